@@ -1,0 +1,165 @@
+/**
+ * inventory(): the first report on any source — its nodes, Cassandra versions, the files of each
+ * kind per node, the time range the logs cover, what each helper can answer from this source and
+ * what is missing, and the files that could not be read.
+ */
+import * as fs from "node:fs";
+import { LiveSource } from "../cluster/live";
+import { RecordedSource } from "../cluster/recorded";
+import { resolveSource, type SourceInput } from "../cluster/resolve";
+import type { FileKind, Source, SourceFile } from "../cluster/source";
+import { makeReport, type Finding } from "../present/report";
+
+/** What each helper needs, in one table: the file kinds (or nodetool commands) it answers from. */
+export const HELPER_NEEDS: { helper: string; live: string; recorded: { kinds?: FileKind[]; commands?: string[] }; missingHint: string }[] = [
+  { helper: "gcStats", live: "GC logs when connect() is given logs", recorded: { kinds: ["gc-log", "system-log"], commands: ["gcstats"] }, missingHint: "copy logs/cassandra/gc.log* (or system.log for GCInspector lines) into nodes/<node>/" },
+  { helper: "trace", live: "system_traces (any version)", recorded: { kinds: ["trace-sessions", "trace-events", "trace-cqlsh", "trace-events-csv"] }, missingHint: "record(live, dir) with traces, or a cqlsh TRACING ON output / COPY system_traces.events CSV" },
+  { helper: "histograms", live: "nodetool (when connect() is given nodetool) or system_views on 4.0+", recorded: { kinds: ["jmx-dump"], commands: ["tablehistograms", "proxyhistograms"] }, missingHint: "nodetool tablehistograms / proxyhistograms output in nodes/<node>/nodetool/" },
+  { helper: "partitionScan", live: "token-range scan", recorded: { kinds: ["system-log"], commands: ["tablehistograms", "tablestats"] }, missingHint: "tablehistograms/tablestats output or system.log with large-partition warnings" },
+  { helper: "compactionAdvice", live: "schema + nodetool", recorded: { kinds: ["schema"], commands: ["tablestats", "tablehistograms", "compactionstats"] }, missingHint: "schema.cql and nodetool tablestats/tablehistograms/compactionstats" },
+  { helper: "bench", live: "runs workloads", recorded: { kinds: ["bench-run", "stress-output"] }, missingHint: "bench/<run>.json or a cassandra-stress output" },
+  { helper: "logs", live: "system.log when connect() is given logs", recorded: { kinds: ["system-log", "debug-log"] }, missingHint: "logs/cassandra/system.log* and debug.log* per node" },
+];
+
+const TIME_PATTERNS: { re: RegExp; parse: (m: RegExpMatchArray) => string }[] = [
+  // logback: INFO  [main] 2019-12-10 18:34:12,503 ...
+  { re: /(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)[,.](\d{3})/, parse: (m) => `${m[1]}T${m[2]}.${m[3]}Z` },
+];
+
+/** First and last timestamp of a plain-text log, from its first and last 16 KiB. */
+function timeRange(file: SourceFile): { first?: string; last?: string } {
+  if (file.compressed || file.size === 0) return {};
+  const fd = fs.openSync(file.path, "r");
+  try {
+    const n = Math.min(16384, file.size);
+    const head = Buffer.alloc(n);
+    fs.readSync(fd, head, 0, n, 0);
+    const tail = Buffer.alloc(n);
+    fs.readSync(fd, tail, 0, n, Math.max(0, file.size - n));
+    const find = (text: string, last: boolean) => {
+      const lines = text.split("\n");
+      if (last) lines.reverse();
+      for (const line of lines)
+        for (const p of TIME_PATTERNS) {
+          const m = line.match(p.re);
+          if (m) return p.parse(m);
+        }
+      return undefined;
+    };
+    return { first: find(head.toString("utf8"), false), last: find(tail.toString("utf8"), true) };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Versions per node from what the source holds: manifest, nodetool version, system.log startup lines. */
+async function versionsOf(source: Source): Promise<Record<string, string>> {
+  if (source instanceof LiveSource) return source.versions();
+  const out: Record<string, string> = { ...((source as RecordedSource).manifest?.cassandra_versions ?? {}) };
+  for (const f of source.files({ kind: "nodetool", command: "version" })) {
+    const m = /ReleaseVersion:\s*(\S+)/.exec(await source.readText(f));
+    if (m && !out[f.node]) out[f.node] = m[1];
+  }
+  for (const f of source.files({ kind: "system-log" })) {
+    if (out[f.node] || f.compressed) continue;
+    const fd = fs.openSync(f.path, "r");
+    const buf = Buffer.alloc(Math.min(f.size, 512 * 1024));
+    fs.readSync(fd, buf, 0, buf.length, 0);
+    fs.closeSync(fd);
+    const m = /Cassandra version: (\S+)|DSE version: (\S+)/.exec(buf.toString("utf8"));
+    if (m) out[f.node] = m[1] ?? `DSE ${m[2]}`;
+  }
+  return out;
+}
+
+/**
+ * inventory(): what a source holds and what each helper can answer from it.
+ * @example inventory()                          // the current source
+ * @example inventory(await open("diag.tar.gz"))  // another source
+ */
+export async function inventory(input?: SourceInput) {
+  const source = await resolveSource(input, "inventory");
+  const files = source.files();
+  const versions = await versionsOf(source);
+  const nodes = source.nodes();
+  const fileRows = files.map((f) => ({ node: f.node || "(cluster)", kind: f.kind, command: f.command ?? null, file: f.rel, bytes: f.size, note: f.note ?? null }));
+  let overallFirst: string | undefined;
+  let overallLast: string | undefined;
+  const nodeRows = nodes.map((node) => {
+    const own = files.filter((f) => f.node === node);
+    let first: string | undefined;
+    let last: string | undefined;
+    for (const f of own.filter((f) => f.kind === "system-log" || f.kind === "debug-log")) {
+      const r = timeRange(f);
+      if (r.first && (!first || r.first < first)) first = r.first;
+      if (r.last && (!last || r.last > last)) last = r.last;
+    }
+    if (first && (!overallFirst || first < overallFirst)) overallFirst = first;
+    if (last && (!overallLast || last > overallLast)) overallLast = last;
+    const kinds = [...new Set(own.map((f) => (f.kind === "nodetool" ? `nodetool:${f.command}` : f.kind)))].filter((k) => k !== "unrecognized" && k !== "os-metrics" && k !== "conf");
+    return { node, version: versions[node] ?? null, files: own.length, kinds: kinds.sort().join(", "), logs_from: first ?? null, logs_to: last ?? null };
+  });
+  const isLive = source instanceof LiveSource;
+  const capabilityRows = HELPER_NEEDS.map((h) => {
+    if (isLive) return { helper: h.helper, answerable: true, from: h.live, missing: null as string | null };
+    const kinds = h.recorded.kinds ?? [];
+    const cmds = h.recorded.commands ?? [];
+    const have = files.filter((f) => kinds.includes(f.kind) || (f.kind === "nodetool" && f.command !== undefined && cmds.includes(f.command)));
+    const from = [...new Set(have.map((f) => (f.kind === "nodetool" ? `nodetool ${f.command}` : f.kind)))].sort().join(", ");
+    return { helper: h.helper, answerable: have.length > 0, from: from || null, missing: have.length ? null : h.missingHint };
+  });
+  const unreadable = files.filter((f) => f.kind === "unreadable");
+  const findings: Finding[] = [];
+  for (const f of unreadable) {
+    findings.push({ severity: "warning", id: "inventory.unreadable-file", title: `${f.rel} could not be read and was skipped`, evidence: `${f.rel} (${f.size} bytes): ${f.note ?? "binary content"}`, action: "copy the file again from the node; the rest of the source is usable", node: f.node });
+  }
+  for (const c of capabilityRows.filter((c) => !c.answerable)) {
+    findings.push({ severity: "info", id: "inventory.helper-unanswerable", title: `${c.helper}() has nothing to work from in this source`, evidence: `none of the files it reads were found`, action: `to answer it, add ${c.missing}`, helper: c.helper });
+  }
+  const kindCounts: Record<string, number> = {};
+  for (const f of files) kindCounts[f.kind] = (kindCounts[f.kind] ?? 0) + 1;
+  const summary: Record<string, unknown> = {
+    source: source.name,
+    kind: source.kind,
+    layout: source instanceof RecordedSource ? source.layout : "live",
+    nodes: nodes.length,
+    versions: [...new Set(Object.values(versions))].sort().join(", ") || null,
+    files: files.length,
+    unreadable: unreadable.length,
+    logs_from: overallFirst ?? null,
+    logs_to: overallLast ?? null,
+    answerable: capabilityRows.filter((c) => c.answerable).map((c) => c.helper).join(", "),
+    kinds: kindCounts,
+  };
+  const chartRows = files
+    .filter((f) => f.kind !== "unrecognized" && f.kind !== "os-metrics" && f.kind !== "conf" && f.kind !== "manifest")
+    .map((f) => ({ node: f.node || "(cluster)", kind: f.kind, mb: f.size / 2 ** 20 }));
+  return makeReport({
+    helper: "inventory",
+    title: `${nodes.length} node${nodes.length === 1 ? "" : "s"}, ${files.length} files`,
+    source: source.describe(),
+    summary,
+    findings,
+    frames: {
+      nodes: { node: nodeRows.map((r) => r.node), version: nodeRows.map((r) => r.version), files: nodeRows.map((r) => r.files), kinds: nodeRows.map((r) => r.kinds), logs_from: nodeRows.map((r) => r.logs_from), logs_to: nodeRows.map((r) => r.logs_to) },
+      files: { node: fileRows.map((r) => r.node), kind: fileRows.map((r) => r.kind), command: fileRows.map((r) => r.command), file: fileRows.map((r) => r.file), bytes: fileRows.map((r) => r.bytes), note: fileRows.map((r) => r.note) },
+      capabilities: { helper: capabilityRows.map((r) => r.helper), answerable: capabilityRows.map((r) => r.answerable), from: capabilityRows.map((r) => r.from), missing: capabilityRows.map((r) => r.missing) },
+    },
+    charts: {
+      files: () => ({
+        title: "Files per node by kind (count)",
+        width: 560,
+        height: Math.max(80, 24 * Math.max(1, nodes.length)),
+        data: { values: chartRows },
+        mark: { type: "bar" },
+        encoding: {
+          y: { field: "node", type: "nominal", title: null },
+          x: { aggregate: "count", type: "quantitative", title: "files" },
+          color: { field: "kind", type: "nominal", title: "kind" },
+          tooltip: [{ field: "node" }, { field: "kind" }, { aggregate: "count", title: "files" }],
+        },
+      }),
+    },
+    previewFrame: "nodes",
+  });
+}

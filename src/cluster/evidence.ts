@@ -1,0 +1,56 @@
+/**
+ * Evidence gathering shared by helpers: the same question ("tpstats of every node") answered from
+ * a live cluster (run nodetool) or a recording (read the files), so analysis code never branches.
+ */
+import { CassperfError } from "../errors";
+import { LiveSource } from "./live";
+import type { Source, SourceFile } from "./source";
+
+/** One nodetool output of one node, live or recorded. */
+export interface NodetoolText {
+  node: string;
+  /** Normalised command (tablehistograms, tablestats, ...). */
+  command: string;
+  text: string;
+  /** Where it came from: the file's path in the source, or "live nodetool on <node>". */
+  origin: string;
+  /** When it was captured, when known (live: now; recorded: the manifest's captured_at or unknown). */
+  capturedAt?: string;
+}
+
+/** Live nodetool names for normalised commands (2.1 knows only the cf* names). */
+const LIVE_COMMAND: Record<string, string> = { tablehistograms: "cfhistograms", tablestats: "cfstats" };
+
+/**
+ * Every output of a nodetool command in the source. Live sources run it on every node (the
+ * table argument is passed for tablehistograms/tablestats when given).
+ */
+export async function nodetoolTexts(source: Source, command: string, args: string[] = []): Promise<NodetoolText[]> {
+  if (source instanceof LiveSource) {
+    if (!source.hasNodetool()) return [];
+    const out: NodetoolText[] = [];
+    for (const node of source.nodes()) {
+      const r = await source.nodetool(node, [LIVE_COMMAND[command] ?? command, ...args]);
+      out.push({ node, command, text: r.text, origin: `live nodetool ${LIVE_COMMAND[command] ?? command} on ${node}`, capturedAt: r.capturedAt });
+    }
+    return out;
+  }
+  const files = source.files({ kind: "nodetool", command });
+  const capturedAt = (source as { manifest?: { captured_at?: string } }).manifest?.captured_at;
+  const out: NodetoolText[] = [];
+  for (const f of files) out.push({ node: f.node, command, text: await source.readText(f), origin: f.rel, ...(capturedAt ? { capturedAt } : {}) });
+  return out;
+}
+
+/** Files of given kinds, oldest rotation first per node (gc.log.3, gc.log.2, ..., gc.log.0.current). */
+export function filesInTimeOrder(source: Source, kinds: SourceFile["kind"][]): SourceFile[] {
+  return source
+    .files({ kind: kinds })
+    .slice()
+    .sort((a, b) => a.node.localeCompare(b.node) || (b.rotation ?? 0) - (a.rotation ?? 0) || a.rel.localeCompare(b.rel));
+}
+
+/** Throw the standard "this source lacks X" error. */
+export function missing(helper: string, source: Source, what: string, how: string): never {
+  throw new CassperfError(`${helper}: ${source.describe()} has no ${what}.`, { hint: how });
+}

@@ -1,0 +1,192 @@
+/**
+ * Live sources: a cluster reached through cassandra-driver, plus (when the user says how) nodetool
+ * on each node and the nodes' log folders.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { execFile } from "node:child_process";
+import type { Client, ClientOptions } from "cassandra-driver";
+import { CassperfError } from "../errors";
+import { readCompressedText } from "./archive";
+import { classifyByName } from "./classify";
+import { filterFiles, type FileFilter, type Source, type SourceFile } from "./source";
+
+/** Options for {@link connect}. */
+export interface ConnectOptions {
+  /**
+   * Addresses of one or more nodes.
+   * @example connect({ contactPoints: ["127.0.0.1", "127.0.0.2"], localDataCenter: "datacenter1" })
+   */
+  contactPoints: string[];
+  /** The datacenter of the contact points (required by the driver for DC-aware routing). Default "datacenter1". */
+  localDataCenter?: string;
+  /** Native protocol port. Default 9042. */
+  port?: number;
+  /** Username and password (PlainTextAuthProvider). Never written to a recording. */
+  credentials?: { username: string; password: string };
+  /** TLS options passed to the driver as `sslOptions` (ca, cert, key, rejectUnauthorized, ...). */
+  ssl?: Record<string, unknown>;
+  /**
+   * How to run nodetool for a node: a command line with `{host}` (and optionally `{jmxPort}`)
+   * placeholders, or a function returning argv. Default: none (helpers that need nodetool say so).
+   * @example nodetool: "ssh {host} nodetool"
+   * @example nodetool: "/opt/cassandra/bin/nodetool -h {host} -p 7199"
+   */
+  nodetool?: string | ((host: string) => string[]);
+  /**
+   * Where each node's logs are on this machine (a folder holding system.log, debug.log, gc.log*).
+   * A function of the host, or a map host -> folder.
+   * @example logs: { "10.0.0.1": "/mnt/logs/10.0.0.1" }
+   */
+  logs?: Record<string, string> | ((host: string) => string | undefined);
+  /** Seconds to wait for one nodetool call. Default 60. */
+  nodetoolTimeoutSeconds?: number;
+  /** Extra cassandra-driver client options, passed through as given. */
+  driverOptions?: Partial<ClientOptions>;
+}
+
+/** The result of running nodetool on a node. */
+export interface NodetoolOutput {
+  node: string;
+  command: string;
+  text: string;
+  capturedAt: string;
+}
+
+/** A live cluster. */
+export class LiveSource implements Source {
+  readonly kind = "live" as const;
+  readonly name: string;
+  constructor(
+    /** The connected cassandra-driver client. */
+    readonly client: Client,
+    readonly options: ConnectOptions,
+  ) {
+    this.name = options.contactPoints.join(",");
+  }
+
+  /** Node addresses from the driver's view of the ring. */
+  nodes(): string[] {
+    return this.client.hosts
+      .values()
+      .map((h) => h.address.replace(/:\d+$/, ""))
+      .sort();
+  }
+
+  /** Cassandra release version per node, as the driver saw it. */
+  versions(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const h of this.client.hosts.values()) out[h.address.replace(/:\d+$/, "")] = h.cassandraVersion;
+    return out;
+  }
+
+  /** Log files found in the configured log folders. */
+  files(filter?: FileFilter): SourceFile[] {
+    const files: SourceFile[] = [];
+    for (const node of this.nodes()) {
+      const dir = this.logDir(node);
+      if (!dir || !fs.existsSync(dir)) continue;
+      for (const name of fs.readdirSync(dir)) {
+        const abs = path.join(dir, name);
+        const st = fs.statSync(abs);
+        if (!st.isFile()) continue;
+        const c = classifyByName(name);
+        if (!c) continue;
+        files.push({ node, path: abs, rel: `nodes/${node}/logs/cassandra/${name}`, kind: c.kind, size: st.size, ...(c.compressed ? { compressed: c.compressed } : {}), rotation: c.rotation ?? 0 });
+      }
+    }
+    return filterFiles(files, filter);
+  }
+
+  /** The configured log folder of a node. */
+  logDir(node: string): string | undefined {
+    const l = this.options.logs;
+    if (!l) return undefined;
+    return typeof l === "function" ? l(node) : l[node];
+  }
+
+  readText(file: SourceFile): Promise<string> {
+    return readCompressedText(file.path, file.compressed);
+  }
+
+  /** True when the user said how to run nodetool. */
+  hasNodetool(): boolean {
+    return this.options.nodetool !== undefined;
+  }
+
+  /**
+   * Run nodetool on a node and return its output.
+   * @example await live.nodetool("127.0.0.2", ["tpstats"])
+   */
+  async nodetool(node: string, args: string[]): Promise<NodetoolOutput> {
+    const spec = this.options.nodetool;
+    if (!spec) {
+      throw new CassperfError(`nodetool: this live source was not told how to run nodetool for ${node}.`, {
+        hint: 'connect({ ..., nodetool: "ssh {host} nodetool" }) or a local binary: nodetool: "/path/to/nodetool -h {host}"',
+      });
+    }
+    const argv = typeof spec === "function" ? spec(node) : splitCommand(spec.replace(/\{host\}/g, node));
+    const [cmd, ...rest] = argv;
+    const timeout = (this.options.nodetoolTimeoutSeconds ?? 60) * 1000;
+    const capturedAt = new Date().toISOString();
+    const text = await new Promise<string>((resolve, reject) =>
+      execFile(cmd, [...rest, ...args], { timeout, maxBuffer: 256 * 2 ** 20 }, (err, stdout, stderr) => {
+        if (err) reject(new CassperfError(`nodetool ${args.join(" ")} on ${node} failed: ${(stderr || err.message).trim().split("\n").slice(-3).join(" | ")}`, { cause: err }));
+        else resolve(stdout);
+      }),
+    );
+    return { node, command: args[0], text, capturedAt };
+  }
+
+  describe(): string {
+    const v = this.versions();
+    const versions = [...new Set(Object.values(v))].join(", ");
+    return `live cluster ${this.name}: ${this.nodes().length} nodes (${this.nodes().join(", ")}), Cassandra ${versions}${this.hasNodetool() ? ", nodetool available" : ""}`;
+  }
+
+  /** Close the driver connection. */
+  async close(): Promise<void> {
+    await this.client.shutdown();
+  }
+
+  /** Plain description; never includes credentials. */
+  toJSON() {
+    return { kind: this.kind, name: this.name, nodes: this.nodes(), versions: this.versions() };
+  }
+}
+
+/** Split a command line on spaces, honouring simple single and double quotes. */
+export function splitCommand(line: string): string[] {
+  const out: string[] = [];
+  const re = /"([^"]*)"|'([^']*)'|(\S+)/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(line))) out.push(m[1] ?? m[2] ?? m[3]);
+  return out;
+}
+
+/** Connect to a live cluster (see {@link ConnectOptions}). */
+export async function connectLive(options: ConnectOptions): Promise<LiveSource> {
+  if (!options || !Array.isArray(options.contactPoints) || options.contactPoints.length === 0) {
+    throw new CassperfError('connect: expected { contactPoints: ["host", ...] } with at least one address.');
+  }
+  const cassandra = require("cassandra-driver") as typeof import("cassandra-driver");
+  const clientOptions: ClientOptions = {
+    contactPoints: options.contactPoints,
+    localDataCenter: options.localDataCenter ?? "datacenter1",
+    ...(options.port ? { protocolOptions: { port: options.port } } : {}),
+    ...(options.credentials ? { authProvider: new cassandra.auth.PlainTextAuthProvider(options.credentials.username, options.credentials.password) } : {}),
+    ...(options.ssl ? { sslOptions: options.ssl as any } : {}),
+    ...(options.driverOptions ?? {}),
+  };
+  const client = new cassandra.Client(clientOptions);
+  try {
+    await client.connect();
+  } catch (e) {
+    await client.shutdown().catch(() => {});
+    throw new CassperfError(`connect: could not reach ${options.contactPoints.join(", ")}: ${(e as Error).message}`, {
+      hint: "check the address and port (9042), that the node is up, and localDataCenter",
+      cause: e,
+    });
+  }
+  return new LiveSource(client, options);
+}

@@ -1,0 +1,23 @@
+/**
+ * What a helper's optional first argument may be: nothing (the current source), a source, or a
+ * path (a file or folder, opened on the spot without changing the current source).
+ */
+import { CassperfError } from "../errors";
+import { current } from "./current";
+import { openRecorded } from "./recorded";
+import type { Source } from "./source";
+
+/** A helper's input: omitted for the current source, a source, or a path to open. */
+export type SourceInput = Source | string | undefined;
+
+export function isSource(v: unknown): v is Source {
+  return !!v && typeof v === "object" && typeof (v as Source).files === "function" && typeof (v as Source).readText === "function";
+}
+
+/** Resolve a helper's input to a source. */
+export async function resolveSource(input: SourceInput, helper: string): Promise<Source> {
+  if (input === undefined || input === null) return current();
+  if (isSource(input)) return input;
+  if (typeof input === "string") return openRecorded(input);
+  throw new CassperfError(`${helper}: expected a source, a path (string) or nothing for the current source; got ${typeof input}.`);
+}

@@ -1,0 +1,22 @@
+/**
+ * CassperfError: an error meant for the person at the keyboard.
+ *
+ * Every failure the user can cause (a missing path, a file we cannot read, a helper asked of a
+ * source that lacks what it needs) is thrown as a CassperfError whose message is one clear
+ * sentence naming the path or argument and what was expected, and whose `hint` says how to fix it.
+ * The kernel and the REPL print these without a stack; anything else is a bug and shows its stack.
+ */
+export class CassperfError extends Error {
+  override name = "CassperfError";
+  /** How to fix it, when we know: e.g. "pass the folder that holds nodes/<node>/". */
+  readonly hint?: string;
+  constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    if (options.hint) this.hint = options.hint;
+  }
+}
+
+/** True when the error is one of ours (print message and hint, no stack). */
+export function isCassperfError(e: unknown): e is CassperfError {
+  return e instanceof Error && e.name === "CassperfError";
+}

@@ -1,0 +1,124 @@
+/**
+ * Terminal rendering of a report: summary, findings coloured by severity, a preview of the main
+ * frame as a table, and notes. Everything fits the requested width (default 100 columns).
+ * ANSI colours only when asked (the REPL asks; Jupyter's text/plain does not).
+ */
+import type { Report, Severity } from "./report";
+import { formatValue } from "./report";
+
+export interface TextOptions {
+  /** Maximum line width in columns. Default 100. */
+  width?: number;
+  /** Use ANSI colours. Default false. */
+  color?: boolean;
+  /** Rows of the preview frame to show. Default 10; 0 hides the table. */
+  rows?: number;
+}
+
+const COLORS: Record<Severity | "dim" | "bold", [string, string]> = {
+  critical: ["\x1b[31m", "\x1b[39m"],
+  warning: ["\x1b[33m", "\x1b[39m"],
+  info: ["\x1b[36m", "\x1b[39m"],
+  dim: ["\x1b[2m", "\x1b[22m"],
+  bold: ["\x1b[1m", "\x1b[22m"],
+};
+
+/** Visible width of a string (ANSI escapes excluded; wide characters counted once, good enough for ASCII tables). */
+export function visibleWidth(s: string): number {
+  return [...s.replace(/\x1b\[[0-9;]*m/g, "")].length;
+}
+
+/** Cut a plain string to `width` columns, ending with an ellipsis when cut. */
+export function truncate(s: string, width: number): string {
+  const chars = [...s];
+  if (chars.length <= width) return s;
+  return chars.slice(0, Math.max(0, width - 1)).join("") + "…";
+}
+
+/** Wrap plain text to `width` columns, indenting continuation lines by `indent` spaces. */
+export function wrap(text: string, width: number, indent = 0): string[] {
+  const words = text.split(/\s+/).filter(Boolean);
+  const lines: string[] = [];
+  let line = "";
+  for (const w0 of words) {
+    const avail = width - (lines.length ? indent : 0);
+    const w = [...w0].length > avail ? truncate(w0, avail) : w0;
+    if (!line) line = w;
+    else if ([...line].length + 1 + [...w].length <= avail) line += " " + w;
+    else {
+      lines.push(line);
+      line = w;
+    }
+  }
+  if (line) lines.push(line);
+  return lines.map((l, i) => (i ? " ".repeat(indent) + l : l));
+}
+
+/** Render rows as a fixed-width table that fits `width` columns (wide columns are cut). */
+export function renderTable(rows: Record<string, unknown>[], columns: string[], width = 100): string[] {
+  if (!columns.length) return [];
+  const cells = rows.map((r) => columns.map((c) => formatValue(r[c])));
+  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((row) => [...row[i]].length)));
+  // Shrink the widest column until the table fits (two spaces between columns).
+  const total = () => widths.reduce((a, b) => a + b, 0) + 2 * (columns.length - 1);
+  while (total() > width) {
+    const i = widths.indexOf(Math.max(...widths));
+    if (widths[i] <= 4) break;
+    widths[i]--;
+  }
+  // Still too wide (many columns): drop columns from the right.
+  let shown = columns.length;
+  while (shown > 1 && widths.slice(0, shown).reduce((a, b) => a + b, 0) + 2 * (shown - 1) > width) shown--;
+  const isNum = columns.map((_, i) => cells.every((row) => row[i] === "—" || /^-?[\d,]+(\.\d+)?$/.test(row[i])));
+  const fmt = (vals: string[]) =>
+    vals
+      .slice(0, shown)
+      .map((v, i) => {
+        const t = truncate(v, widths[i]);
+        return isNum[i] ? t.padStart(widths[i]) : t.padEnd(widths[i]);
+      })
+      .join("  ")
+      .trimEnd();
+  const out = [fmt(columns), fmt(widths.map((w) => "─".repeat(w)))];
+  for (const row of cells) out.push(fmt(row));
+  if (shown < columns.length) out.push(`(${columns.length - shown} more columns: ${truncate(columns.slice(shown).join(", "), width - 20)})`);
+  return out;
+}
+
+/** The whole report as terminal text. */
+export function renderReportText(report: Report<any>, options: TextOptions = {}): string {
+  const width = options.width ?? 100;
+  const color = options.color ?? false;
+  const paint = (k: keyof typeof COLORS, s: string) => (color ? COLORS[k][0] + s + COLORS[k][1] : s);
+  const out: string[] = [];
+  out.push(paint("bold", truncate(`${report.helper} — ${report.title}`, width)));
+  if (report.source) out.push(paint("dim", truncate(report.source, width)));
+  const entries = Object.entries(report.summary).filter(([, v]) => v !== undefined && (typeof v !== "object" || v === null || Array.isArray(v)));
+  if (entries.length) {
+    out.push("");
+    const keyWidth = Math.min(28, Math.max(...entries.map(([k]) => k.length)));
+    for (const [k, v] of entries) out.push(truncate(`${truncate(k, keyWidth).padEnd(keyWidth)}  ${formatValue(v)}`, width));
+  }
+  out.push("");
+  if (report.findings.length === 0) out.push("No findings.");
+  for (const f of report.findings) {
+    const tag = `[${f.severity}]`;
+    const head = wrap(`${tag} ${f.title}`, width, 2);
+    out.push(paint(f.severity, head[0]), ...head.slice(1).map((l) => paint(f.severity, l)));
+    for (const l of wrap(`evidence: ${f.evidence}`, width - 2, 2)) out.push("  " + l);
+    for (const l of wrap(`action: ${f.action}`, width - 2, 2)) out.push("  " + l);
+  }
+  const rowsWanted = options.rows ?? 10;
+  const preview = (report as any).previewFrame ?? report.frameNames[0];
+  if (rowsWanted > 0 && preview !== undefined) {
+    const n = report.count(preview);
+    if (n > 0) {
+      out.push("", paint("dim", `${preview}: ${n.toLocaleString("en-US")} rows${n > rowsWanted ? ` (first ${rowsWanted})` : ""}`));
+      const cols = Object.keys(report.columns(preview));
+      out.push(...renderTable(report.rows(preview).slice(0, rowsWanted), cols, width));
+    }
+  }
+  for (const note of report.notes) for (const l of wrap(`note: ${note}`, width, 2)) out.push(paint("dim", l));
+  if (report.chartNames.length) out.push(paint("dim", truncate(`charts: ${report.chartNames.join(", ")}  (report.chart(name).toPNG())`, width)));
+  return out.join("\n");
+}

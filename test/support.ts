@@ -1,0 +1,47 @@
+/**
+ * Shared test support: where the real data is, and the lab cluster the test run started.
+ *
+ * Real data lives in ../shared/data (beside the repo, in CI too). The lab is started once per test
+ * run by scripts/test.mjs, which exports CASSPERF_LAB_DIR and CASSPERF_LAB_NODES; live-path tests
+ * call labOrSkip(t) and, in CI (CI=true), fail instead of skipping when the lab is missing.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+
+/** ../shared/data, from the repo root. */
+export const DATA = path.resolve(__dirname, "../../shared/data");
+/** The repo root. */
+export const ROOT = path.resolve(__dirname, "..");
+
+/** A path inside ../shared/data. */
+export function data(...parts: string[]): string {
+  return path.join(DATA, ...parts);
+}
+
+/** A fresh temporary folder, removed by the caller (or at exit). */
+export function tempDir(prefix = "cassperf-test-"): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  process.once("exit", () => fs.rmSync(d, { recursive: true, force: true }));
+  return d;
+}
+
+/** The lab started for this test run: its folder and contact points; undefined when none. */
+export function lab(): { dir: string; contactPoints: string[] } | undefined {
+  const dir = process.env.CASSPERF_LAB_DIR;
+  const nodes = process.env.CASSPERF_LAB_NODES;
+  if (!dir || !nodes) return undefined;
+  return { dir, contactPoints: nodes.split(",") };
+}
+
+/**
+ * The lab, or skip this test (locally) / fail it (in CI, where the lab must run).
+ * @example test("traced QUORUM read", async (t) => { const l = labOrSkip(t); if (!l) return; ... })
+ */
+export function labOrSkip(t: { skip: (msg?: string) => void }): { dir: string; contactPoints: string[] } | undefined {
+  const l = lab();
+  if (l) return l;
+  if (process.env.CI === "true") throw new Error("the lab cluster is not running: scripts/test.mjs starts it (CASSPERF_LAB_DIR unset)");
+  t.skip("no lab cluster (run the tests with `npm test`, which starts one)");
+  return undefined;
+}
