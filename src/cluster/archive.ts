@@ -123,7 +123,7 @@ export function formatBytes(n: number): string {
 }
 
 async function extractTar(file: string, dir: string, limits: ExtractLimits): Promise<void> {
-  const tar = await import("tar");
+  const tar = require("tar") as typeof import("tar");
   // Pass 1: list and check every entry before writing anything.
   let total = 0;
   let count = 0;
@@ -167,7 +167,7 @@ async function extractTar(file: string, dir: string, limits: ExtractLimits): Pro
 }
 
 async function extractZip(file: string, dir: string, limits: ExtractLimits): Promise<void> {
-  const yauzl = await import("yauzl");
+  const yauzl = require("yauzl") as typeof import("yauzl");
   const zip = await new Promise<import("yauzl").ZipFile>((resolve, reject) =>
     yauzl.open(file, { lazyEntries: true, autoClose: true, strictFileNames: false, validateEntrySizes: true }, (err, z) =>
       err ? reject(new CassperfError(`open: ${file} is a truncated or corrupt zip archive (${err.message}).`, { cause: err })) : resolve(z!),
@@ -240,7 +240,7 @@ async function extractZip(file: string, dir: string, limits: ExtractLimits): Pro
 
 /** Names of the files in a zip (for deciding whether a .zip is one compressed log or a bundle). */
 export async function zipEntryNames(file: string): Promise<string[]> {
-  const yauzl = await import("yauzl");
+  const yauzl = require("yauzl") as typeof import("yauzl");
   return new Promise((resolve, reject) => {
     yauzl.open(file, { lazyEntries: true, autoClose: true }, (err, zip) => {
       if (err || !zip) return reject(new CassperfError(`open: ${file} is a truncated or corrupt zip archive (${err?.message}).`, { cause: err }));
@@ -267,7 +267,7 @@ export async function readCompressedText(file: string, compressed?: "gz" | "zip"
       throw new CassperfError(`${file} is a truncated or corrupt gzip file (${(e as Error).message}).`, { cause: e });
     }
   }
-  const yauzl = await import("yauzl");
+  const yauzl = require("yauzl") as typeof import("yauzl");
   return new Promise((resolve, reject) => {
     yauzl.open(file, { lazyEntries: true, autoClose: true }, (err, zip) => {
       if (err || !zip) return reject(new CassperfError(`${file} is a truncated or corrupt zip file (${err?.message}).`, { cause: err }));

@@ -1,0 +1,37 @@
+/**
+ * `cassperf report [path]`: open a source (default: the bundled dataset) and print, as terminal
+ * text, its inventory and the report of every helper it can answer.
+ */
+import * as path from "node:path";
+import * as fs from "node:fs";
+import { CassperfError } from "./errors";
+import { open } from "./index";
+import { inventory } from "./analyze/inventory";
+
+/** The bundled dataset shipped with the package (the embedded default). */
+export function bundledDataset(): string {
+  return path.resolve(__dirname, "..", "datasets", "lab-3node");
+}
+
+export async function runReportCli(args: string[]): Promise<number> {
+  const target = args.find((a) => !a.startsWith("-")) ?? bundledDataset();
+  if (!fs.existsSync(target)) throw new CassperfError(`report: ${target} does not exist.`);
+  const width = Math.min(process.stdout.columns || 100, 120);
+  const color = process.stdout.isTTY === true;
+  await open(target);
+  const inv = await inventory();
+  console.log(inv.toText({ width, color }));
+  const api = require("./index") as Record<string, (...a: unknown[]) => Promise<{ toText(o: object): string }>>;
+  const answerable = inv.rows("capabilities").filter((r) => r.answerable).map((r) => String(r.helper));
+  for (const helper of answerable) {
+    const fn = helper === "trace" ? api.traces : api[helper];
+    if (typeof fn !== "function" || helper === "partitionScan" || helper === "bench") continue;
+    try {
+      const report = await fn();
+      console.log("\n" + report.toText({ width, color }));
+    } catch (e) {
+      console.log(`\n${helper}: ${(e as Error).message}`);
+    }
+  }
+  return 0;
+}
