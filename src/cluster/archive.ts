@@ -238,15 +238,15 @@ async function extractZip(file: string, dir: string, limits: ExtractLimits): Pro
   });
 }
 
-/** Names of the files in a zip (for deciding whether a .zip is one compressed log or a bundle). */
-export async function zipEntryNames(file: string): Promise<string[]> {
+/** Names and uncompressed sizes of the entries in a zip (for deciding whether a .zip is one compressed log or a bundle). */
+export async function zipEntryNames(file: string): Promise<{ name: string; size: number }[]> {
   const yauzl = require("yauzl") as typeof import("yauzl");
   return new Promise((resolve, reject) => {
     yauzl.open(file, { lazyEntries: true, autoClose: true }, (err, zip) => {
       if (err || !zip) return reject(new CassperfError(`open: ${file} is a truncated or corrupt zip archive (${err?.message}).`, { cause: err }));
-      const names: string[] = [];
+      const names: { name: string; size: number }[] = [];
       zip.on("entry", (e: import("yauzl").Entry) => {
-        if (!e.fileName.endsWith("/")) names.push(e.fileName);
+        names.push({ name: e.fileName, size: e.uncompressedSize });
         zip.readEntry();
       });
       zip.on("end", () => resolve(names));
@@ -256,14 +256,19 @@ export async function zipEntryNames(file: string): Promise<string[]> {
   });
 }
 
+/** The largest single text file read into memory (a V8 string cannot hold much more). */
+export const MAX_TEXT_BYTES = 2 ** 30;
+
 /** Read the text of a plain, .gz or single-entry .zip file. */
 export async function readCompressedText(file: string, compressed?: "gz" | "zip"): Promise<string> {
   if (!compressed) return fs.promises.readFile(file, "utf8");
   if (compressed === "gz") {
     const buf = await fs.promises.readFile(file);
     try {
-      return zlib.gunzipSync(buf).toString("utf8");
+      // A single log is held in memory as one string; past 1 GiB that fails anyway, so say so clearly.
+      return zlib.gunzipSync(buf, { maxOutputLength: MAX_TEXT_BYTES }).toString("utf8");
     } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") throw new CassperfError(`${file} unpacks to more than ${formatBytes(MAX_TEXT_BYTES)}; refused (split the file or unpack it yourself).`);
       throw new CassperfError(`${file} is a truncated or corrupt gzip file (${(e as Error).message}).`, { cause: e });
     }
   }

@@ -14,7 +14,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { CassperfError } from "../errors";
-import { archiveType, DEFAULT_EXTRACT_LIMITS, extractArchive, readCompressedText, zipEntryNames, type ExtractLimits } from "./archive";
+import { archiveType, DEFAULT_EXTRACT_LIMITS, extractArchive, formatBytes, readCompressedText, zipEntryNames, type ExtractLimits } from "./archive";
 import { classifyByContent, classifyByName, looksBinary, type Classified } from "./classify";
 import { filterFiles, type FileFilter, type Source, type SourceFile } from "./source";
 
@@ -125,10 +125,16 @@ export async function openRecorded(input: string, options: OpenOptions = {}): Pr
   const type = archiveType(abs);
   const limits: ExtractLimits = { ...DEFAULT_EXTRACT_LIMITS, ...(options.maxExtractBytes ? { maxBytes: options.maxExtractBytes } : {}) };
   if (type === "zip") {
-    const names = await zipEntryNames(abs);
-    if (names.length === 1) {
+    const entries = await zipEntryNames(abs);
+    // One file at the top of the zip: a compressed log (gc.log.zip), not a bundle.
+    if (entries.length === 1 && !entries[0].name.includes("/")) {
+      if (entries[0].size > limits.maxBytes) {
+        throw new CassperfError(`open: refused ${input}: it would unpack to more than ${formatBytes(limits.maxBytes)} (${formatBytes(entries[0].size)}).`, {
+          hint: "raise the limit with open(path, { maxExtractBytes }) if you trust this file",
+        });
+      }
       const head = (await readCompressedText(abs, "zip")).slice(0, 64 * 1024);
-      return openSingleFile(input, abs, st, options, "zip", names[0], head);
+      return openSingleFile(input, abs, st, options, "zip", entries[0].name, head);
     }
   }
   if (type === "zip" || type === "tar" || type === "tar.gz") {

@@ -40,15 +40,16 @@ export function wrap(text: string, width: number, indent = 0): string[] {
   const words = text.split(/\s+/).filter(Boolean);
   const lines: string[] = [];
   let line = "";
-  for (const w0 of words) {
+  const len = (s: string) => [...s].length;
+  for (const word of words) {
     const avail = width - (lines.length ? indent : 0);
-    const w = [...w0].length > avail ? truncate(w0, avail) : w0;
-    if (!line) line = w;
-    else if ([...line].length + 1 + [...w].length <= avail) line += " " + w;
-    else {
-      lines.push(line);
-      line = w;
+    if (line && len(line) + 1 + len(word) <= avail) {
+      line += " " + word;
+      continue;
     }
+    if (line) lines.push(line);
+    const nextAvail = width - (lines.length ? indent : 0);
+    line = len(word) > nextAvail ? truncate(word, nextAvail) : word;
   }
   if (line) lines.push(line);
   return lines.map((l, i) => (i ? " ".repeat(indent) + l : l));
