@@ -1,0 +1,201 @@
+/**
+ * The cell engine: runs one TypeScript cell at a time through tslab's converter and executor
+ * (tslab 1.0.22, pinned exactly: we use its internal modules), and says what the cell showed.
+ *
+ * What it adds to stock tslab (see ../shared/spikes/notebook-kernel/):
+ *  - a prelude runs before the first cell, so every helper is in scope, typed, with no import line;
+ *  - the value of the last expression is kept (tslab only console.logs it) and, when it is a
+ *    Promise, awaited (interruptibly) before it is shown;
+ *  - errors come back as ename/evalue/traceback (tslab only prints them): TypeScript diagnostics,
+ *    thrown errors, rejected promises, interrupts;
+ *  - `isComplete` also answers "invalid" for code that can never parse (`1 + )`).
+ *
+ * The engine knows nothing about ZeroMQ; launcher.ts wires it to Jupyter's sockets.
+ */
+import * as util from "node:util";
+import { createConverter, isCompleteCode, type Converter, type CompletionInfo } from "tslab/dist/converter";
+import { createExecutor, type Executor } from "tslab/dist/executor";
+import { printQuickInfo } from "tslab/dist/inspect";
+import * as ts from "@tslab/typescript-for-tslab";
+import { diagnosticsError, toKernelError, valueBundles, type KernelError, type MimeBundle } from "./outputs";
+
+/** Where a running cell's outputs go. */
+export interface CellSink {
+  /** Text the cell printed (console.log, process.stdout.write). */
+  stream(name: "stdout" | "stderr", text: string): void;
+  /** A display_data bundle (rich output that is not the cell's value). */
+  display(data: MimeBundle, metadata: Record<string, unknown>, transient: Record<string, unknown>, update: boolean): void;
+  /** The cell's value (execute_result). */
+  result(data: MimeBundle): void;
+}
+
+/** How a cell ended. */
+export type CellOutcome = { ok: true } | { ok: false; error: KernelError };
+
+/** The format string tslab's executor prints each TypeScript diagnostic with. */
+const DIAGNOSTIC_FORMAT = "%s%d:%d - %s";
+
+/** tslab's jupyter module holds the display writer its public `display` API uses. */
+interface TslabDisplayHook {
+  lastWriteDisplayData: (data: { data: MimeBundle; metadata: Record<string, unknown>; transient: Record<string, unknown> }, update: boolean) => void;
+}
+
+export class Engine {
+  private readonly executor: Executor;
+  private nodeConverter?: Converter;
+  /** The last expression's value of the running cell, as tslab hands it over. */
+  private value: { v: unknown } | undefined;
+  /** The error (or TypeScript diagnostics) of the running cell. */
+  private thrown: { e: unknown } | undefined;
+  private diagnostics: string[] = [];
+  /** Rejected by interrupt(): races the awaited value of a cell. */
+  private interruptReject: ((e: Error) => void) | undefined;
+  /** Where output goes: the running cell, or after it ends the last cell (as IPython does). */
+  private sink: CellSink | undefined;
+
+  constructor(rootDir: string = process.cwd()) {
+    const convs = {
+      node: undefined as unknown as Converter,
+      browser: undefined as unknown as Converter,
+      close: () => this.nodeConverter?.close(),
+    };
+    // Converters are built lazily: creating one starts a TypeScript program (about a second).
+    Object.defineProperty(convs, "node", { get: () => (this.nodeConverter ??= createConverter({ isJS: false, isBrowser: false })) });
+    Object.defineProperty(convs, "browser", {
+      get: () => {
+        throw new Error("cassperf's kernel runs cells in Node.js only (no //%browser cells)");
+      },
+    });
+    this.executor = createExecutor(rootDir, convs, {
+      log: (v: unknown) => {
+        // tslab calls log() only with the value of the cell's last expression.
+        if (v !== null && typeof v === "object" && typeof (v as PromiseLike<unknown>).then === "function") {
+          // Keep a rejected Promise from being reported as unhandled before we await it.
+          const p = Promise.resolve(v as PromiseLike<unknown>);
+          p.catch(() => {});
+          this.value = { v: p };
+        } else this.value = { v };
+      },
+      error: (...args: unknown[]) => {
+        if (args[0] === DIAGNOSTIC_FORMAT) this.diagnostics.push(util.format(...args));
+        else this.thrown = { e: args[0] };
+      },
+    });
+    this.installWriters();
+  }
+
+  /** Warm the TypeScript program and run the prelude; returns the prelude's error, if any. */
+  async start(prelude?: string): Promise<KernelError | undefined> {
+    if (!prelude) return undefined;
+    const outcome = await this.runCode(prelude);
+    return outcome.ok ? undefined : outcome.error;
+  }
+
+  /** Run one cell, sending its outputs to `sink`. Never throws. */
+  async run(code: string, sink: CellSink): Promise<CellOutcome> {
+    this.sink = sink;
+    const outcome = await this.runCode(code);
+    if (!outcome.ok) return outcome;
+    if (!this.value) return outcome;
+    let v = this.value.v;
+    this.value = undefined;
+    try {
+      if (v instanceof Promise) v = await this.interruptible(v);
+      if (v === undefined) return outcome; // an awaited Promise<void> shows nothing, like a void call
+      const bundles = await this.interruptible(valueBundles(v));
+      bundles.forEach((b, i) => (i === bundles.length - 1 ? sink.result(b) : sink.display(b, {}, {}, false)));
+      return outcome;
+    } catch (e) {
+      return { ok: false, error: toKernelError(e) };
+    }
+  }
+
+  private async runCode(code: string): Promise<CellOutcome> {
+    this.value = undefined;
+    this.thrown = undefined;
+    this.diagnostics = [];
+    let ok: boolean;
+    try {
+      ok = await this.executor.execute(code);
+    } catch (e) {
+      return { ok: false, error: toKernelError(e) };
+    }
+    if (ok) return { ok: true };
+    if (this.diagnostics.length) return { ok: false, error: diagnosticsError(this.diagnostics) };
+    // Set by the executor's console.error callback during execute() (TypeScript can't see that).
+    const thrown = this.thrown as { e: unknown } | undefined;
+    return { ok: false, error: toKernelError(thrown ? thrown.e : new Error("the cell failed")) };
+  }
+
+  /** Await `p` unless interrupt() comes first. */
+  private interruptible<T>(p: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.interruptReject = reject;
+      p.then(resolve, reject).finally(() => {
+        if (this.interruptReject === reject) this.interruptReject = undefined;
+      });
+    });
+  }
+
+  /** Interrupt the running cell (SIGINT): pending awaits reject with KeyboardInterrupt-like errors. */
+  interrupt(): void {
+    this.executor.interrupt();
+    const reject = this.interruptReject;
+    this.interruptReject = undefined;
+    if (reject) {
+      const e = new Error("Interrupted");
+      e.name = "Interrupted";
+      reject(e);
+    }
+  }
+
+  /** Report something that happened outside any cell's control flow (late timer error, unhandled rejection). */
+  reportLate(kind: string, reason: unknown): void {
+    const err = toKernelError(reason);
+    const text = `${kind} (the kernel is still running): ${err.traceback.join("\n")}\n`;
+    if (this.sink) this.sink.stream("stderr", text);
+    else process.stderr.write(text);
+  }
+
+  /** Jupyter's is_complete: "complete", "incomplete" (with an indent) or "invalid". */
+  isComplete(code: string): { status: "complete" | "incomplete" | "invalid"; indent?: string } {
+    const res = isCompleteCode(code);
+    if (!res.completed) return { status: "incomplete", indent: res.indent ?? "" };
+    const file = ts.createSourceFile("cell.ts", code, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
+    const parseErrors = (file as unknown as { parseDiagnostics?: unknown[] }).parseDiagnostics ?? [];
+    return { status: parseErrors.length ? "invalid" : "complete" };
+  }
+
+  /** Completions at `cursor` (tslab's, from the TypeScript language service). */
+  complete(code: string, cursor: number): CompletionInfo {
+    return this.executor.complete(code, cursor);
+  }
+
+  /** Hover help at `cursor`: the JSDoc and type of the symbol, or undefined. */
+  inspect(code: string, cursor: number): string | undefined {
+    const info = this.executor.inspect(code, cursor);
+    return info ? printQuickInfo(info) : undefined;
+  }
+
+  /** Release the TypeScript program (lets the process exit). */
+  close(): void {
+    this.executor.close();
+  }
+
+  /** Route stdout/stderr and tslab's display API to the current (or last) cell. */
+  private installWriters(): void {
+    const decoder = new TextDecoder();
+    const writer = (name: "stdout" | "stderr", original: typeof process.stdout.write) =>
+      ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+        if (!this.sink) return (original as (...a: unknown[]) => boolean)(chunk, ...rest);
+        this.sink.stream(name, typeof chunk === "string" ? chunk : decoder.decode(chunk));
+        const cb = rest.find((r) => typeof r === "function") as (() => void) | undefined;
+        if (cb) cb();
+        return true;
+      }) as typeof process.stdout.write;
+    process.stdout.write = writer("stdout", process.stdout.write.bind(process.stdout));
+    process.stderr.write = writer("stderr", process.stderr.write.bind(process.stderr));
+    const hook = require("tslab/dist/jupyter") as TslabDisplayHook;
+    hook.lastWriteDisplayData = (d, update) => this.sink?.display(d.data, d.metadata ?? {}, d.transient ?? {}, update);
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * The kernelspec: kernel/kernel.json (the template shipped with the package) filled in with this
+ * machine's node and launcher paths, and the Jupyter folders it is installed into. No IPython, no
+ * `jupyter kernelspec` needed: a kernelspec is just `<data dir>/kernels/<name>/kernel.json`.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { CassperfError } from "../errors";
+
+/** The default kernel name (what notebooks' metadata.kernelspec.name says). */
+export const KERNEL_NAME = "cassperf";
+
+/** The package root (holds kernel/, dist/, notebooks/). */
+export const PACKAGE_ROOT = path.resolve(__dirname, "..", "..");
+
+/** Where the kernel process starts: dist/kernel/launcher.js. */
+export const LAUNCHER = path.join(PACKAGE_ROOT, "dist", "kernel", "launcher.js");
+
+/** Where to install: the user's Jupyter data folder, or `<prefix>/share/jupyter`. */
+export type InstallTarget = { user: true } | { prefix: string };
+
+/** Jupyter's per-user data folder (what `jupyter --data-dir` prints), without asking Python. */
+export function userDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.JUPYTER_DATA_DIR) return env.JUPYTER_DATA_DIR;
+  const home = os.homedir();
+  if (process.platform === "darwin") return path.join(home, "Library", "Jupyter");
+  if (process.platform === "win32") return path.join(env.APPDATA ?? path.join(home, "AppData", "Roaming"), "jupyter");
+  return path.join(env.XDG_DATA_HOME || path.join(home, ".local", "share"), "jupyter");
+}
+
+/** The kernels/ folder for a target. */
+export function kernelsDir(target: InstallTarget): string {
+  return "prefix" in target ? path.join(path.resolve(target.prefix), "share", "jupyter", "kernels") : path.join(userDataDir(), "kernels");
+}
+
+/** Check a kernel name the way jupyter_client does (letters, digits, '.', '_', '-'). */
+export function checkKernelName(name: string): string {
+  if (!/^[A-Za-z0-9._-]+$/.test(name)) {
+    throw new CassperfError(`--name "${name}": a kernel name may hold only letters, digits, ".", "_" and "-".`, { hint: "e.g. --name cassperf-dev" });
+  }
+  return name;
+}
+
+/** kernel.json's content for this installation (absolute node and launcher paths). */
+export function kernelJson(options: { displayName?: string } = {}): Record<string, unknown> {
+  const template = JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, "kernel", "kernel.json"), "utf8")) as Record<string, unknown> & { argv: string[] };
+  const argv = template.argv.map((a) => (a === "{node}" ? process.execPath : a === "{launcher}" ? LAUNCHER : a));
+  const metadata = { ...(template.metadata as Record<string, unknown>) };
+  delete (metadata as { cassperf?: unknown }).cassperf;
+  return { ...template, argv, metadata, ...(options.displayName ? { display_name: options.displayName } : {}) };
+}
+
+/** Write the kernelspec; returns its folder. */
+export function installKernel(target: InstallTarget, name: string = KERNEL_NAME, options: { displayName?: string } = {}): string {
+  checkKernelName(name);
+  if (!fs.existsSync(LAUNCHER)) {
+    throw new CassperfError(`the kernel launcher ${LAUNCHER} does not exist.`, { hint: "build the package first: npm run build" });
+  }
+  const dir = path.join(kernelsDir(target), name);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, "kernel.json"), JSON.stringify(kernelJson(options), null, 2) + "\n");
+  for (const logo of ["logo-32x32.png", "logo-64x64.png", "logo-svg.svg"]) {
+    const src = path.join(PACKAGE_ROOT, "kernel", logo);
+    if (fs.existsSync(src)) fs.copyFileSync(src, path.join(dir, logo));
+  }
+  return dir;
+}
+
+/** Remove the kernelspec; returns its folder, or undefined when it was not installed there. */
+export function uninstallKernel(target: InstallTarget, name: string = KERNEL_NAME): string | undefined {
+  checkKernelName(name);
+  const dir = path.join(kernelsDir(target), name);
+  if (!fs.existsSync(path.join(dir, "kernel.json"))) return undefined;
+  fs.rmSync(dir, { recursive: true, force: true });
+  return dir;
+}

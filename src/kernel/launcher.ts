@@ -1,0 +1,174 @@
+#!/usr/bin/env node
+/**
+ * The cassperf Jupyter kernel process: `node dist/kernel/launcher.js <connection_file>`
+ * (kernel.json's argv, written by `cassperf kernel install`).
+ *
+ * tslab's ZeroMQ server speaks the wire protocol; this file replaces the parts stock tslab gets
+ * wrong (../shared/spikes/notebook-kernel/jkt-tslab-result.txt):
+ *  - execute: publishes execute_input, the cell's outputs (engine.ts), an `error` message, and an
+ *    execute_reply carrying ename/evalue/traceback;
+ *  - one queue of execute requests; `stop_on_error` (default true) aborts only the requests that
+ *    were already queued when a cell failed — tslab aborted everything for 200 ms, whatever the flag;
+ *  - kernel_info_reply with status "ok"; is_complete also answers "invalid";
+ *  - SIGINT (interrupt_mode "signal") interrupts the running cell; errors thrown later by timers
+ *    and unhandled rejections are reported on stderr and the kernel stays alive;
+ *  - shutdown_request ends the process.
+ * The prelude (prelude.ts) runs before the first cell: every helper in scope, typed.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { ZmqServer } from "tslab/dist/jupyter";
+import { Engine, type CellSink } from "./engine";
+import type { KernelError } from "./outputs";
+import { preludeSource } from "./prelude";
+
+type Socket = Parameters<ZmqServer["handleExecute"]>[0];
+type Message = Parameters<ZmqServer["handleExecute"]>[1];
+
+/** The fields of an execute_request we use. */
+interface ExecuteRequest {
+  code: string;
+  silent?: boolean;
+  store_history?: boolean;
+  stop_on_error?: boolean;
+}
+
+/** The kernel's version, from the package. */
+function packageVersion(): string {
+  try {
+    return (JSON.parse(fs.readFileSync(path.resolve(__dirname, "..", "..", "package.json"), "utf8")) as { version: string }).version;
+  } catch {
+    return "0.0.0";
+  }
+}
+
+/** kernel_info_reply content. */
+export function kernelInfo(): Record<string, unknown> {
+  const ts = require("@tslab/typescript-for-tslab") as { version: string };
+  return {
+    status: "ok",
+    protocol_version: "5.3",
+    implementation: "cassperf",
+    implementation_version: packageVersion(),
+    language_info: {
+      name: "typescript",
+      version: ts.version,
+      mimetype: "text/typescript",
+      file_extension: ".ts",
+      // The combination tslab found to turn on TypeScript highlighting in Notebook and JupyterLab.
+      codemirror_mode: { mode: "typescript", name: "javascript", typescript: true },
+    },
+    banner: "cassperf — Cassandra performance investigations in TypeScript (tslab engine). Every helper is in scope: open(), connect(), gcStats(), trace(), ...",
+    help_links: [{ text: "cassperf", url: "https://github.com/cassperf/cassperf#readme" }],
+  };
+}
+
+/** The request handler tslab's server calls for everything but execute (which we serve ourselves). */
+function makeHandler(engine: Engine) {
+  return {
+    handleKernel: () => kernelInfo() as never,
+    handleExecute: async () => ({ status: "error", execution_count: 0 }),
+    handleIsComplete: (req: { code: string }) => engine.isComplete(req.code),
+    handleInspect: (req: { code: string; cursor_pos: number }) => {
+      const text = engine.inspect(req.code, req.cursor_pos);
+      const data: Record<string, string> = text === undefined ? {} : { "text/plain": text };
+      return { status: "ok" as const, found: text !== undefined, data, metadata: {} };
+    },
+    handleComplete: (req: { code: string; cursor_pos: number }) => {
+      const info = engine.complete(req.code, req.cursor_pos);
+      return { cursor_start: info.start, cursor_end: info.end, matches: info.candidates, metadata: {}, status: "ok" as const };
+    },
+    handleShutdown: (req: { restart?: boolean }) => ({ restart: req.restart === true }),
+    close: () => engine.close(),
+  };
+}
+
+class KernelServer extends ZmqServer {
+  private queue: Promise<void> = Promise.resolve();
+  /** Bumped when a cell fails with stop_on_error: requests queued before that are aborted. */
+  private abortEpoch = 0;
+  private executionCount = 0;
+
+  constructor(
+    private readonly engine: Engine,
+    connectionFile: string,
+  ) {
+    super(makeHandler(engine), connectionFile);
+  }
+
+  override async handleExecute(sock: Socket, msg: Message): Promise<void> {
+    const epoch = this.abortEpoch;
+    const turn = this.queue.then(() => this.executeOne(sock, msg, epoch));
+    this.queue = turn.catch(() => {});
+    await turn;
+  }
+
+  private async executeOne(sock: Socket, msg: Message, epoch: number): Promise<void> {
+    const req = msg.content as ExecuteRequest;
+    const send = (type: string, content: Record<string, unknown>, to: Socket = this.iopub) => {
+      const m = msg.createReply();
+      m.header.msg_type = type;
+      m.content = content;
+      m.signAndSend(this.connInfo.key, to);
+    };
+    if (epoch !== this.abortEpoch) {
+      send("execute_reply", { status: "aborted", execution_count: this.executionCount }, sock);
+      return;
+    }
+    const silent = req.silent === true;
+    if (!silent && req.store_history !== false) this.executionCount++;
+    const count = this.executionCount;
+    if (!silent) send("execute_input", { code: req.code, execution_count: count });
+    const sink: CellSink = {
+      stream: (name, text) => !silent && send("stream", { name, text }),
+      display: (data, metadata, transient, update) => !silent && send(update ? "update_display_data" : "display_data", { data, metadata, transient }),
+      result: (data) => !silent && send("execute_result", { execution_count: count, data, metadata: {} }),
+    };
+    const outcome = await this.engine.run(req.code, sink);
+    if (outcome.ok) {
+      send("execute_reply", { status: "ok", execution_count: count, payload: [], user_expressions: {} }, sock);
+      return;
+    }
+    const error: KernelError = outcome.error;
+    if (!silent) send("error", { ...error });
+    if (req.stop_on_error !== false) this.abortEpoch++;
+    send("execute_reply", { status: "error", execution_count: count, ...error }, sock);
+  }
+
+  override handleShutdown(sock: Socket, msg: Message): void {
+    super.handleShutdown(sock, msg);
+    // Sockets close in handleShellMessage after this returns; leave the process shortly after.
+    setTimeout(() => process.exit(0), 100).unref();
+  }
+}
+
+/** Start the kernel on a connection file. */
+export async function startKernel(connectionFile: string): Promise<void> {
+  process.env.TZ ??= "UTC";
+  const engine = new Engine(process.cwd());
+  process.on("SIGINT", () => engine.interrupt());
+  process.on("uncaughtException", (e) => engine.reportLate("Uncaught exception", e));
+  process.on("unhandledRejection", (reason) => engine.reportLate("Unhandled promise rejection", reason));
+  let prelude: string | undefined;
+  try {
+    prelude = preludeSource();
+  } catch (e) {
+    process.stderr.write(`[cassperf kernel] could not build the prelude (is dist/ built?): ${String(e)}\n`);
+  }
+  const failed = await engine.start(prelude);
+  if (failed) process.stderr.write(`[cassperf kernel] the prelude failed: ${failed.traceback.join("\n")}\n`);
+  const server = new KernelServer(engine, connectionFile);
+  await server.init();
+}
+
+if (require.main === module) {
+  const connectionFile = process.argv[2];
+  if (!connectionFile) {
+    process.stderr.write("usage: node dist/kernel/launcher.js <connection_file>   (Jupyter starts this; see `cassperf kernel install`)\n");
+    process.exit(2);
+  }
+  startKernel(connectionFile).catch((e) => {
+    process.stderr.write(`[cassperf kernel] failed to start: ${e instanceof Error ? e.stack : String(e)}\n`);
+    process.exit(1);
+  });
+}
