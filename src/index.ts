@@ -52,3 +52,4 @@ export { partitionScan } from "./analyze/partitions";
 export { compactionAdvice } from "./analyze/compaction";
 export { bench, importStress, compareRuns } from "./analyze/bench";
 export { logs, timeline } from "./analyze/logs";
+export * as lab from "./lab";
