@@ -1,3 +1,508 @@
-/** Placeholder: replaced by the issue that builds it. */
+/**
+ * histograms(): latency, SSTables-per-read, partition-size and cell-count percentiles of every node
+ * and table in one frame, from whatever the source has:
+ *  - live: runs `nodetool cfhistograms <ks> <table>` (tablehistograms) and `proxyhistograms` on
+ *    every node through the source's nodetool runner, `snapshots` times `intervalSeconds` apart;
+ *  - recorded: every cfhistograms/tablehistograms/proxyhistograms output of every node (several
+ *    snapshots of a node are kept apart by captured_at), and JmxScraper dumps.
+ * nodetool only shows one node at one moment; this puts all nodes and snapshots side by side,
+ * applies one rule table (below) and draws the percentile ladder, a metric across nodes and a
+ * metric over snapshots.
+ */
+import { LiveSource } from "../cluster/live";
+import { resolveSource, type SourceInput } from "../cluster/resolve";
+import { missing, nodetoolTexts, type NodetoolText } from "../cluster/evidence";
+import type { Source } from "../cluster/source";
 import { CassperfError } from "../errors";
-export async function histograms(..._args: unknown[]): Promise<never> { throw new CassperfError("histograms() is not built yet."); }
+import { jmxHistogramRows, parseJmxScraper } from "../parse/jmx-scraper";
+import { parseProxyhistograms } from "../parse/nodetool-proxyhistograms";
+import {
+  PERCENTILE_ORDER,
+  parseTablehistograms,
+  type HistogramMetric,
+  type HistogramParse,
+  type HistogramRow,
+  type HistogramUnit,
+  type PercentileLabel,
+} from "../parse/nodetool-tablehistograms";
+import type { VegaLiteSpec } from "../present/charts";
+import { makeReport, type Finding, type Threshold } from "../present/report";
+
+/** Options of {@link histograms}. */
+export interface HistogramsOptions {
+  /**
+   * Where to read from: a source, a path (opened on the spot), or omitted for the current source.
+   * @example histograms("shop.orders", { source: await open("diag.tar.gz") })
+   */
+  source?: SourceInput;
+  /** Include the coordinator's proxyhistograms (table "proxy"). Default true. */
+  proxy?: boolean;
+  /** Live only: how many snapshots to take per node. Default 1. */
+  snapshots?: number;
+  /** Live only: seconds between snapshots. Default 10. */
+  intervalSeconds?: number;
+  /**
+   * The metric the "across nodes" and "over time" charts show. Default "read_latency".
+   * @example histograms("keyspace1.standard1", { metric: "write_latency" }).chart("across-nodes")
+   */
+  metric?: HistogramMetric;
+  /** Include system keyspaces (system*, dse_*, OpsCenter, HiveMetaStore, solr_admin) in findings and summary. Default false (they stay in the frame). */
+  includeSystem?: boolean;
+}
+
+/** One row of the `histograms` frame. */
+export interface HistogramFrameRow {
+  node: string;
+  keyspace: string | null;
+  /** Table name, or "proxy" for the coordinator's proxyhistograms. */
+  table: string;
+  metric: HistogramMetric;
+  percentile: PercentileLabel;
+  /** null when nodetool printed NaN / had no SSTables. */
+  value: number | null;
+  unit: HistogramUnit;
+  /** ISO time of the snapshot when known, else null. */
+  captured_at: string | null;
+  /** The file (or "live nodetool ... on <node>") and line the value came from. */
+  origin: string;
+}
+
+/** The named thresholds of this helper, each with where its number comes from. */
+export const THRESHOLDS = {
+  READ_P99_MS: { name: "READ_P99_MS", value: 10, unit: "ms", source: "seed 1: read p99 over 10 ms is worth a look" },
+  WRITE_P99_MS: { name: "WRITE_P99_MS", value: 10, unit: "ms", source: "seed 1: write p99 over 10 ms (writes are normally sub-millisecond)" },
+  SSTABLES_PER_READ_P99: { name: "SSTABLES_PER_READ_P99", value: 4, unit: "sstables", source: "seed 2 (compaction): more than 4 SSTables touched per read means compaction is behind or the strategy does not fit" },
+  PARTITION_MAX_BYTES: { name: "PARTITION_MAX_BYTES", value: 100 * 1024 * 1024, unit: "bytes", source: "Cassandra's compaction_large_partition_warning_threshold_mb default (100 MB)" },
+  NODE_SKEW_RATIO: { name: "NODE_SKEW_RATIO", value: 2, unit: "x", source: "issue 7: a node more than 2x the median of its peers is hot or sick" },
+} satisfies Record<string, Threshold>;
+
+/** A rule: one id, one threshold, one check over the latest snapshot's rows. */
+interface Rule {
+  id: string;
+  severity: Finding["severity"];
+  threshold: Threshold;
+  /** What it looks at. */
+  what: string;
+  check: (latest: HistogramFrameRow[]) => Finding[];
+}
+
+const SYSTEM_KEYSPACE = /^(system|system_.*|dse_.*|OpsCenter|HiveMetaStore|solr_admin|cfs|cfs_archive|dsefs)$/i;
+const LATENCY_METRICS: HistogramMetric[] = ["read_latency", "write_latency", "range_latency", "cas_read_latency", "cas_write_latency", "view_write_latency"];
+
+const fmtMs = (us: number) => `${(us / 1000).toLocaleString("en-US", { maximumFractionDigits: 2 })} ms`;
+const fmtBytes = (b: number) => (b >= 1024 ** 2 ? `${(b / 1024 ** 2).toFixed(1)} MiB` : b >= 1024 ? `${(b / 1024).toFixed(1)} KiB` : `${b} B`);
+const where = (r: HistogramFrameRow) => (r.table === "proxy" ? `coordinator (proxyhistograms) on ${r.node}` : `${r.keyspace}.${r.table} on ${r.node}`);
+
+/** One finding per node for a threshold rule: the worst table as evidence, the count of the rest. */
+function overThreshold(
+  rule: { id: string; severity: Finding["severity"]; title: (r: HistogramFrameRow) => string; action: string },
+  rows: HistogramFrameRow[],
+  pick: (r: HistogramFrameRow) => boolean,
+  limit: number,
+  fmt: (v: number) => string,
+): Finding[] {
+  const over = rows.filter((r) => pick(r) && r.value !== null && r.value > limit);
+  const byNode = new Map<string, HistogramFrameRow[]>();
+  for (const r of over) byNode.set(r.node, [...(byNode.get(r.node) ?? []), r]);
+  const out: Finding[] = [];
+  for (const [node, rs] of byNode) {
+    rs.sort((a, b) => (b.value ?? 0) - (a.value ?? 0));
+    const w = rs[0];
+    const more = rs.length > 1 ? `; ${rs.length - 1} more over the limit (${rs.slice(1, 4).map((r) => `${r.table === "proxy" ? "proxy" : `${r.keyspace}.${r.table}`} ${fmt(r.value!)}`).join(", ")}${rs.length > 4 ? ", ..." : ""})` : "";
+    out.push({
+      severity: rule.severity,
+      id: rule.id,
+      title: rule.title(w),
+      evidence: `${where(w)}: ${w.metric} p${w.percentile} = ${fmt(w.value!)} (limit ${fmt(limit)}), from ${w.origin}${more}`,
+      action: rule.action,
+      helper: "histograms",
+      node,
+    });
+  }
+  return out;
+}
+
+/** THE rule table: every finding histograms() can give, with its threshold. */
+export const RULES: Rule[] = [
+  {
+    id: "histograms.read-p99",
+    severity: "warning",
+    threshold: THRESHOLDS.READ_P99_MS,
+    what: "read_latency p99 (table and coordinator)",
+    check: (rows) =>
+      overThreshold(
+        { id: "histograms.read-p99", severity: "warning", title: (r) => `Read p99 ${fmtMs(r.value!)} on ${r.node} (${r.table === "proxy" ? "coordinator" : `${r.keyspace}.${r.table}`})`, action: "trace a slow read (trace()) to see which stage takes the time; check SSTables per read, tombstones and GC pauses on that node" },
+        rows,
+        (r) => r.metric === "read_latency" && r.percentile === "99",
+        THRESHOLDS.READ_P99_MS.value * 1000,
+        fmtMs,
+      ),
+  },
+  {
+    id: "histograms.write-p99",
+    severity: "warning",
+    threshold: THRESHOLDS.WRITE_P99_MS,
+    what: "write_latency p99 (table and coordinator)",
+    check: (rows) =>
+      overThreshold(
+        { id: "histograms.write-p99", severity: "warning", title: (r) => `Write p99 ${fmtMs(r.value!)} on ${r.node} (${r.table === "proxy" ? "coordinator" : `${r.keyspace}.${r.table}`})`, action: "check commitlog disk latency, GC pauses (gcStats()), blocked MemtableFlushWriter in tpstats and hints/dropped mutations" },
+        rows,
+        (r) => r.metric === "write_latency" && r.percentile === "99",
+        THRESHOLDS.WRITE_P99_MS.value * 1000,
+        fmtMs,
+      ),
+  },
+  {
+    id: "histograms.sstables-per-read",
+    severity: "warning",
+    threshold: THRESHOLDS.SSTABLES_PER_READ_P99,
+    what: "sstables_per_read p99",
+    check: (rows) =>
+      overThreshold(
+        { id: "histograms.sstables-per-read", severity: "warning", title: (r) => `Reads touch ${r.value} SSTables (p99) on ${r.node} for ${r.keyspace}.${r.table}`, action: "see compactionAdvice(table): pending compactions, a strategy that fits the workload (LCS/TWCS), or data written across many SSTables per partition" },
+        rows,
+        (r) => r.metric === "sstables_per_read" && r.percentile === "99",
+        THRESHOLDS.SSTABLES_PER_READ_P99.value,
+        (v) => `${v}`,
+      ),
+  },
+  {
+    id: "histograms.large-partition",
+    severity: "warning",
+    threshold: THRESHOLDS.PARTITION_MAX_BYTES,
+    what: "partition_size max",
+    check: (rows) =>
+      overThreshold(
+        { id: "histograms.large-partition", severity: "warning", title: (r) => `Partition of ${fmtBytes(r.value!)} in ${r.keyspace}.${r.table} on ${r.node}`, action: "find the partition with partitionScan(table) and split it (add a bucket to the partition key); large partitions cost heap on reads, compaction and repair" },
+        rows,
+        (r) => r.metric === "partition_size" && r.percentile === "max",
+        THRESHOLDS.PARTITION_MAX_BYTES.value,
+        fmtBytes,
+      ),
+  },
+  {
+    id: "histograms.node-skew",
+    severity: "warning",
+    threshold: THRESHOLDS.NODE_SKEW_RATIO,
+    what: "a node's latency p99 vs the median of the other nodes, same table and metric",
+    check: (rows) => {
+      const groups = new Map<string, HistogramFrameRow[]>();
+      for (const r of rows) {
+        if (!LATENCY_METRICS.includes(r.metric) || r.percentile !== "99" || r.value === null) continue;
+        const k = `${r.keyspace}\u0000${r.table}\u0000${r.metric}`;
+        groups.set(k, [...(groups.get(k) ?? []), r]);
+      }
+      const out: Finding[] = [];
+      for (const rs of groups.values()) {
+        if (rs.length < 2) continue;
+        for (const r of rs) {
+          const peers = rs.filter((x) => x !== r).map((x) => x.value!).sort((a, b) => a - b);
+          const median = peers.length % 2 ? peers[(peers.length - 1) / 2] : (peers[peers.length / 2 - 1] + peers[peers.length / 2]) / 2;
+          // Sub-millisecond differences are noise, not a sick node.
+          if (median <= 0 || r.value! < 1000 || r.value! <= THRESHOLDS.NODE_SKEW_RATIO.value * median) continue;
+          out.push({
+            severity: "warning",
+            id: "histograms.node-skew",
+            title: `${r.node} is ${(r.value! / median).toFixed(1)}x its peers on ${r.metric} p99 (${r.table === "proxy" ? "coordinator" : `${r.keyspace}.${r.table}`})`,
+            evidence: `${where(r)}: ${fmtMs(r.value!)} vs peers' median ${fmtMs(median)} (${rs.length - 1} peers; limit ${THRESHOLDS.NODE_SKEW_RATIO.value}x), from ${r.origin}`,
+            action: "compare that node's GC (gcStats()), tpstats pending/blocked, disk and compaction backlog with its peers; check whether its token ranges hold hot partitions",
+            helper: "histograms",
+            node: r.node,
+          });
+        }
+      }
+      return out;
+    },
+  },
+];
+
+/** Parse table filter "ks.table" / "ks/table" / "ks table". */
+function parseTableArg(table: string | undefined): { keyspace: string; table: string } | undefined {
+  if (table === undefined || table === null || table === "") return undefined;
+  if (typeof table !== "string") throw new CassperfError(`histograms: expected a table name like "keyspace.table", got ${typeof table}.`);
+  const m = /^\s*"?([^."/\s]+)"?\s*[./\s]\s*"?([^."/\s]+)"?\s*$/.exec(table);
+  if (!m) throw new CassperfError(`histograms: expected a table name like "keyspace.table", got "${table}".`, { hint: 'e.g. histograms("keyspace1.standard1")' });
+  return { keyspace: m[1], table: m[2] };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A time found in a file path (snapshot folders such as 2024-01-15T10-00-00Z), as ISO. */
+function timeInPath(rel: string): string | null {
+  const m = /(\d{4}-\d\d-\d\d)[T_ ](\d\d)[-:](\d\d)[-:](\d\d)/.exec(rel);
+  return m ? `${m[1]}T${m[2]}:${m[3]}:${m[4]}Z` : null;
+}
+
+/** The keyspace's exact name on a live cluster, matched case-insensitively (stress 2.1 creates "Keyspace1"). */
+function liveKeyspaceName(source: LiveSource, keyspace: string): string {
+  const ks = (source.client.metadata as unknown as { keyspaces?: Record<string, unknown> }).keyspaces ?? {};
+  const name = Object.keys(ks).find((k) => k === keyspace) ?? Object.keys(ks).find((k) => k.toLowerCase() === keyspace.toLowerCase());
+  if (!name) throw new CassperfError(`histograms: keyspace "${keyspace}" does not exist on ${source.name}.`, { hint: `keyspaces: ${Object.keys(ks).join(", ")}` });
+  return name;
+}
+
+/** Exact table name of a live cluster from the schema tables (2.1: system.schema_columnfamilies; 3.0+: system_schema.tables). */
+async function liveTableFromSchema(source: LiveSource, t: { keyspace: string; table: string }): Promise<{ keyspace: string; table: string }> {
+  const ks = { keyspace: liveKeyspaceName(source, t.keyspace), table: t.table };
+  for (const q of ["SELECT table_name AS name FROM system_schema.tables WHERE keyspace_name = ?", "SELECT columnfamily_name AS name FROM system.schema_columnfamilies WHERE keyspace_name = ?"]) {
+    try {
+      const rs = await source.client.execute(q, [ks.keyspace], { prepare: true });
+      const names = rs.rows.map((r) => String(r["name"]));
+      const found = names.find((n) => n === t.table) ?? names.find((n) => n.toLowerCase() === t.table.toLowerCase());
+      if (found) return { keyspace: ks.keyspace, table: found };
+      if (names.length) throw new CassperfError(`histograms: table "${t.table}" does not exist in keyspace ${ks.keyspace} on ${source.name}.`, { hint: `tables: ${names.join(", ")}` });
+    } catch (e) {
+      if (e instanceof CassperfError) throw e;
+    }
+  }
+  return ks;
+}
+
+interface Gathered {
+  rows: HistogramFrameRow[];
+  notes: string[];
+}
+
+function addParsed(out: Gathered, t: NodetoolText, parsed: HistogramParse, capturedAt: string | null) {
+  if (parsed.nodetoolError) {
+    out.notes.push(`${t.origin}: nodetool printed an error instead of histograms: "${parsed.nodetoolError}"`);
+    return;
+  }
+  if (parsed.skipped.length) {
+    const s = parsed.skipped[0];
+    out.notes.push(`${t.origin}: skipped ${parsed.skipped.length} line(s) not understood; first at line ${s.line}: "${s.text.trim().slice(0, 80)}" (${s.reason})`);
+  }
+  const noSSTables = parsed.tables.filter((x) => x.notes.some((n) => /No SSTables exists/.test(n))).length;
+  if (noSSTables) out.notes.push(`${t.origin}: ${noSSTables} table(s) have no SSTables: their partition size and cell count are missing (null), not 0`);
+  for (const r of parsed.rows) out.rows.push(frameRow(t.node, r, capturedAt, `${t.origin}:${r.line}`));
+}
+
+function frameRow(node: string, r: HistogramRow, capturedAt: string | null, origin: string): HistogramFrameRow {
+  return { node, keyspace: r.keyspace, table: r.table, metric: r.metric, percentile: r.percentile, value: r.value, unit: r.unit, captured_at: capturedAt, origin };
+}
+
+/** Read every histogram the source has (see the top comment). */
+async function gather(source: Source, target: { keyspace: string; table: string } | undefined, opts: HistogramsOptions): Promise<Gathered> {
+  const out: Gathered = { rows: [], notes: [] };
+  const wantProxy = opts.proxy !== false;
+  if (source instanceof LiveSource) {
+    if (!source.hasNodetool()) {
+      missing("histograms", source, "nodetool runner", 'connect({ ..., nodetool: "/path/to/nodetool -h {host}" }) (or "ssh {host} nodetool")');
+    }
+    const name = target ? await liveTableFromSchema(source, target) : undefined;
+    const snapshots = Math.max(1, Math.floor(opts.snapshots ?? 1));
+    for (let s = 0; s < snapshots; s++) {
+      if (s > 0) await sleep((opts.intervalSeconds ?? 10) * 1000);
+      if (name) {
+        for (const t of await nodetoolTexts(source, "tablehistograms", [name.keyspace, name.table])) addParsed(out, t, parseTablehistograms(t.text, { file: t.origin }), t.capturedAt ?? null);
+      } else {
+        out.notes.push("no table given: only the coordinator's proxyhistograms were read (nodetool 2.1 needs a keyspace and table for cfhistograms); pass histograms(\"ks.table\")");
+      }
+      if (wantProxy) for (const t of await nodetoolTexts(source, "proxyhistograms")) addParsed(out, t, parseProxyhistograms(t.text, { file: t.origin }), t.capturedAt ?? null);
+    }
+    return out;
+  }
+  const texts = [...(await nodetoolTexts(source, "tablehistograms")), ...(wantProxy ? await nodetoolTexts(source, "proxyhistograms") : [])];
+  for (const t of texts) {
+    const parse = t.command === "proxyhistograms" ? parseProxyhistograms : parseTablehistograms;
+    addParsed(out, t, parse(t.text, { file: t.origin }), t.capturedAt ?? timeInPath(t.origin));
+  }
+  for (const f of source.files({ kind: "jmx-dump" })) {
+    const parsed = parseJmxScraper(await source.readText(f), { file: f.rel });
+    if (parsed.skipped.length) out.notes.push(`${f.rel}: skipped ${parsed.skipped.length} line(s) that are not JmxScraper attributes; first at line ${parsed.skipped[0].line}`);
+    for (const r of jmxHistogramRows(parsed.attributes)) {
+      if (r.table === "proxy" && !wantProxy) continue;
+      out.rows.push(frameRow(f.node, r, timeInPath(f.rel), `${f.rel}:${r.line}`));
+    }
+  }
+  return out;
+}
+
+/** The latest snapshot of each (node, keyspace, table, metric, percentile). */
+function latestRows(rows: HistogramFrameRow[]): HistogramFrameRow[] {
+  const m = new Map<string, HistogramFrameRow>();
+  for (const r of rows) {
+    const k = `${r.node}\u0000${r.keyspace}\u0000${r.table}\u0000${r.metric}\u0000${r.percentile}`;
+    const prev = m.get(k);
+    if (!prev || (r.captured_at ?? "") >= (prev.captured_at ?? "")) m.set(k, r);
+  }
+  return [...m.values()];
+}
+
+const tableKey = (r: { keyspace: string | null; table: string }) => (r.table === "proxy" ? "proxy" : `${r.keyspace}.${r.table}`);
+
+/**
+ * histograms(): percentiles of latency, SSTables per read, partition size and cell count per node
+ * and table (and the coordinator's proxyhistograms), from live nodetool, recorded nodetool outputs
+ * or JmxScraper dumps.
+ *
+ * Frame `histograms`: node, keyspace, table ("proxy" for the coordinator), metric (read_latency,
+ * write_latency, range_latency, cas_read_latency, cas_write_latency, view_write_latency,
+ * sstables_per_read, partition_size, cell_count), percentile ("50", "75", "95", "98", "99", "99.9",
+ * "min", "max"), value (null = NaN / no SSTables), unit (microseconds | bytes | count),
+ * captured_at, origin (file:line).
+ * Charts: "ladder" (percentile ladder per node, log scale), "across-nodes" (one metric across
+ * nodes), "over-time" (a metric over snapshots). Findings: see {@link RULES} and {@link THRESHOLDS}.
+ *
+ * @param table "keyspace.table" to focus on (recorded: filters the rows; live: the table nodetool reads). Omit for all tables.
+ * @example const h = await histograms("keyspace1.standard1"); h.findings; h.chart("ladder")
+ * @example await histograms(undefined, { source: "../shared/data/diag/dse68" })
+ * @example await histograms("shop.orders", { snapshots: 3, intervalSeconds: 30, metric: "write_latency" })
+ */
+export async function histograms(table?: string, opts: HistogramsOptions = {}) {
+  const target = parseTableArg(table);
+  const source = await resolveSource(opts.source, "histograms");
+  const gathered = await gather(source, target, opts);
+  let rows = gathered.rows;
+  const notes = gathered.notes;
+  if (target) {
+    const ks = target.keyspace.toLowerCase();
+    const tb = target.table.toLowerCase();
+    rows = rows.filter((r) => r.table === "proxy" || ((r.keyspace ?? "").toLowerCase() === ks && r.table.toLowerCase() === tb));
+    if (!rows.some((r) => r.table !== "proxy")) notes.push(`no histogram of ${target.keyspace}.${target.table} in ${source.describe()}`);
+  }
+  if (gathered.rows.length === 0) {
+    if (source instanceof LiveSource) throw new CassperfError(`histograms: nodetool on ${source.name} returned no histograms.`, { hint: notes.join("; ") || undefined });
+    if (!notes.length) missing("histograms", source, "nodetool tablehistograms/proxyhistograms output or JmxScraper dump", "add nodes/<node>/nodetool/cfhistograms (or tablehistograms, proxyhistograms) or a .jmx JmxScraper dump");
+  }
+
+  const order = (p: PercentileLabel) => PERCENTILE_ORDER.indexOf(p);
+  rows.sort((a, b) => a.node.localeCompare(b.node) || tableKey(a).localeCompare(tableKey(b)) || a.metric.localeCompare(b.metric) || order(a.percentile) - order(b.percentile) || (a.captured_at ?? "").localeCompare(b.captured_at ?? ""));
+
+  const latest = latestRows(rows);
+  const considered = opts.includeSystem || target ? latest : latest.filter((r) => r.table === "proxy" || !SYSTEM_KEYSPACE.test(r.keyspace ?? ""));
+  const findings = RULES.flatMap((rule) => rule.check(considered));
+
+  // Summary: worst node/table per metric (p99, max for partition size) and spread between nodes.
+  const summary: Record<string, unknown> = {
+    nodes: [...new Set(rows.map((r) => r.node))].length,
+    tables: [...new Set(rows.filter((r) => r.table !== "proxy").map(tableKey))].length,
+    snapshots: [...new Set(rows.map((r) => r.captured_at ?? ""))].length,
+    rows: rows.length,
+  };
+  const worst: Record<string, { node: string; table: string; percentile: string; value: number; unit: string; spread: number | null }> = {};
+  for (const metric of [...LATENCY_METRICS, "sstables_per_read", "partition_size", "cell_count"] as HistogramMetric[]) {
+    const p: PercentileLabel = metric === "partition_size" || metric === "cell_count" ? "max" : "99";
+    const rs = considered.filter((r) => r.metric === metric && r.percentile === p && r.value !== null);
+    // All zeros (an idle node, a decayed reservoir) is no data, not a worst table.
+    if (!rs.some((r) => r.value! > 0)) continue;
+    const w = rs.reduce((a, b) => (b.value! > a.value! ? b : a));
+    // Spread: for the worst table, its worst node over its best node (null with one node or a zero).
+    const same = rs.filter((r) => tableKey(r) === tableKey(w)).map((r) => r.value!);
+    const lo = Math.min(...same);
+    const spread = same.length > 1 && lo > 0 ? w.value! / lo : null;
+    worst[metric] = { node: w.node, table: tableKey(w), percentile: p, value: w.value!, unit: w.unit, spread };
+    summary[`${metric}_p${p}_worst`] = w.unit === "microseconds" ? fmtMs(w.value!) : w.unit === "bytes" ? fmtBytes(w.value!) : w.value;
+    summary[`${metric}_p${p}_worst_at`] = `${tableKey(w)} on ${w.node}`;
+    if (spread !== null) summary[`${metric}_p${p}_spread`] = Math.round(spread * 100) / 100;
+  }
+  summary.worst = worst;
+
+  const focus = chooseFocus(considered.length ? considered : latest, target);
+  const metric = opts.metric ?? "read_latency";
+  const columns = {
+    node: rows.map((r) => r.node),
+    keyspace: rows.map((r) => r.keyspace),
+    table: rows.map((r) => r.table),
+    metric: rows.map((r) => r.metric),
+    percentile: rows.map((r) => r.percentile),
+    value: rows.map((r) => r.value),
+    unit: rows.map((r) => r.unit),
+    captured_at: rows.map((r) => r.captured_at),
+    origin: rows.map((r) => r.origin),
+  };
+  return makeReport({
+    helper: "histograms",
+    title: target ? `percentiles of ${target.keyspace}.${target.table} per node` : `percentiles of ${summary.tables} table(s) on ${summary.nodes} node(s)`,
+    source: source.describe(),
+    summary,
+    findings,
+    frames: { histograms: columns },
+    charts: {
+      ladder: () => ladderChart(latest, focus),
+      "across-nodes": () => acrossNodesChart(latest, focus, metric),
+      "over-time": () => overTimeChart(rows, focus, metric),
+    },
+    notes,
+    previewFrame: "histograms",
+  });
+}
+
+/** The table the charts show: the one asked for, else the one with the worst read p99, else proxy. */
+function chooseFocus(rows: HistogramFrameRow[], target?: { keyspace: string; table: string }): string {
+  if (target) {
+    const r = rows.find((x) => x.table !== "proxy" && (x.keyspace ?? "").toLowerCase() === target.keyspace.toLowerCase() && x.table.toLowerCase() === target.table.toLowerCase());
+    if (r) return tableKey(r);
+  }
+  const reads = rows.filter((r) => r.table !== "proxy" && r.metric === "read_latency" && r.percentile === "99" && r.value !== null);
+  if (reads.length) return tableKey(reads.reduce((a, b) => (b.value! > a.value! ? b : a)));
+  return rows.some((r) => r.table === "proxy") ? "proxy" : rows[0] ? tableKey(rows[0]) : "proxy";
+}
+
+/** Percentile ladder per node (log scale) for the latency metrics of one table. */
+function ladderChart(latest: HistogramFrameRow[], focus: string): VegaLiteSpec {
+  const data = latest
+    .filter((r) => tableKey(r) === focus && r.unit === "microseconds" && r.value !== null && r.value > 0)
+    .map((r) => ({ node: r.node, metric: r.metric, percentile: r.percentile === "min" || r.percentile === "max" ? r.percentile : `p${r.percentile}`, ms: r.value! / 1000 }));
+  const dropped = latest.filter((r) => tableKey(r) === focus && r.unit === "microseconds" && (r.value === null || r.value <= 0)).length;
+  return {
+    title: `${focus}: latency percentile ladder per node (ms, log scale${dropped ? `; ${dropped} zero/missing values not plotted` : ""})`,
+    width: 520,
+    height: 300,
+    data: { values: data },
+    mark: { type: "line", point: true },
+    encoding: {
+      x: { field: "percentile", type: "ordinal", sort: PERCENTILE_ORDER.map((p) => (p === "min" || p === "max" ? p : `p${p}`)), title: "percentile" },
+      y: { field: "ms", type: "quantitative", scale: { type: "log" }, title: "latency (ms)" },
+      color: { field: "node", type: "nominal" },
+      strokeDash: { field: "metric", type: "nominal" },
+      tooltip: [{ field: "node" }, { field: "metric" }, { field: "percentile" }, { field: "ms", format: ".3f" }],
+    },
+  };
+}
+
+/** One metric of one table across nodes: p50/p95/p99/max bars per node. */
+function acrossNodesChart(latest: HistogramFrameRow[], focus: string, metric: HistogramMetric): VegaLiteSpec {
+  const keep: PercentileLabel[] = ["50", "95", "99", "max"];
+  const rs = latest.filter((r) => tableKey(r) === focus && r.metric === metric && keep.includes(r.percentile) && r.value !== null);
+  const unit = rs[0]?.unit ?? "microseconds";
+  const scale = unit === "microseconds" ? 1000 : 1;
+  const label = unit === "microseconds" ? "ms" : unit;
+  return {
+    title: `${focus}: ${metric} across nodes (${label})`,
+    width: 520,
+    height: 280,
+    data: { values: rs.map((r) => ({ node: r.node, percentile: r.percentile === "max" ? "max" : `p${r.percentile}`, value: r.value! / scale })) },
+    mark: "bar",
+    encoding: {
+      x: { field: "node", type: "nominal" },
+      xOffset: { field: "percentile", type: "nominal", sort: ["p50", "p95", "p99", "max"] },
+      y: { field: "value", type: "quantitative", title: `${metric} (${label})` },
+      color: { field: "percentile", type: "nominal", sort: ["p50", "p95", "p99", "max"] },
+      tooltip: [{ field: "node" }, { field: "percentile" }, { field: "value", format: ".3f" }],
+    },
+  };
+}
+
+/** One metric's p99 (max for sizes) of one table over snapshots, per node. */
+function overTimeChart(rows: HistogramFrameRow[], focus: string, metric: HistogramMetric): VegaLiteSpec {
+  const p: PercentileLabel = metric === "partition_size" || metric === "cell_count" ? "max" : "99";
+  const rs = rows.filter((r) => tableKey(r) === focus && r.metric === metric && r.percentile === p && r.value !== null);
+  const unit = rs[0]?.unit ?? "microseconds";
+  const scale = unit === "microseconds" ? 1000 : 1;
+  const label = unit === "microseconds" ? "ms" : unit;
+  const timed = rs.filter((r) => r.captured_at);
+  const untimed = rs.length - timed.length;
+  return {
+    title: `${focus}: ${metric} p${p} over snapshots (${label})${untimed ? `; ${untimed} snapshot(s) without a capture time not plotted` : ""}`,
+    width: 520,
+    height: 280,
+    data: { values: timed.map((r) => ({ node: r.node, captured_at: r.captured_at, value: r.value! / scale })) },
+    mark: { type: "line", point: true },
+    encoding: {
+      x: { field: "captured_at", type: "temporal", title: "captured at" },
+      y: { field: "value", type: "quantitative", title: `${metric} p${p} (${label})` },
+      color: { field: "node", type: "nominal" },
+    },
+  };
+}

@@ -1,0 +1,111 @@
+/**
+ * Small pieces every nodetool text parser shares: splitting lines, recognising the noise a JVM
+ * prints before nodetool's own output (2.1 on a non-Oracle JVM prints "Cannot initialize
+ * un-mmaper"), recognising nodetool's own error messages (a bundle collector that ran
+ * `nodetool cfhistograms` without arguments stores "nodetool: cfhistograms requires ks and cf args"),
+ * and reading numbers the way nodetool prints them: NaN and "N/A" are missing (null), never 0.
+ */
+
+/** A line a parser could not place, kept so the helper can say what it skipped. */
+export interface SkippedLine {
+  /** 1-based line number in the file. */
+  line: number;
+  text: string;
+  /** Why it was skipped. */
+  reason: string;
+}
+
+/** Options every nodetool parser takes. */
+export interface ParseOptions {
+  /** The file (or "live nodetool ... on <node>") the text came from; named in errors and notes. */
+  file?: string;
+}
+
+/** Lines of a text, without trailing \r. */
+export function splitLines(text: string): string[] {
+  const lines = text.split("\n");
+  if (lines.length && lines[lines.length - 1] === "") lines.pop();
+  return lines.map((l) => (l.endsWith("\r") ? l.slice(0, -1) : l));
+}
+
+/**
+ * Lines that are not nodetool's output but the JVM's or a launcher's, printed before it.
+ * Sources: lab/nodetool-2.1-*.txt ("INFO  20:05:48 Cannot initialize un-mmaper ..."), JDK launchers.
+ */
+const NOISE: RegExp[] = [
+  /^(INFO|WARN|WARNING|ERROR|DEBUG)\s+\d\d:\d\d:\d\d\s/, // logback console line from nodetool's own JVM
+  /^(INFO|WARN|WARNING|ERROR|DEBUG)\s+\[[^\]]*\]\s/, // logback with a thread
+  /^Picked up (_JAVA_OPTIONS|JAVA_TOOL_OPTIONS|JDK_JAVA_OPTIONS):/,
+  /^(OpenJDK|Java HotSpot\(TM\)) (64-Bit )?(Server|Client) VM warning:/,
+  /^WARNING: /, // JDK 17 illegal-access / security-manager warnings
+];
+
+/** True for a JVM or launcher line that is not part of nodetool's output. */
+export function isNoise(line: string): boolean {
+  return NOISE.some((re) => re.test(line));
+}
+
+/**
+ * nodetool's own error outputs, stored by collectors in place of the command's output.
+ * Sources: diag/cassandra-2.1.17 cfhistograms ("nodetool: cfhistograms requires ks and cf args"),
+ * tablestats.json ("nodetool: Found unexpected parameters: [-F, json, tablestats]").
+ */
+const NODETOOL_ERROR: RegExp[] = [
+  /^nodetool: .+/,
+  /^error: .+/,
+  /^See 'nodetool help'/,
+  /^nodetool: Failed to connect to/,
+  /^Failed to connect to '.+'/,
+];
+
+/** When the whole text is a nodetool error message, that message (first line); else undefined. */
+export function nodetoolError(text: string): string | undefined {
+  const lines = splitLines(text).filter((l) => l.trim() !== "" && !isNoise(l));
+  if (!lines.length) return undefined;
+  if (!NODETOOL_ERROR.some((re) => re.test(lines[0]))) return undefined;
+  if (lines.every((l) => NODETOOL_ERROR.some((re) => re.test(l)) || /^\s+at |^-- StackTrace --/.test(l))) return lines[0];
+  return NODETOOL_ERROR.some((re) => re.test(lines[1] ?? "")) ? lines[0] : undefined;
+}
+
+/**
+ * A number as nodetool prints it: "1.00", "26387.20", "3.2238114E8", "-1". NaN, "N/A", "null",
+ * "n/a" and empty give null (missing, never 0).
+ */
+export function num(s: string | undefined): number | null {
+  if (s === undefined) return null;
+  const t = s.trim().replace(/,$/, "");
+  if (t === "" || /^(NaN|N\/A|n\/a|null|-NaN)$/i.test(t)) return null;
+  if (!/^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/.test(t)) return null;
+  return Number(t);
+}
+
+/** Multipliers for the size units nodetool prints (FileUtils.stringifyFileSize: binary units; "KB"/"MB" in 2.x mean KiB/MiB). */
+const SIZE_UNITS: Record<string, number> = {
+  bytes: 1,
+  byte: 1,
+  b: 1,
+  kb: 1024,
+  kib: 1024,
+  mb: 1024 ** 2,
+  mib: 1024 ** 2,
+  gb: 1024 ** 3,
+  gib: 1024 ** 3,
+  tb: 1024 ** 4,
+  tib: 1024 ** 4,
+};
+
+/**
+ * A size as nodetool prints it, in bytes: "1186840 (bytes)", "840 bytes", "98 MB", "1.3 GiB",
+ * "31.63 MB", "0.400KiB", "6522" (plain bytes). Unknown units give null.
+ */
+export function bytes(s: string | undefined): number | null {
+  if (s === undefined) return null;
+  const m = /^\s*([-+]?[\d.]+(?:[eE][-+]?\d+)?|NaN)\s*\(?\s*([A-Za-z]*)\s*\)?\s*$/.exec(s);
+  if (!m) return null;
+  const v = num(m[1]);
+  if (v === null) return null;
+  const unit = m[2].toLowerCase();
+  if (unit === "") return v;
+  const mult = SIZE_UNITS[unit];
+  return mult === undefined ? null : Math.round(v * mult);
+}
