@@ -1,9 +1,74 @@
 #!/usr/bin/env node
-// The test command (README): build, then run every test file with node's runner.
-// The lab fixture (one real Cassandra cluster per test run) is added by the lab issue.
+// The test command (README): build, start ONE lab cluster for the whole run, run every test file
+// with node's runner, stop the lab (also when tests fail or the run is interrupted).
+//
+// The lab runs beside any other Cassandra on this machine: nodes on 127.0.0.11.. with JMX from
+// 7599 (override with CASSPERF_TEST_LAB_ADDRESS / CASSPERF_TEST_LAB_JMX / CASSPERF_TEST_LAB_NODES),
+// in .cassperf/test-lab, started clean every run. Tests get CASSPERF_LAB_DIR and CASSPERF_LAB_NODES
+// (comma-separated contact points) and call labOrSkip(t) from test/support.ts.
+// Already have a lab? Export CASSPERF_LAB_DIR and CASSPERF_LAB_NODES yourself: it is used as is.
+// CASSPERF_NO_LAB=1 runs without one (live tests skip; in CI they fail).
+// No java: the reason is printed; in CI (CI=true) the run fails, locally live tests skip.
 import { spawnSync } from "node:child_process";
-const build = spawnSync("npx", ["tsc", "-p", "tsconfig.json"], { stdio: "inherit" });
+import { createRequire } from "node:module";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const require = createRequire(import.meta.url);
+const ci = process.env.CI === "true";
+
+const build = spawnSync("npx", ["tsc", "-p", "tsconfig.json"], { stdio: "inherit", cwd: root });
 if (build.status !== 0) process.exit(build.status ?? 1);
-const files = process.argv.slice(2);
-const r = spawnSync(process.execPath, ["--test", "--test-concurrency=1", "--import", "tsx", ...(files.length ? files : ["test/"])], { stdio: "inherit", env: { ...process.env, TZ: "UTC" } });
-process.exit(r.status ?? 1);
+
+// Signals: let the test runner finish or die, then still stop the lab below.
+let interrupted = null;
+for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(sig, () => (interrupted = sig));
+
+const env = { ...process.env, TZ: "UTC" };
+let started = null;
+if (process.env.CASSPERF_LAB_DIR && process.env.CASSPERF_LAB_NODES) {
+  console.error(`test: using the lab given in CASSPERF_LAB_DIR=${process.env.CASSPERF_LAB_DIR} (${process.env.CASSPERF_LAB_NODES})`);
+} else if (process.env.CASSPERF_NO_LAB === "1") {
+  console.error("test: CASSPERF_NO_LAB=1: no lab cluster; live-path tests skip (fail in CI)");
+} else {
+  const lab = require(path.join(root, "dist/lab/index.js"));
+  const dir = path.join(root, ".cassperf", "test-lab");
+  try {
+    lab.checkJava();
+    // A lab left over from an interrupted run in our own folder: stop it (only its recorded PIDs).
+    if (lab.running({ dir })) for (const line of await lab.stop({ dir })) console.error(`test: leftover lab: ${line}`);
+    const t0 = Date.now();
+    started = await lab.start({
+      connect: false,
+      dir,
+      clean: true,
+      nodes: Number(process.env.CASSPERF_TEST_LAB_NODES ?? 3),
+      firstAddress: process.env.CASSPERF_TEST_LAB_ADDRESS ?? "127.0.0.11",
+      jmxPort: Number(process.env.CASSPERF_TEST_LAB_JMX ?? 7599),
+      log: (l) => console.error(`test: ${l}`),
+    });
+    console.error(`test: lab up in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${started.contactPoints.join(",")}`);
+    env.CASSPERF_LAB_DIR = started.dir;
+    env.CASSPERF_LAB_NODES = started.contactPoints.join(",");
+  } catch (e) {
+    console.error(`test: the lab cluster could not start: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ""}`);
+    if (ci) process.exit(1);
+    console.error("test: continuing without a lab: live-path tests will skip");
+  }
+}
+
+let status = 1;
+try {
+  if (!interrupted) {
+    const files = process.argv.slice(2);
+    const r = spawnSync(process.execPath, ["--test", "--test-concurrency=1", "--import", "tsx", ...(files.length ? files : ["test/"])], { stdio: "inherit", env, cwd: root });
+    status = r.status ?? 1;
+  }
+} finally {
+  if (started) {
+    const lab = require(path.join(root, "dist/lab/index.js"));
+    for (const line of await lab.stop({ dir: started.dir })) console.error(`test: lab ${line}`);
+  }
+}
+process.exit(interrupted ? 130 : status);
