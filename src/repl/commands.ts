@@ -1,0 +1,190 @@
+/**
+ * The REPL's `:` commands, one table: name, arguments, one line of help, and what it does.
+ * They act on the last report shown (`:save`, `:export`, `:table`, `:chart`) or the last error
+ * (`:trace`). Files are never overwritten unless `--force` is given.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { Report } from "../present/report";
+import { chartToText } from "./chart-text";
+import { renderPage, type RenderOptions } from "./render";
+
+/** What commands can see and change. */
+export interface CommandContext {
+  lastReport?: Report<string>;
+  lastError?: unknown;
+  /** The frame being paged by :table / :more. */
+  pager?: { frame: string; page: number };
+  /** One line: the current source, or why there is none. */
+  describeSource(): string;
+  render: RenderOptions;
+  /** Set by :exit. */
+  exit?: boolean;
+}
+
+interface Command {
+  name: string;
+  args: string;
+  help: string;
+  run(ctx: CommandContext, args: string[], force: boolean): string[] | Promise<string[]>;
+}
+
+const NO_REPORT = "no report yet: run a helper first, e.g. await inventory()";
+
+export const COMMANDS: Command[] = [
+  { name: "help", args: "", help: "this list, and the keys", run: () => helpText() },
+  { name: "source", args: "", help: "what the current source is", run: (ctx) => [ctx.describeSource()] },
+  {
+    name: "trace",
+    args: "",
+    help: "the stack of the last error",
+    run: (ctx) => {
+      const e = ctx.lastError;
+      if (e === undefined) return ["no error yet"];
+      if (e instanceof Error) return (e.stack ?? `${e.name}: ${e.message}`).split("\n").concat(e.cause ? [`cause: ${String((e.cause as Error)?.stack ?? e.cause)}`] : []);
+      return [String(e)];
+    },
+  },
+  {
+    name: "table",
+    args: "[frame] [page]",
+    help: "page through a frame of the last report",
+    run: (ctx, args) => {
+      const r = ctx.lastReport;
+      if (!r) return [NO_REPORT];
+      const frame = args.find((a) => !/^\d+$/.test(a)) ?? ctx.pager?.frame ?? r.frameNames[0];
+      if (!r.frameNames.includes(frame)) return [`no frame "${frame}"; frames are ${r.frameNames.join(", ")}`];
+      const page = Number(args.find((a) => /^\d+$/.test(a)) ?? 1);
+      const { lines } = renderPage(r, frame, page, ctx.render);
+      ctx.pager = { frame, page };
+      return lines;
+    },
+  },
+  {
+    name: "more",
+    args: "",
+    help: "the next page of the frame :table shows",
+    run: (ctx) => {
+      const r = ctx.lastReport;
+      if (!r || !ctx.pager) return ["nothing to page: :table <frame> first"];
+      const { lines, pages } = renderPage(r, ctx.pager.frame, ctx.pager.page + 1, ctx.render);
+      if (ctx.pager.page >= pages) return [`${ctx.pager.frame}: that was the last page`];
+      ctx.pager.page++;
+      return lines;
+    },
+  },
+  {
+    name: "chart",
+    args: "[name]",
+    help: "draw a chart of the last report in the terminal",
+    run: (ctx, args) => {
+      const r = ctx.lastReport;
+      if (!r) return [NO_REPORT];
+      const name = args[0] ?? r.chartNames[0];
+      if (!name || !r.chartNames.includes(name)) return [`no chart "${name ?? ""}"; charts are ${r.chartNames.join(", ") || "(none)"}`];
+      return chartToText(name, r.chart(name).spec, { width: ctx.render.width, color: ctx.render.color });
+    },
+  },
+  {
+    name: "save",
+    args: "[chart] file.png|file.svg [--force]",
+    help: "write a chart of the last report as PNG or SVG",
+    run: async (ctx, args, force) => {
+      const r = ctx.lastReport;
+      if (!r) return [NO_REPORT];
+      const file = args[args.length - 1];
+      if (!file || !/\.(png|svg)$/i.test(file)) return ["usage: :save [chart] file.png|file.svg [--force]"];
+      const name = args.length > 1 ? args[0] : r.chartNames[0];
+      if (!name || !r.chartNames.includes(name)) return [`no chart "${name ?? ""}"; charts are ${r.chartNames.join(", ") || "(none)"}`];
+      const refused = refuseOverwrite(file, force);
+      if (refused) return [refused];
+      const chart = r.chart(name);
+      const data = /\.png$/i.test(file) ? await chart.toPNG() : await chart.toSVG();
+      return [writeNew(file, data, force)];
+    },
+  },
+  {
+    name: "export",
+    args: "<frame> file.csv|file.json [--force]",
+    help: "write a frame of the last report as CSV or JSON",
+    run: (ctx, args, force) => {
+      const r = ctx.lastReport;
+      if (!r) return [NO_REPORT];
+      const [frame, file] = args;
+      if (!frame || !file || !/\.(csv|json)$/i.test(file)) return ["usage: :export <frame> file.csv|file.json [--force]"];
+      if (!r.frameNames.includes(frame)) return [`no frame "${frame}"; frames are ${r.frameNames.join(", ")}`];
+      const refused = refuseOverwrite(file, force);
+      if (refused) return [refused];
+      const text = /\.csv$/i.test(file) ? toCsv(r.columns(frame)) : JSON.stringify(r.rows(frame), null, 1) + "\n";
+      return [writeNew(file, text, force)];
+    },
+  },
+  {
+    name: "exit",
+    args: "",
+    help: "leave (or Ctrl-D)",
+    run: (ctx) => {
+      ctx.exit = true;
+      return [];
+    },
+  },
+];
+
+/** Run a `:command line`. */
+export async function runCommand(line: string, ctx: CommandContext): Promise<string[]> {
+  const words = line.trim().slice(1).split(/\s+/).filter(Boolean);
+  const force = words.includes("--force");
+  const [name, ...args] = words.filter((w) => w !== "--force");
+  const cmd = COMMANDS.find((c) => c.name === name) ?? (name === "quit" ? COMMANDS.find((c) => c.name === "exit") : undefined);
+  if (!cmd) return [`unknown command :${name ?? ""} — :help lists them`];
+  return cmd.run(ctx, args, force);
+}
+
+/** Names of the commands, for Tab after ":". */
+export function commandNames(): string[] {
+  return COMMANDS.map((c) => c.name);
+}
+
+function helpText(): string[] {
+  const w = Math.max(...COMMANDS.map((c) => c.name.length + c.args.length + 2));
+  return [
+    "Type TypeScript: every helper is in scope (inventory, gcStats, trace, histograms, partitionScan, compactionAdvice, bench, logs, open, connect, ...).",
+    "  e.g. await gcStats()      const r = await inventory(); r.summary",
+    "Commands:",
+    ...COMMANDS.map((c) => `  :${`${c.name} ${c.args}`.padEnd(w)} ${c.help}`),
+    "Keys: Enter runs (continues when the code is incomplete; an empty line forces it) · Up/Down history ·",
+    "      Tab completes · Ctrl-C cancels the running helper (or clears the line) · Ctrl-D exits",
+  ];
+}
+
+/** A message when `file` exists and `force` is not set. */
+function refuseOverwrite(file: string, force: boolean): string | undefined {
+  if (!force && fs.existsSync(file)) return `✗ ${file} already exists: not overwritten (add --force to replace it)`;
+  return undefined;
+}
+
+/** Write a file, refusing to replace an existing one unless forced (checked again at open: "wx"). */
+function writeNew(file: string, data: string | Buffer, force: boolean): string {
+  try {
+    fs.writeFileSync(file, data, { flag: force ? "w" : "wx" });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "EEXIST") return `✗ ${file} already exists: not overwritten (add --force to replace it)`;
+    return `✗ could not write ${file}: ${(e as Error).message}`;
+  }
+  return `wrote ${path.resolve(file)} (${Buffer.byteLength(data).toLocaleString("en-US")} bytes)`;
+}
+
+/** CSV (RFC 4180 quoting) from plain columns. */
+export function toCsv(columns: Record<string, unknown[]>): string {
+  const names = Object.keys(columns);
+  const n = names.length ? columns[names[0]].length : 0;
+  const cell = (v: unknown) => {
+    if (v === null || v === undefined) return "";
+    const s = v instanceof Date ? v.toISOString() : typeof v === "object" ? JSON.stringify(v) : typeof v === "number" ? String(v) : String(v);
+    return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  const lines = [names.map(cell).join(",")];
+  for (let i = 0; i < n; i++) lines.push(names.map((c) => cell(columns[c][i])).join(","));
+  return lines.join("\n") + "\n";
+}

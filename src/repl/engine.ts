@@ -1,0 +1,179 @@
+/**
+ * The REPL's evaluator: tslab's TypeScript converter and executor run in-process (tslab 1.0.22,
+ * pinned; see ../shared/spikes/notebook-kernel/inproc.cjs), with the kernel's prelude so every
+ * helper is in scope and typed.
+ *
+ * Why lazy: loading TypeScript and building its program costs 1–2 s, so nothing here touches tslab
+ * until `warm()` (called once the prompt is on screen) or the first line that needs it. Values a
+ * line ends with are handed back as they are (the app decides how to show them); a Promise value
+ * is awaited, so `gcStats()` without `await` still shows its report.
+ */
+import * as util from "node:util";
+import type { CompletionInfo, Converter } from "tslab/dist/converter";
+import type { Executor } from "tslab/dist/executor";
+
+/** What one evaluated line produced. */
+export interface EvalResult {
+  /** False when it failed to compile, threw, or was interrupted. */
+  ok: boolean;
+  /** The value of the last expression, when there is one. */
+  value?: { v: unknown };
+  /** The thrown error (runtime). */
+  error?: unknown;
+  /** TypeScript diagnostics, one readable line each ("1:7 - Type 'number' is not assignable ..."). */
+  diagnostics?: string[];
+  /** True when interrupt() ended it (its promise is abandoned). */
+  interrupted?: boolean;
+}
+
+/** The message tslab's executor rejects with on interrupt(). */
+const TSLAB_INTERRUPTED = "Interrupted asynchronously";
+
+type ConverterModule = typeof import("tslab/dist/converter");
+
+export interface EngineOptions {
+  /** Prelude source run before the first line (the kernel's preludeSource()). */
+  prelude: string;
+  /** Folder user code resolves relative imports from. Default: the current directory. */
+  rootDir?: string;
+}
+
+export class ReplEngine {
+  private readonly prelude: string;
+  private readonly rootDir: string;
+  private convModule?: ConverterModule;
+  private converter?: Converter;
+  private executor?: Executor;
+  private warming?: Promise<void>;
+  private captured: { values: unknown[]; errors: unknown[][] } = { values: [], errors: [] };
+  private interruptReject?: (e: Error) => void;
+
+  constructor(options: EngineOptions) {
+    this.prelude = options.prelude;
+    this.rootDir = options.rootDir ?? process.cwd();
+  }
+
+  /** True once the TypeScript program is built and the prelude ran. */
+  get ready(): boolean {
+    return this.executor !== undefined && this.warming === undefined;
+  }
+
+  private conv(): ConverterModule {
+    return (this.convModule ??= require("tslab/dist/converter") as ConverterModule);
+  }
+
+  /** Build the TypeScript program and run the prelude (once; later calls wait for the first). */
+  warm(): Promise<void> {
+    if (this.executor) return this.warming ?? Promise.resolve();
+    this.warming = (async () => {
+      // Let the caller's render reach the screen before the synchronous TypeScript work starts.
+      await new Promise((r) => setImmediate(r));
+      const { createConverter } = this.conv();
+      const { createExecutor } = require("tslab/dist/executor") as typeof import("tslab/dist/executor");
+      this.converter = createConverter({ isJS: false, isBrowser: false });
+      const converter = this.converter;
+      const convs = {
+        get node() {
+          return converter;
+        },
+        get browser(): Converter {
+          throw new Error("browser mode is not supported in the cassperf REPL");
+        },
+        close: () => converter.close(),
+      };
+      this.executor = createExecutor(this.rootDir, convs, {
+        log: (...args: unknown[]) => void this.captured.values.push(args[0]),
+        error: (...args: unknown[]) => void this.captured.errors.push(args),
+      });
+      const r = await this.run(this.prelude);
+      if (!r.ok) throw new Error(`the REPL prelude failed: ${r.diagnostics?.join("; ") ?? util.inspect(r.error)}`);
+    })();
+    const w = this.warming;
+    w.then(
+      () => {
+        if (this.warming === w) this.warming = undefined;
+      },
+      () => {},
+    );
+    return w;
+  }
+
+  /**
+   * Whether `code` is a complete statement list (false: the user is still typing, e.g. an open brace).
+   * A line ending in a blank line is always complete (Enter twice forces it).
+   */
+  isComplete(code: string): boolean {
+    if (code.trim() === "") return true;
+    return this.conv().isCompleteCode(code).completed;
+  }
+
+  /** The indent for the next line of incomplete `code`. */
+  indentAfter(code: string): string {
+    return this.conv().isCompleteCode(code).indent ?? "";
+  }
+
+  /** TypeScript completions at `position` of `code` (helper names, options, report fields). */
+  async complete(code: string, position: number): Promise<CompletionInfo> {
+    await this.warm();
+    const info = this.executor!.complete(code, position);
+    // TypeScript answers with every name in scope; keep the ones matching what is typed.
+    const typed = code.slice(info.start, position);
+    const candidates = info.candidates.filter((c) => c.startsWith(typed) && !c.startsWith("tslab$"));
+    return { start: info.start, end: info.end, candidates };
+  }
+
+  /** Evaluate one input (a line or several). */
+  async execute(code: string): Promise<EvalResult> {
+    await this.warm();
+    return this.run(code);
+  }
+
+  private async run(code: string): Promise<EvalResult> {
+    const ex = this.executor!;
+    this.captured = { values: [], errors: [] };
+    const interrupted = new Promise<never>((_, reject) => (this.interruptReject = reject));
+    interrupted.catch(() => {});
+    let ok: boolean;
+    try {
+      ok = await Promise.race([ex.execute(code), interrupted]);
+    } catch {
+      ex.interrupt();
+      return { ok: false, interrupted: true };
+    } finally {
+      this.interruptReject = undefined;
+    }
+    const { values, errors } = this.captured;
+    if (!ok || errors.length) {
+      const diagnostics = errors.filter((a) => typeof a[0] === "string" && String(a[0]).includes("%")).map((a) => util.format(...a).trim());
+      const thrown = errors.find((a) => !(typeof a[0] === "string" && String(a[0]).includes("%")));
+      if (thrown && thrown[0] instanceof Error && thrown[0].message === TSLAB_INTERRUPTED) return { ok: false, interrupted: true };
+      if (diagnostics.length) return { ok: false, diagnostics };
+      return { ok: false, error: thrown ? thrown[0] : new Error("evaluation failed") };
+    }
+    if (!values.length) return { ok: true };
+    let v = values[values.length - 1];
+    if (v instanceof Promise) {
+      const again = new Promise<never>((_, reject) => (this.interruptReject = reject));
+      again.catch(() => {});
+      try {
+        v = await Promise.race([v, again]);
+      } catch (e) {
+        if (e instanceof Error && e.message === TSLAB_INTERRUPTED) return { ok: false, interrupted: true };
+        return { ok: false, error: e };
+      } finally {
+        this.interruptReject = undefined;
+      }
+    }
+    return { ok: true, value: { v } };
+  }
+
+  /** Abandon the running input: its promise is dropped and execute() resolves `interrupted`. */
+  interrupt(): void {
+    this.interruptReject?.(new Error(TSLAB_INTERRUPTED));
+  }
+
+  /** Stop TypeScript's watch program so the process can exit. */
+  close(): void {
+    this.executor?.close();
+  }
+}
