@@ -2,9 +2,9 @@
 // The test command (README): build, start ONE lab cluster for the whole run, run every test file
 // with node's runner, stop the lab (also when tests fail or the run is interrupted).
 //
-// The lab runs beside any other Cassandra on this machine: nodes on 127.0.0.11.. with JMX from
-// 7599 (override with CASSPERF_TEST_LAB_ADDRESS / CASSPERF_TEST_LAB_JMX / CASSPERF_TEST_LAB_NODES),
-// in .cassperf/test-lab, started clean every run. Tests get CASSPERF_LAB_DIR and CASSPERF_LAB_NODES
+// The lab runs beside any other Cassandra on this machine: nodes on 127.0.B.11.. with JMX from
+// 7599, B = the first address block (0..4) not used by another test run, in .cassperf/test-lab-B,
+// started clean every run (override with CASSPERF_TEST_LAB_ADDRESS / _JMX / _NODES). Tests get CASSPERF_LAB_DIR and CASSPERF_LAB_NODES
 // (comma-separated contact points) and call labOrSkip(t) from test/support.ts.
 // Already have a lab? Export CASSPERF_LAB_DIR and CASSPERF_LAB_NODES yourself: it is used as is.
 // CASSPERF_NO_LAB=1 runs without one (live tests skip; in CI they fail).
@@ -33,22 +33,45 @@ if (process.env.CASSPERF_LAB_DIR && process.env.CASSPERF_LAB_NODES) {
   console.error("test: CASSPERF_NO_LAB=1: no lab cluster; live-path tests skip (fail in CI)");
 } else {
   const lab = require(path.join(root, "dist/lab/index.js"));
-  const dir = path.join(root, ".cassperf", "test-lab");
+  const fs = require("node:fs");
   try {
     lab.checkJava();
-    // A lab left over from an interrupted run in our own folder: stop it (only its recorded PIDs).
-    if (lab.running({ dir })) for (const line of await lab.stop({ dir })) console.error(`test: leftover lab: ${line}`);
-    const t0 = Date.now();
-    started = await lab.start({
-      connect: false,
-      dir,
-      clean: true,
-      nodes: Number(process.env.CASSPERF_TEST_LAB_NODES ?? 3),
-      firstAddress: process.env.CASSPERF_TEST_LAB_ADDRESS ?? "127.0.0.11",
-      jmxPort: Number(process.env.CASSPERF_TEST_LAB_JMX ?? 7599),
-      log: (l) => console.error(`test: ${l}`),
-    });
-    console.error(`test: lab up in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${started.contactPoints.join(",")}`);
+    // Address blocks 127.0.B.11.. (B = 0..4), each with its own folder. A block whose lab belongs to
+    // another test run still in progress (owner.pid alive) or whose ports are taken is skipped; a lab
+    // left over from an interrupted run in our own folder is stopped (only its recorded PIDs).
+    const first = process.env.CASSPERF_TEST_LAB_ADDRESS;
+    let lastError;
+    for (let b = 0; b < (first ? 1 : 5) && !started; b++) {
+      const dir = path.join(root, ".cassperf", `test-lab-${b}`);
+      const ownerFile = path.join(dir, "owner.pid");
+      const owner = fs.existsSync(ownerFile) ? Number(fs.readFileSync(ownerFile, "utf8")) : 0;
+      let ownerAlive = false;
+      try {
+        if (owner && owner !== process.pid) ownerAlive = process.kill(owner, 0);
+      } catch {}
+      if (ownerAlive) continue;
+      if (lab.running({ dir })) for (const line of await lab.stop({ dir })) console.error(`test: leftover lab: ${line}`);
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(ownerFile, `${process.pid}\n`);
+      const t0 = Date.now();
+      try {
+        started = await lab.start({
+          connect: false,
+          dir,
+          clean: true,
+          nodes: Number(process.env.CASSPERF_TEST_LAB_NODES ?? 3),
+          firstAddress: first ?? `127.0.${b}.11`,
+          jmxPort: Number(process.env.CASSPERF_TEST_LAB_JMX ?? 7599),
+          log: (l) => console.error(`test: ${l}`),
+        });
+        console.error(`test: lab up in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${started.contactPoints.join(",")}`);
+      } catch (e) {
+        lastError = e;
+        if (!/already in use/.test(e.message)) throw e;
+        console.error(`test: ${e.message.split(";")[0]}; trying the next address block`);
+      }
+    }
+    if (!started) throw lastError ?? new Error("every test-lab address block is in use by other test runs");
     env.CASSPERF_LAB_DIR = started.dir;
     env.CASSPERF_LAB_NODES = started.contactPoints.join(",");
   } catch (e) {

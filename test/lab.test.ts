@@ -1,6 +1,6 @@
 /**
  * The lab: the run's fixture lab is up with every node UN and a traced QUORUM read crosses all three
- * nodes; a second, private 1-node lab (127.0.0.21) exercises start-while-running, a node killed
+ * nodes; private 1-node labs in the fixture's address block (127.0.B.21/31/41) exercises start-while-running, a node killed
  * from outside, stale PID files, a port in use and a start timeout.
  */
 import { test } from "node:test";
@@ -15,6 +15,13 @@ import { isCassperfError } from "../src/errors";
 import { labOrSkip, tempDir } from "./support";
 
 const cassandra = require("cassandra-driver") as typeof import("cassandra-driver");
+
+/** Private labs of this file live in the fixture's address block (127.0.B.x), so concurrent test runs do not collide. */
+function blockAddress(last: number): string {
+  const first = process.env.CASSPERF_LAB_NODES?.split(",")[0] ?? "127.0.0.11";
+  const [, , b] = first.split(".");
+  return `127.0.${b}.${last}`;
+}
 
 test("fixture lab: every node is UN in nodetool status, and lab status agrees", async (t) => {
   const l = labOrSkip(t);
@@ -99,9 +106,10 @@ test("a port in use: nothing is started and the message names the port", async (
   if (!labOrSkip(t)) return;
   const d = tempDir();
   const blocker = net.createServer();
-  await new Promise<void>((res) => blocker.listen(9042, "127.0.0.31", () => res()));
+  const addr = blockAddress(31);
+  await new Promise<void>((res) => blocker.listen(9042, addr, () => res()));
   try {
-    await assert.rejects(lab.start({ dir: d, nodes: 1, firstAddress: "127.0.0.31", jmxPort: 8599, connect: false }), (e: unknown) => isCassperfError(e) && /127\.0\.0\.31:9042 \(CQL, node1\).*nothing was started/.test((e as Error).message));
+    await assert.rejects(lab.start({ dir: d, nodes: 1, firstAddress: addr, jmxPort: 8599, connect: false }), (e: unknown) => isCassperfError(e) && (e as Error).message.includes(`${addr}:9042 (CQL, node1)`) && /nothing was started/.test((e as Error).message));
     assert.equal(fs.existsSync(path.join(d, "lab.json")), false);
   } finally {
     blocker.close();
@@ -111,9 +119,10 @@ test("a port in use: nothing is started and the message names the port", async (
 test("a node that is not up in time: the lab stops it, shows its last log lines, and fails", async (t) => {
   if (!labOrSkip(t)) return;
   const d = tempDir();
-  await assert.rejects(lab.start({ dir: d, nodes: 1, firstAddress: "127.0.0.41", jmxPort: 8699, connect: false, timeoutSeconds: 1 }), (e: unknown) => {
+  const addr = blockAddress(41);
+  await assert.rejects(lab.start({ dir: d, nodes: 1, firstAddress: addr, jmxPort: 8699, connect: false, timeoutSeconds: 1 }), (e: unknown) => {
     const m = (e as Error).message;
-    return isCassperfError(e) && /did not open CQL port 9042 within 1 s; stopped the nodes that were started/.test(m) && /--- node1 \(127\.0\.0\.41\)/.test(m);
+    return isCassperfError(e) && /did not open CQL port 9042 within 1 s; stopped the nodes that were started/.test(m) && m.includes(`--- node1 (${addr})`);
   });
   assert.equal(lab.running({ dir: d }), undefined, "nothing left running");
   const state = JSON.parse(fs.readFileSync(path.join(d, "lab.json"), "utf8"));
@@ -123,12 +132,13 @@ test("a node that is not up in time: the lab stops it, shows its last log lines,
 test("lifecycle of a 1-node lab: start while running, killed from outside shows down, stale PID file tolerated", async (t) => {
   if (!labOrSkip(t)) return;
   const d = tempDir();
-  const opts = { dir: d, nodes: 1, firstAddress: "127.0.0.21", jmxPort: 8799 };
+  const addr = blockAddress(21);
+  const opts = { dir: d, nodes: 1, firstAddress: addr, jmxPort: 8799 };
   const started = await lab.start({ ...opts, connect: false });
   try {
-    assert.deepEqual(started.contactPoints, ["127.0.0.21"]);
+    assert.deepEqual(started.contactPoints, [addr]);
     assert.ok((started.startMs ?? 0) > 0);
-    await assert.rejects(lab.start({ ...opts, connect: false }), /lab: already running in .* \(node1 127\.0\.0\.21 PID \d+\)/);
+    await assert.rejects(lab.start({ ...opts, connect: false }), (e: unknown) => isCassperfError(e) && /^lab: already running in .* \(node1 \S+ PID \d+\)/.test((e as Error).message) && (e as Error).message.includes(addr));
     const pid = (await lab.status({ dir: d })).nodes[0].pid!;
     assert.ok(pid > 0);
     // Killed from outside: status says down.
@@ -147,7 +157,7 @@ test("lifecycle of a 1-node lab: start while running, killed from outside shows 
     // The CLI status of a stopped lab exits non-zero and shows down.
     const cli = spawnSync(process.execPath, ["--import", "tsx", path.join(__dirname, "../src/cli.ts"), "lab", "status", "--dir", d], { encoding: "utf8" });
     assert.equal(cli.status, 3, cli.stderr);
-    assert.match(cli.stdout, /node1\s+127\.0\.0\.21\s+8,799\s+-\s+down/);
+    assert.match(cli.stdout, new RegExp(`node1\\s+${addr.replace(/\./g, "\\.")}\\s+8,799\\s+-\\s+down`));
   } finally {
     await lab.stop({ dir: d });
   }
