@@ -1,3 +1,615 @@
-/** Placeholder: replaced by the issue that builds it. */
+/**
+ * gcStats(): GC pauses of every node, from every kind of evidence the source has — GC logs
+ * (unified JDK 9+ and JDK 8, rotated, compressed), Cassandra's GCInspector lines in system.log,
+ * and `nodetool gcstats` — as one `pauses` frame (pause, real and stopped time kept apart), a
+ * `cycles` frame of concurrent work, a summary of KPIs, findings from ONE rule table
+ * ({@link GC_THRESHOLDS} + {@link GC_RULES}) and three charts.
+ *
+ * Parsing lives in src/parse/gc-*.ts (pure, reusable by logs()/timeline()/health()); this file
+ * only reads files, joins rows and judges them.
+ */
 import { CassperfError } from "../errors";
-export async function gcStats(..._args: unknown[]): Promise<never> { throw new CassperfError("gcStats() is not built yet."); }
+import { filesInTimeOrder, missing, nodetoolTexts } from "../cluster/evidence";
+import { resolveSource, type SourceInput } from "../cluster/resolve";
+import type { SourceFile } from "../cluster/source";
+import { MAX_CHART_POINTS, sampleForChart, type VegaLiteSpec } from "../present/charts";
+import { makeReport, type Columns, type Finding, type Report, type Severity, type Threshold } from "../present/report";
+import { parseGcInspector } from "../parse/gc-inspector";
+import { parseGcLog } from "../parse/gc-log";
+import type { GcCycle, GcParse, GcPause, GcStall } from "../parse/gc-types";
+import { parseNodetoolGcstats, type NodetoolGcStats } from "../parse/nodetool-gcstats";
+
+/** Options of {@link gcStats}. */
+export interface GcStatsOptions {
+  /** Only these nodes (names as the source lists them). Default: every node. */
+  node?: string | string[];
+  /** Read GCInspector lines from system.log too. Default true. */
+  gcinspector?: boolean;
+  /** Read `nodetool gcstats` (recorded files, or run it on a live cluster). Default true. */
+  nodetool?: boolean;
+}
+
+/** Where a pause row came from. */
+export type PauseOrigin = "gc-log" | "gcinspector";
+
+/** A pause row of the `pauses` frame. */
+export interface PauseRow extends GcPause {
+  node: string;
+  origin: PauseOrigin;
+  /** The file's path relative to the source. */
+  file: string;
+}
+
+/** A row of the `cycles` frame. */
+export interface CycleRow extends GcCycle {
+  node: string;
+  file: string;
+}
+
+/** A row of the `stalls` frame (ZGC/Shenandoah allocation stalls). */
+export interface StallRow extends GcStall {
+  node: string;
+  file: string;
+}
+
+/** The report gcStats() returns: frames `pauses`, `cycles`, `stalls`, `gcstats`; charts `pauses`, `heap`, `histogram`. */
+export type GcReport = Report<"pauses" | "cycles" | "stalls" | "gcstats"> & {
+  readonly pauses: import("danfojs-node").DataFrame;
+  readonly cycles: import("danfojs-node").DataFrame;
+  readonly stalls: import("danfojs-node").DataFrame;
+  readonly gcstats: import("danfojs-node").DataFrame;
+};
+
+/**
+ * Every threshold gcStats() judges by, with the source of its number. A newcomer finds them all here.
+ */
+export const GC_THRESHOLDS = {
+  PAUSE_WARN_MS: { name: "PAUSE_WARN_MS", value: 200, unit: "ms", source: "seed: GC pause > 200 ms (also Cassandra's gc_log_threshold default)" },
+  PAUSE_CRITICAL_MS: { name: "PAUSE_CRITICAL_MS", value: 500, unit: "ms", source: "Cassandra's jvm options: -XX:MaxGCPauseMillis=500 for G1; longer pauses miss every read/write timeout budget" },
+  STOPPED_EXTRA_MS: { name: "STOPPED_EXTRA_MS", value: 100, unit: "ms", source: "cassperf: real/stopped this much above the logged pause is time the GC did not report (DSE 6.8 node: 44.7 ms pause, 1066 ms stopped)" },
+  STOPPED_RATIO: { name: "STOPPED_RATIO", value: 2, unit: "x", source: "cassperf: real/stopped at least twice the logged pause" },
+  FULL_GC_COUNT: { name: "FULL_GC_COUNT", value: 1, unit: "full GCs", source: "sperf recs.py / seed: any full GC in Cassandra is a stop-the-world of the whole heap" },
+  TO_SPACE_EXHAUSTED_COUNT: { name: "TO_SPACE_EXHAUSTED_COUNT", value: 1, unit: "pauses", source: "G1 tuning guide: evacuation failure means the heap or reserve is too small" },
+  HUMONGOUS_COUNT: { name: "HUMONGOUS_COUNT", value: 1, unit: "pauses", source: "G1 tuning guide: humongous allocations (objects >= half a region) bypass young gen" },
+  CMF_COUNT: { name: "CMF_COUNT", value: 1, unit: "events", source: "CMS: a concurrent mode failure / promotion failure falls back to a serial full GC" },
+  ALLOCATION_STALL_COUNT: { name: "ALLOCATION_STALL_COUNT", value: 1, unit: "stalls", source: "ZGC: any allocation stall blocks an application thread" },
+  HEAP_MIN_GB: { name: "HEAP_MIN_GB", value: 8, unit: "GB", source: "seed: heap 8-16 GB" },
+  HEAP_MAX_GB: { name: "HEAP_MAX_GB", value: 16, unit: "GB", source: "seed: heap 8-16 GB" },
+  HEAP_MAX_RAM_FRACTION: { name: "HEAP_MAX_RAM_FRACTION", value: 0.5, unit: "of RAM", source: "seed: heap at most half of RAM (the page cache needs the rest)" },
+  THROUGHPUT_MIN_PCT: { name: "THROUGHPUT_MIN_PCT", value: 95, unit: "%", source: "cassperf: below 95% of time outside GC pauses the JVM spends a noticeable share of time stopped" },
+} satisfies Record<string, Threshold>;
+
+const T = GC_THRESHOLDS;
+
+/** What the rules see for one node. */
+interface NodeFacts {
+  node: string;
+  pauses: PauseRow[];
+  stalls: StallRow[];
+  info: GcParse["info"];
+  throughputPct: number | null;
+  files: string[];
+}
+
+/** One rule: id, severity, and what it finds in a node's facts. */
+interface GcRule {
+  id: string;
+  severity: Severity;
+  thresholds: string[];
+  check: (f: NodeFacts) => { title: string; evidence: string; action: string } | null;
+}
+
+const fmt = (n: number, d = 1) => (Math.round(n * 10 ** d) / 10 ** d).toLocaleString("en-US");
+const where = (p: PauseRow) => `${p.file}:${p.line}${p.timestamp ? ` (${p.timestamp})` : p.uptime_s !== null ? ` (uptime ${p.uptime_s}s)` : ""}`;
+const worst = (ps: PauseRow[], key: (p: PauseRow) => number) => ps.reduce((a, b) => (key(b) > key(a) ? b : a));
+const logPauses = (f: NodeFacts) => {
+  const gl = f.pauses.filter((p) => p.origin === "gc-log");
+  return gl.length ? gl : f.pauses;
+};
+const stoppedOf = (p: PauseRow) => Math.max(p.stopped_ms ?? 0, p.real_ms ?? 0);
+
+/** THE rule table: every finding gcStats() can raise. */
+export const GC_RULES: GcRule[] = [
+  {
+    id: "gc.pause-critical",
+    severity: "critical",
+    thresholds: ["PAUSE_CRITICAL_MS"],
+    check: (f) => {
+      const over = logPauses(f).filter((p) => Math.max(p.pause_ms, p.stopped_ms ?? 0) > T.PAUSE_CRITICAL_MS.value);
+      if (!over.length) return null;
+      const w = worst(over, (p) => Math.max(p.pause_ms, p.stopped_ms ?? 0));
+      return {
+        title: `${over.length} GC pause(s) over ${T.PAUSE_CRITICAL_MS.value} ms on ${f.node}`,
+        evidence: `worst ${fmt(Math.max(w.pause_ms, w.stopped_ms ?? 0))} ms (${w.type}${w.cause ? `, ${w.cause}` : ""}) at ${where(w)}`,
+        action: "Find the cause in the pause's type: full GCs -> heap too small or humongous/promotion failures; young pauses -> young gen too large or too much survivor copying. Compare pause_ms with stopped_ms: a gap is time-to-safepoint, not GC.",
+      };
+    },
+  },
+  {
+    id: "gc.pause-warning",
+    severity: "warning",
+    thresholds: ["PAUSE_WARN_MS", "PAUSE_CRITICAL_MS"],
+    check: (f) => {
+      const over = logPauses(f).filter((p) => {
+        const v = Math.max(p.pause_ms, p.stopped_ms ?? 0);
+        return v > T.PAUSE_WARN_MS.value && v <= T.PAUSE_CRITICAL_MS.value;
+      });
+      if (!over.length) return null;
+      const w = worst(over, (p) => Math.max(p.pause_ms, p.stopped_ms ?? 0));
+      return {
+        title: `${over.length} GC pause(s) between ${T.PAUSE_WARN_MS.value} and ${T.PAUSE_CRITICAL_MS.value} ms on ${f.node}`,
+        evidence: `worst ${fmt(Math.max(w.pause_ms, w.stopped_ms ?? 0))} ms (${w.type}${w.stopped_ms !== null ? `; pause ${fmt(w.pause_ms)} ms, stopped ${fmt(w.stopped_ms)} ms` : ""}) at ${where(w)}`,
+        action: "Pauses over 200 ms show up in p99 read/write latency; check heap size, young-gen size and allocation rate.",
+      };
+    },
+  },
+  {
+    id: "gc.stopped-beyond-pause",
+    severity: "warning",
+    thresholds: ["STOPPED_EXTRA_MS", "STOPPED_RATIO"],
+    check: (f) => {
+      const bad = f.pauses.filter((p) => p.origin === "gc-log" && stoppedOf(p) - p.pause_ms >= T.STOPPED_EXTRA_MS.value && stoppedOf(p) >= T.STOPPED_RATIO.value * p.pause_ms);
+      if (!bad.length) return null;
+      const w = worst(bad, (p) => stoppedOf(p) - p.pause_ms);
+      return {
+        title: `${bad.length} pause(s) where the JVM stopped far longer than the GC logged on ${f.node}`,
+        evidence: `${where(w)}: pause ${fmt(w.pause_ms)} ms, real ${w.real_ms === null ? "—" : fmt(w.real_ms)} ms, stopped ${w.stopped_ms === null ? "—" : fmt(w.stopped_ms)} ms`,
+        action: "The extra time is outside the collector: time-to-safepoint (long counted loops), swapping, CPU starvation, or transparent huge page compaction. Check swap (should be off), THP (set to madvise/never), CPU steal, and -XX:+SafepointTimeout logs.",
+      };
+    },
+  },
+  {
+    id: "gc.full-gc",
+    severity: "critical",
+    thresholds: ["FULL_GC_COUNT"],
+    check: (f) => {
+      const full = logPauses(f).filter((p) => p.type === "full");
+      if (full.length < T.FULL_GC_COUNT.value) return null;
+      const causes = countBy(full, (p) => p.cause ?? "unknown");
+      return {
+        title: `${full.length} full GC(s) on ${f.node}`,
+        evidence: `causes: ${Object.entries(causes).map(([c, n]) => `${c} ×${n}`).join(", ")}; longest ${fmt(worst(full, (p) => p.pause_ms).pause_ms)} ms at ${where(worst(full, (p) => p.pause_ms))}`,
+        action: "Full GCs stop the node for the whole-heap collection: raise the heap (within 8-16 GB), lower the G1 InitiatingHeapOccupancyPercent, or find what fills the old generation (large partitions, big batches, caches). System.gc() causes: add -XX:+DisableExplicitGC or ExplicitGCInvokesConcurrent.",
+      };
+    },
+  },
+  {
+    id: "gc.to-space-exhausted",
+    severity: "critical",
+    thresholds: ["TO_SPACE_EXHAUSTED_COUNT"],
+    check: (f) => {
+      const ps = logPauses(f).filter((p) => p.to_space_exhausted);
+      if (ps.length < T.TO_SPACE_EXHAUSTED_COUNT.value) return null;
+      return {
+        title: `G1 ran out of to-space ${ps.length} time(s) on ${f.node}`,
+        evidence: `first at ${where(ps[0])}, pause ${fmt(ps[0].pause_ms)} ms`,
+        action: "Evacuation failure: the heap is too full to copy survivors. Give the heap more room (larger heap, -XX:G1ReservePercent higher, lower InitiatingHeapOccupancyPercent) or reduce the live set.",
+      };
+    },
+  },
+  {
+    id: "gc.humongous",
+    severity: "warning",
+    thresholds: ["HUMONGOUS_COUNT"],
+    check: (f) => {
+      const ps = logPauses(f).filter((p) => p.humongous);
+      if (ps.length < T.HUMONGOUS_COUNT.value) return null;
+      return {
+        title: `${ps.length} pause(s) with humongous allocations on ${f.node}`,
+        evidence: `first at ${where(ps[0])}${ps[0].cause ? ` (${ps[0].cause})` : ""}`,
+        action: "Objects of at least half a G1 region go straight to the old generation: raise -XX:G1HeapRegionSize (e.g. 16m or 32m) or find the large allocations (large partitions/cells, big batches, compaction buffers).",
+      };
+    },
+  },
+  {
+    id: "gc.concurrent-mode-failure",
+    severity: "critical",
+    thresholds: ["CMF_COUNT"],
+    check: (f) => {
+      const ps = logPauses(f).filter((p) => p.concurrent_mode_failure);
+      if (ps.length < T.CMF_COUNT.value) return null;
+      const w = worst(ps, (p) => p.pause_ms);
+      return {
+        title: `CMS concurrent mode / promotion failure ${ps.length} time(s) on ${f.node}`,
+        evidence: `longest ${fmt(w.pause_ms)} ms at ${where(w)}`,
+        action: "The old generation filled before CMS finished: lower CMSInitiatingOccupancyFraction, enlarge the heap, or move to G1.",
+      };
+    },
+  },
+  {
+    id: "gc.allocation-stall",
+    severity: "critical",
+    thresholds: ["ALLOCATION_STALL_COUNT"],
+    check: (f) => {
+      if (f.stalls.length < T.ALLOCATION_STALL_COUNT.value) return null;
+      const total = f.stalls.reduce((a, s) => a + s.stall_ms, 0);
+      const w = f.stalls.reduce((a, b) => (b.stall_ms > a.stall_ms ? b : a));
+      return {
+        title: `${f.stalls.length} allocation stall(s) on ${f.node}`,
+        evidence: `total ${fmt(total)} ms stalled; worst ${fmt(w.stall_ms)} ms (thread ${w.thread}) at ${w.file}:${w.line}`,
+        action: "ZGC could not free memory as fast as it was allocated: give the heap more headroom (-Xmx, SoftMaxHeapSize) or more concurrent GC threads.",
+      };
+    },
+  },
+  {
+    id: "gc.heap-size",
+    severity: "warning",
+    thresholds: ["HEAP_MIN_GB", "HEAP_MAX_GB", "HEAP_MAX_RAM_FRACTION"],
+    check: (f) => {
+      const heap = f.info.heapMaxMb;
+      const ram = f.info.ramMb;
+      if (heap === undefined || ram === undefined) return null;
+      const gb = heap / 1024;
+      const problems: string[] = [];
+      if (gb < T.HEAP_MIN_GB.value) problems.push(`below ${T.HEAP_MIN_GB.value} GB`);
+      if (gb > T.HEAP_MAX_GB.value) problems.push(`above ${T.HEAP_MAX_GB.value} GB`);
+      if (heap > T.HEAP_MAX_RAM_FRACTION.value * ram) problems.push(`more than half of RAM`);
+      if (!problems.length) return null;
+      return {
+        title: `Heap of ${fmt(gb)} GB is ${problems.join(" and ")} on ${f.node}`,
+        evidence: `max heap ${fmt(heap, 0)} MB, RAM ${fmt(ram, 0)} MB (from ${f.files.join(", ")})`,
+        action: `Size the heap between ${T.HEAP_MIN_GB.value} and ${T.HEAP_MAX_GB.value} GB and at most half of RAM (the rest serves the page cache and off-heap structures).`,
+      };
+    },
+  },
+  {
+    id: "gc.throughput",
+    severity: "info",
+    thresholds: ["THROUGHPUT_MIN_PCT"],
+    check: (f) => {
+      if (f.throughputPct === null || f.throughputPct >= T.THROUGHPUT_MIN_PCT.value) return null;
+      return {
+        title: `Only ${fmt(f.throughputPct)}% of time outside GC pauses on ${f.node}`,
+        evidence: `sum of pauses over the logged time span of ${f.files.join(", ")}`,
+        action: "The JVM spends too much time collecting: look at the allocation rate and heap occupancy after GC.",
+      };
+    },
+  },
+];
+
+/** Percentile (nearest rank) of a sorted array. */
+function percentile(sorted: number[], q: number): number | null {
+  if (!sorted.length) return null;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
+  return sorted[i];
+}
+
+function countBy<T>(rows: T[], key: (r: T) => string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of rows) {
+    const k = key(r);
+    out[k] = (out[k] ?? 0) + 1;
+  }
+  return out;
+}
+
+const round = (n: number | null, d = 3) => (n === null || !Number.isFinite(n) ? null : Math.round(n * 10 ** d) / 10 ** d);
+
+/** Per-file facts kept for the summary. */
+interface FileResult {
+  node: string;
+  file: SourceFile;
+  parse: GcParse;
+}
+
+/**
+ * GC pauses, cycles, KPIs and findings for every node of a source.
+ *
+ * @param input the current source (omit), a source, or a path to a GC log, a system.log, a
+ *   folder or a diagnostic bundle (opened on the spot).
+ * @param opts see {@link GcStatsOptions}.
+ * @returns a report with frames `pauses` (node, timestamp, uptime_s, type, cause, pause_ms,
+ *   real_ms, stopped_ms, heap_before_mb, heap_after_mb, heap_total_mb, to_space_exhausted,
+ *   humongous, origin, file, ...), `cycles`, `stalls`, `gcstats`; charts "pauses", "heap", "histogram".
+ * @example
+ * const gc = await gcStats("../shared/data/gc/jdk8-g1-dse68-node.gc.log");
+ * gc.summary.pause_p99_ms
+ * gc.findings
+ * await gc.chart("pauses").toPNG()
+ */
+export async function gcStats(input?: SourceInput, opts: GcStatsOptions = {}): Promise<GcReport> {
+  const source = await resolveSource(input, "gcStats");
+  const wanted = opts.node === undefined ? undefined : new Set(Array.isArray(opts.node) ? opts.node : [opts.node]);
+  const keep = (f: SourceFile) => !wanted || wanted.has(f.node);
+  const notes: string[] = [];
+
+  // 1. GC logs, oldest rotation first per node.
+  const results: FileResult[] = [];
+  for (const file of filesInTimeOrder(source, ["gc-log"]).filter(keep)) {
+    let text: string;
+    try {
+      text = await source.readText(file);
+    } catch (e) {
+      notes.push(`${file.rel}: could not be read (${(e as Error).message}); skipped.`);
+      continue;
+    }
+    const parse = safeParse(() => parseGcLog(text), file, notes);
+    if (!parse) continue;
+    if (parse.format === "unknown" || (parse.pauses.length === 0 && parse.cycles.length === 0 && parse.skipped.count > 0 && parse.skipped.count >= parse.lines / 2)) {
+      notes.push(`${file.rel} is not a GC log: expected unified logging lines ([uptime][level][tags] ...) or JDK 8 PrintGCDetails lines (uptime: [GC ...)${parse.skipped.first ? `; line ${parse.skipped.first.line} reads "${parse.skipped.first.text}"` : ""}.`);
+      continue;
+    }
+    results.push({ node: file.node, file, parse });
+  }
+
+  // 2. GCInspector lines of system.log.
+  const inspector: FileResult[] = [];
+  if (opts.gcinspector !== false) {
+    for (const file of filesInTimeOrder(source, ["system-log"]).filter(keep)) {
+      let text: string;
+      try {
+        text = await source.readText(file);
+      } catch (e) {
+        notes.push(`${file.rel}: could not be read (${(e as Error).message}); skipped.`);
+        continue;
+      }
+      const parse = safeParse(() => parseGcInspector(text), file, notes);
+      if (parse && parse.pauses.length) inspector.push({ node: file.node, file, parse });
+    }
+    if (inspector.some((r) => r.parse.pauses.some((p) => p.timestamp !== null))) notes.push("GCInspector times are the node's local time without a zone; read as UTC.");
+  }
+
+  // 3. nodetool gcstats.
+  const gcstats: (NodetoolGcStats & { node: string; file: string })[] = [];
+  if (opts.nodetool !== false) {
+    try {
+      for (const t of await nodetoolTexts(source, "gcstats")) {
+        if (wanted && !wanted.has(t.node)) continue;
+        const row = parseNodetoolGcstats(t.text);
+        if (row) gcstats.push({ node: t.node, file: t.origin, ...row });
+        else notes.push(`${t.origin}: no gcstats table found (expected the "Interval (ms) Max GC Elapsed (ms) ..." header).`);
+      }
+    } catch (e) {
+      notes.push(`nodetool gcstats could not be read: ${(e as Error).message}`);
+    }
+  }
+
+  if (!results.length && !inspector.length && !gcstats.length) {
+    const others = source.files().filter((f) => f.kind === "unrecognized" || f.kind === "unreadable");
+    if (notes.length) throw new CassperfError(`gcStats: ${source.describe()} has no usable GC evidence. ${notes.join(" ")}`, { hint: "Pass a GC log (gc.log, gc.log.0.current), a system.log with GCInspector lines, or a folder/bundle holding them." });
+    if (others.length && others.length <= 3) throw new CassperfError(`gcStats: ${others.map((f) => f.rel).join(", ")} is not a GC log, a system.log or nodetool gcstats output.`, { hint: "Pass a GC log written with -Xlog:gc* (JDK 9+) or -XX:+PrintGCDetails (JDK 8)." });
+    missing("gcStats", source, "GC logs, GCInspector lines in system.log, or nodetool gcstats output", "Open a folder or bundle with nodes/<node>/logs/cassandra/gc.log*, or pass a GC log path: gcStats(\"/var/log/cassandra/gc.log\").");
+  }
+
+  // Rows.
+  const pauses: PauseRow[] = [];
+  const cycles: CycleRow[] = [];
+  const stalls: StallRow[] = [];
+  for (const r of results) {
+    for (const p of r.parse.pauses) pauses.push({ ...p, node: r.node, origin: "gc-log", file: r.file.rel });
+    for (const c of r.parse.cycles) cycles.push({ ...c, node: r.node, file: r.file.rel });
+    for (const s of r.parse.stalls) stalls.push({ ...s, node: r.node, file: r.file.rel });
+    const sk = r.parse.skipped;
+    if (sk.count && sk.first) notes.push(`${r.file.rel}: skipped ${sk.count} line(s) it could not read; first at line ${sk.first.line} (${sk.first.reason}): "${sk.first.text}"`);
+    if (r.parse.jvmRestarts) notes.push(`${r.file.rel}: uptime went back ${r.parse.jvmRestarts} time(s) — more than one JVM run in one file; all runs are included.`);
+  }
+  for (const r of inspector) for (const p of r.parse.pauses) pauses.push({ ...p, node: r.node, origin: "gcinspector", file: r.file.rel });
+
+  // Per node facts and findings.
+  const nodes = [...new Set([...results.map((r) => r.node), ...inspector.map((r) => r.node), ...gcstats.map((g) => g.node)])].sort();
+  const findings: Finding[] = [];
+  const perNode: Record<string, Record<string, unknown>> = {};
+  for (const node of nodes) {
+    const files = results.filter((r) => r.node === node);
+    const info = Object.assign({}, ...files.map((r) => r.parse.info)) as GcParse["info"];
+    const nodePauses = pauses.filter((p) => p.node === node);
+    const facts: NodeFacts = {
+      node,
+      pauses: nodePauses,
+      stalls: stalls.filter((s) => s.node === node),
+      info,
+      throughputPct: throughput(files),
+      files: [...files, ...inspector.filter((r) => r.node === node)].map((r) => r.file.rel),
+    };
+    for (const rule of GC_RULES) {
+      const hit = rule.check(facts);
+      if (hit) findings.push({ severity: rule.severity, id: rule.id, node, helper: "gcStats", ...hit });
+    }
+    perNode[node] = kpis(nodePauses.filter((p) => p.origin === "gc-log"), files);
+  }
+
+  const logRows = pauses.filter((p) => p.origin === "gc-log");
+  const basis = logRows.length ? logRows : pauses;
+  const infos = results.map((r) => r.parse.info);
+  const uniq = (xs: (string | undefined)[]) => [...new Set(xs.filter((x): x is string => !!x))];
+  const k = kpis(basis, results);
+  const summary: Record<string, unknown> = {
+    nodes: nodes.length,
+    gc_log_files: results.length,
+    collector: uniq(infos.map((i) => i.collector)).join(", ") || null,
+    jvm_version: uniq(infos.map((i) => i.jvmVersion)).join(", ") || null,
+    heap_max_mb: infos.find((i) => i.heapMaxMb !== undefined)?.heapMaxMb ?? null,
+    ram_mb: infos.find((i) => i.ramMb !== undefined)?.ramMb ?? null,
+    ...k,
+    gcinspector_pauses: pauses.length - logRows.length,
+    cycles: cycles.length,
+    allocation_stalls: stalls.length,
+    skipped_lines: results.reduce((a, r) => a + r.parse.skipped.count, 0),
+    flags: infos.find((i) => i.flags)?.flags ?? null,
+    per_node: perNode,
+    nodetool_gcstats: gcstats.length ? Object.fromEntries(gcstats.map((g) => [g.node, g])) : null,
+  };
+
+  const pauseColumns = (): Columns => toColumns(pauses, PAUSE_COLUMNS);
+  return makeReport({
+    helper: "gcStats",
+    title: `GC pauses of ${nodes.length} node(s): ${basis.length.toLocaleString("en-US")} pauses${k.pause_max_ms !== null ? `, max ${fmt(k.pause_max_ms as number)} ms` : ""}`,
+    source: source.describe(),
+    summary,
+    findings,
+    frames: {
+      pauses: pauseColumns,
+      cycles: () => toColumns(cycles, CYCLE_COLUMNS),
+      stalls: () => toColumns(stalls, ["node", "timestamp", "uptime_s", "thread", "stall_ms", "file", "line"]),
+      gcstats: () => toColumns(gcstats as unknown as Record<string, unknown>[], ["node", "interval_ms", "max_gc_elapsed_ms", "total_gc_elapsed_ms", "stdev_gc_elapsed_ms", "gc_reclaimed_mb", "collections", "direct_memory_bytes", "file"]),
+    },
+    charts: {
+      pauses: () => pausesChart(pauses),
+      heap: () => heapChart(logRows),
+      histogram: () => histogramChart(basis),
+    },
+    notes,
+    previewFrame: "pauses",
+  }) as GcReport;
+}
+
+/** Column order of the `pauses` frame (the contract others rely on comes first). */
+export const PAUSE_COLUMNS = [
+  "node", "timestamp", "uptime_s", "type", "cause", "pause_ms", "real_ms", "stopped_ms", "heap_before_mb", "heap_after_mb", "heap_total_mb",
+  "to_space_exhausted", "humongous", "origin", "file", "name", "concurrent_mode_failure", "gc_id", "line",
+];
+const CYCLE_COLUMNS = ["node", "timestamp", "uptime_s", "name", "cause", "duration_ms", "heap_before_mb", "heap_after_mb", "aborted", "gc_id", "file", "line"];
+
+function toColumns(rows: readonly object[], names: string[]): Columns {
+  const out: Columns = {};
+  for (const n of names) out[n] = new Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i] as Record<string, unknown>;
+    for (const n of names) out[n][i] = r[n] ?? null;
+  }
+  return out;
+}
+
+function safeParse(fn: () => GcParse, file: SourceFile, notes: string[]): GcParse | null {
+  try {
+    return fn();
+  } catch (e) {
+    notes.push(`${file.rel}: the parser failed (${(e as Error).message}); file skipped. Please report this with the file.`);
+    return null;
+  }
+}
+
+/** Share of logged time outside pauses, over the files' uptime spans. */
+function throughput(files: FileResult[]): number | null {
+  let span = 0;
+  let paused = 0;
+  for (const r of files) {
+    if (r.parse.firstUptime === null || r.parse.lastUptime === null || r.parse.jvmRestarts) continue;
+    const s = r.parse.lastUptime - r.parse.firstUptime;
+    if (s <= 0) continue;
+    span += s * 1000;
+    for (const p of r.parse.pauses) paused += p.pause_ms;
+  }
+  return span > 0 ? Math.max(0, 100 * (1 - paused / span)) : null;
+}
+
+/** The headline numbers over a set of pauses. */
+function kpis(pauses: PauseRow[], files: FileResult[]): Record<string, unknown> {
+  const ms = pauses.map((p) => p.pause_ms).sort((a, b) => a - b);
+  const total = ms.reduce((a, b) => a + b, 0);
+  const stoppedFiles = files.filter((r) => r.parse.safepointStoppedMs !== null);
+  const full = pauses.filter((p) => p.type === "full");
+  // Allocation: heap growth between consecutive pauses; promotion: growth of heap-after between consecutive young pauses.
+  let allocMb = 0;
+  let promoMb = 0;
+  let spanS = 0;
+  for (const r of files) {
+    const ps = r.parse.pauses;
+    if (r.parse.firstUptime !== null && r.parse.lastUptime !== null && !r.parse.jvmRestarts) spanS += Math.max(0, r.parse.lastUptime - r.parse.firstUptime);
+    let prevAfter: number | null = null;
+    let prevYoungAfter: number | null = null;
+    for (const p of ps) {
+      if (p.heap_before_mb !== null && prevAfter !== null && p.heap_before_mb > prevAfter) allocMb += p.heap_before_mb - prevAfter;
+      if (p.heap_after_mb !== null) prevAfter = p.heap_after_mb;
+      if (p.type === "young" && p.heap_after_mb !== null) {
+        if (prevYoungAfter !== null && p.heap_after_mb > prevYoungAfter) promoMb += p.heap_after_mb - prevYoungAfter;
+        prevYoungAfter = p.heap_after_mb;
+      } else if (p.type !== "young" && p.type !== "young-concurrent-start") prevYoungAfter = null;
+    }
+  }
+  return {
+    pauses: pauses.length,
+    counts_by_type: countBy(pauses, (p) => p.type),
+    pause_p50_ms: percentile(ms, 0.5),
+    pause_p90_ms: percentile(ms, 0.9),
+    pause_p99_ms: percentile(ms, 0.99),
+    pause_p99_9_ms: percentile(ms, 0.999),
+    pause_max_ms: ms.length ? ms[ms.length - 1] : null,
+    total_pause_ms: round(total),
+    total_stopped_ms: stoppedFiles.length ? round(stoppedFiles.reduce((a, r) => a + (r.parse.safepointStoppedMs ?? 0), 0)) : null,
+    throughput_pct: round(throughput(files), 3),
+    allocation_rate_mb_s: spanS > 0 && allocMb > 0 ? round(allocMb / spanS) : null,
+    promotion_rate_mb_s: spanS > 0 && promoMb > 0 ? round(promoMb / spanS) : null,
+    full_gcs: full.length,
+    full_gc_causes: countBy(full, (p) => p.cause ?? "unknown"),
+  };
+}
+
+// ---------------------------------------------------------------- charts
+
+function timeAxis(rows: PauseRow[]): { field: string; type: "temporal" | "quantitative"; title: string } {
+  const allStamped = rows.length > 0 && rows.every((r) => r.timestamp !== null);
+  return allStamped ? { field: "timestamp", type: "temporal", title: "time (UTC)" } : { field: "uptime_s", type: "quantitative", title: "JVM uptime (s)" };
+}
+
+function pausesChart(all: PauseRow[]): VegaLiteSpec {
+  const axis = timeAxis(all.filter((p) => p.origin === "gc-log").length ? all.filter((p) => p.origin === "gc-log") : all);
+  const rows = all.filter((p) => (axis.field === "timestamp" ? p.timestamp !== null : p.uptime_s !== null));
+  const { rows: shown, sampled } = sampleForChart(rows, MAX_CHART_POINTS, (p) => p.pause_ms >= T.PAUSE_WARN_MS.value);
+  const data = shown.map((p) => ({ node: p.node, [axis.field]: (p as unknown as Record<string, unknown>)[axis.field], pause_ms: Math.max(p.pause_ms, 0.001), type: p.type, origin: p.origin, cause: p.cause, stopped_ms: p.stopped_ms }));
+  const nodes = new Set(shown.map((p) => p.node)).size;
+  const title = `GC pauses per node${sampled ? ` (sampled: ${shown.length.toLocaleString("en-US")} of ${rows.length.toLocaleString("en-US")} pauses shown, every pause ≥ ${T.PAUSE_WARN_MS.value} ms kept)` : ""}`;
+  const layer = {
+    mark: { type: "point", filled: true, size: 18, opacity: 0.7 },
+    encoding: {
+      x: { field: axis.field, type: axis.type, title: axis.title },
+      y: { field: "pause_ms", type: "quantitative", scale: { type: "log" }, title: "pause (ms, log)" },
+      color: { field: "type", type: "nominal" },
+      shape: { field: "origin", type: "nominal" },
+      tooltip: [{ field: "node" }, { field: "type" }, { field: "cause" }, { field: "pause_ms" }, { field: "stopped_ms" }],
+    },
+  };
+  const rule = { mark: { type: "rule", strokeDash: [4, 4], color: "#c00" }, encoding: { y: { datum: T.PAUSE_WARN_MS.value } } };
+  if (nodes > 1) return { title, data: { values: data }, facet: { row: { field: "node", type: "nominal" } }, spec: { width: 700, height: 140, layer: [layer, rule] }, resolve: { scale: { x: "independent" } } };
+  return { title, width: 700, height: 260, data: { values: data }, layer: [layer, rule] };
+}
+
+function heapChart(rows: PauseRow[]): VegaLiteSpec {
+  const axis = timeAxis(rows);
+  const withHeap = rows.filter((p) => p.heap_after_mb !== null && (axis.field === "timestamp" ? p.timestamp !== null : p.uptime_s !== null));
+  const { rows: shown, sampled } = sampleForChart(withHeap, MAX_CHART_POINTS, (p) => p.type === "full");
+  const data = shown.map((p) => ({ node: p.node, [axis.field]: (p as unknown as Record<string, unknown>)[axis.field], heap_after_mb: p.heap_after_mb, heap_total_mb: p.heap_total_mb, type: p.type }));
+  return {
+    title: `Heap after GC${sampled ? ` (sampled: ${shown.length.toLocaleString("en-US")} of ${withHeap.length.toLocaleString("en-US")} pauses shown, every full GC kept)` : ""}${withHeap.length === 0 ? " (no heap sizes in the evidence)" : ""}`,
+    width: 700,
+    height: 260,
+    data: { values: data },
+    layer: [
+      { mark: { type: "line", strokeWidth: 1, opacity: 0.8 }, encoding: { x: { field: axis.field, type: axis.type, title: axis.title }, y: { field: "heap_after_mb", type: "quantitative", title: "heap after GC (MB)" }, color: { field: "node", type: "nominal" } } },
+      { mark: { type: "line", strokeDash: [3, 3], strokeWidth: 1, color: "#888" }, encoding: { x: { field: axis.field, type: axis.type }, y: { field: "heap_total_mb", type: "quantitative" }, detail: { field: "node", type: "nominal" } } },
+    ],
+  };
+}
+
+/** Log-spaced bin edges in ms (1-2-5 steps). */
+const BIN_EDGES = [0, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, Infinity];
+
+function histogramChart(rows: PauseRow[]): VegaLiteSpec {
+  // Aggregated here: at most (bins x types) points reach Vega whatever the number of pauses.
+  const counts = new Map<string, number>();
+  for (const p of rows) {
+    let b = 0;
+    while (b < BIN_EDGES.length - 2 && p.pause_ms >= BIN_EDGES[b + 1]) b++;
+    const key = `${b}|${p.type}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  const label = (b: number) => (BIN_EDGES[b + 1] === Infinity ? `≥ ${BIN_EDGES[b]}` : `${BIN_EDGES[b]}–${BIN_EDGES[b + 1]}`);
+  const order = BIN_EDGES.slice(0, -1).map((_, b) => label(b));
+  const data = [...counts].map(([k, n]) => {
+    const [b, type] = k.split("|");
+    return { bin: label(Number(b)), type, count: n };
+  });
+  return {
+    title: `Pause histogram (${rows.length.toLocaleString("en-US")} pauses in log-spaced bins)`,
+    width: 700,
+    height: 260,
+    data: { values: data },
+    mark: "bar",
+    encoding: {
+      x: { field: "bin", type: "ordinal", sort: order, title: "pause (ms, log-spaced bins)" },
+      y: { field: "count", type: "quantitative", aggregate: "sum", scale: { type: "symlog" }, title: "pauses (symlog)" },
+      color: { field: "type", type: "nominal" },
+    },
+  };
+}
+

@@ -1,0 +1,368 @@
+/**
+ * Unified JVM logging (JDK 9 to 22, `-Xlog:gc*,safepoint`): G1, Parallel, Serial, CMS, ZGC
+ * (also generational), Shenandoah — pure text -> rows.
+ *
+ * Lines are `[decoration][decoration]... message`. The decorations may be any set, in any order
+ * (time, utctime, uptime, timemillis, uptimemillis, uptimenanos, level, tags, pid, tid), and the
+ * tag field may be ABSENT — Cassandra 4.x/5.0's default `-Xlog:...:time,uptime,pid,tid,level`
+ * writes no tags — so lines are routed by their message text, never by tag. The pause itself is
+ * the END line: `GC(12) Pause Young (Normal) (G1 Evacuation Pause) 23M->5M(64M) 5.662ms`.
+ *
+ * One pass, no line array: each line costs a few indexOf calls to skip the decorations and one
+ * first-character switch on the message; regexes run only on the few event lines.
+ */
+import {
+  emptyParse,
+  hotspotTime,
+  kebab,
+  parenGroups,
+  skip,
+  toMb,
+  type GcCycle,
+  type GcParse,
+  type GcPause,
+  type ParseOptions,
+} from "./gc-types";
+
+/** The pause end line, after `GC(n) ` (and after a generational ZGC `Y: `/`O: `). */
+const PAUSE_END = /^(Pause .*?)(?: (\d+(?:\.\d+)?)([BKMGT])->(\d+(?:\.\d+)?)([BKMGT])\((\d+(?:\.\d+)?)([BKMGT])\))? (\d+(?:\.\d+)?)ms$/;
+/** A concurrent phase with its duration: `Concurrent Mark Cycle 12.345ms`, `Concurrent Sweep 3.2ms`. */
+const CONCURRENT_END = /^(Concurrent .*?) (\d+(?:\.\d+)?)(ms|s)$/;
+/** A ZGC collection: `Garbage Collection (Warmup) 844M(10%)->194M(2%)`, `Major Collection (Proactive) ... 0.023s`. */
+const ZGC_COLLECTION = /^((?:Garbage|Major|Minor) Collection) \(([^)]*)\)(?: (\d+)([BKMGT])\(\d+%\)->(\d+)([BKMGT])\(\d+%\))?(?: (\d+(?:\.\d+)?)(ms|s))?$/;
+const CYCLE_HEAP = / (\d+(?:\.\d+)?)([BKMGT])->(\d+(?:\.\d+)?)([BKMGT])\(\d+(?:\.\d+)?[BKMGT]\)$/;
+const SPAN = /^ \(\d+(?:\.\d+)?m?s, \d+(?:\.\d+)?m?s\)$/;
+const USER_REAL = /Real=(\d+(?:\.\d+)?)s/;
+const HUMONGOUS_REGIONS = /^Humongous regions: (\d+)->(\d+)/;
+const SAFEPOINT = /^Safepoint "([^"]*)".*Total: (\d+) ns/;
+const STOPPED_OLD = /^Total time for which application threads were stopped: (\d+(?:\.\d+)?) seconds/;
+const STALL = /^Allocation Stall \(([^)]*)\) (\d+(?:\.\d+)?)ms/;
+
+/**
+ * What a G1/Parallel/Serial/CMS pause's kind words ("Young", "Full", ...) and its first
+ * parenthesised group mean. Read top to bottom; ZGC and Shenandoah pauses are named in
+ * {@link ZGC_PAUSES} / {@link SHENANDOAH_PAUSES}.
+ */
+const PAUSE_KINDS: { kind: string; qualifier?: string; type: string }[] = [
+  { kind: "Young", qualifier: "Normal", type: "young" },
+  { kind: "Young", qualifier: "Concurrent Start", type: "young-concurrent-start" },
+  { kind: "Young", qualifier: "Initial Mark", type: "young-concurrent-start" },
+  { kind: "Young", qualifier: "Prepare Mixed", type: "young" },
+  { kind: "Young", qualifier: "Mixed", type: "mixed" },
+  { kind: "Young", type: "young" },
+  { kind: "Mixed", type: "mixed" },
+  { kind: "Full", type: "full" },
+  { kind: "Remark", type: "remark" },
+  { kind: "Cleanup", type: "cleanup" },
+  { kind: "Initial Mark", type: "initial-mark" },
+];
+/** G1 qualifiers: the first group of "Pause Young (Normal) (cause)" is not the cause. */
+const G1_QUALIFIERS = new Set(["Normal", "Concurrent Start", "Initial Mark", "Prepare Mixed", "Mixed"]);
+/** ZGC pause names (non-generational and generational). */
+const ZGC_PAUSES = new Set(["Mark Start", "Mark End", "Relocate Start"]);
+/** Shenandoah pause names. */
+const SHENANDOAH_PAUSES = new Set(["Init Mark", "Final Mark", "Init Update Refs", "Final Update Refs", "Final Roots", "Degenerated GC", "Init Evac", "Final Evac", "Final Evac Start"]);
+
+/** Lines that tell us about the JVM (version, collector, RAM, heap). */
+const INFO_RULES: { prefix: string; apply: (msg: string, r: GcParse) => void }[] = [
+  { prefix: "Using ", apply: (m, r) => { const c = COLLECTOR_NAMES[m.slice(6).trim()]; if (c) r.info.collector = c; } },
+  { prefix: "Initializing The Z Garbage Collector", apply: (_m, r) => { r.info.collector ??= "ZGC"; } },
+  { prefix: "Version: ", apply: (m, r) => { r.info.jvmVersion = m.slice(9).replace(/ \(.*\)$/, "").trim(); } },
+  { prefix: "Memory: ", apply: (m, r) => { const x = /^Memory: (\d+(?:\.\d+)?)([KMGT])/.exec(m); if (x) r.info.ramMb = toMb(x[1], x[2]); } },
+  { prefix: "Heap Max Capacity: ", apply: (m, r) => { const x = /(\d+(?:\.\d+)?)([BKMGT])/.exec(m.slice(19)); if (x) r.info.heapMaxMb = toMb(x[1], x[2]); } },
+  { prefix: "Max Capacity: ", apply: (m, r) => { const x = /(\d+(?:\.\d+)?)([BKMGT])/.exec(m.slice(14)); if (x) r.info.heapMaxMb = toMb(x[1], x[2]); } },
+  { prefix: "Maximum heap ", apply: (m, r) => { const x = /^Maximum heap (\d+)/.exec(m); if (x && r.info.heapMaxMb === undefined) r.info.heapMaxMb = Number(x[1]) / 1048576; } },
+  { prefix: "Heap address: ", apply: (m, r) => { const x = /size: (\d+) MB/.exec(m); if (x && r.info.heapMaxMb === undefined) r.info.heapMaxMb = Number(x[1]); } },
+];
+
+const COLLECTOR_NAMES: Record<string, string> = {
+  G1: "G1",
+  Parallel: "Parallel",
+  Serial: "Serial",
+  "Concurrent Mark Sweep": "CMS",
+  Shenandoah: "Shenandoah",
+  "The Z Garbage Collector": "ZGC",
+};
+
+/** Per-GC-id facts logged before the pause's end line. */
+interface Pending {
+  toSpace: boolean;
+  humongous: boolean;
+  start?: number;
+  cause?: string;
+}
+
+/**
+ * Parse a unified-logging GC log.
+ * @example parseUnifiedGc("[0.160s][info][gc] GC(0) Pause Young (Allocation Failure) 16M->2M(61M) 2.928ms").pauses[0].pause_ms // 2.928
+ */
+export function parseUnifiedGc(text: string, opts: ParseOptions = {}): GcParse {
+  const r = emptyParse("unified");
+  if (!text) return r;
+  const maxLines = opts.maxLines ?? Infinity;
+  const pending = new Map<number, Pending>();
+  const byId = new Map<number, GcPause>();
+  let awaitingStop = null as GcPause | null;
+  let stopped = 0;
+  let lineNo = 0;
+  let pos = 0;
+  const n = text.length;
+  // Decorations of the current line, parsed only when the line matters.
+  let line = "";
+  let msgStart = 0;
+  let uptime: number | null = null;
+  let stamp: string | null = null;
+
+  const decorate = () => {
+    uptime = null;
+    stamp = null;
+    let i = 0;
+    while (i < msgStart && line.charCodeAt(i) === 91) {
+      const j = line.indexOf("]", i);
+      const d = line.slice(i + 1, j).trim();
+      i = j + 1;
+      const c = d.charCodeAt(0);
+      if (c < 48 || c > 57) continue; // level, tags
+      const last = d.charCodeAt(d.length - 1);
+      if (d.length >= 19 && d.charCodeAt(4) === 45 /* - */) stamp ??= hotspotTime(d);
+      else if (last === 115 /* s */) {
+        const pre = d.charCodeAt(d.length - 2);
+        if (pre === 109 /* ms */) {
+          const v = Number(d.slice(0, -2));
+          if (v > 1e11) stamp ??= new Date(v).toISOString();
+          else uptime ??= v / 1000;
+        } else if (pre === 110 /* ns */) uptime ??= Number(d.slice(0, -2)) / 1e9;
+        else uptime ??= Number(d.slice(0, -1));
+      }
+    }
+    if (uptime !== null) {
+      if (r.lastUptime !== null && uptime < r.lastUptime - 1) r.jvmRestarts++;
+      if (r.firstUptime === null) r.firstUptime = uptime;
+      r.lastUptime = uptime;
+    }
+    if (stamp !== null) {
+      if (r.firstTimestamp === null) r.firstTimestamp = stamp;
+      r.lastTimestamp = stamp;
+    }
+  };
+  const pend = (id: number): Pending => {
+    let p = pending.get(id);
+    if (!p) {
+      if (pending.size > 512) pending.clear();
+      p = { toSpace: false, humongous: false };
+      pending.set(id, p);
+    }
+    return p;
+  };
+
+  while (pos < n && lineNo < maxLines) {
+    let end = text.indexOf("\n", pos);
+    if (end < 0) end = n;
+    lineNo++;
+    line = text.charCodeAt(end - 1) === 13 ? text.slice(pos, end - 1) : text.slice(pos, end);
+    pos = end + 1;
+    if (line.length === 0) continue;
+    // Skip the decorations: [..][..] then one space.
+    if (line.charCodeAt(0) !== 91) {
+      skip(r.skipped, lineNo, line, "not a unified-logging line (no [decorations])");
+      continue;
+    }
+    let i = 0;
+    let bad = false;
+    while (line.charCodeAt(i) === 91) {
+      const j = line.indexOf("]", i);
+      if (j < 0) {
+        bad = true;
+        break;
+      }
+      i = j + 1;
+    }
+    if (bad) {
+      skip(r.skipped, lineNo, line, "cut inside its [decorations]");
+      continue;
+    }
+    msgStart = line.charCodeAt(i) === 32 ? i + 1 : i;
+    const c0 = line.charCodeAt(msgStart);
+
+    if (c0 === 71 /* G */ && line.charCodeAt(msgStart + 1) === 67 && line.charCodeAt(msgStart + 2) === 40) {
+      // GC(n) ...
+      const close = line.indexOf(") ", msgStart + 3);
+      if (close < 0) continue;
+      const id = Number(line.slice(msgStart + 3, close));
+      let restStart = close + 2;
+      let gen = "";
+      const g = line.charCodeAt(restStart);
+      if ((g === 89 /* Y */ || g === 79 /* O */ || g === 121 /* y */) && line.charCodeAt(restStart + 1) === 58 /* : */) {
+        gen = g === 79 ? "old" : "young";
+        restStart += 3;
+      }
+      const rc = line.charCodeAt(restStart);
+      if (rc === 80 /* P */) {
+        if (!line.startsWith("Pause ", restStart)) continue;
+        if (line.charCodeAt(line.length - 1) !== 115 || line.charCodeAt(line.length - 2) !== 109) {
+          // A pause's start line: remember when it began (for ZGC/Shenandoah causes) and move on.
+          continue;
+        }
+        const rest = line.slice(restStart);
+        const m = PAUSE_END.exec(rest);
+        if (!m) {
+          skip(r.skipped, lineNo, line, "a pause end line without a readable duration");
+          continue;
+        }
+        decorate();
+        const pause = pauseFrom(m, id, gen, pending.get(id), lineNo, uptime, stamp);
+        pending.delete(id);
+        if (byId.size > 512) byId.clear();
+        byId.set(id, pause);
+        r.pauses.push(pause);
+        awaitingStop = pause;
+      } else if (rc === 67 /* C */) {
+        if (!line.startsWith("Concurrent ", restStart)) continue;
+        const last = line.charCodeAt(line.length - 1);
+        if (last !== 115) continue; // start line of a phase
+        const m = CONCURRENT_END.exec(line.slice(restStart));
+        if (!m) continue;
+        decorate();
+        const ms = m[3] === "s" ? Number(m[2]) * 1000 : Number(m[2]);
+        // JDK 11 appends the phase's span "(11.013s, 11.034s)"; Shenandoah's cleanup a heap "78M->23M(256M)".
+        let name = m[1];
+        let before: number | null = null;
+        let after: number | null = null;
+        const h = CYCLE_HEAP.exec(name);
+        if (h) {
+          before = toMb(h[1], h[2]);
+          after = toMb(h[3], h[4]);
+          name = name.slice(0, h.index);
+        }
+        const span = name.indexOf(" (", 11);
+        if (span > 0 && SPAN.test(name.slice(span))) name = name.slice(0, span);
+        r.cycles.push(cycle(name, null, ms, before, after, name.includes("Undo") || name.includes("Abort"), id, lineNo, uptime, stamp));
+      } else if ((rc === 71 /* G */ && line.startsWith("Garbage Collection (", restStart)) || ((rc === 77 /* M */) && (line.startsWith("Major Collection (", restStart) || line.startsWith("Minor Collection (", restStart)))) {
+        decorate();
+        const m = ZGC_COLLECTION.exec(line.slice(restStart));
+        if (!m) continue;
+        const p = pend(id);
+        if (m[3] === undefined && m[7] === undefined) {
+          // The collection's start line.
+          p.start = uptime ?? undefined;
+          p.cause = m[2];
+          continue;
+        }
+        let ms: number | null = m[7] !== undefined ? (m[8] === "s" ? Number(m[7]) * 1000 : Number(m[7])) : null;
+        if (ms === null && p.start !== undefined && uptime !== null) ms = Math.round((uptime - p.start) * 1e6) / 1000;
+        pending.delete(id);
+        r.cycles.push(cycle(`${m[1]} (${m[2]})`, m[2], ms, m[3] !== undefined ? toMb(m[3], m[4]) : null, m[5] !== undefined ? toMb(m[5], m[6]) : null, false, id, lineNo, uptime, stamp));
+      } else if (rc === 84 /* T */) {
+        if (line.startsWith("To-space exhausted", restStart)) pend(id).toSpace = true;
+      } else if (rc === 69 /* E */) {
+        if (line.startsWith("Evacuation Failure", restStart)) pend(id).toSpace = true;
+      } else if (rc === 72 /* H */) {
+        const m = HUMONGOUS_REGIONS.exec(line.slice(restStart));
+        if (m && Number(m[1]) > 0) pend(id).humongous = true;
+      } else if (rc === 85 /* U */) {
+        if (!line.startsWith("User=", restStart)) continue;
+        const m = USER_REAL.exec(line);
+        const p = byId.get(id);
+        if (m && p && p.real_ms === null) p.real_ms = Math.round(Number(m[1]) * 1e6) / 1000;
+      }
+      continue;
+    }
+
+    if (c0 === 83 /* S */ && line.startsWith('Safepoint "', msgStart)) {
+      const m = SAFEPOINT.exec(line.slice(msgStart));
+      if (!m) {
+        skip(r.skipped, lineNo, line, "a safepoint line without its Total");
+        continue;
+      }
+      const ms = Number(m[2]) / 1e6;
+      stopped += ms;
+      r.safepoints++;
+      if (awaitingStop && GC_OPERATION.test(m[1])) awaitingStop.stopped_ms = Math.round(ms * 1000) / 1000;
+      awaitingStop = null;
+      continue;
+    }
+    if (c0 === 84 /* T */ && line.startsWith("Total time for which", msgStart)) {
+      const m = STOPPED_OLD.exec(line.slice(msgStart));
+      if (!m) continue;
+      const ms = Number(m[1]) * 1000;
+      stopped += ms;
+      r.safepoints++;
+      if (awaitingStop) awaitingStop.stopped_ms = Math.round(ms * 1000) / 1000;
+      awaitingStop = null;
+      continue;
+    }
+    if (c0 === 65 /* A */ && line.startsWith("Allocation Stall (", msgStart)) {
+      const m = STALL.exec(line.slice(msgStart));
+      if (!m) continue;
+      decorate();
+      r.stalls.push({ timestamp: stamp, uptime_s: uptime, thread: m[1], stall_ms: Number(m[2]), line: lineNo });
+      continue;
+    }
+    if (c0 === 85 /* U */ || c0 === 73 /* I */ || c0 === 86 /* V */ || c0 === 77 /* M */ || c0 === 72 /* H */) {
+      for (const rule of INFO_RULES) {
+        if (line.startsWith(rule.prefix, msgStart)) {
+          rule.apply(line.slice(msgStart), r);
+          if (rule.prefix === "Using ") decorate();
+          break;
+        }
+      }
+    }
+    // Everything else is a detail line of a known event (phases, heap regions, metaspace): recognised, not needed.
+  }
+  // The last line's decorations bound the log's time span.
+  if (line) {
+    msgStart = line.length;
+    decorate();
+  }
+  r.lines = lineNo;
+  if (r.safepoints > 0) r.safepointStoppedMs = Math.round(stopped * 1000) / 1000;
+  if (r.info.collector === "ZGC" && r.cycles.some((c) => c.name.startsWith("Major") || c.name.startsWith("Minor"))) r.info.collector = "Generational ZGC";
+  return r;
+}
+
+/** Safepoint VM operations that are a collector's pause (G1*, Z*, Shenandoah*, ParallelGC*, GenCollect*, CMS_*). */
+const GC_OPERATION = /^(G1|Z[A-Z]|Shenandoah|Parallel|GenCollect|CMS|CollectFor|GC_|GCollect)/;
+
+function pauseFrom(m: RegExpExecArray, id: number, gen: string, p: Pending | undefined, line: number, uptime: number | null, stamp: string | null): GcPause {
+  const full = m[1];
+  const paren = full.indexOf(" (");
+  const kind = (paren < 0 ? full.slice(6) : full.slice(6, paren)).trim();
+  const groups = paren < 0 ? [] : parenGroups(full.slice(paren));
+  let type: string;
+  let cause: string | null = null;
+  if (ZGC_PAUSES.has(kind)) {
+    type = `zgc-${gen ? gen + "-" : ""}${kebab(kind)}`;
+    cause = p?.cause ?? null;
+  } else if (SHENANDOAH_PAUSES.has(kind)) {
+    type = `shenandoah-${kebab(kind)}`;
+  } else {
+    const q = groups[0];
+    const rule = PAUSE_KINDS.find((k) => k.kind === kind && (k.qualifier === undefined || k.qualifier === q));
+    type = rule ? rule.type : kebab(kind);
+    const causes = groups.filter((g) => !G1_QUALIFIERS.has(g) && g !== "Evacuation Failure");
+    cause = causes.length ? causes[causes.length - 1] : null;
+  }
+  const name = kind === "Young" && groups[0] && G1_QUALIFIERS.has(groups[0]) ? `Pause Young (${groups[0]})` : `Pause ${kind}`;
+  return {
+    timestamp: stamp,
+    uptime_s: uptime,
+    type,
+    name: gen ? `${gen === "old" ? "O" : "Y"}: ${name}` : name,
+    cause,
+    pause_ms: Number(m[8]),
+    real_ms: null,
+    stopped_ms: null,
+    heap_before_mb: m[2] !== undefined ? toMb(m[2], m[3]) : null,
+    heap_after_mb: m[4] !== undefined ? toMb(m[4], m[5]) : null,
+    heap_total_mb: m[6] !== undefined ? toMb(m[6], m[7]) : null,
+    to_space_exhausted: (p?.toSpace ?? false) || groups.includes("Evacuation Failure"),
+    humongous: (p?.humongous ?? false) || (cause !== null && cause.includes("Humongous")),
+    concurrent_mode_failure: false,
+    gc_id: id,
+    line,
+  };
+}
+
+function cycle(name: string, cause: string | null, ms: number | null, before: number | null, after: number | null, aborted: boolean, id: number, line: number, uptime: number | null, stamp: string | null): GcCycle {
+  return { timestamp: stamp, uptime_s: uptime, name, cause, duration_ms: ms, heap_before_mb: before, heap_after_mb: after, aborted, gc_id: id, line };
+}

@@ -1,0 +1,44 @@
+/**
+ * `nodetool gcstats` output — pure text -> one row of numbers.
+ *
+ * ```
+ *        Interval (ms) Max GC Elapsed (ms)Total GC Elapsed (ms)Stdev GC Elapsed (ms)   GC Reclaimed (MB)         Collections      Direct Memory Bytes
+ *              3600123                 436                1297                  88                 123                  14                       -1
+ * ```
+ * The header's column names run together, so values are read by position from the first line of
+ * numbers after the header; noise before the header (JVM warnings nodetool prints) is ignored.
+ */
+
+/** One node's gcstats: the counters since the previous call (the interval). */
+export interface NodetoolGcStats {
+  interval_ms: number;
+  max_gc_elapsed_ms: number;
+  total_gc_elapsed_ms: number;
+  stdev_gc_elapsed_ms: number;
+  gc_reclaimed_mb: number;
+  collections: number;
+  /** -1 when the JVM does not report it. */
+  direct_memory_bytes: number | null;
+}
+
+const COLUMNS: (keyof NodetoolGcStats)[] = ["interval_ms", "max_gc_elapsed_ms", "total_gc_elapsed_ms", "stdev_gc_elapsed_ms", "gc_reclaimed_mb", "collections", "direct_memory_bytes"];
+
+/**
+ * Parse `nodetool gcstats`; null when the text has no gcstats table.
+ * @example parseNodetoolGcstats(text)?.max_gc_elapsed_ms
+ */
+export function parseNodetoolGcstats(text: string): NodetoolGcStats | null {
+  if (!text) return null;
+  const lines = text.split(/\r?\n/);
+  const h = lines.findIndex((l) => l.includes("Interval (ms)") && l.includes("GC Elapsed"));
+  if (h < 0) return null;
+  for (const l of lines.slice(h + 1)) {
+    const cells = l.trim().split(/\s+/).filter(Boolean);
+    if (cells.length < 6 || !cells.every((c) => /^-?\d+(\.\d+)?$|^NaN$/.test(c))) continue;
+    const row = {} as Record<string, number | null>;
+    COLUMNS.forEach((c, i) => (row[c] = i < cells.length ? Number(cells[i]) : null));
+    if (row.direct_memory_bytes !== null && row.direct_memory_bytes! < 0) row.direct_memory_bytes = null;
+    return row as unknown as NodetoolGcStats;
+  }
+  return null;
+}
