@@ -83,8 +83,26 @@ function makeHandler(engine: Engine) {
   };
 }
 
+/** One entry of the input history (history_request). */
+interface HistoryEntry {
+  line: number;
+  input: string;
+  output: string | null;
+}
+
+/** Glob as IPython's history search uses it: `*` any run, `?` one character, anchored. */
+function globToRegExp(pattern: string): RegExp {
+  const body = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  return new RegExp(`^${body}$`, "s");
+}
+
+/** The parsed-message class of tslab (not exported): captured from the first message it parses. */
+type MessageClass = { fromRaw(key: string, raw: Buffer[]): Message };
+
 class KernelServer extends ZmqServer {
   private queue: Promise<void> = Promise.resolve();
+  private readonly history: HistoryEntry[] = [];
+  private messageClass?: MessageClass;
   /** Bumped when a cell fails with stop_on_error: requests queued before that are aborted. */
   private abortEpoch = 0;
   private executionCount = 0;
@@ -124,7 +142,10 @@ class KernelServer extends ZmqServer {
       display: (data, metadata, transient, update) => !silent && send(update ? "update_display_data" : "display_data", { data, metadata, transient }),
       result: (data) => !silent && send("execute_result", { execution_count: count, data, metadata: {} }),
     };
-    const outcome = await this.engine.run(req.code, sink);
+    let output: string | null = null;
+    const keep = !silent && req.store_history !== false;
+    const outcome = await this.engine.run(req.code, { ...sink, result: (data) => ((output = String(data["text/plain"] ?? "")), sink.result(data)) });
+    if (keep) this.history.push({ line: count, input: req.code, output });
     if (outcome.ok) {
       send("execute_reply", { status: "ok", execution_count: count, payload: [], user_expressions: {} }, sock);
       return;
@@ -133,6 +154,55 @@ class KernelServer extends ZmqServer {
     if (!silent) send("error", { ...error });
     if (req.stop_on_error !== false) this.abortEpoch++;
     send("execute_reply", { status: "error", execution_count: count, ...error }, sock);
+  }
+
+  override publishStatus(status: string, parent: Message): void {
+    this.messageClass ??= Object.getPrototypeOf(parent).constructor as MessageClass;
+    super.publishStatus(status, parent);
+  }
+
+  /** tslab has no history_request; serve it here, everything else goes to tslab's dispatcher. */
+  override async handleShellMessage(sock: Parameters<ZmqServer["handleShellMessage"]>[0], ...args: Buffer[]): Promise<void> {
+    const delim = args.findIndex((b) => b.toString() === "<IDS|MSG>");
+    let type = "";
+    try {
+      type = (JSON.parse(args[delim + 2].toString()) as { msg_type: string }).msg_type;
+    } catch {
+      /* tslab reports malformed messages */
+    }
+    if (type !== "history_request" || !this.messageClass) return super.handleShellMessage(sock, ...args);
+    const msg = this.messageClass.fromRaw(this.connInfo.key, args);
+    this.publishStatus("busy", msg);
+    try {
+      const reply = msg.createReply();
+      reply.header.msg_type = "history_reply";
+      reply.content = { status: "ok", history: this.historyFor(msg.content as Record<string, unknown>) };
+      reply.signAndSend(this.connInfo.key, sock);
+    } finally {
+      this.publishStatus("idle", msg);
+    }
+  }
+
+  /** IPython's history semantics over this session (session number 1). */
+  private historyFor(req: Record<string, unknown>): unknown[] {
+    const withOutput = req.output === true;
+    const row = (e: HistoryEntry) => [1, e.line, withOutput ? [e.input, e.output] : e.input];
+    const n = typeof req.n === "number" ? req.n : undefined;
+    let entries = this.history;
+    if (req.hist_access_type === "range") {
+      const start = typeof req.start === "number" ? req.start : 0;
+      const stop = typeof req.stop === "number" ? req.stop : Infinity;
+      entries = entries.filter((e) => e.line >= start && e.line < stop);
+    } else if (req.hist_access_type === "search") {
+      const re = globToRegExp(String(req.pattern ?? "*"));
+      entries = entries.filter((e) => re.test(e.input));
+      if (req.unique === true) {
+        const seen = new Set<string>();
+        entries = [...entries].reverse().filter((e) => !seen.has(e.input) && (seen.add(e.input), true)).reverse();
+      }
+      if (n !== undefined) entries = entries.slice(-n);
+    } else if (n !== undefined) entries = entries.slice(-n);
+    return entries.map(row);
   }
 
   override handleShutdown(sock: Socket, msg: Message): void {

@@ -1,5 +1,124 @@
-/** Placeholder: replaced by the issue that builds it. */
-export async function runNotebookCli(_args: string[]): Promise<number> {
-  console.error("cassperf: this command is not built yet");
-  return 2;
+/**
+ * `cassperf run <notebook.ipynb> [-p name value]... [--out out.ipynb] [--timeout s]`: execute a
+ * runbook top to bottom, papermill-style.
+ *
+ * 1. read the notebook; check every -p against the parameters cell's types (parameters.ts) and
+ *    stop, naming the parameter, before anything runs;
+ * 2. write the notebook with an `injected-parameters` cell to --out (default: the input itself,
+ *    which is how the committed runbooks get their outputs);
+ * 3. execute it with nbclient (kernel/run_notebook.py, Debian's python3-nbclient) on THIS
+ *    package's kernel: a temporary kernelspec on JUPYTER_PATH, so nothing needs installing;
+ * 4. exit 0 when every cell ran, 1 when one failed (the notebook is still written, with the error).
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { CassperfError } from "../errors";
+import { KERNEL_NAME, kernelJson, LAUNCHER, PACKAGE_ROOT } from "./kernelspec";
+import { injectParameters, type NotebookJson } from "./parameters";
+
+const USAGE = "usage: cassperf run <notebook.ipynb> [-p name value]... [--out out.ipynb] [--timeout seconds]";
+
+/** Parsed `cassperf run` arguments. */
+export interface RunArgs {
+  notebook: string;
+  parameters: [string, string][];
+  out?: string;
+  /** Per-cell timeout in seconds (default 600). */
+  timeout: number;
+}
+
+export function parseRunArgs(args: string[]): RunArgs {
+  let notebook: string | undefined;
+  let out: string | undefined;
+  let timeout = 600;
+  const parameters: [string, string][] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === "-p" || a === "--parameter") {
+      const name = args[i + 1];
+      const value = args[i + 2];
+      if (name === undefined || value === undefined) throw new CassperfError(`${a} needs a name and a value: -p name value.`, { hint: USAGE });
+      parameters.push([name, value]);
+      i += 2;
+    } else if (a === "--out" || a === "-o") {
+      out = args[++i];
+      if (out === undefined) throw new CassperfError(`${a} needs a file name.`, { hint: USAGE });
+    } else if (a === "--timeout") {
+      timeout = Number(args[++i]);
+      if (!Number.isFinite(timeout) || timeout <= 0) throw new CassperfError(`--timeout expects a number of seconds, got ${JSON.stringify(args[i])}.`);
+    } else if (a.startsWith("-")) throw new CassperfError(`unknown option "${a}" for cassperf run.`, { hint: USAGE });
+    else if (notebook === undefined) notebook = a;
+    else throw new CassperfError(`one notebook at a time: got "${notebook}" and "${a}".`, { hint: USAGE });
+  }
+  if (!notebook) throw new CassperfError("cassperf run needs a notebook.", { hint: USAGE });
+  return { notebook, parameters, timeout, ...(out ? { out } : {}) };
+}
+
+/** Read and parse a notebook, with errors naming the file. */
+export function readNotebook(file: string): NotebookJson {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch {
+    throw new CassperfError(`${file}: no such notebook.`);
+  }
+  let nb: NotebookJson;
+  try {
+    nb = JSON.parse(text) as NotebookJson;
+  } catch (e) {
+    throw new CassperfError(`${file} is not a notebook: its JSON does not parse (${(e as Error).message}).`);
+  }
+  if (!Array.isArray(nb.cells)) throw new CassperfError(`${file} is not an nbformat 4 notebook (no "cells" list).`);
+  return nb;
+}
+
+/** A Python 3 that has nbclient: $CASSPERF_PYTHON, python3 on PATH, or Debian's /usr/bin/python3. */
+export function findPython(): string {
+  const candidates = [process.env.CASSPERF_PYTHON, "python3", "/usr/bin/python3"].filter((c): c is string => !!c);
+  for (const py of candidates) {
+    const r = spawnSync(py, ["-c", "import nbclient, nbformat"], { stdio: "ignore" });
+    if (r.status === 0) return py;
+  }
+  throw new CassperfError("cassperf run needs Python 3 with nbclient and nbformat, and none was found.", {
+    hint: "Debian/Ubuntu: apt install python3-nbclient; elsewhere: pip install nbclient; or set CASSPERF_PYTHON",
+  });
+}
+
+/** A temporary Jupyter data folder holding this package's kernelspec (so run needs no install). */
+export function temporaryKernelPath(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cassperf-run-"));
+  const kdir = path.join(dir, "kernels", KERNEL_NAME);
+  fs.mkdirSync(kdir, { recursive: true });
+  fs.writeFileSync(path.join(kdir, "kernel.json"), JSON.stringify(kernelJson(), null, 2));
+  return dir;
+}
+
+export async function runNotebookCli(args: string[]): Promise<number> {
+  if (args.includes("-h") || args.includes("--help")) {
+    console.log(USAGE);
+    return 0;
+  }
+  const a = parseRunArgs(args);
+  const nb = readNotebook(a.notebook);
+  // Type-check every parameter before anything runs.
+  const injected = injectParameters(nb, a.parameters, a.notebook);
+  if (!fs.existsSync(LAUNCHER)) throw new CassperfError(`the kernel launcher ${LAUNCHER} does not exist.`, { hint: "npm run build" });
+  const python = findPython();
+  const out = path.resolve(a.out ?? a.notebook);
+  fs.writeFileSync(out, JSON.stringify(injected, null, 1) + "\n");
+  const jupyterPath = temporaryKernelPath();
+  try {
+    const r = spawnSync(python, [path.join(PACKAGE_ROOT, "kernel", "run_notebook.py"), out, KERNEL_NAME, String(a.timeout)], {
+      stdio: ["ignore", "inherit", "inherit"],
+      env: { ...process.env, TZ: "UTC", JUPYTER_PATH: [jupyterPath, process.env.JUPYTER_PATH].filter(Boolean).join(path.delimiter) },
+    });
+    if (r.error) throw new CassperfError(`could not start ${python}: ${r.error.message}`);
+    if (r.status === 0) console.error(`cassperf run: ${a.notebook} ran; outputs in ${out}`);
+    else console.error(`cassperf run: ${a.notebook} failed; the notebook with the error is in ${out}`);
+    return r.status === 0 ? 0 : 1;
+  } finally {
+    fs.rmSync(jupyterPath, { recursive: true, force: true });
+  }
 }
