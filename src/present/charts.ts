@@ -80,7 +80,12 @@ export function makeChart(name: string, spec: VegaLiteSpec): Chart {
       });
       return Buffer.from(resvg.render().asPng());
     },
-  };
+    // A chart left as a cell's value shows itself in Jupyter (Deno's convention, used by the cassperf kernel).
+    async [Symbol.for("Jupyter.display")]() {
+      const png = await this.toPNG(2);
+      return { "application/vnd.vegalite.v5+json": full, "image/png": png.toString("base64"), "text/plain": `<chart ${name}: ${String((full.title as { text?: string })?.text ?? full.title ?? "")}>` };
+    },
+  } as Chart;
 }
 
 /** Width and height of a PNG, read from its IHDR chunk (for tests and for sanity checks). */
