@@ -227,10 +227,10 @@ function parseTableArg(table: string | undefined): { keyspace: string; table: st
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A time found in a file path (snapshot folders such as 2024-01-15T10-00-00Z), as ISO. */
+/** A time found in a file path (snapshot names such as 2024-01-15T10-00-00Z or 20240115T100000), as ISO. */
 function timeInPath(rel: string): string | null {
-  const m = /(\d{4}-\d\d-\d\d)[T_ ](\d\d)[-:](\d\d)[-:](\d\d)/.exec(rel);
-  return m ? `${m[1]}T${m[2]}:${m[3]}:${m[4]}Z` : null;
+  const m = /(\d{4})-?(\d\d)-?(\d\d)[T_](\d\d)[-:]?(\d\d)[-:]?(\d\d)/.exec(rel);
+  return m ? `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}Z` : null;
 }
 
 /** The keyspace's exact name on a live cluster, matched case-insensitively (stress 2.1 creates "Keyspace1"). */
