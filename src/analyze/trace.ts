@@ -1,5 +1,532 @@
-/** Placeholder: replaced by the issue that builds it. */
-import { CassperfError } from "../errors";
-export async function trace(..._args: unknown[]): Promise<never> { throw new CassperfError("trace() is not built yet."); }
-export async function traces(..._args: unknown[]): Promise<never> { throw new CassperfError("traces() is not built yet."); }
-export async function compareTraces(..._args: unknown[]): Promise<never> { throw new CassperfError("compareTraces() is not built yet."); }
+/**
+ * trace(), traces() and compareTraces(): where a query's time goes, on every node, in every
+ * Cassandra version.
+ *
+ * - `trace(query, params?, opts)` on a live source runs the query with tracing at the requested
+ *   consistency, waits (bounded) until system_traces has the complete session, and analyses it;
+ * - `trace(sessionId)` and `traces(filter?)` read sessions from any source: a live cluster's
+ *   system_traces, a dataset's traces/*.jsonl, cqlsh TRACING ON output, or a COPY of
+ *   system_traces.events;
+ * - `compareTraces(a, b)`: the same query before and after (e.g. before/after compaction).
+ * Stages come from ONE rule table (./trace-stages.ts), findings from ONE rule table (./trace-rules.ts).
+ */
+import type { Client } from "cassandra-driver";
+import { CassperfError, isCassperfError } from "../errors";
+import { current } from "../cluster/current";
+import { LiveSource } from "../cluster/live";
+import { resolveSource, type SourceInput } from "../cluster/resolve";
+import type { Source, SourceFile } from "../cluster/source";
+import { findRecentSessions, readTraceSession, type TraceSessionData } from "../cluster/trace-read";
+import { parseCqlshTrace } from "../parse/trace-cqlsh";
+import { parseTraceEventsCsv, parseTraceSessionsCsv } from "../parse/trace-csv";
+import { microsFromIso, parseEventsJsonl, parseSessionsJsonl, type Skipped, type TraceEventRow, type TraceSessionRow } from "../parse/trace-rows";
+import { makeReport, type Finding, type Report } from "../present/report";
+import { compareSpec, durationsSpec, slowestSpec, stagesSpec, waterfallSpec } from "./trace-charts";
+import { eventColumns, sessionColumns, TraceModelBuilder, type SessionSummary, type TraceModel } from "./trace-model";
+import { runTraceRules, TRACE_THRESHOLDS } from "./trace-rules";
+import { STAGES, type Stage } from "./trace-stages";
+
+export { STAGE_RULES, STAGES, classifyActivity } from "./trace-stages";
+export { TRACE_RULES, TRACE_THRESHOLDS } from "./trace-rules";
+
+/** Frames of a trace report. */
+export type TraceFrames = "events" | "sessions";
+/** What trace() and traces() return. */
+export type TraceReport = Report<TraceFrames> & { readonly events: import("danfojs-node").DataFrame; readonly sessions: import("danfojs-node").DataFrame };
+
+/** Consistency levels by the names people write. */
+const CONSISTENCY: Record<string, string> = {
+  ANY: "any", ONE: "one", TWO: "two", THREE: "three", QUORUM: "quorum", ALL: "all", LOCAL_QUORUM: "localQuorum",
+  EACH_QUORUM: "eachQuorum", SERIAL: "serial", LOCAL_SERIAL: "localSerial", LOCAL_ONE: "localOne",
+};
+
+/** Options for a live {@link trace}. */
+export interface TraceOptions {
+  /**
+   * Consistency level by name: ONE, TWO, THREE, QUORUM, ALL, LOCAL_QUORUM, EACH_QUORUM, LOCAL_ONE, ANY, SERIAL, LOCAL_SERIAL.
+   * Default: the driver's (LOCAL_ONE).
+   * @example await trace("SELECT * FROM ks.t WHERE id = ?", [1], { consistency: "QUORUM" })
+   */
+  consistency?: string;
+  /** Rows per page (the driver's fetchSize). @example { pageSize: 100 } */
+  pageSize?: number;
+  /** Same as pageSize (the driver's name). */
+  fetchSize?: number;
+  /** Client-side timeout for the query, ms (the driver's readTimeout). @example { timeoutMs: 2000 } */
+  timeoutMs?: number;
+  /** How long to wait for the trace session to complete in system_traces, ms. Default 10,000. */
+  waitMs?: number;
+  /** Run the query N times and analyse every session. Default 1. @example { repeat: 20 } */
+  repeat?: number;
+  /** Prepare the statement (default: true when params are given). */
+  prepare?: boolean;
+  /** The source (default: the current source). */
+  source?: Source;
+  /** Node -> datacenter, for the cross-DC rule on recorded sources (live: taken from the driver). */
+  datacenters?: Record<string, string>;
+}
+
+/** Which sessions {@link traces} returns. Every field given must match. */
+export interface TraceFilter {
+  /** Sessions started at or after (ISO string or Date). @example { since: "2024-01-15T10:00:00Z" } */
+  since?: string | Date;
+  /** Sessions started before. */
+  until?: string | Date;
+  /** Coordinator address(es). @example { coordinator: "127.0.0.1" } */
+  coordinator?: string | string[];
+  /** Text the request/query contains, or a RegExp it matches. @example { request: /FROM shop.orders/ } */
+  request?: string | RegExp;
+  /** Only sessions at least this long, ms. @example { minDurationMs: 5 } */
+  minDurationMs?: number;
+  /** Only sessions at most this long, ms. */
+  maxDurationMs?: number;
+  /** Only these session ids. */
+  sessionId?: string | string[];
+  /** At most this many sessions (live: default 1,000; recorded: all). */
+  limit?: number;
+  /** The source (a source, a path, or omitted for the current source). */
+  source?: SourceInput;
+  /** Node -> datacenter for the cross-DC rule. */
+  datacenters?: Record<string, string>;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Trace a query on a live cluster — or, given a session id, analyse that recorded/live session.
+ *
+ * Returns a report: summary (duration, time per stage, per node, network vs local, sstables,
+ * tombstones vs live rows, read repair, speculative retry), findings, frames `events` and
+ * `sessions`, charts `waterfall` (and for repeat > 1 `durations`, `slowest`, `stages`).
+ * A query that fails returns a report too: the error as a critical finding and the failed
+ * request's trace when Cassandra wrote one.
+ * @example const t = await trace("SELECT * FROM shop.orders WHERE id = ?", [42], { consistency: "QUORUM" })
+ * @example t.summary.timePerStageMs
+ * @example await trace("SELECT * FROM ks.t WHERE id = 1", [], { consistency: "ONE", repeat: 10 })
+ * @example await trace("2c4c1a80-e1d2-11e4-9a17-a7d3e8a8b2a3")   // a session by id, on any source
+ */
+export async function trace(query: string, params?: unknown[] | Record<string, unknown> | TraceOptions, options: TraceOptions = {}): Promise<TraceReport> {
+  if (typeof query !== "string" || query.trim() === "") {
+    throw new CassperfError("trace: expected a CQL query string (or a trace session id) as the first argument.", { hint: 'trace("SELECT * FROM ks.t WHERE id = ?", [1], { consistency: "QUORUM" })' });
+  }
+  // trace(sessionId, opts?)
+  if (UUID.test(query.trim()) && (params === undefined || (!Array.isArray(params) && isOptions(params)))) {
+    const opts = (params as TraceOptions | undefined) ?? options;
+    const r = await traces({ sessionId: query.trim(), source: opts.source, ...(opts.datacenters ? { datacenters: opts.datacenters } : {}) });
+    if (r.count("sessions") === 0) throw new CassperfError(`trace: no trace session ${query.trim()} in ${(opts.source ?? current()).describe()}.`, { hint: "list the sessions it has with traces()" });
+    return r;
+  }
+  let values: unknown[] | Record<string, unknown> = [];
+  if (Array.isArray(params)) values = params;
+  else if (params && typeof params === "object" && !isOptions(params)) values = params as Record<string, unknown>;
+  else if (params && typeof params === "object") options = params as TraceOptions;
+  const source = options.source ?? current();
+  if (!(source instanceof LiveSource)) {
+    throw new CassperfError(`trace: running a query needs a live cluster; the source is ${source.describe()}.`, {
+      hint: 'connect({ contactPoints: [...] }) first, or analyse recorded sessions with traces() / trace("<session id>")',
+    });
+  }
+  return traceLive(source, query, values, options);
+}
+
+function isOptions(o: unknown): boolean {
+  if (!o || typeof o !== "object" || Array.isArray(o)) return false;
+  const keys = Object.keys(o);
+  const known = new Set(["consistency", "pageSize", "fetchSize", "timeoutMs", "waitMs", "repeat", "prepare", "source", "datacenters"]);
+  return keys.length > 0 && keys.every((k) => known.has(k));
+}
+
+/** Driver options from TraceOptions (validated). */
+function driverOptions(o: TraceOptions, hasParams: boolean): Record<string, unknown> {
+  const cassandra = require("cassandra-driver") as typeof import("cassandra-driver");
+  const out: Record<string, unknown> = { traceQuery: true, prepare: o.prepare ?? hasParams };
+  if (o.consistency !== undefined) {
+    const key = CONSISTENCY[String(o.consistency).toUpperCase()];
+    if (!key) throw new CassperfError(`trace: unknown consistency "${o.consistency}"; expected one of ${Object.keys(CONSISTENCY).join(", ")}.`);
+    out.consistency = (cassandra.types.consistencies as unknown as Record<string, number>)[key];
+  }
+  const page = o.pageSize ?? o.fetchSize;
+  if (page !== undefined) {
+    if (!Number.isInteger(page) || page <= 0) throw new CassperfError(`trace: pageSize must be a positive integer; got ${page}.`);
+    out.fetchSize = page;
+  }
+  if (o.timeoutMs !== undefined) {
+    if (!(o.timeoutMs > 0)) throw new CassperfError(`trace: timeoutMs must be a positive number of milliseconds; got ${o.timeoutMs}.`);
+    out.readTimeout = o.timeoutMs;
+  }
+  return out;
+}
+
+async function traceLive(source: LiveSource, query: string, values: unknown[] | Record<string, unknown>, o: TraceOptions): Promise<TraceReport> {
+  const repeat = o.repeat ?? 1;
+  if (!Number.isInteger(repeat) || repeat < 1) throw new CassperfError(`trace: repeat must be a positive integer; got ${o.repeat}.`);
+  const hasParams = Array.isArray(values) ? values.length > 0 : Object.keys(values).length > 0;
+  const dopts = driverOptions(o, hasParams);
+  const client = source.client;
+  const ids: string[] = [];
+  const notes: string[] = [];
+  const extraFindings: Finding[] = [];
+  const rows: number[] = [];
+  let failure: { error: Error; at: number; end: number } | undefined;
+  for (let k = 0; k < repeat; k++) {
+    const at = Date.now();
+    try {
+      const rs = await client.execute(query, values as any, dopts as any);
+      rows.push(rs.rowLength ?? rs.rows?.length ?? 0);
+      if (rs.info.traceId) ids.push(rs.info.traceId.toString());
+      else notes.push(`run ${k + 1}: the coordinator returned no trace id (tracing may be unsupported for this statement).`);
+    } catch (e) {
+      if (isCassperfError(e)) throw e;
+      failure = { error: e as Error, at, end: Date.now() };
+      break;
+    }
+  }
+  const data: TraceSessionData[] = [];
+  for (const id of ids) data.push(await readTraceSession(client, id, { timeoutMs: o.waitMs ?? 10_000, allowIncomplete: true }));
+  if (failure) {
+    // The driver does not return the trace id of a failed request; Cassandra still traced it.
+    const found = await findRecentSessions(client, { sinceMs: failure.at, untilMs: failure.end, query }).catch(() => []);
+    for (const s of found) if (!ids.includes(s.session_id)) data.push(await readTraceSession(client, s.session_id, { timeoutMs: o.waitMs ?? 10_000, allowIncomplete: true }));
+    const err = failure.error as Error & { code?: number };
+    extraFindings.push({
+      severity: "critical",
+      id: "trace.query-failed",
+      title: `The query failed: ${err.name}: ${err.message.split("\n")[0]}`,
+      evidence: found.length ? `trace of the failure: session ${found.map((s) => s.session_id).join(", ")} (events below)` : "Cassandra wrote no trace session for it (it failed before reaching a coordinator, or the trace was not found in system_traces.sessions)",
+      action: failureAction(err),
+      helper: "trace",
+    });
+  }
+  for (const d of data) if (!d.complete) notes.push(`session ${d.session.session_id} did not complete within ${o.waitMs ?? 10_000} ms: its duration is estimated from the last event.`);
+  const builder = new TraceModelBuilder();
+  for (const d of data) {
+    // 2.1 keeps neither the text of a prepared query nor the consistency: we know both.
+    d.session.parameters.query ??= query;
+    if (o.consistency) d.session.parameters.consistency_level ??= o.consistency.toUpperCase();
+    builder.addSession(d.session);
+    for (const e of d.events) builder.addEvent(e);
+  }
+  const dcs = { ...liveDatacenters(client), ...(o.datacenters ?? {}) };
+  const title = `${repeat > 1 ? `${repeat} traced runs of` : "Traced"} ${oneLine(query)}${o.consistency ? ` at ${o.consistency.toUpperCase()}` : ""}`;
+  const report = buildTraceReport(builder.build(), { helper: "trace", title, source: source.describe(), notes, datacenters: dcs, extraFindings });
+  if (failure) report.summary.error = `${failure.error.name}: ${failure.error.message}`;
+  if (rows.length) report.summary.rowsReturned = rows.length === 1 ? rows[0] : rows;
+  return report;
+}
+
+function failureAction(err: Error): string {
+  const m = `${err.name} ${err.message}`;
+  if (/Tombstone|tombstone/.test(m)) return "The read hit tombstone_failure_threshold: see the tombstones finding; reduce deletes/TTL churn in that partition or page with a smaller pageSize.";
+  if (/Timeout|timed out/i.test(m)) return "A replica did not answer in time: look at the waterfall for the node that never responded (GC, disk, overload) and at read_request_timeout_in_ms.";
+  if (/Unavailable|Cannot achieve consistency/i.test(m)) return "Not enough replicas alive for this consistency level: check nodetool status and the keyspace's replication.";
+  return "Read the error and the failed request's events below.";
+}
+
+function liveDatacenters(client: Client): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const h of client.hosts.values()) if (h.datacenter) out[h.address.replace(/:\d+$/, "")] = h.datacenter;
+  return out;
+}
+
+const oneLine = (q: string) => {
+  const s = q.replace(/\s+/g, " ").trim();
+  return s.length > 80 ? s.slice(0, 77) + "…" : s;
+};
+
+/**
+ * Analyse trace sessions of any source: a live cluster's system_traces, a dataset's
+ * traces/*.jsonl, cqlsh TRACING ON output or a COPY of system_traces.events.
+ * @example await traces()                                       // every session of the current source
+ * @example await traces({ minDurationMs: 5, coordinator: "127.0.0.1" })
+ * @example await traces({ source: "exports/events.csv" })
+ */
+export async function traces(filter: TraceFilter | SourceInput = {}): Promise<TraceReport> {
+  const f: TraceFilter = typeof filter === "string" || isSourceLike(filter) ? { source: filter as SourceInput } : ((filter ?? {}) as TraceFilter);
+  validateFilter(f);
+  const source = await resolveSource(f.source, "traces");
+  const builder = new TraceModelBuilder();
+  const notes: string[] = [];
+  let dcs: Record<string, string> = { ...(f.datacenters ?? {}) };
+  if (source instanceof LiveSource) {
+    dcs = { ...liveDatacenters(source.client), ...dcs };
+    const limit = f.limit ?? 1000;
+    let kept = 0;
+    for await (const row of source.client.stream("SELECT * FROM system_traces.sessions", [], { fetchSize: 2000 }) as any) {
+      const { sessionRowFromDriver } = require("../cluster/trace-read") as typeof import("../cluster/trace-read");
+      const s = sessionRowFromDriver(row);
+      if (!sessionMatches(s, f)) continue;
+      const d = await readTraceSession(source.client, s.session_id, { timeoutMs: 1000, allowIncomplete: true });
+      builder.addSession(d.session);
+      for (const e of d.events) builder.addEvent(e);
+      if (++kept >= limit) {
+        notes.push(`stopped at ${limit} sessions (filter.limit).`);
+        break;
+      }
+    }
+  } else {
+    await loadRecorded(source, f, builder, notes);
+  }
+  const model = builder.build();
+  const n = model.sessions.length;
+  const title = n === 1 ? `Trace session ${model.sessions[0].session_id}` : `${n} trace sessions`;
+  return buildTraceReport(model, { helper: "traces", title, source: source.describe(), notes, datacenters: dcs, extraFindings: [] });
+}
+
+function isSourceLike(v: unknown): boolean {
+  return !!v && typeof v === "object" && typeof (v as Source).files === "function";
+}
+
+function validateFilter(f: TraceFilter): void {
+  for (const k of ["since", "until"] as const) {
+    const v = f[k];
+    if (v !== undefined && Number.isNaN(v instanceof Date ? v.getTime() : Date.parse(v))) throw new CassperfError(`traces: filter.${k} must be an ISO-8601 time or a Date; got ${String(v)}.`);
+  }
+  for (const k of ["minDurationMs", "maxDurationMs", "limit"] as const) {
+    const v = f[k];
+    if (v !== undefined && !(typeof v === "number" && v >= 0)) throw new CassperfError(`traces: filter.${k} must be a non-negative number; got ${String(v)}.`);
+  }
+}
+
+/** Does a session row pass the filter? */
+export function sessionMatches(s: TraceSessionRow, f: TraceFilter): boolean {
+  if (f.sessionId !== undefined && !(Array.isArray(f.sessionId) ? f.sessionId : [f.sessionId]).includes(s.session_id)) return false;
+  if (f.coordinator !== undefined && !(Array.isArray(f.coordinator) ? f.coordinator : [f.coordinator]).includes(s.coordinator.replace(/^\//, ""))) return false;
+  if (f.since !== undefined || f.until !== undefined) {
+    const t = microsFromIso(s.started_at) / 1000;
+    if (f.since !== undefined && !(t >= new Date(f.since).getTime())) return false;
+    if (f.until !== undefined && !(t < new Date(f.until).getTime())) return false;
+  }
+  if (f.request !== undefined) {
+    const text = `${s.request}\n${s.parameters.query ?? ""}`;
+    if (typeof f.request === "string" ? !text.includes(f.request) : !f.request.test(text)) return false;
+  }
+  if (f.minDurationMs !== undefined && !(s.duration !== null && s.duration / 1000 >= f.minDurationMs)) return false;
+  if (f.maxDurationMs !== undefined && !(s.duration !== null && s.duration / 1000 <= f.maxDurationMs)) return false;
+  return true;
+}
+
+const TRACE_KINDS = ["trace-sessions", "trace-events", "trace-events-csv", "trace-cqlsh"] as const;
+
+function skipNote(file: SourceFile, sk: Skipped): string | undefined {
+  if (!sk.count) return undefined;
+  return `${file.rel}: skipped ${sk.count} line(s); first at line ${sk.first?.line}: ${sk.first?.reason}: ${sk.first?.text}`;
+}
+
+/** Read a recorded source's trace files into the builder, honouring the filter. */
+async function loadRecorded(source: Source, f: TraceFilter, builder: TraceModelBuilder, notes: string[]): Promise<void> {
+  const files = source.files({ kind: [...TRACE_KINDS] });
+  if (files.length === 0) {
+    throw new CassperfError(`traces: ${source.describe()} has no trace sessions.`, {
+      hint: "record(live, dir) captures traces/sessions.jsonl and traces/events.jsonl; cqlsh TRACING ON output or COPY system_traces.events TO 'events.csv' WITH HEADER = true also work",
+    });
+  }
+  const sessionRows: TraceSessionRow[] = [];
+  const eventTexts: { file: SourceFile; text: string }[] = [];
+  const cqlshEvents: TraceEventRow[] = [];
+  for (const file of files) {
+    const text = await source.readText(file);
+    if (file.kind === "trace-sessions") {
+      const p = /\.csv$/i.test(file.rel) ? parseTraceSessionsCsv(text) : parseSessionsJsonl(text);
+      sessionRows.push(...p.rows);
+      const n = skipNote(file, p.skipped);
+      if (n) notes.push(n);
+    } else if (file.kind === "trace-cqlsh") {
+      const p = parseCqlshTrace(text);
+      sessionRows.push(...p.sessions);
+      cqlshEvents.push(...p.events);
+      const n = skipNote(file, p.skipped);
+      if (n) notes.push(n);
+      if (p.sessions.length === 0) notes.push(`${file.rel}: no "Tracing session:" block found.`);
+    } else eventTexts.push({ file, text });
+  }
+  // Keep sessions that match; events of sessions with no sessions row are kept unless a session-level filter excludes them.
+  const sessionFilter = f.coordinator !== undefined || f.since !== undefined || f.until !== undefined || f.request !== undefined || f.minDurationMs !== undefined || f.maxDurationMs !== undefined;
+  const known = new Map<string, boolean>();
+  let kept = 0;
+  for (const s of sessionRows) {
+    const ok = sessionMatches(s, f) && (f.limit === undefined || kept < f.limit);
+    known.set(s.session_id, ok);
+    if (ok) {
+      kept++;
+      builder.addSession(s);
+    }
+  }
+  const wantIds = f.sessionId === undefined ? undefined : new Set(Array.isArray(f.sessionId) ? f.sessionId : [f.sessionId]);
+  let orphans = 0;
+  const take = (e: TraceEventRow) => {
+    const k = known.get(e.session_id);
+    if (k === false) return;
+    if (k === undefined) {
+      if (sessionFilter || (wantIds && !wantIds.has(e.session_id))) return;
+      orphans++;
+    }
+    builder.addEvent(e);
+  };
+  for (const e of cqlshEvents) take(e);
+  for (const { file, text } of eventTexts) {
+    const p = file.kind === "trace-events-csv" ? parseTraceEventsCsv(text) : parseEventsJsonl(text, take);
+    if (file.kind === "trace-events-csv") for (const e of p.rows) take(e);
+    const n = skipNote(file, p.skipped);
+    if (n) notes.push(n);
+  }
+  if (orphans) notes.push(`${orphans} event(s) belong to sessions with no sessions row (an events-only export): coordinator taken as the node of each session's earliest event, duration estimated from the last event.`);
+}
+
+/** Milliseconds, rounded to µs. */
+const ms = (us: number) => Math.round(us) / 1000;
+function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+/** Build the report from a model. */
+export function buildTraceReport(
+  model: TraceModel,
+  opts: { helper: string; title: string; source?: string; notes: string[]; datacenters: Record<string, string>; extraFindings: Finding[] },
+): TraceReport {
+  const S = model.sessions;
+  const notes = [...opts.notes];
+  // Summary.
+  const totalStage: Partial<Record<Stage, number>> = {};
+  const perNode: Record<string, number> = {};
+  let network = 0, local = 0, events = 0, unknown = 0, nulls = 0, negatives = 0, tomb = 0, live = 0, sst = 0, sstMax = 0, bytes = 0;
+  const skewed = new Set<string>();
+  for (const s of S) {
+    for (const [k, v] of Object.entries(s.stage_us)) totalStage[k as Stage] = (totalStage[k as Stage] ?? 0) + v;
+    for (const [k, v] of Object.entries(s.node_us)) perNode[k] = Math.max(perNode[k] ?? 0, v);
+    network += s.network_us; local += s.local_us; events += s.events; unknown += s.unknown_activities; nulls += s.null_elapsed; negatives += s.negative_deltas;
+    tomb += s.tombstones; live += s.live_rows; sst += s.sstables; sstMax = Math.max(sstMax, s.sstables_per_read); bytes += s.message_bytes;
+    for (const n of s.skewed_nodes) skewed.add(n);
+  }
+  const stageMs = Object.fromEntries(STAGES.filter((st) => totalStage[st]).map((st) => [st, ms(totalStage[st]!)]));
+  const summary: Record<string, unknown> = {};
+  if (S.length === 1) {
+    const s = S[0];
+    Object.assign(summary, {
+      sessionId: s.session_id,
+      query: s.query,
+      consistency: s.consistency || undefined,
+      coordinator: s.coordinator,
+      durationMs: ms(s.duration_us),
+      complete: s.complete,
+      nodes: s.nodes,
+      replicas: s.replicas.length,
+    });
+  } else {
+    const d = S.map((s) => s.duration_us / 1000).sort((a, b) => a - b);
+    Object.assign(summary, {
+      sessions: S.length,
+      durationP50Ms: Math.round(percentile(d, 50) * 1000) / 1000,
+      durationP99Ms: Math.round(percentile(d, 99) * 1000) / 1000,
+      durationMaxMs: Math.round((d[d.length - 1] ?? 0) * 1000) / 1000,
+      incompleteSessions: S.filter((s) => !s.complete).length,
+    });
+  }
+  Object.assign(summary, {
+    events,
+    networkMs: ms(network),
+    localMs: ms(local),
+    sstablesPerRead: sstMax,
+    sstablesMerged: sst,
+    tombstones: tomb,
+    liveRows: live,
+    messageBytes: bytes || undefined,
+    digestMismatch: S.some((s) => s.digest_mismatch),
+    readRepair: S.some((s) => s.read_repair),
+    speculativeRetry: S.some((s) => s.speculative_retry),
+    unknownActivities: unknown,
+    nullElapsed: nulls,
+    negativeDeltas: negatives,
+    skewedNodes: skewed.size ? [...skewed] : undefined,
+    timePerStageMs: stageMs,
+    perNodeMs: Object.fromEntries(Object.entries(perNode).map(([k, v]) => [k, ms(v)])),
+  });
+  // Notes: data quality.
+  if (S.length === 0) notes.push("no trace sessions matched.");
+  if (nulls) notes.push(`${nulls} event(s) have no source_elapsed (Cassandra 2.1 writes null for events that arrive after the session closed): placed on the timeline from their event ids, not charged to any stage (flag "null-elapsed").`);
+  if (negatives) notes.push(`${negatives} event(s) have a negative delta (elapsed went backwards on a thread: out-of-order event ids or clock skew): charged as 0 (flag "negative-delta").`);
+  if (skewed.size) notes.push(`clock skew: the event ids of ${[...skewed].join(", ")} put them before the coordinator sent to them; their timeline is aligned on the coordinator's send instead (flag "clock-skew").`);
+  const incomplete = S.filter((s) => !s.complete).length;
+  if (incomplete) notes.push(`${incomplete} session(s) have no duration (never completed, or a sessions row is missing): duration estimated from the last event.`);
+  if (unknown) notes.push(`${unknown} event(s) use wording no stage rule knows: kept with stage "other".`);
+  // Cross-DC pairs.
+  const crossDc = new Map<string, number>();
+  const dcs = opts.datacenters;
+  if (Object.keys(dcs).length) {
+    for (let j = 0; j < model.order.length; j++) {
+      const i = model.order[j];
+      const p = model.peer[i];
+      if (!p || model.stage[i] !== "message-send") continue;
+      const a = dcs[model.src.node[i]], b = dcs[p];
+      if (a && b && a !== b) crossDc.set(model.src.node[i] + "\u0000" + p, (crossDc.get(model.src.node[i] + "\u0000" + p) ?? 0) + 1);
+    }
+  }
+  const findings = [...opts.extraFindings, ...runTraceRules({ sessions: S, datacenters: dcs, crossDc, unknownActivities: model.unknownActivities })];
+  // Charts: the waterfall of the one (or slowest) session; distributions for many.
+  const slowest = S.slice().sort((a, b) => b.duration_us - a.duration_us)[0] as SessionSummary | undefined;
+  const charts: Record<string, () => Record<string, unknown>> = {};
+  if (S.length > 1) {
+    charts.durations = () => durationsSpec(S);
+    charts.slowest = () => slowestSpec(S);
+    charts.stages = () => stagesSpec(S);
+  }
+  if (slowest) charts.waterfall = () => waterfallSpec(model, slowest.session_id);
+  return makeReport<TraceFrames>({
+    helper: opts.helper,
+    title: opts.title,
+    ...(opts.source ? { source: opts.source } : {}),
+    summary,
+    findings,
+    frames: { events: () => eventColumns(model), sessions: () => sessionColumns(model) },
+    charts,
+    notes,
+    previewFrame: S.length > 1 ? "sessions" : "events",
+  }) as TraceReport;
+}
+
+/** Thresholds of compareTraces. */
+export const COMPARE_THRESHOLDS = { STAGE_CHANGE_MS: { ...TRACE_THRESHOLDS.STAGE_SLOW_MS, name: "STAGE_CHANGE_MS", source: "seed 1's 5 ms stage threshold, applied to the change of a stage's mean" } };
+
+/**
+ * Compare two traces of the same query (e.g. before and after compaction): mean time per stage,
+ * duration, sstables per read and tombstones, side by side.
+ * @example const before = await trace(q, [], { repeat: 10 }); await compact(); const after = await trace(q, [], { repeat: 10 });
+ * @example compareTraces(before, after).chart()
+ */
+export async function compareTraces(a: TraceReport | string, b: TraceReport | string, labels: [string, string] = ["before", "after"]): Promise<Report<"stages">> {
+  const ra = typeof a === "string" ? await trace(a) : a;
+  const rb = typeof b === "string" ? await trace(b) : b;
+  for (const [r, name] of [[ra, "a"], [rb, "b"]] as const) {
+    if (!r || typeof (r as Report).columns !== "function" || !(r as Report).frameNames.includes("sessions" as never)) {
+      throw new CassperfError(`compareTraces: argument ${name} must be a report from trace()/traces() or a session id.`);
+    }
+  }
+  const mean = (r: TraceReport, col: string) => {
+    const c = r.columns("sessions")[col] as number[];
+    return c.length ? c.reduce((x, y) => x + (y ?? 0), 0) / c.length : 0;
+  };
+  const rows = STAGES.map((st) => ({ stage: st as string, a_ms: mean(ra, `${st}_ms`), b_ms: mean(rb, `${st}_ms`) }))
+    .filter((r) => r.a_ms || r.b_ms)
+    .map((r) => ({ ...r, change_ms: r.b_ms - r.a_ms, change_pct: r.a_ms ? ((r.b_ms - r.a_ms) / r.a_ms) * 100 : null }));
+  const da = mean(ra, "duration_ms"), db = mean(rb, "duration_ms");
+  const sa = Math.max(0, ...(ra.columns("sessions").sstables_per_read as number[]));
+  const sb = Math.max(0, ...(rb.columns("sessions").sstables_per_read as number[]));
+  const ta = mean(ra, "tombstones"), tb = mean(rb, "tombstones");
+  const findings: Finding[] = [];
+  const lim = COMPARE_THRESHOLDS.STAGE_CHANGE_MS.value;
+  for (const r of rows) {
+    if (r.change_ms > lim) findings.push({ severity: "warning", id: "trace.compare.slower-stage", title: `${r.stage} got slower by ${r.change_ms.toFixed(2)} ms per session (${labels[0]} ${r.a_ms.toFixed(2)} -> ${labels[1]} ${r.b_ms.toFixed(2)})`, evidence: `mean over ${ra.count("sessions")} and ${rb.count("sessions")} sessions; threshold ${lim} ms`, action: "Look at this stage's events in both waterfalls.", helper: "compareTraces" });
+    else if (r.change_ms < -lim) findings.push({ severity: "info", id: "trace.compare.faster-stage", title: `${r.stage} got faster by ${(-r.change_ms).toFixed(2)} ms per session`, evidence: `${labels[0]} ${r.a_ms.toFixed(2)} ms -> ${labels[1]} ${r.b_ms.toFixed(2)} ms`, action: "None: the change worked for this stage.", helper: "compareTraces" });
+  }
+  if (sa !== sb) findings.push({ severity: "info", id: "trace.compare.sstables", title: `SSTables per read: ${sa} -> ${sb}`, evidence: `largest "merged from N sstables" in ${labels[0]} and ${labels[1]}`, action: sb > sa ? "More sstables per read: compaction fell behind between the two." : "Fewer sstables per read: compaction helped reads.", helper: "compareTraces" });
+  if (ta !== tb) findings.push({ severity: "info", id: "trace.compare.tombstones", title: `Tombstones per session: ${ta.toFixed(0)} -> ${tb.toFixed(0)}`, evidence: `mean tombstone cells read per session`, action: tb > ta ? "More tombstones read: deletes/TTLs accumulate; see the tombstones finding." : "Fewer tombstones read.", helper: "compareTraces" });
+  return makeReport({
+    helper: "compareTraces",
+    title: `${labels[0]} vs ${labels[1]}: ${ra.title} / ${rb.title}`,
+    summary: { [`${labels[0]}DurationMs`]: Math.round(da * 1000) / 1000, [`${labels[1]}DurationMs`]: Math.round(db * 1000) / 1000, changeMs: Math.round((db - da) * 1000) / 1000, [`${labels[0]}SstablesPerRead`]: sa, [`${labels[1]}SstablesPerRead`]: sb, [`${labels[0]}Tombstones`]: ta, [`${labels[1]}Tombstones`]: tb },
+    findings,
+    frames: { stages: { stage: rows.map((r) => r.stage), [`${labels[0]}_ms`]: rows.map((r) => r.a_ms), [`${labels[1]}_ms`]: rows.map((r) => r.b_ms), change_ms: rows.map((r) => r.change_ms), change_pct: rows.map((r) => r.change_pct) } },
+    charts: { stages: () => compareSpec(rows, labels) },
+    notes: [],
+  });
+}

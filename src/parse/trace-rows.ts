@@ -1,0 +1,173 @@
+/**
+ * Trace rows as a cassperf dataset stores them (traces/sessions.jsonl and traces/events.jsonl),
+ * and the pure parsing of those JSONL files.
+ *
+ * The row shape is the contract between record() (which writes it, via readTraceSession in
+ * src/cluster/trace-read.ts) and trace()/traces() (which read it): one JSON object per line, the
+ * columns of system_traces.sessions / system_traces.events with uuid/inet as strings, timestamps as
+ * ISO-8601 and elapsed times in microseconds. Bad lines are skipped and counted (first one kept
+ * with its line number) so a partial file still gives a partial answer.
+ */
+
+/** One system_traces.sessions row. */
+export interface TraceSessionRow {
+  session_id: string;
+  /** Address of the coordinator node. */
+  coordinator: string;
+  /** ISO-8601 start of the session. */
+  started_at: string;
+  /** Microseconds; null while the session is incomplete (or when it never completed). */
+  duration: number | null;
+  /** What the session did, e.g. "Execute CQL3 query". */
+  request: string;
+  /** QUERY / REPAIR / NONE (3.x+; "QUERY" for 2.1). */
+  command: string;
+  /** Client address (3.x+), or null. */
+  client: string | null;
+  /** Request parameters: query, consistency_level, page_size ... */
+  parameters: Record<string, string>;
+}
+
+/** One system_traces.events row. */
+export interface TraceEventRow {
+  session_id: string;
+  /** A timeuuid (cqlsh text exports have none: "cqlsh:<n>"). */
+  event_id: string;
+  /** ISO-8601 from the timeuuid (microsecond precision when known). */
+  event_time: string;
+  activity: string;
+  /** Address of the node that wrote the event. */
+  source: string;
+  /** Microseconds since this node joined the session; null when Cassandra did not record it (2.1 writes nulls). */
+  source_elapsed: number | null;
+  thread: string;
+}
+
+/** What a parser skipped: how many lines, and the first one. */
+export interface Skipped {
+  count: number;
+  first?: { line: number; text: string; reason: string };
+}
+
+/** Parsed rows plus what was skipped. */
+export interface Parsed<T> {
+  rows: T[];
+  skipped: Skipped;
+}
+
+const GREGORIAN_OFFSET_100NS = 0x01b21dd213814000n;
+
+/**
+ * Epoch microseconds of a version-1 (time) UUID, or undefined when it is not one.
+ * @example timeuuidMicros("2c4c1a80-e1d2-11e4-9a17-a7d3e8a8b2a3")
+ */
+export function timeuuidMicros(uuid: string): number | undefined {
+  const m = /^([0-9a-f]{8})-([0-9a-f]{4})-1([0-9a-f]{3})-/i.exec(uuid);
+  if (!m) return undefined;
+  const t = (BigInt("0x" + m[3]) << 48n) | (BigInt("0x" + m[2]) << 32n) | BigInt("0x" + m[1]);
+  return Number((t - GREGORIAN_OFFSET_100NS) / 10n);
+}
+
+/** ISO-8601 with microseconds from epoch microseconds. */
+export function isoFromMicros(us: number): string {
+  const ms = Math.floor(us / 1000);
+  const iso = new Date(ms).toISOString(); // ...T00:00:00.123Z
+  const micro = String(Math.floor(us) % 1000).padStart(3, "0");
+  return iso.slice(0, -1) + micro + "Z";
+}
+
+/** Epoch microseconds of an ISO-8601 timestamp (keeps sub-millisecond digits); NaN when unreadable. */
+export function microsFromIso(s: string): number {
+  const m = /^(.*?T\d\d:\d\d:\d\d)(?:[.,](\d+))?(Z|[+-]\d\d:?\d\d)?$/.exec(s.trim().replace(" ", "T"));
+  if (!m) return Date.parse(s) * 1000;
+  const base = Date.parse(m[1] + (m[3] ?? "Z"));
+  const frac = m[2] ? Number((m[2] + "000000").slice(0, 6)) : 0;
+  return base * 1000 + frac;
+}
+
+const isStr = (v: unknown): v is string => typeof v === "string";
+const isElapsed = (v: unknown): v is number | null => v === null || (typeof v === "number" && Number.isFinite(v));
+
+function skip(sk: Skipped, line: number, text: string, reason: string): void {
+  sk.count++;
+  if (!sk.first) sk.first = { line, text: text.length > 200 ? text.slice(0, 200) + "…" : text, reason };
+}
+
+/** Call `fn(line, lineNumber)` for each non-empty line without building an array of lines. */
+export function forEachLine(text: string, fn: (line: string, n: number) => void): void {
+  let start = 0;
+  let n = 0;
+  const len = text.length;
+  while (start < len) {
+    let end = text.indexOf("\n", start);
+    if (end < 0) end = len;
+    n++;
+    let line = text.slice(start, end);
+    if (line.endsWith("\r")) line = line.slice(0, -1);
+    if (line.trim() !== "") fn(line, n);
+    start = end + 1;
+  }
+}
+
+/**
+ * Parse traces/sessions.jsonl.
+ * @example parseSessionsJsonl(fs.readFileSync("ds/traces/sessions.jsonl", "utf8")).rows[0].coordinator
+ */
+export function parseSessionsJsonl(text: string): Parsed<TraceSessionRow> {
+  const rows: TraceSessionRow[] = [];
+  const skipped: Skipped = { count: 0 };
+  if (!text) return { rows, skipped };
+  forEachLine(text, (line, n) => {
+    let o: any;
+    try {
+      o = JSON.parse(line);
+    } catch {
+      return skip(skipped, n, line, "not JSON");
+    }
+    if (!o || !isStr(o.session_id) || !isStr(o.coordinator) || !isStr(o.started_at) || !(o.duration === null || o.duration === undefined || typeof o.duration === "number")) {
+      return skip(skipped, n, line, "expected {session_id, coordinator, started_at, duration, ...}");
+    }
+    rows.push({
+      session_id: o.session_id,
+      coordinator: o.coordinator,
+      started_at: o.started_at,
+      duration: typeof o.duration === "number" ? o.duration : null,
+      request: isStr(o.request) ? o.request : "",
+      command: isStr(o.command) ? o.command : "QUERY",
+      client: isStr(o.client) ? o.client : null,
+      parameters: o.parameters && typeof o.parameters === "object" ? o.parameters : {},
+    });
+  });
+  return { rows, skipped };
+}
+
+/**
+ * Parse traces/events.jsonl. `onRow` (optional) receives each row instead of collecting them, so a
+ * caller can fold millions of events into columns without holding row objects.
+ * @example parseEventsJsonl(text).rows.filter((e) => e.source === "127.0.0.2")
+ */
+export function parseEventsJsonl(text: string, onRow?: (row: TraceEventRow) => void): Parsed<TraceEventRow> {
+  const rows: TraceEventRow[] = [];
+  const skipped: Skipped = { count: 0 };
+  if (!text) return { rows, skipped };
+  const push = onRow ?? ((r: TraceEventRow) => void rows.push(r));
+  forEachLine(text, (line, n) => {
+    let o: any;
+    try {
+      o = JSON.parse(line);
+    } catch {
+      return skip(skipped, n, line, "not JSON");
+    }
+    if (!o || !isStr(o.session_id) || !isStr(o.activity) || !isStr(o.source) || !isElapsed(o.source_elapsed ?? null)) {
+      return skip(skipped, n, line, "expected {session_id, event_id, activity, source, source_elapsed, thread}");
+    }
+    const eventId = isStr(o.event_id) ? o.event_id : "";
+    let eventTime = isStr(o.event_time) ? o.event_time : "";
+    if (!eventTime && eventId) {
+      const us = timeuuidMicros(eventId);
+      if (us !== undefined) eventTime = isoFromMicros(us);
+    }
+    push({ session_id: o.session_id, event_id: eventId, event_time: eventTime, activity: o.activity, source: o.source, source_elapsed: o.source_elapsed ?? null, thread: isStr(o.thread) ? o.thread : "" });
+  });
+  return { rows, skipped };
+}
