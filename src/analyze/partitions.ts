@@ -1,3 +1,362 @@
-/** Placeholder: replaced by the issue that builds it. */
+/**
+ * partitionScan(): find large and hot partitions, and say how to bucket them.
+ *
+ * Live: a parallel token-range scan counting rows per partition (../cluster/token-scan.ts).
+ * Recorded: what the recording says about partitions (partition-size percentiles, large-partition
+ * warnings in system.log, tablestats' compacted partition maximum), see ./partitions-recorded.ts.
+ * Both end in the same frames, summary and rule table.
+ */
 import { CassperfError } from "../errors";
-export async function partitionScan(..._args: unknown[]): Promise<never> { throw new CassperfError("partitionScan() is not built yet."); }
+import { LiveSource } from "../cluster/live";
+import { parseTableName, type TableName } from "../cluster/cql";
+import { resolveSource, isSource, type SourceInput } from "../cluster/resolve";
+import { scanTokenRanges, type PartitionCount, type ScanProgress, type TokenScanResult } from "../cluster/token-scan";
+import { makeReport, type Finding, type Threshold } from "../present/report";
+import { suggestBucketing, type BucketingAdvice } from "./bucketing";
+import { recordedPartitions } from "./partitions-recorded";
+
+/** Options of {@link partitionScan}. */
+export interface PartitionScanOptions {
+  /**
+   * The source to scan (default: the current source). A path opens a recording.
+   * @example partitionScan("shop.orders", { source: live })
+   */
+  source?: SourceInput;
+  /**
+   * Token ranges scanned at once. Default 8 (2 per core of a small node; raise for big clusters).
+   * @example partitionScan("shop.orders", { concurrency: 32 })
+   */
+  concurrency?: number;
+  /** Rows per page. Default 5,000. */
+  fetchSize?: number;
+  /** Consistency level name. Default "ONE" (a scan reads every replica's data once; ONE is enough). */
+  consistency?: "ONE" | "TWO" | "THREE" | "QUORUM" | "ALL" | "LOCAL_ONE" | "LOCAL_QUORUM";
+  /**
+   * Fraction of token ranges to scan, 0 < sample <= 1. Counts of partitions then cover that
+   * fraction only (the report says so). Default 1.
+   * @example partitionScan("shop.orders", { sample: 0.1 })
+   */
+  sample?: number;
+  /** Stop after this many rows (the report is marked partial). */
+  maxRows?: number;
+  /** Stop after this many seconds (the report is marked partial). */
+  maxSeconds?: number;
+  /** Largest partitions kept in the `partitions` frame. Default 100. */
+  top?: number;
+  /** Per-request timeout in ms before the range moves to another replica. Default 5,000. */
+  timeoutMs?: number;
+  /** Also estimate bytes per partition (selects every column: slower). Default false. */
+  estimateBytes?: boolean;
+  /**
+   * Stream every partition's count to this CSV file (key,token,rows). Refuses an existing file.
+   * @example partitionScan("shop.orders", { outFile: "orders-partitions.csv" })
+   */
+  outFile?: string;
+  /** Cancel the scan: the partial result is returned, marked partial. */
+  signal?: AbortSignal;
+  /**
+   * Progress after each range: ranges done of total, rows, rows/s, ETA.
+   * @example partitionScan("shop.orders", { onProgress: (p) => console.log(`${p.done}/${p.total}`) })
+   */
+  onProgress?: (p: ScanProgress) => void;
+}
+
+/** The thresholds, in one place (seed 1's PartitionAnalyzer numbers). */
+export const PARTITION_THRESHOLDS = {
+  ROWS_CRITICAL: { name: "ROWS_CRITICAL", value: 10_000, unit: "rows", source: "seed 1 PartitionAnalyzer: a partition over 10,000 rows is critical" },
+  BYTES_CRITICAL: { name: "BYTES_CRITICAL", value: 100 * 2 ** 20, unit: "bytes", source: "seed 1 (100 MB) and Cassandra's large-partition guidance" },
+  MEAN_ROWS_WARN: { name: "MEAN_ROWS_WARN", value: 1_000, unit: "rows", source: "seed 1 PartitionAnalyzer: mean partition over 1,000 rows" },
+  LARGE_ROWS: { name: "LARGE_ROWS", value: 1_000, unit: "rows", source: "seed 1: what counts as a large partition for the share rule" },
+  LARGE_SHARE_WARN: { name: "LARGE_SHARE_WARN", value: 0.1, unit: "fraction", source: "seed 1: over 10% of partitions above 1,000 rows" },
+  NODE_SKEW_RATIO: { name: "NODE_SKEW_RATIO", value: 2, unit: "x", source: "a node holding twice its peers' rows is a hotspot (same ratio as histograms())" },
+} satisfies Record<string, Threshold>;
+
+/** What the rules see: one table's partition statistics, live or recorded. */
+export interface PartitionStats {
+  table: string;
+  partitions: number;
+  meanRows?: number;
+  maxRows?: number;
+  shareOverLarge?: number;
+  maxBytes?: number;
+  /** Largest partitions with their counts (live) or sizes (recorded). */
+  top: { key: string; rows?: number; bytes?: number; origin: string }[];
+  rowsPerNode: Record<string, number>;
+  bucketing?: BucketingAdvice;
+  origin: string;
+}
+
+interface Rule {
+  id: string;
+  severity: Finding["severity"];
+  threshold: Threshold;
+  check: (s: PartitionStats) => Omit<Finding, "severity" | "id"> | undefined;
+}
+
+const T = PARTITION_THRESHOLDS;
+const fmt = (n: number) => n.toLocaleString("en-US", { maximumFractionDigits: 1 });
+const mb = (b: number) => `${(b / 2 ** 20).toLocaleString("en-US", { maximumFractionDigits: 1 })} MB`;
+const bucketAction = (s: PartitionStats, fallback: string) => (s.bucketing ? `${s.bucketing.explanation}\n${s.bucketing.statement}` : fallback);
+
+/** The rule table. Each rule names its threshold; the action carries the bucketing statement. */
+export const PARTITION_RULES: Rule[] = [
+  {
+    id: "partitions.rows-over-critical",
+    severity: "critical",
+    threshold: T.ROWS_CRITICAL,
+    check: (s) => {
+      const big = s.top.filter((p) => (p.rows ?? 0) > T.ROWS_CRITICAL.value);
+      if (!big.length) return undefined;
+      return {
+        title: `${big.length} partition${big.length === 1 ? "" : "s"} of ${s.table} over ${fmt(T.ROWS_CRITICAL.value)} rows (largest ${fmt(big[0].rows!)})`,
+        evidence: big.slice(0, 5).map((p) => `${p.key}: ${fmt(p.rows!)} rows`).join("; ") + ` (${s.origin})`,
+        action: bucketAction(s, "bucket the partition key (time or hash buckets)"),
+      };
+    },
+  },
+  {
+    id: "partitions.bytes-over-critical",
+    severity: "critical",
+    threshold: T.BYTES_CRITICAL,
+    check: (s) => {
+      const big = s.top.filter((p) => (p.bytes ?? 0) > T.BYTES_CRITICAL.value);
+      const maxBytes = s.maxBytes ?? 0;
+      if (!big.length && maxBytes <= T.BYTES_CRITICAL.value) return undefined;
+      const evidence = big.length ? big.slice(0, 5).map((p) => `${p.key}: ${mb(p.bytes!)} (${p.origin})`).join("; ") : `largest partition ${mb(maxBytes)} (${s.origin})`;
+      return { title: `partitions of ${s.table} over ${mb(T.BYTES_CRITICAL.value)}`, evidence, action: bucketAction(s, "bucket the partition key so no partition passes 100 MB") };
+    },
+  },
+  {
+    id: "partitions.mean-rows-high",
+    severity: "warning",
+    threshold: T.MEAN_ROWS_WARN,
+    check: (s) =>
+      s.meanRows !== undefined && s.meanRows > T.MEAN_ROWS_WARN.value
+        ? { title: `mean partition of ${s.table} holds ${fmt(s.meanRows)} rows (over ${fmt(T.MEAN_ROWS_WARN.value)})`, evidence: `${fmt(s.partitions)} partitions scanned (${s.origin})`, action: bucketAction(s, "bucket the partition key") }
+        : undefined,
+  },
+  {
+    id: "partitions.many-large",
+    severity: "warning",
+    threshold: T.LARGE_SHARE_WARN,
+    check: (s) =>
+      s.shareOverLarge !== undefined && s.shareOverLarge > T.LARGE_SHARE_WARN.value
+        ? { title: `${(s.shareOverLarge * 100).toFixed(1)}% of ${s.table}'s partitions hold over ${fmt(T.LARGE_ROWS.value)} rows`, evidence: `threshold ${T.LARGE_SHARE_WARN.value * 100}% (${s.origin})`, action: bucketAction(s, "bucket the partition key") }
+        : undefined,
+  },
+  {
+    id: "partitions.node-skew",
+    severity: "warning",
+    threshold: T.NODE_SKEW_RATIO,
+    check: (s) => {
+      const entries = Object.entries(s.rowsPerNode);
+      if (entries.length < 2) return undefined;
+      const sorted = entries.map(([, v]) => v).sort((a, b) => a - b);
+      const median = sorted[Math.floor(sorted.length / 2)];
+      const [node, max] = entries.reduce((a, b) => (b[1] > a[1] ? b : a));
+      if (median <= 0 || max / median < T.NODE_SKEW_RATIO.value) return undefined;
+      return { title: `${node} owns ${(max / median).toFixed(1)}x the median node's rows of ${s.table}`, evidence: entries.map(([n, v]) => `${n}: ${fmt(v)} rows`).join("; "), action: "a few hot partitions concentrate on one replica set: bucket them; check token balance with nodetool status", node };
+    },
+  },
+];
+
+/** Run the rule table. */
+export function partitionFindings(s: PartitionStats): Finding[] {
+  const out: Finding[] = [];
+  for (const r of PARTITION_RULES) {
+    const f = r.check(s);
+    if (f) out.push({ severity: r.severity, id: r.id, helper: "partitionScan", ...f });
+  }
+  return out;
+}
+
+const CONSISTENCY: Record<string, number> = { ONE: 1, TWO: 2, THREE: 3, QUORUM: 4, ALL: 5, LOCAL_QUORUM: 6, LOCAL_ONE: 10 };
+
+function validate(opts: PartitionScanOptions): void {
+  const positiveInt = (name: keyof PartitionScanOptions) => {
+    const v = opts[name];
+    if (v !== undefined && (typeof v !== "number" || !Number.isInteger(v) || v <= 0)) throw new CassperfError(`partitionScan: option ${name} must be a positive whole number; got ${JSON.stringify(v)}.`);
+  };
+  for (const k of ["concurrency", "fetchSize", "maxRows", "top", "timeoutMs"] as const) positiveInt(k);
+  if (opts.sample !== undefined && !(typeof opts.sample === "number" && opts.sample > 0 && opts.sample <= 1)) throw new CassperfError(`partitionScan: option sample must be a fraction in (0, 1]; got ${JSON.stringify(opts.sample)}.`);
+  if (opts.maxSeconds !== undefined && !(typeof opts.maxSeconds === "number" && opts.maxSeconds > 0)) throw new CassperfError(`partitionScan: option maxSeconds must be a positive number; got ${JSON.stringify(opts.maxSeconds)}.`);
+  if (opts.consistency !== undefined && !(opts.consistency in CONSISTENCY)) throw new CassperfError(`partitionScan: option consistency must be one of ${Object.keys(CONSISTENCY).join(", ")}; got ${JSON.stringify(opts.consistency)}.`);
+}
+
+/** Bucket label for a log2 bucket index: [2^i, 2^(i+1)). */
+function bucketBounds(i: number): [number, number] {
+  return [2 ** i, 2 ** (i + 1) - 1];
+}
+
+/**
+ * partitionScan(): the largest partitions of a table, the size distribution, skew per node, and
+ * bucketing advice as a CREATE TABLE statement (never executed).
+ * @example await partitionScan("shop.orders")                                  // live: scans every token range
+ * @example await partitionScan("shop.orders", { sample: 0.1, concurrency: 16 })
+ * @example await partitionScan("keyspace1.standard1", { source: await open("bundle.tar.gz") })  // recorded evidence
+ */
+export async function partitionScan(table: string | TableName, opts: PartitionScanOptions = {}) {
+  if (isSource(table)) throw new CassperfError('partitionScan: the first argument is the table ("keyspace.table"); pass a source as { source }.');
+  validate(opts ?? {});
+  const name = parseTableName(table, "partitionScan");
+  const source = await resolveSource(opts.source, "partitionScan");
+  if (!(source instanceof LiveSource)) return recordedPartitions(source, name);
+
+  const result = await scanTokenRanges(source.client, name, {
+    concurrency: opts.concurrency ?? 8,
+    fetchSize: opts.fetchSize ?? 5000,
+    consistency: CONSISTENCY[opts.consistency ?? "ONE"],
+    topN: opts.top ?? 100,
+    sample: opts.sample ?? 1,
+    timeoutMs: opts.timeoutMs ?? 5000,
+    estimateBytes: opts.estimateBytes ?? false,
+    countOver: T.LARGE_ROWS.value,
+    ...(opts.maxRows ? { maxRows: opts.maxRows } : {}),
+    ...(opts.maxSeconds ? { maxSeconds: opts.maxSeconds } : {}),
+    ...(opts.outFile ? { outFile: opts.outFile } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+  });
+  return liveReport(source, name, result, opts);
+}
+
+async function liveReport(source: LiveSource, name: TableName, r: TokenScanResult, opts: PartitionScanOptions) {
+  const tableLabel = `${name.keyspace}.${name.table}`;
+  const meta = await source.client.metadata.getTable(name.keyspace, name.table);
+  const driverTypes = (require("cassandra-driver") as typeof import("cassandra-driver")).types;
+  const typeOf = (t: unknown) => {
+    try {
+      return String((driverTypes as any).getDataTypeNameByCode(t));
+    } catch {
+      return "blob";
+    }
+  };
+  const largeCount = r.partitionsOver;
+  // The median and p99 come from the log2 histogram: exact to within a factor of two.
+  const quantile = (q: number) => {
+    let seen = 0;
+    const want = q * r.partitions;
+    for (let i = 0; i < r.histogram.length; i++) {
+      seen += r.histogram[i];
+      if (seen >= want) return bucketBounds(i)[0];
+    }
+    return undefined;
+  };
+  const maxRows = r.top[0]?.rows;
+  const bucketing =
+    meta && maxRows !== undefined && maxRows > T.LARGE_ROWS.value
+      ? suggestBucketing({
+          keyspace: name.keyspace,
+          table: name.table,
+          partitionKey: meta.partitionKeys.map((c) => ({ name: c.name, type: typeOf(c.type) })),
+          clustering: meta.clusteringKeys.map((c, i) => ({ name: c.name, type: typeOf(c.type), order: (meta.clusteringOrder?.[i] as "ASC" | "DESC") ?? "ASC" })),
+          columns: meta.columns.map((c) => ({ name: c.name, type: typeOf(c.type) })),
+          maxRows,
+        })
+      : undefined;
+  const stats: PartitionStats = {
+    table: tableLabel,
+    partitions: r.partitions,
+    ...(r.partitions ? { meanRows: r.rows / r.partitions, shareOverLarge: largeCount / r.partitions } : {}),
+    ...(maxRows !== undefined ? { maxRows } : {}),
+    ...(opts.estimateBytes && r.top.length ? { maxBytes: Math.max(...r.top.map((p) => p.bytes ?? 0)) } : {}),
+    top: r.top.map((p) => ({ key: p.key, rows: p.rows, ...(p.bytes !== undefined ? { bytes: p.bytes } : {}), origin: "live scan" })),
+    rowsPerNode: r.rowsPerNode,
+    ...(bucketing ? { bucketing } : {}),
+    origin: `live scan of ${r.rangesScanned} token ranges`,
+  };
+  const findings = partitionFindings(stats);
+  if (r.failed.length) {
+    findings.push({
+      severity: "warning",
+      id: "partitions.ranges-failed",
+      helper: "partitionScan",
+      title: `${r.failed.length} token range${r.failed.length === 1 ? "" : "s"} could not be scanned on any replica: the scan is partial`,
+      evidence: r.failed.slice(0, 3).map((f) => `(${f.start}, ${f.end}] on ${f.replicas.join(", ")}: ${f.errors.join(" | ")}`).join("; "),
+      action: "check the replicas' health (nodetool status) and scan again; the failed ranges are in the failedRanges frame",
+    });
+  }
+  const notes: string[] = [];
+  if (r.stoppedBecause) notes.push(`the scan stopped early (${r.stoppedBecause}): counts cover ${r.rangesScanned} of ${r.rangesTotal} token ranges.`);
+  if ((opts.sample ?? 1) < 1) notes.push(`sampled ${Math.round((opts.sample ?? 1) * 100)}% of the token ranges: partition counts cover that share of the table.`);
+  if (r.retried.length) notes.push(`${r.retried.length} range(s) moved to another replica after a failure: ${r.retried.slice(0, 3).join("; ")}`);
+  if (r.failed.length) notes.push(`partial: ${r.failed.length} range(s) failed on every replica (listed in the failedRanges frame).`);
+
+  const dist = r.histogram.map((n, i) => ({ min_rows: bucketBounds(i)[0], max_rows: bucketBounds(i)[1], partitions: n })).filter((d) => d.partitions > 0);
+  const top = r.top;
+  return makeReport({
+    helper: "partitionScan",
+    title: `${tableLabel}: ${r.partitions.toLocaleString("en-US")} partitions, ${r.rows.toLocaleString("en-US")} rows${r.partial ? " (partial)" : ""}`,
+    source: source.describe(),
+    summary: {
+      table: tableLabel,
+      partitions: r.partitions,
+      rows: r.rows,
+      mean_rows: r.partitions ? Math.round((r.rows / r.partitions) * 10) / 10 : null,
+      median_rows: quantile(0.5) ?? null,
+      p99_rows: quantile(0.99) ?? null,
+      max_rows: maxRows ?? null,
+      share_over_1000_rows: r.partitions ? largeCount / r.partitions : null,
+      ranges_scanned: r.rangesScanned,
+      ranges_total: r.rangesTotal,
+      ranges_failed: r.failed.length,
+      partial: r.partial,
+      seconds: Math.round(r.elapsedMs / 100) / 10,
+      rows_per_second: r.elapsedMs ? Math.round((r.rows * 1000) / r.elapsedMs) : null,
+      ...(bucketing ? { bucketing: bucketing.statement } : {}),
+    },
+    findings,
+    notes,
+    frames: {
+      partitions: {
+        key: top.map((p) => p.key),
+        token: top.map((p) => p.token),
+        rows: top.map((p) => p.rows),
+        bytes: top.map((p) => p.bytes ?? null),
+        nodes: top.map((p) => p.nodes.join(",")),
+      },
+      distribution: { min_rows: dist.map((d) => d.min_rows), max_rows: dist.map((d) => d.max_rows), partitions: dist.map((d) => d.partitions) },
+      nodes: { node: Object.keys(r.rowsPerNode), rows: Object.values(r.rowsPerNode) },
+      failedRanges: { start: r.failed.map((f) => f.start), end: r.failed.map((f) => f.end), replicas: r.failed.map((f) => f.replicas.join(",")), errors: r.failed.map((f) => f.errors.join(" | ")) },
+    },
+    charts: partitionCharts(tableLabel, dist, top, r.rowsPerNode),
+  });
+}
+
+/** The three charts: size histogram (log), top partitions, rows per node. */
+export function partitionCharts(
+  tableLabel: string,
+  dist: { min_rows: number; max_rows: number; partitions: number }[],
+  top: Pick<PartitionCount, "key" | "rows">[],
+  rowsPerNode: Record<string, number>,
+) {
+  return {
+    histogram: () => ({
+      title: `${tableLabel}: partitions by rows (log2 buckets, log scale)`,
+      width: 520,
+      height: 260,
+      data: { values: dist.map((d) => ({ bucket: d.min_rows === d.max_rows ? `${d.min_rows}` : `${d.min_rows}–${d.max_rows}`, min: d.min_rows, partitions: d.partitions })) },
+      mark: { type: "bar", tooltip: true },
+      encoding: {
+        x: { field: "bucket", type: "ordinal", sort: { field: "min" }, title: "rows per partition" },
+        y: { field: "partitions", type: "quantitative", scale: { type: "log" }, title: "partitions (log)" },
+      },
+    }),
+    top: () => ({
+      title: `${tableLabel}: largest partitions (top ${Math.min(20, top.length)})`,
+      width: 520,
+      height: Math.max(80, 18 * Math.min(20, top.length)),
+      data: { values: top.slice(0, 20).map((p) => ({ key: p.key.length > 40 ? p.key.slice(0, 39) + "…" : p.key, rows: p.rows })) },
+      mark: { type: "bar", tooltip: true },
+      encoding: { y: { field: "key", type: "nominal", sort: "-x", title: null }, x: { field: "rows", type: "quantitative", title: "rows" } },
+    }),
+    nodes: () => ({
+      title: `${tableLabel}: rows per node (primary replica)`,
+      width: 520,
+      height: Math.max(60, 24 * Object.keys(rowsPerNode).length),
+      data: { values: Object.entries(rowsPerNode).map(([node, rows]) => ({ node, rows })) },
+      mark: { type: "bar", tooltip: true },
+      encoding: { y: { field: "node", type: "nominal", title: null }, x: { field: "rows", type: "quantitative", title: "rows" } },
+    }),
+  };
+}

@@ -1,0 +1,357 @@
+/**
+ * Token-range scan: count rows per partition over a whole table, in parallel, with bounded memory.
+ *
+ * The ring is split at the cluster's own tokens (from the driver's metadata), so each range has
+ * one replica set. Ranges are scanned `concurrency` at a time, each against a replica of that range
+ * (the driver's `host` option), with paging, selecting only `token(pk)` and the partition key.
+ * Rows of one partition arrive together, so a partition's count is final when the token changes.
+ * A range whose replica fails is resumed on the next replica from the last completed partition;
+ * a range that fails on every replica is reported, never silently skipped.
+ * Memory: only the top N partitions (a min-heap) and a log2 histogram are kept; every count can
+ * optionally be streamed to a CSV file.
+ */
+import * as fs from "node:fs";
+import type { Client, Host } from "cassandra-driver";
+import { CassperfError } from "../errors";
+import { quoteIdent, quoteTable, type TableName } from "./cql";
+
+/** Progress of a scan, for bars in the REPL and notebooks. */
+export interface ScanProgress {
+  /** Ranges finished (scanned or failed). */
+  done: number;
+  /** Ranges to scan. */
+  total: number;
+  rows: number;
+  partitions: number;
+  rowsPerSecond: number;
+  /** Estimated time left, in ms (undefined until one range is done). */
+  etaMs?: number;
+  elapsedMs: number;
+  label: string;
+}
+
+/** One partition's count. */
+export interface PartitionCount {
+  key: string;
+  token: string;
+  rows: number;
+  /** Estimated bytes (sum of value sizes), when `estimateBytes` was asked. */
+  bytes?: number;
+  /** Replicas of the partition's range. */
+  nodes: string[];
+}
+
+/** A range that could not be scanned on any replica. */
+export interface FailedRange {
+  start: string;
+  end: string;
+  replicas: string[];
+  errors: string[];
+}
+
+export interface TokenScanOptions {
+  concurrency: number;
+  fetchSize: number;
+  consistency: number;
+  topN: number;
+  sample: number;
+  maxRows?: number;
+  maxSeconds?: number;
+  timeoutMs: number;
+  estimateBytes: boolean;
+  /** Count partitions with more rows than this exactly (the histogram is only log2-exact). */
+  countOver: number;
+  outFile?: string;
+  signal?: AbortSignal;
+  onProgress?: (p: ScanProgress) => void;
+}
+
+export interface TokenScanResult {
+  top: PartitionCount[];
+  /** log2 histogram: index i counts partitions with rows in [2^i, 2^(i+1)). */
+  histogram: number[];
+  partitions: number;
+  /** Partitions with more rows than `countOver`. */
+  partitionsOver: number;
+  rows: number;
+  bytes: number;
+  rangesTotal: number;
+  rangesScanned: number;
+  failed: FailedRange[];
+  /** Ranges that succeeded only after a replica failed: "start..end: node -> node". */
+  retried: string[];
+  /** Rows counted per primary replica. */
+  rowsPerNode: Record<string, number>;
+  partial: boolean;
+  /** Why the scan stopped early, when it did. */
+  stoppedBecause?: string;
+  elapsedMs: number;
+  partitionKey: string[];
+  clustering: { name: string; type: string }[];
+}
+
+interface ScanRange {
+  /** Exclusive start (undefined: from the ring's minimum, inclusive). */
+  start?: string;
+  /** Inclusive end (undefined: to the ring's maximum). */
+  end?: string;
+  replicas: Host[];
+}
+
+/** A bounded min-heap keeping the N largest partitions by rows. */
+class TopPartitions {
+  private heap: PartitionCount[] = [];
+  constructor(private readonly n: number) {}
+  offer(p: PartitionCount): void {
+    if (this.n <= 0) return;
+    const h = this.heap;
+    if (h.length < this.n) {
+      h.push(p);
+      this.up(h.length - 1);
+    } else if (p.rows > h[0].rows) {
+      h[0] = p;
+      this.down(0);
+    }
+  }
+  sorted(): PartitionCount[] {
+    return [...this.heap].sort((a, b) => b.rows - a.rows || a.key.localeCompare(b.key));
+  }
+  private up(i: number) {
+    const h = this.heap;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (h[p].rows <= h[i].rows) break;
+      [h[p], h[i]] = [h[i], h[p]];
+      i = p;
+    }
+  }
+  private down(i: number) {
+    const h = this.heap;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < h.length && h[l].rows < h[m].rows) m = l;
+      if (r < h.length && h[r].rows < h[m].rows) m = r;
+      if (m === i) break;
+      [h[m], h[i]] = [h[i], h[m]];
+      i = m;
+    }
+  }
+}
+
+/** Split the ring at the cluster's tokens; the wrapping range becomes two ranges. */
+function ringRanges(client: Client, keyspace: string): ScanRange[] {
+  const md = client.metadata;
+  const ranges: ScanRange[] = [];
+  for (const r of md.getTokenRanges()) {
+    const replicas = md.getReplicas(keyspace, r) ?? [];
+    const start = String(r.start.getValue());
+    const end = String(r.end.getValue());
+    if (r.isWrappedAround() || start === end) {
+      ranges.push({ start, replicas }); // (start, max]
+      ranges.push({ end, replicas }); // [min, end]
+    } else ranges.push({ start, end, replicas });
+  }
+  return ranges.sort((a, b) => (a.start === undefined ? -1 : b.start === undefined ? 1 : BigInt(a.start) < BigInt(b.start) ? -1 : 1));
+}
+
+/** The CQL name of a driver column type (timestamp, timeuuid, int, ...). */
+function typeName(types: typeof import("cassandra-driver").types, t: { code: number }): string {
+  try {
+    return String((types as unknown as { getDataTypeNameByCode(t: unknown): string }).getDataTypeNameByCode(t));
+  } catch {
+    return String(t.code);
+  }
+}
+
+function keyString(values: unknown[]): string {
+  return values
+    .map((v) => (Buffer.isBuffer(v) ? "0x" + v.toString("hex") : v instanceof Date ? v.toISOString() : String(v)))
+    .join(":");
+}
+
+function approxBytes(v: unknown): number {
+  if (v === null || v === undefined) return 0;
+  if (Buffer.isBuffer(v)) return v.length;
+  if (typeof v === "string") return Buffer.byteLength(v);
+  if (typeof v === "number" || typeof v === "boolean") return 8;
+  if (typeof v === "object") return Buffer.byteLength(JSON.stringify(v) ?? "");
+  return 8;
+}
+
+/** Scan a table's token ranges and count rows per partition. */
+export async function scanTokenRanges(client: Client, table: TableName, opts: TokenScanOptions): Promise<TokenScanResult> {
+  const meta = await client.metadata.getTable(table.keyspace, table.table);
+  if (!meta) {
+    const ks = client.metadata.keyspaces[table.keyspace];
+    const known = ks ? "" : ` (no keyspace ${JSON.stringify(table.keyspace)}; keyspaces: ${Object.keys(client.metadata.keyspaces).sort().join(", ")})`;
+    throw new CassperfError(`partitionScan: table ${table.keyspace}.${table.table} does not exist${known}.`, { hint: 'quote names with upper case: partitionScan(\'"MyKs"."MyTable"\')' });
+  }
+  const pk = meta.partitionKeys.map((c) => c.name);
+  const driverTypes = (require("cassandra-driver") as typeof import("cassandra-driver")).types;
+  const clustering = meta.clusteringKeys.map((c) => ({ name: c.name, type: typeName(driverTypes, c.type as { code: number }) }));
+  const pkList = pk.map(quoteIdent).join(", ");
+  const tokenExpr = `token(${pkList})`;
+  const cols = opts.estimateBytes ? "*" : pkList;
+  const base = `SELECT ${tokenExpr} AS t, ${cols} FROM ${quoteTable(table)}`;
+  const queries = {
+    between: `${base} WHERE ${tokenExpr} > ? AND ${tokenExpr} <= ?`,
+    after: `${base} WHERE ${tokenExpr} > ?`,
+    upTo: `${base} WHERE ${tokenExpr} <= ?`,
+  };
+  const Long = (require("cassandra-driver") as typeof import("cassandra-driver")).types.Long;
+  const tokenParam = (s: string) => Long.fromString(s);
+
+  let ranges = ringRanges(client, table.keyspace);
+  const rangesTotalRing = ranges.length;
+  if (opts.sample < 1) {
+    const keep = Math.max(1, Math.round(ranges.length * opts.sample));
+    const step = ranges.length / keep;
+    ranges = Array.from({ length: keep }, (_, i) => ranges[Math.floor(i * step)]);
+  }
+  let out: fs.WriteStream | undefined;
+  if (opts.outFile) {
+    if (fs.existsSync(opts.outFile)) throw new CassperfError(`partitionScan: ${opts.outFile} already exists; refusing to overwrite it.`, { hint: "choose another outFile or remove the file yourself" });
+    out = fs.createWriteStream(opts.outFile, { flags: "wx" });
+    out.write("key,token,rows\n");
+  }
+
+  const top = new TopPartitions(opts.topN);
+  const histogram: number[] = [];
+  const rowsPerNode: Record<string, number> = {};
+  const failed: FailedRange[] = [];
+  const retried: string[] = [];
+  let rows = 0;
+  let bytes = 0;
+  let partitions = 0;
+  let partitionsOver = 0;
+  let done = 0;
+  let stoppedBecause: string | undefined;
+  const t0 = Date.now();
+  const deadline = opts.maxSeconds ? t0 + opts.maxSeconds * 1000 : Infinity;
+
+  const stop = () => {
+    if (stoppedBecause) return true;
+    if (opts.signal?.aborted) stoppedBecause = "cancelled";
+    else if (opts.maxRows !== undefined && rows >= opts.maxRows) stoppedBecause = `row budget of ${opts.maxRows} rows reached`;
+    else if (Date.now() > deadline) stoppedBecause = `time budget of ${opts.maxSeconds} s reached`;
+    return stoppedBecause !== undefined;
+  };
+
+  const record = (p: PartitionCount, primary: string) => {
+    partitions++;
+    if (p.rows > opts.countOver) partitionsOver++;
+    const b = Math.floor(Math.log2(p.rows));
+    while (histogram.length <= b) histogram.push(0);
+    histogram[b]++;
+    rowsPerNode[primary] = (rowsPerNode[primary] ?? 0) + p.rows;
+    top.offer(p);
+    out?.write(`${JSON.stringify(p.key)},${p.token},${p.rows}\n`);
+  };
+
+  const progress = () => {
+    if (!opts.onProgress) return;
+    const elapsedMs = Date.now() - t0;
+    const rate = elapsedMs > 0 ? (rows * 1000) / elapsedMs : 0;
+    opts.onProgress({ done, total: ranges.length, rows, partitions, rowsPerSecond: rate, elapsedMs, etaMs: done > 0 ? (elapsedMs / done) * (ranges.length - done) : undefined, label: `${table.keyspace}.${table.table}` });
+  };
+
+  let scannedRanges = 0;
+  // Replicas that failed once go last for the ranges that follow, so one frozen node costs one timeout per worker, not one per range.
+  const suspects = new Set<string>();
+  const scanRange = async (range0: ScanRange) => {
+    const range = { ...range0, replicas: [...range0.replicas].sort((a, b) => Number(suspects.has(a.address)) - Number(suspects.has(b.address))) };
+    const nodes = range.replicas.map((h) => h.address.replace(/:\d+$/, ""));
+    const primary = nodes[0] ?? "unknown";
+    let resumeAfter = range.start;
+    const errors: string[] = [];
+    for (let attempt = 0; attempt < Math.max(1, range.replicas.length); attempt++) {
+      const host = range.replicas[attempt];
+      let current: PartitionCount | undefined;
+      let pageState: string | undefined;
+      try {
+        do {
+          if (stop()) return;
+          const [q, params] =
+            resumeAfter !== undefined && range.end !== undefined
+              ? [queries.between, [tokenParam(resumeAfter), tokenParam(range.end)]]
+              : resumeAfter !== undefined
+                ? [queries.after, [tokenParam(resumeAfter)]]
+                : [queries.upTo, [tokenParam(range.end!)]];
+          // Bound values, not prepared: preparing would first go to the target replica with the
+          // client's (long) socket timeout, which a frozen node turns into a 12 s stall.
+          const rs = await client.execute(q, params, {
+            prepare: false,
+            hints: params.map(() => "bigint"),
+            fetchSize: opts.fetchSize,
+            consistency: opts.consistency,
+            isIdempotent: true,
+            readTimeout: opts.timeoutMs,
+            ...(host ? { host } : {}),
+            ...(pageState ? { pageState } : {}),
+          });
+          for (const row of rs.rows) {
+            const token = String(row.get("t"));
+            if (!current || current.token !== token) {
+              if (current) {
+                record(current, primary);
+                resumeAfter = current.token; // everything up to this token is counted
+              }
+              current = { key: keyString(pk.map((c) => row.get(c))), token, rows: 0, nodes, ...(opts.estimateBytes ? { bytes: 0 } : {}) };
+            }
+            current.rows++;
+            rows++;
+            if (opts.estimateBytes) {
+              let b = 0;
+              for (const k of row.keys()) if (k !== "t") b += approxBytes(row.get(k));
+              current.bytes! += b;
+              bytes += b;
+            }
+          }
+          pageState = rs.pageState ?? undefined;
+        } while (pageState);
+        if (current) record(current, primary);
+        scannedRanges++;
+        if (attempt > 0) retried.push(`${range.start ?? "min"}..${range.end ?? "max"}: ${nodes.slice(0, attempt).join(", ")} failed, scanned on ${nodes[attempt]}`);
+        return;
+      } catch (e) {
+        // The partition in flight is incomplete: drop it and resume after the last complete one.
+        if (current) rows -= current.rows;
+        errors.push(`${nodes[attempt] ?? "any"}: ${(e as Error).message.split("\n")[0]}`);
+        if (host) suspects.add(host.address);
+      }
+    }
+    failed.push({ start: range.start ?? "min", end: range.end ?? "max", replicas: nodes, errors });
+  };
+
+  let next = 0;
+  const worker = async () => {
+    while (next < ranges.length && !stop()) {
+      const r = ranges[next++];
+      await scanRange(r);
+      done++;
+      progress();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency, ranges.length)) }, worker));
+  if (out) await new Promise<void>((resolve) => out!.end(resolve));
+  return {
+    top: top.sorted(),
+    histogram,
+    partitions,
+    partitionsOver,
+    rows,
+    bytes,
+    rangesTotal: rangesTotalRing,
+    rangesScanned: scannedRanges,
+    failed,
+    retried,
+    rowsPerNode,
+    partial: failed.length > 0 || stoppedBecause !== undefined || opts.sample < 1,
+    ...(stoppedBecause ? { stoppedBecause } : {}),
+    elapsedMs: Date.now() - t0,
+    partitionKey: pk,
+    clustering,
+  };
+}

@@ -1,0 +1,154 @@
+// partitionScan() against the real lab: 20,000 one-row partitions plus 3 deliberately large ones;
+// the scan must find exactly those 3 as the largest with counts equal to SELECT COUNT(*), and must
+// complete from other replicas while a node is frozen with kill -STOP.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { execFileSync } from "node:child_process";
+import { connectLive, type LiveSource } from "../src/cluster/live";
+import { partitionScan } from "../src/analyze/partitions";
+import { parseTableName, quoteIdent } from "../src/cluster/cql";
+import { suggestBucketing } from "../src/analyze/bucketing";
+import { pngSize } from "../src/present/charts";
+import { lab, tempDir } from "./support";
+
+const KS = "cassperf_scan";
+const SMALL = 20_000;
+const LARGE = [{ pk: 900_001, rows: 20_500 }, { pk: 900_002, rows: 21_000 }, { pk: 900_003, rows: 22_000 }];
+let live: LiveSource | undefined;
+
+before(async () => {
+  const l = lab();
+  if (!l) return;
+  live = await connectLive({ contactPoints: l.contactPoints, localDataCenter: "datacenter1", driverOptions: { socketOptions: { readTimeout: 30_000 } } });
+  const c = live.client;
+  await c.execute(`CREATE KEYSPACE IF NOT EXISTS ${KS} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 3}`);
+  await c.execute(`CREATE TABLE IF NOT EXISTS ${KS}.hot (pk int, ck int, v text, PRIMARY KEY (pk, ck))`);
+  await c.metadata.refreshKeyspace(KS);
+  const marker = await c.execute(`SELECT COUNT(*) FROM ${KS}.hot WHERE pk = ?`, [LARGE[2].pk], { prepare: true });
+  if (Number(marker.rows[0].count) === LARGE[2].rows) return; // loaded by an earlier run against the same lab
+  const { concurrent } = require("cassandra-driver") as typeof import("cassandra-driver");
+  const insert = `INSERT INTO ${KS}.hot (pk, ck, v) VALUES (?, ?, ?)`;
+  const params: unknown[][] = [];
+  for (let i = 0; i < SMALL; i++) params.push([i, 0, "x"]);
+  for (const p of LARGE) for (let ck = 0; ck < p.rows; ck++) params.push([p.pk, ck, "y"]);
+  await concurrent.executeConcurrent(c, insert, params, { concurrencyLevel: 64, executionProfile: undefined as any, prepare: true } as any);
+});
+
+after(async () => {
+  await live?.close();
+});
+
+test("the scan finds exactly the 3 large partitions as the largest, with counts equal to COUNT(*)", async (t) => {
+  if (!live) {
+    if (process.env.CI === "true") throw new Error("the lab cluster is not running");
+    return t.skip("no lab cluster");
+  }
+  const progress: number[] = [];
+  const report = await partitionScan(`${KS}.hot`, { source: live, concurrency: 8, top: 10, onProgress: (p) => progress.push(p.done) });
+  const top = report.rows("partitions");
+  assert.deepEqual(
+    top.slice(0, 3).map((r) => Number(r.key)).sort(),
+    LARGE.map((p) => p.pk).sort(),
+    "the three largest partitions are the deliberately large ones",
+  );
+  for (const r of top.slice(0, 3)) {
+    const rs = await live.client.execute(`SELECT COUNT(*) FROM ${KS}.hot WHERE pk = ?`, [Number(r.key)], { prepare: true });
+    assert.equal(r.rows, Number(rs.rows[0].count), `rows of partition ${r.key}`);
+  }
+  assert.equal(top[3].rows, 1, "every other partition has one row");
+  assert.equal(report.summary.partitions, SMALL + LARGE.length);
+  assert.equal(report.summary.rows, SMALL + LARGE.reduce((a, p) => a + p.rows, 0));
+  assert.equal(report.summary.partial, false);
+  assert.ok(progress.length > 0 && progress[progress.length - 1] === report.summary.ranges_total, "progress reached every range");
+  const crit = report.findings.find((f) => f.id === "partitions.rows-over-critical");
+  assert.ok(crit, "a critical finding names the large partitions");
+  assert.equal(crit!.severity, "critical");
+  assert.match(crit!.title, /3 partitions of cassperf_scan\.hot over 10,000 rows \(largest 22,000\)/);
+  assert.match(crit!.action, /CREATE TABLE "cassperf_scan"\."hot_bucketed"/);
+  assert.match(crit!.action, /PRIMARY KEY \(\("pk", "bucket"\), "ck"\)/);
+  const png = await report.chart("histogram").toPNG();
+  assert.ok(pngSize(png).width > 400);
+  const dist = report.rows("distribution");
+  assert.equal(dist.find((d) => d.min_rows === 1)?.partitions, SMALL);
+});
+
+test("a frozen node (kill -STOP) during a scan at ONE: the scan completes from other replicas and says so", async (t) => {
+  if (!live) {
+    if (process.env.CI === "true") throw new Error("the lab cluster is not running");
+    return t.skip("no lab cluster");
+  }
+  const victim = lab()!.contactPoints[2];
+  const pid = pidListeningOn(victim, 9042);
+  assert.ok(pid, `found the JVM of ${victim}`);
+  let report;
+  execFileSync("kill", ["-STOP", String(pid)]);
+  try {
+    report = await partitionScan(`${KS}.hot`, { source: live, consistency: "ONE", timeoutMs: 1500, concurrency: 8, top: 5 });
+  } finally {
+    execFileSync("kill", ["-CONT", String(pid)]);
+  }
+  assert.equal(report.summary.partitions, SMALL + LARGE.length, "every partition was counted");
+  assert.equal(report.summary.ranges_failed, 0);
+  assert.ok(report.notes.some((n) => /moved to another replica after a failure/.test(n) && n.includes(victim)), `notes say ranges moved off ${victim}: ${report.notes.join(" | ")}`);
+  assert.deepEqual(report.rows("partitions").slice(0, 3).map((r) => Number(r.key)).sort(), LARGE.map((p) => p.pk).sort());
+});
+
+test("budgets, sampling, streaming to a file and cancelling mark the scan partial and never overwrite", async (t) => {
+  if (!live) {
+    if (process.env.CI === "true") throw new Error("the lab cluster is not running");
+    return t.skip("no lab cluster");
+  }
+  const budget = await partitionScan(`${KS}.hot`, { source: live, maxRows: 5000, concurrency: 1 });
+  assert.equal(budget.summary.partial, true);
+  assert.ok(budget.notes.some((n) => /row budget of 5000 rows reached/.test(n)));
+  const sampled = await partitionScan(`${KS}.hot`, { source: live, sample: 0.25 });
+  assert.ok((sampled.summary.ranges_scanned as number) < (sampled.summary.ranges_total as number));
+  assert.ok(sampled.notes.some((n) => /sampled 25% of the token ranges/.test(n)));
+  const dir = tempDir();
+  const out = path.join(dir, "counts.csv");
+  const full = await partitionScan(`${KS}.hot`, { source: live, outFile: out });
+  const lines = fs.readFileSync(out, "utf8").trim().split("\n");
+  assert.equal(lines.length - 1, full.summary.partitions);
+  await assert.rejects(partitionScan(`${KS}.hot`, { source: live, outFile: out }), /already exists; refusing to overwrite it/);
+  const ac = new AbortController();
+  const cancelled = await partitionScan(`${KS}.hot`, { source: live, concurrency: 1, onProgress: (p) => p.done >= 2 && ac.abort(), signal: ac.signal });
+  assert.equal(cancelled.summary.partial, true);
+  assert.ok(cancelled.notes.some((n) => /stopped early \(cancelled\)/.test(n)));
+});
+
+test("bad table names are validated and quoted, never concatenated", async (t) => {
+  assert.deepEqual(parseTableName('"Shop"."Order ""Items"""', "x"), { keyspace: "Shop", table: 'Order "Items"' });
+  assert.deepEqual(parseTableName("Shop.Orders", "x"), { keyspace: "shop", table: "orders" });
+  assert.throws(() => parseTableName("shop.orders; DROP TABLE x", "partitionScan"), /partitionScan: "shop\.orders; DROP TABLE x" is not a table name/);
+  assert.throws(() => parseTableName("orders", "partitionScan"), /is not a table name; expected "keyspace\.table"/);
+  assert.equal(quoteIdent('we"ird'), '"we""ird"');
+  await assert.rejects(partitionScan("shop.orders", { concurrency: 0 } as any), /option concurrency must be a positive whole number; got 0/);
+  await assert.rejects(partitionScan("shop.orders", { sample: 2 }), /option sample must be a fraction in \(0, 1\]; got 2/);
+  if (!live) return t.skip("no lab cluster for the missing-table case");
+  await assert.rejects(partitionScan('"NoSuchKs"."t"', { source: live }), /partitionScan: table NoSuchKs\.t does not exist \(no keyspace "NoSuchKs"; keyspaces: .*cassperf_scan/);
+});
+
+test("bucketing advice: time buckets for a timestamp clustering key, hash buckets otherwise, quoted", () => {
+  const time = suggestBucketing({ keyspace: "Metrics", table: "by sensor", partitionKey: [{ name: "sensor", type: "text" }], clustering: [{ name: "ts", type: "timestamp", order: "DESC" }], columns: [{ name: "value", type: "double" }], maxRows: 50_000 });
+  assert.equal(time.kind, "time");
+  assert.equal(time.granularity, "day");
+  assert.match(time.statement, /^CREATE TABLE "Metrics"\."by sensor_bucketed" \(/);
+  assert.match(time.statement, /PRIMARY KEY \(\("sensor", "day_bucket"\), "ts"\)\n\) WITH CLUSTERING ORDER BY \("ts" DESC\);/);
+  const hash = suggestBucketing({ keyspace: "ks", table: "t", partitionKey: [{ name: "id", type: "int" }], clustering: [{ name: "seq", type: "int" }], maxRows: 22_000 });
+  assert.equal(hash.kind, "hash");
+  assert.equal(hash.buckets, 22);
+  assert.match(hash.statement, /"bucket" int,/);
+});
+
+/** The PID of the process listening on addr:port (the lab node's JVM). */
+function pidListeningOn(addr: string, port: number): number | undefined {
+  const out = execFileSync("ss", ["-ltnpH", `sport = :${port}`], { encoding: "utf8" });
+  for (const line of out.split("\n")) {
+    if (!line.includes(` ${addr}:${port} `) && !line.includes(`:${addr}]:${port} `)) continue;
+    const m = /pid=(\d+)/.exec(line);
+    if (m) return Number(m[1]);
+  }
+  return undefined;
+}
