@@ -44,7 +44,7 @@ export const GCINSPECTOR_TYPES: Record<string, string> = {
 };
 
 /** `LEVEL [thread] 2020-07-20 09:59:02,134 ` (logback) or `LEVEL 19:32:54 ` (console). */
-const LOGBACK_TIME = /^(?:[A-Z]+\s+\[[^\]]*\]\s+)?(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)[,.](\d{3})/;
+const LOGBACK_TIME = /(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)[,.](\d{3})/;
 const NON_HEAP = /^(Metaspace|Code Cache|Compressed Class Space|CodeHeap)/;
 
 /**

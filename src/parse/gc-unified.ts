@@ -190,10 +190,13 @@ export function parseUnifiedGc(text: string, opts: ParseOptions = {}): GcParse {
       if (close < 0) continue;
       const id = Number(line.slice(msgStart + 3, close));
       let restStart = close + 2;
+      // Generational ZGC: "Y:" young collection of a major cycle, "y:" of a minor one, "O:" old.
       let gen = "";
+      let genTag = "";
       const g = line.charCodeAt(restStart);
       if ((g === 89 /* Y */ || g === 79 /* O */ || g === 121 /* y */) && line.charCodeAt(restStart + 1) === 58 /* : */) {
         gen = g === 79 ? "old" : "young";
+        genTag = line.slice(restStart, restStart + 2);
         restStart += 3;
       }
       const rc = line.charCodeAt(restStart);
@@ -210,7 +213,7 @@ export function parseUnifiedGc(text: string, opts: ParseOptions = {}): GcParse {
           continue;
         }
         decorate();
-        const pause = pauseFrom(m, id, gen, pending.get(id), lineNo, uptime, stamp);
+        const pause = pauseFrom(m, id, gen, genTag, pending.get(id), lineNo, uptime, stamp);
         pending.delete(id);
         if (byId.size > 512) byId.clear();
         byId.set(id, pause);
@@ -323,7 +326,7 @@ export function parseUnifiedGc(text: string, opts: ParseOptions = {}): GcParse {
 /** Safepoint VM operations that are a collector's pause (G1*, Z*, Shenandoah*, ParallelGC*, GenCollect*, CMS_*). */
 const GC_OPERATION = /^(G1|Z[A-Z]|Shenandoah|Parallel|GenCollect|CMS|CollectFor|GC_|GCollect)/;
 
-function pauseFrom(m: RegExpExecArray, id: number, gen: string, p: Pending | undefined, line: number, uptime: number | null, stamp: string | null): GcPause {
+function pauseFrom(m: RegExpExecArray, id: number, gen: string, genTag: string, p: Pending | undefined, line: number, uptime: number | null, stamp: string | null): GcPause {
   const full = m[1];
   const paren = full.indexOf(" (");
   const kind = (paren < 0 ? full.slice(6) : full.slice(6, paren)).trim();
@@ -347,7 +350,7 @@ function pauseFrom(m: RegExpExecArray, id: number, gen: string, p: Pending | und
     timestamp: stamp,
     uptime_s: uptime,
     type,
-    name: gen ? `${gen === "old" ? "O" : "Y"}: ${name}` : name,
+    name: genTag ? `${genTag} ${name}` : name,
     cause,
     pause_ms: Number(m[8]),
     real_ms: null,

@@ -32,11 +32,17 @@ export function parseNodetoolGcstats(text: string): NodetoolGcStats | null {
   const lines = text.split(/\r?\n/);
   const h = lines.findIndex((l) => l.includes("Interval (ms)") && l.includes("GC Elapsed"));
   if (h < 0) return null;
+  // Cassandra 5.0 reports reclaimed bytes and three direct-memory columns (allocated, max, reserved).
+  const bytes = lines[h].includes("GC Reclaimed (bytes)");
   for (const l of lines.slice(h + 1)) {
     const cells = l.trim().split(/\s+/).filter(Boolean);
     if (cells.length < 6 || !cells.every((c) => /^-?\d+(\.\d+)?$|^NaN$/.test(c))) continue;
     const row = {} as Record<string, number | null>;
-    COLUMNS.forEach((c, i) => (row[c] = i < cells.length ? Number(cells[i]) : null));
+    COLUMNS.forEach((c, i) => {
+      const v = i < cells.length ? Number(cells[i]) : null;
+      row[c] = v === null || Number.isNaN(v) ? null : v;
+    });
+    if (bytes && row.gc_reclaimed_mb !== null) row.gc_reclaimed_mb = Math.round((row.gc_reclaimed_mb! / 1048576) * 1000) / 1000;
     if (row.direct_memory_bytes !== null && row.direct_memory_bytes! < 0) row.direct_memory_bytes = null;
     return row as unknown as NodetoolGcStats;
   }

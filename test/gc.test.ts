@@ -1,0 +1,314 @@
+/**
+ * gcStats() and the GC parsers on the real logs in ../shared/data (gc/, diag/, lab/): counts per
+ * pause type equal what each file itself says (counted here with independent greps of the file,
+ * and the README's published numbers where it has them), pause/real/stopped stay apart, GCInspector
+ * agrees with the gc log, bad input is reported not thrown, charts render.
+ */
+import { test } from "node:test";
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { data, tempDir } from "./support";
+import { gcStats } from "../src/analyze/gc";
+import { openRecorded } from "../src/cluster/recorded";
+import { parseGcLog, parseUnifiedGc, parseJdk8Gc, parseGcInspector, parseNodetoolGcstats, detectGcFormat } from "../src/parse/gc-log";
+import { pngSize } from "../src/present/charts";
+import type { GcParse } from "../src/parse/gc-types";
+
+const GC = (f: string) => data("gc", f);
+const read = (p: string) => fs.readFileSync(p, "utf8");
+const countBy = (xs: string[]) => xs.reduce<Record<string, number>>((a, x) => ((a[x] = (a[x] ?? 0) + 1), a), {});
+const byName = (r: GcParse) => countBy(r.pauses.map((p) => p.name));
+const byType = (r: GcParse) => countBy(r.pauses.map((p) => p.type));
+
+/** The pause end lines of a unified log, counted by a grep independent of the parser. */
+function grepUnifiedPauses(text: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const m of text.matchAll(/GC\(\d+\) (?:([YOy]): )?Pause ([A-Za-z ]+?)(?: \((Normal|Concurrent Start|Prepare Mixed|Mixed|Initial Mark)\))?(?: \([^\n]*?\))* (?:\d+[BKMG]->\d+[BKMG]\(\d+[BKMG]\) )?\d+(?:\.\d+)?ms\r?$/gm)) {
+    const name = `${m[1] ? m[1] + ": " : ""}Pause ${m[2]}${m[3] ? ` (${m[3]})` : ""}`;
+    out[name] = (out[name] ?? 0) + 1;
+  }
+  return out;
+}
+
+let jdk11Text: string | undefined;
+async function jdk11(): Promise<string> {
+  if (!jdk11Text) {
+    const src = await openRecorded(GC("jdk11-g1-details.gc.log.zip"));
+    jdk11Text = await src.readText(src.files({ kind: "gc-log" })[0]);
+  }
+  return jdk11Text;
+}
+
+test("jdk11-g1-details (zipped, 47 MB): the README's counts per pause type", async () => {
+  const text = await jdk11();
+  assert.ok(text.length > 47_000_000);
+  const r = parseGcLog(text);
+  assert.equal(r.format, "unified");
+  const n = byName(r);
+  assert.equal(n["Pause Young (Normal)"], 9936);
+  assert.equal(n["Pause Young (Concurrent Start)"], 194);
+  assert.equal(n["Pause Young (Mixed)"], 40);
+  assert.equal(n["Pause Full"], 42);
+  assert.equal(n["Pause Remark"], 156);
+  assert.equal(n["Pause Cleanup"], 152);
+  assert.equal(n["Pause Young (Prepare Mixed)"], 33);
+  // gctoolkit counts Prepare Mixed as young: 9969; GCViewer 10553 pauses in all.
+  assert.equal(byType(r).young, 9969);
+  assert.equal(r.pauses.length, 10553);
+  assert.equal(r.pauses.filter((p) => p.to_space_exhausted).length, (text.match(/To-space exhausted/g) ?? []).length);
+  assert.equal(r.pauses.filter((p) => p.to_space_exhausted).length, 122);
+  assert.equal(r.skipped.count, 0);
+  assert.deepEqual(byName(r), grepUnifiedPauses(text));
+});
+
+test("unified-parallel: 4638 young and 28 full (gctoolkit's numbers)", () => {
+  const r = parseGcLog(read(GC("unified-parallel.gc.log")));
+  assert.equal(byType(r).young, 4638);
+  assert.equal(byType(r).full, 28);
+  assert.equal(r.info.collector, "Parallel");
+  assert.ok(r.pauses.every((p) => p.real_ms !== null && p.heap_total_mb !== null));
+});
+
+const UNIFIED_FILES = [
+  "unified-cms.gc.log",
+  "unified-parallel.gc.log",
+  "jdk16-shenandoah.gc.log",
+  "jdk17-shenandoah.gc.log",
+  "jdk17-zgc-sample.gc.log",
+  "jdk17-zgc-allocation-stall.gc.log",
+  "jdk22-generational-zgc.gc.log",
+  "jdk17-g1-safepoint-sample.gc.log",
+  "jdk17-g1-gcstar-safepoint.gc.log",
+  "jdk17-g1-cassandra4-default-options.gc.log",
+];
+
+for (const f of UNIFIED_FILES) {
+  test(`${f}: pauses per name equal a grep of the file's pause end lines; nothing skipped`, () => {
+    const text = read(GC(f));
+    const r = parseGcLog(text);
+    assert.equal(r.format, "unified");
+    const expected = grepUnifiedPauses(text);
+    assert.ok(Object.keys(expected).length > 0, "the grep found pauses");
+    assert.deepEqual(byName(r), expected);
+    assert.equal(r.skipped.count, 0);
+  });
+}
+
+test("safepoint lines give stopped_ms to every pause that has one (JDK 17 -Xlog:gc*,safepoint)", () => {
+  const text = read(GC("jdk17-g1-gcstar-safepoint.gc.log"));
+  const r = parseGcLog(text);
+  const gcSafepoints = (text.match(/Safepoint "(G1|Z|Shenandoah)/g) ?? []).length;
+  assert.equal(r.pauses.filter((p) => p.stopped_ms !== null).length, gcSafepoints);
+  assert.equal(r.safepoints, (text.match(/Safepoint "/g) ?? []).length);
+  for (const p of r.pauses) if (p.stopped_ms !== null) assert.ok(p.stopped_ms >= p.pause_ms * 0.9, `stopped ${p.stopped_ms} >= pause ${p.pause_ms}`);
+  assert.equal(r.pauses.filter((p) => p.to_space_exhausted).length, (text.match(/To-space exhausted/g) ?? []).length);
+  assert.ok(r.pauses.some((p) => p.humongous));
+});
+
+test("Cassandra 4.x/5.0 default decorations (time,uptime,pid,tid,level — no tags) parse", () => {
+  const text = read(GC("jdk17-g1-cassandra4-default-options.gc.log"));
+  const r = parseGcLog(text);
+  assert.ok(r.pauses.length > 0);
+  assert.equal(r.info.collector, "G1");
+  const p = r.pauses[0];
+  assert.match(p.timestamp!, /^2026-11-23T19:35:\d\d\.\d{3}Z$/);
+  assert.ok(p.uptime_s! > 0 && p.uptime_s! < 1);
+  assert.ok(p.heap_before_mb! > p.heap_after_mb!);
+  assert.ok(r.pauses.every((x) => x.stopped_ms !== null), "safepoint=info gives stopped time");
+});
+
+test("ZGC: allocation stalls are counted; generational ZGC pauses are named per generation", () => {
+  const stall = parseGcLog(read(GC("jdk17-zgc-allocation-stall.gc.log")));
+  assert.equal(stall.stalls.length, (read(GC("jdk17-zgc-allocation-stall.gc.log")).match(/\] Allocation Stall \(/g) ?? []).length);
+  assert.ok(stall.stalls.length > 0);
+  const gen = parseGcLog(read(GC("jdk22-generational-zgc.gc.log")));
+  assert.equal(gen.info.collector, "Generational ZGC");
+  assert.ok(byType(gen)["zgc-young-mark-start"] > 0 && byType(gen)["zgc-old-mark-end"] > 0);
+});
+
+test("JDK 8 G1 (DSE 6.8 node): pause 44.7 ms, real 1.06 s, stopped ~1066 ms stay apart", () => {
+  const text = read(GC("jdk8-g1-dse68-node.gc.log"));
+  const r = parseGcLog(text);
+  assert.equal(r.format, "jdk8");
+  const ev = r.pauses.find((p) => Math.abs(p.pause_ms - 44.7) < 0.05 && p.real_ms === 1060);
+  assert.ok(ev, "the 44.7 ms event");
+  assert.ok(Math.abs(ev!.stopped_ms! - 1066) < 1, `stopped ${ev!.stopped_ms}`);
+  // Counts by the file's own start lines.
+  assert.equal(byType(r).young, (text.match(/\[GC pause \([^)]*\) \(young\)\r?$/gm) ?? []).length);
+  assert.equal(byType(r)["young-concurrent-start"], (text.match(/\(young\) \(initial-mark\)/g) ?? []).length);
+  assert.equal(byType(r).mixed, (text.match(/\[GC pause \([^)]*\) \(mixed\)/g) ?? []).length);
+  assert.equal(byType(r).remark, (text.match(/\[GC remark/g) ?? []).length);
+  assert.equal(byType(r).cleanup, (text.match(/\[GC cleanup/g) ?? []).length);
+  // Young + mixed pauses each print one "Humongous Register" phase line: ~1,116 per the README.
+  assert.equal(byType(r).young + byType(r)["young-concurrent-start"] + byType(r).mixed, (text.match(/Humongous Register/g) ?? []).length);
+  assert.equal(r.info.jvmVersion, "1.8.0_252-b09");
+  assert.equal(r.info.collector, "G1");
+  assert.equal(r.skipped.count, 0);
+});
+
+test("JDK 8 G1 gcspike: to-space exhausted and full GCs as the file counts them", () => {
+  const text = read(GC("jdk8-g1-gcspike.gc.log"));
+  const r = parseJdk8Gc(text);
+  assert.equal(r.pauses.filter((p) => p.to_space_exhausted).length, (text.match(/to-space exhausted/g) ?? []).length);
+  assert.equal(byType(r).full, (text.match(/\[Full GC/g) ?? []).length);
+  assert.equal(byType(r).full, 24);
+  assert.equal(r.pauses.length, (text.match(/: \[(GC pause|Full GC|GC remark|GC cleanup)/g) ?? []).length);
+  assert.ok(r.pauses.filter((p) => p.type === "full").every((p) => p.heap_before_mb !== null && p.heap_after_mb !== null));
+});
+
+test("JDK 8 CMS/ParNew with tenuring + FLS noise: every collection, the 11.9 s promotion failure", () => {
+  const text = read(GC("jdk8-cms-cassandra-bob.gc.log"));
+  const r = parseJdk8Gc(text);
+  assert.equal(r.pauses.length, (text.match(/: \[GC \(/g) ?? []).length);
+  assert.equal(r.skipped.count, 0);
+  const cmf = r.pauses.filter((p) => p.concurrent_mode_failure);
+  assert.equal(cmf.length, 1);
+  assert.equal(cmf[0].type, "full");
+  assert.ok(Math.abs(cmf[0].pause_ms - 11903.3) < 0.1);
+  // PrintGCApplicationStoppedTime: every pause but the file's last has its safepoint.
+  assert.ok(r.pauses.slice(0, -1).every((p) => p.stopped_ms !== null));
+  assert.ok(Math.abs(cmf[0].stopped_ms! - 11904.4) < 0.1);
+  assert.equal(r.safepoints, (text.match(/Total time for which/g) ?? []).length);
+  const young = r.pauses.find((p) => p.type === "young")!;
+  assert.ok(young.heap_total_mb! > 15000, "the whole heap, not a generation");
+});
+
+test("diag/dse68: GCInspector pauses match the node's gc log within one second", async () => {
+  const r = await gcStats(data("diag", "dse68"));
+  const rows = r.rows("pauses") as any[];
+  const log = rows.filter((p) => p.origin === "gc-log");
+  const insp = rows.filter((p) => p.origin === "gcinspector");
+  assert.ok(insp.length >= 4);
+  const logEnd = Date.parse(log[log.length - 1].timestamp);
+  const inSpan = insp.filter((g) => Date.parse(g.timestamp) <= logEnd);
+  assert.ok(inSpan.length >= 4);
+  for (const g of inSpan) {
+    const t = Date.parse(g.timestamp);
+    // GCInspector logs when the collection ends: the gc log's start + stopped time.
+    const match = log.find((p) => Math.abs(Date.parse(p.timestamp) + (p.stopped_ms ?? p.real_ms ?? p.pause_ms) - t) <= 1000 && Math.abs((p.stopped_ms ?? p.real_ms) - g.pause_ms) <= Math.max(20, 0.05 * g.pause_ms));
+    assert.ok(match, `GCInspector ${g.pause_ms} ms at ${g.timestamp} has a gc-log pause`);
+  }
+  const ev = log.find((p) => p.stopped_ms !== null && Math.abs(p.stopped_ms - 1066) < 1)!;
+  assert.ok(insp.some((g) => g.pause_ms === 1064 && Math.abs(Date.parse(g.timestamp) - Date.parse(ev.timestamp) - ev.stopped_ms) < 1000));
+  assert.ok(r.findings.some((f) => f.id === "gc.stopped-beyond-pause" && /44\.7 ms/.test(f.evidence)));
+});
+
+test("lab: three nodes' gc logs and console system.logs in one report with a node column", async () => {
+  const r = await gcStats(data("lab"));
+  const rows = r.rows("pauses") as any[];
+  const nodes = new Set(rows.map((p) => p.node));
+  for (const n of ["node1", "node2", "node3"]) assert.ok(nodes.has(n));
+  for (const n of ["node1", "node2", "node3"]) {
+    const text = read(data("lab", n, "gc.log"));
+    const mine = rows.filter((p) => p.node === n && p.origin === "gc-log");
+    assert.equal(mine.length, Object.values(grepUnifiedPauses(text)).reduce((a, b) => a + b, 0));
+    const inspectorLines = (read(data("lab", n, "system.log")).match(/ GC in \d+ms\./g) ?? []).length;
+    assert.equal(rows.filter((p) => p.node === n && p.origin === "gcinspector").length, inspectorLines);
+  }
+  assert.equal(r.summary.collector, "G1");
+});
+
+test("summary: percentiles, throughput, full GC causes; findings name thresholds' numbers", async () => {
+  const r = await gcStats(GC("jdk8-g1-gcspike.gc.log"));
+  const s = r.summary as any;
+  const ms = (r.columns("pauses").pause_ms as number[]).slice().sort((a, b) => a - b);
+  assert.equal(s.pause_max_ms, ms[ms.length - 1]);
+  assert.equal(s.pause_p50_ms, ms[Math.ceil(0.5 * ms.length) - 1]);
+  assert.ok(s.pause_p50_ms <= s.pause_p90_ms && s.pause_p90_ms <= s.pause_p99_ms && s.pause_p99_ms <= s.pause_p99_9_ms && s.pause_p99_9_ms <= s.pause_max_ms);
+  assert.equal(s.full_gcs, 24);
+  assert.deepEqual(s.full_gc_causes, { "Allocation Failure": 24 });
+  assert.ok(s.throughput_pct > 0 && s.throughput_pct < 100);
+  assert.ok(s.allocation_rate_mb_s > 0);
+  const ids = r.findings.map((f) => f.id);
+  for (const id of ["gc.full-gc", "gc.to-space-exhausted", "gc.pause-critical"]) assert.ok(ids.includes(id), id);
+  assert.equal(r.findings[0].severity, "critical");
+});
+
+test("charts render to PNG; the 10k-pause log is sampled and says so", async () => {
+  const r = await gcStats(GC("jdk11-g1-details.gc.log.zip"));
+  for (const name of ["pauses", "heap", "histogram"]) {
+    const png = await r.chart(name).toPNG(1);
+    const { width, height } = pngSize(png);
+    assert.ok(width > 300 && height > 150, `${name} ${width}x${height}`);
+  }
+  assert.match(String((r.chart("pauses").spec as any).title), /sampled/);
+  assert.ok(((r.chart("pauses").spec as any).data.values as unknown[]).length <= 5000);
+  const multi = await gcStats(data("lab"));
+  assert.ok(pngSize(await multi.chart("pauses").toPNG(1)).width > 300);
+});
+
+test("bad input: truncated last line, event cut mid-way, two JVM runs, not a GC log", async () => {
+  const dir = tempDir();
+  const unified = read(GC("unified-parallel.gc.log"));
+  // Truncated in the middle of a line + a second JVM run appended.
+  const cut = unified.slice(0, Math.floor(unified.length / 2));
+  const cutAt = cut.lastIndexOf("\n");
+  const twoRuns = cut + "\n" + read(GC("unified-cms.gc.log"));
+  fs.writeFileSync(path.join(dir, "gc.log"), twoRuns);
+  const r = await gcStats(path.join(dir, "gc.log"));
+  assert.ok(r.notes.some((n) => /more than one JVM run/.test(n)), r.notes.join("\n"));
+  assert.ok(r.count("pauses") > 3000);
+  assert.equal(typeof cutAt, "number");
+
+  // JDK 8 cut mid-event: the open event is reported as skipped with its line number.
+  const jdk8 = read(GC("jdk8-g1-dse68-node.gc.log"));
+  // Cut right after an event's first line, before its ", N secs]".
+  const start = jdk8.indexOf("[GC pause", 200_000);
+  const p = parseJdk8Gc(jdk8.slice(0, jdk8.indexOf("\n", start) + 1));
+  assert.equal(p.skipped.count, 1);
+  assert.match(p.skipped.first!.text, /GC pause/);
+  assert.ok(p.skipped.first!.line > 1);
+
+  // A file named like a gc log that is a system.log: a note naming the file, no throw.
+  const fake = path.join(dir, "bundle", "nodes", "n1", "logs", "cassandra");
+  fs.mkdirSync(fake, { recursive: true });
+  fs.writeFileSync(path.join(fake, "gc.log"), read(data("logs", "cassandra30-system.log")));
+  fs.copyFileSync(GC("jdk17-zgc-sample.gc.log"), path.join(fake, "gc.log.1"));
+  const b = await gcStats(path.join(dir, "bundle"));
+  assert.ok(b.notes.some((n) => n.includes("nodes/n1/logs/cassandra/gc.log is not a GC log")), b.notes.join("\n"));
+  assert.ok(b.count("pauses") > 0);
+
+  // Only a non-GC file: a CassperfError naming the file.
+  fs.writeFileSync(path.join(dir, "only-gc.log"), "hello\nworld\n");
+  await assert.rejects(gcStats(path.join(dir, "only-gc.log")), /only-gc\.log/);
+});
+
+test("GCInspector wordings across versions (sperf's rules)", () => {
+  const dse = parseGcInspector(read(data("diag", "dse68", "nodes", "172.17.0.2", "logs", "cassandra", "system.log")));
+  assert.equal(dse.pauses.length, (read(data("diag", "dse68", "nodes", "172.17.0.2", "logs", "cassandra", "system.log")).match(/GCInspector\.java:\d+ - .* GC in \d+ms/g) ?? []).length);
+  assert.ok(dse.pauses.some((p) => p.type === "full"), "G1 Old Generation -> full");
+  // Real lines quoted from public Cassandra logs (sperf's cases.py wording for 1.x/2.0; a 3.x CMS node).
+  const old = parseGcInspector(" INFO [ScheduledTasks:1] 2013-03-07 18:40:45,405 GCInspector.java (line 122) GC for ParNew: 214 ms for 1 collections, 3120049504 used; max is 8375238656");
+  assert.equal(old.pauses[0].pause_ms, 214);
+  assert.equal(old.pauses[0].type, "young");
+  assert.equal(old.pauses[0].timestamp, "2013-03-07T18:40:45.405Z");
+  const cms = parseGcInspector("INFO  [Service Thread] 2019-10-10 16:41:34,134 GCInspector.java:284 - ConcurrentMarkSweep GC in 467ms.  CMS Old Gen: 1227906720 -> 508200320; Code Cache: 35251328 -> 35276800; Metaspace: 45251080 -> 45251832; Par Eden Space: 6575264 -> 139631912; Par Survivor Space: 41943040 -> 14759936");
+  assert.equal(cms.pauses[0].type, "old");
+  assert.equal(cms.pauses[0].pause_ms, 467);
+  assert.ok(Math.abs(cms.pauses[0].heap_before_mb! - (1227906720 + 6575264 + 41943040) / 1048576) < 0.01, "heap pools only, not Metaspace/Code Cache");
+});
+
+test("nodetool gcstats: 3.x/4.x and 5.0 layouts", () => {
+  // Output as printed in public docs/tools (e.g. the sample in a cassandra exporter's source).
+  const v4 = "       Interval (ms) Max GC Elapsed (ms)Total GC Elapsed (ms)Stdev GC Elapsed (ms)   GC Reclaimed (MB)         Collections      Direct Memory Bytes\n            28242198                 144                 395                   9          5157984472                   3                       -1\n";
+  const a = parseNodetoolGcstats(v4)!;
+  assert.equal(a.max_gc_elapsed_ms, 144);
+  assert.equal(a.collections, 3);
+  assert.equal(a.direct_memory_bytes, null);
+  const none = parseNodetoolGcstats("       Interval (ms) Max GC Elapsed (ms)Total GC Elapsed (ms)Stdev GC Elapsed (ms)   GC Reclaimed (MB)         Collections      Direct Memory Bytes\n                 334                   0                   0                 NaN                   0                   0                       -1\n")!;
+  assert.equal(none.stdev_gc_elapsed_ms, null);
+  const v5 = "       Interval (ms) Max GC Elapsed (ms)Total GC Elapsed (ms)Stdev GC Elapsed (ms)   GC Reclaimed (bytes)         GC Count   Allocated Direct Memory Bytes  Max Direct Memory Bytes  Reserved Direct Memory Bytes\n                 986                 123                45678                   45              129536000             1234                        67108864                134217728                     134217728\n";
+  const c = parseNodetoolGcstats(v5)!;
+  assert.equal(c.collections, 1234);
+  assert.ok(Math.abs(c.gc_reclaimed_mb - 123.535) < 0.01);
+  assert.equal(parseNodetoolGcstats("nodetool: Found unexpected parameters: [gcstats]"), null);
+});
+
+test("format detection", () => {
+  assert.equal(detectGcFormat(read(GC("jdk8-cms-cassandra-bob.gc.log")).slice(0, 5000)), "jdk8");
+  assert.equal(detectGcFormat(read(GC("jdk17-g1-cassandra4-default-options.gc.log")).slice(0, 5000)), "unified");
+  assert.equal(detectGcFormat(read(data("logs", "cassandra30-system.log")).slice(0, 5000)), "unknown");
+  assert.equal(parseUnifiedGc("").pauses.length, 0);
+  assert.equal(parseJdk8Gc("").pauses.length, 0);
+});
