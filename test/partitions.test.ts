@@ -11,7 +11,7 @@ import { partitionScan } from "../src/analyze/partitions";
 import { parseTableName, quoteIdent } from "../src/cluster/cql";
 import { suggestBucketing } from "../src/analyze/bucketing";
 import { pngSize } from "../src/present/charts";
-import { lab, tempDir } from "./support";
+import { data, lab, tempDir } from "./support";
 
 const KS = "cassperf_scan";
 const SMALL = 20_000;
@@ -152,3 +152,18 @@ function pidListeningOn(addr: string, port: number): number | undefined {
   }
   return undefined;
 }
+
+test("recorded: large-partition warnings, tablestats and histograms give sizes with their files", async () => {
+  const fromLog = await partitionScan("pingid.activation_codes_by_user", { source: data("logs", "cassandra3-system.example.log") });
+  const grep = fs.readFileSync(data("logs", "cassandra3-system.example.log"), "utf8").split("\n").filter((l) => l.includes("large partition pingid/activation_codes_by_user:"));
+  assert.equal(fromLog.summary.large_partition_warnings, grep.length);
+  assert.equal(fromLog.summary.max_partition_bytes, Math.round(895.549 * 2 ** 20));
+  const crit = fromLog.findings.find((f) => f.id === "partitions.bytes-over-critical");
+  assert.ok(crit);
+  assert.match(crit!.evidence, /b9d49563-6d0c-4f6e-9253-fc876f6c66e1: 895\.5 MB \(cassandra3-system\.example\.log:\d+\)/);
+  const lab21 = await partitionScan("keyspace1.standard1", { source: data("lab") });
+  assert.equal(lab21.summary.max_partition_bytes, 310);
+  assert.match(String(lab21.summary.max_partition_from), /nodetool-2\.1-cfstats\.txt \(Compacted partition maximum bytes\)/);
+  assert.equal(lab21.findings.length, 0);
+  await assert.rejects(partitionScan("nosuch.table", { source: data("diag", "dse68") }), /has no partition evidence for nosuch\.table .*tables with evidence: HiveMetaStore\.sparkmetastore/);
+});

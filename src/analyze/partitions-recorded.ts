@@ -1,12 +1,140 @@
 /**
- * partitionScan() on a recorded source: what the recording says about partitions, without a scan.
- * Evidence (filled in as the parsers land): tablehistograms partition-size percentiles,
- * large-partition warnings in system.log, tablestats "Compacted partition maximum bytes".
+ * partitionScan() on a recorded source: what the recording says about a table's partitions,
+ * without a scan. Three kinds of evidence, each cited with its file:
+ *  - tablehistograms "Partition Size" and "Cell Count" percentiles per node;
+ *  - tablestats "Compacted partition maximum/mean bytes" and the partition-count estimate;
+ *  - large-partition warnings in system.log/debug.log ("Writing large partition ks/t:key (N bytes)",
+ *    "Compacting large partition ...", 4.1+ "Detected partition ... of size ..."), with the key.
+ * Row counts per partition need a live scan; the report says so.
  */
 import { CassperfError } from "../errors";
 import type { TableName } from "../cluster/cql";
+import { nodetoolTexts } from "../cluster/evidence";
 import type { Source } from "../cluster/source";
+import { parseTablehistograms } from "../parse/nodetool-tablehistograms";
+import { parseTablestats } from "../parse/nodetool-tablestats";
+import { makeReport } from "../present/report";
+import { logEvents } from "./log-events";
+import { partitionFindings, type PartitionStats } from "./partitions";
 
-export async function recordedPartitions(source: Source, table: TableName): Promise<never> {
-  throw new CassperfError(`partitionScan: ${source.describe()} is recorded; the recorded path for ${table.keyspace}.${table.table} is not built yet.`);
+const same = (a: string | null | undefined, b: string) => (a ?? "").toLowerCase() === b.toLowerCase();
+
+export async function recordedPartitions(source: Source, name: TableName) {
+  const label = `${name.keyspace}.${name.table}`;
+  const notes: string[] = [];
+  // 1. tablehistograms percentiles.
+  const histRows: { node: string; percentile: string; partition_bytes: number | null; cells: number | null; origin: string }[] = [];
+  const seenTables = new Set<string>();
+  for (const t of await nodetoolTexts(source, "tablehistograms")) {
+    let parsed;
+    try {
+      parsed = parseTablehistograms(t.text, { file: t.origin });
+    } catch (e) {
+      notes.push((e as Error).message);
+      continue;
+    }
+    for (const tb of parsed.tables) if (tb.keyspace) seenTables.add(`${tb.keyspace}.${tb.table}`);
+    const mine = parsed.rows.filter((r) => same(r.keyspace, name.keyspace) && same(r.table, name.table));
+    for (const p of ["50", "75", "95", "98", "99", "max"]) {
+      const size = mine.find((r) => r.metric === "partition_size" && r.percentile === p);
+      const cells = mine.find((r) => r.metric === "cell_count" && r.percentile === p);
+      if (size || cells) histRows.push({ node: t.node, percentile: p, partition_bytes: size?.value ?? null, cells: cells?.value ?? null, origin: t.origin });
+    }
+  }
+  // 2. tablestats.
+  const statRows: { node: string; partitions_estimate: number | null; partition_max_bytes: number | null; partition_mean_bytes: number | null; origin: string }[] = [];
+  for (const t of await nodetoolTexts(source, "tablestats")) {
+    if (t.origin.endsWith(".json")) continue; // the JSON form repeats the text form in bundles that have both
+    let parsed;
+    try {
+      parsed = parseTablestats(t.text, { file: t.origin });
+    } catch (e) {
+      notes.push((e as Error).message);
+      continue;
+    }
+    for (const tb of parsed.tables) seenTables.add(`${tb.keyspace}.${tb.table}`);
+    const s = parsed.tables.find((tb) => same(tb.keyspace, name.keyspace) && same(tb.table, name.table));
+    if (s) statRows.push({ node: t.node, partitions_estimate: s.partitions_estimate, partition_max_bytes: s.partition_max_bytes, partition_mean_bytes: s.partition_mean_bytes, origin: t.origin });
+  }
+  // 3. large-partition warnings.
+  const warnings: { node: string; key: string; bytes: number | null; time: string | null; origin: string }[] = [];
+  if (source.files({ kind: ["system-log", "debug-log"] }).length) {
+    const { events } = await logEvents({ source, kinds: "large-partition" });
+    for (const e of events) {
+      if (!same(e.keyspace, name.keyspace) || !same(e.table, name.table)) continue;
+      warnings.push({ node: e.node, key: e.partition_key ?? "?", bytes: e.partition_bytes ?? null, time: e.ts === null ? null : new Date(e.ts).toISOString(), origin: `${e.file}:${e.line}` });
+    }
+  }
+  if (!histRows.length && !statRows.length && !warnings.length) {
+    const known = [...seenTables].filter((t) => !t.startsWith("system")).sort();
+    throw new CassperfError(
+      `partitionScan: ${source.describe()} has no partition evidence for ${label} (no tablehistograms, tablestats or large-partition warnings for it)${known.length ? `; tables with evidence: ${known.slice(0, 12).join(", ")}${known.length > 12 ? ", ..." : ""}` : ""}.`,
+      { hint: "connect() to the cluster to scan it, or add nodetool tablehistograms/tablestats output for this table" },
+    );
+  }
+  // Largest known partitions: one row per key (largest size seen), most bytes first.
+  const byKey = new Map<string, (typeof warnings)[number]>();
+  for (const w of warnings) {
+    const k = `${w.node}|${w.key}`;
+    const prev = byKey.get(k);
+    if (!prev || (w.bytes ?? 0) > (prev.bytes ?? 0)) byKey.set(k, w);
+  }
+  const top = [...byKey.values()].sort((a, b) => (b.bytes ?? 0) - (a.bytes ?? 0));
+  const maxes = [...statRows.map((s) => s.partition_max_bytes), ...histRows.filter((h) => h.percentile === "max").map((h) => h.partition_bytes), ...top.map((t) => t.bytes)].filter((v): v is number => v !== null);
+  const maxBytes = maxes.length ? Math.max(...maxes) : undefined;
+  const maxOrigin = [...statRows.filter((s) => s.partition_max_bytes === maxBytes).map((s) => `${s.origin} (Compacted partition maximum bytes)`), ...histRows.filter((h) => h.percentile === "max" && h.partition_bytes === maxBytes).map((h) => `${h.origin} (Partition Size max)`), ...top.filter((t) => t.bytes === maxBytes).map((t) => t.origin)][0];
+  const stats: PartitionStats = {
+    table: label,
+    partitions: statRows.reduce((a, s) => a + (s.partitions_estimate ?? 0), 0),
+    ...(maxBytes !== undefined ? { maxBytes } : {}),
+    top: top.map((t) => ({ key: t.key, ...(t.bytes !== null ? { bytes: t.bytes } : {}), origin: t.origin })),
+    rowsPerNode: {},
+    origin: maxOrigin ?? "recorded evidence",
+  };
+  notes.push("recorded evidence gives partition sizes in bytes and cell counts, not rows per partition: connect() to the cluster and run partitionScan for exact row counts and a bucketing statement.");
+  const dist = histRows.filter((h) => h.partition_bytes !== null);
+  return makeReport({
+    helper: "partitionScan",
+    title: `${label}: partition evidence from ${source.kind === "recorded" ? "the recording" : "the source"}`,
+    source: source.describe(),
+    summary: {
+      table: label,
+      nodes_with_evidence: new Set([...histRows, ...statRows, ...warnings].map((r) => r.node)).size,
+      partitions_estimate: stats.partitions || null,
+      max_partition_bytes: maxBytes ?? null,
+      max_partition_from: maxOrigin ?? null,
+      p99_partition_bytes: Math.max(0, ...histRows.filter((h) => h.percentile === "99" && h.partition_bytes !== null).map((h) => h.partition_bytes!)) || null,
+      large_partition_warnings: warnings.length,
+      largest_warned_key: top[0]?.key ?? null,
+    },
+    findings: partitionFindings(stats),
+    notes,
+    frames: {
+      partitions: { key: top.map((t) => t.key), bytes: top.map((t) => t.bytes), node: top.map((t) => t.node), time: top.map((t) => t.time), origin: top.map((t) => t.origin) },
+      distribution: { node: histRows.map((h) => h.node), percentile: histRows.map((h) => h.percentile), partition_bytes: histRows.map((h) => h.partition_bytes), cells: histRows.map((h) => h.cells), origin: histRows.map((h) => h.origin) },
+      nodes: { node: statRows.map((s) => s.node), partitions_estimate: statRows.map((s) => s.partitions_estimate), partition_max_bytes: statRows.map((s) => s.partition_max_bytes), partition_mean_bytes: statRows.map((s) => s.partition_mean_bytes), origin: statRows.map((s) => s.origin) },
+    },
+    charts: {
+      sizes: () => ({
+        title: `${label}: partition size percentiles per node (bytes, log scale)`,
+        width: 520,
+        height: 260,
+        data: { values: dist.map((h) => ({ node: h.node, percentile: h.percentile === "max" ? "max" : `p${h.percentile}`, order: h.percentile === "max" ? 101 : Number(h.percentile), bytes: h.partition_bytes })) },
+        mark: { type: "line", point: true, tooltip: true },
+        encoding: {
+          x: { field: "percentile", type: "ordinal", sort: { field: "order" }, title: null },
+          y: { field: "bytes", type: "quantitative", scale: { type: "log" }, title: "partition size (bytes, log)" },
+          color: { field: "node", type: "nominal" },
+        },
+      }),
+      top: () => ({
+        title: `${label}: largest partitions named in large-partition warnings (top ${Math.min(20, top.length)})`,
+        width: 520,
+        height: Math.max(60, 18 * Math.min(20, top.length)),
+        data: { values: top.slice(0, 20).map((t) => ({ key: t.key.length > 40 ? t.key.slice(0, 39) + "…" : t.key, mb: (t.bytes ?? 0) / 2 ** 20, node: t.node })) },
+        mark: { type: "bar", tooltip: true },
+        encoding: { y: { field: "key", type: "nominal", sort: "-x", title: null }, x: { field: "mb", type: "quantitative", title: "partition size (MiB)" }, color: { field: "node", type: "nominal" } },
+      }),
+    },
+  });
 }
