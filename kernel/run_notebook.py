@@ -4,7 +4,8 @@ Called by `cassperf run` (src/kernel/run.ts), which has already injected the par
 JUPYTER_PATH at a kernelspec for this package's kernel. Prints one progress line per code cell on
 stderr; writes the notebook with its outputs even when a cell fails.
 
-usage: run_notebook.py NOTEBOOK KERNEL_NAME TIMEOUT_SECONDS
+usage: run_notebook.py NOTEBOOK KERNEL_NAME TIMEOUT_SECONDS [CWD]
+(CWD: the folder cells run in, default the notebook's own folder)
 exit: 0 all cells ran, 1 a cell failed (the error is printed), 3 the kernel could not start
 """
 import os
@@ -18,6 +19,7 @@ from nbclient.exceptions import CellExecutionError
 
 def main() -> int:
     path, kernel_name, timeout = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    cwd = sys.argv[4] if len(sys.argv) > 4 else os.path.dirname(os.path.abspath(path))
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(
         nb,
@@ -25,7 +27,7 @@ def main() -> int:
         timeout=timeout,
         allow_errors=False,
         record_timing=True,
-        resources={"metadata": {"path": os.path.dirname(os.path.abspath(path))}},
+        resources={"metadata": {"path": cwd}},
     )
     code_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
     status = 0

@@ -221,7 +221,8 @@ export async function startKernel(connectionFile: string): Promise<void> {
   process.on("unhandledRejection", (reason) => engine.reportLate("Unhandled promise rejection", reason));
   let prelude: string | undefined;
   try {
-    prelude = preludeSource();
+    // The helpers, plus display() for showing several outputs from one cell.
+    prelude = `${preludeSource()}\nimport { display } from ${JSON.stringify(path.join(__dirname, "display"))};`;
   } catch (e) {
     process.stderr.write(`[cassperf kernel] could not build the prelude (is dist/ built?): ${String(e)}\n`);
   }

@@ -197,6 +197,7 @@ export function injectParameters(nb: NotebookJson, values: [string, string][], n
   }
   out.cells.splice(at + 1, 0, {
     cell_type: "code",
+    id: "injected-parameters",
     execution_count: null,
     metadata: { tags: ["injected-parameters"] },
     outputs: [],

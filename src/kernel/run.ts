@@ -6,6 +6,8 @@
  *    stop, naming the parameter, before anything runs;
  * 2. write the notebook with an `injected-parameters` cell to --out (default: the input itself,
  *    which is how the committed runbooks get their outputs);
+ *    Cells run in the INPUT notebook's folder (as Jupyter would run it), so its relative paths
+ *    (the default `../datasets/lab-3node`) mean the same wherever --out points;
  * 3. execute it with nbclient (kernel/run_notebook.py, Debian's python3-nbclient) on THIS
  *    package's kernel: a temporary kernelspec on JUPYTER_PATH, so nothing needs installing;
  * 4. exit 0 when every cell ran, 1 when one failed (the notebook is still written, with the error).
@@ -110,7 +112,7 @@ export async function runNotebookCli(args: string[]): Promise<number> {
   fs.writeFileSync(out, JSON.stringify(injected, null, 1) + "\n");
   const jupyterPath = temporaryKernelPath();
   try {
-    const r = spawnSync(python, [path.join(PACKAGE_ROOT, "kernel", "run_notebook.py"), out, KERNEL_NAME, String(a.timeout)], {
+    const r = spawnSync(python, [path.join(PACKAGE_ROOT, "kernel", "run_notebook.py"), out, KERNEL_NAME, String(a.timeout), path.dirname(path.resolve(a.notebook))], {
       stdio: ["ignore", "inherit", "inherit"],
       env: { ...process.env, TZ: "UTC", JUPYTER_PATH: [jupyterPath, process.env.JUPYTER_PATH].filter(Boolean).join(path.delimiter) },
     });
