@@ -1,5 +1,873 @@
-/** Placeholder: replaced by the issue that builds it. */
+/**
+ * bench(): run a workload against a live cluster with honest latencies; read saved runs and
+ * cassandra-stress outputs from a recording; compare two runs.
+ *
+ *  - `bench(workload, opts)` on a live source runs one of the built-in workloads (writes, reads,
+ *    mixed, large-partitions, time-series) or a custom one, closed loop (`concurrency`) or fixed
+ *    rate (`rate`, latency from the intended start: coordinated-omission corrected, service time
+ *    recorded too), and returns a report with `intervals` (one row per second per op type), `ops`
+ *    (merged-histogram percentiles per op type) and `spectrum` (the HDR plot).
+ *  - `bench()` / `bench(recordedSourceOrPath)` on a recording returns its saved runs
+ *    (bench/<run>.json) and cassandra-stress outputs (`runs` frame; each run's report in `.runs`).
+ *  - `importStress(file)` reads one cassandra-stress output (2.1 to 4.x) into the same shape.
+ *  - `compareRuns(a, b)` puts two runs side by side with the difference per percentile and whether
+ *    it is beyond run-to-run noise (rule in ../bench/rules.ts: NOISE_MIN_RELATIVE, NOISE_SIGMAS).
+ *
+ * Saved runs: `benchRunToJSON(report)` gives the JSON record() writes to bench/<run>.json;
+ * `readBenchRun(json)` turns it back into the same report. `liveBenchRuns(source)` lists the runs
+ * made on a live source in this session (what record() saves).
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { Client, ClientOptions } from "cassandra-driver";
 import { CassperfError } from "../errors";
-export async function bench(..._args: unknown[]): Promise<never> { throw new CassperfError("bench() is not built yet."); }
-export async function importStress(..._args: unknown[]): Promise<never> { throw new CassperfError("importStress() is not built yet."); }
-export async function compareRuns(..._args: unknown[]): Promise<never> { throw new CassperfError("compareRuns() is not built yet."); }
+import { currentOrUndefined } from "../cluster/current";
+import { LiveSource } from "../cluster/live";
+import { openRecorded } from "../cluster/recorded";
+import { isSource } from "../cluster/resolve";
+import type { Source } from "../cluster/source";
+import { makeReport, type Columns, type DataFrame, type Finding, type Report } from "../present/report";
+import { compareChart, p99Chart, spectrumChart, throughputChart, type SpectrumRow } from "../bench/charts";
+import { gen } from "../bench/generators";
+import { decodeHistogram, encodeHistogram, mergeHistograms, percentiles, spectrum, type Histogram } from "../bench/hdr";
+import { BENCH_THRESHOLDS, benchFindings } from "../bench/rules";
+import { BENCH_RUN_FORMAT, BENCH_RUN_VERSION, runId, validateBenchRun, type BenchInterval, type BenchMode, type BenchOpRow, type BenchRun } from "../bench/run";
+import { runLoad, type BenchProgress } from "../bench/runner";
+import { resolveWorkload, WORKLOADS, type WorkloadOptions } from "../bench/workloads";
+import { parseStress, type StressRun } from "../parse/cassandra-stress";
+
+export { gen };
+export type { BenchRun, BenchInterval, BenchOpRow, BenchProgress, BenchMode };
+export type { CustomWorkload, CustomOp, WorkloadOptions } from "../bench/workloads";
+export type { Generator, Rng } from "../bench/generators";
+export { BENCH_THRESHOLDS };
+
+/** Options for {@link bench}. Either `duration` or `ops` bounds the run (default: 10 s). */
+export interface BenchOptions extends WorkloadOptions {
+  /**
+   * Closed loop (no `rate`): number of concurrent workers, each sending its next operation when the
+   * previous one completes. Default 32. Fixed rate: the most operations in flight. Default 128.
+   * @example bench("writes", { concurrency: 64 })
+   */
+  concurrency?: number;
+  /**
+   * Fixed-rate mode: operations per second, scheduled at start + k/rate. Latency is measured from
+   * the intended start (coordinated-omission corrected); service time is recorded separately.
+   * @example bench("reads", { rate: 2000, duration: 30 })
+   */
+  rate?: number;
+  /** Seconds to measure (after warm-up). Default 10 when `ops` is not given. @example bench("writes", { duration: 5 }) */
+  duration?: number;
+  /** Operations to measure (after warm-up), instead of a duration. @example bench("writes", { ops: 50000 }) */
+  ops?: number;
+  /** Seconds of warm-up: load applied, nothing recorded. Default 1. @example bench("writes", { warmup: 0 }) */
+  warmup?: number;
+  /** Consistency level name. Default "ONE" (cassandra-stress's default). @example bench("reads", { consistency: "QUORUM" }) */
+  consistency?: string;
+  /** Use prepared statements. Default true. @example bench("writes", { prepared: false }) */
+  prepared?: boolean;
+  /**
+   * Connections per host: bench opens its own driver client with this pool size (otherwise it uses
+   * the source's client).
+   * @example bench("writes", { connectionsPerHost: 4 })
+   */
+  connectionsPerHost?: number;
+  /**
+   * Send requests only to these nodes as coordinators (a whitelist); bench opens its own client.
+   * @example bench("writes", { coordinators: ["127.0.0.1"] })
+   */
+  coordinators?: string[];
+  /** The bench keyspace: the only keyspace bench writes to. Default "cassperf_bench". */
+  keyspace?: string;
+  /** Replication factor when bench creates its keyspace (SimpleStrategy). Default 1, like cassandra-stress. */
+  replicationFactor?: number;
+  /** Client-side timeout per request in ms (driver readTimeout). Default: the driver's (12 s). */
+  timeoutMs?: number;
+  /** Seed for keys and values (same seed, same data). Default 1. */
+  seed?: number;
+  /** Cancel: the run stops, keeps what it measured and is marked partial. @example const ac = new AbortController(); bench("writes", { signal: ac.signal }) */
+  signal?: AbortSignal;
+  /** Progress events for bars, about four a second. @example bench("writes", { onProgress: (p) => console.log(p.label) }) */
+  onProgress?: (p: BenchProgress) => void;
+  /** The live source to run on. Default: the current source. */
+  source?: LiveSource;
+}
+
+/** What bench(), importStress() and readBenchRun() return: the report plus its run data. */
+export type BenchReport = Report<"intervals" | "ops" | "spectrum"> & {
+  readonly intervals: DataFrame;
+  readonly ops: DataFrame;
+  readonly spectrum: DataFrame;
+  /** The run as data (what benchRunToJSON returns). */
+  readonly run: BenchRun;
+  /** The run's response-time histogram of one op type (or every op merged when omitted); undefined for stress imports. */
+  histogram(op?: string, kind?: "response" | "service"): Histogram | undefined;
+};
+
+/** What bench() on a recording returns: every saved run and stress output. */
+export type BenchRunsReport = Report<"runs" | "intervals"> & {
+  readonly runs: BenchReport[];
+};
+
+// ---------------------------------------------------------------------------------------------
+// Run -> report
+
+function hist(run: BenchRun, op: string | undefined, kind: "response" | "service"): Histogram | undefined {
+  const entries = Object.entries(run.histograms);
+  if (!entries.length) return undefined;
+  const pick = op === undefined || op === "all" ? entries : entries.filter(([k]) => k === op);
+  const encoded = pick.map(([, h]) => h[kind]).filter((x): x is string => typeof x === "string");
+  if (!encoded.length) return undefined;
+  return mergeHistograms(encoded.map(decodeHistogram));
+}
+
+function spectrumRows(run: BenchRun): SpectrumRow[] {
+  const rows: SpectrumRow[] = [];
+  const ops = Object.keys(run.histograms);
+  if (ops.length) {
+    const series = ops.length > 1 ? [...ops, "all"] : ops;
+    for (const op of series) {
+      const r = hist(run, op, "response");
+      if (r) for (const p of spectrum(r)) rows.push({ series: run.mode === "fixed-rate" ? `${op} response` : op, ...p });
+      const s = run.mode === "fixed-rate" ? hist(run, op, "service") : undefined;
+      if (s) for (const p of spectrum(s)) rows.push({ series: `${op} service`, ...p });
+    }
+    return rows;
+  }
+  // Stress imports: the percentiles stress printed.
+  for (const o of run.ops) {
+    if (run.ops.length > 1 && o.op === "all") continue;
+    const pts: [number, number | null][] = [
+      [50, o.p50_ms],
+      [95, o.p95_ms],
+      [99, o.p99_ms],
+      [99.9, o.p99_9_ms],
+      [100, o.max_ms],
+    ];
+    for (const [p, v] of pts) if (v !== null) rows.push({ series: o.op, percentile: p, latency_ms: v });
+  }
+  return rows;
+}
+
+const INTERVAL_COLUMNS: (keyof BenchInterval)[] = ["second", "op", "ops", "ops_per_s", "errors", "p50_ms", "p95_ms", "p99_ms", "p99_9_ms", "max_ms", "mean_ms", "service_p99_ms"];
+const OP_COLUMNS: (keyof BenchOpRow)[] = ["op", "count", "errors", "error_rate", "ops_per_s", "mean_ms", "p50_ms", "p95_ms", "p99_ms", "p99_9_ms", "max_ms", "service_p50_ms", "service_p99_ms", "service_max_ms"];
+
+function cols<T extends object>(rows: T[], names: (keyof T)[]): Columns {
+  const out: Columns = {};
+  for (const n of names) out[n as string] = rows.map((r) => (r[n] === undefined ? null : r[n]));
+  return out;
+}
+
+/** Build the report of a run (live, saved or imported). */
+export function reportOfRun(run: BenchRun, source?: string): BenchReport {
+  const notes = [...run.notes];
+  if (run.mode === "closed-loop") notes.unshift(`Closed loop: ${run.latency_measure}`);
+  const spec = spectrumRows(run);
+  const label = `${run.workload}${run.partial ? " (partial)" : ""}`;
+  const report = makeReport({
+    helper: "bench",
+    title: `${run.origin === "cassandra-stress" ? "cassandra-stress" : "bench"} ${label}: ${run.mode}, ${String(run.summary.ops_per_s ?? "?")} op/s, p99 ${String(run.summary.p99_ms ?? "?")} ms`,
+    ...(source ? { source } : {}),
+    summary: run.summary,
+    findings: benchFindings(run),
+    frames: {
+      intervals: () => cols(run.intervals, INTERVAL_COLUMNS),
+      ops: () => cols(run.ops, OP_COLUMNS),
+      spectrum: () => cols(spec, ["series", "percentile", "latency_ms"]),
+    },
+    charts: {
+      throughput: () => throughputChart(run.intervals, `Throughput per second — ${label}`),
+      p99: () => p99Chart(run.intervals, `p99 and max per second — ${label}${run.mode === "fixed-rate" ? " (response time from intended start; service p99 dashed)" : " (service time: closed loop)"}`),
+      spectrum: () => spectrumChart(spec, `Percentile spectrum — ${label}${Object.keys(run.histograms).length ? " (HdrHistogram)" : " (percentiles printed by cassandra-stress)"}`),
+    },
+    notes,
+    previewFrame: "ops",
+  });
+  Object.defineProperty(report, "run", { value: run, enumerable: false });
+  Object.defineProperty(report, "histogram", { value: (op?: string, kind: "response" | "service" = "response") => hist(run, op, kind), enumerable: false });
+  return report as unknown as BenchReport;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Saved runs
+
+/**
+ * The JSON saved as a dataset's bench/<run>.json (record() writes it): config, intervals, ops
+ * and the encoded HdrHistogram per op type. See ../bench/run.ts for the format.
+ * @example fs.writeFileSync("bench/run1.json", JSON.stringify(benchRunToJSON(await bench("writes"))))
+ */
+export function benchRunToJSON(report: BenchReport | BenchRun): BenchRun {
+  const run = (report as BenchReport).run ?? (report as BenchRun);
+  return JSON.parse(JSON.stringify(validateBenchRun(run)));
+}
+
+/**
+ * Read a saved run (the JSON text, the parsed object, or a path to bench/<run>.json) back into a report.
+ * @example readBenchRun(fs.readFileSync("datasets/lab/bench/writes-2026-11-25T00-30-00Z.json", "utf8"))
+ */
+export function readBenchRun(json: string | object, where?: string): BenchReport {
+  let value: unknown = json;
+  let name = where ?? "bench run";
+  if (typeof json === "string") {
+    const t = json.trimStart();
+    if (!t.startsWith("{")) {
+      if (!fs.existsSync(json)) throw new CassperfError(`readBenchRun: ${json} is neither JSON text nor an existing file.`);
+      name = where ?? json;
+      value = fs.readFileSync(json, "utf8");
+    }
+    try {
+      value = JSON.parse(value as string);
+    } catch (e) {
+      throw new CassperfError(`readBenchRun: ${name} is not valid JSON (${(e as Error).message}).`);
+    }
+  }
+  return reportOfRun(validateBenchRun(value, name), name);
+}
+
+const liveRuns = new WeakMap<object, BenchRun[]>();
+
+/**
+ * Runs made on a live source in this session, oldest first (record() saves them as bench/<id>.json).
+ * @example liveBenchRuns(live).map((r) => r.id)
+ */
+export function liveBenchRuns(source: Source): BenchRun[] {
+  return [...(liveRuns.get(source) ?? [])];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Live runs
+
+const CONSISTENCIES = ["ANY", "ONE", "TWO", "THREE", "QUORUM", "ALL", "LOCAL_QUORUM", "EACH_QUORUM", "SERIAL", "LOCAL_SERIAL", "LOCAL_ONE"];
+
+function consistencyCode(name: string): number {
+  const { types } = require("cassandra-driver") as typeof import("cassandra-driver");
+  const key = name.toUpperCase().replace(/-/g, "_");
+  const camel = key.toLowerCase().replace(/_(\w)/g, (_m, c: string) => c.toUpperCase());
+  const code = (types.consistencies as unknown as Record<string, number>)[camel];
+  if (!CONSISTENCIES.includes(key) || code === undefined) throw new CassperfError(`bench: consistency ${JSON.stringify(name)} is not a consistency level; expected one of ${CONSISTENCIES.join(", ")}.`);
+  return code;
+}
+
+function checkOptions(o: BenchOptions): void {
+  const pos = (name: keyof BenchOptions, integer: boolean) => {
+    const v = o[name];
+    if (v === undefined) return;
+    if (typeof v !== "number" || !(v > 0) || !Number.isFinite(v) || (integer && !Number.isInteger(v))) {
+      throw new CassperfError(`bench: option ${name} must be a positive ${integer ? "integer" : "number"}; got ${JSON.stringify(v)}.`);
+    }
+  };
+  pos("concurrency", true);
+  pos("rate", false);
+  pos("duration", false);
+  pos("ops", true);
+  pos("connectionsPerHost", true);
+  pos("replicationFactor", true);
+  pos("timeoutMs", true);
+  if (o.warmup !== undefined && !(typeof o.warmup === "number" && o.warmup >= 0)) throw new CassperfError(`bench: option warmup must be a number of seconds >= 0; got ${JSON.stringify(o.warmup)}.`);
+  if (o.duration !== undefined && o.ops !== undefined) throw new CassperfError("bench: give either duration (seconds) or ops (an operation count), not both.");
+  if (o.keyspace !== undefined && !/^[A-Za-z]\w{0,47}$/.test(o.keyspace)) throw new CassperfError(`bench: keyspace ${JSON.stringify(o.keyspace)} is not a valid keyspace name (letters, digits, _; starting with a letter).`);
+}
+
+/** A client with the source's settings plus bench's pool size / coordinator whitelist. */
+async function dedicatedClient(live: LiveSource, o: BenchOptions): Promise<Client> {
+  const cassandra = require("cassandra-driver") as typeof import("cassandra-driver");
+  const c = live.options;
+  const dc = c.localDataCenter ?? "datacenter1";
+  const distance = cassandra.types.distance;
+  const options: ClientOptions = {
+    contactPoints: o.coordinators ?? c.contactPoints,
+    localDataCenter: dc,
+    ...(c.port ? { protocolOptions: { port: c.port } } : {}),
+    ...(c.credentials ? { authProvider: new cassandra.auth.PlainTextAuthProvider(c.credentials.username, c.credentials.password) } : {}),
+    ...(c.ssl ? { sslOptions: c.ssl as any } : {}),
+    ...(c.driverOptions ?? {}),
+  };
+  if (o.connectionsPerHost) options.pooling = { ...(options.pooling ?? {}), coreConnectionsPerHost: { [distance.local]: o.connectionsPerHost, [distance.remote]: 1 } };
+  if (o.coordinators) {
+    const port = c.port ?? 9042;
+    const allowed = o.coordinators.map((h) => (h.includes(":") ? h : `${h}:${port}`));
+    options.policies = { ...(options.policies ?? {}), loadBalancing: new cassandra.policies.loadBalancing.WhiteListPolicy(new cassandra.policies.loadBalancing.DCAwareRoundRobinPolicy(dc), allowed) };
+  }
+  const client = new cassandra.Client(options);
+  try {
+    await client.connect();
+  } catch (e) {
+    await client.shutdown().catch(() => {});
+    throw new CassperfError(`bench: could not open its own connection to ${(o.coordinators ?? c.contactPoints).join(", ")}: ${(e as Error).message}`, { cause: e });
+  }
+  return client;
+}
+
+/** Create the keyspace and tables, and load the data set when the workload reads. */
+async function prepareSchema(client: Client, keyspace: string, rf: number, workload: ReturnType<typeof resolveWorkload>, consistency: number, notes: string[]): Promise<void> {
+  await client.execute(`CREATE KEYSPACE IF NOT EXISTS ${keyspace} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': ${rf}}`);
+  for (const s of workload.schema) await client.execute(s);
+  const load = workload.load;
+  if (!load) return;
+  if (load.check) {
+    const found = await client.execute(load.check, load.checkValues, { prepare: true, consistency });
+    if (found.rowLength > 0) {
+      notes.push(`Data set already loaded in ${keyspace} (found the last of ${load.count.toLocaleString("en-US")} rows); not reloaded.`);
+      return;
+    }
+  }
+  const { concurrent } = require("cassandra-driver") as typeof import("cassandra-driver");
+  const { makeRng } = require("../bench/generators") as typeof import("../bench/generators");
+  const rng = makeRng(7);
+  const CHUNK = 5000;
+  for (let start = 0; start < load.count; start += CHUNK) {
+    const params: unknown[][] = [];
+    for (let i = start; i < Math.min(load.count, start + CHUNK); i++) params.push(load.op.values(i, rng));
+    await concurrent.executeConcurrent(client, load.op.cql, params as any, { concurrencyLevel: 64, raiseOnFirstError: true, collectResults: false, executionProfile: undefined as any });
+  }
+  notes.push(`Loaded ${load.count.toLocaleString("en-US")} rows into ${keyspace} before measuring (not measured).`);
+}
+
+const LATENCY_MEASURE: Record<BenchMode, string> = {
+  "closed-loop": "latencies are service times (send to response) and exclude waiting time: a worker does not send while its previous request is outstanding, so a stall delays requests that are never measured (coordinated omission). Use { rate } for corrected latencies.",
+  "fixed-rate": "latencies are response times from each operation's intended start (start + k/rate), so time spent waiting behind a stall is counted (coordinated-omission corrected); service times (send to response) are recorded separately.",
+};
+
+async function runLive(live: LiveSource, workloadName: string, o: BenchOptions): Promise<BenchReport> {
+  checkOptions(o);
+  const keyspace = o.keyspace ?? "cassperf_bench";
+  const mode: BenchMode = o.rate !== undefined ? "fixed-rate" : "closed-loop";
+  const concurrency = o.concurrency ?? (mode === "fixed-rate" ? 128 : 32);
+  const consistencyName = (o.consistency ?? "ONE").toUpperCase();
+  const consistency = consistencyCode(consistencyName);
+  const workload = resolveWorkload(workloadName, keyspace, o);
+  const notes: string[] = [];
+  const own = o.connectionsPerHost !== undefined || o.coordinators !== undefined;
+  const client = own ? await dedicatedClient(live, o) : live.client;
+  let result;
+  try {
+    await prepareSchema(client, keyspace, o.replicationFactor ?? 1, workload, consistency, notes);
+    result = await runLoad({
+      client,
+      workload,
+      mode,
+      concurrency,
+      ...(o.rate !== undefined ? { rate: o.rate } : {}),
+      ...(o.ops !== undefined ? { opCount: o.ops } : { durationMs: (o.duration ?? 10) * 1000 }),
+      warmupMs: (o.warmup ?? 1) * 1000,
+      consistency,
+      prepared: o.prepared ?? true,
+      ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
+      seed: o.seed ?? 1,
+      ...(o.signal ? { signal: o.signal } : {}),
+      ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+    });
+  } finally {
+    if (own) await client.shutdown().catch(() => {});
+  }
+
+  const rec = result.recorder;
+  const secs = Math.max(0.001, result.measuredMs / 1000);
+  const opRow = (name: string, response: Histogram, service: Histogram | undefined, count: number, errors: number): BenchOpRow => {
+    const p = percentiles(response);
+    const s = service ? percentiles(service) : undefined;
+    return {
+      op: name,
+      count,
+      errors,
+      error_rate: count ? Math.round((errors / count) * 1e6) / 1e6 : 0,
+      ops_per_s: Math.round((count / secs) * 10) / 10,
+      mean_ms: p.mean_ms,
+      p50_ms: p.p50_ms,
+      p95_ms: p.p95_ms,
+      p99_ms: p.p99_ms,
+      p99_9_ms: p.p99_9_ms,
+      max_ms: p.max_ms,
+      service_p50_ms: s?.p50_ms ?? null,
+      service_p99_ms: s?.p99_ms ?? null,
+      service_max_ms: s?.max_ms ?? null,
+    };
+  };
+  const opRows = rec.ops.map((s) => opRow(s.name, s.response, s.service, s.count, s.errors));
+  const allResponse = mergeHistograms(rec.ops.map((s) => s.response));
+  const allService = mode === "fixed-rate" ? mergeHistograms(rec.ops.map((s) => s.service!)) : undefined;
+  const all = opRow("all", allResponse, allService, rec.ops.reduce((n, s) => n + s.count, 0), rec.ops.reduce((n, s) => n + s.errors, 0));
+  const histograms: BenchRun["histograms"] = {};
+  for (const s of rec.ops) histograms[s.name] = { unit: "us", response: encodeHistogram(s.response), ...(s.service ? { service: encodeHistogram(s.service) } : {}) };
+
+  if (result.partial) notes.push(`Cancelled: partial run, ${all.count.toLocaleString("en-US")} operations measured over ${secs.toFixed(1)} s.`);
+  if (all.count === 0) notes.push("No operation completed in the measured phase.");
+  const config: Record<string, unknown> = {
+    workload: workloadName,
+    mode,
+    concurrency,
+    ...(o.rate !== undefined ? { rate: o.rate } : {}),
+    ...(o.ops !== undefined ? { ops: o.ops } : { duration: o.duration ?? 10 }),
+    warmup: o.warmup ?? 1,
+    consistency: consistencyName,
+    prepared: o.prepared ?? true,
+    ...(o.connectionsPerHost ? { connectionsPerHost: o.connectionsPerHost } : {}),
+    ...(o.coordinators ? { coordinators: o.coordinators } : {}),
+    ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
+    keyspace,
+    replicationFactor: o.replicationFactor ?? 1,
+    seed: o.seed ?? 1,
+    shape: workload.shape,
+    opKinds: Object.fromEntries(workload.ops.map((op) => [op.name, op.kind])),
+    statements: Object.fromEntries(workload.ops.map((op) => [op.name, op.cql])),
+    cluster: live.name,
+  };
+  const summary: Record<string, unknown> = {
+    workload: workloadName,
+    mode,
+    latency: mode === "fixed-rate" ? "response time from intended start (coordinated-omission corrected)" : "service time (closed loop: excludes waiting time)",
+    partial: result.partial,
+    ops: all.count,
+    errors: all.errors,
+    error_rate: all.error_rate,
+    duration_s: Math.round(secs * 100) / 100,
+    ops_per_s: all.ops_per_s,
+    ...(o.rate !== undefined ? { target_rate: o.rate } : {}),
+    concurrency,
+    p50_ms: all.p50_ms,
+    p95_ms: all.p95_ms,
+    p99_ms: all.p99_ms,
+    p99_9_ms: all.p99_9_ms,
+    max_ms: all.max_ms,
+    mean_ms: all.mean_ms,
+    ...(allService ? { service_p99_ms: all.service_p99_ms, service_max_ms: all.service_max_ms } : {}),
+    warmup_ops: result.warmupOps,
+    client_event_loop_p99_ms: result.client.event_loop_delay_p99_ms,
+    client_cpu_cores: result.client.cpu_cores,
+  };
+  const run: BenchRun = {
+    format: BENCH_RUN_FORMAT,
+    version: BENCH_RUN_VERSION,
+    id: runId(workloadName, result.startedAt),
+    workload: workloadName,
+    origin: "bench",
+    started_at: result.startedAt.toISOString(),
+    ended_at: result.endedAt.toISOString(),
+    partial: result.partial,
+    mode,
+    latency_measure: LATENCY_MEASURE[mode],
+    config,
+    summary,
+    ops: [...opRows, all],
+    intervals: rec.intervals,
+    histograms,
+    client: result.client,
+    errors_by_type: rec.errorsByType,
+    notes,
+  };
+  const list = liveRuns.get(live) ?? [];
+  list.push(run);
+  liveRuns.set(live, list);
+  return reportOfRun(run, live.describe());
+}
+
+// ---------------------------------------------------------------------------------------------
+// cassandra-stress imports
+
+/** Options for {@link importStress}. */
+export interface ImportStressOptions {
+  /** Which run of a file holding several (a thread-count sweep): 0-based index. Default: the last. */
+  run?: number;
+  /** Name used in notes and titles. Default: the file name. */
+  name?: string;
+}
+
+/** A stress run -> the bench run shape. */
+export function stressToRun(sr: StressRun, name: string, extraNotes: string[]): BenchRun {
+  const perOp = new Set(sr.intervals.filter((r) => r.op !== "total").map((r) => r.op));
+  // 3.x/4.x print per-op rows and a total row per interval: keep the per-op rows (the totals would double count).
+  const rows = perOp.size > 0 ? sr.intervals.filter((r) => r.op !== "total") : sr.intervals;
+  const prevTotal = new Map<string, { total: number; time: number }>();
+  const intervals: BenchInterval[] = rows.map((r) => {
+    const prev = prevTotal.get(r.op) ?? { total: 0, time: 0 };
+    const ops = r.total_ops !== null ? r.total_ops - prev.total : Math.round(r.ops_per_s * (r.time_s - prev.time));
+    prevTotal.set(r.op, { total: r.total_ops ?? prev.total + ops, time: r.time_s });
+    return {
+      second: r.time_s,
+      op: r.op,
+      ops,
+      ops_per_s: r.ops_per_s,
+      errors: r.errors ?? 0,
+      p50_ms: r.p50_ms,
+      p95_ms: r.p95_ms,
+      p99_ms: r.p99_ms,
+      p99_9_ms: r.p99_9_ms,
+      max_ms: r.max_ms,
+      mean_ms: r.mean_ms,
+      service_p99_ms: null,
+    };
+  });
+  const s = sr.summary;
+  const lastTime = sr.intervals.length ? sr.intervals[sr.intervals.length - 1].time_s : s.duration_s ?? 0;
+  const totalCount = s.total_partitions ?? intervals.reduce((n, r) => n + r.ops, 0);
+  const totalErrors = s.total_errors ?? intervals.reduce((n, r) => n + r.errors, 0);
+  const opName = sr.ops.length === 1 ? sr.ops[0] : "all";
+  const row = (op: string, pick: (field: string) => number | undefined, count: number, errors: number): BenchOpRow => ({
+    op,
+    count,
+    errors,
+    error_rate: count ? Math.round((errors / count) * 1e6) / 1e6 : 0,
+    ops_per_s: pick("ops_per_s") ?? 0,
+    mean_ms: pick("mean_ms") ?? null,
+    p50_ms: pick("p50_ms") ?? null,
+    p95_ms: pick("p95_ms") ?? null,
+    p99_ms: pick("p99_ms") ?? null,
+    p99_9_ms: pick("p99_9_ms") ?? null,
+    max_ms: pick("max_ms") ?? null,
+    service_p50_ms: null,
+    service_p99_ms: null,
+    service_max_ms: null,
+  });
+  const ops: BenchOpRow[] = [];
+  const byOpNames = new Set(Object.values(s.byOp).flatMap((m) => Object.keys(m)));
+  if (byOpNames.size > 1) {
+    for (const op of byOpNames) {
+      const count = s.byOp.total_partitions?.[op] ?? intervals.filter((r) => r.op === op).reduce((n, r) => n + r.ops, 0);
+      ops.push(row(op, (f) => s.byOp[f]?.[op], count, s.byOp.total_errors?.[op] ?? 0));
+    }
+  } else if (opName !== "all") ops.push(row(opName, (f) => (s as unknown as Record<string, number | undefined>)[f], totalCount, totalErrors));
+  ops.push(row("all", (f) => (s as unknown as Record<string, number | undefined>)[f], totalCount, totalErrors));
+  const mode: BenchMode = "closed-loop";
+  const summary: Record<string, unknown> = {
+    workload: sr.ops.join("+") || "stress",
+    mode,
+    latency: "as printed by cassandra-stress (threads: service time, waiting time excluded)",
+    partial: s.ops_per_s === undefined,
+    ops: totalCount,
+    errors: totalErrors,
+    error_rate: totalCount ? Math.round((totalErrors / totalCount) * 1e6) / 1e6 : 0,
+    duration_s: lastTime,
+    ops_per_s: s.ops_per_s ?? null,
+    concurrency: sr.threads ?? null,
+    p50_ms: s.p50_ms ?? null,
+    p95_ms: s.p95_ms ?? null,
+    p99_ms: s.p99_ms ?? null,
+    p99_9_ms: s.p99_9_ms ?? null,
+    max_ms: s.max_ms ?? null,
+    mean_ms: s.mean_ms ?? null,
+  };
+  const notes = [...extraNotes];
+  if (s.ops_per_s === undefined) notes.push(`${name}: no "Results:" block (the run was interrupted?); summary values are missing, intervals kept.`);
+  return {
+    format: BENCH_RUN_FORMAT,
+    version: BENCH_RUN_VERSION,
+    id: `stress-${name.replace(/[^\w.-]+/g, "-")}${sr.index ? `-${sr.index}` : ""}`,
+    workload: summary.workload as string,
+    origin: "cassandra-stress",
+    partial: s.ops_per_s === undefined,
+    mode,
+    latency_measure: "cassandra-stress's own figures: with -rate threads=N, service times that exclude waiting time (closed loop)",
+    config: { threads: sr.threads, bound: sr.bound, ops: sr.ops, columns: sr.columns, concurrency: sr.threads, opKinds: Object.fromEntries(ops.map((o) => [o.op, /read/i.test(o.op) ? "read" : /write|insert/i.test(o.op) ? "write" : "other"])) },
+    summary,
+    ops,
+    intervals,
+    histograms: {},
+    errors_by_type: {},
+    notes,
+  };
+}
+
+/**
+ * Import a cassandra-stress output (2.1 through 4.x) into the bench report shape: `intervals` as
+ * printed, `ops` from stress's Results block. Lines that are not stress's (JVM warnings, errors)
+ * are skipped and reported in `notes` with their line numbers.
+ * @example importStress("../shared/data/lab/cassandra-stress-2.1-write.txt").summary.ops_per_s   // 8107
+ * @example importStress("sweep.txt", { run: 0 })
+ */
+export function importStress(file: string, options: ImportStressOptions = {}): BenchReport {
+  if (typeof file !== "string" || !file) throw new CassperfError("importStress: expected the path of a cassandra-stress output file.");
+  if (!fs.existsSync(file)) throw new CassperfError(`importStress: ${file} does not exist.`);
+  if (fs.statSync(file).isDirectory()) throw new CassperfError(`importStress: ${file} is a folder; expected a cassandra-stress output file (or use bench("${file}") for every run in a recording).`);
+  return stressReport(fs.readFileSync(file, "utf8"), options.name ?? path.basename(file), file, options);
+}
+
+function stressReport(text: string, name: string, where: string, options: ImportStressOptions = {}): BenchReport {
+  const parsed = parseStress(text);
+  if (parsed.runs.length === 0) {
+    throw new CassperfError(`importStress: ${where} holds no cassandra-stress run (no interval header like "partitions, op/s, ..." or "type, total ops, ..." and no "Results:" block).`, {
+      hint: "pass the file cassandra-stress printed to its standard output",
+    });
+  }
+  const idx = options.run ?? parsed.runs.length - 1;
+  if (!Number.isInteger(idx) || idx < 0 || idx >= parsed.runs.length) throw new CassperfError(`importStress: ${where} has ${parsed.runs.length} run(s); run ${JSON.stringify(options.run)} does not exist (0-based).`);
+  const notes: string[] = [];
+  if (parsed.skipped.length) {
+    const first = parsed.skipped[0];
+    notes.push(`${where}: skipped ${parsed.skipped.length} line(s) that are not cassandra-stress output; first at line ${first.line}: ${first.text.slice(0, 160)}`);
+  }
+  if (parsed.runs.length > 1) notes.push(`${where} holds ${parsed.runs.length} runs (${parsed.runs.map((r) => `${r.index}: ${r.ops.join("+")} x${r.threads ?? "?"} threads`).join("; ")}); showing run ${idx}. Pass { run: i } for another.`);
+  if (parsed.format) notes.push(`Format: cassandra-stress ${parsed.format}.`);
+  const run = stressToRun(parsed.runs[idx], name, notes);
+  (run.config as Record<string, unknown>).skipped_lines = parsed.skipped.length;
+  (run.config as Record<string, unknown>).format = parsed.format;
+  return reportOfRun(run, where);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Recorded sources: saved runs
+
+async function recordedRuns(source: Source): Promise<{ reports: BenchReport[]; notes: string[] }> {
+  const reports: BenchReport[] = [];
+  const notes: string[] = [];
+  for (const f of source.files({ kind: "bench-run" })) {
+    try {
+      reports.push(readBenchRun(await source.readText(f), f.rel));
+    } catch (e) {
+      notes.push(`${f.rel}: not read (${(e as Error).message})`);
+    }
+  }
+  for (const f of source.files({ kind: "stress-output" })) {
+    try {
+      const text = await source.readText(f);
+      const parsed = parseStress(text);
+      for (const r of parsed.runs) reports.push(stressReport(text, path.basename(f.rel), f.rel, { run: r.index }));
+    } catch (e) {
+      notes.push(`${f.rel}: not read (${(e as Error).message})`);
+    }
+  }
+  return { reports, notes };
+}
+
+function runsReport(source: Source, reports: BenchReport[], notes: string[]): BenchRunsReport {
+  const runs = reports.map((r) => r.run);
+  const rows = runs.map((r) => ({
+    run: r.id,
+    origin: r.origin,
+    workload: r.workload,
+    mode: r.mode,
+    partial: r.partial,
+    ops: r.summary.ops ?? null,
+    ops_per_s: r.summary.ops_per_s ?? null,
+    p50_ms: r.summary.p50_ms ?? null,
+    p99_ms: r.summary.p99_ms ?? null,
+    max_ms: r.summary.max_ms ?? null,
+    errors: r.summary.errors ?? null,
+    started_at: r.started_at ?? null,
+  }));
+  const intervals = runs.flatMap((r) => r.intervals.map((i) => ({ run: r.id, ...i })));
+  const spec = reports.flatMap((r) => r.rows("spectrum").map((s) => ({ ...s, series: `${r.run.id} ${String(s.series)}` }))) as unknown as SpectrumRow[];
+  if (!runs.length) notes.push(`${source.name} holds no saved bench runs (bench/<run>.json) and no cassandra-stress output.`);
+  const report = makeReport({
+    helper: "bench",
+    title: `${runs.length} saved run(s) in ${source.name}`,
+    source: source.describe(),
+    summary: { runs: runs.length, bench_runs: runs.filter((r) => r.origin === "bench").length, stress_outputs: runs.filter((r) => r.origin === "cassandra-stress").length },
+    findings: reports.flatMap((r) => r.findings.map((f) => ({ ...f, evidence: `${r.run.id}: ${f.evidence}` }))),
+    frames: {
+      runs: () => cols(rows, Object.keys(rows[0] ?? { run: 0 }) as (keyof (typeof rows)[number])[]),
+      intervals: () => cols(intervals, ["run", ...INTERVAL_COLUMNS] as (keyof (typeof intervals)[number])[]),
+    },
+    charts: runs.length
+      ? {
+          throughput: () => throughputChart(intervals.map((i) => ({ ...i, op: `${i.run} ${i.op}` })), "Throughput per second, every saved run"),
+          spectrum: () => spectrumChart(spec, "Percentile spectrum, every saved run"),
+        }
+      : {},
+    notes,
+    previewFrame: "runs",
+  });
+  Object.defineProperty(report, "runs", { value: reports, enumerable: false });
+  return report as unknown as BenchRunsReport;
+}
+
+// ---------------------------------------------------------------------------------------------
+// bench()
+
+/**
+ * Run a workload on a live cluster, or list the saved runs of a recording.
+ *
+ * Live: `bench(workload, opts)` with workload one of "writes", "reads", "mixed",
+ * "large-partitions", "time-series", "custom". Schema goes to the bench keyspace
+ * (default `cassperf_bench`) and nowhere else. Without `rate` the run is closed loop (its latencies
+ * exclude waiting time — the report says so); with `rate` it is fixed rate and its latencies are
+ * coordinated-omission corrected.
+ *
+ * Recorded: `bench()` on a recording (or `bench(recording)`, `bench("path/to/dataset")`) returns
+ * every saved bench run (bench/<run>.json) and cassandra-stress output it holds.
+ *
+ * @example await bench("writes", { concurrency: 32, duration: 10 })
+ * @example await bench("mixed", { ratio: { read: 3, write: 1 }, rate: 2000, duration: 30 })
+ * @example await bench("custom", { custom: { schema: ["CREATE TABLE IF NOT EXISTS {ks}.kv (k int PRIMARY KEY, v text)"], ops: { put: { cql: "INSERT INTO {ks}.kv (k, v) VALUES (?, ?)", values: [gen.uniform(1, 1000), gen.text(20)] } } } })
+ * @example (await bench()).runs     // the saved runs of the current recording
+ */
+export async function bench(workload: string, opts?: BenchOptions): Promise<BenchReport>;
+export async function bench(source?: Source | string): Promise<BenchRunsReport>;
+export async function bench(first?: string | Source, opts: BenchOptions = {}): Promise<BenchReport | BenchRunsReport> {
+  if (typeof first === "string" && (WORKLOADS as readonly string[]).includes(first)) {
+    const src = opts.source ?? currentOrUndefined();
+    if (!(src instanceof LiveSource)) {
+      throw new CassperfError(`bench("${first}"): running a workload needs a live cluster; the ${src ? `current source is a recording (${src.name})` : "there is no current source"}.`, {
+        hint: 'connect({ contactPoints: ["127.0.0.1"] }) first, or pass { source: live }; bench() without a workload lists the saved runs of a recording',
+      });
+    }
+    return runLive(src, first, opts);
+  }
+  if (first !== undefined && typeof first !== "string" && !isSource(first)) {
+    throw new CassperfError(`bench: expected a workload name (${WORKLOADS.join(", ")}), a source or a path; got ${typeof first}.`);
+  }
+  let source: Source;
+  if (typeof first === "string") {
+    if (!fs.existsSync(first)) throw new CassperfError(`bench: ${JSON.stringify(first)} is neither a workload (${WORKLOADS.join(", ")}) nor an existing path.`);
+    source = await openRecorded(first);
+  } else if (first) source = first;
+  else {
+    const cur = currentOrUndefined();
+    if (!cur) throw new CassperfError("bench: no current source: connect() to run a workload, or open() a recording to see its saved runs.");
+    source = cur;
+  }
+  if (source instanceof LiveSource) {
+    const reports = liveBenchRuns(source).map((r) => reportOfRun(r, source.describe()));
+    return runsReport(source, reports, reports.length ? [] : ["No bench run made on this live source yet: bench(\"writes\") runs one."]);
+  }
+  const { reports, notes } = await recordedRuns(source);
+  return runsReport(source, reports, notes);
+}
+
+// ---------------------------------------------------------------------------------------------
+// compareRuns()
+
+/** A run to compare: a report from bench()/importStress()/readBenchRun(), a BenchRun, or a path (bench/<run>.json or a stress output). */
+export type RunInput = BenchReport | BenchRun | string;
+
+function toRun(x: RunInput, which: string): BenchRun {
+  if (typeof x === "string") {
+    if (!fs.existsSync(x)) throw new CassperfError(`compareRuns: run ${which} ${JSON.stringify(x)} is not an existing file.`);
+    const text = fs.readFileSync(x, "utf8");
+    if (text.trimStart().startsWith("{")) return readBenchRun(text, x).run;
+    return stressReport(text, path.basename(x), x).run;
+  }
+  if (x && typeof x === "object" && "run" in x && (x as BenchReport).run?.format === BENCH_RUN_FORMAT) return (x as BenchReport).run;
+  if (x && typeof x === "object" && (x as BenchRun).format === BENCH_RUN_FORMAT) return validateBenchRun(x, `run ${which}`);
+  throw new CassperfError(`compareRuns: run ${which} must be a bench report, a saved run (bench/<run>.json) or a cassandra-stress output path.`);
+}
+
+const METRICS: { key: keyof BenchOpRow & keyof BenchInterval; label: string; higherIsBetter: boolean }[] = [
+  { key: "ops_per_s", label: "ops/s", higherIsBetter: true },
+  { key: "p50_ms", label: "p50", higherIsBetter: false },
+  { key: "p95_ms", label: "p95", higherIsBetter: false },
+  { key: "p99_ms", label: "p99", higherIsBetter: false },
+  { key: "p99_9_ms", label: "p99.9", higherIsBetter: false },
+  { key: "max_ms", label: "max", higherIsBetter: false },
+];
+
+function perSecond(run: BenchRun, op: string, key: keyof BenchInterval): number[] {
+  const rows = run.intervals.filter((r) => (op === "all" ? true : r.op === op) && r.ops > 0);
+  if (op === "all" && key === "ops_per_s") {
+    const bySec = new Map<number, number>();
+    for (const r of rows) bySec.set(r.second, (bySec.get(r.second) ?? 0) + r.ops_per_s);
+    const v = [...bySec.values()];
+    return v.length > 2 ? v.slice(0, -1) : v; // the last, partial second is noisy
+  }
+  if (op === "all" && new Set(run.intervals.map((r) => r.op)).size > 1) return []; // per-op percentiles cannot be merged from rows
+  return rows.map((r) => r[key] as number | null).filter((v): v is number => v !== null);
+}
+
+function meanSd(v: number[]): { mean: number; sd: number; n: number } {
+  const n = v.length;
+  if (!n) return { mean: 0, sd: 0, n };
+  const mean = v.reduce((s, x) => s + x, 0) / n;
+  const sd = n > 1 ? Math.sqrt(v.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1)) : 0;
+  return { mean, sd, n };
+}
+
+/**
+ * Two runs side by side: per op type and metric (ops/s, p50, p95, p99, p99.9, max), the values,
+ * the difference, and whether it is beyond run-to-run noise.
+ *
+ * Noise rule (thresholds in BENCH_THRESHOLDS): a difference is beyond noise when it exceeds BOTH
+ * NOISE_MIN_RELATIVE (10%) of run a's value AND NOISE_SIGMAS (2) standard errors of the
+ * difference of the two runs' per-second values (Welch: sqrt(sd_a²/n_a + sd_b²/n_b)). When a run
+ * has fewer than 2 per-second values for a metric, only the 10% rule applies (the row says so).
+ * Run values are whole-run figures from merged histograms (or stress's Results block).
+ * @example compareRuns(before, after).rows("comparison")
+ * @example compareRuns("bench/writes-a.json", "stress-write.txt")
+ */
+export function compareRuns(a: RunInput, b: RunInput): Report<"comparison"> {
+  const ra = toRun(a, "a");
+  const rb = toRun(b, "b");
+  const T = BENCH_THRESHOLDS;
+  const aOps = new Map(ra.ops.map((o) => [o.op, o]));
+  const common = rb.ops.map((o) => o.op).filter((op) => aOps.has(op));
+  const ops = common.length ? common : ["all"];
+  const rows: Record<string, unknown>[] = [];
+  const findings: Finding[] = [];
+  const notes: string[] = [];
+  if (!common.length) notes.push(`The runs share no op type (a: ${ra.ops.map((o) => o.op).join(", ")}; b: ${rb.ops.map((o) => o.op).join(", ")}); compared "all".`);
+  if (ra.mode !== rb.mode) notes.push(`Run a is ${ra.mode} and run b is ${rb.mode}: their latencies measure different things (closed loop excludes waiting time).`);
+  for (const op of ops) {
+    const oa = ra.ops.find((o) => o.op === op);
+    const ob = rb.ops.find((o) => o.op === op);
+    if (!oa || !ob) continue;
+    for (const m of METRICS) {
+      const va = oa[m.key] as number | null;
+      const vb = ob[m.key] as number | null;
+      if (va === null || vb === null) continue;
+      const diff = vb - va;
+      const sa = meanSd(perSecond(ra, op, m.key));
+      const sb = meanSd(perSecond(rb, op, m.key));
+      const relBand = T.NOISE_MIN_RELATIVE.value * Math.abs(va);
+      const haveSpread = sa.n >= 2 && sb.n >= 2;
+      const seBand = haveSpread ? T.NOISE_SIGMAS.value * Math.sqrt(sa.sd ** 2 / sa.n + sb.sd ** 2 / sb.n) : 0;
+      const band = Math.max(relBand, seBand);
+      const beyond = Math.abs(diff) > band;
+      const worse = m.higherIsBetter ? diff < 0 : diff > 0;
+      rows.push({
+        op,
+        metric: m.label,
+        a: va,
+        b: vb,
+        diff: Math.round(diff * 1000) / 1000,
+        diff_pct: va !== 0 ? Math.round((diff / va) * 1000) / 10 : null,
+        noise_band: Math.round(band * 1000) / 1000,
+        beyond_noise: beyond,
+        verdict: beyond ? (worse ? "worse" : "better") : "within noise",
+        basis: haveSpread ? `max(10% of a, ${T.NOISE_SIGMAS.value} SE of ${sa.n}+${sb.n} seconds)` : "10% of a (too few per-second values)",
+      });
+      if (beyond) {
+        findings.push({
+          severity: worse ? "warning" : "info",
+          id: worse ? "bench.compare-worse" : "bench.compare-better",
+          title: `${op} ${m.label} ${worse ? "worse" : "better"} in run b: ${fmtN(va)} -> ${fmtN(vb)}${m.higherIsBetter ? " op/s" : " ms"} (${diff > 0 ? "+" : ""}${va ? ((diff / va) * 100).toFixed(1) : "∞"}%)`,
+          evidence: `difference ${fmtN(Math.abs(diff))} beyond the noise band ${fmtN(band)} (${haveSpread ? `max of 10% and ${T.NOISE_SIGMAS.value} standard errors over ${sa.n} and ${sb.n} seconds` : "10% of run a"}); a = ${ra.id}, b = ${rb.id}`,
+          action: worse ? "Check what changed between the runs (config, data size, compaction, GC) and rerun both to confirm." : "Keep the change if it is the one you made on purpose; rerun to confirm.",
+          helper: "bench",
+        });
+      }
+    }
+  }
+  const chartRows = rows.filter((r) => r.op === ops[ops.length - 1] || ops.length === 1).flatMap((r) => [
+    { metric: `${String(r.op)} ${String(r.metric)}`, run: `a ${ra.id}`, value: r.a as number },
+    { metric: `${String(r.op)} ${String(r.metric)}`, run: `b ${rb.id}`, value: r.b as number },
+  ]);
+  const specA = reportOfRun(ra).rows("spectrum").map((s) => ({ ...s, series: `a ${String(s.series)}` }));
+  const specB = reportOfRun(rb).rows("spectrum").map((s) => ({ ...s, series: `b ${String(s.series)}` }));
+  const intervals = [...ra.intervals.map((i) => ({ ...i, op: `a ${i.op}` })), ...rb.intervals.map((i) => ({ ...i, op: `b ${i.op}` }))];
+  const beyondCount = rows.filter((r) => r.beyond_noise).length;
+  return makeReport({
+    helper: "compareRuns",
+    title: `${ra.id} vs ${rb.id}: ${beyondCount} of ${rows.length} differences beyond noise`,
+    summary: {
+      a: ra.id,
+      b: rb.id,
+      a_ops_per_s: ra.summary.ops_per_s ?? null,
+      b_ops_per_s: rb.summary.ops_per_s ?? null,
+      a_p99_ms: ra.summary.p99_ms ?? null,
+      b_p99_ms: rb.summary.p99_ms ?? null,
+      beyond_noise: beyondCount,
+      noise_rule: `beyond noise when |b - a| > max(${T.NOISE_MIN_RELATIVE.value * 100}% of a, ${T.NOISE_SIGMAS.value} x sqrt(sd_a²/n_a + sd_b²/n_b)) over per-second values`,
+    },
+    findings,
+    frames: { comparison: () => cols(rows, ["op", "metric", "a", "b", "diff", "diff_pct", "noise_band", "beyond_noise", "verdict", "basis"] as never[]) },
+    charts: {
+      compare: () => compareChart(chartRows, `Run vs run — a: ${ra.id}, b: ${rb.id}`),
+      spectrum: () => spectrumChart([...specA, ...specB] as unknown as SpectrumRow[], "Percentile spectrum, run a vs run b"),
+      throughput: () => throughputChart(intervals, "Throughput per second, run a vs run b"),
+    },
+    notes,
+    previewFrame: "comparison",
+  });
+}
+
+function fmtN(v: number): string {
+  return v.toLocaleString("en-US", { maximumFractionDigits: Math.abs(v) >= 100 ? 0 : 2 });
+}

@@ -1,0 +1,173 @@
+/**
+ * bench's advice: ONE table of named rules, each with its named threshold and where the number
+ * comes from. Every finding a bench report (live run, saved run or cassandra-stress import) shows
+ * comes from this table, and compareRuns' noise rule lives here too.
+ */
+import type { Finding, Threshold } from "../present/report";
+import type { BenchRun } from "./run";
+
+/** The thresholds, in one place. */
+export const BENCH_THRESHOLDS = {
+  READ_P99_MS: { name: "READ_P99_MS", value: 10, unit: "ms", source: "seed 1 (CassandraBenchmark: read p99 over 10 ms is flagged)" },
+  ERROR_RATE_WARN: { name: "ERROR_RATE_WARN", value: 0.001, unit: "fraction of operations", source: "cassperf choice: seed 1 reports the error rate without a threshold; 0.1% is the usual SLO error budget" },
+  ERROR_RATE_CRITICAL: { name: "ERROR_RATE_CRITICAL", value: 0.01, unit: "fraction of operations", source: "cassperf choice: at 1% errors the latency figures describe a failing cluster" },
+  CLIENT_EVENT_LOOP_P99_MS: {
+    name: "CLIENT_EVENT_LOOP_P99_MS",
+    value: 20,
+    unit: "ms",
+    source: "cassperf choice: the bench client's event loop delayed by more than 20 ms at p99 (beyond the 10 ms sampling resolution) adds that much to measured latencies — a lab run on 2 cores shows 0-5 ms",
+  },
+  CLIENT_CPU_CORES: { name: "CLIENT_CPU_CORES", value: 0.9, unit: "cores", source: "Node runs the driver and the recorder on one thread: above 0.9 of a core the client, not the cluster, sets the pace" },
+  TARGET_RATE_MIN_FRACTION: { name: "TARGET_RATE_MIN_FRACTION", value: 0.95, unit: "fraction of target rate", source: "cassperf choice: below 95% of the target rate the run measured a different load than asked" },
+  NOISE_MIN_RELATIVE: { name: "NOISE_MIN_RELATIVE", value: 0.1, unit: "fraction of run a's value", source: "cassperf choice: repeated lab runs of the same workload differ by up to ~10% in ops/s and p99" },
+  NOISE_SIGMAS: { name: "NOISE_SIGMAS", value: 2, unit: "standard errors", source: "two standard errors of the difference of per-second means (Welch): ~95% two-sided" },
+} satisfies Record<string, Threshold>;
+
+const T = BENCH_THRESHOLDS;
+const fmt = (v: number, d = 1) => v.toLocaleString("en-US", { maximumFractionDigits: d });
+
+/** A rule: an id, and a function from a run to zero or more findings. */
+export interface BenchRule {
+  id: string;
+  thresholds: Threshold[];
+  check: (run: BenchRun) => Finding[];
+}
+
+/** Ops rows by kind, using the config's op kinds when present, else the name. */
+function opsOfKind(run: BenchRun, kind: "read" | "write") {
+  const kinds = (run.config.opKinds ?? {}) as Record<string, string>;
+  return run.ops.filter((o) => o.op !== "all" && o.op !== "total" && (kinds[o.op] ?? (/read|select/i.test(o.op) ? "read" : /write|insert|update/i.test(o.op) ? "write" : "")) === kind);
+}
+
+/** The rule table. */
+export const BENCH_RULES: BenchRule[] = [
+  {
+    id: "bench.peak-write-throughput",
+    thresholds: [],
+    check: (run) => {
+      const writes = new Set(opsOfKind(run, "write").map((o) => o.op));
+      if (writes.size === 0) return [];
+      // Peak over whole seconds only (the last partial second is rated by its length and is noisy).
+      const perSecond = new Map<number, number>();
+      for (const r of run.intervals) if (writes.has(r.op)) perSecond.set(r.second, (perSecond.get(r.second) ?? 0) + r.ops_per_s);
+      const rows = [...perSecond.entries()];
+      const whole = rows.length > 1 ? rows.slice(0, -1) : rows;
+      if (!whole.length) return [];
+      const [sec, peak] = whole.reduce((a, b) => (b[1] > a[1] ? b : a));
+      const avg = opsOfKind(run, "write").reduce((s, o) => s + o.ops_per_s, 0);
+      return [
+        {
+          severity: "info",
+          id: "bench.peak-write-throughput",
+          title: `Peak write throughput ${fmt(peak, 0)} op/s (run average ${fmt(avg, 0)} op/s)`,
+          evidence: `intervals: second ${sec} of run ${run.id}`,
+          action: "Compare with the rate your application needs at peak; rerun with a higher concurrency to find the cluster's ceiling.",
+        },
+      ];
+    },
+  },
+  {
+    id: "bench.read-p99-over-10ms",
+    thresholds: [T.READ_P99_MS],
+    check: (run) =>
+      opsOfKind(run, "read")
+        .filter((o) => o.p99_ms !== null && o.p99_ms > T.READ_P99_MS.value)
+        .map((o) => ({
+          severity: "warning" as const,
+          id: "bench.read-p99-over-10ms",
+          title: `Read p99 ${fmt(o.p99_ms!)} ms is over ${T.READ_P99_MS.value} ms (${o.op})`,
+          evidence: `${o.count.toLocaleString("en-US")} ${o.op} operations, merged histogram: p50 ${fmt(o.p50_ms ?? 0)} ms, p99 ${fmt(o.p99_ms!)} ms, max ${fmt(o.max_ms ?? 0)} ms`,
+          action: "Look at the read path: trace() a slow read, histograms() for SSTables per read, gcStats() for pauses in the same seconds.",
+          helper: "trace",
+        })),
+  },
+  {
+    id: "bench.error-rate",
+    thresholds: [T.ERROR_RATE_WARN, T.ERROR_RATE_CRITICAL],
+    check: (run) => {
+      const all = run.ops.find((o) => o.op === "all");
+      if (!all || all.count === 0 || all.errors === 0) return [];
+      const rate = all.errors / all.count;
+      if (rate <= T.ERROR_RATE_WARN.value) return [];
+      const types = Object.entries(run.errors_by_type).map(([k, v]) => `${k} ${v}`).join(", ");
+      return [
+        {
+          severity: rate > T.ERROR_RATE_CRITICAL.value ? "critical" : "warning",
+          id: "bench.error-rate",
+          title: `${fmt(rate * 100, 2)}% of operations failed (${all.errors.toLocaleString("en-US")} of ${all.count.toLocaleString("en-US")})`,
+          evidence: types ? `errors by type: ${types}` : "errors as printed by cassandra-stress",
+          action: "Timeouts: check the nodes' GC pauses and pending tasks (gcStats(), nodetool tpstats) in the seconds the errors appear in `intervals`; Unavailable: a node was down.",
+        },
+      ];
+    },
+  },
+  {
+    id: "bench.client-bottleneck",
+    thresholds: [T.CLIENT_EVENT_LOOP_P99_MS, T.CLIENT_CPU_CORES],
+    check: (run) => {
+      const c = run.client;
+      if (!c) return [];
+      const loop = c.event_loop_delay_p99_ms > T.CLIENT_EVENT_LOOP_P99_MS.value;
+      const cpu = c.cpu_cores > T.CLIENT_CPU_CORES.value;
+      if (!loop && !cpu) return [];
+      return [
+        {
+          severity: "warning",
+          id: "bench.client-bottleneck",
+          title: "The bench client was the bottleneck: latencies include time spent waiting in the client",
+          evidence: `event-loop delay p99 ${fmt(c.event_loop_delay_p99_ms)} ms (threshold ${T.CLIENT_EVENT_LOOP_P99_MS.value} ms), max ${fmt(c.event_loop_delay_max_ms)} ms; client CPU ${fmt(c.cpu_cores, 2)} cores (threshold ${T.CLIENT_CPU_CORES.value})`,
+          action: "Lower concurrency, run the bench from another machine, or run several bench processes and merge their histograms.",
+        },
+      ];
+    },
+  },
+  {
+    id: "bench.target-rate-not-reached",
+    thresholds: [T.TARGET_RATE_MIN_FRACTION],
+    check: (run) => {
+      const target = run.config.rate as number | undefined;
+      if (run.mode !== "fixed-rate" || !target) return [];
+      const all = run.ops.find((o) => o.op === "all");
+      if (!all) return [];
+      const perSecond = new Map<number, number>();
+      for (const r of run.intervals) perSecond.set(r.second, (perSecond.get(r.second) ?? 0) + r.ops_per_s);
+      const rates = [...perSecond.values()];
+      const whole = rates.length > 1 ? rates.slice(0, -1) : rates;
+      const best = whole.length ? Math.max(...whole) : all.ops_per_s;
+      if (all.ops_per_s >= T.TARGET_RATE_MIN_FRACTION.value * target) return [];
+      const never = best < T.TARGET_RATE_MIN_FRACTION.value * target;
+      return [
+        {
+          severity: "warning",
+          id: "bench.target-rate-not-reached",
+          title: never
+            ? `Never reached the target rate: ${fmt(all.ops_per_s, 0)} op/s achieved of ${fmt(target, 0)} op/s asked (best second ${fmt(best, 0)} op/s)`
+            : `Fell short of the target rate: ${fmt(all.ops_per_s, 0)} op/s on average of ${fmt(target, 0)} op/s asked`,
+          evidence: `fixed-rate run ${run.id}: concurrency ${String(run.config.concurrency)}, ${all.count.toLocaleString("en-US")} operations`,
+          action: never ? "The cluster (or the client) cannot sustain this rate: raise concurrency if latency × rate exceeds it, or lower the rate." : "Look at the seconds where ops_per_s dropped in `intervals`: a stall delayed the schedule.",
+        },
+      ];
+    },
+  },
+  {
+    id: "bench.partial-run",
+    thresholds: [],
+    check: (run) =>
+      run.partial
+        ? [
+            {
+              severity: "warning",
+              id: "bench.partial-run",
+              title: "Partial run: cancelled before its planned end",
+              evidence: `measured ${fmt(Number(run.summary.duration_s ?? 0))} s of ${run.config.duration !== undefined ? `${String(run.config.duration)} s` : `${String(run.config.ops)} ops`} planned`,
+              action: "Rerun to completion before comparing it with other runs.",
+            },
+          ]
+        : [],
+  },
+];
+
+/** All findings for a run. */
+export function benchFindings(run: BenchRun): Finding[] {
+  return BENCH_RULES.flatMap((r) => r.check(run).map((f) => ({ ...f, helper: f.helper ?? "bench" })));
+}
