@@ -1,0 +1,158 @@
+/**
+ * nodetool tpstats -> thread pools (active, pending, completed, blocked, all time blocked) and
+ * dropped messages, text of any version or `-F json`.
+ *
+ * Forms read from real outputs and TpStatsPrinter.java:
+ *  - 2.1/3.x: `Pool Name  Active  Pending  Completed  Blocked  All time blocked`, then
+ *    `Message type  Dropped`;
+ *  - 4.x/5.0: the same pool table (TableBuilder; 5.0 adds `CPU[ms/s]`, `Allocations[mb/s]`), and
+ *    `Message type  Dropped  Latency waiting in queue (micros)` with a `50% 95% 99% Max` line;
+ *  - DSE 6.x: `Pools  Active Pending Backpressure Delayed Shared Stolen Completed Blocked All time
+ *    blocked` (N/A where a pool has no such value), a `Meters` section, and `Messages  Dropped
+ *    Latency waiting in queue (micros)`;
+ *  - JSON (`-F json`): `{ThreadPools: {name: {ActiveTasks, ...}}, DroppedMessage: {type: n}, WaitLatencies: {...}}`.
+ * N/A is null, never 0.
+ *
+ * Line rules (first match wins):
+ * | rule          | example                                                        | effect                        |
+ * |---------------|----------------------------------------------------------------|-------------------------------|
+ * | blank         | ""                                                             | ends the section              |
+ * | noise         | INFO  20:05:52 Cannot initialize un-mmaper ...                 | skipped, counted              |
+ * | pool-header   | Pool Name   Active   Pending   Completed   Blocked  All time blocked | pool section, its columns |
+ * | meters-header | Meters   One Minute Rate ...                                   | meters section (skipped)      |
+ * | drop-header   | Message type   Dropped   [Latency waiting in queue (micros)]   | dropped section               |
+ * | drop-subhead  |                50%   95%   99%   Max                           | latency columns               |
+ * | pool-row      | ReadStage   0   0   72466   0   0                              | one pool                      |
+ * | drop-row      | READ   0   [N/A N/A N/A N/A]                                   | one message type              |
+ * | other         | anything else                                                  | skipped with its line number  |
+ */
+import { CassperfError } from "../errors";
+import { isNoise, nodetoolError, num, splitLines, type ParseOptions, type SkippedLine } from "./nodetool-common";
+
+/** One thread pool. */
+export interface ThreadPool {
+  pool: string;
+  active: number | null;
+  pending: number | null;
+  completed: number | null;
+  blocked: number | null;
+  all_time_blocked: number | null;
+  /** Every column as printed (Backpressure, Delayed, CPU[ms/s], ...). */
+  fields: Record<string, string>;
+  line: number;
+}
+
+/** Dropped messages of one type, with the queue-wait latency percentiles when printed (microseconds). */
+export interface DroppedMessages {
+  message_type: string;
+  dropped: number | null;
+  latency_p50_us: number | null;
+  latency_p95_us: number | null;
+  latency_p99_us: number | null;
+  latency_max_us: number | null;
+  line: number;
+}
+
+/** What {@link parseTpstats} returns. */
+export interface TpstatsParse {
+  pools: ThreadPool[];
+  dropped: DroppedMessages[];
+  skipped: SkippedLine[];
+  noise: number;
+  nodetoolError?: string;
+}
+
+/** Pool-table column names nodetool prints (multi-word ones first). */
+const POOL_COLUMNS = ["All time blocked", "AllTimeBlocked", "Active", "Pending", "Backpressure", "Delayed", "Shared", "Stolen", "Completed", "Blocked", "CPU[ms/s]", "Allocations[mb/s]"];
+const TYPED: Record<string, keyof ThreadPool> = { Active: "active", Pending: "pending", Completed: "completed", Blocked: "blocked", "All time blocked": "all_time_blocked", AllTimeBlocked: "all_time_blocked" };
+
+function poolColumns(rest: string): string[] | undefined {
+  const cols: string[] = [];
+  let r = rest.trim();
+  while (r.length) {
+    const c = POOL_COLUMNS.find((n) => r.startsWith(n) && (r.length === n.length || /\s/.test(r[n.length])));
+    if (!c) return undefined;
+    cols.push(c);
+    r = r.slice(c.length).trim();
+  }
+  return cols;
+}
+
+/**
+ * Parse `nodetool tpstats` output (text of any version, or `-F json`).
+ * @throws CassperfError naming the file and line when a pool header has a column this parser does not know, or the text is not tpstats
+ * @example parseTpstats(text, { file: "tpstats" }).pools.filter(p => (p.pending ?? 0) > 0)
+ */
+export function parseTpstats(text: string, options: ParseOptions = {}): TpstatsParse {
+  const file = options.file ?? "tpstats output";
+  const out: TpstatsParse = { pools: [], dropped: [], skipped: [], noise: 0 };
+  if (text.trim() === "") return out;
+  const err = nodetoolError(text);
+  if (err) return { ...out, nodetoolError: err };
+  if (/^\s*\{/.test(text)) return parseJson(text, file);
+  let section: "pools" | "meters" | "dropped" | undefined;
+  let cols: string[] = [];
+  const lines = splitLines(text);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    const n = i + 1;
+    if (line.trim() === "") { if (section === "meters") section = undefined; continue; }
+    if (isNoise(line)) { out.noise++; continue; }
+    let m = /^(Pool Name|Pools)\s+(.*)$/.exec(line);
+    if (m) {
+      const c = poolColumns(m[2]);
+      if (!c) throw new CassperfError(`${file}: line ${n}: unknown thread-pool column in header "${line.trim()}".`, { hint: `expected columns among: ${POOL_COLUMNS.join(", ")}` });
+      cols = c;
+      section = "pools";
+      continue;
+    }
+    if (/^Meters\s+/.test(line)) { section = "meters"; continue; }
+    m = /^(Message type|Messages)\s+Dropped(\s+Latency waiting in queue.*)?\s*$/.exec(line);
+    if (m) { section = "dropped"; continue; }
+    if (section === "dropped" && /^\s+50%\s+95%\s+99%\s+Max\s*$/.test(line)) continue;
+    const parts = line.trim().split(/\s+/);
+    if (section === "pools" && /^\S/.test(line) && parts.length === cols.length + 1) {
+      const p: ThreadPool = { pool: parts[0], active: null, pending: null, completed: null, blocked: null, all_time_blocked: null, fields: {}, line: n };
+      cols.forEach((c, j) => {
+        p.fields[c] = parts[j + 1];
+        const k = TYPED[c];
+        if (k) (p as unknown as Record<string, number | null>)[k] = num(parts[j + 1]);
+      });
+      out.pools.push(p);
+      continue;
+    }
+    if (section === "meters") continue;
+    if (section === "dropped" && /^\S/.test(line) && (parts.length === 2 || parts.length === 6)) {
+      const lat = parts.length === 6 ? parts.slice(2).map(num) : [null, null, null, null];
+      out.dropped.push({ message_type: parts[0], dropped: num(parts[1]), latency_p50_us: lat[0], latency_p95_us: lat[1], latency_p99_us: lat[2], latency_max_us: lat[3], line: n });
+      continue;
+    }
+    out.skipped.push({ line: n, text: line, reason: section ? `not a ${section} row` : "before any tpstats header" });
+  }
+  if (!out.pools.length && !out.dropped.length) {
+    const s = out.skipped[0];
+    throw new CassperfError(`${file}: line ${s?.line ?? 1}: expected nodetool tpstats output ("Pool Name  Active  Pending ..."), found "${(s?.text ?? "").trim().slice(0, 80)}".`);
+  }
+  return out;
+}
+
+function parseJson(text: string, file: string): TpstatsParse {
+  let doc: Record<string, Record<string, unknown>>;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw new CassperfError(`${file}: not valid JSON (${(e as Error).message}); expected nodetool tpstats -F json output.`);
+  }
+  const out: TpstatsParse = { pools: [], dropped: [], skipped: [], noise: 0 };
+  const v = (x: unknown) => (x === undefined ? null : num(String(x)));
+  for (const [pool, o] of Object.entries(doc.ThreadPools ?? {})) {
+    const p = o as Record<string, unknown>;
+    out.pools.push({ pool, active: v(p.ActiveTasks), pending: v(p.PendingTasks), completed: v(p.CompletedTasks), blocked: v(p.CurrentlyBlockedTasks), all_time_blocked: v(p.TotalBlockedTasks), fields: Object.fromEntries(Object.entries(p).map(([a, b]) => [a, String(b)])), line: 0 });
+  }
+  const waits = (doc.WaitLatencies ?? {}) as Record<string, unknown[]>;
+  for (const [type, n] of Object.entries(doc.DroppedMessage ?? {})) {
+    const w = Array.isArray(waits[type]) ? waits[type].map((x) => v(x)) : [];
+    out.dropped.push({ message_type: type, dropped: v(n), latency_p50_us: w[0] ?? null, latency_p95_us: w[2] ?? null, latency_p99_us: w[4] ?? null, latency_max_us: w[6] ?? null, line: 0 });
+  }
+  return out;
+}
