@@ -1,3 +1,344 @@
-/** Placeholder: replaced by the issue that builds it. */
+/**
+ * record(live, dir, what?): capture a live cluster into a cassperf dataset (DESIGN.md "Dataset
+ * layout") that open() reads back, so a runbook written against the live cluster runs unchanged
+ * against the recording.
+ *
+ * Captured: trace sessions and events (traces/sessions.jsonl, traces/events.jsonl), schema.cql,
+ * nodetool outputs per node exactly as printed (nodes/<node>/nodetool/<command>), the nodes' logs
+ * and GC logs when the live source knows where they are (nodes/<node>/logs/cassandra/), and any
+ * extra files the caller hands over (e.g. a cassandra-stress output). The dataset is written into
+ * a temporary sibling folder and renamed into place at the end, so a failed or interrupted
+ * recording never leaves a half-written dataset. Nothing from the connection options (credentials,
+ * TLS keys, nodetool command lines) is written.
+ */
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { Client } from "cassandra-driver";
 import { CassperfError } from "../errors";
-export async function record(..._args: unknown[]): Promise<never> { throw new CassperfError("record() is not built yet."); }
+import { LiveSource } from "./live";
+import type { DatasetManifest } from "./recorded";
+import { schemaCql } from "./schema-cql";
+
+/** What to capture; every part is on by default. */
+export interface RecordWhat {
+  /** Replace `dir` when it already holds a cassperf dataset (or is empty). Default false: refuse. */
+  overwrite?: boolean;
+  /**
+   * Trace sessions and events from system_traces. `{ limit }` keeps the most recent sessions.
+   * Default true (all sessions).
+   * @example record(live, "ds", { traces: { limit: 500 } })
+   */
+  traces?: boolean | { limit?: number };
+  /** schema.cql of the user keyspaces (or `keyspaces`). Default true. */
+  schema?: boolean;
+  /** Keyspaces for schema.cql and per-table nodetool cfhistograms. Default: every non-system keyspace. */
+  keyspaces?: string[];
+  /**
+   * nodetool commands to capture on every node, as nodetool names them. Default {@link NODETOOL_CAPTURE}.
+   * Needs a live source that knows how to run nodetool; otherwise skipped with a note.
+   */
+  nodetool?: boolean | string[];
+  /**
+   * Copy system.log, debug.log and gc.log* of each node when the live source knows its log folder.
+   * `maxBytesPerFile` keeps the first quarter and the last three quarters of a longer file, cut at
+   * line boundaries, and the manifest says so. Default true, no limit.
+   * @example record(live, "ds", { logs: { maxBytesPerFile: 512 * 1024 } })
+   */
+  logs?: boolean | { maxBytesPerFile?: number };
+  /**
+   * Extra files to include, by path inside the dataset (`/`-separated), as text.
+   * @example record(live, "ds", { files: { "stress/cassandra-stress-write.txt": stressOutput } })
+   */
+  files?: Record<string, string>;
+  /** A sentence for the manifest: how and why this recording was made. */
+  notes?: string;
+}
+
+/** What record() wrote. */
+export interface RecordResult {
+  /** The dataset folder (absolute). */
+  dir: string;
+  manifest: DatasetManifest;
+  /** Parts that could not be captured, one sentence each (also in the manifest). */
+  skipped: string[];
+}
+
+/** nodetool commands captured by default; cfhistograms runs per table where nodetool needs it (2.1). */
+export const NODETOOL_CAPTURE = ["cfhistograms", "proxyhistograms", "cfstats", "tpstats", "compactionstats", "compactionhistory", "info", "status", "ring", "describecluster", "gcstats", "version"];
+
+/** Rows of traces/sessions.jsonl (what trace() reads). */
+export interface TraceSessionRow {
+  session_id: string;
+  coordinator: string | null;
+  /** ISO-8601. */
+  started_at: string | null;
+  /** Microseconds; null while the session was still running. */
+  duration: number | null;
+  request: string | null;
+  /** QUERY, REPAIR, ... (3.0+ column; 2.1 traces only queries, so "QUERY"). */
+  command: string;
+  client: string | null;
+  parameters: Record<string, string>;
+}
+
+/** Rows of traces/events.jsonl. */
+export interface TraceEventRow {
+  session_id: string;
+  /** The event's timeuuid. */
+  event_id: string;
+  /** ISO-8601, from the timeuuid (2.1 has no event_time column). */
+  event_time: string;
+  activity: string | null;
+  source: string | null;
+  /** Microseconds since the session started on that node; null when absent. */
+  source_elapsed: number | null;
+  thread: string | null;
+}
+
+const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+
+/** Every row of a query, page by page. */
+async function allRows(client: Client, query: string): Promise<any[]> {
+  const rows: any[] = [];
+  let pageState: string | undefined;
+  do {
+    const r = await client.execute(query, [], { fetchSize: 1000, ...(pageState ? { pageState } : {}) });
+    rows.push(...r.rows);
+    pageState = r.pageState ?? undefined;
+  } while (pageState);
+  return rows;
+}
+
+/** Trace sessions and events of system_traces as dataset rows, oldest session first. */
+export async function captureTraces(client: Client, limit?: number): Promise<{ sessions: TraceSessionRow[]; events: TraceEventRow[] }> {
+  let sessions: TraceSessionRow[] = (await allRows(client, "SELECT * FROM system_traces.sessions")).map((r) => ({
+    session_id: String(r.session_id),
+    coordinator: str(r.coordinator),
+    started_at: r.started_at instanceof Date ? r.started_at.toISOString() : null,
+    duration: typeof r.duration === "number" ? r.duration : null,
+    request: str(r.request),
+    command: str(r.command) ?? "QUERY",
+    client: str(r.client),
+    parameters: (r.parameters as Record<string, string> | null) ?? {},
+  }));
+  sessions.sort((a, b) => (a.started_at ?? "").localeCompare(b.started_at ?? "") || a.session_id.localeCompare(b.session_id));
+  if (limit !== undefined && sessions.length > limit) sessions = sessions.slice(sessions.length - limit);
+  const order = new Map(sessions.map((s, i) => [s.session_id, i]));
+  const events: (TraceEventRow & { t: number })[] = [];
+  for (const r of await allRows(client, "SELECT * FROM system_traces.events")) {
+    const sid = String(r.session_id);
+    if (!order.has(sid)) continue;
+    const when: Date = typeof r.event_id?.getDate === "function" ? r.event_id.getDate() : new Date(NaN);
+    events.push({
+      session_id: sid,
+      event_id: String(r.event_id),
+      event_time: r.event_time instanceof Date ? r.event_time.toISOString() : when.toISOString(),
+      activity: str(r.activity),
+      source: str(r.source),
+      source_elapsed: typeof r.source_elapsed === "number" ? r.source_elapsed : null,
+      thread: str(r.thread),
+      t: when.getTime(),
+    });
+  }
+  // Per session in the sessions' order; within a session, timeuuid time order (the table's clustering order).
+  events.sort((a, b) => order.get(a.session_id)! - order.get(b.session_id)! || a.t - b.t);
+  return { sessions, events: events.map(({ t: _t, ...e }) => e) };
+}
+
+/** Keep the first quarter and last three quarters of `text` within `max` bytes, cut at line boundaries. */
+export function headAndTail(buf: Buffer, max: number): { text: Buffer; truncated: boolean } {
+  if (buf.length <= max) return { text: buf, truncated: false };
+  const headEnd = buf.lastIndexOf(10, Math.floor(max / 4)) + 1;
+  let tailStart = buf.indexOf(10, buf.length - (max - headEnd));
+  tailStart = tailStart < 0 ? buf.length : tailStart + 1;
+  return { text: Buffer.concat([buf.subarray(0, headEnd), buf.subarray(tailStart)]), truncated: true };
+}
+
+/** One line for a failed nodetool call, without the JVM command line. */
+function shortError(e: unknown): string {
+  const err = e as Error & { cause?: { code?: unknown } };
+  const first = err.message.split("\n")[0];
+  return first.includes("Command failed:") ? `${first.split("Command failed:")[0]}exited with code ${err.cause?.code ?? "?"} (not available in this nodetool?)` : first;
+}
+
+/** nodetool outputs of one node: file name -> text; failures go to `skipped`. */
+async function captureNodetool(live: LiveSource, node: string, commands: string[], tables: { keyspace: string; table: string }[], skipped: string[]): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const cmd of commands) {
+    try {
+      let text = (await live.nodetool(node, [cmd])).text;
+      if (cmd === "cfhistograms" && /requires ks and cf args/.test(text)) throw new Error("needs ks and cf");
+      out[cmd] = text;
+    } catch (e) {
+      if ((cmd === "cfhistograms" || cmd === "tablehistograms") && tables.length) {
+        // nodetool 2.1 prints one table per call: run it per table and concatenate, as later versions print all tables.
+        const parts: string[] = [];
+        for (const t of tables) {
+          try {
+            parts.push((await live.nodetool(node, [cmd, t.keyspace, t.table])).text);
+          } catch (e2) {
+            skipped.push(`nodetool ${cmd} ${t.keyspace} ${t.table} on ${node}: ${shortError(e2)}`);
+          }
+        }
+        if (parts.length) out[cmd] = parts.map((p) => p.replace(/\n*$/, "\n")).join("\n");
+      } else skipped.push(shortError(e));
+    }
+  }
+  return out;
+}
+
+function sha256(file: string): string {
+  return crypto.createHash("sha256").update(fs.readFileSync(file)).digest("hex");
+}
+
+function walkFiles(root: string, rel = ""): string[] {
+  const out: string[] = [];
+  for (const e of fs.readdirSync(path.join(root, rel), { withFileTypes: true })) {
+    const r = rel ? `${rel}/${e.name}` : e.name;
+    if (e.isDirectory()) out.push(...walkFiles(root, r));
+    else if (e.isFile()) out.push(r);
+  }
+  return out.sort();
+}
+
+/** A path inside the dataset from a caller-given name: relative, no `..`. */
+function safeRel(rel: string): string {
+  const norm = path.posix.normalize(rel.replace(/\\/g, "/"));
+  if (norm.startsWith("/") || norm.startsWith("..") || norm === "." || norm === "cassperf.json") {
+    throw new CassperfError(`record: extra file name ${JSON.stringify(rel)} must be a relative path inside the dataset (no "..", not cassperf.json).`);
+  }
+  return norm;
+}
+
+/**
+ * Record a live cluster into a dataset folder.
+ * @example const live = await connect({ contactPoints: ["127.0.0.1"] }); await record(live, "datasets/incident-1")
+ * @example await record(live, "ds", { overwrite: true, traces: { limit: 200 }, logs: { maxBytesPerFile: 1 << 20 } })
+ */
+export async function record(live: LiveSource, dir: string, what: RecordWhat = {}): Promise<RecordResult> {
+  if (!(live instanceof LiveSource)) {
+    throw new CassperfError(`record: expected a live source from connect() or lab.start() as the first argument; got ${live === null ? "null" : typeof live === "object" ? `a ${(live as { kind?: string }).kind ?? "non-source"} source` : typeof live}.`, { hint: "recordings are made from live clusters: const live = await connect({...}); await record(live, dir)" });
+  }
+  if (typeof dir !== "string" || dir.trim() === "") throw new CassperfError("record: expected the dataset folder (a path string) as the second argument.");
+  const target = path.resolve(dir);
+  const refuseExisting = () => {
+    if (!fs.existsSync(target)) return;
+    const entries = fs.readdirSync(target);
+    if (!what.overwrite) throw new CassperfError(`record: ${dir} already exists; refusing to write over it.`, { hint: "choose a new folder, or pass { overwrite: true } to replace a dataset" });
+    if (entries.length && !entries.includes("cassperf.json")) throw new CassperfError(`record: ${dir} exists and is not a cassperf dataset (no cassperf.json); overwrite only replaces datasets.`, { hint: "choose a new folder" });
+  };
+  refuseExisting();
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  const tmp = fs.mkdtempSync(path.join(path.dirname(target), `.${path.basename(target)}.recording-`));
+  const skipped: string[] = [];
+  const captured: string[] = [];
+  const truncated: Record<string, { original_bytes: number; kept_bytes: number }> = {};
+  const write = (rel: string, data: string | Buffer) => {
+    const abs = path.join(tmp, ...rel.split("/"));
+    fs.mkdirSync(path.dirname(abs), { recursive: true });
+    fs.writeFileSync(abs, data);
+  };
+  try {
+    const client = live.client;
+    const nodes = live.nodes();
+
+    let tables: { keyspace: string; table: string }[] = [];
+    if (what.schema !== false) {
+      const s = await schemaCql(client, what.keyspaces);
+      write("schema.cql", s.text);
+      tables = s.tables;
+      captured.push("schema");
+    } else if (what.keyspaces) {
+      tables = (await schemaCql(client, what.keyspaces)).tables;
+    }
+
+    if (what.traces !== false) {
+      const limit = typeof what.traces === "object" ? what.traces.limit : undefined;
+      const t = await captureTraces(client, limit);
+      write("traces/sessions.jsonl", t.sessions.map((r) => JSON.stringify(r)).join("\n") + (t.sessions.length ? "\n" : ""));
+      write("traces/events.jsonl", t.events.map((r) => JSON.stringify(r)).join("\n") + (t.events.length ? "\n" : ""));
+      captured.push("traces");
+    }
+
+    if (what.nodetool !== false) {
+      if (!live.hasNodetool()) skipped.push("nodetool: the live source was not told how to run nodetool (connect({ nodetool: ... }))");
+      else {
+        const commands = Array.isArray(what.nodetool) ? what.nodetool : NODETOOL_CAPTURE;
+        const perNode = await Promise.all(nodes.map((n) => captureNodetool(live, n, commands, tables, skipped)));
+        nodes.forEach((n, i) => {
+          for (const [cmd, text] of Object.entries(perNode[i])) write(`nodes/${n}/nodetool/${cmd}`, text);
+        });
+        if (perNode.some((p) => Object.keys(p).length)) captured.push("nodetool");
+      }
+    }
+
+    if (what.logs !== false) {
+      const max = typeof what.logs === "object" ? what.logs.maxBytesPerFile : undefined;
+      const files = live.files({ kind: ["system-log", "debug-log", "gc-log"] });
+      if (files.length === 0) skipped.push("logs: the live source knows no log folders (connect({ logs: { host: folder } }))");
+      for (const f of files) {
+        const rel = `nodes/${f.node}/logs/cassandra/${path.basename(f.path)}`;
+        let buf = fs.readFileSync(f.path);
+        if (max !== undefined && buf.length > max) {
+          if (f.compressed) {
+            skipped.push(`${rel}: ${buf.length} bytes compressed, over the ${max}-byte limit`);
+            continue;
+          }
+          const original = buf.length;
+          buf = headAndTail(buf, max).text;
+          truncated[rel] = { original_bytes: original, kept_bytes: buf.length };
+        }
+        write(rel, buf);
+      }
+      if (files.some((f) => f.kind === "gc-log")) captured.push("gc-logs");
+      if (files.some((f) => f.kind !== "gc-log")) captured.push("logs");
+    }
+
+    for (const [rel, text] of Object.entries(what.files ?? {})) write(safeRel(rel), text);
+    if (Object.keys(what.files ?? {}).some((r) => /stress/.test(r))) captured.push("stress");
+
+    const fileHashes: Record<string, { sha256: string; bytes: number }> = {};
+    for (const rel of walkFiles(tmp)) {
+      const abs = path.join(tmp, ...rel.split("/"));
+      fileHashes[rel] = { sha256: sha256(abs), bytes: fs.statSync(abs).size };
+    }
+    let clusterName: string | undefined;
+    try {
+      clusterName = str((await client.execute("SELECT cluster_name FROM system.local")).rows[0]?.cluster_name) ?? undefined;
+    } catch {
+      /* not fatal */
+    }
+    const truncNote = Object.keys(truncated).length
+      ? ` Logs longer than ${typeof what.logs === "object" ? what.logs.maxBytesPerFile : "?"} bytes keep their first quarter and last three quarters, cut at line boundaries: ${Object.entries(truncated).map(([r, t]) => `${r} (${t.kept_bytes} of ${t.original_bytes} bytes)`).join(", ")}.`
+      : "";
+    const manifest: DatasetManifest = {
+      format: "cassperf-dataset",
+      version: 1,
+      ...(clusterName ? { cluster_name: clusterName } : {}),
+      cassandra_versions: live.versions(),
+      captured_at: new Date().toISOString(),
+      nodes,
+      captured,
+      files: fileHashes,
+      notes: `${what.notes ? `${what.notes.trim()} ` : ""}Recorded by cassperf record().${truncNote}`.trim(),
+      ...(Object.keys(truncated).length ? { truncated } : {}),
+      ...(skipped.length ? { skipped } : {}),
+    };
+    write("cassperf.json", JSON.stringify(manifest, null, 2) + "\n");
+
+    // Swap into place: the old dataset (overwrite) moves aside first and is removed after the rename.
+    refuseExisting();
+    let aside: string | undefined;
+    if (fs.existsSync(target)) {
+      aside = `${tmp}.old`;
+      fs.renameSync(target, aside);
+    }
+    fs.renameSync(tmp, target);
+    if (aside) fs.rmSync(aside, { recursive: true, force: true });
+    return { dir: target, manifest, skipped };
+  } catch (e) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+}

@@ -48,6 +48,10 @@ export interface DatasetManifest {
   files?: Record<string, { sha256: string; bytes: number }>;
   /** Anything the recorder wants to say (how it was made). */
   notes?: string;
+  /** Files record() shortened to a size limit (first quarter + last three quarters, at line boundaries). */
+  truncated?: Record<string, { original_bytes: number; kept_bytes: number }>;
+  /** Parts record() could not capture, one sentence each. */
+  skipped?: string[];
 }
 
 /** How the recorded source was laid out on disk. */

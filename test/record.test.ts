@@ -1,0 +1,166 @@
+/**
+ * record(): round trip on the run's lab (record the live cluster, open() the recording, inventory
+ * and the helpers agree with live), atomic writes, overwrite rules, and no secret in the files.
+ */
+import { test } from "node:test";
+import * as assert from "node:assert/strict";
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as lab from "../src/lab";
+import { connectLive, type LiveSource } from "../src/cluster/live";
+import { openRecorded } from "../src/cluster/recorded";
+import { record } from "../src/cluster/record";
+import { inventory } from "../src/analyze/inventory";
+import { trace } from "../src/analyze/trace";
+import { gcStats } from "../src/analyze/gc";
+import { isCassperfError } from "../src/errors";
+import { labOrSkip, tempDir } from "./support";
+
+const cassandra = require("cassandra-driver") as typeof import("cassandra-driver");
+const SECRET = "s3cret-Pa55word-do-not-store";
+
+function listFiles(root: string, rel = ""): string[] {
+  const out: string[] = [];
+  for (const e of fs.readdirSync(path.join(root, rel), { withFileTypes: true })) {
+    const r = rel ? `${rel}/${e.name}` : e.name;
+    if (e.isDirectory()) out.push(...listFiles(root, r));
+    else out.push(r);
+  }
+  return out.sort();
+}
+
+/** The lab as a live source that also carries credentials (the lab ignores them: AllowAllAuthenticator). */
+async function liveWithSecret(dir: string): Promise<LiveSource> {
+  const base = await lab.connectLab(dir);
+  const options = base.options;
+  await base.close();
+  return connectLive({ ...options, credentials: { username: "cassperf", password: SECRET } });
+}
+
+test("record() round trip: the recording opens, inventory agrees with live, trace and gcStats agree, no secret stored", async (t) => {
+  const l = labOrSkip(t);
+  if (!l) return;
+  const live = await liveWithSecret(l.dir);
+  try {
+    const c = live.client;
+    await c.execute("CREATE KEYSPACE IF NOT EXISTS cassperf_record WITH replication = {'class':'SimpleStrategy','replication_factor':3}");
+    await c.execute("CREATE TABLE IF NOT EXISTS cassperf_record.readings (sensor int, ts timestamp, value double, PRIMARY KEY (sensor, ts)) WITH CLUSTERING ORDER BY (ts DESC) AND gc_grace_seconds = 3600 AND default_time_to_live = 86400 AND compaction = {'class': 'LeveledCompactionStrategy'}");
+    for (let i = 0; i < 50; i++) await c.execute("INSERT INTO cassperf_record.readings (sensor, ts, value) VALUES (?, ?, ?)", [1, new Date(Date.UTC(2024, 0, 1, 0, i)), i], { prepare: true });
+    const r = await c.execute("SELECT * FROM cassperf_record.readings WHERE sensor = ?", [1], { prepare: true, traceQuery: true, consistency: cassandra.types.consistencies.quorum });
+    const sessionId = String(r.info.traceId);
+    // Wait until the session is complete (duration set) before recording.
+    for (let i = 0; i < 50; i++) {
+      const s = await c.execute("SELECT duration FROM system_traces.sessions WHERE session_id = ?", [r.info.traceId], { prepare: true });
+      if (s.rows[0]?.duration != null) break;
+      await new Promise((res) => setTimeout(res, 200));
+    }
+    await new Promise((res) => setTimeout(res, 500));
+
+    const dir = path.join(tempDir(), "rec");
+    const out = await record(live, dir);
+    assert.equal(out.dir, dir);
+    const files = listFiles(dir);
+    assert.ok(!files.some((f) => f.includes(".recording-")), "no temp folder left");
+    const m = JSON.parse(fs.readFileSync(path.join(dir, "cassperf.json"), "utf8"));
+    assert.equal(m.format, "cassperf-dataset");
+    assert.deepEqual([...m.nodes].sort(), [...l.contactPoints].sort());
+    assert.deepEqual(Object.keys(m.files).sort(), files.filter((f) => f !== "cassperf.json"));
+    for (const [rel, h] of Object.entries(m.files as Record<string, { sha256: string; bytes: number }>)) {
+      const buf = fs.readFileSync(path.join(dir, rel));
+      assert.equal(crypto.createHash("sha256").update(buf).digest("hex"), h.sha256, rel);
+      assert.equal(buf.length, h.bytes, rel);
+    }
+    for (const part of ["schema", "traces", "nodetool", "logs", "gc-logs"]) assert.ok(m.captured.includes(part), `captured ${part}`);
+    // Never a password: not in the manifest, not in any file.
+    for (const f of files) assert.ok(!fs.readFileSync(path.join(dir, f), "utf8").includes(SECRET), `${f} holds the password`);
+
+    // schema.cql from driver metadata, with the options performance work needs.
+    const schema = fs.readFileSync(path.join(dir, "schema.cql"), "utf8");
+    assert.match(schema, /CREATE KEYSPACE cassperf_record WITH replication = \{'class': 'SimpleStrategy', 'replication_factor': '3'\}/);
+    assert.match(schema, /CREATE TABLE cassperf_record\.readings \(\n    sensor int,\n    ts timestamp,\n    value double,\n    PRIMARY KEY \(sensor, ts\)\n\) WITH CLUSTERING ORDER BY \(ts DESC\)/);
+    assert.match(schema, /compaction = \{'class': 'LeveledCompactionStrategy'/);
+    assert.match(schema, /default_time_to_live = 86400/);
+    assert.match(schema, /gc_grace_seconds = 3600/);
+
+    // Trace rows in the agreed shape.
+    const sessions = fs.readFileSync(path.join(dir, "traces/sessions.jsonl"), "utf8").trim().split("\n").map((x) => JSON.parse(x));
+    const ours = sessions.find((s) => s.session_id === sessionId);
+    assert.ok(ours, "the traced session was recorded");
+    assert.deepEqual(Object.keys(ours), ["session_id", "coordinator", "started_at", "duration", "request", "command", "client", "parameters"]);
+    assert.match(ours.started_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    assert.equal(typeof ours.duration, "number");
+    const events = fs.readFileSync(path.join(dir, "traces/events.jsonl"), "utf8").trim().split("\n").map((x) => JSON.parse(x)).filter((e) => e.session_id === sessionId);
+    assert.ok(events.length > 3);
+    assert.deepEqual(Object.keys(events[0]), ["session_id", "event_id", "event_time", "activity", "source", "source_elapsed", "thread"]);
+
+    // nodetool outputs exactly as nodetool printed them (status is stable while nothing changes).
+    const node1 = l.contactPoints[0];
+    const statusNow = await lab.nodetool("node1", ["status"], { dir: l.dir });
+    const recordedStatus = fs.readFileSync(path.join(dir, "nodes", node1, "nodetool", "status"), "utf8");
+    assert.deepEqual(lab.ringStates(recordedStatus), lab.ringStates(statusNow));
+    assert.match(fs.readFileSync(path.join(dir, "nodes", node1, "nodetool", "cfhistograms"), "utf8"), /cassperf_record\/readings histograms/);
+
+    // open() + inventory(): same nodes and versions as live; every kind present.
+    const rec = await openRecorded(dir);
+    assert.equal(rec.layout, "dataset");
+    const invRec = await inventory(rec);
+    const invLive = await inventory(live);
+    assert.equal(invRec.summary.nodes, invLive.summary.nodes);
+    assert.equal(invRec.summary.versions, invLive.summary.versions);
+    assert.equal(invRec.summary.unreadable, 0);
+    const kinds = invRec.summary.kinds as Record<string, number>;
+    for (const k of ["system-log", "gc-log", "nodetool", "trace-sessions", "trace-events", "schema", "manifest"]) assert.ok(kinds[k] > 0, `inventory lists ${k}`);
+    const commands = new Set(rec.files({ kind: "nodetool" }).map((f) => f.command));
+    for (const cmd of ["tablehistograms", "proxyhistograms", "tablestats", "tpstats", "compactionstats", "info", "status"]) assert.ok(commands.has(cmd), `nodetool ${cmd}`);
+
+    // The helpers that exist agree: trace of the session, live vs recorded.
+    const tLive = await trace(sessionId, { source: live });
+    const tRec = await trace(sessionId, { source: rec });
+    assert.deepEqual(tRec.summary, tLive.summary);
+    assert.equal(tRec.count("events"), tLive.count("events"));
+    // gcStats: the recording holds the pauses up to recording time; live has those and maybe newer ones.
+    const gLive = await gcStats(live);
+    const gRec = await gcStats(rec);
+    assert.ok(gRec.count("pauses") > 0);
+    assert.ok(gRec.count("pauses") <= gLive.count("pauses"));
+  } finally {
+    await live.close();
+  }
+});
+
+test("record() writes atomically and refuses to overwrite unless told", async (t) => {
+  const l = labOrSkip(t);
+  if (!l) return;
+  const live = await lab.connectLab(l.dir);
+  try {
+    const parent = tempDir();
+    const dir = path.join(parent, "ds");
+    const fast = { traces: false, nodetool: ["version"], logs: false } as const;
+    // A failure after the temp folder exists (an extra file escaping the dataset) leaves nothing behind.
+    await assert.rejects(record(live, dir, { ...fast, files: { "../escape.txt": "x" } }), (e: unknown) => isCassperfError(e) && /must be a relative path inside the dataset/.test((e as Error).message));
+    assert.deepEqual(fs.readdirSync(parent), []);
+
+    await record(live, dir, { ...fast, files: { "stress/cassandra-stress-write.txt": "first" } });
+    await assert.rejects(record(live, dir, fast), (e: unknown) => isCassperfError(e) && (e as Error).message === `record: ${dir} already exists; refusing to write over it.`);
+    assert.equal(fs.readFileSync(path.join(dir, "stress/cassandra-stress-write.txt"), "utf8"), "first");
+    await record(live, dir, { ...fast, overwrite: true });
+    assert.equal(fs.existsSync(path.join(dir, "stress/cassandra-stress-write.txt")), false, "overwrite replaced the whole dataset");
+    assert.deepEqual(fs.readdirSync(parent), ["ds"]);
+
+    // overwrite never replaces a folder that is not a dataset.
+    const other = path.join(parent, "not-a-dataset");
+    fs.mkdirSync(other);
+    fs.writeFileSync(path.join(other, "precious.txt"), "keep me");
+    await assert.rejects(record(live, other, { ...fast, overwrite: true }), /is not a cassperf dataset \(no cassperf\.json\); overwrite only replaces datasets/);
+    assert.equal(fs.readFileSync(path.join(other, "precious.txt"), "utf8"), "keep me");
+  } finally {
+    await live.close();
+  }
+});
+
+test("record() of something that is not a live source says what it expected", async () => {
+  const rec = await openRecorded(path.join(__dirname, "../../shared/data/lab/nodetool-2.1-tpstats.txt"));
+  await assert.rejects(record(rec as never, tempDir()), (e: unknown) => isCassperfError(e) && /record: expected a live source from connect\(\) or lab\.start\(\) as the first argument; got a recorded source/.test((e as Error).message));
+  await assert.rejects(record(undefined as never, tempDir()), /got undefined/);
+});
