@@ -1,0 +1,285 @@
+/**
+ * system.log / debug.log parser: text -> events, for any Cassandra 2.0–5.0 or DSE layout.
+ *
+ * Each line either starts an event (it matches the file's layout, see ./log-layout.ts) or
+ * continues the previous one. The message of an event is classified by the rule table in
+ * ./log-rules.ts. Continuation lines are, in order: rows of an open block (StatusLogger tables in
+ * the DSE dialects, the queries under "operations were slow"), stack-trace lines (attached to the
+ * previous event, which becomes an "exception" if nothing more specific), or anything else
+ * (attached to the previous event and counted). Lines before the first event cannot be attached:
+ * they are counted as skipped with their line numbers. Never throws on content.
+ *
+ * Times: read as UTC (logback writes local time without a zone). Layouts without a day
+ * (`INFO  19:32:51 message`, the 2.1 console) take the day from `baseDate` and roll over at
+ * midnight; without a baseDate their times are null. Pure function, no I/O.
+ */
+import { COMPILED_LAYOUTS, detectLayout, type LogLayout } from "./log-layout";
+import {
+  EXCEPTION_CLASS,
+  FACT_RULES,
+  LINE_RULES,
+  QUERY_ROW_RULES,
+  STACK_LINE,
+  STATUS_ROW_RULES,
+  type BlockKind,
+  type LogEvent,
+} from "./log-rules";
+
+export type { LogEvent, LogEventKind } from "./log-rules";
+
+/** Options for {@link parseSystemLog}. */
+export interface ParseLogOptions {
+  /** Node the file belongs to (copied to every event). */
+  node: string;
+  /** The file's name as reports cite it (relative path). */
+  file: string;
+  /** Layout to use; default: detected from the text ({@link detectLayout}). */
+  layout?: LogLayout;
+  /** Day (YYYY-MM-DD) for layouts whose dates carry only a time of day. */
+  baseDate?: string;
+  /** Longest message kept per event (longer ones are cut with "…"); default 1,000 characters. */
+  maxMessage?: number;
+}
+
+/** What {@link parseSystemLog} returns. */
+export interface ParsedLog {
+  events: LogEvent[];
+  /** Lines read. */
+  lines: number;
+  /** The layout used, or undefined when no line matched any known layout. */
+  layout?: LogLayout;
+  /** Lines that could not be read: before the first event, or the whole file when the layout is unknown. */
+  skipped: { count: number; examples: { line: number; text: string }[] };
+  /** Continuation lines attached to the previous event (stack traces, unknown lines). */
+  attached: number;
+  /** True when the layout had no day and no baseDate was given (times are null). */
+  undated: boolean;
+}
+
+/** Parse a Cassandra/DSE log date (ISO 8601 with `,` or `.` millis, or a time of day) to epoch ms. */
+export function parseLogDate(s: string, baseDayMs: number | undefined): number | null {
+  if (s.length >= 19 && s.charCodeAt(4) === 45 /* - */) {
+    const t = Date.UTC(+s.slice(0, 4), +s.slice(5, 7) - 1, +s.slice(8, 10), +s.slice(11, 13), +s.slice(14, 16), +s.slice(17, 19), s.length > 20 ? +s.slice(20, 23).padEnd(3, "0") : 0);
+    return Number.isFinite(t) ? t : null;
+  }
+  const m = /^(\d{1,2}):(\d\d):(\d\d)(?:[,.](\d{1,3}))?/.exec(s);
+  if (m && baseDayMs !== undefined) return baseDayMs + ((+m[1] * 60 + +m[2]) * 60 + +m[3]) * 1000 + (m[4] ? +m[4].padEnd(3, "0") : 0);
+  if (m) return null;
+  const t = Date.parse(s);
+  return Number.isFinite(t) ? t : null;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Parse one system.log or debug.log text into events.
+ * @example parseSystemLog(text, { node: "10.0.0.1", file: "nodes/10.0.0.1/logs/cassandra/system.log" }).events
+ */
+export function parseSystemLog(text: string, options: ParseLogOptions): ParsedLog {
+  const result: ParsedLog = { events: [], lines: 0, skipped: { count: 0, examples: [] }, attached: 0, undated: false };
+  if (!text) return result;
+  const layout = options.layout ?? detectLayout(text) ?? undefined;
+  if (layout) result.layout = layout;
+  const maxMessage = options.maxMessage ?? 1000;
+  const events = result.events;
+  const skip = (line: number, t: string) => {
+    result.skipped.count++;
+    if (result.skipped.examples.length < 3) result.skipped.examples.push({ line, text: t.length > 200 ? t.slice(0, 200) + "…" : t });
+  };
+
+  let baseDayMs: number | undefined;
+  if (layout?.timeOnly) {
+    const d = options.baseDate ? Date.parse(options.baseDate.slice(0, 10) + "T00:00:00Z") : NaN;
+    if (Number.isFinite(d)) baseDayMs = d;
+    else result.undated = true;
+  }
+  let lastTimeOnly = -1;
+
+  const re = layout?.regex;
+  const gi = layout?.groups ?? { level: 0, thread: 0, date: 0, file: 0, line: 0, msg: 0 };
+  const len = text.length;
+  let pos = 0;
+  let lineNo = 0;
+  let current: LogEvent | undefined;
+  let block: BlockKind | undefined;
+  // Cache: the last date's first 19 characters ("yyyy-MM-dd HH:mm:ss") and its epoch second.
+  let lastSecKey = "\u0000";
+  let lastSecMs = 0;
+
+  while (pos < len) {
+    let end = text.indexOf("\n", pos);
+    if (end < 0) end = len;
+    let line = text.slice(pos, end);
+    pos = end + 1;
+    lineNo++;
+    if (line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
+    if (line.length === 0) continue;
+
+    const c = line.charCodeAt(0);
+    // Event lines start with a level letter (or spaces for %5level).
+    const m = re && (c === 73 || c === 68 || c === 87 || c === 69 || c === 84 || c === 70 || c === 32) ? re.exec(line) : null;
+    if (m) {
+      const date = gi.date ? m[gi.date] : "";
+      let ts: number | null;
+      if (baseDayMs !== undefined || !layout!.timeOnly) {
+        if (!layout!.timeOnly && date.length >= 19 && date.charCodeAt(4) === 45) {
+          if (!date.startsWith(lastSecKey)) {
+            lastSecKey = date.slice(0, 19);
+            lastSecMs = parseLogDate(lastSecKey, undefined) ?? NaN;
+          }
+          ts = Number.isFinite(lastSecMs) ? lastSecMs + (date.length > 20 ? millis(date) : 0) : null;
+        } else {
+          ts = parseLogDate(date, baseDayMs);
+          if (ts !== null && layout!.timeOnly && baseDayMs !== undefined) {
+            // A time of day earlier than the previous one by more than 12 h: the next day began.
+            if (lastTimeOnly >= 0 && ts < lastTimeOnly - DAY_MS / 2) {
+              baseDayMs += DAY_MS;
+              ts += DAY_MS;
+            }
+            lastTimeOnly = ts;
+          }
+        }
+      } else ts = null;
+      const full = gi.msg ? m[gi.msg] : "";
+      const message = full.length > maxMessage ? full.slice(0, maxMessage) + "…" : full;
+      const sourceFile = gi.file ? m[gi.file] : undefined;
+      const ev = new Event(options.node, ts, gi.level ? m[gi.level] : "", gi.thread ? m[gi.thread] : null, sourceFile ? sourceFile + ":" + (gi.line ? m[gi.line] : "?") : null, message, options.file, lineNo);
+      block = undefined;
+      classify(ev, full, sourceFile);
+      const rule = ev.rule ? RULE_BLOCKS.get(ev.rule) : undefined;
+      if (rule) block = rule;
+      events.push(ev);
+      current = ev;
+      continue;
+    }
+
+    // A continuation line.
+    if (!current) {
+      skip(lineNo, line);
+      continue;
+    }
+    if (block) {
+      const row = line.trim();
+      const rules = block === "statuslogger" ? STATUS_ROW_RULES : QUERY_ROW_RULES;
+      let matched = false;
+      for (const r of rules) {
+        const rm = r.re.exec(row);
+        if (!rm) continue;
+        if (block === "slow-queries" && r.kind !== "slow-query") continue;
+        if (block === "timed-out-queries" && r.kind !== "timed-out-query") continue;
+        const f = r.fields(rm);
+        const q = f.query;
+        const ev = headerCopy(current, row.length > maxMessage ? row.slice(0, maxMessage) + "…" : row, lineNo);
+        ev.kind = r.kind;
+        ev.rule = r.id;
+        Object.assign(ev, stripUndefined(f));
+        if (q) Object.assign(ev, tableOf(q));
+        events.push(ev);
+        matched = true;
+        break;
+      }
+      if (matched) continue;
+    }
+    result.attached++;
+    current.extra_lines = (current.extra_lines ?? 0) + 1;
+    if (STACK_LINE.test(line)) {
+      if (!current.exception) {
+        const ex = EXCEPTION_CLASS.exec(line);
+        if (ex) current.exception = ex[1];
+      }
+      if (current.kind === "other") {
+        current.kind = "exception";
+        current.rule = "exception.stack";
+      }
+    }
+  }
+  result.lines = lineNo;
+  if (!layout) {
+    result.skipped.count = 0;
+    result.skipped.examples = [];
+    let n = 0;
+    for (let s = 0; s < len && result.skipped.examples.length < 3; ) {
+      let e = text.indexOf("\n", s);
+      if (e < 0) e = len;
+      n++;
+      if (e > s) result.skipped.examples.push({ line: n, text: text.slice(s, Math.min(e, s + 200)) });
+      s = e + 1;
+    }
+    result.skipped.count = lineNo;
+  }
+  return result;
+}
+
+/** Which rule ids open a block. */
+const RULE_BLOCKS = new Map(LINE_RULES.filter((r) => r.block).map((r) => [r.id, r.block!] as const));
+
+/** Events share one shape (a class) so the hot loop allocates little and V8 keeps them fast. */
+class Event implements LogEvent {
+  kind: LogEvent["kind"] = "other";
+  rule = "";
+  constructor(
+    public node: string,
+    public ts: number | null,
+    public level: string,
+    public thread: string | null,
+    public source: string | null,
+    public message: string,
+    public file: string,
+    public line: number,
+  ) {}
+}
+
+function headerCopy(h: LogEvent, message: string, line: number): LogEvent {
+  return new Event(h.node, h.ts, h.level, h.thread, h.source, message, h.file, line);
+}
+
+/** Milliseconds of "yyyy-MM-dd HH:mm:ss,SSS" (1 to 3 digits). */
+function millis(date: string): number {
+  let v = 0;
+  let k = 20;
+  for (; k < 23 && k < date.length; k++) v = v * 10 + (date.charCodeAt(k) - 48);
+  for (; k < 23; k++) v *= 10;
+  return v;
+}
+
+function tableOf(q: string): { keyspace?: string; table?: string } {
+  const m = /\bFROM\s+"?([\w]+)"?\."?([\w]+)"?/i.exec(q);
+  return m ? { keyspace: m[1], table: m[2] } : {};
+}
+
+/** Classify an event's message with the rule table (first match wins), then the fact rules. */
+function classify(ev: LogEvent, message: string, sourceFile: string | undefined): void {
+  for (const rule of LINE_RULES) {
+    if (rule.sources && sourceFile && !rule.sources.includes(sourceFile)) continue;
+    if (rule.contains && !message.includes(rule.contains)) continue;
+    const m = rule.re.exec(message);
+    if (!m) continue;
+    ev.kind = rule.kind;
+    ev.rule = rule.id;
+    if (rule.fields) Object.assign(ev, stripUndefined(rule.fields(m)));
+    return;
+  }
+  if (ev.level === "ERROR") {
+    ev.kind = "exception";
+    ev.rule = "exception.error-level";
+    const ex = /([a-z][\w$]*(?:\.[\w$]+)*\.[\w$]*(?:Exception|Error))\b/.exec(message);
+    if (ex) ev.exception = ex[1];
+  }
+  for (const f of FACT_RULES) {
+    if (!message.includes(f.contains)) continue;
+    const m = f.re.exec(message);
+    if (m) {
+      Object.assign(ev, stripUndefined(f.fields(m)));
+      if (!ev.rule) ev.rule = f.id;
+      return;
+    }
+  }
+}
+
+function stripUndefined<T extends object>(o: T): T {
+  for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
+  return o;
+}
+
+/** The compiled known layouts (re-exported for callers that pick one by name). */
+export { COMPILED_LAYOUTS };
