@@ -97,7 +97,7 @@ export async function runLoad(cfg: RunnerConfig): Promise<RunnerResult> {
     prepare: cfg.prepared,
     consistency: cfg.consistency,
     ...(cfg.timeoutMs ? { readTimeout: cfg.timeoutMs } : {}),
-    ...((o as { hints?: string[] }).hints && !cfg.prepared ? { hints: (o as { hints?: string[] }).hints } : {}),
+    ...(o.hints && !cfg.prepared ? { hints: o.hints } : {}),
   }));
   const callIndex = ops.map(() => 0);
 

@@ -22,6 +22,8 @@ export interface WorkloadOp {
   weight: number;
   /** Bound values for this op's i-th call. */
   values: (i: number, rng: Rng) => unknown[];
+  /** CQL types of the values, for unprepared statements (the driver cannot tell an int from a double). */
+  hints?: string[];
 }
 
 /** A resolved workload. */
@@ -46,6 +48,8 @@ export interface CustomOp {
   weight?: number;
   /** "read" or "write"; default: guessed from the statement (SELECT = read). */
   kind?: "read" | "write";
+  /** CQL types of the values, needed only with { prepared: false } for int/float columns. @example hints: ["int", "text"] */
+  hints?: string[];
 }
 
 /** A custom workload. */
@@ -60,7 +64,7 @@ export interface CustomWorkload {
 
 /** Workload-shaping options (part of the bench options). */
 export interface WorkloadOptions {
-  /** writes/reads/mixed: number of distinct keys; reads and mixed load this many rows first. Default 10,000. */
+  /** reads/mixed: number of distinct keys, loaded before measuring. Default 10,000. writes: sequential keys from 0, wrapping at `keys` when given. */
   keys?: number;
   /** Bytes per value column (writes/reads/mixed use 5 blob columns, like cassandra-stress's standard1). Default 34. */
   valueSize?: number;
@@ -156,8 +160,13 @@ export function resolveWorkload(name: string, keyspace: string, o: WorkloadOptio
   const valueSize = positive("valueSize", o.valueSize, 34);
   switch (name) {
     case "writes":
-      // Sequential keys (seed 1's sequential writes), wrapping at `keys` so repeated runs do not grow the table without bound.
-      return { name, schema: [standardTable(keyspace)], ops: [standardWrite(keyspace, valueSize, (i) => i % keys)], shape: { keys, valueSize, columns: 5 } };
+      // Sequential keys (seed 1's sequential writes) from 0; with `keys`, wrapping at that many.
+      return {
+        name,
+        schema: [standardTable(keyspace)],
+        ops: [standardWrite(keyspace, valueSize, o.keys !== undefined ? (i) => i % keys : (i) => i)],
+        shape: { keys: o.keys ?? "sequential, unbounded", valueSize, columns: 5 },
+      };
     case "reads":
     case "mixed": {
       const load = standardWrite(keyspace, valueSize, (i) => i);
@@ -212,9 +221,10 @@ export function resolveWorkload(name: string, keyspace: string, o: WorkloadOptio
         kind: "write",
         weight: r.write,
         cql: `INSERT INTO ${table} (series, day, ts, value) VALUES (?, ?, ?, ?)`,
-        values: (i, rng) => [i % series, day(), new Date(Date.now() * 1 + (i % 1000) / 1000), rng.next() * 100],
+        values: (i, rng) => [i % series, day(), new Date(), rng.next() * 100],
+        hints: ["int", "text", "timestamp", "double"],
       };
-      const read: WorkloadOp = { name: "read", kind: "read", weight: r.read, cql: `SELECT ts, value FROM ${table} WHERE series = ? AND day = ? LIMIT ${sliceRows}`, values: (_i, rng) => [rng.int(0, series - 1), day()] };
+      const read: WorkloadOp = { name: "read", kind: "read", weight: r.read, cql: `SELECT ts, value FROM ${table} WHERE series = ? AND day = ? LIMIT ${sliceRows}`, values: (_i, rng) => [rng.int(0, series - 1), day()], hints: ["int", "text"] };
       return {
         name,
         schema: [`CREATE TABLE IF NOT EXISTS ${table} (series int, day text, ts timestamp, value double, PRIMARY KEY ((series, day), ts)) WITH CLUSTERING ORDER BY (ts DESC)`],
@@ -248,7 +258,7 @@ export function resolveWorkload(name: string, keyspace: string, o: WorkloadOptio
         }
         const weight = op.weight ?? 1;
         if (!(weight >= 0)) throw new CassperfError(`bench("custom"): custom.ops.${opName}.weight must be >= 0.`);
-        return { name: opName, kind, cql, weight, values };
+        return { name: opName, kind, cql, weight, values, ...(op.hints ? { hints: op.hints } : {}) };
       });
       let load: Workload["load"];
       if (c.load) {
