@@ -150,7 +150,7 @@ export const TRACE_RULES: TraceRule[] = [
         severity: "warning",
         id: "trace.slow-replica",
         title: `Replica ${best.node} is slow: ${ms(best.us)} against ${ms(best.fastest)} for the fastest${which(hits, sessions.length)}`,
-        evidence: `${sid(best.s)} at ${best.s.consistency || "?"}: replica spans ${Object.entries(best.s.replica_us).map(([n, us]) => `${n} ${ms(us)}`).join(", ")}; a QUORUM/ALL read waits for the slowest replica it needs`,
+        evidence: `${sid(best.s)}${best.s.consistency ? ` at ${best.s.consistency}` : ""}: replica spans ${Object.entries(best.s.replica_us).map(([n, us]) => `${n} ${ms(us)}`).join(", ")}; a QUORUM/ALL read waits for the slowest replica it needs`,
         action: `Check ${best.node}: GC pauses (gcStats), pending/blocked thread pools (nodetool tpstats), disk latency, and its sstables per read; speculative_retry on the table hides one slow replica.`,
         node: best.node,
       };

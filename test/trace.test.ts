@@ -1,0 +1,267 @@
+/**
+ * traces(), trace(sessionId) and compareTraces() on recorded sessions: the real 2.1 lab sessions in
+ * test/fixtures/trace/lab21 (see its README), as a dataset, as cqlsh TRACING ON text and as a COPY
+ * CSV (both rendered from those same real rows: cqlsh 2.1.0's bundled driver does not run on the
+ * Python 2.7.18 here), plus bad input: broken lines, unknown wording, null elapsed, negative deltas,
+ * clock skew, no trace files.
+ */
+import { test } from "node:test";
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { tempDir } from "./support";
+import { traces, trace, compareTraces } from "../src/analyze/trace";
+import { openRecorded } from "../src/cluster/recorded";
+import { parseEventsJsonl, parseSessionsJsonl, timeuuidMicros, isoFromMicros, type TraceEventRow, type TraceSessionRow } from "../src/parse/trace-rows";
+import { parseCqlshTrace } from "../src/parse/trace-cqlsh";
+import { parseTraceEventsCsv, csvRecords } from "../src/parse/trace-csv";
+import { pngSize } from "../src/present/charts";
+import { isCassperfError } from "../src/errors";
+
+const DS = path.join(__dirname, "fixtures/trace/lab21");
+const SESSIONS_TEXT = fs.readFileSync(path.join(DS, "traces/sessions.jsonl"), "utf8");
+const EVENTS_TEXT = fs.readFileSync(path.join(DS, "traces/events.jsonl"), "utf8");
+const SESSIONS = parseSessionsJsonl(SESSIONS_TEXT).rows;
+const EVENTS = parseEventsJsonl(EVENTS_TEXT).rows;
+/** The fixture's sessions by what they did (see the fixture README). */
+const QUORUM = SESSIONS[0];
+const ONE = SESSIONS[1];
+const ALL6 = SESSIONS[2];
+const eventsOf = (s: TraceSessionRow) => EVENTS.filter((e) => e.session_id === s.session_id);
+
+/** A dataset folder holding the given rows. */
+function dataset(sessions: TraceSessionRow[], events: TraceEventRow[], extraEventLines: string[] = []): string {
+  const d = tempDir("cassperf-trace-");
+  fs.mkdirSync(path.join(d, "traces"));
+  fs.copyFileSync(path.join(DS, "cassperf.json"), path.join(d, "cassperf.json"));
+  fs.writeFileSync(path.join(d, "traces/sessions.jsonl"), sessions.map((s) => JSON.stringify(s)).join("\n") + "\n");
+  fs.writeFileSync(path.join(d, "traces/events.jsonl"), [...events.map((e) => JSON.stringify(e)), ...extraEventLines].join("\n") + "\n");
+  return d;
+}
+
+test("trace rows: the fixture parses completely; timeuuids give the event time", () => {
+  assert.equal(SESSIONS.length, SESSIONS_TEXT.trim().split("\n").length);
+  assert.equal(EVENTS.length, EVENTS_TEXT.trim().split("\n").length);
+  const e = EVENTS[0];
+  const us = timeuuidMicros(e.event_id)!;
+  assert.equal(isoFromMicros(us), e.event_time);
+  // The event time lies within a second of its session's start.
+  const s = SESSIONS.find((x) => x.session_id === e.session_id)!;
+  assert.ok(Math.abs(us / 1000 - Date.parse(s.started_at)) < 1000);
+  assert.equal(timeuuidMicros("not-a-uuid"), undefined);
+});
+
+test("traces(): a recorded dataset gives every session, stages with the counts the events state, and the findings", async () => {
+  const r = await traces({ source: await openRecorded(DS) });
+  assert.equal(r.count("sessions"), SESSIONS.length);
+  assert.equal(r.count("events"), EVENTS.length);
+  assert.equal(r.summary.sessions, SESSIONS.length);
+  // The QUORUM read of the tombstone partition: three nodes, each stating 2400 tombstones and 10 live.
+  const ev = r.rows("events").filter((x) => x.session_id === QUORUM.session_id);
+  assert.deepEqual([...new Set(ev.map((x) => x.node))].sort(), ["127.0.0.1", "127.0.0.2", "127.0.0.3"]);
+  const tomb = ev.filter((x) => x.stage === "tombstones");
+  assert.equal(tomb.length, 3);
+  for (const t of tomb) assert.deepEqual([t.tombstones, t.live_rows], [2400, 10]);
+  assert.ok(ev.every((x) => x.role === (x.node === QUORUM.coordinator ? "coordinator" : "replica")));
+  // Findings: tombstones (critical: 2400 >= tombstone_warn_threshold) and sstables per read (6 > 4).
+  const f = r.findings.find((x) => x.id === "trace.tombstones");
+  assert.ok(f, "a tombstone finding");
+  assert.equal(f.severity, "critical");
+  assert.match(f.title, /tombstone/i);
+  assert.match(f.title, /2400 tombstone cells for 10 live rows/);
+  const s = r.findings.find((x) => x.id === "trace.sstables-per-read");
+  assert.ok(s);
+  assert.match(s.title, /6 sstables/);
+  assert.equal(r.summary.sstablesPerRead, 6);
+  // 2.1 wrote null source_elapsed for late events: counted, flagged, never charged.
+  const nulls = EVENTS.filter((x) => x.source_elapsed === null).length;
+  assert.ok(nulls > 0);
+  assert.equal(r.summary.nullElapsed, nulls);
+  const flagged = r.rows("events").filter((x) => String(x.flags).includes("null-elapsed"));
+  assert.equal(flagged.length, nulls);
+  assert.ok(flagged.every((x) => x.delta_us === null && typeof x.t_us === "number"));
+  assert.ok(r.notes.some((n) => /no source_elapsed/.test(n)));
+  // Per session time per stage adds up to the charged deltas.
+  const sess = r.rows("sessions").find((x) => x.session_id === QUORUM.session_id)!;
+  const charged = ev.reduce((a, x) => a + (typeof x.delta_us === "number" && x.delta_us > 0 ? x.delta_us : 0), 0) / 1000;
+  assert.ok(Math.abs((sess.network_ms as number) + (sess.local_ms as number) - charged) < 0.01);
+  assert.equal(sess.duration_ms, QUORUM.duration! / 1000);
+});
+
+test("traces(): the failed request (Unavailable at ALL on RF=4) is a session with only parse/prepare events", async () => {
+  const r = await traces({ source: await openRecorded(DS), request: "cassperf_trace_rf4" });
+  assert.equal(r.count("sessions"), 2);
+  assert.deepEqual([...new Set(r.columns("events").stage)], ["parse/prepare"]);
+});
+
+test("traces(filter): by coordinator, request text/RegExp, duration, time and id", async () => {
+  const src = await openRecorded(DS);
+  const byCoord = await traces({ source: src, coordinator: QUORUM.coordinator });
+  assert.equal(byCoord.count("sessions"), SESSIONS.filter((s) => s.coordinator === QUORUM.coordinator).length);
+  const ins = await traces({ source: src, request: /^INSERT/m });
+  assert.equal(ins.count("sessions"), 1);
+  assert.ok(ins.rows("events").some((e) => e.stage === "commitlog") && ins.rows("events").some((e) => e.stage === "memtable-write"));
+  const slow = await traces({ source: src, minDurationMs: 20 });
+  assert.equal(slow.count("sessions"), SESSIONS.filter((s) => (s.duration ?? 0) >= 20_000).length);
+  const since = await traces({ source: src, since: SESSIONS[3].started_at });
+  assert.equal(since.count("sessions"), SESSIONS.filter((s) => s.started_at >= SESSIONS[3].started_at).length);
+  const one = await trace(ALL6.session_id, { source: src });
+  assert.equal(one.count("sessions"), 1);
+  assert.equal(one.summary.sessionId, ALL6.session_id);
+  assert.equal(one.summary.sstablesPerRead, 6);
+  await assert.rejects(() => trace("00000000-0000-1000-8000-000000000000", { source: src }), (e) => isCassperfError(e) && /no trace session/.test((e as Error).message));
+  await assert.rejects(() => traces({ source: src, since: "yesterday-ish" }), (e) => isCassperfError(e) && /filter.since/.test((e as Error).message));
+});
+
+test("traces(): broken lines are skipped and reported with their line number; unknown wording is kept as 'other' and counted", async () => {
+  const ev = eventsOf(ALL6);
+  const unknown: TraceEventRow = { ...ev[3], activity: "Frobnicating the flux capacitor" };
+  const d = dataset([ALL6], [...ev, unknown], ["{not json", '{"session_id": 5}']);
+  const r = await traces({ source: await openRecorded(d) });
+  assert.equal(r.count("events"), ev.length + 1);
+  const note = r.notes.find((n) => /skipped 2 line/.test(n));
+  assert.ok(note, r.notes.join("\n"));
+  assert.match(note, new RegExp(`line ${ev.length + 2}: not JSON`));
+  assert.equal(r.summary.unknownActivities, 1);
+  const other = r.rows("events").filter((e) => e.stage === "other");
+  assert.deepEqual(other.map((e) => e.activity), ["Frobnicating the flux capacitor"]);
+  assert.ok(r.findings.some((f) => f.id === "trace.unknown-activities" && /1 event/.test(f.title)));
+});
+
+test("traces(): negative deltas and clock skew are flagged, charged as 0, and said in the notes", async () => {
+  // Real rows of the QUORUM session, changed the two ways bad clocks change them:
+  //  (1) one replica event's source_elapsed below its predecessor's on the same thread;
+  //  (2) the session's started_at 1 s later than every event id (the coordinator's clock ahead).
+  const ev = eventsOf(QUORUM).map((e) => ({ ...e }));
+  const replica = ev.filter((e) => e.source !== QUORUM.coordinator && e.source_elapsed !== null && /SharedPool/.test(e.thread));
+  const victim = replica[3];
+  victim.source_elapsed = 1;
+  const skewed = { ...QUORUM, started_at: new Date(Date.parse(QUORUM.started_at) + 1000).toISOString() };
+  const r = await traces({ source: await openRecorded(dataset([skewed], ev)) });
+  const rows = r.rows("events");
+  const neg = rows.filter((e) => String(e.flags).includes("negative-delta"));
+  assert.ok(neg.length >= 1);
+  assert.ok(neg.every((e) => (e.delta_us as number) < 0));
+  assert.equal(r.summary.negativeDeltas, neg.length);
+  assert.ok(r.notes.some((n) => /negative delta/.test(n)));
+  // Skew: replicas' event ids put them 1 s before the coordinator's start; aligned on the send instead.
+  assert.ok(Array.isArray(r.summary.skewedNodes) && (r.summary.skewedNodes as string[]).length === 2);
+  assert.ok(rows.filter((e) => e.node !== QUORUM.coordinator).every((e) => String(e.flags).includes("clock-skew")));
+  assert.ok(rows.every((e) => (e.t_us as number) >= 0));
+  assert.ok(r.notes.some((n) => /clock skew/.test(n)));
+  // Stage sums never go negative.
+  const sess = r.rows("sessions")[0];
+  for (const [k, v] of Object.entries(sess)) if (k.endsWith("_ms")) assert.ok((v as number) >= 0, k);
+});
+
+test("traces(): a session whose duration is null (incomplete) is kept, estimated, and noted", async () => {
+  const incomplete = { ...ALL6, duration: null };
+  const r = await traces({ source: await openRecorded(dataset([incomplete], eventsOf(ALL6))) });
+  assert.equal(r.summary.complete, false);
+  assert.ok((r.summary.durationMs as number) > 0);
+  assert.ok(r.notes.some((n) => /no duration/.test(n)));
+});
+
+/** Render real rows the way cqlsh 2.1 prints TRACING ON output. */
+function cqlshText(s: TraceSessionRow, ev: TraceEventRow[]): string {
+  const ts = (iso: string) => iso.replace("T", " ").replace("Z", "").padEnd(26, "0");
+  const rows = [
+    ["Execute CQL3 query", ts(s.started_at), s.coordinator, "0"],
+    ...ev.map((e) => [`${e.activity} [${e.thread}]`, ts(e.event_time), e.source, e.source_elapsed === null ? "null" : String(e.source_elapsed)]),
+    ["Request complete", ts(s.started_at), s.coordinator, String(s.duration)],
+  ];
+  const w = [0, 1, 2, 3].map((k) => Math.max(...rows.map((r) => r[k].length), ["activity", "timestamp", "source", "source_elapsed"][k].length));
+  const line = (r: string[]) => " " + r.map((c, k) => (k === 0 ? c.padStart(w[k]) : k === 3 ? c.padStart(w[k]) : c.padEnd(w[k]))).join(" | ");
+  return [`Tracing session: ${s.session_id}`, "", line(["activity", "timestamp", "source", "source_elapsed"]), "-" + w.map((x) => "-".repeat(x + 1)).join("+-"), ...rows.map(line), "", ""].join("\n");
+}
+
+test("cqlsh TRACING ON output: sessions, events with threads, duration from 'Request complete'", async () => {
+  const text = cqlshText(QUORUM, eventsOf(QUORUM)) + "\n(10 rows)\n\n" + cqlshText(ALL6, eventsOf(ALL6));
+  const p = parseCqlshTrace(text);
+  assert.equal(p.sessions.length, 2);
+  assert.equal(p.sessions[0].session_id, QUORUM.session_id);
+  assert.equal(p.sessions[0].coordinator, QUORUM.coordinator);
+  assert.equal(p.sessions[0].duration, QUORUM.duration);
+  assert.equal(p.events.length, eventsOf(QUORUM).length + eventsOf(ALL6).length);
+  assert.deepEqual(p.events.slice(0, 3).map((e) => [e.activity, e.thread, e.source_elapsed]), eventsOf(QUORUM).slice(0, 3).map((e) => [e.activity, e.thread, e.source_elapsed]));
+  // As a single file source.
+  const d = tempDir();
+  const f = path.join(d, "trace-output.txt");
+  fs.writeFileSync(f, text);
+  const r = await traces({ source: await openRecorded(f) });
+  assert.equal(r.count("sessions"), 2);
+  assert.ok(r.findings.some((x) => x.id === "trace.tombstones"));
+  // Bad input: a table row with too few columns is skipped and counted.
+  const bad = parseCqlshTrace(text.replace(/\n( +Merging memtable tombstones[^\n]*)\n/, "\n broken row without separators\n"));
+  assert.equal(bad.skipped.count, 1);
+  assert.match(bad.skipped.first!.text, /broken row/);
+});
+
+/** Render real rows as cqlsh COPY system_traces.events TO ... WITH HEADER = true writes them. */
+function copyCsv(ev: TraceEventRow[]): string {
+  const q = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+  return ["session_id,event_id,activity,source,source_elapsed,thread", ...ev.map((e) => [e.session_id, e.event_id, q(e.activity), e.source, e.source_elapsed ?? "", q(e.thread)].join(","))].join("\n") + "\n";
+}
+
+test("COPY system_traces.events CSV: quoted fields, nulls, events-only sessions", async () => {
+  const ev = [...eventsOf(QUORUM), ...SESSIONS.slice(4, 5).flatMap(eventsOf)]; // the range scan has "[min(..), min(..)]" with a comma
+  const text = copyCsv(ev);
+  const p = parseTraceEventsCsv(text);
+  assert.equal(p.skipped.count, 0);
+  assert.equal(p.rows.length, ev.length);
+  assert.deepEqual(p.rows.map((r) => [r.activity, r.source_elapsed]), ev.map((r) => [r.activity, r.source_elapsed]));
+  assert.ok(p.rows.some((r) => r.activity.includes("), min(")));
+  assert.equal(csvRecords('a,"b\nc",d\n').length, 1);
+  const d = tempDir();
+  const f = path.join(d, "events.csv");
+  fs.writeFileSync(f, text + "not,a,valid,row\n");
+  const r = await traces({ source: await openRecorded(f) });
+  assert.equal(r.count("sessions"), 2);
+  // No sessions rows: the coordinator is guessed as the node of the earliest event, and it says so.
+  assert.equal(r.rows("sessions").find((s) => s.session_id === QUORUM.session_id)!.coordinator, QUORUM.coordinator);
+  assert.ok(r.notes.some((n) => /no sessions row/.test(n)));
+  assert.ok(r.notes.some((n) => /skipped 1 line/.test(n) && /line \d+/.test(n)));
+});
+
+test("traces(): empty trace files give an empty report; a source without traces is a clear error", async () => {
+  const d = dataset([], []);
+  fs.writeFileSync(path.join(d, "traces/events.jsonl"), "");
+  const r = await traces({ source: await openRecorded(d) });
+  assert.equal(r.count("sessions"), 0);
+  assert.ok(r.notes.some((n) => /no trace sessions matched/.test(n)));
+  const e = tempDir();
+  fs.writeFileSync(path.join(e, "system.log"), "INFO  [main] 2024-01-15 10:00:00,000 CassandraDaemon.java:100 - hello\n");
+  const noTraces = await openRecorded(e);
+  await assert.rejects(() => traces({ source: noTraces }), (err) => isCassperfError(err) && /has no trace sessions/.test((err as Error).message));
+});
+
+test("charts: the waterfall of one session and the many-session charts render to PNG", async () => {
+  const one = await trace(QUORUM.session_id, { source: await openRecorded(DS) });
+  const spec = one.chart("waterfall").spec as any;
+  const lanes = new Set(spec.data.values.map((v: any) => v.lane));
+  assert.ok(lanes.size >= 6, "node/thread lanes");
+  assert.ok(spec.data.values.some((v: any) => v.stage === "tombstones"));
+  const png = await one.chart("waterfall").toPNG(1);
+  const size = pngSize(png);
+  assert.ok(size.width > 500 && size.height > 100, JSON.stringify(size));
+  const many = await traces({ source: await openRecorded(DS) });
+  assert.deepEqual(many.chartNames, ["durations", "slowest", "stages", "waterfall"]);
+  for (const name of ["durations", "slowest", "stages"]) assert.ok(pngSize(await many.chart(name).toPNG(1)).width > 300, name);
+});
+
+test("compareTraces(): stage means side by side, sstables per read and tombstones changes", async () => {
+  const src = await openRecorded(DS);
+  const a = await trace(QUORUM.session_id, { source: src });
+  const b = await trace(ALL6.session_id, { source: src });
+  const c = await compareTraces(a, b);
+  const rows = c.rows("stages");
+  assert.ok(rows.length > 5);
+  const merge = rows.find((r) => r.stage === "tombstones")!;
+  assert.equal(merge.before_ms, a.rows("sessions")[0]["tombstones_ms"]);
+  assert.equal(merge.after_ms, b.rows("sessions")[0]["tombstones_ms"]);
+  assert.ok(c.findings.some((f) => f.id === "trace.compare.sstables" && /1 -> 6/.test(f.title)));
+  assert.ok(c.findings.some((f) => f.id === "trace.compare.tombstones"));
+  assert.equal(c.summary.beforeSstablesPerRead, 1);
+  assert.ok(pngSize(await c.chart().toPNG(1)).width > 300);
+  await assert.rejects(() => compareTraces(a, 42 as any), (e) => isCassperfError(e));
+});
