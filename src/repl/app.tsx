@@ -212,6 +212,10 @@ export function createReplApp(inkModule: unknown): (props: ReplAppProps) => Reac
           if (ch === "\r" && text[i + 1] === "\n") i++;
           void submit();
         } else {
+          // A closing bracket typed on an indented, otherwise empty line moves back one level.
+          const lineStart = s.buffer.lastIndexOf("\n", s.cursor - 1) + 1;
+          const before = s.buffer.slice(lineStart, s.cursor);
+          if ("}])".includes(ch) && lineStart > 0 && /^ {2,}$/.test(before)) setBuffer(s.buffer.slice(0, s.cursor - 2) + s.buffer.slice(s.cursor), s.cursor - 2);
           setBuffer(s.buffer.slice(0, s.cursor) + ch + s.buffer.slice(s.cursor), s.cursor + 1);
         }
       }
