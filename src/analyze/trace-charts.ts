@@ -44,6 +44,8 @@ export function waterfallSpec(m: TraceModel, sessionId: string): VegaLiteSpec {
     const start = Number.isNaN(d) || d < 0 ? end : end - d / 1000;
     rows.push({ lane: `${b.node[i]}${m.role[i] === "coordinator" ? " (coord)" : ""} ${b.thread[i]}`, start_ms: start, end_ms: end, stage: m.stage[i], activity: b.activity[i], delta_ms: Number.isNaN(d) ? null : d / 1000 });
   }
+  // Lanes grouped by node, the coordinator's first.
+  const lanes = [...new Set(rows.map((r) => r.lane as string))].sort((a, b) => Number(!a.includes("(coord)")) - Number(!b.includes("(coord)")) || a.localeCompare(b));
   let title = `Trace ${sessionId.slice(0, 8)}: where the time went (x = ms since start, bars = time leading to each event)`;
   let data = rows;
   if (rows.length > MAX_CHART_POINTS) {
@@ -61,12 +63,12 @@ export function waterfallSpec(m: TraceModel, sessionId: string): VegaLiteSpec {
         encoding: {
           x: { field: "start_ms", type: "quantitative", title: "ms since the session started" },
           x2: { field: "end_ms" },
-          y: { field: "lane", type: "nominal", title: "node / thread", sort: null },
+          y: { field: "lane", type: "nominal", title: "node / thread", sort: lanes, axis: { labelLimit: 320 } },
           color: { field: "stage", type: "nominal", scale: stageScale, title: "stage" },
           tooltip: [{ field: "activity" }, { field: "stage" }, { field: "delta_ms", title: "ms" }, { field: "end_ms", title: "at ms" }],
         },
       },
-      { mark: { type: "tick", thickness: 1, color: "#333" }, encoding: { x: { field: "end_ms", type: "quantitative" }, y: { field: "lane", type: "nominal", sort: null } } },
+      { mark: { type: "tick", thickness: 1, color: "#333" }, encoding: { x: { field: "end_ms", type: "quantitative" }, y: { field: "lane", type: "nominal", sort: lanes } } },
     ],
   };
 }
