@@ -13,7 +13,7 @@
  * (`INFO  19:32:51 message`, the 2.1 console) take the day from `baseDate` and roll over at
  * midnight; without a baseDate their times are null. Pure function, no I/O.
  */
-import { COMPILED_LAYOUTS, detectLayout, type LogLayout } from "./log-layout";
+import { COMPILED_LAYOUTS, detectLayout, looksLikeEventStart, type LogLayout } from "./log-layout";
 import {
   EXCEPTION_CLASS,
   FACT_RULES,
@@ -96,7 +96,7 @@ export function parseSystemLog(text: string, options: ParseLogOptions): ParsedLo
   let lastTimeOnly = -1;
 
   const re = layout?.regex;
-  const gi = layout?.groups ?? { level: 0, thread: 0, date: 0, file: 0, line: 0, msg: 0 };
+  const gFile = layout?.groups ?? { level: 0, thread: 0, date: 0, file: 0, line: 0, msg: 0 };
   const len = text.length;
   let pos = 0;
   let lineNo = 0;
@@ -117,7 +117,21 @@ export function parseSystemLog(text: string, options: ParseLogOptions): ParsedLo
 
     const c = line.charCodeAt(0);
     // Event lines start with a level letter (or spaces for %5level).
-    const m = re && (c === 73 || c === 68 || c === 87 || c === 69 || c === 84 || c === 70 || c === 32) ? re.exec(line) : null;
+    const levelLike = c === 73 || c === 68 || c === 87 || c === 69 || c === 84 || c === 70 || c === 32;
+    let m = re && levelLike ? re.exec(line) : null;
+    let gi = gFile;
+    if (!m && re && levelLike && looksLikeEventStart(line)) {
+      // A level-led line the file's layout does not read (e.g. DSE's %X{service} filled in on a
+      // few lines): read it with the first other known layout that does, with the same kind of date.
+      for (const alt of COMPILED_LAYOUTS) {
+        if (alt === layout || alt.timeOnly !== layout!.timeOnly) continue;
+        m = alt.regex.exec(line);
+        if (m) {
+          gi = alt.groups;
+          break;
+        }
+      }
+    }
     if (m) {
       const date = gi.date ? m[gi.date] : "";
       let ts: number | null;

@@ -1,0 +1,352 @@
+/**
+ * logs() and timeline() on the real logs in ../shared/data: every system.log/debug.log parsed with
+ * its counts per kind checked against a grep of the same file done here, the layouts (logback.xml
+ * patterns, the lab's console layout), de-duplication of debug.log, findings, timelines rendered
+ * to PNG, and bad input (unknown layouts, stack traces, garbage) never crashing.
+ */
+import { test } from "node:test";
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import fc from "fast-check";
+import { data, tempDir } from "./support";
+import { parseSystemLog } from "../src/parse/system-log";
+import { compileLayout, detectLayout, patternFromLogbackXml, KNOWN_LAYOUTS } from "../src/parse/log-layout";
+import { logs, timeline, logEvents, LOG_THRESHOLDS, LOG_RULES } from "../src/analyze/logs";
+import { MAX_CHART_POINTS, pngSize } from "../src/present/charts";
+
+/** Every Cassandra/DSE system.log and debug.log in ../shared/data. */
+function allLogs(): string[] {
+  const out: string[] = [];
+  for (const f of fs.readdirSync(data("logs"))) out.push(data("logs", f));
+  for (const bundle of fs.readdirSync(data("diag")))
+    for (const node of fs.readdirSync(data("diag", bundle, "nodes")))
+      for (const name of ["system.log", "debug.log"]) {
+        const p = data("diag", bundle, "nodes", node, "logs", "cassandra", name);
+        if (fs.existsSync(p)) out.push(p);
+      }
+  for (const n of ["node1", "node2", "node3"]) out.push(data("lab", n, "system.log"));
+  return out;
+}
+
+const lines = (text: string) => text.split("\n").map((l) => l.replace(/\r$/, ""));
+const grep = (text: string, re: RegExp) => lines(text).filter((l) => re.test(l)).length;
+const EVENT_START = /^\s{0,2}(TRACE|DEBUG|INFO|WARN|ERROR|FATAL)\s/;
+const STACKISH = /^(\s+at |Caused by: |[a-z][\w$]*(\.[\w$]+)+(Exception|Error)\b)/;
+
+/** The greps, one per kind: what a person would type to count each kind in the file. */
+const GREPS: Record<string, RegExp> = {
+  "gc-pause": /GC in \d+ms\.|GC for \w+: \d+ ms for/,
+  "dropped-messages": /messages were dropped in|messages dropped in last/,
+  flush: /Enqueuing flush of|Writing Memtable-|Completed flushing/,
+  compaction: /\bCompact(ing|ed)( \([0-9a-f-]+\))? (\[|\d+ sstables to)/,
+  "large-partition": /(Writing|Compacting) large (partition|row)|Detected partition/,
+  "tombstone-warning": /\(see tombstone_warn_threshold\)/,
+  "tombstone-failure": /tombstones? during query|tombstones in \S+; query aborted/,
+  "slow-query": /msec - slow timeout \d+ msec/,
+  "timed-out-query": /, total time \d+ msec|, timed out \d+ times/,
+  startup: /Starting listening for CQL clients/,
+  shutdown: /Announcing shutdown|state jump to DRAINED/,
+  "statuslogger-table": /^[\w-]+\.[\w-]+\s+\d+,\d+$/,
+  "statuslogger-pool": /^[A-Za-z][\w/#-]*(\s+(\d+|N\/A|n\/a|\((\d+|N\/A)\)|\d+\/\d+))+$/,
+};
+
+/** Exceptions counted by hand: ERROR lines nothing else claims, and other event lines followed by a stack trace. */
+function grepExceptions(text: string): number {
+  const ls = lines(text);
+  let n = 0;
+  const claimed = Object.values(GREPS);
+  for (let i = 0; i < ls.length; i++) {
+    if (!EVENT_START.test(ls[i])) continue;
+    if (claimed.some((re) => re.test(ls[i]))) continue;
+    let j = i + 1;
+    while (j < ls.length && ls[j] === "") j++;
+    if (/^\s*ERROR\s/.test(ls[i]) || (j < ls.length && !EVENT_START.test(ls[j]) && STACKISH.test(ls[j]))) n++;
+  }
+  return n;
+}
+
+test("every log in ../shared/data: counts per kind equal a grep of the same file", () => {
+  const files = allLogs();
+  assert.ok(files.length >= 15, `expected the 15 real logs, found ${files.length}`);
+  for (const f of files) {
+    const text = fs.readFileSync(f, "utf8");
+    const r = parseSystemLog(text, { node: "n", file: f, baseDate: "2026-11-23" });
+    const rel = path.relative(data(), f);
+    assert.ok(r.layout, `${rel}: a layout was detected`);
+    const count: Record<string, number> = {};
+    for (const e of r.events) count[e.kind] = (count[e.kind] ?? 0) + 1;
+    for (const [kind, re] of Object.entries(GREPS)) assert.equal(count[kind] ?? 0, grep(text, re), `${rel}: ${kind}`);
+    assert.equal(count.exception ?? 0, grepExceptions(text), `${rel}: exception`);
+    // Every line starting with a level is one event; StatusLogger/query rows are the only other events.
+    const rows = (count["statuslogger-pool"] ?? 0) + (count["statuslogger-table"] ?? 0) + (count["slow-query"] ?? 0) + (count["timed-out-query"] ?? 0);
+    assert.equal(r.events.length - rows, grep(text, EVENT_START), `${rel}: one event per prefixed line`);
+    assert.equal(r.skipped.count, 0, `${rel}: nothing skipped`);
+    for (const e of r.events) assert.ok(e.ts === null || Number.isFinite(e.ts), `${rel}:${e.line}: time`);
+  }
+});
+
+test("known counts of the real files (README facts and greps done by hand)", () => {
+  const ex = parseSystemLog(fs.readFileSync(data("logs", "cassandra3-system.example.log"), "utf8"), { node: "n", file: "x" });
+  const large = ex.events.filter((e) => e.kind === "large-partition");
+  assert.equal(large.length, 7);
+  assert.deepEqual([...new Set(large.map((e) => `${e.keyspace}.${e.table}`))], ["pingid.activation_codes_by_user"]);
+  assert.equal(large[0].partition_bytes, Math.round(159.415 * 1024 * 1024));
+  const tomb = ex.events.filter((e) => e.kind === "tombstone-warning");
+  assert.ok(tomb.length > 4000);
+  assert.equal(tomb[0].live_rows, 1000);
+  assert.equal(tomb[0].tombstones, 5240);
+  assert.equal(`${tomb[0].keyspace}.${tomb[0].table}`, "testks.reports");
+
+  // DSE 6.8: the 1064 ms GCInspector pause the README mentions, StatusLogger in the 6.8 dialect.
+  const d = parseSystemLog(fs.readFileSync(data("diag/dse68/nodes/172.17.0.2/logs/cassandra/system.log"), "utf8"), { node: "n", file: "x" });
+  assert.ok(d.events.some((e) => e.kind === "gc-pause" && e.pause_ms === 1064 && e.gc === "G1 Young Generation"));
+  const ce = d.events.find((e) => e.kind === "statuslogger-pool" && e.pool === "CompactionExecutor")!;
+  assert.equal(ce.rule, "statuslogger.pool-6.8");
+  assert.equal(ce.active, 1);
+  assert.equal(ce.source, "StatusLogger.java:174");
+  assert.equal(new Date(ce.ts!).toISOString(), "2020-07-21T07:10:56.639Z");
+
+  // The per-line-table dialect (DSE 6.0-6.7 "Pending (w/Backpressure)").
+  const n = parseSystemLog(fs.readFileSync(data("logs", "statuslogger-new-dialect.log"), "utf8"), { node: "n", file: "x" });
+  const wr = n.events.find((e) => e.pool === "TPC/all/WRITE_REMOTE")!;
+  assert.equal(wr.rule, "statuslogger.pool-new");
+  assert.equal(wr.pending, 13094);
+  const drop = n.events.find((e) => e.kind === "dropped-messages")!;
+  assert.equal(drop.pool, "RANGE_SLICE");
+  assert.equal(drop.dropped, 1);
+  assert.equal(drop.extra_lines, 5, "the dropped-message size table is attached to its event");
+});
+
+test("logback.xml: the bundle's pattern is read (comments ignored), color wrappers are unwrapped", async () => {
+  const xml = fs.readFileSync(data("diag/dse68/nodes/172.17.0.2/conf/cassandra/logback.xml"), "utf8");
+  assert.equal(patternFromLogbackXml(xml, "system.log"), "%-5level [%thread] %date{ISO8601} %X{service} %F:%L - %msg%n");
+  assert.equal(patternFromLogbackXml(xml, "debug.log"), "%-5level [%thread] %date{ISO8601} %X{service} %F:%L - %msg%n");
+  const xml21 = fs.readFileSync(data("diag/cassandra-2.1.17/nodes/10.101.34.191/conf/cassandra/logback.xml"), "utf8");
+  assert.equal(patternFromLogbackXml(xml21, "system.log"), "%-5level [%thread] %date{ISO8601} %F:%L - %msg%n");
+
+  // The STDOUT appender's colored pattern parses the real file line by line like the plain one.
+  const colored = /<pattern>(%highlight[^<]*)<\/pattern>/.exec(xml)![1];
+  const a = compileLayout(colored);
+  const b = compileLayout(patternFromLogbackXml(xml, "system.log")!);
+  const sys = lines(fs.readFileSync(data("diag/dse68/nodes/172.17.0.2/logs/cassandra/system.log"), "utf8")).filter((l) => EVENT_START.test(l));
+  for (const l of sys.slice(0, 300)) assert.deepEqual(a.regex.exec(l)?.slice(1), b.regex.exec(l)?.slice(1), l);
+  const m = b.regex.exec(sys[0])!;
+  assert.equal(m[b.groups.file], "DseModule.java");
+  assert.equal(m[b.groups.line], "102");
+  assert.equal(m[b.groups.thread], "main");
+
+  // logs() reports the layout it used per file.
+  const r = await logs({ source: data("diag/cassandra-2.1.17") });
+  assert.deepEqual([...new Set(r.columns("files").layout)], ["logback.xml"]);
+});
+
+test("a logback.xml whose pattern does not match the file: detected layout used and said so", async () => {
+  const dir = tempDir();
+  const node = path.join(dir, "nodes", "10.0.0.1");
+  fs.mkdirSync(path.join(node, "logs", "cassandra"), { recursive: true });
+  fs.mkdirSync(path.join(node, "conf", "cassandra"), { recursive: true });
+  fs.copyFileSync(data("logs", "cassandra21-system.log"), path.join(node, "logs", "cassandra", "system.log"));
+  const old = KNOWN_LAYOUTS.find((l) => l.name === "old-style")!.pattern;
+  fs.writeFileSync(path.join(node, "conf", "cassandra", "logback.xml"), `<configuration><appender name="FILE"><file>\${cassandra.logdir}/system.log</file><encoder><pattern>${old}</pattern></encoder></appender></configuration>`);
+  const r = await logs(dir);
+  assert.ok(r.notes.some((n) => n.includes("does not match this file") && n.includes("cassandra")), r.notes.join("\n"));
+  assert.equal(r.summary.flushes, grep(fs.readFileSync(data("logs", "cassandra21-system.log"), "utf8"), GREPS.flush));
+});
+
+test("lab console layout (INFO  19:32:51 message): the day comes from the node's GC log, or the date option", async () => {
+  const r = await logs(data("lab"));
+  const times = r.columns("events").time as (string | null)[];
+  assert.ok(times.every((t) => t !== null && t.startsWith("2026-11-23T19:3")), "every lab event is dated 2026-11-23 19:3x");
+  assert.ok(r.notes.some((n) => n.includes("node1/system.log") && n.includes("2026-11-23") && n.includes("node1/gc.log")));
+  assert.deepEqual([...new Set(r.columns("files").layout)], ["console-seconds"]);
+  const other = await logs({ source: data("lab"), date: "2025-01-31" });
+  assert.ok((other.columns("events").time as string[]).every((t) => t.startsWith("2025-01-31")));
+  // Without any day: times are null, and the user is told.
+  const single = await logs(data("lab", "node1", "system.log"));
+  assert.ok((single.columns("events").time as unknown[]).every((t) => t === null));
+  assert.ok(single.notes.some((n) => n.includes("times are null")));
+  // Stack traces attach to their event: the lab's netty DecoderException.
+  const ex = (await logs({ source: data("lab"), kinds: "exception", node: "node2" })).rows("events");
+  const dec = ex.find((e) => e.exception === "io.netty.handler.codec.DecoderException");
+  assert.ok(dec, JSON.stringify(ex));
+  assert.equal(dec.level, "ERROR");
+});
+
+test("logs() on the DSE 6.8 bundle: debug.log duplicates kept once, findings from the rule table", async () => {
+  const r = await logs({ source: data("diag/dse68") });
+  const sys = fs.readFileSync(data("diag/dse68/nodes/172.17.0.2/logs/cassandra/system.log"), "utf8");
+  const dbg = fs.readFileSync(data("diag/dse68/nodes/172.17.0.2/logs/cassandra/debug.log"), "utf8");
+  assert.equal(grep(sys, GREPS["gc-pause"]), grep(dbg, GREPS["gc-pause"]), "both files log the same pauses");
+  assert.equal(r.summary.gc_pauses, grep(sys, GREPS["gc-pause"]));
+  assert.equal(r.summary.slow_queries, grep(dbg, GREPS["slow-query"]));
+  assert.equal(r.summary.timed_out_queries, grep(dbg, GREPS["timed-out-query"]));
+  assert.equal(r.summary.dropped_messages, 8);
+  assert.ok(r.notes.some((n) => /debug\.log event\(s\) repeat a system\.log line/.test(n)));
+  const ids = new Set(r.findings.map((f) => f.id));
+  for (const id of ["logs.gc-pause", "logs.dropped-writes", "logs.dropped-reads", "logs.timed-out-queries", "logs.slow-queries"]) assert.ok(ids.has(id), `${id} in ${[...ids]}`);
+  const gc = r.findings.find((f) => f.id === "logs.gc-pause")!;
+  assert.match(gc.title, /2,066 ms/);
+  assert.match(gc.evidence, /system\.log:\d+/);
+  assert.match(gc.action, /jvm/);
+  // Every rule names thresholds that exist, with a source.
+  for (const t of Object.values(LOG_THRESHOLDS)) assert.ok(t.source.length > 5 && Number.isFinite(t.value));
+  assert.ok(LOG_RULES.length >= 14);
+  // The events frame has the contract columns.
+  const cols = Object.keys(r.columns("events"));
+  for (const c of ["node", "time", "level", "thread", "source", "kind", "pause_ms", "pool", "active", "pending", "blocked", "dropped", "bytes", "keyspace", "table", "partition_key", "partition_bytes", "live_rows", "tombstones", "query", "file", "line"]) assert.ok(cols.includes(c), c);
+  assert.match(r.toText({ width: 100 }), /GC pause/);
+});
+
+test("pool findings: sperf's thresholds fire on the real StatusLogger rows", async () => {
+  // statuslogger-new-dialect.log: CompactionExecutor pending 52 (< 100), TPC/all/WRITE_REMOTE pending 13,094 (> 10,000).
+  const r = await logs(data("logs", "statuslogger-new-dialect.log"));
+  const f = r.findings.find((x) => x.id === "logs.mutation-pending");
+  assert.ok(f, r.findings.map((x) => x.id).join(","));
+  assert.match(f.title, /13,094/);
+  assert.match(f.action, /memtable_cleanup_threshold/);
+  assert.ok(!r.findings.some((x) => x.id === "logs.compaction-pending"), "52 pending compactions is under 100");
+});
+
+test("tombstone and large-partition findings per table; logEvents() is reusable by other helpers", async () => {
+  const r = await logs(data("logs", "cassandra3-system.example.log"));
+  const t = r.findings.find((x) => x.id === "logs.tombstone-warnings")!;
+  assert.match(t.title, /testks\.reports/);
+  assert.match(t.action, /TimeWindowCompactionStrategy|TTL/);
+  const l = r.findings.find((x) => x.id === "logs.large-partitions")!;
+  assert.match(l.title, /pingid\.activation_codes_by_user/);
+  assert.equal(l.severity, "warning");
+  const ev = await logEvents({ source: data("logs", "cassandra3-system.example.log"), kinds: ["large-partition"] });
+  assert.equal(ev.events.length, 7);
+  assert.ok(ev.events.every((e) => e.kind === "large-partition" && e.partition_bytes! > 100 * 1024 * 1024));
+});
+
+test("timeline on diag/dse68: GC, StatusLogger and slow-query lanes, zoomable, rendered to PNG", async () => {
+  const t = await timeline(data("diag/dse68"));
+  const lanes = t.summary.lanes as string[];
+  for (const l of ["GC pause (ms)", "pending tasks (StatusLogger)", "slow queries (ms)"]) assert.ok(lanes.includes(l), `${l} in ${lanes}`);
+  assert.ok(t.count("points") <= MAX_CHART_POINTS);
+  const spec = t.chart("timeline").spec as any;
+  assert.equal(spec.spec.params[0].bind, "scales");
+  assert.equal(spec.spec.params[0].select.type, "interval");
+  assert.match(spec.title.text, /points/);
+  const png = await t.chart("timeline").toPNG(1);
+  const size = pngSize(png);
+  assert.ok(size.width > 600 && size.height > 400, JSON.stringify(size));
+  // GC pauses come from the GC log (gcStats) where it covers, GCInspector after it ends.
+  const gcLabels = t.rows("points").filter((p) => p.lane === "GC pause (ms)").map((p) => String(p.label));
+  assert.ok(gcLabels.some((l) => l.startsWith("gc log")) && gcLabels.some((l) => l.startsWith("GCInspector")));
+  // Coincidences: the 2,080 ms slow query at 13:39:05 happened right after a GC pause and StatusLogger dumps.
+  const co = t.rows("coincidences").find((c) => String(c.spike).includes("slow query 2080"))!;
+  assert.ok(co, JSON.stringify(t.rows("coincidences")));
+  assert.match(String(co.nearby), /GC \d+ ms/);
+  assert.match(String(co.nearby), /StatusLogger dump/);
+  assert.ok((t.summary.busiest as string[]).length > 0);
+});
+
+test("timeline on the lab folder (node1..3): GC and flush lanes, no clock finding", async () => {
+  const t = await timeline(data("lab"));
+  const lanes = t.summary.lanes as string[];
+  assert.ok(lanes.includes("GC pause (ms)") && lanes.includes("flushes + compactions"), String(lanes));
+  assert.deepEqual([...new Set(t.columns("points").node)].sort(), ["node1", "node2", "node3"]);
+  assert.equal(t.findings.filter((f) => f.id === "logs.clock-skew").length, 0);
+  const png = await t.chart().toPNG(1);
+  assert.ok(pngSize(png).width > 600);
+});
+
+test("many events are binned to at most MAX_CHART_POINTS, and the title says so", async () => {
+  // A loose folder of four real node logs: the three 2.1.17 nodes and the 3.x example (> 5,000 events).
+  const dir = tempDir();
+  const nodes = fs.readdirSync(data("diag/cassandra-2.1.17/nodes"));
+  for (const n of nodes) {
+    fs.mkdirSync(path.join(dir, n));
+    fs.copyFileSync(data("diag/cassandra-2.1.17/nodes", n, "logs/cassandra/system.log"), path.join(dir, n, "system.log"));
+  }
+  fs.mkdirSync(path.join(dir, "example"));
+  fs.copyFileSync(data("logs/cassandra3-system.example.log"), path.join(dir, "example", "system.log"));
+  const t = await timeline(dir);
+  assert.ok((t.summary.events as number) > MAX_CHART_POINTS, `needs > ${MAX_CHART_POINTS} events, has ${t.summary.events}`);
+  assert.ok(t.count("points") <= MAX_CHART_POINTS);
+  assert.ok(typeof t.summary.bin_ms === "number");
+  assert.match((t.chart().spec as any).title.text, /binned to/);
+});
+
+test("a node whose clock is off is reported (mock: a copy of the real lab logs with node2's clock moved 5 min ahead)", async () => {
+  const dir = tempDir();
+  for (const n of ["node1", "node2", "node3"]) {
+    fs.mkdirSync(path.join(dir, n));
+    fs.copyFileSync(data("lab", n, "gc.log"), path.join(dir, n, "gc.log"));
+    let text = fs.readFileSync(data("lab", n, "system.log"), "utf8");
+    if (n === "node2")
+      text = text.replace(/^(\w+\s+)(\d\d):(\d\d):(\d\d)/gm, (_m, lvl, h, mi, s) => {
+        const t = (+h * 60 + +mi + 5) * 60 + +s;
+        const p = (x: number) => String(x).padStart(2, "0");
+        return `${lvl}${p(Math.floor(t / 3600) % 24)}:${p(Math.floor(t / 60) % 60)}:${p(t % 60)}`;
+      });
+    fs.writeFileSync(path.join(dir, n, "system.log"), text);
+  }
+  const r = await logs(dir);
+  const f = r.findings.filter((x) => x.id === "logs.clock-skew");
+  assert.equal(f.length, 1, JSON.stringify(r.findings.map((x) => x.title)));
+  assert.equal(f[0].node, "node2");
+  assert.match(f[0].title, /ahead/);
+  assert.match(f[0].evidence, /saw 127\.0\.0\.2 \(node2\) UP/);
+  const t = await timeline(dir);
+  assert.ok(t.findings.some((x) => x.id === "logs.clock-skew" && x.node === "node2"));
+});
+
+test("a clock stepping back inside one file is reported (mock: the real 2.1.17 log with a 1 h step back spliced in)", async () => {
+  const dir = tempDir();
+  const text = fs.readFileSync(data("diag/cassandra-2.1.17/nodes/10.101.34.191/logs/cassandra/system.log"), "utf8");
+  const ls = text.split("\n");
+  const cut = Math.floor(ls.length / 2);
+  const step = ls.slice(cut).map((l) => l.replace(/(\d{4}-\d\d-\d\d \d\d):/, (_m, d) => {
+    const t = new Date(d.replace(" ", "T") + ":00:00Z").getTime() - 3_600_000;
+    return new Date(t).toISOString().slice(0, 13).replace("T", " ") + ":";
+  }));
+  fs.writeFileSync(path.join(dir, "system.log"), ls.slice(0, cut).concat(step).join("\n"));
+  const r = await logs(path.join(dir, "system.log"));
+  const f = r.findings.find((x) => x.id === "logs.clock-skew");
+  assert.ok(f, JSON.stringify(r.findings.map((x) => x.id)));
+  assert.match(f.title, /step back/);
+});
+
+test("bad input: unknown layouts, garbage and stack traces never crash", async () => {
+  // A GC log is not a system.log: every line skipped, with line numbers.
+  const gcText = fs.readFileSync(data("gc", "jdk8-g1-dse68-node.gc.log"), "utf8").slice(0, 200_000);
+  const r = parseSystemLog(gcText, { node: "n", file: "gc.log" });
+  assert.equal(r.layout, undefined);
+  assert.equal(r.events.length, 0);
+  assert.equal(r.skipped.count, r.lines);
+  assert.equal(r.skipped.examples[0].line, 1);
+  assert.equal(detectLayout(gcText), undefined);
+
+  // Lines before the first event are skipped with their numbers; later unknown lines are attached.
+  const real = fs.readFileSync(data("logs", "cassandra21-system.log"), "utf8");
+  const mixed = "garbage first line\n\tat something.Else(Foo.java:1)\n" + real;
+  const m = parseSystemLog(mixed, { node: "n", file: "x" });
+  assert.equal(m.skipped.count, 2);
+  assert.deepEqual(m.skipped.examples.map((e) => e.line), [1, 2]);
+
+  // A folder whose system.log is not a log: a note, not a throw.
+  const dir = tempDir();
+  fs.mkdirSync(path.join(dir, "nodes", "n1", "logs", "cassandra"), { recursive: true });
+  fs.writeFileSync(path.join(dir, "nodes", "n1", "logs", "cassandra", "system.log"), "this is not\na log at all\n");
+  const rep = await logs(dir);
+  assert.ok(rep.notes.some((n) => n.includes("no line matched a known log layout") && n.includes("line 1")), rep.notes.join("\n"));
+  assert.equal(rep.count("events"), 0);
+
+  // Property: random real lines, junk and stack frames in any order never throw, and every input line is accounted for.
+  const pool = lines(fs.readFileSync(data("diag/dse68/nodes/172.17.0.2/logs/cassandra/system.log"), "utf8")).slice(700, 1200);
+  fc.assert(
+    fc.property(fc.array(fc.oneof(fc.constantFrom(...pool), fc.string(), fc.constant("\tat x.Y.z(Y.java:1)"), fc.constant("Caused by: java.io.IOException: boom")), { maxLength: 60 }), (ls) => {
+      const text = ls.join("\n");
+      const p = parseSystemLog(text, { node: "n", file: "x", layout: compileLayout(KNOWN_LAYOUTS[1].pattern, "dse") });
+      for (const e of p.events) assert.ok(e.line >= 1 && e.line <= Math.max(1, p.lines));
+    }),
+    { numRuns: 200 },
+  );
+
+  // Bad option values are user errors with a clear message.
+  await assert.rejects(logs({ source: data("logs", "cassandra21-system.log"), from: "yesterday-ish" }), /from must be an ISO-8601 time/);
+});
