@@ -221,3 +221,16 @@ test("bad input: a short row is skipped with its line number, not read as zeros"
   assert.equal(p.skipped[0].line, 7);
   assert.equal(p.rows.filter((r) => r.percentile === "95").length, 0);
 });
+
+test("4.0+ system_views table metrics (TableMetricTables.java columns) become histogram rows", async () => {
+  const { systemViewsHistogramRows } = await import("../src/parse/system-views-latency");
+  const lat = systemViewsHistogramRows("local_read_latency", [{ keyspace_name: "shop", table_name: "orders", count: 1200n, p50th_ms: 0.454, p99th_ms: 12.109, max_ms: 52.066, per_second: 3.2 }]);
+  assert.deepEqual(lat.map((r) => [r.metric, r.percentile, r.value, r.unit]), [["read_latency", "50", 454, "microseconds"], ["read_latency", "99", 12109, "microseconds"], ["read_latency", "max", 52066, "microseconds"]]);
+  const early = systemViewsHistogramRows("coordinator_write_latency", [{ keyspace_name: "shop", table_name: "orders", count: 1, "50th_ms": 1.5, "99th_ms": null, max_ms: 2 }]);
+  assert.deepEqual(early.map((r) => [r.metric, r.percentile, r.value]), [["coordinator_write_latency", "50", 1500], ["coordinator_write_latency", "99", null], ["coordinator_write_latency", "max", 2000]]);
+  const tomb = systemViewsHistogramRows("tombstones_per_read", [{ keyspace_name: "shop", table_name: "orders", count: 9, p50th: 0, p99th: 1109, max: 9887 }]);
+  assert.equal(tomb.find((r) => r.percentile === "99")!.value, 1109);
+  const size = systemViewsHistogramRows("max_partition_size", [{ keyspace_name: "shop", table_name: "orders", mebibytes: 214n }]);
+  assert.deepEqual(size.map((r) => [r.metric, r.percentile, r.value, r.unit]), [["partition_size", "max", 214 * 1024 * 1024, "bytes"]]);
+  assert.deepEqual(systemViewsHistogramRows("settings", [{ name: "x", value: "y" }]), []);
+});

@@ -3,6 +3,8 @@
  * and table in one frame, from whatever the source has:
  *  - live: runs `nodetool cfhistograms <ks> <table>` (tablehistograms) and `proxyhistograms` on
  *    every node through the source's nodetool runner, `snapshots` times `intervalSeconds` apart;
+ *    on 4.0+ nodes also reads the system_views table metrics (local/coordinator read, write, scan
+ *    latency, tombstones_per_read, rows_per_read, max_partition_size) with the query pinned to each node;
  *  - recorded: every cfhistograms/tablehistograms/proxyhistograms output of every node (several
  *    snapshots of a node are kept apart by captured_at), and JmxScraper dumps.
  * nodetool only shows one node at one moment; this puts all nodes and snapshots side by side,
@@ -16,6 +18,7 @@ import type { Source } from "../cluster/source";
 import { CassperfError } from "../errors";
 import { jmxHistogramRows, parseJmxScraper } from "../parse/jmx-scraper";
 import { parseProxyhistograms } from "../parse/nodetool-proxyhistograms";
+import { SYSTEM_VIEWS, systemViewsHistogramRows } from "../parse/system-views-latency";
 import {
   PERCENTILE_ORDER,
   parseTablehistograms,
@@ -61,7 +64,7 @@ export interface HistogramFrameRow {
   /** null when nodetool printed NaN / had no SSTables. */
   value: number | null;
   unit: HistogramUnit;
-  /** ISO time of the snapshot when known, else null. */
+  /** ISO time of the snapshot: live, when the snapshot round started; recorded, the manifest's captured_at or a time in the file name; else null. */
   captured_at: string | null;
   /** The file (or "live nodetool ... on <node>") and line the value came from. */
   origin: string;
@@ -87,7 +90,9 @@ interface Rule {
 }
 
 const SYSTEM_KEYSPACE = /^(system|system_.*|dse_.*|OpsCenter|HiveMetaStore|solr_admin|cfs|cfs_archive|dsefs)$/i;
-const LATENCY_METRICS: HistogramMetric[] = ["read_latency", "write_latency", "range_latency", "cas_read_latency", "cas_write_latency", "view_write_latency"];
+const LATENCY_METRICS: HistogramMetric[] = ["read_latency", "write_latency", "range_latency", "cas_read_latency", "cas_write_latency", "view_write_latency", "coordinator_read_latency", "coordinator_write_latency", "coordinator_scan_latency"];
+/** The order metrics are listed in (frame rows, summary). */
+const METRIC_ORDER: HistogramMetric[] = [...LATENCY_METRICS, "sstables_per_read", "partition_size", "cell_count", "tombstones_per_read", "rows_per_read"];
 
 const fmtMs = (us: number) => `${(us / 1000).toLocaleString("en-US", { maximumFractionDigits: 2 })} ms`;
 const fmtBytes = (b: number) => (b >= 1024 ** 2 ? `${(b / 1024 ** 2).toFixed(1)} MiB` : b >= 1024 ? `${(b / 1024).toFixed(1)} KiB` : `${b} B`);
@@ -281,24 +286,54 @@ function frameRow(node: string, r: HistogramRow, capturedAt: string | null, orig
   return { node, keyspace: r.keyspace, table: r.table, metric: r.metric, percentile: r.percentile, value: r.value, unit: r.unit, captured_at: capturedAt, origin };
 }
 
+/** Cassandra 4.0+: the system_views table metrics of every node (each query pinned to its node). */
+async function readSystemViews(source: LiveSource, name: { keyspace: string; table: string } | undefined, out: Gathered, round: string): Promise<void> {
+  const versions = source.versions();
+  for (const host of source.client.hosts.values()) {
+    const node = host.address.replace(/:\d+$/, "");
+    const major = Number(/^(\d+)/.exec(versions[node] ?? "")?.[1] ?? 0);
+    if (major < 4) continue;
+    for (const view of Object.keys(SYSTEM_VIEWS)) {
+      const where = name ? " WHERE keyspace_name = ? AND table_name = ?" : "";
+      try {
+        const rs = await source.client.execute(`SELECT * FROM system_views.${view}${where}`, name ? [name.keyspace, name.table] : [], { host, prepare: false } as never);
+        for (const r of systemViewsHistogramRows(view, rs.rows as unknown as Record<string, unknown>[]))
+          out.rows.push(frameRow(node, r, round, `live system_views.${view} on ${node}`));
+      } catch (e) {
+        out.notes.push(`system_views.${view} on ${node} could not be read: ${(e as Error).message.slice(0, 120)}`);
+      }
+    }
+  }
+}
+
 /** Read every histogram the source has (see the top comment). */
 async function gather(source: Source, target: { keyspace: string; table: string } | undefined, opts: HistogramsOptions): Promise<Gathered> {
   const out: Gathered = { rows: [], notes: [] };
   const wantProxy = opts.proxy !== false;
   if (source instanceof LiveSource) {
-    if (!source.hasNodetool()) {
-      missing("histograms", source, "nodetool runner", 'connect({ ..., nodetool: "/path/to/nodetool -h {host}" }) (or "ssh {host} nodetool")');
+    const hasViews = Object.values(source.versions()).some((v) => Number(/^(\d+)/.exec(v)?.[1] ?? 0) >= 4);
+    if (!source.hasNodetool() && !hasViews) {
+      missing("histograms", source, "nodetool runner (and its nodes are older than 4.0, so there are no system_views latency tables)", 'connect({ ..., nodetool: "/path/to/nodetool -h {host}" }) (or "ssh {host} nodetool")');
     }
+    if (!source.hasNodetool()) out.notes.push("no nodetool runner: only the system_views table metrics were read (no proxyhistograms, no SSTables per read)");
     const name = target ? await liveTableFromSchema(source, target) : undefined;
     const snapshots = Math.max(1, Math.floor(opts.snapshots ?? 1));
     for (let s = 0; s < snapshots; s++) {
       if (s > 0) await sleep((opts.intervalSeconds ?? 10) * 1000);
-      if (name) {
-        for (const t of await nodetoolTexts(source, "tablehistograms", [name.keyspace, name.table])) addParsed(out, t, parseTablehistograms(t.text, { file: t.origin }), t.capturedAt ?? null);
-      } else {
-        out.notes.push("no table given: only the coordinator's proxyhistograms were read (nodetool 2.1 needs a keyspace and table for cfhistograms); pass histograms(\"ks.table\")");
-      }
-      if (wantProxy) for (const t of await nodetoolTexts(source, "proxyhistograms")) addParsed(out, t, parseProxyhistograms(t.text, { file: t.origin }), t.capturedAt ?? null);
+      // One captured_at per round (the time it started), so a round's nodes form one snapshot.
+      const round = new Date().toISOString();
+      // nodetoolTexts returns [] when the source has no nodetool runner.
+      const tables = nodetoolTexts(source, "tablehistograms", name ? [name.keyspace, name.table] : []).then(
+        (ts) => ts.map((t) => addParsed(out, t, parseTablehistograms(t.text, { file: t.origin }), round)),
+        (e: unknown) => {
+          // Without a table, 3.x+ prints every table; 2.1 refuses ("requires ks and cf args") and we say so.
+          if (name || !(e instanceof CassperfError)) throw e;
+          if (s === 0) out.notes.push(`no table given and nodetool cfhistograms without a table failed (Cassandra 2.1 needs a keyspace and table); only the coordinator's proxyhistograms were read: pass histograms("ks.table")`);
+        },
+      );
+      const proxy = wantProxy ? nodetoolTexts(source, "proxyhistograms").then((ts) => ts.map((t) => addParsed(out, t, parseProxyhistograms(t.text, { file: t.origin }), round))) : Promise.resolve();
+      await Promise.all([tables, proxy]);
+      await readSystemViews(source, name, out, round);
     }
     return out;
   }
@@ -344,12 +379,16 @@ const tableKey = (r: { keyspace: string | null; table: string }) => (r.table ===
  * Charts: "ladder" (percentile ladder per node, log scale), "across-nodes" (one metric across
  * nodes), "over-time" (a metric over snapshots). Findings: see {@link RULES} and {@link THRESHOLDS}.
  *
- * @param table "keyspace.table" to focus on (recorded: filters the rows; live: the table nodetool reads). Omit for all tables.
+ * @param table "keyspace.table" to focus on (recorded: filters the rows; live: the table nodetool reads). Omit (or pass the options here) for all tables.
  * @example const h = await histograms("keyspace1.standard1"); h.findings; h.chart("ladder")
- * @example await histograms(undefined, { source: "../shared/data/diag/dse68" })
+ * @example await histograms({ source: "../shared/data/diag/dse68" })   // every table of a recording
  * @example await histograms("shop.orders", { snapshots: 3, intervalSeconds: 30, metric: "write_latency" })
  */
-export async function histograms(table?: string, opts: HistogramsOptions = {}) {
+export async function histograms(table?: string | HistogramsOptions, opts: HistogramsOptions = {}) {
+  if (table !== null && typeof table === "object") {
+    opts = table;
+    table = undefined;
+  }
   const target = parseTableArg(table);
   const source = await resolveSource(opts.source, "histograms");
   const gathered = await gather(source, target, opts);
@@ -367,7 +406,8 @@ export async function histograms(table?: string, opts: HistogramsOptions = {}) {
   }
 
   const order = (p: PercentileLabel) => PERCENTILE_ORDER.indexOf(p);
-  rows.sort((a, b) => a.node.localeCompare(b.node) || tableKey(a).localeCompare(tableKey(b)) || a.metric.localeCompare(b.metric) || order(a.percentile) - order(b.percentile) || (a.captured_at ?? "").localeCompare(b.captured_at ?? ""));
+  const metricOrder = (m: HistogramMetric) => METRIC_ORDER.indexOf(m);
+  rows.sort((a, b) => a.node.localeCompare(b.node) || tableKey(a).localeCompare(tableKey(b)) || metricOrder(a.metric) - metricOrder(b.metric) || order(a.percentile) - order(b.percentile) || (a.captured_at ?? "").localeCompare(b.captured_at ?? ""));
 
   const latest = latestRows(rows);
   const considered = opts.includeSystem || target ? latest : latest.filter((r) => r.table === "proxy" || !SYSTEM_KEYSPACE.test(r.keyspace ?? ""));
@@ -377,11 +417,12 @@ export async function histograms(table?: string, opts: HistogramsOptions = {}) {
   const summary: Record<string, unknown> = {
     nodes: [...new Set(rows.map((r) => r.node))].length,
     tables: [...new Set(rows.filter((r) => r.table !== "proxy").map(tableKey))].length,
-    snapshots: [...new Set(rows.map((r) => r.captured_at ?? ""))].length,
+    /** The most snapshots any one node has. */
+    snapshots: Math.max(0, ...[...new Set(rows.map((r) => r.node))].map((n) => new Set(rows.filter((r) => r.node === n).map((r) => r.captured_at ?? "")).size)),
     rows: rows.length,
   };
   const worst: Record<string, { node: string; table: string; percentile: string; value: number; unit: string; spread: number | null }> = {};
-  for (const metric of [...LATENCY_METRICS, "sstables_per_read", "partition_size", "cell_count"] as HistogramMetric[]) {
+  for (const metric of METRIC_ORDER) {
     const p: PercentileLabel = metric === "partition_size" || metric === "cell_count" ? "max" : "99";
     const rs = considered.filter((r) => r.metric === metric && r.percentile === p && r.value !== null);
     // All zeros (an idle node, a decayed reservoir) is no data, not a worst table.

@@ -49,7 +49,13 @@ export type HistogramMetric =
   | "view_write_latency"
   | "sstables_per_read"
   | "partition_size"
-  | "cell_count";
+  | "cell_count"
+  /** From Cassandra 4.0+ system_views (per table, on the coordinator), not from nodetool. */
+  | "coordinator_read_latency"
+  | "coordinator_write_latency"
+  | "coordinator_scan_latency"
+  | "tombstones_per_read"
+  | "rows_per_read";
 
 /** Units of a histogram value. */
 export type HistogramUnit = "microseconds" | "bytes" | "count";
