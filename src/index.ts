@@ -52,4 +52,5 @@ export { partitionScan } from "./analyze/partitions";
 export { compactionAdvice } from "./analyze/compaction";
 export { bench, importStress, compareRuns } from "./analyze/bench";
 export { logs, timeline } from "./analyze/logs";
+export { logEvents, type LogEvent, type LogEventKind, type LogEventsFilter } from "./analyze/log-events";
 export * as lab from "./lab";
