@@ -265,3 +265,34 @@ test("compareTraces(): stage means side by side, sstables per read and tombstone
   assert.ok(pngSize(await c.chart().toPNG(1)).width > 300);
   await assert.rejects(() => compareTraces(a, 42 as any), (e) => isCassperfError(e));
 });
+
+test("rules: slow replica from the real QUORUM session; read repair, speculative retry, cross-DC, missing events", async () => {
+  // Real: in the QUORUM session one replica's span is far longer than the other's.
+  const real = await trace(QUORUM.session_id, { source: await openRecorded(DS) });
+  const spans = real.rows("events").filter((e) => e.role === "replica" && typeof e.at_us === "number").reduce<Record<string, number>>((a, e) => ((a[e.node as string] = Math.max(a[e.node as string] ?? 0, e.at_us as number)), a), {});
+  const sorted = Object.entries(spans).sort((a, b) => b[1] - a[1]);
+  const slow = real.findings.find((f) => f.id === "trace.slow-replica");
+  if (sorted[0][1] - sorted[sorted.length - 1][1] > 5000 && sorted[0][1] >= 2 * sorted[sorted.length - 1][1]) {
+    assert.ok(slow);
+    assert.equal(slow.node, sorted[0][0]);
+  } else assert.equal(slow, undefined);
+  // Read repair and speculative retry: the real QUORUM rows plus 3.x/4.x coordinator wording
+  // (2.1.0 on the lab does not trace speculation, and a digest mismatch needs replicas to disagree).
+  const ev = eventsOf(QUORUM);
+  const coordEvent = ev.find((e) => e.source === QUORUM.coordinator && e.source_elapsed !== null)!;
+  const extra = (activity: string, dt: number): TraceEventRow => ({ ...coordEvent, activity, source_elapsed: coordEvent.source_elapsed! + dt });
+  const withRepair = [...ev, extra("Digest mismatch: Mismatch for key DecoratedKey(-4069959284402364209, 00000001)", 50), extra("Sending read-repair-mutation to /127.0.0.2:7000", 80), extra("Speculating read retry on /127.0.0.3", 90)];
+  // Missing events: drop every event of one replica.
+  const silent = QUORUM.coordinator === "127.0.0.1" ? "127.0.0.2" : "127.0.0.1";
+  const r = await traces({ source: await openRecorded(dataset([QUORUM], withRepair.filter((e) => e.source !== silent))), datacenters: { "127.0.0.1": "dc1", "127.0.0.2": "dc1", "127.0.0.3": "dc2" } });
+  assert.equal(r.summary.digestMismatch, true);
+  assert.equal(r.summary.readRepair, true);
+  assert.equal(r.summary.speculativeRetry, true);
+  assert.ok(r.findings.some((f) => f.id === "trace.read-repair" && /digest mismatch/.test(f.title)));
+  assert.ok(r.findings.some((f) => f.id === "trace.speculative-retry"));
+  // Cross-DC: the topology is given (the lab has one DC): sends between dc1 and dc2 are named.
+  const x = r.findings.find((f) => f.id === "trace.cross-dc");
+  assert.ok(x);
+  assert.match(x.evidence, /dc1 -> dc2|dc2 -> dc1/);
+  assert.ok(r.notes.some((n) => n.includes("events missing") && n.includes(silent)), r.notes.join("\n"));
+});

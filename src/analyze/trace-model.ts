@@ -78,6 +78,8 @@ export interface SessionSummary {
   null_elapsed: number;
   negative_deltas: number;
   skewed_nodes: string[];
+  /** Nodes the coordinator sent to that wrote no events (their events are missing). */
+  silent_peers: string[];
   /** Per replica: its local span (µs), for the slow-replica rule. */
   replica_us: Record<string, number>;
 }
@@ -230,6 +232,7 @@ function analyse(b: TraceModelBuilder): TraceModel {
       null_elapsed: 0,
       negative_deltas: 0,
       skewed_nodes: [],
+      silent_peers: [],
       replica_us: {},
     };
 
@@ -340,6 +343,7 @@ function analyse(b: TraceModelBuilder): TraceModel {
       if (st === "speculative-retry") sum.speculative_retry = true;
     }
     sum.nodes = [...nodes].sort();
+    for (const p of sendAt.keys()) if (!nodes.has(p)) sum.silent_peers.push(p);
     sum.replicas = sum.nodes.filter((x) => x !== coordinator);
     for (const r of sum.replicas) if (sum.node_us[r] !== undefined) sum.replica_us[r] = sum.node_us[r];
     if (!sum.complete) sum.duration_us = lastT;

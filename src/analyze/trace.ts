@@ -247,7 +247,25 @@ export async function traces(filter: TraceFilter | SourceInput = {}): Promise<Tr
   const builder = new TraceModelBuilder();
   const notes: string[] = [];
   let dcs: Record<string, string> = { ...(f.datacenters ?? {}) };
-  if (source instanceof LiveSource) {
+  if (source instanceof LiveSource && f.sessionId !== undefined) {
+    // By id: read those sessions directly (no scan of system_traces.sessions).
+    dcs = { ...liveDatacenters(source.client), ...dcs };
+    for (const id of Array.isArray(f.sessionId) ? f.sessionId : [f.sessionId]) {
+      let d: TraceSessionData;
+      try {
+        d = await readTraceSession(source.client, id, { timeoutMs: 2000, allowIncomplete: true });
+      } catch (e) {
+        if (isCassperfError(e)) {
+          notes.push(`session ${id}: not in system_traces.sessions.`);
+          continue;
+        }
+        throw e;
+      }
+      if (!sessionMatches(d.session, f)) continue;
+      builder.addSession(d.session);
+      for (const e of d.events) builder.addEvent(e);
+    }
+  } else if (source instanceof LiveSource) {
     dcs = { ...liveDatacenters(source.client), ...dcs };
     const limit = f.limit ?? 1000;
     let kept = 0;
@@ -448,6 +466,10 @@ export function buildTraceReport(
   if (skewed.size) notes.push(`clock skew: the event ids of ${[...skewed].join(", ")} put them before the coordinator sent to them; their timeline is aligned on the coordinator's send instead (flag "clock-skew").`);
   const incomplete = S.filter((s) => !s.complete).length;
   if (incomplete) notes.push(`${incomplete} session(s) have no duration (never completed, or a sessions row is missing): duration estimated from the last event.`);
+  const noEvents = S.filter((s) => s.events === 0).length;
+  if (noEvents) notes.push(`${noEvents} session(s) have no events at all (system_traces.events rows missing or expired).`);
+  const silent = S.filter((s) => s.silent_peers.length);
+  if (silent.length) notes.push(`events missing: in ${silent.length} session(s) the coordinator sent to a node that wrote no events (e.g. ${silent[0].silent_peers.join(", ")} in session ${silent[0].session_id}): the node was down, dropped the message, or its trace writes were lost.`);
   if (unknown) notes.push(`${unknown} event(s) use wording no stage rule knows: kept with stage "other".`);
   // Cross-DC pairs.
   const crossDc = new Map<string, number>();
