@@ -20,7 +20,12 @@ export interface BenchProgress {
   total: number;
   /** One line for a bar: phase, ops and rate so far. */
   label: string;
+  /** Milliseconds since the load started (warm-up included). */
   elapsedMs: number;
+  /** "warmup" until the first measured operation completes, then "measuring". */
+  phase: "warmup" | "measuring";
+  /** Measured operations completed so far. */
+  completed: number;
 }
 
 export interface RunnerConfig {
@@ -179,14 +184,14 @@ export async function runLoad(cfg: RunnerConfig): Promise<RunnerResult> {
   const timer = cfg.onProgress
     ? setInterval(() => {
         const now = performance.now();
-        const inWarmup = now < measureStart;
+        const inWarmup = recorder.completed === 0;
         const done = cfg.opCount !== undefined ? recorder.completed : Math.max(0, Math.min(cfg.durationMs ?? 0, now - measureStart));
         const secs = Math.max(0.001, (now - measureStart) / 1000);
         const label = inWarmup
-          ? `${cfg.workload.name}: warm-up (${Math.ceil((measureStart - now) / 1000)} s left)`
+          ? `${cfg.workload.name}: warm-up`
           : `${cfg.workload.name}: ${recorder.completed.toLocaleString("en-US")} ops, ${Math.round(recorder.completed / secs).toLocaleString("en-US")} op/s`;
         try {
-          cfg.onProgress!({ done: Math.round(done), total, label, elapsedMs: Math.round(now - runStart) });
+          cfg.onProgress!({ done: Math.round(done), total, label, elapsedMs: Math.round(now - runStart), phase: inWarmup ? "warmup" : "measuring", completed: recorder.completed });
         } catch {
           /* a progress callback must not break the run */
         }
