@@ -433,7 +433,7 @@ function statusLine(s: State, width: number, color: boolean): string | undefined
   const secs = ((Date.now() - s.busy.started) / 1000).toFixed(1);
   const p = s.busy.progress;
   const tail = s.busy.cancelled ? "cancelling… (Ctrl-C again abandons it)" : "Ctrl-C cancels";
-  if (!p) return `${spinner()} running… ${secs} s  ${dim(tail, color)}`;
+  if (!p) return `${spinner()} ${s.warming ? "loading TypeScript, then running…" : "running…"} ${secs} s  ${dim(tail, color)}`;
   const label = p.label ? ` ${p.label}` : "";
   if (p.total && p.total > 0) {
     const frac = Math.max(0, Math.min(1, p.done / p.total));

@@ -215,8 +215,8 @@ function series(rows: Row[], x: Enc, y: Enc, width: number, height: number, pain
   const fmtX = (v: number) => (x.type === "temporal" ? new Date(v).toISOString().replace("T", " ").replace(/\.000Z$|Z$/, "") : formatValue(v));
   const from = fmtX(x0);
   const to = fmtX(x1);
-  const gap = Math.max(1, cols - from.length - to.length);
-  out.push(`  ${" ".repeat(axisWidth)} ${from}${" ".repeat(gap)}${to}`);
+  const gap = cols - from.length - to.length;
+  out.push(`  ${" ".repeat(axisWidth)} ${gap >= 1 ? from + " ".repeat(gap) + to : `${from} → ${to}`}`);
   out.push(`  ${" ".repeat(axisWidth)} ${label(y)} (max per column) over ${label(x)}, ${pts.length.toLocaleString("en-US")} points`);
   return out;
 }

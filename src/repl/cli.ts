@@ -50,6 +50,9 @@ export async function runReplCli(args: string[]): Promise<number> {
   if (!process.stdin.isTTY) {
     throw new CassperfError("the REPL needs a terminal (stdin is not a TTY).", { hint: "run `cassperf report [path]` for text output, or use a notebook: `cassperf run notebook.ipynb`" });
   }
+  // Start loading Ink (ESM: its files are read asynchronously) while the API loads and the source opens.
+  const inkLoading = import("ink");
+  inkLoading.catch(() => {});
   const api = require("../index") as typeof import("../index");
   const banner: string[] = [];
   if (opts.connect) {
@@ -71,7 +74,7 @@ export async function runReplCli(args: string[]): Promise<number> {
 
   const engine = new ReplEngine({ prelude: preludeSource() });
   const history = new History(historyPath());
-  const ink = await import("ink");
+  const ink = await inkLoading;
   const ReplApp = createReplApp(ink);
   const instance = ink.render(React.createElement(ReplApp, { engine, history, describeSource, banner, color: process.stdout.isTTY === true }), { exitOnCtrlC: false });
   await instance.waitUntilExit();

@@ -7,7 +7,8 @@
  */
 import * as util from "node:util";
 import type { Report } from "../present/report";
-import { renderTable } from "../present/terminal";
+import { truncate } from "../present/terminal";
+import { formatValue } from "../present/report";
 import { isCassperfError } from "../errors";
 import { chartToText } from "./chart-text";
 
@@ -27,9 +28,20 @@ export function isReport(v: unknown): v is Report<string> {
   return !!r && typeof r === "object" && typeof r.toText === "function" && typeof r.chart === "function" && Array.isArray(r.frameNames) && Array.isArray(r.chartNames);
 }
 
-/** A report: text rendering, paging hint, and its default chart in blocks. */
+/** A report: text rendering, its main frame's first rows, paging hint, and its default chart in blocks. */
 export function renderReport(report: Report<string>, o: RenderOptions): string[] {
-  const out = report.toText({ width: o.width, color: o.color, rows: Math.min(10, o.pageRows) }).split("\n");
+  const previewRows = Math.min(10, o.pageRows);
+  // The report's own text without its table: the REPL draws tables that keep whole columns.
+  const text = report.toText({ width: o.width, color: o.color, rows: 0 }).split("\n");
+  const notesAt = text.findIndex((l) => /^(\x1b\[2m)?(note: |charts: )/.test(l));
+  const out = notesAt < 0 ? text : text.slice(0, notesAt);
+  const preview = ((report as unknown as { previewFrame?: string }).previewFrame ?? report.frameNames[0]) as string | undefined;
+  if (preview !== undefined && report.count(preview) > 0) {
+    const n = report.count(preview);
+    out.push("", DIM(`${preview}: ${n.toLocaleString("en-US")} rows${n > previewRows ? ` (first ${previewRows})` : ""}`, o.color));
+    out.push(...fitTable(report.rows(preview).slice(0, previewRows), Object.keys(report.columns(preview)), o.width));
+  }
+  if (notesAt >= 0) out.push(...text.slice(notesAt).filter((l) => !/^(\x1b\[2m)?charts: /.test(l)));
   const hints: string[] = [];
   for (const f of report.frameNames) {
     const n = report.count(f);
@@ -57,7 +69,7 @@ export function renderPage(report: Report<string>, frame: string, page: number, 
   const rows = report.rows(frame).slice((p - 1) * o.pageRows, p * o.pageRows);
   const cols = Object.keys(report.columns(frame));
   const head = `${frame}: rows ${n ? (p - 1) * o.pageRows + 1 : 0}–${Math.min(n, p * o.pageRows)} of ${n.toLocaleString("en-US")} (page ${p}/${pages})`;
-  const lines = [DIM(head, o.color), ...renderTable(rows, cols, o.width)];
+  const lines = [DIM(head, o.color), ...fitTable(rows, cols, o.width)];
   if (p < pages) lines.push(DIM(":more for the next page", o.color));
   return { lines, pages };
 }
@@ -90,4 +102,39 @@ export function renderDiagnostics(diags: string[], o: { color: boolean }): strin
   if (diags.length > 1) lines.push(...diags.slice(1, 4).map((d) => RED(`  ${d}`, o.color)));
   if (diags.length > 4) lines.push(DIM(`  (${diags.length - 4} more)`, o.color));
   return lines;
+}
+
+/** Widest a column gets in a terminal table before its values are cut. */
+const MAX_COLUMN_WIDTH = 28;
+
+/**
+ * Rows as a table that keeps columns readable: columns are taken left to right at their natural
+ * width (up to {@link MAX_COLUMN_WIDTH}) while they fit; the rest are named on a last line.
+ */
+export function fitTable(rows: Record<string, unknown>[], columns: string[], width: number): string[] {
+  if (!columns.length) return [];
+  const cells = rows.map((r) => columns.map((c) => formatValue(r[c])));
+  const natural = columns.map((c, i) => Math.min(MAX_COLUMN_WIDTH, Math.max(c.length, ...cells.map((row) => [...row[i]].length))));
+  const shown: number[] = [];
+  let used = 0;
+  for (let i = 0; i < columns.length; i++) {
+    const w = natural[i] + (shown.length ? 2 : 0);
+    if (used + w > width && shown.length) break;
+    shown.push(i);
+    used += w;
+  }
+  const isNum = shown.map((i) => cells.every((row) => row[i] === "—" || /^-?[\d,]+(\.\d+)?$/.test(row[i])));
+  const fmt = (vals: string[]) =>
+    shown
+      .map((i, k) => {
+        const t = truncate(vals[i], natural[i]);
+        return isNum[k] ? t.padStart(natural[i]) : t.padEnd(natural[i]);
+      })
+      .join("  ")
+      .trimEnd();
+  const out = [fmt(columns), fmt(natural.map((w) => "─".repeat(w)))];
+  for (const row of cells) out.push(truncate(fmt(row), width));
+  const hidden = columns.filter((_, i) => !shown.includes(i));
+  if (hidden.length) out.push(truncate(`(${hidden.length} more column${hidden.length === 1 ? "" : "s"}: ${hidden.join(", ")} — :export the frame to see them)`, width));
+  return out;
 }

@@ -1,0 +1,59 @@
+/**
+ * The real binary (node dist/cli.js) in a real terminal (tmux): it starts on the bundled dataset,
+ * runs `await gcStats()`, the screen shows the report's summary and its chart drawn in blocks, and
+ * Ctrl-D leaves with exit code 0.
+ *
+ * Until datasets/lab-3node is in the package, the test opens a real JDK 17 G1 GC log from
+ * ../shared/data with --open instead (and says so in its diagnostic).
+ */
+import { test } from "node:test";
+import * as assert from "node:assert/strict";
+import { execFileSync, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { data, ROOT, tempDir } from "./support";
+
+const CLI = path.join(ROOT, "dist", "cli.js");
+const BUNDLED = path.join(ROOT, "datasets", "lab-3node");
+const FALLBACK = data("gc", "jdk17-g1-cassandra4-default-options.gc.log");
+
+const hasTmux = spawnSync("tmux", ["-V"]).status === 0;
+const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function tmux(...args: string[]): string {
+  return execFileSync("tmux", args, { encoding: "utf8" });
+}
+
+test("the real binary in tmux: starts, await gcStats() shows summary and chart, Ctrl-D exits", { skip: !hasTmux && "tmux is not installed", timeout: 120_000 }, async (t) => {
+  assert.ok(fs.existsSync(CLI), "dist/cli.js is built (npm test builds first)");
+  const session = `cassperf-repl-${process.pid}`;
+  const cwd = tempDir("cassperf-tmux-");
+  const args = fs.existsSync(BUNDLED) ? [] : ["--open", FALLBACK];
+  if (args.length) t.diagnostic(`datasets/lab-3node is not there yet: using --open ${FALLBACK}`);
+  const command = [process.execPath, CLI, ...args].map((a) => `'${a}'`).join(" ");
+  tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "80", "-c", cwd, "-e", `CASSPERF_HISTORY=${path.join(cwd, "history")}`, `${command}; echo REPL-EXITED $?; sleep 120`);
+  t.after(() => spawnSync("tmux", ["kill-session", "-t", session]));
+  const screen = () => tmux("capture-pane", "-p", "-J", "-t", session, "-S", "-400");
+  const waitFor = async (what: string, pred: (s: string) => boolean, ms = 60_000) => {
+    const t0 = Date.now();
+    for (;;) {
+      const s = screen();
+      if (pred(s)) return s;
+      if (Date.now() - t0 > ms) assert.fail(`timed out waiting for ${what}; screen:\n${s}`);
+      await delay(100);
+    }
+  };
+  await waitFor("the prompt", (s) => /^cassperf> /m.test(s) && /cassperf REPL — recorded/.test(s));
+  // Wait for TypeScript to be warm so the keys are not typed into a blocked process.
+  await waitFor("TypeScript loaded", (s) => !/loading TypeScript/.test(s));
+  tmux("send-keys", "-t", session, "await gcStats()", "Enter");
+  const s = await waitFor("the gcStats report", (x) => /^gcStats — /m.test(x) && /^chart \w+: /m.test(x) && /cassperf> \s*$/.test(x.trimEnd() + " "));
+  assert.match(s, /^pauses\s+\d[\d,]*$/m, "summary: number of pauses");
+  assert.match(s, /^pause_max_ms\s+\d/m, "summary: worst pause");
+  const chart = s.slice(s.search(/^chart \w+: /m));
+  assert.match(chart, /[▁▂▃▄▅▆▇█]{3,}/, "chart drawn with Unicode blocks");
+  assert.doesNotMatch(s, /✗/, "no error on screen");
+  tmux("send-keys", "-t", session, "C-d");
+  const end = await waitFor("exit", (x) => /REPL-EXITED \d+/.test(x), 15_000);
+  assert.match(end, /REPL-EXITED 0/);
+});
