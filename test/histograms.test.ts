@@ -164,7 +164,11 @@ test("live lab: after cassandra-stress, histograms('keyspace1.standard1') has ro
       const wl = rows.find((x) => x.node === n && x.metric === "write_latency" && x.percentile === "max" && x.table !== "proxy")!;
       assert.ok(typeof wl.value === "number" && wl.value > 0, `${n} write latency max`);
     }
-    assert.equal(new Set(rows.map((x) => x.captured_at)).size >= 2, true, "two snapshots");
+    assert.equal(new Set(rows.map((x) => x.captured_at)).size, 2, "two snapshot rounds");
+    assert.equal(h.summary.snapshots, 2);
+    // the chart over snapshots has a point per node and round
+    const over = h.chart("over-time").spec as { data: { values: unknown[] } };
+    assert.ok(over.data.values.length >= 3);
     assert.ok(rows.every((x) => /^live nodetool (cfhistograms|proxyhistograms) on /.test(String(x.origin))));
     for (const c of ["ladder", "across-nodes", "over-time"]) {
       const png = await h.chart(c).toPNG();
@@ -172,6 +176,11 @@ test("live lab: after cassandra-stress, histograms('keyspace1.standard1') has ro
     }
     const svg = await h.chart("across-nodes").toSVG();
     for (const n of nodes) assert.ok(svg.includes(n), n);
+    // without a table, 2.1's cfhistograms refuses: the coordinator's histograms of every node, and a note saying so
+    const all = await histograms({ source: live });
+    assert.deepEqual([...new Set(all.rows("histograms").map((x) => x.node))].sort(), [...l.contactPoints].sort());
+    assert.ok(all.rows("histograms").every((x) => x.table === "proxy"));
+    assert.ok(all.notes.some((n) => /pass histograms\("ks\.table"\)/.test(n)));
   } finally {
     await live.close();
   }

@@ -77,6 +77,7 @@ export const THRESHOLDS = {
   SSTABLES_PER_READ_P99: { name: "SSTABLES_PER_READ_P99", value: 4, unit: "sstables", source: "seed 2 (compaction): more than 4 SSTables touched per read means compaction is behind or the strategy does not fit" },
   PARTITION_MAX_BYTES: { name: "PARTITION_MAX_BYTES", value: 100 * 1024 * 1024, unit: "bytes", source: "Cassandra's compaction_large_partition_warning_threshold_mb default (100 MB)" },
   NODE_SKEW_RATIO: { name: "NODE_SKEW_RATIO", value: 2, unit: "x", source: "issue 7: a node more than 2x the median of its peers is hot or sick" },
+  SKEW_MIN_P99_MS: { name: "SKEW_MIN_P99_MS", value: 1, unit: "ms", source: "cassperf choice: a p99 under 1 ms is healthy whatever its ratio to the peers (ratios of tiny numbers are noise)" },
 } satisfies Record<string, Threshold>;
 
 /** A rule: one id, one threshold, one check over the latest snapshot's rows. */
@@ -138,7 +139,7 @@ export const RULES: Rule[] = [
       overThreshold(
         { id: "histograms.read-p99", severity: "warning", title: (r) => `Read p99 ${fmtMs(r.value!)} on ${r.node} (${r.table === "proxy" ? "coordinator" : `${r.keyspace}.${r.table}`})`, action: "trace a slow read (trace()) to see which stage takes the time; check SSTables per read, tombstones and GC pauses on that node" },
         rows,
-        (r) => r.metric === "read_latency" && r.percentile === "99",
+        (r) => (r.metric === "read_latency" || r.metric === "coordinator_read_latency") && r.percentile === "99",
         THRESHOLDS.READ_P99_MS.value * 1000,
         fmtMs,
       ),
@@ -152,7 +153,7 @@ export const RULES: Rule[] = [
       overThreshold(
         { id: "histograms.write-p99", severity: "warning", title: (r) => `Write p99 ${fmtMs(r.value!)} on ${r.node} (${r.table === "proxy" ? "coordinator" : `${r.keyspace}.${r.table}`})`, action: "check commitlog disk latency, GC pauses (gcStats()), blocked MemtableFlushWriter in tpstats and hints/dropped mutations" },
         rows,
-        (r) => r.metric === "write_latency" && r.percentile === "99",
+        (r) => (r.metric === "write_latency" || r.metric === "coordinator_write_latency") && r.percentile === "99",
         THRESHOLDS.WRITE_P99_MS.value * 1000,
         fmtMs,
       ),
@@ -203,8 +204,7 @@ export const RULES: Rule[] = [
         for (const r of rs) {
           const peers = rs.filter((x) => x !== r).map((x) => x.value!).sort((a, b) => a - b);
           const median = peers.length % 2 ? peers[(peers.length - 1) / 2] : (peers[peers.length / 2 - 1] + peers[peers.length / 2]) / 2;
-          // Sub-millisecond differences are noise, not a sick node.
-          if (median <= 0 || r.value! < 1000 || r.value! <= THRESHOLDS.NODE_SKEW_RATIO.value * median) continue;
+          if (median <= 0 || r.value! < THRESHOLDS.SKEW_MIN_P99_MS.value * 1000 || r.value! <= THRESHOLDS.NODE_SKEW_RATIO.value * median) continue;
           out.push({
             severity: "warning",
             id: "histograms.node-skew",
