@@ -49,7 +49,10 @@ test("2.1.17 bundle: 3 nodes' coordinator histograms, node skew found, cfhistogr
   assert.ok(skew.length >= 1);
   assert.ok(skew.some((f) => f.node === "10.101.35.67" && /range_latency/.test(f.title)));
   assert.equal(h.summary.nodes, 3);
-  assert.ok(typeof h.summary.read_latency_p99_spread === "number");
+  // read p99 of the coordinator: 8239 (.191), 4768 (.223), 5722 (.67) micros -> worst/best = 1.73
+  assert.equal(h.summary.read_latency_p99, "8.24 ms");
+  assert.equal(h.summary.read_latency_p99_at, "proxy on 10.101.34.191");
+  assert.equal(h.summary.read_latency_p99_spread, 1.73);
   const svg = await h.chart("across-nodes").toSVG();
   for (const n of ["10.101.34.191", "10.101.34.223", "10.101.35.67"]) assert.ok(svg.includes(n), n);
 });

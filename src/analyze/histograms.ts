@@ -433,9 +433,11 @@ export async function histograms(table?: string | HistogramsOptions, opts: Histo
     const lo = Math.min(...same);
     const spread = same.length > 1 && lo > 0 ? w.value! / lo : null;
     worst[metric] = { node: w.node, table: tableKey(w), percentile: p, value: w.value!, unit: w.unit, spread };
-    summary[`${metric}_p${p}_worst`] = w.unit === "microseconds" ? fmtMs(w.value!) : w.unit === "bytes" ? fmtBytes(w.value!) : w.value;
-    summary[`${metric}_p${p}_worst_at`] = `${tableKey(w)} on ${w.node}`;
-    if (spread !== null) summary[`${metric}_p${p}_spread`] = Math.round(spread * 100) / 100;
+    // e.g. read_latency_p99 = "12.1 ms", read_latency_p99_at = "shop.orders on 10.0.0.3", read_latency_p99_spread = 3.2 (worst node / best node)
+    const key = `${metric}_${p === "max" ? "max" : `p${p}`}`;
+    summary[key] = w.unit === "microseconds" ? fmtMs(w.value!) : w.unit === "bytes" ? fmtBytes(w.value!) : w.value;
+    summary[`${key}_at`] = `${tableKey(w)} on ${w.node}`;
+    if (spread !== null) summary[`${key}_spread`] = Math.round(spread * 100) / 100;
   }
   summary.worst = worst;
 
