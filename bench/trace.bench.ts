@@ -50,11 +50,12 @@ function buildDataset(): { dir: string; events: number; sessions: number; bytes:
   let n = 0, replay = 0, ns = 0;
   let buf: string[] = [];
   const flush = () => { fs.writeSync(eOut, buf.join("")); buf = []; };
-  while (n < TARGET) {
+  let full = true;
+  while (full) {
     replay++;
     for (const s of sessions) {
       const ev = bySession.get(s.session_id) ?? [];
-      if (n + ev.length > TARGET && n > 0) { n = TARGET; break; }
+      if (n + ev.length > TARGET && n > 0) break;
       const id = randomUUID();
       const shiftUs = replay * 1_000_000;
       fs.writeSync(sOut, JSON.stringify({ ...s, session_id: id, started_at: isoFromMicros(Date.parse(s.started_at) * 1000 + shiftUs) }) + "\n");
@@ -66,6 +67,7 @@ function buildDataset(): { dir: string; events: number; sessions: number; bytes:
       }
       if (buf.length > 20_000) flush();
     }
+    full = n + 200 <= TARGET; // stop when the next replay would overshoot by more than a session
   }
   flush();
   fs.closeSync(sOut);

@@ -296,3 +296,14 @@ test("rules: slow replica from the real QUORUM session; read repair, speculative
   assert.match(x.evidence, /dc1 -> dc2|dc2 -> dc1/);
   assert.ok(r.notes.some((n) => n.includes("events missing") && n.includes(silent)), r.notes.join("\n"));
 });
+
+test("rules: a ONE read that read two replicas (the real 2.1.0 session: speculation it did not trace) is named", async () => {
+  // The fixture's ONE session: its sessions row (2.1, prepared) has no consistency; say it was ONE, as the capture did.
+  const one = { ...ONE, parameters: { ...ONE.parameters, consistency_level: "ONE" } };
+  const r = await traces({ source: await openRecorded(dataset([one], eventsOf(ONE))) });
+  const reading = [...new Set(r.rows("events").filter((e) => e.stage === "replica-read").map((e) => e.node))];
+  assert.equal(reading.length, 2);
+  const f = r.findings.find((x) => x.id === "trace.extra-replica-reads");
+  assert.ok(f);
+  assert.match(f.title, /2 replicas read for a ONE read/);
+});

@@ -76,7 +76,7 @@ export function waterfallSpec(m: TraceModel, sessionId: string): VegaLiteSpec {
 /** Duration distribution (pre-binned so any number of sessions plots as ≤ 40 bars). */
 export function durationsSpec(sessions: SessionSummary[]): VegaLiteSpec {
   const d = sessions.map((s) => s.duration_us / 1000).filter((x) => Number.isFinite(x));
-  const max = d.length ? Math.max(...d) : 1;
+  const max = d.reduce((m, x) => Math.max(m, x), 0) || 1;
   const bins = Math.min(40, Math.max(5, Math.ceil(Math.sqrt(d.length))));
   const width = max / bins || 1;
   const counts = new Array(bins).fill(0);

@@ -78,6 +78,8 @@ export interface SessionSummary {
   null_elapsed: number;
   negative_deltas: number;
   skewed_nodes: string[];
+  /** Nodes that did replica read work (executed the read, merged, counted rows). */
+  reading_nodes: string[];
   /** Nodes the coordinator sent to that wrote no events (their events are missing). */
   silent_peers: string[];
   /** Per replica: its local span (µs), for the slow-replica rule. */
@@ -233,6 +235,7 @@ function analyse(b: TraceModelBuilder): TraceModel {
       negative_deltas: 0,
       skewed_nodes: [],
       silent_peers: [],
+      reading_nodes: [],
       replica_us: {},
     };
 
@@ -344,6 +347,9 @@ function analyse(b: TraceModelBuilder): TraceModel {
     }
     sum.nodes = [...nodes].sort();
     for (const p of sendAt.keys()) if (!nodes.has(p)) sum.silent_peers.push(p);
+    const reading = new Set<string>();
+    for (const i of idx) if (stage[i] === "replica-read" || stage[i] === "tombstones" || stage[i] === "merge") reading.add(b.node[i]);
+    sum.reading_nodes = [...reading].sort();
     sum.replicas = sum.nodes.filter((x) => x !== coordinator);
     for (const r of sum.replicas) if (sum.node_us[r] !== undefined) sum.replica_us[r] = sum.node_us[r];
     if (!sum.complete) sum.duration_us = lastT;

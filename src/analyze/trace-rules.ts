@@ -187,6 +187,26 @@ export const TRACE_RULES: TraceRule[] = [
     },
   },
   {
+    id: "trace.extra-replica-reads",
+    thresholds: [],
+    check({ sessions }) {
+      // Replicas a consistency level needs, where it does not depend on the replication factor.
+      const NEED: Record<string, number> = { ONE: 1, LOCAL_ONE: 1, TWO: 2, THREE: 3 };
+      const w = worst(sessions, (s) => {
+        const need = NEED[s.consistency.toUpperCase()];
+        return need !== undefined && s.request !== "" && !s.read_repair && !s.speculative_retry && s.reading_nodes.length > need ? s.reading_nodes.length : 0;
+      });
+      if (!w.s) return undefined;
+      return {
+        severity: "info",
+        id: "trace.extra-replica-reads",
+        title: `${w.value} replicas read for a ${w.s.consistency} read${which(w.hits, sessions.length)}`,
+        evidence: `${sid(w.s)}: ${w.s.reading_nodes.join(", ")} executed the read, ${w.s.consistency} needs ${NEED[w.s.consistency.toUpperCase()]}; no read-repair or speculation event explains it (Cassandra 2.1 does not trace either)`,
+        action: "Extra replica reads come from speculative_retry (a replica answered slower than the table's percentile) or read_repair_chance / dclocal_read_repair_chance: check the table's options and the slow replica.",
+      };
+    },
+  },
+  {
     id: "trace.cross-dc",
     thresholds: [],
     check({ crossDc, datacenters, sessions }) {

@@ -345,13 +345,13 @@ async function loadRecorded(source: Source, f: TraceFilter, builder: TraceModelB
     const text = await source.readText(file);
     if (file.kind === "trace-sessions") {
       const p = /\.csv$/i.test(file.rel) ? parseTraceSessionsCsv(text) : parseSessionsJsonl(text);
-      sessionRows.push(...p.rows);
+      for (const r of p.rows) sessionRows.push(r);
       const n = skipNote(file, p.skipped);
       if (n) notes.push(n);
     } else if (file.kind === "trace-cqlsh") {
       const p = parseCqlshTrace(text);
-      sessionRows.push(...p.sessions);
-      cqlshEvents.push(...p.events);
+      for (const r of p.sessions) sessionRows.push(r);
+      for (const e of p.events) cqlshEvents.push(e);
       const n = skipNote(file, p.skipped);
       if (n) notes.push(n);
       if (p.sessions.length === 0) notes.push(`${file.rel}: no "Tracing session:" block found.`);
@@ -531,8 +531,9 @@ export async function compareTraces(a: TraceReport | string, b: TraceReport | st
     .filter((r) => r.a_ms || r.b_ms)
     .map((r) => ({ ...r, change_ms: r.b_ms - r.a_ms, change_pct: r.a_ms ? ((r.b_ms - r.a_ms) / r.a_ms) * 100 : null }));
   const da = mean(ra, "duration_ms"), db = mean(rb, "duration_ms");
-  const sa = Math.max(0, ...(ra.columns("sessions").sstables_per_read as number[]));
-  const sb = Math.max(0, ...(rb.columns("sessions").sstables_per_read as number[]));
+  const maxOf = (xs: number[]) => xs.reduce((m, x) => Math.max(m, x ?? 0), 0);
+  const sa = maxOf(ra.columns("sessions").sstables_per_read as number[]);
+  const sb = maxOf(rb.columns("sessions").sstables_per_read as number[]);
   const ta = mean(ra, "tombstones"), tb = mean(rb, "tombstones");
   const findings: Finding[] = [];
   const lim = COMPARE_THRESHOLDS.STAGE_CHANGE_MS.value;
