@@ -35,7 +35,8 @@ test("live lab: a tombstone warning Cassandra 2.1 logs is read back with its tab
       for (let c = i; c < Math.min(CELLS, i + 100); c++) batch.push(live.client.execute(`DELETE v FROM ${KS}.tomb WHERE k = ? AND c = ?`, [k, c], { prepare: true }));
       await Promise.all(batch);
     }
-    await live.client.execute(`SELECT * FROM ${KS}.tomb WHERE k = ?`, [k], { prepare: true });
+    // Traced, so the timeline's latency lane has this request (system_traces.sessions).
+    await live.client.execute(`SELECT * FROM ${KS}.tomb WHERE k = ${k}`, [], { traceQuery: true });
     // logback flushes each line; give the replica a moment.
     let hit: Record<string, unknown> | undefined;
     for (let attempt = 0; attempt < 20 && !hit; attempt++) {
@@ -51,8 +52,15 @@ test("live lab: a tombstone warning Cassandra 2.1 logs is read back with its tab
     assert.ok(lines.length >= 1, "grep finds the warning in the lab's system.log files");
     assert.ok(lines.some((x) => x.includes(`${hit!.tombstones} tombstoned cells`)), lines.join("\n"));
 
-    const tl = await timeline({ source: live, from: new Date(started - 600_000) });
-    assert.ok((tl.summary.lanes as string[]).includes("warnings"));
+    let tl = await timeline({ source: live, from: new Date(started - 600_000) });
+    for (let attempt = 0; attempt < 10 && !(tl.summary.lanes as string[]).includes("latency (ms)"); attempt++) {
+      await new Promise((res) => setTimeout(res, 1000)); // the trace session is written asynchronously
+      tl = await timeline({ source: live, from: new Date(started - 600_000) });
+    }
+    const lanes = tl.summary.lanes as string[];
+    assert.ok(lanes.includes("warnings") && lanes.includes("latency (ms)"), String(lanes));
+    const mine = tl.rows("points").filter((p) => p.lane === "latency (ms)" && String(p.label).includes(`${KS}.tomb`));
+    assert.ok(mine.length >= 1, "the traced SELECT is on the latency lane");
     const png = await tl.chart().toPNG(1);
     assert.ok(pngSize(png).width > 600);
   } finally {

@@ -350,3 +350,43 @@ test("bad input: unknown layouts, garbage and stack traces never crash", async (
   // Bad option values are user errors with a clear message.
   await assert.rejects(logs({ source: data("logs", "cassandra21-system.log"), from: "yesterday-ish" }), /from must be an ISO-8601 time/);
 });
+
+test("rotated and compressed logs: system.log.1.gz (older) and system.log read in time order as one", async () => {
+  const { gzipSync } = await import("node:zlib");
+  const dir = tempDir();
+  const logsDir = path.join(dir, "nodes", "10.101.34.191", "logs", "cassandra");
+  fs.mkdirSync(logsDir, { recursive: true });
+  const text = fs.readFileSync(data("diag/cassandra-2.1.17/nodes/10.101.34.191/logs/cassandra/system.log"), "utf8");
+  const ls = text.split("\n");
+  const cut = ls.findIndex((l, i) => i > ls.length / 2 && EVENT_START.test(l));
+  fs.writeFileSync(path.join(logsDir, "system.log.1.gz"), gzipSync(ls.slice(0, cut).join("\n") + "\n"));
+  fs.writeFileSync(path.join(logsDir, "system.log"), ls.slice(cut).join("\n"));
+  const r = await logs(dir);
+  const whole = await logs(data("diag/cassandra-2.1.17/nodes/10.101.34.191/logs/cassandra/system.log"));
+  assert.equal(r.count("events"), whole.count("events"));
+  assert.deepEqual(r.summary.by_kind, whole.summary.by_kind);
+  const times = (r.columns("events").time as string[]).map((t) => Date.parse(t));
+  for (let i = 1; i < times.length; i++) assert.ok(times[i] >= times[i - 1], `time order at ${i}`);
+  assert.deepEqual(r.columns("files").file, ["nodes/10.101.34.191/logs/cassandra/system.log.1.gz", "nodes/10.101.34.191/logs/cassandra/system.log"]);
+});
+
+test("a custom logback pattern from conf/logback.xml is compiled and used (mock: the real 2.1 log rewritten to that pattern)", async () => {
+  // A pattern people configure: date first (ISO with T and a dot), logger instead of file:line, colors.
+  const pattern = "%d{yyyy-MM-dd'T'HH:mm:ss.SSS} %highlight(%-5level) [%thread] %logger{36} - %msg%n";
+  const original = fs.readFileSync(data("logs", "cassandra21-system.log"), "utf8");
+  const rewritten = original.replace(/^(\w+)\s+\[([^\]]*)\] (\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d),(\d{3}) (\S+)\.java:\d+ - /gm, (_m, lvl, thr, d, t, ms, cls) => `${d}T${t}.${ms} ${lvl.padEnd(5)} [${thr}] o.a.c.${cls} - `);
+  assert.notEqual(rewritten, original);
+  const dir = tempDir();
+  const node = path.join(dir, "nodes", "10.0.0.9");
+  fs.mkdirSync(path.join(node, "logs", "cassandra"), { recursive: true });
+  fs.mkdirSync(path.join(node, "conf", "cassandra"), { recursive: true });
+  fs.writeFileSync(path.join(node, "logs", "cassandra", "system.log"), rewritten);
+  fs.writeFileSync(path.join(node, "conf", "cassandra", "logback.xml"), `<configuration>\n<!-- <appender><file>system.log</file><encoder><pattern>%msg%n</pattern></encoder></appender> -->\n<appender name="SYSTEMLOG" class="ch.qos.logback.core.rolling.RollingFileAppender"><file>\${cassandra.logdir}/system.log</file><encoder><pattern>${pattern}</pattern></encoder></appender></configuration>`);
+  assert.equal(detectLayout(rewritten), undefined, "no known layout reads the rewritten file");
+  const custom = await logs(dir);
+  const plain = await logs(data("logs", "cassandra21-system.log"));
+  assert.deepEqual(custom.columns("files").layout, ["logback.xml"]);
+  assert.deepEqual(custom.summary.by_kind, plain.summary.by_kind);
+  assert.deepEqual(custom.columns("events").time, plain.columns("events").time);
+  assert.equal(custom.rows("events")[0].source, null, "%logger carries no file:line");
+});

@@ -22,6 +22,7 @@ import { logEvents, type LogEvent, type LogEventKind, type LogEventsFilter } fro
 import { LOG_EVENT_KINDS } from "../parse/log-rules";
 import { logFindings, LOG_RULES } from "./log-findings";
 import { checkClocks } from "./log-clock";
+import { latencyPoints } from "./log-latency";
 
 export { logEvents, type LogEvent, type LogEventKind, type LogEventsFilter } from "./log-events";
 export { LOG_THRESHOLDS, LOG_RULES } from "./log-findings";
@@ -210,6 +211,7 @@ export const TIMELINE_LANES = [
   { lane: "flushes + compactions", agg: "sum" },
   { lane: "warnings", agg: "sum" },
   { lane: "slow queries (ms)", agg: "max" },
+  { lane: "latency (ms)", agg: "max" },
 ] as const;
 type Lane = (typeof TIMELINE_LANES)[number]["lane"];
 
@@ -219,6 +221,10 @@ export const TIMELINE_THRESHOLDS = {
   GC_SPIKE_MS: { name: "GC_SPIKE_MS", value: 200, unit: "ms", source: "seed (GC pause > 200 ms)" },
   /** Events this close to a spike coincide with it. */
   COINCIDE_MS: { name: "COINCIDE_MS", value: 10_000, unit: "ms", source: "choice: two StatusLogger/DroppedMessages periods (5 s each)" },
+  /** A traced request or bench interval at least this slow is a latency spike to explain (seed: read p99 > 10 ms). */
+  LATENCY_SPIKE_MS: { name: "LATENCY_SPIKE_MS", value: 10, unit: "ms", source: "seed (read p99 > 10 ms)" },
+  /** At most this many latency spikes are explained (the slowest). */
+  LATENCY_SPIKES: { name: "LATENCY_SPIKES", value: 20, unit: "spikes", source: "choice" },
   /** How many busiest windows the summary names. */
   BUSIEST_WINDOWS: { name: "BUSIEST_WINDOWS", value: 5, unit: "windows", source: "choice" },
 };
@@ -246,7 +252,8 @@ export type TimelineReport = Report<"points" | "windows" | "coincidences"> & {
 /**
  * One time axis per node for a postmortem: GC pauses (GC logs via gcStats(), else GCInspector),
  * dropped messages, pending thread-pool work (StatusLogger), flushes + compactions, warnings
- * (tombstones, large partitions, exceptions) and slow/timed-out queries, as lanes of one chart
+ * (tombstones, large partitions, exceptions), slow/timed-out queries and, when the source has
+ * them, request latency (trace sessions, bench runs), as lanes of one chart
  * faceted by lane (color = node). Drag on the chart to zoom (an interval bound to the scales).
  *
  * @param opts everything {@link logs} takes (`source`, `node`, `from`, `to`, `date`, ...) plus
@@ -321,6 +328,11 @@ export async function timeline(options: TimelineOptions | SourceInput = {}): Pro
         break;
     }
   }
+  // Latency lane (optional): traced requests and bench runs, when the source has them.
+  const latency = await latencyPoints(r.source, notes);
+  const fromMs = opts.from === undefined ? -Infinity : new Date(opts.from).getTime();
+  const toMs = opts.to === undefined ? Infinity : new Date(opts.to).getTime();
+  for (const p of latency) if (p.t >= fromMs && p.t <= toMs) points.push({ node: p.node, lane: "latency (ms)", t: p.t, value: p.value, label: p.label });
   for (const d of dumps.values()) points.push({ node: d.node, lane: "pending tasks (StatusLogger)", t: d.t, value: d.pending, label: `StatusLogger: ${d.pending} pending (most: ${d.top} ${Math.max(0, d.topPending)})` });
   points.sort((a, b) => a.t - b.t);
 
@@ -361,7 +373,7 @@ export async function timeline(options: TimelineOptions | SourceInput = {}): Pro
   if (!points.length) notes.push(`${r.source.describe()}: no dated GC pause, dropped message, StatusLogger dump, flush, compaction, warning or slow query to draw.`);
 
   const lanesPresent = TIMELINE_LANES.map((l) => l.lane).filter((l) => points.some((p) => p.lane === l));
-  const nodes = [...new Set(events.map((e) => e.node).concat([...nodesWithGcLog]))].sort();
+  const nodes = [...new Set(events.map((e) => e.node).concat(points.map((p) => p.node)))].sort();
   const binText = bin ? `binned to ${humanMs(bin)} (max or sum per bin)` : `every event; counts per ${humanMs(COUNT_BIN_MS)}`;
   const title = `${r.source.name}: timeline of ${nodes.length} node(s) — ${points.length.toLocaleString("en-US")} events as ${capped.length.toLocaleString("en-US")} points, ${binText}; drag to zoom`;
 
@@ -510,13 +522,19 @@ function busiestWindows(events: LogEvent[], windowMs: number, top: number): { no
 
 /** What happened on the same node within `ms` of each GC pause over GC_SPIKE_MS and each slow/timed-out query. */
 function coincide(events: LogEvent[], points: LanePoint[], ms: number): { node: string; time: string; spike: string; nearby: string }[] {
-  const spikes = points.filter((p) => (p.lane === "GC pause (ms)" && p.value >= TIMELINE_THRESHOLDS.GC_SPIKE_MS.value) || p.lane === "slow queries (ms)");
+  const latencySpikes = points
+    .filter((p) => p.lane === "latency (ms)" && p.value >= TIMELINE_THRESHOLDS.LATENCY_SPIKE_MS.value)
+    .sort((a, b) => b.value - a.value)
+    .slice(0, TIMELINE_THRESHOLDS.LATENCY_SPIKES.value);
+  const spikes = points.filter((p) => (p.lane === "GC pause (ms)" && p.value >= TIMELINE_THRESHOLDS.GC_SPIKE_MS.value) || p.lane === "slow queries (ms)").concat(latencySpikes);
   if (!spikes.length) return [];
   const byNode = new Map<string, LogEvent[]>();
   for (const e of events) if (e.ts !== null && e.kind !== "other" && e.kind !== "statuslogger-table") (byNode.get(e.node) ?? byNode.set(e.node, []).get(e.node)!).push(e);
   const out: { node: string; time: string; spike: string; nearby: string }[] = [];
+  const everyNode = [...byNode.values()].flat().sort((a, b) => a.ts! - b.ts!);
   for (const s of spikes) {
-    const list = byNode.get(s.node) ?? [];
+    // Client-side latency (bench) is compared with every node's events.
+    const list = s.node.startsWith("client (") ? everyNode : byNode.get(s.node) ?? [];
     const near = new Map<string, number>();
     const dumps = new Set<string>();
     let lo = 0;
@@ -544,7 +562,7 @@ function coincide(events: LogEvent[], points: LanePoint[], ms: number): { node: 
     out.push({
       node: s.node,
       time: new Date(s.t).toISOString(),
-      spike: s.lane === "GC pause (ms)" ? `GC pause ${Math.round(s.value)} ms` : `${s.label.startsWith("slow") ? "slow" : "timed-out"} query ${s.value} ms`,
+      spike: s.lane === "GC pause (ms)" ? `GC pause ${Math.round(s.value)} ms` : s.lane === "latency (ms)" ? `latency ${s.value.toFixed(1)} ms (${s.label.slice(0, 60)})` : `${s.label.startsWith("slow") ? "slow" : "timed-out"} query ${s.value} ms`,
       nearby: [...near].map(([k, n]) => (n > 1 ? `${n}× ${k}` : k)).join(", "),
     });
   }

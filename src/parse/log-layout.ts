@@ -19,6 +19,8 @@ export interface LogLayout {
   regex: RegExp;
   /** True when the date carries no day (`%date{HH:mm:ss}`): the day must come from elsewhere. */
   timeOnly: boolean;
+  /** True when lines start with the level (the defaults): the parser can reject other lines by their first character. */
+  levelFirst: boolean;
   /** Capture-group index of each field in `regex` (0 when the pattern lacks it): faster than named groups. */
   groups: { level: number; thread: number; date: number; file: number; line: number; msg: number };
 }
@@ -159,7 +161,7 @@ export function compileLayout(pattern: string, name = "logback.xml"): LogLayout 
   const order = [...re.matchAll(/\(\?<(\w+)>/g)].map((m) => m[1]);
   const at = (g: string) => order.indexOf(g) + 1;
   const groups = { level: at("level"), thread: at("thread"), date: at("date"), file: at("file"), line: at("line"), msg: at("msg") };
-  return { name, pattern, regex: new RegExp(re), timeOnly, groups };
+  return { name, pattern, regex: new RegExp(re), timeOnly, groups, levelFirst: re.startsWith("^\\s*(?<level>") };
 }
 
 /** The known layouts, compiled once. */
@@ -207,7 +209,8 @@ export function layoutCoverage(text: string, layout: LogLayout, sample = 200): n
     let end = text.indexOf("\n", start);
     if (end < 0) end = text.length;
     const line = text.slice(start, end).replace(/\r$/, "");
-    if (looksLikeEventStart(line)) {
+    // Level-first layouts: judge the lines that start with a level; others: every line that does not start with blank space.
+    if (layout.levelFirst ? looksLikeEventStart(line) : line.length > 0 && !/^\s/.test(line)) {
       seen++;
       if (layout.regex.test(line)) hits++;
     }

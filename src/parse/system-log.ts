@@ -118,9 +118,9 @@ export function parseSystemLog(text: string, options: ParseLogOptions): ParsedLo
     const c = line.charCodeAt(0);
     // Event lines start with a level letter (or spaces for %5level).
     const levelLike = c === 73 || c === 68 || c === 87 || c === 69 || c === 84 || c === 70 || c === 32;
-    let m = re && levelLike ? re.exec(line) : null;
+    let m = re && (levelLike || !layout!.levelFirst) ? re.exec(line) : null;
     let gi = gFile;
-    if (!m && re && levelLike && looksLikeEventStart(line)) {
+    if (!m && re && layout!.levelFirst && levelLike && looksLikeEventStart(line)) {
       // A level-led line the file's layout does not read (e.g. DSE's %X{service} filled in on a
       // few lines): read it with the first other known layout that does, with the same kind of date.
       for (const alt of COMPILED_LAYOUTS) {

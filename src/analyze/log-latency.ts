@@ -1,0 +1,77 @@
+/**
+ * Latency evidence for timeline()'s optional latency lane, from what the source has:
+ *  - trace sessions: a recording's traces/sessions.jsonl, or a live cluster's
+ *    system_traces.sessions (duration of each traced request, by coordinator);
+ *  - bench runs: a recording's bench/<run>.json (p99 per second, client side).
+ * Every reader is best-effort: what cannot be read becomes a note, never an error.
+ */
+import { LiveSource } from "../cluster/live";
+import type { Source } from "../cluster/source";
+
+/** One latency point. */
+export interface LatencyPoint {
+  /** The coordinator node for traces; "client (bench <id>)" for bench runs. */
+  node: string;
+  t: number;
+  /** Milliseconds. */
+  value: number;
+  label: string;
+}
+
+/** Most trace sessions read from a live cluster (newest are not guaranteed: system_traces has no order). */
+export const LIVE_TRACE_SESSIONS_LIMIT = 10_000;
+
+/**
+ * Latency points of a source: trace sessions and bench runs.
+ * @example const pts = await latencyPoints(source, notes)
+ */
+export async function latencyPoints(source: Source, notes: string[]): Promise<LatencyPoint[]> {
+  const out: LatencyPoint[] = [];
+  const nodeOf = nodeNamer(source);
+  for (const f of source.files({ kind: "trace-sessions" })) {
+    try {
+      const text = await source.readText(f);
+      for (const line of text.split("\n")) {
+        if (!line.trim()) continue;
+        const r = JSON.parse(line) as { started_at?: string | null; duration?: number | null; coordinator?: string | null; request?: string | null; session_id?: string; parameters?: Record<string, string> };
+        const t = r.started_at ? Date.parse(r.started_at) : NaN;
+        if (!Number.isFinite(t) || typeof r.duration !== "number") continue;
+        out.push({ node: nodeOf(r.coordinator), t, value: r.duration / 1000, label: `trace ${r.session_id ?? ""}: ${(r.parameters?.query ?? r.request ?? "").slice(0, 80)}` });
+      }
+    } catch (e) {
+      notes.push(`${f.rel}: trace sessions could not be read (${(e as Error).message}); no latency lane from it.`);
+    }
+  }
+  for (const f of source.files({ kind: "bench-run" })) {
+    try {
+      const run = JSON.parse(await source.readText(f)) as { id?: string; started_at?: string; intervals?: { second: number; op: string; p99_ms: number | null }[] };
+      const t0 = run.started_at ? Date.parse(run.started_at) : NaN;
+      if (!Number.isFinite(t0) || !Array.isArray(run.intervals)) continue;
+      for (const iv of run.intervals) {
+        if (typeof iv.p99_ms !== "number") continue;
+        out.push({ node: `client (bench ${run.id ?? f.rel})`, t: t0 + iv.second * 1000, value: iv.p99_ms, label: `bench ${iv.op} p99 ${iv.p99_ms} ms` });
+      }
+    } catch (e) {
+      notes.push(`${f.rel}: bench run could not be read (${(e as Error).message}); no latency lane from it.`);
+    }
+  }
+  if (source instanceof LiveSource) {
+    try {
+      const rs = await source.client.execute(`SELECT session_id, coordinator, started_at, duration, request, parameters FROM system_traces.sessions LIMIT ${LIVE_TRACE_SESSIONS_LIMIT}`);
+      for (const r of rs.rows) {
+        const started = r.started_at instanceof Date ? r.started_at.getTime() : NaN;
+        const duration = r.duration === null || r.duration === undefined ? NaN : Number(r.duration);
+        if (!Number.isFinite(started) || !Number.isFinite(duration)) continue;
+        out.push({ node: nodeOf(r.coordinator ? String(r.coordinator) : null), t: started, value: duration / 1000, label: `trace ${String(r.session_id)}: ${String(r.parameters?.query ?? r.request ?? "").slice(0, 80)}` });
+      }
+    } catch (e) {
+      notes.push(`Latency lane: system_traces.sessions could not be read (${(e as Error).message}).`);
+    }
+  }
+  return out.sort((a, b) => a.t - b.t);
+}
+
+/** A coordinator address as a node name: recordings and live sources name nodes by address. */
+function nodeNamer(_source: Source): (addr: string | null | undefined) => string {
+  return (addr) => (addr ?? "").replace(/^\//, "") || "(unknown coordinator)";
+}
