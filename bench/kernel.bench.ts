@@ -5,6 +5,9 @@
  *     "ready" (kernel_info answered: prelude done) and "first result". Target: first result < 3 s.
  *     Beside it, the same client starting the kernel and running `1 + 1`: the helper's own share.
  *  2. each runbook's run time with `cassperf run` (kernel start included). Target: each < 60 s.
+ *  3. the same path in-process (Engine + prelude + first helper, no Jupyter client), as wall time
+ *     AND CPU time: on a shared, loaded machine the CPU time is the figure that does not depend on
+ *     what else runs; the load average is printed beside the figures.
  * The recording: datasets/lab-3node, or CASSPERF_NOTEBOOK_SOURCE while that does not exist.
  */
 import { spawnSync } from "node:child_process";
@@ -39,7 +42,30 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
+/** Engine start -> prelude -> first helper result in a child process; wall and CPU ms. */
+function inProcess(): { wallMs: number; cpuMs: number; preludeMs: number } {
+  const script = `
+    const t0 = performance.now(); const c0 = process.cpuUsage();
+    const { Engine } = require(${JSON.stringify(path.join(ROOT, "dist", "kernel", "engine"))});
+    const { preludeSource } = require(${JSON.stringify(path.join(ROOT, "dist", "kernel", "prelude"))});
+    const e = new Engine(process.cwd());
+    e.start(preludeSource()).then(async (err) => {
+      if (err) throw new Error(err.evalue);
+      const t1 = performance.now();
+      let value;
+      const r = await e.run(${JSON.stringify(`(await gcStats(${JSON.stringify(GC_INPUT)})).summary.pauses`)}, { stream() {}, display() {}, result(d) { value = d; } });
+      if (!r.ok) throw new Error(r.error.evalue);
+      const c = process.cpuUsage(c0);
+      require("fs").writeSync(1, JSON.stringify({ wallMs: performance.now() - t0, preludeMs: t1 - t0, cpuMs: (c.user + c.system) / 1000 }) + "\\n");
+      e.close(); process.exit(0);
+    });`;
+  const r = spawnSync(process.execPath, ["-e", script], { encoding: "utf8", env: { ...process.env, TZ: "UTC" } });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return JSON.parse(r.stdout.trim().split("\n").pop()!);
+}
+
 function main(): void {
+  console.log(`load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")} on ${os.cpus().length} cores`);
   const prefix = fs.mkdtempSync(path.join(os.tmpdir(), "cassperf-bench-"));
   try {
     const inst = spawnSync(process.execPath, [CLI, "kernel", "install", "--prefix", prefix], { encoding: "utf8" });
@@ -63,6 +89,9 @@ function main(): void {
     console.log(`kernel start -> ready (prelude loaded), median of ${ROUNDS}: ${f(median(helper.map((h) => h.ready)))}`);
     console.log(`kernel start -> first helper result (gcStats on ${path.relative(ROOT, GC_INPUT)}): ${f(median(helper.map((h) => h.first)))}  target < 3 s`);
     console.log(`kernel start -> "1 + 1" result, same client: ${f(median(plain.map((h) => h.first)))}  (helper share: ${f(median(helper.map((h) => h.first)) - median(plain.map((h) => h.first)))})`);
+
+    const ip = Array.from({ length: ROUNDS }, inProcess);
+    console.log(`in-process engine: prelude ${f(median(ip.map((x) => x.preludeMs)) / 1000)}, first helper result ${f(median(ip.map((x) => x.wallMs)) / 1000)} wall, ${f(median(ip.map((x) => x.cpuMs)) / 1000)} CPU`);
 
     console.log(`\nrunbooks on ${path.relative(ROOT, SOURCE) || SOURCE} (cassperf run, kernel start included; target < 60 s each):`);
     for (const file of fs.readdirSync(path.join(ROOT, "notebooks")).filter((n) => n.endsWith(".ipynb")).sort()) {
