@@ -51,6 +51,7 @@ export { histograms } from "./analyze/histograms";
 export { partitionScan } from "./analyze/partitions";
 export { compactionAdvice } from "./analyze/compaction";
 export { bench, importStress, compareRuns } from "./analyze/bench";
+export { gen, benchRunToJSON, readBenchRun, liveBenchRuns, type BenchReport, type BenchRunsReport, type BenchOptions, type BenchRun } from "./analyze/bench";
 export { logs, timeline } from "./analyze/logs";
 export { logEvents, type LogEvent, type LogEventKind, type LogEventsFilter } from "./analyze/log-events";
 export * as lab from "./lab";
