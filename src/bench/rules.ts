@@ -114,9 +114,13 @@ export const BENCH_RULES: BenchRule[] = [
         {
           severity: "warning",
           id: "bench.client-bottleneck",
-          title: "The bench client was the bottleneck: latencies include time spent waiting in the client",
+          title: cpu
+            ? "The bench client was the bottleneck: it used a full core, so latencies include time spent waiting in the client"
+            : "The bench client's event loop was delayed (the machine is busy, the client got too little CPU): latencies include that delay",
           evidence: `event-loop delay p99 ${fmt(c.event_loop_delay_p99_ms)} ms (threshold ${T.CLIENT_EVENT_LOOP_P99_MS.value} ms), max ${fmt(c.event_loop_delay_max_ms)} ms; client CPU ${fmt(c.cpu_cores, 2)} cores (threshold ${T.CLIENT_CPU_CORES.value})`,
-          action: "Lower concurrency, run the bench from another machine, or run several bench processes and merge their histograms.",
+          action: cpu
+            ? "Lower concurrency, run the bench from another machine, or run several bench processes and merge their histograms."
+            : "Run the bench where it does not compete with the nodes (or other load) for CPU, then compare the runs.",
         },
       ];
     },
