@@ -349,6 +349,10 @@ test("bad input: unknown layouts, garbage and stack traces never crash", async (
 
   // Bad option values are user errors with a clear message.
   await assert.rejects(logs({ source: data("logs", "cassandra21-system.log"), from: "yesterday-ish" }), /from must be an ISO-8601 time/);
+  await assert.rejects(logs({ source: data("logs", "cassandra21-system.log"), kinds: ["gc" as never] }), /kinds has "gc", which is not an event kind/);
+  const none = await logs({ source: data("diag/dse68"), node: "10.9.9.9" });
+  assert.equal(none.count("events"), 0);
+  assert.ok(none.notes.some((n) => n.includes("node 10.9.9.9 is not in") && n.includes("172.17.0.2")));
 });
 
 test("rotated and compressed logs: system.log.1.gz (older) and system.log read in time order as one", async () => {

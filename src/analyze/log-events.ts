@@ -16,7 +16,7 @@ import { filesInTimeOrder } from "../cluster/evidence";
 import type { Source, SourceFile } from "../cluster/source";
 import { compileLayout, layoutCoverage, patternFromLogbackXml, detectLayout, type LogLayout } from "../parse/log-layout";
 import { parseSystemLog } from "../parse/system-log";
-import type { LogEvent, LogEventKind } from "../parse/log-rules";
+import { LOG_EVENT_KINDS, type LogEvent, type LogEventKind } from "../parse/log-rules";
 
 export type { LogEvent, LogEventKind };
 
@@ -84,6 +84,10 @@ function toMs(v: string | Date | undefined, what: string): number | undefined {
 export async function logEvents(filter: LogEventsFilter = {}): Promise<LogEventsResult> {
   const source = await resolveSource(filter.source, "logs");
   const kinds = asArray(filter.kinds);
+  const unknownKind = kinds?.find((k) => !LOG_EVENT_KINDS.includes(k));
+  if (unknownKind !== undefined) throw new CassperfError(`logs: kinds has "${String(unknownKind)}", which is not an event kind.`, { hint: `Use any of: ${LOG_EVENT_KINDS.join(", ")}.` });
+  const which0 = filter.logs;
+  if (which0 !== undefined && !["system", "debug", "both"].includes(which0)) throw new CassperfError(`logs: logs must be "system", "debug" or "both"; got ${JSON.stringify(which0)}.`);
   const kindSet = kinds ? new Set<string>(kinds) : undefined;
   const nodes = asArray(filter.node);
   const from = toMs(filter.from, "from");
@@ -91,9 +95,12 @@ export async function logEvents(filter: LogEventsFilter = {}): Promise<LogEvents
   const which = filter.logs ?? "both";
   const fileKinds: SourceFile["kind"][] = which === "system" ? ["system-log"] : which === "debug" ? ["debug-log"] : ["system-log", "debug-log"];
   let files = filesInTimeOrder(source, fileKinds);
-  if (nodes) files = files.filter((f) => nodes.includes(f.node));
-
   const notes: string[] = [];
+  if (nodes) {
+    const missingNodes = nodes.filter((n) => !source.nodes().includes(n));
+    if (missingNodes.length) notes.push(`node ${missingNodes.join(", ")} is not in ${source.describe()} (its nodes: ${source.nodes().join(", ") || "none"}).`);
+    files = files.filter((f) => nodes.includes(f.node));
+  }
   const infos: LogFileInfo[] = [];
   const clockSteps: LogEventsResult["clockSteps"] = [];
   const layouts = new Map<string, LogLayout | null>(); // per node+log name, from logback.xml
