@@ -86,6 +86,11 @@ test("traces(): a recorded dataset gives every session, stages with the counts t
   const charged = ev.reduce((a, x) => a + (typeof x.delta_us === "number" && x.delta_us > 0 ? x.delta_us : 0), 0) / 1000;
   assert.ok(Math.abs((sess.network_ms as number) + (sess.local_ms as number) - charged) < 0.01);
   assert.equal(sess.duration_ms, QUORUM.duration! / 1000);
+  // The stages frame: every event counted once, time adds up to network + local.
+  const st = r.columns("stages");
+  assert.equal((st.events as number[]).reduce((a, b) => a + b, 0), EVENTS.length);
+  assert.ok(Math.abs((st.ms as number[]).reduce((a, b) => a + b, 0) - ((r.summary.networkMs as number) + (r.summary.localMs as number))) < 0.05);
+  assert.match(String(r.summary.stageBreakdown), /^[\w/-]+ [\d.]+ ms \(\d+%\)/);
 });
 
 test("traces(): the failed request (Unavailable at ALL on RF=4) is a session with only parse/prepare events", async () => {

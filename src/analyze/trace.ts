@@ -30,9 +30,16 @@ export { STAGE_RULES, STAGES, classifyActivity } from "./trace-stages";
 export { TRACE_RULES, TRACE_THRESHOLDS } from "./trace-rules";
 
 /** Frames of a trace report. */
-export type TraceFrames = "events" | "sessions";
+export type TraceFrames = "events" | "sessions" | "stages";
 /** What trace() and traces() return. */
-export type TraceReport = Report<TraceFrames> & { readonly events: import("danfojs-node").DataFrame; readonly sessions: import("danfojs-node").DataFrame };
+export type TraceReport = Report<TraceFrames> & {
+  /** One row per trace event: session_id, node, thread, at_us, delta_us, t_us, activity, stage, role, sstables, live_rows, tombstones, message_bytes, peer, flags. */
+  readonly events: import("danfojs-node").DataFrame;
+  /** One row per session: duration, consistency, query, sstables per read, tombstones, time per stage (<stage>_ms). */
+  readonly sessions: import("danfojs-node").DataFrame;
+  /** Time per stage over all sessions: stage, ms, share_pct, events. */
+  readonly stages: import("danfojs-node").DataFrame;
+};
 
 /** Consistency levels by the names people write. */
 const CONSISTENCY: Record<string, string> = {
@@ -417,6 +424,10 @@ export function buildTraceReport(
     for (const n of s.skewed_nodes) skewed.add(n);
   }
   const stageMs = Object.fromEntries(STAGES.filter((st) => totalStage[st]).map((st) => [st, ms(totalStage[st]!)]));
+  const stageTotal = Object.values(totalStage).reduce((a, b) => a + (b ?? 0), 0);
+  const stageCounts: Partial<Record<Stage, number>> = {};
+  for (let j = 0; j < model.order.length; j++) stageCounts[model.stage[model.order[j]]] = (stageCounts[model.stage[model.order[j]]] ?? 0) + 1;
+  const ranked = STAGES.filter((st) => totalStage[st]).sort((a, b) => totalStage[b]! - totalStage[a]!);
   const summary: Record<string, unknown> = {};
   if (S.length === 1) {
     const s = S[0];
@@ -456,6 +467,9 @@ export function buildTraceReport(
     nullElapsed: nulls,
     negativeDeltas: negatives,
     skewedNodes: skewed.size ? [...skewed] : undefined,
+    /** One line a person reads: the stages by time, with their share (objects below are for code). */
+    stageBreakdown: ranked.slice(0, 6).map((st) => `${st} ${ms(totalStage[st]!)} ms (${Math.round((100 * totalStage[st]!) / stageTotal)}%)`).join(", ") || undefined,
+    nodeBreakdown: Object.entries(perNode).sort((a, b) => b[1] - a[1]).map(([n, us]) => `${n} ${ms(us)} ms`).join(", ") || undefined,
     timePerStageMs: stageMs,
     perNodeMs: Object.fromEntries(Object.entries(perNode).map(([k, v]) => [k, ms(v)])),
   });
@@ -499,7 +513,14 @@ export function buildTraceReport(
     ...(opts.source ? { source: opts.source } : {}),
     summary,
     findings,
-    frames: { events: () => eventColumns(model), sessions: () => sessionColumns(model) },
+    frames: {
+      events: () => eventColumns(model),
+      sessions: () => sessionColumns(model),
+      stages: () => {
+        const st = STAGES.filter((x) => stageCounts[x]);
+        return { stage: st, ms: st.map((x) => ms(totalStage[x] ?? 0)), share_pct: st.map((x) => (stageTotal ? Math.round((1000 * (totalStage[x] ?? 0)) / stageTotal) / 10 : 0)), events: st.map((x) => stageCounts[x] ?? 0) };
+      },
+    },
     charts,
     notes,
     previewFrame: S.length > 1 ? "sessions" : "events",
