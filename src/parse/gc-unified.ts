@@ -119,6 +119,7 @@ export function parseUnifiedGc(text: string, opts: ParseOptions = {}): GcParse {
     let i = 0;
     while (i < msgStart && line.charCodeAt(i) === 91) {
       const j = line.indexOf("]", i);
+      if (j < 0) break;
       const d = line.slice(i + 1, j).trim();
       i = j + 1;
       const c = d.charCodeAt(0);
@@ -155,34 +156,59 @@ export function parseUnifiedGc(text: string, opts: ParseOptions = {}): GcParse {
     return p;
   };
 
+  let lastLs = 0;
+  let lastLe = 0;
   while (pos < n && lineNo < maxLines) {
     let end = text.indexOf("\n", pos);
     if (end < 0) end = n;
     lineNo++;
-    line = text.charCodeAt(end - 1) === 13 ? text.slice(pos, end - 1) : text.slice(pos, end);
+    // Work on offsets into `text`: most lines are detail lines we only need to recognise, and
+    // not materialising them as strings is what keeps this near line-count speed.
+    const ls = pos;
+    const le = end > pos && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
     pos = end + 1;
-    if (line.length === 0) continue;
-    // Skip the decorations: [..][..] then one space.
-    if (line.charCodeAt(0) !== 91) {
-      skip(r.skipped, lineNo, line, "not a unified-logging line (no [decorations])");
+    if (le === ls) continue;
+    lastLs = ls;
+    lastLe = le;
+    if (text.charCodeAt(ls) !== 91) {
+      skip(r.skipped, lineNo, text.slice(ls, le), "not a unified-logging line (no [decorations])");
       continue;
     }
-    let i = 0;
-    let bad = false;
-    while (line.charCodeAt(i) === 91) {
-      const j = line.indexOf("]", i);
-      if (j < 0) {
-        bad = true;
-        break;
+    // Skip the decorations in one search: they are `[..]` blocks back to back, and the first
+    // "] " ends them (padding inside a block is before its `]`, never after).
+    const close = text.indexOf("] ", ls);
+    if (close < 0 || close >= le) {
+      // No message: a line cut inside its decorations, or decorations with nothing after them.
+      if (text.charCodeAt(le - 1) !== 93 || text.indexOf("]", ls) < 0) skip(r.skipped, lineNo, text.slice(ls, le), "cut inside its [decorations]");
+      continue;
+    }
+    const i = close + 1;
+    const m0 = text.charCodeAt(i) === 32 ? i + 1 : i;
+    const c0 = text.charCodeAt(m0);
+    // Cheap prefix checks decide whether the line matters at all.
+    let need = false;
+    if (c0 === 71 /* G */ && text.charCodeAt(m0 + 1) === 67 && text.charCodeAt(m0 + 2) === 40) {
+      let d = m0 + 3;
+      while (d < le && text.charCodeAt(d) >= 48 && text.charCodeAt(d) <= 57) d++;
+      if (text.charCodeAt(d) !== 41 || text.charCodeAt(d + 1) !== 32) continue;
+      let rs = d + 2;
+      const g = text.charCodeAt(rs);
+      if ((g === 89 || g === 79 || g === 121) && text.charCodeAt(rs + 1) === 58) rs += 3;
+      const endsWithS = text.charCodeAt(le - 1) === 115;
+      switch (text.charCodeAt(rs)) {
+        case 80 /* P */: need = endsWithS && text.charCodeAt(le - 2) === 109 && text.startsWith("Pause ", rs); break;
+        case 67 /* C */: need = endsWithS && text.startsWith("Concurrent ", rs); break;
+        case 71 /* G */: need = text.startsWith("Garbage Collection (", rs); break;
+        case 77 /* M */: need = text.startsWith("Major Collection (", rs) || text.startsWith("Minor Collection (", rs); break;
+        case 84 /* T */: need = text.startsWith("To-space exhausted", rs); break;
+        case 69 /* E */: need = text.startsWith("Evacuation Failure", rs); break;
+        case 72 /* H */: need = text.startsWith("Humongous regions: ", rs) && text.charCodeAt(rs + 19) !== 48; break;
+        case 85 /* U */: need = text.startsWith("User=", rs); break;
       }
-      i = j + 1;
-    }
-    if (bad) {
-      skip(r.skipped, lineNo, line, "cut inside its [decorations]");
-      continue;
-    }
-    msgStart = line.charCodeAt(i) === 32 ? i + 1 : i;
-    const c0 = line.charCodeAt(msgStart);
+    } else need = c0 === 83 || c0 === 84 || c0 === 65 || c0 === 85 || c0 === 73 || c0 === 86 || c0 === 77 || c0 === 72;
+    if (!need) continue;
+    line = text.slice(ls, le);
+    msgStart = m0 - ls;
 
     if (c0 === 71 /* G */ && line.charCodeAt(msgStart + 1) === 67 && line.charCodeAt(msgStart + 2) === 40) {
       // GC(n) ...
@@ -313,7 +339,8 @@ export function parseUnifiedGc(text: string, opts: ParseOptions = {}): GcParse {
     // Everything else is a detail line of a known event (phases, heap regions, metaspace): recognised, not needed.
   }
   // The last line's decorations bound the log's time span.
-  if (line) {
+  if (lastLe > lastLs) {
+    line = text.slice(lastLs, lastLe);
     msgStart = line.length;
     decorate();
   }
