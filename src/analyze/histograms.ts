@@ -471,13 +471,13 @@ export async function histograms(table?: string | HistogramsOptions, opts: Histo
   });
 }
 
-/** The table the charts show: the one asked for, else the one with the worst read p99, else proxy. */
+/** The table the charts show: the one asked for, else the one with the worst (non-zero) read p99, else the coordinator ("proxy"). */
 function chooseFocus(rows: HistogramFrameRow[], target?: { keyspace: string; table: string }): string {
   if (target) {
     const r = rows.find((x) => x.table !== "proxy" && (x.keyspace ?? "").toLowerCase() === target.keyspace.toLowerCase() && x.table.toLowerCase() === target.table.toLowerCase());
     if (r) return tableKey(r);
   }
-  const reads = rows.filter((r) => r.table !== "proxy" && r.metric === "read_latency" && r.percentile === "99" && r.value !== null);
+  const reads = rows.filter((r) => r.table !== "proxy" && r.metric === "read_latency" && r.percentile === "99" && r.value !== null && r.value > 0);
   if (reads.length) return tableKey(reads.reduce((a, b) => (b.value! > a.value! ? b : a)));
   return rows.some((r) => r.table === "proxy") ? "proxy" : rows[0] ? tableKey(rows[0]) : "proxy";
 }
@@ -489,16 +489,18 @@ function ladderChart(latest: HistogramFrameRow[], focus: string): VegaLiteSpec {
     .map((r) => ({ node: r.node, metric: r.metric, percentile: r.percentile === "min" || r.percentile === "max" ? r.percentile : `p${r.percentile}`, ms: r.value! / 1000 }));
   const dropped = latest.filter((r) => tableKey(r) === focus && r.unit === "microseconds" && (r.value === null || r.value <= 0)).length;
   return {
-    title: `${focus}: latency percentile ladder per node (ms, log scale${dropped ? `; ${dropped} zero/missing values not plotted` : ""})`,
-    width: 520,
-    height: 300,
+    title: data.length
+      ? `${focus}: latency percentile ladder per node (ms, log scale${dropped ? `; ${dropped} zero/missing values not plotted` : ""})`
+      : `${focus}: no non-zero latency to plot (${dropped} zero/missing values)`,
+    width: 220,
+    height: 260,
     data: { values: data },
     mark: { type: "line", point: true },
     encoding: {
-      x: { field: "percentile", type: "ordinal", sort: PERCENTILE_ORDER.map((p) => (p === "min" || p === "max" ? p : `p${p}`)), title: "percentile" },
+      x: { field: "percentile", type: "ordinal", sort: PERCENTILE_ORDER.map((p) => (p === "min" || p === "max" ? p : `p${p}`)), title: "percentile", axis: { labelAngle: 0 } },
       y: { field: "ms", type: "quantitative", scale: { type: "log" }, title: "latency (ms)" },
       color: { field: "node", type: "nominal" },
-      strokeDash: { field: "metric", type: "nominal" },
+      facet: { field: "metric", type: "nominal", title: null, sort: METRIC_ORDER, columns: 3 },
       tooltip: [{ field: "node" }, { field: "metric" }, { field: "percentile" }, { field: "ms", format: ".3f" }],
     },
   };
@@ -518,7 +520,7 @@ function acrossNodesChart(latest: HistogramFrameRow[], focus: string, metric: Hi
     data: { values: rs.map((r) => ({ node: r.node, percentile: r.percentile === "max" ? "max" : `p${r.percentile}`, value: r.value! / scale })) },
     mark: "bar",
     encoding: {
-      x: { field: "node", type: "nominal" },
+      x: { field: "node", type: "nominal", axis: { labelAngle: 0 } },
       xOffset: { field: "percentile", type: "nominal", sort: ["p50", "p95", "p99", "max"] },
       y: { field: "value", type: "quantitative", title: `${metric} (${label})` },
       color: { field: "percentile", type: "nominal", sort: ["p50", "p95", "p99", "max"] },
