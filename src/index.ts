@@ -55,3 +55,4 @@ export { gen, benchRunToJSON, readBenchRun, liveBenchRuns, type BenchReport, typ
 export { logs, timeline } from "./analyze/logs";
 export { logEvents, type LogEvent, type LogEventKind, type LogEventsFilter } from "./analyze/log-events";
 export * as lab from "./lab";
+export { runOptions, type RunOptions, type Progress } from "./repl/run-context";

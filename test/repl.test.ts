@@ -147,6 +147,10 @@ test("Tab completes helper names and report fields from TypeScript", async () =>
   await app.type(TAB);
   await app.waitFor("gcStats completed", () => /cassperf> gcStats/.test(app.last()));
   await app.type(CTRL_C); // clears the line
+  // an option name, with the Tab arriving in the same chunk as the text (as tmux send-keys does)
+  await app.type("gcStats(undefined, { gcin" + TAB);
+  await app.waitFor("option completed", () => /cassperf> gcStats\(undefined, \{ gcinspector/.test(app.last()));
+  await app.type(CTRL_C);
   await app.run(`const inv = await inventory(await open(${JSON.stringify(BUNDLE)}))`);
   await app.type("inv.frameN");
   await app.type(TAB);

@@ -207,7 +207,7 @@ export function createReplApp(inkModule: unknown): (props: ReplAppProps) => Reac
           s.pending += text.slice(i);
           return;
         }
-        const ch = text[i];
+        const ch = text[i] === "\t" ? "  " : text[i];
         if (ch === "\r" || ch === "\n") {
           if (ch === "\r" && text[i + 1] === "\n") i++;
           void submit();
@@ -216,7 +216,7 @@ export function createReplApp(inkModule: unknown): (props: ReplAppProps) => Reac
           const lineStart = s.buffer.lastIndexOf("\n", s.cursor - 1) + 1;
           const before = s.buffer.slice(lineStart, s.cursor);
           if ("}])".includes(ch) && lineStart > 0 && /^ {2,}$/.test(before)) setBuffer(s.buffer.slice(0, s.cursor - 2) + s.buffer.slice(s.cursor), s.cursor - 2);
-          setBuffer(s.buffer.slice(0, s.cursor) + ch + s.buffer.slice(s.cursor), s.cursor + 1);
+          setBuffer(s.buffer.slice(0, s.cursor) + ch + s.buffer.slice(s.cursor), s.cursor + ch.length);
         }
       }
     };
@@ -377,7 +377,12 @@ export function createReplApp(inkModule: unknown): (props: ReplAppProps) => Reac
       else if (key.ctrl && input === "e") s.cursor = b.indexOf("\n", c) < 0 ? b.length : b.indexOf("\n", c);
       else if (key.ctrl && input === "u") setBuffer(b.slice(c), 0);
       else if (key.ctrl && input === "k") setBuffer(b.slice(0, c), c);
-      else if (input && !key.ctrl && !key.meta && !key.escape) feed(input);
+      else if (input && !key.ctrl && !key.meta && !key.escape) {
+        // A terminal may deliver typed text and the Tab after it in one chunk: complete after inserting.
+        const tabAtEnd = input.length > 1 && input.endsWith("\t") && !input.slice(0, -1).includes("\t");
+        feed(tabAtEnd ? input.slice(0, -1) : input);
+        if (tabAtEnd && !s.busy) void completeAtCursor();
+      }
       redraw();
     });
 
