@@ -21,6 +21,7 @@ import {
   QUERY_ROW_RULES,
   STACK_LINE,
   STATUS_ROW_RULES,
+  tableFromQuery,
   type BlockKind,
   type LogEvent,
 } from "./log-rules";
@@ -187,7 +188,7 @@ export function parseSystemLog(text: string, options: ParseLogOptions): ParsedLo
         ev.kind = r.kind;
         ev.rule = r.id;
         Object.assign(ev, stripUndefined(f));
-        if (q) Object.assign(ev, tableOf(q));
+        if (q) Object.assign(ev, stripUndefined(tableFromQuery(q)));
         events.push(ev);
         matched = true;
         break;
@@ -254,11 +255,6 @@ function millis(date: string): number {
   for (; k < 23 && k < date.length; k++) v = v * 10 + (date.charCodeAt(k) - 48);
   for (; k < 23; k++) v *= 10;
   return v;
-}
-
-function tableOf(q: string): { keyspace?: string; table?: string } {
-  const m = /\bFROM\s+"?([\w]+)"?\."?([\w]+)"?/i.exec(q);
-  return m ? { keyspace: m[1], table: m[2] } : {};
 }
 
 /** Classify an event's message with the rule table (first match wins), then the fact rules. */
