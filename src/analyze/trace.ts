@@ -140,7 +140,7 @@ function isOptions(o: unknown): boolean {
   if (!o || typeof o !== "object" || Array.isArray(o)) return false;
   const keys = Object.keys(o);
   const known = new Set(["consistency", "pageSize", "fetchSize", "timeoutMs", "waitMs", "repeat", "prepare", "source", "datacenters"]);
-  return keys.length > 0 && keys.every((k) => known.has(k));
+  return keys.every((k) => known.has(k)); // {} counts as (empty) options
 }
 
 /** Driver options from TraceOptions (validated). */
