@@ -89,6 +89,7 @@ const V4: Case[] = [
   ["Merged data from memtables and 2 sstables", "merge", { sstables: 2 }],
   ["Read 1 live rows and 0 tombstone cells", "tombstones", { liveRows: 1, tombstones: 0 }],
   ["Executing read on ks.tbl using index tbl_idx", "replica-read"],
+  ["Sending READ_REQ message to /10.0.0.2:7000, size = 142 bytes", "message-send", { messageBytes: 142 }],
 ];
 
 // Cassandra 5.0 (SAI; the rest as 4.x).

@@ -162,7 +162,7 @@ export const STAGE_RULES: StageRule[] = [
     name: "send-message",
     // 2.1: "Sending message to /127.0.0.2"; 3.x: "Sending READ message to /10.0.0.2";
     // 4.0+: "Sending READ_REQ message to /10.0.0.2:7000 message size 123 bytes"
-    pattern: new RegExp(String.raw`^Sending (?:([A-Z_]+) )?message to ${PEER}(?:,? message size (\d+) bytes)?`),
+    pattern: new RegExp(String.raw`^Sending (?:([A-Z_]+) )?message to ${PEER}(?:,? (?:message )?size(?: =)? (\d+) bytes)?`),
     stage: "message-send",
     versions: "2.1-5.0",
     extract: (m) => ({ ...(m[1] ? { verb: m[1] } : {}), peer: peerAddress(m[2]), ...(m[3] ? { messageBytes: num(m[3]) } : {}) }),
@@ -179,6 +179,7 @@ export const STAGE_RULES: StageRule[] = [
   { name: "process-response", pattern: new RegExp(String.raw`^Processing response from ${PEER}`), stage: "response", versions: "2.1-5.0", extract: (m) => ({ peer: peerAddress(m[1]) }) },
   { name: "forward", pattern: new RegExp(String.raw`^(Enqueuing forwarded write to|Forwarding .* to) ${PEER}`), stage: "message-send", versions: "2.1-5.0 (cross-DC forward)", extract: (m) => ({ peer: peerAddress(m[2]) }) },
   { name: "request-complete", pattern: /^Request complete/, stage: "response", versions: "cqlsh session row" },
+  { name: "paxos", pattern: /paxos|ballot|^(Preparing|Proposing|Committing|Promised|Accepted)\b.*|^CAS /i, stage: "coordinator", versions: "2.1-5.0 (lightweight transactions)" },
 
   { name: "hint", pattern: /hint/i, stage: "hint", versions: "2.1-5.0 (after the message rules: HINT_REQ sends are messages)" },
 
