@@ -52,8 +52,8 @@ function timeRange(file: SourceFile): { first?: string; last?: string } {
   }
 }
 
-/** Versions per node from what the source holds: manifest, nodetool version, system.log startup lines. */
-async function versionsOf(source: Source): Promise<Record<string, string>> {
+/** Cassandra versions per node from what the source holds: driver (live), manifest, nodetool version, system.log startup lines. */
+export async function versionsOf(source: Source): Promise<Record<string, string>> {
   if (source instanceof LiveSource) return source.versions();
   const out: Record<string, string> = { ...((source as RecordedSource).manifest?.cassandra_versions ?? {}) };
   for (const f of source.files({ kind: "nodetool", command: "version" })) {
