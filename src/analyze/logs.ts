@@ -8,9 +8,10 @@
  *
  * timeline() lines those events up per node on one time axis, lane by lane (GC pauses from the GC
  * logs through gcStats() when the source has them, else GCInspector; dropped messages; pending
- * thread-pool work; flushes and compactions; warnings; slow queries), aggregated to at most
+ * thread-pool work; flushes and compactions; warnings; slow queries; request latency from trace
+ * sessions or bench runs when the source has them), aggregated to at most
  * MAX_CHART_POINTS points, with a drag-to-zoom interval bound to the scales. Its summary names the
- * busiest windows and what happened around each GC pause or slow query; clocks that disagree
+ * busiest windows and what happened around each GC pause, slow query or latency spike; clocks that disagree
  * across nodes are reported, since they would misalign the picture.
  */
 import { makeReport, type Columns, type Finding, type Report } from "../present/report";
