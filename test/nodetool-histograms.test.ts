@@ -62,7 +62,10 @@ test("DSE 6.8 cfhistograms: every one of the 79 tables, NaN and 'No SSTables exi
   assert.equal(p.tables.filter((t) => t.notes.some((n) => n.includes("No SSTables exists"))).length, 56);
   assert.equal(value(p.rows, "sparkmetastore", "partition_size", "50", "HiveMetaStore"), null);
   assert.equal(value(p.rows, "sparkmetastore", "cell_count", "max", "HiveMetaStore"), null);
-  assert.equal(value(p.rows, "sparkmetastore", "read_latency", "50", "HiveMetaStore"), 0);
+  // 0.00 at every percentile: an empty histogram (no reads), kept as null, listed in `empty`
+  assert.equal(value(p.rows, "sparkmetastore", "read_latency", "50", "HiveMetaStore"), null);
+  assert.deepEqual(p.tables[0].empty, ["sstables_per_read", "write_latency", "read_latency"]);
+  assert.equal(value(p.rows, "standard1", "read_latency", "99", "keyspace1"), null);
   assert.equal(value(p.rows, "insights_config", "sstables_per_read", "50", "dse_insights"), 0.33);
   assert.equal(value(p.rows, "insights_config", "read_latency", "max", "dse_insights"), 229.38);
   assert.equal(value(p.rows, "rm_shared_data", "partition_size", "min", "dse_analytics"), 536);
@@ -78,7 +81,9 @@ test("DSE 6.8 proxyhistograms: 6 columns including CAS and view writes", () => {
   assert.equal(value(p.rows, "proxy", "cas_read_latency", "50"), 2246.95);
   assert.equal(value(p.rows, "proxy", "cas_write_latency", "50"), 1872.46);
   assert.equal(value(p.rows, "proxy", "range_latency", "75"), 1572.86);
-  assert.equal(value(p.rows, "proxy", "view_write_latency", "max"), 0);
+  assert.equal(value(p.rows, "proxy", "view_write_latency", "max"), null); // 0.00 in every row: no view writes
+  assert.equal(value(p.rows, "proxy", "write_latency", "50"), null);
+  assert.equal(value(p.rows, "proxy", "range_latency", "min"), 0); // one 0.00 in a column with values is kept
   assert.equal(value(p.rows, "proxy", "read_latency", "max"), 12582.91);
 });
 
@@ -94,7 +99,9 @@ test("2.1.17 bundle: proxyhistograms of all 3 nodes; cfhistograms is nodetool's 
     // cross-check every value against the printed line
     const line50 = text.split("\n").find((l) => l.startsWith("50%"))!.trim().split(/\s+/).slice(1).map(Number);
     expected[node] = [line50[0], line50[1], line50[2]];
-    assert.deepEqual([value(p.rows, "proxy", "read_latency", "50"), value(p.rows, "proxy", "write_latency", "50"), value(p.rows, "proxy", "range_latency", "50")], expected[node]);
+    assert.deepEqual([value(p.rows, "proxy", "read_latency", "50"), value(p.rows, "proxy", "range_latency", "50")], [expected[node][0], expected[node][2]]);
+    // write latency: 0.00 at every percentile on .191 and .223 (no writes coordinated): null; .67 printed 6866.00 at 99%
+    assert.equal(value(p.rows, "proxy", "write_latency", "99"), node === "10.101.35.67" ? 6866 : null);
   }
   const p = parseProxyhistograms(read("diag/cassandra-2.1.17/nodes/10.101.34.191/nodetool/proxyhistograms"));
   assert.equal(value(p.rows, "proxy", "read_latency", "50"), 642);
@@ -113,8 +120,11 @@ test("JmxScraper dump: per-table latency and SSTables-per-read histograms, parti
   assert.equal(value(rows, "standard1", "partition_size", "max", "keyspace1"), 258);
   assert.equal(value(rows, "columns", "partition_size", "max", "system_schema"), 8239);
   assert.equal(value(rows, "types", "partition_size", "max", "system_schema"), 29);
-  assert.equal(value(rows, "standard1", "read_latency", "99", "keyspace1"), 0);
-  assert.equal(value(rows, "standard1", "read_latency", "99.9", "keyspace1"), 0);
+  // Count: 0 -> the printed 0.0 percentiles are missing (null)
+  assert.equal(value(rows, "standard1", "read_latency", "99", "keyspace1"), null);
+  assert.equal(value(rows, "standard1", "read_latency", "99.9", "keyspace1"), null);
+  // a 0-byte partition-size gauge means no SSTables: null
+  assert.equal(value(rows, "counter1", "partition_size", "max", "keyspace1"), null);
   for (const m of ["read_latency", "write_latency", "range_latency", "cas_read_latency", "cas_write_latency", "view_write_latency"]) assert.equal(rows.filter((r) => r.table === "proxy" && r.metric === m).length, 8, m);
   // a real non-zero histogram: system.batches range latency
   assert.equal(value(rows, "batches", "range_latency", "50", "system"), 152.321);

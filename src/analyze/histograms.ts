@@ -279,6 +279,8 @@ function addParsed(out: Gathered, t: NodetoolText, parsed: HistogramParse, captu
   }
   const noSSTables = parsed.tables.filter((x) => x.notes.some((n) => /No SSTables exists/.test(n))).length;
   if (noSSTables) out.notes.push(`${t.origin}: ${noSSTables} table(s) have no SSTables: their partition size and cell count are missing (null), not 0`);
+  const empty = parsed.tables.reduce((n, x) => n + x.empty.length, 0);
+  if (empty) out.notes.push(`${t.origin}: ${empty} histogram(s) were empty (0 at every percentile: no operations recorded): kept as missing (null), not 0`);
   for (const r of parsed.rows) out.rows.push(frameRow(t.node, r, capturedAt, `${t.origin}:${r.line}`));
 }
 

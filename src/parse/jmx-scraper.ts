@@ -9,6 +9,8 @@
  * Table one wins, ColumnFamily is used only when a dump (pre-3.0) has no Table entry. Coordinator
  * latencies are type=ClientRequest, scope=Read|Write|RangeSlice|CASRead|CASWrite|ViewWrite, name=Latency.
  * Timers carry DurationUnit (microseconds in Cassandra); values are converted to microseconds.
+ * A histogram with Count 0 recorded nothing: its percentiles are null (the dump prints 0.0); a
+ * partition-size gauge of 0 means no SSTables: null.
  *
  * Line rules:
  * | rule      | example                                                               | effect                 |
@@ -131,7 +133,9 @@ export function jmxHistogramRows(attributes: JmxAttribute[]): HistogramRow[] {
         if (partitionSeen.has(key) && p.type === "ColumnFamily") continue;
         partitionSeen.add(key);
         const i = partition.findIndex((r) => r.keyspace === p.keyspace && r.table === p.scope && r.percentile === label);
-        const row: HistogramRow = { keyspace: p.keyspace, table: p.scope, metric: "partition_size", percentile: label, value: num(a.value), unit: "bytes", line: a.line };
+        // A 0-byte partition does not exist: 0 means the table has no SSTables.
+        const v = num(a.value);
+        const row: HistogramRow = { keyspace: p.keyspace, table: p.scope, metric: "partition_size", percentile: label, value: v === 0 ? null : v, unit: "bytes", line: a.line };
         if (i >= 0) partition[i] = row;
         else partition.push(row);
         continue;
@@ -152,13 +156,15 @@ export function jmxHistogramRows(attributes: JmxAttribute[]): HistogramRow[] {
   const rows: HistogramRow[] = [];
   for (const b of beans.values()) {
     if (b.type === "ColumnFamily" && beans.has(`Table\u0000${b.keyspace}\u0000${b.table}\u0000${[...Object.entries(TABLE_METRICS)].find(([, v]) => v.metric === b.metric)![0]}`)) continue;
+    // Count 0: nothing recorded, the percentiles (printed 0.0) are missing, not 0.
+    const empty = b.attrs.get("Count")?.value.trim() === "0";
     const unitName = b.attrs.get("DurationUnit")?.value.trim();
     const factor = b.unit === "microseconds" && unitName ? TO_MICROS[unitName] ?? 1 : 1;
     for (const [attr, label] of Object.entries(PERCENTILE_ATTRS)) {
       const a = b.attrs.get(attr);
       if (!a) continue;
       const v = num(a.value);
-      rows.push({ keyspace: b.keyspace, table: b.table, metric: b.metric, percentile: label, value: v === null ? null : v * factor, unit: b.unit, line: a.line });
+      rows.push({ keyspace: b.keyspace, table: b.table, metric: b.metric, percentile: label, value: v === null || empty ? null : v * factor, unit: b.unit, line: a.line });
     }
   }
   return rows.concat(partition);

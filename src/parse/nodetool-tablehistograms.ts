@@ -17,7 +17,8 @@
  *    offset with counts; percentiles are computed the way EstimatedHistogram.percentile does.
  *  - the old verbose list (2.0 default): sections "SSTables per Read", "Write Latency (microseconds)",
  *    ... with lines `<offset> <unit>: <count>` or "No Data".
- * Missing values (NaN, "No SSTables exists", empty histograms) are null, never 0.
+ * Missing values (NaN, "No SSTables exists", empty histograms) are null, never 0: a column that
+ * is 0 at every percentile is an empty histogram (no operations yet) and becomes null too.
  *
  * Line rules (first match wins), see {@link LINE_RULES}:
  * | rule            | example                                                        | effect                          |
@@ -85,7 +86,7 @@ export interface HistogramRow {
 export interface HistogramParse {
   rows: HistogramRow[];
   /** Tables (or "proxy") found, in file order, with the notes nodetool printed about them. */
-  tables: { keyspace: string | null; table: string; line: number; notes: string[] }[];
+  tables: { keyspace: string | null; table: string; line: number; notes: string[]; /** Metrics whose histogram was empty (all zeros), kept as null. */ empty: HistogramMetric[] }[];
   /** Lines not understood (not noise): kept for the helper's notes. */
   skipped: SkippedLine[];
   /** JVM/launcher noise lines skipped (count). */
@@ -294,8 +295,30 @@ function startTable(st: State, out: HistogramParse, keyspace: string | null, tab
   st.table = table;
   st.columns = undefined;
   st.mode = undefined;
-  out.tables.push({ keyspace, table, line, notes: st.pendingNotes });
+  out.tables.push({ keyspace, table, line, notes: st.pendingNotes, empty: [] });
   st.pendingNotes = [];
+}
+
+/**
+ * An all-zero column is an empty histogram (no reads, no writes, no SSTables since the node
+ * started; 2.1.0 prints 0 where later versions print NaN): its values become null, and the
+ * table's `empty` lists the metric. A real latency, partition size or cell count is never 0
+ * at every percentile.
+ */
+function markEmpty(out: HistogramParse) {
+  const groups = new Map<string, HistogramRow[]>();
+  for (const r of out.rows) {
+    const k = `${r.keyspace}\u0000${r.table}\u0000${r.metric}`;
+    const g = groups.get(k);
+    if (g) g.push(r);
+    else groups.set(k, [r]);
+  }
+  for (const g of groups.values()) {
+    if (!g.every((r) => r.value === 0)) continue;
+    for (const r of g) r.value = null;
+    const t = out.tables.find((x) => x.keyspace === g[0].keyspace && x.table === g[0].table);
+    if (t) t.empty.push(g[0].metric);
+  }
 }
 
 /**
@@ -346,6 +369,7 @@ export function parseTablehistograms(text: string, options: ParseOptions = {}): 
     if (!matched) out.skipped.push({ line: n, text: line, reason: st.table === undefined ? "before any '<keyspace>/<table> histograms' title" : "not a histogram line" });
   }
   flush();
+  markEmpty(out);
   if (out.tables.length === 0 && out.rows.length === 0) {
     const first = out.skipped[0];
     throw new CassperfError(
