@@ -372,3 +372,26 @@ test("JDK 8 Parallel and JDK 7 Serial PrintGCDetails (real excerpts, microsoft/g
   ]);
   assert.equal(s.skipped.count, 0);
 });
+
+test("rotated and compressed gc logs of a node are read in time order, whatever their numbers", async () => {
+  const dir = tempDir();
+  const logs = path.join(dir, "bundle", "nodes", "10.0.0.1", "logs", "cassandra");
+  fs.mkdirSync(logs, { recursive: true });
+  const text = read(GC("jdk8-g1-dse68-node.gc.log"));
+  const lines = text.split("\n");
+  const third = Math.floor(lines.length / 3);
+  // Cut at event boundaries: the next line starting with "{Heap before" after each third.
+  const at = (from: number) => from + lines.slice(from).findIndex((l) => l.startsWith("{Heap before"));
+  const a = at(third);
+  const b = at(2 * third);
+  // JDK 8 rotation numbers cycle: here the oldest part is gc.log.1, then gc.log.0 (gzipped), then .current.
+  fs.writeFileSync(path.join(logs, "gc.log.1"), lines.slice(0, a).join("\n") + "\n");
+  fs.writeFileSync(path.join(logs, "gc.log.0.gz"), (await import("node:zlib")).gzipSync(lines.slice(a, b).join("\n") + "\n"));
+  fs.writeFileSync(path.join(logs, "gc.log.2.current"), lines.slice(b).join("\n"));
+  const r = await gcStats(path.join(dir, "bundle"));
+  const whole = parseGcLog(text);
+  assert.equal(r.count("pauses"), whole.pauses.length);
+  const ups = r.columns("pauses").uptime_s as number[];
+  for (let i = 1; i < ups.length; i++) assert.ok(ups[i] >= ups[i - 1], `uptime goes back at row ${i}`);
+  assert.deepEqual(new Set(r.columns("pauses").file as string[]), new Set(["gc.log.1", "gc.log.0.gz", "gc.log.2.current"].map((f) => `nodes/10.0.0.1/logs/cassandra/${f}`)));
+});

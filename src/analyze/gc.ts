@@ -332,6 +332,10 @@ export async function gcStats(input?: SourceInput, opts: GcStatsOptions = {}): P
     results.push({ node: file.node, file, parse });
   }
 
+  // Rotation numbers cycle (JDK 8 gc.log.0..N + .current, unified gc.log.0..N), so the names do
+  // not give time order: order each node's files by the first time stamp (or uptime) inside them.
+  reorderByContent(results, notes);
+
   // 2. GCInspector lines of system.log.
   const inspector: FileResult[] = [];
   if (opts.gcinspector !== false) {
@@ -477,6 +481,22 @@ function safeParse(fn: () => GcParse, file: SourceFile, notes: string[]): GcPars
     notes.push(`${file.rel}: the parser failed (${(e as Error).message}); file skipped. Please report this with the file.`);
     return null;
   }
+}
+
+/** Sort each node's parsed files by their first timestamp (else first uptime); note when that differs from name order. */
+function reorderByContent(results: FileResult[], notes: string[]): void {
+  const byNode = new Map<string, FileResult[]>();
+  for (const r of results) byNode.set(r.node, [...(byNode.get(r.node) ?? []), r]);
+  const ordered: FileResult[] = [];
+  for (const [node, rs] of byNode) {
+    let key: ((r: FileResult) => number) | undefined;
+    if (rs.length > 1 && rs.every((r) => r.parse.firstTimestamp !== null)) key = (r) => Date.parse(r.parse.firstTimestamp!);
+    else if (rs.length > 1 && rs.every((r) => r.parse.firstUptime !== null) && rs.every((r) => !r.parse.jvmRestarts)) key = (r) => r.parse.firstUptime!;
+    const sorted = key ? rs.slice().sort((a, b) => key!(a) - key!(b)) : rs;
+    if (sorted.some((r, i) => r !== rs[i])) notes.push(`${node}: GC log files read in the order of their contents' time: ${sorted.map((r) => r.file.rel.split("/").pop()).join(", ")}.`);
+    ordered.push(...sorted);
+  }
+  results.splice(0, results.length, ...ordered);
 }
 
 /** Share of logged time outside pauses, over the files' uptime spans. */
