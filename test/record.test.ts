@@ -164,3 +164,22 @@ test("record() of something that is not a live source says what it expected", as
   await assert.rejects(record(rec as never, tempDir()), (e: unknown) => isCassperfError(e) && /record: expected a live source from connect\(\) or lab\.start\(\) as the first argument; got a recorded source/.test((e as Error).message));
   await assert.rejects(record(undefined as never, tempDir()), /got undefined/);
 });
+
+test("log truncation for datasets: long lines cut with a marker, first quarter and last three quarters kept at line boundaries", async () => {
+  const { headAndTail, MAX_LOG_LINE_BYTES } = await import("../src/cluster/record");
+  const lines = Array.from({ length: 2000 }, (_, i) => `INFO  [main] 2024-01-01 00:00:00,000 X.java:1 - line ${i}`);
+  lines[1000] = `WARN  [SharedPool-Worker-1] 2024-01-01 00:00:01,000 SliceQueryFilter.java:236 - Read 1 live and 5000 tombstoned cells ${"d".repeat(100_000)}`;
+  const buf = Buffer.from(lines.join("\n") + "\n");
+  const small = headAndTail(Buffer.from("a\nb\n"), 100);
+  assert.equal(small.truncated, false);
+  const r = headAndTail(buf, 40_000);
+  const text = r.text.toString("utf8");
+  assert.ok(r.text.length <= 40_000, `${r.text.length} bytes`);
+  assert.equal(r.linesCut, 1);
+  assert.ok(text.startsWith(`${lines[0]}\n`));
+  assert.ok(text.endsWith(`${lines[1999]}\n`));
+  for (const line of text.split("\n").filter(Boolean)) assert.ok(line.length <= MAX_LOG_LINE_BYTES + 40, "every kept line is whole or cut with the marker");
+  // Cutting long lines alone can be enough: the tombstone warning survives with its start.
+  const r2 = headAndTail(buf, buf.length - 1000);
+  assert.match(r2.text.toString("utf8"), /Read 1 live and 5000 tombstoned cells d+ \[cassperf: line cut, 100\d{3} bytes\]\n/);
+});

@@ -146,13 +146,34 @@ export async function captureTraces(client: Client, limit?: number): Promise<{ s
   return { sessions, events: events.map(({ t: _t, ...e }) => e) };
 }
 
-/** Keep the first quarter and last three quarters of `text` within `max` bytes, cut at line boundaries. */
-export function headAndTail(buf: Buffer, max: number): { text: Buffer; truncated: boolean } {
-  if (buf.length <= max) return { text: buf, truncated: false };
-  const headEnd = buf.lastIndexOf(10, Math.floor(max / 4)) + 1;
-  let tailStart = buf.indexOf(10, buf.length - (max - headEnd));
-  tailStart = tailStart < 0 ? buf.length : tailStart + 1;
-  return { text: Buffer.concat([buf.subarray(0, headEnd), buf.subarray(tailStart)]), truncated: true };
+/** Longest line kept whole when a log is cut to size (2.1's tombstone warnings print every deleted cell: 100+ KB lines). */
+export const MAX_LOG_LINE_BYTES = 4096;
+
+/**
+ * Fit a log into `max` bytes: lines over {@link MAX_LOG_LINE_BYTES} are cut (their start, which
+ * says what happened, is kept, followed by ` [cassperf: line cut, N bytes]`), then the first quarter
+ * and the last three quarters are kept, cut at line boundaries.
+ */
+export function headAndTail(buf: Buffer, max: number): { text: Buffer; truncated: boolean; linesCut: number } {
+  if (buf.length <= max) return { text: buf, truncated: false, linesCut: 0 };
+  let linesCut = 0;
+  const parts: Buffer[] = [];
+  let start = 0;
+  while (start < buf.length) {
+    let end = buf.indexOf(10, start);
+    end = end < 0 ? buf.length : end + 1;
+    if (end - start > MAX_LOG_LINE_BYTES) {
+      linesCut++;
+      parts.push(buf.subarray(start, start + MAX_LOG_LINE_BYTES), Buffer.from(` [cassperf: line cut, ${end - start} bytes]\n`));
+    } else parts.push(buf.subarray(start, end));
+    start = end;
+  }
+  const lines = linesCut ? Buffer.concat(parts) : buf;
+  if (lines.length <= max) return { text: lines, truncated: true, linesCut };
+  const headEnd = lines.lastIndexOf(10, Math.floor(max / 4)) + 1;
+  let tailStart = lines.indexOf(10, lines.length - (max - headEnd));
+  tailStart = tailStart < 0 ? lines.length : tailStart + 1;
+  return { text: Buffer.concat([lines.subarray(0, headEnd), lines.subarray(tailStart)]), truncated: true, linesCut };
 }
 
 /** One line for a failed nodetool call, without the JVM command line. */
@@ -231,9 +252,10 @@ export async function record(live: LiveSource, dir: string, what: RecordWhat = {
   refuseExisting();
   fs.mkdirSync(path.dirname(target), { recursive: true });
   const tmp = fs.mkdtempSync(path.join(path.dirname(target), `.${path.basename(target)}.recording-`));
+  fs.chmodSync(tmp, 0o755); // mkdtemp makes it private; a dataset is meant to be shared
   const skipped: string[] = [];
   const captured: string[] = [];
-  const truncated: Record<string, { original_bytes: number; kept_bytes: number }> = {};
+  const truncated: Record<string, { original_bytes: number; kept_bytes: number; long_lines_cut?: number }> = {};
   const write = (rel: string, data: string | Buffer) => {
     const abs = path.join(tmp, ...rel.split("/"));
     fs.mkdirSync(path.dirname(abs), { recursive: true });
@@ -286,8 +308,9 @@ export async function record(live: LiveSource, dir: string, what: RecordWhat = {
             continue;
           }
           const original = buf.length;
-          buf = headAndTail(buf, max).text;
-          truncated[rel] = { original_bytes: original, kept_bytes: buf.length };
+          const cut = headAndTail(buf, max);
+          buf = cut.text;
+          truncated[rel] = { original_bytes: original, kept_bytes: buf.length, ...(cut.linesCut ? { long_lines_cut: cut.linesCut } : {}) };
         }
         write(rel, buf);
       }
@@ -310,7 +333,7 @@ export async function record(live: LiveSource, dir: string, what: RecordWhat = {
       /* not fatal */
     }
     const truncNote = Object.keys(truncated).length
-      ? ` Logs longer than ${typeof what.logs === "object" ? what.logs.maxBytesPerFile : "?"} bytes keep their first quarter and last three quarters, cut at line boundaries: ${Object.entries(truncated).map(([r, t]) => `${r} (${t.kept_bytes} of ${t.original_bytes} bytes)`).join(", ")}.`
+      ? ` Logs longer than ${typeof what.logs === "object" ? what.logs.maxBytesPerFile : "?"} bytes were cut to size: lines over ${MAX_LOG_LINE_BYTES} bytes keep their first 4 KB followed by " [cassperf: line cut, N bytes]", then the first quarter and the last three quarters of the file are kept, cut at line boundaries: ${Object.entries(truncated).map(([r, t]) => `${r} (${t.kept_bytes} of ${t.original_bytes} bytes${t.long_lines_cut ? `, ${t.long_lines_cut} long lines cut` : ""})`).join(", ")}.`
       : "";
     const manifest: DatasetManifest = {
       format: "cassperf-dataset",

@@ -48,8 +48,8 @@ export interface DatasetManifest {
   files?: Record<string, { sha256: string; bytes: number }>;
   /** Anything the recorder wants to say (how it was made). */
   notes?: string;
-  /** Files record() shortened to a size limit (first quarter + last three quarters, at line boundaries). */
-  truncated?: Record<string, { original_bytes: number; kept_bytes: number }>;
+  /** Files record() shortened to a size limit (very long lines cut, then first quarter + last three quarters, at line boundaries). */
+  truncated?: Record<string, { original_bytes: number; kept_bytes: number; long_lines_cut?: number }>;
   /** Parts record() could not capture, one sentence each. */
   skipped?: string[];
 }

@@ -109,6 +109,13 @@ export function ringStates(statusText: string): Record<string, string> {
   return out;
 }
 
+/** Number of schema versions in nodetool describecluster output (the lines under "Schema versions:"). */
+export function schemaVersions(describecluster: string): number {
+  const i = describecluster.indexOf("Schema versions:");
+  if (i < 0) return 0;
+  return describecluster.slice(i).split("\n").filter((l) => /^\s+[0-9a-f-]{36}: \[/.test(l) || /^\s+UNREACHABLE: \[/.test(l)).length;
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** SIGTERM, then SIGKILL after `graceMs`, for the lab's own processes only. */
@@ -255,6 +262,18 @@ export async function start(options: LabOptions & { connect?: boolean } = {}): P
     }
     for (const n of nodes) if (exited.has(n.name)) await fail(`${n.name} (${n.address}) ${exited.get(n.name)} while the ring formed`, [n]);
     if (Date.now() > deadline) await fail(`the ring did not show all ${count} nodes UN within ${options.timeoutSeconds ?? LAB_DEFAULTS.timeoutSeconds} s; last nodetool status:\n${last}`, nodes);
+    await sleep(500);
+  }
+  // One schema version across the ring (each fresh node creates system_traces/system_auth itself;
+  // gossip merges them): DDL right after start would otherwise race the merge.
+  for (;;) {
+    try {
+      last = await runNodetool(home, nodes[0], ["describecluster"], 30_000);
+      if (schemaVersions(last) === 1) break;
+    } catch (e) {
+      last = (e as Error).message;
+    }
+    if (Date.now() > deadline) await fail(`the nodes did not agree on one schema version within ${options.timeoutSeconds ?? LAB_DEFAULTS.timeoutSeconds} s; last nodetool describecluster:\n${last}`, nodes);
     await sleep(500);
   }
   const startMs = Date.now() - t0;
