@@ -105,6 +105,7 @@ test("live: the same read at ONE shows one replica reading", async (t) => {
 test("live: repeat runs the query N times, pageSize is honoured, the current source is used", async (t) => {
   if (!labOrSkip(t) || !live) return;
   use(live);
+  const t0 = new Date(Date.now() - 2000); // the lab's clocks are this machine's
   const r = await trace(Q, [7], { consistency: "ONE", repeat: 3, pageSize: 5 });
   assert.equal(r.count("sessions"), 3);
   assert.equal(new Set(r.columns("sessions").session_id).size, 3);
@@ -113,6 +114,10 @@ test("live: repeat runs the query N times, pageSize is honoured, the current sou
   // The sessions are in system_traces: traces() on the live source finds them by id.
   const again = await traces({ source: live, sessionId: r.columns("sessions").session_id as string[] });
   assert.equal(again.count("sessions"), 3);
+  // ... and by time (a scan of system_traces.sessions): at least these three.
+  const recent = await traces({ source: live, since: t0 });
+  const ids = new Set(recent.columns("sessions").session_id as string[]);
+  for (const id of r.columns("sessions").session_id as string[]) assert.ok(ids.has(id), id);
 });
 
 test("live: a failing query returns the error and the trace of the failure", async (t) => {

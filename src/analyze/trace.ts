@@ -16,7 +16,7 @@ import { current } from "../cluster/current";
 import { LiveSource } from "../cluster/live";
 import { resolveSource, type SourceInput } from "../cluster/resolve";
 import type { Source, SourceFile } from "../cluster/source";
-import { findRecentSessions, readTraceSession, type TraceSessionData } from "../cluster/trace-read";
+import { findRecentSessions, readTraceSession, sessionRowFromDriver, type TraceSessionData } from "../cluster/trace-read";
 import { parseCqlshTrace } from "../parse/trace-cqlsh";
 import { parseTraceEventsCsv, parseTraceSessionsCsv } from "../parse/trace-csv";
 import { microsFromIso, parseEventsJsonl, parseSessionsJsonl, type Skipped, type TraceEventRow, type TraceSessionRow } from "../parse/trace-rows";
@@ -277,7 +277,6 @@ export async function traces(filter: TraceFilter | SourceInput = {}): Promise<Tr
     const limit = f.limit ?? 1000;
     let kept = 0;
     for await (const row of source.client.stream("SELECT * FROM system_traces.sessions", [], { fetchSize: 2000 }) as any) {
-      const { sessionRowFromDriver } = require("../cluster/trace-read") as typeof import("../cluster/trace-read");
       const s = sessionRowFromDriver(row);
       if (!sessionMatches(s, f)) continue;
       const d = await readTraceSession(source.client, s.session_id, { timeoutMs: 1000, allowIncomplete: true });

@@ -16,6 +16,12 @@ export interface ReadTraceOptions {
   timeoutMs?: number;
   /** Poll interval in ms. Default 150. */
   pollMs?: number;
+  /**
+   * How long to keep re-reading events until their count is stable, ms. Default: 1,000 for a
+   * session that started in the last 10 s (replica events can land after the coordinator is done),
+   * 0 for older ones.
+   */
+  settleMs?: number;
   /** Return the incomplete session instead of throwing when it does not complete in time. Default false. */
   allowIncomplete?: boolean;
 }
@@ -112,8 +118,10 @@ export async function readTraceSession(client: Client, sessionId: string, option
   }
   // Replica events may land after the coordinator finished: read until the count is stable (bounded).
   let events = await readEvents(client, sessionId);
-  const settleUntil = Math.max(Date.now() + 2 * pollMs, started + Math.min(timeoutMs, 1000));
-  while (Date.now() < started + timeoutMs) {
+  const recent = Date.now() - Date.parse(session.started_at) < 10_000;
+  const settleMs = options.settleMs ?? (recent ? 1000 : 0);
+  const settleUntil = Math.max(Date.now() + 2 * pollMs, started + Math.min(timeoutMs, settleMs));
+  while (settleMs > 0 && Date.now() < started + timeoutMs) {
     await sleep(pollMs);
     const again = await readEvents(client, sessionId);
     const stable = again.length === events.length;
