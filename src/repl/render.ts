@@ -78,6 +78,15 @@ export function renderPage(report: Report<string>, frame: string, page: number, 
 export function renderValue(v: unknown, o: RenderOptions): string[] {
   if (isReport(v)) return renderReport(v, o);
   if (v instanceof Promise) return ["Promise { <pending> } — add `await` to see its value"];
+  const ctor = (v as { constructor?: { name?: string } } | null)?.constructor?.name;
+  if (ctor === "DataFrame" || ctor === "Series") {
+    // danfojs: its inspect output is its internals and its own table is wider than a terminal.
+    try {
+      return renderDanfo(v as DanfoLike, ctor, o);
+    } catch {
+      // not the danfojs we know: fall through to inspect
+    }
+  }
   return util.inspect(v, { colors: o.color, depth: 3, breakLength: o.width, maxArrayLength: 50 }).split("\n");
 }
 
@@ -137,4 +146,30 @@ export function fitTable(rows: Record<string, unknown>[], columns: string[], wid
   const hidden = columns.filter((_, i) => !shown.includes(i));
   if (hidden.length) out.push(truncate(`(${hidden.length} more column${hidden.length === 1 ? "" : "s"}: ${hidden.join(", ")} — :export the frame to see them)`, width));
   return out;
+}
+
+interface DanfoLike {
+  columns?: string[];
+  values: unknown[];
+  index?: unknown[];
+  shape: number[];
+  name?: string;
+}
+
+/** A danfojs DataFrame or Series as a fitted table of its first rows. */
+function renderDanfo(v: DanfoLike, kind: "DataFrame" | "Series", o: RenderOptions): string[] {
+  const n = v.shape[0];
+  const shown = Math.min(n, o.pageRows);
+  const head = `${kind} ${n.toLocaleString("en-US")} rows${kind === "DataFrame" ? ` × ${v.shape[1]} columns` : ""}${n > shown ? ` (first ${shown})` : ""}`;
+  let cols: string[];
+  let rows: Record<string, unknown>[];
+  if (kind === "DataFrame") {
+    cols = v.columns ?? [];
+    rows = (v.values as unknown[][]).slice(0, shown).map((r) => Object.fromEntries(cols.map((c, i) => [c, r[i]])));
+  } else {
+    const name = v.name ?? "value";
+    cols = ["index", name];
+    rows = v.values.slice(0, shown).map((x, i) => ({ index: v.index?.[i] ?? i, [name]: x }));
+  }
+  return [DIM(head, o.color), ...fitTable(rows, cols, o.width)];
 }
