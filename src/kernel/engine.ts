@@ -50,6 +50,8 @@ export class Engine {
   private diagnostics: string[] = [];
   /** Rejected by interrupt(): races the awaited value of a cell. */
   private interruptReject: ((e: Error) => void) | undefined;
+  /** The kernel process's own stderr (before cells' output was redirected). */
+  private originalStderr: (text: string) => void = (text) => void process.stderr.write(text);
   /** Where output goes: the running cell, or after it ends the last cell (as IPython does). */
   private sink: CellSink | undefined;
 
@@ -153,8 +155,12 @@ export class Engine {
   reportLate(kind: string, reason: unknown): void {
     const err = toKernelError(reason);
     const text = `${kind} (the kernel is still running): ${err.traceback.join("\n")}\n`;
-    if (this.sink) this.sink.stream("stderr", text);
-    else process.stderr.write(text);
+    try {
+      if (this.sink) return this.sink.stream("stderr", text);
+    } catch {
+      // the cell's channel is gone (e.g. its client left): fall back to the kernel's own stderr
+    }
+    this.originalStderr(text);
   }
 
   /** Jupyter's is_complete: "complete", "incomplete" (with an indent) or "invalid". */
@@ -193,8 +199,10 @@ export class Engine {
         if (cb) cb();
         return true;
       }) as typeof process.stdout.write;
+    const stderr = process.stderr.write.bind(process.stderr);
+    this.originalStderr = (text) => void stderr(text);
     process.stdout.write = writer("stdout", process.stdout.write.bind(process.stdout));
-    process.stderr.write = writer("stderr", process.stderr.write.bind(process.stderr));
+    process.stderr.write = writer("stderr", stderr);
     const hook = require("tslab/dist/jupyter") as TslabDisplayHook;
     hook.lastWriteDisplayData = (d, update) => this.sink?.display(d.data, d.metadata ?? {}, d.transient ?? {}, update);
   }

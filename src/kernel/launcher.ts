@@ -99,6 +99,9 @@ function globToRegExp(pattern: string): RegExp {
 /** The parsed-message class of tslab (not exported): captured from the first message it parses. */
 type MessageClass = { fromRaw(key: string, raw: Buffer[]): Message };
 
+/** Set by shutdown_request: tslab closes the sockets, so late errors have nowhere to go. */
+let shuttingDown = false;
+
 class KernelServer extends ZmqServer {
   private queue: Promise<void> = Promise.resolve();
   private readonly history: HistoryEntry[] = [];
@@ -206,6 +209,7 @@ class KernelServer extends ZmqServer {
   }
 
   override handleShutdown(sock: Socket, msg: Message): void {
+    shuttingDown = true;
     super.handleShutdown(sock, msg);
     // Sockets close in handleShellMessage after this returns; leave the process shortly after.
     setTimeout(() => process.exit(0), 100).unref();
@@ -217,8 +221,8 @@ export async function startKernel(connectionFile: string): Promise<void> {
   process.env.TZ ??= "UTC";
   const engine = new Engine(process.cwd());
   process.on("SIGINT", () => engine.interrupt());
-  process.on("uncaughtException", (e) => engine.reportLate("Uncaught exception", e));
-  process.on("unhandledRejection", (reason) => engine.reportLate("Unhandled promise rejection", reason));
+  process.on("uncaughtException", (e) => !shuttingDown && engine.reportLate("Uncaught exception", e));
+  process.on("unhandledRejection", (reason) => !shuttingDown && engine.reportLate("Unhandled promise rejection", reason));
   let prelude: string | undefined;
   try {
     // The helpers, plus display() for showing several outputs from one cell.
