@@ -85,7 +85,7 @@ export interface BenchOptions extends WorkloadOptions {
   timeoutMs?: number;
   /** Seed for keys and values (same seed, same data). Default 1. */
   seed?: number;
-  /** Cancel: the run stops, keeps what it measured and is marked partial. @example const ac = new AbortController(); bench("writes", { signal: ac.signal }) */
+  /** Cancel: the run stops, keeps what it measured and is marked partial (Ctrl-C / SIGINT during a run does the same). @example const ac = new AbortController(); bench("writes", { signal: ac.signal }) */
   signal?: AbortSignal;
   /** Progress events for bars, about four a second. @example bench("writes", { onProgress: (p) => console.log(p.label) }) */
   onProgress?: (p: BenchProgress) => void;
@@ -323,6 +323,16 @@ async function prepareSchema(client: Client, keyspace: string, rf: number, workl
   notes.push(`Loaded ${load.count.toLocaleString("en-US")} rows into ${keyspace} before measuring (not measured).`);
 }
 
+/** A signal aborted when any of `signals` is (AbortSignal.any needs Node 20.3). */
+function anySignal(signals: AbortSignal[]): AbortSignal {
+  const ac = new AbortController();
+  for (const sg of signals) {
+    if (sg.aborted) ac.abort();
+    else sg.addEventListener("abort", () => ac.abort(), { once: true });
+  }
+  return ac.signal;
+}
+
 const LATENCY_MEASURE: Record<BenchMode, string> = {
   "closed-loop": "latencies are service times (send to response) and exclude waiting time: a worker does not send while its previous request is outstanding, so a stall delays requests that are never measured (coordinated omission). Use { rate } for corrected latencies.",
   "fixed-rate": "latencies are response times from each operation's intended start (start + k/rate), so time spent waiting behind a stall is counted (coordinated-omission corrected); service times (send to response) are recorded separately.",
@@ -339,6 +349,11 @@ async function runLive(live: LiveSource, workloadName: string, o: BenchOptions):
   const notes: string[] = [];
   const own = o.connectionsPerHost !== undefined || o.coordinators !== undefined;
   const client = own ? await dedicatedClient(live, o) : live.client;
+  // Ctrl-C during the run cancels it (the partial run is kept), like opts.signal.
+  const interrupt = new AbortController();
+  const onSigint = () => interrupt.abort();
+  process.once("SIGINT", onSigint);
+  const signal = o.signal ? anySignal([o.signal, interrupt.signal]) : interrupt.signal;
   let result;
   try {
     await prepareSchema(client, keyspace, o.replicationFactor ?? 1, workload, consistency, notes);
@@ -354,12 +369,14 @@ async function runLive(live: LiveSource, workloadName: string, o: BenchOptions):
       prepared: o.prepared ?? true,
       ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
       seed: o.seed ?? 1,
-      ...(o.signal ? { signal: o.signal } : {}),
+      signal,
       ...(o.onProgress ? { onProgress: o.onProgress } : {}),
     });
   } finally {
+    process.removeListener("SIGINT", onSigint);
     if (own) await client.shutdown().catch(() => {});
   }
+  if (interrupt.signal.aborted) notes.push("Interrupted (Ctrl-C / SIGINT): the run stopped early.");
 
   const rec = result.recorder;
   const secs = Math.max(0.001, result.measuredMs / 1000);

@@ -59,16 +59,24 @@ export interface LatencyPercentiles {
 
 const ms = (us: number) => Math.round(us) / 1000;
 
+/**
+ * Value at a percentile, in µs. HdrHistogram reports a bucket's highest equivalent value, which can
+ * exceed the largest value recorded by up to 0.1%; clamp to the recorded max so p99 <= max always.
+ */
+export function valueAt(h: Histogram, percentile: number): number {
+  return Math.min(h.getValueAtPercentile(percentile), h.maxValue);
+}
+
 /** The percentiles every frame shows, read from one histogram. */
 export function percentiles(h: Histogram): LatencyPercentiles {
   if (h.totalCount === 0) return { count: 0, mean_ms: null, p50_ms: null, p95_ms: null, p99_ms: null, p99_9_ms: null, max_ms: null };
   return {
     count: h.totalCount,
     mean_ms: Math.round(h.mean) / 1000,
-    p50_ms: ms(h.getValueAtPercentile(50)),
-    p95_ms: ms(h.getValueAtPercentile(95)),
-    p99_ms: ms(h.getValueAtPercentile(99)),
-    p99_9_ms: ms(h.getValueAtPercentile(99.9)),
+    p50_ms: ms(valueAt(h, 50)),
+    p95_ms: ms(valueAt(h, 95)),
+    p99_ms: ms(valueAt(h, 99)),
+    p99_9_ms: ms(valueAt(h, 99.9)),
     max_ms: ms(h.maxValue),
   };
 }
@@ -83,7 +91,7 @@ export function spectrum(h: Histogram, stepsPerDecade = 10): { percentile: numbe
   const maxDecades = Math.max(1, Math.log10(h.totalCount));
   for (let k = 0; k <= maxDecades * stepsPerDecade; k++) {
     const p = 100 * (1 - Math.pow(10, -k / stepsPerDecade));
-    out.push({ percentile: Math.round(p * 10000) / 10000, latency_ms: ms(h.getValueAtPercentile(p)) });
+    out.push({ percentile: Math.round(p * 10000) / 10000, latency_ms: ms(valueAt(h, p)) });
   }
   out.push({ percentile: 100, latency_ms: ms(h.maxValue) });
   return out;
