@@ -113,7 +113,7 @@ export class TraceModelBuilder {
   /** Add one event row. */
   addEvent(e: TraceEventRow): void {
     this.session.push(this.intern.get(e.session_id));
-    this.node.push(this.intern.get(e.source.replace(/^\//, "")));
+    this.node.push(this.intern.get(e.source.charCodeAt(0) === 47 /* "/" */ ? e.source.slice(1) : e.source));
     this.thread.push(this.intern.get(e.thread));
     this.activity.push(this.intern.get(e.activity));
     this.atUs.push(typeof e.source_elapsed === "number" ? e.source_elapsed : NaN);
@@ -254,15 +254,15 @@ function analyse(b: TraceModelBuilder): TraceModel {
       if (info.tombstones !== undefined) tombstones[i] = info.tombstones;
       if (info.messageBytes !== undefined) messageBytes[i] = info.messageBytes;
       if (info.peer !== undefined) peer[i] = info.peer;
-      const f: string[] = [];
+      let f = "";
       if (info.stage === "other") {
-        f.push("unknown-activity");
+        f = "unknown-activity";
         sum.unknown_activities++;
         unknownActivities.set(b.activity[i], (unknownActivities.get(b.activity[i]) ?? 0) + 1);
       }
       const at = b.atUs[i];
       if (Number.isNaN(at)) {
-        f.push("null-elapsed");
+        f = f ? f + ",null-elapsed" : "null-elapsed";
         sum.null_elapsed++;
         deltaUs[i] = NaN;
       } else {
@@ -274,7 +274,7 @@ function analyse(b: TraceModelBuilder): TraceModel {
         const d = at - prev;
         deltaUs[i] = d;
         if (d < 0) {
-          f.push("negative-delta");
+          f = f ? f + ",negative-delta" : "negative-delta";
           sum.negative_deltas++;
         }
         lastOnThread.set(key, at);
@@ -286,7 +286,7 @@ function analyse(b: TraceModelBuilder): TraceModel {
         }
         if (node === coordinator && info.stage === "message-send" && info.peer && !sendAt.has(info.peer)) sendAt.set(info.peer, at);
       }
-      if (f.length) flags[i] = f.join(",");
+      if (f) flags[i] = f;
     }
 
     // Node offsets on the common timeline.

@@ -62,11 +62,22 @@ const GREGORIAN_OFFSET_100NS = 0x01b21dd213814000n;
  * @example timeuuidMicros("2c4c1a80-e1d2-11e4-9a17-a7d3e8a8b2a3")
  */
 export function timeuuidMicros(uuid: string): number | undefined {
-  const m = /^([0-9a-f]{8})-([0-9a-f]{4})-1([0-9a-f]{3})-/i.exec(uuid);
-  if (!m) return undefined;
-  const t = (BigInt("0x" + m[3]) << 48n) | (BigInt("0x" + m[2]) << 32n) | BigInt("0x" + m[1]);
-  return Number((t - GREGORIAN_OFFSET_100NS) / 10n);
+  if (uuid.length < 19 || uuid.charCodeAt(14) !== 49 /* version "1" */ || uuid.charCodeAt(8) !== 45 || uuid.charCodeAt(13) !== 45) return undefined;
+  const low = parseInt(uuid.slice(0, 8), 16);
+  const mid = parseInt(uuid.slice(9, 13), 16);
+  const hi = parseInt(uuid.slice(15, 18), 16);
+  if (Number.isNaN(low) || Number.isNaN(mid) || Number.isNaN(hi)) return undefined;
+  // 100-ns units since 1582-10-15 = (hi << 48 | mid << 32 | low) - offset; split at 2^32 so every
+  // step stays exact in a double (no BigInt: this runs once per event).
+  const upper = hi * 65536 + mid - OFFSET_UPPER;
+  const lower = low - OFFSET_LOWER;
+  // (upper * 2^32 + lower) / 10 = q * 2^32 + (r * 2^32 + lower) / 10 with upper = 10q + r: all exact.
+  const q = Math.floor(upper / 10);
+  const r = upper - q * 10;
+  return q * 4294967296 + Math.floor((r * 4294967296 + lower) / 10);
 }
+const OFFSET_UPPER = Number(GREGORIAN_OFFSET_100NS >> 32n);
+const OFFSET_LOWER = Number(GREGORIAN_OFFSET_100NS & 0xffffffffn);
 
 /** ISO-8601 with microseconds from epoch microseconds. */
 export function isoFromMicros(us: number): string {
