@@ -219,3 +219,24 @@ test("Ctrl-C (SIGINT) during a run: the partial run is kept and marked partial",
   assert.ok(res.ops > 50);
   assert.ok(res.notes.some((n: string) => /Interrupted \(Ctrl-C/.test(n)));
 });
+
+test("a client whose event loop is blocked is reported as the bottleneck", async (t) => {
+  if (!labOrSkip(t) || !live) return;
+  // Real client-side delay: a timer that keeps the event loop busy 80 ms out of every 100 ms.
+  const hog = setInterval(() => {
+    const until = performance.now() + 80;
+    while (performance.now() < until) {
+      /* busy */
+    }
+  }, 100);
+  let r: BenchReport;
+  try {
+    r = await bench("writes", { duration: 1.5, concurrency: 8, warmup: 0, keyspace: KS });
+  } finally {
+    clearInterval(hog);
+  }
+  const f = r.findings.find((x) => x.id === "bench.client-bottleneck");
+  assert.ok(f, `finding present; client stats ${JSON.stringify(r.run.client)}`);
+  assert.ok(r.run.client!.event_loop_delay_p99_ms > 20);
+  assert.match(f.evidence, /event-loop delay p99/);
+});

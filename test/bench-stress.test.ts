@@ -10,6 +10,7 @@ import * as path from "node:path";
 import { importStress, compareRuns, bench, benchRunToJSON, readBenchRun } from "../src/analyze/bench";
 import { parseStress } from "../src/parse/cassandra-stress";
 import { isCassperfError } from "../src/errors";
+import { open } from "../src/index";
 import { pngSize } from "../src/present/charts";
 import { data, tempDir } from "./support";
 
@@ -209,6 +210,12 @@ test("a stress import round-trips through the saved-run JSON; bench() on a folde
   assert.equal(runs.summary.runs, 2);
   assert.deepEqual(runs.rows("runs").map((x) => x.origin).sort(), ["cassandra-stress", "cassandra-stress"]);
   assert.deepEqual(runs.runs.map((x) => x.summary.ops_per_s).sort(), [5115, 8107]);
+  // bench() with no argument: the current source's saved runs (open() made the folder current).
+  await open(dir);
+  const current = await bench();
+  assert.equal(current.summary.runs, 2);
+  // A workload needs a live cluster: on a recording bench("writes") says so.
+  await assert.rejects(bench("writes"), (e: unknown) => isCassperfError(e) && /needs a live cluster; the current source is a recording/.test((e as Error).message));
   assert.throws(() => readBenchRun('{"format":"something-else"}'), (e: unknown) => isCassperfError(e) && /"format" is "something-else"/.test((e as Error).message));
   assert.throws(() => readBenchRun("{not json"), (e: unknown) => isCassperfError(e) && /not valid JSON/.test((e as Error).message));
 });
