@@ -199,6 +199,23 @@ test("a report renders: summary, findings, table, a terminal chart; :table pages
   app.unmount();
 });
 
+test(":image shows a chart inline where the terminal speaks iTerm2's protocol, and says why not elsewhere", async () => {
+  const plain = start(undefined, { env: {} });
+  await plain.run(`await inventory(${JSON.stringify(BUNDLE)})`);
+  await plain.run(":image files");
+  assert.match(plain.screen(), /this terminal does not show inline images/);
+  plain.unmount();
+  const iterm = start(undefined, { env: { TERM_PROGRAM: "iTerm.app" } });
+  await iterm.run(`await inventory(${JSON.stringify(BUNDLE)})`);
+  await iterm.run(":image files");
+  const m = /\x1b\]1337;File=inline=1;size=(\d+);width=\d+;preserveAspectRatio=1:([A-Za-z0-9+/=]+)\x07/.exec(iterm.frames.join("\n"));
+  assert.ok(m, "iTerm2 inline image escape written");
+  const png = Buffer.from(m[2], "base64");
+  assert.equal(png.length, Number(m[1]));
+  assert.equal(png.readUInt32BE(0), 0x89504e47, "a PNG");
+  iterm.unmount();
+});
+
 test("errors: one line and a hint; :trace shows the stack", async () => {
   const app = start();
   await app.run('await open("/no/such/dataset")');

@@ -50,6 +50,8 @@ export interface ReplAppProps {
   pageRows?: number;
   /** How long a cancelled helper gets to stop on its signal before it is abandoned. Default 1500 ms. */
   cancelGraceMs?: number;
+  /** Environment for terminal capabilities (inline images). Default process.env. */
+  env?: NodeJS.ProcessEnv;
   /** Called after Ctrl-D / :exit, once Ink has exited. */
   onExit?: () => void;
 }
@@ -88,7 +90,7 @@ export function createReplApp(inkModule: unknown): (props: ReplAppProps) => Reac
 
   return function ReplApp(props: ReplAppProps): React.ReactElement {
     const { exit } = useApp();
-    const { stdout } = useStdout();
+    const { stdout, write: writeAbove } = useStdout();
     const width = Math.max(40, (props.width ?? stdout?.columns ?? 100) - 1);
     const color = props.color ?? true;
     const [, setTick] = React.useState(0);
@@ -109,6 +111,8 @@ export function createReplApp(inkModule: unknown): (props: ReplAppProps) => Reac
     }
     const s = ref.current;
     s.cmd.render.width = width;
+    s.cmd.writeRaw = writeAbove;
+    if (props.env) s.cmd.env = props.env;
 
     const print = (text: string) => {
       s.log = [...s.log, { id: s.log.length, text }];

@@ -20,6 +20,26 @@ export interface CommandContext {
   render: RenderOptions;
   /** Set by :exit. */
   exit?: boolean;
+  /** Write raw bytes to the terminal above the live area (Ink's useStdout().write); for inline images. */
+  writeRaw?: (data: string) => void;
+  /** Environment deciding inline-image support (default process.env). */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The inline-image protocol the terminal speaks, if any: iTerm2's (also WezTerm) or kitty's. */
+export function inlineImageProtocol(env: NodeJS.ProcessEnv = process.env): "iterm" | "kitty" | undefined {
+  if (env.KITTY_WINDOW_ID || env.TERM === "xterm-kitty") return "kitty";
+  if (env.TERM_PROGRAM === "iTerm.app" || env.TERM_PROGRAM === "WezTerm" || env.LC_TERMINAL === "iTerm2") return "iterm";
+  return undefined;
+}
+
+/** The escape sequence showing a PNG inline, `cells` columns wide. */
+export function inlineImage(png: Buffer, protocol: "iterm" | "kitty", cells: number): string {
+  const b64 = png.toString("base64");
+  if (protocol === "iterm") return `\x1b]1337;File=inline=1;size=${png.length};width=${cells};preserveAspectRatio=1:${b64}\x07\n`;
+  // kitty: base64 in chunks of at most 4096 bytes, m=1 on all but the last
+  const chunks = b64.match(/.{1,4096}/g) ?? [];
+  return chunks.map((c, i) => `\x1b_G${i === 0 ? `a=T,f=100,c=${cells},` : ""}m=${i < chunks.length - 1 ? 1 : 0};${c}\x1b\\`).join("") + "\n";
 }
 
 interface Command {
@@ -101,6 +121,21 @@ export const COMMANDS: Command[] = [
       const chart = r.chart(name);
       const data = /\.png$/i.test(file) ? await chart.toPNG() : await chart.toSVG();
       return [writeNew(file, data, force)];
+    },
+  },
+  {
+    name: "image",
+    args: "[chart]",
+    help: "show a chart as an inline image (iTerm2, WezTerm, kitty)",
+    run: async (ctx, args) => {
+      const r = ctx.lastReport;
+      if (!r) return [NO_REPORT];
+      const protocol = inlineImageProtocol(ctx.env);
+      if (!protocol || !ctx.writeRaw) return ["this terminal does not show inline images (iTerm2, WezTerm and kitty do): :save <chart> file.png, or :chart for blocks"];
+      const name = args[0] ?? r.chartNames[0];
+      if (!name || !r.chartNames.includes(name)) return [`no chart "${name ?? ""}"; charts are ${r.chartNames.join(", ") || "(none)"}`];
+      ctx.writeRaw(inlineImage(await r.chart(name).toPNG(), protocol, Math.min(ctx.render.width, 100)));
+      return [];
     },
   },
   {
