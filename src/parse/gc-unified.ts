@@ -189,21 +189,34 @@ export function parseUnifiedGc(text: string, opts: ParseOptions = {}): GcParse {
     let need = false;
     if (c0 === 71 /* G */ && text.charCodeAt(m0 + 1) === 67 && text.charCodeAt(m0 + 2) === 40) {
       let d = m0 + 3;
-      while (d < le && text.charCodeAt(d) >= 48 && text.charCodeAt(d) <= 57) d++;
+      let gcId = 0;
+      for (let ch = text.charCodeAt(d); d < le && ch >= 48 && ch <= 57; ch = text.charCodeAt(++d)) gcId = gcId * 10 + (ch - 48);
       if (text.charCodeAt(d) !== 41 || text.charCodeAt(d + 1) !== 32) continue;
       let rs = d + 2;
       const g = text.charCodeAt(rs);
       if ((g === 89 || g === 79 || g === 121) && text.charCodeAt(rs + 1) === 58) rs += 3;
       const endsWithS = text.charCodeAt(le - 1) === 115;
+      // First two or three characters before any startsWith: most detail lines fail here.
+      const c1 = text.charCodeAt(rs + 1);
       switch (text.charCodeAt(rs)) {
-        case 80 /* P */: need = endsWithS && text.charCodeAt(le - 2) === 109 && text.startsWith("Pause ", rs); break;
-        case 67 /* C */: need = endsWithS && text.startsWith("Concurrent ", rs); break;
-        case 71 /* G */: need = text.startsWith("Garbage Collection (", rs); break;
-        case 77 /* M */: need = text.startsWith("Major Collection (", rs) || text.startsWith("Minor Collection (", rs); break;
-        case 84 /* T */: need = text.startsWith("To-space exhausted", rs); break;
-        case 69 /* E */: need = text.startsWith("Evacuation Failure", rs); break;
-        case 72 /* H */: need = text.startsWith("Humongous regions: ", rs) && text.charCodeAt(rs + 19) !== 48; break;
-        case 85 /* U */: need = text.startsWith("User=", rs); break;
+        case 80 /* P */: need = endsWithS && c1 === 97 && text.charCodeAt(le - 2) === 109 && text.startsWith("Pause ", rs); break;
+        case 67 /* C */: need = endsWithS && c1 === 111 && text.startsWith("Concurrent ", rs); break;
+        case 71 /* G */: need = c1 === 97 && text.startsWith("Garbage Collection (", rs); break;
+        case 77 /* M */: need = (c1 === 97 || c1 === 105) && (text.startsWith("Major Collection (", rs) || text.startsWith("Minor Collection (", rs)); break;
+        case 84 /* T */: need = c1 === 111 && text.startsWith("To-space exhausted", rs); break;
+        case 69 /* E */: need = c1 === 118 && text.startsWith("Evacuation Failure", rs); break;
+        case 72 /* H */: need = c1 === 117 && text.charCodeAt(rs + 19) !== 48 && text.startsWith("Humongous regions: ", rs); break;
+        case 85 /* U */:
+          // gc+cpu "User=0.01s Sys=0.00s Real=0.01s": the pause with this id gets real_ms, without materialising the line.
+          if (c1 === 115 && text.charCodeAt(rs + 2) === 101 && text.startsWith("User=", rs)) {
+            const p = byId.get(gcId);
+            const k = text.indexOf("Real=", rs);
+            if (p && p.real_ms === null && k > 0 && k < le) {
+              const v = Number(text.slice(k + 5, text.charCodeAt(le - 1) === 115 ? le - 1 : le));
+              if (Number.isFinite(v)) p.real_ms = Math.round(v * 1e6) / 1000;
+            }
+          }
+          break;
       }
     } else need = c0 === 83 || c0 === 84 || c0 === 65 || c0 === 85 || c0 === 73 || c0 === 86 || c0 === 77 || c0 === 72;
     if (!need) continue;
