@@ -94,6 +94,33 @@ test("several snapshots of a node over time: kept apart by captured_at, over-tim
   assert.ok(pngSize(await h.chart("over-time").toPNG()).height > 100);
 });
 
+test("client side: trace-session durations per coordinator and a bench run's percentiles", async () => {
+  // traces: a committed recording of real 2.1.0 lab sessions (7 sessions on 3 coordinators)
+  const tr = await histograms({ source: path.join(__dirname, "fixtures/trace/lab21") });
+  const t3 = tr.rows("histograms").filter((r) => r.metric === "trace_duration" && r.node === "127.0.0.3");
+  // durations 2668, 27032, 103143 microseconds: fewer than MIN_SESSIONS, so min / 50 / max only
+  assert.deepEqual(t3.map((r) => [r.percentile, r.value]), [["min", 2668], ["50", 27032], ["max", 103143]]);
+  assert.ok(t3.every((r) => r.table === "traces" && r.keyspace === null && r.unit === "microseconds"));
+
+  // bench: a real cassandra-stress 2.1 output imported as a bench run and saved into a dataset
+  const { importStress, benchRunToJSON } = await import("../src/analyze/bench");
+  const dir = tempDir();
+  fs.mkdirSync(path.join(dir, "bench"));
+  const run = benchRunToJSON(importStress(data("lab/cassandra-stress-2.1-write.txt")));
+  fs.writeFileSync(path.join(dir, "bench", `${run.id}.json`), JSON.stringify(run));
+  fs.copyFileSync(data("lab/nodetool-2.1-proxyhistograms.txt"), path.join(dir, "nodetool-2.1-proxyhistograms.txt"));
+  const b = await histograms({ source: await openRecorded(dir) });
+  const w = b.rows("histograms").filter((r) => r.metric === "client_latency" && String(r.table).endsWith(" WRITE"));
+  // "latency median : 3.5", "95th : 7.6", "99th : 13.3", "99.9th : 59.6", "max : 109.1" (ms) as printed by stress
+  assert.deepEqual(w.map((r) => [r.percentile, r.value]), [["50", 3500], ["95", 7600], ["99", 13300], ["99.9", 59600], ["max", 109100]]);
+  assert.ok(w.every((r) => r.node === "client"));
+  // client rows do not count as nodes or snapshots
+  assert.equal(b.summary.nodes, 1);
+  assert.equal(b.summary.snapshots, 1);
+  const none = await histograms({ source: path.join(__dirname, "fixtures/trace/lab21"), clientSide: false }).catch((e: Error) => e);
+  assert.ok(none instanceof CassperfError && /has no nodetool tablehistograms\/proxyhistograms output/.test(none.message));
+});
+
 test("rule table: one rule per issue threshold, each threshold with its source", () => {
   assert.deepEqual(RULES.map((r) => r.id), ["histograms.read-p99", "histograms.write-p99", "histograms.sstables-per-read", "histograms.large-partition", "histograms.node-skew"]);
   assert.equal(THRESHOLDS.READ_P99_MS.value, 10);

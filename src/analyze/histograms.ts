@@ -6,7 +6,8 @@
  *    on 4.0+ nodes also reads the system_views table metrics (local/coordinator read, write, scan
  *    latency, tombstones_per_read, rows_per_read, max_partition_size) with the query pinned to each node;
  *  - recorded: every cfhistograms/tablehistograms/proxyhistograms output of every node (several
- *    snapshots of a node are kept apart by captured_at), and JmxScraper dumps.
+ *    snapshots of a node are kept apart by captured_at), and JmxScraper dumps;
+ *  - both: client-side distributions from trace sessions and bench runs (./histograms-client.ts).
  * nodetool only shows one node at one moment; this puts all nodes and snapshots side by side,
  * applies one rule table (below) and draws the percentile ladder, a metric across nodes and a
  * metric over snapshots.
@@ -19,6 +20,7 @@ import { CassperfError } from "../errors";
 import { jmxHistogramRows, parseJmxScraper } from "../parse/jmx-scraper";
 import { parseProxyhistograms } from "../parse/nodetool-proxyhistograms";
 import { SYSTEM_VIEWS, systemViewsHistogramRows } from "../parse/system-views-latency";
+import { clientRows } from "./histograms-client";
 import {
   PERCENTILE_ORDER,
   parseTablehistograms,
@@ -49,6 +51,11 @@ export interface HistogramsOptions {
    * @example histograms("keyspace1.standard1", { metric: "write_latency" }).chart("across-nodes")
    */
   metric?: HistogramMetric;
+  /**
+   * Add client-side distributions: trace-session durations per coordinator (traces/sessions.jsonl,
+   * live system_traces.sessions) and bench runs' operation latencies. Default true.
+   */
+  clientSide?: boolean;
   /** Include system keyspaces (system*, dse_*, OpsCenter, HiveMetaStore, solr_admin) in findings and summary. Default false (they stay in the frame). */
   includeSystem?: boolean;
 }
@@ -93,11 +100,11 @@ interface Rule {
 const SYSTEM_KEYSPACE = /^(system|system_.*|dse_.*|OpsCenter|HiveMetaStore|solr_admin|cfs|cfs_archive|dsefs)$/i;
 const LATENCY_METRICS: HistogramMetric[] = ["read_latency", "write_latency", "range_latency", "cas_read_latency", "cas_write_latency", "view_write_latency", "coordinator_read_latency", "coordinator_write_latency", "coordinator_scan_latency"];
 /** The order metrics are listed in (frame rows, summary). */
-const METRIC_ORDER: HistogramMetric[] = [...LATENCY_METRICS, "sstables_per_read", "partition_size", "cell_count", "tombstones_per_read", "rows_per_read"];
+const METRIC_ORDER: HistogramMetric[] = [...LATENCY_METRICS, "sstables_per_read", "partition_size", "cell_count", "tombstones_per_read", "rows_per_read", "trace_duration", "client_latency"];
 
 const fmtMs = (us: number) => `${(us / 1000).toLocaleString("en-US", { maximumFractionDigits: 2 })} ms`;
 const fmtBytes = (b: number) => (b >= 1024 ** 2 ? `${(b / 1024 ** 2).toFixed(1)} MiB` : b >= 1024 ? `${(b / 1024).toFixed(1)} KiB` : `${b} B`);
-const where = (r: HistogramFrameRow) => (r.table === "proxy" ? `coordinator (proxyhistograms) on ${r.node}` : `${r.keyspace}.${r.table} on ${r.node}`);
+const where = (r: HistogramFrameRow) => (r.table === "proxy" ? `coordinator (proxyhistograms) on ${r.node}` : `${r.keyspace === null ? r.table : `${r.keyspace}.${r.table}`} on ${r.node}`);
 
 /** One finding per node for a threshold rule: the worst table as evidence, the count of the rest. */
 function overThreshold(
@@ -366,7 +373,8 @@ function latestRows(rows: HistogramFrameRow[]): HistogramFrameRow[] {
   return [...m.values()];
 }
 
-const tableKey = (r: { keyspace: string | null; table: string }) => (r.table === "proxy" ? "proxy" : `${r.keyspace}.${r.table}`);
+const tableKey = (r: { keyspace: string | null; table: string }) => (r.keyspace === null ? r.table : `${r.keyspace}.${r.table}`);
+const CLIENT_METRICS: HistogramMetric[] = ["trace_duration", "client_latency"];
 
 /**
  * histograms(): percentiles of latency, SSTables per read, partition size and cell count per node
@@ -396,13 +404,15 @@ export async function histograms(table?: string | HistogramsOptions, opts: Histo
   const gathered = await gather(source, target, opts);
   let rows = gathered.rows;
   const notes = gathered.notes;
+  const client = opts.clientSide === false ? [] : await clientRows(source, notes, target);
   if (target) {
     const ks = target.keyspace.toLowerCase();
     const tb = target.table.toLowerCase();
     rows = rows.filter((r) => r.table === "proxy" || ((r.keyspace ?? "").toLowerCase() === ks && r.table.toLowerCase() === tb));
     if (!rows.some((r) => r.table !== "proxy")) notes.push(`no histogram of ${target.keyspace}.${target.table} in ${source.describe()}`);
   }
-  if (gathered.rows.length === 0) {
+  rows = rows.concat(client);
+  if (gathered.rows.length === 0 && client.length === 0) {
     if (source instanceof LiveSource) throw new CassperfError(`histograms: nodetool on ${source.name} returned no histograms.`, { hint: notes.join("; ") || undefined });
     if (!notes.length) missing("histograms", source, "nodetool tablehistograms/proxyhistograms output or JmxScraper dump", "add nodes/<node>/nodetool/cfhistograms (or tablehistograms, proxyhistograms) or a .jmx JmxScraper dump");
   }
@@ -415,12 +425,13 @@ export async function histograms(table?: string | HistogramsOptions, opts: Histo
   const considered = opts.includeSystem || target ? latest : latest.filter((r) => r.table === "proxy" || !SYSTEM_KEYSPACE.test(r.keyspace ?? ""));
   const findings = RULES.flatMap((rule) => rule.check(considered));
 
+  const server = rows.filter((r) => !CLIENT_METRICS.includes(r.metric));
   // Summary: worst node/table per metric (p99, max for partition size) and spread between nodes.
   const summary: Record<string, unknown> = {
-    nodes: [...new Set(rows.map((r) => r.node))].length,
-    tables: [...new Set(rows.filter((r) => r.table !== "proxy").map(tableKey))].length,
+    nodes: [...new Set(server.map((r) => r.node))].length,
+    tables: [...new Set(rows.filter((r) => r.keyspace !== null).map(tableKey))].length,
     /** The most snapshots any one node has. */
-    snapshots: Math.max(0, ...[...new Set(rows.map((r) => r.node))].map((n) => new Set(rows.filter((r) => r.node === n).map((r) => r.captured_at ?? "")).size)),
+    snapshots: Math.max(0, ...[...new Set(server.map((r) => r.node))].map((n) => new Set(server.filter((r) => r.node === n).map((r) => r.captured_at ?? "")).size)),
     rows: rows.length,
   };
   const worst: Record<string, { node: string; table: string; percentile: string; value: number; unit: string; spread: number | null }> = {};

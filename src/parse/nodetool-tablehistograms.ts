@@ -56,7 +56,10 @@ export type HistogramMetric =
   | "coordinator_write_latency"
   | "coordinator_scan_latency"
   | "tombstones_per_read"
-  | "rows_per_read";
+  | "rows_per_read"
+  /** Client side (analyze/histograms-client.ts): traced request durations per coordinator, and bench operation latencies. */
+  | "trace_duration"
+  | "client_latency";
 
 /** Units of a histogram value. */
 export type HistogramUnit = "microseconds" | "bytes" | "count";
