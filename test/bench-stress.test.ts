@@ -191,6 +191,8 @@ test("compareRuns: the two real stress runs, difference per percentile and the n
   assert.equal(rate.verdict, "worse");
   assert.ok(c.findings.some((f) => f.id === "bench.compare-worse" && /ops\/s/.test(f.title)));
   // Same run against itself: nothing beyond noise.
+  assert.match(c.toText({ width: 100 }), /beyond noise/);
+  assert.equal(c.toJSON().helper, "compareRuns");
   const same = compareRuns(WRITE, WRITE);
   assert.equal(same.summary.beyond_noise, 0);
   assert.ok(same.rows("comparison").every((r) => r.diff === 0));
@@ -209,7 +211,7 @@ test("a stress import round-trips through the saved-run JSON; bench() on a folde
   const runs = await bench(dir);
   assert.equal(runs.summary.runs, 2);
   assert.deepEqual(runs.rows("runs").map((x) => x.origin).sort(), ["cassandra-stress", "cassandra-stress"]);
-  assert.deepEqual(runs.runs.map((x) => x.summary.ops_per_s).sort(), [5115, 8107]);
+  assert.deepEqual(runs.reports.map((x) => x.summary.ops_per_s).sort(), [5115, 8107]);
   // bench() with no argument: the current source's saved runs (open() made the folder current).
   await open(dir);
   const current = await bench();

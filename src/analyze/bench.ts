@@ -8,7 +8,7 @@
  *    recorded too), and returns a report with `intervals` (one row per second per op type), `ops`
  *    (merged-histogram percentiles per op type) and `spectrum` (the HDR plot).
  *  - `bench()` / `bench(recordedSourceOrPath)` on a recording returns its saved runs
- *    (bench/<run>.json) and cassandra-stress outputs (`runs` frame; each run's report in `.runs`).
+ *    (bench/<run>.json) and cassandra-stress outputs (`runs` frame; each run's report in `.reports`).
  *  - `importStress(file)` reads one cassandra-stress output (2.1 to 4.x) into the same shape.
  *  - `compareRuns(a, b)` puts two runs side by side with the difference per percentile and whether
  *    it is beyond run-to-run noise (rule in ../bench/rules.ts: NOISE_MIN_RELATIVE, NOISE_SIGMAS).
@@ -106,7 +106,11 @@ export type BenchReport = Report<"intervals" | "ops" | "spectrum"> & {
 
 /** What bench() on a recording returns: every saved run and stress output. */
 export type BenchRunsReport = Report<"runs" | "intervals"> & {
-  readonly runs: BenchReport[];
+  /** One row per saved run (a DataFrame). */
+  readonly runs: DataFrame;
+  readonly intervals: DataFrame;
+  /** Each saved run's own report, in the order of the `runs` frame: compareRuns(r.reports[0], r.reports[1]). */
+  readonly reports: BenchReport[];
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -683,7 +687,7 @@ function runsReport(source: Source, reports: BenchReport[], notes: string[]): Be
     notes,
     previewFrame: "runs",
   });
-  Object.defineProperty(report, "runs", { value: reports, enumerable: false });
+  Object.defineProperty(report, "reports", { value: reports, enumerable: false });
   return report as unknown as BenchRunsReport;
 }
 
@@ -705,7 +709,7 @@ function runsReport(source: Source, reports: BenchReport[], notes: string[]): Be
  * @example await bench("writes", { concurrency: 32, duration: 10 })
  * @example await bench("mixed", { ratio: { read: 3, write: 1 }, rate: 2000, duration: 30 })
  * @example await bench("custom", { custom: { schema: ["CREATE TABLE IF NOT EXISTS {ks}.kv (k int PRIMARY KEY, v text)"], ops: { put: { cql: "INSERT INTO {ks}.kv (k, v) VALUES (?, ?)", values: [gen.uniform(1, 1000), gen.text(20)] } } } })
- * @example (await bench()).runs     // the saved runs of the current recording
+ * @example (await bench()).reports     // the saved runs of the current recording, one report each
  */
 export async function bench(workload: string, opts?: BenchOptions): Promise<BenchReport>;
 export async function bench(source?: Source | string): Promise<BenchRunsReport>;
