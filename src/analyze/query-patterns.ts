@@ -1,0 +1,159 @@
+/**
+ * queryPatterns(): queries grouped by shape. Literals, numbers, UUIDs and blobs become `?` (seed
+ * 1's extractPattern), so "SELECT * FROM ks.t WHERE id = 42" and "... id = 43" are one pattern;
+ * per pattern: count, mean/min/max/p99 latency when known, tombstones and live rows when known,
+ * and seed 1's QueryOptimizer suggestions.
+ *
+ * Inputs: slow-query and timed-out-query lines and tombstone warnings/failures of the logs
+ * (logs()), trace sessions (traces()).
+ */
+import { CassperfError } from "../errors";
+import { resolveSource, type SourceInput } from "../cluster/resolve";
+import { makeReport, type Finding, type Threshold } from "../present/report";
+import { logEvents } from "./log-events";
+
+/** Thresholds of the pattern rules. */
+export const PATTERN_THRESHOLDS = {
+  SLOW_MEAN_MS: { name: "SLOW_MEAN_MS", value: 20, unit: "ms", source: "seed 1 QueryOptimizer: mean over 20 ms -> check partition size" },
+  TOMBSTONES_PER_QUERY: { name: "TOMBSTONES_PER_QUERY", value: 1000, unit: "tombstones", source: "Cassandra's tombstone_warn_threshold default" },
+} satisfies Record<string, Threshold>;
+const T = PATTERN_THRESHOLDS;
+
+/** Replacement rules, in order: each turns a kind of literal into `?`. */
+export const NORMALIZE_RULES: { what: string; re: RegExp; to: string }[] = [
+  { what: "quoted strings", re: /'(?:[^']|'')*'/g, to: "?" },
+  { what: "UUIDs", re: /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, to: "?" },
+  { what: "blobs", re: /\b0x[0-9a-f]+\b/gi, to: "?" },
+  { what: "unquoted timestamps as logs print them", re: /\b\d{4}-\d\d-\d\d(?:[ T]\d\d:\d\d(?::\d\d)?(?:\.\d+)?)?(?:[+-]\d{4}|Z)?/g, to: "?" },
+  { what: "IN lists", re: /\bIN\s*\(([^)]*)\)/gi, to: "IN (?)" },
+  { what: "values after comparison operators (unquoted text/base64 as 3.x logs print them)", re: /(\b[\w"]+\s*(?:=|>=|<=|<|>|!=)\s*)(?!\?)(?:\([^)]*\)|[^\s,)]+)/g, to: "$1?" },
+  { what: "numbers", re: /(?<![\w.])-?\d+(?:\.\d+)?(?![\w.])/g, to: "?" },
+  { what: "token() arguments", re: /token\(([^)]*)\)\s*(>=|<=|>|<|=)\s*\?/gi, to: "token($1) $2 ?" },
+  { what: "white space", re: /\s+/g, to: " " },
+];
+
+/** A query's pattern: literals replaced by `?`, white space folded. */
+export function queryPattern(query: string): string {
+  let q = query.trim().replace(/;$/, "");
+  for (const r of NORMALIZE_RULES) q = q.replace(r.re, r.to);
+  return q.trim();
+}
+
+interface Sample {
+  query: string;
+  origin: string;
+  source: "slow-query" | "timed-out-query" | "tombstone-warning" | "tombstone-failure" | "trace";
+  duration_ms?: number;
+  times: number;
+  tombstones?: number;
+  live_rows?: number;
+}
+
+function p99(values: number[]): number | null {
+  if (!values.length) return null;
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil(0.99 * s.length) - 1)];
+}
+
+/**
+ * queryPatterns(): queries from slow-query logs, tombstone warnings and traces, grouped by shape.
+ * @example await queryPatterns()                                  // the current source
+ * @example (await queryPatterns("logs/system.log")).rows("patterns")
+ */
+export async function queryPatterns(input?: SourceInput) {
+  const source = await resolveSource(input, "queryPatterns");
+  const samples: Sample[] = [];
+  const notes: string[] = [];
+  if (source.files({ kind: ["system-log", "debug-log"] }).length) {
+    const { events, notes: logNotes } = await logEvents({ source, kinds: ["slow-query", "timed-out-query", "tombstone-warning", "tombstone-failure"] });
+    notes.push(...logNotes);
+    for (const e of events) {
+      if (!e.query) continue;
+      samples.push({
+        query: e.query,
+        origin: `${e.file}:${e.line}`,
+        source: e.kind as Sample["source"],
+        times: (e as { times?: number }).times ?? 1,
+        ...((e as { duration_ms?: number }).duration_ms !== undefined ? { duration_ms: (e as { duration_ms?: number }).duration_ms } : {}),
+        ...(e.tombstones !== undefined ? { tombstones: e.tombstones } : {}),
+        ...(e.live_rows !== undefined ? { live_rows: e.live_rows } : {}),
+      });
+    }
+  }
+  const hasTraces = source.kind === "live" || source.files({ kind: ["trace-sessions", "trace-events", "trace-cqlsh", "trace-events-csv"] }).length > 0;
+  if (hasTraces) {
+    try {
+      const { traces } = require("./trace") as typeof import("./trace");
+      const rep = await traces({ source, ...(source.kind === "live" ? { limit: 1000 } : {}) });
+      for (const s of rep.rows("sessions")) {
+        const q = String(s.query ?? "");
+        if (!q || /^Execute CQL3 prepared query$/i.test(q)) continue;
+        samples.push({ query: q, origin: `trace session ${s.session_id}`, source: "trace", times: 1, duration_ms: Number(s.duration_ms), tombstones: Number(s.tombstones ?? 0), live_rows: Number(s.live_rows ?? 0) });
+      }
+    } catch (e) {
+      notes.push(`traces: ${(e as Error).message}`);
+    }
+  }
+  if (!samples.length) throw new CassperfError(`queryPatterns: ${source.describe()} has no queries (no slow-query or tombstone lines in its logs, no traces).`, { hint: "add system.log/debug.log or trace sessions" });
+
+  const groups = new Map<string, Sample[]>();
+  for (const s of samples) {
+    const p = queryPattern(s.query);
+    let g = groups.get(p);
+    if (!g) groups.set(p, (g = []));
+    g.push(s);
+  }
+  const rows = [...groups.entries()].map(([pattern, g]) => {
+    const durations = g.filter((s) => s.duration_ms !== undefined).map((s) => s.duration_ms!);
+    const tombs = g.filter((s) => s.tombstones !== undefined).map((s) => s.tombstones!);
+    const live = g.filter((s) => s.live_rows !== undefined).map((s) => s.live_rows!);
+    const kinds = [...new Set(g.map((s) => s.source))];
+    return {
+      pattern,
+      count: g.reduce((a, s) => a + s.times, 0),
+      lines: g.length,
+      sources: kinds.join(", "),
+      mean_ms: durations.length ? durations.reduce((a, b) => a + b, 0) / durations.length : null,
+      min_ms: durations.length ? Math.min(...durations) : null,
+      max_ms: durations.length ? Math.max(...durations) : null,
+      p99_ms: p99(durations),
+      tombstones_mean: tombs.length ? tombs.reduce((a, b) => a + b, 0) / tombs.length : null,
+      tombstones_max: tombs.length ? Math.max(...tombs) : null,
+      live_rows_mean: live.length ? live.reduce((a, b) => a + b, 0) / live.length : null,
+      example: g[0].query.length > 300 ? g[0].query.slice(0, 299) + "…" : g[0].query,
+      first_seen: g[0].origin,
+    };
+  });
+  rows.sort((a, b) => b.count - a.count);
+
+  const findings: Finding[] = [];
+  for (const r of rows) {
+    if (/\bALLOW\s+FILTERING\b/i.test(r.pattern))
+      findings.push({ severity: "warning", id: "patterns.allow-filtering", helper: "queryPatterns", title: `ALLOW FILTERING in a pattern seen ${r.count} times`, evidence: `${r.pattern} (${r.first_seen})`, action: "filtering scans partitions it then drops: add a table keyed by the filtered column (or a secondary index for low-cardinality lookups inside a partition)" });
+    if (r.mean_ms !== null && r.mean_ms > T.SLOW_MEAN_MS.value)
+      findings.push({ severity: "warning", id: "patterns.slow-mean", helper: "queryPatterns", title: `pattern averages ${r.mean_ms.toFixed(1)} ms over ${r.count} executions (over ${T.SLOW_MEAN_MS.value} ms)`, evidence: `${r.pattern}; max ${r.max_ms} ms (${r.first_seen})`, action: "check the partition sizes this pattern reads (partitionScan) and the SSTables per read (histograms)" });
+    if (r.tombstones_max !== null && r.tombstones_max >= T.TOMBSTONES_PER_QUERY.value)
+      findings.push({ severity: "warning", id: "patterns.tombstones", helper: "queryPatterns", title: `pattern reads up to ${r.tombstones_max.toLocaleString("en-US")} tombstones (${r.count} times)`, evidence: `${r.pattern}; mean ${Math.round(r.tombstones_mean ?? 0).toLocaleString("en-US")} tombstones vs ${Math.round(r.live_rows_mean ?? 0).toLocaleString("en-US")} live rows (${r.first_seen})`, action: "the query reads through deleted data: expire with TTL instead of DELETE, bucket by time, or narrow the slice to live ranges" });
+    if (/\bLIMIT\s+\?/i.test(r.pattern) === false && /^SELECT\b/i.test(r.pattern) && !/\bWHERE\b/i.test(r.pattern))
+      findings.push({ severity: "info", id: "patterns.full-scan", helper: "queryPatterns", title: `a SELECT without WHERE seen ${r.count} times`, evidence: `${r.pattern} (${r.first_seen})`, action: "a full-table read touches every node: page it with token ranges (partitionScan does) or model a table for the question" });
+  }
+  return makeReport({
+    helper: "queryPatterns",
+    title: `${rows.length} pattern${rows.length === 1 ? "" : "s"} from ${samples.length} queries`,
+    source: source.describe(),
+    summary: { patterns: rows.length, queries: rows.reduce((a, r) => a + r.count, 0), top_pattern: rows[0]?.pattern ?? null, top_count: rows[0]?.count ?? null },
+    findings,
+    notes,
+    frames: { patterns: Object.fromEntries(Object.keys(rows[0]).map((k) => [k, rows.map((r) => (r as Record<string, unknown>)[k])])) },
+    charts: {
+      patterns: () => ({
+        title: `Most frequent query patterns (top ${Math.min(15, rows.length)})`,
+        width: 480,
+        height: Math.max(60, 20 * Math.min(15, rows.length)),
+        data: { values: rows.slice(0, 15).map((r) => ({ pattern: r.pattern.length > 70 ? r.pattern.slice(0, 69) + "…" : r.pattern, count: r.count, sources: r.sources })) },
+        mark: { type: "bar", tooltip: true },
+        encoding: { y: { field: "pattern", type: "nominal", sort: "-x", title: null, axis: { labelLimit: 420 } }, x: { field: "count", type: "quantitative" }, color: { field: "sources", type: "nominal" } },
+      }),
+    },
+  });
+}
