@@ -394,3 +394,29 @@ test("a custom logback pattern from conf/logback.xml is compiled and used (mock:
   assert.deepEqual(custom.columns("events").time, plain.columns("events").time);
   assert.equal(custom.rows("events")[0].source, null, "%logger carries no file:line");
 });
+
+test("StatusLogger, Cassandra 2.x/3.x one-line dialect: a real 2.1.0 dump (fixture made on the lab, see its PROVENANCE.md)", async () => {
+  const file = path.join(__dirname, "fixtures", "cassandra21-lab-statuslogger", "system.log");
+  const text = fs.readFileSync(file, "utf8");
+  const r = parseSystemLog(text, { node: "n", file: "system.log" });
+  assert.equal(r.layout?.name, "cassandra");
+  const pools = r.events.filter((e) => e.kind === "statuslogger-pool");
+  const tables = r.events.filter((e) => e.kind === "statuslogger-table");
+  assert.equal(pools.length, grep(text, /StatusLogger\.java:\d+ - [A-Za-z][\w/#-]*(\s+(\d+|n\/a|\d+\/\d+))+\s*$/));
+  assert.equal(tables.length, grep(text, /StatusLogger\.java:\d+ - [\w-]+\.[\w-]+\s+\d+,\d+\s*$/));
+  assert.ok(pools.length >= 15 && tables.length >= 15);
+  const ms = pools.find((e) => e.pool === "MutationStage")!;
+  assert.deepEqual([ms.active, ms.pending, ms.completed, ms.blocked, ms.all_time_blocked], [0, 0, 56534, 0, 0]);
+  const cm = pools.find((e) => e.pool === "CompactionManager")!;
+  assert.deepEqual([cm.active, cm.pending], [1, 1]);
+  const w = tables.find((e) => e.table === "w")!;
+  assert.deepEqual([w.keyspace, w.ops, w.bytes], ["cassperf_logs", 1038, 10612064]);
+  const gc = r.events.filter((e) => e.kind === "gc-pause");
+  assert.equal(gc.length, grep(text, GREPS["gc-pause"]));
+  assert.ok(gc.some((e) => e.pause_ms === 1278));
+  // The timeline's pending lane sums a dump's pending work (one point per dump).
+  const t = await timeline(file);
+  const pending = t.rows("points").filter((p) => p.lane === "pending tasks (StatusLogger)");
+  assert.equal(pending.length, 1);
+  assert.equal(pending[0].value, pools.reduce((s, e) => s + (typeof e.pending === "number" ? e.pending : 0), 0));
+});

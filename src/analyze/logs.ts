@@ -31,7 +31,7 @@ export { LINE_RULES } from "../parse/log-rules";
 
 /** Columns of the `events` frame, in order. */
 export const EVENT_COLUMNS = [
-  "node", "time", "level", "thread", "source", "kind", "pause_ms", "gc", "pool", "active", "pending", "blocked", "all_time_blocked",
+  "node", "time", "level", "thread", "source", "kind", "pause_ms", "gc", "pool", "active", "pending", "blocked", "all_time_blocked", "dump",
   "dropped", "bytes", "phase", "keyspace", "table", "partition_key", "partition_bytes", "live_rows", "tombstones", "query", "duration_ms",
   "exception", "message", "file", "line",
 ] as const;
@@ -49,6 +49,9 @@ function asFilter<F extends LogEventsFilter>(v: F | SourceInput): F {
   if (typeof v === "string" || isSource(v)) return { source: v } as F;
   return v as F;
 }
+
+/** The StatusLogger dump a pool/table row belongs to (node, file and the dump's header line). */
+const dumpKey = (e: LogEvent) => `${e.node}|${e.file}|${e.dump ?? e.line}`;
 
 const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
 
@@ -123,7 +126,7 @@ export async function logs(filter: LogEventsFilter | SourceInput = {}): Promise<
     last: times.length ? iso(Math.max(...times)) : null,
     gc_pauses: byKind["gc-pause"] ?? 0,
     gc_pause_max_ms: gc.length ? Math.max(...gc.map((e) => e.pause_ms ?? 0)) : null,
-    statuslogger_dumps: new Set(events.filter((e) => e.kind === "statuslogger-pool").map((e) => `${e.node}|${e.ts}|${e.thread}`)).size,
+    statuslogger_dumps: new Set(events.filter((e) => e.kind === "statuslogger-pool").map(dumpKey)).size,
     dropped_messages: events.reduce((s, e) => s + (e.kind === "dropped-messages" ? e.dropped ?? 0 : 0), 0),
     flushes: byKind["flush"] ?? 0,
     compactions: byKind["compaction"] ?? 0,
@@ -300,7 +303,7 @@ export async function timeline(options: TimelineOptions | SourceInput = {}): Pro
         break;
       case "statuslogger-pool": {
         if (!e.pool || /^TPC\/(\d+|other)\//.test(e.pool)) break;
-        const k = `${e.node}|${e.ts}|${e.thread}`;
+        const k = dumpKey(e);
         let d = dumps.get(k);
         if (!d) dumps.set(k, (d = { node: e.node, t: e.ts, pending: 0, top: "", topPending: -1 }));
         const p = typeof e.pending === "number" ? e.pending : 0;
@@ -496,7 +499,7 @@ function busiestWindows(events: LogEvent[], windowMs: number, top: number): { no
   for (const e of events) {
     if (e.ts === null || e.kind === "other" || e.kind === "statuslogger-table") continue;
     if (e.kind === "statuslogger-pool") {
-      const d = `${e.node}|${e.ts}|${e.thread}`;
+      const d = dumpKey(e);
       if (dumpSeen.has(d)) continue;
       dumpSeen.add(d);
     }
@@ -551,7 +554,7 @@ function coincide(events: LogEvent[], points: LanePoint[], ms: number): { node: 
       if ((e.kind === "slow-query" || e.kind === "timed-out-query") && e.ts === s.t && s.lane === "slow queries (ms)") continue;
       let name: string = e.kind;
       if (e.kind === "statuslogger-pool") {
-        const d = `${e.ts}|${e.thread}`;
+        const d = dumpKey(e);
         if (dumps.has(d)) continue;
         dumps.add(d);
         name = "StatusLogger dump";

@@ -84,6 +84,8 @@ export interface LogEvent {
   times?: number;
   /** statuslogger-table: memtable operations. */
   ops?: number;
+  /** statuslogger-pool/-table: line of the dump's header (rows of one StatusLogger dump share it). */
+  dump?: number;
   /** startup: the address the node announced (listen/native), for clock checks. */
   address?: string;
   /** Gossip events about a peer (InetAddress /x is now UP/DOWN): the peer's address. */

@@ -102,6 +102,7 @@ export function parseSystemLog(text: string, options: ParseLogOptions): ParsedLo
   let pos = 0;
   let lineNo = 0;
   let current: LogEvent | undefined;
+  const dumpOfThread = new Map<string, number>();
   let block: BlockKind | undefined;
   // Cache: the last date's first 19 characters ("yyyy-MM-dd HH:mm:ss") and its epoch second.
   let lastSecKey = "\u0000";
@@ -158,9 +159,12 @@ export function parseSystemLog(text: string, options: ParseLogOptions): ParsedLo
       const full = gi.msg ? m[gi.msg] : "";
       const message = full.length > maxMessage ? full.slice(0, maxMessage) + "…" : full;
       const sourceFile = gi.file ? m[gi.file] : undefined;
-      const ev = new Event(options.node, ts, gi.level ? m[gi.level] : "", gi.thread ? m[gi.thread] : null, sourceFile ? sourceFile + ":" + (gi.line ? m[gi.line] : "?") : null, message, options.file, lineNo);
+      const ev: LogEvent = new Event(options.node, ts, gi.level ? m[gi.level] : "", gi.thread ? m[gi.thread] : null, sourceFile ? sourceFile + ":" + (gi.line ? m[gi.line] : "?") : null, message, options.file, lineNo);
       block = undefined;
       classify(ev, full, sourceFile);
+      // StatusLogger dumps: the header's line names the dump; one-line rows join their thread's last header.
+      if (ev.rule === "statuslogger.header") dumpOfThread.set(ev.thread ?? "", lineNo);
+      else if (ev.kind === "statuslogger-pool" || ev.kind === "statuslogger-table") ev.dump = dumpOfThread.get(ev.thread ?? "") ?? lineNo;
       const rule = ev.rule ? RULE_BLOCKS.get(ev.rule) : undefined;
       if (rule) block = rule;
       events.push(ev);
@@ -187,6 +191,7 @@ export function parseSystemLog(text: string, options: ParseLogOptions): ParsedLo
         const ev = headerCopy(current, row.length > maxMessage ? row.slice(0, maxMessage) + "…" : row, lineNo);
         ev.kind = r.kind;
         ev.rule = r.id;
+        if (block === "statuslogger") ev.dump = current.line;
         Object.assign(ev, stripUndefined(f));
         if (q) Object.assign(ev, stripUndefined(tableFromQuery(q)));
         events.push(ev);
