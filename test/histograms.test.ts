@@ -182,7 +182,8 @@ test("live lab: after cassandra-stress, histograms('keyspace1.standard1') has ro
   assert.match(r, /op rate/);
   const live = await liveLab(l.dir, l.contactPoints);
   try {
-    const h = await histograms("keyspace1.standard1", { source: live, snapshots: 2, intervalSeconds: 1 });
+    // clientSide: false — the lab's system_traces holds other tests' sessions; this test is about nodetool
+    const h = await histograms("keyspace1.standard1", { source: live, snapshots: 2, intervalSeconds: 1, clientSide: false });
     const rows = h.rows("histograms");
     const nodes = [...new Set(rows.filter((x) => x.table !== "proxy").map((x) => x.node))].sort();
     assert.equal(nodes.length, 3, `table rows from all 3 nodes, got ${nodes.join(", ")}`);
@@ -207,7 +208,7 @@ test("live lab: after cassandra-stress, histograms('keyspace1.standard1') has ro
     const svg = await h.chart("across-nodes").toSVG();
     for (const n of nodes) assert.ok(svg.includes(n), n);
     // without a table, 2.1's cfhistograms refuses: the coordinator's histograms of every node, and a note saying so
-    const all = await histograms({ source: live });
+    const all = await histograms({ source: live, clientSide: false });
     assert.deepEqual([...new Set(all.rows("histograms").map((x) => x.node))].sort(), [...l.contactPoints].sort());
     assert.ok(all.rows("histograms").every((x) => x.table === "proxy"));
     assert.ok(all.notes.some((n) => /pass histograms\("ks\.table"\)/.test(n)));
