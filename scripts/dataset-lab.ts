@@ -6,7 +6,7 @@
  * a schema with the four shapes performance work meets — a tombstone-heavy queue, a time-series
  * table without TTL, a table with a few large partitions, an update-heavy table spread over several
  * SSTables — runs the bundled cassandra-stress once, runs traced reads at ONE, QUORUM and ALL
- * (including the tombstone-heavy read; each query text ends with a `/* consistency X */` comment,
+ * (including the tombstone-heavy read; each query text ends with a CQL comment naming the level,
  * because 2.1 traces do not record the level), then record()s everything into the dataset (logs cut to a
  * size limit so the whole dataset stays under 5 MB) and checks it with open() + inventory().
  *
@@ -61,7 +61,9 @@ async function load(live: LiveSource, l: lab.Lab): Promise<void> {
   for (const q of SCHEMA) {
     await c.execute(q);
     // The next statement may go to another coordinator: wait until every node has this change.
-    for (let i = 0; i < 120 && !(await c.metadata.checkSchemaAgreement()); i++) await sleep(500);
+    // (Metadata.checkSchemaAgreement exists in driver 4.8 but is missing from its .d.ts.)
+    const metadata = c.metadata as unknown as { checkSchemaAgreement(): Promise<boolean> };
+    for (let i = 0; i < 120 && !(await metadata.checkSchemaAgreement()); i++) await sleep(500);
   }
   say("loading data");
   const text = (n: number) => "x".repeat(n);

@@ -134,10 +134,19 @@ test("lifecycle of a 1-node lab: start while running, killed from outside shows 
   const d = tempDir();
   const addr = blockAddress(21);
   const opts = { dir: d, nodes: 1, firstAddress: addr, jmxPort: 8799 };
-  const started = await lab.start({ ...opts, connect: false });
+  const started = await lab.start(opts);
   try {
     assert.deepEqual(started.contactPoints, [addr]);
     assert.ok((started.startMs ?? 0) > 0);
+    // lab.start() hands back a live source with nodetool and the log folders configured.
+    try {
+      assert.deepEqual(started.live.nodes(), [addr]);
+      assert.match((await started.live.nodetool(addr, ["info"])).text, /Gossip active\s+: true/);
+      const kinds = new Set(started.live.files().map((f) => f.kind));
+      assert.ok(kinds.has("system-log") && kinds.has("gc-log"), `log files seen: ${[...kinds].join(", ")}`);
+    } finally {
+      await started.live.close();
+    }
     await assert.rejects(lab.start({ ...opts, connect: false }), (e: unknown) => isCassperfError(e) && /^lab: already running in .* \(node1 \S+ PID \d+\)/.test((e as Error).message) && (e as Error).message.includes(addr));
     const pid = (await lab.status({ dir: d })).nodes[0].pid!;
     assert.ok(pid > 0);
@@ -161,4 +170,19 @@ test("lifecycle of a 1-node lab: start while running, killed from outside shows 
   } finally {
     await lab.stop({ dir: d });
   }
+});
+
+test("cassperf lab nodetool and lab stress run against the fixture lab", async (t) => {
+  const l = labOrSkip(t);
+  if (!l) return;
+  const cli = path.join(__dirname, "../src/cli.ts");
+  const nt = spawnSync(process.execPath, ["--import", "tsx", cli, "lab", "nodetool", "--dir", l.dir, "2", "info"], { encoding: "utf8" });
+  assert.equal(nt.status, 0, nt.stderr);
+  assert.match(nt.stdout, /^ID\s+: [0-9a-f-]{36}$/m);
+  const bad = spawnSync(process.execPath, ["--import", "tsx", cli, "lab", "nodetool", "--dir", l.dir, "node9", "info"], { encoding: "utf8" });
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /lab: no node "node9"; expected one of node1 \(/);
+  const out = await lab.stress(["write", "n=2000", "-rate", "threads=4"], { dir: l.dir });
+  assert.match(out, /^op rate\s+: \d+/m);
+  assert.match(out, new RegExp(`Host: /${l.contactPoints[0].replace(/\./g, "\\.")}`));
 });

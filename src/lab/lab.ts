@@ -17,7 +17,7 @@ import { connectLive, type LiveSource } from "../cluster/live";
 import { use } from "../cluster/current";
 import { cassandraYaml, LAB_DEFAULTS, labNodes, logbackXml, NODE_PORTS, parseHeap, serverArgv, type LabNode, type LabOptions } from "./config";
 import { cassandraHome, checkJava, javaBinary, nodetoolArgv, stressArgv } from "./java";
-import { isOurProcess, pidOf, readState, rssMiB, tail, writeState, type LabState } from "./state";
+import { isGone, isOurProcess, pidOf, readState, rssMiB, tail, writeState, type LabState } from "./state";
 
 export type { LabOptions, LabNode } from "./config";
 
@@ -133,11 +133,12 @@ async function killNodes(nodes: (LabNode & { pid?: number })[], graceMs = 20_000
       /* exited meanwhile */
     }
   }
+  const pids = new Map(live.map((n) => [n, pidOf(n)!]));
   const deadline = Date.now() + graceMs;
-  while (live.some((n) => isOurProcess(pidOf(n), n)) && Date.now() < deadline) await sleep(200);
+  while ([...pids.values()].some((pid) => !isGone(pid)) && Date.now() < deadline) await sleep(200);
   for (const n of live) {
-    const pid = pidOf(n)!;
-    if (isOurProcess(pid, n)) {
+    const pid = pids.get(n)!;
+    if (!isGone(pid) && isOurProcess(pid, n)) {
       try {
         process.kill(pid, "SIGKILL");
       } catch {
@@ -146,6 +147,9 @@ async function killNodes(nodes: (LabNode & { pid?: number })[], graceMs = 20_000
       said.push(`${n.name}: killed (PID ${pid} did not stop within ${graceMs / 1000} s)`);
     } else said.push(`${n.name}: stopped (PID ${pid})`);
   }
+  // Wait for the exit to complete (sockets closed) so the ports are free when we return.
+  const after = Date.now() + 10_000;
+  while ([...pids.values()].some((pid) => !isGone(pid)) && Date.now() < after) await sleep(100);
   return said;
 }
 

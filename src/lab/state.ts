@@ -80,6 +80,24 @@ export function isOurProcess(pid: number | undefined, node: LabNode): boolean {
   }
 }
 
+/**
+ * True once a process has fully exited (no such PID, or a zombie waiting to be reaped). A dying JVM
+ * loses its command line before it closes its sockets, so "not ours any more" is not yet "gone".
+ */
+export function isGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return true;
+  }
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    return /\)\s+[ZX]\s/.test(stat);
+  } catch {
+    return !fs.existsSync("/proc/self/stat") ? false : true;
+  }
+}
+
 /** Resident memory of a process in MiB (Linux /proc), undefined elsewhere. */
 export function rssMiB(pid: number | undefined): number | undefined {
   if (!pid) return undefined;
