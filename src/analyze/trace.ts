@@ -279,7 +279,9 @@ export async function traces(filter: TraceFilter | SourceInput = {}): Promise<Tr
     for await (const row of source.client.stream("SELECT * FROM system_traces.sessions", [], { fetchSize: 2000 }) as any) {
       const s = sessionRowFromDriver(row);
       if (!sessionMatches(s, f)) continue;
-      const d = await readTraceSession(source.client, s.session_id, { timeoutMs: 1000, allowIncomplete: true });
+      // An old session without a duration will never get one: do not wait for it.
+      const old = s.duration !== null || Date.now() - Date.parse(s.started_at) > 60_000;
+      const d = await readTraceSession(source.client, s.session_id, { timeoutMs: old ? 0 : 1000, allowIncomplete: true });
       builder.addSession(d.session);
       for (const e of d.events) builder.addEvent(e);
       if (++kept >= limit) {
