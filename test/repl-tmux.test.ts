@@ -43,7 +43,7 @@ test("the real binary in tmux: starts, await gcStats() shows summary and chart, 
       await delay(100);
     }
   };
-  await waitFor("the prompt", (s) => /^cassperf> /m.test(s) && /cassperf REPL — recorded/.test(s));
+  await waitFor("the prompt", (s) => /^cassperf> /m.test(s) && /^source: recorded/m.test(s));
   // Wait for TypeScript to be warm so the keys are not typed into a blocked process.
   await waitFor("TypeScript loaded", (s) => !/loading TypeScript/.test(s));
   tmux("send-keys", "-t", session, "await gcStats()", "Enter");

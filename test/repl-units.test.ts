@@ -106,3 +106,15 @@ test("run context: the line's signal and progress reach a helper; the caller's o
   assert.deepEqual(seen, [{ done: 2, total: 4, label: "ranges" }, { done: 3, total: 4 }]);
   assert.deepEqual(own, [{ done: 3, total: 4 }]);
 });
+
+test("a faceted chart (one row per node, as gcStats draws several nodes) gets one panel per node", async () => {
+  const r = await gcStats(GC_LOG);
+  const spec = r.chart(r.chartNames[0]).spec as Record<string, any>;
+  // The same real pauses under two node names, faceted by node the way gcStats does for a cluster.
+  const rows = (spec.data.values as Record<string, unknown>[]).flatMap((v) => [v, { ...v, node: "10.0.0.2" }]);
+  const faceted = { title: spec.title, data: { values: rows }, facet: { row: { field: "node", type: "nominal" } }, spec: { layer: spec.layer } };
+  const text = chartToText("pauses", faceted, { width: 80 }).join("\n");
+  assert.match(text, /^ {2}node jdk17-g1-cassandra4-default-options\.gc\.log$/m);
+  assert.match(text, /^ {2}node 10\.0\.0\.2$/m);
+  assert.equal((text.match(/27 points/g) ?? []).length, 2);
+});

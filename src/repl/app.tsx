@@ -42,6 +42,8 @@ export interface ReplAppProps {
   describeSource(): string;
   /** Lines printed once at the top. */
   banner?: string[];
+  /** Work done right after the prompt first shows (opening the source); its lines are printed. */
+  startup?: () => Promise<string[]>;
   /** Columns to fit. Default: the terminal's, else 100. */
   width?: number;
   /** ANSI colours in rendered output. Default true. */
@@ -118,9 +120,22 @@ export function createReplApp(inkModule: unknown): (props: ReplAppProps) => Reac
       s.log = [...s.log, { id: s.log.length, text }];
     };
 
-    // Build the TypeScript program once the prompt is on screen.
+    // Once the prompt is on screen: open the source (startup), then build the TypeScript program.
     React.useEffect(() => {
-      props.engine.warm().then(
+      const started = props.startup
+        ? props.startup().then(
+            (lines) => {
+              if (lines.length) print(lines.join("\n"));
+              redraw();
+            },
+            (e) => {
+              s.cmd.lastError = e;
+              print(renderError(e, { color }).join("\n"));
+              redraw();
+            },
+          )
+        : Promise.resolve();
+      started.then(() => props.engine.warm()).then(
         () => {
           s.warming = false;
           redraw();

@@ -23,6 +23,8 @@ export interface ChartTextOptions {
   color?: boolean;
   /** Most bars in a category chart. Default 15. */
   maxBars?: number;
+  /** Most panels of a faceted chart. Default 6. */
+  maxFacets?: number;
 }
 
 type Enc = { field?: string; type?: string; aggregate?: string; bin?: unknown; title?: unknown; timeUnit?: string };
@@ -37,6 +39,24 @@ export function chartToText(name: string, spec: VegaLiteSpec, options: ChartText
   const paint = (s: string) => (options.color ? `\x1b[36m${s}\x1b[39m` : s);
   const title = titleOf(spec) ?? name;
   const head = truncate(`chart ${name}: ${title}`, width);
+  const facet = facetOf(spec);
+  if (facet) {
+    // One small chart per facet value (e.g. one per node), each titled by its value.
+    const groups = new Map<string, Row[]>();
+    for (const r of facet.values) {
+      const k = formatValue(r[facet.field]);
+      if (!groups.has(k)) groups.set(k, []);
+      groups.get(k)!.push(r);
+    }
+    const maxFacets = options.maxFacets ?? 6;
+    const out = [head];
+    for (const [k, rows] of [...groups].slice(0, maxFacets)) {
+      const sub = chartToText(name, { ...facet.inner, title: `${facet.field} ${k}`, data: { values: rows } }, { ...options, height: Math.max(3, Math.floor((options.height ?? 8) / 2)) });
+      out.push(...sub.map((l, i) => (i === 0 ? `  ${l.replace(/^chart [^:]+: /, "")}` : l)));
+    }
+    if (groups.size > maxFacets) out.push(`  (${groups.size - maxFacets} more ${facet.field} values: :save ${name} ${name}.png shows all)`);
+    return out;
+  }
   const unit = unitSpec(spec);
   const fallback = (why: string) => [head, `  (${why}; :save ${name} ${name}.png to see it)`];
   if (!unit) return fallback("a layout the terminal cannot draw");
@@ -64,6 +84,16 @@ function titleOf(spec: VegaLiteSpec): string | undefined {
   if (Array.isArray(t)) return t.join(" ");
   if (t && typeof t === "object" && "text" in t) return String((t as { text: unknown }).text);
   return undefined;
+}
+
+/** A faceted chart (`facet` + `spec`, inline data): its facet field, inner spec and rows. */
+function facetOf(spec: VegaLiteSpec): { field: string; inner: VegaLiteSpec; values: Row[] } | undefined {
+  const f = spec.facet as { field?: string; row?: { field?: string }; column?: { field?: string } } | undefined;
+  const inner = spec.spec as VegaLiteSpec | undefined;
+  const values = (spec.data as { values?: unknown } | undefined)?.values;
+  if (!f || !inner || !Array.isArray(values)) return undefined;
+  const field = f.field ?? f.row?.field ?? f.column?.field;
+  return field ? { field, inner, values: values as Row[] } : undefined;
 }
 
 /** The first drawable single view: its mark, encoding and inline rows (data may sit on a parent). */
@@ -135,6 +165,12 @@ function categoryBars(rows: Row[], cat: Enc, val: Enc, width: number, maxBars: n
     }
   };
   let bars = [...groups].map(([k, vs]) => ({ k, v: agg(vs) }));
+  // An explicit sort order (e.g. log-spaced bins) wins over first-seen order.
+  const order = (cat as { sort?: unknown }).sort;
+  if (Array.isArray(order)) {
+    const rank = (k: string) => (order.indexOf(k) < 0 ? order.length : order.indexOf(k));
+    bars = [...bars].sort((a, b) => rank(a.k) - rank(b.k));
+  }
   const out: string[] = [];
   if (bars.length > maxBars) {
     out.push(`  (largest ${maxBars} of ${bars.length} ${cat.field} values)`);
@@ -191,7 +227,8 @@ function series(rows: Row[], x: Enc, y: Enc, width: number, height: number, pain
   const yMax = Math.max(...pts.map((p) => p[1]));
   const yMin = Math.min(0, ...pts.map((p) => p[1]));
   const axisWidth = Math.max(formatValue(yMax).length, formatValue(yMin).length);
-  const cols = Math.max(10, Math.min(width - axisWidth - 4, pts.length));
+  // x is time or a measure: columns are equal slices of it, so gaps in time stay visible.
+  const cols = Math.max(10, Math.min(width - axisWidth - 4, 100));
   const colMax = new Array<number>(cols).fill(NaN);
   for (const [px, py] of pts) {
     const c = x1 === x0 ? 0 : Math.min(cols - 1, Math.floor(((px - x0) / (x1 - x0)) * cols));

@@ -1,10 +1,11 @@
 /**
  * `cassperf [repl] [--open path | --connect host[,host]] [--dc name]`: the Ink REPL.
  *
- * Start-up order is chosen for a fast prompt: open the source (recorded sources only list files),
- * load Ink (ESM, `import()`), draw the prompt, and only then build the TypeScript program and run
- * the prelude (ReplEngine.warm). danfojs and vega are never loaded here: a report loads danfojs
- * only when a frame is touched as a DataFrame, vega only for `:save`.
+ * Start-up order is chosen for a fast prompt: load Ink (ESM, `import()`) and draw the prompt; then
+ * load the API and open the source (cassandra-driver and every helper module come with it), then
+ * build the TypeScript program and run the prelude (ReplEngine.warm). Keys typed meanwhile wait.
+ * danfojs and vega are never loaded here: a report loads danfojs only when a frame is touched as a
+ * DataFrame, vega only for `:save` / `:image`.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -50,33 +51,35 @@ export async function runReplCli(args: string[]): Promise<number> {
   if (!process.stdin.isTTY) {
     throw new CassperfError("the REPL needs a terminal (stdin is not a TTY).", { hint: "run `cassperf report [path]` for text output, or use a notebook: `cassperf run notebook.ipynb`" });
   }
-  // Start loading Ink (ESM: its files are read asynchronously) while the API loads and the source opens.
   const inkLoading = import("ink");
-  inkLoading.catch(() => {});
-  const api = require("../index") as typeof import("../index");
-  const banner: string[] = [];
-  if (opts.connect) {
-    process.stderr.write(`connecting to ${opts.connect.join(", ")}…\n`);
-    await api.connect({ contactPoints: opts.connect, localDataCenter: opts.dc ?? "datacenter1" });
-  } else {
-    const target = opts.open ?? bundledDatasetPath();
-    if (opts.open || fs.existsSync(target)) await api.open(target);
-    else banner.push(`The bundled dataset (${target}) is not there, so no source is open: use open("path") or connect({ contactPoints: [...] }), or start with --open path.`);
-  }
+  // The prompt comes first; the API (cassandra-driver and all helpers) loads and the source opens
+  // right after it shows, then TypeScript warms up.
+  let api: typeof import("../index") | undefined;
   const describeSource = () => {
+    if (!api) return "no source yet (still opening)";
     try {
       return api.current().describe();
     } catch (e) {
       return (e as Error).message;
     }
   };
-  banner.unshift(`cassperf REPL — ${describeSource()}`, "TypeScript with every helper in scope; try  await gcStats()  or  await inventory()  ·  :help  ·  Ctrl-D exits");
-
-  const engine = new ReplEngine({ prelude: preludeSource() });
+  const target = opts.open ?? bundledDatasetPath();
+  const banner = [
+    "cassperf REPL — TypeScript with every helper in scope · :help · Ctrl-D exits",
+    opts.connect ? `connecting to ${opts.connect.join(", ")}…` : `opening ${target}…`,
+  ];
+  const startup = async (): Promise<string[]> => {
+    api = require("../index") as typeof import("../index");
+    if (opts.connect) await api.connect({ contactPoints: opts.connect, localDataCenter: opts.dc ?? "datacenter1" });
+    else if (opts.open || fs.existsSync(target)) await api.open(target);
+    else return [`The bundled dataset (${target}) is not there, so no source is open: use open("path") or connect({ contactPoints: [...] }), or start with --open path.`];
+    return [`source: ${describeSource()}`, "try  await gcStats()  or  await inventory()"];
+  };
+  const engine = new ReplEngine({ prelude: preludeSource });
   const history = new History(historyPath());
   const ink = await inkLoading;
   const ReplApp = createReplApp(ink);
-  const instance = ink.render(React.createElement(ReplApp, { engine, history, describeSource, banner, color: process.stdout.isTTY === true }), { exitOnCtrlC: false });
+  const instance = ink.render(React.createElement(ReplApp, { engine, history, describeSource, banner, startup, color: process.stdout.isTTY === true }), { exitOnCtrlC: false });
   await instance.waitUntilExit();
   engine.close();
   // A live driver connection or TypeScript's watchers may hold the loop open: leave anyway.

@@ -32,14 +32,14 @@ const TSLAB_INTERRUPTED = "Interrupted asynchronously";
 type ConverterModule = typeof import("tslab/dist/converter");
 
 export interface EngineOptions {
-  /** Prelude source run before the first line (the kernel's preludeSource()). */
-  prelude: string;
+  /** Prelude source run before the first line (the kernel's preludeSource()), or a function giving it when warming. */
+  prelude: string | (() => string);
   /** Folder user code resolves relative imports from. Default: the current directory. */
   rootDir?: string;
 }
 
 export class ReplEngine {
-  private readonly prelude: string;
+  private readonly prelude: string | (() => string);
   private readonly rootDir: string;
   private convModule?: ConverterModule;
   private converter?: Converter;
@@ -85,7 +85,7 @@ export class ReplEngine {
         log: (...args: unknown[]) => void this.captured.values.push(args[0]),
         error: (...args: unknown[]) => void this.captured.errors.push(args),
       });
-      const r = await this.run(this.prelude);
+      const r = await this.run(typeof this.prelude === "function" ? this.prelude() : this.prelude);
       if (!r.ok) throw new Error(`the REPL prelude failed: ${r.diagnostics?.join("; ") ?? util.inspect(r.error)}`);
     })();
     const w = this.warming;
