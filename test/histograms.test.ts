@@ -216,3 +216,20 @@ test("live lab: after cassandra-stress, histograms('keyspace1.standard1') has ro
     await live.close();
   }
 });
+
+test("live lab without a nodetool runner: traced requests give trace_duration percentiles per coordinator", { timeout: 120_000 }, async (t) => {
+  const l = labOrSkip(t);
+  if (!l) return;
+  const live = await connectLive({ contactPoints: l.contactPoints });
+  try {
+    for (let i = 0; i < 5; i++) await live.client.execute("SELECT release_version FROM system.local", [], { traceQuery: true });
+    await new Promise((r) => setTimeout(r, 2000)); // trace rows land a moment after the response
+    const h = await histograms({ source: live });
+    const rows = h.rows("histograms").filter((r) => r.metric === "trace_duration");
+    assert.ok(rows.length >= 3, "at least one coordinator's min/50/max");
+    assert.ok(rows.every((r) => l.contactPoints.includes(String(r.node)) && r.table === "traces" && typeof r.value === "number" && r.value > 0));
+    assert.ok(h.notes.some((n) => /no nodetool runner/.test(n)));
+  } finally {
+    await live.close();
+  }
+});

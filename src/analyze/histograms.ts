@@ -322,7 +322,8 @@ async function gather(source: Source, target: { keyspace: string; table: string 
   if (source instanceof LiveSource) {
     const hasViews = Object.values(source.versions()).some((v) => Number(/^(\d+)/.exec(v)?.[1] ?? 0) >= 4);
     if (!source.hasNodetool() && !hasViews) {
-      missing("histograms", source, "nodetool runner (and its nodes are older than 4.0, so there are no system_views latency tables)", 'connect({ ..., nodetool: "/path/to/nodetool -h {host}" }) (or "ssh {host} nodetool")');
+      out.notes.push('no nodetool runner and no system_views (nodes older than 4.0): only client-side distributions (trace sessions, bench runs) could be read; connect({ ..., nodetool: "/path/to/nodetool -h {host}" }) for the nodes\' histograms');
+      return out;
     }
     if (!source.hasNodetool()) out.notes.push("no nodetool runner: only the system_views table metrics were read (no proxyhistograms, no SSTables per read)");
     const name = target ? await liveTableFromSchema(source, target) : undefined;
@@ -413,6 +414,7 @@ export async function histograms(table?: string | HistogramsOptions, opts: Histo
   }
   rows = rows.concat(client);
   if (gathered.rows.length === 0 && client.length === 0) {
+    if (source instanceof LiveSource && !source.hasNodetool()) missing("histograms", source, "nodetool runner (and no system_views latency tables or trace sessions to read instead)", 'connect({ ..., nodetool: "/path/to/nodetool -h {host}" }) (or "ssh {host} nodetool")');
     if (source instanceof LiveSource) throw new CassperfError(`histograms: nodetool on ${source.name} returned no histograms.`, { hint: notes.join("; ") || undefined });
     if (!notes.length) missing("histograms", source, "nodetool tablehistograms/proxyhistograms output or JmxScraper dump", "add nodes/<node>/nodetool/cfhistograms (or tablehistograms, proxyhistograms) or a .jmx JmxScraper dump");
   }
