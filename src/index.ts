@@ -47,7 +47,7 @@ export { inventory } from "./analyze/inventory";
 export { record } from "./cluster/record";
 export { gcStats } from "./analyze/gc";
 export { trace, traces, compareTraces } from "./analyze/trace";
-export { histograms } from "./analyze/histograms";
+export { histograms, type HistogramsOptions, type HistogramFrameRow } from "./analyze/histograms";
 export { partitionScan } from "./analyze/partitions";
 export { compactionAdvice } from "./analyze/compaction";
 export { bench, importStress, compareRuns } from "./analyze/bench";
