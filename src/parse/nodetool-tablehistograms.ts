@@ -176,7 +176,6 @@ type State = {
   mode: "percentile" | "bucket" | "verbose" | undefined;
   buckets: { offsets: number[]; counts: number[][]; line: number } | undefined;
   verbose: { metric: HistogramMetric; unit: HistogramUnit; offsets: number[]; counts: number[]; line: number } | undefined;
-  expectNaN: boolean;
   /** Notes printed before a table's title ("No SSTables exists ...") belong to the table that follows. */
   pendingNotes: string[];
 };
@@ -215,7 +214,6 @@ export const LINE_RULES: LineRule[] = [
     name: "no-sstables",
     test: re(/^No SSTables exists, unable to calculate/),
     apply: (_m, c) => {
-      c.st.expectNaN = true;
       c.st.pendingNotes.push(`line ${c.n}: ${c.line.trim()}`);
     },
   },
@@ -263,7 +261,7 @@ export const LINE_RULES: LineRule[] = [
   {
     name: "bucket-row",
     test: (l, st) => st.mode === "bucket" && /^(\d+)\s/.exec(l),
-    apply: (m, c) => {
+    apply: (_m, c) => {
       const values = c.line.trim().split(/\s+/);
       const b = c.st.buckets!;
       b.offsets.push(Number(values[0]));
@@ -338,7 +336,7 @@ export function parseTablehistograms(text: string, options: ParseOptions = {}): 
   if (text.trim() === "") return out;
   const err = nodetoolError(text);
   if (err) return { ...out, nodetoolError: err };
-  const st: State = { keyspace: null, table: undefined, columns: undefined, mode: undefined, buckets: undefined, verbose: undefined, expectNaN: false, pendingNotes: [] };
+  const st: State = { keyspace: null, table: undefined, columns: undefined, mode: undefined, buckets: undefined, verbose: undefined, pendingNotes: [] };
   const flush = () => {
     if (st.buckets && st.columns) {
       st.columns.forEach((col, i) => {
