@@ -240,3 +240,18 @@ test("a client whose event loop is blocked is reported as the bottleneck", async
   assert.ok(r.run.client!.event_loop_delay_p99_ms > 20);
   assert.match(f.evidence, /event-loop delay p99/);
 });
+
+test("bench with 2 client threads: shares add up, histograms and intervals merged exactly", async (t) => {
+  if (!labOrSkip(t) || !live) return;
+  const r = await bench("writes", { ops: 2000, concurrency: 8, threads: 2, warmup: 0.2, keyspace: KS });
+  assert.equal(r.summary.ops, 2000);
+  assert.equal(r.run.config.threads, 2);
+  checkShape(r, ["write"]);
+  const fixed = await bench("writes", { rate: 300, duration: 1.5, threads: 2, warmup: 0, keyspace: KS });
+  assert.equal(fixed.summary.ops, 450, "the two threads' interleaved schedules make up the whole rate");
+  checkShape(fixed, ["write"]);
+  await assert.rejects(
+    bench("custom", { threads: 2, ops: 1, keyspace: KS, custom: { ops: { w: { cql: "INSERT INTO {ks}.standard (key) VALUES (?)", values: [gen.seq(0, { long: true })] } } } }),
+    (e: unknown) => isCassperfError(e) && /threads \} works with the built-in workloads/.test((e as Error).message),
+  );
+});

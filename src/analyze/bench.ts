@@ -19,7 +19,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { Client, ClientOptions } from "cassandra-driver";
+import type { Client } from "cassandra-driver";
 import { CassperfError } from "../errors";
 import { currentOrUndefined } from "../cluster/current";
 import { LiveSource } from "../cluster/live";
@@ -32,6 +32,7 @@ import { gen } from "../bench/generators";
 import { decodeHistogram, encodeHistogram, mergeHistograms, percentiles, spectrum, type Histogram } from "../bench/hdr";
 import { BENCH_THRESHOLDS, benchFindings } from "../bench/rules";
 import { BENCH_RUN_FORMAT, BENCH_RUN_VERSION, runId, validateBenchRun, type BenchInterval, type BenchMode, type BenchOpRow, type BenchRun } from "../bench/run";
+import { benchClient } from "../bench/client";
 import { runLoad, type BenchProgress } from "../bench/runner";
 import { resolveWorkload, WORKLOADS, type WorkloadOptions } from "../bench/workloads";
 import { parseStress, type StressRun } from "../parse/cassandra-stress";
@@ -77,6 +78,12 @@ export interface BenchOptions extends WorkloadOptions {
    * @example bench("writes", { coordinators: ["127.0.0.1"] })
    */
   coordinators?: string[];
+  /**
+   * Client threads (worker_threads), each with its own driver client, sharing concurrency, rate and
+   * op count; their HdrHistograms are merged exactly. Built-in workloads only. Default 1.
+   * @example bench("writes", { concurrency: 64, threads: 2 })
+   */
+  threads?: number;
   /** The bench keyspace: the only keyspace bench writes to. Default "cassperf_bench". */
   keyspace?: string;
   /** Replication factor when bench creates its keyspace (SimpleStrategy). Default 1, like cassandra-stress. */
@@ -267,39 +274,10 @@ function checkOptions(o: BenchOptions): void {
   pos("connectionsPerHost", true);
   pos("replicationFactor", true);
   pos("timeoutMs", true);
+  pos("threads", true);
   if (o.warmup !== undefined && !(typeof o.warmup === "number" && o.warmup >= 0)) throw new CassperfError(`bench: option warmup must be a number of seconds >= 0; got ${JSON.stringify(o.warmup)}.`);
   if (o.duration !== undefined && o.ops !== undefined) throw new CassperfError("bench: give either duration (seconds) or ops (an operation count), not both.");
   if (o.keyspace !== undefined && !/^[A-Za-z]\w{0,47}$/.test(o.keyspace)) throw new CassperfError(`bench: keyspace ${JSON.stringify(o.keyspace)} is not a valid keyspace name (letters, digits, _; starting with a letter).`);
-}
-
-/** A client with the source's settings plus bench's pool size / coordinator whitelist. */
-async function dedicatedClient(live: LiveSource, o: BenchOptions): Promise<Client> {
-  const cassandra = require("cassandra-driver") as typeof import("cassandra-driver");
-  const c = live.options;
-  const dc = c.localDataCenter ?? "datacenter1";
-  const distance = cassandra.types.distance;
-  const options: ClientOptions = {
-    contactPoints: o.coordinators ?? c.contactPoints,
-    localDataCenter: dc,
-    ...(c.port ? { protocolOptions: { port: c.port } } : {}),
-    ...(c.credentials ? { authProvider: new cassandra.auth.PlainTextAuthProvider(c.credentials.username, c.credentials.password) } : {}),
-    ...(c.ssl ? { sslOptions: c.ssl as any } : {}),
-    ...(c.driverOptions ?? {}),
-  };
-  if (o.connectionsPerHost) options.pooling = { ...(options.pooling ?? {}), coreConnectionsPerHost: { [distance.local]: o.connectionsPerHost, [distance.remote]: 1 } };
-  if (o.coordinators) {
-    const port = c.port ?? 9042;
-    const allowed = o.coordinators.map((h) => (h.includes(":") ? h : `${h}:${port}`));
-    options.policies = { ...(options.policies ?? {}), loadBalancing: new cassandra.policies.loadBalancing.WhiteListPolicy(new cassandra.policies.loadBalancing.DCAwareRoundRobinPolicy(dc), allowed) };
-  }
-  const client = new cassandra.Client(options);
-  try {
-    await client.connect();
-  } catch (e) {
-    await client.shutdown().catch(() => {});
-    throw new CassperfError(`bench: could not open its own connection to ${(o.coordinators ?? c.contactPoints).join(", ")}: ${(e as Error).message}`, { cause: e });
-  }
-  return client;
 }
 
 /** Create the keyspace and tables, and load the data set when the workload reads. */
@@ -352,7 +330,7 @@ async function runLive(live: LiveSource, workloadName: string, o: BenchOptions):
   const workload = resolveWorkload(workloadName, keyspace, o);
   const notes: string[] = [];
   const own = o.connectionsPerHost !== undefined || o.coordinators !== undefined;
-  const client = own ? await dedicatedClient(live, o) : live.client;
+  const client = own ? await benchClient(live.options, o) : live.client;
   // Ctrl-C during the run cancels it (the partial run is kept), like opts.signal.
   const interrupt = new AbortController();
   const onSigint = () => interrupt.abort();
@@ -361,9 +339,7 @@ async function runLive(live: LiveSource, workloadName: string, o: BenchOptions):
   let result;
   try {
     await prepareSchema(client, keyspace, o.replicationFactor ?? 1, workload, consistency, notes);
-    result = await runLoad({
-      client,
-      workload,
+    const shared = {
       mode,
       concurrency,
       ...(o.rate !== undefined ? { rate: o.rate } : {}),
@@ -373,9 +349,19 @@ async function runLive(live: LiveSource, workloadName: string, o: BenchOptions):
       prepared: o.prepared ?? true,
       ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
       seed: o.seed ?? 1,
-      signal,
-      ...(o.onProgress ? { onProgress: o.onProgress } : {}),
-    });
+    };
+    if ((o.threads ?? 1) > 1) {
+      const { runThreads } = require("../bench/threads") as typeof import("../bench/threads");
+      const workloadOptions: WorkloadOptions = { ...o };
+      for (const k of ["signal", "onProgress", "source", "custom"] as const) delete (workloadOptions as Record<string, unknown>)[k];
+      result = await runThreads(
+        { ...shared, connect: live.options, client: { ...(o.connectionsPerHost ? { connectionsPerHost: o.connectionsPerHost } : {}), ...(o.coordinators ? { coordinators: o.coordinators } : {}) }, keyspace, workload: workloadName, workloadOptions },
+        o.threads!,
+        { signal, ...(o.onProgress ? { onProgress: o.onProgress } : {}), opNames: workload.ops.map((op) => op.name) },
+      );
+    } else {
+      result = await runLoad({ client, workload, ...shared, signal, ...(o.onProgress ? { onProgress: o.onProgress } : {}) });
+    }
   } finally {
     process.removeListener("SIGINT", onSigint);
     if (own) await client.shutdown().catch(() => {});
@@ -425,6 +411,7 @@ async function runLive(live: LiveSource, workloadName: string, o: BenchOptions):
     ...(o.connectionsPerHost ? { connectionsPerHost: o.connectionsPerHost } : {}),
     ...(o.coordinators ? { coordinators: o.coordinators } : {}),
     ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
+    threads: o.threads ?? 1,
     keyspace,
     replicationFactor: o.replicationFactor ?? 1,
     seed: o.seed ?? 1,

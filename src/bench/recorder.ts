@@ -8,7 +8,7 @@
  * (coordinated-omission corrected) and from the actual start in closed-loop mode; in fixed-rate
  * mode the service time (actual start to completion) is recorded separately.
  */
-import { newHistogram, percentiles, recordMs, type Histogram } from "./hdr";
+import { encodeHistogram, newHistogram, percentiles, recordMs, type Histogram } from "./hdr";
 import type { BenchInterval } from "./run";
 
 interface OpState {
@@ -34,10 +34,13 @@ export class Recorder {
   lastEnd = 0;
   firstEnd = Number.POSITIVE_INFINITY;
   completed = 0;
+  /** With keepIntervalHistograms: each non-empty interval's encoded histograms (threads merge them). */
+  readonly intervalHistograms: { second: number; op: string; response: string; service?: string }[] = [];
 
   constructor(
     opNames: string[],
     readonly fixedRate: boolean,
+    readonly keepIntervalHistograms = false,
   ) {
     this.ops = opNames.map((name) => ({
       name,
@@ -109,6 +112,9 @@ export class Recorder {
         mean_ms: p.mean_ms,
         service_p99_ms: s.iService ? percentiles(s.iService).p99_ms : null,
       });
+      if (this.keepIntervalHistograms && s.iCount > 0) {
+        this.intervalHistograms.push({ second, op: s.name, response: encodeHistogram(s.iResponse), ...(s.iService ? { service: encodeHistogram(s.iService) } : {}) });
+      }
       s.iResponse.reset();
       s.iService?.reset();
       s.iCount = 0;

@@ -48,6 +48,10 @@ export interface RunnerConfig {
   onProgress?: (p: BenchProgress) => void;
   /** After a cancel, how long to wait for operations in flight before giving up on them. Default 2000 ms. */
   cancelGraceMs?: number;
+  /** Fixed rate across threads: this thread's schedule starts this many ms after the run's start. */
+  scheduleOffsetMs?: number;
+  /** Keep each interval's encoded histograms (so threads' intervals can be merged exactly). */
+  keepIntervalHistograms?: boolean;
 }
 
 export interface RunnerResult {
@@ -95,7 +99,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 /** Run the measured load. The schema and data set must already exist. */
 export async function runLoad(cfg: RunnerConfig): Promise<RunnerResult> {
   const ops = cfg.workload.ops;
-  const recorder = new Recorder(ops.map((o) => o.name), cfg.mode === "fixed-rate");
+  const recorder = new Recorder(ops.map((o) => o.name), cfg.mode === "fixed-rate", cfg.keepIntervalHistograms === true);
   const pick = opPicker(ops);
   const rng = makeRng(cfg.seed);
   const execOptions = ops.map((o) => ({
@@ -167,7 +171,7 @@ export async function runLoad(cfg: RunnerConfig): Promise<RunnerResult> {
     let next = 0;
     const worker = async () => {
       for (;;) {
-        const intended = runStart + next * interval;
+        const intended = runStart + (cfg.scheduleOffsetMs ?? 0) + next * interval;
         if (!admit(intended)) return;
         next++;
         const wait = intended - performance.now();
