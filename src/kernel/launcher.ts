@@ -59,7 +59,6 @@ export function kernelInfo(): Record<string, unknown> {
       codemirror_mode: { mode: "typescript", name: "javascript", typescript: true },
     },
     banner: "cassperf — Cassandra performance investigations in TypeScript (tslab engine). Every helper is in scope: open(), connect(), gcStats(), trace(), ...",
-    help_links: [{ text: "cassperf", url: "https://github.com/cassperf/cassperf#readme" }],
   };
 }
 
