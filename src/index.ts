@@ -44,7 +44,7 @@ export async function open(path: string, options?: OpenOptions): Promise<Recorde
 }
 
 export { inventory } from "./analyze/inventory";
-export { record } from "./cluster/record";
+export { record, type RecordWhat, type RecordResult } from "./cluster/record";
 export { gcStats } from "./analyze/gc";
 export { trace, traces, compareTraces } from "./analyze/trace";
 export { histograms, type HistogramsOptions, type HistogramFrameRow } from "./analyze/histograms";
@@ -62,3 +62,4 @@ export { jvm } from "./analyze/jvm";
 export { queryPatterns, queryPattern } from "./analyze/query-patterns";
 export { type CompactionWorkload, type CompactionAdviceOptions } from "./analyze/compaction";
 export { type PartitionScanOptions } from "./analyze/partitions";
+export { health, HEALTH_HELPERS, type HealthOptions, type HealthReport } from "./analyze/health";
