@@ -154,8 +154,9 @@ export async function jvm(input?: SourceInput) {
     const per = (g.summary.per_node ?? {}) as Record<string, Record<string, unknown>>;
     for (const node of Object.keys(per).length ? Object.keys(per) : source.nodes()) {
       const flags = String(g.summary.flags ?? "");
-      fill(node, { ...factsFromArgs(flags.split(/\s+/)), collector: (g.summary.collector as string) ?? null, ram_mb: (g.summary.ram_mb as number) ?? null, java_version: (g.summary.jvm_version as string) ?? null }, "gc log header (gcStats)");
-      if (g.summary.heap_max_mb) fill(node, { heap_max_mb: g.summary.heap_max_mb as number }, "gc log (gcStats)");
+      const gcFiles = source.files({ kind: "gc-log", node }).map((f) => f.rel).join(", ") || "gc log";
+      fill(node, { ...factsFromArgs(flags.split(/\s+/)), collector: (g.summary.collector as string) ?? null, ram_mb: (g.summary.ram_mb as number) ?? null, java_version: (g.summary.jvm_version as string) ?? null }, `${gcFiles} (header, via gcStats)`);
+      if (g.summary.heap_max_mb) fill(node, { heap_max_mb: g.summary.heap_max_mb as number }, `${gcFiles} (via gcStats)`);
     }
     gcHeapAfter = g.rows("pauses").filter((p) => p.heap_after_mb !== null && p.origin !== "gcinspector").map((p) => ({ node: String(p.node), timestamp: (p.timestamp as string) ?? null, heap_after_mb: p.heap_after_mb as number }));
   }

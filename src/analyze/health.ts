@@ -1,0 +1,389 @@
+/**
+ * health(): the one-page report, like sperf's default summary. It runs every helper the source can
+ * answer (and so every rule table), and returns ONE report:
+ *
+ *  - frame `headline`: nodes, versions, worst GC pause, worst read and write p99, worst tombstones,
+ *    largest partition, busiest tables, pending compactions, dropped messages — each row with the
+ *    helper that read it and `from`, the file (and line) the value was read from. A value the
+ *    source cannot give is null with the reason, never a guess;
+ *  - `findings`: every helper's findings, ranked by severity, each with `helper` naming the helper
+ *    that explains it (call that helper for the detail);
+ *  - frame `helpers`: what ran, what failed (its error is also a note) and what the source cannot
+ *    answer, with the reason and what to add;
+ *  - `reports`: each helper's own report, to drill down without re-running it.
+ *
+ * Which helper runs is decided by one table, {@link HEALTH_HELPERS}: the evidence each needs.
+ * A helper that throws never sinks health(): its error becomes a note and a "failed" row.
+ */
+import { LiveSource } from "../cluster/live";
+import { RecordedSource } from "../cluster/recorded";
+import { resolveSource, type SourceInput } from "../cluster/resolve";
+import type { FileKind, Source } from "../cluster/source";
+import { nodetoolTexts } from "../cluster/evidence";
+import { parseTpstats } from "../parse/nodetool-tpstats";
+import { parseCompactionstats } from "../parse/nodetool-compactionstats";
+import { makeReport, type DataFrame, type Finding, type Report } from "../present/report";
+import { gatherCompactionEvidence, SYSTEM_KEYSPACES } from "./compaction-evidence";
+import { versionsOf } from "./inventory";
+
+/** Options of {@link health}. */
+export interface HealthOptions {
+  /**
+   * Helpers not to run (by name, as in {@link HEALTH_HELPERS}), e.g. the slow ones on a live cluster.
+   * @example await health(live, { skip: ["traces", "histograms"] })
+   */
+  skip?: string[];
+}
+
+/** What health() hands each helper runner: the reports of the helpers that ran before it. */
+interface RunContext {
+  reports: Map<string, Report>;
+  notes: string[];
+}
+
+/** One helper health() can run: the evidence it needs (recorded and live) and how to call it. */
+export interface HealthHelper {
+  helper: string;
+  /** Recorded: any file of these kinds, any nodetool output of these commands, or any file whose path matches `names`. */
+  recorded: { kinds?: FileKind[]; commands?: string[]; names?: RegExp } | null;
+  /** Live: null when it can answer, else why not. */
+  live: (s: LiveSource) => string | null;
+  /** What to add so the helper can answer (shown when it cannot). */
+  missing: string;
+  run: (source: Source, ctx: RunContext) => Promise<Report>;
+}
+
+const TRACE_KINDS: FileKind[] = ["trace-sessions", "trace-events", "trace-cqlsh", "trace-events-csv"];
+const logsOr = (s: LiveSource, what: string) => (s.files({ kind: ["system-log", "debug-log", "gc-log"] }).length ? null : `connect() was given no log folders (${what})`);
+const nodetoolOr = (s: LiveSource) => (s.hasNodetool() ? null : "connect() was not told how to run nodetool");
+
+/**
+ * The helpers health() runs, in order, with the evidence each needs. `inventory` runs first (nodes,
+ * versions, unreadable files); `partitionScan` runs last on the table with the largest partition
+ * the earlier helpers saw (recorded only: a live scan reads a whole table).
+ */
+export const HEALTH_HELPERS: HealthHelper[] = [
+  { helper: "inventory", recorded: null, live: () => null, missing: "", run: async (s) => (require("./inventory") as typeof import("./inventory")).inventory(s) },
+  { helper: "gcStats", recorded: { kinds: ["gc-log", "system-log"], commands: ["gcstats"] }, live: (s) => logsOr(s, "GC logs"), missing: "logs/cassandra/gc.log* (or system.log for GCInspector lines) per node", run: async (s) => (require("./gc") as typeof import("./gc")).gcStats(s) },
+  { helper: "jvm", recorded: { kinds: ["gc-log", "system-log"], commands: ["info"], names: /(^|\/)(java_cmdline|java_command_line\.txt)$/ }, live: (s) => (logsOr(s, "JVM Arguments line, GC log header") === null || nodetoolOr(s) === null ? null : "connect() was given neither log folders nor nodetool"), missing: "system.log (its JVM Arguments line), gc.log*, nodetool info or java_cmdline per node", run: async (s) => (require("./jvm") as typeof import("./jvm")).jvm(s) },
+  { helper: "logs", recorded: { kinds: ["system-log", "debug-log"] }, live: (s) => (s.files({ kind: ["system-log", "debug-log"] }).length ? null : "connect() was given no log folders (system.log)"), missing: "logs/cassandra/system.log* and debug.log* per node", run: async (s) => (require("./logs") as typeof import("./logs")).logs({ source: s }) },
+  { helper: "histograms", recorded: { kinds: ["jmx-dump"], commands: ["tablehistograms", "proxyhistograms"] }, live: nodetoolOr, missing: "nodetool tablehistograms / proxyhistograms output in nodes/<node>/nodetool/", run: async (s) => (require("./histograms") as typeof import("./histograms")).histograms({ source: s }) },
+  { helper: "traces", recorded: { kinds: TRACE_KINDS }, live: () => null, missing: "traces/sessions.jsonl and events.jsonl (record(live, dir)), a cqlsh TRACING ON output or a system_traces.events CSV", run: async (s) => (require("./trace") as typeof import("./trace")).traces({ source: s, ...(s instanceof LiveSource ? { limit: 1000 } : {}) }) },
+  { helper: "queryPatterns", recorded: { kinds: ["system-log", "debug-log", ...TRACE_KINDS] }, live: () => null, missing: "system.log/debug.log (slow-query and tombstone lines) or trace sessions", run: async (s) => (require("./query-patterns") as typeof import("./query-patterns")).queryPatterns(s) },
+  { helper: "compactionAdvice", recorded: { kinds: ["schema"], commands: ["tablestats", "tablehistograms", "compactionstats"] }, live: () => null, missing: "schema.cql and nodetool tablestats/tablehistograms/compactionstats", run: async (s) => (require("./compaction") as typeof import("./compaction")).compactionAdvice(undefined, {}, { source: s }) },
+  { helper: "caches", recorded: { commands: ["info"] }, live: nodetoolOr, missing: "nodetool info per node (nodes/<node>/nodetool/info)", run: async (s) => (require("./caches") as typeof import("./caches")).caches(s) },
+  { helper: "connections", recorded: { commands: ["clientstats"] }, live: () => null, missing: "a live source (the driver's own pool state) or nodetool clientstats output", run: async (s) => (require("./connections") as typeof import("./connections")).connections(s) },
+  { helper: "bench", recorded: { kinds: ["bench-run", "stress-output"] }, live: (s) => ((require("./bench") as typeof import("./bench")).liveBenchRuns(s).length ? null : "no bench run in this session"), missing: "bench/<run>.json or a cassandra-stress output", run: async (s) => (require("./bench") as typeof import("./bench")).bench(s) },
+  {
+    helper: "partitionScan",
+    recorded: { kinds: ["system-log"], commands: ["tablehistograms", "tablestats"] },
+    live: () => "a live partitionScan reads a whole table; run partitionScan(\"keyspace.table\") on the table you suspect",
+    missing: "tablehistograms/tablestats output or system.log with large-partition warnings",
+    run: async (s, ctx) => {
+      const table = largestPartitionTable(ctx);
+      if (!table) throw new Error("no table with a known partition size to scan (no histograms, tablestats or large-partition warnings)");
+      return (require("./partitions") as typeof import("./partitions")).partitionScan(table, { source: s });
+    },
+  },
+];
+
+/** Why a helper cannot answer from this source, or null when it can. */
+export function cannotAnswer(h: HealthHelper, source: Source): string | null {
+  if (source instanceof LiveSource) return h.live(source);
+  if (!h.recorded) return null;
+  const { kinds = [], commands = [], names } = h.recorded;
+  const files = source.files();
+  const have = files.some((f) => kinds.includes(f.kind) || (f.kind === "nodetool" && f.command !== undefined && commands.includes(f.command)) || (names !== undefined && names.test(f.rel)));
+  return have ? null : `none of the files it reads are in ${source.name}`;
+}
+
+/** One headline row. */
+interface HeadRow {
+  metric: string;
+  value: string | number | null;
+  node: string | null;
+  detail: string | null;
+  helper: string | null;
+  /** The file (file:line) the value was read from; several separated by "; ". */
+  from: string | null;
+}
+
+/** "nodes/x/nodetool/cfstats:12 (x)" -> "nodes/x/nodetool/cfstats:12". */
+const cleanOrigin = (o: string) => o.replace(/ \([^()]*\)$/, "");
+const fmtMs = (ms: number) => `${ms >= 100 ? ms.toFixed(0) : ms.toFixed(1)} ms`;
+function fmtBytes(b: number): string {
+  const units = ["bytes", "KiB", "MiB", "GiB", "TiB"];
+  let i = 0;
+  let v = b;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return i === 0 ? `${b} bytes` : `${v.toFixed(1)} ${units[i]}`;
+}
+const num = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
+
+/** The table holding the largest partition the helpers that ran saw ("ks.table"), for partitionScan. */
+function largestPartitionTable(ctx: RunContext): string | undefined {
+  let best: { table: string; bytes: number } | undefined;
+  const h = ctx.reports.get("histograms");
+  if (h)
+    for (const r of h.rows("histograms"))
+      if (r.metric === "partition_size" && r.percentile === "max" && r.keyspace && num(r.value) !== null && !SYSTEM_KEYSPACES.test(String(r.keyspace)) && (!best || (r.value as number) > best.bytes)) best = { table: `${r.keyspace}.${r.table}`, bytes: r.value as number };
+  const l = ctx.reports.get("logs");
+  if (l)
+    for (const e of l.rows("events"))
+      if (e.kind === "large-partition" && e.keyspace && e.table && num(e.partition_bytes) !== null && (!best || (e.partition_bytes as number) > best.bytes)) best = { table: `${e.keyspace}.${e.table}`, bytes: e.partition_bytes as number };
+  return best?.table;
+}
+
+/** Cassandra version per node and where it was read. */
+async function versionRows(source: Source): Promise<{ node: string; version: string; from: string }[]> {
+  const versions = await versionsOf(source);
+  const out: { node: string; version: string; from: string }[] = [];
+  for (const [node, version] of Object.entries(versions)) {
+    let from = "";
+    if (source instanceof LiveSource) from = "driver host metadata (release_version)";
+    else if ((source as RecordedSource).manifest?.cassandra_versions?.[node] === version) from = "cassperf.json";
+    else {
+      for (const f of source.files({ kind: "nodetool", command: "version", node })) if ((await source.readText(f)).includes(version)) from ||= f.rel;
+      if (!from) for (const f of source.files({ kind: "system-log", node })) if (!f.compressed) from ||= f.rel;
+    }
+    out.push({ node, version, from });
+  }
+  return out.sort((a, b) => a.node.localeCompare(b.node));
+}
+
+/** Build the headline rows from the helpers' reports and a few nodetool outputs. */
+async function headline(source: Source, reports: Map<string, Report>, unanswerable: Map<string, string>): Promise<{ rows: HeadRow[]; notes: string[] }> {
+  const rows: HeadRow[] = [];
+  const notes: string[] = [];
+  const why = (...helpers: string[]) => {
+    const reasons = helpers.map((h) => (unanswerable.has(h) ? `${h}: ${unanswerable.get(h)}` : reports.has(h) ? `${h} saw none` : `${h} did not run`));
+    return `not answerable from this source (${reasons.join("; ")})`;
+  };
+  const none = (metric: string, ...helpers: string[]) => rows.push({ metric, value: null, node: null, detail: why(...helpers), helper: null, from: null });
+
+  // Nodes and versions.
+  const nodes = source.nodes();
+  const nodesFrom = source instanceof LiveSource ? "driver host metadata" : [...new Set(source.files().filter((f) => f.node).map((f) => (f.rel.startsWith("nodes/") ? `nodes/${f.node}/` : f.rel)))].join("; ") || null;
+  rows.push({ metric: "nodes", value: nodes.length, node: null, detail: nodes.join(", "), helper: "inventory", from: nodesFrom });
+  const versions = await versionRows(source);
+  if (versions.length) {
+    const distinct = [...new Set(versions.map((v) => v.version))];
+    rows.push({ metric: "versions", value: distinct.join(", "), node: null, detail: distinct.length > 1 ? `mixed versions: ${versions.map((v) => `${v.node} ${v.version}`).join(", ")}` : `${versions.length} node(s)`, helper: "inventory", from: [...new Set(versions.map((v) => v.from))].join("; ") });
+  } else none("versions", "inventory");
+
+  // GC: the worst pause a GC log printed, and the worst GCInspector line (a different, coarser measure).
+  const gc = reports.get("gcStats");
+  const pauses = gc ? gc.rows("pauses") : [];
+  const worstOf = (rs: Record<string, unknown>[], k: string) => rs.filter((r) => num(r[k]) !== null).reduce<Record<string, unknown> | undefined>((a, r) => (!a || (r[k] as number) > (a[k] as number) ? r : a), undefined);
+  // The application stop a GC caused: the pause, or the safepoint time around it when longer (as gcStats' rules judge it).
+  const stop = (p: Record<string, unknown>) => Math.max(num(p.pause_ms) ?? 0, num(p.stopped_ms) ?? 0);
+  const logPause = worstOf(pauses.filter((p) => p.origin === "gc-log").map((p) => ({ ...p, stop_ms: stop(p) })), "stop_ms");
+  const inspPause = worstOf(pauses.filter((p) => p.origin === "gcinspector"), "pause_ms");
+  if (logPause) rows.push({ metric: "worst GC pause (gc log)", value: fmtMs(logPause.stop_ms as number), node: String(logPause.node), detail: `${logPause.type ?? ""} ${logPause.cause ? `(${logPause.cause}) ` : ""}pause ${num(logPause.pause_ms) ?? "?"} ms, application stopped ${num(logPause.stopped_ms) ?? "?"} ms, at ${logPause.timestamp ?? `uptime ${logPause.uptime_s}s`}; ${pauses.filter((p) => p.origin === "gc-log").length} pauses`.trim(), helper: "gcStats", from: `${logPause.file}:${logPause.line}` });
+  if (inspPause) rows.push({ metric: "worst GC pause (GCInspector)", value: fmtMs(inspPause.pause_ms as number), node: String(inspPause.node), detail: `system.log GCInspector line at ${inspPause.timestamp}: collection time as Cassandra reports it`, helper: "gcStats", from: `${inspPause.file}:${inspPause.line}` });
+  if (!logPause && !inspPause) none("worst GC pause", "gcStats");
+
+  // Latency p99 per metric: the worst node/table (proxy = the coordinator's view).
+  const hist = reports.get("histograms");
+  for (const [metric, label] of [["read_latency", "worst read p99"], ["write_latency", "worst write p99"]] as const) {
+    const w = hist ? worstOf(hist.rows("histograms").filter((r) => r.metric === metric && r.percentile === "99"), "value") : undefined;
+    if (w) rows.push({ metric: label, value: fmtMs((w.value as number) / 1000), node: String(w.node), detail: w.table === "proxy" ? "coordinator (proxyhistograms)" : `${w.keyspace}.${w.table} (local, tablehistograms)`, helper: "histograms", from: String(w.origin) });
+    else none(label, "histograms");
+  }
+
+  // Tombstones read by one query: log warnings, traces, tablestats' max per slice.
+  const ev = await gatherCompactionEvidence(source).catch((e) => (notes.push(`headline: table statistics could not be read: ${(e as Error).message}`), undefined));
+  const tombCandidates: { value: number; node: string | null; detail: string; helper: string; from: string }[] = [];
+  const logsRep = reports.get("logs");
+  const events = logsRep ? logsRep.rows("events") : [];
+  const wt = worstOf(events.filter((e) => e.kind === "tombstone-warning" || e.kind === "tombstone-failure"), "tombstones");
+  if (wt) tombCandidates.push({ value: wt.tombstones as number, node: String(wt.node), detail: `${wt.kind} for ${String(wt.query ?? `${wt.keyspace}.${wt.table}`).slice(0, 120)}; ${events.filter((e) => e.kind === "tombstone-warning").length} warnings, ${events.filter((e) => e.kind === "tombstone-failure").length} failures`, helper: "logs", from: `${wt.file}:${wt.line}` });
+  const tr = reports.get("traces");
+  const ws = tr ? worstOf(tr.rows("sessions"), "tombstones") : undefined;
+  if (ws && (ws.tombstones as number) > 0) {
+    const file = source.files({ kind: TRACE_KINDS })[0]?.rel ?? "system_traces.events";
+    tombCandidates.push({ value: ws.tombstones as number, node: String(ws.coordinator), detail: `trace session ${ws.session_id}: ${String(ws.query ?? "").slice(0, 120)}`, helper: "traces", from: `${file} (session ${ws.session_id})` });
+  }
+  for (const t of ev?.tables.values() ?? [])
+    if (t.tombstonesPerSliceMax && t.tombstonesPerSliceMax.value > 0) tombCandidates.push({ value: t.tombstonesPerSliceMax.value, node: /\(([^()]*)\)$/.exec(t.tombstonesPerSliceMax.origin)?.[1] ?? null, detail: `${t.keyspace}.${t.table}: maximum tombstones per slice (last five minutes)`, helper: "compactionAdvice", from: cleanOrigin(t.tombstonesPerSliceMax.origin) });
+  const tomb = tombCandidates.sort((a, b) => b.value - a.value)[0];
+  if (tomb) rows.push({ metric: "worst tombstones (one read)", ...tomb });
+  else none("worst tombstones (one read)", "logs", "traces", "compactionAdvice");
+
+  // Largest partition: histograms' max, tablestats' compacted partition maximum, large-partition warnings.
+  const partCandidates: { value: number; node: string | null; detail: string; helper: string; from: string }[] = [];
+  const wp = hist ? worstOf(hist.rows("histograms").filter((r) => r.metric === "partition_size" && r.percentile === "max" && r.table !== "proxy"), "value") : undefined;
+  if (wp) partCandidates.push({ value: wp.value as number, node: String(wp.node), detail: `${wp.keyspace}.${wp.table} (tablehistograms max)`, helper: "histograms", from: String(wp.origin) });
+  const wl = worstOf(events.filter((e) => e.kind === "large-partition"), "partition_bytes");
+  if (wl) partCandidates.push({ value: wl.partition_bytes as number, node: String(wl.node), detail: `${wl.keyspace}.${wl.table} key ${wl.partition_key} (large-partition warning)`, helper: "logs", from: `${wl.file}:${wl.line}` });
+  for (const t of ev?.tables.values() ?? [])
+    if (t.partitionMaxBytes && !SYSTEM_KEYSPACES.test(t.keyspace) && /tablestats|cfstats/.test(t.partitionMaxBytes.origin)) partCandidates.push({ value: t.partitionMaxBytes.value, node: /\(([^()]*)\)$/.exec(t.partitionMaxBytes.origin)?.[1] ?? null, detail: `${t.keyspace}.${t.table} (tablestats compacted partition maximum)`, helper: "compactionAdvice", from: cleanOrigin(t.partitionMaxBytes.origin) });
+  const part = partCandidates.sort((a, b) => b.value - a.value)[0];
+  if (part) rows.push({ metric: "largest partition", ...part, value: fmtBytes(part.value) });
+  else none("largest partition", "histograms", "logs", "compactionAdvice");
+
+  // Busiest tables: local reads + writes summed over nodes (tablestats).
+  const busy = [...(ev?.tables.values() ?? [])]
+    .filter((t) => !SYSTEM_KEYSPACES.test(t.keyspace) && (t.reads || t.writes))
+    .map((t) => ({ t, ops: (t.reads?.value ?? 0) + (t.writes?.value ?? 0) }))
+    .filter((x) => x.ops > 0)
+    .sort((a, b) => b.ops - a.ops)
+    .slice(0, 3);
+  busy.forEach(({ t, ops }, i) =>
+    rows.push({ metric: `busiest table #${i + 1}`, value: `${t.keyspace}.${t.table}`, node: null, detail: `${ops.toLocaleString("en-US")} local operations: ${(t.reads?.value ?? 0).toLocaleString("en-US")} reads, ${(t.writes?.value ?? 0).toLocaleString("en-US")} writes, summed over nodes`, helper: "compactionAdvice", from: [...new Set(`${t.reads?.origin ?? ""} + ${t.writes?.origin ?? ""}`.split(" + ").filter(Boolean).map(cleanOrigin))].join("; ") }),
+  );
+  if (!busy.length) none("busiest table", "compactionAdvice");
+
+  // Pending compactions and dropped messages: nodetool compactionstats / tpstats per node (+ the logs' dropped lines).
+  const pending: { node: string; value: number; from: string }[] = [];
+  for (const t of await nodetoolTexts(source, "compactionstats").catch((e) => (notes.push(`compactionstats: ${(e as Error).message}`), []))) {
+    try {
+      const p = parseCompactionstats(t.text, { file: t.origin });
+      if (p.pending_tasks !== null) pending.push({ node: t.node, value: p.pending_tasks, from: t.origin });
+    } catch (e) {
+      notes.push(`headline: ${(e as Error).message}`);
+    }
+  }
+  if (pending.length) {
+    const w = pending.sort((a, b) => b.value - a.value)[0];
+    rows.push({ metric: "pending compactions", value: w.value, node: w.node, detail: `worst node; ${pending.reduce((a, p) => a + p.value, 0)} over ${pending.length} node(s)`, helper: "compactionAdvice", from: w.from });
+  } else rows.push({ metric: "pending compactions", value: null, node: null, detail: "not answerable from this source (no nodetool compactionstats output)", helper: null, from: null });
+
+  const dropped: { node: string; value: number; from: string; top: string }[] = [];
+  for (const t of await nodetoolTexts(source, "tpstats").catch((e) => (notes.push(`tpstats: ${(e as Error).message}`), []))) {
+    try {
+      const p = parseTpstats(t.text, { file: t.origin });
+      if (p.nodetoolError) continue;
+      const total = p.dropped.reduce((a, d) => a + (d.dropped ?? 0), 0);
+      const top = p.dropped.filter((d) => (d.dropped ?? 0) > 0).sort((a, b) => (b.dropped ?? 0) - (a.dropped ?? 0))[0];
+      dropped.push({ node: t.node, value: total, from: top ? `${t.origin}:${top.line}` : t.origin, top: top ? `${top.message_type} ${top.dropped}` : "" });
+    } catch (e) {
+      notes.push(`headline: ${(e as Error).message}`);
+    }
+  }
+  const droppedLines = events.filter((e) => e.kind === "dropped-messages");
+  if (dropped.length) {
+    const w = dropped.sort((a, b) => b.value - a.value)[0];
+    rows.push({ metric: "dropped messages (tpstats)", value: dropped.reduce((a, d) => a + d.value, 0), node: w.value > 0 ? w.node : null, detail: w.value > 0 ? `most on ${w.node} (${w.top}); counted since each node started` : `none on ${dropped.length} node(s), since each node started`, helper: "health", from: w.value > 0 ? w.from : dropped.map((d) => d.from).join("; ") });
+  }
+  if (droppedLines.length) {
+    const first = droppedLines[0];
+    rows.push({ metric: "dropped messages (log lines)", value: droppedLines.reduce((a, e) => a + (num(e.dropped) ?? 0), 0), node: String(first.node), detail: `${droppedLines.length} "messages were dropped" line(s) in the logs; first shown`, helper: "logs", from: `${first.file}:${first.line}` });
+  } else if (logsRep && !dropped.length) rows.push({ metric: "dropped messages (log lines)", value: 0, node: null, detail: "no dropped-message lines in the logs read", helper: "logs", from: logsRep.rows("files").map((f) => String(f.file)).join("; ") || null });
+  if (!dropped.length && !logsRep) none("dropped messages", "logs");
+  return { rows, notes };
+}
+
+/** The report health() returns: a Report with each helper's own report in `reports`. */
+export type HealthReport = Report<"headline" | "ranked" | "helpers"> & {
+  readonly headline: DataFrame;
+  readonly ranked: DataFrame;
+  readonly helpers: DataFrame;
+  /** Each helper's own report, by helper name, for the detail behind a finding. */
+  readonly reports: Record<string, Report>;
+};
+
+/**
+ * health(): every helper the source can answer, as one report — headline numbers each traced to
+ * its file, all findings ranked by severity (each naming the helper that explains it), and what
+ * the source cannot answer with what to add.
+ *
+ * Frames: `headline` (metric, value, node, detail, helper, from), `ranked` (the findings as a table: severity, helper, id,
+ * node, title, evidence, action), `helpers` (helper, status "ran" | "failed" | "cannot answer" |
+ * "skipped", findings, ms, reason).
+ * @example const h = await health("datasets/lab-3node"); h.rows("headline"); h.findings
+ * @example (await health()).reports.gcStats.chart("pauses")   // drill down into one helper
+ * @example await health(live, { skip: ["traces"] })
+ */
+export async function health(input?: SourceInput, options: HealthOptions = {}): Promise<HealthReport> {
+  const source = await resolveSource(input, "health");
+  const skip = new Set(options.skip ?? []);
+  const reports = new Map<string, Report>();
+  const unanswerable = new Map<string, string>();
+  const notes: string[] = [];
+  const helperRows: { helper: string; status: string; findings: number | null; ms: number | null; reason: string | null }[] = [];
+  const ctx: RunContext = { reports, notes };
+  for (const h of HEALTH_HELPERS) {
+    if (skip.has(h.helper)) {
+      helperRows.push({ helper: h.helper, status: "skipped", findings: null, ms: null, reason: "skipped by options.skip" });
+      continue;
+    }
+    const cannot = cannotAnswer(h, source);
+    if (cannot) {
+      unanswerable.set(h.helper, cannot);
+      helperRows.push({ helper: h.helper, status: "cannot answer", findings: null, ms: null, reason: `${cannot}${h.missing ? `; add ${h.missing}` : ""}` });
+      continue;
+    }
+    const t0 = Date.now();
+    try {
+      const r = await h.run(source, ctx);
+      reports.set(h.helper, r);
+      helperRows.push({ helper: h.helper, status: "ran", findings: r.findings.length, ms: Date.now() - t0, reason: null });
+    } catch (e) {
+      const msg = (e as Error).message ?? String(e);
+      notes.push(`${h.helper}() failed and was left out: ${msg}`);
+      helperRows.push({ helper: h.helper, status: "failed", findings: null, ms: Date.now() - t0, reason: msg });
+    }
+  }
+  const head = await headline(source, reports, unanswerable);
+  notes.push(...head.notes);
+  for (const [h, why] of unanswerable) notes.push(`${h}() cannot answer from this source: ${why}`);
+
+  // All findings, each with the helper that explains it; inventory's "helper cannot answer" findings are the helpers frame's rows.
+  const findings: Finding[] = [];
+  for (const [name, r] of reports)
+    for (const f of r.findings) {
+      if (f.id === "inventory.helper-unanswerable") continue;
+      findings.push({ ...f, helper: f.helper && f.helper !== "" ? f.helper : name });
+    }
+  const { sortFindings } = require("../present/report") as typeof import("../present/report");
+  const ranked = sortFindings(findings);
+  const count = (s: string) => ranked.filter((f) => f.severity === s).length;
+  const val = (m: string) => head.rows.find((r) => r.metric === m)?.value ?? null;
+  const report = makeReport({
+    helper: "health",
+    title: `${source.nodes().length} node(s): ${count("critical")} critical, ${count("warning")} warning, ${count("info")} info from ${reports.size} helpers`,
+    source: source.describe(),
+    summary: {
+      nodes: source.nodes().length,
+      versions: val("versions"),
+      critical: count("critical"),
+      warnings: count("warning"),
+      info: count("info"),
+      helpers_run: helperRows.filter((r) => r.status === "ran").map((r) => r.helper).join(", "),
+      helpers_failed: helperRows.filter((r) => r.status === "failed").map((r) => r.helper).join(", ") || null,
+      cannot_answer: [...unanswerable.keys()].join(", ") || null,
+      worst_gc_pause: val("worst GC pause (gc log)") ?? val("worst GC pause (GCInspector)"),
+      worst_read_p99: val("worst read p99"),
+      worst_write_p99: val("worst write p99"),
+      largest_partition: val("largest partition"),
+    },
+    findings: ranked,
+    notes,
+    frames: {
+      headline: Object.fromEntries((["metric", "value", "node", "detail", "helper", "from"] as const).map((k) => [k, head.rows.map((r) => r[k])])),
+      ranked: Object.fromEntries((["severity", "helper", "id", "node", "title", "evidence", "action"] as const).map((k) => [k, ranked.map((f) => f[k] ?? null)])),
+      helpers: Object.fromEntries((["helper", "status", "findings", "ms", "reason"] as const).map((k) => [k, helperRows.map((r) => r[k])])),
+    },
+    charts: {
+      findings: () => ({
+        title: "Findings per helper and severity",
+        width: 420,
+        height: Math.max(60, 22 * new Set(ranked.map((f) => f.helper)).size),
+        data: { values: ranked.map((f) => ({ helper: f.helper, severity: f.severity })) },
+        mark: { type: "bar", tooltip: true },
+        encoding: {
+          y: { field: "helper", type: "nominal", title: null },
+          x: { aggregate: "count", type: "quantitative", title: "findings" },
+          color: { field: "severity", type: "nominal", scale: { domain: ["critical", "warning", "info"], range: ["#d62728", "#ff7f0e", "#1f77b4"] } },
+        },
+      }),
+    },
+    previewFrame: "headline",
+  });
+  Object.defineProperty(report, "reports", { value: Object.fromEntries(reports), enumerable: false });
+  return report as unknown as HealthReport;
+}
