@@ -159,6 +159,24 @@ test("record() writes atomically and refuses to overwrite unless told", async (t
   }
 });
 
+test("record() of a live source without nodetool or log folders records the rest and says what it skipped", async (t) => {
+  const l = labOrSkip(t);
+  if (!l) return;
+  const live = await connectLive({ contactPoints: l.contactPoints, localDataCenter: "datacenter1" });
+  try {
+    const dir = path.join(tempDir(), "plain");
+    const r = await record(live, dir, { traces: { limit: 5 } });
+    assert.deepEqual(r.manifest.captured, ["schema", "traces"]);
+    assert.match(r.skipped.join("\n"), /nodetool: the live source was not told how to run nodetool/);
+    assert.match(r.skipped.join("\n"), /logs: the live source knows no log folders/);
+    assert.deepEqual(JSON.parse(fs.readFileSync(path.join(dir, "cassperf.json"), "utf8")).skipped, r.skipped);
+    assert.ok(fs.readFileSync(path.join(dir, "traces/sessions.jsonl"), "utf8").trim().split("\n").length <= 5);
+    assert.equal(fs.existsSync(path.join(dir, "nodes")), false);
+  } finally {
+    await live.close();
+  }
+});
+
 test("record() of something that is not a live source says what it expected", async () => {
   const rec = await openRecorded(path.join(__dirname, "../../shared/data/lab/nodetool-2.1-tpstats.txt"));
   await assert.rejects(record(rec as never, tempDir()), (e: unknown) => isCassperfError(e) && /record: expected a live source from connect\(\) or lab\.start\(\) as the first argument; got a recorded source/.test((e as Error).message));
