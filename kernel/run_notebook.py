@@ -26,7 +26,7 @@ def main() -> int:
         kernel_name=kernel_name,
         timeout=timeout,
         allow_errors=False,
-        record_timing=True,
+        record_timing=False,  # no per-cell timestamps: committed runbooks diff cleanly
         resources={"metadata": {"path": cwd}},
     )
     code_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]

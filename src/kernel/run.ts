@@ -20,7 +20,10 @@ import { CassperfError } from "../errors";
 import { KERNEL_NAME, kernelJson, LAUNCHER, PACKAGE_ROOT } from "./kernelspec";
 import { injectParameters, type NotebookJson } from "./parameters";
 
-const USAGE = "usage: cassperf run <notebook.ipynb> [-p name value]... [--out out.ipynb] [--timeout seconds]";
+const USAGE = `usage: cassperf run <notebook.ipynb> [-p name value]... [--out out.ipynb] [--timeout seconds]
+  -p name value   set a parameter of the cell tagged "parameters" (checked against its type before anything runs)
+  --out file      where the executed notebook goes (default: the notebook itself, outputs included)
+  --timeout s     per-cell timeout in seconds (default 600)`;
 
 /** Parsed `cassperf run` arguments. */
 export interface RunArgs {

@@ -87,6 +87,19 @@ class CassperfKernelTests(jkt.KernelTests):
         content, _ = self.run_cell("1 + 1")
         self.assertEqual(content["status"], "ok")
 
+    def test_cassperf_helper_wrong_argument(self):
+        # A helper given a wrong argument at run time: one short CassperfError naming it, kernel alive.
+        content, _ = self.run_cell("await trace(42 as any)")
+        self.assertEqual(content["status"], "error")
+        self.assertEqual(content["ename"], "CassperfError")
+        self.assertIn("trace: expected a CQL query string", content["evalue"])
+        self.assertFalse(any("    at " in line for line in content["traceback"]), content["traceback"])
+        content, _ = self.run_cell('await gcStats("/no/such/gc.log")')
+        self.assertEqual(content["ename"], "CassperfError")
+        self.assertIn("/no/such/gc.log", content["evalue"])
+        content, _ = self.run_cell("1 + 1")
+        self.assertEqual(content["status"], "ok")
+
     def test_cassperf_rejected_promise(self):
         content, _ = self.run_cell('Promise.reject(new RangeError("late no"))')
         self.assertEqual(content["status"], "error")
