@@ -67,8 +67,8 @@ export function isOurProcess(pid: number | undefined, node: LabNode): boolean {
   if (!pid) return false;
   try {
     process.kill(pid, 0);
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM" ? false : false;
+  } catch {
+    return false; // no such process (ESRCH) or someone else's (EPERM): never ours
   }
   const cmdline = `/proc/${pid}/cmdline`;
   if (!fs.existsSync("/proc/self/cmdline")) return true; // no /proc (macOS): alive is the best we know
