@@ -83,6 +83,8 @@ interface State {
   pending: string;
   message?: string;
   warming: boolean;
+  /** Settles when the startup work (opening the source) is done: lines wait for it. */
+  started?: Promise<void>;
   cmd: CommandContext;
 }
 
@@ -135,6 +137,7 @@ export function createReplApp(inkModule: unknown): (props: ReplAppProps) => Reac
             },
           )
         : Promise.resolve();
+      s.started = started;
       started.then(() => props.engine.warm()).then(
         () => {
           s.warming = false;
@@ -188,6 +191,7 @@ export function createReplApp(inkModule: unknown): (props: ReplAppProps) => Reac
       };
       let r: EvalResult;
       try {
+        await s.started;
         r = await withRunContext({ signal: ac.signal, onProgress }, () => props.engine.execute(code));
       } catch (e) {
         r = { ok: false, error: e };
