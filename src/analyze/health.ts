@@ -15,6 +15,7 @@
  * Which helper runs is decided by one table, {@link HEALTH_HELPERS}: the evidence each needs.
  * A helper that throws never sinks health(): its error becomes a note and a "failed" row.
  */
+import { CassperfError, isCassperfError } from "../errors";
 import { LiveSource } from "../cluster/live";
 import { RecordedSource } from "../cluster/recorded";
 import { resolveSource, type SourceInput } from "../cluster/resolve";
@@ -81,7 +82,7 @@ export const HEALTH_HELPERS: HealthHelper[] = [
     missing: "tablehistograms/tablestats output or system.log with large-partition warnings",
     run: async (s, ctx) => {
       const table = largestPartitionTable(ctx);
-      if (!table) throw new Error("no table with a known partition size to scan (no histograms, tablestats or large-partition warnings)");
+      if (!table) throw new CassperfError("partitionScan: no table with a known partition size to scan (no histograms, tablestats or large-partition warnings)");
       return (require("./partitions") as typeof import("./partitions")).partitionScan(table, { source: s });
     },
   },
@@ -323,13 +324,21 @@ export async function health(input?: SourceInput, options: HealthOptions = {}): 
       reports.set(h.helper, r);
       helperRows.push({ helper: h.helper, status: "ran", findings: r.findings.length, ms: Date.now() - t0, reason: null });
     } catch (e) {
-      const msg = (e as Error).message ?? String(e);
-      notes.push(`${h.helper}() failed and was left out: ${msg}`);
-      helperRows.push({ helper: h.helper, status: "failed", findings: null, ms: Date.now() - t0, reason: msg });
+      // A CassperfError is the helper saying what the source lacks: the source cannot answer it.
+      // Anything else is a failure (a bug, an unreadable file): noted, and the rest of the report stands.
+      const msg = (e as Error)?.message ?? String(e);
+      if (isCassperfError(e)) {
+        unanswerable.set(h.helper, msg);
+        helperRows.push({ helper: h.helper, status: "cannot answer", findings: null, ms: Date.now() - t0, reason: msg });
+      } else {
+        notes.push(`${h.helper}() failed and was left out: ${msg}`);
+        helperRows.push({ helper: h.helper, status: "failed", findings: null, ms: Date.now() - t0, reason: msg });
+      }
     }
   }
   const head = await headline(source, reports, unanswerable);
   notes.push(...head.notes);
+  for (const [name, r] of reports) for (const n of r.notes) notes.push(`${name}: ${n}`);
   for (const [h, why] of unanswerable) notes.push(`${h}() cannot answer from this source: ${why}`);
 
   // All findings, each with the helper that explains it; inventory's "helper cannot answer" findings are the helpers frame's rows.

@@ -1,0 +1,194 @@
+/**
+ * health(): one report from every helper a source can answer. On a real DSE 6.8 diagnostic bundle
+ * and the bundled lab dataset: the headline table with every value traced to a file (and the file
+ * says it), all helpers' findings ranked with their helper, the unanswerable helpers listed.
+ */
+import { test } from "node:test";
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { open, health, HEALTH_HELPERS, gcStats, histograms, logs, caches, jvm, queryPatterns, compactionAdvice, traces, bench, type Report, type Source, type RecordedSource } from "../src/index";
+import { data, ROOT } from "./support";
+
+const LAB_DATASET = fs.existsSync(path.join(ROOT, "datasets/lab-3node/cassperf.json")) ? path.join(ROOT, "datasets/lab-3node") : data("lab");
+const SEVERITY = { critical: 0, warning: 1, info: 2 } as const;
+type Row = Record<string, unknown>;
+
+/** Every `from` of the headline names files of the source (file, file:line, a node folder, or a trace file with its session). */
+function assertTraceable(source: Source, rows: Row[]) {
+  const rels = source.files().map((f) => f.rel);
+  for (const r of rows) {
+    if (r.value === null) {
+      assert.equal(r.from, null, `${r.metric}: no value, so no file`);
+      assert.match(String(r.detail), /not answerable/, `${r.metric}: a missing value says why`);
+      continue;
+    }
+    assert.ok(r.from && r.helper, `${r.metric} = ${r.value} has no file or helper`);
+    for (const part of String(r.from).split("; ")) {
+      const file = part.replace(/ \(session [0-9a-f-]+\)$/, "").replace(/:\d+$/, "");
+      const found = file.endsWith("/") ? rels.some((x) => x.startsWith(file)) : rels.includes(file) || fs.existsSync(path.join((source as RecordedSource).root, file));
+      assert.ok(found, `${r.metric}: ${file} is not a file of ${source.name}`);
+    }
+  }
+}
+
+/** The line a `from` of the form file:line points at. */
+function lineOf(source: Source, from: string): string {
+  const m = /^(.*):(\d+)$/.exec(from)!;
+  const f = source.files().find((x) => x.rel === m[1])!;
+  return fs.readFileSync(f.path, "utf8").split("\n")[Number(m[2]) - 1];
+}
+
+/** health() holds every finding of every helper that ran, each tagged with that helper. */
+async function assertAllFindings(h: Awaited<ReturnType<typeof health>>, own: Record<string, () => Promise<Report>>) {
+  const ran = h.rows("helpers").filter((r) => r.status === "ran").map((r) => String(r.helper));
+  for (const [name, run] of Object.entries(own)) {
+    if (!ran.includes(name)) continue;
+    const mine = (await run()).findings.filter((f) => f.id !== "inventory.helper-unanswerable");
+    for (const f of mine) assert.ok(h.findings.some((g) => g.id === f.id && g.title === f.title && g.evidence === f.evidence && g.helper === (f.helper ?? name)), `${name}'s finding "${f.title}" is missing from health()`);
+  }
+  const total = h.rows("helpers").reduce((a, r) => a + (Number(r.findings) || 0), 0);
+  const inv = h.reports.inventory?.findings.filter((f) => f.id === "inventory.helper-unanswerable").length ?? 0;
+  assert.equal(h.findings.length, total - inv, "health() has exactly the findings of the helpers it ran");
+  const names = new Set(HEALTH_HELPERS.map((x) => x.helper).concat(["queryPatterns", "trace"]));
+  for (const f of h.findings) assert.ok(f.helper && (names.has(f.helper) || ran.includes(f.helper)), `finding ${f.id} names no helper that explains it`);
+  for (let i = 1; i < h.findings.length; i++) assert.ok(SEVERITY[h.findings[i - 1].severity] <= SEVERITY[h.findings[i].severity], "findings ranked by severity");
+  assert.equal(h.count("ranked"), h.findings.length);
+}
+
+test("health() on the DSE 6.8 bundle: headline traced to files, findings of every helper, unanswerable helpers listed", async () => {
+  const dir = data("diag", "dse68");
+  const source = await open(dir);
+  const h = await health(source);
+  const head = h.rows("headline");
+  const byMetric = (m: string) => head.find((r) => r.metric === m)!;
+  for (const m of ["nodes", "versions", "worst GC pause (gc log)", "worst read p99", "worst write p99", "worst tombstones (one read)", "largest partition", "busiest table #1", "pending compactions", "dropped messages (tpstats)", "dropped messages (log lines)"]) assert.ok(byMetric(m), `headline row ${m}`);
+  assertTraceable(source, head);
+
+  assert.deepEqual([byMetric("nodes").value, byMetric("versions").value], [1, "4.0.0.681"]);
+  assert.match(fs.readFileSync(path.join(dir, "nodes/172.17.0.2/nodetool/version"), "utf8"), /ReleaseVersion: 4\.0\.0\.681/);
+  // Each value is on the line it cites.
+  const read = byMetric("worst read p99");
+  assert.equal(read.from, "nodes/172.17.0.2/nodetool/proxyhistograms:8");
+  assert.match(lineOf(source, String(read.from)), /^99%\s+10485\.76\b/);
+  assert.equal(read.value, "10.5 ms");
+  const gc = byMetric("worst GC pause (gc log)");
+  const gcOwn = await gcStats(source);
+  const worstStop = Math.max(...gcOwn.rows("pauses").filter((p) => p.origin === "gc-log").map((p) => Math.max(Number(p.pause_ms), Number(p.stopped_ms ?? 0))));
+  assert.equal(gc.value, `${worstStop.toFixed(0)} ms`);
+  assert.match(String(gc.from), /^nodes\/172\.17\.0\.2\/logs\/cassandra\/gc\.log\.0\.current:\d+$/);
+  const insp = byMetric("worst GC pause (GCInspector)");
+  assert.equal(insp.value, "2066 ms");
+  assert.match(lineOf(source, String(insp.from)), /GCInspector.* 2066ms/);
+  const part = byMetric("largest partition");
+  assert.equal(part.value, "41.5 KiB");
+  assert.match(lineOf(source, String(part.from)), /^Max\b.*\b42510\b/);
+  const dropped = byMetric("dropped messages (log lines)");
+  assert.match(lineOf(source, String(dropped.from)), /messages were dropped|dropped/i);
+  assert.equal(byMetric("pending compactions").value, 0);
+  assert.match(fs.readFileSync(path.join(dir, "nodes/172.17.0.2/nodetool/compactionstats"), "utf8"), /pending tasks: 0/);
+
+  // The source has no traces, no bench runs and no driver: listed with the reason, not guessed.
+  const helpers = h.rows("helpers");
+  const status = (n: string) => helpers.find((r) => r.helper === n)!.status;
+  for (const n of ["traces", "bench", "connections"]) {
+    assert.equal(status(n), "cannot answer");
+    assert.match(String(helpers.find((r) => r.helper === n)!.reason), /add /);
+    assert.ok(h.notes.some((x) => x.startsWith(`${n}() cannot answer`)));
+  }
+  for (const n of ["gcStats", "jvm", "logs", "histograms", "queryPatterns", "compactionAdvice", "caches", "partitionScan"]) assert.equal(status(n), "ran", n);
+  assert.equal(String(h.summary.cannot_answer), "traces, connections, bench");
+
+  await assertAllFindings(h, {
+    gcStats: () => gcStats(source),
+    jvm: () => jvm(source),
+    logs: () => logs({ source }),
+    histograms: () => histograms({ source }),
+    queryPatterns: () => queryPatterns(source),
+    compactionAdvice: () => compactionAdvice(undefined, {}, { source }),
+    caches: () => caches(source),
+  });
+  assert.ok(h.findings.some((f) => f.helper === "gcStats" && f.severity === "critical"), "the 2 s GCInspector pause is a critical gcStats finding");
+  assert.ok(h.findings.some((f) => f.helper === "queryPatterns"));
+  // Drill-down: the helper's own report is kept.
+  assert.equal(h.reports.gcStats.summary.pauses, gcOwn.summary.pauses);
+  assert.match(h.toText({ width: 100 }), /worst read p99/);
+});
+
+test(`health() on the bundled lab dataset (${path.relative(ROOT, LAB_DATASET) || LAB_DATASET}): traces, bench and logs too`, async () => {
+  const source = await open(LAB_DATASET);
+  const h = await health(source);
+  const head = h.rows("headline");
+  assertTraceable(source, head);
+  const byMetric = (m: string) => head.find((r) => r.metric === m);
+  assert.equal(byMetric("nodes")!.value, source.nodes().length);
+  assert.equal(byMetric("versions")!.value, "2.1.0");
+  for (const m of ["worst GC pause (gc log)", "worst read p99", "worst write p99", "worst tombstones (one read)", "largest partition", "busiest table #1", "pending compactions"]) assert.notEqual(byMetric(m)?.value ?? null, null, m);
+  // The worst write p99 is the highest 99% write latency across the nodes' tablehistograms/proxyhistograms.
+  const h2 = await histograms({ source });
+  const writes = h2.rows("histograms").filter((r) => r.metric === "write_latency" && r.percentile === "99" && r.value !== null);
+  const worst = writes.reduce((a, r) => (Number(r.value) > Number(a.value) ? r : a));
+  assert.equal(byMetric("worst write p99")!.from, worst.origin);
+  assert.equal(byMetric("worst write p99")!.node, worst.node);
+  // The worst tombstone count: a traced read or a logged warning, whichever is larger, with its session or line.
+  const tomb = byMetric("worst tombstones (one read)")!;
+  const tr = await traces({ source });
+  const maxTraced = Math.max(0, ...tr.rows("sessions").map((s) => Number(s.tombstones ?? 0)));
+  const lg = await logs({ source });
+  const maxLogged = Math.max(0, ...lg.rows("events").map((e) => Number(e.tombstones ?? 0)));
+  assert.equal(tomb.value, Math.max(maxTraced, maxLogged));
+  if (maxTraced >= maxLogged) assert.match(String(tomb.from), /^traces\/.*\(session [0-9a-f-]+\)$/);
+  else assert.match(lineOf(source, String(tomb.from)), new RegExp(String(maxLogged)));
+  // Busiest table: reads + writes summed over the nodes' tablestats; the cited lines name it.
+  const busy = byMetric("busiest table #1")!;
+  for (const from of String(busy.from).split("; ")) assert.match(lineOf(source, from), new RegExp(`Table: ${String(busy.value).split(".")[1]}|Column Family: ${String(busy.value).split(".")[1]}`, "i"));
+
+  const ran = h.rows("helpers").filter((r) => r.status === "ran").map((r) => r.helper);
+  for (const n of ["gcStats", "jvm", "logs", "histograms", "traces", "queryPatterns", "compactionAdvice", "caches", "bench"]) assert.ok(ran.includes(n), `${n} ran`);
+  assert.equal(h.rows("helpers").find((r) => r.helper === "connections")!.status, "cannot answer");
+  await assertAllFindings(h, {
+    gcStats: () => gcStats(source),
+    jvm: () => jvm(source),
+    logs: () => logs({ source }),
+    histograms: () => histograms({ source }),
+    traces: () => traces({ source }),
+    queryPatterns: () => queryPatterns(source),
+    compactionAdvice: () => compactionAdvice(undefined, {}, { source }),
+    caches: () => caches(source),
+    bench: () => bench(source),
+  });
+  assert.ok(new Set(h.findings.map((f) => f.helper)).size >= 6, "findings come from many helpers");
+  const { pngSize } = require("../src/present/charts") as typeof import("../src/present/charts");
+  const png = await h.chart("findings").toPNG();
+  assert.ok(pngSize(png).width > 100, "the findings chart renders");
+});
+
+test("health() on a single log file lists what it cannot answer and still reports the rest", async () => {
+  const h = await health(data("logs", "cassandra21-system.log"));
+  const helpers = h.rows("helpers");
+  // The log has no GCInspector line and no query lines: those helpers say so (their own message), and health() goes on.
+  for (const n of ["gcStats", "queryPatterns", "histograms", "caches", "compactionAdvice"]) assert.equal(helpers.find((r) => r.helper === n)!.status, "cannot answer", n);
+  assert.match(String(helpers.find((r) => r.helper === "gcStats")!.reason), /no GC logs, GCInspector lines/);
+  assert.equal(helpers.find((r) => r.helper === "logs")!.status, "ran");
+  const head = h.rows("headline");
+  for (const m of ["worst read p99", "worst write p99"]) {
+    const r = head.find((x) => x.metric === m)!;
+    assert.equal(r.value, null);
+    assert.match(String(r.detail), /histograms: none of the files it reads/);
+  }
+});
+
+test("health() survives a helper that throws: its error becomes a note (mock: a stand-in helper, since no real file makes a helper throw a non-user error)", async () => {
+  const mock = { helper: "brokenHelper", recorded: null, live: () => null, missing: "", run: async () => { throw new TypeError("cannot read properties of undefined (reading 'rows')"); } };
+  HEALTH_HELPERS.push(mock);
+  try {
+    const h = await health(data("diag", "dse68"));
+    const row = h.rows("helpers").find((r) => r.helper === "brokenHelper")!;
+    assert.equal(row.status, "failed");
+    assert.ok(h.notes.some((n) => n === "brokenHelper() failed and was left out: cannot read properties of undefined (reading 'rows')"));
+    assert.equal(h.summary.helpers_failed, "brokenHelper");
+    assert.ok(h.findings.length > 0 && h.rows("headline").length > 5, "the rest of the report stands");
+  } finally {
+    HEALTH_HELPERS.splice(HEALTH_HELPERS.indexOf(mock), 1);
+  }
+});
