@@ -109,6 +109,8 @@ export async function runNotebookCli(args: string[]): Promise<number> {
   const nb = readNotebook(a.notebook);
   // Type-check every parameter before anything runs.
   const injected = injectParameters(nb, a.parameters, a.notebook);
+  // A re-run replaces outputs; drop the previous run's timing metadata too, so committed runbooks diff cleanly.
+  for (const cell of injected.cells) delete (cell.metadata as { execution?: unknown } | undefined)?.execution;
   if (!fs.existsSync(LAUNCHER)) throw new CassperfError(`the kernel launcher ${LAUNCHER} does not exist.`, { hint: "npm run build" });
   const python = findPython();
   const out = path.resolve(a.out ?? a.notebook);
