@@ -208,6 +208,8 @@ test("a stress import round-trips through the saved-run JSON; bench() on a folde
   fs.mkdirSync(path.join(dir, "bench"));
   fs.writeFileSync(path.join(dir, "bench", `${json.id}.json`), JSON.stringify(json));
   fs.copyFileSync(MIXED, path.join(dir, "cassandra-stress-2.1-mixed.txt"));
+  // importStress takes a saved run file too.
+  assert.deepEqual(importStress(path.join(dir, "bench", `${json.id}.json`)).rows("intervals"), r.rows("intervals"));
   const runs = await bench(dir);
   assert.equal(runs.summary.runs, 2);
   assert.deepEqual(runs.rows("runs").map((x) => x.origin).sort(), ["cassandra-stress", "cassandra-stress"]);

@@ -578,7 +578,8 @@ export function stressToRun(sr: StressRun, name: string, extraNotes: string[]): 
 /**
  * Import a cassandra-stress output (2.1 through 4.x) into the bench report shape: `intervals` as
  * printed, `ops` from stress's Results block. Lines that are not stress's (JVM warnings, errors)
- * are skipped and reported in `notes` with their line numbers.
+ * are skipped and reported in `notes` with their line numbers. A saved bench run (bench/<run>.json)
+ * is accepted too and read with readBenchRun().
  * @example importStress("../shared/data/lab/cassandra-stress-2.1-write.txt").summary.ops_per_s   // 8107
  * @example importStress("sweep.txt", { run: 0 })
  */
@@ -586,7 +587,10 @@ export function importStress(file: string, options: ImportStressOptions = {}): B
   if (typeof file !== "string" || !file) throw new CassperfError("importStress: expected the path of a cassandra-stress output file.");
   if (!fs.existsSync(file)) throw new CassperfError(`importStress: ${file} does not exist.`);
   if (fs.statSync(file).isDirectory()) throw new CassperfError(`importStress: ${file} is a folder; expected a cassandra-stress output file (or use bench("${file}") for every run in a recording).`);
-  return stressReport(fs.readFileSync(file, "utf8"), options.name ?? path.basename(file), file, options);
+  const text = fs.readFileSync(file, "utf8");
+  // A saved run (bench/<run>.json) is read as such: one loader for both kinds of run files.
+  if (text.trimStart().startsWith("{")) return readBenchRun(text, file);
+  return stressReport(text, options.name ?? path.basename(file), file, options);
 }
 
 function stressReport(text: string, name: string, where: string, options: ImportStressOptions = {}): BenchReport {
