@@ -26,27 +26,34 @@ const TIME_PATTERNS: { re: RegExp; parse: (m: RegExpMatchArray) => string }[] = 
   { re: /(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)[,.](\d{3})/, parse: (m) => `${m[1]}T${m[2]}.${m[3]}Z` },
 ];
 
-/** First and last timestamp of a plain-text log, from its first and last 16 KiB. */
+/** First and last timestamp of a plain-text log, from its first and last KiBs (widening the tail window past very long last lines). */
 function timeRange(file: SourceFile): { first?: string; last?: string } {
   if (file.compressed || file.size === 0) return {};
   const fd = fs.openSync(file.path, "r");
+  const read = (from: number, n: number) => {
+    const b = Buffer.alloc(n);
+    fs.readSync(fd, b, 0, n, from);
+    return b.toString("utf8");
+  };
+  const find = (text: string, last: boolean) => {
+    const lines = text.split("\n");
+    if (last) lines.reverse();
+    for (const line of lines)
+      for (const p of TIME_PATTERNS) {
+        const m = line.match(p.re);
+        if (m) return p.parse(m);
+      }
+    return undefined;
+  };
   try {
-    const n = Math.min(16384, file.size);
-    const head = Buffer.alloc(n);
-    fs.readSync(fd, head, 0, n, 0);
-    const tail = Buffer.alloc(n);
-    fs.readSync(fd, tail, 0, n, Math.max(0, file.size - n));
-    const find = (text: string, last: boolean) => {
-      const lines = text.split("\n");
-      if (last) lines.reverse();
-      for (const line of lines)
-        for (const p of TIME_PATTERNS) {
-          const m = line.match(p.re);
-          if (m) return p.parse(m);
-        }
-      return undefined;
-    };
-    return { first: find(head.toString("utf8"), false), last: find(tail.toString("utf8"), true) };
+    const first = find(read(0, Math.min(16384, file.size)), false);
+    let last: string | undefined;
+    for (let n = 16384; !last; n *= 8) {
+      const size = Math.min(n, file.size);
+      last = find(read(file.size - size, size), true);
+      if (size === file.size || n > 8 * 2 ** 20) break;
+    }
+    return { first, last };
   } finally {
     fs.closeSync(fd);
   }

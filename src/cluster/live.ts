@@ -131,7 +131,8 @@ export class LiveSource implements Source {
     const capturedAt = new Date().toISOString();
     const text = await new Promise<string>((resolve, reject) =>
       execFile(cmd, [...rest, ...args], { timeout, maxBuffer: 256 * 2 ** 20 }, (err, stdout, stderr) => {
-        if (err) reject(new CassperfError(`nodetool ${args.join(" ")} on ${node} failed: ${(stderr || err.message).trim().split("\n").slice(-3).join(" | ")}`, { cause: err }));
+        // nodetool prints its errors on stdout or stderr depending on the version; the command line itself says nothing.
+        if (err) reject(new CassperfError(`nodetool ${args.join(" ")} on ${node} failed: ${(stderr.trim() || stdout.trim() || `exit code ${err.code ?? "?"}`).split("\n").slice(-3).join(" | ")}`, { cause: err }));
         else resolve(stdout);
       }),
     );
