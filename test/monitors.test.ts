@@ -95,6 +95,9 @@ test("queryPatterns(): the 3.x log's tombstone-warning queries, counts equal to 
 test("queryPattern(): literals, UUIDs, blobs and IN lists become ?", () => {
   assert.equal(queryPattern("SELECT * FROM ks.t WHERE id = 42 AND u = 'x''y' AND k IN (1, 2, 3);"), "SELECT * FROM ks.t WHERE id = ? AND u = ? AND k IN (?)");
   assert.equal(queryPattern("SELECT a FROM ks.t WHERE id = 5f07e400-cfa8-4afd-a6a0-6935ad90e9dd AND b = 0xCAFE"), "SELECT a FROM ks.t WHERE id = ? AND b = ?");
+  // DSE 6.8's debug.log prints "WHERE key= 1" (diag/dse68 debug.log:14529): one pattern with "key = 2".
+  assert.equal(queryPattern("SELECT * FROM keyspace1.standard1 WHERE key= 1"), queryPattern("SELECT * FROM keyspace1.standard1 WHERE key = 2"));
+  assert.equal(queryPattern("SELECT * FROM ks.t WHERE token(k)>-42 AND c<=7"), "SELECT * FROM ks.t WHERE token(k) > ? AND c <= ?");
 });
 
 test("jvm(): the 2.1.17 bundle — 1995 MB CMS heap from java_cmdline", async () => {

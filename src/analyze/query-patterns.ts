@@ -29,6 +29,7 @@ export const NORMALIZE_RULES: { what: string; re: RegExp; to: string }[] = [
   { what: "values after comparison operators (unquoted text/base64 as 3.x logs print them)", re: /(\b[\w"]+\s*(?:=|>=|<=|<|>|!=)\s*)(?!\?)(?:\([^)]*\)|[^\s,)]+)/g, to: "$1?" },
   { what: "numbers", re: /(?<![\w.])-?\d+(?:\.\d+)?(?![\w.])/g, to: "?" },
   { what: "token() arguments", re: /token\(([^)]*)\)\s*(>=|<=|>|<|=)\s*\?/gi, to: "token($1) $2 ?" },
+  { what: "space around comparison operators (\"key= 1\" and \"key = 1\" are one pattern)", re: /\s*(>=|<=|!=|=|<|>)\s*/g, to: " $1 " },
   { what: "white space", re: /\s+/g, to: " " },
 ];
 
