@@ -77,13 +77,15 @@ function start(historyFile = path.join(dir, `history-${Math.random().toString(36
     await type(ENTER);
     await waitFor(`"${line}" to finish`, () => r.frames.length > before && IDLE.test(last()) && !/running…/.test(last()));
   };
-  return { ...r, screen, last, waitFor, type, run, history, exited: () => exited };
+  /** The live area comes to match `re` (renders are asynchronous; a loaded machine is slow). */
+  const expectLast = (re: RegExp, what = String(re)) => waitFor(what, () => re.test(last()), 10_000);
+  return { ...r, screen, last, waitFor, expectLast, type, run, history, exited: () => exited };
 }
 
 test("typing shows on the prompt; Enter evaluates TypeScript and prints the value", async () => {
   const app = start();
   await app.type("40 + 2");
-  assert.match(app.last(), /cassperf> 40 \+ 2/);
+  await app.expectLast(/cassperf> 40 \+ 2/);
   await app.type(ENTER);
   await app.waitFor("the value", () => /^42$/m.test(app.screen()));
   // a type error is one readable line, not a stack
@@ -96,7 +98,7 @@ test("incomplete code continues on a new line; the whole block runs when complet
   const app = start();
   await app.type("function sq(x: number) {");
   await app.type(ENTER);
-  assert.match(app.last(), /cassperf> function sq\(x: number\) \{\n\s+…/, "continuation line with indent");
+  await app.expectLast(/cassperf> function sq\(x: number\) \{\n\s+…/, "continuation line with indent");
   await app.type("return x * x");
   await app.type(ENTER);
   await app.type("}");
@@ -115,19 +117,19 @@ test("Up/Down recall history, and history persists in the file across sessions",
   await a.run("const first = 1");
   await a.run("first + 10");
   await a.type(UP);
-  assert.match(a.last(), /cassperf> first \+ 10/);
+  await a.expectLast(/cassperf> first \+ 10/);
   await a.type(UP);
-  assert.match(a.last(), /cassperf> const first = 1/);
+  await a.expectLast(/cassperf> const first = 1/);
   await a.type(DOWN);
-  assert.match(a.last(), /cassperf> first \+ 10/);
+  await a.expectLast(/cassperf> first \+ 10/);
   await a.type(DOWN);
-  assert.match(a.last(), IDLE);
+  await a.expectLast(IDLE);
   a.unmount();
   assert.deepEqual(readHistory(file), ["const first = 1", "first + 10"]);
   // a new session recalls the previous one's entries
   const b = start(file);
   await b.type(UP);
-  assert.match(b.last(), /cassperf> first \+ 10/);
+  await b.expectLast(/cassperf> first \+ 10/);
   b.unmount();
 });
 
@@ -160,7 +162,7 @@ test("Tab completes helper names and report fields from TypeScript", async () =>
   await app.type("inv.ch");
   await app.type(TAB);
   await app.waitFor("chart candidates listed", () => /chart {2}chartBundle {2}chartNames/.test(app.last()));
-  assert.match(app.last(), /cassperf> inv\.chart/);
+  await app.expectLast(/cassperf> inv\.chart/);
   app.unmount();
 });
 
@@ -263,7 +265,7 @@ test("Ctrl-D on an empty line exits; Ctrl-C on a line clears it", async () => {
   const app = start();
   await app.type("half typed");
   await app.type(CTRL_C);
-  assert.match(app.last(), IDLE);
+  await app.expectLast(IDLE);
   await app.type(CTRL_D);
   await app.waitFor("exit", () => app.exited());
   app.unmount();
