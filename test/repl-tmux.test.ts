@@ -11,7 +11,7 @@ import * as assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { data, ROOT, tempDir } from "./support";
+import { data, labOrSkip, ROOT, tempDir } from "./support";
 
 const CLI = path.join(ROOT, "dist", "cli.js");
 const BUNDLED = path.join(ROOT, "datasets", "lab-3node");
@@ -56,4 +56,32 @@ test("the real binary in tmux: starts, await gcStats() shows summary and chart, 
   tmux("send-keys", "-t", session, "C-d");
   const end = await waitFor("exit", (x) => /REPL-EXITED \d+/.test(x), 15_000);
   assert.match(end, /REPL-EXITED 0/);
+});
+
+test("the real binary with --connect: the lab cluster is the source; a helper error is one line with a hint", { skip: !hasTmux && "tmux is not installed", timeout: 120_000 }, async (t) => {
+  const l = labOrSkip(t);
+  if (!l) return;
+  const session = `cassperf-repl-live-${process.pid}`;
+  const cwd = tempDir("cassperf-tmux-live-");
+  const command = [process.execPath, CLI, "--connect", l.contactPoints.join(",")].map((a) => `'${a}'`).join(" ");
+  tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "50", "-c", cwd, "-e", `CASSPERF_HISTORY=${path.join(cwd, "history")}`, `${command}; echo REPL-EXITED $?; sleep 120`);
+  t.after(() => spawnSync("tmux", ["kill-session", "-t", session]));
+  const screen = () => tmux("capture-pane", "-p", "-J", "-t", session, "-S", "-200");
+  const waitFor = async (what: string, pred: (s: string) => boolean, ms = 60_000) => {
+    const t0 = Date.now();
+    for (;;) {
+      const s = screen();
+      if (pred(s)) return s;
+      if (Date.now() - t0 > ms) assert.fail(`timed out waiting for ${what}; screen:\n${s}`);
+      await delay(100);
+    }
+  };
+  await waitFor("connected", (s) => new RegExp(`^source: live cluster ${l.contactPoints[0].replace(/\./g, "\\.")}`, "m").test(s) && !/loading TypeScript/.test(s));
+  tmux("send-keys", "-t", session, "await open('/no/such/recording')", "Enter");
+  const s = await waitFor("the error", (x) => /✗ /.test(x) && /hint: /.test(x));
+  assert.match(s, /✗ .*\/no\/such\/recording/);
+  tmux("send-keys", "-t", session, ":source", "Enter");
+  await waitFor(":source", (x) => (x.match(/live cluster/g) ?? []).length >= 2);
+  tmux("send-keys", "-t", session, "C-d");
+  assert.match(await waitFor("exit", (x) => /REPL-EXITED \d+/.test(x), 15_000), /REPL-EXITED 0/);
 });
