@@ -59,17 +59,24 @@ export function wrap(text: string, width: number, indent = 0): string[] {
 export function renderTable(rows: Record<string, unknown>[], columns: string[], width = 100): string[] {
   if (!columns.length) return [];
   const cells = rows.map((r) => columns.map((c) => formatValue(r[c])));
-  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((row) => [...row[i]].length)));
-  // Shrink the widest column until the table fits (two spaces between columns).
-  const total = () => widths.reduce((a, b) => a + b, 0) + 2 * (columns.length - 1);
-  while (total() > width) {
-    const i = widths.indexOf(Math.max(...widths));
-    if (widths[i] <= 4) break;
-    widths[i]--;
-  }
-  // Still too wide (many columns): drop columns from the right.
+  // Natural widths, capped so one long value cannot take the whole line.
+  const natural = columns.map((c, i) => Math.min(40, Math.max(c.length, ...cells.map((row) => [...row[i]].length))));
+  const total = (ws: number[], n: number) => ws.slice(0, n).reduce((a, b) => a + b, 0) + 2 * (n - 1);
+  let widths = natural;
   let shown = columns.length;
-  while (shown > 1 && widths.slice(0, shown).reduce((a, b) => a + b, 0) + 2 * (shown - 1) > width) shown--;
+  if (total(widths, shown) > width) {
+    // Cap every column at 16 (still readable); then show as many columns from the left as fit.
+    widths = natural.map((w) => Math.min(w, 16));
+    while (shown > 1 && total(widths, shown) > width) shown--;
+    // Give the room left over back to the shown columns that were cut.
+    let spare = width - total(widths, shown);
+    for (let i = 0; i < shown && spare > 0; i++) {
+      const extra = Math.min(spare, natural[i] - widths[i]);
+      widths[i] += extra;
+      spare -= extra;
+    }
+    if (total(widths, shown) > width) widths[0] = Math.max(4, widths[0] - (total(widths, shown) - width));
+  }
   const isNum = columns.map((_, i) => cells.every((row) => row[i] === "—" || /^-?[\d,]+(\.\d+)?$/.test(row[i])));
   const fmt = (vals: string[]) =>
     vals
