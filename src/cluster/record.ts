@@ -47,6 +47,12 @@ export interface RecordWhat {
    */
   logs?: boolean | { maxBytesPerFile?: number };
   /**
+   * Bench runs made with bench() on this live source in this session, as bench/<run>.json with
+   * their HdrHistograms. Default true.
+   * @example await bench("writes", { duration: 10 }); await record(live, "before-compaction")
+   */
+  bench?: boolean;
+  /**
    * Extra files to include, by path inside the dataset (`/`-separated), as text.
    * @example record(live, "ds", { files: { "stress/cassandra-stress-write.txt": stressOutput } })
    */
@@ -316,6 +322,14 @@ export async function record(live: LiveSource, dir: string, what: RecordWhat = {
       }
       if (files.some((f) => f.kind === "gc-log")) captured.push("gc-logs");
       if (files.some((f) => f.kind !== "gc-log")) captured.push("logs");
+    }
+
+    // Bench runs made on this live source in this session, with their HdrHistograms (readBenchRun reads them back).
+    if (what.bench !== false) {
+      const { liveBenchRuns, benchRunToJSON } = require("../analyze/bench") as typeof import("../analyze/bench");
+      const runs = liveBenchRuns(live);
+      for (const run of runs) write(`bench/${String((run as { id?: string }).id ?? `run-${runs.indexOf(run) + 1}`).replace(/[^\w.-]+/g, "_")}.json`, JSON.stringify(benchRunToJSON(run), null, 1));
+      if (runs.length) captured.push("bench");
     }
 
     for (const [rel, text] of Object.entries(what.files ?? {})) write(safeRel(rel), text);
