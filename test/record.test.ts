@@ -201,3 +201,25 @@ test("log truncation for datasets: long lines cut with a marker, first quarter a
   const r2 = headAndTail(buf, buf.length - 1000);
   assert.match(r2.text.toString("utf8"), /Read 1 live and 5000 tombstoned cells d+ \[cassperf: line cut, 100\d{3} bytes\]\n/);
 });
+
+test("record() keeps this session's bench runs with their histograms; the recording reads them back", async (t) => {
+  const l = labOrSkip(t);
+  if (!l) return;
+  const live = await lab.connectLab(l.dir);
+  try {
+    const { bench, readBenchRun } = require("../src/analyze/bench") as typeof import("../src/analyze/bench");
+    const run = await bench("writes", { source: live, duration: 1, warmup: 0, concurrency: 4 });
+    const dir = path.join(tempDir(), "with-bench");
+    const res = await record(live, dir, { traces: false, nodetool: ["version"], logs: false });
+    const files = fs.readdirSync(path.join(dir, "bench"));
+    assert.ok(files.length >= 1, "a bench/<run>.json file");
+    const manifest = JSON.parse(fs.readFileSync(path.join(dir, "cassperf.json"), "utf8"));
+    assert.ok(manifest.captured.includes("bench"));
+    void res;
+    const back = readBenchRun(path.join(dir, "bench", files[files.length - 1]));
+    assert.equal(back.summary.ops, run.summary.ops, "same op count from the saved histogram");
+    assert.equal(back.summary.p99_ms, run.summary.p99_ms, "same p99 from the saved histogram");
+  } finally {
+    await live.close();
+  }
+});
