@@ -217,6 +217,7 @@ test("record() keeps this session's bench runs with their histograms; the record
     assert.ok(manifest.captured.includes("bench"));
     void res;
     const back = readBenchRun(path.join(dir, "bench", files[files.length - 1]));
+    assert.ok((run.summary.ops as number) > 0);
     assert.equal(back.summary.ops, run.summary.ops, "same op count from the saved histogram");
     assert.equal(back.summary.p99_ms, run.summary.p99_ms, "same p99 from the saved histogram");
   } finally {
