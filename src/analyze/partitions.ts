@@ -14,6 +14,7 @@ import { scanTokenRanges, type PartitionCount, type ScanProgress, type TokenScan
 import { makeReport, type Finding, type Threshold } from "../present/report";
 import { suggestBucketing, type BucketingAdvice } from "./bucketing";
 import { recordedPartitions } from "./partitions-recorded";
+import { runOptions } from "../repl/run-context";
 
 /** Options of {@link partitionScan}. */
 export interface PartitionScanOptions {
@@ -201,6 +202,8 @@ export async function partitionScan(table: string | TableName, opts: PartitionSc
   const name = parseTableName(table, "partitionScan");
   const source = await resolveSource(opts.source, "partitionScan");
   if (!(source instanceof LiveSource)) return recordedPartitions(source, name);
+  // The caller's signal/progress, else the REPL line's or notebook cell's (Ctrl-C cancels, the bar advances).
+  const run = runOptions(opts);
 
   const result = await scanTokenRanges(source.client, name, {
     concurrency: opts.concurrency ?? 8,
@@ -214,8 +217,8 @@ export async function partitionScan(table: string | TableName, opts: PartitionSc
     ...(opts.maxRows ? { maxRows: opts.maxRows } : {}),
     ...(opts.maxSeconds ? { maxSeconds: opts.maxSeconds } : {}),
     ...(opts.outFile ? { outFile: opts.outFile } : {}),
-    ...(opts.signal ? { signal: opts.signal } : {}),
-    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    signal: run.signal,
+    onProgress: (p: ScanProgress) => run.onProgress(p),
   });
   return liveReport(source, name, result, opts);
 }
