@@ -203,7 +203,7 @@ export async function partitionScan(table: string | TableName, opts: PartitionSc
   const source = await resolveSource(opts.source, "partitionScan");
   if (!(source instanceof LiveSource)) return recordedPartitions(source, name);
   // The caller's signal/progress, else the REPL line's or notebook cell's (Ctrl-C cancels, the bar advances).
-  const run = runOptions(opts);
+  const run = runOptions({ ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.onProgress ? { onProgress: (p) => opts.onProgress!(p as ScanProgress) } : {}) });
 
   const result = await scanTokenRanges(source.client, name, {
     concurrency: opts.concurrency ?? 8,
