@@ -11,7 +11,7 @@
  *  - compactionstats: pending tasks (per table when printed, else per node).
  */
 import { LiveSource } from "../cluster/live";
-import { nodetoolTexts } from "../cluster/evidence";
+import { nodetoolTexts, parsedNodetool } from "../cluster/evidence";
 import type { Source } from "../cluster/source";
 import { parseCompactionstats } from "../parse/nodetool-compactionstats";
 import { parseTablehistograms } from "../parse/nodetool-tablehistograms";
@@ -143,9 +143,8 @@ export async function gatherCompactionEvidence(source: Source, only?: { keyspace
   }
 
   // tablestats: counts summed over nodes (each node serves its own reads/writes), sizes as the max.
-  for (const t of await nodetoolTexts(source, "tablestats").catch((e) => (notes.push(`tablestats: ${(e as Error).message}`), []))) {
-    if (t.origin.endsWith(".json")) continue;
-    const parsed = parseTablestats(t.text, { file: t.origin });
+  for (const t of await parsedNodetool(source, "tablestats", parseTablestats, notes)) {
+    const parsed = t.parsed;
     for (const s of parsed.tables) {
       if (s.is_index || !wanted(s.keyspace, s.table)) continue;
       const e = get(s.keyspace, s.table);
@@ -184,13 +183,8 @@ export async function gatherCompactionEvidence(source: Source, only?: { keyspace
 
   // compactionstats.
   let nodePending: Cited | undefined;
-  for (const t of await nodetoolTexts(source, "compactionstats").catch(() => [])) {
-    let parsed;
-    try {
-      parsed = parseCompactionstats(t.text, { file: t.origin });
-    } catch {
-      continue;
-    }
+  for (const t of await parsedNodetool(source, "compactionstats", parseCompactionstats, notes)) {
+    const parsed = t.parsed;
     nodePending = merge(nodePending, parsed.pending_tasks, `${t.origin} (${t.node})`);
     for (const p of parsed.pending_by_table) if (wanted(p.keyspace, p.table)) get(p.keyspace, p.table).pendingCompactions = merge(get(p.keyspace, p.table).pendingCompactions, p.pending, `${t.origin}:${p.line} (${t.node})`);
   }

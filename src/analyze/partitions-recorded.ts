@@ -9,7 +9,7 @@
  */
 import { CassperfError } from "../errors";
 import type { TableName } from "../cluster/cql";
-import { nodetoolTexts } from "../cluster/evidence";
+import { parsedNodetool } from "../cluster/evidence";
 import type { Source } from "../cluster/source";
 import { parseTablehistograms } from "../parse/nodetool-tablehistograms";
 import { parseTablestats } from "../parse/nodetool-tablestats";
@@ -25,14 +25,8 @@ export async function recordedPartitions(source: Source, name: TableName) {
   // 1. tablehistograms percentiles.
   const histRows: { node: string; percentile: string; partition_bytes: number | null; cells: number | null; origin: string }[] = [];
   const seenTables = new Set<string>();
-  for (const t of await nodetoolTexts(source, "tablehistograms")) {
-    let parsed;
-    try {
-      parsed = parseTablehistograms(t.text, { file: t.origin });
-    } catch (e) {
-      notes.push((e as Error).message);
-      continue;
-    }
+  for (const t of await parsedNodetool(source, "tablehistograms", parseTablehistograms, notes)) {
+    const parsed = t.parsed;
     for (const tb of parsed.tables) if (tb.keyspace) seenTables.add(`${tb.keyspace}.${tb.table}`);
     const mine = parsed.rows.filter((r) => same(r.keyspace, name.keyspace) && same(r.table, name.table));
     for (const p of ["50", "75", "95", "98", "99", "max"]) {
@@ -43,15 +37,8 @@ export async function recordedPartitions(source: Source, name: TableName) {
   }
   // 2. tablestats.
   const statRows: { node: string; partitions_estimate: number | null; partition_max_bytes: number | null; partition_mean_bytes: number | null; origin: string }[] = [];
-  for (const t of await nodetoolTexts(source, "tablestats")) {
-    if (t.origin.endsWith(".json")) continue; // the JSON form repeats the text form in bundles that have both
-    let parsed;
-    try {
-      parsed = parseTablestats(t.text, { file: t.origin });
-    } catch (e) {
-      notes.push((e as Error).message);
-      continue;
-    }
+  for (const t of await parsedNodetool(source, "tablestats", parseTablestats, notes)) {
+    const parsed = t.parsed;
     for (const tb of parsed.tables) seenTables.add(`${tb.keyspace}.${tb.table}`);
     const s = parsed.tables.find((tb) => same(tb.keyspace, name.keyspace) && same(tb.table, name.table));
     if (s) statRows.push({ node: t.node, partitions_estimate: s.partitions_estimate, partition_max_bytes: s.partition_max_bytes, partition_mean_bytes: s.partition_mean_bytes, origin: t.origin });

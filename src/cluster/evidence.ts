@@ -54,3 +54,27 @@ export function filesInTimeOrder(source: Source, kinds: SourceFile["kind"][]): S
 export function missing(helper: string, source: Source, what: string, how: string): never {
   throw new CassperfError(`${helper}: ${source.describe()} has no ${what}.`, { hint: how });
 }
+
+/**
+ * Every output of a nodetool command, parsed: a parser that throws (an unknown header) becomes a
+ * note naming the file instead of sinking the helper; JSON duplicates of text outputs are skipped.
+ */
+export async function parsedNodetool<T>(source: Source, command: string, parse: (text: string, options: { file: string }) => T, notes: string[], args: string[] = []): Promise<(NodetoolText & { parsed: T })[]> {
+  const out: (NodetoolText & { parsed: T })[] = [];
+  let texts: NodetoolText[];
+  try {
+    texts = await nodetoolTexts(source, command, args);
+  } catch (e) {
+    notes.push(`${command}: ${(e as Error).message}`);
+    return out;
+  }
+  for (const t of texts) {
+    if (t.origin.endsWith(".json") && texts.some((o) => o.node === t.node && !o.origin.endsWith(".json"))) continue;
+    try {
+      out.push({ ...t, parsed: parse(t.text, { file: t.origin }) });
+    } catch (e) {
+      notes.push((e as Error).message);
+    }
+  }
+  return out;
+}
