@@ -8,7 +8,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { open, health, HEALTH_HELPERS, gcStats, histograms, logs, caches, jvm, queryPatterns, compactionAdvice, traces, bench, type Report, type Source, type RecordedSource } from "../src/index";
-import { data, ROOT } from "./support";
+import { data, labOrSkip, ROOT } from "./support";
 
 const LAB_DATASET = fs.existsSync(path.join(ROOT, "datasets/lab-3node/cassperf.json")) ? path.join(ROOT, "datasets/lab-3node") : data("lab");
 const SEVERITY = { critical: 0, warning: 1, info: 2 } as const;
@@ -190,5 +190,37 @@ test("health() survives a helper that throws: its error becomes a note (mock: a 
     assert.ok(h.findings.length > 0 && h.rows("headline").length > 5, "the rest of the report stands");
   } finally {
     HEALTH_HELPERS.splice(HEALTH_HELPERS.indexOf(mock), 1);
+  }
+});
+
+test("health() on the live lab: the driver's view (connections), live nodetool and the nodes' logs, each value cited", async (t) => {
+  const l = labOrSkip(t);
+  if (!l) return;
+  const labm = require("../src/lab") as typeof import("../src/lab");
+  const live = await labm.connectLab(l.dir);
+  try {
+    const h = await health(live);
+    const helpers = h.rows("helpers");
+    const status = (n: string) => helpers.find((r) => r.helper === n)!.status;
+    assert.equal(status("connections"), "ran");
+    assert.equal(h.reports.connections.summary.up, l.contactPoints.length);
+    assert.equal(status("partitionScan"), "cannot answer", "a live scan is never started by health()");
+    for (const n of ["gcStats", "jvm", "logs", "histograms", "compactionAdvice", "caches"]) assert.equal(status(n), "ran", n);
+    const head = h.rows("headline");
+    assert.equal(head.find((r) => r.metric === "nodes")!.value, l.contactPoints.length);
+    for (const r of head) {
+      if (r.value === null) continue;
+      for (const part of String(r.from).split("; "))
+        assert.match(part, /^(driver host metadata.*|live nodetool \w+ on [\d.]+(:\d+)?|nodes\/[\d.]+\/logs\/cassandra\/[\w.]+(:\d+)?|system_traces\.events \(session [0-9a-f-]+\))$/, `${r.metric}: ${part}`);
+    }
+    // A cited log line holds the value.
+    const gc = head.find((r) => r.metric === "worst GC pause (GCInspector)");
+    if (gc) {
+      const [, rel, line] = /^nodes\/[\d.]+\/logs\/cassandra\/(.*):(\d+)$/.exec(String(gc.from))!;
+      const dir = live.logDir(String(gc.node))!;
+      assert.match(fs.readFileSync(path.join(dir, rel), "utf8").split("\n")[Number(line) - 1], new RegExp(`GC in ${String(gc.value).replace(" ms", "")}ms`));
+    }
+  } finally {
+    await live.close();
   }
 });

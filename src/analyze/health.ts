@@ -278,6 +278,32 @@ async function headline(source: Source, reports: Map<string, Report>, unanswerab
   return { rows, notes };
 }
 
+/**
+ * A live source whose nodetool runs each (node, command) once for this health() call: several
+ * helpers read the same outputs (info for caches and jvm; tablestats and tablehistograms for
+ * compactionAdvice, caches and the headline), and each nodetool run starts a JVM (~1-2 s).
+ */
+function nodetoolOnce(live: LiveSource): LiveSource {
+  const memo = new Map<string, ReturnType<LiveSource["nodetool"]>>();
+  const nodetool = (node: string, args: string[]) => {
+    const key = `${node}\u0000${args.join("\u0000")}`;
+    let p = memo.get(key);
+    if (!p) {
+      p = live.nodetool(node, args);
+      memo.set(key, p);
+      p.catch(() => memo.delete(key));
+    }
+    return p;
+  };
+  return new Proxy(live, {
+    get(target, prop) {
+      if (prop === "nodetool") return nodetool;
+      const v = Reflect.get(target, prop, target) as unknown;
+      return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}
+
 /** The report health() returns: a Report with each helper's own report in `reports`. */
 export type HealthReport = Report<"headline" | "ranked" | "helpers"> & {
   readonly headline: DataFrame;
@@ -300,7 +326,8 @@ export type HealthReport = Report<"headline" | "ranked" | "helpers"> & {
  * @example await health(live, { skip: ["traces"] })
  */
 export async function health(input?: SourceInput, options: HealthOptions = {}): Promise<HealthReport> {
-  const source = await resolveSource(input, "health");
+  const resolved = await resolveSource(input, "health");
+  const source = resolved instanceof LiveSource ? nodetoolOnce(resolved) : resolved;
   const skip = new Set(options.skip ?? []);
   const reports = new Map<string, Report>();
   const unanswerable = new Map<string, string>();
