@@ -138,6 +138,10 @@ test("bench fixed rate: reaches its rate, records service time separately; own c
   assert.ok(r.rows("intervals").every((x) => x.service_p99_ms !== null || x.ops === 0));
   assert.ok(progress.length >= 4 && progress[progress.length - 1] > progress[0], "progress events advance");
   assert.ok(!r.findings.some((f) => f.id === "bench.target-rate-not-reached"));
+  // 1 ms between intended starts: sub-millisecond waits are not slept, and an op that starts early must
+  // still count at least its service time (a regression: p50 came out as 0.001 ms).
+  const dense = await bench("writes", { rate: 1000, concurrency: 4, duration: 1.5, warmup: 0, keyspace: KS });
+  for (const op of dense.rows("ops")) assert.ok((op.p50_ms as number) >= (op.service_p50_ms as number) - 0.01, `response p50 ${op.p50_ms} ms below service p50 ${op.service_p50_ms} ms`);
   // A rate the lab cannot sustain with 2 requests in flight: the rule fires.
   const slow = await bench("writes", { rate: 50000, concurrency: 2, duration: 1, warmup: 0, keyspace: KS });
   assert.ok(slow.findings.some((f) => f.id === "bench.target-rate-not-reached" && /Never reached the target rate/.test(f.title)), slow.findings.map((f) => f.title).join("; "));

@@ -143,8 +143,11 @@ export async function runLoad(cfg: RunnerConfig): Promise<RunnerResult> {
       error = errorName(e);
     }
     const end = performance.now();
-    const origin = from ?? start;
-    if (origin >= measureStart) recorder.record(k, origin, start, end, error);
+    // Response time runs from the intended start (coordinated-omission correction) unless the op
+    // started early (sub-millisecond waits are not slept): then from its actual start, never below service time.
+    const origin = from === undefined ? start : Math.min(from, start);
+    // Measured or warm-up is decided by the intended start, as admit() counted it.
+    if ((from ?? start) >= measureStart) recorder.record(k, origin, start, end, error);
   };
 
   /** May another measured op start? Counts it when yes. */
