@@ -63,3 +63,78 @@ export { queryPatterns, queryPattern } from "./analyze/query-patterns";
 export { type CompactionWorkload, type CompactionAdviceOptions } from "./analyze/compaction";
 export { type PartitionScanOptions } from "./analyze/partitions";
 export { health, HEALTH_HELPERS, type HealthOptions, type HealthReport } from "./analyze/health";
+
+// ---- The helpers as methods of every source: `live.trace(...)`, `pm.gcStats()` (./methods.ts) ----
+import { attachHelpers } from "./methods";
+import { inventory as inventory_ } from "./analyze/inventory";
+import { gcStats as gcStats_ } from "./analyze/gc";
+import { trace as trace_, traces as traces_ } from "./analyze/trace";
+import { histograms as histograms_ } from "./analyze/histograms";
+import { partitionScan as partitionScan_ } from "./analyze/partitions";
+import { compactionAdvice as compactionAdvice_ } from "./analyze/compaction";
+import { bench as bench_ } from "./analyze/bench";
+import { logs as logs_, timeline as timeline_ } from "./analyze/logs";
+import { caches as caches_ } from "./analyze/caches";
+import { connections as connections_ } from "./analyze/connections";
+import { jvm as jvm_ } from "./analyze/jvm";
+import { queryPatterns as queryPatterns_ } from "./analyze/query-patterns";
+import { health as health_ } from "./analyze/health";
+
+/** What every source can do: each helper, acting on that source (the current source is left as it was). */
+export interface SourceHelpers {
+  /** {@link inventory} on this source. @example await pm.inventory() */
+  inventory: typeof inventory_;
+  /** {@link gcStats} on this source. @example (await pm.gcStats()).chart("pauses") */
+  gcStats: typeof gcStats_;
+  /** {@link trace} on this source. @example await live.trace("SELECT * FROM ks.t WHERE id = ?", [1], { consistency: "QUORUM" }) */
+  trace: typeof trace_;
+  /** {@link traces} on this source. @example await pm.traces({ minDurationMs: 10 }) */
+  traces: typeof traces_;
+  /** {@link histograms} on this source. @example await pm.histograms("ks.t") */
+  histograms: typeof histograms_;
+  /** {@link partitionScan} on this source. @example await live.partitionScan("ks.t", { concurrency: 16 }) */
+  partitionScan: typeof partitionScan_;
+  /** {@link compactionAdvice} on this source. @example await pm.compactionAdvice() */
+  compactionAdvice: typeof compactionAdvice_;
+  /** {@link bench} on this source. @example await live.bench("writes", { duration: 30 }) */
+  bench: typeof bench_;
+  /** {@link logs} on this source. @example await pm.logs({ kinds: "gc-pause" }) */
+  logs: typeof logs_;
+  /** {@link timeline} on this source. @example await pm.timeline() */
+  timeline: typeof timeline_;
+  /** {@link caches} on this source. */
+  caches: typeof caches_;
+  /** {@link connections} on this source. */
+  connections: typeof connections_;
+  /** {@link jvm} on this source. */
+  jvm: typeof jvm_;
+  /** {@link queryPatterns} on this source. */
+  queryPatterns: typeof queryPatterns_;
+  /** {@link health} on this source. @example await pm.health() */
+  health: typeof health_;
+}
+
+declare module "./cluster/live" {
+  interface LiveSource extends SourceHelpers {}
+}
+declare module "./cluster/recorded" {
+  interface RecordedSource extends SourceHelpers {}
+}
+
+attachHelpers({
+  inventory: inventory_,
+  gcStats: gcStats_,
+  trace: trace_,
+  traces: traces_,
+  histograms: histograms_,
+  partitionScan: partitionScan_,
+  compactionAdvice: compactionAdvice_,
+  bench: bench_,
+  logs: logs_,
+  timeline: timeline_,
+  caches: caches_,
+  connections: connections_,
+  jvm: jvm_,
+  queryPatterns: queryPatterns_,
+  health: health_,
+});

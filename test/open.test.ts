@@ -212,3 +212,16 @@ test("use() and current(): helpers act on the most recent source", async () => {
   assert.equal(current(), a);
   assert.throws(() => use({} as any), /use: expected a source returned by connect\(\) or open\(\)/);
 });
+
+test("every source has the helpers as methods, acting on that source without changing the current one", async () => {
+  const lab21 = await openRecorded(data("lab"));
+  const dse = await open(DSE68);
+  assert.equal(current(), dse);
+  const inv = await lab21.inventory();
+  assert.equal(inv.summary.nodes, 4, "the lab folder's nodes, not the current source's");
+  const gc = await lab21.gcStats();
+  assert.deepEqual([...new Set(gc.rows("pauses").map((p) => p.node))].sort(), ["node1", "node2", "node3"]);
+  assert.equal(current(), dse, "the current source is unchanged");
+  const top = await inventory();
+  assert.equal(top.summary.nodes, 1, "top-level helpers still act on the current source");
+});
