@@ -18,6 +18,7 @@ import * as lab from "../src/lab";
 import { record } from "../src/cluster/record";
 import { openRecorded } from "../src/cluster/recorded";
 import { inventory } from "../src/analyze/inventory";
+import { bench } from "../src/analyze/bench";
 import type { LiveSource } from "../src/cluster/live";
 
 const cassandra = require("cassandra-driver") as typeof import("cassandra-driver");
@@ -163,12 +164,18 @@ async function main(): Promise<number> {
     const stressOut = await lab.stress(stressArgs, { dir: l.dir });
     const stressText = `# cassandra-stress ${stressArgs.join(" ")} -node ${l.contactPoints.join(",")} (bundled Cassandra 2.1.0 stress)\n${stressOut}`;
     await tracedQueries(live);
+    // A real before/after for runbook 5: the same write workload at fixed rate, before and after a
+    // change (the client's concurrency cap), each saved by record() as bench/<run>.json with its HdrHistogram.
+    for (const [label, concurrency] of [["before", 4], ["after", 32]] as const) {
+      say(`bench writes at 1,000 op/s, concurrency ${concurrency} (${label})`);
+      await bench("writes", { source: live, rate: 1000, concurrency, duration: 8, warmup: 1 });
+    }
     say(`recording into ${out}`);
     const r = await record(live, out, {
       overwrite: true,
       logs: { maxBytesPerFile: MAX_LOG_BYTES },
       files: { "stress/cassandra-stress-write.txt": stressText },
-      notes: `A fresh 3-node Apache Cassandra 2.1.0 lab (cassperf lab, JDK 17, 384 MB heap per node) made by scripts/dataset-lab.ts: keyspace ${KS} with a tombstone-heavy queue (queue 1: 3,000 messages, 2,500 deleted), a time-series table without TTL (sensor_readings), a table with three ~1 MB partitions among 300 small ones (user_events) and an update-heavy table rewritten over 4 flushes (user_profiles); one cassandra-stress write run (stress/); traced reads at ONE, QUORUM and ALL of each, including the tombstone-heavy read.`,
+      notes: `A fresh 3-node Apache Cassandra 2.1.0 lab (cassperf lab, JDK 17, 384 MB heap per node) made by scripts/dataset-lab.ts: keyspace ${KS} with a tombstone-heavy queue (queue 1: 3,000 messages, 2,500 deleted), a time-series table without TTL (sensor_readings), a table with three ~1 MB partitions among 300 small ones (user_events) and an update-heavy table rewritten over 4 flushes (user_profiles); one cassandra-stress write run (stress/); two bench runs of the same fixed-rate write workload, before (concurrency cap 4) and after (32) (bench/); traced reads at ONE, QUORUM and ALL of each, including the tombstone-heavy read.`,
     });
     const size = dirSize(out);
     say(`wrote ${Object.keys(r.manifest.files ?? {}).length} files, ${(size / 2 ** 20).toFixed(2)} MB${r.skipped.length ? `; skipped: ${r.skipped.join("; ")}` : ""}`);
