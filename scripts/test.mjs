@@ -10,6 +10,7 @@
 // CASSPERF_NO_LAB=1 runs without one (live tests skip; in CI they fail).
 // No java: the reason is printed; in CI (CI=true) the run fails, locally live tests skip.
 import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -33,7 +34,7 @@ if (process.env.CASSPERF_LAB_DIR && process.env.CASSPERF_LAB_NODES) {
   console.error("test: CASSPERF_NO_LAB=1: no lab cluster; live-path tests skip (fail in CI)");
 } else {
   const lab = require(path.join(root, "dist/lab/index.js"));
-  const fs = require("node:fs");
+
   try {
     lab.checkJava();
     // Address blocks 127.0.B.11.. (B = 0..4), each with its own folder. A block whose lab belongs to
@@ -84,8 +85,14 @@ if (process.env.CASSPERF_LAB_DIR && process.env.CASSPERF_LAB_NODES) {
 let status = 1;
 try {
   if (!interrupted) {
-    const files = process.argv.slice(2);
-    const r = spawnSync(process.execPath, ["--test", "--test-concurrency=1", "--import", "tsx", ...(files.length ? files : ["test/"])], { stdio: "inherit", env, cwd: root });
+    // Node 20's runner takes files, not folders or globs: list test/*.test.ts ourselves.
+    const given = process.argv.slice(2);
+    const files = given.length ? given : fs.readdirSync(path.join(root, "test")).filter((f) => f.endsWith(".test.ts")).sort().map((f) => path.join("test", f));
+    if (!files.length) {
+      console.error("test: no test files found in test/");
+      process.exitCode = 1;
+    }
+    const r = spawnSync(process.execPath, ["--test", "--test-concurrency=1", "--import", "tsx", ...files], { stdio: "inherit", env, cwd: root });
     status = r.status ?? 1;
   }
 } finally {
