@@ -117,6 +117,10 @@ export async function runLoad(cfg: RunnerConfig): Promise<RunnerResult> {
   const runStart = performance.now();
   const measureStart = runStart + cfg.warmupMs;
   const endAt = cfg.durationMs !== undefined ? measureStart + cfg.durationMs : Number.POSITIVE_INFINITY;
+  // Fixed-rate slots land exactly on these boundaries (rate x duration slots); floating-point error
+  // must not move one across (900 or 901 ops for 300/s x 3 s): boundaries are compared with a tolerance.
+  const EPS_MS = 1e-6;
+  const isWarmup = (origin: number) => origin < measureStart - EPS_MS;
   recorder.start(measureStart);
 
   let stopped = false;
@@ -147,17 +151,17 @@ export async function runLoad(cfg: RunnerConfig): Promise<RunnerResult> {
     // started early (sub-millisecond waits are not slept): then from its actual start, never below service time.
     const origin = from === undefined ? start : Math.min(from, start);
     // Measured or warm-up is decided by the intended start, as admit() counted it.
-    if ((from ?? start) >= measureStart) recorder.record(k, origin, start, end, error);
+    if (!isWarmup(from ?? start)) recorder.record(k, origin, start, end, error);
   };
 
   /** May another measured op start? Counts it when yes. */
   const admit = (origin: number): boolean => {
     if (stopped) return false;
-    if (origin < measureStart) {
+    if (isWarmup(origin)) {
       warmupOps++;
       return true;
     }
-    if (origin >= endAt) return false;
+    if (origin >= endAt - EPS_MS) return false;
     if (cfg.opCount !== undefined && measuredIssued >= cfg.opCount) return false;
     measuredIssued++;
     return true;
