@@ -10,6 +10,7 @@
  * Percentiles of trace durations are nearest-rank over the sessions of a coordinator (p = the
  * ceil(p/100 * n)-th smallest); with fewer than MIN_SESSIONS sessions a node gets min/50/max only.
  */
+import type { HistogramFrameRow } from "./histograms";
 import { LiveSource } from "../cluster/live";
 import type { Source } from "../cluster/source";
 import { validateBenchRun, type BenchRun } from "../bench/run";
@@ -21,17 +22,7 @@ import { liveBenchRuns } from "./bench";
 export const MIN_SESSIONS = 20;
 
 /** A client-side row, in the histograms frame's shape. */
-export interface ClientRow {
-  node: string;
-  keyspace: string | null;
-  table: string;
-  metric: HistogramMetric;
-  percentile: PercentileLabel;
-  value: number | null;
-  unit: HistogramUnit;
-  captured_at: string | null;
-  origin: string;
-}
+export type ClientRow = HistogramFrameRow;
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
