@@ -90,13 +90,34 @@ test("a missing path: one sentence naming the path and what was expected", async
   });
 });
 
-test("an unreadable file: permission denied is named (skipped when running as root, which can read anything)", async (t) => {
-  if (process.getuid?.() === 0) return t.skip("root can read a chmod 000 file; the permission check cannot fail here");
+test("an unreadable file: permission denied is named; inside a bundle it is listed as unreadable and the rest opens", async () => {
+  // Root reads anything, so as root the check runs in a child process as the unprivileged user
+  // nobody (setpriv): the real permission error, not a mock.
   const dir = tempDir();
-  const f = path.join(dir, "system.log");
-  fs.writeFileSync(f, "x");
-  fs.chmodSync(f, 0);
-  await assert.rejects(openRecorded(f), /not readable \(permission denied\)/);
+  fs.chmodSync(dir, 0o755);
+  const lone = path.join(dir, "system.log");
+  fs.writeFileSync(lone, "INFO  [main] 2019-12-10 18:34:12,503 CassandraDaemon.java:155 - Hostname: x\n");
+  fs.chmodSync(lone, 0);
+  const bundle = path.join(dir, "bundle", "nodes", "n1", "logs", "cassandra");
+  fs.mkdirSync(bundle, { recursive: true });
+  for (let d = bundle; d !== dir; d = path.dirname(d)) fs.chmodSync(d, 0o755);
+  fs.copyFileSync(data("logs", "cassandra30-system.log"), path.join(bundle, "system.log"));
+  fs.chmodSync(path.join(bundle, "system.log"), 0o644);
+  fs.writeFileSync(path.join(bundle, "gc.log"), "secret");
+  fs.chmodSync(path.join(bundle, "gc.log"), 0);
+  const script = `const { openRecorded } = require(${JSON.stringify(path.join(__dirname, "..", "src", "cluster", "recorded"))});
+    (async () => {
+      const out = {};
+      try { await openRecorded(${JSON.stringify(lone)}); out.lone = "opened"; } catch (e) { out.lone = e.message; }
+      const s = await openRecorded(${JSON.stringify(path.join(dir, "bundle"))});
+      out.bundle = s.files().map((f) => f.rel + " " + f.kind + (f.note ? " (" + f.note + ")" : ""));
+      console.log(JSON.stringify(out));
+    })();`;
+  const asRoot = process.getuid?.() === 0;
+  const argv = asRoot ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, "--import", "tsx", "-e", script] : [process.execPath, "--import", "tsx", "-e", script];
+  const out = JSON.parse(execFileSync(argv[0], argv.slice(1), { encoding: "utf8", cwd: path.join(__dirname, "..") }).trim().split("\n").pop()!);
+  assert.equal(out.lone, `open: ${lone} is not readable (permission denied); expected a cassperf dataset folder, a diagnostic bundle (folder with nodes/<node>/, or a .tar.gz/.zip of one), or a single gc log, system.log, nodetool output, cassandra-stress output or trace export.`);
+  assert.deepEqual(out.bundle.sort(), ["nodes/n1/logs/cassandra/gc.log unreadable (permission denied)", "nodes/n1/logs/cassandra/system.log system-log"]);
 });
 
 test("an empty folder and a folder with nothing recognisable are refused by name", async () => {

@@ -242,6 +242,11 @@ function walk(root: string): string[] {
 
 function classifyFile(abs: string, relToNode: string, node: string, rel: string): SourceFile {
   const st = fs.statSync(abs);
+  try {
+    fs.accessSync(abs, fs.constants.R_OK);
+  } catch {
+    return { node, path: abs, rel, kind: "unreadable", size: st.size, note: "permission denied" };
+  }
   let c = classifyByName(relToNode);
   const compressed = c?.compressed;
   if (!compressed && st.size > 0) {
