@@ -71,6 +71,7 @@ for (const [workload, ops, extra] of [
   test(`bench ${workload}: a short duration run, counts and shape`, async (t) => {
     if (!labOrSkip(t) || !live) return;
     const r = await bench(workload, { duration: 1.5, concurrency: 8, warmup: 0.2, keyspace: KS, ...extra });
+    assert.equal(r.summary.errors, 0, `${workload}: errors ${JSON.stringify(r.summary.errorsByType)}; notes: ${r.notes.join(" | ")}`);
     checkShape(r, [...ops]);
     assert.ok((r.summary.ops as number) > 20, `${workload}: some operations completed (${String(r.summary.ops)})`);
     assert.equal(r.summary.errors, 0);

@@ -17,6 +17,7 @@
  * `readBenchRun(json)` turns it back into the same report. `liveBenchRuns(source)` lists the runs
  * made on a live source in this session (what record() saves).
  */
+import { awaitSchemaAgreement } from "../cluster/schema-agreement";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Client } from "cassandra-driver";
@@ -284,6 +285,7 @@ function checkOptions(o: BenchOptions): void {
 async function prepareSchema(client: Client, keyspace: string, rf: number, workload: ReturnType<typeof resolveWorkload>, consistency: number, notes: string[]): Promise<void> {
   await client.execute(`CREATE KEYSPACE IF NOT EXISTS ${keyspace} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': ${rf}}`);
   for (const s of workload.schema) await client.execute(s);
+  if (!(await awaitSchemaAgreement(client))) notes.push("The nodes did not agree on the schema within 30 s of creating the bench tables: early operations may fail with unconfigured-table errors.");
   const load = workload.load;
   if (!load) return;
   if (load.check) {
