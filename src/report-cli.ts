@@ -25,7 +25,7 @@ export async function runReportCli(args: string[]): Promise<number> {
   const answerable = inv.rows("capabilities").filter((r) => r.answerable).map((r) => String(r.helper));
   for (const helper of answerable) {
     const fn = helper === "trace" ? api.traces : api[helper];
-    if (typeof fn !== "function" || helper === "partitionScan" || helper === "bench") continue;
+    if (typeof fn !== "function" || helper === "partitionScan") continue; // partitionScan needs a table name
     try {
       const report = await fn();
       console.log("\n" + report.toText({ width, color }));
