@@ -65,7 +65,7 @@ export async function caches(input?: SourceInput) {
     add("chunk", info.chunk_cache);
   }
   // Per-table caching settings and read/write counts.
-  const { tables } = await gatherCompactionEvidence(source).catch(() => ({ tables: new Map() as Awaited<ReturnType<typeof gatherCompactionEvidence>>["tables"] }));
+  const { tables } = await gatherCompactionEvidence(source, undefined, ["schema", "tablestats"]).catch(() => ({ tables: new Map() as Awaited<ReturnType<typeof gatherCompactionEvidence>>["tables"] }));
   const tableRows = [...tables.values()]
     .filter((e) => !SYSTEM_KEYSPACES.test(e.keyspace))
     .map((e) => {

@@ -112,7 +112,12 @@ async function liveSchema(source: LiveSource): Promise<Cited<TableSchema>[]> {
 }
 
 /** Gather evidence for every table the source knows (or the one asked for). */
-export async function gatherCompactionEvidence(source: Source, only?: { keyspace: string; table: string }): Promise<{ tables: Map<string, TableEvidence>; nodePending: Cited | undefined; notes: string[] }> {
+/** The kinds of evidence {@link gatherCompactionEvidence} can gather; callers that need less ask for less (live, each costs nodetool runs). */
+export type EvidencePart = "schema" | "tablestats" | "tablehistograms" | "compactionstats" | "logs" | "traces";
+const ALL_PARTS: EvidencePart[] = ["schema", "tablestats", "tablehistograms", "compactionstats", "logs", "traces"];
+
+export async function gatherCompactionEvidence(source: Source, only?: { keyspace: string; table: string }, parts: EvidencePart[] = ALL_PARTS): Promise<{ tables: Map<string, TableEvidence>; nodePending: Cited | undefined; notes: string[] }> {
+  const want = new Set(parts);
   const tables = new Map<string, TableEvidence>();
   const notes: string[] = [];
   const get = (ks: string, t: string) => {
@@ -127,7 +132,9 @@ export async function gatherCompactionEvidence(source: Source, only?: { keyspace
   const wanted = (ks: string | null, t: string) => !only || (key(ks ?? "", t) === key(only.keyspace, only.table));
 
   // Schema.
-  if (source instanceof LiveSource) {
+  if (!want.has("schema")) {
+    /* not asked for */
+  } else if (source instanceof LiveSource) {
     for (const s of await liveSchema(source)) if (wanted(s.value.keyspace, s.value.table)) get(s.value.keyspace, s.value.table).schema = s;
   } else {
     const files = source.files({ kind: "schema" }).sort((a, b) => (a.node === "" ? -1 : 0) - (b.node === "" ? -1 : 0));
@@ -143,7 +150,7 @@ export async function gatherCompactionEvidence(source: Source, only?: { keyspace
   }
 
   // tablestats: counts summed over nodes (each node serves its own reads/writes), sizes as the max.
-  for (const t of await parsedNodetool(source, "tablestats", parseTablestats, notes)) {
+  for (const t of want.has("tablestats") ? await parsedNodetool(source, "tablestats", parseTablestats, notes) : []) {
     const parsed = t.parsed;
     for (const s of parsed.tables) {
       if (s.is_index || !wanted(s.keyspace, s.table)) continue;
@@ -164,7 +171,7 @@ export async function gatherCompactionEvidence(source: Source, only?: { keyspace
   }
 
   // tablehistograms: SSTables per read p99 and partition size max.
-  const histTexts = source instanceof LiveSource ? await liveHistograms(source, [...tables.values()]) : await nodetoolTexts(source, "tablehistograms");
+  const histTexts = !want.has("tablehistograms") ? [] : source instanceof LiveSource ? await liveHistograms(source, [...tables.values()]) : await nodetoolTexts(source, "tablehistograms");
   for (const t of histTexts) {
     let parsed;
     try {
@@ -183,14 +190,14 @@ export async function gatherCompactionEvidence(source: Source, only?: { keyspace
 
   // compactionstats.
   let nodePending: Cited | undefined;
-  for (const t of await parsedNodetool(source, "compactionstats", parseCompactionstats, notes)) {
+  for (const t of want.has("compactionstats") ? await parsedNodetool(source, "compactionstats", parseCompactionstats, notes) : []) {
     const parsed = t.parsed;
     nodePending = merge(nodePending, parsed.pending_tasks, `${t.origin} (${t.node})`);
     for (const p of parsed.pending_by_table) if (wanted(p.keyspace, p.table)) get(p.keyspace, p.table).pendingCompactions = merge(get(p.keyspace, p.table).pendingCompactions, p.pending, `${t.origin}:${p.line} (${t.node})`);
   }
 
   // Tombstone warnings in the logs.
-  if (source.files({ kind: ["system-log"] }).length) {
+  if (want.has("logs") && source.files({ kind: ["system-log"] }).length) {
     try {
       const { events } = await logEvents({ source, kinds: ["tombstone-warning", "tombstone-failure"], logs: "system" });
       for (const ev of events) {
@@ -213,7 +220,7 @@ export async function gatherCompactionEvidence(source: Source, only?: { keyspace
   // Traces: tombstones vs live rows of sessions reading each table.
   try {
     const { traces } = require("./trace") as typeof import("./trace");
-    const hasTraces = source instanceof LiveSource || source.files({ kind: ["trace-sessions", "trace-events", "trace-cqlsh", "trace-events-csv"] }).length > 0;
+    const hasTraces = want.has("traces") && (source instanceof LiveSource || source.files({ kind: ["trace-sessions", "trace-events", "trace-cqlsh", "trace-events-csv"] }).length > 0);
     if (hasTraces) {
       const rep = await traces({ source, ...(source instanceof LiveSource ? { limit: 200 } : {}) });
       // 2.1 logs prepared statements as "Execute CQL3 prepared query" without the text: take the

@@ -196,7 +196,7 @@ async function headline(source: Source, reports: Map<string, Report>, unanswerab
   }
 
   // Tombstones read by one query: log warnings, traces, tablestats' max per slice.
-  const ev = await gatherCompactionEvidence(source).catch((e) => (notes.push(`headline: table statistics could not be read: ${(e as Error).message}`), undefined));
+  const ev = await gatherCompactionEvidence(source, undefined, ["tablestats"]).catch((e) => (notes.push(`headline: table statistics could not be read: ${(e as Error).message}`), undefined));
   const tombCandidates: { value: number; node: string | null; detail: string; helper: string; from: string }[] = [];
   const logsRep = reports.get("logs");
   const events = logsRep ? logsRep.rows("events") : [];

@@ -60,17 +60,9 @@ export interface HistogramsOptions {
   includeSystem?: boolean;
 }
 
-/** One row of the `histograms` frame. */
-export interface HistogramFrameRow {
+/** One row of the `histograms` frame: a parsed value (keyspace, table — "proxy" for the coordinator —, metric, percentile, value, unit) with where and when it was taken. */
+export interface HistogramFrameRow extends Omit<HistogramRow, "line"> {
   node: string;
-  keyspace: string | null;
-  /** Table name, or "proxy" for the coordinator's proxyhistograms. */
-  table: string;
-  metric: HistogramMetric;
-  percentile: PercentileLabel;
-  /** null when nodetool printed NaN / had no SSTables. */
-  value: number | null;
-  unit: HistogramUnit;
   /** ISO time of the snapshot: live, when the snapshot round started; recorded, the manifest's captured_at or a time in the file name; else null. */
   captured_at: string | null;
   /** The file (or "live nodetool ... on <node>") and line the value came from. */

@@ -17,6 +17,7 @@
  * ```
  */
 import { CassperfError } from "../errors";
+import type { LatencyPercentiles } from "./hdr";
 
 /** The saved format's name and version. */
 export const BENCH_RUN_FORMAT = "cassperf-bench-run";
@@ -25,8 +26,11 @@ export const BENCH_RUN_VERSION = 1;
 /** How latencies were measured. */
 export type BenchMode = "closed-loop" | "fixed-rate";
 
+/** The headline latency percentiles of a row, in ms (null when nothing was measured). */
+export type RowPercentiles = Omit<LatencyPercentiles, "count">;
+
 /** One row of the `intervals` frame: one second, one operation type. Latencies in ms. */
-export interface BenchInterval {
+export interface BenchInterval extends RowPercentiles {
   /** Seconds since the measured phase started (0 = the first second). For stress imports: stress's `time` column. */
   second: number;
   op: string;
@@ -34,29 +38,17 @@ export interface BenchInterval {
   ops: number;
   ops_per_s: number;
   errors: number;
-  p50_ms: number | null;
-  p95_ms: number | null;
-  p99_ms: number | null;
-  p99_9_ms: number | null;
-  max_ms: number | null;
-  mean_ms: number | null;
   /** Fixed-rate runs: p99 of service time (send to response) in this interval; null otherwise. */
   service_p99_ms: number | null;
 }
 
 /** One row of the `ops` frame: a whole run for one operation type ("all" = every type merged). */
-export interface BenchOpRow {
+export interface BenchOpRow extends RowPercentiles {
   op: string;
   count: number;
   errors: number;
   error_rate: number;
   ops_per_s: number;
-  mean_ms: number | null;
-  p50_ms: number | null;
-  p95_ms: number | null;
-  p99_ms: number | null;
-  p99_9_ms: number | null;
-  max_ms: number | null;
   /** Fixed-rate runs: service-time percentiles (what a closed-loop tool would have reported). */
   service_p50_ms: number | null;
   service_p99_ms: number | null;

@@ -14,30 +14,20 @@ import { CassperfError } from "../errors";
 import type { ConnectOptions } from "../cluster/live";
 import { decodeHistogram, percentiles } from "./hdr";
 import { Recorder } from "./recorder";
-import type { BenchInterval, BenchMode } from "./run";
-import type { BenchProgress, RunnerResult } from "./runner";
+import type { BenchInterval } from "./run";
+import type { BenchProgress, RunnerConfig, RunnerResult } from "./runner";
 import type { WorkloadOptions } from "./workloads";
 
 /** What one thread is told (structured-clone safe). */
-export interface ThreadSpec {
+export interface ThreadSpec extends Pick<RunnerConfig, "mode" | "concurrency" | "rate" | "scheduleOffsetMs" | "durationMs" | "opCount" | "warmupMs" | "consistency" | "prepared" | "timeoutMs" | "seed"> {
   index: number;
   threads: number;
   connect: ConnectOptions;
   client: { connectionsPerHost?: number; coordinators?: string[] };
   keyspace: string;
+  /** A built-in workload by name (a workload object cannot cross the thread boundary). */
   workload: string;
   workloadOptions: WorkloadOptions;
-  mode: BenchMode;
-  concurrency: number;
-  rate?: number;
-  scheduleOffsetMs?: number;
-  durationMs?: number;
-  opCount?: number;
-  warmupMs: number;
-  consistency: number;
-  prepared: boolean;
-  timeoutMs?: number;
-  seed: number;
 }
 
 /** What one thread sends back. */

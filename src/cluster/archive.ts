@@ -256,6 +256,47 @@ export async function zipEntryNames(file: string): Promise<{ name: string; size:
   });
 }
 
+/**
+ * The first `bytes` of a single-entry .zip's file, as text: decompresses only that much (sniffing a
+ * 47 MB zipped GC log must not unpack all of it). Empty when the zip cannot be read.
+ */
+export async function readZipHead(file: string, bytes = 64 * 1024): Promise<string> {
+  const yauzl = require("yauzl") as typeof import("yauzl");
+  return new Promise((resolve) => {
+    yauzl.open(file, { lazyEntries: true, autoClose: true }, (err, zip) => {
+      if (err || !zip) return resolve("");
+      const parts: Buffer[] = [];
+      let have = 0;
+      let finished = false;
+      const done = () => {
+        if (finished) return;
+        finished = true;
+        zip.close();
+        resolve(Buffer.concat(parts).subarray(0, bytes).toString("utf8"));
+      };
+      zip.on("entry", (e: import("yauzl").Entry) => {
+        if (e.fileName.endsWith("/")) return zip.readEntry();
+        zip.openReadStream(e, (err2, stream) => {
+          if (err2 || !stream) return done();
+          stream.on("data", (c: Buffer) => {
+            parts.push(c);
+            have += c.length;
+            if (have >= bytes) {
+              stream.destroy();
+              done();
+            }
+          });
+          stream.on("end", done);
+          stream.on("error", done);
+        });
+      });
+      zip.on("end", done);
+      zip.on("error", () => resolve(""));
+      zip.readEntry();
+    });
+  });
+}
+
 /** The largest single text file read into memory (a V8 string cannot hold much more). */
 export const MAX_TEXT_BYTES = 2 ** 30;
 

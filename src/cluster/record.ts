@@ -19,6 +19,8 @@ import { CassperfError } from "../errors";
 import { LiveSource } from "./live";
 import type { DatasetManifest } from "./recorded";
 import { schemaCql } from "./schema-cql";
+import { eventRowFromDriver, sessionRowFromDriver } from "./trace-read";
+import { timeuuidMicros, type TraceEventRow, type TraceSessionRow } from "../parse/trace-rows";
 
 /** What to capture; every part is on by default. */
 export interface RecordWhat {
@@ -73,35 +75,6 @@ export interface RecordResult {
 /** nodetool commands captured by default; cfhistograms runs per table where nodetool needs it (2.1). */
 export const NODETOOL_CAPTURE = ["cfhistograms", "proxyhistograms", "cfstats", "tpstats", "compactionstats", "compactionhistory", "info", "status", "ring", "describecluster", "gcstats", "version"];
 
-/** Rows of traces/sessions.jsonl (what trace() reads). */
-export interface TraceSessionRow {
-  session_id: string;
-  coordinator: string | null;
-  /** ISO-8601. */
-  started_at: string | null;
-  /** Microseconds; null while the session was still running. */
-  duration: number | null;
-  request: string | null;
-  /** QUERY, REPAIR, ... (3.0+ column; 2.1 traces only queries, so "QUERY"). */
-  command: string;
-  client: string | null;
-  parameters: Record<string, string>;
-}
-
-/** Rows of traces/events.jsonl. */
-export interface TraceEventRow {
-  session_id: string;
-  /** The event's timeuuid. */
-  event_id: string;
-  /** ISO-8601, from the timeuuid (2.1 has no event_time column). */
-  event_time: string;
-  activity: string | null;
-  source: string | null;
-  /** Microseconds since the session started on that node; null when absent. */
-  source_elapsed: number | null;
-  thread: string | null;
-}
-
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 
 /** Every row of a query, page by page. */
@@ -116,40 +89,17 @@ async function allRows(client: Client, query: string): Promise<any[]> {
   return rows;
 }
 
-/** Trace sessions and events of system_traces as dataset rows, oldest session first. */
+/** Trace sessions and events of system_traces as dataset rows, oldest session first (rows as trace-read.ts maps them). */
 export async function captureTraces(client: Client, limit?: number): Promise<{ sessions: TraceSessionRow[]; events: TraceEventRow[] }> {
-  let sessions: TraceSessionRow[] = (await allRows(client, "SELECT * FROM system_traces.sessions")).map((r) => ({
-    session_id: String(r.session_id),
-    coordinator: str(r.coordinator),
-    started_at: r.started_at instanceof Date ? r.started_at.toISOString() : null,
-    duration: typeof r.duration === "number" ? r.duration : null,
-    request: str(r.request),
-    command: str(r.command) ?? "QUERY",
-    client: str(r.client),
-    parameters: (r.parameters as Record<string, string> | null) ?? {},
-  }));
-  sessions.sort((a, b) => (a.started_at ?? "").localeCompare(b.started_at ?? "") || a.session_id.localeCompare(b.session_id));
+  let sessions = (await allRows(client, "SELECT * FROM system_traces.sessions")).map(sessionRowFromDriver);
+  sessions.sort((a, b) => a.started_at.localeCompare(b.started_at) || a.session_id.localeCompare(b.session_id));
   if (limit !== undefined && sessions.length > limit) sessions = sessions.slice(sessions.length - limit);
   const order = new Map(sessions.map((s, i) => [s.session_id, i]));
-  const events: (TraceEventRow & { t: number })[] = [];
-  for (const r of await allRows(client, "SELECT * FROM system_traces.events")) {
-    const sid = String(r.session_id);
-    if (!order.has(sid)) continue;
-    const when: Date = typeof r.event_id?.getDate === "function" ? r.event_id.getDate() : new Date(NaN);
-    events.push({
-      session_id: sid,
-      event_id: String(r.event_id),
-      event_time: r.event_time instanceof Date ? r.event_time.toISOString() : when.toISOString(),
-      activity: str(r.activity),
-      source: str(r.source),
-      source_elapsed: typeof r.source_elapsed === "number" ? r.source_elapsed : null,
-      thread: str(r.thread),
-      t: when.getTime(),
-    });
-  }
+  const events = (await allRows(client, "SELECT * FROM system_traces.events")).map(eventRowFromDriver).filter((e) => order.has(e.session_id));
   // Per session in the sessions' order; within a session, timeuuid time order (the table's clustering order).
-  events.sort((a, b) => order.get(a.session_id)! - order.get(b.session_id)! || a.t - b.t);
-  return { sessions, events: events.map(({ t: _t, ...e }) => e) };
+  const t = (e: TraceEventRow) => timeuuidMicros(e.event_id) ?? 0;
+  events.sort((a, b) => order.get(a.session_id)! - order.get(b.session_id)! || t(a) - t(b));
+  return { sessions, events };
 }
 
 /** Longest line kept whole when a log is cut to size (2.1's tombstone warnings print every deleted cell: 100+ KB lines). */

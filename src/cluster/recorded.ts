@@ -14,7 +14,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { CassperfError } from "../errors";
-import { archiveType, DEFAULT_EXTRACT_LIMITS, extractArchive, formatBytes, readCompressedText, zipEntryNames, type ExtractLimits } from "./archive";
+import { archiveType, DEFAULT_EXTRACT_LIMITS, extractArchive, formatBytes, readCompressedText, readZipHead, zipEntryNames, type ExtractLimits } from "./archive";
 import { classifyByContent, classifyByName, looksBinary, type Classified } from "./classify";
 import { filterFiles, type FileFilter, type Source, type SourceFile } from "./source";
 
@@ -137,7 +137,7 @@ export async function openRecorded(input: string, options: OpenOptions = {}): Pr
           hint: "raise the limit with open(path, { maxExtractBytes }) if you trust this file",
         });
       }
-      const head = (await readCompressedText(abs, "zip")).slice(0, 64 * 1024);
+      const head = await readZipHead(abs);
       return openSingleFile(input, abs, st, options, "zip", entries[0].name, head);
     }
   }
