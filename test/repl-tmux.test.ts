@@ -3,6 +3,9 @@
  * runs `await gcStats()`, the screen shows the report's summary and its chart drawn in blocks, and
  * Ctrl-D leaves with exit code 0.
  *
+ * Each session sets CI=true, as CI machines do: Ink would then draw only its static lines and no
+ * prompt, unless the REPL keeps Ink interactive on a terminal (it does; this guards that).
+ *
  * Until datasets/lab-3node is in the package, the test opens a real JDK 17 G1 GC log from
  * ../shared/data with --open instead (and says so in its diagnostic).
  */
@@ -31,7 +34,7 @@ test("the real binary in tmux: starts, await gcStats() shows summary and chart, 
   const args = fs.existsSync(BUNDLED) ? [] : ["--open", FALLBACK];
   if (args.length) t.diagnostic(`datasets/lab-3node is not there yet: using --open ${FALLBACK}`);
   const command = [process.execPath, CLI, ...args].map((a) => `'${a}'`).join(" ");
-  tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "80", "-c", cwd, "-e", `CASSPERF_HISTORY=${path.join(cwd, "history")}`, `${command}; echo REPL-EXITED $?; sleep 120`);
+  tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "80", "-c", cwd, "-e", `CASSPERF_HISTORY=${path.join(cwd, "history")}`, "-e", "CI=true", `${command}; echo REPL-EXITED $?; sleep 120`);
   t.after(() => spawnSync("tmux", ["kill-session", "-t", session]));
   const screen = () => tmux("capture-pane", "-p", "-J", "-t", session, "-S", "-400");
   const waitFor = async (what: string, pred: (s: string) => boolean, ms = 60_000) => {
@@ -64,7 +67,7 @@ test("the real binary with --connect: the lab cluster is the source; a helper er
   const session = `cassperf-repl-live-${process.pid}`;
   const cwd = tempDir("cassperf-tmux-live-");
   const command = [process.execPath, CLI, "--connect", l.contactPoints.join(",")].map((a) => `'${a}'`).join(" ");
-  tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "50", "-c", cwd, "-e", `CASSPERF_HISTORY=${path.join(cwd, "history")}`, `${command}; echo REPL-EXITED $?; sleep 120`);
+  tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "50", "-c", cwd, "-e", `CASSPERF_HISTORY=${path.join(cwd, "history")}`, "-e", "CI=true", `${command}; echo REPL-EXITED $?; sleep 120`);
   t.after(() => spawnSync("tmux", ["kill-session", "-t", session]));
   const screen = () => tmux("capture-pane", "-p", "-J", "-t", session, "-S", "-200");
   const waitFor = async (what: string, pred: (s: string) => boolean, ms = 60_000) => {

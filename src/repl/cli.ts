@@ -46,12 +46,30 @@ export function parseReplArgs(args: string[]): ReplArgs {
   return out;
 }
 
+/**
+ * Load Ink so that it draws interactively. Ink decides once, when its `is-in-ci` module loads,
+ * whether it runs under CI (`CI` or `CONTINUOUS_INTEGRATION` set to anything but 0/false); in CI
+ * mode it draws nothing but `<Static>` lines until exit, so the prompt never shows. The REPL has
+ * already checked that stdin is a terminal, so a person (or tmux) is typing: hide those variables
+ * while Ink loads, then put them back for everything the session starts (nodetool, the lab).
+ */
+async function importInkInteractive() {
+  const names = ["CI", "CONTINUOUS_INTEGRATION"] as const;
+  const saved = names.map((n) => [n, process.env[n]] as const);
+  for (const n of names) delete process.env[n];
+  try {
+    return await import("ink");
+  } finally {
+    for (const [n, v] of saved) if (v !== undefined) process.env[n] = v;
+  }
+}
+
 export async function runReplCli(args: string[]): Promise<number> {
   const opts = parseReplArgs(args);
   if (!process.stdin.isTTY) {
     throw new CassperfError("the REPL needs a terminal (stdin is not a TTY).", { hint: "run `cassperf report [path]` for text output, or use a notebook: `cassperf run notebook.ipynb`" });
   }
-  const inkLoading = import("ink");
+  const inkLoading = importInkInteractive();
   // The prompt comes first; the API (cassandra-driver and all helpers) loads and the source opens
   // right after it shows, then TypeScript warms up.
   let api: typeof import("../index") | undefined;
