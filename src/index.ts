@@ -62,7 +62,7 @@ export { jvm } from "./analyze/jvm";
 export { queryPatterns, queryPattern } from "./analyze/query-patterns";
 export { type CompactionWorkload, type CompactionAdviceOptions } from "./analyze/compaction";
 export { type PartitionScanOptions } from "./analyze/partitions";
-export { health, HEALTH_HELPERS, type HealthOptions, type HealthReport } from "./analyze/health";
+export { health, HEALTH_HELPERS, SAME_PROBLEM, type HealthOptions, type HealthReport } from "./analyze/health";
 
 // ---- The helpers as methods of every source: `live.trace(...)`, `pm.gcStats()` (./methods.ts) ----
 import { attachHelpers } from "./methods";

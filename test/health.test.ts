@@ -7,7 +7,7 @@ import { test } from "node:test";
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { open, health, HEALTH_HELPERS, gcStats, histograms, logs, caches, jvm, queryPatterns, compactionAdvice, traces, bench, type Report, type Source, type RecordedSource } from "../src/index";
+import { open, health, HEALTH_HELPERS, SAME_PROBLEM, gcStats, histograms, logs, caches, jvm, queryPatterns, compactionAdvice, traces, bench, type Report, type Source, type RecordedSource } from "../src/index";
 import { data, labOrSkip, ROOT } from "./support";
 
 const LAB_DATASET = fs.existsSync(path.join(ROOT, "datasets/lab-3node/cassperf.json")) ? path.join(ROOT, "datasets/lab-3node") : data("lab");
@@ -42,14 +42,27 @@ function lineOf(source: Source, from: string): string {
 /** health() holds every finding of every helper that ran, each tagged with that helper. */
 async function assertAllFindings(h: Awaited<ReturnType<typeof health>>, own: Record<string, () => Promise<Report>>) {
   const ran = h.rows("helpers").filter((r) => r.status === "ran").map((r) => String(r.helper));
+  const merged = new Set<string>();
   for (const [name, run] of Object.entries(own)) {
     if (!ran.includes(name)) continue;
     const mine = (await run()).findings.filter((f) => f.id !== "inventory.helper-unanswerable");
-    for (const f of mine) assert.ok(h.findings.some((g) => g.id === f.id && g.title === f.title && g.evidence === f.evidence && g.helper === (f.helper ?? name)), `${name}'s finding "${f.title}" is missing from health()`);
+    for (const f of mine) {
+      const helper = f.helper ?? name;
+      const same = (g: Report["findings"][number]) => g.id === f.id && g.title === f.title && g.helper === helper;
+      if (h.findings.some((g) => same(g) && g.evidence === f.evidence)) continue;
+      // A SAME_PROBLEM pair is shown once: the kept finding says the dropped one agrees.
+      const rule = SAME_PROBLEM.find((r) => r.drop === f.id || r.keep.includes(f.id));
+      assert.ok(rule, `${name}'s finding "${f.title}" is missing from health()`);
+      const agrees = (g: Report["findings"][number]) => rule.keep.includes(g.id) && g.node === f.node && /agrees \(/.test(g.evidence);
+      if (rule.drop === f.id) assert.ok(h.findings.some((g) => agrees(g) && g.evidence.includes(`${f.id}: ${f.title}`)), `${name}'s "${f.title}" is neither shown nor folded into a ${rule.keep.join("/")} finding`);
+      else assert.ok(h.findings.some((g) => same(g) && agrees(g) && g.evidence.startsWith(f.evidence) && SEVERITY[g.severity] <= SEVERITY[f.severity]), `${name}'s "${f.title}" lost its evidence`);
+      merged.add(`${f.id}@${f.node}`);
+    }
   }
   const total = h.rows("helpers").reduce((a, r) => a + (Number(r.findings) || 0), 0);
   const inv = h.reports.inventory?.findings.filter((f) => f.id === "inventory.helper-unanswerable").length ?? 0;
-  assert.equal(h.findings.length, total - inv, "health() has exactly the findings of the helpers it ran");
+  const dropped = [...merged].filter((k) => SAME_PROBLEM.some((r) => k.startsWith(`${r.drop}@`))).length;
+  assert.equal(h.findings.length, total - inv - dropped, "health() has exactly the findings of the helpers it ran, less the folded duplicates");
   const names = new Set(HEALTH_HELPERS.map((x) => x.helper).concat(["queryPatterns", "trace"]));
   for (const f of h.findings) assert.ok(f.helper && (names.has(f.helper) || ran.includes(f.helper)), `finding ${f.id} names no helper that explains it`);
   for (let i = 1; i < h.findings.length; i++) assert.ok(SEVERITY[h.findings[i - 1].severity] <= SEVERITY[h.findings[i].severity], "findings ranked by severity");
@@ -158,6 +171,14 @@ test(`health() on the bundled lab dataset (${path.relative(ROOT, LAB_DATASET) ||
     bench: () => bench(source),
   });
   assert.ok(new Set(h.findings.map((f) => f.helper)).size >= 6, "findings come from many helpers");
+  // The lab's 384 MB heaps: gcStats (gc.heap-size, warning) and jvm() (jvm.heap-small, info) both
+  // say so; health() shows it once per node, at the worse severity, citing both.
+  assert.ok(h.reports.gcStats.findings.some((f) => f.id === "gc.heap-size") && h.reports.jvm.findings.some((f) => f.id === "jvm.heap-small"), "both helpers flag the small heap");
+  for (const node of source.nodes()) {
+    const heap = h.findings.filter((f) => f.node === node && /heap/.test(f.id));
+    assert.deepEqual(heap.map((f) => [f.id, f.severity]), [["jvm.heap-small", "warning"]], `${node}: one heap finding`);
+    assert.match(heap[0].evidence, /-Xmx 384 MB.*gcStats agrees \(gc\.heap-size: Heap of 0\.4 GB is below 8 GB/);
+  }
   const { pngSize } = require("../src/present/charts") as typeof import("../src/present/charts");
   const png = await h.chart("findings").toPNG();
   assert.ok(pngSize(png).width > 100, "the findings chart renders");

@@ -7,7 +7,8 @@
  *    helper that read it and `from`, the file (and line) the value was read from. A value the
  *    source cannot give is null with the reason, never a guess;
  *  - `findings`: every helper's findings, ranked by severity, each with `helper` naming the helper
- *    that explains it (call that helper for the detail);
+ *    that explains it (call that helper for the detail); a problem two helpers both raise on one
+ *    node ({@link SAME_PROBLEM}, e.g. a small heap from gcStats and jvm) is shown once;
  *  - frame `helpers`: what ran, what failed (its error is also a note) and what the source cannot
  *    answer, with the reason and what to add;
  *  - `reports`: each helper's own report, to drill down without re-running it.
@@ -52,6 +53,40 @@ export interface HealthHelper {
   /** What to add so the helper can answer (shown when it cannot). */
   missing: string;
   run: (source: Source, ctx: RunContext) => Promise<Report>;
+}
+
+/**
+ * Findings two helpers both raise about one thing on one node. health() shows the `keep` finding
+ * once, at the worse of the two severities, and says in its evidence that the other helper agrees;
+ * each helper's own report still has its finding.
+ */
+export const SAME_PROBLEM: { keep: string[]; drop: string; why: string }[] = [
+  {
+    keep: ["jvm.heap-small", "jvm.heap-large", "jvm.heap-over-half-ram"],
+    drop: "gc.heap-size",
+    why: "gcStats reads -Xmx and RAM from the GC log header; jvm() reads the same heap (command line, log or GC header) and names the one limit it breaks",
+  },
+];
+
+const SEVERITY_RANK = { critical: 0, warning: 1, info: 2 } as const;
+
+/** Fold the {@link SAME_PROBLEM} pairs: per node, a `drop` finding goes when a `keep` finding is there. */
+export function mergeSameProblem(findings: Finding[]): Finding[] {
+  const out = findings.map((f) => ({ ...f }));
+  const gone = new Set<number>();
+  for (const rule of SAME_PROBLEM) {
+    out.forEach((dropped, i) => {
+      if (dropped.id !== rule.drop || dropped.node === undefined) return;
+      const kept = out.filter((k) => rule.keep.includes(k.id) && k.node === dropped.node);
+      if (!kept.length) return;
+      gone.add(i);
+      for (const k of kept) {
+        if (SEVERITY_RANK[dropped.severity] < SEVERITY_RANK[k.severity]) k.severity = dropped.severity;
+        k.evidence = `${k.evidence}; ${dropped.helper ?? "another helper"} agrees (${dropped.id}: ${dropped.title})`;
+      }
+    });
+  }
+  return out.filter((_, i) => !gone.has(i));
 }
 
 const TRACE_KINDS: FileKind[] = ["trace-sessions", "trace-events", "trace-cqlsh", "trace-events-csv"];
@@ -376,7 +411,7 @@ export async function health(input?: SourceInput, options: HealthOptions = {}): 
       findings.push({ ...f, helper: f.helper && f.helper !== "" ? f.helper : name });
     }
   const { sortFindings } = require("../present/report") as typeof import("../present/report");
-  const ranked = sortFindings(findings);
+  const ranked = sortFindings(mergeSameProblem(findings));
   const count = (s: string) => ranked.filter((f) => f.severity === s).length;
   const val = (m: string) => head.rows.find((r) => r.metric === m)?.value ?? null;
   const report = makeReport({
