@@ -27,16 +27,18 @@ function tmux(...args: string[]): string {
   return execFileSync("tmux", args, { encoding: "utf8" });
 }
 
-test("the real binary in tmux: starts, await gcStats() shows summary and chart, Ctrl-D exits", { skip: !hasTmux && "tmux is not installed", timeout: 120_000 }, async (t) => {
-  assert.ok(fs.existsSync(CLI), "dist/cli.js is built (npm test builds first)");
-  const session = `cassperf-repl-${process.pid}`;
-  const cwd = tempDir("cassperf-tmux-");
-  const args = fs.existsSync(BUNDLED) ? [] : ["--open", FALLBACK];
-  if (args.length) t.diagnostic(`datasets/lab-3node is not there yet: using --open ${FALLBACK}`);
+/**
+ * Start `node dist/cli.js ...args` in a detached tmux session of 120 columns with CI=true (as CI
+ * machines set it); the shell prints `REPL-EXITED <code>` when the REPL leaves. Returns a screen
+ * reader, a waiter that fails with the screen, and a key sender.
+ */
+function startRepl(t: { after: (fn: () => void) => void }, name: string, args: string[], rows: number, scrollback: number) {
+  const session = `${name}-${process.pid}`;
+  const cwd = tempDir(`${name}-`);
   const command = [process.execPath, CLI, ...args].map((a) => `'${a}'`).join(" ");
-  tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "80", "-c", cwd, "-e", `CASSPERF_HISTORY=${path.join(cwd, "history")}`, "-e", "CI=true", `${command}; echo REPL-EXITED $?; sleep 120`);
+  tmux("new-session", "-d", "-s", session, "-x", "120", "-y", String(rows), "-c", cwd, "-e", `CASSPERF_HISTORY=${path.join(cwd, "history")}`, "-e", "CI=true", `${command}; echo REPL-EXITED $?; sleep 120`);
   t.after(() => spawnSync("tmux", ["kill-session", "-t", session]));
-  const screen = () => tmux("capture-pane", "-p", "-J", "-t", session, "-S", "-400");
+  const screen = () => tmux("capture-pane", "-p", "-J", "-t", session, "-S", `-${scrollback}`);
   const waitFor = async (what: string, pred: (s: string) => boolean, ms = 60_000) => {
     const t0 = Date.now();
     for (;;) {
@@ -46,17 +48,26 @@ test("the real binary in tmux: starts, await gcStats() shows summary and chart, 
       await delay(100);
     }
   };
+  const send = (...keys: string[]) => tmux("send-keys", "-t", session, ...keys);
+  return { screen, waitFor, send };
+}
+
+test("the real binary in tmux: starts, await gcStats() shows summary and chart, Ctrl-D exits", { skip: !hasTmux && "tmux is not installed", timeout: 120_000 }, async (t) => {
+  assert.ok(fs.existsSync(CLI), "dist/cli.js is built (npm test builds first)");
+  const args = fs.existsSync(BUNDLED) ? [] : ["--open", FALLBACK];
+  if (args.length) t.diagnostic(`datasets/lab-3node is not there yet: using --open ${FALLBACK}`);
+  const { waitFor, send } = startRepl(t, "cassperf-repl", args, 80, 400);
   await waitFor("the prompt", (s) => /^cassperf> /m.test(s) && /^source: recorded/m.test(s));
   // Wait for TypeScript to be warm so the keys are not typed into a blocked process.
   await waitFor("TypeScript loaded", (s) => !/loading TypeScript/.test(s));
-  tmux("send-keys", "-t", session, "await gcStats()", "Enter");
+  send("await gcStats()", "Enter");
   const s = await waitFor("the gcStats report", (x) => /^gcStats — /m.test(x) && /^chart \w+: /m.test(x) && /cassperf> \s*$/.test(x.trimEnd() + " "));
   assert.match(s, /^pauses\s+\d[\d,]*$/m, "summary: number of pauses");
   assert.match(s, /^pause_max_ms\s+\d/m, "summary: worst pause");
   const chart = s.slice(s.search(/^chart \w+: /m));
   assert.match(chart, /[▁▂▃▄▅▆▇█]{3,}/, "chart drawn with Unicode blocks");
   assert.doesNotMatch(s, /✗/, "no error on screen");
-  tmux("send-keys", "-t", session, "C-d");
+  send("C-d");
   const end = await waitFor("exit", (x) => /REPL-EXITED \d+/.test(x), 15_000);
   assert.match(end, /REPL-EXITED 0/);
 });
@@ -64,27 +75,13 @@ test("the real binary in tmux: starts, await gcStats() shows summary and chart, 
 test("the real binary with --connect: the lab cluster is the source; a helper error is one line with a hint", { skip: !hasTmux && "tmux is not installed", timeout: 120_000 }, async (t) => {
   const l = labOrSkip(t);
   if (!l) return;
-  const session = `cassperf-repl-live-${process.pid}`;
-  const cwd = tempDir("cassperf-tmux-live-");
-  const command = [process.execPath, CLI, "--connect", l.contactPoints.join(",")].map((a) => `'${a}'`).join(" ");
-  tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "50", "-c", cwd, "-e", `CASSPERF_HISTORY=${path.join(cwd, "history")}`, "-e", "CI=true", `${command}; echo REPL-EXITED $?; sleep 120`);
-  t.after(() => spawnSync("tmux", ["kill-session", "-t", session]));
-  const screen = () => tmux("capture-pane", "-p", "-J", "-t", session, "-S", "-200");
-  const waitFor = async (what: string, pred: (s: string) => boolean, ms = 60_000) => {
-    const t0 = Date.now();
-    for (;;) {
-      const s = screen();
-      if (pred(s)) return s;
-      if (Date.now() - t0 > ms) assert.fail(`timed out waiting for ${what}; screen:\n${s}`);
-      await delay(100);
-    }
-  };
+  const { waitFor, send } = startRepl(t, "cassperf-repl-live", ["--connect", l.contactPoints.join(",")], 50, 200);
   await waitFor("connected", (s) => new RegExp(`^source: live cluster ${l.contactPoints[0].replace(/\./g, "\\.")}`, "m").test(s) && !/loading TypeScript/.test(s));
-  tmux("send-keys", "-t", session, "await open('/no/such/recording')", "Enter");
+  send("await open('/no/such/recording')", "Enter");
   const s = await waitFor("the error", (x) => /✗ /.test(x) && /hint: /.test(x));
   assert.match(s, /✗ .*\/no\/such\/recording/);
-  tmux("send-keys", "-t", session, ":source", "Enter");
+  send(":source", "Enter");
   await waitFor(":source", (x) => (x.match(/live cluster/g) ?? []).length >= 2);
-  tmux("send-keys", "-t", session, "C-d");
+  send("C-d");
   assert.match(await waitFor("exit", (x) => /REPL-EXITED \d+/.test(x), 15_000), /REPL-EXITED 0/);
 });
