@@ -1,13 +1,16 @@
 /**
  * connections(): the live source's own driver state — hosts, datacenter, rack, up/down, open
  * connections and in-flight requests per host — plus the load-balancing policy and pooling
- * options, with seed 1's ConnectionOptimizer rules. Recorded sources: `nodetool clientstats`.
+ * options, with seed 1's ConnectionOptimizer rules. Recorded sources: every node's `nodetool
+ * clientstats` (parse/nodetool-clientstats.ts), with the recorded rules' thresholds in
+ * {@link CONNECTION_THRESHOLDS} too.
  */
-import { CassperfError } from "../errors";
+import { CassperfError, isCassperfError } from "../errors";
 import { LiveSource } from "../cluster/live";
 import { resolveSource, type SourceInput } from "../cluster/resolve";
 import type { Source } from "../cluster/source";
 import { makeReport, type Finding, type Threshold } from "../present/report";
+import { parseClientstats, type ClientConnection } from "../parse/nodetool-clientstats";
 
 /** Options of {@link connections}. */
 export interface ConnectionsOptions {
@@ -22,12 +25,20 @@ export interface ConnectionsOptions {
 export const CONNECTION_THRESHOLDS = {
   IN_FLIGHT_PER_HOST: { name: "IN_FLIGHT_PER_HOST", value: 100, unit: "requests", source: "seed 1 ConnectionOptimizer: over 100 in flight on one host is unhealthy" },
   MAX_REQUESTS_PER_CONNECTION: { name: "MAX_REQUESTS_PER_CONNECTION", value: 2048, unit: "requests", source: "cassandra-driver default for protocol v3+ (client-options.js)" },
+  CLIENT_IMBALANCE_RATIO: { name: "CLIENT_IMBALANCE_RATIO", value: 2, unit: "× the other nodes' mean", source: "cassperf: every driver session opens the same pool to each local node (cassandra-driver coreConnectionsPerHostV3 local 1; Java driver 4 pool.local.size 1), so totals differ little; twice the others is a pinned node" },
+  CLIENT_IMBALANCE_MIN: { name: "CLIENT_IMBALANCE_MIN", value: 10, unit: "connections", source: "cassperf: below 10 connections a difference of a few clients is noise" },
+  CONNECTIONS_PER_CLIENT: { name: "CONNECTIONS_PER_CLIENT", value: 8, unit: "connections from one IP to one node", source: "cassandra-driver (client-options.js coreConnectionsPerHostV3) and Java driver 4 open 1 connection per local node per session; over 8 from one IP means many sessions or processes" },
+  MIN_PROTOCOL_VERSION: { name: "MIN_PROTOCOL_VERSION", value: 4, unit: "native protocol version", source: "Cassandra 2.2 introduced protocol v4 (NEWS.txt); a v3 client is a driver from before 2016" },
 } satisfies Record<string, Threshold>;
 const T = CONNECTION_THRESHOLDS;
 
 /**
- * connections(): hosts, pools and in-flight requests of a live source's driver.
+ * connections(): hosts, pools and in-flight requests of a live source's driver. On a recorded
+ * source, the nodes' `nodetool clientstats` (4.0+; with `--all`, one row per client connection:
+ * client IP, driver, protocol version, requests): totals per node, and findings for unbalanced
+ * nodes, a client IP holding many connections, and old native protocol versions.
  * @example await connections()                           // the current (live) source
+ * @example (await connections(await open("bundle.tar.gz"))).rows("clients")   // recorded clientstats --all
  * @example await connections(live, { expectedConcurrency: 256 })
  */
 export async function connections(input?: SourceInput, options: ConnectionsOptions = {}) {
@@ -75,21 +86,91 @@ export async function connections(input?: SourceInput, options: ConnectionsOptio
   });
 }
 
-/** Recorded: `nodetool clientstats` output, one row per client connection. */
+/**
+ * Recorded: every node's `nodetool clientstats` (4.0+; `--all` adds one row per connection).
+ * Frames `nodes` (node, total_connected, connections_listed, from), `clients` (one row per
+ * connection, `from` = file:line) and `by_user`; findings from {@link CONNECTION_THRESHOLDS}'
+ * recorded rules: connection totals unbalanced across nodes, one client IP holding many
+ * connections to a node, clients on an old native protocol.
+ */
 async function recordedConnections(source: Source) {
   const files = source.files({ kind: "nodetool", command: "clientstats" });
-  if (!files.length) throw new CassperfError(`connections: ${source.describe()} is recorded and has no nodetool clientstats output; the driver's own state needs a live source.`, { hint: "connect() to the cluster, or add nodes/<node>/nodetool/clientstats" });
-  const rows: Record<string, unknown>[] = [];
+  if (!files.length) throw new CassperfError(`connections: ${source.describe()} is recorded and has no nodetool clientstats output; the driver's own state needs a live source.`, { hint: "connect() to the cluster, or add nodes/<node>/nodetool/clientstats (nodetool clientstats --all, Cassandra 4.0+)" });
+  const notes: string[] = [];
+  const nodes: { node: string; total_connected: number | null; connections_listed: number; from: string }[] = [];
+  const clients: (ClientConnection & { node: string; from: string })[] = [];
+  const byUser: { node: string; user: string; connections: number | null; from: string }[] = [];
   for (const f of files) {
-    const lines = (await source.readText(f)).split("\n");
-    const header = lines.findIndex((l) => /^Address\s+/.test(l));
-    if (header < 0) continue;
-    const cols = lines[header].trim().split(/\s{2,}|\s(?=[A-Z][a-z-]+(?:\s|$))/).map((c) => c.trim().toLowerCase().replace(/[^a-z0-9]+/g, "_"));
-    for (const l of lines.slice(header + 1)) {
-      if (!l.trim() || /^Total connected clients/i.test(l)) continue;
-      const vals = l.trim().split(/\s+/);
-      rows.push({ node: f.node, ...Object.fromEntries(cols.map((c, i) => [c, vals[i] ?? null])) });
+    let parsed: ReturnType<typeof parseClientstats>;
+    try {
+      parsed = parseClientstats(await source.readText(f), { file: f.rel });
+    } catch (e) {
+      if (!isCassperfError(e)) throw e;
+      notes.push(`skipped ${f.rel}: ${(e as Error).message}`);
+      continue;
+    }
+    if (parsed.nodetoolError) { notes.push(`${f.rel} holds a nodetool error, not clientstats: ${parsed.nodetoolError}`); continue; }
+    for (const sk of parsed.skipped.slice(0, 5)) notes.push(`${f.rel}:${sk.line}: skipped (${sk.reason}): ${sk.text.slice(0, 80)}`);
+    if (parsed.skipped.length > 5) notes.push(`${f.rel}: ${parsed.skipped.length - 5} more lines skipped`);
+    nodes.push({ node: f.node, total_connected: parsed.total_connected, connections_listed: parsed.connections.length, from: parsed.total_line ? `${f.rel}:${parsed.total_line}` : f.rel });
+    for (const c of parsed.connections) clients.push({ ...c, node: f.node, from: `${f.rel}:${c.line}` });
+    for (const u of parsed.by_user) byUser.push({ node: f.node, user: u.user, connections: u.connections, from: `${f.rel}:${u.line}` });
+  }
+  if (nodes.length && !clients.length) notes.push("clientstats was recorded without --all: no per-connection rows (client IP, driver, protocol); record `nodetool clientstats --all` for them");
+
+  const findings: Finding[] = [];
+  // Totals across nodes: each driver session opens the same pool to every local node.
+  const totals = nodes.filter((n) => n.total_connected !== null) as { node: string; total_connected: number; from: string }[];
+  if (totals.length >= 2) {
+    for (const n of totals) {
+      const others = totals.filter((o) => o !== n);
+      const mean = others.reduce((a, o) => a + o.total_connected, 0) / others.length;
+      if (n.total_connected >= T.CLIENT_IMBALANCE_MIN.value && n.total_connected > T.CLIENT_IMBALANCE_RATIO.value * mean)
+        findings.push({ severity: "warning", id: "connections.clients-unbalanced", helper: "connections", node: n.node, title: `${n.node} has ${n.total_connected} client connections, over ${T.CLIENT_IMBALANCE_RATIO.value}× the other nodes' mean (${mean.toFixed(1)})`, evidence: totals.map((o) => `${o.node} ${o.total_connected} (${o.from})`).join("; "), action: "clients pin this node: check their contact points and load-balancing policy (token-aware, DC-aware, with the right localDataCenter), and whether some clients connect to this node only (whitelist policies, a proxy)" });
     }
   }
-  return makeReport({ helper: "connections", title: `${rows.length} client connections`, source: source.describe(), summary: { connections: rows.length }, findings: [], frames: { clients: Object.fromEntries([...new Set(rows.flatMap((r) => Object.keys(r)))].map((k) => [k, rows.map((r) => r[k] ?? null)])) } });
+  // One client IP with many connections to one node.
+  const perClient = new Map<string, (ClientConnection & { node: string; from: string })[]>();
+  for (const c of clients) {
+    const key = `${c.node}\u0000${c.client}`;
+    perClient.set(key, [...(perClient.get(key) ?? []), c]);
+  }
+  for (const conns of perClient.values()) {
+    if (conns.length <= T.CONNECTIONS_PER_CLIENT.value) continue;
+    const drivers = [...new Set(conns.map((c) => [c.driver_name, c.driver_version].filter(Boolean).join(" ") || "driver not named"))];
+    findings.push({ severity: "info", id: "connections.many-per-client", helper: "connections", node: conns[0].node, title: `${conns[0].client} holds ${conns.length} connections to ${conns[0].node}`, evidence: `${drivers.join(", ")}; first at ${conns[0].from}`, action: "drivers open 1 connection per local node per session: this many means many sessions (a session per request, or many processes on that host). Share one session per process; raise the pool only when requests queue" });
+  }
+  // Old native protocol versions.
+  const old = clients.filter((c) => c.protocol_version !== null && c.protocol_version < T.MIN_PROTOCOL_VERSION.value);
+  for (const [client, conns] of groupBy(old, (c) => `${c.client} (${[c.driver_name, c.driver_version].filter(Boolean).join(" ") || "driver not named"})`))
+    findings.push({ severity: "info", id: "connections.old-protocol", helper: "connections", title: `${client} speaks native protocol v${conns[0].protocol_version}`, evidence: `${conns.length} connection(s) on ${[...new Set(conns.map((c) => c.node))].join(", ")}; first at ${conns[0].from}`, action: "upgrade the driver: protocol v4 (Cassandra 2.2+) adds unset values and server warnings in responses, v5 (4.0+) checksummed frames" });
+
+  const totalConnected = totals.reduce((a, n) => a + n.total_connected, 0);
+  const column = <R,>(rows: R[], keys: readonly (keyof R & string)[]) => Object.fromEntries(keys.map((k) => [k, rows.map((r) => r[k] ?? null)]));
+  return makeReport({
+    helper: "connections",
+    title: `${totalConnected} client connections on ${nodes.length} node${nodes.length === 1 ? "" : "s"}`,
+    source: source.describe(),
+    summary: {
+      nodes: nodes.length,
+      connected_clients: totals.length ? totalConnected : null,
+      connections_listed: clients.length,
+      client_ips: new Set(clients.map((c) => c.client)).size,
+      drivers: [...new Set(clients.map((c) => [c.driver_name, c.driver_version].filter(Boolean).join(" ")).filter(Boolean))].join(", ") || null,
+      protocol_versions: [...new Set(clients.map((c) => c.protocol_version).filter((v) => v !== null))].sort().join(", ") || null,
+    },
+    findings,
+    notes,
+    frames: {
+      nodes: column(nodes, ["node", "total_connected", "connections_listed", "from"] as const),
+      clients: column(clients, ["node", "client", "address", "ssl", "protocol_version", "user", "keyspace", "requests", "driver_name", "driver_version", "from"] as const),
+      by_user: column(byUser, ["node", "user", "connections", "from"] as const),
+    },
+  });
+}
+
+function groupBy<T>(xs: T[], key: (x: T) => string): Map<string, T[]> {
+  const m = new Map<string, T[]>();
+  for (const x of xs) m.set(key(x), [...(m.get(key(x)) ?? []), x]);
+  return m;
 }

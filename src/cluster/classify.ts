@@ -162,6 +162,7 @@ const NODETOOL_CONTENT: { command: string; test: RegExp }[] = [
   { command: "info", test: /^ID\s+: [0-9a-f-]{36}\n(.*\n){0,4}Load\s+:/m },
   { command: "status", test: /^Status=Up\/Down/m },
   { command: "gcstats", test: /^\s*Interval \(ms\)\s+Max GC Elapsed \(ms\)/m },
+  { command: "clientstats", test: /^Total connected clients: \d+\s*$|^Address\s+SSL\s+Cipher\s+Protocol\s+Version\s/m },
 ];
 
 /** True when the sample looks binary (NUL bytes, or more than 10% control bytes). */
