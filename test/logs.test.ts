@@ -420,3 +420,16 @@ test("StatusLogger, Cassandra 2.x/3.x one-line dialect: a real 2.1.0 dump (fixtu
   assert.equal(pending.length, 1);
   assert.equal(pending[0].value, pools.reduce((s, e) => s + (typeof e.pending === "number" ? e.pending : 0), 0));
 });
+
+test("logs() on 200,000 events (a real log repeated): first/last and the GC maximum come out, no 'Maximum call stack size exceeded'", async () => {
+  const lines = fs.readFileSync(data("logs", "cassandra3-system.example.log"), "utf8").split("\n").filter((l) => /^(INFO|WARN|ERROR|DEBUG)\s+\[/.test(l));
+  const out: string[] = [];
+  while (out.length < 200_000) out.push(...lines.slice(0, 200_000 - out.length));
+  const file = path.join(tempDir("cassperf-biglog-"), "system.log");
+  fs.writeFileSync(file, out.join("\n") + "\n");
+  const r = await logs(file);
+  assert.equal(r.summary.events, 200_000);
+  const ts = r.rows("events").map((e) => Date.parse(String(e.time))).filter((t) => !Number.isNaN(t));
+  assert.equal(r.summary.first, new Date(ts.reduce((a, b) => Math.min(a, b))).toISOString());
+  assert.equal(r.summary.last, new Date(ts.reduce((a, b) => Math.max(a, b))).toISOString());
+});

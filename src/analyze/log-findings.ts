@@ -7,6 +7,7 @@ import type { Finding, Threshold } from "../present/report";
 import type { LogEvent } from "../parse/log-rules";
 import type { ClockViolation } from "./log-clock";
 import { skewedNodes } from "./log-clock";
+import { extent } from "./extent";
 
 /** Every threshold logs() uses, with where its number comes from. */
 export const LOG_THRESHOLDS = {
@@ -188,7 +189,7 @@ export const LOG_RULES: LogRule[] = [
         id: "logs.tombstone-failures",
         node: g.node,
         helper: "compactionAdvice",
-        title: `${g.node}: ${fmtN(g.list.length)} quer${g.list.length === 1 ? "y" : "ies"} on ${g.table} aborted after scanning over ${fmtN(Math.max(...g.list.map((e) => e.tombstones ?? 0)))} tombstones`,
+        title: `${g.node}: ${fmtN(g.list.length)} quer${g.list.length === 1 ? "y" : "ies"} on ${g.table} aborted after scanning over ${fmtN(extent(g.list.map((e) => e.tombstones ?? 0))!.max)} tombstones`,
         evidence: `first at ${at(g.list[0])}: "${g.list[0].message.slice(0, 160)}". Threshold ${T.TOMBSTONE_FAILURES.name} (${T.TOMBSTONE_FAILURES.source}).`,
         action: `Data model: stop reading across deleted data in ${g.table} — avoid deletes/null writes in wide partitions, use TTLs with TimeWindowCompactionStrategy for time series, query narrower slices. Lower gc_grace_seconds on ${g.table} only if repairs run more often than it. Raising tombstone_failure_threshold only hides it.`,
       })),

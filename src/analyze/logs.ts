@@ -24,6 +24,7 @@ import { LOG_EVENT_KINDS } from "../parse/log-rules";
 import { logFindings, LOG_RULES } from "./log-findings";
 import { checkClocks } from "./log-clock";
 import { latencyPoints } from "./log-latency";
+import { extent } from "./extent";
 
 export { logEvents, type LogEvent, type LogEventKind, type LogEventsFilter } from "./log-events";
 export { LOG_THRESHOLDS, LOG_RULES } from "./log-findings";
@@ -113,7 +114,7 @@ export async function logs(filter: LogEventsFilter | SourceInput = {}): Promise<
     }
   }
   const kinds = [...kindRows.values()].sort((a, b) => a.node.localeCompare(b.node) || LOG_EVENT_KINDS.indexOf(a.kind as LogEventKind) - LOG_EVENT_KINDS.indexOf(b.kind as LogEventKind));
-  const times = events.filter((e) => e.ts !== null).map((e) => e.ts!) as number[];
+  const span = extent(events.filter((e) => e.ts !== null).map((e) => e.ts!));
   const gc = events.filter((e) => e.kind === "gc-pause");
   const nodes = [...new Set(events.map((e) => e.node))];
 
@@ -122,10 +123,10 @@ export async function logs(filter: LogEventsFilter | SourceInput = {}): Promise<
     files: r.files.length,
     lines: r.files.reduce((s, f) => s + f.lines, 0),
     events: events.length,
-    first: times.length ? iso(Math.min(...times)) : null,
-    last: times.length ? iso(Math.max(...times)) : null,
+    first: span ? iso(span.min) : null,
+    last: span ? iso(span.max) : null,
     gc_pauses: byKind["gc-pause"] ?? 0,
-    gc_pause_max_ms: gc.length ? Math.max(...gc.map((e) => e.pause_ms ?? 0)) : null,
+    gc_pause_max_ms: extent(gc.map((e) => e.pause_ms ?? 0))?.max ?? null,
     statuslogger_dumps: new Set(events.filter((e) => e.kind === "statuslogger-pool").map(dumpKey)).size,
     dropped_messages: events.reduce((s, e) => s + (e.kind === "dropped-messages" ? e.dropped ?? 0 : 0), 0),
     flushes: byKind["flush"] ?? 0,
@@ -282,11 +283,14 @@ export async function timeline(options: TimelineOptions | SourceInput = {}): Pro
   // GC lane: GC logs through gcStats() when it has them for a node, else GCInspector.
   const gcFromLogs = opts.gcLogs === false ? new Map<string, LanePoint[]>() : await gcLogPauses(r.source, opts, notes);
   const points: LanePoint[] = [];
-  for (const [, list] of gcFromLogs) points.push(...list);
+  for (const [, list] of gcFromLogs) for (const p of list) points.push(p);
   const nodesWithGcLog = new Set(gcFromLogs.keys());
   // Per node, the span the GC logs cover: GCInspector lines fill in outside it (rotated-away GC logs).
   const gcSpan = new Map<string, [number, number]>();
-  for (const [node, list] of gcFromLogs) gcSpan.set(node, [Math.min(...list.map((p) => p.t)), Math.max(...list.map((p) => p.t))]);
+  for (const [node, list] of gcFromLogs) {
+    const e = extent(list.map((p) => p.t));
+    if (e) gcSpan.set(node, [e.min, e.max]);
+  }
 
   // StatusLogger dumps: one point per dump (node + time + thread), the sum of pending work.
   const dumps = new Map<string, { node: string; t: number; pending: number; top: string; topPending: number }>();

@@ -11,6 +11,7 @@ import { CassperfError } from "../errors";
 import { resolveSource, type SourceInput } from "../cluster/resolve";
 import { makeReport, type Finding, type Threshold } from "../present/report";
 import { logEvents } from "./log-events";
+import { extent } from "./extent";
 
 /** Thresholds of the pattern rules. */
 export const PATTERN_THRESHOLDS = {
@@ -115,11 +116,11 @@ export async function queryPatterns(input?: SourceInput) {
       lines: g.length,
       sources: kinds.join(", "),
       mean_ms: durations.length ? durations.reduce((a, b) => a + b, 0) / durations.length : null,
-      min_ms: durations.length ? Math.min(...durations) : null,
-      max_ms: durations.length ? Math.max(...durations) : null,
+      min_ms: extent(durations)?.min ?? null,
+      max_ms: extent(durations)?.max ?? null,
       p99_ms: p99(durations),
       tombstones_mean: tombs.length ? tombs.reduce((a, b) => a + b, 0) / tombs.length : null,
-      tombstones_max: tombs.length ? Math.max(...tombs) : null,
+      tombstones_max: extent(tombs)?.max ?? null,
       live_rows_mean: live.length ? live.reduce((a, b) => a + b, 0) / live.length : null,
       example: g[0].query.length > 300 ? g[0].query.slice(0, 299) + "…" : g[0].query,
       first_seen: g[0].origin,
