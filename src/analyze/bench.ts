@@ -27,16 +27,16 @@ import { LiveSource } from "../cluster/live";
 import { openRecorded } from "../cluster/recorded";
 import { isSource } from "../cluster/resolve";
 import type { Source } from "../cluster/source";
-import { makeReport, type Columns, type DataFrame, type Finding, type Report } from "../present/report";
+import { makeReport, rowsToColumns, type DataFrame, type Finding, type Report } from "../present/report";
 import { compareChart, p99Chart, spectrumChart, throughputChart, type SpectrumRow } from "../bench/charts";
-import { gen } from "../bench/generators";
-import { decodeHistogram, encodeHistogram, mergeHistograms, percentiles, spectrum, type Histogram } from "../bench/hdr";
+import { gen, makeRng } from "../bench/generators";
+import { decodeHistogram, encodeHistogram, HDR_UNIT, mergeHistograms, percentiles, rowPercentiles, spectrum, type Histogram } from "../bench/hdr";
 import { BENCH_THRESHOLDS, benchFindings } from "../bench/rules";
 import { BENCH_RUN_FORMAT, BENCH_RUN_VERSION, runId, validateBenchRun, type BenchInterval, type BenchMode, type BenchOpRow, type BenchRun } from "../bench/run";
 import { benchClient } from "../bench/client";
 import { runLoad, type BenchProgress } from "../bench/runner";
 import { resolveWorkload, WORKLOADS, type WorkloadOptions } from "../bench/workloads";
-import { parseStress, type StressRun } from "../parse/cassandra-stress";
+import { parseStress, type StressOutput, type StressRun } from "../parse/cassandra-stress";
 
 export { gen };
 export type { BenchRun, BenchInterval, BenchOpRow, BenchProgress, BenchMode };
@@ -164,14 +164,8 @@ function spectrumRows(run: BenchRun): SpectrumRow[] {
 const INTERVAL_COLUMNS: (keyof BenchInterval)[] = ["second", "op", "ops", "ops_per_s", "errors", "p50_ms", "p95_ms", "p99_ms", "p99_9_ms", "max_ms", "mean_ms", "service_p99_ms"];
 const OP_COLUMNS: (keyof BenchOpRow)[] = ["op", "count", "errors", "error_rate", "ops_per_s", "mean_ms", "p50_ms", "p95_ms", "p99_ms", "p99_9_ms", "max_ms", "service_p50_ms", "service_p99_ms", "service_max_ms"];
 
-function cols<T extends object>(rows: T[], names: (keyof T)[]): Columns {
-  const out: Columns = {};
-  for (const n of names) out[n as string] = rows.map((r) => (r[n] === undefined ? null : r[n]));
-  return out;
-}
-
 /** Build the report of a run (live, saved or imported). */
-export function reportOfRun(run: BenchRun, source?: string): BenchReport {
+function reportOfRun(run: BenchRun, source?: string): BenchReport {
   const notes = [...run.notes];
   if (run.mode === "closed-loop") notes.unshift(`Closed loop: ${run.latency_measure}`);
   const spec = spectrumRows(run);
@@ -183,9 +177,9 @@ export function reportOfRun(run: BenchRun, source?: string): BenchReport {
     summary: run.summary,
     findings: benchFindings(run),
     frames: {
-      intervals: () => cols(run.intervals, INTERVAL_COLUMNS),
-      ops: () => cols(run.ops, OP_COLUMNS),
-      spectrum: () => cols(spec, ["series", "percentile", "latency_ms"]),
+      intervals: () => rowsToColumns(run.intervals, INTERVAL_COLUMNS),
+      ops: () => rowsToColumns(run.ops, OP_COLUMNS),
+      spectrum: () => rowsToColumns(spec, ["series", "percentile", "latency_ms"]),
     },
     charts: {
       throughput: () => throughputChart(run.intervals, `Throughput per second — ${label}`),
@@ -296,7 +290,6 @@ async function prepareSchema(client: Client, keyspace: string, rf: number, workl
     }
   }
   const { concurrent } = require("cassandra-driver") as typeof import("cassandra-driver");
-  const { makeRng } = require("../bench/generators") as typeof import("../bench/generators");
   const rng = makeRng(7);
   const CHUNK = 5000;
   for (let start = 0; start < load.count; start += CHUNK) {
@@ -373,7 +366,7 @@ async function runLive(live: LiveSource, workloadName: string, o: BenchOptions):
   const rec = result.recorder;
   const secs = Math.max(0.001, result.measuredMs / 1000);
   const opRow = (name: string, response: Histogram, service: Histogram | undefined, count: number, errors: number): BenchOpRow => {
-    const p = percentiles(response);
+    const { mean_ms, ...p } = rowPercentiles(response);
     const s = service ? percentiles(service) : undefined;
     return {
       op: name,
@@ -381,12 +374,8 @@ async function runLive(live: LiveSource, workloadName: string, o: BenchOptions):
       errors,
       error_rate: count ? Math.round((errors / count) * 1e6) / 1e6 : 0,
       ops_per_s: Math.round((count / secs) * 10) / 10,
-      mean_ms: p.mean_ms,
-      p50_ms: p.p50_ms,
-      p95_ms: p.p95_ms,
-      p99_ms: p.p99_ms,
-      p99_9_ms: p.p99_9_ms,
-      max_ms: p.max_ms,
+      mean_ms, // before the percentiles, as in OP_COLUMNS
+      ...p,
       service_p50_ms: s?.p50_ms ?? null,
       service_p99_ms: s?.p99_ms ?? null,
       service_max_ms: s?.max_ms ?? null,
@@ -397,7 +386,7 @@ async function runLive(live: LiveSource, workloadName: string, o: BenchOptions):
   const allService = mode === "fixed-rate" ? mergeHistograms(rec.ops.map((s) => s.service!)) : undefined;
   const all = opRow("all", allResponse, allService, rec.ops.reduce((n, s) => n + s.count, 0), rec.ops.reduce((n, s) => n + s.errors, 0));
   const histograms: BenchRun["histograms"] = {};
-  for (const s of rec.ops) histograms[s.name] = { unit: "us", response: encodeHistogram(s.response), ...(s.service ? { service: encodeHistogram(s.service) } : {}) };
+  for (const s of rec.ops) histograms[s.name] = { unit: HDR_UNIT, response: encodeHistogram(s.response), ...(s.service ? { service: encodeHistogram(s.service) } : {}) };
 
   if (result.partial) notes.push(`Cancelled: partial run, ${all.count.toLocaleString("en-US")} operations measured over ${secs.toFixed(1)} s.`);
   if (all.count === 0) notes.push("No operation completed in the measured phase.");
@@ -483,7 +472,7 @@ export interface ImportStressOptions {
 }
 
 /** A stress run -> the bench run shape. */
-export function stressToRun(sr: StressRun, name: string, extraNotes: string[]): BenchRun {
+function stressToRun(sr: StressRun, name: string, extraNotes: string[]): BenchRun {
   const perOp = new Set(sr.intervals.filter((r) => r.op !== "total").map((r) => r.op));
   // 3.x/4.x print per-op rows and a total row per interval: keep the per-op rows (the totals would double count).
   const rows = perOp.size > 0 ? sr.intervals.filter((r) => r.op !== "total") : sr.intervals;
@@ -589,14 +578,18 @@ export function importStress(file: string, options: ImportStressOptions = {}): B
   if (typeof file !== "string" || !file) throw new CassperfError("importStress: expected the path of a cassandra-stress output file.");
   if (!fs.existsSync(file)) throw new CassperfError(`importStress: ${file} does not exist.`);
   if (fs.statSync(file).isDirectory()) throw new CassperfError(`importStress: ${file} is a folder; expected a cassandra-stress output file (or use bench("${file}") for every run in a recording).`);
-  const text = fs.readFileSync(file, "utf8");
-  // A saved run (bench/<run>.json) is read as such: one loader for both kinds of run files.
-  if (text.trimStart().startsWith("{")) return readBenchRun(text, file);
-  return stressReport(text, options.name ?? path.basename(file), file, options);
+  return runFileReport(fs.readFileSync(file, "utf8"), options.name ?? path.basename(file), file, options);
 }
 
-function stressReport(text: string, name: string, where: string, options: ImportStressOptions = {}): BenchReport {
-  const parsed = parseStress(text);
+/** A run file's text -> its report: a saved run (bench/<run>.json) or a cassandra-stress output. */
+function runFileReport(text: string, name: string, where: string, options: ImportStressOptions = {}): BenchReport {
+  // A saved run is read as such: one loader for both kinds of run files.
+  if (text.trimStart().startsWith("{")) return readBenchRun(text, where);
+  return stressReport(parseStress(text), name, where, options);
+}
+
+/** The report of one run (options.run, default the last) of a parsed cassandra-stress output. */
+function stressReport(parsed: StressOutput, name: string, where: string, options: ImportStressOptions = {}): BenchReport {
   if (parsed.runs.length === 0) {
     throw new CassperfError(`importStress: ${where} holds no cassandra-stress run (no interval header like "partitions, op/s, ..." or "type, total ops, ..." and no "Results:" block).`, {
       hint: "pass the file cassandra-stress printed to its standard output",
@@ -632,9 +625,8 @@ async function recordedRuns(source: Source): Promise<{ reports: BenchReport[]; n
   }
   for (const f of source.files({ kind: "stress-output" })) {
     try {
-      const text = await source.readText(f);
-      const parsed = parseStress(text);
-      for (const r of parsed.runs) reports.push(stressReport(text, path.basename(f.rel), f.rel, { run: r.index }));
+      const parsed = parseStress(await source.readText(f));
+      for (const r of parsed.runs) reports.push(stressReport(parsed, path.basename(f.rel), f.rel, { run: r.index }));
     } catch (e) {
       notes.push(`${f.rel}: not read (${(e as Error).message})`);
     }
@@ -659,7 +651,8 @@ function runsReport(source: Source, reports: BenchReport[], notes: string[]): Be
     started_at: r.started_at ?? null,
   }));
   const intervals = runs.flatMap((r) => r.intervals.map((i) => ({ run: r.id, ...i })));
-  const spec = reports.flatMap((r) => r.rows("spectrum").map((s) => ({ ...s, series: `${r.run.id} ${String(s.series)}` }))) as unknown as SpectrumRow[];
+  let spec: SpectrumRow[] | undefined;
+  const spectrumOfAll = () => (spec ??= reports.flatMap((r) => r.rows("spectrum").map((s) => ({ ...s, series: `${r.run.id} ${String(s.series)}` }))) as unknown as SpectrumRow[]);
   if (!runs.length) notes.push(`${source.name} holds no saved bench runs (bench/<run>.json) and no cassandra-stress output.`);
   const report = makeReport({
     helper: "bench",
@@ -668,13 +661,13 @@ function runsReport(source: Source, reports: BenchReport[], notes: string[]): Be
     summary: { runs: runs.length, bench_runs: runs.filter((r) => r.origin === "bench").length, stress_outputs: runs.filter((r) => r.origin === "cassandra-stress").length },
     findings: reports.flatMap((r) => r.findings.map((f) => ({ ...f, evidence: `${r.run.id}: ${f.evidence}` }))),
     frames: {
-      runs: () => cols(rows, Object.keys(rows[0] ?? { run: 0 }) as (keyof (typeof rows)[number])[]),
-      intervals: () => cols(intervals, ["run", ...INTERVAL_COLUMNS] as (keyof (typeof intervals)[number])[]),
+      runs: () => rowsToColumns(rows, Object.keys(rows[0] ?? { run: 0 })),
+      intervals: () => rowsToColumns(intervals, ["run", ...INTERVAL_COLUMNS]),
     },
     charts: runs.length
       ? {
           throughput: () => throughputChart(intervals.map((i) => ({ ...i, op: `${i.run} ${i.op}` })), "Throughput per second, every saved run"),
-          spectrum: () => spectrumChart(spec, "Percentile spectrum, every saved run"),
+          spectrum: () => spectrumChart(spectrumOfAll(), "Percentile spectrum, every saved run"),
         }
       : {},
     notes,
@@ -746,9 +739,7 @@ export type RunInput = BenchReport | BenchRun | string;
 function toRun(x: RunInput, which: string): BenchRun {
   if (typeof x === "string") {
     if (!fs.existsSync(x)) throw new CassperfError(`compareRuns: run ${which} ${JSON.stringify(x)} is not an existing file.`);
-    const text = fs.readFileSync(x, "utf8");
-    if (text.trimStart().startsWith("{")) return readBenchRun(text, x).run;
-    return stressReport(text, path.basename(x), x).run;
+    return runFileReport(fs.readFileSync(x, "utf8"), path.basename(x), x).run;
   }
   if (x && typeof x === "object" && "run" in x && (x as BenchReport).run?.format === BENCH_RUN_FORMAT) return (x as BenchReport).run;
   if (x && typeof x === "object" && (x as BenchRun).format === BENCH_RUN_FORMAT) return validateBenchRun(x, `run ${which}`);
@@ -853,8 +844,8 @@ export function compareRuns(a: RunInput, b: RunInput): Report<"comparison"> {
     { metric: `${String(r.op)} ${String(r.metric)}`, run: `a ${ra.id}`, value: r.a as number },
     { metric: `${String(r.op)} ${String(r.metric)}`, run: `b ${rb.id}`, value: r.b as number },
   ]);
-  const specA = reportOfRun(ra).rows("spectrum").map((s) => ({ ...s, series: `a ${String(s.series)}` }));
-  const specB = reportOfRun(rb).rows("spectrum").map((s) => ({ ...s, series: `b ${String(s.series)}` }));
+  const specA = spectrumRows(ra).map((s) => ({ ...s, series: `a ${s.series}` }));
+  const specB = spectrumRows(rb).map((s) => ({ ...s, series: `b ${s.series}` }));
   const intervals = [...ra.intervals.map((i) => ({ ...i, op: `a ${i.op}` })), ...rb.intervals.map((i) => ({ ...i, op: `b ${i.op}` }))];
   const beyondCount = rows.filter((r) => r.beyond_noise).length;
   return makeReport({
@@ -871,10 +862,10 @@ export function compareRuns(a: RunInput, b: RunInput): Report<"comparison"> {
       noise_rule: `beyond noise when |b - a| > max(${T.NOISE_MIN_RELATIVE.value * 100}% of a, ${T.NOISE_SIGMAS.value} x sqrt(sd_a²/n_a + sd_b²/n_b)) over per-second values`,
     },
     findings,
-    frames: { comparison: () => cols(rows, ["op", "metric", "a", "b", "diff", "diff_pct", "noise_band", "beyond_noise", "verdict", "basis"] as never[]) },
+    frames: { comparison: () => rowsToColumns(rows, ["op", "metric", "a", "b", "diff", "diff_pct", "noise_band", "beyond_noise", "verdict", "basis"]) },
     charts: {
       compare: () => compareChart(chartRows, `Run vs run — a: ${ra.id}, b: ${rb.id}`),
-      spectrum: () => spectrumChart([...specA, ...specB] as unknown as SpectrumRow[], "Percentile spectrum, run a vs run b"),
+      spectrum: () => spectrumChart([...specA, ...specB], "Percentile spectrum, run a vs run b"),
       throughput: () => throughputChart(intervals, "Throughput per second, run a vs run b"),
     },
     notes,

@@ -40,7 +40,6 @@ export function suggestBucketing(input: BucketingInput): BucketingAdvice {
   const timeCol = input.clustering.find((c) => TIME_TYPES.has(c.type));
   const newTable = `${input.table}_bucketed`;
   const cols = [...input.partitionKey, ...input.clustering, ...(input.columns ?? []).filter((c) => !input.partitionKey.some((p) => p.name === c.name) && !input.clustering.some((k) => k.name === c.name))];
-  const order = input.clustering.filter((c) => c.order === "DESC");
   const clusteringOrder = input.clustering.length
     ? ` WITH CLUSTERING ORDER BY (${input.clustering.map((c) => `${quoteIdent(c.name)} ${c.order ?? "ASC"}`).join(", ")})`
     : "";
@@ -50,7 +49,7 @@ export function suggestBucketing(input: BucketingInput): BucketingAdvice {
     `CREATE TABLE ${quoteIdent(input.keyspace)}.${quoteIdent(newTable)} (\n` +
     cols.map((c) => `  ${quoteIdent(c.name)} ${c.type},\n`).join("") +
     `  ${quoteIdent(bucketCol)} ${bucketType},\n` +
-    `  PRIMARY KEY ((${[...pkNames, quoteIdent(bucketCol)].join(", ")})${ckNames.length ? ", " + ckNames.join(", ") : ""})\n)${order.length || input.clustering.length ? clusteringOrder : ""};`;
+    `  PRIMARY KEY ((${[...pkNames, quoteIdent(bucketCol)].join(", ")})${ckNames.length ? ", " + ckNames.join(", ") : ""})\n)${clusteringOrder};`;
   if (timeCol) {
     // Without a write rate we size by the skew: the more rows, the finer the bucket.
     const granularity = input.maxRows > 100_000 ? "hour" : input.maxRows > 10_000 ? "day" : "month";

@@ -3,10 +3,11 @@
  * rate and recent hit rate — from `nodetool info` (any version's wording), with each table's
  * caching setting from the schema, and seed 1's CacheOptimizer rules.
  */
+import { CassperfError } from "../errors";
 import { nodetoolTexts } from "../cluster/evidence";
 import { resolveSource, type SourceInput } from "../cluster/resolve";
 import { parseInfo, type CacheInfo } from "../parse/nodetool-info";
-import { makeReport, type Finding, type Threshold } from "../present/report";
+import { makeReport, rowsToColumns, type Finding, type Threshold } from "../present/report";
 import { gatherCompactionEvidence, SYSTEM_KEYSPACES } from "./compaction-evidence";
 
 /** Thresholds of the cache rules (seed 1's CacheOptimizer). */
@@ -74,7 +75,6 @@ export async function caches(input?: SourceInput) {
       return { table: `${e.keyspace}.${e.table}`, caching: caching.replace(/^'|'$/g, "") || null, row_cache: rowsPerPartition !== null && !/^none$/i.test(rowsPerPartition), reads: e.reads?.value ?? null, writes: e.writes?.value ?? null, origin: e.schema?.origin ?? e.reads?.origin ?? null };
     });
   if (!rows.length && !tableRows.length) {
-    const { CassperfError } = require("../errors") as typeof import("../errors");
     throw new CassperfError(`caches: ${source.describe()} has no nodetool info output and no schema.`, { hint: "add nodes/<node>/nodetool/info (or connect with a nodetool runner)" });
   }
 
@@ -112,8 +112,8 @@ export async function caches(input?: SourceInput) {
     findings,
     notes,
     frames: {
-      caches: Object.fromEntries((["node", "cache", "entries", "size_bytes", "capacity_bytes", "hits", "requests", "hit_rate", "recent_hit_rate", "origin"] as const).map((k) => [k, rows.map((r) => r[k])])),
-      tables: Object.fromEntries((["table", "caching", "row_cache", "reads", "writes", "origin"] as const).map((k) => [k, tableRows.map((r) => r[k])])),
+      caches: rowsToColumns(rows, ["node", "cache", "entries", "size_bytes", "capacity_bytes", "hits", "requests", "hit_rate", "recent_hit_rate", "origin"]),
+      tables: rowsToColumns(tableRows, ["table", "caching", "row_cache", "reads", "writes", "origin"]),
     },
     charts: {
       "hit-rates": () => ({

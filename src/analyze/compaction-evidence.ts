@@ -219,16 +219,19 @@ export async function gatherCompactionEvidence(source: Source, only?: { keyspace
 
   // Traces: tombstones vs live rows of sessions reading each table.
   try {
-    const { traces } = require("./trace") as typeof import("./trace");
-    const hasTraces = want.has("traces") && (source instanceof LiveSource || source.files({ kind: ["trace-sessions", "trace-events", "trace-cqlsh", "trace-events-csv"] }).length > 0);
+    const { traces, TRACE_KINDS } = require("./trace") as typeof import("./trace");
+    const hasTraces = want.has("traces") && (source instanceof LiveSource || source.files({ kind: [...TRACE_KINDS] }).length > 0);
     if (hasTraces) {
       const rep = await traces({ source, ...(source instanceof LiveSource ? { limit: 200 } : {}) });
       // 2.1 logs prepared statements as "Execute CQL3 prepared query" without the text: take the
       // table from the replica's "Executing single-partition query on <table>" event instead.
       const tableOfSession = new Map<string, string>();
-      for (const ev of rep.rows("events")) {
-        const mm = /query on ("?[\w]+"?)(?:\.| |$)/.exec(String(ev.activity ?? ""));
-        if (mm && !tableOfSession.has(String(ev.session_id))) tableOfSession.set(String(ev.session_id), mm[1].replace(/"/g, ""));
+      const { session_id: sessionIds, activity } = rep.columns("events");
+      for (let i = 0; i < sessionIds.length; i++) {
+        const sid = String(sessionIds[i]);
+        if (tableOfSession.has(sid)) continue;
+        const mm = /query on ("?[\w]+"?)(?:\.| |$)/.exec(String(activity[i] ?? ""));
+        if (mm) tableOfSession.set(sid, mm[1].replace(/"/g, ""));
       }
       for (const s of rep.rows("sessions")) {
         const m = /\bFROM\s+("?[\w]+"?)\.("?[\w]+"?)/i.exec(String(s.query ?? ""));

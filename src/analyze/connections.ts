@@ -9,7 +9,7 @@ import { CassperfError, isCassperfError } from "../errors";
 import { LiveSource } from "../cluster/live";
 import { resolveSource, type SourceInput } from "../cluster/resolve";
 import type { Source } from "../cluster/source";
-import { makeReport, type Finding, type Threshold } from "../present/report";
+import { makeReport, rowsToColumns, type Finding, type Threshold } from "../present/report";
 import { parseClientstats, type ClientConnection } from "../parse/nodetool-clientstats";
 
 /** Options of {@link connections}. */
@@ -130,23 +130,17 @@ async function recordedConnections(source: Source) {
     }
   }
   // One client IP with many connections to one node.
-  const perClient = new Map<string, (ClientConnection & { node: string; from: string })[]>();
-  for (const c of clients) {
-    const key = `${c.node}\u0000${c.client}`;
-    perClient.set(key, [...(perClient.get(key) ?? []), c]);
-  }
-  for (const conns of perClient.values()) {
+  for (const conns of groupBy(clients, (c) => `${c.node}\u0000${c.client}`).values()) {
     if (conns.length <= T.CONNECTIONS_PER_CLIENT.value) continue;
-    const drivers = [...new Set(conns.map((c) => [c.driver_name, c.driver_version].filter(Boolean).join(" ") || "driver not named"))];
+    const drivers = [...new Set(conns.map((c) => driverOf(c) || "driver not named"))];
     findings.push({ severity: "info", id: "connections.many-per-client", helper: "connections", node: conns[0].node, title: `${conns[0].client} holds ${conns.length} connections to ${conns[0].node}`, evidence: `${drivers.join(", ")}; first at ${conns[0].from}`, action: "drivers open 1 connection per local node per session: this many means many sessions (a session per request, or many processes on that host). Share one session per process; raise the pool only when requests queue" });
   }
   // Old native protocol versions.
   const old = clients.filter((c) => c.protocol_version !== null && c.protocol_version < T.MIN_PROTOCOL_VERSION.value);
-  for (const [client, conns] of groupBy(old, (c) => `${c.client} (${[c.driver_name, c.driver_version].filter(Boolean).join(" ") || "driver not named"})`))
+  for (const [client, conns] of groupBy(old, (c) => `${c.client} (${driverOf(c) || "driver not named"})`))
     findings.push({ severity: "info", id: "connections.old-protocol", helper: "connections", title: `${client} speaks native protocol v${conns[0].protocol_version}`, evidence: `${conns.length} connection(s) on ${[...new Set(conns.map((c) => c.node))].join(", ")}; first at ${conns[0].from}`, action: "upgrade the driver: protocol v4 (Cassandra 2.2+) adds unset values and server warnings in responses, v5 (4.0+) checksummed frames" });
 
   const totalConnected = totals.reduce((a, n) => a + n.total_connected, 0);
-  const column = <R,>(rows: R[], keys: readonly (keyof R & string)[]) => Object.fromEntries(keys.map((k) => [k, rows.map((r) => r[k] ?? null)]));
   return makeReport({
     helper: "connections",
     title: `${totalConnected} client connections on ${nodes.length} node${nodes.length === 1 ? "" : "s"}`,
@@ -156,21 +150,32 @@ async function recordedConnections(source: Source) {
       connected_clients: totals.length ? totalConnected : null,
       connections_listed: clients.length,
       client_ips: new Set(clients.map((c) => c.client)).size,
-      drivers: [...new Set(clients.map((c) => [c.driver_name, c.driver_version].filter(Boolean).join(" ")).filter(Boolean))].join(", ") || null,
+      drivers: [...new Set(clients.map(driverOf).filter(Boolean))].join(", ") || null,
       protocol_versions: [...new Set(clients.map((c) => c.protocol_version).filter((v) => v !== null))].sort().join(", ") || null,
     },
     findings,
     notes,
     frames: {
-      nodes: column(nodes, ["node", "total_connected", "connections_listed", "from"] as const),
-      clients: column(clients, ["node", "client", "address", "ssl", "protocol_version", "user", "keyspace", "requests", "driver_name", "driver_version", "from"] as const),
-      by_user: column(byUser, ["node", "user", "connections", "from"] as const),
+      nodes: rowsToColumns(nodes, ["node", "total_connected", "connections_listed", "from"]),
+      clients: rowsToColumns(clients, ["node", "client", "address", "ssl", "protocol_version", "user", "keyspace", "requests", "driver_name", "driver_version", "from"]),
+      by_user: rowsToColumns(byUser, ["node", "user", "connections", "from"]),
     },
   });
 }
 
+/** Items by key, in first-seen order of the keys and of the items within each. */
 function groupBy<T>(xs: T[], key: (x: T) => string): Map<string, T[]> {
   const m = new Map<string, T[]>();
-  for (const x of xs) m.set(key(x), [...(m.get(key(x)) ?? []), x]);
+  for (const x of xs) {
+    const k = key(x);
+    const g = m.get(k);
+    if (g) g.push(x);
+    else m.set(k, [x]);
+  }
   return m;
+}
+
+/** A connection's driver as "name version" (either may be missing); "" when neither is known. */
+function driverOf(c: ClientConnection): string {
+  return [c.driver_name, c.driver_version].filter(Boolean).join(" ");
 }

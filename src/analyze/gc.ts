@@ -13,11 +13,12 @@ import { filesInTimeOrder, missing, nodetoolTexts } from "../cluster/evidence";
 import { resolveSource, type SourceInput } from "../cluster/resolve";
 import type { SourceFile } from "../cluster/source";
 import { MAX_CHART_POINTS, sampleForChart, type VegaLiteSpec } from "../present/charts";
-import { makeReport, type Columns, type Finding, type Report, type Severity, type Threshold } from "../present/report";
+import { makeReport, rowsToColumns, type Columns, type Finding, type Report, type Severity, type Threshold } from "../present/report";
 import { parseGcInspector } from "../parse/gc-inspector";
 import { parseGcLog } from "../parse/gc-log";
 import type { GcCycle, GcParse, GcPause, GcStall } from "../parse/gc-types";
 import { parseNodetoolGcstats, type NodetoolGcStats } from "../parse/nodetool-gcstats";
+import { nearestRank } from "./nearest-rank";
 
 /** Options of {@link gcStats}. */
 export interface GcStatsOptions {
@@ -267,13 +268,6 @@ export const GC_RULES: GcRule[] = [
   },
 ];
 
-/** Percentile (nearest rank) of a sorted array. */
-function percentile(sorted: number[], q: number): number | null {
-  if (!sorted.length) return null;
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
-  return sorted[i];
-}
-
 function countBy<T>(rows: T[], key: (r: T) => string): Record<string, number> {
   const out: Record<string, number> = {};
   for (const r of rows) {
@@ -434,7 +428,7 @@ export async function gcStats(input?: SourceInput, opts: GcStatsOptions = {}): P
     nodetool_gcstats: gcstats.length ? Object.fromEntries(gcstats.map((g) => [g.node, g])) : null,
   };
 
-  const pauseColumns = (): Columns => toColumns(pauses, PAUSE_COLUMNS);
+  const pauseColumns = (): Columns => rowsToColumns(pauses, PAUSE_COLUMNS);
   return makeReport({
     helper: "gcStats",
     title: `GC pauses of ${nodes.length} node(s): ${basis.length.toLocaleString("en-US")} pauses${k.pause_max_ms !== null ? `, max ${fmt(k.pause_max_ms as number)} ms` : ""}`,
@@ -443,9 +437,9 @@ export async function gcStats(input?: SourceInput, opts: GcStatsOptions = {}): P
     findings,
     frames: {
       pauses: pauseColumns,
-      cycles: () => toColumns(cycles, CYCLE_COLUMNS),
-      stalls: () => toColumns(stalls, ["node", "timestamp", "uptime_s", "thread", "stall_ms", "file", "line"]),
-      gcstats: () => toColumns(gcstats as unknown as Record<string, unknown>[], ["node", "interval_ms", "max_gc_elapsed_ms", "total_gc_elapsed_ms", "stdev_gc_elapsed_ms", "gc_reclaimed_mb", "collections", "direct_memory_bytes", "file"]),
+      cycles: () => rowsToColumns(cycles, CYCLE_COLUMNS),
+      stalls: () => rowsToColumns(stalls, ["node", "timestamp", "uptime_s", "thread", "stall_ms", "file", "line"]),
+      gcstats: () => rowsToColumns(gcstats, ["node", "interval_ms", "max_gc_elapsed_ms", "total_gc_elapsed_ms", "stdev_gc_elapsed_ms", "gc_reclaimed_mb", "collections", "direct_memory_bytes", "file"]),
     },
     charts: {
       pauses: () => pausesChart(pauses),
@@ -463,16 +457,6 @@ export const PAUSE_COLUMNS = [
   "to_space_exhausted", "humongous", "origin", "file", "name", "concurrent_mode_failure", "gc_id", "line",
 ];
 const CYCLE_COLUMNS = ["node", "timestamp", "uptime_s", "name", "cause", "duration_ms", "heap_before_mb", "heap_after_mb", "aborted", "gc_id", "file", "line"];
-
-function toColumns(rows: readonly object[], names: string[]): Columns {
-  const out: Columns = {};
-  for (const n of names) out[n] = new Array(rows.length);
-  for (let i = 0; i < rows.length; i++) {
-    const r = rows[i] as Record<string, unknown>;
-    for (const n of names) out[n][i] = r[n] ?? null;
-  }
-  return out;
-}
 
 function safeParse(fn: () => GcParse, file: SourceFile, notes: string[]): GcParse | null {
   try {
@@ -540,10 +524,10 @@ function kpis(pauses: PauseRow[], files: FileResult[]): Record<string, unknown> 
   return {
     pauses: pauses.length,
     counts_by_type: countBy(pauses, (p) => p.type),
-    pause_p50_ms: percentile(ms, 0.5),
-    pause_p90_ms: percentile(ms, 0.9),
-    pause_p99_ms: percentile(ms, 0.99),
-    pause_p99_9_ms: percentile(ms, 0.999),
+    pause_p50_ms: nearestRank(ms, 0.5),
+    pause_p90_ms: nearestRank(ms, 0.9),
+    pause_p99_ms: nearestRank(ms, 0.99),
+    pause_p99_9_ms: nearestRank(ms, 0.999),
     pause_max_ms: ms.length ? ms[ms.length - 1] : null,
     total_pause_ms: round(total),
     total_stopped_ms: stoppedFiles.length ? round(stoppedFiles.reduce((a, r) => a + (r.parse.safepointStoppedMs ?? 0), 0)) : null,

@@ -24,9 +24,10 @@ import type { FileKind, Source } from "../cluster/source";
 import { nodetoolTexts } from "../cluster/evidence";
 import { parseTpstats } from "../parse/nodetool-tpstats";
 import { parseCompactionstats } from "../parse/nodetool-compactionstats";
-import { makeReport, type DataFrame, type Finding, type Report } from "../present/report";
+import { makeReport, rowsToColumns, sortFindings, type DataFrame, type Finding, type Report } from "../present/report";
 import { gatherCompactionEvidence, SYSTEM_KEYSPACES } from "./compaction-evidence";
 import { versionsOf } from "./inventory";
+import { TRACE_KINDS } from "./trace";
 
 /** Options of {@link health}. */
 export interface HealthOptions {
@@ -40,7 +41,6 @@ export interface HealthOptions {
 /** What health() hands each helper runner: the reports of the helpers that ran before it. */
 interface RunContext {
   reports: Map<string, Report>;
-  notes: string[];
 }
 
 /** One helper health() can run: the evidence it needs (recorded and live) and how to call it. */
@@ -89,7 +89,6 @@ export function mergeSameProblem(findings: Finding[]): Finding[] {
   return out.filter((_, i) => !gone.has(i));
 }
 
-const TRACE_KINDS: FileKind[] = ["trace-sessions", "trace-events", "trace-cqlsh", "trace-events-csv"];
 const logsOr = (s: LiveSource, what: string) => (s.files({ kind: ["system-log", "debug-log", "gc-log"] }).length ? null : `connect() was given no log folders (${what})`);
 const nodetoolOr = (s: LiveSource) => (s.hasNodetool() ? null : "connect() was not told how to run nodetool");
 
@@ -101,11 +100,11 @@ const nodetoolOr = (s: LiveSource) => (s.hasNodetool() ? null : "connect() was n
 export const HEALTH_HELPERS: HealthHelper[] = [
   { helper: "inventory", recorded: null, live: () => null, missing: "", run: async (s) => (require("./inventory") as typeof import("./inventory")).inventory(s) },
   { helper: "gcStats", recorded: { kinds: ["gc-log", "system-log"], commands: ["gcstats"] }, live: (s) => logsOr(s, "GC logs"), missing: "logs/cassandra/gc.log* (or system.log for GCInspector lines) per node", run: async (s) => (require("./gc") as typeof import("./gc")).gcStats(s) },
-  { helper: "jvm", recorded: { kinds: ["gc-log", "system-log"], commands: ["info"], names: /(^|\/)(java_cmdline|java_command_line\.txt)$/ }, live: (s) => (logsOr(s, "JVM Arguments line, GC log header") === null || nodetoolOr(s) === null ? null : "connect() was given neither log folders nor nodetool"), missing: "system.log (its JVM Arguments line), gc.log*, nodetool info or java_cmdline per node", run: async (s) => (require("./jvm") as typeof import("./jvm")).jvm(s) },
+  { helper: "jvm", recorded: { kinds: ["gc-log", "system-log"], commands: ["info"], names: /(^|\/)(java_cmdline|java_command_line\.txt)$/ }, live: (s) => (logsOr(s, "JVM Arguments line, GC log header") === null || nodetoolOr(s) === null ? null : "connect() was given neither log folders nor nodetool"), missing: "system.log (its JVM Arguments line), gc.log*, nodetool info or java_cmdline per node", run: async (s, ctx) => (require("./jvm") as typeof import("./jvm")).jvm(s, { gc: ctx.reports.get("gcStats") }) },
   { helper: "logs", recorded: { kinds: ["system-log", "debug-log"] }, live: (s) => (s.files({ kind: ["system-log", "debug-log"] }).length ? null : "connect() was given no log folders (system.log)"), missing: "logs/cassandra/system.log* and debug.log* per node", run: async (s) => (require("./logs") as typeof import("./logs")).logs({ source: s }) },
   { helper: "histograms", recorded: { kinds: ["jmx-dump"], commands: ["tablehistograms", "proxyhistograms"] }, live: nodetoolOr, missing: "nodetool tablehistograms / proxyhistograms output in nodes/<node>/nodetool/", run: async (s) => (require("./histograms") as typeof import("./histograms")).histograms({ source: s }) },
-  { helper: "traces", recorded: { kinds: TRACE_KINDS }, live: () => null, missing: "traces/sessions.jsonl and events.jsonl (record(live, dir)), a cqlsh TRACING ON output or a system_traces.events CSV", run: async (s) => (require("./trace") as typeof import("./trace")).traces({ source: s, ...(s instanceof LiveSource ? { limit: 1000 } : {}) }) },
-  { helper: "queryPatterns", recorded: { kinds: ["system-log", "debug-log", ...TRACE_KINDS] }, live: () => null, missing: "system.log/debug.log (slow-query and tombstone lines) or trace sessions", run: async (s) => (require("./query-patterns") as typeof import("./query-patterns")).queryPatterns(s) },
+  { helper: "traces", recorded: { kinds: [...TRACE_KINDS] }, live: () => null, missing: "traces/sessions.jsonl and events.jsonl (record(live, dir)), a cqlsh TRACING ON output or a system_traces.events CSV", run: async (s) => (require("./trace") as typeof import("./trace")).traces({ source: s, ...(s instanceof LiveSource ? { limit: 1000 } : {}) }) },
+  { helper: "queryPatterns", recorded: { kinds: ["system-log", "debug-log", ...TRACE_KINDS] }, live: () => null, missing: "system.log/debug.log (slow-query and tombstone lines) or trace sessions", run: async (s, ctx) => (require("./query-patterns") as typeof import("./query-patterns")).queryPatterns(s, { traces: ctx.reports.get("traces") }) },
   { helper: "compactionAdvice", recorded: { kinds: ["schema"], commands: ["tablestats", "tablehistograms", "compactionstats"] }, live: () => null, missing: "schema.cql and nodetool tablestats/tablehistograms/compactionstats", run: async (s) => (require("./compaction") as typeof import("./compaction")).compactionAdvice(undefined, {}, { source: s }) },
   { helper: "caches", recorded: { commands: ["info"] }, live: nodetoolOr, missing: "nodetool info per node (nodes/<node>/nodetool/info)", run: async (s) => (require("./caches") as typeof import("./caches")).caches(s) },
   { helper: "connections", recorded: { commands: ["clientstats"] }, live: () => null, missing: "a live source (the driver's own pool state) or nodetool clientstats output", run: async (s) => (require("./connections") as typeof import("./connections")).connections(s) },
@@ -240,7 +239,7 @@ async function headline(source: Source, reports: Map<string, Report>, unanswerab
   const tr = reports.get("traces");
   const ws = tr ? worstOf(tr.rows("sessions"), "tombstones") : undefined;
   if (ws && (ws.tombstones as number) > 0) {
-    const file = source.files({ kind: TRACE_KINDS })[0]?.rel ?? "system_traces.events";
+    const file = source.files({ kind: [...TRACE_KINDS] })[0]?.rel ?? "system_traces.events";
     tombCandidates.push({ value: ws.tombstones as number, node: String(ws.coordinator), detail: `trace session ${ws.session_id}: ${String(ws.query ?? "").slice(0, 120)}`, helper: "traces", from: `${file} (session ${ws.session_id})` });
   }
   for (const t of ev?.tables.values() ?? [])
@@ -368,7 +367,7 @@ export async function health(input?: SourceInput, options: HealthOptions = {}): 
   const unanswerable = new Map<string, string>();
   const notes: string[] = [];
   const helperRows: { helper: string; status: string; findings: number | null; ms: number | null; reason: string | null }[] = [];
-  const ctx: RunContext = { reports, notes };
+  const ctx: RunContext = { reports };
   for (const h of HEALTH_HELPERS) {
     if (skip.has(h.helper)) {
       helperRows.push({ helper: h.helper, status: "skipped", findings: null, ms: null, reason: "skipped by options.skip" });
@@ -410,7 +409,6 @@ export async function health(input?: SourceInput, options: HealthOptions = {}): 
       if (f.id === "inventory.helper-unanswerable") continue;
       findings.push({ ...f, helper: f.helper && f.helper !== "" ? f.helper : name });
     }
-  const { sortFindings } = require("../present/report") as typeof import("../present/report");
   const ranked = sortFindings(mergeSameProblem(findings));
   const count = (s: string) => ranked.filter((f) => f.severity === s).length;
   const val = (m: string) => head.rows.find((r) => r.metric === m)?.value ?? null;
@@ -435,9 +433,9 @@ export async function health(input?: SourceInput, options: HealthOptions = {}): 
     findings: ranked,
     notes,
     frames: {
-      headline: Object.fromEntries((["metric", "value", "node", "detail", "helper", "from"] as const).map((k) => [k, head.rows.map((r) => r[k])])),
-      ranked: Object.fromEntries((["severity", "helper", "id", "node", "title", "evidence", "action"] as const).map((k) => [k, ranked.map((f) => f[k] ?? null)])),
-      helpers: Object.fromEntries((["helper", "status", "findings", "ms", "reason"] as const).map((k) => [k, helperRows.map((r) => r[k])])),
+      headline: rowsToColumns(head.rows, ["metric", "value", "node", "detail", "helper", "from"]),
+      ranked: rowsToColumns(ranked, ["severity", "helper", "id", "node", "title", "evidence", "action"]),
+      helpers: rowsToColumns(helperRows, ["helper", "status", "findings", "ms", "reason"]),
     },
     charts: {
       findings: () => ({

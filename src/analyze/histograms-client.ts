@@ -15,7 +15,8 @@ import { LiveSource } from "../cluster/live";
 import type { Source } from "../cluster/source";
 import { validateBenchRun, type BenchRun } from "../bench/run";
 import type { HistogramMetric, HistogramUnit, PercentileLabel } from "../parse/nodetool-tablehistograms";
-import { latencyPoints } from "./log-latency";
+import { traceLatencyPoints } from "./log-latency";
+import { nearestRank } from "./nearest-rank";
 import { liveBenchRuns } from "./bench";
 
 /** Fewest trace sessions of a node for which p75..p99 are worth printing (below: min, 50, max). */
@@ -25,12 +26,6 @@ export const MIN_SESSIONS = 20;
 export type ClientRow = HistogramFrameRow;
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-
-/** Nearest-rank percentile of sorted values. */
-export function nearestRank(sorted: number[], p: number): number {
-  const i = Math.max(0, Math.ceil((p / 100) * sorted.length) - 1);
-  return sorted[Math.min(i, sorted.length - 1)];
-}
 
 /** Trace-session durations per coordinator -> percentile rows (microseconds). */
 export function traceDurationRows(durationsMs: Map<string, { values: number[]; last: number }>): ClientRow[] {
@@ -43,7 +38,7 @@ export function traceDurationRows(durationsMs: Map<string, { values: number[]; l
         ? [["min", 0], ["50", 50], ["75", 75], ["95", 95], ["98", 98], ["99", 99], ["max", 100]]
         : [["min", 0], ["50", 50], ["max", 100]];
     for (const [label, p] of labels) {
-      const value = label === "min" ? us[0] : label === "max" ? us[us.length - 1] : nearestRank(us, p);
+      const value = label === "min" ? us[0] : label === "max" ? us[us.length - 1] : nearestRank(us, p / 100);
       out.push({ node, keyspace: null, table: "traces", metric: "trace_duration", percentile: label, value, unit: "microseconds", captured_at: new Date(last).toISOString(), origin: `trace sessions (${us.length} coordinated by ${node})` });
     }
   }
@@ -69,10 +64,9 @@ export function benchRows(run: BenchRun, origin: string): ClientRow[] {
  */
 export async function clientRows(source: Source, notes: string[], target?: { keyspace: string; table: string }): Promise<ClientRow[]> {
   const out: ClientRow[] = [];
-  // Trace sessions (latencyPoints also reads bench intervals; only the traces are used here).
-  // With a table, only the sessions whose query names it; bench runs are not per table and are left out.
+  // Trace sessions. With a table, only the sessions whose query names it; bench runs are not per table and are left out.
   const mentions = target ? new RegExp(`\\b"?${escapeRe(target.keyspace)}"?\\s*\\.\\s*"?${escapeRe(target.table)}"?\\b`, "i") : undefined;
-  const points = (await latencyPoints(source, notes)).filter((p) => p.label.startsWith("trace ") && (!mentions || mentions.test(p.label)));
+  const points = (await traceLatencyPoints(source, notes)).filter((p) => !mentions || mentions.test(p.label));
   const byNode = new Map<string, { values: number[]; last: number }>();
   for (const p of points) {
     const e = byNode.get(p.node) ?? { values: [], last: 0 };

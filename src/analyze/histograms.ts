@@ -15,6 +15,7 @@
 import { LiveSource } from "../cluster/live";
 import { resolveSource, type SourceInput } from "../cluster/resolve";
 import { missing, nodetoolTexts, type NodetoolText } from "../cluster/evidence";
+import { tableNames } from "../cluster/schema-cql";
 import type { Source } from "../cluster/source";
 import { CassperfError } from "../errors";
 import { jmxHistogramRows, parseJmxScraper } from "../parse/jmx-scraper";
@@ -248,17 +249,10 @@ function liveKeyspaceName(source: LiveSource, keyspace: string): string {
 /** Exact table name of a live cluster from the schema tables (2.1: system.schema_columnfamilies; 3.0+: system_schema.tables). */
 async function liveTableFromSchema(source: LiveSource, t: { keyspace: string; table: string }): Promise<{ keyspace: string; table: string }> {
   const ks = { keyspace: liveKeyspaceName(source, t.keyspace), table: t.table };
-  for (const q of ["SELECT table_name AS name FROM system_schema.tables WHERE keyspace_name = ?", "SELECT columnfamily_name AS name FROM system.schema_columnfamilies WHERE keyspace_name = ?"]) {
-    try {
-      const rs = await source.client.execute(q, [ks.keyspace], { prepare: true });
-      const names = rs.rows.map((r) => String(r["name"]));
-      const found = names.find((n) => n === t.table) ?? names.find((n) => n.toLowerCase() === t.table.toLowerCase());
-      if (found) return { keyspace: ks.keyspace, table: found };
-      if (names.length) throw new CassperfError(`histograms: table "${t.table}" does not exist in keyspace ${ks.keyspace} on ${source.name}.`, { hint: `tables: ${names.join(", ")}` });
-    } catch (e) {
-      if (e instanceof CassperfError) throw e;
-    }
-  }
+  const names = await tableNames(source.client, ks.keyspace);
+  const found = names.find((n) => n === t.table) ?? names.find((n) => n.toLowerCase() === t.table.toLowerCase());
+  if (found) return { keyspace: ks.keyspace, table: found };
+  if (names.length) throw new CassperfError(`histograms: table "${t.table}" does not exist in keyspace ${ks.keyspace} on ${source.name}.`, { hint: `tables: ${names.join(", ")}` });
   return ks;
 }
 

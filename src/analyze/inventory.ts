@@ -5,15 +5,16 @@
  */
 import * as fs from "node:fs";
 import { LiveSource } from "../cluster/live";
-import { RecordedSource } from "../cluster/recorded";
+import { readHead, RecordedSource } from "../cluster/recorded";
 import { resolveSource, type SourceInput } from "../cluster/resolve";
 import type { FileKind, Source, SourceFile } from "../cluster/source";
 import { makeReport, type Finding } from "../present/report";
+import { TRACE_KINDS } from "./trace";
 
 /** What each helper needs, in one table: the file kinds (or nodetool commands) it answers from. */
 export const HELPER_NEEDS: { helper: string; live: string; recorded: { kinds?: FileKind[]; commands?: string[] }; missingHint: string }[] = [
   { helper: "gcStats", live: "GC logs when connect() is given logs", recorded: { kinds: ["gc-log", "system-log"], commands: ["gcstats"] }, missingHint: "copy logs/cassandra/gc.log* (or system.log for GCInspector lines) into nodes/<node>/" },
-  { helper: "trace", live: "system_traces (any version)", recorded: { kinds: ["trace-sessions", "trace-events", "trace-cqlsh", "trace-events-csv"] }, missingHint: "record(live, dir) with traces, or a cqlsh TRACING ON output / COPY system_traces.events CSV" },
+  { helper: "trace", live: "system_traces (any version)", recorded: { kinds: [...TRACE_KINDS] }, missingHint: "record(live, dir) with traces, or a cqlsh TRACING ON output / COPY system_traces.events CSV" },
   { helper: "histograms", live: "nodetool (when connect() is given nodetool) or system_views on 4.0+", recorded: { kinds: ["jmx-dump"], commands: ["tablehistograms", "proxyhistograms"] }, missingHint: "nodetool tablehistograms / proxyhistograms output in nodes/<node>/nodetool/" },
   { helper: "partitionScan", live: "token-range scan", recorded: { kinds: ["system-log"], commands: ["tablehistograms", "tablestats"] }, missingHint: "tablehistograms/tablestats output or system.log with large-partition warnings" },
   { helper: "compactionAdvice", live: "schema + nodetool", recorded: { kinds: ["schema"], commands: ["tablestats", "tablehistograms", "compactionstats"] }, missingHint: "schema.cql and nodetool tablestats/tablehistograms/compactionstats" },
@@ -64,16 +65,13 @@ export async function versionsOf(source: Source): Promise<Record<string, string>
   if (source instanceof LiveSource) return source.versions();
   const out: Record<string, string> = { ...((source as RecordedSource).manifest?.cassandra_versions ?? {}) };
   for (const f of source.files({ kind: "nodetool", command: "version" })) {
+    if (out[f.node]) continue;
     const m = /ReleaseVersion:\s*(\S+)/.exec(await source.readText(f));
-    if (m && !out[f.node]) out[f.node] = m[1];
+    if (m) out[f.node] = m[1];
   }
   for (const f of source.files({ kind: "system-log" })) {
     if (out[f.node] || f.compressed) continue;
-    const fd = fs.openSync(f.path, "r");
-    const buf = Buffer.alloc(Math.min(f.size, 512 * 1024));
-    fs.readSync(fd, buf, 0, buf.length, 0);
-    fs.closeSync(fd);
-    const m = /Cassandra version: (\S+)|DSE version: (\S+)/.exec(buf.toString("utf8"));
+    const m = /Cassandra version: (\S+)|DSE version: (\S+)/.exec(readHead(f.path, 512 * 1024).toString("utf8"));
     if (m) out[f.node] = m[1] ?? `DSE ${m[2]}`;
   }
   return out;

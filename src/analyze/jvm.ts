@@ -7,15 +7,13 @@
  * the GC log's "CommandLine flags" header (via gcStats), `nodetool info` (heap used / total);
  * RAM from os-metrics/meminfo or the GC log header.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { CassperfError } from "../errors";
 import { nodetoolTexts } from "../cluster/evidence";
 import { RecordedSource } from "../cluster/recorded";
 import { resolveSource, type SourceInput } from "../cluster/resolve";
-import type { Source } from "../cluster/source";
+import type { Source, SourceFile } from "../cluster/source";
 import { parseInfo } from "../parse/nodetool-info";
-import { makeReport, type Finding, type Threshold } from "../present/report";
+import { makeReport, rowsToColumns, type Finding, type Report, type Threshold } from "../present/report";
 
 /** Thresholds of the JVM rules. */
 export const JVM_THRESHOLDS = {
@@ -75,33 +73,44 @@ export function factsFromArgs(args: string[]): Partial<JvmFacts> {
   return out;
 }
 
-function readIfExists(p: string): string | undefined {
+/** A node's file named `name` (its path ends with it), as text; undefined when it is not there or unreadable. */
+async function nodeText(source: Source, files: SourceFile[], name: string): Promise<string | undefined> {
+  const f = files.find((x) => x.rel === name || x.rel.endsWith(`/${name}`));
+  if (!f) return undefined;
   try {
-    return fs.readFileSync(p, "utf8");
+    return await source.readText(f);
   } catch {
     return undefined;
   }
 }
 
-/** Per node: command-line files and meminfo a bundle keeps next to nodes/<node>/. */
-function bundleFacts(source: Source, node: string): { args?: string[]; origin?: string; ramMb?: number } {
+/** Per node: command-line files and meminfo a bundle keeps in nodes/<node>/. */
+async function bundleFacts(source: Source, node: string): Promise<{ args?: string[]; origin?: string; ramMb?: number }> {
   if (!(source instanceof RecordedSource)) return {};
-  const anyFile = source.files({ node })[0];
-  if (!anyFile) return {};
-  const nodeDir = anyFile.path.slice(0, anyFile.path.length - anyFile.rel.length) + anyFile.rel.split("/").slice(0, anyFile.rel.startsWith("nodes/") ? 2 : 0).join("/");
+  const files = source.files({ node });
   const out: { args?: string[]; origin?: string; ramMb?: number } = {};
   for (const name of ["java_cmdline", "java_command_line.txt"]) {
-    const text = readIfExists(path.join(nodeDir, name));
+    const text = await nodeText(source, files, name);
     if (text && /\bjava\b/.test(text)) {
       out.args = text.split(/\s+/).filter((a) => a.startsWith("-"));
       out.origin = `nodes/${node}/${name}`;
       break;
     }
   }
-  const mem = readIfExists(path.join(nodeDir, "os-metrics", "meminfo"));
+  const mem = await nodeText(source, files, "os-metrics/meminfo");
   const m = mem && /^MemTotal:\s+(\d+) kB/m.exec(mem);
   if (m) out.ramMb = Number(m[1]) / 1024;
   return out;
+}
+
+/** Options of {@link jvm}. */
+export interface JvmOptions {
+  /**
+   * The gcStats() report of this same source, when it was already computed (health() passes the
+   * one it ran): jvm() reads the GC log header and heap after GC from it instead of calling
+   * gcStats(source) again. Default: jvm() calls gcStats(source).
+   */
+  gc?: Report;
 }
 
 /**
@@ -109,7 +118,7 @@ function bundleFacts(source: Source, node: string): { args?: string[]; origin?: 
  * @example await jvm()                        // the current source
  * @example (await jvm("diag/dse68")).summary
  */
-export async function jvm(input?: SourceInput) {
+export async function jvm(input?: SourceInput, options: JvmOptions = {}) {
   const source = await resolveSource(input, "jvm");
   const facts = new Map<string, JvmFacts>();
   const get = (node: string): JvmFacts => {
@@ -134,7 +143,7 @@ export async function jvm(input?: SourceInput) {
   };
   // 1. Bundle command lines and meminfo.
   for (const node of source.nodes()) {
-    const b = bundleFacts(source, node);
+    const b = await bundleFacts(source, node);
     if (b.args) fill(node, factsFromArgs(b.args), b.origin!);
     if (b.ramMb) fill(node, { ram_mb: b.ramMb }, `nodes/${node}/os-metrics/meminfo`);
   }
@@ -149,8 +158,7 @@ export async function jvm(input?: SourceInput) {
   // 3. GC logs, through gcStats (its summary carries the header's flags, heap max, RAM, collector).
   let gcHeapAfter: { node: string; timestamp: string | null; heap_after_mb: number | null }[] = [];
   if (source.files({ kind: "gc-log" }).length) {
-    const { gcStats } = require("./gc") as typeof import("./gc");
-    const g = await gcStats(source);
+    const g = options.gc ?? (await (require("./gc") as typeof import("./gc")).gcStats(source));
     const per = (g.summary.per_node ?? {}) as Record<string, Record<string, unknown>>;
     for (const node of Object.keys(per).length ? Object.keys(per) : source.nodes()) {
       const flags = String(g.summary.flags ?? "");
@@ -202,7 +210,7 @@ export async function jvm(input?: SourceInput) {
     },
     findings,
     frames: {
-      nodes: Object.fromEntries((["node", "heap_max_mb", "heap_min_mb", "young_mb", "collector", "max_gc_pause_ms", "ihop_percent", "region_size_mb", "ram_mb", "heap_used_mb", "java_version", "flags", "origin"] as const).map((k) => [k, rows.map((r) => r[k])])),
+      nodes: rowsToColumns(rows, ["node", "heap_max_mb", "heap_min_mb", "young_mb", "collector", "max_gc_pause_ms", "ihop_percent", "region_size_mb", "ram_mb", "heap_used_mb", "java_version", "flags", "origin"]),
       heap: { node: gcHeapAfter.map((h) => h.node), timestamp: gcHeapAfter.map((h) => h.timestamp), heap_after_mb: gcHeapAfter.map((h) => h.heap_after_mb) },
     },
     charts: {

@@ -22,10 +22,29 @@ export interface LatencyPoint {
 export const LIVE_TRACE_SESSIONS_LIMIT = 10_000;
 
 /**
- * Latency points of a source: trace sessions and bench runs.
+ * Latency points of a source: trace sessions and bench runs, by time.
  * @example const pts = await latencyPoints(source, notes)
  */
 export async function latencyPoints(source: Source, notes: string[]): Promise<LatencyPoint[]> {
+  const recorded = await recordedTracePoints(source, notes);
+  const bench = await benchLatencyPoints(source, notes);
+  const live = await liveTracePoints(source, notes);
+  return [...recorded, ...bench, ...live].sort((a, b) => a.t - b.t);
+}
+
+/**
+ * Latency points of a source's trace sessions (recorded traces/sessions.jsonl, and a live
+ * cluster's system_traces.sessions), by time.
+ * @example const pts = await traceLatencyPoints(source, notes)
+ */
+export async function traceLatencyPoints(source: Source, notes: string[]): Promise<LatencyPoint[]> {
+  const recorded = await recordedTracePoints(source, notes);
+  const live = await liveTracePoints(source, notes);
+  return [...recorded, ...live].sort((a, b) => a.t - b.t);
+}
+
+/** Trace-session points of a recording's traces/sessions.jsonl files. */
+async function recordedTracePoints(source: Source, notes: string[]): Promise<LatencyPoint[]> {
   const out: LatencyPoint[] = [];
   const nodeOf = nodeNamer(source);
   for (const f of source.files({ kind: "trace-sessions" })) {
@@ -42,6 +61,34 @@ export async function latencyPoints(source: Source, notes: string[]): Promise<La
       notes.push(`${f.rel}: trace sessions could not be read (${(e as Error).message}); no latency lane from it.`);
     }
   }
+  return out;
+}
+
+/** Trace-session points of a live cluster's system_traces.sessions (none for a recording). */
+async function liveTracePoints(source: Source, notes: string[]): Promise<LatencyPoint[]> {
+  if (!(source instanceof LiveSource)) return [];
+  const out: LatencyPoint[] = [];
+  const nodeOf = nodeNamer(source);
+  try {
+    const rs = await source.client.execute(`SELECT session_id, coordinator, started_at, duration, request, parameters FROM system_traces.sessions LIMIT ${LIVE_TRACE_SESSIONS_LIMIT}`);
+    for (const r of rs.rows) {
+      const started = r.started_at instanceof Date ? r.started_at.getTime() : NaN;
+      const duration = r.duration === null || r.duration === undefined ? NaN : Number(r.duration);
+      if (!Number.isFinite(started) || !Number.isFinite(duration)) continue;
+      out.push({ node: nodeOf(r.coordinator ? String(r.coordinator) : null), t: started, value: duration / 1000, label: `trace ${String(r.session_id)}: ${String(r.parameters?.query ?? r.request ?? "").slice(0, 80)}` });
+    }
+  } catch (e) {
+    notes.push(`Latency lane: system_traces.sessions could not be read (${(e as Error).message}).`);
+  }
+  return out;
+}
+
+/**
+ * Latency points of a source's recorded bench runs (bench/<run>.json): p99 per second, client side.
+ * @example const pts = await benchLatencyPoints(source, notes)
+ */
+export async function benchLatencyPoints(source: Source, notes: string[]): Promise<LatencyPoint[]> {
+  const out: LatencyPoint[] = [];
   for (const f of source.files({ kind: "bench-run" })) {
     try {
       const run = JSON.parse(await source.readText(f)) as { id?: string; started_at?: string; intervals?: { second: number; op: string; p99_ms: number | null }[] };
@@ -55,20 +102,7 @@ export async function latencyPoints(source: Source, notes: string[]): Promise<La
       notes.push(`${f.rel}: bench run could not be read (${(e as Error).message}); no latency lane from it.`);
     }
   }
-  if (source instanceof LiveSource) {
-    try {
-      const rs = await source.client.execute(`SELECT session_id, coordinator, started_at, duration, request, parameters FROM system_traces.sessions LIMIT ${LIVE_TRACE_SESSIONS_LIMIT}`);
-      for (const r of rs.rows) {
-        const started = r.started_at instanceof Date ? r.started_at.getTime() : NaN;
-        const duration = r.duration === null || r.duration === undefined ? NaN : Number(r.duration);
-        if (!Number.isFinite(started) || !Number.isFinite(duration)) continue;
-        out.push({ node: nodeOf(r.coordinator ? String(r.coordinator) : null), t: started, value: duration / 1000, label: `trace ${String(r.session_id)}: ${String(r.parameters?.query ?? r.request ?? "").slice(0, 80)}` });
-      }
-    } catch (e) {
-      notes.push(`Latency lane: system_traces.sessions could not be read (${(e as Error).message}).`);
-    }
-  }
-  return out.sort((a, b) => a.t - b.t);
+  return out;
 }
 
 /** A coordinator address as a node name: recordings and live sources name nodes by address. */

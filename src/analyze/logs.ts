@@ -28,7 +28,6 @@ import { extent } from "./extent";
 
 export { logEvents, type LogEvent, type LogEventKind, type LogEventsFilter } from "./log-events";
 export { LOG_THRESHOLDS, LOG_RULES } from "./log-findings";
-export { LINE_RULES } from "../parse/log-rules";
 
 /** Columns of the `events` frame, in order. */
 export const EVENT_COLUMNS = [
@@ -279,9 +278,12 @@ export async function timeline(options: TimelineOptions | SourceInput = {}): Pro
   const events = r.events;
   const notes = [...r.notes];
   const coincideMs = opts.coincideMs ?? TIMELINE_THRESHOLDS.COINCIDE_MS.value;
+  // The window asked for (logEvents() has checked both times parse).
+  const fromMs = opts.from === undefined ? -Infinity : new Date(opts.from).getTime();
+  const toMs = opts.to === undefined ? Infinity : new Date(opts.to).getTime();
 
   // GC lane: GC logs through gcStats() when it has them for a node, else GCInspector.
-  const gcFromLogs = opts.gcLogs === false ? new Map<string, LanePoint[]>() : await gcLogPauses(r.source, opts, notes);
+  const gcFromLogs = opts.gcLogs === false ? new Map<string, LanePoint[]>() : await gcLogPauses(r.source, opts, fromMs, toMs, notes);
   const points: LanePoint[] = [];
   for (const [, list] of gcFromLogs) for (const p of list) points.push(p);
   const nodesWithGcLog = new Set(gcFromLogs.keys());
@@ -338,8 +340,6 @@ export async function timeline(options: TimelineOptions | SourceInput = {}): Pro
   }
   // Latency lane (optional): traced requests and bench runs, when the source has them.
   const latency = await latencyPoints(r.source, notes);
-  const fromMs = opts.from === undefined ? -Infinity : new Date(opts.from).getTime();
-  const toMs = opts.to === undefined ? Infinity : new Date(opts.to).getTime();
   for (const p of latency) if (p.t >= fromMs && p.t <= toMs) points.push({ node: p.node, lane: "latency (ms)", t: p.t, value: p.value, label: p.label });
   for (const d of dumps.values()) points.push({ node: d.node, lane: "pending tasks (StatusLogger)", t: d.t, value: d.pending, label: `StatusLogger: ${d.pending} pending (most: ${d.top} ${Math.max(0, d.topPending)})` });
   points.sort((a, b) => a.t - b.t);
@@ -447,14 +447,12 @@ function preferredPhase(events: LogEvent[], kind: LogEventKind, order: string[])
   return out;
 }
 
-/** GC pauses from the source's GC logs via gcStats(), per node; empty when the source has no GC log. */
-async function gcLogPauses(source: Source, opts: TimelineOptions, notes: string[]): Promise<Map<string, LanePoint[]>> {
+/** GC pauses from the source's GC logs via gcStats(), per node, inside [fromMs, toMs]; empty when the source has no GC log. */
+async function gcLogPauses(source: Source, opts: TimelineOptions, fromMs: number, toMs: number, notes: string[]): Promise<Map<string, LanePoint[]>> {
   const out = new Map<string, LanePoint[]>();
   if (!source.files({ kind: "gc-log" }).length) return out;
   try {
     const rep = await gcStats(source, { ...(opts.node ? { node: opts.node } : {}), gcinspector: false, nodetool: false });
-    const from = opts.from === undefined ? undefined : new Date(opts.from).getTime();
-    const to = opts.to === undefined ? undefined : new Date(opts.to).getTime();
     let undated = 0;
     for (const p of rep.rows("pauses")) {
       if (p.origin !== undefined && p.origin !== null && p.origin !== "gc-log") continue;
@@ -463,7 +461,7 @@ async function gcLogPauses(source: Source, opts: TimelineOptions, notes: string[
         undated++;
         continue;
       }
-      if ((from !== undefined && t < from) || (to !== undefined && t > to)) continue;
+      if (t < fromMs || t > toMs) continue;
       const node = String(p.node);
       const list = out.get(node) ?? out.set(node, []).get(node)!;
       list.push({ node, lane: "GC pause (ms)", t, value: Number(p.pause_ms) || 0, label: `gc log: ${p.type ?? "pause"} ${Number(p.pause_ms).toFixed(1)} ms` });

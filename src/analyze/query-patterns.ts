@@ -9,9 +9,11 @@
  */
 import { CassperfError } from "../errors";
 import { resolveSource, type SourceInput } from "../cluster/resolve";
-import { makeReport, type Finding, type Threshold } from "../present/report";
+import { makeReport, rowsToColumns, type Finding, type Report, type Threshold } from "../present/report";
 import { logEvents } from "./log-events";
 import { extent } from "./extent";
+import { nearestRank } from "./nearest-rank";
+import { TRACE_KINDS, traces } from "./trace";
 
 /** Thresholds of the pattern rules. */
 export const PATTERN_THRESHOLDS = {
@@ -51,10 +53,14 @@ interface Sample {
   live_rows?: number;
 }
 
-function p99(values: number[]): number | null {
-  if (!values.length) return null;
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil(0.99 * s.length) - 1)];
+/** Options of {@link queryPatterns}. */
+export interface QueryPatternsOptions {
+  /**
+   * The traces() report of this same source, read as queryPatterns() would call it (recorded: all
+   * sessions; live: the last 1000), when it was already computed (health() passes the one it ran).
+   * Default: queryPatterns() calls traces() itself.
+   */
+  traces?: Report;
 }
 
 /**
@@ -62,7 +68,7 @@ function p99(values: number[]): number | null {
  * @example await queryPatterns()                                  // the current source
  * @example (await queryPatterns("logs/system.log")).rows("patterns")
  */
-export async function queryPatterns(input?: SourceInput) {
+export async function queryPatterns(input?: SourceInput, options: QueryPatternsOptions = {}) {
   const source = await resolveSource(input, "queryPatterns");
   const samples: Sample[] = [];
   const notes: string[] = [];
@@ -82,11 +88,10 @@ export async function queryPatterns(input?: SourceInput) {
       });
     }
   }
-  const hasTraces = source.kind === "live" || source.files({ kind: ["trace-sessions", "trace-events", "trace-cqlsh", "trace-events-csv"] }).length > 0;
+  const hasTraces = source.kind === "live" || source.files({ kind: [...TRACE_KINDS] }).length > 0;
   if (hasTraces) {
     try {
-      const { traces } = require("./trace") as typeof import("./trace");
-      const rep = await traces({ source, ...(source.kind === "live" ? { limit: 1000 } : {}) });
+      const rep = options.traces ?? (await traces({ source, ...(source.kind === "live" ? { limit: 1000 } : {}) }));
       for (const s of rep.rows("sessions")) {
         const q = String(s.query ?? "");
         if (!q || /^Execute CQL3 prepared query$/i.test(q)) continue;
@@ -118,7 +123,7 @@ export async function queryPatterns(input?: SourceInput) {
       mean_ms: durations.length ? durations.reduce((a, b) => a + b, 0) / durations.length : null,
       min_ms: extent(durations)?.min ?? null,
       max_ms: extent(durations)?.max ?? null,
-      p99_ms: p99(durations),
+      p99_ms: nearestRank([...durations].sort((a, b) => a - b), 0.99),
       tombstones_mean: tombs.length ? tombs.reduce((a, b) => a + b, 0) / tombs.length : null,
       tombstones_max: extent(tombs)?.max ?? null,
       live_rows_mean: live.length ? live.reduce((a, b) => a + b, 0) / live.length : null,
@@ -146,7 +151,7 @@ export async function queryPatterns(input?: SourceInput) {
     summary: { patterns: rows.length, queries: rows.reduce((a, r) => a + r.count, 0), top_pattern: rows[0]?.pattern ?? null, top_count: rows[0]?.count ?? null },
     findings,
     notes,
-    frames: { patterns: Object.fromEntries(Object.keys(rows[0]).map((k) => [k, rows.map((r) => (r as Record<string, unknown>)[k])])) },
+    frames: { patterns: rowsToColumns(rows, Object.keys(rows[0])) },
     charts: {
       patterns: () => ({
         title: `Most frequent query patterns (top ${Math.min(15, rows.length)})`,

@@ -153,8 +153,6 @@ export interface TraceModel {
   messageBytes: (number | null)[];
   peer: (string | null)[];
   sessions: SessionSummary[];
-  /** Events whose session has no sessions row (coordinator guessed from the earliest event). */
-  orphanSessions: number;
   unknownActivities: Map<string, number>;
 }
 
@@ -184,7 +182,6 @@ function analyse(b: TraceModelBuilder): TraceModel {
   const peer: (string | null)[] = new Array(n).fill(null);
   const sessions: SessionSummary[] = [];
   const unknownActivities = new Map<string, number>();
-  let orphanSessions = 0;
   let k = 0;
 
   for (const [sid, idx] of bySession) {
@@ -196,7 +193,6 @@ function analyse(b: TraceModelBuilder): TraceModel {
     }
     let row = b.sessions.get(sid);
     if (!row) {
-      orphanSessions++;
       const firstNode = idx.length ? b.node[idx[0]] : "";
       const t0 = idx.length ? b.timeUs[idx[0]] : NaN;
       row = { session_id: sid, coordinator: firstNode, started_at: Number.isNaN(t0) ? "" : new Date(t0 / 1000).toISOString(), duration: null, request: "", command: "QUERY", client: null, parameters: {} };
@@ -355,7 +351,7 @@ function analyse(b: TraceModelBuilder): TraceModel {
     if (!sum.complete) sum.duration_us = lastT;
     sessions.push(sum);
   }
-  return { src: b, order, deltaUs, tUs, stage, role, flags, sstables, liveRows, tombstones, messageBytes, peer, sessions, orphanSessions, unknownActivities };
+  return { src: b, order, deltaUs, tUs, stage, role, flags, sstables, liveRows, tombstones, messageBytes, peer, sessions, unknownActivities };
 }
 
 /** The events frame's columns, in analysis order. */
@@ -388,10 +384,12 @@ export function eventColumns(m: TraceModel): Columns {
   };
 }
 
+/** Microseconds as milliseconds, rounded to the microsecond. @example ms(1234.6) // 1.235 */
+export const ms = (us: number): number => Math.round(us) / 1000;
+
 /** The sessions frame's columns. */
 export function sessionColumns(m: TraceModel): Columns {
   const s = m.sessions;
-  const ms = (us: number) => Math.round(us) / 1000;
   return {
     session_id: s.map((x) => x.session_id),
     started_at: s.map((x) => x.started_at),

@@ -21,8 +21,9 @@ import { parseCqlshTrace } from "../parse/trace-cqlsh";
 import { parseTraceEventsCsv, parseTraceSessionsCsv } from "../parse/trace-csv";
 import { microsFromIso, parseEventsJsonl, parseSessionsJsonl, type Skipped, type TraceEventRow, type TraceSessionRow } from "../parse/trace-rows";
 import { makeReport, type Finding, type Report } from "../present/report";
+import { nearestRank } from "./nearest-rank";
 import { compareSpec, durationsSpec, slowestSpec, stagesSpec, waterfallSpec } from "./trace-charts";
-import { eventColumns, sessionColumns, TraceModelBuilder, type SessionSummary, type TraceModel } from "./trace-model";
+import { eventColumns, ms, sessionColumns, TraceModelBuilder, type SessionSummary, type TraceModel } from "./trace-model";
 import { runTraceRules, TRACE_THRESHOLDS } from "./trace-rules";
 import { STAGES, type Stage } from "./trace-stages";
 
@@ -193,7 +194,7 @@ async function traceLive(source: LiveSource, query: string, values: unknown[] | 
   if (failure) {
     // The driver does not return the trace id of a failed request; Cassandra still traced it.
     const found = await findRecentSessions(client, { sinceMs: failure.at, untilMs: failure.end, query }).catch(() => []);
-    for (const s of found) if (!ids.includes(s.session_id)) data.push(await readTraceSession(client, s.session_id, { timeoutMs: o.waitMs ?? 10_000, allowIncomplete: true }));
+    for (const s of found) if (!ids.includes(s.session_id)) data.push(await readTraceSession(client, s.session_id, { timeoutMs: o.waitMs ?? 10_000, allowIncomplete: true, session: s }));
     const err = failure.error as Error & { code?: number };
     extraFindings.push({
       severity: "critical",
@@ -281,7 +282,7 @@ export async function traces(filter: TraceFilter | SourceInput = {}): Promise<Tr
       if (!sessionMatches(s, f)) continue;
       // An old session without a duration will never get one: do not wait for it.
       const old = s.duration !== null || Date.now() - Date.parse(s.started_at) > 60_000;
-      const d = await readTraceSession(source.client, s.session_id, { timeoutMs: old ? 0 : 1000, allowIncomplete: true });
+      const d = await readTraceSession(source.client, s.session_id, { timeoutMs: old ? 0 : 1000, allowIncomplete: true, session: s });
       builder.addSession(d.session);
       for (const e of d.events) builder.addEvent(e);
       if (++kept >= limit) {
@@ -331,7 +332,8 @@ export function sessionMatches(s: TraceSessionRow, f: TraceFilter): boolean {
   return true;
 }
 
-const TRACE_KINDS = ["trace-sessions", "trace-events", "trace-events-csv", "trace-cqlsh"] as const;
+/** File kinds that hold recorded trace sessions or events. */
+export const TRACE_KINDS = ["trace-sessions", "trace-events", "trace-events-csv", "trace-cqlsh"] as const;
 
 function skipNote(file: SourceFile, sk: Skipped): string | undefined {
   if (!sk.count) return undefined;
@@ -398,13 +400,6 @@ async function loadRecorded(source: Source, f: TraceFilter, builder: TraceModelB
   if (orphans) notes.push(`${orphans} event(s) belong to sessions with no sessions row (an events-only export): coordinator taken as the node of each session's earliest event, duration estimated from the last event.`);
 }
 
-/** Milliseconds, rounded to µs. */
-const ms = (us: number) => Math.round(us) / 1000;
-function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
-
 /** Build the report from a model. */
 export function buildTraceReport(
   model: TraceModel,
@@ -446,8 +441,8 @@ export function buildTraceReport(
     const d = S.map((s) => s.duration_us / 1000).sort((a, b) => a - b);
     Object.assign(summary, {
       sessions: S.length,
-      durationP50Ms: Math.round(percentile(d, 50) * 1000) / 1000,
-      durationP99Ms: Math.round(percentile(d, 99) * 1000) / 1000,
+      durationP50Ms: Math.round((nearestRank(d, 0.5) ?? 0) * 1000) / 1000,
+      durationP99Ms: Math.round((nearestRank(d, 0.99) ?? 0) * 1000) / 1000,
       durationMaxMs: Math.round((d[d.length - 1] ?? 0) * 1000) / 1000,
       incompleteSessions: S.filter((s) => !s.complete).length,
     });

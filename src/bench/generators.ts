@@ -7,7 +7,11 @@
  * @example bench("custom", { custom: { ops: { insert: { cql: "INSERT INTO {ks}.events (id, body) VALUES (?, ?)", values: [gen.seq(), gen.text(100)] } } } })
  */
 import { randomBytes } from "node:crypto";
-import { types } from "cassandra-driver";
+
+/** The driver's types, loaded on first use (cassandra-driver is slow to load; most imports never need it). */
+function driverTypes(): typeof import("cassandra-driver").types {
+  return (require("cassandra-driver") as typeof import("cassandra-driver")).types;
+}
 
 /** A seeded random source: `next()` in [0, 1). */
 export interface Rng {
@@ -47,14 +51,18 @@ export const gen = {
    * @example gen.seq(1000, { long: true })
    */
   seq(start = 0, options: { long?: boolean } = {}): Generator {
-    return options.long ? (i) => types.Long.fromNumber(start + i) : (i) => start + i;
+    if (!options.long) return (i) => start + i;
+    const { Long } = driverTypes();
+    return (i) => Long.fromNumber(start + i);
   },
   /**
    * A uniform random integer in [min, max].
    * @example gen.uniform(1, 100000)
    */
   uniform(min: number, max: number, options: { long?: boolean } = {}): Generator {
-    return options.long ? (_i, r) => types.Long.fromNumber(r.int(min, max)) : (_i, r) => r.int(min, max);
+    if (!options.long) return (_i, r) => r.int(min, max);
+    const { Long } = driverTypes();
+    return (_i, r) => Long.fromNumber(r.int(min, max));
   },
   /** A random double in [min, max). @example gen.double(0, 100) */
   double(min = 0, max = 1): Generator {
@@ -75,11 +83,13 @@ export const gen = {
   },
   /** A random UUID (v4). @example gen.uuid() */
   uuid(): Generator {
-    return () => types.Uuid.random();
+    const { Uuid } = driverTypes();
+    return () => Uuid.random();
   },
   /** A time-based UUID for now. @example gen.timeuuid() */
   timeuuid(): Generator {
-    return () => types.TimeUuid.now();
+    const { TimeUuid } = driverTypes();
+    return () => TimeUuid.now();
   },
   /** The current time (a timestamp column). @example gen.now() */
   now(): Generator {

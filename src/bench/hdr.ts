@@ -7,7 +7,6 @@
  * per-second p99s is wrong — and a saved, encoded histogram lets later runs be merged and compared
  * exactly (Gil Tene's HdrHistogram, as cassandra-stress 3.0+ and latte use).
  */
-import * as hdr from "hdr-histogram-js";
 import type { Histogram } from "hdr-histogram-js";
 
 export type { Histogram };
@@ -15,13 +14,18 @@ export type { Histogram };
 /** Recorded unit: microseconds. Reports show milliseconds. */
 export const HDR_UNIT = "us";
 /** Significant digits kept: 3 -> values within 0.1% (HdrHistogram's usual setting, cassandra-stress uses 3). */
-export const HDR_SIGNIFICANT_DIGITS = 3;
+const HDR_SIGNIFICANT_DIGITS = 3;
 /** Highest trackable value: one hour in microseconds (auto-resize covers anything longer). */
-export const HDR_HIGHEST_US = 3_600_000_000;
+const HDR_HIGHEST_US = 3_600_000_000;
+
+/** hdr-histogram-js, loaded on first use (it is slow to load; most imports never need it). */
+function hdr(): typeof import("hdr-histogram-js") {
+  return require("hdr-histogram-js") as typeof import("hdr-histogram-js");
+}
 
 /** A new latency histogram (microseconds). */
 export function newHistogram(): Histogram {
-  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: HDR_HIGHEST_US, numberOfSignificantValueDigits: HDR_SIGNIFICANT_DIGITS, autoResize: true });
+  return hdr().build({ lowestDiscernibleValue: 1, highestTrackableValue: HDR_HIGHEST_US, numberOfSignificantValueDigits: HDR_SIGNIFICANT_DIGITS, autoResize: true });
 }
 
 /** Record a latency given in milliseconds (fractions kept to the microsecond; at least 1 µs). */
@@ -31,12 +35,12 @@ export function recordMs(h: Histogram, ms: number): void {
 
 /** Encode for a saved run (HdrHistogram's compressed base64 V2 format, readable by the Java and Go libraries too). */
 export function encodeHistogram(h: Histogram): string {
-  return hdr.encodeIntoCompressedBase64(h);
+  return hdr().encodeIntoCompressedBase64(h);
 }
 
 /** Decode a histogram saved by {@link encodeHistogram}. */
 export function decodeHistogram(base64: string): Histogram {
-  return hdr.decodeFromCompressedBase64(base64);
+  return hdr().decodeFromCompressedBase64(base64);
 }
 
 /** Merge histograms into a new one (counts add; percentiles of the result are exact to the histogram's precision). */
@@ -63,7 +67,7 @@ const ms = (us: number) => Math.round(us) / 1000;
  * Value at a percentile, in µs. HdrHistogram reports a bucket's highest equivalent value, which can
  * exceed the largest value recorded by up to 0.1%; clamp to the recorded max so p99 <= max always.
  */
-export function valueAt(h: Histogram, percentile: number): number {
+function valueAt(h: Histogram, percentile: number): number {
   return Math.min(h.getValueAtPercentile(percentile), h.maxValue);
 }
 
@@ -79,6 +83,15 @@ export function percentiles(h: Histogram): LatencyPercentiles {
     p99_9_ms: ms(valueAt(h, 99.9)),
     max_ms: ms(h.maxValue),
   };
+}
+
+/** The headline latency percentiles of a row, in ms (null when nothing was measured). */
+export type RowPercentiles = Omit<LatencyPercentiles, "count">;
+
+/** A row's percentiles from one histogram, to spread into an interval or op row (keys in the rows' order: p50 .. max, mean). */
+export function rowPercentiles(h: Histogram): RowPercentiles {
+  const p = percentiles(h);
+  return { p50_ms: p.p50_ms, p95_ms: p.p95_ms, p99_ms: p.p99_ms, p99_9_ms: p.p99_9_ms, max_ms: p.max_ms, mean_ms: p.mean_ms };
 }
 
 /**

@@ -8,7 +8,7 @@
  * (coordinated-omission corrected) and from the actual start in closed-loop mode; in fixed-rate
  * mode the service time (actual start to completion) is recorded separately.
  */
-import { encodeHistogram, newHistogram, percentiles, recordMs, type Histogram } from "./hdr";
+import { encodeHistogram, newHistogram, percentiles, recordMs, rowPercentiles, type Histogram } from "./hdr";
 import type { BenchInterval } from "./run";
 
 interface OpState {
@@ -32,14 +32,13 @@ export class Recorder {
   private second = 0;
   /** Completion time of the last recorded operation (ms, performance.now clock). */
   lastEnd = 0;
-  firstEnd = Number.POSITIVE_INFINITY;
   completed = 0;
   /** With keepIntervalHistograms: each non-empty interval's encoded histograms (threads merge them). */
   readonly intervalHistograms: { second: number; op: string; response: string; service?: string }[] = [];
 
   constructor(
     opNames: string[],
-    readonly fixedRate: boolean,
+    fixedRate: boolean,
     readonly keepIntervalHistograms = false,
   ) {
     this.ops = opNames.map((name) => ({
@@ -84,7 +83,6 @@ export class Recorder {
       this.errorsByType[error] = (this.errorsByType[error] ?? 0) + 1;
     }
     if (end > this.lastEnd) this.lastEnd = end;
-    if (end < this.firstEnd) this.firstEnd = end;
   }
 
   /** Emit rows for every whole second before `sec`. */
@@ -97,19 +95,13 @@ export class Recorder {
 
   private emit(second: number, lengthS: number): void {
     for (const s of this.ops) {
-      const p = percentiles(s.iResponse);
       this.intervals.push({
         second,
         op: s.name,
         ops: s.iCount,
         ops_per_s: lengthS > 0 ? Math.round((s.iCount / lengthS) * 10) / 10 : 0,
         errors: s.iErrors,
-        p50_ms: p.p50_ms,
-        p95_ms: p.p95_ms,
-        p99_ms: p.p99_ms,
-        p99_9_ms: p.p99_9_ms,
-        max_ms: p.max_ms,
-        mean_ms: p.mean_ms,
+        ...rowPercentiles(s.iResponse),
         service_p99_ms: s.iService ? percentiles(s.iService).p99_ms : null,
       });
       if (this.keepIntervalHistograms && s.iCount > 0) {

@@ -17,7 +17,9 @@
  * ```
  */
 import { CassperfError } from "../errors";
-import type { LatencyPercentiles } from "./hdr";
+import type { RowPercentiles } from "./hdr";
+
+export type { RowPercentiles };
 
 /** The saved format's name and version. */
 export const BENCH_RUN_FORMAT = "cassperf-bench-run";
@@ -25,9 +27,6 @@ export const BENCH_RUN_VERSION = 1;
 
 /** How latencies were measured. */
 export type BenchMode = "closed-loop" | "fixed-rate";
-
-/** The headline latency percentiles of a row, in ms (null when nothing was measured). */
-export type RowPercentiles = Omit<LatencyPercentiles, "count">;
 
 /** One row of the `intervals` frame: one second, one operation type. Latencies in ms. */
 export interface BenchInterval extends RowPercentiles {

@@ -86,7 +86,7 @@ const ERROR_CODES: Record<number, string> = {
 };
 
 /** A short, stable name for a driver error: WriteTimeout, ReadTimeout, ClientTimeout, NoHostAvailable, ... */
-export function errorName(e: unknown): string {
+function errorName(e: unknown): string {
   const err = e as { name?: string; code?: number };
   if (err?.name === "ResponseError" && typeof err.code === "number") return ERROR_CODES[err.code] ?? `ResponseError 0x${err.code.toString(16)}`;
   if (err?.name === "OperationTimedOutError") return "ClientTimeout";
@@ -175,10 +175,11 @@ export async function runLoad(cfg: RunnerConfig): Promise<RunnerResult> {
     workers = Array.from({ length: cfg.concurrency }, worker);
   } else {
     const interval = 1000 / cfg.rate!;
+    const scheduleStart = runStart + (cfg.scheduleOffsetMs ?? 0);
     let next = 0;
     const worker = async () => {
       for (;;) {
-        const intended = runStart + (cfg.scheduleOffsetMs ?? 0) + next * interval;
+        const intended = scheduleStart + next * interval;
         if (!admit(intended)) return;
         next++;
         const wait = intended - performance.now();

@@ -26,18 +26,11 @@ async function main(): Promise<void> {
     const startAt = await started;
     const wait = startAt - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    // The spec carries the RunnerConfig fields it picks; the runner applies their defaults itself.
     const r = await runLoad({
+      ...spec,
       client,
       workload,
-      mode: spec.mode,
-      concurrency: spec.concurrency,
-      ...(spec.rate !== undefined ? { rate: spec.rate, scheduleOffsetMs: spec.scheduleOffsetMs ?? 0 } : {}),
-      ...(spec.opCount !== undefined ? { opCount: spec.opCount } : spec.durationMs !== undefined ? { durationMs: spec.durationMs } : {}),
-      warmupMs: spec.warmupMs,
-      consistency: spec.consistency,
-      prepared: spec.prepared,
-      ...(spec.timeoutMs ? { timeoutMs: spec.timeoutMs } : {}),
-      seed: spec.seed,
       signal: ac.signal,
       keepIntervalHistograms: true,
       onProgress: (p) => port.postMessage({ type: "progress", completed: p.completed, measuring: p.phase === "measuring" }),

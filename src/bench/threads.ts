@@ -12,7 +12,8 @@ import * as path from "node:path";
 import { Worker } from "node:worker_threads";
 import { CassperfError } from "../errors";
 import type { ConnectOptions } from "../cluster/live";
-import { decodeHistogram, percentiles } from "./hdr";
+import type { BenchClientOptions } from "./client";
+import { decodeHistogram, mergeHistograms, percentiles, rowPercentiles, type Histogram } from "./hdr";
 import { Recorder } from "./recorder";
 import type { BenchInterval } from "./run";
 import type { BenchProgress, RunnerConfig, RunnerResult } from "./runner";
@@ -23,7 +24,7 @@ export interface ThreadSpec extends Pick<RunnerConfig, "mode" | "concurrency" | 
   index: number;
   threads: number;
   connect: ConnectOptions;
-  client: { connectionsPerHost?: number; coordinators?: string[] };
+  client: BenchClientOptions;
   keyspace: string;
   /** A built-in workload by name (a workload object cannot cross the thread boundary). */
   workload: string;
@@ -34,7 +35,7 @@ export interface ThreadSpec extends Pick<RunnerConfig, "mode" | "concurrency" | 
 export interface ThreadResult {
   ops: { name: string; response: string; service?: string; count: number; errors: number }[];
   intervals: BenchInterval[];
-  intervalHistograms: { second: number; op: string; response: string; service?: string }[];
+  intervalHistograms: Recorder["intervalHistograms"];
   errorsByType: Record<string, number>;
   warmupOps: number;
   measuredMs: number;
@@ -63,9 +64,7 @@ export async function runThreads(
   control: { signal?: AbortSignal; onProgress?: (p: BenchProgress) => void; opNames: string[] },
 ): Promise<RunnerResult> {
   checkCloneable(base);
-  const plainConnect: ConnectOptions = { ...base.connect, nodetool: undefined, logs: undefined };
-  delete plainConnect.nodetool;
-  delete plainConnect.logs;
+  const { nodetool: _nodetool, logs: _logs, ...plainConnect } = base.connect;
   const file = path.join(__dirname, `thread-worker${path.extname(__filename)}`);
   const workers: Worker[] = [];
   const progress = new Array<{ completed: number; measuring: boolean }>(threads).fill({ completed: 0, measuring: false });
@@ -160,7 +159,7 @@ function merge(parts: ThreadResult[], opNames: string[], fixedRate: boolean): Ru
         m.ops_per_s = Math.round((m.ops_per_s + r.ops_per_s) * 10) / 10;
       }
     }
-  const hists = new Map<string, { response: ReturnType<typeof decodeHistogram>[]; service: ReturnType<typeof decodeHistogram>[] }>();
+  const hists = new Map<string, { response: Histogram[]; service: Histogram[] }>();
   for (const p of parts)
     for (const h of p.intervalHistograms) {
       const k = key(h.second, h.op);
@@ -172,15 +171,8 @@ function merge(parts: ThreadResult[], opNames: string[], fixedRate: boolean): Ru
   for (const [k, r] of rows) {
     const e = hists.get(k);
     if (!e || !e.response.length) continue;
-    const resp = e.response[0];
-    for (const h of e.response.slice(1)) resp.add(h);
-    const p = percentiles(resp);
-    Object.assign(r, { p50_ms: p.p50_ms, p95_ms: p.p95_ms, p99_ms: p.p99_ms, p99_9_ms: p.p99_9_ms, max_ms: p.max_ms, mean_ms: p.mean_ms });
-    if (e.service.length) {
-      const svc = e.service[0];
-      for (const h of e.service.slice(1)) svc.add(h);
-      r.service_p99_ms = percentiles(svc).p99_ms;
-    }
+    Object.assign(r, rowPercentiles(mergeHistograms(e.response)));
+    if (e.service.length) r.service_p99_ms = percentiles(mergeHistograms(e.service)).p99_ms;
   }
   rec.intervals.push(...[...rows.values()].sort((a, b) => a.second - b.second || opNames.indexOf(a.op) - opNames.indexOf(b.op)));
   const startedAt = new Date(Math.min(...parts.map((p) => Date.parse(p.startedAt))));

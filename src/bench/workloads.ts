@@ -86,7 +86,6 @@ export interface WorkloadOptions {
 
 /** Names of the built-in workloads. */
 export const WORKLOADS = ["writes", "reads", "mixed", "large-partitions", "time-series", "custom"] as const;
-export type WorkloadName = (typeof WORKLOADS)[number];
 
 const ks = (cql: string, keyspace: string) => cql.replace(/\{ks\}|\{keyspace\}/g, keyspace);
 
@@ -115,6 +114,22 @@ function standardRead(keyspace: string, keys: number): WorkloadOp {
   return { name: "read", kind: "read", weight: 1, cql: `SELECT * FROM ${keyspace}.standard WHERE key = ?`, values: (_i, rng) => [Long.fromNumber(rng.int(0, keys - 1))] };
 }
 
+const DAY_MS = 86_400_000;
+
+/** A function giving today's UTC date as YYYY-MM-DD; the string is made once per day, not per call. */
+function utcDay(): () => string {
+  let dayNumber = Number.NaN;
+  let text = "";
+  return () => {
+    const n = Math.floor(Date.now() / DAY_MS);
+    if (n !== dayNumber) {
+      dayNumber = n;
+      text = new Date(n * DAY_MS).toISOString().slice(0, 10);
+    }
+    return text;
+  };
+}
+
 function positive(name: string, v: number | undefined, dflt: number): number {
   if (v === undefined) return dflt;
   if (!Number.isInteger(v) || v <= 0) throw new CassperfError(`bench: option ${name} must be a positive integer; got ${JSON.stringify(v)}.`);
@@ -128,7 +143,7 @@ function ratioOf(o: WorkloadOptions, dflt: { read: number; write: number }): { r
 }
 
 /** Keyspaces a statement writes to (qualified names after INSERT INTO / UPDATE / DELETE FROM / TRUNCATE / CREATE / DROP / ALTER). */
-export function keyspacesWritten(cql: string): { qualified: string[]; unqualified: boolean } {
+function keyspacesWritten(cql: string): { qualified: string[]; unqualified: boolean } {
   const re = /\b(?:INSERT\s+INTO|UPDATE|DELETE\b[^;]*?\bFROM|TRUNCATE(?:\s+TABLE)?|(?:CREATE|DROP|ALTER)\s+(?:TABLE|INDEX|TYPE|MATERIALIZED\s+VIEW)(?:\s+IF\s+(?:NOT\s+)?EXISTS)?)\s+("?[\w]+"?)(\.("?[\w]+"?))?/gi;
   const qualified: string[] = [];
   let unqualified = false;
@@ -214,7 +229,7 @@ export function resolveWorkload(name: string, keyspace: string, o: WorkloadOptio
       const sliceRows = positive("sliceRows", o.sliceRows, 10);
       const r = ratioOf(o, { read: 1, write: 9 });
       const table = `${keyspace}.series`;
-      const day = () => new Date().toISOString().slice(0, 10);
+      const day = utcDay();
       // One partition per series and day (a bounded partition: the usual time-series bucketing).
       const write: WorkloadOp = {
         name: "write",

@@ -48,18 +48,34 @@ export function archiveType(file: string): ArchiveType | undefined {
   }
 }
 
+/** The first `bytes` of a file (fewer when it is shorter). */
+export function readHead(file: string, bytes = 64 * 1024): Buffer {
+  const fd = fs.openSync(file, "r");
+  try {
+    const buf = Buffer.alloc(bytes);
+    const n = fs.readSync(fd, buf, 0, bytes, 0);
+    return buf.subarray(0, n);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * The start of a gzip file, decompressed: the first `bytes` of the file inflated as far as they
+ * go (a cut-off stream is fine). Empty when the file cannot be read or is not gzip.
+ */
+export function gunzipHead(file: string, bytes: number): Buffer {
+  try {
+    return zlib.gunzipSync(readHead(file, bytes), { finishFlush: zlib.constants.Z_SYNC_FLUSH });
+  } catch {
+    return Buffer.alloc(0);
+  }
+}
+
 /** Peek into a gzip stream: does the first 512-byte block look like a tar header? */
 function gzipHoldsTar(file: string): boolean {
-  try {
-    const fd = fs.openSync(file, "r");
-    const buf = Buffer.alloc(64 * 1024);
-    const n = fs.readSync(fd, buf, 0, buf.length, 0);
-    fs.closeSync(fd);
-    const out = zlib.gunzipSync(buf.subarray(0, n), { finishFlush: zlib.constants.Z_SYNC_FLUSH });
-    return out.length >= 262 && out.toString("latin1", 257, 262) === "ustar";
-  } catch {
-    return false;
-  }
+  const out = gunzipHead(file, 64 * 1024);
+  return out.length >= 262 && out.toString("latin1", 257, 262) === "ustar";
 }
 
 /** Why an entry name is unsafe, or undefined when it is fine. */
@@ -168,24 +184,7 @@ async function extractTar(file: string, dir: string, limits: ExtractLimits): Pro
 
 async function extractZip(file: string, dir: string, limits: ExtractLimits): Promise<void> {
   const yauzl = require("yauzl") as typeof import("yauzl");
-  const zip = await new Promise<import("yauzl").ZipFile>((resolve, reject) =>
-    yauzl.open(file, { lazyEntries: true, autoClose: true, strictFileNames: false, validateEntrySizes: true }, (err, z) =>
-      err ? reject(new CassperfError(`open: ${file} is a truncated or corrupt zip archive (${err.message}).`, { cause: err })) : resolve(z!),
-    ),
-  );
-  const entries: import("yauzl").Entry[] = [];
-  await new Promise<void>((resolve, reject) => {
-    zip.on("entry", (e: import("yauzl").Entry) => {
-      entries.push(e);
-      zip.readEntry();
-    });
-    zip.on("end", () => resolve());
-    zip.on("error", (err: Error) => reject(new CassperfError(`open: ${file} is a truncated or corrupt zip archive (${err.message}).`, { cause: err })));
-    zip.readEntry();
-  }).catch((e) => {
-    zip.close();
-    throw e;
-  });
+  const entries = await listZip(file);
   let total = 0;
   for (const e of entries) {
     const reason = unsafeEntryReason(e.fileName);
@@ -238,22 +237,32 @@ async function extractZip(file: string, dir: string, limits: ExtractLimits): Pro
   });
 }
 
-/** Names and uncompressed sizes of the entries in a zip (for deciding whether a .zip is one compressed log or a bundle). */
-export async function zipEntryNames(file: string): Promise<{ name: string; size: number }[]> {
+/** Every entry of a zip, from its central directory (nothing is decompressed). */
+async function listZip(file: string): Promise<import("yauzl").Entry[]> {
   const yauzl = require("yauzl") as typeof import("yauzl");
-  return new Promise((resolve, reject) => {
-    yauzl.open(file, { lazyEntries: true, autoClose: true }, (err, zip) => {
-      if (err || !zip) return reject(new CassperfError(`open: ${file} is a truncated or corrupt zip archive (${err?.message}).`, { cause: err }));
-      const names: { name: string; size: number }[] = [];
-      zip.on("entry", (e: import("yauzl").Entry) => {
-        names.push({ name: e.fileName, size: e.uncompressedSize });
-        zip.readEntry();
-      });
-      zip.on("end", () => resolve(names));
-      zip.on("error", (e2: Error) => reject(new CassperfError(`open: ${file} is a truncated or corrupt zip archive (${e2.message}).`, { cause: e2 })));
+  const corrupt = (err: Error | null | undefined) => new CassperfError(`open: ${file} is a truncated or corrupt zip archive (${err?.message}).`, { cause: err });
+  const zip = await new Promise<import("yauzl").ZipFile>((resolve, reject) =>
+    yauzl.open(file, { lazyEntries: true, autoClose: true, strictFileNames: false, validateEntrySizes: true }, (err, z) => (err || !z ? reject(corrupt(err)) : resolve(z))),
+  );
+  const entries: import("yauzl").Entry[] = [];
+  await new Promise<void>((resolve, reject) => {
+    zip.on("entry", (e: import("yauzl").Entry) => {
+      entries.push(e);
       zip.readEntry();
     });
+    zip.on("end", () => resolve());
+    zip.on("error", (err: Error) => reject(corrupt(err)));
+    zip.readEntry();
+  }).catch((e) => {
+    zip.close();
+    throw e;
   });
+  return entries;
+}
+
+/** Names and uncompressed sizes of the entries in a zip (for deciding whether a .zip is one compressed log or a bundle). */
+export async function zipEntryNames(file: string): Promise<{ name: string; size: number }[]> {
+  return (await listZip(file)).map((e) => ({ name: e.fileName, size: e.uncompressedSize }));
 }
 
 /**

@@ -50,9 +50,9 @@ export interface Classified {
   rotation?: number;
 }
 
-/** Normalise a nodetool command name: `cfhistograms` -> `tablehistograms`, strip `.txt`/`.json`. */
+/** Normalise a nodetool command name (no extension: the name rules capture it without one): `cfhistograms` -> `tablehistograms`. */
 export function nodetoolCommand(name: string): string | undefined {
-  const base = name.toLowerCase().replace(/\.(txt|out|log)$/, "");
+  const base = name.toLowerCase();
   const cmd = NODETOOL_ALIASES[base] ?? base;
   return NODETOOL_COMMANDS.has(cmd) ? cmd : undefined;
 }

@@ -3,6 +3,7 @@
  * a live cluster (run nodetool) or a recording (read the files), so analysis code never branches.
  */
 import { CassperfError } from "../errors";
+import { NODETOOL_ALIASES } from "./classify";
 import { LiveSource } from "./live";
 import type { Source, SourceFile } from "./source";
 
@@ -18,8 +19,8 @@ export interface NodetoolText {
   capturedAt?: string;
 }
 
-/** Live nodetool names for normalised commands (2.1 knows only the cf* names). */
-const LIVE_COMMAND: Record<string, string> = { tablehistograms: "cfhistograms", tablestats: "cfstats" };
+/** Live nodetool names for normalised commands (2.1 knows only the cf* names): the aliases, inverted. */
+const LIVE_COMMAND: Record<string, string> = Object.fromEntries(Object.entries(NODETOOL_ALIASES).map(([old, now]) => [now, old]));
 
 /**
  * Every output of a nodetool command in the source. Live sources run it on every node (the
@@ -35,11 +36,20 @@ export async function nodetoolTexts(source: Source, command: string, args: strin
     }
     return out;
   }
-  const files = source.files({ kind: "nodetool", command });
+  return recordedTexts(source, source.files({ kind: "nodetool", command }), command);
+}
+
+/** The texts of recorded nodetool files, dated by the manifest's captured_at when there is one. */
+async function recordedTexts(source: Source, files: SourceFile[], command: string): Promise<NodetoolText[]> {
   const capturedAt = (source as { manifest?: { captured_at?: string } }).manifest?.captured_at;
   const out: NodetoolText[] = [];
   for (const f of files) out.push({ node: f.node, command, text: await source.readText(f), origin: f.rel, ...(capturedAt ? { capturedAt } : {}) });
   return out;
+}
+
+/** Files without the `.json` outputs of nodes that also have a text output of the same command. */
+function withoutJsonDuplicates(files: SourceFile[]): SourceFile[] {
+  return files.filter((f) => !(f.rel.endsWith(".json") && files.some((o) => o.node === f.node && !o.rel.endsWith(".json"))));
 }
 
 /** Files of given kinds, oldest rotation first per node (gc.log.3, gc.log.2, ..., gc.log.0.current). */
@@ -63,13 +73,13 @@ export async function parsedNodetool<T>(source: Source, command: string, parse: 
   const out: (NodetoolText & { parsed: T })[] = [];
   let texts: NodetoolText[];
   try {
-    texts = await nodetoolTexts(source, command, args);
+    // JSON duplicates are dropped before reading (live outputs are never JSON files).
+    texts = source instanceof LiveSource ? await nodetoolTexts(source, command, args) : await recordedTexts(source, withoutJsonDuplicates(source.files({ kind: "nodetool", command })), command);
   } catch (e) {
     notes.push(`${command}: ${(e as Error).message}`);
     return out;
   }
   for (const t of texts) {
-    if (t.origin.endsWith(".json") && texts.some((o) => o.node === t.node && !o.origin.endsWith(".json"))) continue;
     try {
       out.push({ ...t, parsed: parse(t.text, { file: t.origin }) });
     } catch (e) {

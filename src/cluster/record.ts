@@ -165,20 +165,6 @@ async function captureNodetool(live: LiveSource, node: string, commands: string[
   return out;
 }
 
-function sha256(file: string): string {
-  return crypto.createHash("sha256").update(fs.readFileSync(file)).digest("hex");
-}
-
-function walkFiles(root: string, rel = ""): string[] {
-  const out: string[] = [];
-  for (const e of fs.readdirSync(path.join(root, rel), { withFileTypes: true })) {
-    const r = rel ? `${rel}/${e.name}` : e.name;
-    if (e.isDirectory()) out.push(...walkFiles(root, r));
-    else if (e.isFile()) out.push(r);
-  }
-  return out.sort();
-}
-
 /** A path inside the dataset from a caller-given name: relative, no `..`. */
 function safeRel(rel: string): string {
   const norm = path.posix.normalize(rel.replace(/\\/g, "/"));
@@ -212,10 +198,14 @@ export async function record(live: LiveSource, dir: string, what: RecordWhat = {
   const skipped: string[] = [];
   const captured: string[] = [];
   const truncated: Record<string, { original_bytes: number; kept_bytes: number; long_lines_cut?: number }> = {};
+  // Every file of the dataset is written here, so its hash and size are taken while the data is in memory.
+  const written = new Map<string, { sha256: string; bytes: number }>();
   const write = (rel: string, data: string | Buffer) => {
     const abs = path.join(tmp, ...rel.split("/"));
+    const buf = typeof data === "string" ? Buffer.from(data) : data;
     fs.mkdirSync(path.dirname(abs), { recursive: true });
-    fs.writeFileSync(abs, data);
+    fs.writeFileSync(abs, buf);
+    written.set(path.relative(tmp, abs).split(path.sep).join("/"), { sha256: crypto.createHash("sha256").update(buf).digest("hex"), bytes: buf.length });
   };
   try {
     const client = live.client;
@@ -286,10 +276,7 @@ export async function record(live: LiveSource, dir: string, what: RecordWhat = {
     if (Object.keys(what.files ?? {}).some((r) => /stress/.test(r))) captured.push("stress");
 
     const fileHashes: Record<string, { sha256: string; bytes: number }> = {};
-    for (const rel of walkFiles(tmp)) {
-      const abs = path.join(tmp, ...rel.split("/"));
-      fileHashes[rel] = { sha256: sha256(abs), bytes: fs.statSync(abs).size };
-    }
+    for (const rel of [...written.keys()].sort()) fileHashes[rel] = written.get(rel)!;
     let clusterName: string | undefined;
     try {
       clusterName = str((await client.execute("SELECT cluster_name FROM system.local")).rows[0]?.cluster_name) ?? undefined;

@@ -14,7 +14,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { CassperfError } from "../errors";
-import { archiveType, DEFAULT_EXTRACT_LIMITS, extractArchive, formatBytes, readCompressedText, readZipHead, zipEntryNames, type ExtractLimits } from "./archive";
+import { archiveType, DEFAULT_EXTRACT_LIMITS, extractArchive, formatBytes, gunzipHead, readCompressedText, readHead, readZipHead, zipEntryNames, type ExtractLimits } from "./archive";
 import { classifyByContent, classifyByName, looksBinary, type Classified } from "./classify";
 import { filterFiles, type FileFilter, type Source, type SourceFile } from "./source";
 
@@ -159,7 +159,7 @@ function openSingleFile(input: string, abs: string, st: fs.Stats, options: OpenO
     if (looksBinary(sample)) throw new CassperfError(`open: ${input} is a binary file, not text; expected ${EXPECTED}.`);
     head = sample.toString("utf8");
   } else if (compressed === "gz") {
-    head = gunzipHead(abs);
+    head = gunzipHead(abs, 256 * 1024).subarray(0, 64 * 1024).toString("utf8");
   }
   if ((!c || c.kind === "unrecognized" || c.kind === "conf") && head) c = classifyByContent(head) ?? c;
   if (!c) {
@@ -188,31 +188,14 @@ function nodeFromPath(abs: string): string | undefined {
   return i >= 0 && i + 1 < parts.length - 1 ? parts[i + 1] : undefined;
 }
 
-function readHead(file: string, bytes = 64 * 1024): Buffer {
-  const fd = fs.openSync(file, "r");
-  try {
-    const buf = Buffer.alloc(bytes);
-    const n = fs.readSync(fd, buf, 0, bytes, 0);
-    return buf.subarray(0, n);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-function gunzipHead(file: string): string {
-  try {
-    const zlib = require("node:zlib") as typeof import("node:zlib");
-    const out = zlib.gunzipSync(readHead(file, 256 * 1024), { finishFlush: zlib.constants.Z_SYNC_FLUSH });
-    return out.subarray(0, 64 * 1024).toString("utf8");
-  } catch {
-    return "";
-  }
-}
+// readHead lives in ./archive.ts (gunzipHead reads with it); still exported from here for its callers.
+export { readHead };
 
 /** Walk a folder: regular files only, never following links out of the root. */
 function walk(root: string): string[] {
   const out: string[] = [];
   const stack = [root];
+  let realRoot: string | undefined;
   while (stack.length) {
     const dir = stack.pop()!;
     let entries: fs.Dirent[];
@@ -229,7 +212,7 @@ function walk(root: string): string[] {
         // Follow a link only when its target stays inside the root.
         try {
           const real = fs.realpathSync(p);
-          const realRoot = fs.realpathSync(root);
+          realRoot ??= fs.realpathSync(root);
           if (real.startsWith(realRoot + path.sep) && fs.statSync(real).isFile()) out.push(p);
         } catch {
           /* dangling link: ignore */
@@ -250,13 +233,14 @@ function classifyFile(abs: string, relToNode: string, node: string, rel: string)
   let c = classifyByName(relToNode);
   const compressed = c?.compressed;
   if (!compressed && st.size > 0) {
-    const sample = readHead(abs, 8192);
-    if (looksBinary(sample)) {
+    // One read: 8 KiB decide binary or not; a file no name rule knows needs 64 KiB for its content.
+    const sample = readHead(abs, c ? 8192 : 64 * 1024);
+    if (looksBinary(sample.subarray(0, 8192))) {
       const base: SourceFile = { node, path: abs, rel, kind: "unreadable", size: st.size, note: c ? `named like ${c.kind} but the content is binary` : "binary content" };
       // A binary file that no rule names (an image, a .pid) is only unrecognized, not a problem.
       return c ? base : { ...base, kind: "unrecognized" };
     }
-    if (!c) c = classifyByContent(readHead(abs).toString("utf8"));
+    if (!c) c = classifyByContent(sample.toString("utf8"));
   }
   if (!c) return { node, path: abs, rel, kind: "unrecognized", size: st.size };
   return {
@@ -312,7 +296,7 @@ async function openFolder(input: string, abs: string, archive?: string): Promise
   const files: SourceFile[] = [];
   if (bundleRoot) {
     const nodesDir = path.join(bundleRoot, "nodes");
-    for (const abs2 of walk(bundleRoot)) {
+    for (const abs2 of bundleRoot === abs ? all : walk(bundleRoot)) {
       const rel = toRel(root, abs2);
       if (abs2.startsWith(nodesDir + path.sep)) {
         const inside = path.relative(nodesDir, abs2).split(path.sep);
@@ -327,7 +311,7 @@ async function openFolder(input: string, abs: string, archive?: string): Promise
   } else {
     // Loose folder: top-level files belong to a node named after the folder; sub-folders are nodes.
     const folderNode = path.basename(input.replace(/[/\\]+$/, "")) || "node";
-    for (const abs2 of walk(root)) {
+    for (const abs2 of root === abs ? all : walk(root)) {
       const rel = toRel(root, abs2);
       const parts = rel.split("/");
       const isClusterLevel = /^(traces|bench)\//.test(rel) || rel === "schema.cql" || rel === "cassperf.json";

@@ -105,8 +105,12 @@ export function createTable(keyspace: string, t: any): string {
   return `CREATE TABLE ${quoteId(keyspace)}.${quoteId(t.name)} (\n${cols.join("\n")}\n${primary}\n) WITH ${opts.join("\n    AND ")};`;
 }
 
-/** Table names of a keyspace, from whichever schema tables this Cassandra has. */
-async function tableNames(client: Client, keyspace: string): Promise<string[]> {
+/**
+ * Table names of a keyspace, sorted, from whichever schema tables this Cassandra has
+ * (3.0+: system_schema.tables; 2.1: system.schema_columnfamilies); [] when neither answers.
+ * @example await tableNames(live.client, "ks")   // ["events", "users"]
+ */
+export async function tableNames(client: Client, keyspace: string): Promise<string[]> {
   for (const q of ["SELECT table_name AS name FROM system_schema.tables WHERE keyspace_name = ?", "SELECT columnfamily_name AS name FROM system.schema_columnfamilies WHERE keyspace_name = ?"]) {
     try {
       const r = await client.execute(q, [keyspace], { prepare: true });

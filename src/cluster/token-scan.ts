@@ -77,7 +77,6 @@ export interface TokenScanResult {
   /** Partitions with more rows than `countOver`. */
   partitionsOver: number;
   rows: number;
-  bytes: number;
   rangesTotal: number;
   rangesScanned: number;
   failed: FailedRange[];
@@ -89,8 +88,6 @@ export interface TokenScanResult {
   /** Why the scan stopped early, when it did. */
   stoppedBecause?: string;
   elapsedMs: number;
-  partitionKey: string[];
-  clustering: { name: string; type: string }[];
 }
 
 interface ScanRange {
@@ -159,13 +156,16 @@ function ringRanges(client: Client, keyspace: string): ScanRange[] {
   return ranges.sort((a, b) => (a.start === undefined ? -1 : b.start === undefined ? 1 : BigInt(a.start) < BigInt(b.start) ? -1 : 1));
 }
 
-/** The CQL name of a driver column type (timestamp, timeuuid, int, ...). */
-function typeName(types: typeof import("cassandra-driver").types, t: { code: number }): string {
-  try {
-    return String((types as unknown as { getDataTypeNameByCode(t: unknown): string }).getDataTypeNameByCode(t));
-  } catch {
-    return String(t.code);
-  }
+/**
+ * Run `fn` over `items`, at most `n` at a time, in order; no new item starts once `stop()` is true.
+ * @example await runPool(ranges, 8, scanRange, () => aborted)
+ */
+async function runPool<T>(items: readonly T[], n: number, fn: (item: T) => Promise<void>, stop: () => boolean = () => false): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length && !stop()) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(n, items.length)) }, worker));
 }
 
 function keyString(values: unknown[]): string {
@@ -192,8 +192,6 @@ export async function scanTokenRanges(client: Client, table: TableName, opts: To
     throw new CassperfError(`partitionScan: table ${table.keyspace}.${table.table} does not exist${known}.`, { hint: 'quote names with upper case: partitionScan(\'"MyKs"."MyTable"\')' });
   }
   const pk = meta.partitionKeys.map((c) => c.name);
-  const driverTypes = (require("cassandra-driver") as typeof import("cassandra-driver")).types;
-  const clustering = meta.clusteringKeys.map((c) => ({ name: c.name, type: typeName(driverTypes, c.type as { code: number }) }));
   const pkList = pk.map(quoteIdent).join(", ");
   const tokenExpr = `token(${pkList})`;
   const cols = opts.estimateBytes ? "*" : pkList;
@@ -227,7 +225,6 @@ export async function scanTokenRanges(client: Client, table: TableName, opts: To
   const retryQueue: ScanRange[] = [];
   const retried: string[] = [];
   let rows = 0;
-  let bytes = 0;
   let partitions = 0;
   let partitionsOver = 0;
   let done = 0;
@@ -310,7 +307,6 @@ export async function scanTokenRanges(client: Client, table: TableName, opts: To
               let b = 0;
               for (const k of row.keys()) if (k !== "t") b += approxBytes(row.get(k));
               current.bytes! += b;
-              bytes += b;
             }
           }
           pageState = rs.pageState ?? undefined;
@@ -331,16 +327,12 @@ export async function scanTokenRanges(client: Client, table: TableName, opts: To
     retryQueue.push({ ...range0, ...(resumeAfter !== undefined ? { start: resumeAfter } : {}) });
   };
 
-  let next = 0;
-  const worker = async () => {
-    while (next < ranges.length && !stop()) {
-      const r = ranges[next++];
-      await scanRange(r);
-      done++;
-      progress();
-    }
+  const scanAndReport = async (r: ScanRange) => {
+    await scanRange(r);
+    done++;
+    progress();
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency, ranges.length)) }, worker));
+  await runPool(ranges, opts.concurrency, scanAndReport, stop);
   // Ranges that failed on every replica get more rounds after a pause: a frozen or dying node keeps
   // being chosen by coordinators until gossip convicts it (about 10-20 s), then the others answer.
   for (let round = 1; round <= opts.retryRounds && retryQueue.length && !stop(); round++) {
@@ -353,16 +345,12 @@ export async function scanTokenRanges(client: Client, table: TableName, opts: To
     const again = retryQueue.splice(0);
     failed.length = 0;
     let recovered = 0;
-    let i = 0;
-    await Promise.all(
-      Array.from({ length: Math.max(1, Math.min(opts.concurrency, again.length)) }, async () => {
-        while (i < again.length && !stop()) {
-          const before = failed.length;
-          await scanRange(again[i++]);
-          if (failed.length === before) recovered++;
-        }
-      }),
-    );
+    const rescan = async (r: ScanRange) => {
+      const before = failed.length;
+      await scanRange(r);
+      if (failed.length === before) recovered++;
+    };
+    await runPool(again, opts.concurrency, rescan, stop);
     retried.push(`round ${round + 1} after a ${pause / 1000} s pause: ${recovered} of ${again.length} range(s) that had failed on every replica scanned`);
   }
   if (out) await new Promise<void>((resolve) => out!.end(resolve));
@@ -372,7 +360,6 @@ export async function scanTokenRanges(client: Client, table: TableName, opts: To
     partitions,
     partitionsOver,
     rows,
-    bytes,
     rangesTotal: rangesTotalRing,
     rangesScanned: scannedRanges,
     failed,
@@ -381,7 +368,5 @@ export async function scanTokenRanges(client: Client, table: TableName, opts: To
     partial: failed.length > 0 || stoppedBecause !== undefined || opts.sample < 1,
     ...(stoppedBecause ? { stoppedBecause } : {}),
     elapsedMs: Date.now() - t0,
-    partitionKey: pk,
-    clustering,
   };
 }

@@ -14,14 +14,11 @@ import { isoFromMicros, timeuuidMicros, type TraceEventRow, type TraceSessionRow
 export interface ReadTraceOptions {
   /** How long to wait for the session to complete (duration set), in ms. Default 10,000. */
   timeoutMs?: number;
-  /** Poll interval in ms. Default 150. */
-  pollMs?: number;
   /**
-   * How long to keep re-reading events until their count is stable, ms. Default: 1,000 for a
-   * session that started in the last 10 s (replica events can land after the coordinator is done),
-   * 0 for older ones.
+   * This session's system_traces.sessions row, already read (e.g. while scanning the table): when
+   * its duration is set, it is used as is instead of selecting the row again.
    */
-  settleMs?: number;
+  session?: TraceSessionRow;
   /** Return the incomplete session instead of throwing when it does not complete in time. Default false. */
   allowIncomplete?: boolean;
 }
@@ -32,9 +29,15 @@ export interface TraceSessionData {
   events: TraceEventRow[];
   /** True when the session's duration was set when we read it. */
   complete: boolean;
-  /** How long we waited for it, ms. */
-  waitedMs: number;
 }
+
+/** Poll interval while waiting for a session or its events, ms. */
+const POLL_MS = 150;
+/**
+ * How long to keep re-reading events until their count is stable, ms, for a session that started
+ * in the last 10 s (replica events can land after the coordinator is done); 0 for older ones.
+ */
+const RECENT_SETTLE_MS = 1000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const str = (v: unknown): string => (v === null || v === undefined ? "" : String(v));
@@ -98,10 +101,10 @@ function uuid(id: string): unknown {
  */
 export async function readTraceSession(client: Client, sessionId: string, options: ReadTraceOptions = {}): Promise<TraceSessionData> {
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const pollMs = options.pollMs ?? 150;
   const started = Date.now();
-  let session: TraceSessionRow | undefined;
-  while (true) {
+  // A complete row the caller already read needs no polling select.
+  let session: TraceSessionRow | undefined = options.session && options.session.duration !== null ? options.session : undefined;
+  while (!session || session.duration === null) {
     const rs = await client.execute("SELECT * FROM system_traces.sessions WHERE session_id = ?", [uuid(sessionId)], { prepare: false });
     if (rs.rows.length) session = sessionRowFromDriver(rs.rows[0]);
     if (session && session.duration !== null) break;
@@ -114,22 +117,25 @@ export async function readTraceSession(client: Client, sessionId: string, option
         { hint: "retry with a longer { timeoutMs }, or check that the coordinator is healthy (nodetool tpstats: dropped messages on system_traces writes)" },
       );
     }
-    await sleep(pollMs);
+    await sleep(POLL_MS);
   }
   // Replica events may land after the coordinator finished: read until the count is stable (bounded).
   let events = await readEvents(client, sessionId);
   const recent = Date.now() - Date.parse(session.started_at) < 10_000;
-  const settleMs = options.settleMs ?? (recent ? 1000 : 0);
-  const settleUntil = Math.max(Date.now() + 2 * pollMs, started + Math.min(timeoutMs, settleMs));
+  const settleMs = recent ? RECENT_SETTLE_MS : 0;
+  const settleUntil = Math.max(Date.now() + 2 * POLL_MS, started + Math.min(timeoutMs, settleMs));
   while (settleMs > 0 && Date.now() < started + timeoutMs) {
-    await sleep(pollMs);
+    await sleep(POLL_MS);
     const again = await readEvents(client, sessionId);
     const stable = again.length === events.length;
     events = again;
     if (stable && Date.now() >= settleUntil) break;
   }
-  return { session, events, complete: session.duration !== null, waitedMs: Date.now() - started };
+  return { session, events, complete: session.duration !== null };
 }
+
+/** Most system_traces.sessions rows findRecentSessions reads. */
+const MAX_SCAN = 100_000;
 
 /**
  * Find trace sessions started since `sinceMs` (epoch ms) whose request or query parameter matches
@@ -137,12 +143,11 @@ export async function readTraceSession(client: Client, sessionId: string, option
  * but Cassandra still traced it. system_traces.sessions has no time index, so this scans it (bounded).
  * @example await findRecentSessions(live.client, { sinceMs: Date.now() - 5000, query: "SELECT ..." })
  */
-export async function findRecentSessions(client: Client, opts: { sinceMs: number; untilMs?: number; query?: string; maxScan?: number }): Promise<TraceSessionRow[]> {
+export async function findRecentSessions(client: Client, opts: { sinceMs: number; untilMs?: number; query?: string }): Promise<TraceSessionRow[]> {
   const out: TraceSessionRow[] = [];
   let scanned = 0;
-  const max = opts.maxScan ?? 100_000;
   for await (const row of client.stream("SELECT * FROM system_traces.sessions", [], { fetchSize: 2000 }) as any) {
-    if (++scanned > max) break;
+    if (++scanned > MAX_SCAN) break;
     const s = sessionRowFromDriver(row);
     if (Date.parse(s.started_at) < opts.sinceMs - 1000) continue;
     // 2.1 does not keep a prepared query's text: a session without one may be ours too.

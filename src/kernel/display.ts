@@ -3,11 +3,8 @@
  * not only as the cell's last value — e.g. one report per consistency level in a loop. The kernel's
  * prelude puts it in scope next to the helpers (the REPL prints values itself and does not need it).
  */
+import type { TslabDisplayHook } from "./engine";
 import { inspectValue, valueBundles } from "./outputs";
-
-interface TslabDisplayHook {
-  lastWriteDisplayData: ((data: { data: Record<string, unknown>; metadata: Record<string, unknown>; transient: Record<string, unknown> }, update: boolean) => void) | null;
-}
 
 /**
  * Show `value` as cell output: a report as its summary/findings and chart, a chart as the chart,

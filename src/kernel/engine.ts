@@ -35,9 +35,9 @@ export type CellOutcome = { ok: true } | { ok: false; error: KernelError };
 /** The format string tslab's executor prints each TypeScript diagnostic with. */
 const DIAGNOSTIC_FORMAT = "%s%d:%d - %s";
 
-/** tslab's jupyter module holds the display writer its public `display` API uses. */
-interface TslabDisplayHook {
-  lastWriteDisplayData: (data: { data: MimeBundle; metadata: Record<string, unknown>; transient: Record<string, unknown> }, update: boolean) => void;
+/** tslab's jupyter module holds the display writer its public `display` API uses (null until a kernel sets it). */
+export interface TslabDisplayHook {
+  lastWriteDisplayData: ((data: { data: MimeBundle; metadata: Record<string, unknown>; transient: Record<string, unknown> }, update: boolean) => void) | null;
 }
 
 export class Engine {

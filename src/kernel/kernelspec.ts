@@ -11,8 +11,11 @@ import { CassperfError } from "../errors";
 /** The default kernel name (what notebooks' metadata.kernelspec.name says). */
 export const KERNEL_NAME = "cassperf";
 
-/** The package root (holds kernel/, dist/, notebooks/). */
+/** The package root (holds kernel/, dist/, notebooks/, datasets/). */
 export const PACKAGE_ROOT = path.resolve(__dirname, "..", "..");
+
+/** The dataset shipped with the package: what the REPL and `cassperf report` open by default. */
+export const BUNDLED_DATASET = path.join(PACKAGE_ROOT, "datasets", "lab-3node");
 
 /** Where the kernel process starts: dist/kernel/launcher.js. */
 export const LAUNCHER = path.join(PACKAGE_ROOT, "dist", "kernel", "launcher.js");

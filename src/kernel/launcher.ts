@@ -19,6 +19,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { ZmqServer } from "tslab/dist/jupyter";
 import { Engine, type CellSink } from "./engine";
+import { PACKAGE_ROOT } from "./kernelspec";
 import type { KernelError } from "./outputs";
 import { preludeSource } from "./prelude";
 
@@ -36,7 +37,7 @@ interface ExecuteRequest {
 /** The kernel's version, from the package. */
 function packageVersion(): string {
   try {
-    return (JSON.parse(fs.readFileSync(path.resolve(__dirname, "..", "..", "package.json"), "utf8")) as { version: string }).version;
+    return (JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, "package.json"), "utf8")) as { version: string }).version;
   } catch {
     return "0.0.0";
   }

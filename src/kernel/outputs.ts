@@ -27,8 +27,9 @@ export interface KernelError {
   traceback: string[];
 }
 
-export const DISPLAY = Symbol.for("Jupyter.display");
-export const OUTPUTS = Symbol.for("cassperf.outputs");
+/** The value protocols' keys (the same symbols Report implements in ../present/report.ts). */
+const DISPLAY = Symbol.for("Jupyter.display");
+const OUTPUTS = Symbol.for("cassperf.outputs");
 
 /** The bundles a value shows as, in order; the last one is the cell's execute_result. */
 export async function valueBundles(value: unknown): Promise<MimeBundle[]> {

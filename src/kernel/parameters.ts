@@ -101,7 +101,7 @@ function describe(types: ParamType[]): string {
  * naming the parameter and what was expected.
  */
 export function literalFor(param: Parameter, value: string): string {
-  const accepts = (t: ParamType) => param.types.some((x) => (typeof x === "string" && typeof t === "string" ? x === t : false));
+  const accepts = (t: Exclude<ParamType, { literal: string }>) => param.types.includes(t);
   const literals = param.types.filter((t): t is { literal: string } => typeof t !== "string");
   if (value === "null" && accepts("null")) return "null";
   if (literals.some((l) => l.literal === value)) return JSON.stringify(value);

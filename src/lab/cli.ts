@@ -10,7 +10,7 @@
 import { spawnSync } from "node:child_process";
 import { CassperfError } from "../errors";
 import { renderTable } from "../present/terminal";
-import { labDir, nodetool, start, status, stop, stressCommand } from "./lab";
+import { nodetool, start, status, stop, stressCommand } from "./lab";
 
 const USAGE = `usage: cassperf lab start [--nodes 3] [--heap 384m] [--dir .cassperf/lab] [--first-address 127.0.0.1] [--jmx-port 7199] [--clean] [--sequential] [--timeout 240]
        cassperf lab stop [--dir D]
@@ -92,7 +92,7 @@ export async function runLabCli(args: string[]): Promise<number> {
     case "stress": {
       const { flags, rest: stressArgs } = parseFlags(rest, ["dir"], []);
       if (stressArgs.length === 0) throw new CassperfError("lab stress: expected cassandra-stress arguments, e.g. `cassperf lab stress write n=10000 -rate threads=16`.", { hint: USAGE });
-      const { java, argv } = stressCommand(stressArgs, { dir: labDir(flags.dir as string | undefined) });
+      const { java, argv } = stressCommand(stressArgs, { dir: flags.dir as string | undefined });
       const r = spawnSync(java, argv, { stdio: "inherit" });
       return r.status ?? 1;
     }

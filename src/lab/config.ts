@@ -85,7 +85,7 @@ export function parseHeap(heap: string): string {
 }
 
 /** The address `offset` after `first` (last octet), checked to stay on loopback. */
-export function addressAt(first: string, offset: number): string {
+function addressAt(first: string, offset: number): string {
   const m = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(first);
   if (!m) throw new CassperfError(`lab: first address ${JSON.stringify(first)} is not a loopback IPv4 address; expected 127.x.y.z, e.g. 127.0.0.1.`);
   const last = Number(m[3]) + offset;

@@ -76,7 +76,7 @@ function portFree(host: string, port: number): Promise<boolean> {
 }
 
 /** Does a TCP connection to host:port succeed within `ms`? */
-export function portOpen(host: string, port: number, ms = 1000): Promise<boolean> {
+function portOpen(host: string, port: number, ms = 1000): Promise<boolean> {
   return new Promise((resolve) => {
     const s = net.connect({ host, port });
     const done = (ok: boolean) => {
@@ -90,7 +90,7 @@ export function portOpen(host: string, port: number, ms = 1000): Promise<boolean
 }
 
 /** Run nodetool against one lab node; resolves with stdout, rejects with a CassperfError. */
-export function runNodetool(home: string, node: LabNode, args: string[], timeoutMs = 60_000): Promise<string> {
+function runNodetool(home: string, node: LabNode, args: string[], timeoutMs = 60_000): Promise<string> {
   return new Promise((resolve, reject) =>
     execFile(javaBinary(), nodetoolArgv(home, node.address, node.jmxPort, args), { timeout: timeoutMs, maxBuffer: 64 * 2 ** 20 }, (err, stdout, stderr) => {
       if (err) reject(new CassperfError(`lab: nodetool ${args.join(" ")} on ${node.name} (${node.address}:${node.jmxPort}) failed: ${(stderr || err.message).trim().split("\n").slice(-3).join(" | ")}`, { cause: err }));
@@ -110,7 +110,7 @@ export function ringStates(statusText: string): Record<string, string> {
 }
 
 /** Number of schema versions in nodetool describecluster output (the lines under "Schema versions:"). */
-export function schemaVersions(describecluster: string): number {
+function schemaVersions(describecluster: string): number {
   const i = describecluster.indexOf("Schema versions:");
   if (i < 0) return 0;
   return describecluster.slice(i).split("\n").filter((l) => /^\s+[0-9a-f-]{36}: \[/.test(l) || /^\s+UNREACHABLE: \[/.test(l)).length;
@@ -121,19 +121,20 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** SIGTERM, then SIGKILL after `graceMs`, for the lab's own processes only. */
 async function killNodes(nodes: (LabNode & { pid?: number })[], graceMs = 20_000): Promise<string[]> {
   const said: string[] = [];
-  const live = nodes.filter((n) => isOurProcess(pidOf(n), n));
+  const recorded = new Map(nodes.map((n) => [n, pidOf(n)]));
+  const live = nodes.filter((n) => isOurProcess(recorded.get(n), n));
   for (const n of nodes) {
-    const pid = pidOf(n);
+    const pid = recorded.get(n);
     if (pid && !live.includes(n)) said.push(`${n.name}: not running (stale PID ${pid} ignored)`);
   }
-  for (const n of live) {
+  const pids = new Map(live.map((n) => [n, recorded.get(n)!]));
+  for (const pid of pids.values()) {
     try {
-      process.kill(pidOf(n)!, "SIGTERM");
+      process.kill(pid, "SIGTERM");
     } catch {
       /* exited meanwhile */
     }
   }
-  const pids = new Map(live.map((n) => [n, pidOf(n)!]));
   const deadline = Date.now() + graceMs;
   while ([...pids.values()].some((pid) => !isGone(pid)) && Date.now() < deadline) await sleep(200);
   for (const n of live) {
@@ -150,6 +151,14 @@ async function killNodes(nodes: (LabNode & { pid?: number })[], graceMs = 20_000
   // Wait for the exit to complete (sockets closed) so the ports are free when we return.
   const after = Date.now() + 10_000;
   while ([...pids.values()].some((pid) => !isGone(pid)) && Date.now() < after) await sleep(100);
+  return said;
+}
+
+/** Stop the lab's nodes (see killNodes), forget their PIDs and save the state. */
+async function stopNodes(dir: string, state: LabState, graceMs?: number): Promise<string[]> {
+  const said = await killNodes(state.nodes, graceMs);
+  for (const n of state.nodes) n.pid = undefined;
+  writeState(dir, state);
   return said;
 }
 
@@ -222,11 +231,10 @@ export async function start(options: LabOptions & { connect?: boolean } = {}): P
   };
 
   const t0 = Date.now();
-  const deadline = t0 + (options.timeoutSeconds ?? LAB_DEFAULTS.timeoutSeconds) * 1000;
+  const timeoutSeconds = options.timeoutSeconds ?? LAB_DEFAULTS.timeoutSeconds;
+  const deadline = t0 + timeoutSeconds * 1000;
   const fail = async (why: string, culprits: LabNode[]): Promise<never> => {
-    await killNodes(state.nodes, 10_000);
-    for (const n of state.nodes) n.pid = undefined;
-    writeState(dir, state);
+    await stopNodes(dir, state, 10_000);
     throw new CassperfError(`lab: ${why}; stopped the nodes that were started.\n${culprits.map((n) => lastLines(n)).join("\n")}`, { hint: `full logs in ${path.join(dir, "node*/logs")}` });
   };
   const waitCql = async (group: LabNode[]) => {
@@ -239,8 +247,26 @@ export async function start(options: LabOptions & { connect?: boolean } = {}): P
           log(`lab: ${n.name} CQL up after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
         }
       }
-      if (pending.size && Date.now() > deadline) await fail(`${[...pending].map((n) => n.name).join(", ")} did not open CQL port ${NODE_PORTS.native} within ${options.timeoutSeconds ?? LAB_DEFAULTS.timeoutSeconds} s`, [...pending]);
+      if (pending.size && Date.now() > deadline) await fail(`${[...pending].map((n) => n.name).join(", ")} did not open CQL port ${NODE_PORTS.native} within ${timeoutSeconds} s`, [...pending]);
       if (pending.size) await sleep(250);
+    }
+  };
+  /**
+   * Run nodetool `cmd` on node 1 every 500 ms until `done(output)`; at the deadline fail with
+   * `failMsg` and the last output. `checkExited`: fail as soon as a node's JVM exits.
+   */
+  const pollNodetool = async (cmd: string, done: (output: string) => boolean, failMsg: string, checkExited: boolean) => {
+    let last = "";
+    for (;;) {
+      try {
+        last = await runNodetool(home, nodes[0], [cmd], 30_000);
+        if (done(last)) return;
+      } catch (e) {
+        last = (e as Error).message;
+      }
+      if (checkExited) for (const n of nodes) if (exited.has(n.name)) await fail(`${n.name} (${n.address}) ${exited.get(n.name)} while the ring formed`, [n]);
+      if (Date.now() > deadline) await fail(`${failMsg} within ${timeoutSeconds} s; last nodetool ${cmd}:\n${last}`, nodes);
+      await sleep(500);
     }
   };
 
@@ -255,31 +281,18 @@ export async function start(options: LabOptions & { connect?: boolean } = {}): P
     await waitCql(nodes);
   }
   // Every node UN in the ring as node 1 sees it.
-  let last = "";
-  for (;;) {
-    try {
-      last = await runNodetool(home, nodes[0], ["status"], 30_000);
-      const states = ringStates(last);
-      if (nodes.every((n) => states[n.address] === "UN")) break;
-    } catch (e) {
-      last = (e as Error).message;
-    }
-    for (const n of nodes) if (exited.has(n.name)) await fail(`${n.name} (${n.address}) ${exited.get(n.name)} while the ring formed`, [n]);
-    if (Date.now() > deadline) await fail(`the ring did not show all ${count} nodes UN within ${options.timeoutSeconds ?? LAB_DEFAULTS.timeoutSeconds} s; last nodetool status:\n${last}`, nodes);
-    await sleep(500);
-  }
+  await pollNodetool(
+    "status",
+    (text) => {
+      const states = ringStates(text);
+      return nodes.every((n) => states[n.address] === "UN");
+    },
+    `the ring did not show all ${count} nodes UN`,
+    true,
+  );
   // One schema version across the ring (each fresh node creates system_traces/system_auth itself;
   // gossip merges them): DDL right after start would otherwise race the merge.
-  for (;;) {
-    try {
-      last = await runNodetool(home, nodes[0], ["describecluster"], 30_000);
-      if (schemaVersions(last) === 1) break;
-    } catch (e) {
-      last = (e as Error).message;
-    }
-    if (Date.now() > deadline) await fail(`the nodes did not agree on one schema version within ${options.timeoutSeconds ?? LAB_DEFAULTS.timeoutSeconds} s; last nodetool describecluster:\n${last}`, nodes);
-    await sleep(500);
-  }
+  await pollNodetool("describecluster", (text) => schemaVersions(text) === 1, "the nodes did not agree on one schema version", false);
   const startMs = Date.now() - t0;
   log(`lab: ${count} node${count > 1 ? "s" : ""} UN after ${(startMs / 1000).toFixed(1)} s (${dir})`);
   const lab: Lab = { dir, contactPoints: nodes.map((n) => n.address), nodes, startMs };
@@ -296,9 +309,7 @@ export async function stop(options: { dir?: string } = {}): Promise<string[]> {
   const dir = labDir(options.dir);
   const state = readState(dir);
   if (!state) return [`no lab in ${dir}: nothing to stop`];
-  const said = await killNodes(state.nodes);
-  for (const n of state.nodes) n.pid = undefined;
-  writeState(dir, state);
+  const said = await stopNodes(dir, state);
   return said.length ? said : state.nodes.map((n) => `${n.name}: not running`);
 }
 
@@ -332,7 +343,7 @@ export async function status(options: { dir?: string } = {}): Promise<{ dir: str
 }
 
 /** The lab's node for "node2", "2" or "127.0.0.2". */
-export function findNode(state: LabState, which: string): LabNode {
+function findNode(state: LabState, which: string): LabNode {
   const n = state.nodes.find((n) => n.name === which || n.address === which || `node${which}` === n.name);
   if (!n) throw new CassperfError(`lab: no node ${JSON.stringify(which)}; expected one of ${state.nodes.map((n) => `${n.name} (${n.address})`).join(", ")}.`);
   return n;

@@ -21,7 +21,7 @@ export interface LabState {
   nodes: (LabNode & { pid?: number })[];
 }
 
-export const STATE_FILE = "lab.json";
+const STATE_FILE = "lab.json";
 
 /** Read lab.json of a lab folder; undefined when there is none. */
 export function readState(dir: string): LabState | undefined {

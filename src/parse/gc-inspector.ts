@@ -10,7 +10,7 @@
  * The duration is what the collector's MXBean reported (close to wall time, like `real=`), so it
  * goes to `pause_ms` of a row with origin "gcinspector"; pool sizes (bytes) give heap before/after.
  */
-import { emptyParse, type GcParse, type GcPause, type ParseOptions } from "./gc-types";
+import { bytesToMb, emptyParse, type GcParse, type GcPause, type ParseOptions } from "./gc-types";
 
 /** One rule per wording, tried in order on lines that contain "GC in " or "GC for ". */
 const RULES: { what: string; re: RegExp; read: (m: RegExpExecArray) => { collector: string; ms: number; pools?: string; used?: number; max?: number } }[] = [
@@ -85,12 +85,12 @@ export function parseGcInspector(text: string, opts: ParseOptions = {}): GcParse
           any = true;
         }
         if (any) {
-          p.heap_before_mb = Math.round((before / 1048576) * 1000) / 1000;
-          p.heap_after_mb = Math.round((after / 1048576) * 1000) / 1000;
+          p.heap_before_mb = bytesToMb(before);
+          p.heap_after_mb = bytesToMb(after);
         }
       } else if (x.used !== undefined) {
-        p.heap_after_mb = Math.round((x.used / 1048576) * 1000) / 1000;
-        p.heap_total_mb = Math.round(((x.max ?? 0) / 1048576) * 1000) / 1000;
+        p.heap_after_mb = bytesToMb(x.used);
+        p.heap_total_mb = bytesToMb(x.max ?? 0);
       }
       if (p.timestamp) {
         if (r.firstTimestamp === null) r.firstTimestamp = p.timestamp;

@@ -16,11 +16,10 @@
  * kept apart from `pause_ms` and `real_ms` (a DSE 6.8 node logged 44.7 ms pause, real=1.06 s,
  * 1.066 s stopped).
  */
-import { emptyParse, hotspotTime, parenGroups, skip, toMb, type GcCycle, type GcParse, type GcPause, type ParseOptions } from "./gc-types";
+import { emptyParse, hotspotTime, parenGroups, skip, STOPPED_TIME, toMb, type GcCycle, type GcParse, type GcPause, type ParseOptions } from "./gc-types";
 
 /** `2020-07-20T09:09:26.817+0000: 2.753: ` (the date part optional). */
 const PREFIX = /^(?:(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+[+-]\d{4}): )?(\d+\.\d+): /;
-const STOPPED = /^Total time for which application threads were stopped: (\d+(?:\.\d+)?) seconds/;
 const G1_CONCURRENT = /^\[GC (concurrent-[a-z-]+?)(-start|-end|-abort|-reset-for-overflow)?(?:, (\d+(?:\.\d+)?) secs)?\]/;
 const CMS_CONCURRENT = /^\[(CMS-concurrent-[a-z-]+?)(-start)?(?:: (\d+(?:\.\d+)?)\/(\d+(?:\.\d+)?) secs)?\]/;
 const REAL = /real=(\d+(?:\.\d+)?) secs/;
@@ -115,7 +114,7 @@ export function parseJdk8Gc(text: string, opts: ParseOptions = {}): GcParse {
       switch (kind) {
         case "stopped": {
           close();
-          const s = STOPPED.exec(body);
+          const s = STOPPED_TIME.exec(body);
           if (!s) {
             skip(r.skipped, lineNo, line, "a stopped-time line without its seconds");
             break;
@@ -212,11 +211,7 @@ function readFlags(line: string, r: GcParse): void {
 }
 
 function collectorFromEvents(pauses: GcPause[]): string | undefined {
-  for (const p of pauses.slice(0, 50)) {
-    if (p.name.startsWith("GC pause")) return "G1";
-    if (p.cause === null) continue;
-  }
-  return undefined;
+  return pauses.slice(0, 50).some((p) => p.name.startsWith("GC pause")) ? "G1" : undefined;
 }
 
 /** Read one closed event. Returns null when no pause time is found. */

@@ -164,6 +164,17 @@ export function toMb(value: string, unit: string | undefined, defaultUnit = "K")
   return Math.round(parseFloat(value) * f * 1000) / 1000;
 }
 
+/** Bytes -> MB, rounded to 0.001 like {@link toMb}: 1048576 -> 1. */
+export function bytesToMb(n: number): number {
+  return Math.round((n / 1048576) * 1000) / 1000;
+}
+
+/**
+ * The stopped-time line (JDK 8 PrintGCApplicationStoppedTime, and the older unified `safepoint`
+ * wording), read after its prefix or decorations: group 1 is the stopped time in seconds.
+ */
+export const STOPPED_TIME = /^Total time for which application threads were stopped: (\d+(?:\.\d+)?) seconds/;
+
 /**
  * `2020-07-20T09:09:26.817+0000` (HotSpot's time decoration) -> ISO-8601 UTC, or null when
  * it does not parse. Also accepts `+00:00`, `Z`, and no zone (taken as UTC).

@@ -17,6 +17,7 @@ import {
   kebab,
   parenGroups,
   skip,
+  STOPPED_TIME,
   toMb,
   type GcCycle,
   type GcParse,
@@ -32,10 +33,8 @@ const CONCURRENT_END = /^(Concurrent .*?) (\d+(?:\.\d+)?)(ms|s)$/;
 const ZGC_COLLECTION = /^((?:Garbage|Major|Minor) Collection) \(([^)]*)\)(?: (\d+)([BKMGT])\(\d+%\)->(\d+)([BKMGT])\(\d+%\))?(?: (\d+(?:\.\d+)?)(ms|s))?$/;
 const CYCLE_HEAP = / (\d+(?:\.\d+)?)([BKMGT])->(\d+(?:\.\d+)?)([BKMGT])\(\d+(?:\.\d+)?[BKMGT]\)$/;
 const SPAN = /^ \(\d+(?:\.\d+)?m?s, \d+(?:\.\d+)?m?s\)$/;
-const USER_REAL = /Real=(\d+(?:\.\d+)?)s/;
 const HUMONGOUS_REGIONS = /^Humongous regions: (\d+)->(\d+)/;
 const SAFEPOINT = /^Safepoint "([^"]*)".*Total: (\d+) ns/;
-const STOPPED_OLD = /^Total time for which application threads were stopped: (\d+(?:\.\d+)?) seconds/;
 const STALL = /^Allocation Stall \(([^)]*)\) (\d+(?:\.\d+)?)ms/;
 
 /**
@@ -224,7 +223,8 @@ export function parseUnifiedGc(text: string, opts: ParseOptions = {}): GcParse {
     msgStart = m0 - ls;
 
     if (c0 === 71 /* G */ && line.charCodeAt(msgStart + 1) === 67 && line.charCodeAt(msgStart + 2) === 40) {
-      // GC(n) ...
+      // GC(n) ...: the prefix checks above already passed, so each branch's message prefix (and,
+      // for pauses and concurrent phases, the duration's "ms"/"s" ending) is known to be there.
       const close = line.indexOf(") ", msgStart + 3);
       if (close < 0) continue;
       const id = Number(line.slice(msgStart + 3, close));
@@ -240,11 +240,6 @@ export function parseUnifiedGc(text: string, opts: ParseOptions = {}): GcParse {
       }
       const rc = line.charCodeAt(restStart);
       if (rc === 80 /* P */) {
-        if (!line.startsWith("Pause ", restStart)) continue;
-        if (line.charCodeAt(line.length - 1) !== 115 || line.charCodeAt(line.length - 2) !== 109) {
-          // A pause's start line: remember when it began (for ZGC/Shenandoah causes) and move on.
-          continue;
-        }
         const rest = line.slice(restStart);
         const m = PAUSE_END.exec(rest);
         if (!m) {
@@ -259,9 +254,6 @@ export function parseUnifiedGc(text: string, opts: ParseOptions = {}): GcParse {
         r.pauses.push(pause);
         awaitingStop = pause;
       } else if (rc === 67 /* C */) {
-        if (!line.startsWith("Concurrent ", restStart)) continue;
-        const last = line.charCodeAt(line.length - 1);
-        if (last !== 115) continue; // start line of a phase
         const m = CONCURRENT_END.exec(line.slice(restStart));
         if (!m) continue;
         decorate();
@@ -279,7 +271,7 @@ export function parseUnifiedGc(text: string, opts: ParseOptions = {}): GcParse {
         const span = name.indexOf(" (", 11);
         if (span > 0 && SPAN.test(name.slice(span))) name = name.slice(0, span);
         r.cycles.push(cycle(name, null, ms, before, after, name.includes("Undo") || name.includes("Abort"), id, lineNo, uptime, stamp));
-      } else if ((rc === 71 /* G */ && line.startsWith("Garbage Collection (", restStart)) || ((rc === 77 /* M */) && (line.startsWith("Major Collection (", restStart) || line.startsWith("Minor Collection (", restStart)))) {
+      } else if (rc === 71 /* G */ || rc === 77 /* M */) {
         decorate();
         const m = ZGC_COLLECTION.exec(line.slice(restStart));
         if (!m) continue;
@@ -294,18 +286,12 @@ export function parseUnifiedGc(text: string, opts: ParseOptions = {}): GcParse {
         if (ms === null && p.start !== undefined && uptime !== null) ms = Math.round((uptime - p.start) * 1e6) / 1000;
         pending.delete(id);
         r.cycles.push(cycle(`${m[1]} (${m[2]})`, m[2], ms, m[3] !== undefined ? toMb(m[3], m[4]) : null, m[5] !== undefined ? toMb(m[5], m[6]) : null, false, id, lineNo, uptime, stamp));
-      } else if (rc === 84 /* T */) {
-        if (line.startsWith("To-space exhausted", restStart)) pend(id).toSpace = true;
-      } else if (rc === 69 /* E */) {
-        if (line.startsWith("Evacuation Failure", restStart)) pend(id).toSpace = true;
+      } else if (rc === 84 /* T */ || rc === 69 /* E */) {
+        // To-space exhausted / Evacuation Failure.
+        pend(id).toSpace = true;
       } else if (rc === 72 /* H */) {
         const m = HUMONGOUS_REGIONS.exec(line.slice(restStart));
         if (m && Number(m[1]) > 0) pend(id).humongous = true;
-      } else if (rc === 85 /* U */) {
-        if (!line.startsWith("User=", restStart)) continue;
-        const m = USER_REAL.exec(line);
-        const p = byId.get(id);
-        if (m && p && p.real_ms === null) p.real_ms = Math.round(Number(m[1]) * 1e6) / 1000;
       }
       continue;
     }
@@ -324,7 +310,7 @@ export function parseUnifiedGc(text: string, opts: ParseOptions = {}): GcParse {
       continue;
     }
     if (c0 === 84 /* T */ && line.startsWith("Total time for which", msgStart)) {
-      const m = STOPPED_OLD.exec(line.slice(msgStart));
+      const m = STOPPED_TIME.exec(line.slice(msgStart));
       if (!m) continue;
       const ms = Number(m[1]) * 1000;
       stopped += ms;

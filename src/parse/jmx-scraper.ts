@@ -119,10 +119,10 @@ const TO_MICROS: Record<string, number> = { nanoseconds: 0.001, microseconds: 1,
  */
 export function jmxHistogramRows(attributes: JmxAttribute[]): HistogramRow[] {
   // Group attributes per MBean; keep Table over ColumnFamily for the same keyspace/table/name.
-  type Bean = { type: string; keyspace: string | null; table: string; metric: HistogramMetric; unit: HistogramUnit; attrs: Map<string, JmxAttribute> };
+  type Bean = { type: string; keyspace: string | null; table: string; name: string; metric: HistogramMetric; unit: HistogramUnit; attrs: Map<string, JmxAttribute> };
   const beans = new Map<string, Bean>();
-  const partition: HistogramRow[] = [];
-  const partitionSeen = new Set<string>();
+  // Partition-size rows by keyspace/table/label, in first-seen order: a ColumnFamily gauge never replaces one already there.
+  const partition = new Map<string, HistogramRow>();
   for (const a of attributes) {
     if (a.domain !== "org.apache.cassandra.metrics" || a.composite !== "") continue;
     const p = a.props;
@@ -130,32 +130,28 @@ export function jmxHistogramRows(attributes: JmxAttribute[]): HistogramRow[] {
       const label = PARTITION_GAUGES[p.name];
       if (label && a.attribute === "Value") {
         const key = `${p.keyspace}\u0000${p.scope}\u0000${label}`;
-        if (partitionSeen.has(key) && p.type === "ColumnFamily") continue;
-        partitionSeen.add(key);
-        const i = partition.findIndex((r) => r.keyspace === p.keyspace && r.table === p.scope && r.percentile === label);
+        if (partition.has(key) && p.type === "ColumnFamily") continue;
         // A 0-byte partition does not exist: 0 means the table has no SSTables.
         const v = num(a.value);
-        const row: HistogramRow = { keyspace: p.keyspace, table: p.scope, metric: "partition_size", percentile: label, value: v === 0 ? null : v, unit: "bytes", line: a.line };
-        if (i >= 0) partition[i] = row;
-        else partition.push(row);
+        partition.set(key, { keyspace: p.keyspace, table: p.scope, metric: "partition_size", percentile: label, value: v === 0 ? null : v, unit: "bytes", line: a.line });
         continue;
       }
       const m = TABLE_METRICS[p.name];
       if (!m) continue;
       const key = `${p.type}\u0000${p.keyspace}\u0000${p.scope}\u0000${p.name}`;
       let b = beans.get(key);
-      if (!b) beans.set(key, (b = { type: p.type, keyspace: p.keyspace, table: p.scope, ...m, attrs: new Map() }));
+      if (!b) beans.set(key, (b = { type: p.type, keyspace: p.keyspace, table: p.scope, name: p.name, ...m, attrs: new Map() }));
       b.attrs.set(a.attribute, a);
     } else if (p.type === "ClientRequest" && p.name === "Latency" && p.scope && PROXY_SCOPES[p.scope]) {
       const key = `proxy\u0000${p.scope}`;
       let b = beans.get(key);
-      if (!b) beans.set(key, (b = { type: "ClientRequest", keyspace: null, table: "proxy", metric: PROXY_SCOPES[p.scope], unit: "microseconds", attrs: new Map() }));
+      if (!b) beans.set(key, (b = { type: "ClientRequest", keyspace: null, table: "proxy", name: p.name, metric: PROXY_SCOPES[p.scope], unit: "microseconds", attrs: new Map() }));
       b.attrs.set(a.attribute, a);
     }
   }
   const rows: HistogramRow[] = [];
   for (const b of beans.values()) {
-    if (b.type === "ColumnFamily" && beans.has(`Table\u0000${b.keyspace}\u0000${b.table}\u0000${[...Object.entries(TABLE_METRICS)].find(([, v]) => v.metric === b.metric)![0]}`)) continue;
+    if (b.type === "ColumnFamily" && beans.has(`Table\u0000${b.keyspace}\u0000${b.table}\u0000${b.name}`)) continue;
     // Count 0: nothing recorded, the percentiles (printed 0.0) are missing, not 0.
     const empty = b.attrs.get("Count")?.value.trim() === "0";
     const unitName = b.attrs.get("DurationUnit")?.value.trim();
@@ -167,5 +163,5 @@ export function jmxHistogramRows(attributes: JmxAttribute[]): HistogramRow[] {
       rows.push({ keyspace: b.keyspace, table: b.table, metric: b.metric, percentile: label, value: v === null || empty ? null : v * factor, unit: b.unit, line: a.line });
     }
   }
-  return rows.concat(partition);
+  return rows.concat([...partition.values()]);
 }

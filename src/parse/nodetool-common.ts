@@ -60,9 +60,12 @@ const NODETOOL_ERROR: RegExp[] = [
 
 /** When the whole text is a nodetool error message, that message (first line); else undefined. */
 export function nodetoolError(text: string): string | undefined {
-  const lines = splitLines(text).filter((l) => l.trim() !== "" && !isNoise(l));
-  if (!lines.length) return undefined;
-  if (!NODETOOL_ERROR.some((re) => re.test(lines[0]))) return undefined;
+  const all = splitLines(text);
+  const meaningful = (l: string) => l.trim() !== "" && !isNoise(l);
+  // Most texts are real output: decide on the first meaningful line before looking at the rest.
+  const first = all.find(meaningful);
+  if (first === undefined || !NODETOOL_ERROR.some((re) => re.test(first))) return undefined;
+  const lines = all.filter(meaningful);
   if (lines.every((l) => NODETOOL_ERROR.some((re) => re.test(l)) || /^\s+at |^-- StackTrace --/.test(l))) return lines[0];
   return NODETOOL_ERROR.some((re) => re.test(lines[1] ?? "")) ? lines[0] : undefined;
 }
@@ -77,6 +80,14 @@ export function num(s: string | undefined): number | null {
   if (t === "" || /^(NaN|N\/A|n\/a|null|-NaN)$/i.test(t)) return null;
   if (!/^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/.test(t)) return null;
   return Number(t);
+}
+
+/**
+ * {@link num} of a JSON value (nodetool -F json, driver rows): null and undefined are missing,
+ * anything else is read as its string.
+ */
+export function numOf(x: unknown): number | null {
+  return x === null || x === undefined ? null : num(String(x));
 }
 
 /** Multipliers for the size units nodetool prints (FileUtils.stringifyFileSize: binary units; "KB"/"MB" in 2.x mean KiB/MiB). */

@@ -8,6 +8,8 @@
  * The header's column names run together, so values are read by position from the first line of
  * numbers after the header; noise before the header (JVM warnings nodetool prints) is ignored.
  */
+import { bytesToMb } from "./gc-types";
+import { num, splitLines } from "./nodetool-common";
 
 /** One node's gcstats: the counters since the previous call (the interval). */
 export interface NodetoolGcStats {
@@ -29,7 +31,7 @@ const COLUMNS: (keyof NodetoolGcStats)[] = ["interval_ms", "max_gc_elapsed_ms", 
  */
 export function parseNodetoolGcstats(text: string): NodetoolGcStats | null {
   if (!text) return null;
-  const lines = text.split(/\r?\n/);
+  const lines = splitLines(text);
   const h = lines.findIndex((l) => l.includes("Interval (ms)") && l.includes("GC Elapsed"));
   if (h < 0) return null;
   // Cassandra 5.0 reports reclaimed bytes and three direct-memory columns (allocated, max, reserved).
@@ -38,11 +40,8 @@ export function parseNodetoolGcstats(text: string): NodetoolGcStats | null {
     const cells = l.trim().split(/\s+/).filter(Boolean);
     if (cells.length < 6 || !cells.every((c) => /^-?\d+(\.\d+)?$|^NaN$/.test(c))) continue;
     const row = {} as Record<string, number | null>;
-    COLUMNS.forEach((c, i) => {
-      const v = i < cells.length ? Number(cells[i]) : null;
-      row[c] = v === null || Number.isNaN(v) ? null : v;
-    });
-    if (bytes && row.gc_reclaimed_mb !== null) row.gc_reclaimed_mb = Math.round((row.gc_reclaimed_mb! / 1048576) * 1000) / 1000;
+    COLUMNS.forEach((c, i) => (row[c] = num(cells[i])));
+    if (bytes && row.gc_reclaimed_mb !== null) row.gc_reclaimed_mb = bytesToMb(row.gc_reclaimed_mb!);
     if (row.direct_memory_bytes !== null && row.direct_memory_bytes! < 0) row.direct_memory_bytes = null;
     return row as unknown as NodetoolGcStats;
   }

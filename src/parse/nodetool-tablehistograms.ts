@@ -127,15 +127,17 @@ const VERBOSE_TITLES: Record<string, { metric: HistogramMetric; unit: HistogramU
 
 const PERCENTILE_LABEL: Record<string, PercentileLabel> = { "50%": "50", "75%": "75", "95%": "95", "98%": "98", "99%": "99", Min: "min", Max: "max" };
 
+/** Known column names, longest first: a longer name wins over a shorter one it starts with. */
+const KNOWN_COLUMNS = Object.keys(COLUMNS).sort((a, b) => b.length - a.length);
+
 /** Split a header line into known column names; returns the unknown remainder when there is one. */
 function headerColumns(line: string): { first: string; names: string[]; unknown?: string } {
   const m = /^(Percentile|Offset)\s+(.*)$/.exec(line.trim());
   if (!m) return { first: "", names: [], unknown: line.trim() };
   const names: string[] = [];
   let rest = m[2].trim();
-  const known = Object.keys(COLUMNS).sort((a, b) => b.length - a.length);
   while (rest.length) {
-    const k = known.find((n) => rest.startsWith(n) && (rest.length === n.length || /\s/.test(rest[n.length])));
+    const k = KNOWN_COLUMNS.find((n) => rest.startsWith(n) && (rest.length === n.length || /\s/.test(rest[n.length])));
     if (!k) return { first: m[1], names, unknown: rest.split(/\s{2,}/)[0] };
     names.push(k);
     rest = rest.slice(k.length).trim();
@@ -291,6 +293,15 @@ export const LINE_RULES: LineRule[] = [
   },
 ];
 
+/** The percentiles a bucket histogram's rows are given at, in the order nodetool prints them. */
+const BUCKET_LABELS: PercentileLabel[] = ["50", "75", "95", "98", "99", "min", "max"];
+
+/** Push the rows of one bucket histogram (its offsets and counts) for the current table. */
+function pushBucketRows(out: HistogramParse, st: State, col: { metric: HistogramMetric; unit: HistogramUnit }, offsets: number[], counts: number[], line: number): void {
+  const p = bucketPercentiles(offsets, counts);
+  for (const label of BUCKET_LABELS) out.rows.push({ keyspace: st.keyspace, table: st.table!, metric: col.metric, percentile: label, value: p[label], unit: col.unit, line });
+}
+
 function startTable(st: State, out: HistogramParse, keyspace: string | null, table: string, line: number) {
   st.keyspace = keyspace;
   st.table = table;
@@ -339,19 +350,14 @@ export function parseTablehistograms(text: string, options: ParseOptions = {}): 
   const st: State = { keyspace: null, table: undefined, columns: undefined, mode: undefined, buckets: undefined, verbose: undefined, pendingNotes: [] };
   const flush = () => {
     if (st.buckets && st.columns) {
-      st.columns.forEach((col, i) => {
-        const p = bucketPercentiles(st.buckets!.offsets, st.buckets!.counts[i]);
-        for (const label of ["50", "75", "95", "98", "99", "min", "max"] as PercentileLabel[])
-          out.rows.push({ keyspace: st.keyspace, table: st.table!, metric: col.metric, percentile: label, value: p[label], unit: col.unit, line: st.buckets!.line });
-      });
+      const b = st.buckets;
+      st.columns.forEach((col, i) => pushBucketRows(out, st, col, b.offsets, b.counts[i], b.line));
       st.buckets = undefined;
       st.mode = undefined;
     }
     if (st.verbose) {
       const v = st.verbose;
-      const p = bucketPercentiles(v.offsets, v.counts);
-      for (const label of ["50", "75", "95", "98", "99", "min", "max"] as PercentileLabel[])
-        out.rows.push({ keyspace: st.keyspace, table: st.table!, metric: v.metric, percentile: label, value: p[label], unit: v.unit, line: v.line });
+      pushBucketRows(out, st, v, v.offsets, v.counts, v.line);
       st.verbose = undefined;
     }
   };

@@ -25,7 +25,7 @@
  * | other         | anything else                                             | skipped with its line number         |
  */
 import { CassperfError } from "../errors";
-import { bytes, isNoise, nodetoolError, num, splitLines, type ParseOptions, type SkippedLine } from "./nodetool-common";
+import { bytes, isNoise, nodetoolError, num, numOf, splitLines, type ParseOptions, type SkippedLine } from "./nodetool-common";
 
 /** One table's statistics. Sizes in bytes, latencies in ms; null = not printed or NaN. */
 export interface TableStats {
@@ -300,8 +300,8 @@ function parseJson(text: string, file: string): TablestatsParse {
     const o = v as Record<string, unknown>;
     if (o.tables && typeof o.tables === "object") {
       out.keyspaces.push({
-        keyspace: k, read_count: num(String(o.read_count ?? "")), read_latency_ms: num(String(o.read_latency_ms ?? o.read_latency ?? "")), write_count: num(String(o.write_count ?? "")),
-        write_latency_ms: num(String(o.write_latency_ms ?? o.write_latency ?? "")), pending_flushes: num(String(o.pending_flushes ?? "")), fields: Object.fromEntries(Object.entries(o).filter(([x]) => x !== "tables").map(([a, b]) => [a, String(b)])), line: 0,
+        keyspace: k, read_count: numOf(o.read_count), read_latency_ms: numOf(o.read_latency_ms ?? o.read_latency), write_count: numOf(o.write_count),
+        write_latency_ms: numOf(o.write_latency_ms ?? o.write_latency), pending_flushes: numOf(o.pending_flushes), fields: Object.fromEntries(Object.entries(o).filter(([x]) => x !== "tables").map(([a, b]) => [a, String(b)])), line: 0,
       });
       for (const [tn, tv] of Object.entries(o.tables as Record<string, unknown>)) addTable(k, tn, tv as Record<string, unknown>);
     } else if (k.includes(".")) {

@@ -27,7 +27,7 @@
  * | other         | anything else                                                  | skipped with its line number  |
  */
 import { CassperfError } from "../errors";
-import { isNoise, nodetoolError, num, splitLines, type ParseOptions, type SkippedLine } from "./nodetool-common";
+import { isNoise, nodetoolError, num, numOf, splitLines, type ParseOptions, type SkippedLine } from "./nodetool-common";
 
 /** One thread pool. */
 export interface ThreadPool {
@@ -144,15 +144,14 @@ function parseJson(text: string, file: string): TpstatsParse {
     throw new CassperfError(`${file}: not valid JSON (${(e as Error).message}); expected nodetool tpstats -F json output.`);
   }
   const out: TpstatsParse = { pools: [], dropped: [], skipped: [], noise: 0 };
-  const v = (x: unknown) => (x === undefined ? null : num(String(x)));
   for (const [pool, o] of Object.entries(doc.ThreadPools ?? {})) {
     const p = o as Record<string, unknown>;
-    out.pools.push({ pool, active: v(p.ActiveTasks), pending: v(p.PendingTasks), completed: v(p.CompletedTasks), blocked: v(p.CurrentlyBlockedTasks), all_time_blocked: v(p.TotalBlockedTasks), fields: Object.fromEntries(Object.entries(p).map(([a, b]) => [a, String(b)])), line: 0 });
+    out.pools.push({ pool, active: numOf(p.ActiveTasks), pending: numOf(p.PendingTasks), completed: numOf(p.CompletedTasks), blocked: numOf(p.CurrentlyBlockedTasks), all_time_blocked: numOf(p.TotalBlockedTasks), fields: Object.fromEntries(Object.entries(p).map(([a, b]) => [a, String(b)])), line: 0 });
   }
   const waits = (doc.WaitLatencies ?? {}) as Record<string, unknown[]>;
   for (const [type, n] of Object.entries(doc.DroppedMessage ?? {})) {
-    const w = Array.isArray(waits[type]) ? waits[type].map((x) => v(x)) : [];
-    out.dropped.push({ message_type: type, dropped: v(n), latency_p50_us: w[0] ?? null, latency_p95_us: w[2] ?? null, latency_p99_us: w[4] ?? null, latency_max_us: w[6] ?? null, line: 0 });
+    const w = Array.isArray(waits[type]) ? waits[type].map((x) => numOf(x)) : [];
+    out.dropped.push({ message_type: type, dropped: numOf(n), latency_p50_us: w[0] ?? null, latency_p95_us: w[2] ?? null, latency_p99_us: w[4] ?? null, latency_max_us: w[6] ?? null, line: 0 });
   }
   return out;
 }

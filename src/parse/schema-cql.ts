@@ -58,6 +58,8 @@ export function splitStatements(text: string): { text: string; line: number }[] 
   let line = 1;
   let startLine = 1;
   let quote: string | null = null;
+  // Whether `cur` holds anything but white space (checked per character, so no cur.trim() here).
+  let started = false;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (c === "\n") line++;
@@ -78,11 +80,15 @@ export function splitStatements(text: string): { text: string; line: number }[] 
     }
     if (c === "'" || c === '"') quote = c;
     if (c === ";") {
-      if (cur.trim()) out.push({ text: cur.trim(), line: startLine });
+      if (started) out.push({ text: cur.trim(), line: startLine });
       cur = "";
+      started = false;
       continue;
     }
-    if (!cur.trim() && /\S/.test(c)) startLine = line;
+    if (!started && /\S/.test(c)) {
+      startLine = line;
+      started = true;
+    }
     cur += c;
   }
   if (cur.trim()) out.push({ text: cur.trim(), line: startLine });
@@ -129,9 +135,13 @@ export function parseMapLiteral(s: string): Record<string, string> {
 const IDENT = String.raw`(?:"(?:[^"]|"")+"|[A-Za-z0-9_]+)`;
 const CREATE_TABLE = new RegExp(String.raw`^CREATE\s+(?:TABLE|COLUMNFAMILY)\s+(?:IF\s+NOT\s+EXISTS\s+)?(${IDENT})\.(${IDENT})\s*\(([\s\S]*)\)\s*(?:WITH\s+([\s\S]*))?$`, "i");
 const CREATE_KEYSPACE = new RegExp(String.raw`^CREATE\s+KEYSPACE\s+(?:IF\s+NOT\s+EXISTS\s+)?(${IDENT})\s+WITH\s+replication\s*=\s*(\{[^}]*\})`, "i");
+/** One column definition of a CREATE TABLE body: `name type [PRIMARY KEY] [static]`. */
+const COLUMN_DEF = new RegExp(String.raw`^(${IDENT})\s+([\s\S]+?)(\s+PRIMARY\s+KEY)?(\s+static)?$`, "i");
+/** One item of CLUSTERING ORDER BY (...): `name ASC|DESC`. */
+const CLUSTERING_ITEM = new RegExp(String.raw`^(${IDENT})\s+(ASC|DESC)$`, "i");
 
 /** Find the matching close paren of the column list (the body regex is greedy up to the last ')'). */
-function splitBodyAndWith(statement: string): { head: string; body: string; withPart: string } | undefined {
+function splitBodyAndWith(statement: string): { body: string; withPart: string } | undefined {
   const open = statement.indexOf("(");
   if (open < 0) return undefined;
   let depth = 0;
@@ -141,7 +151,7 @@ function splitBodyAndWith(statement: string): { head: string; body: string; with
       depth--;
       if (depth === 0) {
         const rest = statement.slice(i + 1).trim();
-        return { head: statement.slice(0, open), body: statement.slice(open + 1, i), withPart: rest.replace(/^WITH\s+/i, "") };
+        return { body: statement.slice(open + 1, i), withPart: rest.replace(/^WITH\s+/i, "") };
       }
     }
   }
@@ -179,7 +189,7 @@ export function parseSchemaCql(text: string): SchemaParse {
         clusteringNames = keys.slice(1).map(unquoteIdent);
         continue;
       }
-      const col = new RegExp(String.raw`^(${IDENT})\s+([\s\S]+?)(\s+PRIMARY\s+KEY)?(\s+static)?$`, "i").exec(def);
+      const col = COLUMN_DEF.exec(def);
       if (!col) continue;
       const name = unquoteIdent(col[1]);
       columns.push({ name, type: col[2].trim() });
@@ -197,7 +207,7 @@ export function parseSchemaCql(text: string): SchemaParse {
     }
     const order: Record<string, "ASC" | "DESC"> = {};
     for (const o of splitTop(options["clustering order"] ?? "")) {
-      const mm = new RegExp(String.raw`^(${IDENT})\s+(ASC|DESC)$`, "i").exec(o.trim());
+      const mm = CLUSTERING_ITEM.exec(o.trim());
       if (mm) order[unquoteIdent(mm[1])] = mm[2].toUpperCase() as "ASC" | "DESC";
     }
     const compaction = parseMapLiteral(options.compaction ?? "");

@@ -26,8 +26,6 @@ import {
   type LogEvent,
 } from "./log-rules";
 
-export type { LogEvent, LogEventKind } from "./log-rules";
-
 /** Options for {@link parseSystemLog}. */
 export interface ParseLogOptions {
   /** Node the file belongs to (copied to every event). */
@@ -80,7 +78,8 @@ export function parseSystemLog(text: string, options: ParseLogOptions): ParsedLo
   const result: ParsedLog = { events: [], lines: 0, skipped: { count: 0, examples: [] }, attached: 0, undated: false };
   if (!text) return result;
   const layout = options.layout ?? detectLayout(text) ?? undefined;
-  if (layout) result.layout = layout;
+  if (!layout) return unreadable(text, result);
+  result.layout = layout;
   const maxMessage = options.maxMessage ?? 1000;
   const events = result.events;
   const skip = (line: number, t: string) => {
@@ -89,15 +88,15 @@ export function parseSystemLog(text: string, options: ParseLogOptions): ParsedLo
   };
 
   let baseDayMs: number | undefined;
-  if (layout?.timeOnly) {
+  if (layout.timeOnly) {
     const d = options.baseDate ? Date.parse(options.baseDate.slice(0, 10) + "T00:00:00Z") : NaN;
     if (Number.isFinite(d)) baseDayMs = d;
     else result.undated = true;
   }
   let lastTimeOnly = -1;
 
-  const re = layout?.regex;
-  const gFile = layout?.groups ?? { level: 0, thread: 0, date: 0, file: 0, line: 0, msg: 0 };
+  const re = layout.regex;
+  const gFile = layout.groups;
   const len = text.length;
   let pos = 0;
   let lineNo = 0;
@@ -120,13 +119,13 @@ export function parseSystemLog(text: string, options: ParseLogOptions): ParsedLo
     const c = line.charCodeAt(0);
     // Event lines start with a level letter (or spaces for %5level).
     const levelLike = c === 73 || c === 68 || c === 87 || c === 69 || c === 84 || c === 70 || c === 32;
-    let m = re && (levelLike || !layout!.levelFirst) ? re.exec(line) : null;
+    let m = levelLike || !layout.levelFirst ? re.exec(line) : null;
     let gi = gFile;
-    if (!m && re && layout!.levelFirst && levelLike && looksLikeEventStart(line)) {
+    if (!m && layout.levelFirst && levelLike && looksLikeEventStart(line)) {
       // A level-led line the file's layout does not read (e.g. DSE's %X{service} filled in on a
       // few lines): read it with the first other known layout that does, with the same kind of date.
       for (const alt of COMPILED_LAYOUTS) {
-        if (alt === layout || alt.timeOnly !== layout!.timeOnly) continue;
+        if (alt === layout || alt.timeOnly !== layout.timeOnly) continue;
         m = alt.regex.exec(line);
         if (m) {
           gi = alt.groups;
@@ -137,8 +136,8 @@ export function parseSystemLog(text: string, options: ParseLogOptions): ParsedLo
     if (m) {
       const date = gi.date ? m[gi.date] : "";
       let ts: number | null;
-      if (baseDayMs !== undefined || !layout!.timeOnly) {
-        if (!layout!.timeOnly && date.length >= 19 && date.charCodeAt(4) === 45) {
+      if (baseDayMs !== undefined || !layout.timeOnly) {
+        if (!layout.timeOnly && date.length >= 19 && date.charCodeAt(4) === 45) {
           if (!date.startsWith(lastSecKey)) {
             lastSecKey = date.slice(0, 19);
             lastSecMs = parseLogDate(lastSecKey, undefined) ?? NaN;
@@ -146,7 +145,7 @@ export function parseSystemLog(text: string, options: ParseLogOptions): ParsedLo
           ts = Number.isFinite(lastSecMs) ? lastSecMs + (date.length > 20 ? millis(date) : 0) : null;
         } else {
           ts = parseLogDate(date, baseDayMs);
-          if (ts !== null && layout!.timeOnly && baseDayMs !== undefined) {
+          if (ts !== null && layout.timeOnly && baseDayMs !== undefined) {
             // A time of day earlier than the previous one by more than 12 h: the next day began.
             if (lastTimeOnly >= 0 && ts < lastTimeOnly - DAY_MS / 2) {
               baseDayMs += DAY_MS;
@@ -214,19 +213,21 @@ export function parseSystemLog(text: string, options: ParseLogOptions): ParsedLo
     }
   }
   result.lines = lineNo;
-  if (!layout) {
-    result.skipped.count = 0;
-    result.skipped.examples = [];
-    let n = 0;
-    for (let s = 0; s < len && result.skipped.examples.length < 3; ) {
-      let e = text.indexOf("\n", s);
-      if (e < 0) e = len;
-      n++;
-      if (e > s) result.skipped.examples.push({ line: n, text: text.slice(s, Math.min(e, s + 200)) });
-      s = e + 1;
-    }
-    result.skipped.count = lineNo;
+  return result;
+}
+
+/** No known layout: every line is skipped; the first three non-empty ones are kept as examples (cut to 200 characters). */
+function unreadable(text: string, result: ParsedLog): ParsedLog {
+  let n = 0;
+  for (let s = 0; s < text.length; ) {
+    let e = text.indexOf("\n", s);
+    if (e < 0) e = text.length;
+    n++;
+    if (e > s && result.skipped.examples.length < 3) result.skipped.examples.push({ line: n, text: text.slice(s, Math.min(e, s + 200)) });
+    s = e + 1;
   }
+  result.lines = n;
+  result.skipped.count = n;
   return result;
 }
 
@@ -295,6 +296,3 @@ function stripUndefined<T extends object>(o: T): T {
   for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
   return o;
 }
-
-/** The compiled known layouts (re-exported for callers that pick one by name). */
-export { COMPILED_LAYOUTS };

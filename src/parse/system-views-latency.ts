@@ -19,7 +19,7 @@
  * | p50th / 50th, p99th, max  | 50, 99, max| count, as is                       |
  * | mebibytes                 | max        | MiB -> bytes (x 1048576, rounded up by Cassandra) |
  */
-import { num } from "./nodetool-common";
+import { numOf } from "./nodetool-common";
 import type { HistogramMetric, HistogramRow, HistogramUnit, PercentileLabel } from "./nodetool-tablehistograms";
 
 /** The virtual tables read, -> metric and unit. */
@@ -54,16 +54,15 @@ export function systemViewsHistogramRows(view: string, rows: Record<string, unkn
     const keyspace = r.keyspace_name;
     const table = r.table_name;
     if (typeof keyspace !== "string" || typeof table !== "string") return;
-    const value = (v: unknown) => (v === null || v === undefined ? null : num(String(v)));
     if (spec.kind === "mebibytes") {
-      const v = value(r.mebibytes);
+      const v = numOf(r.mebibytes);
       out.push({ keyspace, table, metric: spec.metric, percentile: "max", value: v === null ? null : v * 1024 * 1024, unit: spec.unit, line: i + 1 });
       return;
     }
     for (const [col, v] of Object.entries(r)) {
       const p = PERCENTILE_COLUMNS.find(([re]) => re.test(col));
       if (!p) continue;
-      const n = value(v);
+      const n = numOf(v);
       out.push({ keyspace, table, metric: spec.metric, percentile: p[1], value: n === null ? null : spec.kind === "latency" ? Math.round(n * 1000 * 1000) / 1000 : n, unit: spec.unit, line: i + 1 });
     }
   });

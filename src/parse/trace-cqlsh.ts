@@ -15,7 +15,7 @@
  * the rows between are events, each with its thread in trailing brackets. A file may hold many
  * sessions. cqlsh prints no event ids: events get "cqlsh:<n>" ids in printed order.
  */
-import { microsFromIso, isoFromMicros, type Parsed, type Skipped, type TraceEventRow, type TraceSessionRow } from "./trace-rows";
+import { microsFromIso, isoFromMicros, type Skipped, type TraceEventRow, type TraceSessionRow } from "./trace-rows";
 
 /** Sessions and events found in cqlsh output. */
 export interface CqlshTrace {
@@ -31,7 +31,7 @@ const SEPARATOR = /^\s*-+(\+-+)+\s*$/;
 function cqlshTime(s: string): string {
   const t = s.trim();
   if (/^\d{4}-\d\d-\d\d[ T]\d/.test(t)) {
-    const us = microsFromIso(t.replace(" ", "T").replace(/([+-]\d{4})$/, "$1"));
+    const us = microsFromIso(t.replace(" ", "T"));
     return Number.isFinite(us) ? isoFromMicros(us) : t;
   }
   return t;
@@ -114,10 +114,4 @@ export function parseCqlshTrace(text: string): CqlshTrace {
     });
   }
   return { sessions, events, skipped };
-}
-
-/** As {@link Parsed}: the events only. */
-export function parseCqlshEvents(text: string): Parsed<TraceEventRow> {
-  const t = parseCqlshTrace(text);
-  return { rows: t.events, skipped: t.skipped };
 }

@@ -8,6 +8,10 @@
  * ISO-8601 and elapsed times in microseconds. Bad lines are skipped and counted (first one kept
  * with its line number) so a partial file still gives a partial answer.
  */
+import { skip, type Skipped } from "./gc-types";
+
+/** What a parser skipped: how many lines, and the first one (the GC parsers' tally, shared). */
+export type { Skipped };
 
 /** One system_traces.sessions row. */
 export interface TraceSessionRow {
@@ -41,12 +45,6 @@ export interface TraceEventRow {
   /** Microseconds since this node joined the session; null when Cassandra did not record it (2.1 writes nulls). */
   source_elapsed: number | null;
   thread: string;
-}
-
-/** What a parser skipped: how many lines, and the first one. */
-export interface Skipped {
-  count: number;
-  first?: { line: number; text: string; reason: string };
 }
 
 /** Parsed rows plus what was skipped. */
@@ -99,11 +97,6 @@ export function microsFromIso(s: string): number {
 const isStr = (v: unknown): v is string => typeof v === "string";
 const isElapsed = (v: unknown): v is number | null => v === null || (typeof v === "number" && Number.isFinite(v));
 
-function skip(sk: Skipped, line: number, text: string, reason: string): void {
-  sk.count++;
-  if (!sk.first) sk.first = { line, text: text.length > 200 ? text.slice(0, 200) + "…" : text, reason };
-}
-
 /** Call `fn(line, lineNumber)` for each non-empty line without building an array of lines. */
 export function forEachLine(text: string, fn: (line: string, n: number) => void): void {
   let start = 0;
@@ -120,6 +113,19 @@ export function forEachLine(text: string, fn: (line: string, n: number) => void)
   }
 }
 
+/** Call `fn(object, line, lineNumber)` for each non-empty line that parses as JSON; the others are skipped as "not JSON". */
+function forEachJsonLine(text: string, skipped: Skipped, fn: (o: any, line: string, n: number) => void): void {
+  forEachLine(text, (line, n) => {
+    let o: any;
+    try {
+      o = JSON.parse(line);
+    } catch {
+      return skip(skipped, n, line, "not JSON");
+    }
+    fn(o, line, n);
+  });
+}
+
 /**
  * Parse traces/sessions.jsonl.
  * @example parseSessionsJsonl(fs.readFileSync("ds/traces/sessions.jsonl", "utf8")).rows[0].coordinator
@@ -128,13 +134,7 @@ export function parseSessionsJsonl(text: string): Parsed<TraceSessionRow> {
   const rows: TraceSessionRow[] = [];
   const skipped: Skipped = { count: 0 };
   if (!text) return { rows, skipped };
-  forEachLine(text, (line, n) => {
-    let o: any;
-    try {
-      o = JSON.parse(line);
-    } catch {
-      return skip(skipped, n, line, "not JSON");
-    }
+  forEachJsonLine(text, skipped, (o, line, n) => {
     if (!o || !isStr(o.session_id) || !isStr(o.coordinator) || !isStr(o.started_at) || !(o.duration === null || o.duration === undefined || typeof o.duration === "number")) {
       return skip(skipped, n, line, "expected {session_id, coordinator, started_at, duration, ...}");
     }
@@ -162,13 +162,7 @@ export function parseEventsJsonl(text: string, onRow?: (row: TraceEventRow) => v
   const skipped: Skipped = { count: 0 };
   if (!text) return { rows, skipped };
   const push = onRow ?? ((r: TraceEventRow) => void rows.push(r));
-  forEachLine(text, (line, n) => {
-    let o: any;
-    try {
-      o = JSON.parse(line);
-    } catch {
-      return skip(skipped, n, line, "not JSON");
-    }
+  forEachJsonLine(text, skipped, (o, line, n) => {
     if (!o || !isStr(o.session_id) || !isStr(o.activity) || !isStr(o.source) || !isElapsed(o.source_elapsed ?? null)) {
       return skip(skipped, n, line, "expected {session_id, event_id, activity, source, source_elapsed, thread}");
     }

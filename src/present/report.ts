@@ -123,11 +123,14 @@ export function columnsToRows(columns: Columns): Record<string, unknown>[] {
   return rows;
 }
 
-/** Columns from rows; the column set is the union of the rows' keys, in first-seen order. */
-export function rowsToColumns(rows: Record<string, unknown>[], names?: string[]): Columns {
+/**
+ * Columns from rows (missing and undefined values become null); the column set is `names`, or the
+ * union of the rows' keys in first-seen order.
+ */
+export function rowsToColumns<R extends object>(rows: readonly R[], names?: readonly (keyof R & string)[] | readonly string[]): Columns {
   const cols = names ?? [...new Set(rows.flatMap((r) => Object.keys(r)))];
   const out: Columns = {};
-  for (const n of cols) out[n] = rows.map((r) => (r[n] === undefined ? null : r[n]));
+  for (const n of cols) out[n] = rows.map((r) => (r as Record<string, unknown>)[n] ?? null);
   return out;
 }
 
@@ -147,7 +150,8 @@ export class Report<F extends string = string> {
   private readonly frameCache = new Map<string, DataFrame>();
   private readonly chartBuilders: Record<string, () => VegaLiteSpec>;
   private readonly chartCache = new Map<string, Chart>();
-  private readonly previewFrame?: string;
+  /** The frame the terminal and markdown renderings preview (default: the first). */
+  readonly previewFrame?: string;
 
   constructor(init: ReportInit<F>) {
     this.helper = init.helper;
@@ -272,9 +276,9 @@ export class Report<F extends string = string> {
 
   /** cassperf's own kernel shows two outputs: the summary and findings as Markdown, then the chart bundle. */
   async [OUTPUTS](): Promise<Record<string, unknown>[]> {
-    const md = { "text/markdown": this.toMarkdown(), "text/plain": this.toText({ color: false }) };
-    if (!this.chartNames.length) return [md];
-    return [{ "text/markdown": this.toMarkdown(), "text/plain": "" }, await this.chartBundle()];
+    const markdown = this.toMarkdown();
+    if (!this.chartNames.length) return [{ "text/markdown": markdown, "text/plain": this.toText({ color: false }) }];
+    return [{ "text/markdown": markdown, "text/plain": "" }, await this.chartBundle()];
   }
 
   [util.inspect.custom](): string {

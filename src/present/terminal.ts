@@ -4,7 +4,7 @@
  * ANSI colours only when asked (the REPL asks; Jupyter's text/plain does not).
  */
 import type { Report, Severity } from "./report";
-import { formatValue } from "./report";
+import { columnsToRows, formatValue } from "./report";
 
 export interface TextOptions {
   /** Maximum line width in columns. Default 100. */
@@ -55,12 +55,48 @@ export function wrap(text: string, width: number, indent = 0): string[] {
   return lines.map((l, i) => (i ? " ".repeat(indent) + l : l));
 }
 
+/** Each row's values in `columns` order, formatted for a table ({@link formatValue}). */
+export function tableCells(rows: Record<string, unknown>[], columns: string[]): string[][] {
+  return rows.map((r) => columns.map((c) => formatValue(r[c])));
+}
+
+/** Each column's natural width: its widest value or its name, capped at `cap` so one long value cannot take the whole line. */
+export function naturalWidths(columns: string[], cells: string[][], cap: number): number[] {
+  return columns.map((c, i) => Math.min(cap, Math.max(c.length, ...cells.map((row) => [...row[i]].length))));
+}
+
+/**
+ * The header, the rule and one line per row of a table showing the first `widths.length` columns at
+ * those widths: values are cut to fit, numeric columns right-aligned, the others left-aligned.
+ */
+export function tableLines(columns: string[], cells: string[][], widths: number[]): string[] {
+  const shown = widths.length;
+  const isNum = widths.map((_, i) => cells.every((row) => row[i] === "—" || /^-?[\d,]+(\.\d+)?$/.test(row[i])));
+  const fmt = (vals: string[]) =>
+    vals
+      .slice(0, shown)
+      .map((v, i) => {
+        const t = truncate(v, widths[i]);
+        return isNum[i] ? t.padStart(widths[i]) : t.padEnd(widths[i]);
+      })
+      .join("  ")
+      .trimEnd();
+  return [fmt(columns), fmt(widths.map((w) => "─".repeat(w))), ...cells.map(fmt)];
+}
+
+/** Rows `start` to `end` (exclusive) of a report's frame, converting only those rows. */
+export function frameRows(report: Report<any>, frame: string, start: number, end: number): Record<string, unknown>[] {
+  const columns = report.columns(frame);
+  const sliced: Record<string, unknown[]> = {};
+  for (const [name, values] of Object.entries(columns)) sliced[name] = values.slice(start, end);
+  return columnsToRows(sliced);
+}
+
 /** Render rows as a fixed-width table that fits `width` columns (wide columns are cut). */
 export function renderTable(rows: Record<string, unknown>[], columns: string[], width = 100): string[] {
   if (!columns.length) return [];
-  const cells = rows.map((r) => columns.map((c) => formatValue(r[c])));
-  // Natural widths, capped so one long value cannot take the whole line.
-  const natural = columns.map((c, i) => Math.min(40, Math.max(c.length, ...cells.map((row) => [...row[i]].length))));
+  const cells = tableCells(rows, columns);
+  const natural = naturalWidths(columns, cells, 40);
   const total = (ws: number[], n: number) => ws.slice(0, n).reduce((a, b) => a + b, 0) + 2 * (n - 1);
   let widths = natural;
   let shown = columns.length;
@@ -77,18 +113,7 @@ export function renderTable(rows: Record<string, unknown>[], columns: string[], 
     }
     if (total(widths, shown) > width) widths[0] = Math.max(4, widths[0] - (total(widths, shown) - width));
   }
-  const isNum = columns.map((_, i) => cells.every((row) => row[i] === "—" || /^-?[\d,]+(\.\d+)?$/.test(row[i])));
-  const fmt = (vals: string[]) =>
-    vals
-      .slice(0, shown)
-      .map((v, i) => {
-        const t = truncate(v, widths[i]);
-        return isNum[i] ? t.padStart(widths[i]) : t.padEnd(widths[i]);
-      })
-      .join("  ")
-      .trimEnd();
-  const out = [fmt(columns), fmt(widths.map((w) => "─".repeat(w)))];
-  for (const row of cells) out.push(fmt(row));
+  const out = tableLines(columns, cells, widths.slice(0, shown));
   if (shown < columns.length) out.push(`(${columns.length - shown} more columns: ${truncate(columns.slice(shown).join(", "), width - 20)})`);
   return out;
 }
@@ -117,13 +142,13 @@ export function renderReportText(report: Report<any>, options: TextOptions = {})
     for (const l of wrap(`action: ${f.action}`, width - 2, 2)) out.push("  " + l);
   }
   const rowsWanted = options.rows ?? 10;
-  const preview = (report as any).previewFrame ?? report.frameNames[0];
+  const preview = report.previewFrame ?? report.frameNames[0];
   if (rowsWanted > 0 && preview !== undefined) {
     const n = report.count(preview);
     if (n > 0) {
       out.push("", paint("dim", `${preview}: ${n.toLocaleString("en-US")} rows${n > rowsWanted ? ` (first ${rowsWanted})` : ""}`));
       const cols = Object.keys(report.columns(preview));
-      out.push(...renderTable(report.rows(preview).slice(0, rowsWanted), cols, width));
+      out.push(...renderTable(frameRows(report, preview, 0, rowsWanted), cols, width));
     }
   }
   for (const note of report.notes) for (const l of wrap(`note: ${note}`, width, 2)) out.push(paint("dim", l));

@@ -18,7 +18,7 @@ import { truncate } from "../present/terminal";
 import { runCommand, commandNames, type CommandContext } from "./commands";
 import type { EvalResult } from "./engine";
 import type { History } from "./history";
-import { isReport, renderDiagnostics, renderError, renderValue } from "./render";
+import { dim, isReport, red, renderDiagnostics, renderError, renderValue } from "./render";
 import { withRunContext, type Progress } from "./run-context";
 
 /** Ink (ESM-only: a real dynamic import, kept as such by TypeScript with module Node16). */
@@ -28,8 +28,8 @@ type InkModule = Awaited<ReturnType<typeof loadInk>>;
 /** What the app needs from the evaluator (ReplEngine in production). */
 export interface Evaluator {
   warm(): Promise<void>;
-  isComplete(code: string): boolean;
-  indentAfter(code: string): string;
+  /** The indent for the next line when `code` is incomplete; undefined when it is complete. */
+  continuation(code: string): string | undefined;
   complete(code: string, position: number): Promise<CompletionInfo>;
   execute(code: string): Promise<EvalResult>;
   interrupt(): void;
@@ -48,8 +48,6 @@ export interface ReplAppProps {
   width?: number;
   /** ANSI colours in rendered output. Default true. */
   color?: boolean;
-  /** Rows per :table page. Default 20. */
-  pageRows?: number;
   /** How long a cancelled helper gets to stop on its signal before it is abandoned. Default 1500 ms. */
   cancelGraceMs?: number;
   /** Environment for terminal capabilities (inline images). Default process.env. */
@@ -57,6 +55,9 @@ export interface ReplAppProps {
   /** Called after Ctrl-D / :exit, once Ink has exited. */
   onExit?: () => void;
 }
+
+/** Rows per :table page. */
+const PAGE_ROWS = 20;
 
 /** The prompt, and the prefix of continuation lines (same width). */
 export const PROMPT = "cassperf> ";
@@ -67,7 +68,6 @@ interface Busy {
   ac: AbortController;
   progress?: Progress;
   cancelled: boolean;
-  abandoned: boolean;
 }
 
 interface State {
@@ -110,7 +110,7 @@ export function createReplApp(inkModule: unknown): (props: ReplAppProps) => Reac
         completions: [],
         pending: "",
         warming: true,
-        cmd: { describeSource: props.describeSource, render: { width, color, pageRows: props.pageRows ?? 20 } },
+        cmd: { describeSource: props.describeSource, render: { width, color, pageRows: PAGE_ROWS } },
       };
     }
     const s = ref.current;
@@ -120,6 +120,11 @@ export function createReplApp(inkModule: unknown): (props: ReplAppProps) => Reac
 
     const print = (text: string) => {
       s.log = [...s.log, { id: s.log.length, text }];
+    };
+    /** Print an error and keep it for :trace. */
+    const printError = (e: unknown) => {
+      s.cmd.lastError = e;
+      print(renderError(e, { color }).join("\n"));
     };
 
     // Once the prompt is on screen: open the source (startup), then build the TypeScript program.
@@ -131,8 +136,7 @@ export function createReplApp(inkModule: unknown): (props: ReplAppProps) => Reac
               redraw();
             },
             (e) => {
-              s.cmd.lastError = e;
-              print(renderError(e, { color }).join("\n"));
+              printError(e);
               redraw();
             },
           )
@@ -145,8 +149,7 @@ export function createReplApp(inkModule: unknown): (props: ReplAppProps) => Reac
         },
         (e) => {
           s.warming = false;
-          s.cmd.lastError = e;
-          print(renderError(e, { color }).join("\n"));
+          printError(e);
           redraw();
         },
       );
@@ -177,7 +180,7 @@ export function createReplApp(inkModule: unknown): (props: ReplAppProps) => Reac
 
     const evaluate = async (code: string) => {
       const ac = new AbortController();
-      const busy: Busy = { started: Date.now(), ac, cancelled: false, abandoned: false };
+      const busy: Busy = { started: Date.now(), ac, cancelled: false };
       s.busy = busy;
       redraw();
       let lastDraw = 0;
@@ -203,8 +206,10 @@ export function createReplApp(inkModule: unknown): (props: ReplAppProps) => Reac
       } else if (r.diagnostics) {
         print(renderDiagnostics(r.diagnostics, { color }).join("\n"));
       } else if (!r.ok) {
-        s.cmd.lastError = r.error;
-        print(busy.cancelled ? red(`✗ cancelled after ${elapsed} s`, color) : renderError(r.error, { color }).join("\n"));
+        if (busy.cancelled) {
+          s.cmd.lastError = r.error;
+          print(red(`✗ cancelled after ${elapsed} s`, color));
+        } else printError(r.error);
       } else if (r.value) {
         const v = r.value.v;
         if (isReport(v)) {
@@ -214,8 +219,7 @@ export function createReplApp(inkModule: unknown): (props: ReplAppProps) => Reac
         try {
           print(renderValue(v, o).join("\n"));
         } catch (e) {
-          s.cmd.lastError = e;
-          print(renderError(e, { color }).join("\n"));
+          printError(e);
         }
       }
       s.busy = undefined;
@@ -254,8 +258,8 @@ export function createReplApp(inkModule: unknown): (props: ReplAppProps) => Reac
     const submit = async () => {
       const code = s.buffer;
       const trimmed = code.trim();
-      if (!trimmed.startsWith(":") && trimmed !== "" && s.cursor === code.length && !props.engine.isComplete(code)) {
-        const indent = props.engine.indentAfter(code);
+      const indent = !trimmed.startsWith(":") && trimmed !== "" && s.cursor === code.length ? props.engine.continuation(code) : undefined;
+      if (indent !== undefined) {
         setBuffer(code + "\n" + indent);
         redraw();
         return;
@@ -271,15 +275,14 @@ export function createReplApp(inkModule: unknown): (props: ReplAppProps) => Reac
       props.history.add(code.replace(/\n\s*$/, ""));
       s.histPos = props.history.entries.length;
       if (trimmed.startsWith(":")) {
-        const busy: Busy = { started: Date.now(), ac: new AbortController(), cancelled: false, abandoned: false };
+        const busy: Busy = { started: Date.now(), ac: new AbortController(), cancelled: false };
         s.busy = busy;
         redraw();
         try {
           const lines = await runCommand(trimmed, s.cmd);
           if (lines.length) print(lines.join("\n"));
         } catch (e) {
-          s.cmd.lastError = e;
-          print(renderError(e, { color }).join("\n"));
+          printError(e);
         }
         s.busy = undefined;
         redraw();
@@ -295,7 +298,6 @@ export function createReplApp(inkModule: unknown): (props: ReplAppProps) => Reac
       if (!busy) return;
       if (busy.cancelled) {
         // Second Ctrl-C: do not wait for the signal.
-        busy.abandoned = true;
         props.engine.interrupt();
         return;
       }
@@ -303,10 +305,7 @@ export function createReplApp(inkModule: unknown): (props: ReplAppProps) => Reac
       busy.ac.abort();
       redraw();
       setTimeout(() => {
-        if (s.busy === busy) {
-          busy.abandoned = true;
-          props.engine.interrupt();
-        }
+        if (s.busy === busy) props.engine.interrupt();
       }, props.cancelGraceMs ?? 1500);
     };
 
@@ -476,12 +475,6 @@ function statusLine(s: State, width: number, color: boolean): string | undefined
 const SPIN = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏";
 function spinner(): string {
   return SPIN[Math.floor(Date.now() / 100) % SPIN.length];
-}
-function red(s: string, color: boolean): string {
-  return color ? `\x1b[31m${s}\x1b[39m` : s;
-}
-function dim(s: string, color: boolean): string {
-  return color ? `\x1b[2m${s}\x1b[22m` : s;
 }
 
 function commonPrefix(names: string[]): string {

@@ -21,11 +21,12 @@ export interface ChartTextOptions {
   height?: number;
   /** ANSI colours. Default false. */
   color?: boolean;
-  /** Most bars in a category chart. Default 15. */
-  maxBars?: number;
-  /** Most panels of a faceted chart. Default 6. */
-  maxFacets?: number;
 }
+
+/** Most bars in a category chart or histogram. */
+const MAX_BARS = 15;
+/** Most panels of a faceted chart. */
+const MAX_FACETS = 6;
 
 type Enc = { field?: string; type?: string; aggregate?: string; bin?: unknown; title?: unknown; timeUnit?: string };
 type Row = Record<string, unknown>;
@@ -48,13 +49,12 @@ export function chartToText(name: string, spec: VegaLiteSpec, options: ChartText
       if (!groups.has(k)) groups.set(k, []);
       groups.get(k)!.push(r);
     }
-    const maxFacets = options.maxFacets ?? 6;
     const out = [head];
-    for (const [k, rows] of [...groups].slice(0, maxFacets)) {
+    for (const [k, rows] of [...groups].slice(0, MAX_FACETS)) {
       const sub = chartToText(name, { ...facet.inner, title: `${facet.field} ${k}`, data: { values: rows } }, { ...options, height: Math.max(3, Math.floor((options.height ?? 8) / 2)) });
       out.push(...sub.map((l, i) => (i === 0 ? `  ${l.replace(/^chart [^:]+: /, "")}` : l)));
     }
-    if (groups.size > maxFacets) out.push(`  (${groups.size - maxFacets} more ${facet.field} values: :save ${name} ${name}.png shows all)`);
+    if (groups.size > MAX_FACETS) out.push(`  (${groups.size - MAX_FACETS} more ${facet.field} values: :save ${name} ${name}.png shows all)`);
     return out;
   }
   const unit = unitSpec(spec);
@@ -70,10 +70,10 @@ export function chartToText(name: string, spec: VegaLiteSpec, options: ChartText
   if (x?.bin || y?.bin) {
     const binned = (x?.bin ? x : y)!;
     if (!binned.field) return fallback("a binned axis without a field");
-    return [head, ...histogram(rows.map((r) => toNumber(r[binned.field!])).filter(isFiniteNumber), binned.field, width, options.maxBars ?? 15, paint)];
+    return [head, ...histogram(rows.map((r) => toNumber(r[binned.field!])).filter(isFiniteNumber), binned.field, width, MAX_BARS, paint)];
   }
-  if (isCat(y) && isNum(x)) return [head, ...categoryBars(rows, y!, x!, width, options.maxBars ?? 15, paint)];
-  if (isCat(x) && isNum(y)) return [head, ...categoryBars(rows, x!, y!, width, options.maxBars ?? 15, paint)];
+  if (isCat(y) && isNum(x)) return [head, ...categoryBars(rows, y!, x!, width, MAX_BARS, paint)];
+  if (isCat(x) && isNum(y)) return [head, ...categoryBars(rows, x!, y!, width, MAX_BARS, paint)];
   if (x?.field && y?.field && isNum(x) && isNum(y) && !y.aggregate) return [head, ...series(rows, x, y, width, options.height ?? 8, paint)];
   return fallback(`a ${unit.mark} chart of this shape`);
 }

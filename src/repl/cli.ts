@@ -8,18 +8,13 @@
  * DataFrame, vega only for `:save` / `:image`.
  */
 import * as fs from "node:fs";
-import * as path from "node:path";
 import * as React from "react";
 import { CassperfError } from "../errors";
+import { BUNDLED_DATASET } from "../kernel/kernelspec";
 import { preludeSource } from "../kernel/prelude";
 import { createReplApp } from "./app";
 import { ReplEngine } from "./engine";
 import { History, historyPath } from "./history";
-
-/** The dataset shipped with the package, opened when no --open/--connect is given. */
-export function bundledDatasetPath(): string {
-  return path.resolve(__dirname, "..", "..", "datasets", "lab-3node");
-}
 
 export interface ReplArgs {
   open?: string;
@@ -81,7 +76,7 @@ export async function runReplCli(args: string[]): Promise<number> {
       return (e as Error).message;
     }
   };
-  const target = opts.open ?? bundledDatasetPath();
+  const target = opts.open ?? BUNDLED_DATASET;
   const banner = [
     "cassperf REPL — TypeScript with every helper in scope · :help · Ctrl-D exits",
     opts.connect ? `connecting to ${opts.connect.join(", ")}…` : `opening ${target}…`,

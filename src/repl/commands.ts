@@ -51,6 +51,23 @@ interface Command {
 
 const NO_REPORT = "no report yet: run a helper first, e.g. await inventory()";
 
+/** What :save and :export say when the file is there and --force was not given. */
+function alreadyExists(file: string): string {
+  return `✗ ${file} already exists: not overwritten (add --force to replace it)`;
+}
+
+/** Why `name` is not a chart of `r`, or undefined when it is. */
+function chartArg(r: Report<string>, name: string | undefined): string | undefined {
+  if (name && r.chartNames.includes(name)) return undefined;
+  return `no chart "${name ?? ""}"; charts are ${r.chartNames.join(", ") || "(none)"}`;
+}
+
+/** Why `frame` is not a frame of `r`, or undefined when it is. */
+function frameArg(r: Report<string>, frame: string): string | undefined {
+  if (r.frameNames.includes(frame)) return undefined;
+  return `no frame "${frame}"; frames are ${r.frameNames.join(", ")}`;
+}
+
 export const COMMANDS: Command[] = [
   { name: "help", args: "", help: "this list, and the keys", run: () => helpText() },
   { name: "source", args: "", help: "what the current source is", run: (ctx) => [ctx.describeSource()] },
@@ -73,7 +90,8 @@ export const COMMANDS: Command[] = [
       const r = ctx.lastReport;
       if (!r) return [NO_REPORT];
       const frame = args.find((a) => !/^\d+$/.test(a)) ?? ctx.pager?.frame ?? r.frameNames[0];
-      if (!r.frameNames.includes(frame)) return [`no frame "${frame}"; frames are ${r.frameNames.join(", ")}`];
+      const bad = frameArg(r, frame);
+      if (bad) return [bad];
       const page = Number(args.find((a) => /^\d+$/.test(a)) ?? 1);
       const { lines } = renderPage(r, frame, page, ctx.render);
       ctx.pager = { frame, page };
@@ -101,7 +119,8 @@ export const COMMANDS: Command[] = [
       const r = ctx.lastReport;
       if (!r) return [NO_REPORT];
       const name = args[0] ?? r.chartNames[0];
-      if (!name || !r.chartNames.includes(name)) return [`no chart "${name ?? ""}"; charts are ${r.chartNames.join(", ") || "(none)"}`];
+      const bad = chartArg(r, name);
+      if (bad) return [bad];
       return chartToText(name, r.chart(name).spec, { width: ctx.render.width, color: ctx.render.color });
     },
   },
@@ -115,7 +134,8 @@ export const COMMANDS: Command[] = [
       const file = args[args.length - 1];
       if (!file || !/\.(png|svg)$/i.test(file)) return ["usage: :save [chart] file.png|file.svg [--force]"];
       const name = args.length > 1 ? args[0] : r.chartNames[0];
-      if (!name || !r.chartNames.includes(name)) return [`no chart "${name ?? ""}"; charts are ${r.chartNames.join(", ") || "(none)"}`];
+      const bad = chartArg(r, name);
+      if (bad) return [bad];
       const refused = refuseOverwrite(file, force);
       if (refused) return [refused];
       const chart = r.chart(name);
@@ -133,7 +153,8 @@ export const COMMANDS: Command[] = [
       const protocol = inlineImageProtocol(ctx.env);
       if (!protocol || !ctx.writeRaw) return ["this terminal does not show inline images (iTerm2, WezTerm and kitty do): :save <chart> file.png, or :chart for blocks"];
       const name = args[0] ?? r.chartNames[0];
-      if (!name || !r.chartNames.includes(name)) return [`no chart "${name ?? ""}"; charts are ${r.chartNames.join(", ") || "(none)"}`];
+      const bad = chartArg(r, name);
+      if (bad) return [bad];
       ctx.writeRaw(inlineImage(await r.chart(name).toPNG(), protocol, Math.min(ctx.render.width, 100)));
       return [];
     },
@@ -147,7 +168,8 @@ export const COMMANDS: Command[] = [
       if (!r) return [NO_REPORT];
       const [frame, file] = args;
       if (!frame || !file || !/\.(csv|json)$/i.test(file)) return ["usage: :export <frame> file.csv|file.json [--force]"];
-      if (!r.frameNames.includes(frame)) return [`no frame "${frame}"; frames are ${r.frameNames.join(", ")}`];
+      const bad = frameArg(r, frame);
+      if (bad) return [bad];
       const refused = refuseOverwrite(file, force);
       if (refused) return [refused];
       const text = /\.csv$/i.test(file) ? toCsv(r.columns(frame)) : JSON.stringify(r.rows(frame), null, 1) + "\n";
@@ -194,7 +216,7 @@ function helpText(): string[] {
 
 /** A message when `file` exists and `force` is not set. */
 function refuseOverwrite(file: string, force: boolean): string | undefined {
-  if (!force && fs.existsSync(file)) return `✗ ${file} already exists: not overwritten (add --force to replace it)`;
+  if (!force && fs.existsSync(file)) return alreadyExists(file);
   return undefined;
 }
 
@@ -204,7 +226,7 @@ function writeNew(file: string, data: string | Buffer, force: boolean): string {
     fs.writeFileSync(file, data, { flag: force ? "w" : "wx" });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === "EEXIST") return `✗ ${file} already exists: not overwritten (add --force to replace it)`;
+    if (code === "EEXIST") return alreadyExists(file);
     return `✗ could not write ${file}: ${(e as Error).message}`;
   }
   return `wrote ${path.resolve(file)} (${Buffer.byteLength(data).toLocaleString("en-US")} bytes)`;

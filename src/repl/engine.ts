@@ -45,17 +45,13 @@ export class ReplEngine {
   private converter?: Converter;
   private executor?: Executor;
   private warming?: Promise<void>;
-  private captured: { values: unknown[]; errors: unknown[][] } = { values: [], errors: [] };
+  /** What tslab's executor handed over for the running input: the last expression's value (logged once, at the end) and its errors. */
+  private captured: { value?: { v: unknown }; errors: unknown[][] } = { errors: [] };
   private interruptReject?: (e: Error) => void;
 
   constructor(options: EngineOptions) {
     this.prelude = options.prelude;
     this.rootDir = options.rootDir ?? process.cwd();
-  }
-
-  /** True once the TypeScript program is built and the prelude ran. */
-  get ready(): boolean {
-    return this.executor !== undefined && this.warming === undefined;
   }
 
   private conv(): ConverterModule {
@@ -82,7 +78,7 @@ export class ReplEngine {
         close: () => converter.close(),
       };
       this.executor = createExecutor(this.rootDir, convs, {
-        log: (...args: unknown[]) => void this.captured.values.push(args[0]),
+        log: (v: unknown) => void (this.captured.value = { v }),
         error: (...args: unknown[]) => void this.captured.errors.push(args),
       });
       const r = await this.run(typeof this.prelude === "function" ? this.prelude() : this.prelude);
@@ -99,17 +95,14 @@ export class ReplEngine {
   }
 
   /**
-   * Whether `code` is a complete statement list (false: the user is still typing, e.g. an open brace).
-   * A line ending in a blank line is always complete (Enter twice forces it).
+   * The indent for the next line when `code` is not a complete statement list (the user is still
+   * typing, e.g. an open brace); undefined when it is complete. A line ending in a blank line is
+   * always complete (Enter twice forces it).
    */
-  isComplete(code: string): boolean {
-    if (code.trim() === "") return true;
-    return this.conv().isCompleteCode(code).completed;
-  }
-
-  /** The indent for the next line of incomplete `code`. */
-  indentAfter(code: string): string {
-    return this.conv().isCompleteCode(code).indent ?? "";
+  continuation(code: string): string | undefined {
+    if (code.trim() === "") return undefined;
+    const { completed, indent } = this.conv().isCompleteCode(code);
+    return completed ? undefined : indent ?? "";
   }
 
   /** TypeScript completions at `position` of `code` (helper names, options, report fields). */
@@ -130,19 +123,15 @@ export class ReplEngine {
 
   private async run(code: string): Promise<EvalResult> {
     const ex = this.executor!;
-    this.captured = { values: [], errors: [] };
-    const interrupted = new Promise<never>((_, reject) => (this.interruptReject = reject));
-    interrupted.catch(() => {});
+    this.captured = { errors: [] };
     let ok: boolean;
     try {
-      ok = await Promise.race([ex.execute(code), interrupted]);
+      ok = await this.interruptible(ex.execute(code));
     } catch {
       ex.interrupt();
       return { ok: false, interrupted: true };
-    } finally {
-      this.interruptReject = undefined;
     }
-    const { values, errors } = this.captured;
+    const { value, errors } = this.captured;
     if (!ok || errors.length) {
       const diagnostics = errors.filter((a) => typeof a[0] === "string" && String(a[0]).includes("%")).map((a) => util.format(...a).trim());
       const thrown = errors.find((a) => !(typeof a[0] === "string" && String(a[0]).includes("%")));
@@ -150,21 +139,28 @@ export class ReplEngine {
       if (diagnostics.length) return { ok: false, diagnostics };
       return { ok: false, error: thrown ? thrown[0] : new Error("evaluation failed") };
     }
-    if (!values.length) return { ok: true };
-    let v = values[values.length - 1];
+    if (!value) return { ok: true };
+    let v = value.v;
     if (v instanceof Promise) {
-      const again = new Promise<never>((_, reject) => (this.interruptReject = reject));
-      again.catch(() => {});
       try {
-        v = await Promise.race([v, again]);
+        v = await this.interruptible(v);
       } catch (e) {
         if (e instanceof Error && e.message === TSLAB_INTERRUPTED) return { ok: false, interrupted: true };
         return { ok: false, error: e };
-      } finally {
-        this.interruptReject = undefined;
       }
     }
     return { ok: true, value: { v } };
+  }
+
+  /** `work`, or a rejection with {@link TSLAB_INTERRUPTED} as soon as interrupt() is called. */
+  private async interruptible<T>(work: Promise<T>): Promise<T> {
+    const interrupted = new Promise<never>((_, reject) => (this.interruptReject = reject));
+    interrupted.catch(() => {});
+    try {
+      return await Promise.race([work, interrupted]);
+    } finally {
+      this.interruptReject = undefined;
+    }
   }
 
   /** Abandon the running input: its promise is dropped and execute() resolves `interrupted`. */

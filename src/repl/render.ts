@@ -7,8 +7,7 @@
  */
 import * as util from "node:util";
 import type { Report } from "../present/report";
-import { truncate } from "../present/terminal";
-import { formatValue } from "../present/report";
+import { frameRows, naturalWidths, tableCells, tableLines, truncate } from "../present/terminal";
 import { isCassperfError } from "../errors";
 import { chartToText } from "./chart-text";
 
@@ -19,8 +18,15 @@ export interface RenderOptions {
   pageRows: number;
 }
 
-const RED = (s: string, c: boolean) => (c ? `\x1b[31m${s}\x1b[39m` : s);
-const DIM = (s: string, c: boolean) => (c ? `\x1b[2m${s}\x1b[22m` : s);
+/** `s` in red when `color` is on. */
+export function red(s: string, color: boolean): string {
+  return color ? `\x1b[31m${s}\x1b[39m` : s;
+}
+
+/** `s` dimmed when `color` is on. */
+export function dim(s: string, color: boolean): string {
+  return color ? `\x1b[2m${s}\x1b[22m` : s;
+}
 
 /** Duck-typed: a report from this or another copy of the package (dist/ vs src/ in tests). */
 export function isReport(v: unknown): v is Report<string> {
@@ -35,17 +41,17 @@ export function renderReport(report: Report<string>, o: RenderOptions): string[]
   const text = report.toText({ width: o.width, color: o.color, rows: 0 }).split("\n");
   const notesAt = text.findIndex((l) => /^(\x1b\[2m)?(note: |charts: )/.test(l));
   const out = notesAt < 0 ? text : text.slice(0, notesAt);
-  const preview = ((report as unknown as { previewFrame?: string }).previewFrame ?? report.frameNames[0]) as string | undefined;
+  const preview: string | undefined = report.previewFrame ?? report.frameNames[0];
   if (preview !== undefined && report.count(preview) > 0) {
     const n = report.count(preview);
-    out.push("", DIM(`${preview}: ${n.toLocaleString("en-US")} rows${n > previewRows ? ` (first ${previewRows})` : ""}`, o.color));
-    out.push(...fitTable(report.rows(preview).slice(0, previewRows), Object.keys(report.columns(preview)), o.width));
+    out.push("", dim(`${preview}: ${n.toLocaleString("en-US")} rows${n > previewRows ? ` (first ${previewRows})` : ""}`, o.color));
+    out.push(...fitTable(frameRows(report, preview, 0, previewRows), Object.keys(report.columns(preview)), o.width));
   }
   if (notesAt >= 0) out.push(...text.slice(notesAt).filter((l) => !/^(\x1b\[2m)?charts: /.test(l)));
   const hints: string[] = [];
   for (const f of report.frameNames) {
     const n = report.count(f);
-    if (n > Math.min(10, o.pageRows)) hints.push(`:table ${f} pages through its ${n.toLocaleString("en-US")} rows`);
+    if (n > previewRows) hints.push(`:table ${f} pages through its ${n.toLocaleString("en-US")} rows`);
   }
   if (report.chartNames.length) {
     const name = report.chartNames[0];
@@ -57,7 +63,7 @@ export function renderReport(report: Report<string>, o: RenderOptions): string[]
     hints.push(`:save ${name} ${name}.png writes it as an image`);
     if (report.chartNames.length > 1) hints.push(`:chart <name> draws another (${report.chartNames.join(", ")})`);
   }
-  if (hints.length) out.push(DIM(hints.join(" · "), o.color));
+  if (hints.length) out.push(dim(hints.join(" · "), o.color));
   return out;
 }
 
@@ -66,18 +72,17 @@ export function renderPage(report: Report<string>, frame: string, page: number, 
   const n = report.count(frame);
   const pages = Math.max(1, Math.ceil(n / o.pageRows));
   const p = Math.min(Math.max(1, page), pages);
-  const rows = report.rows(frame).slice((p - 1) * o.pageRows, p * o.pageRows);
+  const rows = frameRows(report, frame, (p - 1) * o.pageRows, p * o.pageRows);
   const cols = Object.keys(report.columns(frame));
   const head = `${frame}: rows ${n ? (p - 1) * o.pageRows + 1 : 0}–${Math.min(n, p * o.pageRows)} of ${n.toLocaleString("en-US")} (page ${p}/${pages})`;
-  const lines = [DIM(head, o.color), ...fitTable(rows, cols, o.width)];
-  if (p < pages) lines.push(DIM(":more for the next page", o.color));
+  const lines = [dim(head, o.color), ...fitTable(rows, cols, o.width)];
+  if (p < pages) lines.push(dim(":more for the next page", o.color));
   return { lines, pages };
 }
 
 /** Any value: reports get the report rendering, everything else util.inspect. */
 export function renderValue(v: unknown, o: RenderOptions): string[] {
   if (isReport(v)) return renderReport(v, o);
-  if (v instanceof Promise) return ["Promise { <pending> } — add `await` to see its value"];
   const ctor = (v as { constructor?: { name?: string } } | null)?.constructor?.name;
   if (ctor === "DataFrame" || ctor === "Series") {
     // danfojs: its inspect output is its internals and its own table is wider than a terminal.
@@ -93,23 +98,23 @@ export function renderValue(v: unknown, o: RenderOptions): string[] {
 /** An error as one line (plus a hint line when there is one). */
 export function renderError(e: unknown, o: { color: boolean }): string[] {
   if (isCassperfError(e)) {
-    const lines = [RED(`✗ ${e.message}`, o.color)];
-    lines.push(DIM(`  hint: ${e.hint ?? ":trace shows where it came from"}`, o.color));
+    const lines = [red(`✗ ${e.message}`, o.color)];
+    lines.push(dim(`  hint: ${e.hint ?? ":trace shows where it came from"}`, o.color));
     return lines;
   }
   if (e instanceof Error) {
-    if (e.name === "AbortError" || (e as { code?: string }).code === "ABORT_ERR") return [RED("✗ cancelled", o.color)];
+    if (e.name === "AbortError" || (e as { code?: string }).code === "ABORT_ERR") return [red("✗ cancelled", o.color)];
     const first = e.message.split("\n")[0];
-    return [RED(`✗ ${e.name}: ${first}`, o.color), DIM("  hint: :trace shows the stack", o.color)];
+    return [red(`✗ ${e.name}: ${first}`, o.color), dim("  hint: :trace shows the stack", o.color)];
   }
-  return [RED(`✗ thrown: ${util.inspect(e, { depth: 1 }).split("\n")[0]}`, o.color)];
+  return [red(`✗ thrown: ${util.inspect(e, { depth: 1 }).split("\n")[0]}`, o.color)];
 }
 
 /** TypeScript diagnostics: the first one, and how many more. */
 export function renderDiagnostics(diags: string[], o: { color: boolean }): string[] {
-  const lines = [RED(`✗ TypeScript: ${diags[0]}`, o.color)];
-  if (diags.length > 1) lines.push(...diags.slice(1, 4).map((d) => RED(`  ${d}`, o.color)));
-  if (diags.length > 4) lines.push(DIM(`  (${diags.length - 4} more)`, o.color));
+  const lines = [red(`✗ TypeScript: ${diags[0]}`, o.color)];
+  if (diags.length > 1) lines.push(...diags.slice(1, 4).map((d) => red(`  ${d}`, o.color)));
+  if (diags.length > 4) lines.push(dim(`  (${diags.length - 4} more)`, o.color));
   return lines;
 }
 
@@ -122,28 +127,18 @@ const MAX_COLUMN_WIDTH = 28;
  */
 export function fitTable(rows: Record<string, unknown>[], columns: string[], width: number): string[] {
   if (!columns.length) return [];
-  const cells = rows.map((r) => columns.map((c) => formatValue(r[c])));
-  const natural = columns.map((c, i) => Math.min(MAX_COLUMN_WIDTH, Math.max(c.length, ...cells.map((row) => [...row[i]].length))));
-  const shown: number[] = [];
+  const cells = tableCells(rows, columns);
+  const natural = naturalWidths(columns, cells, MAX_COLUMN_WIDTH);
+  let shown = 0;
   let used = 0;
-  for (let i = 0; i < columns.length; i++) {
-    const w = natural[i] + (shown.length ? 2 : 0);
-    if (used + w > width && shown.length) break;
-    shown.push(i);
+  for (; shown < columns.length; shown++) {
+    const w = natural[shown] + (shown ? 2 : 0);
+    if (used + w > width && shown) break;
     used += w;
   }
-  const isNum = shown.map((i) => cells.every((row) => row[i] === "—" || /^-?[\d,]+(\.\d+)?$/.test(row[i])));
-  const fmt = (vals: string[]) =>
-    shown
-      .map((i, k) => {
-        const t = truncate(vals[i], natural[i]);
-        return isNum[k] ? t.padStart(natural[i]) : t.padEnd(natural[i]);
-      })
-      .join("  ")
-      .trimEnd();
-  const out = [fmt(columns), fmt(natural.map((w) => "─".repeat(w)))];
-  for (const row of cells) out.push(truncate(fmt(row), width));
-  const hidden = columns.filter((_, i) => !shown.includes(i));
+  const [header, rule, ...body] = tableLines(columns, cells, natural.slice(0, shown));
+  const out = [header, rule, ...body.map((l) => truncate(l, width))];
+  const hidden = columns.slice(shown);
   if (hidden.length) out.push(truncate(`(${hidden.length} more column${hidden.length === 1 ? "" : "s"}: ${hidden.join(", ")} — :export the frame to see them)`, width));
   return out;
 }
@@ -171,5 +166,5 @@ function renderDanfo(v: DanfoLike, kind: "DataFrame" | "Series", o: RenderOption
     cols = ["index", name];
     rows = v.values.slice(0, shown).map((x, i) => ({ index: v.index?.[i] ?? i, [name]: x }));
   }
-  return [DIM(head, o.color), ...fitTable(rows, cols, o.width)];
+  return [dim(head, o.color), ...fitTable(rows, cols, o.width)];
 }

@@ -65,11 +65,6 @@ export function withRunContext<T>(context: RunOptions, fn: () => T): T {
   return storage.run(context, fn);
 }
 
-/** The ambient run context of the running line/cell, if any. */
-export function ambientRunContext(): RunOptions | undefined {
-  return storage.getStore();
-}
-
 /**
  * A helper's signal and progress callback: the caller's own, else the running REPL line's, else defaults.
  * @example const { signal, onProgress } = runOptions(opts); for (const r of ranges) { signal.throwIfAborted(); ...; onProgress({ done: ++n, total: ranges.length, label: "token ranges" }); }
