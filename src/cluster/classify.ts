@@ -157,13 +157,32 @@ const NODETOOL_CONTENT: { command: string; test: RegExp }[] = [
   { command: "tablehistograms", test: /^Percentile\s+SSTables\s+Write Latency/m },
   { command: "proxyhistograms", test: /^Percentile\s+Read Latency\s+Write Latency\s+Range Latency/m },
   { command: "tablestats", test: /^(Keyspace|Keyspace\s*):\s*\S+\n\s+Read Count:/m },
-  { command: "tpstats", test: /^Pool Name\s+Active\s+Pending\s+Completed/m },
+  // netstats prints a "Pool Name Active Pending Completed Dropped" table of its own (Commands,
+  // Responses; NetStats.java), so it is tried before tpstats, whose header ends in "Blocked"
+  // (TpStatsPrinter: "Pool Name", "Active", "Pending", "Completed", "Blocked", "All time blocked").
+  { command: "netstats", test: /^Mode: [A-Z]+\s*$/m },
+  { command: "tpstats", test: /^Pool Name\s+Active\s+Pending\s+Completed\s+Blocked/m },
   { command: "compactionstats", test: /^pending tasks: \d+/m },
   { command: "info", test: /^ID\s+: [0-9a-f-]{36}\n(.*\n){0,4}Load\s+:/m },
   { command: "status", test: /^Status=Up\/Down/m },
   { command: "gcstats", test: /^\s*Interval \(ms\)\s+Max GC Elapsed \(ms\)/m },
   { command: "clientstats", test: /^Total connected clients: \d+\s*$|^Address\s+SSL\s+Cipher\s+Protocol\s+Version\s/m },
 ];
+
+/**
+ * When a file named as one nodetool command's output holds another's (cfhistograms text saved as
+ * proxyhistograms, cfstats saved as info), the command its content shows; undefined when the
+ * content agrees with the name or shows no known header. Only a header that positively names
+ * another command counts: outputs without a header rule here (DSE's "Pools ..." tpstats, errors
+ * such as "nodetool: cfhistograms requires ks and cf args") keep their name.
+ */
+export function nodetoolMismatch(named: string | undefined, head: string): string | undefined {
+  if (!named) return undefined;
+  const own = NODETOOL_CONTENT.find((r) => r.command === named);
+  if (own?.test.test(head)) return undefined;
+  const other = NODETOOL_CONTENT.find((r) => r.command !== named && r.test.test(head));
+  return other?.command;
+}
 
 /** True when the sample looks binary (NUL bytes, or more than 10% control bytes). */
 export function looksBinary(sample: Buffer): boolean {

@@ -13,6 +13,7 @@ import * as util from "node:util";
 import type { DataFrame } from "danfojs-node";
 import { makeChart, type Chart, type VegaLiteSpec } from "./charts";
 import { renderReportText, type TextOptions } from "./terminal";
+import { withSourceNotes } from "../cluster/source-notes";
 
 export type { DataFrame };
 
@@ -159,7 +160,8 @@ export class Report<F extends string = string> {
     if (init.source) this.source = init.source;
     this.summary = init.summary;
     this.findings = sortFindings(init.findings);
-    this.notes = init.notes ?? [];
+    // The source's own notes (unreadable files, manifest differences) go on every report from it.
+    this.notes = withSourceNotes(init.notes ?? [], init.source);
     this.frameInit = init.frames;
     this.chartBuilders = init.charts ?? {};
     if (init.previewFrame) this.previewFrame = init.previewFrame;
