@@ -17,6 +17,7 @@
  * `readBenchRun(json)` turns it back into the same report. `liveBenchRuns(source)` lists the runs
  * made on a live source in this session (what record() saves).
  */
+import { readTextFileSync } from "../cluster/archive";
 import { awaitSchemaAgreement } from "../cluster/schema-agreement";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -219,7 +220,7 @@ export function readBenchRun(json: string | object, where?: string): BenchReport
     if (!t.startsWith("{")) {
       if (!fs.existsSync(json)) throw new CassperfError(`readBenchRun: ${json} is neither JSON text nor an existing file.`);
       name = where ?? json;
-      value = fs.readFileSync(json, "utf8");
+      value = readTextFileSync(json, "readBenchRun", "a bench run file (bench/<run>.json)");
     }
     try {
       value = JSON.parse(value as string);
@@ -578,7 +579,7 @@ export function importStress(file: string, options: ImportStressOptions = {}): B
   if (typeof file !== "string" || !file) throw new CassperfError("importStress: expected the path of a cassandra-stress output file.");
   if (!fs.existsSync(file)) throw new CassperfError(`importStress: ${file} does not exist.`);
   if (fs.statSync(file).isDirectory()) throw new CassperfError(`importStress: ${file} is a folder; expected a cassandra-stress output file (or use bench("${file}") for every run in a recording).`);
-  return runFileReport(fs.readFileSync(file, "utf8"), options.name ?? path.basename(file), file, options);
+  return runFileReport(readTextFileSync(file, "importStress", "a cassandra-stress output file"), options.name ?? path.basename(file), file, options);
 }
 
 /** A run file's text -> its report: a saved run (bench/<run>.json) or a cassandra-stress output. */
@@ -739,7 +740,7 @@ export type RunInput = BenchReport | BenchRun | string;
 function toRun(x: RunInput, which: string): BenchRun {
   if (typeof x === "string") {
     if (!fs.existsSync(x)) throw new CassperfError(`compareRuns: run ${which} ${JSON.stringify(x)} is not an existing file.`);
-    return runFileReport(fs.readFileSync(x, "utf8"), path.basename(x), x).run;
+    return runFileReport(readTextFileSync(x, "compareRuns", "a bench run (bench/<run>.json) or a cassandra-stress output file"), path.basename(x), x).run;
   }
   if (x && typeof x === "object" && "run" in x && (x as BenchReport).run?.format === BENCH_RUN_FORMAT) return (x as BenchReport).run;
   if (x && typeof x === "object" && (x as BenchRun).format === BENCH_RUN_FORMAT) return validateBenchRun(x, `run ${which}`);

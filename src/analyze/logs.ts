@@ -97,7 +97,12 @@ export async function logs(filter: LogEventsFilter | SourceInput = {}): Promise<
   const clock = checkClocks(events);
   const findings: Finding[] = logFindings({ events, clock, clockSteps: r.clockSteps });
   const notes = [...r.notes, "Log times are read as UTC: logback writes the node's local time without a zone."];
-  if (!r.files.length) notes.push(`${r.source.describe()} has no system.log or debug.log; open a bundle with nodes/<node>/logs/cassandra/, or pass a log file.`);
+  if (!r.files.length) {
+    // A log that is there but could not be read is not "no system.log": name it and why.
+    const unread = r.source.files({ kind: "unreadable" }).filter((f) => /(^|\/)(system|debug)\.log/.test(f.rel));
+    if (unread.length) notes.push(`${r.source.describe()} has no readable system.log or debug.log: ${unread.map((f) => `${f.rel} (${f.note ?? "unreadable"})`).join(", ")} could not be read.`);
+    else notes.push(`${r.source.describe()} has no system.log or debug.log; open a bundle with nodes/<node>/logs/cassandra/, or pass a log file.`);
+  }
 
   const kindRows = new Map<string, { node: string; kind: string; count: number; first: number | null; last: number | null }>();
   const byKind: Record<string, number> = {};

@@ -62,7 +62,10 @@ export function filesInTimeOrder(source: Source, kinds: SourceFile["kind"][]): S
 
 /** Throw the standard "this source lacks X" error. */
 export function missing(helper: string, source: Source, what: string, how: string): never {
-  throw new CassperfError(`${helper}: ${source.describe()} has no ${what}.`, { hint: how });
+  // What is there but could not be read may be exactly what is missing: say so.
+  const unread = source.files({ kind: "unreadable" });
+  const cannot = unread.length ? ` (${unread.length} file${unread.length === 1 ? "" : "s"} could not be read: ${unread.slice(0, 5).map((f) => `${f.rel} (${f.note ?? "unreadable"})`).join(", ")}${unread.length > 5 ? ", …" : ""})` : "";
+  throw new CassperfError(`${helper}: ${source.describe()} has no ${what}${cannot}.`, { hint: how });
 }
 
 /**

@@ -68,7 +68,7 @@ const FIELD_RULES: FieldRule[] = [
  * Parse and check a manifest's text. Throws a CassperfError when it cannot be used at all;
  * otherwise returns the manifest with only well-typed fields, and one note per thing ignored.
  */
-export function parseManifest(text: string, where: string): { manifest: DatasetManifest; notes: string[] } {
+export function parseManifest(text: string, where: string, noteName = "cassperf.json"): { manifest: DatasetManifest; notes: string[] } {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -87,8 +87,8 @@ export function parseManifest(text: string, where: string): { manifest: DatasetM
   for (const rule of FIELD_RULES) {
     const v = raw[rule.field];
     if (v === undefined) continue;
-    const kept = rule.fix(v, (s) => notes.push(`${where}: ${s}.`));
-    if (kept === undefined) notes.push(`${where}: ${rule.field} is ${typeWords(v)}, expected ${rule.expected}; ignored.`);
+    const kept = rule.fix(v, (s) => notes.push(`${noteName}: ${s}.`));
+    if (kept === undefined) notes.push(`${noteName}: ${rule.field} is ${typeWords(v)}, expected ${rule.expected}; ignored.`);
     else manifest[rule.field] = kept;
   }
   return { manifest: manifest as unknown as DatasetManifest, notes };

@@ -97,7 +97,7 @@ export class RecordedSource implements Source {
 
   async readText(file: SourceFile): Promise<string> {
     try {
-      return await readCompressedText(file.path, file.compressed, { name: `${this.name}: ${file.rel}`, ...(this.maxReadBytes ? { maxBytes: this.maxReadBytes } : {}) });
+      return await readCompressedText(file.path, file.compressed, { name: this.layout === "file" ? this.name : `${this.name}: ${file.rel}`, ...(this.maxReadBytes ? { maxBytes: this.maxReadBytes } : {}) });
     } catch (e) {
       if (e instanceof CassperfError) throw e;
       throw new CassperfError(`cannot read ${file.rel} of ${this.name}: ${(e as Error).message}`, { cause: e });
@@ -405,7 +405,7 @@ async function openFolder(input: string, abs: string, archive?: string, maxReadB
     } catch (e) {
       throw new CassperfError(`open: ${manifestName} could not be read (${why(e)}); expected a cassperf dataset manifest.`);
     }
-    const parsed = parseManifest(text, manifestName);
+    const parsed = parseManifest(text, manifestName, "cassperf.json");
     manifest = parsed.manifest;
     manifestNotes.push(...parsed.notes);
   }
@@ -445,11 +445,11 @@ async function openFolder(input: string, abs: string, archive?: string, maxReadB
   for (const u of walked.unlisted) {
     const where = u.dir === abs ? undefined : place(u.dir, true);
     if (u.dir === abs) throw new CassperfError(`open: ${input} cannot be listed (${u.why}); expected ${EXPECTED}.`);
-    files.push({ node: where?.node ?? "", path: u.dir, rel: toRel(root, u.dir) + "/", kind: "unreadable", size: 0, note: `folder could not be listed (${u.why})` });
+    files.push({ node: where?.node ?? "", path: u.dir, rel: toRel(root, u.dir) + "/", kind: "unreadable", size: 0, note: `${u.why}; the folder could not be listed` });
   }
   const unreadable = files.filter((f) => f.kind === "unreadable");
   const lost = unreadable.map((f) => `${f.rel} could not be read (${f.note ?? "unreadable"}); what it holds is missing from this report.`);
-  if (manifest) manifestNotes.push(...(await verifyManifestFiles(manifest, root, inRoot(all, root).map((f) => toRel(root, f)), manifestName)));
+  if (manifest) manifestNotes.push(...(await verifyManifestFiles(manifest, root, inRoot(all, root).map((f) => toRel(root, f)), "cassperf.json")));
 
   const known = files.filter((f) => f.kind !== "unrecognized" && f.kind !== "unreadable" && f.kind !== "manifest");
   if (known.length === 0 && !manifest) {
