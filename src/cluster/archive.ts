@@ -184,7 +184,7 @@ async function extractTar(file: string, dir: string, limits: ExtractLimits, gzip
   const writes: Promise<void>[] = [];
   await new Promise<void>((resolve, reject) => {
     const input = fs.createReadStream(file);
-    const gunzip = gzip ? zlib.createGunzip() : undefined;
+    const gunzip = gzip ? zlib.createGunzip({ chunkSize: 256 * 1024 }) : undefined;
     const parser = new tar.Parser({ strict: true });
     const fail = (err: CassperfError) => {
       if (failed) return;
@@ -471,7 +471,7 @@ export async function readCompressedText(file: string, compressed?: "gz" | "zip"
     let have = 0;
     await new Promise<void>((resolve, reject) => {
       const input = fs.createReadStream(file);
-      const gunzip = zlib.createGunzip();
+      const gunzip = zlib.createGunzip({ chunkSize: 256 * 1024 });
       let failed = false;
       const fail = (e: CassperfError) => {
         if (failed) return;
