@@ -373,6 +373,29 @@ function isDir(p: string): boolean {
   }
 }
 
+/**
+ * A nodetool output saved under another command's name is often a second copy of an output the
+ * node already has under the right name (cfhistograms saved twice, once as proxyhistograms):
+ * reading both would count that node twice, so a byte-identical copy is set aside, and said so.
+ */
+function dropCopies(files: SourceFile[], notes: string[]): void {
+  for (const f of files) {
+    if (f.kind !== "nodetool" || !f.note?.startsWith("named like")) continue;
+    const twin = files.find((o) => o !== f && o.kind === "nodetool" && o.node === f.node && o.command === f.command && o.size === f.size && !o.note);
+    if (!twin) continue;
+    try {
+      if (!fs.readFileSync(f.path).equals(fs.readFileSync(twin.path))) continue;
+    } catch {
+      continue;
+    }
+    f.kind = "unrecognized";
+    f.note = `a copy of ${twin.rel}`;
+    const said = notes.findIndex((n) => n.startsWith(`${f.rel} is named like`));
+    if (said >= 0) notes.splice(said, 1);
+    notes.push(`${f.rel} is a byte-for-byte copy of ${twin.rel}; read once, as ${twin.rel}.`);
+  }
+}
+
 /** At most `max` notes of one kind, then one line saying how many more. */
 function capped(notes: string[], max = 20): string[] {
   return notes.length <= max ? notes : [...notes.slice(0, max), `… and ${notes.length - max} more like these (see inventory() for every file).`];
@@ -447,6 +470,7 @@ async function openFolder(input: string, abs: string, archive?: string, maxReadB
     if (u.dir === abs) throw new CassperfError(`open: ${input} cannot be listed (${u.why}); expected ${EXPECTED}.`);
     files.push({ node: where?.node ?? "", path: u.dir, rel: toRel(root, u.dir) + "/", kind: "unreadable", size: 0, note: `${u.why}; the folder could not be listed` });
   }
+  dropCopies(files, notes);
   const unreadable = files.filter((f) => f.kind === "unreadable");
   const lost = unreadable.map((f) => `${f.rel} could not be read (${f.note ?? "unreadable"}); what it holds is missing from this report.`);
   if (manifest) manifestNotes.push(...(await verifyManifestFiles(manifest, root, inRoot(all, root).map((f) => toRel(root, f)), "cassperf.json")));
