@@ -484,3 +484,45 @@ test("wording: an unsafe zip entry is 'refused', gzip of plain text under a .tar
     return true;
   });
 });
+
+test("entries that collide (a file and a folder of one name) are refused in words, never thrown from a stream handler", () => {
+  const dir = tempDir();
+  const zip = path.join(dir, "clash.zip");
+  const log = fs.readFileSync(data("logs", "cassandra30-system.log"));
+  writeZip(zip, [
+    { name: "b/nodes/n1/logs/system.log", chunk: log },
+    { name: "b/nodes/n1/logs/system.log/x", chunk: log },
+  ]);
+  const tgz = path.join(dir, "clash.tar.gz");
+  const stage = path.join(dir, "stage");
+  fs.mkdirSync(path.join(stage, "a", "x"), { recursive: true });
+  fs.writeFileSync(path.join(stage, "a", "x", "system.log"), log);
+  fs.writeFileSync(path.join(stage, "x-file"), log);
+  // node-tar writes entries under the names given: "a/x" as a file after "a/x/" as a folder.
+  const script = `
+    const fs = require("node:fs"); const tar = require("tar");
+    const { openRecorded } = require(${SRC} + "/cluster/recorded");
+    (async () => {
+      const out = {};
+      try { await openRecorded(${JSON.stringify(zip)}); out.zip = "opened"; } catch (e) { out.zip = e.name + ": " + e.message; }
+      const p = new tar.Pack({ cwd: ${JSON.stringify(stage)}, gzip: true });
+      p.pipe(fs.createWriteStream(${JSON.stringify(tgz)}));
+      p.add("a/x/system.log");
+      const h = new tar.Header({ path: "a/x/system.log/y", mode: 0o644, size: 3, type: "File", mtime: new Date(0) });
+      const block = Buffer.alloc(512); h.encode(block, 0);
+      p.end();
+      await new Promise((r) => p.on("end", r));
+      // Append a second gzip member holding the colliding entry and the end blocks (gzip members concatenate).
+      const zlib = require("node:zlib");
+      const body = Buffer.alloc(512); body.write("abc");
+      const raw = zlib.gunzipSync(fs.readFileSync(${JSON.stringify(tgz)}));
+      const trimmed = raw.subarray(0, raw.length - 1024);
+      fs.writeFileSync(${JSON.stringify(tgz)}, zlib.gzipSync(Buffer.concat([trimmed, block, body, Buffer.alloc(1024)])));
+      try { await openRecorded(${JSON.stringify(tgz)}); out.tgz = "opened"; } catch (e) { out.tgz = e.name + ": " + e.message; }
+      console.log(JSON.stringify(out));
+    })();`;
+  const r = child(script);
+  assert.equal(r.status, 0, `no crash: ${r.stderr.slice(-600)}`);
+  assert.match(r.out.zip, /^CassperfError: open: refused .*clash\.zip: entry "b\/nodes\/n1\/logs\/system\.log\/x" collides with another entry of the same name/);
+  assert.match(r.out.tgz, /^CassperfError: open: refused .*clash\.tar\.gz: entry "a\/x\/system\.log\/y" collides with another entry of the same name/);
+});

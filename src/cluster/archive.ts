@@ -203,7 +203,11 @@ async function extractTar(file: string, dir: string, limits: ExtractLimits, gzip
       if (entry.type === "SymbolicLink" || entry.type === "Link") return fail(refuse(file, `entry "${entry.path}" is a link (to "${entry.linkpath}"); links are not extracted`));
       const target = path.join(dir, entry.path);
       if (entry.type === "Directory") {
-        fs.mkdirSync(target, { recursive: true });
+        try {
+          fs.mkdirSync(target, { recursive: true });
+        } catch (e) {
+          return fail(clash(file, entry.path, e as Error));
+        }
         return entry.resume();
       }
       if (entry.type !== "File" && entry.type !== "OldFile" && entry.type !== "ContiguousFile") return fail(refuse(file, `entry "${entry.path}" is a ${entry.type}, not a file or folder`));
@@ -212,7 +216,7 @@ async function extractTar(file: string, dir: string, limits: ExtractLimits, gzip
       try {
         fs.mkdirSync(path.dirname(target), { recursive: true });
       } catch (e) {
-        return fail(corruptArchive(file, `entry "${entry.path}" cannot be written`, e as Error));
+        return fail(clash(file, entry.path, e as Error));
       }
       const out = fs.createWriteStream(target);
       writes.push(
@@ -220,7 +224,7 @@ async function extractTar(file: string, dir: string, limits: ExtractLimits, gzip
           out.on("close", done);
           out.on("error", (e) => {
             done();
-            fail(new CassperfError(`open: cannot extract "${entry.path}" of ${file} into ${dir} (${e.message}).`, { cause: e }));
+            fail(clash(file, entry.path, e));
           });
         }),
       );
@@ -234,6 +238,13 @@ async function extractTar(file: string, dir: string, limits: ExtractLimits, gzip
   });
   await Promise.all(writes);
   if (count === 0) throw new CassperfError(`open: ${file} is an empty tar archive (no entries).`);
+}
+
+/** The error for an entry that cannot be placed: a file and a folder of the same name (nodes/n1 and nodes/n1/x), or a full disk. */
+function clash(file: string, entry: string, e: Error): CassperfError {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === "ENOTDIR" || code === "EEXIST" || code === "EISDIR") return refuse(file, `entry "${entry}" collides with another entry of the same name (a file and a folder at once)`);
+  return new CassperfError(`open: cannot extract entry "${entry}" of ${file} (${e.message}).`, { cause: e });
 }
 
 /** The error for an archive that ends early or whose bytes are damaged (the only case where copying it again helps). */
@@ -275,12 +286,12 @@ async function extractZip(file: string, dir: string, limits: ExtractLimits): Pro
     zip2.on("end", () => resolve());
     zip2.on("entry", (e: import("yauzl").Entry) => {
       const target = path.join(dir, e.fileName);
-      if (e.fileName.endsWith("/")) {
-        fs.mkdirSync(target, { recursive: true });
-        zip2.readEntry();
-        return;
+      try {
+        fs.mkdirSync(e.fileName.endsWith("/") ? target : path.dirname(target), { recursive: true });
+      } catch (err) {
+        return fail(clash(file, e.fileName, err as Error));
       }
-      fs.mkdirSync(path.dirname(target), { recursive: true });
+      if (e.fileName.endsWith("/")) return zip2.readEntry();
       zip2.openReadStream(e, (err, stream) => {
         if (err || !stream) return fail(err ?? new Error("no stream"));
         const out = fs.createWriteStream(target);
@@ -293,7 +304,10 @@ async function extractZip(file: string, dir: string, limits: ExtractLimits): Pro
           }
         });
         stream.on("error", fail);
-        out.on("error", fail);
+        out.on("error", (err) => {
+          stream.destroy();
+          fail(clash(file, e.fileName, err));
+        });
         out.on("finish", () => zip2.readEntry());
         stream.pipe(out);
       });
