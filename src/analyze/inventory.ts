@@ -30,7 +30,12 @@ const TIME_PATTERNS: { re: RegExp; parse: (m: RegExpMatchArray) => string }[] = 
 /** First and last timestamp of a plain-text log, from its first and last KiBs (widening the tail window past very long last lines). */
 function timeRange(file: SourceFile): { first?: string; last?: string } {
   if (file.compressed || file.size === 0) return {};
-  const fd = fs.openSync(file.path, "r");
+  let fd: number;
+  try {
+    fd = fs.openSync(file.path, "r");
+  } catch {
+    return {}; // gone or unreadable since open(): no time range, the file's row still says what it was
+  }
   const read = (from: number, n: number) => {
     const b = Buffer.alloc(n);
     fs.readSync(fd, b, 0, n, from);
