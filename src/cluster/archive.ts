@@ -478,7 +478,13 @@ export async function readCompressedText(file: string, compressed?: "gz" | "zip"
   requireRegularFile(name, st, "read", "a log or nodetool output file");
   if (!compressed) {
     if (st.size > limit) throw tooLarge(name, `is ${formatBytes(st.size)}`, limit, userLimit);
-    return fs.promises.readFile(file, "utf8");
+    try {
+      return await fs.promises.readFile(file, "utf8");
+    } catch (e) {
+      // Grown past the limit since the stat (a live log being written).
+      if ((e as NodeJS.ErrnoException).code === "ERR_STRING_TOO_LONG") throw tooLarge(name, "grew past the limit while it was read", limit, userLimit);
+      throw e;
+    }
   }
   if (compressed === "gz") {
     const parts: Buffer[] = [];
