@@ -66,14 +66,22 @@ export function readHead(file: string, bytes = 64 * 1024): Buffer {
 }
 
 /**
- * The start of a gzip file, decompressed: the first `bytes` of the file inflated as far as they
- * go (a cut-off stream is fine). Empty when the file cannot be read or is not gzip.
+ * The start of a gzip file, decompressed: at most the first `bytes` of the file, inflated as far as
+ * they go (a cut-off stream is fine). Tried on 4 KiB of input first, then more until `want` bytes
+ * come out: deflate can expand 1032:1, so inflating a fixed 256 KiB of a bomb would make 256 MiB
+ * in one synchronous call just to sniff it. Empty when the file cannot be read or is not gzip.
  */
-export function gunzipHead(file: string, bytes: number): Buffer {
-  try {
-    return zlib.gunzipSync(readHead(file, bytes), { finishFlush: zlib.constants.Z_SYNC_FLUSH });
-  } catch {
-    return Buffer.alloc(0);
+export function gunzipHead(file: string, bytes: number, want = 64 * 1024): Buffer {
+  let out = Buffer.alloc(0);
+  for (let n = Math.min(4096, bytes); ; n = Math.min(n * 4, bytes)) {
+    let input: Buffer;
+    try {
+      input = readHead(file, n);
+      out = zlib.gunzipSync(input, { finishFlush: zlib.constants.Z_SYNC_FLUSH });
+    } catch {
+      return out;
+    }
+    if (out.length >= want || input.length < n || n >= bytes) return out;
   }
 }
 
