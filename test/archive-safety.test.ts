@@ -285,7 +285,7 @@ test("unreadable parts of a bundle are listed in every helper's notes; an unread
   assert.deepEqual(r.out.inv.sort(), ["nodes/a/logs/cassandra/gc.log could not be read and was skipped", "nodes/b/ could not be read and was skipped"]);
 });
 
-test("'has no system.log' only when there is none: an unreadable one is named with why", () => {
+test("'has no system.log' or 'is not a GC log' only when true: an unreadable log is named with why", () => {
   const dir = tempDir();
   fs.chmodSync(dir, 0o755);
   const logDir = path.join(dir, "b", "nodes", "n1", "logs", "cassandra");
@@ -294,11 +294,31 @@ test("'has no system.log' only when there is none: an unreadable one is named wi
   fs.copyFileSync(LAB_GC, path.join(logDir, "gc.log"));
   execFileSync("chmod", ["-R", "a+rX", path.join(dir, "b")]);
   fs.chmodSync(path.join(logDir, "system.log"), 0);
+  // A bundle whose only GC evidence, its gc.log, cannot be read.
+  const gcOnly = path.join(dir, "g", "nodes", "n1", "logs", "cassandra");
+  fs.mkdirSync(gcOnly, { recursive: true });
+  fs.copyFileSync(LAB_GC, path.join(gcOnly, "gc.log"));
+  fs.copyFileSync(data("logs", "cassandra30-system.log"), path.join(gcOnly, "system.log")); // no GCInspector line (grep -c: 0)
+  const only = path.join(dir, "only", "logs");
+  fs.mkdirSync(only, { recursive: true });
+  fs.copyFileSync(LAB_GC, path.join(only, "gc.log"));
+  execFileSync("chmod", ["-R", "a+rX", path.join(dir, "g"), path.join(dir, "only")]);
+  fs.chmodSync(path.join(gcOnly, "gc.log"), 0);
+  fs.chmodSync(path.join(only, "gc.log"), 0);
   const script = `
-    const { logs } = require(${SRC} + "/index");
-    (async () => { const l = await logs(${JSON.stringify(path.join(dir, "b"))}); console.log(JSON.stringify({ notes: l.notes })); })();`;
+    const { logs, gcStats } = require(${SRC} + "/index");
+    (async () => {
+      const l = await logs(${JSON.stringify(path.join(dir, "b"))});
+      let gc; try { await gcStats(${JSON.stringify(path.join(dir, "g"))}); gc = "ok"; } catch (e) { gc = e.message; }
+      let none; try { await gcStats(${JSON.stringify(path.join(dir, "only"))}); none = "ok"; } catch (e) { none = e.message; }
+      console.log(JSON.stringify({ notes: l.notes, gc, none }));
+    })();`;
   const r = child(script, { nobody: true });
   assert.equal(r.status, 0, r.stderr.slice(-800));
+  assert.match(r.out.gc, /has no GC logs, GCInspector lines in system\.log, or nodetool gcstats output \(1 file could not be read: nodes\/n1\/logs\/cassandra\/gc\.log \(permission denied\)\)/);
+  assert.doesNotMatch(r.out.gc, /is not a GC log/);
+  // A folder holding only the unreadable gc.log: "nothing cassperf could read", not "nothing it recognises".
+  assert.match(r.out.none, /^open: .*\/only holds nothing cassperf could read \(1 could not be read: logs\/gc\.log \(permission denied\)\)/);
   assert.ok(r.out.notes.some((n: string) => /has no readable system\.log or debug\.log: nodes\/n1\/logs\/cassandra\/system\.log \(permission denied\) could not be read/.test(n)), r.out.notes.join("\n"));
   assert.ok(!r.out.notes.some((n: string) => /has no system\.log/.test(n)));
 });

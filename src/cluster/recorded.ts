@@ -478,8 +478,9 @@ async function openFolder(input: string, abs: string, archive?: string, maxReadB
   const known = files.filter((f) => f.kind !== "unrecognized" && f.kind !== "unreadable" && f.kind !== "manifest");
   if (known.length === 0 && !manifest) {
     const sample = files.slice(0, 5).map((f) => f.rel).join(", ");
-    const cannot = unreadable.length ? `; ${unreadable.length} could not be read: ${unreadable.slice(0, 5).map((f) => `${f.rel} (${f.note})`).join(", ")}` : "";
-    throw new CassperfError(`open: ${input} holds nothing cassperf recognises (${files.length} files, e.g. ${sample}${cannot}); expected ${EXPECTED}.`);
+    const cannot = `${unreadable.length} could not be read: ${unreadable.slice(0, 5).map((f) => `${f.rel} (${f.note})`).join(", ")}`;
+    if (unreadable.length === files.length) throw new CassperfError(`open: ${input} holds nothing cassperf could read (${cannot}); expected ${EXPECTED}.`, { hint: "check the files' permissions, or copy them again" });
+    throw new CassperfError(`open: ${input} holds nothing cassperf recognises (${files.length} files, e.g. ${sample}${unreadable.length ? `; ${cannot}` : ""}); expected ${EXPECTED}.`);
   }
   const layout: RecordedLayout = manifest ? "dataset" : bundleRoot ? "bundle" : "folder";
   const sourceNotes = [...capped(lost), ...capped(skipped), ...capped(notes), ...capped(manifestNotes)];
