@@ -231,8 +231,21 @@ export function createLive(options: ConnectOptions): LiveSource {
     ...(options.ssl ? { sslOptions: hideSecrets({ ...options.ssl }) as any } : {}),
     ...(options.driverOptions ?? {}),
   };
-  return new LiveSource(new cassandra.Client(clientOptions), options);
+  // No heartbeats until connected: cassandra-driver 4.8's Connection.close() leaves a connection's
+  // heartbeat timer (30 s) running, so a failed connect kept the process alive for up to 60 s.
+  // connectLive() restores the interval once connected (every connection reads the shared options).
+  const heartBeatInterval = clientOptions.pooling?.heartBeatInterval ?? DRIVER_HEARTBEAT_MS;
+  clientOptions.pooling = { ...(clientOptions.pooling ?? {}), heartBeatInterval: 0 };
+  const live = new LiveSource(new cassandra.Client(clientOptions), options);
+  heartbeats.set(live, heartBeatInterval);
+  return live;
 }
+
+/** cassandra-driver's default pooling.heartBeatInterval (lib/client-options.js). */
+const DRIVER_HEARTBEAT_MS = 30_000;
+
+/** The heartbeat interval each created source gets once connected. */
+const heartbeats = new WeakMap<LiveSource, number>();
 
 /** Connect to a live cluster (see {@link ConnectOptions}). */
 export async function connectLive(options: ConnectOptions): Promise<LiveSource> {
@@ -242,10 +255,22 @@ export async function connectLive(options: ConnectOptions): Promise<LiveSource> 
     await client.connect();
   } catch (e) {
     await client.shutdown().catch(() => {});
-    throw new CassperfError(`connect: could not reach ${redactText(options.contactPoints.join(", "))}: ${redactText((e as Error).message)}`, {
+    throw new CassperfError(`connect: could not reach ${redactText(options.contactPoints.join(", "))}: ${redactText(connectFailure(e))}`, {
       hint: "check the address and port (9042), that the node is up, and localDataCenter",
       cause: e,
     });
   }
+  ((client as unknown as { options: { pooling: { heartBeatInterval: number } } }).options.pooling).heartBeatInterval = heartbeats.get(live) ?? DRIVER_HEARTBEAT_MS;
   return live;
+}
+
+/** One line per contact point for a failed connect (the driver's message embeds each inner error's whole inspect output). */
+function connectFailure(e: unknown): string {
+  const inner = (e as { innerErrors?: Record<string, unknown> }).innerErrors;
+  if (inner && typeof inner === "object" && Object.keys(inner).length) {
+    return Object.entries(inner)
+      .map(([host, err]) => `${host}: ${String((err as Error)?.message ?? err).split("\n")[0]}`)
+      .join("; ");
+  }
+  return String((e as Error)?.message ?? e).split("\n")[0];
 }
