@@ -231,8 +231,9 @@ export function createLive(options: ConnectOptions): LiveSource {
     ...(options.ssl ? { sslOptions: hideSecrets({ ...options.ssl }) as any } : {}),
     ...(options.driverOptions ?? {}),
   };
-  // No heartbeats until connected: cassandra-driver 4.8's Connection.close() leaves a connection's
-  // heartbeat timer (30 s) running, so a failed connect kept the process alive for up to 60 s.
+  // No heartbeats until connected: in cassandra-driver 4.8 a write that completes after its
+  // connection was closed re-arms the connection's 30 s heartbeat timer (Connection._setIdleTimeout),
+  // so a failed connect kept the process alive for up to 60 s.
   // connectLive() restores the interval once connected (every connection reads the shared options).
   const heartBeatInterval = clientOptions.pooling?.heartBeatInterval ?? DRIVER_HEARTBEAT_MS;
   clientOptions.pooling = { ...(clientOptions.pooling ?? {}), heartBeatInterval: 0 };
