@@ -201,7 +201,7 @@ for (const sig of ["SIGTERM", "SIGINT", "SIGHUP"] as const) {
   });
 }
 
-test("cassperf run killed with SIGKILL: its kernel notices the parent is gone and exits within seconds", { skip: process.platform !== "linux" && "reads /proc" }, async () => {
+test("cassperf run killed with SIGKILL: nbclient notices its parent is gone, shuts the kernel down and removes the temporary folder within seconds", { skip: process.platform !== "linux" && "reads /proc" }, async () => {
   const r = await runningNotebook();
   process.kill(r.runner.pid!, "SIGKILL");
   await r.exited;
