@@ -20,3 +20,19 @@ export class CassperfError extends Error {
 export function isCassperfError(e: unknown): e is CassperfError {
   return e instanceof Error && e.name === "CassperfError";
 }
+
+/**
+ * A value as an error message quotes it: JSON, except what JSON cannot say — NaN, ±Infinity,
+ * undefined, functions, bigints and symbols — shown as themselves (JSON.stringify(NaN) is "null",
+ * which told the user they passed null).
+ * @example `got ${shownValue(NaN)}` // "got NaN"
+ */
+export function shownValue(v: unknown): string {
+  if (typeof v === "number" && !Number.isFinite(v)) return String(v);
+  if (v === undefined || typeof v === "function" || typeof v === "bigint" || typeof v === "symbol") return typeof v === "function" ? "a function" : String(v);
+  try {
+    return JSON.stringify(v, (_k, x) => (typeof x === "number" && !Number.isFinite(x) ? String(x) : typeof x === "bigint" ? `${x}n` : x)) ?? String(v);
+  } catch {
+    return String(v);
+  }
+}

@@ -8,8 +8,25 @@ import * as api from "./index";
 import { inventory } from "./analyze/inventory";
 import { BUNDLED_DATASET } from "./kernel/kernelspec";
 
+const USAGE = `usage: cassperf report [path]
+  path   a dataset folder, a diagnostic bundle (.tar.gz/.zip) or one file (default: the bundled dataset)`;
+
+/** The one optional path; an option or a second argument is refused with the usage, never ignored. */
+export function parseReportArgs(args: string[]): { target?: string; help?: true } {
+  if (args.length === 1 && (args[0] === "-h" || args[0] === "--help")) return { help: true };
+  const option = args.find((a) => a.startsWith("-"));
+  if (option !== undefined) throw new CassperfError(`report: unknown option ${JSON.stringify(option)}.`, { hint: USAGE });
+  if (args.length > 1) throw new CassperfError(`report: one source at a time; got ${args.length} arguments (${args.map((a) => JSON.stringify(a)).join(", ")}).`, { hint: USAGE });
+  return args.length ? { target: args[0] } : {};
+}
+
 export async function runReportCli(args: string[]): Promise<number> {
-  const target = args.find((a) => !a.startsWith("-")) ?? BUNDLED_DATASET;
+  const parsed = parseReportArgs(args);
+  if (parsed.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const target = parsed.target ?? BUNDLED_DATASET;
   if (!fs.existsSync(target)) throw new CassperfError(`report: ${target} does not exist.`);
   const width = Math.min(process.stdout.columns || 100, 120);
   const color = process.stdout.isTTY === true;

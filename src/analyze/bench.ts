@@ -22,7 +22,7 @@ import { awaitSchemaAgreement } from "../cluster/schema-agreement";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Client } from "cassandra-driver";
-import { CassperfError } from "../errors";
+import { CassperfError, shownValue } from "../errors";
 import { currentOrUndefined } from "../cluster/current";
 import { LiveSource } from "../cluster/live";
 import { openRecorded } from "../cluster/recorded";
@@ -50,20 +50,22 @@ export interface BenchOptions extends WorkloadOptions {
   /**
    * Closed loop (no `rate`): number of concurrent workers, each sending its next operation when the
    * previous one completes. Default 32. Fixed rate: the most operations in flight. Default 128.
+   * 1 to 32,768 (the native protocol's stream ids per connection).
    * @example bench("writes", { concurrency: 64 })
    */
   concurrency?: number;
   /**
    * Fixed-rate mode: operations per second, scheduled at start + k/rate. Latency is measured from
    * the intended start (coordinated-omission corrected); service time is recorded separately.
+   * Above 0, at most 1,000,000.
    * @example bench("reads", { rate: 2000, duration: 30 })
    */
   rate?: number;
-  /** Seconds to measure (after warm-up). Default 10 when `ops` is not given. @example bench("writes", { duration: 5 }) */
+  /** Seconds to measure (after warm-up), above 0 and at most 86,400 (a day). Default 10 when `ops` is not given. @example bench("writes", { duration: 5 }) */
   duration?: number;
-  /** Operations to measure (after warm-up), instead of a duration. @example bench("writes", { ops: 50000 }) */
+  /** Operations to measure (after warm-up), instead of a duration: 1 to 1,000,000,000. @example bench("writes", { ops: 50000 }) */
   ops?: number;
-  /** Seconds of warm-up: load applied, nothing recorded. Default 1. @example bench("writes", { warmup: 0 }) */
+  /** Seconds of warm-up: load applied, nothing recorded. 0 to 3,600; default 1. @example bench("writes", { warmup: 0 }) */
   warmup?: number;
   /** Consistency level name. Default "ONE" (cassandra-stress's default). @example bench("reads", { consistency: "QUORUM" }) */
   consistency?: string;
@@ -71,7 +73,7 @@ export interface BenchOptions extends WorkloadOptions {
   prepared?: boolean;
   /**
    * Connections per host: bench opens its own driver client with this pool size (otherwise it uses
-   * the source's client).
+   * the source's client). 1 to 64.
    * @example bench("writes", { connectionsPerHost: 4 })
    */
   connectionsPerHost?: number;
@@ -82,15 +84,15 @@ export interface BenchOptions extends WorkloadOptions {
   coordinators?: string[];
   /**
    * Client threads (worker_threads), each with its own driver client, sharing concurrency, rate and
-   * op count; their HdrHistograms are merged exactly. Built-in workloads only. Default 1.
+   * op count; their HdrHistograms are merged exactly. Built-in workloads only. 1 to 32; default 1.
    * @example bench("writes", { concurrency: 64, threads: 2 })
    */
   threads?: number;
   /** The bench keyspace: the only keyspace bench writes to. Default "cassperf_bench". */
   keyspace?: string;
-  /** Replication factor when bench creates its keyspace (SimpleStrategy). Default 1, like cassandra-stress. */
+  /** Replication factor when bench creates its keyspace (SimpleStrategy), 1 to 32. Default 1, like cassandra-stress. @example bench("writes", { replicationFactor: 3 }) */
   replicationFactor?: number;
-  /** Client-side timeout per request in ms (driver readTimeout). Default: the driver's (12 s). */
+  /** Client-side timeout per request in ms (driver readTimeout), 1 to 600,000. Default: the driver's (12 s). @example bench("reads", { timeoutMs: 2000 }) */
   timeoutMs?: number;
   /** Seed for keys and values (same seed, same data). Default 1. */
   seed?: number;
@@ -208,6 +210,23 @@ export function benchRunToJSON(report: BenchReport | BenchRun): BenchRun {
   return JSON.parse(JSON.stringify(validateBenchRun(run)));
 }
 
+/** The text of a saved run or stress output named by path: a folder, a FIFO or an unreadable file is one clear error. */
+function readRunFile(file: string, helper: string, what: string): string {
+  const st = fs.statSync(file, { throwIfNoEntry: false });
+  if (!st) throw new CassperfError(`${helper}: ${what} ${JSON.stringify(file)} is not an existing file.`);
+  if (st.isDirectory()) {
+    const runs = fs.readdirSync(file).filter((f) => f.endsWith(".json")).slice(0, 3);
+    throw new CassperfError(`${helper}: ${what} ${file} is a folder; give one saved run, a bench/<run>.json file${runs.length ? ` (it holds ${runs.join(", ")})` : ""}.`, { hint: "or open() the dataset and pass its report: compareRuns(before, after)" });
+  }
+  if (!st.isFile()) throw new CassperfError(`${helper}: ${what} ${file} is not a regular file.`);
+  try {
+    return readTextFileSync(file, helper, "a bench run file (bench/<run>.json)");
+  } catch (e) {
+    if (e instanceof CassperfError) throw e;
+    throw new CassperfError(`${helper}: could not read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
+  }
+}
+
 /**
  * Read a saved run (the JSON text, the parsed object, or a path to bench/<run>.json) back into a report.
  * @example readBenchRun(fs.readFileSync("datasets/lab/bench/writes-2026-11-25T00-30-00Z.json", "utf8"))
@@ -220,7 +239,7 @@ export function readBenchRun(json: string | object, where?: string): BenchReport
     if (!t.startsWith("{")) {
       if (!fs.existsSync(json)) throw new CassperfError(`readBenchRun: ${json} is neither JSON text nor an existing file.`);
       name = where ?? json;
-      value = readTextFileSync(json, "readBenchRun", "a bench run file (bench/<run>.json)");
+      value = readRunFile(json, "readBenchRun", "the saved run");
     }
     try {
       value = JSON.parse(value as string);
@@ -255,12 +274,29 @@ function consistencyCode(name: string): number {
   return code;
 }
 
+/**
+ * Upper bounds of bench's numeric options: beyond them a run is a typo (duration 1e12 s is 31,700
+ * years), not a benchmark, and would tie the kernel up or exhaust memory. Each says why.
+ */
+export const BENCH_LIMITS = {
+  concurrency: { max: 32768, why: "the native protocol (v3+) has 32,768 stream ids per connection" },
+  rate: { max: 1_000_000, why: "a million operations per second is beyond one client process; split the load across machines" },
+  duration: { max: 86_400, why: "one day of per-second HdrHistograms (86,400 intervals) is the most a report holds in memory" },
+  ops: { max: 1_000_000_000, why: "a billion operations is days of load at a client's rate" },
+  warmup: { max: 3_600, why: "an hour of warm-up; JIT and caches settle in minutes" },
+  connectionsPerHost: { max: 64, why: "each connection already carries 32,768 concurrent requests" },
+  replicationFactor: { max: 32, why: "more replicas than any real cluster keeps" },
+  timeoutMs: { max: 600_000, why: "ten minutes; Cassandra's own request timeouts are seconds" },
+  threads: { max: 32, why: "each thread is a worker with its own driver client (tens of MB); more threads than cores only adds contention" },
+} as const;
+
 function checkOptions(o: BenchOptions): void {
-  const pos = (name: keyof BenchOptions, integer: boolean) => {
+  const pos = (name: keyof typeof BENCH_LIMITS, integer: boolean) => {
     const v = o[name];
     if (v === undefined) return;
-    if (typeof v !== "number" || !(v > 0) || !Number.isFinite(v) || (integer && !Number.isInteger(v))) {
-      throw new CassperfError(`bench: option ${name} must be a positive ${integer ? "integer" : "number"}; got ${JSON.stringify(v)}.`);
+    const { max, why } = BENCH_LIMITS[name];
+    if (typeof v !== "number" || !(v > 0) || !(v <= max) || (integer && !Number.isInteger(v))) {
+      throw new CassperfError(`bench: option ${name} must be a ${integer ? "whole number" : "number"} from ${integer ? 1 : "above 0"} to ${max.toLocaleString("en-US")}; got ${shownValue(v)}.`, { hint: `the upper bound: ${why}` });
     }
   };
   pos("concurrency", true);
@@ -271,7 +307,7 @@ function checkOptions(o: BenchOptions): void {
   pos("replicationFactor", true);
   pos("timeoutMs", true);
   pos("threads", true);
-  if (o.warmup !== undefined && !(typeof o.warmup === "number" && o.warmup >= 0)) throw new CassperfError(`bench: option warmup must be a number of seconds >= 0; got ${JSON.stringify(o.warmup)}.`);
+  if (o.warmup !== undefined && !(typeof o.warmup === "number" && o.warmup >= 0 && o.warmup <= BENCH_LIMITS.warmup.max)) throw new CassperfError(`bench: option warmup must be a number of seconds from 0 to ${BENCH_LIMITS.warmup.max.toLocaleString("en-US")}; got ${shownValue(o.warmup)}.`, { hint: `the upper bound: ${BENCH_LIMITS.warmup.why}` });
   if (o.duration !== undefined && o.ops !== undefined) throw new CassperfError("bench: give either duration (seconds) or ops (an operation count), not both.");
   if (o.keyspace !== undefined && !/^[A-Za-z]\w{0,47}$/.test(o.keyspace)) throw new CassperfError(`bench: keyspace ${JSON.stringify(o.keyspace)} is not a valid keyspace name (letters, digits, _; starting with a letter).`);
 }
@@ -739,8 +775,7 @@ export type RunInput = BenchReport | BenchRun | string;
 
 function toRun(x: RunInput, which: string): BenchRun {
   if (typeof x === "string") {
-    if (!fs.existsSync(x)) throw new CassperfError(`compareRuns: run ${which} ${JSON.stringify(x)} is not an existing file.`);
-    return runFileReport(readTextFileSync(x, "compareRuns", "a bench run (bench/<run>.json) or a cassandra-stress output file"), path.basename(x), x).run;
+    return runFileReport(readRunFile(x, "compareRuns", `run ${which}`), path.basename(x), x).run;
   }
   if (x && typeof x === "object" && "run" in x && (x as BenchReport).run?.format === BENCH_RUN_FORMAT) return (x as BenchReport).run;
   if (x && typeof x === "object" && (x as BenchRun).format === BENCH_RUN_FORMAT) return validateBenchRun(x, `run ${which}`);

@@ -6,7 +6,7 @@
  * warnings in system.log, tablestats' compacted partition maximum), see ./partitions-recorded.ts.
  * Both end in the same frames, summary and rule table.
  */
-import { CassperfError } from "../errors";
+import { CassperfError, shownValue } from "../errors";
 import { LiveSource } from "../cluster/live";
 import { parseTableName, type TableName } from "../cluster/cql";
 import { resolveSource, isSource, type SourceInput } from "../cluster/resolve";
@@ -183,12 +183,12 @@ const CONSISTENCY: Record<string, number> = { ONE: 1, TWO: 2, THREE: 3, QUORUM: 
 function validate(opts: PartitionScanOptions): void {
   const positiveInt = (name: keyof PartitionScanOptions) => {
     const v = opts[name];
-    if (v !== undefined && (typeof v !== "number" || !Number.isInteger(v) || v <= 0)) throw new CassperfError(`partitionScan: option ${name} must be a positive whole number; got ${JSON.stringify(v)}.`);
+    if (v !== undefined && (typeof v !== "number" || !Number.isInteger(v) || v <= 0)) throw new CassperfError(`partitionScan: option ${name} must be a positive whole number; got ${shownValue(v)}.`);
   };
   for (const k of ["concurrency", "fetchSize", "maxRows", "top", "timeoutMs", "retryDelayMs"] as const) positiveInt(k);
-  if (opts.retryRounds !== undefined && !(Number.isInteger(opts.retryRounds) && opts.retryRounds >= 0)) throw new CassperfError(`partitionScan: option retryRounds must be a whole number >= 0; got ${JSON.stringify(opts.retryRounds)}.`);
-  if (opts.sample !== undefined && !(typeof opts.sample === "number" && opts.sample > 0 && opts.sample <= 1)) throw new CassperfError(`partitionScan: option sample must be a fraction in (0, 1]; got ${JSON.stringify(opts.sample)}.`);
-  if (opts.maxSeconds !== undefined && !(typeof opts.maxSeconds === "number" && opts.maxSeconds > 0)) throw new CassperfError(`partitionScan: option maxSeconds must be a positive number; got ${JSON.stringify(opts.maxSeconds)}.`);
+  if (opts.retryRounds !== undefined && !(Number.isInteger(opts.retryRounds) && opts.retryRounds >= 0)) throw new CassperfError(`partitionScan: option retryRounds must be a whole number >= 0; got ${shownValue(opts.retryRounds)}.`);
+  if (opts.sample !== undefined && !(typeof opts.sample === "number" && opts.sample > 0 && opts.sample <= 1)) throw new CassperfError(`partitionScan: option sample must be a fraction in (0, 1]; got ${shownValue(opts.sample)}.`);
+  if (opts.maxSeconds !== undefined && !(typeof opts.maxSeconds === "number" && opts.maxSeconds > 0)) throw new CassperfError(`partitionScan: option maxSeconds must be a positive number; got ${shownValue(opts.maxSeconds)}.`);
   if (opts.consistency !== undefined && !(opts.consistency in CONSISTENCY)) throw new CassperfError(`partitionScan: option consistency must be one of ${Object.keys(CONSISTENCY).join(", ")}; got ${JSON.stringify(opts.consistency)}.`);
 }
 

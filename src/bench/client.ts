@@ -22,7 +22,7 @@ export async function benchClient(c: ConnectOptions, o: BenchClientOptions): Pro
     contactPoints: o.coordinators ?? c.contactPoints,
     localDataCenter: dc,
     ...(c.port ? { protocolOptions: { port: c.port } } : {}),
-    ...(c.credentials ? { authProvider: new cassandra.auth.PlainTextAuthProvider(c.credentials.username, c.credentials.password) } : {}),
+    ...(c.credentials ? { authProvider: (require("../cluster/live") as typeof import("../cluster/live")).plainTextAuth(c.credentials) } : {}),
     ...(c.ssl ? { sslOptions: c.ssl as any } : {}),
     ...(c.driverOptions ?? {}),
   };

@@ -8,7 +8,7 @@
  * the bench keyspace. A custom statement that writes to another keyspace is refused unless that
  * keyspace is named in `allowWritesTo` (bench never writes elsewhere unless told by name).
  */
-import { CassperfError } from "../errors";
+import { CassperfError, shownValue } from "../errors";
 import { gen, valuesFrom, type Generator, type Rng } from "./generators";
 
 /** One operation type of a workload. */
@@ -132,13 +132,13 @@ function utcDay(): () => string {
 
 function positive(name: string, v: number | undefined, dflt: number): number {
   if (v === undefined) return dflt;
-  if (!Number.isInteger(v) || v <= 0) throw new CassperfError(`bench: option ${name} must be a positive integer; got ${JSON.stringify(v)}.`);
+  if (!Number.isInteger(v) || v <= 0) throw new CassperfError(`bench: option ${name} must be a positive integer; got ${shownValue(v)}.`);
   return v;
 }
 
 function ratioOf(o: WorkloadOptions, dflt: { read: number; write: number }): { read: number; write: number } {
   const r = { read: o.ratio?.read ?? dflt.read, write: o.ratio?.write ?? dflt.write };
-  if (!(r.read >= 0 && r.write >= 0 && r.read + r.write > 0)) throw new CassperfError(`bench: ratio must give non-negative weights with a positive sum, e.g. { read: 1, write: 3 }; got ${JSON.stringify(o.ratio)}.`);
+  if (!(r.read >= 0 && r.write >= 0 && r.read + r.write > 0)) throw new CassperfError(`bench: ratio must give non-negative weights with a positive sum, e.g. { read: 1, write: 3 }; got ${shownValue(o.ratio)}.`);
   return r;
 }
 

@@ -7,6 +7,7 @@ import * as path from "node:path";
 import { execFile } from "node:child_process";
 import type { Client, ClientOptions } from "cassandra-driver";
 import { CassperfError } from "../errors";
+import { hideSecrets, redactText, redactValue, REDACTED } from "../redact";
 import { readCompressedText } from "./archive";
 import { classifyByName } from "./classify";
 import { filterFiles, type FileFilter, type Source, type SourceFile } from "./source";
@@ -20,9 +21,12 @@ export interface ConnectOptions {
   contactPoints: string[];
   /** The datacenter of the contact points (required by the driver for DC-aware routing). Default "datacenter1". */
   localDataCenter?: string;
-  /** Native protocol port. Default 9042. */
+  /** Native protocol port, 1–65535. Default 9042. */
   port?: number;
-  /** Username and password (PlainTextAuthProvider). Never written to a recording. */
+  /**
+   * Username and password (PlainTextAuthProvider). Never written to a recording, and shown as
+   * `password: '<redacted>'` wherever the source is displayed (REPL, notebook cell, JSON).
+   */
   credentials?: { username: string; password: string };
   /** TLS options passed to the driver as `sslOptions` (ca, cert, key, rejectUnauthorized, ...). */
   ssl?: Record<string, unknown>;
@@ -53,16 +57,37 @@ export interface NodetoolOutput {
   capturedAt: string;
 }
 
+/**
+ * The connection settings as the source keeps them: the same values (bench's worker threads copy
+ * them), but displayed and serialised with passwords, TLS keys and nodetool's `-pw` redacted.
+ */
+function protectOptions(options: ConnectOptions): ConnectOptions {
+  const copy: ConnectOptions = { ...options };
+  if (options.credentials) copy.credentials = hideSecrets({ ...options.credentials });
+  if (options.ssl) copy.ssl = hideSecrets({ ...options.ssl });
+  return hideSecrets(copy);
+}
+
 /** A live cluster. */
 export class LiveSource implements Source {
   readonly kind = "live" as const;
   readonly name: string;
+  /** The connection settings (displayed with passwords redacted). */
+  readonly options: ConnectOptions;
   constructor(
     /** The connected cassandra-driver client. */
     readonly client: Client,
-    readonly options: ConnectOptions,
+    options: ConnectOptions,
   ) {
-    this.name = options.contactPoints.join(",");
+    this.options = protectOptions(options);
+    this.name = redactText(options.contactPoints.join(","));
+  }
+
+  /** What the REPL and a notebook cell show for this source: never the driver's internals or a password. */
+  [Symbol.for("nodejs.util.inspect.custom")](_depth: number, options: object, inspect?: (v: unknown, o: object) => string): string {
+    const util = require("node:util") as typeof import("node:util");
+    const shown = { ...this.toJSON(), options: redactValue({ ...this.options }) };
+    return `LiveSource ${(inspect ?? util.inspect)(shown, options)}`;
   }
 
   /** Node addresses from the driver's view of the ring. */
@@ -132,7 +157,11 @@ export class LiveSource implements Source {
     const text = await new Promise<string>((resolve, reject) =>
       execFile(cmd, [...rest, ...args], { timeout, maxBuffer: 256 * 2 ** 20 }, (err, stdout, stderr) => {
         // nodetool prints its errors on stdout or stderr depending on the version; the command line itself says nothing.
-        if (err) reject(new CassperfError(`nodetool ${args.join(" ")} on ${node} failed: ${(stderr.trim() || stdout.trim() || `exit code ${err.code ?? "?"}`).split("\n").slice(-3).join(" | ")}`, { cause: err }));
+        // Its output may echo the command line (with -pw): redacted, and the raw error (whose message holds the command line) is not kept.
+        if (err) {
+          const cause = Object.assign(new Error(redactText(err.message)), { code: err.code, killed: err.killed, signal: err.signal });
+          reject(new CassperfError(redactText(`nodetool ${args.join(" ")} on ${node} failed: ${(stderr.trim() || stdout.trim() || `exit code ${err.code ?? "?"}`).split("\n").slice(-3).join(" | ")}`), { cause }));
+        }
         else resolve(stdout);
       }),
     );
@@ -150,9 +179,17 @@ export class LiveSource implements Source {
     await this.client.shutdown();
   }
 
-  /** Plain description; never includes credentials. */
+  /** Plain description; never includes credentials (the nodetool command line is shown redacted). */
   toJSON() {
-    return { kind: this.kind, name: this.name, nodes: this.nodes(), versions: this.versions() };
+    const nodetool = this.options.nodetool;
+    return {
+      kind: this.kind,
+      name: this.name,
+      nodes: this.nodes(),
+      versions: this.versions(),
+      ...(nodetool !== undefined ? { nodetool: typeof nodetool === "string" ? redactText(nodetool) : "[function]" } : {}),
+      ...(this.options.credentials ? { credentials: { username: this.options.credentials.username, password: REDACTED } } : {}),
+    };
   }
 }
 
@@ -165,29 +202,76 @@ export function splitCommand(line: string): string[] {
   return out;
 }
 
-/** Connect to a live cluster (see {@link ConnectOptions}). */
-export async function connectLive(options: ConnectOptions): Promise<LiveSource> {
+/** A PlainTextAuthProvider whose display hides the password (the driver keeps it as a plain field). */
+export function plainTextAuth(credentials: { username: string; password: string }): InstanceType<typeof import("cassandra-driver").auth.PlainTextAuthProvider> {
+  const cassandra = require("cassandra-driver") as typeof import("cassandra-driver");
+  const provider = new cassandra.auth.PlainTextAuthProvider(credentials.username, credentials.password);
+  return hideSecrets(provider, () => ({ username: credentials.username, password: REDACTED }));
+}
+
+/** Check connect()'s options; a port outside 1–65535 (0 included) is refused, not replaced by 9042. */
+function checkConnectOptions(options: ConnectOptions): void {
   if (!options || !Array.isArray(options.contactPoints) || options.contactPoints.length === 0) {
     throw new CassperfError('connect: expected { contactPoints: ["host", ...] } with at least one address.');
   }
+  if (options.port !== undefined && !(Number.isInteger(options.port) && options.port >= 1 && options.port <= 65535)) {
+    throw new CassperfError(`connect: port must be a whole number from 1 to 65535; got ${typeof options.port === "number" ? String(options.port) : JSON.stringify(options.port)}.`, { hint: "the native protocol port is usually 9042: connect({ contactPoints, port: 9042 })" });
+  }
+}
+
+/** The LiveSource of `options` with its driver client created but not connected (connectLive connects it). */
+export function createLive(options: ConnectOptions): LiveSource {
+  checkConnectOptions(options);
   const cassandra = require("cassandra-driver") as typeof import("cassandra-driver");
   const clientOptions: ClientOptions = {
     contactPoints: options.contactPoints,
     localDataCenter: options.localDataCenter ?? "datacenter1",
-    ...(options.port ? { protocolOptions: { port: options.port } } : {}),
-    ...(options.credentials ? { authProvider: new cassandra.auth.PlainTextAuthProvider(options.credentials.username, options.credentials.password) } : {}),
-    ...(options.ssl ? { sslOptions: options.ssl as any } : {}),
+    ...(options.port !== undefined ? { protocolOptions: { port: options.port } } : {}),
+    ...(options.credentials ? { authProvider: plainTextAuth(options.credentials) } : {}),
+    ...(options.ssl ? { sslOptions: hideSecrets({ ...options.ssl }) as any } : {}),
     ...(options.driverOptions ?? {}),
   };
-  const client = new cassandra.Client(clientOptions);
+  // No heartbeats until connected: in cassandra-driver 4.8 a write that completes after its
+  // connection was closed re-arms the connection's 30 s heartbeat timer (Connection._setIdleTimeout),
+  // so a failed connect kept the process alive for up to 60 s.
+  // connectLive() restores the interval once connected (every connection reads the shared options).
+  const heartBeatInterval = clientOptions.pooling?.heartBeatInterval ?? DRIVER_HEARTBEAT_MS;
+  clientOptions.pooling = { ...(clientOptions.pooling ?? {}), heartBeatInterval: 0 };
+  const live = new LiveSource(new cassandra.Client(clientOptions), options);
+  heartbeats.set(live, heartBeatInterval);
+  return live;
+}
+
+/** cassandra-driver's default pooling.heartBeatInterval (lib/client-options.js). */
+const DRIVER_HEARTBEAT_MS = 30_000;
+
+/** The heartbeat interval each created source gets once connected. */
+const heartbeats = new WeakMap<LiveSource, number>();
+
+/** Connect to a live cluster (see {@link ConnectOptions}). */
+export async function connectLive(options: ConnectOptions): Promise<LiveSource> {
+  const live = createLive(options);
+  const client = live.client;
   try {
     await client.connect();
   } catch (e) {
     await client.shutdown().catch(() => {});
-    throw new CassperfError(`connect: could not reach ${options.contactPoints.join(", ")}: ${(e as Error).message}`, {
+    throw new CassperfError(`connect: could not reach ${redactText(options.contactPoints.join(", "))}: ${redactText(connectFailure(e))}`, {
       hint: "check the address and port (9042), that the node is up, and localDataCenter",
       cause: e,
     });
   }
-  return new LiveSource(client, options);
+  ((client as unknown as { options: { pooling: { heartBeatInterval: number } } }).options.pooling).heartBeatInterval = heartbeats.get(live) ?? DRIVER_HEARTBEAT_MS;
+  return live;
+}
+
+/** One line per contact point for a failed connect (the driver's message embeds each inner error's whole inspect output). */
+function connectFailure(e: unknown): string {
+  const inner = (e as { innerErrors?: Record<string, unknown> }).innerErrors;
+  if (inner && typeof inner === "object" && Object.keys(inner).length) {
+    return Object.entries(inner)
+      .map(([host, err]) => `${host}: ${String((err as Error)?.message ?? err).split("\n")[0]}`)
+      .join("; ");
+  }
+  return String((e as Error)?.message ?? e).split("\n")[0];
 }

@@ -16,6 +16,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Client } from "cassandra-driver";
 import { CassperfError } from "../errors";
+import { redactText } from "../redact";
 import { LiveSource } from "./live";
 import type { DatasetManifest } from "./recorded";
 import { schemaCql } from "./schema-cql";
@@ -132,11 +133,11 @@ export function headAndTail(buf: Buffer, max: number): { text: Buffer; truncated
   return { text: Buffer.concat([lines.subarray(0, headEnd), lines.subarray(tailStart)]), truncated: true, linesCut };
 }
 
-/** One line for a failed nodetool call, without the JVM command line. */
+/** One line for a failed nodetool call, without the JVM command line, passwords redacted (the manifest is shared). */
 function shortError(e: unknown): string {
   const err = e as Error & { cause?: { code?: unknown } };
   const first = err.message.split("\n")[0];
-  return first.includes("Command failed:") ? `${first.split("Command failed:")[0]}exited with code ${err.cause?.code ?? "?"} (not available in this nodetool?)` : first;
+  return redactText(first.includes("Command failed:") ? `${first.split("Command failed:")[0]}exited with code ${err.cause?.code ?? "?"} (not available in this nodetool?)` : first);
 }
 
 /** nodetool outputs of one node: file name -> text; failures go to `skipped`. */

@@ -37,30 +37,66 @@ export function kernelsDir(target: InstallTarget): string {
   return "prefix" in target ? path.join(path.resolve(target.prefix), "share", "jupyter", "kernels") : path.join(userDataDir(), "kernels");
 }
 
-/** Check a kernel name the way jupyter_client does (letters, digits, '.', '_', '-'). */
+/**
+ * Check a kernel name the way jupyter_client does (letters, digits, '.', '_', '-'), and refuse
+ * names made only of dots: `.` and `..` are the kernels folder itself and its parent, not a kernel.
+ */
 export function checkKernelName(name: string): string {
-  if (!/^[A-Za-z0-9._-]+$/.test(name)) {
-    throw new CassperfError(`--name "${name}": a kernel name may hold only letters, digits, ".", "_" and "-".`, { hint: "e.g. --name cassperf-dev" });
+  if (typeof name !== "string" || !/^[A-Za-z0-9._-]+$/.test(name) || /^\.+$/.test(name)) {
+    throw new CassperfError(`--name ${JSON.stringify(name)}: a kernel name is a folder name of letters, digits, ".", "_" and "-" (not only dots).`, { hint: "e.g. --name cassperf-dev" });
   }
   return name;
+}
+
+/** What kernel.json's metadata says so that uninstall knows the kernelspec is ours. */
+export const INSTALL_MARKER = { installed_by: "cassperf kernel install" };
+
+/** The files `cassperf kernel install` writes into a kernelspec folder (uninstall removes only these). */
+export const INSTALLED_FILES = ["kernel.json", "logo-32x32.png", "logo-64x64.png", "logo-svg.svg"];
+
+/**
+ * Whether a kernelspec folder holds a kernel.json written by cassperf: the install marker, or (from
+ * installs before the marker) an argv that starts this package's dist/kernel/launcher.js.
+ */
+export function isCassperfKernelspec(dir: string): boolean {
+  let spec: { argv?: unknown; metadata?: { cassperf?: { installed_by?: unknown } } };
+  try {
+    spec = JSON.parse(fs.readFileSync(path.join(dir, "kernel.json"), "utf8"));
+  } catch {
+    return false;
+  }
+  if (spec?.metadata?.cassperf?.installed_by === INSTALL_MARKER.installed_by) return true;
+  return Array.isArray(spec?.argv) && typeof spec.argv[1] === "string" && /[\\/]dist[\\/]kernel[\\/]launcher\.js$/.test(spec.argv[1]);
+}
+
+/** The kernelspec folder for a name: always a direct child of the kernels folder, never a link. */
+function kernelDir(target: InstallTarget, name: string): string {
+  checkKernelName(name);
+  const kernels = kernelsDir(target);
+  const dir = path.join(kernels, name);
+  if (path.dirname(dir) !== kernels) throw new CassperfError(`--name ${JSON.stringify(name)} does not name a folder inside ${kernels}.`);
+  const st = fs.lstatSync(dir, { throwIfNoEntry: false });
+  if (st && !st.isDirectory()) throw new CassperfError(`${dir} is not a kernelspec folder (${st.isSymbolicLink() ? "a symbolic link" : "a file"}); cassperf leaves it alone.`);
+  return dir;
 }
 
 /** kernel.json's content for this installation (absolute node and launcher paths). */
 export function kernelJson(options: { displayName?: string } = {}): Record<string, unknown> {
   const template = JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, "kernel", "kernel.json"), "utf8")) as Record<string, unknown> & { argv: string[] };
   const argv = template.argv.map((a) => (a === "{node}" ? process.execPath : a === "{launcher}" ? LAUNCHER : a));
-  const metadata = { ...(template.metadata as Record<string, unknown>) };
-  delete (metadata as { cassperf?: unknown }).cassperf;
+  const metadata = { ...(template.metadata as Record<string, unknown>), cassperf: INSTALL_MARKER };
   return { ...template, argv, metadata, ...(options.displayName ? { display_name: options.displayName } : {}) };
 }
 
-/** Write the kernelspec; returns its folder. */
+/** Write the kernelspec; returns its folder. Refuses to replace another kernel's kernelspec. */
 export function installKernel(target: InstallTarget, name: string = KERNEL_NAME, options: { displayName?: string } = {}): string {
-  checkKernelName(name);
+  const dir = kernelDir(target, name);
   if (!fs.existsSync(LAUNCHER)) {
     throw new CassperfError(`the kernel launcher ${LAUNCHER} does not exist.`, { hint: "build the package first: npm run build" });
   }
-  const dir = path.join(kernelsDir(target), name);
+  if (fs.existsSync(path.join(dir, "kernel.json")) && !isCassperfKernelspec(dir)) {
+    throw new CassperfError(`${dir} holds another kernel's kernelspec (its kernel.json was not written by cassperf); refusing to replace it.`, { hint: "pick another --name" });
+  }
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, "kernel.json"), JSON.stringify(kernelJson(options), null, 2) + "\n");
   for (const logo of ["logo-32x32.png", "logo-64x64.png", "logo-svg.svg"]) {
@@ -70,11 +106,22 @@ export function installKernel(target: InstallTarget, name: string = KERNEL_NAME,
   return dir;
 }
 
-/** Remove the kernelspec; returns its folder, or undefined when it was not installed there. */
+/**
+ * Remove the kernelspec; returns its folder, or undefined when it was not installed there. Only
+ * a kernelspec cassperf wrote is touched, and only the files install writes: anything else the
+ * user put in the folder stays (and so does the folder).
+ */
 export function uninstallKernel(target: InstallTarget, name: string = KERNEL_NAME): string | undefined {
-  checkKernelName(name);
-  const dir = path.join(kernelsDir(target), name);
+  const dir = kernelDir(target, name);
   if (!fs.existsSync(path.join(dir, "kernel.json"))) return undefined;
-  fs.rmSync(dir, { recursive: true, force: true });
+  if (!isCassperfKernelspec(dir)) {
+    throw new CassperfError(`${dir} is not a cassperf kernelspec (its kernel.json was not written by cassperf kernel install); leaving it alone.`, { hint: "remove other kernels with: jupyter kernelspec uninstall NAME" });
+  }
+  for (const f of INSTALLED_FILES) fs.rmSync(path.join(dir, f), { force: true });
+  try {
+    fs.rmdirSync(dir);
+  } catch {
+    /* the user's own files are still there: keep the folder */
+  }
   return dir;
 }

@@ -12,7 +12,9 @@
  *  - kernel_info_reply with status "ok"; is_complete also answers "invalid";
  *  - SIGINT (interrupt_mode "signal") interrupts the running cell; errors thrown later by timers
  *    and unhandled rejections are reported on stderr and the kernel stays alive;
- *  - shutdown_request ends the process.
+ *  - shutdown_request ends the process, and so does the death of the process that started it
+ *    (JPY_PARENT_PID, set by jupyter_client, polled each second as IPython's ParentPoller does):
+ *    a killed Jupyter server or `cassperf run` never leaves a kernel holding its memory.
  * The prelude (prelude.ts) runs before the first cell: every helper in scope, typed.
  */
 import * as fs from "node:fs";
@@ -216,9 +218,46 @@ class KernelServer extends ZmqServer {
   }
 }
 
+/**
+ * Exit when the process that started the kernel is gone. jupyter_client sets JPY_PARENT_PID to its
+ * own pid and starts the kernel as its child: once the kernel is re-parented (process.ppid changes)
+ * or that pid no longer exists, nobody can reach the kernel any more.
+ */
+export function watchParent(parentPid: number, intervalMs = 1000): NodeJS.Timeout | undefined {
+  if (!Number.isInteger(parentPid) || parentPid <= 1) return undefined;
+  const wasParent = currentParentPid() === parentPid;
+  const gone = () => {
+    if (wasParent) return currentParentPid() !== parentPid;
+    try {
+      process.kill(parentPid, 0);
+      return false;
+    } catch (e) {
+      return (e as NodeJS.ErrnoException).code === "ESRCH";
+    }
+  };
+  const timer = setInterval(() => {
+    if (!gone()) return;
+    process.stderr.write(`[cassperf kernel] the process that started this kernel (pid ${parentPid}) is gone; exiting\n`);
+    process.exit(0);
+  }, intervalMs);
+  timer.unref();
+  return timer;
+}
+
+/** The parent pid now (node's process.ppid is fixed at start): /proc/self/stat on Linux, else undefined. */
+function currentParentPid(): number | undefined {
+  try {
+    const stat = fs.readFileSync("/proc/self/stat", "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Start the kernel on a connection file. */
 export async function startKernel(connectionFile: string): Promise<void> {
   process.env.TZ ??= "UTC";
+  watchParent(Number(process.env.JPY_PARENT_PID));
   const engine = new Engine(process.cwd());
   process.on("SIGINT", () => engine.interrupt());
   process.on("uncaughtException", (e) => !shuttingDown && engine.reportLate("Uncaught exception", e));

@@ -105,7 +105,11 @@ export function literalFor(param: Parameter, value: string): string {
   const literals = param.types.filter((t): t is { literal: string } => typeof t !== "string");
   if (value === "null" && accepts("null")) return "null";
   if (literals.some((l) => l.literal === value)) return JSON.stringify(value);
-  if (accepts("number") && /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(value.trim())) return String(Number(value));
+  if (accepts("number") && /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(value.trim())) {
+    // 1e999 is Infinity, which is no TypeScript number literal (and no useful parameter).
+    if (!Number.isFinite(Number(value))) throw new CassperfError(`parameter "${param.name}" expects a finite number, but -p ${param.name} gave ${JSON.stringify(value)}, which is beyond the largest double (about 1.8e308).`, { hint: `e.g. -p ${param.name} ${exampleFor("number")}` });
+    return String(Number(value));
+  }
   if (accepts("boolean") && (value === "true" || value === "false")) return value;
   if (accepts("string[]") || accepts("number[]")) {
     const items = parseList(value);

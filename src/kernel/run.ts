@@ -5,14 +5,19 @@
  * 1. read the notebook; check every -p against the parameters cell's types (parameters.ts) and
  *    stop, naming the parameter, before anything runs;
  * 2. write the notebook with an `injected-parameters` cell to --out (default: the input itself,
- *    which is how the committed runbooks get their outputs);
+ *    which is how the committed runbooks get their outputs; its previous version, outputs included,
+ *    is first copied to `<notebook>.bak`). An existing --out file is replaced only with --force;
+ *    --out naming a folder or a file in a missing folder is refused before anything runs;
  *    Cells run in the INPUT notebook's folder (as Jupyter would run it), so its relative paths
  *    (the default `../datasets/lab-3node`) mean the same wherever --out points;
  * 3. execute it with nbclient (kernel/run_notebook.py, Debian's python3-nbclient) on THIS
  *    package's kernel: a temporary kernelspec on JUPYTER_PATH, so nothing needs installing;
  * 4. exit 0 when every cell ran, 1 when one failed (the notebook is still written, with the error).
+ * SIGINT/SIGTERM/SIGHUP stop the run: nbclient and its kernel are stopped and the temporary folder
+ * removed. If the runner dies without a chance to do that (SIGKILL), run_notebook.py and the
+ * kernel each notice that their parent is gone within a second or two and exit.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -20,9 +25,11 @@ import { CassperfError } from "../errors";
 import { KERNEL_NAME, kernelJson, LAUNCHER, PACKAGE_ROOT } from "./kernelspec";
 import { injectParameters, type NotebookJson } from "./parameters";
 
-const USAGE = `usage: cassperf run <notebook.ipynb> [-p name value]... [--out out.ipynb] [--timeout seconds]
+const USAGE = `usage: cassperf run <notebook.ipynb> [-p name value]... [--out out.ipynb [--force]] [--timeout seconds]
   -p name value   set a parameter of the cell tagged "parameters" (checked against its type before anything runs)
-  --out file      where the executed notebook goes (default: the notebook itself, outputs included)
+  --out file      where the executed notebook goes (default: the notebook itself, outputs included;
+                  its previous version is kept as <notebook>.bak)
+  --force         replace an existing --out file
   --timeout s     per-cell timeout in seconds (default 600)`;
 
 /** Parsed `cassperf run` arguments. */
@@ -30,6 +37,8 @@ export interface RunArgs {
   notebook: string;
   parameters: [string, string][];
   out?: string;
+  /** Replace an existing --out file. */
+  force?: boolean;
   /** Per-cell timeout in seconds (default 600). */
   timeout: number;
 }
@@ -38,6 +47,7 @@ export function parseRunArgs(args: string[]): RunArgs {
   let notebook: string | undefined;
   let out: string | undefined;
   let timeout = 600;
+  let force = false;
   const parameters: [string, string][] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
@@ -50,7 +60,8 @@ export function parseRunArgs(args: string[]): RunArgs {
     } else if (a === "--out" || a === "-o") {
       out = args[++i];
       if (out === undefined) throw new CassperfError(`${a} needs a file name.`, { hint: USAGE });
-    } else if (a === "--timeout") {
+    } else if (a === "--force") force = true;
+    else if (a === "--timeout") {
       timeout = Number(args[++i]);
       if (!Number.isFinite(timeout) || timeout <= 0) throw new CassperfError(`--timeout expects a number of seconds, got ${JSON.stringify(args[i])}.`);
     } else if (a.startsWith("-")) throw new CassperfError(`unknown option "${a}" for cassperf run.`, { hint: USAGE });
@@ -58,7 +69,7 @@ export function parseRunArgs(args: string[]): RunArgs {
     else throw new CassperfError(`one notebook at a time: got "${notebook}" and "${a}".`, { hint: USAGE });
   }
   if (!notebook) throw new CassperfError("cassperf run needs a notebook.", { hint: USAGE });
-  return { notebook, parameters, timeout, ...(out ? { out } : {}) };
+  return { notebook, parameters, timeout, ...(out ? { out } : {}), ...(force ? { force } : {}) };
 }
 
 /** Read and parse a notebook, with errors naming the file. */
@@ -100,6 +111,67 @@ export function temporaryKernelPath(): string {
   return dir;
 }
 
+/**
+ * Where the executed notebook goes, checked before anything runs: --out must be a file (not a
+ * folder) in an existing folder, and an existing one is replaced only with --force. Without --out
+ * (or with --out naming the input) the input is rewritten, and `backup` names where its previous
+ * version is copied first.
+ */
+export function outputPlan(a: RunArgs): { out: string; backup?: string } {
+  const input = path.resolve(a.notebook);
+  const out = path.resolve(a.out ?? a.notebook);
+  const st = fs.statSync(out, { throwIfNoEntry: false });
+  if (st?.isDirectory()) throw new CassperfError(`--out ${a.out}: that is a folder; give a notebook file name.`, { hint: `e.g. --out ${path.join(a.out ?? ".", path.basename(a.notebook))}` });
+  if (out === input) return { out, backup: `${input}.bak` };
+  const parent = fs.statSync(path.dirname(out), { throwIfNoEntry: false });
+  if (!parent?.isDirectory()) throw new CassperfError(`--out ${a.out}: the folder ${path.dirname(out)} does not exist.`, { hint: "create it first, or choose a file in an existing folder" });
+  if (st && !a.force) throw new CassperfError(`--out ${a.out} already exists; refusing to write over it.`, { hint: "choose a new file name, or add --force to replace it" });
+  return { out };
+}
+
+/** Signals that stop a run (the kernel and the temporary folder go with it). */
+const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+
+/**
+ * Run run_notebook.py in its own process group, so a stop signal reaches it and nothing else of
+ * the caller's; resolves with its exit status, or the signal that stopped the runner.
+ */
+function runPython(python: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; stoppedBy?: NodeJS.Signals }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(python, args, { stdio: ["ignore", "inherit", "inherit"], env, detached: true });
+    let stoppedBy: NodeJS.Signals | undefined;
+    const onSignal = (sig: NodeJS.Signals) => {
+      stoppedBy ??= sig;
+      console.error(`cassperf run: ${sig}: stopping the notebook and its kernel`);
+      try {
+        process.kill(-child.pid!, "SIGTERM");
+      } catch {
+        /* already gone */
+      }
+      // run_notebook.py shuts the kernel down and writes the notebook; if that hangs, stop it outright.
+      setTimeout(() => {
+        try {
+          process.kill(-child.pid!, "SIGKILL");
+        } catch {
+          /* gone */
+        }
+      }, 15_000).unref();
+    };
+    for (const sig of STOP_SIGNALS) process.on(sig, onSignal);
+    const done = () => {
+      for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
+    };
+    child.on("error", (e) => {
+      done();
+      reject(new CassperfError(`could not start ${python}: ${e.message}`));
+    });
+    child.on("exit", (status) => {
+      done();
+      resolve({ status, ...(stoppedBy ? { stoppedBy } : {}) });
+    });
+  });
+}
+
 export async function runNotebookCli(args: string[]): Promise<number> {
   if (args.includes("-h") || args.includes("--help")) {
     console.log(USAGE);
@@ -113,15 +185,25 @@ export async function runNotebookCli(args: string[]): Promise<number> {
   for (const cell of injected.cells) delete (cell.metadata as { execution?: unknown } | undefined)?.execution;
   if (!fs.existsSync(LAUNCHER)) throw new CassperfError(`the kernel launcher ${LAUNCHER} does not exist.`, { hint: "npm run build" });
   const python = findPython();
-  const out = path.resolve(a.out ?? a.notebook);
+  const { out, backup } = outputPlan(a);
+  if (backup) {
+    fs.copyFileSync(out, backup);
+    console.error(`cassperf run: the notebook is rewritten with the new outputs; its previous version is in ${backup}`);
+  }
   fs.writeFileSync(out, JSON.stringify(injected, null, 1) + "\n");
   const jupyterPath = temporaryKernelPath();
   try {
-    const r = spawnSync(python, [path.join(PACKAGE_ROOT, "kernel", "run_notebook.py"), out, KERNEL_NAME, String(a.timeout), path.dirname(path.resolve(a.notebook))], {
-      stdio: ["ignore", "inherit", "inherit"],
-      env: { ...process.env, TZ: "UTC", JUPYTER_PATH: [jupyterPath, process.env.JUPYTER_PATH].filter(Boolean).join(path.delimiter) },
+    const r = await runPython(python, [path.join(PACKAGE_ROOT, "kernel", "run_notebook.py"), out, KERNEL_NAME, String(a.timeout), path.dirname(path.resolve(a.notebook))], {
+      ...process.env,
+      TZ: "UTC",
+      JUPYTER_PATH: [jupyterPath, process.env.JUPYTER_PATH].filter(Boolean).join(path.delimiter),
+      // run_notebook.py removes it when this process dies without doing so (SIGKILL).
+      CASSPERF_RUN_TEMP: jupyterPath,
     });
-    if (r.error) throw new CassperfError(`could not start ${python}: ${r.error.message}`);
+    if (r.stoppedBy) {
+      console.error(`cassperf run: stopped by ${r.stoppedBy}; ${out} holds the cells that had run`);
+      return 128 + (os.constants.signals[r.stoppedBy] ?? 15);
+    }
     if (r.status === 0) console.error(`cassperf run: ${a.notebook} ran; outputs in ${out}`);
     else console.error(`cassperf run: ${a.notebook} failed; the notebook with the error is in ${out}`);
     return r.status === 0 ? 0 : 1;

@@ -15,7 +15,8 @@
  * the rows between are events, each with its thread in trailing brackets. A file may hold many
  * sessions. cqlsh prints no event ids: events get "cqlsh:<n>" ids in printed order.
  */
-import { microsFromIso, isoFromMicros, type Skipped, type TraceEventRow, type TraceSessionRow } from "./trace-rows";
+import { skip } from "./gc-types";
+import { microsFromIso, isoFromMicros, traceMicrosProblem, type Skipped, type TraceEventRow, type TraceSessionRow } from "./trace-rows";
 
 /** Sessions and events found in cqlsh output. */
 export interface CqlshTrace {
@@ -25,6 +26,10 @@ export interface CqlshTrace {
 }
 
 const SESSION_LINE = /^\s*Tracing session:\s*([0-9a-f-]{36})/i;
+/** The columns every cqlsh version prints (3.x+ adds client); a header without one is not cqlsh's. */
+const REQUIRED_COLUMNS = ["activity", "timestamp", "source", "source_elapsed"];
+/** A cqlsh timestamp cell: "2015-04-13 11:23:31.016000" or (old) "11:23:31,016". */
+const TIMESTAMP_CELL = /^(\d{4}-\d\d-\d\d[ T])?\d\d:\d\d:\d\d([.,]\d+)?([+-]\d{4}|Z)?$/;
 const SEPARATOR = /^\s*-+(\+-+)+\s*$/;
 
 /** cqlsh timestamps: "2015-04-13 11:23:31.016000", older "11:23:31,016" (time only: date unknown). */
@@ -63,7 +68,17 @@ export function parseCqlshTrace(text: string): CqlshTrace {
     }
     if (!session) continue;
     if (!columns) {
-      if (/^\s*activity\s*\|/.test(line)) columns = line.split("|").map((c) => c.trim().toLowerCase());
+      if (/^\s*activity\s*\|/.test(line)) {
+        columns = line.split("|").map((c) => c.trim().toLowerCase());
+        const missing = REQUIRED_COLUMNS.filter((c) => !columns!.includes(c));
+        if (missing.length) {
+          // Not cqlsh's table: mapping its rows would put the query text and times in the wrong columns.
+          skip(skipped, i + 1, line, `the header lacks ${missing.join(", ")} (cqlsh prints activity | timestamp | source | source_elapsed [| client]); session ${session.session_id} skipped`);
+          if (sessions[sessions.length - 1] === session) sessions.pop();
+          session = undefined;
+          columns = undefined;
+        }
+      }
       continue;
     }
     if (SEPARATOR.test(line)) continue;
@@ -83,9 +98,13 @@ export function parseCqlshTrace(text: string): CqlshTrace {
     const cell: Record<string, string> = { activity: parts.join("|").trim() };
     columns.slice(1).forEach((c, k) => (cell[c] = tail[k].trim()));
     const elapsed = cell.source_elapsed === "" || cell.source_elapsed === "null" || cell.source_elapsed === undefined ? null : Number(cell.source_elapsed);
-    if (elapsed !== null && !Number.isFinite(elapsed)) {
-      skipped.count++;
-      skipped.first ??= { line: i + 1, text: line, reason: "source_elapsed is not a number" };
+    if (!TIMESTAMP_CELL.test(cell.timestamp ?? "")) {
+      skip(skipped, i + 1, line, `timestamp ${JSON.stringify(cell.timestamp ?? "")} is not a cqlsh time (yyyy-mm-dd hh:mm:ss.ffffff)`);
+      continue;
+    }
+    const badElapsed = traceMicrosProblem(cell.activity === "Request complete" ? "duration" : "source_elapsed", elapsed);
+    if (badElapsed) {
+      skip(skipped, i + 1, line, badElapsed);
       continue;
     }
     const time = cqlshTime(cell.timestamp ?? "");

@@ -7,7 +7,8 @@
  * double-quoted (quotes doubled); null is an empty field. The same reader takes a COPY of
  * system_traces.sessions (header required).
  */
-import { isoFromMicros, timeuuidMicros, type Parsed, type Skipped, type TraceEventRow, type TraceSessionRow } from "./trace-rows";
+import { skip } from "./gc-types";
+import { isoFromMicros, timeuuidMicros, traceMicrosProblem, type Parsed, type Skipped, type TraceEventRow, type TraceSessionRow } from "./trace-rows";
 
 const EVENT_COLUMNS_21 = ["session_id", "event_id", "activity", "source", "source_elapsed", "thread"];
 const EVENT_COLUMNS_40 = ["session_id", "event_id", "activity", "source", "source_elapsed", "source_port", "thread"];
@@ -91,6 +92,11 @@ export function parseTraceEventsCsv(text: string): Parsed<TraceEventRow> {
       skipped.first ??= { line, text: fields.join(","), reason: `expected ${columns.length} fields: ${columns.join(",")}` };
       continue;
     }
+    const badElapsed = traceMicrosProblem("source_elapsed", elapsed);
+    if (badElapsed) {
+      skip(skipped, line, fields.join(","), badElapsed);
+      continue;
+    }
     const eventId = iEvent >= 0 ? fields[iEvent] : "";
     const us = timeuuidMicros(eventId);
     rows.push({
@@ -130,6 +136,11 @@ export function parseTraceSessionsCsv(text: string): Parsed<TraceSessionRow> {
       continue;
     }
     const dur = get(f, "duration").trim();
+    const badDuration = traceMicrosProblem("duration", dur === "" || dur === "null" ? null : Number(dur));
+    if (badDuration) {
+      skip(skipped, records[r].line, f.join(","), badDuration);
+      continue;
+    }
     const params: Record<string, string> = {};
     // cqlsh prints maps as {'k': 'v', ...}
     for (const m of get(f, "parameters").matchAll(/'((?:[^']|'')*)'\s*:\s*'((?:[^']|'')*)'/g)) params[m[1].replace(/''/g, "'")] = m[2].replace(/''/g, "'");
@@ -137,7 +148,7 @@ export function parseTraceSessionsCsv(text: string): Parsed<TraceSessionRow> {
       session_id: get(f, "session_id"),
       coordinator: get(f, "coordinator").replace(/^\//, ""),
       started_at: get(f, "started_at"),
-      duration: dur === "" ? null : Number(dur),
+      duration: dur === "" || dur === "null" ? null : Number(dur),
       request: get(f, "request"),
       command: get(f, "command") || "QUERY",
       client: get(f, "client") || null,

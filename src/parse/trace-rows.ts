@@ -94,6 +94,23 @@ export function microsFromIso(s: string): number {
   return base * 1000 + frac;
 }
 
+/**
+ * The largest source_elapsed and duration system_traces can hold: both are CQL `int` columns of
+ * microseconds (Cassandra's TraceKeyspace.java, 2.1 to 5.0), so 2^31 − 1 µs, about 35.8 minutes.
+ */
+export const TRACE_MICROS_MAX = 2_147_483_647;
+
+/**
+ * Why a source_elapsed / duration value is impossible (negative, fractional, over
+ * {@link TRACE_MICROS_MAX}, not a number), or undefined when it is fine; null means "not recorded".
+ */
+export function traceMicrosProblem(column: "source_elapsed" | "duration", v: number | null): string | undefined {
+  if (v === null) return undefined;
+  if (!Number.isFinite(v)) return `${column} is not a number`;
+  if (v < 0 || !Number.isInteger(v) || v > TRACE_MICROS_MAX) return `${column} ${v} is impossible: system_traces stores it as a CQL int of microseconds, 0 to ${TRACE_MICROS_MAX}`;
+  return undefined;
+}
+
 const isStr = (v: unknown): v is string => typeof v === "string";
 const isElapsed = (v: unknown): v is number | null => v === null || (typeof v === "number" && Number.isFinite(v));
 
@@ -138,6 +155,8 @@ export function parseSessionsJsonl(text: string): Parsed<TraceSessionRow> {
     if (!o || !isStr(o.session_id) || !isStr(o.coordinator) || !isStr(o.started_at) || !(o.duration === null || o.duration === undefined || typeof o.duration === "number")) {
       return skip(skipped, n, line, "expected {session_id, coordinator, started_at, duration, ...}");
     }
+    const bad = traceMicrosProblem("duration", typeof o.duration === "number" ? o.duration : null);
+    if (bad) return skip(skipped, n, line, bad);
     rows.push({
       session_id: o.session_id,
       coordinator: o.coordinator,
@@ -166,6 +185,8 @@ export function parseEventsJsonl(text: string, onRow?: (row: TraceEventRow) => v
     if (!o || !isStr(o.session_id) || !isStr(o.activity) || !isStr(o.source) || !isElapsed(o.source_elapsed ?? null)) {
       return skip(skipped, n, line, "expected {session_id, event_id, activity, source, source_elapsed, thread}");
     }
+    const bad = traceMicrosProblem("source_elapsed", o.source_elapsed ?? null);
+    if (bad) return skip(skipped, n, line, bad);
     const eventId = isStr(o.event_id) ? o.event_id : "";
     let eventTime = isStr(o.event_time) ? o.event_time : "";
     if (!eventTime && eventId) {
