@@ -314,7 +314,8 @@ export function parseUnifiedGc(text: string, opts: ParseOptions = {}): GcParse {
       continue;
     }
     if (c0 === 84 /* T */ && line.startsWith("Total time for which", msgStart)) {
-      const m = STOPPED_TIME.exec(line.slice(msgStart));
+      const msg = line.slice(msgStart);
+      const m = STOPPED_TIME.exec(msg.indexOf(",") >= 0 ? msg.replace(/(\d),(\d)/g, "$1.$2") : msg);
       if (!m) continue;
       const ms = Number(m[1]) * 1000;
       stopped += ms;
