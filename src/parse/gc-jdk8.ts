@@ -21,9 +21,9 @@ import { emptyParse, hotspotTime, kebab, parenGroups, skip, STOPPED_TIME, toMb, 
 /**
  * The line prefix: `2020-07-20T09:09:26.817+0000: 2.753: ` — each part optional
  * (-XX:+PrintGCDateStamps without PrintGCTimeStamps writes only the date; neither flag writes
- * nothing), the uptime with a decimal comma in some locales (`785,047: `).
+ * nothing), the uptime with a decimal comma in some locales (`785,047: `), then -XX:+PrintGCID's `#12: `.
  */
-const PREFIX = /^(?:(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[.,]\d+[+-]\d{4}): ?)?(?:(\d+[.,]\d+): )?/;
+const PREFIX = /^(?:(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[.,]\d+[+-]\d{4}): ?)?(?:(\d+[.,]\d+): )?(?:#\d+: )?/;
 const G1_CONCURRENT = /^\[GC (concurrent-[a-z-]+?)(-start|-end|-abort|-reset-for-overflow)?(?:, ?(\d+(?:[.,]\d+)?) secs)?\]/;
 const CMS_CONCURRENT = /^\[(CMS-concurrent-[a-z-]+?)(-start)?(?:: (\d+(?:[.,]\d+)?)\/(\d+(?:[.,]\d+)?) secs)?\]/;
 /** JDK 8 Shenandoah: `[Pause Init Mark (process weakrefs), 0.436 ms]`, `[Pause Final Mark 1447M->684M(2048M), 2.279 ms]`. */
@@ -39,7 +39,7 @@ const HEAP_CHANGE = /(\d+(?:\.\d+)?)([BKMG])?->(\d+(?:\.\d+)?)([BKMG])?\((\d+(?:
  * (`[CMSJava HotSpot(TM) Server VM warning: bailing out to foreground collection`). Cut out
  * before the event is read, so an embedded `[Times:` never ends the event it interrupts.
  */
-const EMBEDDED = /(?:\d{4}-\d\d-\d\dT[\d:.,]+[+-]\d{4}: ?)?(?:\d+[.,]\d+: )?\[(?:CMS-concurrent-|GC concurrent-)[^\]]*\](?: \[Times: [^\]]*\])?|(?:\d+[.,]\d+: )?\[G1Ergonomics [^\]]*\]|(?:Java HotSpot\(TM\)|OpenJDK)[^\n]*? warning: .*$/g;
+const EMBEDDED = /(?:\d{4}-\d\d-\d\dT[\d:.,]+[+-]\d{4}: ?)?(?:\d+[.,]\d+: )?(?:#\d+: )?\[(?:CMS-concurrent-|GC concurrent-)[^\]]*\](?: \[Times: [^\]]*\])?|(?:\d+[.,]\d+: )?\[G1Ergonomics [^\]]*\]|(?:Java HotSpot\(TM\)|OpenJDK)[^\n]*? warning: .*$/g;
 
 /**
  * What a line's body (after its optional `date: uptime: ` prefix) means, tested in order.
@@ -273,7 +273,18 @@ export function parseJdk8Gc(text: string, opts: ParseOptions = {}): GcParse {
           ev.within = outer.line;
         } else close();
         open = ev;
-        append(clean(body, lineNo), true);
+        const text = clean(body, lineNo);
+        // JDK 7 -XX:+CMSScavengeBeforeRemark writes the remark's head and its whole scavenge on one
+        // line: `[GC[YG occupancy: …]…: [GC…: [ParNew: …], N secs] [Times: …]`. Split it there.
+        const yg = text.indexOf("YG occupancy");
+        const inner = yg > 0 ? text.indexOf("[GC", yg) : -1;
+        if (inner > 0) {
+          append(text.slice(0, inner).replace(/(\d{4}-\d\d-\d\dT[\d:.,]+[+-]\d{4}: ?)?(\d+[.,]\d+: )?$/, ""), true);
+          open!.nested = true;
+          outer = open;
+          open = { line: lineNo, stamp, uptime, parts: [], lines: 0, within: lineNo, nested: false };
+          append(text.slice(inner), true);
+        } else append(text, true);
         break;
       }
       case "continuation":

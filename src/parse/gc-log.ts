@@ -24,7 +24,7 @@ const UNIFIED_DECORATION = /^\[\s*(\d+([.,]\d+)?(s|ms|ns)|\d{4}-\d\d-\d\d[T ][\d
  * Shenandoah `[Pause`/`[Concurrent`, a CMS/G1 concurrent phase, or a stopped-time line — with
  * either prefix part missing (-XX:+PrintGCDateStamps alone, or neither) and decimal commas.
  */
-const JDK8_LINE = /^(Java HotSpot|OpenJDK|Memory: |CommandLine flags: |\{Heap before|(\d{4}-\d\d-\d\dT[\d:.,]+[+-]\d{4}: ?)?(\d+[.,]\d+: )?(\[(GC|Full GC|Pause |Concurrent |CMS-concurrent)|Total time for which|Application time)|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d GC log file created)/;
+const JDK8_LINE = /^(Java HotSpot|OpenJDK|Memory: |CommandLine flags: |\{Heap before|(\d{4}-\d\d-\d\dT[\d:.,]+[+-]\d{4}: ?)?(\d+[.,]\d+: )?(#\d+: )?(\[(GC|Full GC|Pause |Concurrent |CMS-concurrent)|Total time for which|Application time)|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d GC log file created)/;
 
 /**
  * The dialect of a GC log from its first lines: each of the first 50 non-empty lines is scored

@@ -30,7 +30,7 @@ const PAUSE_END = /^(Pause .*?)(?: (\d+(?:[.,]\d+)?)([BKMGT])->(\d+(?:[.,]\d+)?)
 /** A concurrent phase with its duration: `Concurrent Mark Cycle 12.345ms`, `Concurrent Sweep 3.2ms`. */
 const CONCURRENT_END = /^(Concurrent .*?) (\d+(?:[.,]\d+)?)(ms|s)$/;
 /** A ZGC collection: `Garbage Collection (Warmup) 844M(10%)->194M(2%)`, `Major Collection (Proactive) ... 0.023s`. */
-const ZGC_COLLECTION = /^((?:Garbage|Major|Minor) Collection) \(([^)]*)\)(?: (\d+)([BKMGT])\(\d+%\)->(\d+)([BKMGT])\(\d+%\))?(?: (\d+(?:\.\d+)?)(ms|s))?$/;
+const ZGC_COLLECTION = /^((?:Garbage|Major|Minor) Collection) \(((?:[^()]|\([^)]*\))*)\)(?: (\d+)([BKMGT])\(\d+%\)->(\d+)([BKMGT])\(\d+%\))?(?: (\d+(?:\.\d+)?)(ms|s))?$/;
 const CYCLE_HEAP = / (\d+(?:[.,]\d+)?)([BKMGT])->(\d+(?:[.,]\d+)?)([BKMGT])\(\d+(?:[.,]\d+)?[BKMGT]\)$/;
 const SPAN = /^ \(\d+(?:\.\d+)?m?s, \d+(?:\.\d+)?m?s\)$/;
 const HUMONGOUS_REGIONS = /^Humongous regions: (\d+)->(\d+)/;
