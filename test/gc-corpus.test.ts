@@ -59,6 +59,43 @@ const EXPECTED: Record<string, [string, number][]> = {
   "gcviewer-jdk11-unified-time-first-decimal-comma.txt": [["young", 3.496], ["young", 10.363], ["young", 7.049], ["young", 6.491]],
 };
 
+/**
+ * Independent of the parser, by line shape only: a unified pause is its end line
+ * (`GC(n) [Y: |O: ]Pause … <duration>ms`); a JDK 6-8 pause is each `[GC` / `[Full GC` head at the
+ * start of a line body (after `[date: ][uptime: ][#id: ]`), a second head on the same line counted
+ * too (JDK 7 CMSScavengeBeforeRemark), concurrent phases and `[GC ref-proc` excluded; a JDK 8
+ * Shenandoah pause is `[Pause …, N ms]`.
+ */
+function splitCount(text: string): number {
+  let n = 0;
+  for (const raw of text.replace(/^\uFEFF/, "").split(/\r?\n/)) {
+    if (/^\[[^\]]*\]/.test(raw) && !/^\[(GC|Full GC|Pause )/.test(raw)) {
+      if (/GC\(\d+\) (?:[YOy]: )?Pause .*\d[.,]?\d*ms\s*$/.test(raw)) n++;
+      continue;
+    }
+    const body = raw.replace(/^(\d{4}-\d\d-\d\dT[\d:.,]+[+-]\d{4}: ?)?(\d+[.,]\d+: )?(#\d+: )?/, "");
+    if (/^\[(GC|Full GC)/.test(body)) n += (body.match(/\[(GC|Full GC)(?! concurrent-| ref-proc| Worker)/g) ?? []).length;
+    else if (/^\[Pause [^\]]*, [\d.,]+ ms\]/.test(body)) n++;
+  }
+  return n;
+}
+
+test("the whole corpus: every file's pauses equal an independent line-shape count, nothing skipped, every pause finite", () => {
+  const files = fs.readdirSync(FIX).filter((f) => f !== "PROVENANCE.md");
+  assert.ok(files.length >= 40, `${files.length} files`);
+  let pauses = 0;
+  for (const f of files) {
+    const text = fx(f);
+    const r = parseGcLog(text);
+    assert.notEqual(r.format, "unknown", f);
+    assert.equal(r.pauses.length, splitCount(text), f);
+    assert.equal(r.skipped.count, 0, `${f}: ${JSON.stringify(r.skipped.first)}`);
+    for (const p of r.pauses) assert.ok(Number.isFinite(p.pause_ms) && p.pause_ms >= 0, `${f}:${p.line}`);
+    pauses += r.pauses.length;
+  }
+  assert.ok(pauses > 300, `${pauses} pauses`);
+});
+
 test("every fixture has a provenance line", () => {
   const prov = fx("PROVENANCE.md");
   for (const f of fs.readdirSync(FIX).filter((f) => f !== "PROVENANCE.md")) assert.ok(prov.includes(`| ${f} |`), `${f} has no PROVENANCE.md row`);
