@@ -55,6 +55,16 @@ const EXPECTED: Record<string, [string, number][]> = {
   "gcviewer-jdk7-g1-heapatgc-with-concurrent.txt": [["full", 32.6402]],
   "gcviewer-jdk5-parallel-promotion-failure.txt": [["young", 135.131], ["young", 288.495], ["young", 360.303], ["young", 765.143], ["full", 6739.639], ["young", 124.905]],
   "garbagecat-jdk6-cms-bailing-out-concurrent-mode-failure.txt": [["full", 124596.332]],
+  // The issue's form 1: the concurrent mode failure's own `, 9.6086750 secs]` on line 5.
+  "garbagecat-dataset112-jdk7-cms-promotion-failed-concurrent-mark-inside.txt": [["full", 9608.675]],
+  "garbagecat-dataset115-jdk8-cms-promotion-failure-fls.txt": [["full", 4284.7962]],
+  // Scavenge `, 0.1223879 secs]` (line 12) inside the remark whose end ` 620060K(7992832K), 0.2328529 secs]` is the last line.
+  "garbagecat-dataset120-jdk8-cms-scavenge-before-remark-no-details.txt": [["young", 122.3879], ["remark", 232.8529]],
+  // Class histograms' own `, 12.4047720 secs]` / `, 11.9073170 secs]` are not the pause: the last line's 70.7295070 secs is.
+  "garbagecat-dataset123-jdk7-cms-class-histogram-concurrent-mode-failure.txt": [["full", 70729.507]],
+  "gcviewer-jdk7-cms-stopped-time-scavenge-before-remark-one-line.txt": [["initial-mark", 0.2081], ["young", 0.0537], ["remark", 1.0507]],
+  "gcviewer-jdk9-unified-g1-defaults.txt": [["young", 6.529], ["young-concurrent-start", 6.187], ["young", 2.294], ["young", 2.739], ["remark", 0.837], ["young", 1.052], ["young", 0.803], ["full", 14.918], ["cleanup", 0.001], ["mixed", 2.79]],
+  "gcviewer-jdk9-unified-cms-defaults.txt": [["young", 8.822], ["initial-mark", 0.136], ["young", 2.554], ["young", 9.269], ["remark", 0.859], ["full", 9.775]],
   // grep 'Pause Young' of the excerpt: 3,496ms 10,363ms 7,049ms 6,491ms.
   "gcviewer-jdk11-unified-time-first-decimal-comma.txt": [["young", 3.496], ["young", 10.363], ["young", 7.049], ["young", 6.491]],
 };

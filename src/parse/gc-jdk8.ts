@@ -155,6 +155,7 @@ export function parseJdk8Gc(text: string, opts: ParseOptions = {}): GcParse {
     open.lines++;
     if (useful || isUseful(s)) open.parts.push(s);
     if (s.indexOf("[Times:") >= 0) closeInner();
+    else if (open.within !== null && s.indexOf(" secs]") >= 0 && balanced(open.parts)) closeInner(); // a scavenge without [Times: ends on its own closing bracket
     else if (open && open.lines > 2000) {
       skip(r.skipped, open.line, open.parts[0], "a GC event that never ended (no [Times: or next event within 2,000 lines)");
       open = outer;
@@ -303,6 +304,17 @@ export function parseJdk8Gc(text: string, opts: ParseOptions = {}): GcParse {
   if (r.safepoints > 0) r.safepointStoppedMs = Math.round(stopped * 1000) / 1000;
   if (!r.info.collector) r.info.collector = collectorFromEvents(r.pauses);
   return r;
+}
+
+/** Every `[` of the event's text closed: the event's own figures are complete. */
+function balanced(parts: string[]): boolean {
+  let depth = 0;
+  for (const p of parts) for (let i = 0; i < p.length; i++) {
+    const c = p.charCodeAt(i);
+    if (c === 91) depth++;
+    else if (c === 93) depth--;
+  }
+  return depth <= 0;
 }
 
 /** A CMS remark whose end line (`[1 CMS-remark: ...], N secs]`) has not come yet. */
