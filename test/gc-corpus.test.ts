@@ -65,6 +65,12 @@ const EXPECTED: Record<string, [string, number][]> = {
   "gcviewer-jdk7-cms-stopped-time-scavenge-before-remark-one-line.txt": [["initial-mark", 0.2081], ["young", 0.0537], ["remark", 1.0507]],
   "gcviewer-jdk9-unified-g1-defaults.txt": [["young", 6.529], ["young-concurrent-start", 6.187], ["young", 2.294], ["young", 2.739], ["remark", 0.837], ["young", 1.052], ["young", 0.803], ["full", 14.918], ["cleanup", 0.001], ["mixed", 2.79]],
   "gcviewer-jdk9-unified-cms-defaults.txt": [["young", 8.822], ["initial-mark", 0.136], ["young", 2.554], ["young", 9.269], ["remark", 0.859], ["full", 9.775]],
+  // The issue's form 3: the scavenge's own `, 0.2207345 secs]` (line 12) and the remark's `, 0.5207447 secs]` (last line).
+  "garbagecat-dataset142-jdk8-cms-scavenge-before-remark-520ms.txt": [["young", 220.7345], ["remark", 520.7447]],
+  "garbagecat-dataset140-jdk6-cms-scavenge-before-remark-heapatgc.txt": [["young", 56.5896], ["remark", 412.4068]],
+  // JDK 7 G1 `[GC pause (young)` … ` (initial-mark), 0.12895600 secs]` on line 5.
+  "garbagecat-dataset127-jdk7-g1-initial-mark-continuation-line.txt": [["young-concurrent-start", 128.956]],
+  "garbagecat-dataset134-jdk8-g1-full-gc-interleaved-prefix-concurrent.txt": [["full", 1381.3895]],
   // grep 'Pause Young' of the excerpt: 3,496ms 10,363ms 7,049ms 6,491ms.
   "gcviewer-jdk11-unified-time-first-decimal-comma.txt": [["young", 3.496], ["young", 10.363], ["young", 7.049], ["young", 6.491]],
 };
@@ -83,7 +89,8 @@ function splitCount(text: string): number {
       if (/GC\(\d+\) (?:[YOy]: )?Pause .*\d[.,]?\d*ms\s*$/.test(raw)) n++;
       continue;
     }
-    const body = raw.replace(/^(\d{4}-\d\d-\d\dT[\d:.,]+[+-]\d{4}: ?)?(\d+[.,]\d+: )?(#\d+: )?/, "");
+    // Any run of prefixes (two threads' prefixes can interleave: `date: date: 79244.87279244.872: : [Full GC`).
+    const body = raw.replace(/^(?:\d{4}-\d\d-\d\dT[\d:.,]+[+-]\d{4}: ?|\d+[.,]\d+(?:[.,]\d+)?: |: |#\d+: )*/, "");
     if (/^\[(GC|Full GC)/.test(body)) n += (body.match(/\[(GC|Full GC)(?! concurrent-| ref-proc| Worker)/g) ?? []).length;
     else if (/^\[Pause [^\]]*, [\d.,]+ ms\]/.test(body)) n++;
   }
@@ -168,6 +175,13 @@ test("point 3: CMSScavengeBeforeRemark — scavenge and remark each with its own
   const g = await gcStats(p);
   assert.equal(g.summary.total_pause_ms, 178.772);
   assert.deepEqual(g.summary.counts_by_type, { young: 1, remark: 1 });
+  // The issue's case: a 520.7 ms remark around a 220.7 ms scavenge — the > 500 ms finding fires on the remark.
+  const p2 = path.join(dir, "remark.log");
+  fs.writeFileSync(p2, fx("garbagecat-dataset142-jdk8-cms-scavenge-before-remark-520ms.txt"));
+  const g2 = await gcStats(p2);
+  const crit = g2.findings.find((f) => f.id === "gc.pause-critical");
+  assert.ok(crit, JSON.stringify(g2.findings.map((f) => f.title)));
+  assert.match(crit!.evidence, /worst 520\.7 ms \(remark/);
 });
 
 test("point 4: detection by content — time-first unified with decimal commas, datestamps only, decimal-comma JDK 7, any file name", async () => {

@@ -24,6 +24,8 @@ import { emptyParse, hotspotTime, kebab, parenGroups, skip, STOPPED_TIME, toMb, 
  * nothing), the uptime with a decimal comma in some locales (`785,047: `), then -XX:+PrintGCID's `#12: `.
  */
 const PREFIX = /^(?:(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[.,]\d+[+-]\d{4}): ?)?(?:(\d+[.,]\d+): )?(?:#\d+: )?/;
+/** The second half of two interleaved prefixes: `2017-06-22T16:03:36.126+0530: 79244.87279244.872: : `. */
+const DOUBLED_PREFIX = /^(?:\d{4}-\d\d-\d\dT[\d:.,]+[+-]\d{4}: ?)?(\d+[.,]\d{3})(?:\d+[.,]\d{3})?: (?:: )?/;
 const G1_CONCURRENT = /^\[GC (concurrent-[a-z-]+?)(-start|-end|-abort|-reset-for-overflow)?(?:, ?(\d+(?:[.,]\d+)?) secs)?\]/;
 const CMS_CONCURRENT = /^\[(CMS-concurrent-[a-z-]+?)(-start)?(?:: (\d+(?:[.,]\d+)?)\/(\d+(?:[.,]\d+)?) secs)?\]/;
 /** JDK 8 Shenandoah: `[Pause Init Mark (process weakrefs), 0.436 ms]`, `[Pause Final Mark 1447M->684M(2048M), 2.279 ms]`. */
@@ -185,8 +187,18 @@ export function parseJdk8Gc(text: string, opts: ParseOptions = {}): GcParse {
         continue;
       }
       body = raw.slice(m[0].length);
-      if (m[2] !== undefined) {
-        uptime = num(m[2]);
+      let up = m[2];
+      const c1 = body.charCodeAt(0);
+      if (c1 >= 48 && c1 <= 57) {
+        // Two threads' prefixes interleaved: `date: date: 79244.87279244.872: : [Full GC …` (the uptime written twice).
+        const d = DOUBLED_PREFIX.exec(body);
+        if (d) {
+          up ??= d[1];
+          body = body.slice(d[0].length);
+        }
+      }
+      if (up !== undefined) {
+        uptime = num(up);
         if (r.lastUptime !== null && uptime < r.lastUptime - 1) r.jvmRestarts++;
         if (r.firstUptime === null) r.firstUptime = uptime;
         r.lastUptime = uptime;
