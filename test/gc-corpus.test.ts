@@ -71,6 +71,13 @@ const EXPECTED: Record<string, [string, number][]> = {
   // JDK 7 G1 `[GC pause (young)` … ` (initial-mark), 0.12895600 secs]` on line 5.
   "garbagecat-dataset127-jdk7-g1-initial-mark-continuation-line.txt": [["young-concurrent-start", 128.956]],
   "garbagecat-dataset134-jdk8-g1-full-gc-interleaved-prefix-concurrent.txt": [["full", 1381.3895]],
+  // The issue's form 1 for G1: each young pause's own `, N secs]` after the concurrent-phase line that interrupted it.
+  "garbagecat-dataset144-jdk8-g1-young-interrupted-by-root-region-scan.txt": [["young", 331.4995], ["young", 108.3307]],
+  "garbagecat-dataset145-jdk8-g1-full-gc-concurrent-mark-inside.txt": [["full", 21755.2521]],
+  "garbagecat-dataset146-jdk8-g1-young-concurrent-lines-inside.txt": [["young", 6.3282]],
+  // Exit statistics `Pause Init Mark (G) = 0.29 s …` are a summary, not pauses.
+  "garbagecat-dataset165-unified-shenandoah-statistics-excerpt.txt": [],
+  "garbagecat-dataset166-jdk12-unified-time-uptimemillis-no-tags.txt": [["young", 57.263]],
   // grep 'Pause Young' of the excerpt: 3,496ms 10,363ms 7,049ms 6,491ms.
   "gcviewer-jdk11-unified-time-first-decimal-comma.txt": [["young", 3.496], ["young", 10.363], ["young", 7.049], ["young", 6.491]],
 };
@@ -197,6 +204,10 @@ test("point 4: detection by content — time-first unified with decimal commas, 
   const ds = parseGcLog(fx("gcviewer-jdk7-g1-datestamps-without-timestamps.txt"));
   assert.equal(ds.format, "jdk8");
   assert.equal(ds.pauses[0].timestamp, "2013-12-21T14:49:27.817Z");
+  // [time][uptimemillis] only: the time stamp and uptime of the end line `[2019-05-09T01:39:00.821+0000][5413ms]`.
+  const um = parseGcLog(fx("garbagecat-dataset166-jdk12-unified-time-uptimemillis-no-tags.txt")).pauses[0];
+  assert.deepEqual([um.timestamp, um.uptime_s, um.real_ms], ["2019-05-09T01:39:00.821Z", 5.413, 60]);
+  assert.equal(parseGcLog(fx("garbagecat-dataset144-jdk8-g1-young-interrupted-by-root-region-scan.txt")).pauses[0].to_space_exhausted, true);
   const comma = parseGcLog(fx("gcviewer-jdk7-g1-pause-with-comma.txt")).pauses[0];
   assert.deepEqual([comma.heap_before_mb, comma.heap_after_mb, comma.real_ms, comma.uptime_s], [4985.5, 4491, 70, 0.0165]);
   // Under names that say nothing, each file is found by content and read.

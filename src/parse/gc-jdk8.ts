@@ -258,10 +258,17 @@ export function parseJdk8Gc(text: string, opts: ParseOptions = {}): GcParse {
         break;
       }
       case "g1-concurrent":
-      case "cms-concurrent":
-        // Another thread's phase, printed while an event may be open: never ends that event.
-        cycleFrom(body, uptime, stamp, lineNo);
+      case "cms-concurrent": {
+        // Another thread's phase, printed while an event may be open: never ends that event; what
+        // follows it on the line (`… secs] (to-space exhausted), 0.33 secs] [Times: …]`) is the event's.
+        if (!open) {
+          cycleFrom(body, uptime, stamp, lineNo);
+          break;
+        }
+        const rest = clean(raw, lineNo);
+        if (rest.trim()) append(rest, false);
         break;
+      }
       case "shenandoah-pause": {
         close();
         const p = shenandoahPause(body, lineNo, uptime, stamp);
