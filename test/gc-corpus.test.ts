@@ -78,6 +78,10 @@ const EXPECTED: Record<string, [string, number][]> = {
   // Exit statistics `Pause Init Mark (G) = 0.29 s …` are a summary, not pauses.
   "garbagecat-dataset165-unified-shenandoah-statistics-excerpt.txt": [],
   "garbagecat-dataset166-jdk12-unified-time-uptimemillis-no-tags.txt": [["young", 57.263]],
+  // JDK 5: `[GC [1 CMS-initial-mark: …], 2.0271745 secs]` is an initial mark, not a young pause.
+  "garbagecat-dataset5-jdk5-cms-initial-mark-concurrent-mode-failure.txt": [["initial-mark", 2027.1745], ["full", 38337.8201]],
+  // The full collection (GC(2264), 9.355ms) ran inside the young one (GC(2263), 9.636ms): both kept.
+  "garbagecat-dataset170-unified-serial-full-inside-young.txt": [["full", 9.355], ["young", 9.636]],
   // grep 'Pause Young' of the excerpt: 3,496ms 10,363ms 7,049ms 6,491ms.
   "gcviewer-jdk11-unified-time-first-decimal-comma.txt": [["young", 3.496], ["young", 10.363], ["young", 7.049], ["young", 6.491]],
 };
@@ -189,6 +193,17 @@ test("point 3: CMSScavengeBeforeRemark — scavenge and remark each with its own
   const crit = g2.findings.find((f) => f.id === "gc.pause-critical");
   assert.ok(crit, JSON.stringify(g2.findings.map((f) => f.title)));
   assert.match(crit!.evidence, /worst 520\.7 ms \(remark/);
+});
+
+test("a pause logged inside another (Serial full inside young) is marked within it and counted once in totals", async () => {
+  const r = parseGcLog(fx("garbagecat-dataset170-unified-serial-full-inside-young.txt"));
+  assert.equal(r.pauses[0].within_line, r.pauses[1].line); // GC(2264) ended on line 11 inside GC(2263), which ended on line 15
+  const dir = tempDir();
+  const p = path.join(dir, "serial.log");
+  fs.writeFileSync(p, fx("garbagecat-dataset170-unified-serial-full-inside-young.txt"));
+  const g = await gcStats(p);
+  assert.equal(g.summary.total_pause_ms, 9.636); // the young pause's 9.636ms already holds the full's 9.355ms
+  assert.equal(g.summary.full_gcs, 1);
 });
 
 test("point 4: detection by content — time-first unified with decimal commas, datestamps only, decimal-comma JDK 7, any file name", async () => {

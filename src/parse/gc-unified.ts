@@ -104,6 +104,9 @@ export function parseUnifiedGc(text: string, opts: ParseOptions = {}): GcParse {
   const maxLines = opts.maxLines ?? Infinity;
   const pending = new Map<number, Pending>();
   const byId = new Map<number, GcPause>();
+  /** Start lines of pauses not ended yet, by GC id; pauses that ended inside another, by the outer id. */
+  const started = new Map<number, number>();
+  const nestedIn = new Map<number, GcPause[]>();
   let awaitingStop = null as GcPause | null;
   let stopped = 0;
   let lineNo = 0;
@@ -202,7 +205,11 @@ export function parseUnifiedGc(text: string, opts: ParseOptions = {}): GcParse {
       // First two or three characters before any startsWith: most detail lines fail here.
       const c1 = text.charCodeAt(rs + 1);
       switch (text.charCodeAt(rs)) {
-        case 80 /* P */: need = endsWithS && c1 === 97 && text.charCodeAt(le - 2) === 109 && text.startsWith("Pause ", rs); break;
+        case 80 /* P */:
+          need = endsWithS && c1 === 97 && text.charCodeAt(le - 2) === 109 && text.startsWith("Pause ", rs);
+          // A pause's start line (gc,start: no duration): remembered, to see one pause run inside another.
+          if (!need && c1 === 97 && text.startsWith("Pause ", rs)) started.set(gcId, lineNo);
+          break;
         case 67 /* C */: need = endsWithS && c1 === 111 && text.startsWith("Concurrent ", rs); break;
         case 71 /* G */: need = c1 === 97 && text.startsWith("Garbage Collection (", rs); break;
         case 77 /* M */: need = (c1 === 97 || c1 === 105) && (text.startsWith("Major Collection (", rs) || text.startsWith("Minor Collection (", rs)); break;
@@ -253,6 +260,26 @@ export function parseUnifiedGc(text: string, opts: ParseOptions = {}): GcParse {
         decorate();
         const pause = pauseFrom(m, id, gen, genTag, pending.get(id), lineNo, uptime, stamp, r.info.collector);
         pending.delete(id);
+        // Serial/Parallel log a full collection inside the young one that triggered it
+        // (`GC(2263) Pause Young` starts, `GC(2264) Pause Full` starts and ends, then GC(2263) ends):
+        // the inner pause is kept with its own time and marked as within the outer one.
+        const myStart = started.get(id);
+        started.delete(id);
+        if (myStart !== undefined) {
+          for (const [outerId, outerStart] of started) {
+            if (outerStart < myStart && myStart - outerStart < 1000) {
+              let list = nestedIn.get(outerId);
+              if (!list) nestedIn.set(outerId, (list = []));
+              list.push(pause);
+            }
+          }
+        }
+        const inner = nestedIn.get(id);
+        if (inner) {
+          for (const p of inner) p.within_line = lineNo;
+          nestedIn.delete(id);
+        }
+        if (started.size > 64) started.clear();
         if (byId.size > 512) byId.clear();
         byId.set(id, pause);
         r.pauses.push(pause);
