@@ -82,6 +82,9 @@ const EXPECTED: Record<string, [string, number][]> = {
   "garbagecat-dataset5-jdk5-cms-initial-mark-concurrent-mode-failure.txt": [["initial-mark", 2027.1745], ["full", 38337.8201]],
   // The full collection (GC(2264), 9.355ms) ran inside the young one (GC(2263), 9.636ms): both kept.
   "garbagecat-dataset170-unified-serial-full-inside-young.txt": [["full", 9.355], ["young", 9.636]],
+  "garbagecat-dataset18-jdk6-cms-promotion-failed-concurrent-mark-inside.txt": [["full", 20234.547]],
+  "garbagecat-dataset180-jdk8-g1-to-space-exhausted-continuation-line.txt": [["young", 616.7306]],
+  "garbagecat-dataset183-jdk12-unified-g1-concurrent-start-time-uptimemillis.txt": [["young-concurrent-start", 105.541]],
   // grep 'Pause Young' of the excerpt: 3,496ms 10,363ms 7,049ms 6,491ms.
   "gcviewer-jdk11-unified-time-first-decimal-comma.txt": [["young", 3.496], ["young", 10.363], ["young", 7.049], ["young", 6.491]],
 };

@@ -67,6 +67,8 @@ const NOISE_PREFIXES = [
   "Regions:", "Humongous object threshold", "Max TLAB size", "GC threads", "Reference processing", "Heuristics", "Shenandoah heuristics", "Pacer", "Initialize Shenandoah",
   "Trigger:", "Free:", "Evacuation Reserve", "Adaptive CSet", "Collectable Garbage", "Immediate Garbage", "Periodic GC", "Uncommitted", "Cancelling GC", "Failed to allocate",
   "Concurrent marking triggered", "No shared spaces", "garbage-first heap", "region size",
+  // JDK 8 Shenandoah's per-cycle statistics table (column 0, no brackets: never a pause line).
+  "All times are wall-clock", "all workers.", "Pause ", "Concurrent ",
 ];
 
 interface OpenEvent {
