@@ -232,6 +232,12 @@ export function parseJdk8Gc(text: string, opts: ParseOptions = {}): GcParse {
         if (v) r.info.ramMb = Math.round(Number(v[1]) / 1024);
         continue;
       }
+      if (/^, \d+[.,]\d+ secs\]/.test(raw)) {
+        // The closing figures of an event whose first line is not in the file (a rotated file or
+        // an excerpt that starts mid-event): a pause happened, but its kind cannot be read.
+        skip(r.skipped, lineNo, raw, "the end of a GC event whose first line is not in this file (it starts mid-event): the pause's kind is unknown");
+        continue;
+      }
       if (NOISE_PREFIXES.some((p) => raw.startsWith(p))) continue;
       skip(r.skipped, lineNo, raw, "not a JDK 8 GC log line");
       continue;
