@@ -232,6 +232,12 @@ test("point 4: detection by content — time-first unified with decimal commas, 
   assert.deepEqual(r.pauses.map((p) => p.stopped_ms), [3.6337, 10.4689, 7.214, 6.59].map((x) => Math.round(x * 1000) / 1000));
   assert.equal(r.pauses[0].timestamp, "2018-10-10T15:09:33.952Z");
   assert.equal(r.pauses[0].uptime_s, 0.151);
+  // Stopped-time lines without time stamps count: 0.0081637 + 0.0103000 + 0.0007062 s (lines 37, 39, 44) = 19.17 ms;
+  // each pause gets the stopped line that follows it.
+  const st = parseGcLog(fx("gcviewer-jdk7-g1-stopped-lines-without-timestamps.txt"));
+  assert.equal(st.safepoints, 3);
+  assert.equal(st.safepointStoppedMs, 19.17);
+  assert.deepEqual(st.pauses.map((p) => p.stopped_ms), [8.164, 0.706]);
   const ds = parseGcLog(fx("gcviewer-jdk7-g1-datestamps-without-timestamps.txt"));
   assert.equal(ds.format, "jdk8");
   assert.equal(ds.pauses[0].timestamp, "2013-12-21T14:49:27.817Z");

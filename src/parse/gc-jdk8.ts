@@ -26,7 +26,7 @@ import { emptyParse, hotspotTime, kebab, parenGroups, skip, STOPPED_TIME, toMb, 
 const PREFIX = /^(?:(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[.,]\d+[+-]\d{4}): ?)?(?:(\d+[.,]\d+): )?(?:#\d+: )?/;
 /** The second half of two interleaved prefixes: `2017-06-22T16:03:36.126+0530: 79244.87279244.872: : `. */
 const DOUBLED_PREFIX = /^(?:\d{4}-\d\d-\d\dT[\d:.,]+[+-]\d{4}: ?)?(\d+[.,]\d{3})(?:\d+[.,]\d{3})?: (?:: )?/;
-const G1_CONCURRENT = /^\[GC (concurrent-[a-z-]+?)(-start|-end|-abort|-reset-for-overflow)?(?:, ?(\d+(?:[.,]\d+)?) secs)?\]/;
+const G1_CONCURRENT = /^\[GC (concurrent-[a-z-]+?)(-start|-end|-abort|-reset-for-overflow)?(?:, ?(\d+(?:[.,]\d+)?) secs?)?\]/;
 const CMS_CONCURRENT = /^\[(CMS-concurrent-[a-z-]+?)(-start)?(?:: (\d+(?:[.,]\d+)?)\/(\d+(?:[.,]\d+)?) secs)?\]/;
 /** JDK 8 Shenandoah: `[Pause Init Mark (process weakrefs), 0.436 ms]`, `[Pause Final Mark 1447M->684M(2048M), 2.279 ms]`. */
 const SHENANDOAH_PAUSE = /^\[Pause ([A-Za-z ]+?)(?: \(([^)]*)\))?(?: (\d+(?:[.,]\d+)?)([BKMG])->(\d+(?:[.,]\d+)?)([BKMG])\((\d+(?:[.,]\d+)?)([BKMG])\))?, (\d+(?:[.,]\d+)?) ms\]/;
