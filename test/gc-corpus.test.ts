@@ -90,6 +90,8 @@ const EXPECTED: Record<string, [string, number][]> = {
   // The class histogram's own `, 9.7637786 secs]` is not the pause; the last line's 94.9116214 secs is.
   "garbagecat-dataset73-jdk7-cms-full-gc-class-histogram-entries.txt": [["full", 94911.6214]],
   "garbagecat-dataset58-jdk8-cms-parnew-abortable-preclean-inside.txt": [["young", 38.482]],
+  // JDK 8 Shenandoah `[Pause Init Mark, 0.419 ms]`.
+  "garbagecat-jdk8-shenandoah-pause-init-mark-line.txt": [["shenandoah-init-mark", 0.419]],
   // grep 'Pause Young' of the excerpt: 3,496ms 10,363ms 7,049ms 6,491ms.
   "gcviewer-jdk11-unified-time-first-decimal-comma.txt": [["young", 3.496], ["young", 10.363], ["young", 7.049], ["young", 6.491]],
 };
