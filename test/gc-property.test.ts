@@ -11,6 +11,7 @@ import fc from "fast-check";
 import { data, tempDir } from "./support";
 import { gcStats } from "../src/analyze/gc";
 import { parseGcLog, parseGcInspector, parseJdk8Gc, parseUnifiedGc } from "../src/parse/gc-log";
+import { CassperfError } from "../src/errors";
 
 /** A few hundred real lines from each dialect (enough structure, fast to mutate). */
 function sample(file: string, from: number, count: number): string[] {
@@ -116,5 +117,95 @@ test("gcStats() on mutated files never throws and reports skipped lines in notes
       if (skipped > 0) assert.ok(r.notes.some((n) => /skipped \d+ line\(s\).*first at line \d+/.test(n)), r.notes.join("\n"));
     }),
     { numRuns: 60, seed: 99 },
+  );
+});
+
+// ---------------------------------------------------------------------------------------------
+// Issue 23: a fuzz test over mutated real GC logs from test/fixtures/gc (GCViewer, garbagecat):
+// truncation, line swaps, duplicated and reversed ranges, byte flips, CRLF and a BOM. No parser
+// and no gcStats() call may throw anything but a CassperfError; every pause stays finite.
+
+const FIXTURES = path.join(__dirname, "fixtures", "gc");
+const FIXTURE_TEXTS = fs.readdirSync(FIXTURES).filter((f) => f !== "PROVENANCE.md").map((f) => ({ name: f, text: fs.readFileSync(path.join(FIXTURES, f), "utf8") }));
+
+type Fuzz =
+  | { op: "truncate"; at: number }
+  | { op: "swap"; a: number; b: number }
+  | { op: "dup-range"; from: number; len: number; to: number }
+  | { op: "reverse-range"; from: number; len: number }
+  | { op: "flip"; at: number; byte: number }
+  | { op: "crlf" }
+  | { op: "bom" };
+
+const fuzz: fc.Arbitrary<Fuzz> = fc.oneof(
+  fc.record({ op: fc.constant("truncate" as const), at: fc.nat() }),
+  fc.record({ op: fc.constant("swap" as const), a: fc.nat(), b: fc.nat() }),
+  fc.record({ op: fc.constant("dup-range" as const), from: fc.nat(), len: fc.integer({ min: 1, max: 40 }), to: fc.nat() }),
+  fc.record({ op: fc.constant("reverse-range" as const), from: fc.nat(), len: fc.integer({ min: 2, max: 40 }) }),
+  fc.record({ op: fc.constant("flip" as const), at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }) }),
+  fc.record({ op: fc.constant("crlf" as const) }),
+  fc.record({ op: fc.constant("bom" as const) }),
+);
+
+function mutate(text: string, ops: Fuzz[]): string {
+  let t = text;
+  for (const m of ops) {
+    const lines = t.split("\n");
+    const i = (k: number) => (lines.length ? k % lines.length : 0);
+    switch (m.op) {
+      case "truncate": t = t.slice(0, m.at % (t.length + 1)); break;
+      case "swap": { const a = i(m.a), b = i(m.b); [lines[a], lines[b]] = [lines[b], lines[a]]; t = lines.join("\n"); break; }
+      case "dup-range": { const f = i(m.from); lines.splice(i(m.to), 0, ...lines.slice(f, f + m.len)); t = lines.join("\n"); break; }
+      case "reverse-range": { const f = i(m.from); const part = lines.slice(f, f + m.len).reverse(); lines.splice(f, part.length, ...part); t = lines.join("\n"); break; }
+      case "flip": {
+        // A byte flip on the UTF-8 bytes (may make invalid UTF-8, decoded with replacement characters as a file read would be).
+        const buf = Buffer.from(t, "utf8");
+        if (buf.length) buf[m.at % buf.length] ^= m.byte || 1;
+        t = buf.toString("utf8");
+        break;
+      }
+      case "crlf": t = t.replace(/\r?\n/g, "\r\n"); break;
+      case "bom": t = t.startsWith("\uFEFF") ? t : "\uFEFF" + t; break;
+    }
+  }
+  return t;
+}
+
+test("fuzz: parsers over mutated fixture logs never throw; pauses stay finite and skipped lines are numbered", () => {
+  fc.assert(
+    fc.property(fc.constantFrom(...FIXTURE_TEXTS), fc.array(fuzz, { minLength: 1, maxLength: 8 }), (f, ops) => {
+      const text = mutate(f.text, ops);
+      const lineCount = text.split("\n").length;
+      for (const parse of [parseGcLog, parseUnifiedGc, parseJdk8Gc, parseGcInspector]) {
+        let r;
+        try {
+          r = parse(text);
+        } catch (e) {
+          assert.ok(e instanceof CassperfError, `${f.name}: ${parse.name} threw ${(e as Error).stack}`);
+          continue;
+        }
+        for (const p of r.pauses) assert.ok(Number.isFinite(p.pause_ms) && p.pause_ms >= 0, `${f.name}: pause_ms ${p.pause_ms}`);
+        if (r.skipped.first) assert.ok(r.skipped.first.line >= 1 && r.skipped.first.line <= lineCount, `${f.name}: skipped line ${r.skipped.first.line} of ${lineCount}`);
+      }
+    }),
+    { numRuns: 400, seed: 2312 },
+  );
+});
+
+test("fuzz: gcStats() over mutated fixture logs throws nothing but a CassperfError naming the file", async () => {
+  const dir = tempDir();
+  await fc.assert(
+    fc.asyncProperty(fc.constantFrom(...FIXTURE_TEXTS), fc.array(fuzz, { minLength: 1, maxLength: 6 }), async (f, ops) => {
+      const file = path.join(dir, "fuzzed.txt");
+      fs.writeFileSync(file, mutate(f.text, ops));
+      try {
+        const r = await gcStats(file);
+        for (const p of r.rows("pauses")) assert.ok(Number.isFinite(Number(p.pause_ms)));
+      } catch (e) {
+        assert.ok(e instanceof CassperfError, `${f.name}: gcStats threw ${(e as Error).stack}`);
+        assert.match((e as Error).message, /fuzzed\.txt/);
+      }
+    }),
+    { numRuns: 80, seed: 2313 },
   );
 });

@@ -87,9 +87,12 @@ test("health() on the DSE 6.8 bundle: headline traced to files, findings of ever
   assert.equal(read.value, "10.5 ms");
   const gc = byMetric("worst GC pause (gc log)");
   const gcOwn = await gcStats(source);
-  const worstStop = Math.max(...gcOwn.rows("pauses").filter((p) => p.origin === "gc-log").map((p) => Math.max(Number(p.pause_ms), Number(p.stopped_ms ?? 0))));
-  assert.equal(gc.value, `${worstStop.toFixed(0)} ms`);
-  assert.match(String(gc.from), /^nodes\/172\.17\.0\.2\/logs\/cassandra\/gc\.log\.0\.current:\d+$/);
+  // Issue 16 point 6: system.log's GCInspector line "G1 Old Generation GC in 2066ms" (2020-07-22) comes after
+  // gc.log.0.current's last line (2020-07-21, see the README), so it is the worst pause that counts.
+  const worstStop = Math.max(...gcOwn.rows("pauses").filter((p) => p.origin === "gc-log" || p.beyond_gc_log === true).map((p) => Math.max(Number(p.pause_ms), Number(p.stopped_ms ?? 0))));
+  assert.equal(worstStop, 2066);
+  assert.equal(gc.value, "2066 ms");
+  assert.match(lineOf(source, String(gc.from)), /GCInspector.* G1 Old Generation GC in 2066ms/);
   const insp = byMetric("worst GC pause (GCInspector)");
   assert.equal(insp.value, "2066 ms");
   assert.match(lineOf(source, String(insp.from)), /GCInspector.* 2066ms/);

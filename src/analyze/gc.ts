@@ -39,6 +39,12 @@ export interface PauseRow extends GcPause {
   origin: PauseOrigin;
   /** The file's path relative to the source. */
   file: string;
+  /**
+   * A GCInspector pause outside the time window the node's GC log covers (or on a node without a
+   * GC log): no GC log line states it, so it counts in the KPIs and findings. GCInspector pauses
+   * inside the window are the GC log's own pauses seen again and are not counted twice.
+   */
+  beyond_gc_log: boolean;
 }
 
 /** A row of the `cycles` frame. */
@@ -103,10 +109,9 @@ interface GcRule {
 const fmt = (n: number, d = 1) => (Math.round(n * 10 ** d) / 10 ** d).toLocaleString("en-US");
 const where = (p: PauseRow) => `${p.file}:${p.line}${p.timestamp ? ` (${p.timestamp})` : p.uptime_s !== null ? ` (uptime ${p.uptime_s}s)` : ""}`;
 const worst = (ps: PauseRow[], key: (p: PauseRow) => number) => ps.reduce((a, b) => (key(b) > key(a) ? b : a));
-const logPauses = (f: NodeFacts) => {
-  const gl = f.pauses.filter((p) => p.origin === "gc-log");
-  return gl.length ? gl : f.pauses;
-};
+/** The pauses a node's figures count: every GC-log pause, plus GCInspector pauses no GC log line covers. */
+const logPauses = (f: NodeFacts) => f.pauses.filter(counted);
+const counted = (p: PauseRow) => p.origin === "gc-log" || p.beyond_gc_log;
 const stoppedOf = (p: PauseRow) => Math.max(p.stopped_ms ?? 0, p.real_ms ?? 0);
 
 /** THE rule table: every finding gcStats() can raise. */
@@ -149,7 +154,7 @@ export const GC_RULES: GcRule[] = [
     severity: "warning",
     thresholds: ["STOPPED_EXTRA_MS", "STOPPED_RATIO"],
     check: (f) => {
-      const bad = f.pauses.filter((p) => p.origin === "gc-log" && stoppedOf(p) - p.pause_ms >= T.STOPPED_EXTRA_MS.value && stoppedOf(p) >= T.STOPPED_RATIO.value * p.pause_ms);
+      const bad = f.pauses.filter((p) => p.origin === "gc-log" && p.within_line === null && stoppedOf(p) - p.pause_ms >= T.STOPPED_EXTRA_MS.value && stoppedOf(p) >= T.STOPPED_RATIO.value * p.pause_ms);
       if (!bad.length) return null;
       const w = worst(bad, (p) => stoppedOf(p) - p.pause_ms);
       return {
@@ -261,7 +266,7 @@ export const GC_RULES: GcRule[] = [
       if (f.throughputPct === null || f.throughputPct >= T.THROUGHPUT_MIN_PCT.value) return null;
       return {
         title: `Only ${fmt(f.throughputPct)}% of time outside GC pauses on ${f.node}`,
-        evidence: `sum of pauses over the logged time span of ${f.files.join(", ")}`,
+        evidence: `sum of pauses over the logged time span of ${f.files.join(", ")} (pauses run inside another, like a CMSScavengeBeforeRemark scavenge, counted once)`,
         action: "The JVM spends too much time collecting: look at the allocation rate and heap occupancy after GC.",
       };
     },
@@ -307,9 +312,11 @@ export async function gcStats(input?: SourceInput, opts: GcStatsOptions = {}): P
   const keep = (f: SourceFile) => !wanted || wanted.has(f.node);
   const notes: string[] = [];
 
-  // 1. GC logs, oldest rotation first per node.
+  // 1. GC logs, oldest rotation first per node. A GC log of another JVM in the bundle (OpsCenter,
+  // the DataStax agent, Spark, Solr) or of no node is left out of the nodes' figures, with a note.
   const results: FileResult[] = [];
   for (const file of filesInTimeOrder(source, ["gc-log"]).filter(keep)) {
+    const side = sideJvm(file);
     let text: string;
     try {
       text = await source.readText(file);
@@ -323,12 +330,18 @@ export async function gcStats(input?: SourceInput, opts: GcStatsOptions = {}): P
       notes.push(`${file.rel} is not a GC log: expected unified logging lines ([uptime][level][tags] ...) or JDK 8 PrintGCDetails lines (uptime: [GC ...)${parse.skipped.first ? `; line ${parse.skipped.first.line} reads "${parse.skipped.first.text}"` : ""}.`);
       continue;
     }
+    if (side) {
+      const worstMs = parse.pauses.reduce((a, p) => Math.max(a, p.pause_ms), 0);
+      notes.push(`${file.rel} is the GC log of ${side}, not of a Cassandra node: left out of the nodes' figures and findings (it holds ${parse.pauses.length.toLocaleString("en-US")} pause(s)${parse.pauses.length ? `, worst ${fmt(worstMs)} ms` : ""}).`);
+      continue;
+    }
     results.push({ node: file.node, file, parse });
   }
 
   // Rotation numbers cycle (JDK 8 gc.log.0..N + .current, unified gc.log.0..N), so the names do
   // not give time order: order each node's files by the first time stamp (or uptime) inside them.
   reorderByContent(results, notes);
+  dedupe(results, notes);
 
   // 2. GCInspector lines of system.log.
   const inspector: FileResult[] = [];
@@ -342,7 +355,9 @@ export async function gcStats(input?: SourceInput, opts: GcStatsOptions = {}): P
         continue;
       }
       const parse = safeParse(() => parseGcInspector(text), file, notes);
-      if (parse && parse.pauses.length) inspector.push({ node: file.node, file, parse });
+      const side = sideJvm(file);
+      if (side && parse && parse.pauses.length) notes.push(`${file.rel} belongs to ${side}, not to a Cassandra node: its ${parse.pauses.length} GCInspector line(s) are left out.`);
+      else if (parse && parse.pauses.length) inspector.push({ node: file.node, file, parse });
     }
     if (inspector.some((r) => r.parse.pauses.some((p) => p.timestamp !== null))) notes.push("GCInspector times are the node's local time without a zone; read as UTC.");
   }
@@ -375,14 +390,52 @@ export async function gcStats(input?: SourceInput, opts: GcStatsOptions = {}): P
   const cycles: CycleRow[] = [];
   const stalls: StallRow[] = [];
   for (const r of results) {
-    for (const p of r.parse.pauses) pauses.push({ ...p, node: r.node, origin: "gc-log", file: r.file.rel });
+    for (const p of r.parse.pauses) pauses.push({ ...p, node: r.node, origin: "gc-log", file: r.file.rel, beyond_gc_log: false });
     for (const c of r.parse.cycles) cycles.push({ ...c, node: r.node, file: r.file.rel });
     for (const s of r.parse.stalls) stalls.push({ ...s, node: r.node, file: r.file.rel });
     const sk = r.parse.skipped;
     if (sk.count && sk.first) notes.push(`${r.file.rel}: skipped ${sk.count} line(s) it could not read; first at line ${sk.first.line} (${sk.first.reason}): "${sk.first.text}"`);
     if (r.parse.jvmRestarts) notes.push(`${r.file.rel}: uptime went back ${r.parse.jvmRestarts} time(s) — more than one JVM run in one file; all runs are included.`);
   }
-  for (const r of inspector) for (const p of r.parse.pauses) pauses.push({ ...p, node: r.node, origin: "gcinspector", file: r.file.rel });
+  // Coverage in time: a GCInspector pause outside every GC-log window of its node is evidence no
+  // GC log states (e.g. logged after the GC log's last line), so it counts; inside a window it is
+  // the same pause the GC log already has.
+  const coverage: Record<string, Record<string, { from: string | null; to: string | null; pauses: number }>> = {};
+  const windows = new Map<string, { from: number; to: number }[]>();
+  const noClock = new Set<string>();
+  for (const r of results) {
+    const from = r.parse.firstTimestamp;
+    const to = r.parse.lastTimestamp;
+    if (from && to) windows.set(r.node, [...(windows.get(r.node) ?? []), { from: Date.parse(from), to: Date.parse(to) }]);
+    else noClock.add(r.node);
+    const c = ((coverage[r.node] ??= {})["gc-log"] ??= { from: null, to: null, pauses: 0 });
+    if (from && (c.from === null || from < c.from)) c.from = from;
+    if (to && (c.to === null || to > c.to)) c.to = to;
+    c.pauses += r.parse.pauses.length;
+  }
+  let beyond = 0;
+  for (const r of inspector) {
+    for (const p of r.parse.pauses) {
+      const t = p.timestamp ? Date.parse(p.timestamp) : NaN;
+      const ws = windows.get(r.node);
+      const hasLog = results.some((x) => x.node === r.node);
+      // Without a GC log for the node every GCInspector pause counts; with one, only those outside
+      // its windows (and only when both clocks are known: a log without date stamps cannot be compared).
+      const out = !hasLog || (!noClock.has(r.node) && Number.isFinite(t) && ws !== undefined && ws.every((w) => t < w.from - 1000 || t > w.to + 1000));
+      if (out && hasLog) beyond++;
+      pauses.push({ ...p, node: r.node, origin: "gcinspector", file: r.file.rel, beyond_gc_log: out });
+      const c = ((coverage[r.node] ??= {})["gcinspector"] ??= { from: null, to: null, pauses: 0 });
+      if (p.timestamp && (c.from === null || p.timestamp < c.from)) c.from = p.timestamp;
+      if (p.timestamp && (c.to === null || p.timestamp > c.to)) c.to = p.timestamp;
+      c.pauses++;
+    }
+  }
+  for (const [node, kinds] of Object.entries(coverage)) {
+    const parts = Object.entries(kinds).map(([k, c]) => `${k === "gc-log" ? "GC log" : "GCInspector"} ${c.from ?? "?"} – ${c.to ?? "?"} (${c.pauses.toLocaleString("en-US")} pauses)`);
+    if (parts.length > 1) notes.push(`${node}: time covered by each kind of evidence: ${parts.join("; ")}.`);
+  }
+  if (beyond) notes.push(`${beyond} GCInspector pause(s) fall outside the time their node's GC log covers; they count in the figures and findings (origin "gcinspector", beyond_gc_log true). GCInspector pauses inside a GC log's window are not counted again.`);
+  for (const n of noClock) if (inspector.some((r) => r.node === n)) notes.push(`${n}: the GC log has no date stamps, so GCInspector pauses cannot be placed against it; they are shown but not counted.`);
 
   // Per node facts and findings.
   const nodes = [...new Set([...results.map((r) => r.node), ...inspector.map((r) => r.node), ...gcstats.map((g) => g.node)])].sort();
@@ -404,11 +457,11 @@ export async function gcStats(input?: SourceInput, opts: GcStatsOptions = {}): P
       const hit = rule.check(facts);
       if (hit) findings.push({ severity: rule.severity, id: rule.id, node, helper: "gcStats", ...hit });
     }
-    perNode[node] = kpis(nodePauses.filter((p) => p.origin === "gc-log"), files);
+    perNode[node] = kpis(nodePauses.filter(counted), files);
   }
 
   const logRows = pauses.filter((p) => p.origin === "gc-log");
-  const basis = logRows.length ? logRows : pauses;
+  const basis = pauses.filter(counted);
   const infos = results.map((r) => r.parse.info);
   const uniq = (xs: (string | undefined)[]) => [...new Set(xs.filter((x): x is string => !!x))];
   const k = kpis(basis, results);
@@ -421,6 +474,8 @@ export async function gcStats(input?: SourceInput, opts: GcStatsOptions = {}): P
     ram_mb: infos.find((i) => i.ramMb !== undefined)?.ramMb ?? null,
     ...k,
     gcinspector_pauses: pauses.length - logRows.length,
+    gcinspector_pauses_beyond_gc_log: pauses.filter((p) => p.origin === "gcinspector" && p.beyond_gc_log).length,
+    coverage,
     cycles: cycles.length,
     allocation_stalls: stalls.length,
     skipped_lines: results.reduce((a, r) => a + r.parse.skipped.count, 0),
@@ -455,7 +510,7 @@ export async function gcStats(input?: SourceInput, opts: GcStatsOptions = {}): P
 /** Column order of the `pauses` frame (the contract others rely on comes first). */
 export const PAUSE_COLUMNS = [
   "node", "timestamp", "uptime_s", "type", "cause", "pause_ms", "real_ms", "stopped_ms", "heap_before_mb", "heap_after_mb", "heap_total_mb",
-  "to_space_exhausted", "humongous", "origin", "file", "name", "concurrent_mode_failure", "gc_id", "line",
+  "to_space_exhausted", "humongous", "origin", "file", "name", "concurrent_mode_failure", "gc_id", "within_line", "beyond_gc_log", "line",
 ];
 const CYCLE_COLUMNS = ["node", "timestamp", "uptime_s", "name", "cause", "duration_ms", "heap_before_mb", "heap_after_mb", "aborted", "gc_id", "file", "line"];
 
@@ -465,6 +520,79 @@ function safeParse(fn: () => GcParse, file: SourceFile, notes: string[]): GcPars
   } catch (e) {
     notes.push(`${file.rel}: the parser failed (${(e as Error).message}); file skipped. Please report this with the file.`);
     return null;
+  }
+}
+
+/**
+ * JVMs a bundle may hold beside Cassandra's, recognised by the folder or file name their logs are
+ * written under (OpsCenter's opscenterd/gc.log.0.current, datastax-agent/, spark/, solr/).
+ */
+const SIDE_JVMS: { name: string; test: RegExp }[] = [
+  { name: "the OpsCenter daemon (opscenterd)", test: /(^|\/)opscenter(d)?([\/._-]|$)/ },
+  { name: "the DataStax agent", test: /(^|\/)(datastax-agent|datastax_agent|agent)([\/._-]|$)/ },
+  { name: "a Spark process (DSE Analytics)", test: /(^|\/)spark[\w-]*([\/._-]|$)/ },
+  { name: "a Solr process (DSE Search)", test: /(^|\/)solr([\/._-]|$)/ },
+];
+
+/** Which non-Cassandra JVM a file belongs to, or "no node" for a GC log outside every node's folder; undefined for a node's own file. */
+function sideJvm(file: SourceFile): string | undefined {
+  const rel = file.rel.toLowerCase();
+  for (const j of SIDE_JVMS) if (j.test.test(rel)) return j.name;
+  if (file.node === "") return "no node (it is outside every nodes/<node>/ folder, so which node it belongs to is unknown)";
+  return undefined;
+}
+
+/**
+ * Drop pauses logged twice for one node: two copies of a rotated GC log, or files whose ranges
+ * overlap, state each pause twice. An identical pause is the same time stamp (else uptime), type
+ * and duration; the first file (in time order) keeps it. Cycles and stalls likewise. Says how
+ * many were dropped and from which files.
+ */
+function dedupe(results: FileResult[], notes: string[]): void {
+  const byNode = new Map<string, FileResult[]>();
+  for (const r of results) byNode.set(r.node, [...(byNode.get(r.node) ?? []), r]);
+  for (const [node, rs] of byNode) {
+    if (rs.length < 2) continue;
+    const seen = new Map<string, string>();
+    const seenC = new Set<string>();
+    const seenS = new Set<string>();
+    const dropped = new Map<string, { n: number; from: Set<string> }>();
+    for (const r of rs) {
+      const key = (p: { timestamp: string | null; uptime_s: number | null }) => p.timestamp ?? (p.uptime_s !== null ? `u${p.uptime_s}` : null);
+      const kept: GcPause[] = [];
+      for (const p of r.parse.pauses) {
+        const t = key(p);
+        const k = t === null ? null : `${t}|${p.type}|${p.name}|${p.pause_ms}`;
+        const first = k === null ? undefined : seen.get(k);
+        if (first !== undefined) {
+          const d = dropped.get(r.file.rel) ?? { n: 0, from: new Set<string>() };
+          d.n++;
+          d.from.add(first);
+          dropped.set(r.file.rel, d);
+          continue;
+        }
+        if (k !== null) seen.set(k, r.file.rel);
+        kept.push(p);
+      }
+      r.parse.pauses = kept;
+      r.parse.cycles = r.parse.cycles.filter((c) => {
+        const t = key(c);
+        if (t === null) return true;
+        const k = `${t}|${c.name}|${c.duration_ms}`;
+        if (seenC.has(k)) return false;
+        seenC.add(k);
+        return true;
+      });
+      r.parse.stalls = r.parse.stalls.filter((x) => {
+        const t = key(x);
+        if (t === null) return true;
+        const k = `${t}|${x.thread}|${x.stall_ms}`;
+        if (seenS.has(k)) return false;
+        seenS.add(k);
+        return true;
+      });
+    }
+    for (const [file, d] of dropped) notes.push(`${node}: ${d.n.toLocaleString("en-US")} duplicate pause(s) dropped from ${file}: the same time stamp, type and duration are already in ${[...d.from].join(", ")} (two copies or overlapping ranges of one log); each pause is counted once.`);
   }
 }
 
@@ -484,24 +612,39 @@ function reorderByContent(results: FileResult[], notes: string[]): void {
   results.splice(0, results.length, ...ordered);
 }
 
-/** Share of logged time outside pauses, over the files' uptime spans. */
+/**
+ * Share of logged time outside pauses, over the files' uptime spans (each span reaching at least
+ * to the end of its last pause). Not computed from fewer than two pauses: a single event gives
+ * no span to speak of. A pause that ran inside another (within_line) is counted once, in its outer pause.
+ */
 function throughput(files: FileResult[]): number | null {
   let span = 0;
   let paused = 0;
+  let count = 0;
   for (const r of files) {
     if (r.parse.firstUptime === null || r.parse.lastUptime === null || r.parse.jvmRestarts) continue;
-    const s = r.parse.lastUptime - r.parse.firstUptime;
-    if (s <= 0) continue;
+    let end = r.parse.lastUptime;
+    let p0 = 0;
+    let c = 0;
+    for (const p of r.parse.pauses) {
+      if (p.within_line !== null) continue;
+      p0 += p.pause_ms;
+      c++;
+      if (p.uptime_s !== null) end = Math.max(end, p.uptime_s + p.pause_ms / 1000);
+    }
+    const s = end - r.parse.firstUptime;
+    if (s <= 0 || c === 0) continue;
     span += s * 1000;
-    for (const p of r.parse.pauses) paused += p.pause_ms;
+    paused += p0;
+    count += c;
   }
-  return span > 0 ? Math.max(0, 100 * (1 - paused / span)) : null;
+  return span > 0 && count >= 2 ? Math.max(0, 100 * (1 - paused / span)) : null;
 }
 
 /** The headline numbers over a set of pauses. */
 function kpis(pauses: PauseRow[], files: FileResult[]): Record<string, unknown> {
   const ms = pauses.map((p) => p.pause_ms).sort((a, b) => a - b);
-  const total = ms.reduce((a, b) => a + b, 0);
+  const total = pauses.reduce((a, p) => a + (p.within_line === null ? p.pause_ms : 0), 0);
   const stoppedFiles = files.filter((r) => r.parse.safepointStoppedMs !== null);
   const full = pauses.filter((p) => p.type === "full");
   // Allocation: heap growth between consecutive pauses; promotion: growth of heap-after between consecutive young pauses.

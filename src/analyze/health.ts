@@ -215,9 +215,10 @@ async function headline(source: Source, reports: Map<string, Report>, unanswerab
   const worstOf = (rs: Record<string, unknown>[], k: string) => rs.filter((r) => num(r[k]) !== null).reduce<Record<string, unknown> | undefined>((a, r) => (!a || (r[k] as number) > (a[k] as number) ? r : a), undefined);
   // The application stop a GC caused: the pause, or the safepoint time around it when longer (as gcStats' rules judge it).
   const stop = (p: Record<string, unknown>) => Math.max(num(p.pause_ms) ?? 0, num(p.stopped_ms) ?? 0);
-  const logPause = worstOf(pauses.filter((p) => p.origin === "gc-log").map((p) => ({ ...p, stop_ms: stop(p) })), "stop_ms");
+  // gcStats counts GC-log pauses and GCInspector pauses no GC log covers (beyond_gc_log): the worst of those.
+  const logPause = worstOf(pauses.filter((p) => p.origin === "gc-log" || p.beyond_gc_log === true).map((p) => ({ ...p, stop_ms: stop(p) })), "stop_ms");
   const inspPause = worstOf(pauses.filter((p) => p.origin === "gcinspector"), "pause_ms");
-  if (logPause) rows.push({ metric: "worst GC pause (gc log)", value: fmtMs(logPause.stop_ms as number), node: String(logPause.node), detail: `${logPause.type ?? ""} ${logPause.cause ? `(${logPause.cause}) ` : ""}pause ${num(logPause.pause_ms) ?? "?"} ms, application stopped ${num(logPause.stopped_ms) ?? "?"} ms, at ${logPause.timestamp ?? `uptime ${logPause.uptime_s}s`}; ${pauses.filter((p) => p.origin === "gc-log").length} pauses`.trim(), helper: "gcStats", from: `${logPause.file}:${logPause.line}` });
+  if (logPause) rows.push({ metric: "worst GC pause (gc log)", value: fmtMs(logPause.stop_ms as number), node: String(logPause.node), detail: `${logPause.origin === "gcinspector" ? "GCInspector line after/before the GC log's time window: " : ""}${logPause.type ?? ""} ${logPause.cause ? `(${logPause.cause}) ` : ""}pause ${num(logPause.pause_ms) ?? "?"} ms, application stopped ${num(logPause.stopped_ms) ?? "?"} ms, at ${logPause.timestamp ?? `uptime ${logPause.uptime_s}s`}; ${pauses.filter((p) => p.origin === "gc-log").length} pauses`.trim(), helper: "gcStats", from: `${logPause.file}:${logPause.line}` });
   if (inspPause) rows.push({ metric: "worst GC pause (GCInspector)", value: fmtMs(inspPause.pause_ms as number), node: String(inspPause.node), detail: `system.log GCInspector line at ${inspPause.timestamp}: collection time as Cassandra reports it`, helper: "gcStats", from: `${inspPause.file}:${inspPause.line}` });
   if (!logPause && !inspPause) none("worst GC pause", "gcStats");
 

@@ -141,9 +141,9 @@ interface ContentRule {
  * Order matters: a gc log can contain "INFO", a system.log can mention "GC".
  */
 export const CONTENT_RULES: ContentRule[] = [
-  { what: "unified JVM log (JDK 9+): [uptime][level][tags] or decorations", test: /^\[[^\]\n]*\d+(\.\d+)?s\]\[[^\]\n]*\].*(Using (G1|Parallel|Serial|Shenandoah|The Z Garbage Collector|Concurrent Mark Sweep|ZGC)|GC\(\d+\))/m, kind: "gc-log" },
+  { what: "unified JVM log (JDK 9+) with any decorations first (time, uptime, uptimemillis, level, tags)", test: /^\uFEFF?(\[[^\]\n]*\])+ ?(.*Using (G1|Parallel|Serial|Shenandoah|The Z Garbage Collector|Concurrent Mark Sweep|ZGC)|GC\(\d+\) )/m, kind: "gc-log" },
   { what: "JDK 8 GC log header", test: /^(Java HotSpot|OpenJDK 64-Bit).*\nMemory: .*\nCommandLine flags:/m, kind: "gc-log" },
-  { what: "JDK 8 GC event lines", test: /^(\d{4}-\d\d-\d\dT[\d:.+-]+: )?\d+\.\d+: \[(GC|Full GC)/m, kind: "gc-log" },
+  { what: "JDK 6-8 GC event lines ([date: ][uptime: ][GC / [Full GC / Shenandoah [Pause, decimal commas)", test: /^\uFEFF?(\d{4}-\d\d-\d\dT[\d:.,+-]+: ?)?(\d+[.,]\d+: )?(#\d+: )?\[(GC[ (]|GC\[|Full GC|Pause (Init|Final|Degenerated|Full))/m, kind: "gc-log" },
   { what: "cqlsh TRACING ON output", test: /^Tracing session: [0-9a-f-]{36}/m, kind: "trace-cqlsh" },
   { what: "cqlsh COPY system_traces.events CSV", test: /^session_id,event_id,activity/m, kind: "trace-events-csv" },
   { what: "cassandra-stress output", test: /^(Running \w+ with \d+ threads|Results:\s*$|op rate\s*:)/m, kind: "stress-output" },

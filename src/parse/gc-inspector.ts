@@ -124,6 +124,7 @@ function pauseRow(line: string, lineNo: number, collector: string, type: string,
     humongous: false,
     concurrent_mode_failure: false,
     gc_id: null,
+    within_line: null,
     line: lineNo,
   };
 }

@@ -17,25 +17,33 @@ export { parseGcInspector } from "./gc-inspector";
 export { parseNodetoolGcstats, type NodetoolGcStats } from "./nodetool-gcstats";
 
 const UNIFIED_LINE = /^\[[^\]\n]*\](\[[^\]\n]*\])* ?\S/;
-const JDK8_LINE = /^(Java HotSpot|OpenJDK|Memory: |CommandLine flags: |\{Heap before|(\d{4}-\d\d-\d\dT[\d:.]+[+-]\d{4}: )?\d+\.\d+: (\[|Total time|Application time)|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d GC log file created)/;
+/** A unified decoration: uptime/uptimemillis/uptimenanos, time/utctime, timemillis, a level, or tags. */
+const UNIFIED_DECORATION = /^\[\s*(\d+([.,]\d+)?(s|ms|ns)|\d{4}-\d\d-\d\d[T ][\d:.,]+[^\]]*|\d{12,}ms|trace|debug|info|warning|error|gc[\w,+ ]*|safepoint[\w, ]*)\s*\]/;
+/**
+ * JDK 6-8 lines: the JVM banner and flags, or `[date: ][uptime: ]` then `[GC`, `[Full GC`, a
+ * Shenandoah `[Pause`/`[Concurrent`, a CMS/G1 concurrent phase, or a stopped-time line — with
+ * either prefix part missing (-XX:+PrintGCDateStamps alone, or neither) and decimal commas.
+ */
+const JDK8_LINE = /^(Java HotSpot|OpenJDK|Memory: |CommandLine flags: |\{Heap before|(\d{4}-\d\d-\d\dT[\d:.,]+[+-]\d{4}: ?)?(\d+[.,]\d+: )?(#\d+: )?(\[(GC|Full GC|Pause |Concurrent |CMS-concurrent)|Total time for which|Application time)|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d GC log file created)/;
 
 /**
- * The dialect of a GC log from its first lines.
+ * The dialect of a GC log from its first lines: each of the first 50 non-empty lines is scored
+ * against every dialect, and the dialect with more lines wins (none -> "unknown"). Never by file name.
  * @example detectGcFormat("[0.009s][info][gc] Using Parallel") // "unified"
  */
 export function detectGcFormat(text: string): "unified" | "jdk8" | "unknown" {
   let unified = 0;
   let jdk8 = 0;
   let seen = 0;
-  let pos = 0;
-  while (pos < text.length && seen < 20) {
+  let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  while (pos < text.length && seen < 50) {
     let end = text.indexOf("\n", pos);
     if (end < 0) end = text.length;
-    const line = text.slice(pos, Math.min(end, pos + 400));
+    const line = text.slice(pos, Math.min(end, pos + 400)).replace(/\r$/, "");
     pos = end + 1;
     if (!line.trim()) continue;
     seen++;
-    if (UNIFIED_LINE.test(line) && /^\[[^\]]*(\d+(\.\d+)?(s|ms|ns)|\d{4}-\d\d-\d\d[T ][\d:.]+[^\]]*|info|debug|trace|warning|error|gc[\w,]*\s*)\]/.test(line)) unified++;
+    if (UNIFIED_LINE.test(line) && UNIFIED_DECORATION.test(line)) unified++;
     else if (JDK8_LINE.test(line)) jdk8++;
   }
   if (unified === 0 && jdk8 === 0) return "unknown";

@@ -51,6 +51,12 @@ export interface GcPause {
   concurrent_mode_failure: boolean;
   /** GC id when the log numbers collections (unified `GC(12)`), else null. */
   gc_id: number | null;
+  /**
+   * The line of the pause this one ran inside, else null: with -XX:+CMSScavengeBeforeRemark the
+   * remark's scavenge is logged as its own event inside the remark's pause. Both rows are kept,
+   * each with its own time; totals and throughput count only the outer (remark) pause.
+   */
+  within_line: number | null;
   /** 1-based line where the event starts in its file. */
   line: number;
 }

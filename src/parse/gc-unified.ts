@@ -26,12 +26,12 @@ import {
 } from "./gc-types";
 
 /** The pause end line, after `GC(n) ` (and after a generational ZGC `Y: `/`O: `). */
-const PAUSE_END = /^(Pause .*?)(?: (\d+(?:\.\d+)?)([BKMGT])->(\d+(?:\.\d+)?)([BKMGT])\((\d+(?:\.\d+)?)([BKMGT])\))? (\d+(?:\.\d+)?)ms$/;
+const PAUSE_END = /^(Pause .*?)(?: (\d+(?:[.,]\d+)?)([BKMGT])->(\d+(?:[.,]\d+)?)([BKMGT])\((\d+(?:[.,]\d+)?)([BKMGT])\))? (\d+(?:[.,]\d+)?)ms$/;
 /** A concurrent phase with its duration: `Concurrent Mark Cycle 12.345ms`, `Concurrent Sweep 3.2ms`. */
-const CONCURRENT_END = /^(Concurrent .*?) (\d+(?:\.\d+)?)(ms|s)$/;
+const CONCURRENT_END = /^(Concurrent .*?) (\d+(?:[.,]\d+)?)(ms|s)$/;
 /** A ZGC collection: `Garbage Collection (Warmup) 844M(10%)->194M(2%)`, `Major Collection (Proactive) ... 0.023s`. */
-const ZGC_COLLECTION = /^((?:Garbage|Major|Minor) Collection) \(([^)]*)\)(?: (\d+)([BKMGT])\(\d+%\)->(\d+)([BKMGT])\(\d+%\))?(?: (\d+(?:\.\d+)?)(ms|s))?$/;
-const CYCLE_HEAP = / (\d+(?:\.\d+)?)([BKMGT])->(\d+(?:\.\d+)?)([BKMGT])\(\d+(?:\.\d+)?[BKMGT]\)$/;
+const ZGC_COLLECTION = /^((?:Garbage|Major|Minor) Collection) \(((?:[^()]|\([^)]*\))*)\)(?: (\d+)([BKMGT])\(\d+%\)->(\d+)([BKMGT])\(\d+%\))?(?: (\d+(?:\.\d+)?)(ms|s))?$/;
+const CYCLE_HEAP = / (\d+(?:[.,]\d+)?)([BKMGT])->(\d+(?:[.,]\d+)?)([BKMGT])\(\d+(?:[.,]\d+)?[BKMGT]\)$/;
 const SPAN = /^ \(\d+(?:\.\d+)?m?s, \d+(?:\.\d+)?m?s\)$/;
 const HUMONGOUS_REGIONS = /^Humongous regions: (\d+)->(\d+)/;
 const SAFEPOINT = /^Safepoint "([^"]*)".*Total: (\d+) ns/;
@@ -83,6 +83,9 @@ const COLLECTOR_NAMES: Record<string, string> = {
   "The Z Garbage Collector": "ZGC",
 };
 
+/** A number that may use a decimal comma (`7,870` in some locales). */
+const dec = (s: string) => Number(s.indexOf(",") >= 0 ? s.replace(",", ".") : s);
+
 /** Per-GC-id facts logged before the pause's end line. */
 interface Pending {
   toSpace: boolean;
@@ -101,10 +104,13 @@ export function parseUnifiedGc(text: string, opts: ParseOptions = {}): GcParse {
   const maxLines = opts.maxLines ?? Infinity;
   const pending = new Map<number, Pending>();
   const byId = new Map<number, GcPause>();
+  /** Start lines of pauses not ended yet, by GC id; pauses that ended inside another, by the outer id. */
+  const started = new Map<number, number>();
+  const nestedIn = new Map<number, GcPause[]>();
   let awaitingStop = null as GcPause | null;
   let stopped = 0;
   let lineNo = 0;
-  let pos = 0;
+  let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0; // a UTF-8 byte order mark
   const n = text.length;
   // Decorations of the current line, parsed only when the line matters.
   let line = "";
@@ -119,7 +125,8 @@ export function parseUnifiedGc(text: string, opts: ParseOptions = {}): GcParse {
     while (i < msgStart && line.charCodeAt(i) === 91) {
       const j = line.indexOf("]", i);
       if (j < 0) break;
-      const d = line.slice(i + 1, j).trim();
+      let d = line.slice(i + 1, j).trim();
+      if (d.indexOf(",") >= 0 && d.charCodeAt(4) !== 45) d = d.replace(",", "."); // `[0,017s]` in a decimal-comma locale
       i = j + 1;
       const c = d.charCodeAt(0);
       if (c < 48 || c > 57) continue; // level, tags
@@ -198,7 +205,11 @@ export function parseUnifiedGc(text: string, opts: ParseOptions = {}): GcParse {
       // First two or three characters before any startsWith: most detail lines fail here.
       const c1 = text.charCodeAt(rs + 1);
       switch (text.charCodeAt(rs)) {
-        case 80 /* P */: need = endsWithS && c1 === 97 && text.charCodeAt(le - 2) === 109 && text.startsWith("Pause ", rs); break;
+        case 80 /* P */:
+          need = endsWithS && c1 === 97 && text.charCodeAt(le - 2) === 109 && text.startsWith("Pause ", rs);
+          // A pause's start line (gc,start: no duration): remembered, to see one pause run inside another.
+          if (!need && c1 === 97 && text.startsWith("Pause ", rs)) started.set(gcId, lineNo);
+          break;
         case 67 /* C */: need = endsWithS && c1 === 111 && text.startsWith("Concurrent ", rs); break;
         case 71 /* G */: need = c1 === 97 && text.startsWith("Garbage Collection (", rs); break;
         case 77 /* M */: need = (c1 === 97 || c1 === 105) && (text.startsWith("Major Collection (", rs) || text.startsWith("Minor Collection (", rs)); break;
@@ -247,8 +258,28 @@ export function parseUnifiedGc(text: string, opts: ParseOptions = {}): GcParse {
           continue;
         }
         decorate();
-        const pause = pauseFrom(m, id, gen, genTag, pending.get(id), lineNo, uptime, stamp);
+        const pause = pauseFrom(m, id, gen, genTag, pending.get(id), lineNo, uptime, stamp, r.info.collector);
         pending.delete(id);
+        // Serial/Parallel log a full collection inside the young one that triggered it
+        // (`GC(2263) Pause Young` starts, `GC(2264) Pause Full` starts and ends, then GC(2263) ends):
+        // the inner pause is kept with its own time and marked as within the outer one.
+        const myStart = started.get(id);
+        started.delete(id);
+        if (myStart !== undefined) {
+          for (const [outerId, outerStart] of started) {
+            if (outerStart < myStart && myStart - outerStart < 1000) {
+              let list = nestedIn.get(outerId);
+              if (!list) nestedIn.set(outerId, (list = []));
+              list.push(pause);
+            }
+          }
+        }
+        const inner = nestedIn.get(id);
+        if (inner) {
+          for (const p of inner) p.within_line = lineNo;
+          nestedIn.delete(id);
+        }
+        if (started.size > 64) started.clear();
         if (byId.size > 512) byId.clear();
         byId.set(id, pause);
         r.pauses.push(pause);
@@ -257,15 +288,15 @@ export function parseUnifiedGc(text: string, opts: ParseOptions = {}): GcParse {
         const m = CONCURRENT_END.exec(line.slice(restStart));
         if (!m) continue;
         decorate();
-        const ms = m[3] === "s" ? Number(m[2]) * 1000 : Number(m[2]);
+        const ms = m[3] === "s" ? dec(m[2]) * 1000 : dec(m[2]);
         // JDK 11 appends the phase's span "(11.013s, 11.034s)"; Shenandoah's cleanup a heap "78M->23M(256M)".
         let name = m[1];
         let before: number | null = null;
         let after: number | null = null;
         const h = CYCLE_HEAP.exec(name);
         if (h) {
-          before = toMb(h[1], h[2]);
-          after = toMb(h[3], h[4]);
+          before = toMb(h[1].replace(",", "."), h[2]);
+          after = toMb(h[3].replace(",", "."), h[4]);
           name = name.slice(0, h.index);
         }
         const span = name.indexOf(" (", 11);
@@ -310,7 +341,8 @@ export function parseUnifiedGc(text: string, opts: ParseOptions = {}): GcParse {
       continue;
     }
     if (c0 === 84 /* T */ && line.startsWith("Total time for which", msgStart)) {
-      const m = STOPPED_TIME.exec(line.slice(msgStart));
+      const msg = line.slice(msgStart);
+      const m = STOPPED_TIME.exec(msg.indexOf(",") >= 0 ? msg.replace(/(\d),(\d)/g, "$1.$2") : msg);
       if (!m) continue;
       const ms = Number(m[1]) * 1000;
       stopped += ms;
@@ -352,7 +384,7 @@ export function parseUnifiedGc(text: string, opts: ParseOptions = {}): GcParse {
 /** Safepoint VM operations that are a collector's pause (G1*, Z*, Shenandoah*, ParallelGC*, GenCollect*, CMS_*). */
 const GC_OPERATION = /^(G1|Z[A-Z]|Shenandoah|Parallel|GenCollect|CMS|CollectFor|GC_|GCollect)/;
 
-function pauseFrom(m: RegExpExecArray, id: number, gen: string, genTag: string, p: Pending | undefined, line: number, uptime: number | null, stamp: string | null): GcPause {
+function pauseFrom(m: RegExpExecArray, id: number, gen: string, genTag: string, p: Pending | undefined, line: number, uptime: number | null, stamp: string | null, collector: string | undefined): GcPause {
   const full = m[1];
   const paren = full.indexOf(" (");
   const kind = (paren < 0 ? full.slice(6) : full.slice(6, paren)).trim();
@@ -368,6 +400,9 @@ function pauseFrom(m: RegExpExecArray, id: number, gen: string, genTag: string, 
     const q = groups[0];
     const rule = PAUSE_KINDS.find((k) => k.kind === kind && (k.qualifier === undefined || k.qualifier === q));
     type = rule ? rule.type : kebab(kind);
+    // JDK 9-11 G1 logs its initial-mark young pause as "Pause Initial Mark": the same pause JDK 12+
+    // calls "Pause Young (Concurrent Start)", so it gets the same type. CMS's "Pause Initial Mark" stays initial-mark.
+    if (kind === "Initial Mark" && collector !== "CMS") type = "young-concurrent-start";
     const causes = groups.filter((g) => !G1_QUALIFIERS.has(g) && g !== "Evacuation Failure");
     cause = causes.length ? causes[causes.length - 1] : null;
   }
@@ -378,16 +413,17 @@ function pauseFrom(m: RegExpExecArray, id: number, gen: string, genTag: string, 
     type,
     name: genTag ? `${genTag} ${name}` : name,
     cause,
-    pause_ms: Number(m[8]),
+    pause_ms: dec(m[8]),
     real_ms: null,
     stopped_ms: null,
-    heap_before_mb: m[2] !== undefined ? toMb(m[2], m[3]) : null,
-    heap_after_mb: m[4] !== undefined ? toMb(m[4], m[5]) : null,
-    heap_total_mb: m[6] !== undefined ? toMb(m[6], m[7]) : null,
+    heap_before_mb: m[2] !== undefined ? toMb(m[2].replace(",", "."), m[3]) : null,
+    heap_after_mb: m[4] !== undefined ? toMb(m[4].replace(",", "."), m[5]) : null,
+    heap_total_mb: m[6] !== undefined ? toMb(m[6].replace(",", "."), m[7]) : null,
     to_space_exhausted: (p?.toSpace ?? false) || groups.includes("Evacuation Failure"),
     humongous: (p?.humongous ?? false) || (cause !== null && cause.includes("Humongous")),
     concurrent_mode_failure: false,
     gc_id: id,
+    within_line: null,
     line,
   };
 }
