@@ -151,7 +151,55 @@ test("a logback.xml whose pattern does not match the file: detected layout used 
   fs.writeFileSync(path.join(node, "conf", "cassandra", "logback.xml"), `<configuration><appender name="FILE"><file>\${cassandra.logdir}/system.log</file><encoder><pattern>${old}</pattern></encoder></appender></configuration>`);
   const r = await logs(dir);
   assert.ok(r.notes.some((n) => n.includes("does not match this file") && n.includes("cassandra")), r.notes.join("\n"));
-  assert.equal(r.summary.flushes, grep(fs.readFileSync(data("logs", "cassandra21-system.log"), "utf8"), GREPS.flush));
+  // One flush per "Enqueuing flush of" line (a flush also logs "Writing Memtable-" and "Completed flushing").
+  assert.equal(r.summary.flushes, grep(fs.readFileSync(data("logs", "cassandra21-system.log"), "utf8"), /Enqueuing flush of/));
+});
+
+test("flushes and compactions count operations, not lines (2.1.0, 2.1.17, 2.2, DSE 6.8); the lines stay as evidence", async () => {
+  // Expected values: greps of the files, done here. A flush logs "Enqueuing flush of" (requested),
+  // "Writing Memtable-" (written) and "Completed flushing"; a compaction "Compacting" (start) and
+  // "Compacted" (end). Before the fix `flushes` was the sum of all three greps and `compactions` of both.
+  const count = (files: string[], re: RegExp) => files.reduce((s, f) => s + grep(fs.readFileSync(f, "utf8"), re), 0);
+  const ENQ = /Enqueuing flush of/;
+  const WRITE = /Writing Memtable-/;
+  const START = / - Compacting (\(|\[)/;
+  const END = / - Compacted (\(|\d)/;
+  // Cassandra 2.1.17, three nodes: 59 starts per node never log an end (the awk pairing by thread,
+  // `awk '/ - Compacting \[/{o[$2]++} / - Compacted /{if(o[$2])o[$2]--; else u++}'`, finds no end without its start).
+  const n21 = fs.readdirSync(data("diag/cassandra-2.1.17/nodes")).map((n) => data("diag/cassandra-2.1.17/nodes", n, "logs/cassandra/system.log"));
+  const r21 = await logs(data("diag/cassandra-2.1.17"));
+  assert.equal(r21.summary.flushes, count(n21, ENQ)); // 939 + 931 + 922
+  assert.equal(r21.summary.flushes, 2792);
+  assert.equal(r21.summary.flushes_written, count(n21, WRITE));
+  assert.equal(r21.summary.compactions, count(n21, START)); // 290 + 288 + 286
+  assert.equal(r21.summary.compactions, 864);
+  assert.equal(r21.summary.compactions_completed, count(n21, END)); // 231 + 229 + 228
+  // The lines are still there: three flush lines per flush, two compaction lines per completed compaction.
+  const by21 = r21.summary.by_kind as Record<string, number>;
+  assert.equal(by21.flush, 3 * 2792);
+  assert.equal(by21.compaction, 864 + 688);
+  // DSE 6.8 bundle (system.log + debug.log; the flush/compaction lines are DEBUG, only in debug.log):
+  // 502 flushes enqueued, 491 memtables written (an enqueued flush of a clean memtable writes nothing);
+  // 155 compactions, each with its id on both lines.
+  const dse = data("diag/dse68/nodes/172.17.0.2/logs/cassandra");
+  const rd = await logs(data("diag/dse68"));
+  assert.equal(rd.summary.flushes, count([path.join(dse, "debug.log"), path.join(dse, "system.log")], ENQ));
+  assert.equal(rd.summary.flushes, 502);
+  assert.equal(rd.summary.flushes_written, 491);
+  assert.equal(rd.summary.compactions, count([path.join(dse, "debug.log")], START));
+  assert.equal(rd.summary.compactions, 155);
+  assert.equal(rd.summary.compactions_completed, 155);
+  // DSE 6.8 debug.log with two compactions still running at its end: 151 starts, 149 ends.
+  const rs = await logs(data("logs/dse68-statuslogger-debug.log"));
+  assert.deepEqual([rs.summary.flushes, rs.summary.flushes_written, rs.summary.compactions, rs.summary.compactions_completed], [498, 487, 151, 149]);
+  // Cassandra 2.2's system.log here logs "Writing Memtable-" without "Enqueuing flush": each write is one flush.
+  const text22 = fs.readFileSync(data("logs/cassandra22-system.log"), "utf8");
+  const r22 = await logs(data("logs/cassandra22-system.log"));
+  assert.equal(grep(text22, ENQ), 0);
+  assert.equal(r22.summary.flushes, grep(text22, WRITE)); // 17
+  // The lab (2.1.0 console layout): node1..3 enqueue 11 + 13 + 16 flushes and start 1 + 1 + 2 compactions.
+  const rl = await logs(data("lab"));
+  assert.deepEqual([rl.summary.flushes, rl.summary.compactions], [40, 4]);
 });
 
 test("lab console layout (INFO  19:32:51 message): the day comes from the node's GC log, or the date option", async () => {
