@@ -168,3 +168,29 @@ test("recorded: large-partition warnings, tablestats and histograms give sizes w
   assert.equal(lab21.findings.length, 0);
   await assert.rejects(partitionScan("nosuch.table", { source: data("diag", "dse68") }), /has no partition evidence for nosuch\.table .*tables with evidence: HiveMetaStore\.sparkmetastore/);
 });
+
+test("node-skew rules compare a node with the median of the OTHER nodes: they fire on two nodes", async () => {
+  const { partitionFindings } = await import("../src/analyze/partitions");
+  const { peerMedian } = await import("../src/analyze/peer-median");
+  const { RULES } = await import("../src/analyze/histograms");
+  // Hand-computed medians: the others of [100, 300] at index 1 are [100]; of [1, 2, 3, 10] at index 3, [1, 2, 3] -> 2;
+  // of [1, 2, 3, 4, 10] at index 4, [1, 2, 3, 4] -> (2 + 3) / 2 = 2.5. One node alone has no peers.
+  assert.equal(peerMedian([100, 300], 1), 100);
+  assert.equal(peerMedian([1, 2, 3, 10], 3), 2);
+  assert.equal(peerMedian([1, 2, 3, 4, 10], 4), 2.5);
+  assert.equal(peerMedian([7], 0), undefined);
+  // Two nodes, one holding 3x the other's rows (before: the upper median of [1000, 3000] was 3000 itself, ratio 1).
+  const stats = { table: "ks.t", partitions: 10, top: [], rowsPerNode: { "10.0.0.1": 1000, "10.0.0.2": 3000 }, origin: "hand-made counts" };
+  const skew = partitionFindings(stats).filter((f) => f.id === "partitions.node-skew");
+  assert.equal(skew.length, 1);
+  assert.equal(skew[0].node, "10.0.0.2");
+  assert.match(skew[0].title, /3\.0x the rows of ks\.t its peers hold \(median of the other 1 node\(s\): 1,000\)/);
+  // Even nodes stay quiet; just under the ratio (2x is the threshold: 1,999 vs 1,000) too.
+  assert.equal(partitionFindings({ ...stats, rowsPerNode: { a: 1000, b: 1100 } }).filter((f) => f.id === "partitions.node-skew").length, 0);
+  assert.equal(partitionFindings({ ...stats, rowsPerNode: { a: 1000, b: 1999 } }).filter((f) => f.id === "partitions.node-skew").length, 0);
+  // histograms' rule on two nodes: a 30 ms p99 against a peer's 10 ms fires; the peer does not.
+  const rule = RULES.find((r) => r.id === "histograms.node-skew")!;
+  const row = (node: string, value: number) => ({ node, keyspace: "ks", table: "t", metric: "read_latency", percentile: "99", value, origin: "hand-made" });
+  const found = rule.check([row("n1", 10_000), row("n2", 30_000)] as never);
+  assert.deepEqual(found.map((f) => f.node), ["n2"]);
+});
