@@ -57,7 +57,9 @@ export interface PartitionScanOptions {
   /** Also estimate bytes per partition (selects every column: slower). Default false. */
   estimateBytes?: boolean;
   /**
-   * Stream every partition's count to this CSV file (key,token,rows). Refuses an existing file.
+   * Stream every partition's count to this CSV file: RFC 4180 (fields with a comma, quote, CR or LF
+   * quoted, quotes doubled, CRLF line ends), one column per partition-key column named after it,
+   * then `token` and `rows`. Refuses an existing file.
    * @example partitionScan("shop.orders", { outFile: "orders-partitions.csv" })
    */
   outFile?: string;
