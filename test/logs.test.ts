@@ -481,3 +481,90 @@ test("logs() on 200,000 events (a real log repeated): first/last and the GC maxi
   assert.equal(r.summary.first, new Date(ts.reduce((a, b) => Math.min(a, b))).toISOString());
   assert.equal(r.summary.last, new Date(ts.reduce((a, b) => Math.max(a, b))).toISOString());
 });
+
+test("other logback date layouts give real times, the same UTC instant under TZ=Asia/Tokyo and TZ=UTC (library in child processes)", () => {
+  // test/fixtures/logback-layouts: real logback 1.5.18 output from a JVM in Asia/Tokyo (PROVENANCE.md).
+  // Expected instants read off the files by hand: a zone-less time is UTC (cassperf's rule), a zone
+  // in the pattern (Asia/Tokyo = UTC+9) or in the text (+09:00) is honoured.
+  const dir = path.join(__dirname, "fixtures", "logback-layouts");
+  const expected: Record<string, number[]> = {
+    // INFO  [main] 2026/12/02 21:22:15,944 ... ; 21:22:15,964 ; 21:22:15,980 (no zone: UTC)
+    slash: [Date.UTC(2026, 11, 2, 21, 22, 15, 944), Date.UTC(2026, 11, 2, 21, 22, 15, 964), Date.UTC(2026, 11, 2, 21, 22, 15, 980)],
+    // %d{DATE}: logback wrote ISO8601 (2026-12-02 21:32:43,105 ; ,140 ; ,166), no zone: UTC
+    date: [Date.UTC(2026, 11, 2, 21, 32, 43, 105), Date.UTC(2026, 11, 2, 21, 32, 43, 140), Date.UTC(2026, 11, 2, 21, 32, 43, 166)],
+    // %d{ISO8601, Asia/Tokyo}: 2026-12-02 21:21:48,294 in Tokyo = 12:21:48.294Z
+    "iso8601-tokyo": [Date.UTC(2026, 11, 2, 12, 21, 48, 294), Date.UTC(2026, 11, 2, 12, 21, 48, 328), Date.UTC(2026, 11, 2, 12, 21, 48, 360)],
+    // date later in the line: 2026-12-02 21:21:51.722+09:00 = 12:21:51.722Z
+    later: [Date.UTC(2026, 11, 2, 12, 21, 51, 722), Date.UTC(2026, 11, 2, 12, 21, 51, 743), Date.UTC(2026, 11, 2, 12, 21, 51, 759)],
+  };
+  // The child loads the built library (dist/, built by scripts/test.mjs) with TZ set BEFORE it starts.
+  const child = `
+    const path = require("path");
+    const dist = ${JSON.stringify(path.join(__dirname, "..", "dist"))};
+    const { parseSystemLog, parseLogDate } = require(path.join(dist, "parse/system-log.js"));
+    const { compileLayout, patternFromLogbackXml, detectLayout, compileDateFormat } = require(path.join(dist, "parse/log-layout.js"));
+    const { parseUtc } = require(path.join(dist, "parse/utc-time.js"));
+    const fs = require("fs");
+    const dir = ${JSON.stringify(dir)};
+    const out = { tz: Intl.DateTimeFormat().resolvedOptions().timeZone, files: {}, detected: {}, other: {} };
+    for (const name of ["slash", "date", "iso8601-tokyo", "later"]) {
+      const xml = fs.readFileSync(path.join(dir, "logback-" + name + ".xml"), "utf8");
+      const text = fs.readFileSync(path.join(dir, "system-" + name + ".log"), "utf8");
+      const pattern = patternFromLogbackXml(xml, "system-" + name + ".log");
+      const r = parseSystemLog(text, { node: "n", file: name, layout: compileLayout(pattern) });
+      out.files[name] = { ts: r.events.map((e) => e.ts), kinds: r.events.map((e) => e.kind), skipped: r.skipped.count };
+      // Without logback.xml: the layout is detected.
+      const d = parseSystemLog(text, { node: "n", file: name });
+      out.detected[name] = { layout: d.layout ? d.layout.name : null, ts: d.events.map((e) => e.ts) };
+    }
+    out.other.fallback = parseLogDate("2024/01/15 10:00:00,123", undefined);
+    out.other.log4jDate = compileDateFormat("DATE").parse("15 Jan 2024 10:00:00,123");
+    out.other.absolute = compileDateFormat("ABSOLUTE").parse("10:00:00,123", Date.UTC(2024, 0, 15));
+    out.other.parseUtc = parseUtc("2024-01-15T10:00:00");
+    console.log(JSON.stringify(out));
+  `;
+  const run = (tz: string) => {
+    const env = { ...process.env, TZ: tz };
+    const r = require("node:child_process").spawnSync(process.execPath, ["-e", child], { env, encoding: "utf8" });
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout);
+  };
+  const tokyo = run("Asia/Tokyo");
+  const utc = run("UTC");
+  assert.equal(tokyo.tz, "Asia/Tokyo"); // the child really ran in Tokyo
+  assert.equal(utc.tz, "UTC");
+  for (const [name, ts] of Object.entries(expected)) {
+    assert.deepEqual(tokyo.files[name].ts, ts, `${name} under TZ=Asia/Tokyo`);
+    assert.deepEqual(utc.files[name].ts, ts, `${name} under TZ=UTC`);
+    // The GC line is "other": the gc rule also checks the logging class, and these lines come from FlushLog.java, not GCInspector.java.
+    assert.deepEqual(tokyo.files[name].kinds, ["flush", "other", "startup"], name);
+    assert.equal(tokyo.files[name].skipped, 0);
+  }
+  // Detected without logback.xml: the slash and the DATE (ISO) files; the zone-carrying ones need their pattern.
+  assert.deepEqual(tokyo.detected.slash, { layout: 'cassandra %d{yyyy/MM/dd HH:mm:ss,SSS}', ts: expected.slash });
+  assert.deepEqual(tokyo.detected.date.ts, expected.date);
+  assert.deepEqual(tokyo.detected, utc.detected);
+  // The non-ISO fallback and the log4j shapes: UTC whatever the TZ (before: Date.parse in local time, 9 h off in Tokyo).
+  const want = Date.UTC(2024, 0, 15, 10, 0, 0, 123);
+  assert.deepEqual(tokyo.other, { fallback: want, log4jDate: want, absolute: want, parseUtc: Date.UTC(2024, 0, 15, 10) });
+  assert.deepEqual(utc.other, tokyo.other);
+});
+
+test("logs() takes a logback pattern for a bundle without logback.xml; from/to without a zone are UTC", async () => {
+  const dir = path.join(__dirname, "fixtures", "logback-layouts");
+  // A bundle holding the file as a node's system.log (no conf/logback.xml).
+  const bundle = tempDir();
+  fs.mkdirSync(path.join(bundle, "nodes", "n1", "logs", "cassandra"), { recursive: true });
+  const file = path.join(bundle, "nodes", "n1", "logs", "cassandra", "system.log");
+  fs.copyFileSync(path.join(dir, "system-later.log"), file);
+  const pattern = patternFromLogbackXml(fs.readFileSync(path.join(dir, "logback-later.xml"), "utf8"), "system-later.log")!;
+  assert.equal(pattern, "%-5level [%thread] %F:%L - %d{yyyy-MM-dd HH:mm:ss.SSSXXX} %msg%n");
+  const r = await logs({ source: bundle, pattern });
+  // 2026-12-02 21:21:51.722+09:00 (first line of the file) = 12:21:51.722Z
+  assert.equal(r.columns("events").time[0], "2026-12-02T12:21:51.722Z");
+  assert.equal(r.summary.flushes, 1);
+  // from is zone-less: 12:21:51.730 UTC keeps the two later lines (.743, .759), whatever the process's TZ.
+  const later = await logs({ source: bundle, pattern, from: "2026-12-02T12:21:51.730" });
+  assert.equal(later.summary.events, 2);
+  await assert.rejects(() => logs({ source: bundle, pattern: "no conversion words" }), /pattern must be a logback pattern/);
+});

@@ -25,6 +25,7 @@ import { logFindings, LOG_RULES } from "./log-findings";
 import { checkClocks } from "./log-clock";
 import { latencyPoints } from "./log-latency";
 import { extent } from "./extent";
+import { parseUtc } from "../parse/utc-time";
 import { countOperations } from "./log-operations";
 
 export { logEvents, type LogEvent, type LogEventKind, type LogEventsFilter } from "./log-events";
@@ -100,7 +101,7 @@ export async function logs(filter: LogEventsFilter | SourceInput = {}): Promise<
   const { events } = r;
   const clock = checkClocks(events);
   const findings: Finding[] = logFindings({ events, clock, clockSteps: r.clockSteps });
-  const notes = [...r.notes, "Log times are read as UTC: logback writes the node's local time without a zone."];
+  const notes = [...r.notes, "Log times are read as UTC (logback writes the JVM's local time without a zone; a zone in the date or in the logback pattern, `%d{..., Europe/Paris}`, is honoured). If the nodes ran in another zone, shift by its offset."];
   if (!r.files.length) notes.push(`${r.source.describe()} has no system.log or debug.log; open a bundle with nodes/<node>/logs/cassandra/, or pass a log file.`);
 
   const kindRows = new Map<string, { node: string; kind: string; count: number; first: number | null; last: number | null }>();
@@ -287,8 +288,8 @@ export async function timeline(options: TimelineOptions | SourceInput = {}): Pro
   const notes = [...r.notes];
   const coincideMs = opts.coincideMs ?? TIMELINE_THRESHOLDS.COINCIDE_MS.value;
   // The window asked for (logEvents() has checked both times parse).
-  const fromMs = opts.from === undefined ? -Infinity : new Date(opts.from).getTime();
-  const toMs = opts.to === undefined ? Infinity : new Date(opts.to).getTime();
+  const fromMs = opts.from === undefined ? -Infinity : parseUtc(opts.from);
+  const toMs = opts.to === undefined ? Infinity : parseUtc(opts.to);
 
   // GC lane: GC logs through gcStats() when it has them for a node, else GCInspector.
   const gcFromLogs = opts.gcLogs === false ? new Map<string, LanePoint[]>() : await gcLogPauses(r.source, opts, fromMs, toMs, notes);

@@ -8,6 +8,7 @@
  * ISO-8601 and elapsed times in microseconds. Bad lines are skipped and counted (first one kept
  * with its line number) so a partial file still gives a partial answer.
  */
+import { parseUtc } from "./utc-time";
 import { skip, type Skipped } from "./gc-types";
 
 /** What a parser skipped: how many lines, and the first one (the GC parsers' tally, shared). */
@@ -88,8 +89,8 @@ export function isoFromMicros(us: number): string {
 /** Epoch microseconds of an ISO-8601 timestamp (keeps sub-millisecond digits); NaN when unreadable. */
 export function microsFromIso(s: string): number {
   const m = /^(.*?T\d\d:\d\d:\d\d)(?:[.,](\d+))?(Z|[+-]\d\d:?\d\d)?$/.exec(s.trim().replace(" ", "T"));
-  if (!m) return Date.parse(s) * 1000;
-  const base = Date.parse(m[1] + (m[3] ?? "Z"));
+  if (!m) return parseUtc(s) * 1000;
+  const base = parseUtc(m[1] + (m[3] ?? "Z"));
   const frac = m[2] ? Number((m[2] + "000000").slice(0, 6)) : 0;
   return base * 1000 + frac;
 }
