@@ -19,6 +19,8 @@ export interface TraceSessionRow {
   session_id: string;
   /** Address of the coordinator node. */
   coordinator: string;
+  /** 4.0+: the coordinator's internode port (system_traces.sessions.coordinator_port). */
+  coordinator_port?: number | null;
   /** ISO-8601 start of the session. */
   started_at: string;
   /** Microseconds; null while the session is incomplete (or when it never completed). */
@@ -46,6 +48,8 @@ export interface TraceEventRow {
   /** Microseconds since this node joined the session; null when Cassandra did not record it (2.1 writes nulls). */
   source_elapsed: number | null;
   thread: string;
+  /** 4.0+: the internode port of the node that wrote the event (system_traces.events.source_port); two nodes may share an address. */
+  source_port?: number | null;
 }
 
 /** Parsed rows plus what was skipped. */
@@ -142,6 +146,7 @@ export function parseSessionsJsonl(text: string): Parsed<TraceSessionRow> {
     rows.push({
       session_id: o.session_id,
       coordinator: o.coordinator,
+      ...(typeof o.coordinator_port === "number" ? { coordinator_port: o.coordinator_port } : {}),
       started_at: o.started_at,
       duration: typeof o.duration === "number" ? o.duration : null,
       request: isStr(o.request) ? o.request : "",
@@ -173,7 +178,7 @@ export function parseEventsJsonl(text: string, onRow?: (row: TraceEventRow) => v
       const us = timeuuidMicros(eventId);
       if (us !== undefined) eventTime = isoFromMicros(us);
     }
-    push({ session_id: o.session_id, event_id: eventId, event_time: eventTime, activity: o.activity, source: o.source, source_elapsed: o.source_elapsed ?? null, thread: isStr(o.thread) ? o.thread : "" });
+    push({ session_id: o.session_id, event_id: eventId, event_time: eventTime, activity: o.activity, source: o.source, source_elapsed: o.source_elapsed ?? null, thread: isStr(o.thread) ? o.thread : "", ...(typeof o.source_port === "number" ? { source_port: o.source_port } : {}) });
   });
   return { rows, skipped };
 }
