@@ -152,9 +152,16 @@ test(`health() on the bundled lab dataset (${path.relative(ROOT, LAB_DATASET) ||
   assert.equal(tomb.value, Math.max(maxTraced, maxLogged));
   if (maxTraced >= maxLogged) assert.match(String(tomb.from), /^traces\/.*\(session [0-9a-f-]+\)$/);
   else assert.match(lineOf(source, String(tomb.from)), new RegExp(String(maxLogged)));
-  // Busiest table: reads + writes summed over the nodes' tablestats; the cited lines name it.
+  // Busiest table: reads + writes summed over the nodes' tablestats; the cited lines hold the counts summed
+  // ("Local read count: N" / "Local write count: N" of that table), and their sum is the detail's number.
   const busy = byMetric("busiest table #1")!;
-  for (const from of String(busy.from).split("; ")) assert.match(lineOf(source, from), new RegExp(`Table: ${String(busy.value).split(".")[1]}|Column Family: ${String(busy.value).split(".")[1]}`, "i"));
+  let counted = 0;
+  for (const from of String(busy.from).split("; ")) {
+    const m = /^\s*Local (?:read|write) count: (\d+)\s*$/.exec(lineOf(source, from));
+    assert.ok(m, `${from}: ${lineOf(source, from)}`);
+    counted += Number(m[1]);
+  }
+  assert.match(String(busy.detail), new RegExp(`^${counted.toLocaleString("en-US")} local operations`));
 
   const ran = h.rows("helpers").filter((r) => r.status === "ran").map((r) => r.helper);
   for (const n of ["gcStats", "jvm", "logs", "histograms", "traces", "queryPatterns", "compactionAdvice", "caches", "bench"]) assert.ok(ran.includes(n), `${n} ran`);
@@ -270,4 +277,9 @@ test("citations point at the line that holds the value: queryPatterns' max time 
   const cited = h.findings.filter((f) => f.helper === "queryPatterns").map((f) => /max (\d+) ms \(([^)]+:\d+)\)/.exec(f.evidence)).filter((m): m is RegExpExecArray => !!m);
   assert.ok(cited.length >= 1, "health shows at least one slow pattern with its line");
   for (const [, n, cite] of cited) assert.match(lineOf(cite), new RegExp(`time ${n} msec`), cite);
+  // Headline values from tablestats are cited at their field's line (before: the table's "Table: shared_data" line).
+  const tomb = h.rows("headline").find((r) => r.metric === "worst tombstones (one read)")!;
+  const tombLine = lineOf(String(tomb.from));
+  assert.match(tombLine, /Maximum tombstones per slice \(last five minutes\): /, String(tomb.from));
+  assert.equal(Number(/: ([\d.]+)$/.exec(tombLine.trim())![1]), tomb.value);
 });
