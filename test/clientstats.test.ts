@@ -131,8 +131,8 @@ test("connections() on a recorded bundle: per-node totals, one row per connectio
   }
   const ids = (id: string) => r.findings.filter((f) => f.id === id);
   const unbalanced = ids("connections.clients-unbalanced");
-  assert.deepEqual(unbalanced.map((f) => f.node), ["10.0.0.1"], "14 connections against a mean of 3 on the others");
-  assert.match(unbalanced[0].title, /14 client connections, over 2× the other nodes' mean \(3\.0\)/);
+  assert.deepEqual(unbalanced.map((f) => f.node), ["10.0.0.1"], "14 connections against a median of 3 on the others (3 and 3)");
+  assert.match(unbalanced[0].title, /14 client connections, over 2× the other nodes' median \(3\.0\)/);
   const many = ids("connections.many-per-client");
   assert.equal(many.length, 1);
   assert.match(many[0].title, /^10\.1\.0\.7 holds 12 connections to 10\.0\.0\.1$/);

@@ -151,7 +151,55 @@ test("a logback.xml whose pattern does not match the file: detected layout used 
   fs.writeFileSync(path.join(node, "conf", "cassandra", "logback.xml"), `<configuration><appender name="FILE"><file>\${cassandra.logdir}/system.log</file><encoder><pattern>${old}</pattern></encoder></appender></configuration>`);
   const r = await logs(dir);
   assert.ok(r.notes.some((n) => n.includes("does not match this file") && n.includes("cassandra")), r.notes.join("\n"));
-  assert.equal(r.summary.flushes, grep(fs.readFileSync(data("logs", "cassandra21-system.log"), "utf8"), GREPS.flush));
+  // One flush per "Enqueuing flush of" line (a flush also logs "Writing Memtable-" and "Completed flushing").
+  assert.equal(r.summary.flushes, grep(fs.readFileSync(data("logs", "cassandra21-system.log"), "utf8"), /Enqueuing flush of/));
+});
+
+test("flushes and compactions count operations, not lines (2.1.0, 2.1.17, 2.2, DSE 6.8); the lines stay as evidence", async () => {
+  // Expected values: greps of the files, done here. A flush logs "Enqueuing flush of" (requested),
+  // "Writing Memtable-" (written) and "Completed flushing"; a compaction "Compacting" (start) and
+  // "Compacted" (end). Before the fix `flushes` was the sum of all three greps and `compactions` of both.
+  const count = (files: string[], re: RegExp) => files.reduce((s, f) => s + grep(fs.readFileSync(f, "utf8"), re), 0);
+  const ENQ = /Enqueuing flush of/;
+  const WRITE = /Writing Memtable-/;
+  const START = / - Compacting (\(|\[)/;
+  const END = / - Compacted (\(|\d)/;
+  // Cassandra 2.1.17, three nodes: 59 starts per node never log an end (the awk pairing by thread,
+  // `awk '/ - Compacting \[/{o[$2]++} / - Compacted /{if(o[$2])o[$2]--; else u++}'`, finds no end without its start).
+  const n21 = fs.readdirSync(data("diag/cassandra-2.1.17/nodes")).map((n) => data("diag/cassandra-2.1.17/nodes", n, "logs/cassandra/system.log"));
+  const r21 = await logs(data("diag/cassandra-2.1.17"));
+  assert.equal(r21.summary.flushes, count(n21, ENQ)); // 939 + 931 + 922
+  assert.equal(r21.summary.flushes, 2792);
+  assert.equal(r21.summary.flushes_written, count(n21, WRITE));
+  assert.equal(r21.summary.compactions, count(n21, START)); // 290 + 288 + 286
+  assert.equal(r21.summary.compactions, 864);
+  assert.equal(r21.summary.compactions_completed, count(n21, END)); // 231 + 229 + 228
+  // The lines are still there: three flush lines per flush, two compaction lines per completed compaction.
+  const by21 = r21.summary.by_kind as Record<string, number>;
+  assert.equal(by21.flush, 3 * 2792);
+  assert.equal(by21.compaction, 864 + 688);
+  // DSE 6.8 bundle (system.log + debug.log; the flush/compaction lines are DEBUG, only in debug.log):
+  // 502 flushes enqueued, 491 memtables written (an enqueued flush of a clean memtable writes nothing);
+  // 155 compactions, each with its id on both lines.
+  const dse = data("diag/dse68/nodes/172.17.0.2/logs/cassandra");
+  const rd = await logs(data("diag/dse68"));
+  assert.equal(rd.summary.flushes, count([path.join(dse, "debug.log"), path.join(dse, "system.log")], ENQ));
+  assert.equal(rd.summary.flushes, 502);
+  assert.equal(rd.summary.flushes_written, 491);
+  assert.equal(rd.summary.compactions, count([path.join(dse, "debug.log")], START));
+  assert.equal(rd.summary.compactions, 155);
+  assert.equal(rd.summary.compactions_completed, 155);
+  // DSE 6.8 debug.log with two compactions still running at its end: 151 starts, 149 ends.
+  const rs = await logs(data("logs/dse68-statuslogger-debug.log"));
+  assert.deepEqual([rs.summary.flushes, rs.summary.flushes_written, rs.summary.compactions, rs.summary.compactions_completed], [498, 487, 151, 149]);
+  // Cassandra 2.2's system.log here logs "Writing Memtable-" without "Enqueuing flush": each write is one flush.
+  const text22 = fs.readFileSync(data("logs/cassandra22-system.log"), "utf8");
+  const r22 = await logs(data("logs/cassandra22-system.log"));
+  assert.equal(grep(text22, ENQ), 0);
+  assert.equal(r22.summary.flushes, grep(text22, WRITE)); // 17
+  // The lab (2.1.0 console layout): node1..3 enqueue 11 + 13 + 16 flushes and start 1 + 1 + 2 compactions.
+  const rl = await logs(data("lab"));
+  assert.deepEqual([rl.summary.flushes, rl.summary.compactions], [40, 4]);
 });
 
 test("lab console layout (INFO  19:32:51 message): the day comes from the node's GC log, or the date option", async () => {
@@ -432,4 +480,91 @@ test("logs() on 200,000 events (a real log repeated): first/last and the GC maxi
   const ts = r.rows("events").map((e) => Date.parse(String(e.time))).filter((t) => !Number.isNaN(t));
   assert.equal(r.summary.first, new Date(ts.reduce((a, b) => Math.min(a, b))).toISOString());
   assert.equal(r.summary.last, new Date(ts.reduce((a, b) => Math.max(a, b))).toISOString());
+});
+
+test("other logback date layouts give real times, the same UTC instant under TZ=Asia/Tokyo and TZ=UTC (library in child processes)", () => {
+  // test/fixtures/logback-layouts: real logback 1.5.18 output from a JVM in Asia/Tokyo (PROVENANCE.md).
+  // Expected instants read off the files by hand: a zone-less time is UTC (cassperf's rule), a zone
+  // in the pattern (Asia/Tokyo = UTC+9) or in the text (+09:00) is honoured.
+  const dir = path.join(__dirname, "fixtures", "logback-layouts");
+  const expected: Record<string, number[]> = {
+    // INFO  [main] 2026/12/02 21:22:15,944 ... ; 21:22:15,964 ; 21:22:15,980 (no zone: UTC)
+    slash: [Date.UTC(2026, 11, 2, 21, 22, 15, 944), Date.UTC(2026, 11, 2, 21, 22, 15, 964), Date.UTC(2026, 11, 2, 21, 22, 15, 980)],
+    // %d{DATE}: logback wrote ISO8601 (2026-12-02 21:32:43,105 ; ,140 ; ,166), no zone: UTC
+    date: [Date.UTC(2026, 11, 2, 21, 32, 43, 105), Date.UTC(2026, 11, 2, 21, 32, 43, 140), Date.UTC(2026, 11, 2, 21, 32, 43, 166)],
+    // %d{ISO8601, Asia/Tokyo}: 2026-12-02 21:21:48,294 in Tokyo = 12:21:48.294Z
+    "iso8601-tokyo": [Date.UTC(2026, 11, 2, 12, 21, 48, 294), Date.UTC(2026, 11, 2, 12, 21, 48, 328), Date.UTC(2026, 11, 2, 12, 21, 48, 360)],
+    // date later in the line: 2026-12-02 21:21:51.722+09:00 = 12:21:51.722Z
+    later: [Date.UTC(2026, 11, 2, 12, 21, 51, 722), Date.UTC(2026, 11, 2, 12, 21, 51, 743), Date.UTC(2026, 11, 2, 12, 21, 51, 759)],
+  };
+  // The child loads the built library (dist/, built by scripts/test.mjs) with TZ set BEFORE it starts.
+  const child = `
+    const path = require("path");
+    const dist = ${JSON.stringify(path.join(__dirname, "..", "dist"))};
+    const { parseSystemLog, parseLogDate } = require(path.join(dist, "parse/system-log.js"));
+    const { compileLayout, patternFromLogbackXml, detectLayout, compileDateFormat } = require(path.join(dist, "parse/log-layout.js"));
+    const { parseUtc } = require(path.join(dist, "parse/utc-time.js"));
+    const fs = require("fs");
+    const dir = ${JSON.stringify(dir)};
+    const out = { tz: Intl.DateTimeFormat().resolvedOptions().timeZone, files: {}, detected: {}, other: {} };
+    for (const name of ["slash", "date", "iso8601-tokyo", "later"]) {
+      const xml = fs.readFileSync(path.join(dir, "logback-" + name + ".xml"), "utf8");
+      const text = fs.readFileSync(path.join(dir, "system-" + name + ".log"), "utf8");
+      const pattern = patternFromLogbackXml(xml, "system-" + name + ".log");
+      const r = parseSystemLog(text, { node: "n", file: name, layout: compileLayout(pattern) });
+      out.files[name] = { ts: r.events.map((e) => e.ts), kinds: r.events.map((e) => e.kind), skipped: r.skipped.count };
+      // Without logback.xml: the layout is detected.
+      const d = parseSystemLog(text, { node: "n", file: name });
+      out.detected[name] = { layout: d.layout ? d.layout.name : null, ts: d.events.map((e) => e.ts) };
+    }
+    out.other.fallback = parseLogDate("2024/01/15 10:00:00,123", undefined);
+    out.other.log4jDate = compileDateFormat("DATE").parse("15 Jan 2024 10:00:00,123");
+    out.other.absolute = compileDateFormat("ABSOLUTE").parse("10:00:00,123", Date.UTC(2024, 0, 15));
+    out.other.parseUtc = parseUtc("2024-01-15T10:00:00");
+    console.log(JSON.stringify(out));
+  `;
+  const run = (tz: string) => {
+    const env = { ...process.env, TZ: tz };
+    const r = require("node:child_process").spawnSync(process.execPath, ["-e", child], { env, encoding: "utf8" });
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout);
+  };
+  const tokyo = run("Asia/Tokyo");
+  const utc = run("UTC");
+  assert.equal(tokyo.tz, "Asia/Tokyo"); // the child really ran in Tokyo
+  assert.equal(utc.tz, "UTC");
+  for (const [name, ts] of Object.entries(expected)) {
+    assert.deepEqual(tokyo.files[name].ts, ts, `${name} under TZ=Asia/Tokyo`);
+    assert.deepEqual(utc.files[name].ts, ts, `${name} under TZ=UTC`);
+    // The GC line is "other": the gc rule also checks the logging class, and these lines come from FlushLog.java, not GCInspector.java.
+    assert.deepEqual(tokyo.files[name].kinds, ["flush", "other", "startup"], name);
+    assert.equal(tokyo.files[name].skipped, 0);
+  }
+  // Detected without logback.xml: the slash and the DATE (ISO) files; the zone-carrying ones need their pattern.
+  assert.deepEqual(tokyo.detected.slash, { layout: 'cassandra %d{yyyy/MM/dd HH:mm:ss,SSS}', ts: expected.slash });
+  assert.deepEqual(tokyo.detected.date.ts, expected.date);
+  assert.deepEqual(tokyo.detected, utc.detected);
+  // The non-ISO fallback and the log4j shapes: UTC whatever the TZ (before: Date.parse in local time, 9 h off in Tokyo).
+  const want = Date.UTC(2024, 0, 15, 10, 0, 0, 123);
+  assert.deepEqual(tokyo.other, { fallback: want, log4jDate: want, absolute: want, parseUtc: Date.UTC(2024, 0, 15, 10) });
+  assert.deepEqual(utc.other, tokyo.other);
+});
+
+test("logs() takes a logback pattern for a bundle without logback.xml; from/to without a zone are UTC", async () => {
+  const dir = path.join(__dirname, "fixtures", "logback-layouts");
+  // A bundle holding the file as a node's system.log (no conf/logback.xml).
+  const bundle = tempDir();
+  fs.mkdirSync(path.join(bundle, "nodes", "n1", "logs", "cassandra"), { recursive: true });
+  const file = path.join(bundle, "nodes", "n1", "logs", "cassandra", "system.log");
+  fs.copyFileSync(path.join(dir, "system-later.log"), file);
+  const pattern = patternFromLogbackXml(fs.readFileSync(path.join(dir, "logback-later.xml"), "utf8"), "system-later.log")!;
+  assert.equal(pattern, "%-5level [%thread] %F:%L - %d{yyyy-MM-dd HH:mm:ss.SSSXXX} %msg%n");
+  const r = await logs({ source: bundle, pattern });
+  // 2026-12-02 21:21:51.722+09:00 (first line of the file) = 12:21:51.722Z
+  assert.equal(r.columns("events").time[0], "2026-12-02T12:21:51.722Z");
+  assert.equal(r.summary.flushes, 1);
+  // from is zone-less: 12:21:51.730 UTC keeps the two later lines (.743, .759), whatever the process's TZ.
+  const later = await logs({ source: bundle, pattern, from: "2026-12-02T12:21:51.730" });
+  assert.equal(later.summary.events, 2);
+  await assert.rejects(() => logs({ source: bundle, pattern: "no conversion words" }), /pattern must be a logback pattern/);
 });

@@ -110,8 +110,9 @@ test("budgets, sampling, streaming to a file and cancelling mark the scan partia
   const dir = tempDir();
   const out = path.join(dir, "counts.csv");
   const full = await partitionScan(`${KS}.hot`, { source: live, outFile: out });
-  const lines = fs.readFileSync(out, "utf8").trim().split("\n");
+  const lines = fs.readFileSync(out, "utf8").trim().split("\r\n");
   assert.equal(lines.length - 1, full.summary.partitions);
+  assert.equal(lines[0], "pk,token,rows"); // RFC 4180 with CRLF; the header names the key column of ${KS}.hot (CREATE TABLE above)
   await assert.rejects(partitionScan(`${KS}.hot`, { source: live, outFile: out }), /already exists; refusing to overwrite it/);
   const ac = new AbortController();
   const cancelled = await partitionScan(`${KS}.hot`, { source: live, concurrency: 1, onProgress: (p) => p.done >= 2 && ac.abort(), signal: ac.signal });
@@ -167,4 +168,65 @@ test("recorded: large-partition warnings, tablestats and histograms give sizes w
   assert.match(String(lab21.summary.max_partition_from), /nodetool-2\.1-cfstats\.txt \(Compacted partition maximum bytes\)/);
   assert.equal(lab21.findings.length, 0);
   await assert.rejects(partitionScan("nosuch.table", { source: data("diag", "dse68") }), /has no partition evidence for nosuch\.table .*tables with evidence: HiveMetaStore\.sparkmetastore/);
+});
+
+test("node-skew rules compare a node with the median of the OTHER nodes: they fire on two nodes", async () => {
+  const { partitionFindings } = await import("../src/analyze/partitions");
+  const { peerMedian } = await import("../src/analyze/peer-median");
+  const { RULES } = await import("../src/analyze/histograms");
+  // Hand-computed medians: the others of [100, 300] at index 1 are [100]; of [1, 2, 3, 10] at index 3, [1, 2, 3] -> 2;
+  // of [1, 2, 3, 4, 10] at index 4, [1, 2, 3, 4] -> (2 + 3) / 2 = 2.5. One node alone has no peers.
+  assert.equal(peerMedian([100, 300], 1), 100);
+  assert.equal(peerMedian([1, 2, 3, 10], 3), 2);
+  assert.equal(peerMedian([1, 2, 3, 4, 10], 4), 2.5);
+  assert.equal(peerMedian([7], 0), undefined);
+  // Two nodes, one holding 3x the other's rows (before: the upper median of [1000, 3000] was 3000 itself, ratio 1).
+  const stats = { table: "ks.t", partitions: 10, top: [], rowsPerNode: { "10.0.0.1": 1000, "10.0.0.2": 3000 }, origin: "hand-made counts" };
+  const skew = partitionFindings(stats).filter((f) => f.id === "partitions.node-skew");
+  assert.equal(skew.length, 1);
+  assert.equal(skew[0].node, "10.0.0.2");
+  assert.match(skew[0].title, /3\.0x the rows of ks\.t its peers hold \(median of the other 1 node\(s\): 1,000\)/);
+  // Even nodes stay quiet; just under the ratio (2x is the threshold: 1,999 vs 1,000) too.
+  assert.equal(partitionFindings({ ...stats, rowsPerNode: { a: 1000, b: 1100 } }).filter((f) => f.id === "partitions.node-skew").length, 0);
+  assert.equal(partitionFindings({ ...stats, rowsPerNode: { a: 1000, b: 1999 } }).filter((f) => f.id === "partitions.node-skew").length, 0);
+  // histograms' rule on two nodes: a 30 ms p99 against a peer's 10 ms fires; the peer does not.
+  const rule = RULES.find((r) => r.id === "histograms.node-skew")!;
+  const row = (node: string, value: number) => ({ node, keyspace: "ks", table: "t", metric: "read_latency", percentile: "99", value, origin: "hand-made" });
+  const found = rule.check([row("n1", 10_000), row("n2", 30_000)] as never);
+  assert.deepEqual(found.map((f) => f.node), ["n2"]);
+});
+
+test("the CSV of every count is RFC 4180: one column per key part, ':' ',' '\"' and line breaks survive a round trip", async () => {
+  // The writer partitionScan's outFile uses (src/cluster/csv.ts), tested on values: no lab runs for this helper.
+  // Expected text written by hand from RFC 4180 §2 rules 5-7 (quote fields with , " CR LF; double the quotes).
+  const { csvRecord, csvField } = await import("../src/cluster/csv");
+  assert.equal(csvRecord(["tenant", "day", "token", "rows"]), "tenant,day,token,rows\r\n");
+  const key = ['acme:eu,1', 'say "hi"', "12:30"]; // a composite key whose parts hold ":", "," and '"'
+  assert.equal(csvRecord([...key, "-9223372036854775808", 42]), '"acme:eu,1","say ""hi""",12:30,-9223372036854775808,42\r\n');
+  assert.equal(csvField("two\nlines"), '"two\nlines"');
+  assert.equal(csvField("cr\rhere"), '"cr\rhere"');
+  assert.equal(csvField(null), "");
+  assert.equal(csvField("plain text"), "plain text");
+  // Round trip through a small RFC 4180 reader written here: the parts come back exactly, one per column.
+  const parse = (text: string): string[][] => {
+    const rows: string[][] = [];
+    let row: string[] = [];
+    let f = "";
+    let q = false;
+    for (let i = 0; i < text.length; i++) {
+      const c = text[i];
+      if (q) {
+        if (c === '"' && text[i + 1] === '"') (f += '"'), i++;
+        else if (c === '"') q = false;
+        else f += c;
+      } else if (c === '"') q = true;
+      else if (c === ",") row.push(f), (f = "");
+      else if (c === "\r" && text[i + 1] === "\n") row.push(f), rows.push(row), (row = []), (f = ""), i++;
+      else f += c;
+    }
+    return rows;
+  };
+  const parts = ['a:b', 'c,d', 'e"f', "g\r\nh"];
+  const text = csvRecord(["k1", "k2", "k3", "k4", "token", "rows"]) + csvRecord([...parts, "7", 3]);
+  assert.deepEqual(parse(text), [["k1", "k2", "k3", "k4", "token", "rows"], [...parts, "7", "3"]]);
 });

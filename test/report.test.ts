@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { inventory } from "../src/index";
 import { makeReport } from "../src/present/report";
-import { pngSize, sampleForChart } from "../src/present/charts";
+import { MAX_CHART_POINTS, pngSize, sampleForChart } from "../src/present/charts";
 import { visibleWidth } from "../src/present/terminal";
 import { data } from "./support";
 
@@ -85,5 +85,29 @@ test("sampling keeps at most the limit and always keeps the rows asked for", () 
   assert.equal(sampled, true);
   assert.ok(out.length <= 1010, `${out.length}`);
   assert.equal(out.filter((r) => r.big).length, rows.filter((r) => r.big).length);
-  assert.deepEqual(sampleForChart([], 10), { rows: [], sampled: false });
+  const empty = sampleForChart([], 10);
+  assert.deepEqual([empty.rows, empty.sampled], [[], false]);
+});
+
+test("sampling keeps the promise when the rows to keep outnumber the limit (at most MAX_CHART_POINTS, and says so)", () => {
+  // 12,000 rows that all "must be kept" (e.g. 12,000 pauses over 200 ms): before, every one of them came back.
+  const rows = Array.from({ length: 12_000 }, (_, i) => ({ i, big: true }));
+  const s = sampleForChart(rows, MAX_CHART_POINTS, (r) => r.big);
+  assert.equal(s.rows.length, MAX_CHART_POINTS); // 5,000: the limit in charts.ts, the number the design promises
+  assert.equal(s.keptAll, false);
+  assert.equal(s.sampled, true);
+  assert.equal(s.note, "sampled: 5,000 of 12,000 shown, an even sample of the 12,000 that should all be kept (more than the 5,000-point limit)");
+  // Evenly spaced over the whole range: row floor(k * 12,000 / 5,000) for k = 0..4,999, so the first is 0 and the last
+  // floor(4,999 * 2.4) = 11,997; order kept.
+  assert.equal(s.rows[0].i, 0);
+  assert.equal(s.rows[s.rows.length - 1].i, 11_997);
+  assert.ok(s.rows.every((r, k) => k === 0 || r.i > s.rows[k - 1].i));
+  // 7,000 of 20,000 to keep: still at most 5,000; 3,000 to keep of 20,000: all 3,000 kept, 5,000 or fewer in all.
+  const mixed = Array.from({ length: 20_000 }, (_, i) => ({ i, big: i % 20 < 7 }));
+  assert.ok(sampleForChart(mixed, MAX_CHART_POINTS, (r) => r.big).rows.length <= MAX_CHART_POINTS);
+  const few = Array.from({ length: 20_000 }, (_, i) => ({ i, big: i % 20 < 3 }));
+  const f = sampleForChart(few, MAX_CHART_POINTS, (r) => r.big);
+  assert.ok(f.rows.length <= MAX_CHART_POINTS, String(f.rows.length));
+  assert.equal(f.rows.filter((r) => r.big).length, 3_000);
+  assert.equal(f.keptAll, true);
 });

@@ -155,18 +155,20 @@ export async function gatherCompactionEvidence(source: Source, only?: { keyspace
     for (const s of parsed.tables) {
       if (s.is_index || !wanted(s.keyspace, s.table)) continue;
       const e = get(s.keyspace, s.table);
+      // Each value is cited at the line that holds it (the field's line), else the table's line.
       const o = `${t.origin}${s.line ? `:${s.line}` : ""} (${t.node})`;
-      e.reads = merge(e.reads, s.read_count, o, "sum");
-      e.writes = merge(e.writes, s.write_count, o, "sum");
-      e.sstables = merge(e.sstables, s.sstable_count, o);
-      e.spaceUsedBytes = merge(e.spaceUsedBytes, s.space_used_live_bytes, o);
-      e.partitionsEstimate = merge(e.partitionsEstimate, s.partitions_estimate ?? keysFromBloomFilter(s.fields), s.partitions_estimate !== null ? o : `${o}, estimated from the bloom filter size`);
-      e.partitionMaxBytes = merge(e.partitionMaxBytes, s.partition_max_bytes, o);
-      e.partitionMeanBytes = merge(e.partitionMeanBytes, s.partition_mean_bytes, o);
-      e.tombstonesPerSliceMean = merge(e.tombstonesPerSliceMean, s.tombstones_per_slice_mean, o);
-      e.tombstonesPerSliceMax = merge(e.tombstonesPerSliceMax, s.tombstones_per_slice_max, o);
-      e.liveCellsPerSliceMean = merge(e.liveCellsPerSliceMean, s.live_cells_per_slice_mean, o);
-      e.droppableTombstoneRatio = merge(e.droppableTombstoneRatio, s.droppable_tombstone_ratio, o);
+      const at = (k: string) => (s.field_lines?.[k] ? `${t.origin}:${s.field_lines[k]} (${t.node})` : o);
+      e.reads = merge(e.reads, s.read_count, at("read_count"), "sum");
+      e.writes = merge(e.writes, s.write_count, at("write_count"), "sum");
+      e.sstables = merge(e.sstables, s.sstable_count, at("sstable_count"));
+      e.spaceUsedBytes = merge(e.spaceUsedBytes, s.space_used_live_bytes, at("space_used_live_bytes"));
+      e.partitionsEstimate = merge(e.partitionsEstimate, s.partitions_estimate ?? keysFromBloomFilter(s.fields), s.partitions_estimate !== null ? at("partitions_estimate") : `${o}, estimated from the bloom filter size`);
+      e.partitionMaxBytes = merge(e.partitionMaxBytes, s.partition_max_bytes, at("partition_max_bytes"));
+      e.partitionMeanBytes = merge(e.partitionMeanBytes, s.partition_mean_bytes, at("partition_mean_bytes"));
+      e.tombstonesPerSliceMean = merge(e.tombstonesPerSliceMean, s.tombstones_per_slice_mean, at("tombstones_per_slice_mean"));
+      e.tombstonesPerSliceMax = merge(e.tombstonesPerSliceMax, s.tombstones_per_slice_max, at("tombstones_per_slice_max"));
+      e.liveCellsPerSliceMean = merge(e.liveCellsPerSliceMean, s.live_cells_per_slice_mean, at("live_cells_per_slice_mean"));
+      e.droppableTombstoneRatio = merge(e.droppableTombstoneRatio, s.droppable_tombstone_ratio, at("droppable_tombstone_ratio"));
     }
   }
 

@@ -5,6 +5,7 @@
  * clientstats` (parse/nodetool-clientstats.ts), with the recorded rules' thresholds in
  * {@link CONNECTION_THRESHOLDS} too.
  */
+import { peerMedian } from "./peer-median";
 import { CassperfError, isCassperfError } from "../errors";
 import { LiveSource } from "../cluster/live";
 import { resolveSource, type SourceInput } from "../cluster/resolve";
@@ -25,7 +26,7 @@ export interface ConnectionsOptions {
 export const CONNECTION_THRESHOLDS = {
   IN_FLIGHT_PER_HOST: { name: "IN_FLIGHT_PER_HOST", value: 100, unit: "requests", source: "seed 1 ConnectionOptimizer: over 100 in flight on one host is unhealthy" },
   MAX_REQUESTS_PER_CONNECTION: { name: "MAX_REQUESTS_PER_CONNECTION", value: 2048, unit: "requests", source: "cassandra-driver default for protocol v3+ (client-options.js)" },
-  CLIENT_IMBALANCE_RATIO: { name: "CLIENT_IMBALANCE_RATIO", value: 2, unit: "× the other nodes' mean", source: "cassperf: every driver session opens the same pool to each local node (cassandra-driver coreConnectionsPerHostV3 local 1; Java driver 4 pool.local.size 1), so totals differ little; twice the others is a pinned node" },
+  CLIENT_IMBALANCE_RATIO: { name: "CLIENT_IMBALANCE_RATIO", value: 2, unit: "× the other nodes' median", source: "cassperf: every driver session opens the same pool to each local node (cassandra-driver coreConnectionsPerHostV3 local 1; Java driver 4 pool.local.size 1), so totals differ little; twice the others is a pinned node" },
   CLIENT_IMBALANCE_MIN: { name: "CLIENT_IMBALANCE_MIN", value: 10, unit: "connections", source: "cassperf: below 10 connections a difference of a few clients is noise" },
   CONNECTIONS_PER_CLIENT: { name: "CONNECTIONS_PER_CLIENT", value: 8, unit: "connections from one IP to one node", source: "cassandra-driver (client-options.js coreConnectionsPerHostV3) and Java driver 4 open 1 connection per local node per session; over 8 from one IP means many sessions or processes" },
   MIN_PROTOCOL_VERSION: { name: "MIN_PROTOCOL_VERSION", value: 4, unit: "native protocol version", source: "Cassandra 2.2 introduced protocol v4 (NEWS.txt); a v3 client is a driver from before 2016" },
@@ -122,11 +123,12 @@ async function recordedConnections(source: Source) {
   // Totals across nodes: each driver session opens the same pool to every local node.
   const totals = nodes.filter((n) => n.total_connected !== null) as { node: string; total_connected: number; from: string }[];
   if (totals.length >= 2) {
-    for (const n of totals) {
-      const others = totals.filter((o) => o !== n);
-      const mean = others.reduce((a, o) => a + o.total_connected, 0) / others.length;
-      if (n.total_connected >= T.CLIENT_IMBALANCE_MIN.value && n.total_connected > T.CLIENT_IMBALANCE_RATIO.value * mean)
-        findings.push({ severity: "warning", id: "connections.clients-unbalanced", helper: "connections", node: n.node, title: `${n.node} has ${n.total_connected} client connections, over ${T.CLIENT_IMBALANCE_RATIO.value}× the other nodes' mean (${mean.toFixed(1)})`, evidence: totals.map((o) => `${o.node} ${o.total_connected} (${o.from})`).join("; "), action: "clients pin this node: check their contact points and load-balancing policy (token-aware, DC-aware, with the right localDataCenter), and whether some clients connect to this node only (whitelist policies, a proxy)" });
+    // Each node against the median of the OTHER nodes (./peer-median.ts, the one median of every skew rule).
+    const values = totals.map((o) => o.total_connected);
+    for (const [i, n] of totals.entries()) {
+      const median = peerMedian(values, i)!;
+      if (n.total_connected >= T.CLIENT_IMBALANCE_MIN.value && n.total_connected > T.CLIENT_IMBALANCE_RATIO.value * median)
+        findings.push({ severity: "warning", id: "connections.clients-unbalanced", helper: "connections", node: n.node, title: `${n.node} has ${n.total_connected} client connections, over ${T.CLIENT_IMBALANCE_RATIO.value}× the other nodes' median (${median.toFixed(1)})`, evidence: totals.map((o) => `${o.node} ${o.total_connected} (${o.from})`).join("; "), action: "clients pin this node: check their contact points and load-balancing policy (token-aware, DC-aware, with the right localDataCenter), and whether some clients connect to this node only (whitelist policies, a proxy)" });
     }
   }
   // One client IP with many connections to one node.

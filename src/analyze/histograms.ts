@@ -12,6 +12,7 @@
  * applies one rule table (below) and draws the percentile ladder, a metric across nodes and a
  * metric over snapshots.
  */
+import { peerMedian } from "./peer-median";
 import { LiveSource } from "../cluster/live";
 import { resolveSource, type SourceInput } from "../cluster/resolve";
 import { missing, nodetoolTexts, type NodetoolText } from "../cluster/evidence";
@@ -76,7 +77,7 @@ export const THRESHOLDS = {
   WRITE_P99_MS: { name: "WRITE_P99_MS", value: 10, unit: "ms", source: "seed 1: write p99 over 10 ms (writes are normally sub-millisecond)" },
   SSTABLES_PER_READ_P99: { name: "SSTABLES_PER_READ_P99", value: 4, unit: "sstables", source: "seed 2 (compaction): more than 4 SSTables touched per read means compaction is behind or the strategy does not fit" },
   PARTITION_MAX_BYTES: { name: "PARTITION_MAX_BYTES", value: 100 * 1024 * 1024, unit: "bytes", source: "Cassandra's compaction_large_partition_warning_threshold_mb default (100 MB)" },
-  NODE_SKEW_RATIO: { name: "NODE_SKEW_RATIO", value: 2, unit: "x", source: "issue 7: a node more than 2x the median of its peers is hot or sick" },
+  NODE_SKEW_RATIO: { name: "NODE_SKEW_RATIO", value: 2, unit: "x", source: "cassperf: a node more than 2x the median of the other nodes (peer-median.ts) is hot or sick" },
   SKEW_MIN_P99_MS: { name: "SKEW_MIN_P99_MS", value: 1, unit: "ms", source: "cassperf choice: a p99 under 1 ms is healthy whatever its ratio to the peers (ratios of tiny numbers are noise)" },
 } satisfies Record<string, Threshold>;
 
@@ -201,9 +202,9 @@ export const RULES: Rule[] = [
       const out: Finding[] = [];
       for (const rs of groups.values()) {
         if (rs.length < 2) continue;
-        for (const r of rs) {
-          const peers = rs.filter((x) => x !== r).map((x) => x.value!).sort((a, b) => a - b);
-          const median = peers.length % 2 ? peers[(peers.length - 1) / 2] : (peers[peers.length / 2 - 1] + peers[peers.length / 2]) / 2;
+        const values = rs.map((x) => x.value!);
+        for (const [i, r] of rs.entries()) {
+          const median = peerMedian(values, i)!;
           if (median <= 0 || r.value! < THRESHOLDS.SKEW_MIN_P99_MS.value * 1000 || r.value! <= THRESHOLDS.NODE_SKEW_RATIO.value * median) continue;
           out.push({
             severity: "warning",

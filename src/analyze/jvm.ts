@@ -218,7 +218,7 @@ export async function jvm(input?: SourceInput, options: JvmOptions = {}) {
         const { sampleForChart } = require("../present/charts") as typeof import("../present/charts");
         const s = sampleForChart(gcHeapAfter.filter((h) => h.timestamp));
         return {
-          title: `Heap after GC over time${s.sampled ? ` (every ${Math.ceil(gcHeapAfter.length / s.rows.length)}th of ${gcHeapAfter.length} pauses)` : ""}`,
+          title: `Heap after GC over time${s.sampled ? ` (${s.note} pauses)` : ""}`,
           width: 560,
           height: 240,
           data: { values: s.rows },

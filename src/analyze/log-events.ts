@@ -16,6 +16,7 @@ import { filesInTimeOrder } from "../cluster/evidence";
 import type { Source, SourceFile } from "../cluster/source";
 import { compileLayout, layoutCoverage, patternFromLogbackXml, detectLayout, type LogLayout } from "../parse/log-layout";
 import { parseSystemLog } from "../parse/system-log";
+import { parseUtc } from "../parse/utc-time";
 import { LOG_EVENT_KINDS, type LogEvent, type LogEventKind } from "../parse/log-rules";
 
 export type { LogEvent, LogEventKind };
@@ -39,6 +40,14 @@ export interface LogEventsFilter {
   to?: string | Date;
   /** Day (YYYY-MM-DD) for console layouts whose lines carry only a time of day. */
   date?: string;
+  /**
+   * The logback pattern the logs were written with (the `<pattern>` of conf/logback.xml), for a
+   * bundle without logback.xml whose layout is not one Cassandra/DSE ship. Its %date may use any
+   * SimpleDateFormat or a named one (ISO8601, DATE, ABSOLUTE) and a zone (`%d{DATE, Europe/Paris}`);
+   * without a zone, times are UTC.
+   * @example await logs({ source: "bundle", pattern: "%-5level [%thread] %d{yyyy/MM/dd HH:mm:ss,SSS} %F:%L - %msg%n" })
+   */
+  pattern?: string;
 }
 
 /** Per file: what was read and how. */
@@ -72,8 +81,9 @@ const asArray = <T>(v: T | T[] | undefined): T[] | undefined => (v === undefined
 
 function toMs(v: string | Date | undefined, what: string): number | undefined {
   if (v === undefined) return undefined;
-  const t = v instanceof Date ? v.getTime() : Date.parse(v);
-  if (!Number.isFinite(t)) throw new CassperfError(`logs: ${what} must be an ISO-8601 time or a Date; got ${String(v)}.`);
+  // Zone-less times are UTC, like the log times they are compared with (never the process's zone).
+  const t = parseUtc(v);
+  if (!Number.isFinite(t)) throw new CassperfError(`logs: ${what} must be an ISO-8601 time (UTC unless it names a zone) or a Date; got ${String(v)}.`);
   return t;
 }
 
@@ -101,6 +111,8 @@ export async function logEvents(filter: LogEventsFilter = {}): Promise<LogEvents
     if (missingNodes.length) notes.push(`node ${missingNodes.join(", ")} is not in ${source.describe()} (its nodes: ${source.nodes().join(", ") || "none"}).`);
     files = files.filter((f) => nodes.includes(f.node));
   }
+  if (filter.pattern !== undefined && (typeof filter.pattern !== "string" || !filter.pattern.includes("%"))) throw new CassperfError(`logs: pattern must be a logback pattern such as "%-5level [%thread] %date{ISO8601} %F:%L - %msg%n"; got ${JSON.stringify(filter.pattern)}.`);
+  const given = filter.pattern ? compileLayout(filter.pattern, "pattern option") : undefined;
   const infos: LogFileInfo[] = [];
   const clockSteps: LogEventsResult["clockSteps"] = [];
   const layouts = new Map<string, LogLayout | null>(); // per node+log name, from logback.xml
@@ -116,7 +128,7 @@ export async function logEvents(filter: LogEventsFilter = {}): Promise<LogEvents
       continue;
     }
     const logName = f.kind === "debug-log" ? "debug.log" : "system.log";
-    const layout = await layoutFor(source, f, logName, text, layouts, notes);
+    const layout = given ?? (await layoutFor(source, f, logName, text, layouts, notes));
     let baseDate: string | undefined;
     if (layout?.timeOnly) {
       const bd = filter.date ? { date: filter.date, from: "the date option" } : await baseDateFor(source, f.node, baseDates);

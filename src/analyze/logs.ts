@@ -25,6 +25,8 @@ import { logFindings, LOG_RULES } from "./log-findings";
 import { checkClocks } from "./log-clock";
 import { latencyPoints } from "./log-latency";
 import { extent } from "./extent";
+import { parseUtc } from "../parse/utc-time";
+import { countOperations } from "./log-operations";
 
 export { logEvents, type LogEvent, type LogEventKind, type LogEventsFilter } from "./log-events";
 export { LOG_THRESHOLDS, LOG_RULES } from "./log-findings";
@@ -32,7 +34,7 @@ export { LOG_THRESHOLDS, LOG_RULES } from "./log-findings";
 /** Columns of the `events` frame, in order. */
 export const EVENT_COLUMNS = [
   "node", "time", "level", "thread", "source", "kind", "pause_ms", "gc", "pool", "active", "pending", "blocked", "all_time_blocked", "dump",
-  "dropped", "bytes", "phase", "keyspace", "table", "partition_key", "partition_bytes", "live_rows", "tombstones", "query", "duration_ms",
+  "dropped", "bytes", "phase", "operation", "keyspace", "table", "partition_key", "partition_bytes", "live_rows", "tombstones", "query", "duration_ms",
   "exception", "message", "file", "line",
 ] as const;
 
@@ -83,6 +85,9 @@ export function eventColumns(events: LogEvent[]): Columns {
  *   active, pending, blocked, dropped, bytes, keyspace, table, partition_key, partition_bytes,
  *   live_rows, tombstones, query, duration_ms, exception, message, file, line), `kinds` (count per
  *   node and kind), `files` (what was read, layout, skipped lines); findings from LOG_RULES.
+ *   The summary counts operations: `flushes` (flushes requested), `flushes_written`, `compactions`
+ *   (started, or ended with the start before the log), `compactions_completed`; `by_kind` counts
+ *   lines (a flush logs up to three, a compaction two).
  *   A source or a path alone is shorthand for `{ source }`.
  * @example
  * const l = await logs({ source: "../shared/data/diag/dse68" });
@@ -96,7 +101,7 @@ export async function logs(filter: LogEventsFilter | SourceInput = {}): Promise<
   const { events } = r;
   const clock = checkClocks(events);
   const findings: Finding[] = logFindings({ events, clock, clockSteps: r.clockSteps });
-  const notes = [...r.notes, "Log times are read as UTC: logback writes the node's local time without a zone."];
+  const notes = [...r.notes, "Log times are read as UTC (logback writes the JVM's local time without a zone; a zone in the date or in the logback pattern, `%d{..., Europe/Paris}`, is honoured). If the nodes ran in another zone, shift by its offset."];
   if (!r.files.length) {
     // A log that is there but could not be read is not "no system.log": name it and why.
     const unread = r.source.files({ kind: "unreadable" }).filter((f) => /(^|\/)(system|debug)\.log/.test(f.rel));
@@ -121,6 +126,7 @@ export async function logs(filter: LogEventsFilter | SourceInput = {}): Promise<
   const span = extent(events.filter((e) => e.ts !== null).map((e) => e.ts!));
   const gc = events.filter((e) => e.kind === "gc-pause");
   const nodes = [...new Set(events.map((e) => e.node))];
+  const ops = countOperations(events);
 
   const summary: Record<string, unknown> = {
     nodes: nodes.length,
@@ -133,8 +139,11 @@ export async function logs(filter: LogEventsFilter | SourceInput = {}): Promise<
     gc_pause_max_ms: extent(gc.map((e) => e.pause_ms ?? 0))?.max ?? null,
     statuslogger_dumps: new Set(events.filter((e) => e.kind === "statuslogger-pool").map(dumpKey)).size,
     dropped_messages: events.reduce((s, e) => s + (e.kind === "dropped-messages" ? e.dropped ?? 0 : 0), 0),
-    flushes: byKind["flush"] ?? 0,
-    compactions: byKind["compaction"] ?? 0,
+    // Operations, not lines (./log-operations.ts): the lines are the "flush"/"compaction" rows of `events` and by_kind.
+    flushes: ops.flushes,
+    flushes_written: ops.flushes_written,
+    compactions: ops.compactions,
+    compactions_completed: ops.compactions_completed,
     tombstone_warnings: byKind["tombstone-warning"] ?? 0,
     tombstone_failures: byKind["tombstone-failure"] ?? 0,
     large_partitions: byKind["large-partition"] ?? 0,
@@ -284,8 +293,8 @@ export async function timeline(options: TimelineOptions | SourceInput = {}): Pro
   const notes = [...r.notes];
   const coincideMs = opts.coincideMs ?? TIMELINE_THRESHOLDS.COINCIDE_MS.value;
   // The window asked for (logEvents() has checked both times parse).
-  const fromMs = opts.from === undefined ? -Infinity : new Date(opts.from).getTime();
-  const toMs = opts.to === undefined ? Infinity : new Date(opts.to).getTime();
+  const fromMs = opts.from === undefined ? -Infinity : parseUtc(opts.from);
+  const toMs = opts.to === undefined ? Infinity : parseUtc(opts.to);
 
   // GC lane: GC logs through gcStats() when it has them for a node, else GCInspector.
   const gcFromLogs = opts.gcLogs === false ? new Map<string, LanePoint[]>() : await gcLogPauses(r.source, opts, fromMs, toMs, notes);

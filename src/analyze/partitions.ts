@@ -6,6 +6,7 @@
  * warnings in system.log, tablestats' compacted partition maximum), see ./partitions-recorded.ts.
  * Both end in the same frames, summary and rule table.
  */
+import { peerMedian } from "./peer-median";
 import { CassperfError, shownValue } from "../errors";
 import { LiveSource } from "../cluster/live";
 import { parseTableName, type TableName } from "../cluster/cql";
@@ -56,7 +57,9 @@ export interface PartitionScanOptions {
   /** Also estimate bytes per partition (selects every column: slower). Default false. */
   estimateBytes?: boolean;
   /**
-   * Stream every partition's count to this CSV file (key,token,rows). Refuses an existing file.
+   * Stream every partition's count to this CSV file: RFC 4180 (fields with a comma, quote, CR or LF
+   * quoted, quotes doubled, CRLF line ends), one column per partition-key column named after it,
+   * then `token` and `rows`. Refuses an existing file.
    * @example partitionScan("shop.orders", { outFile: "orders-partitions.csv" })
    */
   outFile?: string;
@@ -76,7 +79,7 @@ export const PARTITION_THRESHOLDS = {
   MEAN_ROWS_WARN: { name: "MEAN_ROWS_WARN", value: 1_000, unit: "rows", source: "seed 1 PartitionAnalyzer: mean partition over 1,000 rows" },
   LARGE_ROWS: { name: "LARGE_ROWS", value: 1_000, unit: "rows", source: "seed 1: what counts as a large partition for the share rule" },
   LARGE_SHARE_WARN: { name: "LARGE_SHARE_WARN", value: 0.1, unit: "fraction", source: "seed 1: over 10% of partitions above 1,000 rows" },
-  NODE_SKEW_RATIO: { name: "NODE_SKEW_RATIO", value: 2, unit: "x", source: "a node holding twice its peers' rows is a hotspot (same ratio as histograms())" },
+  NODE_SKEW_RATIO: { name: "NODE_SKEW_RATIO", value: 2, unit: "x", source: "a node holding twice the median of the other nodes' rows is a hotspot (same ratio and median as histograms())" },
 } satisfies Record<string, Threshold>;
 
 /** What the rules see: one table's partition statistics, live or recorded. */
@@ -156,14 +159,20 @@ export const PARTITION_RULES: Rule[] = [
     id: "partitions.node-skew",
     severity: "warning",
     threshold: T.NODE_SKEW_RATIO,
+    /** Each node's rows against the median of the OTHER nodes' rows (./peer-median.ts), so two nodes can be compared. */
     check: (s) => {
       const entries = Object.entries(s.rowsPerNode);
       if (entries.length < 2) return undefined;
-      const sorted = entries.map(([, v]) => v).sort((a, b) => a - b);
-      const median = sorted[Math.floor(sorted.length / 2)];
-      const [node, max] = entries.reduce((a, b) => (b[1] > a[1] ? b : a));
-      if (median <= 0 || max / median < T.NODE_SKEW_RATIO.value) return undefined;
-      return { title: `${node} owns ${(max / median).toFixed(1)}x the median node's rows of ${s.table}`, evidence: entries.map(([n, v]) => `${n}: ${fmt(v)} rows`).join("; "), action: "a few hot partitions concentrate on one replica set: bucket them; check token balance with nodetool status", node };
+      const values = entries.map(([, v]) => v);
+      let worst: { node: string; rows: number; median: number } | undefined;
+      entries.forEach(([node, rows], i) => {
+        const median = peerMedian(values, i);
+        if (median === undefined || median <= 0) return;
+        if (!worst || rows / median > worst.rows / worst.median) worst = { node, rows, median };
+      });
+      if (!worst || worst.rows / worst.median < T.NODE_SKEW_RATIO.value) return undefined;
+      const { node, rows, median } = worst;
+      return { title: `${node} owns ${(rows / median).toFixed(1)}x the rows of ${s.table} its peers hold (median of the other ${entries.length - 1} node(s): ${fmt(median)})`, evidence: entries.map(([n, v]) => `${n}: ${fmt(v)} rows`).join("; "), action: "a few hot partitions concentrate on one replica set: bucket them; check token balance with nodetool status", node };
     },
   },
 ];

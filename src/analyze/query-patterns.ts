@@ -115,6 +115,15 @@ export async function queryPatterns(input?: SourceInput, options: QueryPatternsO
     const tombs = g.filter((s) => s.tombstones !== undefined).map((s) => s.tombstones!);
     const live = g.filter((s) => s.live_rows !== undefined).map((s) => s.live_rows!);
     const kinds = [...new Set(g.map((s) => s.source))];
+    // Each cited value names the line that holds it (not the pattern's first line, which may be another node's file).
+    const at = (pick: (s: Sample) => number | undefined): string | null => {
+      let best: Sample | undefined;
+      for (const s of g) {
+        const v = pick(s);
+        if (v !== undefined && (best === undefined || v > pick(best)!)) best = s;
+      }
+      return best ? best.origin : null;
+    };
     return {
       pattern,
       count: g.reduce((a, s) => a + s.times, 0),
@@ -123,9 +132,11 @@ export async function queryPatterns(input?: SourceInput, options: QueryPatternsO
       mean_ms: durations.length ? durations.reduce((a, b) => a + b, 0) / durations.length : null,
       min_ms: extent(durations)?.min ?? null,
       max_ms: extent(durations)?.max ?? null,
+      max_ms_at: at((s) => s.duration_ms),
       p99_ms: nearestRank([...durations].sort((a, b) => a - b), 0.99),
       tombstones_mean: tombs.length ? tombs.reduce((a, b) => a + b, 0) / tombs.length : null,
       tombstones_max: extent(tombs)?.max ?? null,
+      tombstones_max_at: at((s) => s.tombstones),
       live_rows_mean: live.length ? live.reduce((a, b) => a + b, 0) / live.length : null,
       example: g[0].query.length > 300 ? g[0].query.slice(0, 299) + "…" : g[0].query,
       first_seen: g[0].origin,
@@ -138,9 +149,9 @@ export async function queryPatterns(input?: SourceInput, options: QueryPatternsO
     if (/\bALLOW\s+FILTERING\b/i.test(r.pattern))
       findings.push({ severity: "warning", id: "patterns.allow-filtering", helper: "queryPatterns", title: `ALLOW FILTERING in a pattern seen ${r.count} times`, evidence: `${r.pattern} (${r.first_seen})`, action: "filtering scans partitions it then drops: add a table keyed by the filtered column (or a secondary index for low-cardinality lookups inside a partition)" });
     if (r.mean_ms !== null && r.mean_ms > T.SLOW_MEAN_MS.value)
-      findings.push({ severity: "warning", id: "patterns.slow-mean", helper: "queryPatterns", title: `pattern averages ${r.mean_ms.toFixed(1)} ms over ${r.count} executions (over ${T.SLOW_MEAN_MS.value} ms)`, evidence: `${r.pattern}; max ${r.max_ms} ms (${r.first_seen})`, action: "check the partition sizes this pattern reads (partitionScan) and the SSTables per read (histograms)" });
+      findings.push({ severity: "warning", id: "patterns.slow-mean", helper: "queryPatterns", title: `pattern averages ${r.mean_ms.toFixed(1)} ms over ${r.count} executions (over ${T.SLOW_MEAN_MS.value} ms)`, evidence: `${r.pattern}; max ${r.max_ms} ms (${r.max_ms_at}); first seen ${r.first_seen}`, action: "check the partition sizes this pattern reads (partitionScan) and the SSTables per read (histograms)" });
     if (r.tombstones_max !== null && r.tombstones_max >= T.TOMBSTONES_PER_QUERY.value)
-      findings.push({ severity: "warning", id: "patterns.tombstones", helper: "queryPatterns", title: `pattern reads up to ${r.tombstones_max.toLocaleString("en-US")} tombstones (${r.count} times)`, evidence: `${r.pattern}; mean ${Math.round(r.tombstones_mean ?? 0).toLocaleString("en-US")} tombstones vs ${Math.round(r.live_rows_mean ?? 0).toLocaleString("en-US")} live rows (${r.first_seen})`, action: "the query reads through deleted data: expire with TTL instead of DELETE, bucket by time, or narrow the slice to live ranges" });
+      findings.push({ severity: "warning", id: "patterns.tombstones", helper: "queryPatterns", title: `pattern reads up to ${r.tombstones_max.toLocaleString("en-US")} tombstones (${r.count} times)`, evidence: `${r.pattern}; max ${r.tombstones_max.toLocaleString("en-US")} tombstones (${r.tombstones_max_at}); mean ${Math.round(r.tombstones_mean ?? 0).toLocaleString("en-US")} tombstones vs ${Math.round(r.live_rows_mean ?? 0).toLocaleString("en-US")} live rows; first seen ${r.first_seen}`, action: "the query reads through deleted data: expire with TTL instead of DELETE, bucket by time, or narrow the slice to live ranges" });
     if (/\bLIMIT\s+\?/i.test(r.pattern) === false && /^SELECT\b/i.test(r.pattern) && !/\bWHERE\b/i.test(r.pattern))
       findings.push({ severity: "info", id: "patterns.full-scan", helper: "queryPatterns", title: `a SELECT without WHERE seen ${r.count} times`, evidence: `${r.pattern} (${r.first_seen})`, action: "a full-table read touches every node: page it with token ranges (partitionScan does) or model a table for the question" });
   }

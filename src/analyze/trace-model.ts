@@ -107,6 +107,8 @@ export class TraceModelBuilder {
   readonly atUs: number[] = [];
   /** Epoch µs from the event id / event time, or NaN. */
   readonly timeUs: number[] = [];
+  /** 4.0+ source_port, or NaN. */
+  readonly port: number[] = [];
   readonly sessions = new Map<string, TraceSessionRow>();
   private readonly intern = new Interner();
 
@@ -120,6 +122,7 @@ export class TraceModelBuilder {
     let t = e.event_id ? timeuuidMicros(e.event_id) : undefined;
     if (t === undefined && e.event_time) t = microsFromIso(e.event_time);
     this.timeUs.push(t === undefined ? NaN : t);
+    this.port.push(typeof e.source_port === "number" ? e.source_port : NaN);
   }
 
   /** Add one session row (a later row for the same id replaces an earlier one). */
@@ -197,7 +200,27 @@ function analyse(b: TraceModelBuilder): TraceModel {
       const t0 = idx.length ? b.timeUs[idx[0]] : NaN;
       row = { session_id: sid, coordinator: firstNode, started_at: Number.isNaN(t0) ? "" : new Date(t0 / 1000).toISOString(), duration: null, request: "", command: "QUERY", client: null, parameters: {} };
     }
-    const coordinator = row.coordinator;
+    // Nodes sharing an address (one IP, several internode ports: a common local setup on 4.0+) are
+    // told apart by port: their events, the coordinator and the peers of their messages become "ip:port".
+    const portsOf = new Map<string, Set<number>>();
+    for (const i of idx) if (!Number.isNaN(b.port[i])) (portsOf.get(b.node[i]) ?? portsOf.set(b.node[i], new Set()).get(b.node[i])!).add(b.port[i]);
+    const shared = new Set([...portsOf].filter(([, p]) => p.size > 1).map(([ip]) => ip));
+    let coordinator = row.coordinator.replace(/^\//, "");
+    if (shared.size) {
+      const firstNode = b.node[idx[0]];
+      const firstPort = b.port[idx[0]];
+      for (const i of idx) if (shared.has(b.node[i]) && !Number.isNaN(b.port[i])) b.node[i] = `${b.node[i]}:${b.port[i]}`;
+      if (shared.has(coordinator)) coordinator = typeof row.coordinator_port === "number" ? `${coordinator}:${row.coordinator_port}` : firstNode === coordinator && !Number.isNaN(firstPort) ? `${coordinator}:${firstPort}` : coordinator;
+    }
+    /** A peer named in an activity, with its port when its address is shared. */
+    const peerOf = (p: string, activity: string): string => {
+      if (!shared.has(p)) return p;
+      const m = new RegExp(`${p.replace(/\./g, "\\.")}\\]?:(\\d+)`).exec(activity);
+      return m ? `${p}:${m[1]}` : p;
+    };
+    // SSTables a node's read selected, by id, for reads that never state "merged from N sstables" (4.0+ names queries).
+    const selected = new Map<string, Set<string>>();
+    const mergeCounted = new Set<string>();
     const startUs = row.started_at ? microsFromIso(row.started_at) : NaN;
     const sum: SessionSummary = {
       session_id: sid,
@@ -249,7 +272,9 @@ function analyse(b: TraceModelBuilder): TraceModel {
       if (info.liveRows !== undefined) liveRows[i] = info.liveRows;
       if (info.tombstones !== undefined) tombstones[i] = info.tombstones;
       if (info.messageBytes !== undefined) messageBytes[i] = info.messageBytes;
-      if (info.peer !== undefined) peer[i] = info.peer;
+      if (info.peer !== undefined) peer[i] = peerOf(info.peer, b.activity[i]);
+      if (info.sstable !== undefined) (selected.get(node) ?? selected.set(node, new Set()).get(node)!).add(info.sstable);
+      if (info.sstables !== undefined && info.stage === "merge") mergeCounted.add(node);
       let f = "";
       if (info.stage === "other") {
         f = "unknown-activity";
@@ -280,7 +305,7 @@ function analyse(b: TraceModelBuilder): TraceModel {
           const cur = clockOffset.get(node);
           if (cur === undefined || off < cur) clockOffset.set(node, off);
         }
-        if (node === coordinator && info.stage === "message-send" && info.peer && !sendAt.has(info.peer)) sendAt.set(info.peer, at);
+        if (node === coordinator && info.stage === "message-send" && info.peer && !sendAt.has(peer[i]!)) sendAt.set(peer[i]!, at);
       }
       if (f) flags[i] = f;
     }
@@ -340,6 +365,12 @@ function analyse(b: TraceModelBuilder): TraceModel {
       if (st === "read-repair") sum.read_repair = true;
       if (st === "read-repair" && /^Digest mismatch/i.test(b.activity[i])) sum.digest_mismatch = true;
       if (st === "speculative-retry") sum.speculative_retry = true;
+    }
+    // Reads that named their SSTables but stated no count: the distinct ids are that node's SSTables for the read.
+    for (const [node, ids] of selected) {
+      if (mergeCounted.has(node)) continue;
+      sum.sstables += ids.size;
+      sum.sstables_per_read = Math.max(sum.sstables_per_read, ids.size);
     }
     sum.nodes = [...nodes].sort();
     for (const p of sendAt.keys()) if (!nodes.has(p)) sum.silent_peers.push(p);

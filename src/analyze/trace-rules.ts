@@ -3,6 +3,7 @@
  * each number comes from. Rules read the per-session summaries of ./trace-model.ts; over many
  * sessions a rule reports how many sessions it fired on and the worst one.
  */
+import { peerMedian } from "./peer-median";
 import type { Finding, Threshold } from "../present/report";
 import type { SessionSummary } from "./trace-model";
 import type { Stage } from "./trace-stages";
@@ -15,7 +16,7 @@ export const TRACE_THRESHOLDS = {
   TOMBSTONE_WARN: { name: "TOMBSTONE_WARN", value: 1000, unit: "tombstone cells in one read", source: "cassandra.yaml tombstone_warn_threshold default (1000)" },
   SSTABLES_PER_READ: { name: "SSTABLES_PER_READ", value: 4, unit: "sstables merged by one read", source: "STCS min_threshold default (4): more sstables per read than one compaction bucket means compaction is behind" },
   SLOW_REPLICA_MS: { name: "SLOW_REPLICA_MS", value: 5, unit: "ms slower than the fastest replica", source: "seed 1's 5 ms stage threshold applied to replica spans" },
-  SLOW_REPLICA_RATIO: { name: "SLOW_REPLICA_RATIO", value: 2, unit: "x the fastest replica", source: "cassperf: a replica twice as slow as its peers is an outlier, not noise" },
+  SLOW_REPLICA_RATIO: { name: "SLOW_REPLICA_RATIO", value: 2, unit: "x the median of the other replicas", source: "cassperf: a replica twice as slow as its peers is an outlier, not noise (the median of the other replicas, ./peer-median.ts, as every skew rule)" },
 } satisfies Record<string, Threshold>;
 
 const T = TRACE_THRESHOLDS;
@@ -130,26 +131,28 @@ export const TRACE_RULES: TraceRule[] = [
   {
     id: "trace.slow-replica",
     thresholds: [T.SLOW_REPLICA_MS, T.SLOW_REPLICA_RATIO],
+    /** The slowest replica of a session against the median of the OTHER replicas' spans (./peer-median.ts). */
     check({ sessions }) {
-      let best: { s: SessionSummary; node: string; us: number; fastest: number } | undefined;
+      let best: { s: SessionSummary; node: string; us: number; peers: number } | undefined;
       let hits = 0;
       for (const s of sessions) {
         const spans = Object.entries(s.replica_us);
         if (spans.length < 2) continue;
-        spans.sort((a, b) => a[1] - b[1]);
-        const [fastNode, fast] = spans[0];
-        const [slowNode, slow] = spans[spans.length - 1];
-        void fastNode;
-        if (slow - fast > T.SLOW_REPLICA_MS.value * 1000 && slow >= T.SLOW_REPLICA_RATIO.value * Math.max(fast, 1)) {
+        const values = spans.map(([, us]) => us);
+        let slowest = 0;
+        for (let i = 1; i < values.length; i++) if (values[i] > values[slowest]) slowest = i;
+        const [slowNode, slow] = spans[slowest];
+        const peers = peerMedian(values, slowest)!;
+        if (slow - peers > T.SLOW_REPLICA_MS.value * 1000 && slow >= T.SLOW_REPLICA_RATIO.value * Math.max(peers, 1)) {
           hits++;
-          if (!best || slow - fast > best.us - best.fastest) best = { s, node: slowNode, us: slow, fastest: fast };
+          if (!best || slow - peers > best.us - best.peers) best = { s, node: slowNode, us: slow, peers };
         }
       }
       if (!best) return undefined;
       return {
         severity: "warning",
         id: "trace.slow-replica",
-        title: `Replica ${best.node} is slow: ${ms(best.us)} against ${ms(best.fastest)} for the fastest${which(hits, sessions.length)}`,
+        title: `Replica ${best.node} is slow: ${ms(best.us)} against ${ms(best.peers)} for the other replicas (median)${which(hits, sessions.length)}`,
         evidence: `${sid(best.s)}${best.s.consistency ? ` at ${best.s.consistency}` : ""}: replica spans ${Object.entries(best.s.replica_us).map(([n, us]) => `${n} ${ms(us)}`).join(", ")}; a QUORUM/ALL read waits for the slowest replica it needs`,
         action: `Check ${best.node}: GC pauses (gcStats), pending/blocked thread pools (nodetool tpstats), disk latency, and its sstables per read; speculative_retry on the table hides one slow replica.`,
         node: best.node,

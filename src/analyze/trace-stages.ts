@@ -51,6 +51,13 @@ export interface ActivityInfo {
   rule: string;
   /** SSTables merged or scanned, when the text states it. */
   sstables?: number;
+  /**
+   * One SSTable the read selected, by its id, when the text names it (Cassandra 3.x–5.0 names-query
+   * path: "Merging data from sstable 5"; 4.0+ SSTableReadsListener: "Key cache hit for sstable 5, size = 0",
+   * "Partition index found for sstable 5, size = 0"): a read that never states "merged from N
+   * sstables" is counted by its distinct ids.
+   */
+  sstable?: string;
   /** Live rows (or live cells on 2.1) read, when stated. */
   liveRows?: number;
   /** Tombstone cells read, when stated. */
@@ -119,7 +126,7 @@ export const STAGE_RULES: StageRule[] = [
     versions: "2.1-5.0",
     extract: (m) => ({ sstables: num(m[1]) }),
   },
-  { name: "merge-sstable", pattern: /^Merging data from sstable (\d+)/, stage: "merge", versions: "3.x-5.0", extract: () => ({ sstables: 1 }) },
+  { name: "merge-sstable", pattern: /^Merging data from sstable ([\w-]+)/, stage: "merge", versions: "3.x (names queries; DSE)", extract: (m) => ({ sstable: m[1] }) },
 
   // --- memtable (read side) ---
   { name: "memtable-read", pattern: /^Merging memtable (tombstones|contents)/, stage: "memtable", versions: "2.1-3.x" },
@@ -128,8 +135,11 @@ export const STAGE_RULES: StageRule[] = [
   { name: "bloom-skip", pattern: /^Bloom filter allows skipping sstable/, stage: "sstable-bloom", versions: "2.1-5.0" },
   { name: "bloom-false-positive", pattern: /bloom filter false positive/i, stage: "sstable-bloom", versions: "3.x-5.0" },
   { name: "index-skip", pattern: /^Partition index lookup allows skipping sstable/, stage: "sstable-index", versions: "3.x-5.0" },
-  { name: "index-found", pattern: /^Partition index (with \d+ entries )?found for sstable/, stage: "sstable-index", versions: "2.1-5.0" },
+  // 2.1-4.x: "Partition index with N entries found for sstable 5"; 4.0+/5.0 (SSTableReadsListener.SelectionReason): "Partition index found for sstable 5, size = 0"
+  { name: "index-found", pattern: /^Partition index (?:with \d+ entries )?found for sstable ([\w-]+)/, stage: "sstable-index", versions: "2.1-5.0", extract: (m) => ({ sstable: m[1] }) },
   { name: "index-lookup", pattern: /^Partition index lookup|^(Reading|Seeking) (the )?(partition )?index|^Index (entry|summary)/i, stage: "sstable-index", versions: "2.1-5.0" },
+  // "Key cache hit for sstable 5" (2.1-3.x), "Key cache hit for sstable 5, size = 0" (4.0+/5.0 SelectionReason.KEY_CACHE_HIT): the read selected it.
+  { name: "key-cache-hit", pattern: /^Key cache hit for sstable ([\w-]+)/, stage: "key-cache", versions: "2.1-5.0", extract: (m) => ({ sstable: m[1] }) },
   { name: "key-cache", pattern: /^Key cache (hit|miss)/, stage: "key-cache", versions: "2.1-5.0" },
   { name: "row-cache", pattern: /^Row cache (hit|miss)|^Caching \d+ rows|^Ignoring row cache|^Fetching data but not populating cache/i, stage: "key-cache", versions: "2.1-5.0 (row cache)" },
   { name: "seek-data", pattern: /^Seeking to partition (beginning|indexed section) in data file/, stage: "sstable-read", versions: "2.1-3.x" },
@@ -149,6 +159,16 @@ export const STAGE_RULES: StageRule[] = [
   { name: "local-read", pattern: /^(Executing|Starting) (local )?(read|range read)/i, stage: "replica-read", versions: "3.x-5.0" },
 
   // --- read repair and speculative retry (coordinator) ---
+  {
+    name: "full-data-read",
+    // After a digest mismatch the coordinator reads full data (read repair): 2.1-3.x "Enqueuing full data read to /10.0.0.2";
+    // 4.0+ AbstractReadRepair.sendReadCommand: "Enqueuing {full|transient|speculative full|speculative transient} data read to {replica}",
+    // the replica printed as "Full(/127.0.0.2:7000,(-3074457345618258603,3074457345618258602])".
+    pattern: new RegExp(String.raw`^Enqueuing (?:speculative )?(?:full|transient) data read to (?:(?:Full|Transient)\()?${PEER}`),
+    stage: "read-repair",
+    versions: "2.1-5.0",
+    extract: (m) => ({ peer: peerAddress(m[1]) }),
+  },
   { name: "digest-mismatch", pattern: /^Digest mismatch/i, stage: "read-repair", versions: "2.1-5.0" },
   { name: "read-repair", pattern: /read[- ]repair|^Repair (needed|mutation)|^Sending read-repair-mutation|^Blocking read repair|^Initiating read-repair|^Read-repair/i, stage: "read-repair", versions: "2.1-5.0" },
   { name: "speculate", pattern: /^Speculating read retry on |speculat/i, stage: "speculative-retry", versions: "2.1-5.0" },

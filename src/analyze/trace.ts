@@ -10,6 +10,7 @@
  * - `compareTraces(a, b)`: the same query before and after (e.g. before/after compaction).
  * Stages come from ONE rule table (./trace-stages.ts), findings from ONE rule table (./trace-rules.ts).
  */
+import { parseUtc } from "../parse/utc-time";
 import type { Client } from "cassandra-driver";
 import { CassperfError, isCassperfError } from "../errors";
 import { current } from "../cluster/current";
@@ -306,7 +307,7 @@ function isSourceLike(v: unknown): boolean {
 function validateFilter(f: TraceFilter): void {
   for (const k of ["since", "until"] as const) {
     const v = f[k];
-    if (v !== undefined && Number.isNaN(v instanceof Date ? v.getTime() : Date.parse(v))) throw new CassperfError(`traces: filter.${k} must be an ISO-8601 time or a Date; got ${String(v)}.`);
+    if (v !== undefined && Number.isNaN(parseUtc(v))) throw new CassperfError(`traces: filter.${k} must be an ISO-8601 time (UTC unless it names a zone) or a Date; got ${String(v)}.`);
   }
   for (const k of ["minDurationMs", "maxDurationMs", "limit"] as const) {
     const v = f[k];
@@ -320,8 +321,9 @@ export function sessionMatches(s: TraceSessionRow, f: TraceFilter): boolean {
   if (f.coordinator !== undefined && !(Array.isArray(f.coordinator) ? f.coordinator : [f.coordinator]).includes(s.coordinator.replace(/^\//, ""))) return false;
   if (f.since !== undefined || f.until !== undefined) {
     const t = microsFromIso(s.started_at) / 1000;
-    if (f.since !== undefined && !(t >= new Date(f.since).getTime())) return false;
-    if (f.until !== undefined && !(t < new Date(f.until).getTime())) return false;
+    // Zone-less filter times are UTC, like the sessions' started_at (never the process's zone).
+    if (f.since !== undefined && !(t >= parseUtc(f.since))) return false;
+    if (f.until !== undefined && !(t < parseUtc(f.until))) return false;
   }
   if (f.request !== undefined) {
     const text = `${s.request}\n${s.parameters.query ?? ""}`;

@@ -10,6 +10,7 @@
  * Memory: only the top N partitions (a min-heap) and a log2 histogram are kept; every count can
  * optionally be streamed to a CSV file.
  */
+import { csvRecord } from "./csv";
 import * as fs from "node:fs";
 import type { Client, Host } from "cassandra-driver";
 import { CassperfError } from "../errors";
@@ -32,7 +33,10 @@ export interface ScanProgress {
 
 /** One partition's count. */
 export interface PartitionCount {
+  /** The partition key for display: its parts joined with ":" (ambiguous when a part holds ":"; the CSV file has one column per part). */
   key: string;
+  /** Each partition-key column's value as text (blobs 0x…, timestamps ISO-8601), in the key's column order. */
+  parts?: string[];
   token: string;
   rows: number;
   /** Estimated bytes (sum of value sizes), when `estimateBytes` was asked. */
@@ -168,10 +172,9 @@ async function runPool<T>(items: readonly T[], n: number, fn: (item: T) => Promi
   await Promise.all(Array.from({ length: Math.max(1, Math.min(n, items.length)) }, worker));
 }
 
-function keyString(values: unknown[]): string {
-  return values
-    .map((v) => (Buffer.isBuffer(v) ? "0x" + v.toString("hex") : v instanceof Date ? v.toISOString() : String(v)))
-    .join(":");
+/** A key column's value as text: blobs as 0x…, timestamps as ISO-8601, null as "". */
+function keyPart(v: unknown): string {
+  return v === null || v === undefined ? "" : Buffer.isBuffer(v) ? "0x" + v.toString("hex") : v instanceof Date ? v.toISOString() : String(v);
 }
 
 function approxBytes(v: unknown): number {
@@ -215,7 +218,8 @@ export async function scanTokenRanges(client: Client, table: TableName, opts: To
   if (opts.outFile) {
     if (fs.existsSync(opts.outFile)) throw new CassperfError(`partitionScan: ${opts.outFile} already exists; refusing to overwrite it.`, { hint: "choose another outFile or remove the file yourself" });
     out = fs.createWriteStream(opts.outFile, { flags: "wx" });
-    out.write("key,token,rows\n");
+    // RFC 4180 (./csv.ts): one column per partition-key column, named after it, then token and rows.
+    out.write(csvRecord([...pk, "token", "rows"]));
   }
 
   const top = new TopPartitions(opts.topN);
@@ -248,7 +252,7 @@ export async function scanTokenRanges(client: Client, table: TableName, opts: To
     histogram[b]++;
     rowsPerNode[primary] = (rowsPerNode[primary] ?? 0) + p.rows;
     top.offer(p);
-    out?.write(`${JSON.stringify(p.key)},${p.token},${p.rows}\n`);
+    out?.write(csvRecord([...(p.parts ?? [p.key]), p.token, p.rows]));
   };
 
   const progress = () => {
@@ -299,7 +303,8 @@ export async function scanTokenRanges(client: Client, table: TableName, opts: To
                 record(current, primary);
                 resumeAfter = current.token; // everything up to this token is counted
               }
-              current = { key: keyString(pk.map((c) => row.get(c))), token, rows: 0, nodes, ...(opts.estimateBytes ? { bytes: 0 } : {}) };
+              const parts = pk.map((c) => keyPart(row.get(c)));
+              current = { key: parts.join(":"), parts, token, rows: 0, nodes, ...(opts.estimateBytes ? { bytes: 0 } : {}) };
             }
             current.rows++;
             rows++;

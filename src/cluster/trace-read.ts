@@ -51,6 +51,7 @@ export function sessionRowFromDriver(r: any): TraceSessionRow {
   return {
     session_id: str(r.session_id),
     coordinator: str(r.coordinator),
+    ...(typeof r.coordinator_port === "number" ? { coordinator_port: r.coordinator_port } : {}),
     started_at: r.started_at instanceof Date ? r.started_at.toISOString() : str(r.started_at),
     duration: typeof r.duration === "number" ? r.duration : null,
     request: str(r.request),
@@ -72,6 +73,7 @@ export function eventRowFromDriver(r: any): TraceEventRow {
     source: str(r.source),
     source_elapsed: typeof r.source_elapsed === "number" ? r.source_elapsed : null,
     thread: str(r.thread),
+    ...(typeof r.source_port === "number" ? { source_port: r.source_port } : {}),
   };
 }
 

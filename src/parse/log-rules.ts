@@ -71,6 +71,8 @@ export interface LogEvent {
   bytes?: number;
   /** flush and compaction: "enqueue" | "write" | "complete" | "start" | "end". */
   phase?: string;
+  /** compaction: the operation's id when the line carries one (`Compacting (uuid) [...]`, 3.0+), to pair its start and end. */
+  operation?: string;
   keyspace?: string;
   table?: string;
   partition_key?: string;
@@ -231,14 +233,14 @@ export const LINE_RULES: LineRule[] = [
   {
     id: "compaction.start", kind: "compaction", contains: "Compacting",
     what: "2.x–4.x: `Compacting [SSTableReader(path='/data/ks/tbl-<id>/...-Data.db'), ...]`, `Compacting (uuid) [/data/ks/tbl-<id>/nb-1-big-Data.db:level=0, ...]`",
-    re: /^Compacting(?: \([\w-]+\))? \[(?:SSTableReader\(path=')?([^',:\]]+)/,
-    fields: (m) => ({ phase: "start", ...tableFromPath(m[1]) }),
+    re: /^Compacting(?: \(([\w-]+)\))? \[(?:SSTableReader\(path=')?([^',:\]]+)/,
+    fields: (m) => ({ phase: "start", operation: m[1], ...tableFromPath(m[2]) }),
   },
   {
     id: "compaction.end", kind: "compaction", contains: "Compacted",
     what: "2.x–4.x: `Compacted 4 sstables to [/data/ks/tbl-<id>/ks-tbl-ka-49,].  853 bytes to 195 (~22% of original) in 10ms`, `Compacted (uuid) 4 sstables to [...] to level=0. 5.482KiB to 4.343KiB (~79% of original) in 154ms`",
-    re: /^Compacted(?: \([\w-]+\))? \d+ sstables to \[([^,\]]*)[^\]]*\](?: to level=\d+)?\.\s+([\d.,]+ ?(?:[KMGT]i?B|bytes)?) to ([\d.,]+ ?(?:[KMGT]i?B|bytes)?) \(~?\d+% of original\) in ([\d,]+)ms/,
-    fields: (m) => ({ phase: "end", ...tableFromPath(m[1]), bytes: parseSize(m[3]), duration_ms: num(m[4]) }),
+    re: /^Compacted(?: \(([\w-]+)\))? \d+ sstables to \[([^,\]]*)[^\]]*\](?: to level=\d+)?\.\s+([\d.,]+ ?(?:[KMGT]i?B|bytes)?) to ([\d.,]+ ?(?:[KMGT]i?B|bytes)?) \(~?\d+% of original\) in ([\d,]+)ms/,
+    fields: (m) => ({ phase: "end", operation: m[1], ...tableFromPath(m[2]), bytes: parseSize(m[4]), duration_ms: num(m[5]) }),
   },
   // --- large partitions ---
   {

@@ -69,6 +69,8 @@ export interface TableStats {
   fields: Record<string, string>;
   /** Line of the `Table:` line (0 for JSON). */
   line: number;
+  /** Line of each typed field (key as in this interface, e.g. tombstones_per_slice_max), so a value is cited at the line that holds it; absent for JSON. */
+  field_lines?: Record<string, number>;
 }
 
 /** A keyspace's totals as printed above its tables. */
@@ -180,9 +182,11 @@ function emptyTable(keyspace: string, table: string, isIndex: boolean, line: num
   };
 }
 
-function setField(t: TableStats, name: string, value: string) {
+function setField(t: TableStats, name: string, value: string, line?: number) {
   t.fields[name.trim()] = value.trim();
   const key = fieldKey(name);
+  const typed = TABLE_FIELDS[key]?.key;
+  if (line && typed) (t.field_lines ??= {})[typed] = line;
   if (key === "sstables in each level") {
     t.sstables_in_each_level = value.replace(/^\s*\[|\]\s*$/g, "").split(",").map((s) => s.trim()).filter(Boolean);
     return;
@@ -259,7 +263,7 @@ export function parseTablestats(text: string, options: ParseOptions = {}): Table
     }
     m = /^(\s+)([^:]+?)\s*:\s*(.*)$/.exec(line);
     if (m) {
-      if (table) setField(table, m[2], m[3]);
+      if (table) setField(table, m[2], m[3], n);
       else if (ks) keyspaceField(ks, m[2], m[3]);
       else out.skipped.push({ line: n, text: line, reason: "field outside any keyspace or table" });
       continue;

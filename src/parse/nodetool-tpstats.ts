@@ -7,9 +7,13 @@
  *    `Message type  Dropped`;
  *  - 4.x/5.0: the same pool table (TableBuilder; 5.0 adds `CPU[ms/s]`, `Allocations[mb/s]`), and
  *    `Message type  Dropped  Latency waiting in queue (micros)` with a `50% 95% 99% Max` line;
- *  - DSE 6.x: `Pools  Active Pending Backpressure Delayed Shared Stolen Completed Blocked All time
+ *  - DSE 6.8: `Pools  Active Pending Backpressure Delayed Shared Stolen Completed Blocked All time
  *    blocked` (N/A where a pool has no such value), a `Meters` section, and `Messages  Dropped
  *    Latency waiting in queue (micros)`;
+ *  - DSE 6.0–6.7: `Pool Name  Active  Pending (w/Backpressure)  Delayed  Completed  Blocked  All time
+ *    blocked`, the Pending cell printed as `0 (N/A)` (pending, then backpressure in parentheses),
+ *    then `Message type  Dropped  Latency waiting in queue (micros)` (a real DSE 6.7.7 output is in
+ *    test/fixtures/nodetool-dse67);
  *  - JSON (`-F json`): `{ThreadPools: {name: {ActiveTasks, ...}}, DroppedMessage: {type: n}, WaitLatencies: {...}}`.
  * N/A is null, never 0.
  *
@@ -63,7 +67,7 @@ export interface TpstatsParse {
 }
 
 /** Pool-table column names nodetool prints (multi-word ones first). */
-const POOL_COLUMNS = ["All time blocked", "AllTimeBlocked", "Active", "Pending", "Backpressure", "Delayed", "Shared", "Stolen", "Completed", "Blocked", "CPU[ms/s]", "Allocations[mb/s]"];
+const POOL_COLUMNS = ["All time blocked", "AllTimeBlocked", "Active", "Pending (w/Backpressure)", "Pending", "Backpressure", "Delayed", "Shared", "Stolen", "Completed", "Blocked", "CPU[ms/s]", "Allocations[mb/s]"];
 const TYPED: Record<string, keyof ThreadPool> = { Active: "active", Pending: "pending", Completed: "completed", Blocked: "blocked", "All time blocked": "all_time_blocked", AllTimeBlocked: "all_time_blocked" };
 
 function poolColumns(rest: string): string[] | undefined {
@@ -111,13 +115,28 @@ export function parseTpstats(text: string, options: ParseOptions = {}): TpstatsP
     if (m) { section = "dropped"; continue; }
     if (section === "dropped" && /^\s+50%\s+95%\s+99%\s+Max\s*$/.test(line)) continue;
     const parts = line.trim().split(/\s+/);
-    if (section === "pools" && /^\S/.test(line) && parts.length === cols.length + 1) {
-      const p: ThreadPool = { pool: parts[0], active: null, pending: null, completed: null, blocked: null, all_time_blocked: null, fields: {}, line: n };
+    // DSE 6.0–6.7 print Pending and Backpressure in one cell, "0 (N/A)": the parenthesised word belongs to the cell before it.
+    const cells = section === "pools" ? joinParenthesised(parts) : parts;
+    if (section === "pools" && /^\S/.test(line) && cells.length === cols.length + 1) {
+      const p: ThreadPool = { pool: cells[0], active: null, pending: null, completed: null, blocked: null, all_time_blocked: null, fields: {}, line: n };
       cols.forEach((c, j) => {
-        p.fields[c] = parts[j + 1];
+        const cell = cells[j + 1];
+        if (c === "Pending (w/Backpressure)") {
+          const pm = /^(\S+) \((\S+)\)$/.exec(cell);
+          if (!pm) return;
+          p.fields.Pending = pm[1];
+          p.fields.Backpressure = pm[2];
+          p.pending = num(pm[1]);
+          return;
+        }
+        p.fields[c] = cell;
         const k = TYPED[c];
-        if (k) (p as unknown as Record<string, number | null>)[k] = num(parts[j + 1]);
+        if (k) (p as unknown as Record<string, number | null>)[k] = num(cell);
       });
+      if (cols.includes("Pending (w/Backpressure)") && p.fields.Pending === undefined) {
+        out.skipped.push({ line: n, text: line, reason: 'the "Pending (w/Backpressure)" cell is not "<pending> (<backpressure>)"' });
+        continue;
+      }
       out.pools.push(p);
       continue;
     }
@@ -132,6 +151,16 @@ export function parseTpstats(text: string, options: ParseOptions = {}): TpstatsP
   if (!out.pools.length && !out.dropped.length) {
     const s = out.skipped[0];
     throw new CassperfError(`${file}: line ${s?.line ?? 1}: expected nodetool tpstats output ("Pool Name  Active  Pending ..."), found "${(s?.text ?? "").trim().slice(0, 80)}".`);
+  }
+  return out;
+}
+
+/** Words of a row with a parenthesised word ("(N/A)", "(0)") joined to the word before it. */
+function joinParenthesised(parts: string[]): string[] {
+  const out: string[] = [];
+  for (const w of parts) {
+    if (out.length && /^\(.*\)$/.test(w)) out[out.length - 1] += " " + w;
+    else out.push(w);
   }
   return out;
 }

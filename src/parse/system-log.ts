@@ -9,11 +9,15 @@
  * (attached to the previous event and counted). Lines before the first event cannot be attached:
  * they are counted as skipped with their line numbers. Never throws on content.
  *
- * Times: read as UTC (logback writes local time without a zone). Layouts without a day
+ * Times: a zone-less log time is read as UTC (logback writes the JVM's local time without a zone;
+ * cassperf cannot know that zone, so it never guesses one and never uses the zone of the process
+ * it runs in): a zone in the text (`%d{...Z}`/`X`) or in the pattern (`%d{format, Europe/Paris}`
+ * from logback.xml) is honoured. Every SimpleDateFormat logback accepts is read by the layout's
+ * own parser (./log-layout.ts compileDateFormat). Layouts without a day
  * (`INFO  19:32:51 message`, the 2.1 console) take the day from `baseDate` and roll over at
  * midnight; without a baseDate their times are null. Pure function, no I/O.
  */
-import { COMPILED_LAYOUTS, detectLayout, looksLikeEventStart, type LogLayout } from "./log-layout";
+import { COMPILED_LAYOUTS, NAMED_DATE_FORMATS, compileDateFormat, detectLayout, looksLikeEventStart, type LogLayout } from "./log-layout";
 import {
   EXCEPTION_CLASS,
   FACT_RULES,
@@ -58,15 +62,26 @@ export interface ParsedLog {
 /** Parse a Cassandra/DSE log date (ISO 8601 with `,` or `.` millis, or a time of day) to epoch ms. */
 export function parseLogDate(s: string, baseDayMs: number | undefined): number | null {
   if (s.length >= 19 && s.charCodeAt(4) === 45 /* - */) {
-    const t = Date.UTC(+s.slice(0, 4), +s.slice(5, 7) - 1, +s.slice(8, 10), +s.slice(11, 13), +s.slice(14, 16), +s.slice(17, 19), s.length > 20 ? +s.slice(20, 23).padEnd(3, "0") : 0);
-    return Number.isFinite(t) ? t : null;
+    const frac = /^[,.](\d{1,3})/.exec(s.slice(19));
+    const t = Date.UTC(+s.slice(0, 4), +s.slice(5, 7) - 1, +s.slice(8, 10), +s.slice(11, 13), +s.slice(14, 16), +s.slice(17, 19), frac ? +frac[1].padEnd(3, "0") : 0);
+    // A zone after the time (`Z`, `+09:00`, `+0900`) is honoured; none: UTC.
+    const z = /(?:Z|([+-])(\d\d):?(\d\d))$/.exec(s.slice(19));
+    const off = z && z[1] ? (z[1] === "-" ? -1 : 1) * (+z[2] * 60 + +z[3]) * 60_000 : 0;
+    return Number.isFinite(t) ? t - off : null;
   }
   const m = /^(\d{1,2}):(\d\d):(\d\d)(?:[,.](\d{1,3}))?/.exec(s);
   if (m && baseDayMs !== undefined) return baseDayMs + ((+m[1] * 60 + +m[2]) * 60 + +m[3]) * 1000 + (m[4] ? +m[4].padEnd(3, "0") : 0);
   if (m) return null;
-  const t = Date.parse(s);
-  return Number.isFinite(t) ? t : null;
+  // Anything else: the other shapes logback writes (never Date.parse, which reads zone-less text in the process's local zone).
+  for (const f of FALLBACK_DATES) {
+    const t = f.parse(s);
+    if (t !== null) return t;
+  }
+  return null;
 }
+
+/** Date shapes tried when a date is not ISO 8601 or a time of day: logback's DATE and the common slash forms, read as UTC. */
+const FALLBACK_DATES = [NAMED_DATE_FORMATS.DATE, "yyyy/MM/dd HH:mm:ss,SSS", "yyyy/MM/dd HH:mm:ss", "dd/MM/yyyy HH:mm:ss,SSS", "yyyy-MM-dd'T'HH:mm:ss,SSSX", "yyyy-MM-dd'T'HH:mm:ssX"].map((f) => compileDateFormat(f));
 
 const DAY_MS = 86_400_000;
 
@@ -136,7 +151,18 @@ export function parseSystemLog(text: string, options: ParseLogOptions): ParsedLo
     if (m) {
       const date = gi.date ? m[gi.date] : "";
       let ts: number | null;
-      if (baseDayMs !== undefined || !layout.timeOnly) {
+      const dateFormat = gi === gFile ? layout.date : undefined;
+      if (dateFormat && !dateFormat.iso) {
+        // Any other SimpleDateFormat (`yyyy/MM/dd HH:mm:ss,SSS`, logback's DATE, a zone in the text or the pattern): its own parser, never local time.
+        ts = dateFormat.parse(date, baseDayMs);
+        if (ts !== null && layout.timeOnly && baseDayMs !== undefined) {
+          if (lastTimeOnly >= 0 && ts < lastTimeOnly - DAY_MS / 2) {
+            baseDayMs += DAY_MS;
+            ts += DAY_MS;
+          }
+          lastTimeOnly = ts;
+        }
+      } else if (baseDayMs !== undefined || !layout.timeOnly) {
         if (!layout.timeOnly && date.length >= 19 && date.charCodeAt(4) === 45) {
           if (!date.startsWith(lastSecKey)) {
             lastSecKey = date.slice(0, 19);

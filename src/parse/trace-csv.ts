@@ -82,7 +82,7 @@ export function parseTraceEventsCsv(text: string): Parsed<TraceEventRow> {
     start = 1;
   } else columns = records[0].fields.length === 7 ? EVENT_COLUMNS_40 : EVENT_COLUMNS_21;
   const at = (name: string) => columns.indexOf(name);
-  const iSession = at("session_id"), iEvent = at("event_id"), iActivity = at("activity"), iSource = at("source"), iElapsed = at("source_elapsed"), iThread = at("thread");
+  const iSession = at("session_id"), iEvent = at("event_id"), iActivity = at("activity"), iSource = at("source"), iElapsed = at("source_elapsed"), iThread = at("thread"), iPort = at("source_port");
   for (let r = start; r < records.length; r++) {
     const { fields, line } = records[r];
     const elapsedText = iElapsed >= 0 ? (fields[iElapsed] ?? "").trim() : "";
@@ -107,6 +107,7 @@ export function parseTraceEventsCsv(text: string): Parsed<TraceEventRow> {
       source: (fields[iSource] ?? "").replace(/^\//, ""),
       source_elapsed: elapsed,
       thread: iThread >= 0 ? fields[iThread] : "",
+      ...(iPort >= 0 && /^\d+$/.test(fields[iPort] ?? "") ? { source_port: Number(fields[iPort]) } : {}),
     });
   }
   return { rows, skipped };
@@ -147,6 +148,7 @@ export function parseTraceSessionsCsv(text: string): Parsed<TraceSessionRow> {
     rows.push({
       session_id: get(f, "session_id"),
       coordinator: get(f, "coordinator").replace(/^\//, ""),
+      ...(/^\d+$/.test(get(f, "coordinator_port")) ? { coordinator_port: Number(get(f, "coordinator_port")) } : {}),
       started_at: get(f, "started_at"),
       duration: dur === "" || dur === "null" ? null : Number(dur),
       request: get(f, "request"),

@@ -8,6 +8,7 @@
  * ISO-8601 and elapsed times in microseconds. Bad lines are skipped and counted (first one kept
  * with its line number) so a partial file still gives a partial answer.
  */
+import { parseUtc } from "./utc-time";
 import { skip, type Skipped } from "./gc-types";
 
 /** What a parser skipped: how many lines, and the first one (the GC parsers' tally, shared). */
@@ -18,6 +19,8 @@ export interface TraceSessionRow {
   session_id: string;
   /** Address of the coordinator node. */
   coordinator: string;
+  /** 4.0+: the coordinator's internode port (system_traces.sessions.coordinator_port). */
+  coordinator_port?: number | null;
   /** ISO-8601 start of the session. */
   started_at: string;
   /** Microseconds; null while the session is incomplete (or when it never completed). */
@@ -45,6 +48,8 @@ export interface TraceEventRow {
   /** Microseconds since this node joined the session; null when Cassandra did not record it (2.1 writes nulls). */
   source_elapsed: number | null;
   thread: string;
+  /** 4.0+: the internode port of the node that wrote the event (system_traces.events.source_port); two nodes may share an address. */
+  source_port?: number | null;
 }
 
 /** Parsed rows plus what was skipped. */
@@ -88,8 +93,8 @@ export function isoFromMicros(us: number): string {
 /** Epoch microseconds of an ISO-8601 timestamp (keeps sub-millisecond digits); NaN when unreadable. */
 export function microsFromIso(s: string): number {
   const m = /^(.*?T\d\d:\d\d:\d\d)(?:[.,](\d+))?(Z|[+-]\d\d:?\d\d)?$/.exec(s.trim().replace(" ", "T"));
-  if (!m) return Date.parse(s) * 1000;
-  const base = Date.parse(m[1] + (m[3] ?? "Z"));
+  if (!m) return parseUtc(s) * 1000;
+  const base = parseUtc(m[1] + (m[3] ?? "Z"));
   const frac = m[2] ? Number((m[2] + "000000").slice(0, 6)) : 0;
   return base * 1000 + frac;
 }
@@ -160,6 +165,7 @@ export function parseSessionsJsonl(text: string): Parsed<TraceSessionRow> {
     rows.push({
       session_id: o.session_id,
       coordinator: o.coordinator,
+      ...(typeof o.coordinator_port === "number" ? { coordinator_port: o.coordinator_port } : {}),
       started_at: o.started_at,
       duration: typeof o.duration === "number" ? o.duration : null,
       request: isStr(o.request) ? o.request : "",
@@ -193,7 +199,7 @@ export function parseEventsJsonl(text: string, onRow?: (row: TraceEventRow) => v
       const us = timeuuidMicros(eventId);
       if (us !== undefined) eventTime = isoFromMicros(us);
     }
-    push({ session_id: o.session_id, event_id: eventId, event_time: eventTime, activity: o.activity, source: o.source, source_elapsed: o.source_elapsed ?? null, thread: isStr(o.thread) ? o.thread : "" });
+    push({ session_id: o.session_id, event_id: eventId, event_time: eventTime, activity: o.activity, source: o.source, source_elapsed: o.source_elapsed ?? null, thread: isStr(o.thread) ? o.thread : "", ...(typeof o.source_port === "number" ? { source_port: o.source_port } : {}) });
   });
   return { rows, skipped };
 }

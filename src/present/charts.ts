@@ -94,15 +94,54 @@ export function pngSize(png: Buffer): { width: number; height: number } {
   return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
 }
 
+/** What {@link sampleForChart} returns: the rows to plot and what the chart's title must say about them. */
+export interface ChartSample<T> {
+  rows: T[];
+  /** True when rows were left out. */
+  sampled: boolean;
+  /** Rows before sampling. */
+  total: number;
+  /** Rows `keep` asked for. */
+  asked: number;
+  /** False when the rows asked for alone outnumbered `max`, so only an even sample of them is shown. */
+  keptAll: boolean;
+  /** Words for the chart's title, e.g. "sampled: 5,000 of 12,000 shown, 5,000 of the 12,000 rows that must be kept" ("" when not sampled). */
+  note: string;
+}
+
 /**
- * Keep at most `max` rows for plotting: every k-th row, always keeping the rows where `keep`
- * says so (e.g. the largest pauses must survive sampling). Returns the rows and whether sampling happened.
+ * Keep at most `max` rows for plotting (a promise: never more): every k-th row, always keeping
+ * the rows where `keep` says so (e.g. the largest pauses must survive sampling). When the rows to
+ * keep alone outnumber `max`, an evenly spaced `max` of THEM is shown and `keptAll` is false —
+ * callers must then not claim in the title that every such row is drawn (use `note`).
+ * @example const s = sampleForChart(pauses, MAX_CHART_POINTS, (p) => p.pause_ms >= 200); s.rows.length <= 5000
  */
-export function sampleForChart<T>(rows: T[], max = MAX_CHART_POINTS, keep?: (row: T) => boolean): { rows: T[]; sampled: boolean } {
-  if (rows.length <= max) return { rows, sampled: false };
-  const kept = keep ? rows.filter(keep) : [];
-  const step = Math.ceil(rows.length / Math.max(1, max - kept.length));
+export function sampleForChart<T>(rows: T[], max = MAX_CHART_POINTS, keep?: (row: T) => boolean): ChartSample<T> {
+  const limit = Math.max(1, Math.floor(max));
+  const flags = keep ? rows.map((r) => keep(r)) : undefined;
+  const asked = flags ? flags.filter(Boolean).length : 0;
+  const result = (out: T[], keptAll: boolean): ChartSample<T> => {
+    const sampled = out.length < rows.length;
+    const fmt = (n: number) => n.toLocaleString("en-US");
+    const note = !sampled ? "" : keptAll ? `sampled: ${fmt(out.length)} of ${fmt(rows.length)} shown` : `sampled: ${fmt(out.length)} of ${fmt(rows.length)} shown, an even sample of the ${fmt(asked)} that should all be kept (more than the ${fmt(limit)}-point limit)`;
+    return { rows: out, sampled, total: rows.length, asked, keptAll, note };
+  };
+  if (rows.length <= limit) return result(rows, true);
+  if (flags && asked >= limit) {
+    // Too many to keep: every k-th of them, at most `limit`.
+    const keptRows = rows.filter((_, i) => flags[i]);
+    return result(everyKth(keptRows, limit), asked === limit);
+  }
+  const step = Math.ceil(rows.length / (limit - asked));
   const out: T[] = [];
-  for (let i = 0; i < rows.length; i++) if (i % step === 0 || (keep && keep(rows[i]))) out.push(rows[i]);
-  return { rows: out, sampled: true };
+  for (let i = 0; i < rows.length; i++) if (i % step === 0 || flags?.[i]) out.push(rows[i]);
+  return result(out, true);
+}
+
+/** At most `max` rows, evenly spaced, first row included. */
+function everyKth<T>(rows: T[], max: number): T[] {
+  if (rows.length <= max) return rows;
+  const out: T[] = [];
+  for (let k = 0; k < max; k++) out.push(rows[Math.floor((k * rows.length) / max)]);
+  return out;
 }

@@ -1,0 +1,74 @@
+/**
+ * Flushes and compactions counted as operations, not as log lines.
+ *
+ * One flush logs up to three lines (Cassandra 2.0–5.0, DSE): `Enqueuing flush of <table>` when it
+ * is requested (ColumnFamilyStore), `Writing Memtable-<table>@…` when a writer starts on it and
+ * `Completed flushing <sstable>` when the SSTable is on disk (Memtable). One compaction logs two:
+ * `Compacting …` at its start and `Compacted … in N ms` at its end (CompactionTask). Counting
+ * every line counted each operation two or three times (the issue: 1,096 "flushes" on a DSE 6.7
+ * bundle with 426 flushes enqueued and 335 written; 158 "compactions" for 79). The lines stay in
+ * the `events` frame as evidence; this file only counts.
+ *
+ * Rules (per node, after debug.log's repeats of system.log lines were removed):
+ * - flushes: the `Enqueuing flush` lines (one per flush requested); a node whose logs carry none
+ *   (only system.log of a version that logs the request at DEBUG) counts its `Writing Memtable`
+ *   lines, else its `Completed flushing` lines.
+ * - flushes_written: the `Writing Memtable` lines (a memtable written; an enqueued flush of a clean
+ *   memtable writes nothing; 4.0+ with several data directories writes once per directory), else
+ *   the `Completed flushing` lines.
+ * - compactions: starts, plus ends whose start is not in the logs (the file began mid-compaction).
+ *   An end is matched to its start by the compaction's id (`Compacting (uuid)`, 3.0+) or, when
+ *   the line has no id (2.x), by the thread (a CompactionExecutor thread runs one compaction at a
+ *   time). compactions_completed: the ends; a start with no end is still running when the log ends,
+ *   failed, or (2.1, seen in the 2.1.17 bundle) finished without an end line.
+ */
+import type { LogEvent } from "../parse/log-rules";
+
+/** Counts of operations from flush and compaction lines. */
+export interface LogOperations {
+  flushes: number;
+  flushes_written: number;
+  compactions: number;
+  compactions_completed: number;
+}
+
+/** Which flush phase a node's flushes are counted by (the first it logs of this order). */
+const FLUSH_REQUEST_ORDER = ["enqueue", "write", "complete"];
+const FLUSH_WRITTEN_ORDER = ["write", "complete"];
+
+/**
+ * Flush and compaction operations in a set of events (any nodes, any order within a node's time order).
+ * @example countOperations((await logEvents({ source: "diag/dse68" })).events).flushes
+ */
+export function countOperations(events: LogEvent[]): LogOperations {
+  const out: LogOperations = { flushes: 0, flushes_written: 0, compactions: 0, compactions_completed: 0 };
+  if (!events.length) return out;
+  const flushPhases = new Map<string, Map<string, number>>();
+  // Per node: open compactions by id or thread.
+  const open = new Map<string, Map<string, number>>();
+  for (const e of events) {
+    if (e.kind === "flush" && e.phase) {
+      const m = flushPhases.get(e.node) ?? flushPhases.set(e.node, new Map()).get(e.node)!;
+      m.set(e.phase, (m.get(e.phase) ?? 0) + 1);
+    } else if (e.kind === "compaction") {
+      const o = open.get(e.node) ?? open.set(e.node, new Map()).get(e.node)!;
+      const key = e.operation ? `id:${e.operation}` : `thread:${e.thread ?? ""}`;
+      if (e.phase === "start") {
+        out.compactions++;
+        o.set(key, (o.get(key) ?? 0) + 1);
+      } else if (e.phase === "end") {
+        out.compactions_completed++;
+        const n = o.get(key) ?? 0;
+        if (n > 0) o.set(key, n - 1);
+        else out.compactions++; // its start is not in the logs
+      }
+    }
+  }
+  for (const phases of flushPhases.values()) {
+    const req = FLUSH_REQUEST_ORDER.find((p) => phases.has(p));
+    if (req) out.flushes += phases.get(req)!;
+    const wr = FLUSH_WRITTEN_ORDER.find((p) => phases.has(p));
+    if (wr) out.flushes_written += phases.get(wr)!;
+  }
+  return out;
+}
