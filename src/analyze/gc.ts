@@ -693,10 +693,10 @@ function timeAxis(rows: PauseRow[]): { field: string; type: "temporal" | "quanti
 function pausesChart(all: PauseRow[]): VegaLiteSpec {
   const axis = timeAxis(all.filter((p) => p.origin === "gc-log").length ? all.filter((p) => p.origin === "gc-log") : all);
   const rows = all.filter((p) => (axis.field === "timestamp" ? p.timestamp !== null : p.uptime_s !== null));
-  const { rows: shown, sampled } = sampleForChart(rows, MAX_CHART_POINTS, (p) => p.pause_ms >= T.PAUSE_WARN_MS.value);
+  const { rows: shown, sampled, keptAll, note } = sampleForChart(rows, MAX_CHART_POINTS, (p) => p.pause_ms >= T.PAUSE_WARN_MS.value);
   const data = shown.map((p) => ({ node: p.node, [axis.field]: (p as unknown as Record<string, unknown>)[axis.field], pause_ms: Math.max(p.pause_ms, 0.001), type: p.type, origin: p.origin, cause: p.cause, stopped_ms: p.stopped_ms }));
   const nodes = new Set(shown.map((p) => p.node)).size;
-  const title = `GC pauses per node${sampled ? ` (sampled: ${shown.length.toLocaleString("en-US")} of ${rows.length.toLocaleString("en-US")} pauses shown, every pause ≥ ${T.PAUSE_WARN_MS.value} ms kept)` : ""}`;
+  const title = `GC pauses per node${!sampled ? "" : keptAll ? ` (sampled: ${shown.length.toLocaleString("en-US")} of ${rows.length.toLocaleString("en-US")} pauses shown, every pause ≥ ${T.PAUSE_WARN_MS.value} ms kept)` : ` (${note}: pauses ≥ ${T.PAUSE_WARN_MS.value} ms)`}`;
   const layer = {
     mark: { type: "point", filled: true, size: 18, opacity: 0.7 },
     encoding: {
@@ -715,10 +715,10 @@ function pausesChart(all: PauseRow[]): VegaLiteSpec {
 function heapChart(rows: PauseRow[]): VegaLiteSpec {
   const axis = timeAxis(rows);
   const withHeap = rows.filter((p) => p.heap_after_mb !== null && (axis.field === "timestamp" ? p.timestamp !== null : p.uptime_s !== null));
-  const { rows: shown, sampled } = sampleForChart(withHeap, MAX_CHART_POINTS, (p) => p.type === "full");
+  const { rows: shown, sampled, keptAll, note } = sampleForChart(withHeap, MAX_CHART_POINTS, (p) => p.type === "full");
   const data = shown.map((p) => ({ node: p.node, [axis.field]: (p as unknown as Record<string, unknown>)[axis.field], heap_after_mb: p.heap_after_mb, heap_total_mb: p.heap_total_mb, type: p.type }));
   return {
-    title: `Heap after GC${sampled ? ` (sampled: ${shown.length.toLocaleString("en-US")} of ${withHeap.length.toLocaleString("en-US")} pauses shown, every full GC kept)` : ""}${withHeap.length === 0 ? " (no heap sizes in the evidence)" : ""}`,
+    title: `Heap after GC${!sampled ? "" : keptAll ? ` (sampled: ${shown.length.toLocaleString("en-US")} of ${withHeap.length.toLocaleString("en-US")} pauses shown, every full GC kept)` : ` (${note}: full GCs)`}${withHeap.length === 0 ? " (no heap sizes in the evidence)" : ""}`,
     width: 700,
     height: 260,
     data: { values: data },
