@@ -25,7 +25,7 @@ import { CassperfError } from "../errors";
 import { currentOrUndefined } from "../cluster/current";
 import { LiveSource } from "../cluster/live";
 import { openRecorded } from "../cluster/recorded";
-import { isSource } from "../cluster/resolve";
+import { existingPath, isSource } from "../cluster/resolve";
 import type { Source } from "../cluster/source";
 import { makeReport, rowsToColumns, type DataFrame, type Finding, type Report } from "../present/report";
 import { compareChart, p99Chart, spectrumChart, throughputChart, type SpectrumRow } from "../bench/charts";
@@ -703,8 +703,8 @@ export async function bench(first?: string | Source, opts: BenchOptions = {}): P
   if (typeof first === "string" && (WORKLOADS as readonly string[]).includes(first)) {
     const src = opts.source ?? currentOrUndefined();
     if (!(src instanceof LiveSource)) {
-      throw new CassperfError(`bench("${first}"): running a workload needs a live cluster; the ${src ? `current source is a recording (${src.name})` : "there is no current source"}.`, {
-        hint: 'connect({ contactPoints: ["127.0.0.1"] }) first, or pass { source: live }; bench() without a workload lists the saved runs of a recording',
+      throw new CassperfError(`bench("${first}"): running a workload needs a live cluster; ${src ? `the current source is a recording (${src.name})` : "there is no current source"}.`, {
+        hint: 'connect({ contactPoints: ["127.0.0.1"] }) or lab.connect(dir) first, or pass { source: live }; bench() without a workload lists the saved runs of a recording',
       });
     }
     return runLive(src, first, opts);
@@ -714,7 +714,7 @@ export async function bench(first?: string | Source, opts: BenchOptions = {}): P
   }
   let source: Source;
   if (typeof first === "string") {
-    if (!fs.existsSync(first)) throw new CassperfError(`bench: ${JSON.stringify(first)} is neither a workload (${WORKLOADS.join(", ")}) nor an existing path.`);
+    if (existingPath(first) === undefined) throw new CassperfError(`bench: ${JSON.stringify(first)} is neither a workload (${WORKLOADS.join(", ")}) nor an existing path.`);
     source = await openRecorded(first);
   } else if (first) source = first;
   else {

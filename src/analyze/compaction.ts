@@ -8,7 +8,7 @@
 import { CassperfError } from "../errors";
 import { LiveSource } from "../cluster/live";
 import { parseTableName, quoteIdent, type TableName } from "../cluster/cql";
-import { isSource, resolveSource, type SourceInput } from "../cluster/resolve";
+import { existingPath, isSource, resolveSource, type SourceInput } from "../cluster/resolve";
 import { makeReport, type Finding, type Threshold } from "../present/report";
 import { gatherCompactionEvidence, SYSTEM_KEYSPACES, type Cited, type TableEvidence } from "./compaction-evidence";
 import { versionsOf } from "./inventory";
@@ -324,6 +324,12 @@ function confidence(f: TableFacts): { level: "high" | "medium" | "low"; missing:
  */
 export async function compactionAdvice(table?: string | TableName, workload: CompactionWorkload = {}, options: CompactionAdviceOptions = {}) {
   if (isSource(table)) throw new CassperfError("compactionAdvice: the first argument is a table name (or omitted for every table); pass a source as the third argument's { source }.");
+  // compactionAdvice("path/to/bundle"): a path is read as a source (as gcStats(path) is), every table.
+  const asPath = existingPath(table);
+  if (asPath !== undefined) {
+    options = { ...options, source: asPath };
+    table = undefined;
+  }
   if (workload !== undefined && (typeof workload !== "object" || workload === null || Array.isArray(workload))) throw new CassperfError(`compactionAdvice: the second argument is the workload, e.g. { writePattern: "append-only" }; got ${JSON.stringify(workload)}.`);
   const name = table === undefined ? undefined : parseTableName(table, "compactionAdvice");
   const source = await resolveSource(options.source, "compactionAdvice");

@@ -13,7 +13,7 @@
  * metric over snapshots.
  */
 import { LiveSource } from "../cluster/live";
-import { resolveSource, type SourceInput } from "../cluster/resolve";
+import { existingPath, resolveSource, type SourceInput } from "../cluster/resolve";
 import { missing, nodetoolTexts, type NodetoolText } from "../cluster/evidence";
 import { tableNames } from "../cluster/schema-cql";
 import type { Source } from "../cluster/source";
@@ -384,6 +384,12 @@ const CLIENT_METRICS: HistogramMetric[] = ["trace_duration", "client_latency"];
 export async function histograms(table?: string | HistogramsOptions, opts: HistogramsOptions = {}) {
   if (table !== null && typeof table === "object") {
     opts = table;
+    table = undefined;
+  }
+  // histograms("path/to/bundle-or-file"): a path is read as a source, as gcStats(path) is.
+  const asPath = existingPath(table);
+  if (asPath !== undefined) {
+    opts = { ...opts, source: asPath };
     table = undefined;
   }
   const target = parseTableArg(table);

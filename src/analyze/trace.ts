@@ -14,7 +14,7 @@ import type { Client } from "cassandra-driver";
 import { CassperfError, isCassperfError } from "../errors";
 import { current } from "../cluster/current";
 import { LiveSource } from "../cluster/live";
-import { resolveSource, type SourceInput } from "../cluster/resolve";
+import { existingPath, resolveSource, type SourceInput } from "../cluster/resolve";
 import type { Source, SourceFile } from "../cluster/source";
 import { findRecentSessions, readTraceSession, sessionRowFromDriver, type TraceSessionData } from "../cluster/trace-read";
 import { parseCqlshTrace } from "../parse/trace-cqlsh";
@@ -112,10 +112,17 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * @example t.summary.timePerStageMs
  * @example await trace("SELECT * FROM ks.t WHERE id = 1", [], { consistency: "ONE", repeat: 10 })
  * @example await trace("2c4c1a80-e1d2-11e4-9a17-a7d3e8a8b2a3")   // a session by id, on any source
+ * @example await trace("tracing-on.txt")   // a path (cqlsh TRACING ON text, events CSV, a bundle): its recorded sessions
  */
 export async function trace(query: string, params?: unknown[] | Record<string, unknown> | TraceOptions, options: TraceOptions = {}): Promise<TraceReport> {
   if (typeof query !== "string" || query.trim() === "") {
     throw new CassperfError("trace: expected a CQL query string (or a trace session id) as the first argument.", { hint: 'trace("SELECT * FROM ks.t WHERE id = ?", [1], { consistency: "QUORUM" })' });
+  }
+  // trace("path/to/trace.txt" | bundle, opts?): a path is read as a source (as gcStats(path) is): its recorded sessions.
+  const asPath = existingPath(query);
+  if (asPath !== undefined && (params === undefined || (!Array.isArray(params) && isOptions(params)))) {
+    const opts = (params as TraceOptions | undefined) ?? options;
+    return traces({ source: asPath, ...(opts.datacenters ? { datacenters: opts.datacenters } : {}) });
   }
   // trace(sessionId, opts?)
   if (UUID.test(query.trim()) && (params === undefined || (!Array.isArray(params) && isOptions(params)))) {

@@ -1,0 +1,96 @@
+/**
+ * How a user gets a source and hands one to a helper (issue 17, "What the user tripped over"):
+ * every way of getting a source makes it current; a path given as any helper's first string
+ * argument is read as a source; one capability check answers inventory(), health() and the
+ * helpers' own "missing evidence" errors; a live source without nodetool says what is missing.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { data, labOrSkip, ROOT } from "./support";
+import * as cassperf from "../src/index";
+import { currentOrUndefined } from "../src/cluster/current";
+import { isCassperfError } from "../src/errors";
+
+const { bench, histograms, trace, compactionAdvice, partitionScan, lab, open, use } = cassperf;
+
+/** The tests that need "no current source" run before any open() in this file (there is no public way to unset it). */
+async function noCurrentSource(): Promise<void> {
+  assert.equal(currentOrUndefined(), undefined, "this test must run before any source is opened in this file");
+}
+
+test("bench(workload) with no current source: the error reads as a sentence (no 'the there')", async () => {
+  await noCurrentSource();
+  // Expected wording: issue 17 quotes the broken text "…the there is no current source".
+  await assert.rejects(bench("writes", { duration: 1 }), (e: unknown) => {
+    assert.ok(isCassperfError(e));
+    const m = (e as Error).message;
+    assert.doesNotMatch(m, /the there/);
+    assert.match(m, /needs a live cluster; there is no current source/);
+    assert.match(String((e as { hint?: string }).hint), /lab\.connect\(dir\)/);
+    return true;
+  });
+});
+
+test("histograms(path) with no current source reads the file as a source", async () => {
+  await noCurrentSource();
+  const file = data("lab/nodetool-2.1-cfhistograms.txt");
+  const h = await histograms(file);
+  // Expected: the file's second line names the one table, "Keyspace1/Standard1 histograms",
+  // and its 50% row reads "Read Latency 16.88" (micros) — read with grep, not from histograms().
+  const rows = h.rows("histograms");
+  assert.ok(rows.length > 0);
+  assert.ok(rows.every((r) => r.keyspace === null || (r.keyspace === "Keyspace1" && r.table === "Standard1")), "only Keyspace1.Standard1");
+  const p50 = rows.find((r) => r.table === "Standard1" && r.metric === "read_latency" && r.percentile === "50");
+  assert.equal(p50?.value, 16.88);
+  // and the current source is untouched (a path is opened on the spot, as gcStats(path) is)
+  assert.equal(currentOrUndefined(), undefined);
+});
+
+test("trace(path) with no current source reads the recorded sessions of the path", async () => {
+  await noCurrentSource();
+  const dir = path.join(ROOT, "test/fixtures/trace/lab21");
+  const t = await trace(dir);
+  // Expected: sessions.jsonl holds 7 lines, one session each (wc -l; the fixture's README lists them).
+  const sessions = fs.readFileSync(path.join(dir, "traces/sessions.jsonl"), "utf8").trim().split("\n").length;
+  assert.equal(sessions, 7);
+  assert.equal(t.count("sessions"), sessions);
+});
+
+test("compactionAdvice(path) and partitionScan(path, table) read the path as the source", async () => {
+  await noCurrentSource();
+  const bundle = data("diag/cassandra-2.1.17");
+  const c = await compactionAdvice(bundle);
+  assert.ok(c.count("advice") > 0);
+  // partitionScan(path) alone cannot know the table: a clear error naming both ways to say it
+  await assert.rejects(partitionScan(bundle), (e: unknown) => isCassperfError(e) && /is a path, read as the source; name the table too/.test((e as Error).message));
+  // dse68's cfhistograms names keyspace1.standard1 (grep "keyspace1/standard1\|Table: standard1" in nodes/172.17.0.2/nodetool/cfstats)
+  const p = await partitionScan(data("diag/dse68"), "keyspace1.standard1");
+  assert.equal(p.summary.table, "keyspace1.standard1");
+  assert.equal(currentOrUndefined(), undefined);
+});
+
+test("a string that is not an existing path keeps its own meaning (a table name, a query)", async () => {
+  const pm = await open(path.join(ROOT, "datasets/lab-3node"));
+  use(pm);
+  // "no.such_file" is not a file here, so it is a table name; the dataset has no such table.
+  const h = await histograms("no.such_file");
+  assert.ok(h.notes.some((n) => /no histogram of no\.such_file/.test(n)));
+});
+
+test("lab.connect(dir) makes the live source current, like connect() and open() (bench() then runs on it)", async (t) => {
+  const l = labOrSkip(t);
+  if (!l) return;
+  const pm = await open(path.join(ROOT, "datasets/lab-3node"));
+  assert.equal(currentOrUndefined(), pm);
+  const live = await lab.connect(l.dir);
+  try {
+    assert.equal(currentOrUndefined(), live, "lab.connect returns the current source");
+    // the next bench() runs on it (issue 17: it failed with "there is no current source")
+    const r = await bench("writes", { ops: 200, warmup: 0, concurrency: 4, keyspace: "cassperf_sources_test" });
+    assert.equal(r.summary.ops, 200);
+  } finally {
+    await live.close();
+  }
+});
