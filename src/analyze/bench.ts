@@ -26,6 +26,7 @@ import { currentOrUndefined } from "../cluster/current";
 import { LiveSource } from "../cluster/live";
 import { openRecorded } from "../cluster/recorded";
 import { existingPath, isSource } from "../cluster/resolve";
+import { describeImpossible, impossibleLatencies } from "../bench/impossible";
 import type { Source } from "../cluster/source";
 import { makeReport, rowsToColumns, type DataFrame, type Finding, type Report } from "../present/report";
 import { compareChart, p99Chart, spectrumChart, throughputChart, type SpectrumRow } from "../bench/charts";
@@ -167,6 +168,7 @@ const OP_COLUMNS: (keyof BenchOpRow)[] = ["op", "count", "errors", "error_rate",
 /** Build the report of a run (live, saved or imported). */
 function reportOfRun(run: BenchRun, source?: string): BenchReport {
   const notes = [...run.notes];
+  for (const x of impossibleLatencies(run)) notes.push(`Impossible value, not to be trusted: ${describeImpossible(x)}.`);
   if (run.mode === "closed-loop") notes.unshift(`Closed loop: ${run.latency_measure}`);
   const spec = spectrumRows(run);
   const label = `${run.workload}${run.partial ? " (partial)" : ""}`;
@@ -798,6 +800,20 @@ export function compareRuns(a: RunInput, b: RunInput): Report<"comparison"> {
   const findings: Finding[] = [];
   const notes: string[] = [];
   if (!common.length) notes.push(`The runs share no op type (a: ${ra.ops.map((o) => o.op).join(", ")}; b: ${rb.ops.map((o) => o.op).join(", ")}); compared "all".`);
+  // A percentile that cannot be true in either run (response below service time) is not compared.
+  const impossible = [...impossibleLatencies(ra), ...impossibleLatencies(rb)];
+  const refused = (op: string, key: string) => impossible.filter((x) => x.op === op && x.key === key);
+  for (const x of impossible) notes.push(`Not compared: ${describeImpossible(x)} (impossible: a response time is never shorter than the service time).`);
+  if (impossible.length) {
+    findings.push({
+      severity: "critical",
+      id: "bench.impossible-latency",
+      title: `${[...new Set(impossible.map((x) => x.run))].join(" and ")}: response time below service time — those percentiles are not compared`,
+      evidence: impossible.map(describeImpossible).join("; "),
+      action: "Run the affected run again with the current bench() before comparing.",
+      helper: "bench",
+    });
+  }
   if (ra.mode !== rb.mode) notes.push(`Run a is ${ra.mode} and run b is ${rb.mode}: their latencies measure different things (closed loop excludes waiting time).`);
   for (const op of ops) {
     const oa = ra.ops.find((o) => o.op === op);
@@ -807,6 +823,11 @@ export function compareRuns(a: RunInput, b: RunInput): Report<"comparison"> {
       const va = oa[m.key] as number | null;
       const vb = ob[m.key] as number | null;
       if (va === null || vb === null) continue;
+      const bad = refused(op, m.key);
+      if (bad.length) {
+        rows.push({ op, metric: m.label, a: va, b: vb, diff: null, diff_pct: null, noise_band: null, beyond_noise: false, verdict: "not compared: impossible value", basis: bad.map(describeImpossible).join("; ") });
+        continue;
+      }
       const diff = vb - va;
       const sa = meanSd(perSecond(ra, op, m.key));
       const sb = meanSd(perSecond(rb, op, m.key));
