@@ -94,3 +94,59 @@ test("lab.connect(dir) makes the live source current, like connect() and open() 
     await live.close();
   }
 });
+
+// ---- One capability check: inventory(), health() and each helper agree (issue 17) ----
+
+/** Each helper called on its own, as a user would; partitionScan on the table health() picked. */
+const CALLS: Record<string, (s: cassperf.RecordedSource, table?: string) => Promise<unknown>> = {
+  gcStats: (s) => cassperf.gcStats(s),
+  jvm: (s) => cassperf.jvm(s),
+  logs: (s) => cassperf.logs(s),
+  histograms: (s) => cassperf.histograms({ source: s }),
+  trace: (s) => cassperf.traces(s),
+  queryPatterns: (s) => cassperf.queryPatterns(s),
+  compactionAdvice: (s) => cassperf.compactionAdvice(undefined, {}, { source: s }),
+  caches: (s) => cassperf.caches(s),
+  connections: (s) => cassperf.connections(s),
+  bench: (s) => cassperf.bench(s),
+  partitionScan: (s, table) => cassperf.partitionScan(table ?? "keyspace1.standard1", { source: s }),
+};
+
+for (const where of [data("diag/cassandra-2.1.17"), data("diag/dse68"), path.join(ROOT, "datasets/lab-3node")]) {
+  test(`${path.basename(where)}: inventory(), health() and the helper itself agree on what the source can answer`, async () => {
+    const s = await cassperf.open(where);
+    const inv = new Map((await cassperf.inventory(s)).rows("capabilities").map((r) => [String(r.helper), r.answerable === true]));
+    const h = await cassperf.health(s);
+    const ran = new Map(h.rows("helpers").map((r) => [r.helper === "traces" ? "trace" : String(r.helper), r.status]));
+    for (const [helper, call] of Object.entries(CALLS)) {
+      assert.ok(inv.has(helper), `inventory lists ${helper}`);
+      const healthSays = ran.get(helper) === "ran";
+      let callSays: boolean;
+      let error = "";
+      try {
+        const picked = helper === "partitionScan" ? (h.reports as Record<string, { summary: Record<string, unknown> }>).partitionScan?.summary.table as string | undefined : undefined;
+        await call(s, picked);
+        callSays = true;
+      } catch (e) {
+        assert.ok(isCassperfError(e), `${helper} throws a CassperfError, not ${String(e)}`);
+        error = (e as Error).message;
+        callSays = false;
+      }
+      assert.equal(inv.get(helper), healthSays, `${helper}: inventory says ${inv.get(helper)}, health says ${ran.get(helper)}`);
+      assert.equal(callSays, healthSays, `${helper}: health says ${ran.get(helper)}, the helper ${callSays ? "answered" : `threw: ${error}`}`);
+      if (!callSays) assert.doesNotMatch(error, /\d+ files has/, "no '147 files has no ...'");
+    }
+  });
+}
+
+test("2.1.17 bundle: no GCInspector line in any system.log, so gcStats cannot answer in all three (grep -c GCInspector gives 0 for each node)", async () => {
+  // Expected value from the files: `grep -c GCInspector nodes/*/logs/cassandra/system.log` prints 0 three times.
+  for (const f of fs.readdirSync(data("diag/cassandra-2.1.17/nodes"))) {
+    const log = fs.readFileSync(data("diag/cassandra-2.1.17/nodes", f, "logs/cassandra/system.log"), "utf8");
+    assert.equal(log.includes("GCInspector"), false);
+  }
+  const s = await cassperf.open(data("diag/cassandra-2.1.17"));
+  const inv = (await cassperf.inventory(s)).rows("capabilities").find((r) => r.helper === "gcStats")!;
+  assert.equal(inv.answerable, false);
+  assert.match(String(inv.missing), /gc\.log/);
+});

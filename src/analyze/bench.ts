@@ -27,6 +27,7 @@ import { LiveSource } from "../cluster/live";
 import { openRecorded } from "../cluster/recorded";
 import { existingPath, isSource } from "../cluster/resolve";
 import { describeImpossible, impossibleLatencies } from "../bench/impossible";
+import { missing } from "../cluster/evidence";
 import type { Source } from "../cluster/source";
 import { makeReport, rowsToColumns, type DataFrame, type Finding, type Report } from "../present/report";
 import { compareChart, p99Chart, spectrumChart, throughputChart, type SpectrumRow } from "../bench/charts";
@@ -729,6 +730,8 @@ export async function bench(first?: string | Source, opts: BenchOptions = {}): P
     return runsReport(source, reports, reports.length ? [] : ["No bench run made on this live source yet: bench(\"writes\") runs one."]);
   }
   const { reports, notes } = await recordedRuns(source);
+  // A recording with no run at all cannot answer bench(): the same verdict as inventory() and health() (./capabilities.ts).
+  if (!reports.length && !notes.length) missing("bench", source, "saved bench runs (bench/<run>.json) and no cassandra-stress output", "record(live, dir) after bench() on a live cluster, or open a cassandra-stress output");
   return runsReport(source, reports, notes);
 }
 

@@ -339,10 +339,10 @@ export async function compactionAdvice(table?: string | TableName, workload: Com
   let list = [...tables.values()];
   if (name) {
     list = list.filter((e) => e.keyspace.toLowerCase() === name.keyspace.toLowerCase() && e.table.toLowerCase() === name.table.toLowerCase());
-    if (!list.length) throw new CassperfError(`compactionAdvice: ${source.describe()} has no schema, tablestats or histograms for ${name.keyspace}.${name.table}.`, { hint: "check the name, or add schema.cql and nodetool tablestats output" });
+    if (!list.length) throw new CassperfError(`compactionAdvice: the source (${source.describe()}) has no schema, tablestats or histograms for ${name.keyspace}.${name.table}.`, { hint: "check the name, or add schema.cql and nodetool tablestats output" });
   } else {
     list = list.filter((e) => options.includeSystem || !SYSTEM_KEYSPACES.test(e.keyspace));
-    if (!list.length) throw new CassperfError(`compactionAdvice: ${source.describe()} has no user tables with evidence (schema, tablestats or tablehistograms).`, { hint: "pass { includeSystem: true } as the third argument for system tables" });
+    if (!list.length) throw new CassperfError(`compactionAdvice: the source (${source.describe()}) has no user tables with evidence (schema, tablestats or tablehistograms).`, { hint: "pass { includeSystem: true } as the third argument for system tables" });
   }
   list.sort((a, b) => `${a.keyspace}.${a.table}`.localeCompare(`${b.keyspace}.${b.table}`));
 

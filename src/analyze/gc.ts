@@ -364,7 +364,7 @@ export async function gcStats(input?: SourceInput, opts: GcStatsOptions = {}): P
 
   if (!results.length && !inspector.length && !gcstats.length) {
     const others = source.files().filter((f) => f.kind === "unrecognized" || f.kind === "unreadable");
-    if (notes.length) throw new CassperfError(`gcStats: ${source.describe()} has no usable GC evidence. ${notes.join(" ")}`, { hint: "Pass a GC log (gc.log, gc.log.0.current), a system.log with GCInspector lines, or a folder/bundle holding them." });
+    if (notes.length) throw new CassperfError(`gcStats: the source (${source.describe()}) has no usable GC evidence. ${notes.join(" ")}`, { hint: "Pass a GC log (gc.log, gc.log.0.current), a system.log with GCInspector lines, or a folder/bundle holding them." });
     if (others.length && others.length <= 3) throw new CassperfError(`gcStats: ${others.map((f) => f.rel).join(", ")} is not a GC log, a system.log or nodetool gcstats output.`, { hint: "Pass a GC log written with -Xlog:gc* (JDK 9+) or -XX:+PrintGCDetails (JDK 8)." });
     missing("gcStats", source, "GC logs, GCInspector lines in system.log, or nodetool gcstats output", "Open a folder or bundle with nodes/<node>/logs/cassandra/gc.log*, or pass a GC log path: gcStats(\"/var/log/cassandra/gc.log\").");
   }

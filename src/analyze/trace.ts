@@ -351,7 +351,7 @@ function skipNote(file: SourceFile, sk: Skipped): string | undefined {
 async function loadRecorded(source: Source, f: TraceFilter, builder: TraceModelBuilder, notes: string[]): Promise<void> {
   const files = source.files({ kind: [...TRACE_KINDS] });
   if (files.length === 0) {
-    throw new CassperfError(`traces: ${source.describe()} has no trace sessions.`, {
+    throw new CassperfError(`traces: the source (${source.describe()}) has no trace sessions.`, {
       hint: "record(live, dir) captures traces/sessions.jsonl and traces/events.jsonl; cqlsh TRACING ON output or COPY system_traces.events TO 'events.csv' WITH HEADER = true also work",
     });
   }

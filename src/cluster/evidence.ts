@@ -60,9 +60,16 @@ export function filesInTimeOrder(source: Source, kinds: SourceFile["kind"][]): S
     .sort((a, b) => a.node.localeCompare(b.node) || (b.rotation ?? 0) - (a.rotation ?? 0) || a.rel.localeCompare(b.rel));
 }
 
-/** Throw the standard "this source lacks X" error. */
+/**
+ * Throw the standard "this source lacks X" error. What to add comes from the one capability table
+ * inventory() and health() use (src/analyze/capabilities.ts), `how` when the table has no row.
+ */
 export function missing(helper: string, source: Source, what: string, how: string): never {
-  throw new CassperfError(`${helper}: ${source.describe()} has no ${what}.`, { hint: how });
+  const { capabilityRule } = require("../analyze/capabilities") as typeof import("../analyze/capabilities");
+  const rule = capabilityRule(helper);
+  const live = source instanceof LiveSource && rule ? rule.live(source) : null;
+  const hint = live ?? (rule?.missing && !(source instanceof LiveSource) ? `add ${rule.missing}; ${how}` : how);
+  throw new CassperfError(`${helper}: the source (${source.describe()}) has no ${what}.`, { hint });
 }
 
 /**
