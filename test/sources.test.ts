@@ -150,3 +150,29 @@ test("2.1.17 bundle: no GCInspector line in any system.log, so gcStats cannot an
   assert.equal(inv.answerable, false);
   assert.match(String(inv.missing), /gc\.log/);
 });
+
+test("live source from a plain connect() (no nodetool): histograms() and health() say what is missing and how to give it", async (t) => {
+  const l = labOrSkip(t);
+  if (!l) return;
+  const live = await cassperf.connect({ contactPoints: l.contactPoints, localDataCenter: "datacenter1" });
+  try {
+    assert.equal(live.hasNodetool(), false);
+    // Nothing client-side yet either: the error's hint names the connect option (the option is ConnectOptions.nodetool).
+    await assert.rejects(histograms(), (e: unknown) => isCassperfError(e) && /nodetool: "\/path\/to\/nodetool -h \{host\}"/.test(String((e as { hint?: string }).hint)) && /system_views/.test(String((e as { hint?: string }).hint)));
+    // One traced query gives client-side rows: the report has them, plus a note and an info finding naming what is missing.
+    await trace("SELECT * FROM system.local", [], { consistency: "ONE" });
+    const h = await histograms();
+    assert.ok(h.count("histograms") > 0);
+    const f = h.findings.find((x) => x.id === "histograms.no-server-histograms");
+    assert.ok(f);
+    assert.equal(f.severity, "info");
+    assert.match(f.action, /connect\(\{ \.\.\., nodetool: /);
+    assert.ok(h.notes.some((n) => /Only client-side distributions/.test(n) && /4\.0\+/.test(n)));
+    const hr = await cassperf.health(live, { skip: ["traces", "queryPatterns", "bench", "connections"] });
+    const row = hr.rows("helpers").find((r) => r.helper === "histograms")!;
+    assert.equal(row.status, "cannot answer");
+    assert.match(String(row.reason), /nodetool: "\/path\/to\/nodetool -h \{host\}"/);
+  } finally {
+    await live.close();
+  }
+});

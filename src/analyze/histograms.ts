@@ -13,6 +13,8 @@
  * metric over snapshots.
  */
 import { LiveSource } from "../cluster/live";
+import { LIVE_NODETOOL_MISSING } from "./capabilities";
+import { plural } from "../present/plural";
 import { existingPath, resolveSource, type SourceInput } from "../cluster/resolve";
 import { missing, nodetoolTexts, type NodetoolText } from "../cluster/evidence";
 import { tableNames } from "../cluster/schema-cql";
@@ -418,6 +420,18 @@ export async function histograms(table?: string | HistogramsOptions, opts: Histo
   const latest = latestRows(rows);
   const considered = opts.includeSystem || target ? latest : latest.filter((r) => r.table === "proxy" || !SYSTEM_KEYSPACE.test(r.keyspace ?? ""));
   const findings = RULES.flatMap((rule) => rule.check(considered));
+  // A live source without nodetool and no server-side rows: say what is missing and how to give it, not only the client's view.
+  if (source instanceof LiveSource && !source.hasNodetool() && gathered.rows.length === 0) {
+    notes.push(`Only client-side distributions (traces, bench runs): ${LIVE_NODETOOL_MISSING}`);
+    findings.push({
+      severity: "info",
+      id: "histograms.no-server-histograms",
+      helper: "histograms",
+      title: `no server-side histograms from ${source.name}: connect() was not given a nodetool command`,
+      evidence: `${plural(client.length, "client-side row")} (traces, bench runs); no tablehistograms/proxyhistograms read`,
+      action: LIVE_NODETOOL_MISSING,
+    });
+  }
 
   const server = rows.filter((r) => !CLIENT_METRICS.includes(r.metric));
   // Summary: worst node/table per metric (p99, max for partition size) and spread between nodes.
