@@ -85,3 +85,44 @@ test("the real binary with --connect: the lab cluster is the source; a helper er
   send("C-d");
   assert.match(await waitFor("exit", (x) => /REPL-EXITED \d+/.test(x), 15_000), /REPL-EXITED 0/);
 });
+
+/** The PID of the REPL's node process in a tmux session (the pane runs `sh -c "node ...; echo ..."`). */
+function replPid(session: string): number {
+  const shell = tmux("display-message", "-p", "-t", session, "#{pane_pid}").trim();
+  const child = execFileSync("pgrep", ["-P", shell], { encoding: "utf8" }).trim().split("\n")[0];
+  return Number(child);
+}
+
+test("the real binary: Ctrl-C stops a synchronous loop; an error thrown by a timer callback is printed, not fatal", { skip: !hasTmux && "tmux is not installed", timeout: 120_000 }, async (t) => {
+  const { waitFor, send, screen } = startRepl(t, "cassperf-repl-loop", ["--open", FALLBACK], 50, 300);
+  await waitFor("the prompt, TypeScript warm", (s) => /^source: recorded/m.test(s) && !/loading TypeScript/.test(s));
+  send("while (true) {}", "Enter");
+  await delay(1500);
+  assert.doesNotMatch(screen(), /✗/, "still looping after 1.5 s");
+  const t0 = Date.now();
+  send("C-c");
+  // Expected: node's REPL prints "Script execution was interrupted by `SIGINT`"; ours a one-line ✗ within a second or two.
+  await waitFor("the loop stopped", (x) => /✗ interrupted after [\d.]+ s: Ctrl-C stopped the running code/.test(x), 10_000);
+  assert.ok(Date.now() - t0 < 5000, `stopped in ${Date.now() - t0} ms`);
+  send("40 + 2", "Enter");
+  await waitFor("the REPL still evaluates", (x) => /^42$/m.test(x));
+  send('setTimeout(() => { throw new Error("thrown-by-a-timer") }, 10)', "Enter");
+  await waitFor("the timer's error printed", (x) => /✗ uncaught exception/.test(x) && /thrown-by-a-timer/.test(x));
+  send("Promise.reject(new Error('nobody-awaits-me')); 1", "Enter");
+  await waitFor("the rejection printed", (x) => /✗ unhandled promise rejection/.test(x) && /nobody-awaits-me/.test(x));
+  send("6 * 7 + 1", "Enter");
+  await waitFor("the REPL is alive", (x) => /^43$/m.test(x));
+  send("C-d");
+  assert.match(await waitFor("exit", (x) => /REPL-EXITED \d+/.test(x), 15_000), /REPL-EXITED 0/);
+});
+
+test("the real binary: SIGTERM ends the REPL while a synchronous loop runs", { skip: !hasTmux && "tmux is not installed", timeout: 120_000 }, async (t) => {
+  const session = `cassperf-repl-term-${process.pid}`;
+  const { waitFor, send } = startRepl(t, "cassperf-repl-term", ["--open", FALLBACK], 50, 300);
+  await waitFor("the prompt, TypeScript warm", (s) => /^source: recorded/m.test(s) && !/loading TypeScript/.test(s));
+  send("while (true) {}", "Enter");
+  await delay(1500);
+  process.kill(replPid(session), "SIGTERM");
+  // Expected: the default action of SIGTERM, exit status 128 + 15 = 143 (signal(7)).
+  assert.match(await waitFor("exit", (x) => /REPL-EXITED \d+/.test(x), 10_000), /REPL-EXITED 143/);
+});
