@@ -37,6 +37,7 @@ import { BENCH_THRESHOLDS, benchFindings } from "../bench/rules";
 import { BENCH_RUN_FORMAT, BENCH_RUN_VERSION, runId, validateBenchRun, type BenchInterval, type BenchMode, type BenchOpRow, type BenchRun } from "../bench/run";
 import { benchClient } from "../bench/client";
 import { runLoad, type BenchProgress } from "../bench/runner";
+import { runOptions, type Progress } from "../repl/run-context";
 import { resolveWorkload, WORKLOADS, type WorkloadOptions } from "../bench/workloads";
 import { parseStress, type StressOutput, type StressRun } from "../parse/cassandra-stress";
 
@@ -279,7 +280,7 @@ function checkOptions(o: BenchOptions): void {
 }
 
 /** Create the keyspace and tables, and load the data set when the workload reads. */
-async function prepareSchema(client: Client, keyspace: string, rf: number, workload: ReturnType<typeof resolveWorkload>, consistency: number, notes: string[]): Promise<void> {
+async function prepareSchema(client: Client, keyspace: string, rf: number, workload: ReturnType<typeof resolveWorkload>, consistency: number, notes: string[], signal?: AbortSignal): Promise<void> {
   await client.execute(`CREATE KEYSPACE IF NOT EXISTS ${keyspace} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': ${rf}}`);
   for (const s of workload.schema) await client.execute(s);
   if (!(await awaitSchemaAgreement(client))) notes.push("The nodes did not agree on the schema within 30 s of creating the bench tables: early operations may fail with unconfigured-table errors.");
@@ -296,6 +297,7 @@ async function prepareSchema(client: Client, keyspace: string, rf: number, workl
   const rng = makeRng(7);
   const CHUNK = 5000;
   for (let start = 0; start < load.count; start += CHUNK) {
+    signal?.throwIfAborted();
     const params: unknown[][] = [];
     for (let i = start; i < Math.min(load.count, start + CHUNK); i++) params.push(load.op.values(i, rng));
     await concurrent.executeConcurrent(client, load.op.cql, params as any, { concurrencyLevel: 64, raiseOnFirstError: true, collectResults: false, executionProfile: undefined as any });
@@ -329,14 +331,17 @@ async function runLive(live: LiveSource, workloadName: string, o: BenchOptions):
   const notes: string[] = [];
   const own = o.connectionsPerHost !== undefined || o.coordinators !== undefined;
   const client = own ? await benchClient(live.options, o) : live.client;
-  // Ctrl-C during the run cancels it (the partial run is kept), like opts.signal.
+  // Ctrl-C during the run cancels it (the partial run is kept), like opts.signal: SIGINT in a script,
+  // the REPL line's / notebook cell's cancel signal otherwise (../repl/run-context.ts).
   const interrupt = new AbortController();
   const onSigint = () => interrupt.abort();
   process.once("SIGINT", onSigint);
-  const signal = o.signal ? anySignal([o.signal, interrupt.signal]) : interrupt.signal;
+  const ambient = runOptions({ ...(o.signal ? { signal: o.signal } : {}), ...(o.onProgress ? { onProgress: o.onProgress as (p: Progress) => void } : {}) });
+  const signal = anySignal([ambient.signal, interrupt.signal]);
+  const onProgress = ambient.onProgress as (p: BenchProgress) => void;
   let result;
   try {
-    await prepareSchema(client, keyspace, o.replicationFactor ?? 1, workload, consistency, notes);
+    await prepareSchema(client, keyspace, o.replicationFactor ?? 1, workload, consistency, notes, signal);
     const shared = {
       mode,
       concurrency,
@@ -355,10 +360,10 @@ async function runLive(live: LiveSource, workloadName: string, o: BenchOptions):
       result = await runThreads(
         { ...shared, connect: live.options, client: { ...(o.connectionsPerHost ? { connectionsPerHost: o.connectionsPerHost } : {}), ...(o.coordinators ? { coordinators: o.coordinators } : {}) }, keyspace, workload: workloadName, workloadOptions },
         o.threads!,
-        { signal, ...(o.onProgress ? { onProgress: o.onProgress } : {}), opNames: workload.ops.map((op) => op.name) },
+        { signal, onProgress, opNames: workload.ops.map((op) => op.name) },
       );
     } else {
-      result = await runLoad({ client, workload, ...shared, signal, ...(o.onProgress ? { onProgress: o.onProgress } : {}) });
+      result = await runLoad({ client, workload, ...shared, signal, onProgress });
     }
   } finally {
     process.removeListener("SIGINT", onSigint);

@@ -14,6 +14,7 @@
  */
 import { LiveSource } from "../cluster/live";
 import { LIVE_NODETOOL_MISSING } from "./capabilities";
+import { runOptions } from "../repl/run-context";
 import { plural } from "../present/plural";
 import { existingPath, resolveSource, type SourceInput } from "../cluster/resolve";
 import { missing, nodetoolTexts, type NodetoolText } from "../cluster/evidence";
@@ -49,6 +50,8 @@ export interface HistogramsOptions {
   snapshots?: number;
   /** Live only: seconds between snapshots. Default 10. */
   intervalSeconds?: number;
+  /** Stop taking snapshots (the ones taken are kept; the report says partial). Default: the REPL line's / notebook cell's cancel signal. @example { snapshots: 10, signal: AbortSignal.timeout(60_000) } */
+  signal?: AbortSignal;
   /**
    * The metric the "across nodes" and "over time" charts show. Default "read_latency".
    * @example histograms("keyspace1.standard1", { metric: "write_latency" }).chart("across-nodes")
@@ -232,7 +235,18 @@ function parseTableArg(table: string | undefined): { keyspace: string; table: st
   return { keyspace: m[1], table: m[2] };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Sleep `ms`, or less when `signal` aborts first. */
+const abortableSleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = (): void => {
+      clearTimeout(t);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const t: NodeJS.Timeout = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
 
 /** A time found in a file path (snapshot names such as 2024-01-15T10-00-00Z or 20240115T100000), as ISO. */
 function timeInPath(rel: string): string | null {
@@ -261,6 +275,8 @@ async function liveTableFromSchema(source: LiveSource, t: { keyspace: string; ta
 interface Gathered {
   rows: HistogramFrameRow[];
   notes: string[];
+  /** True when the snapshots were cancelled part-way. */
+  partial?: boolean;
 }
 
 function addParsed(out: Gathered, t: NodetoolText, parsed: HistogramParse, capturedAt: string | null) {
@@ -316,8 +332,16 @@ async function gather(source: Source, target: { keyspace: string; table: string 
     if (!source.hasNodetool()) out.notes.push("no nodetool runner: only the system_views table metrics were read (no proxyhistograms, no SSTables per read)");
     const name = target ? await liveTableFromSchema(source, target) : undefined;
     const snapshots = Math.max(1, Math.floor(opts.snapshots ?? 1));
+    // The REPL line's / notebook cell's cancel signal (or opts.signal): stop between snapshots, keep what was taken.
+    const { signal } = runOptions(opts.signal ? { signal: opts.signal } : {});
     for (let s = 0; s < snapshots; s++) {
-      if (s > 0) await sleep((opts.intervalSeconds ?? 10) * 1000);
+      if (s > 0) await abortableSleep((opts.intervalSeconds ?? 10) * 1000, signal);
+      if (signal.aborted) {
+        if (s === 0) signal.throwIfAborted();
+        out.notes.push(`Cancelled: partial, ${plural(s, "snapshot")} of ${snapshots} taken.`);
+        out.partial = true;
+        break;
+      }
       // One captured_at per round (the time it started), so a round's nodes form one snapshot.
       const round = new Date().toISOString();
       // nodetoolTexts returns [] when the source has no nodetool runner.
@@ -422,7 +446,6 @@ export async function histograms(table?: string | HistogramsOptions, opts: Histo
   const findings = RULES.flatMap((rule) => rule.check(considered));
   // A live source without nodetool and no server-side rows: say what is missing and how to give it, not only the client's view.
   if (source instanceof LiveSource && !source.hasNodetool() && gathered.rows.length === 0) {
-    notes.push(`Only client-side distributions (traces, bench runs): ${LIVE_NODETOOL_MISSING}`);
     findings.push({
       severity: "info",
       id: "histograms.no-server-histograms",

@@ -14,6 +14,7 @@ import type { Client } from "cassandra-driver";
 import { CassperfError, isCassperfError } from "../errors";
 import { current } from "../cluster/current";
 import { LiveSource } from "../cluster/live";
+import { runOptions } from "../repl/run-context";
 import { existingPath, resolveSource, type SourceInput } from "../cluster/resolve";
 import type { Source, SourceFile } from "../cluster/source";
 import { findRecentSessions, readTraceSession, sessionRowFromDriver, type TraceSessionData } from "../cluster/trace-read";
@@ -183,7 +184,15 @@ async function traceLive(source: LiveSource, query: string, values: unknown[] | 
   const extraFindings: Finding[] = [];
   const rows: number[] = [];
   let failure: { error: Error; at: number; end: number } | undefined;
+  // The REPL line's / notebook cell's cancel signal: stop between runs and analyse the ones made.
+  const { signal, onProgress } = runOptions();
   for (let k = 0; k < repeat; k++) {
+    if (signal.aborted) {
+      if (k === 0) signal.throwIfAborted();
+      notes.push(`Cancelled: partial, ${k} of ${repeat} runs made and analysed.`);
+      break;
+    }
+    if (repeat > 1) onProgress({ done: k, total: repeat, label: "traced runs" });
     const at = Date.now();
     try {
       const rs = await client.execute(query, values as any, dopts as any);
