@@ -126,3 +126,30 @@ test("the real binary: SIGTERM ends the REPL while a synchronous loop runs", { s
   // Expected: the default action of SIGTERM, exit status 128 + 15 = 143 (signal(7)).
   assert.match(await waitFor("exit", (x) => /REPL-EXITED \d+/.test(x), 10_000), /REPL-EXITED 143/);
 });
+
+test("the real binary: Ctrl-C stops a long parse (a large generated system.log) within a second or two", { skip: !hasTmux && "tmux is not installed", timeout: 180_000 }, async (t) => {
+  // A real OSS 3.x system.log (../shared/data/logs, Montecristo's system.example.log) repeated to 60 MB:
+  // logs() parses it for well over 10 s on this machine (200 MB took 62 s at load 12).
+  const dir = tempDir("cassperf-bigparse-");
+  const big = path.join(dir, "system.log");
+  const one = fs.readFileSync(data("logs", "cassandra3-system.example.log"));
+  const fd = fs.openSync(big, "w");
+  for (let n = 0; n < 60 * 2 ** 20; n += one.length) fs.writeSync(fd, one);
+  fs.closeSync(fd);
+  const { waitFor, send, screen } = startRepl(t, "cassperf-repl-parse", ["--open", FALLBACK], 50, 300);
+  await waitFor("the prompt, TypeScript warm", (s) => /^source: recorded/m.test(s) && !/loading TypeScript/.test(s));
+  send(`await logs(${JSON.stringify(big)})`, "Enter");
+  await delay(4000);
+  assert.doesNotMatch(screen(), /log events from/, "still parsing after 4 s");
+  const t0 = Date.now();
+  send("C-c");
+  await waitFor("cancelled", (x) => /✗ cancelled after [\d.]+ s/.test(x), 20_000);
+  const took = Date.now() - t0;
+  // Within the REPL's 1.5 s grace, the signal, not the abandon path: the message is "cancelled", not "abandoned".
+  assert.ok(took < 2500, `stopped ${took} ms after Ctrl-C`);
+  assert.doesNotMatch(screen(), /abandoned/);
+  send("1 + 1", "Enter");
+  await waitFor("responsive again", (x) => /^2$/m.test(x), 5000);
+  send("C-d");
+  assert.match(await waitFor("exit", (x) => /REPL-EXITED \d+/.test(x), 15_000), /REPL-EXITED 0/);
+});

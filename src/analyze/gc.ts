@@ -16,6 +16,7 @@ import { MAX_CHART_POINTS, sampleForChart, type VegaLiteSpec } from "../present/
 import { makeReport, rowsToColumns, type Columns, type Finding, type Report, type Severity, type Threshold } from "../present/report";
 import { parseGcInspector } from "../parse/gc-inspector";
 import { parseGcLog } from "../parse/gc-log";
+import { isCancel, parseCancellable } from "./parse-cancellable";
 import type { GcCycle, GcParse, GcPause, GcStall } from "../parse/gc-types";
 import { parseNodetoolGcstats, type NodetoolGcStats } from "../parse/nodetool-gcstats";
 import { nearestRank } from "./nearest-rank";
@@ -309,7 +310,8 @@ export async function gcStats(input?: SourceInput, opts: GcStatsOptions = {}): P
 
   // 1. GC logs, oldest rotation first per node.
   const results: FileResult[] = [];
-  for (const file of filesInTimeOrder(source, ["gc-log"]).filter(keep)) {
+  const gcFiles = filesInTimeOrder(source, ["gc-log"]).filter(keep);
+  for (const file of gcFiles) {
     let text: string;
     try {
       text = await source.readText(file);
@@ -317,7 +319,15 @@ export async function gcStats(input?: SourceInput, opts: GcStatsOptions = {}): P
       notes.push(`${file.rel}: could not be read (${(e as Error).message}); skipped.`);
       continue;
     }
-    const parse = safeParse(() => parseGcLog(text), file, notes);
+    // Ctrl-C in the REPL stops a long parse (./parse-cancellable.ts); the files already read are kept.
+    let parse: GcParse | null;
+    try {
+      parse = safeParse(await attempt(parseCancellable<GcParse>("parseGcLog", [text])), file, notes);
+    } catch (e) {
+      if (!isCancel(e) || !results.length) throw e;
+      notes.push(`Cancelled: partial, ${results.length} of ${gcFiles.length} GC log files read (stopped in ${file.rel}).`);
+      break;
+    }
     if (!parse) continue;
     if (parse.format === "unknown" || (parse.pauses.length === 0 && parse.cycles.length === 0 && parse.skipped.count > 0 && parse.skipped.count >= parse.lines / 2)) {
       notes.push(`${file.rel} is not a GC log: expected unified logging lines ([uptime][level][tags] ...) or JDK 8 PrintGCDetails lines (uptime: [GC ...)${parse.skipped.first ? `; line ${parse.skipped.first.line} reads "${parse.skipped.first.text}"` : ""}.`);
@@ -341,7 +351,7 @@ export async function gcStats(input?: SourceInput, opts: GcStatsOptions = {}): P
         notes.push(`${file.rel}: could not be read (${(e as Error).message}); skipped.`);
         continue;
       }
-      const parse = safeParse(() => parseGcInspector(text), file, notes);
+      const parse = safeParse(await attempt(parseCancellable<GcParse>("parseGcInspector", [text])), file, notes);
       if (parse && parse.pauses.length) inspector.push({ node: file.node, file, parse });
     }
     if (inspector.some((r) => r.parse.pauses.some((p) => p.timestamp !== null))) notes.push("GCInspector times are the node's local time without a zone; read as UTC.");
@@ -458,9 +468,18 @@ export const PAUSE_COLUMNS = [
 ];
 const CYCLE_COLUMNS = ["node", "timestamp", "uptime_s", "name", "cause", "duration_ms", "heap_before_mb", "heap_after_mb", "aborted", "gc_id", "file", "line"];
 
-function safeParse(fn: () => GcParse, file: SourceFile, notes: string[]): GcParse | null {
+/** A parse's result, or the error a parser threw (a cancel is not an error: it goes on up). */
+function attempt(p: Promise<GcParse>): Promise<GcParse | Error> {
+  return p.catch((e: unknown) => {
+    if (isCancel(e)) throw e;
+    return e instanceof Error ? e : new Error(String(e));
+  });
+}
+
+function safeParse(parsed: GcParse | Error, file: SourceFile, notes: string[]): GcParse | null {
   try {
-    return fn();
+    if (parsed instanceof Error) throw parsed;
+    return parsed;
   } catch (e) {
     notes.push(`${file.rel}: the parser failed (${(e as Error).message}); file skipped. Please report this with the file.`);
     return null;
