@@ -153,3 +153,23 @@ test("the real binary: Ctrl-C stops a long parse (a large generated system.log) 
   send("C-d");
   assert.match(await waitFor("exit", (x) => /REPL-EXITED \d+/.test(x), 15_000), /REPL-EXITED 0/);
 });
+
+test("the real binary on the lab: Ctrl-C stops a running bench() within a second or two and shows the partial run", { skip: !hasTmux && "tmux is not installed", timeout: 180_000 }, async (t) => {
+  const l = labOrSkip(t);
+  if (!l) return;
+  const { waitFor, send, screen } = startRepl(t, "cassperf-repl-bench", ["--connect", l.contactPoints.join(",")], 60, 400);
+  await waitFor("connected", (s) => /^source: live cluster/m.test(s) && !/loading TypeScript/.test(s));
+  send('await bench("writes", { duration: 60, warmup: 0, concurrency: 8, keyspace: "cassperf_repl_cancel" })', "Enter");
+  await delay(6000);
+  assert.doesNotMatch(screen(), /bench writes/, "still running after 6 s of a 60 s run");
+  const t0 = Date.now();
+  send("C-c");
+  // bench() takes the line's cancel signal: it stops the load and returns the partial run (its title says "(partial)").
+  const s = await waitFor("the partial report", (x) => /bench writes \(partial\)/.test(x), 20_000);
+  const took = Date.now() - t0;
+  assert.ok(took < 3000, `report ${took} ms after Ctrl-C`);
+  assert.doesNotMatch(s, /abandoned/);
+  assert.match(s, /Cancelled: partial run, [\d,]+ operations measured/);
+  send("C-d");
+  assert.match(await waitFor("exit", (x) => /REPL-EXITED \d+/.test(x), 15_000), /REPL-EXITED 0/);
+});
