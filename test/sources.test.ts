@@ -176,3 +176,19 @@ test("live source from a plain connect() (no nodetool): histograms() and health(
     await live.close();
   }
 });
+
+test("counts read as English: one plural helper, no '1 files has' (a single-file source)", async () => {
+  const { plural, inflect } = await import("../src/present/plural");
+  // Expected values: English plurals (entry -> entries, flush -> flushes), en-US thousands separators.
+  assert.equal(plural(1, "file"), "1 file");
+  assert.equal(plural(0, "file"), "0 files");
+  assert.equal(plural(1130, "pause"), "1,130 pauses");
+  assert.equal(plural(2, "entry"), "2 entries");
+  assert.equal(plural(3, "flush"), "3 flushes");
+  assert.equal(`${inflect(1, "has", "have")} ${inflect(2, "has", "have")}`, "has have");
+  const s = await cassperf.open(data("logs/cassandra21-system.log"));
+  assert.match(s.describe(), /\b1 node \(.*\), 1 file$/);
+  // The log has no GCInspector line (grep -c GCInspector gives 0): gcStats says it cannot answer, in good grammar.
+  await assert.rejects(cassperf.gcStats(s), (e: unknown) => isCassperfError(e) && !/\b1 files\b|files has/.test((e as Error).message) && /the source \(.*\) has no GC logs/.test((e as Error).message));
+  assert.match((await cassperf.inventory(s)).title, /^1 node, 1 file$/);
+});

@@ -40,6 +40,7 @@ import { runLoad, type BenchProgress } from "../bench/runner";
 import { runOptions, type Progress } from "../repl/run-context";
 import { resolveWorkload, WORKLOADS, type WorkloadOptions } from "../bench/workloads";
 import { parseStress, type StressOutput, type StressRun } from "../parse/cassandra-stress";
+import { inflect, plural } from "../present/plural";
 
 export { gen };
 export type { BenchRun, BenchInterval, BenchOpRow, BenchProgress, BenchMode };
@@ -604,11 +605,11 @@ function stressReport(parsed: StressOutput, name: string, where: string, options
     });
   }
   const idx = options.run ?? parsed.runs.length - 1;
-  if (!Number.isInteger(idx) || idx < 0 || idx >= parsed.runs.length) throw new CassperfError(`importStress: ${where} has ${parsed.runs.length} run(s); run ${JSON.stringify(options.run)} does not exist (0-based).`);
+  if (!Number.isInteger(idx) || idx < 0 || idx >= parsed.runs.length) throw new CassperfError(`importStress: ${where} has ${plural(parsed.runs.length, "run")}; run ${JSON.stringify(options.run)} does not exist (0-based).`);
   const notes: string[] = [];
   if (parsed.skipped.length) {
     const first = parsed.skipped[0];
-    notes.push(`${where}: skipped ${parsed.skipped.length} line(s) that are not cassandra-stress output; first at line ${first.line}: ${first.text.slice(0, 160)}`);
+    notes.push(`${where}: skipped ${plural(parsed.skipped.length, "line")} that ${inflect(parsed.skipped.length, "is", "are")} not cassandra-stress output; first at line ${first.line}: ${first.text.slice(0, 160)}`);
   }
   if (parsed.runs.length > 1) notes.push(`${where} holds ${parsed.runs.length} runs (${parsed.runs.map((r) => `${r.index}: ${r.ops.join("+")} x${r.threads ?? "?"} threads`).join("; ")}); showing run ${idx}. Pass { run: i } for another.`);
   if (parsed.format) notes.push(`Format: cassandra-stress ${parsed.format}.`);
@@ -664,7 +665,7 @@ function runsReport(source: Source, reports: BenchReport[], notes: string[]): Be
   if (!runs.length) notes.push(`${source.name} holds no saved bench runs (bench/<run>.json) and no cassandra-stress output.`);
   const report = makeReport({
     helper: "bench",
-    title: `${runs.length} saved run(s) in ${source.name}`,
+    title: `${plural(runs.length, "saved run")} in ${source.name}`,
     source: source.describe(),
     summary: { runs: runs.length, bench_runs: runs.filter((r) => r.origin === "bench").length, stress_outputs: runs.filter((r) => r.origin === "cassandra-stress").length },
     findings: reports.flatMap((r) => r.findings.map((f) => ({ ...f, evidence: `${r.run.id}: ${f.evidence}` }))),

@@ -20,6 +20,7 @@ import { isCancel, parseCancellable } from "./parse-cancellable";
 import type { GcCycle, GcParse, GcPause, GcStall } from "../parse/gc-types";
 import { parseNodetoolGcstats, type NodetoolGcStats } from "../parse/nodetool-gcstats";
 import { nearestRank } from "./nearest-rank";
+import { inflect, plural } from "../present/plural";
 
 /** Options of {@link gcStats}. */
 export interface GcStatsOptions {
@@ -121,7 +122,7 @@ export const GC_RULES: GcRule[] = [
       if (!over.length) return null;
       const w = worst(over, (p) => Math.max(p.pause_ms, p.stopped_ms ?? 0));
       return {
-        title: `${over.length} GC pause(s) over ${T.PAUSE_CRITICAL_MS.value} ms on ${f.node}`,
+        title: `${over.length} GC ${inflect(over.length, "pause")} over ${T.PAUSE_CRITICAL_MS.value} ms on ${f.node}`,
         evidence: `worst ${fmt(Math.max(w.pause_ms, w.stopped_ms ?? 0))} ms (${w.type}${w.cause ? `, ${w.cause}` : ""}) at ${where(w)}`,
         action: "Find the cause in the pause's type: full GCs -> heap too small or humongous/promotion failures; young pauses -> young gen too large or too much survivor copying. Compare pause_ms with stopped_ms: a gap is time-to-safepoint, not GC.",
       };
@@ -139,7 +140,7 @@ export const GC_RULES: GcRule[] = [
       if (!over.length) return null;
       const w = worst(over, (p) => Math.max(p.pause_ms, p.stopped_ms ?? 0));
       return {
-        title: `${over.length} GC pause(s) between ${T.PAUSE_WARN_MS.value} and ${T.PAUSE_CRITICAL_MS.value} ms on ${f.node}`,
+        title: `${over.length} GC ${inflect(over.length, "pause")} between ${T.PAUSE_WARN_MS.value} and ${T.PAUSE_CRITICAL_MS.value} ms on ${f.node}`,
         evidence: `worst ${fmt(Math.max(w.pause_ms, w.stopped_ms ?? 0))} ms (${w.type}${w.stopped_ms !== null ? `; pause ${fmt(w.pause_ms)} ms, stopped ${fmt(w.stopped_ms)} ms` : ""}) at ${where(w)}`,
         action: "Pauses over 200 ms show up in p99 read/write latency; check heap size, young-gen size and allocation rate.",
       };
@@ -154,7 +155,7 @@ export const GC_RULES: GcRule[] = [
       if (!bad.length) return null;
       const w = worst(bad, (p) => stoppedOf(p) - p.pause_ms);
       return {
-        title: `${bad.length} pause(s) where the JVM stopped far longer than the GC logged on ${f.node}`,
+        title: `${plural(bad.length, "pause")} where the JVM stopped far longer than the GC logged on ${f.node}`,
         evidence: `${where(w)}: pause ${fmt(w.pause_ms)} ms, real ${w.real_ms === null ? "—" : fmt(w.real_ms)} ms, stopped ${w.stopped_ms === null ? "—" : fmt(w.stopped_ms)} ms`,
         action: "The extra time is outside the collector: time-to-safepoint (long counted loops), swapping, CPU starvation, or transparent huge page compaction. Check swap (should be off), THP (set to madvise/never), CPU steal, and -XX:+SafepointTimeout logs.",
       };
@@ -169,7 +170,7 @@ export const GC_RULES: GcRule[] = [
       if (full.length < T.FULL_GC_COUNT.value) return null;
       const causes = countBy(full, (p) => p.cause ?? "unknown");
       return {
-        title: `${full.length} full GC(s) on ${f.node}`,
+        title: `${full.length} full ${inflect(full.length, "GC", "GCs")} on ${f.node}`,
         evidence: `causes: ${Object.entries(causes).map(([c, n]) => `${c} ×${n}`).join(", ")}; longest ${fmt(worst(full, (p) => p.pause_ms).pause_ms)} ms at ${where(worst(full, (p) => p.pause_ms))}`,
         action: "Full GCs stop the node for the whole-heap collection: raise the heap (within 8-16 GB), lower the G1 InitiatingHeapOccupancyPercent, or find what fills the old generation (large partitions, big batches, caches). System.gc() causes: add -XX:+DisableExplicitGC or ExplicitGCInvokesConcurrent.",
       };
@@ -183,7 +184,7 @@ export const GC_RULES: GcRule[] = [
       const ps = logPauses(f).filter((p) => p.to_space_exhausted);
       if (ps.length < T.TO_SPACE_EXHAUSTED_COUNT.value) return null;
       return {
-        title: `G1 ran out of to-space ${ps.length} time(s) on ${f.node}`,
+        title: `G1 ran out of to-space ${plural(ps.length, "time")} on ${f.node}`,
         evidence: `first at ${where(ps[0])}, pause ${fmt(ps[0].pause_ms)} ms`,
         action: "Evacuation failure: the heap is too full to copy survivors. Give the heap more room (larger heap, -XX:G1ReservePercent higher, lower InitiatingHeapOccupancyPercent) or reduce the live set.",
       };
@@ -197,7 +198,7 @@ export const GC_RULES: GcRule[] = [
       const ps = logPauses(f).filter((p) => p.humongous);
       if (ps.length < T.HUMONGOUS_COUNT.value) return null;
       return {
-        title: `${ps.length} pause(s) with humongous allocations on ${f.node}`,
+        title: `${plural(ps.length, "pause")} with humongous allocations on ${f.node}`,
         evidence: `first at ${where(ps[0])}${ps[0].cause ? ` (${ps[0].cause})` : ""}`,
         action: "Objects of at least half a G1 region go straight to the old generation: raise -XX:G1HeapRegionSize (e.g. 16m or 32m) or find the large allocations (large partitions/cells, big batches, compaction buffers).",
       };
@@ -212,7 +213,7 @@ export const GC_RULES: GcRule[] = [
       if (ps.length < T.CMF_COUNT.value) return null;
       const w = worst(ps, (p) => p.pause_ms);
       return {
-        title: `CMS concurrent mode / promotion failure ${ps.length} time(s) on ${f.node}`,
+        title: `CMS concurrent mode / promotion failure ${plural(ps.length, "time")} on ${f.node}`,
         evidence: `longest ${fmt(w.pause_ms)} ms at ${where(w)}`,
         action: "The old generation filled before CMS finished: lower CMSInitiatingOccupancyFraction, enlarge the heap, or move to G1.",
       };
@@ -227,7 +228,7 @@ export const GC_RULES: GcRule[] = [
       const total = f.stalls.reduce((a, s) => a + s.stall_ms, 0);
       const w = f.stalls.reduce((a, b) => (b.stall_ms > a.stall_ms ? b : a));
       return {
-        title: `${f.stalls.length} allocation stall(s) on ${f.node}`,
+        title: `${plural(f.stalls.length, "allocation stall")} on ${f.node}`,
         evidence: `total ${fmt(total)} ms stalled; worst ${fmt(w.stall_ms)} ms (thread ${w.thread}) at ${w.file}:${w.line}`,
         action: "ZGC could not free memory as fast as it was allocated: give the heap more headroom (-Xmx, SoftMaxHeapSize) or more concurrent GC threads.",
       };
@@ -388,8 +389,8 @@ export async function gcStats(input?: SourceInput, opts: GcStatsOptions = {}): P
     for (const c of r.parse.cycles) cycles.push({ ...c, node: r.node, file: r.file.rel });
     for (const s of r.parse.stalls) stalls.push({ ...s, node: r.node, file: r.file.rel });
     const sk = r.parse.skipped;
-    if (sk.count && sk.first) notes.push(`${r.file.rel}: skipped ${sk.count} line(s) it could not read; first at line ${sk.first.line} (${sk.first.reason}): "${sk.first.text}"`);
-    if (r.parse.jvmRestarts) notes.push(`${r.file.rel}: uptime went back ${r.parse.jvmRestarts} time(s) — more than one JVM run in one file; all runs are included.`);
+    if (sk.count && sk.first) notes.push(`${r.file.rel}: skipped ${plural(sk.count, "line")} it could not read; first at line ${sk.first.line} (${sk.first.reason}): "${sk.first.text}"`);
+    if (r.parse.jvmRestarts) notes.push(`${r.file.rel}: uptime went back ${plural(r.parse.jvmRestarts, "time")} — more than one JVM run in one file; all runs are included.`);
   }
   for (const r of inspector) for (const p of r.parse.pauses) pauses.push({ ...p, node: r.node, origin: "gcinspector", file: r.file.rel });
 
@@ -441,7 +442,7 @@ export async function gcStats(input?: SourceInput, opts: GcStatsOptions = {}): P
   const pauseColumns = (): Columns => rowsToColumns(pauses, PAUSE_COLUMNS);
   return makeReport({
     helper: "gcStats",
-    title: `GC pauses of ${nodes.length} node(s): ${basis.length.toLocaleString("en-US")} pauses${k.pause_max_ms !== null ? `, max ${fmt(k.pause_max_ms as number)} ms` : ""}`,
+    title: `GC pauses of ${plural(nodes.length, "node")}: ${basis.length.toLocaleString("en-US")} pauses${k.pause_max_ms !== null ? `, max ${fmt(k.pause_max_ms as number)} ms` : ""}`,
     source: source.describe(),
     summary,
     findings,

@@ -29,6 +29,7 @@ import { makeReport, rowsToColumns, sortFindings, type DataFrame, type Finding, 
 import { gatherCompactionEvidence, SYSTEM_KEYSPACES } from "./compaction-evidence";
 import { versionsOf } from "./inventory";
 import { TRACE_KINDS } from "./trace";
+import { inflect, plural } from "../present/plural";
 
 /** Options of {@link health}. */
 export interface HealthOptions {
@@ -232,7 +233,7 @@ async function headline(source: Source, reports: Map<string, Report>, unanswerab
   const versions = await versionRows(source);
   if (versions.length) {
     const distinct = [...new Set(versions.map((v) => v.version))];
-    rows.push({ metric: "versions", value: distinct.join(", "), node: null, detail: distinct.length > 1 ? `mixed versions: ${versions.map((v) => `${v.node} ${v.version}`).join(", ")}` : `${versions.length} node(s)`, helper: "inventory", from: [...new Set(versions.map((v) => v.from))].join("; ") });
+    rows.push({ metric: "versions", value: distinct.join(", "), node: null, detail: distinct.length > 1 ? `mixed versions: ${versions.map((v) => `${v.node} ${v.version}`).join(", ")}` : `${plural(versions.length, "node")}`, helper: "inventory", from: [...new Set(versions.map((v) => v.from))].join("; ") });
   } else none("versions", "inventory");
 
   // GC: the worst pause a GC log printed, and the worst GCInspector line (a different, coarser measure).
@@ -310,7 +311,7 @@ async function headline(source: Source, reports: Map<string, Report>, unanswerab
   }
   if (pending.length) {
     const w = pending.sort((a, b) => b.value - a.value)[0];
-    rows.push({ metric: "pending compactions", value: w.value, node: w.node, detail: `worst node; ${pending.reduce((a, p) => a + p.value, 0)} over ${pending.length} node(s)`, helper: "compactionAdvice", from: w.from });
+    rows.push({ metric: "pending compactions", value: w.value, node: w.node, detail: `worst node; ${pending.reduce((a, p) => a + p.value, 0)} over ${plural(pending.length, "node")}`, helper: "compactionAdvice", from: w.from });
   } else rows.push({ metric: "pending compactions", value: null, node: null, detail: "not answerable from this source (no nodetool compactionstats output)", helper: null, from: null });
 
   const dropped: { node: string; value: number; from: string; top: string }[] = [];
@@ -328,11 +329,11 @@ async function headline(source: Source, reports: Map<string, Report>, unanswerab
   const droppedLines = events.filter((e) => e.kind === "dropped-messages");
   if (dropped.length) {
     const w = dropped.sort((a, b) => b.value - a.value)[0];
-    rows.push({ metric: "dropped messages (tpstats)", value: dropped.reduce((a, d) => a + d.value, 0), node: w.value > 0 ? w.node : null, detail: w.value > 0 ? `most on ${w.node} (${w.top}); counted since each node started` : `none on ${dropped.length} node(s), since each node started`, helper: "health", from: w.value > 0 ? w.from : dropped.map((d) => d.from).join("; ") });
+    rows.push({ metric: "dropped messages (tpstats)", value: dropped.reduce((a, d) => a + d.value, 0), node: w.value > 0 ? w.node : null, detail: w.value > 0 ? `most on ${w.node} (${w.top}); counted since each node started` : `none on ${plural(dropped.length, "node")}, since each node started`, helper: "health", from: w.value > 0 ? w.from : dropped.map((d) => d.from).join("; ") });
   }
   if (droppedLines.length) {
     const first = droppedLines[0];
-    rows.push({ metric: "dropped messages (log lines)", value: droppedLines.reduce((a, e) => a + (num(e.dropped) ?? 0), 0), node: String(first.node), detail: `${droppedLines.length} "messages were dropped" line(s) in the logs; first shown`, helper: "logs", from: `${first.file}:${first.line}` });
+    rows.push({ metric: "dropped messages (log lines)", value: droppedLines.reduce((a, e) => a + (num(e.dropped) ?? 0), 0), node: String(first.node), detail: `${droppedLines.length} "messages were dropped" ${inflect(droppedLines.length, "line")} in the logs; first shown`, helper: "logs", from: `${first.file}:${first.line}` });
   } else if (logsRep && !dropped.length) rows.push({ metric: "dropped messages (log lines)", value: 0, node: null, detail: "no dropped-message lines in the logs read", helper: "logs", from: logsRep.rows("files").map((f) => String(f.file)).join("; ") || null });
   if (!dropped.length && !logsRep) none("dropped messages", "logs");
   return { rows, notes };
@@ -441,7 +442,7 @@ export async function health(input?: SourceInput, options: HealthOptions = {}): 
   const val = (m: string) => head.rows.find((r) => r.metric === m)?.value ?? null;
   const report = makeReport({
     helper: "health",
-    title: `${source.nodes().length} node(s): ${count("critical")} critical, ${count("warning")} warning, ${count("info")} info from ${reports.size} helpers`,
+    title: `${plural(source.nodes().length, "node")}: ${count("critical")} critical, ${count("warning")} warning, ${count("info")} info from ${reports.size} helpers`,
     source: source.describe(),
     summary: {
       nodes: source.nodes().length,

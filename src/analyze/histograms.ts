@@ -15,7 +15,7 @@
 import { LiveSource } from "../cluster/live";
 import { LIVE_NODETOOL_MISSING } from "./capabilities";
 import { runOptions } from "../repl/run-context";
-import { plural } from "../present/plural";
+import { inflect, plural } from "../present/plural";
 import { existingPath, resolveSource, type SourceInput } from "../cluster/resolve";
 import { missing, nodetoolTexts, type NodetoolText } from "../cluster/evidence";
 import { tableNames } from "../cluster/schema-cql";
@@ -286,12 +286,12 @@ function addParsed(out: Gathered, t: NodetoolText, parsed: HistogramParse, captu
   }
   if (parsed.skipped.length) {
     const s = parsed.skipped[0];
-    out.notes.push(`${t.origin}: skipped ${parsed.skipped.length} line(s) not understood; first at line ${s.line}: "${s.text.trim().slice(0, 80)}" (${s.reason})`);
+    out.notes.push(`${t.origin}: skipped ${plural(parsed.skipped.length, "line")} not understood; first at line ${s.line}: "${s.text.trim().slice(0, 80)}" (${s.reason})`);
   }
   const noSSTables = parsed.tables.filter((x) => x.notes.some((n) => /No SSTables exists/.test(n))).length;
-  if (noSSTables) out.notes.push(`${t.origin}: ${noSSTables} table(s) have no SSTables: their partition size and cell count are missing (null), not 0`);
+  if (noSSTables) out.notes.push(`${t.origin}: ${plural(noSSTables, "table")} ${inflect(noSSTables, "has", "have")} no SSTables: their partition size and cell count are missing (null), not 0`);
   const empty = parsed.tables.reduce((n, x) => n + x.empty.length, 0);
-  if (empty) out.notes.push(`${t.origin}: ${empty} histogram(s) were empty (0 at every percentile: no operations recorded): kept as missing (null), not 0`);
+  if (empty) out.notes.push(`${t.origin}: ${plural(empty, "histogram")} ${inflect(empty, "was", "were")} empty (0 at every percentile: no operations recorded): kept as missing (null), not 0`);
   for (const r of parsed.rows) out.rows.push(frameRow(t.node, r, capturedAt, `${t.origin}:${r.line}`));
 }
 
@@ -366,7 +366,7 @@ async function gather(source: Source, target: { keyspace: string; table: string 
   }
   for (const f of source.files({ kind: "jmx-dump" })) {
     const parsed = parseJmxScraper(await source.readText(f), { file: f.rel });
-    if (parsed.skipped.length) out.notes.push(`${f.rel}: skipped ${parsed.skipped.length} line(s) that are not JmxScraper attributes; first at line ${parsed.skipped[0].line}`);
+    if (parsed.skipped.length) out.notes.push(`${f.rel}: skipped ${plural(parsed.skipped.length, "line")} that ${inflect(parsed.skipped.length, "is", "are")} not JmxScraper attributes; first at line ${parsed.skipped[0].line}`);
     for (const r of jmxHistogramRows(parsed.attributes)) {
       if (r.table === "proxy" && !wantProxy) continue;
       out.rows.push(frameRow(f.node, r, timeInPath(f.rel), `${f.rel}:${r.line}`));
@@ -500,7 +500,7 @@ export async function histograms(table?: string | HistogramsOptions, opts: Histo
   };
   return makeReport({
     helper: "histograms",
-    title: target ? `percentiles of ${target.keyspace}.${target.table} per node` : `percentiles of ${summary.tables} table(s) on ${summary.nodes} node(s)`,
+    title: target ? `percentiles of ${target.keyspace}.${target.table} per node` : `percentiles of ${plural(Number(summary.tables), "table")} on ${plural(Number(summary.nodes), "node")}`,
     source: source.describe(),
     summary,
     findings,
@@ -583,7 +583,7 @@ function overTimeChart(rows: HistogramFrameRow[], focus: string, metric: Histogr
   const timed = rs.filter((r) => r.captured_at);
   const untimed = rs.length - timed.length;
   return {
-    title: `${focus}: ${metric} p${p} over snapshots (${label})${untimed ? `; ${untimed} snapshot(s) without a capture time not plotted` : ""}`,
+    title: `${focus}: ${metric} p${p} over snapshots (${label})${untimed ? `; ${plural(untimed, "snapshot")} without a capture time not plotted` : ""}`,
     width: 520,
     height: 280,
     data: { values: timed.map((r) => ({ node: r.node, captured_at: r.captured_at, value: r.value! / scale })) },

@@ -10,6 +10,7 @@ import { resolveSource, type SourceInput } from "../cluster/resolve";
 import type { FileKind, Source, SourceFile } from "../cluster/source";
 import { makeReport, type Finding } from "../present/report";
 import { capabilities } from "./capabilities";
+import { plural } from "../present/plural";
 
 /** What each helper needs: the one table shared with health() and the helpers' errors (./capabilities.ts). */
 export { HELPER_CAPABILITIES as HELPER_NEEDS } from "./capabilities";
@@ -125,7 +126,7 @@ export async function inventory(input?: SourceInput) {
     .map((f) => ({ node: f.node || "(cluster)", kind: f.kind, mb: f.size / 2 ** 20 }));
   return makeReport({
     helper: "inventory",
-    title: `${nodes.length} node${nodes.length === 1 ? "" : "s"}, ${files.length} files`,
+    title: `${plural(nodes.length, "node")}, ${plural(files.length, "file")}`,
     source: source.describe(),
     summary,
     findings,

@@ -18,6 +18,7 @@ import { compileLayout, layoutCoverage, patternFromLogbackXml, detectLayout, typ
 import { parseSystemLog } from "../parse/system-log";
 import { isCancel, parseCancellable } from "./parse-cancellable";
 import { LOG_EVENT_KINDS, type LogEvent, type LogEventKind } from "../parse/log-rules";
+import { inflect, plural } from "../present/plural";
 
 export type { LogEvent, LogEventKind };
 
@@ -134,7 +135,7 @@ export async function logEvents(filter: LogEventsFilter = {}): Promise<LogEvents
       break;
     }
     if (!parsed.layout) notes.push(`${f.rel}: no line matched a known log layout (${parsed.lines} lines skipped; first: line ${parsed.skipped.examples[0]?.line ?? 1}: "${parsed.skipped.examples[0]?.text ?? ""}"). Put the node's conf/logback.xml in the bundle so its pattern can be used.`);
-    else if (parsed.skipped.count) notes.push(`${f.rel}: ${parsed.skipped.count} line(s) before the first log event skipped (first: line ${parsed.skipped.examples[0].line}: "${parsed.skipped.examples[0].text}").`);
+    else if (parsed.skipped.count) notes.push(`${f.rel}: ${plural(parsed.skipped.count, "line")} before the first log event skipped (first: line ${parsed.skipped.examples[0].line}: "${parsed.skipped.examples[0].text}").`);
     if (parsed.undated) notes.push(`${f.rel}: lines carry only a time of day and no day was found (no GC log with dates for node ${f.node}); times are null. Pass { date: "YYYY-MM-DD" }.`);
     infos.push({ node: f.node, file: f.rel, kind: f.kind as LogFileInfo["kind"], layout: parsed.layout?.name ?? null, lines: parsed.lines, events: parsed.events.length, skipped: parsed.skipped.count, bytes: text.length });
 
@@ -190,7 +191,7 @@ export async function logEvents(filter: LogEventsFilter = {}): Promise<LogEvents
       events.push(e);
     }
   }
-  if (duplicates) notes.push(`${duplicates.toLocaleString("en-US")} debug.log event(s) repeat a system.log line of the same node and were kept once (from system.log).`);
+  if (duplicates) notes.push(`${duplicates.toLocaleString("en-US")} debug.log ${inflect(duplicates, "event")} ${inflect(duplicates, "repeats", "repeat")} a system.log line of the same node and were kept once (from system.log).`);
   return { source, events, files: infos, notes, clockSteps };
 }
 

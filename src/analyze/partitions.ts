@@ -15,6 +15,7 @@ import { makeReport, type Finding, type Threshold } from "../present/report";
 import { suggestBucketing, type BucketingAdvice } from "./bucketing";
 import { recordedPartitions } from "./partitions-recorded";
 import { runOptions } from "../repl/run-context";
+import { plural } from "../present/plural";
 
 /** Options of {@link partitionScan}. */
 export interface PartitionScanOptions {
@@ -308,9 +309,9 @@ async function liveReport(source: LiveSource, name: TableName, r: TokenScanResul
   if (r.stoppedBecause) notes.push(`the scan stopped early (${r.stoppedBecause}): counts cover ${r.rangesScanned} of ${r.rangesTotal} token ranges.`);
   if ((opts.sample ?? 1) < 1) notes.push(`sampled ${Math.round((opts.sample ?? 1) * 100)}% of the token ranges: partition counts cover that share of the table.`);
   const moved = r.retried.filter((x) => !x.startsWith("round "));
-  if (moved.length) notes.push(`${moved.length} range(s) moved to another replica after a failure: ${moved.slice(0, 3).join("; ")}`);
+  if (moved.length) notes.push(`${plural(moved.length, "range")} moved to another replica after a failure: ${moved.slice(0, 3).join("; ")}`);
   for (const x of r.retried.filter((y) => y.startsWith("round "))) notes.push(`retry ${x}`);
-  if (r.failed.length) notes.push(`partial: ${r.failed.length} range(s) failed on every replica (listed in the failedRanges frame).`);
+  if (r.failed.length) notes.push(`partial: ${plural(r.failed.length, "range")} failed on every replica (listed in the failedRanges frame).`);
 
   const dist = r.histogram.map((n, i) => ({ min_rows: bucketBounds(i)[0], max_rows: bucketBounds(i)[1], partitions: n })).filter((d) => d.partitions > 0);
   const top = r.top;

@@ -27,6 +27,7 @@ import { compareSpec, durationsSpec, slowestSpec, stagesSpec, waterfallSpec } fr
 import { eventColumns, ms, sessionColumns, TraceModelBuilder, type SessionSummary, type TraceModel } from "./trace-model";
 import { runTraceRules, TRACE_THRESHOLDS } from "./trace-rules";
 import { STAGES, type Stage } from "./trace-stages";
+import { inflect, plural } from "../present/plural";
 
 export { STAGE_RULES, STAGES, classifyActivity } from "./trace-stages";
 export { TRACE_RULES, TRACE_THRESHOLDS } from "./trace-rules";
@@ -353,7 +354,7 @@ export const TRACE_KINDS = ["trace-sessions", "trace-events", "trace-events-csv"
 
 function skipNote(file: SourceFile, sk: Skipped): string | undefined {
   if (!sk.count) return undefined;
-  return `${file.rel}: skipped ${sk.count} line(s); first at line ${sk.first?.line}: ${sk.first?.reason}: ${sk.first?.text}`;
+  return `${file.rel}: skipped ${plural(sk.count, "line")}; first at line ${sk.first?.line}: ${sk.first?.reason}: ${sk.first?.text}`;
 }
 
 /** Read a recorded source's trace files into the builder, honouring the filter. */
@@ -413,7 +414,7 @@ async function loadRecorded(source: Source, f: TraceFilter, builder: TraceModelB
     const n = skipNote(file, p.skipped);
     if (n) notes.push(n);
   }
-  if (orphans) notes.push(`${orphans} event(s) belong to sessions with no sessions row (an events-only export): coordinator taken as the node of each session's earliest event, duration estimated from the last event.`);
+  if (orphans) notes.push(`${plural(orphans, "event")} ${inflect(orphans, "belongs", "belong")} to sessions with no sessions row (an events-only export): coordinator taken as the node of each session's earliest event, duration estimated from the last event.`);
 }
 
 /** Build the report from a model. */
@@ -487,16 +488,16 @@ export function buildTraceReport(
   });
   // Notes: data quality.
   if (S.length === 0) notes.push("no trace sessions matched.");
-  if (nulls) notes.push(`${nulls} event(s) have no source_elapsed (Cassandra 2.1 writes null for events that arrive after the session closed): placed on the timeline from their event ids, not charged to any stage (flag "null-elapsed").`);
-  if (negatives) notes.push(`${negatives} event(s) have a negative delta (elapsed went backwards on a thread: out-of-order event ids or clock skew): charged as 0 (flag "negative-delta").`);
+  if (nulls) notes.push(`${plural(nulls, "event")} ${inflect(nulls, "has", "have")} no source_elapsed (Cassandra 2.1 writes null for events that arrive after the session closed): placed on the timeline from their event ids, not charged to any stage (flag "null-elapsed").`);
+  if (negatives) notes.push(`${plural(negatives, "event")} ${inflect(negatives, "has", "have")} a negative delta (elapsed went backwards on a thread: out-of-order event ids or clock skew): charged as 0 (flag "negative-delta").`);
   if (skewed.size) notes.push(`clock skew: the event ids of ${[...skewed].join(", ")} put them before the coordinator sent to them; their timeline is aligned on the coordinator's send instead (flag "clock-skew").`);
   const incomplete = S.filter((s) => !s.complete).length;
-  if (incomplete) notes.push(`${incomplete} session(s) have no duration (never completed, or a sessions row is missing): duration estimated from the last event.`);
+  if (incomplete) notes.push(`${plural(incomplete, "session")} ${inflect(incomplete, "has", "have")} no duration (never completed, or a sessions row is missing): duration estimated from the last event.`);
   const noEvents = S.filter((s) => s.events === 0).length;
-  if (noEvents) notes.push(`${noEvents} session(s) have no events at all (system_traces.events rows missing or expired).`);
+  if (noEvents) notes.push(`${plural(noEvents, "session")} ${inflect(noEvents, "has", "have")} no events at all (system_traces.events rows missing or expired).`);
   const silent = S.filter((s) => s.silent_peers.length);
-  if (silent.length) notes.push(`events missing: in ${silent.length} session(s) the coordinator sent to a node that wrote no events (e.g. ${silent[0].silent_peers.join(", ")} in session ${silent[0].session_id}): the node was down, dropped the message, or its trace writes were lost.`);
-  if (unknown) notes.push(`${unknown} event(s) use wording no stage rule knows: kept with stage "other".`);
+  if (silent.length) notes.push(`events missing: in ${plural(silent.length, "session")} the coordinator sent to a node that wrote no events (e.g. ${silent[0].silent_peers.join(", ")} in session ${silent[0].session_id}): the node was down, dropped the message, or its trace writes were lost.`);
+  if (unknown) notes.push(`${plural(unknown, "event")} ${inflect(unknown, "uses", "use")} wording no stage rule knows: kept with stage "other".`);
   // Cross-DC pairs.
   const crossDc = new Map<string, number>();
   const dcs = opts.datacenters;

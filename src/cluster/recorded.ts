@@ -17,6 +17,7 @@ import { CassperfError } from "../errors";
 import { archiveType, DEFAULT_EXTRACT_LIMITS, extractArchive, formatBytes, gunzipHead, readCompressedText, readHead, readZipHead, zipEntryNames, type ExtractLimits } from "./archive";
 import { classifyByContent, classifyByName, looksBinary, type Classified } from "./classify";
 import { filterFiles, type FileFilter, type Source, type SourceFile } from "./source";
+import { plural } from "../present/plural";
 
 /** Options for {@link open}. */
 export interface OpenOptions {
@@ -95,7 +96,7 @@ export class RecordedSource implements Source {
   describe(): string {
     const nodes = this.nodes();
     const what = { dataset: "cassperf dataset", bundle: "diagnostic bundle", folder: "folder", file: "file" }[this.layout];
-    return `recorded ${what} ${this.name}${this.archive ? ` (${this.archive})` : ""}: ${nodes.length} node${nodes.length === 1 ? "" : "s"} (${nodes.join(", ")}), ${this.allFiles.length} files`;
+    return `recorded ${what} ${this.name}${this.archive ? ` (${this.archive})` : ""}: ${plural(nodes.length, "node")} (${nodes.join(", ")}), ${plural(this.allFiles.length, "file")}`;
   }
 
   /** Plain description for JSON and for the REPL's `:source`. */
