@@ -12,6 +12,7 @@
  */
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import * as lab from "../src/lab";
 import { bench, benchRunToJSON } from "../src/analyze/bench";
@@ -32,6 +33,7 @@ async function main(): Promise<number> {
   const manifest = JSON.parse(fs.readFileSync(manifestPath, "utf8"));
   const live = await lab.connect(labDir);
   const runs = [];
+  const load = os.loadavg()[0];
   try {
     // The original runs followed a data load and a cassandra-stress run: warm the JVMs the same way (not saved).
     say("warm-up: bench writes, closed loop, 10 s (not saved)");
@@ -60,7 +62,7 @@ async function main(): Promise<number> {
     say(`wrote ${rel}: p50 ${run.summary.p50_ms} ms (service ${run.ops.find((o) => o.op === "all")?.service_p50_ms} ms), p99 ${run.summary.p99_ms} ms`);
   }
   manifest.files = Object.fromEntries(Object.entries(manifest.files).sort(([a], [b]) => a.localeCompare(b)));
-  const note = `The bench runs (bench/) were re-recorded on ${new Date().toISOString().slice(0, 10)} by scripts/dataset-bench.ts with the same workload on a fresh 3-node Cassandra 2.1.0 lab (${runs[0].config.cluster}), replacing runs ${old.map((f) => f.replace(/\.json$/, "")).join(" and ")} that were measured before bench()'s fixed-rate fix (response-time p50 below service-time p50).`;
+  const note = `The bench runs (bench/) were re-recorded on ${new Date().toISOString().slice(0, 10)} by scripts/dataset-bench.ts with the same workload on a fresh 3-node Cassandra 2.1.0 lab (${runs[0].config.cluster}), at a 1-minute load average of ${load.toFixed(1)} on ${os.cpus().length} cores (${load > os.cpus().length ? "an overloaded machine: the lab could not keep up with 1,000 op/s, so response times include long queueing; re-run on a quiet machine for representative figures" : "a quiet machine"}), replacing runs ${old.map((f) => f.replace(/\.json$/, "")).join(" and ")} that were measured before bench()'s fixed-rate fix (response-time p50 below service-time p50).`;
   manifest.notes = `${String(manifest.notes ?? "").replace(/ The bench runs \(bench\/\) were re-recorded[^]*?fixed-rate fix \(response-time p50 below service-time p50\)\./, "")} ${note}`.trim();
   fs.writeFileSync(manifestPath, JSON.stringify(manifest, null, 2) + "\n");
   return 0;
