@@ -218,12 +218,17 @@ async function compute(helper: string, source: Source): Promise<Capability> {
   const matches = (f: SourceFile, k: FileKind[], c: string[]) => k.includes(f.kind) || (f.kind === "nodetool" && f.command !== undefined && c.includes(f.command));
   const have = files.filter((f) => matches(f, kinds, commands) || (names !== undefined && names.test(f.rel)));
   const checked: SourceFile[] = [];
-  for (const c of contains) {
+  // Look inside files only when the kinds alone did not answer, and stop at the first file that does.
+  for (const c of have.length ? [] : contains) {
     for (const f of files) {
       if (!matches(f, c.kinds ?? [], c.commands ?? []) || f.rel.endsWith(".json")) continue;
       checked.push(f);
-      if (await fileContains(source, f, c.texts)) have.push(f);
+      if (await fileContains(source, f, c.texts)) {
+        have.push(f);
+        break;
+      }
     }
+    if (have.length) break;
   }
   const from = [...new Set(have.map(label))].sort().join(", ");
   if (have.length) return { helper: rule.helper, answerable: true, from, reason: null, missing: null };
