@@ -37,7 +37,8 @@ test("datasets/lab-3node: open() + inventory() show 3 nodes and every kind of fi
   const cluster = new Set(src.files({ node: "" }).map((f) => f.kind));
   for (const k of ["trace-sessions", "trace-events", "schema", "stress-output"]) assert.ok(cluster.has(k as never), `dataset has ${k}`);
   const capabilities = inv.rows("capabilities") as { helper: string; answerable: boolean }[];
-  for (const c of capabilities) assert.equal(c.answerable, true, `${c.helper} answerable from the dataset`);
+  // Every helper but connections (the dataset holds no nodetool clientstats: ls datasets/lab-3node/nodes/*/nodetool).
+  for (const c of capabilities) assert.equal(c.answerable, c.helper !== "connections", `${c.helper} answerable from the dataset`);
 });
 
 test("datasets/lab-3node: at most 5 MB, every file's sha256 matches the manifest, truncation is stated", () => {

@@ -31,7 +31,7 @@ test("DSE 6.8 node: all tables and the coordinator in one frame; read p99 over 1
   const spark = rows.filter((r) => r.keyspace === "HiveMetaStore" && r.metric === "partition_size");
   assert.equal(spark.length, 7);
   assert.ok(spark.every((r) => r.value === null));
-  assert.ok(h.notes.some((n) => /56 table\(s\) have no SSTables/.test(n)));
+  assert.ok(h.notes.some((n) => /56 tables have no SSTables/.test(n)));
   const worst = h.summary.worst as Record<string, { table: string; value: number }>;
   assert.equal(worst.partition_size.table, "keyspace1.standard1");
   assert.equal(worst.partition_size.value, 42510);

@@ -85,3 +85,91 @@ test("the real binary with --connect: the lab cluster is the source; a helper er
   send("C-d");
   assert.match(await waitFor("exit", (x) => /REPL-EXITED \d+/.test(x), 15_000), /REPL-EXITED 0/);
 });
+
+/** The PID of the REPL's node process in a tmux session (the pane runs `sh -c "node ...; echo ..."`). */
+function replPid(session: string): number {
+  const shell = tmux("display-message", "-p", "-t", session, "#{pane_pid}").trim();
+  const child = execFileSync("pgrep", ["-P", shell], { encoding: "utf8" }).trim().split("\n")[0];
+  return Number(child);
+}
+
+test("the real binary: Ctrl-C stops a synchronous loop; an error thrown by a timer callback is printed, not fatal", { skip: !hasTmux && "tmux is not installed", timeout: 120_000 }, async (t) => {
+  const { waitFor, send, screen } = startRepl(t, "cassperf-repl-loop", ["--open", FALLBACK], 50, 300);
+  await waitFor("the prompt, TypeScript warm", (s) => /^source: recorded/m.test(s) && !/loading TypeScript/.test(s));
+  send("while (true) {}", "Enter");
+  await delay(1500);
+  assert.doesNotMatch(screen(), /✗/, "still looping after 1.5 s");
+  const t0 = Date.now();
+  send("C-c");
+  // Expected: node's REPL prints "Script execution was interrupted by `SIGINT`"; ours a one-line ✗ within a second or two.
+  await waitFor("the loop stopped", (x) => /✗ interrupted after [\d.]+ s: Ctrl-C stopped the running code/.test(x), 10_000);
+  assert.ok(Date.now() - t0 < 5000, `stopped in ${Date.now() - t0} ms`);
+  send("40 + 2", "Enter");
+  await waitFor("the REPL still evaluates", (x) => /^42$/m.test(x));
+  send('setTimeout(() => { throw new Error("thrown-by-a-timer") }, 10)', "Enter");
+  await waitFor("the timer's error printed", (x) => /✗ uncaught exception/.test(x) && /thrown-by-a-timer/.test(x));
+  send("Promise.reject(new Error('nobody-awaits-me')); 1", "Enter");
+  await waitFor("the rejection printed", (x) => /✗ unhandled promise rejection/.test(x) && /nobody-awaits-me/.test(x));
+  send("6 * 7 + 1", "Enter");
+  await waitFor("the REPL is alive", (x) => /^43$/m.test(x));
+  send("C-d");
+  assert.match(await waitFor("exit", (x) => /REPL-EXITED \d+/.test(x), 15_000), /REPL-EXITED 0/);
+});
+
+test("the real binary: SIGTERM ends the REPL while a synchronous loop runs", { skip: !hasTmux && "tmux is not installed", timeout: 120_000 }, async (t) => {
+  const session = `cassperf-repl-term-${process.pid}`;
+  const { waitFor, send } = startRepl(t, "cassperf-repl-term", ["--open", FALLBACK], 50, 300);
+  await waitFor("the prompt, TypeScript warm", (s) => /^source: recorded/m.test(s) && !/loading TypeScript/.test(s));
+  send("while (true) {}", "Enter");
+  await delay(1500);
+  process.kill(replPid(session), "SIGTERM");
+  // Expected: the default action of SIGTERM, exit status 128 + 15 = 143 (signal(7)).
+  assert.match(await waitFor("exit", (x) => /REPL-EXITED \d+/.test(x), 10_000), /REPL-EXITED 143/);
+});
+
+test("the real binary: Ctrl-C stops a long parse (a large generated system.log) within a second or two", { skip: !hasTmux && "tmux is not installed", timeout: 180_000 }, async (t) => {
+  // A real OSS 3.x system.log (../shared/data/logs, Montecristo's system.example.log) repeated to 60 MB:
+  // logs() parses it for well over 10 s on this machine (200 MB took 62 s at load 12).
+  const dir = tempDir("cassperf-bigparse-");
+  const big = path.join(dir, "system.log");
+  const one = fs.readFileSync(data("logs", "cassandra3-system.example.log"));
+  const fd = fs.openSync(big, "w");
+  for (let n = 0; n < 60 * 2 ** 20; n += one.length) fs.writeSync(fd, one);
+  fs.closeSync(fd);
+  const { waitFor, send, screen } = startRepl(t, "cassperf-repl-parse", ["--open", FALLBACK], 50, 300);
+  await waitFor("the prompt, TypeScript warm", (s) => /^source: recorded/m.test(s) && !/loading TypeScript/.test(s));
+  send(`await logs(${JSON.stringify(big)})`, "Enter");
+  await delay(4000);
+  assert.doesNotMatch(screen(), /log events from/, "still parsing after 4 s");
+  const t0 = Date.now();
+  send("C-c");
+  await waitFor("cancelled", (x) => /✗ cancelled after [\d.]+ s/.test(x), 20_000);
+  const took = Date.now() - t0;
+  // Within the REPL's 1.5 s grace, the signal, not the abandon path: the message is "cancelled", not "abandoned".
+  assert.ok(took < 2500, `stopped ${took} ms after Ctrl-C`);
+  assert.doesNotMatch(screen(), /abandoned/);
+  send("1 + 1", "Enter");
+  await waitFor("responsive again", (x) => /^2$/m.test(x), 5000);
+  send("C-d");
+  assert.match(await waitFor("exit", (x) => /REPL-EXITED \d+/.test(x), 15_000), /REPL-EXITED 0/);
+});
+
+test("the real binary on the lab: Ctrl-C stops a running bench() within a second or two and shows the partial run", { skip: !hasTmux && "tmux is not installed", timeout: 180_000 }, async (t) => {
+  const l = labOrSkip(t);
+  if (!l) return;
+  const { waitFor, send, screen } = startRepl(t, "cassperf-repl-bench", ["--connect", l.contactPoints.join(",")], 60, 400);
+  await waitFor("connected", (s) => /^source: live cluster/m.test(s) && !/loading TypeScript/.test(s));
+  send('await bench("writes", { duration: 60, warmup: 0, concurrency: 8, keyspace: "cassperf_repl_cancel" })', "Enter");
+  await delay(6000);
+  assert.doesNotMatch(screen(), /bench writes/, "still running after 6 s of a 60 s run");
+  const t0 = Date.now();
+  send("C-c");
+  // bench() takes the line's cancel signal: it stops the load and returns the partial run (its title says "(partial)").
+  const s = await waitFor("the partial report", (x) => /bench writes \(partial\)/.test(x), 20_000);
+  const took = Date.now() - t0;
+  assert.ok(took < 3000, `report ${took} ms after Ctrl-C`);
+  assert.doesNotMatch(s, /abandoned/);
+  assert.match(s, /Cancelled: partial run, [\d,]+ operations measured/);
+  send("C-d");
+  assert.match(await waitFor("exit", (x) => /REPL-EXITED \d+/.test(x), 15_000), /REPL-EXITED 0/);
+});

@@ -26,7 +26,9 @@ import { CassperfError, shownValue } from "../errors";
 import { currentOrUndefined } from "../cluster/current";
 import { LiveSource } from "../cluster/live";
 import { openRecorded } from "../cluster/recorded";
-import { isSource } from "../cluster/resolve";
+import { existingPath, isSource } from "../cluster/resolve";
+import { describeImpossible, impossibleLatencies } from "../bench/impossible";
+import { missing } from "../cluster/evidence";
 import type { Source } from "../cluster/source";
 import { makeReport, rowsToColumns, type DataFrame, type Finding, type Report } from "../present/report";
 import { compareChart, p99Chart, spectrumChart, throughputChart, type SpectrumRow } from "../bench/charts";
@@ -36,8 +38,10 @@ import { BENCH_THRESHOLDS, benchFindings } from "../bench/rules";
 import { BENCH_RUN_FORMAT, BENCH_RUN_VERSION, runId, validateBenchRun, type BenchInterval, type BenchMode, type BenchOpRow, type BenchRun } from "../bench/run";
 import { benchClient } from "../bench/client";
 import { runLoad, type BenchProgress } from "../bench/runner";
+import { runOptions, type Progress } from "../repl/run-context";
 import { resolveWorkload, WORKLOADS, type WorkloadOptions } from "../bench/workloads";
 import { parseStress, type StressOutput, type StressRun } from "../parse/cassandra-stress";
+import { inflect, plural } from "../present/plural";
 
 export { gen };
 export type { BenchRun, BenchInterval, BenchOpRow, BenchProgress, BenchMode };
@@ -170,6 +174,7 @@ const OP_COLUMNS: (keyof BenchOpRow)[] = ["op", "count", "errors", "error_rate",
 /** Build the report of a run (live, saved or imported). */
 function reportOfRun(run: BenchRun, source?: string): BenchReport {
   const notes = [...run.notes];
+  for (const x of impossibleLatencies(run)) notes.push(`Impossible value, not to be trusted: ${describeImpossible(x)}.`);
   if (run.mode === "closed-loop") notes.unshift(`Closed loop: ${run.latency_measure}`);
   const spec = spectrumRows(run);
   const label = `${run.workload}${run.partial ? " (partial)" : ""}`;
@@ -313,7 +318,7 @@ function checkOptions(o: BenchOptions): void {
 }
 
 /** Create the keyspace and tables, and load the data set when the workload reads. */
-async function prepareSchema(client: Client, keyspace: string, rf: number, workload: ReturnType<typeof resolveWorkload>, consistency: number, notes: string[]): Promise<void> {
+async function prepareSchema(client: Client, keyspace: string, rf: number, workload: ReturnType<typeof resolveWorkload>, consistency: number, notes: string[], signal?: AbortSignal): Promise<void> {
   await client.execute(`CREATE KEYSPACE IF NOT EXISTS ${keyspace} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': ${rf}}`);
   for (const s of workload.schema) await client.execute(s);
   if (!(await awaitSchemaAgreement(client))) notes.push("The nodes did not agree on the schema within 30 s of creating the bench tables: early operations may fail with unconfigured-table errors.");
@@ -330,6 +335,7 @@ async function prepareSchema(client: Client, keyspace: string, rf: number, workl
   const rng = makeRng(7);
   const CHUNK = 5000;
   for (let start = 0; start < load.count; start += CHUNK) {
+    signal?.throwIfAborted();
     const params: unknown[][] = [];
     for (let i = start; i < Math.min(load.count, start + CHUNK); i++) params.push(load.op.values(i, rng));
     await concurrent.executeConcurrent(client, load.op.cql, params as any, { concurrencyLevel: 64, raiseOnFirstError: true, collectResults: false, executionProfile: undefined as any });
@@ -363,14 +369,17 @@ async function runLive(live: LiveSource, workloadName: string, o: BenchOptions):
   const notes: string[] = [];
   const own = o.connectionsPerHost !== undefined || o.coordinators !== undefined;
   const client = own ? await benchClient(live.options, o) : live.client;
-  // Ctrl-C during the run cancels it (the partial run is kept), like opts.signal.
+  // Ctrl-C during the run cancels it (the partial run is kept), like opts.signal: SIGINT in a script,
+  // the REPL line's / notebook cell's cancel signal otherwise (../repl/run-context.ts).
   const interrupt = new AbortController();
   const onSigint = () => interrupt.abort();
   process.once("SIGINT", onSigint);
-  const signal = o.signal ? anySignal([o.signal, interrupt.signal]) : interrupt.signal;
+  const ambient = runOptions({ ...(o.signal ? { signal: o.signal } : {}), ...(o.onProgress ? { onProgress: o.onProgress as (p: Progress) => void } : {}) });
+  const signal = anySignal([ambient.signal, interrupt.signal]);
+  const onProgress = ambient.onProgress as (p: BenchProgress) => void;
   let result;
   try {
-    await prepareSchema(client, keyspace, o.replicationFactor ?? 1, workload, consistency, notes);
+    await prepareSchema(client, keyspace, o.replicationFactor ?? 1, workload, consistency, notes, signal);
     const shared = {
       mode,
       concurrency,
@@ -389,10 +398,10 @@ async function runLive(live: LiveSource, workloadName: string, o: BenchOptions):
       result = await runThreads(
         { ...shared, connect: live.options, client: { ...(o.connectionsPerHost ? { connectionsPerHost: o.connectionsPerHost } : {}), ...(o.coordinators ? { coordinators: o.coordinators } : {}) }, keyspace, workload: workloadName, workloadOptions },
         o.threads!,
-        { signal, ...(o.onProgress ? { onProgress: o.onProgress } : {}), opNames: workload.ops.map((op) => op.name) },
+        { signal, onProgress, opNames: workload.ops.map((op) => op.name) },
       );
     } else {
-      result = await runLoad({ client, workload, ...shared, signal, ...(o.onProgress ? { onProgress: o.onProgress } : {}) });
+      result = await runLoad({ client, workload, ...shared, signal, onProgress });
     }
   } finally {
     process.removeListener("SIGINT", onSigint);
@@ -633,11 +642,11 @@ function stressReport(parsed: StressOutput, name: string, where: string, options
     });
   }
   const idx = options.run ?? parsed.runs.length - 1;
-  if (!Number.isInteger(idx) || idx < 0 || idx >= parsed.runs.length) throw new CassperfError(`importStress: ${where} has ${parsed.runs.length} run(s); run ${JSON.stringify(options.run)} does not exist (0-based).`);
+  if (!Number.isInteger(idx) || idx < 0 || idx >= parsed.runs.length) throw new CassperfError(`importStress: ${where} has ${plural(parsed.runs.length, "run")}; run ${JSON.stringify(options.run)} does not exist (0-based).`);
   const notes: string[] = [];
   if (parsed.skipped.length) {
     const first = parsed.skipped[0];
-    notes.push(`${where}: skipped ${parsed.skipped.length} line(s) that are not cassandra-stress output; first at line ${first.line}: ${first.text.slice(0, 160)}`);
+    notes.push(`${where}: skipped ${plural(parsed.skipped.length, "line")} that ${inflect(parsed.skipped.length, "is", "are")} not cassandra-stress output; first at line ${first.line}: ${first.text.slice(0, 160)}`);
   }
   if (parsed.runs.length > 1) notes.push(`${where} holds ${parsed.runs.length} runs (${parsed.runs.map((r) => `${r.index}: ${r.ops.join("+")} x${r.threads ?? "?"} threads`).join("; ")}); showing run ${idx}. Pass { run: i } for another.`);
   if (parsed.format) notes.push(`Format: cassandra-stress ${parsed.format}.`);
@@ -693,7 +702,7 @@ function runsReport(source: Source, reports: BenchReport[], notes: string[]): Be
   if (!runs.length) notes.push(`${source.name} holds no saved bench runs (bench/<run>.json) and no cassandra-stress output.`);
   const report = makeReport({
     helper: "bench",
-    title: `${runs.length} saved run(s) in ${source.name}`,
+    title: `${plural(runs.length, "saved run")} in ${source.name}`,
     source: source.describe(),
     summary: { runs: runs.length, bench_runs: runs.filter((r) => r.origin === "bench").length, stress_outputs: runs.filter((r) => r.origin === "cassandra-stress").length },
     findings: reports.flatMap((r) => r.findings.map((f) => ({ ...f, evidence: `${r.run.id}: ${f.evidence}` }))),
@@ -740,8 +749,8 @@ export async function bench(first?: string | Source, opts: BenchOptions = {}): P
   if (typeof first === "string" && (WORKLOADS as readonly string[]).includes(first)) {
     const src = opts.source ?? currentOrUndefined();
     if (!(src instanceof LiveSource)) {
-      throw new CassperfError(`bench("${first}"): running a workload needs a live cluster; the ${src ? `current source is a recording (${src.name})` : "there is no current source"}.`, {
-        hint: 'connect({ contactPoints: ["127.0.0.1"] }) first, or pass { source: live }; bench() without a workload lists the saved runs of a recording',
+      throw new CassperfError(`bench("${first}"): running a workload needs a live cluster; ${src ? `the current source is a recording (${src.name})` : "there is no current source"}.`, {
+        hint: 'connect({ contactPoints: ["127.0.0.1"] }) or lab.connect(dir) first, or pass { source: live }; bench() without a workload lists the saved runs of a recording',
       });
     }
     return runLive(src, first, opts);
@@ -751,7 +760,7 @@ export async function bench(first?: string | Source, opts: BenchOptions = {}): P
   }
   let source: Source;
   if (typeof first === "string") {
-    if (!fs.existsSync(first)) throw new CassperfError(`bench: ${JSON.stringify(first)} is neither a workload (${WORKLOADS.join(", ")}) nor an existing path.`);
+    if (existingPath(first) === undefined) throw new CassperfError(`bench: ${JSON.stringify(first)} is neither a workload (${WORKLOADS.join(", ")}) nor an existing path.`);
     source = await openRecorded(first);
   } else if (first) source = first;
   else {
@@ -764,6 +773,8 @@ export async function bench(first?: string | Source, opts: BenchOptions = {}): P
     return runsReport(source, reports, reports.length ? [] : ["No bench run made on this live source yet: bench(\"writes\") runs one."]);
   }
   const { reports, notes } = await recordedRuns(source);
+  // A recording with no run at all cannot answer bench(): the same verdict as inventory() and health() (./capabilities.ts).
+  if (!reports.length && !notes.length) missing("bench", source, "saved bench runs (bench/<run>.json) and no cassandra-stress output", "record(live, dir) after bench() on a live cluster, or open a cassandra-stress output");
   return runsReport(source, reports, notes);
 }
 
@@ -834,6 +845,20 @@ export function compareRuns(a: RunInput, b: RunInput): Report<"comparison"> {
   const findings: Finding[] = [];
   const notes: string[] = [];
   if (!common.length) notes.push(`The runs share no op type (a: ${ra.ops.map((o) => o.op).join(", ")}; b: ${rb.ops.map((o) => o.op).join(", ")}); compared "all".`);
+  // A percentile that cannot be true in either run (response below service time) is not compared.
+  const impossible = [...impossibleLatencies(ra), ...impossibleLatencies(rb)];
+  const refused = (op: string, key: string) => impossible.filter((x) => x.op === op && x.key === key);
+  for (const x of impossible) notes.push(`Not compared: ${describeImpossible(x)} (impossible: a response time is never shorter than the service time).`);
+  if (impossible.length) {
+    findings.push({
+      severity: "critical",
+      id: "bench.impossible-latency",
+      title: `${[...new Set(impossible.map((x) => x.run))].join(" and ")}: response time below service time — those percentiles are not compared`,
+      evidence: impossible.map(describeImpossible).join("; "),
+      action: "Run the affected run again with the current bench() before comparing.",
+      helper: "bench",
+    });
+  }
   if (ra.mode !== rb.mode) notes.push(`Run a is ${ra.mode} and run b is ${rb.mode}: their latencies measure different things (closed loop excludes waiting time).`);
   for (const op of ops) {
     const oa = ra.ops.find((o) => o.op === op);
@@ -843,6 +868,11 @@ export function compareRuns(a: RunInput, b: RunInput): Report<"comparison"> {
       const va = oa[m.key] as number | null;
       const vb = ob[m.key] as number | null;
       if (va === null || vb === null) continue;
+      const bad = refused(op, m.key);
+      if (bad.length) {
+        rows.push({ op, metric: m.label, a: va, b: vb, diff: null, diff_pct: null, noise_band: null, beyond_noise: false, verdict: "not compared: impossible value", basis: bad.map(describeImpossible).join("; ") });
+        continue;
+      }
       const diff = vb - va;
       const sa = meanSd(perSecond(ra, op, m.key));
       const sb = meanSd(perSecond(rb, op, m.key));

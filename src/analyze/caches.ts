@@ -75,7 +75,7 @@ export async function caches(input?: SourceInput) {
       return { table: `${e.keyspace}.${e.table}`, caching: caching.replace(/^'|'$/g, "") || null, row_cache: rowsPerPartition !== null && !/^none$/i.test(rowsPerPartition), reads: e.reads?.value ?? null, writes: e.writes?.value ?? null, origin: e.schema?.origin ?? e.reads?.origin ?? null };
     });
   if (!rows.length && !tableRows.length) {
-    throw new CassperfError(`caches: ${source.describe()} has no nodetool info output and no schema.`, { hint: "add nodes/<node>/nodetool/info (or connect with a nodetool runner)" });
+    throw new CassperfError(`caches: the source (${source.describe()}) has no nodetool info output and no schema.`, { hint: "add nodes/<node>/nodetool/info (or connect with a nodetool runner)" });
   }
 
   const findings: Finding[] = [];

@@ -8,7 +8,7 @@
 import { CassperfError } from "../errors";
 import { LiveSource } from "../cluster/live";
 import { parseTableName, quoteIdent, type TableName } from "../cluster/cql";
-import { isSource, resolveSource, type SourceInput } from "../cluster/resolve";
+import { existingPath, isSource, resolveSource, type SourceInput } from "../cluster/resolve";
 import { makeReport, type Finding, type Threshold } from "../present/report";
 import { gatherCompactionEvidence, SYSTEM_KEYSPACES, type Cited, type TableEvidence } from "./compaction-evidence";
 import { versionsOf } from "./inventory";
@@ -324,6 +324,12 @@ function confidence(f: TableFacts): { level: "high" | "medium" | "low"; missing:
  */
 export async function compactionAdvice(table?: string | TableName, workload: CompactionWorkload = {}, options: CompactionAdviceOptions = {}) {
   if (isSource(table)) throw new CassperfError("compactionAdvice: the first argument is a table name (or omitted for every table); pass a source as the third argument's { source }.");
+  // compactionAdvice("path/to/bundle"): a path is read as a source (as gcStats(path) is), every table.
+  const asPath = existingPath(table);
+  if (asPath !== undefined) {
+    options = { ...options, source: asPath };
+    table = undefined;
+  }
   if (workload !== undefined && (typeof workload !== "object" || workload === null || Array.isArray(workload))) throw new CassperfError(`compactionAdvice: the second argument is the workload, e.g. { writePattern: "append-only" }; got ${JSON.stringify(workload)}.`);
   const name = table === undefined ? undefined : parseTableName(table, "compactionAdvice");
   const source = await resolveSource(options.source, "compactionAdvice");
@@ -333,10 +339,10 @@ export async function compactionAdvice(table?: string | TableName, workload: Com
   let list = [...tables.values()];
   if (name) {
     list = list.filter((e) => e.keyspace.toLowerCase() === name.keyspace.toLowerCase() && e.table.toLowerCase() === name.table.toLowerCase());
-    if (!list.length) throw new CassperfError(`compactionAdvice: ${source.describe()} has no schema, tablestats or histograms for ${name.keyspace}.${name.table}.`, { hint: "check the name, or add schema.cql and nodetool tablestats output" });
+    if (!list.length) throw new CassperfError(`compactionAdvice: the source (${source.describe()}) has no schema, tablestats or histograms for ${name.keyspace}.${name.table}.`, { hint: "check the name, or add schema.cql and nodetool tablestats output" });
   } else {
     list = list.filter((e) => options.includeSystem || !SYSTEM_KEYSPACES.test(e.keyspace));
-    if (!list.length) throw new CassperfError(`compactionAdvice: ${source.describe()} has no user tables with evidence (schema, tablestats or tablehistograms).`, { hint: "pass { includeSystem: true } as the third argument for system tables" });
+    if (!list.length) throw new CassperfError(`compactionAdvice: the source (${source.describe()}) has no user tables with evidence (schema, tablestats or tablehistograms).`, { hint: "pass { includeSystem: true } as the third argument for system tables" });
   }
   list.sort((a, b) => `${a.keyspace}.${a.table}`.localeCompare(`${b.keyspace}.${b.table}`));
 

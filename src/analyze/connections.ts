@@ -12,6 +12,7 @@ import { resolveSource, type SourceInput } from "../cluster/resolve";
 import type { Source } from "../cluster/source";
 import { makeReport, rowsToColumns, type Finding, type Threshold } from "../present/report";
 import { parseClientstats, type ClientConnection } from "../parse/nodetool-clientstats";
+import { plural } from "../present/plural";
 
 /** Options of {@link connections}. */
 export interface ConnectionsOptions {
@@ -96,7 +97,7 @@ export async function connections(input?: SourceInput, options: ConnectionsOptio
  */
 async function recordedConnections(source: Source) {
   const files = source.files({ kind: "nodetool", command: "clientstats" });
-  if (!files.length) throw new CassperfError(`connections: ${source.describe()} is recorded and has no nodetool clientstats output; the driver's own state needs a live source.`, { hint: "connect() to the cluster, or add nodes/<node>/nodetool/clientstats (nodetool clientstats --all, Cassandra 4.0+)" });
+  if (!files.length) throw new CassperfError(`connections: the source (${source.describe()}) is recorded and has no nodetool clientstats output; the driver's own state needs a live source.`, { hint: "connect() to the cluster, or add nodes/<node>/nodetool/clientstats (nodetool clientstats --all, Cassandra 4.0+)" });
   const notes: string[] = [];
   const nodes: { node: string; total_connected: number | null; connections_listed: number; from: string }[] = [];
   const clients: (ClientConnection & { node: string; from: string })[] = [];
@@ -140,7 +141,7 @@ async function recordedConnections(source: Source) {
   // Old native protocol versions.
   const old = clients.filter((c) => c.protocol_version !== null && c.protocol_version < T.MIN_PROTOCOL_VERSION.value);
   for (const [client, conns] of groupBy(old, (c) => `${c.client} (${driverOf(c) || "driver not named"})`))
-    findings.push({ severity: "info", id: "connections.old-protocol", helper: "connections", title: `${client} speaks native protocol v${conns[0].protocol_version}`, evidence: `${conns.length} connection(s) on ${[...new Set(conns.map((c) => c.node))].join(", ")}; first at ${conns[0].from}`, action: "upgrade the driver: protocol v4 (Cassandra 2.2+) adds unset values and server warnings in responses, v5 (4.0+) checksummed frames" });
+    findings.push({ severity: "info", id: "connections.old-protocol", helper: "connections", title: `${client} speaks native protocol v${conns[0].protocol_version}`, evidence: `${plural(conns.length, "connection")} on ${[...new Set(conns.map((c) => c.node))].join(", ")}; first at ${conns[0].from}`, action: "upgrade the driver: protocol v4 (Cassandra 2.2+) adds unset values and server warnings in responses, v5 (4.0+) checksummed frames" });
 
   const totalConnected = totals.reduce((a, n) => a + n.total_connected, 0);
   return makeReport({

@@ -16,9 +16,11 @@ import { MAX_CHART_POINTS, sampleForChart, type VegaLiteSpec } from "../present/
 import { makeReport, rowsToColumns, type Columns, type Finding, type Report, type Severity, type Threshold } from "../present/report";
 import { parseGcInspector } from "../parse/gc-inspector";
 import { parseGcLog } from "../parse/gc-log";
+import { isCancel, parseCancellable } from "./parse-cancellable";
 import type { GcCycle, GcParse, GcPause, GcStall } from "../parse/gc-types";
 import { parseNodetoolGcstats, type NodetoolGcStats } from "../parse/nodetool-gcstats";
 import { nearestRank } from "./nearest-rank";
+import { inflect, plural } from "../present/plural";
 
 /** Options of {@link gcStats}. */
 export interface GcStatsOptions {
@@ -125,7 +127,7 @@ export const GC_RULES: GcRule[] = [
       if (!over.length) return null;
       const w = worst(over, (p) => Math.max(p.pause_ms, p.stopped_ms ?? 0));
       return {
-        title: `${over.length} GC pause(s) over ${T.PAUSE_CRITICAL_MS.value} ms on ${f.node}`,
+        title: `${over.length} GC ${inflect(over.length, "pause")} over ${T.PAUSE_CRITICAL_MS.value} ms on ${f.node}`,
         evidence: `worst ${fmt(Math.max(w.pause_ms, w.stopped_ms ?? 0))} ms (${w.type}${w.cause ? `, ${w.cause}` : ""}) at ${where(w)}`,
         action: "Find the cause in the pause's type: full GCs -> heap too small or humongous/promotion failures; young pauses -> young gen too large or too much survivor copying. Compare pause_ms with stopped_ms: a gap is time-to-safepoint, not GC.",
       };
@@ -143,7 +145,7 @@ export const GC_RULES: GcRule[] = [
       if (!over.length) return null;
       const w = worst(over, (p) => Math.max(p.pause_ms, p.stopped_ms ?? 0));
       return {
-        title: `${over.length} GC pause(s) between ${T.PAUSE_WARN_MS.value} and ${T.PAUSE_CRITICAL_MS.value} ms on ${f.node}`,
+        title: `${over.length} GC ${inflect(over.length, "pause")} between ${T.PAUSE_WARN_MS.value} and ${T.PAUSE_CRITICAL_MS.value} ms on ${f.node}`,
         evidence: `worst ${fmt(Math.max(w.pause_ms, w.stopped_ms ?? 0))} ms (${w.type}${w.stopped_ms !== null ? `; pause ${fmt(w.pause_ms)} ms, stopped ${fmt(w.stopped_ms)} ms` : ""}) at ${where(w)}`,
         action: "Pauses over 200 ms show up in p99 read/write latency; check heap size, young-gen size and allocation rate.",
       };
@@ -158,7 +160,7 @@ export const GC_RULES: GcRule[] = [
       if (!bad.length) return null;
       const w = worst(bad, (p) => stoppedOf(p) - p.pause_ms);
       return {
-        title: `${bad.length} pause(s) where the JVM stopped far longer than the GC logged on ${f.node}`,
+        title: `${plural(bad.length, "pause")} where the JVM stopped far longer than the GC logged on ${f.node}`,
         evidence: `${where(w)}: pause ${fmt(w.pause_ms)} ms, real ${w.real_ms === null ? "—" : fmt(w.real_ms)} ms, stopped ${w.stopped_ms === null ? "—" : fmt(w.stopped_ms)} ms`,
         action: "The extra time is outside the collector: time-to-safepoint (long counted loops), swapping, CPU starvation, or transparent huge page compaction. Check swap (should be off), THP (set to madvise/never), CPU steal, and -XX:+SafepointTimeout logs.",
       };
@@ -173,7 +175,7 @@ export const GC_RULES: GcRule[] = [
       if (full.length < T.FULL_GC_COUNT.value) return null;
       const causes = countBy(full, (p) => p.cause ?? "unknown");
       return {
-        title: `${full.length} full GC(s) on ${f.node}`,
+        title: `${full.length} full ${inflect(full.length, "GC", "GCs")} on ${f.node}`,
         evidence: `causes: ${Object.entries(causes).map(([c, n]) => `${c} ×${n}`).join(", ")}; longest ${fmt(worst(full, (p) => p.pause_ms).pause_ms)} ms at ${where(worst(full, (p) => p.pause_ms))}`,
         action: "Full GCs stop the node for the whole-heap collection: raise the heap (within 8-16 GB), lower the G1 InitiatingHeapOccupancyPercent, or find what fills the old generation (large partitions, big batches, caches). System.gc() causes: add -XX:+DisableExplicitGC or ExplicitGCInvokesConcurrent.",
       };
@@ -187,7 +189,7 @@ export const GC_RULES: GcRule[] = [
       const ps = logPauses(f).filter((p) => p.to_space_exhausted);
       if (ps.length < T.TO_SPACE_EXHAUSTED_COUNT.value) return null;
       return {
-        title: `G1 ran out of to-space ${ps.length} time(s) on ${f.node}`,
+        title: `G1 ran out of to-space ${plural(ps.length, "time")} on ${f.node}`,
         evidence: `first at ${where(ps[0])}, pause ${fmt(ps[0].pause_ms)} ms`,
         action: "Evacuation failure: the heap is too full to copy survivors. Give the heap more room (larger heap, -XX:G1ReservePercent higher, lower InitiatingHeapOccupancyPercent) or reduce the live set.",
       };
@@ -201,7 +203,7 @@ export const GC_RULES: GcRule[] = [
       const ps = logPauses(f).filter((p) => p.humongous);
       if (ps.length < T.HUMONGOUS_COUNT.value) return null;
       return {
-        title: `${ps.length} pause(s) with humongous allocations on ${f.node}`,
+        title: `${plural(ps.length, "pause")} with humongous allocations on ${f.node}`,
         evidence: `first at ${where(ps[0])}${ps[0].cause ? ` (${ps[0].cause})` : ""}`,
         action: "Objects of at least half a G1 region go straight to the old generation: raise -XX:G1HeapRegionSize (e.g. 16m or 32m) or find the large allocations (large partitions/cells, big batches, compaction buffers).",
       };
@@ -216,7 +218,7 @@ export const GC_RULES: GcRule[] = [
       if (ps.length < T.CMF_COUNT.value) return null;
       const w = worst(ps, (p) => p.pause_ms);
       return {
-        title: `CMS concurrent mode / promotion failure ${ps.length} time(s) on ${f.node}`,
+        title: `CMS concurrent mode / promotion failure ${plural(ps.length, "time")} on ${f.node}`,
         evidence: `longest ${fmt(w.pause_ms)} ms at ${where(w)}`,
         action: "The old generation filled before CMS finished: lower CMSInitiatingOccupancyFraction, enlarge the heap, or move to G1.",
       };
@@ -231,7 +233,7 @@ export const GC_RULES: GcRule[] = [
       const total = f.stalls.reduce((a, s) => a + s.stall_ms, 0);
       const w = f.stalls.reduce((a, b) => (b.stall_ms > a.stall_ms ? b : a));
       return {
-        title: `${f.stalls.length} allocation stall(s) on ${f.node}`,
+        title: `${plural(f.stalls.length, "allocation stall")} on ${f.node}`,
         evidence: `total ${fmt(total)} ms stalled; worst ${fmt(w.stall_ms)} ms (thread ${w.thread}) at ${w.file}:${w.line}`,
         action: "ZGC could not free memory as fast as it was allocated: give the heap more headroom (-Xmx, SoftMaxHeapSize) or more concurrent GC threads.",
       };
@@ -315,7 +317,8 @@ export async function gcStats(input?: SourceInput, opts: GcStatsOptions = {}): P
   // 1. GC logs, oldest rotation first per node. A GC log of another JVM in the bundle (OpsCenter,
   // the DataStax agent, Spark, Solr) or of no node is left out of the nodes' figures, with a note.
   const results: FileResult[] = [];
-  for (const file of filesInTimeOrder(source, ["gc-log"]).filter(keep)) {
+  const gcFiles = filesInTimeOrder(source, ["gc-log"]).filter(keep);
+  for (const file of gcFiles) {
     const side = sideJvm(file);
     let text: string;
     try {
@@ -324,7 +327,15 @@ export async function gcStats(input?: SourceInput, opts: GcStatsOptions = {}): P
       notes.push(`${file.rel}: could not be read (${(e as Error).message}); skipped.`);
       continue;
     }
-    const parse = safeParse(() => parseGcLog(text), file, notes);
+    // Ctrl-C in the REPL stops a long parse (./parse-cancellable.ts); the files already read are kept.
+    let parse: GcParse | null;
+    try {
+      parse = safeParse(await attempt(parseCancellable<GcParse>("parseGcLog", [text])), file, notes);
+    } catch (e) {
+      if (!isCancel(e) || !results.length) throw e;
+      notes.push(`Cancelled: partial, ${results.length} of ${gcFiles.length} GC log files read (stopped in ${file.rel}).`);
+      break;
+    }
     if (!parse) continue;
     if (parse.format === "unknown" || (parse.pauses.length === 0 && parse.cycles.length === 0 && parse.skipped.count > 0 && parse.skipped.count >= parse.lines / 2)) {
       notes.push(`${file.rel} is not a GC log: expected unified logging lines ([uptime][level][tags] ...) or JDK 8 PrintGCDetails lines (uptime: [GC ...)${parse.skipped.first ? `; line ${parse.skipped.first.line} reads "${parse.skipped.first.text}"` : ""}.`);
@@ -354,9 +365,9 @@ export async function gcStats(input?: SourceInput, opts: GcStatsOptions = {}): P
         notes.push(`${file.rel}: could not be read (${(e as Error).message}); skipped.`);
         continue;
       }
-      const parse = safeParse(() => parseGcInspector(text), file, notes);
+      const parse = safeParse(await attempt(parseCancellable<GcParse>("parseGcInspector", [text])), file, notes);
       const side = sideJvm(file);
-      if (side && parse && parse.pauses.length) notes.push(`${file.rel} belongs to ${side}, not to a Cassandra node: its ${parse.pauses.length} GCInspector line(s) are left out.`);
+      if (side && parse && parse.pauses.length) notes.push(`${file.rel} belongs to ${side}, not to a Cassandra node: its ${plural(parse.pauses.length, "GCInspector line")} are left out.`);
       else if (parse && parse.pauses.length) inspector.push({ node: file.node, file, parse });
     }
     if (inspector.some((r) => r.parse.pauses.some((p) => p.timestamp !== null))) notes.push("GCInspector times are the node's local time without a zone; read as UTC.");
@@ -380,7 +391,7 @@ export async function gcStats(input?: SourceInput, opts: GcStatsOptions = {}): P
   if (!results.length && !inspector.length && !gcstats.length) {
     // Unreadable files are not "not a GC log": missing() names them with why they could not be read.
     const others = source.files().filter((f) => f.kind === "unrecognized");
-    if (notes.length) throw new CassperfError(`gcStats: ${source.describe()} has no usable GC evidence. ${notes.join(" ")}`, { hint: "Pass a GC log (gc.log, gc.log.0.current), a system.log with GCInspector lines, or a folder/bundle holding them." });
+    if (notes.length) throw new CassperfError(`gcStats: the source (${source.describe()}) has no usable GC evidence. ${notes.join(" ")}`, { hint: "Pass a GC log (gc.log, gc.log.0.current), a system.log with GCInspector lines, or a folder/bundle holding them." });
     if (others.length && others.length <= 3) throw new CassperfError(`gcStats: ${others.map((f) => f.rel).join(", ")} is not a GC log, a system.log or nodetool gcstats output.`, { hint: "Pass a GC log written with -Xlog:gc* (JDK 9+) or -XX:+PrintGCDetails (JDK 8)." });
     missing("gcStats", source, "GC logs, GCInspector lines in system.log, or nodetool gcstats output", "Open a folder or bundle with nodes/<node>/logs/cassandra/gc.log*, or pass a GC log path: gcStats(\"/var/log/cassandra/gc.log\").");
   }
@@ -394,8 +405,8 @@ export async function gcStats(input?: SourceInput, opts: GcStatsOptions = {}): P
     for (const c of r.parse.cycles) cycles.push({ ...c, node: r.node, file: r.file.rel });
     for (const s of r.parse.stalls) stalls.push({ ...s, node: r.node, file: r.file.rel });
     const sk = r.parse.skipped;
-    if (sk.count && sk.first) notes.push(`${r.file.rel}: skipped ${sk.count} line(s) it could not read; first at line ${sk.first.line} (${sk.first.reason}): "${sk.first.text}"`);
-    if (r.parse.jvmRestarts) notes.push(`${r.file.rel}: uptime went back ${r.parse.jvmRestarts} time(s) — more than one JVM run in one file; all runs are included.`);
+    if (sk.count && sk.first) notes.push(`${r.file.rel}: skipped ${plural(sk.count, "line")} it could not read; first at line ${sk.first.line} (${sk.first.reason}): "${sk.first.text}"`);
+    if (r.parse.jvmRestarts) notes.push(`${r.file.rel}: uptime went back ${plural(r.parse.jvmRestarts, "time")} — more than one JVM run in one file; all runs are included.`);
   }
   // Coverage in time: a GCInspector pause outside every GC-log window of its node is evidence no
   // GC log states (e.g. logged after the GC log's last line), so it counts; inside a window it is
@@ -487,7 +498,7 @@ export async function gcStats(input?: SourceInput, opts: GcStatsOptions = {}): P
   const pauseColumns = (): Columns => rowsToColumns(pauses, PAUSE_COLUMNS);
   return makeReport({
     helper: "gcStats",
-    title: `GC pauses of ${nodes.length} node(s): ${basis.length.toLocaleString("en-US")} pauses${k.pause_max_ms !== null ? `, max ${fmt(k.pause_max_ms as number)} ms` : ""}`,
+    title: `GC pauses of ${plural(nodes.length, "node")}: ${basis.length.toLocaleString("en-US")} pauses${k.pause_max_ms !== null ? `, max ${fmt(k.pause_max_ms as number)} ms` : ""}`,
     source: source.describe(),
     summary,
     findings,
@@ -514,9 +525,18 @@ export const PAUSE_COLUMNS = [
 ];
 const CYCLE_COLUMNS = ["node", "timestamp", "uptime_s", "name", "cause", "duration_ms", "heap_before_mb", "heap_after_mb", "aborted", "gc_id", "file", "line"];
 
-function safeParse(fn: () => GcParse, file: SourceFile, notes: string[]): GcParse | null {
+/** A parse's result, or the error a parser threw (a cancel is not an error: it goes on up). */
+function attempt(p: Promise<GcParse>): Promise<GcParse | Error> {
+  return p.catch((e: unknown) => {
+    if (isCancel(e)) throw e;
+    return e instanceof Error ? e : new Error(String(e));
+  });
+}
+
+function safeParse(parsed: GcParse | Error, file: SourceFile, notes: string[]): GcParse | null {
   try {
-    return fn();
+    if (parsed instanceof Error) throw parsed;
+    return parsed;
   } catch (e) {
     notes.push(`${file.rel}: the parser failed (${(e as Error).message}); file skipped. Please report this with the file.`);
     return null;

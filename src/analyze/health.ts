@@ -19,6 +19,7 @@
 import { CassperfError, isCassperfError } from "../errors";
 import { LiveSource } from "../cluster/live";
 import { RecordedSource } from "../cluster/recorded";
+import { capability, capabilityRule } from "./capabilities";
 import { resolveSource, type SourceInput } from "../cluster/resolve";
 import type { FileKind, Source } from "../cluster/source";
 import { nodetoolTexts } from "../cluster/evidence";
@@ -28,6 +29,7 @@ import { makeReport, rowsToColumns, sortFindings, type DataFrame, type Finding, 
 import { gatherCompactionEvidence, SYSTEM_KEYSPACES } from "./compaction-evidence";
 import { versionsOf } from "./inventory";
 import { TRACE_KINDS } from "./trace";
+import { inflect, plural } from "../present/plural";
 
 /** Options of {@link health}. */
 export interface HealthOptions {
@@ -43,15 +45,16 @@ interface RunContext {
   reports: Map<string, Report>;
 }
 
-/** One helper health() can run: the evidence it needs (recorded and live) and how to call it. */
+/**
+ * One helper health() can run and how to call it. The evidence it needs is in ONE table shared with
+ * inventory() and the helpers' own errors (./capabilities.ts HELPER_CAPABILITIES); `recorded`/`live`
+ * /`missing` here serve only a helper that table does not list.
+ */
 export interface HealthHelper {
   helper: string;
-  /** Recorded: any file of these kinds, any nodetool output of these commands, or any file whose path matches `names`. */
-  recorded: { kinds?: FileKind[]; commands?: string[]; names?: RegExp } | null;
-  /** Live: null when it can answer, else why not. */
-  live: (s: LiveSource) => string | null;
-  /** What to add so the helper can answer (shown when it cannot). */
-  missing: string;
+  recorded?: { kinds?: FileKind[]; commands?: string[]; names?: RegExp } | null;
+  live?: (s: LiveSource) => string | null;
+  missing?: string;
   run: (source: Source, ctx: RunContext) => Promise<Report>;
 }
 
@@ -89,47 +92,51 @@ export function mergeSameProblem(findings: Finding[]): Finding[] {
   return out.filter((_, i) => !gone.has(i));
 }
 
-const logsOr = (s: LiveSource, what: string) => (s.files({ kind: ["system-log", "debug-log", "gc-log"] }).length ? null : `connect() was given no log folders (${what})`);
-const nodetoolOr = (s: LiveSource) => (s.hasNodetool() ? null : "connect() was not told how to run nodetool");
-
 /**
  * The helpers health() runs, in order, with the evidence each needs. `inventory` runs first (nodes,
  * versions, unreadable files); `partitionScan` runs last on the table with the largest partition
  * the earlier helpers saw (recorded only: a live scan reads a whole table).
  */
 export const HEALTH_HELPERS: HealthHelper[] = [
-  { helper: "inventory", recorded: null, live: () => null, missing: "", run: async (s) => (require("./inventory") as typeof import("./inventory")).inventory(s) },
-  { helper: "gcStats", recorded: { kinds: ["gc-log", "system-log"], commands: ["gcstats"] }, live: (s) => logsOr(s, "GC logs"), missing: "logs/cassandra/gc.log* (or system.log for GCInspector lines) per node", run: async (s) => (require("./gc") as typeof import("./gc")).gcStats(s) },
-  { helper: "jvm", recorded: { kinds: ["gc-log", "system-log"], commands: ["info"], names: /(^|\/)(java_cmdline|java_command_line\.txt)$/ }, live: (s) => (logsOr(s, "JVM Arguments line, GC log header") === null || nodetoolOr(s) === null ? null : "connect() was given neither log folders nor nodetool"), missing: "system.log (its JVM Arguments line), gc.log*, nodetool info or java_cmdline per node", run: async (s, ctx) => (require("./jvm") as typeof import("./jvm")).jvm(s, { gc: ctx.reports.get("gcStats") }) },
-  { helper: "logs", recorded: { kinds: ["system-log", "debug-log"] }, live: (s) => (s.files({ kind: ["system-log", "debug-log"] }).length ? null : "connect() was given no log folders (system.log)"), missing: "logs/cassandra/system.log* and debug.log* per node", run: async (s) => (require("./logs") as typeof import("./logs")).logs({ source: s }) },
-  { helper: "histograms", recorded: { kinds: ["jmx-dump"], commands: ["tablehistograms", "proxyhistograms"] }, live: nodetoolOr, missing: "nodetool tablehistograms / proxyhistograms output in nodes/<node>/nodetool/", run: async (s) => (require("./histograms") as typeof import("./histograms")).histograms({ source: s }) },
-  { helper: "traces", recorded: { kinds: [...TRACE_KINDS] }, live: () => null, missing: "traces/sessions.jsonl and events.jsonl (record(live, dir)), a cqlsh TRACING ON output or a system_traces.events CSV", run: async (s) => (require("./trace") as typeof import("./trace")).traces({ source: s, ...(s instanceof LiveSource ? { limit: 1000 } : {}) }) },
-  { helper: "queryPatterns", recorded: { kinds: ["system-log", "debug-log", ...TRACE_KINDS] }, live: () => null, missing: "system.log/debug.log (slow-query and tombstone lines) or trace sessions", run: async (s, ctx) => (require("./query-patterns") as typeof import("./query-patterns")).queryPatterns(s, { traces: ctx.reports.get("traces") }) },
-  { helper: "compactionAdvice", recorded: { kinds: ["schema"], commands: ["tablestats", "tablehistograms", "compactionstats"] }, live: () => null, missing: "schema.cql and nodetool tablestats/tablehistograms/compactionstats", run: async (s) => (require("./compaction") as typeof import("./compaction")).compactionAdvice(undefined, {}, { source: s }) },
-  { helper: "caches", recorded: { commands: ["info"] }, live: nodetoolOr, missing: "nodetool info per node (nodes/<node>/nodetool/info)", run: async (s) => (require("./caches") as typeof import("./caches")).caches(s) },
-  { helper: "connections", recorded: { commands: ["clientstats"] }, live: () => null, missing: "a live source (the driver's own pool state) or nodetool clientstats output", run: async (s) => (require("./connections") as typeof import("./connections")).connections(s) },
-  { helper: "bench", recorded: { kinds: ["bench-run", "stress-output"] }, live: (s) => ((require("./bench") as typeof import("./bench")).liveBenchRuns(s).length ? null : "no bench run in this session"), missing: "bench/<run>.json or a cassandra-stress output", run: async (s) => (require("./bench") as typeof import("./bench")).bench(s) },
+  { helper: "inventory", run: async (s) => (require("./inventory") as typeof import("./inventory")).inventory(s) },
+  { helper: "gcStats", run: async (s) => (require("./gc") as typeof import("./gc")).gcStats(s) },
+  { helper: "jvm", run: async (s, ctx) => (require("./jvm") as typeof import("./jvm")).jvm(s, { gc: ctx.reports.get("gcStats") }) },
+  { helper: "logs", run: async (s) => (require("./logs") as typeof import("./logs")).logs({ source: s }) },
+  { helper: "histograms", run: async (s) => (require("./histograms") as typeof import("./histograms")).histograms({ source: s }) },
+  { helper: "traces", run: async (s) => (require("./trace") as typeof import("./trace")).traces({ source: s, ...(s instanceof LiveSource ? { limit: 1000 } : {}) }) },
+  { helper: "queryPatterns", run: async (s, ctx) => (require("./query-patterns") as typeof import("./query-patterns")).queryPatterns(s, { traces: ctx.reports.get("traces") }) },
+  { helper: "compactionAdvice", run: async (s) => (require("./compaction") as typeof import("./compaction")).compactionAdvice(undefined, {}, { source: s }) },
+  { helper: "caches", run: async (s) => (require("./caches") as typeof import("./caches")).caches(s) },
+  { helper: "connections", run: async (s) => (require("./connections") as typeof import("./connections")).connections(s) },
+  { helper: "bench", run: async (s) => (require("./bench") as typeof import("./bench")).bench(s) },
   {
     helper: "partitionScan",
-    recorded: { kinds: ["system-log"], commands: ["tablehistograms", "tablestats"] },
-    live: () => "a live partitionScan reads a whole table; run partitionScan(\"keyspace.table\") on the table you suspect",
-    missing: "tablehistograms/tablestats output or system.log with large-partition warnings",
     run: async (s, ctx) => {
-      const table = largestPartitionTable(ctx);
+      const table = largestPartitionTable(ctx) ?? (await largestSystemTable(s));
       if (!table) throw new CassperfError("partitionScan: no table with a known partition size to scan (no histograms, tablestats or large-partition warnings)");
       return (require("./partitions") as typeof import("./partitions")).partitionScan(table, { source: s });
     },
   },
 ];
 
-/** Why a helper cannot answer from this source, or null when it can. */
-export function cannotAnswer(h: HealthHelper, source: Source): string | null {
-  if (source instanceof LiveSource) return h.live(source);
+/** Why a helper cannot answer from this source, or null when it can (./capabilities.ts, the table inventory() uses too). */
+export async function cannotAnswer(h: HealthHelper, source: Source): Promise<string | null> {
+  if (capabilityRule(h.helper)) {
+    // health() never scans a live table: that reads a whole table (run partitionScan("ks.t") yourself).
+    if (h.helper === "partitionScan" && source instanceof LiveSource) return 'a live partitionScan reads a whole table; run partitionScan("keyspace.table") on the table you suspect';
+    const c = await capability(h.helper, source);
+    return c.answerable ? null : c.reason;
+  }
+  if (source instanceof LiveSource) return h.live?.(source) ?? null;
   if (!h.recorded) return null;
   const { kinds = [], commands = [], names } = h.recorded;
-  const files = source.files();
-  const have = files.some((f) => kinds.includes(f.kind) || (f.kind === "nodetool" && f.command !== undefined && commands.includes(f.command)) || (names !== undefined && names.test(f.rel)));
+  const have = source.files().some((f) => kinds.includes(f.kind) || (f.kind === "nodetool" && f.command !== undefined && commands.includes(f.command)) || (names !== undefined && names.test(f.rel)));
   return have ? null : `none of the files it reads are in ${source.name}`;
+}
+
+/** What to add so `h` can answer (the capability table's words). */
+function whatToAdd(h: HealthHelper): string {
+  return capabilityRule(h.helper)?.missing ?? h.missing ?? "";
 }
 
 /** One headline row. */
@@ -169,6 +176,26 @@ function largestPartitionTable(ctx: RunContext): string | undefined {
   if (l)
     for (const e of l.rows("events"))
       if (e.kind === "large-partition" && e.keyspace && e.table && num(e.partition_bytes) !== null && (!best || (e.partition_bytes as number) > best.bytes)) best = { table: `${e.keyspace}.${e.table}`, bytes: e.partition_bytes as number };
+  // tablestats' "Compacted partition maximum bytes", as compactionAdvice cited it (the capability table counts tablestats too).
+  const c = ctx.reports.get("compactionAdvice");
+  if (c && (c.frameNames as string[]).includes("evidence"))
+    for (const e of c.rows("evidence"))
+      if (e.item === "partition_max_bytes" && num(e.value) !== null && !SYSTEM_KEYSPACES.test(String(e.table).split(".")[0]) && (!best || (e.value as number) > best.bytes)) best = { table: String(e.table), bytes: e.value as number };
+  // No user table with a known partition size: the largest system table's tablestats/histograms still answer.
+  if (!best && h)
+    for (const r of h.rows("histograms"))
+      if (r.metric === "partition_size" && r.percentile === "max" && r.keyspace && num(r.value) !== null && (!best || (r.value as number) > best.bytes)) best = { table: `${r.keyspace}.${r.table}`, bytes: r.value as number };
+  return best?.table;
+}
+
+/** The system table with the largest tablestats partition maximum, when no user table has one. */
+async function largestSystemTable(source: Source): Promise<string | undefined> {
+  const ev = await gatherCompactionEvidence(source, undefined, ["tablestats"]).catch(() => undefined);
+  let best: { table: string; bytes: number } | undefined;
+  for (const t of ev?.tables.values() ?? []) {
+    const v = num(t.partitionMaxBytes?.value);
+    if (v !== null && v > 0 && (!best || v > best.bytes)) best = { table: `${t.keyspace}.${t.table}`, bytes: v };
+  }
   return best?.table;
 }
 
@@ -206,7 +233,7 @@ async function headline(source: Source, reports: Map<string, Report>, unanswerab
   const versions = await versionRows(source);
   if (versions.length) {
     const distinct = [...new Set(versions.map((v) => v.version))];
-    rows.push({ metric: "versions", value: distinct.join(", "), node: null, detail: distinct.length > 1 ? `mixed versions: ${versions.map((v) => `${v.node} ${v.version}`).join(", ")}` : `${versions.length} node(s)`, helper: "inventory", from: [...new Set(versions.map((v) => v.from))].join("; ") });
+    rows.push({ metric: "versions", value: distinct.join(", "), node: null, detail: distinct.length > 1 ? `mixed versions: ${versions.map((v) => `${v.node} ${v.version}`).join(", ")}` : `${plural(versions.length, "node")}`, helper: "inventory", from: [...new Set(versions.map((v) => v.from))].join("; ") });
   } else none("versions", "inventory");
 
   // GC: the worst pause a GC log printed, and the worst GCInspector line (a different, coarser measure).
@@ -285,7 +312,7 @@ async function headline(source: Source, reports: Map<string, Report>, unanswerab
   }
   if (pending.length) {
     const w = pending.sort((a, b) => b.value - a.value)[0];
-    rows.push({ metric: "pending compactions", value: w.value, node: w.node, detail: `worst node; ${pending.reduce((a, p) => a + p.value, 0)} over ${pending.length} node(s)`, helper: "compactionAdvice", from: w.from });
+    rows.push({ metric: "pending compactions", value: w.value, node: w.node, detail: `worst node; ${pending.reduce((a, p) => a + p.value, 0)} over ${plural(pending.length, "node")}`, helper: "compactionAdvice", from: w.from });
   } else rows.push({ metric: "pending compactions", value: null, node: null, detail: "not answerable from this source (no nodetool compactionstats output)", helper: null, from: null });
 
   const dropped: { node: string; value: number; from: string; top: string }[] = [];
@@ -303,11 +330,11 @@ async function headline(source: Source, reports: Map<string, Report>, unanswerab
   const droppedLines = events.filter((e) => e.kind === "dropped-messages");
   if (dropped.length) {
     const w = dropped.sort((a, b) => b.value - a.value)[0];
-    rows.push({ metric: "dropped messages (tpstats)", value: dropped.reduce((a, d) => a + d.value, 0), node: w.value > 0 ? w.node : null, detail: w.value > 0 ? `most on ${w.node} (${w.top}); counted since each node started` : `none on ${dropped.length} node(s), since each node started`, helper: "health", from: w.value > 0 ? w.from : dropped.map((d) => d.from).join("; ") });
+    rows.push({ metric: "dropped messages (tpstats)", value: dropped.reduce((a, d) => a + d.value, 0), node: w.value > 0 ? w.node : null, detail: w.value > 0 ? `most on ${w.node} (${w.top}); counted since each node started` : `none on ${plural(dropped.length, "node")}, since each node started`, helper: "health", from: w.value > 0 ? w.from : dropped.map((d) => d.from).join("; ") });
   }
   if (droppedLines.length) {
     const first = droppedLines[0];
-    rows.push({ metric: "dropped messages (log lines)", value: droppedLines.reduce((a, e) => a + (num(e.dropped) ?? 0), 0), node: String(first.node), detail: `${droppedLines.length} "messages were dropped" line(s) in the logs; first shown`, helper: "logs", from: `${first.file}:${first.line}` });
+    rows.push({ metric: "dropped messages (log lines)", value: droppedLines.reduce((a, e) => a + (num(e.dropped) ?? 0), 0), node: String(first.node), detail: `${droppedLines.length} "messages were dropped" ${inflect(droppedLines.length, "line")} in the logs; first shown`, helper: "logs", from: `${first.file}:${first.line}` });
   } else if (logsRep && !dropped.length) rows.push({ metric: "dropped messages (log lines)", value: 0, node: null, detail: "no dropped-message lines in the logs read", helper: "logs", from: logsRep.rows("files").map((f) => String(f.file)).join("; ") || null });
   if (!dropped.length && !logsRep) none("dropped messages", "logs");
   return { rows, notes };
@@ -374,10 +401,11 @@ export async function health(input?: SourceInput, options: HealthOptions = {}): 
       helperRows.push({ helper: h.helper, status: "skipped", findings: null, ms: null, reason: "skipped by options.skip" });
       continue;
     }
-    const cannot = cannotAnswer(h, source);
+    const cannot = await cannotAnswer(h, source);
     if (cannot) {
       unanswerable.set(h.helper, cannot);
-      helperRows.push({ helper: h.helper, status: "cannot answer", findings: null, ms: null, reason: `${cannot}${h.missing ? `; add ${h.missing}` : ""}` });
+      const add = whatToAdd(h);
+      helperRows.push({ helper: h.helper, status: "cannot answer", findings: null, ms: null, reason: `${cannot}${add && add !== cannot ? `; add ${add}` : ""}` });
       continue;
     }
     const t0 = Date.now();
@@ -415,7 +443,7 @@ export async function health(input?: SourceInput, options: HealthOptions = {}): 
   const val = (m: string) => head.rows.find((r) => r.metric === m)?.value ?? null;
   const report = makeReport({
     helper: "health",
-    title: `${source.nodes().length} node(s): ${count("critical")} critical, ${count("warning")} warning, ${count("info")} info from ${reports.size} helpers`,
+    title: `${plural(source.nodes().length, "node")}: ${count("critical")} critical, ${count("warning")} warning, ${count("info")} info from ${reports.size} helpers`,
     source: source.describe(),
     summary: {
       nodes: source.nodes().length,

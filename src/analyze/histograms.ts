@@ -14,7 +14,10 @@
  */
 import { peerMedian } from "./peer-median";
 import { LiveSource } from "../cluster/live";
-import { resolveSource, type SourceInput } from "../cluster/resolve";
+import { LIVE_NODETOOL_MISSING } from "./capabilities";
+import { runOptions } from "../repl/run-context";
+import { inflect, plural } from "../present/plural";
+import { existingPath, resolveSource, type SourceInput } from "../cluster/resolve";
 import { missing, nodetoolTexts, type NodetoolText } from "../cluster/evidence";
 import { tableNames } from "../cluster/schema-cql";
 import type { Source } from "../cluster/source";
@@ -48,6 +51,8 @@ export interface HistogramsOptions {
   snapshots?: number;
   /** Live only: seconds between snapshots. Default 10. */
   intervalSeconds?: number;
+  /** Stop taking snapshots (the ones taken are kept; the report says partial). Default: the REPL line's / notebook cell's cancel signal. @example { snapshots: 10, signal: AbortSignal.timeout(60_000) } */
+  signal?: AbortSignal;
   /**
    * The metric the "across nodes" and "over time" charts show. Default "read_latency".
    * @example histograms("keyspace1.standard1", { metric: "write_latency" }).chart("across-nodes")
@@ -231,7 +236,18 @@ function parseTableArg(table: string | undefined): { keyspace: string; table: st
   return { keyspace: m[1], table: m[2] };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Sleep `ms`, or less when `signal` aborts first. */
+const abortableSleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = (): void => {
+      clearTimeout(t);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const t: NodeJS.Timeout = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
 
 /** A time found in a file path (snapshot names such as 2024-01-15T10-00-00Z or 20240115T100000), as ISO. */
 function timeInPath(rel: string): string | null {
@@ -260,6 +276,8 @@ async function liveTableFromSchema(source: LiveSource, t: { keyspace: string; ta
 interface Gathered {
   rows: HistogramFrameRow[];
   notes: string[];
+  /** True when the snapshots were cancelled part-way. */
+  partial?: boolean;
 }
 
 function addParsed(out: Gathered, t: NodetoolText, parsed: HistogramParse, capturedAt: string | null) {
@@ -269,12 +287,12 @@ function addParsed(out: Gathered, t: NodetoolText, parsed: HistogramParse, captu
   }
   if (parsed.skipped.length) {
     const s = parsed.skipped[0];
-    out.notes.push(`${t.origin}: skipped ${parsed.skipped.length} line(s) not understood; first at line ${s.line}: "${s.text.trim().slice(0, 80)}" (${s.reason})`);
+    out.notes.push(`${t.origin}: skipped ${plural(parsed.skipped.length, "line")} not understood; first at line ${s.line}: "${s.text.trim().slice(0, 80)}" (${s.reason})`);
   }
   const noSSTables = parsed.tables.filter((x) => x.notes.some((n) => /No SSTables exists/.test(n))).length;
-  if (noSSTables) out.notes.push(`${t.origin}: ${noSSTables} table(s) have no SSTables: their partition size and cell count are missing (null), not 0`);
+  if (noSSTables) out.notes.push(`${t.origin}: ${plural(noSSTables, "table")} ${inflect(noSSTables, "has", "have")} no SSTables: their partition size and cell count are missing (null), not 0`);
   const empty = parsed.tables.reduce((n, x) => n + x.empty.length, 0);
-  if (empty) out.notes.push(`${t.origin}: ${empty} histogram(s) were empty (0 at every percentile: no operations recorded): kept as missing (null), not 0`);
+  if (empty) out.notes.push(`${t.origin}: ${plural(empty, "histogram")} ${inflect(empty, "was", "were")} empty (0 at every percentile: no operations recorded): kept as missing (null), not 0`);
   for (const r of parsed.rows) out.rows.push(frameRow(t.node, r, capturedAt, `${t.origin}:${r.line}`));
 }
 
@@ -315,8 +333,16 @@ async function gather(source: Source, target: { keyspace: string; table: string 
     if (!source.hasNodetool()) out.notes.push("no nodetool runner: only the system_views table metrics were read (no proxyhistograms, no SSTables per read)");
     const name = target ? await liveTableFromSchema(source, target) : undefined;
     const snapshots = Math.max(1, Math.floor(opts.snapshots ?? 1));
+    // The REPL line's / notebook cell's cancel signal (or opts.signal): stop between snapshots, keep what was taken.
+    const { signal } = runOptions(opts.signal ? { signal: opts.signal } : {});
     for (let s = 0; s < snapshots; s++) {
-      if (s > 0) await sleep((opts.intervalSeconds ?? 10) * 1000);
+      if (s > 0) await abortableSleep((opts.intervalSeconds ?? 10) * 1000, signal);
+      if (signal.aborted) {
+        if (s === 0) signal.throwIfAborted();
+        out.notes.push(`Cancelled: partial, ${plural(s, "snapshot")} of ${snapshots} taken.`);
+        out.partial = true;
+        break;
+      }
       // One captured_at per round (the time it started), so a round's nodes form one snapshot.
       const round = new Date().toISOString();
       // nodetoolTexts returns [] when the source has no nodetool runner.
@@ -341,7 +367,7 @@ async function gather(source: Source, target: { keyspace: string; table: string 
   }
   for (const f of source.files({ kind: "jmx-dump" })) {
     const parsed = parseJmxScraper(await source.readText(f), { file: f.rel });
-    if (parsed.skipped.length) out.notes.push(`${f.rel}: skipped ${parsed.skipped.length} line(s) that are not JmxScraper attributes; first at line ${parsed.skipped[0].line}`);
+    if (parsed.skipped.length) out.notes.push(`${f.rel}: skipped ${plural(parsed.skipped.length, "line")} that ${inflect(parsed.skipped.length, "is", "are")} not JmxScraper attributes; first at line ${parsed.skipped[0].line}`);
     for (const r of jmxHistogramRows(parsed.attributes)) {
       if (r.table === "proxy" && !wantProxy) continue;
       out.rows.push(frameRow(f.node, r, timeInPath(f.rel), `${f.rel}:${r.line}`));
@@ -387,6 +413,12 @@ export async function histograms(table?: string | HistogramsOptions, opts: Histo
     opts = table;
     table = undefined;
   }
+  // histograms("path/to/bundle-or-file"): a path is read as a source, as gcStats(path) is.
+  const asPath = existingPath(table);
+  if (asPath !== undefined) {
+    opts = { ...opts, source: asPath };
+    table = undefined;
+  }
   const target = parseTableArg(table);
   const source = await resolveSource(opts.source, "histograms");
   const gathered = await gather(source, target, opts);
@@ -413,6 +445,17 @@ export async function histograms(table?: string | HistogramsOptions, opts: Histo
   const latest = latestRows(rows);
   const considered = opts.includeSystem || target ? latest : latest.filter((r) => r.table === "proxy" || !SYSTEM_KEYSPACE.test(r.keyspace ?? ""));
   const findings = RULES.flatMap((rule) => rule.check(considered));
+  // A live source without nodetool and no server-side rows: say what is missing and how to give it, not only the client's view.
+  if (source instanceof LiveSource && !source.hasNodetool() && gathered.rows.length === 0) {
+    findings.push({
+      severity: "info",
+      id: "histograms.no-server-histograms",
+      helper: "histograms",
+      title: `no server-side histograms from ${source.name}: connect() was not given a nodetool command`,
+      evidence: `${plural(client.length, "client-side row")} (traces, bench runs); no tablehistograms/proxyhistograms read`,
+      action: LIVE_NODETOOL_MISSING,
+    });
+  }
 
   const server = rows.filter((r) => !CLIENT_METRICS.includes(r.metric));
   // Summary: worst node/table per metric (p99, max for partition size) and spread between nodes.
@@ -458,7 +501,7 @@ export async function histograms(table?: string | HistogramsOptions, opts: Histo
   };
   return makeReport({
     helper: "histograms",
-    title: target ? `percentiles of ${target.keyspace}.${target.table} per node` : `percentiles of ${summary.tables} table(s) on ${summary.nodes} node(s)`,
+    title: target ? `percentiles of ${target.keyspace}.${target.table} per node` : `percentiles of ${plural(Number(summary.tables), "table")} on ${plural(Number(summary.nodes), "node")}`,
     source: source.describe(),
     summary,
     findings,
@@ -541,7 +584,7 @@ function overTimeChart(rows: HistogramFrameRow[], focus: string, metric: Histogr
   const timed = rs.filter((r) => r.captured_at);
   const untimed = rs.length - timed.length;
   return {
-    title: `${focus}: ${metric} p${p} over snapshots (${label})${untimed ? `; ${untimed} snapshot(s) without a capture time not plotted` : ""}`,
+    title: `${focus}: ${metric} p${p} over snapshots (${label})${untimed ? `; ${plural(untimed, "snapshot")} without a capture time not plotted` : ""}`,
     width: 520,
     height: 280,
     data: { values: timed.map((r) => ({ node: r.node, captured_at: r.captured_at, value: r.value! / scale })) },

@@ -9,18 +9,11 @@ import { readHead, RecordedSource } from "../cluster/recorded";
 import { resolveSource, type SourceInput } from "../cluster/resolve";
 import type { FileKind, Source, SourceFile } from "../cluster/source";
 import { makeReport, type Finding } from "../present/report";
-import { TRACE_KINDS } from "./trace";
+import { capabilities } from "./capabilities";
+import { plural } from "../present/plural";
 
-/** What each helper needs, in one table: the file kinds (or nodetool commands) it answers from. */
-export const HELPER_NEEDS: { helper: string; live: string; recorded: { kinds?: FileKind[]; commands?: string[] }; missingHint: string }[] = [
-  { helper: "gcStats", live: "GC logs when connect() is given logs", recorded: { kinds: ["gc-log", "system-log"], commands: ["gcstats"] }, missingHint: "copy logs/cassandra/gc.log* (or system.log for GCInspector lines) into nodes/<node>/" },
-  { helper: "trace", live: "system_traces (any version)", recorded: { kinds: [...TRACE_KINDS] }, missingHint: "record(live, dir) with traces, or a cqlsh TRACING ON output / COPY system_traces.events CSV" },
-  { helper: "histograms", live: "nodetool (when connect() is given nodetool) or system_views on 4.0+", recorded: { kinds: ["jmx-dump"], commands: ["tablehistograms", "proxyhistograms"] }, missingHint: "nodetool tablehistograms / proxyhistograms output in nodes/<node>/nodetool/" },
-  { helper: "partitionScan", live: "token-range scan", recorded: { kinds: ["system-log"], commands: ["tablehistograms", "tablestats"] }, missingHint: "tablehistograms/tablestats output or system.log with large-partition warnings" },
-  { helper: "compactionAdvice", live: "schema + nodetool", recorded: { kinds: ["schema"], commands: ["tablestats", "tablehistograms", "compactionstats"] }, missingHint: "schema.cql and nodetool tablestats/tablehistograms/compactionstats" },
-  { helper: "bench", live: "runs workloads", recorded: { kinds: ["bench-run", "stress-output"] }, missingHint: "bench/<run>.json or a cassandra-stress output" },
-  { helper: "logs", live: "system.log when connect() is given logs", recorded: { kinds: ["system-log", "debug-log"] }, missingHint: "logs/cassandra/system.log* and debug.log* per node" },
-];
+/** What each helper needs: the one table shared with health() and the helpers' errors (./capabilities.ts). */
+export { HELPER_CAPABILITIES as HELPER_NEEDS } from "./capabilities";
 
 const TIME_PATTERNS: { re: RegExp; parse: (m: RegExpMatchArray) => string }[] = [
   // logback: INFO  [main] 2019-12-10 18:34:12,503 ...
@@ -109,22 +102,14 @@ export async function inventory(input?: SourceInput) {
     const kinds = [...new Set(own.map((f) => (f.kind === "nodetool" ? `nodetool:${f.command}` : f.kind)))].filter((k) => k !== "unrecognized" && k !== "os-metrics" && k !== "conf");
     return { node, version: versions[node] ?? null, files: own.length, kinds: kinds.sort().join(", "), logs_from: first ?? null, logs_to: last ?? null };
   });
-  const isLive = source instanceof LiveSource;
-  const capabilityRows = HELPER_NEEDS.map((h) => {
-    if (isLive) return { helper: h.helper, answerable: true, from: h.live, missing: null as string | null };
-    const kinds = h.recorded.kinds ?? [];
-    const cmds = h.recorded.commands ?? [];
-    const have = files.filter((f) => kinds.includes(f.kind) || (f.kind === "nodetool" && f.command !== undefined && cmds.includes(f.command)));
-    const from = [...new Set(have.map((f) => (f.kind === "nodetool" ? `nodetool ${f.command}` : f.kind)))].sort().join(", ");
-    return { helper: h.helper, answerable: have.length > 0, from: from || null, missing: have.length ? null : h.missingHint };
-  });
+  const capabilityRows = (await capabilities(source)).filter((c) => c.helper !== "inventory");
   const unreadable = files.filter((f) => f.kind === "unreadable");
   const findings: Finding[] = [];
   for (const f of unreadable) {
     findings.push({ severity: "warning", id: "inventory.unreadable-file", title: `${f.rel} could not be read and was skipped`, evidence: `${f.rel} (${f.size} bytes): ${f.note ?? "binary content"}`, action: "copy the file again from the node; the rest of the source is usable", node: f.node });
   }
   for (const c of capabilityRows.filter((c) => !c.answerable)) {
-    findings.push({ severity: "info", id: "inventory.helper-unanswerable", title: `${c.helper}() has nothing to work from in this source`, evidence: `none of the files it reads were found`, action: `to answer it, add ${c.missing}`, helper: c.helper });
+    findings.push({ severity: "info", id: "inventory.helper-unanswerable", title: `${c.helper}() has nothing to work from in this source`, evidence: c.reason ?? "none of the files it reads were found", action: `to answer it, ${c.missing?.startsWith("connect()") ? c.missing : `add ${c.missing}`}`, helper: c.helper });
   }
   const kindCounts: Record<string, number> = {};
   for (const f of files) kindCounts[f.kind] = (kindCounts[f.kind] ?? 0) + 1;
@@ -146,7 +131,7 @@ export async function inventory(input?: SourceInput) {
     .map((f) => ({ node: f.node || "(cluster)", kind: f.kind, mb: f.size / 2 ** 20 }));
   return makeReport({
     helper: "inventory",
-    title: `${nodes.length} node${nodes.length === 1 ? "" : "s"}, ${files.length} files`,
+    title: `${plural(nodes.length, "node")}, ${plural(files.length, "file")}`,
     source: source.describe(),
     summary,
     findings,

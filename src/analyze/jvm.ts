@@ -174,7 +174,7 @@ export async function jvm(input?: SourceInput, options: JvmOptions = {}) {
     fill(t.node, { heap_used_mb: info.heap_used_mb, heap_max_mb: info.heap_total_mb }, t.origin);
   }
   const rows = [...facts.values()].filter((f) => f.origin);
-  if (!rows.length) throw new CassperfError(`jvm: ${source.describe()} has no JVM facts (no command line, JVM Arguments log line, GC log header or nodetool info).`, { hint: "add logs/cassandra/system.log (its startup lines) or gc.log*, or nodetool info" });
+  if (!rows.length) throw new CassperfError(`jvm: the source (${source.describe()}) has no JVM facts (no command line, JVM Arguments log line, GC log header or nodetool info).`, { hint: "add logs/cassandra/system.log (its startup lines) or gc.log*, or nodetool info" });
 
   const findings: Finding[] = [];
   for (const f of rows) {

@@ -17,7 +17,9 @@ import type { Source, SourceFile } from "../cluster/source";
 import { compileLayout, layoutCoverage, patternFromLogbackXml, detectLayout, type LogLayout } from "../parse/log-layout";
 import { parseSystemLog } from "../parse/system-log";
 import { parseUtc } from "../parse/utc-time";
+import { isCancel, parseCancellable } from "./parse-cancellable";
 import { LOG_EVENT_KINDS, type LogEvent, type LogEventKind } from "../parse/log-rules";
+import { inflect, plural } from "../present/plural";
 
 export type { LogEvent, LogEventKind };
 
@@ -135,9 +137,17 @@ export async function logEvents(filter: LogEventsFilter = {}): Promise<LogEvents
       baseDate = bd.date;
       if (baseDate) notes.push(`${f.rel}: lines carry only a time of day (${layout.pattern}); the day ${baseDate} was taken from ${bd.from}. Pass { date: "YYYY-MM-DD" } to override.`);
     }
-    const parsed = parseSystemLog(text, { node: f.node, file: f.rel, ...(layout ? { layout } : {}), ...(baseDate ? { baseDate } : {}) });
+    // Ctrl-C in the REPL stops a long parse (./parse-cancellable.ts); the files already read are kept.
+    let parsed: ReturnType<typeof parseSystemLog>;
+    try {
+      parsed = await parseCancellable<ReturnType<typeof parseSystemLog>>("parseSystemLog", [text, { node: f.node, file: f.rel, ...(layout ? { layout } : {}), ...(baseDate ? { baseDate } : {}) }]);
+    } catch (e) {
+      if (!isCancel(e) || !infos.length) throw e;
+      notes.push(`Cancelled: partial, ${infos.length} of ${files.length} log files read (stopped in ${f.rel}).`);
+      break;
+    }
     if (!parsed.layout) notes.push(`${f.rel}: no line matched a known log layout (${parsed.lines} lines skipped; first: line ${parsed.skipped.examples[0]?.line ?? 1}: "${parsed.skipped.examples[0]?.text ?? ""}"). Put the node's conf/logback.xml in the bundle so its pattern can be used.`);
-    else if (parsed.skipped.count) notes.push(`${f.rel}: ${parsed.skipped.count} line(s) before the first log event skipped (first: line ${parsed.skipped.examples[0].line}: "${parsed.skipped.examples[0].text}").`);
+    else if (parsed.skipped.count) notes.push(`${f.rel}: ${plural(parsed.skipped.count, "line")} before the first log event skipped (first: line ${parsed.skipped.examples[0].line}: "${parsed.skipped.examples[0].text}").`);
     if (parsed.undated) notes.push(`${f.rel}: lines carry only a time of day and no day was found (no GC log with dates for node ${f.node}); times are null. Pass { date: "YYYY-MM-DD" }.`);
     infos.push({ node: f.node, file: f.rel, kind: f.kind as LogFileInfo["kind"], layout: parsed.layout?.name ?? null, lines: parsed.lines, events: parsed.events.length, skipped: parsed.skipped.count, bytes: text.length });
 
@@ -193,7 +203,7 @@ export async function logEvents(filter: LogEventsFilter = {}): Promise<LogEvents
       events.push(e);
     }
   }
-  if (duplicates) notes.push(`${duplicates.toLocaleString("en-US")} debug.log event(s) repeat a system.log line of the same node and were kept once (from system.log).`);
+  if (duplicates) notes.push(`${duplicates.toLocaleString("en-US")} debug.log ${inflect(duplicates, "event")} ${inflect(duplicates, "repeats", "repeat")} a system.log line of the same node and were kept once (from system.log).`);
   return { source, events, files: infos, notes, clockSteps };
 }
 

@@ -8,6 +8,7 @@ import type { LogEvent } from "../parse/log-rules";
 import type { ClockViolation } from "./log-clock";
 import { skewedNodes } from "./log-clock";
 import { extent } from "./extent";
+import { inflect, plural } from "../present/plural";
 
 /** Every threshold logs() uses, with where its number comes from. */
 export const LOG_THRESHOLDS = {
@@ -118,8 +119,8 @@ function dropRule(id: string, types: RegExp, th: Threshold, severity: Finding["s
           id,
           node: g.node,
           helper: "logs",
-          title: `${g.node}: ${fmtN(g.total)} ${g.type} message(s) dropped`,
-          evidence: `${g.n} DroppedMessages line(s), first at ${at(g.first)}: "${g.first.message.slice(0, 160)}". Threshold ${th.name} = ${th.value} (${th.source}).`,
+          title: `${g.node}: ${fmtN(g.total)} ${g.type} ${inflect(g.total, "message")} dropped`,
+          evidence: `${g.n} DroppedMessages ${inflect(g.n, "line")}, first at ${at(g.first)}: "${g.first.message.slice(0, 160)}". Threshold ${th.name} = ${th.value} (${th.source}).`,
           action,
         }));
     },
@@ -174,7 +175,7 @@ export const LOG_RULES: LogRule[] = [
         id: "logs.gc-pause",
         node: g.node,
         helper: "gcStats",
-        title: `${g.node}: ${g.n} GC pause(s) over ${T.GC_PAUSE_MS.value} ms (longest ${fmtN(g.max.pause_ms ?? 0)} ms, ${g.max.gc ?? "GC"})`,
+        title: `${g.node}: ${g.n} GC ${inflect(g.n, "pause")} over ${T.GC_PAUSE_MS.value} ms (longest ${fmtN(g.max.pause_ms ?? 0)} ms, ${g.max.gc ?? "GC"})`,
         evidence: `GCInspector ${at(g.max)}: "${g.max.message.slice(0, 120)}". Threshold ${T.GC_PAUSE_MS.name} = ${T.GC_PAUSE_MS.value} ms (${T.GC_PAUSE_MS.source}).`,
         action: "Tune the heap in jvm.options (jvm-server.options on 4.x): G1 with -XX:MaxGCPauseMillis=300–500 and a heap of 16–31 GB (not above 31 GB, compressed oops); with CMS, size the young generation (-Xmn) to 100 MB per core. Check gcStats() for the pause breakdown, and large partitions / tombstone warnings that inflate allocation.",
       }));
@@ -205,7 +206,7 @@ export const LOG_RULES: LogRule[] = [
           id: "logs.tombstone-warnings",
           node: g.node,
           helper: "compactionAdvice",
-          title: `${g.node}: ${fmtN(g.list.length)} tombstone warning(s) on ${g.table} (up to ${fmtN(worst.tombstones ?? 0)} tombstones for ${fmtN(worst.live_rows ?? 0)} live rows)`,
+          title: `${g.node}: ${fmtN(g.list.length)} tombstone ${inflect(g.list.length, "warning")} on ${g.table} (up to ${fmtN(worst.tombstones ?? 0)} tombstones for ${fmtN(worst.live_rows ?? 0)} live rows)`,
           evidence: `worst at ${at(worst)}: "${worst.message.slice(0, 160)}". Threshold ${T.TOMBSTONE_WARNINGS.name} (${T.TOMBSTONE_WARNINGS.source}).`,
           action: `Data model: the reads on ${g.table} scan deleted cells — avoid deletes and null writes in the partitions read, use TTL + TimeWindowCompactionStrategy for time-ordered data, or split the partition key (add a bucket) so reads skip old data; consider unchecked_tombstone_compaction / a lower gc_grace_seconds when repairs allow (see compactionAdvice()).`,
         };
@@ -223,7 +224,7 @@ export const LOG_RULES: LogRule[] = [
           id: "logs.large-partitions",
           node: g.node,
           helper: "partitionScan",
-          title: `${g.node}: ${fmtN(g.list.length)} large-partition warning(s) on ${g.table} (${keys.size} key(s), largest ${((worst.partition_bytes ?? 0) / 1024 ** 2).toFixed(0)} MiB)`,
+          title: `${g.node}: ${fmtN(g.list.length)} large-partition ${inflect(g.list.length, "warning")} on ${g.table} (${plural(keys.size, "key")}, largest ${((worst.partition_bytes ?? 0) / 1024 ** 2).toFixed(0)} MiB)`,
           evidence: `largest at ${at(worst)}: key ${worst.partition_key}. Threshold ${T.LARGE_PARTITIONS.name} (${T.LARGE_PARTITIONS.source}).`,
           action: `Data model: bound the partitions of ${g.table} — add a bucket (time window or hash) to the partition key so each partition stays well under 100 MB; check the partition key ${worst.partition_key} for a hot/unbounded entity (partitionScan()).`,
         };
@@ -288,7 +289,7 @@ export const LOG_RULES: LogRule[] = [
           id: "logs.clock-skew",
           node: s.node,
           helper: "logs",
-          title: `${s.node}: log timestamps step back by up to ${(s.back_ms / 1000).toFixed(0)} s (${s.count} line(s))`,
+          title: `${s.node}: log timestamps step back by up to ${(s.back_ms / 1000).toFixed(0)} s (${plural(s.count, "line")})`,
           evidence: `${s.file}:${s.line} is earlier than a line before it by ${(s.back_ms / 1000).toFixed(1)} s: the clock was stepped back (or the file mixes two nodes' logs).`,
           action: "Run NTP/chrony with slewing rather than stepping on every node; a clock stepping back reorders writes that use client or coordinator timestamps.",
         });

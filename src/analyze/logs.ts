@@ -27,6 +27,7 @@ import { latencyPoints } from "./log-latency";
 import { extent } from "./extent";
 import { parseUtc } from "../parse/utc-time";
 import { countOperations } from "./log-operations";
+import { inflect, plural } from "../present/plural";
 
 export { logEvents, type LogEvent, type LogEventKind, type LogEventsFilter } from "./log-events";
 export { LOG_THRESHOLDS, LOG_RULES } from "./log-findings";
@@ -156,7 +157,7 @@ export async function logs(filter: LogEventsFilter | SourceInput = {}): Promise<
 
   return makeReport({
     helper: "logs",
-    title: `${r.source.name}: ${events.length.toLocaleString("en-US")} log events from ${r.files.length} file(s) on ${nodes.length} node(s)`,
+    title: `${r.source.name}: ${events.length.toLocaleString("en-US")} log events from ${plural(r.files.length, "file")} on ${plural(nodes.length, "node")}`,
     source: r.source.describe(),
     summary,
     findings,
@@ -397,7 +398,7 @@ export async function timeline(options: TimelineOptions | SourceInput = {}): Pro
   const lanesPresent = TIMELINE_LANES.map((l) => l.lane).filter((l) => points.some((p) => p.lane === l));
   const nodes = [...new Set(events.map((e) => e.node).concat(points.map((p) => p.node)))].sort();
   const binText = bin ? `binned to ${humanMs(bin)} (max or sum per bin)` : `every event; counts per ${humanMs(COUNT_BIN_MS)}`;
-  const title = `${r.source.name}: timeline of ${nodes.length} node(s) — ${points.length.toLocaleString("en-US")} events as ${capped.length.toLocaleString("en-US")} points, ${binText}; drag to zoom`;
+  const title = `${r.source.name}: timeline of ${plural(nodes.length, "node")} — ${points.length.toLocaleString("en-US")} events as ${capped.length.toLocaleString("en-US")} points, ${binText}; drag to zoom`;
 
   const summary: Record<string, unknown> = {
     nodes: nodes.length,
@@ -480,7 +481,7 @@ async function gcLogPauses(source: Source, opts: TimelineOptions, fromMs: number
       const list = out.get(node) ?? out.set(node, []).get(node)!;
       list.push({ node, lane: "GC pause (ms)", t, value: Number(p.pause_ms) || 0, label: `gc log: ${p.type ?? "pause"} ${Number(p.pause_ms).toFixed(1)} ms` });
     }
-    if (undated) notes.push(`${undated} GC-log pause(s) carry no date (uptime only) and are not on the timeline.`);
+    if (undated) notes.push(`${undated} GC-log ${inflect(undated, "pause")} ${inflect(undated, "carries", "carry")} no date (uptime only) and are not on the timeline.`);
     if (out.size) notes.push(`GC lane: pauses from the GC logs (gcStats) for ${[...out.keys()].join(", ")}; GCInspector lines for any other node.`);
   } catch (e) {
     notes.push(`GC lane: gcStats() could not read the GC logs (${(e as Error).message}); GCInspector lines from system.log are used instead.`);

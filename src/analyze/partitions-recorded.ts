@@ -55,7 +55,7 @@ export async function recordedPartitions(source: Source, name: TableName) {
   if (!histRows.length && !statRows.length && !warnings.length) {
     const known = [...seenTables].filter((t) => !t.startsWith("system")).sort();
     throw new CassperfError(
-      `partitionScan: ${source.describe()} has no partition evidence for ${label} (no tablehistograms, tablestats or large-partition warnings for it)${known.length ? `; tables with evidence: ${known.slice(0, 12).join(", ")}${known.length > 12 ? ", ..." : ""}` : ""}.`,
+      `partitionScan: the source (${source.describe()}) has no partition evidence for ${label} (no tablehistograms, tablestats or large-partition warnings for it)${known.length ? `; tables with evidence: ${known.slice(0, 12).join(", ")}${known.length > 12 ? ", ..." : ""}` : ""}.`,
       { hint: "connect() to the cluster to scan it, or add nodetool tablehistograms/tablestats output for this table" },
     );
   }

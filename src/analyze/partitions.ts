@@ -10,12 +10,13 @@ import { peerMedian } from "./peer-median";
 import { CassperfError, shownValue } from "../errors";
 import { LiveSource } from "../cluster/live";
 import { parseTableName, type TableName } from "../cluster/cql";
-import { resolveSource, isSource, type SourceInput } from "../cluster/resolve";
+import { existingPath, resolveSource, isSource, type SourceInput } from "../cluster/resolve";
 import { scanTokenRanges, type PartitionCount, type ScanProgress, type TokenScanResult } from "../cluster/token-scan";
 import { makeReport, type Finding, type Threshold } from "../present/report";
 import { suggestBucketing, type BucketingAdvice } from "./bucketing";
 import { recordedPartitions } from "./partitions-recorded";
 import { runOptions } from "../repl/run-context";
+import { plural } from "../present/plural";
 
 /** Options of {@link partitionScan}. */
 export interface PartitionScanOptions {
@@ -212,9 +213,24 @@ function bucketBounds(i: number): [number, number] {
  * @example await partitionScan("shop.orders")                                  // live: scans every token range
  * @example await partitionScan("shop.orders", { sample: 0.1, concurrency: 16 })
  * @example await partitionScan("keyspace1.standard1", { source: await open("bundle.tar.gz") })  // recorded evidence
+ * @example await partitionScan("bundle.tar.gz", "keyspace1.standard1")   // a path is read as the source
  */
-export async function partitionScan(table: string | TableName, opts: PartitionScanOptions = {}) {
-  if (isSource(table)) throw new CassperfError('partitionScan: the first argument is the table ("keyspace.table"); pass a source as { source }.');
+export async function partitionScan(table: string | TableName, opts?: PartitionScanOptions): Promise<Awaited<ReturnType<typeof scan>>>;
+export async function partitionScan(path: string, table: string | TableName, opts?: PartitionScanOptions): Promise<Awaited<ReturnType<typeof scan>>>;
+export async function partitionScan(first: string | TableName, second?: PartitionScanOptions | string | TableName, third: PartitionScanOptions = {}) {
+  if (isSource(first)) throw new CassperfError('partitionScan: the first argument is the table ("keyspace.table"); pass a source as { source }.');
+  // partitionScan("path/to/bundle", "ks.t"): a path is read as a source (as gcStats(path) is); the table comes next.
+  const asPath = existingPath(first);
+  if (asPath !== undefined) {
+    if (typeof second !== "string" && !(second && typeof (second as TableName).keyspace === "string")) {
+      throw new CassperfError(`partitionScan: ${JSON.stringify(asPath)} is a path, read as the source; name the table too: partitionScan(${JSON.stringify(asPath)}, "keyspace.table").`, { hint: `or partitionScan("keyspace.table", { source: ${JSON.stringify(asPath)} })` });
+    }
+    return scan(second as string | TableName, { ...third, source: asPath });
+  }
+  return scan(first, (second as PartitionScanOptions | undefined) ?? {});
+}
+
+async function scan(table: string | TableName, opts: PartitionScanOptions) {
   validate(opts ?? {});
   const name = parseTableName(table, "partitionScan");
   const source = await resolveSource(opts.source, "partitionScan");
@@ -302,9 +318,9 @@ async function liveReport(source: LiveSource, name: TableName, r: TokenScanResul
   if (r.stoppedBecause) notes.push(`the scan stopped early (${r.stoppedBecause}): counts cover ${r.rangesScanned} of ${r.rangesTotal} token ranges.`);
   if ((opts.sample ?? 1) < 1) notes.push(`sampled ${Math.round((opts.sample ?? 1) * 100)}% of the token ranges: partition counts cover that share of the table.`);
   const moved = r.retried.filter((x) => !x.startsWith("round "));
-  if (moved.length) notes.push(`${moved.length} range(s) moved to another replica after a failure: ${moved.slice(0, 3).join("; ")}`);
+  if (moved.length) notes.push(`${plural(moved.length, "range")} moved to another replica after a failure: ${moved.slice(0, 3).join("; ")}`);
   for (const x of r.retried.filter((y) => y.startsWith("round "))) notes.push(`retry ${x}`);
-  if (r.failed.length) notes.push(`partial: ${r.failed.length} range(s) failed on every replica (listed in the failedRanges frame).`);
+  if (r.failed.length) notes.push(`partial: ${plural(r.failed.length, "range")} failed on every replica (listed in the failedRanges frame).`);
 
   const dist = r.histogram.map((n, i) => ({ min_rows: bucketBounds(i)[0], max_rows: bucketBounds(i)[1], partitions: n })).filter((d) => d.partitions > 0);
   const top = r.top;

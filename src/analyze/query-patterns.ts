@@ -101,7 +101,7 @@ export async function queryPatterns(input?: SourceInput, options: QueryPatternsO
       notes.push(`traces: ${(e as Error).message}`);
     }
   }
-  if (!samples.length) throw new CassperfError(`queryPatterns: ${source.describe()} has no queries (no slow-query or tombstone lines in its logs, no traces).`, { hint: "add system.log/debug.log or trace sessions" });
+  if (!samples.length) throw new CassperfError(`queryPatterns: the source (${source.describe()}) has no queries (no slow-query or tombstone lines in its logs, no traces).`, { hint: "add system.log/debug.log or trace sessions" });
 
   const groups = new Map<string, Sample[]>();
   for (const s of samples) {

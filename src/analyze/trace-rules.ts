@@ -7,6 +7,7 @@ import { peerMedian } from "./peer-median";
 import type { Finding, Threshold } from "../present/report";
 import type { SessionSummary } from "./trace-model";
 import type { Stage } from "./trace-stages";
+import { inflect, plural } from "../present/plural";
 
 /** Every threshold of the trace rules, in one place. */
 export const TRACE_THRESHOLDS = {
@@ -218,8 +219,8 @@ export const TRACE_RULES: TraceRule[] = [
       return {
         severity: "warning",
         id: "trace.cross-dc",
-        title: `Requests crossed datacenters: ${pairs.length} node pair(s)`,
-        evidence: pairs.slice(0, 5).map(([k, c]) => `${k.replace("\u0000", " -> ")} (${datacenters[k.split("\u0000")[0]]} -> ${datacenters[k.split("\u0000")[1]]}) ${c} message(s)`).join("; ") + (sessions.length > 1 ? ` over ${sessions.length} sessions` : ""),
+        title: `Requests crossed datacenters: ${plural(pairs.length, "node pair")}`,
+        evidence: pairs.slice(0, 5).map(([k, c]) => `${k.replace("\u0000", " -> ")} (${datacenters[k.split("\u0000")[0]]} -> ${datacenters[k.split("\u0000")[1]]}) ${plural(c, "message")}`).join("; ") + (sessions.length > 1 ? ` over ${sessions.length} sessions` : ""),
         action: "Use LOCAL_ONE / LOCAL_QUORUM and a DC-aware load balancing policy with the right localDataCenter, so reads stay in the client's datacenter.",
       };
     },
@@ -234,7 +235,7 @@ export const TRACE_RULES: TraceRule[] = [
       return {
         severity: "info",
         id: "trace.unknown-activities",
-        title: `${total} event(s) with wording no stage rule knows (stage "other")`,
+        title: `${plural(total, "event")} with wording no stage rule knows (stage "other")`,
         evidence: top.map(([a, c]) => `"${a}" x${c}`).join("; "),
         action: "They are kept in the events frame with stage \"other\"; if they matter, add a rule to STAGE_RULES in src/analyze/trace-stages.ts.",
       };

@@ -15,7 +15,8 @@ import type { Client } from "cassandra-driver";
 import { CassperfError, isCassperfError } from "../errors";
 import { current } from "../cluster/current";
 import { LiveSource } from "../cluster/live";
-import { resolveSource, type SourceInput } from "../cluster/resolve";
+import { runOptions } from "../repl/run-context";
+import { existingPath, resolveSource, type SourceInput } from "../cluster/resolve";
 import type { Source, SourceFile } from "../cluster/source";
 import { findRecentSessions, readTraceSession, sessionRowFromDriver, type TraceSessionData } from "../cluster/trace-read";
 import { parseCqlshTrace } from "../parse/trace-cqlsh";
@@ -27,6 +28,7 @@ import { compareSpec, durationsSpec, slowestSpec, stagesSpec, waterfallSpec } fr
 import { eventColumns, ms, sessionColumns, TraceModelBuilder, type SessionSummary, type TraceModel } from "./trace-model";
 import { runTraceRules, TRACE_THRESHOLDS } from "./trace-rules";
 import { STAGES, type Stage } from "./trace-stages";
+import { inflect, plural } from "../present/plural";
 
 export { STAGE_RULES, STAGES, classifyActivity } from "./trace-stages";
 export { TRACE_RULES, TRACE_THRESHOLDS } from "./trace-rules";
@@ -113,10 +115,17 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * @example t.summary.timePerStageMs
  * @example await trace("SELECT * FROM ks.t WHERE id = 1", [], { consistency: "ONE", repeat: 10 })
  * @example await trace("2c4c1a80-e1d2-11e4-9a17-a7d3e8a8b2a3")   // a session by id, on any source
+ * @example await trace("tracing-on.txt")   // a path (cqlsh TRACING ON text, events CSV, a bundle): its recorded sessions
  */
 export async function trace(query: string, params?: unknown[] | Record<string, unknown> | TraceOptions, options: TraceOptions = {}): Promise<TraceReport> {
   if (typeof query !== "string" || query.trim() === "") {
     throw new CassperfError("trace: expected a CQL query string (or a trace session id) as the first argument.", { hint: 'trace("SELECT * FROM ks.t WHERE id = ?", [1], { consistency: "QUORUM" })' });
+  }
+  // trace("path/to/trace.txt" | bundle, opts?): a path is read as a source (as gcStats(path) is): its recorded sessions.
+  const asPath = existingPath(query);
+  if (asPath !== undefined && (params === undefined || (!Array.isArray(params) && isOptions(params)))) {
+    const opts = (params as TraceOptions | undefined) ?? options;
+    return traces({ source: asPath, ...(opts.datacenters ? { datacenters: opts.datacenters } : {}) });
   }
   // trace(sessionId, opts?)
   if (UUID.test(query.trim()) && (params === undefined || (!Array.isArray(params) && isOptions(params)))) {
@@ -177,7 +186,15 @@ async function traceLive(source: LiveSource, query: string, values: unknown[] | 
   const extraFindings: Finding[] = [];
   const rows: number[] = [];
   let failure: { error: Error; at: number; end: number } | undefined;
+  // The REPL line's / notebook cell's cancel signal: stop between runs and analyse the ones made.
+  const { signal, onProgress } = runOptions();
   for (let k = 0; k < repeat; k++) {
+    if (signal.aborted) {
+      if (k === 0) signal.throwIfAborted();
+      notes.push(`Cancelled: partial, ${k} of ${repeat} runs made and analysed.`);
+      break;
+    }
+    if (repeat > 1) onProgress({ done: k, total: repeat, label: "traced runs" });
     const at = Date.now();
     try {
       const rs = await client.execute(query, values as any, dopts as any);
@@ -339,14 +356,14 @@ export const TRACE_KINDS = ["trace-sessions", "trace-events", "trace-events-csv"
 
 function skipNote(file: SourceFile, sk: Skipped): string | undefined {
   if (!sk.count) return undefined;
-  return `${file.rel}: skipped ${sk.count} line(s); first at line ${sk.first?.line}: ${sk.first?.reason}: ${sk.first?.text}`;
+  return `${file.rel}: skipped ${plural(sk.count, "line")}; first at line ${sk.first?.line}: ${sk.first?.reason}: ${sk.first?.text}`;
 }
 
 /** Read a recorded source's trace files into the builder, honouring the filter. */
 async function loadRecorded(source: Source, f: TraceFilter, builder: TraceModelBuilder, notes: string[]): Promise<void> {
   const files = source.files({ kind: [...TRACE_KINDS] });
   if (files.length === 0) {
-    throw new CassperfError(`traces: ${source.describe()} has no trace sessions.`, {
+    throw new CassperfError(`traces: the source (${source.describe()}) has no trace sessions.`, {
       hint: "record(live, dir) captures traces/sessions.jsonl and traces/events.jsonl; cqlsh TRACING ON output or COPY system_traces.events TO 'events.csv' WITH HEADER = true also work",
     });
   }
@@ -399,7 +416,7 @@ async function loadRecorded(source: Source, f: TraceFilter, builder: TraceModelB
     const n = skipNote(file, p.skipped);
     if (n) notes.push(n);
   }
-  if (orphans) notes.push(`${orphans} event(s) belong to sessions with no sessions row (an events-only export): coordinator taken as the node of each session's earliest event, duration estimated from the last event.`);
+  if (orphans) notes.push(`${plural(orphans, "event")} ${inflect(orphans, "belongs", "belong")} to sessions with no sessions row (an events-only export): coordinator taken as the node of each session's earliest event, duration estimated from the last event.`);
 }
 
 /** Build the report from a model. */
@@ -473,16 +490,16 @@ export function buildTraceReport(
   });
   // Notes: data quality.
   if (S.length === 0) notes.push("no trace sessions matched.");
-  if (nulls) notes.push(`${nulls} event(s) have no source_elapsed (Cassandra 2.1 writes null for events that arrive after the session closed): placed on the timeline from their event ids, not charged to any stage (flag "null-elapsed").`);
-  if (negatives) notes.push(`${negatives} event(s) have a negative delta (elapsed went backwards on a thread: out-of-order event ids or clock skew): charged as 0 (flag "negative-delta").`);
+  if (nulls) notes.push(`${plural(nulls, "event")} ${inflect(nulls, "has", "have")} no source_elapsed (Cassandra 2.1 writes null for events that arrive after the session closed): placed on the timeline from their event ids, not charged to any stage (flag "null-elapsed").`);
+  if (negatives) notes.push(`${plural(negatives, "event")} ${inflect(negatives, "has", "have")} a negative delta (elapsed went backwards on a thread: out-of-order event ids or clock skew): charged as 0 (flag "negative-delta").`);
   if (skewed.size) notes.push(`clock skew: the event ids of ${[...skewed].join(", ")} put them before the coordinator sent to them; their timeline is aligned on the coordinator's send instead (flag "clock-skew").`);
   const incomplete = S.filter((s) => !s.complete).length;
-  if (incomplete) notes.push(`${incomplete} session(s) have no duration (never completed, or a sessions row is missing): duration estimated from the last event.`);
+  if (incomplete) notes.push(`${plural(incomplete, "session")} ${inflect(incomplete, "has", "have")} no duration (never completed, or a sessions row is missing): duration estimated from the last event.`);
   const noEvents = S.filter((s) => s.events === 0).length;
-  if (noEvents) notes.push(`${noEvents} session(s) have no events at all (system_traces.events rows missing or expired).`);
+  if (noEvents) notes.push(`${plural(noEvents, "session")} ${inflect(noEvents, "has", "have")} no events at all (system_traces.events rows missing or expired).`);
   const silent = S.filter((s) => s.silent_peers.length);
-  if (silent.length) notes.push(`events missing: in ${silent.length} session(s) the coordinator sent to a node that wrote no events (e.g. ${silent[0].silent_peers.join(", ")} in session ${silent[0].session_id}): the node was down, dropped the message, or its trace writes were lost.`);
-  if (unknown) notes.push(`${unknown} event(s) use wording no stage rule knows: kept with stage "other".`);
+  if (silent.length) notes.push(`events missing: in ${plural(silent.length, "session")} the coordinator sent to a node that wrote no events (e.g. ${silent[0].silent_peers.join(", ")} in session ${silent[0].session_id}): the node was down, dropped the message, or its trace writes were lost.`);
+  if (unknown) notes.push(`${plural(unknown, "event")} ${inflect(unknown, "uses", "use")} wording no stage rule knows: kept with stage "other".`);
   // Cross-DC pairs.
   const crossDc = new Map<string, number>();
   const dcs = opts.datacenters;

@@ -5,6 +5,7 @@
  */
 import type { Finding, Threshold } from "../present/report";
 import type { BenchRun } from "./run";
+import { describeImpossible, impossibleLatencies, IMPOSSIBLE_TOLERANCE } from "./impossible";
 
 /** The thresholds, in one place. */
 export const BENCH_THRESHOLDS = {
@@ -41,6 +42,23 @@ function opsOfKind(run: BenchRun, kind: "read" | "write") {
 
 /** The rule table. */
 export const BENCH_RULES: BenchRule[] = [
+  {
+    id: "bench.impossible-latency",
+    thresholds: [IMPOSSIBLE_TOLERANCE],
+    check: (run) => {
+      const bad = impossibleLatencies(run);
+      if (!bad.length) return [];
+      return [
+        {
+          severity: "critical",
+          id: "bench.impossible-latency",
+          title: `${run.id}: response time below service time (${bad.map((b) => `${b.op} ${b.percentile}`).join(", ")}) — these latencies cannot be true`,
+          evidence: bad.map(describeImpossible).join("; ") + ". A response time is measured from the intended start, before the send, so it is never shorter than the service time.",
+          action: "Do not use this run's response-time percentiles: it was measured wrongly (e.g. recorded before cassperf's fixed-rate fix). Run it again with the current bench().",
+        },
+      ];
+    },
+  },
   {
     id: "bench.peak-write-throughput",
     thresholds: [],

@@ -6,6 +6,7 @@ import { CassperfError } from "../errors";
 import { NODETOOL_ALIASES } from "./classify";
 import { LiveSource } from "./live";
 import type { Source, SourceFile } from "./source";
+import { plural } from "../present/plural";
 
 /** One nodetool output of one node, live or recorded. */
 export interface NodetoolText {
@@ -60,12 +61,19 @@ export function filesInTimeOrder(source: Source, kinds: SourceFile["kind"][]): S
     .sort((a, b) => a.node.localeCompare(b.node) || (b.rotation ?? 0) - (a.rotation ?? 0) || a.rel.localeCompare(b.rel));
 }
 
-/** Throw the standard "this source lacks X" error. */
+/**
+ * Throw the standard "this source lacks X" error. What to add comes from the one capability table
+ * inventory() and health() use (src/analyze/capabilities.ts), `how` when the table has no row.
+ */
 export function missing(helper: string, source: Source, what: string, how: string): never {
+  const { capabilityRule } = require("../analyze/capabilities") as typeof import("../analyze/capabilities");
+  const rule = capabilityRule(helper);
+  const live = source instanceof LiveSource && rule ? rule.live(source) : null;
+  const hint = live ?? (rule?.missing && !(source instanceof LiveSource) ? `add ${rule.missing}; ${how}` : how);
   // What is there but could not be read may be exactly what is missing: say so.
   const unread = source.files({ kind: "unreadable" });
-  const cannot = unread.length ? ` (${unread.length} file${unread.length === 1 ? "" : "s"} could not be read: ${unread.slice(0, 5).map((f) => `${f.rel} (${f.note ?? "unreadable"})`).join(", ")}${unread.length > 5 ? ", …" : ""})` : "";
-  throw new CassperfError(`${helper}: ${source.describe()} has no ${what}${cannot}.`, { hint: how });
+  const cannot = unread.length ? ` (${plural(unread.length, "file")} could not be read: ${unread.slice(0, 5).map((f) => `${f.rel} (${f.note ?? "unreadable"})`).join(", ")}${unread.length > 5 ? ", …" : ""})` : "";
+  throw new CassperfError(`${helper}: the source (${source.describe()}) has no ${what}${cannot}.`, { hint });
 }
 
 /**

@@ -19,6 +19,7 @@ import { classifyByContent, classifyByName, looksBinary, nodetoolMismatch, type 
 import { parseManifest, verifyManifestFiles } from "./manifest";
 import { registerSourceNotes } from "./source-notes";
 import { filterFiles, type FileFilter, type Source, type SourceFile } from "./source";
+import { plural } from "../present/plural";
 
 /** Options for {@link open}. */
 export interface OpenOptions {
@@ -107,7 +108,7 @@ export class RecordedSource implements Source {
   describe(): string {
     const nodes = this.nodes();
     const what = { dataset: "cassperf dataset", bundle: "diagnostic bundle", folder: "folder", file: "file" }[this.layout];
-    return `recorded ${what} ${this.name}${this.archive ? ` (${this.archive})` : ""}: ${nodes.length} node${nodes.length === 1 ? "" : "s"} (${nodes.join(", ")}), ${this.allFiles.length} files`;
+    return `recorded ${what} ${this.name}${this.archive ? ` (${this.archive})` : ""}: ${plural(nodes.length, "node")} (${nodes.join(", ")}), ${plural(this.allFiles.length, "file")}`;
   }
 
   /** Plain description for JSON and for the REPL's `:source`. */

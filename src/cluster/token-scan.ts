@@ -15,6 +15,7 @@ import * as fs from "node:fs";
 import type { Client, Host } from "cassandra-driver";
 import { CassperfError } from "../errors";
 import { quoteIdent, quoteTable, type TableName } from "./cql";
+import { plural } from "../present/plural";
 
 /** Progress of a scan, for bars in the REPL and notebooks. */
 export interface ScanProgress {
@@ -356,7 +357,7 @@ export async function scanTokenRanges(client: Client, table: TableName, opts: To
       if (failed.length === before) recovered++;
     };
     await runPool(again, opts.concurrency, rescan, stop);
-    retried.push(`round ${round + 1} after a ${pause / 1000} s pause: ${recovered} of ${again.length} range(s) that had failed on every replica scanned`);
+    retried.push(`round ${round + 1} after a ${pause / 1000} s pause: ${recovered} of ${plural(again.length, "range")} that had failed on every replica scanned`);
   }
   if (out) await new Promise<void>((resolve) => out!.end(resolve));
   return {

@@ -17,6 +17,7 @@ import { createConverter, isCompleteCode, type Converter, type CompletionInfo } 
 import { createExecutor, type Executor } from "tslab/dist/executor";
 import { printQuickInfo } from "tslab/dist/inspect";
 import * as ts from "@tslab/typescript-for-tslab";
+import { withRunContext } from "../repl/run-context";
 import { diagnosticsError, toKernelError, valueBundles, type KernelError, type MimeBundle } from "./outputs";
 
 /** Where a running cell's outputs go. */
@@ -50,6 +51,8 @@ export class Engine {
   private diagnostics: string[] = [];
   /** Rejected by interrupt(): races the awaited value of a cell. */
   private interruptReject: ((e: Error) => void) | undefined;
+  /** Aborted by interrupt(): the running cell's cancel signal (its run context). */
+  private cellAbort: AbortController | undefined;
   /** The kernel process's own stderr (before cells' output was redirected). */
   private originalStderr: (text: string) => void = (text) => void process.stderr.write(text);
   /** Where output goes: the running cell, or after it ends the last cell (as IPython does). */
@@ -95,6 +98,18 @@ export class Engine {
 
   /** Run one cell, sending its outputs to `sink`. Never throws. */
   async run(code: string, sink: CellSink): Promise<CellOutcome> {
+    // The cell's cancel signal: helpers that call runOptions() (bench, partitionScan, histograms
+    // snapshots, trace repeats, large parses) stop when the cell is interrupted (../repl/run-context.ts).
+    const ac = new AbortController();
+    this.cellAbort = ac;
+    try {
+      return await withRunContext({ signal: ac.signal }, () => this.runCell(code, sink));
+    } finally {
+      if (this.cellAbort === ac) this.cellAbort = undefined;
+    }
+  }
+
+  private async runCell(code: string, sink: CellSink): Promise<CellOutcome> {
     this.sink = sink;
     const outcome = await this.runCode(code);
     if (!outcome.ok) return outcome;
@@ -141,6 +156,7 @@ export class Engine {
 
   /** Interrupt the running cell (SIGINT): pending awaits reject with KeyboardInterrupt-like errors. */
   interrupt(): void {
+    this.cellAbort?.abort();
     this.executor.interrupt();
     const reject = this.interruptReject;
     this.interruptReject = undefined;

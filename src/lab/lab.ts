@@ -297,7 +297,7 @@ export async function start(options: LabOptions & { connect?: boolean } = {}): P
   log(`lab: ${count} node${count > 1 ? "s" : ""} UN after ${(startMs / 1000).toFixed(1)} s (${dir})`);
   const lab: Lab = { dir, contactPoints: nodes.map((n) => n.address), nodes, startMs };
   if (options.connect === false) return lab;
-  return { ...lab, live: use(await connectLab(dir)) };
+  return { ...lab, live: await connectLab(dir) };
 }
 
 /**
@@ -389,8 +389,9 @@ export function running(options: { dir?: string } = {}): Lab | undefined {
 
 /**
  * A live source on a running lab: driver connected to its nodes, nodetool through the bundled
- * NodeTool on each node's JMX port, and each node's log folder. Does not change the current source.
- * @example const live = await lab.connectLab(process.env.CASSPERF_LAB_DIR)
+ * NodeTool on each node's JMX port, and each node's log folder. Like connect() and open(), it
+ * becomes the current source (one rule for every way of getting a source; see ../cluster/current.ts).
+ * @example const live = await lab.connect(".cassperf/lab"); await bench("writes", { duration: 5 })
  */
 export async function connectLab(dir?: string): Promise<LiveSource> {
   const d = labDir(dir);
@@ -398,7 +399,7 @@ export async function connectLab(dir?: string): Promise<LiveSource> {
   const byAddress = new Map(state.nodes.map((n) => [n.address, n]));
   const logs: Record<string, string> = {};
   for (const n of state.nodes) logs[n.address] = n.logDir;
-  return connectLive({
+  const live = await connectLive({
     contactPoints: state.nodes.map((n) => n.address),
     localDataCenter: "datacenter1",
     nodetool: (host: string) => {
@@ -409,4 +410,5 @@ export async function connectLab(dir?: string): Promise<LiveSource> {
     logs,
     driverOptions: { socketOptions: { readTimeout: 30_000 } } as never,
   });
+  return use(live);
 }

@@ -54,6 +54,12 @@ export interface ReplAppProps {
   env?: NodeJS.ProcessEnv;
   /** Called after Ctrl-D / :exit, once Ink has exited. */
   onExit?: () => void;
+  /**
+   * Receives the function that prints an error raised outside any line (a user's timer callback
+   * throwing, a promise nobody awaited): cli.ts hands it to process' uncaughtException and
+   * unhandledRejection handlers, so such an error is printed, not fatal.
+   */
+  registerLateErrors?: (printLate: (label: string, e: unknown) => void) => void;
 }
 
 /** Rows per :table page. */
@@ -126,6 +132,14 @@ export function createReplApp(inkModule: unknown): (props: ReplAppProps) => Reac
       s.cmd.lastError = e;
       print(renderError(e, { color }).join("\n"));
     };
+
+    React.useEffect(() => {
+      props.registerLateErrors?.((label, e) => {
+        s.cmd.lastError = e;
+        print([red(`✗ ${label} (raised outside the running line, e.g. by a timer callback; the REPL goes on):`, color), ...renderError(e, { color })].join("\n"));
+        redraw();
+      });
+    }, []);
 
     // Once the prompt is on screen: open the source (startup), then build the TypeScript program.
     React.useEffect(() => {
@@ -201,7 +215,10 @@ export function createReplApp(inkModule: unknown): (props: ReplAppProps) => Reac
       }
       const elapsed = ((Date.now() - busy.started) / 1000).toFixed(1);
       const o = s.cmd.render;
-      if (r.interrupted) {
+      if (r.stoppedBySigint) {
+        s.cmd.lastError = r.error;
+        print(red(`✗ interrupted after ${elapsed} s: Ctrl-C stopped the running code`, color));
+      } else if (r.interrupted) {
         print(red(`✗ cancelled after ${elapsed} s: the helper did not stop on its signal, so it was abandoned (it may still finish in the background; its result is dropped)`, color));
       } else if (r.diagnostics) {
         print(renderDiagnostics(r.diagnostics, { color }).join("\n"));

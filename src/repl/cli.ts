@@ -92,8 +92,17 @@ export async function runReplCli(args: string[]): Promise<number> {
   const history = new History(historyPath());
   const ink = await inkLoading;
   const ReplApp = createReplApp(ink);
-  const instance = ink.render(React.createElement(ReplApp, { engine, history, describeSource, banner, startup, color: process.stdout.isTTY === true }), { exitOnCtrlC: false });
+  // An error thrown by a user's timer callback or an unawaited promise is printed, not fatal (node's REPL does the same).
+  let printLate: ((label: string, e: unknown) => void) | undefined;
+  const onUncaught = (e: unknown) => (printLate ? printLate("uncaught exception", e) : console.error(e));
+  const onUnhandled = (e: unknown) => (printLate ? printLate("unhandled promise rejection", e) : console.error(e));
+  process.on("uncaughtException", onUncaught);
+  process.on("unhandledRejection", onUnhandled);
+  const registerLateErrors = (p: (label: string, e: unknown) => void) => void (printLate = p);
+  const instance = ink.render(React.createElement(ReplApp, { engine, history, describeSource, banner, startup, registerLateErrors, color: process.stdout.isTTY === true }), { exitOnCtrlC: false });
   await instance.waitUntilExit();
+  process.removeListener("uncaughtException", onUncaught);
+  process.removeListener("unhandledRejection", onUnhandled);
   engine.close();
   // A live driver connection or TypeScript's watchers may hold the loop open: leave anyway.
   setTimeout(() => process.exit(process.exitCode ?? 0), 300).unref();

@@ -9,6 +9,7 @@
  * is awaited, so `gcStats()` without `await` still shows its report.
  */
 import * as util from "node:util";
+import { installSyncInterrupt, SIGINT_INTERRUPTED } from "./interrupt";
 import type { CompletionInfo, Converter } from "tslab/dist/converter";
 import type { Executor } from "tslab/dist/executor";
 
@@ -24,6 +25,8 @@ export interface EvalResult {
   diagnostics?: string[];
   /** True when interrupt() ended it (its promise is abandoned). */
   interrupted?: boolean;
+  /** True when Ctrl-C (SIGINT) stopped synchronous code (a loop) in the middle. */
+  stoppedBySigint?: boolean;
 }
 
 /** The message tslab's executor rejects with on interrupt(). */
@@ -64,6 +67,8 @@ export class ReplEngine {
     this.warming = (async () => {
       // Let the caller's render reach the screen before the synchronous TypeScript work starts.
       await new Promise((r) => setImmediate(r));
+      // Ctrl-C stops synchronous user code (while (true) {}), as in node's REPL (./interrupt.ts).
+      installSyncInterrupt();
       const { createConverter } = this.conv();
       const { createExecutor } = require("tslab/dist/executor") as typeof import("tslab/dist/executor");
       this.converter = createConverter({ isJS: false, isBrowser: false });
@@ -136,6 +141,7 @@ export class ReplEngine {
       const diagnostics = errors.filter((a) => typeof a[0] === "string" && String(a[0]).includes("%")).map((a) => util.format(...a).trim());
       const thrown = errors.find((a) => !(typeof a[0] === "string" && String(a[0]).includes("%")));
       if (thrown && thrown[0] instanceof Error && thrown[0].message === TSLAB_INTERRUPTED) return { ok: false, interrupted: true };
+      if (thrown && thrown[0] instanceof Error && SIGINT_INTERRUPTED.test(thrown[0].message)) return { ok: false, stoppedBySigint: true, error: thrown[0] };
       if (diagnostics.length) return { ok: false, diagnostics };
       return { ok: false, error: thrown ? thrown[0] : new Error("evaluation failed") };
     }

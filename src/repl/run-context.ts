@@ -77,3 +77,8 @@ export function runOptions(opts?: RunOptions): ResolvedRunOptions {
   const onProgress = own && outer ? (p: Progress) => (own(p), outer(p)) : own ?? outer ?? NOOP;
   return { signal, onProgress };
 }
+
+/** True when a caller can cancel the running work (a REPL line or notebook cell set a run context with a signal). */
+export function hasAmbientSignal(): boolean {
+  return storage.getStore()?.signal !== undefined;
+}

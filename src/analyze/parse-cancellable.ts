@@ -1,0 +1,69 @@
+/**
+ * Parsing a large file so that Ctrl-C can stop it. The parsers are synchronous (text -> rows); a
+ * 500 MB log keeps the event loop busy for many seconds, and the REPL's cancel key (or a notebook
+ * cell's signal) is only read between tasks. When the REPL line or notebook cell has a cancel
+ * signal and the text is large, the parser runs in a worker thread that is terminated the moment
+ * the signal aborts (within a second, not at the end of the parse); otherwise it runs in place.
+ */
+import * as path from "node:path";
+import { Worker } from "node:worker_threads";
+import { hasAmbientSignal, runOptions } from "../repl/run-context";
+
+/** The parsers that may run in a worker: name -> module (relative to this folder). */
+const PARSERS = {
+  parseGcLog: "../parse/gc-log",
+  parseGcInspector: "../parse/gc-inspector",
+  parseSystemLog: "../parse/system-log",
+} as const;
+export type CancellableParser = keyof typeof PARSERS;
+
+/** Texts at least this long go to a worker when a cancel signal is there (below, a parse takes well under a second). */
+export const WORKER_MIN_CHARS = 16 * 2 ** 20;
+
+function inPlace<T>(parser: CancellableParser, args: unknown[]): T {
+  const mod = require(PARSERS[parser]) as Record<string, (...a: unknown[]) => T>;
+  return mod[parser](...args);
+}
+
+/**
+ * Run `parser(...args)` (args[0] is the text), in a worker when it is large and cancellable.
+ * Rejects with the signal's reason when cancelled.
+ * @example const parse = await parseCancellable<GcParse>("parseGcLog", [text])
+ */
+export async function parseCancellable<T>(parser: CancellableParser, args: unknown[], signal?: AbortSignal): Promise<T> {
+  const sig = signal ?? runOptions().signal;
+  sig.throwIfAborted();
+  const text = args[0];
+  if (typeof text !== "string" || text.length < WORKER_MIN_CHARS || (!signal && !hasAmbientSignal())) return inPlace<T>(parser, args);
+  const ext = path.extname(__filename);
+  const modulePath = path.join(__dirname, `${PARSERS[parser]}${ext}`);
+  let worker: Worker;
+  try {
+    worker = new Worker(path.join(__dirname, `parse-worker${ext}`), { workerData: { modulePath, fn: parser, args } });
+  } catch {
+    return inPlace<T>(parser, args); // e.g. an argument that cannot be cloned: parse here
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      void worker.terminate();
+      reject(sig.reason);
+    };
+    sig.addEventListener("abort", onAbort, { once: true });
+    const done = () => sig.removeEventListener("abort", onAbort);
+    worker.once("message", (m: { ok: boolean; value?: T; message?: string; name?: string }) => {
+      done();
+      void worker.terminate();
+      if (m.ok) resolve(m.value as T);
+      else reject(Object.assign(new Error(m.message), { name: m.name ?? "Error" }));
+    });
+    worker.once("error", (e) => {
+      done();
+      reject(e);
+    });
+  });
+}
+
+/** True when `e` is a cancellation (an AbortSignal's reason). */
+export function isCancel(e: unknown): boolean {
+  return e instanceof Error && (e.name === "AbortError" || e.name === "TimeoutError");
+}
