@@ -23,6 +23,7 @@ import { resolveSource, type SourceInput } from "../cluster/resolve";
 import type { FileKind, Source } from "../cluster/source";
 import { nodetoolTexts } from "../cluster/evidence";
 import { parseTpstats } from "../parse/nodetool-tpstats";
+import { readViews, viewNodes, viewNumber } from "../cluster/system-views";
 import { parseCompactionstats } from "../parse/nodetool-compactionstats";
 import { makeReport, rowsToColumns, sortFindings, type DataFrame, type Finding, type Report } from "../present/report";
 import { gatherCompactionEvidence, SYSTEM_KEYSPACES } from "./compaction-evidence";
@@ -91,6 +92,8 @@ export function mergeSameProblem(findings: Finding[]): Finding[] {
 
 const logsOr = (s: LiveSource, what: string) => (s.files({ kind: ["system-log", "debug-log", "gc-log"] }).length ? null : `connect() was given no log folders (${what})`);
 const nodetoolOr = (s: LiveSource) => (s.hasNodetool() ? null : "connect() was not told how to run nodetool");
+/** Nodetool, or Cassandra 4.0+ nodes whose system_views answer over CQL (cluster/system-views.ts). */
+const nodetoolOrViews = (s: LiveSource) => (s.hasNodetool() || viewNodes(s).nodes.length ? null : "connect() was not told how to run nodetool and the nodes are older than 4.0 (no system_views)");
 
 /**
  * The helpers health() runs, in order, with the evidence each needs. `inventory` runs first (nodes,
@@ -102,11 +105,11 @@ export const HEALTH_HELPERS: HealthHelper[] = [
   { helper: "gcStats", recorded: { kinds: ["gc-log", "system-log"], commands: ["gcstats"] }, live: (s) => logsOr(s, "GC logs"), missing: "logs/cassandra/gc.log* (or system.log for GCInspector lines) per node", run: async (s) => (require("./gc") as typeof import("./gc")).gcStats(s) },
   { helper: "jvm", recorded: { kinds: ["gc-log", "system-log"], commands: ["info"], names: /(^|\/)(java_cmdline|java_command_line\.txt)$/ }, live: (s) => (logsOr(s, "JVM Arguments line, GC log header") === null || nodetoolOr(s) === null ? null : "connect() was given neither log folders nor nodetool"), missing: "system.log (its JVM Arguments line), gc.log*, nodetool info or java_cmdline per node", run: async (s, ctx) => (require("./jvm") as typeof import("./jvm")).jvm(s, { gc: ctx.reports.get("gcStats") }) },
   { helper: "logs", recorded: { kinds: ["system-log", "debug-log"] }, live: (s) => (s.files({ kind: ["system-log", "debug-log"] }).length ? null : "connect() was given no log folders (system.log)"), missing: "logs/cassandra/system.log* and debug.log* per node", run: async (s) => (require("./logs") as typeof import("./logs")).logs({ source: s }) },
-  { helper: "histograms", recorded: { kinds: ["jmx-dump"], commands: ["tablehistograms", "proxyhistograms"] }, live: nodetoolOr, missing: "nodetool tablehistograms / proxyhistograms output in nodes/<node>/nodetool/", run: async (s) => (require("./histograms") as typeof import("./histograms")).histograms({ source: s }) },
+  { helper: "histograms", recorded: { kinds: ["jmx-dump"], commands: ["tablehistograms", "proxyhistograms"] }, live: nodetoolOrViews, missing: "nodetool tablehistograms / proxyhistograms output in nodes/<node>/nodetool/", run: async (s) => (require("./histograms") as typeof import("./histograms")).histograms({ source: s }) },
   { helper: "traces", recorded: { kinds: [...TRACE_KINDS] }, live: () => null, missing: "traces/sessions.jsonl and events.jsonl (record(live, dir)), a cqlsh TRACING ON output or a system_traces.events CSV", run: async (s) => (require("./trace") as typeof import("./trace")).traces({ source: s, ...(s instanceof LiveSource ? { limit: 1000 } : {}) }) },
   { helper: "queryPatterns", recorded: { kinds: ["system-log", "debug-log", ...TRACE_KINDS] }, live: () => null, missing: "system.log/debug.log (slow-query and tombstone lines) or trace sessions", run: async (s, ctx) => (require("./query-patterns") as typeof import("./query-patterns")).queryPatterns(s, { traces: ctx.reports.get("traces") }) },
   { helper: "compactionAdvice", recorded: { kinds: ["schema"], commands: ["tablestats", "tablehistograms", "compactionstats"] }, live: () => null, missing: "schema.cql and nodetool tablestats/tablehistograms/compactionstats", run: async (s) => (require("./compaction") as typeof import("./compaction")).compactionAdvice(undefined, {}, { source: s }) },
-  { helper: "caches", recorded: { commands: ["info"] }, live: nodetoolOr, missing: "nodetool info per node (nodes/<node>/nodetool/info)", run: async (s) => (require("./caches") as typeof import("./caches")).caches(s) },
+  { helper: "caches", recorded: { commands: ["info"] }, live: nodetoolOrViews, missing: "nodetool info per node (nodes/<node>/nodetool/info)", run: async (s) => (require("./caches") as typeof import("./caches")).caches(s) },
   { helper: "connections", recorded: { commands: ["clientstats"] }, live: () => null, missing: "a live source (the driver's own pool state) or nodetool clientstats output", run: async (s) => (require("./connections") as typeof import("./connections")).connections(s) },
   { helper: "bench", recorded: { kinds: ["bench-run", "stress-output"] }, live: (s) => ((require("./bench") as typeof import("./bench")).liveBenchRuns(s).length ? null : "no bench run in this session"), missing: "bench/<run>.json or a cassandra-stress output", run: async (s) => (require("./bench") as typeof import("./bench")).bench(s) },
   {
@@ -287,17 +290,41 @@ async function headline(source: Source, reports: Map<string, Report>, unanswerab
     rows.push({ metric: "pending compactions", value: w.value, node: w.node, detail: `worst node; ${pending.reduce((a, p) => a + p.value, 0)} over ${pending.length} node(s)`, helper: "compactionAdvice", from: w.from });
   } else rows.push({ metric: "pending compactions", value: null, node: null, detail: "not answerable from this source (no nodetool compactionstats output)", helper: null, from: null });
 
+  // Thread pools (pending and blocked tasks): system_views.thread_pools on live 4.0+ nodes, tpstats otherwise.
+  const pools: { node: string; pool: string; pending: number; blocked: number; from: string }[] = [];
+  const poolNodes = new Set<string>();
+  if (source instanceof LiveSource) {
+    const v = await readViews(source, "thread_pools");
+    for (const f of v.failed) notes.push(`system_views.thread_pools on ${f.node} could not be read (${f.error}); tpstats is used for it when nodetool is available`);
+    for (const r of v.reads) {
+      poolNodes.add(r.node);
+      for (const p of r.rows) pools.push({ node: r.node, pool: String(p.name), pending: viewNumber(p.pending_tasks) ?? 0, blocked: viewNumber(p.blocked_tasks) ?? 0, from: r.origin });
+    }
+    // Running compactions and other sstable operations right now (no nodetool compactionstats needed).
+    const tasks = await readViews(source, "sstable_tasks");
+    if (tasks.reads.length) {
+      const all = tasks.reads.flatMap((r) => r.rows.map((t) => ({ node: r.node, t, from: r.origin })));
+      const busiest = tasks.reads.slice().sort((a, b) => b.rows.length - a.rows.length)[0];
+      rows.push({ metric: "running sstable tasks", value: all.length, node: all.length ? busiest.node : null, detail: all.length ? all.slice(0, 3).map(({ node, t }) => `${node} ${t.kind} ${t.keyspace_name}.${t.table_name} ${viewNumber(t.progress) ?? "?"}/${viewNumber(t.total) ?? "?"} ${t.unit ?? ""}`.trim()).join("; ") : `none on ${tasks.reads.length} node(s) right now`, helper: "health", from: all.length ? busiest.origin : tasks.reads.map((r) => r.origin).join("; ") });
+    }
+  }
   const dropped: { node: string; value: number; from: string; top: string }[] = [];
   for (const t of await nodetoolTexts(source, "tpstats").catch((e) => (notes.push(`tpstats: ${(e as Error).message}`), []))) {
     try {
       const p = parseTpstats(t.text, { file: t.origin });
       if (p.nodetoolError) continue;
+      if (!poolNodes.has(t.node)) for (const pool of p.pools) pools.push({ node: t.node, pool: pool.pool, pending: pool.pending ?? 0, blocked: pool.blocked ?? 0, from: pool.line ? `${t.origin}:${pool.line}` : t.origin });
       const total = p.dropped.reduce((a, d) => a + (d.dropped ?? 0), 0);
       const top = p.dropped.filter((d) => (d.dropped ?? 0) > 0).sort((a, b) => (b.dropped ?? 0) - (a.dropped ?? 0))[0];
       dropped.push({ node: t.node, value: total, from: top ? `${t.origin}:${top.line}` : t.origin, top: top ? `${top.message_type} ${top.dropped}` : "" });
     } catch (e) {
       notes.push(`headline: ${(e as Error).message}`);
     }
+  }
+  if (pools.length) {
+    const w = pools.slice().sort((a, b) => b.pending + b.blocked - (a.pending + a.blocked))[0];
+    const busy = pools.filter((p) => p.pending + p.blocked > 0);
+    rows.push({ metric: "thread pools: pending + blocked tasks", value: busy.reduce((a, p) => a + p.pending + p.blocked, 0), node: busy.length ? w.node : null, detail: busy.length ? `most on ${w.node} ${w.pool} (${w.pending} pending, ${w.blocked} blocked); ${busy.length} busy pool(s) of ${pools.length}` : `none pending or blocked in ${pools.length} pools on ${new Set(pools.map((p) => p.node)).size} node(s)`, helper: "health", from: busy.length ? w.from : [...new Set(pools.map((p) => p.from.replace(/:\d+$/, "")))].join("; ") });
   }
   const droppedLines = events.filter((e) => e.kind === "dropped-messages");
   if (dropped.length) {
