@@ -106,7 +106,11 @@ export function mavenReason(output: string): string {
     .filter((l) => l.startsWith("[ERROR]"))
     .map((l) => l.replace(/^\[ERROR\]\s*/, "").trim())
     .filter((l) => l && !/^(-> \[Help|Re-run Maven|To see the full|For more information|\[Help \d\])/.test(l));
-  return (lines.slice(0, 2).join(" ") || output.trim().split("\n").slice(-2).join(" ")).slice(0, 400);
+  const joined = lines.slice(0, 2).join(" ") || output.trim().split("\n").slice(-2).join(" ");
+  // Maven's resolution failure, as it says it: "org.apache...:jar:5.0.99 was not found in https://repo.maven.apache.org/maven2"
+  const notFound = /(\S+:jar:\S+) was not found in (\S+)/.exec(joined) ?? /Could not find artifact (\S+) in \S+ \((\S+)\)/.exec(joined);
+  if (notFound) return `${notFound[1]} was not found in ${notFound[2].replace(/\.$/, "")}`;
+  return joined.slice(0, 400);
 }
 
 /** logback-tools.xml for nodetool: warnings and errors to stderr only (5.0's conf/logback-tools.xml does the same). */
