@@ -209,6 +209,13 @@ test("5.0 monitors on a plain connect() (no nodetool): histograms, caches, conne
   assert.ok(pools, JSON.stringify(he.rows("headline").map((r) => r.metric)));
   for (const a of l.contactPoints) assert.ok(String(pools.from).includes(`live system_views.thread_pools on ${a}`), String(pools.from));
   assert.ok(he.rows("headline").some((r) => r.metric === "running sstable tasks"));
+  // Settings as the nodes run them: num_tokens is what the lab wrote into each node's cassandra.yaml.
+  const yamlTokens = JSON.parse(fs.readFileSync(path.join(l.dir, "node1", "conf", "cassandra.yaml"), "utf8")).num_tokens;
+  const settings = he.rows("headline").find((r) => r.metric === "settings");
+  assert.ok(settings, "settings row");
+  assert.match(String(settings.detail), new RegExp(`num_tokens=${yamlTokens}(,|$)`));
+  assert.equal(settings.value, "same on every node");
+  assert.match(String(settings.from), /live system_views\.settings on /);
   assert.ok(!he.notes.some((n) => /^(histograms|caches)\(\) cannot answer/.test(n)), he.notes.join("\n"));
 });
 

@@ -90,6 +90,9 @@ export function mergeSameProblem(findings: Finding[]): Finding[] {
   return out.filter((_, i) => !gone.has(i));
 }
 
+/** Settings health() shows from system_views.settings (5.0 names; Cassandra's cassandra.yaml documents each). */
+const KEY_SETTINGS = ["compaction_throughput", "concurrent_reads", "concurrent_writes", "concurrent_compactors", "tombstone_warn_threshold", "tombstone_failure_threshold", "read_request_timeout", "write_request_timeout", "num_tokens"];
+
 const logsOr = (s: LiveSource, what: string) => (s.files({ kind: ["system-log", "debug-log", "gc-log"] }).length ? null : `connect() was given no log folders (${what})`);
 const nodetoolOr = (s: LiveSource) => (s.hasNodetool() ? null : "connect() was not told how to run nodetool");
 /** Nodetool, or Cassandra 4.0+ nodes whose system_views answer over CQL (cluster/system-views.ts). */
@@ -299,6 +302,18 @@ async function headline(source: Source, reports: Map<string, Report>, unanswerab
     for (const r of v.reads) {
       poolNodes.add(r.node);
       for (const p of r.rows) pools.push({ node: r.node, pool: String(p.name), pending: viewNumber(p.pending_tasks) ?? 0, blocked: viewNumber(p.blocked_tasks) ?? 0, from: r.origin });
+    }
+    // The running settings that bound throughput and tombstone reads (system_views.settings: the node's yaml as running).
+    const settings = await readViews(source, "settings", "WHERE name IN ?", [KEY_SETTINGS]);
+    if (settings.reads.length) {
+      const seen = new Map<string, Set<string>>();
+      for (const r of settings.reads) for (const row of r.rows) {
+        const set = seen.get(String(row.name)) ?? new Set<string>();
+        set.add(String(row.value));
+        seen.set(String(row.name), set);
+      }
+      const differ = [...seen].filter(([, v]) => v.size > 1).map(([k]) => k);
+      rows.push({ metric: "settings", value: differ.length ? `${differ.length} differ between nodes` : "same on every node", node: null, detail: KEY_SETTINGS.filter((k) => seen.has(k)).map((k) => `${k}=${[...seen.get(k)!].join("|")}`).join(", "), helper: "health", from: settings.reads.map((r) => r.origin).join("; ") });
     }
     // Running compactions and other sstable operations right now (no nodetool compactionstats needed).
     const tasks = await readViews(source, "sstable_tasks");
