@@ -297,8 +297,20 @@ export async function start(options: LabOptions & { connect?: boolean } = {}): P
       await waitCql([n]);
     }
   } else {
-    // The seed first, the others right after: they gossip with it as soon as it listens.
-    for (const n of nodes) launch(n);
+    // The seed first, the others right after: they gossip with it as soon as it listens. 4.0+ nodes
+    // give up after one shadow round of ring_delay ("Unable to gossip with any peers", seen on the 5.0
+    // lab when the seed took over a minute to start on 2 busy cores): they start once the seed's
+    // storage port listens.
+    launch(nodes[0]);
+    if (dist.kind === "maven" && nodes.length > 1) {
+      while (!(await portOpen(nodes[0].address, NODE_PORTS.storage, 500))) {
+        if (exited.has(nodes[0].name)) await fail(`${nodes[0].name} (${nodes[0].address}) ${exited.get(nodes[0].name)} before its storage port opened`, [nodes[0]]);
+        if (Date.now() > deadline) await fail(`${nodes[0].name} did not open storage port ${NODE_PORTS.storage} within ${timeoutSeconds} s`, [nodes[0]]);
+        await sleep(250);
+      }
+      log(`lab: ${nodes[0].name} (seed) listens for gossip after ${((Date.now() - t0) / 1000).toFixed(1)} s; starting the others`);
+    }
+    for (const n of nodes.slice(1)) launch(n);
     await waitCql(nodes);
   }
   // Every node UN in the ring as node 1 sees it.
