@@ -25,7 +25,7 @@ export interface LabOptions {
   firstAddress?: string;
   /** JMX port of node 1; node i gets jmxPort + 100*(i-1). Default 7199. */
   jmxPort?: number;
-  /** Seconds to wait for every node to be up (UN in nodetool status). Default 240. */
+  /** Seconds to wait for every node to be up (UN in nodetool status). Default 240 (2.1.0), 600 (4.0+: a 5.0 node took 240 s on 2 busy cores). */
   timeoutSeconds?: number;
   /** Start nodes all at once (true, default: measured faster) or one after another. */
   parallel?: boolean;
@@ -61,7 +61,7 @@ export interface LabNode {
 export const NODE_PORTS = { native: 9042, storage: 7000, sslStorage: 7001, thrift: 9160 };
 
 /** Defaults, in one place. */
-export const LAB_DEFAULTS = { version: "5.0", nodes: 3, heap: "384m", heap4: "512m", dir: ".cassperf/lab", firstAddress: "127.0.0.1", jmxPort: 7199, jmxStep: 100, timeoutSeconds: 240, clusterName: "cassperf lab" };
+export const LAB_DEFAULTS = { version: "5.0", nodes: 3, heap: "384m", heap4: "512m", timeoutSeconds4: 600, dir: ".cassperf/lab", firstAddress: "127.0.0.1", jmxPort: 7199, jmxStep: 100, timeoutSeconds: 240, clusterName: "cassperf lab" };
 
 /**
  * System properties that cut start time on a fresh lab, with why each is safe here.

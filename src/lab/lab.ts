@@ -252,7 +252,7 @@ export async function start(options: LabOptions & { connect?: boolean } = {}): P
   };
 
   const t0 = Date.now();
-  const timeoutSeconds = options.timeoutSeconds ?? LAB_DEFAULTS.timeoutSeconds;
+  const timeoutSeconds = options.timeoutSeconds ?? (dist.kind === "maven" ? LAB_DEFAULTS.timeoutSeconds4 : LAB_DEFAULTS.timeoutSeconds);
   const deadline = t0 + timeoutSeconds * 1000;
   const fail = async (why: string, culprits: LabNode[]): Promise<never> => {
     await stopNodes(dir, state, 10_000);
