@@ -138,15 +138,18 @@ export function cassandraYaml(home: string, node: LabNode, seed: string): string
 
 /**
  * cassandra.yaml of a 4.0+/5.0 node, with 5.0's own key names (conf/cassandra.yaml of the 5.0 source:
- * `commitlog_segment_size: 32MiB`, `commitlog_sync_period: 10000ms`, num_tokens 16 with
- * allocate_tokens_for_local_replication_factor 3, storage_compatibility_mode CASSANDRA_4 as shipped).
+ * `commitlog_segment_size: 32MiB`, `commitlog_sync_period: 10000ms`, num_tokens 16 (random tokens:
+ * see below), storage_compatibility_mode CASSANDRA_4 as shipped).
  * Every key not written keeps its Config.java default, as with the shipped file.
  */
 export function cassandraYaml4(node: LabNode, seed: string): string {
   const conf = {
     cluster_name: LAB_DEFAULTS.clusterName,
     num_tokens: 16, // 5.0's shipped value
-    allocate_tokens_for_local_replication_factor: 3, // 5.0's shipped value
+    // Not 5.0's shipped allocate_tokens_for_local_replication_factor: 3. Nodes that start together
+    // see the same ring and the allocator gives them the same tokens ("Nodes /127.0.8.2:7000 and
+    // /127.0.8.3:7000 have the same token ... is the new owner": a 3-node lab with 2 nodes in the
+    // ring); random tokens, the pre-4.0 default, never collide in practice.
     partitioner: "org.apache.cassandra.dht.Murmur3Partitioner",
     commitlog_sync: "periodic",
     commitlog_sync_period: "10000ms",
