@@ -31,7 +31,7 @@ async function main() {
     dir = path.resolve(".cassperf/bench-lab");
     if (!lab.running({ dir })) {
       console.log(`starting a 3-node lab in ${dir} ...`);
-      await lab.start({ dir, firstAddress: "127.0.0.31", jmxPort: 8199, connect: false, log: (l) => console.log(`  ${l}`) });
+      await lab.start({ version: "2.1.0", dir, firstAddress: "127.0.0.31", jmxPort: 8199, connect: false, log: (l) => console.log(`  ${l}`) });
       startedHere = true;
     }
   }

@@ -11,6 +11,11 @@
  * size limit so the whole dataset stays under 5 MB) and checks it with open() + inventory().
  *
  *   node --import tsx scripts/dataset-lab.ts [--out datasets/lab-3node] [--lab-dir D] [--first-address 127.0.0.1] [--jmx-port 7199] [--stress-n 20000] [--keep]
+ *
+ * `--version 5.0` (or 5.0.x) records the same story on a 3-node Cassandra 5.0 lab from Maven Central
+ * into datasets/lab-3node-5.0: the same schema, data, traced reads and two bench runs; no
+ * cassandra-stress run (it is not published on Maven Central for 5.0). Without --version the lab is
+ * 2.1.0, as lab-3node has always been.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -128,9 +133,13 @@ function dirSize(d: string): number {
 
 async function main(): Promise<number> {
   const root = path.resolve(__dirname, "..");
-  const out = path.resolve(arg("out", path.join(root, "datasets", "lab-3node"))!);
   const labDirArg = arg("lab-dir", process.env.CASSPERF_LAB_DIR);
   const stressN = Number(arg("stress-n", "20000"));
+  // Which Cassandra: 2.1.0 (lab-3node, the default) or a 4.0+/5.0 release from Maven Central (--version 5.0).
+  const version = arg("version", "2.1.0")!;
+  const modern = !/^2\./.test(version);
+  const outDefault = modern ? path.join(root, "datasets", "lab-3node-5.0") : path.join(root, "datasets", "lab-3node");
+  const outPath = path.resolve(arg("out", outDefault)!);
   let l: lab.Lab;
   let startedHere = false;
   if (labDirArg && lab.running({ dir: labDirArg })) {
@@ -145,7 +154,7 @@ async function main(): Promise<number> {
     for (const first of candidates) {
       say(`starting a fresh 3-node lab in ${dir} at ${first}`);
       try {
-        started = await lab.start({ dir, nodes: 3, clean: true, firstAddress: first, jmxPort: Number(arg("jmx-port", "7199")), connect: false, log: say });
+        started = await lab.start({ version, dir, nodes: 3, clean: true, firstAddress: first, jmxPort: Number(arg("jmx-port", "7199")), connect: false, log: say });
         break;
       } catch (e) {
         if (given || !/already in use/.test((e as Error).message)) throw e;
@@ -156,13 +165,17 @@ async function main(): Promise<number> {
     l = started;
     startedHere = true;
   }
+  const out = outPath;
   const live = await lab.connectLab(l.dir);
   try {
     await load(live, l);
-    say(`cassandra-stress write n=${stressN}`);
     const stressArgs = ["write", `n=${stressN}`, "-rate", "threads=16"];
-    const stressOut = await lab.stress(stressArgs, { dir: l.dir });
-    const stressText = `# cassandra-stress ${stressArgs.join(" ")} -node ${l.contactPoints.join(",")} (bundled Cassandra 2.1.0 stress)\n${stressOut}`;
+    let stressText: string | undefined;
+    if (!modern) {
+      say(`cassandra-stress write n=${stressN}`);
+      const stressOut = await lab.stress(stressArgs, { dir: l.dir });
+      stressText = `# cassandra-stress ${stressArgs.join(" ")} -node ${l.contactPoints.join(",")} (bundled Cassandra 2.1.0 stress)\n${stressOut}`;
+    } else say(`no cassandra-stress run: it is not published on Maven Central for ${l.version ?? version}`);
     await tracedQueries(live);
     // A real before/after for runbook 5: the same write workload at fixed rate, before and after a
     // change (the client's concurrency cap), each saved by record() as bench/<run>.json with its HdrHistogram.
@@ -174,8 +187,10 @@ async function main(): Promise<number> {
     const r = await record(live, out, {
       overwrite: true,
       logs: { maxBytesPerFile: MAX_LOG_BYTES },
-      files: { "stress/cassandra-stress-write.txt": stressText },
-      notes: `A fresh 3-node Apache Cassandra 2.1.0 lab (cassperf lab, JDK 17, 384 MB heap per node) made by scripts/dataset-lab.ts: keyspace ${KS} with a tombstone-heavy queue (queue 1: 3,000 messages, 2,500 deleted), a time-series table without TTL (sensor_readings), a table with three ~1 MB partitions among 300 small ones (user_events) and an update-heavy table rewritten over 4 flushes (user_profiles); one cassandra-stress write run (stress/); two bench runs of the same fixed-rate write workload, before (concurrency cap 4) and after (32) (bench/); traced reads at ONE, QUORUM and ALL of each, including the tombstone-heavy read.`,
+      files: stressText ? { "stress/cassandra-stress-write.txt": stressText } : {},
+      notes: modern
+        ? `A fresh 3-node Apache Cassandra ${l.version ?? version} lab from Maven Central (cassperf lab, JDK 17, G1 with 5.0's jvm17-server.options, 512 MB heap per node, num_tokens 16) made by scripts/dataset-lab.ts --version ${version}: keyspace ${KS} with a tombstone-heavy queue (queue 1: 3,000 messages, 2,500 deleted), a time-series table without TTL (sensor_readings), a table with three ~1 MB partitions among 300 small ones (user_events) and an update-heavy table rewritten over 4 flushes (user_profiles); two bench runs of the same fixed-rate write workload, before (concurrency cap 4) and after (32) (bench/); traced reads at ONE, QUORUM and ALL of each, including the tombstone-heavy read. No cassandra-stress run: it is not on Maven Central for 5.0.`
+        : `A fresh 3-node Apache Cassandra 2.1.0 lab (cassperf lab, JDK 17, 384 MB heap per node) made by scripts/dataset-lab.ts: keyspace ${KS} with a tombstone-heavy queue (queue 1: 3,000 messages, 2,500 deleted), a time-series table without TTL (sensor_readings), a table with three ~1 MB partitions among 300 small ones (user_events) and an update-heavy table rewritten over 4 flushes (user_profiles); one cassandra-stress write run (stress/); two bench runs of the same fixed-rate write workload, before (concurrency cap 4) and after (32) (bench/); traced reads at ONE, QUORUM and ALL of each, including the tombstone-heavy read.`,
     });
     const size = dirSize(out);
     say(`wrote ${Object.keys(r.manifest.files ?? {}).length} files, ${(size / 2 ** 20).toFixed(2)} MB${r.skipped.length ? `; skipped: ${r.skipped.join("; ")}` : ""}`);

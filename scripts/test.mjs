@@ -1,14 +1,18 @@
 #!/usr/bin/env node
-// The test command (README): build, start ONE lab cluster for the whole run, run every test file
-// with node's runner, stop the lab (also when tests fail or the run is interrupted).
+// The test command (README): build, then two phases, one lab cluster at a time (2 cores):
+//  1. a Cassandra 2.1.0 lab (npm-shipped) for every test file except *-50.test.ts;
+//  2. a Cassandra 5.0 lab (newest 5.0.x from Maven Central, cached) for *-50.test.ts.
+// Each lab is stopped after its phase (also when tests fail or the run is interrupted).
 //
-// The lab runs beside any other Cassandra on this machine: nodes on 127.0.B.11.. with JMX from
-// 7599, B = the first address block (0..4) not used by another test run, in .cassperf/test-lab-B,
-// started clean every run (override with CASSPERF_TEST_LAB_ADDRESS / _JMX / _NODES). Tests get CASSPERF_LAB_DIR and CASSPERF_LAB_NODES
-// (comma-separated contact points) and call labOrSkip(t) from test/support.ts.
-// Already have a lab? Export CASSPERF_LAB_DIR and CASSPERF_LAB_NODES yourself: it is used as is.
-// CASSPERF_NO_LAB=1 runs without one (live tests skip; in CI they fail).
-// No java: the reason is printed; in CI (CI=true) the run fails, locally live tests skip.
+// The labs run beside any other Cassandra on this machine, B = the first address block (0..4) not
+// used by another test run, started clean every run: 2.1 on 127.0.B.11.. with JMX from 7599 in
+// .cassperf/test-lab-B (override with CASSPERF_TEST_LAB_ADDRESS / _JMX / _NODES); 5.0 on
+// 127.0.B.51.. with JMX from 7899 in .cassperf/test-lab50-B (CASSPERF_TEST_LAB50_ADDRESS / _JMX /
+// _VERSION). Tests get CASSPERF_LAB_DIR/_NODES (2.1) or CASSPERF_LAB50_DIR/_NODES (5.0) and call
+// labOrSkip(t) / lab50OrSkip(t) from test/support.ts.
+// Already have a lab? Export those variables yourself: it is used as is.
+// CASSPERF_NO_LAB=1 runs without labs, CASSPERF_NO_LAB50=1 without the 5.0 one (live tests skip; in CI they fail).
+// No java or no mvn: the reason is printed; in CI (CI=true) the run fails, locally live tests skip.
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import { createRequire } from "node:module";
@@ -27,78 +31,114 @@ let interrupted = null;
 for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(sig, () => (interrupted = sig));
 
 const env = { ...process.env, TZ: "UTC" };
-let started = null;
-if (process.env.CASSPERF_LAB_DIR && process.env.CASSPERF_LAB_NODES) {
-  console.error(`test: using the lab given in CASSPERF_LAB_DIR=${process.env.CASSPERF_LAB_DIR} (${process.env.CASSPERF_LAB_NODES})`);
-} else if (process.env.CASSPERF_NO_LAB === "1") {
-  console.error("test: CASSPERF_NO_LAB=1: no lab cluster; live-path tests skip (fail in CI)");
-} else {
-  const lab = require(path.join(root, "dist/lab/index.js"));
+const lab = () => require(path.join(root, "dist/lab/index.js"));
 
-  try {
-    lab.checkJava();
-    // Address blocks 127.0.B.11.. (B = 0..4), each with its own folder. A block whose lab belongs to
-    // another test run still in progress (owner.pid alive) or whose ports are taken is skipped; a lab
-    // left over from an interrupted run in our own folder is stopped (only its recorded PIDs).
-    const first = process.env.CASSPERF_TEST_LAB_ADDRESS;
-    let lastError;
-    for (let b = 0; b < (first ? 1 : 5) && !started; b++) {
-      const dir = path.join(root, ".cassperf", `test-lab-${b}`);
-      const ownerFile = path.join(dir, "owner.pid");
-      const owner = fs.existsSync(ownerFile) ? Number(fs.readFileSync(ownerFile, "utf8")) : 0;
-      let ownerAlive = false;
-      try {
-        if (owner && owner !== process.pid) ownerAlive = process.kill(owner, 0);
-      } catch {}
-      if (ownerAlive) continue;
-      if (lab.running({ dir })) for (const line of await lab.stop({ dir })) console.error(`test: leftover lab: ${line}`);
-      fs.mkdirSync(dir, { recursive: true });
-      fs.writeFileSync(ownerFile, `${process.pid}\n`);
-      const t0 = Date.now();
-      try {
-        started = await lab.start({
-          connect: false,
-          dir,
-          clean: true,
-          nodes: Number(process.env.CASSPERF_TEST_LAB_NODES ?? 3),
-          firstAddress: first ?? `127.0.${b}.11`,
-          jmxPort: Number(process.env.CASSPERF_TEST_LAB_JMX ?? 7599),
-          log: (l) => console.error(`test: ${l}`),
-        });
-        console.error(`test: lab up in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${started.contactPoints.join(",")}`);
-      } catch (e) {
-        lastError = e;
-        if (!/already in use/.test(e.message)) throw e;
-        console.error(`test: ${e.message.split(";")[0]}; trying the next address block`);
-      }
+// Test files: the given ones, else test/*.test.ts (node 20's runner takes files, not folders or globs).
+// *-50.test.ts run on the Cassandra 5.0 lab, in a second phase after the 2.1 lab is stopped (one
+// ring at a time on 2 cores); every other file runs on the 2.1 lab as before.
+const args = process.argv.slice(2);
+const runnerFlags = args.filter((a) => a.startsWith("--")); // e.g. --test-name-pattern=..., passed to every phase
+const given = args.filter((a) => !a.startsWith("--"));
+const files = given.length ? given : fs.readdirSync(path.join(root, "test")).filter((f) => f.endsWith(".test.ts")).sort().map((f) => path.join("test", f));
+if (!files.length) {
+  console.error("test: no test files found in test/");
+  process.exit(1);
+}
+const is50 = (f) => /-50\.test\.ts$/.test(f);
+const phases = [
+  { name: "2.1", files: files.filter((f) => !is50(f)) },
+  { name: "5.0", files: files.filter(is50) },
+].filter((p) => p.files.length);
+
+/**
+ * Start the phase's lab in the first free address block: 127.0.B.<first>.. (B = 0..4), each block with
+ * its own folder; a block whose lab belongs to another test run still in progress (owner.pid alive)
+ * or whose ports are taken is skipped; a lab left over from an interrupted run in our own folder is
+ * stopped (only its recorded PIDs).
+ */
+async function startTestLab({ version, folder, lastOctet, jmx, address, nodes, timeoutSeconds, heap }) {
+  let lastError;
+  for (let b = 0; b < (address ? 1 : 5); b++) {
+    const dir = path.join(root, ".cassperf", `${folder}-${b}`);
+    const ownerFile = path.join(dir, "owner.pid");
+    const owner = fs.existsSync(ownerFile) ? Number(fs.readFileSync(ownerFile, "utf8")) : 0;
+    let ownerAlive = false;
+    try {
+      if (owner && owner !== process.pid) ownerAlive = process.kill(owner, 0);
+    } catch {}
+    if (ownerAlive) continue;
+    if (lab().running({ dir })) for (const line of await lab().stop({ dir })) console.error(`test: leftover lab: ${line}`);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(ownerFile, `${process.pid}\n`);
+    const t0 = Date.now();
+    try {
+      const started = await lab().start({ connect: false, version, dir, clean: true, nodes, heap, timeoutSeconds, firstAddress: address ?? `127.0.${b}.${lastOctet}`, jmxPort: jmx, log: (l) => console.error(`test: ${l}`) });
+      console.error(`test: Cassandra ${started.version} lab up in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${started.contactPoints.join(",")}`);
+      return started;
+    } catch (e) {
+      lastError = e;
+      if (!/already in use/.test(e.message)) throw e;
+      console.error(`test: ${e.message.split(";")[0]}; trying the next address block`);
     }
-    if (!started) throw lastError ?? new Error("every test-lab address block is in use by other test runs");
-    env.CASSPERF_LAB_DIR = started.dir;
-    env.CASSPERF_LAB_NODES = started.contactPoints.join(",");
+  }
+  throw lastError ?? new Error("every test-lab address block is in use by other test runs");
+}
+
+/** The lab a phase needs: given in the environment, started here, or none (skip locally, fail in CI). */
+async function labFor(phase) {
+  if (phase.name === "2.1") {
+    if (process.env.CASSPERF_LAB_DIR && process.env.CASSPERF_LAB_NODES) {
+      console.error(`test: using the lab given in CASSPERF_LAB_DIR=${process.env.CASSPERF_LAB_DIR} (${process.env.CASSPERF_LAB_NODES})`);
+      return { env: {} };
+    }
+    if (process.env.CASSPERF_NO_LAB === "1") {
+      console.error("test: CASSPERF_NO_LAB=1: no lab cluster; live-path tests skip (fail in CI)");
+      return { env: {} };
+    }
+    try {
+      lab().checkJava();
+      const started = await startTestLab({ version: "2.1.0", folder: "test-lab", lastOctet: 11, jmx: Number(process.env.CASSPERF_TEST_LAB_JMX ?? 7599), address: process.env.CASSPERF_TEST_LAB_ADDRESS, nodes: Number(process.env.CASSPERF_TEST_LAB_NODES ?? 3) });
+      return { started, env: { CASSPERF_LAB_DIR: started.dir, CASSPERF_LAB_NODES: started.contactPoints.join(",") } };
+    } catch (e) {
+      console.error(`test: the lab cluster could not start: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ""}`);
+      if (ci) process.exit(1);
+      console.error("test: continuing without a lab: live-path tests will skip");
+      return { env: {} };
+    }
+  }
+  // 5.0: resolved from Maven Central on the first run (cached in ~/.cache/cassperf/cassandra).
+  if (process.env.CASSPERF_LAB50_DIR && process.env.CASSPERF_LAB50_NODES) {
+    console.error(`test: using the 5.0 lab given in CASSPERF_LAB50_DIR=${process.env.CASSPERF_LAB50_DIR} (${process.env.CASSPERF_LAB50_NODES})`);
+    return { env: {} };
+  }
+  if (process.env.CASSPERF_NO_LAB === "1" || process.env.CASSPERF_NO_LAB50 === "1") {
+    console.error("test: CASSPERF_NO_LAB(50)=1: no Cassandra 5.0 lab; *-50 tests skip (fail in CI)");
+    return { env: {} };
+  }
+  try {
+    lab().checkJava(undefined, "5.0");
+    const started = await startTestLab({ version: process.env.CASSPERF_TEST_LAB50_VERSION ?? "5.0", folder: "test-lab50", lastOctet: 51, jmx: Number(process.env.CASSPERF_TEST_LAB50_JMX ?? 7899), address: process.env.CASSPERF_TEST_LAB50_ADDRESS, nodes: 3, heap: "512m", timeoutSeconds: 600 });
+    return { started, env: { CASSPERF_LAB50_DIR: started.dir, CASSPERF_LAB50_NODES: started.contactPoints.join(",") } };
   } catch (e) {
-    console.error(`test: the lab cluster could not start: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ""}`);
+    console.error(`test: the Cassandra 5.0 lab could not start: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ""}`);
     if (ci) process.exit(1);
-    console.error("test: continuing without a lab: live-path tests will skip");
+    console.error("test: continuing without a 5.0 lab: *-50 tests will skip");
+    return { env: {} };
   }
 }
 
-let status = 1;
-try {
-  if (!interrupted) {
-    // Node 20's runner takes files, not folders or globs: list test/*.test.ts ourselves.
-    const given = process.argv.slice(2);
-    const files = given.length ? given : fs.readdirSync(path.join(root, "test")).filter((f) => f.endsWith(".test.ts")).sort().map((f) => path.join("test", f));
-    if (!files.length) {
-      console.error("test: no test files found in test/");
-      process.exitCode = 1;
+let status = 0;
+for (const phase of phases) {
+  if (interrupted) break;
+  const { started, env: labEnv } = await labFor(phase);
+  try {
+    if (!interrupted) {
+      console.error(`test: ${phase.files.length} file(s) on the ${phase.name} lab`);
+      const r = spawnSync(process.execPath, ["--test", "--test-concurrency=1", "--import", "tsx", ...runnerFlags, ...phase.files], { stdio: "inherit", env: { ...env, ...labEnv }, cwd: root });
+      if ((r.status ?? 1) !== 0) status = r.status ?? 1;
     }
-    const r = spawnSync(process.execPath, ["--test", "--test-concurrency=1", "--import", "tsx", ...files], { stdio: "inherit", env, cwd: root });
-    status = r.status ?? 1;
-  }
-} finally {
-  if (started) {
-    const lab = require(path.join(root, "dist/lab/index.js"));
-    for (const line of await lab.stop({ dir: started.dir })) console.error(`test: lab ${line}`);
+  } finally {
+    if (started) for (const line of await lab().stop({ dir: started.dir })) console.error(`test: lab ${line}`);
   }
 }
 process.exit(interrupted ? 130 : status);

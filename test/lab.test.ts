@@ -109,7 +109,7 @@ test("a port in use: nothing is started and the message names the port", async (
   const addr = blockAddress(31);
   await new Promise<void>((res) => blocker.listen(9042, addr, () => res()));
   try {
-    await assert.rejects(lab.start({ dir: d, nodes: 1, firstAddress: addr, jmxPort: 8599, connect: false }), (e: unknown) => isCassperfError(e) && (e as Error).message.includes(`${addr}:9042 (CQL, node1)`) && /nothing was started/.test((e as Error).message));
+    await assert.rejects(lab.start({ version: "2.1.0", dir: d, nodes: 1, firstAddress: addr, jmxPort: 8599, connect: false }), (e: unknown) => isCassperfError(e) && (e as Error).message.includes(`${addr}:9042 (CQL, node1)`) && /nothing was started/.test((e as Error).message));
     assert.equal(fs.existsSync(path.join(d, "lab.json")), false);
   } finally {
     blocker.close();
@@ -120,7 +120,7 @@ test("a node that is not up in time: the lab stops it, shows its last log lines,
   if (!labOrSkip(t)) return;
   const d = tempDir();
   const addr = blockAddress(41);
-  await assert.rejects(lab.start({ dir: d, nodes: 1, firstAddress: addr, jmxPort: 8699, connect: false, timeoutSeconds: 1 }), (e: unknown) => {
+  await assert.rejects(lab.start({ version: "2.1.0", dir: d, nodes: 1, firstAddress: addr, jmxPort: 8699, connect: false, timeoutSeconds: 1 }), (e: unknown) => {
     const m = (e as Error).message;
     return isCassperfError(e) && /did not open CQL port 9042 within 1 s; stopped the nodes that were started/.test(m) && m.includes(`--- node1 (${addr})`);
   });
@@ -133,7 +133,7 @@ test("lifecycle of a 1-node lab: start while running, killed from outside shows 
   if (!labOrSkip(t)) return;
   const d = tempDir();
   const addr = blockAddress(21);
-  const opts = { dir: d, nodes: 1, firstAddress: addr, jmxPort: 8799 };
+  const opts = { version: "2.1.0", dir: d, nodes: 1, firstAddress: addr, jmxPort: 8799 };
   const started = await lab.start(opts);
   try {
     assert.deepEqual(started.contactPoints, [addr]);

@@ -45,3 +45,23 @@ export function labOrSkip(t: { skip: (msg?: string) => void }): { dir: string; c
   t.skip("no lab cluster (run the tests with `npm test`, which starts one)");
   return undefined;
 }
+
+/** The Cassandra 5.0 lab of this test run (scripts/test.mjs exports CASSPERF_LAB50_DIR / CASSPERF_LAB50_NODES); undefined when none. */
+export function lab50(): { dir: string; contactPoints: string[] } | undefined {
+  const dir = process.env.CASSPERF_LAB50_DIR;
+  const nodes = process.env.CASSPERF_LAB50_NODES;
+  if (!dir || !nodes) return undefined;
+  return { dir, contactPoints: nodes.split(",") };
+}
+
+/**
+ * The 5.0 lab, or skip this test (locally) / fail it (in CI, where scripts/test.mjs starts it).
+ * @example test("5.0 trace", async (t) => { const l = lab50OrSkip(t); if (!l) return; ... })
+ */
+export function lab50OrSkip(t: { skip: (msg?: string) => void }): { dir: string; contactPoints: string[] } | undefined {
+  const l = lab50();
+  if (l) return l;
+  if (process.env.CI === "true") throw new Error("the Cassandra 5.0 lab is not running: scripts/test.mjs starts it (CASSPERF_LAB50_DIR unset)");
+  t.skip("no Cassandra 5.0 lab (run the tests with `npm test`, which starts one; CASSPERF_NO_LAB50=1 or no mvn skips it)");
+  return undefined;
+}

@@ -1,10 +1,14 @@
 /**
  * caches(): key, row and counter cache per node — size, capacity, entries, hits, requests, hit
  * rate and recent hit rate — from `nodetool info` (any version's wording), with each table's
- * caching setting from the schema, and seed 1's CacheOptimizer rules.
+ * caching setting from the schema, and seed 1's CacheOptimizer rules. On a live 4.0+ node the
+ * numbers come from the `system_views.caches` virtual table over CQL (no nodetool needed; the
+ * row's origin says so); nodetool info is the fallback (2.1/3.x nodes, or a failed read).
  */
 import { CassperfError } from "../errors";
-import { nodetoolTexts } from "../cluster/evidence";
+import { nodetoolTexts, type NodetoolText } from "../cluster/evidence";
+import { LiveSource } from "../cluster/live";
+import { readViews, viewNumber } from "../cluster/system-views";
 import { resolveSource, type SourceInput } from "../cluster/resolve";
 import { parseInfo, type CacheInfo } from "../parse/nodetool-info";
 import { makeReport, rowsToColumns, type Finding, type Threshold } from "../present/report";
@@ -37,6 +41,34 @@ interface CacheRow {
   origin: string;
 }
 
+/** system_views.caches names -> the cache column's words (CachesTable.java: "chunks", "counters", "keys", "rows"). */
+const VIEW_CACHE: Record<string, CacheRow["cache"]> = { keys: "key", rows: "row", counters: "counter", chunks: "chunk" };
+
+/**
+ * Cache rows of live 4.0+ nodes from system_views.caches. hit_rate = hit_count / request_count;
+ * recent_hit_rate = recent_hit_rate_per_second / recent_request_rate_per_second (the table gives
+ * rates per second, nodetool info their ratio), null when no request came in recently.
+ * Returns the nodes it answered for; the others go to nodetool.
+ */
+async function viewCacheRows(source: LiveSource, rows: CacheRow[], notes: string[]): Promise<Set<string>> {
+  const { reads, failed } = await readViews(source, "caches");
+  for (const f of failed) notes.push(`system_views.caches on ${f.node} could not be read (${f.error}); nodetool info is used for it when available`);
+  const done = new Set<string>();
+  for (const r of reads) {
+    for (const v of r.rows) {
+      const cache = VIEW_CACHE[String(v.name)];
+      if (!cache) continue;
+      const hits = viewNumber(v.hit_count);
+      const requests = viewNumber(v.request_count);
+      const recentReq = viewNumber(v.recent_request_rate_per_second);
+      const recentHit = viewNumber(v.recent_hit_rate_per_second);
+      rows.push({ node: r.node, cache, entries: viewNumber(v.entry_count), size_bytes: viewNumber(v.size_bytes), capacity_bytes: viewNumber(v.capacity_bytes), hits, requests, hit_rate: hits !== null && requests ? hits / requests : null, recent_hit_rate: recentReq && recentHit !== null ? recentHit / recentReq : null, heap_total_mb: null, origin: r.origin });
+    }
+    done.add(r.node);
+  }
+  return done;
+}
+
 const pct = (r: number) => `${(r * 100).toFixed(1)}%`;
 const mb = (b: number) => `${(b / 2 ** 20).toFixed(1)} MB`;
 
@@ -49,7 +81,14 @@ export async function caches(input?: SourceInput) {
   const source = await resolveSource(input, "caches");
   const rows: CacheRow[] = [];
   const notes: string[] = [];
-  for (const t of await nodetoolTexts(source, "info")) {
+  const fromViews = source instanceof LiveSource ? await viewCacheRows(source, rows, notes) : new Set<string>();
+  let infos: NodetoolText[] = [];
+  if (!(source instanceof LiveSource) || source.nodes().some((n) => !fromViews.has(n))) infos = (await nodetoolTexts(source, "info")).filter((t) => !fromViews.has(t.node));
+  if (source instanceof LiveSource && !source.hasNodetool()) {
+    const missingNodes = source.nodes().filter((n) => !fromViews.has(n));
+    if (missingNodes.length) notes.push(`${missingNodes.join(", ")}: no system_views (Cassandra before 4.0) and no nodetool runner: no cache numbers`);
+  }
+  for (const t of infos) {
     const info = parseInfo(t.text, { file: t.origin });
     if (info.nodetoolError) {
       notes.push(`${t.origin}: nodetool printed an error instead of info: ${info.nodetoolError}`);
@@ -104,6 +143,7 @@ export async function caches(input?: SourceInput) {
     source: source.describe(),
     summary: {
       nodes: new Set(rows.map((r) => r.node)).size,
+      sources: [...new Set(rows.map((r) => (/system_views/.test(r.origin) ? "system_views.caches" : "nodetool info")))].join(", ") || null,
       worst_key_cache_hit_rate: worst?.hit_rate ?? null,
       worst_key_cache_node: worst?.node ?? null,
       row_cache_enabled_nodes: rows.filter((r) => r.cache === "row" && (r.capacity_bytes ?? 0) > 0).map((r) => r.node).join(", ") || null,

@@ -12,6 +12,7 @@
 import * as fs from "node:fs";
 import { CassperfError } from "../errors";
 import { LiveSource } from "../cluster/live";
+import { viewNodes } from "../cluster/system-views";
 import type { FileKind, Source, SourceFile } from "../cluster/source";
 import { plural } from "../present/plural";
 
@@ -47,6 +48,8 @@ export const LIVE_NODETOOL_MISSING =
 
 const logsOr = (s: LiveSource, what: string) => (s.files({ kind: ["system-log", "debug-log", "gc-log"] }).length ? null : `connect() was given no log folders (${what}): pass connect({ ..., logs: { "<host>": "/var/log/cassandra" } })`);
 const nodetoolOr = (s: LiveSource) => (s.hasNodetool() ? null : LIVE_NODETOOL_MISSING);
+/** Nodetool, or Cassandra 4.0+ nodes whose system_views answer over CQL (cluster/system-views.ts). */
+const nodetoolOrViews = (s: LiveSource) => (s.hasNodetool() || viewNodes(s).nodes.length ? null : `${LIVE_NODETOOL_MISSING} These nodes are older than 4.0 (no system_views).`);
 
 /** Cassandra's GCInspector logger name (2.x-5.0 system.log) and its line wording. */
 const GC_IN_SYSTEM_LOG = ["GCInspector"];
@@ -88,7 +91,7 @@ export const HELPER_CAPABILITIES: HelperCapabilityRule[] = [
     helper: "histograms",
     recorded: { kinds: ["jmx-dump"], commands: ["proxyhistograms"], contains: [{ commands: ["tablehistograms"], texts: HISTOGRAM_HEADER }] },
     liveFrom: "nodetool (when connect() is given nodetool) or system_views on 4.0+",
-    live: nodetoolOr,
+    live: nodetoolOrViews,
     missing: "nodetool tablehistograms / proxyhistograms output in nodes/<node>/nodetool/ (or a JmxScraper dump)",
   },
   {
@@ -112,7 +115,7 @@ export const HELPER_CAPABILITIES: HelperCapabilityRule[] = [
     live: () => null,
     missing: "schema.cql and nodetool tablestats/tablehistograms/compactionstats",
   },
-  { helper: "caches", recorded: { commands: ["info"] }, liveFrom: "nodetool info", live: nodetoolOr, missing: "nodetool info per node (nodes/<node>/nodetool/info)" },
+  { helper: "caches", recorded: { commands: ["info"] }, liveFrom: "nodetool info, or system_views.caches on 4.0+", live: nodetoolOrViews, missing: "nodetool info per node (nodes/<node>/nodetool/info)" },
   { helper: "connections", recorded: { commands: ["clientstats"] }, liveFrom: "the driver's own pool state", live: () => null, missing: "a live source (the driver's own pool state) or nodetool clientstats output" },
   {
     helper: "bench",

@@ -284,7 +284,17 @@ export function keysFromBloomFilter(fields: Record<string, string>, fpChance = 0
 async function liveHistograms(source: LiveSource, tables: TableEvidence[]) {
   if (!source.hasNodetool()) return [];
   const out: { node: string; text: string; origin: string }[] = [];
-  for (const node of source.nodes())
+  const versions = source.versions();
+  for (const node of source.nodes()) {
+    // 4.0+: one `nodetool tablehistograms` prints every table with its header (and cfhistograms is gone).
+    if (Number(/^(\d+)/.exec(versions[node] ?? "")?.[1] ?? 0) >= 4) {
+      try {
+        out.push({ node, text: (await source.nodetool(node, ["tablehistograms"])).text, origin: `live nodetool tablehistograms on ${node}` });
+      } catch {
+        /* a node down: no histogram evidence from it */
+      }
+      continue;
+    }
     for (const t of tables) {
       try {
         const r = await source.nodetool(node, ["cfhistograms", t.keyspace, t.table]);
@@ -295,5 +305,6 @@ async function liveHistograms(source: LiveSource, tables: TableEvidence[]) {
         /* a table without SSTables or a node down: no histogram evidence from it */
       }
     }
+  }
   return out;
 }

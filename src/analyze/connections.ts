@@ -13,6 +13,7 @@ import type { Source } from "../cluster/source";
 import { makeReport, rowsToColumns, type Finding, type Threshold } from "../present/report";
 import { parseClientstats, type ClientConnection } from "../parse/nodetool-clientstats";
 import { plural } from "../present/plural";
+import { readViews, viewNumber } from "../cluster/system-views";
 
 /** Options of {@link connections}. */
 export interface ConnectionsOptions {
@@ -70,6 +71,21 @@ export async function connections(input?: SourceInput, options: ConnectionsOptio
     else if (h.open_connections === 0) findings.push({ severity: "warning", id: "connections.no-connections", helper: "connections", node: h.host, title: `${h.host} is up but the driver has no open connection to it`, evidence: `datacenter ${h.datacenter}; load-balancing ${lbName}`, action: "expected for remote-DC hosts under a DC-aware policy; otherwise check the node's native port (9042) and TLS settings" });
     if (h.in_flight > T.IN_FLIGHT_PER_HOST.value) findings.push({ severity: "warning", id: "connections.in-flight", helper: "connections", node: h.host, title: `${h.host} has ${h.in_flight} requests in flight (over ${T.IN_FLIGHT_PER_HOST.value})`, evidence: `${h.open_connections} connections`, action: "the node is slow or overloaded: look at its thread pools (tpstats) and GC; or add connections if its latency is fine" });
   }
+  // The server's side (4.0+): every node's native connections from system_views.clients, no nodetool needed.
+  const notes: string[] = [];
+  const views = await readViews(source, "clients");
+  for (const f of views.failed) notes.push(`system_views.clients on ${f.node} could not be read: ${f.error}`);
+  if (views.older.length) notes.push(`${views.older.join(", ")}: Cassandra before 4.0 has no system_views.clients; record \`nodetool clientstats --all\` (4.0+) for the server's view`);
+  const clients: (ClientConnection & { node: string; from: string })[] = [];
+  const totals: { node: string; total_connected: number; from: string }[] = [];
+  for (const r of views.reads) {
+    totals.push({ node: r.node, total_connected: r.rows.length, from: r.origin });
+    r.rows.forEach((v, i) => {
+      const ip = String(v.address ?? "").replace(/^\//, "");
+      clients.push({ node: r.node, address: `${ip}:${v.port ?? "?"}`, client: ip, ssl: typeof v.ssl_enabled === "boolean" ? v.ssl_enabled : null, cipher: (v.ssl_cipher_suite as string) ?? null, tls_protocol: (v.ssl_protocol as string) ?? null, protocol_version: viewNumber(v.protocol_version), user: (v.username as string) ?? null, keyspace: (v.keyspace_name as string) ?? null, requests: viewNumber(v.request_count), driver_name: (v.driver_name as string) ?? null, driver_version: (v.driver_version as string) ?? null, client_options: null, line: i + 1, from: r.origin });
+    });
+  }
+  findings.push(...clientFindings(totals, clients));
   const dcs = [...new Set(hosts.map((h) => h.datacenter))];
   if (!/DCAware|TokenAware|DefaultLoadBalancing/i.test(lbName) || (dcs.length > 1 && !localDc))
     findings.push({ severity: "warning", id: "connections.lb-policy", helper: "connections", title: `load-balancing policy ${lbName}${localDc ? "" : " without a local datacenter"}`, evidence: `datacenters: ${dcs.join(", ")}`, action: "use a token-aware, DC-aware policy with localDataCenter set (the driver's default policy does both when localDataCenter is given)" });
@@ -82,9 +98,13 @@ export async function connections(input?: SourceInput, options: ConnectionsOptio
     helper: "connections",
     title: `${hosts.length} hosts, ${hosts.filter((h) => h.up).length} up`,
     source: source.describe(),
-    summary: { hosts: hosts.length, up: hosts.filter((h) => h.up).length, down: hosts.filter((h) => !h.up).length, open_connections: hosts.reduce((a, h) => a + h.open_connections, 0), in_flight: hosts.reduce((a, h) => a + h.in_flight, 0), load_balancing: lbName, local_datacenter: localDc, core_connections_per_host: coreLocal, max_requests_per_connection: maxPerConn },
+    summary: { hosts: hosts.length, up: hosts.filter((h) => h.up).length, down: hosts.filter((h) => !h.up).length, open_connections: hosts.reduce((a, h) => a + h.open_connections, 0), in_flight: hosts.reduce((a, h) => a + h.in_flight, 0), load_balancing: lbName, local_datacenter: localDc, core_connections_per_host: coreLocal, max_requests_per_connection: maxPerConn, server_connections: views.reads.length ? clients.length : null, sources: ["driver state (hosts)", ...(views.reads.length ? ["system_views.clients (clients)"] : [])].join(", ") },
     findings,
-    frames: { hosts: Object.fromEntries((["host", "datacenter", "rack", "up", "version", "open_connections", "in_flight"] as const).map((k) => [k, hosts.map((h) => h[k])])) },
+    notes,
+    frames: {
+      hosts: Object.fromEntries((["host", "datacenter", "rack", "up", "version", "open_connections", "in_flight"] as const).map((k) => [k, hosts.map((h) => h[k])])),
+      clients: rowsToColumns(clients, ["node", "client", "address", "ssl", "protocol_version", "user", "keyspace", "requests", "driver_name", "driver_version", "from"]),
+    },
   });
 }
 
@@ -120,28 +140,8 @@ async function recordedConnections(source: Source) {
   }
   if (nodes.length && !clients.length) notes.push("clientstats was recorded without --all: no per-connection rows (client IP, driver, protocol); record `nodetool clientstats --all` for them");
 
-  const findings: Finding[] = [];
-  // Totals across nodes: each driver session opens the same pool to every local node.
   const totals = nodes.filter((n) => n.total_connected !== null) as { node: string; total_connected: number; from: string }[];
-  if (totals.length >= 2) {
-    // Each node against the median of the OTHER nodes (./peer-median.ts, the one median of every skew rule).
-    const values = totals.map((o) => o.total_connected);
-    for (const [i, n] of totals.entries()) {
-      const median = peerMedian(values, i)!;
-      if (n.total_connected >= T.CLIENT_IMBALANCE_MIN.value && n.total_connected > T.CLIENT_IMBALANCE_RATIO.value * median)
-        findings.push({ severity: "warning", id: "connections.clients-unbalanced", helper: "connections", node: n.node, title: `${n.node} has ${n.total_connected} client connections, over ${T.CLIENT_IMBALANCE_RATIO.value}× the other nodes' median (${median.toFixed(1)})`, evidence: totals.map((o) => `${o.node} ${o.total_connected} (${o.from})`).join("; "), action: "clients pin this node: check their contact points and load-balancing policy (token-aware, DC-aware, with the right localDataCenter), and whether some clients connect to this node only (whitelist policies, a proxy)" });
-    }
-  }
-  // One client IP with many connections to one node.
-  for (const conns of groupBy(clients, (c) => `${c.node}\u0000${c.client}`).values()) {
-    if (conns.length <= T.CONNECTIONS_PER_CLIENT.value) continue;
-    const drivers = [...new Set(conns.map((c) => driverOf(c) || "driver not named"))];
-    findings.push({ severity: "info", id: "connections.many-per-client", helper: "connections", node: conns[0].node, title: `${conns[0].client} holds ${conns.length} connections to ${conns[0].node}`, evidence: `${drivers.join(", ")}; first at ${conns[0].from}`, action: "drivers open 1 connection per local node per session: this many means many sessions (a session per request, or many processes on that host). Share one session per process; raise the pool only when requests queue" });
-  }
-  // Old native protocol versions.
-  const old = clients.filter((c) => c.protocol_version !== null && c.protocol_version < T.MIN_PROTOCOL_VERSION.value);
-  for (const [client, conns] of groupBy(old, (c) => `${c.client} (${driverOf(c) || "driver not named"})`))
-    findings.push({ severity: "info", id: "connections.old-protocol", helper: "connections", title: `${client} speaks native protocol v${conns[0].protocol_version}`, evidence: `${plural(conns.length, "connection")} on ${[...new Set(conns.map((c) => c.node))].join(", ")}; first at ${conns[0].from}`, action: "upgrade the driver: protocol v4 (Cassandra 2.2+) adds unset values and server warnings in responses, v5 (4.0+) checksummed frames" });
+  const findings = clientFindings(totals, clients);
 
   const totalConnected = totals.reduce((a, n) => a + n.total_connected, 0);
   return makeReport({
@@ -164,6 +164,36 @@ async function recordedConnections(source: Source) {
       by_user: rowsToColumns(byUser, ["node", "user", "connections", "from"]),
     },
   });
+}
+
+/**
+ * The client-side rules over per-node totals and per-connection rows — the same for recorded
+ * `nodetool clientstats --all` and a live 4.0+ node's system_views.clients.
+ */
+function clientFindings(totals: { node: string; total_connected: number; from: string }[], clients: (ClientConnection & { node: string; from: string })[]): Finding[] {
+  const findings: Finding[] = [];
+  // Totals across nodes: each driver session opens the same pool to every local node.
+  if (totals.length >= 2) {
+    // Each node against the median of the OTHER nodes (./peer-median.ts, the one median of every skew rule).
+    const values = totals.map((o) => o.total_connected);
+    for (const [i, n] of totals.entries()) {
+      const median = peerMedian(values, i)!;
+      if (n.total_connected >= T.CLIENT_IMBALANCE_MIN.value && n.total_connected > T.CLIENT_IMBALANCE_RATIO.value * median)
+        findings.push({ severity: "warning", id: "connections.clients-unbalanced", helper: "connections", node: n.node, title: `${n.node} has ${n.total_connected} client connections, over ${T.CLIENT_IMBALANCE_RATIO.value}× the other nodes' median (${median.toFixed(1)})`, evidence: totals.map((o) => `${o.node} ${o.total_connected} (${o.from})`).join("; "), action: "clients pin this node: check their contact points and load-balancing policy (token-aware, DC-aware, with the right localDataCenter), and whether some clients connect to this node only (whitelist policies, a proxy)" });
+    }
+  }
+  // One client IP with many connections to one node.
+  for (const conns of groupBy(clients, (c) => `${c.node}\u0000${c.client}`).values()) {
+    if (conns.length <= T.CONNECTIONS_PER_CLIENT.value) continue;
+    const drivers = [...new Set(conns.map((c) => driverOf(c) || "driver not named"))];
+    findings.push({ severity: "info", id: "connections.many-per-client", helper: "connections", node: conns[0].node, title: `${conns[0].client} holds ${conns.length} connections to ${conns[0].node}`, evidence: `${drivers.join(", ")}; first at ${conns[0].from}`, action: "drivers open 1 connection per local node per session: this many means many sessions (a session per request, or many processes on that host). Share one session per process; raise the pool only when requests queue" });
+  }
+  // Old native protocol versions.
+  const old = clients.filter((c) => c.protocol_version !== null && c.protocol_version < T.MIN_PROTOCOL_VERSION.value);
+  for (const [client, conns] of groupBy(old, (c) => `${c.client} (${driverOf(c) || "driver not named"})`))
+    findings.push({ severity: "info", id: "connections.old-protocol", helper: "connections", title: `${client} speaks native protocol v${conns[0].protocol_version}`, evidence: `${plural(conns.length, "connection")} on ${[...new Set(conns.map((c) => c.node))].join(", ")}; first at ${conns[0].from}`, action: "upgrade the driver: protocol v4 (Cassandra 2.2+) adds unset values and server warnings in responses, v5 (4.0+) checksummed frames" });
+
+  return findings;
 }
 
 /** Items by key, in first-seen order of the keys and of the items within each. */

@@ -24,6 +24,7 @@ import { resolveSource, type SourceInput } from "../cluster/resolve";
 import type { FileKind, Source } from "../cluster/source";
 import { nodetoolTexts } from "../cluster/evidence";
 import { parseTpstats } from "../parse/nodetool-tpstats";
+import { readViews, viewNumber } from "../cluster/system-views";
 import { parseCompactionstats } from "../parse/nodetool-compactionstats";
 import { makeReport, rowsToColumns, sortFindings, type DataFrame, type Finding, type Report } from "../present/report";
 import { gatherCompactionEvidence, SYSTEM_KEYSPACES } from "./compaction-evidence";
@@ -91,6 +92,9 @@ export function mergeSameProblem(findings: Finding[]): Finding[] {
   }
   return out.filter((_, i) => !gone.has(i));
 }
+
+/** Settings health() shows from system_views.settings (5.0 names; Cassandra's cassandra.yaml documents each). */
+const KEY_SETTINGS = ["compaction_throughput", "concurrent_reads", "concurrent_writes", "concurrent_compactors", "tombstone_warn_threshold", "tombstone_failure_threshold", "read_request_timeout", "write_request_timeout", "num_tokens"];
 
 /**
  * The helpers health() runs, in order, with the evidence each needs. `inventory` runs first (nodes,
@@ -315,17 +319,53 @@ async function headline(source: Source, reports: Map<string, Report>, unanswerab
     rows.push({ metric: "pending compactions", value: w.value, node: w.node, detail: `worst node; ${pending.reduce((a, p) => a + p.value, 0)} over ${plural(pending.length, "node")}`, helper: "compactionAdvice", from: w.from });
   } else rows.push({ metric: "pending compactions", value: null, node: null, detail: "not answerable from this source (no nodetool compactionstats output)", helper: null, from: null });
 
+  // Thread pools (pending and blocked tasks): system_views.thread_pools on live 4.0+ nodes, tpstats otherwise.
+  const pools: { node: string; pool: string; pending: number; blocked: number; from: string }[] = [];
+  const poolNodes = new Set<string>();
+  if (source instanceof LiveSource) {
+    const v = await readViews(source, "thread_pools");
+    for (const f of v.failed) notes.push(`system_views.thread_pools on ${f.node} could not be read (${f.error}); tpstats is used for it when nodetool is available`);
+    for (const r of v.reads) {
+      poolNodes.add(r.node);
+      for (const p of r.rows) pools.push({ node: r.node, pool: String(p.name), pending: viewNumber(p.pending_tasks) ?? 0, blocked: viewNumber(p.blocked_tasks) ?? 0, from: r.origin });
+    }
+    // The running settings that bound throughput and tombstone reads (system_views.settings: the node's yaml as running).
+    const settings = await readViews(source, "settings", "WHERE name IN ?", [KEY_SETTINGS]);
+    if (settings.reads.length) {
+      const seen = new Map<string, Set<string>>();
+      for (const r of settings.reads) for (const row of r.rows) {
+        const set = seen.get(String(row.name)) ?? new Set<string>();
+        set.add(String(row.value));
+        seen.set(String(row.name), set);
+      }
+      const differ = [...seen].filter(([, v]) => v.size > 1).map(([k]) => k);
+      rows.push({ metric: "settings", value: differ.length ? `${differ.length} differ between nodes` : "same on every node", node: null, detail: KEY_SETTINGS.filter((k) => seen.has(k)).map((k) => `${k}=${[...seen.get(k)!].join("|")}`).join(", "), helper: "health", from: settings.reads.map((r) => r.origin).join("; ") });
+    }
+    // Running compactions and other sstable operations right now (no nodetool compactionstats needed).
+    const tasks = await readViews(source, "sstable_tasks");
+    if (tasks.reads.length) {
+      const all = tasks.reads.flatMap((r) => r.rows.map((t) => ({ node: r.node, t, from: r.origin })));
+      const busiest = tasks.reads.slice().sort((a, b) => b.rows.length - a.rows.length)[0];
+      rows.push({ metric: "running sstable tasks", value: all.length, node: all.length ? busiest.node : null, detail: all.length ? all.slice(0, 3).map(({ node, t }) => `${node} ${t.kind} ${t.keyspace_name}.${t.table_name} ${viewNumber(t.progress) ?? "?"}/${viewNumber(t.total) ?? "?"} ${t.unit ?? ""}`.trim()).join("; ") : `none on ${tasks.reads.length} node(s) right now`, helper: "health", from: all.length ? busiest.origin : tasks.reads.map((r) => r.origin).join("; ") });
+    }
+  }
   const dropped: { node: string; value: number; from: string; top: string }[] = [];
   for (const t of await nodetoolTexts(source, "tpstats").catch((e) => (notes.push(`tpstats: ${(e as Error).message}`), []))) {
     try {
       const p = parseTpstats(t.text, { file: t.origin });
       if (p.nodetoolError) continue;
+      if (!poolNodes.has(t.node)) for (const pool of p.pools) pools.push({ node: t.node, pool: pool.pool, pending: pool.pending ?? 0, blocked: pool.blocked ?? 0, from: pool.line ? `${t.origin}:${pool.line}` : t.origin });
       const total = p.dropped.reduce((a, d) => a + (d.dropped ?? 0), 0);
       const top = p.dropped.filter((d) => (d.dropped ?? 0) > 0).sort((a, b) => (b.dropped ?? 0) - (a.dropped ?? 0))[0];
       dropped.push({ node: t.node, value: total, from: top ? `${t.origin}:${top.line}` : t.origin, top: top ? `${top.message_type} ${top.dropped}` : "" });
     } catch (e) {
       notes.push(`headline: ${(e as Error).message}`);
     }
+  }
+  if (pools.length) {
+    const w = pools.slice().sort((a, b) => b.pending + b.blocked - (a.pending + a.blocked))[0];
+    const busy = pools.filter((p) => p.pending + p.blocked > 0);
+    rows.push({ metric: "thread pools: pending + blocked tasks", value: busy.reduce((a, p) => a + p.pending + p.blocked, 0), node: busy.length ? w.node : null, detail: busy.length ? `most on ${w.node} ${w.pool} (${w.pending} pending, ${w.blocked} blocked); ${busy.length} busy pool(s) of ${pools.length}` : `none pending or blocked in ${pools.length} pools on ${new Set(pools.map((p) => p.node)).size} node(s)`, helper: "health", from: busy.length ? w.from : [...new Set(pools.map((p) => p.from.replace(/:\d+$/, "")))].join("; ") });
   }
   const droppedLines = events.filter((e) => e.kind === "dropped-messages");
   if (dropped.length) {

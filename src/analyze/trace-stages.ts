@@ -172,6 +172,13 @@ export const STAGE_RULES: StageRule[] = [
   { name: "digest-mismatch", pattern: /^Digest mismatch/i, stage: "read-repair", versions: "2.1-5.0" },
   { name: "read-repair", pattern: /read[- ]repair|^Repair (needed|mutation)|^Sending read-repair-mutation|^Blocking read repair|^Initiating read-repair|^Read-repair/i, stage: "read-repair", versions: "2.1-5.0" },
   { name: "speculate", pattern: /^Speculating read retry on |speculat/i, stage: "speculative-retry", versions: "2.1-5.0" },
+  // 4.0+/5.0 replica-plan wording, seen on the cassperf 5.0.9 lab (service/reads/AbstractReadExecutor,
+  // repair/AbstractReadRepair, StorageProxy range reads): "Enqueuing full data read to Full(/127.0.7.3:7000,(-44..,-38..])"
+  // after a digest mismatch; "Enqueuing request to Full(/127.0.7.2:7000,(..])" for each range of a range read.
+  { name: "enqueue-full-data-read", pattern: new RegExp(String.raw`^Enqueuing full data read to (?:Full|Transient)\(${PEER},`), stage: "read-repair", versions: "4.0-5.0", extract: (m) => ({ peer: peerAddress(m[1]) }) },
+  { name: "enqueue-range-request", pattern: new RegExp(String.raw`^Enqueuing request to (?:Full|Transient)\(${PEER},`), stage: "coordinator", versions: "4.0-5.0 (range reads)", extract: (m) => ({ peer: peerAddress(m[1]) }) },
+  // 5.0 SAI query plan (index/sai/plan/QueryController): "Index mean cardinalities are s_v:1. Scanning with s_v."
+  { name: "sai-plan", pattern: /^Index mean cardinalities are /, stage: "replica-read", versions: "5.0 (SAI)" },
 
   // --- write path ---
   { name: "commitlog", pattern: /^Appending to commitlog/, stage: "commitlog", versions: "2.1-5.0" },

@@ -31,9 +31,12 @@ export async function nodetoolTexts(source: Source, command: string, args: strin
   if (source instanceof LiveSource) {
     if (!source.hasNodetool()) return [];
     const out: NodetoolText[] = [];
+    const versions = source.versions();
     for (const node of source.nodes()) {
-      const r = await source.nodetool(node, [LIVE_COMMAND[command] ?? command, ...args]);
-      out.push({ node, command, text: r.text, origin: `live nodetool ${LIVE_COMMAND[command] ?? command} on ${node}`, capturedAt: r.capturedAt });
+      // 2.1 knows only cfhistograms/cfstats; 4.0+ only tablehistograms/tablestats.
+      const name = Number(/^(\d+)/.exec(versions[node] ?? "")?.[1] ?? 0) >= 4 ? command : LIVE_COMMAND[command] ?? command;
+      const r = await source.nodetool(node, [name, ...args]);
+      out.push({ node, command, text: r.text, origin: `live nodetool ${name} on ${node}`, capturedAt: r.capturedAt });
     }
     return out;
   }

@@ -17,6 +17,7 @@ import * as path from "node:path";
 import type { Client } from "cassandra-driver";
 import { CassperfError } from "../errors";
 import { redactText } from "../redact";
+import { NODETOOL_ALIASES } from "./classify";
 import { LiveSource } from "./live";
 import type { DatasetManifest } from "./recorded";
 import { schemaCql } from "./schema-cql";
@@ -143,7 +144,9 @@ function shortError(e: unknown): string {
 /** nodetool outputs of one node: file name -> text; failures go to `skipped`. */
 async function captureNodetool(live: LiveSource, node: string, commands: string[], tables: { keyspace: string; table: string }[], skipped: string[]): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  for (const cmd of commands) {
+  // 4.0+ nodetool dropped the cf* names (5.0: "Found unexpected parameters: [cfhistograms, ...]"): use table* there.
+  const modern = Number(/^(\d+)/.exec(live.versions()[node] ?? "")?.[1] ?? 0) >= 4;
+  for (const cmd of commands.map((c) => (modern ? NODETOOL_ALIASES[c] ?? c : c))) {
     try {
       let text = (await live.nodetool(node, [cmd])).text;
       if (cmd === "cfhistograms" && /requires ks and cf args/.test(text)) throw new Error("needs ks and cf");

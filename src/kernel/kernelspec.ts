@@ -14,8 +14,12 @@ export const KERNEL_NAME = "cassperf";
 /** The package root (holds kernel/, dist/, notebooks/, datasets/). */
 export const PACKAGE_ROOT = path.resolve(__dirname, "..", "..");
 
-/** The dataset shipped with the package: what the REPL and `cassperf report` open by default. */
-export const BUNDLED_DATASET = path.join(PACKAGE_ROOT, "datasets", "lab-3node");
+/**
+ * The dataset the REPL and `cassperf report` (npm run demo) open by default: the 3-node Cassandra
+ * 5.0 recording, because 5.0 is what people run (G1 logs, 5.0 trace wording, 4.0+ nodetool).
+ * datasets/lab-3node (2.1.0, with a cassandra-stress output) ships beside it and the notebooks use it.
+ */
+export const BUNDLED_DATASET = path.join(PACKAGE_ROOT, "datasets", "lab-3node-5.0");
 
 /** Where the kernel process starts: dist/kernel/launcher.js. */
 export const LAUNCHER = path.join(PACKAGE_ROOT, "dist", "kernel", "launcher.js");

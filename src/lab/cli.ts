@@ -1,7 +1,7 @@
 /**
  * `cassperf lab ...`: start, stop, status, nodetool and cassandra-stress for the local lab cluster.
  *
- *   cassperf lab start [--nodes 3] [--heap 384m] [--dir .cassperf/lab] [--first-address 127.0.0.1] [--jmx-port 7199] [--clean] [--sequential] [--timeout 240]
+ *   cassperf lab start [--version 5.0] [--nodes 3] [--heap 384m] [--dir .cassperf/lab] [--first-address 127.0.0.1] [--jmx-port 7199] [--clean] [--sequential] [--timeout 240]
  *   cassperf lab stop [--dir D]
  *   cassperf lab status [--dir D]
  *   cassperf lab nodetool <node> <args...>     node: node2, 2 or 127.0.0.2
@@ -12,7 +12,7 @@ import { CassperfError } from "../errors";
 import { renderTable } from "../present/terminal";
 import { nodetool, start, status, stop, stressCommand } from "./lab";
 
-const USAGE = `usage: cassperf lab start [--nodes 3] [--heap 384m] [--dir .cassperf/lab] [--first-address 127.0.0.1] [--jmx-port 7199] [--clean] [--sequential] [--timeout 240]
+const USAGE = `usage: cassperf lab start [--version 5.0|5.0.9|2.1.0] [--nodes 3] [--heap 512m] [--dir .cassperf/lab] [--first-address 127.0.0.1] [--jmx-port 7199] [--clean] [--sequential] [--timeout 240]
        cassperf lab stop [--dir D]
        cassperf lab status [--dir D]
        cassperf lab nodetool [--dir D] <node> <args...>
@@ -48,11 +48,12 @@ export async function runLabCli(args: string[]): Promise<number> {
   const [cmd, ...rest] = args;
   switch (cmd) {
     case "start": {
-      const { flags, rest: extra } = parseFlags(rest, ["nodes", "heap", "dir", "first-address", "jmx-port", "timeout"], ["clean", "sequential"]);
+      const { flags, rest: extra } = parseFlags(rest, ["version", "nodes", "heap", "dir", "first-address", "jmx-port", "timeout"], ["clean", "sequential"]);
       if (extra.length) throw new CassperfError(`lab start: unexpected argument ${JSON.stringify(extra[0])}.`, { hint: USAGE });
       const t0 = Date.now();
       const lab = await start({
         connect: false,
+        version: flags.version as string | undefined,
         nodes: num(flags, "nodes"),
         heap: flags.heap as string | undefined,
         dir: flags.dir as string | undefined,
@@ -63,7 +64,7 @@ export async function runLabCli(args: string[]): Promise<number> {
         parallel: flags.sequential !== true,
         log: (l) => console.error(l),
       });
-      console.log(`lab up: ${lab.contactPoints.join(",")} in ${lab.dir} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+      console.log(`lab up: Cassandra ${lab.version} on ${lab.contactPoints.join(",")} in ${lab.dir} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
       console.log(`connect: await connect({ contactPoints: ${JSON.stringify(lab.contactPoints)}, localDataCenter: "datacenter1" })  or  await lab.connect(${JSON.stringify(lab.dir)})`);
       return 0;
     }
@@ -75,7 +76,7 @@ export async function runLabCli(args: string[]): Promise<number> {
     case "status": {
       const { flags } = parseFlags(rest, ["dir"], []);
       const s = await status({ dir: flags.dir as string | undefined });
-      console.log(`lab ${s.dir}`);
+      console.log(`lab ${s.dir} (Cassandra ${s.version})`);
       const rows = s.nodes.map((n) => ({ node: n.name, address: n.address, jmx: n.jmxPort, pid: n.pid ?? "-", process: n.process, cql: n.cql ? "open" : "closed", ring: n.ring ?? "?", "rss MiB": n.rssMiB ?? "-" }));
       console.log(renderTable(rows, Object.keys(rows[0] ?? {}), 100).join("\n"));
       if (s.ringText) console.log(`\nnodetool status (ring view):\n${s.ringText.trimEnd()}`);

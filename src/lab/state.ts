@@ -14,6 +14,8 @@ export interface LabState {
   format: "cassperf-lab";
   version: 1;
   cassandraHome: string;
+  /** The Cassandra release the lab runs ("5.0.9"); absent in labs written before 5.0 support: 2.1.0. */
+  cassandraVersion?: string;
   heap: string;
   firstAddress: string;
   jmxPort: number;
