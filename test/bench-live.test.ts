@@ -119,7 +119,8 @@ test("bench custom: statements with value generators, in the bench keyspace; oth
 
 test("bench options: bad values are refused with the option named", async (t) => {
   if (!labOrSkip(t) || !live) return;
-  await assert.rejects(bench("writes", { concurrency: 0 }), (e: unknown) => isCassperfError(e) && /concurrency must be a positive integer/.test((e as Error).message));
+  // Wording and range from BENCH_LIMITS (src/analyze/bench.ts): a whole number from 1 to 32,768.
+  await assert.rejects(bench("writes", { concurrency: 0 }), (e: unknown) => isCassperfError(e) && /concurrency must be a whole number from 1 to 32,768; got 0/.test((e as Error).message));
   await assert.rejects(bench("writes", { duration: 1, ops: 5 }), (e: unknown) => isCassperfError(e) && /either duration/.test((e as Error).message));
   await assert.rejects(bench("writes", { consistency: "MOST" }), (e: unknown) => isCassperfError(e) && /consistency "MOST" is not a consistency level/.test((e as Error).message));
   await assert.rejects(bench("nosuch" as never), (e: unknown) => isCassperfError(e) && /neither a workload/.test((e as Error).message));
@@ -138,7 +139,10 @@ test("bench fixed rate: reaches its rate, records service time separately; own c
   checkShape(r, ["write"]);
   assert.ok(r.rows("intervals").every((x) => x.service_p99_ms !== null || x.ops === 0));
   assert.ok(progress.length >= 4 && progress[progress.length - 1] > progress[0], "progress events advance");
-  assert.ok(!r.findings.some((f) => f.id === "bench.target-rate-not-reached"));
+  // The rule fires exactly when the run averaged under 95% of the asked rate (TARGET_RATE_MIN_FRACTION,
+  // src/bench/rules.ts); the ±10% band above is what this shared 2-core machine reliably gives.
+  const fell = (r.summary.ops_per_s as number) < 0.95 * 400;
+  assert.equal(r.findings.some((f) => f.id === "bench.target-rate-not-reached"), fell, `ops_per_s ${r.summary.ops_per_s}`);
   // 1 ms between intended starts: sub-millisecond waits are not slept, and an op that starts early must
   // still count at least its service time (a regression: p50 came out as 0.001 ms).
   const dense = await bench("writes", { rate: 1000, concurrency: 4, duration: 1.5, warmup: 0, keyspace: KS });
