@@ -39,7 +39,7 @@ export async function parseCancellable<T>(parser: CancellableParser, args: unkno
   const modulePath = path.join(__dirname, `${PARSERS[parser]}${ext}`);
   let worker: Worker;
   try {
-    worker = new Worker(path.join(__dirname, `parse-worker${ext}`), { workerData: { modulePath, fn: parser, args } });
+    worker = new Worker(path.join(__dirname, `parse-worker${ext}`), { workerData: { modulePath, fn: parser, args: cloneableArgs(args) } });
   } catch {
     return inPlace<T>(parser, args); // e.g. an argument that cannot be cloned: parse here
   }
@@ -66,4 +66,17 @@ export async function parseCancellable<T>(parser: CancellableParser, args: unkno
 /** True when `e` is a cancellation (an AbortSignal's reason). */
 export function isCancel(e: unknown): boolean {
   return e instanceof Error && (e.name === "AbortError" || e.name === "TimeoutError");
+}
+
+/**
+ * Arguments a worker can receive: a compiled log layout holds functions (its date parser), which
+ * structured clone refuses, so it travels as its pattern and name and is compiled again in the
+ * worker (compileLayout is a pure function of the two: ./parse-worker.ts).
+ */
+function cloneableArgs(args: unknown[]): unknown[] {
+  const [text, options, ...rest] = args;
+  const layout = (options as { layout?: { pattern: string; name: string } } | undefined)?.layout;
+  if (!layout) return args;
+  const { layout: _compiled, ...plain } = options as Record<string, unknown>;
+  return [text, { ...plain, layoutSource: { pattern: layout.pattern, name: layout.name } }, ...rest];
 }

@@ -7,6 +7,13 @@ import { parentPort, workerData } from "node:worker_threads";
 
 const { modulePath, fn, args } = workerData as { modulePath: string; fn: string; args: unknown[] };
 try {
+  // A log layout arrives as its pattern and name (./parse-cancellable.ts cloneableArgs): compile it here.
+  const options = args[1] as { layoutSource?: { pattern: string; name: string }; layout?: unknown } | undefined;
+  if (options?.layoutSource) {
+    const { compileLayout } = require("../parse/log-layout") as typeof import("../parse/log-layout");
+    options.layout = compileLayout(options.layoutSource.pattern, options.layoutSource.name);
+    delete options.layoutSource;
+  }
   const mod = require(modulePath) as Record<string, (...a: unknown[]) => unknown>;
   parentPort!.postMessage({ ok: true, value: mod[fn](...args) });
 } catch (e) {
