@@ -9,6 +9,7 @@ import type { Client, ClientOptions } from "cassandra-driver";
 import { CassperfError } from "../errors";
 import { hideSecrets, redactText, redactValue, REDACTED } from "../redact";
 import { readCompressedText } from "./archive";
+import { readLineBlocks } from "./read-stream";
 import { classifyByName } from "./classify";
 import { filterFiles, type FileFilter, type Source, type SourceFile } from "./source";
 
@@ -132,6 +133,10 @@ export class LiveSource implements Source {
 
   readText(file: SourceFile): Promise<string> {
     return readCompressedText(file.path, file.compressed);
+  }
+
+  readLineBlocks(file: SourceFile, options: { signal?: AbortSignal } = {}): AsyncIterable<string> {
+    return readLineBlocks(file.path, file.compressed, options.signal ? { signal: options.signal } : {});
   }
 
   /** True when the user said how to run nodetool. */

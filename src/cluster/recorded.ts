@@ -14,6 +14,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { CassperfError } from "../errors";
+import { readLineBlocks } from "./read-stream";
 import { archiveType, DEFAULT_EXTRACT_LIMITS, extractArchive, fileTypeWords, formatBytes, gunzipHead, readCompressedText, readHead, readZipHead, zipEntryNames, type ExtractLimits } from "./archive";
 import { classifyByContent, classifyByName, looksBinary, nodetoolMismatch, type Classified } from "./classify";
 import { parseManifest, verifyManifestFiles } from "./manifest";
@@ -103,6 +104,14 @@ export class RecordedSource implements Source {
       if (e instanceof CassperfError) throw e;
       throw new CassperfError(`cannot read ${file.rel} of ${this.name}: ${(e as Error).message}`, { cause: e });
     }
+  }
+
+  readLineBlocks(file: SourceFile, options: { signal?: AbortSignal } = {}): AsyncIterable<string> {
+    return readLineBlocks(file.path, file.compressed, {
+      name: this.layout === "file" ? this.name : `${this.name}: ${file.rel}`,
+      ...(this.maxReadBytes ? { maxBytes: this.maxReadBytes } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
   }
 
   describe(): string {

@@ -73,6 +73,11 @@ export interface Source {
   files(filter?: FileFilter): SourceFile[];
   /** Read a file's text, undoing .gz/.zip compression. */
   readText(file: SourceFile): Promise<string>;
+  /**
+   * Read a file as blocks of whole lines (about 1 MiB each), undoing .gz/.zip compression: for
+   * parsers of files of any size (no whole-file string). Stops at `signal`.
+   */
+  readLineBlocks(file: SourceFile, options?: { signal?: AbortSignal }): AsyncIterable<string>;
   /** One line a person can read: what this source is. */
   describe(): string;
 }

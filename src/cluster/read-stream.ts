@@ -1,0 +1,196 @@
+/**
+ * Streaming reads of a source's files: the bytes of a plain file, a .gz, or a .zip's entries as
+ * chunks, and those chunks as blocks of whole lines.
+ *
+ * Why: a file held as one string has a ceiling (V8's longest string, about 512 MiB) and costs its
+ * whole size in memory at once. Read in blocks, a parser keeps only what it aggregates, so a
+ * file's size has no ceiling and memory stays flat. A block is a string of whole lines (it ends
+ * just after a "\n", except the file's last block), about {@link BLOCK_BYTES} long, so a parser
+ * can split it with `indexOf("\n")` as it did the whole text, counting lines as it goes.
+ *
+ * Every failure is a thrown CassperfError from the iterator (never an exception from a stream's
+ * handler); breaking out of a `for await` closes the file.
+ */
+import * as fs from "node:fs";
+import { PassThrough } from "node:stream";
+import { StringDecoder } from "node:string_decoder";
+import * as zlib from "node:zlib";
+import { CassperfError } from "../errors";
+import { formatBytes, requireRegularFile } from "./archive";
+
+/** About how many bytes each block of lines holds: large enough that per-block costs vanish, small enough to stay out of the way of memory. */
+export const BLOCK_BYTES = 1024 * 1024;
+
+/** A line longer than this (64 MiB, far past any real log line) is handed on in pieces rather than gathered further. */
+export const LONGEST_LINE = 64 * 1024 * 1024;
+
+/** Options of {@link readChunks} and {@link readLineBlocks}. */
+export interface StreamOptions {
+  /** How to name the file in messages (a bundle's name and the file's path in it); default the path. */
+  name?: string;
+  /** Stop past this many unpacked bytes (open's maxExtractBytes); no limit when absent. */
+  maxBytes?: number;
+  /** Stops the read: the iterator throws the signal's reason at the next chunk. */
+  signal?: AbortSignal;
+}
+
+/**
+ * The unpacked bytes of a file: plain, gzip ("gz") or every entry of a zip in order ("zip").
+ * @example for await (const chunk of readChunks("gc.log.gz", "gz")) bytes += chunk.length;
+ */
+export async function* readChunks(file: string, compressed?: "gz" | "zip", options: StreamOptions = {}): AsyncGenerator<Buffer> {
+  const name = options.name ?? file;
+  const st = await fs.promises.stat(file);
+  requireRegularFile(name, st, "read", "a log or nodetool output file");
+  const limit = options.maxBytes;
+  let have = 0;
+  const count = (c: Buffer, what = name) => {
+    options.signal?.throwIfAborted();
+    have += c.length;
+    if (limit !== undefined && have > limit)
+      throw new CassperfError(`${what} unpacks to more than ${formatBytes(limit)}, past the limit of open's maxExtractBytes; refused.`, {
+        hint: "raise the limit with open(path, { maxExtractBytes }) if you trust this file",
+      });
+  };
+  if (!compressed) {
+    if (limit !== undefined && st.size > limit)
+      throw new CassperfError(`${name} is ${formatBytes(st.size)}, past the limit of ${formatBytes(limit)} (open's maxExtractBytes); refused.`, {
+        hint: "raise the limit with open(path, { maxExtractBytes }) if you trust this file",
+      });
+    const input = fs.createReadStream(file, { highWaterMark: BLOCK_BYTES });
+    try {
+      for await (const c of input as AsyncIterable<Buffer>) {
+        count(c);
+        yield c;
+      }
+    } catch (e) {
+      if (e instanceof CassperfError || (e as Error).name === "AbortError" || options.signal?.aborted) throw e;
+      throw new CassperfError(`cannot read ${name} (${(e as Error).message}).`, { cause: e });
+    } finally {
+      input.destroy();
+    }
+    return;
+  }
+  if (compressed === "gz") {
+    const input = fs.createReadStream(file, { highWaterMark: 256 * 1024 });
+    const gunzip = zlib.createGunzip({ chunkSize: 256 * 1024 });
+    let readError: Error | undefined;
+    input.on("error", (e) => {
+      readError = e;
+      gunzip.destroy(e);
+    });
+    input.pipe(gunzip);
+    try {
+      for await (const c of gunzip as AsyncIterable<Buffer>) {
+        count(c);
+        yield c;
+      }
+    } catch (e) {
+      if (e instanceof CassperfError || (e as Error).name === "AbortError" || options.signal?.aborted) throw e;
+      if (readError) throw new CassperfError(`cannot read ${name} (${readError.message}).`, { cause: readError });
+      throw new CassperfError(`${name} is a truncated or corrupt gzip file (${(e as Error).message}).`, { hint: "copy the file again", cause: e });
+    } finally {
+      input.destroy();
+      gunzip.destroy();
+    }
+    return;
+  }
+  yield* zipChunks(file, name, count, options.signal);
+}
+
+/** The entries of a zip, one after another (folders skipped), through `count` for limits and cancel. */
+async function* zipChunks(file: string, name: string, count: (c: Buffer, what?: string) => void, signal?: AbortSignal): AsyncGenerator<Buffer> {
+  const yauzl = require("yauzl") as typeof import("yauzl");
+  const corrupt = (e: unknown) => new CassperfError(`${name} is a truncated or corrupt zip file (${(e as Error)?.message}).`, { hint: "copy the file again", cause: e });
+  const zip = await new Promise<import("yauzl").ZipFile>((resolve, reject) =>
+    yauzl.open(file, { lazyEntries: true, autoClose: false, validateEntrySizes: true }, (err, z) => (err || !z ? reject(corrupt(err)) : resolve(z))),
+  );
+  // yauzl emits "entry"/"end"/"error" once per readEntry(): turn that into a promise per entry.
+  const nextEntry = () =>
+    new Promise<import("yauzl").Entry | undefined>((resolve, reject) => {
+      const onEntry = (e: import("yauzl").Entry) => done(() => resolve(e));
+      const onEnd = () => done(() => resolve(undefined));
+      const onError = (e: Error) => done(() => reject(corrupt(e)));
+      const done = (then: () => void) => {
+        zip.off("entry", onEntry).off("end", onEnd).off("error", onError);
+        then();
+      };
+      zip.on("entry", onEntry).on("end", onEnd).on("error", onError);
+      zip.readEntry();
+    });
+  let lastByte = 0x0a;
+  try {
+    for (let entry = await nextEntry(); entry; entry = await nextEntry()) {
+      if (entry.fileName.endsWith("/")) continue;
+      // Entries follow one another; one that does not end its last line must not run into the next.
+      if (lastByte !== 0x0a) yield Buffer.from("\n");
+      const e = entry;
+      const raw = await new Promise<NodeJS.ReadableStream>((resolve, reject) => zip.openReadStream(e, (err, s) => (err || !s ? reject(corrupt(err)) : resolve(s))));
+      // yauzl's entry stream never ends under `for await` (seen with yauzl 3.2): piped through a
+      // PassThrough, it does.
+      const stream = new PassThrough();
+      raw.on("error", (err: Error) => stream.destroy(err));
+      raw.pipe(stream);
+      try {
+        for await (const c of stream as AsyncIterable<Buffer>) {
+          count(c, `${name}: entry "${e.fileName}"`);
+          if (c.length > 0) lastByte = c[c.length - 1]!;
+          yield c;
+        }
+      } catch (err) {
+        if (err instanceof CassperfError || (err as Error).name === "AbortError" || signal?.aborted) throw err;
+        throw corrupt(err);
+      } finally {
+        stream.destroy();
+        (raw as unknown as { destroy?: () => void }).destroy?.();
+      }
+    }
+  } finally {
+    try {
+      if (zip.isOpen) zip.close();
+    } catch {
+      /* already closed */
+    }
+  }
+}
+
+/**
+ * Chunks of bytes as blocks of whole lines (UTF-8, a character split between chunks is kept
+ * whole). Each block but the last ends with "\n"; an empty input gives no block.
+ * @example for await (const block of lineBlocks(readChunks("system.log"))) lines += block.split("\n").length - 1;
+ */
+export async function* lineBlocks(chunks: AsyncIterable<Buffer>, blockBytes = BLOCK_BYTES): AsyncGenerator<string> {
+  const decoder = new StringDecoder("utf8");
+  let carry = "";
+  for await (const chunk of chunks) {
+    const text = carry + decoder.write(chunk);
+    if (text.length < blockBytes) {
+      carry = text;
+      continue;
+    }
+    const cut = text.lastIndexOf("\n");
+    if (cut < 0) {
+      // One line longer than a block: keep gathering until it ends, up to a bound (a file with no
+      // line breaks, a binary blob, must not grow without end); past it, the piece goes out as is.
+      if (text.length < LONGEST_LINE) {
+        carry = text;
+        continue;
+      }
+      carry = "";
+      yield text;
+      continue;
+    }
+    carry = text.slice(cut + 1);
+    yield text.slice(0, cut + 1);
+  }
+  const rest = carry + decoder.end();
+  if (rest.length > 0) yield rest;
+}
+
+/**
+ * A file as blocks of whole lines: {@link readChunks} through {@link lineBlocks}.
+ * @example for await (const block of readLineBlocks("debug.log.zip", "zip")) parse(block);
+ */
+export function readLineBlocks(file: string, compressed?: "gz" | "zip", options: StreamOptions = {}): AsyncGenerator<string> {
+  return lineBlocks(readChunks(file, compressed, options));
+}
