@@ -203,6 +203,31 @@ export function logbackXml(node: LabNode): string {
 }
 
 /**
+ * The options every lab node runs with, whatever the version: the GC/safepoint log, the node's
+ * config, log and data folders, the fast-start properties, JMX on the node's own address and port,
+ * and the marker that stop/status check before trusting a PID file.
+ */
+function nodeOptions(node: LabNode, conf: string): string[] {
+  return [
+    `-Xlog:gc*,safepoint:file=${path.join(node.logDir, "gc.log")}:time,uptime,level,tags:filecount=5,filesize=20m`,
+    "-Djava.net.preferIPv4Stack=true",
+    `-Dcassandra.config=file://${path.join(conf, "cassandra.yaml")}`,
+    `-Dlogback.configurationFile=${path.join(conf, "logback.xml")}`,
+    "-Dcassandra-foreground=yes",
+    `-Dcassandra.storagedir=${node.dir}`,
+    `-Dcassandra.logdir=${node.logDir}`,
+    ...Object.entries(FAST_START).map(([k, v]) => `-D${k}=${v.value}`),
+    `-Dcom.sun.management.jmxremote.port=${node.jmxPort}`,
+    `-Dcom.sun.management.jmxremote.rmi.port=${node.jmxPort}`,
+    "-Dcom.sun.management.jmxremote.authenticate=false",
+    "-Dcom.sun.management.jmxremote.ssl=false",
+    `-Dcom.sun.management.jmxremote.host=${node.address}`,
+    `-Djava.rmi.server.hostname=${node.address}`,
+    `-Dcassperf.lab.node=${node.dir}`,
+  ];
+}
+
+/**
  * JVM argv of a 4.0+/5.0 node: 5.0's jvm17-server.options (JPMS list, G1), jvm-server.options'
  * -Xss256k and -XX:+HeapDumpOnOutOfMemoryError, cassandra-env.sh's jamm agent, and the lab's
  * own -Xlog gc/safepoint file, JMX port and marker.
@@ -221,21 +246,7 @@ export function serverArgv4(dist: Distribution, node: LabNode, heap: string): st
     ...G1_SERVER,
     ...JVM17_SERVER,
     ...(jamm ? [`-javaagent:${path.join(lib, jamm)}`] : []),
-    `-Xlog:gc*,safepoint:file=${path.join(node.logDir, "gc.log")}:time,uptime,level,tags:filecount=5,filesize=20m`,
-    "-Djava.net.preferIPv4Stack=true",
-    `-Dcassandra.config=file://${path.join(conf, "cassandra.yaml")}`,
-    `-Dlogback.configurationFile=${path.join(conf, "logback.xml")}`,
-    "-Dcassandra-foreground=yes",
-    `-Dcassandra.storagedir=${node.dir}`,
-    `-Dcassandra.logdir=${node.logDir}`,
-    ...Object.entries(FAST_START).map(([k, v]) => `-D${k}=${v.value}`),
-    `-Dcom.sun.management.jmxremote.port=${node.jmxPort}`,
-    `-Dcom.sun.management.jmxremote.rmi.port=${node.jmxPort}`,
-    "-Dcom.sun.management.jmxremote.authenticate=false",
-    "-Dcom.sun.management.jmxremote.ssl=false",
-    `-Dcom.sun.management.jmxremote.host=${node.address}`,
-    `-Djava.rmi.server.hostname=${node.address}`,
-    `-Dcassperf.lab.node=${node.dir}`,
+    ...nodeOptions(node, conf),
     "-cp",
     `${conf}:${path.join(lib, "*")}`,
     "org.apache.cassandra.service.CassandraDaemon",
@@ -252,22 +263,7 @@ export function serverArgv(home: string, node: LabNode, heap: string): string[] 
     "-XX:+HeapDumpOnOutOfMemoryError",
     `-XX:HeapDumpPath=${node.dir}`,
     ...ADD_OPENS,
-    `-Xlog:gc*,safepoint:file=${path.join(node.logDir, "gc.log")}:time,uptime,level,tags:filecount=5,filesize=20m`,
-    "-Djava.net.preferIPv4Stack=true",
-    `-Dcassandra.config=file://${path.join(conf, "cassandra.yaml")}`,
-    `-Dlogback.configurationFile=${path.join(conf, "logback.xml")}`,
-    "-Dcassandra-foreground=yes",
-    `-Dcassandra.storagedir=${node.dir}`,
-    `-Dcassandra.logdir=${node.logDir}`,
-    ...Object.entries(FAST_START).map(([k, v]) => `-D${k}=${v.value}`),
-    `-Dcom.sun.management.jmxremote.port=${node.jmxPort}`,
-    `-Dcom.sun.management.jmxremote.rmi.port=${node.jmxPort}`,
-    "-Dcom.sun.management.jmxremote.authenticate=false",
-    "-Dcom.sun.management.jmxremote.ssl=false",
-    `-Dcom.sun.management.jmxremote.host=${node.address}`,
-    `-Djava.rmi.server.hostname=${node.address}`,
-    // Marks the process as this lab's node: stop/status check it before trusting a PID file.
-    `-Dcassperf.lab.node=${node.dir}`,
+    ...nodeOptions(node, conf),
     "-cp",
     `${conf}:${path.join(home, "conf")}:${path.join(home, "lib", "*")}`,
     "org.apache.cassandra.service.CassandraDaemon",
