@@ -303,7 +303,7 @@ interface FileResult {
  *   real_ms, stopped_ms, heap_before_mb, heap_after_mb, heap_total_mb, to_space_exhausted,
  *   humongous, origin, file, ...), `cycles`, `stalls`, `gcstats`; charts "pauses", "heap", "histogram".
  * @example
- * const gc = await gcStats("../shared/data/gc/jdk8-g1-dse68-node.gc.log");
+ * const gc = await gcStats("datasets/lab-3node");   // the bundled dataset; or a gc log: gcStats("path/to/gc.log")
  * gc.summary.pause_p99_ms
  * gc.findings
  * await gc.chart("pauses").toPNG()

@@ -405,7 +405,7 @@ const CLIENT_METRICS: HistogramMetric[] = ["trace_duration", "client_latency"];
  *
  * @param table "keyspace.table" to focus on (recorded: filters the rows; live: the table nodetool reads). Omit (or pass the options here) for all tables.
  * @example const h = await histograms("keyspace1.standard1"); h.findings; h.chart("ladder")
- * @example await histograms({ source: "../shared/data/diag/dse68" })   // every table of a recording
+ * @example await histograms({ source: "datasets/lab-3node" })   // every table of a recording (or "path/to/bundle")
  * @example await histograms("shop.orders", { snapshots: 3, intervalSeconds: 30, metric: "write_latency" })
  */
 export async function histograms(table?: string | HistogramsOptions, opts: HistogramsOptions = {}) {

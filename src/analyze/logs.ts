@@ -91,8 +91,8 @@ export function eventColumns(events: LogEvent[]): Columns {
  *   lines (a flush logs up to three, a compaction two).
  *   A source or a path alone is shorthand for `{ source }`.
  * @example
- * const l = await logs({ source: "../shared/data/diag/dse68" });
- * await logs("../shared/data/logs/cassandra21-system.log")
+ * const l = await logs({ source: "datasets/lab-3node" });
+ * await logs("path/to/system.log")
  * l.findings
  * l.rows("events").filter((e) => e.kind === "gc-pause")
  * await logs({ kinds: ["tombstone-warning", "large-partition"] })
@@ -283,7 +283,7 @@ export type TimelineReport = Report<"points" | "windows" | "coincidences"> & {
  *   and slow query); chart "timeline"; findings: clock checks. A source or a path alone is
  *   shorthand for `{ source }`.
  * @example
- * const t = await timeline({ source: "../shared/data/diag/dse68" });
+ * const t = await timeline({ source: "datasets/lab-3node" });
  * t.summary.busiest
  * await t.chart().toPNG()
  */
