@@ -80,6 +80,8 @@ test("unified-parallel: 4638 young and 28 full (gctoolkit's numbers)", () => {
   assert.ok(r.pauses.every((p) => p.real_ms !== null && p.heap_total_mb !== null));
 });
 
+// Several of these are excerpts cut at event boundaries (test/fixtures/data/PROVENANCE.md gives the line ranges): every
+// expected count below is a grep of the excerpt itself, independent of the parser.
 const UNIFIED_FILES = [
   "unified-cms.gc.log",
   "unified-parallel.gc.log",
@@ -168,6 +170,7 @@ test("JDK 8 G1 gcspike: to-space exhausted and full GCs as the file counts them"
 });
 
 test("JDK 8 CMS/ParNew with tenuring + FLS noise: every collection, the 11.9 s promotion failure", () => {
+  // Lines 1-27105 of the node's log (it holds the promotion failure at lines 26753-26834, whose own text says 11.9033 secs).
   const text = read(GC("jdk8-cms-cassandra-bob.gc.log"));
   const r = parseJdk8Gc(text);
   assert.equal(r.pauses.length, (text.match(/: \[GC \(/g) ?? []).length);
