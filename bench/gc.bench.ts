@@ -1,6 +1,6 @@
 /**
  * bench:gc — GC-log parsing speed and memory on the 47 MB unzipped JDK 11 G1 log
- * (../shared/data/gc/jdk11-g1-details.gc.log.zip), measured side by side in ONE process against a
+ * (CASSPERF_BENCH_GC_LOG, e.g. gctoolkit-testdata's jdk11_details.log.zip; else generated, bench/inputs.ts), measured side by side in ONE process against a
  * bare line count of the same text/file:
  *
  * In memory (the unzipped text), interleaved rounds so machine load hits every step alike:
@@ -25,8 +25,9 @@ import { spawnSync } from "node:child_process";
 import { openRecorded } from "../src/cluster/recorded";
 import { gcStats } from "../src/analyze/gc";
 import { parseGcLog } from "../src/parse/gc-log";
+import { gcBenchLog } from "./inputs";
 
-const FILE = path.resolve(__dirname, "../../shared/data/gc/jdk11-g1-details.gc.log.zip");
+const FILE = gcBenchLog(); // CASSPERF_BENCH_GC_LOG, else a 47 MB log generated from a real excerpt (bench/inputs.ts)
 const ROUNDS = 9;
 
 const cpuMs = () => {

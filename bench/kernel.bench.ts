@@ -20,7 +20,7 @@ const CLI = path.join(ROOT, "dist", "cli.js");
 const PY = "/usr/bin/python3";
 const BUNDLED = path.join(ROOT, "datasets", "lab-3node");
 const SOURCE = process.env.CASSPERF_NOTEBOOK_SOURCE ? path.resolve(process.env.CASSPERF_NOTEBOOK_SOURCE) : BUNDLED;
-const GC_INPUT = fs.existsSync(BUNDLED) ? BUNDLED : path.resolve(ROOT, "../shared/data/lab/node1/gc.log");
+const GC_INPUT = fs.existsSync(BUNDLED) ? BUNDLED : path.join(ROOT, "test/fixtures/data/lab/node1/gc.log");
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 
 const DRIVER = `

@@ -1,6 +1,6 @@
 /**
  * Benchmark: system.log/debug.log parsing throughput (MB/s) on the largest Cassandra log in
- * ../shared/data, beside a bare line count of the same text in the same process (the floor any
+ * CASSPERF_BENCH_LOGS or test/fixtures/data, beside a bare line count of the same text in the same process (the floor any
  * line-oriented parser pays). Run: `npm run bench:logs`. Not a timed test: it prints figures.
  *
  * Each measure is repeated; the report gives the first (cold) run and the median of the warm runs.
@@ -8,10 +8,11 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseSystemLog } from "../src/parse/system-log";
+import { logsBenchDir } from "./inputs";
 
-const DATA = path.resolve(__dirname, "../../shared/data");
+const DATA = logsBenchDir(); // CASSPERF_BENCH_LOGS, else test/fixtures/data (bench/inputs.ts)
 
-/** Every system/debug log under ../shared/data, largest first. */
+/** Every system/debug log under DATA, largest first. */
 function logFiles(dir: string): string[] {
   const out: string[] = [];
   const walk = (d: string) => {

@@ -12,7 +12,7 @@
  * of loading danfojs-node and vega+vega-lite in a fresh process (what lazy loading keeps off the
  * start path). Targets: prompt < 1.5 s; danfojs and vega not loaded at the prompt nor by a report
  * that is only shown (they load when a frame is touched / a chart is saved).
- * The source: datasets/lab-3node, else (until it exists) a real JDK 17 G1 GC log from ../shared/data.
+ * The source: datasets/lab-3node, else (until it exists) a real JDK 17 G1 GC log from test/fixtures/data.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -22,7 +22,7 @@ import * as path from "node:path";
 const ROOT = path.resolve(__dirname, "..");
 const CLI = path.join(ROOT, "dist", "cli.js");
 const BUNDLED = path.join(ROOT, "datasets", "lab-3node");
-const FALLBACK = path.resolve(ROOT, "../shared/data/gc/jdk17-g1-cassandra4-default-options.gc.log");
+const FALLBACK = path.join(ROOT, "test/fixtures/data/gc/jdk17-g1-cassandra4-default-options.gc.log");
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 
 const HOOKS = `

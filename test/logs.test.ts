@@ -1,5 +1,5 @@
 /**
- * logs() and timeline() on the real logs in ../shared/data: every system.log/debug.log parsed with
+ * logs() and timeline() on the real logs in test/fixtures/data: every system.log/debug.log parsed with
  * its counts per kind checked against a grep of the same file done here, the layouts (logback.xml
  * patterns, the lab's console layout), de-duplication of debug.log, findings, timelines rendered
  * to PNG, and bad input (unknown layouts, stack traces, garbage) never crashing.
@@ -15,7 +15,7 @@ import { compileLayout, detectLayout, patternFromLogbackXml, KNOWN_LAYOUTS } fro
 import { logs, timeline, logEvents, LOG_THRESHOLDS, LOG_RULES } from "../src/analyze/logs";
 import { MAX_CHART_POINTS, pngSize } from "../src/present/charts";
 
-/** Every Cassandra/DSE system.log and debug.log in ../shared/data. */
+/** Every Cassandra/DSE system.log and debug.log in test/fixtures/data. */
 function allLogs(): string[] {
   const out: string[] = [];
   for (const f of fs.readdirSync(data("logs"))) out.push(data("logs", f));
@@ -66,7 +66,7 @@ function grepExceptions(text: string): number {
   return n;
 }
 
-test("every log in ../shared/data: counts per kind equal a grep of the same file", () => {
+test("every log in test/fixtures/data: counts per kind equal a grep of the same file", () => {
   const files = allLogs();
   assert.ok(files.length >= 15, `expected the 15 real logs, found ${files.length}`);
   for (const f of files) {

@@ -1,5 +1,5 @@
 /**
- * The histogram parsers on every histogram output in ../shared/data (DSE 6.8 cfhistograms for all
+ * The histogram parsers on every histogram output in test/fixtures/data (DSE 6.8 cfhistograms for all
  * 79 tables, the 2.1.17 bundle's three nodes, the lab's 2.1.0 outputs, the JmxScraper dump), with
  * values asserted exactly as printed; and on texts written with the printf formats of
  * TableHistograms.java / ProxyHistograms.java / 2.0 NodeCmd for the forms no real file here has.

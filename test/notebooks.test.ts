@@ -1,7 +1,7 @@
 /**
  * The runbooks in notebooks/, executed headlessly with `cassperf run` (nbclient from Debian's
  * python3-nbclient, on this package's kernel) against the bundled dataset datasets/lab-3node —
- * or the recording named by CASSPERF_NOTEBOOK_SOURCE (e.g. ../shared/data/diag/dse68) while the
+ * or the recording named by CASSPERF_NOTEBOOK_SOURCE (e.g. test/fixtures/data/diag/dse68) while the
  * bundled dataset does not exist. Each must run top to bottom with no error output and show at
  * least one chart as Vega-Lite AND PNG. Also: `cassperf run`'s parameter checking.
  */

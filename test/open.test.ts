@@ -61,7 +61,7 @@ test("the same bundles open from a .tar.gz made here, with the same nodes and fi
 test("a single gc log, a zipped gc log and a system.log open as one-file sources", async () => {
   const gc = await openRecorded(data("gc", "jdk8-g1-dse68-node.gc.log"));
   assert.equal(gc.files()[0].kind, "gc-log");
-  const zipped = await openRecorded(data("gc", "jdk11-g1-details.gc.log.zip"));
+  const zipped = await openRecorded(data("gc", "jdk11-g1-details-excerpt.gc.log.zip"));
   assert.equal(zipped.files()[0].kind, "gc-log");
   assert.equal(zipped.files()[0].compressed, "zip");
   assert.match((await zipped.readText(zipped.files()[0])).slice(0, 200), /\[info\]\[gc/);

@@ -1,5 +1,5 @@
 /**
- * Fuzz (fast-check): every non-GC parser in src/parse, fed real files (../shared/data, the
+ * Fuzz (fast-check): every non-GC parser in src/parse, fed real files (test/fixtures/data, the
  * fixtures, the bundled dataset; see their README/PROVENANCE for origins) mutated the ways files
  * get damaged — truncated, lines swapped, a range duplicated or reversed or dropped, bytes flipped
  * (control characters, separators, digits, non-ASCII), CRLF line ends, a UTF-8 BOM, two files

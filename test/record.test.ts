@@ -15,7 +15,7 @@ import { inventory } from "../src/analyze/inventory";
 import { trace } from "../src/analyze/trace";
 import { gcStats } from "../src/analyze/gc";
 import { isCassperfError } from "../src/errors";
-import { labOrSkip, tempDir } from "./support";
+import { data, labOrSkip, tempDir } from "./support";
 
 const cassandra = require("cassandra-driver") as typeof import("cassandra-driver");
 const SECRET = "s3cret-Pa55word-do-not-store";
@@ -178,7 +178,7 @@ test("record() of a live source without nodetool or log folders records the rest
 });
 
 test("record() of something that is not a live source says what it expected", async () => {
-  const rec = await openRecorded(path.join(__dirname, "../../shared/data/lab/nodetool-2.1-tpstats.txt"));
+  const rec = await openRecorded(data("lab", "nodetool-2.1-tpstats.txt"));
   await assert.rejects(record(rec as never, tempDir()), (e: unknown) => isCassperfError(e) && /record: expected a live source from connect\(\) or lab\.start\(\) as the first argument; got a recorded source/.test((e as Error).message));
   await assert.rejects(record(undefined as never, tempDir()), /got undefined/);
 });

@@ -7,7 +7,7 @@
  * prompt, unless the REPL keeps Ink interactive on a terminal (it does; this guards that).
  *
  * Until datasets/lab-3node is in the package, the test opens a real JDK 17 G1 GC log from
- * ../shared/data with --open instead (and says so in its diagnostic).
+ * test/fixtures/data with --open instead (and says so in its diagnostic).
  */
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
@@ -128,7 +128,7 @@ test("the real binary: SIGTERM ends the REPL while a synchronous loop runs", { s
 });
 
 test("the real binary: Ctrl-C stops a long parse (a large generated system.log) within a second or two", { skip: !hasTmux && "tmux is not installed", timeout: 180_000 }, async (t) => {
-  // A real OSS 3.x system.log (../shared/data/logs, Montecristo's system.example.log) repeated to 200 MB:
+  // A real OSS 3.x system.log (test/fixtures/data/logs, Montecristo's system.example.log) repeated to 200 MB:
   // logs() parses it for well over 2 s on this machine (200 MB took 62 s at load 12; 60 MB finished
   // in under 4 s on a quiet CI machine, which is why the file is this large and Ctrl-C comes at 2 s).
   const dir = tempDir("cassperf-bigparse-");

@@ -1,6 +1,6 @@
 /**
  * The Ink REPL, driven through ink-testing-library with the real evaluator (tslab in-process, the
- * kernel's prelude from dist/) on a real recorded bundle: typing, multi-line input, history recall
+ * kernel's prelude, all from dist/: one build in the process) on a real recorded bundle: typing, multi-line input, history recall
  * and persistence, TypeScript completion, a report rendered with its chart, : commands, progress
  * and cancel (through the run context's AbortSignal, and by abandoning a helper that ignores it).
  */
@@ -9,10 +9,15 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as React from "react";
-import { createReplApp, type ReplAppProps } from "../src/repl/app";
-import { ReplEngine } from "../src/repl/engine";
-import { History, readHistory, HISTORY_MAX_ENTRIES } from "../src/repl/history";
+import type { ReplAppProps } from "../src/repl/app";
 import { data, ROOT, tempDir } from "./support";
+
+// One build in this process: the REPL evaluates its prelude against dist/ (typed by dist/index.d.ts, as a user runs it), so
+// this file loads the app, the engine and the history from dist/ too (scripts/test.mjs builds first); `import type` loads nothing.
+const DIST = path.join(ROOT, "dist");
+const { createReplApp } = require(path.join(DIST, "repl", "app")) as typeof import("../src/repl/app");
+const { ReplEngine } = require(path.join(DIST, "repl", "engine")) as typeof import("../src/repl/engine");
+const { History, readHistory, HISTORY_MAX_ENTRIES } = require(path.join(DIST, "repl", "history")) as typeof import("../src/repl/history");
 
 const BUNDLE = data("diag", "cassandra-2.1.17");
 const dir = tempDir("cassperf-repl-");
@@ -27,13 +32,13 @@ const TAB = "\t";
 const CTRL_C = "\u0003";
 const CTRL_D = "\u0004";
 
-let engine: ReplEngine;
+let engine: InstanceType<typeof ReplEngine>;
 let ReplApp: (p: ReplAppProps) => React.ReactElement;
 let inkTesting: typeof import("ink-testing-library");
-const dist = require(path.join(ROOT, "dist", "index")) as typeof import("../src/index");
+const dist = require(path.join(DIST, "index")) as typeof import("../src/index");
 
 before(async () => {
-  const { preludeSource } = require(path.join(ROOT, "dist", "kernel", "prelude")) as typeof import("../src/kernel/prelude");
+  const { preludeSource } = require(path.join(DIST, "kernel", "prelude")) as typeof import("../src/kernel/prelude");
   engine = new ReplEngine({ prelude: preludeSource(), rootDir });
   ReplApp = createReplApp(await import("ink"));
   inkTesting = await import("ink-testing-library");

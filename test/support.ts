@@ -1,7 +1,8 @@
 /**
  * Shared test support: where the real data is, and the lab cluster the test run started.
  *
- * Real data lives in ../shared/data (beside the repo, in CI too). The lab is started once per test
+ * Real data lives in test/fixtures/data (copied from real nodes and JVMs, see the PROVENANCE.md of each
+ * folder there: diag, gc, jmx, lab, logs); the repo needs nothing beside it. The lab is started once per test
  * run by scripts/test.mjs, which exports CASSPERF_LAB_DIR and CASSPERF_LAB_NODES; live-path tests
  * call labOrSkip(t) and, in CI (CI=true), fail instead of skipping when the lab is missing.
  */
@@ -9,12 +10,12 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 
-/** ../shared/data, from the repo root. */
-export const DATA = path.resolve(__dirname, "../../shared/data");
+/** test/fixtures/data: the real recordings the tests read (provenance in each folder's PROVENANCE.md). */
+export const DATA = path.resolve(__dirname, "fixtures/data");
 /** The repo root. */
 export const ROOT = path.resolve(__dirname, "..");
 
-/** A path inside ../shared/data. */
+/** A path inside test/fixtures/data. */
 export function data(...parts: string[]): string {
   return path.join(DATA, ...parts);
 }

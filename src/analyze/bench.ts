@@ -617,7 +617,7 @@ function stressToRun(sr: StressRun, name: string, extraNotes: string[]): BenchRu
  * printed, `ops` from stress's Results block. Lines that are not stress's (JVM warnings, errors)
  * are skipped and reported in `notes` with their line numbers. A saved bench run (bench/<run>.json)
  * is accepted too and read with readBenchRun().
- * @example importStress("../shared/data/lab/cassandra-stress-2.1-write.txt").summary.ops_per_s   // 8107
+ * @example importStress("datasets/lab-3node/stress/cassandra-stress-write.txt").summary.ops_per_s   // 6548, its "op rate" line
  * @example importStress("sweep.txt", { run: 0 })
  */
 export function importStress(file: string, options: ImportStressOptions = {}): BenchReport {

@@ -1,6 +1,6 @@
 /**
  * Bucketing advice: how to split an oversized partition, as a CREATE TABLE statement for a new
- * table (seed 1's suggestBucketing). Never executed: the user migrates data on their own terms.
+ * table. Never executed: the user migrates data on their own terms.
  *
  * - When a clustering column is a time (timestamp, timeuuid, date), add a time bucket to the
  *   partition key, sized so a bucket holds about TARGET_ROWS_PER_PARTITION rows at the observed

@@ -1,7 +1,7 @@
 /**
  * caches(): key, row and counter cache per node — size, capacity, entries, hits, requests, hit
  * rate and recent hit rate — from `nodetool info` (any version's wording), with each table's
- * caching setting from the schema, and seed 1's CacheOptimizer rules. On a live 4.0+ node the
+ * caching setting from the schema, and the cache rules below. On a live 4.0+ node the
  * numbers come from the `system_views.caches` virtual table over CQL (no nodetool needed; the
  * row's origin says so); nodetool info is the fallback (2.1/3.x nodes, or a failed read).
  */
@@ -14,13 +14,13 @@ import { parseInfo, type CacheInfo } from "../parse/nodetool-info";
 import { makeReport, rowsToColumns, type Finding, type Threshold } from "../present/report";
 import { gatherCompactionEvidence, SYSTEM_KEYSPACES } from "./compaction-evidence";
 
-/** Thresholds of the cache rules (seed 1's CacheOptimizer). */
+/** Thresholds of the cache rules, each with the source of its number. */
 export const CACHE_THRESHOLDS = {
-  KEY_CACHE_HIT_RATE: { name: "KEY_CACHE_HIT_RATE", value: 0.95, unit: "ratio", source: "seed 1 CacheOptimizer: key cache hit rate under 95%" },
-  ROW_CACHE_HIT_RATE: { name: "ROW_CACHE_HIT_RATE", value: 0.1, unit: "ratio", source: "seed 1 CacheOptimizer: row cache hit rate under 10% on random reads -> disable" },
-  KEY_CACHE_HEAP_SHARE: { name: "KEY_CACHE_HEAP_SHARE", value: 0.05, unit: "of heap", source: "seed 1 / Cassandra's key_cache_size_in_mb default: min(5% of heap, 100 MB)" },
-  KEY_CACHE_MAX_MB: { name: "KEY_CACHE_MAX_MB", value: 100, unit: "MB", source: "seed 1 / Cassandra's key_cache_size_in_mb default cap" },
-  WRITE_HEAVY_RATIO: { name: "WRITE_HEAVY_RATIO", value: 1, unit: "writes per read", source: "seed 1: the row cache is invalidated on every write; more writes than reads makes it churn" },
+  KEY_CACHE_HIT_RATE: { name: "KEY_CACHE_HIT_RATE", value: 0.95, unit: "ratio", source: "cassperf's choice (no published threshold found): a key cache hit rate under 95%" },
+  ROW_CACHE_HIT_RATE: { name: "ROW_CACHE_HIT_RATE", value: 0.1, unit: "ratio", source: "cassperf's choice (no published threshold found): a row cache hit rate under 10% on random reads -> disable" },
+  KEY_CACHE_HEAP_SHARE: { name: "KEY_CACHE_HEAP_SHARE", value: 0.05, unit: "of heap", source: "Cassandra's key_cache_size_in_mb default (cassandra.yaml: auto = min(5% of heap, 100 MB))" },
+  KEY_CACHE_MAX_MB: { name: "KEY_CACHE_MAX_MB", value: 100, unit: "MB", source: "Cassandra's key_cache_size_in_mb default cap (cassandra.yaml: auto = min(5% of heap, 100 MB))" },
+  WRITE_HEAVY_RATIO: { name: "WRITE_HEAVY_RATIO", value: 1, unit: "writes per read", source: "cassperf's choice: the row cache is invalidated on every write; more writes than reads makes it churn" },
   HOT_READS: { name: "HOT_READS", value: 1_000_000, unit: "reads", source: "cassperf: a table with a million local reads and reads >= 10x writes is hot and read-heavy" },
   HOT_READ_RATIO: { name: "HOT_READ_RATIO", value: 10, unit: "reads per write", source: "cassperf: read-heavy enough that a row cache pays off" },
   MIN_REQUESTS: { name: "MIN_REQUESTS", value: 1_000, unit: "requests", source: "cassperf: fewer requests say nothing about a hit rate" },

@@ -2,7 +2,7 @@
  * compactionAdvice(): the right compaction strategy per table, with the evidence and the statement.
  *
  * The evidence is gathered by ./compaction-evidence.ts. The decision is one rule table read top to
- * bottom (seed 1's CompactionOptimizer first), then anti-pattern rules that each cite the numbers
+ * bottom (the strategy rules first), then anti-pattern rules that each cite the numbers
  * they fired on. Every threshold is in COMPACTION_THRESHOLDS with the source of its number.
  */
 import { CassperfError } from "../errors";
@@ -50,10 +50,10 @@ export interface CompactionAdviceOptions {
 
 /** Thresholds, each with the source of its number. */
 export const COMPACTION_THRESHOLDS = {
-  SSTABLES_PER_READ_P99: { name: "SSTABLES_PER_READ_P99", value: 4, unit: "sstables", source: "issue 9 / seed 2: more than 4 SSTables per read at p99 means STCS is not keeping up" },
-  PENDING_COMPACTIONS: { name: "PENDING_COMPACTIONS", value: 10, unit: "tasks", source: "seed 1: pending compactions over 10" },
+  SSTABLES_PER_READ_P99: { name: "SSTABLES_PER_READ_P99", value: 4, unit: "sstables", source: "cassperf's choice (no published threshold found): more than 4 SSTables per read at p99 means STCS is not keeping up" },
+  PENDING_COMPACTIONS: { name: "PENDING_COMPACTIONS", value: 10, unit: "tasks", source: "cassperf's choice: pending compactions over 10 (sperf's recs.py flags over 100)" },
   TOMBSTONES_PER_READ_WARN: { name: "TOMBSTONES_PER_READ_WARN", value: 1000, unit: "tombstones", source: "Cassandra's tombstone_warn_threshold default (cassandra.yaml)" },
-  TOMBSTONES_PER_LIVE_ROW: { name: "TOMBSTONES_PER_LIVE_ROW", value: 1, unit: "ratio", source: "seed 2: reads scanning more tombstones than live rows" },
+  TOMBSTONES_PER_LIVE_ROW: { name: "TOMBSTONES_PER_LIVE_ROW", value: 1, unit: "ratio", source: "cassperf's choice: reads scanning more tombstones than live rows" },
   READ_HEAVY_RATIO: { name: "READ_HEAVY_RATIO", value: 2, unit: "reads per write", source: "DataStax compaction guide: LCS suits read-heavy tables (reads well above writes)" },
   WRITE_HEAVY_RATIO: { name: "WRITE_HEAVY_RATIO", value: 4, unit: "writes per read", source: "LCS rewrites data ~10x per level: costly when writes dominate (DataStax compaction guide)" },
   UPDATE_WRITES_PER_PARTITION: { name: "UPDATE_WRITES_PER_PARTITION", value: 4, unit: "writes per partition", source: "cassperf heuristic: many writes per existing partition of a non-time-series table means rows are rewritten" },
@@ -97,7 +97,7 @@ const bytes = (b: number) => (b >= 2 ** 20 ? `${n(b / 2 ** 20)} MiB` : b >= 1024
 const plural = (k: number, unit: string) => `${k} ${unit.toLowerCase().replace(/s$/, "")}${k === 1 ? "" : "s"}`;
 const cite = (c: Cited<unknown>, text: string) => `${text} (${c.origin})`;
 
-/** The strategy rules, first match wins (seed 1's order). */
+/** The strategy rules, first match wins. */
 export const STRATEGY_RULES: StrategyRule[] = [
   {
     id: "time-series-append-only",

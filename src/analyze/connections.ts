@@ -1,7 +1,7 @@
 /**
  * connections(): the live source's own driver state — hosts, datacenter, rack, up/down, open
  * connections and in-flight requests per host — plus the load-balancing policy and pooling
- * options, with seed 1's ConnectionOptimizer rules. Recorded sources: every node's `nodetool
+ * options, with the rules below. Recorded sources: every node's `nodetool
  * clientstats` (parse/nodetool-clientstats.ts), with the recorded rules' thresholds in
  * {@link CONNECTION_THRESHOLDS} too.
  */
@@ -18,7 +18,7 @@ import { readViews, viewNumber } from "../cluster/system-views";
 /** Options of {@link connections}. */
 export interface ConnectionsOptions {
   /**
-   * Requests your application keeps in flight at once, to size the pool (seed 1's rule:
+   * Requests your application keeps in flight at once, to size the pool (the rule:
    * core connections per host = ceil(concurrency / nodes / requests per connection)).
    * @example connections(live, { expectedConcurrency: 512 })
    */
@@ -26,7 +26,7 @@ export interface ConnectionsOptions {
 }
 
 export const CONNECTION_THRESHOLDS = {
-  IN_FLIGHT_PER_HOST: { name: "IN_FLIGHT_PER_HOST", value: 100, unit: "requests", source: "seed 1 ConnectionOptimizer: over 100 in flight on one host is unhealthy" },
+  IN_FLIGHT_PER_HOST: { name: "IN_FLIGHT_PER_HOST", value: 100, unit: "requests", source: "cassperf's choice (no published threshold found): over 100 in flight on one host is unhealthy" },
   MAX_REQUESTS_PER_CONNECTION: { name: "MAX_REQUESTS_PER_CONNECTION", value: 2048, unit: "requests", source: "cassandra-driver default for protocol v3+ (client-options.js)" },
   CLIENT_IMBALANCE_RATIO: { name: "CLIENT_IMBALANCE_RATIO", value: 2, unit: "× the other nodes' median", source: "cassperf: every driver session opens the same pool to each local node (cassandra-driver coreConnectionsPerHostV3 local 1; Java driver 4 pool.local.size 1), so totals differ little; twice the others is a pinned node" },
   CLIENT_IMBALANCE_MIN: { name: "CLIENT_IMBALANCE_MIN", value: 10, unit: "connections", source: "cassperf: below 10 connections a difference of a few clients is noise" },

@@ -73,18 +73,18 @@ export type GcReport = Report<"pauses" | "cycles" | "stalls" | "gcstats"> & {
  * Every threshold gcStats() judges by, with the source of its number. A newcomer finds them all here.
  */
 export const GC_THRESHOLDS = {
-  PAUSE_WARN_MS: { name: "PAUSE_WARN_MS", value: 200, unit: "ms", source: "seed: GC pause > 200 ms (also Cassandra's gc_log_threshold default)" },
+  PAUSE_WARN_MS: { name: "PAUSE_WARN_MS", value: 200, unit: "ms", source: "Cassandra's gc_log_threshold_in_ms (cassandra.yaml default 200: GC pauses over 200 ms are logged at INFO)" },
   PAUSE_CRITICAL_MS: { name: "PAUSE_CRITICAL_MS", value: 500, unit: "ms", source: "Cassandra's jvm options: -XX:MaxGCPauseMillis=500 for G1; longer pauses miss every read/write timeout budget" },
   STOPPED_EXTRA_MS: { name: "STOPPED_EXTRA_MS", value: 100, unit: "ms", source: "cassperf: real/stopped this much above the logged pause is time the GC did not report (DSE 6.8 node: 44.7 ms pause, 1066 ms stopped)" },
   STOPPED_RATIO: { name: "STOPPED_RATIO", value: 2, unit: "x", source: "cassperf: real/stopped at least twice the logged pause" },
-  FULL_GC_COUNT: { name: "FULL_GC_COUNT", value: 1, unit: "full GCs", source: "sperf recs.py / seed: any full GC in Cassandra is a stop-the-world of the whole heap" },
+  FULL_GC_COUNT: { name: "FULL_GC_COUNT", value: 1, unit: "full GCs", source: "cassperf's choice: a full GC stops every application thread while the whole heap is collected (HotSpot), so one is worth a finding" },
   TO_SPACE_EXHAUSTED_COUNT: { name: "TO_SPACE_EXHAUSTED_COUNT", value: 1, unit: "pauses", source: "G1 tuning guide: evacuation failure means the heap or reserve is too small" },
   HUMONGOUS_COUNT: { name: "HUMONGOUS_COUNT", value: 1, unit: "pauses", source: "G1 tuning guide: humongous allocations (objects >= half a region) bypass young gen" },
   CMF_COUNT: { name: "CMF_COUNT", value: 1, unit: "events", source: "CMS: a concurrent mode failure / promotion failure falls back to a serial full GC" },
   ALLOCATION_STALL_COUNT: { name: "ALLOCATION_STALL_COUNT", value: 1, unit: "stalls", source: "ZGC: any allocation stall blocks an application thread" },
-  HEAP_MIN_GB: { name: "HEAP_MIN_GB", value: 8, unit: "GB", source: "seed: heap 8-16 GB" },
-  HEAP_MAX_GB: { name: "HEAP_MAX_GB", value: 16, unit: "GB", source: "seed: heap 8-16 GB" },
-  HEAP_MAX_RAM_FRACTION: { name: "HEAP_MAX_RAM_FRACTION", value: 0.5, unit: "of RAM", source: "seed: heap at most half of RAM (the page cache needs the rest)" },
+  HEAP_MIN_GB: { name: "HEAP_MIN_GB", value: 8, unit: "GB", source: "cassandra-env.sh's own heap size on a machine with 32 GB of RAM or more: max(min(1/2 RAM, 1 GB), min(1/4 RAM, 8 GB))" },
+  HEAP_MAX_GB: { name: "HEAP_MAX_GB", value: 16, unit: "GB", source: "Cassandra's jvm.options calls heaps of 16 GB and more large (its G1 settings); DataStax's ceiling is 32 GB (Changing heap size parameters)" },
+  HEAP_MAX_RAM_FRACTION: { name: "HEAP_MAX_RAM_FRACTION", value: 0.5, unit: "of RAM", source: "DataStax, Changing heap size parameters (DSE 6.8 docs): heap between 1/4 and 1/2 of system memory; the OS page cache needs the rest" },
   THROUGHPUT_MIN_PCT: { name: "THROUGHPUT_MIN_PCT", value: 95, unit: "%", source: "cassperf: below 95% of time outside GC pauses the JVM spends a noticeable share of time stopped" },
 } satisfies Record<string, Threshold>;
 
@@ -303,7 +303,7 @@ interface FileResult {
  *   real_ms, stopped_ms, heap_before_mb, heap_after_mb, heap_total_mb, to_space_exhausted,
  *   humongous, origin, file, ...), `cycles`, `stalls`, `gcstats`; charts "pauses", "heap", "histogram".
  * @example
- * const gc = await gcStats("../shared/data/gc/jdk8-g1-dse68-node.gc.log");
+ * const gc = await gcStats("datasets/lab-3node");   // the bundled dataset; or a gc log: gcStats("path/to/gc.log")
  * gc.summary.pause_p99_ms
  * gc.findings
  * await gc.chart("pauses").toPNG()

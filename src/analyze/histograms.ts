@@ -78,9 +78,9 @@ export interface HistogramFrameRow extends Omit<HistogramRow, "line"> {
 
 /** The named thresholds of this helper, each with where its number comes from. */
 export const THRESHOLDS = {
-  READ_P99_MS: { name: "READ_P99_MS", value: 10, unit: "ms", source: "seed 1: read p99 over 10 ms is worth a look" },
-  WRITE_P99_MS: { name: "WRITE_P99_MS", value: 10, unit: "ms", source: "seed 1: write p99 over 10 ms (writes are normally sub-millisecond)" },
-  SSTABLES_PER_READ_P99: { name: "SSTABLES_PER_READ_P99", value: 4, unit: "sstables", source: "seed 2 (compaction): more than 4 SSTables touched per read means compaction is behind or the strategy does not fit" },
+  READ_P99_MS: { name: "READ_P99_MS", value: 10, unit: "ms", source: "cassperf's choice (no published threshold found): read p99 over 10 ms is worth a look" },
+  WRITE_P99_MS: { name: "WRITE_P99_MS", value: 10, unit: "ms", source: "cassperf's choice (no published threshold found): write p99 over 10 ms (writes are normally sub-millisecond)" },
+  SSTABLES_PER_READ_P99: { name: "SSTABLES_PER_READ_P99", value: 4, unit: "sstables", source: "cassperf's choice (no published threshold found): more than 4 SSTables touched per read means compaction is behind or the strategy does not fit" },
   PARTITION_MAX_BYTES: { name: "PARTITION_MAX_BYTES", value: 100 * 1024 * 1024, unit: "bytes", source: "Cassandra's compaction_large_partition_warning_threshold_mb default (100 MB)" },
   NODE_SKEW_RATIO: { name: "NODE_SKEW_RATIO", value: 2, unit: "x", source: "cassperf: a node more than 2x the median of the other nodes (peer-median.ts) is hot or sick" },
   SKEW_MIN_P99_MS: { name: "SKEW_MIN_P99_MS", value: 1, unit: "ms", source: "cassperf choice: a p99 under 1 ms is healthy whatever its ratio to the peers (ratios of tiny numbers are noise)" },
@@ -405,7 +405,7 @@ const CLIENT_METRICS: HistogramMetric[] = ["trace_duration", "client_latency"];
  *
  * @param table "keyspace.table" to focus on (recorded: filters the rows; live: the table nodetool reads). Omit (or pass the options here) for all tables.
  * @example const h = await histograms("keyspace1.standard1"); h.findings; h.chart("ladder")
- * @example await histograms({ source: "../shared/data/diag/dse68" })   // every table of a recording
+ * @example await histograms({ source: "datasets/lab-3node" })   // every table of a recording (or "path/to/bundle")
  * @example await histograms("shop.orders", { snapshots: 3, intervalSeconds: 30, metric: "write_latency" })
  */
 export async function histograms(table?: string | HistogramsOptions, opts: HistogramsOptions = {}) {

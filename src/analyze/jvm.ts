@@ -1,6 +1,6 @@
 /**
- * jvm(): heap size, collector and flags per node, RAM when known, heap after GC over time, and seed
- * 1's JVMMonitor rules (heap 8-16 GB and at most half of RAM; GC flags worth changing).
+ * jvm(): heap size, collector and flags per node, RAM when known, heap after GC over time, and the
+ * heap rules of JVM_THRESHOLDS (heap 8-16 GB and at most half of RAM; GC flags worth changing).
  *
  * Where each fact comes from, first found wins per node: the process command line a bundle keeps
  * (java_cmdline, java_command_line.txt), the startup "JVM Arguments: [...]" line of system.log,
@@ -17,9 +17,9 @@ import { makeReport, rowsToColumns, type Finding, type Report, type Threshold } 
 
 /** Thresholds of the JVM rules. */
 export const JVM_THRESHOLDS = {
-  HEAP_MIN_GB: { name: "HEAP_MIN_GB", value: 8, unit: "GB", source: "seed 1 JVMMonitor: production heaps of 8-16 GB" },
-  HEAP_MAX_GB: { name: "HEAP_MAX_GB", value: 16, unit: "GB", source: "seed 1 JVMMonitor: beyond 16 GB, G1 pauses grow and the page cache shrinks" },
-  HEAP_RAM_SHARE: { name: "HEAP_RAM_SHARE", value: 0.5, unit: "of RAM", source: "seed 1 JVMMonitor: at most half of RAM, the rest is page cache" },
+  HEAP_MIN_GB: { name: "HEAP_MIN_GB", value: 8, unit: "GB", source: "cassandra-env.sh's own heap size on a machine with 32 GB of RAM or more: max(min(1/2 RAM, 1 GB), min(1/4 RAM, 8 GB))" },
+  HEAP_MAX_GB: { name: "HEAP_MAX_GB", value: 16, unit: "GB", source: "Cassandra's jvm.options calls heaps of 16 GB and more large (its G1 settings); DataStax's ceiling is 32 GB (Changing heap size parameters)" },
+  HEAP_RAM_SHARE: { name: "HEAP_RAM_SHARE", value: 0.5, unit: "of RAM", source: "DataStax, Changing heap size parameters (DSE 6.8 docs): heap between 1/4 and 1/2 of system memory; the OS page cache needs the rest" },
   G1_MAX_PAUSE_MS: { name: "G1_MAX_PAUSE_MS", value: 500, unit: "ms", source: "Cassandra 4.x jvm11-server.options ships MaxGCPauseMillis=300; over 500 ms G1 trades latency away" },
   LARGE_HEAP_REGION_MB: { name: "LARGE_HEAP_REGION_MB", value: 16, unit: "MB", source: "G1: heaps over 16 GB want 16-32 MB regions so large partitions' buffers are not humongous" },
 } satisfies Record<string, Threshold>;
@@ -114,7 +114,7 @@ export interface JvmOptions {
 }
 
 /**
- * jvm(): heap, collector and GC flags per node, with the seed's heap rules.
+ * jvm(): heap, collector and GC flags per node, with the heap rules of JVM_THRESHOLDS.
  * @example await jvm()                        // the current source
  * @example (await jvm("diag/dse68")).summary
  */

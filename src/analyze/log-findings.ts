@@ -13,7 +13,7 @@ import { inflect, plural } from "../present/plural";
 /** Every threshold logs() uses, with where its number comes from. */
 export const LOG_THRESHOLDS = {
   COMPACTION_PENDING: { name: "COMPACTION_PENDING", value: 100, unit: "tasks", source: "sperf recs.py (_compaction: more than 100 compactions behind)" },
-  NTR_PENDING: { name: "NTR_PENDING", value: 1000, unit: "requests", source: "issue seed (native transport requests pending over 1,000)" },
+  NTR_PENDING: { name: "NTR_PENDING", value: 1000, unit: "requests", source: "cassperf's choice: native transport requests pending over 1,000 (sperf's recs.py flags blocked NTR over 10)" },
   NTR_BLOCKED: { name: "NTR_BLOCKED", value: 10, unit: "requests", source: "sperf recs.py (_ntr: blocked NTR over 10)" },
   NTR_ALL_TIME_BLOCKED: { name: "NTR_ALL_TIME_BLOCKED", value: 100, unit: "requests", source: "sperf recs.py (_ntr: more than 100 blocked NTR all time)" },
   FLUSH_WRITER_PENDING: { name: "FLUSH_WRITER_PENDING", value: 5, unit: "tasks", source: "sperf recs.py (_memtable_flush_writer: pending over 5)" },
@@ -21,7 +21,7 @@ export const LOG_THRESHOLDS = {
   MUTATION_PENDING: { name: "MUTATION_PENDING", value: 10000, unit: "mutations", source: "sperf recs.py (_mutation, _write_local, _write_remote: pending over 10000)" },
   DROPPED_WRITES: { name: "DROPPED_WRITES", value: 0, unit: "messages", source: "sperf droppedmessages (any dropped MUTATION/COUNTER_MUTATION/HINT/BATCH is lost data until repair)" },
   DROPPED_READS: { name: "DROPPED_READS", value: 0, unit: "messages", source: "sperf droppedmessages (READ/RANGE_SLICE drops are client-visible timeouts)" },
-  GC_PAUSE_MS: { name: "GC_PAUSE_MS", value: 500, unit: "ms", source: "issue seed (GC pauses over 500 ms; GCInspector logs at WARN from 1 s by default)" },
+  GC_PAUSE_MS: { name: "GC_PAUSE_MS", value: 500, unit: "ms", source: "cassperf's choice between Cassandra's gc_log_threshold_in_ms (200, INFO) and gc_warn_threshold_in_ms (1000, WARN) defaults" },
   TOMBSTONE_WARNINGS: { name: "TOMBSTONE_WARNINGS", value: 0, unit: "warnings per table", source: "Cassandra tombstone_warn_threshold (1,000) already passed once per warning" },
   TOMBSTONE_FAILURES: { name: "TOMBSTONE_FAILURES", value: 0, unit: "failures per table", source: "Cassandra tombstone_failure_threshold (100,000): the query was aborted" },
   LARGE_PARTITIONS: { name: "LARGE_PARTITIONS", value: 0, unit: "warnings per table", source: "Cassandra compaction_large_partition_warning_threshold_mb (100 MB) already passed once per warning" },

@@ -91,8 +91,8 @@ export function eventColumns(events: LogEvent[]): Columns {
  *   lines (a flush logs up to three, a compaction two).
  *   A source or a path alone is shorthand for `{ source }`.
  * @example
- * const l = await logs({ source: "../shared/data/diag/dse68" });
- * await logs("../shared/data/logs/cassandra21-system.log")
+ * const l = await logs({ source: "datasets/lab-3node" });
+ * await logs("path/to/system.log")
  * l.findings
  * l.rows("events").filter((e) => e.kind === "gc-pause")
  * await logs({ kinds: ["tombstone-warning", "large-partition"] })
@@ -236,12 +236,12 @@ type Lane = (typeof TIMELINE_LANES)[number]["lane"];
 
 /** Thresholds of timeline()'s summary. */
 export const TIMELINE_THRESHOLDS = {
-  /** A GC pause at least this long is a spike to explain (the seeds' GC pause threshold). */
-  GC_SPIKE_MS: { name: "GC_SPIKE_MS", value: 200, unit: "ms", source: "seed (GC pause > 200 ms)" },
+  /** A GC pause at least this long is a spike to explain (Cassandra's gc_log_threshold_in_ms default). */
+  GC_SPIKE_MS: { name: "GC_SPIKE_MS", value: 200, unit: "ms", source: "Cassandra's gc_log_threshold_in_ms (cassandra.yaml default 200: GC pauses over 200 ms are logged at INFO)" },
   /** Events this close to a spike coincide with it. */
   COINCIDE_MS: { name: "COINCIDE_MS", value: 10_000, unit: "ms", source: "choice: two StatusLogger/DroppedMessages periods (5 s each)" },
-  /** A traced request or bench interval at least this slow is a latency spike to explain (seed: read p99 > 10 ms). */
-  LATENCY_SPIKE_MS: { name: "LATENCY_SPIKE_MS", value: 10, unit: "ms", source: "seed (read p99 > 10 ms)" },
+  /** A traced request or bench interval at least this slow is a latency spike to explain (histograms' READ_P99_MS). */
+  LATENCY_SPIKE_MS: { name: "LATENCY_SPIKE_MS", value: 10, unit: "ms", source: "cassperf's choice: the 10 ms of histograms' READ_P99_MS" },
   /** At most this many latency spikes are explained (the slowest). */
   LATENCY_SPIKES: { name: "LATENCY_SPIKES", value: 20, unit: "spikes", source: "choice" },
   /** How many busiest windows the summary names. */
@@ -283,7 +283,7 @@ export type TimelineReport = Report<"points" | "windows" | "coincidences"> & {
  *   and slow query); chart "timeline"; findings: clock checks. A source or a path alone is
  *   shorthand for `{ source }`.
  * @example
- * const t = await timeline({ source: "../shared/data/diag/dse68" });
+ * const t = await timeline({ source: "datasets/lab-3node" });
  * t.summary.busiest
  * await t.chart().toPNG()
  */

@@ -73,13 +73,13 @@ export interface PartitionScanOptions {
   onProgress?: (p: ScanProgress) => void;
 }
 
-/** The thresholds, in one place (seed 1's PartitionAnalyzer numbers). */
+/** The thresholds, in one place, each with the source of its number. */
 export const PARTITION_THRESHOLDS = {
-  ROWS_CRITICAL: { name: "ROWS_CRITICAL", value: 10_000, unit: "rows", source: "seed 1 PartitionAnalyzer: a partition over 10,000 rows is critical" },
-  BYTES_CRITICAL: { name: "BYTES_CRITICAL", value: 100 * 2 ** 20, unit: "bytes", source: "seed 1 (100 MB) and Cassandra's large-partition guidance" },
-  MEAN_ROWS_WARN: { name: "MEAN_ROWS_WARN", value: 1_000, unit: "rows", source: "seed 1 PartitionAnalyzer: mean partition over 1,000 rows" },
-  LARGE_ROWS: { name: "LARGE_ROWS", value: 1_000, unit: "rows", source: "seed 1: what counts as a large partition for the share rule" },
-  LARGE_SHARE_WARN: { name: "LARGE_SHARE_WARN", value: 0.1, unit: "fraction", source: "seed 1: over 10% of partitions above 1,000 rows" },
+  ROWS_CRITICAL: { name: "ROWS_CRITICAL", value: 10_000, unit: "rows", source: "cassperf's choice (no published threshold found): a partition over 10,000 rows is critical" },
+  BYTES_CRITICAL: { name: "BYTES_CRITICAL", value: 100 * 2 ** 20, unit: "bytes", source: "Cassandra's compaction_large_partition_warning_threshold_mb (cassandra.yaml default 100: compaction warns about larger partitions)" },
+  MEAN_ROWS_WARN: { name: "MEAN_ROWS_WARN", value: 1_000, unit: "rows", source: "cassperf's choice: mean partition over 1,000 rows" },
+  LARGE_ROWS: { name: "LARGE_ROWS", value: 1_000, unit: "rows", source: "cassperf's choice: what counts as a large partition for the share rule" },
+  LARGE_SHARE_WARN: { name: "LARGE_SHARE_WARN", value: 0.1, unit: "fraction", source: "cassperf's choice: over 10% of partitions above 1,000 rows" },
   NODE_SKEW_RATIO: { name: "NODE_SKEW_RATIO", value: 2, unit: "x", source: "a node holding twice the median of the other nodes' rows is a hotspot (same ratio and median as histograms())" },
 } satisfies Record<string, Threshold>;
 

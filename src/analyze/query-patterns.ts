@@ -1,8 +1,7 @@
 /**
- * queryPatterns(): queries grouped by shape. Literals, numbers, UUIDs and blobs become `?` (seed
- * 1's extractPattern), so "SELECT * FROM ks.t WHERE id = 42" and "... id = 43" are one pattern;
+ * queryPatterns(): queries grouped by shape. Literals, numbers, UUIDs and blobs become `?`, so "SELECT * FROM ks.t WHERE id = 42" and "... id = 43" are one pattern;
  * per pattern: count, mean/min/max/p99 latency when known, tombstones and live rows when known,
- * and seed 1's QueryOptimizer suggestions.
+ * and suggestions from the rules below.
  *
  * Inputs: slow-query and timed-out-query lines and tombstone warnings/failures of the logs
  * (logs()), trace sessions (traces()).
@@ -17,7 +16,7 @@ import { TRACE_KINDS, traces } from "./trace";
 
 /** Thresholds of the pattern rules. */
 export const PATTERN_THRESHOLDS = {
-  SLOW_MEAN_MS: { name: "SLOW_MEAN_MS", value: 20, unit: "ms", source: "seed 1 QueryOptimizer: mean over 20 ms -> check partition size" },
+  SLOW_MEAN_MS: { name: "SLOW_MEAN_MS", value: 20, unit: "ms", source: "cassperf's choice (no published threshold found): mean over 20 ms -> check partition size" },
   TOMBSTONES_PER_QUERY: { name: "TOMBSTONES_PER_QUERY", value: 1000, unit: "tombstones", source: "Cassandra's tombstone_warn_threshold default" },
 } satisfies Record<string, Threshold>;
 const T = PATTERN_THRESHOLDS;

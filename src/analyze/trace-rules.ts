@@ -11,12 +11,12 @@ import { inflect, plural } from "../present/plural";
 
 /** Every threshold of the trace rules, in one place. */
 export const TRACE_THRESHOLDS = {
-  STAGE_SLOW_MS: { name: "STAGE_SLOW_MS", value: 5, unit: "ms", source: "seed 1: a trace stage over 5 ms is worth a look" },
-  TOMBSTONE_RATIO: { name: "TOMBSTONE_RATIO", value: 10, unit: "tombstones per live row", source: "seed 2: tombstones >> live rows; 10x is where reads mostly scan garbage" },
+  STAGE_SLOW_MS: { name: "STAGE_SLOW_MS", value: 5, unit: "ms", source: "cassperf's choice (no published threshold found): a trace stage over 5 ms is worth a look" },
+  TOMBSTONE_RATIO: { name: "TOMBSTONE_RATIO", value: 10, unit: "tombstones per live row", source: "cassperf's choice: tombstones >> live rows; 10x is where reads mostly scan garbage" },
   TOMBSTONES_MIN: { name: "TOMBSTONES_MIN", value: 100, unit: "tombstone cells in one read", source: "cassperf: below 100 the cost is noise next to a network round trip" },
   TOMBSTONE_WARN: { name: "TOMBSTONE_WARN", value: 1000, unit: "tombstone cells in one read", source: "cassandra.yaml tombstone_warn_threshold default (1000)" },
   SSTABLES_PER_READ: { name: "SSTABLES_PER_READ", value: 4, unit: "sstables merged by one read", source: "STCS min_threshold default (4): more sstables per read than one compaction bucket means compaction is behind" },
-  SLOW_REPLICA_MS: { name: "SLOW_REPLICA_MS", value: 5, unit: "ms slower than the fastest replica", source: "seed 1's 5 ms stage threshold applied to replica spans" },
+  SLOW_REPLICA_MS: { name: "SLOW_REPLICA_MS", value: 5, unit: "ms slower than the fastest replica", source: "STAGE_SLOW_MS's 5 ms applied to replica spans" },
   SLOW_REPLICA_RATIO: { name: "SLOW_REPLICA_RATIO", value: 2, unit: "x the median of the other replicas", source: "cassperf: a replica twice as slow as its peers is an outlier, not noise (the median of the other replicas, ./peer-median.ts, as every skew rule)" },
 } satisfies Record<string, Threshold>;
 

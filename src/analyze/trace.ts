@@ -543,7 +543,7 @@ export function buildTraceReport(
 }
 
 /** Thresholds of compareTraces. */
-export const COMPARE_THRESHOLDS = { STAGE_CHANGE_MS: { ...TRACE_THRESHOLDS.STAGE_SLOW_MS, name: "STAGE_CHANGE_MS", source: "seed 1's 5 ms stage threshold, applied to the change of a stage's mean" } };
+export const COMPARE_THRESHOLDS = { STAGE_CHANGE_MS: { ...TRACE_THRESHOLDS.STAGE_SLOW_MS, name: "STAGE_CHANGE_MS", source: "STAGE_SLOW_MS's 5 ms, applied to the change of a stage's mean" } };
 
 /**
  * Compare two traces of the same query (e.g. before and after compaction): mean time per stage,

@@ -1,5 +1,5 @@
 /**
- * The built-in bench workloads (seed 1's five: writes, reads, mixed, large-partitions,
+ * The built-in bench workloads (five: writes, reads, mixed, large-partitions,
  * time-series) and the custom one (CQL statements with value generators).
  *
  * A workload is a schema (tables in the bench keyspace only), an optional data set to load before
@@ -175,7 +175,7 @@ export function resolveWorkload(name: string, keyspace: string, o: WorkloadOptio
   const valueSize = positive("valueSize", o.valueSize, 34);
   switch (name) {
     case "writes":
-      // Sequential keys (seed 1's sequential writes) from 0; with `keys`, wrapping at that many.
+      // Sequential keys from 0; with `keys`, wrapping at that many.
       return {
         name,
         schema: [standardTable(keyspace)],

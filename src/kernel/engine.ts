@@ -2,7 +2,7 @@
  * The cell engine: runs one TypeScript cell at a time through tslab's converter and executor
  * (tslab 1.0.22, pinned exactly: we use its internal modules), and says what the cell showed.
  *
- * What it adds to stock tslab (see ../shared/spikes/notebook-kernel/):
+ * What it adds to stock tslab (found by the design spike notebook-kernel, not in this repository):
  *  - a prelude runs before the first cell, so every helper is in scope, typed, with no import line;
  *  - the value of the last expression is kept (tslab only console.logs it) and, when it is a
  *    Promise, awaited (interruptibly) before it is shown;

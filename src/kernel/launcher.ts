@@ -4,7 +4,7 @@
  * (kernel.json's argv, written by `cassperf kernel install`).
  *
  * tslab's ZeroMQ server speaks the wire protocol; this file replaces the parts stock tslab gets
- * wrong (../shared/spikes/notebook-kernel/jkt-tslab-result.txt):
+ * wrong (the design spike notebook-kernel/jkt-tslab-result.txt, not in this repository):
  *  - execute: publishes execute_input, the cell's outputs (engine.ts), an `error` message, and an
  *    execute_reply carrying ename/evalue/traceback;
  *  - one queue of execute requests; `stop_on_error` (default true) aborts only the requests that

@@ -2,7 +2,7 @@
  * JmxScraper text dumps -> attribute rows, and the latency / SSTables-per-read / partition-size
  * histograms in them -> the same rows nodetool histograms give.
  *
- * A dump (Montecristo's JmxScraper, ../shared/data/jmx/montecristo-metrics.jmx) has one attribute
+ * A dump (Montecristo's JmxScraper, test/fixtures/data/jmx/montecristo-metrics.jmx) has one attribute
  * per line: `<domain>{<key>=<value>, ...}[<composite key>]<Attribute>: <value>`, e.g.
  * `org.apache.cassandra.metrics{type=Table, keyspace=ks, scope=t, name=ReadLatency}[]99thPercentile: 219.342`.
  * Table metrics appear twice, under type=Table and the deprecated alias type=ColumnFamily: the

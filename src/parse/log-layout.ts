@@ -31,7 +31,7 @@ export interface LogLayout {
  * The layouts Cassandra and DSE ship, in detection order. Sources: Cassandra 2.1–5.0
  * conf/logback.xml (file appenders and STDOUT), DSE 6.x conf/logback.xml (adds `%X{service}`),
  * the "old-style" pattern kept commented in those files (Cassandra ≤ 2.0), and the 2.1.0 console
- * pattern seen in ../shared/data/lab (no millis).
+ * pattern seen in test/fixtures/data/lab (no millis).
  */
 export const KNOWN_LAYOUTS: { name: string; pattern: string }[] = [
   { name: "cassandra", pattern: "%-5level [%thread] %date{ISO8601} %F:%L - %msg%n" },

@@ -2,7 +2,7 @@
  * nodetool compactionstats -> pending tasks (total and per table when printed) and the active
  * compactions.
  *
- * Forms (real outputs in ../shared/data and CompactionStats.java):
+ * Forms (real outputs in test/fixtures/data and CompactionStats.java):
  *  - 2.1: `pending tasks: 0`, then, when compactions run, a right-aligned table `compaction type
  *    keyspace table completed total unit progress` and `Active compaction remaining time : n/a`
  *    (2.1.0 prints that line even with no compaction);

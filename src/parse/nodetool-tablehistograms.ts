@@ -3,7 +3,7 @@
  * one row per (table, metric, percentile).
  *
  * The text differs across versions; every form below was read from the printing code or from a
- * real output in ../shared/data:
+ * real output in test/fixtures/data:
  *  - 2.1 .. 5.0 and DSE (TableHistograms.java, `%-10s%10.2f%18.2f%18.2f%18.0f%18.0f`): a title
  *    `<ks>/<table> histograms`, a header `Percentile SSTables Write Latency Read Latency Partition Size
  *    Cell Count`, a units line `(micros) (micros) (bytes)`, and rows 50% 75% 95% 98% 99% Min Max.

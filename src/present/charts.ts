@@ -15,7 +15,7 @@ export const VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json
 
 /**
  * The most data points a chart hands to Vega. Above this, builders bin or sample and say so in
- * the title. Source: ../shared/spikes/charts — 50,000 raw points cost 1.4 s and a 14 MB SVG,
+ * the title. Source: the design spike "charts" (not in this repository) — 50,000 raw points cost 1.4 s and a 14 MB SVG,
  * a binned version of the same data 0.18 s and 76 KB.
  */
 export const MAX_CHART_POINTS = 5_000;

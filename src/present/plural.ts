@@ -1,6 +1,6 @@
 /**
  * Counts in words a user reads: "1 file", "2 files", "1,130 pauses" — never "1 files" or "file(s)".
- * One helper for every message, finding and title (issue 17: "1 files has ...").
+ * One helper for every message, finding and title (no more "1 files has ...").
  */
 
 /** Nouns whose plural is not noun + "s" (the ones cassperf's messages use). */

@@ -46,7 +46,7 @@ export interface Threshold {
   name: string;
   value: number;
   unit: string;
-  /** Where the number comes from (seed, sperf recs.py, Cassandra default, ...). */
+  /** Where the number comes from (a Cassandra default, sperf recs.py, DataStax docs, or "cassperf's choice" with its reason). */
   source: string;
 }
 

@@ -1,6 +1,6 @@
 /**
  * The REPL's evaluator: tslab's TypeScript converter and executor run in-process (tslab 1.0.22,
- * pinned; see ../shared/spikes/notebook-kernel/inproc.cjs), with the kernel's prelude so every
+ * pinned; proven by the design spike notebook-kernel/inproc.cjs, not in this repository), with the kernel's prelude so every
  * helper is in scope and typed.
  *
  * Why lazy: loading TypeScript and building its program costs 1–2 s, so nothing here touches tslab

@@ -51,9 +51,9 @@ export interface ResolvedRunOptions {
   onProgress: (progress: Progress) => void;
 }
 
-// One store per process, shared by every copy of this module (dist/ and src/ under tsx in tests).
-const STORE = Symbol.for("cassperf.runContext");
-const storage: AsyncLocalStorage<RunOptions> = ((globalThis as Record<symbol, unknown>)[STORE] ??= new AsyncLocalStorage<RunOptions>()) as AsyncLocalStorage<RunOptions>;
+// The ambient context of the running line or cell. One copy of this module per process: the REPL and the kernel load
+// dist/, the tests load one build per process (src/ through tsx, or dist/ in test/repl.test.ts), never both.
+const storage = new AsyncLocalStorage<RunOptions>();
 const NEVER = new AbortController().signal;
 const NOOP = () => {};
 
