@@ -32,6 +32,10 @@ code, .from { font-family: "DejaVu Sans Mono", monospace; font-size: 11px; }
 .chart { margin: 10px 0; break-inside: avoid; overflow-x: auto; } .chart svg { max-width: 100%; height: auto; }
 .section { break-inside: auto; } .status { font-size: 12px; padding: 1px 6px; border-radius: 3px; background: #eee; }
 .status-failed { background: #fdd; } .status-cannot { background: #eee; color: var(--muted); }
+dl.summary { display: grid; grid-template-columns: repeat(auto-fill, minmax(250px, 1fr)); gap: 2px 16px; margin: 6px 0 10px; font-size: 12px; }
+dl.summary div { display: flex; justify-content: space-between; gap: 8px; border-bottom: 1px dotted var(--line); min-width: 0; }
+dl.summary dt { color: var(--muted); } dl.summary dd { margin: 0; text-align: right; overflow-wrap: anywhere; font-variant-numeric: tabular-nums; }
+dl.summary div.wide { grid-column: 1 / -1; } dl.summary div.wide dd { text-align: left; font-size: 11px; }
 ul.notes { font-size: 12px; color: var(--muted); }
 nav a { margin-right: 10px; font-size: 12px; }
 @media print {
@@ -67,7 +71,7 @@ function sectionHtml(s: Section): string {
   if (s.status !== "ran") return `<section class="section" data-helper="${esc(s.helper)}">${head}<p>${esc(s.reason ?? "")}</p></section>`;
   const parts = [head, `<p>${esc(s.title ?? "")}${s.ms !== null ? ` <span class="muted">(${s.ms} ms)</span>` : ""}</p>`];
   const summary = Object.entries(s.summary);
-  if (summary.length) parts.push(`<table class="summary"><tbody>${summary.map(([k, v]) => `<tr><th>${esc(k)}</th>${cell(v)}</tr>`).join("")}</tbody></table>`);
+  if (summary.length) parts.push(`<dl class="summary">${summary.map(([k, v]) => { const t = formatValue(v); return `<div${t.length > 40 ? ' class="wide"' : ""}><dt>${esc(k)}</dt><dd>${esc(t)}</dd></div>`; }).join("")}</dl>`);
   for (const c of s.charts) parts.push(chartHtml(c));
   if (s.table) {
     const t = s.table;
@@ -91,7 +95,7 @@ export function renderHtml(model: ReportModel, tool = "cassperf report"): string
     ? `<h2 id="timeline">Timeline${tl.from ? `, zoomed on the incident (${esc(tl.from)} – ${esc(tl.to)})` : ""}</h2>
 <p>${esc(tl.why)}</p>
 ${tl.chart ? chartHtml(tl.chart) : ""}
-${tl.coincidences.length ? `<table class="coincidences"><thead><tr><th>node</th><th>time</th><th>spike</th><th>nearby</th></tr></thead><tbody>${tl.coincidences.map((c) => `<tr><td>${esc(c.node)}</td><td>${esc(c.time)}</td><td>${esc(c.spike)}</td><td>${esc(c.nearby)}</td></tr>`).join("")}</tbody></table>` : ""}
+${tl.coincidences.length ? `<table class="coincidences"><thead><tr><th>node</th><th>time</th><th>spike</th><th>nearby</th></tr></thead><tbody>${tl.coincidences.map((c) => `<tr><td class="node">${esc(c.node)}</td><td class="node">${esc(c.time)}</td><td>${esc(c.spike)}</td><td>${esc(c.nearby)}</td></tr>`).join("")}</tbody></table>` : ""}
 ${tl.notes.length ? `<ul class="notes">${tl.notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul>` : ""}`
     : "";
   const cannot = m.cannotAnswer.length

@@ -252,10 +252,15 @@ function chartEntry(helper: string, r: Report, name: string): ChartEntry {
   }
 }
 
-/** The worst coincidence: the largest number of ms its spike names (e.g. "GC pause 2066 ms"). */
+/**
+ * How bad a coincidence's spike is: the ms it names (e.g. "GC pause 2066 ms"); a GC pause ranks
+ * above any query (a stop-the-world pause stalls every request on the node, a slow query one).
+ */
 function spikeMs(c: Record<string, unknown>): number {
-  const m = /(\d+(?:\.\d+)?)\s*ms/.exec(String(c.spike ?? ""));
-  return m ? Number(m[1]) : 0;
+  const spike = String(c.spike ?? "");
+  const m = /(\d+(?:\.\d+)?)\s*ms/.exec(spike);
+  const ms = m ? Number(m[1]) : 0;
+  return /GC pause/i.test(spike) ? 1e9 + ms : ms;
 }
 
 /** timeline() on the whole window, then again zoomed on the incident (the coincidences around the worst one). */
