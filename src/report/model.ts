@@ -240,12 +240,22 @@ function keyTable(r: Report): KeyTable | null {
   return { name, columns: shown, rows, totalRows: total, hiddenColumns: columns.slice(TABLE_COLUMNS) };
 }
 
-/** A chart's spec, or why it could not be built. */
+/** Data rows a spec carries inline (its own and its layers'/concatenated views'). */
+export function specRows(spec: Record<string, unknown>): number {
+  const named = spec.datasets && typeof spec.datasets === "object" ? Object.values(spec.datasets as Record<string, unknown[]>).reduce((a, v) => a + (Array.isArray(v) ? v.length : 0), 0) : 0;
+  const own = ((spec.data as { values?: unknown[] } | undefined)?.values?.length ?? 0) + named;
+  const subs = ["layer", "vconcat", "hconcat", "concat"].flatMap((k) => (Array.isArray(spec[k]) ? (spec[k] as Record<string, unknown>[]) : []));
+  const facet = spec.spec && typeof spec.spec === "object" ? [spec.spec as Record<string, unknown>] : [];
+  return own + [...subs, ...facet].reduce((a, s) => a + specRows(s), 0);
+}
+
+/** A chart's spec, or why it could not be built (a chart with no data rows is not drawn: an empty frame says nothing). */
 function chartEntry(helper: string, r: Report, name: string): ChartEntry {
   try {
     const c = r.chart(name);
     const t = c.spec.title as unknown;
     const title = typeof t === "string" ? t : Array.isArray(t) ? t.join(" ") : String((t as { text?: unknown } | undefined)?.text ?? name);
+    if (specRows(c.spec) === 0) return { helper, name, title, spec: c.spec, error: "has no data to draw from this source" };
     return { helper, name, title, spec: c.spec };
   } catch (e) {
     return { helper, name, title: name, spec: {}, error: (e as Error).message };
