@@ -116,7 +116,13 @@ function progressLine(): { say(text: string): void; done(): void } {
 /** Run `fn` with an AbortSignal that Ctrl-C (SIGINT) aborts; temporary outputs are removed on abort. */
 async function interruptible(fn: (signal: AbortSignal) => Promise<number>): Promise<number> {
   const ac = new AbortController();
-  const onSigint = () => ac.abort(new CassperfError("interrupted (Ctrl-C)"));
+  // First Ctrl-C: abort (helpers stop at their next check, temporary files are removed). A second: leave now.
+  const onSigint = () => {
+    if (!ac.signal.aborted) return ac.abort(new CassperfError("interrupted (Ctrl-C)"));
+    (require("./report/write") as typeof import("./report/write")).discardPending();
+    console.error("cassperf: interrupted (Ctrl-C twice); nothing was written.");
+    process.exit(EXIT.INTERRUPTED);
+  };
   process.on("SIGINT", onSigint);
   try {
     return await fn(ac.signal);

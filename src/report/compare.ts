@@ -34,7 +34,7 @@ export interface CompareModel extends ReportModel {
 export function percentileBand(sorted: number[], q: number): { value: number; lo: number; hi: number; n: number } {
   const n = sorted.length;
   const at = (r: number) => sorted[Math.min(n - 1, Math.max(0, r))];
-  const rank = Math.ceil(q * n) - 1;
+  const rank = Math.ceil(q * n - 1e-9) - 1; // nearest rank (1e-9: 0.29 * 100 is 28.999999999999996 in floating point)
   const half = Z95 * Math.sqrt(n * q * (1 - q));
   return { value: at(rank), lo: at(Math.floor(n * q - half) - 1), hi: at(Math.ceil(n * q + half) - 1), n };
 }
@@ -84,9 +84,11 @@ function headlineDeltas(before: HeadlineFact[], after: HeadlineFact[]): Headline
 /** The application stop of each GC pause (pause or safepoint time, whichever is longer), as gcStats' rules judge it. */
 function gcStops(r: Report | undefined): number[] {
   if (!r) return [];
-  return r
-    .rows("pauses")
-    .filter((p) => p.origin === "gc-log" || p.beyond_gc_log === true || p.origin === undefined)
+  const rows = r.rows("pauses");
+  // GC-log pauses plus GCInspector pauses no GC log covers (as gcStats counts them); only GCInspector when there is no GC log.
+  const fromLogs = rows.some((p) => p.origin === "gc-log");
+  return rows
+    .filter((p) => !fromLogs || p.origin === "gc-log" || p.beyond_gc_log === true)
     .map((p) => Math.max(Number(p.pause_ms) || 0, Number(p.stopped_ms) || 0))
     .filter((v) => v > 0)
     .sort((x, y) => x - y);
