@@ -273,6 +273,19 @@ function spikeMs(c: Record<string, unknown>): number {
   return /GC pause/i.test(spike) ? 1e9 + ms : ms;
 }
 
+/**
+ * The incident: the worst coincidence, those within {@link INCIDENT_SPAN_MS} of it, and the window
+ * that shows them with {@link INCIDENT_PAD_MS} either side; undefined without coincidences.
+ */
+export function incidentWindow(coincidences: Record<string, unknown>[]): { worst: Record<string, unknown>; near: Record<string, unknown>[]; from: string; to: string } | undefined {
+  if (!coincidences.length) return undefined;
+  const worst = coincidences.reduce((a, c) => (spikeMs(c) > spikeMs(a) ? c : a));
+  const t0 = parseUtc(String(worst.time));
+  const near = coincidences.filter((c) => Math.abs(parseUtc(String(c.time)) - t0) <= INCIDENT_SPAN_MS);
+  const times = near.map((c) => parseUtc(String(c.time)));
+  return { worst, near, from: new Date(Math.min(...times) - INCIDENT_PAD_MS).toISOString(), to: new Date(Math.max(...times) + INCIDENT_PAD_MS).toISOString() };
+}
+
 /** timeline() on the whole window, then again zoomed on the incident (the coincidences around the worst one). */
 async function incidentTimeline(source: Source, win: { from?: string; to?: string }, run: <T>(fn: () => Promise<T>) => Promise<T>): Promise<IncidentTimeline> {
   const api = require("../index") as typeof import("../index");
@@ -282,12 +295,7 @@ async function incidentTimeline(source: Source, win: { from?: string; to?: strin
   if (!coincidences.length) {
     return { from: null, to: null, why: "no coincidence (no GC pause or slow query with other events near it): the whole timeline is shown", coincidences, busiest, chart: whole.chartNames.length ? chartEntry("timeline", whole, whole.chartNames[0]) : null, notes: whole.notes };
   }
-  const worst = coincidences.reduce((a, c) => (spikeMs(c) > spikeMs(a) ? c : a));
-  const t0 = parseUtc(String(worst.time));
-  const near = coincidences.filter((c) => Math.abs(parseUtc(String(c.time)) - t0) <= INCIDENT_SPAN_MS);
-  const times = near.map((c) => parseUtc(String(c.time)));
-  const from = new Date(Math.min(...times) - INCIDENT_PAD_MS).toISOString();
-  const to = new Date(Math.max(...times) + INCIDENT_PAD_MS).toISOString();
+  const { worst, near, from, to } = incidentWindow(coincidences)!;
   const zoomed = await run(() => api.timeline({ source, from, to }));
   return {
     from,
