@@ -14,6 +14,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { ROOT, tempDir } from "./support";
 import { compareFindings, percentileBand } from "../src/report/compare";
+import { buildReportModel } from "../src/report/model";
+import { renderHtml } from "../src/report/html";
+import { HEALTH_HELPERS } from "../src/analyze/health";
 
 const CLI = path.join(ROOT, "dist", "cli.js");
 const DSE68 = path.join(ROOT, "test", "fixtures", "report", "dse68");
@@ -192,4 +195,26 @@ test("compareFindings: matched by rule id, node and helper; a changed severity i
   assert.equal(by("gc.a", "n2")?.change, "new");
   assert.equal(by("gc.b", "n1")?.change, "resolved");
   assert.equal(out.length, 3);
+});
+
+test("a helper that throws does not sink the report: its section says why, the others stand", { timeout: 300_000 }, async () => {
+  // MOCK, named as such: no real input makes caches() throw an unexpected error (its parsers skip
+  // what they cannot read), so its runner in health()'s table is replaced for this test only.
+  const entry = HEALTH_HELPERS.find((h) => h.helper === "caches")!;
+  const real = entry.run;
+  entry.run = async () => {
+    throw new Error("simulated failure inside caches()");
+  };
+  try {
+    const model = await buildReportModel(DSE68, { only: ["gcStats", "caches"] });
+    const caches = model.sections.find((s) => s.helper === "caches")!;
+    assert.equal(caches.status, "failed");
+    assert.match(caches.reason ?? "", /simulated failure inside caches\(\)/);
+    assert.equal(model.sections.find((s) => s.helper === "gcStats")!.status, "ran");
+    assert.ok(model.findings.length > 0);
+    const html = renderHtml(model);
+    assert.match(html, /<h2 id="helper-caches">caches <span class="status status-failed">failed<\/span><\/h2><p>simulated failure inside caches\(\)<\/p>/);
+  } finally {
+    entry.run = real;
+  }
 });

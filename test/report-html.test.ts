@@ -46,6 +46,8 @@ interface PageFacts {
   headline: Record<string, { value: string; from: string }>;
   findings: { severity: string; text: string }[];
   text: string;
+  pdfPages: number;
+  pdfHead: string;
 }
 
 /** Open the file in headless Chromium with every non-file request blocked; gather what the page shows. */
@@ -74,6 +76,10 @@ async function openInChromium(file: string, screenshot?: string): Promise<PageFa
     page.on("pageerror", (e) => consoleErrors.push(String(e)));
     await page.goto(`file://${file}`, { waitUntil: "load" });
     if (screenshot) await page.screenshot({ path: screenshot });
+    // Printed to PDF (print media rules): a real multi-page PDF comes out.
+    await page.emulateMedia({ media: "print" });
+    const pdf = await page.pdf({ format: "A4", printBackground: true });
+    await page.emulateMedia({ media: "screen" });
     const facts = await page.evaluate(() => {
       const charts = [...document.querySelectorAll("figure.chart")].map((f) => ({
         id: f.id,
@@ -100,7 +106,7 @@ async function openInChromium(file: string, screenshot?: string): Promise<PageFa
     // Every script on the page is data (application/json): nothing executes.
     const scripts = await page.evaluate(() => [...document.querySelectorAll("script")].filter((s) => s.type !== "application/json").length);
     assert.equal(scripts, 0, "the report runs no script");
-    return { requests, consoleErrors, ...facts };
+    return { requests, consoleErrors, pdfPages: (pdf.toString("latin1").match(/\/Type\s*\/Page[^s]/g) ?? []).length, pdfHead: pdf.subarray(0, 5).toString("latin1"), ...facts };
   } finally {
     await ctx.close();
   }
@@ -124,6 +130,8 @@ test("report --html on the dse68 bundle: offline, no console error, every chart 
   for (const u of page.unrendered) assert.match(u, /has no data to draw from this source/);
   assert.ok(page.unrendered.some((u) => /Heap after GC/.test(u)), "the heap chart is not drawn empty: no GC log here, so no heap sizes");
   assert.ok(fs.statSync(shot).size > 10_000, "a screenshot was taken");
+  assert.equal(page.pdfHead, "%PDF-");
+  assert.ok(page.pdfPages >= 3, `printed to ${page.pdfPages} PDF pages`);
 
   // Expected, read here from the bundle's own system.log: the longest GCInspector "GC in N ms" line and its line number.
   const sysRel = "nodes/172.17.0.2/logs/cassandra/system.log";

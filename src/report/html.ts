@@ -110,7 +110,7 @@ ${tl.notes.length ? `<ul class="notes">${tl.notes.map((n) => `<li>${esc(n)}</li>
 <style>${CSS}</style>
 </head><body>
 <header><h1>${esc(title)}</h1>
-<div class="meta">${esc(m.source.description)} · ${m.source.files} files, ${(m.source.bytes / 1e6).toFixed(1)} MB · generated ${esc(m.generatedAt)} by cassperf${m.window ? ` · window ${esc(m.window.from ?? "start")} – ${esc(m.window.to ?? "end")} (applies to ${esc(m.window.appliesTo.join(", "))}; the other helpers read snapshots and are shown whole)` : ""}</div>
+<div class="meta">${esc(m.source.description)} · ${(m.source.bytes / 1e6).toFixed(1)} MB read · generated ${esc(m.generatedAt)} by cassperf${m.window ? ` · window ${esc(m.window.from ?? "start")} – ${esc(m.window.to ?? "end")} (applies to ${esc(m.window.appliesTo.join(", "))}; the other helpers read snapshots and are shown whole)` : ""}</div>
 <p class="counts"><span class="sev-critical">${m.counts.critical} critical</span><span class="sev-warning">${m.counts.warning} warning</span><span class="sev-info">${m.counts.info} info</span></p>
 <nav><a href="#headline">headline</a><a href="#findings">findings</a>${tl ? '<a href="#timeline">timeline</a>' : ""}${ran.map((s) => `<a href="#helper-${slug(s.helper)}">${esc(s.helper)}</a>`).join("")}${cannot ? '<a href="#cannot-answer">cannot answer</a>' : ""}</nav>
 </header>

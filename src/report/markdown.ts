@@ -45,7 +45,7 @@ function sectionMd(s: Section, folder: string): string[] {
  */
 export function renderMarkdown(model: ReportModel, folder: string, tool = "cassperf report"): string {
   const m = model;
-  const out: string[] = [`# ${tool} — ${md(m.source.input)}`, "", `${md(m.source.description)} · ${m.source.files} files · generated ${m.generatedAt}`, ""];
+  const out: string[] = [`# ${tool} — ${md(m.source.input)}`, "", `${md(m.source.description)} · ${(m.source.bytes / 1e6).toFixed(1)} MB read · generated ${m.generatedAt} by cassperf`, ""];
   if (m.window) out.push(`Window ${m.window.from ?? "start"} – ${m.window.to ?? "end"} (applies to ${m.window.appliesTo.join(", ")}; the other helpers read snapshots and are shown whole).`, "");
   out.push(`**${m.counts.critical} critical, ${m.counts.warning} warning, ${m.counts.info} info**`, "", "## Headline", "");
   out.push(...table(["metric", "value", "node", "detail", "from (file:line)"], m.headline.map((h) => [h.metric, h.value, h.node, h.detail, h.from === null ? null : `\`${h.from}\``])), "");
