@@ -173,14 +173,15 @@ export async function runReportCli(args: string[]): Promise<number> {
       const progress = progressLine();
       const { buildReportModel } = require("./report/model") as typeof import("./report/model");
       const started = Date.now();
-      const tick = setInterval(() => progress.say(`cassperf report: reading ${target} (${((Date.now() - started) / 1000).toFixed(0)} s)`), 500);
+      let now = `opening ${target}`;
+      const tick = setInterval(() => progress.say(`cassperf report (${((Date.now() - started) / 1000).toFixed(0)} s): ${now}`), 500);
+      const onPhase = (p: { phase: string; files: number; bytes: number }) => (now = `${p.files} files, ${(p.bytes / 1e6).toFixed(1)} MB: ${p.phase}`);
       let model: import("./report/model").ReportModel;
       try {
-        model = await buildReportModel(target, { ...(a.only ? { only: a.only } : {}), ...(a.from ? { from: a.from } : {}), ...(a.to ? { to: a.to } : {}), signal });
+        model = await buildReportModel(target, { ...(a.only ? { only: a.only } : {}), ...(a.from ? { from: a.from } : {}), ...(a.to ? { to: a.to } : {}), signal, onPhase });
       } finally {
         clearInterval(tick);
       }
-      progress.say(`cassperf report: read ${model.source.files} files, ${(model.source.bytes / 1e6).toFixed(1)} MB`);
       await writeModel(model, a, signal, progress);
       progress.done();
       return failOn(model.findings, a.failOn);
@@ -200,7 +201,7 @@ function failOn(findings: { severity: Severity }[], level: "warning" | "critical
 }
 
 /** Render and write the outputs the arguments ask for (text on stdout when none). */
-async function writeModel(model: import("./report/model").ReportModel, a: ReportArgs, signal: AbortSignal, progress: { say(t: string): void }): Promise<void> {
+async function writeModel(model: import("./report/model").ReportModel, a: ReportArgs, signal: AbortSignal, progress: { say(t: string): void; done(): void }): Promise<void> {
   const { renderCharts, modelToJSON, allCharts } = require("./report/model") as typeof import("./report/model");
   const w = require("./report/write") as typeof import("./report/write");
   const outputs: import("./report/write").Output[] = [];
@@ -213,6 +214,7 @@ async function writeModel(model: import("./report/model").ReportModel, a: Report
     outputs.push({ target: a.md, content: renderMarkdown(model, path.basename(folder)) });
   }
   if (outputs.length) await w.writeOutputs(outputs, { force: a.force, signal });
+  progress.done();
   if (a.json) process.stdout.write(`${JSON.stringify(modelToJSON(model), null, 2)}\n`);
   else if (!outputs.length) process.stdout.write(textReport(model));
   for (const o of outputs) if (!("folder" in o)) console.error(`cassperf: wrote ${o.target}`);

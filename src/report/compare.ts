@@ -287,6 +287,7 @@ export async function writeCompare(model: CompareModel, a: import("../report-cli
     outputs.push({ target: a.md, content: renderMarkdown(model, path.basename(folder), "cassperf compare") });
   }
   if (outputs.length) await w.writeOutputs(outputs, { force: a.force, signal });
+  say("");
   if (a.json) process.stdout.write(`${JSON.stringify(modelToJSON(model), null, 2)}\n`);
   else if (!outputs.length) process.stdout.write((require("./markdown") as typeof import("./markdown")).renderMarkdown(model, ".", "cassperf compare"));
   for (const o of outputs) if (!("folder" in o)) console.error(`cassperf: wrote ${o.target}`);

@@ -112,6 +112,8 @@ export interface ReportModelOptions {
   /** End of the time window. */
   to?: string;
   signal?: AbortSignal;
+  /** Called as the work moves on: the phase, and the source's size once it is open (for a progress line). */
+  onPhase?: (p: { phase: string; files: number; bytes: number }) => void;
 }
 
 /** The helpers health() knows (its table), for `--only` checking. */
@@ -143,6 +145,9 @@ export async function buildReportModel(input: string | Source, options: ReportMo
 
   const source: Source = typeof input === "string" ? await api.open(input) : input;
   signal?.throwIfAborted();
+  const size = { files: source.files().length, bytes: source.files().reduce((a, f) => a + (f.size || 0), 0) };
+  const phase = (name: string) => options.onPhase?.({ phase: name, ...size });
+  phase(`running ${only ? ["inventory", ...only.filter((h) => h !== "inventory")].join(", ") : "every helper the source can answer"}`);
   const skip = only ? known.filter((h) => h !== "inventory" && !only.includes(h)) : [];
   const health = await run(() => api.health(source, { skip }));
   signal?.throwIfAborted();
@@ -167,7 +172,8 @@ export async function buildReportModel(input: string | Source, options: ReportMo
 
   // The timeline, zoomed on the incident.
   let timeline: IncidentTimeline | null = null;
-  if (reports.logs || reports.gcStats) {
+  if (reports.logs) {
+    phase("timeline, zoomed on the incident");
     try {
       timeline = await incidentTimeline(source, win, run);
     } catch (e) {
