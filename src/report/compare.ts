@@ -114,12 +114,13 @@ function gcSection(before: number[], after: number[]): { section: Section; findi
     const a = percentileBand(after, q);
     const beyond = a.lo > b.hi || a.hi < b.lo;
     const label = `p${q * 100}`;
-    rows.push({ percentile: label, before_ms: b.value, before_band: `${b.lo}–${b.hi}`, after_ms: a.value, after_band: `${a.lo}–${a.hi}`, verdict: beyond ? (a.value > b.value ? "worse" : "better") : "within noise" });
+    const r1 = (v: number) => Math.round(v * 10) / 10;
+    rows.push({ percentile: label, before_ms: r1(b.value), before_band: `${r1(b.lo)}–${r1(b.hi)}`, after_ms: r1(a.value), after_band: `${r1(a.lo)}–${r1(a.hi)}`, verdict: beyond ? (a.value > b.value ? "worse" : "better") : "within noise" });
     chartRows.push({ percentile: label, run: "before", value: b.value, lo: b.lo, hi: b.hi }, { percentile: label, run: "after", value: a.value, lo: a.lo, hi: a.hi });
     if (beyond && a.value > b.value)
       findings.push({ severity: "warning", id: "compare.gc-pause-worse", title: `GC pause ${label} worse: ${b.value} → ${a.value} ms`, evidence: `95% bands do not overlap: before ${b.lo}–${b.hi} ms (${b.n} pauses), after ${a.lo}–${a.hi} ms (${a.n} pauses)`, action: "Compare the two gcStats() reports: heap size, allocation rate and pause types.", helper: "gcStats" });
   }
-  rows.push({ percentile: "max", before_ms: before[before.length - 1], before_band: "one value: no band", after_ms: after[after.length - 1], after_band: "one value: no band", verdict: "—" });
+  rows.push({ percentile: "max", before_ms: Math.round(before[before.length - 1] * 10) / 10, before_band: "one value: no band", after_ms: Math.round(after[after.length - 1] * 10) / 10, after_band: "one value: no band", verdict: "—" });
   s.table = { name: "gc pause percentiles", columns: Object.keys(rows[0]), rows, totalRows: rows.length, hiddenColumns: [] };
   s.notes = ["Band: distribution-free 95% confidence interval of each percentile from order statistics (rank n·q ± 1.96·√(n·q·(1−q))); beyond noise when the bands do not overlap."];
   const spec = {
@@ -138,17 +139,31 @@ function gcSection(before: number[], after: number[]): { section: Section; findi
 }
 
 /** Latency p99 per node/table from histograms(), compared with compareRuns' 10% rule. */
-function latencySection(before: Report | undefined, after: Report | undefined): Section {
+function latencySection(before: Report | undefined, after: Report | undefined, findings: Finding[] = []): Section {
   const s = emptySection("latency compared", "p99 latency per node and table (nodetool histograms), before vs after");
   if (!before || !after) {
     s.status = "cannot answer";
     s.reason = `histograms() did not run on ${!before ? "before" : "after"}`;
     return s;
   }
-  const key = (r: Record<string, unknown>) => `${r.node}\u0000${r.keyspace ?? ""}\u0000${r.table}\u0000${r.metric}`;
-  const p99 = (r: Report) => new Map(r.rows("histograms").filter((x) => x.percentile === "99" && /latency/.test(String(x.metric)) && typeof x.value === "number").map((x) => [key(x), x]));
-  const b = p99(before);
-  const a = p99(after);
+  const rowsOf = (r: Report) => r.rows("histograms").filter((x) => x.percentile === "99" && /latency/.test(String(x.metric)) && typeof x.value === "number");
+  const rb0 = rowsOf(before);
+  const ra0 = rowsOf(after);
+  // Same nodes: node by node. No node in common (two clusters): the worst node of each, per table and metric.
+  const nodesB = new Set(rb0.map((x) => String(x.node)));
+  const byNode = ra0.some((x) => nodesB.has(String(x.node)));
+  const key = (r: Record<string, unknown>) => `${byNode ? r.node : ""}\u0000${r.keyspace ?? ""}\u0000${r.table}\u0000${r.metric}`;
+  const p99 = (rows: Record<string, unknown>[]) => {
+    const m = new Map<string, Record<string, unknown>>();
+    for (const x of rows) {
+      const k = key(x);
+      const had = m.get(k);
+      if (!had || (x.value as number) > (had.value as number)) m.set(k, byNode ? x : { ...x, node: `worst: ${x.node}` });
+    }
+    return m;
+  };
+  const b = p99(rb0);
+  const a = p99(ra0);
   const band = BENCH_THRESHOLDS.NOISE_MIN_RELATIVE.value;
   const rows: Record<string, unknown>[] = [];
   for (const [k, ra] of a) {
@@ -157,16 +172,26 @@ function latencySection(before: Report | undefined, after: Report | undefined): 
     const vb = (rb.value as number) / 1000;
     const va = (ra.value as number) / 1000;
     const beyond = Math.abs(va - vb) > band * Math.abs(vb);
-    rows.push({ node: ra.node, table: ra.table === "proxy" ? "coordinator (proxy)" : `${ra.keyspace}.${ra.table}`, metric: ra.metric, before_ms: vb, after_ms: va, diff_pct: vb ? Math.round(((va - vb) / vb) * 1000) / 10 : null, verdict: beyond ? (va > vb ? "worse" : "better") : "within noise" });
+    rows.push({ node: ra.node, table: ra.table === "proxy" ? "coordinator (proxy)" : `${ra.keyspace}.${ra.table}`, metric: ra.metric, before_ms: Math.round(vb * 100) / 100, after_ms: Math.round(va * 100) / 100, diff_pct: vb ? Math.round(((va - vb) / vb) * 1000) / 10 : null, verdict: beyond ? (va > vb ? "worse" : "better") : "within noise" });
   }
   rows.sort((x, y) => Math.abs(Number(y.diff_pct) || 0) - Math.abs(Number(x.diff_pct) || 0));
+  const worse = rows.filter((r) => r.verdict === "worse");
+  if (worse.length)
+    findings.push({
+      severity: "warning",
+      id: "compare.latency-worse",
+      title: `${worse.length} p99 latenc${worse.length === 1 ? "y" : "ies"} worse by more than ${band * 100}% (worst: ${worse[0].table} ${worse[0].metric} ${worse[0].before_ms} → ${worse[0].after_ms} ms)`,
+      evidence: worse.slice(0, 3).map((r) => `${r.node} ${r.table} ${r.metric}: ${r.before_ms} → ${r.after_ms} ms (${r.diff_pct}%)`).join("; "),
+      action: "Compare the two histograms() reports and trace a slow request on the worse side (trace()).",
+      helper: "histograms",
+    });
   if (!rows.length) {
     s.status = "cannot answer";
     s.reason = "no latency p99 present in both (same node, table and metric)";
     return s;
   }
   s.table = { name: "p99 latency", columns: Object.keys(rows[0]), rows: rows.slice(0, 25), totalRows: rows.length, hiddenColumns: [] };
-  s.notes = [`Beyond noise when the difference exceeds ${band * 100}% of before (${BENCH_THRESHOLDS.NOISE_MIN_RELATIVE.source}); a nodetool histogram snapshot has no sample count, so no band of its own.`];
+  s.notes = [...(byNode ? [] : ["The two sources share no node: each row compares the worst node of each, per table and metric."]), `Beyond noise when the difference exceeds ${band * 100}% of before (${BENCH_THRESHOLDS.NOISE_MIN_RELATIVE.source}); a nodetool histogram snapshot has no sample count, so no band of its own.`];
   return s;
 }
 
@@ -242,15 +267,16 @@ export async function buildCompareModel(before: string, after: string, options: 
   const ra = reportsOf(ma);
   const changed = compareFindings(mb.findings, ma.findings);
   const gc = gcSection(gcStops(rb.gcStats), gcStops(ra.gcStats));
-  const lat = latencySection(rb.histograms, ra.histograms);
-  const shown: ComparedFinding[] = [...gc.findings.map((f) => ({ ...f, change: "new" as const })), ...changed.filter((f) => f.change !== "resolved")];
+  const latFindings: Finding[] = [];
+  const lat = latencySection(rb.histograms, ra.histograms, latFindings);
+  const shown: ComparedFinding[] = [...[...gc.findings, ...latFindings].map((f) => ({ ...f, change: "new" as const })), ...changed.filter((f) => f.change !== "resolved")];
   const resolved = changed.filter((f) => f.change === "resolved");
   const changeSection = emptySection("findings compared", `${changed.filter((f) => f.change === "new").length} new, ${resolved.length} resolved, ${changed.filter((f) => f.change === "unchanged").length} unchanged (matched by rule id and node)`);
   const fr = changed.map((f) => ({ change: f.change, severity: f.severity, before_severity: f.before_severity ?? null, id: f.id, node: f.node ?? null, helper: f.helper ?? null, title: f.title }));
   changeSection.table = { name: "findings", columns: ["change", "severity", "before_severity", "id", "node", "helper", "title"], rows: fr.slice(0, 60), totalRows: fr.length, hiddenColumns: [] };
   const findings = shown.map((f) => ({ ...f, title: `[${f.change}${f.before_severity ? `, was ${f.before_severity}` : ""}] ${f.title}` }));
   const count = (s: string) => findings.filter((f) => f.severity === s).length;
-  const cannot = [...ma.cannotAnswer.map((c) => ({ helper: c.helper, reason: `after: ${c.reason}` })), ...mb.cannotAnswer.filter((c) => !ma.cannotAnswer.some((x) => x.helper === c.helper)).map((c) => ({ helper: c.helper, reason: `before: ${c.reason}` }))];
+  const cannot = [...[gc.section, lat].filter((x) => x.status === "cannot answer").map((x) => ({ helper: x.helper, reason: x.reason ?? "" })), ...ma.cannotAnswer.map((c) => ({ helper: c.helper, reason: `after: ${c.reason}` })), ...mb.cannotAnswer.filter((c) => !ma.cannotAnswer.some((x) => x.helper === c.helper)).map((c) => ({ helper: c.helper, reason: `before: ${c.reason}` }))];
   return {
     kind: "cassperf-report",
     generatedAt,
