@@ -175,6 +175,15 @@ test("compare a recording with itself: every finding unchanged, none new or reso
   for (const row of gc.table.rows) if (row.percentile !== "max") assert.equal(row.verdict, "within noise");
   const pauses = gcInspector().map((p) => p.ms);
   assert.equal(gc.table.rows.find((x: { percentile: string }) => x.percentile === "max").before_ms, Math.max(...pauses));
+  // Every GCInspector line of the excerpt is one pause (no GC log here), counted by grep above.
+  assert.match(gc.title, new RegExp(`before ${pauses.length} pauses, after ${pauses.length}$`));
+  // The read p99 the proxyhistograms file gives (its "99%" row, in microseconds), on both sides, within noise.
+  const proxy = fs.readFileSync(path.join(DSE68, "nodes/172.17.0.2/nodetool/proxyhistograms"), "utf8");
+  const readP99Us = Number(/^99%\s+(\S+)/m.exec(proxy)![1]);
+  const lat = m.sections.find((s: { helper: string }) => s.helper === "latency compared");
+  const read = lat.table.rows.find((x: { metric: string; table: string }) => x.metric === "read_latency" && x.table === "coordinator (proxy)");
+  assert.equal(read.before_ms, Math.round((readP99Us / 1000) * 100) / 100);
+  assert.equal(read.verdict, "within noise");
   assert.match(fs.readFileSync(html, "utf8"), /<h1>cassperf compare — /);
 });
 
