@@ -74,14 +74,18 @@ async function main(): Promise<void> {
     fs.rmSync(dir, { recursive: true, force: true });
   }
   const warm = (s: Sample[], k: "wall" | "cpu") => (s.length > 1 ? median(s.slice(1).map((x) => x[k])) : s[0][k]);
-  const line = (name: string, s: Sample[]) => `${name.padEnd(16)} cold ${s[0].wall.toFixed(0)} ms wall / ${s[0].cpu.toFixed(0)} ms CPU; warm median ${warm(s, "wall").toFixed(0)} ms wall / ${warm(s, "cpu").toFixed(0)} ms CPU`;
+  const line = (name: string, s: Sample[]) =>
+    `${name.padEnd(16)} cold ${s[0].wall.toFixed(0)} ms wall / ${s[0].cpu.toFixed(0)} ms CPU; ` +
+    `warm median ${warm(s, "wall").toFixed(0)} ms wall / ${warm(s, "cpu").toFixed(0)} ms CPU`;
   console.log(`source: ${SOURCE} (${RUNS} interleaved runs; HTML ${(bytes / 1e6).toFixed(2)} MB)`);
   console.log(line("helpers", helpers));
   console.log(line("report --html", report));
   const ratioWall = warm(report, "wall") / warm(helpers, "wall");
   const ratioCpu = warm(report, "cpu") / warm(helpers, "cpu");
-  console.log(`ratio report/helpers (warm medians): ${ratioWall.toFixed(2)}× wall, ${ratioCpu.toFixed(2)}× CPU — target ≤ 2× ${ratioWall <= 2 ? "met" : "NOT met"}`);
-  console.log(`RSS: ${rss0.toFixed(0)} MB at start, ${Math.max(...report.map((r) => r.rssMb), ...helpers.map((h) => h.rssMb)).toFixed(0)} MB highest after a run, ${report.at(-1)!.rssMb.toFixed(0)} MB after the last`);
+  const verdict = ratioWall <= 2 ? "met" : "NOT met";
+  console.log(`ratio report/helpers (warm medians): ${ratioWall.toFixed(2)}× wall, ${ratioCpu.toFixed(2)}× CPU — target ≤ 2× ${verdict}`);
+  const highest = Math.max(...report.map((r) => r.rssMb), ...helpers.map((h) => h.rssMb));
+  console.log(`RSS: ${rss0.toFixed(0)} MB at start, ${highest.toFixed(0)} MB highest after a run, ${report.at(-1)!.rssMb.toFixed(0)} MB after the last`);
 }
 
 main().catch((e) => {

@@ -29,11 +29,13 @@ const OUTPUT_HELP = `  --html FILE          write one offline HTML file (charts 
   -h, --help           this help
 exit codes: 0 ok, 1 findings at or above --fail-on, 2 usage or bad input, 130 interrupted`;
 
-export const REPORT_USAGE = `usage: cassperf report [path] [--html FILE] [--md FILE] [--json] [--only a,b] [--from T] [--to T] [--fail-on warning|critical] [--force]
+const OPTION_LINE = "[--html FILE] [--md FILE] [--json] [--only a,b] [--from T] [--to T] [--fail-on warning|critical] [--force]";
+
+export const REPORT_USAGE = `usage: cassperf report [path] ${OPTION_LINE}
   path                 a dataset folder, a diagnostic bundle (.tar.gz/.zip) or one file (default: the bundled dataset)
 ${OUTPUT_HELP}`;
 
-export const COMPARE_USAGE = `usage: cassperf compare <before> <after> [--html FILE] [--md FILE] [--json] [--only a,b] [--from T] [--to T] [--fail-on warning|critical] [--force]
+export const COMPARE_USAGE = `usage: cassperf compare <before> <after> ${OPTION_LINE}
   before, after        two recordings or bundles, or two bench runs (bench/<run>.json, cassandra-stress output)
 ${OUTPUT_HELP}`;
 
@@ -77,11 +79,18 @@ export function parseReportArgs(args: string[], command: "report" | "compare" = 
   const v = parsed.values;
   if (v.help) return { help: true, positionals: [], json: false, force: false };
   const pos = parsed.positionals;
-  if (command === "report" && pos.length > 1) throw new CassperfError(`report: one source at a time; got ${pos.length} arguments (${pos.map((a) => JSON.stringify(a)).join(", ")}).`, { hint: usage });
+  if (command === "report" && pos.length > 1) {
+    throw new CassperfError(`report: one source at a time; got ${pos.length} arguments (${pos.map((a) => JSON.stringify(a)).join(", ")}).`, { hint: usage });
+  }
   if (command === "compare" && pos.length !== 2) throw new CassperfError(`compare: needs two sources, before and after; got ${pos.length}.`, { hint: usage });
-  if (v["fail-on"] !== undefined && v["fail-on"] !== "warning" && v["fail-on"] !== "critical") throw new CassperfError(`${command}: --fail-on must be warning or critical; got ${JSON.stringify(v["fail-on"])}.`, { hint: usage });
+  const level = v["fail-on"];
+  if (level !== undefined && level !== "warning" && level !== "critical") {
+    throw new CassperfError(`${command}: --fail-on must be warning or critical; got ${JSON.stringify(level)}.`, { hint: usage });
+  }
   for (const k of ["html", "md", "only", "from", "to"] as const) if (v[k] === "") throw new CassperfError(`${command}: --${k} needs a value.`, { hint: usage });
-  if (v.html !== undefined && v.md !== undefined && path.resolve(v.html) === path.resolve(v.md)) throw new CassperfError(`${command}: --html and --md name the same file ${v.html}.`, { hint: usage });
+  if (v.html !== undefined && v.md !== undefined && path.resolve(v.html) === path.resolve(v.md)) {
+    throw new CassperfError(`${command}: --html and --md name the same file ${v.html}.`, { hint: usage });
+  }
   const out: ReportArgs = { positionals: pos, json: v.json === true, force: v.force === true };
   if (v.html !== undefined) out.html = v.html;
   if (v.md !== undefined) out.md = v.md;
@@ -178,7 +187,7 @@ export async function runReportCli(args: string[]): Promise<number> {
       const onPhase = (p: { phase: string; files: number; bytes: number }) => (now = `${p.files} files, ${(p.bytes / 1e6).toFixed(1)} MB: ${p.phase}`);
       let model: import("./report/model").ReportModel;
       try {
-        model = await buildReportModel(target, { ...(a.only ? { only: a.only } : {}), ...(a.from ? { from: a.from } : {}), ...(a.to ? { to: a.to } : {}), signal, onPhase });
+        model = await buildReportModel(target, { ...modelOptions(a), signal, onPhase });
       } finally {
         clearInterval(tick);
       }
@@ -201,7 +210,13 @@ function failOn(findings: { severity: Severity }[], level: "warning" | "critical
 }
 
 /** Render and write the outputs the arguments ask for (text on stdout when none). */
-async function writeModel(model: import("./report/model").ReportModel, a: ReportArgs, signal: AbortSignal, progress: { say(t: string): void; done(): void }): Promise<void> {
+/** --only, --from and --to as model options. */
+function modelOptions(a: ReportArgs): { only?: string[]; from?: string; to?: string } {
+  return { ...(a.only ? { only: a.only } : {}), ...(a.from ? { from: a.from } : {}), ...(a.to ? { to: a.to } : {}) };
+}
+
+type ProgressLine = { say(t: string): void; done(): void };
+async function writeModel(model: import("./report/model").ReportModel, a: ReportArgs, signal: AbortSignal, progress: ProgressLine): Promise<void> {
   const { renderCharts, modelToJSON, allCharts } = require("./report/model") as typeof import("./report/model");
   const w = require("./report/write") as typeof import("./report/write");
   const outputs: import("./report/write").Output[] = [];
@@ -260,7 +275,7 @@ export async function runCompareCli(args: string[]): Promise<number> {
       const progress = progressLine();
       const c = require("./report/compare") as typeof import("./report/compare");
       progress.say(`cassperf compare: reading ${before} and ${after}`);
-      const model = await c.buildCompareModel(before, after, { ...(a.only ? { only: a.only } : {}), ...(a.from ? { from: a.from } : {}), ...(a.to ? { to: a.to } : {}), signal });
+      const model = await c.buildCompareModel(before, after, { ...modelOptions(a), signal });
       await c.writeCompare(model, a, signal, (t) => progress.say(t), chartsFolderFor);
       progress.done();
       return failOn(c.gatingFindings(model), a.failOn);

@@ -62,7 +62,9 @@ test("usage: --help exits 0, an unknown option or a bad --fail-on exits 2 with t
   assert.match(missing.stderr, /no-such-bundle does not exist/);
 });
 
-test("report --md --json --fail-on critical on the dse68 excerpt: PNGs beside the Markdown, JSON alone on stdout, exit 1; an existing output is refused, --force replaces it", { timeout: 900_000 }, () => {
+const MD_TEST = "report --md --json --fail-on critical on the dse68 excerpt: PNGs beside the Markdown, JSON alone on stdout, exit 1; " +
+  "an existing output is refused, --force replaces it";
+test(MD_TEST, { timeout: 900_000 }, () => {
   const dir = tempDir();
   const md = path.join(dir, "incident.md");
   const r = cli(["report", DSE68, "--md", md, "--json", "--fail-on", "critical"]);
@@ -196,7 +198,9 @@ test("percentileBand: nearest-rank percentile and its order-statistic 95% band (
 });
 
 test("compareFindings: matched by rule id, node and helper; a changed severity is kept", () => {
-  const f = (id: string, node: string, severity: "critical" | "warning" | "info") => ({ id, node, severity, title: id, evidence: "", action: "", helper: "gcStats" });
+  const f = (id: string, node: string, severity: "critical" | "warning" | "info") => {
+    return { id, node, severity, title: id, evidence: "", action: "", helper: "gcStats" };
+  };
   const out = compareFindings([f("gc.a", "n1", "warning"), f("gc.b", "n1", "critical")], [f("gc.a", "n1", "critical"), f("gc.a", "n2", "warning")]);
   const by = (id: string, node: string) => out.find((x) => x.id === id && x.node === node);
   assert.equal(by("gc.a", "n1")?.change, "unchanged");

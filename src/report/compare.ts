@@ -69,7 +69,11 @@ function headlineDeltas(before: HeadlineFact[], after: HeadlineFact[]): Headline
     const a = after.find((h) => h.metric === metric);
     const nb = numUnit(b?.value);
     const na = numUnit(a?.value);
-    const delta = nb && na && nb.unit === na.unit && nb.n !== na.n ? `${na.n - nb.n > 0 ? "+" : ""}${Math.round((na.n - nb.n) * 100) / 100}${na.unit ? ` ${na.unit}` : ""}${nb.n ? ` (${na.n - nb.n > 0 ? "+" : ""}${(((na.n - nb.n) / Math.abs(nb.n)) * 100).toFixed(1)}%)` : ""}` : nb && na && nb.n === na.n && nb.unit === na.unit ? "same" : null;
+    const sign = (x: number) => (x > 0 ? "+" : "");
+    const pct = (x: number, of: number) => (of ? ` (${sign(x)}${((x / Math.abs(of)) * 100).toFixed(1)}%)` : "");
+    const same = nb && na && nb.unit === na.unit;
+    const d = same ? na.n - nb.n : 0;
+    const delta = same && d !== 0 ? `${sign(d)}${Math.round(d * 100) / 100}${na.unit ? ` ${na.unit}` : ""}${pct(d, nb.n)}` : same ? "same" : null;
     return {
       metric,
       value: `${b?.value ?? "—"} → ${a?.value ?? "—"}`,
@@ -115,20 +119,40 @@ function gcSection(before: number[], after: number[]): { section: Section; findi
     const beyond = a.lo > b.hi || a.hi < b.lo;
     const label = `p${q * 100}`;
     const r1 = (v: number) => Math.round(v * 10) / 10;
-    rows.push({ percentile: label, before_ms: r1(b.value), before_band: `${r1(b.lo)}–${r1(b.hi)}`, after_ms: r1(a.value), after_band: `${r1(a.lo)}–${r1(a.hi)}`, verdict: beyond ? (a.value > b.value ? "worse" : "better") : "within noise" });
-    chartRows.push({ percentile: label, run: "before", value: b.value, lo: b.lo, hi: b.hi }, { percentile: label, run: "after", value: a.value, lo: a.lo, hi: a.hi });
+    const verdict = beyond ? (a.value > b.value ? "worse" : "better") : "within noise";
+    const before_band = `${r1(b.lo)}–${r1(b.hi)}`;
+    const after_band = `${r1(a.lo)}–${r1(a.hi)}`;
+    rows.push({ percentile: label, before_ms: r1(b.value), before_band, after_ms: r1(a.value), after_band, verdict });
+    chartRows.push({ percentile: label, run: "before", value: b.value, lo: b.lo, hi: b.hi });
+    chartRows.push({ percentile: label, run: "after", value: a.value, lo: a.lo, hi: a.hi });
     if (beyond && a.value > b.value)
-      findings.push({ severity: "warning", id: "compare.gc-pause-worse", title: `GC pause ${label} worse: ${b.value} → ${a.value} ms`, evidence: `95% bands do not overlap: before ${b.lo}–${b.hi} ms (${b.n} pauses), after ${a.lo}–${a.hi} ms (${a.n} pauses)`, action: "Compare the two gcStats() reports: heap size, allocation rate and pause types.", helper: "gcStats" });
+      findings.push({
+        severity: "warning",
+        id: "compare.gc-pause-worse",
+        title: `GC pause ${label} worse: ${b.value} → ${a.value} ms`,
+        evidence: `95% bands do not overlap: before ${b.lo}–${b.hi} ms (${b.n} pauses), after ${a.lo}–${a.hi} ms (${a.n} pauses)`,
+        action: "Compare the two gcStats() reports: heap size, allocation rate and pause types.",
+        helper: "gcStats",
+      });
   }
-  rows.push({ percentile: "max", before_ms: Math.round(before[before.length - 1] * 10) / 10, before_band: "one value: no band", after_ms: Math.round(after[after.length - 1] * 10) / 10, after_band: "one value: no band", verdict: "—" });
+  const last = (v: number[]) => Math.round(v[v.length - 1] * 10) / 10;
+  const noBand = "one value: no band";
+  rows.push({ percentile: "max", before_ms: last(before), before_band: noBand, after_ms: last(after), after_band: noBand, verdict: "—" });
   s.table = { name: "gc pause percentiles", columns: Object.keys(rows[0]), rows, totalRows: rows.length, hiddenColumns: [] };
-  s.notes = ["Band: distribution-free 95% confidence interval of each percentile from order statistics (rank n·q ± 1.96·√(n·q·(1−q))); beyond noise when the bands do not overlap."];
+  s.notes = [
+    "Band: distribution-free 95% confidence interval of each percentile from order statistics (rank n·q ± 1.96·√(n·q·(1−q))); " +
+      "beyond noise when the bands do not overlap.",
+  ];
   const spec = {
     title: "GC pause percentiles, before vs after (95% bands)",
     width: 360,
     height: 220,
     data: { values: chartRows },
-    encoding: { x: { field: "percentile", type: "nominal", sort: GC_PERCENTILES.map((q) => `p${q * 100}`), title: null }, xOffset: { field: "run", sort: ["before", "after"] }, color: { field: "run", type: "nominal", sort: ["before", "after"], scale: { range: ["#1f77b4", "#d62728"] } } },
+    encoding: {
+      x: { field: "percentile", type: "nominal", sort: GC_PERCENTILES.map((q) => `p${q * 100}`), title: null },
+      xOffset: { field: "run", sort: ["before", "after"] },
+      color: { field: "run", type: "nominal", sort: ["before", "after"], scale: { range: ["#1f77b4", "#d62728"] } },
+    },
     layer: [
       { mark: { type: "rule", strokeWidth: 2 }, encoding: { y: { field: "lo", type: "quantitative", title: "ms" }, y2: { field: "hi" } } },
       { mark: { type: "point", filled: true, size: 60 }, encoding: { y: { field: "value", type: "quantitative" } } },
@@ -172,7 +196,15 @@ function latencySection(before: Report | undefined, after: Report | undefined, f
     const vb = (rb.value as number) / 1000;
     const va = (ra.value as number) / 1000;
     const beyond = Math.abs(va - vb) > band * Math.abs(vb);
-    rows.push({ node: ra.node, table: ra.table === "proxy" ? "coordinator (proxy)" : `${ra.keyspace}.${ra.table}`, metric: ra.metric, before_ms: Math.round(vb * 100) / 100, after_ms: Math.round(va * 100) / 100, diff_pct: vb ? Math.round(((va - vb) / vb) * 1000) / 10 : null, verdict: beyond ? (va > vb ? "worse" : "better") : "within noise" });
+    rows.push({
+      node: ra.node,
+      table: ra.table === "proxy" ? "coordinator (proxy)" : `${ra.keyspace}.${ra.table}`,
+      metric: ra.metric,
+      before_ms: Math.round(vb * 100) / 100,
+      after_ms: Math.round(va * 100) / 100,
+      diff_pct: vb ? Math.round(((va - vb) / vb) * 1000) / 10 : null,
+      verdict: beyond ? (va > vb ? "worse" : "better") : "within noise",
+    });
   }
   rows.sort((x, y) => Math.abs(Number(y.diff_pct) || 0) - Math.abs(Number(x.diff_pct) || 0));
   const worse = rows.filter((r) => r.verdict === "worse");
@@ -180,7 +212,8 @@ function latencySection(before: Report | undefined, after: Report | undefined, f
     findings.push({
       severity: "warning",
       id: "compare.latency-worse",
-      title: `${worse.length} p99 latenc${worse.length === 1 ? "y" : "ies"} worse by more than ${band * 100}% (worst: ${worse[0].table} ${worse[0].metric} ${worse[0].before_ms} → ${worse[0].after_ms} ms)`,
+      title: `${worse.length} p99 latenc${worse.length === 1 ? "y" : "ies"} worse by more than ${band * 100}% ` +
+        `(worst: ${worse[0].table} ${worse[0].metric} ${worse[0].before_ms} → ${worse[0].after_ms} ms)`,
       evidence: worse.slice(0, 3).map((r) => `${r.node} ${r.table} ${r.metric}: ${r.before_ms} → ${r.after_ms} ms (${r.diff_pct}%)`).join("; "),
       action: "Compare the two histograms() reports and trace a slow request on the worse side (trace()).",
       helper: "histograms",
@@ -191,7 +224,11 @@ function latencySection(before: Report | undefined, after: Report | undefined, f
     return s;
   }
   s.table = { name: "p99 latency", columns: Object.keys(rows[0]), rows: rows.slice(0, 25), totalRows: rows.length, hiddenColumns: [] };
-  s.notes = [...(byNode ? [] : ["The two sources share no node: each row compares the worst node of each, per table and metric."]), `Beyond noise when the difference exceeds ${band * 100}% of before (${BENCH_THRESHOLDS.NOISE_MIN_RELATIVE.source}); a nodetool histogram snapshot has no sample count, so no band of its own.`];
+  s.notes = [
+    ...(byNode ? [] : ["The two sources share no node: each row compares the worst node of each, per table and metric."]),
+    `Beyond noise when the difference exceeds ${band * 100}% of before (${BENCH_THRESHOLDS.NOISE_MIN_RELATIVE.source}); ` +
+      "a nodetool histogram snapshot has no sample count, so no band of its own.",
+  ];
   return s;
 }
 
@@ -242,15 +279,28 @@ export async function buildCompareModel(before: string, after: string, options: 
     const findings: ComparedFinding[] = r.findings.map((f) => ({ ...f, change: "new" }));
     const count = (s: string) => findings.filter((f) => f.severity === s).length;
     const sum = r.summary;
-    const head = (metric: string, b: unknown, a: unknown): HeadlineFact => ({ metric, value: `${b ?? "—"} → ${a ?? "—"}`, node: null, detail: null, helper: "bench", from: `before: ${before}; after: ${after}` });
+    const from = `before: ${before}; after: ${after}`;
+    const head = (metric: string, b: unknown, a: unknown): HeadlineFact => {
+      return { metric, value: `${b ?? "—"} → ${a ?? "—"}`, node: null, detail: null, helper: "bench", from };
+    };
     return {
       kind: "cassperf-report",
       generatedAt,
-      source: { input: `${before} vs ${after}`, description: `bench runs: before ${sum.a}, after ${sum.b}`, nodes: [], files: 2, bytes: fs.statSync(before).size + fs.statSync(after).size },
+      source: {
+        input: `${before} vs ${after}`,
+        description: `bench runs: before ${sum.a}, after ${sum.b}`,
+        nodes: [],
+        files: 2,
+        bytes: fs.statSync(before).size + fs.statSync(after).size,
+      },
       window: null,
       title: r.title,
       counts: { critical: count("critical"), warning: count("warning"), info: count("info") },
-      headline: [head("ops/s", sum.a_ops_per_s, sum.b_ops_per_s), head("p99 ms", sum.a_p99_ms, sum.b_p99_ms), { metric: "differences beyond noise", value: String(sum.beyond_noise), node: null, detail: String(sum.noise_rule), helper: "bench", from: null }],
+      headline: [
+        head("ops/s", sum.a_ops_per_s, sum.b_ops_per_s),
+        head("p99 ms", sum.a_p99_ms, sum.b_p99_ms),
+        { metric: "differences beyond noise", value: String(sum.beyond_noise), node: null, detail: String(sum.noise_rule), helper: "bench", from: null },
+      ],
       findings,
       sections: [reportSection(r)],
       timeline: null,
@@ -269,18 +319,39 @@ export async function buildCompareModel(before: string, after: string, options: 
   const gc = gcSection(gcStops(rb.gcStats), gcStops(ra.gcStats));
   const latFindings: Finding[] = [];
   const lat = latencySection(rb.histograms, ra.histograms, latFindings);
-  const shown: ComparedFinding[] = [...[...gc.findings, ...latFindings].map((f) => ({ ...f, change: "new" as const })), ...changed.filter((f) => f.change !== "resolved")];
-  const resolved = changed.filter((f) => f.change === "resolved");
-  const changeSection = emptySection("findings compared", `${changed.filter((f) => f.change === "new").length} new, ${resolved.length} resolved, ${changed.filter((f) => f.change === "unchanged").length} unchanged (matched by rule id and node)`);
-  const fr = changed.map((f) => ({ change: f.change, severity: f.severity, before_severity: f.before_severity ?? null, id: f.id, node: f.node ?? null, helper: f.helper ?? null, title: f.title }));
-  changeSection.table = { name: "findings", columns: ["change", "severity", "before_severity", "id", "node", "helper", "title"], rows: fr.slice(0, 60), totalRows: fr.length, hiddenColumns: [] };
+  const ours: ComparedFinding[] = [...gc.findings, ...latFindings].map((f) => ({ ...f, change: "new" as const }));
+  const shown: ComparedFinding[] = [...ours, ...changed.filter((f) => f.change !== "resolved")];
+  const n = (c: string) => changed.filter((f) => f.change === c).length;
+  const changeTitle = `${n("new")} new, ${n("resolved")} resolved, ${n("unchanged")} unchanged (matched by rule id and node)`;
+  const changeSection = emptySection("findings compared", changeTitle);
+  const fr = changed.map((f) => ({
+    change: f.change,
+    severity: f.severity,
+    before_severity: f.before_severity ?? null,
+    id: f.id,
+    node: f.node ?? null,
+    helper: f.helper ?? null,
+    title: f.title,
+  }));
+  const frCols = ["change", "severity", "before_severity", "id", "node", "helper", "title"];
+  changeSection.table = { name: "findings", columns: frCols, rows: fr.slice(0, 60), totalRows: fr.length, hiddenColumns: [] };
   const findings = shown.map((f) => ({ ...f, title: `[${f.change}${f.before_severity ? `, was ${f.before_severity}` : ""}] ${f.title}` }));
   const count = (s: string) => findings.filter((f) => f.severity === s).length;
-  const cannot = [...[gc.section, lat].filter((x) => x.status === "cannot answer").map((x) => ({ helper: x.helper, reason: x.reason ?? "" })), ...ma.cannotAnswer.map((c) => ({ helper: c.helper, reason: `after: ${c.reason}` })), ...mb.cannotAnswer.filter((c) => !ma.cannotAnswer.some((x) => x.helper === c.helper)).map((c) => ({ helper: c.helper, reason: `before: ${c.reason}` }))];
+  const cannot = [
+    ...[gc.section, lat].filter((x) => x.status === "cannot answer").map((x) => ({ helper: x.helper, reason: x.reason ?? "" })),
+    ...ma.cannotAnswer.map((c) => ({ helper: c.helper, reason: `after: ${c.reason}` })),
+    ...mb.cannotAnswer.filter((c) => !ma.cannotAnswer.some((x) => x.helper === c.helper)).map((c) => ({ helper: c.helper, reason: `before: ${c.reason}` })),
+  ];
   return {
     kind: "cassperf-report",
     generatedAt,
-    source: { input: `${before} vs ${after}`, description: `before: ${mb.source.description}; after: ${ma.source.description}`, nodes: [...new Set([...mb.source.nodes, ...ma.source.nodes])], files: mb.source.files + ma.source.files, bytes: mb.source.bytes + ma.source.bytes },
+    source: {
+      input: `${before} vs ${after}`,
+      description: `before: ${mb.source.description}; after: ${ma.source.description}`,
+      nodes: [...new Set([...mb.source.nodes, ...ma.source.nodes])],
+      files: mb.source.files + ma.source.files,
+      bytes: mb.source.bytes + ma.source.bytes,
+    },
     window: ma.window,
     title: `before ${mb.counts.critical} critical, ${mb.counts.warning} warning → after ${ma.counts.critical} critical, ${ma.counts.warning} warning`,
     counts: { critical: count("critical"), warning: count("warning"), info: count("info") },
@@ -300,7 +371,13 @@ export function gatingFindings(model: CompareModel): Finding[] {
 }
 
 /** Write the compare model like a report (the report writers). */
-export async function writeCompare(model: CompareModel, a: import("../report-cli").ReportArgs, signal: AbortSignal, say: (t: string) => void, chartsFolderFor: (md: string) => string): Promise<void> {
+export async function writeCompare(
+  model: CompareModel,
+  a: import("../report-cli").ReportArgs,
+  signal: AbortSignal,
+  say: (t: string) => void,
+  chartsFolderFor: (md: string) => string,
+): Promise<void> {
   const { renderCharts, modelToJSON, allCharts } = require("./model") as typeof import("./model");
   const w = require("./write") as typeof import("./write");
   const outputs: import("./write").Output[] = [];

@@ -47,8 +47,9 @@ nav a { margin-right: 10px; font-size: 12px; }
 `;
 
 function findingHtml(f: Finding): string {
+  const who = f.helper ? ` <span class="muted">(${esc(f.helper)}${f.node ? `, ${esc(f.node)}` : ""})</span>` : "";
   return `<div class="finding ${f.severity}" data-finding-id="${esc(f.id)}">
-<div class="title"><span class="sev sev-${f.severity}">● ${f.severity}</span> ${esc(f.title)}${f.helper ? ` <span class="muted">(${esc(f.helper)}${f.node ? `, ${esc(f.node)}` : ""})</span>` : ""}</div>
+<div class="title"><span class="sev sev-${f.severity}">● ${f.severity}</span> ${esc(f.title)}${who}</div>
 <div class="evidence"><b>Evidence:</b> ${esc(f.evidence)}</div>
 <div class="action"><b>Action:</b> ${esc(f.action)}</div>
 </div>`;
@@ -71,16 +72,31 @@ function sectionHtml(s: Section): string {
   if (s.status !== "ran") return `<section class="section" data-helper="${esc(s.helper)}">${head}<p>${esc(s.reason ?? "")}</p></section>`;
   const parts = [head, `<p>${esc(s.title ?? "")}${s.ms !== null ? ` <span class="muted">(${s.ms} ms)</span>` : ""}</p>`];
   const summary = Object.entries(s.summary);
-  if (summary.length) parts.push(`<dl class="summary">${summary.map(([k, v]) => { const t = formatValue(v); return `<div${t.length > 40 ? ' class="wide"' : ""}><dt>${esc(k)}</dt><dd>${esc(t)}</dd></div>`; }).join("")}</dl>`);
+  const item = ([k, v]: [string, unknown]) => {
+    const t = formatValue(v);
+    return `<div${t.length > 40 ? ' class="wide"' : ""}><dt>${esc(k)}</dt><dd>${esc(t)}</dd></div>`;
+  };
+  if (summary.length) parts.push(`<dl class="summary">${summary.map(item).join("")}</dl>`);
   for (const c of s.charts) parts.push(chartHtml(c));
   if (s.table) {
     const t = s.table;
-    parts.push(`<h3>${esc(t.name)} <span class="muted">(${t.rows.length < t.totalRows ? `first ${t.rows.length} of ${t.totalRows.toLocaleString("en-US")} rows` : `${t.totalRows} rows`})</span></h3>`);
-    parts.push(`<table class="frame"><thead><tr>${t.columns.map((c) => `<th>${esc(c)}</th>`).join("")}</tr></thead><tbody>${t.rows.map((r) => `<tr>${t.columns.map((c) => cell(r[c])).join("")}</tr>`).join("")}</tbody></table>`);
-    if (t.hiddenColumns.length) parts.push(`<p class="muted">${t.hiddenColumns.length} more columns in the helper's frame: ${esc(t.hiddenColumns.join(", "))}</p>`);
+    const shown = t.rows.length < t.totalRows ? `first ${t.rows.length} of ${t.totalRows.toLocaleString("en-US")} rows` : `${t.totalRows} rows`;
+    parts.push(`<h3>${esc(t.name)} <span class="muted">(${shown})</span></h3>`);
+    const head = t.columns.map((c) => `<th>${esc(c)}</th>`).join("");
+    const body = t.rows.map((r) => `<tr>${t.columns.map((c) => cell(r[c])).join("")}</tr>`).join("");
+    parts.push(`<table class="frame"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`);
+    const hidden = t.hiddenColumns;
+    if (hidden.length) parts.push(`<p class="muted">${hidden.length} more columns in the helper's frame: ${esc(hidden.join(", "))}</p>`);
   }
   if (s.notes.length) parts.push(`<ul class="notes">${s.notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul>`);
   return `<section class="section" data-helper="${esc(s.helper)}">${parts.join("\n")}</section>`;
+}
+
+function coincidencesHtml(rows: Record<string, unknown>[]): string {
+  const body = rows
+    .map((c) => `<tr><td class="node">${esc(c.node)}</td><td class="node">${esc(c.time)}</td><td>${esc(c.spike)}</td><td>${esc(c.nearby)}</td></tr>`)
+    .join("");
+  return `<table class="coincidences"><thead><tr><th>node</th><th>time</th><th>spike</th><th>nearby</th></tr></thead><tbody>${body}</tbody></table>`;
 }
 
 /** The whole report as one HTML document. */
@@ -88,20 +104,37 @@ export function renderHtml(model: ReportModel, tool = "cassperf report"): string
   const m = model;
   const title = `${tool} — ${m.source.input}`;
   const headline = m.headline
-    .map((h) => `<tr data-metric="${esc(h.metric)}"><th>${esc(h.metric)}</th>${h.value === null ? '<td class="muted">—</td>' : cell(h.value)}<td class="node">${esc(h.node ?? "")}</td><td>${esc(h.detail ?? "")}</td><td class="from">${esc(h.from ?? "")}</td></tr>`)
+    .map((h) => {
+      const value = h.value === null ? '<td class="muted">—</td>' : cell(h.value);
+      const rest = `<td class="node">${esc(h.node ?? "")}</td><td>${esc(h.detail ?? "")}</td><td class="from">${esc(h.from ?? "")}</td>`;
+      return `<tr data-metric="${esc(h.metric)}"><th>${esc(h.metric)}</th>${value}${rest}</tr>`;
+    })
     .join("\n");
   const tl = m.timeline;
   const timeline = tl
     ? `<h2 id="timeline">Timeline${tl.from ? `, zoomed on the incident (${esc(tl.from)} – ${esc(tl.to)})` : ""}</h2>
 <p>${esc(tl.why)}</p>
 ${tl.chart ? chartHtml(tl.chart) : ""}
-${tl.coincidences.length ? `<table class="coincidences"><thead><tr><th>node</th><th>time</th><th>spike</th><th>nearby</th></tr></thead><tbody>${tl.coincidences.map((c) => `<tr><td class="node">${esc(c.node)}</td><td class="node">${esc(c.time)}</td><td>${esc(c.spike)}</td><td>${esc(c.nearby)}</td></tr>`).join("")}</tbody></table>` : ""}
+${tl.coincidences.length ? coincidencesHtml(tl.coincidences) : ""}
 ${tl.notes.length ? `<ul class="notes">${tl.notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul>` : ""}`
     : "";
   const cannot = m.cannotAnswer.length
-    ? `<h2 id="cannot-answer">What this source cannot answer</h2><table><thead><tr><th>helper</th><th>why, and what to add</th></tr></thead><tbody>${m.cannotAnswer.map((c) => `<tr><th>${esc(c.helper)}</th><td>${esc(c.reason)}</td></tr>`).join("")}</tbody></table>`
+    ? `<h2 id="cannot-answer">What this source cannot answer</h2><table><thead><tr><th>helper</th><th>why, and what to add</th></tr></thead><tbody>` +
+      `${m.cannotAnswer.map((c) => `<tr><th>${esc(c.helper)}</th><td>${esc(c.reason)}</td></tr>`).join("")}</tbody></table>`
     : "";
   const ran = m.sections.filter((s) => s.status === "ran" || s.status === "failed");
+  const w = m.window;
+  const windowText = w
+    ? ` · window ${esc(w.from ?? "start")} – ${esc(w.to ?? "end")} (applies to ${esc(w.appliesTo.join(", "))}; ` +
+      "the other helpers read snapshots and are shown whole)"
+    : "";
+  const counts = (["critical", "warning", "info"] as const).map((k) => `<span class="sev-${k}">${m.counts[k]} ${k}</span>`).join("");
+  const nav = [
+    '<a href="#headline">headline</a><a href="#findings">findings</a>',
+    tl ? '<a href="#timeline">timeline</a>' : "",
+    ...ran.map((s) => `<a href="#helper-${slug(s.helper)}">${esc(s.helper)}</a>`),
+    cannot ? '<a href="#cannot-answer">cannot answer</a>' : "",
+  ].join("");
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -110,9 +143,9 @@ ${tl.notes.length ? `<ul class="notes">${tl.notes.map((n) => `<li>${esc(n)}</li>
 <style>${CSS}</style>
 </head><body>
 <header><h1>${esc(title)}</h1>
-<div class="meta">${esc(m.source.description)} · ${(m.source.bytes / 1e6).toFixed(1)} MB read · generated ${esc(m.generatedAt)} by cassperf${m.window ? ` · window ${esc(m.window.from ?? "start")} – ${esc(m.window.to ?? "end")} (applies to ${esc(m.window.appliesTo.join(", "))}; the other helpers read snapshots and are shown whole)` : ""}</div>
-<p class="counts"><span class="sev-critical">${m.counts.critical} critical</span><span class="sev-warning">${m.counts.warning} warning</span><span class="sev-info">${m.counts.info} info</span></p>
-<nav><a href="#headline">headline</a><a href="#findings">findings</a>${tl ? '<a href="#timeline">timeline</a>' : ""}${ran.map((s) => `<a href="#helper-${slug(s.helper)}">${esc(s.helper)}</a>`).join("")}${cannot ? '<a href="#cannot-answer">cannot answer</a>' : ""}</nav>
+<div class="meta">${esc(m.source.description)} · ${(m.source.bytes / 1e6).toFixed(1)} MB read · generated ${esc(m.generatedAt)} by cassperf${windowText}</div>
+<p class="counts">${counts}</p>
+<nav>${nav}</nav>
 </header>
 <h2 id="headline">Headline</h2>
 <table class="headline"><thead><tr><th>metric</th><th>value</th><th>node</th><th>detail</th><th>from (file:line)</th></tr></thead><tbody>

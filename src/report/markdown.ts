@@ -20,7 +20,8 @@ function chartMd(c: ChartEntry, folder: string): string {
 }
 
 function table(columns: string[], rows: unknown[][]): string[] {
-  return [`| ${columns.map(md).join(" | ")} |`, `|${columns.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.map((v) => md(formatValue(v))).join(" | ")} |`)];
+  const line = (r: unknown[]) => `| ${r.map((v) => md(formatValue(v))).join(" | ")} |`;
+  return [`| ${columns.map(md).join(" | ")} |`, `|${columns.map(() => "---").join("|")}|`, ...rows.map(line)];
 }
 
 function sectionMd(s: Section, folder: string): string[] {
@@ -45,10 +46,14 @@ function sectionMd(s: Section, folder: string): string[] {
  */
 export function renderMarkdown(model: ReportModel, folder: string, tool = "cassperf report"): string {
   const m = model;
-  const out: string[] = [`# ${tool} — ${md(m.source.input)}`, "", `${md(m.source.description)} · ${(m.source.bytes / 1e6).toFixed(1)} MB read · generated ${m.generatedAt} by cassperf`, ""];
-  if (m.window) out.push(`Window ${m.window.from ?? "start"} – ${m.window.to ?? "end"} (applies to ${m.window.appliesTo.join(", ")}; the other helpers read snapshots and are shown whole).`, "");
+  const meta = `${md(m.source.description)} · ${(m.source.bytes / 1e6).toFixed(1)} MB read · generated ${m.generatedAt} by cassperf`;
+  const out: string[] = [`# ${tool} — ${md(m.source.input)}`, "", meta, ""];
+  const w = m.window;
+  const shownWhole = "the other helpers read snapshots and are shown whole";
+  if (w) out.push(`Window ${w.from ?? "start"} – ${w.to ?? "end"} (applies to ${w.appliesTo.join(", ")}; ${shownWhole}).`, "");
   out.push(`**${m.counts.critical} critical, ${m.counts.warning} warning, ${m.counts.info} info**`, "", "## Headline", "");
-  out.push(...table(["metric", "value", "node", "detail", "from (file:line)"], m.headline.map((h) => [h.metric, h.value, h.node, h.detail, h.from === null ? null : `\`${h.from}\``])), "");
+  const headRows = m.headline.map((h) => [h.metric, h.value, h.node, h.detail, h.from === null ? null : `\`${h.from}\``]);
+  out.push(...table(["metric", "value", "node", "detail", "from (file:line)"], headRows), "");
   out.push("## Findings, most severe first", "");
   if (!m.findings.length) out.push("No findings.", "");
   for (const f of m.findings) {
@@ -66,7 +71,9 @@ export function renderMarkdown(model: ReportModel, folder: string, tool = "cassp
     if (s.status === "failed") out.push(`## ${s.helper}`, "", `Failed: ${md(s.reason)}`, "");
     else out.push(...sectionMd(s, folder));
   }
-  if (m.cannotAnswer.length) out.push("## What this source cannot answer", "", ...table(["helper", "why, and what to add"], m.cannotAnswer.map((c) => [c.helper, c.reason])), "");
+  if (m.cannotAnswer.length) {
+    out.push("## What this source cannot answer", "", ...table(["helper", "why, and what to add"], m.cannotAnswer.map((c) => [c.helper, c.reason])), "");
+  }
   if (m.notes.length) out.push("## Notes on the input", "", ...m.notes.map((n) => `- ${md(n)}`), "");
   return out.join("\n");
 }
@@ -80,7 +87,8 @@ export async function pngs(charts: ChartEntry[], signal?: AbortSignal): Promise<
   for (const c of charts) {
     signal?.throwIfAborted();
     if (!c.svg || c.error) continue;
-    const resvg = new Resvg(c.svg, { fitTo: { mode: "zoom", value: 2 }, font: { fontFiles, loadSystemFonts: fontFiles.length === 0, defaultFontFamily: "DejaVu Sans" }, background: "white" });
+    const font = { fontFiles, loadSystemFonts: fontFiles.length === 0, defaultFontFamily: "DejaVu Sans" };
+    const resvg = new Resvg(c.svg, { fitTo: { mode: "zoom", value: 2 }, font, background: "white" });
     out[chartFileName(c)] = Buffer.from(resvg.render().asPng());
   }
   return out;

@@ -17,7 +17,10 @@ import { parseUtc } from "../parse/utc-time";
 export const TABLE_ROWS = 25;
 /** How many columns of a key table the report shows; the rest are named under the table. */
 export const TABLE_COLUMNS = 10;
-/** Time shown either side of the incident's coincidences in the zoomed timeline (5 minutes: one StatusLogger/dropped-messages cycle is 5 s, a GC storm lasts minutes). */
+/**
+ * Time shown either side of the incident's coincidences in the zoomed timeline (5 minutes: one
+ * StatusLogger/dropped-messages cycle is 5 s, a GC storm lasts minutes).
+ */
 export const INCIDENT_PAD_MS = 5 * 60_000;
 /** Coincidences within this of the worst one belong to the same incident. */
 export const INCIDENT_SPAN_MS = 10 * 60_000;
@@ -137,9 +140,13 @@ export async function buildReportModel(input: string | Source, options: ReportMo
   }
   const fromMs = options.from === undefined ? undefined : parseUtc(options.from);
   const toMs = options.to === undefined ? undefined : parseUtc(options.to);
-  if (fromMs !== undefined && Number.isNaN(fromMs)) throw new CassperfError(`report: --from ${JSON.stringify(options.from)} is not an ISO-8601 time (e.g. 2020-07-22T13:30:00Z).`);
-  if (toMs !== undefined && Number.isNaN(toMs)) throw new CassperfError(`report: --to ${JSON.stringify(options.to)} is not an ISO-8601 time (e.g. 2020-07-22T14:00:00Z).`);
-  if (fromMs !== undefined && toMs !== undefined && toMs <= fromMs) throw new CassperfError(`report: the window is empty: --to ${options.to} is not after --from ${options.from}.`);
+  const example = (t: string) => `(e.g. 2020-07-22T${t}:00Z)`;
+  const notIso = (flag: string, v: unknown, t: string) => new CassperfError(`report: ${flag} ${JSON.stringify(v)} is not an ISO-8601 time ${example(t)}.`);
+  if (fromMs !== undefined && Number.isNaN(fromMs)) throw notIso("--from", options.from, "13:30");
+  if (toMs !== undefined && Number.isNaN(toMs)) throw notIso("--to", options.to, "14:00");
+  if (fromMs !== undefined && toMs !== undefined && toMs <= fromMs) {
+    throw new CassperfError(`report: the window is empty: --to ${options.to} is not after --from ${options.from}.`);
+  }
   const signal = options.signal;
   const run = <T>(fn: () => Promise<T>): Promise<T> => (signal ? withRunContext({ signal }, fn) : fn());
 
@@ -162,7 +169,8 @@ export async function buildReportModel(input: string | Source, options: ReportMo
     const logsInWindow = await run(() => api.logs({ source, ...win }));
     if (logsInWindow.count("events") === 0) {
       const s = reports.logs.summary;
-      throw new CassperfError(`report: no log event between ${options.from ?? "the start"} and ${options.to ?? "the end"}; the logs cover ${s.first ?? "?"} – ${s.last ?? "?"}.`);
+      const window = `between ${options.from ?? "the start"} and ${options.to ?? "the end"}`;
+      throw new CassperfError(`report: no log event ${window}; the logs cover ${s.first ?? "?"} – ${s.last ?? "?"}.`);
     }
     reports.logs = logsInWindow;
     findings = findings.filter((f) => f.helper !== "logs").concat(logsInWindow.findings.map((f) => ({ ...f, helper: f.helper || "logs" })));
@@ -183,14 +191,21 @@ export async function buildReportModel(input: string | Source, options: ReportMo
   }
   signal?.throwIfAborted();
 
-  const helperRows = health.rows("helpers") as { helper: string; status: Section["status"]; findings: number | null; ms: number | null; reason: string | null }[];
+  type HelperRow = { helper: string; status: Section["status"]; findings: number | null; ms: number | null; reason: string | null };
+  const helperRows = health.rows("helpers") as HelperRow[];
   const sections: Section[] = helperRows.map((h) => section(h, reports[h.helper]));
   const count = (s: Severity) => findings.filter((f) => f.severity === s).length;
   const files = source.files();
   const model: ReportModel = {
     kind: "cassperf-report",
     generatedAt: new Date().toISOString(),
-    source: { input: typeof input === "string" ? input : source.describe(), description: source.describe(), nodes: source.nodes(), files: files.length, bytes: files.reduce((a, f) => a + (f.size || 0), 0) },
+    source: {
+      input: typeof input === "string" ? input : source.describe(),
+      description: source.describe(),
+      nodes: source.nodes(),
+      files: files.length,
+      bytes: files.reduce((a, f) => a + (f.size || 0), 0),
+    },
     window: windowed ? { from: options.from ?? null, to: options.to ?? null, appliesTo: ["logs", "timeline"] } : null,
     title: health.title,
     counts: { critical: count("critical"), warning: count("warning"), info: count("info") },
@@ -214,7 +229,9 @@ export function reportsOf(model: ReportModel): Record<string, Report> {
 
 /** One helper's section from its health() row and report. */
 function section(h: { helper: string; status: Section["status"]; ms: number | null; reason: string | null }, r: Report | undefined): Section {
-  const base: Section = { helper: h.helper, status: h.status, title: null, reason: h.reason, ms: h.ms, summary: {}, findings: [], notes: [], table: null, charts: [] };
+  const base: Section = {
+    helper: h.helper, status: h.status, title: null, reason: h.reason, ms: h.ms, summary: {}, findings: [], notes: [], table: null, charts: [],
+  };
   if (!r) return base;
   base.title = r.title;
   base.summary = Object.fromEntries(Object.entries(r.summary).filter(([, v]) => v !== undefined && (v === null || typeof v !== "object" || Array.isArray(v))));
@@ -248,7 +265,8 @@ function keyTable(r: Report): KeyTable | null {
 
 /** Data rows a spec carries inline (its own and its layers'/concatenated views'). */
 export function specRows(spec: Record<string, unknown>): number {
-  const named = spec.datasets && typeof spec.datasets === "object" ? Object.values(spec.datasets as Record<string, unknown[]>).reduce((a, v) => a + (Array.isArray(v) ? v.length : 0), 0) : 0;
+  const datasets = spec.datasets && typeof spec.datasets === "object" ? Object.values(spec.datasets as Record<string, unknown[]>) : [];
+  const named = datasets.reduce((a, v) => a + (Array.isArray(v) ? v.length : 0), 0);
   const own = ((spec.data as { values?: unknown[] } | undefined)?.values?.length ?? 0) + named;
   const subs = ["layer", "vconcat", "hconcat", "concat"].flatMap((k) => (Array.isArray(spec[k]) ? (spec[k] as Record<string, unknown>[]) : []));
   const facet = spec.spec && typeof spec.spec === "object" ? [spec.spec as Record<string, unknown>] : [];
@@ -279,11 +297,13 @@ function spikeMs(c: Record<string, unknown>): number {
   return /GC pause/i.test(spike) ? 1e9 + ms : ms;
 }
 
+type Row = Record<string, unknown>;
+
 /**
  * The incident: the worst coincidence, those within {@link INCIDENT_SPAN_MS} of it, and the window
  * that shows them with {@link INCIDENT_PAD_MS} either side; undefined without coincidences.
  */
-export function incidentWindow(coincidences: Record<string, unknown>[]): { worst: Record<string, unknown>; near: Record<string, unknown>[]; from: string; to: string } | undefined {
+export function incidentWindow(coincidences: Row[]): { worst: Row; near: Row[]; from: string; to: string } | undefined {
   if (!coincidences.length) return undefined;
   const worst = coincidences.reduce((a, c) => (spikeMs(c) > spikeMs(a) ? c : a));
   const t0 = parseUtc(String(worst.time));
@@ -299,14 +319,17 @@ async function incidentTimeline(source: Source, win: { from?: string; to?: strin
   const coincidences = whole.rows("coincidences");
   const busiest = whole.rows("windows").slice(0, 5);
   if (!coincidences.length) {
-    return { from: null, to: null, why: "no coincidence (no GC pause or slow query with other events near it): the whole timeline is shown", coincidences, busiest, chart: whole.chartNames.length ? chartEntry("timeline", whole, whole.chartNames[0]) : null, notes: whole.notes };
+    const why = "no coincidence (no GC pause or slow query with other events near it): the whole timeline is shown";
+    const chart = whole.chartNames.length ? chartEntry("timeline", whole, whole.chartNames[0]) : null;
+    return { from: null, to: null, why, coincidences, busiest, chart, notes: whole.notes };
   }
   const { worst, near, from, to } = incidentWindow(coincidences)!;
   const zoomed = await run(() => api.timeline({ source, from, to }));
   return {
     from,
     to,
-    why: `${worst.node} ${worst.time}: ${worst.spike} — with ${worst.nearby}; ${near.length} coincidence(s) within ${INCIDENT_SPAN_MS / 60_000} min, shown ±${INCIDENT_PAD_MS / 60_000} min`,
+    why: `${worst.node} ${worst.time}: ${worst.spike} — with ${worst.nearby}; ${near.length} coincidence(s) within ${INCIDENT_SPAN_MS / 60_000} min, \
+shown ±${INCIDENT_PAD_MS / 60_000} min`,
     coincidences: near,
     busiest,
     chart: zoomed.chartNames.length ? chartEntry("timeline", zoomed, zoomed.chartNames[0]) : null,
