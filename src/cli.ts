@@ -4,7 +4,8 @@
  * REPL's start path stays light.
  *
  *   cassperf [repl] [--open path | --connect host[,host]]   the Ink REPL (default: the bundled dataset)
- *   cassperf report [path]                                   print inventory() and the reports of a source
+ *   cassperf report [path] [--html F] [--md F] [--json] ...   the postmortem: terminal text, offline HTML, Markdown or JSON
+ *   cassperf compare <before> <after> [--html F] ...          two recordings, bundles or bench runs side by side
  *   cassperf lab start|stop|status|nodetool|stress ...       a real local Cassandra cluster
  *   cassperf kernel install|uninstall [--user|--prefix P]    the Jupyter kernel
  *   cassperf run <notebook> [-p name value]... [--out file]  execute a runbook with parameters
@@ -12,7 +13,8 @@
 import { isCassperfError } from "./errors";
 
 const USAGE = `usage: cassperf [repl] [--open path | --connect host[,host]]
-       cassperf report [path]
+       cassperf report [path] [--html FILE] [--md FILE] [--json] [--only a,b] [--from T --to T] [--fail-on warning|critical] [--force]
+       cassperf compare <before> <after> [the same options]
        cassperf lab start|stop|status|nodetool|stress ...
        cassperf kernel install|uninstall [--user | --prefix P]
        cassperf run <notebook.ipynb> [-p name value]... [--out out.ipynb]`;
@@ -22,6 +24,8 @@ async function main(argv: string[]): Promise<number> {
   switch (cmd) {
     case "report":
       return (require("./report-cli") as typeof import("./report-cli")).runReportCli(rest);
+    case "compare":
+      return (require("./report-cli") as typeof import("./report-cli")).runCompareCli(rest);
     case "lab":
       return (require("./lab/cli") as typeof import("./lab/cli")).runLabCli(rest);
     case "kernel":

@@ -1,49 +1,287 @@
 /**
- * `cassperf report [path]`: open a source (default: the bundled dataset) and print, as terminal
- * text, its inventory and the report of every helper it can answer.
+ * `cassperf report <source>` and `cassperf compare <before> <after>`: the shareable postmortem.
+ *
+ * Without an output option the report is printed as terminal text; `--html FILE` writes one offline
+ * HTML file, `--md FILE` Markdown with its chart PNGs in a folder beside it, `--json` the same
+ * content as data on stdout. Progress goes to stderr (only when it is a terminal); stdout carries
+ * nothing but the report. Exit codes: 0 ok, 1 findings at or above `--fail-on`, 2 usage or bad
+ * input (a source that cannot be opened, an existing or unwritable output, an empty window),
+ * 130 interrupted (Ctrl-C).
  */
 import * as fs from "node:fs";
-import { CassperfError } from "./errors";
-import * as api from "./index";
-import { inventory } from "./analyze/inventory";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { CassperfError, isCassperfError } from "./errors";
 import { BUNDLED_DATASET } from "./kernel/kernelspec";
+import type { Severity } from "./present/report";
 
-const USAGE = `usage: cassperf report [path]
-  path   a dataset folder, a diagnostic bundle (.tar.gz/.zip) or one file (default: the bundled dataset)`;
+/** Exit codes of `cassperf report` and `cassperf compare`. */
+export const EXIT = { OK: 0, FINDINGS: 1, USAGE: 2, INTERRUPTED: 130 } as const;
 
-/** The one optional path; an option or a second argument is refused with the usage, never ignored. */
-export function parseReportArgs(args: string[]): { target?: string; help?: true } {
-  if (args.length === 1 && (args[0] === "-h" || args[0] === "--help")) return { help: true };
-  const option = args.find((a) => a.startsWith("-"));
-  if (option !== undefined) throw new CassperfError(`report: unknown option ${JSON.stringify(option)}.`, { hint: USAGE });
-  if (args.length > 1) throw new CassperfError(`report: one source at a time; got ${args.length} arguments (${args.map((a) => JSON.stringify(a)).join(", ")}).`, { hint: USAGE });
-  return args.length ? { target: args[0] } : {};
+const OUTPUT_HELP = `  --html FILE          write one offline HTML file (charts inline, no network)
+  --md FILE            write Markdown; chart PNGs go in FILE's folder, in <name>_charts/
+  --json               print the report as JSON on stdout
+  --only a,b           only these helpers (gcStats, jvm, logs, histograms, traces, queryPatterns,
+                       compactionAdvice, caches, connections, bench, partitionScan)
+  --from T --to T      time window (ISO-8601, no zone = UTC) for the logs and the timeline
+  --fail-on LEVEL      exit 1 when a finding is at least warning|critical
+  --force              overwrite existing output files
+  -h, --help           this help
+exit codes: 0 ok, 1 findings at or above --fail-on, 2 usage or bad input, 130 interrupted`;
+
+const OPTION_LINE = "[--html FILE] [--md FILE] [--json] [--only a,b] [--from T] [--to T] [--fail-on warning|critical] [--force]";
+
+export const REPORT_USAGE = `usage: cassperf report [path] ${OPTION_LINE}
+  path                 a dataset folder, a diagnostic bundle (.tar.gz/.zip) or one file (default: the bundled dataset)
+${OUTPUT_HELP}`;
+
+export const COMPARE_USAGE = `usage: cassperf compare <before> <after> ${OPTION_LINE}
+  before, after        two recordings or bundles, or two bench runs (bench/<run>.json, cassandra-stress output)
+${OUTPUT_HELP}`;
+
+const OPTIONS = {
+  html: { type: "string" },
+  md: { type: "string" },
+  json: { type: "boolean" },
+  only: { type: "string" },
+  from: { type: "string" },
+  to: { type: "string" },
+  "fail-on": { type: "string" },
+  force: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+/** Parsed arguments of report/compare. */
+export interface ReportArgs {
+  help?: true;
+  positionals: string[];
+  html?: string;
+  md?: string;
+  json: boolean;
+  only?: string[];
+  from?: string;
+  to?: string;
+  failOn?: "warning" | "critical";
+  force: boolean;
+}
+
+/** Parse the arguments; an unknown option, a missing value or a bad --fail-on is a CassperfError carrying the usage. */
+export function parseReportArgs(args: string[], command: "report" | "compare" = "report"): ReportArgs {
+  const usage = command === "report" ? REPORT_USAGE : COMPARE_USAGE;
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>;
+  try {
+    parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (e) {
+    const msg = (e as Error).message.replace(/\. To specify a positional argument.*$/s, ".");
+    const unknown = /Unknown option '([^']+)'/.exec(msg);
+    throw new CassperfError(unknown ? `${command}: unknown option ${JSON.stringify(unknown[1])}.` : `${command}: ${msg}`, { hint: usage });
+  }
+  const v = parsed.values;
+  if (v.help) return { help: true, positionals: [], json: false, force: false };
+  const pos = parsed.positionals;
+  if (command === "report" && pos.length > 1) {
+    throw new CassperfError(`report: one source at a time; got ${pos.length} arguments (${pos.map((a) => JSON.stringify(a)).join(", ")}).`, { hint: usage });
+  }
+  if (command === "compare" && pos.length !== 2) throw new CassperfError(`compare: needs two sources, before and after; got ${pos.length}.`, { hint: usage });
+  const level = v["fail-on"];
+  if (level !== undefined && level !== "warning" && level !== "critical") {
+    throw new CassperfError(`${command}: --fail-on must be warning or critical; got ${JSON.stringify(level)}.`, { hint: usage });
+  }
+  for (const k of ["html", "md", "only", "from", "to"] as const) if (v[k] === "") throw new CassperfError(`${command}: --${k} needs a value.`, { hint: usage });
+  if (v.html !== undefined && v.md !== undefined && path.resolve(v.html) === path.resolve(v.md)) {
+    throw new CassperfError(`${command}: --html and --md name the same file ${v.html}.`, { hint: usage });
+  }
+  const out: ReportArgs = { positionals: pos, json: v.json === true, force: v.force === true };
+  if (v.html !== undefined) out.html = v.html;
+  if (v.md !== undefined) out.md = v.md;
+  if (v.only !== undefined) out.only = v.only.split(",").map((s) => s.trim()).filter(Boolean);
+  if (v.from !== undefined) out.from = v.from;
+  if (v.to !== undefined) out.to = v.to;
+  if (v["fail-on"] !== undefined) out.failOn = v["fail-on"] as "warning" | "critical";
+  return out;
+}
+
+/** True when a finding of `severity` is at or above `level`. */
+export function atOrAbove(severity: Severity, level: "warning" | "critical"): boolean {
+  return level === "critical" ? severity === "critical" : severity === "critical" || severity === "warning";
+}
+
+/** Progress on stderr, only when stderr is a terminal: one line, rewritten. */
+function progressLine(): { say(text: string): void; done(): void } {
+  if (process.stderr.isTTY !== true) return { say() {}, done() {} };
+  let last = "";
+  return {
+    say(text: string) {
+      const line = text.slice(0, Math.max(20, (process.stderr.columns || 80) - 1));
+      process.stderr.write(`\r\x1b[2K${line}`);
+      last = line;
+    },
+    done() {
+      if (last) process.stderr.write("\r\x1b[2K");
+    },
+  };
+}
+
+/** Run `fn` with an AbortSignal that Ctrl-C (SIGINT) aborts; temporary outputs are removed on abort. */
+async function interruptible(fn: (signal: AbortSignal) => Promise<number>): Promise<number> {
+  const ac = new AbortController();
+  // First Ctrl-C: abort (helpers stop at their next check, temporary files are removed). A second: leave now.
+  const onSigint = () => {
+    if (!ac.signal.aborted) return ac.abort(new CassperfError("interrupted (Ctrl-C)"));
+    (require("./report/write") as typeof import("./report/write")).discardPending();
+    console.error("cassperf: interrupted (Ctrl-C twice); nothing was written.");
+    process.exit(EXIT.INTERRUPTED);
+  };
+  process.on("SIGINT", onSigint);
+  try {
+    return await fn(ac.signal);
+  } catch (e) {
+    if (ac.signal.aborted) {
+      (require("./report/write") as typeof import("./report/write")).discardPending();
+      console.error("cassperf: interrupted (Ctrl-C); nothing was written.");
+      return EXIT.INTERRUPTED;
+    }
+    throw e;
+  } finally {
+    process.off("SIGINT", onSigint);
+  }
+}
+
+/** Print a CassperfError as one line (plus the hint) and return the usage/bad-input exit code. */
+function badInput(e: unknown): number {
+  if (!isCassperfError(e)) throw e;
+  console.error(`cassperf: ${e.message}${e.hint ? `\n${e.hint.startsWith("usage:") ? e.hint : `  hint: ${e.hint}`}` : ""}`);
+  return EXIT.USAGE;
+}
+
+/** Where the Markdown's chart PNGs go: `<name>_charts/` beside it. */
+export function chartsFolderFor(mdFile: string): string {
+  return path.join(path.dirname(mdFile), `${path.basename(mdFile).replace(/\.(md|markdown)$/i, "")}_charts`);
 }
 
 export async function runReportCli(args: string[]): Promise<number> {
-  const parsed = parseReportArgs(args);
-  if (parsed.help) {
-    console.log(USAGE);
-    return 0;
+  let parsed: ReportArgs;
+  try {
+    parsed = parseReportArgs(args, "report");
+  } catch (e) {
+    return badInput(e);
   }
-  const target = parsed.target ?? BUNDLED_DATASET;
-  if (!fs.existsSync(target)) throw new CassperfError(`report: ${target} does not exist.`);
+  if (parsed.help) {
+    console.log(REPORT_USAGE);
+    return EXIT.OK;
+  }
+  const a = parsed;
+  return interruptible(async (signal) => {
+    try {
+      const target = a.positionals[0] ?? BUNDLED_DATASET;
+      if (!fs.existsSync(target)) throw new CassperfError(`report: ${target} does not exist.`);
+      const w = require("./report/write") as typeof import("./report/write");
+      // Refuse an existing or unwritable output before doing any work.
+      if (a.html) w.checkTarget(a.html, a.force);
+      if (a.md) (w.checkTarget(a.md, a.force), w.checkTarget(chartsFolderFor(a.md), a.force));
+      const progress = progressLine();
+      const { buildReportModel } = require("./report/model") as typeof import("./report/model");
+      const started = Date.now();
+      let now = `opening ${target}`;
+      const tick = setInterval(() => progress.say(`cassperf report (${((Date.now() - started) / 1000).toFixed(0)} s): ${now}`), 500);
+      const onPhase = (p: { phase: string; files: number; bytes: number }) => (now = `${p.files} files, ${(p.bytes / 1e6).toFixed(1)} MB: ${p.phase}`);
+      let model: import("./report/model").ReportModel;
+      try {
+        model = await buildReportModel(target, { ...modelOptions(a), signal, onPhase });
+      } finally {
+        clearInterval(tick);
+      }
+      await writeModel(model, a, signal, progress);
+      progress.done();
+      return failOn(model.findings, a.failOn);
+    } catch (e) {
+      if (signal.aborted) throw e;
+      return badInput(e);
+    }
+  });
+}
+
+/** Exit 1 when a finding is at or above the level (and say so on stderr), else 0. */
+function failOn(findings: { severity: Severity }[], level: "warning" | "critical" | undefined): number {
+  if (!level) return EXIT.OK;
+  const n = findings.filter((f) => atOrAbove(f.severity, level)).length;
+  if (n) console.error(`cassperf: ${n} finding(s) at or above ${level} (--fail-on ${level}): exit 1`);
+  return n ? EXIT.FINDINGS : EXIT.OK;
+}
+
+/** Render and write the outputs the arguments ask for (text on stdout when none). */
+/** --only, --from and --to as model options. */
+function modelOptions(a: ReportArgs): { only?: string[]; from?: string; to?: string } {
+  return { ...(a.only ? { only: a.only } : {}), ...(a.from ? { from: a.from } : {}), ...(a.to ? { to: a.to } : {}) };
+}
+
+type ProgressLine = { say(t: string): void; done(): void };
+async function writeModel(model: import("./report/model").ReportModel, a: ReportArgs, signal: AbortSignal, progress: ProgressLine): Promise<void> {
+  const { renderCharts, modelToJSON, allCharts } = require("./report/model") as typeof import("./report/model");
+  const w = require("./report/write") as typeof import("./report/write");
+  const outputs: import("./report/write").Output[] = [];
+  if (a.html || a.md) await renderCharts(model, (done, total) => progress.say(`cassperf report: chart ${done}/${total}`), signal);
+  if (a.html) outputs.push({ target: a.html, content: (require("./report/html") as typeof import("./report/html")).renderHtml(model) });
+  if (a.md) {
+    const { renderMarkdown, pngs } = require("./report/markdown") as typeof import("./report/markdown");
+    const folder = chartsFolderFor(a.md);
+    outputs.push({ target: folder, folder: await pngs(allCharts(model), signal) });
+    outputs.push({ target: a.md, content: renderMarkdown(model, path.basename(folder)) });
+  }
+  if (outputs.length) await w.writeOutputs(outputs, { force: a.force, signal });
+  progress.done();
+  if (a.json) process.stdout.write(`${JSON.stringify(modelToJSON(model), null, 2)}\n`);
+  else if (!outputs.length) process.stdout.write(textReport(model));
+  for (const o of outputs) if (!("folder" in o)) console.error(`cassperf: wrote ${o.target}`);
+}
+
+/** The terminal rendering: the health report's text then every section's, as `cassperf report` always printed. */
+function textReport(model: import("./report/model").ReportModel): string {
+  const { reportsOf } = require("./report/model") as typeof import("./report/model");
   const width = Math.min(process.stdout.columns || 100, 120);
   const color = process.stdout.isTTY === true;
-  await api.open(target);
-  const inv = await inventory();
-  console.log(inv.toText({ width, color }));
-  const helpers = api as unknown as Record<string, (...a: unknown[]) => Promise<{ toText(o: object): string }>>;
-  const answerable = inv.rows("capabilities").filter((r) => r.answerable).map((r) => String(r.helper));
-  for (const helper of answerable) {
-    const fn = helper === "trace" ? helpers.traces : helpers[helper];
-    if (typeof fn !== "function" || helper === "partitionScan") continue; // partitionScan needs a table name
-    try {
-      const report = await fn();
-      console.log("\n" + report.toText({ width, color }));
-    } catch (e) {
-      console.log(`\n${helper}: ${(e as Error).message}`);
-    }
+  const reports = reportsOf(model);
+  const out: string[] = [];
+  const health = (model as unknown as { health?: { toText(o: object): string } }).health;
+  if (health) out.push(health.toText({ width, color }));
+  for (const s of model.sections) {
+    const r = reports[s.helper];
+    if (r) out.push(r.toText({ width, color }));
+    else if (s.status === "failed") out.push(`${s.helper}: failed: ${s.reason}`);
   }
-  return 0;
+  if (model.timeline) out.push(`timeline: ${model.timeline.why}`);
+  return `${out.join("\n\n")}\n`;
+}
+
+export async function runCompareCli(args: string[]): Promise<number> {
+  let parsed: ReportArgs;
+  try {
+    parsed = parseReportArgs(args, "compare");
+  } catch (e) {
+    return badInput(e);
+  }
+  if (parsed.help) {
+    console.log(COMPARE_USAGE);
+    return EXIT.OK;
+  }
+  const a = parsed;
+  return interruptible(async (signal) => {
+    try {
+      const [before, after] = a.positionals;
+      for (const p of [before, after]) if (!fs.existsSync(p)) throw new CassperfError(`compare: ${p} does not exist.`);
+      const w = require("./report/write") as typeof import("./report/write");
+      if (a.html) w.checkTarget(a.html, a.force);
+      if (a.md) (w.checkTarget(a.md, a.force), w.checkTarget(chartsFolderFor(a.md), a.force));
+      const progress = progressLine();
+      const c = require("./report/compare") as typeof import("./report/compare");
+      progress.say(`cassperf compare: reading ${before} and ${after}`);
+      const model = await c.buildCompareModel(before, after, { ...modelOptions(a), signal });
+      await c.writeCompare(model, a, signal, (t) => progress.say(t), chartsFolderFor);
+      progress.done();
+      return failOn(c.gatingFindings(model), a.failOn);
+    } catch (e) {
+      if (signal.aborted) throw e;
+      return badInput(e);
+    }
+  });
 }

@@ -123,10 +123,11 @@ test("readBenchRun(folder) and compareRuns(folder, folder): one clear error nami
 
 test("cassperf report: extra arguments and unknown options are refused with the usage", () => {
   const two = spawnSync(process.execPath, [CLI, "report", path.join(ROOT, "datasets", "lab-3node"), "extra"], { encoding: "utf8" });
-  assert.equal(two.status, 1);
+  // Exit 2: usage (src/report-cli.ts EXIT.USAGE; 1 means findings at or above --fail-on).
+  assert.equal(two.status, 2);
   assert.match(two.stderr, /report: one source at a time; got 2 arguments/);
   assert.match(two.stderr, /usage: cassperf report \[path\]/);
-  const opt = spawnSync(process.execPath, [CLI, "report", "--json"], { encoding: "utf8" });
-  assert.equal(opt.status, 1);
-  assert.match(opt.stderr, /report: unknown option "--json"/);
+  const opt = spawnSync(process.execPath, [CLI, "report", "--jsn"], { encoding: "utf8" });
+  assert.equal(opt.status, 2);
+  assert.match(opt.stderr, /report: unknown option "--jsn"/);
 });
