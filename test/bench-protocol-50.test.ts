@@ -45,3 +45,22 @@ test("5.0 bench(): the report says the native protocol it ran on (v4, as the ser
     await live.close();
   }
 });
+
+test("5.0 lab stress: cassandra-stress for 5.0 is not on Maven Central, so `lab stress` refuses in one line naming the artifact", async (t) => {
+  const l = lab50OrSkip(t);
+  if (!l) return;
+  const lab = await import("../src/lab/index");
+  // Checked by hand with `mvn -U dependency:get -Dartifact=org.apache.cassandra:cassandra-stress:5.0.9` (2026-12-02):
+  // "Could not find artifact org.apache.cassandra:cassandra-stress:jar:5.0.9 in central". Should it ever resolve,
+  // the command runs Cassandra's Stress class (which would speak v5) instead.
+  let argv: string[] | undefined;
+  try {
+    argv = lab.stressCommand(["write", "n=10"], { dir: l.dir }).argv;
+  } catch (e) {
+    const msg = (e as Error).message;
+    assert.match(msg, /^lab stress: no cassandra-stress for Cassandra 5\.0\.\d+: org\.apache\.cassandra:cassandra-stress:5\.0\.\d+ is not on Maven Central/);
+    assert.equal(msg.split("\n").length, 1, "one line");
+    return;
+  }
+  assert.ok(argv.includes("org.apache.cassandra.stress.Stress"), argv.join(" "));
+});
