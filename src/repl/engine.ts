@@ -17,7 +17,7 @@
  */
 import * as util from "node:util";
 import { installSyncInterrupt, SIGINT_INTERRUPTED } from "./interrupt";
-import { declaredNames, openIndent, runScript, scriptFor, startTranspiler, transpile } from "./fast-eval";
+import { declaredNames, openIndent, preludeScope, runScript, scriptFor, startTranspiler, transpile, type FastScope } from "./fast-eval";
 import type { CompletionInfo, Converter } from "tslab/dist/converter";
 import type { Executor } from "tslab/dist/executor";
 
@@ -62,6 +62,8 @@ export class ReplEngine {
   /** The pending idle warm-up ({@link warmWhenIdle}): its timer and the idle time it waits for. */
   /** Names lines evaluated by tslab declared (later lines naming them go through tslab); null once one could not be listed. */
   private tslabNames: Set<string> | null = new Set();
+  /** The fast path's scope (the prelude's names); null when the prelude is not of the kernel's form. */
+  private fastScope?: FastScope | null;
   private idle?: { timer?: NodeJS.Timeout; ms: number; done: Promise<void>; resolve: () => void; reject: (e: unknown) => void };
 
   constructor(options: EngineOptions) {
@@ -192,12 +194,15 @@ export class ReplEngine {
 
   /** The transpile-only path (./fast-eval.ts); undefined when the line must go through tslab. */
   private async runFast(code: string, js: string, tslabNames: ReadonlySet<string>): Promise<EvalResult | undefined> {
-    const plan = scriptFor(code, js, tslabNames);
+    this.fastScope ??= preludeScope(typeof this.prelude === "function" ? this.prelude() : this.prelude, this.rootDir) ?? null;
+    if (!this.fastScope) return undefined;
+    const scope = this.fastScope;
+    const plan = scriptFor(scope, code, js, tslabNames);
     if (plan === undefined) return undefined;
     installSyncInterrupt();
     let pending: Promise<unknown>;
     try {
-      pending = runScript(plan.script);
+      pending = runScript(scope, plan.script);
     } catch (e) {
       if (e instanceof Error && SIGINT_INTERRUPTED.test(e.message)) return { ok: false, stoppedBySigint: true, error: e };
       return { ok: false, error: e };

@@ -8,6 +8,7 @@
  * esbuild runs as a service process: {@link startTranspiler} starts it in the background (its async
  * API never blocks the event loop), so the first line does not pay for the start.
  */
+import { createRequire } from "node:module";
 import * as path from "node:path";
 import type * as vmTypes from "node:vm";
 
@@ -25,13 +26,25 @@ export function startTranspiler(): void {
   started = esbuild.transform("0", { loader: "ts" }).catch(() => undefined);
 }
 
-/** The helpers every line sees: the names the kernel's prelude imports (../kernel/prelude.ts). */
-let scope: { names: string[]; values: unknown[] } | undefined;
-function helperScope(): { names: string[]; values: unknown[] } {
-  if (scope) return scope;
-  const api = require(path.join(__dirname, "..", "index")) as Record<string, unknown>;
-  const names = Object.keys(api).filter((n) => n !== "default" && !n.startsWith("_") && /^[A-Za-z]\w*$/.test(n));
-  return (scope = { names, values: names.map((n) => api[n]) });
+/** What every fast line sees: the names the prelude imports, from the same module, and `require`. */
+export interface FastScope {
+  names: string[];
+  values: unknown[];
+}
+
+/**
+ * The scope of a prelude of the kernel's form (`import { a, b } from "<dist>/index";`, ../kernel/prelude.ts):
+ * the same names from the same module instance tslab will import, plus a `require` from `rootDir`.
+ * Undefined for any other prelude: then every line goes through tslab.
+ */
+export function preludeScope(prelude: string, rootDir: string): FastScope | undefined {
+  const m = /^\s*import\s*\{([^}]*)\}\s*from\s*("(?:[^"\\]|\\.)*")\s*;?\s*$/.exec(prelude);
+  if (!m) return undefined;
+  const names = m[1].split(",").map((n) => n.trim()).filter(Boolean);
+  if (!names.every((n) => /^[A-Za-z_$][\w$]*$/.test(n))) return undefined;
+  const api = require(JSON.parse(m[2]) as string) as Record<string, unknown>;
+  const req = createRequire(path.join(rootDir, "repl.js"));
+  return { names: [...names, "require"], values: [...names.map((n) => api[n]), req] };
 }
 
 /** Statements at the top of esbuild's output that declare a name later lines would need. */
@@ -88,11 +101,11 @@ const KEY = "__cassperfReplScope";
  * name, or it does not compile as a function body). The last top-level statement, when it is an
  * expression, is returned (its value is shown; a Promise is awaited).
  */
-export function scriptFor(source: string, js: string, tslabNames: ReadonlySet<string> = new Set()): { script: string; value: boolean } | undefined {
+export function scriptFor(scope: FastScope, source: string, js: string, tslabNames: ReadonlySet<string> = new Set()): { script: string; value: boolean } | undefined {
   if (DECLARES_TS.test(source) || DECLARES_JS.test(js)) return undefined;
   // A name a tslab line declared lives in tslab's scope: such a line goes through tslab.
   for (const id of source.match(/[A-Za-z_$][\w$]*/g) ?? []) if (tslabNames.has(id)) return undefined;
-  const { names } = helperScope();
+  const { names } = scope;
   const lines = js.replace(/\s+$/, "").split("\n");
   // esbuild prints top-level statements from column 0 and nested ones indented: the last one starts at the last such line.
   let last = -1;
@@ -133,8 +146,8 @@ export async function transpile(source: string): Promise<string | undefined> {
  * Start the script: its synchronous part runs inside vm.runInThisContext with breakOnSigint (so
  * Ctrl-C stops a `while (true) {}`, ./interrupt.ts); returns the promise of its value.
  */
-export function runScript(script: string): Promise<unknown> {
-  (globalThis as Record<string, unknown>)[KEY] = helperScope().values;
+export function runScript(scope: FastScope, script: string): Promise<unknown> {
+  (globalThis as Record<string, unknown>)[KEY] = scope.values;
   try {
     return vm.runInThisContext(script, { filename: "repl", breakOnSigint: true }) as Promise<unknown>;
   } finally {
