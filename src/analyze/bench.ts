@@ -42,6 +42,7 @@ import { runOptions, type Progress } from "../repl/run-context";
 import { resolveWorkload, WORKLOADS, type WorkloadOptions } from "../bench/workloads";
 import { parseStress, type StressOutput, type StressRun } from "../parse/cassandra-stress";
 import { inflect, plural } from "../present/plural";
+import { nativeProtocol, protocolNote } from "../bench/protocol";
 
 export { gen };
 export type { BenchRun, BenchInterval, BenchOpRow, BenchProgress, BenchMode };
@@ -369,6 +370,10 @@ async function runLive(live: LiveSource, workloadName: string, o: BenchOptions):
   const notes: string[] = [];
   const own = o.connectionsPerHost !== undefined || o.coordinators !== undefined;
   const client = own ? await benchClient(live.options, o) : live.client;
+  // The native protocol the driver negotiated (v4 on Cassandra 4.0+ with the Node.js driver: it has no v5).
+  const protocol = nativeProtocol(client);
+  const protoNote = protocolNote(protocol);
+  if (protoNote) notes.push(protoNote);
   // Ctrl-C during the run cancels it (the partial run is kept), like opts.signal: SIGINT in a script,
   // the REPL line's / notebook cell's cancel signal otherwise (../repl/run-context.ts).
   const interrupt = new AbortController();
@@ -456,6 +461,8 @@ async function runLive(live: LiveSource, workloadName: string, o: BenchOptions):
     opKinds: Object.fromEntries(workload.ops.map((op) => [op.name, op.kind])),
     statements: Object.fromEntries(workload.ops.map((op) => [op.name, op.cql])),
     cluster: live.name,
+    native_protocol: protocol.label,
+    driver: protocol.driver,
   };
   const summary: Record<string, unknown> = {
     workload: workloadName,
@@ -479,6 +486,7 @@ async function runLive(live: LiveSource, workloadName: string, o: BenchOptions):
     warmup_ops: result.warmupOps,
     client_event_loop_p99_ms: result.client.event_loop_delay_p99_ms,
     client_cpu_cores: result.client.cpu_cores,
+    native_protocol: protocol.label,
   };
   const run: BenchRun = {
     format: BENCH_RUN_FORMAT,

@@ -220,6 +220,37 @@ async function versionRows(source: Source): Promise<{ node: string; version: str
   return out.sort((a, b) => a.node.localeCompare(b.node));
 }
 
+/**
+ * The line of the stopped-time line the GC parsers gave a pause's `stopped_ms` from: the first
+ * safepoint line after the pause starts (JDK 8 `Total time for which application threads were
+ * stopped: S seconds`, unified `Safepoint "…" … Total: N ns`), checked to hold `stoppedMs`; null
+ * when none does (the caller then cites the pause's own line).
+ */
+export async function stoppedLine(source: Source, rel: string, fromLine: number, stoppedMs: number): Promise<number | null> {
+  const file = source.files().find((f) => f.rel === rel);
+  if (!file) return null;
+  const lines = (await source.readText(file)).split("\n");
+  for (let i = Math.max(0, fromLine - 1); i < lines.length; i++) {
+    const l = lines[i];
+    const s = /Total time for which application threads were stopped: (\d+(?:[.,]\d+)?) seconds/.exec(l);
+    const u = s ? null : /\bSafepoint "[^"]*".*\bTotal: (\d+) ns/.exec(l);
+    const ms = s ? Number(s[1].replace(",", ".")) * 1000 : u ? Number(u[1]) / 1e6 : null;
+    if (ms !== null) return Math.abs(Math.round(ms * 1000) / 1000 - stoppedMs) < 0.001 ? i + 1 : null;
+  }
+  return null;
+}
+
+/** How many lines a total cites at most (the rest are in the helper's own frame). */
+const CITE_CAP = 20;
+
+/** Citations of the lines a total sums ("file:line; file:line"), the first {@link CITE_CAP}: a total is held by those lines, not by one of them. */
+function citeLines(froms: string[]): string {
+  return [...new Set(froms)].slice(0, CITE_CAP).join("; ");
+}
+
+/** "; first 20 of 31 lines cited" when a total sums more lines than {@link citeLines} cites. */
+const citedNote = (n: number) => (n > CITE_CAP ? `; first ${CITE_CAP} of ${n} lines cited` : "");
+
 /** Build the headline rows from the helpers' reports and a few nodetool outputs. */
 async function headline(source: Source, reports: Map<string, Report>, unanswerable: Map<string, string>): Promise<{ rows: HeadRow[]; notes: string[] }> {
   const rows: HeadRow[] = [];
@@ -249,7 +280,12 @@ async function headline(source: Source, reports: Map<string, Report>, unanswerab
   // gcStats counts GC-log pauses and GCInspector pauses no GC log covers (beyond_gc_log): the worst of those.
   const logPause = worstOf(pauses.filter((p) => p.origin === "gc-log" || p.beyond_gc_log === true).map((p) => ({ ...p, stop_ms: stop(p) })), "stop_ms");
   const inspPause = worstOf(pauses.filter((p) => p.origin === "gcinspector"), "pause_ms");
-  if (logPause) rows.push({ metric: "worst GC pause (gc log)", value: fmtMs(logPause.stop_ms as number), node: String(logPause.node), detail: `${logPause.origin === "gcinspector" ? "GCInspector line after/before the GC log's time window: " : ""}${logPause.type ?? ""} ${logPause.cause ? `(${logPause.cause}) ` : ""}pause ${num(logPause.pause_ms) ?? "?"} ms, application stopped ${num(logPause.stopped_ms) ?? "?"} ms, at ${logPause.timestamp ?? `uptime ${logPause.uptime_s}s`}; ${pauses.filter((p) => p.origin === "gc-log").length} pauses`.trim(), helper: "gcStats", from: `${logPause.file}:${logPause.line}` });
+  if (logPause) {
+    // The value shown is the stopped time when it is the longer: cite the stopped-time (safepoint) line that holds it, not the pause's first line.
+    const stoppedAt = (num(logPause.stopped_ms) ?? 0) > (num(logPause.pause_ms) ?? 0) ? await stoppedLine(source, String(logPause.file), Number(logPause.line), logPause.stopped_ms as number) : null;
+    const shown = stoppedAt ? `application stopped ${logPause.stopped_ms} ms (line ${stoppedAt}), pause ${num(logPause.pause_ms) ?? "?"} ms (line ${logPause.line})` : `pause ${num(logPause.pause_ms) ?? "?"} ms, application stopped ${num(logPause.stopped_ms) ?? "?"} ms`;
+    rows.push({ metric: "worst GC pause (gc log)", value: fmtMs(logPause.stop_ms as number), node: String(logPause.node), detail: `${logPause.origin === "gcinspector" ? "GCInspector line after/before the GC log's time window: " : ""}${logPause.type ?? ""} ${logPause.cause ? `(${logPause.cause}) ` : ""}${shown}, at ${logPause.timestamp ?? `uptime ${logPause.uptime_s}s`}; ${pauses.filter((p) => p.origin === "gc-log").length} pauses`.trim(), helper: "gcStats", from: `${logPause.file}:${stoppedAt ?? logPause.line}` });
+  }
   if (inspPause) rows.push({ metric: "worst GC pause (GCInspector)", value: fmtMs(inspPause.pause_ms as number), node: String(inspPause.node), detail: `system.log GCInspector line at ${inspPause.timestamp}: collection time as Cassandra reports it`, helper: "gcStats", from: `${inspPause.file}:${inspPause.line}` });
   if (!logPause && !inspPause) none("worst GC pause", "gcStats");
 
@@ -306,10 +342,14 @@ async function headline(source: Source, reports: Map<string, Report>, unanswerab
 
   // Pending compactions and dropped messages: nodetool compactionstats / tpstats per node (+ the logs' dropped lines).
   const pending: { node: string; value: number; from: string }[] = [];
+  const lineNo = (text: string, re: RegExp) => {
+    const i = text.split("\n").findIndex((l) => re.test(l));
+    return i < 0 ? "" : `:${i + 1}`;
+  };
   for (const t of await nodetoolTexts(source, "compactionstats").catch((e) => (notes.push(`compactionstats: ${(e as Error).message}`), []))) {
     try {
       const p = parseCompactionstats(t.text, { file: t.origin });
-      if (p.pending_tasks !== null) pending.push({ node: t.node, value: p.pending_tasks, from: t.origin });
+      if (p.pending_tasks !== null) pending.push({ node: t.node, value: p.pending_tasks, from: `${t.origin}${lineNo(t.text, /^pending tasks:/)}` });
     } catch (e) {
       notes.push(`headline: ${(e as Error).message}`);
     }
@@ -349,7 +389,7 @@ async function headline(source: Source, reports: Map<string, Report>, unanswerab
       rows.push({ metric: "running sstable tasks", value: all.length, node: all.length ? busiest.node : null, detail: all.length ? all.slice(0, 3).map(({ node, t }) => `${node} ${t.kind} ${t.keyspace_name}.${t.table_name} ${viewNumber(t.progress) ?? "?"}/${viewNumber(t.total) ?? "?"} ${t.unit ?? ""}`.trim()).join("; ") : `none on ${tasks.reads.length} node(s) right now`, helper: "health", from: all.length ? busiest.origin : tasks.reads.map((r) => r.origin).join("; ") });
     }
   }
-  const dropped: { node: string; value: number; from: string; top: string }[] = [];
+  const dropped: { node: string; value: number; from: string; top: string; lines: string[] }[] = [];
   for (const t of await nodetoolTexts(source, "tpstats").catch((e) => (notes.push(`tpstats: ${(e as Error).message}`), []))) {
     try {
       const p = parseTpstats(t.text, { file: t.origin });
@@ -357,7 +397,8 @@ async function headline(source: Source, reports: Map<string, Report>, unanswerab
       if (!poolNodes.has(t.node)) for (const pool of p.pools) pools.push({ node: t.node, pool: pool.pool, pending: pool.pending ?? 0, blocked: pool.blocked ?? 0, from: pool.line ? `${t.origin}:${pool.line}` : t.origin });
       const total = p.dropped.reduce((a, d) => a + (d.dropped ?? 0), 0);
       const top = p.dropped.filter((d) => (d.dropped ?? 0) > 0).sort((a, b) => (b.dropped ?? 0) - (a.dropped ?? 0))[0];
-      dropped.push({ node: t.node, value: total, from: top ? `${t.origin}:${top.line}` : t.origin, top: top ? `${top.message_type} ${top.dropped}` : "" });
+      const lines = p.dropped.filter((d) => (d.dropped ?? 0) > 0).map((d) => `${t.origin}:${d.line}`);
+      dropped.push({ node: t.node, value: total, from: top ? `${t.origin}:${top.line}` : t.origin, top: top ? `${top.message_type} ${top.dropped}` : "", lines });
     } catch (e) {
       notes.push(`headline: ${(e as Error).message}`);
     }
@@ -365,16 +406,22 @@ async function headline(source: Source, reports: Map<string, Report>, unanswerab
   if (pools.length) {
     const w = pools.slice().sort((a, b) => b.pending + b.blocked - (a.pending + a.blocked))[0];
     const busy = pools.filter((p) => p.pending + p.blocked > 0);
-    rows.push({ metric: "thread pools: pending + blocked tasks", value: busy.reduce((a, p) => a + p.pending + p.blocked, 0), node: busy.length ? w.node : null, detail: busy.length ? `most on ${w.node} ${w.pool} (${w.pending} pending, ${w.blocked} blocked); ${busy.length} busy pool(s) of ${pools.length}` : `none pending or blocked in ${pools.length} pools on ${new Set(pools.map((p) => p.node)).size} node(s)`, helper: "health", from: busy.length ? w.from : [...new Set(pools.map((p) => p.from.replace(/:\d+$/, "")))].join("; ") });
+    // A total over pools: cite every busy pool's line (the worst first), not only the worst one.
+    const busyFrom = [w, ...busy.filter((p) => p !== w)].map((p) => p.from);
+    rows.push({ metric: "thread pools: pending + blocked tasks", value: busy.reduce((a, p) => a + p.pending + p.blocked, 0), node: busy.length ? w.node : null, detail: busy.length ? `most on ${w.node} ${w.pool} (${w.pending} pending, ${w.blocked} blocked); ${busy.length} busy pool(s) of ${pools.length}${citedNote(busy.length)}` : `none pending or blocked in ${pools.length} pools on ${new Set(pools.map((p) => p.node)).size} node(s)`, helper: "health", from: busy.length ? citeLines(busyFrom) : [...new Set(pools.map((p) => p.from.replace(/:\d+$/, "")))].join("; ") });
   }
   const droppedLines = events.filter((e) => e.kind === "dropped-messages");
   if (dropped.length) {
     const w = dropped.sort((a, b) => b.value - a.value)[0];
-    rows.push({ metric: "dropped messages (tpstats)", value: dropped.reduce((a, d) => a + d.value, 0), node: w.value > 0 ? w.node : null, detail: w.value > 0 ? `most on ${w.node} (${w.top}); counted since each node started` : `none on ${plural(dropped.length, "node")}, since each node started`, helper: "health", from: w.value > 0 ? w.from : dropped.map((d) => d.from).join("; ") });
+    // A total over nodes and message types: cite every non-zero line, the worst node's top type first.
+    const lines = [w.from, ...dropped.flatMap((d) => d.lines)];
+    const n = new Set(lines).size;
+    rows.push({ metric: "dropped messages (tpstats)", value: dropped.reduce((a, d) => a + d.value, 0), node: w.value > 0 ? w.node : null, detail: w.value > 0 ? `most on ${w.node} (${w.top}); counted since each node started${citedNote(n)}` : `none on ${plural(dropped.length, "node")}, since each node started`, helper: "health", from: w.value > 0 ? citeLines(lines) : dropped.map((d) => d.from).join("; ") });
   }
   if (droppedLines.length) {
     const first = droppedLines[0];
-    rows.push({ metric: "dropped messages (log lines)", value: droppedLines.reduce((a, e) => a + (num(e.dropped) ?? 0), 0), node: String(first.node), detail: `${droppedLines.length} "messages were dropped" ${inflect(droppedLines.length, "line")} in the logs; first shown`, helper: "logs", from: `${first.file}:${first.line}` });
+    // The value sums every "messages were dropped" line: cite those lines (the first CITE_CAP), not only the first.
+    rows.push({ metric: "dropped messages (log lines)", value: droppedLines.reduce((a, e) => a + (num(e.dropped) ?? 0), 0), node: String(first.node), detail: `${droppedLines.length} "messages were dropped" ${inflect(droppedLines.length, "line")} in the logs, summed${citedNote(droppedLines.length)}`, helper: "logs", from: citeLines(droppedLines.map((e) => `${e.file}:${e.line}`)) });
   } else if (logsRep && !dropped.length) rows.push({ metric: "dropped messages (log lines)", value: 0, node: null, detail: "no dropped-message lines in the logs read", helper: "logs", from: logsRep.rows("files").map((f) => String(f.file)).join("; ") || null });
   if (!dropped.length && !logsRep) none("dropped messages", "logs");
   return { rows, notes };

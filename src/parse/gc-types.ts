@@ -4,6 +4,7 @@
  * skipped-line tally, decoration timestamps. Kept in one place so gcStats(), logs()/timeline()
  * and health() read the same shape whatever the log's dialect.
  */
+import { parseUtc } from "./utc-time";
 
 /**
  * The fixed pause vocabulary. G1/Parallel/Serial/CMS pauses map to the first seven; ZGC and
@@ -192,7 +193,7 @@ export function hotspotTime(s: string): string | null {
   if (!m) return null;
   const zone = m[3] === undefined ? "Z" : m[3] === "Z" ? "Z" : m[3].length === 5 ? `${m[3].slice(0, 3)}:${m[3].slice(3)}` : m[3];
   iso = `${m[1]}T${m[2].replace(",", ".")}${zone}`;
-  const t = Date.parse(iso);
+  const t = parseUtc(iso);
   return Number.isFinite(t) ? new Date(t).toISOString() : null;
 }
 

@@ -214,19 +214,19 @@ export const LINE_RULES: LineRule[] = [
   {
     id: "flush.enqueue", kind: "flush", contains: "Enqueuing flush of ",
     what: "2.1+/DSE/4.x: `Enqueuing flush of schema_keyspaces: 516 (0%) on-heap, 0 (0%) off-heap`, `Enqueuing flush of columns reason SCHEMA_CHANGE: 69.230KiB (0%) on-heap, ...`",
-    re: /^Enqueuing flush of ([\w.-]+)[^:]*?:? ?(?:.*?Usage: )?([\d.,]+ ?(?:[KMGT]i?B|bytes)?) \(\d+%\) on-heap, ([\d.,]+ ?(?:[KMGT]i?B|bytes)?) \(\d+%\) off-heap/,
+    re: /^Enqueuing flush of ([\w.-]+)[^:]*?:? ?(?:.*?Usage: )?([\d.,]+ ?(?:[KMGT]i?B|B|bytes)?) \(\d+%\) on-heap, ([\d.,]+ ?(?:[KMGT]i?B|B|bytes)?) \(\d+%\) off-heap/,
     fields: (m) => ({ phase: "enqueue", ...splitName(m[1]), bytes: (parseSize(m[2]) ?? 0) + (parseSize(m[3]) ?? 0) }),
   },
   {
     id: "flush.write", kind: "flush", contains: "Writing Memtable-",
     what: "2.0+: `Writing Memtable-standard1@915913879(28.597MiB serialized bytes, 110651 ops, 8%/7% of on/off-heap limit)`",
-    re: /^Writing Memtable-([^@]+)@\d+\(([\d.,]+ ?(?:[KMGT]i?B)?)(?:\/\d+)? (?:serialized bytes|serialized\/live bytes)/,
+    re: /^Writing Memtable-([^@]+)@\d+\(([\d.,]+ ?(?:[KMGT]i?B|B)?)(?:\/\d+)? (?:serialized bytes|serialized\/live bytes)/,
     fields: (m) => ({ phase: "write", ...splitName(m[1]), bytes: parseSize(m[2]) }),
   },
   {
     id: "flush.complete", kind: "flush", contains: "Completed flushing",
     what: "2.0+: `Completed flushing /data/ks/tbl-<id>/ks-tbl-ka-1-Data.db (3.5KiB) for commitlog position ...`",
-    re: /^Completed flushing (?:(\S+) \(([\d.,]+ ?(?:[KMGT]i?B|bytes)?)\)|;)/,
+    re: /^Completed flushing (?:(\S+) \(([\d.,]+ ?(?:[KMGT]i?B|B|bytes)?)\)|;)/,
     fields: (m) => ({ phase: "complete", ...(m[1] ? tableFromPath(m[1]) : {}), bytes: parseSize(m[2]) }),
   },
   // --- compactions ---
@@ -239,7 +239,7 @@ export const LINE_RULES: LineRule[] = [
   {
     id: "compaction.end", kind: "compaction", contains: "Compacted",
     what: "2.x–4.x: `Compacted 4 sstables to [/data/ks/tbl-<id>/ks-tbl-ka-49,].  853 bytes to 195 (~22% of original) in 10ms`, `Compacted (uuid) 4 sstables to [...] to level=0. 5.482KiB to 4.343KiB (~79% of original) in 154ms`",
-    re: /^Compacted(?: \(([\w-]+)\))? \d+ sstables to \[([^,\]]*)[^\]]*\](?: to level=\d+)?\.\s+([\d.,]+ ?(?:[KMGT]i?B|bytes)?) to ([\d.,]+ ?(?:[KMGT]i?B|bytes)?) \(~?\d+% of original\) in ([\d,]+)ms/,
+    re: /^Compacted(?: \(([\w-]+)\))? \d+ sstables to \[([^,\]]*)[^\]]*\](?: to level=\d+)?\.\s+([\d.,]+ ?(?:[KMGT]i?B|B|bytes)?) to ([\d.,]+ ?(?:[KMGT]i?B|B|bytes)?) \(~?\d+% of original\) in ([\d,]+)ms/,
     fields: (m) => ({ phase: "end", operation: m[1], ...tableFromPath(m[2]), bytes: parseSize(m[4]), duration_ms: num(m[5]) }),
   },
   // --- large partitions ---

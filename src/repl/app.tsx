@@ -28,6 +28,8 @@ type InkModule = Awaited<ReturnType<typeof loadInk>>;
 /** What the app needs from the evaluator (ReplEngine in production). */
 export interface Evaluator {
   warm(): Promise<void>;
+  /** Warm once the user pauses (the engine evaluates transpile-only until then); warm() when absent. */
+  warmWhenIdle?(): Promise<void>;
   /** The indent for the next line when `code` is incomplete; undefined when it is complete. */
   continuation(code: string): string | undefined;
   complete(code: string, position: number): Promise<CompletionInfo>;
@@ -156,7 +158,7 @@ export function createReplApp(inkModule: unknown): (props: ReplAppProps) => Reac
           )
         : Promise.resolve();
       s.started = started;
-      started.then(() => props.engine.warm()).then(
+      started.then(() => (props.engine.warmWhenIdle ? props.engine.warmWhenIdle() : props.engine.warm())).then(
         () => {
           s.warming = false;
           redraw();

@@ -13,6 +13,8 @@
 import type { VegaLiteSpec } from "../present/charts";
 import { truncate } from "../present/terminal";
 import { formatValue } from "../present/report";
+import { parseUtc } from "../parse/utc-time";
+import { parseLogDate } from "../parse/system-log";
 
 export interface ChartTextOptions {
   /** Columns available. Default 80. */
@@ -122,8 +124,9 @@ function toNumber(v: unknown): number {
   if (typeof v === "string") {
     const n = Number(v);
     if (v.trim() !== "" && Number.isFinite(n)) return n;
-    const t = Date.parse(v);
-    return Number.isFinite(t) ? t : NaN;
+    // Times as UTC whatever the process's TZ: ISO 8601 (no zone = UTC), else the other shapes logs are written in.
+    const t = parseUtc(v);
+    return Number.isFinite(t) ? t : parseLogDate(v.trim(), undefined) ?? NaN;
   }
   return NaN;
 }
