@@ -10,6 +10,7 @@
 import * as fs from "node:fs";
 import * as React from "react";
 import { parseCommand, printUsage } from "../cli-args";
+import { colorEnabled } from "../present/color";
 import { CassperfError } from "../errors";
 import { BUNDLED_DATASET } from "../kernel/kernelspec";
 import { preludeSource } from "../kernel/prelude";
@@ -104,7 +105,7 @@ export async function runReplCli(args: string[]): Promise<number> {
   process.on("uncaughtException", onUncaught);
   process.on("unhandledRejection", onUnhandled);
   const registerLateErrors = (p: (label: string, e: unknown) => void) => void (printLate = p);
-  const instance = ink.render(React.createElement(ReplApp, { engine, history, describeSource, banner, startup, registerLateErrors, color: process.stdout.isTTY === true }), { exitOnCtrlC: false });
+  const instance = ink.render(React.createElement(ReplApp, { engine, history, describeSource, banner, startup, registerLateErrors, color: colorEnabled(process.stdout) }), { exitOnCtrlC: false });
   await instance.waitUntilExit();
   process.removeListener("uncaughtException", onUncaught);
   process.removeListener("unhandledRejection", onUnhandled);
