@@ -37,7 +37,7 @@ import { decodeHistogram, encodeHistogram, HDR_UNIT, mergeHistograms, percentile
 import { BENCH_THRESHOLDS, benchFindings } from "../bench/rules";
 import { BENCH_RUN_FORMAT, BENCH_RUN_VERSION, runId, validateBenchRun, type BenchInterval, type BenchMode, type BenchOpRow, type BenchRun } from "../bench/run";
 import { benchClient } from "../bench/client";
-import { runLoad, type BenchProgress } from "../bench/runner";
+import { runLoad, type BenchProgress, type RunnerResult } from "../bench/runner";
 import { runOptions, type Progress } from "../repl/run-context";
 import { resolveWorkload, WORKLOADS, type WorkloadOptions } from "../bench/workloads";
 import { parseStress, type StressOutput, type StressRun } from "../parse/cassandra-stress";
@@ -377,7 +377,7 @@ async function runLive(live: LiveSource, workloadName: string, o: BenchOptions):
   const ambient = runOptions({ ...(o.signal ? { signal: o.signal } : {}), ...(o.onProgress ? { onProgress: o.onProgress as (p: Progress) => void } : {}) });
   const signal = anySignal([ambient.signal, interrupt.signal]);
   const onProgress = ambient.onProgress as (p: BenchProgress) => void;
-  let result;
+  let result: RunnerResult;
   try {
     await prepareSchema(client, keyspace, o.replicationFactor ?? 1, workload, consistency, notes, signal);
     const shared = {
