@@ -10,6 +10,8 @@ import { extent } from "../src/analyze/extent";
 import { nearestRank } from "../src/analyze/nearest-rank";
 import { peerMedian } from "../src/analyze/peer-median";
 import { meanOrNull, median } from "../src/analyze/statistics";
+import type { VegaLiteSpec } from "../src/present/charts";
+import { chartToText } from "../src/repl/chart-text";
 
 const ONE_TO_100 = Array.from({ length: 100 }, (_, i) => i + 1);
 
@@ -60,4 +62,16 @@ test("peerMedian: the median of the OTHER values", () => {
   assert.equal(peerMedian([1, 2, 3, 10], 0), 3); // median of 2, 3, 10
   assert.equal(peerMedian([1, 2, 3, 10, 20], 4), 2.5); // median of 1, 2, 3, 10: (2 + 3) / 2
   assert.equal(peerMedian([5], 0), undefined, "one node has no peers");
+});
+
+test("the REPL's terminal chart aggregates as Vega-Lite does: median of an even count is the mean of the middle two", () => {
+  // Vega-Lite's "median" aggregate is d3.median: [1, 2, 3, 10] → (2 + 3) / 2 = 2.5 (the upper middle, 3, was shown before).
+  const spec = {
+    data: { values: [1, 2, 3, 10].map((v) => ({ node: "10.0.0.1", pause_ms: v })) },
+    mark: "bar",
+    encoding: { y: { field: "node", type: "nominal" }, x: { field: "pause_ms", type: "quantitative", aggregate: "median" } },
+  } as unknown as VegaLiteSpec;
+  const bar = chartToText("pauses", spec, { width: 60 }).find((l) => l.includes("10.0.0.1"));
+  assert.ok(bar, "one bar for the node");
+  assert.match(bar, / 2\.5$/);
 });

@@ -13,6 +13,7 @@
 import type { VegaLiteSpec } from "../present/charts";
 import { displayWidth, padEndColumns, paint as paintStyle } from "../present/color";
 import { truncate } from "../present/terminal";
+import { mean, median, minMax } from "../analyze/statistics";
 import { formatValue } from "../present/report";
 
 export interface ChartTextOptions {
@@ -152,15 +153,14 @@ function categoryBars(rows: Row[], cat: Enc, val: Enc, width: number, maxBars: n
         return vs.length;
       case "mean":
       case "average":
-        return vs.reduce((a, b) => a + b, 0) / vs.length;
+        return mean(vs);
       case "max":
-        return Math.max(...vs);
+        return minMax(vs)[1];
       case "min":
-        return Math.min(...vs);
-      case "median": {
-        const s = [...vs].sort((a, b) => a - b);
-        return s[Math.floor(s.length / 2)];
-      }
+        return minMax(vs)[0];
+      case "median":
+        // Vega-Lite's median (d3.median): the mean of the two middle values of an even count.
+        return median(vs);
       default:
         return vs.reduce((a, b) => a + b, 0);
     }
