@@ -11,7 +11,7 @@
  * Thrown anywhere else (the kernel, a test) it is still a CassperfError whose hint is the usage.
  */
 import { parseArgs } from "node:util";
-import { CassperfError } from "./errors";
+import { CassperfError, isCassperfError } from "./errors";
 
 /** Every command ran and did what was asked. */
 export const EXIT_OK = 0;
@@ -33,7 +33,7 @@ export class UsageError extends CassperfError {
 
 /** True for a UsageError (also across module copies: it carries `usage` and `command`). */
 export function isUsageError(e: unknown): e is UsageError {
-  return e instanceof CassperfError && typeof (e as UsageError).usage === "string" && typeof (e as UsageError).command === "string";
+  return isCassperfError(e) && typeof (e as UsageError).usage === "string" && typeof (e as UsageError).command === "string";
 }
 
 /** What the user sees for a wrong command line: one line naming the problem, then the usage. */
