@@ -63,7 +63,7 @@ async function main(): Promise<number> {
   }
   manifest.files = Object.fromEntries(Object.entries(manifest.files).sort(([a], [b]) => a.localeCompare(b)));
   const note = `The bench runs (bench/) were re-recorded on ${new Date().toISOString().slice(0, 10)} by scripts/dataset-bench.ts with the same workload on a fresh 3-node Cassandra 2.1.0 lab (${runs[0].config.cluster}), at a 1-minute load average of ${load.toFixed(1)} on ${os.cpus().length} cores (${load > os.cpus().length ? "an overloaded machine: the lab could not keep up with 1,000 op/s, so response times include long queueing; re-run on a quiet machine for representative figures" : "a quiet machine"}), replacing runs ${old.map((f) => f.replace(/\.json$/, "")).join(" and ")} that were measured before bench()'s fixed-rate fix (response-time p50 below service-time p50).`;
-  manifest.notes = `${String(manifest.notes ?? "").replace(/ The bench runs \(bench\/\) were re-recorded[^]*?fixed-rate fix \(response-time p50 below service-time p50\)\./, "")} ${note}`.trim();
+  manifest.notes = `${String(manifest.notes ?? "").replace(/ The bench runs \(bench\/\) were re-recorded[\s\S]*?fixed-rate fix \(response-time p50 below service-time p50\)\./, "")} ${note}`.trim();
   fs.writeFileSync(manifestPath, JSON.stringify(manifest, null, 2) + "\n");
   return 0;
 }

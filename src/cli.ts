@@ -10,6 +10,7 @@
  *   cassperf kernel install|uninstall [--user|--prefix P]    the Jupyter kernel
  *   cassperf run <notebook> [-p name value]... [--out file]  execute a runbook with parameters
  */
+import { EXIT_FAILED, EXIT_USAGE, isUsageError, printUsage, refusal, UsageError } from "./cli-args";
 import { isCassperfError } from "./errors";
 
 const USAGE = `usage: cassperf [repl] [--open path | --connect host[,host]]
@@ -17,12 +18,23 @@ const USAGE = `usage: cassperf [repl] [--open path | --connect host[,host]]
        cassperf compare <before> <after> [the same options]
        cassperf lab start|stop|status|nodetool|stress ...
        cassperf kernel install|uninstall [--user | --prefix P]
-       cassperf run <notebook.ipynb> [-p name value]... [--out out.ipynb]`;
+       cassperf run <notebook.ipynb> [-p name value]... [--out out.ipynb]
+       cassperf <command> --help   a command's own options`;
+
+/**
+ * `cassperf report --help`, answered here before report-cli (which opens a source) is loaded.
+ * Keep in step with report-cli's own usage.
+ */
+const REPORT_USAGE = `usage: cassperf report [path]
+  path   a dataset folder, a diagnostic bundle (.tar.gz/.zip) or one file (default: the bundled dataset)`;
+
+const asksHelp = (args: string[]) => args.includes("--help") || args.includes("-h");
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   switch (cmd) {
     case "report":
+      if (asksHelp(rest)) return printUsage(REPORT_USAGE);
       return (require("./report-cli") as typeof import("./report-cli")).runReportCli(rest);
     case "compare":
       return (require("./report-cli") as typeof import("./report-cli")).runCompareCli(rest);
@@ -35,14 +47,12 @@ async function main(argv: string[]): Promise<number> {
     case "-h":
     case "--help":
     case "help":
-      console.log(USAGE);
-      return 0;
+      return printUsage(USAGE);
     case "repl":
       return (require("./repl/cli") as typeof import("./repl/cli")).runReplCli(rest);
     default:
       if (cmd !== undefined && !cmd.startsWith("-")) {
-        console.error(`cassperf: unknown command "${cmd}"\n${USAGE}`);
-        return 2;
+        throw new UsageError("cassperf", `unknown command ${JSON.stringify(cmd)}`, USAGE);
       }
       return (require("./repl/cli") as typeof import("./repl/cli")).runReplCli(argv);
   }
@@ -53,12 +63,15 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (e) => {
-    if (isCassperfError(e)) {
+    if (isUsageError(e)) {
+      console.error(refusal(e));
+      process.exitCode = EXIT_USAGE;
+    } else if (isCassperfError(e)) {
       console.error(`cassperf: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ""}`);
-      process.exitCode = 1;
+      process.exitCode = EXIT_FAILED;
     } else {
       console.error(e);
-      process.exitCode = 1;
+      process.exitCode = EXIT_FAILED;
     }
   },
 );

@@ -461,7 +461,7 @@ test("files that vanish while open() walks a folder (logs rotating underneath) a
     const errors: string[] = [];
     const t0 = Date.now();
     while (Date.now() - t0 < 8000 && (opened < 40 || vanishedNotes === 0)) {
-      let s;
+      let s: Awaited<ReturnType<typeof openRecorded>>;
       try {
         s = await openRecorded(dir); // before: a raw "ENOENT: no such file or directory, stat ..." in about 1 open of 12
       } catch (e) {

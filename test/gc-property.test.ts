@@ -105,7 +105,7 @@ test("gcStats() on mutated files never throws and reports skipped lines in notes
       const text = apply(c.lines, muts).join("\n");
       const file = path.join(dir, "gc.log");
       fs.writeFileSync(file, text);
-      let r;
+      let r: Awaited<ReturnType<typeof gcStats>>;
       try {
         r = await gcStats(file);
       } catch (e) {
@@ -177,7 +177,7 @@ test("fuzz: parsers over mutated fixture logs never throw; pauses stay finite an
       const text = mutate(f.text, ops);
       const lineCount = text.split("\n").length;
       for (const parse of [parseGcLog, parseUnifiedGc, parseJdk8Gc, parseGcInspector]) {
-        let r;
+        let r: ReturnType<typeof parse>;
         try {
           r = parse(text);
         } catch (e) {

@@ -82,7 +82,7 @@ test("a frozen node (kill -STOP) during a scan at ONE: the scan completes from o
   const victim = lab()!.contactPoints[2];
   const pid = pidListeningOn(victim, 9042);
   assert.ok(pid, `found the JVM of ${victim}`);
-  let report;
+  let report: Awaited<ReturnType<typeof partitionScan>>;
   execFileSync("kill", ["-STOP", String(pid)]);
   try {
     report = await partitionScan(`${KS}.hot`, { source: live, consistency: "ONE", timeoutMs: 4000, concurrency: 8, top: 5 });

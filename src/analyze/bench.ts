@@ -28,6 +28,7 @@ import { LiveSource } from "../cluster/live";
 import { openRecorded } from "../cluster/recorded";
 import { existingPath, isSource } from "../cluster/resolve";
 import { describeImpossible, impossibleLatencies } from "../bench/impossible";
+import { perSecondNoise } from "../bench/noise";
 import { missing } from "../cluster/evidence";
 import type { Source } from "../cluster/source";
 import { makeReport, rowsToColumns, type DataFrame, type Finding, type Report } from "../present/report";
@@ -37,7 +38,7 @@ import { decodeHistogram, encodeHistogram, HDR_UNIT, mergeHistograms, percentile
 import { BENCH_THRESHOLDS, benchFindings } from "../bench/rules";
 import { BENCH_RUN_FORMAT, BENCH_RUN_VERSION, runId, validateBenchRun, type BenchInterval, type BenchMode, type BenchOpRow, type BenchRun } from "../bench/run";
 import { benchClient } from "../bench/client";
-import { runLoad, type BenchProgress } from "../bench/runner";
+import { runLoad, type BenchProgress, type RunnerResult } from "../bench/runner";
 import { runOptions, type Progress } from "../repl/run-context";
 import { resolveWorkload, WORKLOADS, type WorkloadOptions } from "../bench/workloads";
 import { parseStress, type StressOutput, type StressRun } from "../parse/cassandra-stress";
@@ -382,7 +383,7 @@ async function runLive(live: LiveSource, workloadName: string, o: BenchOptions):
   const ambient = runOptions({ ...(o.signal ? { signal: o.signal } : {}), ...(o.onProgress ? { onProgress: o.onProgress as (p: Progress) => void } : {}) });
   const signal = anySignal([ambient.signal, interrupt.signal]);
   const onProgress = ambient.onProgress as (p: BenchProgress) => void;
-  let result;
+  let result: RunnerResult;
   try {
     await prepareSchema(client, keyspace, o.replicationFactor ?? 1, workload, consistency, notes, signal);
     const shared = {
@@ -822,22 +823,15 @@ function perSecond(run: BenchRun, op: string, key: keyof BenchInterval): number[
   return rows.map((r) => r[key] as number | null).filter((v): v is number => v !== null);
 }
 
-function meanSd(v: number[]): { mean: number; sd: number; n: number } {
-  const n = v.length;
-  if (!n) return { mean: 0, sd: 0, n };
-  const mean = v.reduce((s, x) => s + x, 0) / n;
-  const sd = n > 1 ? Math.sqrt(v.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1)) : 0;
-  return { mean, sd, n };
-}
-
 /**
  * Two runs side by side: per op type and metric (ops/s, p50, p95, p99, p99.9, max), the values,
  * the difference, and whether it is beyond run-to-run noise.
  *
- * Noise rule (thresholds in BENCH_THRESHOLDS): a difference is beyond noise when it exceeds BOTH
- * NOISE_MIN_RELATIVE (10%) of run a's value AND NOISE_SIGMAS (2) standard errors of the
- * difference of the two runs' per-second values (Welch: sqrt(sd_a²/n_a + sd_b²/n_b)). When a run
- * has fewer than 2 per-second values for a metric, only the 10% rule applies (the row says so).
+ * Noise rule (thresholds in BENCH_THRESHOLDS): a difference is beyond noise when it exceeds
+ * NOISE_MIN_RELATIVE (10%) of run a's value AND the two runs' per-second values of that metric
+ * differ by more than chance: a permutation test (../bench/noise.ts: NOISE_PERMUTATIONS seeded
+ * shuffles, two-sided p below NOISE_P_VALUE). When the runs have too few seconds for the test to
+ * ever reach that p-value, only the 10% rule applies (the row's basis says so).
  * Run values are whole-run figures from merged histograms (or stress's Results block).
  * @example compareRuns(before, after).rows("comparison")
  * @example compareRuns("bench/writes-a.json", "stress-write.txt")
@@ -868,6 +862,9 @@ export function compareRuns(a: RunInput, b: RunInput): Report<"comparison"> {
     });
   }
   if (ra.mode !== rb.mode) notes.push(`Run a is ${ra.mode} and run b is ${rb.mode}: their latencies measure different things (closed loop excludes waiting time).`);
+  notes.push(
+    "Noise test: a permutation test of the per-second values (see noise_rule). Seconds of one run are not independent (a GC pause or a compaction spans several), which makes p-values smaller than they should be: a difference also has to exceed 10% of run a to count.",
+  );
   for (const op of ops) {
     const oa = ra.ops.find((o) => o.op === op);
     const ob = rb.ops.find((o) => o.op === op);
@@ -878,17 +875,16 @@ export function compareRuns(a: RunInput, b: RunInput): Report<"comparison"> {
       if (va === null || vb === null) continue;
       const bad = refused(op, m.key);
       if (bad.length) {
-        rows.push({ op, metric: m.label, a: va, b: vb, diff: null, diff_pct: null, noise_band: null, beyond_noise: false, verdict: "not compared: impossible value", basis: bad.map(describeImpossible).join("; ") });
+        rows.push({ op, metric: m.label, a: va, b: vb, diff: null, diff_pct: null, noise_band: null, p_value: null, beyond_noise: false, verdict: "not compared: impossible value", basis: bad.map(describeImpossible).join("; ") });
         continue;
       }
       const diff = vb - va;
-      const sa = meanSd(perSecond(ra, op, m.key));
-      const sb = meanSd(perSecond(rb, op, m.key));
-      const relBand = T.NOISE_MIN_RELATIVE.value * Math.abs(va);
-      const haveSpread = sa.n >= 2 && sb.n >= 2;
-      const seBand = haveSpread ? T.NOISE_SIGMAS.value * Math.sqrt(sa.sd ** 2 / sa.n + sb.sd ** 2 / sb.n) : 0;
-      const band = Math.max(relBand, seBand);
-      const beyond = Math.abs(diff) > band;
+      const band = T.NOISE_MIN_RELATIVE.value * Math.abs(va);
+      const noise = perSecondNoise(perSecond(ra, op, m.key), perSecond(rb, op, m.key));
+      const beyond = Math.abs(diff) > band && (noise === null || noise.significant);
+      const basis = noise
+        ? `10% of a, and per-second values over ${noise.n_a}+${noise.n_b} seconds: permutation p = ${fmtP(noise.p, noise.permutations)} (${noise.significant ? "below" : "not below"} ${T.NOISE_P_VALUE.value})`
+        : "10% of a only (too few per-second values for the permutation test)";
       const worse = m.higherIsBetter ? diff < 0 : diff > 0;
       rows.push({
         op,
@@ -898,16 +894,17 @@ export function compareRuns(a: RunInput, b: RunInput): Report<"comparison"> {
         diff: Math.round(diff * 1000) / 1000,
         diff_pct: va !== 0 ? Math.round((diff / va) * 1000) / 10 : null,
         noise_band: Math.round(band * 1000) / 1000,
+        p_value: noise ? noise.p : null,
         beyond_noise: beyond,
         verdict: beyond ? (worse ? "worse" : "better") : "within noise",
-        basis: haveSpread ? `max(10% of a, ${T.NOISE_SIGMAS.value} SE of ${sa.n}+${sb.n} seconds)` : "10% of a (too few per-second values)",
+        basis,
       });
       if (beyond) {
         findings.push({
           severity: worse ? "warning" : "info",
           id: worse ? "bench.compare-worse" : "bench.compare-better",
           title: `${op} ${m.label} ${worse ? "worse" : "better"} in run b: ${fmtN(va)} -> ${fmtN(vb)}${m.higherIsBetter ? " op/s" : " ms"} (${diff > 0 ? "+" : ""}${va ? ((diff / va) * 100).toFixed(1) : "∞"}%)`,
-          evidence: `difference ${fmtN(Math.abs(diff))} beyond the noise band ${fmtN(band)} (${haveSpread ? `max of 10% and ${T.NOISE_SIGMAS.value} standard errors over ${sa.n} and ${sb.n} seconds` : "10% of run a"}); a = ${ra.id}, b = ${rb.id}`,
+          evidence: `difference ${fmtN(Math.abs(diff))} over 10% of run a (${fmtN(band)}); ${basis}; a = ${ra.id}, b = ${rb.id}`,
           action: worse ? "Check what changed between the runs (config, data size, compaction, GC) and rerun both to confirm." : "Keep the change if it is the one you made on purpose; rerun to confirm.",
           helper: "bench",
         });
@@ -933,10 +930,10 @@ export function compareRuns(a: RunInput, b: RunInput): Report<"comparison"> {
       a_p99_ms: ra.summary.p99_ms ?? null,
       b_p99_ms: rb.summary.p99_ms ?? null,
       beyond_noise: beyondCount,
-      noise_rule: `beyond noise when |b - a| > max(${T.NOISE_MIN_RELATIVE.value * 100}% of a, ${T.NOISE_SIGMAS.value} x sqrt(sd_a²/n_a + sd_b²/n_b)) over per-second values`,
+      noise_rule: `beyond noise when |b - a| > ${T.NOISE_MIN_RELATIVE.value * 100}% of a and a permutation test of the per-second values gives p < ${T.NOISE_P_VALUE.value} (${T.NOISE_PERMUTATIONS.value.toLocaleString("en-US")} seeded shuffles)`,
     },
     findings,
-    frames: { comparison: () => rowsToColumns(rows, ["op", "metric", "a", "b", "diff", "diff_pct", "noise_band", "beyond_noise", "verdict", "basis"]) },
+    frames: { comparison: () => rowsToColumns(rows, ["op", "metric", "a", "b", "diff", "diff_pct", "noise_band", "p_value", "beyond_noise", "verdict", "basis"]) },
     charts: {
       compare: () => compareChart(chartRows, `Run vs run — a: ${ra.id}, b: ${rb.id}`),
       spectrum: () => spectrumChart([...specA, ...specB], "Percentile spectrum, run a vs run b"),
@@ -945,6 +942,11 @@ export function compareRuns(a: RunInput, b: RunInput): Report<"comparison"> {
     notes,
     previewFrame: "comparison",
   });
+}
+
+/** A permutation p-value: "< 0.0001" when no shuffle was as extreme (p = 0 would claim certainty). */
+function fmtP(p: number, permutations: number): string {
+  return p === 0 ? `< ${1 / permutations}` : String(Math.round(p * 10_000) / 10_000);
 }
 
 function fmtN(v: number): string {

@@ -175,7 +175,7 @@ export async function gatherCompactionEvidence(source: Source, only?: { keyspace
   // tablehistograms: SSTables per read p99 and partition size max.
   const histTexts = !want.has("tablehistograms") ? [] : source instanceof LiveSource ? await liveHistograms(source, [...tables.values()]) : await nodetoolTexts(source, "tablehistograms");
   for (const t of histTexts) {
-    let parsed;
+    let parsed: ReturnType<typeof parseTablehistograms>;
     try {
       parsed = parseTablehistograms(t.text, { file: t.origin });
     } catch (e) {

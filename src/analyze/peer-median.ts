@@ -8,10 +8,7 @@
  * Used by partitionScan's partitions.node-skew, histograms' histograms.node-skew, connections'
  * connections.clients-unbalanced and traces' trace.slow-replica.
  */
-// simple-statistics is an ES module with a CommonJS build (its "require" export); TypeScript 5.0 (tslab's)
-// cannot type an ES module's import from CommonJS, so the one function used is typed here.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { median } = require("simple-statistics") as { median(x: number[]): number };
+import { median } from "./statistics";
 
 /**
  * Median of every value but the one at `index`; undefined when there is no other value.

@@ -12,6 +12,7 @@ import { makeReport, rowsToColumns, type Finding, type Report, type Threshold } 
 import { logEvents } from "./log-events";
 import { extent } from "./extent";
 import { nearestRank } from "./nearest-rank";
+import { meanOrNull } from "./statistics";
 import { TRACE_KINDS, traces } from "./trace";
 
 /** Thresholds of the pattern rules. */
@@ -128,15 +129,15 @@ export async function queryPatterns(input?: SourceInput, options: QueryPatternsO
       count: g.reduce((a, s) => a + s.times, 0),
       lines: g.length,
       sources: kinds.join(", "),
-      mean_ms: durations.length ? durations.reduce((a, b) => a + b, 0) / durations.length : null,
+      mean_ms: meanOrNull(durations),
       min_ms: extent(durations)?.min ?? null,
       max_ms: extent(durations)?.max ?? null,
       max_ms_at: at((s) => s.duration_ms),
       p99_ms: nearestRank([...durations].sort((a, b) => a - b), 0.99),
-      tombstones_mean: tombs.length ? tombs.reduce((a, b) => a + b, 0) / tombs.length : null,
+      tombstones_mean: meanOrNull(tombs),
       tombstones_max: extent(tombs)?.max ?? null,
       tombstones_max_at: at((s) => s.tombstones),
-      live_rows_mean: live.length ? live.reduce((a, b) => a + b, 0) / live.length : null,
+      live_rows_mean: meanOrNull(live),
       example: g[0].query.length > 300 ? g[0].query.slice(0, 299) + "…" : g[0].query,
       first_seen: g[0].origin,
     };

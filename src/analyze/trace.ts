@@ -24,6 +24,7 @@ import { parseTraceEventsCsv, parseTraceSessionsCsv } from "../parse/trace-csv";
 import { microsFromIso, parseEventsJsonl, parseSessionsJsonl, type Skipped, type TraceEventRow, type TraceSessionRow } from "../parse/trace-rows";
 import { makeReport, type Finding, type Report } from "../present/report";
 import { nearestRank } from "./nearest-rank";
+import { meanOrNull } from "./statistics";
 import { compareSpec, durationsSpec, slowestSpec, stagesSpec, waterfallSpec } from "./trace-charts";
 import { eventColumns, ms, sessionColumns, TraceModelBuilder, type SessionSummary, type TraceModel } from "./trace-model";
 import { runTraceRules, TRACE_THRESHOLDS } from "./trace-rules";
@@ -560,8 +561,9 @@ export async function compareTraces(a: TraceReport | string, b: TraceReport | st
     }
   }
   const mean = (r: TraceReport, col: string) => {
-    const c = r.columns("sessions")[col] as number[];
-    return c.length ? c.reduce((x, y) => x + (y ?? 0), 0) / c.length : 0;
+    // A session without the stage spent 0 ms in it; no sessions at all compare as 0.
+    const c = (r.columns("sessions")[col] as (number | null)[]).map((v) => v ?? 0);
+    return meanOrNull(c) ?? 0;
   };
   const rows = STAGES.map((st) => ({ stage: st as string, a_ms: mean(ra, `${st}_ms`), b_ms: mean(rb, `${st}_ms`) }))
     .filter((r) => r.a_ms || r.b_ms)

@@ -21,7 +21,20 @@ export const BENCH_THRESHOLDS = {
   CLIENT_CPU_CORES: { name: "CLIENT_CPU_CORES", value: 0.9, unit: "cores", source: "Node runs the driver and the recorder on one thread: above 0.9 of a core the client, not the cluster, sets the pace" },
   TARGET_RATE_MIN_FRACTION: { name: "TARGET_RATE_MIN_FRACTION", value: 0.95, unit: "fraction of target rate", source: "cassperf choice: below 95% of the target rate the run measured a different load than asked" },
   NOISE_MIN_RELATIVE: { name: "NOISE_MIN_RELATIVE", value: 0.1, unit: "fraction of run a's value", source: "cassperf choice: repeated lab runs of the same workload differ by up to ~10% in ops/s and p99" },
-  NOISE_SIGMAS: { name: "NOISE_SIGMAS", value: 2, unit: "standard errors", source: "two standard errors of the difference of per-second means (Welch): ~95% two-sided" },
+  NOISE_P_VALUE: {
+    name: "NOISE_P_VALUE",
+    value: 0.01,
+    unit: "two-sided p-value of the per-second permutation test",
+    source:
+      "compareRuns makes 6 tests per op type: at 0.05, two runs of one workload would show a false difference in 1 of 12 tests about half the time (1 - 0.95^12 = 46%); at 0.01 about 11%",
+  },
+  NOISE_PERMUTATIONS: {
+    name: "NOISE_PERMUTATIONS",
+    value: 10_000,
+    unit: "shuffles",
+    source:
+      "simple-statistics' default for permutationTest: resolves a p-value near 0.01 to about ±0.001 (binomial standard error sqrt(0.01 × 0.99 / 10,000)); 50-60 ms per metric for 60 + 60 seconds on 2 shared cores at load average 25",
+  },
 } satisfies Record<string, Threshold>;
 
 const T = BENCH_THRESHOLDS;

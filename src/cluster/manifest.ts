@@ -114,7 +114,6 @@ export async function verifyManifestFiles(manifest: DatasetManifest, root: strin
   const listed = manifest.files;
   if (!listed) return [];
   const notes: string[] = [];
-  const onDisk = new Set(present);
   for (const [rel, want] of Object.entries(listed)) {
     const unsafe = unsafeEntryReason(rel);
     if (unsafe) {

@@ -172,7 +172,10 @@ export class Engine {
     const err = toKernelError(reason);
     const text = `${kind} (the kernel is still running): ${err.traceback.join("\n")}\n`;
     try {
-      if (this.sink) return this.sink.stream("stderr", text);
+      if (this.sink) {
+        this.sink.stream("stderr", text);
+        return;
+      }
     } catch {
       // the cell's channel is gone (e.g. its client left): fall back to the kernel's own stderr
     }

@@ -21,6 +21,7 @@ import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { parseCommand, printUsage, UsageError } from "../cli-args";
 import { CassperfError } from "../errors";
 import { KERNEL_NAME, kernelJson, LAUNCHER, PACKAGE_ROOT } from "./kernelspec";
 import { injectParameters, type NotebookJson } from "./parameters";
@@ -43,33 +44,56 @@ export interface RunArgs {
   timeout: number;
 }
 
-export function parseRunArgs(args: string[]): RunArgs {
-  let notebook: string | undefined;
-  let out: string | undefined;
-  let timeout = 600;
-  let force = false;
-  const parameters: [string, string][] = [];
+const RUN_OPTIONS = {
+  parameter: { type: "string", short: "p", multiple: true },
+  out: { type: "string", short: "o" },
+  force: { type: "boolean" },
+  timeout: { type: "string" },
+} as const;
+
+const RUN_COMMAND = { command: "cassperf run", usage: USAGE };
+
+/**
+ * `-p name value` takes two values, which parseArgs cannot express: each is rewritten to
+ * `--parameter=name=value` first (a value may start with "-", e.g. `-p delta -5`).
+ */
+function joinParameterPairs(args: string[]): string[] {
+  const out: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
-    if (a === "-p" || a === "--parameter") {
-      const name = args[i + 1];
-      const value = args[i + 2];
-      if (name === undefined || value === undefined) throw new CassperfError(`${a} needs a name and a value: -p name value.`, { hint: USAGE });
-      parameters.push([name, value]);
-      i += 2;
-    } else if (a === "--out" || a === "-o") {
-      out = args[++i];
-      if (out === undefined) throw new CassperfError(`${a} needs a file name.`, { hint: USAGE });
-    } else if (a === "--force") force = true;
-    else if (a === "--timeout") {
-      timeout = Number(args[++i]);
-      if (!Number.isFinite(timeout) || timeout <= 0) throw new CassperfError(`--timeout expects a number of seconds, got ${JSON.stringify(args[i])}.`);
-    } else if (a.startsWith("-")) throw new CassperfError(`unknown option "${a}" for cassperf run.`, { hint: USAGE });
-    else if (notebook === undefined) notebook = a;
-    else throw new CassperfError(`one notebook at a time: got "${notebook}" and "${a}".`, { hint: USAGE });
+    const inline = a.startsWith("--parameter=") ? a.slice("--parameter=".length) : undefined;
+    if (a !== "-p" && a !== "--parameter" && inline === undefined) {
+      if (a === "--") {
+        out.push(...args.slice(i));
+        break;
+      }
+      out.push(a);
+      continue;
+    }
+    const name = inline ?? args[i + 1];
+    const value = args[i + (inline === undefined ? 2 : 1)];
+    if (name === undefined || value === undefined || name.startsWith("-") || name.includes("=")) {
+      throw new UsageError(RUN_COMMAND.command, `${inline === undefined ? a : "--parameter"} needs a name and a value: -p name value`, USAGE);
+    }
+    out.push(`--parameter=${name}=${value}`);
+    i += inline === undefined ? 2 : 1;
   }
-  if (!notebook) throw new CassperfError("cassperf run needs a notebook.", { hint: USAGE });
-  return { notebook, parameters, timeout, ...(out ? { out } : {}), ...(force ? { force } : {}) };
+  return out;
+}
+
+/** Parse `cassperf run`'s arguments; `{ help: true }` for -h/--help; a UsageError names what is wrong. */
+export function parseRunArgs(args: string[]): RunArgs | { help: true } {
+  if (args.includes("--help") || args.includes("-h")) return { help: true };
+  const p = parseCommand({ ...RUN_COMMAND, options: RUN_OPTIONS, positionals: { min: 1, max: 1, name: "notebook" } }, joinParameterPairs(args));
+  if (p.help) return p;
+  const { parameter = [], out, force, timeout: timeoutText } = p.values;
+  const parameters = parameter.map((nv): [string, string] => {
+    const eq = nv.indexOf("=");
+    return [nv.slice(0, eq), nv.slice(eq + 1)];
+  });
+  const timeout = timeoutText === undefined ? 600 : Number(timeoutText);
+  if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError(RUN_COMMAND.command, `--timeout expects a number of seconds, got ${JSON.stringify(timeoutText)}`, USAGE);
+  return { notebook: p.positionals[0], parameters, timeout, ...(out ? { out } : {}), ...(force ? { force } : {}) };
 }
 
 /** Read and parse a notebook, with errors naming the file. */
@@ -173,11 +197,8 @@ function runPython(python: string, args: string[], env: NodeJS.ProcessEnv): Prom
 }
 
 export async function runNotebookCli(args: string[]): Promise<number> {
-  if (args.includes("-h") || args.includes("--help")) {
-    console.log(USAGE);
-    return 0;
-  }
   const a = parseRunArgs(args);
+  if ("help" in a) return printUsage(USAGE);
   const nb = readNotebook(a.notebook);
   // Type-check every parameter before anything runs.
   const injected = injectParameters(nb, a.parameters, a.notebook);

@@ -8,7 +8,7 @@
  *   cassperf lab stress <args...>              the bundled cassandra-stress; -node defaults to the lab's nodes
  */
 import { spawnSync } from "node:child_process";
-import { CassperfError } from "../errors";
+import { type CommandSpec, numberOption, type OptionSpec, parseCommand, printUsage, splitAtPassThrough, UsageError } from "../cli-args";
 import { renderTable } from "../present/terminal";
 import { nodetool, start, status, stop, stressCommand } from "./lab";
 
@@ -18,48 +18,52 @@ const USAGE = `usage: cassperf lab start [--version 5.0|5.0.9|2.1.0] [--nodes 3]
        cassperf lab nodetool [--dir D] <node> <args...>
        cassperf lab stress [--dir D] <args...>`;
 
-/** Flags `--name value` / `--flag` before the first positional argument; the rest stays positional. */
-function parseFlags(args: string[], valued: string[], booleans: string[]): { flags: Record<string, string | true>; rest: string[] } {
-  const flags: Record<string, string | true> = {};
-  let i = 0;
-  for (; i < args.length; i++) {
-    const a = args[i];
-    if (!a.startsWith("--")) break;
-    const [name, inline] = a.slice(2).split("=", 2);
-    if (booleans.includes(name)) flags[name] = true;
-    else if (valued.includes(name)) {
-      const v = inline ?? args[++i];
-      if (v === undefined) throw new CassperfError(`lab: --${name} needs a value.`, { hint: USAGE });
-      flags[name] = v;
-    } else throw new CassperfError(`lab: unknown option --${name}.`, { hint: USAGE });
-  }
-  return { flags, rest: args.slice(i) };
-}
+/** The options of each subcommand (parseArgs form); `--dir` everywhere. */
+const DIR = { dir: { type: "string" } } as const;
+const START_OPTIONS = {
+  ...DIR,
+  version: { type: "string" },
+  nodes: { type: "string" },
+  heap: { type: "string" },
+  "first-address": { type: "string" },
+  "jmx-port": { type: "string" },
+  timeout: { type: "string" },
+  clean: { type: "boolean" },
+  sequential: { type: "boolean" },
+} as const;
 
-function num(flags: Record<string, string | true>, name: string): number | undefined {
-  const v = flags[name];
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new CassperfError(`lab: --${name} ${JSON.stringify(v)} is not a number.`);
-  return n;
+const spec = <T extends Record<string, OptionSpec>>(sub: string, options: T, positionals?: CommandSpec<T>["positionals"]): CommandSpec<T> => ({
+  command: `cassperf lab ${sub}`,
+  usage: USAGE,
+  options,
+  ...(positionals ? { positionals } : {}),
+});
+
+/** `lab nodetool` / `lab stress`: the lab's own flags first, everything after goes to the tool unchanged. */
+function passThrough(sub: string, args: string[]): { help: true } | { help: false; dir?: string; rest: string[] } {
+  const { own, rest } = splitAtPassThrough(args, DIR);
+  const p = parseCommand(spec(sub, DIR), own);
+  return p.help ? p : { help: false, dir: p.values.dir, rest };
 }
 
 export async function runLabCli(args: string[]): Promise<number> {
   const [cmd, ...rest] = args;
   switch (cmd) {
     case "start": {
-      const { flags, rest: extra } = parseFlags(rest, ["version", "nodes", "heap", "dir", "first-address", "jmx-port", "timeout"], ["clean", "sequential"]);
-      if (extra.length) throw new CassperfError(`lab start: unexpected argument ${JSON.stringify(extra[0])}.`, { hint: USAGE });
+      const s = spec("start", START_OPTIONS);
+      const p = parseCommand(s, rest);
+      if (p.help) return printUsage(USAGE);
+      const flags = p.values;
       const t0 = Date.now();
       const lab = await start({
         connect: false,
-        version: flags.version as string | undefined,
-        nodes: num(flags, "nodes"),
-        heap: flags.heap as string | undefined,
-        dir: flags.dir as string | undefined,
-        firstAddress: flags["first-address"] as string | undefined,
-        jmxPort: num(flags, "jmx-port"),
-        timeoutSeconds: num(flags, "timeout"),
+        version: flags.version,
+        nodes: numberOption(s, "nodes", flags.nodes),
+        heap: flags.heap,
+        dir: flags.dir,
+        firstAddress: flags["first-address"],
+        jmxPort: numberOption(s, "jmx-port", flags["jmx-port"]),
+        timeoutSeconds: numberOption(s, "timeout", flags.timeout),
         clean: flags.clean === true,
         parallel: flags.sequential !== true,
         log: (l) => console.error(l),
@@ -69,13 +73,15 @@ export async function runLabCli(args: string[]): Promise<number> {
       return 0;
     }
     case "stop": {
-      const { flags } = parseFlags(rest, ["dir"], []);
-      for (const line of await stop({ dir: flags.dir as string | undefined })) console.log(line);
+      const p = parseCommand(spec("stop", DIR), rest);
+      if (p.help) return printUsage(USAGE);
+      for (const line of await stop({ dir: p.values.dir })) console.log(line);
       return 0;
     }
     case "status": {
-      const { flags } = parseFlags(rest, ["dir"], []);
-      const s = await status({ dir: flags.dir as string | undefined });
+      const p = parseCommand(spec("status", DIR), rest);
+      if (p.help) return printUsage(USAGE);
+      const s = await status({ dir: p.values.dir });
       console.log(`lab ${s.dir} (Cassandra ${s.version})`);
       const rows = s.nodes.map((n) => ({ node: n.name, address: n.address, jmx: n.jmxPort, pid: n.pid ?? "-", process: n.process, cql: n.cql ? "open" : "closed", ring: n.ring ?? "?", "rss MiB": n.rssMiB ?? "-" }));
       console.log(renderTable(rows, Object.keys(rows[0] ?? {}), 100).join("\n"));
@@ -84,27 +90,28 @@ export async function runLabCli(args: string[]): Promise<number> {
       return s.nodes.every((n) => n.process === "up" && n.ring === "UN") ? 0 : 3;
     }
     case "nodetool": {
-      const { flags, rest: pos } = parseFlags(rest, ["dir"], []);
-      const [node, ...ntArgs] = pos;
-      if (!node || ntArgs.length === 0) throw new CassperfError("lab nodetool: expected a node and a nodetool command, e.g. `cassperf lab nodetool node1 status`.", { hint: USAGE });
-      process.stdout.write(await nodetool(node, ntArgs, { dir: flags.dir as string | undefined }));
+      const p = passThrough("nodetool", rest);
+      if (p.help) return printUsage(USAGE);
+      const [node, ...ntArgs] = p.rest;
+      if (!node || ntArgs.length === 0) throw new UsageError("cassperf lab nodetool", "expected a node and a nodetool command, e.g. `cassperf lab nodetool node1 status`", USAGE);
+      process.stdout.write(await nodetool(node, ntArgs, { dir: p.dir }));
       return 0;
     }
     case "stress": {
-      const { flags, rest: stressArgs } = parseFlags(rest, ["dir"], []);
-      if (stressArgs.length === 0) throw new CassperfError("lab stress: expected cassandra-stress arguments, e.g. `cassperf lab stress write n=10000 -rate threads=16`.", { hint: USAGE });
-      const { java, argv } = stressCommand(stressArgs, { dir: flags.dir as string | undefined });
+      const p = passThrough("stress", rest);
+      if (p.help) return printUsage(USAGE);
+      if (p.rest.length === 0) throw new UsageError("cassperf lab stress", "expected cassandra-stress arguments, e.g. `cassperf lab stress write n=10000 -rate threads=16`", USAGE);
+      const { java, argv } = stressCommand(p.rest, { dir: p.dir });
       const r = spawnSync(java, argv, { stdio: "inherit" });
       return r.status ?? 1;
     }
-    case undefined:
     case "-h":
     case "--help":
     case "help":
-      console.log(USAGE);
-      return cmd === undefined ? 2 : 0;
+      return printUsage(USAGE);
+    case undefined:
+      throw new UsageError("cassperf lab", "which lab command? start, stop, status, nodetool or stress", USAGE);
     default:
-      console.error(`cassperf lab: unknown command ${JSON.stringify(cmd)}\n${USAGE}`);
-      return 2;
+      throw new UsageError("cassperf lab", `unknown command ${JSON.stringify(cmd)}`, USAGE);
   }
 }

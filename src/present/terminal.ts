@@ -1,8 +1,11 @@
 /**
  * Terminal rendering of a report: summary, findings coloured by severity, a preview of the main
  * frame as a table, and notes. Everything fits the requested width (default 100 columns).
- * ANSI colours only when asked (the REPL asks; Jupyter's text/plain does not).
+ * Colours only when asked (the REPL and `cassperf report` ask when colorEnabled(stdout) says so;
+ * Jupyter's text/plain does not), through ./color.ts. Widths are terminal columns (string-width):
+ * a CJK table name or an emoji takes two, so columns stay aligned.
  */
+import { displayWidth, padEndColumns, padStartColumns, paint as paintStyle, sliceToWidth, type Style } from "./color";
 import type { Report, Severity } from "./report";
 import { columnsToRows, formatValue } from "./report";
 
@@ -15,24 +18,18 @@ export interface TextOptions {
   rows?: number;
 }
 
-const COLORS: Record<Severity | "dim" | "bold", [string, string]> = {
-  critical: ["\x1b[31m", "\x1b[39m"],
-  warning: ["\x1b[33m", "\x1b[39m"],
-  info: ["\x1b[36m", "\x1b[39m"],
-  dim: ["\x1b[2m", "\x1b[22m"],
-  bold: ["\x1b[1m", "\x1b[22m"],
-};
+/** The style of each severity and of secondary text. */
+const STYLES: Record<Severity | "dim" | "bold", Style> = { critical: "red", warning: "yellow", info: "cyan", dim: "dim", bold: "bold" };
 
-/** Visible width of a string (ANSI escapes excluded; wide characters counted once, good enough for ASCII tables). */
+/** Columns a string takes in a terminal (colour escapes excluded; CJK and emoji count 2). */
 export function visibleWidth(s: string): number {
-  return [...s.replace(/\x1b\[[0-9;]*m/g, "")].length;
+  return displayWidth(s);
 }
 
-/** Cut a plain string to `width` columns, ending with an ellipsis when cut. */
+/** Cut a plain string to `width` columns, ending with an ellipsis when cut (never splitting a wide character). */
 export function truncate(s: string, width: number): string {
-  const chars = [...s];
-  if (chars.length <= width) return s;
-  return chars.slice(0, Math.max(0, width - 1)).join("") + "…";
+  if (displayWidth(s) <= width) return s;
+  return sliceToWidth(s, Math.max(0, width - 1)) + "…";
 }
 
 /** Wrap plain text to `width` columns, indenting continuation lines by `indent` spaces. */
@@ -40,7 +37,7 @@ export function wrap(text: string, width: number, indent = 0): string[] {
   const words = text.split(/\s+/).filter(Boolean);
   const lines: string[] = [];
   let line = "";
-  const len = (s: string) => [...s].length;
+  const len = displayWidth;
   for (const word of words) {
     const avail = width - (lines.length ? indent : 0);
     if (line && len(line) + 1 + len(word) <= avail) {
@@ -62,7 +59,7 @@ export function tableCells(rows: Record<string, unknown>[], columns: string[]): 
 
 /** Each column's natural width: its widest value or its name, capped at `cap` so one long value cannot take the whole line. */
 export function naturalWidths(columns: string[], cells: string[][], cap: number): number[] {
-  return columns.map((c, i) => Math.min(cap, Math.max(c.length, ...cells.map((row) => [...row[i]].length))));
+  return columns.map((c, i) => Math.min(cap, Math.max(displayWidth(c), ...cells.map((row) => displayWidth(row[i])))));
 }
 
 /**
@@ -77,7 +74,7 @@ export function tableLines(columns: string[], cells: string[][], widths: number[
       .slice(0, shown)
       .map((v, i) => {
         const t = truncate(v, widths[i]);
-        return isNum[i] ? t.padStart(widths[i]) : t.padEnd(widths[i]);
+        return isNum[i] ? padStartColumns(t, widths[i]) : padEndColumns(t, widths[i]);
       })
       .join("  ")
       .trimEnd();
@@ -122,15 +119,15 @@ export function renderTable(rows: Record<string, unknown>[], columns: string[], 
 export function renderReportText(report: Report<any>, options: TextOptions = {}): string {
   const width = options.width ?? 100;
   const color = options.color ?? false;
-  const paint = (k: keyof typeof COLORS, s: string) => (color ? COLORS[k][0] + s + COLORS[k][1] : s);
+  const paint = (k: keyof typeof STYLES, s: string) => paintStyle(STYLES[k], s, color);
   const out: string[] = [];
   out.push(paint("bold", truncate(`${report.helper} — ${report.title}`, width)));
   if (report.source) out.push(paint("dim", truncate(report.source, width)));
   const entries = Object.entries(report.summary).filter(([, v]) => v !== undefined && (typeof v !== "object" || v === null || Array.isArray(v)));
   if (entries.length) {
     out.push("");
-    const keyWidth = Math.min(28, Math.max(...entries.map(([k]) => k.length)));
-    for (const [k, v] of entries) out.push(truncate(`${truncate(k, keyWidth).padEnd(keyWidth)}  ${formatValue(v)}`, width));
+    const keyWidth = Math.min(28, Math.max(...entries.map(([k]) => displayWidth(k))));
+    for (const [k, v] of entries) out.push(truncate(`${padEndColumns(truncate(k, keyWidth), keyWidth)}  ${formatValue(v)}`, width));
   }
   out.push("");
   if (report.findings.length === 0) out.push("No findings.");

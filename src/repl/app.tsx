@@ -13,6 +13,7 @@
  */
 import * as React from "react";
 import type { CompletionInfo } from "tslab/dist/converter";
+import { paint } from "../present/color";
 import type { Report } from "../present/report";
 import { truncate } from "../present/terminal";
 import { runCommand, commandNames, type CommandContext } from "./commands";
@@ -191,7 +192,7 @@ export function createReplApp(inkModule: unknown): (props: ReplAppProps) => Reac
     const echo = (code: string) =>
       code
         .split("\n")
-        .map((l, i) => (color ? "\x1b[32m" : "") + (i ? CONTINUATION : PROMPT) + (color ? "\x1b[39m" : "") + l)
+        .map((l, i) => paint("green", i ? CONTINUATION : PROMPT, color) + l)
         .join("\n");
 
     const evaluate = async (code: string) => {
@@ -486,7 +487,7 @@ function statusLine(s: State, width: number, color: boolean): string | undefined
     const barWidth = Math.max(10, Math.min(40, width - 50));
     const filled = Math.round(frac * barWidth);
     const bar = "█".repeat(filled) + "░".repeat(barWidth - filled);
-    return `${color ? "\x1b[36m" : ""}${bar}${color ? "\x1b[39m" : ""} ${(frac * 100).toFixed(0)}% ${p.done.toLocaleString("en-US")}/${p.total.toLocaleString("en-US")}${label}  ${secs} s  ${dim(tail, color)}`;
+    return `${paint("cyan", bar, color)} ${(frac * 100).toFixed(0)}% ${p.done.toLocaleString("en-US")}/${p.total.toLocaleString("en-US")}${label}  ${secs} s  ${dim(tail, color)}`;
   }
   return `${spinner()} ${p.done.toLocaleString("en-US")}${label}  ${secs} s  ${dim(tail, color)}`;
 }

@@ -11,7 +11,9 @@
  * Anything else (facets, URLs, maps) gets one line saying how to see it (`:save`).
  */
 import type { VegaLiteSpec } from "../present/charts";
+import { displayWidth, padEndColumns, paint as paintStyle } from "../present/color";
 import { truncate } from "../present/terminal";
+import { mean, median, minMax } from "../analyze/statistics";
 import { formatValue } from "../present/report";
 import { parseUtc } from "../parse/utc-time";
 import { parseLogDate } from "../parse/system-log";
@@ -39,7 +41,7 @@ const BLOCKS = [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"];
 /** The chart as terminal lines (title first). */
 export function chartToText(name: string, spec: VegaLiteSpec, options: ChartTextOptions = {}): string[] {
   const width = Math.max(30, options.width ?? 80);
-  const paint = (s: string) => (options.color ? `\x1b[36m${s}\x1b[39m` : s);
+  const paint = (s: string) => paintStyle("cyan", s, options.color === true);
   const title = titleOf(spec) ?? name;
   const head = truncate(`chart ${name}: ${title}`, width);
   const facet = facetOf(spec);
@@ -154,15 +156,14 @@ function categoryBars(rows: Row[], cat: Enc, val: Enc, width: number, maxBars: n
         return vs.length;
       case "mean":
       case "average":
-        return vs.reduce((a, b) => a + b, 0) / vs.length;
+        return mean(vs);
       case "max":
-        return Math.max(...vs);
+        return minMax(vs)[1];
       case "min":
-        return Math.min(...vs);
-      case "median": {
-        const s = [...vs].sort((a, b) => a - b);
-        return s[Math.floor(s.length / 2)];
-      }
+        return minMax(vs)[0];
+      case "median":
+        // Vega-Lite's median (d3.median): the mean of the two middle values of an even count.
+        return median(vs);
       default:
         return vs.reduce((a, b) => a + b, 0);
     }
@@ -179,13 +180,13 @@ function categoryBars(rows: Row[], cat: Enc, val: Enc, width: number, maxBars: n
     out.push(`  (largest ${maxBars} of ${bars.length} ${cat.field} values)`);
     bars = [...bars].sort((a, b) => b.v - a.v).slice(0, maxBars);
   }
-  const keyWidth = Math.min(24, Math.max(...bars.map((b) => [...b.k].length)));
+  const keyWidth = Math.min(24, Math.max(...bars.map((b) => displayWidth(b.k))));
   const numbers = bars.map((b) => formatValue(b.v));
   const numWidth = Math.max(...numbers.map((n) => n.length));
   const barWidth = Math.max(5, width - keyWidth - numWidth - 6);
   const max = Math.max(...bars.map((b) => b.v), 0);
   bars.forEach((b, i) => {
-    out.push(`  ${truncate(b.k, keyWidth).padEnd(keyWidth)} ${paint(blockBar(max > 0 ? b.v / max : 0, barWidth).padEnd(barWidth))} ${numbers[i].padStart(numWidth)}`);
+    out.push(`  ${padEndColumns(truncate(b.k, keyWidth), keyWidth)} ${paint(blockBar(max > 0 ? b.v / max : 0, barWidth).padEnd(barWidth))} ${numbers[i].padStart(numWidth)}`);
   });
   out.push(`  ${" ".repeat(keyWidth)} ${label(val)} per ${cat.field}`);
   return out;

@@ -9,6 +9,8 @@
  */
 import * as fs from "node:fs";
 import * as React from "react";
+import { parseCommand, printUsage } from "../cli-args";
+import { colorEnabled } from "../present/color";
 import { CassperfError } from "../errors";
 import { BUNDLED_DATASET } from "../kernel/kernelspec";
 import { preludeSource } from "../kernel/prelude";
@@ -20,23 +22,26 @@ export interface ReplArgs {
   open?: string;
   connect?: string[];
   dc?: string;
+  /** -h/--help: print the usage, start nothing. */
+  help?: true;
 }
 
-/** Parse the REPL's arguments; a CassperfError names the bad one. */
+export const REPL_USAGE = `usage: cassperf [repl] [--open path | --connect host[,host]] [--dc datacenter]
+  --open path       a dataset folder, a diagnostic bundle or one file (default: the bundled dataset)
+  --connect hosts   a live cluster's contact points, comma-separated
+  --dc name         the local datacenter for --connect (default datacenter1)`;
+
+const REPL_OPTIONS = { open: { type: "string" }, connect: { type: "string" }, dc: { type: "string" } } as const;
+
+/** Parse the REPL's arguments; a UsageError (a CassperfError) names the bad one. */
 export function parseReplArgs(args: string[]): ReplArgs {
+  const p = parseCommand({ command: "cassperf", usage: REPL_USAGE, options: REPL_OPTIONS }, args);
+  if (p.help) return { help: true };
+  const { open, connect, dc } = p.values;
   const out: ReplArgs = {};
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    const value = () => {
-      const v = args[++i];
-      if (v === undefined || v.startsWith("--")) throw new CassperfError(`${a} needs a value.`, { hint: a === "--open" ? "cassperf --open path/to/dataset" : "cassperf --connect 10.0.0.1,10.0.0.2" });
-      return v;
-    };
-    if (a === "--open") out.open = value();
-    else if (a === "--connect") out.connect = value().split(",").map((h) => h.trim()).filter(Boolean);
-    else if (a === "--dc") out.dc = value();
-    else throw new CassperfError(`unknown option ${a}.`, { hint: "cassperf [repl] [--open path | --connect host[,host]] [--dc datacenter]" });
-  }
+  if (open !== undefined) out.open = open;
+  if (connect !== undefined) out.connect = connect.split(",").map((h) => h.trim()).filter(Boolean);
+  if (dc !== undefined) out.dc = dc;
   if (out.open && out.connect) throw new CassperfError("--open and --connect cannot both be given.", { hint: "pick one source; open the other later in the REPL with open(path) or connect({...})" });
   return out;
 }
@@ -61,6 +66,7 @@ async function importInkInteractive() {
 
 export async function runReplCli(args: string[]): Promise<number> {
   const opts = parseReplArgs(args);
+  if (opts.help) return printUsage(REPL_USAGE);
   if (!process.stdin.isTTY) {
     throw new CassperfError("the REPL needs a terminal (stdin is not a TTY).", { hint: "run `cassperf report [path]` for text output, or use a notebook: `cassperf run notebook.ipynb`" });
   }
@@ -99,7 +105,7 @@ export async function runReplCli(args: string[]): Promise<number> {
   process.on("uncaughtException", onUncaught);
   process.on("unhandledRejection", onUnhandled);
   const registerLateErrors = (p: (label: string, e: unknown) => void) => void (printLate = p);
-  const instance = ink.render(React.createElement(ReplApp, { engine, history, describeSource, banner, startup, registerLateErrors, color: process.stdout.isTTY === true }), { exitOnCtrlC: false });
+  const instance = ink.render(React.createElement(ReplApp, { engine, history, describeSource, banner, startup, registerLateErrors, color: colorEnabled(process.stdout) }), { exitOnCtrlC: false });
   await instance.waitUntilExit();
   process.removeListener("uncaughtException", onUncaught);
   process.removeListener("unhandledRejection", onUnhandled);

@@ -6,6 +6,7 @@
  * paged with `:table`. An error is one readable line plus a hint; the stack waits for `:trace`.
  */
 import * as util from "node:util";
+import { paint, stripColor } from "../present/color";
 import type { Report } from "../present/report";
 import { frameRows, naturalWidths, tableCells, tableLines, truncate } from "../present/terminal";
 import { isCassperfError } from "../errors";
@@ -20,12 +21,12 @@ export interface RenderOptions {
 
 /** `s` in red when `color` is on. */
 export function red(s: string, color: boolean): string {
-  return color ? `\x1b[31m${s}\x1b[39m` : s;
+  return paint("red", s, color);
 }
 
 /** `s` dimmed when `color` is on. */
 export function dim(s: string, color: boolean): string {
-  return color ? `\x1b[2m${s}\x1b[22m` : s;
+  return paint("dim", s, color);
 }
 
 /** Duck-typed: a report from this or another copy of the package (dist/ vs src/ in tests). */
@@ -39,7 +40,7 @@ export function renderReport(report: Report<string>, o: RenderOptions): string[]
   const previewRows = Math.min(10, o.pageRows);
   // The report's own text without its table: the REPL draws tables that keep whole columns.
   const text = report.toText({ width: o.width, color: o.color, rows: 0 }).split("\n");
-  const notesAt = text.findIndex((l) => /^(\x1b\[2m)?(note: |charts: )/.test(l));
+  const notesAt = text.findIndex((l) => /^(note: |charts: )/.test(stripColor(l)));
   const out = notesAt < 0 ? text : text.slice(0, notesAt);
   const preview: string | undefined = report.previewFrame ?? report.frameNames[0];
   if (preview !== undefined && report.count(preview) > 0) {
@@ -47,7 +48,7 @@ export function renderReport(report: Report<string>, o: RenderOptions): string[]
     out.push("", dim(`${preview}: ${n.toLocaleString("en-US")} rows${n > previewRows ? ` (first ${previewRows})` : ""}`, o.color));
     out.push(...fitTable(frameRows(report, preview, 0, previewRows), Object.keys(report.columns(preview)), o.width));
   }
-  if (notesAt >= 0) out.push(...text.slice(notesAt).filter((l) => !/^(\x1b\[2m)?charts: /.test(l)));
+  if (notesAt >= 0) out.push(...text.slice(notesAt).filter((l) => !/^charts: /.test(stripColor(l))));
   const hints: string[] = [];
   for (const f of report.frameNames) {
     const n = report.count(f);
