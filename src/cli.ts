@@ -21,22 +21,17 @@ const USAGE = `usage: cassperf [repl] [--open path | --connect host[,host]]
        cassperf run <notebook.ipynb> [-p name value]... [--out out.ipynb]
        cassperf <command> --help   a command's own options`;
 
-/**
- * `cassperf report --help`, answered here before report-cli (which opens a source) is loaded.
- * Keep in step with report-cli's own usage.
- */
-const REPORT_USAGE = `usage: cassperf report [path]
-  path   a dataset folder, a diagnostic bundle (.tar.gz/.zip) or one file (default: the bundled dataset)`;
-
 const asksHelp = (args: string[]) => args.includes("--help") || args.includes("-h");
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   switch (cmd) {
     case "report":
-      if (asksHelp(rest)) return printUsage(REPORT_USAGE);
+      // --help is answered before anything is opened (report-cli's usage; loading it opens nothing).
+      if (asksHelp(rest)) return printUsage((require("./report-cli") as typeof import("./report-cli")).REPORT_USAGE);
       return (require("./report-cli") as typeof import("./report-cli")).runReportCli(rest);
     case "compare":
+      if (asksHelp(rest)) return printUsage((require("./report-cli") as typeof import("./report-cli")).COMPARE_USAGE);
       return (require("./report-cli") as typeof import("./report-cli")).runCompareCli(rest);
     case "lab":
       return (require("./lab/cli") as typeof import("./lab/cli")).runLabCli(rest);
