@@ -16,7 +16,7 @@
  * kept apart from `pause_ms` and `real_ms` (a DSE 6.8 node logged 44.7 ms pause, real=1.06 s,
  * 1.066 s stopped).
  */
-import { intern, PauseTable, withPauseObjects, type GcBlockParser, type GcParseColumns } from "./gc-pauses";
+import { emptyColumns, intern, withPauseObjects, type GcBlockParser, type GcParseColumns } from "./gc-pauses";
 import { emptyParse, hotspotTime, kebab, parenGroups, skip, STOPPED_TIME, toMb, type GcCycle, type GcParse, type GcPause, type ParseOptions } from "./gc-types";
 
 /**
@@ -102,9 +102,8 @@ export function parseJdk8Gc(text: string, opts: ParseOptions = {}): GcParse {
  * @example const p = jdk8GcParser(); for await (const b of readLineBlocks("gc.log.0.current")) p.push(b); p.end().pauses.length
  */
 export function jdk8GcParser(opts: ParseOptions = {}): GcBlockParser {
-  const r = emptyParse("jdk8") as unknown as GcParseColumns;
-  const table = new PauseTable();
-  r.pauses = table;
+  const r = emptyColumns(emptyParse("jdk8"));
+  const table = r.pauses;
   const maxLines = opts.maxLines ?? Infinity;
   let open = null as OpenEvent | null;
   /** A CMS remark waiting for its end line while the scavenge it started runs (CMSScavengeBeforeRemark). */

@@ -7,14 +7,14 @@
  * line skipped, so the caller can say "this file is not a GC log".
  */
 import { jdk8GcParser } from "./gc-jdk8";
-import { PauseTable, withPauseObjects, type GcBlockParser, type GcParseColumns } from "./gc-pauses";
+import { emptyColumns, withPauseObjects, type GcBlockParser } from "./gc-pauses";
 import { emptyParse, skip, type GcParse, type ParseOptions } from "./gc-types";
 import { unifiedGcParser } from "./gc-unified";
 
 export * from "./gc-types";
 export { parseJdk8Gc, jdk8GcParser } from "./gc-jdk8";
 export { parseUnifiedGc, unifiedGcParser } from "./gc-unified";
-export { PauseTable, intern, withPauseObjects, type GcBlockParser, type GcParseColumns } from "./gc-pauses";
+export { CycleTable, PauseTable, intern, withPauseObjects, type GcBlockParser, type GcParseColumns } from "./gc-pauses";
 export { parseGcInspector } from "./gc-inspector";
 export { parseNodetoolGcstats, type NodetoolGcStats } from "./nodetool-gcstats";
 
@@ -79,8 +79,7 @@ export function gcLogParser(firstBlock: string, opts: ParseOptions = {}): GcBloc
 
 /** Neither dialect: every non-empty line is counted as skipped, with the first one shown. */
 function unknownParser(opts: ParseOptions): GcBlockParser {
-  const r = emptyParse("unknown") as unknown as GcParseColumns;
-  r.pauses = new PauseTable();
+  const r = emptyColumns(emptyParse("unknown"));
   const maxLines = opts.maxLines ?? Infinity;
   return {
     push(text: string) {

@@ -10,7 +10,7 @@
  * Strings read from a line are slices of the block the line came from: kept as they are, one name
  * would hold its whole 1 MiB block in memory. {@link intern} keeps one flat copy of each.
  */
-import type { GcParse, GcPause } from "./gc-types";
+import type { GcCycle, GcParse, GcPause } from "./gc-types";
 
 /** Distinct strings kept per table before new ones are copied without being shared (a log with unbounded names). */
 const MAX_INTERNED = 4096;
@@ -134,6 +134,9 @@ export class PauseTable {
   pauseMs(i: number): number {
     return this.f[1]![i]!;
   }
+  nameOf(i: number): string {
+    return this.strings[this.nameId[i]!] as string;
+  }
   typeOf(i: number): string {
     return this.strings[this.type[i]!] as string;
   }
@@ -207,12 +210,17 @@ export class PauseTable {
   }
 }
 
-/** A parse whose pauses are a {@link PauseTable}: what the block-by-block parsers return. */
-export type GcParseColumns = Omit<GcParse, "pauses"> & { pauses: PauseTable };
+/** A parse whose pauses and cycles are tables ({@link PauseTable}, {@link CycleTable}): what the block-by-block parsers return. */
+export type GcParseColumns = Omit<GcParse, "pauses" | "cycles"> & { pauses: PauseTable; cycles: CycleTable };
 
-/** The same parse with its pauses as objects (the text API's result). */
+/** The same parse with its pauses and cycles as objects (the text API's result). */
 export function withPauseObjects(r: GcParseColumns): GcParse {
-  return { ...r, pauses: r.pauses.toArray() };
+  return { ...r, pauses: r.pauses.toArray(), cycles: r.cycles.toArray() };
+}
+
+/** An empty parse with tables for pauses and cycles. */
+export function emptyColumns(r: GcParse): GcParseColumns {
+  return Object.assign(r as unknown as GcParseColumns, { pauses: new PauseTable(), cycles: new CycleTable() });
 }
 
 /**
@@ -223,4 +231,125 @@ export function withPauseObjects(r: GcParseColumns): GcParse {
 export interface GcBlockParser {
   push(block: string): void;
   end(): GcParseColumns;
+}
+
+/**
+ * Concurrent cycles kept as columns, like {@link PauseTable}: a G1 log states about two concurrent
+ * phases per pause, so as objects they would outweigh the pauses.
+ * @example const t = new CycleTable(); t.push(cycle); t.get(0).duration_ms
+ */
+export class CycleTable {
+  length = 0;
+  private cap = 0;
+  /** uptime_s, duration_ms, heap_before_mb, heap_after_mb, gc_id, line, time (epoch ms); NaN is null. */
+  private f: Float64Array[] = [0, 1, 2, 3, 4, 5, 6].map(() => new Float64Array(0));
+  private aborted = new Uint8Array(0);
+  private nameId = new Uint16Array(0);
+  private causeId = new Uint16Array(0);
+  private strings: (string | null)[] = [null];
+  private ids = new Map<string, number>();
+  private oddStamps = new Map<number, string>();
+  /** Names seen, in first-seen order (what the dialect's collector is, e.g. generational ZGC's Major/Minor). */
+  get names(): string[] {
+    return this.strings.slice(1) as string[];
+  }
+
+  private id(s: string | null): number {
+    if (s === null) return 0;
+    let i = this.ids.get(s);
+    if (i === undefined) {
+      if (this.strings.length >= 65535) throw new Error("more than 65,535 distinct concurrent cycle names");
+      i = this.strings.length;
+      const v = flat(s);
+      this.strings.push(v);
+      this.ids.set(v, i);
+    }
+    return i;
+  }
+
+  push(c: GcCycle): number {
+    if (this.length === this.cap) {
+      const cap = Math.max(1024, this.cap * 2);
+      this.f = this.f.map((a) => {
+        const b = new Float64Array(cap);
+        b.set(a);
+        return b;
+      });
+      const grow = <A extends Uint8Array | Uint16Array>(a: A, make: (n: number) => A) => {
+        const b = make(cap);
+        b.set(a);
+        return b;
+      };
+      this.aborted = grow(this.aborted, (n) => new Uint8Array(n));
+      this.nameId = grow(this.nameId, (n) => new Uint16Array(n));
+      this.causeId = grow(this.causeId, (n) => new Uint16Array(n));
+      this.cap = cap;
+    }
+    const i = this.length++;
+    const nn = (v: number | null) => (v === null ? NaN : v);
+    const f = this.f;
+    f[0]![i] = nn(c.uptime_s);
+    f[1]![i] = nn(c.duration_ms);
+    f[2]![i] = nn(c.heap_before_mb);
+    f[3]![i] = nn(c.heap_after_mb);
+    f[4]![i] = nn(c.gc_id);
+    f[5]![i] = c.line;
+    let t = NaN;
+    if (c.timestamp !== null) {
+      t = Date.parse(c.timestamp);
+      if (!Number.isFinite(t) || new Date(t).toISOString() !== c.timestamp) this.oddStamps.set(i, flat(c.timestamp));
+    }
+    f[6]![i] = t;
+    this.aborted[i] = c.aborted ? 1 : 0;
+    this.nameId[i] = this.id(c.name);
+    this.causeId[i] = this.id(c.cause);
+    return i;
+  }
+
+  get(i: number): GcCycle {
+    const f = this.f;
+    const n = (k: number) => {
+      const v = f[k]![i]!;
+      return v !== v ? null : v;
+    };
+    const t = f[6]![i]!;
+    return {
+      timestamp: t !== t ? null : this.oddStamps.get(i) ?? new Date(t).toISOString(),
+      uptime_s: n(0),
+      name: this.strings[this.nameId[i]!] as string,
+      cause: this.strings[this.causeId[i]!] ?? null,
+      duration_ms: n(1),
+      heap_before_mb: n(2),
+      heap_after_mb: n(3),
+      aborted: this.aborted[i] === 1,
+      gc_id: n(4),
+      line: f[5]![i]!,
+    };
+  }
+
+  toArray(): GcCycle[] {
+    const out: GcCycle[] = new Array(this.length);
+    for (let i = 0; i < this.length; i++) out[i] = this.get(i);
+    return out;
+  }
+
+  /** Keep only the rows `keep` says, in order. */
+  retain(keep: (i: number) => boolean): void {
+    let w = 0;
+    const odd = new Map<number, string>();
+    for (let i = 0; i < this.length; i++) {
+      if (!keep(i)) continue;
+      const o = this.oddStamps.get(i);
+      if (o !== undefined) odd.set(w, o);
+      if (w !== i) {
+        for (const a of this.f) a[w] = a[i]!;
+        this.aborted[w] = this.aborted[i]!;
+        this.nameId[w] = this.nameId[i]!;
+        this.causeId[w] = this.causeId[i]!;
+      }
+      w++;
+    }
+    this.oddStamps = odd;
+    this.length = w;
+  }
 }

@@ -11,7 +11,7 @@
  * One pass, no line array: each line costs a few indexOf calls to skip the decorations and one
  * first-character switch on the message; regexes run only on the few event lines.
  */
-import { intern, PauseTable, withPauseObjects, type GcBlockParser, type GcParseColumns } from "./gc-pauses";
+import { emptyColumns, intern, withPauseObjects, type GcBlockParser, type GcParseColumns } from "./gc-pauses";
 import {
   emptyParse,
   hotspotTime,
@@ -111,9 +111,8 @@ export function parseUnifiedGc(text: string, opts: ParseOptions = {}): GcParse {
  * @example const p = unifiedGcParser(); for await (const b of readLineBlocks("gc.log")) p.push(b); p.end().pauses.length
  */
 export function unifiedGcParser(opts: ParseOptions = {}): GcBlockParser {
-  const r = emptyParse("unified") as unknown as GcParseColumns;
-  const table = new PauseTable();
-  r.pauses = table;
+  const r = emptyColumns(emptyParse("unified"));
+  const table = r.pauses;
   const maxLines = opts.maxLines ?? Infinity;
   const pending = new Map<number, Pending>();
   /** Row index of the last pause of each GC id (for its gc+cpu line). */
@@ -398,7 +397,7 @@ export function unifiedGcParser(opts: ParseOptions = {}): GcBlockParser {
     }
     r.lines = lineNo;
     if (r.safepoints > 0) r.safepointStoppedMs = Math.round(stopped * 1000) / 1000;
-    if (r.info.collector === "ZGC" && r.cycles.some((c) => c.name.startsWith("Major") || c.name.startsWith("Minor"))) r.info.collector = "Generational ZGC";
+    if (r.info.collector === "ZGC" && r.cycles.names.some((n) => n.startsWith("Major") || n.startsWith("Minor"))) r.info.collector = "Generational ZGC";
     return r;
   };
   return { push, end };
