@@ -101,6 +101,9 @@ interface NodeFacts {
    * row order. The rest never meet a rule, so they stay in their columns (memory stays flat).
    */
   pauses: PauseRow[];
+  /** How many counted pauses had to-space exhausted / humongous regions (only the first of each is in `pauses`). */
+  toSpaceCount: number;
+  humongousCount: number;
   stalls: StallRow[];
   info: GcParse["info"];
   throughputPct: number | null;
@@ -194,9 +197,9 @@ export const GC_RULES: GcRule[] = [
     thresholds: ["TO_SPACE_EXHAUSTED_COUNT"],
     check: (f) => {
       const ps = logPauses(f).filter((p) => p.to_space_exhausted);
-      if (ps.length < T.TO_SPACE_EXHAUSTED_COUNT.value) return null;
+      if (f.toSpaceCount < T.TO_SPACE_EXHAUSTED_COUNT.value || !ps.length) return null;
       return {
-        title: `G1 ran out of to-space ${plural(ps.length, "time")} on ${f.node}`,
+        title: `G1 ran out of to-space ${plural(f.toSpaceCount, "time")} on ${f.node}`,
         evidence: `first at ${where(ps[0])}, pause ${fmt(ps[0].pause_ms)} ms`,
         action: "Evacuation failure: the heap is too full to copy survivors. Give the heap more room (larger heap, -XX:G1ReservePercent higher, lower InitiatingHeapOccupancyPercent) or reduce the live set.",
       };
@@ -208,9 +211,9 @@ export const GC_RULES: GcRule[] = [
     thresholds: ["HUMONGOUS_COUNT"],
     check: (f) => {
       const ps = logPauses(f).filter((p) => p.humongous);
-      if (ps.length < T.HUMONGOUS_COUNT.value) return null;
+      if (f.humongousCount < T.HUMONGOUS_COUNT.value || !ps.length) return null;
       return {
-        title: `${plural(ps.length, "pause")} with humongous allocations on ${f.node}`,
+        title: `${plural(f.humongousCount, "pause")} with humongous allocations on ${f.node}`,
         evidence: `first at ${where(ps[0])}${ps[0].cause ? ` (${ps[0].cause})` : ""}`,
         action: "Objects of at least half a G1 region go straight to the old generation: raise -XX:G1HeapRegionSize (e.g. 16m or 32m) or find the large allocations (large partitions/cells, big batches, compaction buffers).",
       };
@@ -307,19 +310,16 @@ interface InspectorResult {
   parse: GcParse;
 }
 
-/** A pause a rule of {@link GC_RULES} can match: the only GC-log pauses made into row objects for the rules. */
+/**
+ * A pause a rule of {@link GC_RULES} reads row by row (over PAUSE_WARN_MS, stopped well beyond the
+ * pause, full, CMS failure): the only GC-log pauses made into row objects for the rules. To-space
+ * exhausted and humongous pauses are counted; only the first of each becomes a row.
+ */
 function notable(t: PauseTable, i: number): boolean {
   const ms = t.pauseMs(i);
   const stopped = t.num(i, "stopped_ms") ?? 0;
   const stop = Math.max(stopped, t.num(i, "real_ms") ?? 0);
-  return (
-    Math.max(ms, stopped) > T.PAUSE_WARN_MS.value ||
-    stop - ms >= T.STOPPED_EXTRA_MS.value ||
-    t.typeOf(i) === "full" ||
-    t.toSpaceExhausted(i) ||
-    t.humongous(i) ||
-    t.concurrentModeFailure(i)
-  );
+  return Math.max(ms, stopped) > T.PAUSE_WARN_MS.value || stop - ms >= T.STOPPED_EXTRA_MS.value || t.typeOf(i) === "full" || t.concurrentModeFailure(i);
 }
 
 /** Row i of a GC log's pauses as a report row. */
@@ -565,11 +565,24 @@ export async function gcStats(input?: SourceInput, opts: GcStatsOptions = {}): P
     const info = Object.assign({}, ...files.map((r) => r.parse.info)) as GcParse["info"];
     const nodeIns = insRows.filter((p) => p.node === node);
     const nodePauses: PauseRow[] = [];
-    for (const r of files) for (let i = 0; i < r.parse.pauses.length; i++) if (notable(r.parse.pauses, i)) nodePauses.push(logRow(r, i));
+    let toSpaceCount = 0;
+    let humongousCount = 0;
+    for (const r of files) {
+      const t = r.parse.pauses;
+      for (let i = 0; i < t.length; i++) {
+        const ts = t.toSpaceExhausted(i);
+        const hu = t.humongous(i);
+        if (notable(t, i) || (ts && toSpaceCount === 0) || (hu && humongousCount === 0)) nodePauses.push(logRow(r, i));
+        if (ts) toSpaceCount++;
+        if (hu) humongousCount++;
+      }
+    }
     nodePauses.push(...nodeIns);
     const facts: NodeFacts = {
       node,
       pauses: nodePauses,
+      toSpaceCount,
+      humongousCount,
       stalls: stalls.filter((s) => s.node === node),
       info,
       throughputPct: throughput(files),
