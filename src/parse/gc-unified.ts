@@ -132,6 +132,8 @@ export function unifiedGcParser(opts: ParseOptions = {}): GcBlockParser {
   let uptime: number | null = null;
   let stamp: string | null = null;
 
+  let lastStampText = "";
+  let lastStamp: string | null = null;
   const decorate = () => {
     uptime = null;
     stamp = null;
@@ -145,7 +147,14 @@ export function unifiedGcParser(opts: ParseOptions = {}): GcBlockParser {
       const c = d.charCodeAt(0);
       if (c < 48 || c > 57) continue; // level, tags
       const last = d.charCodeAt(d.length - 1);
-      if (d.length >= 19 && d.charCodeAt(4) === 45 /* - */) stamp ??= hotspotTime(d);
+      if (d.length >= 19 && d.charCodeAt(4) === 45 /* - */) {
+        // One event's lines mostly share their millisecond: the last decoration read is reused.
+        if (d !== lastStampText) {
+          lastStampText = d;
+          lastStamp = hotspotTime(d);
+        }
+        stamp ??= lastStamp;
+      }
       else if (last === 115 /* s */) {
         const pre = d.charCodeAt(d.length - 2);
         if (pre === 109 /* ms */) {
