@@ -14,9 +14,11 @@ import { resolveSource, type SourceInput } from "../cluster/resolve";
 import type { SourceFile } from "../cluster/source";
 import { MAX_CHART_POINTS, sampleForChart, type VegaLiteSpec } from "../present/charts";
 import { makeReport, rowsToColumns, type Columns, type Finding, type Report, type Severity, type Threshold } from "../present/report";
-import { parseGcInspector } from "../parse/gc-inspector";
-import { parseGcLog } from "../parse/gc-log";
-import { isCancel, parseCancellable } from "./parse-cancellable";
+import { gcInspectorParser } from "../parse/gc-inspector";
+import { gcLogParser } from "../parse/gc-log";
+import type { GcBlockParser, GcParseColumns, PauseTable } from "../parse/gc-pauses";
+import { isCancel } from "./parse-cancellable";
+import { runOptions } from "../repl/run-context";
 import type { GcCycle, GcParse, GcPause, GcStall } from "../parse/gc-types";
 import { parseNodetoolGcstats, type NodetoolGcStats } from "../parse/nodetool-gcstats";
 import { nearestRank } from "./nearest-rank";
@@ -93,7 +95,15 @@ const T = GC_THRESHOLDS;
 /** What the rules see for one node. */
 interface NodeFacts {
   node: string;
+  /**
+   * The node's pauses any rule can judge ({@link notable}: over PAUSE_WARN_MS, stopped well beyond
+   * the pause, full, to-space exhausted, humongous, CMS failure) and every GCInspector pause, in
+   * row order. The rest never meet a rule, so they stay in their columns (memory stays flat).
+   */
   pauses: PauseRow[];
+  /** How many counted pauses had to-space exhausted / humongous regions (only the first of each is in `pauses`). */
+  toSpaceCount: number;
+  humongousCount: number;
   stalls: StallRow[];
   info: GcParse["info"];
   throughputPct: number | null;
@@ -187,9 +197,9 @@ export const GC_RULES: GcRule[] = [
     thresholds: ["TO_SPACE_EXHAUSTED_COUNT"],
     check: (f) => {
       const ps = logPauses(f).filter((p) => p.to_space_exhausted);
-      if (ps.length < T.TO_SPACE_EXHAUSTED_COUNT.value) return null;
+      if (f.toSpaceCount < T.TO_SPACE_EXHAUSTED_COUNT.value || !ps.length) return null;
       return {
-        title: `G1 ran out of to-space ${plural(ps.length, "time")} on ${f.node}`,
+        title: `G1 ran out of to-space ${plural(f.toSpaceCount, "time")} on ${f.node}`,
         evidence: `first at ${where(ps[0])}, pause ${fmt(ps[0].pause_ms)} ms`,
         action: "Evacuation failure: the heap is too full to copy survivors. Give the heap more room (larger heap, -XX:G1ReservePercent higher, lower InitiatingHeapOccupancyPercent) or reduce the live set.",
       };
@@ -201,9 +211,9 @@ export const GC_RULES: GcRule[] = [
     thresholds: ["HUMONGOUS_COUNT"],
     check: (f) => {
       const ps = logPauses(f).filter((p) => p.humongous);
-      if (ps.length < T.HUMONGOUS_COUNT.value) return null;
+      if (f.humongousCount < T.HUMONGOUS_COUNT.value || !ps.length) return null;
       return {
-        title: `${plural(ps.length, "pause")} with humongous allocations on ${f.node}`,
+        title: `${plural(f.humongousCount, "pause")} with humongous allocations on ${f.node}`,
         evidence: `first at ${where(ps[0])}${ps[0].cause ? ` (${ps[0].cause})` : ""}`,
         action: "Objects of at least half a G1 region go straight to the old generation: raise -XX:G1HeapRegionSize (e.g. 16m or 32m) or find the large allocations (large partitions/cells, big batches, compaction buffers).",
       };
@@ -290,7 +300,96 @@ const round = (n: number | null, d = 3) => (n === null || !Number.isFinite(n) ? 
 interface FileResult {
   node: string;
   file: SourceFile;
+  parse: GcParseColumns;
+}
+
+/** A GCInspector parse of one system.log. */
+interface InspectorResult {
+  node: string;
+  file: SourceFile;
   parse: GcParse;
+}
+
+/**
+ * A pause a rule of {@link GC_RULES} reads row by row (over PAUSE_WARN_MS, stopped well beyond the
+ * pause, full, CMS failure): the only GC-log pauses made into row objects for the rules. To-space
+ * exhausted and humongous pauses are counted; only the first of each becomes a row.
+ */
+function notable(t: PauseTable, i: number): boolean {
+  const ms = t.pauseMs(i);
+  const stopped = t.num(i, "stopped_ms") ?? 0;
+  const stop = Math.max(stopped, t.num(i, "real_ms") ?? 0);
+  return Math.max(ms, stopped) > T.PAUSE_WARN_MS.value || stop - ms >= T.STOPPED_EXTRA_MS.value || t.typeOf(i) === "full" || t.concurrentModeFailure(i);
+}
+
+/** Row i of a GC log's pauses as a report row. */
+function logRow(r: FileResult, i: number): PauseRow {
+  // One literal of a fixed shape (a spread of the pause object made rows 10x slower to build and to read).
+  const t = r.parse.pauses;
+  return {
+    timestamp: t.timestampOf(i),
+    uptime_s: t.num(i, "uptime_s"),
+    type: t.typeOf(i),
+    name: t.nameOf(i),
+    cause: t.causeOf(i),
+    pause_ms: t.pauseMs(i),
+    real_ms: t.num(i, "real_ms"),
+    stopped_ms: t.num(i, "stopped_ms"),
+    heap_before_mb: t.num(i, "heap_before_mb"),
+    heap_after_mb: t.num(i, "heap_after_mb"),
+    heap_total_mb: t.num(i, "heap_total_mb"),
+    to_space_exhausted: t.toSpaceExhausted(i),
+    humongous: t.humongous(i),
+    concurrent_mode_failure: t.concurrentModeFailure(i),
+    gc_id: t.num(i, "gc_id"),
+    within_line: t.num(i, "within_line"),
+    line: t.num(i, "line") as number,
+    node: r.node,
+    origin: "gc-log",
+    file: r.file.rel,
+    beyond_gc_log: false,
+  };
+}
+
+/** Every GC-log pause of these files as rows, made one at a time (for frames and charts, on demand). */
+function* logRowsOf(results: FileResult[]): Generator<PauseRow> {
+  for (const r of results) for (let i = 0; i < r.parse.pauses.length; i++) yield logRow(r, i);
+}
+
+/**
+ * A GC log read block by block (never as one string: no size ceiling, memory flat), its dialect
+ * detected from the first block. A read error is thrown as it is; a parser failure is marked.
+ */
+async function parseGcFile(source: Awaited<ReturnType<typeof resolveSource>>, file: SourceFile, signal: AbortSignal): Promise<GcParseColumns> {
+  let parser: GcBlockParser | undefined;
+  for await (const block of source.readLineBlocks(file, { signal })) {
+    try {
+      (parser ??= gcLogParser(block)).push(block);
+    } catch (e) {
+      throw Object.assign(e instanceof Error ? e : new Error(String(e)), { gcParserFailed: true });
+    }
+  }
+  return (parser ?? gcLogParser("")).end();
+}
+
+/** GCInspector lines of a system.log, read block by block. */
+async function parseInspectorFile(source: Awaited<ReturnType<typeof resolveSource>>, file: SourceFile, signal: AbortSignal): Promise<GcParse> {
+  const parser = gcInspectorParser();
+  for await (const block of source.readLineBlocks(file, { signal })) {
+    try {
+      parser.push(block);
+    } catch (e) {
+      throw Object.assign(e instanceof Error ? e : new Error(String(e)), { gcParserFailed: true });
+    }
+  }
+  return parser.end();
+}
+
+/** A failure of the read (or a cancel) goes up; a parser's own failure becomes a note and null. */
+function parserFailure(e: unknown, file: SourceFile, notes: string[]): null {
+  if (!(e as { gcParserFailed?: boolean })?.gcParserFailed) throw e;
+  notes.push(`${file.rel}: the parser failed (${(e as Error).message}); file skipped. Please report this with the file.`);
+  return null;
 }
 
 /**
@@ -318,23 +417,24 @@ export async function gcStats(input?: SourceInput, opts: GcStatsOptions = {}): P
   // the DataStax agent, Spark, Solr) or of no node is left out of the nodes' figures, with a note.
   const results: FileResult[] = [];
   const gcFiles = filesInTimeOrder(source, ["gc-log"]).filter(keep);
+  // Ctrl-C in the REPL (or a notebook cell's signal) stops the read between blocks; the files already read are kept.
+  const signal = runOptions().signal;
   for (const file of gcFiles) {
     const side = sideJvm(file);
-    let text: string;
+    let parse: GcParseColumns | null;
     try {
-      text = await source.readText(file);
+      parse = await parseGcFile(source, file, signal);
     } catch (e) {
-      notes.push(`${file.rel}: could not be read (${(e as Error).message}); skipped.`);
-      continue;
-    }
-    // Ctrl-C in the REPL stops a long parse (./parse-cancellable.ts); the files already read are kept.
-    let parse: GcParse | null;
-    try {
-      parse = safeParse(await attempt(parseCancellable<GcParse>("parseGcLog", [text])), file, notes);
-    } catch (e) {
-      if (!isCancel(e) || !results.length) throw e;
-      notes.push(`Cancelled: partial, ${results.length} of ${gcFiles.length} GC log files read (stopped in ${file.rel}).`);
-      break;
+      if (isCancel(e) || signal.aborted) {
+        if (!results.length) throw e;
+        notes.push(`Cancelled: partial, ${results.length} of ${gcFiles.length} GC log files read (stopped in ${file.rel}).`);
+        break;
+      }
+      if ((e as { gcParserFailed?: boolean })?.gcParserFailed) parse = parserFailure(e, file, notes);
+      else {
+        notes.push(`${file.rel}: could not be read (${(e as Error).message}); skipped.`);
+        continue;
+      }
     }
     if (!parse) continue;
     if (parse.format === "unknown" || (parse.pauses.length === 0 && parse.cycles.length === 0 && parse.skipped.count > 0 && parse.skipped.count >= parse.lines / 2)) {
@@ -342,7 +442,8 @@ export async function gcStats(input?: SourceInput, opts: GcStatsOptions = {}): P
       continue;
     }
     if (side) {
-      const worstMs = parse.pauses.reduce((a, p) => Math.max(a, p.pause_ms), 0);
+      let worstMs = 0;
+      for (let i = 0; i < parse.pauses.length; i++) worstMs = Math.max(worstMs, parse.pauses.pauseMs(i));
       notes.push(`${file.rel} is the GC log of ${side}, not of a Cassandra node: left out of the nodes' figures and findings (it holds ${parse.pauses.length.toLocaleString("en-US")} pause(s)${parse.pauses.length ? `, worst ${fmt(worstMs)} ms` : ""}).`);
       continue;
     }
@@ -355,17 +456,20 @@ export async function gcStats(input?: SourceInput, opts: GcStatsOptions = {}): P
   dedupe(results, notes);
 
   // 2. GCInspector lines of system.log.
-  const inspector: FileResult[] = [];
+  const inspector: InspectorResult[] = [];
   if (opts.gcinspector !== false) {
     for (const file of filesInTimeOrder(source, ["system-log"]).filter(keep)) {
-      let text: string;
+      let parse: GcParse | null;
       try {
-        text = await source.readText(file);
+        parse = await parseInspectorFile(source, file, signal);
       } catch (e) {
-        notes.push(`${file.rel}: could not be read (${(e as Error).message}); skipped.`);
-        continue;
+        if (isCancel(e) || signal.aborted) throw e;
+        if ((e as { gcParserFailed?: boolean })?.gcParserFailed) parse = parserFailure(e, file, notes);
+        else {
+          notes.push(`${file.rel}: could not be read (${(e as Error).message}); skipped.`);
+          continue;
+        }
       }
-      const parse = safeParse(await attempt(parseCancellable<GcParse>("parseGcInspector", [text])), file, notes);
       const side = sideJvm(file);
       if (side && parse && parse.pauses.length) notes.push(`${file.rel} belongs to ${side}, not to a Cassandra node: its ${plural(parse.pauses.length, "GCInspector line")} are left out.`);
       else if (parse && parse.pauses.length) inspector.push({ node: file.node, file, parse });
@@ -396,13 +500,17 @@ export async function gcStats(input?: SourceInput, opts: GcStatsOptions = {}): P
     missing("gcStats", source, "GC logs, GCInspector lines in system.log, or nodetool gcstats output", "Open a folder or bundle with nodes/<node>/logs/cassandra/gc.log*, or pass a GC log path: gcStats(\"/var/log/cassandra/gc.log\").");
   }
 
-  // Rows.
-  const pauses: PauseRow[] = [];
-  const cycles: CycleRow[] = [];
+  // Rows: GC-log pauses stay in their columns (r.parse.pauses); GCInspector pauses (few) are rows.
+  const insRows: PauseRow[] = [];
   const stalls: StallRow[] = [];
+  // Cycles stay in their columns too; the frame makes rows on demand.
+  const cycleCount = results.reduce((a, r) => a + r.parse.cycles.length, 0);
+  const cycleRows = (): CycleRow[] => {
+    const out: CycleRow[] = [];
+    for (const r of results) for (let i = 0; i < r.parse.cycles.length; i++) out.push({ ...r.parse.cycles.get(i), node: r.node, file: r.file.rel });
+    return out;
+  };
   for (const r of results) {
-    for (const p of r.parse.pauses) pauses.push({ ...p, node: r.node, origin: "gc-log", file: r.file.rel, beyond_gc_log: false });
-    for (const c of r.parse.cycles) cycles.push({ ...c, node: r.node, file: r.file.rel });
     for (const s of r.parse.stalls) stalls.push({ ...s, node: r.node, file: r.file.rel });
     const sk = r.parse.skipped;
     if (sk.count && sk.first) notes.push(`${r.file.rel}: skipped ${plural(sk.count, "line")} it could not read; first at line ${sk.first.line} (${sk.first.reason}): "${sk.first.text}"`);
@@ -434,7 +542,7 @@ export async function gcStats(input?: SourceInput, opts: GcStatsOptions = {}): P
       // its windows (and only when both clocks are known: a log without date stamps cannot be compared).
       const out = !hasLog || (!noClock.has(r.node) && Number.isFinite(t) && ws !== undefined && ws.every((w) => t < w.from - 1000 || t > w.to + 1000));
       if (out && hasLog) beyond++;
-      pauses.push({ ...p, node: r.node, origin: "gcinspector", file: r.file.rel, beyond_gc_log: out });
+      insRows.push({ ...p, node: r.node, origin: "gcinspector", file: r.file.rel, beyond_gc_log: out });
       const c = ((coverage[r.node] ??= {})["gcinspector"] ??= { from: null, to: null, pauses: 0 });
       if (p.timestamp && (c.from === null || p.timestamp < c.from)) c.from = p.timestamp;
       if (p.timestamp && (c.to === null || p.timestamp > c.to)) c.to = p.timestamp;
@@ -455,10 +563,26 @@ export async function gcStats(input?: SourceInput, opts: GcStatsOptions = {}): P
   for (const node of nodes) {
     const files = results.filter((r) => r.node === node);
     const info = Object.assign({}, ...files.map((r) => r.parse.info)) as GcParse["info"];
-    const nodePauses = pauses.filter((p) => p.node === node);
+    const nodeIns = insRows.filter((p) => p.node === node);
+    const nodePauses: PauseRow[] = [];
+    let toSpaceCount = 0;
+    let humongousCount = 0;
+    for (const r of files) {
+      const t = r.parse.pauses;
+      for (let i = 0; i < t.length; i++) {
+        const ts = t.toSpaceExhausted(i);
+        const hu = t.humongous(i);
+        if (notable(t, i) || (ts && toSpaceCount === 0) || (hu && humongousCount === 0)) nodePauses.push(logRow(r, i));
+        if (ts) toSpaceCount++;
+        if (hu) humongousCount++;
+      }
+    }
+    nodePauses.push(...nodeIns);
     const facts: NodeFacts = {
       node,
       pauses: nodePauses,
+      toSpaceCount,
+      humongousCount,
       stalls: stalls.filter((s) => s.node === node),
       info,
       throughputPct: throughput(files),
@@ -468,14 +592,17 @@ export async function gcStats(input?: SourceInput, opts: GcStatsOptions = {}): P
       const hit = rule.check(facts);
       if (hit) findings.push({ severity: rule.severity, id: rule.id, node, helper: "gcStats", ...hit });
     }
-    perNode[node] = kpis(nodePauses.filter(counted), files);
+    perNode[node] = kpis(files, nodeIns.filter(counted));
   }
 
-  const logRows = pauses.filter((p) => p.origin === "gc-log");
-  const basis = pauses.filter(counted);
+  const logCount = results.reduce((a, r) => a + r.parse.pauses.length, 0);
+  const insCounted = insRows.filter(counted);
+  const basisCount = logCount + insCounted.length;
+  /** Every pause row (GC log, then GCInspector), made on demand for frames and charts. */
+  const allRows = () => [...logRowsOf(results), ...insRows];
   const infos = results.map((r) => r.parse.info);
   const uniq = (xs: (string | undefined)[]) => [...new Set(xs.filter((x): x is string => !!x))];
-  const k = kpis(basis, results);
+  const k = kpis(results, insCounted);
   const summary: Record<string, unknown> = {
     nodes: nodes.length,
     gc_log_files: results.length,
@@ -484,10 +611,10 @@ export async function gcStats(input?: SourceInput, opts: GcStatsOptions = {}): P
     heap_max_mb: infos.find((i) => i.heapMaxMb !== undefined)?.heapMaxMb ?? null,
     ram_mb: infos.find((i) => i.ramMb !== undefined)?.ramMb ?? null,
     ...k,
-    gcinspector_pauses: pauses.length - logRows.length,
-    gcinspector_pauses_beyond_gc_log: pauses.filter((p) => p.origin === "gcinspector" && p.beyond_gc_log).length,
+    gcinspector_pauses: insRows.length,
+    gcinspector_pauses_beyond_gc_log: insRows.filter((p) => p.beyond_gc_log).length,
     coverage,
-    cycles: cycles.length,
+    cycles: cycleCount,
     allocation_stalls: stalls.length,
     skipped_lines: results.reduce((a, r) => a + r.parse.skipped.count, 0),
     flags: infos.find((i) => i.flags)?.flags ?? null,
@@ -495,23 +622,35 @@ export async function gcStats(input?: SourceInput, opts: GcStatsOptions = {}): P
     nodetool_gcstats: gcstats.length ? Object.fromEntries(gcstats.map((g) => [g.node, g])) : null,
   };
 
-  const pauseColumns = (): Columns => rowsToColumns(pauses, PAUSE_COLUMNS);
+  // The frame is built from the columns on demand, one row object at a time.
+  const pauseColumns = (): Columns => {
+    const cols: Columns = {};
+    for (const c of PAUSE_COLUMNS) cols[c] = new Array(logCount + insRows.length);
+    let k = 0;
+    const add = (p: PauseRow) => {
+      for (const c of PAUSE_COLUMNS) cols[c]![k] = (p as unknown as Record<string, unknown>)[c] ?? null;
+      k++;
+    };
+    for (const p of logRowsOf(results)) add(p);
+    for (const p of insRows) add(p);
+    return cols;
+  };
   return makeReport({
     helper: "gcStats",
-    title: `GC pauses of ${plural(nodes.length, "node")}: ${basis.length.toLocaleString("en-US")} pauses${k.pause_max_ms !== null ? `, max ${fmt(k.pause_max_ms as number)} ms` : ""}`,
+    title: `GC pauses of ${plural(nodes.length, "node")}: ${basisCount.toLocaleString("en-US")} pauses${k.pause_max_ms !== null ? `, max ${fmt(k.pause_max_ms as number)} ms` : ""}`,
     source: source.describe(),
     summary,
     findings,
     frames: {
       pauses: pauseColumns,
-      cycles: () => rowsToColumns(cycles, CYCLE_COLUMNS),
+      cycles: () => rowsToColumns(cycleRows(), CYCLE_COLUMNS),
       stalls: () => rowsToColumns(stalls, ["node", "timestamp", "uptime_s", "thread", "stall_ms", "file", "line"]),
       gcstats: () => rowsToColumns(gcstats, ["node", "interval_ms", "max_gc_elapsed_ms", "total_gc_elapsed_ms", "stdev_gc_elapsed_ms", "gc_reclaimed_mb", "collections", "direct_memory_bytes", "file"]),
     },
     charts: {
-      pauses: () => pausesChart(pauses),
-      heap: () => heapChart(logRows),
-      histogram: () => histogramChart(basis),
+      pauses: () => pausesChart(allRows()),
+      heap: () => heapChart([...logRowsOf(results)]),
+      histogram: () => histogramChart(allRows().filter(counted)),
     },
     notes,
     previewFrame: "pauses",
@@ -524,24 +663,6 @@ export const PAUSE_COLUMNS = [
   "to_space_exhausted", "humongous", "origin", "file", "name", "concurrent_mode_failure", "gc_id", "within_line", "beyond_gc_log", "line",
 ];
 const CYCLE_COLUMNS = ["node", "timestamp", "uptime_s", "name", "cause", "duration_ms", "heap_before_mb", "heap_after_mb", "aborted", "gc_id", "file", "line"];
-
-/** A parse's result, or the error a parser threw (a cancel is not an error: it goes on up). */
-function attempt(p: Promise<GcParse>): Promise<GcParse | Error> {
-  return p.catch((e: unknown) => {
-    if (isCancel(e)) throw e;
-    return e instanceof Error ? e : new Error(String(e));
-  });
-}
-
-function safeParse(parsed: GcParse | Error, file: SourceFile, notes: string[]): GcParse | null {
-  try {
-    if (parsed instanceof Error) throw parsed;
-    return parsed;
-  } catch (e) {
-    notes.push(`${file.rel}: the parser failed (${(e as Error).message}); file skipped. Please report this with the file.`);
-    return null;
-  }
-}
 
 /**
  * JVMs a bundle may hold beside Cassandra's, recognised by the folder or file name their logs are
@@ -579,23 +700,25 @@ function dedupe(results: FileResult[], notes: string[]): void {
     const dropped = new Map<string, { n: number; from: Set<string> }>();
     for (const r of rs) {
       const key = (p: { timestamp: string | null; uptime_s: number | null }) => p.timestamp ?? (p.uptime_s !== null ? `u${p.uptime_s}` : null);
-      const kept: GcPause[] = [];
-      for (const p of r.parse.pauses) {
-        const t = key(p);
-        const k = t === null ? null : `${t}|${p.type}|${p.name}|${p.pause_ms}`;
+      const t = r.parse.pauses;
+      t.retain((i) => {
+        const p = t.get(i);
+        const at = key(p);
+        const k = at === null ? null : `${at}|${p.type}|${p.name}|${p.pause_ms}`;
         const first = k === null ? undefined : seen.get(k);
         if (first !== undefined) {
           const d = dropped.get(r.file.rel) ?? { n: 0, from: new Set<string>() };
           d.n++;
           d.from.add(first);
           dropped.set(r.file.rel, d);
-          continue;
+          return false;
         }
         if (k !== null) seen.set(k, r.file.rel);
-        kept.push(p);
-      }
-      r.parse.pauses = kept;
-      r.parse.cycles = r.parse.cycles.filter((c) => {
+        return true;
+      });
+      const cs = r.parse.cycles;
+      cs.retain((i) => {
+        const c = cs.get(i);
         const t = key(c);
         if (t === null) return true;
         const k = `${t}|${c.name}|${c.duration_ms}`;
@@ -646,11 +769,14 @@ function throughput(files: FileResult[]): number | null {
     let end = r.parse.lastUptime;
     let p0 = 0;
     let c = 0;
-    for (const p of r.parse.pauses) {
-      if (p.within_line !== null) continue;
-      p0 += p.pause_ms;
+    const t = r.parse.pauses;
+    for (let i = 0; i < t.length; i++) {
+      if (t.num(i, "within_line") !== null) continue;
+      const ms = t.pauseMs(i);
+      p0 += ms;
       c++;
-      if (p.uptime_s !== null) end = Math.max(end, p.uptime_s + p.pause_ms / 1000);
+      const up = t.num(i, "uptime_s");
+      if (up !== null) end = Math.max(end, up + ms / 1000);
     }
     const s = end - r.parse.firstUptime;
     if (s <= 0 || c === 0) continue;
@@ -661,45 +787,72 @@ function throughput(files: FileResult[]): number | null {
   return span > 0 && count >= 2 ? Math.max(0, 100 * (1 - paused / span)) : null;
 }
 
-/** The headline numbers over a set of pauses. */
-function kpis(pauses: PauseRow[], files: FileResult[]): Record<string, unknown> {
-  const ms = pauses.map((p) => p.pause_ms).sort((a, b) => a - b);
-  const total = pauses.reduce((a, p) => a + (p.within_line === null ? p.pause_ms : 0), 0);
+/**
+ * The headline numbers over the pauses of `files` (their columns, in order) and then `more`
+ * (GCInspector rows that count): one pass, no row objects.
+ */
+function kpis(files: FileResult[], more: PauseRow[]): Record<string, unknown> {
+  const n = files.reduce((a, r) => a + r.parse.pauses.length, 0) + more.length;
+  const ms = new Float64Array(n);
+  let k = 0;
+  let total = 0;
+  let fullCount = 0;
+  const counts: Record<string, number> = {};
+  const fullCauses: Record<string, number> = {};
+  const add = (type: string, pause: number, within: number | null, cause: string | null) => {
+    ms[k++] = pause;
+    total += within === null ? pause : 0;
+    counts[type] = (counts[type] ?? 0) + 1;
+    if (type === "full") {
+      fullCount++;
+      const c = cause ?? "unknown";
+      fullCauses[c] = (fullCauses[c] ?? 0) + 1;
+    }
+  };
+  for (const r of files) {
+    const t = r.parse.pauses;
+    for (let i = 0; i < t.length; i++) add(t.typeOf(i), t.pauseMs(i), t.num(i, "within_line"), t.causeOf(i));
+  }
+  for (const p of more) add(p.type, p.pause_ms, p.within_line, p.cause);
+  ms.sort();
+  const sorted = ms as unknown as number[];
   const stoppedFiles = files.filter((r) => r.parse.safepointStoppedMs !== null);
-  const full = pauses.filter((p) => p.type === "full");
   // Allocation: heap growth between consecutive pauses; promotion: growth of heap-after between consecutive young pauses.
   let allocMb = 0;
   let promoMb = 0;
   let spanS = 0;
   for (const r of files) {
-    const ps = r.parse.pauses;
+    const t = r.parse.pauses;
     if (r.parse.firstUptime !== null && r.parse.lastUptime !== null && !r.parse.jvmRestarts) spanS += Math.max(0, r.parse.lastUptime - r.parse.firstUptime);
     let prevAfter: number | null = null;
     let prevYoungAfter: number | null = null;
-    for (const p of ps) {
-      if (p.heap_before_mb !== null && prevAfter !== null && p.heap_before_mb > prevAfter) allocMb += p.heap_before_mb - prevAfter;
-      if (p.heap_after_mb !== null) prevAfter = p.heap_after_mb;
-      if (p.type === "young" && p.heap_after_mb !== null) {
-        if (prevYoungAfter !== null && p.heap_after_mb > prevYoungAfter) promoMb += p.heap_after_mb - prevYoungAfter;
-        prevYoungAfter = p.heap_after_mb;
-      } else if (p.type !== "young" && p.type !== "young-concurrent-start") prevYoungAfter = null;
+    for (let i = 0; i < t.length; i++) {
+      const before = t.num(i, "heap_before_mb");
+      const after = t.num(i, "heap_after_mb");
+      const type = t.typeOf(i);
+      if (before !== null && prevAfter !== null && before > prevAfter) allocMb += before - prevAfter;
+      if (after !== null) prevAfter = after;
+      if (type === "young" && after !== null) {
+        if (prevYoungAfter !== null && after > prevYoungAfter) promoMb += after - prevYoungAfter;
+        prevYoungAfter = after;
+      } else if (type !== "young" && type !== "young-concurrent-start") prevYoungAfter = null;
     }
   }
   return {
-    pauses: pauses.length,
-    counts_by_type: countBy(pauses, (p) => p.type),
-    pause_p50_ms: nearestRank(ms, 0.5),
-    pause_p90_ms: nearestRank(ms, 0.9),
-    pause_p99_ms: nearestRank(ms, 0.99),
-    pause_p99_9_ms: nearestRank(ms, 0.999),
-    pause_max_ms: ms.length ? ms[ms.length - 1] : null,
+    pauses: n,
+    counts_by_type: counts,
+    pause_p50_ms: nearestRank(sorted, 0.5),
+    pause_p90_ms: nearestRank(sorted, 0.9),
+    pause_p99_ms: nearestRank(sorted, 0.99),
+    pause_p99_9_ms: nearestRank(sorted, 0.999),
+    pause_max_ms: n ? ms[n - 1] : null,
     total_pause_ms: round(total),
     total_stopped_ms: stoppedFiles.length ? round(stoppedFiles.reduce((a, r) => a + (r.parse.safepointStoppedMs ?? 0), 0)) : null,
     throughput_pct: round(throughput(files), 3),
     allocation_rate_mb_s: spanS > 0 && allocMb > 0 ? round(allocMb / spanS) : null,
     promotion_rate_mb_s: spanS > 0 && promoMb > 0 ? round(promoMb / spanS) : null,
-    full_gcs: full.length,
-    full_gc_causes: countBy(full, (p) => p.cause ?? "unknown"),
+    full_gcs: fullCount,
+    full_gc_causes: fullCauses,
   };
 }
 

@@ -10,6 +10,7 @@
  * The duration is what the collector's MXBean reported (close to wall time, like `real=`), so it
  * goes to `pause_ms` of a row with origin "gcinspector"; pool sizes (bytes) give heap before/after.
  */
+import { intern } from "./gc-pauses";
 import { bytesToMb, emptyParse, type GcParse, type GcPause, type ParseOptions } from "./gc-types";
 
 /** One rule per wording, tried in order on lines that contain "GC in " or "GC for ". */
@@ -53,11 +54,21 @@ const NON_HEAP = /^(Metaspace|Code Cache|Compressed Class Space|CodeHeap)/;
  * @example parseGcInspector("INFO  [Service Thread] 2019-10-10 16:41:43,679 GCInspector.java:284 - ParNew GC in 236ms.  CMS Old Gen: 1 -> 2").pauses[0].pause_ms // 236
  */
 export function parseGcInspector(text: string, opts: ParseOptions = {}): GcParse {
+  const p = gcInspectorParser(opts);
+  p.push(text);
+  return p.end();
+}
+
+/**
+ * GCInspector pauses of a system.log read block by block (whole lines per block, numbered on).
+ * @example const p = gcInspectorParser(); for await (const b of readLineBlocks("system.log")) p.push(b); p.end().pauses
+ */
+export function gcInspectorParser(opts: ParseOptions = {}): { push(text: string): void; end(): GcParse } {
   const r = emptyParse("gcinspector");
-  if (!text) return r;
   const maxLines = opts.maxLines ?? Infinity;
-  let pos = 0;
   let lineNo = 0;
+  const push = (text: string) => {
+  let pos = 0;
   const n = text.length;
   while (pos < n && lineNo < maxLines) {
     let end = text.indexOf("\n", pos);
@@ -100,8 +111,12 @@ export function parseGcInspector(text: string, opts: ParseOptions = {}): GcParse
       break;
     }
   }
-  r.lines = lineNo;
-  return r;
+  };
+  const end = () => {
+    r.lines = lineNo;
+    return r;
+  };
+  return { push, end };
 }
 
 function pauseRow(line: string, lineNo: number, collector: string, type: string, ms: number): GcPause {
@@ -112,7 +127,7 @@ function pauseRow(line: string, lineNo: number, collector: string, type: string,
     timestamp: stamp,
     uptime_s: null,
     type,
-    name: `${collector} GC`,
+    name: intern(`${collector} GC`),
     cause: null,
     pause_ms: ms,
     real_ms: null,

@@ -16,6 +16,7 @@
  * kept apart from `pause_ms` and `real_ms` (a DSE 6.8 node logged 44.7 ms pause, real=1.06 s,
  * 1.066 s stopped).
  */
+import { emptyColumns, intern, withPauseObjects, type GcBlockParser, type GcParseColumns } from "./gc-pauses";
 import { emptyParse, hotspotTime, kebab, parenGroups, skip, STOPPED_TIME, toMb, type GcCycle, type GcParse, type GcPause, type ParseOptions } from "./gc-types";
 
 /**
@@ -90,26 +91,38 @@ const num = (s: string) => Number(s.replace(",", "."));
  * @example parseJdk8Gc(fs.readFileSync("gc.log.0.current", "utf8")).pauses.filter((p) => p.type === "full").length
  */
 export function parseJdk8Gc(text: string, opts: ParseOptions = {}): GcParse {
-  const r = emptyParse("jdk8");
-  if (!text) return r;
+  const p = jdk8GcParser(opts);
+  p.push(text);
+  return withPauseObjects(p.end());
+}
+
+/**
+ * The JDK 6-8 parser fed block by block (see {@link GcBlockParser}): an event open at a block's
+ * end (its `[Times:` not read yet, a concurrent phase or warning printed inside it) stays open.
+ * @example const p = jdk8GcParser(); for await (const b of readLineBlocks("gc.log.0.current")) p.push(b); p.end().pauses.length
+ */
+export function jdk8GcParser(opts: ParseOptions = {}): GcBlockParser {
+  const r = emptyColumns(emptyParse("jdk8"));
+  const table = r.pauses;
   const maxLines = opts.maxLines ?? Infinity;
   let open = null as OpenEvent | null;
   /** A CMS remark waiting for its end line while the scavenge it started runs (CMSScavengeBeforeRemark). */
   let outer = null as OpenEvent | null;
-  let awaitingStop = null as GcPause | null;
+  /** Row of the last pause, waiting for its stopped-time line; -1 for none. */
+  let awaitingStop = -1;
   let stopped = 0;
   const concurrentStart = new Map<string, number>();
   let lineNo = 0;
-  let pos = 0;
-  const n = text.length;
-  // Skip a UTF-8 byte order mark.
-  if (text.charCodeAt(0) === 0xfeff) pos = 1;
+  let first = true;
+  /** The first 50 pauses' names (the collector when no header names it). */
+  const firstNames: string[] = [];
 
   const finish = (ev: OpenEvent) => {
     const p = readEvent(ev, r);
     if (p) {
-      r.pauses.push(p);
-      if (ev.within === null) awaitingStop = p;
+      const i = table.push(p);
+      if (firstNames.length < 50) firstNames.push(p.name);
+      if (ev.within === null) awaitingStop = i;
     } else skip(r.skipped, ev.line, ev.parts[0], "a GC event without its pause time (cut mid-event?)");
   };
   /** Close the open event (and a remark it ran inside, if that never ended). */
@@ -135,12 +148,12 @@ export function parseJdk8Gc(text: string, opts: ParseOptions = {}): GcParse {
       } else if (g[2] !== "-reset-for-overflow") {
         const start = concurrentStart.get(name);
         const ms = g[3] !== undefined ? num(g[3]) * 1000 : start !== undefined && uptime !== null ? (uptime - start) * 1000 : null;
-        r.cycles.push(cycleRow(name, ms, g[2] === "-abort", line, uptime, stamp));
+        r.cycles.push(cycleRow(intern(name), ms, g[2] === "-abort", line, uptime, stamp));
       }
     } else {
       const g = CMS_CONCURRENT.exec(body);
       if (!g || g[2] === "-start" || g[4] === undefined) return;
-      r.cycles.push(cycleRow(g[1], num(g[4]) * 1000, false, line, uptime, stamp));
+      r.cycles.push(cycleRow(intern(g[1]), num(g[4]) * 1000, false, line, uptime, stamp));
     }
   };
   /** Cut embedded concurrent phases / warnings out of an event line, keeping the phases as cycles. */
@@ -167,6 +180,10 @@ export function parseJdk8Gc(text: string, opts: ParseOptions = {}): GcParse {
     }
   };
 
+  const push = (text: string) => {
+  let pos = first && text.charCodeAt(0) === 0xfeff ? 1 : 0; // a UTF-8 byte order mark
+  first = false;
+  const n = text.length;
   while (pos < n && lineNo < maxLines) {
     let end = text.indexOf("\n", pos);
     if (end < 0) end = n;
@@ -261,8 +278,8 @@ export function parseJdk8Gc(text: string, opts: ParseOptions = {}): GcParse {
         const ms = Number(s[1]) * 1000;
         stopped += ms;
         r.safepoints++;
-        if (awaitingStop) awaitingStop.stopped_ms = Math.round(ms * 1000) / 1000;
-        awaitingStop = null;
+        if (awaitingStop >= 0) table.setNum(awaitingStop, "stopped_ms", Math.round(ms * 1000) / 1000);
+        awaitingStop = -1;
         break;
       }
       case "g1-concurrent":
@@ -281,15 +298,14 @@ export function parseJdk8Gc(text: string, opts: ParseOptions = {}): GcParse {
         close();
         const p = shenandoahPause(body, lineNo, uptime, stamp);
         if (p) {
-          r.pauses.push(p);
-          awaitingStop = p;
+          awaitingStop = table.push(p);
           r.info.collector ??= "Shenandoah";
         } else if (!/, start\]$/.test(body)) skip(r.skipped, lineNo, raw, "a Shenandoah pause line without its `, N ms]`");
         break;
       }
       case "shenandoah-concurrent": {
         const g = SHENANDOAH_CONCURRENT.exec(body);
-        if (g) r.cycles.push(cycleRow(g[1], num(g[2]), false, lineNo, uptime, stamp));
+        if (g) r.cycles.push(cycleRow(intern(g[1]), num(g[2]), false, lineNo, uptime, stamp));
         break;
       }
       case "event": {
@@ -326,11 +342,15 @@ export function parseJdk8Gc(text: string, opts: ParseOptions = {}): GcParse {
         else skip(r.skipped, lineNo, raw, "not a JDK 8 GC log line");
     }
   }
-  close();
-  r.lines = lineNo;
-  if (r.safepoints > 0) r.safepointStoppedMs = Math.round(stopped * 1000) / 1000;
-  if (!r.info.collector) r.info.collector = collectorFromEvents(r.pauses);
-  return r;
+  };
+  const end = (): GcParseColumns => {
+    close();
+    r.lines = lineNo;
+    if (r.safepoints > 0) r.safepointStoppedMs = Math.round(stopped * 1000) / 1000;
+    if (!r.info.collector) r.info.collector = collectorFromEvents(firstNames);
+    return r;
+  };
+  return { push, end };
 }
 
 /** Every `[` of the event's text closed: the event's own figures are complete. */
@@ -379,8 +399,8 @@ function shenandoahPause(body: string, line: number, uptime: number | null, stam
   };
 }
 
-function readFlags(line: string, r: GcParse): void {
-  r.info.flags = line.slice("CommandLine flags:".length).trim();
+function readFlags(line: string, r: GcParseColumns): void {
+  r.info.flags = intern(line.slice("CommandLine flags:".length).trim());
   const mx = /-XX:MaxHeapSize=(\d+)/.exec(line);
   if (mx) r.info.heapMaxMb = Math.round(Number(mx[1]) / 1048576);
   if (line.includes("+UseG1GC")) r.info.collector = "G1";
@@ -389,8 +409,8 @@ function readFlags(line: string, r: GcParse): void {
   else if (line.includes("+UseSerialGC")) r.info.collector = "Serial";
 }
 
-function collectorFromEvents(pauses: GcPause[]): string | undefined {
-  return pauses.slice(0, 50).some((p) => p.name.startsWith("GC pause") || p.name === "GC remark") ? "G1" : undefined;
+function collectorFromEvents(names: string[]): string | undefined {
+  return names.some((n) => n.startsWith("GC pause") || n === "GC remark") ? "G1" : undefined;
 }
 
 /** G1 JDK 6-8 words in `GC pause (...)` that say what kind of pause it is, not why it ran. */
@@ -430,7 +450,7 @@ function typeOf(head: string, text: string, nested: boolean): { type: string; na
 }
 
 /** Read one closed event. Returns null when no pause time is found. */
-function readEvent(ev: OpenEvent, r: GcParse): GcPause | null {
+function readEvent(ev: OpenEvent, r: GcParseColumns): GcPause | null {
   const head = ev.parts[0];
   if (head === undefined) return null;
   let text = ev.parts.join("");

@@ -6,13 +6,15 @@
  * `[date: ]uptime: [GC` / stopped-time lines. Anything else is reported as "unknown" with every
  * line skipped, so the caller can say "this file is not a GC log".
  */
-import { parseJdk8Gc } from "./gc-jdk8";
+import { jdk8GcParser } from "./gc-jdk8";
+import { emptyColumns, withPauseObjects, type GcBlockParser } from "./gc-pauses";
 import { emptyParse, skip, type GcParse, type ParseOptions } from "./gc-types";
-import { parseUnifiedGc } from "./gc-unified";
+import { unifiedGcParser } from "./gc-unified";
 
 export * from "./gc-types";
-export { parseJdk8Gc } from "./gc-jdk8";
-export { parseUnifiedGc } from "./gc-unified";
+export { parseJdk8Gc, jdk8GcParser } from "./gc-jdk8";
+export { parseUnifiedGc, unifiedGcParser } from "./gc-unified";
+export { CycleTable, PauseTable, intern, withPauseObjects, type GcBlockParser, type GcParseColumns } from "./gc-pauses";
 export { parseGcInspector } from "./gc-inspector";
 export { parseNodetoolGcstats, type NodetoolGcStats } from "./nodetool-gcstats";
 
@@ -56,18 +58,41 @@ export function detectGcFormat(text: string): "unified" | "jdk8" | "unknown" {
  * @example parseGcLog(fs.readFileSync("gc.log", "utf8")).pauses.length
  */
 export function parseGcLog(text: string, opts: ParseOptions = {}): GcParse {
-  const format = detectGcFormat(text);
-  if (format === "unified") return parseUnifiedGc(text, opts);
-  if (format === "jdk8") return parseJdk8Gc(text, opts);
-  const r = emptyParse("unknown");
-  let pos = 0;
-  while (pos < text.length) {
-    let end = text.indexOf("\n", pos);
-    if (end < 0) end = text.length;
-    r.lines++;
-    const line = text.slice(pos, end);
-    if (line.trim()) skip(r.skipped, r.lines, line, "not a GC log line (neither unified [decorations] nor JDK 8 `uptime: [GC`)");
-    pos = end + 1;
-  }
-  return r;
+  const p = gcLogParser(text, opts);
+  p.push(text);
+  return withPauseObjects(p.end());
+}
+
+/**
+ * A parser for a GC log read block by block: the dialect is detected from the first block (its
+ * first 50 non-empty lines), then every block, that one included, is pushed in order.
+ * @example
+ * let p; for await (const b of readLineBlocks("gc.log")) (p ??= gcLogParser(b)).push(b);
+ * const parse = (p ?? gcLogParser("")).end();
+ */
+export function gcLogParser(firstBlock: string, opts: ParseOptions = {}): GcBlockParser {
+  const format = detectGcFormat(firstBlock);
+  if (format === "unified") return unifiedGcParser(opts);
+  if (format === "jdk8") return jdk8GcParser(opts);
+  return unknownParser(opts);
+}
+
+/** Neither dialect: every non-empty line is counted as skipped, with the first one shown. */
+function unknownParser(opts: ParseOptions): GcBlockParser {
+  const r = emptyColumns(emptyParse("unknown"));
+  const maxLines = opts.maxLines ?? Infinity;
+  return {
+    push(text: string) {
+      let pos = 0;
+      while (pos < text.length && r.lines < maxLines) {
+        let end = text.indexOf("\n", pos);
+        if (end < 0) end = text.length;
+        r.lines++;
+        const line = text.slice(pos, end);
+        if (line.trim()) skip(r.skipped, r.lines, line, "not a GC log line (neither unified [decorations] nor JDK 8 `uptime: [GC`)");
+        pos = end + 1;
+      }
+    },
+    end: () => r,
+  };
 }

@@ -11,6 +11,7 @@
  * One pass, no line array: each line costs a few indexOf calls to skip the decorations and one
  * first-character switch on the message; regexes run only on the few event lines.
  */
+import { emptyColumns, intern, withPauseObjects, type GcBlockParser, type GcParseColumns } from "./gc-pauses";
 import {
   emptyParse,
   hotspotTime,
@@ -63,7 +64,7 @@ const ZGC_PAUSES = new Set(["Mark Start", "Mark End", "Relocate Start"]);
 const SHENANDOAH_PAUSES = new Set(["Init Mark", "Final Mark", "Init Update Refs", "Final Update Refs", "Final Roots", "Degenerated GC", "Init Evac", "Final Evac", "Final Evac Start"]);
 
 /** Lines that tell us about the JVM (version, collector, RAM, heap). */
-const INFO_RULES: { prefix: string; apply: (msg: string, r: GcParse) => void }[] = [
+const INFO_RULES: { prefix: string; apply: (msg: string, r: { info: GcParse["info"] }) => void }[] = [
   { prefix: "Using ", apply: (m, r) => { const c = COLLECTOR_NAMES[m.slice(6).trim()]; if (c) r.info.collector = c; } },
   { prefix: "Initializing The Z Garbage Collector", apply: (_m, r) => { r.info.collector ??= "ZGC"; } },
   { prefix: "Version: ", apply: (m, r) => { r.info.jvmVersion = m.slice(9).replace(/ \(.*\)$/, "").trim(); } },
@@ -99,25 +100,40 @@ interface Pending {
  * @example parseUnifiedGc("[0.160s][info][gc] GC(0) Pause Young (Allocation Failure) 16M->2M(61M) 2.928ms").pauses[0].pause_ms // 2.928
  */
 export function parseUnifiedGc(text: string, opts: ParseOptions = {}): GcParse {
-  const r = emptyParse("unified");
-  if (!text) return r;
+  const p = unifiedGcParser(opts);
+  p.push(text);
+  return withPauseObjects(p.end());
+}
+
+/**
+ * The unified-logging parser fed block by block (see {@link GcBlockParser}): state (open GC ids,
+ * the pause waiting for its safepoint line) carries across blocks.
+ * @example const p = unifiedGcParser(); for await (const b of readLineBlocks("gc.log")) p.push(b); p.end().pauses.length
+ */
+export function unifiedGcParser(opts: ParseOptions = {}): GcBlockParser {
+  const r = emptyColumns(emptyParse("unified"));
+  const table = r.pauses;
   const maxLines = opts.maxLines ?? Infinity;
   const pending = new Map<number, Pending>();
-  const byId = new Map<number, GcPause>();
-  /** Start lines of pauses not ended yet, by GC id; pauses that ended inside another, by the outer id. */
+  /** Row index of the last pause of each GC id (for its gc+cpu line). */
+  const byId = new Map<number, number>();
+  /** Start lines of pauses not ended yet, by GC id; pauses that ended inside another (row indexes), by the outer id. */
   const started = new Map<number, number>();
-  const nestedIn = new Map<number, GcPause[]>();
-  let awaitingStop = null as GcPause | null;
+  const nestedIn = new Map<number, number[]>();
+  let awaitingStop = -1;
   let stopped = 0;
   let lineNo = 0;
-  let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0; // a UTF-8 byte order mark
-  const n = text.length;
+  let first = true;
+  /** The last non-empty line seen: its decorations bound the log's time span. */
+  let lastLine = "";
   // Decorations of the current line, parsed only when the line matters.
   let line = "";
   let msgStart = 0;
   let uptime: number | null = null;
   let stamp: string | null = null;
 
+  let lastStampText = "";
+  let lastStamp: string | null = null;
   const decorate = () => {
     uptime = null;
     stamp = null;
@@ -131,7 +147,14 @@ export function parseUnifiedGc(text: string, opts: ParseOptions = {}): GcParse {
       const c = d.charCodeAt(0);
       if (c < 48 || c > 57) continue; // level, tags
       const last = d.charCodeAt(d.length - 1);
-      if (d.length >= 19 && d.charCodeAt(4) === 45 /* - */) stamp ??= hotspotTime(d);
+      if (d.length >= 19 && d.charCodeAt(4) === 45 /* - */) {
+        // One event's lines mostly share their millisecond: the last decoration read is reused.
+        if (d !== lastStampText) {
+          lastStampText = d;
+          lastStamp = hotspotTime(d);
+        }
+        stamp ??= lastStamp;
+      }
       else if (last === 115 /* s */) {
         const pre = d.charCodeAt(d.length - 2);
         if (pre === 109 /* ms */) {
@@ -162,6 +185,10 @@ export function parseUnifiedGc(text: string, opts: ParseOptions = {}): GcParse {
     return p;
   };
 
+  const push = (text: string) => {
+  let pos = first && text.charCodeAt(0) === 0xfeff ? 1 : 0; // a UTF-8 byte order mark
+  first = false;
+  const n = text.length;
   let lastLs = 0;
   let lastLe = 0;
   while (pos < n && lineNo < maxLines) {
@@ -221,9 +248,9 @@ export function parseUnifiedGc(text: string, opts: ParseOptions = {}): GcParse {
           if (c1 === 115 && text.charCodeAt(rs + 2) === 101 && text.startsWith("User=", rs)) {
             const p = byId.get(gcId);
             const k = text.indexOf("Real=", rs);
-            if (p && p.real_ms === null && k > 0 && k < le) {
+            if (p !== undefined && table.num(p, "real_ms") === null && k > 0 && k < le) {
               const v = Number(text.slice(k + 5, text.charCodeAt(le - 1) === 115 ? le - 1 : le));
-              if (Number.isFinite(v)) p.real_ms = Math.round(v * 1e6) / 1000;
+              if (Number.isFinite(v)) table.setNum(p, "real_ms", Math.round(v * 1e6) / 1000);
             }
           }
           break;
@@ -258,7 +285,7 @@ export function parseUnifiedGc(text: string, opts: ParseOptions = {}): GcParse {
           continue;
         }
         decorate();
-        const pause = pauseFrom(m, id, gen, genTag, pending.get(id), lineNo, uptime, stamp, r.info.collector);
+        const pause = table.push(pauseFrom(m, id, gen, genTag, pending.get(id), lineNo, uptime, stamp, r.info.collector));
         pending.delete(id);
         // Serial/Parallel log a full collection inside the young one that triggered it
         // (`GC(2263) Pause Young` starts, `GC(2264) Pause Full` starts and ends, then GC(2263) ends):
@@ -276,13 +303,12 @@ export function parseUnifiedGc(text: string, opts: ParseOptions = {}): GcParse {
         }
         const inner = nestedIn.get(id);
         if (inner) {
-          for (const p of inner) p.within_line = lineNo;
+          for (const p of inner) table.setNum(p, "within_line", lineNo);
           nestedIn.delete(id);
         }
         if (started.size > 64) started.clear();
         if (byId.size > 512) byId.clear();
         byId.set(id, pause);
-        r.pauses.push(pause);
         awaitingStop = pause;
       } else if (rc === 67 /* C */) {
         const m = CONCURRENT_END.exec(line.slice(restStart));
@@ -301,7 +327,7 @@ export function parseUnifiedGc(text: string, opts: ParseOptions = {}): GcParse {
         }
         const span = name.indexOf(" (", 11);
         if (span > 0 && SPAN.test(name.slice(span))) name = name.slice(0, span);
-        r.cycles.push(cycle(name, null, ms, before, after, name.includes("Undo") || name.includes("Abort"), id, lineNo, uptime, stamp));
+        r.cycles.push(cycle(intern(name), null, ms, before, after, name.includes("Undo") || name.includes("Abort"), id, lineNo, uptime, stamp));
       } else if (rc === 71 /* G */ || rc === 77 /* M */) {
         decorate();
         const m = ZGC_COLLECTION.exec(line.slice(restStart));
@@ -310,13 +336,13 @@ export function parseUnifiedGc(text: string, opts: ParseOptions = {}): GcParse {
         if (m[3] === undefined && m[7] === undefined) {
           // The collection's start line.
           p.start = uptime ?? undefined;
-          p.cause = m[2];
+          p.cause = intern(m[2]);
           continue;
         }
         let ms: number | null = m[7] !== undefined ? (m[8] === "s" ? Number(m[7]) * 1000 : Number(m[7])) : null;
         if (ms === null && p.start !== undefined && uptime !== null) ms = Math.round((uptime - p.start) * 1e6) / 1000;
         pending.delete(id);
-        r.cycles.push(cycle(`${m[1]} (${m[2]})`, m[2], ms, m[3] !== undefined ? toMb(m[3], m[4]) : null, m[5] !== undefined ? toMb(m[5], m[6]) : null, false, id, lineNo, uptime, stamp));
+        r.cycles.push(cycle(intern(`${m[1]} (${m[2]})`), intern(m[2]), ms, m[3] !== undefined ? toMb(m[3], m[4]) : null, m[5] !== undefined ? toMb(m[5], m[6]) : null, false, id, lineNo, uptime, stamp));
       } else if (rc === 84 /* T */ || rc === 69 /* E */) {
         // To-space exhausted / Evacuation Failure.
         pend(id).toSpace = true;
@@ -336,8 +362,8 @@ export function parseUnifiedGc(text: string, opts: ParseOptions = {}): GcParse {
       const ms = Number(m[2]) / 1e6;
       stopped += ms;
       r.safepoints++;
-      if (awaitingStop && GC_OPERATION.test(m[1])) awaitingStop.stopped_ms = Math.round(ms * 1000) / 1000;
-      awaitingStop = null;
+      if (awaitingStop >= 0 && GC_OPERATION.test(m[1])) table.setNum(awaitingStop, "stopped_ms", Math.round(ms * 1000) / 1000);
+      awaitingStop = -1;
       continue;
     }
     if (c0 === 84 /* T */ && line.startsWith("Total time for which", msgStart)) {
@@ -347,15 +373,15 @@ export function parseUnifiedGc(text: string, opts: ParseOptions = {}): GcParse {
       const ms = Number(m[1]) * 1000;
       stopped += ms;
       r.safepoints++;
-      if (awaitingStop) awaitingStop.stopped_ms = Math.round(ms * 1000) / 1000;
-      awaitingStop = null;
+      if (awaitingStop >= 0) table.setNum(awaitingStop, "stopped_ms", Math.round(ms * 1000) / 1000);
+      awaitingStop = -1;
       continue;
     }
     if (c0 === 65 /* A */ && line.startsWith("Allocation Stall (", msgStart)) {
       const m = STALL.exec(line.slice(msgStart));
       if (!m) continue;
       decorate();
-      r.stalls.push({ timestamp: stamp, uptime_s: uptime, thread: m[1], stall_ms: Number(m[2]), line: lineNo });
+      r.stalls.push({ timestamp: stamp, uptime_s: uptime, thread: intern(m[1]), stall_ms: Number(m[2]), line: lineNo });
       continue;
     }
     if (c0 === 85 /* U */ || c0 === 73 /* I */ || c0 === 86 /* V */ || c0 === 77 /* M */ || c0 === 72 /* H */) {
@@ -369,16 +395,21 @@ export function parseUnifiedGc(text: string, opts: ParseOptions = {}): GcParse {
     }
     // Everything else is a detail line of a known event (phases, heap regions, metaspace): recognised, not needed.
   }
-  // The last line's decorations bound the log's time span.
-  if (lastLe > lastLs) {
-    line = text.slice(lastLs, lastLe);
-    msgStart = line.length;
-    decorate();
-  }
-  r.lines = lineNo;
-  if (r.safepoints > 0) r.safepointStoppedMs = Math.round(stopped * 1000) / 1000;
-  if (r.info.collector === "ZGC" && r.cycles.some((c) => c.name.startsWith("Major") || c.name.startsWith("Minor"))) r.info.collector = "Generational ZGC";
-  return r;
+  if (lastLe > lastLs) lastLine = text.slice(lastLs, lastLe);
+  };
+  const end = (): GcParseColumns => {
+    // The last line's decorations bound the log's time span.
+    if (lastLine) {
+      line = lastLine;
+      msgStart = line.length;
+      decorate();
+    }
+    r.lines = lineNo;
+    if (r.safepoints > 0) r.safepointStoppedMs = Math.round(stopped * 1000) / 1000;
+    if (r.info.collector === "ZGC" && r.cycles.names.some((n) => n.startsWith("Major") || n.startsWith("Minor"))) r.info.collector = "Generational ZGC";
+    return r;
+  };
+  return { push, end };
 }
 
 /** Safepoint VM operations that are a collector's pause (G1*, Z*, Shenandoah*, ParallelGC*, GenCollect*, CMS_*). */
