@@ -856,7 +856,7 @@ function histogramChart(rows: PauseRow[]): VegaLiteSpec {
     encoding: {
       x: { field: "bin", type: "ordinal", sort: order, scale: { domain: order }, title: "pause (ms unless marked s, log-spaced bins)", axis: { labelAngle: 0 } },
       xOffset: { field: "type", type: "nominal", sort: types },
-      y: { field: "count", type: "quantitative", scale: { type: "symlog" }, title: "pauses (symlog)", axis: { ...COUNT_AXIS, values: countTicks(data) } },
+      y: { field: "count", type: "quantitative", scale: { type: "symlog" }, stack: null, title: "pauses (symlog)", axis: { ...COUNT_AXIS, values: countTicks(data) } },
       color: { field: "type", type: "nominal", scale: { domain: types }, legend: { labelLimit: 240 } },
       tooltip: [{ field: "bin", title: "ms" }, { field: "type" }, { field: "count" }],
     },

@@ -570,7 +570,7 @@ function acrossNodesChart(latest: HistogramFrameRow[], focus: string, metric: Hi
     encoding: {
       x: { field: "node", type: "nominal", axis: { labelAngle: 0 } },
       xOffset: { field: "percentile", type: "nominal", sort: ["p50", "p95", "p99", "max"] },
-      y: { field: "value", type: "quantitative", scale: { type: "log" }, title: `${metric} (${label}, log)` },
+      y: { field: "value", type: "quantitative", scale: { type: "log" }, stack: null, title: `${metric} (${label}, log)` },
       color: { field: "percentile", type: "nominal", sort: ["p50", "p95", "p99", "max"] },
       tooltip: [{ field: "node" }, { field: "percentile" }, { field: "value", format: ".3f" }],
     },

@@ -15,7 +15,7 @@
  * across nodes are reported, since they would misalign the picture.
  */
 import { makeReport, type Columns, type Finding, type Report } from "../present/report";
-import { MAX_CHART_POINTS, distinctLabels, utcTimeAxis, type VegaLiteSpec } from "../present/charts";
+import { COUNT_AXIS, MAX_CHART_POINTS, distinctLabels, utcTimeAxis, type VegaLiteSpec } from "../present/charts";
 import { isSource, type SourceInput } from "../cluster/resolve";
 import type { Source } from "../cluster/source";
 import { gcStats } from "./gc";
@@ -197,7 +197,7 @@ function kindsChart(kinds: { node: string; kind: string; count: number }[], name
     width: 500,
     encoding: {
       y: { field: "kind", type: "nominal", sort: LOG_EVENT_KINDS, title: null },
-      x: { field: "count", type: "quantitative", scale: { type: "symlog" }, title: "events (symlog scale)" },
+      x: { field: "count", type: "quantitative", scale: { type: "symlog" }, stack: null, title: "events (symlog scale)", axis: COUNT_AXIS },
       color: { field: "node", type: "nominal" },
       yOffset: { field: "node" },
       tooltip: [{ field: "node" }, { field: "kind" }, { field: "count", format: "," }],

@@ -138,7 +138,7 @@ export async function recordedPartitions(source: Source, name: TableName) {
                 mark: { type: "bar", tooltip: true },
                 encoding: {
                   y: { field: "key", type: "nominal", sort: "-x", title: null, axis: { labelLimit: 400 } },
-                  x: { field: "mb", type: "quantitative", scale: { type: "log" }, title: "partition size (MiB, log)" },
+                  x: { field: "mb", type: "quantitative", scale: { type: "log" }, stack: null, title: "partition size (MiB, log)" },
                   color: { field: "node", type: "nominal" },
                 },
               };

@@ -385,7 +385,7 @@ export function partitionCharts(
       mark: { type: "bar", tooltip: true },
       encoding: {
         x: { field: "bucket", type: "ordinal", sort: { field: "min" }, title: "rows per partition" },
-        y: { field: "partitions", type: "quantitative", scale: { type: "log" }, title: "partitions (log)", axis: COUNT_AXIS },
+        y: { field: "partitions", type: "quantitative", scale: { type: "log" }, stack: null, title: "partitions (log)", axis: COUNT_AXIS },
       },
     });
   if (top.length)

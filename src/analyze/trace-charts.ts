@@ -150,7 +150,7 @@ export function slowestSpec(sessions: SessionSummary[]): VegaLiteSpec {
     mark: "bar",
     encoding: {
       y: { field: "session", type: "nominal", sort: "-x", title: "session" },
-      x: { field: "duration_ms", type: "quantitative", scale: { type: "log" }, title: "duration (ms, log)" },
+      x: { field: "duration_ms", type: "quantitative", scale: { type: "log" }, stack: null, title: "duration (ms, log)" },
       tooltip: [{ field: "query" }, { field: "coordinator" }, { field: "duration_ms" }],
     },
   };
@@ -196,7 +196,7 @@ export function compareSpec(rows: { stage: string; a_ms: number; b_ms: number }[
     encoding: {
       y: { field: "stage", type: "nominal", title: "stage" },
       yOffset: { field: "which" },
-      x: { field: "ms", type: "quantitative", scale: { type: "log" }, title: "ms per session (log)" },
+      x: { field: "ms", type: "quantitative", scale: { type: "log" }, stack: null, title: "ms per session (log)" },
       color: { field: "which", type: "nominal", title: "" },
     },
   };
