@@ -82,10 +82,30 @@ export function makeChart(name: string, spec: VegaLiteSpec): Chart {
     },
     // A chart left as a cell's value shows itself in Jupyter (Deno's convention, used by the cassperf kernel).
     async [Symbol.for("Jupyter.display")]() {
-      const png = await this.toPNG(2);
-      return { "application/vnd.vegalite.v5+json": full, "image/png": png.toString("base64"), "text/plain": `<chart ${name}: ${String((full.title as { text?: string })?.text ?? full.title ?? "")}>` };
+      const png = await this.toPNG(PNG_SCALE);
+      return withPngWidth(
+        { "application/vnd.vegalite.v5+json": full, "image/png": png.toString("base64"), "text/plain": `<chart ${name}: ${String((full.title as { text?: string })?.text ?? full.title ?? "")}>` },
+        png,
+      );
     },
   } as Chart;
+}
+
+/**
+ * Where a MIME bundle carries its Jupyter display metadata (the kernel sends it as the message's
+ * `metadata`); a symbol key, so JSON of the bundle itself is unchanged.
+ */
+export const BUNDLE_METADATA = Symbol.for("cassperf.metadata");
+
+/**
+ * Attach `{"image/png": {"width": W, "height": H}}` to a bundle whose PNG was rendered at
+ * PNG_SCALE: the image has 2× pixels and is drawn at 1× size, so it stays crisp and readable on
+ * GitHub and in nbconvert exports instead of showing twice as large.
+ */
+export function withPngWidth<B extends Record<string, unknown>>(bundle: B, png: Buffer, scale = PNG_SCALE): B {
+  const { width, height } = pngSize(png);
+  Object.defineProperty(bundle, BUNDLE_METADATA, { value: { "image/png": { width: Math.round(width / scale), height: Math.round(height / scale) } }, enumerable: true });
+  return bundle;
 }
 
 /** Width and height of a PNG, read from its IHDR chunk (for tests and for sanity checks). */
@@ -175,8 +195,11 @@ export function distinctLabels(names: readonly string[], max: number): Map<strin
 /** Axis settings for counts: whole-number ticks only (no "0.5 events"). */
 export const COUNT_AXIS = { tickMinStep: 1, format: "d" } as const;
 
-/** The widest a faceted chart may be drawn (px at 1×): wider facets wrap to more rows. */
-export const MAX_CHART_WIDTH = 960;
+/**
+ * The widest a chart may be drawn (px at 1×, legend and row headers included): facets wrap to more
+ * rows rather than grow past it, so a chart fits a notebook or a GitHub page. Checked by test/charts.test.ts.
+ */
+export const MAX_CHART_WIDTH = 1400;
 
 /** Pixels per drawn pixel of the PNGs cassperf embeds (notebooks, README, reports): crisp on high-DPI screens. */
 export const PNG_SCALE = 2;
