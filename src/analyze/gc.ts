@@ -760,11 +760,6 @@ function pausesChart(all: PauseRow[]): VegaLiteSpec {
   ];
   const layer = [
     {
-      transform: [{ filter: "datum.stopped_ms !== null && datum.stopped_ms > datum.pause_ms" }],
-      mark: { type: "rule", color: "#999", strokeWidth: 1 },
-      encoding: { x, y: { field: "pause_ms", type: "quantitative" }, y2: { field: "stood_ms" } },
-    },
-    {
       mark: { type: "point", filled: true, size: 22, opacity: 0.75 },
       encoding: {
         x,
@@ -773,6 +768,11 @@ function pausesChart(all: PauseRow[]): VegaLiteSpec {
         shape: { field: "origin", type: "nominal", title: "from", scale: { domain: origins } },
         tooltip: [{ field: "node" }, { field: axis.field, type: axis.type, ...(axis.type === "temporal" ? { format: "%Y-%m-%d %H:%M:%S", formatType: "utc" } : {}) }, { field: "type" }, { field: "cause" }, { field: "pause_ms", title: "pause ms" }, { field: "stopped_ms", title: "stopped ms" }],
       },
+    },
+    {
+      transform: [{ filter: "datum.stopped_ms !== null && datum.stopped_ms > datum.pause_ms" }],
+      mark: { type: "rule", color: "#999", strokeWidth: 1 },
+      encoding: { x, y: { field: "pause_ms", type: "quantitative" }, y2: { field: "stood_ms" } },
     },
     ...thresholds.flatMap((t) => [
       // One row per view (aggregated), so each line and label is drawn once, not once per pause.
