@@ -205,8 +205,9 @@ export const MAX_CHART_WIDTH = 1400;
 export const PNG_SCALE = 2;
 
 /**
- * A temporal x axis in UTC whose ticks carry the date when `times` span more than a day
- * ("Jul 20 06:00" rather than "06 AM" with the day only at midnight).
+ * A temporal x axis in UTC whose ticks carry the date when `times` span more than a day or cross
+ * midnight ("Jul 20 06:00" rather than "06 AM" with the day only at midnight); within one day the
+ * title names the date.
  */
 export function utcTimeAxis(times: readonly (string | number | null | undefined)[], title = "time (UTC)"): Record<string, unknown> {
   let lo = Infinity;
@@ -218,6 +219,8 @@ export function utcTimeAxis(times: readonly (string | number | null | undefined)
     if (ms > hi) hi = ms;
   }
   const days = hi > lo ? (hi - lo) / 86_400_000 : 0;
-  const format = days > 1 ? "%b %d %H:%M" : days > 1 / 24 ? "%H:%M" : "%H:%M:%S";
-  return { title: days > 1 ? title : `${title}${Number.isFinite(lo) ? `, ${new Date(lo).toISOString().slice(0, 10)}` : ""}`, scale: { type: "utc" }, axis: { format, labelOverlap: true } };
+  // Past midnight (UTC) the ticks name the day too: "00:00" alone would read as the first day's.
+  const manyDays = days > 1 || (Number.isFinite(lo) && new Date(lo).toISOString().slice(0, 10) !== new Date(hi).toISOString().slice(0, 10));
+  const format = manyDays ? "%b %d %H:%M" : days > 1 / 24 ? "%H:%M" : "%H:%M:%S";
+  return { title: manyDays ? title : `${title}${Number.isFinite(lo) ? `, ${new Date(lo).toISOString().slice(0, 10)}` : ""}`, scale: { type: "utc" }, axis: { format, labelOverlap: true } };
 }
