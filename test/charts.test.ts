@@ -145,6 +145,8 @@ test("GC pauses: one shared time axis across node rows, labelled threshold lines
   // Within a day the title names the date instead (lab-3node's GC logs are of 2026-11-25, per their time stamps).
   assert.match(views(spec).find((v) => markType(v) === "point")!.encoding.x.title, /2026-11-25/);
   assert.deepEqual(utcTimeAxis(["2020-07-20T09:00:00Z", "2020-07-22T13:00:00Z"]).axis, { format: "%b %d %H:%M", labelOverlap: true });
+  // Less than a day but past midnight (the DSE 6.8 gc.log: 07-20 09:09 to 07-21 07:10): the ticks still name the day.
+  assert.equal((utcTimeAxis(["2020-07-20T09:09:26Z", "2020-07-21T07:10:56Z"]).axis as Spec).format, "%b %d %H:%M");
 });
 
 test("log axes for latency and sizes; no bar stacked on a log or symlog axis", () => {
