@@ -1,8 +1,10 @@
 // The README's pictures: each helper's main chart on the bundled dataset (datasets/lab-3node),
-// rendered by the same code users run. `npm run docs:images` rewrites docs/img/*.png.
+// rendered by the same code users run. `npm run docs:images` rewrites docs/img/*.png at 2× pixels
+// and prints each picture's 1× width, which README.md's <img width="..."> uses (crisp on GitHub, not twice as large).
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as c from "../src/index";
+import { PNG_SCALE, pngSize } from "../src/present/charts";
 
 const OUT = path.resolve(__dirname, "../docs/img");
 
@@ -11,9 +13,9 @@ async function main() {
   process.chdir(path.resolve(__dirname, ".."));
   const ds = await c.open("datasets/lab-3node");
   const save = async (file: string, report: { chart(name?: string): c.Chart }, chart?: string) => {
-    const png = await report.chart(chart).toPNG(1);
+    const png = await report.chart(chart).toPNG(PNG_SCALE);
     fs.writeFileSync(path.join(OUT, file), png);
-    console.log(`docs/img/${file}: ${(png.length / 1024).toFixed(0)} KiB`);
+    console.log(`docs/img/${file}: ${(png.length / 1024).toFixed(0)} KiB, width="${pngSize(png).width / PNG_SCALE}"`);
   };
   await save("gcstats-pauses.png", await c.gcStats(), "pauses");
   // The tombstone-heavy QUORUM read: the session that scanned the most tombstones.

@@ -253,7 +253,7 @@ test("charts render to PNG; more than 5,000 pauses are sampled and the title say
     const { width, height } = pngSize(png);
     assert.ok(width > 300 && height > 150, `${name} ${width}x${height}`);
   }
-  assert.match(String((r.chart("pauses").spec as any).title), /sampled/);
+  assert.match(String((r.chart("pauses").spec as any).title.text), /sampled/);
   assert.ok(((r.chart("pauses").spec as any).data.values as unknown[]).length <= 5000);
   const multi = await gcStats(data("lab"));
   assert.ok(pngSize(await multi.chart("pauses").toPNG(1)).width > 300);

@@ -277,7 +277,7 @@ test("timeline on diag/dse68: GC, StatusLogger and slow-query lanes, zoomable, r
   const spec = t.chart("timeline").spec as any;
   assert.equal(spec.spec.params[0].bind, "scales");
   assert.equal(spec.spec.params[0].select.type, "interval");
-  assert.match(spec.title.text, /points/);
+  assert.match([spec.title.text, ...spec.title.subtitle].join("; "), /points/);
   const png = await t.chart("timeline").toPNG(1);
   const size = pngSize(png);
   assert.ok(size.width > 600 && size.height > 400, JSON.stringify(size));
@@ -316,7 +316,8 @@ test("many events are binned to at most MAX_CHART_POINTS, and the title says so"
   assert.ok((t.summary.events as number) > MAX_CHART_POINTS, `needs > ${MAX_CHART_POINTS} events, has ${t.summary.events}`);
   assert.ok(t.count("points") <= MAX_CHART_POINTS);
   assert.ok(typeof t.summary.bin_ms === "number");
-  assert.match((t.chart().spec as any).title.text, /binned to/);
+  const title = (t.chart().spec as any).title;
+  assert.match([title.text, ...title.subtitle].join("; "), /binned to/);
 });
 
 test("a node whose clock is off is reported (mock: a copy of the real lab logs with node2's clock moved 5 min ahead)", async () => {

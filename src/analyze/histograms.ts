@@ -35,7 +35,7 @@ import {
   type HistogramUnit,
   type PercentileLabel,
 } from "../parse/nodetool-tablehistograms";
-import type { VegaLiteSpec } from "../present/charts";
+import { utcTimeAxis, type VegaLiteSpec } from "../present/charts";
 import { makeReport, type Finding, type Threshold } from "../present/report";
 
 /** Options of {@link histograms}. */
@@ -509,9 +509,10 @@ export async function histograms(table?: string | HistogramsOptions, opts: Histo
     charts: {
       ladder: () => ladderChart(latest, focus),
       "across-nodes": () => acrossNodesChart(latest, focus, metric),
-      "over-time": () => overTimeChart(rows, focus, metric),
+      // A line over time needs two dated snapshots of one node; with fewer the chart would be empty.
+      ...(overTimeSnapshots(rows, focus, metric) >= 2 ? { "over-time": () => overTimeChart(rows, focus, metric) } : {}),
     },
-    notes,
+    notes: overTimeSnapshots(rows, focus, metric) >= 2 ? notes : [...notes, `No "over-time" chart: ${focus} has fewer than two dated snapshots of ${metric} on any node (record again later for a trend).`],
     previewFrame: "histograms",
   });
 }
@@ -558,20 +559,33 @@ function acrossNodesChart(latest: HistogramFrameRow[], focus: string, metric: Hi
   const unit = rs[0]?.unit ?? "microseconds";
   const scale = unit === "microseconds" ? 1000 : 1;
   const label = unit === "microseconds" ? "ms" : unit;
+  // Latency and sizes span decades (p50 0.1 ms, max 100 ms): a log axis, on which a 0 has no place.
+  const zeros = rs.filter((r) => r.value! <= 0).length;
   return {
-    title: `${focus}: ${metric} across nodes (${label})`,
+    title: `${focus}: ${metric} across nodes (${label}, log scale${zeros ? `; ${plural(zeros, "zero value")} not plotted` : ""})`,
     width: 520,
     height: 280,
-    data: { values: rs.map((r) => ({ node: r.node, percentile: r.percentile === "max" ? "max" : `p${r.percentile}`, value: r.value! / scale })) },
+    data: { values: rs.filter((r) => r.value! > 0).map((r) => ({ node: r.node, percentile: r.percentile === "max" ? "max" : `p${r.percentile}`, value: r.value! / scale })) },
     mark: "bar",
     encoding: {
       x: { field: "node", type: "nominal", axis: { labelAngle: 0 } },
       xOffset: { field: "percentile", type: "nominal", sort: ["p50", "p95", "p99", "max"] },
-      y: { field: "value", type: "quantitative", title: `${metric} (${label})` },
+      y: { field: "value", type: "quantitative", scale: { type: "log" }, stack: null, title: `${metric} (${label}, log)` },
       color: { field: "percentile", type: "nominal", sort: ["p50", "p95", "p99", "max"] },
       tooltip: [{ field: "node" }, { field: "percentile" }, { field: "value", format: ".3f" }],
     },
   };
+}
+
+/** The most dated snapshots of `metric` for the focused table that any one node has. */
+function overTimeSnapshots(rows: HistogramFrameRow[], focus: string, metric: HistogramMetric): number {
+  const p: PercentileLabel = metric === "partition_size" || metric === "cell_count" ? "max" : "99";
+  const per = new Map<string, Set<string>>();
+  for (const r of rows) {
+    if (tableKey(r) !== focus || r.metric !== metric || r.percentile !== p || r.value === null || !r.captured_at) continue;
+    (per.get(r.node) ?? per.set(r.node, new Set()).get(r.node)!).add(r.captured_at);
+  }
+  return Math.max(0, ...[...per.values()].map((s) => s.size));
 }
 
 /** One metric's p99 (max for sizes) of one table over snapshots, per node. */
@@ -587,11 +601,11 @@ function overTimeChart(rows: HistogramFrameRow[], focus: string, metric: Histogr
     title: `${focus}: ${metric} p${p} over snapshots (${label})${untimed ? `; ${plural(untimed, "snapshot")} without a capture time not plotted` : ""}`,
     width: 520,
     height: 280,
-    data: { values: timed.map((r) => ({ node: r.node, captured_at: r.captured_at, value: r.value! / scale })) },
+    data: { values: timed.filter((r) => r.value! > 0).map((r) => ({ node: r.node, captured_at: r.captured_at, value: r.value! / scale })) },
     mark: { type: "line", point: true },
     encoding: {
-      x: { field: "captured_at", type: "temporal", title: "captured at" },
-      y: { field: "value", type: "quantitative", title: `${metric} p${p} (${label})` },
+      x: { field: "captured_at", type: "temporal", ...utcTimeAxis(timed.map((r) => r.captured_at), "captured at (UTC)") },
+      y: { field: "value", type: "quantitative", scale: { type: "log" }, title: `${metric} p${p} (${label}, log)` },
       color: { field: "node", type: "nominal" },
     },
   };

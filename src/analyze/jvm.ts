@@ -213,9 +213,9 @@ export async function jvm(input?: SourceInput, options: JvmOptions = {}) {
       nodes: rowsToColumns(rows, ["node", "heap_max_mb", "heap_min_mb", "young_mb", "collector", "max_gc_pause_ms", "ihop_percent", "region_size_mb", "ram_mb", "heap_used_mb", "java_version", "flags", "origin"]),
       heap: { node: gcHeapAfter.map((h) => h.node), timestamp: gcHeapAfter.map((h) => h.timestamp), heap_after_mb: gcHeapAfter.map((h) => h.heap_after_mb) },
     },
-    charts: {
+    charts: !gcHeapAfter.some((h) => h.timestamp) ? {} : {
       heap: () => {
-        const { sampleForChart } = require("../present/charts") as typeof import("../present/charts");
+        const { sampleForChart, utcTimeAxis } = require("../present/charts") as typeof import("../present/charts");
         const s = sampleForChart(gcHeapAfter.filter((h) => h.timestamp));
         return {
           title: `Heap after GC over time${s.sampled ? ` (${s.note} pauses)` : ""}`,
@@ -223,7 +223,8 @@ export async function jvm(input?: SourceInput, options: JvmOptions = {}) {
           height: 240,
           data: { values: s.rows },
           mark: { type: "line", point: false },
-          encoding: { x: { field: "timestamp", type: "temporal", title: null }, y: { field: "heap_after_mb", type: "quantitative", title: "heap after GC (MB)" }, color: { field: "node", type: "nominal" } },
+          // UTC ticks that carry the date when the GC logs span days.
+          encoding: { x: { field: "timestamp", type: "temporal", ...utcTimeAxis(s.rows.map((h) => h.timestamp)) }, y: { field: "heap_after_mb", type: "quantitative", title: "heap after GC (MB)" }, color: { field: "node", type: "nominal" } },
         };
       },
     },

@@ -15,7 +15,7 @@
  * across nodes are reported, since they would misalign the picture.
  */
 import { makeReport, type Columns, type Finding, type Report } from "../present/report";
-import { MAX_CHART_POINTS, type VegaLiteSpec } from "../present/charts";
+import { COUNT_AXIS, MAX_CHART_POINTS, distinctLabels, utcTimeAxis, type VegaLiteSpec } from "../present/charts";
 import { isSource, type SourceInput } from "../cluster/resolve";
 import type { Source } from "../cluster/source";
 import { gcStats } from "./gc";
@@ -197,7 +197,7 @@ function kindsChart(kinds: { node: string; kind: string; count: number }[], name
     width: 500,
     encoding: {
       y: { field: "kind", type: "nominal", sort: LOG_EVENT_KINDS, title: null },
-      x: { field: "count", type: "quantitative", scale: { type: "symlog" }, title: "events (symlog scale)" },
+      x: { field: "count", type: "quantitative", scale: { type: "symlog" }, stack: null, title: "events (symlog scale)", axis: COUNT_AXIS },
       color: { field: "node", type: "nominal" },
       yOffset: { field: "node" },
       tooltip: [{ field: "node" }, { field: "kind" }, { field: "count", format: "," }],
@@ -396,12 +396,20 @@ export async function timeline(options: TimelineOptions | SourceInput = {}): Pro
   if (!points.length) notes.push(`${r.source.describe()}: no dated GC pause, dropped message, StatusLogger dump, flush, compaction, warning or slow query to draw.`);
 
   const lanesPresent = TIMELINE_LANES.map((l) => l.lane).filter((l) => points.some((p) => p.lane === l));
-  const nodes = [...new Set(events.map((e) => e.node).concat(points.map((p) => p.node)))].sort();
+  // Lanes of clients (bench runs: "client (bench …)") are not nodes of the cluster: counted apart.
+  const lanesOf = [...new Set(events.map((e) => e.node).concat(points.map((p) => p.node)))].sort();
+  const nodes = lanesOf.filter((n) => !isClientLane(n));
+  const clients = lanesOf.length - nodes.length;
   const binText = bin ? `binned to ${humanMs(bin)} (max or sum per bin)` : `every event; counts per ${humanMs(COUNT_BIN_MS)}`;
-  const title = `${r.source.name}: timeline of ${plural(nodes.length, "node")} — ${points.length.toLocaleString("en-US")} events as ${capped.length.toLocaleString("en-US")} points, ${binText}; drag to zoom`;
+  const incident = incidentWindow(coincidences.map((c) => Date.parse(c.time)).filter(Number.isFinite));
+  const zoomText = incident
+    ? `; zoomed to the incident ${iso(incident.from)!.slice(0, 16).replace("T", " ")}–${iso(incident.to)!.slice(11, 16)} UTC (${plural(incident.count, "coincidence")}, chart("timeline-all") shows the whole recording)`
+    : "";
+  const title = `${r.source.name}: timeline of ${plural(nodes.length, "node")}${clients ? ` and ${plural(clients, "client")}` : ""} — ${points.length.toLocaleString("en-US")} events as ${capped.length.toLocaleString("en-US")} points, ${binText}${zoomText || "; drag to zoom"}`;
 
   const summary: Record<string, unknown> = {
     nodes: nodes.length,
+    ...(clients ? { clients } : {}),
     lanes: lanesPresent,
     events: points.length,
     points: capped.length,
@@ -443,7 +451,11 @@ export async function timeline(options: TimelineOptions | SourceInput = {}): Pro
         nearby: coincidences.map((c) => c.nearby),
       },
     },
-    charts: { timeline: () => timelineSpec(capped, lanesPresent, title) },
+    // "timeline" opens on the incident; "timeline-all" is the whole recording (only when they differ).
+    charts: {
+      timeline: () => timelineSpec(capped, lanesPresent, title, incident),
+      ...(incident ? { "timeline-all": () => timelineSpec(capped, lanesPresent, title.replace(zoomText, "; drag to zoom")) } : {}),
+    },
     notes,
     previewFrame: "windows",
   }) as TimelineReport;
@@ -598,20 +610,63 @@ function humanMs(ms: number): string {
   return `${ms} ms`;
 }
 
-function timelineSpec(points: { node: string; lane: Lane; t: number; value: number; n: number; label: string }[], lanes: Lane[], title: string): VegaLiteSpec {
+/** A lane of a client (a bench run's latency), not of a node. */
+function isClientLane(node: string): boolean {
+  return node.startsWith("client (");
+}
+
+/** How far apart two coincidences may be and still belong to one incident. */
+const INCIDENT_GAP_MS = 10 * 60_000;
+
+/**
+ * The window the timeline opens on: the largest run of coincidences (each within INCIDENT_GAP_MS of
+ * the previous; the latest run on a tie), widened by a fifth of its span and at least 2 minutes each
+ * side. Undefined without coincidences: then the whole recording is shown.
+ */
+export function incidentWindow(times: number[]): { from: number; to: number; count: number } | undefined {
+  if (!times.length) return undefined;
+  const t = times.slice().sort((a, b) => a - b);
+  let best = { lo: 0, hi: 0 };
+  let lo = 0;
+  for (let i = 1; i <= t.length; i++) {
+    if (i === t.length || t[i] - t[i - 1] > INCIDENT_GAP_MS) {
+      if (i - lo >= best.hi - best.lo + 1) best = { lo, hi: i - 1 };
+      lo = i;
+    }
+  }
+  const pad = Math.max(2 * 60_000, (t[best.hi] - t[best.lo]) / 5);
+  return { from: t[best.lo] - pad, to: t[best.hi] + pad, count: best.hi - best.lo + 1 };
+}
+
+function timelineSpec(
+  points: { node: string; lane: Lane; t: number; value: number; n: number; label: string }[],
+  lanes: Lane[],
+  title: string,
+  incident?: { from: number; to: number },
+): VegaLiteSpec {
+  // Long client names ("client (bench writes-2026-12-02T13-43-59Z)") cut in the middle, so two runs stay apart in the legend.
+  const names = distinctLabels(points.map((p) => p.node), 32);
+  // Zoomed: only the points inside the window (points millions of pixels off the plot crash the PNG renderer, resvg).
+  if (incident) points = points.filter((p) => p.t >= incident.from && p.t <= incident.to);
+  const from = incident?.from ?? Math.min(...points.map((p) => p.t));
+  const to = incident?.to ?? Math.max(...points.map((p) => p.t));
+  const { title: xTitle, ...x } = utcTimeAxis([from, to]);
+  const xScale = { ...(x.scale as object), ...(incident ? { domain: [iso(incident.from), iso(incident.to)] } : {}) };
   return {
-    title: { text: title, fontSize: 12 },
-    data: { values: points.map((p) => ({ node: p.node, lane: p.lane, time: new Date(p.t).toISOString(), value: p.value, events: p.n, label: p.label })) },
+    // The title's clauses as a subtitle: one long line is cut by the renderer.
+    title: { text: title.split(" — ")[0], subtitle: title.split(" — ").slice(1).join(" — ").split("; "), fontSize: 13 },
+    data: { values: points.map((p) => ({ node: names.get(p.node), lane: p.lane, time: new Date(p.t).toISOString(), value: p.value, events: p.n, label: p.label })) },
     facet: { row: { field: "lane", type: "nominal", sort: lanes, title: null, header: { labelAngle: 0, labelAlign: "left", labelFontSize: 11 } } },
     spec: {
       width: 720,
       height: 70,
       params: [{ name: "zoom", select: { type: "interval", encodings: ["x"] }, bind: "scales" }],
-      mark: { type: "point", filled: true, size: 36, opacity: 0.8 },
+      mark: { type: "point", filled: true, size: 36, opacity: 0.8, clip: true },
       encoding: {
-        x: { field: "time", type: "temporal", title: "time (UTC)", scale: { type: "utc" }, axis: { format: "%m-%d %H:%M:%S", labelOverlap: true } },
-        y: { field: "value", type: "quantitative", title: null, scale: { zero: true } },
-        color: { field: "node", type: "nominal", title: "node" },
+        x: { field: "time", type: "temporal", title: xTitle, ...x, scale: xScale },
+        // Whole-number ticks: most lanes are counts, and ms lanes reach tens or thousands.
+        y: { field: "value", type: "quantitative", title: null, scale: { zero: true }, axis: { tickMinStep: 1, format: ",d" } },
+        color: { field: "node", type: "nominal", title: "node", legend: { labelLimit: 300 } },
         tooltip: [
           { field: "node" },
           { field: "lane" },

@@ -14,6 +14,7 @@ import type { Source } from "../cluster/source";
 import { parseTablehistograms } from "../parse/nodetool-tablehistograms";
 import { parseTablestats } from "../parse/nodetool-tablestats";
 import { makeReport } from "../present/report";
+import { distinctLabels } from "../present/charts";
 import { logEvents } from "./log-events";
 import { partitionFindings, type PartitionStats } from "./partitions";
 
@@ -78,8 +79,10 @@ export async function recordedPartitions(source: Source, name: TableName) {
     rowsPerNode: {},
     origin: maxOrigin ?? "recorded evidence",
   };
+  if (!top.length) notes.push(`No "top" chart: the recording has no large-partition warning naming a key of ${label}.`);
   notes.push("recorded evidence gives partition sizes in bytes and cell counts, not rows per partition: connect() to the cluster and run partitionScan for exact row counts and a bucketing statement.");
   const dist = histRows.filter((h) => h.partition_bytes !== null);
+  if (!dist.some((h) => (h.partition_bytes ?? 0) > 0)) notes.push(`No "sizes" chart: the recording has no partition size histogram of ${label}.`);
   return makeReport({
     helper: "partitionScan",
     title: `${label}: partition evidence from ${source.kind === "recorded" ? "the recording" : "the source"}`,
@@ -101,27 +104,47 @@ export async function recordedPartitions(source: Source, name: TableName) {
       distribution: { node: histRows.map((h) => h.node), percentile: histRows.map((h) => h.percentile), partition_bytes: histRows.map((h) => h.partition_bytes), cells: histRows.map((h) => h.cells), origin: histRows.map((h) => h.origin) },
       nodes: { node: statRows.map((s) => s.node), partitions_estimate: statRows.map((s) => s.partitions_estimate), partition_max_bytes: statRows.map((s) => s.partition_max_bytes), partition_mean_bytes: statRows.map((s) => s.partition_mean_bytes), origin: statRows.map((s) => s.origin) },
     },
+    // Only charts with something to draw: a recording without histograms or large-partition warnings gets no empty plot.
     charts: {
-      sizes: () => ({
-        title: `${label}: partition size percentiles per node (bytes, log scale)`,
-        width: 520,
-        height: 260,
-        data: { values: dist.map((h) => ({ node: h.node, percentile: h.percentile === "max" ? "max" : `p${h.percentile}`, order: h.percentile === "max" ? 101 : Number(h.percentile), bytes: h.partition_bytes })) },
-        mark: { type: "line", point: true, tooltip: true },
-        encoding: {
-          x: { field: "percentile", type: "ordinal", sort: { field: "order" }, title: null },
-          y: { field: "bytes", type: "quantitative", scale: { type: "log" }, title: "partition size (bytes, log)" },
-          color: { field: "node", type: "nominal" },
-        },
-      }),
-      top: () => ({
-        title: `${label}: largest partitions named in large-partition warnings (top ${Math.min(20, top.length)})`,
-        width: 520,
-        height: Math.max(60, 18 * Math.min(20, top.length)),
-        data: { values: top.slice(0, 20).map((t) => ({ key: t.key.length > 40 ? t.key.slice(0, 39) + "…" : t.key, mb: (t.bytes ?? 0) / 2 ** 20, node: t.node })) },
-        mark: { type: "bar", tooltip: true },
-        encoding: { y: { field: "key", type: "nominal", sort: "-x", title: null }, x: { field: "mb", type: "quantitative", title: "partition size (MiB)" }, color: { field: "node", type: "nominal" } },
-      }),
+      ...(dist.some((h) => (h.partition_bytes ?? 0) > 0)
+        ? {
+            sizes: () => ({
+              title: `${label}: partition size percentiles per node (bytes, log scale)`,
+              width: 520,
+              height: 260,
+              data: {
+                values: dist
+                  .filter((h) => (h.partition_bytes ?? 0) > 0)
+                  .map((h) => ({ node: h.node, percentile: h.percentile === "max" ? "max" : `p${h.percentile}`, order: h.percentile === "max" ? 101 : Number(h.percentile), bytes: h.partition_bytes })),
+              },
+              mark: { type: "line", point: true, tooltip: true },
+              encoding: {
+                x: { field: "percentile", type: "ordinal", sort: { field: "order" }, title: null, axis: { labelAngle: 0 } },
+                y: { field: "bytes", type: "quantitative", scale: { type: "log" }, title: "partition size (bytes, log)" },
+                color: { field: "node", type: "nominal" },
+              },
+            }),
+          }
+        : {}),
+      ...(top.length
+        ? {
+            top: () => {
+              const keys = distinctLabels(top.slice(0, 20).map((t) => t.key), 40);
+              return {
+                title: `${label}: largest partitions named in large-partition warnings (top ${Math.min(20, top.length)}, log scale)`,
+                width: 520,
+                height: Math.max(60, 18 * Math.min(20, top.length)),
+                data: { values: top.slice(0, 20).map((t) => ({ key: keys.get(t.key), mb: (t.bytes ?? 0) / 2 ** 20, node: t.node })) },
+                mark: { type: "bar", tooltip: true },
+                encoding: {
+                  y: { field: "key", type: "nominal", sort: "-x", title: null, axis: { labelLimit: 400 } },
+                  x: { field: "mb", type: "quantitative", scale: { type: "log" }, stack: null, title: "partition size (MiB, log)" },
+                  color: { field: "node", type: "nominal" },
+                },
+              };
+            },
+          }
+        : {}),
     },
   });
 }

@@ -13,6 +13,7 @@ import { parseTableName, type TableName } from "../cluster/cql";
 import { existingPath, resolveSource, isSource, type SourceInput } from "../cluster/resolve";
 import { scanTokenRanges, type PartitionCount, type ScanProgress, type TokenScanResult } from "../cluster/token-scan";
 import { makeReport, type Finding, type Threshold } from "../present/report";
+import { COUNT_AXIS, distinctLabels } from "../present/charts";
 import { suggestBucketing, type BucketingAdvice } from "./bucketing";
 import { recordedPartitions } from "./partitions-recorded";
 import { runOptions } from "../repl/run-context";
@@ -363,15 +364,20 @@ async function liveReport(source: LiveSource, name: TableName, r: TokenScanResul
   });
 }
 
-/** The three charts: size histogram (log), top partitions, rows per node. */
+/**
+ * The charts with something to draw: size histogram (log), top partitions, rows per node. An
+ * empty scan (no rows) gives none: an axis without marks explains nothing.
+ */
 export function partitionCharts(
   tableLabel: string,
   dist: { min_rows: number; max_rows: number; partitions: number }[],
   top: Pick<PartitionCount, "key" | "rows">[],
   rowsPerNode: Record<string, number>,
 ) {
-  return {
-    histogram: () => ({
+  const keys = distinctLabels(top.slice(0, 20).map((p) => p.key), 40);
+  const charts: Record<string, () => Record<string, unknown>> = {};
+  if (dist.some((d) => d.partitions > 0))
+    charts.histogram = () => ({
       title: `${tableLabel}: partitions by rows (log2 buckets, log scale)`,
       width: 520,
       height: 260,
@@ -379,24 +385,26 @@ export function partitionCharts(
       mark: { type: "bar", tooltip: true },
       encoding: {
         x: { field: "bucket", type: "ordinal", sort: { field: "min" }, title: "rows per partition" },
-        y: { field: "partitions", type: "quantitative", scale: { type: "log" }, title: "partitions (log)" },
+        y: { field: "partitions", type: "quantitative", scale: { type: "log" }, stack: null, title: "partitions (log)", axis: COUNT_AXIS },
       },
-    }),
-    top: () => ({
+    });
+  if (top.length)
+    charts.top = () => ({
       title: `${tableLabel}: largest partitions (top ${Math.min(20, top.length)})`,
       width: 520,
       height: Math.max(80, 18 * Math.min(20, top.length)),
-      data: { values: top.slice(0, 20).map((p) => ({ key: p.key.length > 40 ? p.key.slice(0, 39) + "…" : p.key, rows: p.rows })) },
+      data: { values: top.slice(0, 20).map((p) => ({ key: keys.get(p.key), rows: p.rows })) },
       mark: { type: "bar", tooltip: true },
-      encoding: { y: { field: "key", type: "nominal", sort: "-x", title: null }, x: { field: "rows", type: "quantitative", title: "rows" } },
-    }),
-    nodes: () => ({
+      encoding: { y: { field: "key", type: "nominal", sort: "-x", title: null, axis: { labelLimit: 400 } }, x: { field: "rows", type: "quantitative", title: "rows", axis: COUNT_AXIS } },
+    });
+  if (Object.values(rowsPerNode).some((n) => n > 0))
+    charts.nodes = () => ({
       title: `${tableLabel}: rows per node (primary replica)`,
       width: 520,
       height: Math.max(60, 24 * Object.keys(rowsPerNode).length),
       data: { values: Object.entries(rowsPerNode).map(([node, rows]) => ({ node, rows })) },
       mark: { type: "bar", tooltip: true },
-      encoding: { y: { field: "node", type: "nominal", title: null }, x: { field: "rows", type: "quantitative", title: "rows" } },
-    }),
-  };
+      encoding: { y: { field: "node", type: "nominal", title: null }, x: { field: "rows", type: "quantitative", title: "rows", axis: COUNT_AXIS } },
+    });
+  return charts;
 }

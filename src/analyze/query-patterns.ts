@@ -9,6 +9,7 @@
 import { CassperfError } from "../errors";
 import { resolveSource, type SourceInput } from "../cluster/resolve";
 import { makeReport, rowsToColumns, type Finding, type Report, type Threshold } from "../present/report";
+import { COUNT_AXIS, distinctLabels } from "../present/charts";
 import { logEvents } from "./log-events";
 import { extent } from "./extent";
 import { nearestRank } from "./nearest-rank";
@@ -163,15 +164,24 @@ export async function queryPatterns(input?: SourceInput, options: QueryPatternsO
     findings,
     notes,
     frames: { patterns: rowsToColumns(rows, Object.keys(rows[0])) },
-    charts: {
-      patterns: () => ({
-        title: `Most frequent query patterns (top ${Math.min(15, rows.length)})`,
-        width: 480,
-        height: Math.max(60, 20 * Math.min(15, rows.length)),
-        data: { values: rows.slice(0, 15).map((r) => ({ pattern: r.pattern.length > 70 ? r.pattern.slice(0, 69) + "…" : r.pattern, count: r.count, sources: r.sources })) },
-        mark: { type: "bar", tooltip: true },
-        encoding: { y: { field: "pattern", type: "nominal", sort: "-x", title: null, axis: { labelLimit: 420 } }, x: { field: "count", type: "quantitative" }, color: { field: "sources", type: "nominal" } },
-      }),
+    // Patterns cut in the middle (their table and WHERE columns both show, and two patterns never share a label); none without rows.
+    charts: !rows.length ? {} : {
+      patterns: () => {
+        const top = rows.slice(0, 15);
+        const labels = distinctLabels(top.map((r) => r.pattern), 80);
+        return {
+          title: `Most frequent query patterns (top ${top.length})`,
+          width: 480,
+          height: Math.max(60, 20 * top.length),
+          data: { values: top.map((r) => ({ pattern: labels.get(r.pattern), count: r.count, sources: r.sources })) },
+          mark: { type: "bar", tooltip: true },
+          encoding: {
+            y: { field: "pattern", type: "nominal", sort: "-x", title: null, axis: { labelLimit: 720 } },
+            x: { field: "count", type: "quantitative", axis: COUNT_AXIS },
+            color: { field: "sources", type: "nominal" },
+          },
+        };
+      },
     },
   });
 }

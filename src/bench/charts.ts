@@ -96,20 +96,28 @@ export function spectrumChart(rows: SpectrumRow[], title: string): VegaLiteSpec 
   };
 }
 
-/** Run vs run: one bar pair per percentile. */
+/**
+ * Run vs run: one bar pair per percentile, three panels a row (so the chart stays under
+ * MAX_CHART_WIDTH), each on its own log axis (latency spans decades; bars side by side, never stacked).
+ */
 export function compareChart(rows: { metric: string; run: string; value: number }[], title: string): VegaLiteSpec {
+  const drawn = rows.filter((r) => r.value > 0);
+  const zeros = rows.length - drawn.length;
   return {
-    title,
-    width: 120,
-    height: 220,
-    data: { values: rows },
-    mark: "bar",
-    encoding: {
-      column: { field: "metric", type: "nominal", title: "", sort: null },
-      x: { field: "run", type: "nominal", title: "", axis: { labels: false, ticks: false } },
-      y: { field: "value", type: "quantitative", title: "ms (ops/s for throughput)" },
-      color: { field: "run", type: "nominal", title: "run" },
-      tooltip: [{ field: "metric" }, { field: "run" }, { field: "value" }],
+    title: `${title} (log scales${zeros ? `; ${zeros} zero ${zeros === 1 ? "value" : "values"} not drawn` : ""})`,
+    data: { values: drawn },
+    facet: { field: "metric", type: "nominal", title: null, sort: null },
+    columns: 3,
+    spec: {
+      width: 160,
+      height: 180,
+      mark: "bar",
+      encoding: {
+        x: { field: "run", type: "nominal", title: null, axis: { labels: false, ticks: false } },
+        y: { field: "value", type: "quantitative", scale: { type: "log" }, stack: null, title: "ms (ops/s for throughput), log" },
+        color: { field: "run", type: "nominal", title: "run", legend: { labelLimit: 400, orient: "bottom", direction: "vertical" } },
+        tooltip: [{ field: "metric" }, { field: "run" }, { field: "value" }],
+      },
     },
     resolve: { scale: { y: "independent" } },
   };

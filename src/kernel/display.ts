@@ -4,7 +4,7 @@
  * prelude puts it in scope next to the helpers (the REPL prints values itself and does not need it).
  */
 import type { TslabDisplayHook } from "./engine";
-import { inspectValue, valueBundles } from "./outputs";
+import { bundleMetadata, inspectValue, valueBundles } from "./outputs";
 
 /**
  * Show `value` as cell output: a report as its summary/findings and chart, a chart as the chart,
@@ -18,5 +18,5 @@ export async function display(value: unknown): Promise<void> {
     console.log(inspectValue(value));
     return;
   }
-  for (const data of await valueBundles(value)) hook({ data, metadata: {}, transient: {} }, false);
+  for (const data of await valueBundles(value)) hook({ data, metadata: bundleMetadata(data), transient: {} }, false);
 }

@@ -18,7 +18,7 @@ import { createExecutor, type Executor } from "tslab/dist/executor";
 import { printQuickInfo } from "tslab/dist/inspect";
 import * as ts from "@tslab/typescript-for-tslab";
 import { withRunContext } from "../repl/run-context";
-import { diagnosticsError, toKernelError, valueBundles, type KernelError, type MimeBundle } from "./outputs";
+import { bundleMetadata, diagnosticsError, toKernelError, valueBundles, type KernelError, type MimeBundle } from "./outputs";
 
 /** Where a running cell's outputs go. */
 export interface CellSink {
@@ -120,7 +120,7 @@ export class Engine {
       if (v instanceof Promise) v = await this.interruptible(v);
       if (v === undefined) return outcome; // an awaited Promise<void> shows nothing, like a void call
       const bundles = await this.interruptible(valueBundles(v));
-      bundles.forEach((b, i) => (i === bundles.length - 1 ? sink.result(b) : sink.display(b, {}, {}, false)));
+      bundles.forEach((b, i) => (i === bundles.length - 1 ? sink.result(b) : sink.display(b, bundleMetadata(b), {}, false)));
       return outcome;
     } catch (e) {
       return { ok: false, error: toKernelError(e) };

@@ -22,7 +22,7 @@ import * as path from "node:path";
 import { ZmqServer } from "tslab/dist/jupyter";
 import { Engine, type CellSink } from "./engine";
 import { PACKAGE_ROOT } from "./kernelspec";
-import type { KernelError } from "./outputs";
+import { bundleMetadata, type KernelError } from "./outputs";
 import { preludeSource } from "./prelude";
 
 type Socket = Parameters<ZmqServer["handleExecute"]>[0];
@@ -145,7 +145,7 @@ class KernelServer extends ZmqServer {
     const sink: CellSink = {
       stream: (name, text) => !silent && send("stream", { name, text }),
       display: (data, metadata, transient, update) => !silent && send(update ? "update_display_data" : "display_data", { data, metadata, transient }),
-      result: (data) => !silent && send("execute_result", { execution_count: count, data, metadata: {} }),
+      result: (data) => !silent && send("execute_result", { execution_count: count, data, metadata: bundleMetadata(data) }),
     };
     let output: string | null = null;
     const keep = !silent && req.store_history !== false;

@@ -47,6 +47,12 @@ export async function valueBundles(value: unknown): Promise<MimeBundle[]> {
   return [{ "text/plain": inspectValue(value) }];
 }
 
+/** A bundle's Jupyter display metadata (e.g. a 2× PNG's width at 1×), set by the presenters under a symbol key. */
+export function bundleMetadata(bundle: MimeBundle): Record<string, unknown> {
+  const m = (bundle as Record<symbol, unknown>)[Symbol.for("cassperf.metadata")];
+  return m && typeof m === "object" ? (m as Record<string, unknown>) : {};
+}
+
 /** Jupyter requires text/plain in every bundle; fill it when a protocol left it out. */
 function withTextPlain(bundle: MimeBundle, value: unknown): MimeBundle {
   if (!bundle || typeof bundle !== "object") return { "text/plain": inspectValue(value) };

@@ -82,10 +82,30 @@ export function makeChart(name: string, spec: VegaLiteSpec): Chart {
     },
     // A chart left as a cell's value shows itself in Jupyter (Deno's convention, used by the cassperf kernel).
     async [Symbol.for("Jupyter.display")]() {
-      const png = await this.toPNG(2);
-      return { "application/vnd.vegalite.v5+json": full, "image/png": png.toString("base64"), "text/plain": `<chart ${name}: ${String((full.title as { text?: string })?.text ?? full.title ?? "")}>` };
+      const png = await this.toPNG(PNG_SCALE);
+      return withPngWidth(
+        { "application/vnd.vegalite.v5+json": full, "image/png": png.toString("base64"), "text/plain": `<chart ${name}: ${String((full.title as { text?: string })?.text ?? full.title ?? "")}>` },
+        png,
+      );
     },
   } as Chart;
+}
+
+/**
+ * Where a MIME bundle carries its Jupyter display metadata (the kernel sends it as the message's
+ * `metadata`); a symbol key, so JSON of the bundle itself is unchanged.
+ */
+export const BUNDLE_METADATA = Symbol.for("cassperf.metadata");
+
+/**
+ * Attach `{"image/png": {"width": W, "height": H}}` to a bundle whose PNG was rendered at
+ * PNG_SCALE: the image has 2× pixels and is drawn at 1× size, so it stays crisp and readable on
+ * GitHub and in nbconvert exports instead of showing twice as large.
+ */
+export function withPngWidth<B extends Record<string, unknown>>(bundle: B, png: Buffer, scale = PNG_SCALE): B {
+  const { width, height } = pngSize(png);
+  Object.defineProperty(bundle, BUNDLE_METADATA, { value: { "image/png": { width: Math.round(width / scale), height: Math.round(height / scale) } }, enumerable: true });
+  return bundle;
 }
 
 /** Width and height of a PNG, read from its IHDR chunk (for tests and for sanity checks). */
@@ -144,4 +164,63 @@ function everyKth<T>(rows: T[], max: number): T[] {
   const out: T[] = [];
   for (let k = 0; k < max; k++) out.push(rows[Math.floor((k * rows.length) / max)]);
   return out;
+}
+
+/**
+ * Shorten a label to at most `max` characters by cutting its MIDDLE ("cassperf_demo.user_events" ->
+ * "cassperf_d…er_events"): the end of a name (a table's suffix, a thread's number) is what tells two
+ * labels apart, and an axis that cuts the end makes them look the same.
+ * @example middleTruncate("127.0.0.2 (coord) SharedPool-Worker-12", 24) // "127.0.0.2 (c…-Worker-12"
+ */
+export function middleTruncate(s: string, max: number): string {
+  if (s.length <= max || max < 3) return s;
+  const keep = max - 1;
+  const head = Math.ceil(keep / 2);
+  return `${s.slice(0, head)}…${s.slice(s.length - (keep - head))}`;
+}
+
+/**
+ * Labels for `names` of at most `max` characters each, cut in the middle, and distinct: when two
+ * names would shorten to the same label, both keep their full text.
+ */
+export function distinctLabels(names: readonly string[], max: number): Map<string, string> {
+  const short = new Map<string, string>();
+  for (const n of new Set(names)) short.set(n, middleTruncate(n, max));
+  const seen = new Map<string, number>();
+  for (const s of short.values()) seen.set(s, (seen.get(s) ?? 0) + 1);
+  for (const [n, s] of short) if ((seen.get(s) ?? 0) > 1) short.set(n, n);
+  return short;
+}
+
+/** Axis settings for counts: whole-number ticks only (no "0.5 events"). */
+export const COUNT_AXIS = { tickMinStep: 1, format: "d" } as const;
+
+/**
+ * The widest a chart may be drawn (px at 1×, legend and row headers included): facets wrap to more
+ * rows rather than grow past it, so a chart fits a notebook or a GitHub page. Checked by test/charts.test.ts.
+ */
+export const MAX_CHART_WIDTH = 1400;
+
+/** Pixels per drawn pixel of the PNGs cassperf embeds (notebooks, README, reports): crisp on high-DPI screens. */
+export const PNG_SCALE = 2;
+
+/**
+ * A temporal x axis in UTC whose ticks carry the date when `times` span more than a day or cross
+ * midnight ("Jul 20 06:00" rather than "06 AM" with the day only at midnight); within one day the
+ * title names the date.
+ */
+export function utcTimeAxis(times: readonly (string | number | null | undefined)[], title = "time (UTC)"): Record<string, unknown> {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const t of times) {
+    const ms = typeof t === "number" ? t : typeof t === "string" ? Date.parse(t) : NaN;
+    if (!Number.isFinite(ms)) continue;
+    if (ms < lo) lo = ms;
+    if (ms > hi) hi = ms;
+  }
+  const days = hi > lo ? (hi - lo) / 86_400_000 : 0;
+  // Past midnight (UTC) the ticks name the day too: "00:00" alone would read as the first day's.
+  const manyDays = days > 1 || (Number.isFinite(lo) && new Date(lo).toISOString().slice(0, 10) !== new Date(hi).toISOString().slice(0, 10));
+  const format = manyDays ? "%b %d %H:%M" : days > 1 / 24 ? "%H:%M" : "%H:%M:%S";
+  return { title: manyDays ? title : `${title}${Number.isFinite(lo) ? `, ${new Date(lo).toISOString().slice(0, 10)}` : ""}`, scale: { type: "utc" }, axis: { format, labelOverlap: true } };
 }

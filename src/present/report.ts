@@ -11,7 +11,7 @@
  */
 import * as util from "node:util";
 import type { DataFrame } from "danfojs-node";
-import { makeChart, type Chart, type VegaLiteSpec } from "./charts";
+import { makeChart, PNG_SCALE, withPngWidth, type Chart, type VegaLiteSpec } from "./charts";
 import { renderReportText, type TextOptions } from "./terminal";
 import { withSourceNotes } from "../cluster/source-notes";
 
@@ -259,12 +259,16 @@ export class Report<F extends string = string> {
   /** The chart's Jupyter bundle: Vega-Lite + PNG + text (no HTML: it would win over the chart in JupyterLab). */
   async chartBundle(name?: string): Promise<Record<string, unknown>> {
     const chart = this.chart(name);
-    const png = await chart.toPNG(2);
-    return {
-      "application/vnd.vegalite.v5+json": chart.spec,
-      "image/png": png.toString("base64"),
-      "text/plain": this.toText({ color: false }),
-    };
+    const png = await chart.toPNG(PNG_SCALE);
+    // 2× pixels drawn at 1× size: the bundle's metadata gives the PNG its width (see withPngWidth).
+    return withPngWidth(
+      {
+        "application/vnd.vegalite.v5+json": chart.spec,
+        "image/png": png.toString("base64"),
+        "text/plain": this.toText({ color: false }),
+      },
+      png,
+    );
   }
 
   /**

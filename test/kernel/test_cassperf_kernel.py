@@ -69,6 +69,11 @@ class CassperfKernelTests(jkt.KernelTests):
         self.assertIn("image/png", result)
         self.assertTrue(result["image/png"].startswith("iVBOR"))  # base64 of the PNG signature
         self.assertIn("text/plain", result)
+        # The PNG has 2x pixels; the message's metadata draws it at 1x: width = the PNG's IHDR width / 2.
+        import base64, struct
+        png = base64.b64decode(result["image/png"])
+        meta = [m for m in msgs if m["msg_type"] == "execute_result"][0]["content"]["metadata"]
+        self.assertEqual(meta["image/png"]["width"], struct.unpack(">I", png[16:20])[0] // 2, meta)
 
     def test_cassperf_error_is_short(self):
         # A CassperfError names the argument and carries no stack from inside the library.
