@@ -14,6 +14,7 @@ const PARSERS = {
   parseGcLog: "../parse/gc-log",
   parseGcInspector: "../parse/gc-inspector",
   parseSystemLog: "../parse/system-log",
+  parseNodeLogs: "./log-node",
 } as const;
 export type CancellableParser = keyof typeof PARSERS;
 
@@ -60,6 +61,42 @@ export async function parseCancellable<T>(parser: CancellableParser, args: unkno
       done();
       reject(e);
     });
+  });
+}
+
+/**
+ * Run one task in a worker thread whatever its size: logs() parses several nodes at once this way
+ * (one worker per task, as many tasks at a time as the caller runs). The function may be async and
+ * may report progress: it gets a progress callback as its last argument, whose calls arrive here as
+ * `onProgress`. Cancel terminates the worker at once and rejects with the signal's reason.
+ * @example const r = await runTask<NodeLogResult>("parseNodeLogs", [task], { signal, onProgress })
+ */
+export async function runTask<T>(parser: CancellableParser, args: unknown[], options: { signal?: AbortSignal; onProgress?: (p: never) => void } = {}): Promise<T> {
+  const sig = options.signal ?? runOptions().signal;
+  sig.throwIfAborted();
+  const ext = path.extname(__filename);
+  const modulePath = path.join(__dirname, `${PARSERS[parser]}${ext}`);
+  const worker = new Worker(path.join(__dirname, `parse-worker${ext}`), { workerData: { modulePath, fn: parser, args: cloneableArgs(args), progress: !!options.onProgress } });
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    const finish = (then: () => void) => {
+      if (settled) return;
+      settled = true;
+      sig.removeEventListener("abort", onAbort);
+      void worker.terminate();
+      then();
+    };
+    const onAbort = () => finish(() => reject(sig.reason));
+    sig.addEventListener("abort", onAbort, { once: true });
+    worker.on("message", (m: { progress?: never; ok?: boolean; value?: T; message?: string; name?: string }) => {
+      if (m.progress !== undefined) {
+        if (!settled) options.onProgress?.(m.progress);
+        return;
+      }
+      finish(() => (m.ok ? resolve(m.value as T) : reject(Object.assign(new Error(m.message), { name: m.name ?? "Error" }))));
+    });
+    worker.once("error", (e) => finish(() => reject(e)));
+    worker.once("exit", (code) => finish(() => reject(new Error(`the ${parser} worker stopped (exit code ${code}) before it answered`))));
   });
 }
 
