@@ -59,6 +59,13 @@ export interface LogEventsFilter {
    * @example await logs({ source: "bundle.tar.gz", workers: 1 })
    */
   workers?: number;
+  /**
+   * How many events to keep for the events frame, the findings and the timeline: `classified`
+   * (every kind but "other") and `other` lines, in all (split between nodes). Past these, a
+   * fixed-seed sample is kept and the notes say so; counts stay exact. Default {@link KEEP_EVENTS}.
+   * @example await logs({ source: "fleet-bundle", keep: { classified: 100_000, other: 10_000 } })
+   */
+  keep?: { classified?: number; other?: number };
   /** Stops the parse (the nodes already parsed are kept, with a note); default the REPL line's or notebook cell's signal. */
   signal?: AbortSignal;
   /**
@@ -129,6 +136,9 @@ export async function logEvents(filter: LogEventsFilter = {}): Promise<LogEvents
   }
   if (filter.pattern !== undefined && (typeof filter.pattern !== "string" || !filter.pattern.includes("%"))) throw new CassperfError(`logs: pattern must be a logback pattern such as "%-5level [%thread] %date{ISO8601} %F:%L - %msg%n"; got ${JSON.stringify(filter.pattern)}.`);
   const given = filter.pattern ? compileLayout(filter.pattern, "pattern option") : undefined;
+  for (const [k, v] of Object.entries(filter.keep ?? {}))
+    if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new CassperfError(`logs: keep.${k} must be a whole number of events (1 or more); got ${String(v)}.`);
+  if (filter.workers !== undefined && (!Number.isInteger(filter.workers) || filter.workers < 1)) throw new CassperfError(`logs: workers must be a whole number (1 or more); got ${String(filter.workers)}.`);
   const run = runOptions(filter);
   const fileCount = files.length;
   // One task per node (its debug.log repeats of system.log are removed within the node): ./log-node.ts.
@@ -148,8 +158,10 @@ export async function logEvents(filter: LogEventsFilter = {}): Promise<LogEvents
     t.files.push({ index, path: f.path, ...(f.compressed ? { compressed: f.compressed } : {}), rel: f.rel, kind: f.kind as NodeLogTask["files"][number]["kind"], name: `${source.name}: ${f.rel}`, size: f.size });
   }
   for (const t of tasks) {
-    const share = (k: { total: number; perNodeFloor: number }) => Math.max(k.perNodeFloor, Math.floor(k.total / tasks.length));
-    t.keep = { classified: share(KEEP_EVENTS.classified), other: share(KEEP_EVENTS.other) };
+    // The default is shared between nodes with a floor per node; a number the user gives is shared exactly.
+    const share = (k: { total: number; perNodeFloor: number }, own: number | undefined) =>
+      own !== undefined ? Math.max(1, Math.floor(own / tasks.length)) : Math.max(k.perNodeFloor, Math.floor(k.total / tasks.length));
+    t.keep = { classified: share(KEEP_EVENTS.classified, filter.keep?.classified), other: share(KEEP_EVENTS.other, filter.keep?.other) };
     if (!given) t.confPatterns = await confPatterns(source, t.node);
     if (!filter.date) t.gcLogs = filesInTimeOrder(source, ["gc-log"]).filter((g) => g.node === t.node).map((g) => ({ path: g.path, ...(g.compressed ? { compressed: g.compressed } : {}), rel: g.rel, name: `${source.name}: ${g.rel}` }));
   }

@@ -40,7 +40,7 @@ export async function parseCancellable<T>(parser: CancellableParser, args: unkno
   const modulePath = path.join(__dirname, `${PARSERS[parser]}${ext}`);
   let worker: Worker;
   try {
-    worker = new Worker(path.join(__dirname, `parse-worker${ext}`), { workerData: { modulePath, fn: parser, args: cloneableArgs(args) } });
+    worker = newWorker(ext, { modulePath, fn: parser, args: cloneableArgs(args) });
   } catch {
     return inPlace<T>(parser, args); // e.g. an argument that cannot be cloned: parse here
   }
@@ -76,7 +76,7 @@ export async function runTask<T>(parser: CancellableParser, args: unknown[], opt
   sig.throwIfAborted();
   const ext = path.extname(__filename);
   const modulePath = path.join(__dirname, `${PARSERS[parser]}${ext}`);
-  const worker = new Worker(path.join(__dirname, `parse-worker${ext}`), { workerData: { modulePath, fn: parser, args: cloneableArgs(args), progress: !!options.onProgress } });
+  const worker = newWorker(ext, { modulePath, fn: parser, args: cloneableArgs(args), progress: !!options.onProgress });
   return new Promise<T>((resolve, reject) => {
     let settled = false;
     const finish = (then: () => void) => {
@@ -98,6 +98,13 @@ export async function runTask<T>(parser: CancellableParser, args: unknown[], opt
     worker.once("error", (e) => finish(() => reject(e)));
     worker.once("exit", (code) => finish(() => reject(new Error(`the ${parser} worker stopped (exit code ${code}) before it answered`))));
   });
+}
+
+/** The worker (./parse-worker.ts). Run from the TypeScript sources (tests, benches under tsx), it registers tsx first. */
+function newWorker(ext: string, workerData: Record<string, unknown>): Worker {
+  const file = path.join(__dirname, `parse-worker${ext}`);
+  if (ext !== ".ts") return new Worker(file, { workerData });
+  return new Worker(`require(${JSON.stringify(require.resolve("tsx/cjs"))}); require(${JSON.stringify(file)});`, { eval: true, workerData });
 }
 
 /** True when `e` is a cancellation (an AbortSignal's reason). */
