@@ -16,7 +16,7 @@ import { filesInTimeOrder } from "../cluster/evidence";
 import type { Source, SourceFile } from "../cluster/source";
 import { compileLayout, patternFromLogbackXml } from "../parse/log-layout";
 import { parseUtc } from "../parse/utc-time";
-import { isCancel, runTask } from "./parse-cancellable";
+import { isCancel, WorkerPool } from "./parse-cancellable";
 import { LOG_EVENT_KINDS, type LogEvent, type LogEventKind } from "../parse/log-rules";
 import { inflect, plural } from "../present/plural";
 import { runOptions, type Progress } from "../repl/run-context";
@@ -189,10 +189,11 @@ export async function logEvents(filter: LogEventsFilter = {}): Promise<LogEvents
   const after: string[] = [];
   // Largest nodes first, so the last task to finish is a small one.
   const queue = tasks.slice().sort((a, b) => b.files.reduce((s, f) => s + f.size, 0) - a.files.reduce((s, f) => s + f.size, 0));
+  const pool = workers > 1 ? new WorkerPool(workers) : undefined;
   const worker = async () => {
     for (let t = queue.shift(); t && cancelled === undefined; t = queue.shift()) {
       try {
-        const r = workers > 1 ? await runTask<NodeLogResult>("parseNodeLogs", [t], { signal: run.signal, onProgress: progress }) : await parseNodeLogs(t, progress, run.signal);
+        const r = pool ? await pool.run<NodeLogResult>("parseNodeLogs", [t], { signal: run.signal, onProgress: progress }) : await parseNodeLogs(t, progress, run.signal);
         if (r.stoppedIn) throw Object.assign(new Error(`cancelled in ${r.stoppedIn}`), { name: "AbortError" });
         results.set(t.node, r);
       } catch (e) {
@@ -201,7 +202,11 @@ export async function logEvents(filter: LogEventsFilter = {}): Promise<LogEvents
       }
     }
   };
-  await Promise.all(Array.from({ length: workers }, worker));
+  try {
+    await Promise.all(Array.from({ length: workers }, worker));
+  } finally {
+    await pool?.close();
+  }
   if (cancelled !== undefined) {
     if (!results.size) throw run.signal.reason ?? cancelled;
     const read = [...results.values()].reduce((s, r) => s + r.infos.length, 0);

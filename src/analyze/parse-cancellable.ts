@@ -65,39 +65,86 @@ export async function parseCancellable<T>(parser: CancellableParser, args: unkno
 }
 
 /**
- * Run one task in a worker thread whatever its size: logs() parses several nodes at once this way
- * (one worker per task, as many tasks at a time as the caller runs). The function may be async and
- * may report progress: it gets a progress callback as its last argument, whose calls arrive here as
- * `onProgress`. Cancel terminates the worker at once and rejects with the signal's reason.
- * @example const r = await runTask<NodeLogResult>("parseNodeLogs", [task], { signal, onProgress })
+ * Worker threads that run tasks one after another (logs() parses several nodes at once this way:
+ * one task per node, `size` at a time). A task function may be async and may report progress: it
+ * gets a progress callback as its last argument, whose calls arrive as `onProgress`. Cancel
+ * terminates the task's worker at once and rejects with the signal's reason; close() ends them all.
+ * @example const pool = new WorkerPool(2); try { await Promise.all(tasks.map((t) => pool.run("parseNodeLogs", [t]))) } finally { await pool.close() }
  */
-export async function runTask<T>(parser: CancellableParser, args: unknown[], options: { signal?: AbortSignal; onProgress?: (p: never) => void } = {}): Promise<T> {
-  const sig = options.signal ?? runOptions().signal;
-  sig.throwIfAborted();
-  const ext = path.extname(__filename);
-  const modulePath = path.join(__dirname, `${PARSERS[parser]}${ext}`);
-  const worker = newWorker(ext, { modulePath, fn: parser, args: cloneableArgs(args), progress: !!options.onProgress });
-  return new Promise<T>((resolve, reject) => {
-    let settled = false;
-    const finish = (then: () => void) => {
-      if (settled) return;
-      settled = true;
-      sig.removeEventListener("abort", onAbort);
-      void worker.terminate();
-      then();
-    };
-    const onAbort = () => finish(() => reject(sig.reason));
-    sig.addEventListener("abort", onAbort, { once: true });
-    worker.on("message", (m: { progress?: never; ok?: boolean; value?: T; message?: string; name?: string }) => {
-      if (m.progress !== undefined) {
-        if (!settled) options.onProgress?.(m.progress);
-        return;
-      }
-      finish(() => (m.ok ? resolve(m.value as T) : reject(Object.assign(new Error(m.message), { name: m.name ?? "Error" }))));
+export class WorkerPool {
+  private readonly idle: Worker[] = [];
+  private readonly all = new Set<Worker>();
+  private readonly waiting: ((w: Worker) => void)[] = [];
+  private nextId = 0;
+  private readonly ext = path.extname(__filename);
+
+  constructor(private readonly size: number) {}
+
+  private acquire(): Promise<Worker> {
+    const w = this.idle.pop();
+    if (w) return Promise.resolve(w);
+    if (this.all.size < this.size) {
+      const fresh = newWorker(this.ext, { serve: true });
+      fresh.unref();
+      this.all.add(fresh);
+      return Promise.resolve(fresh);
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(w: Worker, dead: boolean): void {
+    if (dead) {
+      this.all.delete(w);
+      void w.terminate();
+      const next = this.waiting.shift();
+      if (next) void this.acquire().then(next);
+      return;
+    }
+    const next = this.waiting.shift();
+    if (next) next(w);
+    else this.idle.push(w);
+  }
+
+  async run<T>(parser: CancellableParser, args: unknown[], options: { signal?: AbortSignal; onProgress?: (p: never) => void } = {}): Promise<T> {
+    const sig = options.signal ?? runOptions().signal;
+    sig.throwIfAborted();
+    const worker = await this.acquire();
+    const id = this.nextId++;
+    const modulePath = path.join(__dirname, `${PARSERS[parser]}${this.ext}`);
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      const finish = (dead: boolean, then: () => void) => {
+        if (settled) return;
+        settled = true;
+        sig.removeEventListener("abort", onAbort);
+        worker.off("message", onMessage).off("error", onError).off("exit", onExit);
+        this.release(worker, dead);
+        then();
+      };
+      const onAbort = () => finish(true, () => reject(sig.reason));
+      const onMessage = (m: { id: number; progress?: never; ok?: boolean; value?: T; message?: string; name?: string }) => {
+        if (m.id !== id) return;
+        if (m.progress !== undefined) {
+          if (!settled) options.onProgress?.(m.progress);
+          return;
+        }
+        finish(false, () => (m.ok ? resolve(m.value as T) : reject(Object.assign(new Error(m.message), { name: m.name ?? "Error" }))));
+      };
+      const onError = (e: Error) => finish(true, () => reject(e));
+      const onExit = (code: number) => finish(true, () => reject(new Error(`the ${parser} worker stopped (exit code ${code}) before it answered`)));
+      sig.addEventListener("abort", onAbort, { once: true });
+      worker.on("message", onMessage).once("error", onError).once("exit", onExit);
+      worker.postMessage({ id, modulePath, fn: parser, args: cloneableArgs(args), progress: !!options.onProgress });
     });
-    worker.once("error", (e) => finish(() => reject(e)));
-    worker.once("exit", (code) => finish(() => reject(new Error(`the ${parser} worker stopped (exit code ${code}) before it answered`))));
-  });
+  }
+
+  /** End every worker. */
+  async close(): Promise<void> {
+    const ws = [...this.all];
+    this.all.clear();
+    this.idle.length = 0;
+    await Promise.all(ws.map((w) => w.terminate()));
+  }
 }
 
 /** The worker (./parse-worker.ts). Run from the TypeScript sources (tests, benches under tsx), it registers tsx first. */

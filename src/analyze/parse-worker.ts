@@ -6,8 +6,22 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 
-const { modulePath, fn, args, progress } = workerData as { modulePath: string; fn: string; args: unknown[]; progress?: boolean };
-void (async () => {
+const data = workerData as { modulePath: string; fn: string; args: unknown[]; progress?: boolean; serve?: boolean };
+if (data.serve) {
+  // A pooled worker (./parse-cancellable.ts WorkerPool): one task per message, answered with its id.
+  parentPort!.on("message", (m: { id: number; modulePath: string; fn: string; args: unknown[]; progress?: boolean }) => {
+    void (async () => {
+      try {
+        const mod = require(m.modulePath) as Record<string, (...a: unknown[]) => unknown>;
+        const call = m.progress ? [...m.args, (p: unknown) => parentPort!.postMessage({ id: m.id, progress: p })] : m.args;
+        parentPort!.postMessage({ id: m.id, ok: true, value: await mod[m.fn](...call) });
+      } catch (e) {
+        parentPort!.postMessage({ id: m.id, ok: false, message: (e as Error)?.message ?? String(e), name: (e as Error)?.name });
+      }
+    })();
+  });
+} else void (async () => {
+const { modulePath, fn, args, progress } = data;
 try {
   // A log layout arrives as its pattern and name (./parse-cancellable.ts cloneableArgs): compile it here.
   const options = args[1] as { layoutSource?: { pattern: string; name: string }; layout?: unknown } | undefined;
@@ -17,7 +31,7 @@ try {
     delete options.layoutSource;
   }
   const mod = require(modulePath) as Record<string, (...a: unknown[]) => unknown>;
-  // A task that reports progress (./parse-cancellable.ts runTask) gets a callback as its last argument; async tasks are awaited.
+  // A task that reports progress gets a callback as its last argument; async tasks are awaited.
   const call = progress ? [...args, (p: unknown) => parentPort!.postMessage({ progress: p })] : args;
   parentPort!.postMessage({ ok: true, value: await mod[fn](...call) });
 } catch (e) {
