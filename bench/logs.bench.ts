@@ -11,7 +11,7 @@
  * (test/fixtures/cassandra21-lab-statuslogger), repeated with each repeat moved one day later so
  * times keep going forward. Sizes: BENCH_SIZES_GB (default "0.3,3"; add 10 when the disk has room:
  * `BENCH_SIZES_GB=0.3,3,10 npm run bench:logs`). Generated bundles go to BENCH_DIR (default the
- * OS temp folder) and are removed after.
+ * OS temp folder) and are removed after. BENCH_WORKERS (default "1,<cores>") picks the worker counts.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -106,7 +106,7 @@ async function main(): Promise<void> {
     try {
       const source = given ?? generate(tmp!, gb * 1e9);
       const mb = duBytes(source) / 1e6;
-      for (const workers of [1, cores]) {
+      for (const workers of (process.env.BENCH_WORKERS ?? `1,${cores}`).split(",").map(Number)) {
         const r = runChild(source, workers);
         const name = given ? path.basename(given) : `generated ${gb} GB`;
         console.log(

@@ -16,7 +16,8 @@
  *    gossip UP/DOWN), which the findings and the timeline read, and plain "other" lines. A
  *    reservoir keeps every event until it is full, so a bundle under the sizes in
  *    {@link KEEP_EVENTS} keeps everything (the usual case) and only larger ones are sampled, which
- *    the notes say. Each kept event keeps its file and line: a citation stays exact.
+ *    the notes say. Each kept event keeps its file and line: a citation stays exact. A node's
+ *    earliest and latest events are always kept.
  *  - the repeat check keeps a 53-bit hash per system.log event of the node (not the text), in a
  *    typed-array table: about 16 bytes per system.log line of ONE node at a time.
  */
@@ -30,9 +31,9 @@ import { plural } from "../present/plural";
 /** How many events logs() keeps in all (split between the nodes, at least the floor per node): beyond, a fixed-seed sample. */
 export const KEEP_EVENTS = {
   /** Classified events (findings, timeline, evidence): ~300 bytes each. */
-  classified: { total: 400_000, perNodeFloor: 20_000 },
+  classified: { total: 250_000, perNodeFloor: 20_000 },
   /** Plain "other" lines (only the events frame shows them). */
-  other: { total: 250_000, perNodeFloor: 10_000 },
+  other: { total: 100_000, perNodeFloor: 5_000 },
 } as const;
 
 /** The seed of the sampling reservoirs (any fixed number: the same bundle always gives the same sample). */
@@ -175,7 +176,14 @@ export async function parseNodeLogs(task: NodeLogTask, onProgress?: NodeProgress
     else if (e.kind === "statuslogger-pool") dumps.add(`${e.file}|${e.dump ?? e.line}`);
     else if (e.kind === "flush" || e.kind === "compaction") ops.add(e);
     (e.rule === "" ? other : classified).offer(e, order, detach);
+    // The node's earliest and latest events are always kept (a sample still shows where the logs begin and end).
+    if (e.ts !== null) {
+      if (!earliest || e.ts < earliest.item.ts!) earliest = { item: e, order };
+      if (!latest || e.ts >= latest.item.ts!) latest = { item: e, order };
+    }
   };
+  let earliest: { item: LogEvent; order: number } | undefined;
+  let latest: { item: LogEvent; order: number } | undefined;
   const detach = (e: LogEvent) => strings.detach(e);
 
   // The node's system.log files first, then its debug.log files: a debug.log line that repeats a system.log line is dropped.
@@ -252,6 +260,14 @@ export async function parseNodeLogs(task: NodeLogTask, onProgress?: NodeProgress
 
   // Kept events in time order; undated ones keep file order at the end.
   const kept = classified.entries().concat(other.entries());
+  const inKept = new Set(kept.map((k) => k.item));
+  for (const x of [earliest, latest]) {
+    if (x && !inKept.has(x.item)) {
+      detach(x.item);
+      inKept.add(x.item);
+      kept.push(x);
+    }
+  }
   kept.sort((a, b) => (a.item.ts ?? Infinity) - (b.item.ts ?? Infinity) || a.order - b.order);
   out.events = kept.map((k) => k.item);
   out.counts = [...counts.values()];
