@@ -189,7 +189,9 @@ export async function logEvents(filter: LogEventsFilter = {}): Promise<LogEvents
   const after: string[] = [];
   // Largest nodes first, so the last task to finish is a small one.
   const queue = tasks.slice().sort((a, b) => b.files.reduce((s, f) => s + f.size, 0) - a.files.reduce((s, f) => s + f.size, 0));
-  const pool = workers > 1 ? new WorkerPool(workers) : undefined;
+  // Each worker's heap is held to what its node keeps (~1 KB per kept event, generously) plus room to parse: it collects sooner, so peak memory stays lower.
+  const keptPerTask = Math.max(...tasks.map((t) => t.keep.classified + t.keep.other));
+  const pool = workers > 1 ? new WorkerPool(workers, { maxOldGenerationSizeMb: Math.ceil(160 + keptPerTask / 1000) }) : undefined;
   const worker = async () => {
     for (let t = queue.shift(); t && cancelled === undefined; t = queue.shift()) {
       try {

@@ -78,13 +78,17 @@ export class WorkerPool {
   private nextId = 0;
   private readonly ext = path.extname(__filename);
 
-  constructor(private readonly size: number) {}
+  /** `resourceLimits`: each worker's V8 heap limits (a smaller old generation makes it collect sooner: lower peak memory). */
+  constructor(
+    private readonly size: number,
+    private readonly resourceLimits?: import("node:worker_threads").ResourceLimits,
+  ) {}
 
   private acquire(): Promise<Worker> {
     const w = this.idle.pop();
     if (w) return Promise.resolve(w);
     if (this.all.size < this.size) {
-      const fresh = newWorker(this.ext, { serve: true });
+      const fresh = newWorker(this.ext, { serve: true }, this.resourceLimits);
       fresh.unref();
       this.all.add(fresh);
       return Promise.resolve(fresh);
@@ -148,10 +152,11 @@ export class WorkerPool {
 }
 
 /** The worker (./parse-worker.ts). Run from the TypeScript sources (tests, benches under tsx), it registers tsx first. */
-function newWorker(ext: string, workerData: Record<string, unknown>): Worker {
+function newWorker(ext: string, workerData: Record<string, unknown>, resourceLimits?: import("node:worker_threads").ResourceLimits): Worker {
   const file = path.join(__dirname, `parse-worker${ext}`);
-  if (ext !== ".ts") return new Worker(file, { workerData });
-  return new Worker(`require(${JSON.stringify(require.resolve("tsx/cjs"))}); require(${JSON.stringify(file)});`, { eval: true, workerData });
+  const limits = resourceLimits ? { resourceLimits } : {};
+  if (ext !== ".ts") return new Worker(file, { workerData, ...limits });
+  return new Worker(`require(${JSON.stringify(require.resolve("tsx/cjs"))}); require(${JSON.stringify(file)});`, { eval: true, workerData, ...limits });
 }
 
 /** True when `e` is a cancellation (an AbortSignal's reason). */
