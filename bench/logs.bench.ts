@@ -1,82 +1,124 @@
 /**
- * Benchmark: system.log/debug.log parsing throughput (MB/s) on the largest Cassandra log in
- * CASSPERF_BENCH_LOGS or test/fixtures/data, beside a bare line count of the same text in the same process (the floor any
- * line-oriented parser pays). Run: `npm run bench:logs`. Not a timed test: it prints figures.
+ * Benchmark: logs() end to end (open, stream, parse, merge, summary and findings) on bundles of
+ * growing size, each run in its own process so its peak memory (max RSS, worker threads included)
+ * is its own, with one worker thread and with one per core. Run: `npm run bench:logs`.
+ * Not a timed test: it prints figures. Build first (`npx tsc -p tsconfig.json`): the runs use dist/.
  *
- * Each measure is repeated; the report gives the first (cold) run and the median of the warm runs.
+ * Input: the bundle in CASSPERF_BENCH_LOGS when set (a bundle folder or archive), else bundles
+ * generated here, deterministically, from real logs in test/fixtures (their PROVENANCE.md): six
+ * nodes, three of them a DSE 6.8 node's system.log + debug.log (test/fixtures/logs-stream), three a
+ * Cassandra 2.1 node's system.log with GC pauses and a StatusLogger dump
+ * (test/fixtures/cassandra21-lab-statuslogger), repeated with each repeat moved one day later so
+ * times keep going forward. Sizes: BENCH_SIZES_GB (default "0.3,3"; add 10 when the disk has room:
+ * `BENCH_SIZES_GB=0.3,3,10 npm run bench:logs`). Generated bundles go to BENCH_DIR (default the
+ * OS temp folder) and are removed after. BENCH_WORKERS (default "1,<cores>") picks the worker counts.
  */
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
-import { parseSystemLog } from "../src/parse/system-log";
-import { logsBenchDir } from "./inputs";
+import { spawnSync } from "node:child_process";
 
-const DATA = logsBenchDir(); // CASSPERF_BENCH_LOGS, else test/fixtures/data (bench/inputs.ts)
+const FIX = path.resolve(__dirname, "../test/fixtures");
+const DAY = 86_400_000;
 
-/** Every system/debug log under DATA, largest first. */
-function logFiles(dir: string): string[] {
-  const out: string[] = [];
+/** One template: a file of real log lines, the day its dates carry, and where it goes in a node. */
+const TEMPLATES = [
+  { node: "dse", rel: "logs/cassandra/system.log", file: path.join(FIX, "logs-stream", "dse68-system.log"), day: "2020-07-20" },
+  { node: "dse", rel: "logs/cassandra/debug.log", file: path.join(FIX, "logs-stream", "dse68-debug.log"), day: "2020-07-20" },
+  { node: "c21", rel: "logs/cassandra/system.log", file: path.join(FIX, "cassandra21-lab-statuslogger", "system.log"), day: "2026-11-25" },
+];
+
+/** Write a six-node bundle of about `bytes` bytes of logs; returns its folder. */
+function generate(dir: string, bytes: number): string {
+  const nodes = ["10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5", "10.0.0.6"];
+  const perNode = bytes / nodes.length;
+  for (const [i, node] of nodes.entries()) {
+    const kind = i % 2 === 0 ? "dse" : "c21";
+    const templates = TEMPLATES.filter((t) => t.node === kind).map((t) => ({ ...t, text: fs.readFileSync(t.file, "utf8") }));
+    const cycleBytes = templates.reduce((s, t) => s + Buffer.byteLength(t.text), 0);
+    const cycles = Math.max(1, Math.round(perNode / cycleBytes));
+    for (const t of templates) {
+      const out = path.join(dir, "nodes", node, t.rel);
+      fs.mkdirSync(path.dirname(out), { recursive: true });
+      const fd = fs.openSync(out, "w");
+      const base = Date.parse(`${t.day}T00:00:00Z`);
+      let buf: string[] = [];
+      let size = 0;
+      for (let c = 0; c < cycles; c++) {
+        const day = new Date(base + c * DAY).toISOString().slice(0, 10);
+        const text = c === 0 ? t.text : t.text.replaceAll(t.day, day);
+        buf.push(text);
+        size += text.length;
+        if (size > 16 * 2 ** 20) {
+          fs.writeSync(fd, buf.join(""));
+          buf = [];
+          size = 0;
+        }
+      }
+      fs.writeSync(fd, buf.join(""));
+      fs.closeSync(fd);
+    }
+  }
+  return dir;
+}
+
+function duBytes(dir: string): number {
+  let n = 0;
   const walk = (d: string) => {
     for (const e of fs.readdirSync(d, { withFileTypes: true })) {
       const p = path.join(d, e.name);
       if (e.isDirectory()) walk(p);
-      else if (/(^|[-.])(system|debug)(\.example)?\.log$|statuslogger.*\.log$/.test(e.name)) out.push(p);
+      else n += fs.statSync(p).size;
     }
   };
-  walk(dir);
-  return out.sort((a, b) => fs.statSync(b).size - fs.statSync(a).size);
-}
-
-function countLines(text: string): number {
-  let n = 0;
-  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) n++;
+  if (fs.statSync(dir).isDirectory()) walk(dir);
+  else n = fs.statSync(dir).size;
   return n;
 }
 
-interface Sample {
-  wall: number;
-  cpu: number;
-}
-
-/** One timed run: wall-clock and CPU (user+system) milliseconds. */
-function run(fn: () => number): { sample: Sample; result: number } {
+/** The child: one logs() run, its figures as JSON on stdout. */
+async function child(source: string, workers: number): Promise<void> {
+  // The built library (dist/, `npx tsc`) when there is one, as users run it (worker threads then load plain JS); else the sources.
+  const built = path.resolve(__dirname, "../dist/analyze/logs.js");
+  const { logs } = require(fs.existsSync(built) ? built : "../src/analyze/logs") as typeof import("../src/analyze/logs");
   const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
-  const result = fn();
+  const r = await logs({ source, workers });
   const wall = Number(process.hrtime.bigint() - t0) / 1e6;
   const c = process.cpuUsage(c0);
-  return { sample: { wall, cpu: (c.user + c.system) / 1000 }, result };
+  console.log(JSON.stringify({ wall, cpu: (c.user + c.system) / 1000, maxRssMB: process.resourceUsage().maxRSS / 1024, events: r.summary.events, lines: r.summary.lines, kept: r.rows("kinds").length, findings: r.findings.length }));
 }
 
-const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-const files = logFiles(DATA);
-if (!files.length) throw new Error(`no system.log/debug.log under ${DATA}`);
-const file = files[0];
-const text = fs.readFileSync(file, "utf8");
-const mb = Buffer.byteLength(text) / 1e6;
-const RUNS = Number(process.env.RUNS ?? 15);
-
-// Interleaved, so both measures see the same machine load (other builds may share the cores).
-const lineRuns: Sample[] = [];
-const parseRuns: Sample[] = [];
-let lineCount = 0;
-let events = 0;
-for (let i = 0; i < RUNS; i++) {
-  const a = run(() => countLines(text));
-  lineRuns.push(a.sample);
-  lineCount = a.result;
-  const b = run(() => parseSystemLog(text, { node: "bench", file: path.relative(DATA, file) }).events.length);
-  parseRuns.push(b.sample);
-  events = b.result;
+function runChild(source: string, workers: number): { wall: number; cpu: number; maxRssMB: number; events: number; lines: number } {
+  const p = spawnSync(process.execPath, ["--import", "tsx", __filename, "--child", source, String(workers)], { encoding: "utf8", maxBuffer: 1 << 24 });
+  if (p.status !== 0) throw new Error(`child failed: ${p.stderr}`);
+  return JSON.parse(p.stdout.trim().split("\n").pop()!);
 }
-const warm = (xs: Sample[]) => xs.slice(1);
-const lines = { wall: median(warm(lineRuns).map((x) => x.wall)), cpu: median(warm(lineRuns).map((x) => x.cpu)), cold: lineRuns[0].wall, result: lineCount };
-const parse = { wall: median(warm(parseRuns).map((x) => x.wall)), cpu: median(warm(parseRuns).map((x) => x.cpu)), cold: parseRuns[0].wall, result: events };
 
-const rate = (ms: number) => (mb / (Math.max(ms, 0.001) / 1000)).toFixed(1);
-console.log(`file: ${path.relative(DATA, file)} (${mb.toFixed(2)} MB, ${lines.result.toLocaleString("en-US")} lines, ${parse.result.toLocaleString("en-US")} events)`);
-console.log(`runs: ${RUNS} each, interleaved; medians of the warm runs (run 1 shown as cold); load average ${require("node:os").loadavg()[0].toFixed(1)} on ${require("node:os").cpus().length} cores`);
-console.log(`bare line count : ${lines.wall.toFixed(2)} ms wall = ${rate(lines.wall)} MB/s   (cold ${rate(lines.cold)} MB/s)`);
-console.log(`parseSystemLog  : ${parse.wall.toFixed(1)} ms wall = ${rate(parse.wall)} MB/s, ${parse.cpu.toFixed(1)} ms CPU = ${rate(parse.cpu)} MB/s per CPU-second   (cold ${rate(parse.cold)} MB/s)`);
-console.log(`ratio           : parsing costs ${(parse.wall / lines.wall).toFixed(0)}x a bare line count (indexOf("\\n") loop)`);
-console.log(`target >= 50 MB/s: per CPU-second ${Number(rate(parse.cpu)) >= 50 ? "met" : "NOT met"}; wall-clock ${Number(rate(parse.wall)) >= 50 ? "met" : "NOT met"} (wall-clock needs an idle core: compare the load average)`);
+async function main(): Promise<void> {
+  const cores = os.availableParallelism();
+  const given = process.env.CASSPERF_BENCH_LOGS;
+  const sizes = given ? [NaN] : (process.env.BENCH_SIZES_GB ?? "0.3,3").split(",").map(Number);
+  console.log(`logs() end to end, one process per run; ${cores} cores, load average ${os.loadavg()[0].toFixed(1)} at start`);
+  console.log("bundle            | MB on disk | lines        | events       | workers | wall s | MB/s  | CPU s  | peak RSS MB");
+  for (const gb of sizes) {
+    const tmp = given ? undefined : fs.mkdtempSync(path.join(process.env.BENCH_DIR ?? os.tmpdir(), "cassperf-bench-logs-"));
+    try {
+      const source = given ?? generate(tmp!, gb * 1e9);
+      const mb = duBytes(source) / 1e6;
+      for (const workers of (process.env.BENCH_WORKERS ?? `1,${cores}`).split(",").map(Number)) {
+        const r = runChild(source, workers);
+        const name = given ? path.basename(given) : `generated ${gb} GB`;
+        console.log(
+          `${name.padEnd(17)} | ${mb.toFixed(0).padStart(10)} | ${r.lines.toLocaleString("en-US").padStart(12)} | ${r.events.toLocaleString("en-US").padStart(12)} | ${String(workers).padStart(7)} | ${(r.wall / 1000).toFixed(1).padStart(6)} | ${(mb / (r.wall / 1000)).toFixed(1).padStart(5)} | ${(r.cpu / 1000).toFixed(1).padStart(6)} | ${r.maxRssMB.toFixed(0).padStart(11)}`,
+        );
+      }
+    } finally {
+      if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  }
+  console.log("goal: peak RSS under 600 MB at every size (flat); speedup = wall(1 worker) / wall(one per core).");
+}
+
+if (process.argv[2] === "--child") void child(process.argv[3], Number(process.argv[4]));
+else void main();

@@ -14,14 +14,17 @@ import { CassperfError } from "../errors";
 import { resolveSource, type SourceInput } from "../cluster/resolve";
 import { filesInTimeOrder } from "../cluster/evidence";
 import type { Source, SourceFile } from "../cluster/source";
-import { compileLayout, layoutCoverage, patternFromLogbackXml, detectLayout, type LogLayout } from "../parse/log-layout";
-import { parseSystemLog } from "../parse/system-log";
+import { compileLayout, patternFromLogbackXml } from "../parse/log-layout";
 import { parseUtc } from "../parse/utc-time";
-import { isCancel, parseCancellable } from "./parse-cancellable";
+import { isCancel, WorkerPool } from "./parse-cancellable";
 import { LOG_EVENT_KINDS, type LogEvent, type LogEventKind } from "../parse/log-rules";
 import { inflect, plural } from "../present/plural";
+import { runOptions, type Progress } from "../repl/run-context";
+import { KEEP_EVENTS, parseNodeLogs, type KindCount, type LogFileInfo, type NodeLogResult, type NodeLogTask } from "./log-node";
+import type { LogOperations } from "./log-operations";
 
-export type { LogEvent, LogEventKind };
+export type { LogEvent, LogEventKind, LogFileInfo, KindCount };
+export { CLOCK_BACKWARD_STEP_MS, KEEP_EVENTS } from "./log-node";
 
 /** What to read and keep. Every field is optional. */
 export interface LogEventsFilter {
@@ -50,25 +53,43 @@ export interface LogEventsFilter {
    * @example await logs({ source: "bundle", pattern: "%-5level [%thread] %d{yyyy/MM/dd HH:mm:ss,SSS} %F:%L - %msg%n" })
    */
   pattern?: string;
-}
-
-/** Per file: what was read and how. */
-export interface LogFileInfo {
-  node: string;
-  file: string;
-  kind: "system-log" | "debug-log";
-  layout: string | null;
-  lines: number;
-  events: number;
-  skipped: number;
-  bytes: number;
+  /**
+   * Worker threads to parse with (one node's files per task): default one per core when the logs
+   * are large (over {@link WORKER_MIN_BYTES}) and there are several nodes; 1 parses in this thread.
+   * @example await logs({ source: "bundle.tar.gz", workers: 1 })
+   */
+  workers?: number;
+  /**
+   * How many events to keep for the events frame, the findings and the timeline: `classified`
+   * (every kind but "other") and `other` lines, in all (split between nodes). Past these, a
+   * fixed-seed sample is kept and the notes say so; counts stay exact. Default {@link KEEP_EVENTS}.
+   * @example await logs({ source: "fleet-bundle", keep: { classified: 100_000, other: 10_000 } })
+   */
+  keep?: { classified?: number; other?: number };
+  /** Stops the parse (the nodes already parsed are kept, with a note); default the REPL line's or notebook cell's signal. */
+  signal?: AbortSignal;
+  /**
+   * Called as files are parsed: `done` of `total` files, `label` the megabytes read and the rate.
+   * Default: the REPL's progress bar (or the notebook cell's).
+   * @example await logs({ source: "bundle", onProgress: (p) => console.log(p.done, p.total, p.label) })
+   */
+  onProgress?: (p: Progress) => void;
 }
 
 /** What {@link logEvents} returns. */
 export interface LogEventsResult {
   source: Source;
-  /** Events in time order per node (files oldest rotation first), duplicates removed. */
+  /**
+   * Events in time order per node (files oldest rotation first), duplicates removed: every event
+   * unless the logs hold more than {@link KEEP_EVENTS}, then a fixed-seed sample (see `sampled`).
+   */
   events: LogEvent[];
+  /** Exact counts per node and kind (every event, sampled or not), with first and last time. */
+  counts: KindCount[];
+  /** Exact totals over every event: events, dropped messages, longest GC pause, StatusLogger dumps, flush/compaction operations. */
+  totals: { events: number; dropped: number; gcMaxMs: number | null; dumps: number; operations: LogOperations };
+  /** True when `events` is a sample (the logs held more events than {@link KEEP_EVENTS}). */
+  sampled: boolean;
   files: LogFileInfo[];
   /** Things the user must know: skipped lines (count + first example with its line), layouts, dates. */
   notes: string[];
@@ -76,8 +97,8 @@ export interface LogEventsResult {
   clockSteps: { node: string; file: string; line: number; back_ms: number; count: number }[];
 }
 
-/** A backward step larger than this inside one file is reported as the clock stepping back (log lines are written in order; threads interleave by milliseconds). */
-export const CLOCK_BACKWARD_STEP_MS = 5_000;
+/** Logs at least this large (bytes on disk) are parsed in worker threads, one node per task, when there are several nodes. */
+export const WORKER_MIN_BYTES = 8 * 2 ** 20;
 
 const asArray = <T>(v: T | T[] | undefined): T[] | undefined => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
 
@@ -115,145 +136,143 @@ export async function logEvents(filter: LogEventsFilter = {}): Promise<LogEvents
   }
   if (filter.pattern !== undefined && (typeof filter.pattern !== "string" || !filter.pattern.includes("%"))) throw new CassperfError(`logs: pattern must be a logback pattern such as "%-5level [%thread] %date{ISO8601} %F:%L - %msg%n"; got ${JSON.stringify(filter.pattern)}.`);
   const given = filter.pattern ? compileLayout(filter.pattern, "pattern option") : undefined;
-  const infos: LogFileInfo[] = [];
-  const clockSteps: LogEventsResult["clockSteps"] = [];
-  const layouts = new Map<string, LogLayout | null>(); // per node+log name, from logback.xml
-  const baseDates = new Map<string, { date?: string; from?: string }>();
-  const perNode = new Map<string, { system: LogEvent[][]; debug: LogEvent[][] }>();
-
-  for (const f of files) {
-    let text: string;
-    try {
-      text = await source.readText(f);
-    } catch (e) {
-      notes.push(`${f.rel}: could not be read (${(e as Error).message}); skipped.`);
-      continue;
+  for (const [k, v] of Object.entries(filter.keep ?? {}))
+    if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new CassperfError(`logs: keep.${k} must be a whole number of events (1 or more); got ${String(v)}.`);
+  if (filter.workers !== undefined && (!Number.isInteger(filter.workers) || filter.workers < 1)) throw new CassperfError(`logs: workers must be a whole number (1 or more); got ${String(filter.workers)}.`);
+  const run = runOptions(filter);
+  const fileCount = files.length;
+  // One task per node (its debug.log repeats of system.log are removed within the node): ./log-node.ts.
+  const tasks: NodeLogTask[] = [];
+  const maxBytes = (source as { maxReadBytes?: number }).maxReadBytes;
+  const nodeOrder: string[] = [];
+  for (const [index, f] of files.entries()) {
+    let t = tasks.find((x) => x.node === f.node);
+    if (!t) {
+      t = { node: f.node, files: [], keep: { classified: 0, other: 0 }, ...(kinds ? { kinds: [...kindSet!] } : {}), ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) };
+      if (filter.pattern) t.pattern = filter.pattern;
+      if (filter.date) t.date = filter.date;
+      if (maxBytes) t.maxBytes = maxBytes;
+      tasks.push(t);
+      nodeOrder.push(f.node);
     }
-    const logName = f.kind === "debug-log" ? "debug.log" : "system.log";
-    const layout = given ?? (await layoutFor(source, f, logName, text, layouts, notes));
-    let baseDate: string | undefined;
-    if (layout?.timeOnly) {
-      const bd = filter.date ? { date: filter.date, from: "the date option" } : await baseDateFor(source, f.node, baseDates);
-      baseDate = bd.date;
-      if (baseDate) notes.push(`${f.rel}: lines carry only a time of day (${layout.pattern}); the day ${baseDate} was taken from ${bd.from}. Pass { date: "YYYY-MM-DD" } to override.`);
-    }
-    // Ctrl-C in the REPL stops a long parse (./parse-cancellable.ts); the files already read are kept.
-    let parsed: ReturnType<typeof parseSystemLog>;
-    try {
-      parsed = await parseCancellable<ReturnType<typeof parseSystemLog>>("parseSystemLog", [text, { node: f.node, file: f.rel, ...(layout ? { layout } : {}), ...(baseDate ? { baseDate } : {}) }]);
-    } catch (e) {
-      if (!isCancel(e) || !infos.length) throw e;
-      notes.push(`Cancelled: partial, ${infos.length} of ${files.length} log files read (stopped in ${f.rel}).`);
-      break;
-    }
-    if (!parsed.layout) notes.push(`${f.rel}: no line matched a known log layout (${parsed.lines} lines skipped; first: line ${parsed.skipped.examples[0]?.line ?? 1}: "${parsed.skipped.examples[0]?.text ?? ""}"). Put the node's conf/logback.xml in the bundle so its pattern can be used.`);
-    else if (parsed.skipped.count) notes.push(`${f.rel}: ${plural(parsed.skipped.count, "line")} before the first log event skipped (first: line ${parsed.skipped.examples[0].line}: "${parsed.skipped.examples[0].text}").`);
-    if (parsed.undated) notes.push(`${f.rel}: lines carry only a time of day and no day was found (no GC log with dates for node ${f.node}); times are null. Pass { date: "YYYY-MM-DD" }.`);
-    infos.push({ node: f.node, file: f.rel, kind: f.kind as LogFileInfo["kind"], layout: parsed.layout?.name ?? null, lines: parsed.lines, events: parsed.events.length, skipped: parsed.skipped.count, bytes: text.length });
-
-    // Clock stepping back inside the file.
-    let max = -Infinity;
-    let step: LogEventsResult["clockSteps"][number] | undefined;
-    for (const e of parsed.events) {
-      if (e.ts === null) continue;
-      if (e.ts < max - CLOCK_BACKWARD_STEP_MS) {
-        if (!step) step = { node: f.node, file: f.rel, line: e.line, back_ms: max - e.ts, count: 0 };
-        step.count++;
-        step.back_ms = Math.max(step.back_ms, max - e.ts);
-      }
-      if (e.ts > max) max = e.ts;
-    }
-    if (step) clockSteps.push(step);
-
-    let bucket = perNode.get(f.node);
-    if (!bucket) perNode.set(f.node, (bucket = { system: [], debug: [] }));
-    (f.kind === "debug-log" ? bucket.debug : bucket.system).push(parsed.events);
+    t.files.push({ index, path: f.path, ...(f.compressed ? { compressed: f.compressed } : {}), rel: f.rel, kind: f.kind as NodeLogTask["files"][number]["kind"], name: `${source.name}: ${f.rel}`, size: f.size });
+  }
+  for (const t of tasks) {
+    // The default is shared between nodes with a floor per node; a number the user gives is shared exactly.
+    const share = (k: { total: number; perNodeFloor: number }, own: number | undefined) =>
+      own !== undefined ? Math.max(1, Math.floor(own / tasks.length)) : Math.max(k.perNodeFloor, Math.floor(k.total / tasks.length));
+    t.keep = { classified: share(KEEP_EVENTS.classified, filter.keep?.classified), other: share(KEEP_EVENTS.other, filter.keep?.other) };
+    if (!given) t.confPatterns = await confPatterns(source, t.node);
+    if (!filter.date) t.gcLogs = filesInTimeOrder(source, ["gc-log"]).filter((g) => g.node === t.node).map((g) => ({ path: g.path, ...(g.compressed ? { compressed: g.compressed } : {}), rel: g.rel, name: `${source.name}: ${g.rel}` }));
   }
 
-  const events: LogEvent[] = [];
-  let duplicates = 0;
-  for (const [, b] of perNode) {
-    const sys = b.system.flat();
-    const dbg = b.debug.flat();
-    let kept = dbg;
-    if (sys.length && dbg.length) {
-      const seen = new Map<string, number>();
-      for (const e of sys) {
-        const k = dupKey(e);
-        seen.set(k, (seen.get(k) ?? 0) + 1);
-      }
-      kept = [];
-      for (const e of dbg) {
-        const k = dupKey(e);
-        const n = seen.get(k);
-        if (n) {
-          seen.set(k, n - 1);
-          duplicates++;
-        } else kept.push(e);
-      }
-    }
-    const all = sys.concat(kept);
-    // Stable sort by time; undated events keep file order at the end.
-    const order = all.map((e, i) => [e, i] as const);
-    order.sort((a, b) => (a[0].ts ?? Infinity) - (b[0].ts ?? Infinity) || a[1] - b[1]);
-    for (const [e] of order) {
-      if (kindSet && !kindSet.has(e.kind)) continue;
-      if (from !== undefined && (e.ts === null || e.ts < from)) continue;
-      if (to !== undefined && (e.ts === null || e.ts > to)) continue;
-      events.push(e);
-    }
-  }
-  if (duplicates) notes.push(`${duplicates.toLocaleString("en-US")} debug.log ${inflect(duplicates, "event")} ${inflect(duplicates, "repeats", "repeat")} a system.log line of the same node and were kept once (from system.log).`);
-  return { source, events, files: infos, notes, clockSteps };
-}
+  // Progress: files done, megabytes of text read, rate.
+  let filesDone = 0;
+  let chars = 0;
+  const t0 = Date.now();
+  let lastShown = 0;
+  const progress = (p: { chars: number; fileDone: boolean }) => {
+    chars += p.chars;
+    if (p.fileDone) filesDone++;
+    const now = Date.now();
+    if (!p.fileDone && now - lastShown < 100) return;
+    lastShown = now;
+    const mb = chars / 1e6;
+    const rate = mb / Math.max(0.001, (now - t0) / 1000);
+    run.onProgress({ done: filesDone, total: fileCount, label: `log files, ${mb.toFixed(0)} MB read, ${rate.toFixed(0)} MB/s` });
+  };
 
-function dupKey(e: LogEvent): string {
-  return `${e.ts}\u0001${e.thread}\u0001${e.source}\u0001${e.kind}\u0001${e.message}`;
-}
-
-/** The layout for a file: the node's conf/logback.xml pattern when it reads the file, else detected. */
-async function layoutFor(source: Source, f: SourceFile, logName: string, text: string, cache: Map<string, LogLayout | null>, notes: string[]): Promise<LogLayout | undefined> {
-  const key = `${f.node}\u0001${logName}`;
-  if (!cache.has(key)) {
-    let layout: LogLayout | null = null;
-    const conf = source.files({ kind: "conf", node: f.node }).find((c) => /(^|\/)logback\.xml$/.test(c.rel));
-    if (conf) {
+  const totalBytes = files.reduce((s, f) => s + (f.size || 0), 0);
+  const workers = Math.max(1, Math.min(tasks.length, Math.floor(filter.workers ?? (totalBytes >= WORKER_MIN_BYTES ? require("node:os").availableParallelism() : 1))));
+  const results = new Map<string, NodeLogResult>();
+  let cancelled: unknown;
+  const after: string[] = [];
+  // Largest nodes first, so the last task to finish is a small one.
+  const queue = tasks.slice().sort((a, b) => b.files.reduce((s, f) => s + f.size, 0) - a.files.reduce((s, f) => s + f.size, 0));
+  // Each worker's heap is held to what its node keeps (~1 KB per kept event, generously) plus room to parse: it collects sooner, so peak memory stays lower.
+  const keptPerTask = Math.max(...tasks.map((t) => t.keep.classified + t.keep.other));
+  const pool = workers > 1 ? new WorkerPool(workers, { maxOldGenerationSizeMb: Math.ceil(160 + keptPerTask / 1000) }) : undefined;
+  const worker = async () => {
+    for (let t = queue.shift(); t && cancelled === undefined; t = queue.shift()) {
       try {
-        const pattern = patternFromLogbackXml(await source.readText(conf), logName);
-        if (pattern) layout = compileLayout(pattern, "logback.xml");
-      } catch {
-        layout = null;
+        const r = pool ? await pool.run<NodeLogResult>("parseNodeLogs", [t], { signal: run.signal, onProgress: progress }) : await parseNodeLogs(t, progress, run.signal);
+        if (r.stoppedIn) throw Object.assign(new Error(`cancelled in ${r.stoppedIn}`), { name: "AbortError" });
+        results.set(t.node, r);
+      } catch (e) {
+        if (!isCancel(e)) throw e;
+        cancelled = e;
       }
     }
-    cache.set(key, layout);
+  };
+  try {
+    await Promise.all(Array.from({ length: workers }, worker));
+  } finally {
+    await pool?.close();
   }
-  const fromConf = cache.get(key);
-  if (fromConf) {
-    if (layoutCoverage(text, fromConf) >= 0.5) return fromConf;
-    const detected = detectLayout(text);
-    notes.push(`${f.rel}: the ${logName} pattern in the node's logback.xml (${fromConf.pattern}) does not match this file; used the detected ${detected?.name ?? "(none)"} layout instead.`);
-    return detected;
+  if (cancelled !== undefined) {
+    if (!results.size) throw run.signal.reason ?? cancelled;
+    const read = [...results.values()].reduce((s, r) => s + r.infos.length, 0);
+    after.push(`Cancelled: partial, ${read} of ${fileCount} log files read (the nodes ${[...results.keys()].join(", ")}).`);
   }
-  return detectLayout(text);
+
+  const infos: LogFileInfo[] = [];
+  const indexed: { index: number; text: string }[] = [];
+  const clockSteps: LogEventsResult["clockSteps"] = [];
+  const events: LogEvent[] = [];
+  const counts: KindCount[] = [];
+  const totals: LogEventsResult["totals"] = { events: 0, dropped: 0, gcMaxMs: null, dumps: 0, operations: { flushes: 0, flushes_written: 0, compactions: 0, compactions_completed: 0 } };
+  let duplicates = 0;
+  let sampled = false;
+  const infoAt: number[] = [];
+  for (const node of nodeOrder) {
+    const r = results.get(node);
+    if (!r) continue;
+    for (const i of r.infos) {
+      const { index, ...info } = i;
+      infoAt.push(index);
+      infos.push(info);
+    }
+    indexed.push(...r.notes);
+    clockSteps.push(...r.clockSteps);
+    for (const e of r.events) events.push(e);
+    counts.push(...r.counts);
+    totals.events += r.total;
+    totals.dropped += r.dropped;
+    if (r.gcMaxMs !== null) totals.gcMaxMs = Math.max(totals.gcMaxMs ?? 0, r.gcMaxMs);
+    totals.dumps += r.dumps;
+    for (const k of Object.keys(totals.operations) as (keyof LogOperations)[]) totals.operations[k] += r.operations[k];
+    duplicates += r.duplicates;
+    if (r.sampled.classified[0] > r.sampled.classified[1] || r.sampled.other[0] > r.sampled.other[1]) {
+      sampled = true;
+      const [cs, ck] = r.sampled.classified;
+      const [os, ok] = r.sampled.other;
+      after.push(
+        `${node}: the events frame, findings and timeline read a sample (fixed seed) of ${ck.toLocaleString("en-US")} of ${cs.toLocaleString("en-US")} classified events and ${ok.toLocaleString("en-US")} of ${os.toLocaleString("en-US")} "other" lines; counts per kind, first/last times, dropped messages, the longest GC pause, StatusLogger dumps and flush/compaction operations are exact.`,
+      );
+    }
+  }
+  // Notes and files in logs()' file order, as before (notes of one file keep their order).
+  const order = infoAt.map((index, i) => [index, i] as const).sort((a, b) => a[0] - b[0]);
+  const sortedInfos = order.map(([, i]) => infos[i]);
+  const fileNotes = indexed.map((n, i) => ({ ...n, i })).sort((a, b) => a.index - b.index || a.i - b.i).map((n) => n.text);
+  notes.push(...fileNotes, ...after);
+  if (duplicates) notes.push(`${duplicates.toLocaleString("en-US")} debug.log ${inflect(duplicates, "event")} ${inflect(duplicates, "repeats", "repeat")} a system.log line of the same node and were kept once (from system.log).`);
+  return { source, events, counts, totals, sampled, files: sortedInfos, notes, clockSteps };
 }
 
-/** The day for console layouts: the first ISO-8601 timestamp of the node's GC log. */
-async function baseDateFor(source: Source, node: string, cache: Map<string, { date?: string; from?: string }>): Promise<{ date?: string; from?: string }> {
-  const hit = cache.get(node);
-  if (hit) return hit;
-  let found: { date?: string; from?: string } = {};
-  for (const g of filesInTimeOrder(source, ["gc-log"]).filter((x) => x.node === node)) {
-    try {
-      const text = await source.readText(g);
-      const m = /(\d{4}-\d\d-\d\d)T\d\d:\d\d:\d\d/.exec(text.slice(0, 65536));
-      if (m) {
-        found = { date: m[1], from: `${g.rel}'s first timestamp` };
-        break;
-      }
-    } catch {
-      /* unreadable GC log: try the next */
+/** The node's conf/logback.xml patterns per log name, when the bundle has one. */
+async function confPatterns(source: Source, node: string): Promise<Record<string, string> | undefined> {
+  const conf = source.files({ kind: "conf", node }).find((c) => /(^|\/)logback\.xml$/.test(c.rel));
+  if (!conf) return undefined;
+  try {
+    const xml = await source.readText(conf);
+    const out: Record<string, string> = {};
+    for (const logName of ["system.log", "debug.log"]) {
+      const p = patternFromLogbackXml(xml, logName);
+      if (p) out[logName] = p;
     }
+    return out;
+  } catch {
+    return undefined;
   }
-  cache.set(node, found);
-  return found;
 }

@@ -41,17 +41,29 @@ const FLUSH_WRITTEN_ORDER = ["write", "complete"];
  * @example countOperations((await logEvents({ source: "diag/dse68" })).events).flushes
  */
 export function countOperations(events: LogEvent[]): LogOperations {
-  const out: LogOperations = { flushes: 0, flushes_written: 0, compactions: 0, compactions_completed: 0 };
-  if (!events.length) return out;
-  const flushPhases = new Map<string, Map<string, number>>();
+  const counter = new OperationCounter();
+  for (const e of events) counter.add(e);
+  return counter.result();
+}
+
+/**
+ * The same count, one event at a time (logs() counts as it streams, ./log-node.ts); results of
+ * different nodes add up, since every rule is per node.
+ * @example const c = new OperationCounter(); for (const e of events) c.add(e); c.result().compactions
+ */
+export class OperationCounter {
+  private readonly counts: LogOperations = { flushes: 0, flushes_written: 0, compactions: 0, compactions_completed: 0 };
+  private readonly flushPhases = new Map<string, Map<string, number>>();
   // Per node: open compactions by id or thread.
-  const open = new Map<string, Map<string, number>>();
-  for (const e of events) {
+  private readonly open = new Map<string, Map<string, number>>();
+
+  add(e: LogEvent): void {
+    const out = this.counts;
     if (e.kind === "flush" && e.phase) {
-      const m = flushPhases.get(e.node) ?? flushPhases.set(e.node, new Map()).get(e.node)!;
+      const m = this.flushPhases.get(e.node) ?? this.flushPhases.set(e.node, new Map()).get(e.node)!;
       m.set(e.phase, (m.get(e.phase) ?? 0) + 1);
     } else if (e.kind === "compaction") {
-      const o = open.get(e.node) ?? open.set(e.node, new Map()).get(e.node)!;
+      const o = this.open.get(e.node) ?? this.open.set(e.node, new Map()).get(e.node)!;
       const key = e.operation ? `id:${e.operation}` : `thread:${e.thread ?? ""}`;
       if (e.phase === "start") {
         out.compactions++;
@@ -59,16 +71,22 @@ export function countOperations(events: LogEvent[]): LogOperations {
       } else if (e.phase === "end") {
         out.compactions_completed++;
         const n = o.get(key) ?? 0;
-        if (n > 0) o.set(key, n - 1);
-        else out.compactions++; // its start is not in the logs
+        if (n > 0) {
+          if (n === 1) o.delete(key);
+          else o.set(key, n - 1);
+        } else out.compactions++; // its start is not in the logs
       }
     }
   }
-  for (const phases of flushPhases.values()) {
-    const req = FLUSH_REQUEST_ORDER.find((p) => phases.has(p));
-    if (req) out.flushes += phases.get(req)!;
-    const wr = FLUSH_WRITTEN_ORDER.find((p) => phases.has(p));
-    if (wr) out.flushes_written += phases.get(wr)!;
+
+  result(): LogOperations {
+    const out = { ...this.counts };
+    for (const phases of this.flushPhases.values()) {
+      const req = FLUSH_REQUEST_ORDER.find((p) => phases.has(p));
+      if (req) out.flushes += phases.get(req)!;
+      const wr = FLUSH_WRITTEN_ORDER.find((p) => phases.has(p));
+      if (wr) out.flushes_written += phases.get(wr)!;
+    }
+    return out;
   }
-  return out;
 }

@@ -110,36 +110,28 @@ export async function logs(filter: LogEventsFilter | SourceInput = {}): Promise<
     else notes.push(`${r.source.describe()} has no system.log or debug.log; open a bundle with nodes/<node>/logs/cassandra/, or pass a log file.`);
   }
 
-  const kindRows = new Map<string, { node: string; kind: string; count: number; first: number | null; last: number | null }>();
+  // Exact counts over every event (./log-node.ts aggregates them as it streams; `events` may be a sample of a very large bundle).
   const byKind: Record<string, number> = {};
-  for (const e of events) {
-    byKind[e.kind] = (byKind[e.kind] ?? 0) + 1;
-    const k = `${e.node}\u0001${e.kind}`;
-    let g = kindRows.get(k);
-    if (!g) kindRows.set(k, (g = { node: e.node, kind: e.kind, count: 0, first: null, last: null }));
-    g.count++;
-    if (e.ts !== null) {
-      if (g.first === null || e.ts < g.first) g.first = e.ts;
-      if (g.last === null || e.ts > g.last) g.last = e.ts;
-    }
-  }
-  const kinds = [...kindRows.values()].sort((a, b) => a.node.localeCompare(b.node) || LOG_EVENT_KINDS.indexOf(a.kind as LogEventKind) - LOG_EVENT_KINDS.indexOf(b.kind as LogEventKind));
-  const span = extent(events.filter((e) => e.ts !== null).map((e) => e.ts!));
-  const gc = events.filter((e) => e.kind === "gc-pause");
-  const nodes = [...new Set(events.map((e) => e.node))];
-  const ops = countOperations(events);
+  for (const c of r.counts) byKind[c.kind] = (byKind[c.kind] ?? 0) + c.count;
+  const kinds = r.counts.slice().sort((a, b) => a.node.localeCompare(b.node) || LOG_EVENT_KINDS.indexOf(a.kind as LogEventKind) - LOG_EVENT_KINDS.indexOf(b.kind as LogEventKind));
+  const firsts = r.counts.map((c) => c.first).filter((t): t is number => t !== null);
+  const lasts = r.counts.map((c) => c.last).filter((t): t is number => t !== null);
+  const span = firsts.length ? { min: Math.min(...firsts), max: Math.max(...lasts) } : undefined;
+  const nodes = [...new Set(r.counts.map((c) => c.node))];
+  const ops = r.totals.operations;
+  const total = r.totals.events;
 
   const summary: Record<string, unknown> = {
     nodes: nodes.length,
     files: r.files.length,
     lines: r.files.reduce((s, f) => s + f.lines, 0),
-    events: events.length,
+    events: total,
     first: span ? iso(span.min) : null,
     last: span ? iso(span.max) : null,
     gc_pauses: byKind["gc-pause"] ?? 0,
-    gc_pause_max_ms: extent(gc.map((e) => e.pause_ms ?? 0))?.max ?? null,
-    statuslogger_dumps: new Set(events.filter((e) => e.kind === "statuslogger-pool").map(dumpKey)).size,
-    dropped_messages: events.reduce((s, e) => s + (e.kind === "dropped-messages" ? e.dropped ?? 0 : 0), 0),
+    gc_pause_max_ms: r.totals.gcMaxMs,
+    statuslogger_dumps: r.totals.dumps,
+    dropped_messages: r.totals.dropped,
     // Operations, not lines (./log-operations.ts): the lines are the "flush"/"compaction" rows of `events` and by_kind.
     flushes: ops.flushes,
     flushes_written: ops.flushes_written,
@@ -153,11 +145,12 @@ export async function logs(filter: LogEventsFilter | SourceInput = {}): Promise<
     exceptions: byKind["exception"] ?? 0,
     by_kind: byKind,
     rules: LOG_RULES.length,
+    ...(r.sampled ? { events_kept: events.length } : {}),
   };
 
   return makeReport({
     helper: "logs",
-    title: `${r.source.name}: ${events.length.toLocaleString("en-US")} log events from ${plural(r.files.length, "file")} on ${plural(nodes.length, "node")}`,
+    title: `${r.source.name}: ${total.toLocaleString("en-US")} log events from ${plural(r.files.length, "file")} on ${plural(nodes.length, "node")}`,
     source: r.source.describe(),
     summary,
     findings,

@@ -14,6 +14,7 @@ const PARSERS = {
   parseGcLog: "../parse/gc-log",
   parseGcInspector: "../parse/gc-inspector",
   parseSystemLog: "../parse/system-log",
+  parseNodeLogs: "./log-node",
 } as const;
 export type CancellableParser = keyof typeof PARSERS;
 
@@ -39,7 +40,7 @@ export async function parseCancellable<T>(parser: CancellableParser, args: unkno
   const modulePath = path.join(__dirname, `${PARSERS[parser]}${ext}`);
   let worker: Worker;
   try {
-    worker = new Worker(path.join(__dirname, `parse-worker${ext}`), { workerData: { modulePath, fn: parser, args: cloneableArgs(args) } });
+    worker = newWorker(ext, { modulePath, fn: parser, args: cloneableArgs(args) });
   } catch {
     return inPlace<T>(parser, args); // e.g. an argument that cannot be cloned: parse here
   }
@@ -61,6 +62,101 @@ export async function parseCancellable<T>(parser: CancellableParser, args: unkno
       reject(e);
     });
   });
+}
+
+/**
+ * Worker threads that run tasks one after another (logs() parses several nodes at once this way:
+ * one task per node, `size` at a time). A task function may be async and may report progress: it
+ * gets a progress callback as its last argument, whose calls arrive as `onProgress`. Cancel
+ * terminates the task's worker at once and rejects with the signal's reason; close() ends them all.
+ * @example const pool = new WorkerPool(2); try { await Promise.all(tasks.map((t) => pool.run("parseNodeLogs", [t]))) } finally { await pool.close() }
+ */
+export class WorkerPool {
+  private readonly idle: Worker[] = [];
+  private readonly all = new Set<Worker>();
+  private readonly waiting: ((w: Worker) => void)[] = [];
+  private nextId = 0;
+  private readonly ext = path.extname(__filename);
+
+  /** `resourceLimits`: each worker's V8 heap limits (a smaller old generation makes it collect sooner: lower peak memory). */
+  constructor(
+    private readonly size: number,
+    private readonly resourceLimits?: import("node:worker_threads").ResourceLimits,
+  ) {}
+
+  private acquire(): Promise<Worker> {
+    const w = this.idle.pop();
+    if (w) return Promise.resolve(w);
+    if (this.all.size < this.size) {
+      const fresh = newWorker(this.ext, { serve: true }, this.resourceLimits);
+      fresh.unref();
+      this.all.add(fresh);
+      return Promise.resolve(fresh);
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(w: Worker, dead: boolean): void {
+    if (dead) {
+      this.all.delete(w);
+      void w.terminate();
+      const next = this.waiting.shift();
+      if (next) void this.acquire().then(next);
+      return;
+    }
+    const next = this.waiting.shift();
+    if (next) next(w);
+    else this.idle.push(w);
+  }
+
+  async run<T>(parser: CancellableParser, args: unknown[], options: { signal?: AbortSignal; onProgress?: (p: never) => void } = {}): Promise<T> {
+    const sig = options.signal ?? runOptions().signal;
+    sig.throwIfAborted();
+    const worker = await this.acquire();
+    const id = this.nextId++;
+    const modulePath = path.join(__dirname, `${PARSERS[parser]}${this.ext}`);
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      const finish = (dead: boolean, then: () => void) => {
+        if (settled) return;
+        settled = true;
+        sig.removeEventListener("abort", onAbort);
+        worker.off("message", onMessage).off("error", onError).off("exit", onExit);
+        this.release(worker, dead);
+        then();
+      };
+      const onAbort = () => finish(true, () => reject(sig.reason));
+      const onMessage = (m: { id: number; progress?: never; ok?: boolean; value?: T; message?: string; name?: string }) => {
+        if (m.id !== id) return;
+        if (m.progress !== undefined) {
+          if (!settled) options.onProgress?.(m.progress);
+          return;
+        }
+        finish(false, () => (m.ok ? resolve(m.value as T) : reject(Object.assign(new Error(m.message), { name: m.name ?? "Error" }))));
+      };
+      const onError = (e: Error) => finish(true, () => reject(e));
+      const onExit = (code: number) => finish(true, () => reject(new Error(`the ${parser} worker stopped (exit code ${code}) before it answered`)));
+      sig.addEventListener("abort", onAbort, { once: true });
+      worker.on("message", onMessage).once("error", onError).once("exit", onExit);
+      worker.postMessage({ id, modulePath, fn: parser, args: cloneableArgs(args), progress: !!options.onProgress });
+    });
+  }
+
+  /** End every worker. */
+  async close(): Promise<void> {
+    const ws = [...this.all];
+    this.all.clear();
+    this.idle.length = 0;
+    await Promise.all(ws.map((w) => w.terminate()));
+  }
+}
+
+/** The worker (./parse-worker.ts). Run from the TypeScript sources (tests, benches under tsx), it registers tsx first. */
+function newWorker(ext: string, workerData: Record<string, unknown>, resourceLimits?: import("node:worker_threads").ResourceLimits): Worker {
+  const file = path.join(__dirname, `parse-worker${ext}`);
+  const limits = resourceLimits ? { resourceLimits } : {};
+  if (ext !== ".ts") return new Worker(file, { workerData, ...limits });
+  return new Worker(`require(${JSON.stringify(require.resolve("tsx/cjs"))}); require(${JSON.stringify(file)});`, { eval: true, workerData, ...limits });
 }
 
 /** True when `e` is a cancellation (an AbortSignal's reason). */

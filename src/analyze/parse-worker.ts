@@ -1,11 +1,27 @@
 /**
  * The worker side of ./parse-cancellable.ts: runs one pure parser (text -> rows) on the text it was
- * given and posts the result back. Parsers are pure functions of their arguments (src/parse/), so
+ * given, or one task (a node's log files, ./log-node.ts, reading its files itself and posting
+ * progress), and posts the result back. Parsers are pure functions of their arguments (src/parse/), so
  * running one here gives the same result as in the main thread.
  */
 import { parentPort, workerData } from "node:worker_threads";
 
-const { modulePath, fn, args } = workerData as { modulePath: string; fn: string; args: unknown[] };
+const data = workerData as { modulePath: string; fn: string; args: unknown[]; progress?: boolean; serve?: boolean };
+if (data.serve) {
+  // A pooled worker (./parse-cancellable.ts WorkerPool): one task per message, answered with its id.
+  parentPort!.on("message", (m: { id: number; modulePath: string; fn: string; args: unknown[]; progress?: boolean }) => {
+    void (async () => {
+      try {
+        const mod = require(m.modulePath) as Record<string, (...a: unknown[]) => unknown>;
+        const call = m.progress ? [...m.args, (p: unknown) => parentPort!.postMessage({ id: m.id, progress: p })] : m.args;
+        parentPort!.postMessage({ id: m.id, ok: true, value: await mod[m.fn](...call) });
+      } catch (e) {
+        parentPort!.postMessage({ id: m.id, ok: false, message: (e as Error)?.message ?? String(e), name: (e as Error)?.name });
+      }
+    })();
+  });
+} else void (async () => {
+const { modulePath, fn, args, progress } = data;
 try {
   // A log layout arrives as its pattern and name (./parse-cancellable.ts cloneableArgs): compile it here.
   const options = args[1] as { layoutSource?: { pattern: string; name: string }; layout?: unknown } | undefined;
@@ -15,7 +31,10 @@ try {
     delete options.layoutSource;
   }
   const mod = require(modulePath) as Record<string, (...a: unknown[]) => unknown>;
-  parentPort!.postMessage({ ok: true, value: mod[fn](...args) });
+  // A task that reports progress gets a callback as its last argument; async tasks are awaited.
+  const call = progress ? [...args, (p: unknown) => parentPort!.postMessage({ progress: p })] : args;
+  parentPort!.postMessage({ ok: true, value: await mod[fn](...call) });
 } catch (e) {
   parentPort!.postMessage({ ok: false, message: (e as Error)?.message ?? String(e), name: (e as Error)?.name });
 }
+})();

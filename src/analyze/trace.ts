@@ -21,7 +21,7 @@ import type { Source, SourceFile } from "../cluster/source";
 import { findRecentSessions, readTraceSession, sessionRowFromDriver, type TraceSessionData } from "../cluster/trace-read";
 import { parseCqlshTrace } from "../parse/trace-cqlsh";
 import { parseTraceEventsCsv, parseTraceSessionsCsv } from "../parse/trace-csv";
-import { microsFromIso, parseEventsJsonl, parseSessionsJsonl, type Skipped, type TraceEventRow, type TraceSessionRow } from "../parse/trace-rows";
+import { blockLines, microsFromIso, parseEventsJsonl, parseSessionsJsonl, type BlockStart, type Skipped, type TraceEventRow, type TraceSessionRow } from "../parse/trace-rows";
 import { makeReport, type Finding, type Report } from "../present/report";
 import { nearestRank } from "./nearest-rank";
 import { meanOrNull } from "./statistics";
@@ -371,7 +371,23 @@ async function loadRecorded(source: Source, f: TraceFilter, builder: TraceModelB
   const sessionRows: TraceSessionRow[] = [];
   const eventTexts: { file: SourceFile; text: string }[] = [];
   const cqlshEvents: TraceEventRow[] = [];
+  const jsonlEvents: SourceFile[] = [];
   for (const file of files) {
+    // JSONL exports (what record() writes; millions of events) are streamed block by block; CSV (quoted fields may span lines) and cqlsh output are read whole.
+    if (file.kind === "trace-events" && !/\.csv$/i.test(file.rel)) {
+      jsonlEvents.push(file);
+      continue;
+    }
+    if (file.kind === "trace-sessions" && !/\.csv$/i.test(file.rel)) {
+      const at: BlockStart = { linesBefore: 0, skipped: { count: 0 } };
+      for await (const block of source.readLineBlocks(file)) {
+        for (const r of parseSessionsJsonl(block, at).rows) sessionRows.push(r);
+        at.linesBefore += blockLines(block);
+      }
+      const n = skipNote(file, at.skipped);
+      if (n) notes.push(n);
+      continue;
+    }
     const text = await source.readText(file);
     if (file.kind === "trace-sessions") {
       const p = /\.csv$/i.test(file.rel) ? parseTraceSessionsCsv(text) : parseSessionsJsonl(text);
@@ -411,6 +427,15 @@ async function loadRecorded(source: Source, f: TraceFilter, builder: TraceModelB
     builder.addEvent(e);
   };
   for (const e of cqlshEvents) take(e);
+  for (const file of jsonlEvents) {
+    const at: BlockStart = { linesBefore: 0, skipped: { count: 0 } };
+    for await (const block of source.readLineBlocks(file)) {
+      parseEventsJsonl(block, take, at);
+      at.linesBefore += blockLines(block);
+    }
+    const n = skipNote(file, at.skipped);
+    if (n) notes.push(n);
+  }
   for (const { file, text } of eventTexts) {
     const p = file.kind === "trace-events-csv" ? parseTraceEventsCsv(text) : parseEventsJsonl(text, take);
     if (file.kind === "trace-events-csv") for (const e of p.rows) take(e);

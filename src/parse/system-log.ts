@@ -90,171 +90,242 @@ const DAY_MS = 86_400_000;
  * @example parseSystemLog(text, { node: "10.0.0.1", file: "nodes/10.0.0.1/logs/cassandra/system.log" }).events
  */
 export function parseSystemLog(text: string, options: ParseLogOptions): ParsedLog {
-  const result: ParsedLog = { events: [], lines: 0, skipped: { count: 0, examples: [] }, attached: 0, undated: false };
-  if (!text) return result;
-  const layout = options.layout ?? detectLayout(text) ?? undefined;
-  if (!layout) return unreadable(text, result);
-  result.layout = layout;
-  const maxMessage = options.maxMessage ?? 1000;
-  const events = result.events;
-  const skip = (line: number, t: string) => {
-    result.skipped.count++;
-    if (result.skipped.examples.length < 3) result.skipped.examples.push({ line, text: t.length > 200 ? t.slice(0, 200) + "…" : t });
-  };
+  const parser = new SystemLogParser(options, text);
+  parser.feed(text);
+  const result = parser.end();
+  return result;
+}
 
-  let baseDayMs: number | undefined;
-  if (layout.timeOnly) {
-    const d = options.baseDate ? Date.parse(options.baseDate.slice(0, 10) + "T00:00:00Z") : NaN;
-    if (Number.isFinite(d)) baseDayMs = d;
-    else result.undated = true;
-  }
-  let lastTimeOnly = -1;
-
-  const re = layout.regex;
-  const gFile = layout.groups;
-  const len = text.length;
-  let pos = 0;
-  let lineNo = 0;
-  let current: LogEvent | undefined;
-  const dumpOfThread = new Map<string, number>();
-  let block: BlockKind | undefined;
+/**
+ * The same parse, block by block: {@link feed} blocks of whole lines in file order (the blocks of
+ * read-stream.ts's readLineBlocks), {@link take} the events that are finished so far (every event
+ * before the one that may still collect continuation lines), {@link end} at the end of the file.
+ * Line numbers run on across blocks, and an open event (a stack trace, a StatusLogger block, the
+ * queries under "operations were slow") continues across a block boundary as in one text.
+ * @example const p = new SystemLogParser({ node, file }, firstBlock); for await (const b of blocks) { p.feed(b); use(p.take()); } use(p.end().events)
+ */
+export class SystemLogParser {
+  private readonly result: ParsedLog = { events: [], lines: 0, skipped: { count: 0, examples: [] }, attached: 0, undated: false };
+  private readonly layout: LogLayout | undefined;
+  private readonly maxMessage: number;
+  private baseDayMs: number | undefined;
+  private lastTimeOnly = -1;
+  private lineNo = 0;
+  private current: LogEvent | undefined;
+  /** Index of `current` in result.events (events before it are finished). */
+  private currentAt = -1;
+  private readonly dumpOfThread = new Map<string, number>();
+  private block: BlockKind | undefined;
   // Cache: the last date's first 19 characters ("yyyy-MM-dd HH:mm:ss") and its epoch second.
-  let lastSecKey = "\u0000";
-  let lastSecMs = 0;
+  private lastSecKey = "\u0000";
+  private lastSecMs = 0;
 
-  while (pos < len) {
-    let end = text.indexOf("\n", pos);
-    if (end < 0) end = len;
-    let line = text.slice(pos, end);
-    pos = end + 1;
-    lineNo++;
-    if (line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
-    if (line.length === 0) continue;
+  /** `sample`: the file's first block, to detect the layout from when options.layout is absent. */
+  constructor(
+    private readonly options: ParseLogOptions,
+    sample: string,
+  ) {
+    this.layout = options.layout ?? (sample ? detectLayout(sample) : undefined) ?? undefined;
+    this.result.layout = this.layout;
+    this.maxMessage = options.maxMessage ?? 1000;
+    if (this.layout?.timeOnly) {
+      const d = options.baseDate ? Date.parse(options.baseDate.slice(0, 10) + "T00:00:00Z") : NaN;
+      if (Number.isFinite(d)) this.baseDayMs = d;
+      else this.result.undated = true;
+    }
+  }
 
-    const c = line.charCodeAt(0);
-    // Event lines start with a level letter (or spaces for %5level).
-    const levelLike = c === 73 || c === 68 || c === 87 || c === 69 || c === 84 || c === 70 || c === 32;
-    let m = levelLike || !layout.levelFirst ? re.exec(line) : null;
-    let gi = gFile;
-    if (!m && layout.levelFirst && levelLike && looksLikeEventStart(line)) {
-      // A level-led line the file's layout does not read (e.g. DSE's %X{service} filled in on a
-      // few lines): read it with the first other known layout that does, with the same kind of date.
-      for (const alt of COMPILED_LAYOUTS) {
-        if (alt === layout || alt.timeOnly !== layout.timeOnly) continue;
-        m = alt.regex.exec(line);
-        if (m) {
-          gi = alt.groups;
-          break;
+  /** Lines read so far. */
+  get lines(): number {
+    return this.lineNo;
+  }
+
+  /** The events finished so far (removed from the parser). */
+  take(): LogEvent[] {
+    const events = this.result.events;
+    if (this.currentAt <= 0) return this.currentAt < 0 && events.length ? events.splice(0) : [];
+    const done = events.splice(0, this.currentAt);
+    this.currentAt = 0;
+    return done;
+  }
+
+  /** The end of the file: the remaining events and the file's counts. */
+  end(): ParsedLog {
+    if (!this.layout) delete this.result.layout;
+    this.result.lines = this.lineNo;
+    this.currentAt = -1;
+    return this.result;
+  }
+
+  /** Parse one block of whole lines (the file's last block may end without "\n"). */
+  feed(text: string): void {
+    if (!text) return;
+    const result = this.result;
+    const layout = this.layout;
+    if (!layout) {
+      this.unreadable(text);
+      return;
+    }
+    const maxMessage = this.maxMessage;
+    const options = this.options;
+    const events = result.events;
+    const skip = (line: number, t: string) => {
+      result.skipped.count++;
+      if (result.skipped.examples.length < 3) result.skipped.examples.push({ line, text: t.length > 200 ? t.slice(0, 200) + "…" : t });
+    };
+    const re = layout.regex;
+    const gFile = layout.groups;
+    const len = text.length;
+    let pos = 0;
+    let lineNo = this.lineNo;
+    let current = this.current;
+    const dumpOfThread = this.dumpOfThread;
+    let block = this.block;
+    let baseDayMs = this.baseDayMs;
+    let lastTimeOnly = this.lastTimeOnly;
+    let lastSecKey = this.lastSecKey;
+    let lastSecMs = this.lastSecMs;
+
+    while (pos < len) {
+      let end = text.indexOf("\n", pos);
+      if (end < 0) end = len;
+      let line = text.slice(pos, end);
+      pos = end + 1;
+      lineNo++;
+      if (line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
+      if (line.length === 0) continue;
+
+      const c = line.charCodeAt(0);
+      // Event lines start with a level letter (or spaces for %5level).
+      const levelLike = c === 73 || c === 68 || c === 87 || c === 69 || c === 84 || c === 70 || c === 32;
+      let m = levelLike || !layout.levelFirst ? re.exec(line) : null;
+      let gi = gFile;
+      if (!m && layout.levelFirst && levelLike && looksLikeEventStart(line)) {
+        // A level-led line the file's layout does not read (e.g. DSE's %X{service} filled in on a
+        // few lines): read it with the first other known layout that does, with the same kind of date.
+        for (const alt of COMPILED_LAYOUTS) {
+          if (alt === layout || alt.timeOnly !== layout.timeOnly) continue;
+          m = alt.regex.exec(line);
+          if (m) {
+            gi = alt.groups;
+            break;
+          }
         }
       }
-    }
-    if (m) {
-      const date = gi.date ? m[gi.date] : "";
-      let ts: number | null;
-      const dateFormat = gi === gFile ? layout.date : undefined;
-      if (dateFormat && !dateFormat.iso) {
-        // Any other SimpleDateFormat (`yyyy/MM/dd HH:mm:ss,SSS`, logback's DATE, a zone in the text or the pattern): its own parser, never local time.
-        ts = dateFormat.parse(date, baseDayMs);
-        if (ts !== null && layout.timeOnly && baseDayMs !== undefined) {
-          if (lastTimeOnly >= 0 && ts < lastTimeOnly - DAY_MS / 2) {
-            baseDayMs += DAY_MS;
-            ts += DAY_MS;
-          }
-          lastTimeOnly = ts;
-        }
-      } else if (baseDayMs !== undefined || !layout.timeOnly) {
-        if (!layout.timeOnly && date.length >= 19 && date.charCodeAt(4) === 45) {
-          if (!date.startsWith(lastSecKey)) {
-            lastSecKey = date.slice(0, 19);
-            lastSecMs = parseLogDate(lastSecKey, undefined) ?? NaN;
-          }
-          ts = Number.isFinite(lastSecMs) ? lastSecMs + (date.length > 20 ? millis(date) : 0) : null;
-        } else {
-          ts = parseLogDate(date, baseDayMs);
+      if (m) {
+        const date = gi.date ? m[gi.date] : "";
+        let ts: number | null;
+        const dateFormat = gi === gFile ? layout.date : undefined;
+        if (dateFormat && !dateFormat.iso) {
+          // Any other SimpleDateFormat (`yyyy/MM/dd HH:mm:ss,SSS`, logback's DATE, a zone in the text or the pattern): its own parser, never local time.
+          ts = dateFormat.parse(date, baseDayMs);
           if (ts !== null && layout.timeOnly && baseDayMs !== undefined) {
-            // A time of day earlier than the previous one by more than 12 h: the next day began.
             if (lastTimeOnly >= 0 && ts < lastTimeOnly - DAY_MS / 2) {
               baseDayMs += DAY_MS;
               ts += DAY_MS;
             }
             lastTimeOnly = ts;
           }
-        }
-      } else ts = null;
-      const full = gi.msg ? m[gi.msg] : "";
-      const message = full.length > maxMessage ? full.slice(0, maxMessage) + "…" : full;
-      const sourceFile = gi.file ? m[gi.file] : undefined;
-      const ev: LogEvent = new Event(options.node, ts, gi.level ? m[gi.level] : "", gi.thread ? m[gi.thread] : null, sourceFile ? sourceFile + ":" + (gi.line ? m[gi.line] : "?") : null, message, options.file, lineNo);
-      block = undefined;
-      classify(ev, full, sourceFile);
-      // StatusLogger dumps: the header's line names the dump; one-line rows join their thread's last header.
-      if (ev.rule === "statuslogger.header") dumpOfThread.set(ev.thread ?? "", lineNo);
-      else if (ev.kind === "statuslogger-pool" || ev.kind === "statuslogger-table") ev.dump = dumpOfThread.get(ev.thread ?? "") ?? lineNo;
-      const rule = ev.rule ? RULE_BLOCKS.get(ev.rule) : undefined;
-      if (rule) block = rule;
-      events.push(ev);
-      current = ev;
-      continue;
-    }
-
-    // A continuation line.
-    if (!current) {
-      skip(lineNo, line);
-      continue;
-    }
-    if (block) {
-      const row = line.trim();
-      const rules = block === "statuslogger" ? STATUS_ROW_RULES : QUERY_ROW_RULES;
-      let matched = false;
-      for (const r of rules) {
-        const rm = r.re.exec(row);
-        if (!rm) continue;
-        if (block === "slow-queries" && r.kind !== "slow-query") continue;
-        if (block === "timed-out-queries" && r.kind !== "timed-out-query") continue;
-        const f = r.fields(rm);
-        const q = f.query;
-        const ev = headerCopy(current, row.length > maxMessage ? row.slice(0, maxMessage) + "…" : row, lineNo);
-        ev.kind = r.kind;
-        ev.rule = r.id;
-        if (block === "statuslogger") ev.dump = current.line;
-        Object.assign(ev, stripUndefined(f));
-        if (q) Object.assign(ev, stripUndefined(tableFromQuery(q)));
+        } else if (baseDayMs !== undefined || !layout.timeOnly) {
+          if (!layout.timeOnly && date.length >= 19 && date.charCodeAt(4) === 45) {
+            if (!date.startsWith(lastSecKey)) {
+              lastSecKey = date.slice(0, 19);
+              lastSecMs = parseLogDate(lastSecKey, undefined) ?? NaN;
+            }
+            ts = Number.isFinite(lastSecMs) ? lastSecMs + (date.length > 20 ? millis(date) : 0) : null;
+          } else {
+            ts = parseLogDate(date, baseDayMs);
+            if (ts !== null && layout.timeOnly && baseDayMs !== undefined) {
+              // A time of day earlier than the previous one by more than 12 h: the next day began.
+              if (lastTimeOnly >= 0 && ts < lastTimeOnly - DAY_MS / 2) {
+                baseDayMs += DAY_MS;
+                ts += DAY_MS;
+              }
+              lastTimeOnly = ts;
+            }
+          }
+        } else ts = null;
+        const full = gi.msg ? m[gi.msg] : "";
+        const message = full.length > maxMessage ? full.slice(0, maxMessage) + "…" : full;
+        const sourceFile = gi.file ? m[gi.file] : undefined;
+        const ev: LogEvent = new Event(options.node, ts, gi.level ? m[gi.level] : "", gi.thread ? m[gi.thread] : null, sourceFile ? sourceFile + ":" + (gi.line ? m[gi.line] : "?") : null, message, options.file, lineNo);
+        block = undefined;
+        classify(ev, full, sourceFile);
+        // StatusLogger dumps: the header's line names the dump; one-line rows join their thread's last header.
+        if (ev.rule === "statuslogger.header") dumpOfThread.set(ev.thread ?? "", lineNo);
+        else if (ev.kind === "statuslogger-pool" || ev.kind === "statuslogger-table") ev.dump = dumpOfThread.get(ev.thread ?? "") ?? lineNo;
+        const rule = ev.rule ? RULE_BLOCKS.get(ev.rule) : undefined;
+        if (rule) block = rule;
+        this.currentAt = events.length;
         events.push(ev);
-        matched = true;
-        break;
+        current = ev;
+        continue;
       }
-      if (matched) continue;
-    }
-    result.attached++;
-    current.extra_lines = (current.extra_lines ?? 0) + 1;
-    if (STACK_LINE.test(line)) {
-      if (!current.exception) {
-        const ex = EXCEPTION_CLASS.exec(line);
-        if (ex) current.exception = ex[1];
-      }
-      if (current.kind === "other") {
-        current.kind = "exception";
-        current.rule = "exception.stack";
-      }
-    }
-  }
-  result.lines = lineNo;
-  return result;
-}
 
-/** No known layout: every line is skipped; the first three non-empty ones are kept as examples (cut to 200 characters). */
-function unreadable(text: string, result: ParsedLog): ParsedLog {
-  let n = 0;
-  for (let s = 0; s < text.length; ) {
-    let e = text.indexOf("\n", s);
-    if (e < 0) e = text.length;
-    n++;
-    if (e > s && result.skipped.examples.length < 3) result.skipped.examples.push({ line: n, text: text.slice(s, Math.min(e, s + 200)) });
-    s = e + 1;
+      // A continuation line.
+      if (!current) {
+        skip(lineNo, line);
+        continue;
+      }
+      if (block) {
+        const row = line.trim();
+        const rules = block === "statuslogger" ? STATUS_ROW_RULES : QUERY_ROW_RULES;
+        let matched = false;
+        for (const r of rules) {
+          const rm = r.re.exec(row);
+          if (!rm) continue;
+          if (block === "slow-queries" && r.kind !== "slow-query") continue;
+          if (block === "timed-out-queries" && r.kind !== "timed-out-query") continue;
+          const f = r.fields(rm);
+          const q = f.query;
+          const ev = headerCopy(current, row.length > maxMessage ? row.slice(0, maxMessage) + "…" : row, lineNo);
+          ev.kind = r.kind;
+          ev.rule = r.id;
+          if (block === "statuslogger") ev.dump = current.line;
+          Object.assign(ev, stripUndefined(f));
+          if (q) Object.assign(ev, stripUndefined(tableFromQuery(q)));
+          events.push(ev);
+          matched = true;
+          break;
+        }
+        if (matched) continue;
+      }
+      result.attached++;
+      current.extra_lines = (current.extra_lines ?? 0) + 1;
+      if (STACK_LINE.test(line)) {
+        if (!current.exception) {
+          const ex = EXCEPTION_CLASS.exec(line);
+          if (ex) current.exception = ex[1];
+        }
+        if (current.kind === "other") {
+          current.kind = "exception";
+          current.rule = "exception.stack";
+        }
+      }
+    }
+    this.lineNo = lineNo;
+    this.current = current;
+    this.block = block;
+    this.baseDayMs = baseDayMs;
+    this.lastTimeOnly = lastTimeOnly;
+    this.lastSecKey = lastSecKey;
+    this.lastSecMs = lastSecMs;
   }
-  result.lines = n;
-  result.skipped.count = n;
-  return result;
+
+  /** No known layout: every line is skipped; the first three non-empty ones are kept as examples (cut to 200 characters). */
+  private unreadable(text: string): void {
+    const result = this.result;
+    let n = this.lineNo;
+    for (let s = 0; s < text.length; ) {
+      let e = text.indexOf("\n", s);
+      if (e < 0) e = text.length;
+      n++;
+      if (e > s && result.skipped.examples.length < 3) result.skipped.examples.push({ line: n, text: text.slice(s, Math.min(e, s + 200)) });
+      s = e + 1;
+    }
+    result.skipped.count += n - this.lineNo;
+    this.lineNo = n;
+  }
 }
 
 /** Which rule ids open a block. */

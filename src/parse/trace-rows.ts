@@ -119,10 +119,10 @@ export function traceMicrosProblem(column: "source_elapsed" | "duration", v: num
 const isStr = (v: unknown): v is string => typeof v === "string";
 const isElapsed = (v: unknown): v is number | null => v === null || (typeof v === "number" && Number.isFinite(v));
 
-/** Call `fn(line, lineNumber)` for each non-empty line without building an array of lines. */
-export function forEachLine(text: string, fn: (line: string, n: number) => void): void {
+/** Call `fn(line, lineNumber)` for each non-empty line without building an array of lines (`linesBefore`: lines of the file before this text, for a block of a streamed file). */
+export function forEachLine(text: string, fn: (line: string, n: number) => void, linesBefore = 0): void {
   let start = 0;
-  let n = 0;
+  let n = linesBefore;
   const len = text.length;
   while (start < len) {
     let end = text.indexOf("\n", start);
@@ -136,7 +136,7 @@ export function forEachLine(text: string, fn: (line: string, n: number) => void)
 }
 
 /** Call `fn(object, line, lineNumber)` for each non-empty line that parses as JSON; the others are skipped as "not JSON". */
-function forEachJsonLine(text: string, skipped: Skipped, fn: (o: any, line: string, n: number) => void): void {
+function forEachJsonLine(text: string, skipped: Skipped, fn: (o: any, line: string, n: number) => void, linesBefore = 0): void {
   forEachLine(text, (line, n) => {
     let o: any;
     try {
@@ -145,16 +145,32 @@ function forEachJsonLine(text: string, skipped: Skipped, fn: (o: any, line: stri
       return skip(skipped, n, line, "not JSON");
     }
     fn(o, line, n);
-  });
+  }, linesBefore);
+}
+
+/**
+ * Where a block of a streamed JSONL file starts: the lines before it and the file's skipped tally
+ * so far (carried from block to block, so counts and the first skipped line are the file's own).
+ */
+export interface BlockStart {
+  linesBefore: number;
+  skipped: Skipped;
+}
+
+/** Lines in a block of whole lines (its last line may lack "\n" only at the end of the file). */
+export function blockLines(block: string): number {
+  let n = 0;
+  for (let i = block.indexOf("\n"); i >= 0; i = block.indexOf("\n", i + 1)) n++;
+  return block.endsWith("\n") ? n : n + 1;
 }
 
 /**
  * Parse traces/sessions.jsonl.
  * @example parseSessionsJsonl(fs.readFileSync("ds/traces/sessions.jsonl", "utf8")).rows[0].coordinator
  */
-export function parseSessionsJsonl(text: string): Parsed<TraceSessionRow> {
+export function parseSessionsJsonl(text: string, at?: BlockStart): Parsed<TraceSessionRow> {
   const rows: TraceSessionRow[] = [];
-  const skipped: Skipped = { count: 0 };
+  const skipped: Skipped = at?.skipped ?? { count: 0 };
   if (!text) return { rows, skipped };
   forEachJsonLine(text, skipped, (o, line, n) => {
     if (!o || !isStr(o.session_id) || !isStr(o.coordinator) || !isStr(o.started_at) || !(o.duration === null || o.duration === undefined || typeof o.duration === "number")) {
@@ -173,7 +189,7 @@ export function parseSessionsJsonl(text: string): Parsed<TraceSessionRow> {
       client: isStr(o.client) ? o.client : null,
       parameters: o.parameters && typeof o.parameters === "object" ? o.parameters : {},
     });
-  });
+  }, at?.linesBefore);
   return { rows, skipped };
 }
 
@@ -182,9 +198,9 @@ export function parseSessionsJsonl(text: string): Parsed<TraceSessionRow> {
  * caller can fold millions of events into columns without holding row objects.
  * @example parseEventsJsonl(text).rows.filter((e) => e.source === "127.0.0.2")
  */
-export function parseEventsJsonl(text: string, onRow?: (row: TraceEventRow) => void): Parsed<TraceEventRow> {
+export function parseEventsJsonl(text: string, onRow?: (row: TraceEventRow) => void, at?: BlockStart): Parsed<TraceEventRow> {
   const rows: TraceEventRow[] = [];
-  const skipped: Skipped = { count: 0 };
+  const skipped: Skipped = at?.skipped ?? { count: 0 };
   if (!text) return { rows, skipped };
   const push = onRow ?? ((r: TraceEventRow) => void rows.push(r));
   forEachJsonLine(text, skipped, (o, line, n) => {
@@ -200,6 +216,6 @@ export function parseEventsJsonl(text: string, onRow?: (row: TraceEventRow) => v
       if (us !== undefined) eventTime = isoFromMicros(us);
     }
     push({ session_id: o.session_id, event_id: eventId, event_time: eventTime, activity: o.activity, source: o.source, source_elapsed: o.source_elapsed ?? null, thread: isStr(o.thread) ? o.thread : "", ...(typeof o.source_port === "number" ? { source_port: o.source_port } : {}) });
-  });
+  }, at?.linesBefore);
   return { rows, skipped };
 }
