@@ -13,7 +13,7 @@ import { filesInTimeOrder, missing, nodetoolTexts } from "../cluster/evidence";
 import { resolveSource, type SourceInput } from "../cluster/resolve";
 import type { SourceFile } from "../cluster/source";
 import { MAX_CHART_POINTS, sampleForChart, type VegaLiteSpec } from "../present/charts";
-import { makeReport, rowsToColumns, type Columns, type Finding, type Report, type Severity, type Threshold } from "../present/report";
+import { makeReport, rowsToColumns, type Columns, type Finding, type Report, type Severity, type Threshold, type TypedRows } from "../present/report";
 import { parseGcInspector } from "../parse/gc-inspector";
 import { parseGcLog } from "../parse/gc-log";
 import { isCancel, parseCancellable } from "./parse-cancellable";
@@ -62,7 +62,7 @@ export interface StallRow extends GcStall {
 }
 
 /** The report gcStats() returns: frames `pauses`, `cycles`, `stalls`, `gcstats`; charts `pauses`, `heap`, `histogram`. */
-export type GcReport = Report<"pauses" | "cycles" | "stalls" | "gcstats"> & {
+export type GcReport = TypedRows<{ pauses: PauseRow; cycles: CycleRow; stalls: StallRow; gcstats: NodetoolGcStats & { node: string; file: string } }> & Report<"pauses" | "cycles" | "stalls" | "gcstats"> & {
   readonly pauses: import("danfojs-node").DataFrame;
   readonly cycles: import("danfojs-node").DataFrame;
   readonly stalls: import("danfojs-node").DataFrame;

@@ -22,7 +22,7 @@ import { findRecentSessions, readTraceSession, sessionRowFromDriver, type TraceS
 import { parseCqlshTrace } from "../parse/trace-cqlsh";
 import { parseTraceEventsCsv, parseTraceSessionsCsv } from "../parse/trace-csv";
 import { microsFromIso, parseEventsJsonl, parseSessionsJsonl, type Skipped, type TraceEventRow, type TraceSessionRow } from "../parse/trace-rows";
-import { makeReport, type Finding, type Report } from "../present/report";
+import { makeReport, type Finding, type Report, type TypedRows } from "../present/report";
 import { nearestRank } from "./nearest-rank";
 import { compareSpec, durationsSpec, slowestSpec, stagesSpec, waterfallSpec } from "./trace-charts";
 import { eventColumns, ms, sessionColumns, TraceModelBuilder, type SessionSummary, type TraceModel } from "./trace-model";
@@ -35,8 +35,38 @@ export { TRACE_RULES, TRACE_THRESHOLDS } from "./trace-rules";
 
 /** Frames of a trace report. */
 export type TraceFrames = "events" | "sessions" | "stages";
-/** What trace() and traces() return. */
-export type TraceReport = Report<TraceFrames> & {
+/** A row of the `sessions` frame (plus one `<stage>_ms` column per stage: time spent in it). */
+export interface TraceSessionFrameRow {
+  session_id: string;
+  started_at: string;
+  coordinator: string;
+  duration_ms: number;
+  complete: boolean;
+  /** null when the session did not record it (Cassandra 2.1). */
+  consistency: string | null;
+  query: string;
+  events: number;
+  nodes: number;
+  sstables_per_read: number;
+  live_rows: number;
+  tombstones: number;
+  read_repair: boolean;
+  speculative_retry: boolean;
+  network_ms: number;
+  local_ms: number;
+  [stageMs: `${string}_ms`]: number;
+}
+
+/** A row of the `stages` frame. */
+export interface TraceStageFrameRow {
+  stage: string;
+  ms: number;
+  share_pct: number;
+  events: number;
+}
+
+/** What trace() and traces() return; `rows("sessions")` is typed. */
+export type TraceReport = TypedRows<{ sessions: TraceSessionFrameRow; stages: TraceStageFrameRow }> & Report<TraceFrames> & {
   /** One row per trace event: session_id, node, thread, at_us, delta_us, t_us, activity, stage, role, sstables, live_rows, tombstones, message_bytes, peer, flags. */
   readonly events: import("danfojs-node").DataFrame;
   /** One row per session: duration, consistency, query, sstables per read, tombstones, time per stage (<stage>_ms). */

@@ -135,7 +135,30 @@ export function rowsToColumns<R extends object>(rows: readonly R[], names?: read
   return out;
 }
 
-/** The common report. Helpers return `Report<"pauses" | "cycles">` and friends; frames are also properties. */
+/** The plain-object form of a row type (an interface made assignable to `Record<string, unknown>`). */
+export type PlainRow<T> = { [K in keyof T]: T[K] };
+
+/**
+ * `rows(name)` typed per frame, from a map of frame name to row type: a helper's report type is
+ * `TypedRows<{ pauses: PauseRow; cycles: CycleRow }> & Report<"pauses" | "cycles">`, so
+ * `gc.rows("pauses")` is `PauseRow[]` in a notebook without a cast. (An intersection, not a second
+ * class parameter: a typed report stays assignable to a plain `Report`.)
+ */
+export interface TypedRows<R> {
+  /**
+   * A frame's rows as plain objects, typed per frame.
+   * @example (await gcStats()).rows("pauses").filter((p) => p.pause_ms > 200)
+   */
+  rows<K extends keyof R & string>(name: K): PlainRow<R[K]>[];
+}
+
+/** Marks a DataFrame built by a report with its frame name (a table's caption in Jupyter and the REPL). */
+export const FRAME_NAME = Symbol.for("cassperf.frameName");
+
+/**
+ * The common report. Helpers return `Report<"pauses" | "cycles">` and friends (with {@link TypedRows}
+ * for typed rows); frames are also properties.
+ */
 export class Report<F extends string = string> {
   readonly helper: string;
   readonly title: string;
@@ -194,7 +217,7 @@ export class Report<F extends string = string> {
     return c;
   }
 
-  /** A frame's rows as plain objects. */
+  /** A frame's rows as plain objects (typed per frame in helpers' report types: {@link TypedRows}). */
   rows(name: F): Record<string, unknown>[] {
     return columnsToRows(this.columns(name));
   }
@@ -211,6 +234,7 @@ export class Report<F extends string = string> {
     let df = this.frameCache.get(name);
     if (!df) {
       df = toDataFrame(this.columns(name));
+      Object.defineProperty(df, FRAME_NAME, { value: name, enumerable: false });
       this.frameCache.set(name, df);
     }
     return df;
