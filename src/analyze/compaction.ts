@@ -9,7 +9,7 @@ import { CassperfError } from "../errors";
 import { LiveSource } from "../cluster/live";
 import { parseTableName, quoteIdent, type TableName } from "../cluster/cql";
 import { existingPath, isSource, resolveSource, type SourceInput } from "../cluster/resolve";
-import { makeReport, type Finding, type Report, type Threshold, type TypedRows } from "../present/report";
+import { makeReport, type Finding, type Report, type Threshold, type TypedRows, answerOrExplain } from "../present/report";
 import { gatherCompactionEvidence, SYSTEM_KEYSPACES, type Cited, type TableEvidence } from "./compaction-evidence";
 import { versionsOf } from "./inventory";
 
@@ -352,6 +352,12 @@ export type CompactionReport = TypedRows<{ advice: CompactionAdviceRow; evidence
  * @example await compactionAdvice("shop.carts", {}, { apply: true })   // live: executes the ALTER
  */
 export async function compactionAdvice(table?: string | TableName, workload: CompactionWorkload = {}, options: CompactionAdviceOptions = {}): Promise<CompactionReport> {
+  // A source without the evidence gives an empty report that says why (../present/report.ts answerOrExplain).
+  return answerOrExplain("compactionAdvice", ["advice", "evidence"] as const, () => compactionAdviceOf(table, workload, options));
+}
+
+/** compactionAdvice() itself; compactionAdvice() turns "the source has no ..." into an empty report. */
+async function compactionAdviceOf(table?: string | TableName, workload: CompactionWorkload = {}, options: CompactionAdviceOptions = {}): Promise<CompactionReport> {
   if (isSource(table)) throw new CassperfError("compactionAdvice: the first argument is a table name (or omitted for every table); pass a source as the third argument's { source }.");
   // compactionAdvice("path/to/bundle"): a path is read as a source (as gcStats(path) is), every table.
   const asPath = existingPath(table);

@@ -13,7 +13,7 @@ import { filesInTimeOrder, missing, nodetoolTexts } from "../cluster/evidence";
 import { resolveSource, type SourceInput } from "../cluster/resolve";
 import type { SourceFile } from "../cluster/source";
 import { MAX_CHART_POINTS, sampleForChart, type VegaLiteSpec } from "../present/charts";
-import { makeReport, rowsToColumns, type Columns, type Finding, type Report, type Severity, type Threshold, type TypedRows } from "../present/report";
+import { makeReport, rowsToColumns, type Columns, type Finding, type Report, type Severity, type Threshold, type TypedRows, answerOrExplain } from "../present/report";
 import { parseGcInspector } from "../parse/gc-inspector";
 import { parseGcLog } from "../parse/gc-log";
 import { isCancel, parseCancellable } from "./parse-cancellable";
@@ -309,6 +309,12 @@ interface FileResult {
  * await gc.chart("pauses").toPNG()
  */
 export async function gcStats(input?: SourceInput, opts: GcStatsOptions = {}): Promise<GcReport> {
+  // A source without the evidence gives an empty report that says why (../present/report.ts answerOrExplain).
+  return answerOrExplain("gcStats", ["pauses", "cycles", "stalls", "gcstats"] as const, () => gcStatsOf(input, opts));
+}
+
+/** gcStats() itself; gcStats() turns "the source has no ..." into an empty report. */
+async function gcStatsOf(input?: SourceInput, opts: GcStatsOptions = {}): Promise<GcReport> {
   const source = await resolveSource(input, "gcStats");
   const wanted = opts.node === undefined ? undefined : new Set(Array.isArray(opts.node) ? opts.node : [opts.node]);
   const keep = (f: SourceFile) => !wanted || wanted.has(f.node);

@@ -22,7 +22,7 @@ import { findRecentSessions, readTraceSession, sessionRowFromDriver, type TraceS
 import { parseCqlshTrace } from "../parse/trace-cqlsh";
 import { parseTraceEventsCsv, parseTraceSessionsCsv } from "../parse/trace-csv";
 import { microsFromIso, parseEventsJsonl, parseSessionsJsonl, type Skipped, type TraceEventRow, type TraceSessionRow } from "../parse/trace-rows";
-import { makeReport, type Finding, type Report, type TypedRows } from "../present/report";
+import { makeReport, type Finding, type Report, type TypedRows, answerOrExplain } from "../present/report";
 import { nearestRank } from "./nearest-rank";
 import { compareSpec, durationsSpec, slowestSpec, stagesSpec, waterfallSpec } from "./trace-charts";
 import { eventColumns, ms, sessionColumns, TraceModelBuilder, type SessionSummary, type TraceModel } from "./trace-model";
@@ -148,6 +148,12 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * @example await trace("tracing-on.txt")   // a path (cqlsh TRACING ON text, events CSV, a bundle): its recorded sessions
  */
 export async function trace(query: string, params?: unknown[] | Record<string, unknown> | TraceOptions, options: TraceOptions = {}): Promise<TraceReport> {
+  // A source without the evidence gives an empty report that says why (../present/report.ts answerOrExplain).
+  return answerOrExplain("trace", ["events", "sessions", "stages"] as const, () => traceOf(query, params, options));
+}
+
+/** trace() itself; trace() turns "the source has no ..." into an empty report. */
+async function traceOf(query: string, params?: unknown[] | Record<string, unknown> | TraceOptions, options: TraceOptions = {}): Promise<TraceReport> {
   if (typeof query !== "string" || query.trim() === "") {
     throw new CassperfError("trace: expected a CQL query string (or a trace session id) as the first argument.", { hint: 'trace("SELECT * FROM ks.t WHERE id = ?", [1], { consistency: "QUORUM" })' });
   }
@@ -297,6 +303,12 @@ const oneLine = (q: string) => {
  * @example await traces({ source: "exports/events.csv" })
  */
 export async function traces(filter: TraceFilter | SourceInput = {}): Promise<TraceReport> {
+  // A source without the evidence gives an empty report that says why (../present/report.ts answerOrExplain).
+  return answerOrExplain("traces", ["events", "sessions", "stages"] as const, () => tracesOf(filter));
+}
+
+/** traces() itself; traces() turns "the source has no ..." into an empty report. */
+async function tracesOf(filter: TraceFilter | SourceInput = {}): Promise<TraceReport> {
   const f: TraceFilter = typeof filter === "string" || isSourceLike(filter) ? { source: filter as SourceInput } : ((filter ?? {}) as TraceFilter);
   validateFilter(f);
   const source = await resolveSource(f.source, "traces");
