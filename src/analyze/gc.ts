@@ -323,6 +323,8 @@ async function gcStatsOf(input?: SourceInput, opts: GcStatsOptions = {}): Promis
   // 1. GC logs, oldest rotation first per node. A GC log of another JVM in the bundle (OpsCenter,
   // the DataStax agent, Spark, Solr) or of no node is left out of the nodes' figures, with a note.
   const results: FileResult[] = [];
+  // Set when a cancel (Ctrl-C, a cell's interrupt) stopped the GC logs: what was read is reported, nothing more is read.
+  let cancelled = false;
   const gcFiles = filesInTimeOrder(source, ["gc-log"]).filter(keep);
   for (const file of gcFiles) {
     const side = sideJvm(file);
@@ -339,7 +341,8 @@ async function gcStatsOf(input?: SourceInput, opts: GcStatsOptions = {}): Promis
       parse = safeParse(await attempt(parseCancellable<GcParse>("parseGcLog", [text])), file, notes);
     } catch (e) {
       if (!isCancel(e) || !results.length) throw e;
-      notes.push(`Cancelled: partial, ${results.length} of ${gcFiles.length} GC log files read (stopped in ${file.rel}).`);
+      notes.push(`Cancelled: partial, ${results.length} of ${gcFiles.length} GC log files read (stopped in ${file.rel}); GCInspector lines and nodetool gcstats not read.`);
+      cancelled = true;
       break;
     }
     if (!parse) continue;
@@ -362,7 +365,7 @@ async function gcStatsOf(input?: SourceInput, opts: GcStatsOptions = {}): Promis
 
   // 2. GCInspector lines of system.log.
   const inspector: FileResult[] = [];
-  if (opts.gcinspector !== false) {
+  if (opts.gcinspector !== false && !cancelled) {
     for (const file of filesInTimeOrder(source, ["system-log"]).filter(keep)) {
       let text: string;
       try {
@@ -381,7 +384,7 @@ async function gcStatsOf(input?: SourceInput, opts: GcStatsOptions = {}): Promis
 
   // 3. nodetool gcstats.
   const gcstats: (NodetoolGcStats & { node: string; file: string })[] = [];
-  if (opts.nodetool !== false) {
+  if (opts.nodetool !== false && !cancelled) {
     try {
       for (const t of await nodetoolTexts(source, "gcstats")) {
         if (wanted && !wanted.has(t.node)) continue;

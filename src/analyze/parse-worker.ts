@@ -5,8 +5,13 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 
-const { modulePath, fn, args } = workerData as { modulePath: string; fn: string; args: unknown[] };
+const { modulePath, fn, args, textChunks } = workerData as { modulePath: string; fn: string; args: unknown[]; textChunks?: Uint8Array[] };
 try {
+  // The text arrives as UTF-8 chunks (transferred, not cloned: ./parse-cancellable.ts).
+  if (textChunks) {
+    const decoder = new TextDecoder();
+    args[0] = textChunks.map((c) => decoder.decode(c)).join("");
+  }
   // A log layout arrives as its pattern and name (./parse-cancellable.ts cloneableArgs): compile it here.
   const options = args[1] as { layoutSource?: { pattern: string; name: string }; layout?: unknown } | undefined;
   if (options?.layoutSource) {
