@@ -139,7 +139,7 @@ export class Engine {
     const head = error.traceback.findIndex((l) => l.startsWith(`${error.ename}:`));
     const frames = error.traceback.slice(head < 0 ? 1 : head + 1).filter((l) => !l.includes(CELL_FILENAME));
     const traceback = [`${error.ename}: ${error.evalue}`, where, `    ${at.text}`, caret, ...frames];
-    return { ...error, evalue: `${error.evalue} (cell line ${at.line}: ${at.text.trim()})`, traceback };
+    return { ...error, traceback };
   }
 
   /** Warm the TypeScript program and run the prelude; returns the prelude's error, if any. */
