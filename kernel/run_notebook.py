@@ -6,6 +6,9 @@ stderr; writes the notebook with its outputs even when a cell fails.
 
 usage: run_notebook.py NOTEBOOK KERNEL_NAME TIMEOUT_SECONDS [CWD]
 (CWD: the folder cells run in, default the notebook's own folder)
+With CASSPERF_ALLOW_ERRORS=1 (`cassperf run --allow-errors`) a failed cell does not stop the run: it is
+marked (tag "failed", metadata cassperf.failed) and the cells after it run; the failed cells are named at
+the end and the exit status is still 1.
 exit: 0 all cells ran, 1 a cell failed (the error is printed), 3 the kernel could not start,
       4 stopped by SIGTERM/SIGHUP/SIGINT or because `cassperf run` (the parent) died
 
@@ -64,6 +67,13 @@ def main() -> int:
         resources={"metadata": {"path": cwd}},
     )
     code_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    allow_errors = os.environ.get("CASSPERF_ALLOW_ERRORS") == "1"
+    for i in code_cells:  # a re-run starts with no cell marked failed
+        tags = nb.cells[i].get("metadata", {}).get("tags", [])
+        if "failed" in tags:
+            tags.remove("failed")
+        nb.cells[i].get("metadata", {}).pop("cassperf", None)
+    failed = []
     status = 0
     t0 = time.time()
     try:
@@ -81,7 +91,13 @@ def main() -> int:
                     else:
                         print(str(e)[-2000:], file=sys.stderr)
                     status = 1
-                    break
+                    if not allow_errors:
+                        break
+                    meta = nb.cells[i].setdefault("metadata", {})
+                    meta.setdefault("tags", []).append("failed")
+                    meta["cassperf"] = {"failed": True, "error": f"{err.get('ename')}: {err.get('evalue')}" if err is not None else "failed"}
+                    failed.append(f"cell {n} (notebook cell {i + 1})")
+                    continue
                 print(f"cell {n}/{len(code_cells)} ok {time.time() - t:.2f}s", file=sys.stderr, flush=True)
     except Stopped as e:
         logging.getLogger("asyncio").disabled = True  # the interrupted cell's task is not an error to report
@@ -97,6 +113,8 @@ def main() -> int:
         temp = os.environ.get("CASSPERF_RUN_TEMP")
         if _parent_gone and temp and os.path.basename(temp).startswith("cassperf-run-"):
             shutil.rmtree(temp, ignore_errors=True)
+    if failed:
+        print(f"{len(failed)} of {len(code_cells)} cells failed: {', '.join(failed)}", file=sys.stderr)
     print(f"total {time.time() - t0:.2f}s", file=sys.stderr)
     return status
 

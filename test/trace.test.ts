@@ -237,7 +237,11 @@ test("traces(): empty trace files give an empty report; a source without traces 
   const e = tempDir();
   fs.writeFileSync(path.join(e, "system.log"), "INFO  [main] 2024-01-15 10:00:00,000 CassandraDaemon.java:100 - hello\n");
   const noTraces = await openRecorded(e);
-  await assert.rejects(() => traces({ source: noTraces }), (err) => isCassperfError(err) && /has no trace sessions/.test((err as Error).message));
+  // No trace sessions at all: an empty report that says why (answerOrExplain), so a runbook goes on.
+  const none = await traces({ source: noTraces });
+  assert.equal(none.summary.answered, false);
+  assert.match(String(none.summary.reason), /has no trace sessions/);
+  assert.deepEqual(none.rows("sessions"), []);
 });
 
 test("charts: the waterfall of one session and the many-session charts render to PNG", async () => {

@@ -11,7 +11,7 @@ import { LiveSource } from "../cluster/live";
 import { readViews, viewNumber } from "../cluster/system-views";
 import { resolveSource, type SourceInput } from "../cluster/resolve";
 import { parseInfo, type CacheInfo } from "../parse/nodetool-info";
-import { makeReport, rowsToColumns, type Finding, type Threshold } from "../present/report";
+import { makeReport, rowsToColumns, type Finding, type Threshold, answerOrExplain } from "../present/report";
 import { gatherCompactionEvidence, SYSTEM_KEYSPACES } from "./compaction-evidence";
 
 /** Thresholds of the cache rules, each with the source of its number. */
@@ -78,6 +78,12 @@ const mb = (b: number) => `${(b / 2 ** 20).toFixed(1)} MB`;
  * @example await caches("diag/cassandra-2.1.17")           // a bundle
  */
 export async function caches(input?: SourceInput) {
+  // A source without the evidence gives an empty report that says why (../present/report.ts answerOrExplain).
+  return answerOrExplain("caches", ["caches", "tables"] as const, () => cachesOf(input));
+}
+
+/** caches() itself; caches() turns "the source has no ..." into an empty report. */
+async function cachesOf(input?: SourceInput) {
   const source = await resolveSource(input, "caches");
   const rows: CacheRow[] = [];
   const notes: string[] = [];

@@ -9,7 +9,7 @@ import { CassperfError } from "../errors";
 import { LiveSource } from "../cluster/live";
 import { parseTableName, quoteIdent, type TableName } from "../cluster/cql";
 import { existingPath, isSource, resolveSource, type SourceInput } from "../cluster/resolve";
-import { makeReport, type Finding, type Threshold } from "../present/report";
+import { makeReport, type Finding, type Report, type Threshold, type TypedRows, answerOrExplain } from "../present/report";
 import { distinctLabels } from "../present/charts";
 import { gatherCompactionEvidence, SYSTEM_KEYSPACES, type Cited, type TableEvidence } from "./compaction-evidence";
 import { versionsOf } from "./inventory";
@@ -316,6 +316,35 @@ function confidence(f: TableFacts): { level: "high" | "medium" | "low"; missing:
   return { level: have >= 4 ? "high" : have >= 2 ? "medium" : "low", missing: items.filter(([, v]) => v === undefined).map(([k]) => k) };
 }
 
+/** A row of compactionAdvice()'s `advice` frame: one table's current and recommended strategy, and why. */
+export interface CompactionAdviceRow {
+  keyspace: string;
+  table: string;
+  current: string;
+  recommended: Strategy;
+  rule: string;
+  confidence: string;
+  missing: string;
+  reasoning: string;
+  statement: string | null;
+  ucs_statement: string | null;
+  note: string | null;
+}
+
+/** A row of compactionAdvice()'s `evidence` frame: one number behind the advice and where it came from. */
+export interface CompactionEvidenceRow {
+  table: string;
+  item: string;
+  value: unknown;
+  origin: string;
+}
+
+/** What compactionAdvice() returns: frames `advice` and `evidence`, typed rows. */
+export type CompactionReport = TypedRows<{ advice: CompactionAdviceRow; evidence: CompactionEvidenceRow }> & Report<"advice" | "evidence"> & {
+  readonly advice: import("danfojs-node").DataFrame;
+  readonly evidence: import("danfojs-node").DataFrame;
+};
+
 /**
  * compactionAdvice(): per table, the current strategy, the recommended one, the reasoning tied to
  * each piece of evidence (number and file), the confidence, and the ALTER TABLE statement.
@@ -323,7 +352,13 @@ function confidence(f: TableFacts): { level: "high" | "medium" | "low"; missing:
  * @example await compactionAdvice("metrics.readings", { lifecycle: "time-series", ttlSeconds: 30 * 86400 })
  * @example await compactionAdvice("shop.carts", {}, { apply: true })   // live: executes the ALTER
  */
-export async function compactionAdvice(table?: string | TableName, workload: CompactionWorkload = {}, options: CompactionAdviceOptions = {}) {
+export async function compactionAdvice(table?: string | TableName, workload: CompactionWorkload = {}, options: CompactionAdviceOptions = {}): Promise<CompactionReport> {
+  // A source without the evidence gives an empty report that says why (../present/report.ts answerOrExplain).
+  return answerOrExplain("compactionAdvice", ["advice", "evidence"] as const, () => compactionAdviceOf(table, workload, options));
+}
+
+/** compactionAdvice() itself; compactionAdvice() turns "the source has no ..." into an empty report. */
+async function compactionAdviceOf(table?: string | TableName, workload: CompactionWorkload = {}, options: CompactionAdviceOptions = {}): Promise<CompactionReport> {
   if (isSource(table)) throw new CassperfError("compactionAdvice: the first argument is a table name (or omitted for every table); pass a source as the third argument's { source }.");
   // compactionAdvice("path/to/bundle"): a path is read as a source (as gcStats(path) is), every table.
   const asPath = existingPath(table);
@@ -348,7 +383,7 @@ export async function compactionAdvice(table?: string | TableName, workload: Com
   list.sort((a, b) => `${a.keyspace}.${a.table}`.localeCompare(`${b.keyspace}.${b.table}`));
 
   const findings: Finding[] = [];
-  const advice: { keyspace: string; table: string; current: string; recommended: Strategy; rule: string; confidence: string; missing: string; reasoning: string; statement: string | null; ucs_statement: string | null; note: string | null }[] = [];
+  const advice: CompactionAdviceRow[] = [];
   const evidenceRows: { table: string; item: string; value: unknown; origin: string }[] = [];
   for (const ev of list) {
     const f = tableFacts(ev, workload, version, nodePending);
@@ -428,7 +463,7 @@ export async function compactionAdvice(table?: string | TableName, workload: Com
     findings,
     notes: [...notes, ...applied.map((a) => `${a.table}: ${a.result}: ${a.statement}`)],
     frames: {
-      advice: Object.fromEntries(Object.keys(advice[0] ?? { keyspace: 0 }).map((k) => [k, advice.map((a) => (a as Record<string, unknown>)[k])])),
+      advice: Object.fromEntries(Object.keys(advice[0] ?? { keyspace: 0 }).map((k) => [k, advice.map((a) => a[k as keyof CompactionAdviceRow])])),
       evidence: { table: evidenceRows.map((r) => r.table), item: evidenceRows.map((r) => r.item), value: evidenceRows.map((r) => (typeof r.value === "object" && r.value !== null ? JSON.stringify(r.value) : r.value)), origin: evidenceRows.map((r) => r.origin) },
     },
     // No chart without a number to draw (an empty facet grid explains nothing).
@@ -451,7 +486,7 @@ export async function compactionAdvice(table?: string | TableName, workload: Com
       },
     },
     previewFrame: "advice",
-  });
+  }) as CompactionReport;
 }
 
 function parseV(v: string): number[] {

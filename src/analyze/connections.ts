@@ -10,7 +10,7 @@ import { CassperfError, isCassperfError } from "../errors";
 import { LiveSource } from "../cluster/live";
 import { resolveSource, type SourceInput } from "../cluster/resolve";
 import type { Source } from "../cluster/source";
-import { makeReport, rowsToColumns, type Finding, type Threshold } from "../present/report";
+import { makeReport, rowsToColumns, type Finding, type Threshold, answerOrExplain } from "../present/report";
 import { parseClientstats, type ClientConnection } from "../parse/nodetool-clientstats";
 import { plural } from "../present/plural";
 import { readViews, viewNumber } from "../cluster/system-views";
@@ -45,6 +45,12 @@ const T = CONNECTION_THRESHOLDS;
  * @example await connections(live, { expectedConcurrency: 256 })
  */
 export async function connections(input?: SourceInput, options: ConnectionsOptions = {}) {
+  // A source without the evidence gives an empty report that says why (../present/report.ts answerOrExplain).
+  return answerOrExplain("connections", ["hosts", "clients", "nodes", "by_user"] as const, () => connectionsOf(input, options));
+}
+
+/** connections() itself; connections() turns "the source has no ..." into an empty report. */
+async function connectionsOf(input?: SourceInput, options: ConnectionsOptions = {}) {
   const source = await resolveSource(input, "connections");
   if (!(source instanceof LiveSource)) return recordedConnections(source);
   const client = source.client;

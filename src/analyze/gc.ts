@@ -13,7 +13,7 @@ import { filesInTimeOrder, missing, nodetoolTexts } from "../cluster/evidence";
 import { resolveSource, type SourceInput } from "../cluster/resolve";
 import type { SourceFile } from "../cluster/source";
 import { COUNT_AXIS, MAX_CHART_POINTS, sampleForChart, utcTimeAxis, type VegaLiteSpec } from "../present/charts";
-import { makeReport, rowsToColumns, type Columns, type Finding, type Report, type Severity, type Threshold } from "../present/report";
+import { makeReport, rowsToColumns, type Columns, type Finding, type Report, type Severity, type Threshold, type TypedRows, answerOrExplain } from "../present/report";
 import { gcInspectorParser } from "../parse/gc-inspector";
 import { gcLogParser } from "../parse/gc-log";
 import type { GcBlockParser, GcParseColumns, PauseTable } from "../parse/gc-pauses";
@@ -64,7 +64,7 @@ export interface StallRow extends GcStall {
 }
 
 /** The report gcStats() returns: frames `pauses`, `cycles`, `stalls`, `gcstats`; charts `pauses`, `heap`, `histogram`. */
-export type GcReport = Report<"pauses" | "cycles" | "stalls" | "gcstats"> & {
+export type GcReport = TypedRows<{ pauses: PauseRow; cycles: CycleRow; stalls: StallRow; gcstats: NodetoolGcStats & { node: string; file: string } }> & Report<"pauses" | "cycles" | "stalls" | "gcstats"> & {
   readonly pauses: import("danfojs-node").DataFrame;
   readonly cycles: import("danfojs-node").DataFrame;
   readonly stalls: import("danfojs-node").DataFrame;
@@ -408,6 +408,12 @@ function parserFailure(e: unknown, file: SourceFile, notes: string[]): null {
  * await gc.chart("pauses").toPNG()
  */
 export async function gcStats(input?: SourceInput, opts: GcStatsOptions = {}): Promise<GcReport> {
+  // A source without the evidence gives an empty report that says why (../present/report.ts answerOrExplain).
+  return answerOrExplain("gcStats", ["pauses", "cycles", "stalls", "gcstats"] as const, () => gcStatsOf(input, opts));
+}
+
+/** gcStats() itself; gcStats() turns "the source has no ..." into an empty report. */
+async function gcStatsOf(input?: SourceInput, opts: GcStatsOptions = {}): Promise<GcReport> {
   const source = await resolveSource(input, "gcStats");
   const wanted = opts.node === undefined ? undefined : new Set(Array.isArray(opts.node) ? opts.node : [opts.node]);
   const keep = (f: SourceFile) => !wanted || wanted.has(f.node);
@@ -416,6 +422,8 @@ export async function gcStats(input?: SourceInput, opts: GcStatsOptions = {}): P
   // 1. GC logs, oldest rotation first per node. A GC log of another JVM in the bundle (OpsCenter,
   // the DataStax agent, Spark, Solr) or of no node is left out of the nodes' figures, with a note.
   const results: FileResult[] = [];
+  // Set when a cancel (Ctrl-C, a cell's interrupt) stopped the GC logs: what was read is reported, nothing more is read.
+  let cancelled = false;
   const gcFiles = filesInTimeOrder(source, ["gc-log"]).filter(keep);
   // Ctrl-C in the REPL (or a notebook cell's signal) stops the read between blocks; the files already read are kept.
   const signal = runOptions().signal;
@@ -427,7 +435,8 @@ export async function gcStats(input?: SourceInput, opts: GcStatsOptions = {}): P
     } catch (e) {
       if (isCancel(e) || signal.aborted) {
         if (!results.length) throw e;
-        notes.push(`Cancelled: partial, ${results.length} of ${gcFiles.length} GC log files read (stopped in ${file.rel}).`);
+        notes.push(`Cancelled: partial, ${results.length} of ${gcFiles.length} GC log files read (stopped in ${file.rel}); GCInspector lines and nodetool gcstats not read.`);
+        cancelled = true;
         break;
       }
       if ((e as { gcParserFailed?: boolean })?.gcParserFailed) parse = parserFailure(e, file, notes);
@@ -457,7 +466,7 @@ export async function gcStats(input?: SourceInput, opts: GcStatsOptions = {}): P
 
   // 2. GCInspector lines of system.log.
   const inspector: InspectorResult[] = [];
-  if (opts.gcinspector !== false) {
+  if (opts.gcinspector !== false && !cancelled) {
     for (const file of filesInTimeOrder(source, ["system-log"]).filter(keep)) {
       let parse: GcParse | null;
       try {
@@ -479,7 +488,7 @@ export async function gcStats(input?: SourceInput, opts: GcStatsOptions = {}): P
 
   // 3. nodetool gcstats.
   const gcstats: (NodetoolGcStats & { node: string; file: string })[] = [];
-  if (opts.nodetool !== false) {
+  if (opts.nodetool !== false && !cancelled) {
     try {
       for (const t of await nodetoolTexts(source, "gcstats")) {
         if (wanted && !wanted.has(t.node)) continue;

@@ -26,7 +26,7 @@ import { nodetoolTexts } from "../cluster/evidence";
 import { parseTpstats } from "../parse/nodetool-tpstats";
 import { readViews, viewNumber } from "../cluster/system-views";
 import { parseCompactionstats } from "../parse/nodetool-compactionstats";
-import { makeReport, rowsToColumns, sortFindings, type DataFrame, type Finding, type Report } from "../present/report";
+import { makeReport, rowsToColumns, sortFindings, unansweredReason, type DataFrame, type Finding, type Report } from "../present/report";
 import { gatherCompactionEvidence, SYSTEM_KEYSPACES } from "./compaction-evidence";
 import { versionsOf } from "./inventory";
 import { TRACE_KINDS } from "./trace";
@@ -498,6 +498,13 @@ export async function health(input?: SourceInput, options: HealthOptions = {}): 
     const t0 = Date.now();
     try {
       const r = await h.run(source, ctx);
+      // An empty report that says why (answerOrExplain): the source cannot answer this helper.
+      const why = unansweredReason(r);
+      if (why !== undefined) {
+        unanswerable.set(h.helper, `${h.helper}: ${why}`);
+        helperRows.push({ helper: h.helper, status: "cannot answer", findings: null, ms: Date.now() - t0, reason: `${h.helper}: ${why}` });
+        continue;
+      }
       reports.set(h.helper, r);
       helperRows.push({ helper: h.helper, status: "ran", findings: r.findings.length, ms: Date.now() - t0, reason: null });
     } catch (e) {

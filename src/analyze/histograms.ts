@@ -36,7 +36,7 @@ import {
   type PercentileLabel,
 } from "../parse/nodetool-tablehistograms";
 import { utcTimeAxis, type VegaLiteSpec } from "../present/charts";
-import { makeReport, type Finding, type Threshold } from "../present/report";
+import { makeReport, type Finding, type Threshold, answerOrExplain } from "../present/report";
 
 /** Options of {@link histograms}. */
 export interface HistogramsOptions {
@@ -409,6 +409,12 @@ const CLIENT_METRICS: HistogramMetric[] = ["trace_duration", "client_latency"];
  * @example await histograms("shop.orders", { snapshots: 3, intervalSeconds: 30, metric: "write_latency" })
  */
 export async function histograms(table?: string | HistogramsOptions, opts: HistogramsOptions = {}) {
+  // A source without the evidence gives an empty report that says why (../present/report.ts answerOrExplain).
+  return answerOrExplain("histograms", ["histograms"] as const, () => histogramsOf(table, opts));
+}
+
+/** histograms() itself; histograms() turns "the source has no ..." into an empty report. */
+async function histogramsOf(table?: string | HistogramsOptions, opts: HistogramsOptions = {}) {
   if (table !== null && typeof table === "object") {
     opts = table;
     table = undefined;

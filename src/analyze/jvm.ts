@@ -13,7 +13,7 @@ import { RecordedSource } from "../cluster/recorded";
 import { resolveSource, type SourceInput } from "../cluster/resolve";
 import type { Source, SourceFile } from "../cluster/source";
 import { parseInfo } from "../parse/nodetool-info";
-import { makeReport, rowsToColumns, type Finding, type Report, type Threshold } from "../present/report";
+import { makeReport, rowsToColumns, type Finding, type Report, type Threshold, answerOrExplain } from "../present/report";
 
 /** Thresholds of the JVM rules. */
 export const JVM_THRESHOLDS = {
@@ -119,6 +119,12 @@ export interface JvmOptions {
  * @example (await jvm("diag/dse68")).summary
  */
 export async function jvm(input?: SourceInput, options: JvmOptions = {}) {
+  // A source without the evidence gives an empty report that says why (../present/report.ts answerOrExplain).
+  return answerOrExplain("jvm", ["nodes", "heap"] as const, () => jvmOf(input, options));
+}
+
+/** jvm() itself; jvm() turns "the source has no ..." into an empty report. */
+async function jvmOf(input?: SourceInput, options: JvmOptions = {}) {
   const source = await resolveSource(input, "jvm");
   const facts = new Map<string, JvmFacts>();
   const get = (node: string): JvmFacts => {

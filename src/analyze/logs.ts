@@ -14,7 +14,7 @@
  * busiest windows and what happened around each GC pause, slow query or latency spike; clocks that disagree
  * across nodes are reported, since they would misalign the picture.
  */
-import { makeReport, type Columns, type Finding, type Report } from "../present/report";
+import { makeReport, type Columns, type Finding, type Report, answerOrExplain } from "../present/report";
 import { COUNT_AXIS, MAX_CHART_POINTS, distinctLabels, utcTimeAxis, type VegaLiteSpec } from "../present/charts";
 import { isSource, type SourceInput } from "../cluster/resolve";
 import type { Source } from "../cluster/source";
@@ -98,6 +98,12 @@ export function eventColumns(events: LogEvent[]): Columns {
  * await logs({ kinds: ["tombstone-warning", "large-partition"] })
  */
 export async function logs(filter: LogEventsFilter | SourceInput = {}): Promise<LogsReport> {
+  // A source without the evidence gives an empty report that says why (../present/report.ts answerOrExplain).
+  return answerOrExplain("logs", ["events", "kinds", "files"] as const, () => logsOf(filter));
+}
+
+/** logs() itself; logs() turns "the source has no ..." into an empty report. */
+async function logsOf(filter: LogEventsFilter | SourceInput = {}): Promise<LogsReport> {
   const r = await logEvents(asFilter(filter));
   const { events } = r;
   const clock = checkClocks(events);
@@ -281,6 +287,12 @@ export type TimelineReport = Report<"points" | "windows" | "coincidences"> & {
  * await t.chart().toPNG()
  */
 export async function timeline(options: TimelineOptions | SourceInput = {}): Promise<TimelineReport> {
+  // A source without the evidence gives an empty report that says why (../present/report.ts answerOrExplain).
+  return answerOrExplain("timeline", ["points", "windows", "coincidences"] as const, () => timelineOf(options));
+}
+
+/** timeline() itself; timeline() turns "the source has no ..." into an empty report. */
+async function timelineOf(options: TimelineOptions | SourceInput = {}): Promise<TimelineReport> {
   const opts: TimelineOptions = asFilter(options);
   const r = await logEvents(opts);
   const events = r.events;

@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 
-const data = workerData as { modulePath: string; fn: string; args: unknown[]; progress?: boolean; serve?: boolean };
+const data = workerData as { modulePath: string; fn: string; args: unknown[]; progress?: boolean; serve?: boolean; textChunks?: Uint8Array[] };
 if (data.serve) {
   // A pooled worker (./parse-cancellable.ts WorkerPool): one task per message, answered with its id.
   parentPort!.on("message", (m: { id: number; modulePath: string; fn: string; args: unknown[]; progress?: boolean }) => {
@@ -21,8 +21,13 @@ if (data.serve) {
     })();
   });
 } else void (async () => {
-const { modulePath, fn, args, progress } = data;
+const { modulePath, fn, args, progress, textChunks } = data;
 try {
+  // The text arrives as UTF-8 chunks (transferred, not cloned: ./parse-cancellable.ts).
+  if (textChunks) {
+    const decoder = new TextDecoder();
+    args[0] = textChunks.map((c) => decoder.decode(c)).join("");
+  }
   // A log layout arrives as its pattern and name (./parse-cancellable.ts cloneableArgs): compile it here.
   const options = args[1] as { layoutSource?: { pattern: string; name: string }; layout?: unknown } | undefined;
   if (options?.layoutSource) {

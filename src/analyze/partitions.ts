@@ -12,7 +12,7 @@ import { LiveSource } from "../cluster/live";
 import { parseTableName, type TableName } from "../cluster/cql";
 import { existingPath, resolveSource, isSource, type SourceInput } from "../cluster/resolve";
 import { scanTokenRanges, type PartitionCount, type ScanProgress, type TokenScanResult } from "../cluster/token-scan";
-import { makeReport, type Finding, type Threshold } from "../present/report";
+import { answerOrExplain, makeReport, type Finding, type Threshold } from "../present/report";
 import { COUNT_AXIS, distinctLabels } from "../present/charts";
 import { suggestBucketing, type BucketingAdvice } from "./bucketing";
 import { recordedPartitions } from "./partitions-recorded";
@@ -235,7 +235,8 @@ async function scan(table: string | TableName, opts: PartitionScanOptions) {
   validate(opts ?? {});
   const name = parseTableName(table, "partitionScan");
   const source = await resolveSource(opts.source, "partitionScan");
-  if (!(source instanceof LiveSource)) return recordedPartitions(source, name);
+  // A recording without evidence for the table gives an empty report that says why (answerOrExplain).
+  if (!(source instanceof LiveSource)) return answerOrExplain("partitionScan", ["partitions", "distribution", "nodes", "sizes"] as const, () => recordedPartitions(source, name));
   // The caller's signal/progress, else the REPL line's or notebook cell's (Ctrl-C cancels, the bar advances).
   const run = runOptions({ ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.onProgress ? { onProgress: (p) => opts.onProgress!(p as ScanProgress) } : {}) });
 

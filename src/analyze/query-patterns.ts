@@ -8,7 +8,7 @@
  */
 import { CassperfError } from "../errors";
 import { resolveSource, type SourceInput } from "../cluster/resolve";
-import { makeReport, rowsToColumns, type Finding, type Report, type Threshold } from "../present/report";
+import { makeReport, rowsToColumns, type Finding, type Report, type Threshold, answerOrExplain } from "../present/report";
 import { COUNT_AXIS, distinctLabels } from "../present/charts";
 import { logEvents } from "./log-events";
 import { extent } from "./extent";
@@ -70,6 +70,12 @@ export interface QueryPatternsOptions {
  * @example (await queryPatterns("logs/system.log")).rows("patterns")
  */
 export async function queryPatterns(input?: SourceInput, options: QueryPatternsOptions = {}) {
+  // A source without the evidence gives an empty report that says why (../present/report.ts answerOrExplain).
+  return answerOrExplain("queryPatterns", ["patterns"] as const, () => queryPatternsOf(input, options));
+}
+
+/** queryPatterns() itself; queryPatterns() turns "the source has no ..." into an empty report. */
+async function queryPatternsOf(input?: SourceInput, options: QueryPatternsOptions = {}) {
   const source = await resolveSource(input, "queryPatterns");
   const samples: Sample[] = [];
   const notes: string[] = [];

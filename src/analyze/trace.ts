@@ -22,7 +22,7 @@ import { findRecentSessions, readTraceSession, sessionRowFromDriver, type TraceS
 import { parseCqlshTrace } from "../parse/trace-cqlsh";
 import { parseTraceEventsCsv, parseTraceSessionsCsv } from "../parse/trace-csv";
 import { blockLines, microsFromIso, parseEventsJsonl, parseSessionsJsonl, type BlockStart, type Skipped, type TraceEventRow, type TraceSessionRow } from "../parse/trace-rows";
-import { makeReport, type Finding, type Report } from "../present/report";
+import { makeReport, type Finding, type Report, type TypedRows, answerOrExplain } from "../present/report";
 import { nearestRank } from "./nearest-rank";
 import { meanOrNull } from "./statistics";
 import { compareSpec, durationsSpec, slowestSpec, stagesSpec, waterfallSpec } from "./trace-charts";
@@ -36,8 +36,38 @@ export { TRACE_RULES, TRACE_THRESHOLDS } from "./trace-rules";
 
 /** Frames of a trace report. */
 export type TraceFrames = "events" | "sessions" | "stages";
-/** What trace() and traces() return. */
-export type TraceReport = Report<TraceFrames> & {
+/** A row of the `sessions` frame (plus one `<stage>_ms` column per stage: time spent in it). */
+export interface TraceSessionFrameRow {
+  session_id: string;
+  started_at: string;
+  coordinator: string;
+  duration_ms: number;
+  complete: boolean;
+  /** null when the session did not record it (Cassandra 2.1). */
+  consistency: string | null;
+  query: string;
+  events: number;
+  nodes: number;
+  sstables_per_read: number;
+  live_rows: number;
+  tombstones: number;
+  read_repair: boolean;
+  speculative_retry: boolean;
+  network_ms: number;
+  local_ms: number;
+  [stageMs: `${string}_ms`]: number;
+}
+
+/** A row of the `stages` frame. */
+export interface TraceStageFrameRow {
+  stage: string;
+  ms: number;
+  share_pct: number;
+  events: number;
+}
+
+/** What trace() and traces() return; `rows("sessions")` is typed. */
+export type TraceReport = TypedRows<{ sessions: TraceSessionFrameRow; stages: TraceStageFrameRow }> & Report<TraceFrames> & {
   /** One row per trace event: session_id, node, thread, at_us, delta_us, t_us, activity, stage, role, sstables, live_rows, tombstones, message_bytes, peer, flags. */
   readonly events: import("danfojs-node").DataFrame;
   /** One row per session: duration, consistency, query, sstables per read, tombstones, time per stage (<stage>_ms). */
@@ -119,6 +149,12 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * @example await trace("tracing-on.txt")   // a path (cqlsh TRACING ON text, events CSV, a bundle): its recorded sessions
  */
 export async function trace(query: string, params?: unknown[] | Record<string, unknown> | TraceOptions, options: TraceOptions = {}): Promise<TraceReport> {
+  // A source without the evidence gives an empty report that says why (../present/report.ts answerOrExplain).
+  return answerOrExplain("trace", ["events", "sessions", "stages"] as const, () => traceOf(query, params, options));
+}
+
+/** trace() itself; trace() turns "the source has no ..." into an empty report. */
+async function traceOf(query: string, params?: unknown[] | Record<string, unknown> | TraceOptions, options: TraceOptions = {}): Promise<TraceReport> {
   if (typeof query !== "string" || query.trim() === "") {
     throw new CassperfError("trace: expected a CQL query string (or a trace session id) as the first argument.", { hint: 'trace("SELECT * FROM ks.t WHERE id = ?", [1], { consistency: "QUORUM" })' });
   }
@@ -268,6 +304,12 @@ const oneLine = (q: string) => {
  * @example await traces({ source: "exports/events.csv" })
  */
 export async function traces(filter: TraceFilter | SourceInput = {}): Promise<TraceReport> {
+  // A source without the evidence gives an empty report that says why (../present/report.ts answerOrExplain).
+  return answerOrExplain("traces", ["events", "sessions", "stages"] as const, () => tracesOf(filter));
+}
+
+/** traces() itself; traces() turns "the source has no ..." into an empty report. */
+async function tracesOf(filter: TraceFilter | SourceInput = {}): Promise<TraceReport> {
   const f: TraceFilter = typeof filter === "string" || isSourceLike(filter) ? { source: filter as SourceInput } : ((filter ?? {}) as TraceFilter);
   validateFilter(f);
   const source = await resolveSource(f.source, "traces");

@@ -8,17 +8,31 @@
  *    Promise, awaited (interruptibly) before it is shown;
  *  - errors come back as ename/evalue/traceback (tslab only prints them): TypeScript diagnostics,
  *    thrown errors, rejected promises, interrupts;
- *  - `isComplete` also answers "invalid" for code that can never parse (`1 + )`).
+ *  - `isComplete` also answers "invalid" for code that can never parse (`1 + )`);
+ *  - an interrupt first aborts the cell's cancel signal (helpers stop at their next check, a large
+ *    parse's worker is terminated) and gives the cell a moment to finish with what it has: the
+ *    partial result is shown, and the cell still ends as interrupted. Only then is the await abandoned;
+ *  - completion offers chart/frame names after `.chart("` / `.rows("` and paths after `open("`,
+ *    hover works inside a call's parentheses, and a JavaScript error names the cell's own line
+ *    (./cell-help.ts).
  *
  * The engine knows nothing about ZeroMQ; launcher.ts wires it to Jupyter's sockets.
  */
 import * as util from "node:util";
+import type * as VmModule from "node:vm";
 import { createConverter, isCompleteCode, type Converter, type CompletionInfo } from "tslab/dist/converter";
 import { createExecutor, type Executor } from "tslab/dist/executor";
 import { printQuickInfo } from "tslab/dist/inspect";
 import * as ts from "@tslab/typescript-for-tslab";
 import { withRunContext } from "../repl/run-context";
 import { bundleMetadata, diagnosticsError, toKernelError, valueBundles, type KernelError, type MimeBundle } from "./outputs";
+import { cellPosition, hoverPosition, valueCompletions } from "./cell-help";
+
+/** How long an interrupted cell may take to finish with a partial result before its await is abandoned. */
+export const INTERRUPT_GRACE_MS = 600;
+
+/** The file name compiled cells run under (in stack traces), so an error can be traced to the cell's line. */
+const CELL_FILENAME = "cassperf-cell.js";
 
 /** Where a running cell's outputs go. */
 export interface CellSink {
@@ -87,6 +101,45 @@ export class Engine {
       },
     });
     this.installWriters();
+    this.captureCompiledCells();
+  }
+
+  /** The compiled JavaScript of the cell now running (tslab runs it with vm.runInThisContext). */
+  private compiled = "";
+
+  /**
+   * tslab calls vm.runInThisContext(compiled, { breakOnSigint }) with no file name: give the code
+   * one, so a stack frame of the cell can be told from the library's, and keep the code to map a
+   * compiled line back to the cell's line.
+   */
+  private captureCompiledCells(): void {
+    // The module object itself (an `import * as` namespace is read-only): tslab holds the same object.
+    const vm = require("vm") as typeof VmModule;
+    const original = vm.runInThisContext;
+    const self = this;
+    vm.runInThisContext = function (code: string, options?: VmModule.RunningScriptOptions | string) {
+      if (typeof code === "string" && code.includes("__tslab__.exports, __tslab__.require")) {
+        self.compiled = code;
+        const o = typeof options === "object" && options !== null ? options : {};
+        return original.call(vm, code, { ...o, filename: o.filename ?? CELL_FILENAME });
+      }
+      return original.call(vm, code, options as VmModule.RunningScriptOptions);
+    } as typeof vm.runInThisContext;
+  }
+
+  /** A JavaScript error of the cell, with the cell's own line (and a caret under the name) in its traceback. */
+  private withCellLine(error: KernelError, thrown: unknown, code: string): KernelError {
+    const stack = thrown instanceof Error && typeof thrown.stack === "string" ? thrown.stack : "";
+    if (!stack || error.ename === "CassperfError") return error;
+    const at = cellPosition(stack, CELL_FILENAME, this.compiled, code);
+    if (!at) return error;
+    const where = `  at cell line ${at.line}, column ${at.column}:`;
+    const caret = `    ${" ".repeat(at.column - 1)}^`;
+    // V8 puts "file:line", the compiled line and a caret above "TypeError: ..." for errors of vm code: drop them.
+    const head = error.traceback.findIndex((l) => l.startsWith(`${error.ename}:`));
+    const frames = error.traceback.slice(head < 0 ? 1 : head + 1).filter((l) => !l.includes(CELL_FILENAME));
+    const traceback = [`${error.ename}: ${error.evalue}`, where, `    ${at.text}`, caret, ...frames];
+    return { ...error, traceback };
   }
 
   /** Warm the TypeScript program and run the prelude; returns the prelude's error, if any. */
@@ -103,14 +156,26 @@ export class Engine {
     const ac = new AbortController();
     this.cellAbort = ac;
     try {
-      return await withRunContext({ signal: ac.signal }, () => this.runCell(code, sink));
+      const outcome = await withRunContext({ signal: ac.signal }, () => this.runCell(code, sink));
+      // Interrupted, but the helper finished with what it had within the grace period: its partial
+      // result is shown above, and the cell still ends as interrupted (queued cells are not run).
+      if (outcome.ok && ac.signal.aborted) {
+        return {
+          ok: false,
+          error: { ename: "Interrupted", evalue: "the cell was interrupted; the result shown is partial (what was done before the interrupt)", traceback: ["Interrupted: the cell was interrupted; the result shown above is partial (what was done before the interrupt)"] },
+        };
+      }
+      return outcome;
     } finally {
       if (this.cellAbort === ac) this.cellAbort = undefined;
+      if (this.graceTimer) clearTimeout(this.graceTimer);
+      this.graceTimer = undefined;
     }
   }
 
   private async runCell(code: string, sink: CellSink): Promise<CellOutcome> {
     this.sink = sink;
+    this.showing = false;
     const outcome = await this.runCode(code);
     if (!outcome.ok) return outcome;
     if (!this.value) return outcome;
@@ -118,12 +183,15 @@ export class Engine {
     this.value = undefined;
     try {
       if (v instanceof Promise) v = await this.interruptible(v);
+      // The cell's work is done: an interrupt's grace period no longer abandons the cell while its
+      // (possibly partial) result is drawn.
+      this.showing = true;
       if (v === undefined) return outcome; // an awaited Promise<void> shows nothing, like a void call
       const bundles = await this.interruptible(valueBundles(v));
       bundles.forEach((b, i) => (i === bundles.length - 1 ? sink.result(b) : sink.display(b, bundleMetadata(b), {}, false)));
       return outcome;
     } catch (e) {
-      return { ok: false, error: toKernelError(e) };
+      return { ok: false, error: this.withCellLine(toKernelError(e), e, code) };
     }
   }
 
@@ -141,7 +209,8 @@ export class Engine {
     if (this.diagnostics.length) return { ok: false, error: diagnosticsError(this.diagnostics) };
     // Set by the executor's console.error callback during execute() (TypeScript can't see that).
     const thrown = this.thrown as { e: unknown } | undefined;
-    return { ok: false, error: toKernelError(thrown ? thrown.e : new Error("the cell failed")) };
+    const e = thrown ? thrown.e : new Error("the cell failed");
+    return { ok: false, error: this.withCellLine(toKernelError(e), e, code) };
   }
 
   /** Await `p` unless interrupt() comes first. */
@@ -154,9 +223,31 @@ export class Engine {
     });
   }
 
-  /** Interrupt the running cell (SIGINT): pending awaits reject with KeyboardInterrupt-like errors. */
+  private graceTimer: NodeJS.Timeout | undefined;
+  /** Set once the running cell's value is there and being shown (see interrupt()). */
+  private showing = false;
+
+  /**
+   * Interrupt the running cell (SIGINT). First its cancel signal: a helper stops at its next check
+   * and may return what it has (marked partial); if the cell has not ended after
+   * {@link INTERRUPT_GRACE_MS}, its pending awaits are abandoned with an "Interrupted" error.
+   */
   interrupt(): void {
-    this.cellAbort?.abort();
+    const ac = this.cellAbort;
+    if (ac && !ac.signal.aborted) {
+      const e = new Error("interrupted");
+      e.name = "AbortError";
+      ac.abort(e);
+      this.graceTimer = setTimeout(() => {
+        if (this.cellAbort === ac && !this.showing) this.abandon();
+      }, INTERRUPT_GRACE_MS);
+      return;
+    }
+    this.abandon();
+  }
+
+  /** Abandon the running cell's awaits: they reject with an "Interrupted" error. */
+  private abandon(): void {
     this.executor.interrupt();
     const reject = this.interruptReject;
     this.interruptReject = undefined;
@@ -191,14 +282,20 @@ export class Engine {
     return { status: parseErrors.length ? "invalid" : "complete" };
   }
 
-  /** Completions at `cursor` (tslab's, from the TypeScript language service). */
+  /**
+   * Completions at `cursor`: inside `.chart("` / `.rows("` the names the report in that variable
+   * has, inside `open("` the paths, else tslab's (the TypeScript language service).
+   */
   complete(code: string, cursor: number): CompletionInfo {
+    const own = valueCompletions(code, cursor, this.executor.locals as Record<string, unknown>, process.cwd());
+    if (own) return { start: own.start, end: own.end, candidates: own.candidates } as CompletionInfo;
     return this.executor.complete(code, cursor);
   }
 
-  /** Hover help at `cursor`: the JSDoc and type of the symbol, or undefined. */
+  /** Hover help at `cursor` (or, inside a call's parentheses, for the called function): JSDoc and type, or undefined. */
   inspect(code: string, cursor: number): string | undefined {
-    const info = this.executor.inspect(code, cursor);
+    const at = hoverPosition(code, cursor);
+    const info = this.executor.inspect(code, at) ?? (at !== cursor ? this.executor.inspect(code, cursor) : undefined);
     return info ? printQuickInfo(info) : undefined;
   }
 

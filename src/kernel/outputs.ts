@@ -7,6 +7,9 @@
  *    findings as Markdown, then the chart: Vega-Lite + PNG + text). All but the last become
  *    display_data, the last the cell's execute_result.
  *  - `[Symbol.for("Jupyter.display")]()` — Deno's convention: one bundle, the execute_result.
+ *  - a danfojs DataFrame or Series (`(await gcStats()).pauses`): a table of its first and last rows
+ *    with its shape and the units its column names carry, as text/html, text/markdown and
+ *    text/plain (../present/frame-table.ts) — not danfojs's internals.
  *  - anything else: `util.inspect` as text/plain (a value's own `util.inspect.custom` is honoured,
  *    which is how reports render as text in the REPL).
  *
@@ -16,6 +19,7 @@
  * bug or a JavaScript error and keeps its stack, minus the kernel's own frames.
  */
 import * as util from "node:util";
+import { danfoKind, danfoPreview, frameBundle, type DanfoLike } from "../present/frame-table";
 
 /** A Jupyter MIME bundle: MIME type -> data (strings, or JSON for +json types). */
 export type MimeBundle = Record<string, unknown>;
@@ -30,6 +34,8 @@ export interface KernelError {
 /** The value protocols' keys (the same symbols Report implements in ../present/report.ts). */
 const DISPLAY = Symbol.for("Jupyter.display");
 const OUTPUTS = Symbol.for("cassperf.outputs");
+/** The frame name a report puts on the DataFrames it builds (../present/report.ts FRAME_NAME). */
+const FRAME_NAME = Symbol.for("cassperf.frameName");
 
 /** The bundles a value shows as, in order; the last one is the cell's execute_result. */
 export async function valueBundles(value: unknown): Promise<MimeBundle[]> {
@@ -42,6 +48,11 @@ export async function valueBundles(value: unknown): Promise<MimeBundle[]> {
     if (typeof v[DISPLAY] === "function") {
       const bundle = (await (v[DISPLAY] as () => unknown)()) as MimeBundle;
       return [withTextPlain(bundle, value)];
+    }
+    const kind = danfoKind(value);
+    if (kind) {
+      const name = (value as Record<symbol, unknown>)[FRAME_NAME];
+      return [frameBundle(danfoPreview(value as DanfoLike, kind, typeof name === "string" ? { name } : {}))];
     }
   }
   return [{ "text/plain": inspectValue(value) }];

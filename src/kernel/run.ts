@@ -25,13 +25,16 @@ import { parseCommand, printUsage, UsageError } from "../cli-args";
 import { CassperfError } from "../errors";
 import { KERNEL_NAME, kernelJson, LAUNCHER, PACKAGE_ROOT } from "./kernelspec";
 import { injectParameters, type NotebookJson } from "./parameters";
+import { checkPathParameters, resolvePathParameters } from "./path-params";
 
-const USAGE = `usage: cassperf run <notebook.ipynb> [-p name value]... [--out out.ipynb [--force]] [--timeout seconds]
+const USAGE = `usage: cassperf run <notebook.ipynb> [-p name value]... [--out out.ipynb [--force]] [--timeout seconds] [--allow-errors]
   -p name value   set a parameter of the cell tagged "parameters" (checked against its type before anything runs)
   --out file      where the executed notebook goes (default: the notebook itself, outputs included;
                   its previous version is kept as <notebook>.bak)
   --force         replace an existing --out file
-  --timeout s     per-cell timeout in seconds (default 600)`;
+  --timeout s     per-cell timeout in seconds (default 600)
+  --allow-errors  run every cell even when one fails; failed cells are marked (tag "failed") and named
+                  at the end, and the exit status is still 1`;
 
 /** Parsed `cassperf run` arguments. */
 export interface RunArgs {
@@ -196,12 +199,34 @@ function runPython(python: string, args: string[], env: NodeJS.ProcessEnv): Prom
   });
 }
 
-export async function runNotebookCli(args: string[]): Promise<number> {
+/**
+ * Take --allow-errors out of the arguments (kept apart from the option parser): run every cell
+ * even when one fails, mark the failed ones, exit 1 at the end naming them.
+ */
+export function takeAllowErrors(args: string[]): { args: string[]; allowErrors: boolean } {
+  const rest = args.filter((x) => x !== "--allow-errors");
+  return { args: rest, allowErrors: rest.length !== args.length };
+}
+
+/**
+ * Path parameters made absolute from the directory cassperf run was started in, and every path
+ * (given or default) checked — exists, readable, open() accepts it — before the kernel starts.
+ */
+export async function checkedPathParameters(nb: NotebookJson, a: RunArgs): Promise<[string, string][]> {
+  const { values, check } = resolvePathParameters(nb, a.notebook, a.parameters);
+  await checkPathParameters(check);
+  return values;
+}
+
+export async function runNotebookCli(argv: string[]): Promise<number> {
+  const { args, allowErrors } = takeAllowErrors(argv);
   const a = parseRunArgs(args);
   if ("help" in a) return printUsage(USAGE);
   const nb = readNotebook(a.notebook);
   // Type-check every parameter before anything runs.
-  const injected = injectParameters(nb, a.parameters, a.notebook);
+  injectParameters(nb, a.parameters, a.notebook);
+  // Then check every path parameter, still before the kernel starts.
+  const injected = injectParameters(nb, await checkedPathParameters(nb, a), a.notebook);
   // A re-run replaces outputs; drop the previous run's timing metadata too, so committed runbooks diff cleanly.
   for (const cell of injected.cells) delete (cell.metadata as { execution?: unknown } | undefined)?.execution;
   if (!fs.existsSync(LAUNCHER)) throw new CassperfError(`the kernel launcher ${LAUNCHER} does not exist.`, { hint: "npm run build" });
@@ -220,13 +245,14 @@ export async function runNotebookCli(args: string[]): Promise<number> {
       JUPYTER_PATH: [jupyterPath, process.env.JUPYTER_PATH].filter(Boolean).join(path.delimiter),
       // run_notebook.py removes it when this process dies without doing so (SIGKILL).
       CASSPERF_RUN_TEMP: jupyterPath,
+      ...(allowErrors ? { CASSPERF_ALLOW_ERRORS: "1" } : {}),
     });
     if (r.stoppedBy) {
       console.error(`cassperf run: stopped by ${r.stoppedBy}; ${out} holds the cells that had run`);
       return 128 + (os.constants.signals[r.stoppedBy] ?? 15);
     }
     if (r.status === 0) console.error(`cassperf run: ${a.notebook} ran; outputs in ${out}`);
-    else console.error(`cassperf run: ${a.notebook} failed; the notebook with the error is in ${out}`);
+    else console.error(`cassperf run: ${a.notebook} failed; the notebook with the error${allowErrors ? "s" : ""} is in ${out}`);
     return r.status === 0 ? 0 : 1;
   } finally {
     fs.rmSync(jupyterPath, { recursive: true, force: true });

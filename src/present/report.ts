@@ -135,7 +135,30 @@ export function rowsToColumns<R extends object>(rows: readonly R[], names?: read
   return out;
 }
 
-/** The common report. Helpers return `Report<"pauses" | "cycles">` and friends; frames are also properties. */
+/** The plain-object form of a row type (an interface made assignable to `Record<string, unknown>`). */
+export type PlainRow<T> = { [K in keyof T]: T[K] };
+
+/**
+ * `rows(name)` typed per frame, from a map of frame name to row type: a helper's report type is
+ * `TypedRows<{ pauses: PauseRow; cycles: CycleRow }> & Report<"pauses" | "cycles">`, so
+ * `gc.rows("pauses")` is `PauseRow[]` in a notebook without a cast. (An intersection, not a second
+ * class parameter: a typed report stays assignable to a plain `Report`.)
+ */
+export interface TypedRows<R> {
+  /**
+   * A frame's rows as plain objects, typed per frame.
+   * @example (await gcStats()).rows("pauses").filter((p) => p.pause_ms > 200)
+   */
+  rows<K extends keyof R & string>(name: K): PlainRow<R[K]>[];
+}
+
+/** Marks a DataFrame built by a report with its frame name (a table's caption in Jupyter and the REPL). */
+export const FRAME_NAME = Symbol.for("cassperf.frameName");
+
+/**
+ * The common report. Helpers return `Report<"pauses" | "cycles">` and friends (with {@link TypedRows}
+ * for typed rows); frames are also properties.
+ */
 export class Report<F extends string = string> {
   readonly helper: string;
   readonly title: string;
@@ -194,7 +217,7 @@ export class Report<F extends string = string> {
     return c;
   }
 
-  /** A frame's rows as plain objects. */
+  /** A frame's rows as plain objects (typed per frame in helpers' report types: {@link TypedRows}). */
   rows(name: F): Record<string, unknown>[] {
     return columnsToRows(this.columns(name));
   }
@@ -211,6 +234,7 @@ export class Report<F extends string = string> {
     let df = this.frameCache.get(name);
     if (!df) {
       df = toDataFrame(this.columns(name));
+      Object.defineProperty(df, FRAME_NAME, { value: name, enumerable: false });
       this.frameCache.set(name, df);
     }
     return df;
@@ -323,4 +347,61 @@ export function formatValue(v: unknown): string {
   if (v instanceof Date) return v.toISOString();
   if (typeof v === "object") return JSON.stringify(v);
   return String(v);
+}
+
+/** Marks a report that could not be answered from its source: the reason, in one sentence. */
+const UNANSWERED = Symbol.for("cassperf.unanswered");
+
+/**
+ * Whether an error says the source lacks the evidence a helper needs (rather than that the user's
+ * argument is wrong): a CassperfError flagged `noEvidence` by missing()/missingEvidence(), or one
+ * worded as every helper words it — "<helper>: the source (...) has no ..." or
+ * "<helper>: cannot answer from ...".
+ */
+export function isNoEvidence(e: unknown): e is Error & { hint?: string } {
+  if (!(e instanceof Error) || e.name !== "CassperfError") return false;
+  if ((e as { noEvidence?: boolean }).noEvidence === true) return true;
+  return /^\w+: (?:the source \(.*\) (?:is recorded and )?has no |cannot answer from )/s.test(e.message);
+}
+
+/**
+ * An empty report that says why a helper has no answer on this source: summary `{ answered: false,
+ * reason }`, the reason and its hint as notes, every frame empty, no charts, no findings. Returned
+ * instead of throwing so the rest of a runbook runs.
+ * @example unansweredReport("gcStats", ["pauses", "cycles"], new CassperfError("gcStats: the source (...) has no GC logs."))
+ */
+export function unansweredReport<F extends string>(helper: string, frames: readonly F[], why: Error & { hint?: string }, source?: string): Report<F> & { readonly [K in F]: DataFrame } {
+  const reason = why.message.replace(new RegExp(`^${helper}: `), "");
+  const report = makeReport<F>({
+    helper,
+    title: `no answer from this source`,
+    ...(source ? { source } : {}),
+    summary: { answered: false, reason },
+    findings: [],
+    frames: Object.fromEntries(frames.map((f) => [f, {}])) as Record<F, Columns>,
+    notes: [`${helper} cannot answer: ${reason}`, ...(why.hint ? [`To answer it: ${why.hint}`] : [])],
+  });
+  Object.defineProperty(report, UNANSWERED, { value: reason, enumerable: false });
+  return report;
+}
+
+/** The reason a report is empty because its source could not answer, or undefined for a real answer. */
+export function unansweredReason(report: unknown): string | undefined {
+  const r = report as Record<symbol, unknown> | null;
+  return r && typeof r === "object" && typeof r[UNANSWERED] === "string" ? (r[UNANSWERED] as string) : undefined;
+}
+
+/**
+ * Run a helper; when its source lacks the evidence ({@link isNoEvidence}) return
+ * {@link unansweredReport} instead of throwing. Every helper goes through this, so every helper
+ * behaves the same on a source that cannot answer it; errors in the user's arguments still throw.
+ * @example export async function gcStats(input, opts) { return answerOrExplain("gcStats", GC_FRAMES, () => gcStatsOf(input, opts)); }
+ */
+export async function answerOrExplain<R, F extends string>(helper: string, frames: readonly F[], run: () => Promise<R>): Promise<R> {
+  try {
+    return await run();
+  } catch (e) {
+    if (!isNoEvidence(e)) throw e;
+    return unansweredReport(helper, frames, e) as unknown as R;
+  }
 }

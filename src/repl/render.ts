@@ -11,6 +11,7 @@ import type { Report } from "../present/report";
 import { frameRows, naturalWidths, tableCells, tableLines, truncate } from "../present/terminal";
 import { isCassperfError } from "../errors";
 import { chartToText } from "./chart-text";
+import { danfoKind, danfoPreview, previewPlain, type DanfoLike } from "../present/frame-table";
 
 export interface RenderOptions {
   width: number;
@@ -84,8 +85,8 @@ export function renderPage(report: Report<string>, frame: string, page: number, 
 /** Any value: reports get the report rendering, everything else util.inspect. */
 export function renderValue(v: unknown, o: RenderOptions): string[] {
   if (isReport(v)) return renderReport(v, o);
-  const ctor = (v as { constructor?: { name?: string } } | null)?.constructor?.name;
-  if (ctor === "DataFrame" || ctor === "Series") {
+  const ctor = danfoKind(v);
+  if (ctor) {
     // danfojs: its inspect output is its internals and its own table is wider than a terminal.
     try {
       return renderDanfo(v as DanfoLike, ctor, o);
@@ -144,28 +145,9 @@ export function fitTable(rows: Record<string, unknown>[], columns: string[], wid
   return out;
 }
 
-interface DanfoLike {
-  columns?: string[];
-  values: unknown[];
-  index?: unknown[];
-  shape: number[];
-  name?: string;
-}
-
-/** A danfojs DataFrame or Series as a fitted table of its first rows. */
+/** A danfojs DataFrame or Series as a plain table fitted to the width: first and last rows, shape, units. */
 function renderDanfo(v: DanfoLike, kind: "DataFrame" | "Series", o: RenderOptions): string[] {
-  const n = v.shape[0];
-  const shown = Math.min(n, o.pageRows);
-  const head = `${kind} ${n.toLocaleString("en-US")} rows${kind === "DataFrame" ? ` × ${v.shape[1]} columns` : ""}${n > shown ? ` (first ${shown})` : ""}`;
-  let cols: string[];
-  let rows: Record<string, unknown>[];
-  if (kind === "DataFrame") {
-    cols = v.columns ?? [];
-    rows = (v.values as unknown[][]).slice(0, shown).map((r) => Object.fromEntries(cols.map((c, i) => [c, r[i]])));
-  } else {
-    const name = v.name ?? "value";
-    cols = ["index", name];
-    rows = v.values.slice(0, shown).map((x, i) => ({ index: v.index?.[i] ?? i, [name]: x }));
-  }
-  return [dim(head, o.color), ...fitTable(rows, cols, o.width)];
+  const name = (v as unknown as Record<symbol, unknown>)[Symbol.for("cassperf.frameName")];
+  const [head, ...rest] = previewPlain(danfoPreview(v, kind, typeof name === "string" ? { name } : {}), o.width);
+  return [dim(head, o.color), ...rest];
 }

@@ -8,6 +8,9 @@ Not applicable (kept skipped, with the reason):
   test_clear_output -- the kernel's language has no clear_output call (outputs are values and display()).
 """
 import os
+import re
+import shutil
+import tempfile
 import time
 import unittest
 
@@ -15,6 +18,10 @@ import jupyter_kernel_test as jkt
 from jupyter_client.utils import run_sync
 
 KERNEL = os.environ.get("CASSPERF_KERNEL_NAME", "cassperf")
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+FIXTURES = os.path.join(ROOT, "test", "fixtures")
+# A real JDK 11 G1 log (test/fixtures/gc/PROVENANCE.md): the template of the generated large logs below.
+JDK11_G1 = os.path.join(FIXTURES, "gc", "shared-jdk11-g1-details-excerpt.log")
 
 
 class CassperfKernelTests(jkt.KernelTests):
@@ -160,6 +167,156 @@ class CassperfKernelTests(jkt.KernelTests):
             self.assertEqual(reply["content"]["status"], "error", code)
             content, _ = self.run_cell("40 + 2")
             self.assertEqual(content["status"], "ok")
+
+    # ---- frames as tables ------------------------------------------------------------------
+    def result_data(self, msgs):
+        results = [m for m in msgs if m["msg_type"] == "execute_result"]
+        self.assertEqual(len(results), 1, [m["msg_type"] for m in msgs])
+        return results[0]["content"]["data"]
+
+    def test_cassperf_frame_as_table(self):
+        # A report's frame left as the cell's value: a table, not danfojs internals.
+        with open(JDK11_G1) as f:
+            # Expected row count from the file itself: each G1 pause ends on a `[gc ] GC(n) Pause ... N.NNNms` line.
+            pauses = sum(1 for line in f if re.search(r"\]\[gc\s*\] GC\(\d+\) Pause .* [\d.]+ms$", line.rstrip("\n")))
+        content, msgs = self.run_cell(f"(await gcStats({JDK11_G1!r})).pauses")
+        self.assertEqual(content["status"], "ok", content)
+        data = self.result_data(msgs)
+        self.assertEqual(set(data), {"text/html", "text/markdown", "text/plain"})
+        self.assertLess(len(data["text/plain"]), 8000)  # it was 31 KB of danfojs internals
+        self.assertTrue(data["text/plain"].startswith(f"pauses: {pauses} rows × "), data["text/plain"][:200])
+        self.assertIn("<table", data["text/html"])
+        self.assertIn("pause_ms<br>", data["text/html"])
+        self.assertIn("(ms)", data["text/html"])  # the unit the column name carries
+        self.assertIn("| pause_ms (ms) |", data["text/markdown"])
+
+    def test_cassperf_frame_head_tail_and_escaping(self):
+        # 40 rows: the first 10 and the last 5 are shown, "… 25 more rows …" between (40 - 10 - 5, by hand);
+        # cell text is escaped in HTML.
+        code = ('new Report({ helper: "t", title: "t", summary: {}, findings: [], frames: { waits: { '
+                'wait_ms: Array.from({ length: 40 }, (_, i) => i * 10), '
+                'who: Array.from({ length: 40 }, (_, i) => i === 0 ? "<script>alert(1)</script> & co" : `row ${i}`) } } }).frame("waits")')
+        content, msgs = self.run_cell(code)
+        self.assertEqual(content["status"], "ok", content)
+        data = self.result_data(msgs)
+        html, md, plain = data["text/html"], data["text/markdown"], data["text/plain"]
+        self.assertIn("40 rows × 2 columns", html)
+        self.assertIn("… 25 more rows …", html)
+        self.assertNotIn("<script>", html)
+        self.assertIn("&lt;script&gt;alert(1)&lt;/script&gt; &amp; co", html)
+        shown = re.findall(r">row (\d+)<", html)
+        self.assertEqual(shown, [str(i) for i in [1, 2, 3, 4, 5, 6, 7, 8, 9, 35, 36, 37, 38, 39]])
+        self.assertIn("| wait_ms (ms) | who |", md)
+        self.assertIn("… 25 more rows …", md)
+        lines = plain.split("\n")
+        self.assertEqual(lines[0], "waits: 40 rows × 2 columns")
+        self.assertIn("… 25 more rows …", lines)
+        self.assertEqual(len([l for l in lines if re.match(r"^\s*\d+\s+(row \d+|<script>)", l)]), 15)
+
+    # ---- interrupt reaches the parse worker; the cell shows what was done --------------------------
+    def test_cassperf_interrupt_stops_a_large_parse_with_a_partial_result(self):
+        # Two nodes' GC logs generated from a small real template: node a's copy (36 KB), node b's
+        # repeated to 47 MB in all. gcStats reads a, then b in the cancellable parse worker.
+        tmp = tempfile.mkdtemp(prefix="cassperf-interrupt-")
+        try:
+            with open(JDK11_G1) as f:
+                template = f.read()
+            for node, copies in (("a", 1), ("b", (47 * 2**20) // len(template))):
+                d = os.path.join(tmp, "nodes", node, "logs", "cassandra")
+                os.makedirs(d)
+                with open(os.path.join(d, "gc.log"), "w") as f:
+                    for _ in range(copies):
+                        f.write(template)
+            total = sum(os.path.getsize(os.path.join(r, n)) for r, _, ns in os.walk(tmp) for n in ns)
+            self.assertGreater(total, 46 * 2**20)
+            # How long the whole run takes here (machines differ tenfold): interrupt at 60% of it, inside node b's parse.
+            t = time.time()
+            content, msgs = self.run_cell(f"const full = await gcStats({tmp!r}); full.count(\"pauses\")", timeout=300)
+            whole = time.time() - t
+            self.assertEqual(content["status"], "ok", content)
+            self.flush_channels()
+            # The value is the report's Markdown (no chart to draw), so the reply's time is the helper's own.
+            msg_id = self.kc.execute(f"const big = await gcStats({tmp!r}); big.toMarkdown()")
+            time.sleep(whole * 0.6)
+            t0 = time.time()
+            self.km.interrupt_kernel()
+            reply = self.kc.get_shell_msg(timeout=30)
+            elapsed = time.time() - t0
+            self.assertEqual(reply["parent_header"]["msg_id"], msg_id)
+            self.assertEqual(reply["content"]["status"], "error")
+            self.assertEqual(reply["content"]["ename"], "Interrupted")
+            self.assertLess(elapsed, 1.5, "the interrupt stopped the parse within a second (plus the reply's way back)")
+            self.assertIn("partial", reply["content"]["evalue"])
+            msgs = []
+            while True:
+                try:
+                    m = self.kc.get_iopub_msg(timeout=1)
+                except Exception:
+                    break
+                if m["parent_header"].get("msg_id") == msg_id:
+                    msgs.append(m)
+            shown = "".join(str(m["content"].get("data", {}).get("text/plain", "")) for m in msgs if m["msg_type"] in ("display_data", "execute_result"))
+            self.assertIn("Cancelled: partial, 1 of 2 GC log files read (stopped in nodes/b/logs/cassandra/gc.log)", shown)
+            # What was done is kept: node a's pauses (the same count as the template's own, see test_cassperf_frame_as_table).
+            content, msgs = self.run_cell("big.count(\"pauses\") + \" \" + big.summary.nodes")
+            self.assertEqual(content["status"], "ok", content)
+            pauses = sum(1 for line in template.split("\n") if re.search(r"\]\[gc\s*\] GC\(\d+\) Pause .* [\d.]+ms$", line))
+            self.assertEqual(self.result_data(msgs)["text/plain"], f"'{pauses} 1'")
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    # ---- completion, hover, the user's line in errors ---------------------------------------------
+    def complete(self, code, cursor=None):
+        self.flush_channels()
+        self.kc.complete(code, len(code) if cursor is None else cursor)
+        reply = self.kc.get_shell_msg(timeout=30)
+        return reply["content"]
+
+    def test_cassperf_complete_chart_frame_and_path_names(self):
+        content, _ = self.run_cell(f"const gcr = await gcStats({JDK11_G1!r}); undefined")
+        self.assertEqual(content["status"], "ok", content)
+        content, msgs = self.run_cell("gcr.chartNames.join(',') + ';' + gcr.frameNames.join(',')")
+        charts, frames = self.result_data(msgs)["text/plain"].strip("'").split(";")
+        code = 'gcr.chart("'
+        reply = self.complete(code)
+        self.assertEqual(sorted(reply["matches"]), sorted(charts.split(",")))
+        self.assertEqual(reply["cursor_start"], len(code))
+        code = 'gcr.rows("pa'
+        reply = self.complete(code)
+        self.assertEqual(reply["matches"], [f for f in frames.split(",") if f.startswith("pa")])
+        self.assertEqual(reply["cursor_start"], len(code) - 2)
+        # Paths after open(": the entries of the folder typed so far (the kernel runs in this test's cwd).
+        tmp = tempfile.mkdtemp(prefix="complete-", dir=os.getcwd())
+        try:
+            for n in ("bundle-a.tar.gz", "bundle-b"):
+                (os.makedirs if n == "bundle-b" else lambda p: open(p, "w").close())(os.path.join(tmp, n))
+            rel = os.path.basename(tmp)
+            reply = self.complete(f'await open("{rel}/bun')
+            self.assertEqual(sorted(reply["matches"]), [f"{rel}/bundle-a.tar.gz", f"{rel}/bundle-b/"])
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    def test_cassperf_hover_inside_parentheses(self):
+        for code, cursor in (("gcStats()", len("gcStats(")), ('gcStats("gc.log")', len('gcStats("gc.')), ("open( )", len("open( "))):
+            self.flush_channels()
+            self.kc.inspect(code, cursor)
+            reply = self.kc.get_shell_msg(timeout=30)["content"]
+            self.assertTrue(reply["found"], code)
+            # The JSDoc of the function called (src/analyze/gc.ts, src/index.ts).
+            expected = "GC pauses, cycles, KPIs and findings" if code.startswith("gcStats") else "Open a recording"
+            self.assertIn(expected, reply["data"]["text/plain"], code)
+
+    def test_cassperf_type_error_names_the_cells_line(self):
+        code = "const first = 1;\nconst holder: any = undefined;\nconst third = holder.missing.field;\nthird"
+        content, _ = self.run_cell(code)
+        self.assertEqual(content["status"], "error")
+        self.assertEqual(content["ename"], "TypeError")
+        tb = "\n".join(content["traceback"])
+        # Line 3 of the cell above; column 22 is `missing`, the property V8 failed to read (counted by hand).
+        self.assertTrue(content["traceback"][0].startswith("TypeError: Cannot read properties of undefined"), tb)
+        self.assertIn("at cell line 3, column 22:", tb)
+        self.assertIn("const third = holder.missing.field;", tb)
+        self.assertEqual(content["evalue"], "Cannot read properties of undefined (reading 'missing')")  # the message itself, unchanged
 
 
 if __name__ == "__main__":
