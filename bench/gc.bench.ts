@@ -124,9 +124,14 @@ function gcviewerJar(): { jar?: string; why?: string } {
   const jar = path.join(GCVIEWER.dir, `gcviewer-${GCVIEWER.version}.jar`);
   if (fs.existsSync(jar)) return { jar };
   fs.mkdirSync(GCVIEWER.dir, { recursive: true });
-  const r = spawnSync("mvn", ["-q", "dependency:copy", `-Dartifact=com.github.chewiebug:gcviewer:${GCVIEWER.version}`, `-DoutputDirectory=${GCVIEWER.dir}`], { encoding: "utf8", timeout: 300_000 });
+  const r = spawnSync("mvn", ["-q", "dependency:copy", `-Dartifact=com.github.chewiebug:gcviewer:${GCVIEWER.version}`, `-DoutputDirectory=${GCVIEWER.dir}`], {
+    encoding: "utf8",
+    timeout: 300_000,
+  });
   if (fs.existsSync(jar)) return { jar };
-  return { why: `GCViewer ${GCVIEWER.version} could not be fetched from Maven Central (mvn ${r.error ? r.error.message : `exit ${r.status}`}: ${(r.stdout + r.stderr).trim().slice(0, 200)})` };
+  return {
+    why: `GCViewer ${GCVIEWER.version} could not be fetched from Maven Central (mvn ${r.error ? r.error.message : `exit ${r.status}`}: ${(r.stdout + r.stderr).trim().slice(0, 200)})`,
+  };
 }
 
 async function main() {
@@ -200,17 +205,32 @@ async function run(tmp: string) {
   }
 
   const load = os.loadavg()[0];
-  console.log(`bench:gc — ${what}: ${mb.toFixed(1)} MB (read ${unzip.wall.toFixed(0)} ms wall), ${lines.toLocaleString("en-US")} lines; node ${process.version}, ${os.cpus().length} cores, load average ${load.toFixed(1)}`);
+  console.log(
+    `bench:gc — ${what}: ${mb.toFixed(1)} MB (read ${unzip.wall.toFixed(0)} ms wall), ${lines.toLocaleString("en-US")} lines; node ${process.version}, ${os.cpus().length} cores, load average ${load.toFixed(1)}`,
+  );
   console.log(`  in memory, ${ROUNDS} interleaved rounds, CPU time:        median          best`);
-  const row = (name: string, xs: number[], note = "") => console.log(`  ${name.padEnd(40)} ${median(xs).toFixed(1).padStart(7)} ms ${rate(median(xs)).toFixed(0).padStart(5)} MB/s ${Math.min(...xs).toFixed(1).padStart(7)} ms ${rate(Math.min(...xs)).toFixed(0).padStart(5)} MB/s  ${note}`);
+  const row = (name: string, xs: number[], note = "") =>
+    console.log(
+      `  ${name.padEnd(40)} ${median(xs).toFixed(1).padStart(7)} ms ${rate(median(xs)).toFixed(0).padStart(5)} MB/s ${Math.min(...xs)
+        .toFixed(1)
+        .padStart(7)} ms ${rate(Math.min(...xs))
+        .toFixed(0)
+        .padStart(5)} MB/s  ${note}`,
+    );
   row("line count (indexOf)", t.count);
   row("line iteration (slice)", t.iter);
   row("parseGcLog", t.parse, `${parsed.pauses.length.toLocaleString("en-US")} pauses, ${parsed.skipped.count} skipped`);
   console.log(`  parseGcLog first (cold JIT) run: ${first.toFixed(0)} ms CPU = ${rate(first).toFixed(0)} MB/s; median wall ${median(t.wall).toFixed(0)} ms`);
-  console.log(`  parser rate as % of the same round's line count: ${(median(t.rCount) * 100).toFixed(0)}% of indexOf count, ${(median(t.rIter) * 100).toFixed(0)}% of line iteration (median over rounds)`);
+  console.log(
+    `  parser rate as % of the same round's line count: ${(median(t.rCount) * 100).toFixed(0)}% of indexOf count, ${(median(t.rIter) * 100).toFixed(0)}% of line iteration (median over rounds)`,
+  );
   console.log(`  on disk, ${DISK_ROUNDS} interleaved rounds after a warm-up, CPU time (median):`);
-  console.log(`  ${"line count (readline)".padEnd(40)} ${median(disk.rl).toFixed(0).padStart(7)} ms CPU ${rate(median(disk.rl)).toFixed(0).padStart(5)} MB/s (wall ${median(disk.rlWall).toFixed(0)} ms)  ${rlLines.toLocaleString("en-US")} lines`);
-  console.log(`  ${"gcStats(file): read+parse+report".padEnd(40)} ${median(disk.gc).toFixed(0).padStart(7)} ms CPU ${rate(median(disk.gc)).toFixed(0).padStart(5)} MB/s (wall ${median(disk.gcWall).toFixed(0)} ms)  ${e2ePauses.toLocaleString("en-US")} pauses = ${(median(disk.ratio) * 100).toFixed(0)}% of the readline count's rate (per round: ${disk.ratio.map((r) => `${(r * 100).toFixed(0)}%`).join(", ")})`);
+  console.log(
+    `  ${"line count (readline)".padEnd(40)} ${median(disk.rl).toFixed(0).padStart(7)} ms CPU ${rate(median(disk.rl)).toFixed(0).padStart(5)} MB/s (wall ${median(disk.rlWall).toFixed(0)} ms)  ${rlLines.toLocaleString("en-US")} lines`,
+  );
+  console.log(
+    `  ${"gcStats(file): read+parse+report".padEnd(40)} ${median(disk.gc).toFixed(0).padStart(7)} ms CPU ${rate(median(disk.gc)).toFixed(0).padStart(5)} MB/s (wall ${median(disk.gcWall).toFixed(0)} ms)  ${e2ePauses.toLocaleString("en-US")} pauses = ${(median(disk.ratio) * 100).toFixed(0)}% of the readline count's rate (per round: ${disk.ratio.map((r) => `${(r * 100).toFixed(0)}%`).join(", ")})`,
+  );
 
   // Whole process vs GCViewer, wall clock, alternating (GCViewer, gcStats) twice.
   const gv = gcviewerJar();
@@ -229,11 +249,16 @@ async function run(tmp: string) {
     const summary = gvOk ? fs.readFileSync(path.join(tmp, "gcviewer-summary.csv"), "utf8") : "";
     const gvPauses = /^pauseCount; (\d+)/m.exec(summary)?.[1];
     gvRatio = median(gvWall) / median(csWall);
-    console.log(`  whole process, wall clock, 2 alternating runs each (median): GCViewer ${GCVIEWER.version} batch ${median(gvWall).toFixed(0)} ms${gvOk ? ` (${gvPauses ?? "?"} pauses in its summary)` : " (FAILED)"}, gcStats ${median(csWall).toFixed(0)} ms = ${gvRatio.toFixed(2)}× faster`);
+    console.log(
+      `  whole process, wall clock, 2 alternating runs each (median): GCViewer ${GCVIEWER.version} batch ${median(gvWall).toFixed(0)} ms${gvOk ? ` (${gvPauses ?? "?"} pauses in its summary)` : " (FAILED)"}, gcStats ${median(csWall).toFixed(0)} ms = ${gvRatio.toFixed(2)}× faster`,
+    );
   } else console.log(`  whole process vs GCViewer: not measured — ${gv.why}`);
 
   // Peak RSS in a fresh process at each size.
-  const sizes = (process.env.CASSPERF_BENCH_GC_SIZES ?? "0.3,3").split(",").map(Number).filter((x) => x > 0);
+  const sizes = (process.env.CASSPERF_BENCH_GC_SIZES ?? "0.3,3")
+    .split(",")
+    .map(Number)
+    .filter((x) => x > 0);
   const peaks: { gb: number; fileMb: number; pauses: number | undefined; rssMb: number; wallMs: number; error?: string }[] = [];
   const at = gcStatsProcess(input);
   peaks.push({ gb: 0, fileMb: mb, pauses: at.pauses, rssMb: at.rssMb, wallMs: at.wallMs, ...(at.error ? { error: at.error } : {}) });
@@ -247,7 +272,10 @@ async function run(tmp: string) {
   console.log(`  peak RSS of gcStats(file) in a fresh process (logs of other sizes: copies of ${path.basename(TEMPLATE)}):`);
   console.log(`  | GC log | pauses | peak RSS | wall |`);
   console.log(`  |---|---|---|---|`);
-  for (const p of peaks) console.log(`  | ${p.gb ? `${p.fileMb.toFixed(0)} MB (~${p.gb} GB)` : `${p.fileMb.toFixed(0)} MB (the input)`} | ${p.pauses?.toLocaleString("en-US") ?? "?"} | ${p.rssMb.toFixed(0)} MB | ${(p.wallMs / 1000).toFixed(1)} s |${p.error ? ` FAILED: ${p.error}` : ""}`);
+  for (const p of peaks)
+    console.log(
+      `  | ${p.gb ? `${p.fileMb.toFixed(0)} MB (~${p.gb} GB)` : `${p.fileMb.toFixed(0)} MB (the input)`} | ${p.pauses?.toLocaleString("en-US") ?? "?"} | ${p.rssMb.toFixed(0)} MB | ${(p.wallMs / 1000).toFixed(1)} s |${p.error ? ` FAILED: ${p.error}` : ""}`,
+    );
   console.log(`  (this bench process, holding the text, ${ROUNDS} parses and reports: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB)`);
   const checks = [
     [`parseGcLog >= 100 MB/s (median)`, rate(median(t.parse)) >= 100],

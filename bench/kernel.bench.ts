@@ -65,7 +65,12 @@ function inProcess(): { wallMs: number; cpuMs: number; preludeMs: number } {
 }
 
 function main(): void {
-  console.log(`load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")} on ${os.cpus().length} cores`);
+  console.log(
+    `load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" ")} on ${os.cpus().length} cores`,
+  );
   const prefix = fs.mkdtempSync(path.join(os.tmpdir(), "cassperf-bench-"));
   try {
     const inst = spawnSync(process.execPath, [CLI, "kernel", "install", "--prefix", prefix], { encoding: "utf8" });
@@ -88,19 +93,31 @@ function main(): void {
     const f = (x: number) => `${x.toFixed(2)} s`;
     console.log(`kernel start -> ready (prelude loaded), median of ${ROUNDS}: ${f(median(helper.map((h) => h.ready)))}`);
     console.log(`kernel start -> first helper result (gcStats on ${path.relative(ROOT, GC_INPUT)}): ${f(median(helper.map((h) => h.first)))}  target < 3 s`);
-    console.log(`kernel start -> "1 + 1" result, same client: ${f(median(plain.map((h) => h.first)))}  (helper share: ${f(median(helper.map((h) => h.first)) - median(plain.map((h) => h.first)))})`);
+    console.log(
+      `kernel start -> "1 + 1" result, same client: ${f(median(plain.map((h) => h.first)))}  (helper share: ${f(median(helper.map((h) => h.first)) - median(plain.map((h) => h.first)))})`,
+    );
 
     const ip = Array.from({ length: ROUNDS }, inProcess);
-    console.log(`in-process engine: prelude ${f(median(ip.map((x) => x.preludeMs)) / 1000)}, first helper result ${f(median(ip.map((x) => x.wallMs)) / 1000)} wall, ${f(median(ip.map((x) => x.cpuMs)) / 1000)} CPU`);
+    console.log(
+      `in-process engine: prelude ${f(median(ip.map((x) => x.preludeMs)) / 1000)}, first helper result ${f(median(ip.map((x) => x.wallMs)) / 1000)} wall, ${f(median(ip.map((x) => x.cpuMs)) / 1000)} CPU`,
+    );
 
     console.log(`\nrunbooks on ${path.relative(ROOT, SOURCE) || SOURCE} (cassperf run, kernel start included; target < 60 s each):`);
-    for (const file of fs.readdirSync(path.join(ROOT, "notebooks")).filter((n) => n.endsWith(".ipynb")).sort()) {
+    for (const file of fs
+      .readdirSync(path.join(ROOT, "notebooks"))
+      .filter((n) => n.endsWith(".ipynb"))
+      .sort()) {
       const out = path.join(prefix, file);
       const t = process.hrtime.bigint();
       const args = [CLI, "run", path.join(ROOT, "notebooks", file), "--out", out, ...(SOURCE !== BUNDLED ? ["-p", "source", SOURCE] : [])];
       const r = spawnSync(process.execPath, args, { encoding: "utf8", env });
       const s = Number(process.hrtime.bigint() - t) / 1e9;
-      const lastLine = r.stderr.trim().split("\n").filter((l) => !l.startsWith("cassperf run")).pop() ?? "";
+      const lastLine =
+        r.stderr
+          .trim()
+          .split("\n")
+          .filter((l) => !l.startsWith("cassperf run"))
+          .pop() ?? "";
       console.log(`  ${file.padEnd(40)} ${f(s).padStart(9)}  ${r.status === 0 ? "ok" : `FAILED (${lastLine.slice(0, 160)})`}`);
     }
   } finally {

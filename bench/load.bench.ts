@@ -45,13 +45,23 @@ function runStress(round: number): Result {
   if (p.status !== 0 || !run || run.summary.ops_per_s === undefined) {
     throw new Error(`cassandra-stress failed (exit ${p.status}): ${(p.stderr || p.stdout || "").trim().split("\n").slice(-5).join(" | ")}`);
   }
-  return { tool: "cassandra-stress", round, ops_per_s: run.summary.ops_per_s, p99_ms: run.summary.p99_ms ?? NaN, p50_ms: run.summary.p50_ms ?? NaN, ops: run.summary.total_partitions ?? OPS, errors: run.summary.total_errors ?? 0 };
+  return {
+    tool: "cassandra-stress",
+    round,
+    ops_per_s: run.summary.ops_per_s,
+    p99_ms: run.summary.p99_ms ?? NaN,
+    p50_ms: run.summary.p50_ms ?? NaN,
+    ops: run.summary.total_partitions ?? OPS,
+    errors: run.summary.total_errors ?? 0,
+  };
 }
 
 async function main() {
   const live = await connect({ contactPoints: [NODE], localDataCenter: "datacenter1" });
   const ring = live.nodes();
-  console.log(`bench:load — node ${NODE} (ring: ${ring.join(", ")}), ${ROUNDS} rounds of ${OPS.toLocaleString("en-US")} writes each, ${THREADS} threads / concurrency, CL ONE, prepared`);
+  console.log(
+    `bench:load — node ${NODE} (ring: ${ring.join(", ")}), ${ROUNDS} rounds of ${OPS.toLocaleString("en-US")} writes each, ${THREADS} threads / concurrency, CL ONE, prepared`,
+  );
   const results: Result[] = [];
   try {
     for (let round = 1; round <= ROUNDS; round++) {
@@ -65,10 +75,15 @@ async function main() {
           const rep = await bench("writes", { concurrency: THREADS, ops: OPS, warmup: 2, consistency: "ONE", prepared: true, seed: round });
           const s = rep.summary as Record<string, number>;
           results.push({ tool: "bench", round, ops_per_s: s.ops_per_s, p99_ms: s.p99_ms, p50_ms: s.p50_ms, ops: s.ops, errors: s.errors });
-          if (rep.findings.some((f) => f.id === "bench.client-bottleneck")) console.log(`  round ${round}: bench reports its client as a bottleneck: event-loop p99 ${s.client_event_loop_p99_ms} ms, CPU ${s.client_cpu_cores} cores`);
+          if (rep.findings.some((f) => f.id === "bench.client-bottleneck"))
+            console.log(
+              `  round ${round}: bench reports its client as a bottleneck: event-loop p99 ${s.client_event_loop_p99_ms} ms, CPU ${s.client_cpu_cores} cores`,
+            );
         }
         const last = results[results.length - 1];
-        console.log(`  round ${round} ${last.tool.padEnd(16)} ${Math.round(last.ops_per_s).toLocaleString("en-US").padStart(7)} op/s   p50 ${last.p50_ms.toFixed(1).padStart(6)} ms   p99 ${last.p99_ms.toFixed(1).padStart(6)} ms   ${last.ops.toLocaleString("en-US")} ops, ${last.errors} errors`);
+        console.log(
+          `  round ${round} ${last.tool.padEnd(16)} ${Math.round(last.ops_per_s).toLocaleString("en-US").padStart(7)} op/s   p50 ${last.p50_ms.toFixed(1).padStart(6)} ms   p99 ${last.p99_ms.toFixed(1).padStart(6)} ms   ${last.ops.toLocaleString("en-US")} ops, ${last.errors} errors`,
+        );
       }
     }
   } finally {
@@ -90,10 +105,16 @@ async function main() {
     return { round, rate: b.ops_per_s / st.ops_per_s, p99: b.p99_ms / st.p99_ms };
   });
   console.log("");
-  console.log(`per-round ratio bench/stress: op rate ${paired.map((p) => p.rate.toFixed(2)).join(", ")}; p99 ${paired.map((p) => p.p99.toFixed(2)).join(", ")}`);
+  console.log(
+    `per-round ratio bench/stress: op rate ${paired.map((p) => p.rate.toFixed(2)).join(", ")}; p99 ${paired.map((p) => p.p99.toFixed(2)).join(", ")}`,
+  );
   const pr = median(paired.map((p) => p.rate));
-  console.log(`median paired op-rate ratio: ${pr.toFixed(2)} (target >= 1.00: ${pr >= 1 ? "met" : "NOT met"}); median paired p99 ratio ${median(paired.map((p) => p.p99)).toFixed(2)}`);
-  console.log(`median op rate: bench ${Math.round(bRate).toLocaleString("en-US")} op/s, cassandra-stress ${Math.round(sRate).toLocaleString("en-US")} op/s -> ratio of medians ${(bRate / sRate).toFixed(2)}`);
+  console.log(
+    `median paired op-rate ratio: ${pr.toFixed(2)} (target >= 1.00: ${pr >= 1 ? "met" : "NOT met"}); median paired p99 ratio ${median(paired.map((p) => p.p99)).toFixed(2)}`,
+  );
+  console.log(
+    `median op rate: bench ${Math.round(bRate).toLocaleString("en-US")} op/s, cassandra-stress ${Math.round(sRate).toLocaleString("en-US")} op/s -> ratio of medians ${(bRate / sRate).toFixed(2)}`,
+  );
   console.log(`median p99:     bench ${bP99.toFixed(1)} ms, cassandra-stress ${sP99.toFixed(1)} ms -> ratio ${(bP99 / sP99).toFixed(2)}`);
   console.log(`(p99 of both: closed loop with ${THREADS} workers, service time; bench's from its merged HdrHistogram, stress's as it printed)`);
 }

@@ -86,7 +86,17 @@ async function child(source: string, workers: number): Promise<void> {
   const r = await logs({ source, workers });
   const wall = Number(process.hrtime.bigint() - t0) / 1e6;
   const c = process.cpuUsage(c0);
-  console.log(JSON.stringify({ wall, cpu: (c.user + c.system) / 1000, maxRssMB: process.resourceUsage().maxRSS / 1024, events: r.summary.events, lines: r.summary.lines, kept: r.rows("kinds").length, findings: r.findings.length }));
+  console.log(
+    JSON.stringify({
+      wall,
+      cpu: (c.user + c.system) / 1000,
+      maxRssMB: process.resourceUsage().maxRSS / 1024,
+      events: r.summary.events,
+      lines: r.summary.lines,
+      kept: r.rows("kinds").length,
+      findings: r.findings.length,
+    }),
+  );
 }
 
 function runChild(source: string, workers: number): { wall: number; cpu: number; maxRssMB: number; events: number; lines: number } {

@@ -92,7 +92,17 @@ function nodeTime(code: string): number {
   return Number(process.hrtime.bigint() - t0) / 1e6;
 }
 
-type Mark = { ms: number; at: number; danfojs: boolean; tfjs: boolean; vega: boolean; ink: boolean; typescript: boolean; cjsModules: number; esmModules: number };
+type Mark = {
+  ms: number;
+  at: number;
+  danfojs: boolean;
+  tfjs: boolean;
+  vega: boolean;
+  ink: boolean;
+  typescript: boolean;
+  cjsModules: number;
+  esmModules: number;
+};
 
 /** One REPL session; `checkEsm` adds the ESM resolve hook (it slows loading: not used for timing rounds). */
 function replRound(dir: string, i: number, checkEsm: boolean): { marks: Record<string, Mark>; wallPromptMs: number; sentAt: number; lineSent: number[] } {
@@ -105,7 +115,21 @@ function replRound(dir: string, i: number, checkEsm: boolean): { marks: Record<s
   const session = `cassperf-bench-${process.pid}-${i}`;
   const command = [process.execPath, "--import", `file://${preload}`, CLI, ...args].map((a) => `'${a}'`).join(" ");
   const t0 = process.hrtime.bigint();
-  execFileSync("tmux", ["new-session", "-d", "-s", session, "-x", "120", "-y", "60", "-c", dir, "-e", `CASSPERF_HISTORY=${path.join(dir, "history")}`, `${command}; sleep 30`]);
+  execFileSync("tmux", [
+    "new-session",
+    "-d",
+    "-s",
+    session,
+    "-x",
+    "120",
+    "-y",
+    "60",
+    "-c",
+    dir,
+    "-e",
+    `CASSPERF_HISTORY=${path.join(dir, "history")}`,
+    `${command}; sleep 30`,
+  ]);
   const read = (): Record<string, Mark> => {
     try {
       return JSON.parse(fs.readFileSync(out, "utf8"));
@@ -215,14 +239,22 @@ function main(): void {
   const later = LINES.slice(1).map((_, k) => lineMs(k + 1));
   console.log(`  engine (as the app calls it: warmWhenIdle() at the prompt, then each line; median of ${ROUNDS} fresh engines):`);
   console.log(`  first line (${LINES[0].text}) typed at the prompt -> answer ${f(first)}   target < 300 ms: ${first < 300 ? "met" : "NOT met"}`);
-  console.log(`  later lines -> answer: ${later.map(f).join(", ")}   worst ${f(Math.max(...later))}, target < 50 ms: ${Math.max(...later) < 50 ? "met" : "NOT met"}`);
-  console.log(`  real binary in tmux, \`tmux send-keys\` spawned -> answer on screen: first ${f(sentMs(0))}, later ${LINES.slice(1).map((_, k) => f(sentMs(k + 1))).join(", ")}`);
+  console.log(
+    `  later lines -> answer: ${later.map(f).join(", ")}   worst ${f(Math.max(...later))}, target < 50 ms: ${Math.max(...later) < 50 ? "met" : "NOT met"}`,
+  );
+  console.log(
+    `  real binary in tmux, \`tmux send-keys\` spawned -> answer on screen: first ${f(sentMs(0))}, later ${LINES.slice(1)
+      .map((_, k) => f(sentMs(k + 1)))
+      .join(", ")}`,
+  );
   console.log(`  for scale, fresh process loading danfojs-node ${f(median(danfo))}; vega + vega-lite ${f(median(vega))}`);
   console.log("  modules (CommonJS: every round; ESM: one extra round with a resolve hook, not timed):");
   for (const name of ["prompt", "report", "saved"]) {
     const k = [...rounds.map((r) => r.marks[name]), check!.marks[name]];
     const any = (key: keyof Mark) => k.some((x) => x[key]);
-    console.log(`  loaded at ${name.padEnd(6)}: danfojs ${any("danfojs") ? "YES" : "no"}, tfjs ${any("tfjs") ? "YES" : "no"}, vega ${any("vega") ? "YES" : "no"}, TypeScript ${any("typescript") ? "yes" : "no"}, ink ${any("ink") ? "yes" : "no"} (${k[0].cjsModules} CJS modules; ${k[k.length - 1].esmModules} ESM resolves)`);
+    console.log(
+      `  loaded at ${name.padEnd(6)}: danfojs ${any("danfojs") ? "YES" : "no"}, tfjs ${any("tfjs") ? "YES" : "no"}, vega ${any("vega") ? "YES" : "no"}, TypeScript ${any("typescript") ? "yes" : "no"}, ink ${any("ink") ? "yes" : "no"} (${k[0].cjsModules} CJS modules; ${k[k.length - 1].esmModules} ESM resolves)`,
+    );
   }
   const r0 = [...rounds.map((r) => r.marks), check!.marks];
   const ok = r0.every((x) => !x.prompt.danfojs && !x.prompt.vega && !x.report.danfojs && !x.report.vega) && check!.marks.saved.vega;

@@ -72,21 +72,44 @@ async function main() {
     const results: { what: string; rows: number; seconds: number; rate: number }[] = [];
     for (let i = 0; i < ROUNDS; i++) {
       // Alternate the order so neither always runs on a warmer cache.
-      const order = i % 2 === 0 ? [["single stream", single], ["partitionScan", scan]] : [["partitionScan", scan], ["single stream", single]];
+      const order =
+        i % 2 === 0
+          ? [
+              ["single stream", single],
+              ["partitionScan", scan],
+            ]
+          : [
+              ["partitionScan", scan],
+              ["single stream", single],
+            ];
       for (const [what, fn] of order as [string, () => Promise<{ rows: number; seconds: number }>][]) {
         const r = await fn();
         results.push({ what, rows: r.rows, seconds: r.seconds, rate: r.rows / r.seconds });
-        console.log(`round ${i + 1}: ${what.padEnd(14)} ${r.rows.toLocaleString().padStart(10)} rows in ${r.seconds.toFixed(1).padStart(6)} s = ${Math.round(r.rows / r.seconds).toLocaleString().padStart(8)} rows/s`);
+        console.log(
+          `round ${i + 1}: ${what.padEnd(14)} ${r.rows.toLocaleString().padStart(10)} rows in ${r.seconds.toFixed(1).padStart(6)} s = ${Math.round(
+            r.rows / r.seconds,
+          )
+            .toLocaleString()
+            .padStart(8)} rows/s`,
+        );
       }
     }
     const median = (what: string) => {
-      const v = results.filter((r) => r.what === what).map((r) => r.rate).sort((a, b) => a - b);
+      const v = results
+        .filter((r) => r.what === what)
+        .map((r) => r.rate)
+        .sort((a, b) => a - b);
       return v[Math.floor(v.length / 2)];
     };
     const ratio = median("partitionScan") / median("single stream");
     console.log(`\npartitionScan (concurrency ${CONCURRENCY}) / single stream: ${ratio.toFixed(2)}x  (target >= 2x)`);
     console.log(`peak RSS of this process (partitionScan + driver + the single stream): ${peakRssMb().toFixed(0)} MB  (target < 400 MB)`);
-    console.log(`load average while measuring: ${require("node:os").loadavg().map((x: number) => x.toFixed(1)).join(" ")}`);
+    console.log(
+      `load average while measuring: ${require("node:os")
+        .loadavg()
+        .map((x: number) => x.toFixed(1))
+        .join(" ")}`,
+    );
   } finally {
     await live.close();
     if (startedHere && !process.env.KEEP_LAB) await lab.stop({ dir });

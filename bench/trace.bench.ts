@@ -44,12 +44,20 @@ function buildDataset(): { dir: string; events: number; sessions: number; bytes:
   for (const e of events) (bySession.get(e.session_id) ?? bySession.set(e.session_id, []).get(e.session_id)!).push(e);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cassperf-trace-bench-"));
   fs.mkdirSync(path.join(dir, "traces"));
-  fs.writeFileSync(path.join(dir, "cassperf.json"), JSON.stringify({ format: "cassperf-dataset", version: 1, captured: ["traces"], notes: "trace bench: lab sessions replayed" }));
+  fs.writeFileSync(
+    path.join(dir, "cassperf.json"),
+    JSON.stringify({ format: "cassperf-dataset", version: 1, captured: ["traces"], notes: "trace bench: lab sessions replayed" }),
+  );
   const sOut = fs.openSync(path.join(dir, "traces/sessions.jsonl"), "w");
   const eOut = fs.openSync(path.join(dir, "traces/events.jsonl"), "w");
-  let n = 0, replay = 0, ns = 0;
+  let n = 0,
+    replay = 0,
+    ns = 0;
   let buf: string[] = [];
-  const flush = () => { fs.writeSync(eOut, buf.join("")); buf = []; };
+  const flush = () => {
+    fs.writeSync(eOut, buf.join(""));
+    buf = [];
+  };
   let full = true;
   while (full) {
     replay++;
@@ -83,7 +91,16 @@ async function cassperfWorker(dir: string): Promise<void> {
   const stages = r.summary.timePerStageMs as Record<string, number>;
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   const u = process.resourceUsage();
-  process.stdout.write(JSON.stringify({ ms, cpuMs: (u.userCPUTime + u.systemCPUTime) / 1000, peakRssMb: u.maxRSS / 1024, events: r.summary.events, sessions: r.summary.sessions, stages }));
+  process.stdout.write(
+    JSON.stringify({
+      ms,
+      cpuMs: (u.userCPUTime + u.systemCPUTime) / 1000,
+      peakRssMb: u.maxRSS / 1024,
+      events: r.summary.events,
+      sessions: r.summary.sessions,
+      stages,
+    }),
+  );
 }
 
 const PANDAS = String.raw`
@@ -130,13 +147,22 @@ async function main(): Promise<void> {
   console.log(`trace bench: building ${TARGET.toLocaleString("en-US")} events from the real lab sessions ...`);
   const tb = Date.now();
   const ds = buildDataset();
-  console.log(`  ${ds.events.toLocaleString("en-US")} events in ${ds.sessions.toLocaleString("en-US")} sessions, events.jsonl ${(ds.bytes / 2 ** 20).toFixed(0)} MB (built in ${((Date.now() - tb) / 1000).toFixed(1)} s)`);
+  console.log(
+    `  ${ds.events.toLocaleString("en-US")} events in ${ds.sessions.toLocaleString("en-US")} sessions, events.jsonl ${(ds.bytes / 2 ** 20).toFixed(0)} MB (built in ${((Date.now() - tb) / 1000).toFixed(1)} s)`,
+  );
   try {
-    const ours = spawnSync(process.execPath, ["--import", "tsx", __filename, "--worker", ds.dir], { encoding: "utf8", maxBuffer: 64 * 2 ** 20, env: { ...process.env, TZ: "UTC" } });
+    const ours = spawnSync(process.execPath, ["--import", "tsx", __filename, "--worker", ds.dir], {
+      encoding: "utf8",
+      maxBuffer: 64 * 2 ** 20,
+      env: { ...process.env, TZ: "UTC" },
+    });
     if (ours.status !== 0) throw new Error(`cassperf worker failed: ${ours.stderr}`);
     const a = JSON.parse(ours.stdout);
     const rules = JSON.stringify(STAGE_RULES.map((r) => [r.pattern.source, r.pattern.flags, r.stage, r.name]));
-    const py = spawnSync(PYTHON, ["-c", PANDAS, path.join(ds.dir, "traces/events.jsonl"), rules, JSON.stringify([...TASK_START_RULES])], { encoding: "utf8", maxBuffer: 64 * 2 ** 20 });
+    const py = spawnSync(PYTHON, ["-c", PANDAS, path.join(ds.dir, "traces/events.jsonl"), rules, JSON.stringify([...TASK_START_RULES])], {
+      encoding: "utf8",
+      maxBuffer: 64 * 2 ** 20,
+    });
     if (py.status !== 0) throw new Error(`pandas failed: ${py.stderr}`);
     const b = JSON.parse(py.stdout);
     // The two answers must agree.
@@ -148,10 +174,18 @@ async function main(): Promise<void> {
     for (const s of stages) console.log(`    ${s.padEnd(44)} ${String(a.stages[s] ?? 0).padStart(12)}  ${String(b.stages[s] ?? 0).padStart(12)}`);
     console.log("");
     const load = os.loadavg()[0];
-    console.log(`  cassperf traces():  wall ${(a.ms / 1000).toFixed(2)} s, CPU ${(a.cpuMs / 1000).toFixed(2)} s, peak RSS ${a.peakRssMb.toFixed(0)} MB  (${a.events.toLocaleString("en-US")} events, ${a.sessions.toLocaleString("en-US")} sessions, full report; includes tsx compiling the sources)`);
-    console.log(`  pandas ${spawnSync(PYTHON, ["-c", "import pandas; print(pandas.__version__)"], { encoding: "utf8" }).stdout.trim()}:        wall ${(b.ms / 1000).toFixed(2)} s, CPU ${(b.cpuMs / 1000).toFixed(2)} s, peak RSS ${b.peakRssMb.toFixed(0)} MB  (${b.events.toLocaleString("en-US")} events, group-by only)`);
-    console.log(`  ratio: cassperf is ${(b.ms / a.ms).toFixed(2)}x pandas' speed by wall clock, ${(b.cpuMs / a.cpuMs).toFixed(2)}x by CPU time (load average ${load.toFixed(1)} on ${os.cpus().length} cores: wall clocks are noisy when the machine is shared); answers agree to ${(worst * 100).toFixed(4)}% (largest relative difference per stage)`);
-    console.log(`  targets: not slower than pandas -> ${a.cpuMs <= b.cpuMs ? "met" : "MISSED"} by CPU time, ${a.ms <= b.ms ? "met" : "MISSED"} by wall clock; peak RSS < 1.5 GB -> ${a.peakRssMb < 1536 ? "met" : "MISSED"}`);
+    console.log(
+      `  cassperf traces():  wall ${(a.ms / 1000).toFixed(2)} s, CPU ${(a.cpuMs / 1000).toFixed(2)} s, peak RSS ${a.peakRssMb.toFixed(0)} MB  (${a.events.toLocaleString("en-US")} events, ${a.sessions.toLocaleString("en-US")} sessions, full report; includes tsx compiling the sources)`,
+    );
+    console.log(
+      `  pandas ${spawnSync(PYTHON, ["-c", "import pandas; print(pandas.__version__)"], { encoding: "utf8" }).stdout.trim()}:        wall ${(b.ms / 1000).toFixed(2)} s, CPU ${(b.cpuMs / 1000).toFixed(2)} s, peak RSS ${b.peakRssMb.toFixed(0)} MB  (${b.events.toLocaleString("en-US")} events, group-by only)`,
+    );
+    console.log(
+      `  ratio: cassperf is ${(b.ms / a.ms).toFixed(2)}x pandas' speed by wall clock, ${(b.cpuMs / a.cpuMs).toFixed(2)}x by CPU time (load average ${load.toFixed(1)} on ${os.cpus().length} cores: wall clocks are noisy when the machine is shared); answers agree to ${(worst * 100).toFixed(4)}% (largest relative difference per stage)`,
+    );
+    console.log(
+      `  targets: not slower than pandas -> ${a.cpuMs <= b.cpuMs ? "met" : "MISSED"} by CPU time, ${a.ms <= b.ms ? "met" : "MISSED"} by wall clock; peak RSS < 1.5 GB -> ${a.peakRssMb < 1536 ? "met" : "MISSED"}`,
+    );
     if (worst > 1e-6) console.log("  WARNING: the two stage breakdowns differ");
   } finally {
     if (process.env.TRACE_BENCH_KEEP) console.log(`  dataset kept in ${ds.dir}`);

@@ -38,7 +38,10 @@ async function main(): Promise<number> {
     // The original runs followed a data load and a cassandra-stress run: warm the JVMs the same way (not saved).
     say("warm-up: bench writes, closed loop, 10 s (not saved)");
     await bench("writes", { source: live, concurrency: 16, duration: 10, warmup: 1 });
-    for (const [label, concurrency] of [["before", 4], ["after", 32]] as const) {
+    for (const [label, concurrency] of [
+      ["before", 4],
+      ["after", 32],
+    ] as const) {
       say(`bench writes at 1,000 op/s, concurrency ${concurrency} (${label})`);
       const r = await bench("writes", { source: live, rate: 1000, concurrency, duration: 8, warmup: 1 });
       const bad = impossibleLatencies(r.run);
@@ -63,7 +66,8 @@ async function main(): Promise<number> {
   }
   manifest.files = Object.fromEntries(Object.entries(manifest.files).sort(([a], [b]) => a.localeCompare(b)));
   const note = `The bench runs (bench/) were re-recorded on ${new Date().toISOString().slice(0, 10)} by scripts/dataset-bench.ts with the same workload on a fresh 3-node Cassandra 2.1.0 lab (${runs[0].config.cluster}), at a 1-minute load average of ${load.toFixed(1)} on ${os.cpus().length} cores (${load > os.cpus().length ? "an overloaded machine: the lab could not keep up with 1,000 op/s, so response times include long queueing; re-run on a quiet machine for representative figures" : "a quiet machine"}), replacing runs ${old.map((f) => f.replace(/\.json$/, "")).join(" and ")} that were measured before bench()'s fixed-rate fix (response-time p50 below service-time p50).`;
-  manifest.notes = `${String(manifest.notes ?? "").replace(/ The bench runs \(bench\/\) were re-recorded[\s\S]*?fixed-rate fix \(response-time p50 below service-time p50\)\./, "")} ${note}`.trim();
+  manifest.notes =
+    `${String(manifest.notes ?? "").replace(/ The bench runs \(bench\/\) were re-recorded[\s\S]*?fixed-rate fix \(response-time p50 below service-time p50\)\./, "")} ${note}`.trim();
   fs.writeFileSync(manifestPath, JSON.stringify(manifest, null, 2) + "\n");
   return 0;
 }

@@ -74,14 +74,28 @@ async function load(live: LiveSource, l: lab.Lab): Promise<void> {
   say("loading data");
   const text = (n: number) => "x".repeat(n);
   // queue: 3,000 messages in queue 1, 2,500 consumed (deleted) -> a read of queue 1 scans 2,500 tombstones.
-  await many(c, `INSERT INTO ${KS}.queue (queue_id, msg_id, payload) VALUES (?, ?, ?)`, Array.from({ length: 3000 }, (_, i) => [1, i, text(40)]));
-  await many(c, `INSERT INTO ${KS}.queue (queue_id, msg_id, payload) VALUES (?, ?, ?)`, Array.from({ length: 200 }, (_, i) => [2, i, text(40)]));
+  await many(
+    c,
+    `INSERT INTO ${KS}.queue (queue_id, msg_id, payload) VALUES (?, ?, ?)`,
+    Array.from({ length: 3000 }, (_, i) => [1, i, text(40)]),
+  );
+  await many(
+    c,
+    `INSERT INTO ${KS}.queue (queue_id, msg_id, payload) VALUES (?, ?, ?)`,
+    Array.from({ length: 200 }, (_, i) => [2, i, text(40)]),
+  );
   await flushAll(l, "queue");
-  await many(c, `DELETE FROM ${KS}.queue WHERE queue_id = ? AND msg_id = ?`, Array.from({ length: 2500 }, (_, i) => [1, i]));
+  await many(
+    c,
+    `DELETE FROM ${KS}.queue WHERE queue_id = ? AND msg_id = ?`,
+    Array.from({ length: 2500 }, (_, i) => [1, i]),
+  );
   await flushAll(l, "queue");
   // sensor_readings: 20 sensors x 2 days x 100 readings, no TTL.
   const readings: unknown[][] = [];
-  for (let s = 0; s < 20; s++) for (let d = 0; d < 2; d++) for (let i = 0; i < 100; i++) readings.push([s, `2024-01-0${d + 1}`, new Date(Date.UTC(2024, 0, d + 1, 0, i)), Math.sin(i / 10) * 20 + s]);
+  for (let s = 0; s < 20; s++)
+    for (let d = 0; d < 2; d++)
+      for (let i = 0; i < 100; i++) readings.push([s, `2024-01-0${d + 1}`, new Date(Date.UTC(2024, 0, d + 1, 0, i)), Math.sin(i / 10) * 20 + s]);
   await many(c, `INSERT INTO ${KS}.sensor_readings (sensor_id, day, ts, value) VALUES (?, ?, ?, ?)`, readings);
   // user_events: 3 users with 4,000 events of 250 bytes (~1 MB partitions), 300 users with 5.
   const events: unknown[][] = [];
@@ -90,7 +104,11 @@ async function load(live: LiveSource, l: lab.Lab): Promise<void> {
   await many(c, `INSERT INTO ${KS}.user_events (user_id, event_id, kind, body) VALUES (?, ?, ?, ?)`, events);
   // user_profiles: 200 users rewritten in 4 rounds with a flush after each -> 4 SSTables per read.
   for (let round = 0; round < 4; round++) {
-    await many(c, `INSERT INTO ${KS}.user_profiles (user_id, name, score, last_seen) VALUES (?, ?, ?, ?)`, Array.from({ length: 200 }, (_, u) => [u, `user-${u}`, round * 10 + u, new Date(Date.UTC(2024, 0, 1, round))]));
+    await many(
+      c,
+      `INSERT INTO ${KS}.user_profiles (user_id, name, score, last_seen) VALUES (?, ?, ?, ?)`,
+      Array.from({ length: 200 }, (_, u) => [u, `user-${u}`, round * 10 + u, new Date(Date.UTC(2024, 0, 1, round))]),
+    );
     await flushAll(l, "user_profiles");
   }
   await flushAll(l);
@@ -102,7 +120,9 @@ async function load(live: LiveSource, l: lab.Lab): Promise<void> {
  */
 async function traced(live: LiveSource, query: string, consistency: number, label: string): Promise<void> {
   // Cassandra 2.1 does not write the consistency level into the trace: a CQL comment carries it.
-  const name = Object.entries(consistencies).find(([, v]) => v === consistency)![0].toUpperCase();
+  const name = Object.entries(consistencies)
+    .find(([, v]) => v === consistency)![0]
+    .toUpperCase();
   const r = await live.client.execute(`${query} /* consistency ${name} */`, [], { traceQuery: true, consistency, fetchSize: 5000 });
   for (let i = 0; i < 50; i++) {
     const s = await live.client.execute("SELECT duration FROM system_traces.sessions WHERE session_id = ?", [r.info.traceId], { prepare: true });
@@ -113,7 +133,11 @@ async function traced(live: LiveSource, query: string, consistency: number, labe
 }
 
 async function tracedQueries(live: LiveSource): Promise<void> {
-  const CLS: [string, number][] = [["ONE", consistencies.one], ["QUORUM", consistencies.quorum], ["ALL", consistencies.all]];
+  const CLS: [string, number][] = [
+    ["ONE", consistencies.one],
+    ["QUORUM", consistencies.quorum],
+    ["ALL", consistencies.all],
+  ];
   for (const [name, cl] of CLS) {
     await traced(live, `SELECT * FROM ${KS}.queue WHERE queue_id = 1`, cl, `tombstone-heavy read at ${name}`);
     await traced(live, `SELECT * FROM ${KS}.sensor_readings WHERE sensor_id = 3 AND day = '2024-01-02' LIMIT 50`, cl, `time-series read at ${name}`);
@@ -154,7 +178,16 @@ async function main(): Promise<number> {
     for (const first of candidates) {
       say(`starting a fresh 3-node lab in ${dir} at ${first}`);
       try {
-        started = await lab.start({ version, dir, nodes: 3, clean: true, firstAddress: first, jmxPort: Number(arg("jmx-port", "7199")), connect: false, log: say });
+        started = await lab.start({
+          version,
+          dir,
+          nodes: 3,
+          clean: true,
+          firstAddress: first,
+          jmxPort: Number(arg("jmx-port", "7199")),
+          connect: false,
+          log: say,
+        });
         break;
       } catch (e) {
         if (given || !/already in use/.test((e as Error).message)) throw e;
@@ -179,7 +212,10 @@ async function main(): Promise<number> {
     await tracedQueries(live);
     // A real before/after for runbook 5: the same write workload at fixed rate, before and after a
     // change (the client's concurrency cap), each saved by record() as bench/<run>.json with its HdrHistogram.
-    for (const [label, concurrency] of [["before", 4], ["after", 32]] as const) {
+    for (const [label, concurrency] of [
+      ["before", 4],
+      ["after", 32],
+    ] as const) {
       say(`bench writes at 1,000 op/s, concurrency ${concurrency} (${label})`);
       await bench("writes", { source: live, rate: 1000, concurrency, duration: 8, warmup: 1 });
     }
@@ -193,7 +229,9 @@ async function main(): Promise<number> {
         : `A fresh 3-node Apache Cassandra 2.1.0 lab (cassperf lab, JDK 17, 384 MB heap per node) made by scripts/dataset-lab.ts: keyspace ${KS} with a tombstone-heavy queue (queue 1: 3,000 messages, 2,500 deleted), a time-series table without TTL (sensor_readings), a table with three ~1 MB partitions among 300 small ones (user_events) and an update-heavy table rewritten over 4 flushes (user_profiles); one cassandra-stress write run (stress/); two bench runs of the same fixed-rate write workload, before (concurrency cap 4) and after (32) (bench/); traced reads at ONE, QUORUM and ALL of each, including the tombstone-heavy read.`,
     });
     const size = dirSize(out);
-    say(`wrote ${Object.keys(r.manifest.files ?? {}).length} files, ${(size / 2 ** 20).toFixed(2)} MB${r.skipped.length ? `; skipped: ${r.skipped.join("; ")}` : ""}`);
+    say(
+      `wrote ${Object.keys(r.manifest.files ?? {}).length} files, ${(size / 2 ** 20).toFixed(2)} MB${r.skipped.length ? `; skipped: ${r.skipped.join("; ")}` : ""}`,
+    );
     if (size > MAX_DATASET_BYTES) throw new Error(`the dataset is ${size} bytes, over the ${MAX_DATASET_BYTES}-byte budget: lower MAX_LOG_BYTES`);
     const inv = await inventory(await openRecorded(out));
     console.log(inv.toText({ width: 100 }));

@@ -25,7 +25,10 @@ async function main() {
   await save("histograms-ladder.png", await c.histograms(), "ladder");
   await save("partitionscan-sizes.png", await c.partitionScan("cassperf_demo.user_events"), "sizes");
   await save("compaction-evidence.png", await c.compactionAdvice(), "evidence");
-  const runs = ds.files({ kind: "bench-run" }).map((f) => f.path).sort();
+  const runs = ds
+    .files({ kind: "bench-run" })
+    .map((f) => f.path)
+    .sort();
   await save("bench-compare.png", await c.compareRuns(await c.importStress(runs[0]), await c.importStress(runs[runs.length - 1])));
   await save("timeline.png", await c.timeline(), "timeline");
   await save("health-findings.png", await c.health(), "findings");

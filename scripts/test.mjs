@@ -39,7 +39,13 @@ const lab = () => require(path.join(root, "dist/lab/index.js"));
 const args = process.argv.slice(2);
 const runnerFlags = args.filter((a) => a.startsWith("--")); // e.g. --test-name-pattern=..., passed to every phase
 const given = args.filter((a) => !a.startsWith("--"));
-const files = given.length ? given : fs.readdirSync(path.join(root, "test")).filter((f) => f.endsWith(".test.ts")).sort().map((f) => path.join("test", f));
+const files = given.length
+  ? given
+  : fs
+      .readdirSync(path.join(root, "test"))
+      .filter((f) => f.endsWith(".test.ts"))
+      .sort()
+      .map((f) => path.join("test", f));
 if (!files.length) {
   console.error("test: no test files found in test/");
   process.exit(1);
@@ -72,7 +78,18 @@ async function startTestLab({ version, folder, lastOctet, jmx, address, nodes, t
     fs.writeFileSync(ownerFile, `${process.pid}\n`);
     const t0 = Date.now();
     try {
-      const started = await lab().start({ connect: false, version, dir, clean: true, nodes, heap, timeoutSeconds, firstAddress: address ?? `127.0.${b}.${lastOctet}`, jmxPort: jmx, log: (l) => console.error(`test: ${l}`) });
+      const started = await lab().start({
+        connect: false,
+        version,
+        dir,
+        clean: true,
+        nodes,
+        heap,
+        timeoutSeconds,
+        firstAddress: address ?? `127.0.${b}.${lastOctet}`,
+        jmxPort: jmx,
+        log: (l) => console.error(`test: ${l}`),
+      });
       console.error(`test: Cassandra ${started.version} lab up in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${started.contactPoints.join(",")}`);
       return started;
     } catch (e) {
@@ -97,7 +114,14 @@ async function labFor(phase) {
     }
     try {
       lab().checkJava();
-      const started = await startTestLab({ version: "2.1.0", folder: "test-lab", lastOctet: 11, jmx: Number(process.env.CASSPERF_TEST_LAB_JMX ?? 7599), address: process.env.CASSPERF_TEST_LAB_ADDRESS, nodes: Number(process.env.CASSPERF_TEST_LAB_NODES ?? 3) });
+      const started = await startTestLab({
+        version: "2.1.0",
+        folder: "test-lab",
+        lastOctet: 11,
+        jmx: Number(process.env.CASSPERF_TEST_LAB_JMX ?? 7599),
+        address: process.env.CASSPERF_TEST_LAB_ADDRESS,
+        nodes: Number(process.env.CASSPERF_TEST_LAB_NODES ?? 3),
+      });
       return { started, env: { CASSPERF_LAB_DIR: started.dir, CASSPERF_LAB_NODES: started.contactPoints.join(",") } };
     } catch (e) {
       console.error(`test: the lab cluster could not start: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ""}`);
@@ -117,7 +141,16 @@ async function labFor(phase) {
   }
   try {
     lab().checkJava(undefined, "5.0");
-    const started = await startTestLab({ version: process.env.CASSPERF_TEST_LAB50_VERSION ?? "5.0", folder: "test-lab50", lastOctet: 51, jmx: Number(process.env.CASSPERF_TEST_LAB50_JMX ?? 7899), address: process.env.CASSPERF_TEST_LAB50_ADDRESS, nodes: 3, heap: "512m", timeoutSeconds: 600 });
+    const started = await startTestLab({
+      version: process.env.CASSPERF_TEST_LAB50_VERSION ?? "5.0",
+      folder: "test-lab50",
+      lastOctet: 51,
+      jmx: Number(process.env.CASSPERF_TEST_LAB50_JMX ?? 7899),
+      address: process.env.CASSPERF_TEST_LAB50_ADDRESS,
+      nodes: 3,
+      heap: "512m",
+      timeoutSeconds: 600,
+    });
     return { started, env: { CASSPERF_LAB50_DIR: started.dir, CASSPERF_LAB50_NODES: started.contactPoints.join(",") } };
   } catch (e) {
     console.error(`test: the Cassandra 5.0 lab could not start: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ""}`);
@@ -134,7 +167,11 @@ for (const phase of phases) {
   try {
     if (!interrupted) {
       console.error(`test: ${phase.files.length} file(s) on the ${phase.name} lab`);
-      const r = spawnSync(process.execPath, ["--test", "--test-concurrency=1", "--import", "tsx", ...runnerFlags, ...phase.files], { stdio: "inherit", env: { ...env, ...labEnv }, cwd: root });
+      const r = spawnSync(process.execPath, ["--test", "--test-concurrency=1", "--import", "tsx", ...runnerFlags, ...phase.files], {
+        stdio: "inherit",
+        env: { ...env, ...labEnv },
+        cwd: root,
+      });
       if ((r.status ?? 1) !== 0) status = r.status ?? 1;
     }
   } finally {

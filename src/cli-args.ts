@@ -55,7 +55,13 @@ export interface OptionSpec {
 }
 
 /** The parsed value of one option: a string or boolean, an array of them with `multiple`. */
-type ValueOf<O extends OptionSpec> = O["type"] extends "boolean" ? (O["multiple"] extends true ? boolean[] : boolean) : O["multiple"] extends true ? string[] : string;
+type ValueOf<O extends OptionSpec> = O["type"] extends "boolean"
+  ? O["multiple"] extends true
+    ? boolean[]
+    : boolean
+  : O["multiple"] extends true
+    ? string[]
+    : string;
 
 /** The parsed options of a command, each absent when not given. */
 export type ParsedOptions<T extends Record<string, OptionSpec>> = { [K in keyof T]?: ValueOf<T[K]> };
@@ -121,7 +127,11 @@ export function parseCommand<T extends Record<string, OptionSpec>>(spec: Command
   const what = spec.positionals?.name ?? "argument";
   if (parsed.positionals.length > max) {
     const extra = parsed.positionals[max];
-    throw new UsageError(spec.command, max === 0 ? `unexpected argument ${JSON.stringify(extra)}` : `one ${what} at a time; unexpected ${JSON.stringify(extra)}`, spec.usage);
+    throw new UsageError(
+      spec.command,
+      max === 0 ? `unexpected argument ${JSON.stringify(extra)}` : `one ${what} at a time; unexpected ${JSON.stringify(extra)}`,
+      spec.usage,
+    );
   }
   if (parsed.positionals.length < min) throw new UsageError(spec.command, `missing the ${what}`, spec.usage);
   return { help: false, values: values as ParsedOptions<T>, positionals: parsed.positionals };

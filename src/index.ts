@@ -60,8 +60,8 @@ export { caches } from "./analyze/caches";
 export { connections, type ConnectionsOptions } from "./analyze/connections";
 export { jvm, type JvmOptions } from "./analyze/jvm";
 export { queryPatterns, queryPattern, type QueryPatternsOptions } from "./analyze/query-patterns";
-export { type CompactionWorkload, type CompactionAdviceOptions } from "./analyze/compaction";
-export { type PartitionScanOptions } from "./analyze/partitions";
+export type { CompactionWorkload, CompactionAdviceOptions } from "./analyze/compaction";
+export type { PartitionScanOptions } from "./analyze/partitions";
 export { health, HEALTH_HELPERS, SAME_PROBLEM, type HealthOptions, type HealthReport } from "./analyze/health";
 
 // ---- The helpers as methods of every source: `live.trace(...)`, `pm.gcStats()` (./methods.ts) ----

@@ -51,7 +51,8 @@ export function redactText(text: string): string {
     .replace(AUTH_PROVIDER, (_m, head: string, _user: string, pass: string, tail: string) => `${head}${quoted(pass, REDACTED)}${tail}`)
     .replace(URL_USERINFO, `$1${REDACTED}$3`)
     .replace(PASSWORD_KEYS, (_m, key: string, value: string) => `${key}${quoted(value, REDACTED)}`);
-  if (/\bcqlsh\b/.test(out)) out = out.replace(CQLSH_PASSWORD, (_m, pre: string, flag: string, sep: string, value: string) => `${pre}${flag}${sep}${quoted(value, REDACTED)}`);
+  if (/\bcqlsh\b/.test(out))
+    out = out.replace(CQLSH_PASSWORD, (_m, pre: string, flag: string, sep: string, value: string) => `${pre}${flag}${sep}${quoted(value, REDACTED)}`);
   return out;
 }
 

@@ -94,7 +94,11 @@ export function parseReportArgs(args: string[], command: "report" | "compare" = 
   const out: ReportArgs = { positionals: pos, json: v.json === true, force: v.force === true };
   if (v.html !== undefined) out.html = v.html;
   if (v.md !== undefined) out.md = v.md;
-  if (v.only !== undefined) out.only = v.only.split(",").map((s) => s.trim()).filter(Boolean);
+  if (v.only !== undefined)
+    out.only = v.only
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
   if (v.from !== undefined) out.from = v.from;
   if (v.to !== undefined) out.to = v.to;
   if (v["fail-on"] !== undefined) out.failOn = v["fail-on"] as "warning" | "critical";
@@ -178,7 +182,7 @@ export async function runReportCli(args: string[]): Promise<number> {
       const w = require("./report/write") as typeof import("./report/write");
       // Refuse an existing or unwritable output before doing any work.
       if (a.html) w.checkTarget(a.html, a.force);
-      if (a.md) (w.checkTarget(a.md, a.force), w.checkTarget(chartsFolderFor(a.md), a.force));
+      if (a.md) w.checkTarget(a.md, a.force), w.checkTarget(chartsFolderFor(a.md), a.force);
       const progress = progressLine();
       const { buildReportModel } = require("./report/model") as typeof import("./report/model");
       const started = Date.now();
@@ -271,7 +275,7 @@ export async function runCompareCli(args: string[]): Promise<number> {
       for (const p of [before, after]) if (!fs.existsSync(p)) throw new CassperfError(`compare: ${p} does not exist.`);
       const w = require("./report/write") as typeof import("./report/write");
       if (a.html) w.checkTarget(a.html, a.force);
-      if (a.md) (w.checkTarget(a.md, a.force), w.checkTarget(chartsFolderFor(a.md), a.force));
+      if (a.md) w.checkTarget(a.md, a.force), w.checkTarget(chartsFolderFor(a.md), a.force);
       const progress = progressLine();
       const c = require("./report/compare") as typeof import("./report/compare");
       progress.say(`cassperf compare: reading ${before} and ${after}`);

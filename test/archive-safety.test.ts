@@ -73,7 +73,10 @@ test("a .zip holding one gc.log that unpacks past V8's longest string: readText 
   const r = child(script, { timeout: 120_000 });
   assert.equal(r.status, 0, `the process survives (exit ${r.status}, signal ${r.signal}): ${r.stderr.slice(-800)}`);
   const limit = "512 MiB"; // 2^29-24 bytes in binary units, no decimals from 100 up (formatBytes)
-  assert.match(r.out.read, new RegExp(`^CassperfError: .*gc\\.log\\.zip: entry "gc\\.log" unpacks to 600 MiB: too large to read as one text .*at most ${limit}`));
+  assert.match(
+    r.out.read,
+    new RegExp(`^CassperfError: .*gc\\.log\\.zip: entry "gc\\.log" unpacks to 600 MiB: too large to read as one text .*at most ${limit}`),
+  );
   // gcStats reads GC logs block by block (no whole-file string): every pause of the 600 MiB is
   // counted. Expected: pause end lines (`GC(n) Pause ... N.NNNms`) counted by a regex over the
   // chunk, once alone and once doubled (a line may run across the seam), times the 600 copies.
@@ -89,7 +92,9 @@ test("a .zip holding one gc.log that unpacks past V8's longest string: readText 
 test("a zip whose directory understates its entry: stopped by the running byte count at the limit", async () => {
   const dir = tempDir();
   const zip = path.join(dir, "liar.zip");
-  writeZip(zip, [{ name: "system.log", chunk: repeatLines(fs.readFileSync(data("logs", "cassandra30-system.log"), "utf8").slice(0, 12_000), MiB), repeat: 40 }]);
+  writeZip(zip, [
+    { name: "system.log", chunk: repeatLines(fs.readFileSync(data("logs", "cassandra30-system.log"), "utf8").slice(0, 12_000), MiB), repeat: 40 },
+  ]);
   // Rewrite both size fields of the entry to 1 KiB (local header offset 22, central header offset 24).
   const b = fs.readFileSync(zip);
   b.writeUInt32LE(1024, 22);
@@ -100,7 +105,10 @@ test("a zip whose directory understates its entry: stopped by the running byte c
   await assert.rejects(s.readText(s.files()[0]), (e: Error) => {
     assert.ok(isCassperfError(e));
     // Either the running count (8 MiB, the limit given) or yauzl's size check stops it; never a crash.
-    assert.match(e.message, /liar\.zip: entry "system\.log" unpacks to more than 8\.0 MiB, past the limit of 8\.0 MiB|liar\.zip is a truncated or corrupt zip file \(too many bytes in the stream/);
+    assert.match(
+      e.message,
+      /liar\.zip: entry "system\.log" unpacks to more than 8\.0 MiB, past the limit of 8\.0 MiB|liar\.zip is a truncated or corrupt zip file \(too many bytes in the stream/,
+    );
     return true;
   });
 });
@@ -113,7 +121,10 @@ test("a plain file too large to hold as one string: a CassperfError with file, s
   fs.writeFileSync(log, fs.readFileSync(data("logs", "cassandra30-system.log")));
   fs.truncateSync(log, 600 * MiB); // sparse: costs no disk
   const s = await openRecorded(dir);
-  await assert.rejects(s.readText(s.files({ kind: "system-log" })[0]), /^CassperfError: .*nodes\/n1\/logs\/cassandra\/system\.log is 600 MiB: too large to read as one text \(cassperf holds each file as one string, at most 512 MiB/);
+  await assert.rejects(
+    s.readText(s.files({ kind: "system-log" })[0]),
+    /^CassperfError: .*nodes\/n1\/logs\/cassandra\/system\.log is 600 MiB: too large to read as one text \(cassperf holds each file as one string, at most 512 MiB/,
+  );
 });
 
 test("a .gz of a log past the string limit says 'too large', not 'truncated or corrupt'", async () => {
@@ -148,7 +159,10 @@ test(".tar.gz bomb: a 5 GiB entry is refused at its header with the limit named,
   const r = child(script, { timeout: 60_000 });
   assert.equal(r.status, 0, r.stderr.slice(-500));
   // DEFAULT_EXTRACT_LIMITS.maxBytes is 4 GiB (open's documented default, README/OpenOptions).
-  assert.match(r.out.msg, /refused .*bomb\.tar\.gz: it would unpack to more than 4\.0 GiB \(at least 5\.0 GiB by entry "bundle\/nodes\/n1\/logs\/cassandra\/system\.log"/);
+  assert.match(
+    r.out.msg,
+    /refused .*bomb\.tar\.gz: it would unpack to more than 4\.0 GiB \(at least 5\.0 GiB by entry "bundle\/nodes\/n1\/logs\/cassandra\/system\.log"/,
+  );
   assert.doesNotMatch(r.out.msg, /truncated|corrupt|copy the bundle/);
   assert.ok(r.out.peakMiB < 300, `peak RSS ${r.out.peakMiB} MiB`);
   console.log(`5 GiB .tar.gz bomb: peak RSS ${r.out.peakMiB} MiB`);
@@ -158,7 +172,10 @@ test(".tar.gz over the limit after entries already unpacked: streamed with a run
   const dir = tempDir();
   const bomb = path.join(dir, "three.tar.gz");
   // Three 200 MiB entries, limit 450 MiB: two unpack (400 MiB through the stream), the third is refused.
-  zerosTarGz(bomb, [1, 2, 3].map((i) => ({ name: `b/nodes/n${i}/logs/cassandra/system.log`, bytes: 200 * MiB })));
+  zerosTarGz(
+    bomb,
+    [1, 2, 3].map((i) => ({ name: `b/nodes/n${i}/logs/cassandra/system.log`, bytes: 200 * MiB })),
+  );
   const script = `
     const fs = require("node:fs"); const os = require("node:os");
     const { openRecorded } = require(${SRC} + "/cluster/recorded");
@@ -175,7 +192,10 @@ test(".tar.gz over the limit after entries already unpacked: streamed with a run
   const r = child(script, { timeout: 60_000 });
   assert.equal(r.status, 0, r.stderr.slice(-500));
   // 3 x 200 MiB = 600 MiB > 450 MiB, crossed at the third entry (hand sum).
-  assert.match(r.out.msg, /refused .*three\.tar\.gz: it would unpack to more than 450 MiB \(at least 600 MiB by entry "b\/nodes\/n3\/logs\/cassandra\/system\.log"/);
+  assert.match(
+    r.out.msg,
+    /refused .*three\.tar\.gz: it would unpack to more than 450 MiB \(at least 600 MiB by entry "b\/nodes\/n3\/logs\/cassandra\/system\.log"/,
+  );
   // Before: node-tar read the small file whole and inflated it in one go (RSS above the 400 MiB unpacked).
   assert.ok(r.out.peakMiB < 300, `peak RSS ${r.out.peakMiB} MiB while 400 MiB streamed through`);
   console.log(`over-limit .tar.gz: peak RSS ${r.out.peakMiB} MiB, ${r.out.ms} ms`);
@@ -211,7 +231,10 @@ test("a FIFO is refused by open(), gcStats(path), importStress and `cassperf rep
   assert.match(r.out.gc, /^CassperfError: open: .*gc\.log is a named pipe \(FIFO\)/);
   assert.match(r.out.stress, /^CassperfError: importStress: .*gc\.log is a named pipe \(FIFO\), not a regular file/);
   assert.deepEqual(r.out.files, ["nodes/n1/logs/cassandra/system.log"]);
-  assert.ok(r.out.gcNotes.some((n: string) => /nodes\/n1\/logs\/cassandra\/gc\.log is a named pipe \(FIFO\), not a regular file; skipped/.test(n)), r.out.gcNotes.join("\n"));
+  assert.ok(
+    r.out.gcNotes.some((n: string) => /nodes\/n1\/logs\/cassandra\/gc\.log is a named pipe \(FIFO\), not a regular file; skipped/.test(n)),
+    r.out.gcNotes.join("\n"),
+  );
   const cli = spawnSync(process.execPath, [path.join(ROOT, "dist", "cli.js"), "report", fifo], { encoding: "utf8", timeout: 30_000 });
   assert.equal(cli.signal, null, "cassperf report does not hang");
   assert.notEqual(cli.status, 0);
@@ -253,8 +276,16 @@ test("nodetool output saved under another command's name is read as what it is, 
   fs.copyFileSync(data("lab", "nodetool-2.1-cfhistograms.txt"), path.join(nt("n3"), "cfhistograms"));
   fs.copyFileSync(data("lab", "nodetool-2.1-cfhistograms.txt"), path.join(nt("n3"), "proxyhistograms"));
   const twice = await openRecorded(dir);
-  assert.deepEqual(twice.files({ node: "n3", kind: "nodetool", command: "tablehistograms" }).map((f) => f.rel), ["nodes/n3/nodetool/cfhistograms"]);
-  assert.ok(twice.notes.includes("nodes/n3/nodetool/proxyhistograms is a byte-for-byte copy of nodes/n3/nodetool/cfhistograms; read once, as nodes/n3/nodetool/cfhistograms."), twice.notes.join("\n"));
+  assert.deepEqual(
+    twice.files({ node: "n3", kind: "nodetool", command: "tablehistograms" }).map((f) => f.rel),
+    ["nodes/n3/nodetool/cfhistograms"],
+  );
+  assert.ok(
+    twice.notes.includes(
+      "nodes/n3/nodetool/proxyhistograms is a byte-for-byte copy of nodes/n3/nodetool/cfhistograms; read once, as nodes/n3/nodetool/cfhistograms.",
+    ),
+    twice.notes.join("\n"),
+  );
   const single = await openRecorded(path.join(dir, "nodes", "n1", "nodetool", "proxyhistograms"));
   assert.equal(single.files()[0].command, "tablehistograms");
 });
@@ -324,11 +355,19 @@ test("'has no system.log' or 'is not a GC log' only when true: an unreadable log
     })();`;
   const r = child(script, { nobody: true });
   assert.equal(r.status, 0, r.stderr.slice(-800));
-  assert.match(r.out.gc, /has no GC logs, GCInspector lines in system\.log, or nodetool gcstats output \(1 file could not be read: nodes\/n1\/logs\/cassandra\/gc\.log \(permission denied\)\)/);
+  assert.match(
+    r.out.gc,
+    /has no GC logs, GCInspector lines in system\.log, or nodetool gcstats output \(1 file could not be read: nodes\/n1\/logs\/cassandra\/gc\.log \(permission denied\)\)/,
+  );
   assert.doesNotMatch(r.out.gc, /is not a GC log/);
   // A folder holding only the unreadable gc.log: "nothing cassperf could read", not "nothing it recognises".
   assert.match(r.out.none, /^open: .*\/only holds nothing cassperf could read \(1 could not be read: logs\/gc\.log \(permission denied\)\)/);
-  assert.ok(r.out.notes.some((n: string) => /has no readable system\.log or debug\.log: nodes\/n1\/logs\/cassandra\/system\.log \(permission denied\) could not be read/.test(n)), r.out.notes.join("\n"));
+  assert.ok(
+    r.out.notes.some((n: string) =>
+      /has no readable system\.log or debug\.log: nodes\/n1\/logs\/cassandra\/system\.log \(permission denied\) could not be read/.test(n),
+    ),
+    r.out.notes.join("\n"),
+  );
   assert.ok(!r.out.notes.some((n: string) => /has no system\.log/.test(n)));
 });
 
@@ -344,7 +383,10 @@ function datasetCopy(edit?: (m: any) => any): string {
 }
 
 test("cassperf.json: null, another format version and wrong field types give clear words, never a TypeError", async () => {
-  await assert.rejects(openRecorded(datasetCopy(() => null)), /^CassperfError: open: .*cassperf\.json is null, not a cassperf dataset manifest; expected a JSON object/);
+  await assert.rejects(
+    openRecorded(datasetCopy(() => null)),
+    /^CassperfError: open: .*cassperf\.json is null, not a cassperf dataset manifest; expected a JSON object/,
+  );
   await assert.rejects(openRecorded(datasetCopy(() => [1])), /cassperf\.json is an array, not a cassperf dataset manifest/);
   await assert.rejects(openRecorded(datasetCopy((m) => ({ ...m, version: 2 }))), /cassperf\.json has format version 2; this cassperf reads version 1/);
   await assert.rejects(openRecorded(datasetCopy((m) => ({ ...m, version: undefined }))), /cassperf\.json has format version \(none\)/);
@@ -353,11 +395,17 @@ test("cassperf.json: null, another format version and wrong field types give cle
     /cassperf\.json: cassandra_versions\["127\.0\.0\.2"\] is 4 \(a number\), expected a version string like "4\.0\.11"; ignored\./,
     /cassperf\.json: nodes is "127\.0\.0\.1" \(a string\), expected a list of strings; ignored\./,
   ])
-    assert.ok(s.notes.some((n) => re.test(n)), `${re} in:\n${s.notes.join("\n")}`);
+    assert.ok(
+      s.notes.some((n) => re.test(n)),
+      `${re} in:\n${s.notes.join("\n")}`,
+    );
   assert.equal(s.notes.length, 2);
   assert.deepEqual(s.manifest?.cassandra_versions, { "127.0.0.1": "2.1.0", "127.0.0.3": "2.1.0" });
   const advice = await s.compactionAdvice();
-  assert.ok(advice.notes.some((n) => /cassandra_versions\["127\.0\.0\.2"\] is 4/.test(n)), "the note is on compactionAdvice's report");
+  assert.ok(
+    advice.notes.some((n) => /cassandra_versions\["127\.0\.0\.2"\] is 4/.test(n)),
+    "the note is on compactionAdvice's report",
+  );
 });
 
 test("cassperf.json's sizes and sha256 are checked: a doubled gc.log and a missing file are named on every report", async () => {
@@ -382,10 +430,17 @@ test("cassperf.json's sizes and sha256 are checked: a doubled gc.log and a missi
     "nodes/127.0.0.3/nodetool/cfstats has sha256",
     "nodes/127.0.0.3/nodetool/extra.txt is not listed in",
   ];
-  for (const w of want) assert.ok(s.notes.some((n) => n.startsWith(w)), `note starting "${w}" in:\n${s.notes.join("\n")}`);
+  for (const w of want)
+    assert.ok(
+      s.notes.some((n) => n.startsWith(w)),
+      `note starting "${w}" in:\n${s.notes.join("\n")}`,
+    );
   assert.equal(s.notes.length, 4);
   const g = await gcStats(s);
-  assert.ok(g.notes.some((n) => n.startsWith(want[0])), "gcStats says the gc.log changed");
+  assert.ok(
+    g.notes.some((n) => n.startsWith(want[0])),
+    "gcStats says the gc.log changed",
+  );
   const inv = await inventory(s);
   assert.ok(inv.notes.some((n) => n.startsWith(want[1])));
   // The untouched bundled dataset verifies clean.
@@ -440,7 +495,10 @@ test("a program's own SIGINT handler keeps the process alive and the extraction 
   await new Promise<void>((resolve) => {
     c.stdout.on("data", (d) => {
       out += d;
-      const parsed = out.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+      const parsed = out
+        .split("\n")
+        .filter((l) => l.startsWith("{"))
+        .map((l) => JSON.parse(l));
       if (parsed.length > lines.length) {
         lines.splice(0, lines.length, ...parsed);
         if (lines.length === 1) c.kill("SIGINT");
@@ -461,9 +519,16 @@ test("files that vanish while open() walks a folder (logs rotating underneath) a
   const churn = path.join(logs, "rot");
   fs.mkdirSync(churn);
   // A real rotation storm: another process creating and deleting 200 gc.log.N files and folders in a tight loop.
-  const storm = spawn(process.execPath, ["-e", `const fs = require("fs"), p = require("path"), d = ${JSON.stringify(churn)};
+  const storm = spawn(
+    process.execPath,
+    [
+      "-e",
+      `const fs = require("fs"), p = require("path"), d = ${JSON.stringify(churn)};
     for (;;) { for (let i = 0; i < 200; i++) { fs.writeFileSync(p.join(d, "gc.log." + i), "x"); fs.mkdirSync(p.join(d, "d" + i), { recursive: true }); fs.writeFileSync(p.join(d, "d" + i, "gc.log"), "y"); }
-      for (let i = 0; i < 200; i++) { fs.rmSync(p.join(d, "gc.log." + i), { force: true }); fs.rmSync(p.join(d, "d" + i), { recursive: true, force: true }); } }`], { stdio: "ignore" });
+      for (let i = 0; i < 200; i++) { fs.rmSync(p.join(d, "gc.log." + i), { force: true }); fs.rmSync(p.join(d, "d" + i), { recursive: true, force: true }); } }`,
+    ],
+    { stdio: "ignore" },
+  );
   try {
     let opened = 0;
     let vanishedNotes = 0;
@@ -555,6 +620,9 @@ test("entries that collide (a file and a folder of one name) are refused in word
     })();`;
   const r = child(script);
   assert.equal(r.status, 0, `no crash: ${r.stderr.slice(-600)}`);
-  assert.match(r.out.zip, /^CassperfError: open: refused .*clash\.zip: entry "b\/nodes\/n1\/logs\/system\.log\/x" collides with another entry of the same name/);
+  assert.match(
+    r.out.zip,
+    /^CassperfError: open: refused .*clash\.zip: entry "b\/nodes\/n1\/logs\/system\.log\/x" collides with another entry of the same name/,
+  );
   assert.match(r.out.tgz, /^CassperfError: open: refused .*clash\.tar\.gz: entry "a\/x\/system\.log\/y" collides with another entry of the same name/);
 });

@@ -54,10 +54,14 @@ test("the bundled dataset's bench runs hold no impossible value (regenerated wit
   const r = await bench(await openRecorded(path.join(ROOT, "datasets/lab-3node")));
   const runs = r.rows("runs").filter((x) => x.origin === "bench");
   assert.equal(runs.length, 2);
-  assert.deepEqual(r.findings.filter((f) => f.id === "bench.impossible-latency"), []);
+  assert.deepEqual(
+    r.findings.filter((f) => f.id === "bench.impossible-latency"),
+    [],
+  );
   // and for each saved op row, by hand: response p50 >= service p50
   for (const f of fs.readdirSync(path.join(ROOT, "datasets/lab-3node/bench"))) {
     const run = JSON.parse(fs.readFileSync(path.join(ROOT, "datasets/lab-3node/bench", f), "utf8"));
-    for (const o of run.ops) if (o.service_p50_ms !== null) assert.ok(o.p50_ms >= o.service_p50_ms * 0.998, `${f} ${o.op}: p50 ${o.p50_ms} vs service ${o.service_p50_ms}`);
+    for (const o of run.ops)
+      if (o.service_p50_ms !== null) assert.ok(o.p50_ms >= o.service_p50_ms * 0.998, `${f} ${o.op}: p50 ${o.p50_ms} vs service ${o.service_p50_ms}`);
   }
 });

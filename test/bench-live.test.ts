@@ -31,16 +31,24 @@ function checkShape(r: BenchReport, ops: string[]) {
   assert.deepEqual(Object.keys(r.columns("intervals")), INTERVAL_COLUMNS);
   assert.deepEqual([...new Set(rows.map((x) => x.op))].sort(), [...ops].sort());
   const seconds = [...new Set(rows.map((x) => x.second as number))];
-  assert.deepEqual(seconds, seconds.map((_s, i) => i), "one row per second, no gaps");
+  assert.deepEqual(
+    seconds,
+    seconds.map((_s, i) => i),
+    "one row per second, no gaps",
+  );
   assert.equal(rows.length, seconds.length * ops.length, "every op has a row every second");
   const byOp = Object.fromEntries(r.rows("ops").map((o) => [o.op, o]));
   for (const op of ops) {
     const sum = rows.filter((x) => x.op === op).reduce((n, x) => n + (x.ops as number), 0);
     assert.equal(sum, byOp[op].count, `${op}: interval ops add up to the run's count`);
     const o = byOp[op];
-    if ((o.count as number) > 0) assert.ok((o.p50_ms as number) <= (o.p99_ms as number) && (o.p99_ms as number) <= (o.max_ms as number), `${op}: p50 <= p99 <= max`);
+    if ((o.count as number) > 0)
+      assert.ok((o.p50_ms as number) <= (o.p99_ms as number) && (o.p99_ms as number) <= (o.max_ms as number), `${op}: p50 <= p99 <= max`);
   }
-  assert.equal(byOp.all.count, ops.reduce((n, op) => n + (byOp[op].count as number), 0));
+  assert.equal(
+    byOp.all.count,
+    ops.reduce((n, op) => n + (byOp[op].count as number), 0),
+  );
   assert.equal(r.summary.ops, byOp.all.count);
   // The summary percentiles come from the merged histogram, not from averaging rows.
   const merged = r.histogram();
@@ -81,7 +89,11 @@ for (const [workload, ops, extra] of [
       const share = byOp.read / (byOp.read + byOp.write);
       assert.ok(share > 0.6 && share < 0.9, `ratio 3:1 gives ~75% reads, got ${share}`);
     }
-    if (workload === "reads") assert.ok(r.notes.some((n) => /Loaded 2,000 rows|already loaded/.test(n)), "reads run over data the workload loaded");
+    if (workload === "reads")
+      assert.ok(
+        r.notes.some((n) => /Loaded 2,000 rows|already loaded/.test(n)),
+        "reads run over data the workload loaded",
+      );
     if (workload === "large-partitions") {
       const rows = await live!.client.execute(`SELECT count(*) FROM ${KS}.wide WHERE pk = 3`);
       assert.ok(Number(rows.first().count) >= 300, "each partition holds the loaded rows");
@@ -94,7 +106,11 @@ test("bench custom: statements with value generators, in the bench keyspace; oth
   const custom = {
     schema: ["CREATE TABLE IF NOT EXISTS {ks}.events (id bigint PRIMARY KEY, kind text, body text)"],
     ops: {
-      insert: { cql: "INSERT INTO {ks}.events (id, kind, body) VALUES (?, ?, ?)", values: [gen.seq(0, { long: true }), gen.pick(["a", "b"]), gen.text(40)], weight: 2 },
+      insert: {
+        cql: "INSERT INTO {ks}.events (id, kind, body) VALUES (?, ?, ?)",
+        values: [gen.seq(0, { long: true }), gen.pick(["a", "b"]), gen.text(40)],
+        weight: 2,
+      },
       lookup: { cql: "SELECT * FROM {ks}.events WHERE id = ?", values: [gen.uniform(0, 500, { long: true })] },
     },
   };
@@ -120,9 +136,15 @@ test("bench custom: statements with value generators, in the bench keyspace; oth
 test("bench options: bad values are refused with the option named", async (t) => {
   if (!labOrSkip(t) || !live) return;
   // Wording and range from BENCH_LIMITS (src/analyze/bench.ts): a whole number from 1 to 32,768.
-  await assert.rejects(bench("writes", { concurrency: 0 }), (e: unknown) => isCassperfError(e) && /concurrency must be a whole number from 1 to 32,768; got 0/.test((e as Error).message));
+  await assert.rejects(
+    bench("writes", { concurrency: 0 }),
+    (e: unknown) => isCassperfError(e) && /concurrency must be a whole number from 1 to 32,768; got 0/.test((e as Error).message),
+  );
   await assert.rejects(bench("writes", { duration: 1, ops: 5 }), (e: unknown) => isCassperfError(e) && /either duration/.test((e as Error).message));
-  await assert.rejects(bench("writes", { consistency: "MOST" }), (e: unknown) => isCassperfError(e) && /consistency "MOST" is not a consistency level/.test((e as Error).message));
+  await assert.rejects(
+    bench("writes", { consistency: "MOST" }),
+    (e: unknown) => isCassperfError(e) && /consistency "MOST" is not a consistency level/.test((e as Error).message),
+  );
   await assert.rejects(bench("nosuch" as never), (e: unknown) => isCassperfError(e) && /neither a workload/.test((e as Error).message));
 });
 
@@ -130,26 +152,46 @@ test("bench fixed rate: reaches its rate, records service time separately; own c
   const l = labOrSkip(t);
   if (!l || !live) return;
   const progress: number[] = [];
-  const r = await bench("writes", { rate: 400, duration: 2, warmup: 0.2, keyspace: KS, connectionsPerHost: 2, coordinators: [l.contactPoints[0]], consistency: "ONE", onProgress: (p) => progress.push(p.done) });
+  const r = await bench("writes", {
+    rate: 400,
+    duration: 2,
+    warmup: 0.2,
+    keyspace: KS,
+    connectionsPerHost: 2,
+    coordinators: [l.contactPoints[0]],
+    consistency: "ONE",
+    onProgress: (p) => progress.push(p.done),
+  });
   assert.equal(r.summary.mode, "fixed-rate");
   assert.equal(r.summary.ops, 800, "rate x duration operations, all scheduled ones");
   assert.ok(Math.abs((r.summary.ops_per_s as number) - 400) < 40, String(r.summary.ops_per_s));
   assert.ok(typeof r.summary.service_p99_ms === "number");
-  assert.ok((r.summary.p99_ms as number) >= (r.summary.service_p99_ms as number) - 0.01, "response time from intended start is never shorter than service time");
+  assert.ok(
+    (r.summary.p99_ms as number) >= (r.summary.service_p99_ms as number) - 0.01,
+    "response time from intended start is never shorter than service time",
+  );
   checkShape(r, ["write"]);
   assert.ok(r.rows("intervals").every((x) => x.service_p99_ms !== null || x.ops === 0));
   assert.ok(progress.length >= 4 && progress[progress.length - 1] > progress[0], "progress events advance");
   // The rule fires exactly when the run averaged under 95% of the asked rate (TARGET_RATE_MIN_FRACTION,
   // src/bench/rules.ts); the ±10% band above is what this shared 2-core machine reliably gives.
   const fell = (r.summary.ops_per_s as number) < 0.95 * 400;
-  assert.equal(r.findings.some((f) => f.id === "bench.target-rate-not-reached"), fell, `ops_per_s ${r.summary.ops_per_s}`);
+  assert.equal(
+    r.findings.some((f) => f.id === "bench.target-rate-not-reached"),
+    fell,
+    `ops_per_s ${r.summary.ops_per_s}`,
+  );
   // 1 ms between intended starts: sub-millisecond waits are not slept, and an op that starts early must
   // still count at least its service time (a regression: p50 came out as 0.001 ms).
   const dense = await bench("writes", { rate: 1000, concurrency: 4, duration: 1.5, warmup: 0, keyspace: KS });
-  for (const op of dense.rows("ops")) assert.ok((op.p50_ms as number) >= (op.service_p50_ms as number) - 0.01, `response p50 ${op.p50_ms} ms below service p50 ${op.service_p50_ms} ms`);
+  for (const op of dense.rows("ops"))
+    assert.ok((op.p50_ms as number) >= (op.service_p50_ms as number) - 0.01, `response p50 ${op.p50_ms} ms below service p50 ${op.service_p50_ms} ms`);
   // A rate the lab cannot sustain with 2 requests in flight: the rule fires.
   const slow = await bench("writes", { rate: 50000, concurrency: 2, duration: 1, warmup: 0, keyspace: KS });
-  assert.ok(slow.findings.some((f) => f.id === "bench.target-rate-not-reached" && /Never reached the target rate/.test(f.title)), slow.findings.map((f) => f.title).join("; "));
+  assert.ok(
+    slow.findings.some((f) => f.id === "bench.target-rate-not-reached" && /Never reached the target rate/.test(f.title)),
+    slow.findings.map((f) => f.title).join("; "),
+  );
 });
 
 test("bench cancel: the partial run is kept and marked partial", async (t) => {
@@ -182,7 +224,10 @@ test("a live run saved as JSON reads back with its histograms; runs merge and co
   merged.add(b.histogram()!);
   assert.equal(merged.totalCount, 3000);
   const p99 = Math.min(merged.getValueAtPercentile(99), merged.maxValue) / 1000;
-  assert.ok(p99 >= Math.min(a.summary.p99_ms as number, b.summary.p99_ms as number) - 0.01 && p99 <= Math.max(a.summary.p99_ms as number, b.summary.p99_ms as number) + 0.01);
+  assert.ok(
+    p99 >= Math.min(a.summary.p99_ms as number, b.summary.p99_ms as number) - 0.01 &&
+      p99 <= Math.max(a.summary.p99_ms as number, b.summary.p99_ms as number) + 0.01,
+  );
   const c = compareRuns(a, back);
   assert.equal(c.summary.beyond_noise, 0, "a run compared with its saved copy differs in nothing");
   const ids = liveBenchRuns(live).map((x) => x.id);
@@ -260,7 +305,12 @@ test("bench with 2 client threads: shares add up, histograms and intervals merge
   assert.equal(fixed.summary.ops, 450, "the two threads' interleaved schedules make up the whole rate");
   checkShape(fixed, ["write"]);
   await assert.rejects(
-    bench("custom", { threads: 2, ops: 1, keyspace: KS, custom: { ops: { w: { cql: "INSERT INTO {ks}.standard (key) VALUES (?)", values: [gen.seq(0, { long: true })] } } } }),
+    bench("custom", {
+      threads: 2,
+      ops: 1,
+      keyspace: KS,
+      custom: { ops: { w: { cql: "INSERT INTO {ks}.standard (key) VALUES (?)", values: [gen.seq(0, { long: true })] } } },
+    }),
     (e: unknown) => isCassperfError(e) && /threads \} works with the built-in workloads/.test((e as Error).message),
   );
 });

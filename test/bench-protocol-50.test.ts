@@ -36,10 +36,16 @@ test("5.0 bench(): the report says the native protocol it ran on (v4, as the ser
     // The driver has no v5 (its own table), and 5.0 speaks v5: the report says it negotiated down.
     if (!cassandra.types.protocolVersion.isSupported(5)) {
       assert.equal(r.summary.native_protocol, "v4");
-      assert.ok(r.notes.some((n) => /native protocol v4: Cassandra 5\.0\.\d+ speaks up to v5/.test(n) && /cassandra-driver \d/.test(n)), r.notes.join("\n"));
+      assert.ok(
+        r.notes.some((n) => /native protocol v4: Cassandra 5\.0\.\d+ speaks up to v5/.test(n) && /cassandra-driver \d/.test(n)),
+        r.notes.join("\n"),
+      );
     }
     const ver = (require("cassandra-driver/package.json") as { version: string }).version;
-    assert.ok(ours.some((x) => x.driver_version === ver), `the server sees driver ${ver}`);
+    assert.ok(
+      ours.some((x) => x.driver_version === ver),
+      `the server sees driver ${ver}`,
+    );
   } finally {
     await live.client.execute("DROP KEYSPACE IF EXISTS cassperf_proto_bench").catch(() => {});
     await live.close();

@@ -99,8 +99,15 @@ test("kill -STOP for 2 s during a fixed-rate run: errors counted, run continues,
     const r = await run;
     const s = r.summary as Record<string, number>;
     const detail = JSON.stringify({ stoppedFor, ...s, errorsByType: r.run.errors_by_type });
-    t.diagnostic(`stopped ${Math.round(stoppedFor)} ms; corrected p99 ${s.p99_ms} ms, max ${s.max_ms} ms; service p99 ${s.service_p99_ms} ms; errors ${s.errors}; ops ${s.ops}`);
-    t.diagnostic(r.rows("intervals").map((x) => `${x.second}: ${x.ops} ops, ${x.errors} errors, p99 ${x.p99_ms}, service p99 ${x.service_p99_ms}`).join(" | "));
+    t.diagnostic(
+      `stopped ${Math.round(stoppedFor)} ms; corrected p99 ${s.p99_ms} ms, max ${s.max_ms} ms; service p99 ${s.service_p99_ms} ms; errors ${s.errors}; ops ${s.ops}`,
+    );
+    t.diagnostic(
+      r
+        .rows("intervals")
+        .map((x) => `${x.second}: ${x.ops} ops, ${x.errors} errors, p99 ${x.p99_ms}, service p99 ${x.service_p99_ms}`)
+        .join(" | "),
+    );
     assert.ok(stoppedFor >= STALL_MS, detail);
     // Errors and timeouts counted.
     assert.ok(s.errors >= 1, `errors counted: ${detail}`);
@@ -110,7 +117,10 @@ test("kill -STOP for 2 s during a fixed-rate run: errors counted, run continues,
     const perSecond = new Map<number, number>();
     for (const row of r.rows("intervals")) perSecond.set(row.second as number, (perSecond.get(row.second as number) ?? 0) + (row.ops as number));
     const seconds = [...perSecond.keys()].sort((a, b) => a - b);
-    assert.ok((perSecond.get(seconds[seconds.length - 1]) ?? 0) > 0 || (perSecond.get(seconds[seconds.length - 2]) ?? 0) > 0, `operations after the stall: ${JSON.stringify([...perSecond])}`);
+    assert.ok(
+      (perSecond.get(seconds[seconds.length - 1]) ?? 0) > 0 || (perSecond.get(seconds[seconds.length - 2]) ?? 0) > 0,
+      `operations after the stall: ${JSON.stringify([...perSecond])}`,
+    );
     // The stall shows in the corrected latencies, not in the service times.
     assert.ok(s.p99_ms > 0.9 * STALL_MS, `corrected p99 ${s.p99_ms} ms > 0.9 x stall ${STALL_MS} ms: ${detail}`);
     assert.ok(s.max_ms > 0.95 * STALL_MS, `corrected max ${s.max_ms} ms > 0.95 x stall: ${detail}`);
@@ -118,7 +128,10 @@ test("kill -STOP for 2 s during a fixed-rate run: errors counted, run continues,
     assert.ok(s.service_p99_ms < s.p99_ms / 4, detail);
     // Per second: the stall's seconds show it in p99 too.
     assert.ok(r.rows("intervals").some((x) => (x.p99_ms as number) > STALL_MS * 0.9));
-    assert.ok(r.findings.some((f) => f.id === "bench.error-rate"), r.findings.map((f) => f.id).join(", "));
+    assert.ok(
+      r.findings.some((f) => f.id === "bench.error-rate"),
+      r.findings.map((f) => f.id).join(", "),
+    );
   } finally {
     await live.close();
   }

@@ -31,16 +31,38 @@ test("importStress: the real 2.1 write run, values as printed", () => {
   assert.equal(r.run.origin, "cassandra-stress");
   const rows = r.rows("intervals");
   assert.equal(rows.length, 7);
-  assert.deepEqual(rows[0], { second: 1, op: "WRITE", ops: 6695, ops_per_s: 6697, errors: 0, p50_ms: 4.2, p95_ms: 10, p99_ms: 21, p99_9_ms: 42.1, max_ms: 64.5, mean_ms: 4.9, service_p99_ms: null });
-  assert.deepEqual(rows.map((x) => x.ops), [6695, 6606, 9856, 8673, 9649, 8328, 193]);
+  assert.deepEqual(rows[0], {
+    second: 1,
+    op: "WRITE",
+    ops: 6695,
+    ops_per_s: 6697,
+    errors: 0,
+    p50_ms: 4.2,
+    p95_ms: 10,
+    p99_ms: 21,
+    p99_9_ms: 42.1,
+    max_ms: 64.5,
+    mean_ms: 4.9,
+    service_p99_ms: null,
+  });
+  assert.deepEqual(
+    rows.map((x) => x.ops),
+    [6695, 6606, 9856, 8673, 9649, 8328, 193],
+  );
   assert.equal(rows[3].p99_9_ms, 108.8);
   assert.equal(rows[6].second, 6.2);
   // ops frame: WRITE and all, from the Results block
   const ops = r.rows("ops");
-  assert.deepEqual(ops.map((o) => o.op), ["WRITE", "all"]);
+  assert.deepEqual(
+    ops.map((o) => o.op),
+    ["WRITE", "all"],
+  );
   assert.equal(ops[0].p99_ms, 13.3);
   // Line 1 is not stress output: skipped and reported with its line number.
-  assert.ok(r.notes.some((n) => /skipped 1 line .*line 1: Unable to create stress keyspace/.test(n)), r.notes.join("\n"));
+  assert.ok(
+    r.notes.some((n) => /skipped 1 line .*line 1: Unable to create stress keyspace/.test(n)),
+    r.notes.join("\n"),
+  );
   // Closed-loop: the report states its latencies exclude waiting time.
   assert.ok(r.notes.some((n) => /exclude waiting time/.test(n)));
   // Findings: peak write throughput from the intervals (whole seconds: 9644 op/s at 3.0 s).
@@ -58,9 +80,15 @@ test("importStress: the real 2.1 mixed run (total rows only)", () => {
   const rows = r.rows("intervals");
   assert.equal(rows.length, 6);
   assert.ok(rows.every((x) => x.op === "total"));
-  assert.deepEqual(rows.map((x) => x.ops_per_s), [4440, 4717, 5132, 4986, 6405, 4987]);
+  assert.deepEqual(
+    rows.map((x) => x.ops_per_s),
+    [4440, 4717, 5132, 4986, 6405, 4987],
+  );
   assert.equal(r.notes.filter((n) => /skipped/.test(n)).length, 0, "no noise line in this file");
-  assert.deepEqual(r.rows("ops").map((o) => o.op), ["all"]);
+  assert.deepEqual(
+    r.rows("ops").map((o) => o.op),
+    ["all"],
+  );
 });
 
 /** Java's %-Ns / %Nd / %N.Mf for the few specifiers StressMetrics uses. */
@@ -73,16 +101,43 @@ function jformat(fmt: string, args: (string | number)[]): string {
     return left ? s.padEnd(w) : s.padStart(w);
   });
 }
-const HEADMETRICS = ["type", "total ops", "op/s", "pk/s", "row/s", "mean", "med", ".95", ".99", ".999", "max", "time", "stderr", "errors", "gc: #", "max ms", "sum ms", "sdv ms", "mb"];
+const HEADMETRICS = [
+  "type",
+  "total ops",
+  "op/s",
+  "pk/s",
+  "row/s",
+  "mean",
+  "med",
+  ".95",
+  ".99",
+  ".999",
+  "max",
+  "time",
+  "stderr",
+  "errors",
+  "gc: #",
+  "max ms",
+  "sum ms",
+  "sdv ms",
+  "mb",
+];
 // cassandra-stress 3.0 (tools/stress/.../StressMetrics.java) and 4.0 (.../report/StressMetrics.java)
 const FORMATS = {
-  "3.x": { head: "%-10s%10s,%8s,%8s,%8s,%8s,%8s,%8s,%8s,%8s,%8s,%7s,%9s,%7s,%7s,%8s,%8s,%8s,%8s", row: "%-10s%10d,%8.0f,%8.0f,%8.0f,%8.1f,%8.1f,%8.1f,%8.1f,%8.1f,%8.1f,%7.1f,%9.5f,%7d,%7.0f,%8.0f,%8.0f,%8.0f,%8.0f" },
-  "4.x": { head: "%-50s%10s,%8s,%8s,%8s,%8s,%8s,%8s,%8s,%8s,%8s,%7s,%9s,%7s,%7s,%8s,%8s,%8s,%8s", row: "%-50s%10d,%8.0f,%8.0f,%8.0f,%8.1f,%8.1f,%8.1f,%8.1f,%8.1f,%8.1f,%7.1f,%9.5f,%7d,%7.0f,%8.0f,%8.0f,%8.0f,%8.0f" },
+  "3.x": {
+    head: "%-10s%10s,%8s,%8s,%8s,%8s,%8s,%8s,%8s,%8s,%8s,%7s,%9s,%7s,%7s,%8s,%8s,%8s,%8s",
+    row: "%-10s%10d,%8.0f,%8.0f,%8.0f,%8.1f,%8.1f,%8.1f,%8.1f,%8.1f,%8.1f,%7.1f,%9.5f,%7d,%7.0f,%8.0f,%8.0f,%8.0f,%8.0f",
+  },
+  "4.x": {
+    head: "%-50s%10s,%8s,%8s,%8s,%8s,%8s,%8s,%8s,%8s,%8s,%7s,%9s,%7s,%7s,%8s,%8s,%8s,%8s",
+    row: "%-50s%10d,%8.0f,%8.0f,%8.0f,%8.1f,%8.1f,%8.1f,%8.1f,%8.1f,%8.1f,%7.1f,%9.5f,%7d,%7.0f,%8.0f,%8.0f,%8.0f,%8.0f",
+  },
 };
 
 function stressText(version: "3.x" | "4.x"): string {
   const f = FORMATS[version];
-  const row = (type: string, total: number, rate: number, p99: number, time: number, errors: number) => jformat(f.row, [`${type},`, total, rate, rate, rate, 1.5, 1.1, 3.2, p99, 20.5, 31.7, time, 0.01, errors, 0, 0, 0, 0, 0]);
+  const row = (type: string, total: number, rate: number, p99: number, time: number, errors: number) =>
+    jformat(f.row, [`${type},`, total, rate, rate, rate, 1.5, 1.1, 3.2, p99, 20.5, 31.7, time, 0.01, errors, 0, 0, 0, 0, 0]);
   const lines = [
     "******************** Stress Settings ********************",
     "Running [READ, WRITE] with 8 threads for 2000 iteration",
@@ -138,7 +193,10 @@ for (const version of ["3.x", "4.x"] as const) {
     assert.equal(r.summary.ops, 2000);
     // Per-op rows kept, total rows dropped (they would double count).
     const rows = r.rows("intervals");
-    assert.deepEqual(rows.map((x) => `${x.second}:${x.op}:${x.ops}:${x.errors}:${x.p99_ms}`), ["1:READ:600:0:4.4", "1:WRITE:400:1:5.5", "2:READ:600:0:4", "2:WRITE:400:2:6.5"]);
+    assert.deepEqual(
+      rows.map((x) => `${x.second}:${x.op}:${x.ops}:${x.errors}:${x.p99_ms}`),
+      ["1:READ:600:0:4.4", "1:WRITE:400:1:5.5", "2:READ:600:0:4", "2:WRITE:400:2:6.5"],
+    );
     const ops = Object.fromEntries(r.rows("ops").map((o) => [o.op, o]));
     assert.equal(ops.READ.ops_per_s, 600);
     assert.equal(ops.WRITE.p99_ms, 6.1);
@@ -153,20 +211,43 @@ for (const version of ["3.x", "4.x"] as const) {
 
 test("importStress: bad input fails with the file named; empty and foreign files explained", () => {
   const dir = tempDir();
-  assert.throws(() => importStress(path.join(dir, "nope.txt")), (e: unknown) => isCassperfError(e) && /nope\.txt does not exist/.test((e as Error).message));
+  assert.throws(
+    () => importStress(path.join(dir, "nope.txt")),
+    (e: unknown) => isCassperfError(e) && /nope\.txt does not exist/.test((e as Error).message),
+  );
   const empty = path.join(dir, "empty-stress.txt");
   fs.writeFileSync(empty, "");
-  assert.throws(() => importStress(empty), (e: unknown) => isCassperfError(e) && /empty-stress\.txt holds no cassandra-stress run/.test((e as Error).message));
-  assert.throws(() => importStress(data("lab", "nodetool-2.1-tpstats.txt")), (e: unknown) => isCassperfError(e) && /nodetool-2\.1-tpstats\.txt holds no cassandra-stress run/.test((e as Error).message));
-  assert.throws(() => importStress(WRITE, { run: 3 }), (e: unknown) => isCassperfError(e) && /has 1 run; run 3 does not exist/.test((e as Error).message));
-  assert.throws(() => importStress(dir), (e: unknown) => isCassperfError(e) && /is a folder/.test((e as Error).message));
+  assert.throws(
+    () => importStress(empty),
+    (e: unknown) => isCassperfError(e) && /empty-stress\.txt holds no cassandra-stress run/.test((e as Error).message),
+  );
+  assert.throws(
+    () => importStress(data("lab", "nodetool-2.1-tpstats.txt")),
+    (e: unknown) => isCassperfError(e) && /nodetool-2\.1-tpstats\.txt holds no cassandra-stress run/.test((e as Error).message),
+  );
+  assert.throws(
+    () => importStress(WRITE, { run: 3 }),
+    (e: unknown) => isCassperfError(e) && /has 1 run; run 3 does not exist/.test((e as Error).message),
+  );
+  assert.throws(
+    () => importStress(dir),
+    (e: unknown) => isCassperfError(e) && /is a folder/.test((e as Error).message),
+  );
 });
 
 test("importStress: a run interrupted before its Results block keeps its intervals and says so", () => {
   const dir = tempDir();
   const file = path.join(dir, "cut-stress.txt");
   const text = fs.readFileSync(WRITE, "utf8").split("\n");
-  fs.writeFileSync(file, text.slice(0, text.findIndex((l) => l.startsWith("49807"))).join("\n"));
+  fs.writeFileSync(
+    file,
+    text
+      .slice(
+        0,
+        text.findIndex((l) => l.startsWith("49807")),
+      )
+      .join("\n"),
+  );
   const r = importStress(file);
   assert.equal(r.count("intervals"), 5);
   assert.equal(r.run.partial, true);
@@ -212,16 +293,31 @@ test("a stress import round-trips through the saved-run JSON; bench() on a folde
   assert.deepEqual(importStress(path.join(dir, "bench", `${json.id}.json`)).rows("intervals"), r.rows("intervals"));
   const runs = await bench(dir);
   assert.equal(runs.summary.runs, 2);
-  assert.deepEqual(runs.rows("runs").map((x) => x.origin).sort(), ["cassandra-stress", "cassandra-stress"]);
+  assert.deepEqual(
+    runs
+      .rows("runs")
+      .map((x) => x.origin)
+      .sort(),
+    ["cassandra-stress", "cassandra-stress"],
+  );
   assert.deepEqual(runs.reports.map((x) => x.summary.ops_per_s).sort(), [5115, 8107]);
   // bench() with no argument: the current source's saved runs (open() made the folder current).
   await open(dir);
   const current = await bench();
   assert.equal(current.summary.runs, 2);
   // A workload needs a live cluster: on a recording bench("writes") says so.
-  await assert.rejects(bench("writes"), (e: unknown) => isCassperfError(e) && /needs a live cluster; the current source is a recording/.test((e as Error).message));
-  assert.throws(() => readBenchRun('{"format":"something-else"}'), (e: unknown) => isCassperfError(e) && /"format" is "something-else"/.test((e as Error).message));
-  assert.throws(() => readBenchRun("{not json"), (e: unknown) => isCassperfError(e) && /not valid JSON/.test((e as Error).message));
+  await assert.rejects(
+    bench("writes"),
+    (e: unknown) => isCassperfError(e) && /needs a live cluster; the current source is a recording/.test((e as Error).message),
+  );
+  assert.throws(
+    () => readBenchRun('{"format":"something-else"}'),
+    (e: unknown) => isCassperfError(e) && /"format" is "something-else"/.test((e as Error).message),
+  );
+  assert.throws(
+    () => readBenchRun("{not json"),
+    (e: unknown) => isCassperfError(e) && /not valid JSON/.test((e as Error).message),
+  );
 });
 
 test("charts: throughput, p99, spectrum and run-vs-run render to PNG", async () => {

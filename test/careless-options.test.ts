@@ -69,7 +69,7 @@ test("connect() that fails leaves nothing running: a child process exits promptl
   const m = /rejected (\d+) (\w+): (.*)/.exec(out);
   assert.ok(m, `connect() rejected: ${out}`);
   assert.equal(m[2], "CassperfError");
-  assert.doesNotMatch(m[3], /\n|    at /, "one line, no stack inside the message");
+  assert.doesNotMatch(m[3], /\n| {4}at /, "one line, no stack inside the message");
   // Exit within 3 s of the rejection (the driver's heartbeat interval is 30 s: lib/client-options.js).
   assert.ok(exited - Number(m[1]) < 3_000, `the process stayed alive ${exited - Number(m[1])} ms after connect() rejected`);
   for (const s of held) s.destroy();
@@ -110,7 +110,10 @@ test("bench: options beyond their bounds are refused with the allowed range; NaN
 
 test("readBenchRun(folder) and compareRuns(folder, folder): one clear error naming the folder and its runs", async () => {
   // The runs named are the folder's files, listed here as `ls datasets/lab-3node/bench` would.
-  const runs = fs.readdirSync(BENCH_DIR).filter((f) => f.endsWith(".json")).sort();
+  const runs = fs
+    .readdirSync(BENCH_DIR)
+    .filter((f) => f.endsWith(".json"))
+    .sort();
   assert.equal(runs.length, 2);
   const e1 = await errorOf(() => readBenchRun(BENCH_DIR));
   assertCassperf(e1, /readBenchRun: the saved run .*bench is a folder; give one saved run, a bench\/<run>\.json file/);

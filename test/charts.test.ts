@@ -51,7 +51,10 @@ async function reportsOf(dir: string): Promise<[string, Report][]> {
   await tryAdd("jvm", () => c.jvm());
   await tryAdd("queryPatterns", () => c.queryPatterns());
   await tryAdd("health", () => c.health());
-  const runs = ds.files({ kind: "bench-run" }).map((f) => f.path).sort();
+  const runs = ds
+    .files({ kind: "bench-run" })
+    .map((f) => f.path)
+    .sort();
   if (runs.length) {
     await tryAdd("bench", () => c.importStress(runs[0]));
     await tryAdd("compareRuns", async () => c.compareRuns(await c.importStress(runs[0]), await c.importStress(runs[runs.length - 1])));
@@ -72,7 +75,11 @@ const markType = (v: Spec) => (typeof v.mark === "string" ? v.mark : v.mark?.typ
 let lab: [string, Report][];
 let lab50: [string, Report][];
 let dse68: [string, Report][];
-const all = () => [...lab.map((x) => ["lab-3node", ...x] as const), ...lab50.map((x) => ["lab-3node-5.0", ...x] as const), ...dse68.map((x) => ["dse68", ...x] as const)];
+const all = () => [
+  ...lab.map((x) => ["lab-3node", ...x] as const),
+  ...lab50.map((x) => ["lab-3node-5.0", ...x] as const),
+  ...dse68.map((x) => ["dse68", ...x] as const),
+];
 
 test("setup: the reports of the bundled recordings and the DSE 6.8 excerpt", async () => {
   lab = await reportsOf(LAB);
@@ -98,8 +105,12 @@ test("snapshots: each chart's Vega-Lite spec on datasets/lab-3node equals test/o
       else if (fs.readFileSync(file, "utf8") !== text) stale.push(`${path.relative(ROOT, file)} differs`);
     }
   }
-  for (const f of fs.readdirSync(dir)) if (!seen.has(f)) (UPDATE ? fs.rmSync(path.join(dir, f)) : stale.push(`${f} has no chart any more`));
-  assert.deepEqual(stale, [], `chart specs changed; look at the PNGs, then run CASSPERF_UPDATE_SNAPSHOTS=1 node scripts/test.mjs test/charts.test.ts and review the diff`);
+  for (const f of fs.readdirSync(dir)) if (!seen.has(f)) UPDATE ? fs.rmSync(path.join(dir, f)) : stale.push(`${f} has no chart any more`);
+  assert.deepEqual(
+    stale,
+    [],
+    `chart specs changed; look at the PNGs, then run CASSPERF_UPDATE_SNAPSHOTS=1 node scripts/test.mjs test/charts.test.ts and review the diff`,
+  );
   // Small enough to review: no snapshot over 64 KiB (charts sample to 5,000 points; these hold far fewer).
   for (const f of fs.readdirSync(dir)) assert.ok(fs.statSync(path.join(dir, f)).size < 64 * 1024, f);
 });
@@ -130,7 +141,9 @@ test("GC pauses: one shared time axis across node rows, labelled threshold lines
   // cassperf.json of lab-3node lists three nodes, each with a gc.log: one row per node.
   assert.equal(spec.facet.row.field, "node");
   assert.equal(spec.resolve.scale.x, "shared");
-  const texts = views(spec).filter((v) => markType(v) === "text").map((v) => v.encoding.text.value);
+  const texts = views(spec)
+    .filter((v) => markType(v) === "text")
+    .map((v) => v.encoding.text.value);
   // GC_THRESHOLDS: PAUSE_WARN_MS 200 (Cassandra's gc_log_threshold default), PAUSE_CRITICAL_MS 500 (G1 MaxGCPauseMillis in Cassandra's jvm options).
   assert.deepEqual(texts.sort(), ["200 ms warning", "500 ms critical"]);
   const svg = await gc.chart("pauses").toSVG();
@@ -140,7 +153,10 @@ test("GC pauses: one shared time axis across node rows, labelled threshold lines
   const x = views(d).find((v) => markType(v) === "point")!.encoding.x;
   assert.equal(x.scale.type, "utc");
   assert.match(x.axis.format, /%b %d/);
-  const dsvg = await dse68.find((x) => x[0] === "gcStats")![1].chart("pauses").toSVG();
+  const dsvg = await dse68
+    .find((x) => x[0] === "gcStats")![1]
+    .chart("pauses")
+    .toSVG();
   assert.ok(dsvg.includes("Jul 21") && dsvg.includes("Jul 22"), "tick labels name the days");
   // Within a day the title names the date instead (lab-3node's GC logs are of 2026-11-25, per their time stamps).
   assert.match(views(spec).find((v) => markType(v) === "point")!.encoding.x.title, /2026-11-25/);
@@ -152,7 +168,9 @@ test("GC pauses: one shared time axis across node rows, labelled threshold lines
 test("log axes for latency and sizes; no bar stacked on a log or symlog axis", () => {
   const scaleOf = (helper: string, chart: string, channel: string, from = lab) => {
     const r = from.find((x) => x[0] === helper)![1];
-    return views(r.chart(chart).spec as Spec).map((v) => v.encoding?.[channel]?.scale?.type).find(Boolean);
+    return views(r.chart(chart).spec as Spec)
+      .map((v) => v.encoding?.[channel]?.scale?.type)
+      .find(Boolean);
   };
   assert.equal(scaleOf("histograms", "ladder", "y"), "log");
   assert.equal(scaleOf("histograms", "across-nodes", "y"), "log");
@@ -183,7 +201,10 @@ test("histograms keep their empty bins", () => {
   assert.equal(domain[domain.length - 1], "2–5 s");
   const durations = lab.find((x) => x[0] === "traces")![1].chart("durations").spec as Spec;
   const counts = durations.data.values.map((v: Spec) => v.sessions);
-  assert.equal(counts.reduce((a: number, b: number) => a + b, 0), lab.find((x) => x[0] === "traces")![1].count("sessions"));
+  assert.equal(
+    counts.reduce((a: number, b: number) => a + b, 0),
+    lab.find((x) => x[0] === "traces")![1].count("sessions"),
+  );
 });
 
 test("no empty charts: a chart left out says why in a note", async () => {
@@ -197,9 +218,15 @@ test("no empty charts: a chart left out says why in a note", async () => {
   // datasets/lab-3node holds one nodetool snapshot per node (cassperf.json captured_at once): no over-time chart.
   const h = lab.find((x) => x[0] === "histograms")![1];
   assert.ok(!h.chartNames.includes("over-time"));
-  assert.ok(h.notes.some((n) => /^No "over-time" chart: /.test(n)), h.notes.join("\n"));
+  assert.ok(
+    h.notes.some((n) => /^No "over-time" chart: /.test(n)),
+    h.notes.join("\n"),
+  );
   // No system.log of lab-3node has a "Writing large partition" warning (grep finds none): no "top" chart.
-  const logs = fs.readdirSync(path.join(LAB, "nodes")).map((n) => fs.readFileSync(path.join(LAB, "nodes", n, "logs/cassandra/system.log"), "utf8")).join("\n");
+  const logs = fs
+    .readdirSync(path.join(LAB, "nodes"))
+    .map((n) => fs.readFileSync(path.join(LAB, "nodes", n, "logs/cassandra/system.log"), "utf8"))
+    .join("\n");
   assert.ok(!/large partition/i.test(logs));
   const p = lab.find((x) => x[0] === "partitionScan")![1];
   assert.ok(!p.chartNames.includes("top"));
@@ -234,7 +261,11 @@ test("distinct labels: waterfall lanes, table names, bench clients; legends list
   const t = lab.find((x) => x[0] === "traces")![1];
   const spec = t.chart("waterfall").spec as Spec;
   const session = /^Trace (\w{8})/.exec(spec.title)![1];
-  const events = fs.readFileSync(path.join(LAB, "traces/events.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+  const events = fs
+    .readFileSync(path.join(LAB, "traces/events.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
   const pairs = new Set(events.filter((e) => String(e.session_id).startsWith(session)).map((e) => `${e.source}|${e.thread}`));
   const lanes = new Set(spec.data.values.map((v: Spec) => v.lane));
   assert.equal(lanes.size, pairs.size);

@@ -137,14 +137,21 @@ test("lab, run, cassperf: --x=y and --x y reach the same place", () => {
 });
 
 test("parseCommand: both forms give equal values; pass-through args stay untouched", () => {
-  const spec = { command: "t", usage: "usage: t", options: { out: { type: "string" }, p: { type: "string", short: "p", multiple: true }, f: { type: "boolean" } } } as const;
+  const spec = {
+    command: "t",
+    usage: "usage: t",
+    options: { out: { type: "string" }, p: { type: "string", short: "p", multiple: true }, f: { type: "boolean" } },
+  } as const;
   const a = parseCommand({ ...spec, positionals: { max: 1 } }, ["--out=x", "-p", "1", "--p=2", "nb", "--f"]);
   const b = parseCommand({ ...spec, positionals: { max: 1 } }, ["--out", "x", "-p1", "--p", "2", "nb", "--f"]);
   assert.deepEqual(a, b);
   assert.deepEqual(a, { help: false, values: { out: "x", p: ["1", "2"], f: true }, positionals: ["nb"] });
   // `lab stress --dir D write n=10 -rate threads=4`: D is the lab's, the rest goes to cassandra-stress as typed.
   const dir = { dir: { type: "string" } } as const;
-  assert.deepEqual(splitAtPassThrough(["--dir", "D", "write", "n=10", "-rate", "threads=4"], dir), { own: ["--dir", "D"], rest: ["write", "n=10", "-rate", "threads=4"] });
+  assert.deepEqual(splitAtPassThrough(["--dir", "D", "write", "n=10", "-rate", "threads=4"], dir), {
+    own: ["--dir", "D"],
+    rest: ["write", "n=10", "-rate", "threads=4"],
+  });
   assert.deepEqual(splitAtPassThrough(["--dir=D", "node1", "status", "-r"], dir), { own: ["--dir=D"], rest: ["node1", "status", "-r"] });
   assert.deepEqual(splitAtPassThrough(["--", "--dir", "x"], dir), { own: [], rest: ["--dir", "x"] });
 });

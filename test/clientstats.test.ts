@@ -36,7 +36,17 @@ function clientstatsAll(conns: string[][]): string {
   return connTable + `Total connected clients: ${conns.length}\n\n` + tableBuilder([["User", "Connections"], ...[...users].map(([u, n]) => [u, String(n)])]);
 }
 
-const conn = (ip: string, port: number, driver: string[], version = "5", keyspace = "shop", requests = 100) => [`/${ip}:${port}`, "false", "undefined", "undefined", version, "anonymous", keyspace, String(requests), ...driver];
+const conn = (ip: string, port: number, driver: string[], version = "5", keyspace = "shop", requests = 100) => [
+  `/${ip}:${port}`,
+  "false",
+  "undefined",
+  "undefined",
+  version,
+  "anonymous",
+  keyspace,
+  String(requests),
+  ...driver,
+];
 
 /** Three nodes: 10.0.0.1 takes 12 connections from one app host plus 2 old Python clients. */
 function writeBundle(dir: string, node1Extra = 12) {
@@ -67,28 +77,55 @@ test("parseClientstats: --all table cut at TableBuilder's columns keeps driver n
   assert.equal(a.driver_version, "4.17.0");
   assert.equal(a.keyspace, null, "an empty Keyspace cell is null, not the next column");
   assert.equal(a.requests, 100);
-  assert.deepEqual([a.address, a.client, a.ssl, a.cipher, a.tls_protocol, a.protocol_version, a.user], ["/10.1.0.7:50100", "10.1.0.7", false, null, null, 5, "anonymous"]);
+  assert.deepEqual(
+    [a.address, a.client, a.ssl, a.cipher, a.tls_protocol, a.protocol_version, a.user],
+    ["/10.1.0.7:50100", "10.1.0.7", false, null, null, 5, "anonymous"],
+  );
   assert.deepEqual([b.protocol_version, b.keyspace, b.requests, b.driver_name], [3, "shop", 7, "DataStax Python Driver"]);
   const lines = text.split("\n");
   assert.match(lines[a.line - 1], /^\/10\.1\.0\.7:50100 /, "line numbers point at the row");
   assert.equal(p.total_connected, 2);
   assert.match(lines[p.total_line! - 1], /^Total connected clients: 2/);
-  assert.deepEqual(p.by_user.map((u) => [u.user, u.connections]), [["anonymous", 2]]);
+  assert.deepEqual(
+    p.by_user.map((u) => [u.user, u.connections]),
+    [["anonymous", 2]],
+  );
   assert.deepEqual(p.skipped, []);
 });
 
 test("parseClientstats: default output, --client-options, --by-protocol, host names and IPv6 in addresses", () => {
   const plain = parseClientstats("Total connected clients: 0\n\nUser Connections\n", { file: "x" });
   assert.deepEqual([plain.total_connected, plain.connections.length, plain.by_user.length], [0, 0, 0]);
-  const withOptions = tableBuilder([[...HEADER, "Client-Options"], [...conn("10.1.0.7", 1, NODE), "CQL_VERSION=3.0.0, DRIVER_NAME=DataStax Node.js Driver for Apache Cassandra, DRIVER_VERSION=4.8.0"]]);
+  const withOptions = tableBuilder([
+    [...HEADER, "Client-Options"],
+    [...conn("10.1.0.7", 1, NODE), "CQL_VERSION=3.0.0, DRIVER_NAME=DataStax Node.js Driver for Apache Cassandra, DRIVER_VERSION=4.8.0"],
+  ]);
   const o = parseClientstats(withOptions + "\nTotal connected clients: 1\n", { file: "x" });
   assert.equal(o.connections[0].driver_name, NODE[0]);
   assert.match(o.connections[0].client_options!, /^CQL_VERSION=3\.0\.0, DRIVER_NAME=DataStax Node\.js Driver/);
-  const byProto = "Clients by protocol version\n\n" + tableBuilder([["Protocol-Version", "IP-Address", "Last-Seen"], ["5", "/10.1.0.7", "Nov 24, 2026 10:15:02"], ["3", "/10.1.0.8", "Nov 24, 2026 09:01:44"]]) + "\n";
+  const byProto =
+    "Clients by protocol version\n\n" +
+    tableBuilder([
+      ["Protocol-Version", "IP-Address", "Last-Seen"],
+      ["5", "/10.1.0.7", "Nov 24, 2026 10:15:02"],
+      ["3", "/10.1.0.8", "Nov 24, 2026 09:01:44"],
+    ]) +
+    "\n";
   const bp = parseClientstats(byProto, { file: "x" });
-  assert.deepEqual(bp.by_protocol.map((r) => [r.protocol_version, r.address, r.last_seen]), [[5, "/10.1.0.7", "Nov 24, 2026 10:15:02"], [3, "/10.1.0.8", "Nov 24, 2026 09:01:44"]]);
+  assert.deepEqual(
+    bp.by_protocol.map((r) => [r.protocol_version, r.address, r.last_seen]),
+    [
+      [5, "/10.1.0.7", "Nov 24, 2026 10:15:02"],
+      [3, "/10.1.0.8", "Nov 24, 2026 09:01:44"],
+    ],
+  );
   assert.equal(bp.total_connected, null);
-  assert.deepEqual(["app1/10.1.0.7:50100", "/10.1.0.7:50100", "/[0:0:0:0:0:0:0:1]:50100", "10.1.0.7"].map(clientIp), ["10.1.0.7", "10.1.0.7", "0:0:0:0:0:0:0:1", "10.1.0.7"]);
+  assert.deepEqual(["app1/10.1.0.7:50100", "/10.1.0.7:50100", "/[0:0:0:0:0:0:0:1]:50100", "10.1.0.7"].map(clientIp), [
+    "10.1.0.7",
+    "10.1.0.7",
+    "0:0:0:0:0:0:0:1",
+    "10.1.0.7",
+  ]);
 });
 
 test("parseClientstats: re-spaced rows fall back to words when they fit, else are skipped with line and reason; garbage names the file", () => {
@@ -100,14 +137,20 @@ test("parseClientstats: re-spaced rows fall back to words when they fit, else ar
   const p = parseClientstats(respaced, { file: "ticket.txt" });
   assert.equal(p.connections.length, 1, "the row without spaces inside cells still parses");
   assert.equal(p.connections[0].client, "10.1.0.7");
-  assert.equal(p.connections[0].driver_name, null, "\"undefined\" is no driver name");
+  assert.equal(p.connections[0].driver_name, null, '"undefined" is no driver name');
   assert.equal(p.skipped.length, 1);
   assert.equal(p.skipped[0].line, 3);
   assert.match(p.skipped[0].reason, /expected 10 columns/);
   assert.equal(p.total_connected, 2);
 
-  assert.throws(() => parseClientstats("Pool Name Active Pending\nReadStage 0 0\n", { file: "nodes/n1/nodetool/clientstats" }), (e: Error) => /nodes\/n1\/nodetool\/clientstats: no line of it is nodetool clientstats output \(line 1: "Pool Name/.test(e.message));
-  assert.equal(parseClientstats("nodetool: Failed to connect to '127.0.0.1:7199'\n", { file: "x" }).nodetoolError, "nodetool: Failed to connect to '127.0.0.1:7199'");
+  assert.throws(
+    () => parseClientstats("Pool Name Active Pending\nReadStage 0 0\n", { file: "nodes/n1/nodetool/clientstats" }),
+    (e: Error) => /nodes\/n1\/nodetool\/clientstats: no line of it is nodetool clientstats output \(line 1: "Pool Name/.test(e.message),
+  );
+  assert.equal(
+    parseClientstats("nodetool: Failed to connect to '127.0.0.1:7199'\n", { file: "x" }).nodetoolError,
+    "nodetool: Failed to connect to '127.0.0.1:7199'",
+  );
 });
 
 test("connections() on a recorded bundle: per-node totals, one row per connection citing its line, and the three recorded rules", async () => {
@@ -131,7 +174,11 @@ test("connections() on a recorded bundle: per-node totals, one row per connectio
   }
   const ids = (id: string) => r.findings.filter((f) => f.id === id);
   const unbalanced = ids("connections.clients-unbalanced");
-  assert.deepEqual(unbalanced.map((f) => f.node), ["10.0.0.1"], "14 connections against a median of 3 on the others (3 and 3)");
+  assert.deepEqual(
+    unbalanced.map((f) => f.node),
+    ["10.0.0.1"],
+    "14 connections against a median of 3 on the others (3 and 3)",
+  );
   assert.match(unbalanced[0].title, /14 client connections, over 2× the other nodes' median \(3\.0\)/);
   const many = ids("connections.many-per-client");
   assert.equal(many.length, 1);
@@ -147,19 +194,34 @@ test("connections() on a recorded bundle: per-node totals, one row per connectio
   const balancedDir = tempDir("cassperf-clientstats-balanced-");
   writeBundle(balancedDir, CONNECTION_THRESHOLDS.CONNECTIONS_PER_CLIENT.value - 7);
   const b = await connections(await open(balancedDir));
-  assert.deepEqual(b.findings.map((f) => f.id), ["connections.old-protocol"]);
+  assert.deepEqual(
+    b.findings.map((f) => f.id),
+    ["connections.old-protocol"],
+  );
 });
 
 test("connections() on recorded clientstats without --all, on a bad file, and on a single pasted file", async () => {
   const dir = tempDir("cassperf-clientstats-plain-");
-  for (const [node, text] of [["10.0.0.1", "Total connected clients: 4\n\nUser      Connections\nanonymous 4\n"], ["10.0.0.2", "this is not nodetool output\n"]]) {
+  for (const [node, text] of [
+    ["10.0.0.1", "Total connected clients: 4\n\nUser      Connections\nanonymous 4\n"],
+    ["10.0.0.2", "this is not nodetool output\n"],
+  ]) {
     fs.mkdirSync(path.join(dir, "nodes", node, "nodetool"), { recursive: true });
     fs.writeFileSync(path.join(dir, "nodes", node, "nodetool", "clientstats"), text);
   }
   const r = await connections(await open(dir));
-  assert.deepEqual(r.rows("nodes").map((n) => [n.node, n.total_connected, n.from]), [["10.0.0.1", 4, "nodes/10.0.0.1/nodetool/clientstats:1"]]);
-  assert.deepEqual(r.rows("by_user").map((u) => [u.user, u.connections]), [["anonymous", 4]]);
-  assert.ok(r.notes.some((n) => /^skipped nodes\/10\.0\.0\.2\/nodetool\/clientstats: .*no line of it is nodetool clientstats output/.test(n)), r.notes.join("\n"));
+  assert.deepEqual(
+    r.rows("nodes").map((n) => [n.node, n.total_connected, n.from]),
+    [["10.0.0.1", 4, "nodes/10.0.0.1/nodetool/clientstats:1"]],
+  );
+  assert.deepEqual(
+    r.rows("by_user").map((u) => [u.user, u.connections]),
+    [["anonymous", 4]],
+  );
+  assert.ok(
+    r.notes.some((n) => /^skipped nodes\/10\.0\.0\.2\/nodetool\/clientstats: .*no line of it is nodetool clientstats output/.test(n)),
+    r.notes.join("\n"),
+  );
   assert.ok(r.notes.some((n) => /recorded without --all/.test(n)));
 
   const single = path.join(tempDir("cassperf-clientstats-file-"), "clients.txt");

@@ -15,7 +15,9 @@ import { data, lab, tempDir } from "./support";
 
 test("dse68: advice for every table in its cfstats, each citing the cfstats lines it used", async () => {
   const cfstats = data("diag", "dse68", "nodes", "172.17.0.2", "nodetool", "cfstats");
-  const inStats = parseTablestats(fs.readFileSync(cfstats, "utf8")).tables.filter((t) => !t.is_index).map((t) => `${t.keyspace}.${t.table}`);
+  const inStats = parseTablestats(fs.readFileSync(cfstats, "utf8"))
+    .tables.filter((t) => !t.is_index)
+    .map((t) => `${t.keyspace}.${t.table}`);
   const r = await compactionAdvice(undefined, {}, { source: data("diag", "dse68"), includeSystem: true });
   const advised = new Set(r.rows("advice").map((a) => `${a.keyspace}.${a.table}`));
   for (const t of inStats) assert.ok(advised.has(t), `advice for ${t}`);
@@ -35,23 +37,36 @@ test("dse68: advice for every table in its cfstats, each citing the cfstats line
   assert.ok(pngSize(await r.chart("evidence").toPNG()).height > 500);
   // Without includeSystem only the user's tables.
   const user = await compactionAdvice(undefined, {}, { source: data("diag", "dse68") });
-  assert.deepEqual(user.rows("advice").map((a) => `${a.keyspace}.${a.table}`), ["keyspace1.counter1", "keyspace1.standard1"]);
+  assert.deepEqual(
+    user.rows("advice").map((a) => `${a.keyspace}.${a.table}`),
+    ["keyspace1.counter1", "keyspace1.standard1"],
+  );
 });
 
 test("names with upper case and quotes produce correctly quoted statements", async () => {
   const st = compactionStatement({ keyspace: "Shop", table: 'Order "Lines"' }, "LCS", { ttl: undefined, version: "4.1.3" });
   assert.equal(st.statement, `ALTER TABLE "Shop"."Order ""Lines""" WITH compaction = {'class': 'LeveledCompactionStrategy', 'sstable_size_in_mb': '160'};`);
   const dir = tempDir();
-  fs.writeFileSync(path.join(dir, "schema.cql"), `CREATE KEYSPACE "Shop" WITH replication = {'class': 'SimpleStrategy', 'replication_factor': '3'};\n\nCREATE TABLE "Shop"."Order ""Lines""" (\n    "OrderId" int,\n    at timestamp,\n    v text,\n    PRIMARY KEY ("OrderId", at)\n) WITH CLUSTERING ORDER BY (at DESC)\n    AND compaction = {'class': 'org.apache.cassandra.db.compaction.SizeTieredCompactionStrategy'}\n    AND default_time_to_live = 2592000\n    AND gc_grace_seconds = 864000;\n`);
+  fs.writeFileSync(
+    path.join(dir, "schema.cql"),
+    `CREATE KEYSPACE "Shop" WITH replication = {'class': 'SimpleStrategy', 'replication_factor': '3'};\n\nCREATE TABLE "Shop"."Order ""Lines""" (\n    "OrderId" int,\n    at timestamp,\n    v text,\n    PRIMARY KEY ("OrderId", at)\n) WITH CLUSTERING ORDER BY (at DESC)\n    AND compaction = {'class': 'org.apache.cassandra.db.compaction.SizeTieredCompactionStrategy'}\n    AND default_time_to_live = 2592000\n    AND gc_grace_seconds = 864000;\n`,
+  );
   const parsed = parseSchemaCql(fs.readFileSync(path.join(dir, "schema.cql"), "utf8"));
   assert.deepEqual(parsed.tables[0].partitionKey, ["OrderId"]);
   assert.deepEqual(parsed.tables[0].clustering, [{ name: "at", type: "timestamp", order: "DESC" }]);
   const r = await compactionAdvice('"Shop"."Order ""Lines"""', {}, { source: dir });
   const a = r.rows("advice")[0];
   assert.equal(a.recommended, "TWCS");
-  assert.equal(a.statement, `ALTER TABLE "Shop"."Order ""Lines""" WITH compaction = {'class': 'TimeWindowCompactionStrategy', 'compaction_window_unit': 'DAYS', 'compaction_window_size': '1'};`);
+  assert.equal(
+    a.statement,
+    `ALTER TABLE "Shop"."Order ""Lines""" WITH compaction = {'class': 'TimeWindowCompactionStrategy', 'compaction_window_unit': 'DAYS', 'compaction_window_size': '1'};`,
+  );
   assert.match(String(a.reasoning), /rows expire after 2,592,000 s \(default_time_to_live \(schema\.cql:3\)\)/);
-  assert.equal(r.findings.some((f) => f.id === "compaction.time-series-without-ttl"), false, "it has a TTL");
+  assert.equal(
+    r.findings.some((f) => f.id === "compaction.time-series-without-ttl"),
+    false,
+    "it has a TTL",
+  );
 });
 
 test("windows, versions and bad arguments", async () => {
@@ -91,13 +106,38 @@ before(async () => {
   await c.execute(`CREATE TABLE ${KS}.carts (id int PRIMARY KEY, items text)`);
   await c.execute(`CREATE TABLE ${KS}.inbox (user int, msg int, body text, PRIMARY KEY (user, msg))`);
   const t0 = Date.now() - 3_600_000;
-  await concurrent.executeConcurrent(c, `INSERT INTO ${KS}.readings (sensor, at, value) VALUES (?, ?, ?)`, Array.from({ length: 3000 }, (_, i) => [`s${i % 10}`, new Date(t0 + i * 1000), i / 10]), { prepare: true, concurrencyLevel: 32 } as any);
+  await concurrent.executeConcurrent(
+    c,
+    `INSERT INTO ${KS}.readings (sensor, at, value) VALUES (?, ?, ?)`,
+    Array.from({ length: 3000 }, (_, i) => [`s${i % 10}`, new Date(t0 + i * 1000), i / 10]),
+    { prepare: true, concurrencyLevel: 32 } as any,
+  );
   // carts: 300 carts updated 5 times each, then read at ALL far more often than written.
-  await concurrent.executeConcurrent(c, `UPDATE ${KS}.carts SET items = ? WHERE id = ?`, Array.from({ length: 1500 }, (_, i) => [`item-${i}`, i % 300]), { prepare: true, concurrencyLevel: 32 } as any);
-  await concurrent.executeConcurrent(c, `SELECT items FROM ${KS}.carts WHERE id = ?`, Array.from({ length: 7500 }, (_, i) => [i % 300]), { prepare: true, concurrencyLevel: 32, consistency: types.consistencies.all } as any);
+  await concurrent.executeConcurrent(
+    c,
+    `UPDATE ${KS}.carts SET items = ? WHERE id = ?`,
+    Array.from({ length: 1500 }, (_, i) => [`item-${i}`, i % 300]),
+    { prepare: true, concurrencyLevel: 32 } as any,
+  );
+  await concurrent.executeConcurrent(
+    c,
+    `SELECT items FROM ${KS}.carts WHERE id = ?`,
+    Array.from({ length: 7500 }, (_, i) => [i % 300]),
+    { prepare: true, concurrencyLevel: 32, consistency: types.consistencies.all } as any,
+  );
   // inbox: one user's partition with 2,000 messages, 1,500 deleted.
-  await concurrent.executeConcurrent(c, `INSERT INTO ${KS}.inbox (user, msg, body) VALUES (?, ?, ?)`, Array.from({ length: 2000 }, (_, i) => [1, i, "hello"]), { prepare: true, concurrencyLevel: 32 } as any);
-  await concurrent.executeConcurrent(c, `DELETE FROM ${KS}.inbox WHERE user = ? AND msg = ?`, Array.from({ length: 1500 }, (_, i) => [1, i]), { prepare: true, concurrencyLevel: 32 } as any);
+  await concurrent.executeConcurrent(
+    c,
+    `INSERT INTO ${KS}.inbox (user, msg, body) VALUES (?, ?, ?)`,
+    Array.from({ length: 2000 }, (_, i) => [1, i, "hello"]),
+    { prepare: true, concurrencyLevel: 32 } as any,
+  );
+  await concurrent.executeConcurrent(
+    c,
+    `DELETE FROM ${KS}.inbox WHERE user = ? AND msg = ?`,
+    Array.from({ length: 1500 }, (_, i) => [1, i]),
+    { prepare: true, concurrencyLevel: 32 } as any,
+  );
   // Flush the tables whose tablestats we need; inbox stays in the memtables, where Cassandra 2.1's
   // trace counts its deleted rows as tombstoned cells (after a flush they become range tombstones it does not count).
   for (const node of live.nodes()) await nodetool(node, ["flush", KS, "carts", "readings"], { dir: l.dir });
@@ -155,5 +195,8 @@ test("lab: a tombstone-heavy table gets tombstone findings with the counts its t
   assert.ok(m, String(ev!.value));
   assert.ok(Number(m![1]) >= tombstoneTrace!.tombstones, "at least the traced read's tombstones are counted");
   assert.match(f!.title, /scan more tombstones than live rows/);
-  assert.ok(r.findings.some((x) => x.id === "compaction.tombstones-per-read"), "over the 1,000 warn threshold too");
+  assert.ok(
+    r.findings.some((x) => x.id === "compaction.tombstones-per-read"),
+    "over the 1,000 warn threshold too",
+  );
 });

@@ -25,7 +25,12 @@ function size(d: string): number {
   for (const e of fs.readdirSync(d, { withFileTypes: true })) n += e.isDirectory() ? size(path.join(d, e.name)) : fs.statSync(path.join(d, e.name)).size;
   return n;
 }
-const jsonl = (rel: string) => fs.readFileSync(path.join(DS, rel), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+const jsonl = (rel: string) =>
+  fs
+    .readFileSync(path.join(DS, rel), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
 
 test("datasets/lab-3node-5.0: 3 nodes on Cassandra 5.0.x, every kind of file, at most 5 MB, checksums intact", async () => {
   const src = await openRecorded(DS);
@@ -35,11 +40,29 @@ test("datasets/lab-3node-5.0: 3 nodes on Cassandra 5.0.x, every kind of file, at
   assert.equal(inv.summary.unreadable, 0);
   for (const node of src.nodes()) {
     const kinds = new Set(src.files({ node }).map((f) => (f.kind === "nodetool" ? `nodetool:${f.command}` : f.kind)));
-    for (const k of ["system-log", "gc-log", "nodetool:tablehistograms", "nodetool:proxyhistograms", "nodetool:tablestats", "nodetool:tpstats", "nodetool:info", "nodetool:status"]) assert.ok(kinds.has(k), `${node} has ${k}`);
+    for (const k of [
+      "system-log",
+      "gc-log",
+      "nodetool:tablehistograms",
+      "nodetool:proxyhistograms",
+      "nodetool:tablestats",
+      "nodetool:tpstats",
+      "nodetool:info",
+      "nodetool:status",
+    ])
+      assert.ok(kinds.has(k), `${node} has ${k}`);
   }
   assert.ok(size(DS) <= 5 * 2 ** 20, `${size(DS)} bytes`);
   const m = JSON.parse(fs.readFileSync(path.join(DS, "cassperf.json"), "utf8"));
-  for (const [rel, h] of Object.entries(m.files as Record<string, { sha256: string }>)) assert.equal(crypto.createHash("sha256").update(fs.readFileSync(path.join(DS, rel))).digest("hex"), h.sha256, rel);
+  for (const [rel, h] of Object.entries(m.files as Record<string, { sha256: string }>))
+    assert.equal(
+      crypto
+        .createHash("sha256")
+        .update(fs.readFileSync(path.join(DS, rel)))
+        .digest("hex"),
+      h.sha256,
+      rel,
+    );
 });
 
 test("datasets/lab-3node-5.0: traced reads at ONE, QUORUM and ALL, the tombstone-heavy read in 5.0 wording, every activity staged", () => {

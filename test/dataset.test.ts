@@ -30,7 +30,17 @@ test("datasets/lab-3node: open() + inventory() show 3 nodes and every kind of fi
   assert.equal(src.nodes().length, 3);
   for (const node of src.nodes()) {
     const kinds = new Set(src.files({ node }).map((f) => (f.kind === "nodetool" ? `nodetool:${f.command}` : f.kind)));
-    for (const k of ["system-log", "gc-log", "nodetool:tablehistograms", "nodetool:proxyhistograms", "nodetool:tablestats", "nodetool:tpstats", "nodetool:compactionstats", "nodetool:info", "nodetool:status"]) {
+    for (const k of [
+      "system-log",
+      "gc-log",
+      "nodetool:tablehistograms",
+      "nodetool:proxyhistograms",
+      "nodetool:tablestats",
+      "nodetool:tpstats",
+      "nodetool:compactionstats",
+      "nodetool:info",
+      "nodetool:status",
+    ]) {
       assert.ok(kinds.has(k), `${node} has ${k}`);
     }
   }
@@ -45,14 +55,29 @@ test("datasets/lab-3node: at most 5 MB, every file's sha256 matches the manifest
   assert.ok(size(DS) <= 5 * 2 ** 20, `${size(DS)} bytes`);
   const m = JSON.parse(fs.readFileSync(path.join(DS, "cassperf.json"), "utf8"));
   for (const [rel, h] of Object.entries(m.files as Record<string, { sha256: string; bytes: number }>)) {
-    assert.equal(crypto.createHash("sha256").update(fs.readFileSync(path.join(DS, rel))).digest("hex"), h.sha256, rel);
+    assert.equal(
+      crypto
+        .createHash("sha256")
+        .update(fs.readFileSync(path.join(DS, rel)))
+        .digest("hex"),
+      h.sha256,
+      rel,
+    );
   }
   for (const rel of Object.keys(m.truncated ?? {})) assert.ok(m.notes.includes(rel), `notes mention ${rel}`);
 });
 
 test("datasets/lab-3node: traced reads at ONE, QUORUM and ALL, a tombstone-heavy read, and the four table shapes", () => {
-  const sessions = fs.readFileSync(path.join(DS, "traces/sessions.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
-  const events = fs.readFileSync(path.join(DS, "traces/events.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+  const sessions = fs
+    .readFileSync(path.join(DS, "traces/sessions.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
+  const events = fs
+    .readFileSync(path.join(DS, "traces/events.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
   // 2.1 does not trace the consistency level: the script ends each query with /* consistency X */.
   const cl = (s: { parameters: Record<string, string> }) => /\/\* consistency (\w+) \*\//.exec(s.parameters.query ?? "")?.[1];
   const cls = new Set(sessions.map(cl));
@@ -64,7 +89,10 @@ test("datasets/lab-3node: traced reads at ONE, QUORUM and ALL, a tombstone-heavy
   for (const level of ["ONE", "QUORUM", "ALL"]) assert.ok(queueAt(level), `the tombstone-heavy read at ${level}`);
   assert.ok(nodesOf(queueAt("QUORUM")!) >= 2, "the QUORUM read's trace has a coordinator and a replica");
   assert.equal(nodesOf(queueAt("ALL")!), 3, "the ALL read's trace has all three nodes");
-  assert.ok(tomb.some((e) => e.session_id === queueAt("QUORUM")!.session_id), "the QUORUM tombstone read saw the tombstones");
+  assert.ok(
+    tomb.some((e) => e.session_id === queueAt("QUORUM")!.session_id),
+    "the QUORUM tombstone read saw the tombstones",
+  );
   const schema = fs.readFileSync(path.join(DS, "schema.cql"), "utf8");
   for (const t of ["queue", "sensor_readings", "user_events", "user_profiles"]) assert.match(schema, new RegExp(`CREATE TABLE cassperf_demo\\.${t} \\(`));
   assert.match(schema, /CREATE TABLE cassperf_demo\.sensor_readings[\s\S]*?default_time_to_live = 0/);

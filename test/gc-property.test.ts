@@ -15,7 +15,10 @@ import { CassperfError } from "../src/errors";
 
 /** A few hundred real lines from each dialect (enough structure, fast to mutate). */
 function sample(file: string, from: number, count: number): string[] {
-  return fs.readFileSync(file, "utf8").split("\n").slice(from, from + count);
+  return fs
+    .readFileSync(file, "utf8")
+    .split("\n")
+    .slice(from, from + count);
 }
 const CORPUS: { name: string; lines: string[] }[] = [
   { name: "jdk8-g1-dse68", lines: sample(data("gc", "jdk8-g1-dse68-node.gc.log"), 58900, 300) },
@@ -43,7 +46,12 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ op: fc.constant("dup" as const), at: fc.nat() }),
   fc.record({ op: fc.constant("swap" as const), a: fc.nat(), b: fc.nat() }),
   fc.record({ op: fc.constant("garbage" as const), at: fc.nat(), text: fc.string({ maxLength: 80 }) }),
-  fc.record({ op: fc.constant("flip" as const), at: fc.nat(), col: fc.nat(200), ch: fc.constantFrom("[", "]", "(", ")", ":", " ", "-", ">", "9", "\u0000", "é") }),
+  fc.record({
+    op: fc.constant("flip" as const),
+    at: fc.nat(),
+    col: fc.nat(200),
+    ch: fc.constantFrom("[", "]", "(", ")", ":", " ", "-", ">", "9", "\u0000", "é"),
+  }),
   fc.record({ op: fc.constant("truncate-file" as const), keep: fc.nat() }),
 );
 
@@ -53,13 +61,37 @@ function apply(lines: string[], muts: Mutation[]): string[] {
     if (!out.length) break;
     const i = (k: number) => k % out.length;
     switch (m.op) {
-      case "cut": out[i(m.at)] = out[i(m.at)].slice(0, m.keep); break;
-      case "drop": out.splice(i(m.at), 1); break;
-      case "dup": out.splice(i(m.at), 0, out[i(m.at)]); break;
-      case "swap": { const a = i(m.a), b = i(m.b); [out[a], out[b]] = [out[b], out[a]]; break; }
-      case "garbage": out.splice(i(m.at), 0, m.text.replace(/\n/g, " ")); break;
-      case "flip": { const l = out[i(m.at)]; const c = l.length ? m.col % l.length : 0; out[i(m.at)] = l.slice(0, c) + m.ch + l.slice(c + 1); break; }
-      case "truncate-file": { const text = out.join("\n"); const cut = text.slice(0, m.keep % (text.length + 1)); out.length = 0; out.push(...cut.split("\n")); break; }
+      case "cut":
+        out[i(m.at)] = out[i(m.at)].slice(0, m.keep);
+        break;
+      case "drop":
+        out.splice(i(m.at), 1);
+        break;
+      case "dup":
+        out.splice(i(m.at), 0, out[i(m.at)]);
+        break;
+      case "swap": {
+        const a = i(m.a),
+          b = i(m.b);
+        [out[a], out[b]] = [out[b], out[a]];
+        break;
+      }
+      case "garbage":
+        out.splice(i(m.at), 0, m.text.replace(/\n/g, " "));
+        break;
+      case "flip": {
+        const l = out[i(m.at)];
+        const c = l.length ? m.col % l.length : 0;
+        out[i(m.at)] = l.slice(0, c) + m.ch + l.slice(c + 1);
+        break;
+      }
+      case "truncate-file": {
+        const text = out.join("\n");
+        const cut = text.slice(0, m.keep % (text.length + 1));
+        out.length = 0;
+        out.push(...cut.split("\n"));
+        break;
+      }
     }
   }
   return out;
@@ -114,7 +146,11 @@ test("gcStats() on mutated files never throws and reports skipped lines in notes
         return;
       }
       const skipped = r.summary.skipped_lines as number;
-      if (skipped > 0) assert.ok(r.notes.some((n) => /skipped \d+ lines? .*first at line \d+/.test(n)), r.notes.join("\n"));
+      if (skipped > 0)
+        assert.ok(
+          r.notes.some((n) => /skipped \d+ lines? .*first at line \d+/.test(n)),
+          r.notes.join("\n"),
+        );
     }),
     { numRuns: 60, seed: 99 },
   );
@@ -126,7 +162,10 @@ test("gcStats() on mutated files never throws and reports skipped lines in notes
 // and no gcStats() call may throw anything but a CassperfError; every pause stays finite.
 
 const FIXTURES = path.join(__dirname, "fixtures", "gc");
-const FIXTURE_TEXTS = fs.readdirSync(FIXTURES).filter((f) => f !== "PROVENANCE.md").map((f) => ({ name: f, text: fs.readFileSync(path.join(FIXTURES, f), "utf8") }));
+const FIXTURE_TEXTS = fs
+  .readdirSync(FIXTURES)
+  .filter((f) => f !== "PROVENANCE.md")
+  .map((f) => ({ name: f, text: fs.readFileSync(path.join(FIXTURES, f), "utf8") }));
 
 type Fuzz =
   | { op: "truncate"; at: number }
@@ -153,10 +192,29 @@ function mutate(text: string, ops: Fuzz[]): string {
     const lines = t.split("\n");
     const i = (k: number) => (lines.length ? k % lines.length : 0);
     switch (m.op) {
-      case "truncate": t = t.slice(0, m.at % (t.length + 1)); break;
-      case "swap": { const a = i(m.a), b = i(m.b); [lines[a], lines[b]] = [lines[b], lines[a]]; t = lines.join("\n"); break; }
-      case "dup-range": { const f = i(m.from); lines.splice(i(m.to), 0, ...lines.slice(f, f + m.len)); t = lines.join("\n"); break; }
-      case "reverse-range": { const f = i(m.from); const part = lines.slice(f, f + m.len).reverse(); lines.splice(f, part.length, ...part); t = lines.join("\n"); break; }
+      case "truncate":
+        t = t.slice(0, m.at % (t.length + 1));
+        break;
+      case "swap": {
+        const a = i(m.a),
+          b = i(m.b);
+        [lines[a], lines[b]] = [lines[b], lines[a]];
+        t = lines.join("\n");
+        break;
+      }
+      case "dup-range": {
+        const f = i(m.from);
+        lines.splice(i(m.to), 0, ...lines.slice(f, f + m.len));
+        t = lines.join("\n");
+        break;
+      }
+      case "reverse-range": {
+        const f = i(m.from);
+        const part = lines.slice(f, f + m.len).reverse();
+        lines.splice(f, part.length, ...part);
+        t = lines.join("\n");
+        break;
+      }
       case "flip": {
         // A byte flip on the UTF-8 bytes (may make invalid UTF-8, decoded with replacement characters as a file read would be).
         const buf = Buffer.from(t, "utf8");
@@ -164,8 +222,12 @@ function mutate(text: string, ops: Fuzz[]): string {
         t = buf.toString("utf8");
         break;
       }
-      case "crlf": t = t.replace(/\r?\n/g, "\r\n"); break;
-      case "bom": t = t.startsWith("\uFEFF") ? t : "\uFEFF" + t; break;
+      case "crlf":
+        t = t.replace(/\r?\n/g, "\r\n");
+        break;
+      case "bom":
+        t = t.startsWith("\uFEFF") ? t : "\uFEFF" + t;
+        break;
     }
   }
   return t;
@@ -185,7 +247,8 @@ test("fuzz: parsers over mutated fixture logs never throw; pauses stay finite an
           continue;
         }
         for (const p of r.pauses) assert.ok(Number.isFinite(p.pause_ms) && p.pause_ms >= 0, `${f.name}: pause_ms ${p.pause_ms}`);
-        if (r.skipped.first) assert.ok(r.skipped.first.line >= 1 && r.skipped.first.line <= lineCount, `${f.name}: skipped line ${r.skipped.first.line} of ${lineCount}`);
+        if (r.skipped.first)
+          assert.ok(r.skipped.first.line >= 1 && r.skipped.first.line <= lineCount, `${f.name}: skipped line ${r.skipped.first.line} of ${lineCount}`);
       }
     }),
     { numRuns: 400, seed: 2312 },

@@ -36,7 +36,10 @@ test("every fixture fed one line per block (every event crosses a block boundary
     const text = fx(f);
     const whole = parseGcLog(text);
     // Detection reads the first block: give it the first 50 lines, then one line per block.
-    const head = text.split(/(?<=\n)/).slice(0, 50).join("");
+    const head = text
+      .split(/(?<=\n)/)
+      .slice(0, 50)
+      .join("");
     const p = gcLogParser(head);
     for (const line of text.split(/(?<=\n)/)) p.push(line);
     const r = p.end();
@@ -46,7 +49,11 @@ test("every fixture fed one line per block (every event crosses a block boundary
     assert.deepEqual(r.skipped, whole.skipped, f);
     assert.equal(r.lines, whole.lines, f);
     assert.equal(r.safepointStoppedMs, whole.safepointStoppedMs, f);
-    assert.deepEqual([r.firstUptime, r.lastUptime, r.firstTimestamp, r.lastTimestamp], [whole.firstUptime, whole.lastUptime, whole.firstTimestamp, whole.lastTimestamp], f);
+    assert.deepEqual(
+      [r.firstUptime, r.lastUptime, r.firstTimestamp, r.lastTimestamp],
+      [whole.firstUptime, whole.lastUptime, whole.firstTimestamp, whole.lastTimestamp],
+      f,
+    );
     const three = inBlocks(text, 3);
     assert.equal(three.pauses.length, whole.pauses.length, f);
   }
@@ -59,7 +66,10 @@ test("a JDK 6 CMS event interrupted by a warning and a concurrent phase stays op
   assert.equal(r.pauses.length, 1);
   assert.equal(r.pauses.get(0).pause_ms, 124596.332);
   assert.equal(r.pauses.get(0).concurrent_mode_failure, true);
-  assert.deepEqual(r.cycles.toArray().map((c) => [c.name, c.duration_ms]), [["CMS-concurrent-mark", 40476]]);
+  assert.deepEqual(
+    r.cycles.toArray().map((c) => [c.name, c.duration_ms]),
+    [["CMS-concurrent-mark", 40476]],
+  );
 });
 
 test("gcStats reads the same log plain, gzipped and zipped to the same figures", async () => {
@@ -76,11 +86,17 @@ test("gcStats reads the same log plain, gzipped and zipped to the same figures",
   for (const other of ["gc.log.gz", "gc.log.zip"]) {
     const b = await gcStats(path.join(dir, other));
     assert.deepEqual({ ...b.summary, per_node: undefined, coverage: undefined }, { ...a.summary, per_node: undefined, coverage: undefined }, other);
-    assert.deepEqual(b.rows("pauses").map((p) => [p.line, p.pause_ms, p.type]), a.rows("pauses").map((p) => [p.line, p.pause_ms, p.type]), other);
+    assert.deepEqual(
+      b.rows("pauses").map((p) => [p.line, p.pause_ms, p.type]),
+      a.rows("pauses").map((p) => [p.line, p.pause_ms, p.type]),
+      other,
+    );
   }
 });
 
-test("a GC log over 600 MB (past V8's longest string) is read whole", { skip: process.env.CASSPERF_BIG_TESTS !== "1" && "set CASSPERF_BIG_TESTS=1 (writes 620 MB to a temp folder)" }, async () => {
+test("a GC log over 600 MB (past V8's longest string) is read whole", {
+  skip: process.env.CASSPERF_BIG_TESTS !== "1" && "set CASSPERF_BIG_TESTS=1 (writes 620 MB to a temp folder)",
+}, async () => {
   const template = fx("shared-jdk17-g1-gcstar-safepoint-excerpt.log");
   // Pause end lines of the template, by a regex of their shape: `GC(n) Pause ... N.NNNms`.
   const perCopy = (template.match(/^\[[^\n]*\] GC\(\d+\) Pause [^\n]* \d+(?:\.\d+)?ms$/gm) ?? []).length;

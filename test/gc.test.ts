@@ -24,7 +24,9 @@ const byType = (r: GcParse) => countBy(r.pauses.map((p) => p.type));
 /** The pause end lines of a unified log, counted by a grep independent of the parser. */
 function grepUnifiedPauses(text: string): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const m of text.matchAll(/GC\(\d+\) (?:([YOy]): )?Pause ([A-Za-z ]+?)(?: \((Normal|Concurrent Start|Prepare Mixed|Mixed|Initial Mark)\))?(?: \([^\n]*?\))* (?:\d+[BKMG]->\d+[BKMG]\(\d+[BKMG]\) )?\d+(?:\.\d+)?ms\r?$/gm)) {
+  for (const m of text.matchAll(
+    /GC\(\d+\) (?:([YOy]): )?Pause ([A-Za-z ]+?)(?: \((Normal|Concurrent Start|Prepare Mixed|Mixed|Initial Mark)\))?(?: \([^\n]*?\))* (?:\d+[BKMG]->\d+[BKMG]\(\d+[BKMG]\) )?\d+(?:\.\d+)?ms\r?$/gm,
+  )) {
     const name = `${m[1] ? m[1] + ": " : ""}Pause ${m[2]}${m[3] ? ` (${m[3]})` : ""}`;
     out[name] = (out[name] ?? 0) + 1;
   }
@@ -66,7 +68,10 @@ test("jdk11-g1-details (zipped): counts per pause type equal a grep of the unzip
   }
   // The excerpt, counted by hand with grep on the unzipped lines 1-20007 (`grep -cP 'GC\(\d+\) Pause Young \(Normal\).* [\d.]+ms$'` ...):
   // 375 Young (Normal), 10 Concurrent Start, 8 Prepare Mixed, 10 Mixed, 1 Full, 9 Remark, 8 Cleanup = 421; 4 "To-space exhausted" lines.
-  assert.deepEqual([n["Pause Young (Normal)"], n["Pause Young (Concurrent Start)"], n["Pause Young (Prepare Mixed)"], n["Pause Young (Mixed)"]], [375, 10, 8, 10]);
+  assert.deepEqual(
+    [n["Pause Young (Normal)"], n["Pause Young (Concurrent Start)"], n["Pause Young (Prepare Mixed)"], n["Pause Young (Mixed)"]],
+    [375, 10, 8, 10],
+  );
   assert.deepEqual([n["Pause Full"], n["Pause Remark"], n["Pause Cleanup"]], [1, 9, 8]);
   assert.equal(r.pauses.length, 421);
   assert.equal(r.pauses.filter((p) => p.to_space_exhausted).length, 4);
@@ -127,7 +132,10 @@ test("Cassandra 4.x/5.0 default decorations (time,uptime,pid,tid,level — no ta
   assert.match(p.timestamp!, /^2026-11-23T19:35:\d\d\.\d{3}Z$/);
   assert.ok(p.uptime_s! > 0 && p.uptime_s! < 1);
   assert.ok(p.heap_before_mb! > p.heap_after_mb!);
-  assert.ok(r.pauses.every((x) => x.stopped_ms !== null), "safepoint=info gives stopped time");
+  assert.ok(
+    r.pauses.every((x) => x.stopped_ms !== null),
+    "safepoint=info gives stopped time",
+  );
 });
 
 test("ZGC: allocation stalls are counted; generational ZGC pauses are named per generation", () => {
@@ -199,7 +207,11 @@ test("diag/dse68: GCInspector pauses match the node's gc log within one second",
   for (const g of inSpan) {
     const t = Date.parse(g.timestamp);
     // GCInspector logs when the collection ends: the gc log's start + stopped time.
-    const match = log.find((p) => Math.abs(Date.parse(p.timestamp) + (p.stopped_ms ?? p.real_ms ?? p.pause_ms) - t) <= 1000 && Math.abs((p.stopped_ms ?? p.real_ms) - g.pause_ms) <= Math.max(20, 0.05 * g.pause_ms));
+    const match = log.find(
+      (p) =>
+        Math.abs(Date.parse(p.timestamp) + (p.stopped_ms ?? p.real_ms ?? p.pause_ms) - t) <= 1000 &&
+        Math.abs((p.stopped_ms ?? p.real_ms) - g.pause_ms) <= Math.max(20, 0.05 * g.pause_ms),
+    );
     assert.ok(match, `GCInspector ${g.pause_ms} ms at ${g.timestamp} has a gc-log pause`);
   }
   const ev = log.find((p) => p.stopped_ms !== null && Math.abs(p.stopped_ms - 1066) < 1)!;
@@ -215,7 +227,10 @@ test("lab: three nodes' gc logs and console system.logs in one report with a nod
   for (const n of ["node1", "node2", "node3"]) {
     const text = read(data("lab", n, "gc.log"));
     const mine = rows.filter((p) => p.node === n && p.origin === "gc-log");
-    assert.equal(mine.length, Object.values(grepUnifiedPauses(text)).reduce((a, b) => a + b, 0));
+    assert.equal(
+      mine.length,
+      Object.values(grepUnifiedPauses(text)).reduce((a, b) => a + b, 0),
+    );
     const inspectorLines = (read(data("lab", n, "system.log")).match(/ GC in \d+ms\./g) ?? []).length;
     assert.equal(rows.filter((p) => p.node === n && p.origin === "gcinspector").length, inspectorLines);
   }
@@ -242,7 +257,10 @@ test("charts render to PNG; more than 5,000 pauses are sampled and the title say
   // Two real nodes in one bundle: unified-parallel (gctoolkit counts 4638 young + 28 full) and the CMS node's excerpt,
   // together more than MAX_CHART_POINTS (5,000) pauses.
   const dir = tempDir();
-  for (const [node, f] of [["n1", "unified-parallel.gc.log"], ["n2", "jdk8-cms-cassandra-bob.gc.log"]]) {
+  for (const [node, f] of [
+    ["n1", "unified-parallel.gc.log"],
+    ["n2", "jdk8-cms-cassandra-bob.gc.log"],
+  ]) {
     fs.mkdirSync(path.join(dir, "nodes", node, "logs", "cassandra"), { recursive: true });
     fs.copyFileSync(GC(f), path.join(dir, "nodes", node, "logs", "cassandra", "gc.log"));
   }
@@ -268,7 +286,10 @@ test("bad input: truncated last line, event cut mid-way, two JVM runs, not a GC 
   const twoRuns = cut + "\n" + read(GC("unified-cms.gc.log"));
   fs.writeFileSync(path.join(dir, "gc.log"), twoRuns);
   const r = await gcStats(path.join(dir, "gc.log"));
-  assert.ok(r.notes.some((n) => /more than one JVM run/.test(n)), r.notes.join("\n"));
+  assert.ok(
+    r.notes.some((n) => /more than one JVM run/.test(n)),
+    r.notes.join("\n"),
+  );
   // Every complete pause of both runs is there: the first run's up to its cut, all of the second.
   const firstRun = grepUnifiedPauses(unified.slice(0, cutAt));
   const secondRun = grepUnifiedPauses(read(GC("unified-cms.gc.log")));
@@ -290,7 +311,10 @@ test("bad input: truncated last line, event cut mid-way, two JVM runs, not a GC 
   fs.writeFileSync(path.join(fake, "gc.log"), read(data("logs", "cassandra30-system.log")));
   fs.copyFileSync(GC("jdk17-zgc-sample.gc.log"), path.join(fake, "gc.log.1"));
   const b = await gcStats(path.join(dir, "bundle"));
-  assert.ok(b.notes.some((n) => n.includes("nodes/n1/logs/cassandra/gc.log is not a GC log")), b.notes.join("\n"));
+  assert.ok(
+    b.notes.some((n) => n.includes("nodes/n1/logs/cassandra/gc.log is not a GC log")),
+    b.notes.join("\n"),
+  );
   assert.ok(b.count("pauses") > 0);
 
   // Only a non-GC file: a CassperfError naming the file.
@@ -300,14 +324,24 @@ test("bad input: truncated last line, event cut mid-way, two JVM runs, not a GC 
 
 test("GCInspector wordings across versions (sperf's rules)", () => {
   const dse = parseGcInspector(read(data("diag", "dse68", "nodes", "172.17.0.2", "logs", "cassandra", "system.log")));
-  assert.equal(dse.pauses.length, (read(data("diag", "dse68", "nodes", "172.17.0.2", "logs", "cassandra", "system.log")).match(/GCInspector\.java:\d+ - .* GC in \d+ms/g) ?? []).length);
-  assert.ok(dse.pauses.some((p) => p.type === "full"), "G1 Old Generation -> full");
+  assert.equal(
+    dse.pauses.length,
+    (read(data("diag", "dse68", "nodes", "172.17.0.2", "logs", "cassandra", "system.log")).match(/GCInspector\.java:\d+ - .* GC in \d+ms/g) ?? []).length,
+  );
+  assert.ok(
+    dse.pauses.some((p) => p.type === "full"),
+    "G1 Old Generation -> full",
+  );
   // Real lines quoted from public Cassandra logs (sperf's cases.py wording for 1.x/2.0; a 3.x CMS node).
-  const old = parseGcInspector(" INFO [ScheduledTasks:1] 2013-03-07 18:40:45,405 GCInspector.java (line 122) GC for ParNew: 214 ms for 1 collections, 3120049504 used; max is 8375238656");
+  const old = parseGcInspector(
+    " INFO [ScheduledTasks:1] 2013-03-07 18:40:45,405 GCInspector.java (line 122) GC for ParNew: 214 ms for 1 collections, 3120049504 used; max is 8375238656",
+  );
   assert.equal(old.pauses[0].pause_ms, 214);
   assert.equal(old.pauses[0].type, "young");
   assert.equal(old.pauses[0].timestamp, "2013-03-07T18:40:45.405Z");
-  const cms = parseGcInspector("INFO  [Service Thread] 2019-10-10 16:41:34,134 GCInspector.java:284 - ConcurrentMarkSweep GC in 467ms.  CMS Old Gen: 1227906720 -> 508200320; Code Cache: 35251328 -> 35276800; Metaspace: 45251080 -> 45251832; Par Eden Space: 6575264 -> 139631912; Par Survivor Space: 41943040 -> 14759936");
+  const cms = parseGcInspector(
+    "INFO  [Service Thread] 2019-10-10 16:41:34,134 GCInspector.java:284 - ConcurrentMarkSweep GC in 467ms.  CMS Old Gen: 1227906720 -> 508200320; Code Cache: 35251328 -> 35276800; Metaspace: 45251080 -> 45251832; Par Eden Space: 6575264 -> 139631912; Par Survivor Space: 41943040 -> 14759936",
+  );
   assert.equal(cms.pauses[0].type, "old");
   assert.equal(cms.pauses[0].pause_ms, 467);
   assert.ok(Math.abs(cms.pauses[0].heap_before_mb! - (1227906720 + 6575264 + 41943040) / 1048576) < 0.01, "heap pools only, not Metaspace/Code Cache");
@@ -315,14 +349,18 @@ test("GCInspector wordings across versions (sperf's rules)", () => {
 
 test("nodetool gcstats: 3.x/4.x and 5.0 layouts", () => {
   // Output as printed in public docs/tools (e.g. the sample in a cassandra exporter's source).
-  const v4 = "       Interval (ms) Max GC Elapsed (ms)Total GC Elapsed (ms)Stdev GC Elapsed (ms)   GC Reclaimed (MB)         Collections      Direct Memory Bytes\n            28242198                 144                 395                   9          5157984472                   3                       -1\n";
+  const v4 =
+    "       Interval (ms) Max GC Elapsed (ms)Total GC Elapsed (ms)Stdev GC Elapsed (ms)   GC Reclaimed (MB)         Collections      Direct Memory Bytes\n            28242198                 144                 395                   9          5157984472                   3                       -1\n";
   const a = parseNodetoolGcstats(v4)!;
   assert.equal(a.max_gc_elapsed_ms, 144);
   assert.equal(a.collections, 3);
   assert.equal(a.direct_memory_bytes, null);
-  const none = parseNodetoolGcstats("       Interval (ms) Max GC Elapsed (ms)Total GC Elapsed (ms)Stdev GC Elapsed (ms)   GC Reclaimed (MB)         Collections      Direct Memory Bytes\n                 334                   0                   0                 NaN                   0                   0                       -1\n")!;
+  const none = parseNodetoolGcstats(
+    "       Interval (ms) Max GC Elapsed (ms)Total GC Elapsed (ms)Stdev GC Elapsed (ms)   GC Reclaimed (MB)         Collections      Direct Memory Bytes\n                 334                   0                   0                 NaN                   0                   0                       -1\n",
+  )!;
   assert.equal(none.stdev_gc_elapsed_ms, null);
-  const v5 = "       Interval (ms) Max GC Elapsed (ms)Total GC Elapsed (ms)Stdev GC Elapsed (ms)   GC Reclaimed (bytes)         GC Count   Allocated Direct Memory Bytes  Max Direct Memory Bytes  Reserved Direct Memory Bytes\n                 986                 123                45678                   45              129536000             1234                        67108864                134217728                     134217728\n";
+  const v5 =
+    "       Interval (ms) Max GC Elapsed (ms)Total GC Elapsed (ms)Stdev GC Elapsed (ms)   GC Reclaimed (bytes)         GC Count   Allocated Direct Memory Bytes  Max Direct Memory Bytes  Reserved Direct Memory Bytes\n                 986                 123                45678                   45              129536000             1234                        67108864                134217728                     134217728\n";
   const c = parseNodetoolGcstats(v5)!;
   assert.equal(c.collections, 1234);
   assert.ok(Math.abs(c.gc_reclaimed_mb - 123.535) < 0.01);
@@ -340,7 +378,7 @@ test("format detection", () => {
 test("JDK 8 Parallel and JDK 7 Serial PrintGCDetails (real excerpts, microsoft/gctoolkit-testdata)", () => {
   // gctoolkit-gclogs/preunified/ps/details/tenuring/gccause/180/parold1.log (first events, verbatim)
   const parallel = [
-    "Java HotSpot(TM) 64-Bit Server VM (25.20-b23) for bsd-amd64 JRE (1.8.0_20-b26), built on Jul 30 2014 13:37:47 by \"java_re\" with gcc 4.2.1 (Based on Apple Inc. build 5658) (LLVM build 2336.9.00)",
+    'Java HotSpot(TM) 64-Bit Server VM (25.20-b23) for bsd-amd64 JRE (1.8.0_20-b26), built on Jul 30 2014 13:37:47 by "java_re" with gcc 4.2.1 (Based on Apple Inc. build 5658) (LLVM build 2336.9.00)',
     "Memory: 4k page, physical 16777216k(599444k free)",
     "",
     "/proc/meminfo:",
@@ -360,13 +398,19 @@ test("JDK 8 Parallel and JDK 7 Serial PrintGCDetails (real excerpts, microsoft/g
   assert.equal(p.format, "jdk8");
   assert.equal(p.info.collector, "Parallel");
   assert.equal(p.info.heapMaxMb, 1024);
-  assert.deepEqual(p.pauses.map((x) => [x.type, x.cause, x.pause_ms, x.heap_before_mb, x.heap_after_mb]), [
-    ["young", "Allocation Failure", 27.3442, 64, 56.138],
-    ["young", "Allocation Failure", 35.217, 120.138, 127.687],
-    ["full", "Ergonomics", 22.9614, 127.687, 112.388],
-  ]);
+  assert.deepEqual(
+    p.pauses.map((x) => [x.type, x.cause, x.pause_ms, x.heap_before_mb, x.heap_after_mb]),
+    [
+      ["young", "Allocation Failure", 27.3442, 64, 56.138],
+      ["young", "Allocation Failure", 35.217, 120.138, 127.687],
+      ["full", "Ergonomics", 22.9614, 127.687, 112.388],
+    ],
+  );
   // The second young pause had no stopped line of its own: the next one belongs to the full GC.
-  assert.deepEqual(p.pauses.map((x) => x.stopped_ms), [27.494, null, 58.356]);
+  assert.deepEqual(
+    p.pauses.map((x) => x.stopped_ms),
+    [27.494, null, 58.356],
+  );
   assert.equal(p.skipped.count, 0);
 
   // gctoolkit-gclogs/preunified/serial/defnew/details/tenuring/amit.barcap.log (first events, verbatim)
@@ -385,12 +429,15 @@ test("JDK 8 Parallel and JDK 7 Serial PrintGCDetails (real excerpts, microsoft/g
   const s = parseGcLog(serial);
   assert.equal(s.format, "jdk8");
   assert.equal(s.info.collector, "Serial");
-  assert.deepEqual(s.pauses.map((x) => [x.type, x.pause_ms, x.real_ms, x.heap_total_mb]), [
-    ["young", 39.955, 50, 494.938],
-    ["full", 91.6361, 90, 494.938],
-    ["full", 81.1976, 80, 495.063],
-    ["young", 20.167, 30, 495.063],
-  ]);
+  assert.deepEqual(
+    s.pauses.map((x) => [x.type, x.pause_ms, x.real_ms, x.heap_total_mb]),
+    [
+      ["young", 39.955, 50, 494.938],
+      ["full", 91.6361, 90, 494.938],
+      ["full", 81.1976, 80, 495.063],
+      ["young", 20.167, 30, 495.063],
+    ],
+  );
   assert.equal(s.skipped.count, 0);
 });
 
@@ -414,5 +461,8 @@ test("rotated and compressed gc logs of a node are read in time order, whatever 
   assert.equal(r.count("pauses"), whole.pauses.length);
   const ups = r.columns("pauses").uptime_s as number[];
   for (let i = 1; i < ups.length; i++) assert.ok(ups[i] >= ups[i - 1], `uptime goes back at row ${i}`);
-  assert.deepEqual(new Set(r.columns("pauses").file as string[]), new Set(["gc.log.1", "gc.log.0.gz", "gc.log.2.current"].map((f) => `nodes/10.0.0.1/logs/cassandra/${f}`)));
+  assert.deepEqual(
+    new Set(r.columns("pauses").file as string[]),
+    new Set(["gc.log.1", "gc.log.0.gz", "gc.log.2.current"].map((f) => `nodes/10.0.0.1/logs/cassandra/${f}`)),
+  );
 });

@@ -54,7 +54,10 @@ test("every file:line the lab dataset's headline cites holds the value shown (un
   const h = await health(source, { skip: ["partitionScan", "bench"] });
   const head = h.rows("headline");
   const row = (m: string) => head.find((r) => r.metric === m)!;
-  const cites = (r: Record<string, unknown>) => String(r.from).split("; ").filter((c) => /:\d+$/.test(c));
+  const cites = (r: Record<string, unknown>) =>
+    String(r.from)
+      .split("; ")
+      .filter((c) => /:\d+$/.test(c));
 
   // GC: 197 ms is the safepoint's `Total: 197371935 ns`, two lines after the `Pause Young … 195.546ms` line.
   const gc = row("worst GC pause (gc log)");
@@ -75,17 +78,31 @@ test("every file:line the lab dataset's headline cites holds the value shown (un
     assert.match(line, /^99%\s/, `${m}: ${r.from}`);
     const ms = Number(String(r.value).replace(/ ms$/, ""));
     const cells = line.trim().split(/\s+/).slice(1).map(Number);
-    assert.ok(cells.some((us) => (ms >= 100 ? (us / 1000).toFixed(0) : (us / 1000).toFixed(1)) === String(r.value).replace(/ ms$/, "")), `${m}: ${r.value} in "${line}"`);
+    assert.ok(
+      cells.some((us) => (ms >= 100 ? (us / 1000).toFixed(0) : (us / 1000).toFixed(1)) === String(r.value).replace(/ ms$/, "")),
+      `${m}: ${r.value} in "${line}"`,
+    );
   }
   // Largest partition: the cited row is a Max row holding the bytes shown (1.3 MiB).
   const part = row("largest partition");
   const pl = lineAt(LAB_DATASET, cites(part)[0]);
   assert.match(pl, /^Max\s/);
-  assert.ok(pl.trim().split(/\s+/).slice(1).map(Number).some((b) => `${(b / 1048576).toFixed(1)} MiB` === part.value), `${part.value} in "${pl}"`);
+  assert.ok(
+    pl
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number)
+      .some((b) => `${(b / 1048576).toFixed(1)} MiB` === part.value),
+    `${part.value} in "${pl}"`,
+  );
   // Busiest tables: reads and writes lines of cfstats, each naming the count it adds.
   for (const r of head.filter((x) => String(x.metric).startsWith("busiest table"))) {
     const lines = cites(r).map((c) => lineAt(LAB_DATASET, c));
-    assert.ok(lines.every((l) => /Local (read|write) count: \d+/.test(l)), String(r.from));
+    assert.ok(
+      lines.every((l) => /Local (read|write) count: \d+/.test(l)),
+      String(r.from),
+    );
     const sum = lines.reduce((a, l) => a + Number(/count: (\d+)/.exec(l)![1]), 0);
     assert.match(String(r.detail), new RegExp(`^${sum.toLocaleString("en-US")} local operations`));
   }

@@ -7,7 +7,24 @@ import { test } from "node:test";
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { open, health, HEALTH_HELPERS, SAME_PROBLEM, gcStats, histograms, logs, caches, jvm, queryPatterns, compactionAdvice, traces, bench, type Report, type Source, type RecordedSource } from "../src/index";
+import {
+  open,
+  health,
+  HEALTH_HELPERS,
+  SAME_PROBLEM,
+  gcStats,
+  histograms,
+  logs,
+  caches,
+  jvm,
+  queryPatterns,
+  compactionAdvice,
+  traces,
+  bench,
+  type Report,
+  type Source,
+  type RecordedSource,
+} from "../src/index";
 import { data, labOrSkip, ROOT } from "./support";
 
 const LAB_DATASET = fs.existsSync(path.join(ROOT, "datasets/lab-3node/cassperf.json")) ? path.join(ROOT, "datasets/lab-3node") : data("lab");
@@ -26,7 +43,9 @@ function assertTraceable(source: Source, rows: Row[]) {
     assert.ok(r.from && r.helper, `${r.metric} = ${r.value} has no file or helper`);
     for (const part of String(r.from).split("; ")) {
       const file = part.replace(/ \(session [0-9a-f-]+\)$/, "").replace(/:\d+$/, "");
-      const found = file.endsWith("/") ? rels.some((x) => x.startsWith(file)) : rels.includes(file) || fs.existsSync(path.join((source as RecordedSource).root, file));
+      const found = file.endsWith("/")
+        ? rels.some((x) => x.startsWith(file))
+        : rels.includes(file) || fs.existsSync(path.join((source as RecordedSource).root, file));
       assert.ok(found, `${r.metric}: ${file} is not a file of ${source.name}`);
     }
   }
@@ -41,7 +60,10 @@ function lineOf(source: Source, from: string): string {
 
 /** health() holds every finding of every helper that ran, each tagged with that helper. */
 async function assertAllFindings(h: Awaited<ReturnType<typeof health>>, own: Record<string, () => Promise<Report>>) {
-  const ran = h.rows("helpers").filter((r) => r.status === "ran").map((r) => String(r.helper));
+  const ran = h
+    .rows("helpers")
+    .filter((r) => r.status === "ran")
+    .map((r) => String(r.helper));
   const merged = new Set<string>();
   for (const [name, run] of Object.entries(own)) {
     if (!ran.includes(name)) continue;
@@ -54,8 +76,16 @@ async function assertAllFindings(h: Awaited<ReturnType<typeof health>>, own: Rec
       const rule = SAME_PROBLEM.find((r) => r.drop === f.id || r.keep.includes(f.id));
       assert.ok(rule, `${name}'s finding "${f.title}" is missing from health()`);
       const agrees = (g: Report["findings"][number]) => rule.keep.includes(g.id) && g.node === f.node && /agrees \(/.test(g.evidence);
-      if (rule.drop === f.id) assert.ok(h.findings.some((g) => agrees(g) && g.evidence.includes(`${f.id}: ${f.title}`)), `${name}'s "${f.title}" is neither shown nor folded into a ${rule.keep.join("/")} finding`);
-      else assert.ok(h.findings.some((g) => same(g) && agrees(g) && g.evidence.startsWith(f.evidence) && SEVERITY[g.severity] <= SEVERITY[f.severity]), `${name}'s "${f.title}" lost its evidence`);
+      if (rule.drop === f.id)
+        assert.ok(
+          h.findings.some((g) => agrees(g) && g.evidence.includes(`${f.id}: ${f.title}`)),
+          `${name}'s "${f.title}" is neither shown nor folded into a ${rule.keep.join("/")} finding`,
+        );
+      else
+        assert.ok(
+          h.findings.some((g) => same(g) && agrees(g) && g.evidence.startsWith(f.evidence) && SEVERITY[g.severity] <= SEVERITY[f.severity]),
+          `${name}'s "${f.title}" lost its evidence`,
+        );
       merged.add(`${f.id}@${f.node}`);
     }
   }
@@ -65,7 +95,8 @@ async function assertAllFindings(h: Awaited<ReturnType<typeof health>>, own: Rec
   assert.equal(h.findings.length, total - inv - dropped, "health() has exactly the findings of the helpers it ran, less the folded duplicates");
   const names = new Set(HEALTH_HELPERS.map((x) => x.helper).concat(["queryPatterns", "trace"]));
   for (const f of h.findings) assert.ok(f.helper && (names.has(f.helper) || ran.includes(f.helper)), `finding ${f.id} names no helper that explains it`);
-  for (let i = 1; i < h.findings.length; i++) assert.ok(SEVERITY[h.findings[i - 1].severity] <= SEVERITY[h.findings[i].severity], "findings ranked by severity");
+  for (let i = 1; i < h.findings.length; i++)
+    assert.ok(SEVERITY[h.findings[i - 1].severity] <= SEVERITY[h.findings[i].severity], "findings ranked by severity");
   assert.equal(h.count("ranked"), h.findings.length);
 }
 
@@ -75,7 +106,20 @@ test("health() on the DSE 6.8 bundle: headline traced to files, findings of ever
   const h = await health(source);
   const head = h.rows("headline");
   const byMetric = (m: string) => head.find((r) => r.metric === m)!;
-  for (const m of ["nodes", "versions", "worst GC pause (gc log)", "worst read p99", "worst write p99", "worst tombstones (one read)", "largest partition", "busiest table #1", "pending compactions", "dropped messages (tpstats)", "dropped messages (log lines)"]) assert.ok(byMetric(m), `headline row ${m}`);
+  for (const m of [
+    "nodes",
+    "versions",
+    "worst GC pause (gc log)",
+    "worst read p99",
+    "worst write p99",
+    "worst tombstones (one read)",
+    "largest partition",
+    "busiest table #1",
+    "pending compactions",
+    "dropped messages (tpstats)",
+    "dropped messages (log lines)",
+  ])
+    assert.ok(byMetric(m), `headline row ${m}`);
   assertTraceable(source, head);
 
   assert.deepEqual([byMetric("nodes").value, byMetric("versions").value], [1, "4.0.0.681"]);
@@ -89,7 +133,12 @@ test("health() on the DSE 6.8 bundle: headline traced to files, findings of ever
   const gcOwn = await gcStats(source);
   // Issue 16 point 6: system.log's GCInspector line "G1 Old Generation GC in 2066ms" (2020-07-22) comes after
   // gc.log.0.current's last line (2020-07-21, see the README), so it is the worst pause that counts.
-  const worstStop = Math.max(...gcOwn.rows("pauses").filter((p) => p.origin === "gc-log" || p.beyond_gc_log === true).map((p) => Math.max(Number(p.pause_ms), Number(p.stopped_ms ?? 0))));
+  const worstStop = Math.max(
+    ...gcOwn
+      .rows("pauses")
+      .filter((p) => p.origin === "gc-log" || p.beyond_gc_log === true)
+      .map((p) => Math.max(Number(p.pause_ms), Number(p.stopped_ms ?? 0))),
+  );
   assert.equal(worstStop, 2066);
   assert.equal(gc.value, "2066 ms");
   assert.match(lineOf(source, String(gc.from)), /GCInspector.* G1 Old Generation GC in 2066ms/);
@@ -125,7 +174,10 @@ test("health() on the DSE 6.8 bundle: headline traced to files, findings of ever
     compactionAdvice: () => compactionAdvice(undefined, {}, { source }),
     caches: () => caches(source),
   });
-  assert.ok(h.findings.some((f) => f.helper === "gcStats" && f.severity === "critical"), "the 2 s GCInspector pause is a critical gcStats finding");
+  assert.ok(
+    h.findings.some((f) => f.helper === "gcStats" && f.severity === "critical"),
+    "the 2 s GCInspector pause is a critical gcStats finding",
+  );
   assert.ok(h.findings.some((f) => f.helper === "queryPatterns"));
   // Drill-down: the helper's own report is kept.
   assert.equal(h.reports.gcStats.summary.pauses, gcOwn.summary.pauses);
@@ -140,7 +192,16 @@ test(`health() on the bundled lab dataset (${path.relative(ROOT, LAB_DATASET) ||
   const byMetric = (m: string) => head.find((r) => r.metric === m);
   assert.equal(byMetric("nodes")!.value, source.nodes().length);
   assert.equal(byMetric("versions")!.value, "2.1.0");
-  for (const m of ["worst GC pause (gc log)", "worst read p99", "worst write p99", "worst tombstones (one read)", "largest partition", "busiest table #1", "pending compactions"]) assert.notEqual(byMetric(m)?.value ?? null, null, m);
+  for (const m of [
+    "worst GC pause (gc log)",
+    "worst read p99",
+    "worst write p99",
+    "worst tombstones (one read)",
+    "largest partition",
+    "busiest table #1",
+    "pending compactions",
+  ])
+    assert.notEqual(byMetric(m)?.value ?? null, null, m);
   // The worst write p99 is the highest 99% write latency across the nodes' tablehistograms/proxyhistograms.
   const h2 = await histograms({ source });
   const writes = h2.rows("histograms").filter((r) => r.metric === "write_latency" && r.percentile === "99" && r.value !== null);
@@ -167,8 +228,12 @@ test(`health() on the bundled lab dataset (${path.relative(ROOT, LAB_DATASET) ||
   }
   assert.match(String(busy.detail), new RegExp(`^${counted.toLocaleString("en-US")} local operations`));
 
-  const ran = h.rows("helpers").filter((r) => r.status === "ran").map((r) => r.helper);
-  for (const n of ["gcStats", "jvm", "logs", "histograms", "traces", "queryPatterns", "compactionAdvice", "caches", "bench"]) assert.ok(ran.includes(n), `${n} ran`);
+  const ran = h
+    .rows("helpers")
+    .filter((r) => r.status === "ran")
+    .map((r) => r.helper);
+  for (const n of ["gcStats", "jvm", "logs", "histograms", "traces", "queryPatterns", "compactionAdvice", "caches", "bench"])
+    assert.ok(ran.includes(n), `${n} ran`);
   assert.equal(h.rows("helpers").find((r) => r.helper === "connections")!.status, "cannot answer");
   await assertAllFindings(h, {
     gcStats: () => gcStats(source),
@@ -184,10 +249,17 @@ test(`health() on the bundled lab dataset (${path.relative(ROOT, LAB_DATASET) ||
   assert.ok(new Set(h.findings.map((f) => f.helper)).size >= 6, "findings come from many helpers");
   // The lab's 384 MB heaps: gcStats (gc.heap-size, warning) and jvm() (jvm.heap-small, info) both
   // say so; health() shows it once per node, at the worse severity, citing both.
-  assert.ok(h.reports.gcStats.findings.some((f) => f.id === "gc.heap-size") && h.reports.jvm.findings.some((f) => f.id === "jvm.heap-small"), "both helpers flag the small heap");
+  assert.ok(
+    h.reports.gcStats.findings.some((f) => f.id === "gc.heap-size") && h.reports.jvm.findings.some((f) => f.id === "jvm.heap-small"),
+    "both helpers flag the small heap",
+  );
   for (const node of source.nodes()) {
     const heap = h.findings.filter((f) => f.node === node && /heap/.test(f.id));
-    assert.deepEqual(heap.map((f) => [f.id, f.severity]), [["jvm.heap-small", "warning"]], `${node}: one heap finding`);
+    assert.deepEqual(
+      heap.map((f) => [f.id, f.severity]),
+      [["jvm.heap-small", "warning"]],
+      `${node}: one heap finding`,
+    );
     assert.match(heap[0].evidence, /-Xmx 384 MB.*gcStats agrees \(gc\.heap-size: Heap of 0\.4 GB is below 8 GB/);
   }
   const { pngSize } = require("../src/present/charts") as typeof import("../src/present/charts");
@@ -199,7 +271,8 @@ test("health() on a single log file lists what it cannot answer and still report
   const h = await health(data("logs", "cassandra21-system.log"));
   const helpers = h.rows("helpers");
   // The log has no GCInspector line and no query lines: those helpers say so (their own message), and health() goes on.
-  for (const n of ["gcStats", "queryPatterns", "histograms", "caches", "compactionAdvice"]) assert.equal(helpers.find((r) => r.helper === n)!.status, "cannot answer", n);
+  for (const n of ["gcStats", "queryPatterns", "histograms", "caches", "compactionAdvice"])
+    assert.equal(helpers.find((r) => r.helper === n)!.status, "cannot answer", n);
   assert.match(String(helpers.find((r) => r.helper === "gcStats")!.reason), /none with "GCInspector".*add logs\/cassandra\/gc\.log/);
   assert.equal(helpers.find((r) => r.helper === "logs")!.status, "ran");
   const head = h.rows("headline");
@@ -211,7 +284,15 @@ test("health() on a single log file lists what it cannot answer and still report
 });
 
 test("health() survives a helper that throws: its error becomes a note (mock: a stand-in helper, since no real file makes a helper throw a non-user error)", async () => {
-  const mock = { helper: "brokenHelper", recorded: null, live: () => null, missing: "", run: async () => { throw new TypeError("cannot read properties of undefined (reading 'rows')"); } };
+  const mock = {
+    helper: "brokenHelper",
+    recorded: null,
+    live: () => null,
+    missing: "",
+    run: async () => {
+      throw new TypeError("cannot read properties of undefined (reading 'rows')");
+    },
+  };
   HEALTH_HELPERS.push(mock);
   try {
     const h = await health(data("diag", "dse68"));
@@ -243,7 +324,11 @@ test("health() on the live lab: the driver's view (connections), live nodetool a
     for (const r of head) {
       if (r.value === null) continue;
       for (const part of String(r.from).split("; "))
-        assert.match(part, /^(driver host metadata.*|live nodetool \w+ on [\d.]+(:\d+)?|nodes\/[\d.]+\/logs\/cassandra\/[\w.]+(:\d+)?|system_traces\.events \(session [0-9a-f-]+\))$/, `${r.metric}: ${part}`);
+        assert.match(
+          part,
+          /^(driver host metadata.*|live nodetool \w+ on [\d.]+(:\d+)?|nodes\/[\d.]+\/logs\/cassandra\/[\w.]+(:\d+)?|system_traces\.events \(session [0-9a-f-]+\))$/,
+          `${r.metric}: ${part}`,
+        );
     }
     // A cited log line holds the value.
     const gc = head.find((r) => r.metric === "worst GC pause (GCInspector)");
@@ -273,12 +358,17 @@ test("citations point at the line that holds the value: queryPatterns' max time 
   assert.equal(c2.max_ms_at, "nodes/172.17.0.2/logs/cassandra/debug.log:17032");
   assert.equal(c2.first_seen, "nodes/172.17.0.2/logs/cassandra/debug.log:15162");
   for (const r of rows) {
-    if (r.max_ms !== null && typeof r.max_ms_at === "string" && /:\d+$/.test(r.max_ms_at)) assert.match(lineOf(r.max_ms_at), new RegExp(`\\btime ${r.max_ms} msec|/${r.max_ms} msec`), `${r.pattern}: ${r.max_ms_at}`);
-    if (r.tombstones_max !== null && typeof r.tombstones_max_at === "string" && /:\d+$/.test(r.tombstones_max_at)) assert.match(lineOf(r.tombstones_max_at), new RegExp(`\\b${r.tombstones_max} tombstone`), `${r.pattern}: ${r.tombstones_max_at}`);
+    if (r.max_ms !== null && typeof r.max_ms_at === "string" && /:\d+$/.test(r.max_ms_at))
+      assert.match(lineOf(r.max_ms_at), new RegExp(`\\btime ${r.max_ms} msec|/${r.max_ms} msec`), `${r.pattern}: ${r.max_ms_at}`);
+    if (r.tombstones_max !== null && typeof r.tombstones_max_at === "string" && /:\d+$/.test(r.tombstones_max_at))
+      assert.match(lineOf(r.tombstones_max_at), new RegExp(`\\b${r.tombstones_max} tombstone`), `${r.pattern}: ${r.tombstones_max_at}`);
   }
   // The same citations reach health()'s findings: every "max N ms (file:line)" names a line holding N msec.
   const h = await health(dir);
-  const cited = h.findings.filter((f) => f.helper === "queryPatterns").map((f) => /max (\d+) ms \(([^)]+:\d+)\)/.exec(f.evidence)).filter((m): m is RegExpExecArray => !!m);
+  const cited = h.findings
+    .filter((f) => f.helper === "queryPatterns")
+    .map((f) => /max (\d+) ms \(([^)]+:\d+)\)/.exec(f.evidence))
+    .filter((m): m is RegExpExecArray => !!m);
   assert.ok(cited.length >= 1, "health shows at least one slow pattern with its line");
   for (const [, n, cite] of cited) assert.match(lineOf(cite), new RegExp(`time ${n} msec`), cite);
   // Headline values from tablestats are cited at their field's line (before: the table's "Table: shared_data" line).

@@ -75,7 +75,10 @@ test("JmxScraper dump: per-table rows from type=Table metrics", async () => {
   const b = rows.find((r) => r.keyspace === "system" && r.table === "batches" && r.metric === "range_latency" && r.percentile === "99")!;
   assert.equal(b.value, 219.342);
   assert.match(String(b.origin), /^montecristo-metrics\.jmx:\d+$/);
-  assert.equal(rows.find((r) => r.keyspace === "system_schema" && r.table === "columns" && r.metric === "partition_size" && r.percentile === "max")!.value, 8239);
+  assert.equal(
+    rows.find((r) => r.keyspace === "system_schema" && r.table === "columns" && r.metric === "partition_size" && r.percentile === "max")!.value,
+    8239,
+  );
 });
 
 test("several snapshots of a node over time: kept apart by captured_at, over-time chart plots them", async () => {
@@ -89,7 +92,10 @@ test("several snapshots of a node over time: kept apart by captured_at, over-tim
   assert.deepEqual([...new Set(rows.map((r) => r.captured_at))].sort(), ["2026-01-01T10:00:00Z", "2026-01-01T11:00:00Z"]);
   assert.equal(h.summary.snapshots, 2);
   const spec = h.chart("over-time").spec as { data: { values: { captured_at: string; value: number }[] } };
-  assert.deepEqual(spec.data.values.map((v) => v.value), [5.04314, 5.722]); // 99% lines: 5043.14 and 5722.00 micros
+  assert.deepEqual(
+    spec.data.values.map((v) => v.value),
+    [5.04314, 5.722],
+  ); // 99% lines: 5043.14 and 5722.00 micros
   // findings use the latest snapshot only: 5.72 ms < 10 ms
   assert.equal(h.findings.filter((f) => f.id === "histograms.read-p99").length, 0);
   assert.ok(pngSize(await h.chart("over-time").toPNG()).height > 100);
@@ -100,7 +106,14 @@ test("client side: trace-session durations per coordinator and a bench run's per
   const tr = await histograms({ source: path.join(__dirname, "fixtures/trace/lab21") });
   const t3 = tr.rows("histograms").filter((r) => r.metric === "trace_duration" && r.node === "127.0.0.3");
   // durations 2668, 27032, 103143 microseconds: fewer than MIN_SESSIONS, so min / 50 / max only
-  assert.deepEqual(t3.map((r) => [r.percentile, r.value]), [["min", 2668], ["50", 27032], ["max", 103143]]);
+  assert.deepEqual(
+    t3.map((r) => [r.percentile, r.value]),
+    [
+      ["min", 2668],
+      ["50", 27032],
+      ["max", 103143],
+    ],
+  );
   assert.ok(t3.every((r) => r.table === "traces" && r.keyspace === null && r.unit === "microseconds"));
 
   // bench: a real cassandra-stress 2.1 output imported as a bench run and saved into a dataset
@@ -113,7 +126,16 @@ test("client side: trace-session durations per coordinator and a bench run's per
   const b = await histograms({ source: await openRecorded(dir) });
   const w = b.rows("histograms").filter((r) => r.metric === "client_latency" && String(r.table).endsWith(" WRITE"));
   // "latency median : 3.5", "95th : 7.6", "99th : 13.3", "99.9th : 59.6", "max : 109.1" (ms) as printed by stress
-  assert.deepEqual(w.map((r) => [r.percentile, r.value]), [["50", 3500], ["95", 7600], ["99", 13300], ["99.9", 59600], ["max", 109100]]);
+  assert.deepEqual(
+    w.map((r) => [r.percentile, r.value]),
+    [
+      ["50", 3500],
+      ["95", 7600],
+      ["99", 13300],
+      ["99.9", 59600],
+      ["max", 109100],
+    ],
+  );
   assert.ok(w.every((r) => r.node === "client"));
   // client rows do not count as nodes or snapshots
   assert.equal(b.summary.nodes, 1);
@@ -125,7 +147,10 @@ test("client side: trace-session durations per coordinator and a bench run's per
 });
 
 test("rule table: one rule per issue threshold, each threshold with its source", () => {
-  assert.deepEqual(RULES.map((r) => r.id), ["histograms.read-p99", "histograms.write-p99", "histograms.sstables-per-read", "histograms.large-partition", "histograms.node-skew"]);
+  assert.deepEqual(
+    RULES.map((r) => r.id),
+    ["histograms.read-p99", "histograms.write-p99", "histograms.sstables-per-read", "histograms.large-partition", "histograms.node-skew"],
+  );
   assert.equal(THRESHOLDS.READ_P99_MS.value, 10);
   assert.equal(THRESHOLDS.WRITE_P99_MS.value, 10);
   assert.equal(THRESHOLDS.SSTABLES_PER_READ_P99.value, 4);
@@ -164,7 +189,18 @@ async function liveLab(dir: string, contactPoints: string[]): Promise<LiveSource
   } catch {
     return connectLive({
       contactPoints,
-      nodetool: (host) => ["java", "-Dcom.sun.jndi.rmiURLParsing=legacy", ...ADD_OPENS(), "-cp", `${CASSANDRA_HOME}/conf:${CASSANDRA_HOME}/lib/*`, "org.apache.cassandra.tools.NodeTool", "-h", host, "-p", String(7199 + 100 * contactPoints.indexOf(host))],
+      nodetool: (host) => [
+        "java",
+        "-Dcom.sun.jndi.rmiURLParsing=legacy",
+        ...ADD_OPENS(),
+        "-cp",
+        `${CASSANDRA_HOME}/conf:${CASSANDRA_HOME}/lib/*`,
+        "org.apache.cassandra.tools.NodeTool",
+        "-h",
+        host,
+        "-p",
+        String(7199 + 100 * contactPoints.indexOf(host)),
+      ],
     });
   }
 }
@@ -175,8 +211,19 @@ async function stress(dir: string, contactPoints: string[], args: string[]): Pro
     const lab = (await import("../src/lab/index")) as { stress: (a: string[], o: { dir?: string }) => Promise<string> };
     return await lab.stress(args, { dir });
   } catch {
-    const argv = ["-Xmx512m", ...ADD_OPENS(), "-cp", `${CASSANDRA_HOME}/conf:${CASSANDRA_HOME}/lib/*:${CASSANDRA_HOME}/tools/lib/*`, "org.apache.cassandra.stress.Stress", ...args, "-node", contactPoints.join(",")];
-    return new Promise((resolve, reject) => execFile("java", argv, { maxBuffer: 64 * 2 ** 20, timeout: 300_000 }, (err, out) => (err ? reject(err) : resolve(out))));
+    const argv = [
+      "-Xmx512m",
+      ...ADD_OPENS(),
+      "-cp",
+      `${CASSANDRA_HOME}/conf:${CASSANDRA_HOME}/lib/*:${CASSANDRA_HOME}/tools/lib/*`,
+      "org.apache.cassandra.stress.Stress",
+      ...args,
+      "-node",
+      contactPoints.join(","),
+    ];
+    return new Promise((resolve, reject) =>
+      execFile("java", argv, { maxBuffer: 64 * 2 ** 20, timeout: 300_000 }, (err, out) => (err ? reject(err) : resolve(out))),
+    );
   }
 }
 

@@ -50,7 +50,10 @@ export function bigGz(out: string, head: Buffer, zeroMiB: number): void {
 
 /** `text` repeated (whole lines) to exactly `bytes` bytes or just under. */
 export function repeatLines(text: string, bytes: number): Buffer {
-  const lines = text.split("\n").filter((l) => l.length).map((l) => l + "\n");
+  const lines = text
+    .split("\n")
+    .filter((l) => l.length)
+    .map((l) => l + "\n");
   const parts: string[] = [];
   let n = 0;
   for (let i = 0; ; i++) {

@@ -28,14 +28,25 @@ const report = new Report({
 });
 
 test("units come from the column name's suffix", () => {
-  assert.deepEqual(["pause_ms", "heap_after_mb", "uptime_s", "partition_bytes", "latency_us", "share_pct", "node"].map(unitOf), ["ms", "MB", "s", "bytes", "µs", "%", ""]);
+  assert.deepEqual(["pause_ms", "heap_after_mb", "uptime_s", "partition_bytes", "latency_us", "share_pct", "node"].map(unitOf), [
+    "ms",
+    "MB",
+    "s",
+    "bytes",
+    "µs",
+    "%",
+    "",
+  ]);
 });
 
 test("a 40-row frame shows rows 0-9 and 35-39 with '… 25 more rows …' (40 - 10 - 5) in all three renderings", () => {
   const cols = report.columns("waits");
   const p = framePreview(Object.keys(cols), rows, (i) => Object.values(cols).map((c) => c[i]), { name: "waits" });
   assert.equal(p.omitted, 25);
-  assert.deepEqual([...p.head, ...p.tail].map((r) => r[0]), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 35, 36, 37, 38, 39].map((i) => `10.0.0.${i}`));
+  assert.deepEqual(
+    [...p.head, ...p.tail].map((r) => r[0]),
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 35, 36, 37, 38, 39].map((i) => `10.0.0.${i}`),
+  );
   const html = previewHtml(p);
   assert.match(html, /<b>waits<\/b>: 40 rows × 4 columns/);
   assert.match(html, /… 25 more rows …/);

@@ -90,7 +90,30 @@ test("jupyter_kernel_test and cassperf's protocol checks pass against the instal
   // The two skipped cases are exactly the non-applicable ones.
   const skipped = [...out.matchAll(/^(test_\w+) .*\.\.\. skipped/gm)].map((m) => m[1]).sort();
   assert.deepEqual(skipped, ["test_clear_output", "test_pager"]);
-  for (const t of ["test_kernel_info", "test_error", "test_execute_result", "test_is_complete", "test_history", "test_display_data", "test_completion", "test_inspect", "test_cassperf_interrupt", "test_cassperf_stop_on_error", "test_cassperf_late_errors_keep_kernel_alive", "test_cassperf_error_is_short", "test_cassperf_helper_wrong_argument", "test_cassperf_report_outputs", "test_cassperf_prelude_typed", "test_cassperf_rejected_promise", "test_cassperf_frame_as_table", "test_cassperf_frame_head_tail_and_escaping", "test_cassperf_interrupt_stops_a_large_parse_with_a_partial_result", "test_cassperf_complete_chart_frame_and_path_names", "test_cassperf_hover_inside_parentheses", "test_cassperf_type_error_names_the_cells_line"]) {
+  for (const t of [
+    "test_kernel_info",
+    "test_error",
+    "test_execute_result",
+    "test_is_complete",
+    "test_history",
+    "test_display_data",
+    "test_completion",
+    "test_inspect",
+    "test_cassperf_interrupt",
+    "test_cassperf_stop_on_error",
+    "test_cassperf_late_errors_keep_kernel_alive",
+    "test_cassperf_error_is_short",
+    "test_cassperf_helper_wrong_argument",
+    "test_cassperf_report_outputs",
+    "test_cassperf_prelude_typed",
+    "test_cassperf_rejected_promise",
+    "test_cassperf_frame_as_table",
+    "test_cassperf_frame_head_tail_and_escaping",
+    "test_cassperf_interrupt_stops_a_large_parse_with_a_partial_result",
+    "test_cassperf_complete_chart_frame_and_path_names",
+    "test_cassperf_hover_inside_parentheses",
+    "test_cassperf_type_error_names_the_cells_line",
+  ]) {
     assert.match(out, new RegExp(`^${t} .*\\.\\.\\. ok`, "m"), `${t} did not pass`);
   }
 });

@@ -42,8 +42,12 @@ before(async () => {
     for (let i = 0; i < n; i += 50) await Promise.all(Array.from({ length: Math.min(50, n - i) }, (_, k) => f(i + k)));
   };
   // Tombstones as time series make them: rows with a TTL that has expired (counted as tombstone cells by 3.0+).
-  await run(LIVE_ROWS, (i) => c.execute(`INSERT INTO ${KS}.tomb (uid, ts, data) VALUES (?, ?, ?)`, [7, i, "x".repeat(40)], { prepare: true, consistency: ALL }));
-  await run(EXPIRED, (i) => c.execute(`INSERT INTO ${KS}.tomb (uid, ts, data) VALUES (?, ?, ?) USING TTL 1`, [7, LIVE_ROWS + i, "x".repeat(40)], { prepare: true, consistency: ALL }));
+  await run(LIVE_ROWS, (i) =>
+    c.execute(`INSERT INTO ${KS}.tomb (uid, ts, data) VALUES (?, ?, ?)`, [7, i, "x".repeat(40)], { prepare: true, consistency: ALL }),
+  );
+  await run(EXPIRED, (i) =>
+    c.execute(`INSERT INTO ${KS}.tomb (uid, ts, data) VALUES (?, ?, ?) USING TTL 1`, [7, LIVE_ROWS + i, "x".repeat(40)], { prepare: true, consistency: ALL }),
+  );
   // Partitions of known sizes for partitionScan: partition p has p * 10 rows (p = 1..20).
   await c.execute(`CREATE TABLE IF NOT EXISTS ${KS}.parts (p int, c int, v text, PRIMARY KEY (p, c)) WITH compaction = {'class': 'UnifiedCompactionStrategy'}`);
   const parts = Array.from({ length: 20 }, (_, i) => i + 1).flatMap((p) => Array.from({ length: p * 10 }, (_, k) => [p, k]));
@@ -57,7 +61,10 @@ after(async () => {
 
 /** Every event of a report maps to a named stage; the unknown ones are listed in the message. */
 function assertNoUnknown(r: Awaited<ReturnType<typeof trace>>, what: string) {
-  const unknown = r.rows("events").filter((e) => e.stage === "other").map((e) => String(e.activity));
+  const unknown = r
+    .rows("events")
+    .filter((e) => e.stage === "other")
+    .map((e) => String(e.activity));
   assert.deepEqual(unknown, [], `${what}: activities with no stage rule`);
 }
 
@@ -70,7 +77,7 @@ test("5.0 lab: every node UN, Cassandra 5.0.x, G1 gc.log and Cassandra's system.
     assert.deepEqual([n.process, n.cql, n.ring], ["up", true, "UN"], n.name);
     assert.ok((n.rssMiB ?? 0) > 200, `${n.name} RSS ${n.rssMiB} MiB`);
     const sys = fs.readFileSync(path.join(n.logDir, "system.log"), "utf8");
-    assert.match(sys, /^INFO  \[main\] \d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} CassandraDaemon\.java:\d+ - /m);
+    assert.match(sys, /^INFO {2}\[main\] \d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} CassandraDaemon\.java:\d+ - /m);
     // The yaml the lab wrote is the one the node runs (its "Node configuration" line).
     assert.match(sys, /num_tokens=16;/);
     const gc = fs.readFileSync(path.join(n.logDir, "gc.log"), "utf8");
@@ -81,7 +88,10 @@ test("5.0 lab: every node UN, Cassandra 5.0.x, G1 gc.log and Cassandra's system.
   const ring = await lab.nodetool("node1", ["ring"], { dir: l.dir });
   for (const a of l.contactPoints) assert.equal(ring.split("\n").filter((line) => line.startsWith(`${a} `)).length, 16, `${a} in nodetool ring`);
   // cassandra-stress is not on Maven Central: one clear line.
-  assert.throws(() => lab.stressCommand(["write", "n=10"], { dir: l.dir }), /lab stress: no cassandra-stress for Cassandra 5\.0\.\d+: org\.apache\.cassandra:cassandra-stress:5\.0\.\d+ is not on Maven Central/);
+  assert.throws(
+    () => lab.stressCommand(["write", "n=10"], { dir: l.dir }),
+    /lab stress: no cassandra-stress for Cassandra 5\.0\.\d+: org\.apache\.cassandra:cassandra-stress:5\.0\.\d+ is not on Maven Central/,
+  );
 });
 
 test("5.0 trace(): QUORUM read of a tombstone-heavy partition — three nodes, tombstone counts, every activity staged", async (t) => {
@@ -101,7 +111,12 @@ test("5.0 trace(): QUORUM read of a tombstone-heavy partition — three nodes, t
     assert.ok((e.tombstones as number) >= EXPIRED);
   }
   // 4.0+ messages carry the verb and size: READ_REQ out, READ_RSP back.
-  const verbs = new Set(r.rows("events").map((e) => /^(?:Sending )?([A-Z_]+) message/.exec(String(e.activity))?.[1] ?? /^([A-Z_]+) message received/.exec(String(e.activity))?.[1]).filter(Boolean));
+  const verbs = new Set(
+    r
+      .rows("events")
+      .map((e) => /^(?:Sending )?([A-Z_]+) message/.exec(String(e.activity))?.[1] ?? /^([A-Z_]+) message received/.exec(String(e.activity))?.[1])
+      .filter(Boolean),
+  );
   assert.ok(verbs.has("READ_REQ") && verbs.has("READ_RSP"), [...verbs].join(","));
   assert.ok(r.findings.some((f) => f.id === "trace.tombstones"));
   assertNoUnknown(r, "QUORUM read");
@@ -111,7 +126,16 @@ test("5.0 trace(): LOCAL_ONE read, a write, a range read and an SAI read — eve
   if (!lab50OrSkip(t) || !plain) return;
   await plain.client.execute(`ALTER TABLE ${KS}.tomb WITH speculative_retry = 'NONE'`);
   const one = await trace(`SELECT * FROM ${KS}.tomb WHERE uid = ?`, [7], { consistency: "LOCAL_ONE", source: plain });
-  assert.equal(new Set(one.rows("events").filter((e) => e.stage === "tombstones").map((e) => e.node)).size, 1, "one replica reads at LOCAL_ONE");
+  assert.equal(
+    new Set(
+      one
+        .rows("events")
+        .filter((e) => e.stage === "tombstones")
+        .map((e) => e.node),
+    ).size,
+    1,
+    "one replica reads at LOCAL_ONE",
+  );
   assertNoUnknown(one, "LOCAL_ONE read");
 
   const w = await trace(`INSERT INTO ${KS}.tomb (uid, ts, data) VALUES (?, ?, ?)`, [8, 1, "w"], { consistency: "QUORUM", source: plain });
@@ -122,7 +146,10 @@ test("5.0 trace(): LOCAL_ONE read, a write, a range read and an SAI read — eve
   assertNoUnknown(w, "write");
 
   const range = await trace(`SELECT * FROM ${KS}.parts LIMIT 50`, [], { consistency: "QUORUM", source: plain });
-  assert.ok(range.rows("events").some((e) => /^Enqueuing request to Full\(/.test(String(e.activity))), "range reads enqueue per-range requests");
+  assert.ok(
+    range.rows("events").some((e) => /^Enqueuing request to Full\(/.test(String(e.activity))),
+    "range reads enqueue per-range requests",
+  );
   assertNoUnknown(range, "range read");
 
   await plain.client.execute(`CREATE TABLE IF NOT EXISTS ${KS}.sai (k int PRIMARY KEY, v int)`);
@@ -139,7 +166,10 @@ test("5.0 trace(): a read repair, provoked for real (node3 misses writes while g
   const D = { dir: l.dir };
   const [a1, , a3] = l.contactPoints;
   const { WhiteListPolicy, RoundRobinPolicy } = cassandra.policies.loadBalancing;
-  const one = await connectLive({ contactPoints: [a1], driverOptions: { policies: { loadBalancing: new WhiteListPolicy(new RoundRobinPolicy(), [`${a1}:9042`]) } } as never });
+  const one = await connectLive({
+    contactPoints: [a1],
+    driverOptions: { policies: { loadBalancing: new WhiteListPolicy(new RoundRobinPolicy(), [`${a1}:9042`]) } } as never,
+  });
   const waitState = async (want: string) => {
     for (let i = 0; i < 180; i++) {
       if (lab.ringStates(await lab.nodetool("node1", ["status"], D))[a3] === want) return;
@@ -153,7 +183,8 @@ test("5.0 trace(): a read repair, provoked for real (node3 misses writes while g
     for (const n of ["node1", "node2"]) await lab.nodetool(n, ["disablehandoff"], D);
     await lab.nodetool("node3", ["disablegossip"], D);
     await waitState("DN");
-    for (let k = 0; k < 5; k++) await one.client.execute(`INSERT INTO ${KS}.rr (k, v) VALUES (?, ?)`, [k, k], { prepare: true, consistency: cassandra.types.consistencies.one });
+    for (let k = 0; k < 5; k++)
+      await one.client.execute(`INSERT INTO ${KS}.rr (k, v) VALUES (?, ?)`, [k, k], { prepare: true, consistency: cassandra.types.consistencies.one });
   } finally {
     await lab.nodetool("node3", ["enablegossip"], D);
     await waitState("UN");
@@ -162,10 +193,19 @@ test("5.0 trace(): a read repair, provoked for real (node3 misses writes while g
   try {
     await sleep(2000);
     const r = await trace(`SELECT * FROM ${KS}.rr WHERE k = ?`, [1], { consistency: "ALL", source: one });
-    const rr = r.rows("events").filter((e) => e.stage === "read-repair").map((e) => String(e.activity));
+    const rr = r
+      .rows("events")
+      .filter((e) => e.stage === "read-repair")
+      .map((e) => String(e.activity));
     // AbstractReadRepair / BlockingReadRepair wording: a digest mismatch, the full data reads, the repair mutation to node3.
-    assert.ok(rr.some((a) => /^Digest mismatch/.test(a)), rr.join(" | "));
-    assert.ok(rr.some((a) => a.startsWith(`Sending read-repair-mutation to Full(/${a3}:`)), rr.join(" | "));
+    assert.ok(
+      rr.some((a) => /^Digest mismatch/.test(a)),
+      rr.join(" | "),
+    );
+    assert.ok(
+      rr.some((a) => a.startsWith(`Sending read-repair-mutation to Full(/${a3}:`)),
+      rr.join(" | "),
+    );
     assertNoUnknown(r, "read repair");
   } finally {
     await one.close();
@@ -176,15 +216,21 @@ test("5.0 monitors on a plain connect() (no nodetool): histograms, caches, conne
   const l = lab50OrSkip(t);
   if (!l || !plain) return;
   assert.equal(plain.hasNodetool(), false);
-  for (let i = 0; i < 30; i++) await plain.client.execute(`SELECT * FROM ${KS}.tomb WHERE uid = ?`, [7], { prepare: true, consistency: cassandra.types.consistencies.quorum });
+  for (let i = 0; i < 30; i++)
+    await plain.client.execute(`SELECT * FROM ${KS}.tomb WHERE uid = ?`, [7], { prepare: true, consistency: cassandra.types.consistencies.quorum });
 
   const h = await histograms(`${KS}.tomb`, { source: plain });
   const rows = h.rows(h.frameNames[0]);
   const metrics = new Set(rows.map((r) => r.metric));
-  for (const m of ["read_latency", "write_latency", "coordinator_read_latency", "coordinator_write_latency"]) assert.ok(metrics.has(m), `${m} in ${[...metrics].join(",")}`);
+  for (const m of ["read_latency", "write_latency", "coordinator_read_latency", "coordinator_write_latency"])
+    assert.ok(metrics.has(m), `${m} in ${[...metrics].join(",")}`);
   const nodeRows = rows.filter((r) => ["read_latency", "write_latency", "coordinator_read_latency", "coordinator_write_latency"].includes(String(r.metric)));
   assert.ok(nodeRows.length >= 4 * 3 * 3, "4 metrics x 3 percentiles x 3 nodes");
-  assert.deepEqual(nodeRows.filter((r) => !/^live system_views\.\w+ on 127\./.test(String(r.origin))), [], "every node number names its virtual table and node");
+  assert.deepEqual(
+    nodeRows.filter((r) => !/^live system_views\.\w+ on 127\./.test(String(r.origin))),
+    [],
+    "every node number names its virtual table and node",
+  );
 
   const c = await caches(plain);
   assert.equal(c.summary.sources, "system_views.caches");
@@ -198,7 +244,9 @@ test("5.0 monitors on a plain connect() (no nodetool): histograms, caches, conne
 
   const k = await connections(plain);
   assert.match(String(k.summary.sources), /system_views\.clients/);
-  const mine = k.rows("clients").filter((r) => r.driver_name === "DataStax Node.js Driver for Apache Cassandra" && r.driver_version === require("cassandra-driver/package.json").version);
+  const mine = k
+    .rows("clients")
+    .filter((r) => r.driver_name === "DataStax Node.js Driver for Apache Cassandra" && r.driver_version === require("cassandra-driver/package.json").version);
   assert.ok(mine.length >= 3, `this test's own driver is a client of every node: ${JSON.stringify(k.rows("clients"))}`);
   // The protocol the driver negotiated (4: cassandra-driver 4.x does not speak v5) is what the server reports.
   const negotiated = (plain.client as unknown as { controlConnection: { protocolVersion: number } }).controlConnection.protocolVersion;
@@ -293,7 +341,10 @@ test("5.0 record() of the ring and gcStats() on the lab's own JDK 17 G1 log", { 
   const gcFile = path.join(dir, "nodes", l.contactPoints[0], "logs", "cassandra", "gc.log");
   const g = await gcStats(rec, { node: l.contactPoints[0] });
   // grep over the recorded gc.log: each G1 young pause ends with "[gc          ] GC(n) Pause Young (...) a->b(c) 12.345ms".
-  const young = fs.readFileSync(gcFile, "utf8").split("\n").filter((line) => /\[gc\s*\] GC\(\d+\) Pause Young .* \d+(\.\d+)?ms$/.test(line)).length;
+  const young = fs
+    .readFileSync(gcFile, "utf8")
+    .split("\n")
+    .filter((line) => /\[gc\s*\] GC\(\d+\) Pause Young .* \d+(\.\d+)?ms$/.test(line)).length;
   assert.ok(young > 0, "the node collected at least once");
   const parsed = g.rows("pauses").filter((p) => /^young/.test(String(p.type)) && String(p.file).endsWith("gc.log"));
   assert.equal(parsed.length, young);

@@ -27,12 +27,14 @@ test("live lab: a tombstone warning Cassandra 2.1 logs is read back with its tab
     const started = Date.now();
     for (let i = 0; i < CELLS; i += 100) {
       const batch = [];
-      for (let c = i; c < Math.min(CELLS, i + 100); c++) batch.push(live.client.execute(`INSERT INTO ${KS}.tomb (k, c, v) VALUES (?, ?, ?)`, [k, c, c], { prepare: true }));
+      for (let c = i; c < Math.min(CELLS, i + 100); c++)
+        batch.push(live.client.execute(`INSERT INTO ${KS}.tomb (k, c, v) VALUES (?, ?, ?)`, [k, c, c], { prepare: true }));
       await Promise.all(batch);
     }
     for (let i = 0; i < CELLS; i += 100) {
       const batch = [];
-      for (let c = i; c < Math.min(CELLS, i + 100); c++) batch.push(live.client.execute(`DELETE v FROM ${KS}.tomb WHERE k = ? AND c = ?`, [k, c], { prepare: true }));
+      for (let c = i; c < Math.min(CELLS, i + 100); c++)
+        batch.push(live.client.execute(`DELETE v FROM ${KS}.tomb WHERE k = ? AND c = ?`, [k, c], { prepare: true }));
       await Promise.all(batch);
     }
     // Traced, so the timeline's latency lane has this request (system_traces.sessions).
@@ -47,10 +49,18 @@ test("live lab: a tombstone warning Cassandra 2.1 logs is read back with its tab
     assert.ok(hit, "a tombstone warning for cassperf_logs.tomb");
     assert.equal(hit.level, "WARN");
     // The same line, found by a plain grep of the node's file.
-    const candidates = fs.readdirSync(l.dir).map((n) => path.join(l.dir, n, "logs", "system.log")).filter((p) => fs.existsSync(p));
-    const lines = candidates.flatMap((p) => fs.readFileSync(p, "utf8").split("\n")).filter((x) => x.includes(`${KS}.tomb`) && x.includes("tombstone_warn_threshold"));
+    const candidates = fs
+      .readdirSync(l.dir)
+      .map((n) => path.join(l.dir, n, "logs", "system.log"))
+      .filter((p) => fs.existsSync(p));
+    const lines = candidates
+      .flatMap((p) => fs.readFileSync(p, "utf8").split("\n"))
+      .filter((x) => x.includes(`${KS}.tomb`) && x.includes("tombstone_warn_threshold"));
     assert.ok(lines.length >= 1, "grep finds the warning in the lab's system.log files");
-    assert.ok(lines.some((x) => x.includes(`${hit!.tombstones} tombstoned cells`)), lines.join("\n"));
+    assert.ok(
+      lines.some((x) => x.includes(`${hit!.tombstones} tombstoned cells`)),
+      lines.join("\n"),
+    );
 
     let tl = await timeline({ source: live, from: new Date(started - 600_000) });
     for (let attempt = 0; attempt < 10 && !(tl.summary.lanes as string[]).includes("latency (ms)"); attempt++) {

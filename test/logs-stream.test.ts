@@ -35,7 +35,11 @@ function bundle(): string {
   return dir;
 }
 
-const lines = (f: string) => fs.readFileSync(f, "utf8").split("\n").filter((l) => l.length > 0);
+const lines = (f: string) =>
+  fs
+    .readFileSync(f, "utf8")
+    .split("\n")
+    .filter((l) => l.length > 0);
 
 test("block by block = one text: the same events, line numbers and counts with blocks of ~1 KB (StatusLogger rows and stack traces cross blocks)", async () => {
   for (const file of [STATUSLOGGER, DSE_SYSTEM, DSE_DEBUG]) {
@@ -78,7 +82,10 @@ test("logs() per node: debug.log repeats of system.log kept once; worker threads
   const dbgSet = new Set(dbg);
   assert.ok(sys.every((l) => dbgSet.has(l)));
   assert.equal(one.summary.events, 2 * dbg.length);
-  assert.ok(one.notes.some((n) => n.startsWith(`${2 * sys.length} debug.log events repeat a system.log line`)), one.notes.join("\n"));
+  assert.ok(
+    one.notes.some((n) => n.startsWith(`${2 * sys.length} debug.log events repeat a system.log line`)),
+    one.notes.join("\n"),
+  );
   assert.deepEqual(two.summary, one.summary);
   assert.deepEqual(two.rows("kinds"), one.rows("kinds"));
   assert.deepEqual(two.rows("files"), one.rows("files"));
@@ -123,7 +130,10 @@ test("logs() reports progress (files, MB, rate) and stops on its signal", async 
 test("trace events JSONL read block by block: the same rows, and a bad line cited at its line in the file", async () => {
   const { parseEventsJsonl, blockLines } = await import("../src/parse/trace-rows");
   // Real events (test/fixtures/trace/README.md) with one line that is not JSON put at line 40 (a mock of a damaged export).
-  const real = fs.readFileSync(path.join(FIX, "trace", "lab21", "traces", "events.jsonl"), "utf8").split("\n").filter((l) => l);
+  const real = fs
+    .readFileSync(path.join(FIX, "trace", "lab21", "traces", "events.jsonl"), "utf8")
+    .split("\n")
+    .filter((l) => l);
   const text = [...real.slice(0, 39), "{not json", ...real.slice(39)].join("\n") + "\n";
   const whole = parseEventsJsonl(text);
   const at = { linesBefore: 0, skipped: { count: 0 } as { count: number; first?: { line: number; text: string; reason: string } } };

@@ -148,9 +148,15 @@ test("a logback.xml whose pattern does not match the file: detected layout used 
   fs.mkdirSync(path.join(node, "conf", "cassandra"), { recursive: true });
   fs.copyFileSync(data("logs", "cassandra21-system.log"), path.join(node, "logs", "cassandra", "system.log"));
   const old = KNOWN_LAYOUTS.find((l) => l.name === "old-style")!.pattern;
-  fs.writeFileSync(path.join(node, "conf", "cassandra", "logback.xml"), `<configuration><appender name="FILE"><file>\${cassandra.logdir}/system.log</file><encoder><pattern>${old}</pattern></encoder></appender></configuration>`);
+  fs.writeFileSync(
+    path.join(node, "conf", "cassandra", "logback.xml"),
+    `<configuration><appender name="FILE"><file>\${cassandra.logdir}/system.log</file><encoder><pattern>${old}</pattern></encoder></appender></configuration>`,
+  );
   const r = await logs(dir);
-  assert.ok(r.notes.some((n) => n.includes("does not match this file") && n.includes("cassandra")), r.notes.join("\n"));
+  assert.ok(
+    r.notes.some((n) => n.includes("does not match this file") && n.includes("cassandra")),
+    r.notes.join("\n"),
+  );
   // One flush per "Enqueuing flush of" line (a flush also logs "Writing Memtable-" and "Completed flushing").
   assert.equal(r.summary.flushes, grep(fs.readFileSync(data("logs", "cassandra21-system.log"), "utf8"), /Enqueuing flush of/));
 });
@@ -205,7 +211,10 @@ test("flushes and compactions count operations, not lines (2.1.0, 2.1.17, 2.2, D
 test("lab console layout (INFO  19:32:51 message): the day comes from the node's GC log, or the date option", async () => {
   const r = await logs(data("lab"));
   const times = r.columns("events").time as (string | null)[];
-  assert.ok(times.every((t) => t !== null && t.startsWith("2026-11-23T19:3")), "every lab event is dated 2026-11-23 19:3x");
+  assert.ok(
+    times.every((t) => t !== null && t.startsWith("2026-11-23T19:3")),
+    "every lab event is dated 2026-11-23 19:3x",
+  );
   assert.ok(r.notes.some((n) => n.includes("node1/system.log") && n.includes("2026-11-23") && n.includes("node1/gc.log")));
   assert.deepEqual([...new Set(r.columns("files").layout)], ["console-seconds"]);
   const other = await logs({ source: data("lab"), date: "2025-01-31" });
@@ -232,7 +241,8 @@ test("logs() on the DSE 6.8 bundle: debug.log duplicates kept once, findings fro
   assert.equal(r.summary.dropped_messages, 8);
   assert.ok(r.notes.some((n) => /debug\.log events? repeats? a system\.log line/.test(n)));
   const ids = new Set(r.findings.map((f) => f.id));
-  for (const id of ["logs.gc-pause", "logs.dropped-writes", "logs.dropped-reads", "logs.timed-out-queries", "logs.slow-queries"]) assert.ok(ids.has(id), `${id} in ${[...ids]}`);
+  for (const id of ["logs.gc-pause", "logs.dropped-writes", "logs.dropped-reads", "logs.timed-out-queries", "logs.slow-queries"])
+    assert.ok(ids.has(id), `${id} in ${[...ids]}`);
   const gc = r.findings.find((f) => f.id === "logs.gc-pause")!;
   assert.match(gc.title, /2,066 ms/);
   assert.match(gc.evidence, /system\.log:\d+/);
@@ -242,7 +252,31 @@ test("logs() on the DSE 6.8 bundle: debug.log duplicates kept once, findings fro
   assert.ok(LOG_RULES.length >= 14);
   // The events frame has the contract columns.
   const cols = Object.keys(r.columns("events"));
-  for (const c of ["node", "time", "level", "thread", "source", "kind", "pause_ms", "pool", "active", "pending", "blocked", "dropped", "bytes", "keyspace", "table", "partition_key", "partition_bytes", "live_rows", "tombstones", "query", "file", "line"]) assert.ok(cols.includes(c), c);
+  for (const c of [
+    "node",
+    "time",
+    "level",
+    "thread",
+    "source",
+    "kind",
+    "pause_ms",
+    "pool",
+    "active",
+    "pending",
+    "blocked",
+    "dropped",
+    "bytes",
+    "keyspace",
+    "table",
+    "partition_key",
+    "partition_bytes",
+    "live_rows",
+    "tombstones",
+    "query",
+    "file",
+    "line",
+  ])
+    assert.ok(cols.includes(c), c);
   assert.match(r.toText({ width: 100 }), /GC pause/);
 });
 
@@ -282,7 +316,10 @@ test("timeline on diag/dse68: GC, StatusLogger and slow-query lanes, zoomable, r
   const size = pngSize(png);
   assert.ok(size.width > 600 && size.height > 400, JSON.stringify(size));
   // GC pauses come from the GC log (gcStats) where it covers, GCInspector after it ends.
-  const gcLabels = t.rows("points").filter((p) => p.lane === "GC pause (ms)").map((p) => String(p.label));
+  const gcLabels = t
+    .rows("points")
+    .filter((p) => p.lane === "GC pause (ms)")
+    .map((p) => String(p.label));
   assert.ok(gcLabels.some((l) => l.startsWith("gc log")) && gcLabels.some((l) => l.startsWith("GCInspector")));
   // Coincidences: the 2,080 ms slow query at 13:39:05 happened right after a GC pause and StatusLogger dumps.
   const co = t.rows("coincidences").find((c) => String(c.spike).includes("slow query 2080"))!;
@@ -349,10 +386,12 @@ test("a clock stepping back inside one file is reported (mock: the real 2.1.17 l
   const text = fs.readFileSync(data("diag/cassandra-2.1.17/nodes/10.101.34.191/logs/cassandra/system.log"), "utf8");
   const ls = text.split("\n");
   const cut = Math.floor(ls.length / 2);
-  const step = ls.slice(cut).map((l) => l.replace(/(\d{4}-\d\d-\d\d \d\d):/, (_m, d) => {
-    const t = new Date(d.replace(" ", "T") + ":00:00Z").getTime() - 3_600_000;
-    return new Date(t).toISOString().slice(0, 13).replace("T", " ") + ":";
-  }));
+  const step = ls.slice(cut).map((l) =>
+    l.replace(/(\d{4}-\d\d-\d\d \d\d):/, (_m, d) => {
+      const t = new Date(d.replace(" ", "T") + ":00:00Z").getTime() - 3_600_000;
+      return new Date(t).toISOString().slice(0, 13).replace("T", " ") + ":";
+    }),
+  );
   fs.writeFileSync(path.join(dir, "system.log"), ls.slice(0, cut).concat(step).join("\n"));
   const r = await logs(path.join(dir, "system.log"));
   const f = r.findings.find((x) => x.id === "logs.clock-skew");
@@ -375,24 +414,35 @@ test("bad input: unknown layouts, garbage and stack traces never crash", async (
   const mixed = "garbage first line\n\tat something.Else(Foo.java:1)\n" + real;
   const m = parseSystemLog(mixed, { node: "n", file: "x" });
   assert.equal(m.skipped.count, 2);
-  assert.deepEqual(m.skipped.examples.map((e) => e.line), [1, 2]);
+  assert.deepEqual(
+    m.skipped.examples.map((e) => e.line),
+    [1, 2],
+  );
 
   // A folder whose system.log is not a log: a note, not a throw.
   const dir = tempDir();
   fs.mkdirSync(path.join(dir, "nodes", "n1", "logs", "cassandra"), { recursive: true });
   fs.writeFileSync(path.join(dir, "nodes", "n1", "logs", "cassandra", "system.log"), "this is not\na log at all\n");
   const rep = await logs(dir);
-  assert.ok(rep.notes.some((n) => n.includes("no line matched a known log layout") && n.includes("line 1")), rep.notes.join("\n"));
+  assert.ok(
+    rep.notes.some((n) => n.includes("no line matched a known log layout") && n.includes("line 1")),
+    rep.notes.join("\n"),
+  );
   assert.equal(rep.count("events"), 0);
 
   // Property: random real lines, junk and stack frames in any order never throw, and every input line is accounted for.
   const pool = lines(fs.readFileSync(data("diag/dse68/nodes/172.17.0.2/logs/cassandra/system.log"), "utf8")).slice(700, 1200);
   fc.assert(
-    fc.property(fc.array(fc.oneof(fc.constantFrom(...pool), fc.string(), fc.constant("\tat x.Y.z(Y.java:1)"), fc.constant("Caused by: java.io.IOException: boom")), { maxLength: 60 }), (ls) => {
-      const text = ls.join("\n");
-      const p = parseSystemLog(text, { node: "n", file: "x", layout: compileLayout(KNOWN_LAYOUTS[1].pattern, "dse") });
-      for (const e of p.events) assert.ok(e.line >= 1 && e.line <= Math.max(1, p.lines));
-    }),
+    fc.property(
+      fc.array(fc.oneof(fc.constantFrom(...pool), fc.string(), fc.constant("\tat x.Y.z(Y.java:1)"), fc.constant("Caused by: java.io.IOException: boom")), {
+        maxLength: 60,
+      }),
+      (ls) => {
+        const text = ls.join("\n");
+        const p = parseSystemLog(text, { node: "n", file: "x", layout: compileLayout(KNOWN_LAYOUTS[1].pattern, "dse") });
+        for (const e of p.events) assert.ok(e.line >= 1 && e.line <= Math.max(1, p.lines));
+      },
+    ),
     { numRuns: 200 },
   );
 
@@ -427,14 +477,20 @@ test("a custom logback pattern from conf/logback.xml is compiled and used (mock:
   // A pattern people configure: date first (ISO with T and a dot), logger instead of file:line, colors.
   const pattern = "%d{yyyy-MM-dd'T'HH:mm:ss.SSS} %highlight(%-5level) [%thread] %logger{36} - %msg%n";
   const original = fs.readFileSync(data("logs", "cassandra21-system.log"), "utf8");
-  const rewritten = original.replace(/^(\w+)\s+\[([^\]]*)\] (\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d),(\d{3}) (\S+)\.java:\d+ - /gm, (_m, lvl, thr, d, t, ms, cls) => `${d}T${t}.${ms} ${lvl.padEnd(5)} [${thr}] o.a.c.${cls} - `);
+  const rewritten = original.replace(
+    /^(\w+)\s+\[([^\]]*)\] (\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d),(\d{3}) (\S+)\.java:\d+ - /gm,
+    (_m, lvl, thr, d, t, ms, cls) => `${d}T${t}.${ms} ${lvl.padEnd(5)} [${thr}] o.a.c.${cls} - `,
+  );
   assert.notEqual(rewritten, original);
   const dir = tempDir();
   const node = path.join(dir, "nodes", "10.0.0.9");
   fs.mkdirSync(path.join(node, "logs", "cassandra"), { recursive: true });
   fs.mkdirSync(path.join(node, "conf", "cassandra"), { recursive: true });
   fs.writeFileSync(path.join(node, "logs", "cassandra", "system.log"), rewritten);
-  fs.writeFileSync(path.join(node, "conf", "cassandra", "logback.xml"), `<configuration>\n<!-- <appender><file>system.log</file><encoder><pattern>%msg%n</pattern></encoder></appender> -->\n<appender name="SYSTEMLOG" class="ch.qos.logback.core.rolling.RollingFileAppender"><file>\${cassandra.logdir}/system.log</file><encoder><pattern>${pattern}</pattern></encoder></appender></configuration>`);
+  fs.writeFileSync(
+    path.join(node, "conf", "cassandra", "logback.xml"),
+    `<configuration>\n<!-- <appender><file>system.log</file><encoder><pattern>%msg%n</pattern></encoder></appender> -->\n<appender name="SYSTEMLOG" class="ch.qos.logback.core.rolling.RollingFileAppender"><file>\${cassandra.logdir}/system.log</file><encoder><pattern>${pattern}</pattern></encoder></appender></configuration>`,
+  );
   assert.equal(detectLayout(rewritten), undefined, "no known layout reads the rewritten file");
   const custom = await logs(dir);
   const plain = await logs(data("logs", "cassandra21-system.log"));
@@ -467,18 +523,27 @@ test("StatusLogger, Cassandra 2.x/3.x one-line dialect: a real 2.1.0 dump (fixtu
   const t = await timeline(file);
   const pending = t.rows("points").filter((p) => p.lane === "pending tasks (StatusLogger)");
   assert.equal(pending.length, 1);
-  assert.equal(pending[0].value, pools.reduce((s, e) => s + (typeof e.pending === "number" ? e.pending : 0), 0));
+  assert.equal(
+    pending[0].value,
+    pools.reduce((s, e) => s + (typeof e.pending === "number" ? e.pending : 0), 0),
+  );
 });
 
 test("logs() on 200,000 events (a real log repeated): first/last and the GC maximum come out, no 'Maximum call stack size exceeded'", async () => {
-  const lines = fs.readFileSync(data("logs", "cassandra3-system.example.log"), "utf8").split("\n").filter((l) => /^(INFO|WARN|ERROR|DEBUG)\s+\[/.test(l));
+  const lines = fs
+    .readFileSync(data("logs", "cassandra3-system.example.log"), "utf8")
+    .split("\n")
+    .filter((l) => /^(INFO|WARN|ERROR|DEBUG)\s+\[/.test(l));
   const out: string[] = [];
   while (out.length < 200_000) out.push(...lines.slice(0, 200_000 - out.length));
   const file = path.join(tempDir("cassperf-biglog-"), "system.log");
   fs.writeFileSync(file, out.join("\n") + "\n");
   const r = await logs(file);
   assert.equal(r.summary.events, 200_000);
-  const ts = r.rows("events").map((e) => Date.parse(String(e.time))).filter((t) => !Number.isNaN(t));
+  const ts = r
+    .rows("events")
+    .map((e) => Date.parse(String(e.time)))
+    .filter((t) => !Number.isNaN(t));
   assert.equal(r.summary.first, new Date(ts.reduce((a, b) => Math.min(a, b))).toISOString());
   assert.equal(r.summary.last, new Date(ts.reduce((a, b) => Math.max(a, b))).toISOString());
 });
@@ -542,7 +607,7 @@ test("other logback date layouts give real times, the same UTC instant under TZ=
     assert.equal(tokyo.files[name].skipped, 0);
   }
   // Detected without logback.xml: the slash and the DATE (ISO) files; the zone-carrying ones need their pattern.
-  assert.deepEqual(tokyo.detected.slash, { layout: 'cassandra %d{yyyy/MM/dd HH:mm:ss,SSS}', ts: expected.slash });
+  assert.deepEqual(tokyo.detected.slash, { layout: "cassandra %d{yyyy/MM/dd HH:mm:ss,SSS}", ts: expected.slash });
   assert.deepEqual(tokyo.detected.date.ts, expected.date);
   assert.deepEqual(tokyo.detected, utc.detected);
   // The non-ISO fallback and the log4j shapes: UTC whatever the TZ (before: Date.parse in local time, 9 h off in Tokyo).

@@ -22,7 +22,18 @@ test("caches(): nodetool info of Cassandra 2.1 (lab), values exactly as printed"
   const node = String(rows[0].node);
   assert.deepEqual(
     { ...cacheRow(rows, node, "key"), hit_rate: undefined, node: undefined },
-    { node: undefined, cache: "key", entries: 14836, size_bytes: 1186840, capacity_bytes: 19922944, hits: 26494, requests: 41339, hit_rate: undefined, recent_hit_rate: 0.641, origin: "nodetool-2.1-info.txt" },
+    {
+      node: undefined,
+      cache: "key",
+      entries: 14836,
+      size_bytes: 1186840,
+      capacity_bytes: 19922944,
+      hits: 26494,
+      requests: 41339,
+      hit_rate: undefined,
+      recent_hit_rate: 0.641,
+      origin: "nodetool-2.1-info.txt",
+    },
   );
   assert.equal(cacheRow(rows, node, "key").hit_rate, 26494 / 41339);
   assert.deepEqual([cacheRow(rows, node, "row").capacity_bytes, cacheRow(rows, node, "row").recent_hit_rate], [0, null]); // "NaN recent hit rate" is missing, not 0
@@ -58,7 +69,10 @@ test("caches(): nodetool info of DSE 6.8 (MiB/GiB units, chunk cache with misses
   assert.equal(cacheRow(rows, "172.17.0.2", "counter").capacity_bytes, 46 * 2 ** 20);
   // Chunk Cache : entries 216928, size 1.3 GiB, capacity 1.3 GiB, 5331532 misses, 308803390 requests, 0.983 recent hit rate
   const c = cacheRow(rows, "172.17.0.2", "chunk");
-  assert.deepEqual([c.entries, c.size_bytes, c.capacity_bytes, c.requests, c.recent_hit_rate], [216928, Math.round(1.3 * 2 ** 30), Math.round(1.3 * 2 ** 30), 308803390, 0.983]);
+  assert.deepEqual(
+    [c.entries, c.size_bytes, c.capacity_bytes, c.requests, c.recent_hit_rate],
+    [216928, Math.round(1.3 * 2 ** 30), Math.round(1.3 * 2 ** 30), 308803390, 0.983],
+  );
   assert.equal(c.hit_rate, 1 - 5331532 / 308803390);
   assert.equal(r.summary.worst_key_cache_hit_rate, null, "0 requests is no hit rate");
 });
@@ -85,7 +99,10 @@ test("queryPatterns(): the 3.x log's tombstone-warning queries, counts equal to 
     ],
   );
   assert.equal(r.summary.queries, warn.length);
-  assert.ok(rows.every((x) => !String(x.sources).includes("slow-query") && x.mean_ms === null), "no slow-query samples, so no latency");
+  assert.ok(
+    rows.every((x) => !String(x.sources).includes("slow-query") && x.mean_ms === null),
+    "no slow-query samples, so no latency",
+  );
   // The worst tombstone count per pattern is the file's own maximum.
   const maxTomb = Math.max(...warn.filter((l) => /org_username >=/.test(l)).map((l) => Number(/and (\d+) tombstone cells/.exec(l)![1])));
   assert.equal(rows[0].tombstones_max, maxTomb);
@@ -134,7 +151,13 @@ test("connections(): the lab shows 3 hosts up, then one down after it leaves the
   try {
     const before = await connections(live, { expectedConcurrency: 100_000 });
     assert.deepEqual([before.summary.hosts, before.summary.up, before.summary.down], [3, 3, 0]);
-    assert.deepEqual(before.rows("hosts").map((h) => h.host).sort(), [...l.contactPoints].sort());
+    assert.deepEqual(
+      before
+        .rows("hosts")
+        .map((h) => h.host)
+        .sort(),
+      [...l.contactPoints].sort(),
+    );
     assert.ok(before.rows("hosts").every((h) => h.up === true && h.datacenter === "datacenter1"));
     // 100,000 requests over 3 hosts at 2,048 per connection need 17 connections per host: the pool rule fires.
     assert.ok(before.findings.some((f) => f.id === "connections.pool-size" && /17 connections per host/.test(f.title)));

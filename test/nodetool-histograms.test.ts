@@ -24,7 +24,10 @@ test("lab 2.1.0 cfhistograms: JVM warning skipped, values exactly as printed", (
   const p = parseTablehistograms(read("lab/nodetool-2.1-cfhistograms.txt"), { file: "nodetool-2.1-cfhistograms.txt" });
   assert.equal(p.noise, 1);
   assert.deepEqual(p.skipped, []);
-  assert.deepEqual(p.tables.map((t) => `${t.keyspace}/${t.table}`), ["Keyspace1/Standard1"]);
+  assert.deepEqual(
+    p.tables.map((t) => `${t.keyspace}/${t.table}`),
+    ["Keyspace1/Standard1"],
+  );
   assert.equal(p.rows.length, 35);
   assert.equal(value(p.rows, "Standard1", "write_latency", "99"), 197.1);
   assert.equal(value(p.rows, "Standard1", "read_latency", "99"), 357.4);
@@ -97,7 +100,13 @@ test("2.1.17 bundle: proxyhistograms of all 3 nodes; cfhistograms is nodetool's 
     const p = parseProxyhistograms(text);
     assert.equal(p.rows.length, 21, node);
     // cross-check every value against the printed line
-    const line50 = text.split("\n").find((l) => l.startsWith("50%"))!.trim().split(/\s+/).slice(1).map(Number);
+    const line50 = text
+      .split("\n")
+      .find((l) => l.startsWith("50%"))!
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number);
     expected[node] = [line50[0], line50[1], line50[2]];
     assert.deepEqual([value(p.rows, "proxy", "read_latency", "50"), value(p.rows, "proxy", "range_latency", "50")], [expected[node][0], expected[node][2]]);
     // write latency: 0.00 at every percentile on .191 and .223 (no writes coordinated): null; .67 printed 6866.00 at 99%
@@ -125,7 +134,8 @@ test("JmxScraper dump: per-table latency and SSTables-per-read histograms, parti
   assert.equal(value(rows, "standard1", "read_latency", "99.9", "keyspace1"), null);
   // a 0-byte partition-size gauge means no SSTables: null
   assert.equal(value(rows, "counter1", "partition_size", "max", "keyspace1"), null);
-  for (const m of ["read_latency", "write_latency", "range_latency", "cas_read_latency", "cas_write_latency", "view_write_latency"]) assert.equal(rows.filter((r) => r.table === "proxy" && r.metric === m).length, 8, m);
+  for (const m of ["read_latency", "write_latency", "range_latency", "cas_read_latency", "cas_write_latency", "view_write_latency"])
+    assert.equal(rows.filter((r) => r.table === "proxy" && r.metric === m).length, 8, m);
   // a real non-zero histogram: system.batches range latency
   assert.equal(value(rows, "batches", "range_latency", "50", "system"), 152.321);
   assert.equal(value(rows, "batches", "range_latency", "99", "system"), 219.342);
@@ -145,7 +155,10 @@ test("bucketPercentiles follows EstimatedHistogram: floor(count*p), min = previo
   assert.equal(p["99"], 8);
   assert.equal(p.min, 2);
   assert.equal(p.max, 12);
-  const empty = bucketPercentiles(offsets, offsets.map(() => 0));
+  const empty = bucketPercentiles(
+    offsets,
+    offsets.map(() => 0),
+  );
   assert.equal(empty["50"], null);
   assert.equal(empty.max, null);
 });
@@ -190,7 +203,17 @@ test("1.x/2.0 bucket list (Offset header) becomes percentiles", () => {
     [0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
     [0, 100, 0, 0, 0, 0, 0, 0, 0, 0],
   ];
-  const lines = ["ks/t histograms", head, ...offsets.map((o, i) => `${fmt(10, String(o), true)}${fmt(10, String(cols[0][i]))}${cols.slice(1).map((c) => fmt(18, String(c[i]))).join("")}`)];
+  const lines = [
+    "ks/t histograms",
+    head,
+    ...offsets.map(
+      (o, i) =>
+        `${fmt(10, String(o), true)}${fmt(10, String(cols[0][i]))}${cols
+          .slice(1)
+          .map((c) => fmt(18, String(c[i])))
+          .join("")}`,
+    ),
+  ];
   const p = parseTablehistograms(lines.join("\n"));
   assert.equal(value(p.rows, "t", "sstables_per_read", "50"), 1);
   assert.equal(value(p.rows, "t", "sstables_per_read", "99"), 2);
@@ -202,7 +225,22 @@ test("1.x/2.0 bucket list (Offset header) becomes percentiles", () => {
 });
 
 test("2.0 verbose sections ('Read Latency (microseconds)' / '<offset> us: <count>')", () => {
-  const text = ["ks/t histograms", "", "SSTables per Read", "1 sstables: 70", "2 sstables: 30", "", "Write Latency (microseconds)", "No Data", "", "Read Latency (microseconds)", " 86 us: 10", "103 us: 80", "124 us: 10", ""].join("\n");
+  const text = [
+    "ks/t histograms",
+    "",
+    "SSTables per Read",
+    "1 sstables: 70",
+    "2 sstables: 30",
+    "",
+    "Write Latency (microseconds)",
+    "No Data",
+    "",
+    "Read Latency (microseconds)",
+    " 86 us: 10",
+    "103 us: 80",
+    "124 us: 10",
+    "",
+  ].join("\n");
   const p = parseTablehistograms(text);
   assert.equal(value(p.rows, "t", "sstables_per_read", "50"), 1);
   assert.equal(value(p.rows, "t", "sstables_per_read", "95"), 2);
@@ -234,13 +272,34 @@ test("bad input: a short row is skipped with its line number, not read as zeros"
 
 test("4.0+ system_views table metrics (TableMetricTables.java columns) become histogram rows", async () => {
   const { systemViewsHistogramRows } = await import("../src/parse/system-views-latency");
-  const lat = systemViewsHistogramRows("local_read_latency", [{ keyspace_name: "shop", table_name: "orders", count: 1200n, p50th_ms: 0.454, p99th_ms: 12.109, max_ms: 52.066, per_second: 3.2 }]);
-  assert.deepEqual(lat.map((r) => [r.metric, r.percentile, r.value, r.unit]), [["read_latency", "50", 454, "microseconds"], ["read_latency", "99", 12109, "microseconds"], ["read_latency", "max", 52066, "microseconds"]]);
-  const early = systemViewsHistogramRows("coordinator_write_latency", [{ keyspace_name: "shop", table_name: "orders", count: 1, "50th_ms": 1.5, "99th_ms": null, max_ms: 2 }]);
-  assert.deepEqual(early.map((r) => [r.metric, r.percentile, r.value]), [["coordinator_write_latency", "50", 1500], ["coordinator_write_latency", "99", null], ["coordinator_write_latency", "max", 2000]]);
+  const lat = systemViewsHistogramRows("local_read_latency", [
+    { keyspace_name: "shop", table_name: "orders", count: 1200n, p50th_ms: 0.454, p99th_ms: 12.109, max_ms: 52.066, per_second: 3.2 },
+  ]);
+  assert.deepEqual(
+    lat.map((r) => [r.metric, r.percentile, r.value, r.unit]),
+    [
+      ["read_latency", "50", 454, "microseconds"],
+      ["read_latency", "99", 12109, "microseconds"],
+      ["read_latency", "max", 52066, "microseconds"],
+    ],
+  );
+  const early = systemViewsHistogramRows("coordinator_write_latency", [
+    { keyspace_name: "shop", table_name: "orders", count: 1, "50th_ms": 1.5, "99th_ms": null, max_ms: 2 },
+  ]);
+  assert.deepEqual(
+    early.map((r) => [r.metric, r.percentile, r.value]),
+    [
+      ["coordinator_write_latency", "50", 1500],
+      ["coordinator_write_latency", "99", null],
+      ["coordinator_write_latency", "max", 2000],
+    ],
+  );
   const tomb = systemViewsHistogramRows("tombstones_per_read", [{ keyspace_name: "shop", table_name: "orders", count: 9, p50th: 0, p99th: 1109, max: 9887 }]);
   assert.equal(tomb.find((r) => r.percentile === "99")!.value, 1109);
   const size = systemViewsHistogramRows("max_partition_size", [{ keyspace_name: "shop", table_name: "orders", mebibytes: 214n }]);
-  assert.deepEqual(size.map((r) => [r.metric, r.percentile, r.value, r.unit]), [["partition_size", "max", 214 * 1024 * 1024, "bytes"]]);
+  assert.deepEqual(
+    size.map((r) => [r.metric, r.percentile, r.value, r.unit]),
+    [["partition_size", "max", 214 * 1024 * 1024, "bytes"]],
+  );
   assert.deepEqual(systemViewsHistogramRows("settings", [{ name: "x", value: "y" }]), []);
 });

@@ -37,7 +37,10 @@ test("tablestats 2.1.0 (lab): 'Space used (live), bytes:' names, NaN latency nul
   const p = parseTablestats(read("lab/nodetool-2.1-cfstats.txt"), { file: "nodetool-2.1-cfstats.txt" });
   assert.equal(p.noise, 1);
   assert.deepEqual(p.skipped, []);
-  assert.deepEqual(p.tables.map((t) => t.table), ["Counter1", "Counter3", "Standard1"]);
+  assert.deepEqual(
+    p.tables.map((t) => t.table),
+    ["Counter1", "Counter3", "Standard1"],
+  );
   const s = p.tables.find((t) => t.table === "Standard1")!;
   assert.equal(s.keyspace, "Keyspace1");
   assert.equal(s.sstable_count, 3);
@@ -63,7 +66,10 @@ test("tablestats 2.1.0 (lab): 'Space used (live), bytes:' names, NaN latency nul
 test("tablestats 2.1.17: 20 tables in 3 keyspaces; the -F json file is nodetool's error", () => {
   const p = parseTablestats(read(N191, "cfstats"));
   assert.equal(p.tables.length, 20);
-  assert.deepEqual(p.keyspaces.map((k) => k.keyspace), ["system_traces", "system", "mc"]);
+  assert.deepEqual(
+    p.keyspaces.map((k) => k.keyspace),
+    ["system_traces", "system", "mc"],
+  );
   const local = p.tables.find((t) => t.keyspace === "system" && t.table === "local")!;
   assert.equal(local.sstable_count, 1);
   assert.equal(local.space_used_live_bytes, 5456);
@@ -127,7 +133,26 @@ test("tablestats 4.x/5.0 sorted form (-s) and -F json forms (TableStatsPrinter /
 
   const json = JSON.stringify({
     total_number_of_tables: 1,
-    shop: { read_latency_ms: 1.5, read_count: 10, write_count: 4, write_latency_ms: "NaN", pending_flushes: 0, tables: { orders: { sstable_count: 7, space_used_live: "52428800", local_read_latency_ms: "2.500", local_write_latency_ms: "NaN", compacted_partition_maximum_bytes: 1048576, maximum_tombstones_per_slice_last_five_minutes: 12, average_tombstones_per_slice_last_five_minutes: 2.5, droppable_tombstone_ratio: "0.00000", sstables_in_each_level: ["0", "7"] } } },
+    shop: {
+      read_latency_ms: 1.5,
+      read_count: 10,
+      write_count: 4,
+      write_latency_ms: "NaN",
+      pending_flushes: 0,
+      tables: {
+        orders: {
+          sstable_count: 7,
+          space_used_live: "52428800",
+          local_read_latency_ms: "2.500",
+          local_write_latency_ms: "NaN",
+          compacted_partition_maximum_bytes: 1048576,
+          maximum_tombstones_per_slice_last_five_minutes: 12,
+          average_tombstones_per_slice_last_five_minutes: 2.5,
+          droppable_tombstone_ratio: "0.00000",
+          sstables_in_each_level: ["0", "7"],
+        },
+      },
+    },
   });
   const j = parseTablestats(json);
   const o = j.tables[0];
@@ -200,7 +225,13 @@ test("tpstats DSE 6.7 (issue: header 'Pending (w/Backpressure)' was refused as a
   const mu = p.dropped.find((x) => x.message_type === "MUTATION")!;
   assert.deepEqual([mu.dropped, mu.latency_p99_us, mu.latency_max_us], [0, 8388.61, 536870.91]);
   // A row whose Pending cell lost its "(backpressure)" part is listed with its line, not misread.
-  const bad = parseTpstats(text.replace("GossipStage                                        0                       0 (N/A)", "GossipStage                                        0                       0      "), { file: "tpstats" });
+  const bad = parseTpstats(
+    text.replace(
+      "GossipStage                                        0                       0 (N/A)",
+      "GossipStage                                        0                       0      ",
+    ),
+    { file: "tpstats" },
+  );
   assert.equal(bad.pools.length, 41);
   assert.equal(bad.skipped.length, 1);
   assert.equal(bad.skipped[0].line, 4);
@@ -225,12 +256,21 @@ test("tpstats 4.x/5.0 format (TableBuilder pools + dropped with queue latencies)
   assert.equal(r.dropped, 1532);
   assert.equal(r.latency_p99_us, 1131.75);
   assert.equal(p.dropped.find((x) => x.message_type === "MUTATION")!.latency_max_us, null);
-  const j = parseTpstats(JSON.stringify({ ThreadPools: { ReadStage: { TotalBlockedTasks: 3, ActiveTasks: 1, PendingTasks: 9, CurrentlyBlockedTasks: 0, CompletedTasks: 100 } }, DroppedMessage: { READ: 4 }, WaitLatencies: { READ: ["1.0", "2.0", "3.0", "4.0", "5.0", "6.0", "7.0"] } }));
+  const j = parseTpstats(
+    JSON.stringify({
+      ThreadPools: { ReadStage: { TotalBlockedTasks: 3, ActiveTasks: 1, PendingTasks: 9, CurrentlyBlockedTasks: 0, CompletedTasks: 100 } },
+      DroppedMessage: { READ: 4 },
+      WaitLatencies: { READ: ["1.0", "2.0", "3.0", "4.0", "5.0", "6.0", "7.0"] },
+    }),
+  );
   assert.equal(j.pools[0].pending, 9);
   assert.equal(j.pools[0].all_time_blocked, 3);
   assert.equal(j.dropped[0].dropped, 4);
   assert.equal(j.dropped[0].latency_p99_us, 5);
-  assert.throws(() => parseTpstats("Pool Name   Active   Weird\nReadStage 0 0\n", { file: "tp.txt" }), (e: unknown) => e instanceof CassperfError && /tp\.txt: line 1: unknown thread-pool column/.test(e.message));
+  assert.throws(
+    () => parseTpstats("Pool Name   Active   Weird\nReadStage 0 0\n", { file: "tp.txt" }),
+    (e: unknown) => e instanceof CassperfError && /tp\.txt: line 1: unknown thread-pool column/.test(e.message),
+  );
 });
 
 test("compactionstats 2.1.0 (lab), 2.1.17, DSE 6.8 and the 2.1 / 4.x active-compaction tables", () => {
@@ -242,12 +282,32 @@ test("compactionstats 2.1.0 (lab), 2.1.17, DSE 6.8 and the 2.1 / 4.x active-comp
   assert.equal(parseCompactionstats(read(DSE, "compactionstats")).pending_tasks, 0);
 
   // 2.1 CompactionStats: "%25s%16s%16s%16s%16s%10s%10s"
-  const f21 = (...v: string[]) => `${v[0].padStart(25)}${v[1].padStart(16)}${v[2].padStart(16)}${v[3].padStart(16)}${v[4].padStart(16)}${v[5].padStart(10)}${v[6].padStart(10)}`;
-  const t21 = ["pending tasks: 3", f21("compaction type", "keyspace", "table", "completed", "total", "unit", "progress"), f21("Compaction", "Keyspace1", "Standard1", "4194304", "33554432", "bytes", "12.50%"), f21("Anticompaction after repair", "ks", "t", "10", "40", "ranges", "25.00%"), "Active compaction remaining time :   0h00m28s"].join("\n");
+  const f21 = (...v: string[]) =>
+    `${v[0].padStart(25)}${v[1].padStart(16)}${v[2].padStart(16)}${v[3].padStart(16)}${v[4].padStart(16)}${v[5].padStart(10)}${v[6].padStart(10)}`;
+  const t21 = [
+    "pending tasks: 3",
+    f21("compaction type", "keyspace", "table", "completed", "total", "unit", "progress"),
+    f21("Compaction", "Keyspace1", "Standard1", "4194304", "33554432", "bytes", "12.50%"),
+    f21("Anticompaction after repair", "ks", "t", "10", "40", "ranges", "25.00%"),
+    "Active compaction remaining time :   0h00m28s",
+  ].join("\n");
   const a = parseCompactionstats(t21);
   assert.equal(a.pending_tasks, 3);
   assert.equal(a.active.length, 2);
-  assert.deepEqual({ ...a.active[0], line: 0 }, { id: null, type: "Compaction", keyspace: "Keyspace1", table: "Standard1", completed: 4194304, total: 33554432, unit: "bytes", progress_percent: 12.5, line: 0 });
+  assert.deepEqual(
+    { ...a.active[0], line: 0 },
+    {
+      id: null,
+      type: "Compaction",
+      keyspace: "Keyspace1",
+      table: "Standard1",
+      completed: 4194304,
+      total: 33554432,
+      unit: "bytes",
+      progress_percent: 12.5,
+      line: 0,
+    },
+  );
   assert.equal(a.active[1].type, "Anticompaction after repair");
   assert.equal(a.remaining_time, "0h00m28s");
 
@@ -262,11 +322,20 @@ test("compactionstats 2.1.0 (lab), 2.1.17, DSE 6.8 and the 2.1 / 4.x active-comp
     "Active compaction remaining time :   0h00m07s",
   ].join("\n");
   const b = parseCompactionstats(t4);
-  assert.deepEqual(b.pending_by_table.map((x) => [x.keyspace, x.table, x.pending]), [["shop", "orders", 4], ["shop", "items", 1]]);
+  assert.deepEqual(
+    b.pending_by_table.map((x) => [x.keyspace, x.table, x.pending]),
+    [
+      ["shop", "orders", 4],
+      ["shop", "items", 1],
+    ],
+  );
   assert.equal(b.active[0].id, "8a5c3a50-2f8e-11ef-9d4c-0b1a6e0c7f11");
   assert.equal(b.active[0].table, "orders");
   assert.equal(b.active[0].total, 8388608);
-  assert.throws(() => parseCompactionstats("hello\n", { file: "cs.txt" }), (e: unknown) => e instanceof CassperfError && /cs\.txt: line 1: expected nodetool compactionstats output/.test(e.message));
+  assert.throws(
+    () => parseCompactionstats("hello\n", { file: "cs.txt" }),
+    (e: unknown) => e instanceof CassperfError && /cs\.txt: line 1: expected nodetool compactionstats output/.test(e.message),
+  );
 });
 
 test("info 2.1.0 (lab), 2.1.17, DSE 6.8: load, heap, caches of every dialect", () => {
@@ -278,7 +347,18 @@ test("info 2.1.0 (lab), 2.1.17, DSE 6.8: load, heap, caches of every dialect", (
   assert.equal(lab.heap_total_mb, 384);
   assert.equal(lab.data_center, "datacenter1");
   assert.equal(lab.rack, "rack1");
-  assert.deepEqual(lab.key_cache, { entries: 14836, size_bytes: 1186840, capacity_bytes: 19922944, hits: 26494, misses: null, requests: 41339, recent_hit_rate: 0.641, save_period_seconds: 14400, miss_latency: null, miss_latency_unit: null });
+  assert.deepEqual(lab.key_cache, {
+    entries: 14836,
+    size_bytes: 1186840,
+    capacity_bytes: 19922944,
+    hits: 26494,
+    misses: null,
+    requests: 41339,
+    recent_hit_rate: 0.641,
+    save_period_seconds: 14400,
+    miss_latency: null,
+    miss_latency_unit: null,
+  });
   assert.equal(lab.row_cache!.recent_hit_rate, null); // NaN
   assert.equal(lab.counter_cache!.capacity_bytes, 9437184);
 
@@ -303,11 +383,14 @@ test("info 2.1.0 (lab), 2.1.17, DSE 6.8: load, heap, caches of every dialect", (
   assert.equal(d.chunk_cache!.recent_hit_rate, 0.983);
   assert.equal(d.chunk_cache!.miss_latency, 720.896);
   assert.equal(d.chunk_cache!.miss_latency_unit, "microseconds");
-  assert.equal(d.fields["Status"], "OK");
+  assert.equal(d.fields.Status, "OK");
 
   // 4.x Info.java: "%-23s: entries %d, size %s, capacity %s, %d hits, ..." with KiB/MiB
   const c = parseCacheLine("entries 2301, size 212.45 KiB, capacity 100 MiB, 9032 hits, 11875 requests, 0.761 recent hit rate, 14400 save period in seconds");
   assert.equal(c.size_bytes, Math.round(212.45 * 1024));
   assert.equal(c.recent_hit_rate, 0.761);
-  assert.throws(() => parseInfo("!!!\n", { file: "info.txt" }), (e: unknown) => e instanceof CassperfError && /info\.txt: line 1: expected nodetool info output/.test(e.message));
+  assert.throws(
+    () => parseInfo("!!!\n", { file: "info.txt" }),
+    (e: unknown) => e instanceof CassperfError && /info\.txt: line 1: expected nodetool info output/.test(e.message),
+  );
 });

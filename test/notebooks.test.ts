@@ -32,8 +32,13 @@ function sourceArgs(): string[] {
 const BUNDLED_50 = path.join(ROOT, "datasets", "lab-3node-5.0");
 
 /** Every output of an executed notebook. */
-function outputsOf(file: string): { nb: { cells: { cell_type: string; source: string | string[]; metadata?: Record<string, unknown>; outputs?: Output[] }[] }; outputs: Output[] } {
-  const nb = JSON.parse(fs.readFileSync(file, "utf8")) as { cells: { cell_type: string; source: string | string[]; metadata?: Record<string, unknown>; outputs?: Output[] }[] };
+function outputsOf(file: string): {
+  nb: { cells: { cell_type: string; source: string | string[]; metadata?: Record<string, unknown>; outputs?: Output[] }[] };
+  outputs: Output[];
+} {
+  const nb = JSON.parse(fs.readFileSync(file, "utf8")) as {
+    cells: { cell_type: string; source: string | string[]; metadata?: Record<string, unknown>; outputs?: Output[] }[];
+  };
   return { nb, outputs: nb.cells.flatMap((c) => c.outputs ?? []) };
 }
 
@@ -43,8 +48,14 @@ function shownText(outputs: Output[]): string {
 }
 
 // Each runbook on the bundled 2.1 recording (the notebooks' default) and on the bundled 5.0 recording.
-for (const [label, dataset] of [["lab-3node", undefined], ["lab-3node-5.0", BUNDLED_50]] as const) {
-  for (const file of fs.readdirSync(NOTEBOOKS).filter((f) => f.endsWith(".ipynb")).sort()) {
+for (const [label, dataset] of [
+  ["lab-3node", undefined],
+  ["lab-3node-5.0", BUNDLED_50],
+] as const) {
+  for (const file of fs
+    .readdirSync(NOTEBOOKS)
+    .filter((f) => f.endsWith(".ipynb"))
+    .sort()) {
     test(`runbook ${file} runs top to bottom on ${label} and shows its charts`, (t) => {
       const src = dataset ? ["-p", "source", dataset] : sourceArgs();
       if (!process.env.CASSPERF_NOTEBOOK_SOURCE && !fs.existsSync(dataset ?? BUNDLED)) {
@@ -63,7 +74,11 @@ for (const [label, dataset] of [["lab-3node", undefined], ["lab-3node-5.0", BUND
       assert.ok(charts.length >= 1, `${file}: no Vega-Lite output`);
       for (const c of charts) {
         assert.equal(typeof c.data!["image/png"], "string", `${file}: a chart without its PNG`);
-        assert.ok(Buffer.from(c.data!["image/png"] as string, "base64").subarray(1, 4).toString() === "PNG");
+        assert.ok(
+          Buffer.from(c.data!["image/png"] as string, "base64")
+            .subarray(1, 4)
+            .toString() === "PNG",
+        );
       }
       if (file.startsWith("1-")) {
         // The consistency comparison is labelled with its two levels, not "before"/"after": the bundled
@@ -85,16 +100,23 @@ test("runbook 2 on the DSE 6.8 bundle lists the 2,066 ms G1 Old Generation pause
   // 2020-07-22 13:39:00,916; the gc.log excerpt's last time stamp is 2020-07-21T07:13:52. Given as a path
   // relative to the directory cassperf run starts in (ROOT), not to the notebook's folder.
   const out = path.join(tempDir(), "gc.ipynb");
-  const r = spawnSync(process.execPath, [CLI, "run", path.join(NOTEBOOKS, "2-gc-pause-postmortem.ipynb"), "--out", out, "-p", "source", "test/fixtures/diag-dse68-gc"], {
-    encoding: "utf8",
-    timeout: 300_000,
-    cwd: ROOT,
-    env: { ...process.env, TZ: "UTC" },
-  });
+  const r = spawnSync(
+    process.execPath,
+    [CLI, "run", path.join(NOTEBOOKS, "2-gc-pause-postmortem.ipynb"), "--out", out, "-p", "source", "test/fixtures/diag-dse68-gc"],
+    {
+      encoding: "utf8",
+      timeout: 300_000,
+      cwd: ROOT,
+      env: { ...process.env, TZ: "UTC" },
+    },
+  );
   assert.equal(r.status, 0, r.stderr.slice(-3000));
   const { nb, outputs } = outputsOf(out);
   const injected = nb.cells.find((c) => ((c.metadata?.tags as string[] | undefined) ?? []).includes("injected-parameters"));
-  assert.match([injected!.source].flat().join(""), new RegExp(`const source: string = ${JSON.stringify(path.join(ROOT, "test/fixtures/diag-dse68-gc")).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")};`));
+  assert.match(
+    [injected!.source].flat().join(""),
+    new RegExp(`const source: string = ${JSON.stringify(path.join(ROOT, "test/fixtures/diag-dse68-gc")).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")};`),
+  );
   const worst = shownText(outputs);
   // The worst-stops table of cell "Logged pause vs real stop": the pause is in it, from GCInspector.
   const row = worst.split("\n").find((l) => l.includes("2020-07-22T13:39:00.916Z") && l.includes("gcinspector"));
@@ -108,7 +130,11 @@ test("cassperf run: a path parameter that does not exist stops the run before th
   const dir = tempDir();
   const out = path.join(dir, "never.ipynb");
   const t0 = Date.now();
-  const r = spawnSync(process.execPath, [CLI, "run", path.join(NOTEBOOKS, "2-gc-pause-postmortem.ipynb"), "--out", out, "-p", "source", "dse68"], { encoding: "utf8", cwd: dir, timeout: 60_000 });
+  const r = spawnSync(process.execPath, [CLI, "run", path.join(NOTEBOOKS, "2-gc-pause-postmortem.ipynb"), "--out", out, "-p", "source", "dse68"], {
+    encoding: "utf8",
+    cwd: dir,
+    timeout: 60_000,
+  });
   assert.equal(r.status, 1);
   // Resolved against the directory cassperf run was started in, and named with the parameter.
   assert.match(r.stderr, new RegExp(`-p source dse68: ${path.join(dir, "dse68").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} does not exist`));
@@ -117,7 +143,11 @@ test("cassperf run: a path parameter that does not exist stops the run before th
   assert.ok(Date.now() - t0 < 30_000);
   // Not a source cassperf can open: a file of no kind it reads.
   fs.writeFileSync(path.join(dir, "notes.txt"), "just some notes\n");
-  const bad = spawnSync(process.execPath, [CLI, "run", path.join(NOTEBOOKS, "2-gc-pause-postmortem.ipynb"), "--out", out, "-p", "source", "notes.txt"], { encoding: "utf8", cwd: dir, timeout: 60_000 });
+  const bad = spawnSync(process.execPath, [CLI, "run", path.join(NOTEBOOKS, "2-gc-pause-postmortem.ipynb"), "--out", out, "-p", "source", "notes.txt"], {
+    encoding: "utf8",
+    cwd: dir,
+    timeout: 60_000,
+  });
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /-p source notes\.txt: cassperf cannot open .*notes\.txt as a source/);
   assert.equal(fs.existsSync(out), false);
@@ -140,7 +170,9 @@ test("cassperf run --allow-errors: runs on past a failing cell, marks it, names 
   const r = cassperf(["run", nbFile, "--allow-errors"]);
   assert.equal(r.status, 1, r.stderr);
   assert.match(r.stderr, /1 of 3 cells failed: cell 2 \(notebook cell 2\)/);
-  const after = JSON.parse(fs.readFileSync(nbFile, "utf8")) as { cells: { metadata: { tags?: string[]; cassperf?: { failed?: boolean } }; outputs: Output[] }[] };
+  const after = JSON.parse(fs.readFileSync(nbFile, "utf8")) as {
+    cells: { metadata: { tags?: string[]; cassperf?: { failed?: boolean } }; outputs: Output[] }[];
+  };
   assert.deepEqual(after.cells[1].metadata.tags, ["failed"]);
   assert.equal(after.cells[1].metadata.cassperf?.failed, true);
   assert.equal(after.cells[1].outputs[0].output_type, "error");
@@ -201,9 +233,20 @@ test("cassperf run: exit 1 and the error kept in the notebook when a cell fails"
 
 test("parameters: types from literals and annotations; values checked and converted", () => {
   const params = parseParameters(
-    ['const source = "../datasets/lab-3node";', "let n = 60; // minutes", "const on: boolean = false;", 'const levels: string[] = ["ONE"];', "const since: string | null = null;", 'const cl: "ONE" | "QUORUM" = "ONE";', "const obj = compute();"].join("\n"),
+    [
+      'const source = "../datasets/lab-3node";',
+      "let n = 60; // minutes",
+      "const on: boolean = false;",
+      'const levels: string[] = ["ONE"];',
+      "const since: string | null = null;",
+      'const cl: "ONE" | "QUORUM" = "ONE";',
+      "const obj = compute();",
+    ].join("\n"),
   );
-  assert.deepEqual(params.map((p) => p.name), ["source", "n", "on", "levels", "since", "cl"]);
+  assert.deepEqual(
+    params.map((p) => p.name),
+    ["source", "n", "on", "levels", "since", "cl"],
+  );
   const by = (n: string) => params.find((p) => p.name === n)!;
   assert.equal(literalFor(by("n"), "30"), "30");
   assert.throws(() => literalFor(by("n"), "thirty"), /parameter "n" expects number \(the parameters cell sets 60\)/);

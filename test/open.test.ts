@@ -26,8 +26,12 @@ test("open() on the DSE 6.8 bundle finds node 172.17.0.2 and classifies its file
   assert.deepEqual(kinds("system-log"), ["system.log"]);
   assert.deepEqual(kinds("debug-log"), ["debug.log"]);
   assert.deepEqual(kinds("gc-log"), ["gc.log.0.current"]);
-  const cmds = s.files({ kind: "nodetool" }).map((f) => f.command).sort();
-  for (const c of ["tablehistograms", "proxyhistograms", "tablestats", "tpstats", "compactionstats", "compactionhistory", "info", "status", "ring"]) assert.ok(cmds.includes(c), `nodetool ${c} classified`);
+  const cmds = s
+    .files({ kind: "nodetool" })
+    .map((f) => f.command)
+    .sort();
+  for (const c of ["tablehistograms", "proxyhistograms", "tablestats", "tpstats", "compactionstats", "compactionhistory", "info", "status", "ring"])
+    assert.ok(cmds.includes(c), `nodetool ${c} classified`);
   // dsetool/status is not nodetool output even though it looks like it
   assert.ok(!s.files({ kind: "nodetool" }).some((f) => f.rel.includes("dsetool/")));
   assert.equal(s.layout, "bundle");
@@ -49,7 +53,11 @@ test("the same bundles open from a .tar.gz made here, with the same nodes and fi
     const archived = await openRecorded(tarGz(bundle, path.join(dir, path.basename(bundle) + ".tar.gz")));
     assert.equal(archived.archive, "tar.gz");
     assert.deepEqual(archived.nodes(), plain.nodes());
-    const summary = (s: typeof plain) => s.files().map((f) => `${f.node} ${f.kind} ${f.command ?? ""} ${f.rel.replace(/^[^/]+\//, "")}`).sort();
+    const summary = (s: typeof plain) =>
+      s
+        .files()
+        .map((f) => `${f.node} ${f.kind} ${f.command ?? ""} ${f.rel.replace(/^[^/]+\//, "")}`)
+        .sort();
     assert.deepEqual(summary(archived).length, summary(plain).length);
     assert.deepEqual(
       archived.files({ kind: "gc-log" }).map((f) => f.node),
@@ -114,9 +122,19 @@ test("an unreadable file: permission denied is named; inside a bundle it is list
       console.log(JSON.stringify(out));
     })();`;
   const asRoot = process.getuid?.() === 0;
-  const argv = asRoot ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, "--import", "tsx", "-e", script] : [process.execPath, "--import", "tsx", "-e", script];
-  const out = JSON.parse(execFileSync(argv[0], argv.slice(1), { encoding: "utf8", cwd: path.join(__dirname, "..") }).trim().split("\n").pop()!);
-  assert.equal(out.lone, `open: ${lone} is not readable (permission denied); expected a cassperf dataset folder, a diagnostic bundle (folder with nodes/<node>/, or a .tar.gz/.zip of one), or a single gc log, system.log, nodetool output, cassandra-stress output or trace export.`);
+  const argv = asRoot
+    ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, "--import", "tsx", "-e", script]
+    : [process.execPath, "--import", "tsx", "-e", script];
+  const out = JSON.parse(
+    execFileSync(argv[0], argv.slice(1), { encoding: "utf8", cwd: path.join(__dirname, "..") })
+      .trim()
+      .split("\n")
+      .pop()!,
+  );
+  assert.equal(
+    out.lone,
+    `open: ${lone} is not readable (permission denied); expected a cassperf dataset folder, a diagnostic bundle (folder with nodes/<node>/, or a .tar.gz/.zip of one), or a single gc log, system.log, nodetool output, cassandra-stress output or trace export.`,
+  );
   assert.deepEqual(out.bundle.sort(), ["nodes/n1/logs/cassandra/gc.log unreadable (permission denied)", "nodes/n1/logs/cassandra/system.log system-log"]);
 });
 
@@ -187,7 +205,10 @@ test("archive entries with '..' or absolute paths, and links pointing outside, a
 
   // A symlink inside a folder pointing outside it is not followed.
   const s = await openRecorded(stage);
-  assert.deepEqual(s.files().map((f) => f.rel), ["nodes/n1/logs/system.log"]);
+  assert.deepEqual(
+    s.files().map((f) => f.rel),
+    ["nodes/n1/logs/system.log"],
+  );
 });
 
 function os_tmp(): string {
@@ -204,7 +225,10 @@ test("a decompression bomb is refused past the stated limit", async () => {
   assert.ok(fs.statSync(bomb).size < 2 ** 20);
   await assert.rejects(openRecorded(bomb, { maxExtractBytes: 16 * 2 ** 20 }), /refused .*bomb\.tar\.gz: it would unpack to more than 16\.0 MiB/);
   execFileSync("sh", ["-c", `cd ${JSON.stringify(dir)} && zip -qr bomb.zip bomb`]);
-  await assert.rejects(openRecorded(path.join(dir, "bomb.zip"), { maxExtractBytes: 16 * 2 ** 20 }), /refused .*bomb\.zip: it would unpack to more than 16\.0 MiB/);
+  await assert.rejects(
+    openRecorded(path.join(dir, "bomb.zip"), { maxExtractBytes: 16 * 2 ** 20 }),
+    /refused .*bomb\.zip: it would unpack to more than 16\.0 MiB/,
+  );
 });
 
 test("a binary file among the logs is skipped, listed as unreadable in inventory(), and the rest opens", async () => {

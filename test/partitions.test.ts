@@ -15,7 +15,11 @@ import { data, lab, tempDir } from "./support";
 
 const KS = "cassperf_scan";
 const SMALL = 20_000;
-const LARGE = [{ pk: 900_001, rows: 20_500 }, { pk: 900_002, rows: 21_000 }, { pk: 900_003, rows: 22_000 }];
+const LARGE = [
+  { pk: 900_001, rows: 20_500 },
+  { pk: 900_002, rows: 21_000 },
+  { pk: 900_003, rows: 22_000 },
+];
 let live: LiveSource | undefined;
 
 before(async () => {
@@ -49,7 +53,10 @@ test("the scan finds exactly the 3 large partitions as the largest, with counts 
   const report = await partitionScan(`${KS}.hot`, { source: live, concurrency: 8, top: 10, onProgress: (p) => progress.push(p.done) });
   const top = report.rows("partitions");
   assert.deepEqual(
-    top.slice(0, 3).map((r) => Number(r.key)).sort(),
+    top
+      .slice(0, 3)
+      .map((r) => Number(r.key))
+      .sort(),
     LARGE.map((p) => p.pk).sort(),
     "the three largest partitions are the deliberately large ones",
   );
@@ -92,8 +99,18 @@ test("a frozen node (kill -STOP) during a scan at ONE: the scan completes from o
   assert.equal(report.summary.ranges_failed, 0, `no range failed on every replica: ${report.notes.join(" | ")}`);
   assert.equal(report.summary.partitions, SMALL + LARGE.length, "every partition was counted");
   assert.equal(report.summary.ranges_failed, 0);
-  assert.ok(report.notes.some((n) => /moved to another replica after a failure/.test(n) && n.includes(victim)), `notes say ranges moved off ${victim}: ${report.notes.join(" | ")}`);
-  assert.deepEqual(report.rows("partitions").slice(0, 3).map((r) => Number(r.key)).sort(), LARGE.map((p) => p.pk).sort());
+  assert.ok(
+    report.notes.some((n) => /moved to another replica after a failure/.test(n) && n.includes(victim)),
+    `notes say ranges moved off ${victim}: ${report.notes.join(" | ")}`,
+  );
+  assert.deepEqual(
+    report
+      .rows("partitions")
+      .slice(0, 3)
+      .map((r) => Number(r.key))
+      .sort(),
+    LARGE.map((p) => p.pk).sort(),
+  );
 });
 
 test("budgets, sampling, streaming to a file and cancelling mark the scan partial and never overwrite", async (t) => {
@@ -129,16 +146,32 @@ test("bad table names are validated and quoted, never concatenated", async (t) =
   await assert.rejects(partitionScan("shop.orders", { concurrency: 0 } as any), /option concurrency must be a positive whole number; got 0/);
   await assert.rejects(partitionScan("shop.orders", { sample: 2 }), /option sample must be a fraction in \(0, 1\]; got 2/);
   if (!live) return t.skip("no lab cluster for the missing-table case");
-  await assert.rejects(partitionScan('"NoSuchKs"."t"', { source: live }), /partitionScan: table NoSuchKs\.t does not exist \(no keyspace "NoSuchKs"; keyspaces: .*cassperf_scan/);
+  await assert.rejects(
+    partitionScan('"NoSuchKs"."t"', { source: live }),
+    /partitionScan: table NoSuchKs\.t does not exist \(no keyspace "NoSuchKs"; keyspaces: .*cassperf_scan/,
+  );
 });
 
 test("bucketing advice: time buckets for a timestamp clustering key, hash buckets otherwise, quoted", () => {
-  const time = suggestBucketing({ keyspace: "Metrics", table: "by sensor", partitionKey: [{ name: "sensor", type: "text" }], clustering: [{ name: "ts", type: "timestamp", order: "DESC" }], columns: [{ name: "value", type: "double" }], maxRows: 50_000 });
+  const time = suggestBucketing({
+    keyspace: "Metrics",
+    table: "by sensor",
+    partitionKey: [{ name: "sensor", type: "text" }],
+    clustering: [{ name: "ts", type: "timestamp", order: "DESC" }],
+    columns: [{ name: "value", type: "double" }],
+    maxRows: 50_000,
+  });
   assert.equal(time.kind, "time");
   assert.equal(time.granularity, "day");
   assert.match(time.statement, /^CREATE TABLE "Metrics"\."by sensor_bucketed" \(/);
   assert.match(time.statement, /PRIMARY KEY \(\("sensor", "day_bucket"\), "ts"\)\n\) WITH CLUSTERING ORDER BY \("ts" DESC\);/);
-  const hash = suggestBucketing({ keyspace: "ks", table: "t", partitionKey: [{ name: "id", type: "int" }], clustering: [{ name: "seq", type: "int" }], maxRows: 22_000 });
+  const hash = suggestBucketing({
+    keyspace: "ks",
+    table: "t",
+    partitionKey: [{ name: "id", type: "int" }],
+    clustering: [{ name: "seq", type: "int" }],
+    maxRows: 22_000,
+  });
   assert.equal(hash.kind, "hash");
   assert.equal(hash.buckets, 22);
   assert.match(hash.statement, /"bucket" int,/);
@@ -157,7 +190,10 @@ function pidListeningOn(addr: string, port: number): number | undefined {
 
 test("recorded: large-partition warnings, tablestats and histograms give sizes with their files", async () => {
   const fromLog = await partitionScan("pingid.activation_codes_by_user", { source: data("logs", "cassandra3-system.example.log") });
-  const grep = fs.readFileSync(data("logs", "cassandra3-system.example.log"), "utf8").split("\n").filter((l) => l.includes("large partition pingid/activation_codes_by_user:"));
+  const grep = fs
+    .readFileSync(data("logs", "cassandra3-system.example.log"), "utf8")
+    .split("\n")
+    .filter((l) => l.includes("large partition pingid/activation_codes_by_user:"));
   assert.equal(fromLog.summary.large_partition_warnings, grep.length);
   assert.equal(fromLog.summary.max_partition_bytes, Math.round(895.549 * 2 ** 20));
   const crit = fromLog.findings.find((f) => f.id === "partitions.bytes-over-critical");
@@ -196,7 +232,10 @@ test("node-skew rules compare a node with the median of the OTHER nodes: they fi
   const rule = RULES.find((r) => r.id === "histograms.node-skew")!;
   const row = (node: string, value: number) => ({ node, keyspace: "ks", table: "t", metric: "read_latency", percentile: "99", value, origin: "hand-made" });
   const found = rule.check([row("n1", 10_000), row("n2", 30_000)] as never);
-  assert.deepEqual(found.map((f) => f.node), ["n2"]);
+  assert.deepEqual(
+    found.map((f) => f.node),
+    ["n2"],
+  );
 });
 
 test("the CSV of every count is RFC 4180: one column per key part, ':' ',' '\"' and line breaks survive a round trip", async () => {
@@ -204,7 +243,7 @@ test("the CSV of every count is RFC 4180: one column per key part, ':' ',' '\"' 
   // Expected text written by hand from RFC 4180 §2 rules 5-7 (quote fields with , " CR LF; double the quotes).
   const { csvRecord, csvField } = await import("../src/cluster/csv");
   assert.equal(csvRecord(["tenant", "day", "token", "rows"]), "tenant,day,token,rows\r\n");
-  const key = ['acme:eu,1', 'say "hi"', "12:30"]; // a composite key whose parts hold ":", "," and '"'
+  const key = ["acme:eu,1", 'say "hi"', "12:30"]; // a composite key whose parts hold ":", "," and '"'
   assert.equal(csvRecord([...key, "-9223372036854775808", 42]), '"acme:eu,1","say ""hi""",12:30,-9223372036854775808,42\r\n');
   assert.equal(csvField("two\nlines"), '"two\nlines"');
   assert.equal(csvField("cr\rhere"), '"cr\rhere"');
@@ -229,7 +268,10 @@ test("the CSV of every count is RFC 4180: one column per key part, ':' ',' '\"' 
     }
     return rows;
   };
-  const parts = ['a:b', 'c,d', 'e"f', "g\r\nh"];
+  const parts = ["a:b", "c,d", 'e"f', "g\r\nh"];
   const text = csvRecord(["k1", "k2", "k3", "k4", "token", "rows"]) + csvRecord([...parts, "7", 3]);
-  assert.deepEqual(parse(text), [["k1", "k2", "k3", "k4", "token", "rows"], [...parts, "7", "3"]]);
+  assert.deepEqual(parse(text), [
+    ["k1", "k2", "k3", "k4", "token", "rows"],
+    [...parts, "7", "3"],
+  ]);
 });

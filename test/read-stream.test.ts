@@ -20,7 +20,10 @@ async function collect(it: AsyncIterable<string>): Promise<string[]> {
 }
 
 test("a real GC log read in blocks gives its exact text; every block but the last ends a line", async () => {
-  const files = fs.readdirSync(GC_DIR).filter((f) => !f.endsWith(".md")).slice(0, 20);
+  const files = fs
+    .readdirSync(GC_DIR)
+    .filter((f) => !f.endsWith(".md"))
+    .slice(0, 20);
   assert.ok(files.length > 0);
   for (const f of files) {
     const file = path.join(GC_DIR, f);

@@ -45,9 +45,18 @@ test("record() round trip: the recording opens, inventory agrees with live, trac
   try {
     const c = live.client;
     await c.execute("CREATE KEYSPACE IF NOT EXISTS cassperf_record WITH replication = {'class':'SimpleStrategy','replication_factor':3}");
-    await c.execute("CREATE TABLE IF NOT EXISTS cassperf_record.readings (sensor int, ts timestamp, value double, PRIMARY KEY (sensor, ts)) WITH CLUSTERING ORDER BY (ts DESC) AND gc_grace_seconds = 3600 AND default_time_to_live = 86400 AND compaction = {'class': 'LeveledCompactionStrategy'}");
-    for (let i = 0; i < 50; i++) await c.execute("INSERT INTO cassperf_record.readings (sensor, ts, value) VALUES (?, ?, ?)", [1, new Date(Date.UTC(2024, 0, 1, 0, i)), i], { prepare: true });
-    const r = await c.execute("SELECT * FROM cassperf_record.readings WHERE sensor = ?", [1], { prepare: true, traceQuery: true, consistency: cassandra.types.consistencies.quorum });
+    await c.execute(
+      "CREATE TABLE IF NOT EXISTS cassperf_record.readings (sensor int, ts timestamp, value double, PRIMARY KEY (sensor, ts)) WITH CLUSTERING ORDER BY (ts DESC) AND gc_grace_seconds = 3600 AND default_time_to_live = 86400 AND compaction = {'class': 'LeveledCompactionStrategy'}",
+    );
+    for (let i = 0; i < 50; i++)
+      await c.execute("INSERT INTO cassperf_record.readings (sensor, ts, value) VALUES (?, ?, ?)", [1, new Date(Date.UTC(2024, 0, 1, 0, i)), i], {
+        prepare: true,
+      });
+    const r = await c.execute("SELECT * FROM cassperf_record.readings WHERE sensor = ?", [1], {
+      prepare: true,
+      traceQuery: true,
+      consistency: cassandra.types.consistencies.quorum,
+    });
     const sessionId = String(r.info.traceId);
     // Wait until the session is complete (duration set) before recording.
     for (let i = 0; i < 50; i++) {
@@ -65,7 +74,10 @@ test("record() round trip: the recording opens, inventory agrees with live, trac
     const m = JSON.parse(fs.readFileSync(path.join(dir, "cassperf.json"), "utf8"));
     assert.equal(m.format, "cassperf-dataset");
     assert.deepEqual([...m.nodes].sort(), [...l.contactPoints].sort());
-    assert.deepEqual(Object.keys(m.files).sort(), files.filter((f) => f !== "cassperf.json"));
+    assert.deepEqual(
+      Object.keys(m.files).sort(),
+      files.filter((f) => f !== "cassperf.json"),
+    );
     for (const [rel, h] of Object.entries(m.files as Record<string, { sha256: string; bytes: number }>)) {
       const buf = fs.readFileSync(path.join(dir, rel));
       assert.equal(crypto.createHash("sha256").update(buf).digest("hex"), h.sha256, rel);
@@ -78,19 +90,31 @@ test("record() round trip: the recording opens, inventory agrees with live, trac
     // schema.cql from driver metadata, with the options performance work needs.
     const schema = fs.readFileSync(path.join(dir, "schema.cql"), "utf8");
     assert.match(schema, /CREATE KEYSPACE cassperf_record WITH replication = \{'class': 'SimpleStrategy', 'replication_factor': '3'\}/);
-    assert.match(schema, /CREATE TABLE cassperf_record\.readings \(\n    sensor int,\n    ts timestamp,\n    value double,\n    PRIMARY KEY \(sensor, ts\)\n\) WITH CLUSTERING ORDER BY \(ts DESC\)/);
+    assert.match(
+      schema,
+      /CREATE TABLE cassperf_record\.readings \(\n {4}sensor int,\n {4}ts timestamp,\n {4}value double,\n {4}PRIMARY KEY \(sensor, ts\)\n\) WITH CLUSTERING ORDER BY \(ts DESC\)/,
+    );
     assert.match(schema, /compaction = \{'class': 'LeveledCompactionStrategy'/);
     assert.match(schema, /default_time_to_live = 86400/);
     assert.match(schema, /gc_grace_seconds = 3600/);
 
     // Trace rows in the agreed shape.
-    const sessions = fs.readFileSync(path.join(dir, "traces/sessions.jsonl"), "utf8").trim().split("\n").map((x) => JSON.parse(x));
+    const sessions = fs
+      .readFileSync(path.join(dir, "traces/sessions.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((x) => JSON.parse(x));
     const ours = sessions.find((s) => s.session_id === sessionId);
     assert.ok(ours, "the traced session was recorded");
     assert.deepEqual(Object.keys(ours), ["session_id", "coordinator", "started_at", "duration", "request", "command", "client", "parameters"]);
     assert.match(ours.started_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     assert.equal(typeof ours.duration, "number");
-    const events = fs.readFileSync(path.join(dir, "traces/events.jsonl"), "utf8").trim().split("\n").map((x) => JSON.parse(x)).filter((e) => e.session_id === sessionId);
+    const events = fs
+      .readFileSync(path.join(dir, "traces/events.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((x) => JSON.parse(x))
+      .filter((e) => e.session_id === sessionId);
     assert.ok(events.length > 3);
     assert.deepEqual(Object.keys(events[0]), ["session_id", "event_id", "event_time", "activity", "source", "source_elapsed", "thread"]);
 
@@ -110,9 +134,11 @@ test("record() round trip: the recording opens, inventory agrees with live, trac
     assert.equal(invRec.summary.versions, invLive.summary.versions);
     assert.equal(invRec.summary.unreadable, 0);
     const kinds = invRec.summary.kinds as Record<string, number>;
-    for (const k of ["system-log", "gc-log", "nodetool", "trace-sessions", "trace-events", "schema", "manifest"]) assert.ok(kinds[k] > 0, `inventory lists ${k}`);
+    for (const k of ["system-log", "gc-log", "nodetool", "trace-sessions", "trace-events", "schema", "manifest"])
+      assert.ok(kinds[k] > 0, `inventory lists ${k}`);
     const commands = new Set(rec.files({ kind: "nodetool" }).map((f) => f.command));
-    for (const cmd of ["tablehistograms", "proxyhistograms", "tablestats", "tpstats", "compactionstats", "info", "status"]) assert.ok(commands.has(cmd), `nodetool ${cmd}`);
+    for (const cmd of ["tablehistograms", "proxyhistograms", "tablestats", "tpstats", "compactionstats", "info", "status"])
+      assert.ok(commands.has(cmd), `nodetool ${cmd}`);
 
     // The helpers that exist agree: trace of the session, live vs recorded.
     const tLive = await trace(sessionId, { source: live });
@@ -138,11 +164,17 @@ test("record() writes atomically and refuses to overwrite unless told", async (t
     const dir = path.join(parent, "ds");
     const fast = { traces: false, nodetool: ["version"], logs: false } as const;
     // A failure after the temp folder exists (an extra file escaping the dataset) leaves nothing behind.
-    await assert.rejects(record(live, dir, { ...fast, files: { "../escape.txt": "x" } }), (e: unknown) => isCassperfError(e) && /must be a relative path inside the dataset/.test((e as Error).message));
+    await assert.rejects(
+      record(live, dir, { ...fast, files: { "../escape.txt": "x" } }),
+      (e: unknown) => isCassperfError(e) && /must be a relative path inside the dataset/.test((e as Error).message),
+    );
     assert.deepEqual(fs.readdirSync(parent), []);
 
     await record(live, dir, { ...fast, files: { "stress/cassandra-stress-write.txt": "first" } });
-    await assert.rejects(record(live, dir, fast), (e: unknown) => isCassperfError(e) && (e as Error).message === `record: ${dir} already exists; refusing to write over it.`);
+    await assert.rejects(
+      record(live, dir, fast),
+      (e: unknown) => isCassperfError(e) && (e as Error).message === `record: ${dir} already exists; refusing to write over it.`,
+    );
     assert.equal(fs.readFileSync(path.join(dir, "stress/cassandra-stress-write.txt"), "utf8"), "first");
     await record(live, dir, { ...fast, overwrite: true });
     assert.equal(fs.existsSync(path.join(dir, "stress/cassandra-stress-write.txt")), false, "overwrite replaced the whole dataset");
@@ -152,7 +184,10 @@ test("record() writes atomically and refuses to overwrite unless told", async (t
     const other = path.join(parent, "not-a-dataset");
     fs.mkdirSync(other);
     fs.writeFileSync(path.join(other, "precious.txt"), "keep me");
-    await assert.rejects(record(live, other, { ...fast, overwrite: true }), /is not a cassperf dataset \(no cassperf\.json\); overwrite only replaces datasets/);
+    await assert.rejects(
+      record(live, other, { ...fast, overwrite: true }),
+      /is not a cassperf dataset \(no cassperf\.json\); overwrite only replaces datasets/,
+    );
     assert.equal(fs.readFileSync(path.join(other, "precious.txt"), "utf8"), "keep me");
   } finally {
     await live.close();
@@ -179,7 +214,12 @@ test("record() of a live source without nodetool or log folders records the rest
 
 test("record() of something that is not a live source says what it expected", async () => {
   const rec = await openRecorded(data("lab", "nodetool-2.1-tpstats.txt"));
-  await assert.rejects(record(rec as never, tempDir()), (e: unknown) => isCassperfError(e) && /record: expected a live source from connect\(\) or lab\.start\(\) as the first argument; got a recorded source/.test((e as Error).message));
+  await assert.rejects(
+    record(rec as never, tempDir()),
+    (e: unknown) =>
+      isCassperfError(e) &&
+      /record: expected a live source from connect\(\) or lab\.start\(\) as the first argument; got a recorded source/.test((e as Error).message),
+  );
   await assert.rejects(record(undefined as never, tempDir()), /got undefined/);
 });
 

@@ -36,7 +36,23 @@ function startRepl(t: { after: (fn: () => void) => void }, name: string, args: s
   const session = `${name}-${process.pid}`;
   const cwd = tempDir(`${name}-`);
   const command = [process.execPath, CLI, ...args].map((a) => `'${a}'`).join(" ");
-  tmux("new-session", "-d", "-s", session, "-x", "120", "-y", String(rows), "-c", cwd, "-e", `CASSPERF_HISTORY=${path.join(cwd, "history")}`, "-e", "CI=true", `${command}; echo REPL-EXITED $?; sleep 120`);
+  tmux(
+    "new-session",
+    "-d",
+    "-s",
+    session,
+    "-x",
+    "120",
+    "-y",
+    String(rows),
+    "-c",
+    cwd,
+    "-e",
+    `CASSPERF_HISTORY=${path.join(cwd, "history")}`,
+    "-e",
+    "CI=true",
+    `${command}; echo REPL-EXITED $?; sleep 120`,
+  );
   t.after(() => spawnSync("tmux", ["kill-session", "-t", session]));
   const screen = () => tmux("capture-pane", "-p", "-J", "-t", session, "-S", `-${scrollback}`);
   const waitFor = async (what: string, pred: (s: string) => boolean, ms = 60_000) => {
@@ -52,7 +68,10 @@ function startRepl(t: { after: (fn: () => void) => void }, name: string, args: s
   return { screen, waitFor, send };
 }
 
-test("the real binary in tmux: starts, await gcStats() shows summary and chart, Ctrl-D exits", { skip: !hasTmux && "tmux is not installed", timeout: 120_000 }, async (t) => {
+test("the real binary in tmux: starts, await gcStats() shows summary and chart, Ctrl-D exits", {
+  skip: !hasTmux && "tmux is not installed",
+  timeout: 120_000,
+}, async (t) => {
   assert.ok(fs.existsSync(CLI), "dist/cli.js is built (npm test builds first)");
   const args = fs.existsSync(BUNDLED) ? [] : ["--open", FALLBACK];
   if (args.length) t.diagnostic(`datasets/lab-3node is not there yet: using --open ${FALLBACK}`);
@@ -72,11 +91,17 @@ test("the real binary in tmux: starts, await gcStats() shows summary and chart, 
   assert.match(end, /REPL-EXITED 0/);
 });
 
-test("the real binary with --connect: the lab cluster is the source; a helper error is one line with a hint", { skip: !hasTmux && "tmux is not installed", timeout: 120_000 }, async (t) => {
+test("the real binary with --connect: the lab cluster is the source; a helper error is one line with a hint", {
+  skip: !hasTmux && "tmux is not installed",
+  timeout: 120_000,
+}, async (t) => {
   const l = labOrSkip(t);
   if (!l) return;
   const { waitFor, send } = startRepl(t, "cassperf-repl-live", ["--connect", l.contactPoints.join(",")], 50, 200);
-  await waitFor("connected", (s) => new RegExp(`^source: live cluster ${l.contactPoints[0].replace(/\./g, "\\.")}`, "m").test(s) && !/loading TypeScript/.test(s));
+  await waitFor(
+    "connected",
+    (s) => new RegExp(`^source: live cluster ${l.contactPoints[0].replace(/\./g, "\\.")}`, "m").test(s) && !/loading TypeScript/.test(s),
+  );
   send("await open('/no/such/recording')", "Enter");
   const s = await waitFor("the error", (x) => /✗ /.test(x) && /hint: /.test(x));
   assert.match(s, /✗ .*\/no\/such\/recording/);
@@ -93,7 +118,10 @@ function replPid(session: string): number {
   return Number(child);
 }
 
-test("the real binary: Ctrl-C stops a synchronous loop; an error thrown by a timer callback is printed, not fatal", { skip: !hasTmux && "tmux is not installed", timeout: 120_000 }, async (t) => {
+test("the real binary: Ctrl-C stops a synchronous loop; an error thrown by a timer callback is printed, not fatal", {
+  skip: !hasTmux && "tmux is not installed",
+  timeout: 120_000,
+}, async (t) => {
   const { waitFor, send, screen } = startRepl(t, "cassperf-repl-loop", ["--open", FALLBACK], 50, 300);
   await waitFor("the prompt, TypeScript warm", (s) => /^source: recorded/m.test(s) && !/loading TypeScript/.test(s));
   send("while (true) {}", "Enter");
@@ -127,7 +155,10 @@ test("the real binary: SIGTERM ends the REPL while a synchronous loop runs", { s
   assert.match(await waitFor("exit", (x) => /REPL-EXITED \d+/.test(x), 10_000), /REPL-EXITED 143/);
 });
 
-test("the real binary: Ctrl-C stops a long parse (a large generated system.log) within a second or two", { skip: !hasTmux && "tmux is not installed", timeout: 180_000 }, async (t) => {
+test("the real binary: Ctrl-C stops a long parse (a large generated system.log) within a second or two", {
+  skip: !hasTmux && "tmux is not installed",
+  timeout: 180_000,
+}, async (t) => {
   // A real OSS 3.x system.log (test/fixtures/data/logs, Montecristo's system.example.log) repeated to 200 MB:
   // logs() parses it for well over 2 s on this machine (200 MB took 62 s at load 12; 60 MB finished
   // in under 4 s on a quiet CI machine, which is why the file is this large and Ctrl-C comes at 2 s).
@@ -155,7 +186,10 @@ test("the real binary: Ctrl-C stops a long parse (a large generated system.log) 
   assert.match(await waitFor("exit", (x) => /REPL-EXITED \d+/.test(x), 15_000), /REPL-EXITED 0/);
 });
 
-test("the real binary on the lab: Ctrl-C stops a running bench() within a second or two and shows the partial run", { skip: !hasTmux && "tmux is not installed", timeout: 180_000 }, async (t) => {
+test("the real binary on the lab: Ctrl-C stops a running bench() within a second or two and shows the partial run", {
+  skip: !hasTmux && "tmux is not installed",
+  timeout: 180_000,
+}, async (t) => {
   const l = labOrSkip(t);
   if (!l) return;
   const { waitFor, send, screen } = startRepl(t, "cassperf-repl-bench", ["--connect", l.contactPoints.join(",")], 60, 400);

@@ -37,7 +37,10 @@ test("a binned chart is drawn as a histogram whose counts add up to the rows", a
   assert.ok(name, `a histogram chart among ${r.chartNames}`);
   const lines = chartToText(name, r.chart(name).spec, { width: 80 });
   const counts = lines.slice(1, -1).map((l) => Number(l.trim().split(/\s+/).pop()));
-  assert.equal(counts.reduce((a, b) => a + b, 0), r.count("pauses"));
+  assert.equal(
+    counts.reduce((a, b) => a + b, 0),
+    r.count("pauses"),
+  );
 });
 
 test("category bars: one bar per node with the count the spec aggregates", async () => {
@@ -61,8 +64,8 @@ test("charts the terminal cannot draw say how to see them; empty data says so", 
 test("fitTable keeps whole columns and names the ones left out", () => {
   const rows = [{ node: "10.0.0.1", pause_ms: 12.5, cause: "G1 Evacuation Pause", heap_before_mb: 100, heap_after_mb: 50 }];
   const lines = fitTable(rows, Object.keys(rows[0]), 40);
-  assert.match(lines[0], /^node {6}pause_ms  cause/);
-  assert.match(lines[2], /^10\.0\.0\.1 {6}12\.5  G1 Evacuation Pause$/);
+  assert.match(lines[0], /^node {6}pause_ms {2}cause/);
+  assert.match(lines[2], /^10\.0\.0\.1 {6}12\.5 {2}G1 Evacuation Pause$/);
   assert.match(lines[3], /^\(2 more columns: heap_before_mb, heap_/);
 });
 
@@ -105,7 +108,10 @@ test("run context: the line's signal and progress reach a helper; the caller's o
     ac.abort();
     assert.throws(() => a.signal.throwIfAborted(), /aborted/);
   });
-  assert.deepEqual(seen, [{ done: 2, total: 4, label: "ranges" }, { done: 3, total: 4 }]);
+  assert.deepEqual(seen, [
+    { done: 2, total: 4, label: "ranges" },
+    { done: 3, total: 4 },
+  ]);
   assert.deepEqual(own, [{ done: 3, total: 4 }]);
 });
 

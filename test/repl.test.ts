@@ -60,7 +60,18 @@ function start(historyFile = path.join(dir, `history-${Math.random().toString(36
       return (e as Error).message;
     }
   };
-  const r = inkTesting.render(React.createElement(ReplApp, { engine, history, describeSource, banner: ["banner line"], width: 100, color: true, onExit: () => (exited = true), ...extra }));
+  const r = inkTesting.render(
+    React.createElement(ReplApp, {
+      engine,
+      history,
+      describeSource,
+      banner: ["banner line"],
+      width: 100,
+      color: true,
+      onExit: () => (exited = true),
+      ...extra,
+    }),
+  );
   const screen = () => strip(r.frames.join("\n"));
   const last = () => strip(r.lastFrame() ?? "");
   const waitFor = async (what: string, pred: () => boolean, ms = 20_000) => {
@@ -94,7 +105,7 @@ test("typing shows on the prompt; Enter evaluates TypeScript and prints the valu
   await app.type(ENTER);
   await app.waitFor("the value", () => /^42$/m.test(app.screen()));
   // a type error is one readable line, not a stack
-  await app.run('const s: string = 1');
+  await app.run("const s: string = 1");
   assert.match(app.screen(), /✗ TypeScript: 1:7 - Type 'number' is not assignable to type 'string'/);
   app.unmount();
 });

@@ -62,7 +62,8 @@ test("usage: --help exits 0, an unknown option or a bad --fail-on exits 2 with t
   assert.match(missing.stderr, /no-such-bundle does not exist/);
 });
 
-const MD_TEST = "report --md --json --fail-on critical on the dse68 excerpt: PNGs beside the Markdown, JSON alone on stdout, exit 1; " +
+const MD_TEST =
+  "report --md --json --fail-on critical on the dse68 excerpt: PNGs beside the Markdown, JSON alone on stdout, exit 1; " +
   "an existing output is refused, --force replaces it";
 test(MD_TEST, { timeout: 900_000 }, () => {
   const dir = tempDir();
@@ -120,7 +121,10 @@ test(MD_TEST, { timeout: 900_000 }, () => {
   assert.notDeepEqual(fs.readFileSync(md), before);
   assert.match(fs.readFileSync(md, "utf8"), new RegExp(`Window ${day}T13:00:00Z – ${day}T14:00:00Z`));
   // No temporary file left in the folder.
-  assert.deepEqual(fs.readdirSync(dir).filter((f) => f.endsWith(".tmp")), []);
+  assert.deepEqual(
+    fs.readdirSync(dir).filter((f) => f.endsWith(".tmp")),
+    [],
+  );
 });
 
 test("an empty window is one clear line and exit 2", { timeout: 300_000 }, () => {
@@ -148,7 +152,10 @@ test("Ctrl-C while the report is built: exit 130, no output file and no temporar
 });
 
 test("compare two bench runs: compareRuns' comparison, the ops/s of each run as the files say", { timeout: 300_000 }, () => {
-  const runs = fs.readdirSync(BENCH).filter((f) => f.endsWith(".json")).sort();
+  const runs = fs
+    .readdirSync(BENCH)
+    .filter((f) => f.endsWith(".json"))
+    .sort();
   assert.equal(runs.length, 2);
   const [a, b] = runs.map((f) => path.join(BENCH, f));
   const r = cli(["compare", a, b, "--json"]);

@@ -59,8 +59,14 @@ async function openInChromium(file: string, screenshot?: string): Promise<PageFa
     headless: true,
     viewport: { width: 1200, height: 1400 },
     args: [
-      "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync",
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
     ],
   });
   try {
@@ -107,7 +113,7 @@ async function openInChromium(file: string, screenshot?: string): Promise<PageFa
         unrendered: [...document.querySelectorAll(".chart p.muted")].map((p) => p.textContent ?? ""),
         headline,
         findings,
-        text: document.body.innerText,
+        text: document.body.textContent,
       };
     });
     // Every script on the page is data (application/json): nothing executes.
@@ -137,7 +143,10 @@ test(DSE68_TEST, { timeout: 600_000 }, async (t) => {
   assert.equal(page.specs, page.charts.length);
   // A chart is left out only when its helper gave it no data (e.g. heap sizes: this bundle excerpt has no GC log), and says so.
   for (const u of page.unrendered) assert.match(u, /has no data to draw from this source/);
-  assert.ok(page.unrendered.some((u) => /Heap after GC/.test(u)), "the heap chart is not drawn empty: no GC log here, so no heap sizes");
+  assert.ok(
+    page.unrendered.some((u) => /Heap after GC/.test(u)),
+    "the heap chart is not drawn empty: no GC log here, so no heap sizes",
+  );
   assert.ok(fs.statSync(shot).size > 10_000, "a screenshot was taken");
   assert.equal(page.pdfHead, "%PDF-");
   assert.ok(page.pdfPages >= 3, `printed to ${page.pdfPages} PDF pages`);

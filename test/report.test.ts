@@ -72,9 +72,15 @@ test("findings are ordered critical, warning, info; toJSON carries frames as row
     ],
     frames: { pauses: { node: ["a", "b"], pause_ms: [1.5, null] } },
   });
-  assert.deepEqual(r.findings.map((f) => f.id), ["c", "w", "i"]);
+  assert.deepEqual(
+    r.findings.map((f) => f.id),
+    ["c", "w", "i"],
+  );
   const json = JSON.parse(JSON.stringify(r));
-  assert.deepEqual(json.frames.pauses, [{ node: "a", pause_ms: 1.5 }, { node: "b", pause_ms: null }]);
+  assert.deepEqual(json.frames.pauses, [
+    { node: "a", pause_ms: 1.5 },
+    { node: "b", pause_ms: null },
+  ]);
   assert.throws(() => r.chart(), /this report has no charts/);
   assert.throws(() => r.columns("nope" as any), /no frame "nope"; frames are pauses/);
 });

@@ -40,7 +40,10 @@ function prefixWithOtherKernels(): { prefix: string; kernels: string } {
   const kernels = path.join(prefix, "share", "jupyter", "kernels");
   fs.mkdirSync(path.join(kernels, "python3"), { recursive: true });
   // ipykernel's kernel.json (ipykernel/kernelspec.py writes this shape).
-  fs.writeFileSync(path.join(kernels, "python3", "kernel.json"), JSON.stringify({ argv: ["python3", "-m", "ipykernel_launcher", "-f", "{connection_file}"], display_name: "Python 3", language: "python" }));
+  fs.writeFileSync(
+    path.join(kernels, "python3", "kernel.json"),
+    JSON.stringify({ argv: ["python3", "-m", "ipykernel_launcher", "-f", "{connection_file}"], display_name: "Python 3", language: "python" }),
+  );
   fs.mkdirSync(path.join(prefix, "share", "jupyter", "nbextensions"), { recursive: true });
   fs.writeFileSync(path.join(prefix, "share", "jupyter", "nbextensions", "keep.js"), "// the user's");
   return { prefix, kernels };
@@ -177,19 +180,26 @@ async function runningNotebook() {
   fs.mkdirSync(tmp);
   const nb = path.join(dir, "slow.ipynb");
   notebook(nb, ["1 + 1", "await new Promise((r) => setTimeout(r, 120_000))"]);
-  const runner = spawn(process.execPath, [CLI, "run", nb, "--out", path.join(dir, "out.ipynb")], { env: { ...process.env, TMPDIR: tmp }, stdio: ["ignore", "ignore", "pipe"] });
+  const runner = spawn(process.execPath, [CLI, "run", nb, "--out", path.join(dir, "out.ipynb")], {
+    env: { ...process.env, TMPDIR: tmp },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   let stderr = "";
   runner.stderr!.on("data", (d) => (stderr += d));
   const exited = new Promise<number | null>((r) => runner.on("exit", (code, sig) => r(code ?? (sig ? 128 : null))));
   await waitFor("the first cell to run", 90_000, () => /cell 1\/2 ok/.test(stderr));
   const python = childrenOf(runner.pid!)[0];
   assert.ok(python, "nbclient runs as a child of cassperf run");
-  const kernel = await waitFor("the kernel process", 10_000, () => childrenOf(python).find((p) => fs.readFileSync(`/proc/${p}/cmdline`, "utf8").includes("launcher.js")));
+  const kernel = await waitFor("the kernel process", 10_000, () =>
+    childrenOf(python).find((p) => fs.readFileSync(`/proc/${p}/cmdline`, "utf8").includes("launcher.js")),
+  );
   return { runner, tmp, python, kernel, exited, stderr: () => stderr };
 }
 
 for (const sig of ["SIGTERM", "SIGINT", "SIGHUP"] as const) {
-  test(`cassperf run stopped by ${sig}: the kernel exits and no temporary folder is left`, { skip: process.platform !== "linux" && "reads /proc" }, async () => {
+  test(`cassperf run stopped by ${sig}: the kernel exits and no temporary folder is left`, {
+    skip: process.platform !== "linux" && "reads /proc",
+  }, async () => {
     const r = await runningNotebook();
     process.kill(r.runner.pid!, sig);
     const code = await r.exited;
@@ -201,7 +211,9 @@ for (const sig of ["SIGTERM", "SIGINT", "SIGHUP"] as const) {
   });
 }
 
-test("cassperf run killed with SIGKILL: nbclient notices its parent is gone, shuts the kernel down and removes the temporary folder within seconds", { skip: process.platform !== "linux" && "reads /proc" }, async () => {
+test("cassperf run killed with SIGKILL: nbclient notices its parent is gone, shuts the kernel down and removes the temporary folder within seconds", {
+  skip: process.platform !== "linux" && "reads /proc",
+}, async () => {
   const r = await runningNotebook();
   process.kill(r.runner.pid!, "SIGKILL");
   await r.exited;
@@ -211,7 +223,9 @@ test("cassperf run killed with SIGKILL: nbclient notices its parent is gone, shu
   await waitFor("the temporary kernelspec folder to go", 5_000, () => fs.readdirSync(r.tmp).length === 0);
 });
 
-test("the kernel exits within seconds when the process that started it dies (JPY_PARENT_PID)", { skip: process.platform !== "linux" && "reads /proc" }, async () => {
+test("the kernel exits within seconds when the process that started it dies (JPY_PARENT_PID)", {
+  skip: process.platform !== "linux" && "reads /proc",
+}, async () => {
   const dir = tempDir();
   // A connection file as jupyter_client writes it (jupyter_client/connect.py write_connection_file), on free ports.
   const net = await import("node:net");
@@ -223,10 +237,26 @@ test("the kernel exits within seconds when the process that started it dies (JPY
     await new Promise<void>((r) => srv.close(() => r()));
   }
   const conn = path.join(dir, "kernel-test.json");
-  fs.writeFileSync(conn, JSON.stringify({ shell_port: ports[0], iopub_port: ports[1], stdin_port: ports[2], control_port: ports[3], hb_port: ports[4], ip: "127.0.0.1", key: "k", transport: "tcp", signature_scheme: "hmac-sha256", kernel_name: "cassperf" }));
+  fs.writeFileSync(
+    conn,
+    JSON.stringify({
+      shell_port: ports[0],
+      iopub_port: ports[1],
+      stdin_port: ports[2],
+      control_port: ports[3],
+      hb_port: ports[4],
+      ip: "127.0.0.1",
+      key: "k",
+      transport: "tcp",
+      signature_scheme: "hmac-sha256",
+      kernel_name: "cassperf",
+    }),
+  );
   // The parent: a shell that starts the kernel as Jupyter does (JPY_PARENT_PID = its own pid) and waits.
   const launcher = path.join(ROOT, "dist", "kernel", "launcher.js");
-  const parent = spawn("sh", ["-c", `JPY_PARENT_PID=$$ "${process.execPath}" "${launcher}" "${conn}" & echo $!; wait`], { stdio: ["ignore", "pipe", "ignore"] });
+  const parent = spawn("sh", ["-c", `JPY_PARENT_PID=$$ "${process.execPath}" "${launcher}" "${conn}" & echo $!; wait`], {
+    stdio: ["ignore", "pipe", "ignore"],
+  });
   let out = "";
   parent.stdout!.on("data", (d) => (out += d));
   const kernel = await waitFor("the kernel pid", 10_000, () => Number(out.trim()) || undefined);

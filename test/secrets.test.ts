@@ -34,7 +34,13 @@ async function closedPort(): Promise<number> {
 }
 
 function liveWithSecrets(port: number, nodetool: string) {
-  return createLive({ contactPoints: ["127.0.0.1"], port, credentials: { username: "cassperf", password: SECRET }, ssl: { key: KEY, rejectUnauthorized: false }, nodetool });
+  return createLive({
+    contactPoints: ["127.0.0.1"],
+    port,
+    credentials: { username: "cassperf", password: SECRET },
+    ssl: { key: KEY, rejectUnauthorized: false },
+    nodetool,
+  });
 }
 
 test("a live source shows no password: inspect, JSON, Jupyter bundle, REPL rendering, options, driver client", async () => {
@@ -78,7 +84,10 @@ test("record(): a failing nodetool that echoes its command line leaves no passwo
   const live = new OneNode(base.client, { ...base.options });
   try {
     // The error of one call: its message and its cause.
-    const err = await live.nodetool("127.0.0.1", ["tpstats"]).then(() => undefined, (e: Error) => e);
+    const err = await live.nodetool("127.0.0.1", ["tpstats"]).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     assert.ok(err, "the echoing command exits 1, so nodetool() rejects");
     assert.match(err.message, /unexpected arguments/, "the command's own message is kept");
     assert.ok(!util.inspect(err, { depth: 10 }).includes(SECRET), `the error shows the password: ${util.inspect(err)}`);
@@ -86,7 +95,10 @@ test("record(): a failing nodetool that echoes its command line leaves no passwo
     const dir = path.join(tempDir(), "ds");
     const out = await record(live, dir, { schema: false, traces: false, logs: false, bench: false, nodetool: ["tpstats", "info"] });
     const manifest = fs.readFileSync(path.join(dir, "cassperf.json"), "utf8");
-    assert.ok(out.skipped.some((s) => /tpstats/.test(s)), "the failed call is listed as skipped");
+    assert.ok(
+      out.skipped.some((s) => /tpstats/.test(s)),
+      "the failed call is listed as skipped",
+    );
     assert.match(manifest, /-pw <redacted>|exited with code/, "the failure is described");
     assert.ok(!manifest.includes(SECRET), `cassperf.json holds the password:\n${manifest}`);
   } finally {
@@ -110,5 +122,8 @@ test("redactText: each password form is redacted, ports and password-file paths 
     ["jmx at service:jmx:rmi://admin:hunter2@10.0.0.1:7199/jmxrmi", `jmx at service:jmx:rmi://admin:${REDACTED}@10.0.0.1:7199/jmxrmi`],
   ];
   for (const [input, expected] of cases) assert.equal(redactText(input), expected, input);
-  assert.deepEqual(redactValue({ credentials: { username: "u", password: "hunter2" }, port: 9042 }), { credentials: { username: "u", password: REDACTED }, port: 9042 });
+  assert.deepEqual(redactValue({ credentials: { username: "u", password: "hunter2" }, port: 9042 }), {
+    credentials: { username: "u", password: REDACTED },
+    port: 9042,
+  });
 });

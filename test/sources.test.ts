@@ -41,7 +41,10 @@ test("histograms(path) with no current source reads the file as a source", async
   // and its 50% row reads "Read Latency 16.88" (micros) — read with grep, not from histograms().
   const rows = h.rows("histograms");
   assert.ok(rows.length > 0);
-  assert.ok(rows.every((r) => r.keyspace === null || (r.keyspace === "Keyspace1" && r.table === "Standard1")), "only Keyspace1.Standard1");
+  assert.ok(
+    rows.every((r) => r.keyspace === null || (r.keyspace === "Keyspace1" && r.table === "Standard1")),
+    "only Keyspace1.Standard1",
+  );
   const p50 = rows.find((r) => r.table === "Standard1" && r.metric === "read_latency" && r.percentile === "50");
   assert.equal(p50?.value, 16.88);
   // and the current source is untouched (a path is opened on the spot, as gcStats(path) is)
@@ -64,7 +67,10 @@ test("compactionAdvice(path) and partitionScan(path, table) read the path as the
   const c = await compactionAdvice(bundle);
   assert.ok(c.count("advice") > 0);
   // partitionScan(path) alone cannot know the table: a clear error naming both ways to say it
-  await assert.rejects(partitionScan(bundle), (e: unknown) => isCassperfError(e) && /is a path, read as the source; name the table too/.test((e as Error).message));
+  await assert.rejects(
+    partitionScan(bundle),
+    (e: unknown) => isCassperfError(e) && /is a path, read as the source; name the table too/.test((e as Error).message),
+  );
   // dse68's cfhistograms names keyspace1.standard1 (grep "keyspace1/standard1\|Table: standard1" in nodes/172.17.0.2/nodetool/cfstats)
   const p = await partitionScan(data("diag/dse68"), "keyspace1.standard1");
   assert.equal(p.summary.table, "keyspace1.standard1");
@@ -124,7 +130,10 @@ for (const where of [data("diag/cassandra-2.1.17"), data("diag/dse68"), path.joi
       let callSays: boolean;
       let error = "";
       try {
-        const picked = helper === "partitionScan" ? (h.reports as Record<string, { summary: Record<string, unknown> }>).partitionScan?.summary.table as string | undefined : undefined;
+        const picked =
+          helper === "partitionScan"
+            ? ((h.reports as Record<string, { summary: Record<string, unknown> }>).partitionScan?.summary.table as string | undefined)
+            : undefined;
         // A helper whose source lacks the evidence returns an empty report that says why (summary.answered false).
         const r = (await call(s, picked)) as { summary?: Record<string, unknown> } | undefined;
         callSays = r?.summary?.answered !== false;
@@ -162,7 +171,10 @@ test("live source from a plain connect() (no nodetool): histograms() and health(
     // With nothing client-side either, the error's hint names the connect option (ConnectOptions.nodetool).
     // The lab is shared by every test file: when earlier files left trace sessions in system_traces,
     // there are client-side rows, and the report must carry the finding instead.
-    const first = await histograms().then((h) => h, (e: unknown) => e);
+    const first = await histograms().then(
+      (h) => h,
+      (e: unknown) => e,
+    );
     if (isCassperfError(first)) {
       const hint = String((first as { hint?: string }).hint);
       assert.match(hint, /nodetool: "\/path\/to\/nodetool -h \{host\}"/);
@@ -179,7 +191,10 @@ test("live source from a plain connect() (no nodetool): histograms() and health(
     assert.equal(f.severity, "info");
     assert.match(f.action, /connect\(\{ \.\.\., nodetool: /);
     // The note names both ways to server-side histograms: nodetool, or system_views on nodes of 4.0 and later.
-    assert.ok(h.notes.some((n) => /only client-side distributions/i.test(n) && /system_views/.test(n) && /4\.0/.test(n) && /nodetool: /.test(n)), h.notes.join(" | "));
+    assert.ok(
+      h.notes.some((n) => /only client-side distributions/i.test(n) && /system_views/.test(n) && /4\.0/.test(n) && /nodetool: /.test(n)),
+      h.notes.join(" | "),
+    );
     const hr = await cassperf.health(live, { skip: ["traces", "queryPatterns", "bench", "connections"] });
     const row = hr.rows("helpers").find((r) => r.helper === "histograms")!;
     assert.equal(row.status, "cannot answer");

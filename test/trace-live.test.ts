@@ -44,7 +44,9 @@ before(async () => {
   // deleted with DELETE leave range tombstones, which 2.1 drops the shadowed cells of at flush and
   // does not count as "tombstoned cells"; expired cells it counts, as every later version does.)
   await run(LIVE_ROWS, (i) => c.execute(`INSERT INTO ${TABLE} (uid, ts, data) VALUES (?, ?, ?)`, [7, i, "x".repeat(40)], { prepare: true, consistency: ALL }));
-  await run(EXPIRED, (i) => c.execute(`INSERT INTO ${TABLE} (uid, ts, data) VALUES (?, ?, ?) USING TTL 1`, [7, LIVE_ROWS + i, "x".repeat(40)], { prepare: true, consistency: ALL }));
+  await run(EXPIRED, (i) =>
+    c.execute(`INSERT INTO ${TABLE} (uid, ts, data) VALUES (?, ?, ?) USING TTL 1`, [7, LIVE_ROWS + i, "x".repeat(40)], { prepare: true, consistency: ALL }),
+  );
   await new Promise((r) => setTimeout(r, 2500));
 });
 
@@ -54,7 +56,14 @@ after(async () => {
 
 /** Nodes that did replica read work in a report's events. */
 function readingNodes(r: Awaited<ReturnType<typeof trace>>): string[] {
-  return [...new Set(r.rows("events").filter((e) => e.stage === "replica-read" || e.stage === "tombstones").map((e) => e.node as string))].sort();
+  return [
+    ...new Set(
+      r
+        .rows("events")
+        .filter((e) => e.stage === "replica-read" || e.stage === "tombstones")
+        .map((e) => e.node as string),
+    ),
+  ].sort();
 }
 
 test("live: a traced QUORUM read of a tombstone-heavy partition shows all three nodes, the tombstone count, a tombstone finding", async (t) => {
@@ -79,7 +88,10 @@ test("live: a traced QUORUM read of a tombstone-heavy partition shows all three 
     assert.ok((e.tombstones as number) >= EXPIRED, `${e.tombstones} tombstone cells for ${EXPIRED} expired rows`);
     assert.equal(e.live_rows, LIVE_ROWS);
   }
-  assert.equal(r.summary.tombstones, tomb.reduce((a, e) => a + (e.tombstones as number), 0));
+  assert.equal(
+    r.summary.tombstones,
+    tomb.reduce((a, e) => a + (e.tombstones as number), 0),
+  );
   const f = r.findings.find((x) => x.id === "trace.tombstones");
   assert.ok(f, JSON.stringify(r.findings.map((x) => x.title)));
   assert.match(f.title, /tombstone/i);
@@ -137,10 +149,19 @@ test("live: a failing query returns the error and the trace of the failure", asy
 
 test("live: bad arguments are clear errors", async (t) => {
   if (!labOrSkip(t) || !live) return;
-  await assert.rejects(() => trace(Q, [7], { consistency: "MOSTLY", source: live }), (e) => isCassperfError(e) && /unknown consistency "MOSTLY"/.test((e as Error).message));
-  await assert.rejects(() => trace(Q, [7], { repeat: 0, source: live }), (e) => isCassperfError(e) && /repeat/.test((e as Error).message));
+  await assert.rejects(
+    () => trace(Q, [7], { consistency: "MOSTLY", source: live }),
+    (e) => isCassperfError(e) && /unknown consistency "MOSTLY"/.test((e as Error).message),
+  );
+  await assert.rejects(
+    () => trace(Q, [7], { repeat: 0, source: live }),
+    (e) => isCassperfError(e) && /repeat/.test((e as Error).message),
+  );
   const rec = await openRecorded(path.join(__dirname, "fixtures/trace/lab21"));
-  await assert.rejects(() => trace(Q, [7], { source: rec }), (e) => isCassperfError(e) && /needs a live cluster/.test((e as Error).message));
+  await assert.rejects(
+    () => trace(Q, [7], { source: rec }),
+    (e) => isCassperfError(e) && /needs a live cluster/.test((e as Error).message),
+  );
 });
 
 test("live: readTraceSession returns rows in the dataset shape (the contract record() writes)", async (t) => {
@@ -160,5 +181,8 @@ test("live: readTraceSession returns rows in the dataset shape (the contract rec
     assert.ok(e.source_elapsed === null || Number.isInteger(e.source_elapsed));
     assert.match(e.event_time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
   }
-  await assert.rejects(() => readTraceSession(live!.client, "0f0e0d0c-0000-1000-8000-000000000000", { timeoutMs: 600 }), (e) => isCassperfError(e) && /did not appear/.test((e as Error).message));
+  await assert.rejects(
+    () => readTraceSession(live!.client, "0f0e0d0c-0000-1000-8000-000000000000", { timeoutMs: 600 }),
+    (e) => isCassperfError(e) && /did not appear/.test((e as Error).message),
+  );
 });

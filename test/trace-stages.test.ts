@@ -63,7 +63,10 @@ const V3: Case[] = [
   ["Key cache hit for sstable 5", "key-cache"],
   ["Row cache miss", "key-cache"],
   ["Speculating read retry on /10.0.0.3", "speculative-retry"],
-  ["Digest mismatch: org.apache.cassandra.service.DigestMismatchException: Mismatch for key DecoratedKey(-4069959284402364209, 00000001) (d41d8cd98f00b204e9800998ecf8427e vs 7ef2b1de8d09d1d0d1f1f5bdbd0e5f48)", "read-repair"],
+  [
+    "Digest mismatch: org.apache.cassandra.service.DigestMismatchException: Mismatch for key DecoratedKey(-4069959284402364209, 00000001) (d41d8cd98f00b204e9800998ecf8427e vs 7ef2b1de8d09d1d0d1f1f5bdbd0e5f48)",
+    "read-repair",
+  ],
   ["Sending read-repair-mutation to /10.0.0.3", "read-repair"],
   ["READ message received from /10.0.0.1", "message-receive", { peer: "10.0.0.1", verb: "READ" }],
   ["REQUEST_RESPONSE message received from /10.0.0.2", "message-receive", { peer: "10.0.0.2", verb: "REQUEST_RESPONSE" }],
@@ -94,13 +97,21 @@ const V4: Case[] = [
 
 // Cassandra 5.0 (SAI; the rest as 4.x).
 const V5: Case[] = [
-  ["Index query accessed memtable indexes, 2 SSTable indexes, and 3 segments, post-filtered 10 rows in 4 partitions, and took 512 microseconds.", "replica-read"],
+  [
+    "Index query accessed memtable indexes, 2 SSTable indexes, and 3 segments, post-filtered 10 rows in 4 partitions, and took 512 microseconds.",
+    "replica-read",
+  ],
   ["Index query accessed memtable indexes and took 35 microseconds.", "replica-read"],
   ["Bloom filter allows skipping sstable 3g1k_0b2x_2hq8w2c4ycp6ezzxmx", "sstable-bloom"],
   ["Sending READ_REQ message to /[2001:db8::2]:7000 message size 142 bytes", "message-send", { peer: "2001:db8::2", messageBytes: 142 }],
 ];
 
-for (const [version, cases] of [["2.1", V21], ["3.x", V3], ["4.x", V4], ["5.0", V5]] as const) {
+for (const [version, cases] of [
+  ["2.1", V21],
+  ["3.x", V3],
+  ["4.x", V4],
+  ["5.0", V5],
+] as const) {
   test(`trace stages: ${version} wording maps to the intended stage and numbers`, () => {
     for (const [activity, stage, nums] of cases) {
       const info = classifyActivity(activity);

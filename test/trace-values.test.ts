@@ -31,7 +31,15 @@ function cqlshText(s: TraceSessionRow, ev: TraceEventRow[], header = ["activity"
     ...ev.map((e) => [`${e.activity} [${e.thread}]`, ts(e.event_time), e.source, e.source_elapsed === null ? "null" : String(e.source_elapsed)]),
     ["Request complete", ts(s.started_at), s.coordinator, String(s.duration)],
   ];
-  return [`Tracing session: ${s.session_id}`, "", ` ${header.join(" | ")}`, "-" + header.map((h) => "-".repeat(h.length + 1)).join("+-"), ...rows.map((r) => ` ${r.join(" | ")}`), "", ""].join("\n");
+  return [
+    `Tracing session: ${s.session_id}`,
+    "",
+    ` ${header.join(" | ")}`,
+    "-" + header.map((h) => "-".repeat(h.length + 1)).join("+-"),
+    ...rows.map((r) => ` ${r.join(" | ")}`),
+    "",
+    "",
+  ].join("\n");
 }
 
 test("cqlsh: a header that lacks a column skips its session with the header's line, instead of mixing the query into the columns", () => {
@@ -96,7 +104,20 @@ test("JSONL: source_elapsed 1e15, a negative or fractional one, and a duration o
 
 test("CSV: COPY output with source_elapsed 1e15 or a duration of 'abc' is skipped with line and reason", () => {
   const ev = eventsOf(QUORUM);
-  const csv = ["session_id,event_id,activity,source,source_elapsed,thread", ...ev.map((e, i) => [e.session_id, e.event_id, JSON.stringify(e.activity), e.source, i === 1 ? "1000000000000000" : (e.source_elapsed ?? ""), JSON.stringify(e.thread)].join(","))].join("\n") + "\n";
+  const csv =
+    [
+      "session_id,event_id,activity,source,source_elapsed,thread",
+      ...ev.map((e, i) =>
+        [
+          e.session_id,
+          e.event_id,
+          JSON.stringify(e.activity),
+          e.source,
+          i === 1 ? "1000000000000000" : (e.source_elapsed ?? ""),
+          JSON.stringify(e.thread),
+        ].join(","),
+      ),
+    ].join("\n") + "\n";
   const p = parseTraceEventsCsv(csv);
   assert.equal(p.rows.length, ev.length - 1);
   assert.equal(p.skipped.first!.line, 3);

@@ -88,7 +88,10 @@ test("traces(): a recorded dataset gives every session, stages with the counts t
   assert.equal(sess.duration_ms, QUORUM.duration! / 1000);
   // The stages frame: every event counted once, time adds up to network + local.
   const st = r.columns("stages");
-  assert.equal((st.events as number[]).reduce((a, b) => a + b, 0), EVENTS.length);
+  assert.equal(
+    (st.events as number[]).reduce((a, b) => a + b, 0),
+    EVENTS.length,
+  );
   assert.ok(Math.abs((st.ms as number[]).reduce((a, b) => a + b, 0) - ((r.summary.networkMs as number) + (r.summary.localMs as number))) < 0.05);
   assert.match(String(r.summary.stageBreakdown), /^[\w/-]+ [\d.]+ ms \(\d+%\)/);
 });
@@ -114,8 +117,14 @@ test("traces(filter): by coordinator, request text/RegExp, duration, time and id
   assert.equal(one.count("sessions"), 1);
   assert.equal(one.summary.sessionId, ALL6.session_id);
   assert.equal(one.summary.sstablesPerRead, 6);
-  await assert.rejects(() => trace("00000000-0000-1000-8000-000000000000", { source: src }), (e) => isCassperfError(e) && /no trace session/.test((e as Error).message));
-  await assert.rejects(() => traces({ source: src, since: "yesterday-ish" }), (e) => isCassperfError(e) && /filter.since/.test((e as Error).message));
+  await assert.rejects(
+    () => trace("00000000-0000-1000-8000-000000000000", { source: src }),
+    (e) => isCassperfError(e) && /no trace session/.test((e as Error).message),
+  );
+  await assert.rejects(
+    () => traces({ source: src, since: "yesterday-ish" }),
+    (e) => isCassperfError(e) && /filter.since/.test((e as Error).message),
+  );
 });
 
 test("traces(): broken lines are skipped and reported with their line number; unknown wording is kept as 'other' and counted", async () => {
@@ -129,7 +138,10 @@ test("traces(): broken lines are skipped and reported with their line number; un
   assert.match(note, new RegExp(`line ${ev.length + 2}: not JSON`));
   assert.equal(r.summary.unknownActivities, 1);
   const other = r.rows("events").filter((e) => e.stage === "other");
-  assert.deepEqual(other.map((e) => e.activity), ["Frobnicating the flux capacitor"]);
+  assert.deepEqual(
+    other.map((e) => e.activity),
+    ["Frobnicating the flux capacitor"],
+  );
   assert.ok(r.findings.some((f) => f.id === "trace.unknown-activities" && /1 event/.test(f.title)));
 });
 
@@ -177,7 +189,15 @@ function cqlshText(s: TraceSessionRow, ev: TraceEventRow[]): string {
   ];
   const w = [0, 1, 2, 3].map((k) => Math.max(...rows.map((r) => r[k].length), ["activity", "timestamp", "source", "source_elapsed"][k].length));
   const line = (r: string[]) => " " + r.map((c, k) => (k === 0 ? c.padStart(w[k]) : k === 3 ? c.padStart(w[k]) : c.padEnd(w[k]))).join(" | ");
-  return [`Tracing session: ${s.session_id}`, "", line(["activity", "timestamp", "source", "source_elapsed"]), "-" + w.map((x) => "-".repeat(x + 1)).join("+-"), ...rows.map(line), "", ""].join("\n");
+  return [
+    `Tracing session: ${s.session_id}`,
+    "",
+    line(["activity", "timestamp", "source", "source_elapsed"]),
+    "-" + w.map((x) => "-".repeat(x + 1)).join("+-"),
+    ...rows.map(line),
+    "",
+    "",
+  ].join("\n");
 }
 
 test("cqlsh TRACING ON output: sessions, events with threads, duration from 'Request complete'", async () => {
@@ -188,7 +208,12 @@ test("cqlsh TRACING ON output: sessions, events with threads, duration from 'Req
   assert.equal(p.sessions[0].coordinator, QUORUM.coordinator);
   assert.equal(p.sessions[0].duration, QUORUM.duration);
   assert.equal(p.events.length, eventsOf(QUORUM).length + eventsOf(ALL6).length);
-  assert.deepEqual(p.events.slice(0, 3).map((e) => [e.activity, e.thread, e.source_elapsed]), eventsOf(QUORUM).slice(0, 3).map((e) => [e.activity, e.thread, e.source_elapsed]));
+  assert.deepEqual(
+    p.events.slice(0, 3).map((e) => [e.activity, e.thread, e.source_elapsed]),
+    eventsOf(QUORUM)
+      .slice(0, 3)
+      .map((e) => [e.activity, e.thread, e.source_elapsed]),
+  );
   // As a single file source.
   const d = tempDir();
   const f = path.join(d, "trace-output.txt");
@@ -205,7 +230,12 @@ test("cqlsh TRACING ON output: sessions, events with threads, duration from 'Req
 /** Render real rows as cqlsh COPY system_traces.events TO ... WITH HEADER = true writes them. */
 function copyCsv(ev: TraceEventRow[]): string {
   const q = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-  return ["session_id,event_id,activity,source,source_elapsed,thread", ...ev.map((e) => [e.session_id, e.event_id, q(e.activity), e.source, e.source_elapsed ?? "", q(e.thread)].join(","))].join("\n") + "\n";
+  return (
+    [
+      "session_id,event_id,activity,source,source_elapsed,thread",
+      ...ev.map((e) => [e.session_id, e.event_id, q(e.activity), e.source, e.source_elapsed ?? "", q(e.thread)].join(",")),
+    ].join("\n") + "\n"
+  );
 }
 
 test("COPY system_traces.events CSV: quoted fields, nulls, events-only sessions", async () => {
@@ -214,7 +244,10 @@ test("COPY system_traces.events CSV: quoted fields, nulls, events-only sessions"
   const p = parseTraceEventsCsv(text);
   assert.equal(p.skipped.count, 0);
   assert.equal(p.rows.length, ev.length);
-  assert.deepEqual(p.rows.map((r) => [r.activity, r.source_elapsed]), ev.map((r) => [r.activity, r.source_elapsed]));
+  assert.deepEqual(
+    p.rows.map((r) => [r.activity, r.source_elapsed]),
+    ev.map((r) => [r.activity, r.source_elapsed]),
+  );
   assert.ok(p.rows.some((r) => r.activity.includes("), min(")));
   assert.equal(csvRecords('a,"b\nc",d\n').length, 1);
   const d = tempDir();
@@ -266,23 +299,32 @@ test("compareTraces(): stage means side by side, sstables per read and tombstone
   const rows = c.rows("stages");
   assert.ok(rows.length > 5);
   const merge = rows.find((r) => r.stage === "tombstones")!;
-  assert.equal(merge.before_ms, a.rows("sessions")[0]["tombstones_ms"]);
-  assert.equal(merge.after_ms, b.rows("sessions")[0]["tombstones_ms"]);
+  assert.equal(merge.before_ms, a.rows("sessions")[0].tombstones_ms);
+  assert.equal(merge.after_ms, b.rows("sessions")[0].tombstones_ms);
   assert.ok(c.findings.some((f) => f.id === "trace.compare.sstables" && /1 -> 6/.test(f.title)));
   assert.ok(c.findings.some((f) => f.id === "trace.compare.tombstones"));
   assert.equal(c.summary.beforeSstablesPerRead, 1);
   assert.ok(pngSize(await c.chart().toPNG(1)).width > 300);
-  await assert.rejects(() => compareTraces(a, 42 as any), (e) => isCassperfError(e));
+  await assert.rejects(
+    () => compareTraces(a, 42 as any),
+    (e) => isCassperfError(e),
+  );
 });
 
 test("rules: slow replica from the real QUORUM session; read repair, speculative retry, cross-DC, missing events", async () => {
   // Real: in the QUORUM session one replica's span is far longer than the other's.
   const real = await trace(QUORUM.session_id, { source: await openRecorded(DS) });
-  const spans = real.rows("events").filter((e) => e.role === "replica" && typeof e.at_us === "number").reduce<Record<string, number>>((a, e) => ((a[e.node as string] = Math.max(a[e.node as string] ?? 0, e.at_us as number)), a), {});
+  const spans = real
+    .rows("events")
+    .filter((e) => e.role === "replica" && typeof e.at_us === "number")
+    .reduce<Record<string, number>>((a, e) => ((a[e.node as string] = Math.max(a[e.node as string] ?? 0, e.at_us as number)), a), {});
   const sorted = Object.entries(spans).sort((a, b) => b[1] - a[1]);
   const slow = real.findings.find((f) => f.id === "trace.slow-replica");
   // The slowest replica against the median of the others (hand-computed here: middle value, or mean of the two middle ones).
-  const others = sorted.slice(1).map(([, v]) => v).sort((a, b) => a - b);
+  const others = sorted
+    .slice(1)
+    .map(([, v]) => v)
+    .sort((a, b) => a - b);
   const peers = others.length % 2 ? others[(others.length - 1) / 2] : (others[others.length / 2 - 1] + others[others.length / 2]) / 2;
   if (sorted[0][1] - peers > 5000 && sorted[0][1] >= 2 * peers) {
     assert.ok(slow);
@@ -293,10 +335,23 @@ test("rules: slow replica from the real QUORUM session; read repair, speculative
   const ev = eventsOf(QUORUM);
   const coordEvent = ev.find((e) => e.source === QUORUM.coordinator && e.source_elapsed !== null)!;
   const extra = (activity: string, dt: number): TraceEventRow => ({ ...coordEvent, activity, source_elapsed: coordEvent.source_elapsed! + dt });
-  const withRepair = [...ev, extra("Digest mismatch: Mismatch for key DecoratedKey(-4069959284402364209, 00000001)", 50), extra("Sending read-repair-mutation to /127.0.0.2:7000", 80), extra("Speculating read retry on /127.0.0.3", 90)];
+  const withRepair = [
+    ...ev,
+    extra("Digest mismatch: Mismatch for key DecoratedKey(-4069959284402364209, 00000001)", 50),
+    extra("Sending read-repair-mutation to /127.0.0.2:7000", 80),
+    extra("Speculating read retry on /127.0.0.3", 90),
+  ];
   // Missing events: drop every event of one replica.
   const silent = QUORUM.coordinator === "127.0.0.1" ? "127.0.0.2" : "127.0.0.1";
-  const r = await traces({ source: await openRecorded(dataset([QUORUM], withRepair.filter((e) => e.source !== silent))), datacenters: { "127.0.0.1": "dc1", "127.0.0.2": "dc1", "127.0.0.3": "dc2" } });
+  const r = await traces({
+    source: await openRecorded(
+      dataset(
+        [QUORUM],
+        withRepair.filter((e) => e.source !== silent),
+      ),
+    ),
+    datacenters: { "127.0.0.1": "dc1", "127.0.0.2": "dc1", "127.0.0.3": "dc2" },
+  });
   assert.equal(r.summary.digestMismatch, true);
   assert.equal(r.summary.readRepair, true);
   assert.equal(r.summary.speculativeRetry, true);
@@ -306,14 +361,24 @@ test("rules: slow replica from the real QUORUM session; read repair, speculative
   const x = r.findings.find((f) => f.id === "trace.cross-dc");
   assert.ok(x);
   assert.match(x.evidence, /dc1 -> dc2|dc2 -> dc1/);
-  assert.ok(r.notes.some((n) => n.includes("events missing") && n.includes(silent)), r.notes.join("\n"));
+  assert.ok(
+    r.notes.some((n) => n.includes("events missing") && n.includes(silent)),
+    r.notes.join("\n"),
+  );
 });
 
 test("rules: a ONE read that read two replicas (the real 2.1.0 session: speculation it did not trace) is named", async () => {
   // The fixture's ONE session: its sessions row (2.1, prepared) has no consistency; say it was ONE, as the capture did.
   const one = { ...ONE, parameters: { ...ONE.parameters, consistency_level: "ONE" } };
   const r = await traces({ source: await openRecorded(dataset([one], eventsOf(ONE))) });
-  const reading = [...new Set(r.rows("events").filter((e) => e.stage === "replica-read").map((e) => e.node))];
+  const reading = [
+    ...new Set(
+      r
+        .rows("events")
+        .filter((e) => e.stage === "replica-read")
+        .map((e) => e.node),
+    ),
+  ];
   assert.equal(reading.length, 2);
   const f = r.findings.find((x) => x.id === "trace.extra-replica-reads");
   assert.ok(f);
@@ -338,7 +403,14 @@ test("Cassandra 4.0 wording: one SSTable per replica counts as 1, 'Enqueuing ful
   const R2 = { source: "127.0.0.1", source_port: 7002 };
   let k = 0;
   const ev = (node: { source: string; source_port: number }, at: number, activity: string): TraceEventRow => ({
-    session_id: sid, event_id: "", event_time: new Date(Date.UTC(2024, 4, 8, 10, 0, 0) + k++).toISOString(), activity, source: node.source, source_elapsed: at, thread: `Native-Transport-Requests-1`, ...node,
+    session_id: sid,
+    event_id: "",
+    event_time: new Date(Date.UTC(2024, 4, 8, 10, 0, 0) + k++).toISOString(),
+    activity,
+    source: node.source,
+    source_elapsed: at,
+    thread: `Native-Transport-Requests-1`,
+    ...node,
   });
   const events: TraceEventRow[] = [
     ev(C, 100, "Parsing SELECT * FROM ks.t WHERE k = 1 AND c = 1"),
@@ -368,7 +440,17 @@ test("Cassandra 4.0 wording: one SSTable per replica counts as 1, 'Enqueuing ful
     ev(C, 1700, "Digest mismatch: org.apache.cassandra.service.DigestMismatchException: Mismatch for key DecoratedKey(-4069959284402364209, 00000001)"),
     ev(C, 1750, "Enqueuing full data read to Full(/127.0.0.1:7002,(-3074457345618258603,3074457345618258602])"),
   ];
-  const session: TraceSessionRow = { session_id: sid, coordinator: "127.0.0.1", coordinator_port: 7000, started_at: "2024-05-08T10:00:00.000Z", duration: 2000, request: "Execute CQL3 query", command: "QUERY", client: "127.0.0.1", parameters: { query: "SELECT * FROM ks.t WHERE k = 1 AND c = 1", consistency_level: "QUORUM" } };
+  const session: TraceSessionRow = {
+    session_id: sid,
+    coordinator: "127.0.0.1",
+    coordinator_port: 7000,
+    started_at: "2024-05-08T10:00:00.000Z",
+    duration: 2000,
+    request: "Execute CQL3 query",
+    command: "QUERY",
+    client: "127.0.0.1",
+    parameters: { query: "SELECT * FROM ks.t WHERE k = 1 AND c = 1", consistency_level: "QUORUM" },
+  };
   const r = await trace(sid, { source: await openRecorded(dataset([session], events)) });
   assert.equal(r.summary.coordinator, "127.0.0.1:7000");
   assert.deepEqual(r.summary.nodes, ["127.0.0.1:7000", "127.0.0.1:7001", "127.0.0.1:7002"]);

@@ -70,5 +70,6 @@ test("REPL terminal chart: a temporal axis reads ISO (no zone = UTC), logback's 
 });
 
 test("the fixtures these checks read exist in the repo (no ../shared)", () => {
-  for (const f of ["shared-jdk8-g1-dse68-node-stopped-beyond-pause-excerpt.log", "gcviewer-jdk11-unified-time-first-decimal-comma.txt"]) assert.ok(fs.existsSync(path.join(GC, f)), f);
+  for (const f of ["shared-jdk8-g1-dse68-node-stopped-beyond-pause-excerpt.log", "gcviewer-jdk11-unified-time-first-decimal-comma.txt"])
+    assert.ok(fs.existsSync(path.join(GC, f)), f);
 });

@@ -170,8 +170,36 @@ function spectrumRows(run: BenchRun): SpectrumRow[] {
   return rows;
 }
 
-const INTERVAL_COLUMNS: (keyof BenchInterval)[] = ["second", "op", "ops", "ops_per_s", "errors", "p50_ms", "p95_ms", "p99_ms", "p99_9_ms", "max_ms", "mean_ms", "service_p99_ms"];
-const OP_COLUMNS: (keyof BenchOpRow)[] = ["op", "count", "errors", "error_rate", "ops_per_s", "mean_ms", "p50_ms", "p95_ms", "p99_ms", "p99_9_ms", "max_ms", "service_p50_ms", "service_p99_ms", "service_max_ms"];
+const INTERVAL_COLUMNS: (keyof BenchInterval)[] = [
+  "second",
+  "op",
+  "ops",
+  "ops_per_s",
+  "errors",
+  "p50_ms",
+  "p95_ms",
+  "p99_ms",
+  "p99_9_ms",
+  "max_ms",
+  "mean_ms",
+  "service_p99_ms",
+];
+const OP_COLUMNS: (keyof BenchOpRow)[] = [
+  "op",
+  "count",
+  "errors",
+  "error_rate",
+  "ops_per_s",
+  "mean_ms",
+  "p50_ms",
+  "p95_ms",
+  "p99_ms",
+  "p99_9_ms",
+  "max_ms",
+  "service_p50_ms",
+  "service_p99_ms",
+  "service_max_ms",
+];
 
 /** Build the report of a run (live, saved or imported). */
 function reportOfRun(run: BenchRun, source?: string): BenchReport {
@@ -193,8 +221,16 @@ function reportOfRun(run: BenchRun, source?: string): BenchReport {
     },
     charts: {
       throughput: () => throughputChart(run.intervals, `Throughput per second — ${label}`),
-      p99: () => p99Chart(run.intervals, `p99 and max per second — ${label}${run.mode === "fixed-rate" ? " (response time from intended start; service p99 dashed)" : " (service time: closed loop)"}`),
-      spectrum: () => spectrumChart(spec, `Percentile spectrum — ${label}${Object.keys(run.histograms).length ? " (HdrHistogram)" : " (percentiles printed by cassandra-stress)"}`),
+      p99: () =>
+        p99Chart(
+          run.intervals,
+          `p99 and max per second — ${label}${run.mode === "fixed-rate" ? " (response time from intended start; service p99 dashed)" : " (service time: closed loop)"}`,
+        ),
+      spectrum: () =>
+        spectrumChart(
+          spec,
+          `Percentile spectrum — ${label}${Object.keys(run.histograms).length ? " (HdrHistogram)" : " (percentiles printed by cassandra-stress)"}`,
+        ),
     },
     notes,
     previewFrame: "ops",
@@ -222,8 +258,14 @@ function readRunFile(file: string, helper: string, what: string): string {
   const st = fs.statSync(file, { throwIfNoEntry: false });
   if (!st) throw new CassperfError(`${helper}: ${what} ${JSON.stringify(file)} is not an existing file.`);
   if (st.isDirectory()) {
-    const runs = fs.readdirSync(file).filter((f) => f.endsWith(".json")).slice(0, 3);
-    throw new CassperfError(`${helper}: ${what} ${file} is a folder; give one saved run, a bench/<run>.json file${runs.length ? ` (it holds ${runs.join(", ")})` : ""}.`, { hint: "or open() the dataset and pass its report: compareRuns(before, after)" });
+    const runs = fs
+      .readdirSync(file)
+      .filter((f) => f.endsWith(".json"))
+      .slice(0, 3);
+    throw new CassperfError(
+      `${helper}: ${what} ${file} is a folder; give one saved run, a bench/<run>.json file${runs.length ? ` (it holds ${runs.join(", ")})` : ""}.`,
+      { hint: "or open() the dataset and pass its report: compareRuns(before, after)" },
+    );
   }
   if (!st.isFile()) throw new CassperfError(`${helper}: ${what} ${file} is not a regular file.`);
   try {
@@ -277,7 +319,8 @@ function consistencyCode(name: string): number {
   const key = name.toUpperCase().replace(/-/g, "_");
   const camel = key.toLowerCase().replace(/_(\w)/g, (_m, c: string) => c.toUpperCase());
   const code = (types.consistencies as unknown as Record<string, number>)[camel];
-  if (!CONSISTENCIES.includes(key) || code === undefined) throw new CassperfError(`bench: consistency ${JSON.stringify(name)} is not a consistency level; expected one of ${CONSISTENCIES.join(", ")}.`);
+  if (!CONSISTENCIES.includes(key) || code === undefined)
+    throw new CassperfError(`bench: consistency ${JSON.stringify(name)} is not a consistency level; expected one of ${CONSISTENCIES.join(", ")}.`);
   return code;
 }
 
@@ -303,7 +346,10 @@ function checkOptions(o: BenchOptions): void {
     if (v === undefined) return;
     const { max, why } = BENCH_LIMITS[name];
     if (typeof v !== "number" || !(v > 0) || !(v <= max) || (integer && !Number.isInteger(v))) {
-      throw new CassperfError(`bench: option ${name} must be a ${integer ? "whole number" : "number"} from ${integer ? 1 : "above 0"} to ${max.toLocaleString("en-US")}; got ${shownValue(v)}.`, { hint: `the upper bound: ${why}` });
+      throw new CassperfError(
+        `bench: option ${name} must be a ${integer ? "whole number" : "number"} from ${integer ? 1 : "above 0"} to ${max.toLocaleString("en-US")}; got ${shownValue(v)}.`,
+        { hint: `the upper bound: ${why}` },
+      );
     }
   };
   pos("concurrency", true);
@@ -314,16 +360,30 @@ function checkOptions(o: BenchOptions): void {
   pos("replicationFactor", true);
   pos("timeoutMs", true);
   pos("threads", true);
-  if (o.warmup !== undefined && !(typeof o.warmup === "number" && o.warmup >= 0 && o.warmup <= BENCH_LIMITS.warmup.max)) throw new CassperfError(`bench: option warmup must be a number of seconds from 0 to ${BENCH_LIMITS.warmup.max.toLocaleString("en-US")}; got ${shownValue(o.warmup)}.`, { hint: `the upper bound: ${BENCH_LIMITS.warmup.why}` });
+  if (o.warmup !== undefined && !(typeof o.warmup === "number" && o.warmup >= 0 && o.warmup <= BENCH_LIMITS.warmup.max))
+    throw new CassperfError(
+      `bench: option warmup must be a number of seconds from 0 to ${BENCH_LIMITS.warmup.max.toLocaleString("en-US")}; got ${shownValue(o.warmup)}.`,
+      { hint: `the upper bound: ${BENCH_LIMITS.warmup.why}` },
+    );
   if (o.duration !== undefined && o.ops !== undefined) throw new CassperfError("bench: give either duration (seconds) or ops (an operation count), not both.");
-  if (o.keyspace !== undefined && !/^[A-Za-z]\w{0,47}$/.test(o.keyspace)) throw new CassperfError(`bench: keyspace ${JSON.stringify(o.keyspace)} is not a valid keyspace name (letters, digits, _; starting with a letter).`);
+  if (o.keyspace !== undefined && !/^[A-Za-z]\w{0,47}$/.test(o.keyspace))
+    throw new CassperfError(`bench: keyspace ${JSON.stringify(o.keyspace)} is not a valid keyspace name (letters, digits, _; starting with a letter).`);
 }
 
 /** Create the keyspace and tables, and load the data set when the workload reads. */
-async function prepareSchema(client: Client, keyspace: string, rf: number, workload: ReturnType<typeof resolveWorkload>, consistency: number, notes: string[], signal?: AbortSignal): Promise<void> {
+async function prepareSchema(
+  client: Client,
+  keyspace: string,
+  rf: number,
+  workload: ReturnType<typeof resolveWorkload>,
+  consistency: number,
+  notes: string[],
+  signal?: AbortSignal,
+): Promise<void> {
   await client.execute(`CREATE KEYSPACE IF NOT EXISTS ${keyspace} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': ${rf}}`);
   for (const s of workload.schema) await client.execute(s);
-  if (!(await awaitSchemaAgreement(client))) notes.push("The nodes did not agree on the schema within 30 s of creating the bench tables: early operations may fail with unconfigured-table errors.");
+  if (!(await awaitSchemaAgreement(client)))
+    notes.push("The nodes did not agree on the schema within 30 s of creating the bench tables: early operations may fail with unconfigured-table errors.");
   const load = workload.load;
   if (!load) return;
   if (load.check) {
@@ -340,7 +400,12 @@ async function prepareSchema(client: Client, keyspace: string, rf: number, workl
     signal?.throwIfAborted();
     const params: unknown[][] = [];
     for (let i = start; i < Math.min(load.count, start + CHUNK); i++) params.push(load.op.values(i, rng));
-    await concurrent.executeConcurrent(client, load.op.cql, params as any, { concurrencyLevel: 64, raiseOnFirstError: true, collectResults: false, executionProfile: undefined as any });
+    await concurrent.executeConcurrent(client, load.op.cql, params as any, {
+      concurrencyLevel: 64,
+      raiseOnFirstError: true,
+      collectResults: false,
+      executionProfile: undefined as any,
+    });
   }
   notes.push(`Loaded ${load.count.toLocaleString("en-US")} rows into ${keyspace} before measuring (not measured).`);
 }
@@ -356,8 +421,10 @@ function anySignal(signals: AbortSignal[]): AbortSignal {
 }
 
 const LATENCY_MEASURE: Record<BenchMode, string> = {
-  "closed-loop": "latencies are service times (send to response) and exclude waiting time: a worker does not send while its previous request is outstanding, so a stall delays requests that are never measured (coordinated omission). Use { rate } for corrected latencies.",
-  "fixed-rate": "latencies are response times from each operation's intended start (start + k/rate), so time spent waiting behind a stall is counted (coordinated-omission corrected); service times (send to response) are recorded separately.",
+  "closed-loop":
+    "latencies are service times (send to response) and exclude waiting time: a worker does not send while its previous request is outstanding, so a stall delays requests that are never measured (coordinated omission). Use { rate } for corrected latencies.",
+  "fixed-rate":
+    "latencies are response times from each operation's intended start (start + k/rate), so time spent waiting behind a stall is counted (coordinated-omission corrected); service times (send to response) are recorded separately.",
 };
 
 async function runLive(live: LiveSource, workloadName: string, o: BenchOptions): Promise<BenchReport> {
@@ -402,7 +469,17 @@ async function runLive(live: LiveSource, workloadName: string, o: BenchOptions):
       const workloadOptions: WorkloadOptions = { ...o };
       for (const k of ["signal", "onProgress", "source", "custom"] as const) delete (workloadOptions as Record<string, unknown>)[k];
       result = await runThreads(
-        { ...shared, connect: live.options, client: { ...(o.connectionsPerHost ? { connectionsPerHost: o.connectionsPerHost } : {}), ...(o.coordinators ? { coordinators: o.coordinators } : {}) }, keyspace, workload: workloadName, workloadOptions },
+        {
+          ...shared,
+          connect: live.options,
+          client: {
+            ...(o.connectionsPerHost ? { connectionsPerHost: o.connectionsPerHost } : {}),
+            ...(o.coordinators ? { coordinators: o.coordinators } : {}),
+          },
+          keyspace,
+          workload: workloadName,
+          workloadOptions,
+        },
         o.threads!,
         { signal, onProgress, opNames: workload.ops.map((op) => op.name) },
       );
@@ -436,9 +513,16 @@ async function runLive(live: LiveSource, workloadName: string, o: BenchOptions):
   const opRows = rec.ops.map((s) => opRow(s.name, s.response, s.service, s.count, s.errors));
   const allResponse = mergeHistograms(rec.ops.map((s) => s.response));
   const allService = mode === "fixed-rate" ? mergeHistograms(rec.ops.map((s) => s.service!)) : undefined;
-  const all = opRow("all", allResponse, allService, rec.ops.reduce((n, s) => n + s.count, 0), rec.ops.reduce((n, s) => n + s.errors, 0));
+  const all = opRow(
+    "all",
+    allResponse,
+    allService,
+    rec.ops.reduce((n, s) => n + s.count, 0),
+    rec.ops.reduce((n, s) => n + s.errors, 0),
+  );
   const histograms: BenchRun["histograms"] = {};
-  for (const s of rec.ops) histograms[s.name] = { unit: HDR_UNIT, response: encodeHistogram(s.response), ...(s.service ? { service: encodeHistogram(s.service) } : {}) };
+  for (const s of rec.ops)
+    histograms[s.name] = { unit: HDR_UNIT, response: encodeHistogram(s.response), ...(s.service ? { service: encodeHistogram(s.service) } : {}) };
 
   if (result.partial) notes.push(`Cancelled: partial run, ${all.count.toLocaleString("en-US")} operations measured over ${secs.toFixed(1)} s.`);
   if (all.count === 0) notes.push("No operation completed in the measured phase.");
@@ -552,7 +636,7 @@ function stressToRun(sr: StressRun, name: string, extraNotes: string[]): BenchRu
     };
   });
   const s = sr.summary;
-  const lastTime = sr.intervals.length ? sr.intervals[sr.intervals.length - 1].time_s : s.duration_s ?? 0;
+  const lastTime = sr.intervals.length ? sr.intervals[sr.intervals.length - 1].time_s : (s.duration_s ?? 0);
   const totalCount = s.total_partitions ?? intervals.reduce((n, r) => n + r.ops, 0);
   const totalErrors = s.total_errors ?? intervals.reduce((n, r) => n + r.errors, 0);
   const opName = sr.ops.length === 1 ? sr.ops[0] : "all";
@@ -611,7 +695,14 @@ function stressToRun(sr: StressRun, name: string, extraNotes: string[]): BenchRu
     partial: s.ops_per_s === undefined,
     mode,
     latency_measure: "cassandra-stress's own figures: with -rate threads=N, service times that exclude waiting time (closed loop)",
-    config: { threads: sr.threads, bound: sr.bound, ops: sr.ops, columns: sr.columns, concurrency: sr.threads, opKinds: Object.fromEntries(ops.map((o) => [o.op, /read/i.test(o.op) ? "read" : /write|insert/i.test(o.op) ? "write" : "other"])) },
+    config: {
+      threads: sr.threads,
+      bound: sr.bound,
+      ops: sr.ops,
+      columns: sr.columns,
+      concurrency: sr.threads,
+      opKinds: Object.fromEntries(ops.map((o) => [o.op, /read/i.test(o.op) ? "read" : /write|insert/i.test(o.op) ? "write" : "other"])),
+    },
     summary,
     ops,
     intervals,
@@ -632,7 +723,10 @@ function stressToRun(sr: StressRun, name: string, extraNotes: string[]): BenchRu
 export function importStress(file: string, options: ImportStressOptions = {}): BenchReport {
   if (typeof file !== "string" || !file) throw new CassperfError("importStress: expected the path of a cassandra-stress output file.");
   if (!fs.existsSync(file)) throw new CassperfError(`importStress: ${file} does not exist.`);
-  if (fs.statSync(file).isDirectory()) throw new CassperfError(`importStress: ${file} is a folder; expected a cassandra-stress output file (or use bench("${file}") for every run in a recording).`);
+  if (fs.statSync(file).isDirectory())
+    throw new CassperfError(
+      `importStress: ${file} is a folder; expected a cassandra-stress output file (or use bench("${file}") for every run in a recording).`,
+    );
   return runFileReport(readTextFileSync(file, "importStress", "a cassandra-stress output file"), options.name ?? path.basename(file), file, options);
 }
 
@@ -646,18 +740,27 @@ function runFileReport(text: string, name: string, where: string, options: Impor
 /** The report of one run (options.run, default the last) of a parsed cassandra-stress output. */
 function stressReport(parsed: StressOutput, name: string, where: string, options: ImportStressOptions = {}): BenchReport {
   if (parsed.runs.length === 0) {
-    throw new CassperfError(`importStress: ${where} holds no cassandra-stress run (no interval header like "partitions, op/s, ..." or "type, total ops, ..." and no "Results:" block).`, {
-      hint: "pass the file cassandra-stress printed to its standard output",
-    });
+    throw new CassperfError(
+      `importStress: ${where} holds no cassandra-stress run (no interval header like "partitions, op/s, ..." or "type, total ops, ..." and no "Results:" block).`,
+      {
+        hint: "pass the file cassandra-stress printed to its standard output",
+      },
+    );
   }
   const idx = options.run ?? parsed.runs.length - 1;
-  if (!Number.isInteger(idx) || idx < 0 || idx >= parsed.runs.length) throw new CassperfError(`importStress: ${where} has ${plural(parsed.runs.length, "run")}; run ${JSON.stringify(options.run)} does not exist (0-based).`);
+  if (!Number.isInteger(idx) || idx < 0 || idx >= parsed.runs.length)
+    throw new CassperfError(`importStress: ${where} has ${plural(parsed.runs.length, "run")}; run ${JSON.stringify(options.run)} does not exist (0-based).`);
   const notes: string[] = [];
   if (parsed.skipped.length) {
     const first = parsed.skipped[0];
-    notes.push(`${where}: skipped ${plural(parsed.skipped.length, "line")} that ${inflect(parsed.skipped.length, "is", "are")} not cassandra-stress output; first at line ${first.line}: ${first.text.slice(0, 160)}`);
+    notes.push(
+      `${where}: skipped ${plural(parsed.skipped.length, "line")} that ${inflect(parsed.skipped.length, "is", "are")} not cassandra-stress output; first at line ${first.line}: ${first.text.slice(0, 160)}`,
+    );
   }
-  if (parsed.runs.length > 1) notes.push(`${where} holds ${parsed.runs.length} runs (${parsed.runs.map((r) => `${r.index}: ${r.ops.join("+")} x${r.threads ?? "?"} threads`).join("; ")}); showing run ${idx}. Pass { run: i } for another.`);
+  if (parsed.runs.length > 1)
+    notes.push(
+      `${where} holds ${parsed.runs.length} runs (${parsed.runs.map((r) => `${r.index}: ${r.ops.join("+")} x${r.threads ?? "?"} threads`).join("; ")}); showing run ${idx}. Pass { run: i } for another.`,
+    );
   if (parsed.format) notes.push(`Format: cassandra-stress ${parsed.format}.`);
   const run = stressToRun(parsed.runs[idx], name, notes);
   (run.config as Record<string, unknown>).skipped_lines = parsed.skipped.length;
@@ -707,13 +810,18 @@ function runsReport(source: Source, reports: BenchReport[], notes: string[]): Be
   }));
   const intervals = runs.flatMap((r) => r.intervals.map((i) => ({ run: r.id, ...i })));
   let spec: SpectrumRow[] | undefined;
-  const spectrumOfAll = () => (spec ??= reports.flatMap((r) => r.rows("spectrum").map((s) => ({ ...s, series: `${r.run.id} ${String(s.series)}` }))) as unknown as SpectrumRow[]);
+  const spectrumOfAll = () =>
+    (spec ??= reports.flatMap((r) => r.rows("spectrum").map((s) => ({ ...s, series: `${r.run.id} ${String(s.series)}` }))) as unknown as SpectrumRow[]);
   if (!runs.length) notes.push(`${source.name} holds no saved bench runs (bench/<run>.json) and no cassandra-stress output.`);
   const report = makeReport({
     helper: "bench",
     title: `${plural(runs.length, "saved run")} in ${source.name}`,
     source: source.describe(),
-    summary: { runs: runs.length, bench_runs: runs.filter((r) => r.origin === "bench").length, stress_outputs: runs.filter((r) => r.origin === "cassandra-stress").length },
+    summary: {
+      runs: runs.length,
+      bench_runs: runs.filter((r) => r.origin === "bench").length,
+      stress_outputs: runs.filter((r) => r.origin === "cassandra-stress").length,
+    },
     findings: reports.flatMap((r) => r.findings.map((f) => ({ ...f, evidence: `${r.run.id}: ${f.evidence}` }))),
     frames: {
       runs: () => rowsToColumns(rows, Object.keys(rows[0] ?? { run: 0 })),
@@ -721,7 +829,11 @@ function runsReport(source: Source, reports: BenchReport[], notes: string[]): Be
     },
     charts: runs.length
       ? {
-          throughput: () => throughputChart(intervals.map((i) => ({ ...i, op: `${i.run} ${i.op}` })), "Throughput per second, every saved run"),
+          throughput: () =>
+            throughputChart(
+              intervals.map((i) => ({ ...i, op: `${i.run} ${i.op}` })),
+              "Throughput per second, every saved run",
+            ),
           spectrum: () => spectrumChart(spectrumOfAll(), "Percentile spectrum, every saved run"),
         }
       : {},
@@ -758,9 +870,12 @@ export async function bench(first?: string | Source, opts: BenchOptions = {}): P
   if (typeof first === "string" && (WORKLOADS as readonly string[]).includes(first)) {
     const src = opts.source ?? currentOrUndefined();
     if (!(src instanceof LiveSource)) {
-      throw new CassperfError(`bench("${first}"): running a workload needs a live cluster; ${src ? `the current source is a recording (${src.name})` : "there is no current source"}.`, {
-        hint: 'connect({ contactPoints: ["127.0.0.1"] }) or lab.connect(dir) first, or pass { source: live }; bench() without a workload lists the saved runs of a recording',
-      });
+      throw new CassperfError(
+        `bench("${first}"): running a workload needs a live cluster; ${src ? `the current source is a recording (${src.name})` : "there is no current source"}.`,
+        {
+          hint: 'connect({ contactPoints: ["127.0.0.1"] }) or lab.connect(dir) first, or pass { source: live }; bench() without a workload lists the saved runs of a recording',
+        },
+      );
     }
     return runLive(src, first, opts);
   }
@@ -769,7 +884,8 @@ export async function bench(first?: string | Source, opts: BenchOptions = {}): P
   }
   let source: Source;
   if (typeof first === "string") {
-    if (existingPath(first) === undefined) throw new CassperfError(`bench: ${JSON.stringify(first)} is neither a workload (${WORKLOADS.join(", ")}) nor an existing path.`);
+    if (existingPath(first) === undefined)
+      throw new CassperfError(`bench: ${JSON.stringify(first)} is neither a workload (${WORKLOADS.join(", ")}) nor an existing path.`);
     source = await openRecorded(first);
   } else if (first) source = first;
   else {
@@ -779,11 +895,17 @@ export async function bench(first?: string | Source, opts: BenchOptions = {}): P
   }
   if (source instanceof LiveSource) {
     const reports = liveBenchRuns(source).map((r) => reportOfRun(r, source.describe()));
-    return runsReport(source, reports, reports.length ? [] : ["No bench run made on this live source yet: bench(\"writes\") runs one."]);
+    return runsReport(source, reports, reports.length ? [] : ['No bench run made on this live source yet: bench("writes") runs one.']);
   }
   const { reports, notes } = await recordedRuns(source);
   // A recording with no run at all cannot answer bench(): the same verdict as inventory() and health() (./capabilities.ts).
-  if (!reports.length && !notes.length) missing("bench", source, "saved bench runs (bench/<run>.json) and no cassandra-stress output", "record(live, dir) after bench() on a live cluster, or open a cassandra-stress output");
+  if (!reports.length && !notes.length)
+    missing(
+      "bench",
+      source,
+      "saved bench runs (bench/<run>.json) and no cassandra-stress output",
+      "record(live, dir) after bench() on a live cluster, or open a cassandra-stress output",
+    );
   return runsReport(source, reports, notes);
 }
 
@@ -846,7 +968,8 @@ export function compareRuns(a: RunInput, b: RunInput): Report<"comparison"> {
   const rows: Record<string, unknown>[] = [];
   const findings: Finding[] = [];
   const notes: string[] = [];
-  if (!common.length) notes.push(`The runs share no op type (a: ${ra.ops.map((o) => o.op).join(", ")}; b: ${rb.ops.map((o) => o.op).join(", ")}); compared "all".`);
+  if (!common.length)
+    notes.push(`The runs share no op type (a: ${ra.ops.map((o) => o.op).join(", ")}; b: ${rb.ops.map((o) => o.op).join(", ")}); compared "all".`);
   // A percentile that cannot be true in either run (response below service time) is not compared.
   const impossible = [...impossibleLatencies(ra), ...impossibleLatencies(rb)];
   const refused = (op: string, key: string) => impossible.filter((x) => x.op === op && x.key === key);
@@ -861,7 +984,8 @@ export function compareRuns(a: RunInput, b: RunInput): Report<"comparison"> {
       helper: "bench",
     });
   }
-  if (ra.mode !== rb.mode) notes.push(`Run a is ${ra.mode} and run b is ${rb.mode}: their latencies measure different things (closed loop excludes waiting time).`);
+  if (ra.mode !== rb.mode)
+    notes.push(`Run a is ${ra.mode} and run b is ${rb.mode}: their latencies measure different things (closed loop excludes waiting time).`);
   notes.push(
     "Noise test: a permutation test of the per-second values (see noise_rule). Seconds of one run are not independent (a GC pause or a compaction spans several), which makes p-values smaller than they should be: a difference also has to exceed 10% of run a to count.",
   );
@@ -875,7 +999,19 @@ export function compareRuns(a: RunInput, b: RunInput): Report<"comparison"> {
       if (va === null || vb === null) continue;
       const bad = refused(op, m.key);
       if (bad.length) {
-        rows.push({ op, metric: m.label, a: va, b: vb, diff: null, diff_pct: null, noise_band: null, p_value: null, beyond_noise: false, verdict: "not compared: impossible value", basis: bad.map(describeImpossible).join("; ") });
+        rows.push({
+          op,
+          metric: m.label,
+          a: va,
+          b: vb,
+          diff: null,
+          diff_pct: null,
+          noise_band: null,
+          p_value: null,
+          beyond_noise: false,
+          verdict: "not compared: impossible value",
+          basis: bad.map(describeImpossible).join("; "),
+        });
         continue;
       }
       const diff = vb - va;
@@ -905,16 +1041,20 @@ export function compareRuns(a: RunInput, b: RunInput): Report<"comparison"> {
           id: worse ? "bench.compare-worse" : "bench.compare-better",
           title: `${op} ${m.label} ${worse ? "worse" : "better"} in run b: ${fmtN(va)} -> ${fmtN(vb)}${m.higherIsBetter ? " op/s" : " ms"} (${diff > 0 ? "+" : ""}${va ? ((diff / va) * 100).toFixed(1) : "∞"}%)`,
           evidence: `difference ${fmtN(Math.abs(diff))} over 10% of run a (${fmtN(band)}); ${basis}; a = ${ra.id}, b = ${rb.id}`,
-          action: worse ? "Check what changed between the runs (config, data size, compaction, GC) and rerun both to confirm." : "Keep the change if it is the one you made on purpose; rerun to confirm.",
+          action: worse
+            ? "Check what changed between the runs (config, data size, compaction, GC) and rerun both to confirm."
+            : "Keep the change if it is the one you made on purpose; rerun to confirm.",
           helper: "bench",
         });
       }
     }
   }
-  const chartRows = rows.filter((r) => r.op === ops[ops.length - 1] || ops.length === 1).flatMap((r) => [
-    { metric: `${String(r.op)} ${String(r.metric)}`, run: `a ${ra.id}`, value: r.a as number },
-    { metric: `${String(r.op)} ${String(r.metric)}`, run: `b ${rb.id}`, value: r.b as number },
-  ]);
+  const chartRows = rows
+    .filter((r) => r.op === ops[ops.length - 1] || ops.length === 1)
+    .flatMap((r) => [
+      { metric: `${String(r.op)} ${String(r.metric)}`, run: `a ${ra.id}`, value: r.a as number },
+      { metric: `${String(r.op)} ${String(r.metric)}`, run: `b ${rb.id}`, value: r.b as number },
+    ]);
   const specA = spectrumRows(ra).map((s) => ({ ...s, series: `a ${s.series}` }));
   const specB = spectrumRows(rb).map((s) => ({ ...s, series: `b ${s.series}` }));
   const intervals = [...ra.intervals.map((i) => ({ ...i, op: `a ${i.op}` })), ...rb.intervals.map((i) => ({ ...i, op: `b ${i.op}` }))];
@@ -933,7 +1073,9 @@ export function compareRuns(a: RunInput, b: RunInput): Report<"comparison"> {
       noise_rule: `beyond noise when |b - a| > ${T.NOISE_MIN_RELATIVE.value * 100}% of a and a permutation test of the per-second values gives p < ${T.NOISE_P_VALUE.value} (${T.NOISE_PERMUTATIONS.value.toLocaleString("en-US")} seeded shuffles)`,
     },
     findings,
-    frames: { comparison: () => rowsToColumns(rows, ["op", "metric", "a", "b", "diff", "diff_pct", "noise_band", "p_value", "beyond_noise", "verdict", "basis"]) },
+    frames: {
+      comparison: () => rowsToColumns(rows, ["op", "metric", "a", "b", "diff", "diff_pct", "noise_band", "p_value", "beyond_noise", "verdict", "basis"]),
+    },
     charts: {
       compare: () => compareChart(chartRows, `Run vs run — a: ${ra.id}, b: ${rb.id}`),
       spectrum: () => spectrumChart([...specA, ...specB], "Percentile spectrum, run a vs run b"),

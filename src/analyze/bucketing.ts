@@ -39,7 +39,11 @@ export interface BucketingAdvice {
 export function suggestBucketing(input: BucketingInput): BucketingAdvice {
   const timeCol = input.clustering.find((c) => TIME_TYPES.has(c.type));
   const newTable = `${input.table}_bucketed`;
-  const cols = [...input.partitionKey, ...input.clustering, ...(input.columns ?? []).filter((c) => !input.partitionKey.some((p) => p.name === c.name) && !input.clustering.some((k) => k.name === c.name))];
+  const cols = [
+    ...input.partitionKey,
+    ...input.clustering,
+    ...(input.columns ?? []).filter((c) => !input.partitionKey.some((p) => p.name === c.name) && !input.clustering.some((k) => k.name === c.name)),
+  ];
   const clusteringOrder = input.clustering.length
     ? ` WITH CLUSTERING ORDER BY (${input.clustering.map((c) => `${quoteIdent(c.name)} ${c.order ?? "ASC"}`).join(", ")})`
     : "";

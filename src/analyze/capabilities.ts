@@ -46,10 +46,14 @@ export interface HelperCapabilityRule {
 export const LIVE_NODETOOL_MISSING =
   'connect() was not given a nodetool command, so the nodes\' server-side histograms, tablestats and info cannot be read: pass connect({ ..., nodetool: "/path/to/nodetool -h {host}" }) (or "ssh {host} nodetool"); lab.connect(dir) sets it for a lab. Cassandra 4.0+ also serves latency tables in system_views over CQL, which need no nodetool.';
 
-const logsOr = (s: LiveSource, what: string) => (s.files({ kind: ["system-log", "debug-log", "gc-log"] }).length ? null : `connect() was given no log folders (${what}): pass connect({ ..., logs: { "<host>": "/var/log/cassandra" } })`);
+const logsOr = (s: LiveSource, what: string) =>
+  s.files({ kind: ["system-log", "debug-log", "gc-log"] }).length
+    ? null
+    : `connect() was given no log folders (${what}): pass connect({ ..., logs: { "<host>": "/var/log/cassandra" } })`;
 const nodetoolOr = (s: LiveSource) => (s.hasNodetool() ? null : LIVE_NODETOOL_MISSING);
 /** Nodetool, or Cassandra 4.0+ nodes whose system_views answer over CQL (cluster/system-views.ts). */
-const nodetoolOrViews = (s: LiveSource) => (s.hasNodetool() || viewNodes(s).nodes.length ? null : `${LIVE_NODETOOL_MISSING} These nodes are older than 4.0 (no system_views).`);
+const nodetoolOrViews = (s: LiveSource) =>
+  s.hasNodetool() || viewNodes(s).nodes.length ? null : `${LIVE_NODETOOL_MISSING} These nodes are older than 4.0 (no system_views).`;
 
 /** Cassandra's GCInspector logger name (2.x-5.0 system.log) and its line wording. */
 const GC_IN_SYSTEM_LOG = ["GCInspector"];
@@ -77,14 +81,20 @@ export const HELPER_CAPABILITIES: HelperCapabilityRule[] = [
     helper: "jvm",
     recorded: { kinds: ["gc-log", "system-log"], commands: ["info"], names: /(^|\/)(java_cmdline|java_command_line\.txt)$/ },
     liveFrom: "system.log's JVM Arguments line, the GC log header or nodetool info",
-    live: (s) => (logsOr(s, "JVM Arguments line, GC log header") === null || nodetoolOr(s) === null ? null : `connect() was given neither log folders nor a nodetool command; ${LIVE_NODETOOL_MISSING}`),
+    live: (s) =>
+      logsOr(s, "JVM Arguments line, GC log header") === null || nodetoolOr(s) === null
+        ? null
+        : `connect() was given neither log folders nor a nodetool command; ${LIVE_NODETOOL_MISSING}`,
     missing: "system.log (its JVM Arguments line), gc.log*, nodetool info or java_cmdline per node",
   },
   {
     helper: "logs",
     recorded: { kinds: ["system-log", "debug-log"] },
     liveFrom: "system.log when connect() is given logs",
-    live: (s) => (s.files({ kind: ["system-log", "debug-log"] }).length ? null : 'connect() was given no log folders (system.log): pass connect({ ..., logs: { "<host>": "/var/log/cassandra" } })'),
+    live: (s) =>
+      s.files({ kind: ["system-log", "debug-log"] }).length
+        ? null
+        : 'connect() was given no log folders (system.log): pass connect({ ..., logs: { "<host>": "/var/log/cassandra" } })',
     missing: "logs/cassandra/system.log* and debug.log* per node",
   },
   {
@@ -103,7 +113,10 @@ export const HELPER_CAPABILITIES: HelperCapabilityRule[] = [
   },
   {
     helper: "queryPatterns",
-    recorded: { kinds: ["trace-sessions", "trace-events", "trace-cqlsh", "trace-csv"] as FileKind[], contains: [{ kinds: ["system-log", "debug-log"], texts: QUERY_LINES }] },
+    recorded: {
+      kinds: ["trace-sessions", "trace-events", "trace-cqlsh", "trace-csv"] as FileKind[],
+      contains: [{ kinds: ["system-log", "debug-log"], texts: QUERY_LINES }],
+    },
     liveFrom: "system_traces, and logs when connect() is given them",
     live: () => null,
     missing: "system.log/debug.log with slow-query or tombstone lines, or trace sessions",
@@ -115,8 +128,20 @@ export const HELPER_CAPABILITIES: HelperCapabilityRule[] = [
     live: () => null,
     missing: "schema.cql and nodetool tablestats/tablehistograms/compactionstats",
   },
-  { helper: "caches", recorded: { commands: ["info"] }, liveFrom: "nodetool info, or system_views.caches on 4.0+", live: nodetoolOrViews, missing: "nodetool info per node (nodes/<node>/nodetool/info)" },
-  { helper: "connections", recorded: { commands: ["clientstats"] }, liveFrom: "the driver's own pool state", live: () => null, missing: "a live source (the driver's own pool state) or nodetool clientstats output" },
+  {
+    helper: "caches",
+    recorded: { commands: ["info"] },
+    liveFrom: "nodetool info, or system_views.caches on 4.0+",
+    live: nodetoolOrViews,
+    missing: "nodetool info per node (nodes/<node>/nodetool/info)",
+  },
+  {
+    helper: "connections",
+    recorded: { commands: ["clientstats"] },
+    liveFrom: "the driver's own pool state",
+    live: () => null,
+    missing: "a live source (the driver's own pool state) or nodetool clientstats output",
+  },
   {
     helper: "bench",
     recorded: { kinds: ["bench-run", "stress-output"] },
@@ -218,7 +243,8 @@ async function compute(helper: string, source: Source): Promise<Capability> {
   if (!rule.recorded) return { helper: rule.helper, answerable: true, from: null, reason: null, missing: null };
   const { kinds = [], commands = [], names, contains = [] } = rule.recorded;
   const files = source.files();
-  const matches = (f: SourceFile, k: FileKind[], c: string[]) => k.includes(f.kind) || (f.kind === "nodetool" && f.command !== undefined && c.includes(f.command));
+  const matches = (f: SourceFile, k: FileKind[], c: string[]) =>
+    k.includes(f.kind) || (f.kind === "nodetool" && f.command !== undefined && c.includes(f.command));
   const have = files.filter((f) => matches(f, kinds, commands) || (names !== undefined && names.test(f.rel)));
   const checked: SourceFile[] = [];
   // Look inside files only when the kinds alone did not answer, and stop at the first file that does.
@@ -256,6 +282,8 @@ export async function capabilities(source: Source): Promise<Capability[]> {
 export async function missingEvidence(helper: string, source: Source, detail?: string): Promise<CassperfError> {
   const c = await capability(helper, source);
   const rule = capabilityRule(helper);
-  const why = c.answerable ? detail ?? "no evidence it can read" : c.reason ?? detail ?? "no evidence it can read";
-  return new CassperfError(`${helper}: cannot answer from ${source.describe()}: ${why}.`, { hint: c.missing ?? rule?.missing ? `add ${c.missing ?? rule?.missing}` : undefined });
+  const why = c.answerable ? (detail ?? "no evidence it can read") : (c.reason ?? detail ?? "no evidence it can read");
+  return new CassperfError(`${helper}: cannot answer from ${source.describe()}: ${why}.`, {
+    hint: (c.missing ?? rule?.missing) ? `add ${c.missing ?? rule?.missing}` : undefined,
+  });
 }

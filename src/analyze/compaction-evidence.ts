@@ -50,7 +50,8 @@ export interface TableEvidence {
 }
 
 /** Keyspaces that belong to Cassandra or DSE, not to the user. */
-export const SYSTEM_KEYSPACES = /^(system|system_\w+|dse_\w+|dse|solr_admin|dsefs|HiveMetaStore|cfs|cfs_archive|OpsCenter|"OpsCenter"|spark_system|reaper_db)$/i;
+export const SYSTEM_KEYSPACES =
+  /^(system|system_\w+|dse_\w+|dse|solr_admin|dsefs|HiveMetaStore|cfs|cfs_archive|OpsCenter|"OpsCenter"|spark_system|reaper_db)$/i;
 
 const key = (ks: string, t: string) => `${ks.toLowerCase()}.${t.toLowerCase()}`;
 
@@ -96,9 +97,17 @@ async function liveSchema(source: LiveSource): Promise<Cited<TableSchema>[]> {
           table: t,
           columns: m.columns.map((c) => ({ name: c.name, type: typeName(c.type) })),
           partitionKey: m.partitionKeys.map((c) => c.name),
-          clustering: m.clusteringKeys.map((c, i) => ({ name: c.name, type: typeName(c.type), order: ((m.clusteringOrder?.[i] ?? "ASC").toUpperCase() as "ASC" | "DESC") })),
+          clustering: m.clusteringKeys.map((c, i) => ({
+            name: c.name,
+            type: typeName(c.type),
+            order: (m.clusteringOrder?.[i] ?? "ASC").toUpperCase() as "ASC" | "DESC",
+          })),
           compactionClass: m.compactionClass ? m.compactionClass.split(".").pop()! : null,
-          compactionOptions: Object.fromEntries(Object.entries(compaction).filter(([k]) => k !== "class").map(([k, v]) => [k, String(v)])),
+          compactionOptions: Object.fromEntries(
+            Object.entries(compaction)
+              .filter(([k]) => k !== "class")
+              .map(([k, v]) => [k, String(v)]),
+          ),
           defaultTtl: m.defaultTtl ?? null,
           gcGraceSeconds: m.gcGraceSeconds ?? null,
           options: {},
@@ -116,7 +125,11 @@ async function liveSchema(source: LiveSource): Promise<Cited<TableSchema>[]> {
 export type EvidencePart = "schema" | "tablestats" | "tablehistograms" | "compactionstats" | "logs" | "traces";
 const ALL_PARTS: EvidencePart[] = ["schema", "tablestats", "tablehistograms", "compactionstats", "logs", "traces"];
 
-export async function gatherCompactionEvidence(source: Source, only?: { keyspace: string; table: string }, parts: EvidencePart[] = ALL_PARTS): Promise<{ tables: Map<string, TableEvidence>; nodePending: Cited | undefined; notes: string[] }> {
+export async function gatherCompactionEvidence(
+  source: Source,
+  only?: { keyspace: string; table: string },
+  parts: EvidencePart[] = ALL_PARTS,
+): Promise<{ tables: Map<string, TableEvidence>; nodePending: Cited | undefined; notes: string[] }> {
   const want = new Set(parts);
   const tables = new Map<string, TableEvidence>();
   const notes: string[] = [];
@@ -129,7 +142,7 @@ export async function gatherCompactionEvidence(source: Source, only?: { keyspace
     }
     return e;
   };
-  const wanted = (ks: string | null, t: string) => !only || (key(ks ?? "", t) === key(only.keyspace, only.table));
+  const wanted = (ks: string | null, t: string) => !only || key(ks ?? "", t) === key(only.keyspace, only.table);
 
   // Schema.
   if (!want.has("schema")) {
@@ -162,7 +175,11 @@ export async function gatherCompactionEvidence(source: Source, only?: { keyspace
       e.writes = merge(e.writes, s.write_count, at("write_count"), "sum");
       e.sstables = merge(e.sstables, s.sstable_count, at("sstable_count"));
       e.spaceUsedBytes = merge(e.spaceUsedBytes, s.space_used_live_bytes, at("space_used_live_bytes"));
-      e.partitionsEstimate = merge(e.partitionsEstimate, s.partitions_estimate ?? keysFromBloomFilter(s.fields), s.partitions_estimate !== null ? at("partitions_estimate") : `${o}, estimated from the bloom filter size`);
+      e.partitionsEstimate = merge(
+        e.partitionsEstimate,
+        s.partitions_estimate ?? keysFromBloomFilter(s.fields),
+        s.partitions_estimate !== null ? at("partitions_estimate") : `${o}, estimated from the bloom filter size`,
+      );
       e.partitionMaxBytes = merge(e.partitionMaxBytes, s.partition_max_bytes, at("partition_max_bytes"));
       e.partitionMeanBytes = merge(e.partitionMeanBytes, s.partition_mean_bytes, at("partition_mean_bytes"));
       e.tombstonesPerSliceMean = merge(e.tombstonesPerSliceMean, s.tombstones_per_slice_mean, at("tombstones_per_slice_mean"));
@@ -173,7 +190,11 @@ export async function gatherCompactionEvidence(source: Source, only?: { keyspace
   }
 
   // tablehistograms: SSTables per read p99 and partition size max.
-  const histTexts = !want.has("tablehistograms") ? [] : source instanceof LiveSource ? await liveHistograms(source, [...tables.values()]) : await nodetoolTexts(source, "tablehistograms");
+  const histTexts = !want.has("tablehistograms")
+    ? []
+    : source instanceof LiveSource
+      ? await liveHistograms(source, [...tables.values()])
+      : await nodetoolTexts(source, "tablehistograms");
   for (const t of histTexts) {
     let parsed: ReturnType<typeof parseTablehistograms>;
     try {
@@ -185,8 +206,10 @@ export async function gatherCompactionEvidence(source: Source, only?: { keyspace
     for (const r of parsed.rows) {
       if (!r.keyspace || !wanted(r.keyspace, r.table)) continue;
       const o = `${t.origin}:${r.line} (${t.node})`;
-      if (r.metric === "sstables_per_read" && r.percentile === "99") get(r.keyspace, r.table).sstablesPerReadP99 = merge(get(r.keyspace, r.table).sstablesPerReadP99, r.value, o);
-      if (r.metric === "partition_size" && r.percentile === "max") get(r.keyspace, r.table).partitionMaxBytes = merge(get(r.keyspace, r.table).partitionMaxBytes, r.value, o);
+      if (r.metric === "sstables_per_read" && r.percentile === "99")
+        get(r.keyspace, r.table).sstablesPerReadP99 = merge(get(r.keyspace, r.table).sstablesPerReadP99, r.value, o);
+      if (r.metric === "partition_size" && r.percentile === "max")
+        get(r.keyspace, r.table).partitionMaxBytes = merge(get(r.keyspace, r.table).partitionMaxBytes, r.value, o);
     }
   }
 
@@ -195,7 +218,9 @@ export async function gatherCompactionEvidence(source: Source, only?: { keyspace
   for (const t of want.has("compactionstats") ? await parsedNodetool(source, "compactionstats", parseCompactionstats, notes) : []) {
     const parsed = t.parsed;
     nodePending = merge(nodePending, parsed.pending_tasks, `${t.origin} (${t.node})`);
-    for (const p of parsed.pending_by_table) if (wanted(p.keyspace, p.table)) get(p.keyspace, p.table).pendingCompactions = merge(get(p.keyspace, p.table).pendingCompactions, p.pending, `${t.origin}:${p.line} (${t.node})`);
+    for (const p of parsed.pending_by_table)
+      if (wanted(p.keyspace, p.table))
+        get(p.keyspace, p.table).pendingCompactions = merge(get(p.keyspace, p.table).pendingCompactions, p.pending, `${t.origin}:${p.line} (${t.node})`);
   }
 
   // Tombstone warnings in the logs.
@@ -254,7 +279,12 @@ export async function gatherCompactionEvidence(source: Source, only?: { keyspace
         const prev = e.traceTombstones?.value ?? { tombstones: 0, liveRows: 0, sessions: 0, worstTombstones: 0 };
         const tomb = Number(s.tombstones ?? 0);
         e.traceTombstones = {
-          value: { tombstones: prev.tombstones + tomb, liveRows: prev.liveRows + Number(s.live_rows ?? 0), sessions: prev.sessions + 1, worstTombstones: Math.max(prev.worstTombstones, tomb) },
+          value: {
+            tombstones: prev.tombstones + tomb,
+            liveRows: prev.liveRows + Number(s.live_rows ?? 0),
+            sessions: prev.sessions + 1,
+            worstTombstones: Math.max(prev.worstTombstones, tomb),
+          },
           // Cite the session that scanned the most tombstones.
           origin: !e.traceTombstones || tomb > prev.worstTombstones ? `trace session ${s.session_id}` : e.traceTombstones.origin,
         };

@@ -51,17 +51,67 @@ export interface CompactionAdviceOptions {
 
 /** Thresholds, each with the source of its number. */
 export const COMPACTION_THRESHOLDS = {
-  SSTABLES_PER_READ_P99: { name: "SSTABLES_PER_READ_P99", value: 4, unit: "sstables", source: "cassperf's choice (no published threshold found): more than 4 SSTables per read at p99 means STCS is not keeping up" },
-  PENDING_COMPACTIONS: { name: "PENDING_COMPACTIONS", value: 10, unit: "tasks", source: "cassperf's choice: pending compactions over 10 (sperf's recs.py flags over 100)" },
-  TOMBSTONES_PER_READ_WARN: { name: "TOMBSTONES_PER_READ_WARN", value: 1000, unit: "tombstones", source: "Cassandra's tombstone_warn_threshold default (cassandra.yaml)" },
-  TOMBSTONES_PER_LIVE_ROW: { name: "TOMBSTONES_PER_LIVE_ROW", value: 1, unit: "ratio", source: "cassperf's choice: reads scanning more tombstones than live rows" },
-  READ_HEAVY_RATIO: { name: "READ_HEAVY_RATIO", value: 2, unit: "reads per write", source: "DataStax compaction guide: LCS suits read-heavy tables (reads well above writes)" },
-  WRITE_HEAVY_RATIO: { name: "WRITE_HEAVY_RATIO", value: 4, unit: "writes per read", source: "LCS rewrites data ~10x per level: costly when writes dominate (DataStax compaction guide)" },
-  UPDATE_WRITES_PER_PARTITION: { name: "UPDATE_WRITES_PER_PARTITION", value: 4, unit: "writes per partition", source: "cassperf heuristic: many writes per existing partition of a non-time-series table means rows are rewritten" },
-  SMALL_PARTITION_MAX_BYTES: { name: "SMALL_PARTITION_MAX_BYTES", value: 16 * 2 ** 20, unit: "bytes", source: "a partition over ~10% of LCS's 160 MB SSTable breaks levelling (sstable_size_in_mb 160 default)" },
+  SSTABLES_PER_READ_P99: {
+    name: "SSTABLES_PER_READ_P99",
+    value: 4,
+    unit: "sstables",
+    source: "cassperf's choice (no published threshold found): more than 4 SSTables per read at p99 means STCS is not keeping up",
+  },
+  PENDING_COMPACTIONS: {
+    name: "PENDING_COMPACTIONS",
+    value: 10,
+    unit: "tasks",
+    source: "cassperf's choice: pending compactions over 10 (sperf's recs.py flags over 100)",
+  },
+  TOMBSTONES_PER_READ_WARN: {
+    name: "TOMBSTONES_PER_READ_WARN",
+    value: 1000,
+    unit: "tombstones",
+    source: "Cassandra's tombstone_warn_threshold default (cassandra.yaml)",
+  },
+  TOMBSTONES_PER_LIVE_ROW: {
+    name: "TOMBSTONES_PER_LIVE_ROW",
+    value: 1,
+    unit: "ratio",
+    source: "cassperf's choice: reads scanning more tombstones than live rows",
+  },
+  READ_HEAVY_RATIO: {
+    name: "READ_HEAVY_RATIO",
+    value: 2,
+    unit: "reads per write",
+    source: "DataStax compaction guide: LCS suits read-heavy tables (reads well above writes)",
+  },
+  WRITE_HEAVY_RATIO: {
+    name: "WRITE_HEAVY_RATIO",
+    value: 4,
+    unit: "writes per read",
+    source: "LCS rewrites data ~10x per level: costly when writes dominate (DataStax compaction guide)",
+  },
+  UPDATE_WRITES_PER_PARTITION: {
+    name: "UPDATE_WRITES_PER_PARTITION",
+    value: 4,
+    unit: "writes per partition",
+    source: "cassperf heuristic: many writes per existing partition of a non-time-series table means rows are rewritten",
+  },
+  SMALL_PARTITION_MAX_BYTES: {
+    name: "SMALL_PARTITION_MAX_BYTES",
+    value: 16 * 2 ** 20,
+    unit: "bytes",
+    source: "a partition over ~10% of LCS's 160 MB SSTable breaks levelling (sstable_size_in_mb 160 default)",
+  },
   TWCS_TARGET_WINDOWS: { name: "TWCS_TARGET_WINDOWS", value: 30, unit: "windows", source: "TWCS guidance: keep about 20-30 windows over the data's lifetime" },
-  GC_GRACE_OVER_REPAIR: { name: "GC_GRACE_OVER_REPAIR", value: 3, unit: "x repair interval", source: "gc_grace_seconds only has to exceed the repair interval; far above it keeps tombstones for nothing" },
-  DEFAULT_REPAIR_INTERVAL_DAYS: { name: "DEFAULT_REPAIR_INTERVAL_DAYS", value: 7, unit: "days", source: "weekly repair, the common schedule (gc_grace default 10 days leaves 3 days of margin)" },
+  GC_GRACE_OVER_REPAIR: {
+    name: "GC_GRACE_OVER_REPAIR",
+    value: 3,
+    unit: "x repair interval",
+    source: "gc_grace_seconds only has to exceed the repair interval; far above it keeps tombstones for nothing",
+  },
+  DEFAULT_REPAIR_INTERVAL_DAYS: {
+    name: "DEFAULT_REPAIR_INTERVAL_DAYS",
+    value: 7,
+    unit: "days",
+    source: "weekly repair, the common schedule (gc_grace default 10 days leaves 3 days of margin)",
+  },
 } satisfies Record<string, Threshold>;
 const T = COMPACTION_THRESHOLDS;
 
@@ -103,12 +153,22 @@ export const STRATEGY_RULES: StrategyRule[] = [
   {
     id: "time-series-append-only",
     strategy: "TWCS",
-    when: (f) => (f.timeSeries?.value && !f.updateHeavy?.value ? [cite(f.timeSeries, "rows are keyed by time"), f.updateHeavy ? cite(f.updateHeavy, "writes are append-only") : "no sign of updates: treated as append-only", ...(f.ttl ? [cite(f.ttl, `rows expire after ${n(f.ttl.value)} s`)] : [])] : undefined),
+    when: (f) =>
+      f.timeSeries?.value && !f.updateHeavy?.value
+        ? [
+            cite(f.timeSeries, "rows are keyed by time"),
+            f.updateHeavy ? cite(f.updateHeavy, "writes are append-only") : "no sign of updates: treated as append-only",
+            ...(f.ttl ? [cite(f.ttl, `rows expire after ${n(f.ttl.value)} s`)] : []),
+          ]
+        : undefined,
   },
   {
     id: "update-heavy-small-read-heavy",
     strategy: "LCS",
-    when: (f) => (f.updateHeavy?.value && f.smallPartitions?.value && f.readHeavy?.value ? [cite(f.updateHeavy, "rows are updated"), cite(f.smallPartitions, "partitions are small"), cite(f.readHeavy, "reads dominate")] : undefined),
+    when: (f) =>
+      f.updateHeavy?.value && f.smallPartitions?.value && f.readHeavy?.value
+        ? [cite(f.updateHeavy, "rows are updated"), cite(f.smallPartitions, "partitions are small"), cite(f.readHeavy, "reads dominate")]
+        : undefined,
   },
   { id: "otherwise", strategy: "STCS", when: () => ["no time-series or update-heavy read-heavy pattern: size-tiered is the general default"] },
 ];
@@ -125,18 +185,32 @@ export function versionAtLeast(version: string | undefined, major: number, minor
 
 /** TWCS window: about TWCS_TARGET_WINDOWS windows over the TTL, in whole minutes, hours or days. */
 export function twcsWindow(ttlSeconds: number | undefined): { unit: "MINUTES" | "HOURS" | "DAYS"; size: number; why: string } {
-  if (!ttlSeconds || ttlSeconds <= 0) return { unit: "DAYS", size: 1, why: "no TTL known: one-day windows (choose the TTL, then size windows to about 1/30 of it)" };
+  if (!ttlSeconds || ttlSeconds <= 0)
+    return { unit: "DAYS", size: 1, why: "no TTL known: one-day windows (choose the TTL, then size windows to about 1/30 of it)" };
   const w = ttlSeconds / T.TWCS_TARGET_WINDOWS.value;
-  if (w >= 86400) return { unit: "DAYS", size: Math.max(1, Math.round(w / 86400)), why: `TTL ${n(ttlSeconds / 86400)} days / ${T.TWCS_TARGET_WINDOWS.value} windows` };
-  if (w >= 3600) return { unit: "HOURS", size: Math.max(1, Math.round(w / 3600)), why: `TTL ${n(ttlSeconds / 3600)} hours / ${T.TWCS_TARGET_WINDOWS.value} windows` };
+  if (w >= 86400)
+    return { unit: "DAYS", size: Math.max(1, Math.round(w / 86400)), why: `TTL ${n(ttlSeconds / 86400)} days / ${T.TWCS_TARGET_WINDOWS.value} windows` };
+  if (w >= 3600)
+    return { unit: "HOURS", size: Math.max(1, Math.round(w / 3600)), why: `TTL ${n(ttlSeconds / 3600)} hours / ${T.TWCS_TARGET_WINDOWS.value} windows` };
   return { unit: "MINUTES", size: Math.max(1, Math.round(w / 60)), why: `TTL ${n(ttlSeconds / 60)} minutes / ${T.TWCS_TARGET_WINDOWS.value} windows` };
 }
 
 /** The compaction map for a strategy on a version, and the ALTER TABLE statement. */
-export function compactionStatement(table: TableName, strategy: Strategy, f: Pick<TableFacts, "ttl" | "version">): { statement: string; ucs?: string; note?: string } {
+export function compactionStatement(
+  table: TableName,
+  strategy: Strategy,
+  f: Pick<TableFacts, "ttl" | "version">,
+): { statement: string; ucs?: string; note?: string } {
   const alter = (map: string) => `ALTER TABLE ${quoteIdent(table.keyspace)}.${quoteIdent(table.table)} WITH compaction = ${map};`;
-  const ucs = versionAtLeast(f.version, 5) && f.version ? { T4: alter("{'class': 'UnifiedCompactionStrategy', 'scaling_parameters': 'T4'}"), L10: alter("{'class': 'UnifiedCompactionStrategy', 'scaling_parameters': 'L10'}") } : undefined;
-  if (strategy === "STCS") return { statement: alter("{'class': 'SizeTieredCompactionStrategy', 'min_threshold': '4', 'max_threshold': '32'}"), ...(ucs ? { ucs: ucs.T4 } : {}) };
+  const ucs =
+    versionAtLeast(f.version, 5) && f.version
+      ? {
+          T4: alter("{'class': 'UnifiedCompactionStrategy', 'scaling_parameters': 'T4'}"),
+          L10: alter("{'class': 'UnifiedCompactionStrategy', 'scaling_parameters': 'L10'}"),
+        }
+      : undefined;
+  if (strategy === "STCS")
+    return { statement: alter("{'class': 'SizeTieredCompactionStrategy', 'min_threshold': '4', 'max_threshold': '32'}"), ...(ucs ? { ucs: ucs.T4 } : {}) };
   if (strategy === "LCS") return { statement: alter("{'class': 'LeveledCompactionStrategy', 'sstable_size_in_mb': '160'}"), ...(ucs ? { ucs: ucs.L10 } : {}) };
   const w = twcsWindow(f.ttl?.value);
   const twcs = alter(`{'class': 'TimeWindowCompactionStrategy', 'compaction_window_unit': '${w.unit}', 'compaction_window_size': '${w.size}'}`);
@@ -144,7 +218,9 @@ export function compactionStatement(table: TableName, strategy: Strategy, f: Pic
     // TWCS is built in from 3.0.8; before that DTCS is the time-based strategy.
     const days = w.unit === "DAYS" ? w.size : 1;
     return {
-      statement: alter(`{'class': 'DateTieredCompactionStrategy', 'base_time_seconds': '3600', 'max_sstable_age_days': '${Math.max(1, Math.round((f.ttl?.value ?? 30 * 86400) / 86400))}'}`),
+      statement: alter(
+        `{'class': 'DateTieredCompactionStrategy', 'base_time_seconds': '3600', 'max_sstable_age_days': '${Math.max(1, Math.round((f.ttl?.value ?? 30 * 86400) / 86400))}'}`,
+      ),
       note: `TWCS is built into Cassandra from 3.0.8; this cluster runs ${f.version}, so the statement uses DateTieredCompactionStrategy until the upgrade, then: ${twcs} (windows of ${plural(w.size, w.unit)}: ${w.why}; DTCS max_sstable_age_days from the TTL, base ${plural(days, "DAYS")} of data per tier)`,
     };
   }
@@ -179,7 +255,11 @@ export const ANTI_PATTERN_RULES: AntiPatternRule[] = [
     severity: "warning",
     check: (f) =>
       f.current === "TWCS" && f.hasDeletes?.value
-        ? { title: `${label(f)} deletes rows on TWCS`, evidence: cite(f.hasDeletes, "tombstones are read"), action: "on TWCS, let TTL expire data instead of DELETE: tombstones in old windows are only purged when the whole window expires" }
+        ? {
+            title: `${label(f)} deletes rows on TWCS`,
+            evidence: cite(f.hasDeletes, "tombstones are read"),
+            action: "on TWCS, let TTL expire data instead of DELETE: tombstones in old windows are only purged when the whole window expires",
+          }
         : undefined,
   },
   {
@@ -188,7 +268,11 @@ export const ANTI_PATTERN_RULES: AntiPatternRule[] = [
     threshold: T.WRITE_HEAVY_RATIO,
     check: (f) =>
       f.current === "LCS" && f.writeHeavy?.value
-        ? { title: `${label(f)} runs LCS under a write-heavy load`, evidence: cite(f.writeHeavy, "writes dominate"), action: "LCS rewrites each row about 10 times across levels: use STCS (or UCS T4 on 5.0) for write-heavy tables" }
+        ? {
+            title: `${label(f)} runs LCS under a write-heavy load`,
+            evidence: cite(f.writeHeavy, "writes dominate"),
+            action: "LCS rewrites each row about 10 times across levels: use STCS (or UCS T4 on 5.0) for write-heavy tables",
+          }
         : undefined,
   },
   {
@@ -197,7 +281,11 @@ export const ANTI_PATTERN_RULES: AntiPatternRule[] = [
     threshold: T.SSTABLES_PER_READ_P99,
     check: (f) =>
       f.current === "STCS" && f.ev.sstablesPerReadP99 && f.ev.sstablesPerReadP99.value > T.SSTABLES_PER_READ_P99.value
-        ? { title: `${label(f)} reads ${n(f.ev.sstablesPerReadP99.value)} SSTables per read at p99 on STCS (over ${T.SSTABLES_PER_READ_P99.value})`, evidence: cite(f.ev.sstablesPerReadP99, `SSTables per read p99 ${n(f.ev.sstablesPerReadP99.value)}`), action: "rows are spread over many SSTables: LCS (update-heavy, read-heavy) or TWCS (time series) keep a row in few SSTables" }
+        ? {
+            title: `${label(f)} reads ${n(f.ev.sstablesPerReadP99.value)} SSTables per read at p99 on STCS (over ${T.SSTABLES_PER_READ_P99.value})`,
+            evidence: cite(f.ev.sstablesPerReadP99, `SSTables per read p99 ${n(f.ev.sstablesPerReadP99.value)}`),
+            action: "rows are spread over many SSTables: LCS (update-heavy, read-heavy) or TWCS (time series) keep a row in few SSTables",
+          }
         : undefined,
   },
   {
@@ -207,11 +295,24 @@ export const ANTI_PATTERN_RULES: AntiPatternRule[] = [
     check: (f) => {
       const e = f.ev;
       const parts: string[] = [];
-      if (e.tombstonesPerSliceMax && e.tombstonesPerSliceMax.value > T.TOMBSTONES_PER_READ_WARN.value) parts.push(cite(e.tombstonesPerSliceMax, `max tombstones per slice ${n(e.tombstonesPerSliceMax.value)}`));
-      if (e.logTombstones && e.logTombstones.value.warnings + e.logTombstones.value.failures > 0) parts.push(cite(e.logTombstones, `${e.logTombstones.value.warnings} tombstone warnings and ${e.logTombstones.value.failures} failures logged, up to ${n(e.logTombstones.value.maxTombstones)} tombstones in one query`));
-      if (e.traceTombstones && e.traceTombstones.value.worstTombstones > T.TOMBSTONES_PER_READ_WARN.value) parts.push(cite(e.traceTombstones, `a traced read scanned ${n(e.traceTombstones.value.worstTombstones)} tombstones`));
+      if (e.tombstonesPerSliceMax && e.tombstonesPerSliceMax.value > T.TOMBSTONES_PER_READ_WARN.value)
+        parts.push(cite(e.tombstonesPerSliceMax, `max tombstones per slice ${n(e.tombstonesPerSliceMax.value)}`));
+      if (e.logTombstones && e.logTombstones.value.warnings + e.logTombstones.value.failures > 0)
+        parts.push(
+          cite(
+            e.logTombstones,
+            `${e.logTombstones.value.warnings} tombstone warnings and ${e.logTombstones.value.failures} failures logged, up to ${n(e.logTombstones.value.maxTombstones)} tombstones in one query`,
+          ),
+        );
+      if (e.traceTombstones && e.traceTombstones.value.worstTombstones > T.TOMBSTONES_PER_READ_WARN.value)
+        parts.push(cite(e.traceTombstones, `a traced read scanned ${n(e.traceTombstones.value.worstTombstones)} tombstones`));
       if (!parts.length) return undefined;
-      return { title: `${label(f)} reads over ${n(T.TOMBSTONES_PER_READ_WARN.value)} tombstones per read`, evidence: parts.join("; "), action: "stop deleting inside hot partitions: expire with TTL (and TWCS for time series), bucket partitions so deletes fall in old buckets, lower gc_grace_seconds to just above the repair interval" };
+      return {
+        title: `${label(f)} reads over ${n(T.TOMBSTONES_PER_READ_WARN.value)} tombstones per read`,
+        evidence: parts.join("; "),
+        action:
+          "stop deleting inside hot partitions: expire with TTL (and TWCS for time series), bucket partitions so deletes fall in old buckets, lower gc_grace_seconds to just above the repair interval",
+      };
     },
   },
   {
@@ -221,7 +322,11 @@ export const ANTI_PATTERN_RULES: AntiPatternRule[] = [
     check: (f) => {
       const t = f.ev.traceTombstones;
       if (!t || t.value.tombstones <= Math.max(1, t.value.liveRows) * T.TOMBSTONES_PER_LIVE_ROW.value) return undefined;
-      return { title: `reads of ${label(f)} scan more tombstones than live rows (${n(t.value.tombstones)} vs ${n(t.value.liveRows)} in ${t.value.sessions} traced session${t.value.sessions === 1 ? "" : "s"})`, evidence: cite(t, `${n(t.value.tombstones)} tombstones, ${n(t.value.liveRows)} live rows`), action: "model deletes away: TTL instead of DELETE, time buckets so reads skip deleted ranges, or TWCS for time series" };
+      return {
+        title: `reads of ${label(f)} scan more tombstones than live rows (${n(t.value.tombstones)} vs ${n(t.value.liveRows)} in ${t.value.sessions} traced session${t.value.sessions === 1 ? "" : "s"})`,
+        evidence: cite(t, `${n(t.value.tombstones)} tombstones, ${n(t.value.liveRows)} live rows`),
+        action: "model deletes away: TTL instead of DELETE, time buckets so reads skip deleted ranges, or TWCS for time series",
+      };
     },
   },
   {
@@ -234,9 +339,17 @@ export const ANTI_PATTERN_RULES: AntiPatternRule[] = [
       const repair = (f.workload.repairIntervalDays ?? T.DEFAULT_REPAIR_INTERVAL_DAYS.value) * 86400;
       const hasTombstones = f.hasDeletes?.value || (f.ev.tombstonesPerSliceMean?.value ?? 0) > 0;
       if (g > T.GC_GRACE_OVER_REPAIR.value * repair && hasTombstones)
-        return { title: `${label(f)} keeps tombstones ${n(g / 86400)} days (gc_grace_seconds ${g}), over ${T.GC_GRACE_OVER_REPAIR.value}x the ${n(repair / 86400)}-day repair interval`, evidence: `gc_grace_seconds = ${g} (${f.ev.schema!.origin})`, action: `lower gc_grace_seconds to just above the repair interval, e.g. ALTER TABLE ${quoteIdent(f.ev.keyspace)}.${quoteIdent(f.ev.table)} WITH gc_grace_seconds = ${Math.round(repair * 1.3)};` };
+        return {
+          title: `${label(f)} keeps tombstones ${n(g / 86400)} days (gc_grace_seconds ${g}), over ${T.GC_GRACE_OVER_REPAIR.value}x the ${n(repair / 86400)}-day repair interval`,
+          evidence: `gc_grace_seconds = ${g} (${f.ev.schema!.origin})`,
+          action: `lower gc_grace_seconds to just above the repair interval, e.g. ALTER TABLE ${quoteIdent(f.ev.keyspace)}.${quoteIdent(f.ev.table)} WITH gc_grace_seconds = ${Math.round(repair * 1.3)};`,
+        };
       if (g > 0 && g < repair)
-        return { title: `${label(f)}: gc_grace_seconds (${n(g / 86400)} days) is shorter than the ${n(repair / 86400)}-day repair interval`, evidence: `gc_grace_seconds = ${g} (${f.ev.schema!.origin})`, action: "repair more often than gc_grace_seconds or raise it: deleted data can come back (zombies) when a replica misses a tombstone" };
+        return {
+          title: `${label(f)}: gc_grace_seconds (${n(g / 86400)} days) is shorter than the ${n(repair / 86400)}-day repair interval`,
+          evidence: `gc_grace_seconds = ${g} (${f.ev.schema!.origin})`,
+          action: "repair more often than gc_grace_seconds or raise it: deleted data can come back (zombies) when a replica misses a tombstone",
+        };
       return undefined;
     },
   },
@@ -247,7 +360,11 @@ export const ANTI_PATTERN_RULES: AntiPatternRule[] = [
     check: (f) => {
       const p = f.ev.pendingCompactions ?? f.nodePending;
       return p && p.value > T.PENDING_COMPACTIONS.value
-        ? { title: `${p.value} pending compactions${f.ev.pendingCompactions ? ` on ${label(f)}` : " on a node"} (over ${T.PENDING_COMPACTIONS.value})`, evidence: cite(p, `pending tasks ${p.value}`), action: "compaction is behind: raise compaction_throughput_mb_per_sec / concurrent_compactors, check disk I/O, and reconsider the strategy" }
+        ? {
+            title: `${p.value} pending compactions${f.ev.pendingCompactions ? ` on ${label(f)}` : " on a node"} (over ${T.PENDING_COMPACTIONS.value})`,
+            evidence: cite(p, `pending tasks ${p.value}`),
+            action: "compaction is behind: raise compaction_throughput_mb_per_sec / concurrent_compactors, check disk I/O, and reconsider the strategy",
+          }
         : undefined;
     },
   },
@@ -264,12 +381,15 @@ const SHORT: Record<string, string> = {
 /** Derive the facts the rules read, from evidence and the workload (the workload wins). */
 export function tableFacts(ev: TableEvidence, workload: CompactionWorkload, version: string | undefined, nodePending: Cited | undefined): TableFacts {
   const schema = ev.schema?.value;
-  const current = schema?.compactionClass ? SHORT[schema.compactionClass] ?? schema.compactionClass : "unknown";
+  const current = schema?.compactionClass ? (SHORT[schema.compactionClass] ?? schema.compactionClass) : "unknown";
   const firstClustering = schema?.clustering[0];
   const timeSeries: Cited<boolean> | undefined = workload.lifecycle
     ? { value: workload.lifecycle === "time-series", origin: "workload" }
     : firstClustering
-      ? { value: TIME_TYPES.test(firstClustering.type), origin: `${ev.schema!.origin}: first clustering column ${firstClustering.name} is ${firstClustering.type}` }
+      ? {
+          value: TIME_TYPES.test(firstClustering.type),
+          origin: `${ev.schema!.origin}: first clustering column ${firstClustering.name} is ${firstClustering.type}`,
+        }
       : schema
         ? { value: false, origin: `${ev.schema!.origin}: no clustering column` }
         : undefined;
@@ -277,7 +397,10 @@ export function tableFacts(ev: TableEvidence, workload: CompactionWorkload, vers
   if (workload.writePattern) updateHeavy = { value: workload.writePattern === "update-heavy", origin: "workload" };
   else if (ev.writes && ev.partitionsEstimate && ev.partitionsEstimate.value > 0 && !timeSeries?.value) {
     const per = ev.writes.value / ev.partitionsEstimate.value;
-    updateHeavy = { value: per >= T.UPDATE_WRITES_PER_PARTITION.value, origin: `${n(ev.writes.value)} writes over ~${n(ev.partitionsEstimate.value)} partitions = ${n(per)} writes per partition, threshold ${T.UPDATE_WRITES_PER_PARTITION.value} (${ev.writes.origin})` };
+    updateHeavy = {
+      value: per >= T.UPDATE_WRITES_PER_PARTITION.value,
+      origin: `${n(ev.writes.value)} writes over ~${n(ev.partitionsEstimate.value)} partitions = ${n(per)} writes per partition, threshold ${T.UPDATE_WRITES_PER_PARTITION.value} (${ev.writes.origin})`,
+    };
   }
   let readHeavy: Cited<boolean> | undefined;
   let writeHeavy: Cited<boolean> | undefined;
@@ -292,15 +415,38 @@ export function tableFacts(ev: TableEvidence, workload: CompactionWorkload, vers
     writeHeavy = { value: w >= T.WRITE_HEAVY_RATIO.value * Math.max(1, r), origin: `${o}; write-heavy at ${T.WRITE_HEAVY_RATIO.value}x` };
   }
   const smallPartitions: Cited<boolean> | undefined = ev.partitionMaxBytes
-    ? { value: ev.partitionMaxBytes.value <= T.SMALL_PARTITION_MAX_BYTES.value, origin: `largest partition ${bytes(ev.partitionMaxBytes.value)}, small up to ${bytes(T.SMALL_PARTITION_MAX_BYTES.value)} (${ev.partitionMaxBytes.origin})` }
+    ? {
+        value: ev.partitionMaxBytes.value <= T.SMALL_PARTITION_MAX_BYTES.value,
+        origin: `largest partition ${bytes(ev.partitionMaxBytes.value)}, small up to ${bytes(T.SMALL_PARTITION_MAX_BYTES.value)} (${ev.partitionMaxBytes.origin})`,
+      }
     : undefined;
-  const ttl: Cited | undefined = workload.ttlSeconds ? { value: workload.ttlSeconds, origin: "workload" } : schema?.defaultTtl ? { value: schema.defaultTtl, origin: `default_time_to_live (${ev.schema!.origin})` } : undefined;
+  const ttl: Cited | undefined = workload.ttlSeconds
+    ? { value: workload.ttlSeconds, origin: "workload" }
+    : schema?.defaultTtl
+      ? { value: schema.defaultTtl, origin: `default_time_to_live (${ev.schema!.origin})` }
+      : undefined;
   let hasDeletes: Cited<boolean> | undefined;
   if (workload.deletes !== undefined) hasDeletes = { value: workload.deletes, origin: "workload" };
-  else if (ev.traceTombstones && ev.traceTombstones.value.tombstones > 0) hasDeletes = { value: true, origin: `${n(ev.traceTombstones.value.tombstones)} tombstones in traced reads (${ev.traceTombstones.origin})` };
-  else if (ev.logTombstones && ev.logTombstones.value.warnings + ev.logTombstones.value.failures > 0) hasDeletes = { value: true, origin: `tombstone warnings in the log (${ev.logTombstones.origin})` };
-  else if (ev.tombstonesPerSliceMax && ev.tombstonesPerSliceMax.value > 0 && !ttl) hasDeletes = { value: true, origin: `tombstones per slice up to ${n(ev.tombstonesPerSliceMax.value)} (${ev.tombstonesPerSliceMax.origin})` };
-  return { ev, workload, current, ...(version ? { version } : {}), timeSeries, updateHeavy, readHeavy, writeHeavy, smallPartitions, ttl, hasDeletes, ...(nodePending ? { nodePending } : {}) };
+  else if (ev.traceTombstones && ev.traceTombstones.value.tombstones > 0)
+    hasDeletes = { value: true, origin: `${n(ev.traceTombstones.value.tombstones)} tombstones in traced reads (${ev.traceTombstones.origin})` };
+  else if (ev.logTombstones && ev.logTombstones.value.warnings + ev.logTombstones.value.failures > 0)
+    hasDeletes = { value: true, origin: `tombstone warnings in the log (${ev.logTombstones.origin})` };
+  else if (ev.tombstonesPerSliceMax && ev.tombstonesPerSliceMax.value > 0 && !ttl)
+    hasDeletes = { value: true, origin: `tombstones per slice up to ${n(ev.tombstonesPerSliceMax.value)} (${ev.tombstonesPerSliceMax.origin})` };
+  return {
+    ev,
+    workload,
+    current,
+    ...(version ? { version } : {}),
+    timeSeries,
+    updateHeavy,
+    readHeavy,
+    writeHeavy,
+    smallPartitions,
+    ttl,
+    hasDeletes,
+    ...(nodePending ? { nodePending } : {}),
+  };
 }
 
 /** How much of the evidence was there: high (4-5 kinds), medium (2-3), low (0-1). */
@@ -340,10 +486,11 @@ export interface CompactionEvidenceRow {
 }
 
 /** What compactionAdvice() returns: frames `advice` and `evidence`, typed rows. */
-export type CompactionReport = TypedRows<{ advice: CompactionAdviceRow; evidence: CompactionEvidenceRow }> & Report<"advice" | "evidence"> & {
-  readonly advice: import("danfojs-node").DataFrame;
-  readonly evidence: import("danfojs-node").DataFrame;
-};
+export type CompactionReport = TypedRows<{ advice: CompactionAdviceRow; evidence: CompactionEvidenceRow }> &
+  Report<"advice" | "evidence"> & {
+    readonly advice: import("danfojs-node").DataFrame;
+    readonly evidence: import("danfojs-node").DataFrame;
+  };
 
 /**
  * compactionAdvice(): per table, the current strategy, the recommended one, the reasoning tied to
@@ -352,21 +499,33 @@ export type CompactionReport = TypedRows<{ advice: CompactionAdviceRow; evidence
  * @example await compactionAdvice("metrics.readings", { lifecycle: "time-series", ttlSeconds: 30 * 86400 })
  * @example await compactionAdvice("shop.carts", {}, { apply: true })   // live: executes the ALTER
  */
-export async function compactionAdvice(table?: string | TableName, workload: CompactionWorkload = {}, options: CompactionAdviceOptions = {}): Promise<CompactionReport> {
+export async function compactionAdvice(
+  table?: string | TableName,
+  workload: CompactionWorkload = {},
+  options: CompactionAdviceOptions = {},
+): Promise<CompactionReport> {
   // A source without the evidence gives an empty report that says why (../present/report.ts answerOrExplain).
   return answerOrExplain("compactionAdvice", ["advice", "evidence"] as const, () => compactionAdviceOf(table, workload, options));
 }
 
 /** compactionAdvice() itself; compactionAdvice() turns "the source has no ..." into an empty report. */
-async function compactionAdviceOf(table?: string | TableName, workload: CompactionWorkload = {}, options: CompactionAdviceOptions = {}): Promise<CompactionReport> {
-  if (isSource(table)) throw new CassperfError("compactionAdvice: the first argument is a table name (or omitted for every table); pass a source as the third argument's { source }.");
+async function compactionAdviceOf(
+  table?: string | TableName,
+  workload: CompactionWorkload = {},
+  options: CompactionAdviceOptions = {},
+): Promise<CompactionReport> {
+  if (isSource(table))
+    throw new CassperfError(
+      "compactionAdvice: the first argument is a table name (or omitted for every table); pass a source as the third argument's { source }.",
+    );
   // compactionAdvice("path/to/bundle"): a path is read as a source (as gcStats(path) is), every table.
   const asPath = existingPath(table);
   if (asPath !== undefined) {
     options = { ...options, source: asPath };
     table = undefined;
   }
-  if (workload !== undefined && (typeof workload !== "object" || workload === null || Array.isArray(workload))) throw new CassperfError(`compactionAdvice: the second argument is the workload, e.g. { writePattern: "append-only" }; got ${JSON.stringify(workload)}.`);
+  if (workload !== undefined && (typeof workload !== "object" || workload === null || Array.isArray(workload)))
+    throw new CassperfError(`compactionAdvice: the second argument is the workload, e.g. { writePattern: "append-only" }; got ${JSON.stringify(workload)}.`);
   const name = table === undefined ? undefined : parseTableName(table, "compactionAdvice");
   const source = await resolveSource(options.source, "compactionAdvice");
   const { tables, nodePending, notes } = await gatherCompactionEvidence(source, name);
@@ -375,10 +534,17 @@ async function compactionAdviceOf(table?: string | TableName, workload: Compacti
   let list = [...tables.values()];
   if (name) {
     list = list.filter((e) => e.keyspace.toLowerCase() === name.keyspace.toLowerCase() && e.table.toLowerCase() === name.table.toLowerCase());
-    if (!list.length) throw new CassperfError(`compactionAdvice: the source (${source.describe()}) has no schema, tablestats or histograms for ${name.keyspace}.${name.table}.`, { hint: "check the name, or add schema.cql and nodetool tablestats output" });
+    if (!list.length)
+      throw new CassperfError(
+        `compactionAdvice: the source (${source.describe()}) has no schema, tablestats or histograms for ${name.keyspace}.${name.table}.`,
+        { hint: "check the name, or add schema.cql and nodetool tablestats output" },
+      );
   } else {
     list = list.filter((e) => options.includeSystem || !SYSTEM_KEYSPACES.test(e.keyspace));
-    if (!list.length) throw new CassperfError(`compactionAdvice: the source (${source.describe()}) has no user tables with evidence (schema, tablestats or tablehistograms).`, { hint: "pass { includeSystem: true } as the third argument for system tables" });
+    if (!list.length)
+      throw new CassperfError(`compactionAdvice: the source (${source.describe()}) has no user tables with evidence (schema, tablestats or tablehistograms).`, {
+        hint: "pass { includeSystem: true } as the third argument for system tables",
+      });
   }
   list.sort((a, b) => `${a.keyspace}.${a.table}`.localeCompare(`${b.keyspace}.${b.table}`));
 
@@ -393,7 +559,19 @@ async function compactionAdviceOf(table?: string | TableName, workload: Compacti
     const tname = { keyspace: ev.keyspace, table: ev.table };
     const st = compactionStatement(tname, rule.strategy, f);
     const changes = f.current !== rule.strategy && !(f.current === "DTCS" && rule.strategy === "TWCS" && !versionAtLeast(version, 3, 0, 8));
-    advice.push({ keyspace: ev.keyspace, table: ev.table, current: f.current, recommended: rule.strategy, rule: rule.id, confidence: conf.level, missing: conf.missing.join(", "), reasoning: reasons.join("; "), statement: changes ? st.statement : null, ucs_statement: st.ucs ?? null, note: st.note ?? null });
+    advice.push({
+      keyspace: ev.keyspace,
+      table: ev.table,
+      current: f.current,
+      recommended: rule.strategy,
+      rule: rule.id,
+      confidence: conf.level,
+      missing: conf.missing.join(", "),
+      reasoning: reasons.join("; "),
+      statement: changes ? st.statement : null,
+      ucs_statement: st.ucs ?? null,
+      note: st.note ?? null,
+    });
     if (changes) {
       findings.push({
         severity: conf.level === "low" ? "info" : "warning",
@@ -408,7 +586,8 @@ async function compactionAdviceOf(table?: string | TableName, workload: Compacti
       const hit = r.check(f, rule.strategy);
       if (hit) findings.push({ severity: r.severity, id: r.id, helper: "compactionAdvice", ...hit });
     }
-    const push = (item: string, c: Cited<unknown> | undefined, show?: (v: any) => unknown) => c && evidenceRows.push({ table: `${ev.keyspace}.${ev.table}`, item, value: show ? show(c.value) : c.value, origin: c.origin });
+    const push = (item: string, c: Cited<unknown> | undefined, show?: (v: any) => unknown) =>
+      c && evidenceRows.push({ table: `${ev.keyspace}.${ev.table}`, item, value: show ? show(c.value) : c.value, origin: c.origin });
     push("compaction", ev.schema, (s) => `${s.compactionClass} ${JSON.stringify(s.compactionOptions)}`);
     push("default_time_to_live", ev.schema, (s) => s.defaultTtl);
     push("gc_grace_seconds", ev.schema, (s) => s.gcGraceSeconds);
@@ -445,7 +624,8 @@ async function compactionAdviceOf(table?: string | TableName, workload: Compacti
     if (ev.sstablesPerReadP99) rows.push({ table: t, metric: "SSTables per read (p99)", value: ev.sstablesPerReadP99.value });
     const tomb = ev.traceTombstones ? ev.traceTombstones.value.tombstones / Math.max(1, ev.traceTombstones.value.sessions) : ev.tombstonesPerSliceMean?.value;
     if (tomb !== undefined) rows.push({ table: t, metric: "tombstones per read", value: tomb });
-    if (ev.reads && ev.writes && ev.reads.value + ev.writes.value > 0) rows.push({ table: t, metric: "write share (%)", value: (100 * ev.writes.value) / (ev.reads.value + ev.writes.value) });
+    if (ev.reads && ev.writes && ev.reads.value + ev.writes.value > 0)
+      rows.push({ table: t, metric: "write share (%)", value: (100 * ev.writes.value) / (ev.reads.value + ev.writes.value) });
     return rows;
   });
   return makeReport({
@@ -457,34 +637,51 @@ async function compactionAdviceOf(table?: string | TableName, workload: Compacti
       changes_recommended: advice.filter((a) => a.statement).length,
       version: version ?? null,
       pending_compactions: nodePending?.value ?? null,
-      ...(advice.length === 1 ? { current: advice[0].current, recommended: advice[0].recommended, confidence: advice[0].confidence, statement: advice[0].statement } : {}),
-      ...(options.apply ? { applied: applied.filter((a) => a.result === "applied").length, apply_failed: applied.filter((a) => a.result !== "applied").length } : {}),
+      ...(advice.length === 1
+        ? { current: advice[0].current, recommended: advice[0].recommended, confidence: advice[0].confidence, statement: advice[0].statement }
+        : {}),
+      ...(options.apply
+        ? { applied: applied.filter((a) => a.result === "applied").length, apply_failed: applied.filter((a) => a.result !== "applied").length }
+        : {}),
     },
     findings,
     notes: [...notes, ...applied.map((a) => `${a.table}: ${a.result}: ${a.statement}`)],
     frames: {
       advice: Object.fromEntries(Object.keys(advice[0] ?? { keyspace: 0 }).map((k) => [k, advice.map((a) => a[k as keyof CompactionAdviceRow])])),
-      evidence: { table: evidenceRows.map((r) => r.table), item: evidenceRows.map((r) => r.item), value: evidenceRows.map((r) => (typeof r.value === "object" && r.value !== null ? JSON.stringify(r.value) : r.value)), origin: evidenceRows.map((r) => r.origin) },
-    },
-    // No chart without a number to draw (an empty facet grid explains nothing).
-    charts: !chartRows.length ? {} : {
-      evidence: () => {
-        // Tables cut in the middle ("cassperf_demo.user_events" and "cassperf_demo.user_profiles" stay apart).
-        const names = distinctLabels(chartRows.map((r) => r.table), 28);
-        return {
-          title: "Compaction evidence per table",
-          data: { values: chartRows.map((r) => ({ ...r, table: names.get(r.table) })) },
-          facet: { column: { field: "metric", type: "nominal", title: null } },
-          spec: {
-            width: 200,
-            height: Math.max(60, 16 * list.length),
-            mark: { type: "bar", tooltip: true },
-            encoding: { y: { field: "table", type: "nominal", title: null, axis: { labelLimit: 300 } }, x: { field: "value", type: "quantitative", title: null } },
-          },
-          resolve: { scale: { x: "independent" } },
-        };
+      evidence: {
+        table: evidenceRows.map((r) => r.table),
+        item: evidenceRows.map((r) => r.item),
+        value: evidenceRows.map((r) => (typeof r.value === "object" && r.value !== null ? JSON.stringify(r.value) : r.value)),
+        origin: evidenceRows.map((r) => r.origin),
       },
     },
+    // No chart without a number to draw (an empty facet grid explains nothing).
+    charts: !chartRows.length
+      ? {}
+      : {
+          evidence: () => {
+            // Tables cut in the middle ("cassperf_demo.user_events" and "cassperf_demo.user_profiles" stay apart).
+            const names = distinctLabels(
+              chartRows.map((r) => r.table),
+              28,
+            );
+            return {
+              title: "Compaction evidence per table",
+              data: { values: chartRows.map((r) => ({ ...r, table: names.get(r.table) })) },
+              facet: { column: { field: "metric", type: "nominal", title: null } },
+              spec: {
+                width: 200,
+                height: Math.max(60, 16 * list.length),
+                mark: { type: "bar", tooltip: true },
+                encoding: {
+                  y: { field: "table", type: "nominal", title: null, axis: { labelLimit: 300 } },
+                  x: { field: "value", type: "quantitative", title: null },
+                },
+              },
+              resolve: { scale: { x: "independent" } },
+            };
+          },
+        },
     previewFrame: "advice",
   }) as CompactionReport;
 }

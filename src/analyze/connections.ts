@@ -26,12 +26,44 @@ export interface ConnectionsOptions {
 }
 
 export const CONNECTION_THRESHOLDS = {
-  IN_FLIGHT_PER_HOST: { name: "IN_FLIGHT_PER_HOST", value: 100, unit: "requests", source: "cassperf's choice (no published threshold found): over 100 in flight on one host is unhealthy" },
-  MAX_REQUESTS_PER_CONNECTION: { name: "MAX_REQUESTS_PER_CONNECTION", value: 2048, unit: "requests", source: "cassandra-driver default for protocol v3+ (client-options.js)" },
-  CLIENT_IMBALANCE_RATIO: { name: "CLIENT_IMBALANCE_RATIO", value: 2, unit: "× the other nodes' median", source: "cassperf: every driver session opens the same pool to each local node (cassandra-driver coreConnectionsPerHostV3 local 1; Java driver 4 pool.local.size 1), so totals differ little; twice the others is a pinned node" },
-  CLIENT_IMBALANCE_MIN: { name: "CLIENT_IMBALANCE_MIN", value: 10, unit: "connections", source: "cassperf: below 10 connections a difference of a few clients is noise" },
-  CONNECTIONS_PER_CLIENT: { name: "CONNECTIONS_PER_CLIENT", value: 8, unit: "connections from one IP to one node", source: "cassandra-driver (client-options.js coreConnectionsPerHostV3) and Java driver 4 open 1 connection per local node per session; over 8 from one IP means many sessions or processes" },
-  MIN_PROTOCOL_VERSION: { name: "MIN_PROTOCOL_VERSION", value: 4, unit: "native protocol version", source: "Cassandra 2.2 introduced protocol v4 (NEWS.txt); a v3 client is a driver from before 2016" },
+  IN_FLIGHT_PER_HOST: {
+    name: "IN_FLIGHT_PER_HOST",
+    value: 100,
+    unit: "requests",
+    source: "cassperf's choice (no published threshold found): over 100 in flight on one host is unhealthy",
+  },
+  MAX_REQUESTS_PER_CONNECTION: {
+    name: "MAX_REQUESTS_PER_CONNECTION",
+    value: 2048,
+    unit: "requests",
+    source: "cassandra-driver default for protocol v3+ (client-options.js)",
+  },
+  CLIENT_IMBALANCE_RATIO: {
+    name: "CLIENT_IMBALANCE_RATIO",
+    value: 2,
+    unit: "× the other nodes' median",
+    source:
+      "cassperf: every driver session opens the same pool to each local node (cassandra-driver coreConnectionsPerHostV3 local 1; Java driver 4 pool.local.size 1), so totals differ little; twice the others is a pinned node",
+  },
+  CLIENT_IMBALANCE_MIN: {
+    name: "CLIENT_IMBALANCE_MIN",
+    value: 10,
+    unit: "connections",
+    source: "cassperf: below 10 connections a difference of a few clients is noise",
+  },
+  CONNECTIONS_PER_CLIENT: {
+    name: "CONNECTIONS_PER_CLIENT",
+    value: 8,
+    unit: "connections from one IP to one node",
+    source:
+      "cassandra-driver (client-options.js coreConnectionsPerHostV3) and Java driver 4 open 1 connection per local node per session; over 8 from one IP means many sessions or processes",
+  },
+  MIN_PROTOCOL_VERSION: {
+    name: "MIN_PROTOCOL_VERSION",
+    value: 4,
+    unit: "native protocol version",
+    source: "Cassandra 2.2 introduced protocol v4 (NEWS.txt); a v3 client is a driver from before 2016",
+  },
 } satisfies Record<string, Threshold>;
 const T = CONNECTION_THRESHOLDS;
 
@@ -65,7 +97,11 @@ async function connectionsOf(input?: SourceInput, options: ConnectionsOptions = 
     open_connections: connected.has(h.address) ? state.getOpenConnections(h) : 0,
     in_flight: connected.has(h.address) ? state.getInFlightQueries(h) : 0,
   }));
-  const opts = (client as unknown as { options: unknown }).options as { pooling?: { coreConnectionsPerHost?: Record<number, number>; maxRequestsPerConnection?: number }; policies?: { loadBalancing?: { constructor: { name: string }; localDc?: string } }; localDataCenter?: string };
+  const opts = (client as unknown as { options: unknown }).options as {
+    pooling?: { coreConnectionsPerHost?: Record<number, number>; maxRequestsPerConnection?: number };
+    policies?: { loadBalancing?: { constructor: { name: string }; localDc?: string } };
+    localDataCenter?: string;
+  };
   const lb = opts.policies?.loadBalancing;
   const lbName = lb?.constructor?.name ?? "unknown";
   const localDc = opts.localDataCenter ?? lb?.localDc ?? null;
@@ -73,43 +109,130 @@ async function connectionsOf(input?: SourceInput, options: ConnectionsOptions = 
   const coreLocal = opts.pooling?.coreConnectionsPerHost?.[0] ?? 1;
   const findings: Finding[] = [];
   for (const h of hosts) {
-    if (!h.up) findings.push({ severity: "critical", id: "connections.host-down", helper: "connections", node: h.host, title: `${h.host} is down (driver's view)`, evidence: `datacenter ${h.datacenter}, rack ${h.rack}`, action: "check the node (nodetool status, its system.log); the driver routes around it meanwhile" });
-    else if (h.open_connections === 0) findings.push({ severity: "warning", id: "connections.no-connections", helper: "connections", node: h.host, title: `${h.host} is up but the driver has no open connection to it`, evidence: `datacenter ${h.datacenter}; load-balancing ${lbName}`, action: "expected for remote-DC hosts under a DC-aware policy; otherwise check the node's native port (9042) and TLS settings" });
-    if (h.in_flight > T.IN_FLIGHT_PER_HOST.value) findings.push({ severity: "warning", id: "connections.in-flight", helper: "connections", node: h.host, title: `${h.host} has ${h.in_flight} requests in flight (over ${T.IN_FLIGHT_PER_HOST.value})`, evidence: `${h.open_connections} connections`, action: "the node is slow or overloaded: look at its thread pools (tpstats) and GC; or add connections if its latency is fine" });
+    if (!h.up)
+      findings.push({
+        severity: "critical",
+        id: "connections.host-down",
+        helper: "connections",
+        node: h.host,
+        title: `${h.host} is down (driver's view)`,
+        evidence: `datacenter ${h.datacenter}, rack ${h.rack}`,
+        action: "check the node (nodetool status, its system.log); the driver routes around it meanwhile",
+      });
+    else if (h.open_connections === 0)
+      findings.push({
+        severity: "warning",
+        id: "connections.no-connections",
+        helper: "connections",
+        node: h.host,
+        title: `${h.host} is up but the driver has no open connection to it`,
+        evidence: `datacenter ${h.datacenter}; load-balancing ${lbName}`,
+        action: "expected for remote-DC hosts under a DC-aware policy; otherwise check the node's native port (9042) and TLS settings",
+      });
+    if (h.in_flight > T.IN_FLIGHT_PER_HOST.value)
+      findings.push({
+        severity: "warning",
+        id: "connections.in-flight",
+        helper: "connections",
+        node: h.host,
+        title: `${h.host} has ${h.in_flight} requests in flight (over ${T.IN_FLIGHT_PER_HOST.value})`,
+        evidence: `${h.open_connections} connections`,
+        action: "the node is slow or overloaded: look at its thread pools (tpstats) and GC; or add connections if its latency is fine",
+      });
   }
   // The server's side (4.0+): every node's native connections from system_views.clients, no nodetool needed.
   const notes: string[] = [];
   const views = await readViews(source, "clients");
   for (const f of views.failed) notes.push(`system_views.clients on ${f.node} could not be read: ${f.error}`);
-  if (views.older.length) notes.push(`${views.older.join(", ")}: Cassandra before 4.0 has no system_views.clients; record \`nodetool clientstats --all\` (4.0+) for the server's view`);
+  if (views.older.length)
+    notes.push(
+      `${views.older.join(", ")}: Cassandra before 4.0 has no system_views.clients; record \`nodetool clientstats --all\` (4.0+) for the server's view`,
+    );
   const clients: (ClientConnection & { node: string; from: string })[] = [];
   const totals: { node: string; total_connected: number; from: string }[] = [];
   for (const r of views.reads) {
     totals.push({ node: r.node, total_connected: r.rows.length, from: r.origin });
     r.rows.forEach((v, i) => {
       const ip = String(v.address ?? "").replace(/^\//, "");
-      clients.push({ node: r.node, address: `${ip}:${v.port ?? "?"}`, client: ip, ssl: typeof v.ssl_enabled === "boolean" ? v.ssl_enabled : null, cipher: (v.ssl_cipher_suite as string) ?? null, tls_protocol: (v.ssl_protocol as string) ?? null, protocol_version: viewNumber(v.protocol_version), user: (v.username as string) ?? null, keyspace: (v.keyspace_name as string) ?? null, requests: viewNumber(v.request_count), driver_name: (v.driver_name as string) ?? null, driver_version: (v.driver_version as string) ?? null, client_options: null, line: i + 1, from: r.origin });
+      clients.push({
+        node: r.node,
+        address: `${ip}:${v.port ?? "?"}`,
+        client: ip,
+        ssl: typeof v.ssl_enabled === "boolean" ? v.ssl_enabled : null,
+        cipher: (v.ssl_cipher_suite as string) ?? null,
+        tls_protocol: (v.ssl_protocol as string) ?? null,
+        protocol_version: viewNumber(v.protocol_version),
+        user: (v.username as string) ?? null,
+        keyspace: (v.keyspace_name as string) ?? null,
+        requests: viewNumber(v.request_count),
+        driver_name: (v.driver_name as string) ?? null,
+        driver_version: (v.driver_version as string) ?? null,
+        client_options: null,
+        line: i + 1,
+        from: r.origin,
+      });
     });
   }
   findings.push(...clientFindings(totals, clients));
   const dcs = [...new Set(hosts.map((h) => h.datacenter))];
   if (!/DCAware|TokenAware|DefaultLoadBalancing/i.test(lbName) || (dcs.length > 1 && !localDc))
-    findings.push({ severity: "warning", id: "connections.lb-policy", helper: "connections", title: `load-balancing policy ${lbName}${localDc ? "" : " without a local datacenter"}`, evidence: `datacenters: ${dcs.join(", ")}`, action: "use a token-aware, DC-aware policy with localDataCenter set (the driver's default policy does both when localDataCenter is given)" });
+    findings.push({
+      severity: "warning",
+      id: "connections.lb-policy",
+      helper: "connections",
+      title: `load-balancing policy ${lbName}${localDc ? "" : " without a local datacenter"}`,
+      evidence: `datacenters: ${dcs.join(", ")}`,
+      action: "use a token-aware, DC-aware policy with localDataCenter set (the driver's default policy does both when localDataCenter is given)",
+    });
   if (options.expectedConcurrency) {
     const up = hosts.filter((h) => h.up).length || 1;
     const need = Math.ceil(options.expectedConcurrency / up / maxPerConn);
-    if (need > coreLocal) findings.push({ severity: "warning", id: "connections.pool-size", helper: "connections", title: `${options.expectedConcurrency} concurrent requests need ${need} connections per host; the pool keeps ${coreLocal}`, evidence: `${up} hosts up, ${maxPerConn} requests per connection`, action: `pooling: { coreConnectionsPerHost: { [distance.local]: ${need} } }` });
+    if (need > coreLocal)
+      findings.push({
+        severity: "warning",
+        id: "connections.pool-size",
+        helper: "connections",
+        title: `${options.expectedConcurrency} concurrent requests need ${need} connections per host; the pool keeps ${coreLocal}`,
+        evidence: `${up} hosts up, ${maxPerConn} requests per connection`,
+        action: `pooling: { coreConnectionsPerHost: { [distance.local]: ${need} } }`,
+      });
   }
   return makeReport({
     helper: "connections",
     title: `${hosts.length} hosts, ${hosts.filter((h) => h.up).length} up`,
     source: source.describe(),
-    summary: { hosts: hosts.length, up: hosts.filter((h) => h.up).length, down: hosts.filter((h) => !h.up).length, open_connections: hosts.reduce((a, h) => a + h.open_connections, 0), in_flight: hosts.reduce((a, h) => a + h.in_flight, 0), load_balancing: lbName, local_datacenter: localDc, core_connections_per_host: coreLocal, max_requests_per_connection: maxPerConn, server_connections: views.reads.length ? clients.length : null, sources: ["driver state (hosts)", ...(views.reads.length ? ["system_views.clients (clients)"] : [])].join(", ") },
+    summary: {
+      hosts: hosts.length,
+      up: hosts.filter((h) => h.up).length,
+      down: hosts.filter((h) => !h.up).length,
+      open_connections: hosts.reduce((a, h) => a + h.open_connections, 0),
+      in_flight: hosts.reduce((a, h) => a + h.in_flight, 0),
+      load_balancing: lbName,
+      local_datacenter: localDc,
+      core_connections_per_host: coreLocal,
+      max_requests_per_connection: maxPerConn,
+      server_connections: views.reads.length ? clients.length : null,
+      sources: ["driver state (hosts)", ...(views.reads.length ? ["system_views.clients (clients)"] : [])].join(", "),
+    },
     findings,
     notes,
     frames: {
-      hosts: Object.fromEntries((["host", "datacenter", "rack", "up", "version", "open_connections", "in_flight"] as const).map((k) => [k, hosts.map((h) => h[k])])),
-      clients: rowsToColumns(clients, ["node", "client", "address", "ssl", "protocol_version", "user", "keyspace", "requests", "driver_name", "driver_version", "from"]),
+      hosts: Object.fromEntries(
+        (["host", "datacenter", "rack", "up", "version", "open_connections", "in_flight"] as const).map((k) => [k, hosts.map((h) => h[k])]),
+      ),
+      clients: rowsToColumns(clients, [
+        "node",
+        "client",
+        "address",
+        "ssl",
+        "protocol_version",
+        "user",
+        "keyspace",
+        "requests",
+        "driver_name",
+        "driver_version",
+        "from",
+      ]),
     },
   });
 }
@@ -123,7 +246,11 @@ async function connectionsOf(input?: SourceInput, options: ConnectionsOptions = 
  */
 async function recordedConnections(source: Source) {
   const files = source.files({ kind: "nodetool", command: "clientstats" });
-  if (!files.length) throw new CassperfError(`connections: the source (${source.describe()}) is recorded and has no nodetool clientstats output; the driver's own state needs a live source.`, { hint: "connect() to the cluster, or add nodes/<node>/nodetool/clientstats (nodetool clientstats --all, Cassandra 4.0+)" });
+  if (!files.length)
+    throw new CassperfError(
+      `connections: the source (${source.describe()}) is recorded and has no nodetool clientstats output; the driver's own state needs a live source.`,
+      { hint: "connect() to the cluster, or add nodes/<node>/nodetool/clientstats (nodetool clientstats --all, Cassandra 4.0+)" },
+    );
   const notes: string[] = [];
   const nodes: { node: string; total_connected: number | null; connections_listed: number; from: string }[] = [];
   const clients: (ClientConnection & { node: string; from: string })[] = [];
@@ -137,14 +264,23 @@ async function recordedConnections(source: Source) {
       notes.push(`skipped ${f.rel}: ${(e as Error).message}`);
       continue;
     }
-    if (parsed.nodetoolError) { notes.push(`${f.rel} holds a nodetool error, not clientstats: ${parsed.nodetoolError}`); continue; }
+    if (parsed.nodetoolError) {
+      notes.push(`${f.rel} holds a nodetool error, not clientstats: ${parsed.nodetoolError}`);
+      continue;
+    }
     for (const sk of parsed.skipped.slice(0, 5)) notes.push(`${f.rel}:${sk.line}: skipped (${sk.reason}): ${sk.text.slice(0, 80)}`);
     if (parsed.skipped.length > 5) notes.push(`${f.rel}: ${parsed.skipped.length - 5} more lines skipped`);
-    nodes.push({ node: f.node, total_connected: parsed.total_connected, connections_listed: parsed.connections.length, from: parsed.total_line ? `${f.rel}:${parsed.total_line}` : f.rel });
+    nodes.push({
+      node: f.node,
+      total_connected: parsed.total_connected,
+      connections_listed: parsed.connections.length,
+      from: parsed.total_line ? `${f.rel}:${parsed.total_line}` : f.rel,
+    });
     for (const c of parsed.connections) clients.push({ ...c, node: f.node, from: `${f.rel}:${c.line}` });
     for (const u of parsed.by_user) byUser.push({ node: f.node, user: u.user, connections: u.connections, from: `${f.rel}:${u.line}` });
   }
-  if (nodes.length && !clients.length) notes.push("clientstats was recorded without --all: no per-connection rows (client IP, driver, protocol); record `nodetool clientstats --all` for them");
+  if (nodes.length && !clients.length)
+    notes.push("clientstats was recorded without --all: no per-connection rows (client IP, driver, protocol); record `nodetool clientstats --all` for them");
 
   const totals = nodes.filter((n) => n.total_connected !== null) as { node: string; total_connected: number; from: string }[];
   const findings = clientFindings(totals, clients);
@@ -166,7 +302,19 @@ async function recordedConnections(source: Source) {
     notes,
     frames: {
       nodes: rowsToColumns(nodes, ["node", "total_connected", "connections_listed", "from"]),
-      clients: rowsToColumns(clients, ["node", "client", "address", "ssl", "protocol_version", "user", "keyspace", "requests", "driver_name", "driver_version", "from"]),
+      clients: rowsToColumns(clients, [
+        "node",
+        "client",
+        "address",
+        "ssl",
+        "protocol_version",
+        "user",
+        "keyspace",
+        "requests",
+        "driver_name",
+        "driver_version",
+        "from",
+      ]),
       by_user: rowsToColumns(byUser, ["node", "user", "connections", "from"]),
     },
   });
@@ -176,7 +324,10 @@ async function recordedConnections(source: Source) {
  * The client-side rules over per-node totals and per-connection rows — the same for recorded
  * `nodetool clientstats --all` and a live 4.0+ node's system_views.clients.
  */
-function clientFindings(totals: { node: string; total_connected: number; from: string }[], clients: (ClientConnection & { node: string; from: string })[]): Finding[] {
+function clientFindings(
+  totals: { node: string; total_connected: number; from: string }[],
+  clients: (ClientConnection & { node: string; from: string })[],
+): Finding[] {
   const findings: Finding[] = [];
   // Totals across nodes: each driver session opens the same pool to every local node.
   if (totals.length >= 2) {
@@ -185,19 +336,44 @@ function clientFindings(totals: { node: string; total_connected: number; from: s
     for (const [i, n] of totals.entries()) {
       const median = peerMedian(values, i)!;
       if (n.total_connected >= T.CLIENT_IMBALANCE_MIN.value && n.total_connected > T.CLIENT_IMBALANCE_RATIO.value * median)
-        findings.push({ severity: "warning", id: "connections.clients-unbalanced", helper: "connections", node: n.node, title: `${n.node} has ${n.total_connected} client connections, over ${T.CLIENT_IMBALANCE_RATIO.value}× the other nodes' median (${median.toFixed(1)})`, evidence: totals.map((o) => `${o.node} ${o.total_connected} (${o.from})`).join("; "), action: "clients pin this node: check their contact points and load-balancing policy (token-aware, DC-aware, with the right localDataCenter), and whether some clients connect to this node only (whitelist policies, a proxy)" });
+        findings.push({
+          severity: "warning",
+          id: "connections.clients-unbalanced",
+          helper: "connections",
+          node: n.node,
+          title: `${n.node} has ${n.total_connected} client connections, over ${T.CLIENT_IMBALANCE_RATIO.value}× the other nodes' median (${median.toFixed(1)})`,
+          evidence: totals.map((o) => `${o.node} ${o.total_connected} (${o.from})`).join("; "),
+          action:
+            "clients pin this node: check their contact points and load-balancing policy (token-aware, DC-aware, with the right localDataCenter), and whether some clients connect to this node only (whitelist policies, a proxy)",
+        });
     }
   }
   // One client IP with many connections to one node.
   for (const conns of groupBy(clients, (c) => `${c.node}\u0000${c.client}`).values()) {
     if (conns.length <= T.CONNECTIONS_PER_CLIENT.value) continue;
     const drivers = [...new Set(conns.map((c) => driverOf(c) || "driver not named"))];
-    findings.push({ severity: "info", id: "connections.many-per-client", helper: "connections", node: conns[0].node, title: `${conns[0].client} holds ${conns.length} connections to ${conns[0].node}`, evidence: `${drivers.join(", ")}; first at ${conns[0].from}`, action: "drivers open 1 connection per local node per session: this many means many sessions (a session per request, or many processes on that host). Share one session per process; raise the pool only when requests queue" });
+    findings.push({
+      severity: "info",
+      id: "connections.many-per-client",
+      helper: "connections",
+      node: conns[0].node,
+      title: `${conns[0].client} holds ${conns.length} connections to ${conns[0].node}`,
+      evidence: `${drivers.join(", ")}; first at ${conns[0].from}`,
+      action:
+        "drivers open 1 connection per local node per session: this many means many sessions (a session per request, or many processes on that host). Share one session per process; raise the pool only when requests queue",
+    });
   }
   // Old native protocol versions.
   const old = clients.filter((c) => c.protocol_version !== null && c.protocol_version < T.MIN_PROTOCOL_VERSION.value);
   for (const [client, conns] of groupBy(old, (c) => `${c.client} (${driverOf(c) || "driver not named"})`))
-    findings.push({ severity: "info", id: "connections.old-protocol", helper: "connections", title: `${client} speaks native protocol v${conns[0].protocol_version}`, evidence: `${plural(conns.length, "connection")} on ${[...new Set(conns.map((c) => c.node))].join(", ")}; first at ${conns[0].from}`, action: "upgrade the driver: protocol v4 (Cassandra 2.2+) adds unset values and server warnings in responses, v5 (4.0+) checksummed frames" });
+    findings.push({
+      severity: "info",
+      id: "connections.old-protocol",
+      helper: "connections",
+      title: `${client} speaks native protocol v${conns[0].protocol_version}`,
+      evidence: `${plural(conns.length, "connection")} on ${[...new Set(conns.map((c) => c.node))].join(", ")}; first at ${conns[0].from}`,
+      action: "upgrade the driver: protocol v4 (Cassandra 2.2+) adds unset values and server warnings in responses, v5 (4.0+) checksummed frames",
+    });
 
   return findings;
 }

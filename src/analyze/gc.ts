@@ -13,7 +13,17 @@ import { filesInTimeOrder, missing, nodetoolTexts } from "../cluster/evidence";
 import { resolveSource, type SourceInput } from "../cluster/resolve";
 import type { SourceFile } from "../cluster/source";
 import { COUNT_AXIS, MAX_CHART_POINTS, sampleForChart, utcTimeAxis, type VegaLiteSpec } from "../present/charts";
-import { makeReport, rowsToColumns, type Columns, type Finding, type Report, type Severity, type Threshold, type TypedRows, answerOrExplain } from "../present/report";
+import {
+  makeReport,
+  rowsToColumns,
+  type Columns,
+  type Finding,
+  type Report,
+  type Severity,
+  type Threshold,
+  type TypedRows,
+  answerOrExplain,
+} from "../present/report";
 import { gcInspectorParser } from "../parse/gc-inspector";
 import { gcLogParser } from "../parse/gc-log";
 import type { GcBlockParser, GcParseColumns, PauseTable } from "../parse/gc-pauses";
@@ -64,30 +74,81 @@ export interface StallRow extends GcStall {
 }
 
 /** The report gcStats() returns: frames `pauses`, `cycles`, `stalls`, `gcstats`; charts `pauses`, `heap`, `histogram`. */
-export type GcReport = TypedRows<{ pauses: PauseRow; cycles: CycleRow; stalls: StallRow; gcstats: NodetoolGcStats & { node: string; file: string } }> & Report<"pauses" | "cycles" | "stalls" | "gcstats"> & {
-  readonly pauses: import("danfojs-node").DataFrame;
-  readonly cycles: import("danfojs-node").DataFrame;
-  readonly stalls: import("danfojs-node").DataFrame;
-  readonly gcstats: import("danfojs-node").DataFrame;
-};
+export type GcReport = TypedRows<{ pauses: PauseRow; cycles: CycleRow; stalls: StallRow; gcstats: NodetoolGcStats & { node: string; file: string } }> &
+  Report<"pauses" | "cycles" | "stalls" | "gcstats"> & {
+    readonly pauses: import("danfojs-node").DataFrame;
+    readonly cycles: import("danfojs-node").DataFrame;
+    readonly stalls: import("danfojs-node").DataFrame;
+    readonly gcstats: import("danfojs-node").DataFrame;
+  };
 
 /**
  * Every threshold gcStats() judges by, with the source of its number. A newcomer finds them all here.
  */
 export const GC_THRESHOLDS = {
-  PAUSE_WARN_MS: { name: "PAUSE_WARN_MS", value: 200, unit: "ms", source: "Cassandra's gc_log_threshold_in_ms (cassandra.yaml default 200: GC pauses over 200 ms are logged at INFO)" },
-  PAUSE_CRITICAL_MS: { name: "PAUSE_CRITICAL_MS", value: 500, unit: "ms", source: "Cassandra's jvm options: -XX:MaxGCPauseMillis=500 for G1; longer pauses miss every read/write timeout budget" },
-  STOPPED_EXTRA_MS: { name: "STOPPED_EXTRA_MS", value: 100, unit: "ms", source: "cassperf: real/stopped this much above the logged pause is time the GC did not report (DSE 6.8 node: 44.7 ms pause, 1066 ms stopped)" },
+  PAUSE_WARN_MS: {
+    name: "PAUSE_WARN_MS",
+    value: 200,
+    unit: "ms",
+    source: "Cassandra's gc_log_threshold_in_ms (cassandra.yaml default 200: GC pauses over 200 ms are logged at INFO)",
+  },
+  PAUSE_CRITICAL_MS: {
+    name: "PAUSE_CRITICAL_MS",
+    value: 500,
+    unit: "ms",
+    source: "Cassandra's jvm options: -XX:MaxGCPauseMillis=500 for G1; longer pauses miss every read/write timeout budget",
+  },
+  STOPPED_EXTRA_MS: {
+    name: "STOPPED_EXTRA_MS",
+    value: 100,
+    unit: "ms",
+    source: "cassperf: real/stopped this much above the logged pause is time the GC did not report (DSE 6.8 node: 44.7 ms pause, 1066 ms stopped)",
+  },
   STOPPED_RATIO: { name: "STOPPED_RATIO", value: 2, unit: "x", source: "cassperf: real/stopped at least twice the logged pause" },
-  FULL_GC_COUNT: { name: "FULL_GC_COUNT", value: 1, unit: "full GCs", source: "cassperf's choice: a full GC stops every application thread while the whole heap is collected (HotSpot), so one is worth a finding" },
-  TO_SPACE_EXHAUSTED_COUNT: { name: "TO_SPACE_EXHAUSTED_COUNT", value: 1, unit: "pauses", source: "G1 tuning guide: evacuation failure means the heap or reserve is too small" },
-  HUMONGOUS_COUNT: { name: "HUMONGOUS_COUNT", value: 1, unit: "pauses", source: "G1 tuning guide: humongous allocations (objects >= half a region) bypass young gen" },
+  FULL_GC_COUNT: {
+    name: "FULL_GC_COUNT",
+    value: 1,
+    unit: "full GCs",
+    source: "cassperf's choice: a full GC stops every application thread while the whole heap is collected (HotSpot), so one is worth a finding",
+  },
+  TO_SPACE_EXHAUSTED_COUNT: {
+    name: "TO_SPACE_EXHAUSTED_COUNT",
+    value: 1,
+    unit: "pauses",
+    source: "G1 tuning guide: evacuation failure means the heap or reserve is too small",
+  },
+  HUMONGOUS_COUNT: {
+    name: "HUMONGOUS_COUNT",
+    value: 1,
+    unit: "pauses",
+    source: "G1 tuning guide: humongous allocations (objects >= half a region) bypass young gen",
+  },
   CMF_COUNT: { name: "CMF_COUNT", value: 1, unit: "events", source: "CMS: a concurrent mode failure / promotion failure falls back to a serial full GC" },
   ALLOCATION_STALL_COUNT: { name: "ALLOCATION_STALL_COUNT", value: 1, unit: "stalls", source: "ZGC: any allocation stall blocks an application thread" },
-  HEAP_MIN_GB: { name: "HEAP_MIN_GB", value: 8, unit: "GB", source: "cassandra-env.sh's own heap size on a machine with 32 GB of RAM or more: max(min(1/2 RAM, 1 GB), min(1/4 RAM, 8 GB))" },
-  HEAP_MAX_GB: { name: "HEAP_MAX_GB", value: 16, unit: "GB", source: "Cassandra's jvm.options calls heaps of 16 GB and more large (its G1 settings); DataStax's ceiling is 32 GB (Changing heap size parameters)" },
-  HEAP_MAX_RAM_FRACTION: { name: "HEAP_MAX_RAM_FRACTION", value: 0.5, unit: "of RAM", source: "DataStax, Changing heap size parameters (DSE 6.8 docs): heap between 1/4 and 1/2 of system memory; the OS page cache needs the rest" },
-  THROUGHPUT_MIN_PCT: { name: "THROUGHPUT_MIN_PCT", value: 95, unit: "%", source: "cassperf: below 95% of time outside GC pauses the JVM spends a noticeable share of time stopped" },
+  HEAP_MIN_GB: {
+    name: "HEAP_MIN_GB",
+    value: 8,
+    unit: "GB",
+    source: "cassandra-env.sh's own heap size on a machine with 32 GB of RAM or more: max(min(1/2 RAM, 1 GB), min(1/4 RAM, 8 GB))",
+  },
+  HEAP_MAX_GB: {
+    name: "HEAP_MAX_GB",
+    value: 16,
+    unit: "GB",
+    source: "Cassandra's jvm.options calls heaps of 16 GB and more large (its G1 settings); DataStax's ceiling is 32 GB (Changing heap size parameters)",
+  },
+  HEAP_MAX_RAM_FRACTION: {
+    name: "HEAP_MAX_RAM_FRACTION",
+    value: 0.5,
+    unit: "of RAM",
+    source: "DataStax, Changing heap size parameters (DSE 6.8 docs): heap between 1/4 and 1/2 of system memory; the OS page cache needs the rest",
+  },
+  THROUGHPUT_MIN_PCT: {
+    name: "THROUGHPUT_MIN_PCT",
+    value: 95,
+    unit: "%",
+    source: "cassperf: below 95% of time outside GC pauses the JVM spends a noticeable share of time stopped",
+  },
 } satisfies Record<string, Threshold>;
 
 const T = GC_THRESHOLDS;
@@ -139,7 +200,8 @@ export const GC_RULES: GcRule[] = [
       return {
         title: `${over.length} GC ${inflect(over.length, "pause")} over ${T.PAUSE_CRITICAL_MS.value} ms on ${f.node}`,
         evidence: `worst ${fmt(Math.max(w.pause_ms, w.stopped_ms ?? 0))} ms (${w.type}${w.cause ? `, ${w.cause}` : ""}) at ${where(w)}`,
-        action: "Find the cause in the pause's type: full GCs -> heap too small or humongous/promotion failures; young pauses -> young gen too large or too much survivor copying. Compare pause_ms with stopped_ms: a gap is time-to-safepoint, not GC.",
+        action:
+          "Find the cause in the pause's type: full GCs -> heap too small or humongous/promotion failures; young pauses -> young gen too large or too much survivor copying. Compare pause_ms with stopped_ms: a gap is time-to-safepoint, not GC.",
       };
     },
   },
@@ -166,13 +228,20 @@ export const GC_RULES: GcRule[] = [
     severity: "warning",
     thresholds: ["STOPPED_EXTRA_MS", "STOPPED_RATIO"],
     check: (f) => {
-      const bad = f.pauses.filter((p) => p.origin === "gc-log" && p.within_line === null && stoppedOf(p) - p.pause_ms >= T.STOPPED_EXTRA_MS.value && stoppedOf(p) >= T.STOPPED_RATIO.value * p.pause_ms);
+      const bad = f.pauses.filter(
+        (p) =>
+          p.origin === "gc-log" &&
+          p.within_line === null &&
+          stoppedOf(p) - p.pause_ms >= T.STOPPED_EXTRA_MS.value &&
+          stoppedOf(p) >= T.STOPPED_RATIO.value * p.pause_ms,
+      );
       if (!bad.length) return null;
       const w = worst(bad, (p) => stoppedOf(p) - p.pause_ms);
       return {
         title: `${plural(bad.length, "pause")} where the JVM stopped far longer than the GC logged on ${f.node}`,
         evidence: `${where(w)}: pause ${fmt(w.pause_ms)} ms, real ${w.real_ms === null ? "—" : fmt(w.real_ms)} ms, stopped ${w.stopped_ms === null ? "—" : fmt(w.stopped_ms)} ms`,
-        action: "The extra time is outside the collector: time-to-safepoint (long counted loops), swapping, CPU starvation, or transparent huge page compaction. Check swap (should be off), THP (set to madvise/never), CPU steal, and -XX:+SafepointTimeout logs.",
+        action:
+          "The extra time is outside the collector: time-to-safepoint (long counted loops), swapping, CPU starvation, or transparent huge page compaction. Check swap (should be off), THP (set to madvise/never), CPU steal, and -XX:+SafepointTimeout logs.",
       };
     },
   },
@@ -186,8 +255,11 @@ export const GC_RULES: GcRule[] = [
       const causes = countBy(full, (p) => p.cause ?? "unknown");
       return {
         title: `${full.length} full ${inflect(full.length, "GC", "GCs")} on ${f.node}`,
-        evidence: `causes: ${Object.entries(causes).map(([c, n]) => `${c} ×${n}`).join(", ")}; longest ${fmt(worst(full, (p) => p.pause_ms).pause_ms)} ms at ${where(worst(full, (p) => p.pause_ms))}`,
-        action: "Full GCs stop the node for the whole-heap collection: raise the heap (within 8-16 GB), lower the G1 InitiatingHeapOccupancyPercent, or find what fills the old generation (large partitions, big batches, caches). System.gc() causes: add -XX:+DisableExplicitGC or ExplicitGCInvokesConcurrent.",
+        evidence: `causes: ${Object.entries(causes)
+          .map(([c, n]) => `${c} ×${n}`)
+          .join(", ")}; longest ${fmt(worst(full, (p) => p.pause_ms).pause_ms)} ms at ${where(worst(full, (p) => p.pause_ms))}`,
+        action:
+          "Full GCs stop the node for the whole-heap collection: raise the heap (within 8-16 GB), lower the G1 InitiatingHeapOccupancyPercent, or find what fills the old generation (large partitions, big batches, caches). System.gc() causes: add -XX:+DisableExplicitGC or ExplicitGCInvokesConcurrent.",
       };
     },
   },
@@ -201,7 +273,8 @@ export const GC_RULES: GcRule[] = [
       return {
         title: `G1 ran out of to-space ${plural(f.toSpaceCount, "time")} on ${f.node}`,
         evidence: `first at ${where(ps[0])}, pause ${fmt(ps[0].pause_ms)} ms`,
-        action: "Evacuation failure: the heap is too full to copy survivors. Give the heap more room (larger heap, -XX:G1ReservePercent higher, lower InitiatingHeapOccupancyPercent) or reduce the live set.",
+        action:
+          "Evacuation failure: the heap is too full to copy survivors. Give the heap more room (larger heap, -XX:G1ReservePercent higher, lower InitiatingHeapOccupancyPercent) or reduce the live set.",
       };
     },
   },
@@ -215,7 +288,8 @@ export const GC_RULES: GcRule[] = [
       return {
         title: `${plural(f.humongousCount, "pause")} with humongous allocations on ${f.node}`,
         evidence: `first at ${where(ps[0])}${ps[0].cause ? ` (${ps[0].cause})` : ""}`,
-        action: "Objects of at least half a G1 region go straight to the old generation: raise -XX:G1HeapRegionSize (e.g. 16m or 32m) or find the large allocations (large partitions/cells, big batches, compaction buffers).",
+        action:
+          "Objects of at least half a G1 region go straight to the old generation: raise -XX:G1HeapRegionSize (e.g. 16m or 32m) or find the large allocations (large partitions/cells, big batches, compaction buffers).",
       };
     },
   },
@@ -435,7 +509,9 @@ async function gcStatsOf(input?: SourceInput, opts: GcStatsOptions = {}): Promis
     } catch (e) {
       if (isCancel(e) || signal.aborted) {
         if (!results.length) throw e;
-        notes.push(`Cancelled: partial, ${results.length} of ${gcFiles.length} GC log files read (stopped in ${file.rel}); GCInspector lines and nodetool gcstats not read.`);
+        notes.push(
+          `Cancelled: partial, ${results.length} of ${gcFiles.length} GC log files read (stopped in ${file.rel}); GCInspector lines and nodetool gcstats not read.`,
+        );
         cancelled = true;
         break;
       }
@@ -446,14 +522,21 @@ async function gcStatsOf(input?: SourceInput, opts: GcStatsOptions = {}): Promis
       }
     }
     if (!parse) continue;
-    if (parse.format === "unknown" || (parse.pauses.length === 0 && parse.cycles.length === 0 && parse.skipped.count > 0 && parse.skipped.count >= parse.lines / 2)) {
-      notes.push(`${file.rel} is not a GC log: expected unified logging lines ([uptime][level][tags] ...) or JDK 8 PrintGCDetails lines (uptime: [GC ...)${parse.skipped.first ? `; line ${parse.skipped.first.line} reads "${parse.skipped.first.text}"` : ""}.`);
+    if (
+      parse.format === "unknown" ||
+      (parse.pauses.length === 0 && parse.cycles.length === 0 && parse.skipped.count > 0 && parse.skipped.count >= parse.lines / 2)
+    ) {
+      notes.push(
+        `${file.rel} is not a GC log: expected unified logging lines ([uptime][level][tags] ...) or JDK 8 PrintGCDetails lines (uptime: [GC ...)${parse.skipped.first ? `; line ${parse.skipped.first.line} reads "${parse.skipped.first.text}"` : ""}.`,
+      );
       continue;
     }
     if (side) {
       let worstMs = 0;
       for (let i = 0; i < parse.pauses.length; i++) worstMs = Math.max(worstMs, parse.pauses.pauseMs(i));
-      notes.push(`${file.rel} is the GC log of ${side}, not of a Cassandra node: left out of the nodes' figures and findings (it holds ${parse.pauses.length.toLocaleString("en-US")} pause(s)${parse.pauses.length ? `, worst ${fmt(worstMs)} ms` : ""}).`);
+      notes.push(
+        `${file.rel} is the GC log of ${side}, not of a Cassandra node: left out of the nodes' figures and findings (it holds ${parse.pauses.length.toLocaleString("en-US")} pause(s)${parse.pauses.length ? `, worst ${fmt(worstMs)} ms` : ""}).`,
+      );
       continue;
     }
     results.push({ node: file.node, file, parse });
@@ -480,10 +563,12 @@ async function gcStatsOf(input?: SourceInput, opts: GcStatsOptions = {}): Promis
         }
       }
       const side = sideJvm(file);
-      if (side && parse && parse.pauses.length) notes.push(`${file.rel} belongs to ${side}, not to a Cassandra node: its ${plural(parse.pauses.length, "GCInspector line")} are left out.`);
+      if (side && parse && parse.pauses.length)
+        notes.push(`${file.rel} belongs to ${side}, not to a Cassandra node: its ${plural(parse.pauses.length, "GCInspector line")} are left out.`);
       else if (parse && parse.pauses.length) inspector.push({ node: file.node, file, parse });
     }
-    if (inspector.some((r) => r.parse.pauses.some((p) => p.timestamp !== null))) notes.push("GCInspector times are the node's local time without a zone; read as UTC.");
+    if (inspector.some((r) => r.parse.pauses.some((p) => p.timestamp !== null)))
+      notes.push("GCInspector times are the node's local time without a zone; read as UTC.");
   }
 
   // 3. nodetool gcstats.
@@ -504,9 +589,20 @@ async function gcStatsOf(input?: SourceInput, opts: GcStatsOptions = {}): Promis
   if (!results.length && !inspector.length && !gcstats.length) {
     // Unreadable files are not "not a GC log": missing() names them with why they could not be read.
     const others = source.files().filter((f) => f.kind === "unrecognized");
-    if (notes.length) throw new CassperfError(`gcStats: the source (${source.describe()}) has no usable GC evidence. ${notes.join(" ")}`, { hint: "Pass a GC log (gc.log, gc.log.0.current), a system.log with GCInspector lines, or a folder/bundle holding them." });
-    if (others.length && others.length <= 3) throw new CassperfError(`gcStats: ${others.map((f) => f.rel).join(", ")} is not a GC log, a system.log or nodetool gcstats output.`, { hint: "Pass a GC log written with -Xlog:gc* (JDK 9+) or -XX:+PrintGCDetails (JDK 8)." });
-    missing("gcStats", source, "GC logs, GCInspector lines in system.log, or nodetool gcstats output", "Open a folder or bundle with nodes/<node>/logs/cassandra/gc.log*, or pass a GC log path: gcStats(\"/var/log/cassandra/gc.log\").");
+    if (notes.length)
+      throw new CassperfError(`gcStats: the source (${source.describe()}) has no usable GC evidence. ${notes.join(" ")}`, {
+        hint: "Pass a GC log (gc.log, gc.log.0.current), a system.log with GCInspector lines, or a folder/bundle holding them.",
+      });
+    if (others.length && others.length <= 3)
+      throw new CassperfError(`gcStats: ${others.map((f) => f.rel).join(", ")} is not a GC log, a system.log or nodetool gcstats output.`, {
+        hint: "Pass a GC log written with -Xlog:gc* (JDK 9+) or -XX:+PrintGCDetails (JDK 8).",
+      });
+    missing(
+      "gcStats",
+      source,
+      "GC logs, GCInspector lines in system.log, or nodetool gcstats output",
+      'Open a folder or bundle with nodes/<node>/logs/cassandra/gc.log*, or pass a GC log path: gcStats("/var/log/cassandra/gc.log").',
+    );
   }
 
   // Rows: GC-log pauses stay in their columns (r.parse.pauses); GCInspector pauses (few) are rows.
@@ -522,8 +618,12 @@ async function gcStatsOf(input?: SourceInput, opts: GcStatsOptions = {}): Promis
   for (const r of results) {
     for (const s of r.parse.stalls) stalls.push({ ...s, node: r.node, file: r.file.rel });
     const sk = r.parse.skipped;
-    if (sk.count && sk.first) notes.push(`${r.file.rel}: skipped ${plural(sk.count, "line")} it could not read; first at line ${sk.first.line} (${sk.first.reason}): "${sk.first.text}"`);
-    if (r.parse.jvmRestarts) notes.push(`${r.file.rel}: uptime went back ${plural(r.parse.jvmRestarts, "time")} — more than one JVM run in one file; all runs are included.`);
+    if (sk.count && sk.first)
+      notes.push(
+        `${r.file.rel}: skipped ${plural(sk.count, "line")} it could not read; first at line ${sk.first.line} (${sk.first.reason}): "${sk.first.text}"`,
+      );
+    if (r.parse.jvmRestarts)
+      notes.push(`${r.file.rel}: uptime went back ${plural(r.parse.jvmRestarts, "time")} — more than one JVM run in one file; all runs are included.`);
   }
   // Coverage in time: a GCInspector pause outside every GC-log window of its node is evidence no
   // GC log states (e.g. logged after the GC log's last line), so it counts; inside a window it is
@@ -552,18 +652,25 @@ async function gcStatsOf(input?: SourceInput, opts: GcStatsOptions = {}): Promis
       const out = !hasLog || (!noClock.has(r.node) && Number.isFinite(t) && ws !== undefined && ws.every((w) => t < w.from - 1000 || t > w.to + 1000));
       if (out && hasLog) beyond++;
       insRows.push({ ...p, node: r.node, origin: "gcinspector", file: r.file.rel, beyond_gc_log: out });
-      const c = ((coverage[r.node] ??= {})["gcinspector"] ??= { from: null, to: null, pauses: 0 });
+      const c = ((coverage[r.node] ??= {}).gcinspector ??= { from: null, to: null, pauses: 0 });
       if (p.timestamp && (c.from === null || p.timestamp < c.from)) c.from = p.timestamp;
       if (p.timestamp && (c.to === null || p.timestamp > c.to)) c.to = p.timestamp;
       c.pauses++;
     }
   }
   for (const [node, kinds] of Object.entries(coverage)) {
-    const parts = Object.entries(kinds).map(([k, c]) => `${k === "gc-log" ? "GC log" : "GCInspector"} ${c.from ?? "?"} – ${c.to ?? "?"} (${c.pauses.toLocaleString("en-US")} pauses)`);
+    const parts = Object.entries(kinds).map(
+      ([k, c]) => `${k === "gc-log" ? "GC log" : "GCInspector"} ${c.from ?? "?"} – ${c.to ?? "?"} (${c.pauses.toLocaleString("en-US")} pauses)`,
+    );
     if (parts.length > 1) notes.push(`${node}: time covered by each kind of evidence: ${parts.join("; ")}.`);
   }
-  if (beyond) notes.push(`${beyond} GCInspector pause(s) fall outside the time their node's GC log covers; they count in the figures and findings (origin "gcinspector", beyond_gc_log true). GCInspector pauses inside a GC log's window are not counted again.`);
-  for (const n of noClock) if (inspector.some((r) => r.node === n)) notes.push(`${n}: the GC log has no date stamps, so GCInspector pauses cannot be placed against it; they are shown but not counted.`);
+  if (beyond)
+    notes.push(
+      `${beyond} GCInspector pause(s) fall outside the time their node's GC log covers; they count in the figures and findings (origin "gcinspector", beyond_gc_log true). GCInspector pauses inside a GC log's window are not counted again.`,
+    );
+  for (const n of noClock)
+    if (inspector.some((r) => r.node === n))
+      notes.push(`${n}: the GC log has no date stamps, so GCInspector pauses cannot be placed against it; they are shown but not counted.`);
 
   // Per node facts and findings.
   const nodes = [...new Set([...results.map((r) => r.node), ...inspector.map((r) => r.node), ...gcstats.map((g) => g.node)])].sort();
@@ -654,7 +761,18 @@ async function gcStatsOf(input?: SourceInput, opts: GcStatsOptions = {}): Promis
       pauses: pauseColumns,
       cycles: () => rowsToColumns(cycleRows(), CYCLE_COLUMNS),
       stalls: () => rowsToColumns(stalls, ["node", "timestamp", "uptime_s", "thread", "stall_ms", "file", "line"]),
-      gcstats: () => rowsToColumns(gcstats, ["node", "interval_ms", "max_gc_elapsed_ms", "total_gc_elapsed_ms", "stdev_gc_elapsed_ms", "gc_reclaimed_mb", "collections", "direct_memory_bytes", "file"]),
+      gcstats: () =>
+        rowsToColumns(gcstats, [
+          "node",
+          "interval_ms",
+          "max_gc_elapsed_ms",
+          "total_gc_elapsed_ms",
+          "stdev_gc_elapsed_ms",
+          "gc_reclaimed_mb",
+          "collections",
+          "direct_memory_bytes",
+          "file",
+        ]),
     },
     charts: {
       pauses: () => pausesChart(allRows()),
@@ -668,8 +786,27 @@ async function gcStatsOf(input?: SourceInput, opts: GcStatsOptions = {}): Promis
 
 /** Column order of the `pauses` frame (the contract others rely on comes first). */
 export const PAUSE_COLUMNS = [
-  "node", "timestamp", "uptime_s", "type", "cause", "pause_ms", "real_ms", "stopped_ms", "heap_before_mb", "heap_after_mb", "heap_total_mb",
-  "to_space_exhausted", "humongous", "origin", "file", "name", "concurrent_mode_failure", "gc_id", "within_line", "beyond_gc_log", "line",
+  "node",
+  "timestamp",
+  "uptime_s",
+  "type",
+  "cause",
+  "pause_ms",
+  "real_ms",
+  "stopped_ms",
+  "heap_before_mb",
+  "heap_after_mb",
+  "heap_total_mb",
+  "to_space_exhausted",
+  "humongous",
+  "origin",
+  "file",
+  "name",
+  "concurrent_mode_failure",
+  "gc_id",
+  "within_line",
+  "beyond_gc_log",
+  "line",
 ];
 const CYCLE_COLUMNS = ["node", "timestamp", "uptime_s", "name", "cause", "duration_ms", "heap_before_mb", "heap_after_mb", "aborted", "gc_id", "file", "line"];
 
@@ -678,10 +815,10 @@ const CYCLE_COLUMNS = ["node", "timestamp", "uptime_s", "name", "cause", "durati
  * written under (OpsCenter's opscenterd/gc.log.0.current, datastax-agent/, spark/, solr/).
  */
 const SIDE_JVMS: { name: string; test: RegExp }[] = [
-  { name: "the OpsCenter daemon (opscenterd)", test: /(^|\/)opscenter(d)?([\/._-]|$)/ },
-  { name: "the DataStax agent", test: /(^|\/)(datastax-agent|datastax_agent|agent)([\/._-]|$)/ },
-  { name: "a Spark process (DSE Analytics)", test: /(^|\/)spark[\w-]*([\/._-]|$)/ },
-  { name: "a Solr process (DSE Search)", test: /(^|\/)solr([\/._-]|$)/ },
+  { name: "the OpsCenter daemon (opscenterd)", test: /(^|\/)opscenter(d)?([/._-]|$)/ },
+  { name: "the DataStax agent", test: /(^|\/)(datastax-agent|datastax_agent|agent)([/._-]|$)/ },
+  { name: "a Spark process (DSE Analytics)", test: /(^|\/)spark[\w-]*([/._-]|$)/ },
+  { name: "a Solr process (DSE Search)", test: /(^|\/)solr([/._-]|$)/ },
 ];
 
 /** Which non-Cassandra JVM a file belongs to, or "no node" for a GC log outside every node's folder; undefined for a node's own file. */
@@ -744,7 +881,10 @@ function dedupe(results: FileResult[], notes: string[]): void {
         return true;
       });
     }
-    for (const [file, d] of dropped) notes.push(`${node}: ${d.n.toLocaleString("en-US")} duplicate pause(s) dropped from ${file}: the same time stamp, type and duration are already in ${[...d.from].join(", ")} (two copies or overlapping ranges of one log); each pause is counted once.`);
+    for (const [file, d] of dropped)
+      notes.push(
+        `${node}: ${d.n.toLocaleString("en-US")} duplicate pause(s) dropped from ${file}: the same time stamp, type and duration are already in ${[...d.from].join(", ")} (two copies or overlapping ranges of one log); each pause is counted once.`,
+      );
   }
 }
 
@@ -758,7 +898,8 @@ function reorderByContent(results: FileResult[], notes: string[]): void {
     if (rs.length > 1 && rs.every((r) => r.parse.firstTimestamp !== null)) key = (r) => Date.parse(r.parse.firstTimestamp!);
     else if (rs.length > 1 && rs.every((r) => r.parse.firstUptime !== null) && rs.every((r) => !r.parse.jvmRestarts)) key = (r) => r.parse.firstUptime!;
     const sorted = key ? rs.slice().sort((a, b) => key!(a) - key!(b)) : rs;
-    if (sorted.some((r, i) => r !== rs[i])) notes.push(`${node}: GC log files read in the order of their contents' time: ${sorted.map((r) => r.file.rel.split("/").pop()).join(", ")}.`);
+    if (sorted.some((r, i) => r !== rs[i]))
+      notes.push(`${node}: GC log files read in the order of their contents' time: ${sorted.map((r) => r.file.rel.split("/").pop()).join(", ")}.`);
     ordered.push(...sorted);
   }
   results.splice(0, results.length, ...ordered);
@@ -906,7 +1047,11 @@ function pausesChart(all: PauseRow[]): VegaLiteSpec {
   }));
   const nodes = new Set(shown.map((p) => p.node)).size;
   const longer = data.filter((d) => d.stopped_ms !== null && d.stopped_ms > d.pause_ms).length;
-  const sampleText = !sampled ? "" : keptAll ? ` (sampled: ${shown.length.toLocaleString("en-US")} of ${rows.length.toLocaleString("en-US")} pauses shown, every pause ≥ ${T.PAUSE_WARN_MS.value} ms kept)` : ` (${note}: pauses ≥ ${T.PAUSE_WARN_MS.value} ms)`;
+  const sampleText = !sampled
+    ? ""
+    : keptAll
+      ? ` (sampled: ${shown.length.toLocaleString("en-US")} of ${rows.length.toLocaleString("en-US")} pauses shown, every pause ≥ ${T.PAUSE_WARN_MS.value} ms kept)`
+      : ` (${note}: pauses ≥ ${T.PAUSE_WARN_MS.value} ms)`;
   const title = {
     text: `GC pauses per node${sampleText}`,
     subtitle: longer
@@ -928,7 +1073,14 @@ function pausesChart(all: PauseRow[]): VegaLiteSpec {
         y: { field: "stood_ms", type: "quantitative", scale: { type: "log" }, title: "JVM stopped (ms, log)" },
         color: { field: "type", type: "nominal", title: "pause type", scale: { domain: types }, legend: { labelLimit: 240 } },
         shape: { field: "origin", type: "nominal", title: "from", scale: { domain: origins } },
-        tooltip: [{ field: "node" }, { field: axis.field, type: axis.type, ...(axis.type === "temporal" ? { format: "%Y-%m-%d %H:%M:%S", formatType: "utc" } : {}) }, { field: "type" }, { field: "cause" }, { field: "pause_ms", title: "pause ms" }, { field: "stopped_ms", title: "stopped ms" }],
+        tooltip: [
+          { field: "node" },
+          { field: axis.field, type: axis.type, ...(axis.type === "temporal" ? { format: "%Y-%m-%d %H:%M:%S", formatType: "utc" } : {}) },
+          { field: "type" },
+          { field: "cause" },
+          { field: "pause_ms", title: "pause ms" },
+          { field: "stopped_ms", title: "stopped ms" },
+        ],
       },
     },
     {
@@ -946,7 +1098,14 @@ function pausesChart(all: PauseRow[]): VegaLiteSpec {
       },
     ]),
   ];
-  if (nodes > 1) return { title, data: { values: data }, facet: { row: { field: "node", type: "nominal", title: "node" } }, spec: { width: 700, height: 140, layer }, resolve: { scale: { x: "shared", y: "shared" } } };
+  if (nodes > 1)
+    return {
+      title,
+      data: { values: data },
+      facet: { row: { field: "node", type: "nominal", title: "node" } },
+      spec: { width: 700, height: 140, layer },
+      resolve: { scale: { x: "shared", y: "shared" } },
+    };
   return { title, width: 700, height: 260, data: { values: data }, layer };
 }
 
@@ -954,15 +1113,35 @@ function heapChart(rows: PauseRow[]): VegaLiteSpec {
   const axis = timeAxis(rows);
   const withHeap = rows.filter((p) => p.heap_after_mb !== null && (axis.field === "timestamp" ? p.timestamp !== null : p.uptime_s !== null));
   const { rows: shown, sampled, keptAll, note } = sampleForChart(withHeap, MAX_CHART_POINTS, (p) => p.type === "full");
-  const data = shown.map((p) => ({ node: p.node, [axis.field]: (p as unknown as Record<string, unknown>)[axis.field], heap_after_mb: p.heap_after_mb, heap_total_mb: p.heap_total_mb, type: p.type }));
+  const data = shown.map((p) => ({
+    node: p.node,
+    [axis.field]: (p as unknown as Record<string, unknown>)[axis.field],
+    heap_after_mb: p.heap_after_mb,
+    heap_total_mb: p.heap_total_mb,
+    type: p.type,
+  }));
   return {
     title: `Heap after GC${!sampled ? "" : keptAll ? ` (sampled: ${shown.length.toLocaleString("en-US")} of ${withHeap.length.toLocaleString("en-US")} pauses shown, every full GC kept)` : ` (${note}: full GCs)`}${withHeap.length === 0 ? " (no heap sizes in the evidence)" : ""}`,
     width: 700,
     height: 260,
     data: { values: data },
     layer: [
-      { mark: { type: "line", strokeWidth: 1, opacity: 0.8 }, encoding: { x: { field: axis.field, type: axis.type, title: axis.title, ...axis.extra }, y: { field: "heap_after_mb", type: "quantitative", title: "heap after GC (MB)" }, color: { field: "node", type: "nominal" } } },
-      { mark: { type: "line", strokeDash: [3, 3], strokeWidth: 1, color: "#888" }, encoding: { x: { field: axis.field, type: axis.type, ...axis.extra }, y: { field: "heap_total_mb", type: "quantitative" }, detail: { field: "node", type: "nominal" } } },
+      {
+        mark: { type: "line", strokeWidth: 1, opacity: 0.8 },
+        encoding: {
+          x: { field: axis.field, type: axis.type, title: axis.title, ...axis.extra },
+          y: { field: "heap_after_mb", type: "quantitative", title: "heap after GC (MB)" },
+          color: { field: "node", type: "nominal" },
+        },
+      },
+      {
+        mark: { type: "line", strokeDash: [3, 3], strokeWidth: 1, color: "#888" },
+        encoding: {
+          x: { field: axis.field, type: axis.type, ...axis.extra },
+          y: { field: "heap_total_mb", type: "quantitative" },
+          detail: { field: "node", type: "nominal" },
+        },
+      },
     ],
   };
 }
@@ -1016,9 +1195,23 @@ function histogramChart(rows: PauseRow[]): VegaLiteSpec {
     data: { values: data },
     mark: "bar",
     encoding: {
-      x: { field: "bin", type: "ordinal", sort: order, scale: { domain: order }, title: "pause (ms unless marked s, log-spaced bins)", axis: { labelAngle: 0 } },
+      x: {
+        field: "bin",
+        type: "ordinal",
+        sort: order,
+        scale: { domain: order },
+        title: "pause (ms unless marked s, log-spaced bins)",
+        axis: { labelAngle: 0 },
+      },
       xOffset: { field: "type", type: "nominal", sort: types },
-      y: { field: "count", type: "quantitative", scale: { type: "symlog" }, stack: null, title: "pauses (symlog)", axis: { ...COUNT_AXIS, values: countTicks(data) } },
+      y: {
+        field: "count",
+        type: "quantitative",
+        scale: { type: "symlog" },
+        stack: null,
+        title: "pauses (symlog)",
+        axis: { ...COUNT_AXIS, values: countTicks(data) },
+      },
       color: { field: "type", type: "nominal", scale: { domain: types }, legend: { labelLimit: 240 } },
       tooltip: [{ field: "bin", title: "ms" }, { field: "type" }, { field: "count" }],
     },

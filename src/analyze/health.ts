@@ -18,7 +18,7 @@
  */
 import { CassperfError, isCassperfError } from "../errors";
 import { LiveSource } from "../cluster/live";
-import { RecordedSource } from "../cluster/recorded";
+import type { RecordedSource } from "../cluster/recorded";
 import { capability, capabilityRule } from "./capabilities";
 import { resolveSource, type SourceInput } from "../cluster/resolve";
 import type { FileKind, Source } from "../cluster/source";
@@ -94,7 +94,17 @@ export function mergeSameProblem(findings: Finding[]): Finding[] {
 }
 
 /** Settings health() shows from system_views.settings (5.0 names; Cassandra's cassandra.yaml documents each). */
-const KEY_SETTINGS = ["compaction_throughput", "concurrent_reads", "concurrent_writes", "concurrent_compactors", "tombstone_warn_threshold", "tombstone_failure_threshold", "read_request_timeout", "write_request_timeout", "num_tokens"];
+const KEY_SETTINGS = [
+  "compaction_throughput",
+  "concurrent_reads",
+  "concurrent_writes",
+  "concurrent_compactors",
+  "tombstone_warn_threshold",
+  "tombstone_failure_threshold",
+  "read_request_timeout",
+  "write_request_timeout",
+  "num_tokens",
+];
 
 /**
  * The helpers health() runs, in order, with the evidence each needs. `inventory` runs first (nodes,
@@ -107,8 +117,14 @@ export const HEALTH_HELPERS: HealthHelper[] = [
   { helper: "jvm", run: async (s, ctx) => (require("./jvm") as typeof import("./jvm")).jvm(s, { gc: ctx.reports.get("gcStats") }) },
   { helper: "logs", run: async (s) => (require("./logs") as typeof import("./logs")).logs({ source: s }) },
   { helper: "histograms", run: async (s) => (require("./histograms") as typeof import("./histograms")).histograms({ source: s }) },
-  { helper: "traces", run: async (s) => (require("./trace") as typeof import("./trace")).traces({ source: s, ...(s instanceof LiveSource ? { limit: 1000 } : {}) }) },
-  { helper: "queryPatterns", run: async (s, ctx) => (require("./query-patterns") as typeof import("./query-patterns")).queryPatterns(s, { traces: ctx.reports.get("traces") }) },
+  {
+    helper: "traces",
+    run: async (s) => (require("./trace") as typeof import("./trace")).traces({ source: s, ...(s instanceof LiveSource ? { limit: 1000 } : {}) }),
+  },
+  {
+    helper: "queryPatterns",
+    run: async (s, ctx) => (require("./query-patterns") as typeof import("./query-patterns")).queryPatterns(s, { traces: ctx.reports.get("traces") }),
+  },
   { helper: "compactionAdvice", run: async (s) => (require("./compaction") as typeof import("./compaction")).compactionAdvice(undefined, {}, { source: s }) },
   { helper: "caches", run: async (s) => (require("./caches") as typeof import("./caches")).caches(s) },
   { helper: "connections", run: async (s) => (require("./connections") as typeof import("./connections")).connections(s) },
@@ -117,7 +133,8 @@ export const HEALTH_HELPERS: HealthHelper[] = [
     helper: "partitionScan",
     run: async (s, ctx) => {
       const table = largestPartitionTable(ctx) ?? (await largestSystemTable(s));
-      if (!table) throw new CassperfError("partitionScan: no table with a known partition size to scan (no histograms, tablestats or large-partition warnings)");
+      if (!table)
+        throw new CassperfError("partitionScan: no table with a known partition size to scan (no histograms, tablestats or large-partition warnings)");
       return (require("./partitions") as typeof import("./partitions")).partitionScan(table, { source: s });
     },
   },
@@ -127,14 +144,22 @@ export const HEALTH_HELPERS: HealthHelper[] = [
 export async function cannotAnswer(h: HealthHelper, source: Source): Promise<string | null> {
   if (capabilityRule(h.helper)) {
     // health() never scans a live table: that reads a whole table (run partitionScan("ks.t") yourself).
-    if (h.helper === "partitionScan" && source instanceof LiveSource) return 'a live partitionScan reads a whole table; run partitionScan("keyspace.table") on the table you suspect';
+    if (h.helper === "partitionScan" && source instanceof LiveSource)
+      return 'a live partitionScan reads a whole table; run partitionScan("keyspace.table") on the table you suspect';
     const c = await capability(h.helper, source);
     return c.answerable ? null : c.reason;
   }
   if (source instanceof LiveSource) return h.live?.(source) ?? null;
   if (!h.recorded) return null;
   const { kinds = [], commands = [], names } = h.recorded;
-  const have = source.files().some((f) => kinds.includes(f.kind) || (f.kind === "nodetool" && f.command !== undefined && commands.includes(f.command)) || (names !== undefined && names.test(f.rel)));
+  const have = source
+    .files()
+    .some(
+      (f) =>
+        kinds.includes(f.kind) ||
+        (f.kind === "nodetool" && f.command !== undefined && commands.includes(f.command)) ||
+        (names !== undefined && names.test(f.rel)),
+    );
   return have ? null : `none of the files it reads are in ${source.name}`;
 }
 
@@ -175,20 +200,36 @@ function largestPartitionTable(ctx: RunContext): string | undefined {
   const h = ctx.reports.get("histograms");
   if (h)
     for (const r of h.rows("histograms"))
-      if (r.metric === "partition_size" && r.percentile === "max" && r.keyspace && num(r.value) !== null && !SYSTEM_KEYSPACES.test(String(r.keyspace)) && (!best || (r.value as number) > best.bytes)) best = { table: `${r.keyspace}.${r.table}`, bytes: r.value as number };
+      if (
+        r.metric === "partition_size" &&
+        r.percentile === "max" &&
+        r.keyspace &&
+        num(r.value) !== null &&
+        !SYSTEM_KEYSPACES.test(String(r.keyspace)) &&
+        (!best || (r.value as number) > best.bytes)
+      )
+        best = { table: `${r.keyspace}.${r.table}`, bytes: r.value as number };
   const l = ctx.reports.get("logs");
   if (l)
     for (const e of l.rows("events"))
-      if (e.kind === "large-partition" && e.keyspace && e.table && num(e.partition_bytes) !== null && (!best || (e.partition_bytes as number) > best.bytes)) best = { table: `${e.keyspace}.${e.table}`, bytes: e.partition_bytes as number };
+      if (e.kind === "large-partition" && e.keyspace && e.table && num(e.partition_bytes) !== null && (!best || (e.partition_bytes as number) > best.bytes))
+        best = { table: `${e.keyspace}.${e.table}`, bytes: e.partition_bytes as number };
   // tablestats' "Compacted partition maximum bytes", as compactionAdvice cited it (the capability table counts tablestats too).
   const c = ctx.reports.get("compactionAdvice");
   if (c && (c.frameNames as string[]).includes("evidence"))
     for (const e of c.rows("evidence"))
-      if (e.item === "partition_max_bytes" && num(e.value) !== null && !SYSTEM_KEYSPACES.test(String(e.table).split(".")[0]) && (!best || (e.value as number) > best.bytes)) best = { table: String(e.table), bytes: e.value as number };
+      if (
+        e.item === "partition_max_bytes" &&
+        num(e.value) !== null &&
+        !SYSTEM_KEYSPACES.test(String(e.table).split(".")[0]) &&
+        (!best || (e.value as number) > best.bytes)
+      )
+        best = { table: String(e.table), bytes: e.value as number };
   // No user table with a known partition size: the largest system table's tablestats/histograms still answer.
   if (!best && h)
     for (const r of h.rows("histograms"))
-      if (r.metric === "partition_size" && r.percentile === "max" && r.keyspace && num(r.value) !== null && (!best || (r.value as number) > best.bytes)) best = { table: `${r.keyspace}.${r.table}`, bytes: r.value as number };
+      if (r.metric === "partition_size" && r.percentile === "max" && r.keyspace && num(r.value) !== null && (!best || (r.value as number) > best.bytes))
+        best = { table: `${r.keyspace}.${r.table}`, bytes: r.value as number };
   return best?.table;
 }
 
@@ -263,67 +304,182 @@ async function headline(source: Source, reports: Map<string, Report>, unanswerab
 
   // Nodes and versions.
   const nodes = source.nodes();
-  const nodesFrom = source instanceof LiveSource ? "driver host metadata" : [...new Set(source.files().filter((f) => f.node).map((f) => (f.rel.startsWith("nodes/") ? `nodes/${f.node}/` : f.rel)))].join("; ") || null;
+  const nodesFrom =
+    source instanceof LiveSource
+      ? "driver host metadata"
+      : [
+          ...new Set(
+            source
+              .files()
+              .filter((f) => f.node)
+              .map((f) => (f.rel.startsWith("nodes/") ? `nodes/${f.node}/` : f.rel)),
+          ),
+        ].join("; ") || null;
   rows.push({ metric: "nodes", value: nodes.length, node: null, detail: nodes.join(", "), helper: "inventory", from: nodesFrom });
   const versions = await versionRows(source);
   if (versions.length) {
     const distinct = [...new Set(versions.map((v) => v.version))];
-    rows.push({ metric: "versions", value: distinct.join(", "), node: null, detail: distinct.length > 1 ? `mixed versions: ${versions.map((v) => `${v.node} ${v.version}`).join(", ")}` : `${plural(versions.length, "node")}`, helper: "inventory", from: [...new Set(versions.map((v) => v.from))].join("; ") });
+    rows.push({
+      metric: "versions",
+      value: distinct.join(", "),
+      node: null,
+      detail: distinct.length > 1 ? `mixed versions: ${versions.map((v) => `${v.node} ${v.version}`).join(", ")}` : `${plural(versions.length, "node")}`,
+      helper: "inventory",
+      from: [...new Set(versions.map((v) => v.from))].join("; "),
+    });
   } else none("versions", "inventory");
 
   // GC: the worst pause a GC log printed, and the worst GCInspector line (a different, coarser measure).
   const gc = reports.get("gcStats");
   const pauses = gc ? gc.rows("pauses") : [];
-  const worstOf = (rs: Record<string, unknown>[], k: string) => rs.filter((r) => num(r[k]) !== null).reduce<Record<string, unknown> | undefined>((a, r) => (!a || (r[k] as number) > (a[k] as number) ? r : a), undefined);
+  const worstOf = (rs: Record<string, unknown>[], k: string) =>
+    rs.filter((r) => num(r[k]) !== null).reduce<Record<string, unknown> | undefined>((a, r) => (!a || (r[k] as number) > (a[k] as number) ? r : a), undefined);
   // The application stop a GC caused: the pause, or the safepoint time around it when longer (as gcStats' rules judge it).
   const stop = (p: Record<string, unknown>) => Math.max(num(p.pause_ms) ?? 0, num(p.stopped_ms) ?? 0);
   // gcStats counts GC-log pauses and GCInspector pauses no GC log covers (beyond_gc_log): the worst of those.
-  const logPause = worstOf(pauses.filter((p) => p.origin === "gc-log" || p.beyond_gc_log === true).map((p) => ({ ...p, stop_ms: stop(p) })), "stop_ms");
-  const inspPause = worstOf(pauses.filter((p) => p.origin === "gcinspector"), "pause_ms");
+  const logPause = worstOf(
+    pauses.filter((p) => p.origin === "gc-log" || p.beyond_gc_log === true).map((p) => ({ ...p, stop_ms: stop(p) })),
+    "stop_ms",
+  );
+  const inspPause = worstOf(
+    pauses.filter((p) => p.origin === "gcinspector"),
+    "pause_ms",
+  );
   if (logPause) {
     // The value shown is the stopped time when it is the longer: cite the stopped-time (safepoint) line that holds it, not the pause's first line.
-    const stoppedAt = (num(logPause.stopped_ms) ?? 0) > (num(logPause.pause_ms) ?? 0) ? await stoppedLine(source, String(logPause.file), Number(logPause.line), logPause.stopped_ms as number) : null;
-    const shown = stoppedAt ? `application stopped ${logPause.stopped_ms} ms (line ${stoppedAt}), pause ${num(logPause.pause_ms) ?? "?"} ms (line ${logPause.line})` : `pause ${num(logPause.pause_ms) ?? "?"} ms, application stopped ${num(logPause.stopped_ms) ?? "?"} ms`;
-    rows.push({ metric: "worst GC pause (gc log)", value: fmtMs(logPause.stop_ms as number), node: String(logPause.node), detail: `${logPause.origin === "gcinspector" ? "GCInspector line after/before the GC log's time window: " : ""}${logPause.type ?? ""} ${logPause.cause ? `(${logPause.cause}) ` : ""}${shown}, at ${logPause.timestamp ?? `uptime ${logPause.uptime_s}s`}; ${pauses.filter((p) => p.origin === "gc-log").length} pauses`.trim(), helper: "gcStats", from: `${logPause.file}:${stoppedAt ?? logPause.line}` });
+    const stoppedAt =
+      (num(logPause.stopped_ms) ?? 0) > (num(logPause.pause_ms) ?? 0)
+        ? await stoppedLine(source, String(logPause.file), Number(logPause.line), logPause.stopped_ms as number)
+        : null;
+    const shown = stoppedAt
+      ? `application stopped ${logPause.stopped_ms} ms (line ${stoppedAt}), pause ${num(logPause.pause_ms) ?? "?"} ms (line ${logPause.line})`
+      : `pause ${num(logPause.pause_ms) ?? "?"} ms, application stopped ${num(logPause.stopped_ms) ?? "?"} ms`;
+    rows.push({
+      metric: "worst GC pause (gc log)",
+      value: fmtMs(logPause.stop_ms as number),
+      node: String(logPause.node),
+      detail:
+        `${logPause.origin === "gcinspector" ? "GCInspector line after/before the GC log's time window: " : ""}${logPause.type ?? ""} ${logPause.cause ? `(${logPause.cause}) ` : ""}${shown}, at ${logPause.timestamp ?? `uptime ${logPause.uptime_s}s`}; ${pauses.filter((p) => p.origin === "gc-log").length} pauses`.trim(),
+      helper: "gcStats",
+      from: `${logPause.file}:${stoppedAt ?? logPause.line}`,
+    });
   }
-  if (inspPause) rows.push({ metric: "worst GC pause (GCInspector)", value: fmtMs(inspPause.pause_ms as number), node: String(inspPause.node), detail: `system.log GCInspector line at ${inspPause.timestamp}: collection time as Cassandra reports it`, helper: "gcStats", from: `${inspPause.file}:${inspPause.line}` });
+  if (inspPause)
+    rows.push({
+      metric: "worst GC pause (GCInspector)",
+      value: fmtMs(inspPause.pause_ms as number),
+      node: String(inspPause.node),
+      detail: `system.log GCInspector line at ${inspPause.timestamp}: collection time as Cassandra reports it`,
+      helper: "gcStats",
+      from: `${inspPause.file}:${inspPause.line}`,
+    });
   if (!logPause && !inspPause) none("worst GC pause", "gcStats");
 
   // Latency p99 per metric: the worst node/table (proxy = the coordinator's view).
   const hist = reports.get("histograms");
-  for (const [metric, label] of [["read_latency", "worst read p99"], ["write_latency", "worst write p99"]] as const) {
-    const w = hist ? worstOf(hist.rows("histograms").filter((r) => r.metric === metric && r.percentile === "99"), "value") : undefined;
-    if (w) rows.push({ metric: label, value: fmtMs((w.value as number) / 1000), node: String(w.node), detail: w.table === "proxy" ? "coordinator (proxyhistograms)" : `${w.keyspace}.${w.table} (local, tablehistograms)`, helper: "histograms", from: String(w.origin) });
+  for (const [metric, label] of [
+    ["read_latency", "worst read p99"],
+    ["write_latency", "worst write p99"],
+  ] as const) {
+    const w = hist
+      ? worstOf(
+          hist.rows("histograms").filter((r) => r.metric === metric && r.percentile === "99"),
+          "value",
+        )
+      : undefined;
+    if (w)
+      rows.push({
+        metric: label,
+        value: fmtMs((w.value as number) / 1000),
+        node: String(w.node),
+        detail: w.table === "proxy" ? "coordinator (proxyhistograms)" : `${w.keyspace}.${w.table} (local, tablehistograms)`,
+        helper: "histograms",
+        from: String(w.origin),
+      });
     else none(label, "histograms");
   }
 
   // Tombstones read by one query: log warnings, traces, tablestats' max per slice.
-  const ev = await gatherCompactionEvidence(source, undefined, ["tablestats"]).catch((e) => (notes.push(`headline: table statistics could not be read: ${(e as Error).message}`), undefined));
+  const ev = await gatherCompactionEvidence(source, undefined, ["tablestats"]).catch(
+    (e) => (notes.push(`headline: table statistics could not be read: ${(e as Error).message}`), undefined),
+  );
   const tombCandidates: { value: number; node: string | null; detail: string; helper: string; from: string }[] = [];
   const logsRep = reports.get("logs");
   const events = logsRep ? logsRep.rows("events") : [];
-  const wt = worstOf(events.filter((e) => e.kind === "tombstone-warning" || e.kind === "tombstone-failure"), "tombstones");
-  if (wt) tombCandidates.push({ value: wt.tombstones as number, node: String(wt.node), detail: `${wt.kind} for ${String(wt.query ?? `${wt.keyspace}.${wt.table}`).slice(0, 120)}; ${events.filter((e) => e.kind === "tombstone-warning").length} warnings, ${events.filter((e) => e.kind === "tombstone-failure").length} failures`, helper: "logs", from: `${wt.file}:${wt.line}` });
+  const wt = worstOf(
+    events.filter((e) => e.kind === "tombstone-warning" || e.kind === "tombstone-failure"),
+    "tombstones",
+  );
+  if (wt)
+    tombCandidates.push({
+      value: wt.tombstones as number,
+      node: String(wt.node),
+      detail: `${wt.kind} for ${String(wt.query ?? `${wt.keyspace}.${wt.table}`).slice(0, 120)}; ${events.filter((e) => e.kind === "tombstone-warning").length} warnings, ${events.filter((e) => e.kind === "tombstone-failure").length} failures`,
+      helper: "logs",
+      from: `${wt.file}:${wt.line}`,
+    });
   const tr = reports.get("traces");
   const ws = tr ? worstOf(tr.rows("sessions"), "tombstones") : undefined;
   if (ws && (ws.tombstones as number) > 0) {
     const file = source.files({ kind: [...TRACE_KINDS] })[0]?.rel ?? "system_traces.events";
-    tombCandidates.push({ value: ws.tombstones as number, node: String(ws.coordinator), detail: `trace session ${ws.session_id}: ${String(ws.query ?? "").slice(0, 120)}`, helper: "traces", from: `${file} (session ${ws.session_id})` });
+    tombCandidates.push({
+      value: ws.tombstones as number,
+      node: String(ws.coordinator),
+      detail: `trace session ${ws.session_id}: ${String(ws.query ?? "").slice(0, 120)}`,
+      helper: "traces",
+      from: `${file} (session ${ws.session_id})`,
+    });
   }
   for (const t of ev?.tables.values() ?? [])
-    if (t.tombstonesPerSliceMax && t.tombstonesPerSliceMax.value > 0) tombCandidates.push({ value: t.tombstonesPerSliceMax.value, node: /\(([^()]*)\)$/.exec(t.tombstonesPerSliceMax.origin)?.[1] ?? null, detail: `${t.keyspace}.${t.table}: maximum tombstones per slice (last five minutes)`, helper: "compactionAdvice", from: cleanOrigin(t.tombstonesPerSliceMax.origin) });
+    if (t.tombstonesPerSliceMax && t.tombstonesPerSliceMax.value > 0)
+      tombCandidates.push({
+        value: t.tombstonesPerSliceMax.value,
+        node: /\(([^()]*)\)$/.exec(t.tombstonesPerSliceMax.origin)?.[1] ?? null,
+        detail: `${t.keyspace}.${t.table}: maximum tombstones per slice (last five minutes)`,
+        helper: "compactionAdvice",
+        from: cleanOrigin(t.tombstonesPerSliceMax.origin),
+      });
   const tomb = tombCandidates.sort((a, b) => b.value - a.value)[0];
   if (tomb) rows.push({ metric: "worst tombstones (one read)", ...tomb });
   else none("worst tombstones (one read)", "logs", "traces", "compactionAdvice");
 
   // Largest partition: histograms' max, tablestats' compacted partition maximum, large-partition warnings.
   const partCandidates: { value: number; node: string | null; detail: string; helper: string; from: string }[] = [];
-  const wp = hist ? worstOf(hist.rows("histograms").filter((r) => r.metric === "partition_size" && r.percentile === "max" && r.table !== "proxy"), "value") : undefined;
-  if (wp) partCandidates.push({ value: wp.value as number, node: String(wp.node), detail: `${wp.keyspace}.${wp.table} (tablehistograms max)`, helper: "histograms", from: String(wp.origin) });
-  const wl = worstOf(events.filter((e) => e.kind === "large-partition"), "partition_bytes");
-  if (wl) partCandidates.push({ value: wl.partition_bytes as number, node: String(wl.node), detail: `${wl.keyspace}.${wl.table} key ${wl.partition_key} (large-partition warning)`, helper: "logs", from: `${wl.file}:${wl.line}` });
+  const wp = hist
+    ? worstOf(
+        hist.rows("histograms").filter((r) => r.metric === "partition_size" && r.percentile === "max" && r.table !== "proxy"),
+        "value",
+      )
+    : undefined;
+  if (wp)
+    partCandidates.push({
+      value: wp.value as number,
+      node: String(wp.node),
+      detail: `${wp.keyspace}.${wp.table} (tablehistograms max)`,
+      helper: "histograms",
+      from: String(wp.origin),
+    });
+  const wl = worstOf(
+    events.filter((e) => e.kind === "large-partition"),
+    "partition_bytes",
+  );
+  if (wl)
+    partCandidates.push({
+      value: wl.partition_bytes as number,
+      node: String(wl.node),
+      detail: `${wl.keyspace}.${wl.table} key ${wl.partition_key} (large-partition warning)`,
+      helper: "logs",
+      from: `${wl.file}:${wl.line}`,
+    });
   for (const t of ev?.tables.values() ?? [])
-    if (t.partitionMaxBytes && !SYSTEM_KEYSPACES.test(t.keyspace) && /tablestats|cfstats/.test(t.partitionMaxBytes.origin)) partCandidates.push({ value: t.partitionMaxBytes.value, node: /\(([^()]*)\)$/.exec(t.partitionMaxBytes.origin)?.[1] ?? null, detail: `${t.keyspace}.${t.table} (tablestats compacted partition maximum)`, helper: "compactionAdvice", from: cleanOrigin(t.partitionMaxBytes.origin) });
+    if (t.partitionMaxBytes && !SYSTEM_KEYSPACES.test(t.keyspace) && /tablestats|cfstats/.test(t.partitionMaxBytes.origin))
+      partCandidates.push({
+        value: t.partitionMaxBytes.value,
+        node: /\(([^()]*)\)$/.exec(t.partitionMaxBytes.origin)?.[1] ?? null,
+        detail: `${t.keyspace}.${t.table} (tablestats compacted partition maximum)`,
+        helper: "compactionAdvice",
+        from: cleanOrigin(t.partitionMaxBytes.origin),
+      });
   const part = partCandidates.sort((a, b) => b.value - a.value)[0];
   if (part) rows.push({ metric: "largest partition", ...part, value: fmtBytes(part.value) });
   else none("largest partition", "histograms", "logs", "compactionAdvice");
@@ -336,7 +492,14 @@ async function headline(source: Source, reports: Map<string, Report>, unanswerab
     .sort((a, b) => b.ops - a.ops)
     .slice(0, 3);
   busy.forEach(({ t, ops }, i) =>
-    rows.push({ metric: `busiest table #${i + 1}`, value: `${t.keyspace}.${t.table}`, node: null, detail: `${ops.toLocaleString("en-US")} local operations: ${(t.reads?.value ?? 0).toLocaleString("en-US")} reads, ${(t.writes?.value ?? 0).toLocaleString("en-US")} writes, summed over nodes`, helper: "compactionAdvice", from: [...new Set(`${t.reads?.origin ?? ""} + ${t.writes?.origin ?? ""}`.split(" + ").filter(Boolean).map(cleanOrigin))].join("; ") }),
+    rows.push({
+      metric: `busiest table #${i + 1}`,
+      value: `${t.keyspace}.${t.table}`,
+      node: null,
+      detail: `${ops.toLocaleString("en-US")} local operations: ${(t.reads?.value ?? 0).toLocaleString("en-US")} reads, ${(t.writes?.value ?? 0).toLocaleString("en-US")} writes, summed over nodes`,
+      helper: "compactionAdvice",
+      from: [...new Set(`${t.reads?.origin ?? ""} + ${t.writes?.origin ?? ""}`.split(" + ").filter(Boolean).map(cleanOrigin))].join("; "),
+    }),
   );
   if (!busy.length) none("busiest table", "compactionAdvice");
 
@@ -356,37 +519,84 @@ async function headline(source: Source, reports: Map<string, Report>, unanswerab
   }
   if (pending.length) {
     const w = pending.sort((a, b) => b.value - a.value)[0];
-    rows.push({ metric: "pending compactions", value: w.value, node: w.node, detail: `worst node; ${pending.reduce((a, p) => a + p.value, 0)} over ${plural(pending.length, "node")}`, helper: "compactionAdvice", from: w.from });
-  } else rows.push({ metric: "pending compactions", value: null, node: null, detail: "not answerable from this source (no nodetool compactionstats output)", helper: null, from: null });
+    rows.push({
+      metric: "pending compactions",
+      value: w.value,
+      node: w.node,
+      detail: `worst node; ${pending.reduce((a, p) => a + p.value, 0)} over ${plural(pending.length, "node")}`,
+      helper: "compactionAdvice",
+      from: w.from,
+    });
+  } else
+    rows.push({
+      metric: "pending compactions",
+      value: null,
+      node: null,
+      detail: "not answerable from this source (no nodetool compactionstats output)",
+      helper: null,
+      from: null,
+    });
 
   // Thread pools (pending and blocked tasks): system_views.thread_pools on live 4.0+ nodes, tpstats otherwise.
   const pools: { node: string; pool: string; pending: number; blocked: number; from: string }[] = [];
   const poolNodes = new Set<string>();
   if (source instanceof LiveSource) {
     const v = await readViews(source, "thread_pools");
-    for (const f of v.failed) notes.push(`system_views.thread_pools on ${f.node} could not be read (${f.error}); tpstats is used for it when nodetool is available`);
+    for (const f of v.failed)
+      notes.push(`system_views.thread_pools on ${f.node} could not be read (${f.error}); tpstats is used for it when nodetool is available`);
     for (const r of v.reads) {
       poolNodes.add(r.node);
-      for (const p of r.rows) pools.push({ node: r.node, pool: String(p.name), pending: viewNumber(p.pending_tasks) ?? 0, blocked: viewNumber(p.blocked_tasks) ?? 0, from: r.origin });
+      for (const p of r.rows)
+        pools.push({
+          node: r.node,
+          pool: String(p.name),
+          pending: viewNumber(p.pending_tasks) ?? 0,
+          blocked: viewNumber(p.blocked_tasks) ?? 0,
+          from: r.origin,
+        });
     }
     // The running settings that bound throughput and tombstone reads (system_views.settings: the node's yaml as running).
     const settings = await readViews(source, "settings", "WHERE name IN ?", [KEY_SETTINGS]);
     if (settings.reads.length) {
       const seen = new Map<string, Set<string>>();
-      for (const r of settings.reads) for (const row of r.rows) {
-        const set = seen.get(String(row.name)) ?? new Set<string>();
-        set.add(String(row.value));
-        seen.set(String(row.name), set);
-      }
+      for (const r of settings.reads)
+        for (const row of r.rows) {
+          const set = seen.get(String(row.name)) ?? new Set<string>();
+          set.add(String(row.value));
+          seen.set(String(row.name), set);
+        }
       const differ = [...seen].filter(([, v]) => v.size > 1).map(([k]) => k);
-      rows.push({ metric: "settings", value: differ.length ? `${differ.length} differ between nodes` : "same on every node", node: null, detail: KEY_SETTINGS.filter((k) => seen.has(k)).map((k) => `${k}=${[...seen.get(k)!].join("|")}`).join(", "), helper: "health", from: settings.reads.map((r) => r.origin).join("; ") });
+      rows.push({
+        metric: "settings",
+        value: differ.length ? `${differ.length} differ between nodes` : "same on every node",
+        node: null,
+        detail: KEY_SETTINGS.filter((k) => seen.has(k))
+          .map((k) => `${k}=${[...seen.get(k)!].join("|")}`)
+          .join(", "),
+        helper: "health",
+        from: settings.reads.map((r) => r.origin).join("; "),
+      });
     }
     // Running compactions and other sstable operations right now (no nodetool compactionstats needed).
     const tasks = await readViews(source, "sstable_tasks");
     if (tasks.reads.length) {
       const all = tasks.reads.flatMap((r) => r.rows.map((t) => ({ node: r.node, t, from: r.origin })));
       const busiest = tasks.reads.slice().sort((a, b) => b.rows.length - a.rows.length)[0];
-      rows.push({ metric: "running sstable tasks", value: all.length, node: all.length ? busiest.node : null, detail: all.length ? all.slice(0, 3).map(({ node, t }) => `${node} ${t.kind} ${t.keyspace_name}.${t.table_name} ${viewNumber(t.progress) ?? "?"}/${viewNumber(t.total) ?? "?"} ${t.unit ?? ""}`.trim()).join("; ") : `none on ${tasks.reads.length} node(s) right now`, helper: "health", from: all.length ? busiest.origin : tasks.reads.map((r) => r.origin).join("; ") });
+      rows.push({
+        metric: "running sstable tasks",
+        value: all.length,
+        node: all.length ? busiest.node : null,
+        detail: all.length
+          ? all
+              .slice(0, 3)
+              .map(({ node, t }) =>
+                `${node} ${t.kind} ${t.keyspace_name}.${t.table_name} ${viewNumber(t.progress) ?? "?"}/${viewNumber(t.total) ?? "?"} ${t.unit ?? ""}`.trim(),
+              )
+              .join("; ")
+          : `none on ${tasks.reads.length} node(s) right now`,
+        helper: "health",
+        from: all.length ? busiest.origin : tasks.reads.map((r) => r.origin).join("; "),
+      });
     }
   }
   const dropped: { node: string; value: number; from: string; top: string; lines: string[] }[] = [];
@@ -394,11 +604,25 @@ async function headline(source: Source, reports: Map<string, Report>, unanswerab
     try {
       const p = parseTpstats(t.text, { file: t.origin });
       if (p.nodetoolError) continue;
-      if (!poolNodes.has(t.node)) for (const pool of p.pools) pools.push({ node: t.node, pool: pool.pool, pending: pool.pending ?? 0, blocked: pool.blocked ?? 0, from: pool.line ? `${t.origin}:${pool.line}` : t.origin });
+      if (!poolNodes.has(t.node))
+        for (const pool of p.pools)
+          pools.push({
+            node: t.node,
+            pool: pool.pool,
+            pending: pool.pending ?? 0,
+            blocked: pool.blocked ?? 0,
+            from: pool.line ? `${t.origin}:${pool.line}` : t.origin,
+          });
       const total = p.dropped.reduce((a, d) => a + (d.dropped ?? 0), 0);
       const top = p.dropped.filter((d) => (d.dropped ?? 0) > 0).sort((a, b) => (b.dropped ?? 0) - (a.dropped ?? 0))[0];
       const lines = p.dropped.filter((d) => (d.dropped ?? 0) > 0).map((d) => `${t.origin}:${d.line}`);
-      dropped.push({ node: t.node, value: total, from: top ? `${t.origin}:${top.line}` : t.origin, top: top ? `${top.message_type} ${top.dropped}` : "", lines });
+      dropped.push({
+        node: t.node,
+        value: total,
+        from: top ? `${t.origin}:${top.line}` : t.origin,
+        top: top ? `${top.message_type} ${top.dropped}` : "",
+        lines,
+      });
     } catch (e) {
       notes.push(`headline: ${(e as Error).message}`);
     }
@@ -408,7 +632,16 @@ async function headline(source: Source, reports: Map<string, Report>, unanswerab
     const busy = pools.filter((p) => p.pending + p.blocked > 0);
     // A total over pools: cite every busy pool's line (the worst first), not only the worst one.
     const busyFrom = [w, ...busy.filter((p) => p !== w)].map((p) => p.from);
-    rows.push({ metric: "thread pools: pending + blocked tasks", value: busy.reduce((a, p) => a + p.pending + p.blocked, 0), node: busy.length ? w.node : null, detail: busy.length ? `most on ${w.node} ${w.pool} (${w.pending} pending, ${w.blocked} blocked); ${busy.length} busy pool(s) of ${pools.length}${citedNote(busy.length)}` : `none pending or blocked in ${pools.length} pools on ${new Set(pools.map((p) => p.node)).size} node(s)`, helper: "health", from: busy.length ? citeLines(busyFrom) : [...new Set(pools.map((p) => p.from.replace(/:\d+$/, "")))].join("; ") });
+    rows.push({
+      metric: "thread pools: pending + blocked tasks",
+      value: busy.reduce((a, p) => a + p.pending + p.blocked, 0),
+      node: busy.length ? w.node : null,
+      detail: busy.length
+        ? `most on ${w.node} ${w.pool} (${w.pending} pending, ${w.blocked} blocked); ${busy.length} busy pool(s) of ${pools.length}${citedNote(busy.length)}`
+        : `none pending or blocked in ${pools.length} pools on ${new Set(pools.map((p) => p.node)).size} node(s)`,
+      helper: "health",
+      from: busy.length ? citeLines(busyFrom) : [...new Set(pools.map((p) => p.from.replace(/:\d+$/, "")))].join("; "),
+    });
   }
   const droppedLines = events.filter((e) => e.kind === "dropped-messages");
   if (dropped.length) {
@@ -416,13 +649,42 @@ async function headline(source: Source, reports: Map<string, Report>, unanswerab
     // A total over nodes and message types: cite every non-zero line, the worst node's top type first.
     const lines = [w.from, ...dropped.flatMap((d) => d.lines)];
     const n = new Set(lines).size;
-    rows.push({ metric: "dropped messages (tpstats)", value: dropped.reduce((a, d) => a + d.value, 0), node: w.value > 0 ? w.node : null, detail: w.value > 0 ? `most on ${w.node} (${w.top}); counted since each node started${citedNote(n)}` : `none on ${plural(dropped.length, "node")}, since each node started`, helper: "health", from: w.value > 0 ? citeLines(lines) : dropped.map((d) => d.from).join("; ") });
+    rows.push({
+      metric: "dropped messages (tpstats)",
+      value: dropped.reduce((a, d) => a + d.value, 0),
+      node: w.value > 0 ? w.node : null,
+      detail:
+        w.value > 0
+          ? `most on ${w.node} (${w.top}); counted since each node started${citedNote(n)}`
+          : `none on ${plural(dropped.length, "node")}, since each node started`,
+      helper: "health",
+      from: w.value > 0 ? citeLines(lines) : dropped.map((d) => d.from).join("; "),
+    });
   }
   if (droppedLines.length) {
     const first = droppedLines[0];
     // The value sums every "messages were dropped" line: cite those lines (the first CITE_CAP), not only the first.
-    rows.push({ metric: "dropped messages (log lines)", value: droppedLines.reduce((a, e) => a + (num(e.dropped) ?? 0), 0), node: String(first.node), detail: `${droppedLines.length} "messages were dropped" ${inflect(droppedLines.length, "line")} in the logs, summed${citedNote(droppedLines.length)}`, helper: "logs", from: citeLines(droppedLines.map((e) => `${e.file}:${e.line}`)) });
-  } else if (logsRep && !dropped.length) rows.push({ metric: "dropped messages (log lines)", value: 0, node: null, detail: "no dropped-message lines in the logs read", helper: "logs", from: logsRep.rows("files").map((f) => String(f.file)).join("; ") || null });
+    rows.push({
+      metric: "dropped messages (log lines)",
+      value: droppedLines.reduce((a, e) => a + (num(e.dropped) ?? 0), 0),
+      node: String(first.node),
+      detail: `${droppedLines.length} "messages were dropped" ${inflect(droppedLines.length, "line")} in the logs, summed${citedNote(droppedLines.length)}`,
+      helper: "logs",
+      from: citeLines(droppedLines.map((e) => `${e.file}:${e.line}`)),
+    });
+  } else if (logsRep && !dropped.length)
+    rows.push({
+      metric: "dropped messages (log lines)",
+      value: 0,
+      node: null,
+      detail: "no dropped-message lines in the logs read",
+      helper: "logs",
+      from:
+        logsRep
+          .rows("files")
+          .map((f) => String(f.file))
+          .join("; ") || null,
+    });
   if (!dropped.length && !logsRep) none("dropped messages", "logs");
   return { rows, notes };
 }
@@ -492,7 +754,13 @@ export async function health(input?: SourceInput, options: HealthOptions = {}): 
     if (cannot) {
       unanswerable.set(h.helper, cannot);
       const add = whatToAdd(h);
-      helperRows.push({ helper: h.helper, status: "cannot answer", findings: null, ms: null, reason: `${cannot}${add && add !== cannot ? `; add ${add}` : ""}` });
+      helperRows.push({
+        helper: h.helper,
+        status: "cannot answer",
+        findings: null,
+        ms: null,
+        reason: `${cannot}${add && add !== cannot ? `; add ${add}` : ""}`,
+      });
       continue;
     }
     const t0 = Date.now();
@@ -545,8 +813,15 @@ export async function health(input?: SourceInput, options: HealthOptions = {}): 
       critical: count("critical"),
       warnings: count("warning"),
       info: count("info"),
-      helpers_run: helperRows.filter((r) => r.status === "ran").map((r) => r.helper).join(", "),
-      helpers_failed: helperRows.filter((r) => r.status === "failed").map((r) => r.helper).join(", ") || null,
+      helpers_run: helperRows
+        .filter((r) => r.status === "ran")
+        .map((r) => r.helper)
+        .join(", "),
+      helpers_failed:
+        helperRows
+          .filter((r) => r.status === "failed")
+          .map((r) => r.helper)
+          .join(", ") || null,
       cannot_answer: [...unanswerable.keys()].join(", ") || null,
       worst_gc_pause: val("worst GC pause (gc log)") ?? val("worst GC pause (GCInspector)"),
       worst_read_p99: val("worst read p99"),

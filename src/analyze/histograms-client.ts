@@ -14,7 +14,7 @@ import type { HistogramFrameRow } from "./histograms";
 import { LiveSource } from "../cluster/live";
 import type { Source } from "../cluster/source";
 import { validateBenchRun, type BenchRun } from "../bench/run";
-import type { HistogramMetric, HistogramUnit, PercentileLabel } from "../parse/nodetool-tablehistograms";
+import type { PercentileLabel } from "../parse/nodetool-tablehistograms";
 import { traceLatencyPoints } from "./log-latency";
 import { nearestRank } from "./nearest-rank";
 import { liveBenchRuns } from "./bench";
@@ -35,11 +35,33 @@ export function traceDurationRows(durationsMs: Map<string, { values: number[]; l
     if (!us.length) continue;
     const labels: [PercentileLabel, number][] =
       us.length >= MIN_SESSIONS
-        ? [["min", 0], ["50", 50], ["75", 75], ["95", 95], ["98", 98], ["99", 99], ["max", 100]]
-        : [["min", 0], ["50", 50], ["max", 100]];
+        ? [
+            ["min", 0],
+            ["50", 50],
+            ["75", 75],
+            ["95", 95],
+            ["98", 98],
+            ["99", 99],
+            ["max", 100],
+          ]
+        : [
+            ["min", 0],
+            ["50", 50],
+            ["max", 100],
+          ];
     for (const [label, p] of labels) {
       const value = label === "min" ? us[0] : label === "max" ? us[us.length - 1] : nearestRank(us, p / 100);
-      out.push({ node, keyspace: null, table: "traces", metric: "trace_duration", percentile: label, value, unit: "microseconds", captured_at: new Date(last).toISOString(), origin: `trace sessions (${us.length} coordinated by ${node})` });
+      out.push({
+        node,
+        keyspace: null,
+        table: "traces",
+        metric: "trace_duration",
+        percentile: label,
+        value,
+        unit: "microseconds",
+        captured_at: new Date(last).toISOString(),
+        origin: `trace sessions (${us.length} coordinated by ${node})`,
+      });
     }
   }
   return out;
@@ -48,11 +70,27 @@ export function traceDurationRows(durationsMs: Map<string, { values: number[]; l
 /** A bench run's per-operation percentiles -> rows (microseconds). */
 export function benchRows(run: BenchRun, origin: string): ClientRow[] {
   const out: ClientRow[] = [];
-  const cols: [PercentileLabel, keyof BenchRun["ops"][number]][] = [["50", "p50_ms"], ["95", "p95_ms"], ["99", "p99_ms"], ["99.9", "p99_9_ms"], ["max", "max_ms"]];
+  const cols: [PercentileLabel, keyof BenchRun["ops"][number]][] = [
+    ["50", "p50_ms"],
+    ["95", "p95_ms"],
+    ["99", "p99_ms"],
+    ["99.9", "p99_9_ms"],
+    ["max", "max_ms"],
+  ];
   for (const op of run.ops) {
     for (const [label, key] of cols) {
       const v = op[key];
-      out.push({ node: "client", keyspace: null, table: `bench ${run.id} ${op.op}`, metric: "client_latency", percentile: label, value: typeof v === "number" ? Math.round(v * 1000 * 1000) / 1000 : null, unit: "microseconds", captured_at: run.started_at ?? null, origin });
+      out.push({
+        node: "client",
+        keyspace: null,
+        table: `bench ${run.id} ${op.op}`,
+        metric: "client_latency",
+        percentile: label,
+        value: typeof v === "number" ? Math.round(v * 1000 * 1000) / 1000 : null,
+        unit: "microseconds",
+        captured_at: run.started_at ?? null,
+        origin,
+      });
     }
   }
   return out;

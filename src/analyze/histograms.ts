@@ -32,7 +32,6 @@ import {
   type HistogramMetric,
   type HistogramParse,
   type HistogramRow,
-  type HistogramUnit,
   type PercentileLabel,
 } from "../parse/nodetool-tablehistograms";
 import { utcTimeAxis, type VegaLiteSpec } from "../present/charts";
@@ -79,11 +78,36 @@ export interface HistogramFrameRow extends Omit<HistogramRow, "line"> {
 /** The named thresholds of this helper, each with where its number comes from. */
 export const THRESHOLDS = {
   READ_P99_MS: { name: "READ_P99_MS", value: 10, unit: "ms", source: "cassperf's choice (no published threshold found): read p99 over 10 ms is worth a look" },
-  WRITE_P99_MS: { name: "WRITE_P99_MS", value: 10, unit: "ms", source: "cassperf's choice (no published threshold found): write p99 over 10 ms (writes are normally sub-millisecond)" },
-  SSTABLES_PER_READ_P99: { name: "SSTABLES_PER_READ_P99", value: 4, unit: "sstables", source: "cassperf's choice (no published threshold found): more than 4 SSTables touched per read means compaction is behind or the strategy does not fit" },
-  PARTITION_MAX_BYTES: { name: "PARTITION_MAX_BYTES", value: 100 * 1024 * 1024, unit: "bytes", source: "Cassandra's compaction_large_partition_warning_threshold_mb default (100 MB)" },
-  NODE_SKEW_RATIO: { name: "NODE_SKEW_RATIO", value: 2, unit: "x", source: "cassperf: a node more than 2x the median of the other nodes (peer-median.ts) is hot or sick" },
-  SKEW_MIN_P99_MS: { name: "SKEW_MIN_P99_MS", value: 1, unit: "ms", source: "cassperf choice: a p99 under 1 ms is healthy whatever its ratio to the peers (ratios of tiny numbers are noise)" },
+  WRITE_P99_MS: {
+    name: "WRITE_P99_MS",
+    value: 10,
+    unit: "ms",
+    source: "cassperf's choice (no published threshold found): write p99 over 10 ms (writes are normally sub-millisecond)",
+  },
+  SSTABLES_PER_READ_P99: {
+    name: "SSTABLES_PER_READ_P99",
+    value: 4,
+    unit: "sstables",
+    source: "cassperf's choice (no published threshold found): more than 4 SSTables touched per read means compaction is behind or the strategy does not fit",
+  },
+  PARTITION_MAX_BYTES: {
+    name: "PARTITION_MAX_BYTES",
+    value: 100 * 1024 * 1024,
+    unit: "bytes",
+    source: "Cassandra's compaction_large_partition_warning_threshold_mb default (100 MB)",
+  },
+  NODE_SKEW_RATIO: {
+    name: "NODE_SKEW_RATIO",
+    value: 2,
+    unit: "x",
+    source: "cassperf: a node more than 2x the median of the other nodes (peer-median.ts) is hot or sick",
+  },
+  SKEW_MIN_P99_MS: {
+    name: "SKEW_MIN_P99_MS",
+    value: 1,
+    unit: "ms",
+    source: "cassperf choice: a p99 under 1 ms is healthy whatever its ratio to the peers (ratios of tiny numbers are noise)",
+  },
 } satisfies Record<string, Threshold>;
 
 /** A rule: one id, one threshold, one check over the latest snapshot's rows. */
@@ -97,13 +121,33 @@ interface Rule {
 }
 
 const SYSTEM_KEYSPACE = /^(system|system_.*|dse_.*|OpsCenter|HiveMetaStore|solr_admin|cfs|cfs_archive|dsefs)$/i;
-const LATENCY_METRICS: HistogramMetric[] = ["read_latency", "write_latency", "range_latency", "cas_read_latency", "cas_write_latency", "view_write_latency", "coordinator_read_latency", "coordinator_write_latency", "coordinator_scan_latency"];
+const LATENCY_METRICS: HistogramMetric[] = [
+  "read_latency",
+  "write_latency",
+  "range_latency",
+  "cas_read_latency",
+  "cas_write_latency",
+  "view_write_latency",
+  "coordinator_read_latency",
+  "coordinator_write_latency",
+  "coordinator_scan_latency",
+];
 /** The order metrics are listed in (frame rows, summary). */
-const METRIC_ORDER: HistogramMetric[] = [...LATENCY_METRICS, "sstables_per_read", "partition_size", "cell_count", "tombstones_per_read", "rows_per_read", "trace_duration", "client_latency"];
+const METRIC_ORDER: HistogramMetric[] = [
+  ...LATENCY_METRICS,
+  "sstables_per_read",
+  "partition_size",
+  "cell_count",
+  "tombstones_per_read",
+  "rows_per_read",
+  "trace_duration",
+  "client_latency",
+];
 
 const fmtMs = (us: number) => `${(us / 1000).toLocaleString("en-US", { maximumFractionDigits: 2 })} ms`;
 const fmtBytes = (b: number) => (b >= 1024 ** 2 ? `${(b / 1024 ** 2).toFixed(1)} MiB` : b >= 1024 ? `${(b / 1024).toFixed(1)} KiB` : `${b} B`);
-const where = (r: HistogramFrameRow) => (r.table === "proxy" ? `coordinator (proxyhistograms) on ${r.node}` : `${r.keyspace === null ? r.table : `${r.keyspace}.${r.table}`} on ${r.node}`);
+const where = (r: HistogramFrameRow) =>
+  r.table === "proxy" ? `coordinator (proxyhistograms) on ${r.node}` : `${r.keyspace === null ? r.table : `${r.keyspace}.${r.table}`} on ${r.node}`;
 
 /** One finding per node for a threshold rule: the worst table as evidence, the count of the rest. */
 function overThreshold(
@@ -120,7 +164,13 @@ function overThreshold(
   for (const [node, rs] of byNode) {
     rs.sort((a, b) => (b.value ?? 0) - (a.value ?? 0));
     const w = rs[0];
-    const more = rs.length > 1 ? `; ${rs.length - 1} more over the limit (${rs.slice(1, 4).map((r) => `${r.table === "proxy" ? "proxy" : `${r.keyspace}.${r.table}`} ${fmt(r.value!)}`).join(", ")}${rs.length > 4 ? ", ..." : ""})` : "";
+    const more =
+      rs.length > 1
+        ? `; ${rs.length - 1} more over the limit (${rs
+            .slice(1, 4)
+            .map((r) => `${r.table === "proxy" ? "proxy" : `${r.keyspace}.${r.table}`} ${fmt(r.value!)}`)
+            .join(", ")}${rs.length > 4 ? ", ..." : ""})`
+        : "";
     out.push({
       severity: rule.severity,
       id: rule.id,
@@ -143,7 +193,12 @@ export const RULES: Rule[] = [
     what: "read_latency p99 (table and coordinator)",
     check: (rows) =>
       overThreshold(
-        { id: "histograms.read-p99", severity: "warning", title: (r) => `Read p99 ${fmtMs(r.value!)} on ${r.node} (${r.table === "proxy" ? "coordinator" : `${r.keyspace}.${r.table}`})`, action: "trace a slow read (trace()) to see which stage takes the time; check SSTables per read, tombstones and GC pauses on that node" },
+        {
+          id: "histograms.read-p99",
+          severity: "warning",
+          title: (r) => `Read p99 ${fmtMs(r.value!)} on ${r.node} (${r.table === "proxy" ? "coordinator" : `${r.keyspace}.${r.table}`})`,
+          action: "trace a slow read (trace()) to see which stage takes the time; check SSTables per read, tombstones and GC pauses on that node",
+        },
         rows,
         (r) => (r.metric === "read_latency" || r.metric === "coordinator_read_latency") && r.percentile === "99",
         THRESHOLDS.READ_P99_MS.value * 1000,
@@ -157,7 +212,12 @@ export const RULES: Rule[] = [
     what: "write_latency p99 (table and coordinator)",
     check: (rows) =>
       overThreshold(
-        { id: "histograms.write-p99", severity: "warning", title: (r) => `Write p99 ${fmtMs(r.value!)} on ${r.node} (${r.table === "proxy" ? "coordinator" : `${r.keyspace}.${r.table}`})`, action: "check commitlog disk latency, GC pauses (gcStats()), blocked MemtableFlushWriter in tpstats and hints/dropped mutations" },
+        {
+          id: "histograms.write-p99",
+          severity: "warning",
+          title: (r) => `Write p99 ${fmtMs(r.value!)} on ${r.node} (${r.table === "proxy" ? "coordinator" : `${r.keyspace}.${r.table}`})`,
+          action: "check commitlog disk latency, GC pauses (gcStats()), blocked MemtableFlushWriter in tpstats and hints/dropped mutations",
+        },
         rows,
         (r) => (r.metric === "write_latency" || r.metric === "coordinator_write_latency") && r.percentile === "99",
         THRESHOLDS.WRITE_P99_MS.value * 1000,
@@ -171,7 +231,13 @@ export const RULES: Rule[] = [
     what: "sstables_per_read p99",
     check: (rows) =>
       overThreshold(
-        { id: "histograms.sstables-per-read", severity: "warning", title: (r) => `Reads touch ${r.value} SSTables (p99) on ${r.node} for ${r.keyspace}.${r.table}`, action: "see compactionAdvice(table): pending compactions, a strategy that fits the workload (LCS/TWCS), or data written across many SSTables per partition" },
+        {
+          id: "histograms.sstables-per-read",
+          severity: "warning",
+          title: (r) => `Reads touch ${r.value} SSTables (p99) on ${r.node} for ${r.keyspace}.${r.table}`,
+          action:
+            "see compactionAdvice(table): pending compactions, a strategy that fits the workload (LCS/TWCS), or data written across many SSTables per partition",
+        },
         rows,
         (r) => r.metric === "sstables_per_read" && r.percentile === "99",
         THRESHOLDS.SSTABLES_PER_READ_P99.value,
@@ -185,7 +251,13 @@ export const RULES: Rule[] = [
     what: "partition_size max",
     check: (rows) =>
       overThreshold(
-        { id: "histograms.large-partition", severity: "warning", title: (r) => `Partition of ${fmtBytes(r.value!)} in ${r.keyspace}.${r.table} on ${r.node}`, action: "find the partition with partitionScan(table) and split it (add a bucket to the partition key); large partitions cost heap on reads, compaction and repair" },
+        {
+          id: "histograms.large-partition",
+          severity: "warning",
+          title: (r) => `Partition of ${fmtBytes(r.value!)} in ${r.keyspace}.${r.table} on ${r.node}`,
+          action:
+            "find the partition with partitionScan(table) and split it (add a bucket to the partition key); large partitions cost heap on reads, compaction and repair",
+        },
         rows,
         (r) => r.metric === "partition_size" && r.percentile === "max",
         THRESHOLDS.PARTITION_MAX_BYTES.value,
@@ -216,7 +288,8 @@ export const RULES: Rule[] = [
             id: "histograms.node-skew",
             title: `${r.node} is ${(r.value! / median).toFixed(1)}x its peers on ${r.metric} p99 (${r.table === "proxy" ? "coordinator" : `${r.keyspace}.${r.table}`})`,
             evidence: `${where(r)}: ${fmtMs(r.value!)} vs peers' median ${fmtMs(median)} (${rs.length - 1} peers; limit ${THRESHOLDS.NODE_SKEW_RATIO.value}x), from ${r.origin}`,
-            action: "compare that node's GC (gcStats()), tpstats pending/blocked, disk and compaction backlog with its peers; check whether its token ranges hold hot partitions",
+            action:
+              "compare that node's GC (gcStats()), tpstats pending/blocked, disk and compaction backlog with its peers; check whether its token ranges hold hot partitions",
             helper: "histograms",
             node: r.node,
           });
@@ -232,7 +305,8 @@ function parseTableArg(table: string | undefined): { keyspace: string; table: st
   if (table === undefined || table === null || table === "") return undefined;
   if (typeof table !== "string") throw new CassperfError(`histograms: expected a table name like "keyspace.table", got ${typeof table}.`);
   const m = /^\s*"?([^."/\s]+)"?\s*[./\s]\s*"?([^."/\s]+)"?\s*$/.exec(table);
-  if (!m) throw new CassperfError(`histograms: expected a table name like "keyspace.table", got "${table}".`, { hint: 'e.g. histograms("keyspace1.standard1")' });
+  if (!m)
+    throw new CassperfError(`histograms: expected a table name like "keyspace.table", got "${table}".`, { hint: 'e.g. histograms("keyspace1.standard1")' });
   return { keyspace: m[1], table: m[2] };
 }
 
@@ -259,7 +333,8 @@ function timeInPath(rel: string): string | null {
 function liveKeyspaceName(source: LiveSource, keyspace: string): string {
   const ks = (source.client.metadata as unknown as { keyspaces?: Record<string, unknown> }).keyspaces ?? {};
   const name = Object.keys(ks).find((k) => k === keyspace) ?? Object.keys(ks).find((k) => k.toLowerCase() === keyspace.toLowerCase());
-  if (!name) throw new CassperfError(`histograms: keyspace "${keyspace}" does not exist on ${source.name}.`, { hint: `keyspaces: ${Object.keys(ks).join(", ")}` });
+  if (!name)
+    throw new CassperfError(`histograms: keyspace "${keyspace}" does not exist on ${source.name}.`, { hint: `keyspaces: ${Object.keys(ks).join(", ")}` });
   return name;
 }
 
@@ -269,7 +344,10 @@ async function liveTableFromSchema(source: LiveSource, t: { keyspace: string; ta
   const names = await tableNames(source.client, ks.keyspace);
   const found = names.find((n) => n === t.table) ?? names.find((n) => n.toLowerCase() === t.table.toLowerCase());
   if (found) return { keyspace: ks.keyspace, table: found };
-  if (names.length) throw new CassperfError(`histograms: table "${t.table}" does not exist in keyspace ${ks.keyspace} on ${source.name}.`, { hint: `tables: ${names.join(", ")}` });
+  if (names.length)
+    throw new CassperfError(`histograms: table "${t.table}" does not exist in keyspace ${ks.keyspace} on ${source.name}.`, {
+      hint: `tables: ${names.join(", ")}`,
+    });
   return ks;
 }
 
@@ -287,17 +365,35 @@ function addParsed(out: Gathered, t: NodetoolText, parsed: HistogramParse, captu
   }
   if (parsed.skipped.length) {
     const s = parsed.skipped[0];
-    out.notes.push(`${t.origin}: skipped ${plural(parsed.skipped.length, "line")} not understood; first at line ${s.line}: "${s.text.trim().slice(0, 80)}" (${s.reason})`);
+    out.notes.push(
+      `${t.origin}: skipped ${plural(parsed.skipped.length, "line")} not understood; first at line ${s.line}: "${s.text.trim().slice(0, 80)}" (${s.reason})`,
+    );
   }
   const noSSTables = parsed.tables.filter((x) => x.notes.some((n) => /No SSTables exists/.test(n))).length;
-  if (noSSTables) out.notes.push(`${t.origin}: ${plural(noSSTables, "table")} ${inflect(noSSTables, "has", "have")} no SSTables: their partition size and cell count are missing (null), not 0`);
+  if (noSSTables)
+    out.notes.push(
+      `${t.origin}: ${plural(noSSTables, "table")} ${inflect(noSSTables, "has", "have")} no SSTables: their partition size and cell count are missing (null), not 0`,
+    );
   const empty = parsed.tables.reduce((n, x) => n + x.empty.length, 0);
-  if (empty) out.notes.push(`${t.origin}: ${plural(empty, "histogram")} ${inflect(empty, "was", "were")} empty (0 at every percentile: no operations recorded): kept as missing (null), not 0`);
+  if (empty)
+    out.notes.push(
+      `${t.origin}: ${plural(empty, "histogram")} ${inflect(empty, "was", "were")} empty (0 at every percentile: no operations recorded): kept as missing (null), not 0`,
+    );
   for (const r of parsed.rows) out.rows.push(frameRow(t.node, r, capturedAt, `${t.origin}:${r.line}`));
 }
 
 function frameRow(node: string, r: HistogramRow, capturedAt: string | null, origin: string): HistogramFrameRow {
-  return { node, keyspace: r.keyspace, table: r.table, metric: r.metric, percentile: r.percentile, value: r.value, unit: r.unit, captured_at: capturedAt, origin };
+  return {
+    node,
+    keyspace: r.keyspace,
+    table: r.table,
+    metric: r.metric,
+    percentile: r.percentile,
+    value: r.value,
+    unit: r.unit,
+    captured_at: capturedAt,
+    origin,
+  };
 }
 
 /** Cassandra 4.0+: the system_views table metrics of every node (each query pinned to its node). */
@@ -310,7 +406,10 @@ async function readSystemViews(source: LiveSource, name: { keyspace: string; tab
     for (const view of Object.keys(SYSTEM_VIEWS)) {
       const where = name ? " WHERE keyspace_name = ? AND table_name = ?" : "";
       try {
-        const rs = await source.client.execute(`SELECT * FROM system_views.${view}${where}`, name ? [name.keyspace, name.table] : [], { host, prepare: false } as never);
+        const rs = await source.client.execute(`SELECT * FROM system_views.${view}${where}`, name ? [name.keyspace, name.table] : [], {
+          host,
+          prepare: false,
+        } as never);
         for (const r of systemViewsHistogramRows(view, rs.rows as unknown as Record<string, unknown>[]))
           out.rows.push(frameRow(node, r, round, `live system_views.${view} on ${node}`));
       } catch (e) {
@@ -327,7 +426,9 @@ async function gather(source: Source, target: { keyspace: string; table: string 
   if (source instanceof LiveSource) {
     const hasViews = Object.values(source.versions()).some((v) => Number(/^(\d+)/.exec(v)?.[1] ?? 0) >= 4);
     if (!source.hasNodetool() && !hasViews) {
-      out.notes.push('no nodetool runner and no system_views (nodes older than 4.0): only client-side distributions (trace sessions, bench runs) could be read; connect({ ..., nodetool: "/path/to/nodetool -h {host}" }) for the nodes\' histograms');
+      out.notes.push(
+        'no nodetool runner and no system_views (nodes older than 4.0): only client-side distributions (trace sessions, bench runs) could be read; connect({ ..., nodetool: "/path/to/nodetool -h {host}" }) for the nodes\' histograms',
+      );
       return out;
     }
     if (!source.hasNodetool()) out.notes.push("no nodetool runner: only the system_views table metrics were read (no proxyhistograms, no SSTables per read)");
@@ -351,10 +452,15 @@ async function gather(source: Source, target: { keyspace: string; table: string 
         (e: unknown) => {
           // Without a table, 3.x+ prints every table; 2.1 refuses ("requires ks and cf args") and we say so.
           if (name || !(e instanceof CassperfError)) throw e;
-          if (s === 0) out.notes.push(`no table given and nodetool cfhistograms without a table failed (Cassandra 2.1 needs a keyspace and table); only the coordinator's proxyhistograms were read: pass histograms("ks.table")`);
+          if (s === 0)
+            out.notes.push(
+              `no table given and nodetool cfhistograms without a table failed (Cassandra 2.1 needs a keyspace and table); only the coordinator's proxyhistograms were read: pass histograms("ks.table")`,
+            );
         },
       );
-      const proxy = wantProxy ? nodetoolTexts(source, "proxyhistograms").then((ts) => ts.map((t) => addParsed(out, t, parseProxyhistograms(t.text, { file: t.origin }), round))) : Promise.resolve();
+      const proxy = wantProxy
+        ? nodetoolTexts(source, "proxyhistograms").then((ts) => ts.map((t) => addParsed(out, t, parseProxyhistograms(t.text, { file: t.origin }), round)))
+        : Promise.resolve();
       await Promise.all([tables, proxy]);
       await readSystemViews(source, name, out, round);
     }
@@ -367,7 +473,10 @@ async function gather(source: Source, target: { keyspace: string; table: string 
   }
   for (const f of source.files({ kind: "jmx-dump" })) {
     const parsed = parseJmxScraper(await source.readText(f), { file: f.rel });
-    if (parsed.skipped.length) out.notes.push(`${f.rel}: skipped ${plural(parsed.skipped.length, "line")} that ${inflect(parsed.skipped.length, "is", "are")} not JmxScraper attributes; first at line ${parsed.skipped[0].line}`);
+    if (parsed.skipped.length)
+      out.notes.push(
+        `${f.rel}: skipped ${plural(parsed.skipped.length, "line")} that ${inflect(parsed.skipped.length, "is", "are")} not JmxScraper attributes; first at line ${parsed.skipped[0].line}`,
+      );
     for (const r of jmxHistogramRows(parsed.attributes)) {
       if (r.table === "proxy" && !wantProxy) continue;
       out.rows.push(frameRow(f.node, r, timeInPath(f.rel), `${f.rel}:${r.line}`));
@@ -439,14 +548,34 @@ async function histogramsOf(table?: string | HistogramsOptions, opts: Histograms
   }
   rows = rows.concat(client);
   if (gathered.rows.length === 0 && client.length === 0) {
-    if (source instanceof LiveSource && !source.hasNodetool()) missing("histograms", source, "nodetool runner (and no system_views latency tables or trace sessions to read instead)", 'connect({ ..., nodetool: "/path/to/nodetool -h {host}" }) (or "ssh {host} nodetool")');
-    if (source instanceof LiveSource) throw new CassperfError(`histograms: nodetool on ${source.name} returned no histograms.`, { hint: notes.join("; ") || undefined });
-    if (!notes.length) missing("histograms", source, "nodetool tablehistograms/proxyhistograms output or JmxScraper dump", "add nodes/<node>/nodetool/cfhistograms (or tablehistograms, proxyhistograms) or a .jmx JmxScraper dump");
+    if (source instanceof LiveSource && !source.hasNodetool())
+      missing(
+        "histograms",
+        source,
+        "nodetool runner (and no system_views latency tables or trace sessions to read instead)",
+        'connect({ ..., nodetool: "/path/to/nodetool -h {host}" }) (or "ssh {host} nodetool")',
+      );
+    if (source instanceof LiveSource)
+      throw new CassperfError(`histograms: nodetool on ${source.name} returned no histograms.`, { hint: notes.join("; ") || undefined });
+    if (!notes.length)
+      missing(
+        "histograms",
+        source,
+        "nodetool tablehistograms/proxyhistograms output or JmxScraper dump",
+        "add nodes/<node>/nodetool/cfhistograms (or tablehistograms, proxyhistograms) or a .jmx JmxScraper dump",
+      );
   }
 
   const order = (p: PercentileLabel) => PERCENTILE_ORDER.indexOf(p);
   const metricOrder = (m: HistogramMetric) => METRIC_ORDER.indexOf(m);
-  rows.sort((a, b) => a.node.localeCompare(b.node) || tableKey(a).localeCompare(tableKey(b)) || metricOrder(a.metric) - metricOrder(b.metric) || order(a.percentile) - order(b.percentile) || (a.captured_at ?? "").localeCompare(b.captured_at ?? ""));
+  rows.sort(
+    (a, b) =>
+      a.node.localeCompare(b.node) ||
+      tableKey(a).localeCompare(tableKey(b)) ||
+      metricOrder(a.metric) - metricOrder(b.metric) ||
+      order(a.percentile) - order(b.percentile) ||
+      (a.captured_at ?? "").localeCompare(b.captured_at ?? ""),
+  );
 
   const latest = latestRows(rows);
   const considered = opts.includeSystem || target ? latest : latest.filter((r) => r.table === "proxy" || !SYSTEM_KEYSPACE.test(r.keyspace ?? ""));
@@ -469,7 +598,10 @@ async function histogramsOf(table?: string | HistogramsOptions, opts: Histograms
     nodes: [...new Set(server.map((r) => r.node))].length,
     tables: [...new Set(rows.filter((r) => r.keyspace !== null).map(tableKey))].length,
     /** The most snapshots any one node has. */
-    snapshots: Math.max(0, ...[...new Set(server.map((r) => r.node))].map((n) => new Set(server.filter((r) => r.node === n).map((r) => r.captured_at ?? "")).size)),
+    snapshots: Math.max(
+      0,
+      ...[...new Set(server.map((r) => r.node))].map((n) => new Set(server.filter((r) => r.node === n).map((r) => r.captured_at ?? "")).size),
+    ),
     rows: rows.length,
   };
   const worst: Record<string, { node: string; table: string; percentile: string; value: number; unit: string; spread: number | null }> = {};
@@ -507,7 +639,9 @@ async function histogramsOf(table?: string | HistogramsOptions, opts: Histograms
   };
   return makeReport({
     helper: "histograms",
-    title: target ? `percentiles of ${target.keyspace}.${target.table} per node` : `percentiles of ${plural(Number(summary.tables), "table")} on ${plural(Number(summary.nodes), "node")}`,
+    title: target
+      ? `percentiles of ${target.keyspace}.${target.table} per node`
+      : `percentiles of ${plural(Number(summary.tables), "table")} on ${plural(Number(summary.nodes), "node")}`,
     source: source.describe(),
     summary,
     findings,
@@ -518,7 +652,10 @@ async function histogramsOf(table?: string | HistogramsOptions, opts: Histograms
       // A line over time needs two dated snapshots of one node; with fewer the chart would be empty.
       ...(overTimeSnapshots(rows, focus, metric) >= 2 ? { "over-time": () => overTimeChart(rows, focus, metric) } : {}),
     },
-    notes: overTimeSnapshots(rows, focus, metric) >= 2 ? notes : [...notes, `No "over-time" chart: ${focus} has fewer than two dated snapshots of ${metric} on any node (record again later for a trend).`],
+    notes:
+      overTimeSnapshots(rows, focus, metric) >= 2
+        ? notes
+        : [...notes, `No "over-time" chart: ${focus} has fewer than two dated snapshots of ${metric} on any node (record again later for a trend).`],
     previewFrame: "histograms",
   });
 }
@@ -526,7 +663,9 @@ async function histogramsOf(table?: string | HistogramsOptions, opts: Histograms
 /** The table the charts show: the one asked for, else the one with the worst (non-zero) read p99, else the coordinator ("proxy"). */
 function chooseFocus(rows: HistogramFrameRow[], target?: { keyspace: string; table: string }): string {
   if (target) {
-    const r = rows.find((x) => x.table !== "proxy" && (x.keyspace ?? "").toLowerCase() === target.keyspace.toLowerCase() && x.table.toLowerCase() === target.table.toLowerCase());
+    const r = rows.find(
+      (x) => x.table !== "proxy" && (x.keyspace ?? "").toLowerCase() === target.keyspace.toLowerCase() && x.table.toLowerCase() === target.table.toLowerCase(),
+    );
     if (r) return tableKey(r);
   }
   const reads = rows.filter((r) => r.table !== "proxy" && r.metric === "read_latency" && r.percentile === "99" && r.value !== null && r.value > 0);
@@ -538,7 +677,12 @@ function chooseFocus(rows: HistogramFrameRow[], target?: { keyspace: string; tab
 function ladderChart(latest: HistogramFrameRow[], focus: string): VegaLiteSpec {
   const data = latest
     .filter((r) => tableKey(r) === focus && r.unit === "microseconds" && r.value !== null && r.value > 0)
-    .map((r) => ({ node: r.node, metric: r.metric, percentile: r.percentile === "min" || r.percentile === "max" ? r.percentile : `p${r.percentile}`, ms: r.value! / 1000 }));
+    .map((r) => ({
+      node: r.node,
+      metric: r.metric,
+      percentile: r.percentile === "min" || r.percentile === "max" ? r.percentile : `p${r.percentile}`,
+      ms: r.value! / 1000,
+    }));
   const dropped = latest.filter((r) => tableKey(r) === focus && r.unit === "microseconds" && (r.value === null || r.value <= 0)).length;
   return {
     title: data.length
@@ -549,7 +693,13 @@ function ladderChart(latest: HistogramFrameRow[], focus: string): VegaLiteSpec {
     data: { values: data },
     mark: { type: "line", point: true },
     encoding: {
-      x: { field: "percentile", type: "ordinal", sort: PERCENTILE_ORDER.map((p) => (p === "min" || p === "max" ? p : `p${p}`)), title: "percentile", axis: { labelAngle: 0 } },
+      x: {
+        field: "percentile",
+        type: "ordinal",
+        sort: PERCENTILE_ORDER.map((p) => (p === "min" || p === "max" ? p : `p${p}`)),
+        title: "percentile",
+        axis: { labelAngle: 0 },
+      },
       y: { field: "ms", type: "quantitative", scale: { type: "log" }, title: "latency (ms)" },
       color: { field: "node", type: "nominal" },
       facet: { field: "metric", type: "nominal", title: null, sort: METRIC_ORDER, columns: 3 },
@@ -571,7 +721,11 @@ function acrossNodesChart(latest: HistogramFrameRow[], focus: string, metric: Hi
     title: `${focus}: ${metric} across nodes (${label}, log scale${zeros ? `; ${plural(zeros, "zero value")} not plotted` : ""})`,
     width: 520,
     height: 280,
-    data: { values: rs.filter((r) => r.value! > 0).map((r) => ({ node: r.node, percentile: r.percentile === "max" ? "max" : `p${r.percentile}`, value: r.value! / scale })) },
+    data: {
+      values: rs
+        .filter((r) => r.value! > 0)
+        .map((r) => ({ node: r.node, percentile: r.percentile === "max" ? "max" : `p${r.percentile}`, value: r.value! / scale })),
+    },
     mark: "bar",
     encoding: {
       x: { field: "node", type: "nominal", axis: { labelAngle: 0 } },
@@ -610,7 +764,14 @@ function overTimeChart(rows: HistogramFrameRow[], focus: string, metric: Histogr
     data: { values: timed.filter((r) => r.value! > 0).map((r) => ({ node: r.node, captured_at: r.captured_at, value: r.value! / scale })) },
     mark: { type: "line", point: true },
     encoding: {
-      x: { field: "captured_at", type: "temporal", ...utcTimeAxis(timed.map((r) => r.captured_at), "captured at (UTC)") },
+      x: {
+        field: "captured_at",
+        type: "temporal",
+        ...utcTimeAxis(
+          timed.map((r) => r.captured_at),
+          "captured at (UTC)",
+        ),
+      },
       y: { field: "value", type: "quantitative", scale: { type: "log" }, title: `${metric} p${p} (${label}, log)` },
       color: { field: "node", type: "nominal" },
     },

@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import { LiveSource } from "../cluster/live";
 import { readHead, RecordedSource } from "../cluster/recorded";
 import { resolveSource, type SourceInput } from "../cluster/resolve";
-import type { FileKind, Source, SourceFile } from "../cluster/source";
+import type { Source, SourceFile } from "../cluster/source";
 import { makeReport, type Finding } from "../present/report";
 import { capabilities } from "./capabilities";
 import { plural } from "../present/plural";
@@ -85,7 +85,14 @@ export async function inventory(input?: SourceInput) {
   const files = source.files();
   const versions = await versionsOf(source);
   const nodes = source.nodes();
-  const fileRows = files.map((f) => ({ node: f.node || "(cluster)", kind: f.kind, command: f.command ?? null, file: f.rel, bytes: f.size, note: f.note ?? null }));
+  const fileRows = files.map((f) => ({
+    node: f.node || "(cluster)",
+    kind: f.kind,
+    command: f.command ?? null,
+    file: f.rel,
+    bytes: f.size,
+    note: f.note ?? null,
+  }));
   let overallFirst: string | undefined;
   let overallLast: string | undefined;
   const nodeRows = nodes.map((node) => {
@@ -99,17 +106,33 @@ export async function inventory(input?: SourceInput) {
     }
     if (first && (!overallFirst || first < overallFirst)) overallFirst = first;
     if (last && (!overallLast || last > overallLast)) overallLast = last;
-    const kinds = [...new Set(own.map((f) => (f.kind === "nodetool" ? `nodetool:${f.command}` : f.kind)))].filter((k) => k !== "unrecognized" && k !== "os-metrics" && k !== "conf");
+    const kinds = [...new Set(own.map((f) => (f.kind === "nodetool" ? `nodetool:${f.command}` : f.kind)))].filter(
+      (k) => k !== "unrecognized" && k !== "os-metrics" && k !== "conf",
+    );
     return { node, version: versions[node] ?? null, files: own.length, kinds: kinds.sort().join(", "), logs_from: first ?? null, logs_to: last ?? null };
   });
   const capabilityRows = (await capabilities(source)).filter((c) => c.helper !== "inventory");
   const unreadable = files.filter((f) => f.kind === "unreadable");
   const findings: Finding[] = [];
   for (const f of unreadable) {
-    findings.push({ severity: "warning", id: "inventory.unreadable-file", title: `${f.rel} could not be read and was skipped`, evidence: `${f.rel} (${f.size} bytes): ${f.note ?? "binary content"}`, action: "copy the file again from the node; the rest of the source is usable", node: f.node });
+    findings.push({
+      severity: "warning",
+      id: "inventory.unreadable-file",
+      title: `${f.rel} could not be read and was skipped`,
+      evidence: `${f.rel} (${f.size} bytes): ${f.note ?? "binary content"}`,
+      action: "copy the file again from the node; the rest of the source is usable",
+      node: f.node,
+    });
   }
   for (const c of capabilityRows.filter((c) => !c.answerable)) {
-    findings.push({ severity: "info", id: "inventory.helper-unanswerable", title: `${c.helper}() has nothing to work from in this source`, evidence: c.reason ?? "none of the files it reads were found", action: `to answer it, ${c.missing?.startsWith("connect()") ? c.missing : `add ${c.missing}`}`, helper: c.helper });
+    findings.push({
+      severity: "info",
+      id: "inventory.helper-unanswerable",
+      title: `${c.helper}() has nothing to work from in this source`,
+      evidence: c.reason ?? "none of the files it reads were found",
+      action: `to answer it, ${c.missing?.startsWith("connect()") ? c.missing : `add ${c.missing}`}`,
+      helper: c.helper,
+    });
   }
   const kindCounts: Record<string, number> = {};
   for (const f of files) kindCounts[f.kind] = (kindCounts[f.kind] ?? 0) + 1;
@@ -123,7 +146,10 @@ export async function inventory(input?: SourceInput) {
     unreadable: unreadable.length,
     logs_from: overallFirst ?? null,
     logs_to: overallLast ?? null,
-    answerable: capabilityRows.filter((c) => c.answerable).map((c) => c.helper).join(", "),
+    answerable: capabilityRows
+      .filter((c) => c.answerable)
+      .map((c) => c.helper)
+      .join(", "),
     kinds: kindCounts,
   };
   const chartRows = files
@@ -136,9 +162,28 @@ export async function inventory(input?: SourceInput) {
     summary,
     findings,
     frames: {
-      nodes: { node: nodeRows.map((r) => r.node), version: nodeRows.map((r) => r.version), files: nodeRows.map((r) => r.files), kinds: nodeRows.map((r) => r.kinds), logs_from: nodeRows.map((r) => r.logs_from), logs_to: nodeRows.map((r) => r.logs_to) },
-      files: { node: fileRows.map((r) => r.node), kind: fileRows.map((r) => r.kind), command: fileRows.map((r) => r.command), file: fileRows.map((r) => r.file), bytes: fileRows.map((r) => r.bytes), note: fileRows.map((r) => r.note) },
-      capabilities: { helper: capabilityRows.map((r) => r.helper), answerable: capabilityRows.map((r) => r.answerable), from: capabilityRows.map((r) => r.from), missing: capabilityRows.map((r) => r.missing) },
+      nodes: {
+        node: nodeRows.map((r) => r.node),
+        version: nodeRows.map((r) => r.version),
+        files: nodeRows.map((r) => r.files),
+        kinds: nodeRows.map((r) => r.kinds),
+        logs_from: nodeRows.map((r) => r.logs_from),
+        logs_to: nodeRows.map((r) => r.logs_to),
+      },
+      files: {
+        node: fileRows.map((r) => r.node),
+        kind: fileRows.map((r) => r.kind),
+        command: fileRows.map((r) => r.command),
+        file: fileRows.map((r) => r.file),
+        bytes: fileRows.map((r) => r.bytes),
+        note: fileRows.map((r) => r.note),
+      },
+      capabilities: {
+        helper: capabilityRows.map((r) => r.helper),
+        answerable: capabilityRows.map((r) => r.answerable),
+        from: capabilityRows.map((r) => r.from),
+        missing: capabilityRows.map((r) => r.missing),
+      },
     },
     charts: {
       files: () => ({

@@ -17,11 +17,36 @@ import { makeReport, rowsToColumns, type Finding, type Report, type Threshold, a
 
 /** Thresholds of the JVM rules. */
 export const JVM_THRESHOLDS = {
-  HEAP_MIN_GB: { name: "HEAP_MIN_GB", value: 8, unit: "GB", source: "cassandra-env.sh's own heap size on a machine with 32 GB of RAM or more: max(min(1/2 RAM, 1 GB), min(1/4 RAM, 8 GB))" },
-  HEAP_MAX_GB: { name: "HEAP_MAX_GB", value: 16, unit: "GB", source: "Cassandra's jvm.options calls heaps of 16 GB and more large (its G1 settings); DataStax's ceiling is 32 GB (Changing heap size parameters)" },
-  HEAP_RAM_SHARE: { name: "HEAP_RAM_SHARE", value: 0.5, unit: "of RAM", source: "DataStax, Changing heap size parameters (DSE 6.8 docs): heap between 1/4 and 1/2 of system memory; the OS page cache needs the rest" },
-  G1_MAX_PAUSE_MS: { name: "G1_MAX_PAUSE_MS", value: 500, unit: "ms", source: "Cassandra 4.x jvm11-server.options ships MaxGCPauseMillis=300; over 500 ms G1 trades latency away" },
-  LARGE_HEAP_REGION_MB: { name: "LARGE_HEAP_REGION_MB", value: 16, unit: "MB", source: "G1: heaps over 16 GB want 16-32 MB regions so large partitions' buffers are not humongous" },
+  HEAP_MIN_GB: {
+    name: "HEAP_MIN_GB",
+    value: 8,
+    unit: "GB",
+    source: "cassandra-env.sh's own heap size on a machine with 32 GB of RAM or more: max(min(1/2 RAM, 1 GB), min(1/4 RAM, 8 GB))",
+  },
+  HEAP_MAX_GB: {
+    name: "HEAP_MAX_GB",
+    value: 16,
+    unit: "GB",
+    source: "Cassandra's jvm.options calls heaps of 16 GB and more large (its G1 settings); DataStax's ceiling is 32 GB (Changing heap size parameters)",
+  },
+  HEAP_RAM_SHARE: {
+    name: "HEAP_RAM_SHARE",
+    value: 0.5,
+    unit: "of RAM",
+    source: "DataStax, Changing heap size parameters (DSE 6.8 docs): heap between 1/4 and 1/2 of system memory; the OS page cache needs the rest",
+  },
+  G1_MAX_PAUSE_MS: {
+    name: "G1_MAX_PAUSE_MS",
+    value: 500,
+    unit: "ms",
+    source: "Cassandra 4.x jvm11-server.options ships MaxGCPauseMillis=300; over 500 ms G1 trades latency away",
+  },
+  LARGE_HEAP_REGION_MB: {
+    name: "LARGE_HEAP_REGION_MB",
+    value: 16,
+    unit: "MB",
+    source: "G1: heaps over 16 GB want 16-32 MB regions so large partitions' buffers are not humongous",
+  },
 } satisfies Record<string, Threshold>;
 const T = JVM_THRESHOLDS;
 
@@ -65,7 +90,8 @@ export function factsFromArgs(args: string[]): Partial<JvmFacts> {
     else if ((m = /^-XX:G1HeapRegionSize=(\S+)$/.exec(a))) out.region_size_mb = sizeMb(m[1]);
     if (/^-XX:\+Use(G1|ConcMarkSweep|Parallel|ParallelOld|Serial|Z|Shenandoah)GC$/.test(a)) {
       const c = /^-XX:\+Use(\w+)GC$/.exec(a)![1];
-      out.collector = { G1: "G1", ConcMarkSweep: "CMS", Parallel: "Parallel", ParallelOld: "Parallel", Serial: "Serial", Z: "ZGC", Shenandoah: "Shenandoah" }[c] ?? c;
+      out.collector =
+        { G1: "G1", ConcMarkSweep: "CMS", Parallel: "Parallel", ParallelOld: "Parallel", Serial: "Serial", Z: "ZGC", Shenandoah: "Shenandoah" }[c] ?? c;
     }
     if (/^-X(mx|ms|mn|ss)|^-XX:/.test(a)) flags.push(a);
   }
@@ -130,7 +156,21 @@ async function jvmOf(input?: SourceInput, options: JvmOptions = {}) {
   const get = (node: string): JvmFacts => {
     let f = facts.get(node);
     if (!f) {
-      f = { node, heap_max_mb: null, heap_min_mb: null, young_mb: null, collector: null, max_gc_pause_ms: null, ihop_percent: null, region_size_mb: null, ram_mb: null, heap_used_mb: null, java_version: null, flags: "", origin: "" };
+      f = {
+        node,
+        heap_max_mb: null,
+        heap_min_mb: null,
+        young_mb: null,
+        collector: null,
+        max_gc_pause_ms: null,
+        ihop_percent: null,
+        region_size_mb: null,
+        ram_mb: null,
+        heap_used_mb: null,
+        java_version: null,
+        flags: "",
+        origin: "",
+      };
       facts.set(node, f);
     }
     return f;
@@ -168,11 +208,27 @@ async function jvmOf(input?: SourceInput, options: JvmOptions = {}) {
     const per = (g.summary.per_node ?? {}) as Record<string, Record<string, unknown>>;
     for (const node of Object.keys(per).length ? Object.keys(per) : source.nodes()) {
       const flags = String(g.summary.flags ?? "");
-      const gcFiles = source.files({ kind: "gc-log", node }).map((f) => f.rel).join(", ") || "gc log";
-      fill(node, { ...factsFromArgs(flags.split(/\s+/)), collector: (g.summary.collector as string) ?? null, ram_mb: (g.summary.ram_mb as number) ?? null, java_version: (g.summary.jvm_version as string) ?? null }, `${gcFiles} (header, via gcStats)`);
+      const gcFiles =
+        source
+          .files({ kind: "gc-log", node })
+          .map((f) => f.rel)
+          .join(", ") || "gc log";
+      fill(
+        node,
+        {
+          ...factsFromArgs(flags.split(/\s+/)),
+          collector: (g.summary.collector as string) ?? null,
+          ram_mb: (g.summary.ram_mb as number) ?? null,
+          java_version: (g.summary.jvm_version as string) ?? null,
+        },
+        `${gcFiles} (header, via gcStats)`,
+      );
       if (g.summary.heap_max_mb) fill(node, { heap_max_mb: g.summary.heap_max_mb as number }, `${gcFiles} (via gcStats)`);
     }
-    gcHeapAfter = g.rows("pauses").filter((p) => p.heap_after_mb !== null && p.origin !== "gcinspector").map((p) => ({ node: String(p.node), timestamp: (p.timestamp as string) ?? null, heap_after_mb: p.heap_after_mb as number }));
+    gcHeapAfter = g
+      .rows("pauses")
+      .filter((p) => p.heap_after_mb !== null && p.origin !== "gcinspector")
+      .map((p) => ({ node: String(p.node), timestamp: (p.timestamp as string) ?? null, heap_after_mb: p.heap_after_mb as number }));
   }
   // 4. nodetool info.
   for (const t of await nodetoolTexts(source, "info").catch(() => [])) {
@@ -180,28 +236,97 @@ async function jvmOf(input?: SourceInput, options: JvmOptions = {}) {
     fill(t.node, { heap_used_mb: info.heap_used_mb, heap_max_mb: info.heap_total_mb }, t.origin);
   }
   const rows = [...facts.values()].filter((f) => f.origin);
-  if (!rows.length) throw new CassperfError(`jvm: the source (${source.describe()}) has no JVM facts (no command line, JVM Arguments log line, GC log header or nodetool info).`, { hint: "add logs/cassandra/system.log (its startup lines) or gc.log*, or nodetool info" });
+  if (!rows.length)
+    throw new CassperfError(
+      `jvm: the source (${source.describe()}) has no JVM facts (no command line, JVM Arguments log line, GC log header or nodetool info).`,
+      { hint: "add logs/cassandra/system.log (its startup lines) or gc.log*, or nodetool info" },
+    );
 
   const findings: Finding[] = [];
   for (const f of rows) {
     const heapGb = f.heap_max_mb !== null ? f.heap_max_mb / 1024 : null;
     const ramGb = f.ram_mb !== null ? f.ram_mb / 1024 : null;
     if (heapGb !== null && heapGb < T.HEAP_MIN_GB.value && (ramGb === null || ramGb >= 2 * T.HEAP_MIN_GB.value))
-      findings.push({ severity: "info", id: "jvm.heap-small", helper: "jvm", node: f.node, title: `${f.node}: heap ${heapGb.toFixed(1)} GB, under the ${T.HEAP_MIN_GB.value}-${T.HEAP_MAX_GB.value} GB production range`, evidence: `-Xmx ${f.heap_max_mb} MB${ramGb !== null ? `, RAM ${ramGb.toFixed(1)} GB` : ""} (${f.origin})`, action: `raise MAX_HEAP_SIZE toward ${T.HEAP_MIN_GB.value} GB (at most half of RAM); small heaps collect often and struggle with large partitions` });
+      findings.push({
+        severity: "info",
+        id: "jvm.heap-small",
+        helper: "jvm",
+        node: f.node,
+        title: `${f.node}: heap ${heapGb.toFixed(1)} GB, under the ${T.HEAP_MIN_GB.value}-${T.HEAP_MAX_GB.value} GB production range`,
+        evidence: `-Xmx ${f.heap_max_mb} MB${ramGb !== null ? `, RAM ${ramGb.toFixed(1)} GB` : ""} (${f.origin})`,
+        action: `raise MAX_HEAP_SIZE toward ${T.HEAP_MIN_GB.value} GB (at most half of RAM); small heaps collect often and struggle with large partitions`,
+      });
     if (heapGb !== null && heapGb > T.HEAP_MAX_GB.value)
-      findings.push({ severity: "warning", id: "jvm.heap-large", helper: "jvm", node: f.node, title: `${f.node}: heap ${heapGb.toFixed(1)} GB, over ${T.HEAP_MAX_GB.value} GB`, evidence: `-Xmx ${f.heap_max_mb} MB (${f.origin})`, action: "read-heavy clusters do better with a smaller heap and more page cache; keep over 16 GB only for write-heavy nodes with over 1 TB of data, with G1 and a larger region size" });
+      findings.push({
+        severity: "warning",
+        id: "jvm.heap-large",
+        helper: "jvm",
+        node: f.node,
+        title: `${f.node}: heap ${heapGb.toFixed(1)} GB, over ${T.HEAP_MAX_GB.value} GB`,
+        evidence: `-Xmx ${f.heap_max_mb} MB (${f.origin})`,
+        action:
+          "read-heavy clusters do better with a smaller heap and more page cache; keep over 16 GB only for write-heavy nodes with over 1 TB of data, with G1 and a larger region size",
+      });
     if (heapGb !== null && ramGb !== null && heapGb > T.HEAP_RAM_SHARE.value * ramGb)
-      findings.push({ severity: "warning", id: "jvm.heap-over-half-ram", helper: "jvm", node: f.node, title: `${f.node}: heap ${heapGb.toFixed(1)} GB is over half of RAM (${ramGb.toFixed(1)} GB)`, evidence: `heap ${f.heap_max_mb} MB, RAM ${f.ram_mb?.toFixed(0)} MB (${f.origin})`, action: `lower the heap to at most ${(T.HEAP_RAM_SHARE.value * ramGb).toFixed(1)} GB: Cassandra reads SSTables through the page cache` });
+      findings.push({
+        severity: "warning",
+        id: "jvm.heap-over-half-ram",
+        helper: "jvm",
+        node: f.node,
+        title: `${f.node}: heap ${heapGb.toFixed(1)} GB is over half of RAM (${ramGb.toFixed(1)} GB)`,
+        evidence: `heap ${f.heap_max_mb} MB, RAM ${f.ram_mb?.toFixed(0)} MB (${f.origin})`,
+        action: `lower the heap to at most ${(T.HEAP_RAM_SHARE.value * ramGb).toFixed(1)} GB: Cassandra reads SSTables through the page cache`,
+      });
     if (f.heap_min_mb !== null && f.heap_max_mb !== null && f.heap_min_mb !== f.heap_max_mb)
-      findings.push({ severity: "info", id: "jvm.heap-not-fixed", helper: "jvm", node: f.node, title: `${f.node}: -Xms (${f.heap_min_mb} MB) differs from -Xmx (${f.heap_max_mb} MB)`, evidence: f.origin, action: "set -Xms equal to -Xmx so the heap never resizes under load" });
+      findings.push({
+        severity: "info",
+        id: "jvm.heap-not-fixed",
+        helper: "jvm",
+        node: f.node,
+        title: `${f.node}: -Xms (${f.heap_min_mb} MB) differs from -Xmx (${f.heap_max_mb} MB)`,
+        evidence: f.origin,
+        action: "set -Xms equal to -Xmx so the heap never resizes under load",
+      });
     if (f.collector === "G1" && f.max_gc_pause_ms !== null && f.max_gc_pause_ms > T.G1_MAX_PAUSE_MS.value)
-      findings.push({ severity: "info", id: "jvm.g1-pause-target", helper: "jvm", node: f.node, title: `${f.node}: G1 MaxGCPauseMillis=${f.max_gc_pause_ms}`, evidence: f.origin, action: "set -XX:MaxGCPauseMillis=300 (Cassandra 4.x default) or lower for latency-sensitive reads" });
+      findings.push({
+        severity: "info",
+        id: "jvm.g1-pause-target",
+        helper: "jvm",
+        node: f.node,
+        title: `${f.node}: G1 MaxGCPauseMillis=${f.max_gc_pause_ms}`,
+        evidence: f.origin,
+        action: "set -XX:MaxGCPauseMillis=300 (Cassandra 4.x default) or lower for latency-sensitive reads",
+      });
     if (f.collector === "G1" && f.young_mb !== null)
-      findings.push({ severity: "warning", id: "jvm.g1-fixed-young", helper: "jvm", node: f.node, title: `${f.node}: G1 with a fixed young generation (-Xmn ${f.young_mb} MB)`, evidence: f.origin, action: "remove -Xmn: a fixed young size stops G1 from meeting its pause target" });
+      findings.push({
+        severity: "warning",
+        id: "jvm.g1-fixed-young",
+        helper: "jvm",
+        node: f.node,
+        title: `${f.node}: G1 with a fixed young generation (-Xmn ${f.young_mb} MB)`,
+        evidence: f.origin,
+        action: "remove -Xmn: a fixed young size stops G1 from meeting its pause target",
+      });
     if (f.collector === "G1" && heapGb !== null && heapGb > T.HEAP_MAX_GB.value && (f.region_size_mb ?? 0) < T.LARGE_HEAP_REGION_MB.value)
-      findings.push({ severity: "info", id: "jvm.g1-region-size", helper: "jvm", node: f.node, title: `${f.node}: ${heapGb.toFixed(0)} GB G1 heap with ${f.region_size_mb ?? "default"} MB regions`, evidence: f.origin, action: `-XX:G1HeapRegionSize=${T.LARGE_HEAP_REGION_MB.value}m so large buffers are not humongous allocations` });
+      findings.push({
+        severity: "info",
+        id: "jvm.g1-region-size",
+        helper: "jvm",
+        node: f.node,
+        title: `${f.node}: ${heapGb.toFixed(0)} GB G1 heap with ${f.region_size_mb ?? "default"} MB regions`,
+        evidence: f.origin,
+        action: `-XX:G1HeapRegionSize=${T.LARGE_HEAP_REGION_MB.value}m so large buffers are not humongous allocations`,
+      });
     if (f.collector === "CMS")
-      findings.push({ severity: "info", id: "jvm.cms", helper: "jvm", node: f.node, title: `${f.node} runs CMS`, evidence: f.origin, action: "CMS is removed in JDK 14: plan G1 (Cassandra 4.x default) with an 8-16 GB heap" });
+      findings.push({
+        severity: "info",
+        id: "jvm.cms",
+        helper: "jvm",
+        node: f.node,
+        title: `${f.node} runs CMS`,
+        evidence: f.origin,
+        action: "CMS is removed in JDK 14: plan G1 (Cassandra 4.x default) with an 8-16 GB heap",
+      });
   }
   return makeReport({
     helper: "jvm",
@@ -216,24 +341,44 @@ async function jvmOf(input?: SourceInput, options: JvmOptions = {}) {
     },
     findings,
     frames: {
-      nodes: rowsToColumns(rows, ["node", "heap_max_mb", "heap_min_mb", "young_mb", "collector", "max_gc_pause_ms", "ihop_percent", "region_size_mb", "ram_mb", "heap_used_mb", "java_version", "flags", "origin"]),
+      nodes: rowsToColumns(rows, [
+        "node",
+        "heap_max_mb",
+        "heap_min_mb",
+        "young_mb",
+        "collector",
+        "max_gc_pause_ms",
+        "ihop_percent",
+        "region_size_mb",
+        "ram_mb",
+        "heap_used_mb",
+        "java_version",
+        "flags",
+        "origin",
+      ]),
       heap: { node: gcHeapAfter.map((h) => h.node), timestamp: gcHeapAfter.map((h) => h.timestamp), heap_after_mb: gcHeapAfter.map((h) => h.heap_after_mb) },
     },
-    charts: !gcHeapAfter.some((h) => h.timestamp) ? {} : {
-      heap: () => {
-        const { sampleForChart, utcTimeAxis } = require("../present/charts") as typeof import("../present/charts");
-        const s = sampleForChart(gcHeapAfter.filter((h) => h.timestamp));
-        return {
-          title: `Heap after GC over time${s.sampled ? ` (${s.note} pauses)` : ""}`,
-          width: 560,
-          height: 240,
-          data: { values: s.rows },
-          mark: { type: "line", point: false },
-          // UTC ticks that carry the date when the GC logs span days.
-          encoding: { x: { field: "timestamp", type: "temporal", ...utcTimeAxis(s.rows.map((h) => h.timestamp)) }, y: { field: "heap_after_mb", type: "quantitative", title: "heap after GC (MB)" }, color: { field: "node", type: "nominal" } },
-        };
-      },
-    },
+    charts: !gcHeapAfter.some((h) => h.timestamp)
+      ? {}
+      : {
+          heap: () => {
+            const { sampleForChart, utcTimeAxis } = require("../present/charts") as typeof import("../present/charts");
+            const s = sampleForChart(gcHeapAfter.filter((h) => h.timestamp));
+            return {
+              title: `Heap after GC over time${s.sampled ? ` (${s.note} pauses)` : ""}`,
+              width: 560,
+              height: 240,
+              data: { values: s.rows },
+              mark: { type: "line", point: false },
+              // UTC ticks that carry the date when the GC logs span days.
+              encoding: {
+                x: { field: "timestamp", type: "temporal", ...utcTimeAxis(s.rows.map((h) => h.timestamp)) },
+                y: { field: "heap_after_mb", type: "quantitative", title: "heap after GC (MB)" },
+                color: { field: "node", type: "nominal" },
+              },
+            };
+          },
+        },
     previewFrame: "nodes",
   });
 }

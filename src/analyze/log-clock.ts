@@ -46,7 +46,11 @@ export function checkClocks(events: LogEvent[]): ClockViolation[] {
     if (e.kind === "shutdown") push(stops, e.node, e);
   }
   const out: ClockViolation[] = [];
-  const fmt = (t: number) => new Date(t).toISOString().replace("T", " ").replace(/\.\d+Z$/, "");
+  const fmt = (t: number) =>
+    new Date(t)
+      .toISOString()
+      .replace("T", " ")
+      .replace(/\.\d+Z$/, "");
   for (const e of events) {
     if (e.ts === null || !e.peer) continue;
     const peer = aliases.get(e.peer);
@@ -54,12 +58,22 @@ export function checkClocks(events: LogEvent[]): ClockViolation[] {
     if (e.phase === "up") {
       const s = nearest(starts.get(peer), e.ts);
       if (s && s.ts! - e.ts > CLOCK_SKEW_TOLERANCE_MS) {
-        out.push({ ahead: peer, observer: e.node, skew_ms: s.ts! - e.ts, evidence: `${e.node} saw ${e.peer} (${peer}) UP at ${fmt(e.ts)} (${e.file}:${e.line}), but ${peer} logged starting its messaging service at ${fmt(s.ts!)} (${s.file}:${s.line})` });
+        out.push({
+          ahead: peer,
+          observer: e.node,
+          skew_ms: s.ts! - e.ts,
+          evidence: `${e.node} saw ${e.peer} (${peer}) UP at ${fmt(e.ts)} (${e.file}:${e.line}), but ${peer} logged starting its messaging service at ${fmt(s.ts!)} (${s.file}:${s.line})`,
+        });
       }
     } else if (e.phase === "down") {
       const s = nearest(stops.get(peer), e.ts);
       if (s && s.ts! - e.ts > CLOCK_SKEW_TOLERANCE_MS) {
-        out.push({ ahead: peer, observer: e.node, skew_ms: s.ts! - e.ts, evidence: `${e.node} saw ${e.peer} (${peer}) DOWN at ${fmt(e.ts)} (${e.file}:${e.line}), but ${peer} announced its shutdown at ${fmt(s.ts!)} (${s.file}:${s.line})` });
+        out.push({
+          ahead: peer,
+          observer: e.node,
+          skew_ms: s.ts! - e.ts,
+          evidence: `${e.node} saw ${e.peer} (${peer}) DOWN at ${fmt(e.ts)} (${e.file}:${e.line}), but ${peer} announced its shutdown at ${fmt(s.ts!)} (${s.file}:${s.line})`,
+        });
       }
     }
   }

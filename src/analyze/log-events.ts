@@ -18,7 +18,7 @@ import { compileLayout, patternFromLogbackXml } from "../parse/log-layout";
 import { parseUtc } from "../parse/utc-time";
 import { isCancel, WorkerPool } from "./parse-cancellable";
 import { LOG_EVENT_KINDS, type LogEvent, type LogEventKind } from "../parse/log-rules";
-import { inflect, plural } from "../present/plural";
+import { inflect } from "../present/plural";
 import { runOptions, type Progress } from "../repl/run-context";
 import { KEEP_EVENTS, parseNodeLogs, type KindCount, type LogFileInfo, type NodeLogResult, type NodeLogTask } from "./log-node";
 import type { LogOperations } from "./log-operations";
@@ -118,9 +118,11 @@ export async function logEvents(filter: LogEventsFilter = {}): Promise<LogEvents
   const source = await resolveSource(filter.source, "logs");
   const kinds = asArray(filter.kinds);
   const unknownKind = kinds?.find((k) => !LOG_EVENT_KINDS.includes(k));
-  if (unknownKind !== undefined) throw new CassperfError(`logs: kinds has "${String(unknownKind)}", which is not an event kind.`, { hint: `Use any of: ${LOG_EVENT_KINDS.join(", ")}.` });
+  if (unknownKind !== undefined)
+    throw new CassperfError(`logs: kinds has "${String(unknownKind)}", which is not an event kind.`, { hint: `Use any of: ${LOG_EVENT_KINDS.join(", ")}.` });
   const which0 = filter.logs;
-  if (which0 !== undefined && !["system", "debug", "both"].includes(which0)) throw new CassperfError(`logs: logs must be "system", "debug" or "both"; got ${JSON.stringify(which0)}.`);
+  if (which0 !== undefined && !["system", "debug", "both"].includes(which0))
+    throw new CassperfError(`logs: logs must be "system", "debug" or "both"; got ${JSON.stringify(which0)}.`);
   const kindSet = kinds ? new Set<string>(kinds) : undefined;
   const nodes = asArray(filter.node);
   const from = toMs(filter.from, "from");
@@ -134,11 +136,16 @@ export async function logEvents(filter: LogEventsFilter = {}): Promise<LogEvents
     if (missingNodes.length) notes.push(`node ${missingNodes.join(", ")} is not in ${source.describe()} (its nodes: ${source.nodes().join(", ") || "none"}).`);
     files = files.filter((f) => nodes.includes(f.node));
   }
-  if (filter.pattern !== undefined && (typeof filter.pattern !== "string" || !filter.pattern.includes("%"))) throw new CassperfError(`logs: pattern must be a logback pattern such as "%-5level [%thread] %date{ISO8601} %F:%L - %msg%n"; got ${JSON.stringify(filter.pattern)}.`);
+  if (filter.pattern !== undefined && (typeof filter.pattern !== "string" || !filter.pattern.includes("%")))
+    throw new CassperfError(
+      `logs: pattern must be a logback pattern such as "%-5level [%thread] %date{ISO8601} %F:%L - %msg%n"; got ${JSON.stringify(filter.pattern)}.`,
+    );
   const given = filter.pattern ? compileLayout(filter.pattern, "pattern option") : undefined;
   for (const [k, v] of Object.entries(filter.keep ?? {}))
-    if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new CassperfError(`logs: keep.${k} must be a whole number of events (1 or more); got ${String(v)}.`);
-  if (filter.workers !== undefined && (!Number.isInteger(filter.workers) || filter.workers < 1)) throw new CassperfError(`logs: workers must be a whole number (1 or more); got ${String(filter.workers)}.`);
+    if (v !== undefined && (!Number.isInteger(v) || v < 1))
+      throw new CassperfError(`logs: keep.${k} must be a whole number of events (1 or more); got ${String(v)}.`);
+  if (filter.workers !== undefined && (!Number.isInteger(filter.workers) || filter.workers < 1))
+    throw new CassperfError(`logs: workers must be a whole number (1 or more); got ${String(filter.workers)}.`);
   const run = runOptions(filter);
   const fileCount = files.length;
   // One task per node (its debug.log repeats of system.log are removed within the node): ./log-node.ts.
@@ -148,14 +155,29 @@ export async function logEvents(filter: LogEventsFilter = {}): Promise<LogEvents
   for (const [index, f] of files.entries()) {
     let t = tasks.find((x) => x.node === f.node);
     if (!t) {
-      t = { node: f.node, files: [], keep: { classified: 0, other: 0 }, ...(kinds ? { kinds: [...kindSet!] } : {}), ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) };
+      t = {
+        node: f.node,
+        files: [],
+        keep: { classified: 0, other: 0 },
+        ...(kinds ? { kinds: [...kindSet!] } : {}),
+        ...(from !== undefined ? { from } : {}),
+        ...(to !== undefined ? { to } : {}),
+      };
       if (filter.pattern) t.pattern = filter.pattern;
       if (filter.date) t.date = filter.date;
       if (maxBytes) t.maxBytes = maxBytes;
       tasks.push(t);
       nodeOrder.push(f.node);
     }
-    t.files.push({ index, path: f.path, ...(f.compressed ? { compressed: f.compressed } : {}), rel: f.rel, kind: f.kind as NodeLogTask["files"][number]["kind"], name: `${source.name}: ${f.rel}`, size: f.size });
+    t.files.push({
+      index,
+      path: f.path,
+      ...(f.compressed ? { compressed: f.compressed } : {}),
+      rel: f.rel,
+      kind: f.kind as NodeLogTask["files"][number]["kind"],
+      name: `${source.name}: ${f.rel}`,
+      size: f.size,
+    });
   }
   for (const t of tasks) {
     // The default is shared between nodes with a floor per node; a number the user gives is shared exactly.
@@ -163,7 +185,10 @@ export async function logEvents(filter: LogEventsFilter = {}): Promise<LogEvents
       own !== undefined ? Math.max(1, Math.floor(own / tasks.length)) : Math.max(k.perNodeFloor, Math.floor(k.total / tasks.length));
     t.keep = { classified: share(KEEP_EVENTS.classified, filter.keep?.classified), other: share(KEEP_EVENTS.other, filter.keep?.other) };
     if (!given) t.confPatterns = await confPatterns(source, t.node);
-    if (!filter.date) t.gcLogs = filesInTimeOrder(source, ["gc-log"]).filter((g) => g.node === t.node).map((g) => ({ path: g.path, ...(g.compressed ? { compressed: g.compressed } : {}), rel: g.rel, name: `${source.name}: ${g.rel}` }));
+    if (!filter.date)
+      t.gcLogs = filesInTimeOrder(source, ["gc-log"])
+        .filter((g) => g.node === t.node)
+        .map((g) => ({ path: g.path, ...(g.compressed ? { compressed: g.compressed } : {}), rel: g.rel, name: `${source.name}: ${g.rel}` }));
   }
 
   // Progress: files done, megabytes of text read, rate.
@@ -183,7 +208,10 @@ export async function logEvents(filter: LogEventsFilter = {}): Promise<LogEvents
   };
 
   const totalBytes = files.reduce((s, f) => s + (f.size || 0), 0);
-  const workers = Math.max(1, Math.min(tasks.length, Math.floor(filter.workers ?? (totalBytes >= WORKER_MIN_BYTES ? require("node:os").availableParallelism() : 1))));
+  const workers = Math.max(
+    1,
+    Math.min(tasks.length, Math.floor(filter.workers ?? (totalBytes >= WORKER_MIN_BYTES ? require("node:os").availableParallelism() : 1))),
+  );
   const results = new Map<string, NodeLogResult>();
   let cancelled: unknown;
   const after: string[] = [];
@@ -195,7 +223,9 @@ export async function logEvents(filter: LogEventsFilter = {}): Promise<LogEvents
   const worker = async () => {
     for (let t = queue.shift(); t && cancelled === undefined; t = queue.shift()) {
       try {
-        const r = pool ? await pool.run<NodeLogResult>("parseNodeLogs", [t], { signal: run.signal, onProgress: progress }) : await parseNodeLogs(t, progress, run.signal);
+        const r = pool
+          ? await pool.run<NodeLogResult>("parseNodeLogs", [t], { signal: run.signal, onProgress: progress })
+          : await parseNodeLogs(t, progress, run.signal);
         if (r.stoppedIn) throw Object.assign(new Error(`cancelled in ${r.stoppedIn}`), { name: "AbortError" });
         results.set(t.node, r);
       } catch (e) {
@@ -220,7 +250,13 @@ export async function logEvents(filter: LogEventsFilter = {}): Promise<LogEvents
   const clockSteps: LogEventsResult["clockSteps"] = [];
   const events: LogEvent[] = [];
   const counts: KindCount[] = [];
-  const totals: LogEventsResult["totals"] = { events: 0, dropped: 0, gcMaxMs: null, dumps: 0, operations: { flushes: 0, flushes_written: 0, compactions: 0, compactions_completed: 0 } };
+  const totals: LogEventsResult["totals"] = {
+    events: 0,
+    dropped: 0,
+    gcMaxMs: null,
+    dumps: 0,
+    operations: { flushes: 0, flushes_written: 0, compactions: 0, compactions_completed: 0 },
+  };
   let duplicates = 0;
   let sampled = false;
   const infoAt: number[] = [];
@@ -254,9 +290,15 @@ export async function logEvents(filter: LogEventsFilter = {}): Promise<LogEvents
   // Notes and files in logs()' file order, as before (notes of one file keep their order).
   const order = infoAt.map((index, i) => [index, i] as const).sort((a, b) => a[0] - b[0]);
   const sortedInfos = order.map(([, i]) => infos[i]);
-  const fileNotes = indexed.map((n, i) => ({ ...n, i })).sort((a, b) => a.index - b.index || a.i - b.i).map((n) => n.text);
+  const fileNotes = indexed
+    .map((n, i) => ({ ...n, i }))
+    .sort((a, b) => a.index - b.index || a.i - b.i)
+    .map((n) => n.text);
   notes.push(...fileNotes, ...after);
-  if (duplicates) notes.push(`${duplicates.toLocaleString("en-US")} debug.log ${inflect(duplicates, "event")} ${inflect(duplicates, "repeats", "repeat")} a system.log line of the same node and were kept once (from system.log).`);
+  if (duplicates)
+    notes.push(
+      `${duplicates.toLocaleString("en-US")} debug.log ${inflect(duplicates, "event")} ${inflect(duplicates, "repeats", "repeat")} a system.log line of the same node and were kept once (from system.log).`,
+    );
   return { source, events, counts, totals, sampled, files: sortedInfos, notes, clockSteps };
 }
 

@@ -13,18 +13,53 @@ import { inflect, plural } from "../present/plural";
 /** Every threshold logs() uses, with where its number comes from. */
 export const LOG_THRESHOLDS = {
   COMPACTION_PENDING: { name: "COMPACTION_PENDING", value: 100, unit: "tasks", source: "sperf recs.py (_compaction: more than 100 compactions behind)" },
-  NTR_PENDING: { name: "NTR_PENDING", value: 1000, unit: "requests", source: "cassperf's choice: native transport requests pending over 1,000 (sperf's recs.py flags blocked NTR over 10)" },
+  NTR_PENDING: {
+    name: "NTR_PENDING",
+    value: 1000,
+    unit: "requests",
+    source: "cassperf's choice: native transport requests pending over 1,000 (sperf's recs.py flags blocked NTR over 10)",
+  },
   NTR_BLOCKED: { name: "NTR_BLOCKED", value: 10, unit: "requests", source: "sperf recs.py (_ntr: blocked NTR over 10)" },
   NTR_ALL_TIME_BLOCKED: { name: "NTR_ALL_TIME_BLOCKED", value: 100, unit: "requests", source: "sperf recs.py (_ntr: more than 100 blocked NTR all time)" },
   FLUSH_WRITER_PENDING: { name: "FLUSH_WRITER_PENDING", value: 5, unit: "tasks", source: "sperf recs.py (_memtable_flush_writer: pending over 5)" },
   FLUSH_WRITER_BLOCKED: { name: "FLUSH_WRITER_BLOCKED", value: 0, unit: "tasks", source: "sperf recs.py (_memtable_flush_writer: blocked greater than zero)" },
-  MUTATION_PENDING: { name: "MUTATION_PENDING", value: 10000, unit: "mutations", source: "sperf recs.py (_mutation, _write_local, _write_remote: pending over 10000)" },
-  DROPPED_WRITES: { name: "DROPPED_WRITES", value: 0, unit: "messages", source: "sperf droppedmessages (any dropped MUTATION/COUNTER_MUTATION/HINT/BATCH is lost data until repair)" },
+  MUTATION_PENDING: {
+    name: "MUTATION_PENDING",
+    value: 10000,
+    unit: "mutations",
+    source: "sperf recs.py (_mutation, _write_local, _write_remote: pending over 10000)",
+  },
+  DROPPED_WRITES: {
+    name: "DROPPED_WRITES",
+    value: 0,
+    unit: "messages",
+    source: "sperf droppedmessages (any dropped MUTATION/COUNTER_MUTATION/HINT/BATCH is lost data until repair)",
+  },
   DROPPED_READS: { name: "DROPPED_READS", value: 0, unit: "messages", source: "sperf droppedmessages (READ/RANGE_SLICE drops are client-visible timeouts)" },
-  GC_PAUSE_MS: { name: "GC_PAUSE_MS", value: 500, unit: "ms", source: "cassperf's choice between Cassandra's gc_log_threshold_in_ms (200, INFO) and gc_warn_threshold_in_ms (1000, WARN) defaults" },
-  TOMBSTONE_WARNINGS: { name: "TOMBSTONE_WARNINGS", value: 0, unit: "warnings per table", source: "Cassandra tombstone_warn_threshold (1,000) already passed once per warning" },
-  TOMBSTONE_FAILURES: { name: "TOMBSTONE_FAILURES", value: 0, unit: "failures per table", source: "Cassandra tombstone_failure_threshold (100,000): the query was aborted" },
-  LARGE_PARTITIONS: { name: "LARGE_PARTITIONS", value: 0, unit: "warnings per table", source: "Cassandra compaction_large_partition_warning_threshold_mb (100 MB) already passed once per warning" },
+  GC_PAUSE_MS: {
+    name: "GC_PAUSE_MS",
+    value: 500,
+    unit: "ms",
+    source: "cassperf's choice between Cassandra's gc_log_threshold_in_ms (200, INFO) and gc_warn_threshold_in_ms (1000, WARN) defaults",
+  },
+  TOMBSTONE_WARNINGS: {
+    name: "TOMBSTONE_WARNINGS",
+    value: 0,
+    unit: "warnings per table",
+    source: "Cassandra tombstone_warn_threshold (1,000) already passed once per warning",
+  },
+  TOMBSTONE_FAILURES: {
+    name: "TOMBSTONE_FAILURES",
+    value: 0,
+    unit: "failures per table",
+    source: "Cassandra tombstone_failure_threshold (100,000): the query was aborted",
+  },
+  LARGE_PARTITIONS: {
+    name: "LARGE_PARTITIONS",
+    value: 0,
+    unit: "warnings per table",
+    source: "Cassandra compaction_large_partition_warning_threshold_mb (100 MB) already passed once per warning",
+  },
   SLOW_QUERIES: { name: "SLOW_QUERIES", value: 0, unit: "queries", source: "Cassandra slow_query_log_timeout_in_ms (500 ms) already passed once per query" },
   TIMED_OUT_QUERIES: { name: "TIMED_OUT_QUERIES", value: 0, unit: "queries", source: "Cassandra read/range request timeouts already passed once per query" },
 } satisfies Record<string, Threshold>;
@@ -61,7 +96,16 @@ function poolPeaks(events: LogEvent[], pools: RegExp, field: "pending" | "blocke
   return [...best.values()];
 }
 
-function poolRule(id: string, what: string, pools: RegExp, field: "pending" | "blocked" | "all_time_blocked", th: Threshold, severity: Finding["severity"], title: string, action: string): LogRule {
+function poolRule(
+  id: string,
+  what: string,
+  pools: RegExp,
+  field: "pending" | "blocked" | "all_time_blocked",
+  th: Threshold,
+  severity: Finding["severity"],
+  title: string,
+  action: string,
+): LogRule {
   return {
     id,
     what,
@@ -85,7 +129,7 @@ function perTable(events: LogEvent[], kind: LogEvent["kind"]): { node: string; t
   const m = new Map<string, { node: string; table: string; list: LogEvent[] }>();
   for (const e of events) {
     if (e.kind !== kind) continue;
-    const table = e.keyspace ? `${e.keyspace}.${e.table ?? "?"}` : e.table ?? "(unknown table)";
+    const table = e.keyspace ? `${e.keyspace}.${e.table ?? "?"}` : (e.table ?? "(unknown table)");
     const k = `${e.node}\u0001${table}`;
     let g = m.get(k);
     if (!g) m.set(k, (g = { node: e.node, table, list: [] }));
@@ -131,31 +175,92 @@ function dropRule(id: string, types: RegExp, th: Threshold, severity: Finding["s
  * THE rule table. Order is the order findings are produced (the report then sorts by severity).
  */
 export const LOG_RULES: LogRule[] = [
-  poolRule("logs.compaction-pending", "pending compactions (CompactionExecutor / CompactionManager) over COMPACTION_PENDING", /^(CompactionExecutor|CompactionManager)$/, "pending", T.COMPACTION_PENDING, "warning",
+  poolRule(
+    "logs.compaction-pending",
+    "pending compactions (CompactionExecutor / CompactionManager) over COMPACTION_PENDING",
+    /^(CompactionExecutor|CompactionManager)$/,
+    "pending",
+    T.COMPACTION_PENDING,
+    "warning",
     "compactions are falling behind",
-    "Raise compaction_throughput_mb_per_sec (compaction_throughput_in_mb on 2.x/3.x; 0 = unthrottled) and concurrent_compactors in cassandra.yaml if disks and CPU have headroom; otherwise the write rate exceeds what this node can compact (add nodes or revisit the compaction strategy)."),
-  poolRule("logs.ntr-pending", "native transport requests pending over NTR_PENDING", /^Native-Transport-Requests$/, "pending", T.NTR_PENDING, "warning",
+    "Raise compaction_throughput_mb_per_sec (compaction_throughput_in_mb on 2.x/3.x; 0 = unthrottled) and concurrent_compactors in cassandra.yaml if disks and CPU have headroom; otherwise the write rate exceeds what this node can compact (add nodes or revisit the compaction strategy).",
+  ),
+  poolRule(
+    "logs.ntr-pending",
+    "native transport requests pending over NTR_PENDING",
+    /^Native-Transport-Requests$/,
+    "pending",
+    T.NTR_PENDING,
+    "warning",
     "client requests are queueing",
-    "Raise native_transport_max_threads in cassandra.yaml (default 128) if CPU is underused, and -Dcassandra.max_queued_native_transport_requests (1024–8192); if CPU is busy, the cluster needs capacity or clients must throttle."),
-  poolRule("logs.ntr-blocked", "native transport requests blocked over NTR_BLOCKED", /^Native-Transport-Requests$/, "blocked", T.NTR_BLOCKED, "critical",
+    "Raise native_transport_max_threads in cassandra.yaml (default 128) if CPU is underused, and -Dcassandra.max_queued_native_transport_requests (1024–8192); if CPU is busy, the cluster needs capacity or clients must throttle.",
+  ),
+  poolRule(
+    "logs.ntr-blocked",
+    "native transport requests blocked over NTR_BLOCKED",
+    /^Native-Transport-Requests$/,
+    "blocked",
+    T.NTR_BLOCKED,
+    "critical",
     "client requests are being blocked",
-    "Raise or set -Dcassandra.max_queued_native_transport_requests= (valid range 1024–8192) in jvm.options (sperf recs.py), and native_transport_max_threads in cassandra.yaml."),
-  poolRule("logs.ntr-all-time-blocked", "native transport requests blocked all time over NTR_ALL_TIME_BLOCKED", /^Native-Transport-Requests$/, "all_time_blocked", T.NTR_ALL_TIME_BLOCKED, "warning",
+    "Raise or set -Dcassandra.max_queued_native_transport_requests= (valid range 1024–8192) in jvm.options (sperf recs.py), and native_transport_max_threads in cassandra.yaml.",
+  ),
+  poolRule(
+    "logs.ntr-all-time-blocked",
+    "native transport requests blocked all time over NTR_ALL_TIME_BLOCKED",
+    /^Native-Transport-Requests$/,
+    "all_time_blocked",
+    T.NTR_ALL_TIME_BLOCKED,
+    "warning",
     "client requests were blocked since start",
-    "Raise or set -Dcassandra.max_queued_native_transport_requests= (valid range 1024–8192) in jvm.options (sperf recs.py)."),
-  poolRule("logs.flush-writer-pending", "MemtableFlushWriter pending over FLUSH_WRITER_PENDING", /^(MemtableFlushWriter|PerDiskMemtableFlushWriter_\d+)$/, "pending", T.FLUSH_WRITER_PENDING, "warning",
+    "Raise or set -Dcassandra.max_queued_native_transport_requests= (valid range 1024–8192) in jvm.options (sperf recs.py).",
+  ),
+  poolRule(
+    "logs.flush-writer-pending",
+    "MemtableFlushWriter pending over FLUSH_WRITER_PENDING",
+    /^(MemtableFlushWriter|PerDiskMemtableFlushWriter_\d+)$/,
+    "pending",
+    T.FLUSH_WRITER_PENDING,
+    "warning",
     "memtable flushes are queueing",
-    "Raise memtable_flush_writers in cassandra.yaml (one per data disk, more on SSDs) (sperf recs.py); check that the commitlog and data disks keep up."),
-  poolRule("logs.flush-writer-blocked", "MemtableFlushWriter blocked over FLUSH_WRITER_BLOCKED", /^(MemtableFlushWriter|PerDiskMemtableFlushWriter_\d+)$/, "blocked", T.FLUSH_WRITER_BLOCKED, "critical",
+    "Raise memtable_flush_writers in cassandra.yaml (one per data disk, more on SSDs) (sperf recs.py); check that the commitlog and data disks keep up.",
+  ),
+  poolRule(
+    "logs.flush-writer-blocked",
+    "MemtableFlushWriter blocked over FLUSH_WRITER_BLOCKED",
+    /^(MemtableFlushWriter|PerDiskMemtableFlushWriter_\d+)$/,
+    "blocked",
+    T.FLUSH_WRITER_BLOCKED,
+    "critical",
     "memtable flushes were blocked (writes stall)",
-    "Lower memtable_cleanup_threshold in cassandra.yaml so flushes start earlier, and raise memtable_flush_writers (sperf recs.py)."),
-  poolRule("logs.mutation-pending", "MutationStage (DSE: TPC/all/WRITE_LOCAL, WRITE_REMOTE) pending over MUTATION_PENDING", /^(MutationStage|TPC\/all\/WRITE_(LOCAL|REMOTE))$/, "pending", T.MUTATION_PENDING, "critical",
+    "Lower memtable_cleanup_threshold in cassandra.yaml so flushes start earlier, and raise memtable_flush_writers (sperf recs.py).",
+  ),
+  poolRule(
+    "logs.mutation-pending",
+    "MutationStage (DSE: TPC/all/WRITE_LOCAL, WRITE_REMOTE) pending over MUTATION_PENDING",
+    /^(MutationStage|TPC\/all\/WRITE_(LOCAL|REMOTE))$/,
+    "pending",
+    T.MUTATION_PENDING,
+    "critical",
     "writes are queueing",
-    "Lower memtable_cleanup_threshold in cassandra.yaml (sperf recs.py); check for GC pauses and slow disks at the same time (timeline()), and for hot partitions (partitionScan())."),
-  dropRule("logs.dropped-writes", WRITE_DROPS, T.DROPPED_WRITES, "critical", "dropped mutations/hints/batches over DROPPED_WRITES",
-    "Dropped writes leave replicas inconsistent: run repair on the affected tables. Then remove the cause: GC pauses or saturated disks around the drop (timeline()); lower memtable_cleanup_threshold; raise write_request_timeout_in_ms only once the cause is fixed."),
-  dropRule("logs.dropped-reads", READ_DROPS, T.DROPPED_READS, "warning", "dropped reads/range slices over DROPPED_READS",
-    "Reads timed out on the replica before being served: look for GC pauses, tombstone-heavy or large partitions around the drop (timeline()); range scans (RANGE_SLICE) should page with a smaller fetch size or be replaced by queries on the partition key."),
+    "Lower memtable_cleanup_threshold in cassandra.yaml (sperf recs.py); check for GC pauses and slow disks at the same time (timeline()), and for hot partitions (partitionScan()).",
+  ),
+  dropRule(
+    "logs.dropped-writes",
+    WRITE_DROPS,
+    T.DROPPED_WRITES,
+    "critical",
+    "dropped mutations/hints/batches over DROPPED_WRITES",
+    "Dropped writes leave replicas inconsistent: run repair on the affected tables. Then remove the cause: GC pauses or saturated disks around the drop (timeline()); lower memtable_cleanup_threshold; raise write_request_timeout_in_ms only once the cause is fixed.",
+  ),
+  dropRule(
+    "logs.dropped-reads",
+    READ_DROPS,
+    T.DROPPED_READS,
+    "warning",
+    "dropped reads/range slices over DROPPED_READS",
+    "Reads timed out on the replica before being served: look for GC pauses, tombstone-heavy or large partitions around the drop (timeline()); range scans (RANGE_SLICE) should page with a smaller fetch size or be replaced by queries on the partition key.",
+  ),
   {
     id: "logs.gc-pause",
     what: "GCInspector pauses over GC_PAUSE_MS",
@@ -177,7 +282,8 @@ export const LOG_RULES: LogRule[] = [
         helper: "gcStats",
         title: `${g.node}: ${g.n} GC ${inflect(g.n, "pause")} over ${T.GC_PAUSE_MS.value} ms (longest ${fmtN(g.max.pause_ms ?? 0)} ms, ${g.max.gc ?? "GC"})`,
         evidence: `GCInspector ${at(g.max)}: "${g.max.message.slice(0, 120)}". Threshold ${T.GC_PAUSE_MS.name} = ${T.GC_PAUSE_MS.value} ms (${T.GC_PAUSE_MS.source}).`,
-        action: "Tune the heap in jvm.options (jvm-server.options on 4.x): G1 with -XX:MaxGCPauseMillis=300–500 and a heap of 16–31 GB (not above 31 GB, compressed oops); with CMS, size the young generation (-Xmn) to 100 MB per core. Check gcStats() for the pause breakdown, and large partitions / tombstone warnings that inflate allocation.",
+        action:
+          "Tune the heap in jvm.options (jvm-server.options on 4.x): G1 with -XX:MaxGCPauseMillis=300–500 and a heap of 16–31 GB (not above 31 GB, compressed oops); with CMS, size the young generation (-Xmn) to 100 MB per core. Check gcStats() for the pause breakdown, and large partitions / tombstone warnings that inflate allocation.",
       }));
     },
   },
@@ -185,50 +291,56 @@ export const LOG_RULES: LogRule[] = [
     id: "logs.tombstone-failures",
     what: "tombstone failures (query aborted) per table over TOMBSTONE_FAILURES",
     check: ({ events }) =>
-      perTable(events, "tombstone-failure").filter((g) => g.list.length > T.TOMBSTONE_FAILURES.value).map((g) => ({
-        severity: "critical",
-        id: "logs.tombstone-failures",
-        node: g.node,
-        helper: "compactionAdvice",
-        title: `${g.node}: ${fmtN(g.list.length)} quer${g.list.length === 1 ? "y" : "ies"} on ${g.table} aborted after scanning over ${fmtN(extent(g.list.map((e) => e.tombstones ?? 0))!.max)} tombstones`,
-        evidence: `first at ${at(g.list[0])}: "${g.list[0].message.slice(0, 160)}". Threshold ${T.TOMBSTONE_FAILURES.name} (${T.TOMBSTONE_FAILURES.source}).`,
-        action: `Data model: stop reading across deleted data in ${g.table} — avoid deletes/null writes in wide partitions, use TTLs with TimeWindowCompactionStrategy for time series, query narrower slices. Lower gc_grace_seconds on ${g.table} only if repairs run more often than it. Raising tombstone_failure_threshold only hides it.`,
-      })),
+      perTable(events, "tombstone-failure")
+        .filter((g) => g.list.length > T.TOMBSTONE_FAILURES.value)
+        .map((g) => ({
+          severity: "critical",
+          id: "logs.tombstone-failures",
+          node: g.node,
+          helper: "compactionAdvice",
+          title: `${g.node}: ${fmtN(g.list.length)} quer${g.list.length === 1 ? "y" : "ies"} on ${g.table} aborted after scanning over ${fmtN(extent(g.list.map((e) => e.tombstones ?? 0))!.max)} tombstones`,
+          evidence: `first at ${at(g.list[0])}: "${g.list[0].message.slice(0, 160)}". Threshold ${T.TOMBSTONE_FAILURES.name} (${T.TOMBSTONE_FAILURES.source}).`,
+          action: `Data model: stop reading across deleted data in ${g.table} — avoid deletes/null writes in wide partitions, use TTLs with TimeWindowCompactionStrategy for time series, query narrower slices. Lower gc_grace_seconds on ${g.table} only if repairs run more often than it. Raising tombstone_failure_threshold only hides it.`,
+        })),
   },
   {
     id: "logs.tombstone-warnings",
     what: "tombstone warnings per table over TOMBSTONE_WARNINGS",
     check: ({ events }) =>
-      perTable(events, "tombstone-warning").filter((g) => g.list.length > T.TOMBSTONE_WARNINGS.value).map((g) => {
-        const worst = g.list.reduce((a, b) => ((b.tombstones ?? 0) > (a.tombstones ?? 0) ? b : a));
-        return {
-          severity: "warning",
-          id: "logs.tombstone-warnings",
-          node: g.node,
-          helper: "compactionAdvice",
-          title: `${g.node}: ${fmtN(g.list.length)} tombstone ${inflect(g.list.length, "warning")} on ${g.table} (up to ${fmtN(worst.tombstones ?? 0)} tombstones for ${fmtN(worst.live_rows ?? 0)} live rows)`,
-          evidence: `worst at ${at(worst)}: "${worst.message.slice(0, 160)}". Threshold ${T.TOMBSTONE_WARNINGS.name} (${T.TOMBSTONE_WARNINGS.source}).`,
-          action: `Data model: the reads on ${g.table} scan deleted cells — avoid deletes and null writes in the partitions read, use TTL + TimeWindowCompactionStrategy for time-ordered data, or split the partition key (add a bucket) so reads skip old data; consider unchecked_tombstone_compaction / a lower gc_grace_seconds when repairs allow (see compactionAdvice()).`,
-        };
-      }),
+      perTable(events, "tombstone-warning")
+        .filter((g) => g.list.length > T.TOMBSTONE_WARNINGS.value)
+        .map((g) => {
+          const worst = g.list.reduce((a, b) => ((b.tombstones ?? 0) > (a.tombstones ?? 0) ? b : a));
+          return {
+            severity: "warning",
+            id: "logs.tombstone-warnings",
+            node: g.node,
+            helper: "compactionAdvice",
+            title: `${g.node}: ${fmtN(g.list.length)} tombstone ${inflect(g.list.length, "warning")} on ${g.table} (up to ${fmtN(worst.tombstones ?? 0)} tombstones for ${fmtN(worst.live_rows ?? 0)} live rows)`,
+            evidence: `worst at ${at(worst)}: "${worst.message.slice(0, 160)}". Threshold ${T.TOMBSTONE_WARNINGS.name} (${T.TOMBSTONE_WARNINGS.source}).`,
+            action: `Data model: the reads on ${g.table} scan deleted cells — avoid deletes and null writes in the partitions read, use TTL + TimeWindowCompactionStrategy for time-ordered data, or split the partition key (add a bucket) so reads skip old data; consider unchecked_tombstone_compaction / a lower gc_grace_seconds when repairs allow (see compactionAdvice()).`,
+          };
+        }),
   },
   {
     id: "logs.large-partitions",
     what: "large-partition warnings per table over LARGE_PARTITIONS",
     check: ({ events }) =>
-      perTable(events, "large-partition").filter((g) => g.list.length > T.LARGE_PARTITIONS.value).map((g) => {
-        const worst = g.list.reduce((a, b) => ((b.partition_bytes ?? 0) > (a.partition_bytes ?? 0) ? b : a));
-        const keys = new Set(g.list.map((e) => e.partition_key));
-        return {
-          severity: (worst.partition_bytes ?? 0) >= 1024 ** 3 ? "critical" : "warning",
-          id: "logs.large-partitions",
-          node: g.node,
-          helper: "partitionScan",
-          title: `${g.node}: ${fmtN(g.list.length)} large-partition ${inflect(g.list.length, "warning")} on ${g.table} (${plural(keys.size, "key")}, largest ${((worst.partition_bytes ?? 0) / 1024 ** 2).toFixed(0)} MiB)`,
-          evidence: `largest at ${at(worst)}: key ${worst.partition_key}. Threshold ${T.LARGE_PARTITIONS.name} (${T.LARGE_PARTITIONS.source}).`,
-          action: `Data model: bound the partitions of ${g.table} — add a bucket (time window or hash) to the partition key so each partition stays well under 100 MB; check the partition key ${worst.partition_key} for a hot/unbounded entity (partitionScan()).`,
-        };
-      }),
+      perTable(events, "large-partition")
+        .filter((g) => g.list.length > T.LARGE_PARTITIONS.value)
+        .map((g) => {
+          const worst = g.list.reduce((a, b) => ((b.partition_bytes ?? 0) > (a.partition_bytes ?? 0) ? b : a));
+          const keys = new Set(g.list.map((e) => e.partition_key));
+          return {
+            severity: (worst.partition_bytes ?? 0) >= 1024 ** 3 ? "critical" : "warning",
+            id: "logs.large-partitions",
+            node: g.node,
+            helper: "partitionScan",
+            title: `${g.node}: ${fmtN(g.list.length)} large-partition ${inflect(g.list.length, "warning")} on ${g.table} (${plural(keys.size, "key")}, largest ${((worst.partition_bytes ?? 0) / 1024 ** 2).toFixed(0)} MiB)`,
+            evidence: `largest at ${at(worst)}: key ${worst.partition_key}. Threshold ${T.LARGE_PARTITIONS.name} (${T.LARGE_PARTITIONS.source}).`,
+            action: `Data model: bound the partitions of ${g.table} — add a bucket (time window or hash) to the partition key so each partition stays well under 100 MB; check the partition key ${worst.partition_key} for a hot/unbounded entity (partitionScan()).`,
+          };
+        }),
   },
   {
     id: "logs.timed-out-queries",
@@ -236,18 +348,21 @@ export const LOG_RULES: LogRule[] = [
     check: ({ events }) => {
       const m = new Map<string, LogEvent[]>();
       for (const e of events) if (e.kind === "timed-out-query") (m.get(e.node) ?? m.set(e.node, []).get(e.node)!).push(e);
-      return [...m].filter(([, l]) => l.length > T.TIMED_OUT_QUERIES.value).map(([node, l]) => {
-        const worst = l.reduce((a, b) => ((b.duration_ms ?? 0) > (a.duration_ms ?? 0) ? b : a));
-        return {
-          severity: "warning",
-          id: "logs.timed-out-queries",
-          node,
-          helper: "trace",
-          title: `${node}: ${fmtN(l.length)} quer${l.length === 1 ? "y" : "ies"} timed out (longest ${fmtN(worst.duration_ms ?? 0)} ms)`,
-          evidence: `${at(worst)}: ${worst.query?.slice(0, 160)}. Threshold ${T.TIMED_OUT_QUERIES.name} (${T.TIMED_OUT_QUERIES.source}).`,
-          action: "Trace the query (trace()) to see where the time goes; queries without the partition key (range scans, ALLOW FILTERING) need a table keyed for them; look at GC pauses and pending work at the same time (timeline()).",
-        };
-      });
+      return [...m]
+        .filter(([, l]) => l.length > T.TIMED_OUT_QUERIES.value)
+        .map(([node, l]) => {
+          const worst = l.reduce((a, b) => ((b.duration_ms ?? 0) > (a.duration_ms ?? 0) ? b : a));
+          return {
+            severity: "warning",
+            id: "logs.timed-out-queries",
+            node,
+            helper: "trace",
+            title: `${node}: ${fmtN(l.length)} quer${l.length === 1 ? "y" : "ies"} timed out (longest ${fmtN(worst.duration_ms ?? 0)} ms)`,
+            evidence: `${at(worst)}: ${worst.query?.slice(0, 160)}. Threshold ${T.TIMED_OUT_QUERIES.name} (${T.TIMED_OUT_QUERIES.source}).`,
+            action:
+              "Trace the query (trace()) to see where the time goes; queries without the partition key (range scans, ALLOW FILTERING) need a table keyed for them; look at GC pauses and pending work at the same time (timeline()).",
+          };
+        });
     },
   },
   {
@@ -256,18 +371,20 @@ export const LOG_RULES: LogRule[] = [
     check: ({ events }) => {
       const m = new Map<string, LogEvent[]>();
       for (const e of events) if (e.kind === "slow-query") (m.get(e.node) ?? m.set(e.node, []).get(e.node)!).push(e);
-      return [...m].filter(([, l]) => l.length > T.SLOW_QUERIES.value).map(([node, l]) => {
-        const worst = l.reduce((a, b) => ((b.duration_ms ?? 0) > (a.duration_ms ?? 0) ? b : a));
-        return {
-          severity: "info",
-          id: "logs.slow-queries",
-          node,
-          helper: "trace",
-          title: `${node}: ${fmtN(l.length)} slow quer${l.length === 1 ? "y" : "ies"} (slowest ${fmtN(worst.duration_ms ?? 0)} ms)`,
-          evidence: `${at(worst)}: ${worst.query?.slice(0, 160)}. Threshold ${T.SLOW_QUERIES.name} (${T.SLOW_QUERIES.source}).`,
-          action: "Trace the slowest query (trace()) and check the table's SSTables per read and partition sizes (histograms(), partitionScan()).",
-        };
-      });
+      return [...m]
+        .filter(([, l]) => l.length > T.SLOW_QUERIES.value)
+        .map(([node, l]) => {
+          const worst = l.reduce((a, b) => ((b.duration_ms ?? 0) > (a.duration_ms ?? 0) ? b : a));
+          return {
+            severity: "info",
+            id: "logs.slow-queries",
+            node,
+            helper: "trace",
+            title: `${node}: ${fmtN(l.length)} slow quer${l.length === 1 ? "y" : "ies"} (slowest ${fmtN(worst.duration_ms ?? 0)} ms)`,
+            evidence: `${at(worst)}: ${worst.query?.slice(0, 160)}. Threshold ${T.SLOW_QUERIES.name} (${T.SLOW_QUERIES.source}).`,
+            action: "Trace the slowest query (trace()) and check the table's SSTables per read and partition sizes (histograms(), partitionScan()).",
+          };
+        });
     },
   },
   {
@@ -281,7 +398,8 @@ export const LOG_RULES: LogRule[] = [
         helper: "logs",
         title: `${s.node}: clock appears ${s.direction} of the other nodes by at least ${(s.skew_ms / 1000).toFixed(0)} s`,
         evidence: s.evidence.slice(0, 3).join("; ") + (s.evidence.length > 3 ? `; and ${s.evidence.length - 3} more` : ""),
-        action: "Run NTP/chrony on every node and check `timedatectl`/`chronyc tracking`; timestamps (writes use the coordinator's clock), TTLs, and this timeline's alignment all depend on it.",
+        action:
+          "Run NTP/chrony on every node and check `timedatectl`/`chronyc tracking`; timestamps (writes use the coordinator's clock), TTLs, and this timeline's alignment all depend on it.",
       }));
       for (const s of clockSteps)
         out.push({
@@ -291,7 +409,8 @@ export const LOG_RULES: LogRule[] = [
           helper: "logs",
           title: `${s.node}: log timestamps step back by up to ${(s.back_ms / 1000).toFixed(0)} s (${plural(s.count, "line")})`,
           evidence: `${s.file}:${s.line} is earlier than a line before it by ${(s.back_ms / 1000).toFixed(1)} s: the clock was stepped back (or the file mixes two nodes' logs).`,
-          action: "Run NTP/chrony with slewing rather than stepping on every node; a clock stepping back reorders writes that use client or coordinator timestamps.",
+          action:
+            "Run NTP/chrony with slewing rather than stepping on every node; a clock stepping back reorders writes that use client or coordinator timestamps.",
         });
       return out;
     },

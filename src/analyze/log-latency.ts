@@ -52,10 +52,22 @@ async function recordedTracePoints(source: Source, notes: string[]): Promise<Lat
       const text = await source.readText(f);
       for (const line of text.split("\n")) {
         if (!line.trim()) continue;
-        const r = JSON.parse(line) as { started_at?: string | null; duration?: number | null; coordinator?: string | null; request?: string | null; session_id?: string; parameters?: Record<string, string> };
+        const r = JSON.parse(line) as {
+          started_at?: string | null;
+          duration?: number | null;
+          coordinator?: string | null;
+          request?: string | null;
+          session_id?: string;
+          parameters?: Record<string, string>;
+        };
         const t = r.started_at ? Date.parse(r.started_at) : NaN;
         if (!Number.isFinite(t) || typeof r.duration !== "number") continue;
-        out.push({ node: nodeOf(r.coordinator), t, value: r.duration / 1000, label: `trace ${r.session_id ?? ""}: ${(r.parameters?.query ?? r.request ?? "").slice(0, 80)}` });
+        out.push({
+          node: nodeOf(r.coordinator),
+          t,
+          value: r.duration / 1000,
+          label: `trace ${r.session_id ?? ""}: ${(r.parameters?.query ?? r.request ?? "").slice(0, 80)}`,
+        });
       }
     } catch (e) {
       notes.push(`${f.rel}: trace sessions could not be read (${(e as Error).message}); no latency lane from it.`);
@@ -70,12 +82,19 @@ async function liveTracePoints(source: Source, notes: string[]): Promise<Latency
   const out: LatencyPoint[] = [];
   const nodeOf = nodeNamer(source);
   try {
-    const rs = await source.client.execute(`SELECT session_id, coordinator, started_at, duration, request, parameters FROM system_traces.sessions LIMIT ${LIVE_TRACE_SESSIONS_LIMIT}`);
+    const rs = await source.client.execute(
+      `SELECT session_id, coordinator, started_at, duration, request, parameters FROM system_traces.sessions LIMIT ${LIVE_TRACE_SESSIONS_LIMIT}`,
+    );
     for (const r of rs.rows) {
       const started = r.started_at instanceof Date ? r.started_at.getTime() : NaN;
       const duration = r.duration === null || r.duration === undefined ? NaN : Number(r.duration);
       if (!Number.isFinite(started) || !Number.isFinite(duration)) continue;
-      out.push({ node: nodeOf(r.coordinator ? String(r.coordinator) : null), t: started, value: duration / 1000, label: `trace ${String(r.session_id)}: ${String(r.parameters?.query ?? r.request ?? "").slice(0, 80)}` });
+      out.push({
+        node: nodeOf(r.coordinator ? String(r.coordinator) : null),
+        t: started,
+        value: duration / 1000,
+        label: `trace ${String(r.session_id)}: ${String(r.parameters?.query ?? r.request ?? "").slice(0, 80)}`,
+      });
     }
   } catch (e) {
     notes.push(`Latency lane: system_traces.sessions could not be read (${(e as Error).message}).`);
@@ -91,7 +110,11 @@ export async function benchLatencyPoints(source: Source, notes: string[]): Promi
   const out: LatencyPoint[] = [];
   for (const f of source.files({ kind: "bench-run" })) {
     try {
-      const run = JSON.parse(await source.readText(f)) as { id?: string; started_at?: string; intervals?: { second: number; op: string; p99_ms: number | null }[] };
+      const run = JSON.parse(await source.readText(f)) as {
+        id?: string;
+        started_at?: string;
+        intervals?: { second: number; op: string; p99_ms: number | null }[];
+      };
       const t0 = run.started_at ? Date.parse(run.started_at) : NaN;
       if (!Number.isFinite(t0) || !Array.isArray(run.intervals)) continue;
       for (const iv of run.intervals) {

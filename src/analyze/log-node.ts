@@ -223,14 +223,21 @@ export async function parseNodeLogs(task: NodeLogTask, onProgress?: NodeProgress
       }
     };
     try {
-      for await (const block of readLineBlocks(f.path, f.compressed, { name: f.name, ...(task.maxBytes ? { maxBytes: task.maxBytes } : {}), ...(signal ? { signal } : {}) })) {
+      for await (const block of readLineBlocks(f.path, f.compressed, {
+        name: f.name,
+        ...(task.maxBytes ? { maxBytes: task.maxBytes } : {}),
+        ...(signal ? { signal } : {}),
+      })) {
         if (!parser) {
           const layout = given ?? (await layoutFor(task, f, logName, block, confLayouts, note));
           let day: string | undefined;
           if (layout?.timeOnly) {
             baseDate ??= task.date ? { date: task.date, from: "the date option" } : await baseDateFor(task);
             day = baseDate.date;
-            if (day) note(`${f.rel}: lines carry only a time of day (${layout.pattern}); the day ${day} was taken from ${baseDate.from}. Pass { date: "YYYY-MM-DD" } to override.`);
+            if (day)
+              note(
+                `${f.rel}: lines carry only a time of day (${layout.pattern}); the day ${day} was taken from ${baseDate.from}. Pass { date: "YYYY-MM-DD" } to override.`,
+              );
           }
           parser = new SystemLogParser({ node: task.node, file: f.rel, ...(layout ? { layout } : {}), ...(day ? { baseDate: day } : {}) }, block);
         }
@@ -251,10 +258,29 @@ export async function parseNodeLogs(task: NodeLogTask, onProgress?: NodeProgress
     const parsed: ParsedLog = parser ? parser.end() : { events: [], lines: 0, skipped: { count: 0, examples: [] }, attached: 0, undated: false };
     take(parsed.events);
     onProgress?.({ chars: 0, fileDone: true });
-    if (!parsed.layout) note(`${f.rel}: no line matched a known log layout (${plural(parsed.lines, "line")} skipped; first: line ${parsed.skipped.examples[0]?.line ?? 1}: "${parsed.skipped.examples[0]?.text ?? ""}"). Put the node's conf/logback.xml in the bundle so its pattern can be used.`);
-    else if (parsed.skipped.count) note(`${f.rel}: ${plural(parsed.skipped.count, "line")} before the first log event skipped (first: line ${parsed.skipped.examples[0].line}: "${parsed.skipped.examples[0].text}").`);
-    if (parsed.undated) note(`${f.rel}: lines carry only a time of day and no day was found (no GC log with dates for node ${task.node}); times are null. Pass { date: "YYYY-MM-DD" }.`);
-    out.infos.push({ index: f.index, node: task.node, file: f.rel, kind: f.kind, layout: parsed.layout?.name ?? null, lines: parsed.lines, events: parsedEvents, skipped: parsed.skipped.count, bytes: chars });
+    if (!parsed.layout)
+      note(
+        `${f.rel}: no line matched a known log layout (${plural(parsed.lines, "line")} skipped; first: line ${parsed.skipped.examples[0]?.line ?? 1}: "${parsed.skipped.examples[0]?.text ?? ""}"). Put the node's conf/logback.xml in the bundle so its pattern can be used.`,
+      );
+    else if (parsed.skipped.count)
+      note(
+        `${f.rel}: ${plural(parsed.skipped.count, "line")} before the first log event skipped (first: line ${parsed.skipped.examples[0].line}: "${parsed.skipped.examples[0].text}").`,
+      );
+    if (parsed.undated)
+      note(
+        `${f.rel}: lines carry only a time of day and no day was found (no GC log with dates for node ${task.node}); times are null. Pass { date: "YYYY-MM-DD" }.`,
+      );
+    out.infos.push({
+      index: f.index,
+      node: task.node,
+      file: f.rel,
+      kind: f.kind,
+      layout: parsed.layout?.name ?? null,
+      lines: parsed.lines,
+      events: parsedEvents,
+      skipped: parsed.skipped.count,
+      bytes: chars,
+    });
     if (step) out.clockSteps.push(step);
   }
 
@@ -283,7 +309,14 @@ function repeatKey(e: LogEvent): string {
 }
 
 /** The layout for a file: the node's conf/logback.xml pattern when it reads the file, else detected from its first block. */
-async function layoutFor(task: NodeLogTask, f: NodeLogFile, logName: string, sample: string, cache: Map<string, LogLayout | null>, note: (t: string) => void): Promise<LogLayout | undefined> {
+async function layoutFor(
+  task: NodeLogTask,
+  f: NodeLogFile,
+  logName: string,
+  sample: string,
+  cache: Map<string, LogLayout | null>,
+  note: (t: string) => void,
+): Promise<LogLayout | undefined> {
   if (!cache.has(logName)) {
     let layout: LogLayout | null = null;
     const pattern = task.confPatterns?.[logName];
@@ -300,7 +333,9 @@ async function layoutFor(task: NodeLogTask, f: NodeLogFile, logName: string, sam
   if (fromConf) {
     if (layoutCoverage(sample, fromConf) >= 0.5) return fromConf;
     const detected = detectLayout(sample);
-    note(`${f.rel}: the ${logName} pattern in the node's logback.xml (${fromConf.pattern}) does not match this file; used the detected ${detected?.name ?? "(none)"} layout instead.`);
+    note(
+      `${f.rel}: the ${logName} pattern in the node's logback.xml (${fromConf.pattern}) does not match this file; used the detected ${detected?.name ?? "(none)"} layout instead.`,
+    );
     return detected;
   }
   return detectLayout(sample);
@@ -392,7 +427,7 @@ class HashCounter {
   }
   private slot(k: number): number {
     const mask = this.keys.length - 1;
-    let i = (k % 4294967296 ^ (k / 4294967296)) & mask;
+    let i = ((k % 4294967296) ^ (k / 4294967296)) & mask;
     while (this.keys[i] !== 0 && this.keys[i] !== k) i = (i + 1) & mask;
     return i;
   }

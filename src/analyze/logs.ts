@@ -26,7 +26,6 @@ import { checkClocks } from "./log-clock";
 import { latencyPoints } from "./log-latency";
 import { extent } from "./extent";
 import { parseUtc } from "../parse/utc-time";
-import { countOperations } from "./log-operations";
 import { inflect, plural } from "../present/plural";
 
 export { logEvents, type LogEvent, type LogEventKind, type LogEventsFilter } from "./log-events";
@@ -34,9 +33,36 @@ export { LOG_THRESHOLDS, LOG_RULES } from "./log-findings";
 
 /** Columns of the `events` frame, in order. */
 export const EVENT_COLUMNS = [
-  "node", "time", "level", "thread", "source", "kind", "pause_ms", "gc", "pool", "active", "pending", "blocked", "all_time_blocked", "dump",
-  "dropped", "bytes", "phase", "operation", "keyspace", "table", "partition_key", "partition_bytes", "live_rows", "tombstones", "query", "duration_ms",
-  "exception", "message", "file", "line",
+  "node",
+  "time",
+  "level",
+  "thread",
+  "source",
+  "kind",
+  "pause_ms",
+  "gc",
+  "pool",
+  "active",
+  "pending",
+  "blocked",
+  "all_time_blocked",
+  "dump",
+  "dropped",
+  "bytes",
+  "phase",
+  "operation",
+  "keyspace",
+  "table",
+  "partition_key",
+  "partition_bytes",
+  "live_rows",
+  "tombstones",
+  "query",
+  "duration_ms",
+  "exception",
+  "message",
+  "file",
+  "line",
 ] as const;
 
 /** The report logs() returns: frames `events`, `kinds`, `files`; chart "kinds". */
@@ -108,18 +134,26 @@ async function logsOf(filter: LogEventsFilter | SourceInput = {}): Promise<LogsR
   const { events } = r;
   const clock = checkClocks(events);
   const findings: Finding[] = logFindings({ events, clock, clockSteps: r.clockSteps });
-  const notes = [...r.notes, "Log times are read as UTC (logback writes the JVM's local time without a zone; a zone in the date or in the logback pattern, `%d{..., Europe/Paris}`, is honoured). If the nodes ran in another zone, shift by its offset."];
+  const notes = [
+    ...r.notes,
+    "Log times are read as UTC (logback writes the JVM's local time without a zone; a zone in the date or in the logback pattern, `%d{..., Europe/Paris}`, is honoured). If the nodes ran in another zone, shift by its offset.",
+  ];
   if (!r.files.length) {
     // A log that is there but could not be read is not "no system.log": name it and why.
     const unread = r.source.files({ kind: "unreadable" }).filter((f) => /(^|\/)(system|debug)\.log/.test(f.rel));
-    if (unread.length) notes.push(`${r.source.describe()} has no readable system.log or debug.log: ${unread.map((f) => `${f.rel} (${f.note ?? "unreadable"})`).join(", ")} could not be read.`);
+    if (unread.length)
+      notes.push(
+        `${r.source.describe()} has no readable system.log or debug.log: ${unread.map((f) => `${f.rel} (${f.note ?? "unreadable"})`).join(", ")} could not be read.`,
+      );
     else notes.push(`${r.source.describe()} has no system.log or debug.log; open a bundle with nodes/<node>/logs/cassandra/, or pass a log file.`);
   }
 
   // Exact counts over every event (./log-node.ts aggregates them as it streams; `events` may be a sample of a very large bundle).
   const byKind: Record<string, number> = {};
   for (const c of r.counts) byKind[c.kind] = (byKind[c.kind] ?? 0) + c.count;
-  const kinds = r.counts.slice().sort((a, b) => a.node.localeCompare(b.node) || LOG_EVENT_KINDS.indexOf(a.kind as LogEventKind) - LOG_EVENT_KINDS.indexOf(b.kind as LogEventKind));
+  const kinds = r.counts
+    .slice()
+    .sort((a, b) => a.node.localeCompare(b.node) || LOG_EVENT_KINDS.indexOf(a.kind as LogEventKind) - LOG_EVENT_KINDS.indexOf(b.kind as LogEventKind));
   const firsts = r.counts.map((c) => c.first).filter((t): t is number => t !== null);
   const lasts = r.counts.map((c) => c.last).filter((t): t is number => t !== null);
   const span = firsts.length ? { min: Math.min(...firsts), max: Math.max(...lasts) } : undefined;
@@ -148,7 +182,7 @@ async function logsOf(filter: LogEventsFilter | SourceInput = {}): Promise<LogsR
     large_partitions: byKind["large-partition"] ?? 0,
     slow_queries: byKind["slow-query"] ?? 0,
     timed_out_queries: byKind["timed-out-query"] ?? 0,
-    exceptions: byKind["exception"] ?? 0,
+    exceptions: byKind.exception ?? 0,
     by_kind: byKind,
     rules: LOG_RULES.length,
     ...(r.sampled ? { events_kept: events.length } : {}),
@@ -181,7 +215,11 @@ async function logsOf(filter: LogEventsFilter | SourceInput = {}): Promise<LogsR
       },
     },
     charts: {
-      kinds: () => kindsChart(kinds.filter((k) => k.kind !== "other"), r.source.name),
+      kinds: () =>
+        kindsChart(
+          kinds.filter((k) => k.kind !== "other"),
+          r.source.name,
+        ),
     },
     notes,
     previewFrame: "kinds",
@@ -236,7 +274,12 @@ type Lane = (typeof TIMELINE_LANES)[number]["lane"];
 /** Thresholds of timeline()'s summary. */
 export const TIMELINE_THRESHOLDS = {
   /** A GC pause at least this long is a spike to explain (Cassandra's gc_log_threshold_in_ms default). */
-  GC_SPIKE_MS: { name: "GC_SPIKE_MS", value: 200, unit: "ms", source: "Cassandra's gc_log_threshold_in_ms (cassandra.yaml default 200: GC pauses over 200 ms are logged at INFO)" },
+  GC_SPIKE_MS: {
+    name: "GC_SPIKE_MS",
+    value: 200,
+    unit: "ms",
+    source: "Cassandra's gc_log_threshold_in_ms (cassandra.yaml default 200: GC pauses over 200 ms are logged at INFO)",
+  },
   /** Events this close to a spike coincide with it. */
   COINCIDE_MS: { name: "COINCIDE_MS", value: 10_000, unit: "ms", source: "choice: two StatusLogger/DroppedMessages periods (5 s each)" },
   /** A traced request or bench interval at least this slow is a latency spike to explain (histograms' READ_P99_MS). */
@@ -322,7 +365,8 @@ async function timelineOf(options: TimelineOptions | SourceInput = {}): Promise<
     if (e.ts === null) continue;
     switch (e.kind) {
       case "gc-pause":
-        if (!covered(gcSpan.get(e.node), e.ts)) points.push({ node: e.node, lane: "GC pause (ms)", t: e.ts, value: e.pause_ms ?? 0, label: `GCInspector: ${e.gc ?? "GC"} ${e.pause_ms} ms` });
+        if (!covered(gcSpan.get(e.node), e.ts))
+          points.push({ node: e.node, lane: "GC pause (ms)", t: e.ts, value: e.pause_ms ?? 0, label: `GCInspector: ${e.gc ?? "GC"} ${e.pause_ms} ms` });
         break;
       case "dropped-messages":
         points.push({ node: e.node, lane: "dropped messages", t: e.ts, value: e.dropped ?? 0, label: `${e.pool} ×${e.dropped}` });
@@ -341,27 +385,54 @@ async function timelineOf(options: TimelineOptions | SourceInput = {}): Promise<
         break;
       }
       case "flush":
-        if (e.phase === flushPhase.get(e.node)) points.push({ node: e.node, lane: "flushes + compactions", t: e.ts, value: 1, label: `flush ${e.keyspace ? e.keyspace + "." : ""}${e.table ?? ""}` });
+        if (e.phase === flushPhase.get(e.node))
+          points.push({ node: e.node, lane: "flushes + compactions", t: e.ts, value: 1, label: `flush ${e.keyspace ? e.keyspace + "." : ""}${e.table ?? ""}` });
         break;
       case "compaction":
-        if (e.phase === compactionPhase.get(e.node)) points.push({ node: e.node, lane: "flushes + compactions", t: e.ts, value: 1, label: `compaction ${e.keyspace ? e.keyspace + "." : ""}${e.table ?? ""}` });
+        if (e.phase === compactionPhase.get(e.node))
+          points.push({
+            node: e.node,
+            lane: "flushes + compactions",
+            t: e.ts,
+            value: 1,
+            label: `compaction ${e.keyspace ? e.keyspace + "." : ""}${e.table ?? ""}`,
+          });
         break;
       case "tombstone-warning":
       case "tombstone-failure":
       case "large-partition":
       case "exception":
-        points.push({ node: e.node, lane: "warnings", t: e.ts, value: 1, label: `${e.kind}${e.table ? ` ${e.keyspace}.${e.table}` : ""}${e.exception ? ` ${e.exception}` : ""}` });
+        points.push({
+          node: e.node,
+          lane: "warnings",
+          t: e.ts,
+          value: 1,
+          label: `${e.kind}${e.table ? ` ${e.keyspace}.${e.table}` : ""}${e.exception ? ` ${e.exception}` : ""}`,
+        });
         break;
       case "slow-query":
       case "timed-out-query":
-        points.push({ node: e.node, lane: "slow queries (ms)", t: e.ts, value: e.duration_ms ?? 0, label: `${e.kind === "slow-query" ? "slow" : "timed out"}: ${(e.query ?? "").slice(0, 80)}` });
+        points.push({
+          node: e.node,
+          lane: "slow queries (ms)",
+          t: e.ts,
+          value: e.duration_ms ?? 0,
+          label: `${e.kind === "slow-query" ? "slow" : "timed out"}: ${(e.query ?? "").slice(0, 80)}`,
+        });
         break;
     }
   }
   // Latency lane (optional): traced requests and bench runs, when the source has them.
   const latency = await latencyPoints(r.source, notes);
   for (const p of latency) if (p.t >= fromMs && p.t <= toMs) points.push({ node: p.node, lane: "latency (ms)", t: p.t, value: p.value, label: p.label });
-  for (const d of dumps.values()) points.push({ node: d.node, lane: "pending tasks (StatusLogger)", t: d.t, value: d.pending, label: `StatusLogger: ${d.pending} pending (most: ${d.top} ${Math.max(0, d.topPending)})` });
+  for (const d of dumps.values())
+    points.push({
+      node: d.node,
+      lane: "pending tasks (StatusLogger)",
+      t: d.t,
+      value: d.pending,
+      label: `StatusLogger: ${d.pending} pending (most: ${d.top} ${Math.max(0, d.topPending)})`,
+    });
   points.sort((a, b) => a.t - b.t);
 
   // Aggregate: never more than MAX_CHART_POINTS points.
@@ -380,13 +451,24 @@ async function timelineOf(options: TimelineOptions | SourceInput = {}): Promise<
     : points
         .filter((p) => !isCount(p.lane))
         .map((p) => ({ node: p.node, lane: p.lane, t: p.t, value: p.value, n: 1, label: p.label }))
-        .concat(aggregate(points.filter((p) => isCount(p.lane)), countBin))
+        .concat(
+          aggregate(
+            points.filter((p) => isCount(p.lane)),
+            countBin,
+          ),
+        )
         .sort((a, b) => a.t - b.t);
   // A too-small bin given by the user must still respect the cap.
   let capped = drawn;
   if (capped.length > MAX_CHART_POINTS) {
-    capped = capped.slice().sort((a, b) => b.value - a.value).slice(0, MAX_CHART_POINTS).sort((a, b) => a.t - b.t);
-    notes.push(`The chart keeps the ${MAX_CHART_POINTS.toLocaleString("en-US")} largest of ${drawn.length.toLocaleString("en-US")} points (bin ${bin} ms is too small for the span).`);
+    capped = capped
+      .slice()
+      .sort((a, b) => b.value - a.value)
+      .slice(0, MAX_CHART_POINTS)
+      .sort((a, b) => a.t - b.t);
+    notes.push(
+      `The chart keeps the ${MAX_CHART_POINTS.toLocaleString("en-US")} largest of ${drawn.length.toLocaleString("en-US")} points (bin ${bin} ms is too small for the span).`,
+    );
   }
 
   // Busiest windows and coincidences.
@@ -397,8 +479,10 @@ async function timelineOf(options: TimelineOptions | SourceInput = {}): Promise<
   const clock = checkClocks(events);
   const clockRule = LOG_RULES.find((x) => x.id === "logs.clock-skew")!;
   const findings = clockRule.check({ events, clock, clockSteps: r.clockSteps });
-  if (!findings.length && new Set(events.map((e) => e.node)).size > 1) notes.push("Clocks: no gossip event contradicts another node's clock (UP/DOWN seen after the peer's own start/shutdown), and no file steps back in time.");
-  if (!points.length) notes.push(`${r.source.describe()}: no dated GC pause, dropped message, StatusLogger dump, flush, compaction, warning or slow query to draw.`);
+  if (!findings.length && new Set(events.map((e) => e.node)).size > 1)
+    notes.push("Clocks: no gossip event contradicts another node's clock (UP/DOWN seen after the peer's own start/shutdown), and no file steps back in time.");
+  if (!points.length)
+    notes.push(`${r.source.describe()}: no dated GC pause, dropped message, StatusLogger dump, flush, compaction, warning or slow query to draw.`);
 
   const lanesPresent = TIMELINE_LANES.map((l) => l.lane).filter((l) => points.some((p) => p.lane === l));
   // Lanes of clients (bench runs: "client (bench …)") are not nodes of the cluster: counted apart.
@@ -498,7 +582,8 @@ async function gcLogPauses(source: Source, opts: TimelineOptions, fromMs: number
       const list = out.get(node) ?? out.set(node, []).get(node)!;
       list.push({ node, lane: "GC pause (ms)", t, value: Number(p.pause_ms) || 0, label: `gc log: ${p.type ?? "pause"} ${Number(p.pause_ms).toFixed(1)} ms` });
     }
-    if (undated) notes.push(`${undated} GC-log ${inflect(undated, "pause")} ${inflect(undated, "carries", "carry")} no date (uptime only) and are not on the timeline.`);
+    if (undated)
+      notes.push(`${undated} GC-log ${inflect(undated, "pause")} ${inflect(undated, "carries", "carry")} no date (uptime only) and are not on the timeline.`);
     if (out.size) notes.push(`GC lane: pauses from the GC logs (gcStats) for ${[...out.keys()].join(", ")}; GCInspector lines for any other node.`);
   } catch (e) {
     notes.push(`GC lane: gcStats() could not read the GC logs (${(e as Error).message}); GCInspector lines from system.log are used instead.`);
@@ -523,7 +608,9 @@ function aggregate(points: LanePoint[], bin: number): { node: string; lane: Lane
       }
     }
   }
-  return [...m.values()].map(({ best: _b, ...rest }) => ({ ...rest, label: rest.n > 1 ? `${rest.n} events; largest: ${rest.label}` : rest.label })).sort((a, b) => a.t - b.t);
+  return [...m.values()]
+    .map(({ best: _b, ...rest }) => ({ ...rest, label: rest.n > 1 ? `${rest.n} events; largest: ${rest.label}` : rest.label }))
+    .sort((a, b) => a.t - b.t);
 }
 
 /** The busiest windows: most notable events (not "other"; a StatusLogger dump counts once) per node and window. */
@@ -554,7 +641,10 @@ function busiestWindows(events: LogEvent[], windowMs: number, top: number): { no
       start: new Date(g.t).toISOString(),
       end: new Date(g.t + windowMs).toISOString(),
       events: g.n,
-      what: [...g.kinds].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${n} ${k}${k === "gc-pause" ? ` (max ${g.gcMax} ms)` : ""}`).join(", "),
+      what: [...g.kinds]
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, n]) => `${n} ${k}${k === "gc-pause" ? ` (max ${g.gcMax} ms)` : ""}`)
+        .join(", "),
     }));
 }
 
@@ -564,15 +654,18 @@ function coincide(events: LogEvent[], points: LanePoint[], ms: number): { node: 
     .filter((p) => p.lane === "latency (ms)" && p.value >= TIMELINE_THRESHOLDS.LATENCY_SPIKE_MS.value)
     .sort((a, b) => b.value - a.value)
     .slice(0, TIMELINE_THRESHOLDS.LATENCY_SPIKES.value);
-  const spikes = points.filter((p) => (p.lane === "GC pause (ms)" && p.value >= TIMELINE_THRESHOLDS.GC_SPIKE_MS.value) || p.lane === "slow queries (ms)").concat(latencySpikes);
+  const spikes = points
+    .filter((p) => (p.lane === "GC pause (ms)" && p.value >= TIMELINE_THRESHOLDS.GC_SPIKE_MS.value) || p.lane === "slow queries (ms)")
+    .concat(latencySpikes);
   if (!spikes.length) return [];
   const byNode = new Map<string, LogEvent[]>();
-  for (const e of events) if (e.ts !== null && e.kind !== "other" && e.kind !== "statuslogger-table") (byNode.get(e.node) ?? byNode.set(e.node, []).get(e.node)!).push(e);
+  for (const e of events)
+    if (e.ts !== null && e.kind !== "other" && e.kind !== "statuslogger-table") (byNode.get(e.node) ?? byNode.set(e.node, []).get(e.node)!).push(e);
   const out: { node: string; time: string; spike: string; nearby: string }[] = [];
   const everyNode = [...byNode.values()].flat().sort((a, b) => a.ts! - b.ts!);
   for (const s of spikes) {
     // Client-side latency (bench) is compared with every node's events.
-    const list = s.node.startsWith("client (") ? everyNode : byNode.get(s.node) ?? [];
+    const list = s.node.startsWith("client (") ? everyNode : (byNode.get(s.node) ?? []);
     const near = new Map<string, number>();
     const dumps = new Set<string>();
     let lo = 0;
@@ -600,7 +693,12 @@ function coincide(events: LogEvent[], points: LanePoint[], ms: number): { node: 
     out.push({
       node: s.node,
       time: new Date(s.t).toISOString(),
-      spike: s.lane === "GC pause (ms)" ? `GC pause ${Math.round(s.value)} ms` : s.lane === "latency (ms)" ? `latency ${s.value.toFixed(1)} ms (${s.label.slice(0, 60)})` : `${s.label.startsWith("slow") ? "slow" : "timed-out"} query ${s.value} ms`,
+      spike:
+        s.lane === "GC pause (ms)"
+          ? `GC pause ${Math.round(s.value)} ms`
+          : s.lane === "latency (ms)"
+            ? `latency ${s.value.toFixed(1)} ms (${s.label.slice(0, 60)})`
+            : `${s.label.startsWith("slow") ? "slow" : "timed-out"} query ${s.value} ms`,
       nearby: [...near].map(([k, n]) => (n > 1 ? `${n}× ${k}` : k)).join(", "),
     });
   }
@@ -650,7 +748,10 @@ function timelineSpec(
   incident?: { from: number; to: number },
 ): VegaLiteSpec {
   // Long client names ("client (bench writes-2026-12-02T13-43-59Z)") cut in the middle, so two runs stay apart in the legend.
-  const names = distinctLabels(points.map((p) => p.node), 32);
+  const names = distinctLabels(
+    points.map((p) => p.node),
+    32,
+  );
   // Zoomed: only the points inside the window (points millions of pixels off the plot crash the PNG renderer, resvg).
   if (incident) points = points.filter((p) => p.t >= incident.from && p.t <= incident.to);
   const from = incident?.from ?? Math.min(...points.map((p) => p.t));
@@ -660,7 +761,9 @@ function timelineSpec(
   return {
     // The title's clauses as a subtitle: one long line is cut by the renderer.
     title: { text: title.split(" — ")[0], subtitle: title.split(" — ").slice(1).join(" — ").split("; "), fontSize: 13 },
-    data: { values: points.map((p) => ({ node: names.get(p.node), lane: p.lane, time: new Date(p.t).toISOString(), value: p.value, events: p.n, label: p.label })) },
+    data: {
+      values: points.map((p) => ({ node: names.get(p.node), lane: p.lane, time: new Date(p.t).toISOString(), value: p.value, events: p.n, label: p.label })),
+    },
     facet: { row: { field: "lane", type: "nominal", sort: lanes, title: null, header: { labelAngle: 0, labelAlign: "left", labelFontSize: 11 } } },
     spec: {
       width: 720,

@@ -45,7 +45,12 @@ export async function parseCancellable<T>(parser: CancellableParser, args: unkno
   let worker: Worker;
   try {
     const [, ...rest] = cloneableArgs(args);
-    worker = newWorker(ext, { modulePath, fn: parser, args: [null, ...rest], textChunks: chunks }, undefined, chunks.map((c) => c.buffer as ArrayBuffer));
+    worker = newWorker(
+      ext,
+      { modulePath, fn: parser, args: [null, ...rest], textChunks: chunks },
+      undefined,
+      chunks.map((c) => c.buffer as ArrayBuffer),
+    );
   } catch {
     return inPlace<T>(parser, args); // e.g. an argument that cannot be cloned: parse here
   }
@@ -157,7 +162,12 @@ export class WorkerPool {
 }
 
 /** The worker (./parse-worker.ts). Run from the TypeScript sources (tests, benches under tsx), it registers tsx first. */
-function newWorker(ext: string, workerData: Record<string, unknown>, resourceLimits?: import("node:worker_threads").ResourceLimits, transferList?: ArrayBuffer[]): Worker {
+function newWorker(
+  ext: string,
+  workerData: Record<string, unknown>,
+  resourceLimits?: import("node:worker_threads").ResourceLimits,
+  transferList?: ArrayBuffer[],
+): Worker {
   const file = path.join(__dirname, `parse-worker${ext}`);
   const limits = { ...(resourceLimits ? { resourceLimits } : {}), ...(transferList ? { transferList } : {}) };
   if (ext !== ".ts") return new Worker(file, { workerData, ...limits });

@@ -20,26 +20,27 @@ if (data.serve) {
       }
     })();
   });
-} else void (async () => {
-const { modulePath, fn, args, progress, textChunks } = data;
-try {
-  // The text arrives as UTF-8 chunks (transferred, not cloned: ./parse-cancellable.ts).
-  if (textChunks) {
-    const decoder = new TextDecoder();
-    args[0] = textChunks.map((c) => decoder.decode(c)).join("");
-  }
-  // A log layout arrives as its pattern and name (./parse-cancellable.ts cloneableArgs): compile it here.
-  const options = args[1] as { layoutSource?: { pattern: string; name: string }; layout?: unknown } | undefined;
-  if (options?.layoutSource) {
-    const { compileLayout } = require("../parse/log-layout") as typeof import("../parse/log-layout");
-    options.layout = compileLayout(options.layoutSource.pattern, options.layoutSource.name);
-    delete options.layoutSource;
-  }
-  const mod = require(modulePath) as Record<string, (...a: unknown[]) => unknown>;
-  // A task that reports progress gets a callback as its last argument; async tasks are awaited.
-  const call = progress ? [...args, (p: unknown) => parentPort!.postMessage({ progress: p })] : args;
-  parentPort!.postMessage({ ok: true, value: await mod[fn](...call) });
-} catch (e) {
-  parentPort!.postMessage({ ok: false, message: (e as Error)?.message ?? String(e), name: (e as Error)?.name });
-}
-})();
+} else
+  void (async () => {
+    const { modulePath, fn, args, progress, textChunks } = data;
+    try {
+      // The text arrives as UTF-8 chunks (transferred, not cloned: ./parse-cancellable.ts).
+      if (textChunks) {
+        const decoder = new TextDecoder();
+        args[0] = textChunks.map((c) => decoder.decode(c)).join("");
+      }
+      // A log layout arrives as its pattern and name (./parse-cancellable.ts cloneableArgs): compile it here.
+      const options = args[1] as { layoutSource?: { pattern: string; name: string }; layout?: unknown } | undefined;
+      if (options?.layoutSource) {
+        const { compileLayout } = require("../parse/log-layout") as typeof import("../parse/log-layout");
+        options.layout = compileLayout(options.layoutSource.pattern, options.layoutSource.name);
+        delete options.layoutSource;
+      }
+      const mod = require(modulePath) as Record<string, (...a: unknown[]) => unknown>;
+      // A task that reports progress gets a callback as its last argument; async tasks are awaited.
+      const call = progress ? [...args, (p: unknown) => parentPort!.postMessage({ progress: p })] : args;
+      parentPort!.postMessage({ ok: true, value: await mod[fn](...call) });
+    } catch (e) {
+      parentPort!.postMessage({ ok: false, message: (e as Error)?.message ?? String(e), name: (e as Error)?.name });
+    }
+  })();

@@ -37,12 +37,25 @@ export async function recordedPartitions(source: Source, name: TableName) {
     }
   }
   // 2. tablestats.
-  const statRows: { node: string; partitions_estimate: number | null; partition_max_bytes: number | null; partition_mean_bytes: number | null; origin: string }[] = [];
+  const statRows: {
+    node: string;
+    partitions_estimate: number | null;
+    partition_max_bytes: number | null;
+    partition_mean_bytes: number | null;
+    origin: string;
+  }[] = [];
   for (const t of await parsedNodetool(source, "tablestats", parseTablestats, notes)) {
     const parsed = t.parsed;
     for (const tb of parsed.tables) seenTables.add(`${tb.keyspace}.${tb.table}`);
     const s = parsed.tables.find((tb) => same(tb.keyspace, name.keyspace) && same(tb.table, name.table));
-    if (s) statRows.push({ node: t.node, partitions_estimate: s.partitions_estimate, partition_max_bytes: s.partition_max_bytes, partition_mean_bytes: s.partition_mean_bytes, origin: t.origin });
+    if (s)
+      statRows.push({
+        node: t.node,
+        partitions_estimate: s.partitions_estimate,
+        partition_max_bytes: s.partition_max_bytes,
+        partition_mean_bytes: s.partition_mean_bytes,
+        origin: t.origin,
+      });
   }
   // 3. large-partition warnings.
   const warnings: { node: string; key: string; bytes: number | null; time: string | null; origin: string }[] = [];
@@ -50,7 +63,13 @@ export async function recordedPartitions(source: Source, name: TableName) {
     const { events } = await logEvents({ source, kinds: "large-partition" });
     for (const e of events) {
       if (!same(e.keyspace, name.keyspace) || !same(e.table, name.table)) continue;
-      warnings.push({ node: e.node, key: e.partition_key ?? "?", bytes: e.partition_bytes ?? null, time: e.ts === null ? null : new Date(e.ts).toISOString(), origin: `${e.file}:${e.line}` });
+      warnings.push({
+        node: e.node,
+        key: e.partition_key ?? "?",
+        bytes: e.partition_bytes ?? null,
+        time: e.ts === null ? null : new Date(e.ts).toISOString(),
+        origin: `${e.file}:${e.line}`,
+      });
     }
   }
   if (!histRows.length && !statRows.length && !warnings.length) {
@@ -68,9 +87,17 @@ export async function recordedPartitions(source: Source, name: TableName) {
     if (!prev || (w.bytes ?? 0) > (prev.bytes ?? 0)) byKey.set(k, w);
   }
   const top = [...byKey.values()].sort((a, b) => (b.bytes ?? 0) - (a.bytes ?? 0));
-  const maxes = [...statRows.map((s) => s.partition_max_bytes), ...histRows.filter((h) => h.percentile === "max").map((h) => h.partition_bytes), ...top.map((t) => t.bytes)].filter((v): v is number => v !== null);
+  const maxes = [
+    ...statRows.map((s) => s.partition_max_bytes),
+    ...histRows.filter((h) => h.percentile === "max").map((h) => h.partition_bytes),
+    ...top.map((t) => t.bytes),
+  ].filter((v): v is number => v !== null);
   const maxBytes = maxes.length ? Math.max(...maxes) : undefined;
-  const maxOrigin = [...statRows.filter((s) => s.partition_max_bytes === maxBytes).map((s) => `${s.origin} (Compacted partition maximum bytes)`), ...histRows.filter((h) => h.percentile === "max" && h.partition_bytes === maxBytes).map((h) => `${h.origin} (Partition Size max)`), ...top.filter((t) => t.bytes === maxBytes).map((t) => t.origin)][0];
+  const maxOrigin = [
+    ...statRows.filter((s) => s.partition_max_bytes === maxBytes).map((s) => `${s.origin} (Compacted partition maximum bytes)`),
+    ...histRows.filter((h) => h.percentile === "max" && h.partition_bytes === maxBytes).map((h) => `${h.origin} (Partition Size max)`),
+    ...top.filter((t) => t.bytes === maxBytes).map((t) => t.origin),
+  ][0];
   const stats: PartitionStats = {
     table: label,
     partitions: statRows.reduce((a, s) => a + (s.partitions_estimate ?? 0), 0),
@@ -80,7 +107,9 @@ export async function recordedPartitions(source: Source, name: TableName) {
     origin: maxOrigin ?? "recorded evidence",
   };
   if (!top.length) notes.push(`No "top" chart: the recording has no large-partition warning naming a key of ${label}.`);
-  notes.push("recorded evidence gives partition sizes in bytes and cell counts, not rows per partition: connect() to the cluster and run partitionScan for exact row counts and a bucketing statement.");
+  notes.push(
+    "recorded evidence gives partition sizes in bytes and cell counts, not rows per partition: connect() to the cluster and run partitionScan for exact row counts and a bucketing statement.",
+  );
   const dist = histRows.filter((h) => h.partition_bytes !== null);
   if (!dist.some((h) => (h.partition_bytes ?? 0) > 0)) notes.push(`No "sizes" chart: the recording has no partition size histogram of ${label}.`);
   return makeReport({
@@ -100,9 +129,27 @@ export async function recordedPartitions(source: Source, name: TableName) {
     findings: partitionFindings(stats),
     notes,
     frames: {
-      partitions: { key: top.map((t) => t.key), bytes: top.map((t) => t.bytes), node: top.map((t) => t.node), time: top.map((t) => t.time), origin: top.map((t) => t.origin) },
-      distribution: { node: histRows.map((h) => h.node), percentile: histRows.map((h) => h.percentile), partition_bytes: histRows.map((h) => h.partition_bytes), cells: histRows.map((h) => h.cells), origin: histRows.map((h) => h.origin) },
-      nodes: { node: statRows.map((s) => s.node), partitions_estimate: statRows.map((s) => s.partitions_estimate), partition_max_bytes: statRows.map((s) => s.partition_max_bytes), partition_mean_bytes: statRows.map((s) => s.partition_mean_bytes), origin: statRows.map((s) => s.origin) },
+      partitions: {
+        key: top.map((t) => t.key),
+        bytes: top.map((t) => t.bytes),
+        node: top.map((t) => t.node),
+        time: top.map((t) => t.time),
+        origin: top.map((t) => t.origin),
+      },
+      distribution: {
+        node: histRows.map((h) => h.node),
+        percentile: histRows.map((h) => h.percentile),
+        partition_bytes: histRows.map((h) => h.partition_bytes),
+        cells: histRows.map((h) => h.cells),
+        origin: histRows.map((h) => h.origin),
+      },
+      nodes: {
+        node: statRows.map((s) => s.node),
+        partitions_estimate: statRows.map((s) => s.partitions_estimate),
+        partition_max_bytes: statRows.map((s) => s.partition_max_bytes),
+        partition_mean_bytes: statRows.map((s) => s.partition_mean_bytes),
+        origin: statRows.map((s) => s.origin),
+      },
     },
     // Only charts with something to draw: a recording without histograms or large-partition warnings gets no empty plot.
     charts: {
@@ -115,7 +162,12 @@ export async function recordedPartitions(source: Source, name: TableName) {
               data: {
                 values: dist
                   .filter((h) => (h.partition_bytes ?? 0) > 0)
-                  .map((h) => ({ node: h.node, percentile: h.percentile === "max" ? "max" : `p${h.percentile}`, order: h.percentile === "max" ? 101 : Number(h.percentile), bytes: h.partition_bytes })),
+                  .map((h) => ({
+                    node: h.node,
+                    percentile: h.percentile === "max" ? "max" : `p${h.percentile}`,
+                    order: h.percentile === "max" ? 101 : Number(h.percentile),
+                    bytes: h.partition_bytes,
+                  })),
               },
               mark: { type: "line", point: true, tooltip: true },
               encoding: {
@@ -129,7 +181,10 @@ export async function recordedPartitions(source: Source, name: TableName) {
       ...(top.length
         ? {
             top: () => {
-              const keys = distinctLabels(top.slice(0, 20).map((t) => t.key), 40);
+              const keys = distinctLabels(
+                top.slice(0, 20).map((t) => t.key),
+                40,
+              );
               return {
                 title: `${label}: largest partitions named in large-partition warnings (top ${Math.min(20, top.length)}, log scale)`,
                 width: 520,

@@ -76,12 +76,27 @@ export interface PartitionScanOptions {
 
 /** The thresholds, in one place, each with the source of its number. */
 export const PARTITION_THRESHOLDS = {
-  ROWS_CRITICAL: { name: "ROWS_CRITICAL", value: 10_000, unit: "rows", source: "cassperf's choice (no published threshold found): a partition over 10,000 rows is critical" },
-  BYTES_CRITICAL: { name: "BYTES_CRITICAL", value: 100 * 2 ** 20, unit: "bytes", source: "Cassandra's compaction_large_partition_warning_threshold_mb (cassandra.yaml default 100: compaction warns about larger partitions)" },
+  ROWS_CRITICAL: {
+    name: "ROWS_CRITICAL",
+    value: 10_000,
+    unit: "rows",
+    source: "cassperf's choice (no published threshold found): a partition over 10,000 rows is critical",
+  },
+  BYTES_CRITICAL: {
+    name: "BYTES_CRITICAL",
+    value: 100 * 2 ** 20,
+    unit: "bytes",
+    source: "Cassandra's compaction_large_partition_warning_threshold_mb (cassandra.yaml default 100: compaction warns about larger partitions)",
+  },
   MEAN_ROWS_WARN: { name: "MEAN_ROWS_WARN", value: 1_000, unit: "rows", source: "cassperf's choice: mean partition over 1,000 rows" },
   LARGE_ROWS: { name: "LARGE_ROWS", value: 1_000, unit: "rows", source: "cassperf's choice: what counts as a large partition for the share rule" },
   LARGE_SHARE_WARN: { name: "LARGE_SHARE_WARN", value: 0.1, unit: "fraction", source: "cassperf's choice: over 10% of partitions above 1,000 rows" },
-  NODE_SKEW_RATIO: { name: "NODE_SKEW_RATIO", value: 2, unit: "x", source: "a node holding twice the median of the other nodes' rows is a hotspot (same ratio and median as histograms())" },
+  NODE_SKEW_RATIO: {
+    name: "NODE_SKEW_RATIO",
+    value: 2,
+    unit: "x",
+    source: "a node holding twice the median of the other nodes' rows is a hotspot (same ratio and median as histograms())",
+  },
 } satisfies Record<string, Threshold>;
 
 /** What the rules see: one table's partition statistics, live or recorded. */
@@ -122,7 +137,11 @@ export const PARTITION_RULES: Rule[] = [
       if (!big.length) return undefined;
       return {
         title: `${big.length} partition${big.length === 1 ? "" : "s"} of ${s.table} over ${fmt(T.ROWS_CRITICAL.value)} rows (largest ${fmt(big[0].rows!)})`,
-        evidence: big.slice(0, 5).map((p) => `${p.key}: ${fmt(p.rows!)} rows`).join("; ") + ` (${s.origin})`,
+        evidence:
+          big
+            .slice(0, 5)
+            .map((p) => `${p.key}: ${fmt(p.rows!)} rows`)
+            .join("; ") + ` (${s.origin})`,
         action: bucketAction(s, "bucket the partition key (time or hash buckets)"),
       };
     },
@@ -135,8 +154,17 @@ export const PARTITION_RULES: Rule[] = [
       const big = s.top.filter((p) => (p.bytes ?? 0) > T.BYTES_CRITICAL.value);
       const maxBytes = s.maxBytes ?? 0;
       if (!big.length && maxBytes <= T.BYTES_CRITICAL.value) return undefined;
-      const evidence = big.length ? big.slice(0, 5).map((p) => `${p.key}: ${mb(p.bytes!)} (${p.origin})`).join("; ") : `largest partition ${mb(maxBytes)} (${s.origin})`;
-      return { title: `partitions of ${s.table} over ${mb(T.BYTES_CRITICAL.value)}`, evidence, action: bucketAction(s, "bucket the partition key so no partition passes 100 MB") };
+      const evidence = big.length
+        ? big
+            .slice(0, 5)
+            .map((p) => `${p.key}: ${mb(p.bytes!)} (${p.origin})`)
+            .join("; ")
+        : `largest partition ${mb(maxBytes)} (${s.origin})`;
+      return {
+        title: `partitions of ${s.table} over ${mb(T.BYTES_CRITICAL.value)}`,
+        evidence,
+        action: bucketAction(s, "bucket the partition key so no partition passes 100 MB"),
+      };
     },
   },
   {
@@ -145,7 +173,11 @@ export const PARTITION_RULES: Rule[] = [
     threshold: T.MEAN_ROWS_WARN,
     check: (s) =>
       s.meanRows !== undefined && s.meanRows > T.MEAN_ROWS_WARN.value
-        ? { title: `mean partition of ${s.table} holds ${fmt(s.meanRows)} rows (over ${fmt(T.MEAN_ROWS_WARN.value)})`, evidence: `${fmt(s.partitions)} partitions scanned (${s.origin})`, action: bucketAction(s, "bucket the partition key") }
+        ? {
+            title: `mean partition of ${s.table} holds ${fmt(s.meanRows)} rows (over ${fmt(T.MEAN_ROWS_WARN.value)})`,
+            evidence: `${fmt(s.partitions)} partitions scanned (${s.origin})`,
+            action: bucketAction(s, "bucket the partition key"),
+          }
         : undefined,
   },
   {
@@ -154,7 +186,11 @@ export const PARTITION_RULES: Rule[] = [
     threshold: T.LARGE_SHARE_WARN,
     check: (s) =>
       s.shareOverLarge !== undefined && s.shareOverLarge > T.LARGE_SHARE_WARN.value
-        ? { title: `${(s.shareOverLarge * 100).toFixed(1)}% of ${s.table}'s partitions hold over ${fmt(T.LARGE_ROWS.value)} rows`, evidence: `threshold ${T.LARGE_SHARE_WARN.value * 100}% (${s.origin})`, action: bucketAction(s, "bucket the partition key") }
+        ? {
+            title: `${(s.shareOverLarge * 100).toFixed(1)}% of ${s.table}'s partitions hold over ${fmt(T.LARGE_ROWS.value)} rows`,
+            evidence: `threshold ${T.LARGE_SHARE_WARN.value * 100}% (${s.origin})`,
+            action: bucketAction(s, "bucket the partition key"),
+          }
         : undefined,
   },
   {
@@ -174,7 +210,12 @@ export const PARTITION_RULES: Rule[] = [
       });
       if (!worst || worst.rows / worst.median < T.NODE_SKEW_RATIO.value) return undefined;
       const { node, rows, median } = worst;
-      return { title: `${node} owns ${(rows / median).toFixed(1)}x the rows of ${s.table} its peers hold (median of the other ${entries.length - 1} node(s): ${fmt(median)})`, evidence: entries.map(([n, v]) => `${n}: ${fmt(v)} rows`).join("; "), action: "a few hot partitions concentrate on one replica set: bucket them; check token balance with nodetool status", node };
+      return {
+        title: `${node} owns ${(rows / median).toFixed(1)}x the rows of ${s.table} its peers hold (median of the other ${entries.length - 1} node(s): ${fmt(median)})`,
+        evidence: entries.map(([n, v]) => `${n}: ${fmt(v)} rows`).join("; "),
+        action: "a few hot partitions concentrate on one replica set: bucket them; check token balance with nodetool status",
+        node,
+      };
     },
   },
 ];
@@ -194,13 +235,20 @@ const CONSISTENCY: Record<string, number> = { ONE: 1, TWO: 2, THREE: 3, QUORUM: 
 function validate(opts: PartitionScanOptions): void {
   const positiveInt = (name: keyof PartitionScanOptions) => {
     const v = opts[name];
-    if (v !== undefined && (typeof v !== "number" || !Number.isInteger(v) || v <= 0)) throw new CassperfError(`partitionScan: option ${name} must be a positive whole number; got ${shownValue(v)}.`);
+    if (v !== undefined && (typeof v !== "number" || !Number.isInteger(v) || v <= 0))
+      throw new CassperfError(`partitionScan: option ${name} must be a positive whole number; got ${shownValue(v)}.`);
   };
   for (const k of ["concurrency", "fetchSize", "maxRows", "top", "timeoutMs", "retryDelayMs"] as const) positiveInt(k);
-  if (opts.retryRounds !== undefined && !(Number.isInteger(opts.retryRounds) && opts.retryRounds >= 0)) throw new CassperfError(`partitionScan: option retryRounds must be a whole number >= 0; got ${shownValue(opts.retryRounds)}.`);
-  if (opts.sample !== undefined && !(typeof opts.sample === "number" && opts.sample > 0 && opts.sample <= 1)) throw new CassperfError(`partitionScan: option sample must be a fraction in (0, 1]; got ${shownValue(opts.sample)}.`);
-  if (opts.maxSeconds !== undefined && !(typeof opts.maxSeconds === "number" && opts.maxSeconds > 0)) throw new CassperfError(`partitionScan: option maxSeconds must be a positive number; got ${shownValue(opts.maxSeconds)}.`);
-  if (opts.consistency !== undefined && !(opts.consistency in CONSISTENCY)) throw new CassperfError(`partitionScan: option consistency must be one of ${Object.keys(CONSISTENCY).join(", ")}; got ${JSON.stringify(opts.consistency)}.`);
+  if (opts.retryRounds !== undefined && !(Number.isInteger(opts.retryRounds) && opts.retryRounds >= 0))
+    throw new CassperfError(`partitionScan: option retryRounds must be a whole number >= 0; got ${shownValue(opts.retryRounds)}.`);
+  if (opts.sample !== undefined && !(typeof opts.sample === "number" && opts.sample > 0 && opts.sample <= 1))
+    throw new CassperfError(`partitionScan: option sample must be a fraction in (0, 1]; got ${shownValue(opts.sample)}.`);
+  if (opts.maxSeconds !== undefined && !(typeof opts.maxSeconds === "number" && opts.maxSeconds > 0))
+    throw new CassperfError(`partitionScan: option maxSeconds must be a positive number; got ${shownValue(opts.maxSeconds)}.`);
+  if (opts.consistency !== undefined && !(opts.consistency in CONSISTENCY))
+    throw new CassperfError(
+      `partitionScan: option consistency must be one of ${Object.keys(CONSISTENCY).join(", ")}; got ${JSON.stringify(opts.consistency)}.`,
+    );
 }
 
 /** Bucket label for a log2 bucket index: [2^i, 2^(i+1)). */
@@ -224,7 +272,10 @@ export async function partitionScan(first: string | TableName, second?: Partitio
   const asPath = existingPath(first);
   if (asPath !== undefined) {
     if (typeof second !== "string" && !(second && typeof (second as TableName).keyspace === "string")) {
-      throw new CassperfError(`partitionScan: ${JSON.stringify(asPath)} is a path, read as the source; name the table too: partitionScan(${JSON.stringify(asPath)}, "keyspace.table").`, { hint: `or partitionScan("keyspace.table", { source: ${JSON.stringify(asPath)} })` });
+      throw new CassperfError(
+        `partitionScan: ${JSON.stringify(asPath)} is a path, read as the source; name the table too: partitionScan(${JSON.stringify(asPath)}, "keyspace.table").`,
+        { hint: `or partitionScan("keyspace.table", { source: ${JSON.stringify(asPath)} })` },
+      );
     }
     return scan(second as string | TableName, { ...third, source: asPath });
   }
@@ -236,9 +287,13 @@ async function scan(table: string | TableName, opts: PartitionScanOptions) {
   const name = parseTableName(table, "partitionScan");
   const source = await resolveSource(opts.source, "partitionScan");
   // A recording without evidence for the table gives an empty report that says why (answerOrExplain).
-  if (!(source instanceof LiveSource)) return answerOrExplain("partitionScan", ["partitions", "distribution", "nodes", "sizes"] as const, () => recordedPartitions(source, name));
+  if (!(source instanceof LiveSource))
+    return answerOrExplain("partitionScan", ["partitions", "distribution", "nodes", "sizes"] as const, () => recordedPartitions(source, name));
   // The caller's signal/progress, else the REPL line's or notebook cell's (Ctrl-C cancels, the bar advances).
-  const run = runOptions({ ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.onProgress ? { onProgress: (p) => opts.onProgress!(p as ScanProgress) } : {}) });
+  const run = runOptions({
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.onProgress ? { onProgress: (p) => opts.onProgress!(p as ScanProgress) } : {}),
+  });
 
   const result = await scanTokenRanges(source.client, name, {
     concurrency: opts.concurrency ?? 8,
@@ -289,7 +344,11 @@ async function liveReport(source: LiveSource, name: TableName, r: TokenScanResul
           keyspace: name.keyspace,
           table: name.table,
           partitionKey: meta.partitionKeys.map((c) => ({ name: c.name, type: typeOf(c.type) })),
-          clustering: meta.clusteringKeys.map((c, i) => ({ name: c.name, type: typeOf(c.type), order: (meta.clusteringOrder?.[i] as "ASC" | "DESC") ?? "ASC" })),
+          clustering: meta.clusteringKeys.map((c, i) => ({
+            name: c.name,
+            type: typeOf(c.type),
+            order: (meta.clusteringOrder?.[i] as "ASC" | "DESC") ?? "ASC",
+          })),
           columns: meta.columns.map((c) => ({ name: c.name, type: typeOf(c.type) })),
           maxRows,
         })
@@ -312,13 +371,17 @@ async function liveReport(source: LiveSource, name: TableName, r: TokenScanResul
       id: "partitions.ranges-failed",
       helper: "partitionScan",
       title: `${r.failed.length} token range${r.failed.length === 1 ? "" : "s"} could not be scanned on any replica: the scan is partial`,
-      evidence: r.failed.slice(0, 3).map((f) => `(${f.start}, ${f.end}] on ${f.replicas.join(", ")}: ${f.errors.join(" | ")}`).join("; "),
+      evidence: r.failed
+        .slice(0, 3)
+        .map((f) => `(${f.start}, ${f.end}] on ${f.replicas.join(", ")}: ${f.errors.join(" | ")}`)
+        .join("; "),
       action: "check the replicas' health (nodetool status) and scan again; the failed ranges are in the failedRanges frame",
     });
   }
   const notes: string[] = [];
   if (r.stoppedBecause) notes.push(`the scan stopped early (${r.stoppedBecause}): counts cover ${r.rangesScanned} of ${r.rangesTotal} token ranges.`);
-  if ((opts.sample ?? 1) < 1) notes.push(`sampled ${Math.round((opts.sample ?? 1) * 100)}% of the token ranges: partition counts cover that share of the table.`);
+  if ((opts.sample ?? 1) < 1)
+    notes.push(`sampled ${Math.round((opts.sample ?? 1) * 100)}% of the token ranges: partition counts cover that share of the table.`);
   const moved = r.retried.filter((x) => !x.startsWith("round "));
   if (moved.length) notes.push(`${plural(moved.length, "range")} moved to another replica after a failure: ${moved.slice(0, 3).join("; ")}`);
   for (const x of r.retried.filter((y) => y.startsWith("round "))) notes.push(`retry ${x}`);
@@ -359,7 +422,12 @@ async function liveReport(source: LiveSource, name: TableName, r: TokenScanResul
       },
       distribution: { min_rows: dist.map((d) => d.min_rows), max_rows: dist.map((d) => d.max_rows), partitions: dist.map((d) => d.partitions) },
       nodes: { node: Object.keys(r.rowsPerNode), rows: Object.values(r.rowsPerNode) },
-      failedRanges: { start: r.failed.map((f) => f.start), end: r.failed.map((f) => f.end), replicas: r.failed.map((f) => f.replicas.join(",")), errors: r.failed.map((f) => f.errors.join(" | ")) },
+      failedRanges: {
+        start: r.failed.map((f) => f.start),
+        end: r.failed.map((f) => f.end),
+        replicas: r.failed.map((f) => f.replicas.join(",")),
+        errors: r.failed.map((f) => f.errors.join(" | ")),
+      },
     },
     charts: partitionCharts(tableLabel, dist, top, r.rowsPerNode),
   });
@@ -375,14 +443,23 @@ export function partitionCharts(
   top: Pick<PartitionCount, "key" | "rows">[],
   rowsPerNode: Record<string, number>,
 ) {
-  const keys = distinctLabels(top.slice(0, 20).map((p) => p.key), 40);
+  const keys = distinctLabels(
+    top.slice(0, 20).map((p) => p.key),
+    40,
+  );
   const charts: Record<string, () => Record<string, unknown>> = {};
   if (dist.some((d) => d.partitions > 0))
     charts.histogram = () => ({
       title: `${tableLabel}: partitions by rows (log2 buckets, log scale)`,
       width: 520,
       height: 260,
-      data: { values: dist.map((d) => ({ bucket: d.min_rows === d.max_rows ? `${d.min_rows}` : `${d.min_rows}–${d.max_rows}`, min: d.min_rows, partitions: d.partitions })) },
+      data: {
+        values: dist.map((d) => ({
+          bucket: d.min_rows === d.max_rows ? `${d.min_rows}` : `${d.min_rows}–${d.max_rows}`,
+          min: d.min_rows,
+          partitions: d.partitions,
+        })),
+      },
       mark: { type: "bar", tooltip: true },
       encoding: {
         x: { field: "bucket", type: "ordinal", sort: { field: "min" }, title: "rows per partition" },
@@ -396,7 +473,10 @@ export function partitionCharts(
       height: Math.max(80, 18 * Math.min(20, top.length)),
       data: { values: top.slice(0, 20).map((p) => ({ key: keys.get(p.key), rows: p.rows })) },
       mark: { type: "bar", tooltip: true },
-      encoding: { y: { field: "key", type: "nominal", sort: "-x", title: null, axis: { labelLimit: 400 } }, x: { field: "rows", type: "quantitative", title: "rows", axis: COUNT_AXIS } },
+      encoding: {
+        y: { field: "key", type: "nominal", sort: "-x", title: null, axis: { labelLimit: 400 } },
+        x: { field: "rows", type: "quantitative", title: "rows", axis: COUNT_AXIS },
+      },
     });
   if (Object.values(rowsPerNode).some((n) => n > 0))
     charts.nodes = () => ({

@@ -18,7 +18,12 @@ import { TRACE_KINDS, traces } from "./trace";
 
 /** Thresholds of the pattern rules. */
 export const PATTERN_THRESHOLDS = {
-  SLOW_MEAN_MS: { name: "SLOW_MEAN_MS", value: 20, unit: "ms", source: "cassperf's choice (no published threshold found): mean over 20 ms -> check partition size" },
+  SLOW_MEAN_MS: {
+    name: "SLOW_MEAN_MS",
+    value: 20,
+    unit: "ms",
+    source: "cassperf's choice (no published threshold found): mean over 20 ms -> check partition size",
+  },
   TOMBSTONES_PER_QUERY: { name: "TOMBSTONES_PER_QUERY", value: 1000, unit: "tombstones", source: "Cassandra's tombstone_warn_threshold default" },
 } satisfies Record<string, Threshold>;
 const T = PATTERN_THRESHOLDS;
@@ -30,10 +35,14 @@ export const NORMALIZE_RULES: { what: string; re: RegExp; to: string }[] = [
   { what: "blobs", re: /\b0x[0-9a-f]+\b/gi, to: "?" },
   { what: "unquoted timestamps as logs print them", re: /\b\d{4}-\d\d-\d\d(?:[ T]\d\d:\d\d(?::\d\d)?(?:\.\d+)?)?(?:[+-]\d{4}|Z)?/g, to: "?" },
   { what: "IN lists", re: /\bIN\s*\(([^)]*)\)/gi, to: "IN (?)" },
-  { what: "values after comparison operators (unquoted text/base64 as 3.x logs print them)", re: /(\b[\w"]+\s*(?:=|>=|<=|<|>|!=)\s*)(?!\?)(?:\([^)]*\)|[^\s,)]+)/g, to: "$1?" },
+  {
+    what: "values after comparison operators (unquoted text/base64 as 3.x logs print them)",
+    re: /(\b[\w"]+\s*(?:=|>=|<=|<|>|!=)\s*)(?!\?)(?:\([^)]*\)|[^\s,)]+)/g,
+    to: "$1?",
+  },
   { what: "numbers", re: /(?<![\w.])-?\d+(?:\.\d+)?(?![\w.])/g, to: "?" },
   { what: "token() arguments", re: /token\(([^)]*)\)\s*(>=|<=|>|<|=)\s*\?/gi, to: "token($1) $2 ?" },
-  { what: "space around comparison operators (\"key= 1\" and \"key = 1\" are one pattern)", re: /\s*(>=|<=|!=|=|<|>)\s*/g, to: " $1 " },
+  { what: 'space around comparison operators ("key= 1" and "key = 1" are one pattern)', re: /\s*(>=|<=|!=|=|<|>)\s*/g, to: " $1 " },
   { what: "white space", re: /\s+/g, to: " " },
 ];
 
@@ -102,13 +111,24 @@ async function queryPatternsOf(input?: SourceInput, options: QueryPatternsOption
       for (const s of rep.rows("sessions")) {
         const q = String(s.query ?? "");
         if (!q || /^Execute CQL3 prepared query$/i.test(q)) continue;
-        samples.push({ query: q, origin: `trace session ${s.session_id}`, source: "trace", times: 1, duration_ms: Number(s.duration_ms), tombstones: Number(s.tombstones ?? 0), live_rows: Number(s.live_rows ?? 0) });
+        samples.push({
+          query: q,
+          origin: `trace session ${s.session_id}`,
+          source: "trace",
+          times: 1,
+          duration_ms: Number(s.duration_ms),
+          tombstones: Number(s.tombstones ?? 0),
+          live_rows: Number(s.live_rows ?? 0),
+        });
       }
     } catch (e) {
       notes.push(`traces: ${(e as Error).message}`);
     }
   }
-  if (!samples.length) throw new CassperfError(`queryPatterns: the source (${source.describe()}) has no queries (no slow-query or tombstone lines in its logs, no traces).`, { hint: "add system.log/debug.log or trace sessions" });
+  if (!samples.length)
+    throw new CassperfError(`queryPatterns: the source (${source.describe()}) has no queries (no slow-query or tombstone lines in its logs, no traces).`, {
+      hint: "add system.log/debug.log or trace sessions",
+    });
 
   const groups = new Map<string, Sample[]>();
   for (const s of samples) {
@@ -140,7 +160,10 @@ async function queryPatternsOf(input?: SourceInput, options: QueryPatternsOption
       min_ms: extent(durations)?.min ?? null,
       max_ms: extent(durations)?.max ?? null,
       max_ms_at: at((s) => s.duration_ms),
-      p99_ms: nearestRank([...durations].sort((a, b) => a - b), 0.99),
+      p99_ms: nearestRank(
+        [...durations].sort((a, b) => a - b),
+        0.99,
+      ),
       tombstones_mean: meanOrNull(tombs),
       tombstones_max: extent(tombs)?.max ?? null,
       tombstones_max_at: at((s) => s.tombstones),
@@ -154,40 +177,79 @@ async function queryPatternsOf(input?: SourceInput, options: QueryPatternsOption
   const findings: Finding[] = [];
   for (const r of rows) {
     if (/\bALLOW\s+FILTERING\b/i.test(r.pattern))
-      findings.push({ severity: "warning", id: "patterns.allow-filtering", helper: "queryPatterns", title: `ALLOW FILTERING in a pattern seen ${r.count} times`, evidence: `${r.pattern} (${r.first_seen})`, action: "filtering scans partitions it then drops: add a table keyed by the filtered column (or a secondary index for low-cardinality lookups inside a partition)" });
+      findings.push({
+        severity: "warning",
+        id: "patterns.allow-filtering",
+        helper: "queryPatterns",
+        title: `ALLOW FILTERING in a pattern seen ${r.count} times`,
+        evidence: `${r.pattern} (${r.first_seen})`,
+        action:
+          "filtering scans partitions it then drops: add a table keyed by the filtered column (or a secondary index for low-cardinality lookups inside a partition)",
+      });
     if (r.mean_ms !== null && r.mean_ms > T.SLOW_MEAN_MS.value)
-      findings.push({ severity: "warning", id: "patterns.slow-mean", helper: "queryPatterns", title: `pattern averages ${r.mean_ms.toFixed(1)} ms over ${r.count} executions (over ${T.SLOW_MEAN_MS.value} ms)`, evidence: `${r.pattern}; max ${r.max_ms} ms (${r.max_ms_at}); first seen ${r.first_seen}`, action: "check the partition sizes this pattern reads (partitionScan) and the SSTables per read (histograms)" });
+      findings.push({
+        severity: "warning",
+        id: "patterns.slow-mean",
+        helper: "queryPatterns",
+        title: `pattern averages ${r.mean_ms.toFixed(1)} ms over ${r.count} executions (over ${T.SLOW_MEAN_MS.value} ms)`,
+        evidence: `${r.pattern}; max ${r.max_ms} ms (${r.max_ms_at}); first seen ${r.first_seen}`,
+        action: "check the partition sizes this pattern reads (partitionScan) and the SSTables per read (histograms)",
+      });
     if (r.tombstones_max !== null && r.tombstones_max >= T.TOMBSTONES_PER_QUERY.value)
-      findings.push({ severity: "warning", id: "patterns.tombstones", helper: "queryPatterns", title: `pattern reads up to ${r.tombstones_max.toLocaleString("en-US")} tombstones (${r.count} times)`, evidence: `${r.pattern}; max ${r.tombstones_max.toLocaleString("en-US")} tombstones (${r.tombstones_max_at}); mean ${Math.round(r.tombstones_mean ?? 0).toLocaleString("en-US")} tombstones vs ${Math.round(r.live_rows_mean ?? 0).toLocaleString("en-US")} live rows; first seen ${r.first_seen}`, action: "the query reads through deleted data: expire with TTL instead of DELETE, bucket by time, or narrow the slice to live ranges" });
+      findings.push({
+        severity: "warning",
+        id: "patterns.tombstones",
+        helper: "queryPatterns",
+        title: `pattern reads up to ${r.tombstones_max.toLocaleString("en-US")} tombstones (${r.count} times)`,
+        evidence: `${r.pattern}; max ${r.tombstones_max.toLocaleString("en-US")} tombstones (${r.tombstones_max_at}); mean ${Math.round(r.tombstones_mean ?? 0).toLocaleString("en-US")} tombstones vs ${Math.round(r.live_rows_mean ?? 0).toLocaleString("en-US")} live rows; first seen ${r.first_seen}`,
+        action: "the query reads through deleted data: expire with TTL instead of DELETE, bucket by time, or narrow the slice to live ranges",
+      });
     if (/\bLIMIT\s+\?/i.test(r.pattern) === false && /^SELECT\b/i.test(r.pattern) && !/\bWHERE\b/i.test(r.pattern))
-      findings.push({ severity: "info", id: "patterns.full-scan", helper: "queryPatterns", title: `a SELECT without WHERE seen ${r.count} times`, evidence: `${r.pattern} (${r.first_seen})`, action: "a full-table read touches every node: page it with token ranges (partitionScan does) or model a table for the question" });
+      findings.push({
+        severity: "info",
+        id: "patterns.full-scan",
+        helper: "queryPatterns",
+        title: `a SELECT without WHERE seen ${r.count} times`,
+        evidence: `${r.pattern} (${r.first_seen})`,
+        action: "a full-table read touches every node: page it with token ranges (partitionScan does) or model a table for the question",
+      });
   }
   return makeReport({
     helper: "queryPatterns",
     title: `${rows.length} pattern${rows.length === 1 ? "" : "s"} from ${samples.length} queries`,
     source: source.describe(),
-    summary: { patterns: rows.length, queries: rows.reduce((a, r) => a + r.count, 0), top_pattern: rows[0]?.pattern ?? null, top_count: rows[0]?.count ?? null },
+    summary: {
+      patterns: rows.length,
+      queries: rows.reduce((a, r) => a + r.count, 0),
+      top_pattern: rows[0]?.pattern ?? null,
+      top_count: rows[0]?.count ?? null,
+    },
     findings,
     notes,
     frames: { patterns: rowsToColumns(rows, Object.keys(rows[0])) },
     // Patterns cut in the middle (their table and WHERE columns both show, and two patterns never share a label); none without rows.
-    charts: !rows.length ? {} : {
-      patterns: () => {
-        const top = rows.slice(0, 15);
-        const labels = distinctLabels(top.map((r) => r.pattern), 80);
-        return {
-          title: `Most frequent query patterns (top ${top.length})`,
-          width: 480,
-          height: Math.max(60, 20 * top.length),
-          data: { values: top.map((r) => ({ pattern: labels.get(r.pattern), count: r.count, sources: r.sources })) },
-          mark: { type: "bar", tooltip: true },
-          encoding: {
-            y: { field: "pattern", type: "nominal", sort: "-x", title: null, axis: { labelLimit: 720 } },
-            x: { field: "count", type: "quantitative", axis: COUNT_AXIS },
-            color: { field: "sources", type: "nominal" },
+    charts: !rows.length
+      ? {}
+      : {
+          patterns: () => {
+            const top = rows.slice(0, 15);
+            const labels = distinctLabels(
+              top.map((r) => r.pattern),
+              80,
+            );
+            return {
+              title: `Most frequent query patterns (top ${top.length})`,
+              width: 480,
+              height: Math.max(60, 20 * top.length),
+              data: { values: top.map((r) => ({ pattern: labels.get(r.pattern), count: r.count, sources: r.sources })) },
+              mark: { type: "bar", tooltip: true },
+              encoding: {
+                y: { field: "pattern", type: "nominal", sort: "-x", title: null, axis: { labelLimit: 720 } },
+                x: { field: "count", type: "quantitative", axis: COUNT_AXIS },
+                color: { field: "sources", type: "nominal" },
+              },
+            };
           },
-        };
-      },
-    },
+        },
   });
 }

@@ -73,17 +73,29 @@ export function waterfallSpec(m: TraceModel, sessionId: string): VegaLiteSpec {
     const d = m.deltaUs[i];
     const end = m.tUs[i] / 1000;
     const start = Number.isNaN(d) || d < 0 ? end : end - d / 1000;
-    rows.push({ lane: `${b.node[i]}${m.role[i] === "coordinator" ? " (coord)" : ""} ${b.thread[i]}`, start_ms: start, end_ms: end, stage: m.stage[i], activity: b.activity[i], delta_ms: Number.isNaN(d) ? null : d / 1000 });
+    rows.push({
+      lane: `${b.node[i]}${m.role[i] === "coordinator" ? " (coord)" : ""} ${b.thread[i]}`,
+      start_ms: start,
+      end_ms: end,
+      stage: m.stage[i],
+      activity: b.activity[i],
+      delta_ms: Number.isNaN(d) ? null : d / 1000,
+    });
   }
   // Lanes grouped by node, the coordinator's first; long lanes cut in the middle so the thread's number stays readable.
-  const full = [...new Set(rows.map((r) => r.lane as string))].sort((a, b) => Number(!a.includes("(coord)")) - Number(!b.includes("(coord)")) || a.localeCompare(b, "en", { numeric: true }));
+  const full = [...new Set(rows.map((r) => r.lane as string))].sort(
+    (a, b) => Number(!a.includes("(coord)")) - Number(!b.includes("(coord)")) || a.localeCompare(b, "en", { numeric: true }),
+  );
   const short = distinctLabels(full, 44);
   for (const r of rows) r.lane = short.get(r.lane as string);
   const lanes = full.map((l) => short.get(l)!);
   let title = `Trace ${sessionId.slice(0, 8)}: where the time went (x = ms since start, bars = time leading to each event)`;
   let data = rows;
   if (rows.length > MAX_CHART_POINTS) {
-    data = rows.slice().sort((a, b) => (b.delta_ms as number) - (a.delta_ms as number)).slice(0, MAX_CHART_POINTS);
+    data = rows
+      .slice()
+      .sort((a, b) => (b.delta_ms as number) - (a.delta_ms as number))
+      .slice(0, MAX_CHART_POINTS);
     title += ` — the ${MAX_CHART_POINTS} longest of ${rows.length} events`;
   }
   return {
@@ -102,7 +114,10 @@ export function waterfallSpec(m: TraceModel, sessionId: string): VegaLiteSpec {
           tooltip: [{ field: "activity" }, { field: "stage" }, { field: "delta_ms", title: "ms" }, { field: "end_ms", title: "at ms" }],
         },
       },
-      { mark: { type: "tick", thickness: 1, color: "#333" }, encoding: { x: { field: "end_ms", type: "quantitative" }, y: { field: "lane", type: "nominal", sort: lanes } } },
+      {
+        mark: { type: "tick", thickness: 1, color: "#333" },
+        encoding: { x: { field: "end_ms", type: "quantitative" }, y: { field: "lane", type: "nominal", sort: lanes } },
+      },
     ],
   };
 }
@@ -140,13 +155,20 @@ export function durationsSpec(sessions: SessionSummary[]): VegaLiteSpec {
 const TOP = 20;
 /** The slowest sessions. */
 export function slowestSpec(sessions: SessionSummary[]): VegaLiteSpec {
-  const top = sessions.slice().sort((a, b) => b.duration_us - a.duration_us).slice(0, TOP);
+  const top = sessions
+    .slice()
+    .sort((a, b) => b.duration_us - a.duration_us)
+    .slice(0, TOP);
   const ids = sessionLabels(top.map((s) => s.session_id));
   return {
     title: `The ${top.length} slowest of ${sessions.length} sessions (log scale)`,
     width: 560,
     height: { step: 16 },
-    data: { values: top.filter((s) => s.duration_us > 0).map((s) => ({ session: ids.get(s.session_id), duration_ms: s.duration_us / 1000, coordinator: s.coordinator, query: s.query })) },
+    data: {
+      values: top
+        .filter((s) => s.duration_us > 0)
+        .map((s) => ({ session: ids.get(s.session_id), duration_ms: s.duration_us / 1000, coordinator: s.coordinator, query: s.query })),
+    },
     mark: "bar",
     encoding: {
       y: { field: "session", type: "nominal", sort: "-x", title: "session" },
@@ -158,7 +180,10 @@ export function slowestSpec(sessions: SessionSummary[]): VegaLiteSpec {
 
 /** Time per stage, stacked, for the slowest sessions. */
 export function stagesSpec(sessions: SessionSummary[]): VegaLiteSpec {
-  const top = sessions.slice().sort((a, b) => b.duration_us - a.duration_us).slice(0, TOP);
+  const top = sessions
+    .slice()
+    .sort((a, b) => b.duration_us - a.duration_us)
+    .slice(0, TOP);
   const values: Record<string, unknown>[] = [];
   const ids = sessionLabels(top.map((s) => s.session_id));
   for (const s of top) for (const [stage, us] of Object.entries(s.stage_us)) if (us) values.push({ session: ids.get(s.session_id), stage, ms: us / 1000 });

@@ -31,8 +31,21 @@ import type { Columns } from "../present/report";
 
 /** Rules (see trace-stages.ts) whose event starts a new task on a pooled thread. */
 export const TASK_START_RULES: ReadonlySet<string> = new Set([
-  "receive-message", "send-message", "forward", "single-partition", "seq-scan", "index-read", "local-read",
-  "process-response", "parsing", "execute-cql", "batch", "replicas", "reading-from", "reading-locally", "commitlog",
+  "receive-message",
+  "send-message",
+  "forward",
+  "single-partition",
+  "seq-scan",
+  "index-read",
+  "local-read",
+  "process-response",
+  "parsing",
+  "execute-cql",
+  "batch",
+  "replicas",
+  "reading-from",
+  "reading-locally",
+  "commitlog",
 ]);
 
 /** Tolerance for clock comparisons: event ids of 2.1 carry millisecond clocks. */
@@ -191,14 +204,27 @@ function analyse(b: TraceModelBuilder): TraceModel {
     // Event order: by the event id's time when every event has one, else as given.
     if (idx.length > 1 && idx.every((i) => !Number.isNaN(b.timeUs[i]))) {
       let sorted = true;
-      for (let j = 1; j < idx.length; j++) if (b.timeUs[idx[j]] < b.timeUs[idx[j - 1]]) { sorted = false; break; }
+      for (let j = 1; j < idx.length; j++)
+        if (b.timeUs[idx[j]] < b.timeUs[idx[j - 1]]) {
+          sorted = false;
+          break;
+        }
       if (!sorted) idx.sort((x, y) => b.timeUs[x] - b.timeUs[y] || x - y);
     }
     let row = b.sessions.get(sid);
     if (!row) {
       const firstNode = idx.length ? b.node[idx[0]] : "";
       const t0 = idx.length ? b.timeUs[idx[0]] : NaN;
-      row = { session_id: sid, coordinator: firstNode, started_at: Number.isNaN(t0) ? "" : new Date(t0 / 1000).toISOString(), duration: null, request: "", command: "QUERY", client: null, parameters: {} };
+      row = {
+        session_id: sid,
+        coordinator: firstNode,
+        started_at: Number.isNaN(t0) ? "" : new Date(t0 / 1000).toISOString(),
+        duration: null,
+        request: "",
+        command: "QUERY",
+        client: null,
+        parameters: {},
+      };
     }
     // Nodes sharing an address (one IP, several internode ports: a common local setup on 4.0+) are
     // told apart by port: their events, the coordinator and the peers of their messages become "ip:port".
@@ -210,7 +236,13 @@ function analyse(b: TraceModelBuilder): TraceModel {
       const firstNode = b.node[idx[0]];
       const firstPort = b.port[idx[0]];
       for (const i of idx) if (shared.has(b.node[i]) && !Number.isNaN(b.port[i])) b.node[i] = `${b.node[i]}:${b.port[i]}`;
-      if (shared.has(coordinator)) coordinator = typeof row.coordinator_port === "number" ? `${coordinator}:${row.coordinator_port}` : firstNode === coordinator && !Number.isNaN(firstPort) ? `${coordinator}:${firstPort}` : coordinator;
+      if (shared.has(coordinator))
+        coordinator =
+          typeof row.coordinator_port === "number"
+            ? `${coordinator}:${row.coordinator_port}`
+            : firstNode === coordinator && !Number.isNaN(firstPort)
+              ? `${coordinator}:${firstPort}`
+              : coordinator;
     }
     /** A peer named in an activity, with its port when its address is shared. */
     const peerOf = (p: string, activity: string): string => {

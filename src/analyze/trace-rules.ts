@@ -7,17 +7,47 @@ import { peerMedian } from "./peer-median";
 import type { Finding, Threshold } from "../present/report";
 import type { SessionSummary } from "./trace-model";
 import type { Stage } from "./trace-stages";
-import { inflect, plural } from "../present/plural";
+import { plural } from "../present/plural";
 
 /** Every threshold of the trace rules, in one place. */
 export const TRACE_THRESHOLDS = {
-  STAGE_SLOW_MS: { name: "STAGE_SLOW_MS", value: 5, unit: "ms", source: "cassperf's choice (no published threshold found): a trace stage over 5 ms is worth a look" },
-  TOMBSTONE_RATIO: { name: "TOMBSTONE_RATIO", value: 10, unit: "tombstones per live row", source: "cassperf's choice: tombstones >> live rows; 10x is where reads mostly scan garbage" },
-  TOMBSTONES_MIN: { name: "TOMBSTONES_MIN", value: 100, unit: "tombstone cells in one read", source: "cassperf: below 100 the cost is noise next to a network round trip" },
-  TOMBSTONE_WARN: { name: "TOMBSTONE_WARN", value: 1000, unit: "tombstone cells in one read", source: "cassandra.yaml tombstone_warn_threshold default (1000)" },
-  SSTABLES_PER_READ: { name: "SSTABLES_PER_READ", value: 4, unit: "sstables merged by one read", source: "STCS min_threshold default (4): more sstables per read than one compaction bucket means compaction is behind" },
+  STAGE_SLOW_MS: {
+    name: "STAGE_SLOW_MS",
+    value: 5,
+    unit: "ms",
+    source: "cassperf's choice (no published threshold found): a trace stage over 5 ms is worth a look",
+  },
+  TOMBSTONE_RATIO: {
+    name: "TOMBSTONE_RATIO",
+    value: 10,
+    unit: "tombstones per live row",
+    source: "cassperf's choice: tombstones >> live rows; 10x is where reads mostly scan garbage",
+  },
+  TOMBSTONES_MIN: {
+    name: "TOMBSTONES_MIN",
+    value: 100,
+    unit: "tombstone cells in one read",
+    source: "cassperf: below 100 the cost is noise next to a network round trip",
+  },
+  TOMBSTONE_WARN: {
+    name: "TOMBSTONE_WARN",
+    value: 1000,
+    unit: "tombstone cells in one read",
+    source: "cassandra.yaml tombstone_warn_threshold default (1000)",
+  },
+  SSTABLES_PER_READ: {
+    name: "SSTABLES_PER_READ",
+    value: 4,
+    unit: "sstables merged by one read",
+    source: "STCS min_threshold default (4): more sstables per read than one compaction bucket means compaction is behind",
+  },
   SLOW_REPLICA_MS: { name: "SLOW_REPLICA_MS", value: 5, unit: "ms slower than the fastest replica", source: "STAGE_SLOW_MS's 5 ms applied to replica spans" },
-  SLOW_REPLICA_RATIO: { name: "SLOW_REPLICA_RATIO", value: 2, unit: "x the median of the other replicas", source: "cassperf: a replica twice as slow as its peers is an outlier, not noise (the median of the other replicas, ./peer-median.ts, as every skew rule)" },
+  SLOW_REPLICA_RATIO: {
+    name: "SLOW_REPLICA_RATIO",
+    value: 2,
+    unit: "x the median of the other replicas",
+    source: "cassperf: a replica twice as slow as its peers is an outlier, not noise (the median of the other replicas, ./peer-median.ts, as every skew rule)",
+  },
 } satisfies Record<string, Threshold>;
 
 const T = TRACE_THRESHOLDS;
@@ -65,7 +95,9 @@ export const TRACE_RULES: TraceRule[] = [
     thresholds: [T.TOMBSTONE_RATIO, T.TOMBSTONES_MIN, T.TOMBSTONE_WARN],
     check({ sessions }) {
       const score = (s: SessionSummary) =>
-        s.max_tombstones_one_read >= T.TOMBSTONES_MIN.value && s.max_tombstones_one_read >= T.TOMBSTONE_RATIO.value * Math.max(1, s.live_rows_that_read) ? s.max_tombstones_one_read : 0;
+        s.max_tombstones_one_read >= T.TOMBSTONES_MIN.value && s.max_tombstones_one_read >= T.TOMBSTONE_RATIO.value * Math.max(1, s.live_rows_that_read)
+          ? s.max_tombstones_one_read
+          : 0;
       const w = worst(sessions, score);
       if (!w.s) return undefined;
       return {
@@ -73,7 +105,8 @@ export const TRACE_RULES: TraceRule[] = [
         id: "trace.tombstones",
         title: `Reads scan tombstones: ${w.s.max_tombstones_one_read} tombstone cells for ${w.s.live_rows_that_read} live rows in one read${which(w.hits, sessions.length)}`,
         evidence: `${sid(w.s)}: a replica stated "${w.s.max_tombstones_one_read} tombstone cells" and ${w.s.live_rows_that_read} live; the session read ${w.s.tombstones} tombstones and ${w.s.live_rows} live rows in all; tombstone stage ${ms(w.s.stage_us.tombstones ?? 0)} (threshold: ${T.TOMBSTONE_RATIO.value}x live rows and ≥ ${T.TOMBSTONES_MIN.value}; ${T.TOMBSTONE_WARN.value} = tombstone_warn_threshold)`,
-        action: "Stop reading deleted data: expire it with a TTL and TimeWindowCompactionStrategy for time series, bucket partitions by time so old buckets are never read, avoid deletes of individual rows in wide partitions; lower gc_grace_seconds only with repairs running more often than it.",
+        action:
+          "Stop reading deleted data: expire it with a TTL and TimeWindowCompactionStrategy for time series, bucket partitions by time so old buckets are never read, avoid deletes of individual rows in wide partitions; lower gc_grace_seconds only with repairs running more often than it.",
         helper: "compactionAdvice",
       };
     },
@@ -89,7 +122,8 @@ export const TRACE_RULES: TraceRule[] = [
         id: "trace.sstables-per-read",
         title: `A read merged data from ${w.value} sstables${which(w.hits, sessions.length)}`,
         evidence: `${sid(w.s)}: "merged data from memtables and ${w.value} sstables" (threshold ${T.SSTABLES_PER_READ.value}); merge stage ${ms(w.s.stage_us.merge ?? 0)}, sstable stages ${ms((w.s.stage_us["sstable-read"] ?? 0) + (w.s.stage_us["sstable-index"] ?? 0))}`,
-        action: "Compaction is behind or the strategy does not fit: check nodetool compactionstats (pending tasks) and tablehistograms (SSTables per read); consider LeveledCompactionStrategy for read-heavy tables, or TWCS for time series.",
+        action:
+          "Compaction is behind or the strategy does not fit: check nodetool compactionstats (pending tasks) and tablehistograms (SSTables per read); consider LeveledCompactionStrategy for read-heavy tables, or TWCS for time series.",
         helper: "compactionAdvice",
       };
     },
@@ -123,8 +157,11 @@ export const TRACE_RULES: TraceRule[] = [
         severity: "warning",
         id: "trace.slow-stage",
         title: `Stage ${best.stage} took ${ms(best.us)} on ${best.node} (${role(best)})${which(hits, sessions.length)}`,
-        evidence: `${sid(best.s)} (${ms(best.s.duration_us)} in all); stages over ${T.STAGE_SLOW_MS.value} ms: ${all.slice(0, 4).map((h) => `${h.stage} on ${h.node} (${role(h)}${h.waiting ? ", waiting for replicas" : ""}) ${ms(h.us)}`).join("; ")}${all.length > 4 ? `; ${all.length - 4} more` : ""}`,
-        action: STAGE_ACTION[best.stage] ?? "Look at this stage's events in the waterfall (report.chart(\"waterfall\")).",
+        evidence: `${sid(best.s)} (${ms(best.s.duration_us)} in all); stages over ${T.STAGE_SLOW_MS.value} ms: ${all
+          .slice(0, 4)
+          .map((h) => `${h.stage} on ${h.node} (${role(h)}${h.waiting ? ", waiting for replicas" : ""}) ${ms(h.us)}`)
+          .join("; ")}${all.length > 4 ? `; ${all.length - 4} more` : ""}`,
+        action: STAGE_ACTION[best.stage] ?? 'Look at this stage\'s events in the waterfall (report.chart("waterfall")).',
         node: best.node,
       };
     },
@@ -154,7 +191,9 @@ export const TRACE_RULES: TraceRule[] = [
         severity: "warning",
         id: "trace.slow-replica",
         title: `Replica ${best.node} is slow: ${ms(best.us)} against ${ms(best.peers)} for the other replicas (median)${which(hits, sessions.length)}`,
-        evidence: `${sid(best.s)}${best.s.consistency ? ` at ${best.s.consistency}` : ""}: replica spans ${Object.entries(best.s.replica_us).map(([n, us]) => `${n} ${ms(us)}`).join(", ")}; a QUORUM/ALL read waits for the slowest replica it needs`,
+        evidence: `${sid(best.s)}${best.s.consistency ? ` at ${best.s.consistency}` : ""}: replica spans ${Object.entries(best.s.replica_us)
+          .map(([n, us]) => `${n} ${ms(us)}`)
+          .join(", ")}; a QUORUM/ALL read waits for the slowest replica it needs`,
         action: `Check ${best.node}: GC pauses (gcStats), pending/blocked thread pools (nodetool tpstats), disk latency, and its sstables per read; speculative_retry on the table hides one slow replica.`,
         node: best.node,
       };
@@ -171,7 +210,8 @@ export const TRACE_RULES: TraceRule[] = [
         id: "trace.read-repair",
         title: `Read repair happened${w.s.digest_mismatch ? " after a digest mismatch" : ""}${which(w.hits, sessions.length)}`,
         evidence: `${sid(w.s)}: read-repair stage ${ms(w.s.stage_us["read-repair"] ?? 0)}; replicas disagreed, so the coordinator read full data and wrote the difference back before answering`,
-        action: "Replicas are out of sync: run repair (nodetool repair -pr on each node, or incremental repair), check for dropped mutations (nodetool tpstats) and hints; frequent digest mismatches on QUORUM reads double their latency.",
+        action:
+          "Replicas are out of sync: run repair (nodetool repair -pr on each node, or incremental repair), check for dropped mutations (nodetool tpstats) and hints; frequent digest mismatches on QUORUM reads double their latency.",
       };
     },
   },
@@ -206,7 +246,8 @@ export const TRACE_RULES: TraceRule[] = [
         id: "trace.extra-replica-reads",
         title: `${w.value} replicas read for a ${w.s.consistency} read${which(w.hits, sessions.length)}`,
         evidence: `${sid(w.s)}: ${w.s.reading_nodes.join(", ")} executed the read, ${w.s.consistency} needs ${NEED[w.s.consistency.toUpperCase()]}; no read-repair or speculation event explains it (Cassandra 2.1 does not trace either)`,
-        action: "Extra replica reads come from speculative_retry (a replica answered slower than the table's percentile) or read_repair_chance / dclocal_read_repair_chance: check the table's options and the slow replica.",
+        action:
+          "Extra replica reads come from speculative_retry (a replica answered slower than the table's percentile) or read_repair_chance / dclocal_read_repair_chance: check the table's options and the slow replica.",
       };
     },
   },
@@ -220,7 +261,14 @@ export const TRACE_RULES: TraceRule[] = [
         severity: "warning",
         id: "trace.cross-dc",
         title: `Requests crossed datacenters: ${plural(pairs.length, "node pair")}`,
-        evidence: pairs.slice(0, 5).map(([k, c]) => `${k.replace("\u0000", " -> ")} (${datacenters[k.split("\u0000")[0]]} -> ${datacenters[k.split("\u0000")[1]]}) ${plural(c, "message")}`).join("; ") + (sessions.length > 1 ? ` over ${sessions.length} sessions` : ""),
+        evidence:
+          pairs
+            .slice(0, 5)
+            .map(
+              ([k, c]) =>
+                `${k.replace("\u0000", " -> ")} (${datacenters[k.split("\u0000")[0]]} -> ${datacenters[k.split("\u0000")[1]]}) ${plural(c, "message")}`,
+            )
+            .join("; ") + (sessions.length > 1 ? ` over ${sessions.length} sessions` : ""),
         action: "Use LOCAL_ONE / LOCAL_QUORUM and a DC-aware load balancing policy with the right localDataCenter, so reads stay in the client's datacenter.",
       };
     },
@@ -237,7 +285,7 @@ export const TRACE_RULES: TraceRule[] = [
         id: "trace.unknown-activities",
         title: `${plural(total, "event")} with wording no stage rule knows (stage "other")`,
         evidence: top.map(([a, c]) => `"${a}" x${c}`).join("; "),
-        action: "They are kept in the events frame with stage \"other\"; if they matter, add a rule to STAGE_RULES in src/analyze/trace-stages.ts.",
+        action: 'They are kept in the events frame with stage "other"; if they matter, add a rule to STAGE_RULES in src/analyze/trace-stages.ts.',
       };
     },
   },
@@ -246,7 +294,8 @@ export const TRACE_RULES: TraceRule[] = [
 /** Advice per stage for the slow-stage rule. */
 const STAGE_ACTION: Partial<Record<Stage, string>> = {
   "parse/prepare": "Prepare statements once and execute them (the driver's { prepare: true }) instead of sending CQL text each time.",
-  coordinator: "The coordinator is busy before it can send: check its thread pools (nodetool tpstats) and GC; use a token-aware load balancing policy so the coordinator is a replica.",
+  coordinator:
+    "The coordinator is busy before it can send: check its thread pools (nodetool tpstats) and GC; use a token-aware load balancing policy so the coordinator is a replica.",
   "replica-read": "Replica read work is slow: check sstables per read, partition size (partitionScan) and disk latency on that node.",
   memtable: "Large memtables with many overwrites/deletes are slow to read: check memtable flush settings and tombstones.",
   "sstable-bloom": "Bloom filter checks are slow when many sstables exist: compaction is behind.",

@@ -115,7 +115,12 @@ export const STAGE_RULES: StageRule[] = [
     versions: "2.1-5.0",
     extract: (m) => ({ liveRows: num(m[1]), tombstones: num(m[2]) }),
   },
-  { name: "tombstone-overwhelming", pattern: /TombstoneOverwhelming|tombstone_failure_threshold|Scanned over \d+ tombstones/i, stage: "tombstones", versions: "2.1-5.0" },
+  {
+    name: "tombstone-overwhelming",
+    pattern: /TombstoneOverwhelming|tombstone_failure_threshold|Scanned over \d+ tombstones/i,
+    stage: "tombstones",
+    versions: "2.1-5.0",
+  },
 
   // --- merge ---
   {
@@ -126,7 +131,13 @@ export const STAGE_RULES: StageRule[] = [
     versions: "2.1-5.0",
     extract: (m) => ({ sstables: num(m[1]) }),
   },
-  { name: "merge-sstable", pattern: /^Merging data from sstable ([\w-]+)/, stage: "merge", versions: "3.x (names queries; DSE)", extract: (m) => ({ sstable: m[1] }) },
+  {
+    name: "merge-sstable",
+    pattern: /^Merging data from sstable ([\w-]+)/,
+    stage: "merge",
+    versions: "3.x (names queries; DSE)",
+    extract: (m) => ({ sstable: m[1] }),
+  },
 
   // --- memtable (read side) ---
   { name: "memtable-read", pattern: /^Merging memtable (tombstones|contents)/, stage: "memtable", versions: "2.1-3.x" },
@@ -136,12 +147,28 @@ export const STAGE_RULES: StageRule[] = [
   { name: "bloom-false-positive", pattern: /bloom filter false positive/i, stage: "sstable-bloom", versions: "3.x-5.0" },
   { name: "index-skip", pattern: /^Partition index lookup allows skipping sstable/, stage: "sstable-index", versions: "3.x-5.0" },
   // 2.1-4.x: "Partition index with N entries found for sstable 5"; 4.0+/5.0 (SSTableReadsListener.SelectionReason): "Partition index found for sstable 5, size = 0"
-  { name: "index-found", pattern: /^Partition index (?:with \d+ entries )?found for sstable ([\w-]+)/, stage: "sstable-index", versions: "2.1-5.0", extract: (m) => ({ sstable: m[1] }) },
-  { name: "index-lookup", pattern: /^Partition index lookup|^(Reading|Seeking) (the )?(partition )?index|^Index (entry|summary)/i, stage: "sstable-index", versions: "2.1-5.0" },
+  {
+    name: "index-found",
+    pattern: /^Partition index (?:with \d+ entries )?found for sstable ([\w-]+)/,
+    stage: "sstable-index",
+    versions: "2.1-5.0",
+    extract: (m) => ({ sstable: m[1] }),
+  },
+  {
+    name: "index-lookup",
+    pattern: /^Partition index lookup|^(Reading|Seeking) (the )?(partition )?index|^Index (entry|summary)/i,
+    stage: "sstable-index",
+    versions: "2.1-5.0",
+  },
   // "Key cache hit for sstable 5" (2.1-3.x), "Key cache hit for sstable 5, size = 0" (4.0+/5.0 SelectionReason.KEY_CACHE_HIT): the read selected it.
   { name: "key-cache-hit", pattern: /^Key cache hit for sstable ([\w-]+)/, stage: "key-cache", versions: "2.1-5.0", extract: (m) => ({ sstable: m[1] }) },
   { name: "key-cache", pattern: /^Key cache (hit|miss)/, stage: "key-cache", versions: "2.1-5.0" },
-  { name: "row-cache", pattern: /^Row cache (hit|miss)|^Caching \d+ rows|^Ignoring row cache|^Fetching data but not populating cache/i, stage: "key-cache", versions: "2.1-5.0 (row cache)" },
+  {
+    name: "row-cache",
+    pattern: /^Row cache (hit|miss)|^Caching \d+ rows|^Ignoring row cache|^Fetching data but not populating cache/i,
+    stage: "key-cache",
+    versions: "2.1-5.0 (row cache)",
+  },
   { name: "seek-data", pattern: /^Seeking to partition (beginning|indexed section) in data file/, stage: "sstable-read", versions: "2.1-3.x" },
   {
     name: "skipped-sstables",
@@ -153,9 +180,20 @@ export const STAGE_RULES: StageRule[] = [
 
   // --- replica-side read execution ---
   { name: "single-partition", pattern: /^Executing single-partition query on /, stage: "replica-read", versions: "2.1-5.0" },
-  { name: "seq-scan", pattern: /^Executing seq scan across (\d+) sstables/, stage: "replica-read", versions: "2.1-2.2", extract: (m) => ({ sstables: num(m[1]) }) },
+  {
+    name: "seq-scan",
+    pattern: /^Executing seq scan across (\d+) sstables/,
+    stage: "replica-read",
+    versions: "2.1-2.2",
+    extract: (m) => ({ sstables: num(m[1]) }),
+  },
   { name: "scanned", pattern: /^Scanned \d+ rows and matched \d+/, stage: "replica-read", versions: "2.1-5.0" },
-  { name: "index-read", pattern: /^Executing read on .* using index|^Index query|^Executing (read|query) .*index|SAI|^Query (plan|returned)/i, stage: "replica-read", versions: "4.x-5.0 (2i, SAI)" },
+  {
+    name: "index-read",
+    pattern: /^Executing read on .* using index|^Index query|^Executing (read|query) .*index|SAI|^Query (plan|returned)/i,
+    stage: "replica-read",
+    versions: "4.x-5.0 (2i, SAI)",
+  },
   { name: "local-read", pattern: /^(Executing|Starting) (local )?(read|range read)/i, stage: "replica-read", versions: "3.x-5.0" },
 
   // --- read repair and speculative retry (coordinator) ---
@@ -170,13 +208,30 @@ export const STAGE_RULES: StageRule[] = [
     extract: (m) => ({ peer: peerAddress(m[1]) }),
   },
   { name: "digest-mismatch", pattern: /^Digest mismatch/i, stage: "read-repair", versions: "2.1-5.0" },
-  { name: "read-repair", pattern: /read[- ]repair|^Repair (needed|mutation)|^Sending read-repair-mutation|^Blocking read repair|^Initiating read-repair|^Read-repair/i, stage: "read-repair", versions: "2.1-5.0" },
+  {
+    name: "read-repair",
+    pattern: /read[- ]repair|^Repair (needed|mutation)|^Sending read-repair-mutation|^Blocking read repair|^Initiating read-repair|^Read-repair/i,
+    stage: "read-repair",
+    versions: "2.1-5.0",
+  },
   { name: "speculate", pattern: /^Speculating read retry on |speculat/i, stage: "speculative-retry", versions: "2.1-5.0" },
   // 4.0+/5.0 replica-plan wording, seen on the cassperf 5.0.9 lab (service/reads/AbstractReadExecutor,
   // repair/AbstractReadRepair, StorageProxy range reads): "Enqueuing full data read to Full(/127.0.7.3:7000,(-44..,-38..])"
   // after a digest mismatch; "Enqueuing request to Full(/127.0.7.2:7000,(..])" for each range of a range read.
-  { name: "enqueue-full-data-read", pattern: new RegExp(String.raw`^Enqueuing full data read to (?:Full|Transient)\(${PEER},`), stage: "read-repair", versions: "4.0-5.0", extract: (m) => ({ peer: peerAddress(m[1]) }) },
-  { name: "enqueue-range-request", pattern: new RegExp(String.raw`^Enqueuing request to (?:Full|Transient)\(${PEER},`), stage: "coordinator", versions: "4.0-5.0 (range reads)", extract: (m) => ({ peer: peerAddress(m[1]) }) },
+  {
+    name: "enqueue-full-data-read",
+    pattern: new RegExp(String.raw`^Enqueuing full data read to (?:Full|Transient)\(${PEER},`),
+    stage: "read-repair",
+    versions: "4.0-5.0",
+    extract: (m) => ({ peer: peerAddress(m[1]) }),
+  },
+  {
+    name: "enqueue-range-request",
+    pattern: new RegExp(String.raw`^Enqueuing request to (?:Full|Transient)\(${PEER},`),
+    stage: "coordinator",
+    versions: "4.0-5.0 (range reads)",
+    extract: (m) => ({ peer: peerAddress(m[1]) }),
+  },
   // 5.0 SAI query plan (index/sai/plan/QueryController): "Index mean cardinalities are s_v:1. Scanning with s_v."
   { name: "sai-plan", pattern: /^Index mean cardinalities are /, stage: "replica-read", versions: "5.0 (SAI)" },
 
@@ -202,18 +257,58 @@ export const STAGE_RULES: StageRule[] = [
     versions: "2.1-5.0",
     extract: (m) => ({ ...(m[1] ? { verb: m[1] } : {}), peer: peerAddress(m[2]) }),
   },
-  { name: "enqueue-response", pattern: new RegExp(String.raw`^Enqueuing (?:\w+ )?response to ${PEER}`), stage: "response", versions: "2.1-5.0", extract: (m) => ({ peer: peerAddress(m[1]) }) },
-  { name: "process-response", pattern: new RegExp(String.raw`^Processing response from ${PEER}`), stage: "response", versions: "2.1-5.0", extract: (m) => ({ peer: peerAddress(m[1]) }) },
-  { name: "forward", pattern: new RegExp(String.raw`^(Enqueuing forwarded write to|Forwarding .* to) ${PEER}`), stage: "message-send", versions: "2.1-5.0 (cross-DC forward)", extract: (m) => ({ peer: peerAddress(m[2]) }) },
+  {
+    name: "enqueue-response",
+    pattern: new RegExp(String.raw`^Enqueuing (?:\w+ )?response to ${PEER}`),
+    stage: "response",
+    versions: "2.1-5.0",
+    extract: (m) => ({ peer: peerAddress(m[1]) }),
+  },
+  {
+    name: "process-response",
+    pattern: new RegExp(String.raw`^Processing response from ${PEER}`),
+    stage: "response",
+    versions: "2.1-5.0",
+    extract: (m) => ({ peer: peerAddress(m[1]) }),
+  },
+  {
+    name: "forward",
+    pattern: new RegExp(String.raw`^(Enqueuing forwarded write to|Forwarding .* to) ${PEER}`),
+    stage: "message-send",
+    versions: "2.1-5.0 (cross-DC forward)",
+    extract: (m) => ({ peer: peerAddress(m[2]) }),
+  },
   { name: "request-complete", pattern: /^Request complete/, stage: "response", versions: "cqlsh session row" },
-  { name: "paxos", pattern: /paxos|ballot|^(Preparing|Proposing|Committing|Promised|Accepted)\b.*|^CAS /i, stage: "coordinator", versions: "2.1-5.0 (lightweight transactions)" },
+  {
+    name: "paxos",
+    pattern: /paxos|ballot|^(Preparing|Proposing|Committing|Promised|Accepted)\b.*|^CAS /i,
+    stage: "coordinator",
+    versions: "2.1-5.0 (lightweight transactions)",
+  },
 
   { name: "hint", pattern: /hint/i, stage: "hint", versions: "2.1-5.0 (after the message rules: HINT_REQ sends are messages)" },
 
   // --- coordinator work ---
-  { name: "reading-from", pattern: new RegExp(String.raw`^[Rr]eading (data|digest) from \[?${PEER}`), stage: "coordinator", versions: "2.1-5.0", extract: (m) => ({ peer: peerAddress(m[2]) }) },
-  { name: "reading-locally", pattern: /^[Rr]eading (data|digest) locally|^Executing (single-partition|read) locally/, stage: "coordinator", versions: "2.1-5.0" },
-  { name: "replicas", pattern: /^Determining replicas|^Computing ranges to query|^Submitt(ing|ed) \d+ ?(concurrent )?range requests|^Submitting range requests|^Creating write response handler|^Sending batchlog|^Timed out|^Read timeout|^Write timeout|^Unavailable|^Preparing to (read|write)/i, stage: "coordinator", versions: "2.1-5.0" },
+  {
+    name: "reading-from",
+    pattern: new RegExp(String.raw`^[Rr]eading (data|digest) from \[?${PEER}`),
+    stage: "coordinator",
+    versions: "2.1-5.0",
+    extract: (m) => ({ peer: peerAddress(m[2]) }),
+  },
+  {
+    name: "reading-locally",
+    pattern: /^[Rr]eading (data|digest) locally|^Executing (single-partition|read) locally/,
+    stage: "coordinator",
+    versions: "2.1-5.0",
+  },
+  {
+    name: "replicas",
+    pattern:
+      /^Determining replicas|^Computing ranges to query|^Submitt(ing|ed) \d+ ?(concurrent )?range requests|^Submitting range requests|^Creating write response handler|^Sending batchlog|^Timed out|^Read timeout|^Write timeout|^Unavailable|^Preparing to (read|write)/i,
+    stage: "coordinator",
+    versions: "2.1-5.0",
+  },
 ];
 
 const memo = new Map<string, ActivityInfo>();

@@ -21,7 +21,16 @@ import type { Source, SourceFile } from "../cluster/source";
 import { findRecentSessions, readTraceSession, sessionRowFromDriver, type TraceSessionData } from "../cluster/trace-read";
 import { parseCqlshTrace } from "../parse/trace-cqlsh";
 import { parseTraceEventsCsv, parseTraceSessionsCsv } from "../parse/trace-csv";
-import { blockLines, microsFromIso, parseEventsJsonl, parseSessionsJsonl, type BlockStart, type Skipped, type TraceEventRow, type TraceSessionRow } from "../parse/trace-rows";
+import {
+  blockLines,
+  microsFromIso,
+  parseEventsJsonl,
+  parseSessionsJsonl,
+  type BlockStart,
+  type Skipped,
+  type TraceEventRow,
+  type TraceSessionRow,
+} from "../parse/trace-rows";
 import { makeReport, type Finding, type Report, type TypedRows, answerOrExplain } from "../present/report";
 import { nearestRank } from "./nearest-rank";
 import { meanOrNull } from "./statistics";
@@ -67,19 +76,29 @@ export interface TraceStageFrameRow {
 }
 
 /** What trace() and traces() return; `rows("sessions")` is typed. */
-export type TraceReport = TypedRows<{ sessions: TraceSessionFrameRow; stages: TraceStageFrameRow }> & Report<TraceFrames> & {
-  /** One row per trace event: session_id, node, thread, at_us, delta_us, t_us, activity, stage, role, sstables, live_rows, tombstones, message_bytes, peer, flags. */
-  readonly events: import("danfojs-node").DataFrame;
-  /** One row per session: duration, consistency, query, sstables per read, tombstones, time per stage (<stage>_ms). */
-  readonly sessions: import("danfojs-node").DataFrame;
-  /** Time per stage over all sessions: stage, ms, share_pct, events. */
-  readonly stages: import("danfojs-node").DataFrame;
-};
+export type TraceReport = TypedRows<{ sessions: TraceSessionFrameRow; stages: TraceStageFrameRow }> &
+  Report<TraceFrames> & {
+    /** One row per trace event: session_id, node, thread, at_us, delta_us, t_us, activity, stage, role, sstables, live_rows, tombstones, message_bytes, peer, flags. */
+    readonly events: import("danfojs-node").DataFrame;
+    /** One row per session: duration, consistency, query, sstables per read, tombstones, time per stage (<stage>_ms). */
+    readonly sessions: import("danfojs-node").DataFrame;
+    /** Time per stage over all sessions: stage, ms, share_pct, events. */
+    readonly stages: import("danfojs-node").DataFrame;
+  };
 
 /** Consistency levels by the names people write. */
 const CONSISTENCY: Record<string, string> = {
-  ANY: "any", ONE: "one", TWO: "two", THREE: "three", QUORUM: "quorum", ALL: "all", LOCAL_QUORUM: "localQuorum",
-  EACH_QUORUM: "eachQuorum", SERIAL: "serial", LOCAL_SERIAL: "localSerial", LOCAL_ONE: "localOne",
+  ANY: "any",
+  ONE: "one",
+  TWO: "two",
+  THREE: "three",
+  QUORUM: "quorum",
+  ALL: "all",
+  LOCAL_QUORUM: "localQuorum",
+  EACH_QUORUM: "eachQuorum",
+  SERIAL: "serial",
+  LOCAL_SERIAL: "localSerial",
+  LOCAL_ONE: "localOne",
 };
 
 /** Options for a live {@link trace}. */
@@ -156,7 +175,9 @@ export async function trace(query: string, params?: unknown[] | Record<string, u
 /** trace() itself; trace() turns "the source has no ..." into an empty report. */
 async function traceOf(query: string, params?: unknown[] | Record<string, unknown> | TraceOptions, options: TraceOptions = {}): Promise<TraceReport> {
   if (typeof query !== "string" || query.trim() === "") {
-    throw new CassperfError("trace: expected a CQL query string (or a trace session id) as the first argument.", { hint: 'trace("SELECT * FROM ks.t WHERE id = ?", [1], { consistency: "QUORUM" })' });
+    throw new CassperfError("trace: expected a CQL query string (or a trace session id) as the first argument.", {
+      hint: 'trace("SELECT * FROM ks.t WHERE id = ?", [1], { consistency: "QUORUM" })',
+    });
   }
   // trace("path/to/trace.txt" | bundle, opts?): a path is read as a source (as gcStats(path) is): its recorded sessions.
   const asPath = existingPath(query);
@@ -168,7 +189,10 @@ async function traceOf(query: string, params?: unknown[] | Record<string, unknow
   if (UUID.test(query.trim()) && (params === undefined || (!Array.isArray(params) && isOptions(params)))) {
     const opts = (params as TraceOptions | undefined) ?? options;
     const r = await traces({ sessionId: query.trim(), source: opts.source, ...(opts.datacenters ? { datacenters: opts.datacenters } : {}) });
-    if (r.count("sessions") === 0) throw new CassperfError(`trace: no trace session ${query.trim()} in ${(opts.source ?? current()).describe()}.`, { hint: "list the sessions it has with traces()" });
+    if (r.count("sessions") === 0)
+      throw new CassperfError(`trace: no trace session ${query.trim()} in ${(opts.source ?? current()).describe()}.`, {
+        hint: "list the sessions it has with traces()",
+      });
     return r;
   }
   let values: unknown[] | Record<string, unknown> = [];
@@ -249,18 +273,24 @@ async function traceLive(source: LiveSource, query: string, values: unknown[] | 
   if (failure) {
     // The driver does not return the trace id of a failed request; Cassandra still traced it.
     const found = await findRecentSessions(client, { sinceMs: failure.at, untilMs: failure.end, query }).catch(() => []);
-    for (const s of found) if (!ids.includes(s.session_id)) data.push(await readTraceSession(client, s.session_id, { timeoutMs: o.waitMs ?? 10_000, allowIncomplete: true, session: s }));
+    for (const s of found)
+      if (!ids.includes(s.session_id))
+        data.push(await readTraceSession(client, s.session_id, { timeoutMs: o.waitMs ?? 10_000, allowIncomplete: true, session: s }));
     const err = failure.error as Error & { code?: number };
     extraFindings.push({
       severity: "critical",
       id: "trace.query-failed",
       title: `The query failed: ${err.name}: ${err.message.split("\n")[0]}`,
-      evidence: found.length ? `trace of the failure: session ${found.map((s) => s.session_id).join(", ")} (events below)` : "Cassandra wrote no trace session for it (it failed before reaching a coordinator, or the trace was not found in system_traces.sessions)",
+      evidence: found.length
+        ? `trace of the failure: session ${found.map((s) => s.session_id).join(", ")} (events below)`
+        : "Cassandra wrote no trace session for it (it failed before reaching a coordinator, or the trace was not found in system_traces.sessions)",
       action: failureAction(err),
       helper: "trace",
     });
   }
-  for (const d of data) if (!d.complete) notes.push(`session ${d.session.session_id} did not complete within ${o.waitMs ?? 10_000} ms: its duration is estimated from the last event.`);
+  for (const d of data)
+    if (!d.complete)
+      notes.push(`session ${d.session.session_id} did not complete within ${o.waitMs ?? 10_000} ms: its duration is estimated from the last event.`);
   const builder = new TraceModelBuilder();
   for (const d of data) {
     // 2.1 keeps neither the text of a prepared query nor the consistency: we know both.
@@ -279,9 +309,12 @@ async function traceLive(source: LiveSource, query: string, values: unknown[] | 
 
 function failureAction(err: Error): string {
   const m = `${err.name} ${err.message}`;
-  if (/Tombstone|tombstone/.test(m)) return "The read hit tombstone_failure_threshold: see the tombstones finding; reduce deletes/TTL churn in that partition or page with a smaller pageSize.";
-  if (/Timeout|timed out/i.test(m)) return "A replica did not answer in time: look at the waterfall for the node that never responded (GC, disk, overload) and at read_request_timeout_in_ms.";
-  if (/Unavailable|Cannot achieve consistency/i.test(m)) return "Not enough replicas alive for this consistency level: check nodetool status and the keyspace's replication.";
+  if (/Tombstone|tombstone/.test(m))
+    return "The read hit tombstone_failure_threshold: see the tombstones finding; reduce deletes/TTL churn in that partition or page with a smaller pageSize.";
+  if (/Timeout|timed out/i.test(m))
+    return "A replica did not answer in time: look at the waterfall for the node that never responded (GC, disk, overload) and at read_request_timeout_in_ms.";
+  if (/Unavailable|Cannot achieve consistency/i.test(m))
+    return "Not enough replicas alive for this consistency level: check nodetool status and the keyspace's replication.";
   return "Read the error and the failed request's events below.";
 }
 
@@ -367,7 +400,8 @@ function isSourceLike(v: unknown): boolean {
 function validateFilter(f: TraceFilter): void {
   for (const k of ["since", "until"] as const) {
     const v = f[k];
-    if (v !== undefined && Number.isNaN(parseUtc(v))) throw new CassperfError(`traces: filter.${k} must be an ISO-8601 time (UTC unless it names a zone) or a Date; got ${String(v)}.`);
+    if (v !== undefined && Number.isNaN(parseUtc(v)))
+      throw new CassperfError(`traces: filter.${k} must be an ISO-8601 time (UTC unless it names a zone) or a Date; got ${String(v)}.`);
   }
   for (const k of ["minDurationMs", "maxDurationMs", "limit"] as const) {
     const v = f[k];
@@ -446,7 +480,13 @@ async function loadRecorded(source: Source, f: TraceFilter, builder: TraceModelB
     } else eventTexts.push({ file, text });
   }
   // Keep sessions that match; events of sessions with no sessions row are kept unless a session-level filter excludes them.
-  const sessionFilter = f.coordinator !== undefined || f.since !== undefined || f.until !== undefined || f.request !== undefined || f.minDurationMs !== undefined || f.maxDurationMs !== undefined;
+  const sessionFilter =
+    f.coordinator !== undefined ||
+    f.since !== undefined ||
+    f.until !== undefined ||
+    f.request !== undefined ||
+    f.minDurationMs !== undefined ||
+    f.maxDurationMs !== undefined;
   const known = new Map<string, boolean>();
   let kept = 0;
   for (const s of sessionRows) {
@@ -484,7 +524,10 @@ async function loadRecorded(source: Source, f: TraceFilter, builder: TraceModelB
     const n = skipNote(file, p.skipped);
     if (n) notes.push(n);
   }
-  if (orphans) notes.push(`${plural(orphans, "event")} ${inflect(orphans, "belongs", "belong")} to sessions with no sessions row (an events-only export): coordinator taken as the node of each session's earliest event, duration estimated from the last event.`);
+  if (orphans)
+    notes.push(
+      `${plural(orphans, "event")} ${inflect(orphans, "belongs", "belong")} to sessions with no sessions row (an events-only export): coordinator taken as the node of each session's earliest event, duration estimated from the last event.`,
+    );
 }
 
 /** Build the report from a model. */
@@ -497,13 +540,32 @@ export function buildTraceReport(
   // Summary.
   const totalStage: Partial<Record<Stage, number>> = {};
   const perNode: Record<string, number> = {};
-  let network = 0, local = 0, events = 0, unknown = 0, nulls = 0, negatives = 0, tomb = 0, live = 0, sst = 0, sstMax = 0, bytes = 0;
+  let network = 0,
+    local = 0,
+    events = 0,
+    unknown = 0,
+    nulls = 0,
+    negatives = 0,
+    tomb = 0,
+    live = 0,
+    sst = 0,
+    sstMax = 0,
+    bytes = 0;
   const skewed = new Set<string>();
   for (const s of S) {
     for (const [k, v] of Object.entries(s.stage_us)) totalStage[k as Stage] = (totalStage[k as Stage] ?? 0) + v;
     for (const [k, v] of Object.entries(s.node_us)) perNode[k] = Math.max(perNode[k] ?? 0, v);
-    network += s.network_us; local += s.local_us; events += s.events; unknown += s.unknown_activities; nulls += s.null_elapsed; negatives += s.negative_deltas;
-    tomb += s.tombstones; live += s.live_rows; sst += s.sstables; sstMax = Math.max(sstMax, s.sstables_per_read); bytes += s.message_bytes;
+    network += s.network_us;
+    local += s.local_us;
+    events += s.events;
+    unknown += s.unknown_activities;
+    nulls += s.null_elapsed;
+    negatives += s.negative_deltas;
+    tomb += s.tombstones;
+    live += s.live_rows;
+    sst += s.sstables;
+    sstMax = Math.max(sstMax, s.sstables_per_read);
+    bytes += s.message_bytes;
     for (const n of s.skewed_nodes) skewed.add(n);
   }
   const stageMs = Object.fromEntries(STAGES.filter((st) => totalStage[st]).map((st) => [st, ms(totalStage[st]!)]));
@@ -551,22 +613,46 @@ export function buildTraceReport(
     negativeDeltas: negatives,
     skewedNodes: skewed.size ? [...skewed] : undefined,
     /** One line a person reads: the stages by time, with their share (objects below are for code). */
-    stageBreakdown: ranked.slice(0, 6).map((st) => `${st} ${ms(totalStage[st]!)} ms (${Math.round((100 * totalStage[st]!) / stageTotal)}%)`).join(", ") || undefined,
-    nodeBreakdown: Object.entries(perNode).sort((a, b) => b[1] - a[1]).map(([n, us]) => `${n} ${ms(us)} ms`).join(", ") || undefined,
+    stageBreakdown:
+      ranked
+        .slice(0, 6)
+        .map((st) => `${st} ${ms(totalStage[st]!)} ms (${Math.round((100 * totalStage[st]!) / stageTotal)}%)`)
+        .join(", ") || undefined,
+    nodeBreakdown:
+      Object.entries(perNode)
+        .sort((a, b) => b[1] - a[1])
+        .map(([n, us]) => `${n} ${ms(us)} ms`)
+        .join(", ") || undefined,
     timePerStageMs: stageMs,
     perNodeMs: Object.fromEntries(Object.entries(perNode).map(([k, v]) => [k, ms(v)])),
   });
   // Notes: data quality.
   if (S.length === 0) notes.push("no trace sessions matched.");
-  if (nulls) notes.push(`${plural(nulls, "event")} ${inflect(nulls, "has", "have")} no source_elapsed (Cassandra 2.1 writes null for events that arrive after the session closed): placed on the timeline from their event ids, not charged to any stage (flag "null-elapsed").`);
-  if (negatives) notes.push(`${plural(negatives, "event")} ${inflect(negatives, "has", "have")} a negative delta (elapsed went backwards on a thread: out-of-order event ids or clock skew): charged as 0 (flag "negative-delta").`);
-  if (skewed.size) notes.push(`clock skew: the event ids of ${[...skewed].join(", ")} put them before the coordinator sent to them; their timeline is aligned on the coordinator's send instead (flag "clock-skew").`);
+  if (nulls)
+    notes.push(
+      `${plural(nulls, "event")} ${inflect(nulls, "has", "have")} no source_elapsed (Cassandra 2.1 writes null for events that arrive after the session closed): placed on the timeline from their event ids, not charged to any stage (flag "null-elapsed").`,
+    );
+  if (negatives)
+    notes.push(
+      `${plural(negatives, "event")} ${inflect(negatives, "has", "have")} a negative delta (elapsed went backwards on a thread: out-of-order event ids or clock skew): charged as 0 (flag "negative-delta").`,
+    );
+  if (skewed.size)
+    notes.push(
+      `clock skew: the event ids of ${[...skewed].join(", ")} put them before the coordinator sent to them; their timeline is aligned on the coordinator's send instead (flag "clock-skew").`,
+    );
   const incomplete = S.filter((s) => !s.complete).length;
-  if (incomplete) notes.push(`${plural(incomplete, "session")} ${inflect(incomplete, "has", "have")} no duration (never completed, or a sessions row is missing): duration estimated from the last event.`);
+  if (incomplete)
+    notes.push(
+      `${plural(incomplete, "session")} ${inflect(incomplete, "has", "have")} no duration (never completed, or a sessions row is missing): duration estimated from the last event.`,
+    );
   const noEvents = S.filter((s) => s.events === 0).length;
-  if (noEvents) notes.push(`${plural(noEvents, "session")} ${inflect(noEvents, "has", "have")} no events at all (system_traces.events rows missing or expired).`);
+  if (noEvents)
+    notes.push(`${plural(noEvents, "session")} ${inflect(noEvents, "has", "have")} no events at all (system_traces.events rows missing or expired).`);
   const silent = S.filter((s) => s.silent_peers.length);
-  if (silent.length) notes.push(`events missing: in ${plural(silent.length, "session")} the coordinator sent to a node that wrote no events (e.g. ${silent[0].silent_peers.join(", ")} in session ${silent[0].session_id}): the node was down, dropped the message, or its trace writes were lost.`);
+  if (silent.length)
+    notes.push(
+      `events missing: in ${plural(silent.length, "session")} the coordinator sent to a node that wrote no events (e.g. ${silent[0].silent_peers.join(", ")} in session ${silent[0].session_id}): the node was down, dropped the message, or its trace writes were lost.`,
+    );
   if (unknown) notes.push(`${plural(unknown, "event")} ${inflect(unknown, "uses", "use")} wording no stage rule knows: kept with stage "other".`);
   // Cross-DC pairs.
   const crossDc = new Map<string, number>();
@@ -576,7 +662,8 @@ export function buildTraceReport(
       const i = model.order[j];
       const p = model.peer[i];
       if (!p || model.stage[i] !== "message-send") continue;
-      const a = dcs[model.src.node[i]], b = dcs[p];
+      const a = dcs[model.src.node[i]],
+        b = dcs[p];
       if (a && b && a !== b) crossDc.set(model.src.node[i] + "\u0000" + p, (crossDc.get(model.src.node[i] + "\u0000" + p) ?? 0) + 1);
     }
   }
@@ -601,7 +688,12 @@ export function buildTraceReport(
       sessions: () => sessionColumns(model),
       stages: () => {
         const st = STAGES.filter((x) => stageCounts[x]);
-        return { stage: st, ms: st.map((x) => ms(totalStage[x] ?? 0)), share_pct: st.map((x) => (stageTotal ? Math.round((1000 * (totalStage[x] ?? 0)) / stageTotal) / 10 : 0)), events: st.map((x) => stageCounts[x] ?? 0) };
+        return {
+          stage: st,
+          ms: st.map((x) => ms(totalStage[x] ?? 0)),
+          share_pct: st.map((x) => (stageTotal ? Math.round((1000 * (totalStage[x] ?? 0)) / stageTotal) / 10 : 0)),
+          events: st.map((x) => stageCounts[x] ?? 0),
+        };
       },
     },
     charts,
@@ -611,7 +703,9 @@ export function buildTraceReport(
 }
 
 /** Thresholds of compareTraces. */
-export const COMPARE_THRESHOLDS = { STAGE_CHANGE_MS: { ...TRACE_THRESHOLDS.STAGE_SLOW_MS, name: "STAGE_CHANGE_MS", source: "STAGE_SLOW_MS's 5 ms, applied to the change of a stage's mean" } };
+export const COMPARE_THRESHOLDS = {
+  STAGE_CHANGE_MS: { ...TRACE_THRESHOLDS.STAGE_SLOW_MS, name: "STAGE_CHANGE_MS", source: "STAGE_SLOW_MS's 5 ms, applied to the change of a stage's mean" },
+};
 
 /**
  * Compare two traces of the same query (e.g. before and after compaction): mean time per stage,
@@ -619,10 +713,17 @@ export const COMPARE_THRESHOLDS = { STAGE_CHANGE_MS: { ...TRACE_THRESHOLDS.STAGE
  * @example const before = await trace(q, [], { repeat: 10 }); await compact(); const after = await trace(q, [], { repeat: 10 });
  * @example compareTraces(before, after).chart()
  */
-export async function compareTraces(a: TraceReport | string, b: TraceReport | string, labels: [string, string] = ["before", "after"]): Promise<Report<"stages">> {
+export async function compareTraces(
+  a: TraceReport | string,
+  b: TraceReport | string,
+  labels: [string, string] = ["before", "after"],
+): Promise<Report<"stages">> {
   const ra = typeof a === "string" ? await trace(a) : a;
   const rb = typeof b === "string" ? await trace(b) : b;
-  for (const [r, name] of [[ra, "a"], [rb, "b"]] as const) {
+  for (const [r, name] of [
+    [ra, "a"],
+    [rb, "b"],
+  ] as const) {
     if (!r || typeof (r as Report).columns !== "function" || !(r as Report).frameNames.includes("sessions" as never)) {
       throw new CassperfError(`compareTraces: argument ${name} must be a report from trace()/traces() or a session id.`);
     }
@@ -635,25 +736,75 @@ export async function compareTraces(a: TraceReport | string, b: TraceReport | st
   const rows = STAGES.map((st) => ({ stage: st as string, a_ms: mean(ra, `${st}_ms`), b_ms: mean(rb, `${st}_ms`) }))
     .filter((r) => r.a_ms || r.b_ms)
     .map((r) => ({ ...r, change_ms: r.b_ms - r.a_ms, change_pct: r.a_ms ? ((r.b_ms - r.a_ms) / r.a_ms) * 100 : null }));
-  const da = mean(ra, "duration_ms"), db = mean(rb, "duration_ms");
+  const da = mean(ra, "duration_ms"),
+    db = mean(rb, "duration_ms");
   const maxOf = (xs: number[]) => xs.reduce((m, x) => Math.max(m, x ?? 0), 0);
   const sa = maxOf(ra.columns("sessions").sstables_per_read as number[]);
   const sb = maxOf(rb.columns("sessions").sstables_per_read as number[]);
-  const ta = mean(ra, "tombstones"), tb = mean(rb, "tombstones");
+  const ta = mean(ra, "tombstones"),
+    tb = mean(rb, "tombstones");
   const findings: Finding[] = [];
   const lim = COMPARE_THRESHOLDS.STAGE_CHANGE_MS.value;
   for (const r of rows) {
-    if (r.change_ms > lim) findings.push({ severity: "warning", id: "trace.compare.slower-stage", title: `${r.stage} got slower by ${r.change_ms.toFixed(2)} ms per session (${labels[0]} ${r.a_ms.toFixed(2)} -> ${labels[1]} ${r.b_ms.toFixed(2)})`, evidence: `mean over ${ra.count("sessions")} and ${rb.count("sessions")} sessions; threshold ${lim} ms`, action: "Look at this stage's events in both waterfalls.", helper: "compareTraces" });
-    else if (r.change_ms < -lim) findings.push({ severity: "info", id: "trace.compare.faster-stage", title: `${r.stage} got faster by ${(-r.change_ms).toFixed(2)} ms per session`, evidence: `${labels[0]} ${r.a_ms.toFixed(2)} ms -> ${labels[1]} ${r.b_ms.toFixed(2)} ms`, action: "None: the change worked for this stage.", helper: "compareTraces" });
+    if (r.change_ms > lim)
+      findings.push({
+        severity: "warning",
+        id: "trace.compare.slower-stage",
+        title: `${r.stage} got slower by ${r.change_ms.toFixed(2)} ms per session (${labels[0]} ${r.a_ms.toFixed(2)} -> ${labels[1]} ${r.b_ms.toFixed(2)})`,
+        evidence: `mean over ${ra.count("sessions")} and ${rb.count("sessions")} sessions; threshold ${lim} ms`,
+        action: "Look at this stage's events in both waterfalls.",
+        helper: "compareTraces",
+      });
+    else if (r.change_ms < -lim)
+      findings.push({
+        severity: "info",
+        id: "trace.compare.faster-stage",
+        title: `${r.stage} got faster by ${(-r.change_ms).toFixed(2)} ms per session`,
+        evidence: `${labels[0]} ${r.a_ms.toFixed(2)} ms -> ${labels[1]} ${r.b_ms.toFixed(2)} ms`,
+        action: "None: the change worked for this stage.",
+        helper: "compareTraces",
+      });
   }
-  if (sa !== sb) findings.push({ severity: "info", id: "trace.compare.sstables", title: `SSTables per read: ${sa} -> ${sb}`, evidence: `largest "merged from N sstables" in ${labels[0]} and ${labels[1]}`, action: sb > sa ? "More sstables per read: compaction fell behind between the two." : "Fewer sstables per read: compaction helped reads.", helper: "compareTraces" });
-  if (ta !== tb) findings.push({ severity: "info", id: "trace.compare.tombstones", title: `Tombstones per session: ${ta.toFixed(0)} -> ${tb.toFixed(0)}`, evidence: `mean tombstone cells read per session`, action: tb > ta ? "More tombstones read: deletes/TTLs accumulate; see the tombstones finding." : "Fewer tombstones read.", helper: "compareTraces" });
+  if (sa !== sb)
+    findings.push({
+      severity: "info",
+      id: "trace.compare.sstables",
+      title: `SSTables per read: ${sa} -> ${sb}`,
+      evidence: `largest "merged from N sstables" in ${labels[0]} and ${labels[1]}`,
+      action: sb > sa ? "More sstables per read: compaction fell behind between the two." : "Fewer sstables per read: compaction helped reads.",
+      helper: "compareTraces",
+    });
+  if (ta !== tb)
+    findings.push({
+      severity: "info",
+      id: "trace.compare.tombstones",
+      title: `Tombstones per session: ${ta.toFixed(0)} -> ${tb.toFixed(0)}`,
+      evidence: `mean tombstone cells read per session`,
+      action: tb > ta ? "More tombstones read: deletes/TTLs accumulate; see the tombstones finding." : "Fewer tombstones read.",
+      helper: "compareTraces",
+    });
   return makeReport({
     helper: "compareTraces",
     title: `${labels[0]} vs ${labels[1]}: ${ra.title} / ${rb.title}`,
-    summary: { [`${labels[0]}DurationMs`]: Math.round(da * 1000) / 1000, [`${labels[1]}DurationMs`]: Math.round(db * 1000) / 1000, changeMs: Math.round((db - da) * 1000) / 1000, [`${labels[0]}SstablesPerRead`]: sa, [`${labels[1]}SstablesPerRead`]: sb, [`${labels[0]}Tombstones`]: ta, [`${labels[1]}Tombstones`]: tb },
+    summary: {
+      [`${labels[0]}DurationMs`]: Math.round(da * 1000) / 1000,
+      [`${labels[1]}DurationMs`]: Math.round(db * 1000) / 1000,
+      changeMs: Math.round((db - da) * 1000) / 1000,
+      [`${labels[0]}SstablesPerRead`]: sa,
+      [`${labels[1]}SstablesPerRead`]: sb,
+      [`${labels[0]}Tombstones`]: ta,
+      [`${labels[1]}Tombstones`]: tb,
+    },
     findings,
-    frames: { stages: { stage: rows.map((r) => r.stage), [`${labels[0]}_ms`]: rows.map((r) => r.a_ms), [`${labels[1]}_ms`]: rows.map((r) => r.b_ms), change_ms: rows.map((r) => r.change_ms), change_pct: rows.map((r) => r.change_pct) } },
+    frames: {
+      stages: {
+        stage: rows.map((r) => r.stage),
+        [`${labels[0]}_ms`]: rows.map((r) => r.a_ms),
+        [`${labels[1]}_ms`]: rows.map((r) => r.b_ms),
+        change_ms: rows.map((r) => r.change_ms),
+        change_pct: rows.map((r) => r.change_pct),
+      },
+    },
     charts: { stages: () => compareSpec(rows, labels) },
     notes: [],
   });

@@ -9,12 +9,18 @@ import type { BenchInterval } from "./run";
 
 function sampled<T>(rows: T[], title: string): { rows: T[]; title: string } {
   const s = sampleForChart(rows, MAX_CHART_POINTS);
-  return { rows: s.rows, title: s.sampled ? `${title} (every ${Math.ceil(rows.length / s.rows.length)}th row of ${rows.length.toLocaleString("en-US")})` : title };
+  return {
+    rows: s.rows,
+    title: s.sampled ? `${title} (every ${Math.ceil(rows.length / s.rows.length)}th row of ${rows.length.toLocaleString("en-US")})` : title,
+  };
 }
 
 /** ops/s per second, one line per op type. */
 export function throughputChart(intervals: BenchInterval[], title: string): VegaLiteSpec {
-  const s = sampled(intervals.map((r) => ({ second: r.second, op: r.op, ops_per_s: r.ops_per_s, errors: r.errors })), title);
+  const s = sampled(
+    intervals.map((r) => ({ second: r.second, op: r.op, ops_per_s: r.ops_per_s, errors: r.errors })),
+    title,
+  );
   return {
     title: s.title,
     width: 640,
@@ -34,7 +40,9 @@ export function throughputChart(intervals: BenchInterval[], title: string): Vega
 export function p99Chart(intervals: BenchInterval[], title: string): VegaLiteSpec {
   const rows = intervals.flatMap((r) => [
     ...(r.p99_ms !== null ? [{ second: r.second, op: r.op, measure: "p99", latency_ms: Math.max(0.001, r.p99_ms) }] : []),
-    ...(r.service_p99_ms !== null && r.service_p99_ms !== undefined ? [{ second: r.second, op: r.op, measure: "service p99", latency_ms: Math.max(0.001, r.service_p99_ms) }] : []),
+    ...(r.service_p99_ms !== null && r.service_p99_ms !== undefined
+      ? [{ second: r.second, op: r.op, measure: "service p99", latency_ms: Math.max(0.001, r.service_p99_ms) }]
+      : []),
     ...(r.max_ms !== null ? [{ second: r.second, op: r.op, measure: "max", latency_ms: Math.max(0.001, r.max_ms) }] : []),
   ]);
   const s = sampled(rows, title);
@@ -72,7 +80,13 @@ export function spectrumChart(rows: SpectrumRow[], title: string): VegaLiteSpec 
   for (const [series, rs] of bySeries) {
     const finite = rs.filter((r) => r.percentile < 100);
     const lastX = finite.length ? 1 / (1 - finite[finite.length - 1].percentile / 100) : 1;
-    for (const r of rs) values.push({ series, percentile: r.percentile, latency_ms: Math.max(0.001, r.latency_ms), x: r.percentile < 100 ? 1 / (1 - r.percentile / 100) : lastX * 10 });
+    for (const r of rs)
+      values.push({
+        series,
+        percentile: r.percentile,
+        latency_ms: Math.max(0.001, r.latency_ms),
+        x: r.percentile < 100 ? 1 / (1 - r.percentile / 100) : lastX * 10,
+      });
   }
   const s = sampled(values, title);
   return {

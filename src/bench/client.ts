@@ -26,18 +26,24 @@ export async function benchClient(c: ConnectOptions, o: BenchClientOptions): Pro
     ...(c.ssl ? { sslOptions: c.ssl as any } : {}),
     ...(c.driverOptions ?? {}),
   };
-  if (o.connectionsPerHost) options.pooling = { ...(options.pooling ?? {}), coreConnectionsPerHost: { [distance.local]: o.connectionsPerHost, [distance.remote]: 1 } };
+  if (o.connectionsPerHost)
+    options.pooling = { ...(options.pooling ?? {}), coreConnectionsPerHost: { [distance.local]: o.connectionsPerHost, [distance.remote]: 1 } };
   if (o.coordinators) {
     const port = c.port ?? 9042;
     const allowed = o.coordinators.map((h) => (h.includes(":") ? h : `${h}:${port}`));
-    options.policies = { ...(options.policies ?? {}), loadBalancing: new cassandra.policies.loadBalancing.WhiteListPolicy(new cassandra.policies.loadBalancing.DCAwareRoundRobinPolicy(dc), allowed) };
+    options.policies = {
+      ...(options.policies ?? {}),
+      loadBalancing: new cassandra.policies.loadBalancing.WhiteListPolicy(new cassandra.policies.loadBalancing.DCAwareRoundRobinPolicy(dc), allowed),
+    };
   }
   const client = new cassandra.Client(options);
   try {
     await client.connect();
   } catch (e) {
     await client.shutdown().catch(() => {});
-    throw new CassperfError(`bench: could not open its own connection to ${(o.coordinators ?? c.contactPoints).join(", ")}: ${(e as Error).message}`, { cause: e });
+    throw new CassperfError(`bench: could not open its own connection to ${(o.coordinators ?? c.contactPoints).join(", ")}: ${(e as Error).message}`, {
+      cause: e,
+    });
   }
   return client;
 }

@@ -25,7 +25,12 @@ function hdr(): typeof import("hdr-histogram-js") {
 
 /** A new latency histogram (microseconds). */
 export function newHistogram(): Histogram {
-  return hdr().build({ lowestDiscernibleValue: 1, highestTrackableValue: HDR_HIGHEST_US, numberOfSignificantValueDigits: HDR_SIGNIFICANT_DIGITS, autoResize: true });
+  return hdr().build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: HDR_HIGHEST_US,
+    numberOfSignificantValueDigits: HDR_SIGNIFICANT_DIGITS,
+    autoResize: true,
+  });
 }
 
 /** Record a latency given in milliseconds (fractions kept to the microsecond; at least 1 µs). */
@@ -103,7 +108,7 @@ export function spectrum(h: Histogram, stepsPerDecade = 10): { percentile: numbe
   const out: { percentile: number; latency_ms: number }[] = [];
   const maxDecades = Math.max(1, Math.log10(h.totalCount));
   for (let k = 0; k <= maxDecades * stepsPerDecade; k++) {
-    const p = 100 * (1 - Math.pow(10, -k / stepsPerDecade));
+    const p = 100 * (1 - 10 ** (-k / stepsPerDecade));
     out.push({ percentile: Math.round(p * 10000) / 10000, latency_ms: ms(valueAt(h, p)) });
   }
   out.push({ percentile: 100, latency_ms: ms(h.maxValue) });

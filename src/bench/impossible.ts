@@ -15,7 +15,8 @@ export const IMPOSSIBLE_TOLERANCE = {
   name: "IMPOSSIBLE_TOLERANCE",
   value: 0.002,
   unit: "fraction of the service-time percentile (plus 0.001 ms rounding)",
-  source: "HdrHistogram at 3 significant digits (src/bench/hdr.ts) quantises a value by at most 0.1% of it; two histograms, so 0.2%; saved values are rounded to 0.001 ms",
+  source:
+    "HdrHistogram at 3 significant digits (src/bench/hdr.ts) quantises a value by at most 0.1% of it; two histograms, so 0.2%; saved values are rounded to 0.001 ms",
 } satisfies Threshold;
 
 /** A response-time percentile paired with its service-time percentile (the ops row's columns). */
@@ -44,7 +45,8 @@ export function impossibleLatencies(run: BenchRun): ImpossibleLatency[] {
       const r = o[p.response];
       const s = o[p.service];
       if (typeof r !== "number" || typeof s !== "number") continue;
-      if (r < s * (1 - IMPOSSIBLE_TOLERANCE.value) - 0.001) out.push({ run: run.id, op: o.op, percentile: p.percentile, key: p.response, response_ms: r, service_ms: s });
+      if (r < s * (1 - IMPOSSIBLE_TOLERANCE.value) - 0.001)
+        out.push({ run: run.id, op: o.op, percentile: p.percentile, key: p.response, response_ms: r, service_ms: s });
     }
   }
   return out;

@@ -58,8 +58,17 @@ export function nativeProtocol(client: Client): NativeProtocol {
   }
   const releases = [...(c.hosts?.values() ?? [])].map((h) => h.cassandraVersion).filter((r): r is string => typeof r === "string" && r !== "");
   // The lowest release bounds what every node speaks.
-  const maxes = releases.map((r) => ({ r, max: highestProtocolOf(r) })).filter((x): x is { r: string; max: number } => x.max !== null).sort((a, b) => a.max - b.max);
-  return { version, label: version === null ? null : LABELS[version] ?? `0x${version.toString(16)}`, driver, serverMax: maxes[0]?.max ?? null, release: maxes[0]?.r ?? releases[0] ?? null };
+  const maxes = releases
+    .map((r) => ({ r, max: highestProtocolOf(r) }))
+    .filter((x): x is { r: string; max: number } => x.max !== null)
+    .sort((a, b) => a.max - b.max);
+  return {
+    version,
+    label: version === null ? null : (LABELS[version] ?? `0x${version.toString(16)}`),
+    driver,
+    serverMax: maxes[0]?.max ?? null,
+    release: maxes[0]?.r ?? releases[0] ?? null,
+  };
 }
 
 /** One sentence for the report's notes when the run spoke less than the cluster can; null otherwise. */

@@ -105,7 +105,12 @@ export class Recorder {
         service_p99_ms: s.iService ? percentiles(s.iService).p99_ms : null,
       });
       if (this.keepIntervalHistograms && s.iCount > 0) {
-        this.intervalHistograms.push({ second, op: s.name, response: encodeHistogram(s.iResponse), ...(s.iService ? { service: encodeHistogram(s.iService) } : {}) });
+        this.intervalHistograms.push({
+          second,
+          op: s.name,
+          response: encodeHistogram(s.iResponse),
+          ...(s.iService ? { service: encodeHistogram(s.iService) } : {}),
+        });
       }
       s.iResponse.reset();
       s.iService?.reset();

@@ -10,17 +10,43 @@ import { describeImpossible, impossibleLatencies, IMPOSSIBLE_TOLERANCE } from ".
 /** The thresholds, in one place. */
 export const BENCH_THRESHOLDS = {
   READ_P99_MS: { name: "READ_P99_MS", value: 10, unit: "ms", source: "cassperf's choice: the 10 ms of histograms' READ_P99_MS" },
-  ERROR_RATE_WARN: { name: "ERROR_RATE_WARN", value: 0.001, unit: "fraction of operations", source: "cassperf's choice: 0.1% of operations failing (a 99.9% success objective)" },
-  ERROR_RATE_CRITICAL: { name: "ERROR_RATE_CRITICAL", value: 0.01, unit: "fraction of operations", source: "cassperf choice: at 1% errors the latency figures describe a failing cluster" },
+  ERROR_RATE_WARN: {
+    name: "ERROR_RATE_WARN",
+    value: 0.001,
+    unit: "fraction of operations",
+    source: "cassperf's choice: 0.1% of operations failing (a 99.9% success objective)",
+  },
+  ERROR_RATE_CRITICAL: {
+    name: "ERROR_RATE_CRITICAL",
+    value: 0.01,
+    unit: "fraction of operations",
+    source: "cassperf choice: at 1% errors the latency figures describe a failing cluster",
+  },
   CLIENT_EVENT_LOOP_P99_MS: {
     name: "CLIENT_EVENT_LOOP_P99_MS",
     value: 20,
     unit: "ms",
-    source: "cassperf choice: the bench client's event loop delayed by more than 20 ms at p99 (beyond the 10 ms sampling resolution) adds that much to measured latencies — a lab run on 2 cores shows 0-5 ms",
+    source:
+      "cassperf choice: the bench client's event loop delayed by more than 20 ms at p99 (beyond the 10 ms sampling resolution) adds that much to measured latencies — a lab run on 2 cores shows 0-5 ms",
   },
-  CLIENT_CPU_CORES: { name: "CLIENT_CPU_CORES", value: 0.9, unit: "cores", source: "Node runs the driver and the recorder on one thread: above 0.9 of a core the client, not the cluster, sets the pace" },
-  TARGET_RATE_MIN_FRACTION: { name: "TARGET_RATE_MIN_FRACTION", value: 0.95, unit: "fraction of target rate", source: "cassperf choice: below 95% of the target rate the run measured a different load than asked" },
-  NOISE_MIN_RELATIVE: { name: "NOISE_MIN_RELATIVE", value: 0.1, unit: "fraction of run a's value", source: "cassperf choice: repeated lab runs of the same workload differ by up to ~10% in ops/s and p99" },
+  CLIENT_CPU_CORES: {
+    name: "CLIENT_CPU_CORES",
+    value: 0.9,
+    unit: "cores",
+    source: "Node runs the driver and the recorder on one thread: above 0.9 of a core the client, not the cluster, sets the pace",
+  },
+  TARGET_RATE_MIN_FRACTION: {
+    name: "TARGET_RATE_MIN_FRACTION",
+    value: 0.95,
+    unit: "fraction of target rate",
+    source: "cassperf choice: below 95% of the target rate the run measured a different load than asked",
+  },
+  NOISE_MIN_RELATIVE: {
+    name: "NOISE_MIN_RELATIVE",
+    value: 0.1,
+    unit: "fraction of run a's value",
+    source: "cassperf choice: repeated lab runs of the same workload differ by up to ~10% in ops/s and p99",
+  },
   NOISE_P_VALUE: {
     name: "NOISE_P_VALUE",
     value: 0.01,
@@ -50,7 +76,10 @@ export interface BenchRule {
 /** Ops rows by kind, using the config's op kinds when present, else the name. */
 function opsOfKind(run: BenchRun, kind: "read" | "write") {
   const kinds = (run.config.opKinds ?? {}) as Record<string, string>;
-  return run.ops.filter((o) => o.op !== "all" && o.op !== "total" && (kinds[o.op] ?? (/read|select/i.test(o.op) ? "read" : /write|insert|update/i.test(o.op) ? "write" : "")) === kind);
+  return run.ops.filter(
+    (o) =>
+      o.op !== "all" && o.op !== "total" && (kinds[o.op] ?? (/read|select/i.test(o.op) ? "read" : /write|insert|update/i.test(o.op) ? "write" : "")) === kind,
+  );
 }
 
 /** The rule table. */
@@ -66,8 +95,11 @@ export const BENCH_RULES: BenchRule[] = [
           severity: "critical",
           id: "bench.impossible-latency",
           title: `${run.id}: response time below service time (${bad.map((b) => `${b.op} ${b.percentile}`).join(", ")}) — these latencies cannot be true`,
-          evidence: bad.map(describeImpossible).join("; ") + ". A response time is measured from the intended start, before the send, so it is never shorter than the service time.",
-          action: "Do not use this run's response-time percentiles: it was measured wrongly (e.g. recorded before cassperf's fixed-rate fix). Run it again with the current bench().",
+          evidence:
+            bad.map(describeImpossible).join("; ") +
+            ". A response time is measured from the intended start, before the send, so it is never shorter than the service time.",
+          action:
+            "Do not use this run's response-time percentiles: it was measured wrongly (e.g. recorded before cassperf's fixed-rate fix). Run it again with the current bench().",
         },
       ];
     },
@@ -120,14 +152,17 @@ export const BENCH_RULES: BenchRule[] = [
       if (!all || all.count === 0 || all.errors === 0) return [];
       const rate = all.errors / all.count;
       if (rate <= T.ERROR_RATE_WARN.value) return [];
-      const types = Object.entries(run.errors_by_type).map(([k, v]) => `${k} ${v}`).join(", ");
+      const types = Object.entries(run.errors_by_type)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(", ");
       return [
         {
           severity: rate > T.ERROR_RATE_CRITICAL.value ? "critical" : "warning",
           id: "bench.error-rate",
           title: `${fmt(rate * 100, 2)}% of operations failed (${all.errors.toLocaleString("en-US")} of ${all.count.toLocaleString("en-US")})`,
           evidence: types ? `errors by type: ${types}` : "errors as printed by cassandra-stress",
-          action: "Timeouts: check the nodes' GC pauses and pending tasks (gcStats(), nodetool tpstats) in the seconds the errors appear in `intervals`; Unavailable: a node was down.",
+          action:
+            "Timeouts: check the nodes' GC pauses and pending tasks (gcStats(), nodetool tpstats) in the seconds the errors appear in `intervals`; Unavailable: a node was down.",
         },
       ];
     },
@@ -179,7 +214,9 @@ export const BENCH_RULES: BenchRule[] = [
             ? `Never reached the target rate: ${fmt(all.ops_per_s, 0)} op/s achieved of ${fmt(target, 0)} op/s asked (best second ${fmt(best, 0)} op/s)`
             : `Fell short of the target rate: ${fmt(all.ops_per_s, 0)} op/s on average of ${fmt(target, 0)} op/s asked`,
           evidence: `fixed-rate run ${run.id}: concurrency ${String(run.config.concurrency)}, ${all.count.toLocaleString("en-US")} operations`,
-          action: never ? "The cluster (or the client) cannot sustain this rate: raise concurrency if latency × rate exceeds it, or lower the rate." : "Look at the seconds where ops_per_s dropped in `intervals`: a stall delayed the schedule.",
+          action: never
+            ? "The cluster (or the client) cannot sustain this rate: raise concurrency if latency × rate exceeds it, or lower the rate."
+            : "Look at the seconds where ops_per_s dropped in `intervals`: a stall delayed the schedule.",
         },
       ];
     },

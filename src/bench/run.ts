@@ -96,11 +96,15 @@ export interface BenchRun {
  */
 export function validateBenchRun(value: unknown, where = "bench run"): BenchRun {
   const v = value as Partial<BenchRun> | null;
-  if (!v || typeof v !== "object") throw new CassperfError(`${where}: expected a JSON object written by benchRunToJSON(), got ${v === null ? "null" : typeof v}.`);
+  if (!v || typeof v !== "object")
+    throw new CassperfError(`${where}: expected a JSON object written by benchRunToJSON(), got ${v === null ? "null" : typeof v}.`);
   if (v.format !== BENCH_RUN_FORMAT) {
-    throw new CassperfError(`${where}: "format" is ${JSON.stringify(v.format)}; expected "${BENCH_RUN_FORMAT}" (a file written by record() or benchRunToJSON()).`);
+    throw new CassperfError(
+      `${where}: "format" is ${JSON.stringify(v.format)}; expected "${BENCH_RUN_FORMAT}" (a file written by record() or benchRunToJSON()).`,
+    );
   }
-  if (v.version !== BENCH_RUN_VERSION) throw new CassperfError(`${where}: format version ${JSON.stringify(v.version)} is not supported (this cassperf reads version ${BENCH_RUN_VERSION}).`);
+  if (v.version !== BENCH_RUN_VERSION)
+    throw new CassperfError(`${where}: format version ${JSON.stringify(v.version)} is not supported (this cassperf reads version ${BENCH_RUN_VERSION}).`);
   for (const key of ["intervals", "ops"] as const) {
     if (!Array.isArray(v[key])) throw new CassperfError(`${where}: "${key}" must be an array of rows.`);
   }
@@ -117,5 +121,8 @@ export function validateBenchRun(value: unknown, where = "bench run"): BenchRun 
 
 /** A file-name-safe id from a workload and a time. */
 export function runId(workload: string, at: Date): string {
-  return `${workload.replace(/[^\w.-]+/g, "-")}-${at.toISOString().replace(/\.\d+Z$/, "Z").replace(/:/g, "-")}`;
+  return `${workload.replace(/[^\w.-]+/g, "-")}-${at
+    .toISOString()
+    .replace(/\.\d+Z$/, "Z")
+    .replace(/:/g, "-")}`;
 }

@@ -99,7 +99,11 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 /** Run the measured load. The schema and data set must already exist. */
 export async function runLoad(cfg: RunnerConfig): Promise<RunnerResult> {
   const ops = cfg.workload.ops;
-  const recorder = new Recorder(ops.map((o) => o.name), cfg.mode === "fixed-rate", cfg.keepIntervalHistograms === true);
+  const recorder = new Recorder(
+    ops.map((o) => o.name),
+    cfg.mode === "fixed-rate",
+    cfg.keepIntervalHistograms === true,
+  );
   const pick = opPicker(ops);
   const rng = makeRng(cfg.seed);
   const execOptions = ops.map((o) => ({
@@ -203,7 +207,14 @@ export async function runLoad(cfg: RunnerConfig): Promise<RunnerResult> {
           ? `${cfg.workload.name}: warm-up`
           : `${cfg.workload.name}: ${recorder.completed.toLocaleString("en-US")} ops, ${Math.round(recorder.completed / secs).toLocaleString("en-US")} op/s`;
         try {
-          cfg.onProgress!({ done: Math.round(done), total, label, elapsedMs: Math.round(now - runStart), phase: inWarmup ? "warmup" : "measuring", completed: recorder.completed });
+          cfg.onProgress!({
+            done: Math.round(done),
+            total,
+            label,
+            elapsedMs: Math.round(now - runStart),
+            phase: inWarmup ? "warmup" : "measuring",
+            completed: recorder.completed,
+          });
         } catch {
           /* a progress callback must not break the run */
         }

@@ -37,7 +37,13 @@ async function main(): Promise<void> {
     });
     const rec = r.recorder;
     const result: ThreadResult = {
-      ops: rec.ops.map((s) => ({ name: s.name, response: encodeHistogram(s.response), ...(s.service ? { service: encodeHistogram(s.service) } : {}), count: s.count, errors: s.errors })),
+      ops: rec.ops.map((s) => ({
+        name: s.name,
+        response: encodeHistogram(s.response),
+        ...(s.service ? { service: encodeHistogram(s.service) } : {}),
+        count: s.count,
+        errors: s.errors,
+      })),
       intervals: rec.intervals,
       intervalHistograms: rec.intervalHistograms,
       errorsByType: rec.errorsByType,

@@ -20,7 +20,11 @@ import type { BenchProgress, RunnerConfig, RunnerResult } from "./runner";
 import type { WorkloadOptions } from "./workloads";
 
 /** What one thread is told (structured-clone safe). */
-export interface ThreadSpec extends Pick<RunnerConfig, "mode" | "concurrency" | "rate" | "scheduleOffsetMs" | "durationMs" | "opCount" | "warmupMs" | "consistency" | "prepared" | "timeoutMs" | "seed"> {
+export interface ThreadSpec
+  extends Pick<
+    RunnerConfig,
+    "mode" | "concurrency" | "rate" | "scheduleOffsetMs" | "durationMs" | "opCount" | "warmupMs" | "consistency" | "prepared" | "timeoutMs" | "seed"
+  > {
   index: number;
   threads: number;
   connect: ConnectOptions;
@@ -47,9 +51,14 @@ export interface ThreadResult {
 
 /** Options that must be plain data to reach a thread. */
 function checkCloneable(spec: { workload: string; connect: ConnectOptions }): void {
-  if (spec.workload === "custom") throw new CassperfError('bench: { threads } works with the built-in workloads; a custom workload\'s value generators are functions and cannot move to another thread. Use threads: 1 (the default) with "custom".');
+  if (spec.workload === "custom")
+    throw new CassperfError(
+      'bench: { threads } works with the built-in workloads; a custom workload\'s value generators are functions and cannot move to another thread. Use threads: 1 (the default) with "custom".',
+    );
   if (spec.connect.driverOptions) {
-    throw new CassperfError("bench: { threads } needs connection settings that are plain data; this source was connected with driverOptions (they may hold policies and functions). Use threads: 1.");
+    throw new CassperfError(
+      "bench: { threads } needs connection settings that are plain data; this source was connected with driverOptions (they may hold policies and functions). Use threads: 1.",
+    );
   }
 }
 
@@ -112,7 +121,14 @@ export async function runThreads(
         const elapsedMs = Date.now() - t0;
         const done = base.opCount !== undefined ? completed : Math.max(0, Math.min(total, elapsedMs - base.warmupMs));
         try {
-          control.onProgress!({ done, total, label: `${base.workload}: ${completed.toLocaleString("en-US")} ops on ${threads} threads`, elapsedMs, phase: measuring ? "measuring" : "warmup", completed });
+          control.onProgress!({
+            done,
+            total,
+            label: `${base.workload}: ${completed.toLocaleString("en-US")} ops on ${threads} threads`,
+            elapsedMs,
+            phase: measuring ? "measuring" : "warmup",
+            completed,
+          });
         } catch {
           /* a progress callback must not break the run */
         }

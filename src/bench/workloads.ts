@@ -111,7 +111,13 @@ function standardWrite(keyspace: string, valueSize: number, keyOf: (i: number, r
 
 function standardRead(keyspace: string, keys: number): WorkloadOp {
   const { Long } = require("cassandra-driver").types as typeof import("cassandra-driver").types;
-  return { name: "read", kind: "read", weight: 1, cql: `SELECT * FROM ${keyspace}.standard WHERE key = ?`, values: (_i, rng) => [Long.fromNumber(rng.int(0, keys - 1))] };
+  return {
+    name: "read",
+    kind: "read",
+    weight: 1,
+    cql: `SELECT * FROM ${keyspace}.standard WHERE key = ?`,
+    values: (_i, rng) => [Long.fromNumber(rng.int(0, keys - 1))],
+  };
 }
 
 const DAY_MS = 86_400_000;
@@ -138,13 +144,15 @@ function positive(name: string, v: number | undefined, dflt: number): number {
 
 function ratioOf(o: WorkloadOptions, dflt: { read: number; write: number }): { read: number; write: number } {
   const r = { read: o.ratio?.read ?? dflt.read, write: o.ratio?.write ?? dflt.write };
-  if (!(r.read >= 0 && r.write >= 0 && r.read + r.write > 0)) throw new CassperfError(`bench: ratio must give non-negative weights with a positive sum, e.g. { read: 1, write: 3 }; got ${shownValue(o.ratio)}.`);
+  if (!(r.read >= 0 && r.write >= 0 && r.read + r.write > 0))
+    throw new CassperfError(`bench: ratio must give non-negative weights with a positive sum, e.g. { read: 1, write: 3 }; got ${shownValue(o.ratio)}.`);
   return r;
 }
 
 /** Keyspaces a statement writes to (qualified names after INSERT INTO / UPDATE / DELETE FROM / TRUNCATE / CREATE / DROP / ALTER). */
 function keyspacesWritten(cql: string): { qualified: string[]; unqualified: boolean } {
-  const re = /\b(?:INSERT\s+INTO|UPDATE|DELETE\b[^;]*?\bFROM|TRUNCATE(?:\s+TABLE)?|(?:CREATE|DROP|ALTER)\s+(?:TABLE|INDEX|TYPE|MATERIALIZED\s+VIEW)(?:\s+IF\s+(?:NOT\s+)?EXISTS)?)\s+("?[\w]+"?)(\.("?[\w]+"?))?/gi;
+  const re =
+    /\b(?:INSERT\s+INTO|UPDATE|DELETE\b[^;]*?\bFROM|TRUNCATE(?:\s+TABLE)?|(?:CREATE|DROP|ALTER)\s+(?:TABLE|INDEX|TYPE|MATERIALIZED\s+VIEW)(?:\s+IF\s+(?:NOT\s+)?EXISTS)?)\s+("?[\w]+"?)(\.("?[\w]+"?))?/gi;
   const qualified: string[] = [];
   let unqualified = false;
   for (const m of cql.matchAll(re)) {
@@ -156,11 +164,16 @@ function keyspacesWritten(cql: string): { qualified: string[]; unqualified: bool
 
 function guardWrites(cql: string, keyspace: string, allowed: string[], where: string): void {
   const { qualified, unqualified } = keyspacesWritten(cql);
-  if (unqualified) throw new CassperfError(`bench: ${where} writes to a table without a keyspace: "${cql}". Name it {ks}.table (the bench keyspace ${keyspace}) or otherks.table.`);
+  if (unqualified)
+    throw new CassperfError(
+      `bench: ${where} writes to a table without a keyspace: "${cql}". Name it {ks}.table (the bench keyspace ${keyspace}) or otherks.table.`,
+    );
   for (const k of qualified) {
     if (k.toLowerCase() === keyspace.toLowerCase()) continue;
     if (!allowed.some((a) => a.toLowerCase() === k.toLowerCase())) {
-      throw new CassperfError(`bench: ${where} writes to keyspace ${k}, but bench only writes to its own keyspace ${keyspace} unless told by name.`, { hint: `add allowWritesTo: ["${k}"] to the options if you mean it` });
+      throw new CassperfError(`bench: ${where} writes to keyspace ${k}, but bench only writes to its own keyspace ${keyspace} unless told by name.`, {
+        hint: `add allowWritesTo: ["${k}"] to the options if you mean it`,
+      });
     }
   }
 }
@@ -185,12 +198,18 @@ export function resolveWorkload(name: string, keyspace: string, o: WorkloadOptio
     case "reads":
     case "mixed": {
       const load = standardWrite(keyspace, valueSize, (i) => i);
-      const ops = name === "reads" ? [standardRead(keyspace, keys)] : (() => {
-        const r = ratioOf(o, { read: 1, write: 1 });
-        const w = standardWrite(keyspace, valueSize, (_i, rng) => rng.int(0, keys - 1));
-        const rd = standardRead(keyspace, keys);
-        return [{ ...rd, weight: r.read }, { ...w, weight: r.write }].filter((op) => op.weight > 0);
-      })();
+      const ops =
+        name === "reads"
+          ? [standardRead(keyspace, keys)]
+          : (() => {
+              const r = ratioOf(o, { read: 1, write: 1 });
+              const w = standardWrite(keyspace, valueSize, (_i, rng) => rng.int(0, keys - 1));
+              const rd = standardRead(keyspace, keys);
+              return [
+                { ...rd, weight: r.read },
+                { ...w, weight: r.write },
+              ].filter((op) => op.weight > 0);
+            })();
       return {
         name,
         schema: [standardTable(keyspace)],
@@ -214,11 +233,22 @@ export function resolveWorkload(name: string, keyspace: string, o: WorkloadOptio
         cql: `INSERT INTO ${table} (pk, ck, value) VALUES (?, ?, ?)`,
         values: (i, rng) => [Long.fromNumber(i % partitions), Long.fromNumber(offset + Math.floor(i / partitions)), blob(i, rng)],
       });
-      const read: WorkloadOp = { name: "read", kind: "read", weight: r.read, cql: `SELECT ck, value FROM ${table} WHERE pk = ? LIMIT ${sliceRows}`, values: (_i, rng) => [Long.fromNumber(rng.int(0, partitions - 1))] };
+      const read: WorkloadOp = {
+        name: "read",
+        kind: "read",
+        weight: r.read,
+        cql: `SELECT ck, value FROM ${table} WHERE pk = ? LIMIT ${sliceRows}`,
+        values: (_i, rng) => [Long.fromNumber(rng.int(0, partitions - 1))],
+      };
       return {
         name,
         schema: [`CREATE TABLE IF NOT EXISTS ${table} (pk bigint, ck bigint, value blob, PRIMARY KEY (pk, ck))`],
-        load: { op: write(0), count: partitions * rowsPerPartition, check: `SELECT ck FROM ${table} WHERE pk = ? AND ck = ?`, checkValues: [Long.fromNumber(partitions - 1), Long.fromNumber(rowsPerPartition - 1)] },
+        load: {
+          op: write(0),
+          count: partitions * rowsPerPartition,
+          check: `SELECT ck FROM ${table} WHERE pk = ? AND ck = ?`,
+          checkValues: [Long.fromNumber(partitions - 1), Long.fromNumber(rowsPerPartition - 1)],
+        },
         // Measured writes append after the loaded rows.
         ops: [read, write(rowsPerPartition)].filter((op) => op.weight > 0),
         shape: { partitions, rowsPerPartition, sliceRows, valueSize, ratio: r },
@@ -239,10 +269,19 @@ export function resolveWorkload(name: string, keyspace: string, o: WorkloadOptio
         values: (i, rng) => [i % series, day(), new Date(), rng.next() * 100],
         hints: ["int", "text", "timestamp", "double"],
       };
-      const read: WorkloadOp = { name: "read", kind: "read", weight: r.read, cql: `SELECT ts, value FROM ${table} WHERE series = ? AND day = ? LIMIT ${sliceRows}`, values: (_i, rng) => [rng.int(0, series - 1), day()], hints: ["int", "text"] };
+      const read: WorkloadOp = {
+        name: "read",
+        kind: "read",
+        weight: r.read,
+        cql: `SELECT ts, value FROM ${table} WHERE series = ? AND day = ? LIMIT ${sliceRows}`,
+        values: (_i, rng) => [rng.int(0, series - 1), day()],
+        hints: ["int", "text"],
+      };
       return {
         name,
-        schema: [`CREATE TABLE IF NOT EXISTS ${table} (series int, day text, ts timestamp, value double, PRIMARY KEY ((series, day), ts)) WITH CLUSTERING ORDER BY (ts DESC)`],
+        schema: [
+          `CREATE TABLE IF NOT EXISTS ${table} (series int, day text, ts timestamp, value double, PRIMARY KEY ((series, day), ts)) WITH CLUSTERING ORDER BY (ts DESC)`,
+        ],
         ops: [write, read].filter((op) => op.weight > 0),
         shape: { series, sliceRows, ratio: r },
       };
@@ -283,7 +322,13 @@ export function resolveWorkload(name: string, keyspace: string, o: WorkloadOptio
       }
       const measured = ops.filter((x) => x.weight > 0);
       if (measured.length === 0) throw new CassperfError('bench("custom"): every op has weight 0; give at least one a positive weight.');
-      return { name, schema, ...(load ? { load } : {}), ops: measured, shape: { ops: Object.fromEntries(ops.map((x) => [x.name, { cql: x.cql, weight: x.weight, kind: x.kind }])) } };
+      return {
+        name,
+        schema,
+        ...(load ? { load } : {}),
+        ops: measured,
+        shape: { ops: Object.fromEntries(ops.map((x) => [x.name, { cql: x.cql, weight: x.weight, kind: x.kind }])) },
+      };
     }
     default:
       throw new CassperfError(`bench: unknown workload ${JSON.stringify(name)}; expected one of ${WORKLOADS.join(", ")}.`);

@@ -208,7 +208,8 @@ async function extractTar(file: string, dir: string, limits: ExtractLimits, gzip
       const reason = unsafeEntryReason(entry.path);
       if (count > limits.maxEntries) return fail(refuse(file, `it holds more than ${limits.maxEntries} entries`));
       if (reason) return fail(refuse(file, `entry "${entry.path}" ${reason}`));
-      if (entry.type === "SymbolicLink" || entry.type === "Link") return fail(refuse(file, `entry "${entry.path}" is a link (to "${entry.linkpath}"); links are not extracted`));
+      if (entry.type === "SymbolicLink" || entry.type === "Link")
+        return fail(refuse(file, `entry "${entry.path}" is a link (to "${entry.linkpath}"); links are not extracted`));
       const target = path.join(dir, entry.path);
       if (entry.type === "Directory") {
         try {
@@ -218,7 +219,8 @@ async function extractTar(file: string, dir: string, limits: ExtractLimits, gzip
         }
         return entry.resume();
       }
-      if (entry.type !== "File" && entry.type !== "OldFile" && entry.type !== "ContiguousFile") return fail(refuse(file, `entry "${entry.path}" is a ${entry.type}, not a file or folder`));
+      if (entry.type !== "File" && entry.type !== "OldFile" && entry.type !== "ContiguousFile")
+        return fail(refuse(file, `entry "${entry.path}" is a ${entry.type}, not a file or folder`));
       total += entry.size ?? 0;
       if (total > limits.maxBytes) return fail(bombMessage(file, limits, total, entry.path));
       try {
@@ -251,7 +253,8 @@ async function extractTar(file: string, dir: string, limits: ExtractLimits, gzip
 /** The error for an entry that cannot be placed: a file and a folder of the same name (nodes/n1 and nodes/n1/x), or a full disk. */
 function clash(file: string, entry: string, e: Error): CassperfError {
   const code = (e as NodeJS.ErrnoException).code;
-  if (code === "ENOTDIR" || code === "EEXIST" || code === "EISDIR") return refuse(file, `entry "${entry}" collides with another entry of the same name (a file and a folder at once)`);
+  if (code === "ENOTDIR" || code === "EEXIST" || code === "EISDIR")
+    return refuse(file, `entry "${entry}" collides with another entry of the same name (a file and a folder at once)`);
   return new CassperfError(`open: cannot extract entry "${entry}" of ${file} (${e.message}).`, { cause: e });
 }
 
@@ -338,7 +341,9 @@ async function listZip(file: string): Promise<import("yauzl").Entry[]> {
   const yauzl = require("yauzl") as typeof import("yauzl");
   const corrupt = (err: Error | null | undefined) => zipError(file, err);
   const zip = await new Promise<import("yauzl").ZipFile>((resolve, reject) =>
-    yauzl.open(file, { lazyEntries: true, autoClose: true, strictFileNames: false, validateEntrySizes: true }, (err, z) => (err || !z ? reject(corrupt(err)) : resolve(z))),
+    yauzl.open(file, { lazyEntries: true, autoClose: true, strictFileNames: false, validateEntrySizes: true }, (err, z) =>
+      err || !z ? reject(corrupt(err)) : resolve(z),
+    ),
   );
   const entries: import("yauzl").Entry[] = [];
   await new Promise<void>((resolve, reject) => {
@@ -364,10 +369,18 @@ async function listZip(file: string): Promise<import("yauzl").Entry[]> {
 function zipError(file: string, err: Error | null | undefined): CassperfError {
   const m = /^(absolute path|invalid relative path|invalid characters in fileName): (.*)$/s.exec(err?.message ?? "");
   if (m) {
-    const why = m[1] === "absolute path" ? "has an absolute path" : m[1] === "invalid relative path" ? "contains '..' (path traversal)" : "contains a backslash in its name";
+    const why =
+      m[1] === "absolute path"
+        ? "has an absolute path"
+        : m[1] === "invalid relative path"
+          ? "contains '..' (path traversal)"
+          : "contains a backslash in its name";
     return refuse(file, `entry "${m[2]}" ${why}`);
   }
-  return new CassperfError(`open: ${file} is a truncated or corrupt zip archive (${err?.message}).`, { hint: "copy the bundle again; nothing was kept from it", cause: err });
+  return new CassperfError(`open: ${file} is a truncated or corrupt zip archive (${err?.message}).`, {
+    hint: "copy the bundle again; nothing was kept from it",
+    cause: err,
+  });
 }
 
 /** Names and uncompressed sizes of the entries in a zip (for deciding whether a .zip is one compressed log or a bundle). */
@@ -449,7 +462,10 @@ export function fileTypeWords(st: fs.Stats): string {
  * never ends. `what` names the caller and what it expected ("importStress: expected ...").
  */
 export function requireRegularFile(file: string, st: fs.Stats, who: string, expected: string): void {
-  if (!st.isFile()) throw new CassperfError(`${who}: ${file} is ${fileTypeWords(st)}, not a regular file; expected ${expected}.`, { hint: "pass a regular file or a folder; cassperf never reads pipes or devices (they can block forever)" });
+  if (!st.isFile())
+    throw new CassperfError(`${who}: ${file} is ${fileTypeWords(st)}, not a regular file; expected ${expected}.`, {
+      hint: "pass a regular file or a folder; cassperf never reads pipes or devices (they can block forever)",
+    });
 }
 
 function tooLarge(name: string, size: string, limit: number, userLimit: boolean): CassperfError {
@@ -457,7 +473,11 @@ function tooLarge(name: string, size: string, limit: number, userLimit: boolean)
     userLimit
       ? `${name} ${size}, past the limit of ${formatBytes(limit)} (open's maxExtractBytes); refused.`
       : `${name} ${size}: too large to read as one text (cassperf holds each file as one string, at most ${formatBytes(limit)}, V8's longest string); refused.`,
-    { hint: userLimit ? "raise the limit with open(path, { maxExtractBytes }) if you trust this file" : "split the file (e.g. `split -C 256m gc.log gc.log.part.`) and open the folder of parts, or cut it to the time range you need" },
+    {
+      hint: userLimit
+        ? "raise the limit with open(path, { maxExtractBytes }) if you trust this file"
+        : "split the file (e.g. `split -C 256m gc.log gc.log.part.`) and open the folder of parts, or cut it to the time range you need",
+    },
   );
 }
 
@@ -514,7 +534,9 @@ export async function readCompressedText(file: string, compressed?: "gz" | "zip"
         parts.push(c);
       });
       gunzip.on("end", () => resolve());
-      gunzip.on("error", (e) => fail(new CassperfError(`${name} is a truncated or corrupt gzip file (${e.message}).`, { hint: "copy the file again", cause: e })));
+      gunzip.on("error", (e) =>
+        fail(new CassperfError(`${name} is a truncated or corrupt gzip file (${e.message}).`, { hint: "copy the file again", cause: e })),
+      );
       input.on("error", (e) => fail(new CassperfError(`cannot read ${name} (${e.message}).`, { cause: e })));
       input.pipe(gunzip);
     });
@@ -523,7 +545,9 @@ export async function readCompressedText(file: string, compressed?: "gz" | "zip"
   const yauzl = require("yauzl") as typeof import("yauzl");
   const zip = await new Promise<import("yauzl").ZipFile>((resolve, reject) =>
     yauzl.open(file, { lazyEntries: true, autoClose: true, validateEntrySizes: true }, (err, z) =>
-      err || !z ? reject(new CassperfError(`${name} is a truncated or corrupt zip file (${err?.message}).`, { hint: "copy the file again", cause: err })) : resolve(z),
+      err || !z
+        ? reject(new CassperfError(`${name} is a truncated or corrupt zip file (${err?.message}).`, { hint: "copy the file again", cause: err }))
+        : resolve(z),
     ),
   );
   const parts: Buffer[] = [];
@@ -541,7 +565,8 @@ export async function readCompressedText(file: string, compressed?: "gz" | "zip"
       if (failed) return;
       if (e.fileName.endsWith("/")) return zip.readEntry();
       // The directory's size first (refused before inflating anything), then the real bytes.
-      if (have + e.uncompressedSize > limit) return fail(tooLarge(`${name}: entry "${e.fileName}"`, `unpacks to ${formatBytes(e.uncompressedSize)}`, limit, userLimit));
+      if (have + e.uncompressedSize > limit)
+        return fail(tooLarge(`${name}: entry "${e.fileName}"`, `unpacks to ${formatBytes(e.uncompressedSize)}`, limit, userLimit));
       zip.openReadStream(e, (err2, stream) => {
         if (err2 || !stream) return fail(corrupt(err2 ?? new Error("no stream")));
         stream.on("data", (c: Buffer) => {
@@ -560,7 +585,9 @@ export async function readCompressedText(file: string, compressed?: "gz" | "zip"
       });
     });
     zip.on("end", () => resolve());
-    zip.on("error", (e2: Error) => fail(e2.message.startsWith("absolute path") || e2.message.startsWith("invalid relative path") ? zipError(name, e2) : corrupt(e2)));
+    zip.on("error", (e2: Error) =>
+      fail(e2.message.startsWith("absolute path") || e2.message.startsWith("invalid relative path") ? zipError(name, e2) : corrupt(e2)),
+    );
     zip.readEntry();
   });
   return Buffer.concat(parts, have).toString("utf8");

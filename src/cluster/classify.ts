@@ -125,7 +125,11 @@ export const NAME_RULES: NameRule[] = [
   { what: "JmxScraper dump", test: /\.jmx$/, classify: () => ({ kind: "jmx-dump" }) },
   { what: "JMX dump (OpsCenter/ds-collector JSON)", test: /(^|\/)jmx_dump\.json$/, classify: () => ({ kind: "jmx-json" }) },
   { what: "cqlsh COPY of system_traces.events", test: /(^|\/)[\w.-]*events[\w.-]*\.csv$/, classify: () => ({ kind: "trace-events-csv" }) },
-  { what: "configuration", test: /(^|\/)conf\/|(^|\/)(cassandra\.yaml|jvm[\w.-]*\.options|logback\.xml|cassandra-env\.sh)$/, classify: () => ({ kind: "conf" }) },
+  {
+    what: "configuration",
+    test: /(^|\/)conf\/|(^|\/)(cassandra\.yaml|jvm[\w.-]*\.options|logback\.xml|cassandra-env\.sh)$/,
+    classify: () => ({ kind: "conf" }),
+  },
   { what: "OS metrics", test: /(^|\/)os-metrics\//, classify: () => ({ kind: "os-metrics" }) },
   { what: "DSE tool output (dsetool/, not nodetool)", test: /(^|\/)(dsetool|opscenterd|solr)\//, classify: () => ({ kind: "unrecognized" }) },
 ];
@@ -141,13 +145,25 @@ interface ContentRule {
  * Order matters: a gc log can contain "INFO", a system.log can mention "GC".
  */
 export const CONTENT_RULES: ContentRule[] = [
-  { what: "unified JVM log (JDK 9+) with any decorations first (time, uptime, uptimemillis, level, tags)", test: /^\uFEFF?(\[[^\]\n]*\])+ ?(.*Using (G1|Parallel|Serial|Shenandoah|The Z Garbage Collector|Concurrent Mark Sweep|ZGC)|GC\(\d+\) )/m, kind: "gc-log" },
+  {
+    what: "unified JVM log (JDK 9+) with any decorations first (time, uptime, uptimemillis, level, tags)",
+    test: /^\uFEFF?(\[[^\]\n]*\])+ ?(.*Using (G1|Parallel|Serial|Shenandoah|The Z Garbage Collector|Concurrent Mark Sweep|ZGC)|GC\(\d+\) )/m,
+    kind: "gc-log",
+  },
   { what: "JDK 8 GC log header", test: /^(Java HotSpot|OpenJDK 64-Bit).*\nMemory: .*\nCommandLine flags:/m, kind: "gc-log" },
-  { what: "JDK 6-8 GC event lines ([date: ][uptime: ][GC / [Full GC / Shenandoah [Pause, decimal commas)", test: /^\uFEFF?(\d{4}-\d\d-\d\dT[\d:.,+-]+: ?)?(\d+[.,]\d+: )?(#\d+: )?\[(GC[ (]|GC\[|Full GC|Pause (Init|Final|Degenerated|Full))/m, kind: "gc-log" },
+  {
+    what: "JDK 6-8 GC event lines ([date: ][uptime: ][GC / [Full GC / Shenandoah [Pause, decimal commas)",
+    test: /^\uFEFF?(\d{4}-\d\d-\d\dT[\d:.,+-]+: ?)?(\d+[.,]\d+: )?(#\d+: )?\[(GC[ (]|GC\[|Full GC|Pause (Init|Final|Degenerated|Full))/m,
+    kind: "gc-log",
+  },
   { what: "cqlsh TRACING ON output", test: /^Tracing session: [0-9a-f-]{36}/m, kind: "trace-cqlsh" },
   { what: "cqlsh COPY system_traces.events CSV", test: /^session_id,event_id,activity/m, kind: "trace-events-csv" },
   { what: "cassandra-stress output", test: /^(Running \w+ with \d+ threads|Results:\s*$|op rate\s*:)/m, kind: "stress-output" },
-  { what: "Cassandra system.log (logback)", test: /^(INFO|WARN|ERROR|DEBUG|TRACE)\s+\[[^\]]+\]\s+\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d[,.]\d{3}\s+\S+\.java:\d+ - /m, kind: "system-log" },
+  {
+    what: "Cassandra system.log (logback)",
+    test: /^(INFO|WARN|ERROR|DEBUG|TRACE)\s+\[[^\]]+\]\s+\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d[,.]\d{3}\s+\S+\.java:\d+ - /m,
+    kind: "system-log",
+  },
   { what: "Cassandra console log (INFO  HH:MM:SS message)", test: /^(INFO|WARN|ERROR|DEBUG)\s+\d\d:\d\d:\d\d /m, kind: "system-log" },
   { what: "JmxScraper dump", test: /^org\.apache\.cassandra\.metrics\{type=/m, kind: "jmx-dump" },
 ];

@@ -31,7 +31,8 @@ export function quoteTable(t: TableName): string {
  * @example parseTableName('"Shop"."Orders"')        // { keyspace: "Shop", table: "Orders" }
  */
 export function parseTableName(input: string | TableName, helper: string): TableName {
-  if (input && typeof input === "object" && typeof input.keyspace === "string" && typeof input.table === "string") return { keyspace: input.keyspace, table: input.table };
+  if (input && typeof input === "object" && typeof input.keyspace === "string" && typeof input.table === "string")
+    return { keyspace: input.keyspace, table: input.table };
   if (typeof input !== "string" || !input.trim()) {
     throw new CassperfError(`${helper}: expected a table as "keyspace.table" (or { keyspace, table }); got ${JSON.stringify(input)}.`);
   }
@@ -45,7 +46,9 @@ export function parseTableName(input: string | TableName, helper: string): Table
     if (m[3] === "") break;
   }
   if (pos < input.length || parts.length !== 2) {
-    throw new CassperfError(`${helper}: ${JSON.stringify(input)} is not a table name; expected "keyspace.table" (quote names with upper case or odd characters: '"MyKs"."My Table"').`);
+    throw new CassperfError(
+      `${helper}: ${JSON.stringify(input)} is not a table name; expected "keyspace.table" (quote names with upper case or odd characters: '"MyKs"."My Table"').`,
+    );
   }
   return { keyspace: parts[0], table: parts[1] };
 }

@@ -34,7 +34,7 @@ export async function nodetoolTexts(source: Source, command: string, args: strin
     const versions = source.versions();
     for (const node of source.nodes()) {
       // 2.1 knows only cfhistograms/cfstats; 4.0+ only tablehistograms/tablestats.
-      const name = Number(/^(\d+)/.exec(versions[node] ?? "")?.[1] ?? 0) >= 4 ? command : LIVE_COMMAND[command] ?? command;
+      const name = Number(/^(\d+)/.exec(versions[node] ?? "")?.[1] ?? 0) >= 4 ? command : (LIVE_COMMAND[command] ?? command);
       const r = await source.nodetool(node, [name, ...args]);
       out.push({ node, command, text: r.text, origin: `live nodetool ${name} on ${node}`, capturedAt: r.capturedAt });
     }
@@ -75,7 +75,12 @@ export function missing(helper: string, source: Source, what: string, how: strin
   const hint = live ?? (rule?.missing && !(source instanceof LiveSource) ? `add ${rule.missing}; ${how}` : how);
   // What is there but could not be read may be exactly what is missing: say so.
   const unread = source.files({ kind: "unreadable" });
-  const cannot = unread.length ? ` (${plural(unread.length, "file")} could not be read: ${unread.slice(0, 5).map((f) => `${f.rel} (${f.note ?? "unreadable"})`).join(", ")}${unread.length > 5 ? ", …" : ""})` : "";
+  const cannot = unread.length
+    ? ` (${plural(unread.length, "file")} could not be read: ${unread
+        .slice(0, 5)
+        .map((f) => `${f.rel} (${f.note ?? "unreadable"})`)
+        .join(", ")}${unread.length > 5 ? ", …" : ""})`
+    : "";
   throw new CassperfError(`${helper}: the source (${source.describe()}) has no ${what}${cannot}.`, { hint });
 }
 
@@ -83,12 +88,21 @@ export function missing(helper: string, source: Source, what: string, how: strin
  * Every output of a nodetool command, parsed: a parser that throws (an unknown header) becomes a
  * note naming the file instead of sinking the helper; JSON duplicates of text outputs are skipped.
  */
-export async function parsedNodetool<T>(source: Source, command: string, parse: (text: string, options: { file: string }) => T, notes: string[], args: string[] = []): Promise<(NodetoolText & { parsed: T })[]> {
+export async function parsedNodetool<T>(
+  source: Source,
+  command: string,
+  parse: (text: string, options: { file: string }) => T,
+  notes: string[],
+  args: string[] = [],
+): Promise<(NodetoolText & { parsed: T })[]> {
   const out: (NodetoolText & { parsed: T })[] = [];
   let texts: NodetoolText[];
   try {
     // JSON duplicates are dropped before reading (live outputs are never JSON files).
-    texts = source instanceof LiveSource ? await nodetoolTexts(source, command, args) : await recordedTexts(source, withoutJsonDuplicates(source.files({ kind: "nodetool", command })), command);
+    texts =
+      source instanceof LiveSource
+        ? await nodetoolTexts(source, command, args)
+        : await recordedTexts(source, withoutJsonDuplicates(source.files({ kind: "nodetool", command })), command);
   } catch (e) {
     notes.push(`${command}: ${(e as Error).message}`);
     return out;

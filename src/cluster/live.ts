@@ -118,7 +118,15 @@ export class LiveSource implements Source {
         if (!st.isFile()) continue;
         const c = classifyByName(name);
         if (!c) continue;
-        files.push({ node, path: abs, rel: `nodes/${node}/logs/cassandra/${name}`, kind: c.kind, size: st.size, ...(c.compressed ? { compressed: c.compressed } : {}), rotation: c.rotation ?? 0 });
+        files.push({
+          node,
+          path: abs,
+          rel: `nodes/${node}/logs/cassandra/${name}`,
+          kind: c.kind,
+          size: st.size,
+          ...(c.compressed ? { compressed: c.compressed } : {}),
+          rotation: c.rotation ?? 0,
+        });
       }
     }
     return filterFiles(files, filter);
@@ -165,9 +173,15 @@ export class LiveSource implements Source {
         // Its output may echo the command line (with -pw): redacted, and the raw error (whose message holds the command line) is not kept.
         if (err) {
           const cause = Object.assign(new Error(redactText(err.message)), { code: err.code, killed: err.killed, signal: err.signal });
-          reject(new CassperfError(redactText(`nodetool ${args.join(" ")} on ${node} failed: ${(stderr.trim() || stdout.trim() || `exit code ${err.code ?? "?"}`).split("\n").slice(-3).join(" | ")}`), { cause }));
-        }
-        else resolve(stdout);
+          reject(
+            new CassperfError(
+              redactText(
+                `nodetool ${args.join(" ")} on ${node} failed: ${(stderr.trim() || stdout.trim() || `exit code ${err.code ?? "?"}`).split("\n").slice(-3).join(" | ")}`,
+              ),
+              { cause },
+            ),
+          );
+        } else resolve(stdout);
       }),
     );
     return { node, command: args[0], text, capturedAt };
@@ -220,7 +234,10 @@ function checkConnectOptions(options: ConnectOptions): void {
     throw new CassperfError('connect: expected { contactPoints: ["host", ...] } with at least one address.');
   }
   if (options.port !== undefined && !(Number.isInteger(options.port) && options.port >= 1 && options.port <= 65535)) {
-    throw new CassperfError(`connect: port must be a whole number from 1 to 65535; got ${typeof options.port === "number" ? String(options.port) : JSON.stringify(options.port)}.`, { hint: "the native protocol port is usually 9042: connect({ contactPoints, port: 9042 })" });
+    throw new CassperfError(
+      `connect: port must be a whole number from 1 to 65535; got ${typeof options.port === "number" ? String(options.port) : JSON.stringify(options.port)}.`,
+      { hint: "the native protocol port is usually 9042: connect({ contactPoints, port: 9042 })" },
+    );
   }
 }
 
@@ -266,7 +283,8 @@ export async function connectLive(options: ConnectOptions): Promise<LiveSource> 
       cause: e,
     });
   }
-  ((client as unknown as { options: { pooling: { heartBeatInterval: number } } }).options.pooling).heartBeatInterval = heartbeats.get(live) ?? DRIVER_HEARTBEAT_MS;
+  (client as unknown as { options: { pooling: { heartBeatInterval: number } } }).options.pooling.heartBeatInterval =
+    heartbeats.get(live) ?? DRIVER_HEARTBEAT_MS;
   return live;
 }
 

@@ -19,7 +19,8 @@ import type { DatasetManifest } from "./recorded";
 export const MANIFEST_VERSIONS = [1];
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-const typeWords = (v: unknown) => (v === null ? "null" : Array.isArray(v) ? "an array" : typeof v === "object" ? "an object" : `${JSON.stringify(v)} (a ${typeof v})`);
+const typeWords = (v: unknown) =>
+  v === null ? "null" : Array.isArray(v) ? "an array" : typeof v === "object" ? "an object" : `${JSON.stringify(v)} (a ${typeof v})`;
 
 /** One optional field: how to check it. `fix` returns the kept value (bad items dropped, each with a note) or undefined to drop the field. */
 interface FieldRule {
@@ -54,13 +55,23 @@ const recordOf = (field: keyof DatasetManifest, expected: string, ok: (x: unknow
 /** The optional fields record() writes, with the type each must have (DESIGN.md "Dataset layout"). */
 const FIELD_RULES: FieldRule[] = [
   stringField("cluster_name", "a string"),
-  recordOf("cassandra_versions", "an object of node -> version string", (x) => typeof x === "string", "a version string like \"4.0.11\""),
+  recordOf("cassandra_versions", "an object of node -> version string", (x) => typeof x === "string", 'a version string like "4.0.11"'),
   stringField("captured_at", "an ISO-8601 time string"),
   stringList("nodes"),
   stringList("captured"),
-  recordOf("files", "an object of path -> { sha256, bytes }", (x) => isObject(x) && typeof x.sha256 === "string" && /^[0-9a-f]{64}$/i.test(x.sha256) && Number.isSafeInteger(x.bytes) && (x.bytes as number) >= 0, "{ sha256: 64 hex digits, bytes: a whole number }"),
+  recordOf(
+    "files",
+    "an object of path -> { sha256, bytes }",
+    (x) => isObject(x) && typeof x.sha256 === "string" && /^[0-9a-f]{64}$/i.test(x.sha256) && Number.isSafeInteger(x.bytes) && (x.bytes as number) >= 0,
+    "{ sha256: 64 hex digits, bytes: a whole number }",
+  ),
   stringField("notes", "a string"),
-  recordOf("truncated", "an object of path -> { original_bytes, kept_bytes }", (x) => isObject(x) && Number.isFinite(x.original_bytes) && Number.isFinite(x.kept_bytes), "{ original_bytes, kept_bytes }"),
+  recordOf(
+    "truncated",
+    "an object of path -> { original_bytes, kept_bytes }",
+    (x) => isObject(x) && Number.isFinite(x.original_bytes) && Number.isFinite(x.kept_bytes),
+    "{ original_bytes, kept_bytes }",
+  ),
   stringList("skipped"),
 ];
 
@@ -75,12 +86,16 @@ export function parseManifest(text: string, where: string, noteName = "cassperf.
   } catch (e) {
     throw new CassperfError(`open: ${where} is not valid JSON (${(e as Error).message}); expected a cassperf dataset manifest.`);
   }
-  if (!isObject(raw)) throw new CassperfError(`open: ${where} is ${typeWords(raw)}, not a cassperf dataset manifest; expected a JSON object with "format": "cassperf-dataset".`);
+  if (!isObject(raw))
+    throw new CassperfError(`open: ${where} is ${typeWords(raw)}, not a cassperf dataset manifest; expected a JSON object with "format": "cassperf-dataset".`);
   if (raw.format !== "cassperf-dataset") throw new CassperfError(`open: ${where} has format ${JSON.stringify(raw.format)}; expected "cassperf-dataset".`);
   if (!MANIFEST_VERSIONS.includes(raw.version as number)) {
-    throw new CassperfError(`open: ${where} has format version ${JSON.stringify(raw.version) ?? "(none)"}; this cassperf reads version ${MANIFEST_VERSIONS.join(", ")}.`, {
-      hint: "open it with the cassperf that recorded it, or record the cluster again",
-    });
+    throw new CassperfError(
+      `open: ${where} has format version ${JSON.stringify(raw.version) ?? "(none)"}; this cassperf reads version ${MANIFEST_VERSIONS.join(", ")}.`,
+      {
+        hint: "open it with the cassperf that recorded it, or record the cluster again",
+      },
+    );
   }
   const notes: string[] = [];
   const manifest: Record<string, unknown> = { format: "cassperf-dataset", version: raw.version };
@@ -133,7 +148,9 @@ export async function verifyManifestFiles(manifest: DatasetManifest, root: strin
       continue;
     }
     if (st.size !== want.bytes) {
-      notes.push(`${rel} is ${st.size} bytes but ${manifestName} says ${want.bytes}: it changed after it was recorded (appended, doubled or cut); its numbers may not be the recording's.`);
+      notes.push(
+        `${rel} is ${st.size} bytes but ${manifestName} says ${want.bytes}: it changed after it was recorded (appended, doubled or cut); its numbers may not be the recording's.`,
+      );
       continue;
     }
     let got: string;
@@ -143,8 +160,12 @@ export async function verifyManifestFiles(manifest: DatasetManifest, root: strin
       notes.push(`${rel} could not be read to check its sha256 (${(e as Error).message}).`);
       continue;
     }
-    if (got.toLowerCase() !== want.sha256.toLowerCase()) notes.push(`${rel} has sha256 ${got.slice(0, 12)}… but ${manifestName} says ${want.sha256.slice(0, 12)}…: its content changed after it was recorded; its numbers may not be the recording's.`);
+    if (got.toLowerCase() !== want.sha256.toLowerCase())
+      notes.push(
+        `${rel} has sha256 ${got.slice(0, 12)}… but ${manifestName} says ${want.sha256.slice(0, 12)}…: its content changed after it was recorded; its numbers may not be the recording's.`,
+      );
   }
-  for (const rel of present) if (rel !== "cassperf.json" && !(rel in listed)) notes.push(`${rel} is not listed in ${manifestName}: it was added after the recording.`);
+  for (const rel of present)
+    if (rel !== "cassperf.json" && !(rel in listed)) notes.push(`${rel} is not listed in ${manifestName}: it was added after the recording.`);
   return notes;
 }

@@ -101,7 +101,8 @@ export async function* readChunks(file: string, compressed?: "gz" | "zip", optio
 /** The entries of a zip, one after another (folders skipped), through `count` for limits and cancel. */
 async function* zipChunks(file: string, name: string, count: (c: Buffer, what?: string) => void, signal?: AbortSignal): AsyncGenerator<Buffer> {
   const yauzl = require("yauzl") as typeof import("yauzl");
-  const corrupt = (e: unknown) => new CassperfError(`${name} is a truncated or corrupt zip file (${(e as Error)?.message}).`, { hint: "copy the file again", cause: e });
+  const corrupt = (e: unknown) =>
+    new CassperfError(`${name} is a truncated or corrupt zip file (${(e as Error)?.message}).`, { hint: "copy the file again", cause: e });
   const zip = await new Promise<import("yauzl").ZipFile>((resolve, reject) =>
     yauzl.open(file, { lazyEntries: true, autoClose: false, validateEntrySizes: true }, (err, z) => (err || !z ? reject(corrupt(err)) : resolve(z))),
   );
@@ -125,7 +126,9 @@ async function* zipChunks(file: string, name: string, count: (c: Buffer, what?: 
       // Entries follow one another; one that does not end its last line must not run into the next.
       if (lastByte !== 0x0a) yield Buffer.from("\n");
       const e = entry;
-      const raw = await new Promise<NodeJS.ReadableStream>((resolve, reject) => zip.openReadStream(e, (err, s) => (err || !s ? reject(corrupt(err)) : resolve(s))));
+      const raw = await new Promise<NodeJS.ReadableStream>((resolve, reject) =>
+        zip.openReadStream(e, (err, s) => (err || !s ? reject(corrupt(err)) : resolve(s))),
+      );
       // yauzl's entry stream never ends under `for await` (seen with yauzl 3.2): piped through a
       // PassThrough, it does.
       const stream = new PassThrough();

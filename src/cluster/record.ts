@@ -75,7 +75,20 @@ export interface RecordResult {
 }
 
 /** nodetool commands captured by default; cfhistograms runs per table where nodetool needs it (2.1). */
-export const NODETOOL_CAPTURE = ["cfhistograms", "proxyhistograms", "cfstats", "tpstats", "compactionstats", "compactionhistory", "info", "status", "ring", "describecluster", "gcstats", "version"];
+export const NODETOOL_CAPTURE = [
+  "cfhistograms",
+  "proxyhistograms",
+  "cfstats",
+  "tpstats",
+  "compactionstats",
+  "compactionhistory",
+  "info",
+  "status",
+  "ring",
+  "describecluster",
+  "gcstats",
+  "version",
+];
 
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 
@@ -138,17 +151,27 @@ export function headAndTail(buf: Buffer, max: number): { text: Buffer; truncated
 function shortError(e: unknown): string {
   const err = e as Error & { cause?: { code?: unknown } };
   const first = err.message.split("\n")[0];
-  return redactText(first.includes("Command failed:") ? `${first.split("Command failed:")[0]}exited with code ${err.cause?.code ?? "?"} (not available in this nodetool?)` : first);
+  return redactText(
+    first.includes("Command failed:")
+      ? `${first.split("Command failed:")[0]}exited with code ${err.cause?.code ?? "?"} (not available in this nodetool?)`
+      : first,
+  );
 }
 
 /** nodetool outputs of one node: file name -> text; failures go to `skipped`. */
-async function captureNodetool(live: LiveSource, node: string, commands: string[], tables: { keyspace: string; table: string }[], skipped: string[]): Promise<Record<string, string>> {
+async function captureNodetool(
+  live: LiveSource,
+  node: string,
+  commands: string[],
+  tables: { keyspace: string; table: string }[],
+  skipped: string[],
+): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   // 4.0+ nodetool dropped the cf* names (5.0: "Found unexpected parameters: [cfhistograms, ...]"): use table* there.
   const modern = Number(/^(\d+)/.exec(live.versions()[node] ?? "")?.[1] ?? 0) >= 4;
-  for (const cmd of commands.map((c) => (modern ? NODETOOL_ALIASES[c] ?? c : c))) {
+  for (const cmd of commands.map((c) => (modern ? (NODETOOL_ALIASES[c] ?? c) : c))) {
     try {
-      let text = (await live.nodetool(node, [cmd])).text;
+      const text = (await live.nodetool(node, [cmd])).text;
       if (cmd === "cfhistograms" && /requires ks and cf args/.test(text)) throw new Error("needs ks and cf");
       out[cmd] = text;
     } catch (e) {
@@ -185,15 +208,24 @@ function safeRel(rel: string): string {
  */
 export async function record(live: LiveSource, dir: string, what: RecordWhat = {}): Promise<RecordResult> {
   if (!(live instanceof LiveSource)) {
-    throw new CassperfError(`record: expected a live source from connect() or lab.start() as the first argument; got ${live === null ? "null" : typeof live === "object" ? `a ${(live as { kind?: string }).kind ?? "non-source"} source` : typeof live}.`, { hint: "recordings are made from live clusters: const live = await connect({...}); await record(live, dir)" });
+    throw new CassperfError(
+      `record: expected a live source from connect() or lab.start() as the first argument; got ${live === null ? "null" : typeof live === "object" ? `a ${(live as { kind?: string }).kind ?? "non-source"} source` : typeof live}.`,
+      { hint: "recordings are made from live clusters: const live = await connect({...}); await record(live, dir)" },
+    );
   }
   if (typeof dir !== "string" || dir.trim() === "") throw new CassperfError("record: expected the dataset folder (a path string) as the second argument.");
   const target = path.resolve(dir);
   const refuseExisting = () => {
     if (!fs.existsSync(target)) return;
     const entries = fs.readdirSync(target);
-    if (!what.overwrite) throw new CassperfError(`record: ${dir} already exists; refusing to write over it.`, { hint: "choose a new folder, or pass { overwrite: true } to replace a dataset" });
-    if (entries.length && !entries.includes("cassperf.json")) throw new CassperfError(`record: ${dir} exists and is not a cassperf dataset (no cassperf.json); overwrite only replaces datasets.`, { hint: "choose a new folder" });
+    if (!what.overwrite)
+      throw new CassperfError(`record: ${dir} already exists; refusing to write over it.`, {
+        hint: "choose a new folder, or pass { overwrite: true } to replace a dataset",
+      });
+    if (entries.length && !entries.includes("cassperf.json"))
+      throw new CassperfError(`record: ${dir} exists and is not a cassperf dataset (no cassperf.json); overwrite only replaces datasets.`, {
+        hint: "choose a new folder",
+      });
   };
   refuseExisting();
   fs.mkdirSync(path.dirname(target), { recursive: true });
@@ -272,7 +304,11 @@ export async function record(live: LiveSource, dir: string, what: RecordWhat = {
     if (what.bench !== false) {
       const { liveBenchRuns, benchRunToJSON } = require("../analyze/bench") as typeof import("../analyze/bench");
       const runs = liveBenchRuns(live);
-      for (const run of runs) write(`bench/${String((run as { id?: string }).id ?? `run-${runs.indexOf(run) + 1}`).replace(/[^\w.-]+/g, "_")}.json`, JSON.stringify(benchRunToJSON(run), null, 1));
+      for (const run of runs)
+        write(
+          `bench/${String((run as { id?: string }).id ?? `run-${runs.indexOf(run) + 1}`).replace(/[^\w.-]+/g, "_")}.json`,
+          JSON.stringify(benchRunToJSON(run), null, 1),
+        );
       if (runs.length) captured.push("bench");
     }
 
@@ -288,7 +324,11 @@ export async function record(live: LiveSource, dir: string, what: RecordWhat = {
       /* not fatal */
     }
     const truncNote = Object.keys(truncated).length
-      ? ` Logs longer than ${typeof what.logs === "object" ? what.logs.maxBytesPerFile : "?"} bytes were cut to size: lines over ${MAX_LOG_LINE_BYTES} bytes keep their first 4 KB followed by " [cassperf: line cut, N bytes]", then the first quarter and the last three quarters of the file are kept, cut at line boundaries: ${Object.entries(truncated).map(([r, t]) => `${r} (${t.kept_bytes} of ${t.original_bytes} bytes${t.long_lines_cut ? `, ${t.long_lines_cut} long lines cut` : ""})`).join(", ")}.`
+      ? ` Logs longer than ${typeof what.logs === "object" ? what.logs.maxBytesPerFile : "?"} bytes were cut to size: lines over ${MAX_LOG_LINE_BYTES} bytes keep their first 4 KB followed by " [cassperf: line cut, N bytes]", then the first quarter and the last three quarters of the file are kept, cut at line boundaries: ${Object.entries(
+          truncated,
+        )
+          .map(([r, t]) => `${r} (${t.kept_bytes} of ${t.original_bytes} bytes${t.long_lines_cut ? `, ${t.long_lines_cut} long lines cut` : ""})`)
+          .join(", ")}.`
       : "";
     const manifest: DatasetManifest = {
       format: "cassperf-dataset",

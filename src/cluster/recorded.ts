@@ -15,7 +15,19 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { CassperfError } from "../errors";
 import { readLineBlocks } from "./read-stream";
-import { archiveType, DEFAULT_EXTRACT_LIMITS, extractArchive, fileTypeWords, formatBytes, gunzipHead, readCompressedText, readHead, readZipHead, zipEntryNames, type ExtractLimits } from "./archive";
+import {
+  archiveType,
+  DEFAULT_EXTRACT_LIMITS,
+  extractArchive,
+  fileTypeWords,
+  formatBytes,
+  gunzipHead,
+  readCompressedText,
+  readHead,
+  readZipHead,
+  zipEntryNames,
+  type ExtractLimits,
+} from "./archive";
 import { classifyByContent, classifyByName, looksBinary, nodetoolMismatch, type Classified } from "./classify";
 import { parseManifest, verifyManifestFiles } from "./manifest";
 import { registerSourceNotes } from "./source-notes";
@@ -99,7 +111,10 @@ export class RecordedSource implements Source {
 
   async readText(file: SourceFile): Promise<string> {
     try {
-      return await readCompressedText(file.path, file.compressed, { name: this.layout === "file" ? this.name : `${this.name}: ${file.rel}`, ...(this.maxReadBytes ? { maxBytes: this.maxReadBytes } : {}) });
+      return await readCompressedText(file.path, file.compressed, {
+        name: this.layout === "file" ? this.name : `${this.name}: ${file.rel}`,
+        ...(this.maxReadBytes ? { maxBytes: this.maxReadBytes } : {}),
+      });
     } catch (e) {
       if (e instanceof CassperfError) throw e;
       throw new CassperfError(`cannot read ${file.rel} of ${this.name}: ${(e as Error).message}`, { cause: e });
@@ -122,7 +137,14 @@ export class RecordedSource implements Source {
 
   /** Plain description for JSON and for the REPL's `:source`. */
   toJSON() {
-    return { kind: this.kind, name: this.name, layout: this.layout, nodes: this.nodes(), files: this.allFiles.length, ...(this.notes.length ? { notes: this.notes } : {}) };
+    return {
+      kind: this.kind,
+      name: this.name,
+      layout: this.layout,
+      nodes: this.nodes(),
+      files: this.allFiles.length,
+      ...(this.notes.length ? { notes: this.notes } : {}),
+    };
   }
 }
 
@@ -177,7 +199,16 @@ export async function openRecorded(input: string, options: OpenOptions = {}): Pr
   return openSingleFile(input, abs, st, options, type === "gz" ? "gz" : undefined, undefined, undefined, options.maxExtractBytes);
 }
 
-function openSingleFile(input: string, abs: string, st: fs.Stats, options: OpenOptions, compressed?: "gz" | "zip", innerName?: string, zipHead?: string, maxReadBytes?: number): RecordedSource {
+function openSingleFile(
+  input: string,
+  abs: string,
+  st: fs.Stats,
+  options: OpenOptions,
+  compressed?: "gz" | "zip",
+  innerName?: string,
+  zipHead?: string,
+  maxReadBytes?: number,
+): RecordedSource {
   if (st.size === 0) throw new CassperfError(`open: ${input} is an empty file; expected ${EXPECTED}.`);
   const displayName = innerName ?? path.basename(abs).replace(/\.(gz|zip)$/i, "");
   let c: Classified | undefined = classifyByName(displayName);
@@ -187,7 +218,9 @@ function openSingleFile(input: string, abs: string, st: fs.Stats, options: OpenO
     if (looksBinary(sample)) throw new CassperfError(`open: ${input} is a binary file, not text; expected ${EXPECTED}.`);
     head = sample.toString("utf8");
   } else if (compressed === "gz") {
-    head = gunzipHead(abs, 256 * 1024).subarray(0, 64 * 1024).toString("utf8");
+    head = gunzipHead(abs, 256 * 1024)
+      .subarray(0, 64 * 1024)
+      .toString("utf8");
   }
   if ((!c || c.kind === "unrecognized" || c.kind === "conf") && head) c = classifyByContent(head) ?? c;
   const notes: string[] = [];
@@ -336,7 +369,14 @@ function classifyFile(abs: string, relToNode: string, node: string, rel: string,
       return { node, path: abs, rel, kind: "unreadable", size: st.size, note: why(e) };
     }
     if (looksBinary(sample.subarray(0, 8192))) {
-      const base: SourceFile = { node, path: abs, rel, kind: "unreadable", size: st.size, note: c ? `named like ${c.kind} but the content is binary` : "binary content" };
+      const base: SourceFile = {
+        node,
+        path: abs,
+        rel,
+        kind: "unreadable",
+        size: st.size,
+        note: c ? `named like ${c.kind} but the content is binary` : "binary content",
+      };
       // A binary file that no rule names (an image, a .pid) is only unrecognized, not a problem.
       return c ? base : { ...base, kind: "unrecognized" };
     }
@@ -414,7 +454,8 @@ function capped(notes: string[], max = 20): string[] {
 async function openFolder(input: string, abs: string, archive?: string, maxReadBytes?: number): Promise<RecordedSource> {
   const walked = walk(abs);
   const all = walked.files;
-  if (all.length === 0 && walked.unlisted.length === 0) throw new CassperfError(`open: ${input} is ${archive ? "an archive with no files" : "an empty folder"}; expected ${EXPECTED}.`);
+  if (all.length === 0 && walked.unlisted.length === 0)
+    throw new CassperfError(`open: ${input} is ${archive ? "an archive with no files" : "an empty folder"}; expected ${EXPECTED}.`);
 
   // One wrapping folder (typical of archives) around a dataset: step into it.
   let root = abs;
@@ -478,19 +519,45 @@ async function openFolder(input: string, abs: string, archive?: string, maxReadB
   for (const u of walked.unlisted) {
     const where = u.dir === abs ? undefined : place(u.dir, true);
     if (u.dir === abs) throw new CassperfError(`open: ${input} cannot be listed (${u.why}); expected ${EXPECTED}.`);
-    files.push({ node: where?.node ?? "", path: u.dir, rel: toRel(root, u.dir) + "/", kind: "unreadable", size: 0, note: `${u.why}; the folder could not be listed` });
+    files.push({
+      node: where?.node ?? "",
+      path: u.dir,
+      rel: toRel(root, u.dir) + "/",
+      kind: "unreadable",
+      size: 0,
+      note: `${u.why}; the folder could not be listed`,
+    });
   }
   dropCopies(files, notes);
   const unreadable = files.filter((f) => f.kind === "unreadable");
   const lost = unreadable.map((f) => `${f.rel} could not be read (${f.note ?? "unreadable"}); what it holds is missing from this report.`);
-  if (manifest) manifestNotes.push(...(await verifyManifestFiles(manifest, root, inRoot(all, root).map((f) => toRel(root, f)), "cassperf.json")));
+  if (manifest)
+    manifestNotes.push(
+      ...(await verifyManifestFiles(
+        manifest,
+        root,
+        inRoot(all, root).map((f) => toRel(root, f)),
+        "cassperf.json",
+      )),
+    );
 
   const known = files.filter((f) => f.kind !== "unrecognized" && f.kind !== "unreadable" && f.kind !== "manifest");
   if (known.length === 0 && !manifest) {
-    const sample = files.slice(0, 5).map((f) => f.rel).join(", ");
-    const cannot = `${unreadable.length} could not be read: ${unreadable.slice(0, 5).map((f) => `${f.rel} (${f.note})`).join(", ")}`;
-    if (unreadable.length === files.length) throw new CassperfError(`open: ${input} holds nothing cassperf could read (${cannot}); expected ${EXPECTED}.`, { hint: "check the files' permissions, or copy them again" });
-    throw new CassperfError(`open: ${input} holds nothing cassperf recognises (${files.length} files, e.g. ${sample}${unreadable.length ? `; ${cannot}` : ""}); expected ${EXPECTED}.`);
+    const sample = files
+      .slice(0, 5)
+      .map((f) => f.rel)
+      .join(", ");
+    const cannot = `${unreadable.length} could not be read: ${unreadable
+      .slice(0, 5)
+      .map((f) => `${f.rel} (${f.note})`)
+      .join(", ")}`;
+    if (unreadable.length === files.length)
+      throw new CassperfError(`open: ${input} holds nothing cassperf could read (${cannot}); expected ${EXPECTED}.`, {
+        hint: "check the files' permissions, or copy them again",
+      });
+    throw new CassperfError(
+      `open: ${input} holds nothing cassperf recognises (${files.length} files, e.g. ${sample}${unreadable.length ? `; ${cannot}` : ""}); expected ${EXPECTED}.`,
+    );
   }
   const layout: RecordedLayout = manifest ? "dataset" : bundleRoot ? "bundle" : "folder";
   const sourceNotes = [...capped(lost), ...capped(skipped), ...capped(notes), ...capped(manifestNotes)];

@@ -9,12 +9,48 @@
 import type { Client } from "cassandra-driver";
 
 /** Keyspaces every cluster has; not part of a recording's schema. */
-export const SYSTEM_KEYSPACES = new Set(["system", "system_auth", "system_traces", "system_distributed", "system_schema", "system_views", "system_virtual_schema", "dse_system", "dse_security", "dse_auth", "dse_leases", "dse_insights", "dse_insights_local", "dse_perf", "dse_system_local", "solr_admin", "OpsCenter"]);
+export const SYSTEM_KEYSPACES = new Set([
+  "system",
+  "system_auth",
+  "system_traces",
+  "system_distributed",
+  "system_schema",
+  "system_views",
+  "system_virtual_schema",
+  "dse_system",
+  "dse_security",
+  "dse_auth",
+  "dse_leases",
+  "dse_insights",
+  "dse_insights_local",
+  "dse_perf",
+  "dse_system_local",
+  "solr_admin",
+  "OpsCenter",
+]);
 
 const TYPE_NAMES: Record<number, string> = {
-  0x01: "ascii", 0x02: "bigint", 0x03: "blob", 0x04: "boolean", 0x05: "counter", 0x06: "decimal", 0x07: "double", 0x08: "float",
-  0x09: "int", 0x0a: "text", 0x0b: "timestamp", 0x0c: "uuid", 0x0d: "text", 0x0e: "varint", 0x0f: "timeuuid", 0x10: "inet",
-  0x11: "date", 0x12: "time", 0x13: "smallint", 0x14: "tinyint", 0x15: "duration",
+  0x01: "ascii",
+  0x02: "bigint",
+  0x03: "blob",
+  0x04: "boolean",
+  0x05: "counter",
+  0x06: "decimal",
+  0x07: "double",
+  0x08: "float",
+  0x09: "int",
+  0x0a: "text",
+  0x0b: "timestamp",
+  0x0c: "uuid",
+  0x0d: "text",
+  0x0e: "varint",
+  0x0f: "timeuuid",
+  0x10: "inet",
+  0x11: "date",
+  0x12: "time",
+  0x13: "smallint",
+  0x14: "tinyint",
+  0x15: "duration",
 };
 
 interface TypeInfo {
@@ -96,7 +132,10 @@ export function createTable(keyspace: string, t: any): string {
   opts.push(`default_time_to_live = ${t.defaultTtl ?? 0}`);
   opts.push(`gc_grace_seconds = ${t.gcGraceSeconds}`);
   if (t.compression && typeof t.compression === "object") opts.push(`compression = ${cqlMap(t.compression)}`);
-  if (t.caching) opts.push(`caching = ${typeof t.caching === "string" && t.caching.startsWith("{") ? cqlMap(JSON.parse(t.caching)) : typeof t.caching === "object" ? cqlMap(t.caching) : cqlString(String(t.caching))}`);
+  if (t.caching)
+    opts.push(
+      `caching = ${typeof t.caching === "string" && t.caching.startsWith("{") ? cqlMap(JSON.parse(t.caching)) : typeof t.caching === "object" ? cqlMap(t.caching) : cqlString(String(t.caching))}`,
+    );
   opts.push(`bloom_filter_fp_chance = ${t.bloomFilterFalsePositiveChance}`);
   opts.push(`read_repair_chance = ${t.readRepairChance}`);
   opts.push(`dclocal_read_repair_chance = ${t.localReadRepairChance}`);
@@ -111,7 +150,10 @@ export function createTable(keyspace: string, t: any): string {
  * @example await tableNames(live.client, "ks")   // ["events", "users"]
  */
 export async function tableNames(client: Client, keyspace: string): Promise<string[]> {
-  for (const q of ["SELECT table_name AS name FROM system_schema.tables WHERE keyspace_name = ?", "SELECT columnfamily_name AS name FROM system.schema_columnfamilies WHERE keyspace_name = ?"]) {
+  for (const q of [
+    "SELECT table_name AS name FROM system_schema.tables WHERE keyspace_name = ?",
+    "SELECT columnfamily_name AS name FROM system.schema_columnfamilies WHERE keyspace_name = ?",
+  ]) {
     try {
       const r = await client.execute(q, [keyspace], { prepare: true });
       return r.rows.map((row) => String(row.name)).sort();

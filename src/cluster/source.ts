@@ -89,9 +89,6 @@ export function filterFiles(files: SourceFile[], filter: FileFilter = {}): Sourc
   const nodes = asSet(filter.node);
   const commands = asSet(filter.command);
   return files.filter(
-    (f) =>
-      (!kinds || kinds.has(f.kind)) &&
-      (!nodes || nodes.has(f.node)) &&
-      (!commands || (f.command !== undefined && commands.has(f.command))),
+    (f) => (!kinds || kinds.has(f.kind)) && (!nodes || nodes.has(f.node)) && (!commands || (f.command !== undefined && commands.has(f.command))),
   );
 }

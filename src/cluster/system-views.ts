@@ -15,7 +15,8 @@ import type { LiveSource } from "./live";
 /** The virtual tables read by the monitors, with the Cassandra class that defines each. */
 export const VIRTUAL_TABLES = {
   caches: "CachesTable.java (key, row, counter and chunk cache: capacity_bytes, entry_count, hit_count, request_count, size_bytes, recent_*_per_second)",
-  clients: "ClientsTable.java (one row per native connection: address, port, driver_name, driver_version, protocol_version, request_count, username, keyspace_name)",
+  clients:
+    "ClientsTable.java (one row per native connection: address, port, driver_name, driver_version, protocol_version, request_count, username, keyspace_name)",
   thread_pools: "ThreadPoolsTable.java (name, active_tasks, active_tasks_limit, pending_tasks, blocked_tasks, blocked_tasks_all_time, completed_tasks)",
   settings: "SettingsTable.java (name, value: the node's cassandra.yaml as running)",
   sstable_tasks: "SSTableTasksTable.java (running compactions and other sstable operations: kind, progress, total, unit)",
@@ -43,7 +44,12 @@ export function viewNodes(source: LiveSource): { nodes: string[]; older: string[
  * A node whose read fails is named in `failed` with the driver's message (the caller falls back).
  * @example const { reads } = await readViews(live, "thread_pools"); reads[0].rows[0].pending_tasks
  */
-export async function readViews(source: LiveSource, table: keyof typeof VIRTUAL_TABLES | string, where = "", params: unknown[] = []): Promise<{ reads: ViewRead[]; older: string[]; failed: { node: string; error: string }[] }> {
+export async function readViews(
+  source: LiveSource,
+  table: keyof typeof VIRTUAL_TABLES | string,
+  where = "",
+  params: unknown[] = [],
+): Promise<{ reads: ViewRead[]; older: string[]; failed: { node: string; error: string }[] }> {
   const { nodes, older } = viewNodes(source);
   const client: Client = source.client;
   const hosts = new Map(client.hosts.values().map((h) => [h.address.replace(/:\d+$/, ""), h]));
@@ -56,7 +62,11 @@ export async function readViews(source: LiveSource, table: keyof typeof VIRTUAL_
       continue;
     }
     try {
-      const rs = await client.execute(`SELECT * FROM system_views.${table}${where ? ` ${where}` : ""}`, params, { host, prepare: false, isIdempotent: true } as never);
+      const rs = await client.execute(`SELECT * FROM system_views.${table}${where ? ` ${where}` : ""}`, params, {
+        host,
+        prepare: false,
+        isIdempotent: true,
+      } as never);
       reads.push({ node, rows: rs.rows as unknown as Record<string, unknown>[], origin: `live system_views.${table} on ${node}` });
     } catch (e) {
       failed.push({ node, error: (e as Error).message.slice(0, 160) });

@@ -193,7 +193,9 @@ export async function scanTokenRanges(client: Client, table: TableName, opts: To
   if (!meta) {
     const ks = client.metadata.keyspaces[table.keyspace];
     const known = ks ? "" : ` (no keyspace ${JSON.stringify(table.keyspace)}; keyspaces: ${Object.keys(client.metadata.keyspaces).sort().join(", ")})`;
-    throw new CassperfError(`partitionScan: table ${table.keyspace}.${table.table} does not exist${known}.`, { hint: 'quote names with upper case: partitionScan(\'"MyKs"."MyTable"\')' });
+    throw new CassperfError(`partitionScan: table ${table.keyspace}.${table.table} does not exist${known}.`, {
+      hint: 'quote names with upper case: partitionScan(\'"MyKs"."MyTable"\')',
+    });
   }
   const pk = meta.partitionKeys.map((c) => c.name);
   const pkList = pk.map(quoteIdent).join(", ");
@@ -217,7 +219,10 @@ export async function scanTokenRanges(client: Client, table: TableName, opts: To
   }
   let out: fs.WriteStream | undefined;
   if (opts.outFile) {
-    if (fs.existsSync(opts.outFile)) throw new CassperfError(`partitionScan: ${opts.outFile} already exists; refusing to overwrite it.`, { hint: "choose another outFile or remove the file yourself" });
+    if (fs.existsSync(opts.outFile))
+      throw new CassperfError(`partitionScan: ${opts.outFile} already exists; refusing to overwrite it.`, {
+        hint: "choose another outFile or remove the file yourself",
+      });
     out = fs.createWriteStream(opts.outFile, { flags: "wx" });
     // RFC 4180 (./csv.ts): one column per partition-key column, named after it, then token and rows.
     out.write(csvRecord([...pk, "token", "rows"]));
@@ -260,7 +265,16 @@ export async function scanTokenRanges(client: Client, table: TableName, opts: To
     if (!opts.onProgress) return;
     const elapsedMs = Date.now() - t0;
     const rate = elapsedMs > 0 ? (rows * 1000) / elapsedMs : 0;
-    opts.onProgress({ done, total: ranges.length, rows, partitions, rowsPerSecond: rate, elapsedMs, etaMs: done > 0 ? (elapsedMs / done) * (ranges.length - done) : undefined, label: `${table.keyspace}.${table.table}` });
+    opts.onProgress({
+      done,
+      total: ranges.length,
+      rows,
+      partitions,
+      rowsPerSecond: rate,
+      elapsedMs,
+      etaMs: done > 0 ? (elapsedMs / done) * (ranges.length - done) : undefined,
+      label: `${table.keyspace}.${table.table}`,
+    });
   };
 
   let scannedRanges = 0;
@@ -319,7 +333,8 @@ export async function scanTokenRanges(client: Client, table: TableName, opts: To
         } while (pageState);
         if (current) record(current, primary);
         scannedRanges++;
-        if (attempt > 0) retried.push(`${range.start ?? "min"}..${range.end ?? "max"}: ${nodes.slice(0, attempt).join(", ")} failed, scanned on ${nodes[attempt]}`);
+        if (attempt > 0)
+          retried.push(`${range.start ?? "min"}..${range.end ?? "max"}: ${nodes.slice(0, attempt).join(", ")} failed, scanned on ${nodes[attempt]}`);
         return;
       } catch (e) {
         // The partition in flight is incomplete: drop it and resume after the last complete one.
@@ -357,7 +372,9 @@ export async function scanTokenRanges(client: Client, table: TableName, opts: To
       if (failed.length === before) recovered++;
     };
     await runPool(again, opts.concurrency, rescan, stop);
-    retried.push(`round ${round + 1} after a ${pause / 1000} s pause: ${recovered} of ${plural(again.length, "range")} that had failed on every replica scanned`);
+    retried.push(
+      `round ${round + 1} after a ${pause / 1000} s pause: ${recovered} of ${plural(again.length, "range")} that had failed on every replica scanned`,
+    );
   }
   if (out) await new Promise<void>((resolve) => out!.end(resolve));
   return {

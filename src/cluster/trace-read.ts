@@ -92,7 +92,8 @@ async function readEvents(client: Client, sessionId: string): Promise<TraceEvent
  */
 function uuid(id: string): unknown {
   const cassandra = require("cassandra-driver") as typeof import("cassandra-driver");
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw new CassperfError(`trace: "${id}" is not a trace session id (a uuid like 2c4c1a80-e1d2-11e4-9a17-a7d3e8a8b2a3).`);
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id))
+    throw new CassperfError(`trace: "${id}" is not a trace session id (a uuid like 2c4c1a80-e1d2-11e4-9a17-a7d3e8a8b2a3).`);
   return cassandra.types.Uuid.fromString(id);
 }
 

@@ -114,17 +114,16 @@ export class Engine {
    */
   private captureCompiledCells(): void {
     // The module object itself (an `import * as` namespace is read-only): tslab holds the same object.
-    const vm = require("vm") as typeof VmModule;
+    const vm = require("node:vm") as typeof VmModule;
     const original = vm.runInThisContext;
-    const self = this;
-    vm.runInThisContext = function (code: string, options?: VmModule.RunningScriptOptions | string) {
+    vm.runInThisContext = ((code: string, options?: VmModule.RunningScriptOptions | string) => {
       if (typeof code === "string" && code.includes("__tslab__.exports, __tslab__.require")) {
-        self.compiled = code;
+        this.compiled = code;
         const o = typeof options === "object" && options !== null ? options : {};
         return original.call(vm, code, { ...o, filename: o.filename ?? CELL_FILENAME });
       }
       return original.call(vm, code, options as VmModule.RunningScriptOptions);
-    } as typeof vm.runInThisContext;
+    }) as typeof vm.runInThisContext;
   }
 
   /** A JavaScript error of the cell, with the cell's own line (and a caret under the name) in its traceback. */
@@ -162,7 +161,11 @@ export class Engine {
       if (outcome.ok && ac.signal.aborted) {
         return {
           ok: false,
-          error: { ename: "Interrupted", evalue: "the cell was interrupted; the result shown is partial (what was done before the interrupt)", traceback: ["Interrupted: the cell was interrupted; the result shown above is partial (what was done before the interrupt)"] },
+          error: {
+            ename: "Interrupted",
+            evalue: "the cell was interrupted; the result shown is partial (what was done before the interrupt)",
+            traceback: ["Interrupted: the cell was interrupted; the result shown above is partial (what was done before the interrupt)"],
+          },
         };
       }
       return outcome;

@@ -47,7 +47,9 @@ export function kernelsDir(target: InstallTarget): string {
  */
 export function checkKernelName(name: string): string {
   if (typeof name !== "string" || !/^[A-Za-z0-9._-]+$/.test(name) || /^\.+$/.test(name)) {
-    throw new CassperfError(`--name ${JSON.stringify(name)}: a kernel name is a folder name of letters, digits, ".", "_" and "-" (not only dots).`, { hint: "e.g. --name cassperf-dev" });
+    throw new CassperfError(`--name ${JSON.stringify(name)}: a kernel name is a folder name of letters, digits, ".", "_" and "-" (not only dots).`, {
+      hint: "e.g. --name cassperf-dev",
+    });
   }
   return name;
 }
@@ -80,7 +82,8 @@ function kernelDir(target: InstallTarget, name: string): string {
   const dir = path.join(kernels, name);
   if (path.dirname(dir) !== kernels) throw new CassperfError(`--name ${JSON.stringify(name)} does not name a folder inside ${kernels}.`);
   const st = fs.lstatSync(dir, { throwIfNoEntry: false });
-  if (st && !st.isDirectory()) throw new CassperfError(`${dir} is not a kernelspec folder (${st.isSymbolicLink() ? "a symbolic link" : "a file"}); cassperf leaves it alone.`);
+  if (st && !st.isDirectory())
+    throw new CassperfError(`${dir} is not a kernelspec folder (${st.isSymbolicLink() ? "a symbolic link" : "a file"}); cassperf leaves it alone.`);
   return dir;
 }
 
@@ -99,7 +102,9 @@ export function installKernel(target: InstallTarget, name: string = KERNEL_NAME,
     throw new CassperfError(`the kernel launcher ${LAUNCHER} does not exist.`, { hint: "build the package first: npm run build" });
   }
   if (fs.existsSync(path.join(dir, "kernel.json")) && !isCassperfKernelspec(dir)) {
-    throw new CassperfError(`${dir} holds another kernel's kernelspec (its kernel.json was not written by cassperf); refusing to replace it.`, { hint: "pick another --name" });
+    throw new CassperfError(`${dir} holds another kernel's kernelspec (its kernel.json was not written by cassperf); refusing to replace it.`, {
+      hint: "pick another --name",
+    });
   }
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, "kernel.json"), JSON.stringify(kernelJson(options), null, 2) + "\n");
@@ -119,7 +124,9 @@ export function uninstallKernel(target: InstallTarget, name: string = KERNEL_NAM
   const dir = kernelDir(target, name);
   if (!fs.existsSync(path.join(dir, "kernel.json"))) return undefined;
   if (!isCassperfKernelspec(dir)) {
-    throw new CassperfError(`${dir} is not a cassperf kernelspec (its kernel.json was not written by cassperf kernel install); leaving it alone.`, { hint: "remove other kernels with: jupyter kernelspec uninstall NAME" });
+    throw new CassperfError(`${dir} is not a cassperf kernelspec (its kernel.json was not written by cassperf kernel install); leaving it alone.`, {
+      hint: "remove other kernels with: jupyter kernelspec uninstall NAME",
+    });
   }
   for (const f of INSTALLED_FILES) fs.rmSync(path.join(dir, f), { force: true });
   try {

@@ -61,7 +61,8 @@ export function kernelInfo(): Record<string, unknown> {
       // The combination tslab found to turn on TypeScript highlighting in Notebook and JupyterLab.
       codemirror_mode: { mode: "typescript", name: "javascript", typescript: true },
     },
-    banner: "cassperf — Cassandra performance investigations in TypeScript (tslab engine). Every helper is in scope: open(), connect(), gcStats(), trace(), ...",
+    banner:
+      "cassperf — Cassandra performance investigations in TypeScript (tslab engine). Every helper is in scope: open(), connect(), gcStats(), trace(), ...",
   };
 }
 
@@ -94,7 +95,10 @@ interface HistoryEntry {
 
 /** Glob as IPython's history search uses it: `*` any run, `?` one character, anchored. */
 function globToRegExp(pattern: string): RegExp {
-  const body = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  const body = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
   return new RegExp(`^${body}$`, "s");
 }
 
@@ -203,7 +207,10 @@ class KernelServer extends ZmqServer {
       entries = entries.filter((e) => re.test(e.input));
       if (req.unique === true) {
         const seen = new Set<string>();
-        entries = [...entries].reverse().filter((e) => !seen.has(e.input) && (seen.add(e.input), true)).reverse();
+        entries = [...entries]
+          .reverse()
+          .filter((e) => !seen.has(e.input) && (seen.add(e.input), true))
+          .reverse();
       }
       if (n !== undefined) entries = entries.slice(-n);
     } else if (n !== undefined) entries = entries.slice(-n);

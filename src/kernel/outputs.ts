@@ -76,7 +76,8 @@ export function inspectValue(value: unknown): string {
 }
 
 /** Frames from the kernel itself and tslab: noise in a user's traceback. */
-const KERNEL_FRAME = /[\\/](tslab[\\/]dist|kernel[\\/](launcher|engine|outputs)\.js)|\(node:|^\s*at node:|^\s*at (new Promise|process\.processTicksAndRejections)/;
+const KERNEL_FRAME =
+  /[\\/](tslab[\\/]dist|kernel[\\/](launcher|engine|outputs)\.js)|\(node:|^\s*at node:|^\s*at (new Promise|process\.processTicksAndRejections)/;
 
 /** Whether the user asked for full stacks of CassperfErrors too. */
 export function wantStacks(): boolean {

@@ -65,7 +65,10 @@ export function literalType(text: string): ParamType | undefined {
 /** Types named by an annotation such as `string | null` or `"ONE" | "QUORUM"`. */
 export function annotationTypes(annotation: string): ParamType[] | undefined {
   const out: ParamType[] = [];
-  for (const part of annotation.split("|").map((p) => p.trim()).filter(Boolean)) {
+  for (const part of annotation
+    .split("|")
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     if (["string", "number", "boolean", "null", "string[]", "number[]"].includes(part)) out.push(part as ParamType);
     else if (part === "Array<string>") out.push("string[]");
     else if (part === "Array<number>") out.push("number[]");
@@ -107,7 +110,11 @@ export function literalFor(param: Parameter, value: string): string {
   if (literals.some((l) => l.literal === value)) return JSON.stringify(value);
   if (accepts("number") && /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(value.trim())) {
     // 1e999 is Infinity, which is no TypeScript number literal (and no useful parameter).
-    if (!Number.isFinite(Number(value))) throw new CassperfError(`parameter "${param.name}" expects a finite number, but -p ${param.name} gave ${JSON.stringify(value)}, which is beyond the largest double (about 1.8e308).`, { hint: `e.g. -p ${param.name} ${exampleFor("number")}` });
+    if (!Number.isFinite(Number(value)))
+      throw new CassperfError(
+        `parameter "${param.name}" expects a finite number, but -p ${param.name} gave ${JSON.stringify(value)}, which is beyond the largest double (about 1.8e308).`,
+        { hint: `e.g. -p ${param.name} ${exampleFor("number")}` },
+      );
     return String(Number(value));
   }
   if (accepts("boolean") && (value === "true" || value === "false")) return value;
@@ -193,7 +200,9 @@ export function injectParameters(nb: NotebookJson, values: [string, string][], n
   for (const [name, value] of values) {
     const p = params.find((x) => x.name === name);
     if (!p) {
-      throw new CassperfError(`-p ${name}: ${notebookName} has no parameter "${name}"; its parameters are ${params.map((x) => x.name).join(", ") || "(none)"}.`);
+      throw new CassperfError(
+        `-p ${name}: ${notebookName} has no parameter "${name}"; its parameters are ${params.map((x) => x.name).join(", ") || "(none)"}.`,
+      );
     }
     const literal = literalFor(p, value);
     lines.push(`${p.keyword} ${p.name}${p.annotation ? `: ${p.annotation}` : typeAnnotation(p)} = ${literal};`);

@@ -28,7 +28,7 @@ export function pathParameterNames(nb: NotebookJson): string[] {
     const at = lines.findIndex((l) => new RegExp(`^\\s*(?:export\\s+)?(?:const|let|var)\\s+${p.name.replace(/\$/g, "\\$")}\\b`).test(l));
     const comments: string[] = [];
     for (let k = at - 1; k >= 0 && /^\s*\/\//.test(lines[k]); k--) comments.unshift(lines[k]);
-    const trailing = at >= 0 ? /\/\/(.*)$/.exec(lines[at])?.[1] ?? "" : "";
+    const trailing = at >= 0 ? (/\/\/(.*)$/.exec(lines[at])?.[1] ?? "") : "";
     if (p.name === "source" || /\bpaths?\b/i.test(comments.join(" ") + trailing)) out.push(p.name);
   }
   return out;
@@ -46,7 +46,12 @@ function literalValue(text: string): string {
  * The -p values with every path parameter made absolute (relative to `cwd`), and the list of paths
  * to check: the given ones, and the defaults of those not given (relative to the notebook's folder).
  */
-export function resolvePathParameters(nb: NotebookJson, notebookFile: string, values: [string, string][], cwd = process.cwd()): { values: [string, string][]; check: { name: string; given: string; absolute: string; from: "-p" | "default" }[] } {
+export function resolvePathParameters(
+  nb: NotebookJson,
+  notebookFile: string,
+  values: [string, string][],
+  cwd = process.cwd(),
+): { values: [string, string][]; check: { name: string; given: string; absolute: string; from: "-p" | "default" }[] } {
   const names = new Set(pathParameterNames(nb));
   const check: { name: string; given: string; absolute: string; from: "-p" | "default" }[] = [];
   const out = values.map(([name, value]): [string, string] => {
@@ -77,7 +82,10 @@ export async function checkPathParameters(check: { name: string; given: string; 
   for (const c of check) {
     const label = c.from === "-p" ? `-p ${c.name} ${c.given}` : `the parameters cell's ${c.name} = "${c.given}"`;
     const st = fs.statSync(c.absolute, { throwIfNoEntry: false });
-    if (!st) throw new CassperfError(`${label}: ${c.absolute} does not exist.`, { hint: c.from === "-p" ? "a relative path is read from the directory cassperf run was started in" : "pass -p " + c.name + " <path>" });
+    if (!st)
+      throw new CassperfError(`${label}: ${c.absolute} does not exist.`, {
+        hint: c.from === "-p" ? "a relative path is read from the directory cassperf run was started in" : "pass -p " + c.name + " <path>",
+      });
     try {
       fs.accessSync(c.absolute, fs.constants.R_OK | (st.isDirectory() ? fs.constants.X_OK : 0));
     } catch {

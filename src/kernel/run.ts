@@ -95,7 +95,8 @@ export function parseRunArgs(args: string[]): RunArgs | { help: true } {
     return [nv.slice(0, eq), nv.slice(eq + 1)];
   });
   const timeout = timeoutText === undefined ? 600 : Number(timeoutText);
-  if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError(RUN_COMMAND.command, `--timeout expects a number of seconds, got ${JSON.stringify(timeoutText)}`, USAGE);
+  if (!Number.isFinite(timeout) || timeout <= 0)
+    throw new UsageError(RUN_COMMAND.command, `--timeout expects a number of seconds, got ${JSON.stringify(timeoutText)}`, USAGE);
   return { notebook: p.positionals[0], parameters, timeout, ...(out ? { out } : {}), ...(force ? { force } : {}) };
 }
 
@@ -148,11 +149,18 @@ export function outputPlan(a: RunArgs): { out: string; backup?: string } {
   const input = path.resolve(a.notebook);
   const out = path.resolve(a.out ?? a.notebook);
   const st = fs.statSync(out, { throwIfNoEntry: false });
-  if (st?.isDirectory()) throw new CassperfError(`--out ${a.out}: that is a folder; give a notebook file name.`, { hint: `e.g. --out ${path.join(a.out ?? ".", path.basename(a.notebook))}` });
+  if (st?.isDirectory())
+    throw new CassperfError(`--out ${a.out}: that is a folder; give a notebook file name.`, {
+      hint: `e.g. --out ${path.join(a.out ?? ".", path.basename(a.notebook))}`,
+    });
   if (out === input) return { out, backup: `${input}.bak` };
   const parent = fs.statSync(path.dirname(out), { throwIfNoEntry: false });
-  if (!parent?.isDirectory()) throw new CassperfError(`--out ${a.out}: the folder ${path.dirname(out)} does not exist.`, { hint: "create it first, or choose a file in an existing folder" });
-  if (st && !a.force) throw new CassperfError(`--out ${a.out} already exists; refusing to write over it.`, { hint: "choose a new file name, or add --force to replace it" });
+  if (!parent?.isDirectory())
+    throw new CassperfError(`--out ${a.out}: the folder ${path.dirname(out)} does not exist.`, {
+      hint: "create it first, or choose a file in an existing folder",
+    });
+  if (st && !a.force)
+    throw new CassperfError(`--out ${a.out} already exists; refusing to write over it.`, { hint: "choose a new file name, or add --force to replace it" });
   return { out };
 }
 
@@ -239,14 +247,18 @@ export async function runNotebookCli(argv: string[]): Promise<number> {
   fs.writeFileSync(out, JSON.stringify(injected, null, 1) + "\n");
   const jupyterPath = temporaryKernelPath();
   try {
-    const r = await runPython(python, [path.join(PACKAGE_ROOT, "kernel", "run_notebook.py"), out, KERNEL_NAME, String(a.timeout), path.dirname(path.resolve(a.notebook))], {
-      ...process.env,
-      TZ: "UTC",
-      JUPYTER_PATH: [jupyterPath, process.env.JUPYTER_PATH].filter(Boolean).join(path.delimiter),
-      // run_notebook.py removes it when this process dies without doing so (SIGKILL).
-      CASSPERF_RUN_TEMP: jupyterPath,
-      ...(allowErrors ? { CASSPERF_ALLOW_ERRORS: "1" } : {}),
-    });
+    const r = await runPython(
+      python,
+      [path.join(PACKAGE_ROOT, "kernel", "run_notebook.py"), out, KERNEL_NAME, String(a.timeout), path.dirname(path.resolve(a.notebook))],
+      {
+        ...process.env,
+        TZ: "UTC",
+        JUPYTER_PATH: [jupyterPath, process.env.JUPYTER_PATH].filter(Boolean).join(path.delimiter),
+        // run_notebook.py removes it when this process dies without doing so (SIGKILL).
+        CASSPERF_RUN_TEMP: jupyterPath,
+        ...(allowErrors ? { CASSPERF_ALLOW_ERRORS: "1" } : {}),
+      },
+    );
     if (r.stoppedBy) {
       console.error(`cassperf run: stopped by ${r.stoppedBy}; ${out} holds the cells that had run`);
       return 128 + (os.constants.signals[r.stoppedBy] ?? 15);

@@ -69,7 +69,9 @@ export async function runLabCli(args: string[]): Promise<number> {
         log: (l) => console.error(l),
       });
       console.log(`lab up: Cassandra ${lab.version} on ${lab.contactPoints.join(",")} in ${lab.dir} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-      console.log(`connect: await connect({ contactPoints: ${JSON.stringify(lab.contactPoints)}, localDataCenter: "datacenter1" })  or  await lab.connect(${JSON.stringify(lab.dir)})`);
+      console.log(
+        `connect: await connect({ contactPoints: ${JSON.stringify(lab.contactPoints)}, localDataCenter: "datacenter1" })  or  await lab.connect(${JSON.stringify(lab.dir)})`,
+      );
       return 0;
     }
     case "stop": {
@@ -83,7 +85,16 @@ export async function runLabCli(args: string[]): Promise<number> {
       if (p.help) return printUsage(USAGE);
       const s = await status({ dir: p.values.dir });
       console.log(`lab ${s.dir} (Cassandra ${s.version})`);
-      const rows = s.nodes.map((n) => ({ node: n.name, address: n.address, jmx: n.jmxPort, pid: n.pid ?? "-", process: n.process, cql: n.cql ? "open" : "closed", ring: n.ring ?? "?", "rss MiB": n.rssMiB ?? "-" }));
+      const rows = s.nodes.map((n) => ({
+        node: n.name,
+        address: n.address,
+        jmx: n.jmxPort,
+        pid: n.pid ?? "-",
+        process: n.process,
+        cql: n.cql ? "open" : "closed",
+        ring: n.ring ?? "?",
+        "rss MiB": n.rssMiB ?? "-",
+      }));
       console.log(renderTable(rows, Object.keys(rows[0] ?? {}), 100).join("\n"));
       if (s.ringText) console.log(`\nnodetool status (ring view):\n${s.ringText.trimEnd()}`);
       else console.log("\nno running node answered nodetool status");
@@ -93,14 +104,16 @@ export async function runLabCli(args: string[]): Promise<number> {
       const p = passThrough("nodetool", rest);
       if (p.help) return printUsage(USAGE);
       const [node, ...ntArgs] = p.rest;
-      if (!node || ntArgs.length === 0) throw new UsageError("cassperf lab nodetool", "expected a node and a nodetool command, e.g. `cassperf lab nodetool node1 status`", USAGE);
+      if (!node || ntArgs.length === 0)
+        throw new UsageError("cassperf lab nodetool", "expected a node and a nodetool command, e.g. `cassperf lab nodetool node1 status`", USAGE);
       process.stdout.write(await nodetool(node, ntArgs, { dir: p.dir }));
       return 0;
     }
     case "stress": {
       const p = passThrough("stress", rest);
       if (p.help) return printUsage(USAGE);
-      if (p.rest.length === 0) throw new UsageError("cassperf lab stress", "expected cassandra-stress arguments, e.g. `cassperf lab stress write n=10000 -rate threads=16`", USAGE);
+      if (p.rest.length === 0)
+        throw new UsageError("cassperf lab stress", "expected cassandra-stress arguments, e.g. `cassperf lab stress write n=10000 -rate threads=16`", USAGE);
       const { java, argv } = stressCommand(p.rest, { dir: p.dir });
       const r = spawnSync(java, argv, { stdio: "inherit" });
       return r.status ?? 1;

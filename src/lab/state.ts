@@ -34,7 +34,9 @@ export function readState(dir: string): LabState | undefined {
     if (s.format !== "cassperf-lab" || !Array.isArray(s.nodes)) throw new Error(`format ${JSON.stringify(s.format)}`);
     return s;
   } catch (e) {
-    throw new CassperfError(`lab: ${file} is not a cassperf lab state file (${(e as Error).message}).`, { hint: "remove it, or pass the lab's folder with --dir" });
+    throw new CassperfError(`lab: ${file} is not a cassperf lab state file (${(e as Error).message}).`, {
+      hint: "remove it, or pass the lab's folder with --dir",
+    });
   }
 }
 
@@ -96,7 +98,7 @@ export function isGone(pid: number): boolean {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
     return /\)\s+[ZX]\s/.test(stat);
   } catch {
-    return !fs.existsSync("/proc/self/stat") ? false : true;
+    return !!fs.existsSync("/proc/self/stat");
   }
 }
 
@@ -120,7 +122,12 @@ export function tail(file: string, n = 20): string {
     const buf = Buffer.alloc(len);
     fs.readSync(fd, buf, 0, len, st.size - len);
     fs.closeSync(fd);
-    return buf.toString("utf8").split("\n").filter((l) => l.trim() !== "").slice(-n).join("\n");
+    return buf
+      .toString("utf8")
+      .split("\n")
+      .filter((l) => l.trim() !== "")
+      .slice(-n)
+      .join("\n");
   } catch {
     return "";
   }

@@ -165,7 +165,11 @@ const LINE_RULES: { what: string; test: RegExp; apply: (m: RegExpMatchArray, st:
       st.fields = undefined;
       st.inResults = false;
       const run = currentRun(st, line);
-      run.ops = m[1].replace(/[[\]]/g, "").split(",").map((s) => s.trim()).filter(Boolean);
+      run.ops = m[1]
+        .replace(/[[\]]/g, "")
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean);
       run.threads = Number(m[2]);
       if (m[3].trim()) run.bound = m[3].trim();
     },

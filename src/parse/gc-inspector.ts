@@ -68,49 +68,49 @@ export function gcInspectorParser(opts: ParseOptions = {}): { push(text: string)
   const maxLines = opts.maxLines ?? Infinity;
   let lineNo = 0;
   const push = (text: string) => {
-  let pos = 0;
-  const n = text.length;
-  while (pos < n && lineNo < maxLines) {
-    let end = text.indexOf("\n", pos);
-    if (end < 0) end = n;
-    lineNo++;
-    const line = text.slice(pos, end);
-    pos = end + 1;
-    if (line.indexOf("GC in ") < 0 && line.indexOf("GC for ") < 0) continue;
-    for (const rule of RULES) {
-      const m = rule.re.exec(line);
-      if (!m) continue;
-      const x = rule.read(m);
-      const type = GCINSPECTOR_TYPES[x.collector];
-      if (type === undefined && !/GCInspector/.test(line)) break; // "GC in" in some other message
-      const p = pauseRow(line, lineNo, x.collector, type ?? "young", x.ms);
-      if (x.pools) {
-        let before = 0;
-        let after = 0;
-        let any = false;
-        for (const pool of x.pools.split(";")) {
-          const pm = /^\s*([^:]+): (\d+) -> (\d+)/.exec(pool);
-          if (!pm || NON_HEAP.test(pm[1])) continue;
-          before += Number(pm[2]);
-          after += Number(pm[3]);
-          any = true;
+    let pos = 0;
+    const n = text.length;
+    while (pos < n && lineNo < maxLines) {
+      let end = text.indexOf("\n", pos);
+      if (end < 0) end = n;
+      lineNo++;
+      const line = text.slice(pos, end);
+      pos = end + 1;
+      if (line.indexOf("GC in ") < 0 && line.indexOf("GC for ") < 0) continue;
+      for (const rule of RULES) {
+        const m = rule.re.exec(line);
+        if (!m) continue;
+        const x = rule.read(m);
+        const type = GCINSPECTOR_TYPES[x.collector];
+        if (type === undefined && !/GCInspector/.test(line)) break; // "GC in" in some other message
+        const p = pauseRow(line, lineNo, x.collector, type ?? "young", x.ms);
+        if (x.pools) {
+          let before = 0;
+          let after = 0;
+          let any = false;
+          for (const pool of x.pools.split(";")) {
+            const pm = /^\s*([^:]+): (\d+) -> (\d+)/.exec(pool);
+            if (!pm || NON_HEAP.test(pm[1])) continue;
+            before += Number(pm[2]);
+            after += Number(pm[3]);
+            any = true;
+          }
+          if (any) {
+            p.heap_before_mb = bytesToMb(before);
+            p.heap_after_mb = bytesToMb(after);
+          }
+        } else if (x.used !== undefined) {
+          p.heap_after_mb = bytesToMb(x.used);
+          p.heap_total_mb = bytesToMb(x.max ?? 0);
         }
-        if (any) {
-          p.heap_before_mb = bytesToMb(before);
-          p.heap_after_mb = bytesToMb(after);
+        if (p.timestamp) {
+          if (r.firstTimestamp === null) r.firstTimestamp = p.timestamp;
+          r.lastTimestamp = p.timestamp;
         }
-      } else if (x.used !== undefined) {
-        p.heap_after_mb = bytesToMb(x.used);
-        p.heap_total_mb = bytesToMb(x.max ?? 0);
+        r.pauses.push(p);
+        break;
       }
-      if (p.timestamp) {
-        if (r.firstTimestamp === null) r.firstTimestamp = p.timestamp;
-        r.lastTimestamp = p.timestamp;
-      }
-      r.pauses.push(p);
-      break;
     }
-  }
   };
   const end = () => {
     r.lines = lineNo;

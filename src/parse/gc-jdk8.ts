@@ -30,8 +30,10 @@ const DOUBLED_PREFIX = /^(?:\d{4}-\d\d-\d\dT[\d:.,]+[+-]\d{4}: ?)?(\d+[.,]\d{3})
 const G1_CONCURRENT = /^\[GC (concurrent-[a-z-]+?)(-start|-end|-abort|-reset-for-overflow)?(?:, ?(\d+(?:[.,]\d+)?) secs?)?\]/;
 const CMS_CONCURRENT = /^\[(CMS-concurrent-[a-z-]+?)(-start)?(?:: (\d+(?:[.,]\d+)?)\/(\d+(?:[.,]\d+)?) secs)?\]/;
 /** JDK 8 Shenandoah: `[Pause Init Mark (process weakrefs), 0.436 ms]`, `[Pause Final Mark 1447M->684M(2048M), 2.279 ms]`. */
-const SHENANDOAH_PAUSE = /^\[Pause ([A-Za-z ]+?)(?: \(([^)]*)\))?(?: (\d+(?:[.,]\d+)?)([BKMG])->(\d+(?:[.,]\d+)?)([BKMG])\((\d+(?:[.,]\d+)?)([BKMG])\))?, (\d+(?:[.,]\d+)?) ms\]/;
-const SHENANDOAH_CONCURRENT = /^\[(Concurrent [a-z ]+?)(?: \([^)]*\))?(?: \d+(?:[.,]\d+)?[BKMG]->\d+(?:[.,]\d+)?[BKMG]\(\d+(?:[.,]\d+)?[BKMG]\))?, (\d+(?:[.,]\d+)?) ms\]/;
+const SHENANDOAH_PAUSE =
+  /^\[Pause ([A-Za-z ]+?)(?: \(([^)]*)\))?(?: (\d+(?:[.,]\d+)?)([BKMG])->(\d+(?:[.,]\d+)?)([BKMG])\((\d+(?:[.,]\d+)?)([BKMG])\))?, (\d+(?:[.,]\d+)?) ms\]/;
+const SHENANDOAH_CONCURRENT =
+  /^\[(Concurrent [a-z ]+?)(?: \([^)]*\))?(?: \d+(?:[.,]\d+)?[BKMG]->\d+(?:[.,]\d+)?[BKMG]\(\d+(?:[.,]\d+)?[BKMG]\))?, (\d+(?:[.,]\d+)?) ms\]/;
 const REAL = /real=(\d+(?:\.\d+)?) secs/;
 const G1_HEAP = /Heap: (\d+(?:\.\d+)?)([BKMG])\((\d+(?:\.\d+)?)([BKMG])\)->(\d+(?:\.\d+)?)([BKMG])\((\d+(?:\.\d+)?)([BKMG])\)/;
 const HEAP_CHANGE = /(\d+(?:\.\d+)?)([BKMG])?->(\d+(?:\.\d+)?)([BKMG])?\((\d+(?:\.\d+)?)([BKMG])?\)/g;
@@ -42,7 +44,8 @@ const HEAP_CHANGE = /(\d+(?:\.\d+)?)([BKMG])?->(\d+(?:\.\d+)?)([BKMG])?\((\d+(?:
  * (`[CMSJava HotSpot(TM) Server VM warning: bailing out to foreground collection`). Cut out
  * before the event is read, so an embedded `[Times:` never ends the event it interrupts.
  */
-const EMBEDDED = /(?:\d{4}-\d\d-\d\dT[\d:.,]+[+-]\d{4}: ?)?(?:\d+[.,]\d+: )?(?:#\d+: )?\[(?:CMS-concurrent-|GC concurrent-)[^\]]*\](?: \[Times: [^\]]*\])?|(?:\d+[.,]\d+: )?\[G1Ergonomics [^\]]*\]|(?:Java HotSpot\(TM\)|OpenJDK)[^\n]*? warning: .*$/g;
+const EMBEDDED =
+  /(?:\d{4}-\d\d-\d\dT[\d:.,]+[+-]\d{4}: ?)?(?:\d+[.,]\d+: )?(?:#\d+: )?\[(?:CMS-concurrent-|GC concurrent-)[^\]]*\](?: \[Times: [^\]]*\])?|(?:\d+[.,]\d+: )?\[G1Ergonomics [^\]]*\]|(?:Java HotSpot\(TM\)|OpenJDK)[^\n]*? warning: .*$/g;
 
 /**
  * What a line's body (after its optional `date: uptime: ` prefix) means, tested in order.
@@ -57,19 +60,70 @@ const LINE_RULES: { what: string; test: (body: string) => boolean; kind: LineKin
   { what: "Shenandoah pause (JDK 8)", test: (b) => b.startsWith("[Pause "), kind: "shenandoah-pause" },
   { what: "Shenandoah concurrent phase (JDK 8)", test: (b) => b.startsWith("[Concurrent "), kind: "shenandoah-concurrent" },
   { what: "a collection (GC pause, GC (cause), Full GC, GC remark, GC cleanup)", test: (b) => b.startsWith("[GC") || b.startsWith("[Full GC"), kind: "event" },
-  { what: "PrintHeapAtGC block, PrintClassHistogram header, G1Ergonomics note", test: (b) => b.startsWith("{Heap") || b.startsWith("[Class Histogram") || b.startsWith("[G1Ergonomics"), kind: "ignore" },
+  {
+    what: "PrintHeapAtGC block, PrintClassHistogram header, G1Ergonomics note",
+    test: (b) => b.startsWith("{Heap") || b.startsWith("[Class Histogram") || b.startsWith("[G1Ergonomics"),
+    kind: "ignore",
+  },
   { what: "a generation inside an open event ([ParNew, [CMS, [PSYoungGen, [DefNew, [Rescan)", test: (b) => b.charCodeAt(0) === 91, kind: "continuation" },
 ];
 
 /** Header, PrintHeapAtGC, tenuring, FLS statistics, class histogram and Shenandoah notes outside events: recognised, not used. */
 const NOISE_PREFIXES = [
-  "{Heap", "Heap", "}", "Desired survivor", "- age", "Statistics for", "---", "Total Free Space", "Max   Chunk", "Number of Blocks", "Av.  Block", "Tree      Height",
-  "/proc/meminfo", "CMS: abort preclean", " ", "\t", "Java HotSpot", "OpenJDK", "Memory:", "CommandLine flags:", ", ", ": ", "Total ", "num ", "Before GC:", "After GC:",
-  "Regions:", "Humongous object threshold", "Max TLAB size", "GC threads", "Reference processing", "Heuristics", "Shenandoah heuristics", "Pacer", "Initialize Shenandoah",
-  "Trigger:", "Free:", "Evacuation Reserve", "Adaptive CSet", "Collectable Garbage", "Immediate Garbage", "Periodic GC", "Uncommitted", "Cancelling GC", "Failed to allocate",
-  "Concurrent marking triggered", "No shared spaces", "garbage-first heap", "region size",
+  "{Heap",
+  "Heap",
+  "}",
+  "Desired survivor",
+  "- age",
+  "Statistics for",
+  "---",
+  "Total Free Space",
+  "Max   Chunk",
+  "Number of Blocks",
+  "Av.  Block",
+  "Tree      Height",
+  "/proc/meminfo",
+  "CMS: abort preclean",
+  " ",
+  "\t",
+  "Java HotSpot",
+  "OpenJDK",
+  "Memory:",
+  "CommandLine flags:",
+  ", ",
+  ": ",
+  "Total ",
+  "num ",
+  "Before GC:",
+  "After GC:",
+  "Regions:",
+  "Humongous object threshold",
+  "Max TLAB size",
+  "GC threads",
+  "Reference processing",
+  "Heuristics",
+  "Shenandoah heuristics",
+  "Pacer",
+  "Initialize Shenandoah",
+  "Trigger:",
+  "Free:",
+  "Evacuation Reserve",
+  "Adaptive CSet",
+  "Collectable Garbage",
+  "Immediate Garbage",
+  "Periodic GC",
+  "Uncommitted",
+  "Cancelling GC",
+  "Failed to allocate",
+  "Concurrent marking triggered",
+  "No shared spaces",
+  "garbage-first heap",
+  "region size",
   // JDK 8 Shenandoah's per-cycle statistics table (column 0, no brackets: never a pause line).
-  "All times are wall-clock", "all workers.", "Pause ", "Concurrent ",
+  "All times are wall-clock",
+  "all workers.",
+  "Pause ",
+  "Concurrent ",
 ];
 
 interface OpenEvent {
@@ -162,7 +216,8 @@ export function jdk8GcParser(opts: ParseOptions = {}): GcBlockParser {
     return s.replace(EMBEDDED, (frag) => {
       const m = PREFIX.exec(frag)!;
       const body = frag.slice(m[0].length);
-      if (body.startsWith("[CMS-concurrent-") || body.startsWith("[GC concurrent-")) cycleFrom(body, m[2] !== undefined ? num(m[2]) : null, m[1] !== undefined ? hotspotTime(m[1]) : null, line);
+      if (body.startsWith("[CMS-concurrent-") || body.startsWith("[GC concurrent-"))
+        cycleFrom(body, m[2] !== undefined ? num(m[2]) : null, m[1] !== undefined ? hotspotTime(m[1]) : null, line);
       return "";
     });
   };
@@ -172,7 +227,8 @@ export function jdk8GcParser(opts: ParseOptions = {}): GcBlockParser {
     open.lines++;
     if (useful || isUseful(s)) open.parts.push(s);
     if (s.indexOf("[Times:") >= 0) closeInner();
-    else if (open.within !== null && s.indexOf(" secs]") >= 0 && balanced(open.parts)) closeInner(); // a scavenge without [Times: ends on its own closing bracket
+    else if (open.within !== null && s.indexOf(" secs]") >= 0 && balanced(open.parts))
+      closeInner(); // a scavenge without [Times: ends on its own closing bracket
     else if (open && open.lines > 2000) {
       skip(r.skipped, open.line, open.parts[0], "a GC event that never ended (no [Times: or next event within 2,000 lines)");
       open = outer;
@@ -181,167 +237,167 @@ export function jdk8GcParser(opts: ParseOptions = {}): GcBlockParser {
   };
 
   const push = (text: string) => {
-  let pos = first && text.charCodeAt(0) === 0xfeff ? 1 : 0; // a UTF-8 byte order mark
-  first = false;
-  const n = text.length;
-  while (pos < n && lineNo < maxLines) {
-    let end = text.indexOf("\n", pos);
-    if (end < 0) end = n;
-    lineNo++;
-    const raw = text.charCodeAt(end - 1) === 13 ? text.slice(pos, end - 1) : text.slice(pos, end);
-    pos = end + 1;
-    if (raw.length === 0) continue;
-    const c0 = raw.charCodeAt(0);
+    let pos = first && text.charCodeAt(0) === 0xfeff ? 1 : 0; // a UTF-8 byte order mark
+    first = false;
+    const n = text.length;
+    while (pos < n && lineNo < maxLines) {
+      let end = text.indexOf("\n", pos);
+      if (end < 0) end = n;
+      lineNo++;
+      const raw = text.charCodeAt(end - 1) === 13 ? text.slice(pos, end - 1) : text.slice(pos, end);
+      pos = end + 1;
+      if (raw.length === 0) continue;
+      const c0 = raw.charCodeAt(0);
 
-    // The optional `date: uptime: ` prefix.
-    let body = raw;
-    let uptime: number | null = null;
-    let stamp: string | null = null;
-    if (c0 >= 48 && c0 <= 57) {
-      const m = PREFIX.exec(raw)!;
-      if (m[0].length === 0) {
-        if (/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d GC log file/.test(raw)) continue;
-        if (open) append(clean(raw, lineNo), false);
-        else skip(r.skipped, lineNo, raw, "expected `uptime: [GC ...` or a stopped-time line");
-        continue;
-      }
-      body = raw.slice(m[0].length);
-      let up = m[2];
-      const c1 = body.charCodeAt(0);
-      if (c1 >= 48 && c1 <= 57) {
-        // Two threads' prefixes interleaved: `date: date: 79244.87279244.872: : [Full GC …` (the uptime written twice).
-        const d = DOUBLED_PREFIX.exec(body);
-        if (d) {
-          up ??= d[1];
-          body = body.slice(d[0].length);
+      // The optional `date: uptime: ` prefix.
+      let body = raw;
+      let uptime: number | null = null;
+      let stamp: string | null = null;
+      if (c0 >= 48 && c0 <= 57) {
+        const m = PREFIX.exec(raw)!;
+        if (m[0].length === 0) {
+          if (/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d GC log file/.test(raw)) continue;
+          if (open) append(clean(raw, lineNo), false);
+          else skip(r.skipped, lineNo, raw, "expected `uptime: [GC ...` or a stopped-time line");
+          continue;
         }
-      }
-      if (up !== undefined) {
-        uptime = num(up);
-        if (r.lastUptime !== null && uptime < r.lastUptime - 1) r.jvmRestarts++;
-        if (r.firstUptime === null) r.firstUptime = uptime;
-        r.lastUptime = uptime;
-      }
-      if (m[1] !== undefined) {
-        stamp = hotspotTime(m[1]);
-        if (stamp) {
-          if (r.firstTimestamp === null) r.firstTimestamp = stamp;
-          r.lastTimestamp = stamp;
+        body = raw.slice(m[0].length);
+        let up = m[2];
+        const c1 = body.charCodeAt(0);
+        if (c1 >= 48 && c1 <= 57) {
+          // Two threads' prefixes interleaved: `date: date: 79244.87279244.872: : [Full GC …` (the uptime written twice).
+          const d = DOUBLED_PREFIX.exec(body);
+          if (d) {
+            up ??= d[1];
+            body = body.slice(d[0].length);
+          }
         }
-      }
-    } else if (c0 !== 91 /* [ */ && !raw.startsWith("Total time for which") && !raw.startsWith("Application time:")) {
-      // Not a prefixed or bracketed line: a part of the open event, or header/noise.
-      if (open) {
-        append(clean(raw, lineNo), false);
+        if (up !== undefined) {
+          uptime = num(up);
+          if (r.lastUptime !== null && uptime < r.lastUptime - 1) r.jvmRestarts++;
+          if (r.firstUptime === null) r.firstUptime = uptime;
+          r.lastUptime = uptime;
+        }
+        if (m[1] !== undefined) {
+          stamp = hotspotTime(m[1]);
+          if (stamp) {
+            if (r.firstTimestamp === null) r.firstTimestamp = stamp;
+            r.lastTimestamp = stamp;
+          }
+        }
+      } else if (c0 !== 91 /* [ */ && !raw.startsWith("Total time for which") && !raw.startsWith("Application time:")) {
+        // Not a prefixed or bracketed line: a part of the open event, or header/noise.
+        if (open) {
+          append(clean(raw, lineNo), false);
+          continue;
+        }
+        if (raw.startsWith("CommandLine flags:")) {
+          readFlags(raw, r);
+          continue;
+        }
+        if (raw.startsWith("Java HotSpot") || raw.startsWith("OpenJDK")) {
+          const v = /JRE \(([^)]+)\)/.exec(raw);
+          if (v) r.info.jvmVersion = v[1];
+          continue;
+        }
+        if (raw.startsWith("Memory:")) {
+          const v = /physical (\d+)k/.exec(raw);
+          if (v) r.info.ramMb = Math.round(Number(v[1]) / 1024);
+          continue;
+        }
+        if (/^, \d+[.,]\d+ secs\]/.test(raw)) {
+          // The closing figures of an event whose first line is not in the file (a rotated file or
+          // an excerpt that starts mid-event): a pause happened, but its kind cannot be read.
+          skip(r.skipped, lineNo, raw, "the end of a GC event whose first line is not in this file (it starts mid-event): the pause's kind is unknown");
+          continue;
+        }
+        if (NOISE_PREFIXES.some((p) => raw.startsWith(p))) continue;
+        skip(r.skipped, lineNo, raw, "not a JDK 8 GC log line");
         continue;
       }
-      if (raw.startsWith("CommandLine flags:")) {
-        readFlags(raw, r);
-        continue;
-      }
-      if (raw.startsWith("Java HotSpot") || raw.startsWith("OpenJDK")) {
-        const v = /JRE \(([^)]+)\)/.exec(raw);
-        if (v) r.info.jvmVersion = v[1];
-        continue;
-      }
-      if (raw.startsWith("Memory:")) {
-        const v = /physical (\d+)k/.exec(raw);
-        if (v) r.info.ramMb = Math.round(Number(v[1]) / 1024);
-        continue;
-      }
-      if (/^, \d+[.,]\d+ secs\]/.test(raw)) {
-        // The closing figures of an event whose first line is not in the file (a rotated file or
-        // an excerpt that starts mid-event): a pause happened, but its kind cannot be read.
-        skip(r.skipped, lineNo, raw, "the end of a GC event whose first line is not in this file (it starts mid-event): the pause's kind is unknown");
-        continue;
-      }
-      if (NOISE_PREFIXES.some((p) => raw.startsWith(p))) continue;
-      skip(r.skipped, lineNo, raw, "not a JDK 8 GC log line");
-      continue;
-    }
 
-    let kind: LineKind | undefined;
-    for (const rule of LINE_RULES) {
-      if (rule.test(body)) {
-        kind = rule.kind;
-        break;
-      }
-    }
-    switch (kind) {
-      case "stopped": {
-        close();
-        const s = STOPPED_TIME.exec(body.indexOf(",") >= 0 && /: \d+,\d+ seconds/.test(body) ? body.replace(/(\d),(\d)/g, "$1.$2") : body);
-        if (!s) {
-          skip(r.skipped, lineNo, raw, "a stopped-time line without its seconds");
+      let kind: LineKind | undefined;
+      for (const rule of LINE_RULES) {
+        if (rule.test(body)) {
+          kind = rule.kind;
           break;
         }
-        const ms = Number(s[1]) * 1000;
-        stopped += ms;
-        r.safepoints++;
-        if (awaitingStop >= 0) table.setNum(awaitingStop, "stopped_ms", Math.round(ms * 1000) / 1000);
-        awaitingStop = -1;
-        break;
       }
-      case "g1-concurrent":
-      case "cms-concurrent": {
-        // Another thread's phase, printed while an event may be open: never ends that event; what
-        // follows it on the line (`… secs] (to-space exhausted), 0.33 secs] [Times: …]`) is the event's.
-        if (!open) {
-          cycleFrom(body, uptime, stamp, lineNo);
+      switch (kind) {
+        case "stopped": {
+          close();
+          const s = STOPPED_TIME.exec(body.indexOf(",") >= 0 && /: \d+,\d+ seconds/.test(body) ? body.replace(/(\d),(\d)/g, "$1.$2") : body);
+          if (!s) {
+            skip(r.skipped, lineNo, raw, "a stopped-time line without its seconds");
+            break;
+          }
+          const ms = Number(s[1]) * 1000;
+          stopped += ms;
+          r.safepoints++;
+          if (awaitingStop >= 0) table.setNum(awaitingStop, "stopped_ms", Math.round(ms * 1000) / 1000);
+          awaitingStop = -1;
           break;
         }
-        const rest = clean(raw, lineNo);
-        if (rest.trim()) append(rest, false);
-        break;
+        case "g1-concurrent":
+        case "cms-concurrent": {
+          // Another thread's phase, printed while an event may be open: never ends that event; what
+          // follows it on the line (`… secs] (to-space exhausted), 0.33 secs] [Times: …]`) is the event's.
+          if (!open) {
+            cycleFrom(body, uptime, stamp, lineNo);
+            break;
+          }
+          const rest = clean(raw, lineNo);
+          if (rest.trim()) append(rest, false);
+          break;
+        }
+        case "shenandoah-pause": {
+          close();
+          const p = shenandoahPause(body, lineNo, uptime, stamp);
+          if (p) {
+            awaitingStop = table.push(p);
+            r.info.collector ??= "Shenandoah";
+          } else if (!/, start\]$/.test(body)) skip(r.skipped, lineNo, raw, "a Shenandoah pause line without its `, N ms]`");
+          break;
+        }
+        case "shenandoah-concurrent": {
+          const g = SHENANDOAH_CONCURRENT.exec(body);
+          if (g) r.cycles.push(cycleRow(intern(g[1]), num(g[2]), false, lineNo, uptime, stamp));
+          break;
+        }
+        case "event": {
+          const ev: OpenEvent = { line: lineNo, stamp, uptime, parts: [], lines: 0, within: null, nested: false };
+          if (open && outer === null && !open.nested && isWaitingRemark(open)) {
+            // -XX:+CMSScavengeBeforeRemark: the remark's scavenge runs inside the remark's pause.
+            open.nested = true;
+            outer = open;
+            ev.within = outer.line;
+          } else close();
+          open = ev;
+          const text = clean(body, lineNo);
+          // JDK 7 -XX:+CMSScavengeBeforeRemark writes the remark's head and its whole scavenge on one
+          // line: `[GC[YG occupancy: …]…: [GC…: [ParNew: …], N secs] [Times: …]`. Split it there.
+          const yg = text.indexOf("YG occupancy");
+          const inner = yg > 0 ? text.indexOf("[GC", yg) : -1;
+          if (inner > 0) {
+            append(text.slice(0, inner).replace(/(\d{4}-\d\d-\d\dT[\d:.,]+[+-]\d{4}: ?)?(\d+[.,]\d+: )?$/, ""), true);
+            open!.nested = true;
+            outer = open;
+            open = { line: lineNo, stamp, uptime, parts: [], lines: 0, within: lineNo, nested: false };
+            append(text.slice(inner), true);
+          } else append(text, true);
+          break;
+        }
+        case "continuation":
+          if (open) append(clean(body, lineNo), true);
+          else skip(r.skipped, lineNo, raw, "a generation's line outside any GC event");
+          break;
+        case "ignore":
+          break;
+        default:
+          if (open) append(clean(body, lineNo), false);
+          else skip(r.skipped, lineNo, raw, "not a JDK 8 GC log line");
       }
-      case "shenandoah-pause": {
-        close();
-        const p = shenandoahPause(body, lineNo, uptime, stamp);
-        if (p) {
-          awaitingStop = table.push(p);
-          r.info.collector ??= "Shenandoah";
-        } else if (!/, start\]$/.test(body)) skip(r.skipped, lineNo, raw, "a Shenandoah pause line without its `, N ms]`");
-        break;
-      }
-      case "shenandoah-concurrent": {
-        const g = SHENANDOAH_CONCURRENT.exec(body);
-        if (g) r.cycles.push(cycleRow(intern(g[1]), num(g[2]), false, lineNo, uptime, stamp));
-        break;
-      }
-      case "event": {
-        const ev: OpenEvent = { line: lineNo, stamp, uptime, parts: [], lines: 0, within: null, nested: false };
-        if (open && outer === null && !open.nested && isWaitingRemark(open)) {
-          // -XX:+CMSScavengeBeforeRemark: the remark's scavenge runs inside the remark's pause.
-          open.nested = true;
-          outer = open;
-          ev.within = outer.line;
-        } else close();
-        open = ev;
-        const text = clean(body, lineNo);
-        // JDK 7 -XX:+CMSScavengeBeforeRemark writes the remark's head and its whole scavenge on one
-        // line: `[GC[YG occupancy: …]…: [GC…: [ParNew: …], N secs] [Times: …]`. Split it there.
-        const yg = text.indexOf("YG occupancy");
-        const inner = yg > 0 ? text.indexOf("[GC", yg) : -1;
-        if (inner > 0) {
-          append(text.slice(0, inner).replace(/(\d{4}-\d\d-\d\dT[\d:.,]+[+-]\d{4}: ?)?(\d+[.,]\d+: )?$/, ""), true);
-          open!.nested = true;
-          outer = open;
-          open = { line: lineNo, stamp, uptime, parts: [], lines: 0, within: lineNo, nested: false };
-          append(text.slice(inner), true);
-        } else append(text, true);
-        break;
-      }
-      case "continuation":
-        if (open) append(clean(body, lineNo), true);
-        else skip(r.skipped, lineNo, raw, "a generation's line outside any GC event");
-        break;
-      case "ignore":
-        break;
-      default:
-        if (open) append(clean(body, lineNo), false);
-        else skip(r.skipped, lineNo, raw, "not a JDK 8 GC log line");
     }
-  }
   };
   const end = (): GcParseColumns => {
     close();
@@ -356,11 +412,12 @@ export function jdk8GcParser(opts: ParseOptions = {}): GcBlockParser {
 /** Every `[` of the event's text closed: the event's own figures are complete. */
 function balanced(parts: string[]): boolean {
   let depth = 0;
-  for (const p of parts) for (let i = 0; i < p.length; i++) {
-    const c = p.charCodeAt(i);
-    if (c === 91) depth++;
-    else if (c === 93) depth--;
-  }
+  for (const p of parts)
+    for (let i = 0; i < p.length; i++) {
+      const c = p.charCodeAt(i);
+      if (c === 91) depth++;
+      else if (c === 93) depth--;
+    }
   return depth <= 0;
 }
 
@@ -372,7 +429,14 @@ function isWaitingRemark(ev: OpenEvent): boolean {
 }
 
 function isUseful(s: string): boolean {
-  return s.indexOf("->") >= 0 || s.indexOf("secs") >= 0 || s.indexOf("failure") >= 0 || s.indexOf("failed") >= 0 || s.indexOf("(initial-mark)") >= 0 || s.indexOf("(mixed)") >= 0;
+  return (
+    s.indexOf("->") >= 0 ||
+    s.indexOf("secs") >= 0 ||
+    s.indexOf("failure") >= 0 ||
+    s.indexOf("failed") >= 0 ||
+    s.indexOf("(initial-mark)") >= 0 ||
+    s.indexOf("(mixed)") >= 0
+  );
 }
 
 function shenandoahPause(body: string, line: number, uptime: number | null, stamp: string | null): GcPause | null {
@@ -515,5 +579,16 @@ function readEvent(ev: OpenEvent, r: GcParseColumns): GcPause | null {
 }
 
 function cycleRow(name: string, ms: number | null, aborted: boolean, line: number, uptime: number | null, stamp: string | null): GcCycle {
-  return { timestamp: stamp, uptime_s: uptime, name, cause: null, duration_ms: ms === null ? null : Math.round(ms * 1000) / 1000, heap_before_mb: null, heap_after_mb: null, aborted, gc_id: null, line };
+  return {
+    timestamp: stamp,
+    uptime_s: uptime,
+    name,
+    cause: null,
+    duration_ms: ms === null ? null : Math.round(ms * 1000) / 1000,
+    heap_before_mb: null,
+    heap_after_mb: null,
+    aborted,
+    gc_id: null,
+    line,
+  };
 }

@@ -20,13 +20,15 @@ export { parseNodetoolGcstats, type NodetoolGcStats } from "./nodetool-gcstats";
 
 const UNIFIED_LINE = /^\[[^\]\n]*\](\[[^\]\n]*\])* ?\S/;
 /** A unified decoration: uptime/uptimemillis/uptimenanos, time/utctime, timemillis, a level, or tags. */
-const UNIFIED_DECORATION = /^\[\s*(\d+([.,]\d+)?(s|ms|ns)|\d{4}-\d\d-\d\d[T ][\d:.,]+[^\]]*|\d{12,}ms|trace|debug|info|warning|error|gc[\w,+ ]*|safepoint[\w, ]*)\s*\]/;
+const UNIFIED_DECORATION =
+  /^\[\s*(\d+([.,]\d+)?(s|ms|ns)|\d{4}-\d\d-\d\d[T ][\d:.,]+[^\]]*|\d{12,}ms|trace|debug|info|warning|error|gc[\w,+ ]*|safepoint[\w, ]*)\s*\]/;
 /**
  * JDK 6-8 lines: the JVM banner and flags, or `[date: ][uptime: ]` then `[GC`, `[Full GC`, a
  * Shenandoah `[Pause`/`[Concurrent`, a CMS/G1 concurrent phase, or a stopped-time line — with
  * either prefix part missing (-XX:+PrintGCDateStamps alone, or neither) and decimal commas.
  */
-const JDK8_LINE = /^(Java HotSpot|OpenJDK|Memory: |CommandLine flags: |\{Heap before|(\d{4}-\d\d-\d\dT[\d:.,]+[+-]\d{4}: ?)?(\d+[.,]\d+: )?(#\d+: )?(\[(GC|Full GC|Pause |Concurrent |CMS-concurrent)|Total time for which|Application time)|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d GC log file created)/;
+const JDK8_LINE =
+  /^(Java HotSpot|OpenJDK|Memory: |CommandLine flags: |\{Heap before|(\d{4}-\d\d-\d\dT[\d:.,]+[+-]\d{4}: ?)?(\d+[.,]\d+: )?(#\d+: )?(\[(GC|Full GC|Pause |Concurrent |CMS-concurrent)|Total time for which|Application time)|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d GC log file created)/;
 
 /**
  * The dialect of a GC log from its first lines: each of the first 50 non-empty lines is scored

@@ -35,7 +35,19 @@ const FLAG_HUMONGOUS = 2;
 const FLAG_CMF = 4;
 
 /** Float columns of a pause, in the order of {@link PauseTable.f}; NaN is null. */
-const NUM = ["uptime_s", "pause_ms", "real_ms", "stopped_ms", "heap_before_mb", "heap_after_mb", "heap_total_mb", "gc_id", "within_line", "line", "time"] as const;
+const NUM = [
+  "uptime_s",
+  "pause_ms",
+  "real_ms",
+  "stopped_ms",
+  "heap_before_mb",
+  "heap_after_mb",
+  "heap_total_mb",
+  "gc_id",
+  "within_line",
+  "line",
+  "time",
+] as const;
 type NumColumn = (typeof NUM)[number];
 const COL: Record<NumColumn, number> = Object.fromEntries(NUM.map((n, i) => [n, i])) as Record<NumColumn, number>;
 
@@ -125,7 +137,7 @@ export class PauseTable {
   /** A number of row i (null when not known). */
   num(i: number, column: NumColumn): number | null {
     const v = this.f[COL[column]]![i]!;
-    return v !== v ? null : v;
+    return Number.isNaN(v) ? null : v;
   }
   /** Set a number of row i (null clears it). */
   setNum(i: number, column: NumColumn, v: number | null): void {
@@ -145,7 +157,7 @@ export class PauseTable {
   }
   timestampOf(i: number): string | null {
     const t = this.f[10]![i]!;
-    if (t !== t) return null;
+    if (Number.isNaN(t)) return null;
     return this.oddStamps.get(i) ?? new Date(t).toISOString();
   }
   toSpaceExhausted(i: number): boolean {
@@ -310,11 +322,11 @@ export class CycleTable {
     const f = this.f;
     const n = (k: number) => {
       const v = f[k]![i]!;
-      return v !== v ? null : v;
+      return Number.isNaN(v) ? null : v;
     };
     const t = f[6]![i]!;
     return {
-      timestamp: t !== t ? null : this.oddStamps.get(i) ?? new Date(t).toISOString(),
+      timestamp: Number.isNaN(t) ? null : (this.oddStamps.get(i) ?? new Date(t).toISOString()),
       uptime_s: n(0),
       name: this.strings[this.nameId[i]!] as string,
       cause: this.strings[this.causeId[i]!] ?? null,

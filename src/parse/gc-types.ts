@@ -12,16 +12,7 @@ import { parseUtc } from "./utc-time";
  * `zgc-young-relocate-start`, `shenandoah-final-mark`, ...). GCInspector's CMS line is `old`
  * (Cassandra logs the whole ConcurrentMarkSweep collection, mostly concurrent).
  */
-export type PauseType =
-  | "young"
-  | "young-concurrent-start"
-  | "mixed"
-  | "full"
-  | "remark"
-  | "cleanup"
-  | "initial-mark"
-  | "old"
-  | string;
+export type PauseType = "young" | "young-concurrent-start" | "mixed" | "full" | "remark" | "cleanup" | "initial-mark" | "old" | string;
 
 /** One stop-the-world pause (or, from GCInspector, one collection Cassandra reported). */
 export interface GcPause {

@@ -12,26 +12,15 @@
  * first-character switch on the message; regexes run only on the few event lines.
  */
 import { emptyColumns, intern, withPauseObjects, type GcBlockParser, type GcParseColumns } from "./gc-pauses";
-import {
-  emptyParse,
-  hotspotTime,
-  kebab,
-  parenGroups,
-  skip,
-  STOPPED_TIME,
-  toMb,
-  type GcCycle,
-  type GcParse,
-  type GcPause,
-  type ParseOptions,
-} from "./gc-types";
+import { emptyParse, hotspotTime, kebab, parenGroups, skip, STOPPED_TIME, toMb, type GcCycle, type GcParse, type GcPause, type ParseOptions } from "./gc-types";
 
 /** The pause end line, after `GC(n) ` (and after a generational ZGC `Y: `/`O: `). */
 const PAUSE_END = /^(Pause .*?)(?: (\d+(?:[.,]\d+)?)([BKMGT])->(\d+(?:[.,]\d+)?)([BKMGT])\((\d+(?:[.,]\d+)?)([BKMGT])\))? (\d+(?:[.,]\d+)?)ms$/;
 /** A concurrent phase with its duration: `Concurrent Mark Cycle 12.345ms`, `Concurrent Sweep 3.2ms`. */
 const CONCURRENT_END = /^(Concurrent .*?) (\d+(?:[.,]\d+)?)(ms|s)$/;
 /** A ZGC collection: `Garbage Collection (Warmup) 844M(10%)->194M(2%)`, `Major Collection (Proactive) ... 0.023s`. */
-const ZGC_COLLECTION = /^((?:Garbage|Major|Minor) Collection) \(((?:[^()]|\([^)]*\))*)\)(?: (\d+)([BKMGT])\(\d+%\)->(\d+)([BKMGT])\(\d+%\))?(?: (\d+(?:\.\d+)?)(ms|s))?$/;
+const ZGC_COLLECTION =
+  /^((?:Garbage|Major|Minor) Collection) \(((?:[^()]|\([^)]*\))*)\)(?: (\d+)([BKMGT])\(\d+%\)->(\d+)([BKMGT])\(\d+%\))?(?: (\d+(?:\.\d+)?)(ms|s))?$/;
 const CYCLE_HEAP = / (\d+(?:[.,]\d+)?)([BKMGT])->(\d+(?:[.,]\d+)?)([BKMGT])\(\d+(?:[.,]\d+)?[BKMGT]\)$/;
 const SPAN = /^ \(\d+(?:\.\d+)?m?s, \d+(?:\.\d+)?m?s\)$/;
 const HUMONGOUS_REGIONS = /^Humongous regions: (\d+)->(\d+)/;
@@ -61,18 +50,77 @@ const G1_QUALIFIERS = new Set(["Normal", "Concurrent Start", "Initial Mark", "Pr
 /** ZGC pause names (non-generational and generational). */
 const ZGC_PAUSES = new Set(["Mark Start", "Mark End", "Relocate Start"]);
 /** Shenandoah pause names. */
-const SHENANDOAH_PAUSES = new Set(["Init Mark", "Final Mark", "Init Update Refs", "Final Update Refs", "Final Roots", "Degenerated GC", "Init Evac", "Final Evac", "Final Evac Start"]);
+const SHENANDOAH_PAUSES = new Set([
+  "Init Mark",
+  "Final Mark",
+  "Init Update Refs",
+  "Final Update Refs",
+  "Final Roots",
+  "Degenerated GC",
+  "Init Evac",
+  "Final Evac",
+  "Final Evac Start",
+]);
 
 /** Lines that tell us about the JVM (version, collector, RAM, heap). */
 const INFO_RULES: { prefix: string; apply: (msg: string, r: { info: GcParse["info"] }) => void }[] = [
-  { prefix: "Using ", apply: (m, r) => { const c = COLLECTOR_NAMES[m.slice(6).trim()]; if (c) r.info.collector = c; } },
-  { prefix: "Initializing The Z Garbage Collector", apply: (_m, r) => { r.info.collector ??= "ZGC"; } },
-  { prefix: "Version: ", apply: (m, r) => { r.info.jvmVersion = m.slice(9).replace(/ \(.*\)$/, "").trim(); } },
-  { prefix: "Memory: ", apply: (m, r) => { const x = /^Memory: (\d+(?:\.\d+)?)([KMGT])/.exec(m); if (x) r.info.ramMb = toMb(x[1], x[2]); } },
-  { prefix: "Heap Max Capacity: ", apply: (m, r) => { const x = /(\d+(?:\.\d+)?)([BKMGT])/.exec(m.slice(19)); if (x) r.info.heapMaxMb = toMb(x[1], x[2]); } },
-  { prefix: "Max Capacity: ", apply: (m, r) => { const x = /(\d+(?:\.\d+)?)([BKMGT])/.exec(m.slice(14)); if (x) r.info.heapMaxMb = toMb(x[1], x[2]); } },
-  { prefix: "Maximum heap ", apply: (m, r) => { const x = /^Maximum heap (\d+)/.exec(m); if (x && r.info.heapMaxMb === undefined) r.info.heapMaxMb = Number(x[1]) / 1048576; } },
-  { prefix: "Heap address: ", apply: (m, r) => { const x = /size: (\d+) MB/.exec(m); if (x && r.info.heapMaxMb === undefined) r.info.heapMaxMb = Number(x[1]); } },
+  {
+    prefix: "Using ",
+    apply: (m, r) => {
+      const c = COLLECTOR_NAMES[m.slice(6).trim()];
+      if (c) r.info.collector = c;
+    },
+  },
+  {
+    prefix: "Initializing The Z Garbage Collector",
+    apply: (_m, r) => {
+      r.info.collector ??= "ZGC";
+    },
+  },
+  {
+    prefix: "Version: ",
+    apply: (m, r) => {
+      r.info.jvmVersion = m
+        .slice(9)
+        .replace(/ \(.*\)$/, "")
+        .trim();
+    },
+  },
+  {
+    prefix: "Memory: ",
+    apply: (m, r) => {
+      const x = /^Memory: (\d+(?:\.\d+)?)([KMGT])/.exec(m);
+      if (x) r.info.ramMb = toMb(x[1], x[2]);
+    },
+  },
+  {
+    prefix: "Heap Max Capacity: ",
+    apply: (m, r) => {
+      const x = /(\d+(?:\.\d+)?)([BKMGT])/.exec(m.slice(19));
+      if (x) r.info.heapMaxMb = toMb(x[1], x[2]);
+    },
+  },
+  {
+    prefix: "Max Capacity: ",
+    apply: (m, r) => {
+      const x = /(\d+(?:\.\d+)?)([BKMGT])/.exec(m.slice(14));
+      if (x) r.info.heapMaxMb = toMb(x[1], x[2]);
+    },
+  },
+  {
+    prefix: "Maximum heap ",
+    apply: (m, r) => {
+      const x = /^Maximum heap (\d+)/.exec(m);
+      if (x && r.info.heapMaxMb === undefined) r.info.heapMaxMb = Number(x[1]) / 1048576;
+    },
+  },
+  {
+    prefix: "Heap address: ",
+    apply: (m, r) => {
+      const x = /size: (\d+) MB/.exec(m);
+      if (x && r.info.heapMaxMb === undefined) r.info.heapMaxMb = Number(x[1]);
+    },
+  },
 ];
 
 const COLLECTOR_NAMES: Record<string, string> = {
@@ -154,8 +202,7 @@ export function unifiedGcParser(opts: ParseOptions = {}): GcBlockParser {
           lastStamp = hotspotTime(d);
         }
         stamp ??= lastStamp;
-      }
-      else if (last === 115 /* s */) {
+      } else if (last === 115 /* s */) {
         const pre = d.charCodeAt(d.length - 2);
         if (pre === 109 /* ms */) {
           const v = Number(d.slice(0, -2));
@@ -186,216 +233,241 @@ export function unifiedGcParser(opts: ParseOptions = {}): GcBlockParser {
   };
 
   const push = (text: string) => {
-  let pos = first && text.charCodeAt(0) === 0xfeff ? 1 : 0; // a UTF-8 byte order mark
-  first = false;
-  const n = text.length;
-  let lastLs = 0;
-  let lastLe = 0;
-  while (pos < n && lineNo < maxLines) {
-    let end = text.indexOf("\n", pos);
-    if (end < 0) end = n;
-    lineNo++;
-    // Work on offsets into `text`: most lines are detail lines we only need to recognise, and
-    // not materialising them as strings is what keeps this near line-count speed.
-    const ls = pos;
-    const le = end > pos && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
-    pos = end + 1;
-    if (le === ls) continue;
-    lastLs = ls;
-    lastLe = le;
-    if (text.charCodeAt(ls) !== 91) {
-      skip(r.skipped, lineNo, text.slice(ls, le), "not a unified-logging line (no [decorations])");
-      continue;
-    }
-    // Skip the decorations in one search: they are `[..]` blocks back to back, and the first
-    // "] " ends them (padding inside a block is before its `]`, never after).
-    const close = text.indexOf("] ", ls);
-    if (close < 0 || close >= le) {
-      // No message: a line cut inside its decorations, or decorations with nothing after them.
-      if (text.charCodeAt(le - 1) !== 93 || text.indexOf("]", ls) < 0) skip(r.skipped, lineNo, text.slice(ls, le), "cut inside its [decorations]");
-      continue;
-    }
-    const i = close + 1;
-    const m0 = text.charCodeAt(i) === 32 ? i + 1 : i;
-    const c0 = text.charCodeAt(m0);
-    // Cheap prefix checks decide whether the line matters at all.
-    let need = false;
-    if (c0 === 71 /* G */ && text.charCodeAt(m0 + 1) === 67 && text.charCodeAt(m0 + 2) === 40) {
-      let d = m0 + 3;
-      let gcId = 0;
-      for (let ch = text.charCodeAt(d); d < le && ch >= 48 && ch <= 57; ch = text.charCodeAt(++d)) gcId = gcId * 10 + (ch - 48);
-      if (text.charCodeAt(d) !== 41 || text.charCodeAt(d + 1) !== 32) continue;
-      let rs = d + 2;
-      const g = text.charCodeAt(rs);
-      if ((g === 89 || g === 79 || g === 121) && text.charCodeAt(rs + 1) === 58) rs += 3;
-      const endsWithS = text.charCodeAt(le - 1) === 115;
-      // First two or three characters before any startsWith: most detail lines fail here.
-      const c1 = text.charCodeAt(rs + 1);
-      switch (text.charCodeAt(rs)) {
-        case 80 /* P */:
-          need = endsWithS && c1 === 97 && text.charCodeAt(le - 2) === 109 && text.startsWith("Pause ", rs);
-          // A pause's start line (gc,start: no duration): remembered, to see one pause run inside another.
-          if (!need && c1 === 97 && text.startsWith("Pause ", rs)) started.set(gcId, lineNo);
-          break;
-        case 67 /* C */: need = endsWithS && c1 === 111 && text.startsWith("Concurrent ", rs); break;
-        case 71 /* G */: need = c1 === 97 && text.startsWith("Garbage Collection (", rs); break;
-        case 77 /* M */: need = (c1 === 97 || c1 === 105) && (text.startsWith("Major Collection (", rs) || text.startsWith("Minor Collection (", rs)); break;
-        case 84 /* T */: need = c1 === 111 && text.startsWith("To-space exhausted", rs); break;
-        case 69 /* E */: need = c1 === 118 && text.startsWith("Evacuation Failure", rs); break;
-        case 72 /* H */: need = c1 === 117 && text.charCodeAt(rs + 19) !== 48 && text.startsWith("Humongous regions: ", rs); break;
-        case 85 /* U */:
-          // gc+cpu "User=0.01s Sys=0.00s Real=0.01s": the pause with this id gets real_ms, without materialising the line.
-          if (c1 === 115 && text.charCodeAt(rs + 2) === 101 && text.startsWith("User=", rs)) {
-            const p = byId.get(gcId);
-            const k = text.indexOf("Real=", rs);
-            if (p !== undefined && table.num(p, "real_ms") === null && k > 0 && k < le) {
-              const v = Number(text.slice(k + 5, text.charCodeAt(le - 1) === 115 ? le - 1 : le));
-              if (Number.isFinite(v)) table.setNum(p, "real_ms", Math.round(v * 1e6) / 1000);
-            }
-          }
-          break;
-      }
-    } else need = c0 === 83 || c0 === 84 || c0 === 65 || c0 === 85 || c0 === 73 || c0 === 86 || c0 === 77 || c0 === 72;
-    if (!need) continue;
-    line = text.slice(ls, le);
-    msgStart = m0 - ls;
-
-    if (c0 === 71 /* G */ && line.charCodeAt(msgStart + 1) === 67 && line.charCodeAt(msgStart + 2) === 40) {
-      // GC(n) ...: the prefix checks above already passed, so each branch's message prefix (and,
-      // for pauses and concurrent phases, the duration's "ms"/"s" ending) is known to be there.
-      const close = line.indexOf(") ", msgStart + 3);
-      if (close < 0) continue;
-      const id = Number(line.slice(msgStart + 3, close));
-      let restStart = close + 2;
-      // Generational ZGC: "Y:" young collection of a major cycle, "y:" of a minor one, "O:" old.
-      let gen = "";
-      let genTag = "";
-      const g = line.charCodeAt(restStart);
-      if ((g === 89 /* Y */ || g === 79 /* O */ || g === 121 /* y */) && line.charCodeAt(restStart + 1) === 58 /* : */) {
-        gen = g === 79 ? "old" : "young";
-        genTag = line.slice(restStart, restStart + 2);
-        restStart += 3;
-      }
-      const rc = line.charCodeAt(restStart);
-      if (rc === 80 /* P */) {
-        const rest = line.slice(restStart);
-        const m = PAUSE_END.exec(rest);
-        if (!m) {
-          skip(r.skipped, lineNo, line, "a pause end line without a readable duration");
-          continue;
-        }
-        decorate();
-        const pause = table.push(pauseFrom(m, id, gen, genTag, pending.get(id), lineNo, uptime, stamp, r.info.collector));
-        pending.delete(id);
-        // Serial/Parallel log a full collection inside the young one that triggered it
-        // (`GC(2263) Pause Young` starts, `GC(2264) Pause Full` starts and ends, then GC(2263) ends):
-        // the inner pause is kept with its own time and marked as within the outer one.
-        const myStart = started.get(id);
-        started.delete(id);
-        if (myStart !== undefined) {
-          for (const [outerId, outerStart] of started) {
-            if (outerStart < myStart && myStart - outerStart < 1000) {
-              let list = nestedIn.get(outerId);
-              if (!list) nestedIn.set(outerId, (list = []));
-              list.push(pause);
-            }
-          }
-        }
-        const inner = nestedIn.get(id);
-        if (inner) {
-          for (const p of inner) table.setNum(p, "within_line", lineNo);
-          nestedIn.delete(id);
-        }
-        if (started.size > 64) started.clear();
-        if (byId.size > 512) byId.clear();
-        byId.set(id, pause);
-        awaitingStop = pause;
-      } else if (rc === 67 /* C */) {
-        const m = CONCURRENT_END.exec(line.slice(restStart));
-        if (!m) continue;
-        decorate();
-        const ms = m[3] === "s" ? dec(m[2]) * 1000 : dec(m[2]);
-        // JDK 11 appends the phase's span "(11.013s, 11.034s)"; Shenandoah's cleanup a heap "78M->23M(256M)".
-        let name = m[1];
-        let before: number | null = null;
-        let after: number | null = null;
-        const h = CYCLE_HEAP.exec(name);
-        if (h) {
-          before = toMb(h[1].replace(",", "."), h[2]);
-          after = toMb(h[3].replace(",", "."), h[4]);
-          name = name.slice(0, h.index);
-        }
-        const span = name.indexOf(" (", 11);
-        if (span > 0 && SPAN.test(name.slice(span))) name = name.slice(0, span);
-        r.cycles.push(cycle(intern(name), null, ms, before, after, name.includes("Undo") || name.includes("Abort"), id, lineNo, uptime, stamp));
-      } else if (rc === 71 /* G */ || rc === 77 /* M */) {
-        decorate();
-        const m = ZGC_COLLECTION.exec(line.slice(restStart));
-        if (!m) continue;
-        const p = pend(id);
-        if (m[3] === undefined && m[7] === undefined) {
-          // The collection's start line.
-          p.start = uptime ?? undefined;
-          p.cause = intern(m[2]);
-          continue;
-        }
-        let ms: number | null = m[7] !== undefined ? (m[8] === "s" ? Number(m[7]) * 1000 : Number(m[7])) : null;
-        if (ms === null && p.start !== undefined && uptime !== null) ms = Math.round((uptime - p.start) * 1e6) / 1000;
-        pending.delete(id);
-        r.cycles.push(cycle(intern(`${m[1]} (${m[2]})`), intern(m[2]), ms, m[3] !== undefined ? toMb(m[3], m[4]) : null, m[5] !== undefined ? toMb(m[5], m[6]) : null, false, id, lineNo, uptime, stamp));
-      } else if (rc === 84 /* T */ || rc === 69 /* E */) {
-        // To-space exhausted / Evacuation Failure.
-        pend(id).toSpace = true;
-      } else if (rc === 72 /* H */) {
-        const m = HUMONGOUS_REGIONS.exec(line.slice(restStart));
-        if (m && Number(m[1]) > 0) pend(id).humongous = true;
-      }
-      continue;
-    }
-
-    if (c0 === 83 /* S */ && line.startsWith('Safepoint "', msgStart)) {
-      const m = SAFEPOINT.exec(line.slice(msgStart));
-      if (!m) {
-        skip(r.skipped, lineNo, line, "a safepoint line without its Total");
+    let pos = first && text.charCodeAt(0) === 0xfeff ? 1 : 0; // a UTF-8 byte order mark
+    first = false;
+    const n = text.length;
+    let lastLs = 0;
+    let lastLe = 0;
+    while (pos < n && lineNo < maxLines) {
+      let end = text.indexOf("\n", pos);
+      if (end < 0) end = n;
+      lineNo++;
+      // Work on offsets into `text`: most lines are detail lines we only need to recognise, and
+      // not materialising them as strings is what keeps this near line-count speed.
+      const ls = pos;
+      const le = end > pos && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
+      pos = end + 1;
+      if (le === ls) continue;
+      lastLs = ls;
+      lastLe = le;
+      if (text.charCodeAt(ls) !== 91) {
+        skip(r.skipped, lineNo, text.slice(ls, le), "not a unified-logging line (no [decorations])");
         continue;
       }
-      const ms = Number(m[2]) / 1e6;
-      stopped += ms;
-      r.safepoints++;
-      if (awaitingStop >= 0 && GC_OPERATION.test(m[1])) table.setNum(awaitingStop, "stopped_ms", Math.round(ms * 1000) / 1000);
-      awaitingStop = -1;
-      continue;
-    }
-    if (c0 === 84 /* T */ && line.startsWith("Total time for which", msgStart)) {
-      const msg = line.slice(msgStart);
-      const m = STOPPED_TIME.exec(msg.indexOf(",") >= 0 ? msg.replace(/(\d),(\d)/g, "$1.$2") : msg);
-      if (!m) continue;
-      const ms = Number(m[1]) * 1000;
-      stopped += ms;
-      r.safepoints++;
-      if (awaitingStop >= 0) table.setNum(awaitingStop, "stopped_ms", Math.round(ms * 1000) / 1000);
-      awaitingStop = -1;
-      continue;
-    }
-    if (c0 === 65 /* A */ && line.startsWith("Allocation Stall (", msgStart)) {
-      const m = STALL.exec(line.slice(msgStart));
-      if (!m) continue;
-      decorate();
-      r.stalls.push({ timestamp: stamp, uptime_s: uptime, thread: intern(m[1]), stall_ms: Number(m[2]), line: lineNo });
-      continue;
-    }
-    if (c0 === 85 /* U */ || c0 === 73 /* I */ || c0 === 86 /* V */ || c0 === 77 /* M */ || c0 === 72 /* H */) {
-      for (const rule of INFO_RULES) {
-        if (line.startsWith(rule.prefix, msgStart)) {
-          rule.apply(line.slice(msgStart), r);
-          if (rule.prefix === "Using ") decorate();
-          break;
+      // Skip the decorations in one search: they are `[..]` blocks back to back, and the first
+      // "] " ends them (padding inside a block is before its `]`, never after).
+      const close = text.indexOf("] ", ls);
+      if (close < 0 || close >= le) {
+        // No message: a line cut inside its decorations, or decorations with nothing after them.
+        if (text.charCodeAt(le - 1) !== 93 || text.indexOf("]", ls) < 0) skip(r.skipped, lineNo, text.slice(ls, le), "cut inside its [decorations]");
+        continue;
+      }
+      const i = close + 1;
+      const m0 = text.charCodeAt(i) === 32 ? i + 1 : i;
+      const c0 = text.charCodeAt(m0);
+      // Cheap prefix checks decide whether the line matters at all.
+      let need = false;
+      if (c0 === 71 /* G */ && text.charCodeAt(m0 + 1) === 67 && text.charCodeAt(m0 + 2) === 40) {
+        let d = m0 + 3;
+        let gcId = 0;
+        for (let ch = text.charCodeAt(d); d < le && ch >= 48 && ch <= 57; ch = text.charCodeAt(++d)) gcId = gcId * 10 + (ch - 48);
+        if (text.charCodeAt(d) !== 41 || text.charCodeAt(d + 1) !== 32) continue;
+        let rs = d + 2;
+        const g = text.charCodeAt(rs);
+        if ((g === 89 || g === 79 || g === 121) && text.charCodeAt(rs + 1) === 58) rs += 3;
+        const endsWithS = text.charCodeAt(le - 1) === 115;
+        // First two or three characters before any startsWith: most detail lines fail here.
+        const c1 = text.charCodeAt(rs + 1);
+        switch (text.charCodeAt(rs)) {
+          case 80 /* P */:
+            need = endsWithS && c1 === 97 && text.charCodeAt(le - 2) === 109 && text.startsWith("Pause ", rs);
+            // A pause's start line (gc,start: no duration): remembered, to see one pause run inside another.
+            if (!need && c1 === 97 && text.startsWith("Pause ", rs)) started.set(gcId, lineNo);
+            break;
+          case 67 /* C */:
+            need = endsWithS && c1 === 111 && text.startsWith("Concurrent ", rs);
+            break;
+          case 71 /* G */:
+            need = c1 === 97 && text.startsWith("Garbage Collection (", rs);
+            break;
+          case 77 /* M */:
+            need = (c1 === 97 || c1 === 105) && (text.startsWith("Major Collection (", rs) || text.startsWith("Minor Collection (", rs));
+            break;
+          case 84 /* T */:
+            need = c1 === 111 && text.startsWith("To-space exhausted", rs);
+            break;
+          case 69 /* E */:
+            need = c1 === 118 && text.startsWith("Evacuation Failure", rs);
+            break;
+          case 72 /* H */:
+            need = c1 === 117 && text.charCodeAt(rs + 19) !== 48 && text.startsWith("Humongous regions: ", rs);
+            break;
+          case 85 /* U */:
+            // gc+cpu "User=0.01s Sys=0.00s Real=0.01s": the pause with this id gets real_ms, without materialising the line.
+            if (c1 === 115 && text.charCodeAt(rs + 2) === 101 && text.startsWith("User=", rs)) {
+              const p = byId.get(gcId);
+              const k = text.indexOf("Real=", rs);
+              if (p !== undefined && table.num(p, "real_ms") === null && k > 0 && k < le) {
+                const v = Number(text.slice(k + 5, text.charCodeAt(le - 1) === 115 ? le - 1 : le));
+                if (Number.isFinite(v)) table.setNum(p, "real_ms", Math.round(v * 1e6) / 1000);
+              }
+            }
+            break;
+        }
+      } else need = c0 === 83 || c0 === 84 || c0 === 65 || c0 === 85 || c0 === 73 || c0 === 86 || c0 === 77 || c0 === 72;
+      if (!need) continue;
+      line = text.slice(ls, le);
+      msgStart = m0 - ls;
+
+      if (c0 === 71 /* G */ && line.charCodeAt(msgStart + 1) === 67 && line.charCodeAt(msgStart + 2) === 40) {
+        // GC(n) ...: the prefix checks above already passed, so each branch's message prefix (and,
+        // for pauses and concurrent phases, the duration's "ms"/"s" ending) is known to be there.
+        const close = line.indexOf(") ", msgStart + 3);
+        if (close < 0) continue;
+        const id = Number(line.slice(msgStart + 3, close));
+        let restStart = close + 2;
+        // Generational ZGC: "Y:" young collection of a major cycle, "y:" of a minor one, "O:" old.
+        let gen = "";
+        let genTag = "";
+        const g = line.charCodeAt(restStart);
+        if ((g === 89 /* Y */ || g === 79 /* O */ || g === 121) /* y */ && line.charCodeAt(restStart + 1) === 58 /* : */) {
+          gen = g === 79 ? "old" : "young";
+          genTag = line.slice(restStart, restStart + 2);
+          restStart += 3;
+        }
+        const rc = line.charCodeAt(restStart);
+        if (rc === 80 /* P */) {
+          const rest = line.slice(restStart);
+          const m = PAUSE_END.exec(rest);
+          if (!m) {
+            skip(r.skipped, lineNo, line, "a pause end line without a readable duration");
+            continue;
+          }
+          decorate();
+          const pause = table.push(pauseFrom(m, id, gen, genTag, pending.get(id), lineNo, uptime, stamp, r.info.collector));
+          pending.delete(id);
+          // Serial/Parallel log a full collection inside the young one that triggered it
+          // (`GC(2263) Pause Young` starts, `GC(2264) Pause Full` starts and ends, then GC(2263) ends):
+          // the inner pause is kept with its own time and marked as within the outer one.
+          const myStart = started.get(id);
+          started.delete(id);
+          if (myStart !== undefined) {
+            for (const [outerId, outerStart] of started) {
+              if (outerStart < myStart && myStart - outerStart < 1000) {
+                let list = nestedIn.get(outerId);
+                if (!list) nestedIn.set(outerId, (list = []));
+                list.push(pause);
+              }
+            }
+          }
+          const inner = nestedIn.get(id);
+          if (inner) {
+            for (const p of inner) table.setNum(p, "within_line", lineNo);
+            nestedIn.delete(id);
+          }
+          if (started.size > 64) started.clear();
+          if (byId.size > 512) byId.clear();
+          byId.set(id, pause);
+          awaitingStop = pause;
+        } else if (rc === 67 /* C */) {
+          const m = CONCURRENT_END.exec(line.slice(restStart));
+          if (!m) continue;
+          decorate();
+          const ms = m[3] === "s" ? dec(m[2]) * 1000 : dec(m[2]);
+          // JDK 11 appends the phase's span "(11.013s, 11.034s)"; Shenandoah's cleanup a heap "78M->23M(256M)".
+          let name = m[1];
+          let before: number | null = null;
+          let after: number | null = null;
+          const h = CYCLE_HEAP.exec(name);
+          if (h) {
+            before = toMb(h[1].replace(",", "."), h[2]);
+            after = toMb(h[3].replace(",", "."), h[4]);
+            name = name.slice(0, h.index);
+          }
+          const span = name.indexOf(" (", 11);
+          if (span > 0 && SPAN.test(name.slice(span))) name = name.slice(0, span);
+          r.cycles.push(cycle(intern(name), null, ms, before, after, name.includes("Undo") || name.includes("Abort"), id, lineNo, uptime, stamp));
+        } else if (rc === 71 /* G */ || rc === 77 /* M */) {
+          decorate();
+          const m = ZGC_COLLECTION.exec(line.slice(restStart));
+          if (!m) continue;
+          const p = pend(id);
+          if (m[3] === undefined && m[7] === undefined) {
+            // The collection's start line.
+            p.start = uptime ?? undefined;
+            p.cause = intern(m[2]);
+            continue;
+          }
+          let ms: number | null = m[7] !== undefined ? (m[8] === "s" ? Number(m[7]) * 1000 : Number(m[7])) : null;
+          if (ms === null && p.start !== undefined && uptime !== null) ms = Math.round((uptime - p.start) * 1e6) / 1000;
+          pending.delete(id);
+          r.cycles.push(
+            cycle(
+              intern(`${m[1]} (${m[2]})`),
+              intern(m[2]),
+              ms,
+              m[3] !== undefined ? toMb(m[3], m[4]) : null,
+              m[5] !== undefined ? toMb(m[5], m[6]) : null,
+              false,
+              id,
+              lineNo,
+              uptime,
+              stamp,
+            ),
+          );
+        } else if (rc === 84 /* T */ || rc === 69 /* E */) {
+          // To-space exhausted / Evacuation Failure.
+          pend(id).toSpace = true;
+        } else if (rc === 72 /* H */) {
+          const m = HUMONGOUS_REGIONS.exec(line.slice(restStart));
+          if (m && Number(m[1]) > 0) pend(id).humongous = true;
+        }
+        continue;
+      }
+
+      if (c0 === 83 /* S */ && line.startsWith('Safepoint "', msgStart)) {
+        const m = SAFEPOINT.exec(line.slice(msgStart));
+        if (!m) {
+          skip(r.skipped, lineNo, line, "a safepoint line without its Total");
+          continue;
+        }
+        const ms = Number(m[2]) / 1e6;
+        stopped += ms;
+        r.safepoints++;
+        if (awaitingStop >= 0 && GC_OPERATION.test(m[1])) table.setNum(awaitingStop, "stopped_ms", Math.round(ms * 1000) / 1000);
+        awaitingStop = -1;
+        continue;
+      }
+      if (c0 === 84 /* T */ && line.startsWith("Total time for which", msgStart)) {
+        const msg = line.slice(msgStart);
+        const m = STOPPED_TIME.exec(msg.indexOf(",") >= 0 ? msg.replace(/(\d),(\d)/g, "$1.$2") : msg);
+        if (!m) continue;
+        const ms = Number(m[1]) * 1000;
+        stopped += ms;
+        r.safepoints++;
+        if (awaitingStop >= 0) table.setNum(awaitingStop, "stopped_ms", Math.round(ms * 1000) / 1000);
+        awaitingStop = -1;
+        continue;
+      }
+      if (c0 === 65 /* A */ && line.startsWith("Allocation Stall (", msgStart)) {
+        const m = STALL.exec(line.slice(msgStart));
+        if (!m) continue;
+        decorate();
+        r.stalls.push({ timestamp: stamp, uptime_s: uptime, thread: intern(m[1]), stall_ms: Number(m[2]), line: lineNo });
+        continue;
+      }
+      if (c0 === 85 /* U */ || c0 === 73 /* I */ || c0 === 86 /* V */ || c0 === 77 /* M */ || c0 === 72 /* H */) {
+        for (const rule of INFO_RULES) {
+          if (line.startsWith(rule.prefix, msgStart)) {
+            rule.apply(line.slice(msgStart), r);
+            if (rule.prefix === "Using ") decorate();
+            break;
+          }
         }
       }
+      // Everything else is a detail line of a known event (phases, heap regions, metaspace): recognised, not needed.
     }
-    // Everything else is a detail line of a known event (phases, heap regions, metaspace): recognised, not needed.
-  }
-  if (lastLe > lastLs) lastLine = text.slice(lastLs, lastLe);
+    if (lastLe > lastLs) lastLine = text.slice(lastLs, lastLe);
   };
   const end = (): GcParseColumns => {
     // The last line's decorations bound the log's time span.
@@ -415,7 +487,17 @@ export function unifiedGcParser(opts: ParseOptions = {}): GcBlockParser {
 /** Safepoint VM operations that are a collector's pause (G1*, Z*, Shenandoah*, ParallelGC*, GenCollect*, CMS_*). */
 const GC_OPERATION = /^(G1|Z[A-Z]|Shenandoah|Parallel|GenCollect|CMS|CollectFor|GC_|GCollect)/;
 
-function pauseFrom(m: RegExpExecArray, id: number, gen: string, genTag: string, p: Pending | undefined, line: number, uptime: number | null, stamp: string | null, collector: string | undefined): GcPause {
+function pauseFrom(
+  m: RegExpExecArray,
+  id: number,
+  gen: string,
+  genTag: string,
+  p: Pending | undefined,
+  line: number,
+  uptime: number | null,
+  stamp: string | null,
+  collector: string | undefined,
+): GcPause {
   const full = m[1];
   const paren = full.indexOf(" (");
   const kind = (paren < 0 ? full.slice(6) : full.slice(6, paren)).trim();
@@ -459,6 +541,17 @@ function pauseFrom(m: RegExpExecArray, id: number, gen: string, genTag: string, 
   };
 }
 
-function cycle(name: string, cause: string | null, ms: number | null, before: number | null, after: number | null, aborted: boolean, id: number, line: number, uptime: number | null, stamp: string | null): GcCycle {
+function cycle(
+  name: string,
+  cause: string | null,
+  ms: number | null,
+  before: number | null,
+  after: number | null,
+  aborted: boolean,
+  id: number,
+  line: number,
+  uptime: number | null,
+  stamp: string | null,
+): GcCycle {
   return { timestamp: stamp, uptime_s: uptime, name, cause, duration_ms: ms, heap_before_mb: before, heap_after_mb: after, aborted, gc_id: id, line };
 }

@@ -72,7 +72,9 @@ export function parseJmxScraper(text: string, options: ParseOptions = {}): JmxPa
   }
   if (out.attributes.length === 0) {
     const s = out.skipped[0];
-    throw new CassperfError(`${file}: line ${s.line}: expected JmxScraper lines like "org.apache.cassandra.metrics{type=Table, ...}[]Max: 0.0", found "${s.text.slice(0, 80)}".`);
+    throw new CassperfError(
+      `${file}: line ${s.line}: expected JmxScraper lines like "org.apache.cassandra.metrics{type=Table, ...}[]Max: 0.0", found "${s.text.slice(0, 80)}".`,
+    );
   }
   return out;
 }
@@ -119,7 +121,15 @@ const TO_MICROS: Record<string, number> = { nanoseconds: 0.001, microseconds: 1,
  */
 export function jmxHistogramRows(attributes: JmxAttribute[]): HistogramRow[] {
   // Group attributes per MBean; keep Table over ColumnFamily for the same keyspace/table/name.
-  type Bean = { type: string; keyspace: string | null; table: string; name: string; metric: HistogramMetric; unit: HistogramUnit; attrs: Map<string, JmxAttribute> };
+  type Bean = {
+    type: string;
+    keyspace: string | null;
+    table: string;
+    name: string;
+    metric: HistogramMetric;
+    unit: HistogramUnit;
+    attrs: Map<string, JmxAttribute>;
+  };
   const beans = new Map<string, Bean>();
   // Partition-size rows by keyspace/table/label, in first-seen order: a ColumnFamily gauge never replaces one already there.
   const partition = new Map<string, HistogramRow>();
@@ -133,7 +143,15 @@ export function jmxHistogramRows(attributes: JmxAttribute[]): HistogramRow[] {
         if (partition.has(key) && p.type === "ColumnFamily") continue;
         // A 0-byte partition does not exist: 0 means the table has no SSTables.
         const v = num(a.value);
-        partition.set(key, { keyspace: p.keyspace, table: p.scope, metric: "partition_size", percentile: label, value: v === 0 ? null : v, unit: "bytes", line: a.line });
+        partition.set(key, {
+          keyspace: p.keyspace,
+          table: p.scope,
+          metric: "partition_size",
+          percentile: label,
+          value: v === 0 ? null : v,
+          unit: "bytes",
+          line: a.line,
+        });
         continue;
       }
       const m = TABLE_METRICS[p.name];
@@ -145,7 +163,11 @@ export function jmxHistogramRows(attributes: JmxAttribute[]): HistogramRow[] {
     } else if (p.type === "ClientRequest" && p.name === "Latency" && p.scope && PROXY_SCOPES[p.scope]) {
       const key = `proxy\u0000${p.scope}`;
       let b = beans.get(key);
-      if (!b) beans.set(key, (b = { type: "ClientRequest", keyspace: null, table: "proxy", name: p.name, metric: PROXY_SCOPES[p.scope], unit: "microseconds", attrs: new Map() }));
+      if (!b)
+        beans.set(
+          key,
+          (b = { type: "ClientRequest", keyspace: null, table: "proxy", name: p.name, metric: PROXY_SCOPES[p.scope], unit: "microseconds", attrs: new Map() }),
+        );
       b.attrs.set(a.attribute, a);
     }
   }
@@ -155,12 +177,20 @@ export function jmxHistogramRows(attributes: JmxAttribute[]): HistogramRow[] {
     // Count 0: nothing recorded, the percentiles (printed 0.0) are missing, not 0.
     const empty = b.attrs.get("Count")?.value.trim() === "0";
     const unitName = b.attrs.get("DurationUnit")?.value.trim();
-    const factor = b.unit === "microseconds" && unitName ? TO_MICROS[unitName] ?? 1 : 1;
+    const factor = b.unit === "microseconds" && unitName ? (TO_MICROS[unitName] ?? 1) : 1;
     for (const [attr, label] of Object.entries(PERCENTILE_ATTRS)) {
       const a = b.attrs.get(attr);
       if (!a) continue;
       const v = num(a.value);
-      rows.push({ keyspace: b.keyspace, table: b.table, metric: b.metric, percentile: label, value: v === null || empty ? null : v * factor, unit: b.unit, line: a.line });
+      rows.push({
+        keyspace: b.keyspace,
+        table: b.table,
+        metric: b.metric,
+        percentile: label,
+        value: v === null || empty ? null : v * factor,
+        unit: b.unit,
+        line: a.line,
+      });
     }
   }
   return rows.concat([...partition.values()]);

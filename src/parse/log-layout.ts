@@ -44,7 +44,8 @@ export const KNOWN_LAYOUTS: { name: string; pattern: string }[] = [
 const LEVELS = "TRACE|DEBUG|INFO|WARN|ERROR|FATAL";
 
 /** logback color/style wrappers that only decorate their content: `%highlight(...)`, `%green(...)`. */
-const WRAPPERS = /%(highlight|black|red|green|yellow|blue|magenta|cyan|white|gray|bold\w*|boldRed|boldGreen|boldYellow|boldBlue|boldMagenta|boldCyan|boldWhite|replace)\(/;
+const WRAPPERS =
+  /%(highlight|black|red|green|yellow|blue|magenta|cyan|white|gray|bold\w*|boldRed|boldGreen|boldYellow|boldBlue|boldMagenta|boldCyan|boldWhite|replace)\(/;
 
 function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -97,7 +98,14 @@ export function compileDateFormat(option: string | undefined): LogDateFormat {
   if (named) {
     const a = compileDateFormat(`ISO8601${named[2] ?? ""}`);
     const b = compileDateFormat(`"${NAMED_DATE_FORMATS[named[1]]}"${named[2] ?? ""}`);
-    return { format: `${a.format} | ${b.format}`, ...(a.zone ? { zone: a.zone } : {}), re: `(?:${a.re}|${b.re})`, timeOnly: b.timeOnly, iso: false, parse: (t, base) => a.parse(t, base) ?? b.parse(t, base) };
+    return {
+      format: `${a.format} | ${b.format}`,
+      ...(a.zone ? { zone: a.zone } : {}),
+      re: `(?:${a.re}|${b.re})`,
+      timeOnly: b.timeOnly,
+      iso: false,
+      parse: (t, base) => a.parse(t, base) ?? b.parse(t, base),
+    };
   }
   let format = (option ?? "").trim();
   let zone: string | undefined;
@@ -161,22 +169,57 @@ export function compileDateFormat(option: string | undefined): LogDateFormat {
   const parse = (text: string, baseDayMs?: number): number | null => {
     const m = whole.exec(text);
     if (!m) return null;
-    let y = 1970, mo = 0, d = 1, h = 0, mi = 0, sec = 0, ms = 0, pm: boolean | undefined, h12 = false, offsetMin: number | undefined;
+    let y = 1970,
+      mo = 0,
+      d = 1,
+      h = 0,
+      mi = 0,
+      sec = 0,
+      ms = 0,
+      pm: boolean | undefined,
+      h12 = false,
+      offsetMin: number | undefined;
     fields.forEach((f, k) => {
       const v = m[k + 1];
       switch (f.letter) {
-        case "y": y = f.n === 2 ? 2000 + Number(v) : Number(v); break;
-        case "M": mo = f.n >= 3 ? MONTHS.indexOf(v.slice(0, 3).toLowerCase()) : Number(v) - 1; break;
-        case "d": d = Number(v); break;
-        case "H": h = Number(v); break;
-        case "k": h = Number(v) % 24; break;
-        case "h": h = Number(v) % 12; h12 = true; break;
-        case "K": h = Number(v); h12 = true; break;
-        case "m": mi = Number(v); break;
-        case "s": sec = Number(v); break;
-        case "S": ms = f.n === 3 ? Number(v) : Number(v.padEnd(3, "0").slice(0, 3)); break;
-        case "a": pm = /^p/i.test(v); break;
-        case "Z": case "X": case "z": {
+        case "y":
+          y = f.n === 2 ? 2000 + Number(v) : Number(v);
+          break;
+        case "M":
+          mo = f.n >= 3 ? MONTHS.indexOf(v.slice(0, 3).toLowerCase()) : Number(v) - 1;
+          break;
+        case "d":
+          d = Number(v);
+          break;
+        case "H":
+          h = Number(v);
+          break;
+        case "k":
+          h = Number(v) % 24;
+          break;
+        case "h":
+          h = Number(v) % 12;
+          h12 = true;
+          break;
+        case "K":
+          h = Number(v);
+          h12 = true;
+          break;
+        case "m":
+          mi = Number(v);
+          break;
+        case "s":
+          sec = Number(v);
+          break;
+        case "S":
+          ms = f.n === 3 ? Number(v) : Number(v.padEnd(3, "0").slice(0, 3));
+          break;
+        case "a":
+          pm = /^p/i.test(v);
+          break;
+        case "Z":
+        case "X":
+        case "z": {
           if (/^(Z|UTC|GMT)$/i.test(v)) offsetMin = 0;
           else {
             const o = /^([+-])(\d{2}):?(\d{2})?$/.exec(v);
@@ -206,7 +249,16 @@ export function compileDateFormat(option: string | undefined): LogDateFormat {
  * Intl (no dependency on the process's TZ). Two passes settle the hour around a DST change.
  */
 export function zoneOffsetMs(zone: string, wallAsUtc: number): number {
-  const fmt = new Intl.DateTimeFormat("en-US", { timeZone: zone, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric", second: "numeric" });
+  const fmt = new Intl.DateTimeFormat("en-US", {
+    timeZone: zone,
+    hourCycle: "h23",
+    year: "numeric",
+    month: "numeric",
+    day: "numeric",
+    hour: "numeric",
+    minute: "numeric",
+    second: "numeric",
+  });
   const offsetAt = (t: number) => {
     const p: Record<string, number> = {};
     for (const part of fmt.formatToParts(new Date(t))) if (part.type !== "literal") p[part.type] = Number(part.value);
@@ -234,8 +286,9 @@ export function compileLayout(pattern: string, name = "logback.xml"): LogLayout 
     const open = m.index + m[0].length;
     let depth = 1;
     let k = open;
-    for (; k < p.length && depth > 0; k++) if (p[k] === "(") depth++;
-    else if (p[k] === ")") depth--;
+    for (; k < p.length && depth > 0; k++)
+      if (p[k] === "(") depth++;
+      else if (p[k] === ")") depth--;
     p = p.slice(0, m.index) + p.slice(open, k - 1) + p.slice(k);
   }
   let re = "^";
@@ -260,34 +313,51 @@ export function compileLayout(pattern: string, name = "logback.xml"): LogLayout 
       const arg = m[4];
       i += m[0].length;
       switch (word) {
-        case "level": case "le": case "p":
+        case "level":
+        case "le":
+        case "p":
           re += `\\s*${group("level", LEVELS)}`;
           break;
-        case "thread": case "t":
+        case "thread":
+        case "t":
           re += group("thread", ".*?");
           break;
-        case "date": case "d": {
+        case "date":
+        case "d": {
           const d = compileDateFormat(arg);
           if (!date) date = d;
           timeOnly = d.timeOnly;
           re += group("date", d.re);
           break;
         }
-        case "F": case "file":
+        case "F":
+        case "file":
           re += group("file", "[^\\s:]+?");
           break;
-        case "L": case "line":
+        case "L":
+        case "line":
           re += group("line", "\\d+|\\?");
           break;
-        case "msg": case "m": case "message":
+        case "msg":
+        case "m":
+        case "message":
           re += group("msg", ".*");
           break;
         case "n":
           re += "$";
           break;
-        case "ex": case "exception": case "throwable": case "xEx": case "xException": case "xThrowable": case "rEx": case "nopex": case "nopexception":
+        case "ex":
+        case "exception":
+        case "throwable":
+        case "xEx":
+        case "xException":
+        case "xThrowable":
+        case "rEx":
+        case "nopex":
+        case "nopexception":
           break;
-        case "X": case "mdc":
+        case "X":
+        case "mdc":
           re += "[^\\s:]*?";
           break;
         default:
@@ -407,5 +477,10 @@ export function patternFromLogbackXml(xml: string, logName: string): string | un
 }
 
 function decodeXml(s: string): string {
-  return s.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, "&");
+  return s
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, "&");
 }

@@ -142,16 +142,41 @@ export function parseClientstats(text: string, options: ParseOptions = {}): Clie
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
     const n = i + 1;
-    if (line.trim() === "") { table = undefined; continue; }
-    if (isNoise(line)) { out.noise++; continue; }
+    if (line.trim() === "") {
+      table = undefined;
+      continue;
+    }
+    if (isNoise(line)) {
+      out.noise++;
+      continue;
+    }
     const total = /^Total connected clients:\s*(\d+)\s*$/.exec(line);
-    if (total) { out.total_connected = Number(total[1]); out.total_line = n; table = undefined; recognised++; continue; }
-    if (/^Clients by protocol version\s*$/.test(line)) { recognised++; continue; }
+    if (total) {
+      out.total_connected = Number(total[1]);
+      out.total_line = n;
+      table = undefined;
+      recognised++;
+      continue;
+    }
+    if (/^Clients by protocol version\s*$/.test(line)) {
+      recognised++;
+      continue;
+    }
     const header = HEADERS.find((h) => h.test.test(line));
-    if (header) { table = { kind: header.table, starts: columnStarts(line) }; recognised++; continue; }
-    if (!table) { out.skipped.push({ line: n, text: line, reason: "not under a clientstats table header" }); continue; }
+    if (header) {
+      table = { kind: header.table, starts: columnStarts(line) };
+      recognised++;
+      continue;
+    }
+    if (!table) {
+      out.skipped.push({ line: n, text: line, reason: "not under a clientstats table header" });
+      continue;
+    }
     const c = cells(line, table.starts);
-    if (!c) { out.skipped.push({ line: n, text: line, reason: `expected ${table.starts.length} columns under the header (TableBuilder layout)` }); continue; }
+    if (!c) {
+      out.skipped.push({ line: n, text: line, reason: `expected ${table.starts.length} columns under the header (TableBuilder layout)` });
+      continue;
+    }
     if (table.kind === "by_user") {
       out.by_user.push({ user: c[0], connections: num(c[1]), line: n });
     } else if (table.kind === "by_protocol") {
@@ -175,6 +200,9 @@ export function parseClientstats(text: string, options: ParseOptions = {}): Clie
     }
     recognised++;
   }
-  if (!recognised) throw new CassperfError(`${file}: no line of it is nodetool clientstats output (line 1: ${JSON.stringify(lines[0].slice(0, 80))}).`, { hint: "expected \"Total connected clients: N\" or a table starting \"Address  SSL  Cipher ...\" (nodetool clientstats --all, Cassandra 4.0+)" });
+  if (!recognised)
+    throw new CassperfError(`${file}: no line of it is nodetool clientstats output (line 1: ${JSON.stringify(lines[0].slice(0, 80))}).`, {
+      hint: 'expected "Total connected clients: N" or a table starting "Address  SSL  Cipher ..." (nodetool clientstats --all, Cassandra 4.0+)',
+    });
   return out;
 }

@@ -50,13 +50,7 @@ export function isNoise(line: string): boolean {
  * Sources: diag/cassandra-2.1.17 cfhistograms ("nodetool: cfhistograms requires ks and cf args"),
  * tablestats.json ("nodetool: Found unexpected parameters: [-F, json, tablestats]").
  */
-const NODETOOL_ERROR: RegExp[] = [
-  /^nodetool: .+/,
-  /^error: .+/,
-  /^See 'nodetool help'/,
-  /^nodetool: Failed to connect to/,
-  /^Failed to connect to '.+'/,
-];
+const NODETOOL_ERROR: RegExp[] = [/^nodetool: .+/, /^error: .+/, /^See 'nodetool help'/, /^nodetool: Failed to connect to/, /^Failed to connect to '.+'/];
 
 /** When the whole text is a nodetool error message, that message (first line); else undefined. */
 export function nodetoolError(text: string): string | undefined {

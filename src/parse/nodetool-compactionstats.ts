@@ -76,14 +76,31 @@ export function parseCompactionstats(text: string, options: ParseOptions = {}): 
     const line = lines[i];
     const n = i + 1;
     if (line.trim() === "") continue;
-    if (isNoise(line)) { out.noise++; continue; }
+    if (isNoise(line)) {
+      out.noise++;
+      continue;
+    }
     let m = /^pending tasks:\s*(\S+)/.exec(line);
-    if (m) { out.pending_tasks = num(m[1]); continue; }
+    if (m) {
+      out.pending_tasks = num(m[1]);
+      continue;
+    }
     m = /^- (\S+?)\.(\S+):\s*(\d+)\s*$/.exec(line);
-    if (m) { out.pending_by_table.push({ keyspace: m[1], table: m[2], pending: Number(m[3]), line: n }); continue; }
-    if (/compaction type/.test(line) && /keyspace/.test(line) && /progress/.test(line)) { inTable = true; hasId = /^\s*id\s/.test(line); continue; }
+    if (m) {
+      out.pending_by_table.push({ keyspace: m[1], table: m[2], pending: Number(m[3]), line: n });
+      continue;
+    }
+    if (/compaction type/.test(line) && /keyspace/.test(line) && /progress/.test(line)) {
+      inTable = true;
+      hasId = /^\s*id\s/.test(line);
+      continue;
+    }
     m = /^\s*Active compaction remaining time\s*:\s*(\S+)/.exec(line);
-    if (m) { out.remaining_time = m[1]; inTable = false; continue; }
+    if (m) {
+      out.remaining_time = m[1];
+      inTable = false;
+      continue;
+    }
     if (inTable) {
       const p = line.trim().split(/\s+/);
       const min = hasId ? 8 : 7;
@@ -104,12 +121,17 @@ export function parseCompactionstats(text: string, options: ParseOptions = {}): 
       }
     }
     m = /^([A-Za-z][^:]*?)\s*:\s*(.+)$/.exec(line);
-    if (m) { out.fields[m[1].trim()] = m[2].trim(); continue; }
+    if (m) {
+      out.fields[m[1].trim()] = m[2].trim();
+      continue;
+    }
     out.skipped.push({ line: n, text: line, reason: inTable ? "not an active-compaction row" : "not a compactionstats line" });
   }
   if (out.pending_tasks === null && !out.active.length) {
     const s = out.skipped[0];
-    throw new CassperfError(`${file}: line ${s?.line ?? 1}: expected nodetool compactionstats output ("pending tasks: N"), found "${(s?.text ?? Object.keys(out.fields)[0] ?? "").trim().slice(0, 80)}".`);
+    throw new CassperfError(
+      `${file}: line ${s?.line ?? 1}: expected nodetool compactionstats output ("pending tasks: N"), found "${(s?.text ?? Object.keys(out.fields)[0] ?? "").trim().slice(0, 80)}".`,
+    );
   }
   return out;
 }

@@ -23,7 +23,15 @@ export interface NodetoolGcStats {
   direct_memory_bytes: number | null;
 }
 
-const COLUMNS: (keyof NodetoolGcStats)[] = ["interval_ms", "max_gc_elapsed_ms", "total_gc_elapsed_ms", "stdev_gc_elapsed_ms", "gc_reclaimed_mb", "collections", "direct_memory_bytes"];
+const COLUMNS: (keyof NodetoolGcStats)[] = [
+  "interval_ms",
+  "max_gc_elapsed_ms",
+  "total_gc_elapsed_ms",
+  "stdev_gc_elapsed_ms",
+  "gc_reclaimed_mb",
+  "collections",
+  "direct_memory_bytes",
+];
 
 /**
  * Parse `nodetool gcstats`; null when the text has no gcstats table.

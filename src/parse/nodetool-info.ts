@@ -78,7 +78,18 @@ const CACHE_PARTS: [RegExp, keyof CacheInfo, "num" | "bytes"][] = [
 
 /** Read one cache line's value (after "Key Cache :"). */
 export function parseCacheLine(value: string): CacheInfo {
-  const c: CacheInfo = { entries: null, size_bytes: null, capacity_bytes: null, hits: null, misses: null, requests: null, recent_hit_rate: null, save_period_seconds: null, miss_latency: null, miss_latency_unit: null };
+  const c: CacheInfo = {
+    entries: null,
+    size_bytes: null,
+    capacity_bytes: null,
+    hits: null,
+    misses: null,
+    requests: null,
+    recent_hit_rate: null,
+    save_period_seconds: null,
+    miss_latency: null,
+    miss_latency_unit: null,
+  };
   for (const [re, key, kind] of CACHE_PARTS) {
     const m = re.exec(value);
     if (m) (c as unknown as Record<string, number | null>)[key] = kind === "bytes" ? bytes(m[1]) : num(m[1]);
@@ -88,7 +99,12 @@ export function parseCacheLine(value: string): CacheInfo {
   return c;
 }
 
-const CACHES: Record<string, "key_cache" | "row_cache" | "counter_cache" | "chunk_cache"> = { "Key Cache": "key_cache", "Row Cache": "row_cache", "Counter Cache": "counter_cache", "Chunk Cache": "chunk_cache" };
+const CACHES: Record<string, "key_cache" | "row_cache" | "counter_cache" | "chunk_cache"> = {
+  "Key Cache": "key_cache",
+  "Row Cache": "row_cache",
+  "Counter Cache": "counter_cache",
+  "Chunk Cache": "chunk_cache",
+};
 
 /**
  * Parse `nodetool info` output (any version, DSE).
@@ -98,8 +114,26 @@ const CACHES: Record<string, "key_cache" | "row_cache" | "counter_cache" | "chun
 export function parseInfo(text: string, options: ParseOptions = {}): InfoParse {
   const file = options.file ?? "info output";
   const out: InfoParse = {
-    id: null, load_bytes: null, generation: null, uptime_seconds: null, heap_used_mb: null, heap_total_mb: null, off_heap_mb: null, data_center: null, rack: null, exceptions: null,
-    gossip_active: null, native_transport_active: null, percent_repaired: null, key_cache: null, row_cache: null, counter_cache: null, chunk_cache: null, fields: {}, skipped: [], noise: 0,
+    id: null,
+    load_bytes: null,
+    generation: null,
+    uptime_seconds: null,
+    heap_used_mb: null,
+    heap_total_mb: null,
+    off_heap_mb: null,
+    data_center: null,
+    rack: null,
+    exceptions: null,
+    gossip_active: null,
+    native_transport_active: null,
+    percent_repaired: null,
+    key_cache: null,
+    row_cache: null,
+    counter_cache: null,
+    chunk_cache: null,
+    fields: {},
+    skipped: [],
+    noise: 0,
   };
   if (text.trim() === "") return out;
   const err = nodetoolError(text);
@@ -109,36 +143,69 @@ export function parseInfo(text: string, options: ParseOptions = {}): InfoParse {
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
     if (line.trim() === "") continue;
-    if (isNoise(line)) { out.noise++; continue; }
+    if (isNoise(line)) {
+      out.noise++;
+      continue;
+    }
     const m = /^([A-Za-z][A-Za-z ()]*?)\s*:\s*(.*)$/.exec(line);
-    if (!m) { out.skipped.push({ line: i + 1, text: line, reason: "not a `Name : value` line" }); continue; }
+    if (!m) {
+      out.skipped.push({ line: i + 1, text: line, reason: "not a `Name : value` line" });
+      continue;
+    }
     const [, name, value] = m;
     out.fields[name] = value.trim();
     const cache = CACHES[name];
-    if (cache) { out[cache] = parseCacheLine(value); continue; }
+    if (cache) {
+      out[cache] = parseCacheLine(value);
+      continue;
+    }
     switch (name) {
-      case "ID": out.id = value.trim(); break;
-      case "Load": out.load_bytes = bytes(value); break;
-      case "Generation No": out.generation = num(value); break;
-      case "Uptime (seconds)": out.uptime_seconds = num(value); break;
+      case "ID":
+        out.id = value.trim();
+        break;
+      case "Load":
+        out.load_bytes = bytes(value);
+        break;
+      case "Generation No":
+        out.generation = num(value);
+        break;
+      case "Uptime (seconds)":
+        out.uptime_seconds = num(value);
+        break;
       case "Heap Memory (MB)": {
         const h = /^\s*(\S+)\s*\/\s*(\S+)/.exec(value);
         out.heap_used_mb = h ? num(h[1]) : null;
         out.heap_total_mb = h ? num(h[2]) : null;
         break;
       }
-      case "Off Heap Memory (MB)": out.off_heap_mb = num(value); break;
-      case "Data Center": out.data_center = value.trim(); break;
-      case "Rack": out.rack = value.trim(); break;
-      case "Exceptions": out.exceptions = num(value); break;
-      case "Gossip active": out.gossip_active = bool(value.trim()); break;
-      case "Native Transport active": out.native_transport_active = bool(value.trim()); break;
-      case "Percent Repaired": out.percent_repaired = num(value.replace(/%\s*$/, "")); break;
+      case "Off Heap Memory (MB)":
+        out.off_heap_mb = num(value);
+        break;
+      case "Data Center":
+        out.data_center = value.trim();
+        break;
+      case "Rack":
+        out.rack = value.trim();
+        break;
+      case "Exceptions":
+        out.exceptions = num(value);
+        break;
+      case "Gossip active":
+        out.gossip_active = bool(value.trim());
+        break;
+      case "Native Transport active":
+        out.native_transport_active = bool(value.trim());
+        break;
+      case "Percent Repaired":
+        out.percent_repaired = num(value.replace(/%\s*$/, ""));
+        break;
     }
   }
   if (Object.keys(out.fields).length === 0) {
     const s = out.skipped[0];
-    throw new CassperfError(`${file}: line ${s?.line ?? 1}: expected nodetool info output ("Load : ...", "Heap Memory (MB) : ..."), found "${(s?.text ?? "").trim().slice(0, 80)}".`);
+    throw new CassperfError(
+      `${file}: line ${s?.line ?? 1}: expected nodetool info output ("Load : ...", "Heap Memory (MB) : ..."), found "${(s?.text ?? "").trim().slice(0, 80)}".`,
+    );
   }
   return out;
 }

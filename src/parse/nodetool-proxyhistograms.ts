@@ -23,7 +23,15 @@ import type { ParseOptions } from "./nodetool-common";
  */
 export function parseProxyhistograms(text: string, options: ParseOptions = {}): HistogramParse {
   const parsed = parseTablehistograms(text, { file: options.file ?? "proxyhistograms output" });
-  for (const r of parsed.rows) if (r.table === "?") { r.table = "proxy"; r.keyspace = null; }
-  for (const t of parsed.tables) if (t.table === "?") { t.table = "proxy"; t.keyspace = null; }
+  for (const r of parsed.rows)
+    if (r.table === "?") {
+      r.table = "proxy";
+      r.keyspace = null;
+    }
+  for (const t of parsed.tables)
+    if (t.table === "?") {
+      t.table = "proxy";
+      t.keyspace = null;
+    }
   return parsed;
 }

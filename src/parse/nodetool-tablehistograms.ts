@@ -89,7 +89,13 @@ export interface HistogramRow {
 export interface HistogramParse {
   rows: HistogramRow[];
   /** Tables (or "proxy") found, in file order, with the notes nodetool printed about them. */
-  tables: { keyspace: string | null; table: string; line: number; notes: string[]; /** Metrics whose histogram was empty (all zeros), kept as null. */ empty: HistogramMetric[] }[];
+  tables: {
+    keyspace: string | null;
+    table: string;
+    line: number;
+    notes: string[] /** Metrics whose histogram was empty (all zeros), kept as null. */;
+    empty: HistogramMetric[];
+  }[];
   /** Lines not understood (not noise): kept for the helper's notes. */
   skipped: SkippedLine[];
   /** JVM/launcher noise lines skipped (count). */
@@ -156,16 +162,32 @@ export function bucketPercentiles(offsets: number[], counts: number[]): Record<P
   if (total === 0) return out;
   const first = counts.findIndex((c) => c > 0);
   let last = -1;
-  for (let i = counts.length - 1; i >= 0; i--) if (counts[i] > 0) { last = i; break; }
+  for (let i = counts.length - 1; i >= 0; i--)
+    if (counts[i] > 0) {
+      last = i;
+      break;
+    }
   out.min = first === 0 ? 0 : offsets[first - 1];
   out.max = offsets[last];
-  for (const [label, p] of [["50", 0.5], ["75", 0.75], ["95", 0.95], ["98", 0.98], ["99", 0.99]] as [PercentileLabel, number][]) {
+  for (const [label, p] of [
+    ["50", 0.5],
+    ["75", 0.75],
+    ["95", 0.95],
+    ["98", 0.98],
+    ["99", 0.99],
+  ] as [PercentileLabel, number][]) {
     const want = Math.floor(total * p);
-    if (want === 0) { out[label] = 0; continue; }
+    if (want === 0) {
+      out[label] = 0;
+      continue;
+    }
     let seen = 0;
     for (let i = 0; i < counts.length; i++) {
       seen += counts[i];
-      if (seen >= want) { out[label] = offsets[i]; break; }
+      if (seen >= want) {
+        out[label] = offsets[i];
+        break;
+      }
     }
   }
   return out;
@@ -256,7 +278,15 @@ export const LINE_RULES: LineRule[] = [
         return;
       }
       cols.forEach((col, i) =>
-        c.out.rows.push({ keyspace: c.st.keyspace, table: c.st.table!, metric: col.metric, percentile: PERCENTILE_LABEL[mm[1]], value: num(values[i]), unit: col.unit, line: c.n }),
+        c.out.rows.push({
+          keyspace: c.st.keyspace,
+          table: c.st.table!,
+          metric: col.metric,
+          percentile: PERCENTILE_LABEL[mm[1]],
+          value: num(values[i]),
+          unit: col.unit,
+          line: c.n,
+        }),
       );
     },
   },
@@ -272,7 +302,7 @@ export const LINE_RULES: LineRule[] = [
   },
   {
     name: "verbose-title",
-    test: (l) => Object.prototype.hasOwnProperty.call(VERBOSE_TITLES, l.trim()),
+    test: (l) => Object.hasOwn(VERBOSE_TITLES, l.trim()),
     apply: (_m, c) => {
       c.flush();
       if (c.st.table === undefined) startTable(c.st, c.out, null, "?", c.n);
@@ -297,9 +327,17 @@ export const LINE_RULES: LineRule[] = [
 const BUCKET_LABELS: PercentileLabel[] = ["50", "75", "95", "98", "99", "min", "max"];
 
 /** Push the rows of one bucket histogram (its offsets and counts) for the current table. */
-function pushBucketRows(out: HistogramParse, st: State, col: { metric: HistogramMetric; unit: HistogramUnit }, offsets: number[], counts: number[], line: number): void {
+function pushBucketRows(
+  out: HistogramParse,
+  st: State,
+  col: { metric: HistogramMetric; unit: HistogramUnit },
+  offsets: number[],
+  counts: number[],
+  line: number,
+): void {
   const p = bucketPercentiles(offsets, counts);
-  for (const label of BUCKET_LABELS) out.rows.push({ keyspace: st.keyspace, table: st.table!, metric: col.metric, percentile: label, value: p[label], unit: col.unit, line });
+  for (const label of BUCKET_LABELS)
+    out.rows.push({ keyspace: st.keyspace, table: st.table!, metric: col.metric, percentile: label, value: p[label], unit: col.unit, line });
 }
 
 function startTable(st: State, out: HistogramParse, keyspace: string | null, table: string, line: number) {
@@ -373,7 +411,8 @@ export function parseTablehistograms(text: string, options: ParseOptions = {}): 
       matched = true;
       break;
     }
-    if (!matched) out.skipped.push({ line: n, text: line, reason: st.table === undefined ? "before any '<keyspace>/<table> histograms' title" : "not a histogram line" });
+    if (!matched)
+      out.skipped.push({ line: n, text: line, reason: st.table === undefined ? "before any '<keyspace>/<table> histograms' title" : "not a histogram line" });
   }
   flush();
   markEmpty(out);

@@ -169,16 +169,45 @@ function nonNegative(v: number | null): number | null {
 }
 /** "Space used (live), bytes" -> "space used (live)". */
 function fieldKey(name: string): string {
-  return name.trim().replace(/,\s*bytes$/i, "").toLowerCase();
+  return name
+    .trim()
+    .replace(/,\s*bytes$/i, "")
+    .toLowerCase();
 }
 
 function emptyTable(keyspace: string, table: string, isIndex: boolean, line: number): TableStats {
   return {
-    keyspace, table, is_index: isIndex, sstable_count: null, sstables_in_each_level: null, space_used_live_bytes: null, space_used_total_bytes: null, partitions_estimate: null,
-    memtable_cell_count: null, memtable_data_size_bytes: null, memtable_switch_count: null, read_count: null, read_latency_ms: null, write_count: null, write_latency_ms: null,
-    pending_flushes: null, bloom_filter_false_positives: null, bloom_filter_false_ratio: null, compression_ratio: null, partition_min_bytes: null, partition_max_bytes: null,
-    partition_mean_bytes: null, live_cells_per_slice_mean: null, live_cells_per_slice_max: null, tombstones_per_slice_mean: null, tombstones_per_slice_max: null,
-    droppable_tombstone_ratio: null, dropped_mutations: null, percent_repaired: null, fields: {}, line,
+    keyspace,
+    table,
+    is_index: isIndex,
+    sstable_count: null,
+    sstables_in_each_level: null,
+    space_used_live_bytes: null,
+    space_used_total_bytes: null,
+    partitions_estimate: null,
+    memtable_cell_count: null,
+    memtable_data_size_bytes: null,
+    memtable_switch_count: null,
+    read_count: null,
+    read_latency_ms: null,
+    write_count: null,
+    write_latency_ms: null,
+    pending_flushes: null,
+    bloom_filter_false_positives: null,
+    bloom_filter_false_ratio: null,
+    compression_ratio: null,
+    partition_min_bytes: null,
+    partition_max_bytes: null,
+    partition_mean_bytes: null,
+    live_cells_per_slice_mean: null,
+    live_cells_per_slice_max: null,
+    tombstones_per_slice_mean: null,
+    tombstones_per_slice_max: null,
+    droppable_tombstone_ratio: null,
+    dropped_mutations: null,
+    percent_repaired: null,
+    fields: {},
+    line,
   };
 }
 
@@ -188,7 +217,11 @@ function setField(t: TableStats, name: string, value: string, line?: number) {
   const typed = TABLE_FIELDS[key]?.key;
   if (line && typed) (t.field_lines ??= {})[typed] = line;
   if (key === "sstables in each level") {
-    t.sstables_in_each_level = value.replace(/^\s*\[|\]\s*$/g, "").split(",").map((s) => s.trim()).filter(Boolean);
+    t.sstables_in_each_level = value
+      .replace(/^\s*\[|\]\s*$/g, "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
     return;
   }
   const f = TABLE_FIELDS[key];
@@ -233,10 +266,21 @@ export function parseTablestats(text: string, options: ParseOptions = {}): Table
     const line = lines[i];
     const n = i + 1;
     if (line.trim() === "") continue;
-    if (isNoise(line)) { out.noise++; continue; }
-    if (/^-{4,}\s*$/.test(line)) { if (table) finishTable(table); table = undefined; ks = undefined; continue; }
+    if (isNoise(line)) {
+      out.noise++;
+      continue;
+    }
+    if (/^-{4,}\s*$/.test(line)) {
+      if (table) finishTable(table);
+      table = undefined;
+      ks = undefined;
+      continue;
+    }
     let m = /^Total number of tables:\s*(\d+)/.exec(line);
-    if (m) { out.total_tables = Number(m[1]); continue; }
+    if (m) {
+      out.total_tables = Number(m[1]);
+      continue;
+    }
     m = /^Keyspace\s*:\s*(\S+)\s*$/.exec(line);
     if (m) {
       if (table) finishTable(table);
@@ -253,7 +297,11 @@ export function parseTablestats(text: string, options: ParseOptions = {}): Table
       if (!keyspace) {
         // sorted form: "Table: ks.t"
         const dot = name.indexOf(".");
-        if (dot < 0) { out.skipped.push({ line: n, text: line, reason: "table outside any keyspace" }); table = undefined; continue; }
+        if (dot < 0) {
+          out.skipped.push({ line: n, text: line, reason: "table outside any keyspace" });
+          table = undefined;
+          continue;
+        }
         keyspace = name.slice(0, dot);
         name = name.slice(dot + 1);
       }
@@ -273,7 +321,9 @@ export function parseTablestats(text: string, options: ParseOptions = {}): Table
   if (table) finishTable(table);
   if (!out.tables.length && !out.keyspaces.length) {
     const s = out.skipped[0];
-    throw new CassperfError(`${file}: line ${s?.line ?? 1}: expected nodetool tablestats output ("Keyspace: <name>" then "Table: <name>"), found "${(s?.text ?? "").trim().slice(0, 80)}".`);
+    throw new CassperfError(
+      `${file}: line ${s?.line ?? 1}: expected nodetool tablestats output ("Keyspace: <name>" then "Table: <name>"), found "${(s?.text ?? "").trim().slice(0, 80)}".`,
+    );
   }
   return out;
 }
@@ -285,12 +335,25 @@ function parseJson(text: string, file: string): TablestatsParse {
   } catch (e) {
     throw new CassperfError(`${file}: not valid JSON (${(e as Error).message}); expected nodetool tablestats -F json output.`);
   }
-  const out: TablestatsParse = { tables: [], keyspaces: [], total_tables: typeof doc.total_number_of_tables === "number" ? doc.total_number_of_tables : null, skipped: [], noise: 0 };
+  const out: TablestatsParse = {
+    tables: [],
+    keyspaces: [],
+    total_tables: typeof doc.total_number_of_tables === "number" ? doc.total_number_of_tables : null,
+    skipped: [],
+    noise: 0,
+  };
   const addTable = (keyspace: string, name: string, o: Record<string, unknown>) => {
     const t = emptyTable(keyspace, name, name.includes("."), 0);
     for (const [k, v] of Object.entries(o)) {
-      if (k === "sstables_in_each_level" && Array.isArray(v)) { t.sstables_in_each_level = v.map(String); t.fields[k] = JSON.stringify(v); continue; }
-      if (v !== null && typeof v === "object") { t.fields[k] = JSON.stringify(v); continue; }
+      if (k === "sstables_in_each_level" && Array.isArray(v)) {
+        t.sstables_in_each_level = v.map(String);
+        t.fields[k] = JSON.stringify(v);
+        continue;
+      }
+      if (v !== null && typeof v === "object") {
+        t.fields[k] = JSON.stringify(v);
+        continue;
+      }
       const printed = JSON_KEYS[k];
       if (printed) setField(t, printed, String(v));
       t.fields[k] = String(v);
@@ -304,8 +367,18 @@ function parseJson(text: string, file: string): TablestatsParse {
     const o = v as Record<string, unknown>;
     if (o.tables && typeof o.tables === "object") {
       out.keyspaces.push({
-        keyspace: k, read_count: numOf(o.read_count), read_latency_ms: numOf(o.read_latency_ms ?? o.read_latency), write_count: numOf(o.write_count),
-        write_latency_ms: numOf(o.write_latency_ms ?? o.write_latency), pending_flushes: numOf(o.pending_flushes), fields: Object.fromEntries(Object.entries(o).filter(([x]) => x !== "tables").map(([a, b]) => [a, String(b)])), line: 0,
+        keyspace: k,
+        read_count: numOf(o.read_count),
+        read_latency_ms: numOf(o.read_latency_ms ?? o.read_latency),
+        write_count: numOf(o.write_count),
+        write_latency_ms: numOf(o.write_latency_ms ?? o.write_latency),
+        pending_flushes: numOf(o.pending_flushes),
+        fields: Object.fromEntries(
+          Object.entries(o)
+            .filter(([x]) => x !== "tables")
+            .map(([a, b]) => [a, String(b)]),
+        ),
+        line: 0,
       });
       for (const [tn, tv] of Object.entries(o.tables as Record<string, unknown>)) addTable(k, tn, tv as Record<string, unknown>);
     } else if (k.includes(".")) {

@@ -67,8 +67,29 @@ export interface TpstatsParse {
 }
 
 /** Pool-table column names nodetool prints (multi-word ones first). */
-const POOL_COLUMNS = ["All time blocked", "AllTimeBlocked", "Active", "Pending (w/Backpressure)", "Pending", "Backpressure", "Delayed", "Shared", "Stolen", "Completed", "Blocked", "CPU[ms/s]", "Allocations[mb/s]"];
-const TYPED: Record<string, keyof ThreadPool> = { Active: "active", Pending: "pending", Completed: "completed", Blocked: "blocked", "All time blocked": "all_time_blocked", AllTimeBlocked: "all_time_blocked" };
+const POOL_COLUMNS = [
+  "All time blocked",
+  "AllTimeBlocked",
+  "Active",
+  "Pending (w/Backpressure)",
+  "Pending",
+  "Backpressure",
+  "Delayed",
+  "Shared",
+  "Stolen",
+  "Completed",
+  "Blocked",
+  "CPU[ms/s]",
+  "Allocations[mb/s]",
+];
+const TYPED: Record<string, keyof ThreadPool> = {
+  Active: "active",
+  Pending: "pending",
+  Completed: "completed",
+  Blocked: "blocked",
+  "All time blocked": "all_time_blocked",
+  AllTimeBlocked: "all_time_blocked",
+};
 
 function poolColumns(rest: string): string[] | undefined {
   const cols: string[] = [];
@@ -100,19 +121,34 @@ export function parseTpstats(text: string, options: ParseOptions = {}): TpstatsP
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
     const n = i + 1;
-    if (line.trim() === "") { if (section === "meters") section = undefined; continue; }
-    if (isNoise(line)) { out.noise++; continue; }
+    if (line.trim() === "") {
+      if (section === "meters") section = undefined;
+      continue;
+    }
+    if (isNoise(line)) {
+      out.noise++;
+      continue;
+    }
     let m = /^(Pool Name|Pools)\s+(.*)$/.exec(line);
     if (m) {
       const c = poolColumns(m[2]);
-      if (!c) throw new CassperfError(`${file}: line ${n}: unknown thread-pool column in header "${line.trim()}".`, { hint: `expected columns among: ${POOL_COLUMNS.join(", ")}` });
+      if (!c)
+        throw new CassperfError(`${file}: line ${n}: unknown thread-pool column in header "${line.trim()}".`, {
+          hint: `expected columns among: ${POOL_COLUMNS.join(", ")}`,
+        });
       cols = c;
       section = "pools";
       continue;
     }
-    if (/^Meters\s+/.test(line)) { section = "meters"; continue; }
+    if (/^Meters\s+/.test(line)) {
+      section = "meters";
+      continue;
+    }
     m = /^(Message type|Messages)\s+Dropped(\s+Latency waiting in queue.*)?\s*$/.exec(line);
-    if (m) { section = "dropped"; continue; }
+    if (m) {
+      section = "dropped";
+      continue;
+    }
     if (section === "dropped" && /^\s+50%\s+95%\s+99%\s+Max\s*$/.test(line)) continue;
     const parts = line.trim().split(/\s+/);
     // DSE 6.0–6.7 print Pending and Backpressure in one cell, "0 (N/A)": the parenthesised word belongs to the cell before it.
@@ -143,14 +179,24 @@ export function parseTpstats(text: string, options: ParseOptions = {}): TpstatsP
     if (section === "meters") continue;
     if (section === "dropped" && /^\S/.test(line) && (parts.length === 2 || parts.length === 6)) {
       const lat = parts.length === 6 ? parts.slice(2).map(num) : [null, null, null, null];
-      out.dropped.push({ message_type: parts[0], dropped: num(parts[1]), latency_p50_us: lat[0], latency_p95_us: lat[1], latency_p99_us: lat[2], latency_max_us: lat[3], line: n });
+      out.dropped.push({
+        message_type: parts[0],
+        dropped: num(parts[1]),
+        latency_p50_us: lat[0],
+        latency_p95_us: lat[1],
+        latency_p99_us: lat[2],
+        latency_max_us: lat[3],
+        line: n,
+      });
       continue;
     }
     out.skipped.push({ line: n, text: line, reason: section ? `not a ${section} row` : "before any tpstats header" });
   }
   if (!out.pools.length && !out.dropped.length) {
     const s = out.skipped[0];
-    throw new CassperfError(`${file}: line ${s?.line ?? 1}: expected nodetool tpstats output ("Pool Name  Active  Pending ..."), found "${(s?.text ?? "").trim().slice(0, 80)}".`);
+    throw new CassperfError(
+      `${file}: line ${s?.line ?? 1}: expected nodetool tpstats output ("Pool Name  Active  Pending ..."), found "${(s?.text ?? "").trim().slice(0, 80)}".`,
+    );
   }
   return out;
 }
@@ -175,12 +221,29 @@ function parseJson(text: string, file: string): TpstatsParse {
   const out: TpstatsParse = { pools: [], dropped: [], skipped: [], noise: 0 };
   for (const [pool, o] of Object.entries(doc.ThreadPools ?? {})) {
     const p = o as Record<string, unknown>;
-    out.pools.push({ pool, active: numOf(p.ActiveTasks), pending: numOf(p.PendingTasks), completed: numOf(p.CompletedTasks), blocked: numOf(p.CurrentlyBlockedTasks), all_time_blocked: numOf(p.TotalBlockedTasks), fields: Object.fromEntries(Object.entries(p).map(([a, b]) => [a, String(b)])), line: 0 });
+    out.pools.push({
+      pool,
+      active: numOf(p.ActiveTasks),
+      pending: numOf(p.PendingTasks),
+      completed: numOf(p.CompletedTasks),
+      blocked: numOf(p.CurrentlyBlockedTasks),
+      all_time_blocked: numOf(p.TotalBlockedTasks),
+      fields: Object.fromEntries(Object.entries(p).map(([a, b]) => [a, String(b)])),
+      line: 0,
+    });
   }
   const waits = (doc.WaitLatencies ?? {}) as Record<string, unknown[]>;
   for (const [type, n] of Object.entries(doc.DroppedMessage ?? {})) {
     const w = Array.isArray(waits[type]) ? waits[type].map((x) => numOf(x)) : [];
-    out.dropped.push({ message_type: type, dropped: numOf(n), latency_p50_us: w[0] ?? null, latency_p95_us: w[2] ?? null, latency_p99_us: w[4] ?? null, latency_max_us: w[6] ?? null, line: 0 });
+    out.dropped.push({
+      message_type: type,
+      dropped: numOf(n),
+      latency_p50_us: w[0] ?? null,
+      latency_p95_us: w[2] ?? null,
+      latency_p99_us: w[4] ?? null,
+      latency_max_us: w[6] ?? null,
+      line: 0,
+    });
   }
   return out;
 }

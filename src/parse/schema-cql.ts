@@ -133,7 +133,10 @@ export function parseMapLiteral(s: string): Record<string, string> {
 }
 
 const IDENT = String.raw`(?:"(?:[^"]|"")+"|[A-Za-z0-9_]+)`;
-const CREATE_TABLE = new RegExp(String.raw`^CREATE\s+(?:TABLE|COLUMNFAMILY)\s+(?:IF\s+NOT\s+EXISTS\s+)?(${IDENT})\.(${IDENT})\s*\(([\s\S]*)\)\s*(?:WITH\s+([\s\S]*))?$`, "i");
+const CREATE_TABLE = new RegExp(
+  String.raw`^CREATE\s+(?:TABLE|COLUMNFAMILY)\s+(?:IF\s+NOT\s+EXISTS\s+)?(${IDENT})\.(${IDENT})\s*\(([\s\S]*)\)\s*(?:WITH\s+([\s\S]*))?$`,
+  "i",
+);
 const CREATE_KEYSPACE = new RegExp(String.raw`^CREATE\s+KEYSPACE\s+(?:IF\s+NOT\s+EXISTS\s+)?(${IDENT})\s+WITH\s+replication\s*=\s*(\{[^}]*\})`, "i");
 /** One column definition of a CREATE TABLE body: `name type [PRIMARY KEY] [static]`. */
 const COLUMN_DEF = new RegExp(String.raw`^(${IDENT})\s+([\s\S]+?)(\s+PRIMARY\s+KEY)?(\s+static)?$`, "i");

@@ -63,7 +63,15 @@ export interface ParsedLog {
 export function parseLogDate(s: string, baseDayMs: number | undefined): number | null {
   if (s.length >= 19 && s.charCodeAt(4) === 45 /* - */) {
     const frac = /^[,.](\d{1,3})/.exec(s.slice(19));
-    const t = Date.UTC(+s.slice(0, 4), +s.slice(5, 7) - 1, +s.slice(8, 10), +s.slice(11, 13), +s.slice(14, 16), +s.slice(17, 19), frac ? +frac[1].padEnd(3, "0") : 0);
+    const t = Date.UTC(
+      +s.slice(0, 4),
+      +s.slice(5, 7) - 1,
+      +s.slice(8, 10),
+      +s.slice(11, 13),
+      +s.slice(14, 16),
+      +s.slice(17, 19),
+      frac ? +frac[1].padEnd(3, "0") : 0,
+    );
     // A zone after the time (`Z`, `+09:00`, `+0900`) is honoured; none: UTC.
     const z = /(?:Z|([+-])(\d\d):?(\d\d))$/.exec(s.slice(19));
     const off = z && z[1] ? (z[1] === "-" ? -1 : 1) * (+z[2] * 60 + +z[3]) * 60_000 : 0;
@@ -81,7 +89,14 @@ export function parseLogDate(s: string, baseDayMs: number | undefined): number |
 }
 
 /** Date shapes tried when a date is not ISO 8601 or a time of day: logback's DATE and the common slash forms, read as UTC. */
-const FALLBACK_DATES = [NAMED_DATE_FORMATS.DATE, "yyyy/MM/dd HH:mm:ss,SSS", "yyyy/MM/dd HH:mm:ss", "dd/MM/yyyy HH:mm:ss,SSS", "yyyy-MM-dd'T'HH:mm:ss,SSSX", "yyyy-MM-dd'T'HH:mm:ssX"].map((f) => compileDateFormat(f));
+const FALLBACK_DATES = [
+  NAMED_DATE_FORMATS.DATE,
+  "yyyy/MM/dd HH:mm:ss,SSS",
+  "yyyy/MM/dd HH:mm:ss",
+  "dd/MM/yyyy HH:mm:ss,SSS",
+  "yyyy-MM-dd'T'HH:mm:ss,SSSX",
+  "yyyy-MM-dd'T'HH:mm:ssX",
+].map((f) => compileDateFormat(f));
 
 const DAY_MS = 86_400_000;
 
@@ -248,7 +263,16 @@ export class SystemLogParser {
         const full = gi.msg ? m[gi.msg] : "";
         const message = full.length > maxMessage ? full.slice(0, maxMessage) + "…" : full;
         const sourceFile = gi.file ? m[gi.file] : undefined;
-        const ev: LogEvent = new Event(options.node, ts, gi.level ? m[gi.level] : "", gi.thread ? m[gi.thread] : null, sourceFile ? sourceFile + ":" + (gi.line ? m[gi.line] : "?") : null, message, options.file, lineNo);
+        const ev: LogEvent = new Event(
+          options.node,
+          ts,
+          gi.level ? m[gi.level] : "",
+          gi.thread ? m[gi.thread] : null,
+          sourceFile ? sourceFile + ":" + (gi.line ? m[gi.line] : "?") : null,
+          message,
+          options.file,
+          lineNo,
+        );
         block = undefined;
         classify(ev, full, sourceFile);
         // StatusLogger dumps: the header's line names the dump; one-line rows join their thread's last header.

@@ -63,7 +63,15 @@ export function systemViewsHistogramRows(view: string, rows: Record<string, unkn
       const p = PERCENTILE_COLUMNS.find(([re]) => re.test(col));
       if (!p) continue;
       const n = numOf(v);
-      out.push({ keyspace, table, metric: spec.metric, percentile: p[1], value: n === null ? null : spec.kind === "latency" ? Math.round(n * 1000 * 1000) / 1000 : n, unit: spec.unit, line: i + 1 });
+      out.push({
+        keyspace,
+        table,
+        metric: spec.metric,
+        percentile: p[1],
+        value: n === null ? null : spec.kind === "latency" ? Math.round(n * 1000 * 1000) / 1000 : n,
+        unit: spec.unit,
+        line: i + 1,
+      });
     }
   });
   return out;

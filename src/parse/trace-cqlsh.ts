@@ -73,7 +73,12 @@ export function parseCqlshTrace(text: string): CqlshTrace {
         const missing = REQUIRED_COLUMNS.filter((c) => !columns!.includes(c));
         if (missing.length) {
           // Not cqlsh's table: mapping its rows would put the query text and times in the wrong columns.
-          skip(skipped, i + 1, line, `the header lacks ${missing.join(", ")} (cqlsh prints activity | timestamp | source | source_elapsed [| client]); session ${session.session_id} skipped`);
+          skip(
+            skipped,
+            i + 1,
+            line,
+            `the header lacks ${missing.join(", ")} (cqlsh prints activity | timestamp | source | source_elapsed [| client]); session ${session.session_id} skipped`,
+          );
           if (sessions[sessions.length - 1] === session) sessions.pop();
           session = undefined;
           columns = undefined;

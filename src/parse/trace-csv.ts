@@ -82,7 +82,13 @@ export function parseTraceEventsCsv(text: string): Parsed<TraceEventRow> {
     start = 1;
   } else columns = records[0].fields.length === 7 ? EVENT_COLUMNS_40 : EVENT_COLUMNS_21;
   const at = (name: string) => columns.indexOf(name);
-  const iSession = at("session_id"), iEvent = at("event_id"), iActivity = at("activity"), iSource = at("source"), iElapsed = at("source_elapsed"), iThread = at("thread"), iPort = at("source_port");
+  const iSession = at("session_id"),
+    iEvent = at("event_id"),
+    iActivity = at("activity"),
+    iSource = at("source"),
+    iElapsed = at("source_elapsed"),
+    iThread = at("thread"),
+    iPort = at("source_port");
   for (let r = start; r < records.length; r++) {
     const { fields, line } = records[r];
     const elapsedText = iElapsed >= 0 ? (fields[iElapsed] ?? "").trim() : "";
@@ -128,7 +134,7 @@ export function parseTraceSessionsCsv(text: string): Parsed<TraceSessionRow> {
     skipped.first = { line: 1, text: records[0].fields.join(","), reason: "expected a header line with session_id and coordinator" };
     return { rows, skipped };
   }
-  const get = (f: string[], name: string) => (columns.indexOf(name) >= 0 ? f[columns.indexOf(name)] ?? "" : "");
+  const get = (f: string[], name: string) => (columns.indexOf(name) >= 0 ? (f[columns.indexOf(name)] ?? "") : "");
   for (let r = 1; r < records.length; r++) {
     const f = records[r].fields;
     if (f.length !== columns.length) {

@@ -112,7 +112,8 @@ export const TRACE_MICROS_MAX = 2_147_483_647;
 export function traceMicrosProblem(column: "source_elapsed" | "duration", v: number | null): string | undefined {
   if (v === null) return undefined;
   if (!Number.isFinite(v)) return `${column} is not a number`;
-  if (v < 0 || !Number.isInteger(v) || v > TRACE_MICROS_MAX) return `${column} ${v} is impossible: system_traces stores it as a CQL int of microseconds, 0 to ${TRACE_MICROS_MAX}`;
+  if (v < 0 || !Number.isInteger(v) || v > TRACE_MICROS_MAX)
+    return `${column} ${v} is impossible: system_traces stores it as a CQL int of microseconds, 0 to ${TRACE_MICROS_MAX}`;
   return undefined;
 }
 
@@ -137,15 +138,19 @@ export function forEachLine(text: string, fn: (line: string, n: number) => void,
 
 /** Call `fn(object, line, lineNumber)` for each non-empty line that parses as JSON; the others are skipped as "not JSON". */
 function forEachJsonLine(text: string, skipped: Skipped, fn: (o: any, line: string, n: number) => void, linesBefore = 0): void {
-  forEachLine(text, (line, n) => {
-    let o: any;
-    try {
-      o = JSON.parse(line);
-    } catch {
-      return skip(skipped, n, line, "not JSON");
-    }
-    fn(o, line, n);
-  }, linesBefore);
+  forEachLine(
+    text,
+    (line, n) => {
+      let o: any;
+      try {
+        o = JSON.parse(line);
+      } catch {
+        return skip(skipped, n, line, "not JSON");
+      }
+      fn(o, line, n);
+    },
+    linesBefore,
+  );
 }
 
 /**
@@ -172,24 +177,35 @@ export function parseSessionsJsonl(text: string, at?: BlockStart): Parsed<TraceS
   const rows: TraceSessionRow[] = [];
   const skipped: Skipped = at?.skipped ?? { count: 0 };
   if (!text) return { rows, skipped };
-  forEachJsonLine(text, skipped, (o, line, n) => {
-    if (!o || !isStr(o.session_id) || !isStr(o.coordinator) || !isStr(o.started_at) || !(o.duration === null || o.duration === undefined || typeof o.duration === "number")) {
-      return skip(skipped, n, line, "expected {session_id, coordinator, started_at, duration, ...}");
-    }
-    const bad = traceMicrosProblem("duration", typeof o.duration === "number" ? o.duration : null);
-    if (bad) return skip(skipped, n, line, bad);
-    rows.push({
-      session_id: o.session_id,
-      coordinator: o.coordinator,
-      ...(typeof o.coordinator_port === "number" ? { coordinator_port: o.coordinator_port } : {}),
-      started_at: o.started_at,
-      duration: typeof o.duration === "number" ? o.duration : null,
-      request: isStr(o.request) ? o.request : "",
-      command: isStr(o.command) ? o.command : "QUERY",
-      client: isStr(o.client) ? o.client : null,
-      parameters: o.parameters && typeof o.parameters === "object" ? o.parameters : {},
-    });
-  }, at?.linesBefore);
+  forEachJsonLine(
+    text,
+    skipped,
+    (o, line, n) => {
+      if (
+        !o ||
+        !isStr(o.session_id) ||
+        !isStr(o.coordinator) ||
+        !isStr(o.started_at) ||
+        !(o.duration === null || o.duration === undefined || typeof o.duration === "number")
+      ) {
+        return skip(skipped, n, line, "expected {session_id, coordinator, started_at, duration, ...}");
+      }
+      const bad = traceMicrosProblem("duration", typeof o.duration === "number" ? o.duration : null);
+      if (bad) return skip(skipped, n, line, bad);
+      rows.push({
+        session_id: o.session_id,
+        coordinator: o.coordinator,
+        ...(typeof o.coordinator_port === "number" ? { coordinator_port: o.coordinator_port } : {}),
+        started_at: o.started_at,
+        duration: typeof o.duration === "number" ? o.duration : null,
+        request: isStr(o.request) ? o.request : "",
+        command: isStr(o.command) ? o.command : "QUERY",
+        client: isStr(o.client) ? o.client : null,
+        parameters: o.parameters && typeof o.parameters === "object" ? o.parameters : {},
+      });
+    },
+    at?.linesBefore,
+  );
   return { rows, skipped };
 }
 
@@ -203,19 +219,33 @@ export function parseEventsJsonl(text: string, onRow?: (row: TraceEventRow) => v
   const skipped: Skipped = at?.skipped ?? { count: 0 };
   if (!text) return { rows, skipped };
   const push = onRow ?? ((r: TraceEventRow) => void rows.push(r));
-  forEachJsonLine(text, skipped, (o, line, n) => {
-    if (!o || !isStr(o.session_id) || !isStr(o.activity) || !isStr(o.source) || !isElapsed(o.source_elapsed ?? null)) {
-      return skip(skipped, n, line, "expected {session_id, event_id, activity, source, source_elapsed, thread}");
-    }
-    const bad = traceMicrosProblem("source_elapsed", o.source_elapsed ?? null);
-    if (bad) return skip(skipped, n, line, bad);
-    const eventId = isStr(o.event_id) ? o.event_id : "";
-    let eventTime = isStr(o.event_time) ? o.event_time : "";
-    if (!eventTime && eventId) {
-      const us = timeuuidMicros(eventId);
-      if (us !== undefined) eventTime = isoFromMicros(us);
-    }
-    push({ session_id: o.session_id, event_id: eventId, event_time: eventTime, activity: o.activity, source: o.source, source_elapsed: o.source_elapsed ?? null, thread: isStr(o.thread) ? o.thread : "", ...(typeof o.source_port === "number" ? { source_port: o.source_port } : {}) });
-  }, at?.linesBefore);
+  forEachJsonLine(
+    text,
+    skipped,
+    (o, line, n) => {
+      if (!o || !isStr(o.session_id) || !isStr(o.activity) || !isStr(o.source) || !isElapsed(o.source_elapsed ?? null)) {
+        return skip(skipped, n, line, "expected {session_id, event_id, activity, source, source_elapsed, thread}");
+      }
+      const bad = traceMicrosProblem("source_elapsed", o.source_elapsed ?? null);
+      if (bad) return skip(skipped, n, line, bad);
+      const eventId = isStr(o.event_id) ? o.event_id : "";
+      let eventTime = isStr(o.event_time) ? o.event_time : "";
+      if (!eventTime && eventId) {
+        const us = timeuuidMicros(eventId);
+        if (us !== undefined) eventTime = isoFromMicros(us);
+      }
+      push({
+        session_id: o.session_id,
+        event_id: eventId,
+        event_time: eventTime,
+        activity: o.activity,
+        source: o.source,
+        source_elapsed: o.source_elapsed ?? null,
+        thread: isStr(o.thread) ? o.thread : "",
+        ...(typeof o.source_port === "number" ? { source_port: o.source_port } : {}),
+      });
+    },
+    at?.linesBefore,
+  );
   return { rows, skipped };
 }

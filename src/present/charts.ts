@@ -84,7 +84,11 @@ export function makeChart(name: string, spec: VegaLiteSpec): Chart {
     async [Symbol.for("Jupyter.display")]() {
       const png = await this.toPNG(PNG_SCALE);
       return withPngWidth(
-        { "application/vnd.vegalite.v5+json": full, "image/png": png.toString("base64"), "text/plain": `<chart ${name}: ${String((full.title as { text?: string })?.text ?? full.title ?? "")}>` },
+        {
+          "application/vnd.vegalite.v5+json": full,
+          "image/png": png.toString("base64"),
+          "text/plain": `<chart ${name}: ${String((full.title as { text?: string })?.text ?? full.title ?? "")}>`,
+        },
         png,
       );
     },
@@ -104,7 +108,10 @@ export const BUNDLE_METADATA = Symbol.for("cassperf.metadata");
  */
 export function withPngWidth<B extends Record<string, unknown>>(bundle: B, png: Buffer, scale = PNG_SCALE): B {
   const { width, height } = pngSize(png);
-  Object.defineProperty(bundle, BUNDLE_METADATA, { value: { "image/png": { width: Math.round(width / scale), height: Math.round(height / scale) } }, enumerable: true });
+  Object.defineProperty(bundle, BUNDLE_METADATA, {
+    value: { "image/png": { width: Math.round(width / scale), height: Math.round(height / scale) } },
+    enumerable: true,
+  });
   return bundle;
 }
 
@@ -143,7 +150,11 @@ export function sampleForChart<T>(rows: T[], max = MAX_CHART_POINTS, keep?: (row
   const result = (out: T[], keptAll: boolean): ChartSample<T> => {
     const sampled = out.length < rows.length;
     const fmt = (n: number) => n.toLocaleString("en-US");
-    const note = !sampled ? "" : keptAll ? `sampled: ${fmt(out.length)} of ${fmt(rows.length)} shown` : `sampled: ${fmt(out.length)} of ${fmt(rows.length)} shown, an even sample of the ${fmt(asked)} that should all be kept (more than the ${fmt(limit)}-point limit)`;
+    const note = !sampled
+      ? ""
+      : keptAll
+        ? `sampled: ${fmt(out.length)} of ${fmt(rows.length)} shown`
+        : `sampled: ${fmt(out.length)} of ${fmt(rows.length)} shown, an even sample of the ${fmt(asked)} that should all be kept (more than the ${fmt(limit)}-point limit)`;
     return { rows: out, sampled, total: rows.length, asked, keptAll, note };
   };
   if (rows.length <= limit) return result(rows, true);
@@ -222,5 +233,9 @@ export function utcTimeAxis(times: readonly (string | number | null | undefined)
   // Past midnight (UTC) the ticks name the day too: "00:00" alone would read as the first day's.
   const manyDays = days > 1 || (Number.isFinite(lo) && new Date(lo).toISOString().slice(0, 10) !== new Date(hi).toISOString().slice(0, 10));
   const format = manyDays ? "%b %d %H:%M" : days > 1 / 24 ? "%H:%M" : "%H:%M:%S";
-  return { title: manyDays ? title : `${title}${Number.isFinite(lo) ? `, ${new Date(lo).toISOString().slice(0, 10)}` : ""}`, scale: { type: "utc" }, axis: { format, labelOverlap: true } };
+  return {
+    title: manyDays ? title : `${title}${Number.isFinite(lo) ? `, ${new Date(lo).toISOString().slice(0, 10)}` : ""}`,
+    scale: { type: "utc" },
+    axis: { format, labelOverlap: true },
+  };
 }

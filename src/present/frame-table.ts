@@ -105,10 +105,17 @@ export function escapeHtml(s: string): string {
 
 /** The preview as an HTML table (Jupyter's text/html): caption with name and shape, units under the column names. */
 export function previewHtml(p: FramePreview): string {
-  const th = p.columns.map((c, i) => `<th style="text-align:${p.numeric[i] ? "right" : "left"};vertical-align:bottom;padding:2px 8px;white-space:nowrap">${escapeHtml(c)}${p.units[i] ? `<br><span style="font-weight:normal;opacity:0.7">(${escapeHtml(p.units[i])})</span>` : ""}</th>`);
-  const tr = (cells: string[]) => `<tr>${cells.map((v, i) => `<td style="text-align:${p.numeric[i] ? "right" : "left"};padding:2px 8px;white-space:nowrap">${escapeHtml(v)}</td>`).join("")}</tr>`;
+  const th = p.columns.map(
+    (c, i) =>
+      `<th style="text-align:${p.numeric[i] ? "right" : "left"};vertical-align:bottom;padding:2px 8px;white-space:nowrap">${escapeHtml(c)}${p.units[i] ? `<br><span style="font-weight:normal;opacity:0.7">(${escapeHtml(p.units[i])})</span>` : ""}</th>`,
+  );
+  const tr = (cells: string[]) =>
+    `<tr>${cells.map((v, i) => `<td style="text-align:${p.numeric[i] ? "right" : "left"};padding:2px 8px;white-space:nowrap">${escapeHtml(v)}</td>`).join("")}</tr>`;
   const body = [...p.head.map(tr)];
-  if (p.omitted) body.push(`<tr><td colspan="${Math.max(1, p.columns.length)}" style="text-align:center;font-style:italic;padding:2px 8px">${escapeHtml(moreRowsText(p.omitted))}</td></tr>`);
+  if (p.omitted)
+    body.push(
+      `<tr><td colspan="${Math.max(1, p.columns.length)}" style="text-align:center;font-style:italic;padding:2px 8px">${escapeHtml(moreRowsText(p.omitted))}</td></tr>`,
+    );
   body.push(...p.tail.map(tr));
   return [
     `<div style="overflow-x:auto"><table class="cassperf-frame" style="border-collapse:collapse">`,

@@ -38,7 +38,7 @@ export function pluralOf(noun: string): string {
  */
 export function plural(n: number, noun: string, pluralForm?: string): string {
   const count = Number.isFinite(n) ? n.toLocaleString("en-US") : String(n);
-  return `${count} ${n === 1 ? noun : pluralForm ?? pluralOf(noun)}`;
+  return `${count} ${n === 1 ? noun : (pluralForm ?? pluralOf(noun))}`;
 }
 
 /**
@@ -46,5 +46,5 @@ export function plural(n: number, noun: string, pluralForm?: string): string {
  * @example `${n} ${inflect(n, "file")} ${inflect(n, "has")} no GC lines` // "1 file has", "2 files have"
  */
 export function inflect(n: number, word: string, pluralForm?: string): string {
-  return n === 1 ? word : pluralForm ?? pluralOf(word);
+  return n === 1 ? word : (pluralForm ?? pluralOf(word));
 }

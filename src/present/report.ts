@@ -273,7 +273,8 @@ export class Report<F extends string = string> {
     }
     if (this.findings.length) {
       lines.push("| severity | finding | evidence | action |", "|---|---|---|---|");
-      for (const f of this.findings) lines.push(`| ${SEVERITY_ICON[f.severity]} ${f.severity} | ${escapeMd(f.title)} | ${escapeMd(f.evidence)} | ${escapeMd(f.action)} |`);
+      for (const f of this.findings)
+        lines.push(`| ${SEVERITY_ICON[f.severity]} ${f.severity} | ${escapeMd(f.title)} | ${escapeMd(f.evidence)} | ${escapeMd(f.action)} |`);
       lines.push("");
     } else lines.push("No findings.", "");
     for (const n of this.notes) lines.push(`> ${escapeMd(n)}`);
@@ -370,7 +371,12 @@ export function isNoEvidence(e: unknown): e is Error & { hint?: string } {
  * instead of throwing so the rest of a runbook runs.
  * @example unansweredReport("gcStats", ["pauses", "cycles"], new CassperfError("gcStats: the source (...) has no GC logs."))
  */
-export function unansweredReport<F extends string>(helper: string, frames: readonly F[], why: Error & { hint?: string }, source?: string): Report<F> & { readonly [K in F]: DataFrame } {
+export function unansweredReport<F extends string>(
+  helper: string,
+  frames: readonly F[],
+  why: Error & { hint?: string },
+  source?: string,
+): Report<F> & { readonly [K in F]: DataFrame } {
   const reason = why.message.replace(new RegExp(`^${helper}: `), "");
   const report = makeReport<F>({
     helper,

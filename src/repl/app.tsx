@@ -139,7 +139,9 @@ export function createReplApp(inkModule: unknown): (props: ReplAppProps) => Reac
     React.useEffect(() => {
       props.registerLateErrors?.((label, e) => {
         s.cmd.lastError = e;
-        print([red(`✗ ${label} (raised outside the running line, e.g. by a timer callback; the REPL goes on):`, color), ...renderError(e, { color })].join("\n"));
+        print(
+          [red(`✗ ${label} (raised outside the running line, e.g. by a timer callback; the REPL goes on):`, color), ...renderError(e, { color })].join("\n"),
+        );
         redraw();
       });
     }, []);
@@ -159,17 +161,19 @@ export function createReplApp(inkModule: unknown): (props: ReplAppProps) => Reac
           )
         : Promise.resolve();
       s.started = started;
-      started.then(() => (props.engine.warmWhenIdle ? props.engine.warmWhenIdle() : props.engine.warm())).then(
-        () => {
-          s.warming = false;
-          redraw();
-        },
-        (e) => {
-          s.warming = false;
-          printError(e);
-          redraw();
-        },
-      );
+      started
+        .then(() => (props.engine.warmWhenIdle ? props.engine.warmWhenIdle() : props.engine.warm()))
+        .then(
+          () => {
+            s.warming = false;
+            redraw();
+          },
+          (e) => {
+            s.warming = false;
+            printError(e);
+            redraw();
+          },
+        );
     }, []);
 
     // Tick the elapsed time while something runs.
@@ -222,7 +226,12 @@ export function createReplApp(inkModule: unknown): (props: ReplAppProps) => Reac
         s.cmd.lastError = r.error;
         print(red(`✗ interrupted after ${elapsed} s: Ctrl-C stopped the running code`, color));
       } else if (r.interrupted) {
-        print(red(`✗ cancelled after ${elapsed} s: the helper did not stop on its signal, so it was abandoned (it may still finish in the background; its result is dropped)`, color));
+        print(
+          red(
+            `✗ cancelled after ${elapsed} s: the helper did not stop on its signal, so it was abandoned (it may still finish in the background; its result is dropped)`,
+            color,
+          ),
+        );
       } else if (r.diagnostics) {
         print(renderDiagnostics(r.diagnostics, { color }).join("\n"));
       } else if (!r.ok) {
@@ -262,7 +271,8 @@ export function createReplApp(inkModule: unknown): (props: ReplAppProps) => Reac
           // A closing bracket typed on an indented, otherwise empty line moves back one level.
           const lineStart = s.buffer.lastIndexOf("\n", s.cursor - 1) + 1;
           const before = s.buffer.slice(lineStart, s.cursor);
-          if ("}])".includes(ch) && lineStart > 0 && /^ {2,}$/.test(before)) setBuffer(s.buffer.slice(0, s.cursor - 2) + s.buffer.slice(s.cursor), s.cursor - 2);
+          if ("}])".includes(ch) && lineStart > 0 && /^ {2,}$/.test(before))
+            setBuffer(s.buffer.slice(0, s.cursor - 2) + s.buffer.slice(s.cursor), s.cursor - 2);
           setBuffer(s.buffer.slice(0, s.cursor) + ch + s.buffer.slice(s.cursor), s.cursor + ch.length);
         }
       }

@@ -55,7 +55,11 @@ export function chartToText(name: string, spec: VegaLiteSpec, options: ChartText
     }
     const out = [head];
     for (const [k, rows] of [...groups].slice(0, MAX_FACETS)) {
-      const sub = chartToText(name, { ...facet.inner, title: `${facet.field} ${k}`, data: { values: rows } }, { ...options, height: Math.max(3, Math.floor((options.height ?? 8) / 2)) });
+      const sub = chartToText(
+        name,
+        { ...facet.inner, title: `${facet.field} ${k}`, data: { values: rows } },
+        { ...options, height: Math.max(3, Math.floor((options.height ?? 8) / 2)) },
+      );
       out.push(...sub.map((l, i) => (i === 0 ? `  ${l.replace(/^chart [^:]+: /, "")}` : l)));
     }
     if (groups.size > MAX_FACETS) out.push(`  (${groups.size - MAX_FACETS} more ${facet.field} values: :save ${name} ${name}.png shows all)`);
@@ -128,7 +132,7 @@ function toNumber(v: unknown): number {
     if (v.trim() !== "" && Number.isFinite(n)) return n;
     // Times as UTC whatever the process's TZ: ISO 8601 (no zone = UTC), else the other shapes logs are written in.
     const t = parseUtc(v);
-    return Number.isFinite(t) ? t : parseLogDate(v.trim(), undefined) ?? NaN;
+    return Number.isFinite(t) ? t : (parseLogDate(v.trim(), undefined) ?? NaN);
   }
   return NaN;
 }
@@ -137,7 +141,7 @@ const isFiniteNumber = (n: number) => Number.isFinite(n);
 function label(e: Enc): string {
   if (typeof e.title === "string") return e.title;
   if (e.aggregate === "count" && !e.field) return "count";
-  return e.aggregate && e.aggregate !== "sum" ? `${e.aggregate}(${e.field})` : e.field ?? "";
+  return e.aggregate && e.aggregate !== "sum" ? `${e.aggregate}(${e.field})` : (e.field ?? "");
 }
 
 /** Horizontal bars, one per category, of the value aggregated as the encoding says (default sum). */
@@ -186,7 +190,9 @@ function categoryBars(rows: Row[], cat: Enc, val: Enc, width: number, maxBars: n
   const barWidth = Math.max(5, width - keyWidth - numWidth - 6);
   const max = Math.max(...bars.map((b) => b.v), 0);
   bars.forEach((b, i) => {
-    out.push(`  ${padEndColumns(truncate(b.k, keyWidth), keyWidth)} ${paint(blockBar(max > 0 ? b.v / max : 0, barWidth).padEnd(barWidth))} ${numbers[i].padStart(numWidth)}`);
+    out.push(
+      `  ${padEndColumns(truncate(b.k, keyWidth), keyWidth)} ${paint(blockBar(max > 0 ? b.v / max : 0, barWidth).padEnd(barWidth))} ${numbers[i].padStart(numWidth)}`,
+    );
   });
   out.push(`  ${" ".repeat(keyWidth)} ${label(val)} per ${cat.field}`);
   return out;
@@ -216,7 +222,9 @@ function histogram(values: number[], field: string, width: number, maxBars: numb
   const numWidth = Math.max(...counts.map((c) => formatValue(c).length));
   const barWidth = Math.max(5, width - keyWidth - numWidth - 6);
   const top = Math.max(...counts);
-  const out = counts.map((c, i) => `  ${labels[i].padStart(keyWidth)} ${paint(blockBar(c / top, barWidth).padEnd(barWidth))} ${formatValue(c).padStart(numWidth)}`);
+  const out = counts.map(
+    (c, i) => `  ${labels[i].padStart(keyWidth)} ${paint(blockBar(c / top, barWidth).padEnd(barWidth))} ${formatValue(c).padStart(numWidth)}`,
+  );
   out.push(`  ${" ".repeat(keyWidth)} count per ${field} bin`);
   return out;
 }
@@ -253,7 +261,13 @@ function series(rows: Row[], x: Enc, y: Enc, width: number, height: number, pain
     const axis = row === height - 1 ? formatValue(yMax) : row === 0 ? formatValue(yMin) : "";
     out.push(`  ${axis.padStart(axisWidth)} ${paint(line.trimEnd())}`);
   }
-  const fmtX = (v: number) => (x.type === "temporal" ? new Date(v).toISOString().replace("T", " ").replace(/\.000Z$|Z$/, "") : formatValue(v));
+  const fmtX = (v: number) =>
+    x.type === "temporal"
+      ? new Date(v)
+          .toISOString()
+          .replace("T", " ")
+          .replace(/\.000Z$|Z$/, "")
+      : formatValue(v);
   const from = fmtX(x0);
   const to = fmtX(x1);
   const gap = cols - from.length - to.length;

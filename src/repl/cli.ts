@@ -40,9 +40,16 @@ export function parseReplArgs(args: string[]): ReplArgs {
   const { open, connect, dc } = p.values;
   const out: ReplArgs = {};
   if (open !== undefined) out.open = open;
-  if (connect !== undefined) out.connect = connect.split(",").map((h) => h.trim()).filter(Boolean);
+  if (connect !== undefined)
+    out.connect = connect
+      .split(",")
+      .map((h) => h.trim())
+      .filter(Boolean);
   if (dc !== undefined) out.dc = dc;
-  if (out.open && out.connect) throw new CassperfError("--open and --connect cannot both be given.", { hint: "pick one source; open the other later in the REPL with open(path) or connect({...})" });
+  if (out.open && out.connect)
+    throw new CassperfError("--open and --connect cannot both be given.", {
+      hint: "pick one source; open the other later in the REPL with open(path) or connect({...})",
+    });
   return out;
 }
 
@@ -68,7 +75,9 @@ export async function runReplCli(args: string[]): Promise<number> {
   const opts = parseReplArgs(args);
   if (opts.help) return printUsage(REPL_USAGE);
   if (!process.stdin.isTTY) {
-    throw new CassperfError("the REPL needs a terminal (stdin is not a TTY).", { hint: "run `cassperf report [path]` for text output, or use a notebook: `cassperf run notebook.ipynb`" });
+    throw new CassperfError("the REPL needs a terminal (stdin is not a TTY).", {
+      hint: "run `cassperf report [path]` for text output, or use a notebook: `cassperf run notebook.ipynb`",
+    });
   }
   const inkLoading = importInkInteractive();
   // The prompt comes first; the API (cassandra-driver and all helpers) loads and the source opens
@@ -91,7 +100,10 @@ export async function runReplCli(args: string[]): Promise<number> {
     api = require("../index") as typeof import("../index");
     if (opts.connect) await api.connect({ contactPoints: opts.connect, localDataCenter: opts.dc ?? "datacenter1" });
     else if (opts.open || fs.existsSync(target)) await api.open(target);
-    else return [`The bundled dataset (${target}) is not there, so no source is open: use open("path") or connect({ contactPoints: [...] }), or start with --open path.`];
+    else
+      return [
+        `The bundled dataset (${target}) is not there, so no source is open: use open("path") or connect({ contactPoints: [...] }), or start with --open path.`,
+      ];
     return [`source: ${describeSource()}`, "try  await gcStats()  or  await inventory()"];
   };
   const engine = new ReplEngine({ prelude: preludeSource });
@@ -105,7 +117,10 @@ export async function runReplCli(args: string[]): Promise<number> {
   process.on("uncaughtException", onUncaught);
   process.on("unhandledRejection", onUnhandled);
   const registerLateErrors = (p: (label: string, e: unknown) => void) => void (printLate = p);
-  const instance = ink.render(React.createElement(ReplApp, { engine, history, describeSource, banner, startup, registerLateErrors, color: colorEnabled(process.stdout) }), { exitOnCtrlC: false });
+  const instance = ink.render(
+    React.createElement(ReplApp, { engine, history, describeSource, banner, startup, registerLateErrors, color: colorEnabled(process.stdout) }),
+    { exitOnCtrlC: false },
+  );
   await instance.waitUntilExit();
   process.removeListener("uncaughtException", onUncaught);
   process.removeListener("unhandledRejection", onUnhandled);

@@ -78,7 +78,8 @@ export const COMMANDS: Command[] = [
     run: (ctx) => {
       const e = ctx.lastError;
       if (e === undefined) return ["no error yet"];
-      if (e instanceof Error) return (e.stack ?? `${e.name}: ${e.message}`).split("\n").concat(e.cause ? [`cause: ${String((e.cause as Error)?.stack ?? e.cause)}`] : []);
+      if (e instanceof Error)
+        return (e.stack ?? `${e.name}: ${e.message}`).split("\n").concat(e.cause ? [`cause: ${String((e.cause as Error)?.stack ?? e.cause)}`] : []);
       return [String(e)];
     },
   },
@@ -151,7 +152,8 @@ export const COMMANDS: Command[] = [
       const r = ctx.lastReport;
       if (!r) return [NO_REPORT];
       const protocol = inlineImageProtocol(ctx.env);
-      if (!protocol || !ctx.writeRaw) return ["this terminal does not show inline images (iTerm2, WezTerm and kitty do): :save <chart> file.png, or :chart for blocks"];
+      if (!protocol || !ctx.writeRaw)
+        return ["this terminal does not show inline images (iTerm2, WezTerm and kitty do): :save <chart> file.png, or :chart for blocks"];
       const name = args[0] ?? r.chartNames[0];
       const bad = chartArg(r, name);
       if (bad) return [bad];

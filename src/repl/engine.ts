@@ -162,7 +162,7 @@ export class ReplEngine {
     // Before TypeScript is loaded: count open brackets (loading it here would cost the first line 1–2 s).
     if (!this.convModule) return openIndent(code);
     const { completed, indent } = this.conv().isCompleteCode(code);
-    return completed ? undefined : indent ?? "";
+    return completed ? undefined : (indent ?? "");
   }
 
   /** TypeScript completions at `position` of `code` (helper names, options, report fields). */

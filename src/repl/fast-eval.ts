@@ -40,7 +40,10 @@ export interface FastScope {
 export function preludeScope(prelude: string, rootDir: string): FastScope | undefined {
   const m = /^\s*import\s*\{([^}]*)\}\s*from\s*("(?:[^"\\]|\\.)*")\s*;?\s*$/.exec(prelude);
   if (!m) return undefined;
-  const names = m[1].split(",").map((n) => n.trim()).filter(Boolean);
+  const names = m[1]
+    .split(",")
+    .map((n) => n.trim())
+    .filter(Boolean);
   if (!names.every((n) => /^[A-Za-z_$][\w$]*$/.test(n))) return undefined;
   const api = require(JSON.parse(m[2]) as string) as Record<string, unknown>;
   const req = createRequire(path.join(rootDir, "repl.js"));
@@ -101,7 +104,12 @@ const KEY = "__cassperfReplScope";
  * name, or it does not compile as a function body). The last top-level statement, when it is an
  * expression, is returned (its value is shown; a Promise is awaited).
  */
-export function scriptFor(scope: FastScope, source: string, js: string, tslabNames: ReadonlySet<string> = new Set()): { script: string; value: boolean } | undefined {
+export function scriptFor(
+  scope: FastScope,
+  source: string,
+  js: string,
+  tslabNames: ReadonlySet<string> = new Set(),
+): { script: string; value: boolean } | undefined {
   if (DECLARES_TS.test(source) || DECLARES_JS.test(js)) return undefined;
   // A name a tslab line declared lives in tslab's scope: such a line goes through tslab.
   for (const id of source.match(/[A-Za-z_$][\w$]*/g) ?? []) if (tslabNames.has(id)) return undefined;

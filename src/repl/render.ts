@@ -33,7 +33,14 @@ export function dim(s: string, color: boolean): string {
 /** Duck-typed: a report from this or another copy of the package (dist/ vs src/ in tests). */
 export function isReport(v: unknown): v is Report<string> {
   const r = v as Report<string> | null;
-  return !!r && typeof r === "object" && typeof r.toText === "function" && typeof r.chart === "function" && Array.isArray(r.frameNames) && Array.isArray(r.chartNames);
+  return (
+    !!r &&
+    typeof r === "object" &&
+    typeof r.toText === "function" &&
+    typeof r.chart === "function" &&
+    Array.isArray(r.frameNames) &&
+    Array.isArray(r.chartNames)
+  );
 }
 
 /** A report: text rendering, its main frame's first rows, paging hint, and its default chart in blocks. */
@@ -141,7 +148,8 @@ export function fitTable(rows: Record<string, unknown>[], columns: string[], wid
   const [header, rule, ...body] = tableLines(columns, cells, natural.slice(0, shown));
   const out = [header, rule, ...body.map((l) => truncate(l, width))];
   const hidden = columns.slice(shown);
-  if (hidden.length) out.push(truncate(`(${hidden.length} more column${hidden.length === 1 ? "" : "s"}: ${hidden.join(", ")} — :export the frame to see them)`, width));
+  if (hidden.length)
+    out.push(truncate(`(${hidden.length} more column${hidden.length === 1 ? "" : "s"}: ${hidden.join(", ")} — :export the frame to see them)`, width));
   return out;
 }
 

@@ -74,7 +74,7 @@ export function runOptions(opts?: RunOptions): ResolvedRunOptions {
   const signal = opts?.signal ?? ambient?.signal ?? NEVER;
   const own = opts?.onProgress;
   const outer = ambient?.onProgress;
-  const onProgress = own && outer ? (p: Progress) => (own(p), outer(p)) : own ?? outer ?? NOOP;
+  const onProgress = own && outer ? (p: Progress) => (own(p), outer(p)) : (own ?? outer ?? NOOP);
   return { signal, onProgress };
 }
 

@@ -14,7 +14,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { CassperfError, isCassperfError } from "../errors";
 import type { Finding, Report } from "../present/report";
-import { buildReportModel, reportsOf, type ChartEntry, type HeadlineFact, type ReportModel, type ReportModelOptions, type Section } from "./model";
+import { buildReportModel, reportsOf, type HeadlineFact, type ReportModel, type ReportModelOptions, type Section } from "./model";
 import { BENCH_THRESHOLDS } from "../bench/rules";
 
 /** z for a two-sided 95% band. */
@@ -212,9 +212,13 @@ function latencySection(before: Report | undefined, after: Report | undefined, f
     findings.push({
       severity: "warning",
       id: "compare.latency-worse",
-      title: `${worse.length} p99 latenc${worse.length === 1 ? "y" : "ies"} worse by more than ${band * 100}% ` +
+      title:
+        `${worse.length} p99 latenc${worse.length === 1 ? "y" : "ies"} worse by more than ${band * 100}% ` +
         `(worst: ${worse[0].table} ${worse[0].metric} ${worse[0].before_ms} → ${worse[0].after_ms} ms)`,
-      evidence: worse.slice(0, 3).map((r) => `${r.node} ${r.table} ${r.metric}: ${r.before_ms} → ${r.after_ms} ms (${r.diff_pct}%)`).join("; "),
+      evidence: worse
+        .slice(0, 3)
+        .map((r) => `${r.node} ${r.table} ${r.metric}: ${r.before_ms} → ${r.after_ms} ms (${r.diff_pct}%)`)
+        .join("; "),
       action: "Compare the two histograms() reports and trace a slow request on the worse side (trace()).",
       helper: "histograms",
     });
@@ -395,4 +399,3 @@ export async function writeCompare(
   else if (!outputs.length) process.stdout.write((require("./markdown") as typeof import("./markdown")).renderMarkdown(model, ".", "cassperf compare"));
   for (const o of outputs) if (!("folder" in o)) console.error(`cassperf: wrote ${o.target}`);
 }
-

@@ -6,7 +6,10 @@ import type { ChartEntry, ReportModel, Section } from "./model";
 import * as fs from "node:fs";
 import { formatValue, SEVERITY_ICON } from "../present/report";
 
-const md = (s: unknown): string => String(s ?? "").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+const md = (s: unknown): string =>
+  String(s ?? "")
+    .replace(/\|/g, "\\|")
+    .replace(/\r?\n/g, " ");
 const slug = (s: string) => s.replace(/[^A-Za-z0-9_-]+/g, "-");
 
 /** The file name (inside the charts folder) of a chart's PNG. */
@@ -27,12 +30,25 @@ function table(columns: string[], rows: unknown[][]): string[] {
 function sectionMd(s: Section, folder: string): string[] {
   const out = [`## ${s.helper}`, "", md(s.title ?? ""), ""];
   const summary = Object.entries(s.summary);
-  if (summary.length) out.push(...table(["", ""], summary.map(([k, v]) => [k, v])), "");
+  if (summary.length)
+    out.push(
+      ...table(
+        ["", ""],
+        summary.map(([k, v]) => [k, v]),
+      ),
+      "",
+    );
   for (const c of s.charts) out.push(chartMd(c, folder), "");
   if (s.table) {
     const t = s.table;
     out.push(`**${md(t.name)}** (${t.rows.length < t.totalRows ? `first ${t.rows.length} of ${t.totalRows} rows` : `${t.totalRows} rows`})`, "");
-    out.push(...table(t.columns, t.rows.map((r) => t.columns.map((c) => r[c]))), "");
+    out.push(
+      ...table(
+        t.columns,
+        t.rows.map((r) => t.columns.map((c) => r[c])),
+      ),
+      "",
+    );
     if (t.hiddenColumns.length) out.push(`_${t.hiddenColumns.length} more columns: ${md(t.hiddenColumns.join(", "))}_`, "");
   }
   for (const n of s.notes) out.push(`> ${md(n)}`);
@@ -65,14 +81,29 @@ export function renderMarkdown(model: ReportModel, folder: string, tool = "cassp
   if (tl) {
     out.push(`## Timeline${tl.from ? `, zoomed on the incident (${tl.from} – ${tl.to})` : ""}`, "", md(tl.why), "");
     if (tl.chart) out.push(chartMd(tl.chart, folder), "");
-    if (tl.coincidences.length) out.push(...table(["node", "time", "spike", "nearby"], tl.coincidences.map((c) => [c.node, c.time, c.spike, c.nearby])), "");
+    if (tl.coincidences.length)
+      out.push(
+        ...table(
+          ["node", "time", "spike", "nearby"],
+          tl.coincidences.map((c) => [c.node, c.time, c.spike, c.nearby]),
+        ),
+        "",
+      );
   }
   for (const s of m.sections.filter((x) => x.status === "ran" || x.status === "failed")) {
     if (s.status === "failed") out.push(`## ${s.helper}`, "", `Failed: ${md(s.reason)}`, "");
     else out.push(...sectionMd(s, folder));
   }
   if (m.cannotAnswer.length) {
-    out.push("## What this source cannot answer", "", ...table(["helper", "why, and what to add"], m.cannotAnswer.map((c) => [c.helper, c.reason])), "");
+    out.push(
+      "## What this source cannot answer",
+      "",
+      ...table(
+        ["helper", "why, and what to add"],
+        m.cannotAnswer.map((c) => [c.helper, c.reason]),
+      ),
+      "",
+    );
   }
   if (m.notes.length) out.push("## Notes on the input", "", ...m.notes.map((n) => `- ${md(n)}`), "");
   return out.join("\n");

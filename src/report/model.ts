@@ -224,13 +224,22 @@ export async function buildReportModel(input: string | Source, options: ReportMo
 
 /** The helpers' own reports behind a model (set by buildReportModel). */
 export function reportsOf(model: ReportModel): Record<string, Report> {
-  return ((model as unknown as { reports?: Record<string, Report> }).reports) ?? {};
+  return (model as unknown as { reports?: Record<string, Report> }).reports ?? {};
 }
 
 /** One helper's section from its health() row and report. */
 function section(h: { helper: string; status: Section["status"]; ms: number | null; reason: string | null }, r: Report | undefined): Section {
   const base: Section = {
-    helper: h.helper, status: h.status, title: null, reason: h.reason, ms: h.ms, summary: {}, findings: [], notes: [], table: null, charts: [],
+    helper: h.helper,
+    status: h.status,
+    title: null,
+    reason: h.reason,
+    ms: h.ms,
+    summary: {},
+    findings: [],
+    notes: [],
+    table: null,
+    charts: [],
   };
   if (!r) return base;
   base.title = r.title;
