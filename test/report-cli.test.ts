@@ -88,13 +88,19 @@ test(MD_TEST, { timeout: 900_000 }, () => {
 
   // Markdown: every image link is relative and the file exists; one PNG per drawn chart.
   const text = fs.readFileSync(md, "utf8");
-  const links = [...text.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((m) => decodeURI(m[1]));
+  // Images are `<img src width>` (drawn at 1x: the PNG has 2x pixels) or plain `![](…)` links.
+  const imgs = [...text.matchAll(/<img src="([^"]+)" width="(\d+)"/g)].map((m) => ({ link: decodeURI(m[1]), width: Number(m[2]) }));
+  const plain = [...text.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((m) => ({ link: decodeURI(m[1]), width: undefined as number | undefined }));
+  const links = [...imgs, ...plain].map((i) => i.link);
   assert.ok(links.length >= 5, `image links: ${links.length}`);
-  for (const l of links) {
+  for (const { link: l, width } of [...imgs, ...plain]) {
     assert.ok(!path.isAbsolute(l) && !/^[a-z]+:/i.test(l), `relative link ${l}`);
     const png = fs.readFileSync(path.join(dir, l));
     assert.equal(png.readUInt32BE(0), 0x89504e47, `${l} is a PNG`);
+    // The PNG header's width (bytes 16-19) is twice the width it is drawn at, to within rounding.
+    if (width !== undefined) assert.ok(Math.abs(png.readUInt32BE(16) / 2 - width) <= 1, `${l}: ${png.readUInt32BE(16)} px drawn at ${width}`);
   }
+  assert.ok(imgs.length >= 1, "charts are drawn at their 1x width");
   assert.deepEqual(fs.readdirSync(path.join(dir, "incident_charts")).sort(), links.map((l) => path.basename(l)).sort());
   assert.match(text, new RegExp(`\\| worst GC pause \\(GCInspector\\) \\| ${worst.ms} ms \\|`));
 

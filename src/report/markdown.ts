@@ -19,7 +19,11 @@ export function chartFileName(c: ChartEntry): string {
 
 function chartMd(c: ChartEntry, folder: string): string {
   if (c.error || !c.svg) return `_Chart “${md(c.title)}” ${md(c.error ?? "was not rendered")}._`;
-  return `![${md(c.title)}](${encodeURI(`${folder}/${chartFileName(c)}`)})`;
+  // The PNG has 2× pixels (pngs() below): drawn at the SVG's 1× width, as the kernel's width metadata does.
+  const width = /<svg\b[^>]*?\swidth="([\d.]+)"/.exec(c.svg)?.[1];
+  const src = encodeURI(`${folder}/${chartFileName(c)}`);
+  if (!width) return `![${md(c.title)}](${src})`;
+  return `<img src="${src}" width="${Math.round(Number(width))}" alt="${md(c.title).replace(/"/g, "&quot;")}">`;
 }
 
 function table(columns: string[], rows: unknown[][]): string[] {
