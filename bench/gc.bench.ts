@@ -1,8 +1,9 @@
 /**
  * bench:gc — GC-log parsing speed and memory, each figure a ratio measured side by side in ONE run.
  *
- * Input: the file named by CASSPERF_BENCH_GC_LOG (any GC log: plain, .gz or .zip), else ~48 MB
- * generated from a real template, test/fixtures/gc/shared-jdk17-g1-gcstar-safepoint-excerpt.log
+ * Input: the file named by CASSPERF_BENCH_GC_LOG (any GC log: plain, .gz or .zip), else a 47 MB JDK 11
+ * G1 log generated from the real excerpt of gctoolkit-testdata's jdk11_details.log (bench/inputs.ts).
+ * The peak-RSS sizes below are copies of test/fixtures/gc/shared-jdk17-g1-gcstar-safepoint-excerpt.log
  * (300 lines of a real JDK 17 `-Xlog:gc*,safepoint` G1 log, 14 pauses), written whole copy after
  * copy into a temp folder (each copy starts again at uptime 0.014s, as JVM runs appended to one file).
  *
@@ -32,6 +33,7 @@ import { spawnSync } from "node:child_process";
 import { openRecorded } from "../src/cluster/recorded";
 import { gcStats } from "../src/analyze/gc";
 import { parseGcLog } from "../src/parse/gc-log";
+import { gcBenchLog } from "./inputs";
 
 const ROOT = path.resolve(__dirname, "..");
 const TEMPLATE = path.join(ROOT, "test/fixtures/gc/shared-jdk17-g1-gcstar-safepoint-excerpt.log");
@@ -144,15 +146,12 @@ async function main() {
 }
 
 async function run(tmp: string) {
-  // Input: the user's GC log, else one generated from the real template.
-  let input = process.env.CASSPERF_BENCH_GC_LOG;
-  let what: string;
-  if (input) what = input;
-  else {
-    input = path.join(tmp, "gc.log");
-    const copies = generate(input, 48 * 2 ** 20);
-    what = `${copies.toLocaleString("en-US")} copies of ${path.relative(ROOT, TEMPLATE)}`;
-  }
+  // Input: the user's GC log, else a 47 MB JDK 11 G1 log generated from the real excerpt of the log the
+  // targets were set on (gctoolkit-testdata's jdk11_details: the same lines, tags and pause mix; bench/inputs.ts).
+  const input = process.env.CASSPERF_BENCH_GC_LOG ?? gcBenchLog();
+  const what = process.env.CASSPERF_BENCH_GC_LOG
+    ? input
+    : `${path.basename(input)}, generated from test/fixtures/data/gc/jdk11-g1-details-excerpt.gc.log.zip (bench/inputs.ts)`;
   const unzip = await onceAsync(async () => {
     const src = await openRecorded(input!);
     return src.readText(src.files({ kind: "gc-log" })[0] ?? src.files()[0]);
