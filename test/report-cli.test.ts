@@ -149,8 +149,23 @@ test("Ctrl-C while the report is built: exit 130, no output file and no temporar
   const child = spawn(process.execPath, [CLI, "report", DSE68, "--html", out], { stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
-  // node's startup and open() of the bundle take longer than this on any machine this runs on.
-  setTimeout(() => child.kill("SIGINT"), 1500);
+  // Ctrl-C once the CLI has its SIGINT handler (the SigCgt mask of /proc/<pid>/status, bit 1 for
+  // signal 2): a fixed delay raced node's start-up on a loaded machine (killed by the default action).
+  const caught = () => {
+    try {
+      const mask = /^SigCgt:\s*([0-9a-f]+)$/m.exec(fs.readFileSync(`/proc/${child.pid}/status`, "utf8"))?.[1];
+      return mask !== undefined && (BigInt(`0x${mask}`) & 2n) !== 0n;
+    } catch {
+      return false;
+    }
+  };
+  const poll = setInterval(() => {
+    if (caught()) {
+      clearInterval(poll);
+      setTimeout(() => child.kill("SIGINT"), 100);
+    }
+  }, 20);
+  child.on("exit", () => clearInterval(poll));
   const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
   assert.equal(code, 130, stderr);
   assert.match(stderr, /interrupted \(Ctrl-C\); nothing was written/);

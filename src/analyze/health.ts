@@ -345,7 +345,9 @@ async function headline(source: Source, reports: Map<string, Report>, unanswerab
     pauses.filter((p) => p.origin === "gcinspector"),
     "pause_ms",
   );
-  if (logPause) {
+  const gcLogPauses = pauses.filter((p) => p.origin === "gc-log").length;
+  // With no GC log at all, a GCInspector pause is the GCInspector row's alone (never "after the GC log's window; 0 pauses").
+  if (logPause && (gcLogPauses > 0 || logPause.origin !== "gcinspector")) {
     // The value shown is the stopped time when it is the longer: cite the stopped-time (safepoint) line that holds it, not the pause's first line.
     const stoppedAt =
       (num(logPause.stopped_ms) ?? 0) > (num(logPause.pause_ms) ?? 0)
@@ -353,13 +355,15 @@ async function headline(source: Source, reports: Map<string, Report>, unanswerab
         : null;
     const shown = stoppedAt
       ? `application stopped ${logPause.stopped_ms} ms (line ${stoppedAt}), pause ${num(logPause.pause_ms) ?? "?"} ms (line ${logPause.line})`
-      : `pause ${num(logPause.pause_ms) ?? "?"} ms, application stopped ${num(logPause.stopped_ms) ?? "?"} ms`;
+      : num(logPause.stopped_ms) === null
+        ? `pause ${num(logPause.pause_ms) ?? "?"} ms (stopped time not logged)`
+        : `pause ${num(logPause.pause_ms) ?? "?"} ms, application stopped ${num(logPause.stopped_ms)} ms`;
     rows.push({
       metric: "worst GC pause (gc log)",
       value: fmtMs(logPause.stop_ms as number),
       node: String(logPause.node),
       detail:
-        `${logPause.origin === "gcinspector" ? "GCInspector line after/before the GC log's time window: " : ""}${logPause.type ?? ""} ${logPause.cause ? `(${logPause.cause}) ` : ""}${shown}, at ${logPause.timestamp ?? `uptime ${logPause.uptime_s}s`}; ${pauses.filter((p) => p.origin === "gc-log").length} pauses`.trim(),
+        `${logPause.origin === "gcinspector" ? "GCInspector line after/before the GC log's time window: " : ""}${logPause.type ?? ""} ${logPause.cause ? `(${logPause.cause}) ` : ""}${shown}, at ${logPause.timestamp ?? `uptime ${logPause.uptime_s}s`}; ${gcLogPauses} pauses in the GC log`.trim(),
       helper: "gcStats",
       from: `${logPause.file}:${stoppedAt ?? logPause.line}`,
     });
