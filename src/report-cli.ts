@@ -110,18 +110,27 @@ export function atOrAbove(severity: Severity, level: "warning" | "critical"): bo
   return level === "critical" ? severity === "critical" : severity === "critical" || severity === "warning";
 }
 
-/** Progress on stderr, only when stderr is a terminal: one line, rewritten. */
+/**
+ * Progress on stderr: on a terminal one line, rewritten; elsewhere (a CI log) only with
+ * CASSPERF_PROGRESS=1, one plain line each time. Never on stdout, which holds the report.
+ */
 function progressLine(): { say(text: string): void; done(): void } {
-  if (process.stderr.isTTY !== true) return { say() {}, done() {} };
+  const tty = process.stderr.isTTY === true;
+  if (!tty && process.env.CASSPERF_PROGRESS !== "1") return { say() {}, done() {} };
   let last = "";
   return {
     say(text: string) {
+      if (!tty) {
+        if (text !== last) process.stderr.write(`${text}\n`);
+        last = text;
+        return;
+      }
       const line = text.slice(0, Math.max(20, (process.stderr.columns || 80) - 1));
       process.stderr.write(`\r\x1b[2K${line}`);
       last = line;
     },
     done() {
-      if (last) process.stderr.write("\r\x1b[2K");
+      if (last && tty) process.stderr.write("\r\x1b[2K");
     },
   };
 }
