@@ -289,3 +289,21 @@ test("live lab without a nodetool runner: traced requests give trace_duration pe
     await live.close();
   }
 });
+
+test("no empty chart: a metric the focused table has no values of gets no across-nodes chart, and a note says why", async () => {
+  // The 2.1.17 bundle's charts focus on the coordinator (proxyhistograms), whose columns are read,
+  // write and range latency only: no SSTables column (the file's own header, read here).
+  const dir = data("diag", "cassandra-2.1.17");
+  const node = fs.readdirSync(path.join(dir, "nodes"))[0]!;
+  const header = fs.readFileSync(path.join(dir, "nodes", node, "nodetool", "proxyhistograms"), "utf8");
+  assert.doesNotMatch(header, /SSTables/);
+  const r = await histograms(dir, { metric: "sstables_per_read" });
+  assert.ok(!r.chartNames.includes("across-nodes"), r.chartNames.join(", "));
+  assert.ok(
+    r.notes.some((n) => /^No "across-nodes" chart: proxy has no sstables_per_read values/.test(n)),
+    r.notes.join("\n"),
+  );
+  // Where the focused table has the metric (the bundled lab dataset's cfhistograms), the chart is there.
+  const lab = await histograms(path.join(__dirname, "..", "datasets", "lab-3node"), { metric: "sstables_per_read" });
+  assert.ok(lab.chartNames.includes("across-nodes"));
+});

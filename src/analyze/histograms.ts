@@ -648,14 +648,18 @@ async function histogramsOf(table?: string | HistogramsOptions, opts: Histograms
     frames: { histograms: columns },
     charts: {
       ladder: () => ladderChart(latest, focus),
-      "across-nodes": () => acrossNodesChart(latest, focus, metric),
+      // Bars need a positive value of the metric for the focused table; with none the chart would be empty.
+      ...(acrossNodesValues(latest, focus, metric) > 0 ? { "across-nodes": () => acrossNodesChart(latest, focus, metric) } : {}),
       // A line over time needs two dated snapshots of one node; with fewer the chart would be empty.
       ...(overTimeSnapshots(rows, focus, metric) >= 2 ? { "over-time": () => overTimeChart(rows, focus, metric) } : {}),
     },
-    notes:
-      overTimeSnapshots(rows, focus, metric) >= 2
-        ? notes
-        : [...notes, `No "over-time" chart: ${focus} has fewer than two dated snapshots of ${metric} on any node (record again later for a trend).`],
+    notes: [
+      ...notes,
+      ...(acrossNodesValues(latest, focus, metric) > 0 ? [] : [`No "across-nodes" chart: ${focus} has no ${metric} values above zero on any node.`]),
+      ...(overTimeSnapshots(rows, focus, metric) >= 2
+        ? []
+        : [`No "over-time" chart: ${focus} has fewer than two dated snapshots of ${metric} on any node (record again later for a trend).`]),
+    ],
     previewFrame: "histograms",
   });
 }
@@ -709,6 +713,12 @@ function ladderChart(latest: HistogramFrameRow[], focus: string): VegaLiteSpec {
 }
 
 /** One metric of one table across nodes: p50/p95/p99/max bars per node. */
+/** How many bars the "across-nodes" chart would draw: positive p50/p95/p99/max values of `metric` for the focused table. */
+function acrossNodesValues(latest: HistogramFrameRow[], focus: string, metric: HistogramMetric): number {
+  const keep: PercentileLabel[] = ["50", "95", "99", "max"];
+  return latest.filter((r) => tableKey(r) === focus && r.metric === metric && keep.includes(r.percentile) && r.value !== null && r.value > 0).length;
+}
+
 function acrossNodesChart(latest: HistogramFrameRow[], focus: string, metric: HistogramMetric): VegaLiteSpec {
   const keep: PercentileLabel[] = ["50", "95", "99", "max"];
   const rs = latest.filter((r) => tableKey(r) === focus && r.metric === metric && keep.includes(r.percentile) && r.value !== null);
