@@ -1,5 +1,5 @@
 /**
- * Benchmark: `cassperf report --html` on the dse68 diagnostic bundle (../shared/data/diag/dse68)
+ * Benchmark: `cassperf report --html` on the dse68 diagnostic bundle (test/fixtures/data/diag/dse68, a whole copy; SOURCE=<bundle> for another)
  * against the helpers it runs, measured side by side in one process. Target: the report within 2×
  * the helpers' time (charts to SVG, HTML and the atomic write are the overhead).
  *
@@ -19,7 +19,7 @@ import { buildReportModel, incidentWindow, renderCharts } from "../src/report/mo
 import { renderHtml } from "../src/report/html";
 import { writeOutputs } from "../src/report/write";
 
-const SOURCE = process.env.SOURCE ?? path.resolve(__dirname, "../../shared/data/diag/dse68");
+const SOURCE = process.env.SOURCE ?? path.resolve(__dirname, "../test/fixtures/data/diag/dse68");
 const RUNS = Number(process.env.RUNS ?? 5);
 
 interface Sample {

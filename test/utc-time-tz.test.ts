@@ -69,7 +69,7 @@ test("REPL terminal chart: a temporal axis reads ISO (no zone = UTC), logback's 
   assert.deepEqual(outs[0], outs[1], "the same chart in both zones");
 });
 
-test("the fixtures these checks read exist in the repo (no ../shared)", () => {
+test("the fixtures these checks read exist in the repo itself", () => {
   for (const f of ["shared-jdk8-g1-dse68-node-stopped-beyond-pause-excerpt.log", "gcviewer-jdk11-unified-time-first-decimal-comma.txt"])
     assert.ok(fs.existsSync(path.join(GC, f)), f);
 });
