@@ -52,30 +52,35 @@ type NumColumn = (typeof NUM)[number];
 const COL: Record<NumColumn, number> = Object.fromEntries(NUM.map((n, i) => [n, i])) as Record<NumColumn, number>;
 
 /**
- * A growing table of pauses, row i across typed-array columns. Rows can be changed after they are
- * added (a stopped-time or gc+cpu line comes after its pause): {@link setNum}.
- * @example const t = new PauseTable(); t.push(pause); t.get(0).pause_ms
+ * What {@link PauseTable} and {@link CycleTable} share: float64 columns (NaN is null), small-integer
+ * columns (flags and interned-string ids) moved with them, interned strings (id 0 is null), and the
+ * time stamps that do not come back the same from their epoch milliseconds (kept as written).
  */
-export class PauseTable {
+abstract class ColumnTable<Row> {
   length = 0;
   private cap = 0;
-  /** Float columns (see NUM): uptime_s, pause_ms, real_ms, stopped_ms, heap before/after/total, gc_id, within_line, line, time (epoch ms). */
-  private f: Float64Array[] = NUM.map(() => new Float64Array(0));
-  private flags = new Uint8Array(0);
-  private type = new Uint16Array(0);
-  private nameId = new Uint16Array(0);
-  private causeId = new Uint16Array(0);
-  /** Interned strings; id 0 is null. */
-  private strings: (string | null)[] = [null];
+  protected f: Float64Array[];
+  protected ints: (Uint8Array | Uint16Array)[];
+  protected strings: (string | null)[] = [null];
   private ids = new Map<string, number>();
-  /** Time stamps that do not come back the same from their epoch milliseconds (kept as written). */
-  private oddStamps = new Map<number, string>();
+  protected oddStamps = new Map<number, string>();
 
-  private id(s: string | null): number {
+  /** `floats` float64 columns; one small-integer column per entry of `ints`; `what` names the strings in the overflow error. */
+  constructor(
+    floats: number,
+    ints: ("u8" | "u16")[],
+    private readonly what: string,
+  ) {
+    this.f = Array.from({ length: floats }, () => new Float64Array(0));
+    this.ints = ints.map((k) => (k === "u8" ? new Uint8Array(0) : new Uint16Array(0)));
+  }
+
+  /** The id of an interned string (a flat copy kept once). */
+  protected id(s: string | null): number {
     if (s === null) return 0;
     let i = this.ids.get(s);
     if (i === undefined) {
-      if (this.strings.length >= 65535) throw new Error("more than 65,535 distinct pause type/name/cause strings");
+      if (this.strings.length >= 65535) throw new Error(`more than 65,535 distinct ${this.what}`);
       i = this.strings.length;
       const v = flat(s);
       this.strings.push(v);
@@ -84,31 +89,85 @@ export class PauseTable {
     return i;
   }
 
-  private grow(): void {
-    const cap = Math.max(1024, this.cap * 2);
-    this.f = this.f.map((a) => {
-      const b = new Float64Array(cap);
-      b.set(a);
-      return b;
-    });
-    const u8 = new Uint8Array(cap);
-    u8.set(this.flags);
-    this.flags = u8;
-    const u16 = (a: Uint16Array) => {
-      const b = new Uint16Array(cap);
-      b.set(a);
-      return b;
-    };
-    this.type = u16(this.type);
-    this.nameId = u16(this.nameId);
-    this.causeId = u16(this.causeId);
-    this.cap = cap;
+  /** The index of a new row, the columns grown (doubled) when full. */
+  protected addRow(): number {
+    if (this.length === this.cap) {
+      const cap = Math.max(1024, this.cap * 2);
+      const grown = <A extends Float64Array | Uint8Array | Uint16Array>(a: A): A => {
+        const b = new (a.constructor as new (n: number) => A)(cap);
+        b.set(a);
+        return b;
+      };
+      this.f = this.f.map(grown);
+      this.ints = this.ints.map(grown);
+      this.cap = cap;
+    }
+    return this.length++;
+  }
+
+  /** Row i's time stamp as epoch milliseconds (NaN when none); one that would not come back the same is kept as written. */
+  protected stampToMs(i: number, timestamp: string | null): number {
+    if (timestamp === null) return NaN;
+    const t = Date.parse(timestamp);
+    if (!Number.isFinite(t) || new Date(t).toISOString() !== timestamp) this.oddStamps.set(i, flat(timestamp));
+    return t;
+  }
+
+  /** Row i's time stamp from its epoch milliseconds `t` (null when NaN). */
+  protected stampOf(i: number, t: number): string | null {
+    if (Number.isNaN(t)) return null;
+    return this.oddStamps.get(i) ?? new Date(t).toISOString();
+  }
+
+  /** Row i as an object. */
+  abstract get(i: number): Row;
+
+  /** Every row as objects (for small results: previews, the text API). */
+  toArray(): Row[] {
+    const out: Row[] = new Array(this.length);
+    for (let i = 0; i < this.length; i++) out[i] = this.get(i);
+    return out;
+  }
+
+  /** Keep only the rows whose `keep[i]` is true, in order. */
+  retain(keep: (i: number) => boolean): void {
+    let w = 0;
+    const odd = new Map<number, string>();
+    for (let i = 0; i < this.length; i++) {
+      if (!keep(i)) continue;
+      const o = this.oddStamps.get(i);
+      if (o !== undefined) odd.set(w, o);
+      if (w !== i) {
+        for (const a of this.f) a[w] = a[i]!;
+        for (const a of this.ints) a[w] = a[i]!;
+      }
+      w++;
+    }
+    this.oddStamps = odd;
+    this.length = w;
+  }
+}
+
+/** Small-integer columns of a pause, in the order of {@link PauseTable}'s `ints`. */
+const FLAGS = 0;
+const TYPE = 1;
+const NAME = 2;
+const CAUSE = 3;
+
+/**
+ * A growing table of pauses, row i across typed-array columns. Rows can be changed after they are
+ * added (a stopped-time or gc+cpu line comes after its pause): {@link setNum}.
+ * @example const t = new PauseTable(); t.push(pause); t.get(0).pause_ms
+ */
+export class PauseTable extends ColumnTable<GcPause> {
+  constructor() {
+    // Float columns: see NUM. Small integers: flags, type, name and cause ids.
+    super(NUM.length, ["u8", "u16", "u16", "u16"], "pause type/name/cause strings");
   }
 
   /** Add a pause; returns its row index. */
   push(p: GcPause): number {
-    if (this.length === this.cap) this.grow();
-    const i = this.length++;
+    const i = this.addRow();
     const f = this.f;
     const nn = (v: number | null) => (v === null ? NaN : v);
     f[0]![i] = nn(p.uptime_s);
@@ -121,16 +180,12 @@ export class PauseTable {
     f[7]![i] = nn(p.gc_id);
     f[8]![i] = nn(p.within_line);
     f[9]![i] = p.line;
-    let t = NaN;
-    if (p.timestamp !== null) {
-      t = Date.parse(p.timestamp);
-      if (!Number.isFinite(t) || new Date(t).toISOString() !== p.timestamp) this.oddStamps.set(i, flat(p.timestamp));
-    }
-    f[10]![i] = t;
-    this.flags[i] = (p.to_space_exhausted ? FLAG_TO_SPACE : 0) | (p.humongous ? FLAG_HUMONGOUS : 0) | (p.concurrent_mode_failure ? FLAG_CMF : 0);
-    this.type[i] = this.id(p.type);
-    this.nameId[i] = this.id(p.name);
-    this.causeId[i] = this.id(p.cause);
+    f[10]![i] = this.stampToMs(i, p.timestamp);
+    const ints = this.ints;
+    ints[FLAGS]![i] = (p.to_space_exhausted ? FLAG_TO_SPACE : 0) | (p.humongous ? FLAG_HUMONGOUS : 0) | (p.concurrent_mode_failure ? FLAG_CMF : 0);
+    ints[TYPE]![i] = this.id(p.type);
+    ints[NAME]![i] = this.id(p.name);
+    ints[CAUSE]![i] = this.id(p.cause);
     return i;
   }
 
@@ -147,27 +202,25 @@ export class PauseTable {
     return this.f[1]![i]!;
   }
   nameOf(i: number): string {
-    return this.strings[this.nameId[i]!] as string;
+    return this.strings[this.ints[NAME]![i]!] as string;
   }
   typeOf(i: number): string {
-    return this.strings[this.type[i]!] as string;
+    return this.strings[this.ints[TYPE]![i]!] as string;
   }
   causeOf(i: number): string | null {
-    return this.strings[this.causeId[i]!] ?? null;
+    return this.strings[this.ints[CAUSE]![i]!] ?? null;
   }
   timestampOf(i: number): string | null {
-    const t = this.f[10]![i]!;
-    if (Number.isNaN(t)) return null;
-    return this.oddStamps.get(i) ?? new Date(t).toISOString();
+    return this.stampOf(i, this.f[10]![i]!);
   }
   toSpaceExhausted(i: number): boolean {
-    return (this.flags[i]! & FLAG_TO_SPACE) !== 0;
+    return (this.ints[FLAGS]![i]! & FLAG_TO_SPACE) !== 0;
   }
   humongous(i: number): boolean {
-    return (this.flags[i]! & FLAG_HUMONGOUS) !== 0;
+    return (this.ints[FLAGS]![i]! & FLAG_HUMONGOUS) !== 0;
   }
   concurrentModeFailure(i: number): boolean {
-    return (this.flags[i]! & FLAG_CMF) !== 0;
+    return (this.ints[FLAGS]![i]! & FLAG_CMF) !== 0;
   }
 
   /** Row i as a pause object. */
@@ -176,7 +229,7 @@ export class PauseTable {
       timestamp: this.timestampOf(i),
       uptime_s: this.num(i, "uptime_s"),
       type: this.typeOf(i),
-      name: this.strings[this.nameId[i]!] as string,
+      name: this.nameOf(i),
       cause: this.causeOf(i),
       pause_ms: this.f[1]![i]!,
       real_ms: this.num(i, "real_ms"),
@@ -191,34 +244,6 @@ export class PauseTable {
       within_line: this.num(i, "within_line"),
       line: this.f[9]![i]!,
     };
-  }
-
-  /** Every row as pause objects (for small results: previews, the text API). */
-  toArray(): GcPause[] {
-    const out: GcPause[] = new Array(this.length);
-    for (let i = 0; i < this.length; i++) out[i] = this.get(i);
-    return out;
-  }
-
-  /** Keep only the rows whose `keep[i]` is true, in order. */
-  retain(keep: (i: number) => boolean): void {
-    let w = 0;
-    const odd = new Map<number, string>();
-    for (let i = 0; i < this.length; i++) {
-      if (!keep(i)) continue;
-      const o = this.oddStamps.get(i);
-      if (o !== undefined) odd.set(w, o);
-      if (w !== i) {
-        for (const a of this.f) a[w] = a[i]!;
-        this.flags[w] = this.flags[i]!;
-        this.type[w] = this.type[i]!;
-        this.nameId[w] = this.nameId[i]!;
-        this.causeId[w] = this.causeId[i]!;
-      }
-      w++;
-    }
-    this.oddStamps = odd;
-    this.length = w;
   }
 }
 
@@ -250,54 +275,20 @@ export interface GcBlockParser {
  * phases per pause, so as objects they would outweigh the pauses.
  * @example const t = new CycleTable(); t.push(cycle); t.get(0).duration_ms
  */
-export class CycleTable {
-  length = 0;
-  private cap = 0;
-  /** uptime_s, duration_ms, heap_before_mb, heap_after_mb, gc_id, line, time (epoch ms); NaN is null. */
-  private f: Float64Array[] = [0, 1, 2, 3, 4, 5, 6].map(() => new Float64Array(0));
-  private aborted = new Uint8Array(0);
-  private nameId = new Uint16Array(0);
-  private causeId = new Uint16Array(0);
-  private strings: (string | null)[] = [null];
-  private ids = new Map<string, number>();
-  private oddStamps = new Map<number, string>();
+export class CycleTable extends ColumnTable<GcCycle> {
+  constructor() {
+    // Float columns: uptime_s, duration_ms, heap_before_mb, heap_after_mb, gc_id, line, time (epoch ms).
+    // Small integers: aborted, name and cause ids.
+    super(7, ["u8", "u16", "u16"], "concurrent cycle names");
+  }
+
   /** Names seen, in first-seen order (what the dialect's collector is, e.g. generational ZGC's Major/Minor). */
   get names(): string[] {
     return this.strings.slice(1) as string[];
   }
 
-  private id(s: string | null): number {
-    if (s === null) return 0;
-    let i = this.ids.get(s);
-    if (i === undefined) {
-      if (this.strings.length >= 65535) throw new Error("more than 65,535 distinct concurrent cycle names");
-      i = this.strings.length;
-      const v = flat(s);
-      this.strings.push(v);
-      this.ids.set(v, i);
-    }
-    return i;
-  }
-
   push(c: GcCycle): number {
-    if (this.length === this.cap) {
-      const cap = Math.max(1024, this.cap * 2);
-      this.f = this.f.map((a) => {
-        const b = new Float64Array(cap);
-        b.set(a);
-        return b;
-      });
-      const grow = <A extends Uint8Array | Uint16Array>(a: A, make: (n: number) => A) => {
-        const b = make(cap);
-        b.set(a);
-        return b;
-      };
-      this.aborted = grow(this.aborted, (n) => new Uint8Array(n));
-      this.nameId = grow(this.nameId, (n) => new Uint16Array(n));
-      this.causeId = grow(this.causeId, (n) => new Uint16Array(n));
-      this.cap = cap;
-    }
-    const i = this.length++;
+    const i = this.addRow();
     const nn = (v: number | null) => (v === null ? NaN : v);
     const f = this.f;
     f[0]![i] = nn(c.uptime_s);
@@ -306,15 +297,10 @@ export class CycleTable {
     f[3]![i] = nn(c.heap_after_mb);
     f[4]![i] = nn(c.gc_id);
     f[5]![i] = c.line;
-    let t = NaN;
-    if (c.timestamp !== null) {
-      t = Date.parse(c.timestamp);
-      if (!Number.isFinite(t) || new Date(t).toISOString() !== c.timestamp) this.oddStamps.set(i, flat(c.timestamp));
-    }
-    f[6]![i] = t;
-    this.aborted[i] = c.aborted ? 1 : 0;
-    this.nameId[i] = this.id(c.name);
-    this.causeId[i] = this.id(c.cause);
+    f[6]![i] = this.stampToMs(i, c.timestamp);
+    this.ints[0]![i] = c.aborted ? 1 : 0;
+    this.ints[1]![i] = this.id(c.name);
+    this.ints[2]![i] = this.id(c.cause);
     return i;
   }
 
@@ -324,44 +310,17 @@ export class CycleTable {
       const v = f[k]![i]!;
       return Number.isNaN(v) ? null : v;
     };
-    const t = f[6]![i]!;
     return {
-      timestamp: Number.isNaN(t) ? null : (this.oddStamps.get(i) ?? new Date(t).toISOString()),
+      timestamp: this.stampOf(i, f[6]![i]!),
       uptime_s: n(0),
-      name: this.strings[this.nameId[i]!] as string,
-      cause: this.strings[this.causeId[i]!] ?? null,
+      name: this.strings[this.ints[1]![i]!] as string,
+      cause: this.strings[this.ints[2]![i]!] ?? null,
       duration_ms: n(1),
       heap_before_mb: n(2),
       heap_after_mb: n(3),
-      aborted: this.aborted[i] === 1,
+      aborted: this.ints[0]![i] === 1,
       gc_id: n(4),
       line: f[5]![i]!,
     };
-  }
-
-  toArray(): GcCycle[] {
-    const out: GcCycle[] = new Array(this.length);
-    for (let i = 0; i < this.length; i++) out[i] = this.get(i);
-    return out;
-  }
-
-  /** Keep only the rows `keep` says, in order. */
-  retain(keep: (i: number) => boolean): void {
-    let w = 0;
-    const odd = new Map<number, string>();
-    for (let i = 0; i < this.length; i++) {
-      if (!keep(i)) continue;
-      const o = this.oddStamps.get(i);
-      if (o !== undefined) odd.set(w, o);
-      if (w !== i) {
-        for (const a of this.f) a[w] = a[i]!;
-        this.aborted[w] = this.aborted[i]!;
-        this.nameId[w] = this.nameId[i]!;
-        this.causeId[w] = this.causeId[i]!;
-      }
-      w++;
-    }
-    this.oddStamps = odd;
-    this.length = w;
   }
 }
