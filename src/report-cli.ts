@@ -196,7 +196,9 @@ export async function runReportCli(args: string[]): Promise<number> {
       const { buildReportModel } = require("./report/model") as typeof import("./report/model");
       const started = Date.now();
       let now = `opening ${target}`;
-      const tick = setInterval(() => progress.say(`cassperf report (${((Date.now() - started) / 1000).toFixed(0)} s): ${now}`), 500);
+      const say = () => progress.say(`cassperf report (${((Date.now() - started) / 1000).toFixed(0)} s): ${now}`);
+      say(); // at once: work has begun (and Ctrl-C is handled from here)
+      const tick = setInterval(say, 500);
       const onPhase = (p: { phase: string; files: number; bytes: number }) => (now = `${p.files} files, ${(p.bytes / 1e6).toFixed(1)} MB: ${p.phase}`);
       let model: import("./report/model").ReportModel;
       try {
