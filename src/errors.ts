@@ -10,9 +10,12 @@ export class CassperfError extends Error {
   override name = "CassperfError";
   /** How to fix it, when we know: e.g. "pass the folder that holds nodes/<node>/". */
   readonly hint?: string;
-  constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
+  /** The source lacks the evidence a helper needs (not a wrong argument): helpers answer with an empty report that says why. */
+  readonly noEvidence?: true;
+  constructor(message: string, options: { hint?: string; cause?: unknown; noEvidence?: true } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     if (options.hint) this.hint = options.hint;
+    if (options.noEvidence) this.noEvidence = true;
   }
 }
 

@@ -185,6 +185,7 @@ async function cachesOf(input?: SourceInput) {
     });
   if (!rows.length && !tableRows.length) {
     throw new CassperfError(`caches: the source (${source.describe()}) has no nodetool info output and no schema.`, {
+      noEvidence: true,
       hint: "add nodes/<node>/nodetool/info (or connect with a nodetool runner)",
     });
   }

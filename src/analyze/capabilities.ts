@@ -284,6 +284,7 @@ export async function missingEvidence(helper: string, source: Source, detail?: s
   const rule = capabilityRule(helper);
   const why = c.answerable ? (detail ?? "no evidence it can read") : (c.reason ?? detail ?? "no evidence it can read");
   return new CassperfError(`${helper}: cannot answer from ${source.describe()}: ${why}.`, {
+    noEvidence: true,
     hint: (c.missing ?? rule?.missing) ? `add ${c.missing ?? rule?.missing}` : undefined,
   });
 }

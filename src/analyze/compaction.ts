@@ -537,12 +537,13 @@ async function compactionAdviceOf(
     if (!list.length)
       throw new CassperfError(
         `compactionAdvice: the source (${source.describe()}) has no schema, tablestats or histograms for ${name.keyspace}.${name.table}.`,
-        { hint: "check the name, or add schema.cql and nodetool tablestats output" },
+        { noEvidence: true, hint: "check the name, or add schema.cql and nodetool tablestats output" },
       );
   } else {
     list = list.filter((e) => options.includeSystem || !SYSTEM_KEYSPACES.test(e.keyspace));
     if (!list.length)
       throw new CassperfError(`compactionAdvice: the source (${source.describe()}) has no user tables with evidence (schema, tablestats or tablehistograms).`, {
+        noEvidence: true,
         hint: "pass { includeSystem: true } as the third argument for system tables",
       });
   }

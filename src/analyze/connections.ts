@@ -249,7 +249,7 @@ async function recordedConnections(source: Source) {
   if (!files.length)
     throw new CassperfError(
       `connections: the source (${source.describe()}) is recorded and has no nodetool clientstats output; the driver's own state needs a live source.`,
-      { hint: "connect() to the cluster, or add nodes/<node>/nodetool/clientstats (nodetool clientstats --all, Cassandra 4.0+)" },
+      { noEvidence: true, hint: "connect() to the cluster, or add nodes/<node>/nodetool/clientstats (nodetool clientstats --all, Cassandra 4.0+)" },
     );
   const notes: string[] = [];
   const nodes: { node: string; total_connected: number | null; connections_listed: number; from: string }[] = [];

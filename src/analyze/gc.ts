@@ -591,6 +591,7 @@ async function gcStatsOf(input?: SourceInput, opts: GcStatsOptions = {}): Promis
     const others = source.files().filter((f) => f.kind === "unrecognized");
     if (notes.length)
       throw new CassperfError(`gcStats: the source (${source.describe()}) has no usable GC evidence. ${notes.join(" ")}`, {
+        noEvidence: true,
         hint: "Pass a GC log (gc.log, gc.log.0.current), a system.log with GCInspector lines, or a folder/bundle holding them.",
       });
     if (others.length && others.length <= 3)

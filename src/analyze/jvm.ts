@@ -239,7 +239,7 @@ async function jvmOf(input?: SourceInput, options: JvmOptions = {}) {
   if (!rows.length)
     throw new CassperfError(
       `jvm: the source (${source.describe()}) has no JVM facts (no command line, JVM Arguments log line, GC log header or nodetool info).`,
-      { hint: "add logs/cassandra/system.log (its startup lines) or gc.log*, or nodetool info" },
+      { noEvidence: true, hint: "add logs/cassandra/system.log (its startup lines) or gc.log*, or nodetool info" },
     );
 
   const findings: Finding[] = [];

@@ -65,7 +65,7 @@ export async function parseCancellable<T>(parser: CancellableParser, args: unkno
       done();
       void worker.terminate();
       if (m.ok) resolve(m.value as T);
-      else reject(Object.assign(new Error(m.message), { name: m.name ?? "Error" }));
+      else reject(workerError(m));
     });
     worker.once("error", (e) => {
       done();
@@ -142,7 +142,7 @@ export class WorkerPool {
           if (!settled) options.onProgress?.(m.progress);
           return;
         }
-        finish(false, () => (m.ok ? resolve(m.value as T) : reject(Object.assign(new Error(m.message), { name: m.name ?? "Error" }))));
+        finish(false, () => (m.ok ? resolve(m.value as T) : reject(workerError(m))));
       };
       const onError = (e: Error) => finish(true, () => reject(e));
       const onExit = (code: number) => finish(true, () => reject(new Error(`the ${parser} worker stopped (exit code ${code}) before it answered`)));
@@ -210,4 +210,12 @@ function cloneableArgs(args: unknown[]): unknown[] {
   if (!layout) return args;
   const { layout: _compiled, ...plain } = options as Record<string, unknown>;
   return [text, { ...plain, layoutSource: { pattern: layout.pattern, name: layout.name } }, ...rest];
+}
+
+/** The error a worker reported, rebuilt in this thread with its name, hint and noEvidence flag. */
+function workerError(m: { message?: string; name?: string; hint?: string; noEvidence?: true }): Error {
+  const e = Object.assign(new Error(m.message), { name: m.name ?? "Error" });
+  if (m.hint !== undefined) Object.assign(e, { hint: m.hint });
+  if (m.noEvidence) Object.assign(e, { noEvidence: true });
+  return e;
 }

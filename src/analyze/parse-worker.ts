@@ -16,7 +16,7 @@ if (data.serve) {
         const call = m.progress ? [...m.args, (p: unknown) => parentPort!.postMessage({ id: m.id, progress: p })] : m.args;
         parentPort!.postMessage({ id: m.id, ok: true, value: await mod[m.fn](...call) });
       } catch (e) {
-        parentPort!.postMessage({ id: m.id, ok: false, message: (e as Error)?.message ?? String(e), name: (e as Error)?.name });
+        parentPort!.postMessage({ id: m.id, ok: false, message: (e as Error)?.message ?? String(e), name: (e as Error)?.name, ...errorFlags(e) });
       }
     })();
   });
@@ -41,6 +41,12 @@ if (data.serve) {
       const call = progress ? [...args, (p: unknown) => parentPort!.postMessage({ progress: p })] : args;
       parentPort!.postMessage({ ok: true, value: await mod[fn](...call) });
     } catch (e) {
-      parentPort!.postMessage({ ok: false, message: (e as Error)?.message ?? String(e), name: (e as Error)?.name });
+      parentPort!.postMessage({ ok: false, message: (e as Error)?.message ?? String(e), name: (e as Error)?.name, ...errorFlags(e) });
     }
   })();
+
+/** What a CassperfError carries besides its message (its hint, and noEvidence: the helper answers with an empty report). */
+function errorFlags(e: unknown): { hint?: string; noEvidence?: true } {
+  const x = e as { hint?: unknown; noEvidence?: unknown } | null;
+  return { ...(typeof x?.hint === "string" ? { hint: x.hint } : {}), ...(x?.noEvidence === true ? { noEvidence: true as const } : {}) };
+}

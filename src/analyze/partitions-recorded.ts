@@ -76,7 +76,7 @@ export async function recordedPartitions(source: Source, name: TableName) {
     const known = [...seenTables].filter((t) => !t.startsWith("system")).sort();
     throw new CassperfError(
       `partitionScan: the source (${source.describe()}) has no partition evidence for ${label} (no tablehistograms, tablestats or large-partition warnings for it)${known.length ? `; tables with evidence: ${known.slice(0, 12).join(", ")}${known.length > 12 ? ", ..." : ""}` : ""}.`,
-      { hint: "connect() to the cluster to scan it, or add nodetool tablehistograms/tablestats output for this table" },
+      { noEvidence: true, hint: "connect() to the cluster to scan it, or add nodetool tablehistograms/tablestats output for this table" },
     );
   }
   // Largest known partitions: one row per key (largest size seen), most bytes first.

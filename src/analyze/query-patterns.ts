@@ -127,6 +127,7 @@ async function queryPatternsOf(input?: SourceInput, options: QueryPatternsOption
   }
   if (!samples.length)
     throw new CassperfError(`queryPatterns: the source (${source.describe()}) has no queries (no slow-query or tombstone lines in its logs, no traces).`, {
+      noEvidence: true,
       hint: "add system.log/debug.log or trace sessions",
     });
 

@@ -441,6 +441,7 @@ async function loadRecorded(source: Source, f: TraceFilter, builder: TraceModelB
   const files = source.files({ kind: [...TRACE_KINDS] });
   if (files.length === 0) {
     throw new CassperfError(`traces: the source (${source.describe()}) has no trace sessions.`, {
+      noEvidence: true,
       hint: "record(live, dir) captures traces/sessions.jsonl and traces/events.jsonl; cqlsh TRACING ON output or COPY system_traces.events TO 'events.csv' WITH HEADER = true also work",
     });
   }

@@ -81,7 +81,7 @@ export function missing(helper: string, source: Source, what: string, how: strin
         .map((f) => `${f.rel} (${f.note ?? "unreadable"})`)
         .join(", ")}${unread.length > 5 ? ", …" : ""})`
     : "";
-  throw new CassperfError(`${helper}: the source (${source.describe()}) has no ${what}${cannot}.`, { hint });
+  throw new CassperfError(`${helper}: the source (${source.describe()}) has no ${what}${cannot}.`, { hint, noEvidence: true });
 }
 
 /**
