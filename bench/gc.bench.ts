@@ -31,7 +31,7 @@ import * as path from "node:path";
 import * as readline from "node:readline";
 import { spawnSync } from "node:child_process";
 import { openRecorded } from "../src/cluster/recorded";
-import { gcStats } from "../src/analyze/gc";
+import { gcStats } from "../src/analyze/gc/gc-stats";
 import { parseGcLog } from "../src/parse/gc-log";
 import { gcBenchLog } from "./inputs";
 
@@ -110,9 +110,9 @@ async function readlineCount(file: string): Promise<number> {
 
 /** gcStats(file) in a fresh node process over the build (dist/, else the TypeScript through tsx): wall time, peak RSS, pauses. */
 function gcStatsProcess(file: string): { wallMs: number; rssMb: number; pauses: number | undefined; error?: string } {
-  const dist = path.join(ROOT, "dist/analyze/gc.js");
-  const useDist = fs.existsSync(dist) && fs.statSync(dist).mtimeMs >= fs.statSync(path.join(ROOT, "src/analyze/gc.ts")).mtimeMs;
-  const mod = useDist ? dist : path.join(ROOT, "src/analyze/gc");
+  const dist = path.join(ROOT, "dist/analyze/gc/gc-stats.js");
+  const useDist = fs.existsSync(dist) && fs.statSync(dist).mtimeMs >= fs.statSync(path.join(ROOT, "src/analyze/gc/gc-stats.ts")).mtimeMs;
+  const mod = useDist ? dist : path.join(ROOT, "src/analyze/gc/gc-stats");
   const script = `require(${JSON.stringify(mod)}).gcStats(${JSON.stringify(file)}).then((r) => console.log(JSON.stringify({ pauses: r.summary.pauses, rss: process.resourceUsage().maxRSS })))`;
   const w0 = performance.now();
   const child = spawnSync(process.execPath, [...(useDist ? [] : ["--import", "tsx"]), "-e", script], { cwd: ROOT, encoding: "utf8", maxBuffer: 2 ** 26 });

@@ -18,7 +18,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { connect } from "../src/index";
-import { bench } from "../src/analyze/bench";
+import { bench } from "../src/analyze/bench/bench";
 import { parseStress } from "../src/parse/cassandra-stress";
 import { cassandraHome, javaBinary, stressArgv } from "../src/lab/java";
 

@@ -79,8 +79,8 @@ function duBytes(dir: string): number {
 /** The child: one logs() run, its figures as JSON on stdout. */
 async function child(source: string, workers: number): Promise<void> {
   // The built library (dist/, `npx tsc`) when there is one, as users run it (worker threads then load plain JS); else the sources.
-  const built = path.resolve(__dirname, "../dist/analyze/logs.js");
-  const { logs } = require(fs.existsSync(built) ? built : "../src/analyze/logs") as typeof import("../src/analyze/logs");
+  const built = path.resolve(__dirname, "../dist/analyze/logs/logs.js");
+  const { logs } = require(fs.existsSync(built) ? built : "../src/analyze/logs/logs") as typeof import("../src/analyze/logs/logs");
   const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   const r = await logs({ source, workers });

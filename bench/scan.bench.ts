@@ -11,7 +11,7 @@
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import * as lab from "../src/lab";
-import { partitionScan } from "../src/analyze/partitions";
+import { partitionScan } from "../src/analyze/partitions/partitions";
 
 const PARTITIONS = Number(process.env.PARTITIONS ?? 1_000_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 2);

@@ -86,7 +86,7 @@ function buildDataset(): { dir: string; events: number; sessions: number; bytes:
 /** The worker: run one side in this fresh process and print JSON. */
 async function cassperfWorker(dir: string): Promise<void> {
   const t0 = process.hrtime.bigint();
-  const { traces } = require("../src/analyze/trace") as typeof import("../src/analyze/trace");
+  const { traces } = require("../src/analyze/trace/trace") as typeof import("../src/analyze/trace/trace");
   const r = await traces({ source: dir });
   const stages = r.summary.timePerStageMs as Record<string, number>;
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
@@ -142,8 +142,8 @@ const PYTHON = process.env.PYTHON ?? (fs.existsSync("/usr/bin/python3") ? "/usr/
 async function main(): Promise<void> {
   if (process.argv[2] === "--worker") return cassperfWorker(process.argv[3]);
   if (process.argv[2] === "--build-only") return void console.log(buildDataset().dir);
-  const { STAGE_RULES } = require("../src/analyze/trace-stages") as typeof import("../src/analyze/trace-stages");
-  const { TASK_START_RULES } = require("../src/analyze/trace-model") as typeof import("../src/analyze/trace-model");
+  const { STAGE_RULES } = require("../src/analyze/trace/trace-stages") as typeof import("../src/analyze/trace/trace-stages");
+  const { TASK_START_RULES } = require("../src/analyze/trace/trace-model") as typeof import("../src/analyze/trace/trace-model");
   console.log(`trace bench: building ${TARGET.toLocaleString("en-US")} events from the real lab sessions ...`);
   const tb = Date.now();
   const ds = buildDataset();

@@ -20,7 +20,7 @@ export type { SourceInput } from "./cluster/resolve";
 export { LiveSource, type ConnectOptions, type NodetoolOutput } from "./cluster/live";
 export { RecordedSource, type OpenOptions, type DatasetManifest, type RecordedLayout } from "./cluster/recorded";
 export { Report, type Finding, type Severity, type Columns, type Threshold, type DataFrame } from "./present/report";
-export type { Chart, VegaLiteSpec } from "./present/charts";
+export type { Chart, VegaLiteSpec } from "./present/chart";
 
 /**
  * Connect to a live cluster and make it the current source.
@@ -45,39 +45,39 @@ export async function open(path: string, options?: OpenOptions): Promise<Recorde
 
 export { inventory } from "./analyze/inventory";
 export { record, type RecordWhat, type RecordResult } from "./cluster/record";
-export { gcStats } from "./analyze/gc";
-export { trace, traces, compareTraces } from "./analyze/trace";
-export { histograms, type HistogramsOptions, type HistogramFrameRow } from "./analyze/histograms";
-export { partitionScan } from "./analyze/partitions";
-export { compactionAdvice } from "./analyze/compaction";
-export { bench, importStress, compareRuns } from "./analyze/bench";
-export { gen, benchRunToJSON, readBenchRun, liveBenchRuns, type BenchReport, type BenchRunsReport, type BenchOptions, type BenchRun } from "./analyze/bench";
-export { logs, timeline } from "./analyze/logs";
-export { logEvents, type LogEvent, type LogEventKind, type LogEventsFilter } from "./analyze/log-events";
+export { gcStats } from "./analyze/gc/gc-stats";
+export { trace, traces, compareTraces } from "./analyze/trace/trace";
+export { histograms, type HistogramsOptions, type HistogramFrameRow } from "./analyze/histograms/histograms";
+export { partitionScan } from "./analyze/partitions/partitions";
+export { compactionAdvice } from "./analyze/compaction/compaction";
+export { bench, importStress, compareRuns } from "./analyze/bench/bench";
+export { gen, benchRunToJSON, readBenchRun, liveBenchRuns, type BenchReport, type BenchRunsReport, type BenchOptions, type BenchRun } from "./analyze/bench/bench";
+export { logs, timeline } from "./analyze/logs/logs";
+export { logEvents, type LogEvent, type LogEventKind, type LogEventsFilter } from "./analyze/logs/log-events";
 export * as lab from "./lab";
-export { runOptions, type RunOptions, type Progress } from "./repl/run-context";
-export { caches } from "./analyze/caches";
-export { connections, type ConnectionsOptions } from "./analyze/connections";
-export { jvm, type JvmOptions } from "./analyze/jvm";
-export { queryPatterns, queryPattern, type QueryPatternsOptions } from "./analyze/query-patterns";
-export type { CompactionWorkload, CompactionAdviceOptions } from "./analyze/compaction";
-export type { PartitionScanOptions } from "./analyze/partitions";
+export { runOptions, type RunOptions, type Progress } from "./run-context";
+export { caches } from "./analyze/monitors/caches";
+export { connections, type ConnectionsOptions } from "./analyze/monitors/connections";
+export { jvm, type JvmOptions } from "./analyze/gc/jvm";
+export { queryPatterns, queryPattern, type QueryPatternsOptions } from "./analyze/trace/query-patterns";
+export type { CompactionWorkload, CompactionAdviceOptions } from "./analyze/compaction/compaction";
+export type { PartitionScanOptions } from "./analyze/partitions/partitions";
 export { health, HEALTH_HELPERS, SAME_PROBLEM, type HealthOptions, type HealthReport } from "./analyze/health";
 
 // ---- The helpers as methods of every source: `live.trace(...)`, `pm.gcStats()` (./methods.ts) ----
 import { attachHelpers } from "./methods";
 import { inventory as inventory_ } from "./analyze/inventory";
-import { gcStats as gcStats_ } from "./analyze/gc";
-import { trace as trace_, traces as traces_ } from "./analyze/trace";
-import { histograms as histograms_ } from "./analyze/histograms";
-import { partitionScan as partitionScan_ } from "./analyze/partitions";
-import { compactionAdvice as compactionAdvice_ } from "./analyze/compaction";
-import { bench as bench_ } from "./analyze/bench";
-import { logs as logs_, timeline as timeline_ } from "./analyze/logs";
-import { caches as caches_ } from "./analyze/caches";
-import { connections as connections_ } from "./analyze/connections";
-import { jvm as jvm_ } from "./analyze/jvm";
-import { queryPatterns as queryPatterns_ } from "./analyze/query-patterns";
+import { gcStats as gcStats_ } from "./analyze/gc/gc-stats";
+import { trace as trace_, traces as traces_ } from "./analyze/trace/trace";
+import { histograms as histograms_ } from "./analyze/histograms/histograms";
+import { partitionScan as partitionScan_ } from "./analyze/partitions/partitions";
+import { compactionAdvice as compactionAdvice_ } from "./analyze/compaction/compaction";
+import { bench as bench_ } from "./analyze/bench/bench";
+import { logs as logs_, timeline as timeline_ } from "./analyze/logs/logs";
+import { caches as caches_ } from "./analyze/monitors/caches";
+import { connections as connections_ } from "./analyze/monitors/connections";
+import { jvm as jvm_ } from "./analyze/gc/jvm";
+import { queryPatterns as queryPatterns_ } from "./analyze/trace/query-patterns";
 import { health as health_ } from "./analyze/health";
 
 /** What every source can do: each helper, acting on that source (the current source is left as it was). */

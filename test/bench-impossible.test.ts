@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ROOT, tempDir } from "./support";
-import { bench, compareRuns, importStress, readBenchRun } from "../src/analyze/bench";
+import { bench, compareRuns, importStress, readBenchRun } from "../src/analyze/bench/bench";
 import { openRecorded } from "../src/cluster/recorded";
 
 const FIX = path.join(__dirname, "fixtures/bench");

@@ -8,7 +8,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { connect } from "../src/index";
 import type { LiveSource } from "../src/cluster/live";
-import { bench, benchRunToJSON, compareRuns, gen, liveBenchRuns, readBenchRun, type BenchReport } from "../src/analyze/bench";
+import { bench, benchRunToJSON, compareRuns, gen, liveBenchRuns, readBenchRun, type BenchReport } from "../src/analyze/bench/bench";
 import { isCassperfError } from "../src/errors";
 import { labOrSkip } from "./support";
 
@@ -135,7 +135,7 @@ test("bench custom: statements with value generators, in the bench keyspace; oth
 
 test("bench options: bad values are refused with the option named", async (t) => {
   if (!labOrSkip(t) || !live) return;
-  // Wording and range from BENCH_LIMITS (src/analyze/bench.ts): a whole number from 1 to 32,768.
+  // Wording and range from BENCH_LIMITS (src/analyze/bench/bench.ts): a whole number from 1 to 32,768.
   await assert.rejects(
     bench("writes", { concurrency: 0 }),
     (e: unknown) => isCassperfError(e) && /concurrency must be a whole number from 1 to 32,768; got 0/.test((e as Error).message),

@@ -6,7 +6,7 @@
  */
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
-import { bench } from "../src/analyze/bench";
+import { bench } from "../src/analyze/bench/bench";
 import { highestProtocolOf } from "../src/bench/protocol";
 import { lab50OrSkip } from "./support";
 

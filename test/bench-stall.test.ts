@@ -26,7 +26,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { connect } from "../src/index";
-import { bench } from "../src/analyze/bench";
+import { bench } from "../src/analyze/bench/bench";
 import { labOrSkip } from "./support";
 
 const STALL_MS = 2000;

@@ -7,11 +7,11 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { importStress, compareRuns, bench, benchRunToJSON, readBenchRun } from "../src/analyze/bench";
+import { importStress, compareRuns, bench, benchRunToJSON, readBenchRun } from "../src/analyze/bench/bench";
 import { parseStress } from "../src/parse/cassandra-stress";
 import { isCassperfError } from "../src/errors";
 import { open } from "../src/index";
-import { pngSize } from "../src/present/charts";
+import { pngSize } from "../src/present/chart";
 import { data, tempDir } from "./support";
 
 const WRITE = data("lab", "cassandra-stress-2.1-write.txt");

@@ -12,7 +12,7 @@ import * as net from "node:net";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { connectLive, createLive } from "../src/cluster/live";
-import { bench, compareRuns, readBenchRun, BENCH_LIMITS } from "../src/analyze/bench";
+import { bench, compareRuns, readBenchRun, BENCH_LIMITS } from "../src/analyze/bench/bench";
 import { isCassperfError } from "../src/errors";
 import { ROOT } from "./support";
 

@@ -16,7 +16,7 @@ import * as path from "node:path";
 import { ROOT } from "./support";
 import * as c from "../src/index";
 import type { Report } from "../src/present/report";
-import { MAX_CHART_WIDTH, PNG_SCALE, distinctLabels, middleTruncate, pngSize, utcTimeAxis } from "../src/present/charts";
+import { MAX_CHART_WIDTH, PNG_SCALE, distinctLabels, middleTruncate, pngSize, utcTimeAxis } from "../src/present/chart";
 import { bundleMetadata, valueBundles } from "../src/kernel/outputs";
 
 const LAB = path.join(ROOT, "datasets/lab-3node");

@@ -14,7 +14,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { open, connections } from "../src/index";
 import { parseClientstats, clientIp } from "../src/parse/nodetool-clientstats";
-import { CONNECTION_THRESHOLDS } from "../src/analyze/connections";
+import { CONNECTION_THRESHOLDS } from "../src/analyze/monitors/connections";
 import { tempDir } from "./support";
 
 /** TableBuilder.printTo: `%-<width>s` per cell, one space between cells. */

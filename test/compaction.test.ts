@@ -6,11 +6,11 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { compactionAdvice, compactionStatement, twcsWindow, versionAtLeast } from "../src/analyze/compaction";
+import { compactionAdvice, compactionStatement, twcsWindow, versionAtLeast } from "../src/analyze/compaction/compaction";
 import { parseSchemaCql } from "../src/parse/schema-cql";
 import { parseTablestats } from "../src/parse/nodetool-tablestats";
 import type { LiveSource } from "../src/cluster/live";
-import { pngSize } from "../src/present/charts";
+import { pngSize } from "../src/present/chart";
 import { data, lab, tempDir } from "./support";
 
 test("dse68: advice for every table in its cfstats, each citing the cfstats lines it used", async () => {
@@ -141,7 +141,7 @@ before(async () => {
   // Flush the tables whose tablestats we need; inbox stays in the memtables, where Cassandra 2.1's
   // trace counts its deleted rows as tombstoned cells (after a flush they become range tombstones it does not count).
   for (const node of live.nodes()) await nodetool(node, ["flush", KS, "carts", "readings"], { dir: l.dir });
-  const { trace } = require("../src/analyze/trace") as typeof import("../src/analyze/trace");
+  const { trace } = require("../src/analyze/trace/trace") as typeof import("../src/analyze/trace/trace");
   const t = await trace(`SELECT * FROM ${KS}.inbox WHERE user = ?`, [1], { consistency: "QUORUM", source: live });
   tombstoneTrace = { tombstones: Number(t.summary.tombstones ?? 0), live: Number(t.summary.liveRows ?? t.summary.live_rows ?? 0) };
 });

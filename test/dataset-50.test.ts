@@ -13,9 +13,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { openRecorded } from "../src/cluster/recorded";
 import { inventory } from "../src/analyze/inventory";
-import { classifyActivity } from "../src/analyze/trace-stages";
+import { classifyActivity } from "../src/analyze/trace/trace-stages";
 import { gcStats, health, traces, compactionAdvice } from "../src/index";
-import { bench } from "../src/analyze/bench";
+import { bench } from "../src/analyze/bench/bench";
 import { ROOT } from "./support";
 
 const DS = path.join(ROOT, "datasets", "lab-3node-5.0");

@@ -12,7 +12,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { data, tempDir } from "./support";
-import { gcStats } from "../src/analyze/gc";
+import { gcStats } from "../src/analyze/gc/gc-stats";
 import { health } from "../src/analyze/health";
 import { detectGcFormat, parseGcLog } from "../src/parse/gc-log";
 

@@ -7,7 +7,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { labOrSkip } from "./support";
-import { gcStats } from "../src/analyze/gc";
+import { gcStats } from "../src/analyze/gc/gc-stats";
 import { connectLab } from "../src/lab/lab";
 import { connectLive, type LiveSource } from "../src/cluster/live";
 

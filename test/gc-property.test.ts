@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import fc from "fast-check";
 import { data, tempDir } from "./support";
-import { gcStats } from "../src/analyze/gc";
+import { gcStats } from "../src/analyze/gc/gc-stats";
 import { parseGcLog, parseGcInspector, parseJdk8Gc, parseUnifiedGc } from "../src/parse/gc-log";
 import { CassperfError } from "../src/errors";
 

@@ -13,7 +13,7 @@ import * as path from "node:path";
 import * as zlib from "node:zlib";
 import { execFileSync } from "node:child_process";
 import { tempDir } from "./support";
-import { gcStats } from "../src/analyze/gc";
+import { gcStats } from "../src/analyze/gc/gc-stats";
 import { gcLogParser, parseGcLog } from "../src/parse/gc-log";
 
 const FIX = path.join(__dirname, "fixtures", "gc");

@@ -9,10 +9,10 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { data, tempDir } from "./support";
-import { gcStats } from "../src/analyze/gc";
+import { gcStats } from "../src/analyze/gc/gc-stats";
 import { openRecorded } from "../src/cluster/recorded";
 import { parseGcLog, parseUnifiedGc, parseJdk8Gc, parseGcInspector, parseNodetoolGcstats, detectGcFormat } from "../src/parse/gc-log";
-import { pngSize } from "../src/present/charts";
+import { pngSize } from "../src/present/chart";
 import type { GcParse } from "../src/parse/gc-types";
 
 const GC = (f: string) => data("gc", f);

@@ -262,7 +262,7 @@ test(`health() on the bundled lab dataset (${path.relative(ROOT, LAB_DATASET) ||
     );
     assert.match(heap[0].evidence, /-Xmx 384 MB.*gcStats agrees \(gc\.heap-size: Heap of 0\.4 GB is below 8 GB/);
   }
-  const { pngSize } = require("../src/present/charts") as typeof import("../src/present/charts");
+  const { pngSize } = require("../src/present/chart") as typeof import("../src/present/chart");
   const png = await h.chart("findings").toPNG();
   assert.ok(pngSize(png).width > 100, "the findings chart renders");
 });

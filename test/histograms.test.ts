@@ -9,10 +9,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { execFile } from "node:child_process";
 import { data, labOrSkip, tempDir } from "./support";
-import { histograms, RULES, THRESHOLDS } from "../src/analyze/histograms";
+import { histograms, RULES, THRESHOLDS } from "../src/analyze/histograms/histograms";
 import { openRecorded } from "../src/cluster/recorded";
 import { connectLive, type LiveSource } from "../src/cluster/live";
-import { pngSize } from "../src/present/charts";
+import { pngSize } from "../src/present/chart";
 import { CassperfError } from "../src/errors";
 import { ADD_OPENS as JAVA_ADD_OPENS } from "../src/lab/java";
 
@@ -117,7 +117,7 @@ test("client side: trace-session durations per coordinator and a bench run's per
   assert.ok(t3.every((r) => r.table === "traces" && r.keyspace === null && r.unit === "microseconds"));
 
   // bench: a real cassandra-stress 2.1 output imported as a bench run and saved into a dataset
-  const { importStress, benchRunToJSON } = await import("../src/analyze/bench");
+  const { importStress, benchRunToJSON } = await import("../src/analyze/bench/bench");
   const dir = tempDir();
   fs.mkdirSync(path.join(dir, "bench"));
   const run = benchRunToJSON(importStress(data("lab/cassandra-stress-2.1-write.txt")));

@@ -9,8 +9,8 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { labOrSkip } from "./support";
-import { logs, timeline } from "../src/analyze/logs";
-import { pngSize } from "../src/present/charts";
+import { logs, timeline } from "../src/analyze/logs/logs";
+import { pngSize } from "../src/present/chart";
 
 const KS = "cassperf_logs";
 const CELLS = 1_100; // over Cassandra's tombstone_warn_threshold of 1,000

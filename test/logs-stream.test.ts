@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { tempDir } from "./support";
 import { parseSystemLog, SystemLogParser } from "../src/parse/system-log";
 import { lineBlocks } from "../src/cluster/read-stream";
-import { logs } from "../src/analyze/logs";
+import { logs } from "../src/analyze/logs/logs";
 
 const FIX = path.join(__dirname, "fixtures");
 const DSE_SYSTEM = path.join(FIX, "logs-stream", "dse68-system.log");

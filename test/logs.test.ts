@@ -12,8 +12,8 @@ import fc from "fast-check";
 import { data, tempDir } from "./support";
 import { parseSystemLog } from "../src/parse/system-log";
 import { compileLayout, detectLayout, patternFromLogbackXml, KNOWN_LAYOUTS } from "../src/parse/log-layout";
-import { logs, timeline, logEvents, LOG_THRESHOLDS, LOG_RULES } from "../src/analyze/logs";
-import { MAX_CHART_POINTS, pngSize } from "../src/present/charts";
+import { logs, timeline, logEvents, LOG_THRESHOLDS, LOG_RULES } from "../src/analyze/logs/logs";
+import { MAX_CHART_POINTS, pngSize } from "../src/present/chart";
 
 /** Every Cassandra/DSE system.log and debug.log in test/fixtures/data. */
 function allLogs(): string[] {

@@ -7,10 +7,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { execFileSync } from "node:child_process";
 import { connectLive, type LiveSource } from "../src/cluster/live";
-import { partitionScan } from "../src/analyze/partitions";
+import { partitionScan } from "../src/analyze/partitions/partitions";
 import { parseTableName, quoteIdent } from "../src/cluster/cql";
-import { suggestBucketing } from "../src/analyze/bucketing";
-import { pngSize } from "../src/present/charts";
+import { suggestBucketing } from "../src/analyze/partitions/bucketing";
+import { pngSize } from "../src/present/chart";
 import { data, lab, tempDir } from "./support";
 
 const KS = "cassperf_scan";
@@ -210,9 +210,9 @@ test("recorded: large-partition warnings, tablestats and histograms give sizes w
 });
 
 test("node-skew rules compare a node with the median of the OTHER nodes: they fire on two nodes", async () => {
-  const { partitionFindings } = await import("../src/analyze/partitions");
+  const { partitionFindings } = await import("../src/analyze/partitions/partitions");
   const { peerMedian } = await import("../src/analyze/peer-median");
-  const { RULES } = await import("../src/analyze/histograms");
+  const { RULES } = await import("../src/analyze/histograms/histograms");
   // Hand-computed medians: the others of [100, 300] at index 1 are [100]; of [1, 2, 3, 10] at index 3, [1, 2, 3] -> 2;
   // of [1, 2, 3, 4, 10] at index 4, [1, 2, 3, 4] -> (2 + 3) / 2 = 2.5. One node alone has no peers.
   assert.equal(peerMedian([100, 300], 1), 100);

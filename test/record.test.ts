@@ -12,8 +12,8 @@ import { connectLive, type LiveSource } from "../src/cluster/live";
 import { openRecorded } from "../src/cluster/recorded";
 import { record } from "../src/cluster/record";
 import { inventory } from "../src/analyze/inventory";
-import { trace } from "../src/analyze/trace";
-import { gcStats } from "../src/analyze/gc";
+import { trace } from "../src/analyze/trace/trace";
+import { gcStats } from "../src/analyze/gc/gc-stats";
 import { isCassperfError } from "../src/errors";
 import { data, labOrSkip, tempDir } from "./support";
 
@@ -247,7 +247,7 @@ test("record() keeps this session's bench runs with their histograms; the record
   if (!l) return;
   const live = await lab.connectLab(l.dir);
   try {
-    const { bench, readBenchRun } = require("../src/analyze/bench") as typeof import("../src/analyze/bench");
+    const { bench, readBenchRun } = require("../src/analyze/bench/bench") as typeof import("../src/analyze/bench/bench");
     const run = await bench("writes", { source: live, duration: 1, warmup: 0, concurrency: 4 });
     const dir = path.join(tempDir(), "with-bench");
     const res = await record(live, dir, { traces: false, nodetool: ["version"], logs: false });

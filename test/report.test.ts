@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { inventory } from "../src/index";
 import { makeReport } from "../src/present/report";
-import { MAX_CHART_POINTS, pngSize, sampleForChart } from "../src/present/charts";
+import { MAX_CHART_POINTS, pngSize, sampleForChart } from "../src/present/chart";
 import { visibleWidth } from "../src/present/terminal";
 import { data } from "./support";
 

@@ -10,7 +10,7 @@ import { extent } from "../src/analyze/extent";
 import { nearestRank } from "../src/analyze/nearest-rank";
 import { peerMedian } from "../src/analyze/peer-median";
 import { meanOrNull, median } from "../src/analyze/statistics";
-import type { VegaLiteSpec } from "../src/present/charts";
+import type { VegaLiteSpec } from "../src/present/chart";
 import { chartToText } from "../src/repl/chart-text";
 
 const ONE_TO_100 = Array.from({ length: 100 }, (_, i) => i + 1);

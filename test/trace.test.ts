@@ -10,12 +10,12 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { tempDir } from "./support";
-import { traces, trace, compareTraces } from "../src/analyze/trace";
+import { traces, trace, compareTraces } from "../src/analyze/trace/trace";
 import { openRecorded } from "../src/cluster/recorded";
 import { parseEventsJsonl, parseSessionsJsonl, timeuuidMicros, isoFromMicros, type TraceEventRow, type TraceSessionRow } from "../src/parse/trace-rows";
 import { parseCqlshTrace } from "../src/parse/trace-cqlsh";
 import { parseTraceEventsCsv, csvRecords } from "../src/parse/trace-csv";
-import { pngSize } from "../src/present/charts";
+import { pngSize } from "../src/present/chart";
 import { isCassperfError } from "../src/errors";
 
 const DS = path.join(__dirname, "fixtures/trace/lab21");

@@ -146,7 +146,7 @@ export const HELPER_CAPABILITIES: HelperCapabilityRule[] = [
     helper: "bench",
     recorded: { kinds: ["bench-run", "stress-output"] },
     liveFrom: "runs workloads",
-    live: (s) => ((require("./bench") as typeof import("./bench")).liveBenchRuns(s).length ? null : 'no bench run in this session: bench("writes") runs one'),
+    live: (s) => ((require("./bench/bench") as typeof import("./bench/bench")).liveBenchRuns(s).length ? null : 'no bench run in this session: bench("writes") runs one'),
     missing: "bench/<run>.json or a cassandra-stress output",
   },
   {

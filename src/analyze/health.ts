@@ -27,9 +27,9 @@ import { parseTpstats } from "../parse/nodetool-tpstats";
 import { readViews, viewNumber } from "../cluster/system-views";
 import { parseCompactionstats } from "../parse/nodetool-compactionstats";
 import { makeReport, rowsToColumns, sortFindings, unansweredReason, type DataFrame, type Finding, type Report } from "../present/report";
-import { gatherCompactionEvidence, SYSTEM_KEYSPACES } from "./compaction-evidence";
+import { gatherCompactionEvidence, SYSTEM_KEYSPACES } from "./compaction/compaction-evidence";
 import { versionsOf } from "./inventory";
-import { TRACE_KINDS } from "./trace";
+import { TRACE_KINDS } from "./trace/trace";
 import { inflect, plural } from "../present/plural";
 
 /** Options of {@link health}. */
@@ -113,29 +113,29 @@ const KEY_SETTINGS = [
  */
 export const HEALTH_HELPERS: HealthHelper[] = [
   { helper: "inventory", run: async (s) => (require("./inventory") as typeof import("./inventory")).inventory(s) },
-  { helper: "gcStats", run: async (s) => (require("./gc") as typeof import("./gc")).gcStats(s) },
-  { helper: "jvm", run: async (s, ctx) => (require("./jvm") as typeof import("./jvm")).jvm(s, { gc: ctx.reports.get("gcStats") }) },
-  { helper: "logs", run: async (s) => (require("./logs") as typeof import("./logs")).logs({ source: s }) },
-  { helper: "histograms", run: async (s) => (require("./histograms") as typeof import("./histograms")).histograms({ source: s }) },
+  { helper: "gcStats", run: async (s) => (require("./gc/gc-stats") as typeof import("./gc/gc-stats")).gcStats(s) },
+  { helper: "jvm", run: async (s, ctx) => (require("./gc/jvm") as typeof import("./gc/jvm")).jvm(s, { gc: ctx.reports.get("gcStats") }) },
+  { helper: "logs", run: async (s) => (require("./logs/logs") as typeof import("./logs/logs")).logs({ source: s }) },
+  { helper: "histograms", run: async (s) => (require("./histograms/histograms") as typeof import("./histograms/histograms")).histograms({ source: s }) },
   {
     helper: "traces",
-    run: async (s) => (require("./trace") as typeof import("./trace")).traces({ source: s, ...(s instanceof LiveSource ? { limit: 1000 } : {}) }),
+    run: async (s) => (require("./trace/trace") as typeof import("./trace/trace")).traces({ source: s, ...(s instanceof LiveSource ? { limit: 1000 } : {}) }),
   },
   {
     helper: "queryPatterns",
-    run: async (s, ctx) => (require("./query-patterns") as typeof import("./query-patterns")).queryPatterns(s, { traces: ctx.reports.get("traces") }),
+    run: async (s, ctx) => (require("./trace/query-patterns") as typeof import("./trace/query-patterns")).queryPatterns(s, { traces: ctx.reports.get("traces") }),
   },
-  { helper: "compactionAdvice", run: async (s) => (require("./compaction") as typeof import("./compaction")).compactionAdvice(undefined, {}, { source: s }) },
-  { helper: "caches", run: async (s) => (require("./caches") as typeof import("./caches")).caches(s) },
-  { helper: "connections", run: async (s) => (require("./connections") as typeof import("./connections")).connections(s) },
-  { helper: "bench", run: async (s) => (require("./bench") as typeof import("./bench")).bench(s) },
+  { helper: "compactionAdvice", run: async (s) => (require("./compaction/compaction") as typeof import("./compaction/compaction")).compactionAdvice(undefined, {}, { source: s }) },
+  { helper: "caches", run: async (s) => (require("./monitors/caches") as typeof import("./monitors/caches")).caches(s) },
+  { helper: "connections", run: async (s) => (require("./monitors/connections") as typeof import("./monitors/connections")).connections(s) },
+  { helper: "bench", run: async (s) => (require("./bench/bench") as typeof import("./bench/bench")).bench(s) },
   {
     helper: "partitionScan",
     run: async (s, ctx) => {
       const table = largestPartitionTable(ctx) ?? (await largestSystemTable(s));
       if (!table)
         throw new CassperfError("partitionScan: no table with a known partition size to scan (no histograms, tablestats or large-partition warnings)");
-      return (require("./partitions") as typeof import("./partitions")).partitionScan(table, { source: s });
+      return (require("./partitions/partitions") as typeof import("./partitions/partitions")).partitionScan(table, { source: s });
     },
   },
 ];

@@ -7,14 +7,14 @@
  */
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
-import { hasAmbientSignal, runOptions } from "../repl/run-context";
+import { hasAmbientSignal, runOptions } from "../run-context";
 
 /** The parsers that may run in a worker: name -> module (relative to this folder). */
 const PARSERS = {
   parseGcLog: "../parse/gc-log",
   parseGcInspector: "../parse/gc-inspector",
   parseSystemLog: "../parse/system-log",
-  parseNodeLogs: "./log-node",
+  parseNodeLogs: "./logs/log-node",
 } as const;
 export type CancellableParser = keyof typeof PARSERS;
 

@@ -302,7 +302,7 @@ export async function record(live: LiveSource, dir: string, what: RecordWhat = {
 
     // Bench runs made on this live source in this session, with their HdrHistograms (readBenchRun reads them back).
     if (what.bench !== false) {
-      const { liveBenchRuns, benchRunToJSON } = require("../analyze/bench") as typeof import("../analyze/bench");
+      const { liveBenchRuns, benchRunToJSON } = require("../analyze/bench/bench") as typeof import("../analyze/bench/bench");
       const runs = liveBenchRuns(live);
       for (const run of runs)
         write(

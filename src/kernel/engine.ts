@@ -24,7 +24,7 @@ import { createConverter, isCompleteCode, type Converter, type CompletionInfo } 
 import { createExecutor, type Executor } from "tslab/dist/executor";
 import { printQuickInfo } from "tslab/dist/inspect";
 import * as ts from "@tslab/typescript-for-tslab";
-import { withRunContext } from "../repl/run-context";
+import { withRunContext } from "../run-context";
 import { bundleMetadata, diagnosticsError, toKernelError, valueBundles, type KernelError, type MimeBundle } from "./outputs";
 import { cellPosition, hoverPosition, valueCompletions } from "./cell-help";
 
@@ -151,7 +151,7 @@ export class Engine {
   /** Run one cell, sending its outputs to `sink`. Never throws. */
   async run(code: string, sink: CellSink): Promise<CellOutcome> {
     // The cell's cancel signal: helpers that call runOptions() (bench, partitionScan, histograms
-    // snapshots, trace repeats, large parses) stop when the cell is interrupted (../repl/run-context.ts).
+    // snapshots, trace repeats, large parses) stop when the cell is interrupted (../run-context.ts).
     const ac = new AbortController();
     this.cellAbort = ac;
     try {

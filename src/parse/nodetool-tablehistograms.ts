@@ -57,7 +57,7 @@ export type HistogramMetric =
   | "coordinator_scan_latency"
   | "tombstones_per_read"
   | "rows_per_read"
-  /** Client side (analyze/histograms-client.ts): traced request durations per coordinator, and bench operation latencies. */
+  /** Client side (analyze/histograms/histograms-client.ts): traced request durations per coordinator, and bench operation latencies. */
   | "trace_duration"
   | "client_latency";
 

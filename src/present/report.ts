@@ -11,7 +11,7 @@
  */
 import * as util from "node:util";
 import type { DataFrame } from "danfojs-node";
-import { makeChart, PNG_SCALE, withPngWidth, type Chart, type VegaLiteSpec } from "./charts";
+import { makeChart, PNG_SCALE, withPngWidth, type Chart, type VegaLiteSpec } from "./chart";
 import { renderReportText, type TextOptions } from "./terminal";
 import { withSourceNotes } from "../cluster/source-notes";
 

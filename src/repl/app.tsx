@@ -20,7 +20,7 @@ import { runCommand, commandNames, type CommandContext } from "./commands";
 import type { EvalResult } from "./engine";
 import type { History } from "./history";
 import { dim, isReport, red, renderDiagnostics, renderError, renderValue } from "./render";
-import { withRunContext, type Progress } from "./run-context";
+import { withRunContext, type Progress } from "../run-context";
 
 /** Ink (ESM-only: a real dynamic import, kept as such by TypeScript with module Node16). */
 const loadInk = () => import("ink");

@@ -10,7 +10,7 @@
  *  - a histogram: an axis with `bin` → bars per bin.
  * Anything else (facets, URLs, maps) gets one line saying how to see it (`:save`).
  */
-import type { VegaLiteSpec } from "../present/charts";
+import type { VegaLiteSpec } from "../present/chart";
 import { displayWidth, padEndColumns, paint as paintStyle } from "../present/color";
 import { truncate } from "../present/terminal";
 import { mean, median, minMax } from "../analyze/statistics";

@@ -261,7 +261,7 @@ function benchRunOrNull(p: string): unknown {
   const st = fs.statSync(p, { throwIfNoEntry: false });
   if (!st?.isFile()) return null;
   try {
-    const { readBenchRun, importStress } = require("../analyze/bench") as typeof import("../analyze/bench");
+    const { readBenchRun, importStress } = require("../analyze/bench/bench") as typeof import("../analyze/bench/bench");
     return p.endsWith(".json") ? readBenchRun(p) : (importStress as (x: string) => unknown)(p);
   } catch (e) {
     if (isCassperfError(e)) return null;
@@ -278,7 +278,7 @@ export async function buildCompareModel(before: string, after: string, options: 
   const runA = benchRunOrNull(before);
   const runB = runA ? benchRunOrNull(after) : null;
   if (runA && runB) {
-    const { compareRuns } = require("../analyze/bench") as typeof import("../analyze/bench");
+    const { compareRuns } = require("../analyze/bench/bench") as typeof import("../analyze/bench/bench");
     const r = compareRuns(runA as never, runB as never);
     const findings: ComparedFinding[] = r.findings.map((f) => ({ ...f, change: "new" }));
     const count = (s: string) => findings.filter((f) => f.severity === s).length;

@@ -116,7 +116,7 @@ export function renderMarkdown(model: ReportModel, folder: string, tool = "cassp
 /** Every rendered chart as PNG bytes by file name (resvg, the font charts.ts uses). */
 export async function pngs(charts: ChartEntry[], signal?: AbortSignal): Promise<Record<string, Buffer>> {
   const { Resvg } = require("@resvg/resvg-js") as typeof import("@resvg/resvg-js");
-  const { FONT_FILES } = require("../present/charts") as typeof import("../present/charts");
+  const { FONT_FILES } = require("../present/chart") as typeof import("../present/chart");
   const fontFiles = FONT_FILES.filter((f) => fs.existsSync(f));
   const out: Record<string, Buffer> = {};
   for (const c of charts) {

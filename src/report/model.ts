@@ -131,7 +131,7 @@ export function knownHelpers(): string[] {
  */
 export async function buildReportModel(input: string | Source, options: ReportModelOptions = {}): Promise<ReportModel> {
   const api = require("../index") as typeof import("../index");
-  const { withRunContext } = require("../repl/run-context") as typeof import("../repl/run-context");
+  const { withRunContext } = require("../run-context") as typeof import("../run-context");
   const known = knownHelpers();
   const only = options.only;
   if (only) {
@@ -358,7 +358,7 @@ export function allCharts(model: ReportModel): ChartEntry[] {
  * @example await renderCharts(model, (done, total) => console.error(`${done}/${total}`))
  */
 export async function renderCharts(model: ReportModel, onChart?: (done: number, total: number) => void, signal?: AbortSignal): Promise<void> {
-  const { makeChart } = require("../present/charts") as typeof import("../present/charts");
+  const { makeChart } = require("../present/chart") as typeof import("../present/chart");
   const charts = allCharts(model);
   let done = 0;
   for (const c of charts) {

@@ -307,7 +307,7 @@ class CassperfKernelTests(jkt.KernelTests):
             self.kc.inspect(code, cursor)
             reply = self.kc.get_shell_msg(timeout=30)["content"]
             self.assertTrue(reply["found"], code)
-            # The JSDoc of the function called (src/analyze/gc.ts, src/index.ts).
+            # The JSDoc of the function called (src/analyze/gc/gc-stats.ts, src/index.ts).
             expected = "GC pauses, cycles, KPIs and findings" if code.startswith("gcStats") else "Open a recording"
             self.assertIn(expected, reply["data"]["text/plain"], code)
 

@@ -10,16 +10,16 @@
  * Console layouts without a day (`INFO  19:32:51 message`) take the day from the same node's GC
  * log (its first ISO-8601 timestamp) unless `date` is given; the note says which.
  */
-import { CassperfError } from "../errors";
-import { resolveSource, type SourceInput } from "../cluster/resolve";
-import { filesInTimeOrder } from "../cluster/evidence";
-import type { Source, SourceFile } from "../cluster/source";
-import { compileLayout, patternFromLogbackXml } from "../parse/log-layout";
-import { parseUtc } from "../parse/utc-time";
-import { isCancel, WorkerPool } from "./parse-cancellable";
-import { LOG_EVENT_KINDS, type LogEvent, type LogEventKind } from "../parse/log-rules";
-import { inflect } from "../present/plural";
-import { runOptions, type Progress } from "../repl/run-context";
+import { CassperfError } from "../../errors";
+import { resolveSource, type SourceInput } from "../../cluster/resolve";
+import { filesInTimeOrder } from "../../cluster/evidence";
+import type { Source, SourceFile } from "../../cluster/source";
+import { compileLayout, patternFromLogbackXml } from "../../parse/log-layout";
+import { parseUtc } from "../../parse/utc-time";
+import { isCancel, WorkerPool } from "../parse-cancellable";
+import { LOG_EVENT_KINDS, type LogEvent, type LogEventKind } from "../../parse/log-rules";
+import { inflect } from "../../present/plural";
+import { runOptions, type Progress } from "../../run-context";
 import { KEEP_EVENTS, parseNodeLogs, type KindCount, type LogFileInfo, type NodeLogResult, type NodeLogTask } from "./log-node";
 import type { LogOperations } from "./log-operations";
 

@@ -14,19 +14,19 @@
  * busiest windows and what happened around each GC pause, slow query or latency spike; clocks that disagree
  * across nodes are reported, since they would misalign the picture.
  */
-import { makeReport, type Columns, type Finding, type Report, answerOrExplain } from "../present/report";
-import { COUNT_AXIS, MAX_CHART_POINTS, distinctLabels, utcTimeAxis, type VegaLiteSpec } from "../present/charts";
-import { isSource, type SourceInput } from "../cluster/resolve";
-import type { Source } from "../cluster/source";
-import { gcStats } from "./gc";
+import { makeReport, type Columns, type Finding, type Report, answerOrExplain } from "../../present/report";
+import { COUNT_AXIS, MAX_CHART_POINTS, distinctLabels, utcTimeAxis, type VegaLiteSpec } from "../../present/chart";
+import { isSource, type SourceInput } from "../../cluster/resolve";
+import type { Source } from "../../cluster/source";
+import { gcStats } from "../gc/gc-stats";
 import { logEvents, type LogEvent, type LogEventKind, type LogEventsFilter } from "./log-events";
-import { LOG_EVENT_KINDS } from "../parse/log-rules";
+import { LOG_EVENT_KINDS } from "../../parse/log-rules";
 import { logFindings, LOG_RULES } from "./log-findings";
 import { checkClocks } from "./log-clock";
 import { latencyPoints } from "./log-latency";
-import { extent } from "./extent";
-import { parseUtc } from "../parse/utc-time";
-import { inflect, plural } from "../present/plural";
+import { extent } from "../extent";
+import { parseUtc } from "../../parse/utc-time";
+import { inflect, plural } from "../../present/plural";
 
 export { logEvents, type LogEvent, type LogEventKind, type LogEventsFilter } from "./log-events";
 export { LOG_THRESHOLDS, LOG_RULES } from "./log-findings";

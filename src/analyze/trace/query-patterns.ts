@@ -6,14 +6,14 @@
  * Inputs: slow-query and timed-out-query lines and tombstone warnings/failures of the logs
  * (logs()), trace sessions (traces()).
  */
-import { CassperfError } from "../errors";
-import { resolveSource, type SourceInput } from "../cluster/resolve";
-import { makeReport, rowsToColumns, type Finding, type Report, type Threshold, answerOrExplain } from "../present/report";
-import { COUNT_AXIS, distinctLabels } from "../present/charts";
-import { logEvents } from "./log-events";
-import { extent } from "./extent";
-import { nearestRank } from "./nearest-rank";
-import { meanOrNull } from "./statistics";
+import { CassperfError } from "../../errors";
+import { resolveSource, type SourceInput } from "../../cluster/resolve";
+import { makeReport, rowsToColumns, type Finding, type Report, type Threshold, answerOrExplain } from "../../present/report";
+import { COUNT_AXIS, distinctLabels } from "../../present/chart";
+import { logEvents } from "../logs/log-events";
+import { extent } from "../extent";
+import { nearestRank } from "../nearest-rank";
+import { meanOrNull } from "../statistics";
 import { TRACE_KINDS, traces } from "./trace";
 
 /** Thresholds of the pattern rules. */

@@ -7,13 +7,13 @@
  * the GC log's "CommandLine flags" header (via gcStats), `nodetool info` (heap used / total);
  * RAM from os-metrics/meminfo or the GC log header.
  */
-import { CassperfError } from "../errors";
-import { nodetoolTexts } from "../cluster/evidence";
-import { RecordedSource } from "../cluster/recorded";
-import { resolveSource, type SourceInput } from "../cluster/resolve";
-import type { Source, SourceFile } from "../cluster/source";
-import { parseInfo } from "../parse/nodetool-info";
-import { makeReport, rowsToColumns, type Finding, type Report, type Threshold, answerOrExplain } from "../present/report";
+import { CassperfError } from "../../errors";
+import { nodetoolTexts } from "../../cluster/evidence";
+import { RecordedSource } from "../../cluster/recorded";
+import { resolveSource, type SourceInput } from "../../cluster/resolve";
+import type { Source, SourceFile } from "../../cluster/source";
+import { parseInfo } from "../../parse/nodetool-info";
+import { makeReport, rowsToColumns, type Finding, type Report, type Threshold, answerOrExplain } from "../../present/report";
 
 /** Thresholds of the JVM rules. */
 export const JVM_THRESHOLDS = {
@@ -204,7 +204,7 @@ async function jvmOf(input?: SourceInput, options: JvmOptions = {}) {
   // 3. GC logs, through gcStats (its summary carries the header's flags, heap max, RAM, collector).
   let gcHeapAfter: { node: string; timestamp: string | null; heap_after_mb: number | null }[] = [];
   if (source.files({ kind: "gc-log" }).length) {
-    const g = options.gc ?? (await (require("./gc") as typeof import("./gc")).gcStats(source));
+    const g = options.gc ?? (await (require("./gc-stats") as typeof import("./gc-stats")).gcStats(source));
     const per = (g.summary.per_node ?? {}) as Record<string, Record<string, unknown>>;
     for (const node of Object.keys(per).length ? Object.keys(per) : source.nodes()) {
       const flags = String(g.summary.flags ?? "");
@@ -362,7 +362,7 @@ async function jvmOf(input?: SourceInput, options: JvmOptions = {}) {
       ? {}
       : {
           heap: () => {
-            const { sampleForChart, utcTimeAxis } = require("../present/charts") as typeof import("../present/charts");
+            const { sampleForChart, utcTimeAxis } = require("../../present/chart") as typeof import("../../present/chart");
             const s = sampleForChart(gcHeapAfter.filter((h) => h.timestamp));
             return {
               title: `Heap after GC over time${s.sampled ? ` (${s.note} pauses)` : ""}`,

@@ -5,8 +5,8 @@
  *  - bench runs: a recording's bench/<run>.json (p99 per second, client side).
  * Every reader is best-effort: what cannot be read becomes a note, never an error.
  */
-import { LiveSource } from "../cluster/live";
-import type { Source } from "../cluster/source";
+import { LiveSource } from "../../cluster/live";
+import type { Source } from "../../cluster/source";
 
 /** One latency point. */
 export interface LatencyPoint {

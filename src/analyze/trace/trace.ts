@@ -10,17 +10,17 @@
  * - `compareTraces(a, b)`: the same query before and after (e.g. before/after compaction).
  * Stages come from ONE rule table (./trace-stages.ts), findings from ONE rule table (./trace-rules.ts).
  */
-import { parseUtc } from "../parse/utc-time";
+import { parseUtc } from "../../parse/utc-time";
 import type { Client } from "cassandra-driver";
-import { CassperfError, isCassperfError } from "../errors";
-import { current } from "../cluster/current";
-import { LiveSource } from "../cluster/live";
-import { runOptions } from "../repl/run-context";
-import { existingPath, resolveSource, type SourceInput } from "../cluster/resolve";
-import type { Source, SourceFile } from "../cluster/source";
-import { findRecentSessions, readTraceSession, sessionRowFromDriver, type TraceSessionData } from "../cluster/trace-read";
-import { parseCqlshTrace } from "../parse/trace-cqlsh";
-import { parseTraceEventsCsv, parseTraceSessionsCsv } from "../parse/trace-csv";
+import { CassperfError, isCassperfError } from "../../errors";
+import { current } from "../../cluster/current";
+import { LiveSource } from "../../cluster/live";
+import { runOptions } from "../../run-context";
+import { existingPath, resolveSource, type SourceInput } from "../../cluster/resolve";
+import type { Source, SourceFile } from "../../cluster/source";
+import { findRecentSessions, readTraceSession, sessionRowFromDriver, type TraceSessionData } from "../../cluster/trace-read";
+import { parseCqlshTrace } from "../../parse/trace-cqlsh";
+import { parseTraceEventsCsv, parseTraceSessionsCsv } from "../../parse/trace-csv";
 import {
   blockLines,
   microsFromIso,
@@ -30,15 +30,15 @@ import {
   type Skipped,
   type TraceEventRow,
   type TraceSessionRow,
-} from "../parse/trace-rows";
-import { makeReport, type Finding, type Report, type TypedRows, answerOrExplain } from "../present/report";
-import { nearestRank } from "./nearest-rank";
-import { meanOrNull } from "./statistics";
-import { compareSpec, durationsSpec, slowestSpec, stagesSpec, waterfallSpec } from "./trace-charts";
+} from "../../parse/trace-rows";
+import { makeReport, type Finding, type Report, type TypedRows, answerOrExplain } from "../../present/report";
+import { nearestRank } from "../nearest-rank";
+import { meanOrNull } from "../statistics";
+import { compareSpec, durationsSpec, slowestSpec, stagesSpec, waterfallSpec } from "../../present/charts/trace";
 import { eventColumns, ms, sessionColumns, TraceModelBuilder, type SessionSummary, type TraceModel } from "./trace-model";
 import { runTraceRules, TRACE_THRESHOLDS } from "./trace-rules";
 import { STAGES, type Stage } from "./trace-stages";
-import { inflect, plural } from "../present/plural";
+import { inflect, plural } from "../../present/plural";
 
 export { STAGE_RULES, STAGES, classifyActivity } from "./trace-stages";
 export { TRACE_RULES, TRACE_THRESHOLDS } from "./trace-rules";

@@ -4,8 +4,8 @@
  * Interval rows are few (one per second per op), but long runs are still sampled to
  * MAX_CHART_POINTS and the title says so.
  */
-import { MAX_CHART_POINTS, sampleForChart, type VegaLiteSpec } from "../present/charts";
-import type { BenchInterval } from "./run";
+import { MAX_CHART_POINTS, sampleForChart, type VegaLiteSpec } from "../chart";
+import type { BenchInterval } from "../../bench/run";
 
 function sampled<T>(rows: T[], title: string): { rows: T[]; title: string } {
   const s = sampleForChart(rows, MAX_CHART_POINTS);

@@ -8,7 +8,7 @@
  * through their own logged addresses (listen_address, messaging service, CQL listener) and their
  * node names (bundles name nodes by address).
  */
-import type { LogEvent } from "../parse/log-rules";
+import type { LogEvent } from "../../parse/log-rules";
 
 /** Log lines have 1 s resolution on console layouts and gossip needs a moment: differences up to this are not skew. */
 export const CLOCK_SKEW_TOLERANCE_MS = 5_000;

@@ -17,38 +17,38 @@
  * `readBenchRun(json)` turns it back into the same report. `liveBenchRuns(source)` lists the runs
  * made on a live source in this session (what record() saves).
  */
-import { readTextFileSync } from "../cluster/archive";
-import { awaitSchemaAgreement } from "../cluster/schema-agreement";
+import { readTextFileSync } from "../../cluster/archive";
+import { awaitSchemaAgreement } from "../../cluster/schema-agreement";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Client } from "cassandra-driver";
-import { CassperfError, shownValue } from "../errors";
-import { currentOrUndefined } from "../cluster/current";
-import { LiveSource } from "../cluster/live";
-import { openRecorded } from "../cluster/recorded";
-import { existingPath, isSource } from "../cluster/resolve";
-import { describeImpossible, impossibleLatencies } from "../bench/impossible";
-import { perSecondNoise } from "../bench/noise";
-import { missing } from "../cluster/evidence";
-import type { Source } from "../cluster/source";
-import { makeReport, rowsToColumns, type DataFrame, type Finding, type Report } from "../present/report";
-import { compareChart, p99Chart, spectrumChart, throughputChart, type SpectrumRow } from "../bench/charts";
-import { gen, makeRng } from "../bench/generators";
-import { decodeHistogram, encodeHistogram, HDR_UNIT, mergeHistograms, percentiles, rowPercentiles, spectrum, type Histogram } from "../bench/hdr";
-import { BENCH_THRESHOLDS, benchFindings } from "../bench/rules";
-import { BENCH_RUN_FORMAT, BENCH_RUN_VERSION, runId, validateBenchRun, type BenchInterval, type BenchMode, type BenchOpRow, type BenchRun } from "../bench/run";
-import { benchClient } from "../bench/client";
-import { runLoad, type BenchProgress, type RunnerResult } from "../bench/runner";
-import { runOptions, type Progress } from "../repl/run-context";
-import { resolveWorkload, WORKLOADS, type WorkloadOptions } from "../bench/workloads";
-import { parseStress, type StressOutput, type StressRun } from "../parse/cassandra-stress";
-import { inflect, plural } from "../present/plural";
-import { nativeProtocol, protocolNote } from "../bench/protocol";
+import { CassperfError, shownValue } from "../../errors";
+import { currentOrUndefined } from "../../cluster/current";
+import { LiveSource } from "../../cluster/live";
+import { openRecorded } from "../../cluster/recorded";
+import { existingPath, isSource } from "../../cluster/resolve";
+import { describeImpossible, impossibleLatencies } from "../../bench/impossible";
+import { perSecondNoise } from "../../bench/noise";
+import { missing } from "../../cluster/evidence";
+import type { Source } from "../../cluster/source";
+import { makeReport, rowsToColumns, type DataFrame, type Finding, type Report } from "../../present/report";
+import { compareChart, p99Chart, spectrumChart, throughputChart, type SpectrumRow } from "../../present/charts/bench";
+import { gen, makeRng } from "../../bench/generators";
+import { decodeHistogram, encodeHistogram, HDR_UNIT, mergeHistograms, percentiles, rowPercentiles, spectrum, type Histogram } from "../../bench/hdr";
+import { BENCH_THRESHOLDS, benchFindings } from "../../bench/rules";
+import { BENCH_RUN_FORMAT, BENCH_RUN_VERSION, runId, validateBenchRun, type BenchInterval, type BenchMode, type BenchOpRow, type BenchRun } from "../../bench/run";
+import { benchClient } from "../../bench/client";
+import { runLoad, type BenchProgress, type RunnerResult } from "../../bench/runner";
+import { runOptions, type Progress } from "../../run-context";
+import { resolveWorkload, WORKLOADS, type WorkloadOptions } from "../../bench/workloads";
+import { parseStress, type StressOutput, type StressRun } from "../../parse/cassandra-stress";
+import { inflect, plural } from "../../present/plural";
+import { nativeProtocol, protocolNote } from "../../bench/protocol";
 
 export { gen };
 export type { BenchRun, BenchInterval, BenchOpRow, BenchProgress, BenchMode };
-export type { CustomWorkload, CustomOp, WorkloadOptions } from "../bench/workloads";
-export type { Generator, Rng } from "../bench/generators";
+export type { CustomWorkload, CustomOp, WorkloadOptions } from "../../bench/workloads";
+export type { Generator, Rng } from "../../bench/generators";
 export { BENCH_THRESHOLDS };
 
 /** Options for {@link bench}. Either `duration` or `ops` bounds the run (default: 10 s). */
@@ -443,7 +443,7 @@ async function runLive(live: LiveSource, workloadName: string, o: BenchOptions):
   const protoNote = protocolNote(protocol);
   if (protoNote) notes.push(protoNote);
   // Ctrl-C during the run cancels it (the partial run is kept), like opts.signal: SIGINT in a script,
-  // the REPL line's / notebook cell's cancel signal otherwise (../repl/run-context.ts).
+  // the REPL line's / notebook cell's cancel signal otherwise (../../run-context.ts).
   const interrupt = new AbortController();
   const onSigint = () => interrupt.abort();
   process.once("SIGINT", onSigint);
@@ -465,7 +465,7 @@ async function runLive(live: LiveSource, workloadName: string, o: BenchOptions):
       seed: o.seed ?? 1,
     };
     if ((o.threads ?? 1) > 1) {
-      const { runThreads } = require("../bench/threads") as typeof import("../bench/threads");
+      const { runThreads } = require("../../bench/threads") as typeof import("../../bench/threads");
       const workloadOptions: WorkloadOptions = { ...o };
       for (const k of ["signal", "onProgress", "source", "custom"] as const) delete (workloadOptions as Record<string, unknown>)[k];
       result = await runThreads(

@@ -5,14 +5,14 @@
  * numbers come from the `system_views.caches` virtual table over CQL (no nodetool needed; the
  * row's origin says so); nodetool info is the fallback (2.1/3.x nodes, or a failed read).
  */
-import { CassperfError } from "../errors";
-import { nodetoolTexts, type NodetoolText } from "../cluster/evidence";
-import { LiveSource } from "../cluster/live";
-import { readViews, viewNumber } from "../cluster/system-views";
-import { resolveSource, type SourceInput } from "../cluster/resolve";
-import { parseInfo, type CacheInfo } from "../parse/nodetool-info";
-import { makeReport, rowsToColumns, type Finding, type Threshold, answerOrExplain } from "../present/report";
-import { gatherCompactionEvidence, SYSTEM_KEYSPACES } from "./compaction-evidence";
+import { CassperfError } from "../../errors";
+import { nodetoolTexts, type NodetoolText } from "../../cluster/evidence";
+import { LiveSource } from "../../cluster/live";
+import { readViews, viewNumber } from "../../cluster/system-views";
+import { resolveSource, type SourceInput } from "../../cluster/resolve";
+import { parseInfo, type CacheInfo } from "../../parse/nodetool-info";
+import { makeReport, rowsToColumns, type Finding, type Threshold, answerOrExplain } from "../../present/report";
+import { gatherCompactionEvidence, SYSTEM_KEYSPACES } from "../compaction/compaction-evidence";
 
 /** Thresholds of the cache rules, each with the source of its number. */
 export const CACHE_THRESHOLDS = {

@@ -21,12 +21,12 @@
  *  - the repeat check keeps a 53-bit hash per system.log event of the node (not the text), in a
  *    typed-array table: about 16 bytes per system.log line of ONE node at a time.
  */
-import { compileLayout, detectLayout, layoutCoverage, type LogLayout } from "../parse/log-layout";
-import { SystemLogParser, type ParsedLog } from "../parse/system-log";
-import type { LogEvent, LogEventKind } from "../parse/log-rules";
-import { readLineBlocks } from "../cluster/read-stream";
+import { compileLayout, detectLayout, layoutCoverage, type LogLayout } from "../../parse/log-layout";
+import { SystemLogParser, type ParsedLog } from "../../parse/system-log";
+import type { LogEvent, LogEventKind } from "../../parse/log-rules";
+import { readLineBlocks } from "../../cluster/read-stream";
 import { OperationCounter, type LogOperations } from "./log-operations";
-import { plural } from "../present/plural";
+import { plural } from "../../present/plural";
 
 /** How many events logs() keeps in all (split between the nodes, at least the floor per node): beyond, a fixed-seed sample. */
 export const KEEP_EVENTS = {

@@ -11,13 +11,13 @@
  * ceil(p/100 * n)-th smallest); with fewer than MIN_SESSIONS sessions a node gets min/50/max only.
  */
 import type { HistogramFrameRow } from "./histograms";
-import { LiveSource } from "../cluster/live";
-import type { Source } from "../cluster/source";
-import { validateBenchRun, type BenchRun } from "../bench/run";
-import type { PercentileLabel } from "../parse/nodetool-tablehistograms";
-import { traceLatencyPoints } from "./log-latency";
-import { nearestRank } from "./nearest-rank";
-import { liveBenchRuns } from "./bench";
+import { LiveSource } from "../../cluster/live";
+import type { Source } from "../../cluster/source";
+import { validateBenchRun, type BenchRun } from "../../bench/run";
+import type { PercentileLabel } from "../../parse/nodetool-tablehistograms";
+import { traceLatencyPoints } from "../logs/log-latency";
+import { nearestRank } from "../nearest-rank";
+import { liveBenchRuns } from "../bench/bench";
 
 /** Fewest trace sessions of a node for which p75..p99 are worth printing (below: min, 50, max). */
 export const MIN_SESSIONS = 20;

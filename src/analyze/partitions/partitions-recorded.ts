@@ -7,15 +7,15 @@
  *    "Compacting large partition ...", 4.1+ "Detected partition ... of size ..."), with the key.
  * Row counts per partition need a live scan; the report says so.
  */
-import { CassperfError } from "../errors";
-import type { TableName } from "../cluster/cql";
-import { parsedNodetool } from "../cluster/evidence";
-import type { Source } from "../cluster/source";
-import { parseTablehistograms } from "../parse/nodetool-tablehistograms";
-import { parseTablestats } from "../parse/nodetool-tablestats";
-import { makeReport } from "../present/report";
-import { distinctLabels } from "../present/charts";
-import { logEvents } from "./log-events";
+import { CassperfError } from "../../errors";
+import type { TableName } from "../../cluster/cql";
+import { parsedNodetool } from "../../cluster/evidence";
+import type { Source } from "../../cluster/source";
+import { parseTablehistograms } from "../../parse/nodetool-tablehistograms";
+import { parseTablestats } from "../../parse/nodetool-tablestats";
+import { makeReport } from "../../present/report";
+import { distinctLabels } from "../../present/chart";
+import { logEvents } from "../logs/log-events";
 import { partitionFindings, type PartitionStats } from "./partitions";
 
 const same = (a: string | null | undefined, b: string) => (a ?? "").toLowerCase() === b.toLowerCase();

@@ -5,15 +5,15 @@
  * clientstats` (parse/nodetool-clientstats.ts), with the recorded rules' thresholds in
  * {@link CONNECTION_THRESHOLDS} too.
  */
-import { peerMedian } from "./peer-median";
-import { CassperfError, isCassperfError } from "../errors";
-import { LiveSource } from "../cluster/live";
-import { resolveSource, type SourceInput } from "../cluster/resolve";
-import type { Source } from "../cluster/source";
-import { makeReport, rowsToColumns, type Finding, type Threshold, answerOrExplain } from "../present/report";
-import { parseClientstats, type ClientConnection } from "../parse/nodetool-clientstats";
-import { plural } from "../present/plural";
-import { readViews, viewNumber } from "../cluster/system-views";
+import { peerMedian } from "../peer-median";
+import { CassperfError, isCassperfError } from "../../errors";
+import { LiveSource } from "../../cluster/live";
+import { resolveSource, type SourceInput } from "../../cluster/resolve";
+import type { Source } from "../../cluster/source";
+import { makeReport, rowsToColumns, type Finding, type Threshold, answerOrExplain } from "../../present/report";
+import { parseClientstats, type ClientConnection } from "../../parse/nodetool-clientstats";
+import { plural } from "../../present/plural";
+import { readViews, viewNumber } from "../../cluster/system-views";
 
 /** Options of {@link connections}. */
 export interface ConnectionsOptions {

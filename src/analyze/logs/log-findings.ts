@@ -3,12 +3,12 @@
  * Each rule reads the parsed events (and the clock checks) and returns findings with the evidence
  * (node, file:line, numbers) and the cassandra.yaml or data-model change to make.
  */
-import type { Finding, Threshold } from "../present/report";
-import type { LogEvent } from "../parse/log-rules";
+import type { Finding, Threshold } from "../../present/report";
+import type { LogEvent } from "../../parse/log-rules";
 import type { ClockViolation } from "./log-clock";
 import { skewedNodes } from "./log-clock";
-import { extent } from "./extent";
-import { inflect, plural } from "../present/plural";
+import { extent } from "../extent";
+import { inflect, plural } from "../../present/plural";
 
 /** Every threshold logs() uses, with where its number comes from. */
 export const LOG_THRESHOLDS = {

@@ -4,9 +4,9 @@
  * slowest sessions and time per stage stacked. Every builder caps what it hands to Vega
  * (MAX_CHART_POINTS) and says so in the title when it cut.
  */
-import { COUNT_AXIS, MAX_CHART_POINTS, distinctLabels, type VegaLiteSpec } from "../present/charts";
-import type { TraceModel, SessionSummary } from "./trace-model";
-import { STAGES, type Stage } from "./trace-stages";
+import { COUNT_AXIS, MAX_CHART_POINTS, distinctLabels, type VegaLiteSpec } from "../chart";
+import type { TraceModel, SessionSummary } from "../../analyze/trace/trace-model";
+import { STAGES, type Stage } from "../../analyze/trace/trace-stages";
 
 /** A fixed colour per stage so charts of different reports compare. */
 const STAGE_COLORS: Record<Stage, string> = {

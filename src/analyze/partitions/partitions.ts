@@ -6,18 +6,18 @@
  * warnings in system.log, tablestats' compacted partition maximum), see ./partitions-recorded.ts.
  * Both end in the same frames, summary and rule table.
  */
-import { peerMedian } from "./peer-median";
-import { CassperfError, shownValue } from "../errors";
-import { LiveSource } from "../cluster/live";
-import { parseTableName, type TableName } from "../cluster/cql";
-import { existingPath, resolveSource, isSource, type SourceInput } from "../cluster/resolve";
-import { scanTokenRanges, type PartitionCount, type ScanProgress, type TokenScanResult } from "../cluster/token-scan";
-import { answerOrExplain, makeReport, type Finding, type Threshold } from "../present/report";
-import { COUNT_AXIS, distinctLabels } from "../present/charts";
+import { peerMedian } from "../peer-median";
+import { CassperfError, shownValue } from "../../errors";
+import { LiveSource } from "../../cluster/live";
+import { parseTableName, type TableName } from "../../cluster/cql";
+import { existingPath, resolveSource, isSource, type SourceInput } from "../../cluster/resolve";
+import { scanTokenRanges, type PartitionCount, type ScanProgress, type TokenScanResult } from "../../cluster/token-scan";
+import { answerOrExplain, makeReport, type Finding, type Threshold } from "../../present/report";
+import { COUNT_AXIS, distinctLabels } from "../../present/chart";
 import { suggestBucketing, type BucketingAdvice } from "./bucketing";
 import { recordedPartitions } from "./partitions-recorded";
-import { runOptions } from "../repl/run-context";
-import { plural } from "../present/plural";
+import { runOptions } from "../../run-context";
+import { plural } from "../../present/plural";
 
 /** Options of {@link partitionScan}. */
 export interface PartitionScanOptions {

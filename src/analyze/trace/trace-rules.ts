@@ -3,11 +3,11 @@
  * each number comes from. Rules read the per-session summaries of ./trace-model.ts; over many
  * sessions a rule reports how many sessions it fired on and the worst one.
  */
-import { peerMedian } from "./peer-median";
-import type { Finding, Threshold } from "../present/report";
+import { peerMedian } from "../peer-median";
+import type { Finding, Threshold } from "../../present/report";
 import type { SessionSummary } from "./trace-model";
 import type { Stage } from "./trace-stages";
-import { plural } from "../present/plural";
+import { plural } from "../../present/plural";
 
 /** Every threshold of the trace rules, in one place. */
 export const TRACE_THRESHOLDS = {
@@ -285,7 +285,7 @@ export const TRACE_RULES: TraceRule[] = [
         id: "trace.unknown-activities",
         title: `${plural(total, "event")} with wording no stage rule knows (stage "other")`,
         evidence: top.map(([a, c]) => `"${a}" x${c}`).join("; "),
-        action: 'They are kept in the events frame with stage "other"; if they matter, add a rule to STAGE_RULES in src/analyze/trace-stages.ts.',
+        action: 'They are kept in the events frame with stage "other"; if they matter, add a rule to STAGE_RULES in src/analyze/trace/trace-stages.ts.',
       };
     },
   },

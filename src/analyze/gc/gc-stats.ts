@@ -8,11 +8,11 @@
  * Parsing lives in src/parse/gc-*.ts (pure, reusable by logs()/timeline()/health()); this file
  * only reads files, joins rows and judges them.
  */
-import { CassperfError } from "../errors";
-import { filesInTimeOrder, missing, nodetoolTexts } from "../cluster/evidence";
-import { resolveSource, type SourceInput } from "../cluster/resolve";
-import type { SourceFile } from "../cluster/source";
-import { COUNT_AXIS, MAX_CHART_POINTS, sampleForChart, utcTimeAxis, type VegaLiteSpec } from "../present/charts";
+import { CassperfError } from "../../errors";
+import { filesInTimeOrder, missing, nodetoolTexts } from "../../cluster/evidence";
+import { resolveSource, type SourceInput } from "../../cluster/resolve";
+import type { SourceFile } from "../../cluster/source";
+import { COUNT_AXIS, MAX_CHART_POINTS, sampleForChart, utcTimeAxis, type VegaLiteSpec } from "../../present/chart";
 import {
   makeReport,
   rowsToColumns,
@@ -23,16 +23,16 @@ import {
   type Threshold,
   type TypedRows,
   answerOrExplain,
-} from "../present/report";
-import { gcInspectorParser } from "../parse/gc-inspector";
-import { gcLogParser } from "../parse/gc-log";
-import type { GcBlockParser, GcParseColumns, PauseTable } from "../parse/gc-pauses";
-import { isCancel } from "./parse-cancellable";
-import { runOptions } from "../repl/run-context";
-import type { GcCycle, GcParse, GcPause, GcStall } from "../parse/gc-types";
-import { parseNodetoolGcstats, type NodetoolGcStats } from "../parse/nodetool-gcstats";
-import { nearestRank } from "./nearest-rank";
-import { inflect, plural } from "../present/plural";
+} from "../../present/report";
+import { gcInspectorParser } from "../../parse/gc-inspector";
+import { gcLogParser } from "../../parse/gc-log";
+import type { GcBlockParser, GcParseColumns, PauseTable } from "../../parse/gc-pauses";
+import { isCancel } from "../parse-cancellable";
+import { runOptions } from "../../run-context";
+import type { GcCycle, GcParse, GcPause, GcStall } from "../../parse/gc-types";
+import { parseNodetoolGcstats, type NodetoolGcStats } from "../../parse/nodetool-gcstats";
+import { nearestRank } from "../nearest-rank";
+import { inflect, plural } from "../../present/plural";
 
 /** Options of {@link gcStats}. */
 export interface GcStatsOptions {

@@ -7,7 +7,7 @@
  *   rate (day, hour or month).
  * - Otherwise add a hash bucket (`bucket int`, 0..N-1) with N = ceil(largest / TARGET_ROWS_PER_PARTITION).
  */
-import { quoteIdent } from "../cluster/cql";
+import { quoteIdent } from "../../cluster/cql";
 
 /** Rows per partition a bucketed design aims for (well under the 10,000-row critical threshold). */
 export const TARGET_ROWS_PER_PARTITION = 1_000;

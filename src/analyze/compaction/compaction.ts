@@ -5,14 +5,14 @@
  * bottom (the strategy rules first), then anti-pattern rules that each cite the numbers
  * they fired on. Every threshold is in COMPACTION_THRESHOLDS with the source of its number.
  */
-import { CassperfError } from "../errors";
-import { LiveSource } from "../cluster/live";
-import { parseTableName, quoteIdent, type TableName } from "../cluster/cql";
-import { existingPath, isSource, resolveSource, type SourceInput } from "../cluster/resolve";
-import { makeReport, type Finding, type Report, type Threshold, type TypedRows, answerOrExplain } from "../present/report";
-import { distinctLabels } from "../present/charts";
+import { CassperfError } from "../../errors";
+import { LiveSource } from "../../cluster/live";
+import { parseTableName, quoteIdent, type TableName } from "../../cluster/cql";
+import { existingPath, isSource, resolveSource, type SourceInput } from "../../cluster/resolve";
+import { makeReport, type Finding, type Report, type Threshold, type TypedRows, answerOrExplain } from "../../present/report";
+import { distinctLabels } from "../../present/chart";
 import { gatherCompactionEvidence, SYSTEM_KEYSPACES, type Cited, type TableEvidence } from "./compaction-evidence";
-import { versionsOf } from "./inventory";
+import { versionsOf } from "../inventory";
 
 /** What the evidence cannot tell; given by the user, it overrides the evidence. */
 export interface CompactionWorkload {

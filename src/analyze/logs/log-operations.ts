@@ -22,7 +22,7 @@
  *   time). compactions_completed: the ends; a start with no end is still running when the log ends,
  *   failed, or (2.1, seen in the 2.1.17 bundle) finished without an end line.
  */
-import type { LogEvent } from "../parse/log-rules";
+import type { LogEvent } from "../../parse/log-rules";
 
 /** Counts of operations from flush and compaction lines. */
 export interface LogOperations {

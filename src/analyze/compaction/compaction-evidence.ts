@@ -10,14 +10,14 @@
  *  - system.log: tombstone warnings/failures on the table;
  *  - compactionstats: pending tasks (per table when printed, else per node).
  */
-import { LiveSource } from "../cluster/live";
-import { nodetoolTexts, parsedNodetool } from "../cluster/evidence";
-import type { Source } from "../cluster/source";
-import { parseCompactionstats } from "../parse/nodetool-compactionstats";
-import { parseTablehistograms } from "../parse/nodetool-tablehistograms";
-import { parseTablestats } from "../parse/nodetool-tablestats";
-import { parseSchemaCql, type TableSchema } from "../parse/schema-cql";
-import { logEvents } from "./log-events";
+import { LiveSource } from "../../cluster/live";
+import { nodetoolTexts, parsedNodetool } from "../../cluster/evidence";
+import type { Source } from "../../cluster/source";
+import { parseCompactionstats } from "../../parse/nodetool-compactionstats";
+import { parseTablehistograms } from "../../parse/nodetool-tablehistograms";
+import { parseTablestats } from "../../parse/nodetool-tablestats";
+import { parseSchemaCql, type TableSchema } from "../../parse/schema-cql";
+import { logEvents } from "../logs/log-events";
 
 /** A number and where it came from. */
 export interface Cited<T = number> {
@@ -246,7 +246,7 @@ export async function gatherCompactionEvidence(
 
   // Traces: tombstones vs live rows of sessions reading each table.
   try {
-    const { traces, TRACE_KINDS } = require("./trace") as typeof import("./trace");
+    const { traces, TRACE_KINDS } = require("../trace/trace") as typeof import("../trace/trace");
     const hasTraces = want.has("traces") && (source instanceof LiveSource || source.files({ kind: [...TRACE_KINDS] }).length > 0);
     if (hasTraces) {
       const rep = await traces({ source, ...(source instanceof LiveSource ? { limit: 200 } : {}) });

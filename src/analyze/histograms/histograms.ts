@@ -12,19 +12,19 @@
  * applies one rule table (below) and draws the percentile ladder, a metric across nodes and a
  * metric over snapshots.
  */
-import { peerMedian } from "./peer-median";
-import { LiveSource } from "../cluster/live";
-import { LIVE_NODETOOL_MISSING } from "./capabilities";
-import { runOptions } from "../repl/run-context";
-import { inflect, plural } from "../present/plural";
-import { existingPath, resolveSource, type SourceInput } from "../cluster/resolve";
-import { missing, nodetoolTexts, type NodetoolText } from "../cluster/evidence";
-import { tableNames } from "../cluster/schema-cql";
-import type { Source } from "../cluster/source";
-import { CassperfError } from "../errors";
-import { jmxHistogramRows, parseJmxScraper } from "../parse/jmx-scraper";
-import { parseProxyhistograms } from "../parse/nodetool-proxyhistograms";
-import { SYSTEM_VIEWS, systemViewsHistogramRows } from "../parse/system-views-latency";
+import { peerMedian } from "../peer-median";
+import { LiveSource } from "../../cluster/live";
+import { LIVE_NODETOOL_MISSING } from "../capabilities";
+import { runOptions } from "../../run-context";
+import { inflect, plural } from "../../present/plural";
+import { existingPath, resolveSource, type SourceInput } from "../../cluster/resolve";
+import { missing, nodetoolTexts, type NodetoolText } from "../../cluster/evidence";
+import { tableNames } from "../../cluster/schema-cql";
+import type { Source } from "../../cluster/source";
+import { CassperfError } from "../../errors";
+import { jmxHistogramRows, parseJmxScraper } from "../../parse/jmx-scraper";
+import { parseProxyhistograms } from "../../parse/nodetool-proxyhistograms";
+import { SYSTEM_VIEWS, systemViewsHistogramRows } from "../../parse/system-views-latency";
 import { clientRows } from "./histograms-client";
 import {
   PERCENTILE_ORDER,
@@ -33,9 +33,9 @@ import {
   type HistogramParse,
   type HistogramRow,
   type PercentileLabel,
-} from "../parse/nodetool-tablehistograms";
-import { utcTimeAxis, type VegaLiteSpec } from "../present/charts";
-import { makeReport, type Finding, type Threshold, answerOrExplain } from "../present/report";
+} from "../../parse/nodetool-tablehistograms";
+import { utcTimeAxis, type VegaLiteSpec } from "../../present/chart";
+import { makeReport, type Finding, type Threshold, answerOrExplain } from "../../present/report";
 
 /** Options of {@link histograms}. */
 export interface HistogramsOptions {

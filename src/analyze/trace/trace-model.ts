@@ -26,8 +26,8 @@
  * "clock-skew", "unknown-activity".
  */
 import { classifyActivity, NETWORK_STAGES, STAGES, type Stage } from "./trace-stages";
-import { microsFromIso, timeuuidMicros, type TraceEventRow, type TraceSessionRow } from "../parse/trace-rows";
-import type { Columns } from "../present/report";
+import { microsFromIso, timeuuidMicros, type TraceEventRow, type TraceSessionRow } from "../../parse/trace-rows";
+import type { Columns } from "../../present/report";
 
 /** Rules (see trace-stages.ts) whose event starts a new task on a pooled thread. */
 export const TASK_START_RULES: ReadonlySet<string> = new Set([
