@@ -15,7 +15,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as lab from "../src/lab";
-import { bench, benchRunToJSON } from "../src/analyze/bench";
+import { bench, benchRunToJSON } from "../src/analyze/bench/bench";
 import { impossibleLatencies, describeImpossible } from "../src/bench/impossible";
 
 function arg(name: string, fallback?: string): string | undefined {

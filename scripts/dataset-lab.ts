@@ -23,7 +23,7 @@ import * as lab from "../src/lab";
 import { record } from "../src/cluster/record";
 import { openRecorded } from "../src/cluster/recorded";
 import { inventory } from "../src/analyze/inventory";
-import { bench } from "../src/analyze/bench";
+import { bench } from "../src/analyze/bench/bench";
 import type { LiveSource } from "../src/cluster/live";
 
 const cassandra = require("cassandra-driver") as typeof import("cassandra-driver");

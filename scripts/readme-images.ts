@@ -4,7 +4,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as c from "../src/index";
-import { PNG_SCALE, pngSize } from "../src/present/charts";
+import { PNG_SCALE, pngSize } from "../src/present/chart";
 
 const OUT = path.resolve(__dirname, "../docs/img");
 

@@ -246,7 +246,7 @@ test("errors: one line and a hint; :trace shows the stack", async () => {
   app.unmount();
 });
 
-const RUN_CONTEXT = JSON.stringify(path.join(ROOT, "dist", "repl", "run-context"));
+const RUN_CONTEXT = JSON.stringify(path.join(ROOT, "dist", "run-context"));
 
 test("Ctrl-C cancels a helper through its AbortSignal; progress shows a bar and elapsed time", async () => {
   const app = start();
