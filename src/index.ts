@@ -43,76 +43,36 @@ export async function open(path: string, options?: OpenOptions): Promise<Recorde
   return use(await openRecorded(path, options));
 }
 
+// ---- The helpers (one entry each in ./helpers.ts HELPERS; re-exported one by one so their JSDoc is the hover help) ----
 export { inventory } from "./analyze/inventory";
-export { record, type RecordWhat, type RecordResult } from "./cluster/record";
-export { gcStats } from "./analyze/gc/gc-stats";
-export { trace, traces, compareTraces } from "./analyze/trace/trace";
+export { gcStats, type GcStatsOptions, type GcReport } from "./analyze/gc/gc-stats";
+export { jvm, type JvmOptions } from "./analyze/gc/jvm";
+export { logs, timeline, type LogsReport, type TimelineOptions, type TimelineReport } from "./analyze/logs/logs";
+export type { LogEventsFilter } from "./analyze/logs/log-events";
 export { histograms, type HistogramsOptions, type HistogramFrameRow } from "./analyze/histograms/histograms";
-export { partitionScan } from "./analyze/partitions/partitions";
-export { compactionAdvice } from "./analyze/compaction/compaction";
-export { bench, importStress, compareRuns } from "./analyze/bench/bench";
-export { gen, benchRunToJSON, readBenchRun, liveBenchRuns, type BenchReport, type BenchRunsReport, type BenchOptions, type BenchRun } from "./analyze/bench/bench";
-export { logs, timeline } from "./analyze/logs/logs";
-export { logEvents, type LogEvent, type LogEventKind, type LogEventsFilter } from "./analyze/logs/log-events";
-export * as lab from "./lab";
-export { runOptions, type RunOptions, type Progress } from "./run-context";
+export { trace, traces, type TraceOptions, type TraceFilter, type TraceReport } from "./analyze/trace/trace";
+export { queryPatterns, type QueryPatternsOptions } from "./analyze/trace/query-patterns";
+export { compactionAdvice, type CompactionAdviceOptions, type CompactionWorkload, type CompactionReport } from "./analyze/compaction/compaction";
 export { caches } from "./analyze/monitors/caches";
 export { connections, type ConnectionsOptions } from "./analyze/monitors/connections";
-export { jvm, type JvmOptions } from "./analyze/gc/jvm";
-export { queryPatterns, queryPattern, type QueryPatternsOptions } from "./analyze/trace/query-patterns";
-export type { CompactionWorkload, CompactionAdviceOptions } from "./analyze/compaction/compaction";
-export type { PartitionScanOptions } from "./analyze/partitions/partitions";
-export { health, HEALTH_HELPERS, SAME_PROBLEM, type HealthOptions, type HealthReport } from "./analyze/health";
+export { bench, benchRuns, type BenchReport, type BenchRunsReport, type BenchOptions, type BenchRun } from "./analyze/bench/bench";
+export { partitionScan, type PartitionScanOptions } from "./analyze/partitions/partitions";
+export { health, type HelperName, type SourceHelpers } from "./helpers";
+export type { HealthOptions, HealthReport } from "./analyze/health";
+export type { HelperOptions } from "./cluster/resolve";
+
+// ---- Tools beside the helpers: recording, comparing, generators, the lab ----
+export { record, type RecordWhat, type RecordResult } from "./cluster/record";
+export { compareTraces } from "./analyze/trace/trace";
+export { importStress, compareRuns, gen, benchRunToJSON, readBenchRun, type ImportStressOptions } from "./analyze/bench/bench";
+export { logEvents, type LogEvent, type LogEventKind } from "./analyze/logs/log-events";
+export { queryPattern } from "./analyze/trace/query-patterns";
+export * as lab from "./lab";
+export type { RunOptions, Progress } from "./run-context";
 
 // ---- The helpers as methods of every source: `live.trace(...)`, `pm.gcStats()` (./methods.ts) ----
 import { attachHelpers } from "./methods";
-import { inventory as inventory_ } from "./analyze/inventory";
-import { gcStats as gcStats_ } from "./analyze/gc/gc-stats";
-import { trace as trace_, traces as traces_ } from "./analyze/trace/trace";
-import { histograms as histograms_ } from "./analyze/histograms/histograms";
-import { partitionScan as partitionScan_ } from "./analyze/partitions/partitions";
-import { compactionAdvice as compactionAdvice_ } from "./analyze/compaction/compaction";
-import { bench as bench_ } from "./analyze/bench/bench";
-import { logs as logs_, timeline as timeline_ } from "./analyze/logs/logs";
-import { caches as caches_ } from "./analyze/monitors/caches";
-import { connections as connections_ } from "./analyze/monitors/connections";
-import { jvm as jvm_ } from "./analyze/gc/jvm";
-import { queryPatterns as queryPatterns_ } from "./analyze/trace/query-patterns";
-import { health as health_ } from "./analyze/health";
-
-/** What every source can do: each helper, acting on that source (the current source is left as it was). */
-export interface SourceHelpers {
-  /** {@link inventory} on this source. @example await pm.inventory() */
-  inventory: typeof inventory_;
-  /** {@link gcStats} on this source. @example (await pm.gcStats()).chart("pauses") */
-  gcStats: typeof gcStats_;
-  /** {@link trace} on this source. @example await live.trace("SELECT * FROM ks.t WHERE id = ?", [1], { consistency: "QUORUM" }) */
-  trace: typeof trace_;
-  /** {@link traces} on this source. @example await pm.traces({ minDurationMs: 10 }) */
-  traces: typeof traces_;
-  /** {@link histograms} on this source. @example await pm.histograms("ks.t") */
-  histograms: typeof histograms_;
-  /** {@link partitionScan} on this source. @example await live.partitionScan("ks.t", { concurrency: 16 }) */
-  partitionScan: typeof partitionScan_;
-  /** {@link compactionAdvice} on this source. @example await pm.compactionAdvice() */
-  compactionAdvice: typeof compactionAdvice_;
-  /** {@link bench} on this source. @example await live.bench("writes", { duration: 30 }) */
-  bench: typeof bench_;
-  /** {@link logs} on this source. @example await pm.logs({ kinds: "gc-pause" }) */
-  logs: typeof logs_;
-  /** {@link timeline} on this source. @example await pm.timeline() */
-  timeline: typeof timeline_;
-  /** {@link caches} on this source. */
-  caches: typeof caches_;
-  /** {@link connections} on this source. */
-  connections: typeof connections_;
-  /** {@link jvm} on this source. */
-  jvm: typeof jvm_;
-  /** {@link queryPatterns} on this source. */
-  queryPatterns: typeof queryPatterns_;
-  /** {@link health} on this source. @example await pm.health() */
-  health: typeof health_;
-}
+import { HELPERS, type SourceHelpers } from "./helpers";
 
 declare module "./cluster/live" {
   interface LiveSource extends SourceHelpers {}
@@ -121,20 +81,4 @@ declare module "./cluster/recorded" {
   interface RecordedSource extends SourceHelpers {}
 }
 
-attachHelpers({
-  inventory: inventory_,
-  gcStats: gcStats_,
-  trace: trace_,
-  traces: traces_,
-  histograms: histograms_,
-  partitionScan: partitionScan_,
-  compactionAdvice: compactionAdvice_,
-  bench: bench_,
-  logs: logs_,
-  timeline: timeline_,
-  caches: caches_,
-  connections: connections_,
-  jvm: jvm_,
-  queryPatterns: queryPatterns_,
-  health: health_,
-});
+attachHelpers(HELPERS);

@@ -8,9 +8,10 @@ import { LiveSource } from "./cluster/live";
 import { RecordedSource } from "./cluster/recorded";
 import type { Source } from "./cluster/source";
 
-/** Attach each helper as a method of LiveSource and RecordedSource. */
-export function attachHelpers(helpers: Record<string, (...args: any[]) => unknown>): void {
-  for (const [name, fn] of Object.entries(helpers)) {
+/** Attach each helper of the registry (./helpers.ts HELPERS) as a method of LiveSource and RecordedSource. */
+// biome-ignore lint/suspicious/noExplicitAny: each helper has its own arguments; the registry's SourceHelpers type keeps them.
+export function attachHelpers(helpers: Record<string, { run: (...args: any[]) => unknown }>): void {
+  for (const [name, { run: fn }] of Object.entries(helpers)) {
     for (const cls of [LiveSource, RecordedSource]) {
       Object.defineProperty(cls.prototype, name, {
         value: function (this: Source, ...args: unknown[]) {

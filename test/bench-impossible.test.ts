@@ -1,6 +1,6 @@
 /**
  * Latencies that cannot be true (issue 17): a run whose response-time percentile is below its
- * service-time percentile is flagged by readBenchRun()/importStress()/bench(recording) and not
+ * service-time percentile is flagged by readBenchRun()/importStress()/benchRuns(recording) and not
  * compared by compareRuns(). Input: the two bench runs datasets/lab-3node held before the
  * fixed-rate fix (test/fixtures/bench/PROVENANCE.md), unedited.
  */
@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ROOT, tempDir } from "./support";
-import { bench, compareRuns, importStress, readBenchRun } from "../src/analyze/bench/bench";
+import { benchRuns, compareRuns, importStress, readBenchRun } from "../src/analyze/bench/bench";
 import { openRecorded } from "../src/cluster/recorded";
 
 const FIX = path.join(__dirname, "fixtures/bench");
@@ -18,8 +18,8 @@ const AFTER = path.join(FIX, "writes-2026-11-25T01-07-39Z.json");
 
 // Expected values: grep '"p50_ms"\|"service_p50_ms"' in the fixture files (0.001 vs 0.451 and 0.334 ms),
 // and '"p99_ms"\|"service_p99_ms"' (3.175 vs 2.115: p99 is possible).
-test("readBenchRun flags the run, op, percentile and both values; importStress of the same file too", () => {
-  for (const r of [readBenchRun(BEFORE), importStress(BEFORE)]) {
+test("readBenchRun flags the run, op, percentile and both values; importStress of the same file too", async () => {
+  for (const r of [readBenchRun(BEFORE), await importStress(BEFORE)]) {
     const f = r.findings.find((x) => x.id === "bench.impossible-latency");
     assert.ok(f, "an impossible-latency finding");
     assert.equal(f.severity, "critical");
@@ -29,8 +29,8 @@ test("readBenchRun flags the run, op, percentile and both values; importStress o
   }
 });
 
-test("compareRuns refuses to compare the impossible percentile and says why", () => {
-  const c = compareRuns(BEFORE, AFTER);
+test("compareRuns refuses to compare the impossible percentile and says why", async () => {
+  const c = await compareRuns(BEFORE, AFTER);
   const p50 = c.rows("comparison").filter((r) => r.metric === "p50");
   assert.ok(p50.length > 0);
   for (const r of p50) {
@@ -46,12 +46,12 @@ test("bench(recording) flags a saved run that cannot be true", async () => {
   const d = tempDir();
   fs.mkdirSync(path.join(d, "bench"));
   fs.copyFileSync(BEFORE, path.join(d, "bench", path.basename(BEFORE)));
-  const r = await bench(await openRecorded(d));
+  const r = await benchRuns(await openRecorded(d));
   assert.ok(r.findings.some((f) => f.id === "bench.impossible-latency"));
 });
 
 test("the bundled dataset's bench runs hold no impossible value (regenerated with the current bench())", async () => {
-  const r = await bench(await openRecorded(path.join(ROOT, "datasets/lab-3node")));
+  const r = await benchRuns(await openRecorded(path.join(ROOT, "datasets/lab-3node")));
   const runs = r.rows("runs").filter((x) => x.origin === "bench");
   assert.equal(runs.length, 2);
   assert.deepEqual(

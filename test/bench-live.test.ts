@@ -8,7 +8,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { connect } from "../src/index";
 import type { LiveSource } from "../src/cluster/live";
-import { bench, benchRunToJSON, compareRuns, gen, liveBenchRuns, readBenchRun, type BenchReport } from "../src/analyze/bench/bench";
+import { bench, benchRuns, benchRunToJSON, compareRuns, gen, liveBenchRuns, readBenchRun, type BenchReport } from "../src/analyze/bench/bench";
 import { isCassperfError } from "../src/errors";
 import { labOrSkip } from "./support";
 
@@ -231,11 +231,11 @@ test("a live run saved as JSON reads back with its histograms; runs merge and co
     p99 >= Math.min(a.summary.p99_ms as number, b.summary.p99_ms as number) - 0.01 &&
       p99 <= Math.max(a.summary.p99_ms as number, b.summary.p99_ms as number) + 0.01,
   );
-  const c = compareRuns(a, back);
+  const c = await compareRuns(a, back);
   assert.equal(c.summary.beyond_noise, 0, "a run compared with its saved copy differs in nothing");
   const ids = liveBenchRuns(live).map((x) => x.id);
   assert.ok(ids.includes(a.run.id) && ids.includes(b.run.id));
-  const listed = await bench(live);
+  const listed = await benchRuns(live);
   assert.ok((listed.summary.runs as number) >= 2);
 });
 

@@ -76,8 +76,8 @@ test("too few seconds: no permutation test (it could never reach the threshold)"
   assert.equal(BENCH_THRESHOLDS.NOISE_P_VALUE.value, 0.01);
 });
 
-test("the two real runs (concurrency cap 4 vs 32): clearly different in throughput and latency", () => {
-  const c = compareRuns(BEFORE, AFTER);
+test("the two real runs (concurrency cap 4 vs 32): clearly different in throughput and latency", async () => {
+  const c = await compareRuns(BEFORE, AFTER);
   const row = (metric: string) => c.rows("comparison").find((r) => r.op === "write" && r.metric === metric)!;
   // ops/s 483.2 → 999.4 (whole-run figures in the files' "ops"); p99 8,609.8 ms → 135.6 ms.
   assert.equal(row("ops/s").a, 483.2);
@@ -92,14 +92,14 @@ test("the two real runs (concurrency cap 4 vs 32): clearly different in throughp
   assert.match(String(c.summary.noise_rule), /permutation test of the per-second values gives p < 0\.01 \(10,000 seeded shuffles\)/);
 });
 
-test("a constructed copy 100 ms slower: latency significant, throughput unchanged", () => {
+test("a constructed copy 100 ms slower: latency significant, throughput unchanged", async () => {
   const run = readRun(AFTER);
   const shifted = readRun(AFTER);
   shifted.id = "after + 100 ms";
   for (const r of [...shifted.intervals, ...shifted.ops]) {
     for (const k of ["p50_ms", "p95_ms", "p99_ms", "p99_9_ms", "max_ms", "mean_ms"] as const) if (r[k] !== null) r[k] = (r[k] as number) + 100;
   }
-  const c = compareRuns(run, shifted);
+  const c = await compareRuns(run, shifted);
   const row = (metric: string) => c.rows("comparison").find((r) => r.op === "write" && r.metric === metric)!;
   // p99: 135.551 → 235.551 ms, +74% (over the 10% floor). Per second, 8 of the copy's 9 p99s exceed
   // all 9 of the original's (the 9th is the last, partial second: 10 ms + 100): significant.

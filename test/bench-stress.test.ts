@@ -7,7 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { importStress, compareRuns, bench, benchRunToJSON, readBenchRun } from "../src/analyze/bench/bench";
+import { importStress, compareRuns, bench, benchRuns, benchRunToJSON, readBenchRun } from "../src/analyze/bench/bench";
 import { parseStress } from "../src/parse/cassandra-stress";
 import { isCassperfError } from "../src/errors";
 import { open } from "../src/index";
@@ -17,8 +17,8 @@ import { data, tempDir } from "./support";
 const WRITE = data("lab", "cassandra-stress-2.1-write.txt");
 const MIXED = data("lab", "cassandra-stress-2.1-mixed.txt");
 
-test("importStress: the real 2.1 write run, values as printed", () => {
-  const r = importStress(WRITE);
+test("importStress: the real 2.1 write run, values as printed", async () => {
+  const r = await importStress(WRITE);
   assert.equal(r.summary.ops_per_s, 8107);
   assert.equal(r.summary.p50_ms, 3.5);
   assert.equal(r.summary.p95_ms, 7.6);
@@ -70,8 +70,8 @@ test("importStress: the real 2.1 write run, values as printed", () => {
   assert.ok(peak && /9,644 op\/s/.test(peak.title), peak?.title);
 });
 
-test("importStress: the real 2.1 mixed run (total rows only)", () => {
-  const r = importStress(MIXED);
+test("importStress: the real 2.1 mixed run (total rows only)", async () => {
+  const r = await importStress(MIXED);
   assert.equal(r.summary.ops_per_s, 5115);
   assert.equal(r.summary.p99_ms, 13.8);
   assert.equal(r.summary.max_ms, 84.2);
@@ -180,13 +180,13 @@ function stressText(version: "3.x" | "4.x"): string {
 }
 
 for (const version of ["3.x", "4.x"] as const) {
-  test(`importStress: cassandra-stress ${version} layout (per-op rows, errors, [op: value] summaries)`, () => {
+  test(`importStress: cassandra-stress ${version} layout (per-op rows, errors, [op: value] summaries)`, async () => {
     const dir = tempDir();
     const file = path.join(dir, `stress-${version}.txt`);
     fs.writeFileSync(file, stressText(version));
     const parsed = parseStress(fs.readFileSync(file, "utf8"));
     assert.equal(parsed.format, version);
-    const r = importStress(file);
+    const r = await importStress(file);
     assert.equal(r.summary.ops_per_s, 1000);
     assert.equal(r.summary.p99_ms, 5.6);
     assert.equal(r.summary.errors, 3);
@@ -209,33 +209,33 @@ for (const version of ["3.x", "4.x"] as const) {
   });
 }
 
-test("importStress: bad input fails with the file named; empty and foreign files explained", () => {
+test("importStress: bad input fails with the file named; empty and foreign files explained", async () => {
   const dir = tempDir();
-  assert.throws(
+  await assert.rejects(
     () => importStress(path.join(dir, "nope.txt")),
     (e: unknown) => isCassperfError(e) && /nope\.txt does not exist/.test((e as Error).message),
   );
   const empty = path.join(dir, "empty-stress.txt");
   fs.writeFileSync(empty, "");
-  assert.throws(
+  await assert.rejects(
     () => importStress(empty),
     (e: unknown) => isCassperfError(e) && /empty-stress\.txt holds no cassandra-stress run/.test((e as Error).message),
   );
-  assert.throws(
+  await assert.rejects(
     () => importStress(data("lab", "nodetool-2.1-tpstats.txt")),
     (e: unknown) => isCassperfError(e) && /nodetool-2\.1-tpstats\.txt holds no cassandra-stress run/.test((e as Error).message),
   );
-  assert.throws(
+  await assert.rejects(
     () => importStress(WRITE, { run: 3 }),
     (e: unknown) => isCassperfError(e) && /has 1 run; run 3 does not exist/.test((e as Error).message),
   );
-  assert.throws(
+  await assert.rejects(
     () => importStress(dir),
     (e: unknown) => isCassperfError(e) && /is a folder/.test((e as Error).message),
   );
 });
 
-test("importStress: a run interrupted before its Results block keeps its intervals and says so", () => {
+test("importStress: a run interrupted before its Results block keeps its intervals and says so", async () => {
   const dir = tempDir();
   const file = path.join(dir, "cut-stress.txt");
   const text = fs.readFileSync(WRITE, "utf8").split("\n");
@@ -248,15 +248,15 @@ test("importStress: a run interrupted before its Results block keeps its interva
       )
       .join("\n"),
   );
-  const r = importStress(file);
+  const r = await importStress(file);
   assert.equal(r.count("intervals"), 5);
   assert.equal(r.run.partial, true);
   assert.ok(r.notes.some((n) => /no "Results:" block/.test(n)));
   assert.ok(r.findings.some((f) => f.id === "bench.partial-run"));
 });
 
-test("compareRuns: the two real stress runs, difference per percentile and the noise rule", () => {
-  const c = compareRuns(WRITE, MIXED);
+test("compareRuns: the two real stress runs, difference per percentile and the noise rule", async () => {
+  const c = await compareRuns(WRITE, MIXED);
   const rows = c.rows("comparison");
   // WRITE vs READ+WRITE: the only op type both have is "all" (every op merged).
   assert.deepEqual([...new Set(rows.map((r) => r.op))], ["all"]);
@@ -274,13 +274,13 @@ test("compareRuns: the two real stress runs, difference per percentile and the n
   // Same run against itself: nothing beyond noise.
   assert.match(c.toText({ width: 100 }), /beyond noise/);
   assert.equal(c.toJSON().helper, "compareRuns");
-  const same = compareRuns(WRITE, WRITE);
+  const same = await compareRuns(WRITE, WRITE);
   assert.equal(same.summary.beyond_noise, 0);
   assert.ok(same.rows("comparison").every((r) => r.diff === 0));
 });
 
 test("a stress import round-trips through the saved-run JSON; bench() on a folder lists its runs", async () => {
-  const r = importStress(WRITE);
+  const r = await importStress(WRITE);
   const json = benchRunToJSON(r);
   const back = readBenchRun(JSON.stringify(json));
   assert.deepEqual(back.rows("intervals"), r.rows("intervals"));
@@ -290,8 +290,8 @@ test("a stress import round-trips through the saved-run JSON; bench() on a folde
   fs.writeFileSync(path.join(dir, "bench", `${json.id}.json`), JSON.stringify(json));
   fs.copyFileSync(MIXED, path.join(dir, "cassandra-stress-2.1-mixed.txt"));
   // importStress takes a saved run file too.
-  assert.deepEqual(importStress(path.join(dir, "bench", `${json.id}.json`)).rows("intervals"), r.rows("intervals"));
-  const runs = await bench(dir);
+  assert.deepEqual((await importStress(path.join(dir, "bench", `${json.id}.json`))).rows("intervals"), r.rows("intervals"));
+  const runs = await benchRuns(dir);
   assert.equal(runs.summary.runs, 2);
   assert.deepEqual(
     runs
@@ -301,9 +301,9 @@ test("a stress import round-trips through the saved-run JSON; bench() on a folde
     ["cassandra-stress", "cassandra-stress"],
   );
   assert.deepEqual(runs.reports.map((x) => x.summary.ops_per_s).sort(), [5115, 8107]);
-  // bench() with no argument: the current source's saved runs (open() made the folder current).
+  // benchRuns() with no argument: the current source's saved runs (open() made the folder current).
   await open(dir);
-  const current = await bench();
+  const current = await benchRuns();
   assert.equal(current.summary.runs, 2);
   // A workload needs a live cluster: on a recording bench("writes") says so.
   await assert.rejects(
@@ -321,13 +321,13 @@ test("a stress import round-trips through the saved-run JSON; bench() on a folde
 });
 
 test("charts: throughput, p99, spectrum and run-vs-run render to PNG", async () => {
-  const r = importStress(WRITE);
+  const r = await importStress(WRITE);
   for (const name of ["throughput", "p99", "spectrum"]) {
     const png = await r.chart(name).toPNG(1);
     assert.ok(pngSize(png).width > 300, name);
   }
   const spec = r.chart("spectrum").spec as any;
   assert.equal(spec.encoding.x.scale.type, "log");
-  const c = compareRuns(WRITE, MIXED);
+  const c = await compareRuns(WRITE, MIXED);
   assert.ok(pngSize(await c.chart("compare").toPNG(1)).width > 300);
 });

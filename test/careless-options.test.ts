@@ -108,7 +108,7 @@ test("bench: options beyond their bounds are refused with the allowed range; NaN
   await live.close();
 });
 
-test("readBenchRun(folder) and compareRuns(folder, folder): one clear error naming the folder and its runs", async () => {
+test("readBenchRun(folder) and await compareRuns(folder, folder): one clear error naming the folder and its runs", async () => {
   // The runs named are the folder's files, listed here as `ls datasets/lab-3node/bench` would.
   const runs = fs
     .readdirSync(BENCH_DIR)

@@ -18,7 +18,7 @@ test("dse68: advice for every table in its cfstats, each citing the cfstats line
   const inStats = parseTablestats(fs.readFileSync(cfstats, "utf8"))
     .tables.filter((t) => !t.is_index)
     .map((t) => `${t.keyspace}.${t.table}`);
-  const r = await compactionAdvice(undefined, {}, { source: data("diag", "dse68"), includeSystem: true });
+  const r = await compactionAdvice({ source: data("diag", "dse68"), includeSystem: true });
   const advised = new Set(r.rows("advice").map((a) => `${a.keyspace}.${a.table}`));
   for (const t of inStats) assert.ok(advised.has(t), `advice for ${t}`);
   const ev = r.rows("evidence");
@@ -36,7 +36,7 @@ test("dse68: advice for every table in its cfstats, each citing the cfstats line
   assert.match(change!.action, /^ALTER TABLE "dse_leases"\."leases" WITH compaction = \{'class': 'LeveledCompactionStrategy', 'sstable_size_in_mb': '160'\};/);
   assert.ok(pngSize(await r.chart("evidence").toPNG()).height > 500);
   // Without includeSystem only the user's tables.
-  const user = await compactionAdvice(undefined, {}, { source: data("diag", "dse68") });
+  const user = await compactionAdvice({ source: data("diag", "dse68") });
   assert.deepEqual(
     user.rows("advice").map((a) => `${a.keyspace}.${a.table}`),
     ["keyspace1.counter1", "keyspace1.standard1"],
@@ -54,7 +54,7 @@ test("names with upper case and quotes produce correctly quoted statements", asy
   const parsed = parseSchemaCql(fs.readFileSync(path.join(dir, "schema.cql"), "utf8"));
   assert.deepEqual(parsed.tables[0].partitionKey, ["OrderId"]);
   assert.deepEqual(parsed.tables[0].clustering, [{ name: "at", type: "timestamp", order: "DESC" }]);
-  const r = await compactionAdvice('"Shop"."Order ""Lines"""', {}, { source: dir });
+  const r = await compactionAdvice('"Shop"."Order ""Lines"""', { source: dir });
   const a = r.rows("advice")[0];
   assert.equal(a.recommended, "TWCS");
   assert.equal(
@@ -77,13 +77,14 @@ test("windows, versions and bad arguments", async () => {
   assert.equal(versionAtLeast("3.11.4", 3, 0, 8), true);
   assert.equal(versionAtLeast("5.0.2", 5), true);
   // A table the source holds no evidence for: an empty report that says why (not a throw), so a runbook goes on.
-  const noSuch = await compactionAdvice("no.such", {}, { source: data("diag", "dse68") });
+  const noSuch = await compactionAdvice("no.such", { source: data("diag", "dse68") });
   assert.equal(noSuch.summary.answered, false);
   assert.match(String(noSuch.summary.reason), /has no schema, tablestats or histograms for no\.such/);
   assert.equal(noSuch.rows("advice").length, 0);
-  await assert.rejects(compactionAdvice("ks.t", "append-only" as any, { source: data("diag", "dse68") }), /the second argument is the workload/);
+  // The calling rule (src/cluster/resolve.ts helperArgs): the second argument is the options object, named in the error.
+  await assert.rejects(compactionAdvice("ks.t", "append-only" as any), /the second argument is the options object/);
   // apply on a recording: refused, or (no evidence for the table) an empty report that says why; never applied.
-  const applied = await compactionAdvice("ks.t", {}, { source: data("diag", "dse68"), apply: true }).catch((e: Error) => e);
+  const applied = await compactionAdvice("ks.t", { source: data("diag", "dse68"), apply: true }).catch((e: Error) => e);
   if (applied instanceof Error) assert.match(applied.message, /needs a live source/);
   else assert.match(String(applied.summary.reason), /has no schema/);
 });
@@ -142,7 +143,7 @@ before(async () => {
   // trace counts its deleted rows as tombstoned cells (after a flush they become range tombstones it does not count).
   for (const node of live.nodes()) await nodetool(node, ["flush", KS, "carts", "readings"], { dir: l.dir });
   const { trace } = require("../src/analyze/trace/trace") as typeof import("../src/analyze/trace/trace");
-  const t = await trace(`SELECT * FROM ${KS}.inbox WHERE user = ?`, [1], { consistency: "QUORUM", source: live });
+  const t = await trace(`SELECT * FROM ${KS}.inbox WHERE user = ?`, { params: [1], consistency: "QUORUM", source: live });
   tombstoneTrace = { tombstones: Number(t.summary.tombstones ?? 0), live: Number(t.summary.liveRows ?? t.summary.live_rows ?? 0) };
 });
 
@@ -159,7 +160,7 @@ function needLab(t: { skip: (m?: string) => void }): boolean {
 
 test("lab: a time-series table without TTL gets TWCS and the no-TTL finding", async (t) => {
   if (!needLab(t)) return;
-  const r = await compactionAdvice(`${KS}.readings`, {}, { source: live });
+  const r = await compactionAdvice(`${KS}.readings`, { source: live });
   const a = r.rows("advice")[0];
   assert.equal(a.current, "STCS");
   assert.equal(a.recommended, "TWCS");
@@ -174,7 +175,7 @@ test("lab: a time-series table without TTL gets TWCS and the no-TTL finding", as
 
 test("lab: an update-heavy, read-heavy table with small partitions gets LCS", async (t) => {
   if (!needLab(t)) return;
-  const r = await compactionAdvice(`${KS}.carts`, {}, { source: live });
+  const r = await compactionAdvice(`${KS}.carts`, { source: live });
   const a = r.rows("advice")[0];
   assert.equal(a.recommended, "LCS", String(a.reasoning));
   assert.match(String(a.reasoning), /writes per partition/);
@@ -186,7 +187,7 @@ test("lab: an update-heavy, read-heavy table with small partitions gets LCS", as
 test("lab: a tombstone-heavy table gets tombstone findings with the counts its traces state", async (t) => {
   if (!needLab(t)) return;
   assert.ok(tombstoneTrace && tombstoneTrace.tombstones >= 1500, `the traced read states its tombstones: ${JSON.stringify(tombstoneTrace)}`);
-  const r = await compactionAdvice(`${KS}.inbox`, {}, { source: live });
+  const r = await compactionAdvice(`${KS}.inbox`, { source: live });
   const f = r.findings.find((x) => x.id === "compaction.tombstones-over-live-rows");
   assert.ok(f, `tombstones-over-live-rows finding: ${r.findings.map((x) => x.id).join(", ")}`);
   const ev = r.rows("evidence").find((e) => e.item === "trace_tombstones_vs_live_rows");

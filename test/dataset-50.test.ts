@@ -15,7 +15,7 @@ import { openRecorded } from "../src/cluster/recorded";
 import { inventory } from "../src/analyze/inventory";
 import { classifyActivity } from "../src/analyze/trace/trace-stages";
 import { gcStats, health, traces, compactionAdvice } from "../src/index";
-import { bench } from "../src/analyze/bench/bench";
+import { benchRuns } from "../src/analyze/bench/bench";
 import { ROOT } from "./support";
 
 const DS = path.join(ROOT, "datasets", "lab-3node-5.0");
@@ -87,9 +87,9 @@ test("datasets/lab-3node-5.0: the runbooks' helpers answer — traces, gcStats (
   const gcLog = src.files({ kind: "gc-log" })[0];
   const young = (await src.readText(gcLog)).split("\n").filter((l) => /\[gc\s*\] GC\(\d+\) Pause Young .* \d+(\.\d+)?ms$/.test(l)).length;
   assert.equal(g.rows("pauses").filter((p) => p.node === gcLog.node && /^young/.test(String(p.type)) && String(p.file) === gcLog.rel).length, young);
-  const b = await bench(src);
+  const b = await benchRuns(src);
   assert.equal(b.count("runs"), 2);
-  const c = await compactionAdvice(undefined, {}, { source: src });
+  const c = await compactionAdvice({ source: src });
   assert.match(String(c.summary.version), /^5\.0/);
   const h = await health(src);
   assert.equal(h.rows("headline").find((r) => r.metric === "nodes")?.value, 3);

@@ -13,7 +13,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { data, tempDir } from "./support";
 import { gcStats } from "../src/analyze/gc/gc-stats";
-import { health } from "../src/analyze/health";
+import { health } from "../src/helpers";
 import { detectGcFormat, parseGcLog } from "../src/parse/gc-log";
 
 const FIX = path.join(__dirname, "fixtures", "gc");

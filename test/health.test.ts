@@ -10,8 +10,6 @@ import * as path from "node:path";
 import {
   open,
   health,
-  HEALTH_HELPERS,
-  SAME_PROBLEM,
   gcStats,
   histograms,
   logs,
@@ -20,12 +18,14 @@ import {
   queryPatterns,
   compactionAdvice,
   traces,
-  bench,
+  benchRuns,
   type Report,
   type Source,
   type RecordedSource,
 } from "../src/index";
 import { data, labOrSkip, ROOT } from "./support";
+import { runHealth, SAME_PROBLEM } from "../src/analyze/health";
+import { HELPERS, healthSteps } from "../src/helpers";
 
 const LAB_DATASET = fs.existsSync(path.join(ROOT, "datasets/lab-3node/cassperf.json")) ? path.join(ROOT, "datasets/lab-3node") : data("lab");
 const SEVERITY = { critical: 0, warning: 1, info: 2 } as const;
@@ -93,7 +93,8 @@ async function assertAllFindings(h: Awaited<ReturnType<typeof health>>, own: Rec
   const inv = h.reports.inventory?.findings.filter((f) => f.id === "inventory.helper-unanswerable").length ?? 0;
   const dropped = [...merged].filter((k) => SAME_PROBLEM.some((r) => k.startsWith(`${r.drop}@`))).length;
   assert.equal(h.findings.length, total - inv - dropped, "health() has exactly the findings of the helpers it ran, less the folded duplicates");
-  const names = new Set(HEALTH_HELPERS.map((x) => x.helper).concat(["queryPatterns", "trace"]));
+  // Every finding names a helper of the registry (src/helpers.ts) that explains it (bench's run rules name bench()).
+  const names = new Set(Object.keys(HELPERS));
   for (const f of h.findings) assert.ok(f.helper && (names.has(f.helper) || ran.includes(f.helper)), `finding ${f.id} names no helper that explains it`);
   for (let i = 1; i < h.findings.length; i++)
     assert.ok(SEVERITY[h.findings[i - 1].severity] <= SEVERITY[h.findings[i].severity], "findings ranked by severity");
@@ -157,13 +158,13 @@ test("health() on the DSE 6.8 bundle: headline traced to files, findings of ever
   // The source has no traces, no bench runs and no driver: listed with the reason, not guessed.
   const helpers = h.rows("helpers");
   const status = (n: string) => helpers.find((r) => r.helper === n)!.status;
-  for (const n of ["traces", "bench", "connections"]) {
+  for (const n of ["traces", "benchRuns", "connections"]) {
     assert.equal(status(n), "cannot answer");
     assert.match(String(helpers.find((r) => r.helper === n)!.reason), /add /);
     assert.ok(h.notes.some((x) => x.startsWith(`${n}() cannot answer`)));
   }
   for (const n of ["gcStats", "jvm", "logs", "histograms", "queryPatterns", "compactionAdvice", "caches", "partitionScan"]) assert.equal(status(n), "ran", n);
-  assert.equal(String(h.summary.cannot_answer), "traces, connections, bench");
+  assert.equal(String(h.summary.cannot_answer), "traces, connections, benchRuns");
 
   await assertAllFindings(h, {
     gcStats: () => gcStats(source),
@@ -171,7 +172,7 @@ test("health() on the DSE 6.8 bundle: headline traced to files, findings of ever
     logs: () => logs({ source }),
     histograms: () => histograms({ source }),
     queryPatterns: () => queryPatterns(source),
-    compactionAdvice: () => compactionAdvice(undefined, {}, { source }),
+    compactionAdvice: () => compactionAdvice({ source }),
     caches: () => caches(source),
   });
   assert.ok(
@@ -232,7 +233,7 @@ test(`health() on the bundled lab dataset (${path.relative(ROOT, LAB_DATASET) ||
     .rows("helpers")
     .filter((r) => r.status === "ran")
     .map((r) => r.helper);
-  for (const n of ["gcStats", "jvm", "logs", "histograms", "traces", "queryPatterns", "compactionAdvice", "caches", "bench"])
+  for (const n of ["gcStats", "jvm", "logs", "histograms", "traces", "queryPatterns", "compactionAdvice", "caches", "benchRuns"])
     assert.ok(ran.includes(n), `${n} ran`);
   assert.equal(h.rows("helpers").find((r) => r.helper === "connections")!.status, "cannot answer");
   await assertAllFindings(h, {
@@ -242,9 +243,9 @@ test(`health() on the bundled lab dataset (${path.relative(ROOT, LAB_DATASET) ||
     histograms: () => histograms({ source }),
     traces: () => traces({ source }),
     queryPatterns: () => queryPatterns(source),
-    compactionAdvice: () => compactionAdvice(undefined, {}, { source }),
+    compactionAdvice: () => compactionAdvice({ source }),
     caches: () => caches(source),
-    bench: () => bench(source),
+    benchRuns: () => benchRuns(source),
   });
   assert.ok(new Set(h.findings.map((f) => f.helper)).size >= 6, "findings come from many helpers");
   // The lab's 384 MB heaps: gcStats (gc.heap-size, warning) and jvm() (jvm.heap-small, info) both
@@ -286,23 +287,18 @@ test("health() on a single log file lists what it cannot answer and still report
 test("health() survives a helper that throws: its error becomes a note (mock: a stand-in helper, since no real file makes a helper throw a non-user error)", async () => {
   const mock = {
     helper: "brokenHelper",
-    recorded: null,
-    live: () => null,
-    missing: "",
     run: async () => {
       throw new TypeError("cannot read properties of undefined (reading 'rows')");
     },
   };
-  HEALTH_HELPERS.push(mock);
-  try {
-    const h = await health(data("diag", "dse68"));
+  // The registry's steps plus the stand-in, given to health()'s runner (the public registry is not mutated).
+  {
+    const h = await runHealth([...healthSteps(), mock], data("diag", "dse68"));
     const row = h.rows("helpers").find((r) => r.helper === "brokenHelper")!;
     assert.equal(row.status, "failed");
     assert.ok(h.notes.some((n) => n === "brokenHelper() failed and was left out: cannot read properties of undefined (reading 'rows')"));
     assert.equal(h.summary.helpers_failed, "brokenHelper");
     assert.ok(h.findings.length > 0 && h.rows("headline").length > 5, "the rest of the report stands");
-  } finally {
-    HEALTH_HELPERS.splice(HEALTH_HELPERS.indexOf(mock), 1);
   }
 });
 

@@ -120,7 +120,7 @@ test("client side: trace-session durations per coordinator and a bench run's per
   const { importStress, benchRunToJSON } = await import("../src/analyze/bench/bench");
   const dir = tempDir();
   fs.mkdirSync(path.join(dir, "bench"));
-  const run = benchRunToJSON(importStress(data("lab/cassandra-stress-2.1-write.txt")));
+  const run = benchRunToJSON(await importStress(data("lab/cassandra-stress-2.1-write.txt")));
   fs.writeFileSync(path.join(dir, "bench", `${run.id}.json`), JSON.stringify(run));
   fs.copyFileSync(data("lab/nodetool-2.1-proxyhistograms.txt"), path.join(dir, "nodetool-2.1-proxyhistograms.txt"));
   const b = await histograms({ source: await openRecorded(dir) });

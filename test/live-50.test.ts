@@ -97,7 +97,7 @@ test("5.0 lab: every node UN, Cassandra 5.0.x, G1 gc.log and Cassandra's system.
 test("5.0 trace(): QUORUM read of a tombstone-heavy partition — three nodes, tombstone counts, every activity staged", async (t) => {
   if (!lab50OrSkip(t) || !plain) return;
   await plain.client.execute(`ALTER TABLE ${KS}.tomb WITH speculative_retry = 'ALWAYS'`);
-  const r = await trace(`SELECT * FROM ${KS}.tomb WHERE uid = ?`, [7], { consistency: "QUORUM", source: plain });
+  const r = await trace(`SELECT * FROM ${KS}.tomb WHERE uid = ?`, { params: [7], consistency: "QUORUM", source: plain });
   assert.equal(r.summary.rowsReturned, LIVE_ROWS);
   assert.equal(new Set(r.columns("events").node as string[]).size, 3);
   const tomb = r.rows("events").filter((e) => e.stage === "tombstones");
@@ -125,7 +125,7 @@ test("5.0 trace(): QUORUM read of a tombstone-heavy partition — three nodes, t
 test("5.0 trace(): LOCAL_ONE read, a write, a range read and an SAI read — every activity staged", async (t) => {
   if (!lab50OrSkip(t) || !plain) return;
   await plain.client.execute(`ALTER TABLE ${KS}.tomb WITH speculative_retry = 'NONE'`);
-  const one = await trace(`SELECT * FROM ${KS}.tomb WHERE uid = ?`, [7], { consistency: "LOCAL_ONE", source: plain });
+  const one = await trace(`SELECT * FROM ${KS}.tomb WHERE uid = ?`, { params: [7], consistency: "LOCAL_ONE", source: plain });
   assert.equal(
     new Set(
       one
@@ -138,14 +138,14 @@ test("5.0 trace(): LOCAL_ONE read, a write, a range read and an SAI read — eve
   );
   assertNoUnknown(one, "LOCAL_ONE read");
 
-  const w = await trace(`INSERT INTO ${KS}.tomb (uid, ts, data) VALUES (?, ?, ?)`, [8, 1, "w"], { consistency: "QUORUM", source: plain });
+  const w = await trace(`INSERT INTO ${KS}.tomb (uid, ts, data) VALUES (?, ?, ?)`, { params: [8, 1, "w"], consistency: "QUORUM", source: plain });
   const stages = new Set(w.rows("events").map((e) => e.stage));
   // Each replica appends to the commit log and adds to the memtable (Keyspace.apply's trace lines).
   assert.ok(stages.has("commitlog") && stages.has("memtable-write"), [...stages].join(","));
   assert.equal(w.rows("events").filter((e) => e.stage === "commitlog").length, 3, "RF 3: three commitlog appends");
   assertNoUnknown(w, "write");
 
-  const range = await trace(`SELECT * FROM ${KS}.parts LIMIT 50`, [], { consistency: "QUORUM", source: plain });
+  const range = await trace(`SELECT * FROM ${KS}.parts LIMIT 50`, { consistency: "QUORUM", source: plain });
   assert.ok(
     range.rows("events").some((e) => /^Enqueuing request to Full\(/.test(String(e.activity))),
     "range reads enqueue per-range requests",
@@ -155,7 +155,7 @@ test("5.0 trace(): LOCAL_ONE read, a write, a range read and an SAI read — eve
   await plain.client.execute(`CREATE TABLE IF NOT EXISTS ${KS}.sai (k int PRIMARY KEY, v int)`);
   await plain.client.execute(`CREATE INDEX IF NOT EXISTS sai_v ON ${KS}.sai (v) USING 'sai'`);
   for (let i = 0; i < 30; i++) await plain.client.execute(`INSERT INTO ${KS}.sai (k, v) VALUES (?, ?)`, [i, i % 3], { prepare: true });
-  const sai = await trace(`SELECT * FROM ${KS}.sai WHERE v = ?`, [1], { consistency: "LOCAL_ONE", source: plain });
+  const sai = await trace(`SELECT * FROM ${KS}.sai WHERE v = ?`, { params: [1], consistency: "LOCAL_ONE", source: plain });
   assert.equal(sai.summary.rowsReturned, 10);
   assertNoUnknown(sai, "SAI read");
 });
@@ -192,7 +192,7 @@ test("5.0 trace(): a read repair, provoked for real (node3 misses writes while g
   }
   try {
     await sleep(2000);
-    const r = await trace(`SELECT * FROM ${KS}.rr WHERE k = ?`, [1], { consistency: "ALL", source: one });
+    const r = await trace(`SELECT * FROM ${KS}.rr WHERE k = ?`, { params: [1], consistency: "ALL", source: one });
     const rr = r
       .rows("events")
       .filter((e) => e.stage === "read-repair")
@@ -307,7 +307,7 @@ test("5.0 compactionAdvice(): UnifiedCompactionStrategy is read as current, and 
   const live = await lab.connectLab(l.dir);
   try {
     await live.client.execute(`CREATE TABLE IF NOT EXISTS ${KS}.stcs (k int PRIMARY KEY, v text) WITH compaction = {'class': 'SizeTieredCompactionStrategy'}`);
-    const r = await compactionAdvice(undefined, {}, { source: live });
+    const r = await compactionAdvice({ source: live });
     const tables = r.rows(r.frameNames[0]);
     const ucs = tables.find((x) => x.table === `${KS}.tomb` || x.table === "tomb");
     assert.ok(ucs, JSON.stringify(tables.map((x) => x.table)));

@@ -16,7 +16,7 @@ import { ROOT, tempDir } from "./support";
 import { compareFindings, percentileBand } from "../src/report/compare";
 import { buildReportModel } from "../src/report/model";
 import { renderHtml } from "../src/report/html";
-import { HEALTH_HELPERS } from "../src/analyze/health";
+import { HELPERS } from "../src/helpers";
 
 const CLI = path.join(ROOT, "dist", "cli.js");
 const DSE68 = path.join(ROOT, "test", "fixtures", "report", "dse68");
@@ -235,10 +235,10 @@ test("compareFindings: matched by rule id, node and helper; a changed severity i
 
 test("a helper that throws does not sink the report: its section says why, the others stand", { timeout: 300_000 }, async () => {
   // MOCK, named as such: no real input makes caches() throw an unexpected error (its parsers skip
-  // what they cannot read), so its runner in health()'s table is replaced for this test only.
-  const entry = HEALTH_HELPERS.find((h) => h.helper === "caches")!;
-  const real = entry.run;
-  entry.run = async () => {
+  // what they cannot read), so its health() runner in the registry (src/helpers.ts) is replaced for this test only.
+  const entry = HELPERS.caches;
+  const real = entry.health;
+  entry.health = async () => {
     throw new Error("simulated failure inside caches()");
   };
   try {
@@ -251,6 +251,6 @@ test("a helper that throws does not sink the report: its section says why, the o
     const html = renderHtml(model);
     assert.match(html, /<h2 id="helper-caches">caches <span class="status status-failed">failed<\/span><\/h2><p>simulated failure inside caches\(\)<\/p>/);
   } finally {
-    entry.run = real;
+    entry.health = real;
   }
 });

@@ -61,18 +61,18 @@ test("trace(path) with no current source reads the recorded sessions of the path
   assert.equal(t.count("sessions"), sessions);
 });
 
-test("compactionAdvice(path) and partitionScan(path, table) read the path as the source", async () => {
+test("compactionAdvice(path) and partitionScan(table, { source: path }) read the path as the source", async () => {
   await noCurrentSource();
   const bundle = data("diag/cassandra-2.1.17");
   const c = await compactionAdvice(bundle);
   assert.ok(c.count("advice") > 0);
-  // partitionScan(path) alone cannot know the table: a clear error naming both ways to say it
-  await assert.rejects(
-    partitionScan(bundle),
-    (e: unknown) => isCassperfError(e) && /is a path, read as the source; name the table too/.test((e as Error).message),
-  );
+  // partitionScan(path) alone cannot know the table: a clear error, and the hint shows the call (src/cluster/resolve.ts helperArgs)
+  await assert.rejects(partitionScan(bundle), (e: unknown) => {
+    const err = e as Error & { hint?: string };
+    return isCassperfError(e) && /name the table to scan/.test(err.message) && (err.hint ?? "").includes(`{ source: ${JSON.stringify(bundle)} }`);
+  });
   // dse68's cfhistograms names keyspace1.standard1 (grep "keyspace1/standard1\|Table: standard1" in nodes/172.17.0.2/nodetool/cfstats)
-  const p = await partitionScan(data("diag/dse68"), "keyspace1.standard1");
+  const p = await partitionScan("keyspace1.standard1", { source: data("diag/dse68") });
   assert.equal(p.summary.table, "keyspace1.standard1");
   assert.equal(currentOrUndefined(), undefined);
 });
@@ -111,10 +111,10 @@ const CALLS: Record<string, (s: cassperf.RecordedSource, table?: string) => Prom
   histograms: (s) => cassperf.histograms({ source: s }),
   trace: (s) => cassperf.traces(s),
   queryPatterns: (s) => cassperf.queryPatterns(s),
-  compactionAdvice: (s) => cassperf.compactionAdvice(undefined, {}, { source: s }),
+  compactionAdvice: (s) => cassperf.compactionAdvice({ source: s }),
   caches: (s) => cassperf.caches(s),
   connections: (s) => cassperf.connections(s),
-  bench: (s) => cassperf.bench(s),
+  benchRuns: (s) => cassperf.benchRuns(s),
   partitionScan: (s, table) => cassperf.partitionScan(table ?? "keyspace1.standard1", { source: s }),
 };
 
@@ -183,7 +183,7 @@ test("live source from a plain connect() (no nodetool): histograms() and health(
       assert.ok((first as Awaited<ReturnType<typeof histograms>>).findings.some((x) => x.id === "histograms.no-server-histograms"));
     }
     // One traced query gives client-side rows: the report has them, plus a note and an info finding naming what is missing.
-    await trace("SELECT * FROM system.local", [], { consistency: "ONE" });
+    await trace("SELECT * FROM system.local", { consistency: "ONE" });
     const h = await histograms();
     assert.ok(h.count("histograms") > 0);
     const f = h.findings.find((x) => x.id === "histograms.no-server-histograms");

@@ -69,7 +69,7 @@ function readingNodes(r: Awaited<ReturnType<typeof trace>>): string[] {
 test("live: a traced QUORUM read of a tombstone-heavy partition shows all three nodes, the tombstone count, a tombstone finding", async (t) => {
   if (!labOrSkip(t) || !live) return;
   await live.client.execute(`ALTER TABLE ${TABLE} WITH speculative_retry = 'ALWAYS'`);
-  const r = await trace(Q, [7], { consistency: "QUORUM", source: live });
+  const r = await trace(Q, { params: [7], consistency: "QUORUM", source: live });
   assert.equal(r.summary.complete, true);
   assert.equal(r.summary.rowsReturned, LIVE_ROWS);
   assert.equal(r.summary.consistency, "QUORUM");
@@ -107,7 +107,7 @@ test("live: a traced QUORUM read of a tombstone-heavy partition shows all three 
 test("live: the same read at ONE shows one replica reading", async (t) => {
   if (!labOrSkip(t) || !live) return;
   await live.client.execute(`ALTER TABLE ${TABLE} WITH speculative_retry = 'NONE'`);
-  const r = await trace(Q, [7], { consistency: "ONE", source: live });
+  const r = await trace(Q, { params: [7], consistency: "ONE", source: live });
   assert.equal(readingNodes(r).length, 1);
   const tomb = r.rows("events").filter((e) => e.stage === "tombstones");
   assert.equal(tomb.length, 1);
@@ -118,7 +118,7 @@ test("live: repeat runs the query N times, pageSize is honoured, the current sou
   if (!labOrSkip(t) || !live) return;
   use(live);
   const t0 = new Date(Date.now() - 2000); // the lab's clocks are this machine's
-  const r = await trace(Q, [7], { consistency: "ONE", repeat: 3, pageSize: 5 });
+  const r = await trace(Q, { params: [7], consistency: "ONE", repeat: 3, pageSize: 5 });
   assert.equal(r.count("sessions"), 3);
   assert.equal(new Set(r.columns("sessions").session_id).size, 3);
   assert.deepEqual(r.summary.rowsReturned, [5, 5, 5]); // first page only
@@ -137,7 +137,7 @@ test("live: a failing query returns the error and the trace of the failure", asy
   // RF=4 on a 3-node cluster: a read at ALL cannot be served (Unavailable), after Cassandra traced it.
   await live.client.execute(`CREATE KEYSPACE IF NOT EXISTS ${KS}_rf4 WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 4}`);
   await live.client.execute(`CREATE TABLE IF NOT EXISTS ${KS}_rf4.t (k int PRIMARY KEY, v int)`);
-  const r = await trace(`SELECT * FROM ${KS}_rf4.t WHERE k = 1`, [], { consistency: "ALL", source: live });
+  const r = await trace(`SELECT * FROM ${KS}_rf4.t WHERE k = 1`, { consistency: "ALL", source: live });
   const f = r.findings[0];
   assert.equal(f.id, "trace.query-failed");
   assert.equal(f.severity, "critical");
@@ -150,16 +150,16 @@ test("live: a failing query returns the error and the trace of the failure", asy
 test("live: bad arguments are clear errors", async (t) => {
   if (!labOrSkip(t) || !live) return;
   await assert.rejects(
-    () => trace(Q, [7], { consistency: "MOSTLY", source: live }),
+    () => trace(Q, { params: [7], consistency: "MOSTLY", source: live }),
     (e) => isCassperfError(e) && /unknown consistency "MOSTLY"/.test((e as Error).message),
   );
   await assert.rejects(
-    () => trace(Q, [7], { repeat: 0, source: live }),
+    () => trace(Q, { params: [7], repeat: 0, source: live }),
     (e) => isCassperfError(e) && /repeat/.test((e as Error).message),
   );
   const rec = await openRecorded(path.join(__dirname, "fixtures/trace/lab21"));
   await assert.rejects(
-    () => trace(Q, [7], { source: rec }),
+    () => trace(Q, { params: [7], source: rec }),
     (e) => isCassperfError(e) && /needs a live cluster/.test((e as Error).message),
   );
 });

@@ -143,7 +143,7 @@ export const HELPER_CAPABILITIES: HelperCapabilityRule[] = [
     missing: "a live source (the driver's own pool state) or nodetool clientstats output",
   },
   {
-    helper: "bench",
+    helper: "benchRuns",
     recorded: { kinds: ["bench-run", "stress-output"] },
     liveFrom: "runs workloads",
     live: (s) => ((require("./bench/bench") as typeof import("./bench/bench")).liveBenchRuns(s).length ? null : 'no bench run in this session: bench("writes") runs one'),

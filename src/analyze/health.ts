@@ -13,14 +13,15 @@
  *    answer, with the reason and what to add;
  *  - `reports`: each helper's own report, to drill down without re-running it.
  *
- * Which helper runs is decided by one table, {@link HEALTH_HELPERS}: the evidence each needs.
+ * Which helpers run, in which order, is the registry's (../helpers.ts HELPERS: each entry with a
+ * `health` runner); whether each can answer is the capability table's (./capabilities.ts).
  * A helper that throws never sinks health(): its error becomes a note and a "failed" row.
  */
 import { CassperfError, isCassperfError } from "../errors";
 import { LiveSource } from "../cluster/live";
 import type { RecordedSource } from "../cluster/recorded";
 import { capability, capabilityRule } from "./capabilities";
-import { resolveSource, type SourceInput } from "../cluster/resolve";
+import { resolveSource, type HelperOptions, type SourceInput } from "../cluster/resolve";
 import type { FileKind, Source } from "../cluster/source";
 import { nodetoolTexts } from "../cluster/evidence";
 import { parseTpstats } from "../parse/nodetool-tpstats";
@@ -33,29 +34,26 @@ import { TRACE_KINDS } from "./trace/trace";
 import { inflect, plural } from "../present/plural";
 
 /** Options of {@link health}. */
-export interface HealthOptions {
+export interface HealthOptions extends HelperOptions {
   /**
-   * Helpers not to run (by name, as in {@link HEALTH_HELPERS}), e.g. the slow ones on a live cluster.
+   * Helpers not to run (by name), e.g. the slow ones on a live cluster.
    * @example await health(live, { skip: ["traces", "histograms"] })
    */
   skip?: string[];
 }
 
-/** What health() hands each helper runner: the reports of the helpers that ran before it. */
-interface RunContext {
+/** What a step of health() sees: the reports of the helpers that ran before it (by helper name). */
+export interface RunContext {
   reports: Map<string, Report>;
 }
 
 /**
- * One helper health() can run and how to call it. The evidence it needs is in ONE table shared with
- * inventory() and the helpers' own errors (./capabilities.ts HELPER_CAPABILITIES); `recorded`/`live`
- * /`missing` here serve only a helper that table does not list.
+ * One helper health() runs, and how (the registry, ../helpers.ts HELPERS, gives health() its steps in
+ * order: an entry with a `health` runner is a step). The evidence each needs is in ONE table shared
+ * with inventory() and the helpers' own errors (./capabilities.ts HELPER_CAPABILITIES).
  */
-export interface HealthHelper {
+export interface HealthStep {
   helper: string;
-  recorded?: { kinds?: FileKind[]; commands?: string[]; names?: RegExp } | null;
-  live?: (s: LiveSource) => string | null;
-  missing?: string;
   run: (source: Source, ctx: RunContext) => Promise<Report>;
 }
 
@@ -107,65 +105,28 @@ const KEY_SETTINGS = [
 ];
 
 /**
- * The helpers health() runs, in order, with the evidence each needs. `inventory` runs first (nodes,
- * versions, unreadable files); `partitionScan` runs last on the table with the largest partition
- * the earlier helpers saw (recorded only: a live scan reads a whole table).
+ * The table health()'s partitionScan step scans (recorded only: a live scan reads a whole table): the one
+ * with the largest partition the earlier helpers saw, else the largest a system table lists; throws when none.
  */
-export const HEALTH_HELPERS: HealthHelper[] = [
-  { helper: "inventory", run: async (s) => (require("./inventory") as typeof import("./inventory")).inventory(s) },
-  { helper: "gcStats", run: async (s) => (require("./gc/gc-stats") as typeof import("./gc/gc-stats")).gcStats(s) },
-  { helper: "jvm", run: async (s, ctx) => (require("./gc/jvm") as typeof import("./gc/jvm")).jvm(s, { gc: ctx.reports.get("gcStats") }) },
-  { helper: "logs", run: async (s) => (require("./logs/logs") as typeof import("./logs/logs")).logs({ source: s }) },
-  { helper: "histograms", run: async (s) => (require("./histograms/histograms") as typeof import("./histograms/histograms")).histograms({ source: s }) },
-  {
-    helper: "traces",
-    run: async (s) => (require("./trace/trace") as typeof import("./trace/trace")).traces({ source: s, ...(s instanceof LiveSource ? { limit: 1000 } : {}) }),
-  },
-  {
-    helper: "queryPatterns",
-    run: async (s, ctx) => (require("./trace/query-patterns") as typeof import("./trace/query-patterns")).queryPatterns(s, { traces: ctx.reports.get("traces") }),
-  },
-  { helper: "compactionAdvice", run: async (s) => (require("./compaction/compaction") as typeof import("./compaction/compaction")).compactionAdvice(undefined, {}, { source: s }) },
-  { helper: "caches", run: async (s) => (require("./monitors/caches") as typeof import("./monitors/caches")).caches(s) },
-  { helper: "connections", run: async (s) => (require("./monitors/connections") as typeof import("./monitors/connections")).connections(s) },
-  { helper: "bench", run: async (s) => (require("./bench/bench") as typeof import("./bench/bench")).bench(s) },
-  {
-    helper: "partitionScan",
-    run: async (s, ctx) => {
-      const table = largestPartitionTable(ctx) ?? (await largestSystemTable(s));
-      if (!table)
-        throw new CassperfError("partitionScan: no table with a known partition size to scan (no histograms, tablestats or large-partition warnings)");
-      return (require("./partitions/partitions") as typeof import("./partitions/partitions")).partitionScan(table, { source: s });
-    },
-  },
-];
+export async function tableToScan(source: Source, ctx: RunContext): Promise<string> {
+  const table = largestPartitionTable(ctx) ?? (await largestSystemTable(source));
+  if (!table) throw new CassperfError("partitionScan: no table with a known partition size to scan (no histograms, tablestats or large-partition warnings)");
+  return table;
+}
 
 /** Why a helper cannot answer from this source, or null when it can (./capabilities.ts, the table inventory() uses too). */
-export async function cannotAnswer(h: HealthHelper, source: Source): Promise<string | null> {
-  if (capabilityRule(h.helper)) {
-    // health() never scans a live table: that reads a whole table (run partitionScan("ks.t") yourself).
-    if (h.helper === "partitionScan" && source instanceof LiveSource)
-      return 'a live partitionScan reads a whole table; run partitionScan("keyspace.table") on the table you suspect';
-    const c = await capability(h.helper, source);
-    return c.answerable ? null : c.reason;
-  }
-  if (source instanceof LiveSource) return h.live?.(source) ?? null;
-  if (!h.recorded) return null;
-  const { kinds = [], commands = [], names } = h.recorded;
-  const have = source
-    .files()
-    .some(
-      (f) =>
-        kinds.includes(f.kind) ||
-        (f.kind === "nodetool" && f.command !== undefined && commands.includes(f.command)) ||
-        (names !== undefined && names.test(f.rel)),
-    );
-  return have ? null : `none of the files it reads are in ${source.name}`;
+export async function cannotAnswer(h: HealthStep, source: Source): Promise<string | null> {
+  // health() never scans a live table: that reads a whole table (run partitionScan("ks.t") yourself).
+  if (h.helper === "partitionScan" && source instanceof LiveSource)
+    return 'a live partitionScan reads a whole table; run partitionScan("keyspace.table") on the table you suspect';
+  if (!capabilityRule(h.helper)) return null;
+  const c = await capability(h.helper, source);
+  return c.answerable ? null : c.reason;
 }
 
 /** What to add so `h` can answer (the capability table's words). */
-function whatToAdd(h: HealthHelper): string {
-  return capabilityRule(h.helper)?.missing ?? h.missing ?? "";
+function whatToAdd(h: HealthStep): string {
+  return capabilityRule(h.helper)?.missing ?? "";
 }
 
 /** One headline row. */
@@ -729,18 +690,10 @@ export type HealthReport = Report<"headline" | "ranked" | "helpers"> & {
 };
 
 /**
- * health(): every helper the source can answer, as one report — headline numbers each traced to
- * its file, all findings ranked by severity (each naming the helper that explains it), and what
- * the source cannot answer with what to add.
- *
- * Frames: `headline` (metric, value, node, detail, helper, from), `ranked` (the findings as a table: severity, helper, id,
- * node, title, evidence, action), `helpers` (helper, status "ran" | "failed" | "cannot answer" |
- * "skipped", findings, ms, reason).
- * @example const h = await health("datasets/lab-3node"); h.rows("headline"); h.findings
- * @example (await health()).reports.gcStats.chart("pauses")   // drill down into one helper
- * @example await health(live, { skip: ["traces"] })
+ * health() over the given steps, in order (the registry's, ../helpers.ts: `health()` there is the
+ * public function, with its documentation). A step that throws never sinks the report.
  */
-export async function health(input?: SourceInput, options: HealthOptions = {}): Promise<HealthReport> {
+export async function runHealth(steps: readonly HealthStep[], input?: SourceInput, options: HealthOptions = {}): Promise<HealthReport> {
   const resolved = await resolveSource(input, "health");
   const source = resolved instanceof LiveSource ? nodetoolOnce(resolved) : resolved;
   const skip = new Set(options.skip ?? []);
@@ -749,7 +702,7 @@ export async function health(input?: SourceInput, options: HealthOptions = {}): 
   const notes: string[] = [];
   const helperRows: { helper: string; status: string; findings: number | null; ms: number | null; reason: string | null }[] = [];
   const ctx: RunContext = { reports };
-  for (const h of HEALTH_HELPERS) {
+  for (const h of steps) {
     if (skip.has(h.helper)) {
       helperRows.push({ helper: h.helper, status: "skipped", findings: null, ms: null, reason: "skipped by options.skip" });
       continue;

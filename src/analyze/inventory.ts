@@ -6,14 +6,13 @@
 import * as fs from "node:fs";
 import { LiveSource } from "../cluster/live";
 import { readHead, RecordedSource } from "../cluster/recorded";
-import { resolveSource, type SourceInput } from "../cluster/resolve";
+import { helperArgs, resolveSource, type HelperOptions, type SourceInput } from "../cluster/resolve";
 import type { Source, SourceFile } from "../cluster/source";
 import { makeReport, type Finding } from "../present/report";
 import { capabilities } from "./capabilities";
 import { plural } from "../present/plural";
 
 /** What each helper needs: the one table shared with health() and the helpers' errors (./capabilities.ts). */
-export { HELPER_CAPABILITIES as HELPER_NEEDS } from "./capabilities";
 
 const TIME_PATTERNS: { re: RegExp; parse: (m: RegExpMatchArray) => string }[] = [
   // logback: INFO  [main] 2019-12-10 18:34:12,503 ...
@@ -80,8 +79,8 @@ export async function versionsOf(source: Source): Promise<Record<string, string>
  * @example inventory()                          // the current source
  * @example inventory(await open("diag.tar.gz"))  // another source
  */
-export async function inventory(input?: SourceInput) {
-  const source = await resolveSource(input, "inventory");
+export async function inventory(input?: SourceInput | HelperOptions, options?: HelperOptions) {
+  const source = await resolveSource(helperArgs("inventory", input, options, "source").source, "inventory");
   const files = source.files();
   const versions = await versionsOf(source);
   const nodes = source.nodes();

@@ -38,3 +38,70 @@ export async function resolveSource(input: SourceInput, helper: string): Promise
   if (typeof input === "string") return openRecorded(input);
   throw new CassperfError(`${helper}: expected a source, a path (string) or nothing for the current source; got ${typeof input}.`);
 }
+
+/** What every helper's options may carry: the source to act on (see {@link helperArgs}). */
+export interface HelperOptions {
+  /**
+   * The source to act on instead of the current one: a source, or a path to open on the spot (the
+   * current source is left as it was).
+   * @example await gcStats({ source: "datasets/lab-3node" })
+   * @example await histograms("ks.t", { source: live })
+   */
+  source?: SourceInput;
+}
+
+/** A helper's arguments after the calling rule: its subject (when it has one), its source and its options. */
+export interface HelperArgs<O extends HelperOptions> {
+  /** The table ("ks.t" or { keyspace, table }), query or workload the helper is about; undefined when not given (or read as the source). */
+  subject?: string | { keyspace: string; table: string };
+  /** The source: the first argument when it is one (or a path), else options.source, else undefined for the current source. */
+  source: SourceInput;
+  options: O;
+}
+
+/**
+ * THE calling rule of every helper: `helper(subject?, { source, ...options })`.
+ *  - `subject` is what the helper is about: a table ("ks.t"), a query, a workload. Helpers about a
+ *    whole source (gcStats, logs, health, ...) take the source itself there.
+ *  - A string that names an existing file or folder is always read as a source (opened on the spot),
+ *    whatever the helper; a Source object likewise.
+ *  - `helper({ ...options })`: options alone, the subject left out.
+ *  - `options.source` names the source when the first argument is the subject.
+ * @example helperArgs("histograms", "ks.t", { source: "bundle/" }, "table") // { subject: "ks.t", source: "bundle/", options }
+ * @example helperArgs("gcStats", "gc.log", undefined, "source")             // { source: "gc.log", options: {} }
+ */
+export function helperArgs<O extends HelperOptions>(
+  helper: string,
+  first: unknown,
+  second: O | undefined,
+  subject: "source" | "table" | "query" | "workload",
+): HelperArgs<O> {
+  if (second !== undefined && second !== null && (typeof second !== "object" || Array.isArray(second) || isSource(second)))
+    throw new CassperfError(
+      `${helper}: the second argument is the options object ({ source, ... }); got ${Array.isArray(second) ? "an array" : isSource(second) ? "a source" : typeof second}.`,
+      { hint: `call ${helper}(${subject === "source" ? "source" : subject}, { ...options }); a source goes first or in { source }` },
+    );
+  let options = (second ?? {}) as O;
+  let source: SourceInput = options.source;
+  let named: HelperArgs<O>["subject"];
+  if (first === undefined || first === null) {
+    // helper() or helper(undefined, options)
+  } else if (isSource(first) || (subject === "source" && typeof first === "string") || existingPath(first) !== undefined) {
+    if (options.source !== undefined && options.source !== first)
+      throw new CassperfError(`${helper}: two sources given (the first argument and options.source); give one.`);
+    source = first as SourceInput;
+  } else if (typeof first === "string") {
+    named = first;
+  } else if (subject === "table" && typeof (first as { keyspace?: unknown }).keyspace === "string" && typeof (first as { table?: unknown }).table === "string") {
+    named = first as { keyspace: string; table: string };
+  } else if (typeof first === "object" && !Array.isArray(first)) {
+    if (second !== undefined) throw new CassperfError(`${helper}: options given twice (first and second argument); give one options object.`);
+    options = first as O;
+    source = options.source;
+  } else {
+    throw new CassperfError(
+      `${helper}: expected ${subject === "source" ? "a source or a path" : `a ${subject} (string), a source or a path`} first, or an options object; got ${Array.isArray(first) ? "an array" : typeof first}.`,
+    );
+  }
+  return { subject: named, source, options };
+}

@@ -279,7 +279,7 @@ export async function buildCompareModel(before: string, after: string, options: 
   const runB = runA ? benchRunOrNull(after) : null;
   if (runA && runB) {
     const { compareRuns } = require("../analyze/bench/bench") as typeof import("../analyze/bench/bench");
-    const r = compareRuns(runA as never, runB as never);
+    const r = await compareRuns(runA as never, runB as never);
     const findings: ComparedFinding[] = r.findings.map((f) => ({ ...f, change: "new" }));
     const count = (s: string) => findings.filter((f) => f.severity === s).length;
     const sum = r.summary;

@@ -121,7 +121,7 @@ export interface ReportModelOptions {
 
 /** The helpers health() knows (its table), for `--only` checking. */
 export function knownHelpers(): string[] {
-  return (require("../analyze/health") as typeof import("../analyze/health")).HEALTH_HELPERS.map((h) => h.helper);
+  return (require("../helpers") as typeof import("../helpers")).healthSteps().map((h) => h.helper);
 }
 
 /**

@@ -26,7 +26,7 @@ import { CassperfError, shownValue } from "../../errors";
 import { currentOrUndefined } from "../../cluster/current";
 import { LiveSource } from "../../cluster/live";
 import { openRecorded } from "../../cluster/recorded";
-import { existingPath, isSource } from "../../cluster/resolve";
+import { existingPath, helperArgs, isSource, resolveSource, type HelperOptions, type SourceInput } from "../../cluster/resolve";
 import { describeImpossible, impossibleLatencies } from "../../bench/impossible";
 import { perSecondNoise } from "../../bench/noise";
 import { missing } from "../../cluster/evidence";
@@ -720,7 +720,7 @@ function stressToRun(sr: StressRun, name: string, extraNotes: string[]): BenchRu
  * @example importStress("datasets/lab-3node/stress/cassandra-stress-write.txt").summary.ops_per_s   // 6548, its "op rate" line
  * @example importStress("sweep.txt", { run: 0 })
  */
-export function importStress(file: string, options: ImportStressOptions = {}): BenchReport {
+export async function importStress(file: string, options: ImportStressOptions = {}): Promise<BenchReport> {
   if (typeof file !== "string" || !file) throw new CassperfError("importStress: expected the path of a cassandra-stress output file.");
   if (!fs.existsSync(file)) throw new CassperfError(`importStress: ${file} does not exist.`);
   if (fs.statSync(file).isDirectory())
@@ -856,52 +856,54 @@ function runsReport(source: Source, reports: BenchReport[], notes: string[]): Be
  * exclude waiting time — the report says so); with `rate` it is fixed rate and its latencies are
  * coordinated-omission corrected.
  *
- * Recorded: `bench()` on a recording (or `bench(recording)`, `bench("path/to/dataset")`) returns
- * every saved bench run (bench/<run>.json) and cassandra-stress output it holds.
+ * The runs saved in a recording (bench/<run>.json) and its cassandra-stress outputs are read by
+ * {@link benchRuns}; bench() only runs workloads.
  *
  * @example await bench("writes", { concurrency: 32, duration: 10 })
  * @example await bench("mixed", { ratio: { read: 3, write: 1 }, rate: 2000, duration: 30 })
  * @example await bench("custom", { custom: { schema: ["CREATE TABLE IF NOT EXISTS {ks}.kv (k int PRIMARY KEY, v text)"], ops: { put: { cql: "INSERT INTO {ks}.kv (k, v) VALUES (?, ?)", values: [gen.uniform(1, 1000), gen.text(20)] } } } })
- * @example (await bench()).reports     // the saved runs of the current recording, one report each
  */
-export async function bench(workload: string, opts?: BenchOptions): Promise<BenchReport>;
-export async function bench(source?: Source | string): Promise<BenchRunsReport>;
-export async function bench(first?: string | Source, opts: BenchOptions = {}): Promise<BenchReport | BenchRunsReport> {
-  if (typeof first === "string" && (WORKLOADS as readonly string[]).includes(first)) {
-    const src = opts.source ?? currentOrUndefined();
-    if (!(src instanceof LiveSource)) {
-      throw new CassperfError(
-        `bench("${first}"): running a workload needs a live cluster; ${src ? `the current source is a recording (${src.name})` : "there is no current source"}.`,
-        {
-          hint: 'connect({ contactPoints: ["127.0.0.1"] }) or lab.connect(dir) first, or pass { source: live }; bench() without a workload lists the saved runs of a recording',
-        },
-      );
-    }
-    return runLive(src, first, opts);
+export async function bench(workload: string, opts?: BenchOptions): Promise<BenchReport> {
+  const a = helperArgs<BenchOptions>("bench", workload, opts, "workload");
+  if (typeof a.subject !== "string" || !(WORKLOADS as readonly string[]).includes(a.subject)) {
+    const what = a.subject === undefined ? (a.source !== undefined ? "a source" : "no workload") : JSON.stringify(a.subject);
+    throw new CassperfError(`bench: expected a workload (${WORKLOADS.join(", ")}); got ${what}.`, {
+      hint: "bench() runs a workload on a live cluster; the runs saved in a recording are read by benchRuns(source)",
+    });
   }
-  if (first !== undefined && typeof first !== "string" && !isSource(first)) {
-    throw new CassperfError(`bench: expected a workload name (${WORKLOADS.join(", ")}), a source or a path; got ${typeof first}.`);
+  const src = a.source !== undefined ? await resolveSource(a.source, "bench") : currentOrUndefined();
+  if (!(src instanceof LiveSource)) {
+    throw new CassperfError(
+      `bench("${a.subject}"): running a workload needs a live cluster; ${src ? `the ${a.source !== undefined ? "" : "current "}source is a recording (${src.name})` : "there is no current source"}.`,
+      {
+        hint: 'connect({ contactPoints: ["127.0.0.1"] }) or lab.connect(dir) first, or pass { source: live }; benchRuns() lists the saved runs of a recording',
+      },
+    );
   }
-  let source: Source;
-  if (typeof first === "string") {
-    if (existingPath(first) === undefined)
-      throw new CassperfError(`bench: ${JSON.stringify(first)} is neither a workload (${WORKLOADS.join(", ")}) nor an existing path.`);
-    source = await openRecorded(first);
-  } else if (first) source = first;
-  else {
-    const cur = currentOrUndefined();
-    if (!cur) throw new CassperfError("bench: no current source: connect() to run a workload, or open() a recording to see its saved runs.");
-    source = cur;
-  }
+  return runLive(src, a.subject, a.options);
+}
+
+/**
+ * benchRuns(): the bench runs a source holds — a recording's saved runs (bench/<run>.json) and
+ * cassandra-stress outputs, or the runs bench() made on a live source in this session — one report
+ * each (`.reports`) and a frame comparing them.
+ * @example (await benchRuns()).reports                    // the saved runs of the current recording
+ * @example await benchRuns("datasets/lab-3node-5.0")      // a path is read as the source
+ */
+export async function benchRuns(input?: SourceInput | HelperOptions, options?: HelperOptions): Promise<BenchRunsReport> {
+  const a = helperArgs("benchRuns", input, options, "source");
+  if (a.source === undefined && !currentOrUndefined())
+    throw new CassperfError("benchRuns: no current source: open() a recording to see its saved runs, or connect() and run bench().");
+  const source = await resolveSource(a.source, "benchRuns");
   if (source instanceof LiveSource) {
     const reports = liveBenchRuns(source).map((r) => reportOfRun(r, source.describe()));
     return runsReport(source, reports, reports.length ? [] : ['No bench run made on this live source yet: bench("writes") runs one.']);
   }
   const { reports, notes } = await recordedRuns(source);
-  // A recording with no run at all cannot answer bench(): the same verdict as inventory() and health() (./capabilities.ts).
+  // A recording with no run at all cannot answer benchRuns(): the same verdict as inventory() and health() (../capabilities.ts).
   if (!reports.length && !notes.length)
     missing(
-      "bench",
+      "benchRuns",
       source,
       "saved bench runs (bench/<run>.json) and no cassandra-stress output",
       "record(live, dir) after bench() on a live cluster, or open a cassandra-stress output",
@@ -958,7 +960,7 @@ function perSecond(run: BenchRun, op: string, key: keyof BenchInterval): number[
  * @example compareRuns(before, after).rows("comparison")
  * @example compareRuns("bench/writes-a.json", "stress-write.txt")
  */
-export function compareRuns(a: RunInput, b: RunInput): Report<"comparison"> {
+export async function compareRuns(a: RunInput, b: RunInput): Promise<Report<"comparison">> {
   const ra = toRun(a, "a");
   const rb = toRun(b, "b");
   const T = BENCH_THRESHOLDS;

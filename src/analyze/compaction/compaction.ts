@@ -8,7 +8,7 @@
 import { CassperfError } from "../../errors";
 import { LiveSource } from "../../cluster/live";
 import { parseTableName, quoteIdent, type TableName } from "../../cluster/cql";
-import { existingPath, isSource, resolveSource, type SourceInput } from "../../cluster/resolve";
+import { existingPath, helperArgs, isSource, resolveSource, type HelperOptions, type SourceInput } from "../../cluster/resolve";
 import { makeReport, type Finding, type Report, type Threshold, type TypedRows, answerOrExplain } from "../../present/report";
 import { distinctLabels } from "../../present/chart";
 import { gatherCompactionEvidence, SYSTEM_KEYSPACES, type Cited, type TableEvidence } from "./compaction-evidence";
@@ -36,13 +36,11 @@ export interface CompactionWorkload {
   repairIntervalDays?: number;
 }
 
-/** Options of {@link compactionAdvice} beyond the workload. */
-export interface CompactionAdviceOptions {
-  /** The source (default: the current source). */
-  source?: SourceInput;
+/** Options of {@link compactionAdvice}: the workload facts the evidence cannot tell, the source, and what to do. */
+export interface CompactionAdviceOptions extends CompactionWorkload, HelperOptions {
   /**
    * Execute the ALTER TABLE statements on a live source (only when true). The report says what ran.
-   * @example compactionAdvice("shop.orders", {}, { apply: true })
+   * @example compactionAdvice("shop.orders", { apply: true })
    */
   apply?: boolean;
   /** Include system and DSE keyspaces when no table is named. Default false. */
@@ -497,15 +495,15 @@ export type CompactionReport = TypedRows<{ advice: CompactionAdviceRow; evidence
  * each piece of evidence (number and file), the confidence, and the ALTER TABLE statement.
  * @example await compactionAdvice()                                    // every user table of the current source
  * @example await compactionAdvice("metrics.readings", { lifecycle: "time-series", ttlSeconds: 30 * 86400 })
- * @example await compactionAdvice("shop.carts", {}, { apply: true })   // live: executes the ALTER
+ * @example await compactionAdvice("shop.carts", { apply: true })   // live: executes the ALTER
  */
-export async function compactionAdvice(
-  table?: string | TableName,
-  workload: CompactionWorkload = {},
-  options: CompactionAdviceOptions = {},
-): Promise<CompactionReport> {
+export async function compactionAdvice(table?: string | TableName | CompactionAdviceOptions, opts?: CompactionAdviceOptions): Promise<CompactionReport> {
+  // The calling rule (../../cluster/resolve.ts helperArgs): a path is read as the source; workload facts and options in one object.
+  const a = helperArgs<CompactionAdviceOptions>("compactionAdvice", table, opts, "table");
+  const { source: _source, apply, includeSystem, ...workload } = a.options;
+  const options: CompactionAdviceOptions = { source: a.source, ...(apply !== undefined ? { apply } : {}), ...(includeSystem !== undefined ? { includeSystem } : {}) };
   // A source without the evidence gives an empty report that says why (../present/report.ts answerOrExplain).
-  return answerOrExplain("compactionAdvice", ["advice", "evidence"] as const, () => compactionAdviceOf(table, workload, options));
+  return answerOrExplain("compactionAdvice", ["advice", "evidence"] as const, () => compactionAdviceOf(a.subject, workload, options));
 }
 
 /** compactionAdvice() itself; compactionAdvice() turns "the source has no ..." into an empty report. */

@@ -10,7 +10,7 @@
  */
 import { CassperfError } from "../../errors";
 import { filesInTimeOrder, missing, nodetoolTexts } from "../../cluster/evidence";
-import { resolveSource, type SourceInput } from "../../cluster/resolve";
+import { helperArgs, resolveSource, type HelperOptions, type SourceInput } from "../../cluster/resolve";
 import type { SourceFile } from "../../cluster/source";
 import { COUNT_AXIS, MAX_CHART_POINTS, sampleForChart, utcTimeAxis, type VegaLiteSpec } from "../../present/chart";
 import {
@@ -35,7 +35,7 @@ import { nearestRank } from "../nearest-rank";
 import { inflect, plural } from "../../present/plural";
 
 /** Options of {@link gcStats}. */
-export interface GcStatsOptions {
+export interface GcStatsOptions extends HelperOptions {
   /** Only these nodes (names as the source lists them). Default: every node. */
   node?: string | string[];
   /** Read GCInspector lines from system.log too. Default true. */
@@ -481,9 +481,10 @@ function parserFailure(e: unknown, file: SourceFile, notes: string[]): null {
  * gc.findings
  * await gc.chart("pauses").toPNG()
  */
-export async function gcStats(input?: SourceInput, opts: GcStatsOptions = {}): Promise<GcReport> {
+export async function gcStats(input?: SourceInput | GcStatsOptions, options?: GcStatsOptions): Promise<GcReport> {
+  const { source, options: opts } = helperArgs("gcStats", input, options, "source");
   // A source without the evidence gives an empty report that says why (../present/report.ts answerOrExplain).
-  return answerOrExplain("gcStats", ["pauses", "cycles", "stalls", "gcstats"] as const, () => gcStatsOf(input, opts));
+  return answerOrExplain("gcStats", ["pauses", "cycles", "stalls", "gcstats"] as const, () => gcStatsOf(source, opts));
 }
 
 /** gcStats() itself; gcStats() turns "the source has no ..." into an empty report. */

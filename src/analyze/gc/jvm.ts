@@ -10,7 +10,7 @@
 import { CassperfError } from "../../errors";
 import { nodetoolTexts } from "../../cluster/evidence";
 import { RecordedSource } from "../../cluster/recorded";
-import { resolveSource, type SourceInput } from "../../cluster/resolve";
+import { helperArgs, resolveSource, type HelperOptions, type SourceInput } from "../../cluster/resolve";
 import type { Source, SourceFile } from "../../cluster/source";
 import { parseInfo } from "../../parse/nodetool-info";
 import { makeReport, rowsToColumns, type Finding, type Report, type Threshold, answerOrExplain } from "../../present/report";
@@ -130,7 +130,7 @@ async function bundleFacts(source: Source, node: string): Promise<{ args?: strin
 }
 
 /** Options of {@link jvm}. */
-export interface JvmOptions {
+export interface JvmOptions extends HelperOptions {
   /**
    * The gcStats() report of this same source, when it was already computed (health() passes the
    * one it ran): jvm() reads the GC log header and heap after GC from it instead of calling
@@ -144,9 +144,10 @@ export interface JvmOptions {
  * @example await jvm()                        // the current source
  * @example (await jvm("diag/dse68")).summary
  */
-export async function jvm(input?: SourceInput, options: JvmOptions = {}) {
+export async function jvm(input?: SourceInput | JvmOptions, opts?: JvmOptions) {
+  const { source, options } = helperArgs("jvm", input, opts, "source");
   // A source without the evidence gives an empty report that says why (../present/report.ts answerOrExplain).
-  return answerOrExplain("jvm", ["nodes", "heap"] as const, () => jvmOf(input, options));
+  return answerOrExplain("jvm", ["nodes", "heap"] as const, () => jvmOf(source, options));
 }
 
 /** jvm() itself; jvm() turns "the source has no ..." into an empty report. */

@@ -17,7 +17,7 @@ import { LiveSource } from "../../cluster/live";
 import { LIVE_NODETOOL_MISSING } from "../capabilities";
 import { runOptions } from "../../run-context";
 import { inflect, plural } from "../../present/plural";
-import { existingPath, resolveSource, type SourceInput } from "../../cluster/resolve";
+import { existingPath, helperArgs, resolveSource, type HelperOptions, type SourceInput } from "../../cluster/resolve";
 import { missing, nodetoolTexts, type NodetoolText } from "../../cluster/evidence";
 import { tableNames } from "../../cluster/schema-cql";
 import type { Source } from "../../cluster/source";
@@ -38,7 +38,7 @@ import { utcTimeAxis, type VegaLiteSpec } from "../../present/chart";
 import { makeReport, type Finding, type Threshold, answerOrExplain } from "../../present/report";
 
 /** Options of {@link histograms}. */
-export interface HistogramsOptions {
+export interface HistogramsOptions extends HelperOptions {
   /**
    * Where to read from: a source, a path (opened on the spot), or omitted for the current source.
    * @example histograms("shop.orders", { source: await open("diag.tar.gz") })
@@ -517,9 +517,12 @@ const CLIENT_METRICS: HistogramMetric[] = ["trace_duration", "client_latency"];
  * @example await histograms({ source: "datasets/lab-3node" })   // every table of a recording (or "path/to/bundle")
  * @example await histograms("shop.orders", { snapshots: 3, intervalSeconds: 30, metric: "write_latency" })
  */
-export async function histograms(table?: string | HistogramsOptions, opts: HistogramsOptions = {}) {
+export async function histograms(table?: string | SourceInput | HistogramsOptions, opts?: HistogramsOptions) {
+  // The calling rule (../../cluster/resolve.ts helperArgs): a source or a path first is the source; a table name is the subject.
+  const a = helperArgs<HistogramsOptions>("histograms", table, opts, "table");
+  const subject = typeof a.subject === "object" ? `${a.subject.keyspace}.${a.subject.table}` : a.subject;
   // A source without the evidence gives an empty report that says why (../present/report.ts answerOrExplain).
-  return answerOrExplain("histograms", ["histograms"] as const, () => histogramsOf(table, opts));
+  return answerOrExplain("histograms", ["histograms"] as const, () => histogramsOf(subject, { ...a.options, source: a.source }));
 }
 
 /** histograms() itself; histograms() turns "the source has no ..." into an empty report. */

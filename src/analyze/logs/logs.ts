@@ -16,7 +16,7 @@
  */
 import { makeReport, type Columns, type Finding, type Report, answerOrExplain } from "../../present/report";
 import { COUNT_AXIS, MAX_CHART_POINTS, distinctLabels, utcTimeAxis, type VegaLiteSpec } from "../../present/chart";
-import { isSource, type SourceInput } from "../../cluster/resolve";
+import { helperArgs, isSource, type SourceInput } from "../../cluster/resolve";
 import type { Source } from "../../cluster/source";
 import { gcStats } from "../gc/gc-stats";
 import { logEvents, type LogEvent, type LogEventKind, type LogEventsFilter } from "./log-events";
@@ -123,7 +123,9 @@ export function eventColumns(events: LogEvent[]): Columns {
  * l.rows("events").filter((e) => e.kind === "gc-pause")
  * await logs({ kinds: ["tombstone-warning", "large-partition"] })
  */
-export async function logs(filter: LogEventsFilter | SourceInput = {}): Promise<LogsReport> {
+export async function logs(input?: SourceInput | LogEventsFilter, options?: LogEventsFilter): Promise<LogsReport> {
+  const { source, options: o } = helperArgs("logs", input, options, "source");
+  const filter: LogEventsFilter = { ...o, source };
   // A source without the evidence gives an empty report that says why (../present/report.ts answerOrExplain).
   return answerOrExplain("logs", ["events", "kinds", "files"] as const, () => logsOf(filter));
 }
@@ -329,7 +331,9 @@ export type TimelineReport = Report<"points" | "windows" | "coincidences"> & {
  * t.summary.busiest
  * await t.chart().toPNG()
  */
-export async function timeline(options: TimelineOptions | SourceInput = {}): Promise<TimelineReport> {
+export async function timeline(input?: SourceInput | TimelineOptions, opts?: TimelineOptions): Promise<TimelineReport> {
+  const { source, options: o } = helperArgs("timeline", input, opts, "source");
+  const options: TimelineOptions = { ...o, source };
   // A source without the evidence gives an empty report that says why (../present/report.ts answerOrExplain).
   return answerOrExplain("timeline", ["points", "windows", "coincidences"] as const, () => timelineOf(options));
 }

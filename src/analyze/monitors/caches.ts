@@ -9,7 +9,7 @@ import { CassperfError } from "../../errors";
 import { nodetoolTexts, type NodetoolText } from "../../cluster/evidence";
 import { LiveSource } from "../../cluster/live";
 import { readViews, viewNumber } from "../../cluster/system-views";
-import { resolveSource, type SourceInput } from "../../cluster/resolve";
+import { helperArgs, resolveSource, type HelperOptions, type SourceInput } from "../../cluster/resolve";
 import { parseInfo, type CacheInfo } from "../../parse/nodetool-info";
 import { makeReport, rowsToColumns, type Finding, type Threshold, answerOrExplain } from "../../present/report";
 import { gatherCompactionEvidence, SYSTEM_KEYSPACES } from "../compaction/compaction-evidence";
@@ -119,9 +119,10 @@ const mb = (b: number) => `${(b / 2 ** 20).toFixed(1)} MB`;
  * @example await caches()                                  // the current source
  * @example await caches("diag/cassandra-2.1.17")           // a bundle
  */
-export async function caches(input?: SourceInput) {
+export async function caches(input?: SourceInput | HelperOptions, options?: HelperOptions) {
+  const { source } = helperArgs("caches", input, options, "source");
   // A source without the evidence gives an empty report that says why (../present/report.ts answerOrExplain).
-  return answerOrExplain("caches", ["caches", "tables"] as const, () => cachesOf(input));
+  return answerOrExplain("caches", ["caches", "tables"] as const, () => cachesOf(source));
 }
 
 /** caches() itself; caches() turns "the source has no ..." into an empty report. */

@@ -8,7 +8,7 @@
 import { peerMedian } from "../peer-median";
 import { CassperfError, isCassperfError } from "../../errors";
 import { LiveSource } from "../../cluster/live";
-import { resolveSource, type SourceInput } from "../../cluster/resolve";
+import { helperArgs, resolveSource, type HelperOptions, type SourceInput } from "../../cluster/resolve";
 import type { Source } from "../../cluster/source";
 import { makeReport, rowsToColumns, type Finding, type Threshold, answerOrExplain } from "../../present/report";
 import { parseClientstats, type ClientConnection } from "../../parse/nodetool-clientstats";
@@ -16,7 +16,7 @@ import { plural } from "../../present/plural";
 import { readViews, viewNumber } from "../../cluster/system-views";
 
 /** Options of {@link connections}. */
-export interface ConnectionsOptions {
+export interface ConnectionsOptions extends HelperOptions {
   /**
    * Requests your application keeps in flight at once, to size the pool (the rule:
    * core connections per host = ceil(concurrency / nodes / requests per connection)).
@@ -76,9 +76,10 @@ const T = CONNECTION_THRESHOLDS;
  * @example (await connections(await open("bundle.tar.gz"))).rows("clients")   // recorded clientstats --all
  * @example await connections(live, { expectedConcurrency: 256 })
  */
-export async function connections(input?: SourceInput, options: ConnectionsOptions = {}) {
+export async function connections(input?: SourceInput | ConnectionsOptions, opts?: ConnectionsOptions) {
+  const { source, options } = helperArgs("connections", input, opts, "source");
   // A source without the evidence gives an empty report that says why (../present/report.ts answerOrExplain).
-  return answerOrExplain("connections", ["hosts", "clients", "nodes", "by_user"] as const, () => connectionsOf(input, options));
+  return answerOrExplain("connections", ["hosts", "clients", "nodes", "by_user"] as const, () => connectionsOf(source, options));
 }
 
 /** connections() itself; connections() turns "the source has no ..." into an empty report. */

@@ -10,7 +10,7 @@ import { peerMedian } from "../peer-median";
 import { CassperfError, shownValue } from "../../errors";
 import { LiveSource } from "../../cluster/live";
 import { parseTableName, type TableName } from "../../cluster/cql";
-import { existingPath, resolveSource, isSource, type SourceInput } from "../../cluster/resolve";
+import { helperArgs, resolveSource, type HelperOptions, type SourceInput } from "../../cluster/resolve";
 import { scanTokenRanges, type PartitionCount, type ScanProgress, type TokenScanResult } from "../../cluster/token-scan";
 import { answerOrExplain, makeReport, type Finding, type Threshold } from "../../present/report";
 import { COUNT_AXIS, distinctLabels } from "../../present/chart";
@@ -20,7 +20,7 @@ import { runOptions } from "../../run-context";
 import { plural } from "../../present/plural";
 
 /** Options of {@link partitionScan}. */
-export interface PartitionScanOptions {
+export interface PartitionScanOptions extends HelperOptions {
   /**
    * The source to scan (default: the current source). A path opens a recording.
    * @example partitionScan("shop.orders", { source: live })
@@ -262,24 +262,17 @@ function bucketBounds(i: number): [number, number] {
  * @example await partitionScan("shop.orders")                                  // live: scans every token range
  * @example await partitionScan("shop.orders", { sample: 0.1, concurrency: 16 })
  * @example await partitionScan("keyspace1.standard1", { source: await open("bundle.tar.gz") })  // recorded evidence
- * @example await partitionScan("bundle.tar.gz", "keyspace1.standard1")   // a path is read as the source
  */
-export async function partitionScan(table: string | TableName, opts?: PartitionScanOptions): Promise<Awaited<ReturnType<typeof scan>>>;
-export async function partitionScan(path: string, table: string | TableName, opts?: PartitionScanOptions): Promise<Awaited<ReturnType<typeof scan>>>;
-export async function partitionScan(first: string | TableName, second?: PartitionScanOptions | string | TableName, third: PartitionScanOptions = {}) {
-  if (isSource(first)) throw new CassperfError('partitionScan: the first argument is the table ("keyspace.table"); pass a source as { source }.');
-  // partitionScan("path/to/bundle", "ks.t"): a path is read as a source (as gcStats(path) is); the table comes next.
-  const asPath = existingPath(first);
-  if (asPath !== undefined) {
-    if (typeof second !== "string" && !(second && typeof (second as TableName).keyspace === "string")) {
-      throw new CassperfError(
-        `partitionScan: ${JSON.stringify(asPath)} is a path, read as the source; name the table too: partitionScan(${JSON.stringify(asPath)}, "keyspace.table").`,
-        { hint: `or partitionScan("keyspace.table", { source: ${JSON.stringify(asPath)} })` },
-      );
-    }
-    return scan(second as string | TableName, { ...third, source: asPath });
+export async function partitionScan(table: string | TableName, opts?: PartitionScanOptions): Promise<Awaited<ReturnType<typeof scan>>> {
+  // The calling rule (../../cluster/resolve.ts helperArgs): a path is read as the source; the table is then still needed.
+  const a = helperArgs<PartitionScanOptions>("partitionScan", table, opts, "table");
+  if (a.subject === undefined) {
+    const named = typeof a.source === "string" ? JSON.stringify(a.source) : "source";
+    throw new CassperfError('partitionScan: name the table to scan ("keyspace.table") first.', {
+      hint: `partitionScan("keyspace.table", { source: ${named} })`,
+    });
   }
-  return scan(first, (second as PartitionScanOptions | undefined) ?? {});
+  return scan(a.subject, { ...a.options, source: a.source });
 }
 
 async function scan(table: string | TableName, opts: PartitionScanOptions) {

@@ -7,7 +7,7 @@
  * (logs()), trace sessions (traces()).
  */
 import { CassperfError } from "../../errors";
-import { resolveSource, type SourceInput } from "../../cluster/resolve";
+import { helperArgs, resolveSource, type HelperOptions, type SourceInput } from "../../cluster/resolve";
 import { makeReport, rowsToColumns, type Finding, type Report, type Threshold, answerOrExplain } from "../../present/report";
 import { COUNT_AXIS, distinctLabels } from "../../present/chart";
 import { logEvents } from "../logs/log-events";
@@ -64,7 +64,7 @@ interface Sample {
 }
 
 /** Options of {@link queryPatterns}. */
-export interface QueryPatternsOptions {
+export interface QueryPatternsOptions extends HelperOptions {
   /**
    * The traces() report of this same source, read as queryPatterns() would call it (recorded: all
    * sessions; live: the last 1000), when it was already computed (health() passes the one it ran).
@@ -78,9 +78,10 @@ export interface QueryPatternsOptions {
  * @example await queryPatterns()                                  // the current source
  * @example (await queryPatterns("logs/system.log")).rows("patterns")
  */
-export async function queryPatterns(input?: SourceInput, options: QueryPatternsOptions = {}) {
+export async function queryPatterns(input?: SourceInput | QueryPatternsOptions, opts?: QueryPatternsOptions) {
+  const { source, options } = helperArgs("queryPatterns", input, opts, "source");
   // A source without the evidence gives an empty report that says why (../present/report.ts answerOrExplain).
-  return answerOrExplain("queryPatterns", ["patterns"] as const, () => queryPatternsOf(input, options));
+  return answerOrExplain("queryPatterns", ["patterns"] as const, () => queryPatternsOf(source, options));
 }
 
 /** queryPatterns() itself; queryPatterns() turns "the source has no ..." into an empty report. */

@@ -16,7 +16,7 @@ import { CassperfError, isCassperfError } from "../../errors";
 import { current } from "../../cluster/current";
 import { LiveSource } from "../../cluster/live";
 import { runOptions } from "../../run-context";
-import { existingPath, resolveSource, type SourceInput } from "../../cluster/resolve";
+import { existingPath, helperArgs, resolveSource, type HelperOptions, type SourceInput } from "../../cluster/resolve";
 import type { Source, SourceFile } from "../../cluster/source";
 import { findRecentSessions, readTraceSession, sessionRowFromDriver, type TraceSessionData } from "../../cluster/trace-read";
 import { parseCqlshTrace } from "../../parse/trace-cqlsh";
@@ -102,11 +102,16 @@ const CONSISTENCY: Record<string, string> = {
 };
 
 /** Options for a live {@link trace}. */
-export interface TraceOptions {
+export interface TraceOptions extends HelperOptions {
+  /**
+   * The values bound to the query's markers: positional (`?`) or named (`:id`).
+   * @example await trace("SELECT * FROM ks.t WHERE id = ?", { params: [1] })
+   */
+  params?: unknown[] | Record<string, unknown>;
   /**
    * Consistency level by name: ONE, TWO, THREE, QUORUM, ALL, LOCAL_QUORUM, EACH_QUORUM, LOCAL_ONE, ANY, SERIAL, LOCAL_SERIAL.
    * Default: the driver's (LOCAL_ONE).
-   * @example await trace("SELECT * FROM ks.t WHERE id = ?", [1], { consistency: "QUORUM" })
+   * @example await trace("SELECT * FROM ks.t WHERE id = ?", { params: [1], consistency: "QUORUM" })
    */
   consistency?: string;
   /** Rows per page (the driver's fetchSize). @example { pageSize: 100 } */
@@ -121,8 +126,6 @@ export interface TraceOptions {
   repeat?: number;
   /** Prepare the statement (default: true when params are given). */
   prepare?: boolean;
-  /** The source (default: the current source). */
-  source?: Source;
   /** Node -> datacenter, for the cross-DC rule on recorded sources (live: taken from the driver). */
   datacenters?: Record<string, string>;
 }
@@ -161,15 +164,19 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * `sessions`, charts `waterfall` (and for repeat > 1 `durations`, `slowest`, `stages`).
  * A query that fails returns a report too: the error as a critical finding and the failed
  * request's trace when Cassandra wrote one.
- * @example const t = await trace("SELECT * FROM shop.orders WHERE id = ?", [42], { consistency: "QUORUM" })
+ * @example const t = await trace("SELECT * FROM shop.orders WHERE id = ?", { params: [42], consistency: "QUORUM" })
  * @example t.summary.timePerStageMs
- * @example await trace("SELECT * FROM ks.t WHERE id = 1", [], { consistency: "ONE", repeat: 10 })
+ * @example await trace("SELECT * FROM ks.t WHERE id = 1", { consistency: "ONE", repeat: 10 })
  * @example await trace("2c4c1a80-e1d2-11e4-9a17-a7d3e8a8b2a3")   // a session by id, on any source
  * @example await trace("tracing-on.txt")   // a path (cqlsh TRACING ON text, events CSV, a bundle): its recorded sessions
  */
-export async function trace(query: string, params?: unknown[] | Record<string, unknown> | TraceOptions, options: TraceOptions = {}): Promise<TraceReport> {
+export async function trace(query: string, options?: TraceOptions): Promise<TraceReport> {
+  // The calling rule (../../cluster/resolve.ts helperArgs): a path is read as the source; the bound values are options.params.
+  const a = helperArgs<TraceOptions>("trace", query, options, "query");
+  const { params, ...rest } = a.options;
+  const subject = typeof a.subject === "string" ? a.subject : typeof query === "string" && a.source === query ? query : "";
   // A source without the evidence gives an empty report that says why (../present/report.ts answerOrExplain).
-  return answerOrExplain("trace", ["events", "sessions", "stages"] as const, () => traceOf(query, params, options));
+  return answerOrExplain("trace", ["events", "sessions", "stages"] as const, () => traceOf(subject, params, { ...rest, ...(a.source !== undefined && a.source !== query ? { source: a.source } : {}) }));
 }
 
 /** trace() itself; trace() turns "the source has no ..." into an empty report. */
@@ -190,7 +197,7 @@ async function traceOf(query: string, params?: unknown[] | Record<string, unknow
     const opts = (params as TraceOptions | undefined) ?? options;
     const r = await traces({ sessionId: query.trim(), source: opts.source, ...(opts.datacenters ? { datacenters: opts.datacenters } : {}) });
     if (r.count("sessions") === 0)
-      throw new CassperfError(`trace: no trace session ${query.trim()} in ${(opts.source ?? current()).describe()}.`, {
+      throw new CassperfError(`trace: no trace session ${query.trim()} in ${(await resolveSource(opts.source, "trace")).describe()}.`, {
         hint: "list the sessions it has with traces()",
       });
     return r;
@@ -199,7 +206,7 @@ async function traceOf(query: string, params?: unknown[] | Record<string, unknow
   if (Array.isArray(params)) values = params;
   else if (params && typeof params === "object" && !isOptions(params)) values = params as Record<string, unknown>;
   else if (params && typeof params === "object") options = params as TraceOptions;
-  const source = options.source ?? current();
+  const source = await resolveSource(options.source, "trace");
   if (!(source instanceof LiveSource)) {
     throw new CassperfError(`trace: running a query needs a live cluster; the source is ${source.describe()}.`, {
       hint: 'connect({ contactPoints: [...] }) first, or analyse recorded sessions with traces() / trace("<session id>")',
@@ -211,7 +218,7 @@ async function traceOf(query: string, params?: unknown[] | Record<string, unknow
 function isOptions(o: unknown): boolean {
   if (!o || typeof o !== "object" || Array.isArray(o)) return false;
   const keys = Object.keys(o);
-  const known = new Set(["consistency", "pageSize", "fetchSize", "timeoutMs", "waitMs", "repeat", "prepare", "source", "datacenters"]);
+  const known = new Set(["params", "consistency", "pageSize", "fetchSize", "timeoutMs", "waitMs", "repeat", "prepare", "source", "datacenters"]);
   return keys.every((k) => known.has(k)); // {} counts as (empty) options
 }
 
@@ -336,7 +343,9 @@ const oneLine = (q: string) => {
  * @example await traces({ minDurationMs: 5, coordinator: "127.0.0.1" })
  * @example await traces({ source: "exports/events.csv" })
  */
-export async function traces(filter: TraceFilter | SourceInput = {}): Promise<TraceReport> {
+export async function traces(input?: SourceInput | TraceFilter, options?: TraceFilter): Promise<TraceReport> {
+  const { source, options: o } = helperArgs("traces", input, options, "source");
+  const filter: TraceFilter = { ...o, source };
   // A source without the evidence gives an empty report that says why (../present/report.ts answerOrExplain).
   return answerOrExplain("traces", ["events", "sessions", "stages"] as const, () => tracesOf(filter));
 }
