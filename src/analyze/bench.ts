@@ -482,7 +482,7 @@ async function runLive(live: LiveSource, workloadName: string, o: BenchOptions):
         );
         protocol = wireProtocol(wire.hello);
         notes.push(
-          `Sent through ${protocol.driver} (native protocol ${protocol.label}); each operation timed in its JVM (System.nanoTime around executeAsync), so response times include the pipe from Node.js to the JVM and service times do not; clocks: ${wire.hello.clock}.`,
+          `Sent through ${protocol.driver} (native protocol ${protocol.label}); each operation timed in its JVM (System.nanoTime around executeAsync), so response times include the pipe from Node.js to the JVM and service times do not; clocks: ${wire.hello.clock}; the JVM warmed up first (${wire.hello.warmup}, not measured).`,
         );
       } catch (e) {
         if (choice.requireV5) throw e;

@@ -31,6 +31,8 @@ export interface WireHello {
   release: string;
   /** How the wire's clock was matched to ours: "same" (CLOCK_MONOTONIC on both sides) or an estimate. */
   clock: string;
+  /** The JVM's warm-up before the schedule, e.g. "2000 reads of system.local in 1830 ms" (BenchWire.warmUp). */
+  warmup: string;
 }
 
 export interface WireOptions {
@@ -207,7 +209,7 @@ export class JavaWire implements OpExecutor {
     readline.createInterface({ input: proc.stdout! }).on("line", (l) => this.onLine(l));
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_r, reject) => {
-      timer = setTimeout(() => reject(new CassperfError(`bench: the v5 wire did not connect to ${contact.join(", ")} within 120 s: ${this.stderrTail()}`)), 120_000);
+      timer = setTimeout(() => reject(new CassperfError(`bench: the v5 wire did not connect and warm up on ${contact.join(", ")} within 180 s: ${this.stderrTail()}`)), 180_000);
     });
     let f: string[];
     try {
@@ -218,7 +220,7 @@ export class JavaWire implements OpExecutor {
     } finally {
       clearTimeout(timer);
     }
-    this.hello = { protocol: f[1], driverVersion: f[2], release: f[3] ?? "", clock: await this.compareClocks() };
+    this.hello = { protocol: f[1], driverVersion: f[2], release: f[3] ?? "", warmup: f[4] ?? "", clock: await this.compareClocks() };
   }
 
   /**
