@@ -71,9 +71,28 @@ export function nativeProtocol(client: Client): NativeProtocol {
   };
 }
 
+/**
+ * The protocol the Java driver wire (wire.ts, java/BenchWire.java) negotiated: its session's
+ * getContext().getProtocolVersion() ("V5", "V4", "DSE_V2"), and the lowest release the driver saw.
+ * @example wireProtocol({ protocol: "V5", driverVersion: "4.19.0", release: "5.0.9" }).label   // "v5"
+ */
+export function wireProtocol(hello: { protocol: string; driverVersion: string; release: string }): NativeProtocol {
+  const m = /^V(\d+)$/.exec(hello.protocol);
+  const version = m ? Number(m[1]) : hello.protocol === "DSE_V1" ? 0x41 : hello.protocol === "DSE_V2" ? 0x42 : null;
+  return {
+    version,
+    label: version === null ? null : (LABELS[version] ?? hello.protocol),
+    driver: `Apache Cassandra Java driver ${hello.driverVersion} (java/BenchWire.java)`,
+    serverMax: hello.release ? highestProtocolOf(hello.release) : null,
+    release: hello.release || null,
+  };
+}
+
 /** One sentence for the report's notes when the run spoke less than the cluster can; null otherwise. */
 export function protocolNote(p: NativeProtocol): string | null {
   if (p.version === null) return `The native protocol version this run used is unknown: ${p.driver} did not report it.`;
+  if (p.serverMax !== null && p.version < p.serverMax && !p.driver.startsWith("cassandra-driver"))
+    return `This run spoke native protocol ${p.label}: Cassandra ${p.release} speaks up to v${p.serverMax}, but ${p.driver} negotiated ${p.label}.`;
   if (p.serverMax !== null && p.version < p.serverMax)
     return `This run spoke native protocol ${p.label}: Cassandra ${p.release} speaks up to v${p.serverMax}, but ${p.driver} supports at most v4 (v5 is "not supported by the driver"), so it negotiated down.`;
   return null;

@@ -8,6 +8,7 @@
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import type { Client } from "cassandra-driver";
 import { makeRng } from "./generators";
+import { driverExecutor, type OpExecutor } from "./executor";
 import { Recorder } from "./recorder";
 import type { BenchClientStats, BenchMode } from "./run";
 import { opPicker, type Workload } from "./workloads";
@@ -30,6 +31,8 @@ export interface BenchProgress {
 
 export interface RunnerConfig {
   client: Client;
+  /** Sends the operations instead of `client` (the Java driver wire, for native protocol v5); `client` is then unused. */
+  executor?: OpExecutor;
   workload: Workload;
   mode: BenchMode;
   /** Closed loop: workers. Fixed rate: most operations in flight. */
@@ -113,6 +116,14 @@ export async function runLoad(cfg: RunnerConfig): Promise<RunnerResult> {
     ...(o.hints && !cfg.prepared ? { hints: o.hints } : {}),
   }));
   const callIndex = ops.map(() => 0);
+  const executor =
+    cfg.executor ??
+    driverExecutor(
+      cfg.client,
+      ops.map((o) => o.cql),
+      execOptions,
+      errorName,
+    );
 
   const eld = monitorEventLoopDelay({ resolution: 10 });
   eld.enable();
@@ -143,14 +154,7 @@ export async function runLoad(cfg: RunnerConfig): Promise<RunnerResult> {
   const execute = async (k: number, from: number | undefined): Promise<void> => {
     const op = ops[k];
     const values = op.values(callIndex[k]++, rng);
-    const start = performance.now();
-    let error: string | undefined;
-    try {
-      await cfg.client.execute(op.cql, values, execOptions[k]);
-    } catch (e) {
-      error = errorName(e);
-    }
-    const end = performance.now();
+    const { start, end, error } = await executor.execute(k, values);
     // Response time runs from the intended start (coordinated-omission correction) unless the op
     // started early (sub-millisecond waits are not slept): then from its actual start, never below service time.
     const origin = from === undefined ? start : Math.min(from, start);

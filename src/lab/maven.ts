@@ -228,3 +228,54 @@ export function resolveStress(dist: Distribution): { dir?: string; reason?: stri
     fs.rmSync(work, { recursive: true, force: true });
   }
 }
+
+/** The Apache Cassandra Java driver bench's v5 wire runs on (java/BenchWire.java): it speaks native protocol v5. */
+export const JAVA_DRIVER_ARTIFACT = "org.apache.cassandra:java-driver-core";
+/** The driver version resolved by default (Maven Central, tested with Cassandra 5.0.9). */
+export const JAVA_DRIVER_VERSION = "4.19.0";
+
+/**
+ * Resolve the Java driver and its runtime dependencies into ~/.cache/cassperf/java-driver/<version>/lib
+ * (the same one-dependency pom and marker as resolveCassandra; a second call reuses the cache).
+ * Returns the jars (absolute paths) for a classpath.
+ * @example resolveJavaDriver().jars.length   // 30 for 4.19.0
+ */
+export function resolveJavaDriver(version = JAVA_DRIVER_VERSION, options: { log?: (l: string) => void; root?: string } = {}): { version: string; home: string; jars: string[] } {
+  const root = options.root ?? path.join(path.dirname(cacheRoot()), "java-driver");
+  const home = path.join(root, version);
+  const jarsOf = () =>
+    fs
+      .readdirSync(path.join(home, "lib"))
+      .filter((f) => f.endsWith(".jar"))
+      .sort()
+      .map((f) => path.join(home, "lib", f));
+  if (fs.existsSync(path.join(home, MARKER))) return { version, home, jars: jarsOf() };
+  const mvn = checkMaven(`${JAVA_DRIVER_ARTIFACT}:${version}`);
+  fs.mkdirSync(root, { recursive: true });
+  const work = fs.mkdtempSync(path.join(root, `.resolve-${version}-`));
+  try {
+    fs.writeFileSync(path.join(work, "pom.xml"), pom(version, JAVA_DRIVER_ARTIFACT));
+    options.log?.(`bench: resolving ${JAVA_DRIVER_ARTIFACT}:${version} with Maven (once; cached in ${root})`);
+    const t0 = Date.now();
+    const r = spawnSync(
+      mvn,
+      ["-B", "-q", "-f", path.join(work, "pom.xml"), "dependency:copy-dependencies", "-DincludeScope=runtime", `-DoutputDirectory=${path.join(work, "lib")}`],
+      { encoding: "utf8", timeout: 10 * 60_000, maxBuffer: 64 * 2 ** 20 },
+    );
+    if (r.error || r.status !== 0)
+      throw new CassperfError(
+        `bench: ${JAVA_DRIVER_ARTIFACT}:${version} did not resolve from Maven Central: ${r.error ? r.error.message : mavenReason(`${r.stdout}\n${r.stderr}`)}`,
+        { hint: "check the network path to Maven Central (repo1.maven.org), or run bench with { protocol: \"v4\" } (the Node.js driver)" },
+      );
+    fs.rmSync(home, { recursive: true, force: true });
+    fs.renameSync(work, home);
+    const jars = jarsOf();
+    fs.writeFileSync(
+      path.join(home, MARKER),
+      JSON.stringify({ artifact: `${JAVA_DRIVER_ARTIFACT}:${version}`, jars: jars.length, resolvedAt: new Date().toISOString(), seconds: (Date.now() - t0) / 1000 }, null, 2) + "\n",
+    );
+    return { version, home, jars };
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}

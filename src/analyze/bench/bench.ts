@@ -43,7 +43,9 @@ import { runOptions, type Progress } from "../../run-context";
 import { resolveWorkload, WORKLOADS, type WorkloadOptions } from "../../bench/workloads";
 import { parseStress, type StressOutput, type StressRun } from "../../parse/cassandra-stress";
 import { inflect, plural } from "../../present/plural";
-import { nativeProtocol, protocolNote } from "../../bench/protocol";
+import { nativeProtocol, protocolNote, wireProtocol } from "../../bench/protocol";
+import { chooseProtocol } from "../../bench/protocol-choice";
+import type { JavaWire } from "../../bench/wire";
 
 export { gen };
 export type { BenchRun, BenchInterval, BenchOpRow, BenchProgress, BenchMode };
@@ -108,6 +110,15 @@ export interface BenchOptions extends WorkloadOptions {
   onProgress?: (p: BenchProgress) => void;
   /** The live source to run on. Default: the current source. */
   source?: LiveSource;
+  /**
+   * Native protocol of the measured load. Default: v5 on a cluster that speaks it (Cassandra 4.0+) when a
+   * JDK (java and javac) and Maven are on this machine — the operations then go through the Apache
+   * Cassandra Java driver (java/BenchWire.java; the Node.js driver has no v5) — else v4, and the report's
+   * notes say why. "v4" forces the Node.js driver; "v5" forces the Java driver and fails with one line
+   * saying what is missing. Schema creation and data loading always use the source's Node.js client.
+   * @example bench("writes", { protocol: "v5", rate: 500, duration: 10 })
+   */
+  protocol?: "v4" | "v5";
 }
 
 /** What bench(), importStress() and readBenchRun() return: the report plus its run data. */
@@ -438,10 +449,12 @@ async function runLive(live: LiveSource, workloadName: string, o: BenchOptions):
   const notes: string[] = [];
   const own = o.connectionsPerHost !== undefined || o.coordinators !== undefined;
   const client = own ? await benchClient(live.options, o) : live.client;
-  // The native protocol the driver negotiated (v4 on Cassandra 4.0+ with the Node.js driver: it has no v5).
-  const protocol = nativeProtocol(client);
-  const protoNote = protocolNote(protocol);
-  if (protoNote) notes.push(protoNote);
+  // The native protocol the driver negotiated (v4 on Cassandra 4.0+ with the Node.js driver: it has no v5),
+  // and whether the load goes through the Java driver wire instead (v5; ../bench/protocol-choice.ts).
+  let protocol = nativeProtocol(client);
+  const choice = chooseProtocol({ ...o, ssl: live.options.ssl, driverOptions: live.options.driverOptions }, protocol.serverMax, protocol.release);
+  if (!choice.wire && choice.note) notes.push(choice.note);
+  let wire: JavaWire | undefined;
   // Ctrl-C during the run cancels it (the partial run is kept), like opts.signal: SIGINT in a script,
   // the REPL line's / notebook cell's cancel signal otherwise (../../run-context.ts).
   const interrupt = new AbortController();
@@ -453,6 +466,32 @@ async function runLive(live: LiveSource, workloadName: string, o: BenchOptions):
   let result: RunnerResult;
   try {
     await prepareSchema(client, keyspace, o.replicationFactor ?? 1, workload, consistency, notes, signal);
+    if (choice.wire) {
+      const { JavaWire } = require("../../bench/wire") as typeof import("../../bench/wire");
+      try {
+        wire = await JavaWire.open(
+          {
+            connect: live.options,
+            consistency: consistencyName,
+            ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
+            ...(o.connectionsPerHost ? { connectionsPerHost: o.connectionsPerHost } : {}),
+            ...(o.coordinators ? { coordinators: o.coordinators } : {}),
+            requireV5: choice.requireV5,
+          },
+          workload.ops.map((op) => op.cql),
+        );
+        protocol = wireProtocol(wire.hello);
+        notes.push(
+          `Sent through ${protocol.driver} (native protocol ${protocol.label}); each operation timed in its JVM (System.nanoTime around executeAsync), so response times include the pipe from Node.js to the JVM and service times do not; clocks: ${wire.hello.clock}; the JVM warmed up first (${wire.hello.warmup}, not measured).`,
+        );
+      } catch (e) {
+        if (choice.requireV5) throw e;
+        const err = e as CassperfError;
+        notes.push(`Native protocol v5 not used, fell back to the Node.js driver (v4): ${err.message.replace(/^bench: /, "")}${err.hint ? ` (${err.hint})` : ""}`);
+      }
+    }
+    const protoNote = protocolNote(protocol);
+    if (protoNote) notes.push(protoNote);
     const shared = {
       mode,
       concurrency,
@@ -484,10 +523,11 @@ async function runLive(live: LiveSource, workloadName: string, o: BenchOptions):
         { signal, onProgress, opNames: workload.ops.map((op) => op.name) },
       );
     } else {
-      result = await runLoad({ client, workload, ...shared, signal, onProgress });
+      result = await runLoad({ client, workload, ...shared, signal, onProgress, ...(wire ? { executor: wire } : {}) });
     }
   } finally {
     process.removeListener("SIGINT", onSigint);
+    await wire?.close();
     if (own) await client.shutdown().catch(() => {});
   }
   if (interrupt.signal.aborted) notes.push("Interrupted (Ctrl-C / SIGINT): the run stopped early.");
@@ -539,6 +579,7 @@ async function runLive(live: LiveSource, workloadName: string, o: BenchOptions):
     ...(o.coordinators ? { coordinators: o.coordinators } : {}),
     ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
     threads: o.threads ?? 1,
+    ...(o.protocol ? { protocol: o.protocol } : {}),
     keyspace,
     replicationFactor: o.replicationFactor ?? 1,
     seed: o.seed ?? 1,
