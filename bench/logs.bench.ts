@@ -19,7 +19,7 @@
  * (default workers). Wall clock from spawn to exit; CPU and peak RSS as each process reports them
  * (Python's getrusage, node's cpuUsage/resourceUsage: both count every thread). Bundles: the real dse68
  * diagnostic bundle in test/fixtures/data/diag/dse68 (SPERF_ROUNDS rounds, default 3), then each generated
- * size (one round). sperf is not on PyPI and ships as a binary, so it is rebuilt from its source outside the
+ * size up to SPERF_MAX_GB (default 0.3; one round). sperf is not on PyPI and ships as a binary, so it is rebuilt from its source outside the
  * repository, in ~/.cache/cassperf/sperf (README, Benchmarks); when that folder is absent the comparison is
  * skipped with one line. Its Python dependencies for the default command are the standard library only; it
  * runs on /usr/bin/python3 (SPERF_PYTHON to change). SPERF=0 skips it.
@@ -198,7 +198,9 @@ async function main(): Promise<void> {
     try {
       const source = given ?? generate(tmp!, gb * 1e9);
       const mb = duBytes(source) / 1e6;
-      if (sperf && fs.statSync(source).isDirectory()) versusSperf(given ? path.basename(given) : `generated ${gb} GB`, source, given ? 3 : 1);
+      const sperfMaxGb = Number(process.env.SPERF_MAX_GB ?? 0.3);
+      if (sperf && !given && gb > sperfMaxGb) console.log(`sperf: not run on generated ${gb} GB (over SPERF_MAX_GB=${sperfMaxGb}: it takes ~90 s of CPU per GB)`);
+      else if (sperf && fs.statSync(source).isDirectory()) versusSperf(given ? path.basename(given) : `generated ${gb} GB`, source, given ? 3 : 1);
       for (const workers of (process.env.BENCH_WORKERS ?? `1,${cores}`).split(",").map(Number).filter((w) => w > 0)) {
         const r = runChild(source, workers);
         const name = given ? path.basename(given) : `generated ${gb} GB`;
