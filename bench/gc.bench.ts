@@ -231,14 +231,14 @@ async function run(tmp: string) {
     `  ${"gcStats(file): read+parse+report".padEnd(40)} ${median(disk.gc).toFixed(0).padStart(7)} ms CPU ${rate(median(disk.gc)).toFixed(0).padStart(5)} MB/s (wall ${median(disk.gcWall).toFixed(0)} ms)  ${e2ePauses.toLocaleString("en-US")} pauses = ${(median(disk.ratio) * 100).toFixed(0)}% of the readline count's rate (per round: ${disk.ratio.map((r) => `${(r * 100).toFixed(0)}%`).join(", ")})`,
   );
 
-  // Whole process vs GCViewer, wall clock, alternating (GCViewer, gcStats) twice.
+  // Whole process vs GCViewer, wall clock, alternating (GCViewer, gcStats) three times (an odd count: the median is a run's own figure).
   const gv = gcviewerJar();
   let gvRatio: number | null = null;
   if (gv.jar) {
     const gvWall: number[] = [];
     const csWall: number[] = [];
     let gvOk = true;
-    for (let k = 0; k < 2; k++) {
+    for (let k = 0; k < 3; k++) {
       const w0 = performance.now();
       const r = spawnSync("java", ["-jar", gv.jar, plain, path.join(tmp, "gcviewer-summary.csv")], { encoding: "utf8", maxBuffer: 2 ** 26 });
       gvWall.push(performance.now() - w0);
@@ -249,7 +249,7 @@ async function run(tmp: string) {
     const gvPauses = /^pauseCount; (\d+)/m.exec(summary)?.[1];
     gvRatio = median(gvWall) / median(csWall);
     console.log(
-      `  whole process, wall clock, 2 alternating runs each (median): GCViewer ${GCVIEWER.version} batch ${median(gvWall).toFixed(0)} ms${gvOk ? ` (${gvPauses ?? "?"} pauses in its summary)` : " (FAILED)"}, gcStats ${median(csWall).toFixed(0)} ms = ${gvRatio.toFixed(2)}× faster`,
+      `  whole process, wall clock, 3 alternating runs each (median): GCViewer ${GCVIEWER.version} batch ${median(gvWall).toFixed(0)} ms${gvOk ? ` (${gvPauses ?? "?"} pauses in its summary)` : " (FAILED)"}, gcStats ${median(csWall).toFixed(0)} ms = ${gvRatio.toFixed(2)}× faster (per round: ${gvWall.map((g, i) => `${(g / csWall[i]).toFixed(2)}×`).join(", ")})`,
     );
   } else console.log(`  whole process vs GCViewer: not measured — ${gv.why}`);
 

@@ -12,6 +12,17 @@
  * times keep going forward. Sizes: BENCH_SIZES_GB (default "0.3,3"; add 10 when the disk has room:
  * `BENCH_SIZES_GB=0.3,3,10 npm run bench:logs`). Generated bundles go to BENCH_DIR (default the
  * OS temp folder) and are removed after. BENCH_WORKERS (default "1,<cores>") picks the worker counts.
+ *
+ * Beside sperf (datastax-labs/sperf, Apache 2.0), whole process against whole process, alternating, on the
+ * same bundle: `sperf` with no subcommand (its default summary: versions, worst GC pause, cfstats, the
+ * StatusLogger/GC recommendations over system.log + debug.log) vs `node -e logs({ source })` over dist/
+ * (default workers). Wall clock from spawn to exit; CPU and peak RSS as each process reports them
+ * (Python's getrusage, node's cpuUsage/resourceUsage: both count every thread). Bundles: the real dse68
+ * diagnostic bundle in test/fixtures/data/diag/dse68 (SPERF_ROUNDS rounds, default 3), then each generated
+ * size up to SPERF_MAX_GB (default 0.3; one round). sperf is not on PyPI and ships as a binary, so it is rebuilt from its source outside the
+ * repository, in ~/.cache/cassperf/sperf (README, Benchmarks); when that folder is absent the comparison is
+ * skipped with one line. Its Python dependencies for the default command are the standard library only; it
+ * runs on /usr/bin/python3 (SPERF_PYTHON to change). SPERF=0 skips it.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -20,6 +31,9 @@ import { spawnSync } from "node:child_process";
 
 const FIX = path.resolve(__dirname, "../test/fixtures");
 const DAY = 86_400_000;
+const SPERF_DIR = path.join(os.homedir(), ".cache", "cassperf", "sperf");
+const SPERF_PYTHON = process.env.SPERF_PYTHON ?? "/usr/bin/python3";
+const DSE68 = path.join(FIX, "data", "diag", "dse68");
 
 /** One template: a file of real log lines, the day its dates carry, and where it goes in a node. */
 const TEMPLATES = [
@@ -105,18 +119,89 @@ function runChild(source: string, workers: number): { wall: number; cpu: number;
   return JSON.parse(p.stdout.trim().split("\n").pop()!);
 }
 
+interface Whole {
+  wall: number;
+  cpu: number;
+  rssMB: number;
+  out: string;
+}
+
+/** sperf's default summary on a bundle folder, in a fresh Python process; its own CPU and peak RSS from getrusage. */
+function sperfProcess(bundle: string): Whole {
+  const code = [
+    "import runpy, sys, resource",
+    `sys.argv = ["sperf", "-d", ${JSON.stringify(bundle)}]`,
+    `runpy.run_path(${JSON.stringify(path.join(SPERF_DIR, "run_default.py"))}, run_name="__main__")`,
+    "r = resource.getrusage(resource.RUSAGE_SELF)",
+    'print("CASSPERF_RUSAGE %f %d" % (r.ru_utime + r.ru_stime, r.ru_maxrss))',
+  ].join("\n");
+  const w0 = performance.now();
+  const p = spawnSync(SPERF_PYTHON, ["-c", code], { encoding: "utf8", maxBuffer: 1 << 26 });
+  const wall = performance.now() - w0;
+  const m = /CASSPERF_RUSAGE (\S+) (\d+)/.exec(p.stdout);
+  if (p.status !== 0 || !m) throw new Error(`sperf failed on ${bundle} (exit ${p.status}): ${(p.stderr || p.stdout).slice(-400)}`);
+  return { wall, cpu: Number(m[1]) * 1000, rssMB: Number(m[2]) / 1024, out: p.stdout.slice(0, m.index) };
+}
+
+/** logs() in a fresh node process over the build (dist/), from spawn to exit; its CPU (whole process, startup included) and peak RSS. */
+function logsProcess(bundle: string): Whole {
+  const built = path.resolve(__dirname, "../dist/analyze/logs.js");
+  if (!fs.existsSync(built)) throw new Error("dist/analyze/logs.js is missing: build first (npx tsc -p tsconfig.json)");
+  const script = `require(${JSON.stringify(built)}).logs({ source: ${JSON.stringify(bundle)} }).then((r) => { const c = process.cpuUsage(); console.log("CASSPERF_RUSAGE", (c.user + c.system) / 1000, process.resourceUsage().maxRSS, r.summary.events, r.summary.gc_pause_max_ms ?? ""); })`;
+  const w0 = performance.now();
+  const p = spawnSync(process.execPath, ["-e", script], { encoding: "utf8", maxBuffer: 1 << 26 });
+  const wall = performance.now() - w0;
+  const m = /CASSPERF_RUSAGE (\S+) (\d+) (.*)/.exec(p.stdout);
+  if (p.status !== 0 || !m) throw new Error(`logs() failed on ${bundle} (exit ${p.status}): ${p.stderr.slice(-400)}`);
+  return { wall, cpu: Number(m[1]), rssMB: Number(m[2]) / 1024, out: m[3] };
+}
+
+/** Alternating rounds of sperf and logs() on one bundle; prints each round and the ratio of the medians. */
+function versusSperf(name: string, bundle: string, rounds: number): void {
+  const s: Whole[] = [];
+  const c: Whole[] = [];
+  for (let k = 0; k < rounds; k++) {
+    s.push(sperfProcess(bundle));
+    c.push(logsProcess(bundle));
+  }
+  const med = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const mb = duBytes(bundle) / 1e6;
+  const worst = /worst gc pause \(system logs\) +(.*)/.exec(s[0].out)?.[1]?.trim() ?? "?";
+  const [events, gcMax] = c[0].out.split(" ");
+  console.log(
+    `${name}: ${mb.toFixed(0)} MB on disk, ${rounds} alternating round(s); sperf ${med(s.map((x) => x.wall)).toFixed(0)} ms wall / ${med(s.map((x) => x.cpu)).toFixed(0)} ms CPU / ${Math.max(...s.map((x) => x.rssMB)).toFixed(0)} MB peak (worst GC pause: ${worst}); logs() ${med(c.map((x) => x.wall)).toFixed(0)} ms wall / ${med(c.map((x) => x.cpu)).toFixed(0)} ms CPU / ${Math.max(...c.map((x) => x.rssMB)).toFixed(0)} MB peak (${Number(events).toLocaleString("en-US")} events, longest GC pause ${gcMax || "?"} ms)`,
+  );
+  const rw = med(s.map((x) => x.wall)) / med(c.map((x) => x.wall));
+  const rc = med(s.map((x) => x.cpu)) / med(c.map((x) => x.cpu));
+  console.log(`  logs() vs sperf's default summary: ${rw.toFixed(2)}× by wall clock, ${rc.toFixed(2)}× by CPU — goal ≥ 5× ${rw >= 5 ? "met" : "NOT met"}`);
+}
+
+function sperfAvailable(): boolean {
+  if (process.env.SPERF === "0") return false;
+  if (!fs.existsSync(path.join(SPERF_DIR, "run_default.py"))) {
+    console.log(`sperf: not measured — ${SPERF_DIR}/run_default.py is absent (rebuild it from datastax-labs/sperf's source: README, Benchmarks)`);
+    return false;
+  }
+  return true;
+}
+
 async function main(): Promise<void> {
   const cores = os.availableParallelism();
   const given = process.env.CASSPERF_BENCH_LOGS;
   const sizes = given ? [NaN] : (process.env.BENCH_SIZES_GB ?? "0.3,3").split(",").map(Number);
   console.log(`logs() end to end, one process per run; ${cores} cores, load average ${os.loadavg()[0].toFixed(1)} at start`);
+  const sperf = sperfAvailable();
+  if (sperf && !given) versusSperf("dse68 (test/fixtures/data/diag/dse68)", DSE68, Number(process.env.SPERF_ROUNDS ?? 3));
   console.log("bundle            | MB on disk | lines        | events       | workers | wall s | MB/s  | CPU s  | peak RSS MB");
   for (const gb of sizes) {
     const tmp = given ? undefined : fs.mkdtempSync(path.join(process.env.BENCH_DIR ?? os.tmpdir(), "cassperf-bench-logs-"));
     try {
       const source = given ?? generate(tmp!, gb * 1e9);
       const mb = duBytes(source) / 1e6;
-      for (const workers of (process.env.BENCH_WORKERS ?? `1,${cores}`).split(",").map(Number)) {
+      const sperfMaxGb = Number(process.env.SPERF_MAX_GB ?? 0.3);
+      if (sperf && !given && gb > sperfMaxGb) console.log(`sperf: not run on generated ${gb} GB (over SPERF_MAX_GB=${sperfMaxGb}: it takes ~90 s of CPU per GB)`);
+      else if (sperf && fs.statSync(source).isDirectory()) versusSperf(given ? path.basename(given) : `generated ${gb} GB`, source, given ? 3 : 1);
+      for (const workers of (process.env.BENCH_WORKERS ?? `1,${cores}`).split(",").map(Number).filter((w) => w > 0)) {
         const r = runChild(source, workers);
         const name = given ? path.basename(given) : `generated ${gb} GB`;
         console.log(

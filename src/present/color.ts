@@ -56,7 +56,10 @@ export function stripColor(text: string): string {
 
 // string-width is an ES module; Node ≥ 20.19 loads it with require (hence package.json engines >= 20.19)
 // (its type is written here: TypeScript 5.7 refuses to type an ES module's require from CommonJS).
-const stringWidth = (require("string-width") as { default: (text: string) => number }).default;
+// Loaded on first use: loading it costs every helper's process ~0.1 s of CPU at start, and helpers that
+// print nothing (gcStats, logs, traces called from code) never need it.
+let widthOf: ((text: string) => number) | undefined;
+const stringWidth = (text: string): number => (widthOf ??= (require("string-width") as { default: (text: string) => number }).default)(text);
 
 /**
  * Columns `text` takes in a terminal: CJK (East Asian Wide/Fullwidth) and emoji count 2, escapes
