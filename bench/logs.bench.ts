@@ -145,8 +145,8 @@ function sperfProcess(bundle: string): Whole {
 
 /** logs() in a fresh node process over the build (dist/), from spawn to exit; its CPU (whole process, startup included) and peak RSS. */
 function logsProcess(bundle: string): Whole {
-  const built = path.resolve(__dirname, "../dist/analyze/logs.js");
-  if (!fs.existsSync(built)) throw new Error("dist/analyze/logs.js is missing: build first (npx tsc -p tsconfig.json)");
+  const built = path.resolve(__dirname, "../dist/analyze/logs/logs.js");
+  if (!fs.existsSync(built)) throw new Error("dist/analyze/logs/logs.js is missing: build first (npx tsc -p tsconfig.json)");
   const script = `require(${JSON.stringify(built)}).logs({ source: ${JSON.stringify(bundle)} }).then((r) => { const c = process.cpuUsage(); console.log("CASSPERF_RUSAGE", (c.user + c.system) / 1000, process.resourceUsage().maxRSS, r.summary.events, r.summary.gc_pause_max_ms ?? ""); })`;
   const w0 = performance.now();
   const p = spawnSync(process.execPath, ["-e", script], { encoding: "utf8", maxBuffer: 1 << 26 });

@@ -83,7 +83,7 @@ function buildDataset(): { dir: string; events: number; sessions: number; bytes:
   return { dir, events: n, sessions: ns, bytes: fs.statSync(path.join(dir, "traces/events.jsonl")).size };
 }
 
-/** The worker over the build: the same steps as cassperfWorker, as a `node -e` script requiring dist/analyze/trace.js. */
+/** The worker over the build: the same steps as cassperfWorker, as a `node -e` script requiring dist/analyze/trace/trace.js. */
 function workerScript(built: string, dir: string): string {
   return `const t0 = process.hrtime.bigint();
 require(${JSON.stringify(built)}).traces({ source: ${JSON.stringify(dir)} }).then((r) => {
@@ -163,7 +163,7 @@ async function main(): Promise<void> {
   );
   try {
     // The build in dist/ (as `npx cassperf` runs it: `npm run bench:trace` builds first), else the sources through tsx.
-    const built = path.join(__dirname, "../dist/analyze/trace.js");
+    const built = path.join(__dirname, "../dist/analyze/trace/trace.js");
     const useDist = fs.existsSync(built) && fs.statSync(built).mtimeMs >= fs.statSync(path.join(__dirname, "../src/analyze/trace.ts")).mtimeMs;
     const ours = spawnSync(process.execPath, useDist ? ["-e", workerScript(built, ds.dir)] : ["--import", "tsx", __filename, "--worker", ds.dir], {
       encoding: "utf8",
