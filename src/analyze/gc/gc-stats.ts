@@ -3,10 +3,13 @@
  * (unified JDK 9+ and JDK 8, rotated, compressed), Cassandra's GCInspector lines in system.log,
  * and `nodetool gcstats` — as one `pauses` frame (pause, real and stopped time kept apart), a
  * `cycles` frame of concurrent work, a summary of KPIs, findings from ONE rule table
- * ({@link GC_THRESHOLDS} + {@link GC_RULES}) and three charts.
+ * (./gc-rules.ts: GC_THRESHOLDS + GC_RULES, with the heap rule of ./heap.ts shared with jvm()) and
+ * three charts (specs in ../../present/charts/gc.ts).
  *
  * Parsing lives in src/parse/gc-*.ts (pure, reusable by logs()/timeline()/health()); this file
- * only reads files, joins rows and judges them.
+ * reads files through the Source and joins rows, in steps gcStatsOf() calls in order: gather
+ * (readGcLogs, readInspectorLines, readNodetoolGcstats), place GCInspector pauses against the GC
+ * logs, per-node facts -> applyRules(GC_RULES), report (gcReport).
  */
 import { CassperfError } from "../../errors";
 import { filesInTimeOrder, missing, nodetoolTexts } from "../../cluster/evidence";
@@ -167,23 +170,60 @@ export async function gcStats(input?: SourceInput, opts: GcStatsOptions = {}): P
   return answerOrExplain("gcStats", ["pauses", "cycles", "stalls", "gcstats"] as const, () => gcStatsOf(input, opts));
 }
 
-/** gcStats() itself; gcStats() turns "the source has no ..." into an empty report. */
+/** The source a helper reads, as resolveSource gives it. */
+type GcSource = Awaited<ReturnType<typeof resolveSource>>;
+/** A `nodetool gcstats` row with its node and file. */
+type GcstatsRow = NodetoolGcStats & { node: string; file: string };
+/** Time covered by each kind of evidence, per node (the summary's `coverage`). */
+type Coverage = Record<string, Record<string, { from: string | null; to: string | null; pauses: number }>>;
+
+/**
+ * gcStats() itself, step by step: gather (GC logs, GCInspector lines, nodetool gcstats), place the
+ * GCInspector pauses against the GC logs, judge each node (facts -> GC_RULES), report. gcStats()
+ * turns "the source has no ..." into an empty report.
+ */
 async function gcStatsOf(input?: SourceInput, opts: GcStatsOptions = {}): Promise<GcReport> {
   const source = await resolveSource(input, "gcStats");
   const wanted = opts.node === undefined ? undefined : new Set(Array.isArray(opts.node) ? opts.node : [opts.node]);
   const keep = (f: SourceFile) => !wanted || wanted.has(f.node);
   const notes: string[] = [];
-
-  // 1. GC logs, oldest rotation first per node. A GC log of another JVM in the bundle (OpsCenter,
-  // the DataStax agent, Spark, Solr) or of no node is left out of the nodes' figures, with a note.
-  const results: FileResult[] = [];
-  // Set when a cancel (Ctrl-C, a cell's interrupt) stopped the GC logs: what was read is reported, nothing more is read.
-  let cancelled = false;
-  const gcFiles = filesInTimeOrder(source, ["gc-log"]).filter(keep);
   // Ctrl-C in the REPL (or a notebook cell's signal) stops the read between blocks; the files already read are kept.
   const signal = runOptions().signal;
+
+  const { results, cancelled } = await readGcLogs(source, keep, signal, notes);
+  const inspector = opts.gcinspector !== false && !cancelled ? await readInspectorLines(source, keep, signal, notes) : [];
+  const gcstats = opts.nodetool !== false && !cancelled ? await readNodetoolGcstats(source, wanted, notes) : [];
+  if (!results.length && !inspector.length && !gcstats.length) refuseWithoutEvidence(source, notes);
+
+  const stalls = fileNotesAndStalls(results, notes);
+  const { insRows, coverage } = placeInspectorPauses(results, inspector, notes);
+  const nodes = [...new Set([...results.map((r) => r.node), ...inspector.map((r) => r.node), ...gcstats.map((g) => g.node)])].sort();
+  const findings: Finding[] = [];
+  const perNode: Record<string, Record<string, unknown>> = {};
+  for (const node of nodes) {
+    const files = results.filter((r) => r.node === node);
+    const nodeIns = insRows.filter((p) => p.node === node);
+    const facts = nodeFactsOf(node, files, nodeIns, stalls, inspector);
+    findings.push(...applyRules(GC_RULES, facts, "gcStats"));
+    perNode[node] = kpis(files, nodeIns.filter(counted));
+  }
+  return gcReport({ source, results, insRows, stalls, gcstats, coverage, nodes, findings, perNode, notes });
+}
+
+/**
+ * Step 1: the GC logs, oldest rotation first per node. A GC log of another JVM in the bundle
+ * (OpsCenter, the DataStax agent, Spark, Solr) or of no node is left out of the nodes' figures, with
+ * a note. A cancel (Ctrl-C, a cell's interrupt) keeps what was read and says so (`cancelled`).
+ */
+async function readGcLogs(
+  source: GcSource,
+  keep: (f: SourceFile) => boolean,
+  signal: AbortSignal,
+  notes: string[],
+): Promise<{ results: FileResult[]; cancelled: boolean }> {
+  const results: FileResult[] = [];
+  const gcFiles = filesInTimeOrder(source, ["gc-log"]).filter(keep);
   for (const file of gcFiles) {
-    const side = sideJvm(file);
     let parse: GcParseColumns | null;
     try {
       parse = await parseGcFile(source, file, signal);
@@ -193,8 +233,8 @@ async function gcStatsOf(input?: SourceInput, opts: GcStatsOptions = {}): Promis
         notes.push(
           `Cancelled: partial, ${results.length} of ${gcFiles.length} GC log files read (stopped in ${file.rel}); GCInspector lines and nodetool gcstats not read.`,
         );
-        cancelled = true;
-        break;
+        orderAndDedupe(results, notes);
+        return { results, cancelled: true };
       }
       if ((e as { gcParserFailed?: boolean })?.gcParserFailed) parse = parserFailure(e, file, notes);
       else {
@@ -202,101 +242,107 @@ async function gcStatsOf(input?: SourceInput, opts: GcStatsOptions = {}): Promis
         continue;
       }
     }
-    if (!parse) continue;
-    if (
-      parse.format === "unknown" ||
-      (parse.pauses.length === 0 && parse.cycles.length === 0 && parse.skipped.count > 0 && parse.skipped.count >= parse.lines / 2)
-    ) {
-      notes.push(
-        `${file.rel} is not a GC log: expected unified logging lines ([uptime][level][tags] ...) or JDK 8 PrintGCDetails lines (uptime: [GC ...)${parse.skipped.first ? `; line ${parse.skipped.first.line} reads "${parse.skipped.first.text}"` : ""}.`,
-      );
-      continue;
-    }
-    if (side) {
-      let worstMs = 0;
-      for (let i = 0; i < parse.pauses.length; i++) worstMs = Math.max(worstMs, parse.pauses.pauseMs(i));
-      notes.push(
-        `${file.rel} is the GC log of ${side}, not of a Cassandra node: left out of the nodes' figures and findings (it holds ${parse.pauses.length.toLocaleString("en-US")} pause(s)${parse.pauses.length ? `, worst ${fmt(worstMs)} ms` : ""}).`,
-      );
-      continue;
-    }
-    results.push({ node: file.node, file, parse });
+    if (parse && isNodeGcLog(file, parse, notes)) results.push({ node: file.node, file, parse });
   }
+  orderAndDedupe(results, notes);
+  return { results, cancelled: false };
+}
 
-  // Rotation numbers cycle (JDK 8 gc.log.0..N + .current, unified gc.log.0..N), so the names do
-  // not give time order: order each node's files by the first time stamp (or uptime) inside them.
+/**
+ * Rotation numbers cycle (JDK 8 gc.log.0..N + .current, unified gc.log.0..N), so the names do
+ * not give time order: order each node's files by the first time stamp (or uptime) inside them,
+ * then drop pauses two files both state.
+ */
+function orderAndDedupe(results: FileResult[], notes: string[]): void {
   reorderByContent(results, notes);
   dedupe(results, notes);
+}
 
-  // 2. GCInspector lines of system.log.
-  const inspector: InspectorResult[] = [];
-  if (opts.gcinspector !== false && !cancelled) {
-    for (const file of filesInTimeOrder(source, ["system-log"]).filter(keep)) {
-      let parse: GcParse | null;
-      try {
-        parse = await parseInspectorFile(source, file, signal);
-      } catch (e) {
-        if (isCancel(e) || signal.aborted) throw e;
-        if ((e as { gcParserFailed?: boolean })?.gcParserFailed) parse = parserFailure(e, file, notes);
-        else {
-          notes.push(`${file.rel}: could not be read (${(e as Error).message}); skipped.`);
-          continue;
-        }
-      }
-      const side = sideJvm(file);
-      if (side && parse && parse.pauses.length)
-        notes.push(`${file.rel} belongs to ${side}, not to a Cassandra node: its ${plural(parse.pauses.length, "GCInspector line")} are left out.`);
-      else if (parse && parse.pauses.length) inspector.push({ node: file.node, file, parse });
-    }
-    if (inspector.some((r) => r.parse.pauses.some((p) => p.timestamp !== null)))
-      notes.push("GCInspector times are the node's local time without a zone; read as UTC.");
-  }
-
-  // 3. nodetool gcstats.
-  const gcstats: (NodetoolGcStats & { node: string; file: string })[] = [];
-  if (opts.nodetool !== false && !cancelled) {
-    try {
-      for (const t of await nodetoolTexts(source, "gcstats")) {
-        if (wanted && !wanted.has(t.node)) continue;
-        const row = parseNodetoolGcstats(t.text);
-        if (row) gcstats.push({ node: t.node, file: t.origin, ...row });
-        else notes.push(`${t.origin}: no gcstats table found (expected the "Interval (ms) Max GC Elapsed (ms) ..." header).`);
-      }
-    } catch (e) {
-      notes.push(`nodetool gcstats could not be read: ${(e as Error).message}`);
-    }
-  }
-
-  if (!results.length && !inspector.length && !gcstats.length) {
-    // Unreadable files are not "not a GC log": missing() names them with why they could not be read.
-    const others = source.files().filter((f) => f.kind === "unrecognized");
-    if (notes.length)
-      throw new CassperfError(`gcStats: the source (${source.describe()}) has no usable GC evidence. ${notes.join(" ")}`, {
-        noEvidence: true,
-        hint: "Pass a GC log (gc.log, gc.log.0.current), a system.log with GCInspector lines, or a folder/bundle holding them.",
-      });
-    if (others.length && others.length <= 3)
-      throw new CassperfError(`gcStats: ${others.map((f) => f.rel).join(", ")} is not a GC log, a system.log or nodetool gcstats output.`, {
-        hint: "Pass a GC log written with -Xlog:gc* (JDK 9+) or -XX:+PrintGCDetails (JDK 8).",
-      });
-    missing(
-      "gcStats",
-      source,
-      "GC logs, GCInspector lines in system.log, or nodetool gcstats output",
-      'Open a folder or bundle with nodes/<node>/logs/cassandra/gc.log*, or pass a GC log path: gcStats("/var/log/cassandra/gc.log").',
+/** Is this parse a Cassandra node's GC log? Not when it is no GC log at all, or another JVM's (a note says which). */
+function isNodeGcLog(file: SourceFile, parse: GcParseColumns, notes: string[]): boolean {
+  if (
+    parse.format === "unknown" ||
+    (parse.pauses.length === 0 && parse.cycles.length === 0 && parse.skipped.count > 0 && parse.skipped.count >= parse.lines / 2)
+  ) {
+    notes.push(
+      `${file.rel} is not a GC log: expected unified logging lines ([uptime][level][tags] ...) or JDK 8 PrintGCDetails lines (uptime: [GC ...)${parse.skipped.first ? `; line ${parse.skipped.first.line} reads "${parse.skipped.first.text}"` : ""}.`,
     );
+    return false;
   }
+  const side = sideJvm(file);
+  if (!side) return true;
+  let worstMs = 0;
+  for (let i = 0; i < parse.pauses.length; i++) worstMs = Math.max(worstMs, parse.pauses.pauseMs(i));
+  notes.push(
+    `${file.rel} is the GC log of ${side}, not of a Cassandra node: left out of the nodes' figures and findings (it holds ${parse.pauses.length.toLocaleString("en-US")} pause(s)${parse.pauses.length ? `, worst ${fmt(worstMs)} ms` : ""}).`,
+  );
+  return false;
+}
 
-  // Rows: GC-log pauses stay in their columns (r.parse.pauses); GCInspector pauses (few) are rows.
-  const insRows: PauseRow[] = [];
+/** Step 2: the GCInspector lines of each node's system.log (another JVM's log is left out, with a note). */
+async function readInspectorLines(source: GcSource, keep: (f: SourceFile) => boolean, signal: AbortSignal, notes: string[]): Promise<InspectorResult[]> {
+  const inspector: InspectorResult[] = [];
+  for (const file of filesInTimeOrder(source, ["system-log"]).filter(keep)) {
+    let parse: GcParse | null;
+    try {
+      parse = await parseInspectorFile(source, file, signal);
+    } catch (e) {
+      if (isCancel(e) || signal.aborted) throw e;
+      if ((e as { gcParserFailed?: boolean })?.gcParserFailed) parse = parserFailure(e, file, notes);
+      else {
+        notes.push(`${file.rel}: could not be read (${(e as Error).message}); skipped.`);
+        continue;
+      }
+    }
+    const side = sideJvm(file);
+    if (side && parse && parse.pauses.length)
+      notes.push(`${file.rel} belongs to ${side}, not to a Cassandra node: its ${plural(parse.pauses.length, "GCInspector line")} are left out.`);
+    else if (parse && parse.pauses.length) inspector.push({ node: file.node, file, parse });
+  }
+  if (inspector.some((r) => r.parse.pauses.some((p) => p.timestamp !== null))) notes.push("GCInspector times are the node's local time without a zone; read as UTC.");
+  return inspector;
+}
+
+/** Step 3: `nodetool gcstats` of each node (recorded files, or run on a live cluster); a failure is a note. */
+async function readNodetoolGcstats(source: GcSource, wanted: Set<string> | undefined, notes: string[]): Promise<GcstatsRow[]> {
+  const gcstats: GcstatsRow[] = [];
+  try {
+    for (const t of await nodetoolTexts(source, "gcstats")) {
+      if (wanted && !wanted.has(t.node)) continue;
+      const row = parseNodetoolGcstats(t.text);
+      if (row) gcstats.push({ node: t.node, file: t.origin, ...row });
+      else notes.push(`${t.origin}: no gcstats table found (expected the "Interval (ms) Max GC Elapsed (ms) ..." header).`);
+    }
+  } catch (e) {
+    notes.push(`nodetool gcstats could not be read: ${(e as Error).message}`);
+  }
+  return gcstats;
+}
+
+/** No GC evidence at all: say why (the notes), which files are not GC logs, or what to add. */
+function refuseWithoutEvidence(source: GcSource, notes: string[]): never {
+  // Unreadable files are not "not a GC log": missing() names them with why they could not be read.
+  const others = source.files().filter((f) => f.kind === "unrecognized");
+  if (notes.length)
+    throw new CassperfError(`gcStats: the source (${source.describe()}) has no usable GC evidence. ${notes.join(" ")}`, {
+      noEvidence: true,
+      hint: "Pass a GC log (gc.log, gc.log.0.current), a system.log with GCInspector lines, or a folder/bundle holding them.",
+    });
+  if (others.length && others.length <= 3)
+    throw new CassperfError(`gcStats: ${others.map((f) => f.rel).join(", ")} is not a GC log, a system.log or nodetool gcstats output.`, {
+      hint: "Pass a GC log written with -Xlog:gc* (JDK 9+) or -XX:+PrintGCDetails (JDK 8).",
+    });
+  return missing(
+    "gcStats",
+    source,
+    "GC logs, GCInspector lines in system.log, or nodetool gcstats output",
+    'Open a folder or bundle with nodes/<node>/logs/cassandra/gc.log*, or pass a GC log path: gcStats("/var/log/cassandra/gc.log").',
+  );
+}
+
+/** Each GC log's skipped lines and JVM restarts as notes; its allocation stalls as rows. */
+function fileNotesAndStalls(results: FileResult[], notes: string[]): StallRow[] {
   const stalls: StallRow[] = [];
-  // Cycles stay in their columns too; the frame makes rows on demand.
-  const cycleCount = results.reduce((a, r) => a + r.parse.cycles.length, 0);
-  const cycleRows = (): CycleRow[] => {
-    const out: CycleRow[] = [];
-    for (const r of results) for (let i = 0; i < r.parse.cycles.length; i++) out.push({ ...r.parse.cycles.get(i), node: r.node, file: r.file.rel });
-    return out;
-  };
   for (const r of results) {
     for (const s of r.parse.stalls) stalls.push({ ...s, node: r.node, file: r.file.rel });
     const sk = r.parse.skipped;
@@ -307,10 +353,18 @@ async function gcStatsOf(input?: SourceInput, opts: GcStatsOptions = {}): Promis
     if (r.parse.jvmRestarts)
       notes.push(`${r.file.rel}: uptime went back ${plural(r.parse.jvmRestarts, "time")} — more than one JVM run in one file; all runs are included.`);
   }
-  // Coverage in time: a GCInspector pause outside every GC-log window of its node is evidence no
-  // GC log states (e.g. logged after the GC log's last line), so it counts; inside a window it is
-  // the same pause the GC log already has.
-  const coverage: Record<string, Record<string, { from: string | null; to: string | null; pauses: number }>> = {};
+  return stalls;
+}
+
+/**
+ * Coverage in time: a GCInspector pause outside every GC-log window of its node is evidence no
+ * GC log states (e.g. logged after the GC log's last line), so it counts (`beyond_gc_log`); inside
+ * a window it is the same pause the GC log already has. Returns the GCInspector rows and the time
+ * each kind of evidence covers per node; notes say what was counted and what could not be placed.
+ */
+function placeInspectorPauses(results: FileResult[], inspector: InspectorResult[], notes: string[]): { insRows: PauseRow[]; coverage: Coverage } {
+  const insRows: PauseRow[] = [];
+  const coverage: Coverage = {};
   const windows = new Map<string, { from: number; to: number }[]>();
   const noClock = new Set<string>();
   for (const r of results) {
@@ -353,44 +407,56 @@ async function gcStatsOf(input?: SourceInput, opts: GcStatsOptions = {}): Promis
   for (const n of noClock)
     if (inspector.some((r) => r.node === n))
       notes.push(`${n}: the GC log has no date stamps, so GCInspector pauses cannot be placed against it; they are shown but not counted.`);
+  return { insRows, coverage };
+}
 
-  // Per node facts and findings.
-  const nodes = [...new Set([...results.map((r) => r.node), ...inspector.map((r) => r.node), ...gcstats.map((g) => g.node)])].sort();
-  const findings: Finding[] = [];
-  const perNode: Record<string, Record<string, unknown>> = {};
-  for (const node of nodes) {
-    const files = results.filter((r) => r.node === node);
-    const info = Object.assign({}, ...files.map((r) => r.parse.info)) as GcParse["info"];
-    const nodeIns = insRows.filter((p) => p.node === node);
-    const nodePauses: PauseRow[] = [];
-    let toSpaceCount = 0;
-    let humongousCount = 0;
-    for (const r of files) {
-      const t = r.parse.pauses;
-      for (let i = 0; i < t.length; i++) {
-        const ts = t.toSpaceExhausted(i);
-        const hu = t.humongous(i);
-        if (notable(t, i) || (ts && toSpaceCount === 0) || (hu && humongousCount === 0)) nodePauses.push(logRow(r, i));
-        if (ts) toSpaceCount++;
-        if (hu) humongousCount++;
-      }
+/** What the rules see for one node: its {@link notable} GC-log pauses as rows, its GCInspector rows, stalls, JVM info and throughput. */
+function nodeFactsOf(node: string, files: FileResult[], nodeIns: PauseRow[], stalls: StallRow[], inspector: InspectorResult[]): NodeFacts {
+  const info = Object.assign({}, ...files.map((r) => r.parse.info)) as GcParse["info"];
+  const nodePauses: PauseRow[] = [];
+  let toSpaceCount = 0;
+  let humongousCount = 0;
+  for (const r of files) {
+    const t = r.parse.pauses;
+    for (let i = 0; i < t.length; i++) {
+      const ts = t.toSpaceExhausted(i);
+      const hu = t.humongous(i);
+      if (notable(t, i) || (ts && toSpaceCount === 0) || (hu && humongousCount === 0)) nodePauses.push(logRow(r, i));
+      if (ts) toSpaceCount++;
+      if (hu) humongousCount++;
     }
-    nodePauses.push(...nodeIns);
-    const facts: NodeFacts = {
-      node,
-      pauses: nodePauses,
-      toSpaceCount,
-      humongousCount,
-      stalls: stalls.filter((s) => s.node === node),
-      info,
-      throughputPct: throughput(files),
-      files: [...files, ...inspector.filter((r) => r.node === node)].map((r) => r.file.rel),
-      gcLogs: files.map((r) => r.file.rel),
-    };
-    findings.push(...applyRules(GC_RULES, facts, "gcStats"));
-    perNode[node] = kpis(files, nodeIns.filter(counted));
   }
+  nodePauses.push(...nodeIns);
+  return {
+    node,
+    pauses: nodePauses,
+    toSpaceCount,
+    humongousCount,
+    stalls: stalls.filter((s) => s.node === node),
+    info,
+    throughputPct: throughput(files),
+    files: [...files, ...inspector.filter((r) => r.node === node)].map((r) => r.file.rel),
+    gcLogs: files.map((r) => r.file.rel),
+  };
+}
 
+/** Everything the report is made of, gathered and judged. */
+interface GcGathered {
+  source: GcSource;
+  results: FileResult[];
+  insRows: PauseRow[];
+  stalls: StallRow[];
+  gcstats: GcstatsRow[];
+  coverage: Coverage;
+  nodes: string[];
+  findings: Finding[];
+  perNode: Record<string, Record<string, unknown>>;
+  notes: string[];
+}
+
+/** The last step: summary, frames built on demand from the columns, and the charts of ../../present/charts/gc.ts. */
+function gcReport(g: GcGathered): GcReport {
+  const { results, insRows, stalls, gcstats } = g;
   const logCount = results.reduce((a, r) => a + r.parse.pauses.length, 0);
   const insCounted = insRows.filter(counted);
   const basisCount = logCount + insCounted.length;
@@ -400,7 +466,7 @@ async function gcStatsOf(input?: SourceInput, opts: GcStatsOptions = {}): Promis
   const uniq = (xs: (string | undefined)[]) => [...new Set(xs.filter((x): x is string => !!x))];
   const k = kpis(results, insCounted);
   const summary: Record<string, unknown> = {
-    nodes: nodes.length,
+    nodes: g.nodes.length,
     gc_log_files: results.length,
     collector: uniq(infos.map((i) => i.collector)).join(", ") || null,
     jvm_version: uniq(infos.map((i) => i.jvmVersion)).join(", ") || null,
@@ -409,60 +475,70 @@ async function gcStatsOf(input?: SourceInput, opts: GcStatsOptions = {}): Promis
     ...k,
     gcinspector_pauses: insRows.length,
     gcinspector_pauses_beyond_gc_log: insRows.filter((p) => p.beyond_gc_log).length,
-    coverage,
-    cycles: cycleCount,
+    coverage: g.coverage,
+    cycles: results.reduce((a, r) => a + r.parse.cycles.length, 0),
     allocation_stalls: stalls.length,
     skipped_lines: results.reduce((a, r) => a + r.parse.skipped.count, 0),
     flags: infos.find((i) => i.flags)?.flags ?? null,
-    per_node: perNode,
-    nodetool_gcstats: gcstats.length ? Object.fromEntries(gcstats.map((g) => [g.node, g])) : null,
-  };
-
-  // The frame is built from the columns on demand, one row object at a time.
-  const pauseColumns = (): Columns => {
-    const cols: Columns = {};
-    for (const c of PAUSE_COLUMNS) cols[c] = new Array(logCount + insRows.length);
-    let k = 0;
-    const add = (p: PauseRow) => {
-      for (const c of PAUSE_COLUMNS) cols[c]![k] = (p as unknown as Record<string, unknown>)[c] ?? null;
-      k++;
-    };
-    for (const p of logRowsOf(results)) add(p);
-    for (const p of insRows) add(p);
-    return cols;
+    per_node: g.perNode,
+    nodetool_gcstats: gcstats.length ? Object.fromEntries(gcstats.map((s) => [s.node, s])) : null,
   };
   return makeReport({
     helper: "gcStats",
-    title: `GC pauses of ${plural(nodes.length, "node")}: ${basisCount.toLocaleString("en-US")} pauses${k.pause_max_ms !== null ? `, max ${fmt(k.pause_max_ms as number)} ms` : ""}`,
-    source: source.describe(),
+    title: `GC pauses of ${plural(g.nodes.length, "node")}: ${basisCount.toLocaleString("en-US")} pauses${k.pause_max_ms !== null ? `, max ${fmt(k.pause_max_ms as number)} ms` : ""}`,
+    source: g.source.describe(),
     summary,
-    findings,
+    findings: g.findings,
     frames: {
-      pauses: pauseColumns,
-      cycles: () => rowsToColumns(cycleRows(), CYCLE_COLUMNS),
+      pauses: () => pauseColumns(results, insRows),
+      cycles: () => rowsToColumns(cycleRows(results), CYCLE_COLUMNS),
       stalls: () => rowsToColumns(stalls, ["node", "timestamp", "uptime_s", "thread", "stall_ms", "file", "line"]),
-      gcstats: () =>
-        rowsToColumns(gcstats, [
-          "node",
-          "interval_ms",
-          "max_gc_elapsed_ms",
-          "total_gc_elapsed_ms",
-          "stdev_gc_elapsed_ms",
-          "gc_reclaimed_mb",
-          "collections",
-          "direct_memory_bytes",
-          "file",
-        ]),
+      gcstats: () => rowsToColumns(gcstats, GCSTATS_COLUMNS),
     },
     charts: {
       pauses: () => pausesChart(allRows()),
       heap: () => heapChart([...logRowsOf(results)]),
       histogram: () => histogramChart(allRows().filter(counted)),
     },
-    notes,
+    notes: g.notes,
     previewFrame: "pauses",
   }) as GcReport;
 }
+
+/** The `pauses` frame from the columns (GC-log pauses, then GCInspector rows), one row object at a time. */
+function pauseColumns(results: FileResult[], insRows: PauseRow[]): Columns {
+  const n = results.reduce((a, r) => a + r.parse.pauses.length, 0) + insRows.length;
+  const cols: Columns = {};
+  for (const c of PAUSE_COLUMNS) cols[c] = new Array(n);
+  let k = 0;
+  const add = (p: PauseRow) => {
+    for (const c of PAUSE_COLUMNS) cols[c]![k] = (p as unknown as Record<string, unknown>)[c] ?? null;
+    k++;
+  };
+  for (const p of logRowsOf(results)) add(p);
+  for (const p of insRows) add(p);
+  return cols;
+}
+
+/** The `cycles` frame's rows: cycles stay in their columns until the frame is asked for. */
+function cycleRows(results: FileResult[]): CycleRow[] {
+  const out: CycleRow[] = [];
+  for (const r of results) for (let i = 0; i < r.parse.cycles.length; i++) out.push({ ...r.parse.cycles.get(i), node: r.node, file: r.file.rel });
+  return out;
+}
+
+/** Column order of the `gcstats` frame. */
+const GCSTATS_COLUMNS = [
+  "node",
+  "interval_ms",
+  "max_gc_elapsed_ms",
+  "total_gc_elapsed_ms",
+  "stdev_gc_elapsed_ms",
+  "gc_reclaimed_mb",
+  "collections",
+  "direct_memory_bytes",
+  "file",
+];
 
 /** Column order of the `pauses` frame (the contract others rely on comes first). */
 export const PAUSE_COLUMNS = [
