@@ -74,9 +74,11 @@ export async function jvm(input?: SourceInput, options: JvmOptions = {}) {
   return answerOrExplain("jvm", ["nodes", "heap"] as const, () => jvmOf(input, options));
 }
 
-/** jvm() itself; jvm() turns "the source has no ..." into an empty report. */
-async function jvmOf(input?: SourceInput, options: JvmOptions = {}) {
-  const source = await resolveSource(input, "jvm");
+/** Adds a part of a node's facts: a fact already known stays (first found wins), and the origin lists every source used. */
+type Fill = (node: string, part: Partial<JvmFacts>, origin: string) => void;
+
+/** One empty row of facts per node, filled by the gather steps. */
+function factsTable(): { fill: Fill; rows: () => JvmFacts[] } {
   const facts = new Map<string, JvmFacts>();
   const get = (node: string): JvmFacts => {
     let f = facts.get(node);
@@ -100,7 +102,7 @@ async function jvmOf(input?: SourceInput, options: JvmOptions = {}) {
     }
     return f;
   };
-  const fill = (node: string, part: Partial<JvmFacts>, origin: string) => {
+  const fill: Fill = (node, part, origin) => {
     const f = get(node);
     let used = false;
     for (const [k, v] of Object.entries(part) as [keyof JvmFacts, unknown][]) {
@@ -112,13 +114,44 @@ async function jvmOf(input?: SourceInput, options: JvmOptions = {}) {
     }
     if (used) f.origin = f.origin ? `${f.origin}; ${origin}` : origin;
   };
-  // 1. Bundle command lines and meminfo.
+  return { fill, rows: () => [...facts.values()].filter((f) => f.origin) };
+}
+
+/** Heap after GC of the GC-log pauses (the `heap` frame and chart). */
+type HeapAfter = { node: string; timestamp: string | null; heap_after_mb: number | null };
+
+/**
+ * jvm() itself, step by step: gather each node's facts (first found wins: command line, startup
+ * log lines, GC log header via gcStats, nodetool info), judge them (JVM_RULES), report. jvm()
+ * turns "the source has no ..." into an empty report.
+ */
+async function jvmOf(input?: SourceInput, options: JvmOptions = {}) {
+  const source = await resolveSource(input, "jvm");
+  const { fill, rows: factRows } = factsTable();
+  await fromBundles(source, fill);
+  await fromStartupLines(source, fill);
+  const gcHeapAfter = await fromGcLogs(source, options.gc, fill);
+  await fromNodetoolInfo(source, fill);
+  const rows = factRows();
+  if (!rows.length)
+    throw new CassperfError(
+      `jvm: the source (${source.describe()}) has no JVM facts (no command line, JVM Arguments log line, GC log header or nodetool info).`,
+      { noEvidence: true, hint: "add logs/cassandra/system.log (its startup lines) or gc.log*, or nodetool info" },
+    );
+  return jvmReport(source, rows, gcHeapAfter);
+}
+
+/** 1. The command-line files and meminfo a bundle keeps per node. */
+async function fromBundles(source: Source, fill: Fill): Promise<void> {
   for (const node of source.nodes()) {
     const b = await bundleFacts(source, node);
     if (b.args) fill(node, jvmArgSettings(b.args), b.origin!);
     if (b.ramMb) fill(node, { ram_mb: b.ramMb }, `nodes/${node}/os-metrics/meminfo`);
   }
-  // 2. "JVM Arguments: [...]" startup lines.
+}
+
+/** 2. The "JVM Arguments: [...]" and "JVM vendor/version" startup lines of system.log. */
+async function fromStartupLines(source: Source, fill: Fill): Promise<void> {
   for (const f of source.files({ kind: "system-log" })) {
     const text = await source.readText(f);
     const m = /JVM Arguments: \[(.*)\]\s*$/m.exec(text);
@@ -126,47 +159,48 @@ async function jvmOf(input?: SourceInput, options: JvmOptions = {}) {
     const v = /JVM vendor\/version: (.*)$/m.exec(text);
     if (v) fill(f.node, { java_version: v[1].trim() }, `${f.rel} (JVM vendor/version)`);
   }
-  // 3. GC logs, through gcStats (its summary carries the header's flags, heap max, RAM, collector).
-  let gcHeapAfter: { node: string; timestamp: string | null; heap_after_mb: number | null }[] = [];
-  if (source.files({ kind: "gc-log" }).length) {
-    const g = options.gc ?? (await gcStats(source));
-    const per = (g.summary.per_node ?? {}) as Record<string, Record<string, unknown>>;
-    for (const node of Object.keys(per).length ? Object.keys(per) : source.nodes()) {
-      const flags = String(g.summary.flags ?? "");
-      const gcFiles =
-        source
-          .files({ kind: "gc-log", node })
-          .map((f) => f.rel)
-          .join(", ") || "gc log";
-      fill(
-        node,
-        {
-          ...jvmArgSettings(flags.split(/\s+/)),
-          collector: (g.summary.collector as string) ?? null,
-          ram_mb: (g.summary.ram_mb as number) ?? null,
-          java_version: (g.summary.jvm_version as string) ?? null,
-        },
-        `${gcFiles} (header, via gcStats)`,
-      );
-      if (g.summary.heap_max_mb) fill(node, { heap_max_mb: g.summary.heap_max_mb as number }, `${gcFiles} (via gcStats)`);
-    }
-    gcHeapAfter = g
-      .rows("pauses")
-      .filter((p) => p.heap_after_mb !== null && p.origin !== "gcinspector")
-      .map((p) => ({ node: String(p.node), timestamp: (p.timestamp as string) ?? null, heap_after_mb: p.heap_after_mb as number }));
+}
+
+/** 3. GC logs, through gcStats (its summary carries the header's flags, heap max, RAM, collector); returns heap after GC. */
+async function fromGcLogs(source: Source, given: Report | undefined, fill: Fill): Promise<HeapAfter[]> {
+  if (!source.files({ kind: "gc-log" }).length) return [];
+  const g = given ?? (await gcStats(source));
+  const per = (g.summary.per_node ?? {}) as Record<string, Record<string, unknown>>;
+  for (const node of Object.keys(per).length ? Object.keys(per) : source.nodes()) {
+    const flags = String(g.summary.flags ?? "");
+    const gcFiles =
+      source
+        .files({ kind: "gc-log", node })
+        .map((f) => f.rel)
+        .join(", ") || "gc log";
+    fill(
+      node,
+      {
+        ...jvmArgSettings(flags.split(/\s+/)),
+        collector: (g.summary.collector as string) ?? null,
+        ram_mb: (g.summary.ram_mb as number) ?? null,
+        java_version: (g.summary.jvm_version as string) ?? null,
+      },
+      `${gcFiles} (header, via gcStats)`,
+    );
+    if (g.summary.heap_max_mb) fill(node, { heap_max_mb: g.summary.heap_max_mb as number }, `${gcFiles} (via gcStats)`);
   }
-  // 4. nodetool info.
+  return g
+    .rows("pauses")
+    .filter((p) => p.heap_after_mb !== null && p.origin !== "gcinspector")
+    .map((p) => ({ node: String(p.node), timestamp: (p.timestamp as string) ?? null, heap_after_mb: p.heap_after_mb as number }));
+}
+
+/** 4. `nodetool info`: heap used and total. */
+async function fromNodetoolInfo(source: Source, fill: Fill): Promise<void> {
   for (const t of await nodetoolTexts(source, "info").catch(() => [])) {
     const info = parseInfo(t.text, { file: t.origin });
     fill(t.node, { heap_used_mb: info.heap_used_mb, heap_max_mb: info.heap_total_mb }, t.origin);
   }
-  const rows = [...facts.values()].filter((f) => f.origin);
-  if (!rows.length)
-    throw new CassperfError(
-      `jvm: the source (${source.describe()}) has no JVM facts (no command line, JVM Arguments log line, GC log header or nodetool info).`,
-      { noEvidence: true, hint: "add logs/cassandra/system.log (its startup lines) or gc.log*, or nodetool info" },
-    );
+}
 
+/** The report: JVM_RULES' findings per node, the `nodes` and `heap` frames, the heap chart (../../present/charts/jvm.ts). */
+function jvmReport(source: Source, rows: JvmFacts[], gcHeapAfter: HeapAfter[]) {
   const findings = rows.flatMap((f) => applyRules(JVM_RULES, f, "jvm"));
   return makeReport({
     helper: "jvm",
