@@ -299,7 +299,8 @@ async function readInspectorLines(source: GcSource, keep: (f: SourceFile) => boo
       notes.push(`${file.rel} belongs to ${side}, not to a Cassandra node: its ${plural(parse.pauses.length, "GCInspector line")} are left out.`);
     else if (parse && parse.pauses.length) inspector.push({ node: file.node, file, parse });
   }
-  if (inspector.some((r) => r.parse.pauses.some((p) => p.timestamp !== null))) notes.push("GCInspector times are the node's local time without a zone; read as UTC.");
+  if (inspector.some((r) => r.parse.pauses.some((p) => p.timestamp !== null)))
+    notes.push("GCInspector times are the node's local time without a zone; read as UTC.");
   return inspector;
 }
 
