@@ -7,8 +7,8 @@
  *    helper that read it and `from`, the file (and line) the value was read from. A value the
  *    source cannot give is null with the reason, never a guess;
  *  - `findings`: every helper's findings, ranked by severity, each with `helper` naming the helper
- *    that explains it (call that helper for the detail); a problem two helpers both raise on one
- *    node ({@link SAME_PROBLEM}, e.g. a small heap from gcStats and jvm) is shown once;
+ *    that explains it (call that helper for the detail); a rule two helpers share (the heap rule
+ *    of gcStats and jvm) gives one finding per node ({@link oncePerRule});
  *  - frame `helpers`: what ran, what failed (its error is also a note) and what the source cannot
  *    answer, with the reason and what to add;
  *  - `reports`: each helper's own report, to drill down without re-running it.
@@ -58,37 +58,17 @@ export interface HealthStep {
 }
 
 /**
- * Findings two helpers both raise about one thing on one node. health() shows the `keep` finding
- * once, at the worse of the two severities, and says in its evidence that the other helper agrees;
- * each helper's own report still has its finding.
+ * One finding per rule, node and title across helpers: a rule two helpers share (the heap rule of
+ * gcStats and jvm(), ./gc/heap.ts) raises the same finding in both reports; health() lists it once,
+ * as the helper that ran LAST raised it (a later helper builds on the earlier ones' reports: jvm()
+ * reads gcStats's, and adds the command line). Findings of one report are never folded together,
+ * and each helper's own report still has its finding.
  */
-export const SAME_PROBLEM: { keep: string[]; drop: string; why: string }[] = [
-  {
-    keep: ["jvm.heap-small", "jvm.heap-large", "jvm.heap-over-half-ram"],
-    drop: "gc.heap-size",
-    why: "gcStats reads -Xmx and RAM from the GC log header; jvm() reads the same heap (command line, log or GC header) and names the one limit it breaks",
-  },
-];
-
-const SEVERITY_RANK = { critical: 0, warning: 1, info: 2 } as const;
-
-/** Fold the {@link SAME_PROBLEM} pairs: per node, a `drop` finding goes when a `keep` finding is there. */
-export function mergeSameProblem(findings: Finding[]): Finding[] {
-  const out = findings.map((f) => ({ ...f }));
-  const gone = new Set<number>();
-  for (const rule of SAME_PROBLEM) {
-    out.forEach((dropped, i) => {
-      if (dropped.id !== rule.drop || dropped.node === undefined) return;
-      const kept = out.filter((k) => rule.keep.includes(k.id) && k.node === dropped.node);
-      if (!kept.length) return;
-      gone.add(i);
-      for (const k of kept) {
-        if (SEVERITY_RANK[dropped.severity] < SEVERITY_RANK[k.severity]) k.severity = dropped.severity;
-        k.evidence = `${k.evidence}; ${dropped.helper ?? "another helper"} agrees (${dropped.id}: ${dropped.title})`;
-      }
-    });
-  }
-  return out.filter((_, i) => !gone.has(i));
+export function oncePerRule(reports: Map<string, Finding[]>): Finding[] {
+  const key = (f: Finding) => `${f.id}\u0000${f.node ?? ""}\u0000${f.title}`;
+  const raisedBy = new Map<string, string>();
+  for (const [name, fs] of reports) for (const f of fs) raisedBy.set(key(f), name);
+  return [...reports].flatMap(([name, fs]) => fs.filter((f) => raisedBy.get(key(f)) === name));
 }
 
 /** Settings health() shows from system_views.settings (5.0 names; Cassandra's cassandra.yaml documents each). */
@@ -751,13 +731,13 @@ export async function runHealth(steps: readonly HealthStep[], input?: SourceInpu
   for (const [h, why] of unanswerable) notes.push(`${h}() cannot answer from this source: ${why}`);
 
   // All findings, each with the helper that explains it; inventory's "helper cannot answer" findings are the helpers frame's rows.
-  const findings: Finding[] = [];
+  const findings = new Map<string, Finding[]>();
   for (const [name, r] of reports)
-    for (const f of r.findings) {
-      if (f.id === "inventory.helper-unanswerable") continue;
-      findings.push({ ...f, helper: f.helper && f.helper !== "" ? f.helper : name });
-    }
-  const ranked = sortFindings(mergeSameProblem(findings));
+    findings.set(
+      name,
+      r.findings.filter((f) => f.id !== "inventory.helper-unanswerable").map((f) => ({ ...f, helper: f.helper && f.helper !== "" ? f.helper : name })),
+    );
+  const ranked = sortFindings(oncePerRule(findings));
   const count = (s: string) => ranked.filter((f) => f.severity === s).length;
   const val = (m: string) => head.rows.find((r) => r.metric === m)?.value ?? null;
   const report = makeReport({

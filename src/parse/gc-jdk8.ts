@@ -16,6 +16,7 @@
  * kept apart from `pause_ms` and `real_ms` (a DSE 6.8 node logged 44.7 ms pause, real=1.06 s,
  * 1.066 s stopped).
  */
+import { jvmArgSettings } from "./jvm-args";
 import { emptyColumns, intern, withPauseObjects, type GcBlockParser, type GcParseColumns } from "./gc-pauses";
 import { emptyParse, hotspotTime, kebab, parenGroups, skip, STOPPED_TIME, toMb, type GcCycle, type GcParse, type GcPause, type ParseOptions } from "./gc-types";
 
@@ -463,14 +464,12 @@ function shenandoahPause(body: string, line: number, uptime: number | null, stam
   };
 }
 
+/** The "CommandLine flags:" header: heap size and collector read by the one JVM-arguments parser (./jvm-args.ts). */
 function readFlags(line: string, r: GcParseColumns): void {
   r.info.flags = intern(line.slice("CommandLine flags:".length).trim());
-  const mx = /-XX:MaxHeapSize=(\d+)/.exec(line);
-  if (mx) r.info.heapMaxMb = Math.round(Number(mx[1]) / 1048576);
-  if (line.includes("+UseG1GC")) r.info.collector = "G1";
-  else if (line.includes("+UseConcMarkSweepGC")) r.info.collector = "CMS";
-  else if (line.includes("+UseParallelGC") || line.includes("+UseParallelOldGC")) r.info.collector = "Parallel";
-  else if (line.includes("+UseSerialGC")) r.info.collector = "Serial";
+  const settings = jvmArgSettings(r.info.flags.split(/\s+/));
+  if (settings.heap_max_mb !== undefined && settings.heap_max_mb !== null) r.info.heapMaxMb = Math.round(settings.heap_max_mb);
+  if (settings.collector) r.info.collector = settings.collector;
 }
 
 function collectorFromEvents(names: string[]): string | undefined {

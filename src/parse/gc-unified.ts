@@ -156,6 +156,13 @@ export function parseUnifiedGc(text: string, opts: ParseOptions = {}): GcParse {
 /**
  * The unified-logging parser fed block by block (see {@link GcBlockParser}): state (open GC ids,
  * the pause waiting for its safepoint line) carries across blocks.
+ *
+ * Read in three parts, gctoolkit's way: `push` walks the lines on offsets and, with cheap prefix
+ * checks (`gcIdLineMatters` for `GC(n) ...` lines), lets through only the lines that matter; those
+ * go to ONE handler each — the `GC(n) ...` events by their first letter
+ * (`onGcIdLine`: pause end, concurrent phase, ZGC collection, to-space exhausted, humongous) and
+ * the other messages by their prefix (`MESSAGE_RULES`: safepoint, stopped time, allocation stall,
+ * then the JVM facts of {@link INFO_RULES}).
  * @example const p = unifiedGcParser(); for await (const b of readLineBlocks("gc.log")) p.push(b); p.end().pauses.length
  */
 export function unifiedGcParser(opts: ParseOptions = {}): GcBlockParser {
@@ -182,6 +189,7 @@ export function unifiedGcParser(opts: ParseOptions = {}): GcBlockParser {
 
   let lastStampText = "";
   let lastStamp: string | null = null;
+  /** Read the current line's decorations: its uptime and time stamp, and the log's time span. */
   const decorate = () => {
     uptime = null;
     stamp = null;
@@ -232,6 +240,213 @@ export function unifiedGcParser(opts: ParseOptions = {}): GcBlockParser {
     return p;
   };
 
+  /**
+   * The cheap test of a `GC(n) ...` line (on offsets, nothing materialised): does its event matter?
+   * Two side effects stay here because they need no more than the offsets: a pause's start line is
+   * remembered (to see one pause run inside another), and a gc+cpu "User=... Real=..." line gives
+   * the pause of its GC id its real_ms.
+   */
+  const gcIdLineMatters = (text: string, m0: number, le: number): boolean => {
+    let d = m0 + 3;
+    let gcId = 0;
+    for (let ch = text.charCodeAt(d); d < le && ch >= 48 && ch <= 57; ch = text.charCodeAt(++d)) gcId = gcId * 10 + (ch - 48);
+    if (text.charCodeAt(d) !== 41 || text.charCodeAt(d + 1) !== 32) return false;
+    let rs = d + 2;
+    const g = text.charCodeAt(rs);
+    if ((g === 89 || g === 79 || g === 121) && text.charCodeAt(rs + 1) === 58) rs += 3;
+    const endsWithS = text.charCodeAt(le - 1) === 115;
+    // First two or three characters before any startsWith: most detail lines fail here.
+    const c1 = text.charCodeAt(rs + 1);
+    switch (text.charCodeAt(rs)) {
+      case 80 /* P */: {
+        const need = endsWithS && c1 === 97 && text.charCodeAt(le - 2) === 109 && text.startsWith("Pause ", rs);
+        // A pause's start line (gc,start: no duration): remembered, to see one pause run inside another.
+        if (!need && c1 === 97 && text.startsWith("Pause ", rs)) started.set(gcId, lineNo);
+        return need;
+      }
+      case 67 /* C */:
+        return endsWithS && c1 === 111 && text.startsWith("Concurrent ", rs);
+      case 71 /* G */:
+        return c1 === 97 && text.startsWith("Garbage Collection (", rs);
+      case 77 /* M */:
+        return (c1 === 97 || c1 === 105) && (text.startsWith("Major Collection (", rs) || text.startsWith("Minor Collection (", rs));
+      case 84 /* T */:
+        return c1 === 111 && text.startsWith("To-space exhausted", rs);
+      case 69 /* E */:
+        return c1 === 118 && text.startsWith("Evacuation Failure", rs);
+      case 72 /* H */:
+        return c1 === 117 && text.charCodeAt(rs + 19) !== 48 && text.startsWith("Humongous regions: ", rs);
+      case 85 /* U */:
+        // gc+cpu "User=0.01s Sys=0.00s Real=0.01s": the pause with this id gets real_ms, without materialising the line.
+        if (c1 === 115 && text.charCodeAt(rs + 2) === 101 && text.startsWith("User=", rs)) {
+          const p = byId.get(gcId);
+          const k = text.indexOf("Real=", rs);
+          if (p !== undefined && table.num(p, "real_ms") === null && k > 0 && k < le) {
+            const v = Number(text.slice(k + 5, text.charCodeAt(le - 1) === 115 ? le - 1 : le));
+            if (Number.isFinite(v)) table.setNum(p, "real_ms", Math.round(v * 1e6) / 1000);
+          }
+        }
+        return false;
+    }
+    return false;
+  };
+
+  /** A pause's end line: one row; a pause that ended inside another (Serial/Parallel full in young) is marked within it. */
+  const onPauseEnd = (id: number, rest: string, gen: string, genTag: string) => {
+    const m = PAUSE_END.exec(rest);
+    if (!m) {
+      skip(r.skipped, lineNo, line, "a pause end line without a readable duration");
+      return;
+    }
+    decorate();
+    const pause = table.push(pauseFrom(m, id, gen, genTag, pending.get(id), lineNo, uptime, stamp, r.info.collector));
+    pending.delete(id);
+    // Serial/Parallel log a full collection inside the young one that triggered it
+    // (`GC(2263) Pause Young` starts, `GC(2264) Pause Full` starts and ends, then GC(2263) ends):
+    // the inner pause is kept with its own time and marked as within the outer one.
+    const myStart = started.get(id);
+    started.delete(id);
+    if (myStart !== undefined) {
+      for (const [outerId, outerStart] of started) {
+        if (outerStart < myStart && myStart - outerStart < 1000) {
+          let list = nestedIn.get(outerId);
+          if (!list) nestedIn.set(outerId, (list = []));
+          list.push(pause);
+        }
+      }
+    }
+    const inner = nestedIn.get(id);
+    if (inner) {
+      for (const p of inner) table.setNum(p, "within_line", lineNo);
+      nestedIn.delete(id);
+    }
+    if (started.size > 64) started.clear();
+    if (byId.size > 512) byId.clear();
+    byId.set(id, pause);
+    awaitingStop = pause;
+  };
+
+  /** A concurrent phase with its duration: one cycle row. */
+  const onConcurrent = (id: number, rest: string) => {
+    const m = CONCURRENT_END.exec(rest);
+    if (!m) return;
+    decorate();
+    const ms = m[3] === "s" ? dec(m[2]) * 1000 : dec(m[2]);
+    // JDK 11 appends the phase's span "(11.013s, 11.034s)"; Shenandoah's cleanup a heap "78M->23M(256M)".
+    let name = m[1];
+    let before: number | null = null;
+    let after: number | null = null;
+    const h = CYCLE_HEAP.exec(name);
+    if (h) {
+      before = toMb(h[1].replace(",", "."), h[2]);
+      after = toMb(h[3].replace(",", "."), h[4]);
+      name = name.slice(0, h.index);
+    }
+    const span = name.indexOf(" (", 11);
+    if (span > 0 && SPAN.test(name.slice(span))) name = name.slice(0, span);
+    r.cycles.push(cycle(intern(name), null, ms, before, after, name.includes("Undo") || name.includes("Abort"), id, lineNo, uptime, stamp));
+  };
+
+  /** A ZGC collection: its start line (cause, start time) or its end (one cycle row). */
+  const onZgcCollection = (id: number, rest: string) => {
+    decorate();
+    const m = ZGC_COLLECTION.exec(rest);
+    if (!m) return;
+    const p = pend(id);
+    if (m[3] === undefined && m[7] === undefined) {
+      // The collection's start line.
+      p.start = uptime ?? undefined;
+      p.cause = intern(m[2]);
+      return;
+    }
+    let ms: number | null = m[7] !== undefined ? (m[8] === "s" ? Number(m[7]) * 1000 : Number(m[7])) : null;
+    if (ms === null && p.start !== undefined && uptime !== null) ms = Math.round((uptime - p.start) * 1e6) / 1000;
+    pending.delete(id);
+    const before = m[3] !== undefined ? toMb(m[3], m[4]) : null;
+    const after = m[5] !== undefined ? toMb(m[5], m[6]) : null;
+    r.cycles.push(cycle(intern(`${m[1]} (${m[2]})`), intern(m[2]), ms, before, after, false, id, lineNo, uptime, stamp));
+  };
+
+  /** A `GC(n) ...` line that matters (its prefix is known to be there): to its event's handler by the first letter. */
+  const onGcIdLine = () => {
+    const close = line.indexOf(") ", msgStart + 3);
+    if (close < 0) return;
+    const id = Number(line.slice(msgStart + 3, close));
+    let restStart = close + 2;
+    // Generational ZGC: "Y:" young collection of a major cycle, "y:" of a minor one, "O:" old.
+    let gen = "";
+    let genTag = "";
+    const g = line.charCodeAt(restStart);
+    if ((g === 89 /* Y */ || g === 79 /* O */ || g === 121) /* y */ && line.charCodeAt(restStart + 1) === 58 /* : */) {
+      gen = g === 79 ? "old" : "young";
+      genTag = line.slice(restStart, restStart + 2);
+      restStart += 3;
+    }
+    const rc = line.charCodeAt(restStart);
+    if (rc === 80 /* P */) onPauseEnd(id, line.slice(restStart), gen, genTag);
+    else if (rc === 67 /* C */) onConcurrent(id, line.slice(restStart));
+    else if (rc === 71 /* G */ || rc === 77 /* M */) onZgcCollection(id, line.slice(restStart));
+    else if (rc === 84 /* T */ || rc === 69 /* E */) pend(id).toSpace = true; // To-space exhausted / Evacuation Failure.
+    else if (rc === 72 /* H */) {
+      const m = HUMONGOUS_REGIONS.exec(line.slice(restStart));
+      if (m && Number(m[1]) > 0) pend(id).humongous = true;
+    }
+  };
+
+  /** A safepoint line with its total: stopped time, given to the pause waiting for it when the VM operation is a collector's. */
+  const onSafepoint = () => {
+    const m = SAFEPOINT.exec(line.slice(msgStart));
+    if (!m) {
+      skip(r.skipped, lineNo, line, "a safepoint line without its Total");
+      return;
+    }
+    const ms = Number(m[2]) / 1e6;
+    stopped += ms;
+    r.safepoints++;
+    if (awaitingStop >= 0 && GC_OPERATION.test(m[1])) table.setNum(awaitingStop, "stopped_ms", Math.round(ms * 1000) / 1000);
+    awaitingStop = -1;
+  };
+
+  /** JDK 9-16's "Total time for which application threads were stopped": the same, for the pause waiting for it. */
+  const onStoppedTime = () => {
+    const msg = line.slice(msgStart);
+    const m = STOPPED_TIME.exec(msg.indexOf(",") >= 0 ? msg.replace(/(\d),(\d)/g, "$1.$2") : msg);
+    if (!m) return;
+    const ms = Number(m[1]) * 1000;
+    stopped += ms;
+    r.safepoints++;
+    if (awaitingStop >= 0) table.setNum(awaitingStop, "stopped_ms", Math.round(ms * 1000) / 1000);
+    awaitingStop = -1;
+  };
+
+  /** A ZGC allocation stall: one stall row. */
+  const onStall = () => {
+    const m = STALL.exec(line.slice(msgStart));
+    if (!m) return;
+    decorate();
+    r.stalls.push({ timestamp: stamp, uptime_s: uptime, thread: intern(m[1]), stall_ms: Number(m[2]), line: lineNo });
+  };
+
+  /** A JVM fact (collector, version, RAM, heap): the first of {@link INFO_RULES} whose prefix the message has. */
+  const onInfo = () => {
+    for (const rule of INFO_RULES) {
+      if (line.startsWith(rule.prefix, msgStart)) {
+        rule.apply(line.slice(msgStart), r);
+        if (rule.prefix === "Using ") decorate();
+        return;
+      }
+    }
+  };
+
+  /** The messages without a GC id that matter, by prefix, read top to bottom (first letter S, T, A; then the facts). */
+  const MESSAGE_RULES: { first: number; prefix: string; handle: () => void }[] = [
+    { first: 83 /* S */, prefix: 'Safepoint "', handle: onSafepoint },
+    { first: 84 /* T */, prefix: "Total time for which", handle: onStoppedTime },
+    { first: 65 /* A */, prefix: "Allocation Stall (", handle: onStall },
+  ];
+  /** First letters of the JVM-fact messages of {@link INFO_RULES} (Using, Initializing, Version, Memory/Max/Maximum, Heap). */
+  const isInfoLetter = (c: number) => c === 85 || c === 73 || c === 86 || c === 77 || c === 72;
+
   const push = (text: string) => {
     let pos = first && text.charCodeAt(0) === 0xfeff ? 1 : 0; // a UTF-8 byte order mark
     first = false;
@@ -266,205 +481,24 @@ export function unifiedGcParser(opts: ParseOptions = {}): GcBlockParser {
       const m0 = text.charCodeAt(i) === 32 ? i + 1 : i;
       const c0 = text.charCodeAt(m0);
       // Cheap prefix checks decide whether the line matters at all.
-      let need = false;
-      if (c0 === 71 /* G */ && text.charCodeAt(m0 + 1) === 67 && text.charCodeAt(m0 + 2) === 40) {
-        let d = m0 + 3;
-        let gcId = 0;
-        for (let ch = text.charCodeAt(d); d < le && ch >= 48 && ch <= 57; ch = text.charCodeAt(++d)) gcId = gcId * 10 + (ch - 48);
-        if (text.charCodeAt(d) !== 41 || text.charCodeAt(d + 1) !== 32) continue;
-        let rs = d + 2;
-        const g = text.charCodeAt(rs);
-        if ((g === 89 || g === 79 || g === 121) && text.charCodeAt(rs + 1) === 58) rs += 3;
-        const endsWithS = text.charCodeAt(le - 1) === 115;
-        // First two or three characters before any startsWith: most detail lines fail here.
-        const c1 = text.charCodeAt(rs + 1);
-        switch (text.charCodeAt(rs)) {
-          case 80 /* P */:
-            need = endsWithS && c1 === 97 && text.charCodeAt(le - 2) === 109 && text.startsWith("Pause ", rs);
-            // A pause's start line (gc,start: no duration): remembered, to see one pause run inside another.
-            if (!need && c1 === 97 && text.startsWith("Pause ", rs)) started.set(gcId, lineNo);
-            break;
-          case 67 /* C */:
-            need = endsWithS && c1 === 111 && text.startsWith("Concurrent ", rs);
-            break;
-          case 71 /* G */:
-            need = c1 === 97 && text.startsWith("Garbage Collection (", rs);
-            break;
-          case 77 /* M */:
-            need = (c1 === 97 || c1 === 105) && (text.startsWith("Major Collection (", rs) || text.startsWith("Minor Collection (", rs));
-            break;
-          case 84 /* T */:
-            need = c1 === 111 && text.startsWith("To-space exhausted", rs);
-            break;
-          case 69 /* E */:
-            need = c1 === 118 && text.startsWith("Evacuation Failure", rs);
-            break;
-          case 72 /* H */:
-            need = c1 === 117 && text.charCodeAt(rs + 19) !== 48 && text.startsWith("Humongous regions: ", rs);
-            break;
-          case 85 /* U */:
-            // gc+cpu "User=0.01s Sys=0.00s Real=0.01s": the pause with this id gets real_ms, without materialising the line.
-            if (c1 === 115 && text.charCodeAt(rs + 2) === 101 && text.startsWith("User=", rs)) {
-              const p = byId.get(gcId);
-              const k = text.indexOf("Real=", rs);
-              if (p !== undefined && table.num(p, "real_ms") === null && k > 0 && k < le) {
-                const v = Number(text.slice(k + 5, text.charCodeAt(le - 1) === 115 ? le - 1 : le));
-                if (Number.isFinite(v)) table.setNum(p, "real_ms", Math.round(v * 1e6) / 1000);
-              }
-            }
-            break;
-        }
-      } else need = c0 === 83 || c0 === 84 || c0 === 65 || c0 === 85 || c0 === 73 || c0 === 86 || c0 === 77 || c0 === 72;
+      const gcId = c0 === 71 /* G */ && text.charCodeAt(m0 + 1) === 67 && text.charCodeAt(m0 + 2) === 40;
+      const need = gcId ? gcIdLineMatters(text, m0, le) : c0 === 83 || c0 === 84 || c0 === 65 || isInfoLetter(c0);
       if (!need) continue;
       line = text.slice(ls, le);
       msgStart = m0 - ls;
-
-      if (c0 === 71 /* G */ && line.charCodeAt(msgStart + 1) === 67 && line.charCodeAt(msgStart + 2) === 40) {
-        // GC(n) ...: the prefix checks above already passed, so each branch's message prefix (and,
-        // for pauses and concurrent phases, the duration's "ms"/"s" ending) is known to be there.
-        const close = line.indexOf(") ", msgStart + 3);
-        if (close < 0) continue;
-        const id = Number(line.slice(msgStart + 3, close));
-        let restStart = close + 2;
-        // Generational ZGC: "Y:" young collection of a major cycle, "y:" of a minor one, "O:" old.
-        let gen = "";
-        let genTag = "";
-        const g = line.charCodeAt(restStart);
-        if ((g === 89 /* Y */ || g === 79 /* O */ || g === 121) /* y */ && line.charCodeAt(restStart + 1) === 58 /* : */) {
-          gen = g === 79 ? "old" : "young";
-          genTag = line.slice(restStart, restStart + 2);
-          restStart += 3;
-        }
-        const rc = line.charCodeAt(restStart);
-        if (rc === 80 /* P */) {
-          const rest = line.slice(restStart);
-          const m = PAUSE_END.exec(rest);
-          if (!m) {
-            skip(r.skipped, lineNo, line, "a pause end line without a readable duration");
-            continue;
-          }
-          decorate();
-          const pause = table.push(pauseFrom(m, id, gen, genTag, pending.get(id), lineNo, uptime, stamp, r.info.collector));
-          pending.delete(id);
-          // Serial/Parallel log a full collection inside the young one that triggered it
-          // (`GC(2263) Pause Young` starts, `GC(2264) Pause Full` starts and ends, then GC(2263) ends):
-          // the inner pause is kept with its own time and marked as within the outer one.
-          const myStart = started.get(id);
-          started.delete(id);
-          if (myStart !== undefined) {
-            for (const [outerId, outerStart] of started) {
-              if (outerStart < myStart && myStart - outerStart < 1000) {
-                let list = nestedIn.get(outerId);
-                if (!list) nestedIn.set(outerId, (list = []));
-                list.push(pause);
-              }
-            }
-          }
-          const inner = nestedIn.get(id);
-          if (inner) {
-            for (const p of inner) table.setNum(p, "within_line", lineNo);
-            nestedIn.delete(id);
-          }
-          if (started.size > 64) started.clear();
-          if (byId.size > 512) byId.clear();
-          byId.set(id, pause);
-          awaitingStop = pause;
-        } else if (rc === 67 /* C */) {
-          const m = CONCURRENT_END.exec(line.slice(restStart));
-          if (!m) continue;
-          decorate();
-          const ms = m[3] === "s" ? dec(m[2]) * 1000 : dec(m[2]);
-          // JDK 11 appends the phase's span "(11.013s, 11.034s)"; Shenandoah's cleanup a heap "78M->23M(256M)".
-          let name = m[1];
-          let before: number | null = null;
-          let after: number | null = null;
-          const h = CYCLE_HEAP.exec(name);
-          if (h) {
-            before = toMb(h[1].replace(",", "."), h[2]);
-            after = toMb(h[3].replace(",", "."), h[4]);
-            name = name.slice(0, h.index);
-          }
-          const span = name.indexOf(" (", 11);
-          if (span > 0 && SPAN.test(name.slice(span))) name = name.slice(0, span);
-          r.cycles.push(cycle(intern(name), null, ms, before, after, name.includes("Undo") || name.includes("Abort"), id, lineNo, uptime, stamp));
-        } else if (rc === 71 /* G */ || rc === 77 /* M */) {
-          decorate();
-          const m = ZGC_COLLECTION.exec(line.slice(restStart));
-          if (!m) continue;
-          const p = pend(id);
-          if (m[3] === undefined && m[7] === undefined) {
-            // The collection's start line.
-            p.start = uptime ?? undefined;
-            p.cause = intern(m[2]);
-            continue;
-          }
-          let ms: number | null = m[7] !== undefined ? (m[8] === "s" ? Number(m[7]) * 1000 : Number(m[7])) : null;
-          if (ms === null && p.start !== undefined && uptime !== null) ms = Math.round((uptime - p.start) * 1e6) / 1000;
-          pending.delete(id);
-          r.cycles.push(
-            cycle(
-              intern(`${m[1]} (${m[2]})`),
-              intern(m[2]),
-              ms,
-              m[3] !== undefined ? toMb(m[3], m[4]) : null,
-              m[5] !== undefined ? toMb(m[5], m[6]) : null,
-              false,
-              id,
-              lineNo,
-              uptime,
-              stamp,
-            ),
-          );
-        } else if (rc === 84 /* T */ || rc === 69 /* E */) {
-          // To-space exhausted / Evacuation Failure.
-          pend(id).toSpace = true;
-        } else if (rc === 72 /* H */) {
-          const m = HUMONGOUS_REGIONS.exec(line.slice(restStart));
-          if (m && Number(m[1]) > 0) pend(id).humongous = true;
-        }
+      if (gcId) {
+        onGcIdLine();
         continue;
       }
-
-      if (c0 === 83 /* S */ && line.startsWith('Safepoint "', msgStart)) {
-        const m = SAFEPOINT.exec(line.slice(msgStart));
-        if (!m) {
-          skip(r.skipped, lineNo, line, "a safepoint line without its Total");
-          continue;
-        }
-        const ms = Number(m[2]) / 1e6;
-        stopped += ms;
-        r.safepoints++;
-        if (awaitingStop >= 0 && GC_OPERATION.test(m[1])) table.setNum(awaitingStop, "stopped_ms", Math.round(ms * 1000) / 1000);
-        awaitingStop = -1;
-        continue;
-      }
-      if (c0 === 84 /* T */ && line.startsWith("Total time for which", msgStart)) {
-        const msg = line.slice(msgStart);
-        const m = STOPPED_TIME.exec(msg.indexOf(",") >= 0 ? msg.replace(/(\d),(\d)/g, "$1.$2") : msg);
-        if (!m) continue;
-        const ms = Number(m[1]) * 1000;
-        stopped += ms;
-        r.safepoints++;
-        if (awaitingStop >= 0) table.setNum(awaitingStop, "stopped_ms", Math.round(ms * 1000) / 1000);
-        awaitingStop = -1;
-        continue;
-      }
-      if (c0 === 65 /* A */ && line.startsWith("Allocation Stall (", msgStart)) {
-        const m = STALL.exec(line.slice(msgStart));
-        if (!m) continue;
-        decorate();
-        r.stalls.push({ timestamp: stamp, uptime_s: uptime, thread: intern(m[1]), stall_ms: Number(m[2]), line: lineNo });
-        continue;
-      }
-      if (c0 === 85 /* U */ || c0 === 73 /* I */ || c0 === 86 /* V */ || c0 === 77 /* M */ || c0 === 72 /* H */) {
-        for (const rule of INFO_RULES) {
-          if (line.startsWith(rule.prefix, msgStart)) {
-            rule.apply(line.slice(msgStart), r);
-            if (rule.prefix === "Using ") decorate();
-            break;
-          }
+      let handled = false;
+      for (const rule of MESSAGE_RULES) {
+        if (rule.first === c0 && line.startsWith(rule.prefix, msgStart)) {
+          rule.handle();
+          handled = true;
+          break;
         }
       }
+      if (!handled && isInfoLetter(c0)) onInfo();
       // Everything else is a detail line of a known event (phases, heap regions, metaspace): recognised, not needed.
     }
     if (lastLe > lastLs) lastLine = text.slice(lastLs, lastLe);

@@ -1,7 +1,8 @@
 /**
  * caches(): key, row and counter cache per node — size, capacity, entries, hits, requests, hit
  * rate and recent hit rate — from `nodetool info` (any version's wording), with each table's
- * caching setting from the schema, and the cache rules below. On a live 4.0+ node the
+ * caching setting from the schema, and the findings of ./caches-rules.ts (chart spec:
+ * ../../present/charts/caches.ts). On a live 4.0+ node the
  * numbers come from the `system_views.caches` virtual table over CQL (no nodetool needed; the
  * row's origin says so); nodetool info is the fallback (2.1/3.x nodes, or a failed read).
  */
@@ -11,65 +12,13 @@ import { LiveSource } from "../../cluster/live";
 import { readViews, viewNumber } from "../../cluster/system-views";
 import { helperArgs, resolveSource, type HelperOptions, type SourceInput } from "../../cluster/resolve";
 import { parseInfo, type CacheInfo } from "../../parse/nodetool-info";
-import { makeReport, rowsToColumns, type Finding, type Threshold, answerOrExplain } from "../../present/report";
+import { hitRatesChart } from "../../present/charts/caches";
+import { makeReport, rowsToColumns, answerOrExplain } from "../../present/report";
+import { applyRules } from "../rule";
+import { CACHE_RULES, CACHE_TABLE_RULES, type CacheRow, type CacheTableRow } from "./caches-rules";
 import { gatherCompactionEvidence, SYSTEM_KEYSPACES } from "../compaction/compaction-evidence";
 
-/** Thresholds of the cache rules, each with the source of its number. */
-export const CACHE_THRESHOLDS = {
-  KEY_CACHE_HIT_RATE: {
-    name: "KEY_CACHE_HIT_RATE",
-    value: 0.95,
-    unit: "ratio",
-    source: "cassperf's choice (no published threshold found): a key cache hit rate under 95%",
-  },
-  ROW_CACHE_HIT_RATE: {
-    name: "ROW_CACHE_HIT_RATE",
-    value: 0.1,
-    unit: "ratio",
-    source: "cassperf's choice (no published threshold found): a row cache hit rate under 10% on random reads -> disable",
-  },
-  KEY_CACHE_HEAP_SHARE: {
-    name: "KEY_CACHE_HEAP_SHARE",
-    value: 0.05,
-    unit: "of heap",
-    source: "Cassandra's key_cache_size_in_mb default (cassandra.yaml: auto = min(5% of heap, 100 MB))",
-  },
-  KEY_CACHE_MAX_MB: {
-    name: "KEY_CACHE_MAX_MB",
-    value: 100,
-    unit: "MB",
-    source: "Cassandra's key_cache_size_in_mb default cap (cassandra.yaml: auto = min(5% of heap, 100 MB))",
-  },
-  WRITE_HEAVY_RATIO: {
-    name: "WRITE_HEAVY_RATIO",
-    value: 1,
-    unit: "writes per read",
-    source: "cassperf's choice: the row cache is invalidated on every write; more writes than reads makes it churn",
-  },
-  HOT_READS: {
-    name: "HOT_READS",
-    value: 1_000_000,
-    unit: "reads",
-    source: "cassperf: a table with a million local reads and reads >= 10x writes is hot and read-heavy",
-  },
-  HOT_READ_RATIO: { name: "HOT_READ_RATIO", value: 10, unit: "reads per write", source: "cassperf: read-heavy enough that a row cache pays off" },
-  MIN_REQUESTS: { name: "MIN_REQUESTS", value: 1_000, unit: "requests", source: "cassperf: fewer requests say nothing about a hit rate" },
-} satisfies Record<string, Threshold>;
-const T = CACHE_THRESHOLDS;
-
-interface CacheRow {
-  node: string;
-  cache: "key" | "row" | "counter" | "chunk";
-  entries: number | null;
-  size_bytes: number | null;
-  capacity_bytes: number | null;
-  hits: number | null;
-  requests: number | null;
-  hit_rate: number | null;
-  recent_hit_rate: number | null;
-  heap_total_mb: number | null;
-  origin: string;
-}
+export { CACHE_RULES, CACHE_TABLE_RULES, CACHE_THRESHOLDS } from "./caches-rules";
 
 /** system_views.caches names -> the cache column's words (CachesTable.java: "chunks", "counters", "keys", "rows"). */
 const VIEW_CACHE: Record<string, CacheRow["cache"]> = { keys: "key", rows: "row", counters: "counter", chunks: "chunk" };
@@ -110,9 +59,6 @@ async function viewCacheRows(source: LiveSource, rows: CacheRow[], notes: string
   }
   return done;
 }
-
-const pct = (r: number) => `${(r * 100).toFixed(1)}%`;
-const mb = (b: number) => `${(b / 2 ** 20).toFixed(1)} MB`;
 
 /**
  * caches(): cache sizes and hit rates per node, each table's caching setting, and findings.
@@ -170,7 +116,7 @@ async function cachesOf(input?: SourceInput) {
   const { tables } = await gatherCompactionEvidence(source, undefined, ["schema", "tablestats"]).catch(() => ({
     tables: new Map() as Awaited<ReturnType<typeof gatherCompactionEvidence>>["tables"],
   }));
-  const tableRows = [...tables.values()]
+  const tableRows: CacheTableRow[] = [...tables.values()]
     .filter((e) => !SYSTEM_KEYSPACES.test(e.keyspace))
     .map((e) => {
       const caching = e.schema?.value.options.caching ?? "";
@@ -191,68 +137,7 @@ async function cachesOf(input?: SourceInput) {
     });
   }
 
-  const findings: Finding[] = [];
-  for (const r of rows) {
-    if (r.cache === "key" && r.hit_rate !== null && (r.requests ?? 0) >= T.MIN_REQUESTS.value && r.hit_rate < T.KEY_CACHE_HIT_RATE.value)
-      findings.push({
-        severity: "warning",
-        id: "caches.key-cache-hit-rate",
-        helper: "caches",
-        node: r.node,
-        title: `${r.node}: key cache hit rate ${pct(r.hit_rate)} (under ${pct(T.KEY_CACHE_HIT_RATE.value)})`,
-        evidence: `${r.hits} hits of ${r.requests} requests, recent ${r.recent_hit_rate ?? "n/a"}, capacity ${r.capacity_bytes !== null ? mb(r.capacity_bytes) : "?"} (${r.origin})`,
-        action: "raise key_cache_size_in_mb (cassandra.yaml) while the cache is full; check for a scan-heavy access pattern that no cache can serve",
-      });
-    if (
-      r.cache === "row" &&
-      (r.capacity_bytes ?? 0) > 0 &&
-      r.hit_rate !== null &&
-      (r.requests ?? 0) >= T.MIN_REQUESTS.value &&
-      r.hit_rate < T.ROW_CACHE_HIT_RATE.value
-    )
-      findings.push({
-        severity: "warning",
-        id: "caches.row-cache-useless",
-        helper: "caches",
-        node: r.node,
-        title: `${r.node}: row cache hit rate ${pct(r.hit_rate)} (under ${pct(T.ROW_CACHE_HIT_RATE.value)})`,
-        evidence: `${r.hits} hits of ${r.requests} requests (${r.origin})`,
-        action: "reads are random: disable the row cache (row_cache_size_in_mb: 0) and give the memory to the page cache",
-      });
-    if (r.cache === "key" && r.capacity_bytes !== null && r.heap_total_mb) {
-      const suggested = Math.min(T.KEY_CACHE_HEAP_SHARE.value * r.heap_total_mb, T.KEY_CACHE_MAX_MB.value) * 2 ** 20;
-      if (r.capacity_bytes < suggested / 2 || r.capacity_bytes > suggested * 4)
-        findings.push({
-          severity: "info",
-          id: "caches.key-cache-size",
-          helper: "caches",
-          node: r.node,
-          title: `${r.node}: key cache capacity ${mb(r.capacity_bytes)} vs ${mb(suggested)} suggested`,
-          evidence: `heap ${r.heap_total_mb} MB; min(5% of heap, 100 MB) = ${mb(suggested)} (${r.origin})`,
-          action: `set key_cache_size_in_mb: ${Math.round(suggested / 2 ** 20)} unless the hit rate says otherwise`,
-        });
-    }
-  }
-  for (const t of tableRows) {
-    if (t.row_cache && t.reads !== null && t.writes !== null && t.writes >= T.WRITE_HEAVY_RATIO.value * Math.max(1, t.reads))
-      findings.push({
-        severity: "warning",
-        id: "caches.row-cache-write-heavy",
-        helper: "caches",
-        title: `${t.table} caches rows but is written ${t.writes} times for ${t.reads} reads`,
-        evidence: `caching = ${t.caching} (${t.origin})`,
-        action: `every write invalidates the cached partition: ALTER TABLE ${t.table} WITH caching = {'keys': 'ALL', 'rows_per_partition': 'NONE'};`,
-      });
-    if (!t.row_cache && t.reads !== null && t.writes !== null && t.reads >= T.HOT_READS.value && t.reads >= T.HOT_READ_RATIO.value * Math.max(1, t.writes))
-      findings.push({
-        severity: "info",
-        id: "caches.row-cache-candidate",
-        helper: "caches",
-        title: `${t.table} is hot and read-heavy (${t.reads} reads, ${t.writes} writes) without a row cache`,
-        evidence: `caching = ${t.caching ?? "default"} (${t.origin})`,
-        action: `if reads hit the head of partitions: ALTER TABLE ${t.table} WITH caching = {'keys': 'ALL', 'rows_per_partition': '100'}; and set row_cache_size_in_mb`,
-      });
-  }
+  const findings = [...rows.flatMap((r) => applyRules(CACHE_RULES, r, "caches")), ...tableRows.flatMap((t) => applyRules(CACHE_TABLE_RULES, t, "caches"))];
   const key = rows.filter((r) => r.cache === "key" && r.hit_rate !== null);
   const worst = key.sort((a, b) => (a.hit_rate ?? 1) - (b.hit_rate ?? 1))[0];
   return makeReport({
@@ -278,19 +163,7 @@ async function cachesOf(input?: SourceInput) {
       tables: rowsToColumns(tableRows, ["table", "caching", "row_cache", "reads", "writes", "origin"]),
     },
     charts: {
-      "hit-rates": () => ({
-        title: "Cache hit rate per node",
-        width: 480,
-        height: Math.max(60, 20 * rows.length),
-        data: { values: rows.filter((r) => r.hit_rate !== null).map((r) => ({ node: r.node, cache: r.cache, hit_rate: r.hit_rate })) },
-        mark: { type: "bar", tooltip: true },
-        encoding: {
-          y: { field: "node", type: "nominal", title: null },
-          yOffset: { field: "cache" },
-          x: { field: "hit_rate", type: "quantitative", axis: { format: "%" }, scale: { domain: [0, 1] }, title: "hit rate" },
-          color: { field: "cache", type: "nominal" },
-        },
-      }),
+      "hit-rates": () => hitRatesChart(rows),
     },
   });
 }
