@@ -14,7 +14,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { bench } from "../src/analyze/bench";
+import { bench } from "../src/analyze/bench/bench";
 import { chooseProtocol } from "../src/bench/protocol-choice";
 import { cqlLiteral, prepareWire } from "../src/bench/wire";
 import { lab50OrSkip } from "./support";
