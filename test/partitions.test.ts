@@ -211,7 +211,7 @@ test("recorded: large-partition warnings, tablestats and histograms give sizes w
 
 test("node-skew rules compare a node with the median of the OTHER nodes: they fire on two nodes", async () => {
   const { partitionFindings } = await import("../src/analyze/partitions/partitions");
-  const { peerMedian } = await import("../src/analyze/peer-median");
+  const { peerMedian } = await import("../src/statistics/peer-median");
   const { RULES } = await import("../src/analyze/histograms/histograms");
   // Hand-computed medians: the others of [100, 300] at index 1 are [100]; of [1, 2, 3, 10] at index 3, [1, 2, 3] -> 2;
   // of [1, 2, 3, 4, 10] at index 4, [1, 2, 3, 4] -> (2 + 3) / 2 = 2.5. One node alone has no peers.

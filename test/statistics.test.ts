@@ -1,15 +1,15 @@
 /**
- * The statistics every helper shares: nearest-rank percentiles (src/analyze/nearest-rank.ts),
- * extent, mean and the peer median (simple-statistics through src/analyze/statistics.ts).
+ * The statistics every helper shares: nearest-rank percentiles (src/statistics/nearest-rank.ts),
+ * extent, mean and the peer median (simple-statistics through src/statistics/statistics.ts).
  * Expected values are computed by hand in the comments: nearest rank = the value at rank
  * ceil(q × n) counting from 1; a median of an even count is the mean of the two middle values.
  */
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
-import { extent } from "../src/analyze/extent";
-import { nearestRank } from "../src/analyze/nearest-rank";
-import { peerMedian } from "../src/analyze/peer-median";
-import { meanOrNull, median } from "../src/analyze/statistics";
+import { extent } from "../src/statistics/extent";
+import { nearestRank } from "../src/statistics/nearest-rank";
+import { peerMedian } from "../src/statistics/peer-median";
+import { meanOrNull, median } from "../src/statistics/statistics";
 import type { VegaLiteSpec } from "../src/present/chart";
 import { chartToText } from "../src/repl/chart-text";
 

@@ -14,7 +14,7 @@
  * (a compaction or a GC spans several), which makes p-values smaller than they should be; the
  * 10% floor (NOISE_MIN_RELATIVE) keeps that from flagging differences nobody would act on.
  */
-import { permutationTest } from "../analyze/statistics";
+import { permutationTest } from "../statistics/statistics";
 import { makeRng } from "./generators";
 import { BENCH_THRESHOLDS } from "./rules";
 

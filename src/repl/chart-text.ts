@@ -13,7 +13,7 @@
 import type { VegaLiteSpec } from "../present/chart";
 import { displayWidth, padEndColumns, paint as paintStyle } from "../present/color";
 import { truncate } from "../present/terminal";
-import { mean, median, minMax } from "../analyze/statistics";
+import { mean, median, minMax } from "../statistics/statistics";
 import { formatValue } from "../present/report";
 import { parseUtc } from "../parse/utc-time";
 import { parseLogDate } from "../parse/system-log";

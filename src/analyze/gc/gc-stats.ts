@@ -24,7 +24,7 @@ import { isCancel } from "../parse-cancellable";
 import { runOptions } from "../../run-context";
 import type { GcParse } from "../../parse/gc-types";
 import { parseNodetoolGcstats, type NodetoolGcStats } from "../../parse/nodetool-gcstats";
-import { nearestRank } from "../nearest-rank";
+import { nearestRank } from "../../statistics/nearest-rank";
 import { plural } from "../../present/plural";
 import { applyRules } from "../rule";
 import { fmt, GC_RULES, GC_THRESHOLDS as T, type NodeFacts } from "./gc-rules";

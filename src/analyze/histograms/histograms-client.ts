@@ -16,7 +16,7 @@ import type { Source } from "../../cluster/source";
 import { validateBenchRun, type BenchRun } from "../../bench/run";
 import type { PercentileLabel } from "../../parse/nodetool-tablehistograms";
 import { traceLatencyPoints } from "../logs/log-latency";
-import { nearestRank } from "../nearest-rank";
+import { nearestRank } from "../../statistics/nearest-rank";
 import { liveBenchRuns } from "../bench/bench";
 
 /** Fewest trace sessions of a node for which p75..p99 are worth printing (below: min, 50, max). */

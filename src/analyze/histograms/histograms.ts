@@ -12,7 +12,7 @@
  * applies one rule table (below) and draws the percentile ladder, a metric across nodes and a
  * metric over snapshots.
  */
-import { peerMedian } from "../peer-median";
+import { peerMedian } from "../../statistics/peer-median";
 import { LiveSource } from "../../cluster/live";
 import { LIVE_NODETOOL_MISSING } from "../capabilities";
 import { runOptions } from "../../run-context";

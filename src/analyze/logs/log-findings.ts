@@ -7,7 +7,7 @@ import type { Finding, Threshold } from "../../present/report";
 import type { LogEvent } from "../../parse/log-rules";
 import type { ClockViolation } from "./log-clock";
 import { skewedNodes } from "./log-clock";
-import { extent } from "../extent";
+import { extent } from "../../statistics/extent";
 import { inflect, plural } from "../../present/plural";
 
 /** Every threshold logs() uses, with where its number comes from. */

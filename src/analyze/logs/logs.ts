@@ -24,7 +24,7 @@ import { LOG_EVENT_KINDS } from "../../parse/log-rules";
 import { logFindings, LOG_RULES } from "./log-findings";
 import { checkClocks } from "./log-clock";
 import { latencyPoints } from "./log-latency";
-import { extent } from "../extent";
+import { extent } from "../../statistics/extent";
 import { parseUtc } from "../../parse/utc-time";
 import { inflect, plural } from "../../present/plural";
 

@@ -8,7 +8,7 @@
 import type { ClientConnection } from "../../parse/nodetool-clientstats";
 import { plural } from "../../present/plural";
 import type { Threshold } from "../../present/report";
-import { peerMedian } from "../peer-median";
+import { peerMedian } from "../../statistics/peer-median";
 import type { Rule, RuleHit } from "../rule";
 
 export const CONNECTION_THRESHOLDS = {

@@ -6,7 +6,7 @@
  * warnings in system.log, tablestats' compacted partition maximum), see ./partitions-recorded.ts.
  * Both end in the same frames, summary and rule table.
  */
-import { peerMedian } from "../peer-median";
+import { peerMedian } from "../../statistics/peer-median";
 import { CassperfError, shownValue } from "../../errors";
 import { LiveSource } from "../../cluster/live";
 import { parseTableName, type TableName } from "../../cluster/cql";

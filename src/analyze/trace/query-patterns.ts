@@ -11,9 +11,9 @@ import { helperArgs, resolveSource, type HelperOptions, type SourceInput } from 
 import { makeReport, rowsToColumns, type Finding, type Report, type Threshold, answerOrExplain } from "../../present/report";
 import { COUNT_AXIS, distinctLabels } from "../../present/chart";
 import { logEvents } from "../logs/log-events";
-import { extent } from "../extent";
-import { nearestRank } from "../nearest-rank";
-import { meanOrNull } from "../statistics";
+import { extent } from "../../statistics/extent";
+import { nearestRank } from "../../statistics/nearest-rank";
+import { meanOrNull } from "../../statistics/statistics";
 import { TRACE_KINDS, traces } from "./trace";
 
 /** Thresholds of the pattern rules. */

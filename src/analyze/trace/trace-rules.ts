@@ -3,7 +3,7 @@
  * each number comes from. Rules read the per-session summaries of ./trace-model.ts; over many
  * sessions a rule reports how many sessions it fired on and the worst one.
  */
-import { peerMedian } from "../peer-median";
+import { peerMedian } from "../../statistics/peer-median";
 import type { Finding, Threshold } from "../../present/report";
 import type { SessionSummary } from "./trace-model";
 import type { Stage } from "./trace-stages";

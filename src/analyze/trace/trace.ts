@@ -32,8 +32,8 @@ import {
   type TraceSessionRow,
 } from "../../parse/trace-rows";
 import { makeReport, type Finding, type Report, type TypedRows, answerOrExplain } from "../../present/report";
-import { nearestRank } from "../nearest-rank";
-import { meanOrNull } from "../statistics";
+import { nearestRank } from "../../statistics/nearest-rank";
+import { meanOrNull } from "../../statistics/statistics";
 import { compareSpec, durationsSpec, slowestSpec, stagesSpec, waterfallSpec } from "../../present/charts/trace";
 import { eventColumns, ms, sessionColumns, TraceModelBuilder, type SessionSummary, type TraceModel } from "./trace-model";
 import { runTraceRules, TRACE_THRESHOLDS } from "./trace-rules";
