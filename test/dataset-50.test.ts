@@ -13,7 +13,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { openRecorded } from "../src/cluster/recorded";
 import { inventory } from "../src/analyze/inventory";
-import { classifyActivity } from "../src/analyze/trace/trace-stages";
+import { classifyActivity } from "../src/parse/trace-stages";
 import { gcStats, health, traces, compactionAdvice } from "../src/index";
 import { benchRuns } from "../src/analyze/bench/bench";
 import { ROOT } from "./support";

@@ -13,7 +13,7 @@ import * as path from "node:path";
 import * as lab from "../src/lab";
 import { connectLive, type LiveSource } from "../src/cluster/live";
 import { trace } from "../src/analyze/trace/trace";
-import { classifyActivity } from "../src/analyze/trace/trace-stages";
+import { classifyActivity } from "../src/parse/trace-stages";
 import { caches, connections, health, histograms, gcStats, compactionAdvice, partitionScan } from "../src/index";
 import { bench } from "../src/analyze/bench/bench";
 import { record } from "../src/cluster/record";

@@ -10,7 +10,7 @@ import { test } from "node:test";
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { classifyActivity, STAGE_RULES, STAGES, type Stage } from "../src/analyze/trace/trace-stages";
+import { classifyActivity, STAGE_RULES, STAGES, type Stage } from "../src/parse/trace-stages";
 import { parseEventsJsonl } from "../src/parse/trace-rows";
 
 const FIXTURE = path.join(__dirname, "fixtures/trace/lab21/traces/events.jsonl");

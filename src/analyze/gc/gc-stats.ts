@@ -498,7 +498,7 @@ function gcReport(g: GcGathered): GcReport {
       gcstats: () => rowsToColumns(gcstats, GCSTATS_COLUMNS),
     },
     charts: {
-      pauses: () => pausesChart(allRows()),
+      pauses: () => pausesChart(allRows(), T),
       heap: () => heapChart([...logRowsOf(results)]),
       histogram: () => histogramChart(allRows().filter(counted)),
     },

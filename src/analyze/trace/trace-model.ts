@@ -25,7 +25,7 @@
  * (elapsed went backwards on a thread: out-of-order ids or clock skew; charged as 0),
  * "clock-skew", "unknown-activity".
  */
-import { classifyActivity, NETWORK_STAGES, STAGES, type Stage } from "./trace-stages";
+import { classifyActivity, NETWORK_STAGES, STAGES, type Stage } from "../../parse/trace-stages";
 import { microsFromIso, timeuuidMicros, type TraceEventRow, type TraceSessionRow } from "../../parse/trace-rows";
 import type { Columns } from "../../present/report";
 

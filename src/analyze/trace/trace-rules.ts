@@ -6,7 +6,7 @@
 import { peerMedian } from "../../statistics/peer-median";
 import type { Finding, Threshold } from "../../present/report";
 import type { SessionSummary } from "./trace-model";
-import type { Stage } from "./trace-stages";
+import type { Stage } from "../../parse/trace-stages";
 import { plural } from "../../present/plural";
 
 /** Every threshold of the trace rules, in one place. */
@@ -285,7 +285,7 @@ export const TRACE_RULES: TraceRule[] = [
         id: "trace.unknown-activities",
         title: `${plural(total, "event")} with wording no stage rule knows (stage "other")`,
         evidence: top.map(([a, c]) => `"${a}" x${c}`).join("; "),
-        action: 'They are kept in the events frame with stage "other"; if they matter, add a rule to STAGE_RULES in src/analyze/trace/trace-stages.ts.',
+        action: 'They are kept in the events frame with stage "other"; if they matter, add a rule to STAGE_RULES in src/parse/trace-stages.ts.',
       };
     },
   },

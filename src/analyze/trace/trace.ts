@@ -37,10 +37,10 @@ import { meanOrNull } from "../../statistics/statistics";
 import { compareSpec, durationsSpec, slowestSpec, stagesSpec, waterfallSpec } from "../../present/charts/trace";
 import { eventColumns, ms, sessionColumns, TraceModelBuilder, type SessionSummary, type TraceModel } from "./trace-model";
 import { runTraceRules, TRACE_THRESHOLDS } from "./trace-rules";
-import { STAGES, type Stage } from "./trace-stages";
+import { STAGES, type Stage } from "../../parse/trace-stages";
 import { inflect, plural } from "../../present/plural";
 
-export { STAGE_RULES, STAGES, classifyActivity } from "./trace-stages";
+export { STAGE_RULES, STAGES, classifyActivity } from "../../parse/trace-stages";
 export { TRACE_RULES, TRACE_THRESHOLDS } from "./trace-rules";
 
 /** Frames of a trace report. */

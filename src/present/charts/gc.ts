@@ -1,11 +1,11 @@
 /**
  * Vega-Lite specs of gcStats() reports: pauses per node on one time axis (y = the time the JVM
- * stood still, with the PAUSE_WARN_MS / PAUSE_CRITICAL_MS lines of ../../analyze/gc/gc-rules.ts),
+ * stood still, with the PAUSE_WARN_MS / PAUSE_CRITICAL_MS lines the caller passes: ../../analyze/gc/gc-rules.ts),
  * heap after GC over time, and the pause histogram in log-spaced bins. Every builder caps what it
  * hands to Vega (MAX_CHART_POINTS) and says so in the title when it sampled.
  */
 import { COUNT_AXIS, MAX_CHART_POINTS, sampleForChart, utcTimeAxis, type VegaLiteSpec } from "../chart";
-import { GC_THRESHOLDS as T } from "../../analyze/gc/gc-rules";
+import type { Threshold } from "../report";
 import type { PauseRow } from "../../analyze/gc/gc-rows";
 
 function timeAxis(rows: PauseRow[]): { field: string; type: "temporal" | "quantitative"; title: string; extra: Record<string, unknown> } {
@@ -29,7 +29,13 @@ export function plottedPauseMs(p: { pause_ms: number; stopped_ms: number | null 
  * JVM for 1,066 ms is drawn at 1,066 ms, with a grey line down to its 44.7 ms pause. The warning
  * and critical thresholds are labelled lines.
  */
-export function pausesChart(all: PauseRow[]): VegaLiteSpec {
+/** The rule lines drawn on the pauses chart: the rule table's thresholds (../../analyze/gc/gc-rules.ts GC_THRESHOLDS), passed in. */
+export interface PauseLines {
+  PAUSE_WARN_MS: Threshold;
+  PAUSE_CRITICAL_MS: Threshold;
+}
+
+export function pausesChart(all: PauseRow[], T: PauseLines): VegaLiteSpec {
   const basis = timeAxis(all.filter((p) => p.origin === "gc-log").length ? all.filter((p) => p.origin === "gc-log") : all);
   const rows = all.filter((p) => (basis.field === "timestamp" ? p.timestamp !== null : p.uptime_s !== null));
   // The tick format follows the span of every pause drawn (GCInspector lines may reach days past the GC log).

@@ -6,7 +6,7 @@
  */
 import { COUNT_AXIS, MAX_CHART_POINTS, distinctLabels, type VegaLiteSpec } from "../chart";
 import type { TraceModel, SessionSummary } from "../../analyze/trace/trace-model";
-import { STAGES, type Stage } from "../../analyze/trace/trace-stages";
+import { STAGES, type Stage } from "../../parse/trace-stages";
 
 /** A fixed colour per stage so charts of different reports compare. */
 const STAGE_COLORS: Record<Stage, string> = {
