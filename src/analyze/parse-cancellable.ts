@@ -15,6 +15,7 @@ const PARSERS = {
   parseGcInspector: "../parse/gc-inspector",
   parseSystemLog: "../parse/system-log",
   parseNodeLogs: "./log-node",
+  parseLogChunk: "./log-chunks",
 } as const;
 export type CancellableParser = keyof typeof PARSERS;
 

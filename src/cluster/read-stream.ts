@@ -32,6 +32,8 @@ export interface StreamOptions {
   maxBytes?: number;
   /** Stops the read: the iterator throws the signal's reason at the next chunk. */
   signal?: AbortSignal;
+  /** A byte range of a plain file, [start, end) (a chunk of a large log parsed on its own: ../analyze/log-chunks.ts); refused for a compressed file. */
+  range?: { start: number; end: number };
 }
 
 /**
@@ -44,6 +46,7 @@ export async function* readChunks(file: string, compressed?: "gz" | "zip", optio
   requireRegularFile(name, st, "read", "a log or nodetool output file");
   const limit = options.maxBytes;
   let have = 0;
+  if (options.range && compressed) throw new CassperfError(`${name}: a byte range can only be read from a plain file, not a ${compressed} one.`);
   const count = (c: Buffer, what = name) => {
     options.signal?.throwIfAborted();
     have += c.length;
@@ -57,7 +60,9 @@ export async function* readChunks(file: string, compressed?: "gz" | "zip", optio
       throw new CassperfError(`${name} is ${formatBytes(st.size)}, past the limit of ${formatBytes(limit)} (open's maxExtractBytes); refused.`, {
         hint: "raise the limit with open(path, { maxExtractBytes }) if you trust this file",
       });
-    const input = fs.createReadStream(file, { highWaterMark: BLOCK_BYTES });
+    const r = options.range;
+    if (r && r.end <= r.start) return;
+    const input = fs.createReadStream(file, { highWaterMark: BLOCK_BYTES, ...(r ? { start: r.start, end: r.end - 1 } : {}) });
     try {
       for await (const c of input as AsyncIterable<Buffer>) {
         count(c);
