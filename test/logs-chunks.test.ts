@@ -100,18 +100,20 @@ test("every log fixture parsed as many tiny chunks equals the unchunked parse", 
 });
 
 test("a StatusLogger dump whose one-line rows fall in a later chunk than its header keeps the header's line", async () => {
-  // dse68-statuslogger-debug.log holds DSE 6.8 StatusLogger dumps; with 1 KiB chunks, rows are cut from their headers.
-  const file = path.join(FIXTURES, "data/logs/dse68-statuslogger-debug.log");
+  // The 2.1 lab's system.log writes each StatusLogger pool row as its own log line ("StatusLogger.java:... - Pool Name ...")
+  // after the thread's header line; with 1 KiB chunks, rows land in later chunks than their header.
+  const file = path.join(FIXTURES, "cassandra21-lab-statuslogger/system.log");
   const task: NodeLogTask = {
     node: "n",
-    files: [{ index: 0, path: file, rel: "debug.log", kind: "system-log", name: file, size: fs.statSync(file).size }],
+    files: [{ index: 0, path: file, rel: "system.log", kind: "system-log", name: file, size: fs.statSync(file).size }],
     keep: { classified: 1_000_000, other: 1_000_000 },
   };
   const runner: ChunkRunner = { parallel: 2, minBytes: 0, chunkBytes: 1024, run: (t) => parseLogChunk(t) };
   const expected = await parseNodeLogs(task);
   const got = await parseNodeLogs(task, undefined, undefined, runner);
   const dumps = (r: NodeLogResult) => r.events.filter((e) => e.kind === "statuslogger-pool").map((e) => `${e.line}:${e.dump}`);
-  assert.ok(dumps(expected).length > 100, "the file has StatusLogger pool rows");
+  // grep "StatusLogger.java:66" finds the pool rows (MutationStage ... at lines 226-) after the header at line 225.
+  assert.ok(dumps(expected).length > 10, "the file has StatusLogger pool rows");
   assert.deepEqual(dumps(got), dumps(expected));
   assert.equal(got.dumps, expected.dumps);
 });
