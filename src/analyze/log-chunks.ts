@@ -42,10 +42,11 @@ import { readLineBlocks } from "../cluster/read-stream";
 export const CHUNK_MIN_BYTES = 64 * 2 ** 20;
 
 /**
- * Bytes per chunk: 16 MiB is ~16 read blocks (per-chunk costs vanish) and its events (~100k,
- * passed back by structured clone) stay a few tens of MB per chunk in flight.
+ * Bytes per chunk: 8 MiB is 8 read blocks (per-chunk costs vanish) and its events (~16k-50k,
+ * passed back by structured clone: ~250 bytes each on the wire, ~11 µs per event both sides) stay
+ * a few tens of MB per chunk in flight (16 MiB chunks, three in flight: 601 MB peak on a 0.5 GB file).
  */
-export const CHUNK_BYTES = 16 * 2 ** 20;
+export const CHUNK_BYTES = 8 * 2 ** 20;
 
 /** How far past a chunk's nominal start the first entry line is looked for (past it, the chunk joins the next: e.g. one huge stack trace). */
 export const BOUNDARY_SCAN_BYTES = 4 * 2 ** 20;
@@ -214,8 +215,8 @@ export class ChunkMerge {
 
 /**
  * A file's events, chunk by chunk in file order (line numbers and StatusLogger dumps in the file's
- * numbering through `merge`), `runner.parallel` chunks parsed at once plus one waiting, so the
- * workers stay busy while this thread merges. A failed or cancelled chunk stops the rest.
+ * numbering through `merge`), `runner.parallel` chunks in flight (one being merged here while the
+ * others parse). A failed or cancelled chunk stops the rest.
  */
 export async function* chunkEvents(
   runner: ChunkRunner,
@@ -232,7 +233,7 @@ export async function* chunkEvents(
   const pending: Promise<LogChunkResult>[] = [];
   let next = 0;
   const dispatch = () => {
-    while (next < starts.length - 1 && pending.length < Math.max(1, runner.parallel) + 1) {
+    while (next < starts.length - 1 && pending.length < Math.max(1, runner.parallel)) {
       const p = runner.run({ ...plain, start: starts[next]!, end: starts[next + 1]! }, stop.signal);
       p.catch(() => undefined); // awaited in order below; a chunk that fails after an earlier failure is not reported twice
       pending.push(p);

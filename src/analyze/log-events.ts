@@ -325,7 +325,7 @@ async function confPatterns(source: Source, node: string): Promise<Record<string
 function chunkRunner(cores: number, files: { compressed?: string; size: number }[]): (ChunkRunner & { close(): Promise<void> }) | undefined {
   if (cores < 2 || !files.some((f) => !f.compressed && f.size >= CHUNK_MIN_BYTES)) return undefined;
   // A chunk's events are a few tens of MB: a small old generation makes each worker collect sooner.
-  const pool = new WorkerPool(cores, { maxOldGenerationSizeMb: 192 });
+  const pool = new WorkerPool(cores, { maxOldGenerationSizeMb: 128 });
   return {
     parallel: cores,
     run: (task, signal) => pool.run<LogChunkResult>("parseLogChunk", [task], signal ? { signal } : {}),
