@@ -7,11 +7,6 @@
  * hundreds of MB. Here a pause is 11 float64 cells, three interned string ids and a flag byte
  * (~100 bytes), and a row object is made only when asked for ({@link PauseTable.get}).
  *
- * The columns grow in pages of {@link PAGE_ROWS} rows (the first page doubles up to that size, then
- * a new page is added): a table of one array per column, doubled when full, held up to twice the
- * rows it had in memory, and three times for the moment of each copy (at 1.4 M pauses and 2.8 M
- * concurrent phases, 455 MB of capacity for 306 MB of rows); pages hold at most one page's slack.
- *
  * Strings read from a line are slices of the block the line came from: kept as they are, one name
  * would hold its whole 1 MiB block in memory. {@link intern} keeps one flat copy of each.
  */
@@ -56,17 +51,6 @@ const NUM = [
 type NumColumn = (typeof NUM)[number];
 const COL: Record<NumColumn, number> = Object.fromEntries(NUM.map((n, i) => [n, i])) as Record<NumColumn, number>;
 
-/** Rows per page of columns (64 Ki rows: ~6 MB of pauses, small against a large log, large enough that page lookups cost nothing). */
-export const PAGE_ROWS = 1 << 16;
-const PAGE_SHIFT = 16;
-const PAGE_MASK = PAGE_ROWS - 1;
-
-/** One page of columns: float64 columns and small-integer columns, rows [k * PAGE_ROWS, (k + 1) * PAGE_ROWS). */
-interface Page {
-  f: Float64Array[];
-  ints: (Uint8Array | Uint16Array)[];
-}
-
 /**
  * What {@link PauseTable} and {@link CycleTable} share: float64 columns (NaN is null), small-integer
  * columns (flags and interned-string ids) moved with them, interned strings (id 0 is null), and the
@@ -74,9 +58,9 @@ interface Page {
  */
 abstract class ColumnTable<Row> {
   length = 0;
-  /** Rows the last page can hold. */
-  private lastCap = 0;
-  private pages: Page[] = [];
+  private cap = 0;
+  protected f: Float64Array[];
+  protected ints: (Uint8Array | Uint16Array)[];
   protected strings: (string | null)[] = [null];
   private ids = new Map<string, number>();
   protected oddStamps = new Map<number, string>();
@@ -87,26 +71,8 @@ abstract class ColumnTable<Row> {
     ints: ("u8" | "u16")[],
     private readonly what: string,
   ) {
-    this.floats = floats;
-    this.intKinds = ints;
-  }
-  private readonly floats: number;
-  private readonly intKinds: ("u8" | "u16")[];
-
-  /** The page of row i. */
-  protected page(i: number): Page {
-    return this.pages[i >>> PAGE_SHIFT]!;
-  }
-  /** Float column c of row i. */
-  protected fv(c: number, i: number): number {
-    return this.pages[i >>> PAGE_SHIFT]!.f[c]![i & PAGE_MASK]!;
-  }
-  /** Small-integer column c of row i. */
-  protected iv(c: number, i: number): number {
-    return this.pages[i >>> PAGE_SHIFT]!.ints[c]![i & PAGE_MASK]!;
-  }
-  protected setF(c: number, i: number, v: number): void {
-    this.pages[i >>> PAGE_SHIFT]!.f[c]![i & PAGE_MASK] = v;
+    this.f = Array.from({ length: floats }, () => new Float64Array(0));
+    this.ints = ints.map((k) => (k === "u8" ? new Uint8Array(0) : new Uint16Array(0)));
   }
 
   /** The id of an interned string (a flat copy kept once). */
@@ -123,25 +89,18 @@ abstract class ColumnTable<Row> {
     return i;
   }
 
-  /** The index of a new row: the last page doubled while under {@link PAGE_ROWS}, else a new page. */
+  /** The index of a new row, the columns grown (doubled) when full. */
   protected addRow(): number {
-    const inPage = this.length & PAGE_MASK;
-    if (inPage === 0 && this.length > 0 && this.lastCap === PAGE_ROWS) this.lastCap = 0; // the last page is full: start a new one
-    if (this.lastCap === 0 || (inPage === this.lastCap && this.lastCap < PAGE_ROWS)) {
-      // The first page starts small (most logs have a few thousand pauses); later pages are whole at once.
-      const cap = this.lastCap !== 0 ? Math.min(PAGE_ROWS, this.lastCap * 2) : this.length === 0 ? 1024 : PAGE_ROWS;
-      const grown = <A extends Float64Array | Uint8Array | Uint16Array>(a: A | undefined, make: new (n: number) => A): A => {
-        const b = new make(cap);
-        if (a) b.set(a);
+    if (this.length === this.cap) {
+      const cap = Math.max(1024, this.cap * 2);
+      const grown = <A extends Float64Array | Uint8Array | Uint16Array>(a: A): A => {
+        const b = new (a.constructor as new (n: number) => A)(cap);
+        b.set(a);
         return b;
       };
-      const k = this.length >>> PAGE_SHIFT;
-      const old = this.lastCap === 0 ? undefined : this.pages[k];
-      this.pages[k] = {
-        f: Array.from({ length: this.floats }, (_, c) => grown(old?.f[c], Float64Array)),
-        ints: this.intKinds.map((kind, c) => (kind === "u8" ? grown(old?.ints[c] as Uint8Array, Uint8Array) : grown(old?.ints[c] as Uint16Array, Uint16Array))),
-      };
-      this.lastCap = cap;
+      this.f = this.f.map(grown);
+      this.ints = this.ints.map(grown);
+      this.cap = cap;
     }
     return this.length++;
   }
@@ -179,12 +138,8 @@ abstract class ColumnTable<Row> {
       const o = this.oddStamps.get(i);
       if (o !== undefined) odd.set(w, o);
       if (w !== i) {
-        const from = this.page(i);
-        const to = this.page(w);
-        const a = i & PAGE_MASK;
-        const b = w & PAGE_MASK;
-        for (let c = 0; c < from.f.length; c++) to.f[c]![b] = from.f[c]![a]!;
-        for (let c = 0; c < from.ints.length; c++) to.ints[c]![b] = from.ints[c]![a]!;
+        for (const a of this.f) a[w] = a[i]!;
+        for (const a of this.ints) a[w] = a[i]!;
       }
       w++;
     }
@@ -212,9 +167,8 @@ export class PauseTable extends ColumnTable<GcPause> {
 
   /** Add a pause; returns its row index. */
   push(p: GcPause): number {
-    const row = this.addRow();
-    const { f, ints } = this.page(row);
-    const i = row & PAGE_MASK;
+    const i = this.addRow();
+    const f = this.f;
     const nn = (v: number | null) => (v === null ? NaN : v);
     f[0]![i] = nn(p.uptime_s);
     f[1]![i] = p.pause_ms;
@@ -226,46 +180,47 @@ export class PauseTable extends ColumnTable<GcPause> {
     f[7]![i] = nn(p.gc_id);
     f[8]![i] = nn(p.within_line);
     f[9]![i] = p.line;
-    f[10]![i] = this.stampToMs(row, p.timestamp);
+    f[10]![i] = this.stampToMs(i, p.timestamp);
+    const ints = this.ints;
     ints[FLAGS]![i] = (p.to_space_exhausted ? FLAG_TO_SPACE : 0) | (p.humongous ? FLAG_HUMONGOUS : 0) | (p.concurrent_mode_failure ? FLAG_CMF : 0);
     ints[TYPE]![i] = this.id(p.type);
     ints[NAME]![i] = this.id(p.name);
     ints[CAUSE]![i] = this.id(p.cause);
-    return row;
+    return i;
   }
 
   /** A number of row i (null when not known). */
   num(i: number, column: NumColumn): number | null {
-    const v = this.fv(COL[column], i);
+    const v = this.f[COL[column]]![i]!;
     return Number.isNaN(v) ? null : v;
   }
   /** Set a number of row i (null clears it). */
   setNum(i: number, column: NumColumn, v: number | null): void {
-    this.setF(COL[column], i, v === null ? NaN : v);
+    this.f[COL[column]]![i] = v === null ? NaN : v;
   }
   pauseMs(i: number): number {
-    return this.fv(1, i);
+    return this.f[1]![i]!;
   }
   nameOf(i: number): string {
-    return this.strings[this.iv(NAME, i)] as string;
+    return this.strings[this.ints[NAME]![i]!] as string;
   }
   typeOf(i: number): string {
-    return this.strings[this.iv(TYPE, i)] as string;
+    return this.strings[this.ints[TYPE]![i]!] as string;
   }
   causeOf(i: number): string | null {
-    return this.strings[this.iv(CAUSE, i)] ?? null;
+    return this.strings[this.ints[CAUSE]![i]!] ?? null;
   }
   timestampOf(i: number): string | null {
-    return this.stampOf(i, this.fv(10, i));
+    return this.stampOf(i, this.f[10]![i]!);
   }
   toSpaceExhausted(i: number): boolean {
-    return (this.iv(FLAGS, i) & FLAG_TO_SPACE) !== 0;
+    return (this.ints[FLAGS]![i]! & FLAG_TO_SPACE) !== 0;
   }
   humongous(i: number): boolean {
-    return (this.iv(FLAGS, i) & FLAG_HUMONGOUS) !== 0;
+    return (this.ints[FLAGS]![i]! & FLAG_HUMONGOUS) !== 0;
   }
   concurrentModeFailure(i: number): boolean {
-    return (this.iv(FLAGS, i) & FLAG_CMF) !== 0;
+    return (this.ints[FLAGS]![i]! & FLAG_CMF) !== 0;
   }
 
   /** Row i as a pause object. */
@@ -276,7 +231,7 @@ export class PauseTable extends ColumnTable<GcPause> {
       type: this.typeOf(i),
       name: this.nameOf(i),
       cause: this.causeOf(i),
-      pause_ms: this.fv(1, i),
+      pause_ms: this.f[1]![i]!,
       real_ms: this.num(i, "real_ms"),
       stopped_ms: this.num(i, "stopped_ms"),
       heap_before_mb: this.num(i, "heap_before_mb"),
@@ -287,7 +242,7 @@ export class PauseTable extends ColumnTable<GcPause> {
       concurrent_mode_failure: this.concurrentModeFailure(i),
       gc_id: this.num(i, "gc_id"),
       within_line: this.num(i, "within_line"),
-      line: this.fv(9, i),
+      line: this.f[9]![i]!,
     };
   }
 }
@@ -333,41 +288,39 @@ export class CycleTable extends ColumnTable<GcCycle> {
   }
 
   push(c: GcCycle): number {
-    const row = this.addRow();
-    const { f, ints } = this.page(row);
-    const i = row & PAGE_MASK;
+    const i = this.addRow();
     const nn = (v: number | null) => (v === null ? NaN : v);
+    const f = this.f;
     f[0]![i] = nn(c.uptime_s);
     f[1]![i] = nn(c.duration_ms);
     f[2]![i] = nn(c.heap_before_mb);
     f[3]![i] = nn(c.heap_after_mb);
     f[4]![i] = nn(c.gc_id);
     f[5]![i] = c.line;
-    f[6]![i] = this.stampToMs(row, c.timestamp);
-    ints[0]![i] = c.aborted ? 1 : 0;
-    ints[1]![i] = this.id(c.name);
-    ints[2]![i] = this.id(c.cause);
-    return row;
+    f[6]![i] = this.stampToMs(i, c.timestamp);
+    this.ints[0]![i] = c.aborted ? 1 : 0;
+    this.ints[1]![i] = this.id(c.name);
+    this.ints[2]![i] = this.id(c.cause);
+    return i;
   }
 
   get(i: number): GcCycle {
-    const { f, ints } = this.page(i);
-    const j = i & PAGE_MASK;
+    const f = this.f;
     const n = (k: number) => {
-      const v = f[k]![j]!;
+      const v = f[k]![i]!;
       return Number.isNaN(v) ? null : v;
     };
     return {
-      timestamp: this.stampOf(i, f[6]![j]!),
+      timestamp: this.stampOf(i, f[6]![i]!),
       uptime_s: n(0),
-      name: this.strings[ints[1]![j]!] as string,
-      cause: this.strings[ints[2]![j]!] ?? null,
+      name: this.strings[this.ints[1]![i]!] as string,
+      cause: this.strings[this.ints[2]![i]!] ?? null,
       duration_ms: n(1),
       heap_before_mb: n(2),
       heap_after_mb: n(3),
-      aborted: ints[0]![j] === 1,
+      aborted: this.ints[0]![i] === 1,
       gc_id: n(4),
-      line: f[5]![j]!,
+      line: f[5]![i]!,
     };
   }
 }
