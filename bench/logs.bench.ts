@@ -156,7 +156,8 @@ async function main(): Promise<void> {
     const all = runChild(source, cores);
     for (const [workers, r] of [[1, one], [cores, all]] as const)
       console.log(
-        `one system.log ${singleGb} GB | ${mb.toFixed(0)} MB | ${r.lines.toLocaleString("en-US")} lines | workers ${workers} | wall ${(r.wall / 1000).toFixed(1)} s | ${(mb / (r.wall / 1000)).toFixed(1)} MB/s | CPU ${(r.cpu / 1000).toFixed(1)} s | peak RSS ${r.maxRssMB.toFixed(0)} MB`,
+        `one system.log ${singleGb} GB | ${mb.toFixed(0)} MB | ${r.lines.toLocaleString("en-US")} lines | workers ${workers} | ` +
+          `wall ${(r.wall / 1000).toFixed(1)} s | ${(mb / (r.wall / 1000)).toFixed(1)} MB/s | CPU ${(r.cpu / 1000).toFixed(1)} s | peak RSS ${r.maxRssMB.toFixed(0)} MB`,
       );
     if (one.events !== all.events || one.lines !== all.lines) throw new Error(`chunked and unchunked parses differ: ${JSON.stringify({ one, all })}`);
     console.log(`single-file speedup from chunks: ${(one.wall / all.wall).toFixed(2)}x on ${cores} cores (same events and lines)`);

@@ -129,7 +129,12 @@ test("chunks parsed by a real worker pool merge to the unchunked parse; cut poin
   assert.equal(starts[starts.length - 1], size);
   const pool = new WorkerPool(2);
   try {
-    const runner: ChunkRunner = { parallel: 2, minBytes: 0, chunkBytes: 64 * 1024, run: (t, signal) => pool.run("parseLogChunk", [t], signal ? { signal } : {}) };
+    const runner: ChunkRunner = {
+      parallel: 2,
+      minBytes: 0,
+      chunkBytes: 64 * 1024,
+      run: (t, signal) => pool.run("parseLogChunk", [t], signal ? { signal } : {}),
+    };
     const task: NodeLogTask = {
       node: "172.17.0.2",
       files: [{ index: 0, path: file, rel: "debug.log", kind: "debug-log", name: file, size }],
