@@ -153,7 +153,7 @@ const PYTHON = process.env.PYTHON ?? (fs.existsSync("/usr/bin/python3") ? "/usr/
 async function main(): Promise<void> {
   if (process.argv[2] === "--worker") return cassperfWorker(process.argv[3]);
   if (process.argv[2] === "--build-only") return void console.log(buildDataset().dir);
-  const { STAGE_RULES } = require("../src/analyze/trace/trace-stages") as typeof import("../src/analyze/trace/trace-stages");
+  const { STAGE_RULES } = require("../src/parse/trace-stages") as typeof import("../src/parse/trace-stages");
   const { TASK_START_RULES } = require("../src/analyze/trace/trace-model") as typeof import("../src/analyze/trace/trace-model");
   console.log(`trace bench: building ${TARGET.toLocaleString("en-US")} events from the real lab sessions ...`);
   const tb = Date.now();

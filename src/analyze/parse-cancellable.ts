@@ -15,6 +15,7 @@ const PARSERS = {
   parseGcInspector: "../parse/gc-inspector",
   parseSystemLog: "../parse/system-log",
   parseNodeLogs: "./logs/log-node",
+  parseLogChunk: "./logs/log-chunks",
 } as const;
 export type CancellableParser = keyof typeof PARSERS;
 

@@ -40,6 +40,8 @@ export interface StreamOptions {
   maxBytes?: number;
   /** Stops the read: the iterator throws the signal's reason at the next chunk. */
   signal?: AbortSignal;
+  /** A byte range of a plain file, [start, end) (a chunk of a large log parsed on its own: ../analyze/log-chunks.ts); refused for a compressed file. */
+  range?: { start: number; end: number };
 }
 
 /**
@@ -52,6 +54,7 @@ export async function* readChunks(file: string, compressed?: "gz" | "zip", optio
   requireRegularFile(name, st, "read", "a log or nodetool output file");
   const limit = options.maxBytes;
   let have = 0;
+  if (options.range && compressed) throw new CassperfError(`${name}: a byte range can only be read from a plain file, not a ${compressed} one.`);
   const count = (c: Buffer, what = name) => {
     options.signal?.throwIfAborted();
     have += c.length;
@@ -65,7 +68,9 @@ export async function* readChunks(file: string, compressed?: "gz" | "zip", optio
       throw new CassperfError(`${name} is ${formatBytes(st.size)}, past the limit of ${formatBytes(limit)} (open's maxExtractBytes); refused.`, {
         hint: "raise the limit with open(path, { maxExtractBytes }) if you trust this file",
       });
-    const input = fs.createReadStream(file, { highWaterMark: BLOCK_BYTES });
+    const r = options.range;
+    if (r && r.end <= r.start) return;
+    const input = fs.createReadStream(file, { highWaterMark: BLOCK_BYTES, ...(r ? { start: r.start, end: r.end - 1 } : {}) });
     try {
       for await (const c of input as AsyncIterable<Buffer>) {
         count(c);
@@ -241,4 +246,66 @@ function wholeCharsEnd(buf: Buffer): number {
  */
 export function readLineBlocks(file: string, compressed?: "gz" | "zip", options: StreamOptions = {}): AsyncGenerator<string> {
   return lineBlocks(readChunks(file, compressed, options));
+}
+
+/** A plain file's size in bytes. */
+export async function fileSize(path: string): Promise<number> {
+  return (await fs.promises.stat(path)).size;
+}
+
+/**
+ * For each target offset (ascending), the byte offset of the first line that begins after a "\n" at
+ * or past the target (never mid-line) and for which `starts(line)` holds, looked for within
+ * `scanBytes`; offsets are strictly increasing, and a target with no such line gives none. Plain
+ * files only (random access). Used to cut a large log at entry boundaries (../analyze/logs/log-chunks.ts).
+ * @example await lineStartsAfter("system.log", size, [8 << 20, 16 << 20], 4 << 20, (l) => /^(INFO|WARN)/.test(l))
+ */
+export async function lineStartsAfter(path: string, size: number, targets: number[], scanBytes: number, starts: (line: string) => boolean): Promise<number[]> {
+  const out: number[] = [];
+  const fh = await fs.promises.open(path, "r");
+  try {
+    const buf = Buffer.alloc(64 * 1024);
+    for (const target of targets) {
+      const from = Math.max(target - 1, (out.at(-1) ?? 0) + 1);
+      const at = await firstStartingLine(fh, buf, from, Math.min(size, from + scanBytes), starts);
+      if (at !== undefined && at > (out.at(-1) ?? 0) && at < size) out.push(at);
+    }
+  } finally {
+    await fh.close();
+  }
+  return out;
+}
+
+/** The offset of the first line after a "\n" at or past `from` for which `starts` holds, before `limit`. */
+async function firstStartingLine(fh: fs.promises.FileHandle, buf: Buffer, from: number, limit: number, starts: (line: string) => boolean): Promise<number | undefined> {
+  let pos = from;
+  let carry: Buffer = Buffer.alloc(0);
+  let carryAt = from;
+  let seenNewline = false;
+  while (pos < limit) {
+    const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, limit - pos), pos);
+    if (bytesRead === 0) break;
+    const data = carry.length ? Buffer.concat([carry, buf.subarray(0, bytesRead)]) : Buffer.from(buf.subarray(0, bytesRead));
+    const base = carry.length ? carryAt : pos;
+    pos += bytesRead;
+    let s = 0;
+    if (!seenNewline) {
+      const nl = data.indexOf(10);
+      if (nl < 0) {
+        carry = Buffer.alloc(0);
+        continue;
+      }
+      seenNewline = true;
+      s = nl + 1;
+    }
+    for (;;) {
+      const e = data.indexOf(10, s);
+      if (e < 0) break;
+      if (starts(data.subarray(s, e).toString("utf8"))) return base + s;
+      s = e + 1;
+    }
+    carry = data.subarray(s);
+    carryAt = base + s;
+  }
+  return undefined;
 }

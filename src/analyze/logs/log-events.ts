@@ -17,6 +17,7 @@ import type { Source, SourceFile } from "../../cluster/source";
 import { compileLayout, patternFromLogbackXml } from "../../parse/log-layout";
 import { parseUtc } from "../../parse/utc-time";
 import { isCancel, WorkerPool } from "../parse-cancellable";
+import { CHUNK_MIN_BYTES, type ChunkRunner, type LogChunkResult } from "./log-chunks";
 import { LOG_EVENT_KINDS, type LogEvent, type LogEventKind } from "../../parse/log-rules";
 import { inflect } from "../../present/plural";
 import { runOptions, type Progress } from "../../run-context";
@@ -208,10 +209,10 @@ export async function logEvents(filter: LogEventsFilter = {}): Promise<LogEvents
   };
 
   const totalBytes = files.reduce((s, f) => s + (f.size || 0), 0);
-  const workers = Math.max(
-    1,
-    Math.min(tasks.length, Math.floor(filter.workers ?? (totalBytes >= WORKER_MIN_BYTES ? require("node:os").availableParallelism() : 1))),
-  );
+  const cores = Math.floor(filter.workers ?? (totalBytes >= WORKER_MIN_BYTES ? require("node:os").availableParallelism() : 1));
+  const workers = Math.max(1, Math.min(tasks.length, cores));
+  // Fewer nodes than cores and a large plain file: the nodes are merged in this thread and their large files parsed as chunks by every core.
+  const chunks = workers < cores ? chunkRunner(cores, files) : undefined;
   const results = new Map<string, NodeLogResult>();
   let cancelled: unknown;
   const after: string[] = [];
@@ -219,13 +220,13 @@ export async function logEvents(filter: LogEventsFilter = {}): Promise<LogEvents
   const queue = tasks.slice().sort((a, b) => b.files.reduce((s, f) => s + f.size, 0) - a.files.reduce((s, f) => s + f.size, 0));
   // Each worker's heap is held to what its node keeps (~1 KB per kept event, generously) plus room to parse: it collects sooner, so peak memory stays lower.
   const keptPerTask = Math.max(...tasks.map((t) => t.keep.classified + t.keep.other));
-  const pool = workers > 1 ? new WorkerPool(workers, { maxOldGenerationSizeMb: Math.ceil(160 + keptPerTask / 1000) }) : undefined;
+  const pool = !chunks && workers > 1 ? new WorkerPool(workers, { maxOldGenerationSizeMb: Math.ceil(160 + keptPerTask / 1000) }) : undefined;
   const worker = async () => {
     for (let t = queue.shift(); t && cancelled === undefined; t = queue.shift()) {
       try {
         const r = pool
           ? await pool.run<NodeLogResult>("parseNodeLogs", [t], { signal: run.signal, onProgress: progress })
-          : await parseNodeLogs(t, progress, run.signal);
+          : await parseNodeLogs(t, progress, run.signal, chunks);
         if (r.stoppedIn) throw Object.assign(new Error(`cancelled in ${r.stoppedIn}`), { name: "AbortError" });
         results.set(t.node, r);
       } catch (e) {
@@ -238,6 +239,7 @@ export async function logEvents(filter: LogEventsFilter = {}): Promise<LogEvents
     await Promise.all(Array.from({ length: workers }, worker));
   } finally {
     await pool?.close();
+    await chunks?.close();
   }
   if (cancelled !== undefined) {
     if (!results.size) throw run.signal.reason ?? cancelled;
@@ -317,4 +319,16 @@ async function confPatterns(source: Source, node: string): Promise<Record<string
   } catch {
     return undefined;
   }
+}
+
+/** Workers for chunks of large plain log files (./log-chunks.ts), when the bundle has one. */
+function chunkRunner(cores: number, files: { compressed?: string; size: number }[]): (ChunkRunner & { close(): Promise<void> }) | undefined {
+  if (cores < 2 || !files.some((f) => !f.compressed && f.size >= CHUNK_MIN_BYTES)) return undefined;
+  // A chunk's events are a few tens of MB: a small old generation makes each worker collect sooner.
+  const pool = new WorkerPool(cores, { maxOldGenerationSizeMb: 128 });
+  return {
+    parallel: cores,
+    run: (task, signal) => pool.run<LogChunkResult>("parseLogChunk", [task], signal ? { signal } : {}),
+    close: () => pool.close(),
+  };
 }

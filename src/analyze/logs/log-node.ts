@@ -27,6 +27,7 @@ import type { LogEvent, LogEventKind } from "../../parse/log-rules";
 import { readLineBlocks } from "../../cluster/read-stream";
 import { OperationCounter, type LogOperations } from "./log-operations";
 import { plural } from "../../present/plural";
+import { CHUNK_MIN_BYTES, ChunkMerge, chunkEvents, type ChunkRunner } from "./log-chunks";
 
 /** How many events logs() keeps in all (split between the nodes, at least the floor per node): beyond, a fixed-seed sample. */
 export const KEEP_EVENTS = {
@@ -124,10 +125,11 @@ export interface NodeLogResult {
 export type NodeProgress = (p: { chars: number; fileDone: boolean }) => void;
 
 /**
- * Parse one node's log files (see the file comment).
+ * Parse one node's log files (see the file comment). With `chunks`, a large plain file is parsed
+ * as chunks by those workers and merged here in file order: the same result (./log-chunks.ts).
  * @example const r = await parseNodeLogs({ node: "n1", files: [{ index: 0, path: "system.log", rel: "system.log", kind: "system-log", name: "system.log", size: 0 }], keep: { classified: 1e5, other: 1e5 } })
  */
-export async function parseNodeLogs(task: NodeLogTask, onProgress?: NodeProgress, signal?: AbortSignal): Promise<NodeLogResult> {
+export async function parseNodeLogs(task: NodeLogTask, onProgress?: NodeProgress, signal?: AbortSignal, chunks?: ChunkRunner): Promise<NodeLogResult> {
   const out: NodeLogResult = {
     node: task.node,
     infos: [],
@@ -198,6 +200,8 @@ export async function parseNodeLogs(task: NodeLogTask, onProgress?: NodeProgress
     let step: NodeLogResult["clockSteps"][number] | undefined;
     let parsedEvents = 0;
     const note = (text: string) => out.notes.push({ index: f.index, text });
+    let merge: ChunkMerge | undefined;
+    let chunkLayout: LogLayout | undefined;
     const take = (events: LogEvent[]) => {
       for (const e of events) {
         parsedEvents++;
@@ -240,11 +244,26 @@ export async function parseNodeLogs(task: NodeLogTask, onProgress?: NodeProgress
               );
           }
           parser = new SystemLogParser({ node: task.node, file: f.rel, ...(layout ? { layout } : {}), ...(day ? { baseDate: day } : {}) }, block);
+          // A large plain file with a dated layout: parsed as chunks by the workers instead (./log-chunks.ts).
+          if (chunks && layout && !layout.timeOnly && !f.compressed && f.size >= (chunks.minBytes ?? CHUNK_MIN_BYTES)) {
+            chunkLayout = layout;
+            break;
+          }
         }
         parser.feed(block);
         take(parser.take());
         chars += block.length;
         onProgress?.({ chars: block.length, fileDone: false });
+      }
+      if (chunks && chunkLayout) {
+        merge = new ChunkMerge();
+        const file = { node: task.node, path: f.path, file: f.rel, name: f.name, layout: { pattern: chunkLayout.pattern, name: chunkLayout.name } };
+        for await (const events of chunkEvents(chunks, { ...file, layoutCompiled: chunkLayout }, merge, signal)) {
+          const before = chars;
+          take(events);
+          chars = merge.chars;
+          onProgress?.({ chars: chars - before, fileDone: false });
+        }
       }
     } catch (e) {
       if ((e as Error).name === "AbortError" || (e as Error).name === "TimeoutError" || signal?.aborted) {
@@ -255,7 +274,11 @@ export async function parseNodeLogs(task: NodeLogTask, onProgress?: NodeProgress
       onProgress?.({ chars: 0, fileDone: true });
       continue;
     }
-    const parsed: ParsedLog = parser ? parser.end() : { events: [], lines: 0, skipped: { count: 0, examples: [] }, attached: 0, undated: false };
+    const parsed: ParsedLog = merge
+      ? { events: [], lines: merge.lines, layout: chunkLayout!, skipped: merge.skipped, attached: merge.attached, undated: false }
+      : parser
+        ? parser.end()
+        : { events: [], lines: 0, skipped: { count: 0, examples: [] }, attached: 0, undated: false };
     take(parsed.events);
     onProgress?.({ chars: 0, fileDone: true });
     if (!parsed.layout)
