@@ -5,7 +5,8 @@
  *  - tablestats "Compacted partition maximum/mean bytes" and the partition-count estimate;
  *  - large-partition warnings in system.log/debug.log ("Writing large partition ks/t:key (N bytes)",
  *    "Compacting large partition ...", 4.1+ "Detected partition ... of size ..."), with the key.
- * Row counts per partition need a live scan; the report says so.
+ * Row counts per partition need a live scan; the report says so. The rule table is shared with the
+ * live scan (./partitions-rules.ts); chart specs are in ../../present/charts/partitions.ts.
  */
 import { CassperfError } from "../../errors";
 import type { TableName } from "../../cluster/cql";
@@ -14,9 +15,9 @@ import type { Source } from "../../cluster/source";
 import { parseTablehistograms } from "../../parse/nodetool-tablehistograms";
 import { parseTablestats } from "../../parse/nodetool-tablestats";
 import { makeReport } from "../../present/report";
-import { distinctLabels } from "../../present/chart";
+import { recordedPartitionCharts } from "../../present/charts/partitions";
 import { logEvents } from "../logs/log-events";
-import { partitionFindings, type PartitionStats } from "./partitions";
+import { partitionFindings, type PartitionStats } from "./partitions-rules";
 
 const same = (a: string | null | undefined, b: string) => (a ?? "").toLowerCase() === b.toLowerCase();
 
@@ -152,54 +153,6 @@ export async function recordedPartitions(source: Source, name: TableName) {
       },
     },
     // Only charts with something to draw: a recording without histograms or large-partition warnings gets no empty plot.
-    charts: {
-      ...(dist.some((h) => (h.partition_bytes ?? 0) > 0)
-        ? {
-            sizes: () => ({
-              title: `${label}: partition size percentiles per node (bytes, log scale)`,
-              width: 520,
-              height: 260,
-              data: {
-                values: dist
-                  .filter((h) => (h.partition_bytes ?? 0) > 0)
-                  .map((h) => ({
-                    node: h.node,
-                    percentile: h.percentile === "max" ? "max" : `p${h.percentile}`,
-                    order: h.percentile === "max" ? 101 : Number(h.percentile),
-                    bytes: h.partition_bytes,
-                  })),
-              },
-              mark: { type: "line", point: true, tooltip: true },
-              encoding: {
-                x: { field: "percentile", type: "ordinal", sort: { field: "order" }, title: null, axis: { labelAngle: 0 } },
-                y: { field: "bytes", type: "quantitative", scale: { type: "log" }, title: "partition size (bytes, log)" },
-                color: { field: "node", type: "nominal" },
-              },
-            }),
-          }
-        : {}),
-      ...(top.length
-        ? {
-            top: () => {
-              const keys = distinctLabels(
-                top.slice(0, 20).map((t) => t.key),
-                40,
-              );
-              return {
-                title: `${label}: largest partitions named in large-partition warnings (top ${Math.min(20, top.length)}, log scale)`,
-                width: 520,
-                height: Math.max(60, 18 * Math.min(20, top.length)),
-                data: { values: top.slice(0, 20).map((t) => ({ key: keys.get(t.key), mb: (t.bytes ?? 0) / 2 ** 20, node: t.node })) },
-                mark: { type: "bar", tooltip: true },
-                encoding: {
-                  y: { field: "key", type: "nominal", sort: "-x", title: null, axis: { labelLimit: 400 } },
-                  x: { field: "mb", type: "quantitative", scale: { type: "log" }, stack: null, title: "partition size (MiB, log)" },
-                  color: { field: "node", type: "nominal" },
-                },
-              };
-            },
-          }
-        : {}),
-    },
+    charts: recordedPartitionCharts(label, dist, top),
   });
 }
