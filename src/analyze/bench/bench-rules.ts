@@ -1,12 +1,12 @@
 /**
- * bench's rule table: BENCH_RULES, one Rule<BenchRun> per finding (../rule.ts), and BENCH_THRESHOLDS
- * beside it, each threshold with where its number comes from. Every finding a bench report (live
- * run, saved run or cassandra-stress import) shows comes from this table (benchFindings), and
- * compareRuns' noise thresholds live here too.
+ * bench's rule tables (../rule.ts Rule), with BENCH_THRESHOLDS beside them, each threshold with where
+ * its number comes from. Every finding a bench report (live run, saved run or cassandra-stress
+ * import) shows comes from BENCH_RULES (benchFindings); every finding of compareRuns from
+ * COMPARE_RULES (compareFindings), whose noise thresholds live here too.
  */
 import type { Finding, Threshold } from "../../present/report";
 import type { BenchRun } from "../../bench/run";
-import { describeImpossible, impossibleLatencies, IMPOSSIBLE_TOLERANCE } from "../../bench/impossible";
+import { describeImpossible, impossibleLatencies, IMPOSSIBLE_TOLERANCE, type ImpossibleLatency } from "../../bench/impossible";
 import { applyRules, type Rule } from "../rule";
 
 /** The thresholds, in one place. */
@@ -231,4 +231,69 @@ export const BENCH_RULES: Rule<BenchRun>[] = [
 /** All findings for a run (helper "bench" unless a rule names another). */
 export function benchFindings(run: BenchRun): Finding[] {
   return applyRules(BENCH_RULES, run, "bench");
+}
+
+/** A difference compareRuns found beyond run-to-run noise (one op type, one metric), with what the finding cites. */
+export interface BeyondNoise {
+  op: string;
+  /** The metric's label: "ops/s", "p50", ... "max". */
+  label: string;
+  higherIsBetter: boolean;
+  /** Run a's and run b's whole-run values. */
+  a: number;
+  b: number;
+  diff: number;
+  /** NOISE_MIN_RELATIVE of run a's value. */
+  band: number;
+  /** How "beyond noise" was decided (the 10% band, and the permutation test when there were enough seconds). */
+  basis: string;
+  worse: boolean;
+}
+
+/** What compareRuns' rules see: the two runs, the percentiles refused as impossible, the differences beyond noise in row order. */
+export interface Comparison {
+  a: BenchRun;
+  b: BenchRun;
+  impossible: ImpossibleLatency[];
+  beyond: BeyondNoise[];
+}
+
+const fmtN = (v: number) => v.toLocaleString("en-US", { maximumFractionDigits: Math.abs(v) >= 100 ? 0 : 2 });
+
+/** compareRuns' rule table: percentiles refused as impossible, then every difference beyond noise (worse or better, in row order). */
+export const COMPARE_RULES: Rule<Comparison>[] = [
+  {
+    id: "bench.impossible-latency",
+    severity: "critical",
+    thresholds: [IMPOSSIBLE_TOLERANCE],
+    check: ({ impossible }) =>
+      impossible.length
+        ? {
+            title: `${[...new Set(impossible.map((x) => x.run))].join(" and ")}: response time below service time — those percentiles are not compared`,
+            evidence: impossible.map(describeImpossible).join("; "),
+            action: "Run the affected run again with the current bench() before comparing.",
+          }
+        : undefined,
+  },
+  {
+    id: "bench.compare-beyond-noise",
+    severity: "warning",
+    thresholds: [T.NOISE_MIN_RELATIVE, T.NOISE_P_VALUE, T.NOISE_PERMUTATIONS],
+    what: 'each difference beyond noise: "bench.compare-worse" (warning) or "bench.compare-better" (info)',
+    check: ({ a, b, beyond }) =>
+      beyond.map((d) => ({
+        id: d.worse ? "bench.compare-worse" : "bench.compare-better",
+        severity: d.worse ? ("warning" as const) : ("info" as const),
+        title: `${d.op} ${d.label} ${d.worse ? "worse" : "better"} in run b: ${fmtN(d.a)} -> ${fmtN(d.b)}${d.higherIsBetter ? " op/s" : " ms"} (${d.diff > 0 ? "+" : ""}${d.a ? ((d.diff / d.a) * 100).toFixed(1) : "∞"}%)`,
+        evidence: `difference ${fmtN(Math.abs(d.diff))} over 10% of run a (${fmtN(d.band)}); ${d.basis}; a = ${a.id}, b = ${b.id}`,
+        action: d.worse
+          ? "Check what changed between the runs (config, data size, compaction, GC) and rerun both to confirm."
+          : "Keep the change if it is the one you made on purpose; rerun to confirm.",
+      })),
+  },
+];
+
+/** compareRuns' findings (helper "bench"). */
+export function compareFindings(c: Comparison): Finding[] {
+  return applyRules(COMPARE_RULES, c, "bench");
 }

@@ -29,7 +29,7 @@ import { currentOrUndefined } from "../../cluster/current";
 import { LiveSource } from "../../cluster/live";
 import { openRecorded } from "../../cluster/recorded";
 import { existingPath, isSource } from "../../cluster/resolve";
-import { describeImpossible, impossibleLatencies } from "../../bench/impossible";
+import { describeImpossible, impossibleLatencies, type ImpossibleLatency } from "../../bench/impossible";
 import { perSecondNoise } from "../../bench/noise";
 import { missing } from "../../cluster/evidence";
 import type { Source } from "../../cluster/source";
@@ -37,7 +37,7 @@ import { makeReport, rowsToColumns, type DataFrame, type Finding, type Report } 
 import { compareChart, p99Chart, spectrumChart, throughputChart, type SpectrumRow } from "../../present/charts/bench";
 import { gen, makeRng } from "../../bench/generators";
 import { decodeHistogram, encodeHistogram, HDR_UNIT, mergeHistograms, percentiles, rowPercentiles, spectrum, type Histogram } from "../../bench/hdr";
-import { BENCH_THRESHOLDS, benchFindings } from "./bench-rules";
+import { BENCH_THRESHOLDS, benchFindings, compareFindings, type BeyondNoise } from "./bench-rules";
 import { liveBenchRuns, readRunFile, readStressFile, rememberLiveRun, runPathExists, savedRunJSON } from "../../cluster/bench-runs";
 import { BENCH_RUN_FORMAT, BENCH_RUN_VERSION, runId, validateBenchRun, type BenchInterval, type BenchMode, type BenchOpRow, type BenchRun } from "../../bench/run";
 import { benchClient } from "../../bench/client";
@@ -985,34 +985,36 @@ function perSecond(run: BenchRun, op: string, key: keyof BenchInterval): number[
 export function compareRuns(a: RunInput, b: RunInput): Report<"comparison"> {
   const ra = toRun(a, "a");
   const rb = toRun(b, "b");
-  const T = BENCH_THRESHOLDS;
   const aOps = new Map(ra.ops.map((o) => [o.op, o]));
   const common = rb.ops.map((o) => o.op).filter((op) => aOps.has(op));
   const ops = common.length ? common : ["all"];
-  const rows: Record<string, unknown>[] = [];
-  const findings: Finding[] = [];
   const notes: string[] = [];
   if (!common.length)
     notes.push(`The runs share no op type (a: ${ra.ops.map((o) => o.op).join(", ")}; b: ${rb.ops.map((o) => o.op).join(", ")}); compared "all".`);
   // A percentile that cannot be true in either run (response below service time) is not compared.
   const impossible = [...impossibleLatencies(ra), ...impossibleLatencies(rb)];
-  const refused = (op: string, key: string) => impossible.filter((x) => x.op === op && x.key === key);
   for (const x of impossible) notes.push(`Not compared: ${describeImpossible(x)} (impossible: a response time is never shorter than the service time).`);
-  if (impossible.length) {
-    findings.push({
-      severity: "critical",
-      id: "bench.impossible-latency",
-      title: `${[...new Set(impossible.map((x) => x.run))].join(" and ")}: response time below service time — those percentiles are not compared`,
-      evidence: impossible.map(describeImpossible).join("; "),
-      action: "Run the affected run again with the current bench() before comparing.",
-      helper: "bench",
-    });
-  }
   if (ra.mode !== rb.mode)
     notes.push(`Run a is ${ra.mode} and run b is ${rb.mode}: their latencies measure different things (closed loop excludes waiting time).`);
   notes.push(
     "Noise test: a permutation test of the per-second values (see noise_rule). Seconds of one run are not independent (a GC pause or a compaction spans several), which makes p-values smaller than they should be: a difference also has to exceed 10% of run a to count.",
   );
+  const { rows, beyond } = compareOps(ra, rb, ops, impossible);
+  const findings = compareFindings({ a: ra, b: rb, impossible, beyond });
+  return comparisonReport(ra, rb, ops, rows, findings, notes);
+}
+
+/** Per op type and metric: the values, the difference and the noise test; the differences beyond noise, in row order, for COMPARE_RULES. */
+function compareOps(
+  ra: BenchRun,
+  rb: BenchRun,
+  ops: string[],
+  impossible: ImpossibleLatency[],
+): { rows: Record<string, unknown>[]; beyond: BeyondNoise[] } {
+  const T = BENCH_THRESHOLDS;
+  const rows: Record<string, unknown>[] = [];
+  const beyondNoise: BeyondNoise[] = [];
+  const refused = (op: string, key: string) => impossible.filter((x) => x.op === op && x.key === key);
   for (const op of ops) {
     const oa = ra.ops.find((o) => o.op === op);
     const ob = rb.ops.find((o) => o.op === op);
@@ -1059,20 +1061,22 @@ export function compareRuns(a: RunInput, b: RunInput): Report<"comparison"> {
         verdict: beyond ? (worse ? "worse" : "better") : "within noise",
         basis,
       });
-      if (beyond) {
-        findings.push({
-          severity: worse ? "warning" : "info",
-          id: worse ? "bench.compare-worse" : "bench.compare-better",
-          title: `${op} ${m.label} ${worse ? "worse" : "better"} in run b: ${fmtN(va)} -> ${fmtN(vb)}${m.higherIsBetter ? " op/s" : " ms"} (${diff > 0 ? "+" : ""}${va ? ((diff / va) * 100).toFixed(1) : "∞"}%)`,
-          evidence: `difference ${fmtN(Math.abs(diff))} over 10% of run a (${fmtN(band)}); ${basis}; a = ${ra.id}, b = ${rb.id}`,
-          action: worse
-            ? "Check what changed between the runs (config, data size, compaction, GC) and rerun both to confirm."
-            : "Keep the change if it is the one you made on purpose; rerun to confirm.",
-          helper: "bench",
-        });
-      }
+      if (beyond) beyondNoise.push({ op, label: m.label, higherIsBetter: m.higherIsBetter, a: va, b: vb, diff, band, basis, worse });
     }
   }
+  return { rows, beyond: beyondNoise };
+}
+
+/** compareRuns' report: the comparison frame, the summary with the noise rule, and the charts of both runs. */
+function comparisonReport(
+  ra: BenchRun,
+  rb: BenchRun,
+  ops: string[],
+  rows: Record<string, unknown>[],
+  findings: Finding[],
+  notes: string[],
+): Report<"comparison"> {
+  const T = BENCH_THRESHOLDS;
   const chartRows = rows
     .filter((r) => r.op === ops[ops.length - 1] || ops.length === 1)
     .flatMap((r) => [
@@ -1115,6 +1119,3 @@ function fmtP(p: number, permutations: number): string {
   return p === 0 ? `< ${1 / permutations}` : String(Math.round(p * 10_000) / 10_000);
 }
 
-function fmtN(v: number): string {
-  return v.toLocaleString("en-US", { maximumFractionDigits: Math.abs(v) >= 100 ? 0 : 2 });
-}
