@@ -2,11 +2,13 @@
  * partitionScan's rule table, shared by the live scan (./partitions.ts) and the recorded evidence
  * (./partitions-recorded.ts): PARTITION_THRESHOLDS (each with the source of its number), the facts
  * the rules read (PartitionStats) and PARTITION_RULES, one Rule<PartitionStats> per finding
- * (../rule.ts). Its own file so neither reader imports the other.
+ * (../rule.ts); SCAN_RULES, what the live scan itself reports (failed ranges). Its own file so
+ * neither reader imports the other.
  */
 import { peerMedian } from "../peer-median";
 import type { Finding, Threshold } from "../../present/report";
 import { applyRules, type Rule } from "../rule";
+import type { TokenScanResult } from "../../cluster/token-scan";
 import type { BucketingAdvice } from "./bucketing";
 
 /** The thresholds, in one place, each with the source of its number. */
@@ -152,3 +154,23 @@ export const PARTITION_RULES: Rule<PartitionStats>[] = [
 export function partitionFindings(s: PartitionStats): Finding[] {
   return applyRules(PARTITION_RULES, s, "partitionScan");
 }
+
+/** The live scan's own rule table: what the token-range scan itself reports (../../cluster/token-scan.ts). */
+export const SCAN_RULES: Rule<Pick<TokenScanResult, "failed">>[] = [
+  {
+    id: "partitions.ranges-failed",
+    severity: "warning",
+    thresholds: [],
+    check: (r) =>
+      r.failed.length
+        ? {
+            title: `${r.failed.length} token range${r.failed.length === 1 ? "" : "s"} could not be scanned on any replica: the scan is partial`,
+            evidence: r.failed
+              .slice(0, 3)
+              .map((f) => `(${f.start}, ${f.end}] on ${f.replicas.join(", ")}: ${f.errors.join(" | ")}`)
+              .join("; "),
+            action: "check the replicas' health (nodetool status) and scan again; the failed ranges are in the failedRanges frame",
+          }
+        : undefined,
+  },
+];

@@ -14,14 +14,15 @@ import { existingPath, resolveSource, isSource, type SourceInput } from "../../c
 import { scanTokenRanges, type ScanProgress, type TokenScanResult } from "../../cluster/token-scan";
 import { answerOrExplain, makeReport } from "../../present/report";
 import { partitionCharts } from "../../present/charts/partitions";
-import { suggestBucketing } from "./bucketing";
-import { PARTITION_THRESHOLDS, partitionFindings, type PartitionStats } from "./partitions-rules";
+import { suggestBucketing, type BucketingAdvice } from "./bucketing";
+import { PARTITION_THRESHOLDS, SCAN_RULES, partitionFindings, type PartitionStats } from "./partitions-rules";
+import { applyRules } from "../rule";
 import { recordedPartitions } from "./partitions-recorded";
 import { runOptions } from "../../run-context";
 import { plural } from "../../present/plural";
 
 // The rule table, its thresholds and the facts it reads: ./partitions-rules.ts (shared with ./partitions-recorded.ts).
-export { PARTITION_RULES, PARTITION_THRESHOLDS, partitionFindings, type PartitionStats } from "./partitions-rules";
+export { PARTITION_RULES, PARTITION_THRESHOLDS, SCAN_RULES, partitionFindings, type PartitionStats } from "./partitions-rules";
 const T = PARTITION_THRESHOLDS;
 
 /** Options of {@link partitionScan}. */
@@ -164,8 +165,8 @@ async function scan(table: string | TableName, opts: PartitionScanOptions) {
   return liveReport(source, name, result, opts);
 }
 
-async function liveReport(source: LiveSource, name: TableName, r: TokenScanResult, opts: PartitionScanOptions) {
-  const tableLabel = `${name.keyspace}.${name.table}`;
+/** Bucketing advice for a table whose largest partition is over LARGE_ROWS rows (its key, clustering and columns from the driver's metadata). */
+async function bucketingOf(source: LiveSource, name: TableName, maxRows: number | undefined): Promise<BucketingAdvice | undefined> {
   const meta = await source.client.metadata.getTable(name.keyspace, name.table);
   const driverTypes = (require("cassandra-driver") as typeof import("cassandra-driver")).types;
   const typeOf = (t: unknown) => {
@@ -175,6 +176,38 @@ async function liveReport(source: LiveSource, name: TableName, r: TokenScanResul
       return "blob";
     }
   };
+  return meta && maxRows !== undefined && maxRows > T.LARGE_ROWS.value
+    ? suggestBucketing({
+        keyspace: name.keyspace,
+        table: name.table,
+        partitionKey: meta.partitionKeys.map((c) => ({ name: c.name, type: typeOf(c.type) })),
+        clustering: meta.clusteringKeys.map((c, i) => ({
+          name: c.name,
+          type: typeOf(c.type),
+          order: (meta.clusteringOrder?.[i] as "ASC" | "DESC") ?? "ASC",
+        })),
+        columns: meta.columns.map((c) => ({ name: c.name, type: typeOf(c.type) })),
+        maxRows,
+      })
+    : undefined;
+}
+
+/** What the scan says, in the words of the notes: early stop, sampling, ranges moved or retried, failed ranges. */
+function scanNotes(r: TokenScanResult, opts: PartitionScanOptions): string[] {
+  const notes: string[] = [];
+  if (r.stoppedBecause) notes.push(`the scan stopped early (${r.stoppedBecause}): counts cover ${r.rangesScanned} of ${r.rangesTotal} token ranges.`);
+  if ((opts.sample ?? 1) < 1)
+    notes.push(`sampled ${Math.round((opts.sample ?? 1) * 100)}% of the token ranges: partition counts cover that share of the table.`);
+  const moved = r.retried.filter((x) => !x.startsWith("round "));
+  if (moved.length) notes.push(`${plural(moved.length, "range")} moved to another replica after a failure: ${moved.slice(0, 3).join("; ")}`);
+  for (const x of r.retried.filter((y) => y.startsWith("round "))) notes.push(`retry ${x}`);
+  if (r.failed.length) notes.push(`partial: ${plural(r.failed.length, "range")} failed on every replica (listed in the failedRanges frame).`);
+  return notes;
+}
+
+/** The live scan's report: facts for the rules (PartitionStats), the rules, notes, frames and charts. */
+async function liveReport(source: LiveSource, name: TableName, r: TokenScanResult, opts: PartitionScanOptions) {
+  const tableLabel = `${name.keyspace}.${name.table}`;
   const largeCount = r.partitionsOver;
   // The median and p99 come from the log2 histogram: exact to within a factor of two.
   const quantile = (q: number) => {
@@ -187,21 +220,7 @@ async function liveReport(source: LiveSource, name: TableName, r: TokenScanResul
     return undefined;
   };
   const maxRows = r.top[0]?.rows;
-  const bucketing =
-    meta && maxRows !== undefined && maxRows > T.LARGE_ROWS.value
-      ? suggestBucketing({
-          keyspace: name.keyspace,
-          table: name.table,
-          partitionKey: meta.partitionKeys.map((c) => ({ name: c.name, type: typeOf(c.type) })),
-          clustering: meta.clusteringKeys.map((c, i) => ({
-            name: c.name,
-            type: typeOf(c.type),
-            order: (meta.clusteringOrder?.[i] as "ASC" | "DESC") ?? "ASC",
-          })),
-          columns: meta.columns.map((c) => ({ name: c.name, type: typeOf(c.type) })),
-          maxRows,
-        })
-      : undefined;
+  const bucketing = await bucketingOf(source, name, maxRows);
   const stats: PartitionStats = {
     table: tableLabel,
     partitions: r.partitions,
@@ -214,27 +233,8 @@ async function liveReport(source: LiveSource, name: TableName, r: TokenScanResul
     origin: `live scan of ${r.rangesScanned} token ranges`,
   };
   const findings = partitionFindings(stats);
-  if (r.failed.length) {
-    findings.push({
-      severity: "warning",
-      id: "partitions.ranges-failed",
-      helper: "partitionScan",
-      title: `${r.failed.length} token range${r.failed.length === 1 ? "" : "s"} could not be scanned on any replica: the scan is partial`,
-      evidence: r.failed
-        .slice(0, 3)
-        .map((f) => `(${f.start}, ${f.end}] on ${f.replicas.join(", ")}: ${f.errors.join(" | ")}`)
-        .join("; "),
-      action: "check the replicas' health (nodetool status) and scan again; the failed ranges are in the failedRanges frame",
-    });
-  }
-  const notes: string[] = [];
-  if (r.stoppedBecause) notes.push(`the scan stopped early (${r.stoppedBecause}): counts cover ${r.rangesScanned} of ${r.rangesTotal} token ranges.`);
-  if ((opts.sample ?? 1) < 1)
-    notes.push(`sampled ${Math.round((opts.sample ?? 1) * 100)}% of the token ranges: partition counts cover that share of the table.`);
-  const moved = r.retried.filter((x) => !x.startsWith("round "));
-  if (moved.length) notes.push(`${plural(moved.length, "range")} moved to another replica after a failure: ${moved.slice(0, 3).join("; ")}`);
-  for (const x of r.retried.filter((y) => y.startsWith("round "))) notes.push(`retry ${x}`);
-  if (r.failed.length) notes.push(`partial: ${plural(r.failed.length, "range")} failed on every replica (listed in the failedRanges frame).`);
+  findings.push(...applyRules(SCAN_RULES, r, "partitionScan"));
+  const notes = scanNotes(r, opts);
 
   const dist = r.histogram.map((n, i) => ({ min_rows: bucketBounds(i)[0], max_rows: bucketBounds(i)[1], partitions: n })).filter((d) => d.partitions > 0);
   const top = r.top;
