@@ -177,7 +177,7 @@ test("bench fixed rate: reaches its rate, records service time separately; own c
   assert.ok(r.rows("intervals").every((x) => x.service_p99_ms !== null || x.ops === 0));
   assert.ok(progress.length >= 4 && progress[progress.length - 1] > progress[0], "progress events advance");
   // The rule fires exactly when the run averaged under 95% of the asked rate (TARGET_RATE_MIN_FRACTION,
-  // src/bench/rules.ts); the ±10% band above is what this shared 2-core machine reliably gives.
+  // src/analyze/bench/bench-rules.ts); the ±10% band above is what this shared 2-core machine reliably gives.
   const fell = (r.summary.ops_per_s as number) < 0.95 * 400;
   assert.equal(
     r.findings.some((f) => f.id === "bench.target-rate-not-reached"),

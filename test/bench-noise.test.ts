@@ -16,7 +16,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { compareRuns } from "../src/analyze/bench/bench";
-import { BENCH_THRESHOLDS } from "../src/bench/rules";
+import { BENCH_THRESHOLDS } from "../src/analyze/bench/bench-rules";
 import { perSecondNoise } from "../src/bench/noise";
 import type { BenchRun } from "../src/bench/run";
 import { ROOT } from "./support";

@@ -8,10 +8,13 @@
  * commands — and, for kinds whose presence alone says nothing (a system.log without GC lines, a
  * tablestats without partition sizes), when the file also contains one of the listed marker texts.
  * A live source answers from what connect() was given (log folders, a nodetool command).
+ * Files are looked into at the I/O edge (../cluster/file-peek.ts); bench's session runs come from
+ * ../cluster/bench-runs.ts, so this table imports no helper.
  */
-import * as fs from "node:fs";
 import { CassperfError } from "../errors";
 import { LiveSource } from "../cluster/live";
+import { liveBenchRuns } from "../cluster/bench-runs";
+import { fileContains } from "../cluster/file-peek";
 import { viewNodes } from "../cluster/system-views";
 import type { FileKind, Source, SourceFile } from "../cluster/source";
 import { plural } from "../present/plural";
@@ -146,7 +149,7 @@ export const HELPER_CAPABILITIES: HelperCapabilityRule[] = [
     helper: "benchRuns",
     recorded: { kinds: ["bench-run", "stress-output"] },
     liveFrom: "runs workloads",
-    live: (s) => ((require("./bench/bench") as typeof import("./bench/bench")).liveBenchRuns(s).length ? null : 'no bench run in this session: bench("writes") runs one'),
+    live: (s) => (liveBenchRuns(s).length ? null : 'no bench run in this session: bench("writes") runs one'),
     missing: "bench/<run>.json or a cassandra-stress output",
   },
   {
@@ -174,39 +177,6 @@ export interface Capability {
   reason: string | null;
   /** What to add (null when answerable). */
   missing: string | null;
-}
-
-const CHUNK = 4 * 2 ** 20;
-
-/** Whether a file contains one of `texts` (plain files are searched in chunks, compressed ones read whole). */
-async function fileContains(source: Source, f: SourceFile, texts: string[]): Promise<boolean> {
-  const lower = texts.map((t) => t.toLowerCase());
-  if (f.compressed) {
-    const text = (await source.readText(f)).toLowerCase();
-    return lower.some((t) => text.includes(t));
-  }
-  let fd: number;
-  try {
-    fd = fs.openSync(f.path, "r");
-  } catch {
-    return false;
-  }
-  try {
-    const overlap = Math.max(...lower.map((t) => t.length));
-    const buf = Buffer.alloc(CHUNK);
-    let pos = 0;
-    let tail = "";
-    for (;;) {
-      const n = fs.readSync(fd, buf, 0, CHUNK, pos);
-      if (n <= 0) return false;
-      const text = tail + buf.toString("latin1", 0, n).toLowerCase();
-      if (lower.some((t) => text.includes(t))) return true;
-      pos += n;
-      tail = text.slice(-overlap);
-    }
-  } finally {
-    fs.closeSync(fd);
-  }
 }
 
 const label = (f: SourceFile) => (f.kind === "nodetool" ? `nodetool ${f.command}` : f.kind);

@@ -1,10 +1,11 @@
 /**
  * inventory(): the first report on any source — its nodes, Cassandra versions, the files of each
  * kind per node, the time range the logs cover, what each helper can answer from this source and
- * what is missing, and the files that could not be read.
+ * what is missing, and the files that could not be read. Log files are peeked at through
+ * ../cluster/file-peek.ts (no node:fs here).
  */
-import * as fs from "node:fs";
 import { LiveSource } from "../cluster/live";
+import { withFileWindows } from "../cluster/file-peek";
 import { readHead, RecordedSource } from "../cluster/recorded";
 import { helperArgs, resolveSource, type HelperOptions, type SourceInput } from "../cluster/resolve";
 import type { Source, SourceFile } from "../cluster/source";
@@ -22,17 +23,6 @@ const TIME_PATTERNS: { re: RegExp; parse: (m: RegExpMatchArray) => string }[] = 
 /** First and last timestamp of a plain-text log, from its first and last KiBs (widening the tail window past very long last lines). */
 function timeRange(file: SourceFile): { first?: string; last?: string } {
   if (file.compressed || file.size === 0) return {};
-  let fd: number;
-  try {
-    fd = fs.openSync(file.path, "r");
-  } catch {
-    return {}; // gone or unreadable since open(): no time range, the file's row still says what it was
-  }
-  const read = (from: number, n: number) => {
-    const b = Buffer.alloc(n);
-    fs.readSync(fd, b, 0, n, from);
-    return b.toString("utf8");
-  };
   const find = (text: string, last: boolean) => {
     const lines = text.split("\n");
     if (last) lines.reverse();
@@ -43,18 +33,19 @@ function timeRange(file: SourceFile): { first?: string; last?: string } {
       }
     return undefined;
   };
-  try {
-    const first = find(read(0, Math.min(16384, file.size)), false);
-    let last: string | undefined;
-    for (let n = 16384; !last; n *= 8) {
-      const size = Math.min(n, file.size);
-      last = find(read(file.size - size, size), true);
-      if (size === file.size || n > 8 * 2 ** 20) break;
-    }
-    return { first, last };
-  } finally {
-    fs.closeSync(fd);
-  }
+  // Gone or unreadable since open(): no time range, the file's row still says what it was.
+  return (
+    withFileWindows(file.path, (read) => {
+      const first = find(read(0, Math.min(16384, file.size)), false);
+      let last: string | undefined;
+      for (let n = 16384; !last; n *= 8) {
+        const size = Math.min(n, file.size);
+        last = find(read(file.size - size, size), true);
+        if (size === file.size || n > 8 * 2 ** 20) break;
+      }
+      return { first, last };
+    }) ?? {}
+  );
 }
 
 /** Cassandra versions per node from what the source holds: driver (live), manifest, nodetool version, system.log startup lines. */

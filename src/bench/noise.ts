@@ -4,7 +4,7 @@
  *
  * A permutation test, simple-statistics' `permutationTest`: the statistic is the difference of the
  * two runs' per-second means; the per-second values are pooled and re-split at random into groups
- * of the runs' sizes NOISE_PERMUTATIONS times (rules.ts); the two-sided p-value is the fraction of
+ * of the runs' sizes NOISE_PERMUTATIONS times (../analyze/bench/bench-rules.ts); the two-sided p-value is the fraction of
  * re-splits at least as far apart as the real one. It replaces "whole-run difference over two
  * standard errors of the per-second values", which assumed per-second p99s are normal (they are
  * not: one GC pause makes one second's p99 ten times the others').
@@ -16,7 +16,7 @@
  */
 import { permutationTest } from "../statistics/statistics";
 import { makeRng } from "./generators";
-import { BENCH_THRESHOLDS } from "./rules";
+import { BENCH_THRESHOLDS } from "../analyze/bench/bench-rules";
 
 /** Seed of the shuffles. Any fixed value gives reproducible verdicts; this one is arbitrary. */
 export const NOISE_SEED = 0x5eed;

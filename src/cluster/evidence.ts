@@ -1,8 +1,11 @@
 /**
  * Evidence gathering shared by helpers: the same question ("tpstats of every node") answered from
  * a live cluster (run nodetool) or a recording (read the files), so analysis code never branches.
+ * missing() words its hint from the capability table (../analyze/capabilities.ts, imported
+ * statically: that table imports no helper, so there is no cycle to dodge).
  */
 import { CassperfError } from "../errors";
+import { capabilityRule } from "../analyze/capabilities";
 import { NODETOOL_ALIASES } from "./classify";
 import { LiveSource } from "./live";
 import type { Source, SourceFile } from "./source";
@@ -69,7 +72,6 @@ export function filesInTimeOrder(source: Source, kinds: SourceFile["kind"][]): S
  * inventory() and health() use (src/analyze/capabilities.ts), `how` when the table has no row.
  */
 export function missing(helper: string, source: Source, what: string, how: string): never {
-  const { capabilityRule } = require("../analyze/capabilities") as typeof import("../analyze/capabilities");
   const rule = capabilityRule(helper);
   const live = source instanceof LiveSource && rule ? rule.live(source) : null;
   const hint = live ?? (rule?.missing && !(source instanceof LiveSource) ? `add ${rule.missing}; ${how}` : how);

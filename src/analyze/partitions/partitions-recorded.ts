@@ -5,7 +5,8 @@
  *  - tablestats "Compacted partition maximum/mean bytes" and the partition-count estimate;
  *  - large-partition warnings in system.log/debug.log ("Writing large partition ks/t:key (N bytes)",
  *    "Compacting large partition ...", 4.1+ "Detected partition ... of size ..."), with the key.
- * Row counts per partition need a live scan; the report says so.
+ * Row counts per partition need a live scan; the report says so. The rule table is shared with the
+ * live scan (./partitions-rules.ts); chart specs are in ../../present/charts/partitions.ts.
  */
 import { CassperfError } from "../../errors";
 import type { TableName } from "../../cluster/cql";
@@ -14,18 +15,42 @@ import type { Source } from "../../cluster/source";
 import { parseTablehistograms } from "../../parse/nodetool-tablehistograms";
 import { parseTablestats } from "../../parse/nodetool-tablestats";
 import { makeReport } from "../../present/report";
-import { distinctLabels } from "../../present/chart";
+import { recordedPartitionCharts } from "../../present/charts/partitions";
 import { logEvents } from "../logs/log-events";
-import { partitionFindings, type PartitionStats } from "./partitions";
+import { partitionFindings, type PartitionStats } from "./partitions-rules";
 
 const same = (a: string | null | undefined, b: string) => (a ?? "").toLowerCase() === b.toLowerCase();
 
-export async function recordedPartitions(source: Source, name: TableName) {
-  const label = `${name.keyspace}.${name.table}`;
-  const notes: string[] = [];
-  // 1. tablehistograms percentiles.
-  const histRows: { node: string; percentile: string; partition_bytes: number | null; cells: number | null; origin: string }[] = [];
-  const seenTables = new Set<string>();
+/** One node's tablehistograms percentile of the table: partition size and cell count. */
+interface HistRow {
+  node: string;
+  percentile: string;
+  partition_bytes: number | null;
+  cells: number | null;
+  origin: string;
+}
+
+/** One node's tablestats of the table. */
+interface StatRow {
+  node: string;
+  partitions_estimate: number | null;
+  partition_max_bytes: number | null;
+  partition_mean_bytes: number | null;
+  origin: string;
+}
+
+/** One large-partition warning naming a key of the table. */
+interface Warning {
+  node: string;
+  key: string;
+  bytes: number | null;
+  time: string | null;
+  origin: string;
+}
+
+/** 1. tablehistograms percentiles of the table, per node (every table seen is added to `seenTables`). */
+async function histogramRows(source: Source, name: TableName, notes: string[], seenTables: Set<string>): Promise<HistRow[]> {
+  const histRows: HistRow[] = [];
   for (const t of await parsedNodetool(source, "tablehistograms", parseTablehistograms, notes)) {
     const parsed = t.parsed;
     for (const tb of parsed.tables) if (tb.keyspace) seenTables.add(`${tb.keyspace}.${tb.table}`);
@@ -36,14 +61,12 @@ export async function recordedPartitions(source: Source, name: TableName) {
       if (size || cells) histRows.push({ node: t.node, percentile: p, partition_bytes: size?.value ?? null, cells: cells?.value ?? null, origin: t.origin });
     }
   }
-  // 2. tablestats.
-  const statRows: {
-    node: string;
-    partitions_estimate: number | null;
-    partition_max_bytes: number | null;
-    partition_mean_bytes: number | null;
-    origin: string;
-  }[] = [];
+  return histRows;
+}
+
+/** 2. tablestats of the table, per node. */
+async function tablestatsRows(source: Source, name: TableName, notes: string[], seenTables: Set<string>): Promise<StatRow[]> {
+  const statRows: StatRow[] = [];
   for (const t of await parsedNodetool(source, "tablestats", parseTablestats, notes)) {
     const parsed = t.parsed;
     for (const tb of parsed.tables) seenTables.add(`${tb.keyspace}.${tb.table}`);
@@ -57,8 +80,12 @@ export async function recordedPartitions(source: Source, name: TableName) {
         origin: t.origin,
       });
   }
-  // 3. large-partition warnings.
-  const warnings: { node: string; key: string; bytes: number | null; time: string | null; origin: string }[] = [];
+  return statRows;
+}
+
+/** 3. large-partition warnings of the table in system.log/debug.log. */
+async function warningRows(source: Source, name: TableName): Promise<Warning[]> {
+  const warnings: Warning[] = [];
   if (source.files({ kind: ["system-log", "debug-log"] }).length) {
     const { events } = await logEvents({ source, kinds: "large-partition" });
     for (const e of events) {
@@ -72,21 +99,22 @@ export async function recordedPartitions(source: Source, name: TableName) {
       });
     }
   }
-  if (!histRows.length && !statRows.length && !warnings.length) {
-    const known = [...seenTables].filter((t) => !t.startsWith("system")).sort();
-    throw new CassperfError(
-      `partitionScan: the source (${source.describe()}) has no partition evidence for ${label} (no tablehistograms, tablestats or large-partition warnings for it)${known.length ? `; tables with evidence: ${known.slice(0, 12).join(", ")}${known.length > 12 ? ", ..." : ""}` : ""}.`,
-      { noEvidence: true, hint: "connect() to the cluster to scan it, or add nodetool tablehistograms/tablestats output for this table" },
-    );
-  }
-  // Largest known partitions: one row per key (largest size seen), most bytes first.
-  const byKey = new Map<string, (typeof warnings)[number]>();
+  return warnings;
+}
+
+/** Largest known partitions: one row per key (largest size seen), most bytes first. */
+function largestWarned(warnings: Warning[]): Warning[] {
+  const byKey = new Map<string, Warning>();
   for (const w of warnings) {
     const k = `${w.node}|${w.key}`;
     const prev = byKey.get(k);
     if (!prev || (w.bytes ?? 0) > (prev.bytes ?? 0)) byKey.set(k, w);
   }
-  const top = [...byKey.values()].sort((a, b) => (b.bytes ?? 0) - (a.bytes ?? 0));
+  return [...byKey.values()].sort((a, b) => (b.bytes ?? 0) - (a.bytes ?? 0));
+}
+
+/** The largest partition size any evidence states, and the first evidence that states it. */
+function largestPartition(statRows: StatRow[], histRows: HistRow[], top: Warning[]): { maxBytes?: number; maxOrigin?: string } {
   const maxes = [
     ...statRows.map((s) => s.partition_max_bytes),
     ...histRows.filter((h) => h.percentile === "max").map((h) => h.partition_bytes),
@@ -98,6 +126,26 @@ export async function recordedPartitions(source: Source, name: TableName) {
     ...histRows.filter((h) => h.percentile === "max" && h.partition_bytes === maxBytes).map((h) => `${h.origin} (Partition Size max)`),
     ...top.filter((t) => t.bytes === maxBytes).map((t) => t.origin),
   ][0];
+  return { maxBytes, maxOrigin };
+}
+
+/** partitionScan() on a recording: gather the three kinds of evidence, the largest partitions, the rules, the report. */
+export async function recordedPartitions(source: Source, name: TableName) {
+  const label = `${name.keyspace}.${name.table}`;
+  const notes: string[] = [];
+  const seenTables = new Set<string>();
+  const histRows = await histogramRows(source, name, notes, seenTables);
+  const statRows = await tablestatsRows(source, name, notes, seenTables);
+  const warnings = await warningRows(source, name);
+  if (!histRows.length && !statRows.length && !warnings.length) {
+    const known = [...seenTables].filter((t) => !t.startsWith("system")).sort();
+    throw new CassperfError(
+      `partitionScan: the source (${source.describe()}) has no partition evidence for ${label} (no tablehistograms, tablestats or large-partition warnings for it)${known.length ? `; tables with evidence: ${known.slice(0, 12).join(", ")}${known.length > 12 ? ", ..." : ""}` : ""}.`,
+      { noEvidence: true, hint: "connect() to the cluster to scan it, or add nodetool tablehistograms/tablestats output for this table" },
+    );
+  }
+  const top = largestWarned(warnings);
+  const { maxBytes, maxOrigin } = largestPartition(statRows, histRows, top);
   const stats: PartitionStats = {
     table: label,
     partitions: statRows.reduce((a, s) => a + (s.partitions_estimate ?? 0), 0),
@@ -152,54 +200,6 @@ export async function recordedPartitions(source: Source, name: TableName) {
       },
     },
     // Only charts with something to draw: a recording without histograms or large-partition warnings gets no empty plot.
-    charts: {
-      ...(dist.some((h) => (h.partition_bytes ?? 0) > 0)
-        ? {
-            sizes: () => ({
-              title: `${label}: partition size percentiles per node (bytes, log scale)`,
-              width: 520,
-              height: 260,
-              data: {
-                values: dist
-                  .filter((h) => (h.partition_bytes ?? 0) > 0)
-                  .map((h) => ({
-                    node: h.node,
-                    percentile: h.percentile === "max" ? "max" : `p${h.percentile}`,
-                    order: h.percentile === "max" ? 101 : Number(h.percentile),
-                    bytes: h.partition_bytes,
-                  })),
-              },
-              mark: { type: "line", point: true, tooltip: true },
-              encoding: {
-                x: { field: "percentile", type: "ordinal", sort: { field: "order" }, title: null, axis: { labelAngle: 0 } },
-                y: { field: "bytes", type: "quantitative", scale: { type: "log" }, title: "partition size (bytes, log)" },
-                color: { field: "node", type: "nominal" },
-              },
-            }),
-          }
-        : {}),
-      ...(top.length
-        ? {
-            top: () => {
-              const keys = distinctLabels(
-                top.slice(0, 20).map((t) => t.key),
-                40,
-              );
-              return {
-                title: `${label}: largest partitions named in large-partition warnings (top ${Math.min(20, top.length)}, log scale)`,
-                width: 520,
-                height: Math.max(60, 18 * Math.min(20, top.length)),
-                data: { values: top.slice(0, 20).map((t) => ({ key: keys.get(t.key), mb: (t.bytes ?? 0) / 2 ** 20, node: t.node })) },
-                mark: { type: "bar", tooltip: true },
-                encoding: {
-                  y: { field: "key", type: "nominal", sort: "-x", title: null, axis: { labelLimit: 400 } },
-                  x: { field: "mb", type: "quantitative", scale: { type: "log" }, stack: null, title: "partition size (MiB, log)" },
-                  color: { field: "node", type: "nominal" },
-                },
-              };
-            },
-          }
-        : {}),
-    },
+    charts: recordedPartitionCharts(label, dist, top),
   });
 }

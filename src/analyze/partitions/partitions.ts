@@ -4,20 +4,26 @@
  * Live: a parallel token-range scan counting rows per partition (../cluster/token-scan.ts).
  * Recorded: what the recording says about partitions (partition-size percentiles, large-partition
  * warnings in system.log, tablestats' compacted partition maximum), see ./partitions-recorded.ts.
- * Both end in the same frames, summary and rule table.
+ * Both end in the same frames, summary and rule table (./partitions-rules.ts); chart specs are in
+ * ../../present/charts/partitions.ts.
  */
-import { peerMedian } from "../../statistics/peer-median";
 import { CassperfError, shownValue } from "../../errors";
 import { LiveSource } from "../../cluster/live";
 import { parseTableName, type TableName } from "../../cluster/cql";
 import { helperArgs, resolveSource, type HelperOptions, type SourceInput } from "../../cluster/resolve";
-import { scanTokenRanges, type PartitionCount, type ScanProgress, type TokenScanResult } from "../../cluster/token-scan";
-import { answerOrExplain, makeReport, type Finding, type Threshold } from "../../present/report";
-import { COUNT_AXIS, distinctLabels } from "../../present/chart";
+import { scanTokenRanges, type ScanProgress, type TokenScanResult } from "../../cluster/token-scan";
+import { answerOrExplain, makeReport } from "../../present/report";
+import { partitionCharts } from "../../present/charts/partitions";
 import { suggestBucketing, type BucketingAdvice } from "./bucketing";
+import { PARTITION_THRESHOLDS, SCAN_RULES, partitionFindings, type PartitionStats } from "./partitions-rules";
+import { applyRules } from "../rule";
 import { recordedPartitions } from "./partitions-recorded";
 import { runOptions } from "../../run-context";
 import { plural } from "../../present/plural";
+
+// The rule table, its thresholds and the facts it reads: ./partitions-rules.ts (shared with ./partitions-recorded.ts).
+export { PARTITION_RULES, PARTITION_THRESHOLDS, SCAN_RULES, partitionFindings, type PartitionStats } from "./partitions-rules";
+const T = PARTITION_THRESHOLDS;
 
 /** Options of {@link partitionScan}. */
 export interface PartitionScanOptions extends HelperOptions {
@@ -72,162 +78,6 @@ export interface PartitionScanOptions extends HelperOptions {
    * @example partitionScan("shop.orders", { onProgress: (p) => console.log(`${p.done}/${p.total}`) })
    */
   onProgress?: (p: ScanProgress) => void;
-}
-
-/** The thresholds, in one place, each with the source of its number. */
-export const PARTITION_THRESHOLDS = {
-  ROWS_CRITICAL: {
-    name: "ROWS_CRITICAL",
-    value: 10_000,
-    unit: "rows",
-    source: "cassperf's choice (no published threshold found): a partition over 10,000 rows is critical",
-  },
-  BYTES_CRITICAL: {
-    name: "BYTES_CRITICAL",
-    value: 100 * 2 ** 20,
-    unit: "bytes",
-    source: "Cassandra's compaction_large_partition_warning_threshold_mb (cassandra.yaml default 100: compaction warns about larger partitions)",
-  },
-  MEAN_ROWS_WARN: { name: "MEAN_ROWS_WARN", value: 1_000, unit: "rows", source: "cassperf's choice: mean partition over 1,000 rows" },
-  LARGE_ROWS: { name: "LARGE_ROWS", value: 1_000, unit: "rows", source: "cassperf's choice: what counts as a large partition for the share rule" },
-  LARGE_SHARE_WARN: { name: "LARGE_SHARE_WARN", value: 0.1, unit: "fraction", source: "cassperf's choice: over 10% of partitions above 1,000 rows" },
-  NODE_SKEW_RATIO: {
-    name: "NODE_SKEW_RATIO",
-    value: 2,
-    unit: "x",
-    source: "a node holding twice the median of the other nodes' rows is a hotspot (same ratio and median as histograms())",
-  },
-} satisfies Record<string, Threshold>;
-
-/** What the rules see: one table's partition statistics, live or recorded. */
-export interface PartitionStats {
-  table: string;
-  partitions: number;
-  meanRows?: number;
-  maxRows?: number;
-  shareOverLarge?: number;
-  maxBytes?: number;
-  /** Largest partitions with their counts (live) or sizes (recorded). */
-  top: { key: string; rows?: number; bytes?: number; origin: string }[];
-  rowsPerNode: Record<string, number>;
-  bucketing?: BucketingAdvice;
-  origin: string;
-}
-
-interface Rule {
-  id: string;
-  severity: Finding["severity"];
-  threshold: Threshold;
-  check: (s: PartitionStats) => Omit<Finding, "severity" | "id"> | undefined;
-}
-
-const T = PARTITION_THRESHOLDS;
-const fmt = (n: number) => n.toLocaleString("en-US", { maximumFractionDigits: 1 });
-const mb = (b: number) => `${(b / 2 ** 20).toLocaleString("en-US", { maximumFractionDigits: 1 })} MB`;
-const bucketAction = (s: PartitionStats, fallback: string) => (s.bucketing ? `${s.bucketing.explanation}\n${s.bucketing.statement}` : fallback);
-
-/** The rule table. Each rule names its threshold; the action carries the bucketing statement. */
-export const PARTITION_RULES: Rule[] = [
-  {
-    id: "partitions.rows-over-critical",
-    severity: "critical",
-    threshold: T.ROWS_CRITICAL,
-    check: (s) => {
-      const big = s.top.filter((p) => (p.rows ?? 0) > T.ROWS_CRITICAL.value);
-      if (!big.length) return undefined;
-      return {
-        title: `${big.length} partition${big.length === 1 ? "" : "s"} of ${s.table} over ${fmt(T.ROWS_CRITICAL.value)} rows (largest ${fmt(big[0].rows!)})`,
-        evidence:
-          big
-            .slice(0, 5)
-            .map((p) => `${p.key}: ${fmt(p.rows!)} rows`)
-            .join("; ") + ` (${s.origin})`,
-        action: bucketAction(s, "bucket the partition key (time or hash buckets)"),
-      };
-    },
-  },
-  {
-    id: "partitions.bytes-over-critical",
-    severity: "critical",
-    threshold: T.BYTES_CRITICAL,
-    check: (s) => {
-      const big = s.top.filter((p) => (p.bytes ?? 0) > T.BYTES_CRITICAL.value);
-      const maxBytes = s.maxBytes ?? 0;
-      if (!big.length && maxBytes <= T.BYTES_CRITICAL.value) return undefined;
-      const evidence = big.length
-        ? big
-            .slice(0, 5)
-            .map((p) => `${p.key}: ${mb(p.bytes!)} (${p.origin})`)
-            .join("; ")
-        : `largest partition ${mb(maxBytes)} (${s.origin})`;
-      return {
-        title: `partitions of ${s.table} over ${mb(T.BYTES_CRITICAL.value)}`,
-        evidence,
-        action: bucketAction(s, "bucket the partition key so no partition passes 100 MB"),
-      };
-    },
-  },
-  {
-    id: "partitions.mean-rows-high",
-    severity: "warning",
-    threshold: T.MEAN_ROWS_WARN,
-    check: (s) =>
-      s.meanRows !== undefined && s.meanRows > T.MEAN_ROWS_WARN.value
-        ? {
-            title: `mean partition of ${s.table} holds ${fmt(s.meanRows)} rows (over ${fmt(T.MEAN_ROWS_WARN.value)})`,
-            evidence: `${fmt(s.partitions)} partitions scanned (${s.origin})`,
-            action: bucketAction(s, "bucket the partition key"),
-          }
-        : undefined,
-  },
-  {
-    id: "partitions.many-large",
-    severity: "warning",
-    threshold: T.LARGE_SHARE_WARN,
-    check: (s) =>
-      s.shareOverLarge !== undefined && s.shareOverLarge > T.LARGE_SHARE_WARN.value
-        ? {
-            title: `${(s.shareOverLarge * 100).toFixed(1)}% of ${s.table}'s partitions hold over ${fmt(T.LARGE_ROWS.value)} rows`,
-            evidence: `threshold ${T.LARGE_SHARE_WARN.value * 100}% (${s.origin})`,
-            action: bucketAction(s, "bucket the partition key"),
-          }
-        : undefined,
-  },
-  {
-    id: "partitions.node-skew",
-    severity: "warning",
-    threshold: T.NODE_SKEW_RATIO,
-    /** Each node's rows against the median of the OTHER nodes' rows (./peer-median.ts), so two nodes can be compared. */
-    check: (s) => {
-      const entries = Object.entries(s.rowsPerNode);
-      if (entries.length < 2) return undefined;
-      const values = entries.map(([, v]) => v);
-      let worst: { node: string; rows: number; median: number } | undefined;
-      entries.forEach(([node, rows], i) => {
-        const median = peerMedian(values, i);
-        if (median === undefined || median <= 0) return;
-        if (!worst || rows / median > worst.rows / worst.median) worst = { node, rows, median };
-      });
-      if (!worst || worst.rows / worst.median < T.NODE_SKEW_RATIO.value) return undefined;
-      const { node, rows, median } = worst;
-      return {
-        title: `${node} owns ${(rows / median).toFixed(1)}x the rows of ${s.table} its peers hold (median of the other ${entries.length - 1} node(s): ${fmt(median)})`,
-        evidence: entries.map(([n, v]) => `${n}: ${fmt(v)} rows`).join("; "),
-        action: "a few hot partitions concentrate on one replica set: bucket them; check token balance with nodetool status",
-        node,
-      };
-    },
-  },
-];
-
-/** Run the rule table. */
-export function partitionFindings(s: PartitionStats): Finding[] {
-  const out: Finding[] = [];
-  for (const r of PARTITION_RULES) {
-    const f = r.check(s);
-    if (f) out.push({ severity: r.severity, id: r.id, helper: "partitionScan", ...f });
-  }
-  return out;
 }
 
 const CONSISTENCY: Record<string, number> = { ONE: 1, TWO: 2, THREE: 3, QUORUM: 4, ALL: 5, LOCAL_QUORUM: 6, LOCAL_ONE: 10 };
@@ -308,8 +158,8 @@ async function scan(table: string | TableName, opts: PartitionScanOptions) {
   return liveReport(source, name, result, opts);
 }
 
-async function liveReport(source: LiveSource, name: TableName, r: TokenScanResult, opts: PartitionScanOptions) {
-  const tableLabel = `${name.keyspace}.${name.table}`;
+/** Bucketing advice for a table whose largest partition is over LARGE_ROWS rows (its key, clustering and columns from the driver's metadata). */
+async function bucketingOf(source: LiveSource, name: TableName, maxRows: number | undefined): Promise<BucketingAdvice | undefined> {
   const meta = await source.client.metadata.getTable(name.keyspace, name.table);
   const driverTypes = (require("cassandra-driver") as typeof import("cassandra-driver")).types;
   const typeOf = (t: unknown) => {
@@ -319,6 +169,38 @@ async function liveReport(source: LiveSource, name: TableName, r: TokenScanResul
       return "blob";
     }
   };
+  return meta && maxRows !== undefined && maxRows > T.LARGE_ROWS.value
+    ? suggestBucketing({
+        keyspace: name.keyspace,
+        table: name.table,
+        partitionKey: meta.partitionKeys.map((c) => ({ name: c.name, type: typeOf(c.type) })),
+        clustering: meta.clusteringKeys.map((c, i) => ({
+          name: c.name,
+          type: typeOf(c.type),
+          order: (meta.clusteringOrder?.[i] as "ASC" | "DESC") ?? "ASC",
+        })),
+        columns: meta.columns.map((c) => ({ name: c.name, type: typeOf(c.type) })),
+        maxRows,
+      })
+    : undefined;
+}
+
+/** What the scan says, in the words of the notes: early stop, sampling, ranges moved or retried, failed ranges. */
+function scanNotes(r: TokenScanResult, opts: PartitionScanOptions): string[] {
+  const notes: string[] = [];
+  if (r.stoppedBecause) notes.push(`the scan stopped early (${r.stoppedBecause}): counts cover ${r.rangesScanned} of ${r.rangesTotal} token ranges.`);
+  if ((opts.sample ?? 1) < 1)
+    notes.push(`sampled ${Math.round((opts.sample ?? 1) * 100)}% of the token ranges: partition counts cover that share of the table.`);
+  const moved = r.retried.filter((x) => !x.startsWith("round "));
+  if (moved.length) notes.push(`${plural(moved.length, "range")} moved to another replica after a failure: ${moved.slice(0, 3).join("; ")}`);
+  for (const x of r.retried.filter((y) => y.startsWith("round "))) notes.push(`retry ${x}`);
+  if (r.failed.length) notes.push(`partial: ${plural(r.failed.length, "range")} failed on every replica (listed in the failedRanges frame).`);
+  return notes;
+}
+
+/** The live scan's report: facts for the rules (PartitionStats), the rules, notes, frames and charts. */
+async function liveReport(source: LiveSource, name: TableName, r: TokenScanResult, opts: PartitionScanOptions) {
+  const tableLabel = `${name.keyspace}.${name.table}`;
   const largeCount = r.partitionsOver;
   // The median and p99 come from the log2 histogram: exact to within a factor of two.
   const quantile = (q: number) => {
@@ -331,21 +213,7 @@ async function liveReport(source: LiveSource, name: TableName, r: TokenScanResul
     return undefined;
   };
   const maxRows = r.top[0]?.rows;
-  const bucketing =
-    meta && maxRows !== undefined && maxRows > T.LARGE_ROWS.value
-      ? suggestBucketing({
-          keyspace: name.keyspace,
-          table: name.table,
-          partitionKey: meta.partitionKeys.map((c) => ({ name: c.name, type: typeOf(c.type) })),
-          clustering: meta.clusteringKeys.map((c, i) => ({
-            name: c.name,
-            type: typeOf(c.type),
-            order: (meta.clusteringOrder?.[i] as "ASC" | "DESC") ?? "ASC",
-          })),
-          columns: meta.columns.map((c) => ({ name: c.name, type: typeOf(c.type) })),
-          maxRows,
-        })
-      : undefined;
+  const bucketing = await bucketingOf(source, name, maxRows);
   const stats: PartitionStats = {
     table: tableLabel,
     partitions: r.partitions,
@@ -358,27 +226,8 @@ async function liveReport(source: LiveSource, name: TableName, r: TokenScanResul
     origin: `live scan of ${r.rangesScanned} token ranges`,
   };
   const findings = partitionFindings(stats);
-  if (r.failed.length) {
-    findings.push({
-      severity: "warning",
-      id: "partitions.ranges-failed",
-      helper: "partitionScan",
-      title: `${r.failed.length} token range${r.failed.length === 1 ? "" : "s"} could not be scanned on any replica: the scan is partial`,
-      evidence: r.failed
-        .slice(0, 3)
-        .map((f) => `(${f.start}, ${f.end}] on ${f.replicas.join(", ")}: ${f.errors.join(" | ")}`)
-        .join("; "),
-      action: "check the replicas' health (nodetool status) and scan again; the failed ranges are in the failedRanges frame",
-    });
-  }
-  const notes: string[] = [];
-  if (r.stoppedBecause) notes.push(`the scan stopped early (${r.stoppedBecause}): counts cover ${r.rangesScanned} of ${r.rangesTotal} token ranges.`);
-  if ((opts.sample ?? 1) < 1)
-    notes.push(`sampled ${Math.round((opts.sample ?? 1) * 100)}% of the token ranges: partition counts cover that share of the table.`);
-  const moved = r.retried.filter((x) => !x.startsWith("round "));
-  if (moved.length) notes.push(`${plural(moved.length, "range")} moved to another replica after a failure: ${moved.slice(0, 3).join("; ")}`);
-  for (const x of r.retried.filter((y) => y.startsWith("round "))) notes.push(`retry ${x}`);
-  if (r.failed.length) notes.push(`partial: ${plural(r.failed.length, "range")} failed on every replica (listed in the failedRanges frame).`);
+  findings.push(...applyRules(SCAN_RULES, r, "partitionScan"));
+  const notes = scanNotes(r, opts);
 
   const dist = r.histogram.map((n, i) => ({ min_rows: bucketBounds(i)[0], max_rows: bucketBounds(i)[1], partitions: n })).filter((d) => d.partitions > 0);
   const top = r.top;
@@ -424,61 +273,4 @@ async function liveReport(source: LiveSource, name: TableName, r: TokenScanResul
     },
     charts: partitionCharts(tableLabel, dist, top, r.rowsPerNode),
   });
-}
-
-/**
- * The charts with something to draw: size histogram (log), top partitions, rows per node. An
- * empty scan (no rows) gives none: an axis without marks explains nothing.
- */
-export function partitionCharts(
-  tableLabel: string,
-  dist: { min_rows: number; max_rows: number; partitions: number }[],
-  top: Pick<PartitionCount, "key" | "rows">[],
-  rowsPerNode: Record<string, number>,
-) {
-  const keys = distinctLabels(
-    top.slice(0, 20).map((p) => p.key),
-    40,
-  );
-  const charts: Record<string, () => Record<string, unknown>> = {};
-  if (dist.some((d) => d.partitions > 0))
-    charts.histogram = () => ({
-      title: `${tableLabel}: partitions by rows (log2 buckets, log scale)`,
-      width: 520,
-      height: 260,
-      data: {
-        values: dist.map((d) => ({
-          bucket: d.min_rows === d.max_rows ? `${d.min_rows}` : `${d.min_rows}–${d.max_rows}`,
-          min: d.min_rows,
-          partitions: d.partitions,
-        })),
-      },
-      mark: { type: "bar", tooltip: true },
-      encoding: {
-        x: { field: "bucket", type: "ordinal", sort: { field: "min" }, title: "rows per partition" },
-        y: { field: "partitions", type: "quantitative", scale: { type: "log" }, stack: null, title: "partitions (log)", axis: COUNT_AXIS },
-      },
-    });
-  if (top.length)
-    charts.top = () => ({
-      title: `${tableLabel}: largest partitions (top ${Math.min(20, top.length)})`,
-      width: 520,
-      height: Math.max(80, 18 * Math.min(20, top.length)),
-      data: { values: top.slice(0, 20).map((p) => ({ key: keys.get(p.key), rows: p.rows })) },
-      mark: { type: "bar", tooltip: true },
-      encoding: {
-        y: { field: "key", type: "nominal", sort: "-x", title: null, axis: { labelLimit: 400 } },
-        x: { field: "rows", type: "quantitative", title: "rows", axis: COUNT_AXIS },
-      },
-    });
-  if (Object.values(rowsPerNode).some((n) => n > 0))
-    charts.nodes = () => ({
-      title: `${tableLabel}: rows per node (primary replica)`,
-      width: 520,
-      height: Math.max(60, 24 * Object.keys(rowsPerNode).length),
-      data: { values: Object.entries(rowsPerNode).map(([node, rows]) => ({ node, rows })) },
-      mark: { type: "bar", tooltip: true },
-      encoding: { y: { field: "node", type: "nominal", title: null }, x: { field: "rows", type: "quantitative", title: "rows", axis: COUNT_AXIS } },
-    });
-  return charts;
 }

@@ -1,11 +1,13 @@
 /**
- * bench's advice: ONE table of named rules, each with its named threshold and where the number
- * comes from. Every finding a bench report (live run, saved run or cassandra-stress import) shows
- * comes from this table, and compareRuns' noise rule lives here too.
+ * bench's rule tables (../rule.ts Rule), with BENCH_THRESHOLDS beside them, each threshold with where
+ * its number comes from. Every finding a bench report (live run, saved run or cassandra-stress
+ * import) shows comes from BENCH_RULES (benchFindings); every finding of compareRuns from
+ * COMPARE_RULES (compareFindings), whose noise thresholds live here too.
  */
-import type { Finding, Threshold } from "../present/report";
-import type { BenchRun } from "./run";
-import { describeImpossible, impossibleLatencies, IMPOSSIBLE_TOLERANCE } from "./impossible";
+import type { Finding, Threshold } from "../../present/report";
+import type { BenchRun } from "../../bench/run";
+import { describeImpossible, impossibleLatencies, IMPOSSIBLE_TOLERANCE, type ImpossibleLatency } from "../../bench/impossible";
+import { applyRules, type Rule } from "../rule";
 
 /** The thresholds, in one place. */
 export const BENCH_THRESHOLDS = {
@@ -66,13 +68,6 @@ export const BENCH_THRESHOLDS = {
 const T = BENCH_THRESHOLDS;
 const fmt = (v: number, d = 1) => v.toLocaleString("en-US", { maximumFractionDigits: d });
 
-/** A rule: an id, and a function from a run to zero or more findings. */
-export interface BenchRule {
-  id: string;
-  thresholds: Threshold[];
-  check: (run: BenchRun) => Finding[];
-}
-
 /** Ops rows by kind, using the config's op kinds when present, else the name. */
 function opsOfKind(run: BenchRun, kind: "read" | "write") {
   const kinds = (run.config.opKinds ?? {}) as Record<string, string>;
@@ -83,17 +78,16 @@ function opsOfKind(run: BenchRun, kind: "read" | "write") {
 }
 
 /** The rule table. */
-export const BENCH_RULES: BenchRule[] = [
+export const BENCH_RULES: Rule<BenchRun>[] = [
   {
     id: "bench.impossible-latency",
+    severity: "critical",
     thresholds: [IMPOSSIBLE_TOLERANCE],
     check: (run) => {
       const bad = impossibleLatencies(run);
       if (!bad.length) return [];
       return [
         {
-          severity: "critical",
-          id: "bench.impossible-latency",
           title: `${run.id}: response time below service time (${bad.map((b) => `${b.op} ${b.percentile}`).join(", ")}) — these latencies cannot be true`,
           evidence:
             bad.map(describeImpossible).join("; ") +
@@ -106,6 +100,7 @@ export const BENCH_RULES: BenchRule[] = [
   },
   {
     id: "bench.peak-write-throughput",
+    severity: "info",
     thresholds: [],
     check: (run) => {
       const writes = new Set(opsOfKind(run, "write").map((o) => o.op));
@@ -120,8 +115,6 @@ export const BENCH_RULES: BenchRule[] = [
       const avg = opsOfKind(run, "write").reduce((s, o) => s + o.ops_per_s, 0);
       return [
         {
-          severity: "info",
-          id: "bench.peak-write-throughput",
           title: `Peak write throughput ${fmt(peak, 0)} op/s (run average ${fmt(avg, 0)} op/s)`,
           evidence: `intervals: second ${sec} of run ${run.id}`,
           action: "Compare with the rate your application needs at peak; rerun with a higher concurrency to find the cluster's ceiling.",
@@ -131,13 +124,12 @@ export const BENCH_RULES: BenchRule[] = [
   },
   {
     id: "bench.read-p99-over-10ms",
+    severity: "warning",
     thresholds: [T.READ_P99_MS],
     check: (run) =>
       opsOfKind(run, "read")
         .filter((o) => o.p99_ms !== null && o.p99_ms > T.READ_P99_MS.value)
         .map((o) => ({
-          severity: "warning" as const,
-          id: "bench.read-p99-over-10ms",
           title: `Read p99 ${fmt(o.p99_ms!)} ms is over ${T.READ_P99_MS.value} ms (${o.op})`,
           evidence: `${o.count.toLocaleString("en-US")} ${o.op} operations, merged histogram: p50 ${fmt(o.p50_ms ?? 0)} ms, p99 ${fmt(o.p99_ms!)} ms, max ${fmt(o.max_ms ?? 0)} ms`,
           action: "Look at the read path: trace() a slow read, histograms() for SSTables per read, gcStats() for pauses in the same seconds.",
@@ -146,6 +138,7 @@ export const BENCH_RULES: BenchRule[] = [
   },
   {
     id: "bench.error-rate",
+    severity: "warning",
     thresholds: [T.ERROR_RATE_WARN, T.ERROR_RATE_CRITICAL],
     check: (run) => {
       const all = run.ops.find((o) => o.op === "all");
@@ -157,8 +150,7 @@ export const BENCH_RULES: BenchRule[] = [
         .join(", ");
       return [
         {
-          severity: rate > T.ERROR_RATE_CRITICAL.value ? "critical" : "warning",
-          id: "bench.error-rate",
+          severity: rate > T.ERROR_RATE_CRITICAL.value ? "critical" : "warning", // past the second threshold
           title: `${fmt(rate * 100, 2)}% of operations failed (${all.errors.toLocaleString("en-US")} of ${all.count.toLocaleString("en-US")})`,
           evidence: types ? `errors by type: ${types}` : "errors as printed by cassandra-stress",
           action:
@@ -169,6 +161,7 @@ export const BENCH_RULES: BenchRule[] = [
   },
   {
     id: "bench.client-bottleneck",
+    severity: "warning",
     thresholds: [T.CLIENT_EVENT_LOOP_P99_MS, T.CLIENT_CPU_CORES],
     check: (run) => {
       const c = run.client;
@@ -178,8 +171,6 @@ export const BENCH_RULES: BenchRule[] = [
       if (!loop && !cpu) return [];
       return [
         {
-          severity: "warning",
-          id: "bench.client-bottleneck",
           title: cpu
             ? "The bench client was the bottleneck: it used a full core, so latencies include time spent waiting in the client"
             : "The bench client's event loop was delayed (the machine is busy, the client got too little CPU): latencies include that delay",
@@ -193,6 +184,7 @@ export const BENCH_RULES: BenchRule[] = [
   },
   {
     id: "bench.target-rate-not-reached",
+    severity: "warning",
     thresholds: [T.TARGET_RATE_MIN_FRACTION],
     check: (run) => {
       const target = run.config.rate as number | undefined;
@@ -208,8 +200,6 @@ export const BENCH_RULES: BenchRule[] = [
       const never = best < T.TARGET_RATE_MIN_FRACTION.value * target;
       return [
         {
-          severity: "warning",
-          id: "bench.target-rate-not-reached",
           title: never
             ? `Never reached the target rate: ${fmt(all.ops_per_s, 0)} op/s achieved of ${fmt(target, 0)} op/s asked (best second ${fmt(best, 0)} op/s)`
             : `Fell short of the target rate: ${fmt(all.ops_per_s, 0)} op/s on average of ${fmt(target, 0)} op/s asked`,
@@ -223,13 +213,12 @@ export const BENCH_RULES: BenchRule[] = [
   },
   {
     id: "bench.partial-run",
+    severity: "warning",
     thresholds: [],
     check: (run) =>
       run.partial
         ? [
             {
-              severity: "warning",
-              id: "bench.partial-run",
               title: "Partial run: cancelled before its planned end",
               evidence: `measured ${fmt(Number(run.summary.duration_s ?? 0))} s of ${run.config.duration !== undefined ? `${String(run.config.duration)} s` : `${String(run.config.ops)} ops`} planned`,
               action: "Rerun to completion before comparing it with other runs.",
@@ -239,7 +228,72 @@ export const BENCH_RULES: BenchRule[] = [
   },
 ];
 
-/** All findings for a run. */
+/** All findings for a run (helper "bench" unless a rule names another). */
 export function benchFindings(run: BenchRun): Finding[] {
-  return BENCH_RULES.flatMap((r) => r.check(run).map((f) => ({ ...f, helper: f.helper ?? "bench" })));
+  return applyRules(BENCH_RULES, run, "bench");
+}
+
+/** A difference compareRuns found beyond run-to-run noise (one op type, one metric), with what the finding cites. */
+export interface BeyondNoise {
+  op: string;
+  /** The metric's label: "ops/s", "p50", ... "max". */
+  label: string;
+  higherIsBetter: boolean;
+  /** Run a's and run b's whole-run values. */
+  a: number;
+  b: number;
+  diff: number;
+  /** NOISE_MIN_RELATIVE of run a's value. */
+  band: number;
+  /** How "beyond noise" was decided (the 10% band, and the permutation test when there were enough seconds). */
+  basis: string;
+  worse: boolean;
+}
+
+/** What compareRuns' rules see: the two runs, the percentiles refused as impossible, the differences beyond noise in row order. */
+export interface Comparison {
+  a: BenchRun;
+  b: BenchRun;
+  impossible: ImpossibleLatency[];
+  beyond: BeyondNoise[];
+}
+
+const fmtN = (v: number) => v.toLocaleString("en-US", { maximumFractionDigits: Math.abs(v) >= 100 ? 0 : 2 });
+
+/** compareRuns' rule table: percentiles refused as impossible, then every difference beyond noise (worse or better, in row order). */
+export const COMPARE_RULES: Rule<Comparison>[] = [
+  {
+    id: "bench.impossible-latency",
+    severity: "critical",
+    thresholds: [IMPOSSIBLE_TOLERANCE],
+    check: ({ impossible }) =>
+      impossible.length
+        ? {
+            title: `${[...new Set(impossible.map((x) => x.run))].join(" and ")}: response time below service time — those percentiles are not compared`,
+            evidence: impossible.map(describeImpossible).join("; "),
+            action: "Run the affected run again with the current bench() before comparing.",
+          }
+        : undefined,
+  },
+  {
+    id: "bench.compare-beyond-noise",
+    severity: "warning",
+    thresholds: [T.NOISE_MIN_RELATIVE, T.NOISE_P_VALUE, T.NOISE_PERMUTATIONS],
+    what: 'each difference beyond noise: "bench.compare-worse" (warning) or "bench.compare-better" (info)',
+    check: ({ a, b, beyond }) =>
+      beyond.map((d) => ({
+        id: d.worse ? "bench.compare-worse" : "bench.compare-better",
+        severity: d.worse ? ("warning" as const) : ("info" as const),
+        title: `${d.op} ${d.label} ${d.worse ? "worse" : "better"} in run b: ${fmtN(d.a)} -> ${fmtN(d.b)}${d.higherIsBetter ? " op/s" : " ms"} (${d.diff > 0 ? "+" : ""}${d.a ? ((d.diff / d.a) * 100).toFixed(1) : "∞"}%)`,
+        evidence: `difference ${fmtN(Math.abs(d.diff))} over 10% of run a (${fmtN(d.band)}); ${d.basis}; a = ${a.id}, b = ${b.id}`,
+        action: d.worse
+          ? "Check what changed between the runs (config, data size, compaction, GC) and rerun both to confirm."
+          : "Keep the change if it is the one you made on purpose; rerun to confirm.",
+      })),
+  },
+];
+
+/** compareRuns' findings (helper "bench"). */
+export function compareFindings(c: Comparison): Finding[] {
+  return applyRules(COMPARE_RULES, c, "bench");
 }
