@@ -13,6 +13,7 @@
 import { parseUtc } from "../../parse/utc-time";
 import type { Client } from "cassandra-driver";
 import { CassperfError, isCassperfError } from "../../errors";
+import { consistencyCode, consistencyLevel } from "../../cluster/consistency";
 import { current } from "../../cluster/current";
 import { LiveSource } from "../../cluster/live";
 import { runOptions } from "../../run-context";
@@ -85,21 +86,6 @@ export type TraceReport = TypedRows<{ sessions: TraceSessionFrameRow; stages: Tr
     /** Time per stage over all sessions: stage, ms, share_pct, events. */
     readonly stages: import("danfojs-node").DataFrame;
   };
-
-/** Consistency levels by the names people write. */
-const CONSISTENCY: Record<string, string> = {
-  ANY: "any",
-  ONE: "one",
-  TWO: "two",
-  THREE: "three",
-  QUORUM: "quorum",
-  ALL: "all",
-  LOCAL_QUORUM: "localQuorum",
-  EACH_QUORUM: "eachQuorum",
-  SERIAL: "serial",
-  LOCAL_SERIAL: "localSerial",
-  LOCAL_ONE: "localOne",
-};
 
 /** Options for a live {@link trace}. */
 export interface TraceOptions {
@@ -217,13 +203,8 @@ function isOptions(o: unknown): boolean {
 
 /** Driver options from TraceOptions (validated). */
 function driverOptions(o: TraceOptions, hasParams: boolean): Record<string, unknown> {
-  const cassandra = require("cassandra-driver") as typeof import("cassandra-driver");
   const out: Record<string, unknown> = { traceQuery: true, prepare: o.prepare ?? hasParams };
-  if (o.consistency !== undefined) {
-    const key = CONSISTENCY[String(o.consistency).toUpperCase()];
-    if (!key) throw new CassperfError(`trace: unknown consistency "${o.consistency}"; expected one of ${Object.keys(CONSISTENCY).join(", ")}.`);
-    out.consistency = (cassandra.types.consistencies as unknown as Record<string, number>)[key];
-  }
+  if (o.consistency !== undefined) out.consistency = consistencyCode(consistencyLevel(o.consistency, "trace"));
   const page = o.pageSize ?? o.fetchSize;
   if (page !== undefined) {
     if (!Number.isInteger(page) || page <= 0) throw new CassperfError(`trace: pageSize must be a positive integer; got ${page}.`);
@@ -241,6 +222,7 @@ async function traceLive(source: LiveSource, query: string, values: unknown[] | 
   if (!Number.isInteger(repeat) || repeat < 1) throw new CassperfError(`trace: repeat must be a positive integer; got ${o.repeat}.`);
   const hasParams = Array.isArray(values) ? values.length > 0 : Object.keys(values).length > 0;
   const dopts = driverOptions(o, hasParams);
+  const level = o.consistency === undefined ? undefined : consistencyLevel(o.consistency, "trace");
   const client = source.client;
   const ids: string[] = [];
   const notes: string[] = [];
@@ -295,12 +277,12 @@ async function traceLive(source: LiveSource, query: string, values: unknown[] | 
   for (const d of data) {
     // 2.1 keeps neither the text of a prepared query nor the consistency: we know both.
     d.session.parameters.query ??= query;
-    if (o.consistency) d.session.parameters.consistency_level ??= o.consistency.toUpperCase();
+    if (level) d.session.parameters.consistency_level ??= level;
     builder.addSession(d.session);
     for (const e of d.events) builder.addEvent(e);
   }
   const dcs = { ...liveDatacenters(client), ...(o.datacenters ?? {}) };
-  const title = `${repeat > 1 ? `${repeat} traced runs of` : "Traced"} ${oneLine(query)}${o.consistency ? ` at ${o.consistency.toUpperCase()}` : ""}`;
+  const title = `${repeat > 1 ? `${repeat} traced runs of` : "Traced"} ${oneLine(query)}${level ? ` at ${level}` : ""}`;
   const report = buildTraceReport(builder.build(), { helper: "trace", title, source: source.describe(), notes, datacenters: dcs, extraFindings });
   if (failure) report.summary.error = `${failure.error.name}: ${failure.error.message}`;
   if (rows.length) report.summary.rowsReturned = rows.length === 1 ? rows[0] : rows;
