@@ -10,7 +10,7 @@
  * Percentiles of trace durations are nearest-rank over the sessions of a coordinator (p = the
  * ceil(p/100 * n)-th smallest); with fewer than MIN_SESSIONS sessions a node gets min/50/max only.
  */
-import type { HistogramFrameRow } from "./histograms";
+import type { HistogramFrameRow } from "./histogram-rows";
 import { LiveSource } from "../../cluster/live";
 import type { Source } from "../../cluster/source";
 import { validateBenchRun, type BenchRun } from "../../bench/run";

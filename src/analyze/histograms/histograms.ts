@@ -12,7 +12,6 @@
  * applies one rule table (below) and draws the percentile ladder, a metric across nodes and a
  * metric over snapshots.
  */
-import { peerMedian } from "../peer-median";
 import { LiveSource } from "../../cluster/live";
 import { LIVE_NODETOOL_MISSING } from "../capabilities";
 import { runOptions } from "../../run-context";
@@ -35,7 +34,9 @@ import {
   type PercentileLabel,
 } from "../../parse/nodetool-tablehistograms";
 import { utcTimeAxis, type VegaLiteSpec } from "../../present/chart";
-import { makeReport, type Finding, type Threshold, answerOrExplain } from "../../present/report";
+import { makeReport, answerOrExplain } from "../../present/report";
+import { CLIENT_METRICS, fmtBytes, fmtMs, METRIC_ORDER, tableKey, type HistogramFrameRow } from "./histogram-rows";
+import { histogramFindings } from "./histograms-rules";
 
 /** Options of {@link histograms}. */
 export interface HistogramsOptions {
@@ -66,239 +67,10 @@ export interface HistogramsOptions {
   includeSystem?: boolean;
 }
 
-/** One row of the `histograms` frame: a parsed value (keyspace, table — "proxy" for the coordinator —, metric, percentile, value, unit) with where and when it was taken. */
-export interface HistogramFrameRow extends Omit<HistogramRow, "line"> {
-  node: string;
-  /** ISO time of the snapshot: live, when the snapshot round started; recorded, the manifest's captured_at or a time in the file name; else null. */
-  captured_at: string | null;
-  /** The file (or "live nodetool ... on <node>") and line the value came from. */
-  origin: string;
-}
-
-/** The named thresholds of this helper, each with where its number comes from. */
-export const THRESHOLDS = {
-  READ_P99_MS: { name: "READ_P99_MS", value: 10, unit: "ms", source: "cassperf's choice (no published threshold found): read p99 over 10 ms is worth a look" },
-  WRITE_P99_MS: {
-    name: "WRITE_P99_MS",
-    value: 10,
-    unit: "ms",
-    source: "cassperf's choice (no published threshold found): write p99 over 10 ms (writes are normally sub-millisecond)",
-  },
-  SSTABLES_PER_READ_P99: {
-    name: "SSTABLES_PER_READ_P99",
-    value: 4,
-    unit: "sstables",
-    source: "cassperf's choice (no published threshold found): more than 4 SSTables touched per read means compaction is behind or the strategy does not fit",
-  },
-  PARTITION_MAX_BYTES: {
-    name: "PARTITION_MAX_BYTES",
-    value: 100 * 1024 * 1024,
-    unit: "bytes",
-    source: "Cassandra's compaction_large_partition_warning_threshold_mb default (100 MB)",
-  },
-  NODE_SKEW_RATIO: {
-    name: "NODE_SKEW_RATIO",
-    value: 2,
-    unit: "x",
-    source: "cassperf: a node more than 2x the median of the other nodes (peer-median.ts) is hot or sick",
-  },
-  SKEW_MIN_P99_MS: {
-    name: "SKEW_MIN_P99_MS",
-    value: 1,
-    unit: "ms",
-    source: "cassperf choice: a p99 under 1 ms is healthy whatever its ratio to the peers (ratios of tiny numbers are noise)",
-  },
-} satisfies Record<string, Threshold>;
-
-/** A rule: one id, one threshold, one check over the latest snapshot's rows. */
-interface Rule {
-  id: string;
-  severity: Finding["severity"];
-  threshold: Threshold;
-  /** What it looks at. */
-  what: string;
-  check: (latest: HistogramFrameRow[]) => Finding[];
-}
+export type { HistogramFrameRow } from "./histogram-rows";
+export { RULES, THRESHOLDS } from "./histograms-rules";
 
 const SYSTEM_KEYSPACE = /^(system|system_.*|dse_.*|OpsCenter|HiveMetaStore|solr_admin|cfs|cfs_archive|dsefs)$/i;
-const LATENCY_METRICS: HistogramMetric[] = [
-  "read_latency",
-  "write_latency",
-  "range_latency",
-  "cas_read_latency",
-  "cas_write_latency",
-  "view_write_latency",
-  "coordinator_read_latency",
-  "coordinator_write_latency",
-  "coordinator_scan_latency",
-];
-/** The order metrics are listed in (frame rows, summary). */
-const METRIC_ORDER: HistogramMetric[] = [
-  ...LATENCY_METRICS,
-  "sstables_per_read",
-  "partition_size",
-  "cell_count",
-  "tombstones_per_read",
-  "rows_per_read",
-  "trace_duration",
-  "client_latency",
-];
-
-const fmtMs = (us: number) => `${(us / 1000).toLocaleString("en-US", { maximumFractionDigits: 2 })} ms`;
-const fmtBytes = (b: number) => (b >= 1024 ** 2 ? `${(b / 1024 ** 2).toFixed(1)} MiB` : b >= 1024 ? `${(b / 1024).toFixed(1)} KiB` : `${b} B`);
-const where = (r: HistogramFrameRow) =>
-  r.table === "proxy" ? `coordinator (proxyhistograms) on ${r.node}` : `${r.keyspace === null ? r.table : `${r.keyspace}.${r.table}`} on ${r.node}`;
-
-/** One finding per node for a threshold rule: the worst table as evidence, the count of the rest. */
-function overThreshold(
-  rule: { id: string; severity: Finding["severity"]; title: (r: HistogramFrameRow) => string; action: string },
-  rows: HistogramFrameRow[],
-  pick: (r: HistogramFrameRow) => boolean,
-  limit: number,
-  fmt: (v: number) => string,
-): Finding[] {
-  const over = rows.filter((r) => pick(r) && r.value !== null && r.value > limit);
-  const byNode = new Map<string, HistogramFrameRow[]>();
-  for (const r of over) byNode.set(r.node, [...(byNode.get(r.node) ?? []), r]);
-  const out: Finding[] = [];
-  for (const [node, rs] of byNode) {
-    rs.sort((a, b) => (b.value ?? 0) - (a.value ?? 0));
-    const w = rs[0];
-    const more =
-      rs.length > 1
-        ? `; ${rs.length - 1} more over the limit (${rs
-            .slice(1, 4)
-            .map((r) => `${r.table === "proxy" ? "proxy" : `${r.keyspace}.${r.table}`} ${fmt(r.value!)}`)
-            .join(", ")}${rs.length > 4 ? ", ..." : ""})`
-        : "";
-    out.push({
-      severity: rule.severity,
-      id: rule.id,
-      title: rule.title(w),
-      evidence: `${where(w)}: ${w.metric} p${w.percentile} = ${fmt(w.value!)} (limit ${fmt(limit)}), from ${w.origin}${more}`,
-      action: rule.action,
-      helper: "histograms",
-      node,
-    });
-  }
-  return out;
-}
-
-/** THE rule table: every finding histograms() can give, with its threshold. */
-export const RULES: Rule[] = [
-  {
-    id: "histograms.read-p99",
-    severity: "warning",
-    threshold: THRESHOLDS.READ_P99_MS,
-    what: "read_latency p99 (table and coordinator)",
-    check: (rows) =>
-      overThreshold(
-        {
-          id: "histograms.read-p99",
-          severity: "warning",
-          title: (r) => `Read p99 ${fmtMs(r.value!)} on ${r.node} (${r.table === "proxy" ? "coordinator" : `${r.keyspace}.${r.table}`})`,
-          action: "trace a slow read (trace()) to see which stage takes the time; check SSTables per read, tombstones and GC pauses on that node",
-        },
-        rows,
-        (r) => (r.metric === "read_latency" || r.metric === "coordinator_read_latency") && r.percentile === "99",
-        THRESHOLDS.READ_P99_MS.value * 1000,
-        fmtMs,
-      ),
-  },
-  {
-    id: "histograms.write-p99",
-    severity: "warning",
-    threshold: THRESHOLDS.WRITE_P99_MS,
-    what: "write_latency p99 (table and coordinator)",
-    check: (rows) =>
-      overThreshold(
-        {
-          id: "histograms.write-p99",
-          severity: "warning",
-          title: (r) => `Write p99 ${fmtMs(r.value!)} on ${r.node} (${r.table === "proxy" ? "coordinator" : `${r.keyspace}.${r.table}`})`,
-          action: "check commitlog disk latency, GC pauses (gcStats()), blocked MemtableFlushWriter in tpstats and hints/dropped mutations",
-        },
-        rows,
-        (r) => (r.metric === "write_latency" || r.metric === "coordinator_write_latency") && r.percentile === "99",
-        THRESHOLDS.WRITE_P99_MS.value * 1000,
-        fmtMs,
-      ),
-  },
-  {
-    id: "histograms.sstables-per-read",
-    severity: "warning",
-    threshold: THRESHOLDS.SSTABLES_PER_READ_P99,
-    what: "sstables_per_read p99",
-    check: (rows) =>
-      overThreshold(
-        {
-          id: "histograms.sstables-per-read",
-          severity: "warning",
-          title: (r) => `Reads touch ${r.value} SSTables (p99) on ${r.node} for ${r.keyspace}.${r.table}`,
-          action:
-            "see compactionAdvice(table): pending compactions, a strategy that fits the workload (LCS/TWCS), or data written across many SSTables per partition",
-        },
-        rows,
-        (r) => r.metric === "sstables_per_read" && r.percentile === "99",
-        THRESHOLDS.SSTABLES_PER_READ_P99.value,
-        (v) => `${v}`,
-      ),
-  },
-  {
-    id: "histograms.large-partition",
-    severity: "warning",
-    threshold: THRESHOLDS.PARTITION_MAX_BYTES,
-    what: "partition_size max",
-    check: (rows) =>
-      overThreshold(
-        {
-          id: "histograms.large-partition",
-          severity: "warning",
-          title: (r) => `Partition of ${fmtBytes(r.value!)} in ${r.keyspace}.${r.table} on ${r.node}`,
-          action:
-            "find the partition with partitionScan(table) and split it (add a bucket to the partition key); large partitions cost heap on reads, compaction and repair",
-        },
-        rows,
-        (r) => r.metric === "partition_size" && r.percentile === "max",
-        THRESHOLDS.PARTITION_MAX_BYTES.value,
-        fmtBytes,
-      ),
-  },
-  {
-    id: "histograms.node-skew",
-    severity: "warning",
-    threshold: THRESHOLDS.NODE_SKEW_RATIO,
-    what: "a node's latency p99 vs the median of the other nodes, same table and metric",
-    check: (rows) => {
-      const groups = new Map<string, HistogramFrameRow[]>();
-      for (const r of rows) {
-        if (!LATENCY_METRICS.includes(r.metric) || r.percentile !== "99" || r.value === null) continue;
-        const k = `${r.keyspace}\u0000${r.table}\u0000${r.metric}`;
-        groups.set(k, [...(groups.get(k) ?? []), r]);
-      }
-      const out: Finding[] = [];
-      for (const rs of groups.values()) {
-        if (rs.length < 2) continue;
-        const values = rs.map((x) => x.value!);
-        for (const [i, r] of rs.entries()) {
-          const median = peerMedian(values, i)!;
-          if (median <= 0 || r.value! < THRESHOLDS.SKEW_MIN_P99_MS.value * 1000 || r.value! <= THRESHOLDS.NODE_SKEW_RATIO.value * median) continue;
-          out.push({
-            severity: "warning",
-            id: "histograms.node-skew",
-            title: `${r.node} is ${(r.value! / median).toFixed(1)}x its peers on ${r.metric} p99 (${r.table === "proxy" ? "coordinator" : `${r.keyspace}.${r.table}`})`,
-            evidence: `${where(r)}: ${fmtMs(r.value!)} vs peers' median ${fmtMs(median)} (${rs.length - 1} peers; limit ${THRESHOLDS.NODE_SKEW_RATIO.value}x), from ${r.origin}`,
-            action:
-              "compare that node's GC (gcStats()), tpstats pending/blocked, disk and compaction backlog with its peers; check whether its token ranges hold hot partitions",
-            helper: "histograms",
-            node: r.node,
-          });
-        }
-      }
-      return out;
-    },
-  },
-];
 
 /** Parse table filter "ks.table" / "ks/table" / "ks table". */
 function parseTableArg(table: string | undefined): { keyspace: string; table: string } | undefined {
@@ -496,8 +268,6 @@ function latestRows(rows: HistogramFrameRow[]): HistogramFrameRow[] {
   return [...m.values()];
 }
 
-const tableKey = (r: { keyspace: string | null; table: string }) => (r.keyspace === null ? r.table : `${r.keyspace}.${r.table}`);
-const CLIENT_METRICS: HistogramMetric[] = ["trace_duration", "client_latency"];
 
 /**
  * histograms(): percentiles of latency, SSTables per read, partition size and cell count per node
@@ -579,7 +349,7 @@ async function histogramsOf(table?: string | HistogramsOptions, opts: Histograms
 
   const latest = latestRows(rows);
   const considered = opts.includeSystem || target ? latest : latest.filter((r) => r.table === "proxy" || !SYSTEM_KEYSPACE.test(r.keyspace ?? ""));
-  const findings = RULES.flatMap((rule) => rule.check(considered));
+  const findings = histogramFindings(considered);
   // A live source without nodetool and no server-side rows: say what is missing and how to give it, not only the client's view.
   if (source instanceof LiveSource && !source.hasNodetool() && gathered.rows.length === 0) {
     findings.push({

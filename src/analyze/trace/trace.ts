@@ -37,12 +37,14 @@ import { nearestRank } from "../nearest-rank";
 import { meanOrNull } from "../statistics";
 import { compareSpec, durationsSpec, slowestSpec, stagesSpec, waterfallSpec } from "../../present/charts/trace";
 import { eventColumns, ms, sessionColumns, TraceModelBuilder, type SessionSummary, type TraceModel } from "./trace-model";
-import { runTraceRules, TRACE_THRESHOLDS } from "./trace-rules";
+import { runTraceRules } from "./trace-rules";
+import { compareTraceFindings, type CompareFacts, type StageChange } from "./compare-rules";
 import { STAGES, type Stage } from "./trace-stages";
 import { inflect, plural } from "../../present/plural";
 
 export { STAGE_RULES, STAGES, classifyActivity } from "./trace-stages";
 export { TRACE_RULES, TRACE_THRESHOLDS } from "./trace-rules";
+export { COMPARE_RULES, COMPARE_THRESHOLDS } from "./compare-rules";
 
 /** Frames of a trace report. */
 export type TraceFrames = "events" | "sessions" | "stages";
@@ -685,11 +687,6 @@ export function buildTraceReport(
   }) as TraceReport;
 }
 
-/** Thresholds of compareTraces. */
-export const COMPARE_THRESHOLDS = {
-  STAGE_CHANGE_MS: { ...TRACE_THRESHOLDS.STAGE_SLOW_MS, name: "STAGE_CHANGE_MS", source: "STAGE_SLOW_MS's 5 ms, applied to the change of a stage's mean" },
-};
-
 /**
  * Compare two traces of the same query (e.g. before and after compaction): mean time per stage,
  * duration, sstables per read and tombstones, side by side.
@@ -703,69 +700,47 @@ export async function compareTraces(
 ): Promise<Report<"stages">> {
   const ra = typeof a === "string" ? await trace(a) : a;
   const rb = typeof b === "string" ? await trace(b) : b;
-  for (const [r, name] of [
-    [ra, "a"],
-    [rb, "b"],
-  ] as const) {
-    if (!r || typeof (r as Report).columns !== "function" || !(r as Report).frameNames.includes("sessions" as never)) {
-      throw new CassperfError(`compareTraces: argument ${name} must be a report from trace()/traces() or a session id.`);
-    }
+  checkComparable(ra, "a");
+  checkComparable(rb, "b");
+  const facts = compareFacts(ra, rb, labels);
+  return compareReport(ra, rb, facts, compareTraceFindings(facts));
+}
+
+/** compareTraces' arguments must be trace reports (they have a sessions frame). */
+function checkComparable(r: TraceReport, name: "a" | "b"): void {
+  if (!r || typeof (r as Report).columns !== "function" || !(r as Report).frameNames.includes("sessions" as never)) {
+    throw new CassperfError(`compareTraces: argument ${name} must be a report from trace()/traces() or a session id.`);
   }
-  const mean = (r: TraceReport, col: string) => {
-    // A session without the stage spent 0 ms in it; no sessions at all compare as 0.
-    const c = (r.columns("sessions")[col] as (number | null)[]).map((v) => v ?? 0);
-    return meanOrNull(c) ?? 0;
-  };
-  const rows = STAGES.map((st) => ({ stage: st as string, a_ms: mean(ra, `${st}_ms`), b_ms: mean(rb, `${st}_ms`) }))
+}
+
+/** Mean of a sessions-frame column (a session without the stage spent 0 ms in it; no sessions at all compare as 0). */
+function sessionsMean(r: TraceReport, col: string): number {
+  const c = (r.columns("sessions")[col] as (number | null)[]).map((v) => v ?? 0);
+  return meanOrNull(c) ?? 0;
+}
+
+/** The facts compareTraces' rules and report read: mean ms per stage, largest sstables per read, mean tombstones. */
+function compareFacts(ra: TraceReport, rb: TraceReport, labels: [string, string]): CompareFacts {
+  const rows: StageChange[] = STAGES.map((st) => ({ stage: st as string, a_ms: sessionsMean(ra, `${st}_ms`), b_ms: sessionsMean(rb, `${st}_ms`) }))
     .filter((r) => r.a_ms || r.b_ms)
     .map((r) => ({ ...r, change_ms: r.b_ms - r.a_ms, change_pct: r.a_ms ? ((r.b_ms - r.a_ms) / r.a_ms) * 100 : null }));
-  const da = mean(ra, "duration_ms"),
-    db = mean(rb, "duration_ms");
   const maxOf = (xs: number[]) => xs.reduce((m, x) => Math.max(m, x ?? 0), 0);
-  const sa = maxOf(ra.columns("sessions").sstables_per_read as number[]);
-  const sb = maxOf(rb.columns("sessions").sstables_per_read as number[]);
-  const ta = mean(ra, "tombstones"),
-    tb = mean(rb, "tombstones");
-  const findings: Finding[] = [];
-  const lim = COMPARE_THRESHOLDS.STAGE_CHANGE_MS.value;
-  for (const r of rows) {
-    if (r.change_ms > lim)
-      findings.push({
-        severity: "warning",
-        id: "trace.compare.slower-stage",
-        title: `${r.stage} got slower by ${r.change_ms.toFixed(2)} ms per session (${labels[0]} ${r.a_ms.toFixed(2)} -> ${labels[1]} ${r.b_ms.toFixed(2)})`,
-        evidence: `mean over ${ra.count("sessions")} and ${rb.count("sessions")} sessions; threshold ${lim} ms`,
-        action: "Look at this stage's events in both waterfalls.",
-        helper: "compareTraces",
-      });
-    else if (r.change_ms < -lim)
-      findings.push({
-        severity: "info",
-        id: "trace.compare.faster-stage",
-        title: `${r.stage} got faster by ${(-r.change_ms).toFixed(2)} ms per session`,
-        evidence: `${labels[0]} ${r.a_ms.toFixed(2)} ms -> ${labels[1]} ${r.b_ms.toFixed(2)} ms`,
-        action: "None: the change worked for this stage.",
-        helper: "compareTraces",
-      });
-  }
-  if (sa !== sb)
-    findings.push({
-      severity: "info",
-      id: "trace.compare.sstables",
-      title: `SSTables per read: ${sa} -> ${sb}`,
-      evidence: `largest "merged from N sstables" in ${labels[0]} and ${labels[1]}`,
-      action: sb > sa ? "More sstables per read: compaction fell behind between the two." : "Fewer sstables per read: compaction helped reads.",
-      helper: "compareTraces",
-    });
-  if (ta !== tb)
-    findings.push({
-      severity: "info",
-      id: "trace.compare.tombstones",
-      title: `Tombstones per session: ${ta.toFixed(0)} -> ${tb.toFixed(0)}`,
-      evidence: `mean tombstone cells read per session`,
-      action: tb > ta ? "More tombstones read: deletes/TTLs accumulate; see the tombstones finding." : "Fewer tombstones read.",
-      helper: "compareTraces",
-    });
+  return {
+    rows,
+    labels,
+    sessions: [ra.count("sessions"), rb.count("sessions")],
+    sstablesPerRead: [maxOf(ra.columns("sessions").sstables_per_read as number[]), maxOf(rb.columns("sessions").sstables_per_read as number[])],
+    tombstones: [sessionsMean(ra, "tombstones"), sessionsMean(rb, "tombstones")],
+  };
+}
+
+/** compareTraces' report: summary side by side, the stages frame and chart. */
+function compareReport(ra: TraceReport, rb: TraceReport, facts: CompareFacts, findings: Finding[]): Report<"stages"> {
+  const { rows, labels } = facts;
+  const [sa, sb] = facts.sstablesPerRead;
+  const [ta, tb] = facts.tombstones;
+  const da = sessionsMean(ra, "duration_ms"),
+    db = sessionsMean(rb, "duration_ms");
   return makeReport({
     helper: "compareTraces",
     title: `${labels[0]} vs ${labels[1]}: ${ra.title} / ${rb.title}`,
