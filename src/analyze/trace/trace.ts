@@ -515,49 +515,122 @@ async function loadRecorded(source: Source, f: TraceFilter, builder: TraceModelB
     );
 }
 
-/** Build the report from a model. */
+/** Sums over a report's sessions: time per stage and per node, network vs local, counts and data-quality tallies. */
+interface SessionTotals {
+  stageUs: Partial<Record<Stage, number>>;
+  /** Sum of every stage's time. */
+  stageTotal: number;
+  /** Events per stage. */
+  stageCounts: Partial<Record<Stage, number>>;
+  /** Per node: its longest span over the sessions. */
+  perNode: Record<string, number>;
+  network: number;
+  local: number;
+  events: number;
+  unknown: number;
+  nulls: number;
+  negatives: number;
+  tombstones: number;
+  live: number;
+  sstables: number;
+  sstablesMax: number;
+  bytes: number;
+  skewed: Set<string>;
+}
+
+/** Build the report from a model: totals -> summary and notes -> rules (./trace-rules.ts) -> charts (../../present/charts/trace.ts). */
 export function buildTraceReport(
   model: TraceModel,
   opts: { helper: string; title: string; source?: string; notes: string[]; datacenters: Record<string, string>; extraFindings: Finding[] },
 ): TraceReport {
   const S = model.sessions;
-  const notes = [...opts.notes];
-  // Summary.
-  const totalStage: Partial<Record<Stage, number>> = {};
-  const perNode: Record<string, number> = {};
-  let network = 0,
-    local = 0,
-    events = 0,
-    unknown = 0,
-    nulls = 0,
-    negatives = 0,
-    tomb = 0,
-    live = 0,
-    sst = 0,
-    sstMax = 0,
-    bytes = 0;
-  const skewed = new Set<string>();
-  for (const s of S) {
-    for (const [k, v] of Object.entries(s.stage_us)) totalStage[k as Stage] = (totalStage[k as Stage] ?? 0) + v;
-    for (const [k, v] of Object.entries(s.node_us)) perNode[k] = Math.max(perNode[k] ?? 0, v);
-    network += s.network_us;
-    local += s.local_us;
-    events += s.events;
-    unknown += s.unknown_activities;
-    nulls += s.null_elapsed;
-    negatives += s.negative_deltas;
-    tomb += s.tombstones;
-    live += s.live_rows;
-    sst += s.sstables;
-    sstMax = Math.max(sstMax, s.sstables_per_read);
-    bytes += s.message_bytes;
-    for (const n of s.skewed_nodes) skewed.add(n);
+  const t = sessionTotals(model);
+  const summary = traceSummary(S, t);
+  const notes = [...opts.notes, ...qualityNotes(S, t)];
+  const dcs = opts.datacenters;
+  const findings = [
+    ...opts.extraFindings,
+    ...runTraceRules({ sessions: S, datacenters: dcs, crossDc: crossDcPairs(model, dcs), unknownActivities: model.unknownActivities }),
+  ];
+  // Charts: the waterfall of the one (or slowest) session; distributions for many.
+  const slowest = S.slice().sort((a, b) => b.duration_us - a.duration_us)[0] as SessionSummary | undefined;
+  const charts: Record<string, () => Record<string, unknown>> = {};
+  if (S.length > 1) {
+    charts.durations = () => durationsSpec(S);
+    charts.slowest = () => slowestSpec(S);
+    charts.stages = () => stagesSpec(S);
   }
-  const stageMs = Object.fromEntries(STAGES.filter((st) => totalStage[st]).map((st) => [st, ms(totalStage[st]!)]));
-  const stageTotal = Object.values(totalStage).reduce((a, b) => a + (b ?? 0), 0);
-  const stageCounts: Partial<Record<Stage, number>> = {};
-  for (let j = 0; j < model.order.length; j++) stageCounts[model.stage[model.order[j]]] = (stageCounts[model.stage[model.order[j]]] ?? 0) + 1;
-  const ranked = STAGES.filter((st) => totalStage[st]).sort((a, b) => totalStage[b]! - totalStage[a]!);
+  if (slowest) charts.waterfall = () => waterfallSpec(model, slowest.session_id);
+  return makeReport<TraceFrames>({
+    helper: opts.helper,
+    title: opts.title,
+    ...(opts.source ? { source: opts.source } : {}),
+    summary,
+    findings,
+    frames: {
+      events: () => eventColumns(model),
+      sessions: () => sessionColumns(model),
+      stages: () => {
+        const st = STAGES.filter((x) => t.stageCounts[x]);
+        return {
+          stage: st,
+          ms: st.map((x) => ms(t.stageUs[x] ?? 0)),
+          share_pct: st.map((x) => (t.stageTotal ? Math.round((1000 * (t.stageUs[x] ?? 0)) / t.stageTotal) / 10 : 0)),
+          events: st.map((x) => t.stageCounts[x] ?? 0),
+        };
+      },
+    },
+    charts,
+    notes,
+    previewFrame: S.length > 1 ? "sessions" : "events",
+  }) as TraceReport;
+}
+
+/** Sum the sessions (and count events per stage over the model). */
+function sessionTotals(model: TraceModel): SessionTotals {
+  const t: SessionTotals = {
+    stageUs: {},
+    stageTotal: 0,
+    stageCounts: {},
+    perNode: {},
+    network: 0,
+    local: 0,
+    events: 0,
+    unknown: 0,
+    nulls: 0,
+    negatives: 0,
+    tombstones: 0,
+    live: 0,
+    sstables: 0,
+    sstablesMax: 0,
+    bytes: 0,
+    skewed: new Set<string>(),
+  };
+  for (const s of model.sessions) {
+    for (const [k, v] of Object.entries(s.stage_us)) t.stageUs[k as Stage] = (t.stageUs[k as Stage] ?? 0) + v;
+    for (const [k, v] of Object.entries(s.node_us)) t.perNode[k] = Math.max(t.perNode[k] ?? 0, v);
+    t.network += s.network_us;
+    t.local += s.local_us;
+    t.events += s.events;
+    t.unknown += s.unknown_activities;
+    t.nulls += s.null_elapsed;
+    t.negatives += s.negative_deltas;
+    t.tombstones += s.tombstones;
+    t.live += s.live_rows;
+    t.sstables += s.sstables;
+    t.sstablesMax = Math.max(t.sstablesMax, s.sstables_per_read);
+    t.bytes += s.message_bytes;
+    for (const n of s.skewed_nodes) t.skewed.add(n);
+  }
+  t.stageTotal = Object.values(t.stageUs).reduce((a, b) => a + (b ?? 0), 0);
+  for (let j = 0; j < model.order.length; j++) t.stageCounts[model.stage[model.order[j]]] = (t.stageCounts[model.stage[model.order[j]]] ?? 0) + 1;
+  return t;
+}
+
+/** The summary: the one session's identity, or duration percentiles over many; then the totals and one-line breakdowns. */
+function traceSummary(S: SessionSummary[], t: SessionTotals): Record<string, unknown> {
+  const stageMs = Object.fromEntries(STAGES.filter((st) => t.stageUs[st]).map((st) => [st, ms(t.stageUs[st]!)]));
+  const ranked = STAGES.filter((st) => t.stageUs[st]).sort((a, b) => t.stageUs[b]! - t.stageUs[a]!);
   const summary: Record<string, unknown> = {};
   if (S.length === 1) {
     const s = S[0];
@@ -582,36 +655,42 @@ export function buildTraceReport(
     });
   }
   Object.assign(summary, {
-    events,
-    networkMs: ms(network),
-    localMs: ms(local),
-    sstablesPerRead: sstMax,
-    sstablesMerged: sst,
-    tombstones: tomb,
-    liveRows: live,
-    messageBytes: bytes || undefined,
+    events: t.events,
+    networkMs: ms(t.network),
+    localMs: ms(t.local),
+    sstablesPerRead: t.sstablesMax,
+    sstablesMerged: t.sstables,
+    tombstones: t.tombstones,
+    liveRows: t.live,
+    messageBytes: t.bytes || undefined,
     digestMismatch: S.some((s) => s.digest_mismatch),
     readRepair: S.some((s) => s.read_repair),
     speculativeRetry: S.some((s) => s.speculative_retry),
-    unknownActivities: unknown,
-    nullElapsed: nulls,
-    negativeDeltas: negatives,
-    skewedNodes: skewed.size ? [...skewed] : undefined,
+    unknownActivities: t.unknown,
+    nullElapsed: t.nulls,
+    negativeDeltas: t.negatives,
+    skewedNodes: t.skewed.size ? [...t.skewed] : undefined,
     /** One line a person reads: the stages by time, with their share (objects below are for code). */
     stageBreakdown:
       ranked
         .slice(0, 6)
-        .map((st) => `${st} ${ms(totalStage[st]!)} ms (${Math.round((100 * totalStage[st]!) / stageTotal)}%)`)
+        .map((st) => `${st} ${ms(t.stageUs[st]!)} ms (${Math.round((100 * t.stageUs[st]!) / t.stageTotal)}%)`)
         .join(", ") || undefined,
     nodeBreakdown:
-      Object.entries(perNode)
+      Object.entries(t.perNode)
         .sort((a, b) => b[1] - a[1])
         .map(([n, us]) => `${n} ${ms(us)} ms`)
         .join(", ") || undefined,
     timePerStageMs: stageMs,
-    perNodeMs: Object.fromEntries(Object.entries(perNode).map(([k, v]) => [k, ms(v)])),
+    perNodeMs: Object.fromEntries(Object.entries(t.perNode).map(([k, v]) => [k, ms(v)])),
   });
-  // Notes: data quality.
+  return summary;
+}
+
+/** Data-quality notes: no sessions, null elapsed, negative deltas, clock skew, incomplete sessions, missing events, unknown wording. */
+function qualityNotes(S: SessionSummary[], t: SessionTotals): string[] {
+  const notes: string[] = [];
+  const { nulls, negatives, skewed, unknown } = t;
   if (S.length === 0) notes.push("no trace sessions matched.");
   if (nulls)
     notes.push(
@@ -639,9 +718,12 @@ export function buildTraceReport(
       `events missing: in ${plural(silent.length, "session")} the coordinator sent to a node that wrote no events (e.g. ${silent[0].silent_peers.join(", ")} in session ${silent[0].session_id}): the node was down, dropped the message, or its trace writes were lost.`,
     );
   if (unknown) notes.push(`${plural(unknown, "event")} ${inflect(unknown, "uses", "use")} wording no stage rule knows: kept with stage "other".`);
-  // Cross-DC pairs.
+  return notes;
+}
+
+/** Cross-DC pairs: messages a node sent to a peer in another datacenter (node "\u0000" peer -> count). */
+function crossDcPairs(model: TraceModel, dcs: Record<string, string>): Map<string, number> {
   const crossDc = new Map<string, number>();
-  const dcs = opts.datacenters;
   if (Object.keys(dcs).length) {
     for (let j = 0; j < model.order.length; j++) {
       const i = model.order[j];
@@ -652,39 +734,7 @@ export function buildTraceReport(
       if (a && b && a !== b) crossDc.set(model.src.node[i] + "\u0000" + p, (crossDc.get(model.src.node[i] + "\u0000" + p) ?? 0) + 1);
     }
   }
-  const findings = [...opts.extraFindings, ...runTraceRules({ sessions: S, datacenters: dcs, crossDc, unknownActivities: model.unknownActivities })];
-  // Charts: the waterfall of the one (or slowest) session; distributions for many.
-  const slowest = S.slice().sort((a, b) => b.duration_us - a.duration_us)[0] as SessionSummary | undefined;
-  const charts: Record<string, () => Record<string, unknown>> = {};
-  if (S.length > 1) {
-    charts.durations = () => durationsSpec(S);
-    charts.slowest = () => slowestSpec(S);
-    charts.stages = () => stagesSpec(S);
-  }
-  if (slowest) charts.waterfall = () => waterfallSpec(model, slowest.session_id);
-  return makeReport<TraceFrames>({
-    helper: opts.helper,
-    title: opts.title,
-    ...(opts.source ? { source: opts.source } : {}),
-    summary,
-    findings,
-    frames: {
-      events: () => eventColumns(model),
-      sessions: () => sessionColumns(model),
-      stages: () => {
-        const st = STAGES.filter((x) => stageCounts[x]);
-        return {
-          stage: st,
-          ms: st.map((x) => ms(totalStage[x] ?? 0)),
-          share_pct: st.map((x) => (stageTotal ? Math.round((1000 * (totalStage[x] ?? 0)) / stageTotal) / 10 : 0)),
-          events: st.map((x) => stageCounts[x] ?? 0),
-        };
-      },
-    },
-    charts,
-    notes,
-    previewFrame: S.length > 1 ? "sessions" : "events",
-  }) as TraceReport;
+  return crossDc;
 }
 
 /**
