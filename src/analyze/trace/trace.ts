@@ -8,7 +8,12 @@
  *   system_traces, a dataset's traces/*.jsonl, cqlsh TRACING ON output, or a COPY of
  *   system_traces.events;
  * - `compareTraces(a, b)`: the same query before and after (e.g. before/after compaction).
- * Stages come from ONE rule table (./trace-stages.ts), findings from ONE rule table (./trace-rules.ts).
+ * Stages come from ONE parse table (./trace-stages.ts), findings from ONE rule table (./trace-rules.ts;
+ * compareTraces' in ./compare-rules.ts), chart specs from ../../present/charts/trace.ts, the
+ * consistency level from ../../cluster/consistency.ts.
+ * Steps: gather (traceLive: runTraced -> readTraceSession; tracesOf: live system_traces or
+ * loadRecorded: readTraceFiles -> keepSessions -> feedEvents) -> model (./trace-model.ts) ->
+ * buildTraceReport: sessionTotals -> traceSummary / qualityNotes -> crossDcPairs -> rules -> charts.
  */
 import { parseUtc } from "../../parse/utc-time";
 import type { Client } from "cassandra-driver";
@@ -219,6 +224,7 @@ function driverOptions(o: TraceOptions, hasParams: boolean): Record<string, unkn
   return out;
 }
 
+/** A live trace(): run the query `repeat` times with tracing, read the sessions Cassandra wrote, analyse them. */
 async function traceLive(source: LiveSource, query: string, values: unknown[] | Record<string, unknown>, o: TraceOptions): Promise<TraceReport> {
   const repeat = o.repeat ?? 1;
   if (!Number.isInteger(repeat) || repeat < 1) throw new CassperfError(`trace: repeat must be a positive integer; got ${o.repeat}.`);
@@ -226,11 +232,48 @@ async function traceLive(source: LiveSource, query: string, values: unknown[] | 
   const dopts = driverOptions(o, hasParams);
   const level = o.consistency === undefined ? undefined : consistencyLevel(o.consistency, "trace");
   const client = source.client;
-  const ids: string[] = [];
+  const waitMs = o.waitMs ?? 10_000;
   const notes: string[] = [];
+  const runs = await runTraced(client, query, values, dopts, repeat, notes);
+  const data: TraceSessionData[] = [];
+  for (const id of runs.ids) data.push(await readTraceSession(client, id, { timeoutMs: waitMs, allowIncomplete: true }));
   const extraFindings: Finding[] = [];
+  if (runs.failure) {
+    // The driver does not return the trace id of a failed request; Cassandra still traced it.
+    const found = await findRecentSessions(client, { sinceMs: runs.failure.at, untilMs: runs.failure.end, query }).catch(() => []);
+    for (const s of found)
+      if (!runs.ids.includes(s.session_id)) data.push(await readTraceSession(client, s.session_id, { timeoutMs: waitMs, allowIncomplete: true, session: s }));
+    extraFindings.push(failureFinding(runs.failure.error, found));
+  }
+  for (const d of data)
+    if (!d.complete) notes.push(`session ${d.session.session_id} did not complete within ${waitMs} ms: its duration is estimated from the last event.`);
+  const builder = new TraceModelBuilder();
+  for (const d of data) {
+    // 2.1 keeps neither the text of a prepared query nor the consistency: we know both.
+    d.session.parameters.query ??= query;
+    if (level) d.session.parameters.consistency_level ??= level;
+    builder.addSession(d.session);
+    for (const e of d.events) builder.addEvent(e);
+  }
+  const dcs = { ...liveDatacenters(client), ...(o.datacenters ?? {}) };
+  const title = `${repeat > 1 ? `${repeat} traced runs of` : "Traced"} ${oneLine(query)}${level ? ` at ${level}` : ""}`;
+  const report = buildTraceReport(builder.build(), { helper: "trace", title, source: source.describe(), notes, datacenters: dcs, extraFindings });
+  if (runs.failure) report.summary.error = `${runs.failure.error.name}: ${runs.failure.error.message}`;
+  if (runs.rows.length) report.summary.rowsReturned = runs.rows.length === 1 ? runs.rows[0] : runs.rows;
+  return report;
+}
+
+/** Run the query `repeat` times with tracing, stopping at the first failure or at the cancel signal: trace ids, rows per run, the failure. */
+async function runTraced(
+  client: Client,
+  query: string,
+  values: unknown[] | Record<string, unknown>,
+  dopts: Record<string, unknown>,
+  repeat: number,
+  notes: string[],
+): Promise<{ ids: string[]; rows: number[]; failure?: { error: Error; at: number; end: number } }> {
+  const ids: string[] = [];
   const rows: number[] = [];
-  let failure: { error: Error; at: number; end: number } | undefined;
   // The REPL line's / notebook cell's cancel signal: stop between runs and analyse the ones made.
   const { signal, onProgress } = runOptions();
   for (let k = 0; k < repeat; k++) {
@@ -248,47 +291,25 @@ async function traceLive(source: LiveSource, query: string, values: unknown[] | 
       else notes.push(`run ${k + 1}: the coordinator returned no trace id (tracing may be unsupported for this statement).`);
     } catch (e) {
       if (isCassperfError(e)) throw e;
-      failure = { error: e as Error, at, end: Date.now() };
-      break;
+      return { ids, rows, failure: { error: e as Error, at, end: Date.now() } };
     }
   }
-  const data: TraceSessionData[] = [];
-  for (const id of ids) data.push(await readTraceSession(client, id, { timeoutMs: o.waitMs ?? 10_000, allowIncomplete: true }));
-  if (failure) {
-    // The driver does not return the trace id of a failed request; Cassandra still traced it.
-    const found = await findRecentSessions(client, { sinceMs: failure.at, untilMs: failure.end, query }).catch(() => []);
-    for (const s of found)
-      if (!ids.includes(s.session_id))
-        data.push(await readTraceSession(client, s.session_id, { timeoutMs: o.waitMs ?? 10_000, allowIncomplete: true, session: s }));
-    const err = failure.error as Error & { code?: number };
-    extraFindings.push({
-      severity: "critical",
-      id: "trace.query-failed",
-      title: `The query failed: ${err.name}: ${err.message.split("\n")[0]}`,
-      evidence: found.length
-        ? `trace of the failure: session ${found.map((s) => s.session_id).join(", ")} (events below)`
-        : "Cassandra wrote no trace session for it (it failed before reaching a coordinator, or the trace was not found in system_traces.sessions)",
-      action: failureAction(err),
-      helper: "trace",
-    });
-  }
-  for (const d of data)
-    if (!d.complete)
-      notes.push(`session ${d.session.session_id} did not complete within ${o.waitMs ?? 10_000} ms: its duration is estimated from the last event.`);
-  const builder = new TraceModelBuilder();
-  for (const d of data) {
-    // 2.1 keeps neither the text of a prepared query nor the consistency: we know both.
-    d.session.parameters.query ??= query;
-    if (level) d.session.parameters.consistency_level ??= level;
-    builder.addSession(d.session);
-    for (const e of d.events) builder.addEvent(e);
-  }
-  const dcs = { ...liveDatacenters(client), ...(o.datacenters ?? {}) };
-  const title = `${repeat > 1 ? `${repeat} traced runs of` : "Traced"} ${oneLine(query)}${level ? ` at ${level}` : ""}`;
-  const report = buildTraceReport(builder.build(), { helper: "trace", title, source: source.describe(), notes, datacenters: dcs, extraFindings });
-  if (failure) report.summary.error = `${failure.error.name}: ${failure.error.message}`;
-  if (rows.length) report.summary.rowsReturned = rows.length === 1 ? rows[0] : rows;
-  return report;
+  return { ids, rows };
+}
+
+/** The critical finding of a failed query, pointing at the failed request's trace sessions when Cassandra wrote them. */
+function failureFinding(error: Error, found: { session_id: string }[]): Finding {
+  const err = error as Error & { code?: number };
+  return {
+    severity: "critical",
+    id: "trace.query-failed",
+    title: `The query failed: ${err.name}: ${err.message.split("\n")[0]}`,
+    evidence: found.length
+      ? `trace of the failure: session ${found.map((s) => s.session_id).join(", ")} (events below)`
+      : "Cassandra wrote no trace session for it (it failed before reaching a coordinator, or the trace was not found in system_traces.sessions)",
+    action: failureAction(err),
+    helper: "trace",
+  };
 }
 
 function failureAction(err: Error): string {
@@ -420,7 +441,7 @@ function skipNote(file: SourceFile, sk: Skipped): string | undefined {
   return `${file.rel}: skipped ${plural(sk.count, "line")}; first at line ${sk.first?.line}: ${sk.first?.reason}: ${sk.first?.text}`;
 }
 
-/** Read a recorded source's trace files into the builder, honouring the filter. */
+/** Read a recorded source's trace files into the builder, honouring the filter: files -> sessions kept -> their events. */
 async function loadRecorded(source: Source, f: TraceFilter, builder: TraceModelBuilder, notes: string[]): Promise<void> {
   const files = source.files({ kind: [...TRACE_KINDS] });
   if (files.length === 0) {
@@ -429,6 +450,21 @@ async function loadRecorded(source: Source, f: TraceFilter, builder: TraceModelB
       hint: "record(live, dir) captures traces/sessions.jsonl and traces/events.jsonl; cqlsh TRACING ON output or COPY system_traces.events TO 'events.csv' WITH HEADER = true also work",
     });
   }
+  const read = await readTraceFiles(source, files, notes);
+  const known = keepSessions(read.sessionRows, f, builder);
+  await feedEvents(source, f, known, read, builder, notes);
+}
+
+/** What the trace files hold: session rows (parsed), cqlsh events (parsed), JSONL event files (streamed later), other event texts. */
+interface TraceFilesRead {
+  sessionRows: TraceSessionRow[];
+  cqlshEvents: TraceEventRow[];
+  jsonlEvents: SourceFile[];
+  eventTexts: { file: SourceFile; text: string }[];
+}
+
+/** Read the sessions of every trace file (and cqlsh's events with them); event files are kept for {@link feedEvents}. */
+async function readTraceFiles(source: Source, files: SourceFile[], notes: string[]): Promise<TraceFilesRead> {
   const sessionRows: TraceSessionRow[] = [];
   const eventTexts: { file: SourceFile; text: string }[] = [];
   const cqlshEvents: TraceEventRow[] = [];
@@ -464,14 +500,11 @@ async function loadRecorded(source: Source, f: TraceFilter, builder: TraceModelB
       if (p.sessions.length === 0) notes.push(`${file.rel}: no "Tracing session:" block found.`);
     } else eventTexts.push({ file, text });
   }
-  // Keep sessions that match; events of sessions with no sessions row are kept unless a session-level filter excludes them.
-  const sessionFilter =
-    f.coordinator !== undefined ||
-    f.since !== undefined ||
-    f.until !== undefined ||
-    f.request !== undefined ||
-    f.minDurationMs !== undefined ||
-    f.maxDurationMs !== undefined;
+  return { sessionRows, cqlshEvents, jsonlEvents, eventTexts };
+}
+
+/** Add the sessions that pass the filter (and the limit) to the builder: session id -> kept or not. */
+function keepSessions(sessionRows: TraceSessionRow[], f: TraceFilter, builder: TraceModelBuilder): Map<string, boolean> {
   const known = new Map<string, boolean>();
   let kept = 0;
   for (const s of sessionRows) {
@@ -482,6 +515,22 @@ async function loadRecorded(source: Source, f: TraceFilter, builder: TraceModelB
       builder.addSession(s);
     }
   }
+  return known;
+}
+
+/**
+ * Feed the events of kept sessions to the builder; events of sessions with no sessions row (an
+ * events-only export) are kept unless a session-level filter excludes them, and counted in a note.
+ */
+async function feedEvents(source: Source, f: TraceFilter, known: Map<string, boolean>, read: TraceFilesRead, builder: TraceModelBuilder, notes: string[]) {
+  const { cqlshEvents, jsonlEvents, eventTexts } = read;
+  const sessionFilter =
+    f.coordinator !== undefined ||
+    f.since !== undefined ||
+    f.until !== undefined ||
+    f.request !== undefined ||
+    f.minDurationMs !== undefined ||
+    f.maxDurationMs !== undefined;
   const wantIds = f.sessionId === undefined ? undefined : new Set(Array.isArray(f.sessionId) ? f.sessionId : [f.sessionId]);
   let orphans = 0;
   const take = (e: TraceEventRow) => {
