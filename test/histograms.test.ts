@@ -156,7 +156,7 @@ test("rule table: one rule per issue threshold, each threshold with its source",
   assert.equal(THRESHOLDS.SSTABLES_PER_READ_P99.value, 4);
   assert.equal(THRESHOLDS.PARTITION_MAX_BYTES.value, 100 * 1024 * 1024);
   assert.equal(THRESHOLDS.NODE_SKEW_RATIO.value, 2);
-  for (const r of RULES) assert.ok(r.threshold.source.length > 10, r.id);
+  for (const r of RULES) assert.ok(r.thresholds.length > 0 && r.thresholds.every((t) => t.source.length > 10), r.id);
 });
 
 test("bad input: a histogram file with an unknown header names the file and line", async () => {

@@ -151,7 +151,7 @@ test("live: bad arguments are clear errors", async (t) => {
   if (!labOrSkip(t) || !live) return;
   await assert.rejects(
     () => trace(Q, { params: [7], consistency: "MOSTLY", source: live }),
-    (e) => isCassperfError(e) && /unknown consistency "MOSTLY"/.test((e as Error).message),
+    (e) => isCassperfError(e) && /trace: consistency "MOSTLY" is not a consistency level; expected one of ANY, ONE/.test((e as Error).message),
   );
   await assert.rejects(
     () => trace(Q, { params: [7], repeat: 0, source: live }),

@@ -1,5 +1,8 @@
 /**
  * THE activity -> stage rule table for Cassandra trace events (system_traces.events.activity).
+ * It is a PARSE table (like the line rules of ../../parse/), not a findings table: each rule names
+ * a stage and pulls numbers out of the text, it never raises a finding, so it keeps its own shape
+ * rather than ../rule.ts Rule. Findings about traces are in ./trace-rules.ts.
  *
  * Every string Cassandra writes with `Tracing.trace(...)` that matters for latency is matched here,
  * for the wording of 2.1, 3.x, 4.x and 5.0 (the versions changed the words, not the work):
@@ -93,7 +96,7 @@ export function peerAddress(s: string): string {
 const PEER = String.raw`(/?\[?[0-9A-Fa-f.:]+\]?(?::\d+)?)`;
 
 /**
- * THE rule table. Order matters: specific before general.
+ * THE rule table (a parse table: activity text -> stage and numbers; no findings). Order matters: specific before general.
  * Sources: Cassandra's `Tracing.trace(...)` calls in db/ReadCommand.java, SinglePartitionReadCommand.java,
  * db/columniterator, io/sstable/format/big/BigTableReader.java, service/StorageProxy.java,
  * service/reads/*, net/MessagingService / Tracing.onMessageSend (4.0+), and the 2.1 dev lab.

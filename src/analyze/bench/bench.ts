@@ -26,6 +26,7 @@ import * as path from "node:path";
 import type { Client } from "cassandra-driver";
 import { CassperfError, shownValue } from "../../errors";
 import { currentOrUndefined } from "../../cluster/current";
+import { consistencyCode, consistencyLevel } from "../../cluster/consistency";
 import { LiveSource } from "../../cluster/live";
 import { openRecorded } from "../../cluster/recorded";
 import { existingPath, helperArgs, isSource, resolveSource, type HelperOptions, type SourceInput } from "../../cluster/resolve";
@@ -293,18 +294,6 @@ export function readBenchRun(json: string | object, where?: string): BenchReport
 // ---------------------------------------------------------------------------------------------
 // Live runs
 
-const CONSISTENCIES = ["ANY", "ONE", "TWO", "THREE", "QUORUM", "ALL", "LOCAL_QUORUM", "EACH_QUORUM", "SERIAL", "LOCAL_SERIAL", "LOCAL_ONE"];
-
-function consistencyCode(name: string): number {
-  const { types } = require("cassandra-driver") as typeof import("cassandra-driver");
-  const key = name.toUpperCase().replace(/-/g, "_");
-  const camel = key.toLowerCase().replace(/_(\w)/g, (_m, c: string) => c.toUpperCase());
-  const code = (types.consistencies as unknown as Record<string, number>)[camel];
-  if (!CONSISTENCIES.includes(key) || code === undefined)
-    throw new CassperfError(`bench: consistency ${JSON.stringify(name)} is not a consistency level; expected one of ${CONSISTENCIES.join(", ")}.`);
-  return code;
-}
-
 /**
  * Upper bounds of bench's numeric options: beyond them a run is a typo (duration 1e12 s is 31,700
  * years), not a benchmark, and would tie the kernel up or exhaust memory. Each says why.
@@ -425,7 +414,7 @@ function planRun(workloadName: string, o: BenchOptions): RunPlan {
   const keyspace = o.keyspace ?? "cassperf_bench";
   const mode: BenchMode = o.rate !== undefined ? "fixed-rate" : "closed-loop";
   const concurrency = o.concurrency ?? (mode === "fixed-rate" ? 128 : 32);
-  const consistencyName = (o.consistency ?? "ONE").toUpperCase();
+  const consistencyName = consistencyLevel(o.consistency ?? "ONE", "bench");
   const consistency = consistencyCode(consistencyName);
   const workload = resolveWorkload(workloadName, keyspace, o);
   return { workloadName, keyspace, mode, concurrency, consistencyName, consistency, workload };

@@ -8,11 +8,12 @@
  *  - recorded: every cfhistograms/tablehistograms/proxyhistograms output of every node (several
  *    snapshots of a node are kept apart by captured_at), and JmxScraper dumps;
  *  - both: client-side distributions from trace sessions and bench runs (./histograms-client.ts).
- * nodetool only shows one node at one moment; this puts all nodes and snapshots side by side,
- * applies one rule table (below) and draws the percentile ladder, a metric across nodes and a
- * metric over snapshots.
+ * nodetool only shows one node at one moment; this puts all nodes and snapshots side by side.
+ * Steps: gather (gatherLive / gatherRecorded, then ./histograms-client.ts) -> rows sorted into the
+ * frame (./histogram-rows.ts shape) -> facts (latest snapshot of each value) -> rules
+ * (./histograms-rules.ts) -> summary and report; the chart specs (percentile ladder, a metric
+ * across nodes, a metric over snapshots) live in ../../present/charts/histograms.ts.
  */
-import { peerMedian } from "../../statistics/peer-median";
 import { LiveSource } from "../../cluster/live";
 import { LIVE_NODETOOL_MISSING } from "../capabilities";
 import { runOptions } from "../../run-context";
@@ -34,8 +35,10 @@ import {
   type HistogramRow,
   type PercentileLabel,
 } from "../../parse/nodetool-tablehistograms";
-import { utcTimeAxis, type VegaLiteSpec } from "../../present/chart";
-import { makeReport, type Finding, type Threshold, answerOrExplain } from "../../present/report";
+import { acrossNodesChart, acrossNodesValues, ladderChart, overTimeChart, overTimeSnapshots } from "../../present/charts/histograms";
+import { makeReport, answerOrExplain } from "../../present/report";
+import { CLIENT_METRICS, fmtBytes, fmtMs, METRIC_ORDER, tableKey, type HistogramFrameRow } from "./histogram-rows";
+import { histogramFindings } from "./histograms-rules";
 
 /** Options of {@link histograms}. */
 export interface HistogramsOptions extends HelperOptions {
@@ -66,239 +69,10 @@ export interface HistogramsOptions extends HelperOptions {
   includeSystem?: boolean;
 }
 
-/** One row of the `histograms` frame: a parsed value (keyspace, table — "proxy" for the coordinator —, metric, percentile, value, unit) with where and when it was taken. */
-export interface HistogramFrameRow extends Omit<HistogramRow, "line"> {
-  node: string;
-  /** ISO time of the snapshot: live, when the snapshot round started; recorded, the manifest's captured_at or a time in the file name; else null. */
-  captured_at: string | null;
-  /** The file (or "live nodetool ... on <node>") and line the value came from. */
-  origin: string;
-}
-
-/** The named thresholds of this helper, each with where its number comes from. */
-export const THRESHOLDS = {
-  READ_P99_MS: { name: "READ_P99_MS", value: 10, unit: "ms", source: "cassperf's choice (no published threshold found): read p99 over 10 ms is worth a look" },
-  WRITE_P99_MS: {
-    name: "WRITE_P99_MS",
-    value: 10,
-    unit: "ms",
-    source: "cassperf's choice (no published threshold found): write p99 over 10 ms (writes are normally sub-millisecond)",
-  },
-  SSTABLES_PER_READ_P99: {
-    name: "SSTABLES_PER_READ_P99",
-    value: 4,
-    unit: "sstables",
-    source: "cassperf's choice (no published threshold found): more than 4 SSTables touched per read means compaction is behind or the strategy does not fit",
-  },
-  PARTITION_MAX_BYTES: {
-    name: "PARTITION_MAX_BYTES",
-    value: 100 * 1024 * 1024,
-    unit: "bytes",
-    source: "Cassandra's compaction_large_partition_warning_threshold_mb default (100 MB)",
-  },
-  NODE_SKEW_RATIO: {
-    name: "NODE_SKEW_RATIO",
-    value: 2,
-    unit: "x",
-    source: "cassperf: a node more than 2x the median of the other nodes (peer-median.ts) is hot or sick",
-  },
-  SKEW_MIN_P99_MS: {
-    name: "SKEW_MIN_P99_MS",
-    value: 1,
-    unit: "ms",
-    source: "cassperf choice: a p99 under 1 ms is healthy whatever its ratio to the peers (ratios of tiny numbers are noise)",
-  },
-} satisfies Record<string, Threshold>;
-
-/** A rule: one id, one threshold, one check over the latest snapshot's rows. */
-interface Rule {
-  id: string;
-  severity: Finding["severity"];
-  threshold: Threshold;
-  /** What it looks at. */
-  what: string;
-  check: (latest: HistogramFrameRow[]) => Finding[];
-}
+export type { HistogramFrameRow } from "./histogram-rows";
+export { RULES, THRESHOLDS } from "./histograms-rules";
 
 const SYSTEM_KEYSPACE = /^(system|system_.*|dse_.*|OpsCenter|HiveMetaStore|solr_admin|cfs|cfs_archive|dsefs)$/i;
-const LATENCY_METRICS: HistogramMetric[] = [
-  "read_latency",
-  "write_latency",
-  "range_latency",
-  "cas_read_latency",
-  "cas_write_latency",
-  "view_write_latency",
-  "coordinator_read_latency",
-  "coordinator_write_latency",
-  "coordinator_scan_latency",
-];
-/** The order metrics are listed in (frame rows, summary). */
-const METRIC_ORDER: HistogramMetric[] = [
-  ...LATENCY_METRICS,
-  "sstables_per_read",
-  "partition_size",
-  "cell_count",
-  "tombstones_per_read",
-  "rows_per_read",
-  "trace_duration",
-  "client_latency",
-];
-
-const fmtMs = (us: number) => `${(us / 1000).toLocaleString("en-US", { maximumFractionDigits: 2 })} ms`;
-const fmtBytes = (b: number) => (b >= 1024 ** 2 ? `${(b / 1024 ** 2).toFixed(1)} MiB` : b >= 1024 ? `${(b / 1024).toFixed(1)} KiB` : `${b} B`);
-const where = (r: HistogramFrameRow) =>
-  r.table === "proxy" ? `coordinator (proxyhistograms) on ${r.node}` : `${r.keyspace === null ? r.table : `${r.keyspace}.${r.table}`} on ${r.node}`;
-
-/** One finding per node for a threshold rule: the worst table as evidence, the count of the rest. */
-function overThreshold(
-  rule: { id: string; severity: Finding["severity"]; title: (r: HistogramFrameRow) => string; action: string },
-  rows: HistogramFrameRow[],
-  pick: (r: HistogramFrameRow) => boolean,
-  limit: number,
-  fmt: (v: number) => string,
-): Finding[] {
-  const over = rows.filter((r) => pick(r) && r.value !== null && r.value > limit);
-  const byNode = new Map<string, HistogramFrameRow[]>();
-  for (const r of over) byNode.set(r.node, [...(byNode.get(r.node) ?? []), r]);
-  const out: Finding[] = [];
-  for (const [node, rs] of byNode) {
-    rs.sort((a, b) => (b.value ?? 0) - (a.value ?? 0));
-    const w = rs[0];
-    const more =
-      rs.length > 1
-        ? `; ${rs.length - 1} more over the limit (${rs
-            .slice(1, 4)
-            .map((r) => `${r.table === "proxy" ? "proxy" : `${r.keyspace}.${r.table}`} ${fmt(r.value!)}`)
-            .join(", ")}${rs.length > 4 ? ", ..." : ""})`
-        : "";
-    out.push({
-      severity: rule.severity,
-      id: rule.id,
-      title: rule.title(w),
-      evidence: `${where(w)}: ${w.metric} p${w.percentile} = ${fmt(w.value!)} (limit ${fmt(limit)}), from ${w.origin}${more}`,
-      action: rule.action,
-      helper: "histograms",
-      node,
-    });
-  }
-  return out;
-}
-
-/** THE rule table: every finding histograms() can give, with its threshold. */
-export const RULES: Rule[] = [
-  {
-    id: "histograms.read-p99",
-    severity: "warning",
-    threshold: THRESHOLDS.READ_P99_MS,
-    what: "read_latency p99 (table and coordinator)",
-    check: (rows) =>
-      overThreshold(
-        {
-          id: "histograms.read-p99",
-          severity: "warning",
-          title: (r) => `Read p99 ${fmtMs(r.value!)} on ${r.node} (${r.table === "proxy" ? "coordinator" : `${r.keyspace}.${r.table}`})`,
-          action: "trace a slow read (trace()) to see which stage takes the time; check SSTables per read, tombstones and GC pauses on that node",
-        },
-        rows,
-        (r) => (r.metric === "read_latency" || r.metric === "coordinator_read_latency") && r.percentile === "99",
-        THRESHOLDS.READ_P99_MS.value * 1000,
-        fmtMs,
-      ),
-  },
-  {
-    id: "histograms.write-p99",
-    severity: "warning",
-    threshold: THRESHOLDS.WRITE_P99_MS,
-    what: "write_latency p99 (table and coordinator)",
-    check: (rows) =>
-      overThreshold(
-        {
-          id: "histograms.write-p99",
-          severity: "warning",
-          title: (r) => `Write p99 ${fmtMs(r.value!)} on ${r.node} (${r.table === "proxy" ? "coordinator" : `${r.keyspace}.${r.table}`})`,
-          action: "check commitlog disk latency, GC pauses (gcStats()), blocked MemtableFlushWriter in tpstats and hints/dropped mutations",
-        },
-        rows,
-        (r) => (r.metric === "write_latency" || r.metric === "coordinator_write_latency") && r.percentile === "99",
-        THRESHOLDS.WRITE_P99_MS.value * 1000,
-        fmtMs,
-      ),
-  },
-  {
-    id: "histograms.sstables-per-read",
-    severity: "warning",
-    threshold: THRESHOLDS.SSTABLES_PER_READ_P99,
-    what: "sstables_per_read p99",
-    check: (rows) =>
-      overThreshold(
-        {
-          id: "histograms.sstables-per-read",
-          severity: "warning",
-          title: (r) => `Reads touch ${r.value} SSTables (p99) on ${r.node} for ${r.keyspace}.${r.table}`,
-          action:
-            "see compactionAdvice(table): pending compactions, a strategy that fits the workload (LCS/TWCS), or data written across many SSTables per partition",
-        },
-        rows,
-        (r) => r.metric === "sstables_per_read" && r.percentile === "99",
-        THRESHOLDS.SSTABLES_PER_READ_P99.value,
-        (v) => `${v}`,
-      ),
-  },
-  {
-    id: "histograms.large-partition",
-    severity: "warning",
-    threshold: THRESHOLDS.PARTITION_MAX_BYTES,
-    what: "partition_size max",
-    check: (rows) =>
-      overThreshold(
-        {
-          id: "histograms.large-partition",
-          severity: "warning",
-          title: (r) => `Partition of ${fmtBytes(r.value!)} in ${r.keyspace}.${r.table} on ${r.node}`,
-          action:
-            "find the partition with partitionScan(table) and split it (add a bucket to the partition key); large partitions cost heap on reads, compaction and repair",
-        },
-        rows,
-        (r) => r.metric === "partition_size" && r.percentile === "max",
-        THRESHOLDS.PARTITION_MAX_BYTES.value,
-        fmtBytes,
-      ),
-  },
-  {
-    id: "histograms.node-skew",
-    severity: "warning",
-    threshold: THRESHOLDS.NODE_SKEW_RATIO,
-    what: "a node's latency p99 vs the median of the other nodes, same table and metric",
-    check: (rows) => {
-      const groups = new Map<string, HistogramFrameRow[]>();
-      for (const r of rows) {
-        if (!LATENCY_METRICS.includes(r.metric) || r.percentile !== "99" || r.value === null) continue;
-        const k = `${r.keyspace}\u0000${r.table}\u0000${r.metric}`;
-        groups.set(k, [...(groups.get(k) ?? []), r]);
-      }
-      const out: Finding[] = [];
-      for (const rs of groups.values()) {
-        if (rs.length < 2) continue;
-        const values = rs.map((x) => x.value!);
-        for (const [i, r] of rs.entries()) {
-          const median = peerMedian(values, i)!;
-          if (median <= 0 || r.value! < THRESHOLDS.SKEW_MIN_P99_MS.value * 1000 || r.value! <= THRESHOLDS.NODE_SKEW_RATIO.value * median) continue;
-          out.push({
-            severity: "warning",
-            id: "histograms.node-skew",
-            title: `${r.node} is ${(r.value! / median).toFixed(1)}x its peers on ${r.metric} p99 (${r.table === "proxy" ? "coordinator" : `${r.keyspace}.${r.table}`})`,
-            evidence: `${where(r)}: ${fmtMs(r.value!)} vs peers' median ${fmtMs(median)} (${rs.length - 1} peers; limit ${THRESHOLDS.NODE_SKEW_RATIO.value}x), from ${r.origin}`,
-            action:
-              "compare that node's GC (gcStats()), tpstats pending/blocked, disk and compaction backlog with its peers; check whether its token ranges hold hot partitions",
-            helper: "histograms",
-            node: r.node,
-          });
-        }
-      }
-      return out;
-    },
-  },
-];
 
 /** Parse table filter "ks.table" / "ks/table" / "ks table". */
 function parseTableArg(table: string | undefined): { keyspace: string; table: string } | undefined {
@@ -421,51 +195,60 @@ async function readSystemViews(source: LiveSource, name: { keyspace: string; tab
 
 /** Read every histogram the source has (see the top comment). */
 async function gather(source: Source, target: { keyspace: string; table: string } | undefined, opts: HistogramsOptions): Promise<Gathered> {
+  return source instanceof LiveSource ? gatherLive(source, target, opts) : gatherRecorded(source, opts);
+}
+
+/** Live: nodetool tablehistograms/proxyhistograms on every node and 4.0+ system_views, `snapshots` rounds apart. */
+async function gatherLive(source: LiveSource, target: { keyspace: string; table: string } | undefined, opts: HistogramsOptions): Promise<Gathered> {
   const out: Gathered = { rows: [], notes: [] };
   const wantProxy = opts.proxy !== false;
-  if (source instanceof LiveSource) {
-    const hasViews = Object.values(source.versions()).some((v) => Number(/^(\d+)/.exec(v)?.[1] ?? 0) >= 4);
-    if (!source.hasNodetool() && !hasViews) {
-      out.notes.push(
-        'no nodetool runner and no system_views (nodes older than 4.0): only client-side distributions (trace sessions, bench runs) could be read; connect({ ..., nodetool: "/path/to/nodetool -h {host}" }) for the nodes\' histograms',
-      );
-      return out;
-    }
-    if (!source.hasNodetool()) out.notes.push("no nodetool runner: only the system_views table metrics were read (no proxyhistograms, no SSTables per read)");
-    const name = target ? await liveTableFromSchema(source, target) : undefined;
-    const snapshots = Math.max(1, Math.floor(opts.snapshots ?? 1));
-    // The REPL line's / notebook cell's cancel signal (or opts.signal): stop between snapshots, keep what was taken.
-    const { signal } = runOptions(opts.signal ? { signal: opts.signal } : {});
-    for (let s = 0; s < snapshots; s++) {
-      if (s > 0) await abortableSleep((opts.intervalSeconds ?? 10) * 1000, signal);
-      if (signal.aborted) {
-        if (s === 0) signal.throwIfAborted();
-        out.notes.push(`Cancelled: partial, ${plural(s, "snapshot")} of ${snapshots} taken.`);
-        out.partial = true;
-        break;
-      }
-      // One captured_at per round (the time it started), so a round's nodes form one snapshot.
-      const round = new Date().toISOString();
-      // nodetoolTexts returns [] when the source has no nodetool runner.
-      const tables = nodetoolTexts(source, "tablehistograms", name ? [name.keyspace, name.table] : []).then(
-        (ts) => ts.map((t) => addParsed(out, t, parseTablehistograms(t.text, { file: t.origin }), round)),
-        (e: unknown) => {
-          // Without a table, 3.x+ prints every table; 2.1 refuses ("requires ks and cf args") and we say so.
-          if (name || !(e instanceof CassperfError)) throw e;
-          if (s === 0)
-            out.notes.push(
-              `no table given and nodetool cfhistograms without a table failed (Cassandra 2.1 needs a keyspace and table); only the coordinator's proxyhistograms were read: pass histograms("ks.table")`,
-            );
-        },
-      );
-      const proxy = wantProxy
-        ? nodetoolTexts(source, "proxyhistograms").then((ts) => ts.map((t) => addParsed(out, t, parseProxyhistograms(t.text, { file: t.origin }), round)))
-        : Promise.resolve();
-      await Promise.all([tables, proxy]);
-      await readSystemViews(source, name, out, round);
-    }
+  const hasViews = Object.values(source.versions()).some((v) => Number(/^(\d+)/.exec(v)?.[1] ?? 0) >= 4);
+  if (!source.hasNodetool() && !hasViews) {
+    out.notes.push(
+      'no nodetool runner and no system_views (nodes older than 4.0): only client-side distributions (trace sessions, bench runs) could be read; connect({ ..., nodetool: "/path/to/nodetool -h {host}" }) for the nodes\' histograms',
+    );
     return out;
   }
+  if (!source.hasNodetool()) out.notes.push("no nodetool runner: only the system_views table metrics were read (no proxyhistograms, no SSTables per read)");
+  const name = target ? await liveTableFromSchema(source, target) : undefined;
+  const snapshots = Math.max(1, Math.floor(opts.snapshots ?? 1));
+  // The REPL line's / notebook cell's cancel signal (or opts.signal): stop between snapshots, keep what was taken.
+  const { signal } = runOptions(opts.signal ? { signal: opts.signal } : {});
+  for (let s = 0; s < snapshots; s++) {
+    if (s > 0) await abortableSleep((opts.intervalSeconds ?? 10) * 1000, signal);
+    if (signal.aborted) {
+      if (s === 0) signal.throwIfAborted();
+      out.notes.push(`Cancelled: partial, ${plural(s, "snapshot")} of ${snapshots} taken.`);
+      out.partial = true;
+      break;
+    }
+    // One captured_at per round (the time it started), so a round's nodes form one snapshot.
+    const round = new Date().toISOString();
+    // nodetoolTexts returns [] when the source has no nodetool runner.
+    const tables = nodetoolTexts(source, "tablehistograms", name ? [name.keyspace, name.table] : []).then(
+      (ts) => ts.map((t) => addParsed(out, t, parseTablehistograms(t.text, { file: t.origin }), round)),
+      (e: unknown) => {
+        // Without a table, 3.x+ prints every table; 2.1 refuses ("requires ks and cf args") and we say so.
+        if (name || !(e instanceof CassperfError)) throw e;
+        if (s === 0)
+          out.notes.push(
+            `no table given and nodetool cfhistograms without a table failed (Cassandra 2.1 needs a keyspace and table); only the coordinator's proxyhistograms were read: pass histograms("ks.table")`,
+          );
+      },
+    );
+    const proxy = wantProxy
+      ? nodetoolTexts(source, "proxyhistograms").then((ts) => ts.map((t) => addParsed(out, t, parseProxyhistograms(t.text, { file: t.origin }), round)))
+      : Promise.resolve();
+    await Promise.all([tables, proxy]);
+    await readSystemViews(source, name, out, round);
+  }
+  return out;
+}
+
+/** Recorded: every nodetool histogram output of every node, and JmxScraper dumps. */
+async function gatherRecorded(source: Source, opts: HistogramsOptions): Promise<Gathered> {
+  const out: Gathered = { rows: [], notes: [] };
+  const wantProxy = opts.proxy !== false;
   const texts = [...(await nodetoolTexts(source, "tablehistograms")), ...(wantProxy ? await nodetoolTexts(source, "proxyhistograms") : [])];
   for (const t of texts) {
     const parse = t.command === "proxyhistograms" ? parseProxyhistograms : parseTablehistograms;
@@ -496,8 +279,6 @@ function latestRows(rows: HistogramFrameRow[]): HistogramFrameRow[] {
   return [...m.values()];
 }
 
-const tableKey = (r: { keyspace: string | null; table: string }) => (r.keyspace === null ? r.table : `${r.keyspace}.${r.table}`);
-const CLIENT_METRICS: HistogramMetric[] = ["trace_duration", "client_latency"];
 
 /**
  * histograms(): percentiles of latency, SSTables per read, partition size and cell count per node
@@ -539,50 +320,16 @@ async function histogramsOf(table?: string | HistogramsOptions, opts: Histograms
   }
   const target = parseTableArg(table);
   const source = await resolveSource(opts.source, "histograms");
+  // Gather: the nodes' histograms, then the client's.
   const gathered = await gather(source, target, opts);
-  let rows = gathered.rows;
   const notes = gathered.notes;
   const client = opts.clientSide === false ? [] : await clientRows(source, notes, target);
-  if (target) {
-    const ks = target.keyspace.toLowerCase();
-    const tb = target.table.toLowerCase();
-    rows = rows.filter((r) => r.table === "proxy" || ((r.keyspace ?? "").toLowerCase() === ks && r.table.toLowerCase() === tb));
-    if (!rows.some((r) => r.table !== "proxy")) notes.push(`no histogram of ${target.keyspace}.${target.table} in ${source.describe()}`);
-  }
-  rows = rows.concat(client);
-  if (gathered.rows.length === 0 && client.length === 0) {
-    if (source instanceof LiveSource && !source.hasNodetool())
-      missing(
-        "histograms",
-        source,
-        "nodetool runner (and no system_views latency tables or trace sessions to read instead)",
-        'connect({ ..., nodetool: "/path/to/nodetool -h {host}" }) (or "ssh {host} nodetool")',
-      );
-    if (source instanceof LiveSource)
-      throw new CassperfError(`histograms: nodetool on ${source.name} returned no histograms.`, { hint: notes.join("; ") || undefined });
-    if (!notes.length)
-      missing(
-        "histograms",
-        source,
-        "nodetool tablehistograms/proxyhistograms output or JmxScraper dump",
-        "add nodes/<node>/nodetool/cfhistograms (or tablehistograms, proxyhistograms) or a .jmx JmxScraper dump",
-      );
-  }
-
-  const order = (p: PercentileLabel) => PERCENTILE_ORDER.indexOf(p);
-  const metricOrder = (m: HistogramMetric) => METRIC_ORDER.indexOf(m);
-  rows.sort(
-    (a, b) =>
-      a.node.localeCompare(b.node) ||
-      tableKey(a).localeCompare(tableKey(b)) ||
-      metricOrder(a.metric) - metricOrder(b.metric) ||
-      order(a.percentile) - order(b.percentile) ||
-      (a.captured_at ?? "").localeCompare(b.captured_at ?? ""),
-  );
-
+  const rows = sortRows(targetRows(gathered.rows, target, source, notes).concat(client));
+  if (gathered.rows.length === 0 && client.length === 0) refuseEmpty(source, notes);
+  // Facts: the latest snapshot of each value (without system keyspaces unless asked); rules; summary.
   const latest = latestRows(rows);
   const considered = opts.includeSystem || target ? latest : latest.filter((r) => r.table === "proxy" || !SYSTEM_KEYSPACE.test(r.keyspace ?? ""));
-  const findings = RULES.flatMap((rule) => rule.check(considered));
+  const findings = histogramFindings(considered);
   // A live source without nodetool and no server-side rows: say what is missing and how to give it, not only the client's view.
   if (source instanceof LiveSource && !source.hasNodetool() && gathered.rows.length === 0) {
     findings.push({
@@ -594,39 +341,7 @@ async function histogramsOf(table?: string | HistogramsOptions, opts: Histograms
       action: LIVE_NODETOOL_MISSING,
     });
   }
-
-  const server = rows.filter((r) => !CLIENT_METRICS.includes(r.metric));
-  // Summary: worst node/table per metric (p99, max for partition size) and spread between nodes.
-  const summary: Record<string, unknown> = {
-    nodes: [...new Set(server.map((r) => r.node))].length,
-    tables: [...new Set(rows.filter((r) => r.keyspace !== null).map(tableKey))].length,
-    /** The most snapshots any one node has. */
-    snapshots: Math.max(
-      0,
-      ...[...new Set(server.map((r) => r.node))].map((n) => new Set(server.filter((r) => r.node === n).map((r) => r.captured_at ?? "")).size),
-    ),
-    rows: rows.length,
-  };
-  const worst: Record<string, { node: string; table: string; percentile: string; value: number; unit: string; spread: number | null }> = {};
-  for (const metric of METRIC_ORDER) {
-    const p: PercentileLabel = metric === "partition_size" || metric === "cell_count" ? "max" : "99";
-    const rs = considered.filter((r) => r.metric === metric && r.percentile === p && r.value !== null);
-    // All zeros (an idle node, a decayed reservoir) is no data, not a worst table.
-    if (!rs.some((r) => r.value! > 0)) continue;
-    const w = rs.reduce((a, b) => (b.value! > a.value! ? b : a));
-    // Spread: for the worst table, its worst node over its best node (null with one node or a zero).
-    const same = rs.filter((r) => tableKey(r) === tableKey(w)).map((r) => r.value!);
-    const lo = Math.min(...same);
-    const spread = same.length > 1 && lo > 0 ? w.value! / lo : null;
-    worst[metric] = { node: w.node, table: tableKey(w), percentile: p, value: w.value!, unit: w.unit, spread };
-    // e.g. read_latency_p99 = "12.1 ms", read_latency_p99_at = "shop.orders on 10.0.0.3", read_latency_p99_spread = 3.2 (worst node / best node)
-    const key = `${metric}_${p === "max" ? "max" : `p${p}`}`;
-    summary[key] = w.unit === "microseconds" ? fmtMs(w.value!) : w.unit === "bytes" ? fmtBytes(w.value!) : w.value;
-    summary[`${key}_at`] = `${tableKey(w)} on ${w.node}`;
-    if (spread !== null) summary[`${key}_spread`] = Math.round(spread * 100) / 100;
-  }
-  summary.worst = worst;
-
+  const summary = summarise(rows, considered);
   const focus = chooseFocus(considered.length ? considered : latest, target);
   const metric = opts.metric ?? "read_latency";
   const columns = {
@@ -667,6 +382,86 @@ async function histogramsOf(table?: string | HistogramsOptions, opts: Histograms
   });
 }
 
+/** With a table asked for: its rows and the coordinator's; a note when the source has none of it. */
+function targetRows(rows: HistogramFrameRow[], target: { keyspace: string; table: string } | undefined, source: Source, notes: string[]): HistogramFrameRow[] {
+  if (!target) return rows;
+  const ks = target.keyspace.toLowerCase();
+  const tb = target.table.toLowerCase();
+  const kept = rows.filter((r) => r.table === "proxy" || ((r.keyspace ?? "").toLowerCase() === ks && r.table.toLowerCase() === tb));
+  if (!kept.some((r) => r.table !== "proxy")) notes.push(`no histogram of ${target.keyspace}.${target.table} in ${source.describe()}`);
+  return kept;
+}
+
+/** Nothing read at all: say what the source lacks (an empty report that says why), or why live nodetool gave nothing. */
+function refuseEmpty(source: Source, notes: string[]): void {
+  if (source instanceof LiveSource && !source.hasNodetool())
+    missing(
+      "histograms",
+      source,
+      "nodetool runner (and no system_views latency tables or trace sessions to read instead)",
+      'connect({ ..., nodetool: "/path/to/nodetool -h {host}" }) (or "ssh {host} nodetool")',
+    );
+  if (source instanceof LiveSource)
+    throw new CassperfError(`histograms: nodetool on ${source.name} returned no histograms.`, { hint: notes.join("; ") || undefined });
+  if (!notes.length)
+    missing(
+      "histograms",
+      source,
+      "nodetool tablehistograms/proxyhistograms output or JmxScraper dump",
+      "add nodes/<node>/nodetool/cfhistograms (or tablehistograms, proxyhistograms) or a .jmx JmxScraper dump",
+    );
+}
+
+/** Frame order: node, table, metric (METRIC_ORDER), percentile (PERCENTILE_ORDER), snapshot time. Sorts in place. */
+function sortRows(rows: HistogramFrameRow[]): HistogramFrameRow[] {
+  const order = (p: PercentileLabel) => PERCENTILE_ORDER.indexOf(p);
+  const metricOrder = (m: HistogramMetric) => METRIC_ORDER.indexOf(m);
+  return rows.sort(
+    (a, b) =>
+      a.node.localeCompare(b.node) ||
+      tableKey(a).localeCompare(tableKey(b)) ||
+      metricOrder(a.metric) - metricOrder(b.metric) ||
+      order(a.percentile) - order(b.percentile) ||
+      (a.captured_at ?? "").localeCompare(b.captured_at ?? ""),
+  );
+}
+
+/** Summary: counts, and the worst node/table per metric (p99, max for sizes) with the spread between nodes. */
+function summarise(rows: HistogramFrameRow[], considered: HistogramFrameRow[]): Record<string, unknown> {
+  const server = rows.filter((r) => !CLIENT_METRICS.includes(r.metric));
+  // Summary: worst node/table per metric (p99, max for partition size) and spread between nodes.
+  const summary: Record<string, unknown> = {
+    nodes: [...new Set(server.map((r) => r.node))].length,
+    tables: [...new Set(rows.filter((r) => r.keyspace !== null).map(tableKey))].length,
+    /** The most snapshots any one node has. */
+    snapshots: Math.max(
+      0,
+      ...[...new Set(server.map((r) => r.node))].map((n) => new Set(server.filter((r) => r.node === n).map((r) => r.captured_at ?? "")).size),
+    ),
+    rows: rows.length,
+  };
+  const worst: Record<string, { node: string; table: string; percentile: string; value: number; unit: string; spread: number | null }> = {};
+  for (const metric of METRIC_ORDER) {
+    const p: PercentileLabel = metric === "partition_size" || metric === "cell_count" ? "max" : "99";
+    const rs = considered.filter((r) => r.metric === metric && r.percentile === p && r.value !== null);
+    // All zeros (an idle node, a decayed reservoir) is no data, not a worst table.
+    if (!rs.some((r) => r.value! > 0)) continue;
+    const w = rs.reduce((a, b) => (b.value! > a.value! ? b : a));
+    // Spread: for the worst table, its worst node over its best node (null with one node or a zero).
+    const same = rs.filter((r) => tableKey(r) === tableKey(w)).map((r) => r.value!);
+    const lo = Math.min(...same);
+    const spread = same.length > 1 && lo > 0 ? w.value! / lo : null;
+    worst[metric] = { node: w.node, table: tableKey(w), percentile: p, value: w.value!, unit: w.unit, spread };
+    // e.g. read_latency_p99 = "12.1 ms", read_latency_p99_at = "shop.orders on 10.0.0.3", read_latency_p99_spread = 3.2 (worst node / best node)
+    const key = `${metric}_${p === "max" ? "max" : `p${p}`}`;
+    summary[key] = w.unit === "microseconds" ? fmtMs(w.value!) : w.unit === "bytes" ? fmtBytes(w.value!) : w.value;
+    summary[`${key}_at`] = `${tableKey(w)} on ${w.node}`;
+    if (spread !== null) summary[`${key}_spread`] = Math.round(spread * 100) / 100;
+  }
+  summary.worst = worst;
+  return summary;
+}
+
 /** The table the charts show: the one asked for, else the one with the worst (non-zero) read p99, else the coordinator ("proxy"). */
 function chooseFocus(rows: HistogramFrameRow[], target?: { keyspace: string; table: string }): string {
   if (target) {
@@ -678,115 +473,4 @@ function chooseFocus(rows: HistogramFrameRow[], target?: { keyspace: string; tab
   const reads = rows.filter((r) => r.table !== "proxy" && r.metric === "read_latency" && r.percentile === "99" && r.value !== null && r.value > 0);
   if (reads.length) return tableKey(reads.reduce((a, b) => (b.value! > a.value! ? b : a)));
   return rows.some((r) => r.table === "proxy") ? "proxy" : rows[0] ? tableKey(rows[0]) : "proxy";
-}
-
-/** Percentile ladder per node (log scale) for the latency metrics of one table. */
-function ladderChart(latest: HistogramFrameRow[], focus: string): VegaLiteSpec {
-  const data = latest
-    .filter((r) => tableKey(r) === focus && r.unit === "microseconds" && r.value !== null && r.value > 0)
-    .map((r) => ({
-      node: r.node,
-      metric: r.metric,
-      percentile: r.percentile === "min" || r.percentile === "max" ? r.percentile : `p${r.percentile}`,
-      ms: r.value! / 1000,
-    }));
-  const dropped = latest.filter((r) => tableKey(r) === focus && r.unit === "microseconds" && (r.value === null || r.value <= 0)).length;
-  return {
-    title: data.length
-      ? `${focus}: latency percentile ladder per node (ms, log scale${dropped ? `; ${dropped} zero/missing values not plotted` : ""})`
-      : `${focus}: no non-zero latency to plot (${dropped} zero/missing values)`,
-    width: 220,
-    height: 260,
-    data: { values: data },
-    mark: { type: "line", point: true },
-    encoding: {
-      x: {
-        field: "percentile",
-        type: "ordinal",
-        sort: PERCENTILE_ORDER.map((p) => (p === "min" || p === "max" ? p : `p${p}`)),
-        title: "percentile",
-        axis: { labelAngle: 0 },
-      },
-      y: { field: "ms", type: "quantitative", scale: { type: "log" }, title: "latency (ms)" },
-      color: { field: "node", type: "nominal" },
-      facet: { field: "metric", type: "nominal", title: null, sort: METRIC_ORDER, columns: 3 },
-      tooltip: [{ field: "node" }, { field: "metric" }, { field: "percentile" }, { field: "ms", format: ".3f" }],
-    },
-  };
-}
-
-/** One metric of one table across nodes: p50/p95/p99/max bars per node. */
-/** How many bars the "across-nodes" chart would draw: positive p50/p95/p99/max values of `metric` for the focused table. */
-function acrossNodesValues(latest: HistogramFrameRow[], focus: string, metric: HistogramMetric): number {
-  const keep: PercentileLabel[] = ["50", "95", "99", "max"];
-  return latest.filter((r) => tableKey(r) === focus && r.metric === metric && keep.includes(r.percentile) && r.value !== null && r.value > 0).length;
-}
-
-function acrossNodesChart(latest: HistogramFrameRow[], focus: string, metric: HistogramMetric): VegaLiteSpec {
-  const keep: PercentileLabel[] = ["50", "95", "99", "max"];
-  const rs = latest.filter((r) => tableKey(r) === focus && r.metric === metric && keep.includes(r.percentile) && r.value !== null);
-  const unit = rs[0]?.unit ?? "microseconds";
-  const scale = unit === "microseconds" ? 1000 : 1;
-  const label = unit === "microseconds" ? "ms" : unit;
-  // Latency and sizes span decades (p50 0.1 ms, max 100 ms): a log axis, on which a 0 has no place.
-  const zeros = rs.filter((r) => r.value! <= 0).length;
-  return {
-    title: `${focus}: ${metric} across nodes (${label}, log scale${zeros ? `; ${plural(zeros, "zero value")} not plotted` : ""})`,
-    width: 520,
-    height: 280,
-    data: {
-      values: rs
-        .filter((r) => r.value! > 0)
-        .map((r) => ({ node: r.node, percentile: r.percentile === "max" ? "max" : `p${r.percentile}`, value: r.value! / scale })),
-    },
-    mark: "bar",
-    encoding: {
-      x: { field: "node", type: "nominal", axis: { labelAngle: 0 } },
-      xOffset: { field: "percentile", type: "nominal", sort: ["p50", "p95", "p99", "max"] },
-      y: { field: "value", type: "quantitative", scale: { type: "log" }, stack: null, title: `${metric} (${label}, log)` },
-      color: { field: "percentile", type: "nominal", sort: ["p50", "p95", "p99", "max"] },
-      tooltip: [{ field: "node" }, { field: "percentile" }, { field: "value", format: ".3f" }],
-    },
-  };
-}
-
-/** The most dated snapshots of `metric` for the focused table that any one node has. */
-function overTimeSnapshots(rows: HistogramFrameRow[], focus: string, metric: HistogramMetric): number {
-  const p: PercentileLabel = metric === "partition_size" || metric === "cell_count" ? "max" : "99";
-  const per = new Map<string, Set<string>>();
-  for (const r of rows) {
-    if (tableKey(r) !== focus || r.metric !== metric || r.percentile !== p || r.value === null || !r.captured_at) continue;
-    (per.get(r.node) ?? per.set(r.node, new Set()).get(r.node)!).add(r.captured_at);
-  }
-  return Math.max(0, ...[...per.values()].map((s) => s.size));
-}
-
-/** One metric's p99 (max for sizes) of one table over snapshots, per node. */
-function overTimeChart(rows: HistogramFrameRow[], focus: string, metric: HistogramMetric): VegaLiteSpec {
-  const p: PercentileLabel = metric === "partition_size" || metric === "cell_count" ? "max" : "99";
-  const rs = rows.filter((r) => tableKey(r) === focus && r.metric === metric && r.percentile === p && r.value !== null);
-  const unit = rs[0]?.unit ?? "microseconds";
-  const scale = unit === "microseconds" ? 1000 : 1;
-  const label = unit === "microseconds" ? "ms" : unit;
-  const timed = rs.filter((r) => r.captured_at);
-  const untimed = rs.length - timed.length;
-  return {
-    title: `${focus}: ${metric} p${p} over snapshots (${label})${untimed ? `; ${plural(untimed, "snapshot")} without a capture time not plotted` : ""}`,
-    width: 520,
-    height: 280,
-    data: { values: timed.filter((r) => r.value! > 0).map((r) => ({ node: r.node, captured_at: r.captured_at, value: r.value! / scale })) },
-    mark: { type: "line", point: true },
-    encoding: {
-      x: {
-        field: "captured_at",
-        type: "temporal",
-        ...utcTimeAxis(
-          timed.map((r) => r.captured_at),
-          "captured at (UTC)",
-        ),
-      },
-      y: { field: "value", type: "quantitative", scale: { type: "log" }, title: `${metric} p${p} (${label}, log)` },
-      color: { field: "node", type: "nominal" },
-    },
-  };
 }

@@ -10,6 +10,7 @@
 import { CassperfError, shownValue } from "../../errors";
 import { LiveSource } from "../../cluster/live";
 import { parseTableName, type TableName } from "../../cluster/cql";
+import { consistencyCode, consistencyLevel, type ConsistencyLevel } from "../../cluster/consistency";
 import { helperArgs, resolveSource, type HelperOptions, type SourceInput } from "../../cluster/resolve";
 import { scanTokenRanges, type ScanProgress, type TokenScanResult } from "../../cluster/token-scan";
 import { answerOrExplain, makeReport } from "../../present/report";
@@ -80,7 +81,8 @@ export interface PartitionScanOptions extends HelperOptions {
   onProgress?: (p: ScanProgress) => void;
 }
 
-const CONSISTENCY: Record<string, number> = { ONE: 1, TWO: 2, THREE: 3, QUORUM: 4, ALL: 5, LOCAL_QUORUM: 6, LOCAL_ONE: 10 };
+/** The levels a scan may read at (src/cluster/consistency.ts is the one normaliser). */
+const SCAN_CONSISTENCY: ConsistencyLevel[] = ["ONE", "TWO", "THREE", "QUORUM", "ALL", "LOCAL_QUORUM", "LOCAL_ONE"];
 
 function validate(opts: PartitionScanOptions): void {
   const positiveInt = (name: keyof PartitionScanOptions) => {
@@ -95,10 +97,7 @@ function validate(opts: PartitionScanOptions): void {
     throw new CassperfError(`partitionScan: option sample must be a fraction in (0, 1]; got ${shownValue(opts.sample)}.`);
   if (opts.maxSeconds !== undefined && !(typeof opts.maxSeconds === "number" && opts.maxSeconds > 0))
     throw new CassperfError(`partitionScan: option maxSeconds must be a positive number; got ${shownValue(opts.maxSeconds)}.`);
-  if (opts.consistency !== undefined && !(opts.consistency in CONSISTENCY))
-    throw new CassperfError(
-      `partitionScan: option consistency must be one of ${Object.keys(CONSISTENCY).join(", ")}; got ${JSON.stringify(opts.consistency)}.`,
-    );
+  if (opts.consistency !== undefined) consistencyLevel(opts.consistency, "partitionScan", SCAN_CONSISTENCY);
 }
 
 /** Bucket label for a log2 bucket index: [2^i, 2^(i+1)). */
@@ -141,7 +140,7 @@ async function scan(table: string | TableName, opts: PartitionScanOptions) {
   const result = await scanTokenRanges(source.client, name, {
     concurrency: opts.concurrency ?? 8,
     fetchSize: opts.fetchSize ?? 5000,
-    consistency: CONSISTENCY[opts.consistency ?? "ONE"],
+    consistency: consistencyCode(consistencyLevel(opts.consistency ?? "ONE", "partitionScan", SCAN_CONSISTENCY)),
     topN: opts.top ?? 100,
     sample: opts.sample ?? 1,
     timeoutMs: opts.timeoutMs ?? 5000,

@@ -5,28 +5,22 @@
  *
  * Inputs: slow-query and timed-out-query lines and tombstone warnings/failures of the logs
  * (logs()), trace sessions (traces()).
+ * Steps: gather samples (logs, traces) -> one row per pattern -> rules (./query-patterns-rules.ts)
+ * -> report (chart spec in ../../present/charts/query-patterns.ts).
  */
 import { CassperfError } from "../../errors";
 import { helperArgs, resolveSource, type HelperOptions, type SourceInput } from "../../cluster/resolve";
-import { makeReport, rowsToColumns, type Finding, type Report, type Threshold, answerOrExplain } from "../../present/report";
-import { COUNT_AXIS, distinctLabels } from "../../present/chart";
+import { makeReport, rowsToColumns, type Report, answerOrExplain } from "../../present/report";
+import { patternsSpec } from "../../present/charts/query-patterns";
+import type { Source } from "../../cluster/source";
 import { logEvents } from "../logs/log-events";
 import { extent } from "../../statistics/extent";
 import { nearestRank } from "../../statistics/nearest-rank";
 import { meanOrNull } from "../../statistics/statistics";
 import { TRACE_KINDS, traces } from "./trace";
+import { patternFindings, type PatternFacts } from "./query-patterns-rules";
 
-/** Thresholds of the pattern rules. */
-export const PATTERN_THRESHOLDS = {
-  SLOW_MEAN_MS: {
-    name: "SLOW_MEAN_MS",
-    value: 20,
-    unit: "ms",
-    source: "cassperf's choice (no published threshold found): mean over 20 ms -> check partition size",
-  },
-  TOMBSTONES_PER_QUERY: { name: "TOMBSTONES_PER_QUERY", value: 1000, unit: "tombstones", source: "Cassandra's tombstone_warn_threshold default" },
-} satisfies Record<string, Threshold>;
-const T = PATTERN_THRESHOLDS;
+export { PATTERN_RULES, PATTERN_THRESHOLDS } from "./query-patterns-rules";
 
 /** Replacement rules, in order: each turns a kind of literal into `?`. */
 export const NORMALIZE_RULES: { what: string; re: RegExp; to: string }[] = [
@@ -87,51 +81,90 @@ export async function queryPatterns(input?: SourceInput | QueryPatternsOptions, 
 /** queryPatterns() itself; queryPatterns() turns "the source has no ..." into an empty report. */
 async function queryPatternsOf(input?: SourceInput, options: QueryPatternsOptions = {}) {
   const source = await resolveSource(input, "queryPatterns");
-  const samples: Sample[] = [];
   const notes: string[] = [];
-  if (source.files({ kind: ["system-log", "debug-log"] }).length) {
-    const { events, notes: logNotes } = await logEvents({ source, kinds: ["slow-query", "timed-out-query", "tombstone-warning", "tombstone-failure"] });
-    notes.push(...logNotes);
-    for (const e of events) {
-      if (!e.query) continue;
-      samples.push({
-        query: e.query,
-        origin: `${e.file}:${e.line}`,
-        source: e.kind as Sample["source"],
-        times: (e as { times?: number }).times ?? 1,
-        ...((e as { duration_ms?: number }).duration_ms !== undefined ? { duration_ms: (e as { duration_ms?: number }).duration_ms } : {}),
-        ...(e.tombstones !== undefined ? { tombstones: e.tombstones } : {}),
-        ...(e.live_rows !== undefined ? { live_rows: e.live_rows } : {}),
-      });
-    }
-  }
-  const hasTraces = source.kind === "live" || source.files({ kind: [...TRACE_KINDS] }).length > 0;
-  if (hasTraces) {
-    try {
-      const rep = options.traces ?? (await traces({ source, ...(source.kind === "live" ? { limit: 1000 } : {}) }));
-      for (const s of rep.rows("sessions")) {
-        const q = String(s.query ?? "");
-        if (!q || /^Execute CQL3 prepared query$/i.test(q)) continue;
-        samples.push({
-          query: q,
-          origin: `trace session ${s.session_id}`,
-          source: "trace",
-          times: 1,
-          duration_ms: Number(s.duration_ms),
-          tombstones: Number(s.tombstones ?? 0),
-          live_rows: Number(s.live_rows ?? 0),
-        });
-      }
-    } catch (e) {
-      notes.push(`traces: ${(e as Error).message}`);
-    }
-  }
+  const samples = [...(await logSamples(source, notes)), ...(await traceSamples(source, options, notes))];
   if (!samples.length)
     throw new CassperfError(`queryPatterns: the source (${source.describe()}) has no queries (no slow-query or tombstone lines in its logs, no traces).`, {
       noEvidence: true,
       hint: "add system.log/debug.log or trace sessions",
     });
+  const rows = patternRows(samples);
+  return makeReport({
+    helper: "queryPatterns",
+    title: `${rows.length} pattern${rows.length === 1 ? "" : "s"} from ${samples.length} queries`,
+    source: source.describe(),
+    summary: {
+      patterns: rows.length,
+      queries: rows.reduce((a, r) => a + r.count, 0),
+      top_pattern: rows[0]?.pattern ?? null,
+      top_count: rows[0]?.count ?? null,
+    },
+    findings: patternFindings(rows),
+    notes,
+    frames: { patterns: rowsToColumns(rows, Object.keys(rows[0])) },
+    // None without rows.
+    charts: !rows.length ? {} : { patterns: () => patternsSpec(rows) },
+  });
+}
 
+/** Queries of slow-query / timed-out-query lines and tombstone warnings/failures in the source's logs. */
+async function logSamples(source: Source, notes: string[]): Promise<Sample[]> {
+  if (!source.files({ kind: ["system-log", "debug-log"] }).length) return [];
+  const samples: Sample[] = [];
+  const { events, notes: logNotes } = await logEvents({ source, kinds: ["slow-query", "timed-out-query", "tombstone-warning", "tombstone-failure"] });
+  notes.push(...logNotes);
+  for (const e of events) {
+    if (!e.query) continue;
+    samples.push({
+      query: e.query,
+      origin: `${e.file}:${e.line}`,
+      source: e.kind as Sample["source"],
+      times: (e as { times?: number }).times ?? 1,
+      ...((e as { duration_ms?: number }).duration_ms !== undefined ? { duration_ms: (e as { duration_ms?: number }).duration_ms } : {}),
+      ...(e.tombstones !== undefined ? { tombstones: e.tombstones } : {}),
+      ...(e.live_rows !== undefined ? { live_rows: e.live_rows } : {}),
+    });
+  }
+  return samples;
+}
+
+/** Queries of the source's trace sessions (the traces() report given, or read here); a failure becomes a note. */
+async function traceSamples(source: Source, options: QueryPatternsOptions, notes: string[]): Promise<Sample[]> {
+  const hasTraces = source.kind === "live" || source.files({ kind: [...TRACE_KINDS] }).length > 0;
+  if (!hasTraces) return [];
+  const samples: Sample[] = [];
+  try {
+    const rep = options.traces ?? (await traces({ source, ...(source.kind === "live" ? { limit: 1000 } : {}) }));
+    for (const s of rep.rows("sessions")) {
+      const q = String(s.query ?? "");
+      if (!q || /^Execute CQL3 prepared query$/i.test(q)) continue;
+      samples.push({
+        query: q,
+        origin: `trace session ${s.session_id}`,
+        source: "trace",
+        times: 1,
+        duration_ms: Number(s.duration_ms),
+        tombstones: Number(s.tombstones ?? 0),
+        live_rows: Number(s.live_rows ?? 0),
+      });
+    }
+  } catch (e) {
+    notes.push(`traces: ${(e as Error).message}`);
+  }
+  return samples;
+}
+
+/** One row of the `patterns` frame. */
+interface PatternRow extends PatternFacts {
+  lines: number;
+  sources: string;
+  min_ms: number | null;
+  p99_ms: number | null;
+  example: string;
+}
+
+/** Samples grouped by pattern -> one row each (count, latency, tombstones, where each worst value was seen), most frequent first. */
+function patternRows(samples: Sample[]): PatternRow[] {
   const groups = new Map<string, Sample[]>();
   for (const s of samples) {
     const p = queryPattern(s.query);
@@ -175,83 +208,5 @@ async function queryPatternsOf(input?: SourceInput, options: QueryPatternsOption
     };
   });
   rows.sort((a, b) => b.count - a.count);
-
-  const findings: Finding[] = [];
-  for (const r of rows) {
-    if (/\bALLOW\s+FILTERING\b/i.test(r.pattern))
-      findings.push({
-        severity: "warning",
-        id: "patterns.allow-filtering",
-        helper: "queryPatterns",
-        title: `ALLOW FILTERING in a pattern seen ${r.count} times`,
-        evidence: `${r.pattern} (${r.first_seen})`,
-        action:
-          "filtering scans partitions it then drops: add a table keyed by the filtered column (or a secondary index for low-cardinality lookups inside a partition)",
-      });
-    if (r.mean_ms !== null && r.mean_ms > T.SLOW_MEAN_MS.value)
-      findings.push({
-        severity: "warning",
-        id: "patterns.slow-mean",
-        helper: "queryPatterns",
-        title: `pattern averages ${r.mean_ms.toFixed(1)} ms over ${r.count} executions (over ${T.SLOW_MEAN_MS.value} ms)`,
-        evidence: `${r.pattern}; max ${r.max_ms} ms (${r.max_ms_at}); first seen ${r.first_seen}`,
-        action: "check the partition sizes this pattern reads (partitionScan) and the SSTables per read (histograms)",
-      });
-    if (r.tombstones_max !== null && r.tombstones_max >= T.TOMBSTONES_PER_QUERY.value)
-      findings.push({
-        severity: "warning",
-        id: "patterns.tombstones",
-        helper: "queryPatterns",
-        title: `pattern reads up to ${r.tombstones_max.toLocaleString("en-US")} tombstones (${r.count} times)`,
-        evidence: `${r.pattern}; max ${r.tombstones_max.toLocaleString("en-US")} tombstones (${r.tombstones_max_at}); mean ${Math.round(r.tombstones_mean ?? 0).toLocaleString("en-US")} tombstones vs ${Math.round(r.live_rows_mean ?? 0).toLocaleString("en-US")} live rows; first seen ${r.first_seen}`,
-        action: "the query reads through deleted data: expire with TTL instead of DELETE, bucket by time, or narrow the slice to live ranges",
-      });
-    if (/\bLIMIT\s+\?/i.test(r.pattern) === false && /^SELECT\b/i.test(r.pattern) && !/\bWHERE\b/i.test(r.pattern))
-      findings.push({
-        severity: "info",
-        id: "patterns.full-scan",
-        helper: "queryPatterns",
-        title: `a SELECT without WHERE seen ${r.count} times`,
-        evidence: `${r.pattern} (${r.first_seen})`,
-        action: "a full-table read touches every node: page it with token ranges (partitionScan does) or model a table for the question",
-      });
-  }
-  return makeReport({
-    helper: "queryPatterns",
-    title: `${rows.length} pattern${rows.length === 1 ? "" : "s"} from ${samples.length} queries`,
-    source: source.describe(),
-    summary: {
-      patterns: rows.length,
-      queries: rows.reduce((a, r) => a + r.count, 0),
-      top_pattern: rows[0]?.pattern ?? null,
-      top_count: rows[0]?.count ?? null,
-    },
-    findings,
-    notes,
-    frames: { patterns: rowsToColumns(rows, Object.keys(rows[0])) },
-    // Patterns cut in the middle (their table and WHERE columns both show, and two patterns never share a label); none without rows.
-    charts: !rows.length
-      ? {}
-      : {
-          patterns: () => {
-            const top = rows.slice(0, 15);
-            const labels = distinctLabels(
-              top.map((r) => r.pattern),
-              80,
-            );
-            return {
-              title: `Most frequent query patterns (top ${top.length})`,
-              width: 480,
-              height: Math.max(60, 20 * top.length),
-              data: { values: top.map((r) => ({ pattern: labels.get(r.pattern), count: r.count, sources: r.sources })) },
-              mark: { type: "bar", tooltip: true },
-              encoding: {
-                y: { field: "pattern", type: "nominal", sort: "-x", title: null, axis: { labelLimit: 720 } },
-                x: { field: "count", type: "quantitative", axis: COUNT_AXIS },
-                color: { field: "sources", type: "nominal" },
-              },
-            };
-          },
-        },
-  });
+  return rows;
 }

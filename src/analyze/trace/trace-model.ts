@@ -5,6 +5,9 @@
  *
  * Events are stored column-wise with interned strings (a million events replayed from real
  * sessions fit in a few hundred MB) and fed one at a time through {@link TraceModelBuilder}.
+ * analyse() takes each session through named steps: sortByEventTime -> rowFromEvents (no sessions
+ * row) -> sharedAddresses (ip:port names) -> classifyEvents (pass 1: stage, deltas, clocks) ->
+ * nodeOffsets (common timeline, clock skew) -> placeAndSum (pass 2: t_us and sums) -> finishSummary.
  *
  * Time:
  *  - at_us is the event's source_elapsed: microseconds since THIS node joined the session;
@@ -172,249 +175,324 @@ export interface TraceModel {
   unknownActivities: Map<string, number>;
 }
 
+/** Per-event derived columns, filled session by session. */
+type EventColumns = Omit<TraceModel, "src" | "order" | "sessions" | "unknownActivities">;
+
+/** What pass 1 learns of a session besides the per-event columns. */
+interface SessionScan {
+  /** SSTables a node's read selected, by id, for reads that never state "merged from N sstables" (4.0+ names queries). */
+  selected: Map<string, Set<string>>;
+  /** Nodes whose read stated "merged from N sstables". */
+  mergeCounted: Set<string>;
+  /** node -> min(timeUs - startUs - atUs): where the node's clock puts its join. */
+  clockOffset: Map<string, number>;
+  /** replica -> the coordinator's first send to it (at_us). */
+  sendAt: Map<string, number>;
+}
+
+/** Analyse every session: order its events, classify them, place them on the session's timeline, sum them up. */
 function analyse(b: TraceModelBuilder): TraceModel {
   const n = b.size;
-  // Group by session, keeping arrival order.
+  const bySession = groupBySession(b);
+  const order = new Int32Array(n);
+  const cols: EventColumns = {
+    deltaUs: new Float64Array(n),
+    tUs: new Float64Array(n),
+    stage: new Array(n),
+    role: new Array(n),
+    flags: new Array(n).fill(""),
+    sstables: new Array(n).fill(null),
+    liveRows: new Array(n).fill(null),
+    tombstones: new Array(n).fill(null),
+    messageBytes: new Array(n).fill(null),
+    peer: new Array(n).fill(null),
+  };
+  const sessions: SessionSummary[] = [];
+  const unknownActivities = new Map<string, number>();
+  let k = 0;
+  for (const [sid, idx] of bySession) {
+    sortByEventTime(b, idx);
+    const row = b.sessions.get(sid) ?? rowFromEvents(b, sid, idx);
+    const { coordinator, peerOf } = sharedAddresses(b, idx, row);
+    const startUs = row.started_at ? microsFromIso(row.started_at) : NaN;
+    const sum = emptySummary(sid, coordinator, row, idx.length);
+    const scan = classifyEvents(b, idx, cols, { coordinator, peerOf, startUs, sum, unknownActivities });
+    const nodes = new Set<string>();
+    for (const i of idx) nodes.add(b.node[i]);
+    const offset = nodeOffsets(nodes, coordinator, scan, sum);
+    for (const i of idx) order[k++] = i;
+    const lastT = placeAndSum(b, idx, cols, offset, startUs, sum);
+    finishSummary(b, idx, cols, scan, nodes, sum, lastT);
+    sessions.push(sum);
+  }
+  return { src: b, order, ...cols, sessions, unknownActivities };
+}
+
+/** Event indices by session, in arrival order; sessions without events still count. */
+function groupBySession(b: TraceModelBuilder): Map<string, number[]> {
   const bySession = new Map<string, number[]>();
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < b.size; i++) {
     const s = b.session[i];
     let list = bySession.get(s);
     if (!list) bySession.set(s, (list = []));
     list.push(i);
   }
-  // Sessions without events still count.
   for (const id of b.sessions.keys()) if (!bySession.has(id)) bySession.set(id, []);
+  return bySession;
+}
 
-  const order = new Int32Array(n);
-  const deltaUs = new Float64Array(n);
-  const tUs = new Float64Array(n);
-  const stage: Stage[] = new Array(n);
-  const role: ("coordinator" | "replica")[] = new Array(n);
-  const flags: string[] = new Array(n).fill("");
-  const sstables: (number | null)[] = new Array(n).fill(null);
-  const liveRows: (number | null)[] = new Array(n).fill(null);
-  const tombstones: (number | null)[] = new Array(n).fill(null);
-  const messageBytes: (number | null)[] = new Array(n).fill(null);
-  const peer: (string | null)[] = new Array(n).fill(null);
-  const sessions: SessionSummary[] = [];
-  const unknownActivities = new Map<string, number>();
-  let k = 0;
-
-  for (const [sid, idx] of bySession) {
-    // Event order: by the event id's time when every event has one, else as given.
-    if (idx.length > 1 && idx.every((i) => !Number.isNaN(b.timeUs[i]))) {
-      let sorted = true;
-      for (let j = 1; j < idx.length; j++)
-        if (b.timeUs[idx[j]] < b.timeUs[idx[j - 1]]) {
-          sorted = false;
-          break;
-        }
-      if (!sorted) idx.sort((x, y) => b.timeUs[x] - b.timeUs[y] || x - y);
-    }
-    let row = b.sessions.get(sid);
-    if (!row) {
-      const firstNode = idx.length ? b.node[idx[0]] : "";
-      const t0 = idx.length ? b.timeUs[idx[0]] : NaN;
-      row = {
-        session_id: sid,
-        coordinator: firstNode,
-        started_at: Number.isNaN(t0) ? "" : new Date(t0 / 1000).toISOString(),
-        duration: null,
-        request: "",
-        command: "QUERY",
-        client: null,
-        parameters: {},
-      };
-    }
-    // Nodes sharing an address (one IP, several internode ports: a common local setup on 4.0+) are
-    // told apart by port: their events, the coordinator and the peers of their messages become "ip:port".
-    const portsOf = new Map<string, Set<number>>();
-    for (const i of idx) if (!Number.isNaN(b.port[i])) (portsOf.get(b.node[i]) ?? portsOf.set(b.node[i], new Set()).get(b.node[i])!).add(b.port[i]);
-    const shared = new Set([...portsOf].filter(([, p]) => p.size > 1).map(([ip]) => ip));
-    let coordinator = row.coordinator.replace(/^\//, "");
-    if (shared.size) {
-      const firstNode = b.node[idx[0]];
-      const firstPort = b.port[idx[0]];
-      for (const i of idx) if (shared.has(b.node[i]) && !Number.isNaN(b.port[i])) b.node[i] = `${b.node[i]}:${b.port[i]}`;
-      if (shared.has(coordinator))
-        coordinator =
-          typeof row.coordinator_port === "number"
-            ? `${coordinator}:${row.coordinator_port}`
-            : firstNode === coordinator && !Number.isNaN(firstPort)
-              ? `${coordinator}:${firstPort}`
-              : coordinator;
-    }
-    /** A peer named in an activity, with its port when its address is shared. */
-    const peerOf = (p: string, activity: string): string => {
-      if (!shared.has(p)) return p;
-      const m = new RegExp(`${p.replace(/\./g, "\\.")}\\]?:(\\d+)`).exec(activity);
-      return m ? `${p}:${m[1]}` : p;
-    };
-    // SSTables a node's read selected, by id, for reads that never state "merged from N sstables" (4.0+ names queries).
-    const selected = new Map<string, Set<string>>();
-    const mergeCounted = new Set<string>();
-    const startUs = row.started_at ? microsFromIso(row.started_at) : NaN;
-    const sum: SessionSummary = {
-      session_id: sid,
-      coordinator,
-      started_at: row.started_at,
-      duration_us: row.duration ?? 0,
-      complete: row.duration !== null,
-      query: row.parameters.query ?? row.request,
-      consistency: row.parameters.consistency_level ?? "",
-      request: row.request,
-      events: idx.length,
-      nodes: [],
-      replicas: [],
-      stage_us: {},
-      node_stage_us: {},
-      node_us: {},
-      network_us: 0,
-      local_us: 0,
-      sstables_per_read: 0,
-      sstables: 0,
-      live_rows: 0,
-      tombstones: 0,
-      max_tombstones_one_read: 0,
-      live_rows_that_read: 0,
-      message_bytes: 0,
-      read_repair: false,
-      digest_mismatch: false,
-      speculative_retry: false,
-      unknown_activities: 0,
-      null_elapsed: 0,
-      negative_deltas: 0,
-      skewed_nodes: [],
-      silent_peers: [],
-      reading_nodes: [],
-      replica_us: {},
-    };
-
-    // Pass 1: classification, per-thread deltas, per-node clock offsets.
-    const lastOnThread = new Map<string, number>();
-    const lastOnNode = new Map<string, number>();
-    const clockOffset = new Map<string, number>(); // node -> min(timeUs - startUs - atUs)
-    const sendAt = new Map<string, number>(); // replica -> coordinator's first send to it (at_us)
-    for (const i of idx) {
-      const node = b.node[i];
-      const info = classifyActivity(b.activity[i]);
-      stage[i] = info.stage;
-      role[i] = node === coordinator ? "coordinator" : "replica";
-      if (info.sstables !== undefined) sstables[i] = info.sstables;
-      if (info.liveRows !== undefined) liveRows[i] = info.liveRows;
-      if (info.tombstones !== undefined) tombstones[i] = info.tombstones;
-      if (info.messageBytes !== undefined) messageBytes[i] = info.messageBytes;
-      if (info.peer !== undefined) peer[i] = peerOf(info.peer, b.activity[i]);
-      if (info.sstable !== undefined) (selected.get(node) ?? selected.set(node, new Set()).get(node)!).add(info.sstable);
-      if (info.sstables !== undefined && info.stage === "merge") mergeCounted.add(node);
-      let f = "";
-      if (info.stage === "other") {
-        f = "unknown-activity";
-        sum.unknown_activities++;
-        unknownActivities.set(b.activity[i], (unknownActivities.get(b.activity[i]) ?? 0) + 1);
+/** Event order: by the event id's time when every event has one, else as given (sorts `idx` in place). */
+function sortByEventTime(b: TraceModelBuilder, idx: number[]): void {
+  if (idx.length > 1 && idx.every((i) => !Number.isNaN(b.timeUs[i]))) {
+    let sorted = true;
+    for (let j = 1; j < idx.length; j++)
+      if (b.timeUs[idx[j]] < b.timeUs[idx[j - 1]]) {
+        sorted = false;
+        break;
       }
-      const at = b.atUs[i];
-      if (Number.isNaN(at)) {
-        f = f ? f + ",null-elapsed" : "null-elapsed";
-        sum.null_elapsed++;
-        deltaUs[i] = NaN;
-      } else {
-        const key = node + "\u0000" + b.thread[i];
-        const onNode = lastOnNode.get(node) ?? 0;
-        const onThread = lastOnThread.get(key);
-        // A task start counts from the node's previous event (when that is not later than this one).
-        const prev = onThread === undefined || (TASK_START_RULES.has(info.rule) && onNode <= at) ? onNode : onThread;
-        const d = at - prev;
-        deltaUs[i] = d;
-        if (d < 0) {
-          f = f ? f + ",negative-delta" : "negative-delta";
-          sum.negative_deltas++;
-        }
-        lastOnThread.set(key, at);
-        lastOnNode.set(node, Math.max(lastOnNode.get(node) ?? 0, at));
-        if (!Number.isNaN(b.timeUs[i]) && !Number.isNaN(startUs)) {
-          const off = b.timeUs[i] - startUs - at;
-          const cur = clockOffset.get(node);
-          if (cur === undefined || off < cur) clockOffset.set(node, off);
-        }
-        if (node === coordinator && info.stage === "message-send" && info.peer && !sendAt.has(peer[i]!)) sendAt.set(peer[i]!, at);
-      }
-      if (f) flags[i] = f;
-    }
-
-    // Node offsets on the common timeline.
-    const offset = new Map<string, number>();
-    const nodes = new Set<string>();
-    for (const i of idx) nodes.add(b.node[i]);
-    for (const node of nodes) {
-      if (node === coordinator) {
-        offset.set(node, 0);
-        continue;
-      }
-      const clock = clockOffset.get(node);
-      const send = sendAt.get(node);
-      if (send !== undefined && (clock === undefined || clock < send - CLOCK_TOLERANCE_US)) {
-        if (clock !== undefined) sum.skewed_nodes.push(node);
-        offset.set(node, send);
-      } else offset.set(node, Math.max(0, clock ?? 0));
-    }
-
-    // Pass 2: t_us, sums.
-    let lastT = 0;
-    for (const i of idx) {
-      order[k++] = i;
-      const node = b.node[i];
-      const at = b.atUs[i];
-      let t: number;
-      if (!Number.isNaN(at)) t = (offset.get(node) ?? 0) + at;
-      else if (!Number.isNaN(b.timeUs[i]) && !Number.isNaN(startUs)) t = Math.max(0, b.timeUs[i] - startUs);
-      else t = lastT;
-      tUs[i] = t;
-      lastT = Math.max(lastT, t);
-      if (sum.skewed_nodes.includes(node)) flags[i] = flags[i] ? flags[i] + ",clock-skew" : "clock-skew";
-      const d = deltaUs[i];
-      const charged = Number.isNaN(d) || d < 0 ? 0 : d;
-      const st = stage[i];
-      sum.stage_us[st] = (sum.stage_us[st] ?? 0) + charged;
-      const ns = (sum.node_stage_us[node] ??= {});
-      ns[st] = (ns[st] ?? 0) + charged;
-      if (NETWORK_STAGES.has(st)) sum.network_us += charged;
-      else sum.local_us += charged;
-      if (!Number.isNaN(at)) sum.node_us[node] = Math.max(sum.node_us[node] ?? 0, at);
-      if (st === "merge" && sstables[i] !== null) {
-        sum.sstables += sstables[i]!;
-        sum.sstables_per_read = Math.max(sum.sstables_per_read, sstables[i]!);
-      }
-      if (tombstones[i] !== null) {
-        sum.tombstones += tombstones[i]!;
-        sum.live_rows += liveRows[i] ?? 0;
-        if (tombstones[i]! > sum.max_tombstones_one_read) {
-          sum.max_tombstones_one_read = tombstones[i]!;
-          sum.live_rows_that_read = liveRows[i] ?? 0;
-        }
-      }
-      if (messageBytes[i] !== null) sum.message_bytes += messageBytes[i]!;
-      if (st === "read-repair") sum.read_repair = true;
-      if (st === "read-repair" && /^Digest mismatch/i.test(b.activity[i])) sum.digest_mismatch = true;
-      if (st === "speculative-retry") sum.speculative_retry = true;
-    }
-    // Reads that named their SSTables but stated no count: the distinct ids are that node's SSTables for the read.
-    for (const [node, ids] of selected) {
-      if (mergeCounted.has(node)) continue;
-      sum.sstables += ids.size;
-      sum.sstables_per_read = Math.max(sum.sstables_per_read, ids.size);
-    }
-    sum.nodes = [...nodes].sort();
-    for (const p of sendAt.keys()) if (!nodes.has(p)) sum.silent_peers.push(p);
-    const reading = new Set<string>();
-    for (const i of idx) if (stage[i] === "replica-read" || stage[i] === "tombstones" || stage[i] === "merge") reading.add(b.node[i]);
-    sum.reading_nodes = [...reading].sort();
-    sum.replicas = sum.nodes.filter((x) => x !== coordinator);
-    for (const r of sum.replicas) if (sum.node_us[r] !== undefined) sum.replica_us[r] = sum.node_us[r];
-    if (!sum.complete) sum.duration_us = lastT;
-    sessions.push(sum);
+    if (!sorted) idx.sort((x, y) => b.timeUs[x] - b.timeUs[y] || x - y);
   }
-  return { src: b, order, deltaUs, tUs, stage, role, flags, sstables, liveRows, tombstones, messageBytes, peer, sessions, unknownActivities };
+}
+
+/** A session with events but no sessions row (an events-only export): coordinator = the node of its earliest event. */
+function rowFromEvents(b: TraceModelBuilder, sid: string, idx: number[]): TraceSessionRow {
+  const firstNode = idx.length ? b.node[idx[0]] : "";
+  const t0 = idx.length ? b.timeUs[idx[0]] : NaN;
+  return {
+    session_id: sid,
+    coordinator: firstNode,
+    started_at: Number.isNaN(t0) ? "" : new Date(t0 / 1000).toISOString(),
+    duration: null,
+    request: "",
+    command: "QUERY",
+    client: null,
+    parameters: {},
+  };
+}
+
+/**
+ * Nodes sharing an address (one IP, several internode ports: a common local setup on 4.0+) are
+ * told apart by port: their events (renamed in place), the coordinator and the peers of their
+ * messages become "ip:port".
+ */
+function sharedAddresses(b: TraceModelBuilder, idx: number[], row: TraceSessionRow): { coordinator: string; peerOf: (p: string, activity: string) => string } {
+  const portsOf = new Map<string, Set<number>>();
+  for (const i of idx) if (!Number.isNaN(b.port[i])) (portsOf.get(b.node[i]) ?? portsOf.set(b.node[i], new Set()).get(b.node[i])!).add(b.port[i]);
+  const shared = new Set([...portsOf].filter(([, p]) => p.size > 1).map(([ip]) => ip));
+  let coordinator = row.coordinator.replace(/^\//, "");
+  if (shared.size) {
+    const firstNode = b.node[idx[0]];
+    const firstPort = b.port[idx[0]];
+    for (const i of idx) if (shared.has(b.node[i]) && !Number.isNaN(b.port[i])) b.node[i] = `${b.node[i]}:${b.port[i]}`;
+    if (shared.has(coordinator))
+      coordinator =
+        typeof row.coordinator_port === "number"
+          ? `${coordinator}:${row.coordinator_port}`
+          : firstNode === coordinator && !Number.isNaN(firstPort)
+            ? `${coordinator}:${firstPort}`
+            : coordinator;
+  }
+  /** A peer named in an activity, with its port when its address is shared. */
+  const peerOf = (p: string, activity: string): string => {
+    if (!shared.has(p)) return p;
+    const m = new RegExp(`${p.replace(/\./g, "\\.")}\\]?:(\\d+)`).exec(activity);
+    return m ? `${p}:${m[1]}` : p;
+  };
+  return { coordinator, peerOf };
+}
+
+/** A session's summary before its events are counted. */
+function emptySummary(sid: string, coordinator: string, row: TraceSessionRow, events: number): SessionSummary {
+  return {
+    session_id: sid,
+    coordinator,
+    started_at: row.started_at,
+    duration_us: row.duration ?? 0,
+    complete: row.duration !== null,
+    query: row.parameters.query ?? row.request,
+    consistency: row.parameters.consistency_level ?? "",
+    request: row.request,
+    events,
+    nodes: [],
+    replicas: [],
+    stage_us: {},
+    node_stage_us: {},
+    node_us: {},
+    network_us: 0,
+    local_us: 0,
+    sstables_per_read: 0,
+    sstables: 0,
+    live_rows: 0,
+    tombstones: 0,
+    max_tombstones_one_read: 0,
+    live_rows_that_read: 0,
+    message_bytes: 0,
+    read_repair: false,
+    digest_mismatch: false,
+    speculative_retry: false,
+    unknown_activities: 0,
+    null_elapsed: 0,
+    negative_deltas: 0,
+    skewed_nodes: [],
+    silent_peers: [],
+    reading_nodes: [],
+    replica_us: {},
+  };
+}
+
+/** Pass 1: classification (stage, role, stated numbers, peer), per-thread deltas, per-node clock offsets. */
+function classifyEvents(
+  b: TraceModelBuilder,
+  idx: number[],
+  cols: EventColumns,
+  ctx: {
+    coordinator: string;
+    peerOf: (p: string, activity: string) => string;
+    startUs: number;
+    sum: SessionSummary;
+    unknownActivities: Map<string, number>;
+  },
+): SessionScan {
+  const { stage, role, sstables, liveRows, tombstones, messageBytes, peer, deltaUs, flags } = cols;
+  const { coordinator, peerOf, startUs, sum, unknownActivities } = ctx;
+  const selected = new Map<string, Set<string>>();
+  const mergeCounted = new Set<string>();
+  const lastOnThread = new Map<string, number>();
+  const lastOnNode = new Map<string, number>();
+  const clockOffset = new Map<string, number>();
+  const sendAt = new Map<string, number>();
+  for (const i of idx) {
+    const node = b.node[i];
+    const info = classifyActivity(b.activity[i]);
+    stage[i] = info.stage;
+    role[i] = node === coordinator ? "coordinator" : "replica";
+    if (info.sstables !== undefined) sstables[i] = info.sstables;
+    if (info.liveRows !== undefined) liveRows[i] = info.liveRows;
+    if (info.tombstones !== undefined) tombstones[i] = info.tombstones;
+    if (info.messageBytes !== undefined) messageBytes[i] = info.messageBytes;
+    if (info.peer !== undefined) peer[i] = peerOf(info.peer, b.activity[i]);
+    if (info.sstable !== undefined) (selected.get(node) ?? selected.set(node, new Set()).get(node)!).add(info.sstable);
+    if (info.sstables !== undefined && info.stage === "merge") mergeCounted.add(node);
+    let f = "";
+    if (info.stage === "other") {
+      f = "unknown-activity";
+      sum.unknown_activities++;
+      unknownActivities.set(b.activity[i], (unknownActivities.get(b.activity[i]) ?? 0) + 1);
+    }
+    const at = b.atUs[i];
+    if (Number.isNaN(at)) {
+      f = f ? f + ",null-elapsed" : "null-elapsed";
+      sum.null_elapsed++;
+      deltaUs[i] = NaN;
+    } else {
+      const key = node + "\u0000" + b.thread[i];
+      const onNode = lastOnNode.get(node) ?? 0;
+      const onThread = lastOnThread.get(key);
+      // A task start counts from the node's previous event (when that is not later than this one).
+      const prev = onThread === undefined || (TASK_START_RULES.has(info.rule) && onNode <= at) ? onNode : onThread;
+      const d = at - prev;
+      deltaUs[i] = d;
+      if (d < 0) {
+        f = f ? f + ",negative-delta" : "negative-delta";
+        sum.negative_deltas++;
+      }
+      lastOnThread.set(key, at);
+      lastOnNode.set(node, Math.max(lastOnNode.get(node) ?? 0, at));
+      if (!Number.isNaN(b.timeUs[i]) && !Number.isNaN(startUs)) {
+        const off = b.timeUs[i] - startUs - at;
+        const cur = clockOffset.get(node);
+        if (cur === undefined || off < cur) clockOffset.set(node, off);
+      }
+      if (node === coordinator && info.stage === "message-send" && info.peer && !sendAt.has(peer[i]!)) sendAt.set(peer[i]!, at);
+    }
+    if (f) flags[i] = f;
+  }
+  return { selected, mergeCounted, clockOffset, sendAt };
+}
+
+/**
+ * Node offsets on the common timeline: the coordinator at 0; a replica where its clock puts its
+ * join, unless that is before the coordinator sent to it (clock skew: then at the send, flagged).
+ */
+function nodeOffsets(nodes: Set<string>, coordinator: string, scan: SessionScan, sum: SessionSummary): Map<string, number> {
+  const offset = new Map<string, number>();
+  for (const node of nodes) {
+    if (node === coordinator) {
+      offset.set(node, 0);
+      continue;
+    }
+    const clock = scan.clockOffset.get(node);
+    const send = scan.sendAt.get(node);
+    if (send !== undefined && (clock === undefined || clock < send - CLOCK_TOLERANCE_US)) {
+      if (clock !== undefined) sum.skewed_nodes.push(node);
+      offset.set(node, send);
+    } else offset.set(node, Math.max(0, clock ?? 0));
+  }
+  return offset;
+}
+
+/** Pass 2: each event's t_us on the common timeline, and the session's sums (stages, nodes, sstables, tombstones ...). Returns the last t_us. */
+function placeAndSum(b: TraceModelBuilder, idx: number[], cols: EventColumns, offset: Map<string, number>, startUs: number, sum: SessionSummary): number {
+  const { tUs, flags, deltaUs, stage, sstables, tombstones, liveRows, messageBytes } = cols;
+  let lastT = 0;
+  for (const i of idx) {
+    const node = b.node[i];
+    const at = b.atUs[i];
+    let t: number;
+    if (!Number.isNaN(at)) t = (offset.get(node) ?? 0) + at;
+    else if (!Number.isNaN(b.timeUs[i]) && !Number.isNaN(startUs)) t = Math.max(0, b.timeUs[i] - startUs);
+    else t = lastT;
+    tUs[i] = t;
+    lastT = Math.max(lastT, t);
+    if (sum.skewed_nodes.includes(node)) flags[i] = flags[i] ? flags[i] + ",clock-skew" : "clock-skew";
+    const d = deltaUs[i];
+    const charged = Number.isNaN(d) || d < 0 ? 0 : d;
+    const st = stage[i];
+    sum.stage_us[st] = (sum.stage_us[st] ?? 0) + charged;
+    const ns = (sum.node_stage_us[node] ??= {});
+    ns[st] = (ns[st] ?? 0) + charged;
+    if (NETWORK_STAGES.has(st)) sum.network_us += charged;
+    else sum.local_us += charged;
+    if (!Number.isNaN(at)) sum.node_us[node] = Math.max(sum.node_us[node] ?? 0, at);
+    if (st === "merge" && sstables[i] !== null) {
+      sum.sstables += sstables[i]!;
+      sum.sstables_per_read = Math.max(sum.sstables_per_read, sstables[i]!);
+    }
+    if (tombstones[i] !== null) {
+      sum.tombstones += tombstones[i]!;
+      sum.live_rows += liveRows[i] ?? 0;
+      if (tombstones[i]! > sum.max_tombstones_one_read) {
+        sum.max_tombstones_one_read = tombstones[i]!;
+        sum.live_rows_that_read = liveRows[i] ?? 0;
+      }
+    }
+    if (messageBytes[i] !== null) sum.message_bytes += messageBytes[i]!;
+    if (st === "read-repair") sum.read_repair = true;
+    if (st === "read-repair" && /^Digest mismatch/i.test(b.activity[i])) sum.digest_mismatch = true;
+    if (st === "speculative-retry") sum.speculative_retry = true;
+  }
+  return lastT;
+}
+
+/** The session's lists: nodes, silent peers, reading nodes, replicas and their spans; sstables of reads that named them; the duration of an incomplete session. */
+function finishSummary(b: TraceModelBuilder, idx: number[], cols: EventColumns, scan: SessionScan, nodes: Set<string>, sum: SessionSummary, lastT: number): void {
+  const { stage } = cols;
+  const { selected, mergeCounted, sendAt } = scan;
+  const coordinator = sum.coordinator;
+  // Reads that named their SSTables but stated no count: the distinct ids are that node's SSTables for the read.
+  for (const [node, ids] of selected) {
+    if (mergeCounted.has(node)) continue;
+    sum.sstables += ids.size;
+    sum.sstables_per_read = Math.max(sum.sstables_per_read, ids.size);
+  }
+  sum.nodes = [...nodes].sort();
+  for (const p of sendAt.keys()) if (!nodes.has(p)) sum.silent_peers.push(p);
+  const reading = new Set<string>();
+  for (const i of idx) if (stage[i] === "replica-read" || stage[i] === "tombstones" || stage[i] === "merge") reading.add(b.node[i]);
+  sum.reading_nodes = [...reading].sort();
+  sum.replicas = sum.nodes.filter((x) => x !== coordinator);
+  for (const r of sum.replicas) if (sum.node_us[r] !== undefined) sum.replica_us[r] = sum.node_us[r];
+  if (!sum.complete) sum.duration_us = lastT;
 }
 
 /** The events frame's columns, in analysis order. */

@@ -1,9 +1,11 @@
 /**
- * THE findings rule table of trace()/traces(): named rules, each with its named thresholds and where
- * each number comes from. Rules read the per-session summaries of ./trace-model.ts; over many
- * sessions a rule reports how many sessions it fired on and the worst one.
+ * THE findings rule table of trace()/traces(): named rules (../rule.ts Rule, run with applyRules),
+ * each with its named thresholds and where each number comes from. Rules read the per-session
+ * summaries of ./trace-model.ts; over many sessions a rule reports how many sessions it fired on
+ * and the worst one.
  */
 import { peerMedian } from "../../statistics/peer-median";
+import { applyRules, type Rule } from "../rule";
 import type { Finding, Threshold } from "../../present/report";
 import type { SessionSummary } from "./trace-model";
 import type { Stage } from "../../parse/trace-stages";
@@ -53,7 +55,7 @@ export const TRACE_THRESHOLDS = {
 const T = TRACE_THRESHOLDS;
 const ms = (us: number) => `${(us / 1000).toFixed(us < 10_000 ? 2 : 1)} ms`;
 
-/** What rules see. */
+/** What rules see: the facts of one trace report. */
 export interface RuleContext {
   sessions: SessionSummary[];
   /** Node -> datacenter, when known (live: from the driver; recorded: opts.datacenters). */
@@ -61,13 +63,6 @@ export interface RuleContext {
   /** Cross-DC messages found: [node, peer] pairs with counts. */
   crossDc: Map<string, number>;
   unknownActivities: Map<string, number>;
-}
-
-/** A rule of the table. */
-export interface TraceRule {
-  id: string;
-  thresholds: Threshold[];
-  check(ctx: RuleContext): Finding | undefined;
 }
 
 /** The worst session by a score, with how many sessions scored > 0. */
@@ -89,9 +84,10 @@ const which = (hits: number, total: number) => (total > 1 ? ` in ${hits} of ${to
 const sid = (s: SessionSummary) => `session ${s.session_id}`;
 
 /** THE rule table. */
-export const TRACE_RULES: TraceRule[] = [
+export const TRACE_RULES: Rule<RuleContext>[] = [
   {
     id: "trace.tombstones",
+    severity: "warning",
     thresholds: [T.TOMBSTONE_RATIO, T.TOMBSTONES_MIN, T.TOMBSTONE_WARN],
     check({ sessions }) {
       const score = (s: SessionSummary) =>
@@ -102,7 +98,6 @@ export const TRACE_RULES: TraceRule[] = [
       if (!w.s) return undefined;
       return {
         severity: w.value >= T.TOMBSTONE_WARN.value ? "critical" : "warning",
-        id: "trace.tombstones",
         title: `Reads scan tombstones: ${w.s.max_tombstones_one_read} tombstone cells for ${w.s.live_rows_that_read} live rows in one read${which(w.hits, sessions.length)}`,
         evidence: `${sid(w.s)}: a replica stated "${w.s.max_tombstones_one_read} tombstone cells" and ${w.s.live_rows_that_read} live; the session read ${w.s.tombstones} tombstones and ${w.s.live_rows} live rows in all; tombstone stage ${ms(w.s.stage_us.tombstones ?? 0)} (threshold: ${T.TOMBSTONE_RATIO.value}x live rows and ≥ ${T.TOMBSTONES_MIN.value}; ${T.TOMBSTONE_WARN.value} = tombstone_warn_threshold)`,
         action:
@@ -113,13 +108,12 @@ export const TRACE_RULES: TraceRule[] = [
   },
   {
     id: "trace.sstables-per-read",
+    severity: "warning",
     thresholds: [T.SSTABLES_PER_READ],
     check({ sessions }) {
       const w = worst(sessions, (s) => (s.sstables_per_read > T.SSTABLES_PER_READ.value ? s.sstables_per_read : 0));
       if (!w.s) return undefined;
       return {
-        severity: "warning",
-        id: "trace.sstables-per-read",
         title: `A read merged data from ${w.value} sstables${which(w.hits, sessions.length)}`,
         evidence: `${sid(w.s)}: "merged data from memtables and ${w.value} sstables" (threshold ${T.SSTABLES_PER_READ.value}); merge stage ${ms(w.s.stage_us.merge ?? 0)}, sstable stages ${ms((w.s.stage_us["sstable-read"] ?? 0) + (w.s.stage_us["sstable-index"] ?? 0))}`,
         action:
@@ -130,6 +124,7 @@ export const TRACE_RULES: TraceRule[] = [
   },
   {
     id: "trace.slow-stage",
+    severity: "warning",
     thresholds: [T.STAGE_SLOW_MS],
     check({ sessions }) {
       // The coordinator waiting for replicas (message-receive/response on the coordinator) is a
@@ -154,8 +149,6 @@ export const TRACE_RULES: TraceRule[] = [
       const best = all[0];
       const role = (h: Hit) => (h.node === h.s.coordinator ? "coordinator" : "replica");
       return {
-        severity: "warning",
-        id: "trace.slow-stage",
         title: `Stage ${best.stage} took ${ms(best.us)} on ${best.node} (${role(best)})${which(hits, sessions.length)}`,
         evidence: `${sid(best.s)} (${ms(best.s.duration_us)} in all); stages over ${T.STAGE_SLOW_MS.value} ms: ${all
           .slice(0, 4)
@@ -168,6 +161,7 @@ export const TRACE_RULES: TraceRule[] = [
   },
   {
     id: "trace.slow-replica",
+    severity: "warning",
     thresholds: [T.SLOW_REPLICA_MS, T.SLOW_REPLICA_RATIO],
     /** The slowest replica of a session against the median of the OTHER replicas' spans (./peer-median.ts). */
     check({ sessions }) {
@@ -188,8 +182,6 @@ export const TRACE_RULES: TraceRule[] = [
       }
       if (!best) return undefined;
       return {
-        severity: "warning",
-        id: "trace.slow-replica",
         title: `Replica ${best.node} is slow: ${ms(best.us)} against ${ms(best.peers)} for the other replicas (median)${which(hits, sessions.length)}`,
         evidence: `${sid(best.s)}${best.s.consistency ? ` at ${best.s.consistency}` : ""}: replica spans ${Object.entries(best.s.replica_us)
           .map(([n, us]) => `${n} ${ms(us)}`)
@@ -201,13 +193,12 @@ export const TRACE_RULES: TraceRule[] = [
   },
   {
     id: "trace.read-repair",
+    severity: "warning",
     thresholds: [],
     check({ sessions }) {
       const w = worst(sessions, (s) => (s.read_repair ? s.duration_us || 1 : 0));
       if (!w.s) return undefined;
       return {
-        severity: "warning",
-        id: "trace.read-repair",
         title: `Read repair happened${w.s.digest_mismatch ? " after a digest mismatch" : ""}${which(w.hits, sessions.length)}`,
         evidence: `${sid(w.s)}: read-repair stage ${ms(w.s.stage_us["read-repair"] ?? 0)}; replicas disagreed, so the coordinator read full data and wrote the difference back before answering`,
         action:
@@ -217,13 +208,12 @@ export const TRACE_RULES: TraceRule[] = [
   },
   {
     id: "trace.speculative-retry",
+    severity: "info",
     thresholds: [],
     check({ sessions }) {
       const w = worst(sessions, (s) => (s.speculative_retry ? s.duration_us || 1 : 0));
       if (!w.s) return undefined;
       return {
-        severity: "info",
-        id: "trace.speculative-retry",
         title: `Speculative retry sent an extra read${which(w.hits, sessions.length)}`,
         evidence: `${sid(w.s)}: the coordinator gave up waiting on a replica and asked another`,
         action: "A replica answered slower than the table's speculative_retry percentile: look for the slow replica (GC, disk) in the waterfall.",
@@ -232,6 +222,7 @@ export const TRACE_RULES: TraceRule[] = [
   },
   {
     id: "trace.extra-replica-reads",
+    severity: "info",
     thresholds: [],
     check({ sessions }) {
       // Replicas a consistency level needs, where it does not depend on the replication factor.
@@ -242,8 +233,6 @@ export const TRACE_RULES: TraceRule[] = [
       });
       if (!w.s) return undefined;
       return {
-        severity: "info",
-        id: "trace.extra-replica-reads",
         title: `${w.value} replicas read for a ${w.s.consistency} read${which(w.hits, sessions.length)}`,
         evidence: `${sid(w.s)}: ${w.s.reading_nodes.join(", ")} executed the read, ${w.s.consistency} needs ${NEED[w.s.consistency.toUpperCase()]}; no read-repair or speculation event explains it (Cassandra 2.1 does not trace either)`,
         action:
@@ -253,13 +242,12 @@ export const TRACE_RULES: TraceRule[] = [
   },
   {
     id: "trace.cross-dc",
+    severity: "warning",
     thresholds: [],
     check({ crossDc, datacenters, sessions }) {
       if (crossDc.size === 0) return undefined;
       const pairs = [...crossDc.entries()].sort((a, b) => b[1] - a[1]);
       return {
-        severity: "warning",
-        id: "trace.cross-dc",
         title: `Requests crossed datacenters: ${plural(pairs.length, "node pair")}`,
         evidence:
           pairs
@@ -275,14 +263,13 @@ export const TRACE_RULES: TraceRule[] = [
   },
   {
     id: "trace.unknown-activities",
+    severity: "info",
     thresholds: [],
     check({ unknownActivities }) {
       if (unknownActivities.size === 0) return undefined;
       const total = [...unknownActivities.values()].reduce((a, b) => a + b, 0);
       const top = [...unknownActivities.entries()].sort((a, b) => b[1] - a[1]).slice(0, 3);
       return {
-        severity: "info",
-        id: "trace.unknown-activities",
         title: `${plural(total, "event")} with wording no stage rule knows (stage "other")`,
         evidence: top.map(([a, c]) => `"${a}" x${c}`).join("; "),
         action: 'They are kept in the events frame with stage "other"; if they matter, add a rule to STAGE_RULES in src/parse/trace-stages.ts.',
@@ -314,12 +301,7 @@ const STAGE_ACTION: Partial<Record<Stage, string>> = {
   response: "Waiting for replicas' responses: the slowest replica needed by the consistency level sets the pace.",
 };
 
-/** Run every rule. */
+/** Run every rule (findings name helper "trace" unless a rule names another, e.g. compactionAdvice). */
 export function runTraceRules(ctx: RuleContext): Finding[] {
-  const out: Finding[] = [];
-  for (const r of TRACE_RULES) {
-    const f = r.check(ctx);
-    if (f) out.push({ ...f, helper: f.helper ?? "trace" });
-  }
-  return out;
+  return applyRules(TRACE_RULES, ctx, "trace");
 }

@@ -8,11 +8,17 @@
  *   system_traces, a dataset's traces/*.jsonl, cqlsh TRACING ON output, or a COPY of
  *   system_traces.events;
  * - `compareTraces(a, b)`: the same query before and after (e.g. before/after compaction).
- * Stages come from ONE rule table (./trace-stages.ts), findings from ONE rule table (./trace-rules.ts).
+ * Stages come from ONE parse table (./trace-stages.ts), findings from ONE rule table (./trace-rules.ts;
+ * compareTraces' in ./compare-rules.ts), chart specs from ../../present/charts/trace.ts, the
+ * consistency level from ../../cluster/consistency.ts.
+ * Steps: gather (traceLive: runTraced -> readTraceSession; tracesOf: live system_traces or
+ * loadRecorded: readTraceFiles -> keepSessions -> feedEvents) -> model (./trace-model.ts) ->
+ * buildTraceReport: sessionTotals -> traceSummary / qualityNotes -> crossDcPairs -> rules -> charts.
  */
 import { parseUtc } from "../../parse/utc-time";
 import type { Client } from "cassandra-driver";
 import { CassperfError, isCassperfError } from "../../errors";
+import { consistencyCode, consistencyLevel } from "../../cluster/consistency";
 import { current } from "../../cluster/current";
 import { LiveSource } from "../../cluster/live";
 import { runOptions } from "../../run-context";
@@ -36,12 +42,14 @@ import { nearestRank } from "../../statistics/nearest-rank";
 import { meanOrNull } from "../../statistics/statistics";
 import { compareSpec, durationsSpec, slowestSpec, stagesSpec, waterfallSpec } from "../../present/charts/trace";
 import { eventColumns, ms, sessionColumns, TraceModelBuilder, type SessionSummary, type TraceModel } from "./trace-model";
-import { runTraceRules, TRACE_THRESHOLDS } from "./trace-rules";
+import { runTraceRules } from "./trace-rules";
+import { compareTraceFindings, type CompareFacts, type StageChange } from "./compare-rules";
 import { STAGES, type Stage } from "../../parse/trace-stages";
 import { inflect, plural } from "../../present/plural";
 
 export { STAGE_RULES, STAGES, classifyActivity } from "../../parse/trace-stages";
 export { TRACE_RULES, TRACE_THRESHOLDS } from "./trace-rules";
+export { COMPARE_RULES, COMPARE_THRESHOLDS } from "./compare-rules";
 
 /** Frames of a trace report. */
 export type TraceFrames = "events" | "sessions" | "stages";
@@ -85,21 +93,6 @@ export type TraceReport = TypedRows<{ sessions: TraceSessionFrameRow; stages: Tr
     /** Time per stage over all sessions: stage, ms, share_pct, events. */
     readonly stages: import("danfojs-node").DataFrame;
   };
-
-/** Consistency levels by the names people write. */
-const CONSISTENCY: Record<string, string> = {
-  ANY: "any",
-  ONE: "one",
-  TWO: "two",
-  THREE: "three",
-  QUORUM: "quorum",
-  ALL: "all",
-  LOCAL_QUORUM: "localQuorum",
-  EACH_QUORUM: "eachQuorum",
-  SERIAL: "serial",
-  LOCAL_SERIAL: "localSerial",
-  LOCAL_ONE: "localOne",
-};
 
 /** Options for a live {@link trace}. */
 export interface TraceOptions extends HelperOptions {
@@ -224,13 +217,8 @@ function isOptions(o: unknown): boolean {
 
 /** Driver options from TraceOptions (validated). */
 function driverOptions(o: TraceOptions, hasParams: boolean): Record<string, unknown> {
-  const cassandra = require("cassandra-driver") as typeof import("cassandra-driver");
   const out: Record<string, unknown> = { traceQuery: true, prepare: o.prepare ?? hasParams };
-  if (o.consistency !== undefined) {
-    const key = CONSISTENCY[String(o.consistency).toUpperCase()];
-    if (!key) throw new CassperfError(`trace: unknown consistency "${o.consistency}"; expected one of ${Object.keys(CONSISTENCY).join(", ")}.`);
-    out.consistency = (cassandra.types.consistencies as unknown as Record<string, number>)[key];
-  }
+  if (o.consistency !== undefined) out.consistency = consistencyCode(consistencyLevel(o.consistency, "trace"));
   const page = o.pageSize ?? o.fetchSize;
   if (page !== undefined) {
     if (!Number.isInteger(page) || page <= 0) throw new CassperfError(`trace: pageSize must be a positive integer; got ${page}.`);
@@ -243,17 +231,56 @@ function driverOptions(o: TraceOptions, hasParams: boolean): Record<string, unkn
   return out;
 }
 
+/** A live trace(): run the query `repeat` times with tracing, read the sessions Cassandra wrote, analyse them. */
 async function traceLive(source: LiveSource, query: string, values: unknown[] | Record<string, unknown>, o: TraceOptions): Promise<TraceReport> {
   const repeat = o.repeat ?? 1;
   if (!Number.isInteger(repeat) || repeat < 1) throw new CassperfError(`trace: repeat must be a positive integer; got ${o.repeat}.`);
   const hasParams = Array.isArray(values) ? values.length > 0 : Object.keys(values).length > 0;
   const dopts = driverOptions(o, hasParams);
+  const level = o.consistency === undefined ? undefined : consistencyLevel(o.consistency, "trace");
   const client = source.client;
-  const ids: string[] = [];
+  const waitMs = o.waitMs ?? 10_000;
   const notes: string[] = [];
+  const runs = await runTraced(client, query, values, dopts, repeat, notes);
+  const data: TraceSessionData[] = [];
+  for (const id of runs.ids) data.push(await readTraceSession(client, id, { timeoutMs: waitMs, allowIncomplete: true }));
   const extraFindings: Finding[] = [];
+  if (runs.failure) {
+    // The driver does not return the trace id of a failed request; Cassandra still traced it.
+    const found = await findRecentSessions(client, { sinceMs: runs.failure.at, untilMs: runs.failure.end, query }).catch(() => []);
+    for (const s of found)
+      if (!runs.ids.includes(s.session_id)) data.push(await readTraceSession(client, s.session_id, { timeoutMs: waitMs, allowIncomplete: true, session: s }));
+    extraFindings.push(failureFinding(runs.failure.error, found));
+  }
+  for (const d of data)
+    if (!d.complete) notes.push(`session ${d.session.session_id} did not complete within ${waitMs} ms: its duration is estimated from the last event.`);
+  const builder = new TraceModelBuilder();
+  for (const d of data) {
+    // 2.1 keeps neither the text of a prepared query nor the consistency: we know both.
+    d.session.parameters.query ??= query;
+    if (level) d.session.parameters.consistency_level ??= level;
+    builder.addSession(d.session);
+    for (const e of d.events) builder.addEvent(e);
+  }
+  const dcs = { ...liveDatacenters(client), ...(o.datacenters ?? {}) };
+  const title = `${repeat > 1 ? `${repeat} traced runs of` : "Traced"} ${oneLine(query)}${level ? ` at ${level}` : ""}`;
+  const report = buildTraceReport(builder.build(), { helper: "trace", title, source: source.describe(), notes, datacenters: dcs, extraFindings });
+  if (runs.failure) report.summary.error = `${runs.failure.error.name}: ${runs.failure.error.message}`;
+  if (runs.rows.length) report.summary.rowsReturned = runs.rows.length === 1 ? runs.rows[0] : runs.rows;
+  return report;
+}
+
+/** Run the query `repeat` times with tracing, stopping at the first failure or at the cancel signal: trace ids, rows per run, the failure. */
+async function runTraced(
+  client: Client,
+  query: string,
+  values: unknown[] | Record<string, unknown>,
+  dopts: Record<string, unknown>,
+  repeat: number,
+  notes: string[],
+): Promise<{ ids: string[]; rows: number[]; failure?: { error: Error; at: number; end: number } }> {
+  const ids: string[] = [];
   const rows: number[] = [];
-  let failure: { error: Error; at: number; end: number } | undefined;
   // The REPL line's / notebook cell's cancel signal: stop between runs and analyse the ones made.
   const { signal, onProgress } = runOptions();
   for (let k = 0; k < repeat; k++) {
@@ -271,47 +298,25 @@ async function traceLive(source: LiveSource, query: string, values: unknown[] | 
       else notes.push(`run ${k + 1}: the coordinator returned no trace id (tracing may be unsupported for this statement).`);
     } catch (e) {
       if (isCassperfError(e)) throw e;
-      failure = { error: e as Error, at, end: Date.now() };
-      break;
+      return { ids, rows, failure: { error: e as Error, at, end: Date.now() } };
     }
   }
-  const data: TraceSessionData[] = [];
-  for (const id of ids) data.push(await readTraceSession(client, id, { timeoutMs: o.waitMs ?? 10_000, allowIncomplete: true }));
-  if (failure) {
-    // The driver does not return the trace id of a failed request; Cassandra still traced it.
-    const found = await findRecentSessions(client, { sinceMs: failure.at, untilMs: failure.end, query }).catch(() => []);
-    for (const s of found)
-      if (!ids.includes(s.session_id))
-        data.push(await readTraceSession(client, s.session_id, { timeoutMs: o.waitMs ?? 10_000, allowIncomplete: true, session: s }));
-    const err = failure.error as Error & { code?: number };
-    extraFindings.push({
-      severity: "critical",
-      id: "trace.query-failed",
-      title: `The query failed: ${err.name}: ${err.message.split("\n")[0]}`,
-      evidence: found.length
-        ? `trace of the failure: session ${found.map((s) => s.session_id).join(", ")} (events below)`
-        : "Cassandra wrote no trace session for it (it failed before reaching a coordinator, or the trace was not found in system_traces.sessions)",
-      action: failureAction(err),
-      helper: "trace",
-    });
-  }
-  for (const d of data)
-    if (!d.complete)
-      notes.push(`session ${d.session.session_id} did not complete within ${o.waitMs ?? 10_000} ms: its duration is estimated from the last event.`);
-  const builder = new TraceModelBuilder();
-  for (const d of data) {
-    // 2.1 keeps neither the text of a prepared query nor the consistency: we know both.
-    d.session.parameters.query ??= query;
-    if (o.consistency) d.session.parameters.consistency_level ??= o.consistency.toUpperCase();
-    builder.addSession(d.session);
-    for (const e of d.events) builder.addEvent(e);
-  }
-  const dcs = { ...liveDatacenters(client), ...(o.datacenters ?? {}) };
-  const title = `${repeat > 1 ? `${repeat} traced runs of` : "Traced"} ${oneLine(query)}${o.consistency ? ` at ${o.consistency.toUpperCase()}` : ""}`;
-  const report = buildTraceReport(builder.build(), { helper: "trace", title, source: source.describe(), notes, datacenters: dcs, extraFindings });
-  if (failure) report.summary.error = `${failure.error.name}: ${failure.error.message}`;
-  if (rows.length) report.summary.rowsReturned = rows.length === 1 ? rows[0] : rows;
-  return report;
+  return { ids, rows };
+}
+
+/** The critical finding of a failed query, pointing at the failed request's trace sessions when Cassandra wrote them. */
+function failureFinding(error: Error, found: { session_id: string }[]): Finding {
+  const err = error as Error & { code?: number };
+  return {
+    severity: "critical",
+    id: "trace.query-failed",
+    title: `The query failed: ${err.name}: ${err.message.split("\n")[0]}`,
+    evidence: found.length
+      ? `trace of the failure: session ${found.map((s) => s.session_id).join(", ")} (events below)`
+      : "Cassandra wrote no trace session for it (it failed before reaching a coordinator, or the trace was not found in system_traces.sessions)",
+    action: failureAction(err),
+    helper: "trace",
+  };
 }
 
 function failureAction(err: Error): string {
@@ -445,7 +450,7 @@ function skipNote(file: SourceFile, sk: Skipped): string | undefined {
   return `${file.rel}: skipped ${plural(sk.count, "line")}; first at line ${sk.first?.line}: ${sk.first?.reason}: ${sk.first?.text}`;
 }
 
-/** Read a recorded source's trace files into the builder, honouring the filter. */
+/** Read a recorded source's trace files into the builder, honouring the filter: files -> sessions kept -> their events. */
 async function loadRecorded(source: Source, f: TraceFilter, builder: TraceModelBuilder, notes: string[]): Promise<void> {
   const files = source.files({ kind: [...TRACE_KINDS] });
   if (files.length === 0) {
@@ -454,6 +459,21 @@ async function loadRecorded(source: Source, f: TraceFilter, builder: TraceModelB
       hint: "record(live, dir) captures traces/sessions.jsonl and traces/events.jsonl; cqlsh TRACING ON output or COPY system_traces.events TO 'events.csv' WITH HEADER = true also work",
     });
   }
+  const read = await readTraceFiles(source, files, notes);
+  const known = keepSessions(read.sessionRows, f, builder);
+  await feedEvents(source, f, known, read, builder, notes);
+}
+
+/** What the trace files hold: session rows (parsed), cqlsh events (parsed), JSONL event files (streamed later), other event texts. */
+interface TraceFilesRead {
+  sessionRows: TraceSessionRow[];
+  cqlshEvents: TraceEventRow[];
+  jsonlEvents: SourceFile[];
+  eventTexts: { file: SourceFile; text: string }[];
+}
+
+/** Read the sessions of every trace file (and cqlsh's events with them); event files are kept for {@link feedEvents}. */
+async function readTraceFiles(source: Source, files: SourceFile[], notes: string[]): Promise<TraceFilesRead> {
   const sessionRows: TraceSessionRow[] = [];
   const eventTexts: { file: SourceFile; text: string }[] = [];
   const cqlshEvents: TraceEventRow[] = [];
@@ -489,14 +509,11 @@ async function loadRecorded(source: Source, f: TraceFilter, builder: TraceModelB
       if (p.sessions.length === 0) notes.push(`${file.rel}: no "Tracing session:" block found.`);
     } else eventTexts.push({ file, text });
   }
-  // Keep sessions that match; events of sessions with no sessions row are kept unless a session-level filter excludes them.
-  const sessionFilter =
-    f.coordinator !== undefined ||
-    f.since !== undefined ||
-    f.until !== undefined ||
-    f.request !== undefined ||
-    f.minDurationMs !== undefined ||
-    f.maxDurationMs !== undefined;
+  return { sessionRows, cqlshEvents, jsonlEvents, eventTexts };
+}
+
+/** Add the sessions that pass the filter (and the limit) to the builder: session id -> kept or not. */
+function keepSessions(sessionRows: TraceSessionRow[], f: TraceFilter, builder: TraceModelBuilder): Map<string, boolean> {
   const known = new Map<string, boolean>();
   let kept = 0;
   for (const s of sessionRows) {
@@ -507,6 +524,22 @@ async function loadRecorded(source: Source, f: TraceFilter, builder: TraceModelB
       builder.addSession(s);
     }
   }
+  return known;
+}
+
+/**
+ * Feed the events of kept sessions to the builder; events of sessions with no sessions row (an
+ * events-only export) are kept unless a session-level filter excludes them, and counted in a note.
+ */
+async function feedEvents(source: Source, f: TraceFilter, known: Map<string, boolean>, read: TraceFilesRead, builder: TraceModelBuilder, notes: string[]) {
+  const { cqlshEvents, jsonlEvents, eventTexts } = read;
+  const sessionFilter =
+    f.coordinator !== undefined ||
+    f.since !== undefined ||
+    f.until !== undefined ||
+    f.request !== undefined ||
+    f.minDurationMs !== undefined ||
+    f.maxDurationMs !== undefined;
   const wantIds = f.sessionId === undefined ? undefined : new Set(Array.isArray(f.sessionId) ? f.sessionId : [f.sessionId]);
   let orphans = 0;
   const take = (e: TraceEventRow) => {
@@ -540,49 +573,122 @@ async function loadRecorded(source: Source, f: TraceFilter, builder: TraceModelB
     );
 }
 
-/** Build the report from a model. */
+/** Sums over a report's sessions: time per stage and per node, network vs local, counts and data-quality tallies. */
+interface SessionTotals {
+  stageUs: Partial<Record<Stage, number>>;
+  /** Sum of every stage's time. */
+  stageTotal: number;
+  /** Events per stage. */
+  stageCounts: Partial<Record<Stage, number>>;
+  /** Per node: its longest span over the sessions. */
+  perNode: Record<string, number>;
+  network: number;
+  local: number;
+  events: number;
+  unknown: number;
+  nulls: number;
+  negatives: number;
+  tombstones: number;
+  live: number;
+  sstables: number;
+  sstablesMax: number;
+  bytes: number;
+  skewed: Set<string>;
+}
+
+/** Build the report from a model: totals -> summary and notes -> rules (./trace-rules.ts) -> charts (../../present/charts/trace.ts). */
 export function buildTraceReport(
   model: TraceModel,
   opts: { helper: string; title: string; source?: string; notes: string[]; datacenters: Record<string, string>; extraFindings: Finding[] },
 ): TraceReport {
   const S = model.sessions;
-  const notes = [...opts.notes];
-  // Summary.
-  const totalStage: Partial<Record<Stage, number>> = {};
-  const perNode: Record<string, number> = {};
-  let network = 0,
-    local = 0,
-    events = 0,
-    unknown = 0,
-    nulls = 0,
-    negatives = 0,
-    tomb = 0,
-    live = 0,
-    sst = 0,
-    sstMax = 0,
-    bytes = 0;
-  const skewed = new Set<string>();
-  for (const s of S) {
-    for (const [k, v] of Object.entries(s.stage_us)) totalStage[k as Stage] = (totalStage[k as Stage] ?? 0) + v;
-    for (const [k, v] of Object.entries(s.node_us)) perNode[k] = Math.max(perNode[k] ?? 0, v);
-    network += s.network_us;
-    local += s.local_us;
-    events += s.events;
-    unknown += s.unknown_activities;
-    nulls += s.null_elapsed;
-    negatives += s.negative_deltas;
-    tomb += s.tombstones;
-    live += s.live_rows;
-    sst += s.sstables;
-    sstMax = Math.max(sstMax, s.sstables_per_read);
-    bytes += s.message_bytes;
-    for (const n of s.skewed_nodes) skewed.add(n);
+  const t = sessionTotals(model);
+  const summary = traceSummary(S, t);
+  const notes = [...opts.notes, ...qualityNotes(S, t)];
+  const dcs = opts.datacenters;
+  const findings = [
+    ...opts.extraFindings,
+    ...runTraceRules({ sessions: S, datacenters: dcs, crossDc: crossDcPairs(model, dcs), unknownActivities: model.unknownActivities }),
+  ];
+  // Charts: the waterfall of the one (or slowest) session; distributions for many.
+  const slowest = S.slice().sort((a, b) => b.duration_us - a.duration_us)[0] as SessionSummary | undefined;
+  const charts: Record<string, () => Record<string, unknown>> = {};
+  if (S.length > 1) {
+    charts.durations = () => durationsSpec(S);
+    charts.slowest = () => slowestSpec(S);
+    charts.stages = () => stagesSpec(S);
   }
-  const stageMs = Object.fromEntries(STAGES.filter((st) => totalStage[st]).map((st) => [st, ms(totalStage[st]!)]));
-  const stageTotal = Object.values(totalStage).reduce((a, b) => a + (b ?? 0), 0);
-  const stageCounts: Partial<Record<Stage, number>> = {};
-  for (let j = 0; j < model.order.length; j++) stageCounts[model.stage[model.order[j]]] = (stageCounts[model.stage[model.order[j]]] ?? 0) + 1;
-  const ranked = STAGES.filter((st) => totalStage[st]).sort((a, b) => totalStage[b]! - totalStage[a]!);
+  if (slowest) charts.waterfall = () => waterfallSpec(model, slowest.session_id);
+  return makeReport<TraceFrames>({
+    helper: opts.helper,
+    title: opts.title,
+    ...(opts.source ? { source: opts.source } : {}),
+    summary,
+    findings,
+    frames: {
+      events: () => eventColumns(model),
+      sessions: () => sessionColumns(model),
+      stages: () => {
+        const st = STAGES.filter((x) => t.stageCounts[x]);
+        return {
+          stage: st,
+          ms: st.map((x) => ms(t.stageUs[x] ?? 0)),
+          share_pct: st.map((x) => (t.stageTotal ? Math.round((1000 * (t.stageUs[x] ?? 0)) / t.stageTotal) / 10 : 0)),
+          events: st.map((x) => t.stageCounts[x] ?? 0),
+        };
+      },
+    },
+    charts,
+    notes,
+    previewFrame: S.length > 1 ? "sessions" : "events",
+  }) as TraceReport;
+}
+
+/** Sum the sessions (and count events per stage over the model). */
+function sessionTotals(model: TraceModel): SessionTotals {
+  const t: SessionTotals = {
+    stageUs: {},
+    stageTotal: 0,
+    stageCounts: {},
+    perNode: {},
+    network: 0,
+    local: 0,
+    events: 0,
+    unknown: 0,
+    nulls: 0,
+    negatives: 0,
+    tombstones: 0,
+    live: 0,
+    sstables: 0,
+    sstablesMax: 0,
+    bytes: 0,
+    skewed: new Set<string>(),
+  };
+  for (const s of model.sessions) {
+    for (const [k, v] of Object.entries(s.stage_us)) t.stageUs[k as Stage] = (t.stageUs[k as Stage] ?? 0) + v;
+    for (const [k, v] of Object.entries(s.node_us)) t.perNode[k] = Math.max(t.perNode[k] ?? 0, v);
+    t.network += s.network_us;
+    t.local += s.local_us;
+    t.events += s.events;
+    t.unknown += s.unknown_activities;
+    t.nulls += s.null_elapsed;
+    t.negatives += s.negative_deltas;
+    t.tombstones += s.tombstones;
+    t.live += s.live_rows;
+    t.sstables += s.sstables;
+    t.sstablesMax = Math.max(t.sstablesMax, s.sstables_per_read);
+    t.bytes += s.message_bytes;
+    for (const n of s.skewed_nodes) t.skewed.add(n);
+  }
+  t.stageTotal = Object.values(t.stageUs).reduce((a, b) => a + (b ?? 0), 0);
+  for (let j = 0; j < model.order.length; j++) t.stageCounts[model.stage[model.order[j]]] = (t.stageCounts[model.stage[model.order[j]]] ?? 0) + 1;
+  return t;
+}
+
+/** The summary: the one session's identity, or duration percentiles over many; then the totals and one-line breakdowns. */
+function traceSummary(S: SessionSummary[], t: SessionTotals): Record<string, unknown> {
+  const stageMs = Object.fromEntries(STAGES.filter((st) => t.stageUs[st]).map((st) => [st, ms(t.stageUs[st]!)]));
+  const ranked = STAGES.filter((st) => t.stageUs[st]).sort((a, b) => t.stageUs[b]! - t.stageUs[a]!);
   const summary: Record<string, unknown> = {};
   if (S.length === 1) {
     const s = S[0];
@@ -607,36 +713,42 @@ export function buildTraceReport(
     });
   }
   Object.assign(summary, {
-    events,
-    networkMs: ms(network),
-    localMs: ms(local),
-    sstablesPerRead: sstMax,
-    sstablesMerged: sst,
-    tombstones: tomb,
-    liveRows: live,
-    messageBytes: bytes || undefined,
+    events: t.events,
+    networkMs: ms(t.network),
+    localMs: ms(t.local),
+    sstablesPerRead: t.sstablesMax,
+    sstablesMerged: t.sstables,
+    tombstones: t.tombstones,
+    liveRows: t.live,
+    messageBytes: t.bytes || undefined,
     digestMismatch: S.some((s) => s.digest_mismatch),
     readRepair: S.some((s) => s.read_repair),
     speculativeRetry: S.some((s) => s.speculative_retry),
-    unknownActivities: unknown,
-    nullElapsed: nulls,
-    negativeDeltas: negatives,
-    skewedNodes: skewed.size ? [...skewed] : undefined,
+    unknownActivities: t.unknown,
+    nullElapsed: t.nulls,
+    negativeDeltas: t.negatives,
+    skewedNodes: t.skewed.size ? [...t.skewed] : undefined,
     /** One line a person reads: the stages by time, with their share (objects below are for code). */
     stageBreakdown:
       ranked
         .slice(0, 6)
-        .map((st) => `${st} ${ms(totalStage[st]!)} ms (${Math.round((100 * totalStage[st]!) / stageTotal)}%)`)
+        .map((st) => `${st} ${ms(t.stageUs[st]!)} ms (${Math.round((100 * t.stageUs[st]!) / t.stageTotal)}%)`)
         .join(", ") || undefined,
     nodeBreakdown:
-      Object.entries(perNode)
+      Object.entries(t.perNode)
         .sort((a, b) => b[1] - a[1])
         .map(([n, us]) => `${n} ${ms(us)} ms`)
         .join(", ") || undefined,
     timePerStageMs: stageMs,
-    perNodeMs: Object.fromEntries(Object.entries(perNode).map(([k, v]) => [k, ms(v)])),
+    perNodeMs: Object.fromEntries(Object.entries(t.perNode).map(([k, v]) => [k, ms(v)])),
   });
-  // Notes: data quality.
+  return summary;
+}
+
+/** Data-quality notes: no sessions, null elapsed, negative deltas, clock skew, incomplete sessions, missing events, unknown wording. */
+function qualityNotes(S: SessionSummary[], t: SessionTotals): string[] {
+  const notes: string[] = [];
+  const { nulls, negatives, skewed, unknown } = t;
   if (S.length === 0) notes.push("no trace sessions matched.");
   if (nulls)
     notes.push(
@@ -664,9 +776,12 @@ export function buildTraceReport(
       `events missing: in ${plural(silent.length, "session")} the coordinator sent to a node that wrote no events (e.g. ${silent[0].silent_peers.join(", ")} in session ${silent[0].session_id}): the node was down, dropped the message, or its trace writes were lost.`,
     );
   if (unknown) notes.push(`${plural(unknown, "event")} ${inflect(unknown, "uses", "use")} wording no stage rule knows: kept with stage "other".`);
-  // Cross-DC pairs.
+  return notes;
+}
+
+/** Cross-DC pairs: messages a node sent to a peer in another datacenter (node "\u0000" peer -> count). */
+function crossDcPairs(model: TraceModel, dcs: Record<string, string>): Map<string, number> {
   const crossDc = new Map<string, number>();
-  const dcs = opts.datacenters;
   if (Object.keys(dcs).length) {
     for (let j = 0; j < model.order.length; j++) {
       const i = model.order[j];
@@ -677,45 +792,8 @@ export function buildTraceReport(
       if (a && b && a !== b) crossDc.set(model.src.node[i] + "\u0000" + p, (crossDc.get(model.src.node[i] + "\u0000" + p) ?? 0) + 1);
     }
   }
-  const findings = [...opts.extraFindings, ...runTraceRules({ sessions: S, datacenters: dcs, crossDc, unknownActivities: model.unknownActivities })];
-  // Charts: the waterfall of the one (or slowest) session; distributions for many.
-  const slowest = S.slice().sort((a, b) => b.duration_us - a.duration_us)[0] as SessionSummary | undefined;
-  const charts: Record<string, () => Record<string, unknown>> = {};
-  if (S.length > 1) {
-    charts.durations = () => durationsSpec(S);
-    charts.slowest = () => slowestSpec(S);
-    charts.stages = () => stagesSpec(S);
-  }
-  if (slowest) charts.waterfall = () => waterfallSpec(model, slowest.session_id);
-  return makeReport<TraceFrames>({
-    helper: opts.helper,
-    title: opts.title,
-    ...(opts.source ? { source: opts.source } : {}),
-    summary,
-    findings,
-    frames: {
-      events: () => eventColumns(model),
-      sessions: () => sessionColumns(model),
-      stages: () => {
-        const st = STAGES.filter((x) => stageCounts[x]);
-        return {
-          stage: st,
-          ms: st.map((x) => ms(totalStage[x] ?? 0)),
-          share_pct: st.map((x) => (stageTotal ? Math.round((1000 * (totalStage[x] ?? 0)) / stageTotal) / 10 : 0)),
-          events: st.map((x) => stageCounts[x] ?? 0),
-        };
-      },
-    },
-    charts,
-    notes,
-    previewFrame: S.length > 1 ? "sessions" : "events",
-  }) as TraceReport;
+  return crossDc;
 }
-
-/** Thresholds of compareTraces. */
-export const COMPARE_THRESHOLDS = {
-  STAGE_CHANGE_MS: { ...TRACE_THRESHOLDS.STAGE_SLOW_MS, name: "STAGE_CHANGE_MS", source: "STAGE_SLOW_MS's 5 ms, applied to the change of a stage's mean" },
-};
 
 /**
  * Compare two traces of the same query (e.g. before and after compaction): mean time per stage,
@@ -730,69 +808,47 @@ export async function compareTraces(
 ): Promise<Report<"stages">> {
   const ra = typeof a === "string" ? await trace(a) : a;
   const rb = typeof b === "string" ? await trace(b) : b;
-  for (const [r, name] of [
-    [ra, "a"],
-    [rb, "b"],
-  ] as const) {
-    if (!r || typeof (r as Report).columns !== "function" || !(r as Report).frameNames.includes("sessions" as never)) {
-      throw new CassperfError(`compareTraces: argument ${name} must be a report from trace()/traces() or a session id.`);
-    }
+  checkComparable(ra, "a");
+  checkComparable(rb, "b");
+  const facts = compareFacts(ra, rb, labels);
+  return compareReport(ra, rb, facts, compareTraceFindings(facts));
+}
+
+/** compareTraces' arguments must be trace reports (they have a sessions frame). */
+function checkComparable(r: TraceReport, name: "a" | "b"): void {
+  if (!r || typeof (r as Report).columns !== "function" || !(r as Report).frameNames.includes("sessions" as never)) {
+    throw new CassperfError(`compareTraces: argument ${name} must be a report from trace()/traces() or a session id.`);
   }
-  const mean = (r: TraceReport, col: string) => {
-    // A session without the stage spent 0 ms in it; no sessions at all compare as 0.
-    const c = (r.columns("sessions")[col] as (number | null)[]).map((v) => v ?? 0);
-    return meanOrNull(c) ?? 0;
-  };
-  const rows = STAGES.map((st) => ({ stage: st as string, a_ms: mean(ra, `${st}_ms`), b_ms: mean(rb, `${st}_ms`) }))
+}
+
+/** Mean of a sessions-frame column (a session without the stage spent 0 ms in it; no sessions at all compare as 0). */
+function sessionsMean(r: TraceReport, col: string): number {
+  const c = (r.columns("sessions")[col] as (number | null)[]).map((v) => v ?? 0);
+  return meanOrNull(c) ?? 0;
+}
+
+/** The facts compareTraces' rules and report read: mean ms per stage, largest sstables per read, mean tombstones. */
+function compareFacts(ra: TraceReport, rb: TraceReport, labels: [string, string]): CompareFacts {
+  const rows: StageChange[] = STAGES.map((st) => ({ stage: st as string, a_ms: sessionsMean(ra, `${st}_ms`), b_ms: sessionsMean(rb, `${st}_ms`) }))
     .filter((r) => r.a_ms || r.b_ms)
     .map((r) => ({ ...r, change_ms: r.b_ms - r.a_ms, change_pct: r.a_ms ? ((r.b_ms - r.a_ms) / r.a_ms) * 100 : null }));
-  const da = mean(ra, "duration_ms"),
-    db = mean(rb, "duration_ms");
   const maxOf = (xs: number[]) => xs.reduce((m, x) => Math.max(m, x ?? 0), 0);
-  const sa = maxOf(ra.columns("sessions").sstables_per_read as number[]);
-  const sb = maxOf(rb.columns("sessions").sstables_per_read as number[]);
-  const ta = mean(ra, "tombstones"),
-    tb = mean(rb, "tombstones");
-  const findings: Finding[] = [];
-  const lim = COMPARE_THRESHOLDS.STAGE_CHANGE_MS.value;
-  for (const r of rows) {
-    if (r.change_ms > lim)
-      findings.push({
-        severity: "warning",
-        id: "trace.compare.slower-stage",
-        title: `${r.stage} got slower by ${r.change_ms.toFixed(2)} ms per session (${labels[0]} ${r.a_ms.toFixed(2)} -> ${labels[1]} ${r.b_ms.toFixed(2)})`,
-        evidence: `mean over ${ra.count("sessions")} and ${rb.count("sessions")} sessions; threshold ${lim} ms`,
-        action: "Look at this stage's events in both waterfalls.",
-        helper: "compareTraces",
-      });
-    else if (r.change_ms < -lim)
-      findings.push({
-        severity: "info",
-        id: "trace.compare.faster-stage",
-        title: `${r.stage} got faster by ${(-r.change_ms).toFixed(2)} ms per session`,
-        evidence: `${labels[0]} ${r.a_ms.toFixed(2)} ms -> ${labels[1]} ${r.b_ms.toFixed(2)} ms`,
-        action: "None: the change worked for this stage.",
-        helper: "compareTraces",
-      });
-  }
-  if (sa !== sb)
-    findings.push({
-      severity: "info",
-      id: "trace.compare.sstables",
-      title: `SSTables per read: ${sa} -> ${sb}`,
-      evidence: `largest "merged from N sstables" in ${labels[0]} and ${labels[1]}`,
-      action: sb > sa ? "More sstables per read: compaction fell behind between the two." : "Fewer sstables per read: compaction helped reads.",
-      helper: "compareTraces",
-    });
-  if (ta !== tb)
-    findings.push({
-      severity: "info",
-      id: "trace.compare.tombstones",
-      title: `Tombstones per session: ${ta.toFixed(0)} -> ${tb.toFixed(0)}`,
-      evidence: `mean tombstone cells read per session`,
-      action: tb > ta ? "More tombstones read: deletes/TTLs accumulate; see the tombstones finding." : "Fewer tombstones read.",
-      helper: "compareTraces",
-    });
+  return {
+    rows,
+    labels,
+    sessions: [ra.count("sessions"), rb.count("sessions")],
+    sstablesPerRead: [maxOf(ra.columns("sessions").sstables_per_read as number[]), maxOf(rb.columns("sessions").sstables_per_read as number[])],
+    tombstones: [sessionsMean(ra, "tombstones"), sessionsMean(rb, "tombstones")],
+  };
+}
+
+/** compareTraces' report: summary side by side, the stages frame and chart. */
+function compareReport(ra: TraceReport, rb: TraceReport, facts: CompareFacts, findings: Finding[]): Report<"stages"> {
+  const { rows, labels } = facts;
+  const [sa, sb] = facts.sstablesPerRead;
+  const [ta, tb] = facts.tombstones;
+  const da = sessionsMean(ra, "duration_ms"),
+    db = sessionsMean(rb, "duration_ms");
   return makeReport({
     helper: "compareTraces",
     title: `${labels[0]} vs ${labels[1]}: ${ra.title} / ${rb.title}`,
