@@ -29,6 +29,7 @@ import { gcLogParser } from "../parse/gc-log";
 import type { GcBlockParser, GcParseColumns, PauseTable } from "../parse/gc-pauses";
 import { isCancel } from "./parse-cancellable";
 import { runOptions } from "../repl/run-context";
+import { gcstatsSnapshotNote, gcWindow, narrowGcParse, narrowInspectorParse } from "./gc-window";
 import type { GcCycle, GcParse, GcPause, GcStall } from "../parse/gc-types";
 import { parseNodetoolGcstats, type NodetoolGcStats } from "../parse/nodetool-gcstats";
 import { nearestRank } from "./nearest-rank";
@@ -42,6 +43,14 @@ export interface GcStatsOptions {
   gcinspector?: boolean;
   /** Read `nodetool gcstats` (recorded files, or run it on a live cluster). Default true. */
   nodetool?: boolean;
+  /**
+   * Only pauses, cycles and stalls at or after this time (ISO-8601; no zone means UTC; compared as UTC instants).
+   * nodetool gcstats is a snapshot with no time range: it is kept whole and a note says so.
+   * @example await gcStats("bundle.tar.gz", { from: "2020-07-21T06:00:00Z", to: "2020-07-21T07:00:00Z" })
+   */
+  from?: string | Date;
+  /** Only pauses, cycles and stalls before this time (see `from`). */
+  to?: string | Date;
 }
 
 /** Where a pause row came from. */
@@ -492,6 +501,7 @@ async function gcStatsOf(input?: SourceInput, opts: GcStatsOptions = {}): Promis
   const wanted = opts.node === undefined ? undefined : new Set(Array.isArray(opts.node) ? opts.node : [opts.node]);
   const keep = (f: SourceFile) => !wanted || wanted.has(f.node);
   const notes: string[] = [];
+  const win = gcWindow(opts);
 
   // 1. GC logs, oldest rotation first per node. A GC log of another JVM in the bundle (OpsCenter,
   // the DataStax agent, Spark, Solr) or of no node is left out of the nodes' figures, with a note.
@@ -539,6 +549,7 @@ async function gcStatsOf(input?: SourceInput, opts: GcStatsOptions = {}): Promis
       );
       continue;
     }
+    if (win) narrowGcParse(parse, win, file.rel, notes);
     results.push({ node: file.node, file, parse });
   }
 
@@ -563,6 +574,7 @@ async function gcStatsOf(input?: SourceInput, opts: GcStatsOptions = {}): Promis
         }
       }
       const side = sideJvm(file);
+      if (win && parse) narrowInspectorParse(parse, win, file.rel, notes);
       if (side && parse && parse.pauses.length)
         notes.push(`${file.rel} belongs to ${side}, not to a Cassandra node: its ${plural(parse.pauses.length, "GCInspector line")} are left out.`);
       else if (parse && parse.pauses.length) inspector.push({ node: file.node, file, parse });
@@ -584,6 +596,7 @@ async function gcStatsOf(input?: SourceInput, opts: GcStatsOptions = {}): Promis
     } catch (e) {
       notes.push(`nodetool gcstats could not be read: ${(e as Error).message}`);
     }
+    if (win && gcstats.length) notes.push(gcstatsSnapshotNote(gcstats.map((g) => g.file), win));
   }
 
   if (!results.length && !inspector.length && !gcstats.length) {
