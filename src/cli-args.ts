@@ -5,7 +5,9 @@
  * - `-h` / `--help` prints the command's usage on stdout and exits 0 (EXIT_OK);
  * - a flag the command does not know, a missing value or a stray argument is refused with ONE line
  *   naming it, then the usage, on stderr, and exit 2 (EXIT_USAGE, the shell convention for misuse);
- * - a failure while running (a missing file, a dead cluster) is exit 1 (EXIT_FAILED).
+ * - a failure while running (a missing file, a dead cluster) is exit 1 (EXIT_FAILED);
+ * - findings at or above `--fail-on` (report, compare) are exit 3 (EXIT_FINDINGS), Ctrl-C 130.
+ * The whole rule is {@link EXIT_CODES_HELP}; {@link exitCodeOf} maps an error to its code, for every command.
  *
  * A parser throws a UsageError; the dispatcher (src/cli.ts) prints it with `refusal()` and exits 2.
  * Thrown anywhere else (the kernel, a test) it is still a CassperfError whose hint is the usage.
@@ -19,6 +21,31 @@ export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 /** The command line itself was wrong (unknown flag, missing value, stray argument): nothing ran. */
 export const EXIT_USAGE = 2;
+/**
+ * The command ran to its end and found what `--fail-on` gates on (report, compare): its own code, so a
+ * pipeline tells "the gate tripped" from "the report could not be built" (1) and from a typo (2).
+ */
+export const EXIT_FINDINGS = 3;
+/** Stopped by Ctrl-C (128 + SIGINT, the shell's convention). */
+export const EXIT_INTERRUPTED = 130;
+
+/** The exit codes of every cassperf command, as `--help` and the README state them. */
+export const EXIT_CODES_HELP = `exit codes (every cassperf command):
+  0    ok (report/compare: and no finding at or above --fail-on)
+  1    failed: bad input or a failure while running (a source or file that cannot be opened, an output that
+       exists without --force or cannot be written, an empty window, a cluster that did not answer, a failed cell)
+  2    usage: the command line is wrong (unknown option, missing value, a value outside its choices, wrong arguments)
+  3    findings at or above --fail-on (report, compare): the run succeeded and the gate tripped
+  130  interrupted (Ctrl-C)`;
+
+/**
+ * The exit code of an error that ended a command: EXIT_USAGE for a wrong command line (a UsageError),
+ * EXIT_FAILED for anything else (a CassperfError on bad input or while running, or a bug).
+ * @example process.exitCode = exitCodeOf(e)
+ */
+export function exitCodeOf(e: unknown): number {
+  return isUsageError(e) ? EXIT_USAGE : EXIT_FAILED;
+}
 
 /** A wrong command line: `command` names it (e.g. "cassperf lab start"), the hint is its usage. */
 export class UsageError extends CassperfError {

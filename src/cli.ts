@@ -10,7 +10,7 @@
  *   cassperf kernel install|uninstall [--user|--prefix P]    the Jupyter kernel
  *   cassperf run <notebook> [-p name value]... [--out file]  execute a runbook with parameters
  */
-import { EXIT_FAILED, EXIT_USAGE, isUsageError, printUsage, refusal, UsageError } from "./cli-args";
+import { EXIT_CODES_HELP, exitCodeOf, isUsageError, printUsage, refusal, UsageError } from "./cli-args";
 import { isCassperfError } from "./errors";
 
 const USAGE = `usage: cassperf [repl] [--open path | --connect host[,host]]
@@ -19,7 +19,8 @@ const USAGE = `usage: cassperf [repl] [--open path | --connect host[,host]]
        cassperf lab start|stop|status|nodetool|stress ...
        cassperf kernel install|uninstall [--user | --prefix P]
        cassperf run <notebook.ipynb> [-p name value]... [--out out.ipynb]
-       cassperf <command> --help   a command's own options`;
+       cassperf <command> --help   a command's own options
+${EXIT_CODES_HELP}`;
 
 const asksHelp = (args: string[]) => args.includes("--help") || args.includes("-h");
 
@@ -58,15 +59,10 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (e) => {
-    if (isUsageError(e)) {
-      console.error(refusal(e));
-      process.exitCode = EXIT_USAGE;
-    } else if (isCassperfError(e)) {
-      console.error(`cassperf: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ""}`);
-      process.exitCode = EXIT_FAILED;
-    } else {
-      console.error(e);
-      process.exitCode = EXIT_FAILED;
-    }
+    // One rule for every command (src/cli-args.ts EXIT_CODES_HELP): usage 2, anything else that ends a command 1.
+    if (isUsageError(e)) console.error(refusal(e));
+    else if (isCassperfError(e)) console.error(`cassperf: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ""}`);
+    else console.error(e);
+    process.exitCode = exitCodeOf(e);
   },
 );

@@ -4,30 +4,35 @@
  * Without an output option the report is printed as terminal text; `--html FILE` writes one offline
  * HTML file, `--md FILE` Markdown with its chart PNGs in a folder beside it, `--json` the same
  * content as data on stdout. Progress goes to stderr (only when it is a terminal); stdout carries
- * nothing but the report. Exit codes: 0 ok, 1 findings at or above `--fail-on`, 2 usage or bad
- * input (a source that cannot be opened, an existing or unwritable output, an empty window),
- * 130 interrupted (Ctrl-C).
+ * nothing but the report. Exit codes are every cassperf command's (src/cli-args.ts EXIT_CODES_HELP): 0 ok,
+ * 1 failed (a source that cannot be opened, an existing or unwritable output, an empty window, a
+ * failure while running), 2 usage, 3 findings at or above `--fail-on`, 130 interrupted (Ctrl-C).
+ * A wrong command line is thrown as a UsageError and any other error is thrown on: src/cli.ts maps
+ * both with the one rule (exitCodeOf), as for lab, kernel, run and the REPL.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { CassperfError, isCassperfError } from "./errors";
+import { EXIT_CODES_HELP, EXIT_FAILED, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError } from "./cli-args";
+import { CassperfError } from "./errors";
+import { parseUtc } from "./parse/utc-time";
 import { BUNDLED_DATASET } from "./kernel/kernelspec";
 import type { Severity } from "./present/report";
 
-/** Exit codes of `cassperf report` and `cassperf compare`. */
-export const EXIT = { OK: 0, FINDINGS: 1, USAGE: 2, INTERRUPTED: 130 } as const;
+/** Exit codes of `cassperf report` and `cassperf compare`: every command's (src/cli-args.ts), named here. */
+export const EXIT = { OK: EXIT_OK, FAILED: EXIT_FAILED, USAGE: EXIT_USAGE, FINDINGS: EXIT_FINDINGS, INTERRUPTED: EXIT_INTERRUPTED } as const;
 
 const OUTPUT_HELP = `  --html FILE          write one offline HTML file (charts inline, no network)
   --md FILE            write Markdown; chart PNGs go in FILE's folder, in <name>_charts/
   --json               print the report as JSON on stdout
   --only a,b           only these helpers (gcStats, jvm, logs, histograms, traces, queryPatterns,
                        compactionAdvice, caches, connections, bench, partitionScan)
-  --from T --to T      time window (ISO-8601, no zone = UTC) for the logs and the timeline
-  --fail-on LEVEL      exit 1 when a finding is at least warning|critical
+  --from T --to T      time window (ISO-8601, no zone = UTC) for the logs, GC pauses and the timeline;
+                       the other sections are snapshots and say so
+  --fail-on LEVEL      exit 3 when a finding is at least warning|critical
   --force              overwrite existing output files
   -h, --help           this help
-exit codes: 0 ok, 1 findings at or above --fail-on, 2 usage or bad input, 130 interrupted`;
+${EXIT_CODES_HELP}`;
 
 const OPTION_LINE = "[--html FILE] [--md FILE] [--json] [--only a,b] [--from T] [--to T] [--fail-on warning|critical] [--force]";
 
@@ -65,7 +70,7 @@ export interface ReportArgs {
   force: boolean;
 }
 
-/** Parse the arguments; an unknown option, a missing value or a bad --fail-on is a CassperfError carrying the usage. */
+/** Parse the arguments; an unknown option, a missing value, a bad --fail-on or a --from/--to that is not a time is a UsageError (exit 2). */
 export function parseReportArgs(args: string[], command: "report" | "compare" = "report"): ReportArgs {
   const usage = command === "report" ? REPORT_USAGE : COMPARE_USAGE;
   let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>;
@@ -74,22 +79,27 @@ export function parseReportArgs(args: string[], command: "report" | "compare" = 
   } catch (e) {
     const msg = (e as Error).message.replace(/\. To specify a positional argument.*$/s, ".");
     const unknown = /Unknown option '([^']+)'/.exec(msg);
-    throw new CassperfError(unknown ? `${command}: unknown option ${JSON.stringify(unknown[1])}.` : `${command}: ${msg}`, { hint: usage });
+    throw new UsageError(`cassperf ${command}`, unknown ? `unknown option ${JSON.stringify(unknown[1])}.` : msg, usage);
   }
+  const refuse = (message: string) => new UsageError(`cassperf ${command}`, message, usage);
   const v = parsed.values;
   if (v.help) return { help: true, positionals: [], json: false, force: false };
   const pos = parsed.positionals;
   if (command === "report" && pos.length > 1) {
-    throw new CassperfError(`report: one source at a time; got ${pos.length} arguments (${pos.map((a) => JSON.stringify(a)).join(", ")}).`, { hint: usage });
+    throw refuse(`one source at a time; got ${pos.length} arguments (${pos.map((a) => JSON.stringify(a)).join(", ")}).`);
   }
-  if (command === "compare" && pos.length !== 2) throw new CassperfError(`compare: needs two sources, before and after; got ${pos.length}.`, { hint: usage });
+  if (command === "compare" && pos.length !== 2) throw refuse(`needs two sources, before and after; got ${pos.length}.`);
   const level = v["fail-on"];
   if (level !== undefined && level !== "warning" && level !== "critical") {
-    throw new CassperfError(`${command}: --fail-on must be warning or critical; got ${JSON.stringify(level)}.`, { hint: usage });
+    throw refuse(`--fail-on must be warning or critical; got ${JSON.stringify(level)}.`);
   }
-  for (const k of ["html", "md", "only", "from", "to"] as const) if (v[k] === "") throw new CassperfError(`${command}: --${k} needs a value.`, { hint: usage });
+  for (const k of ["html", "md", "only", "from", "to"] as const) if (v[k] === "") throw refuse(`--${k} needs a value.`);
+  for (const k of ["from", "to"] as const) {
+    const t = v[k];
+    if (t !== undefined && Number.isNaN(parseUtc(t))) throw refuse(`--${k} ${JSON.stringify(v[k])} is not an ISO-8601 time (e.g. 2020-07-22T13:30:00Z).`);
+  }
   if (v.html !== undefined && v.md !== undefined && path.resolve(v.html) === path.resolve(v.md)) {
-    throw new CassperfError(`${command}: --html and --md name the same file ${v.html}.`, { hint: usage });
+    throw refuse(`--html and --md name the same file ${v.html}.`);
   }
   const out: ReportArgs = { positionals: pos, json: v.json === true, force: v.force === true };
   if (v.html !== undefined) out.html = v.html;
@@ -135,6 +145,17 @@ function progressLine(): { say(text: string): void; done(): void } {
   };
 }
 
+/**
+ * The figures of a progress line: files and MB done of the total, and the rate.
+ * @example progressFigures({ filesDone: 3, filesTotal: 17, bytesDone: 2.5e6, bytesTotal: 7.8e6, bytesPerSecond: 1.2e6 }) // "[######..............] 3/17 files, 2.5/7.8 MB, 1.2 MB/s"
+ */
+export function progressFigures(p: import("./report/progress").ReadProgress): string {
+  const mb = (b: number) => (b / 1e6).toFixed(1);
+  const filled = p.bytesTotal > 0 ? Math.round((20 * Math.min(p.bytesDone, p.bytesTotal)) / p.bytesTotal) : 20;
+  const bar = `[${"#".repeat(filled)}${".".repeat(20 - filled)}]`;
+  return `${bar} ${p.filesDone}/${p.filesTotal} files, ${mb(p.bytesDone)}/${mb(p.bytesTotal)} MB, ${mb(p.bytesPerSecond)} MB/s`;
+}
+
 /** Run `fn` with an AbortSignal that Ctrl-C (SIGINT) aborts; temporary outputs are removed on abort. */
 async function interruptible(fn: (signal: AbortSignal) => Promise<number>): Promise<number> {
   const ac = new AbortController();
@@ -143,7 +164,7 @@ async function interruptible(fn: (signal: AbortSignal) => Promise<number>): Prom
     if (!ac.signal.aborted) return ac.abort(new CassperfError("interrupted (Ctrl-C)"));
     (require("./report/write") as typeof import("./report/write")).discardPending();
     console.error("cassperf: interrupted (Ctrl-C twice); nothing was written.");
-    process.exit(EXIT.INTERRUPTED);
+    process.exit(EXIT_INTERRUPTED);
   };
   process.on("SIGINT", onSigint);
   try {
@@ -152,19 +173,12 @@ async function interruptible(fn: (signal: AbortSignal) => Promise<number>): Prom
     if (ac.signal.aborted) {
       (require("./report/write") as typeof import("./report/write")).discardPending();
       console.error("cassperf: interrupted (Ctrl-C); nothing was written.");
-      return EXIT.INTERRUPTED;
+      return EXIT_INTERRUPTED;
     }
     throw e;
   } finally {
     process.off("SIGINT", onSigint);
   }
-}
-
-/** Print a CassperfError as one line (plus the hint) and return the usage/bad-input exit code. */
-function badInput(e: unknown): number {
-  if (!isCassperfError(e)) throw e;
-  console.error(`cassperf: ${e.message}${e.hint ? `\n${e.hint.startsWith("usage:") ? e.hint : `  hint: ${e.hint}`}` : ""}`);
-  return EXIT.USAGE;
 }
 
 /** Where the Markdown's chart PNGs go: `<name>_charts/` beside it. */
@@ -173,19 +187,15 @@ export function chartsFolderFor(mdFile: string): string {
 }
 
 export async function runReportCli(args: string[]): Promise<number> {
-  let parsed: ReportArgs;
-  try {
-    parsed = parseReportArgs(args, "report");
-  } catch (e) {
-    return badInput(e);
-  }
+  // A wrong command line throws a UsageError; src/cli.ts prints it and exits 2 (the one rule, src/cli-args.ts).
+  const parsed = parseReportArgs(args, "report");
   if (parsed.help) {
     console.log(REPORT_USAGE);
     return EXIT.OK;
   }
   const a = parsed;
+  // Interrupted: interruptible() answers 130. Any other error is thrown on to src/cli.ts: one line, exit 1 (the one rule).
   return interruptible(async (signal) => {
-    try {
       const target = a.positionals[0] ?? BUNDLED_DATASET;
       if (!fs.existsSync(target)) throw new CassperfError(`report: ${target} does not exist.`);
       const w = require("./report/write") as typeof import("./report/write");
@@ -196,10 +206,16 @@ export async function runReportCli(args: string[]): Promise<number> {
       const { buildReportModel } = require("./report/model") as typeof import("./report/model");
       const started = Date.now();
       let now = `opening ${target}`;
-      const say = () => progress.say(`cassperf report (${((Date.now() - started) / 1000).toFixed(0)} s): ${now}`);
+      let read = "";
+      const say = () => progress.say(`cassperf report (${((Date.now() - started) / 1000).toFixed(0)} s): ${read}${now}`);
       say(); // at once: work has begun (and Ctrl-C is handled from here)
       const tick = setInterval(say, 500);
-      const onPhase = (p: { phase: string; files: number; bytes: number }) => (now = `${p.files} files, ${(p.bytes / 1e6).toFixed(1)} MB: ${p.phase}`);
+      const onPhase = (p: { phase: string } & import("./report/progress").ReadProgress) => {
+        read = `${progressFigures(p)}: `;
+        // A new phase, or the last file read, is said at once; the rest at the tick (at most twice a second).
+        const last = p.filesDone === p.filesTotal;
+        if (p.phase !== now || last) (now = p.phase), say();
+      };
       let model: import("./report/model").ReportModel;
       try {
         model = await buildReportModel(target, { ...modelOptions(a), signal, onPhase });
@@ -209,18 +225,14 @@ export async function runReportCli(args: string[]): Promise<number> {
       await writeModel(model, a, signal, progress);
       progress.done();
       return failOn(model.findings, a.failOn);
-    } catch (e) {
-      if (signal.aborted) throw e;
-      return badInput(e);
-    }
   });
 }
 
-/** Exit 1 when a finding is at or above the level (and say so on stderr), else 0. */
+/** Exit 3 (EXIT_FINDINGS) when a finding is at or above the level (and say so on stderr), else 0. */
 function failOn(findings: { severity: Severity }[], level: "warning" | "critical" | undefined): number {
   if (!level) return EXIT.OK;
   const n = findings.filter((f) => atOrAbove(f.severity, level)).length;
-  if (n) console.error(`cassperf: ${n} finding(s) at or above ${level} (--fail-on ${level}): exit 1`);
+  if (n) console.error(`cassperf: ${n} finding(s) at or above ${level} (--fail-on ${level}): exit ${EXIT_FINDINGS}`);
   return n ? EXIT.FINDINGS : EXIT.OK;
 }
 
@@ -269,19 +281,13 @@ function textReport(model: import("./report/model").ReportModel): string {
 }
 
 export async function runCompareCli(args: string[]): Promise<number> {
-  let parsed: ReportArgs;
-  try {
-    parsed = parseReportArgs(args, "compare");
-  } catch (e) {
-    return badInput(e);
-  }
+  const parsed = parseReportArgs(args, "compare");
   if (parsed.help) {
     console.log(COMPARE_USAGE);
     return EXIT.OK;
   }
   const a = parsed;
   return interruptible(async (signal) => {
-    try {
       const [before, after] = a.positionals;
       for (const p of [before, after]) if (!fs.existsSync(p)) throw new CassperfError(`compare: ${p} does not exist.`);
       const w = require("./report/write") as typeof import("./report/write");
@@ -294,9 +300,5 @@ export async function runCompareCli(args: string[]): Promise<number> {
       await c.writeCompare(model, a, signal, (t) => progress.say(t), chartsFolderFor);
       progress.done();
       return failOn(c.gatingFindings(model), a.failOn);
-    } catch (e) {
-      if (signal.aborted) throw e;
-      return badInput(e);
-    }
   });
 }

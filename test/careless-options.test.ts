@@ -126,7 +126,7 @@ test("readBenchRun(folder) and await compareRuns(folder, folder): one clear erro
 
 test("cassperf report: extra arguments and unknown options are refused with the usage", () => {
   const two = spawnSync(process.execPath, [CLI, "report", path.join(ROOT, "datasets", "lab-3node"), "extra"], { encoding: "utf8" });
-  // Exit 2: usage (src/report-cli.ts EXIT.USAGE; 1 means findings at or above --fail-on).
+  // Exit 2: usage (src/cli-args.ts EXIT_USAGE; 3 means findings at or above --fail-on).
   assert.equal(two.status, 2);
   assert.match(two.stderr, /report: one source at a time; got 2 arguments/);
   assert.match(two.stderr, /usage: cassperf report \[path\]/);

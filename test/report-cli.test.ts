@@ -36,10 +36,12 @@ function gcInspector(): { ms: number; line: number; day: string }[] {
     });
 }
 
-test("usage: --help exits 0, an unknown option or a bad --fail-on exits 2 with the usage, a target under a file is one clear line", () => {
+test("usage: --help exits 0, an unknown option or a bad --fail-on exits 2 with the usage, a target under a file is one clear line (exit 1)", () => {
   const help = cli(["report", "--help"]);
   assert.equal(help.status, 0);
-  assert.match(help.stdout, /exit codes: 0 ok, 1 findings at or above --fail-on, 2 usage or bad input/);
+  // The one rule of every command (src/cli-args.ts EXIT_CODES_HELP), printed by --help.
+  assert.match(help.stdout, /exit codes \(every cassperf command\):\n {2}0 {4}ok/);
+  assert.match(help.stdout, /\n {2}3 {4}findings at or above --fail-on/);
   const unknown = cli(["report", DSE68, "--htm", "x.html"]);
   assert.equal(unknown.status, 2);
   assert.match(unknown.stderr, /report: unknown option "--htm"/);
@@ -54,16 +56,17 @@ test("usage: --help exits 0, an unknown option or a bad --fail-on exits 2 with t
   const dir = tempDir();
   fs.writeFileSync(path.join(dir, "notafolder"), "x");
   const under = cli(["report", DSE68, "--html", path.join(dir, "notafolder", "out.html")]);
-  assert.equal(under.status, 2);
+  // Bad input (not the command line's shape): exit 1, failed.
+  assert.equal(under.status, 1);
   assert.match(under.stderr, /cannot write .*out\.html: .*notafolder is not a folder/);
   assert.deepEqual(fs.readdirSync(dir), ["notafolder"]);
   const missing = cli(["report", path.join(dir, "no-such-bundle")]);
-  assert.equal(missing.status, 2);
+  assert.equal(missing.status, 1);
   assert.match(missing.stderr, /no-such-bundle does not exist/);
 });
 
 const MD_TEST =
-  "report --md --json --fail-on critical on the dse68 excerpt: PNGs beside the Markdown, JSON alone on stdout, exit 1; " +
+  "report --md --json --fail-on critical on the dse68 excerpt: PNGs beside the Markdown, JSON alone on stdout, exit 3; " +
   "an existing output is refused, --force replaces it";
 test(MD_TEST, { timeout: 900_000 }, () => {
   const dir = tempDir();
@@ -72,8 +75,8 @@ test(MD_TEST, { timeout: 900_000 }, () => {
   // A GCInspector pause over 500 ms is critical (gcStats' and logs' rules, Cassandra GCInspector WARN at 1 s): the file has some.
   const pauses = gcInspector();
   assert.ok(pauses.some((p) => p.ms > 500));
-  assert.equal(r.status, 1, r.stderr);
-  assert.match(r.stderr, /finding\(s\) at or above critical \(--fail-on critical\): exit 1/);
+  assert.equal(r.status, 3, r.stderr);
+  assert.match(r.stderr, /finding\(s\) at or above critical \(--fail-on critical\): exit 3/);
   // stdout is exactly one JSON document: the report as data, no SVG.
   const model = JSON.parse(r.stdout);
   assert.equal(model.kind, "cassperf-report");
@@ -104,10 +107,10 @@ test(MD_TEST, { timeout: 900_000 }, () => {
   assert.deepEqual(fs.readdirSync(path.join(dir, "incident_charts")).sort(), links.map((l) => path.basename(l)).sort());
   assert.match(text, new RegExp(`\\| worst GC pause \\(GCInspector\\) \\| ${worst.ms} ms \\|`));
 
-  // Again without --force: refused before any work, exit 2, the file untouched.
+  // Again without --force: refused before any work, exit 1, the file untouched.
   const before = fs.readFileSync(md);
   const again = cli(["report", DSE68, "--md", md]);
-  assert.equal(again.status, 2);
+  assert.equal(again.status, 1);
   assert.match(again.stderr, /incident\.md already exists; pass --force to overwrite it/);
   assert.deepEqual(fs.readFileSync(md), before);
 
@@ -133,13 +136,13 @@ test(MD_TEST, { timeout: 900_000 }, () => {
   );
 });
 
-test("an empty window is one clear line and exit 2", { timeout: 300_000 }, () => {
+test("an empty window is one clear line and exit 1", { timeout: 300_000 }, () => {
   const r = cli(["report", DSE68, "--only", "logs", "--from", "2019-01-01T00:00:00Z", "--to", "2019-01-02T00:00:00Z"]);
-  assert.equal(r.status, 2);
+  assert.equal(r.status, 1);
   assert.match(r.stderr, /^cassperf: report: no log event between 2019-01-01T00:00:00Z and 2019-01-02T00:00:00Z; the logs cover 2020-/);
   assert.equal(r.stdout, "");
   const inverted = cli(["report", DSE68, "--from", "2020-07-22T14:00:00Z", "--to", "2020-07-22T13:00:00Z"]);
-  assert.equal(inverted.status, 2);
+  assert.equal(inverted.status, 1);
   assert.match(inverted.stderr, /the window is empty: --to 2020-07-22T13:00:00Z is not after --from 2020-07-22T14:00:00Z/);
 });
 
@@ -189,8 +192,8 @@ test("compare a recording with itself: every finding unchanged, none new or reso
   const dir = tempDir();
   const html = path.join(dir, "cmp.html");
   const r = cli(["compare", DSE68, DSE68, "--json", "--html", html, "--fail-on", "critical"]);
-  // The same criticals are still there after: --fail-on gates on what is there after.
-  assert.equal(r.status, 1, r.stderr);
+  // The same criticals are still there after: --fail-on gates on what is there after (exit 3).
+  assert.equal(r.status, 3, r.stderr);
   const m = JSON.parse(r.stdout);
   assert.equal(m.compare.mode, "recordings");
   assert.ok(m.compare.findings.length > 0);

@@ -99,7 +99,7 @@ function gcStops(r: Report | undefined): number[] {
 }
 
 function emptySection(helper: string, title: string): Section {
-  return { helper, status: "ran", title, reason: null, ms: null, summary: {}, findings: [], notes: [], table: null, charts: [] };
+  return { helper, status: "ran", title, reason: null, ms: null, summary: {}, findings: [], notes: [], table: null, charts: [], window: null };
 }
 
 /** GC pause percentiles before/after with their bands, as a section (table + chart) and findings. */

@@ -37,6 +37,7 @@ dl.summary div { display: flex; justify-content: space-between; gap: 8px; border
 dl.summary dt { color: var(--muted); } dl.summary dd { margin: 0; text-align: right; overflow-wrap: anywhere; font-variant-numeric: tabular-nums; }
 dl.summary div.wide { grid-column: 1 / -1; } dl.summary div.wide dd { text-align: left; font-size: 11px; }
 ul.notes { font-size: 12px; color: var(--muted); }
+p.window-note { font-size: 12px; font-style: italic; }
 nav a { margin-right: 10px; font-size: 12px; }
 @media print {
   body { max-width: none; padding: 0; font-size: 11px; }
@@ -71,6 +72,7 @@ function sectionHtml(s: Section): string {
   const head = `<h2 id="helper-${slug(s.helper)}">${esc(s.helper)} <span class="status status-${s.status.split(" ")[0]}">${esc(s.status)}</span></h2>`;
   if (s.status !== "ran") return `<section class="section" data-helper="${esc(s.helper)}">${head}<p>${esc(s.reason ?? "")}</p></section>`;
   const parts = [head, `<p>${esc(s.title ?? "")}${s.ms !== null ? ` <span class="muted">(${s.ms} ms)</span>` : ""}</p>`];
+  if (s.window) parts.push(`<p class="window-note">${esc(s.window)}</p>`);
   const summary = Object.entries(s.summary);
   const item = ([k, v]: [string, unknown]) => {
     const t = formatValue(v);
@@ -126,7 +128,7 @@ ${tl.notes.length ? `<ul class="notes">${tl.notes.map((n) => `<li>${esc(n)}</li>
   const w = m.window;
   const windowText = w
     ? ` · window ${esc(w.from ?? "start")} – ${esc(w.to ?? "end")} (applies to ${esc(w.appliesTo.join(", "))}; ` +
-      "the other helpers read snapshots and are shown whole)"
+      "every other section says why it is not narrowed)"
     : "";
   const counts = (["critical", "warning", "info"] as const).map((k) => `<span class="sev-${k}">${m.counts[k]} ${k}</span>`).join("");
   const nav = [

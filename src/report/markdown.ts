@@ -33,6 +33,7 @@ function table(columns: string[], rows: unknown[][]): string[] {
 
 function sectionMd(s: Section, folder: string): string[] {
   const out = [`## ${s.helper}`, "", md(s.title ?? ""), ""];
+  if (s.window) out.push(`_${md(s.window)}_`, "");
   const summary = Object.entries(s.summary);
   if (summary.length)
     out.push(
@@ -69,7 +70,7 @@ export function renderMarkdown(model: ReportModel, folder: string, tool = "cassp
   const meta = `${md(m.source.description)} · ${(m.source.bytes / 1e6).toFixed(1)} MB read · generated ${m.generatedAt} by cassperf`;
   const out: string[] = [`# ${tool} — ${md(m.source.input)}`, "", meta, ""];
   const w = m.window;
-  const shownWhole = "the other helpers read snapshots and are shown whole";
+  const shownWhole = "every other section says why it is not narrowed";
   if (w) out.push(`Window ${w.from ?? "start"} – ${w.to ?? "end"} (applies to ${w.appliesTo.join(", ")}; ${shownWhole}).`, "");
   out.push(`**${m.counts.critical} critical, ${m.counts.warning} warning, ${m.counts.info} info**`, "", "## Headline", "");
   const headRows = m.headline.map((h) => [h.metric, h.value, h.node, h.detail, h.from === null ? null : `\`${h.from}\``]);

@@ -70,6 +70,11 @@ export interface Section {
   notes: string[];
   table: KeyTable | null;
   charts: ChartEntry[];
+  /**
+   * Under `--from/--to`: null for a section narrowed to the window (logs, gcStats); else why it is
+   * not ("snapshot taken at <time>, not narrowed: nodetool output has no time range"). Null without a window.
+   */
+  window: string | null;
 }
 
 /** The timeline, zoomed on the incident. */
@@ -110,13 +115,21 @@ export interface ReportModelOptions {
    * @example await buildReportModel("bundle.tar.gz", { only: ["gcStats", "logs"] })
    */
   only?: string[];
-  /** Start of the time window (ISO-8601; no zone means UTC) for the time-stamped evidence (logs, timeline). */
+  /**
+   * Start of the time window (ISO-8601; no zone means UTC) for the time-stamped evidence: logs, gcStats
+   * (pauses, cycles, stalls) and the timeline. Every other section says it is not narrowed and why.
+   * @example await buildReportModel("bundle.tar.gz", { from: "2020-07-22T13:00:00Z", to: "2020-07-22T14:00:00Z" })
+   */
   from?: string;
   /** End of the time window. */
   to?: string;
   signal?: AbortSignal;
-  /** Called as the work moves on: the phase, and the source's size once it is open (for a progress line). */
-  onPhase?: (p: { phase: string; files: number; bytes: number }) => void;
+  /**
+   * Called as the work moves on (for a progress bar): the phase, and the files and bytes of the source
+   * read so far of its total (./progress.ts: sizes on disk; the last call has every file done).
+   * @example await buildReportModel("bundle.tar.gz", { onPhase: (p) => console.error(`${p.filesDone}/${p.filesTotal} files: ${p.phase}`) })
+   */
+  onPhase?: (p: { phase: string } & import("./progress").ReadProgress) => void;
 }
 
 /** The helpers health() knows (its table), for `--only` checking. */
@@ -148,12 +161,24 @@ export async function buildReportModel(input: string | Source, options: ReportMo
     throw new CassperfError(`report: the window is empty: --to ${options.to} is not after --from ${options.from}.`);
   }
   const signal = options.signal;
-  const run = <T>(fn: () => Promise<T>): Promise<T> => (signal ? withRunContext({ signal }, fn) : fn());
-
-  const source: Source = typeof input === "string" ? await api.open(input) : input;
+  const opened: Source = typeof input === "string" ? await api.open(input) : input;
   signal?.throwIfAborted();
-  const size = { files: source.files().length, bytes: source.files().reduce((a, f) => a + (f.size || 0), 0) };
-  const phase = (name: string) => options.onPhase?.({ phase: name, ...size });
+  // Progress: every read through the source is counted (./progress.ts); logs() reads in worker threads and says its own.
+  const { ReadTracker } = require("./progress") as typeof import("./progress");
+  let phaseName = "opening";
+  const tracker = new ReadTracker(opened.files(), (p) => options.onPhase?.({ phase: phaseName, ...p }));
+  const source = options.onPhase ? tracker.wrap(opened) : opened;
+  const phase = (name: string) => {
+    phaseName = name;
+    options.onPhase?.({ phase: name, ...tracker.progress() });
+  };
+  const logFiles = opened.files().filter((f) => f.kind === "system-log" || f.kind === "debug-log");
+  const onProgress = (p: import("../run-context").Progress) => {
+    if (p.total !== undefined && p.total > 0 && p.done >= p.total && /log files/.test(p.label ?? "")) tracker.markDone(logFiles);
+    else options.onPhase?.({ phase: `${phaseName}; ${p.done}/${p.total ?? "?"} ${p.label ?? ""}`.trim(), ...tracker.progress() });
+  };
+  const context = { ...(signal ? { signal } : {}), ...(options.onPhase ? { onProgress } : {}) };
+  const run = <T>(fn: () => Promise<T>): Promise<T> => (signal || options.onPhase ? withRunContext(context, fn) : fn());
   phase(`running ${only ? ["inventory", ...only.filter((h) => h !== "inventory")].join(", ") : "every helper the source can answer"}`);
   const skip = only ? known.filter((h) => h !== "inventory" && !only.includes(h)) : [];
   const health = await run(() => api.health(source, { skip }));
@@ -162,18 +187,38 @@ export async function buildReportModel(input: string | Source, options: ReportMo
   let findings: Finding[] = [...health.findings];
   const notes: string[] = [...health.notes];
 
-  // The time window: logs() and timeline() read time-stamped events and take it; the others read snapshots.
+  // The time window: logs(), gcStats() and timeline() read time-stamped evidence and take it; the others read snapshots.
   const windowed = fromMs !== undefined || toMs !== undefined;
   const win = windowed ? { ...(options.from !== undefined ? { from: options.from } : {}), ...(options.to !== undefined ? { to: options.to } : {}) } : {};
-  if (windowed && reports.logs) {
-    const logsInWindow = await run(() => api.logs({ source, ...win }));
-    if (logsInWindow.count("events") === 0) {
-      const s = reports.logs.summary;
-      const window = `between ${options.from ?? "the start"} and ${options.to ?? "the end"}`;
-      throw new CassperfError(`report: no log event ${window}; the logs cover ${s.first ?? "?"} – ${s.last ?? "?"}.`);
+  // When the snapshots were taken: the bundle is collected after its last log line.
+  const snapshotAt = reports.logs?.summary.last != null ? String(reports.logs.summary.last) : null;
+  if (windowed) {
+    const span = `between ${options.from ?? "the start"} and ${options.to ?? "the end"}`;
+    const empty: string[] = [];
+    const narrowed: Record<string, Report> = {};
+    if (reports.logs) {
+      phase("logs, narrowed to the window");
+      const logsInWindow = await run(() => api.logs({ source, ...win }));
+      if (logsInWindow.count("events") === 0) empty.push(`no log event ${span}; the logs cover ${reports.logs.summary.first ?? "?"} – ${reports.logs.summary.last ?? "?"}`);
+      narrowed.logs = logsInWindow;
     }
-    reports.logs = logsInWindow;
-    findings = findings.filter((f) => f.helper !== "logs").concat(logsInWindow.findings.map((f) => ({ ...f, helper: f.helper || "logs" })));
+    if (reports.gcStats) {
+      phase("gcStats, narrowed to the window");
+      const all = reports.gcStats;
+      const gcInWindow = await run(() => api.gcStats(source, win));
+      if (gcInWindow.count("pauses") === 0) {
+        const span0 = all.count("pauses") ? `; the GC evidence has ${all.count("pauses")} pause(s)` : "";
+        empty.push(`no GC pause ${span}${span0}`);
+      }
+      narrowed.gcStats = gcInWindow;
+    }
+    // Nothing at all in the window: one clear line (a report of empty sections would say nothing).
+    if (empty.length && empty.length === Object.keys(narrowed).length) throw new CassperfError(`report: ${empty.join("; ")}.`);
+    for (const [helper, r] of Object.entries(narrowed)) {
+      reports[helper] = r;
+      findings = findings.filter((f) => f.helper !== helper).concat(r.findings.map((f) => ({ ...f, helper: f.helper || helper })));
+    }
+    for (const e of empty) notes.push(`In the window: ${e}.`);
     const { sortFindings } = require("../present/report") as typeof import("../present/report");
     findings = sortFindings(findings);
   }
@@ -190,10 +235,15 @@ export async function buildReportModel(input: string | Source, options: ReportMo
     }
   }
   signal?.throwIfAborted();
+  tracker.finish();
 
   type HelperRow = { helper: string; status: Section["status"]; findings: number | null; ms: number | null; reason: string | null };
   const helperRows = health.rows("helpers") as HelperRow[];
-  const sections: Section[] = helperRows.map((h) => section(h, reports[h.helper]));
+  const { notNarrowedLabel } = require("./window") as typeof import("./window");
+  const sections: Section[] = helperRows.map((h) => ({
+    ...section(h, reports[h.helper]),
+    window: windowed && h.status === "ran" ? notNarrowedLabel(h.helper, snapshotAt) : null,
+  }));
   const count = (s: Severity) => findings.filter((f) => f.severity === s).length;
   const files = source.files();
   const model: ReportModel = {
@@ -206,7 +256,7 @@ export async function buildReportModel(input: string | Source, options: ReportMo
       files: files.length,
       bytes: files.reduce((a, f) => a + (f.size || 0), 0),
     },
-    window: windowed ? { from: options.from ?? null, to: options.to ?? null, appliesTo: ["logs", "timeline"] } : null,
+    window: windowed ? { from: options.from ?? null, to: options.to ?? null, appliesTo: ["logs", "gcStats", "timeline"] } : null,
     title: health.title,
     counts: { critical: count("critical"), warning: count("warning"), info: count("info") },
     headline: health.rows("headline") as unknown as HeadlineFact[],
@@ -240,6 +290,7 @@ function section(h: { helper: string; status: Section["status"]; ms: number | nu
     notes: [],
     table: null,
     charts: [],
+    window: null,
   };
   if (!r) return base;
   base.title = r.title;

@@ -21,6 +21,7 @@ import { gcInspectorParser } from "../../parse/gc-inspector";
 import { gcLogParser } from "../../parse/gc-log";
 import type { GcBlockParser, GcParseColumns, PauseTable } from "../../parse/gc-pauses";
 import { isCancel } from "../parse-cancellable";
+import { gcstatsSnapshotNote, gcWindow, narrowGcParse, narrowInspectorParse, type GcWindow } from "./gc-window";
 import { runOptions } from "../../run-context";
 import type { GcParse } from "../../parse/gc-types";
 import { parseNodetoolGcstats, type NodetoolGcStats } from "../../parse/nodetool-gcstats";
@@ -41,6 +42,14 @@ export interface GcStatsOptions extends HelperOptions {
   gcinspector?: boolean;
   /** Read `nodetool gcstats` (recorded files, or run it on a live cluster). Default true. */
   nodetool?: boolean;
+  /**
+   * Only pauses, cycles and stalls at or after this time (ISO-8601; no zone means UTC; compared as UTC instants).
+   * nodetool gcstats is a snapshot with no time range: it is kept whole and a note says so.
+   * @example await gcStats("bundle.tar.gz", { from: "2020-07-21T06:00:00Z", to: "2020-07-21T07:00:00Z" })
+   */
+  from?: string | Date;
+  /** Only pauses, cycles and stalls before this time (see `from`). */
+  to?: string | Date;
 }
 
 /** The report gcStats() returns: frames `pauses`, `cycles`, `stalls`, `gcstats`; charts `pauses`, `heap`, `histogram`. */
@@ -191,9 +200,12 @@ async function gcStatsOf(input?: SourceInput, opts: GcStatsOptions = {}): Promis
   // Ctrl-C in the REPL (or a notebook cell's signal) stops the read between blocks; the files already read are kept.
   const signal = runOptions().signal;
 
-  const { results, cancelled } = await readGcLogs(source, keep, signal, notes);
-  const inspector = opts.gcinspector !== false && !cancelled ? await readInspectorLines(source, keep, signal, notes) : [];
+  // The time window (from/to): pauses, cycles and stalls outside it are dropped as each file is read (./gc-window.ts).
+  const win = gcWindow(opts) ?? undefined;
+  const { results, cancelled } = await readGcLogs(source, keep, signal, notes, win);
+  const inspector = opts.gcinspector !== false && !cancelled ? await readInspectorLines(source, keep, signal, notes, win) : [];
   const gcstats = opts.nodetool !== false && !cancelled ? await readNodetoolGcstats(source, wanted, notes) : [];
+  if (win && gcstats.length) notes.push(gcstatsSnapshotNote(gcstats.map((g) => g.file), win));
   if (!results.length && !inspector.length && !gcstats.length) refuseWithoutEvidence(source, notes);
 
   const stalls = fileNotesAndStalls(results, notes);
@@ -221,6 +233,7 @@ async function readGcLogs(
   keep: (f: SourceFile) => boolean,
   signal: AbortSignal,
   notes: string[],
+  win?: GcWindow,
 ): Promise<{ results: FileResult[]; cancelled: boolean }> {
   const results: FileResult[] = [];
   const gcFiles = filesInTimeOrder(source, ["gc-log"]).filter(keep);
@@ -243,7 +256,10 @@ async function readGcLogs(
         continue;
       }
     }
-    if (parse && isNodeGcLog(file, parse, notes)) results.push({ node: file.node, file, parse });
+    if (parse && isNodeGcLog(file, parse, notes)) {
+      if (win) narrowGcParse(parse, win, file.rel, notes);
+      results.push({ node: file.node, file, parse });
+    }
   }
   orderAndDedupe(results, notes);
   return { results, cancelled: false };
@@ -281,7 +297,13 @@ function isNodeGcLog(file: SourceFile, parse: GcParseColumns, notes: string[]): 
 }
 
 /** Step 2: the GCInspector lines of each node's system.log (another JVM's log is left out, with a note). */
-async function readInspectorLines(source: GcSource, keep: (f: SourceFile) => boolean, signal: AbortSignal, notes: string[]): Promise<InspectorResult[]> {
+async function readInspectorLines(
+  source: GcSource,
+  keep: (f: SourceFile) => boolean,
+  signal: AbortSignal,
+  notes: string[],
+  win?: GcWindow,
+): Promise<InspectorResult[]> {
   const inspector: InspectorResult[] = [];
   for (const file of filesInTimeOrder(source, ["system-log"]).filter(keep)) {
     let parse: GcParse | null;
@@ -296,6 +318,7 @@ async function readInspectorLines(source: GcSource, keep: (f: SourceFile) => boo
       }
     }
     const side = sideJvm(file);
+    if (win && parse) narrowInspectorParse(parse, win, file.rel, notes);
     if (side && parse && parse.pauses.length)
       notes.push(`${file.rel} belongs to ${side}, not to a Cassandra node: its ${plural(parse.pauses.length, "GCInspector line")} are left out.`);
     else if (parse && parse.pauses.length) inspector.push({ node: file.node, file, parse });

@@ -153,11 +153,16 @@ async function fromBundles(source: Source, fill: Fill): Promise<void> {
 
 /** 2. The "JVM Arguments: [...]" and "JVM vendor/version" startup lines of system.log. */
 async function fromStartupLines(source: Source, fill: Fill): Promise<void> {
+  // Read block by block and stop at the first of each (a whole system.log as one string grew the report's memory with the logs).
   for (const f of source.files({ kind: "system-log" })) {
-    const text = await source.readText(f);
-    const m = /JVM Arguments: \[(.*)\]\s*$/m.exec(text);
+    let m: RegExpExecArray | null = null;
+    let v: RegExpExecArray | null = null;
+    for await (const block of source.readLineBlocks(f)) {
+      m ??= /JVM Arguments: \[(.*)\]\s*$/m.exec(block);
+      v ??= /JVM vendor\/version: (.*)$/m.exec(block);
+      if (m && v) break;
+    }
     if (m) fill(f.node, jvmArgSettings(m[1].split(/,\s*/)), `${f.rel} (JVM Arguments)`);
-    const v = /JVM vendor\/version: (.*)$/m.exec(text);
     if (v) fill(f.node, { java_version: v[1].trim() }, `${f.rel} (JVM vendor/version)`);
   }
 }
