@@ -14,6 +14,7 @@ import { parseArgs } from "node:util";
 import { CassperfError, isCassperfError } from "./errors";
 import { BUNDLED_DATASET } from "./kernel/kernelspec";
 import type { Severity } from "./present/report";
+import { chartsFolderFor } from "./report/write";
 
 /** Exit codes of `cassperf report` and `cassperf compare`. */
 export const EXIT = { OK: 0, FINDINGS: 1, USAGE: 2, INTERRUPTED: 130 } as const;
@@ -167,11 +168,6 @@ function badInput(e: unknown): number {
   return EXIT.USAGE;
 }
 
-/** Where the Markdown's chart PNGs go: `<name>_charts/` beside it. */
-export function chartsFolderFor(mdFile: string): string {
-  return path.join(path.dirname(mdFile), `${path.basename(mdFile).replace(/\.(md|markdown)$/i, "")}_charts`);
-}
-
 export async function runReportCli(args: string[]): Promise<number> {
   let parsed: ReportArgs;
   try {
@@ -291,7 +287,7 @@ export async function runCompareCli(args: string[]): Promise<number> {
       const c = require("./report/compare") as typeof import("./report/compare");
       progress.say(`cassperf compare: reading ${before} and ${after}`);
       const model = await c.buildCompareModel(before, after, { ...modelOptions(a), signal });
-      await c.writeCompare(model, a, signal, (t) => progress.say(t), chartsFolderFor);
+      await c.writeCompare(model, a, signal, (t) => progress.say(t));
       progress.done();
       return failOn(c.gatingFindings(model), a.failOn);
     } catch (e) {

@@ -16,6 +16,7 @@ import { CassperfError, isCassperfError } from "../errors";
 import type { Finding, Report } from "../present/report";
 import { buildReportModel, reportsOf, type HeadlineFact, type ReportModel, type ReportModelOptions, type Section } from "./model";
 import { BENCH_THRESHOLDS } from "../bench/rules";
+import { chartsFolderFor, type OutputTargets } from "./write";
 
 /** z for a two-sided 95% band. */
 export const Z95 = 1.96;
@@ -377,10 +378,9 @@ export function gatingFindings(model: CompareModel): Finding[] {
 /** Write the compare model like a report (the report writers). */
 export async function writeCompare(
   model: CompareModel,
-  a: import("../report-cli").ReportArgs,
+  a: OutputTargets,
   signal: AbortSignal,
   say: (t: string) => void,
-  chartsFolderFor: (md: string) => string,
 ): Promise<void> {
   const { renderCharts, modelToJSON, allCharts } = require("./model") as typeof import("./model");
   const w = require("./write") as typeof import("./write");

@@ -9,6 +9,19 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { CassperfError } from "../errors";
 
+/** Where the Markdown's chart PNGs go: `<name>_charts/` beside it. */
+export function chartsFolderFor(mdFile: string): string {
+  return path.join(path.dirname(mdFile), `${path.basename(mdFile).replace(/\.(md|markdown)$/i, "")}_charts`);
+}
+
+/** The outputs a report or compare run was asked for (the --html, --md, --json and --force options). */
+export interface OutputTargets {
+  html?: string;
+  md?: string;
+  json: boolean;
+  force: boolean;
+}
+
 /** One output: a file with its content, or a folder of files. */
 export type Output = { target: string; content: string | Buffer } | { target: string; folder: Record<string, Buffer> };
 
