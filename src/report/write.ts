@@ -3,7 +3,8 @@
  * every file (or folder of chart PNGs) is first written under a temporary name in the same folder,
  * then renamed into place once ALL outputs are ready. An existing target is refused unless
  * `force`; an unwritable folder is one clear CassperfError. {@link discardPending} removes the
- * temporary files (Ctrl-C).
+ * temporary files (Ctrl-C). Where the Markdown's chart PNGs go ({@link chartsFolderFor}) and which
+ * outputs a run asked for ({@link OutputTargets}) live here too, for report-cli.ts and compare.ts alike.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
