@@ -69,7 +69,8 @@ type Row = Record<string, unknown>;
 /** What compactionAdvice gathers (tablestats only, here). */
 type CompactionEvidence = Awaited<ReturnType<typeof gatherCompactionEvidence>>;
 /** The row with the largest numeric `k`. */
-const worstOf = (rs: Row[], k: string) => rs.filter((r) => num(r[k]) !== null).reduce<Row | undefined>((a, r) => (!a || (r[k] as number) > (a[k] as number) ? r : a), undefined);
+const worstOf = (rs: Row[], k: string) =>
+  rs.filter((r) => num(r[k]) !== null).reduce<Row | undefined>((a, r) => (!a || (r[k] as number) > (a[k] as number) ? r : a), undefined);
 
 /** How many lines a total cites at most (the rest are in the helper's own frame). */
 const CITE_CAP = 20;
@@ -427,7 +428,8 @@ async function liveViewRows(source: LiveSource, h: HeadlineInput): Promise<{ row
   const pools: Pool[] = [];
   const poolNodes = new Set<string>();
   const v = await readViews(source, "thread_pools");
-  for (const f of v.failed) h.notes.push(`system_views.thread_pools on ${f.node} could not be read (${f.error}); tpstats is used for it when nodetool is available`);
+  for (const f of v.failed)
+    h.notes.push(`system_views.thread_pools on ${f.node} could not be read (${f.error}); tpstats is used for it when nodetool is available`);
   for (const r of v.reads) {
     poolNodes.add(r.node);
     for (const p of r.rows)
@@ -484,7 +486,9 @@ async function sstableTasksRow(source: LiveSource): Promise<HeadlineFact | undef
     detail: all.length
       ? all
           .slice(0, 3)
-          .map(({ node, t }) => `${node} ${t.kind} ${t.keyspace_name}.${t.table_name} ${viewNumber(t.progress) ?? "?"}/${viewNumber(t.total) ?? "?"} ${t.unit ?? ""}`.trim())
+          .map(({ node, t }) =>
+            `${node} ${t.kind} ${t.keyspace_name}.${t.table_name} ${viewNumber(t.progress) ?? "?"}/${viewNumber(t.total) ?? "?"} ${t.unit ?? ""}`.trim(),
+          )
           .join("; ")
       : `none on ${tasks.reads.length} node(s) right now`,
     helper: "health",
@@ -538,7 +542,9 @@ async function tpstatsRows(h: HeadlineInput, pools: Pool[], poolNodes: Set<strin
       value: dropped.reduce((a, d) => a + d.value, 0),
       node: w.value > 0 ? w.node : null,
       detail:
-        w.value > 0 ? `most on ${w.node} (${w.top}); counted since each node started${citedNote(n)}` : `none on ${plural(dropped.length, "node")}, since each node started`,
+        w.value > 0
+          ? `most on ${w.node} (${w.top}); counted since each node started${citedNote(n)}`
+          : `none on ${plural(dropped.length, "node")}, since each node started`,
       helper: "health",
       from: w.value > 0 ? citeLines(lines) : dropped.map((d) => d.from).join("; "),
     });

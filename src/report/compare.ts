@@ -14,7 +14,17 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { CassperfError, isCassperfError } from "../errors";
 import type { Finding, Report } from "../present/report";
-import { allCharts, buildReportModel, modelToJSON, renderCharts, reportsOf, type HeadlineFact, type ReportModel, type ReportModelOptions, type Section } from "./model";
+import {
+  allCharts,
+  buildReportModel,
+  modelToJSON,
+  renderCharts,
+  reportsOf,
+  type HeadlineFact,
+  type ReportModel,
+  type ReportModelOptions,
+  type Section,
+} from "./model";
 import { BENCH_THRESHOLDS } from "../bench/rules";
 import { chartsFolderFor, writeOutputs, type Output, type OutputTargets } from "./write";
 

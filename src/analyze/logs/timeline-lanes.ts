@@ -80,7 +80,11 @@ export function aggregate(points: LanePoint[], bin: number): DrawnPoint[] {
  * or — past MAX_CHART_POINTS — the smallest round bin that fits; a bin too small for the span
  * keeps the largest MAX_CHART_POINTS points and says so in `notes`.
  */
-export function binPoints(points: LanePoint[], asked: number | undefined, notes: string[]): { bin: number | undefined; drawn: DrawnPoint[]; capped: DrawnPoint[] } {
+export function binPoints(
+  points: LanePoint[],
+  asked: number | undefined,
+  notes: string[],
+): { bin: number | undefined; drawn: DrawnPoint[]; capped: DrawnPoint[] } {
   const series = new Set(points.map((p) => `${p.node}|${p.lane}`)).size || 1;
   const span = points.length ? points[points.length - 1].t - points[0].t : 0;
   let bin = asked;
