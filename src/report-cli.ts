@@ -18,6 +18,7 @@ import { CassperfError } from "./errors";
 import { parseUtc } from "./parse/utc-time";
 import { BUNDLED_DATASET } from "./kernel/kernelspec";
 import type { Severity } from "./present/report";
+import { chartsFolderFor } from "./report/write";
 
 /** Exit codes of `cassperf report` and `cassperf compare`: every command's (src/cli-args.ts), named here. */
 export const EXIT = { OK: EXIT_OK, FAILED: EXIT_FAILED, USAGE: EXIT_USAGE, FINDINGS: EXIT_FINDINGS, INTERRUPTED: EXIT_INTERRUPTED } as const;
@@ -181,11 +182,6 @@ async function interruptible(fn: (signal: AbortSignal) => Promise<number>): Prom
   }
 }
 
-/** Where the Markdown's chart PNGs go: `<name>_charts/` beside it. */
-export function chartsFolderFor(mdFile: string): string {
-  return path.join(path.dirname(mdFile), `${path.basename(mdFile).replace(/\.(md|markdown)$/i, "")}_charts`);
-}
-
 export async function runReportCli(args: string[]): Promise<number> {
   // A wrong command line throws a UsageError; src/cli.ts prints it and exits 2 (the one rule, src/cli-args.ts).
   const parsed = parseReportArgs(args, "report");
@@ -297,7 +293,7 @@ export async function runCompareCli(args: string[]): Promise<number> {
       const c = require("./report/compare") as typeof import("./report/compare");
       progress.say(`cassperf compare: reading ${before} and ${after}`);
       const model = await c.buildCompareModel(before, after, { ...modelOptions(a), signal });
-      await c.writeCompare(model, a, signal, (t) => progress.say(t), chartsFolderFor);
+      await c.writeCompare(model, a, signal, (t) => progress.say(t));
       progress.done();
       return failOn(c.gatingFindings(model), a.failOn);
   });

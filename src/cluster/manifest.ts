@@ -7,13 +7,36 @@
  * what it ignored; and the files it lists are checked against the disk (missing, size, sha256, and
  * files it does not list), each difference one note shown on every report from the source. A
  * doubled gc.log, for instance, shows up as a size and sha256 difference instead of as extra pauses.
+ *
+ * The DatasetManifest type lives here (recorded.ts re-exports it), so recorded.ts imports this
+ * module and not the other way round.
  */
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { CassperfError } from "../errors";
 import { unsafeEntryReason } from "./archive";
-import type { DatasetManifest } from "./recorded";
+
+/** The manifest a cassperf dataset carries (cassperf.json). */
+export interface DatasetManifest {
+  format: "cassperf-dataset";
+  version: 1;
+  cluster_name?: string;
+  /** Cassandra release version per node, as the node reported it. */
+  cassandra_versions?: Record<string, string>;
+  captured_at?: string;
+  nodes?: string[];
+  /** What was captured: "traces", "schema", "nodetool", "logs", "gc-logs", "bench", "stress". */
+  captured?: string[];
+  /** sha256 and size of each file, by path relative to the dataset. */
+  files?: Record<string, { sha256: string; bytes: number }>;
+  /** Anything the recorder wants to say (how it was made). */
+  notes?: string;
+  /** Files record() shortened to a size limit (very long lines cut, then first quarter + last three quarters, at line boundaries). */
+  truncated?: Record<string, { original_bytes: number; kept_bytes: number; long_lines_cut?: number }>;
+  /** Parts record() could not capture, one sentence each. */
+  skipped?: string[];
+}
 
 /** The manifest format versions this cassperf reads (record() writes version 1). */
 export const MANIFEST_VERSIONS = [1];

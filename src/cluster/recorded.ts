@@ -29,7 +29,9 @@ import {
   type ExtractLimits,
 } from "./archive";
 import { classifyByContent, classifyByName, looksBinary, nodetoolMismatch, type Classified } from "./classify";
-import { parseManifest, verifyManifestFiles } from "./manifest";
+import { parseManifest, verifyManifestFiles, type DatasetManifest } from "./manifest";
+
+export type { DatasetManifest } from "./manifest";
 import { registerSourceNotes } from "./source-notes";
 import { filterFiles, type FileFilter, type Source, type SourceFile } from "./source";
 import { plural } from "../present/plural";
@@ -47,27 +49,6 @@ export interface OpenOptions {
    * @example open("huge-bundle.tar.gz", { maxExtractBytes: 16 * 2 ** 30 })
    */
   maxExtractBytes?: number;
-}
-
-/** The manifest a cassperf dataset carries (cassperf.json). */
-export interface DatasetManifest {
-  format: "cassperf-dataset";
-  version: 1;
-  cluster_name?: string;
-  /** Cassandra release version per node, as the node reported it. */
-  cassandra_versions?: Record<string, string>;
-  captured_at?: string;
-  nodes?: string[];
-  /** What was captured: "traces", "schema", "nodetool", "logs", "gc-logs", "bench", "stress". */
-  captured?: string[];
-  /** sha256 and size of each file, by path relative to the dataset. */
-  files?: Record<string, { sha256: string; bytes: number }>;
-  /** Anything the recorder wants to say (how it was made). */
-  notes?: string;
-  /** Files record() shortened to a size limit (very long lines cut, then first quarter + last three quarters, at line boundaries). */
-  truncated?: Record<string, { original_bytes: number; kept_bytes: number; long_lines_cut?: number }>;
-  /** Parts record() could not capture, one sentence each. */
-  skipped?: string[];
 }
 
 /** How the recorded source was laid out on disk. */

@@ -7,18 +7,21 @@
  *  - `findings`: from named rules with named thresholds (see each helper's rule table);
  *  - `chart(name?)`: a Vega-Lite chart with `.spec`, `.toSVG()`, `.toPNG()`;
  *  - `[Symbol.for("Jupyter.display")]()`: the Jupyter MIME bundle (Deno's kernel convention);
- *  - `toText()`: the terminal rendering the REPL prints; `toJSON()`: plain data.
+ *  - `toText()`: the terminal rendering the REPL prints (./terminal.ts); `toJSON()`: plain data.
+ *
+ * Severity, Columns, columnsToRows and formatValue live in ./format.ts (shared with ./terminal.ts,
+ * which must not import this file) and are re-exported here.
  */
 import * as util from "node:util";
 import type { DataFrame } from "danfojs-node";
 import { makeChart, PNG_SCALE, withPngWidth, type Chart, type VegaLiteSpec } from "./chart";
 import { renderReportText, type TextOptions } from "./terminal";
+import { columnsToRows, formatValue, type Columns, type Severity } from "./format";
 import { withSourceNotes } from "../cluster/source-notes";
 
 export type { DataFrame };
-
-/** How bad a finding is. */
-export type Severity = "critical" | "warning" | "info";
+// The formatting pieces the terminal rendering shares live in ./format.ts (no report <-> terminal cycle); re-exported here.
+export { columnsToRows, formatValue, type Columns, type Severity };
 
 /** One finding: what a named rule saw, the evidence, and what to do about it. */
 export interface Finding {
@@ -36,9 +39,6 @@ export interface Finding {
   /** Node the finding is about, when it is about one. */
   node?: string;
 }
-
-/** Column-oriented plain data: every array has the same length. */
-export type Columns = Record<string, unknown[]>;
 
 /** A named threshold, as rule tables declare them. */
 export interface Threshold {
@@ -109,19 +109,6 @@ export function toDataFrame(columns: Columns): DataFrame {
   const clean: Record<string, unknown[]> = {};
   for (const n of names) clean[n] = columns[n].map((v) => (v === undefined ? null : v));
   return new dfd.DataFrame(clean as any) as DataFrame;
-}
-
-/** Rows (objects) from columns. */
-export function columnsToRows(columns: Columns): Record<string, unknown>[] {
-  const names = Object.keys(columns);
-  const length = names.length ? columns[names[0]].length : 0;
-  const rows: Record<string, unknown>[] = new Array(length);
-  for (let i = 0; i < length; i++) {
-    const r: Record<string, unknown> = {};
-    for (const n of names) r[n] = columns[n][i];
-    rows[i] = r;
-  }
-  return rows;
 }
 
 /**
@@ -333,21 +320,6 @@ export const SEVERITY_ICON: Record<Severity, string> = { critical: "🔴", warni
 
 function escapeMd(s: string): string {
   return s.replace(/\|/g, "\\|").replace(/\n/g, " ");
-}
-
-/** Format a summary value for people: numbers with sensible precision, arrays joined. */
-export function formatValue(v: unknown): string {
-  if (v === null || v === undefined) return "—";
-  if (typeof v === "number") {
-    if (!Number.isFinite(v)) return String(v);
-    if (Number.isInteger(v)) return v.toLocaleString("en-US");
-    const abs = Math.abs(v);
-    return v.toLocaleString("en-US", { maximumFractionDigits: abs >= 100 ? 1 : abs >= 1 ? 2 : 4 });
-  }
-  if (Array.isArray(v)) return v.map(formatValue).join(", ");
-  if (v instanceof Date) return v.toISOString();
-  if (typeof v === "object") return JSON.stringify(v);
-  return String(v);
 }
 
 /** Marks a report that could not be answered from its source: the reason, in one sentence. */

@@ -4,10 +4,10 @@
  * Colours only when asked (the REPL and `cassperf report` ask when colorEnabled(stdout) says so;
  * Jupyter's text/plain does not), through ./color.ts. Widths are terminal columns (string-width):
  * a CJK table name or an emoji takes two, so columns stay aligned.
+ * It reads a report through ./format.ts ReportView, so it does not import ./report.ts (which imports it).
  */
 import { displayWidth, padEndColumns, padStartColumns, paint as paintStyle, sliceToWidth, type Style } from "./color";
-import type { Report, Severity } from "./report";
-import { columnsToRows, formatValue } from "./report";
+import { columnsToRows, formatValue, type ReportView, type Severity } from "./format";
 
 export interface TextOptions {
   /** Maximum line width in columns. Default 100. */
@@ -82,7 +82,7 @@ export function tableLines(columns: string[], cells: string[][], widths: number[
 }
 
 /** Rows `start` to `end` (exclusive) of a report's frame, converting only those rows. */
-export function frameRows(report: Report<any>, frame: string, start: number, end: number): Record<string, unknown>[] {
+export function frameRows(report: ReportView, frame: string, start: number, end: number): Record<string, unknown>[] {
   const columns = report.columns(frame);
   const sliced: Record<string, unknown[]> = {};
   for (const [name, values] of Object.entries(columns)) sliced[name] = values.slice(start, end);
@@ -116,7 +116,7 @@ export function renderTable(rows: Record<string, unknown>[], columns: string[], 
 }
 
 /** The whole report as terminal text. */
-export function renderReportText(report: Report<any>, options: TextOptions = {}): string {
+export function renderReportText(report: ReportView, options: TextOptions = {}): string {
   const width = options.width ?? 100;
   const color = options.color ?? false;
   const paint = (k: keyof typeof STYLES, s: string) => paintStyle(STYLES[k], s, color);

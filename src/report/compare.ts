@@ -14,8 +14,19 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { CassperfError, isCassperfError } from "../errors";
 import type { Finding, Report } from "../present/report";
-import { buildReportModel, reportsOf, type HeadlineFact, type ReportModel, type ReportModelOptions, type Section } from "./model";
+import {
+  allCharts,
+  buildReportModel,
+  modelToJSON,
+  renderCharts,
+  reportsOf,
+  type HeadlineFact,
+  type ReportModel,
+  type ReportModelOptions,
+  type Section,
+} from "./model";
 import { BENCH_THRESHOLDS } from "../analyze/bench/bench-rules";
+import { chartsFolderFor, writeOutputs, type Output, type OutputTargets } from "./write";
 
 /** z for a two-sided 95% band. */
 export const Z95 = 1.96;
@@ -377,14 +388,11 @@ export function gatingFindings(model: CompareModel): Finding[] {
 /** Write the compare model like a report (the report writers). */
 export async function writeCompare(
   model: CompareModel,
-  a: import("../report-cli").ReportArgs,
+  a: OutputTargets,
   signal: AbortSignal,
   say: (t: string) => void,
-  chartsFolderFor: (md: string) => string,
 ): Promise<void> {
-  const { renderCharts, modelToJSON, allCharts } = require("./model") as typeof import("./model");
-  const w = require("./write") as typeof import("./write");
-  const outputs: import("./write").Output[] = [];
+  const outputs: Output[] = [];
   if (a.html || a.md) await renderCharts(model, (d, t) => say(`cassperf compare: chart ${d}/${t}`), signal);
   if (a.html) outputs.push({ target: a.html, content: (require("./html") as typeof import("./html")).renderHtml(model, "cassperf compare") });
   if (a.md) {
@@ -393,7 +401,7 @@ export async function writeCompare(
     outputs.push({ target: folder, folder: await pngs(allCharts(model), signal) });
     outputs.push({ target: a.md, content: renderMarkdown(model, path.basename(folder), "cassperf compare") });
   }
-  if (outputs.length) await w.writeOutputs(outputs, { force: a.force, signal });
+  if (outputs.length) await writeOutputs(outputs, { force: a.force, signal });
   say("");
   if (a.json) process.stdout.write(`${JSON.stringify(modelToJSON(model), null, 2)}\n`);
   else if (!outputs.length) process.stdout.write((require("./markdown") as typeof import("./markdown")).renderMarkdown(model, ".", "cassperf compare"));

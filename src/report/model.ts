@@ -3,7 +3,8 @@
  * so the HTML, Markdown and JSON writers render the same content.
  *
  * It is built on health() (which runs every helper the source can answer, keeps going when one
- * throws, and traces each headline number to the file:line it was read from) plus timeline(),
+ * throws, and traces each headline number to the file:line it was read from: the one headline
+ * gathering, ../analyze/headline.ts) plus timeline(),
  * zoomed on the incident: the stretch of time around the worst coincidence (a GC pause or a slow
  * query with other events nearby). Each helper's section keeps its summary, findings, notes, key
  * table (its preview frame, first rows) and every chart as Vega-Lite spec + SVG.
@@ -12,6 +13,7 @@ import { CassperfError, isCassperfError } from "../errors";
 import type { Source } from "../cluster/source";
 import type { Finding, Report, Severity } from "../present/report";
 import { parseUtc } from "../parse/utc-time";
+import { headlineFacts, type HeadlineFact } from "../analyze/headline";
 
 /** How many rows of a helper's key table the report shows (the JSON carries the same rows). */
 export const TABLE_ROWS = 25;
@@ -25,15 +27,8 @@ export const INCIDENT_PAD_MS = 5 * 60_000;
 /** Coincidences within this of the worst one belong to the same incident. */
 export const INCIDENT_SPAN_MS = 10 * 60_000;
 
-/** One headline fact, as health() read it: the value, the node, and the file (and line) it came from. */
-export interface HeadlineFact {
-  metric: string;
-  value: string | number | null;
-  node: string | null;
-  detail: string | null;
-  helper: string | null;
-  from: string | null;
-}
+// The headline is gathered once, by health() (../analyze/headline.ts); the model reads its rows back.
+export type { HeadlineFact };
 
 /** One chart of a section: its Vega-Lite spec (with inline data) and, once rendered, its SVG. */
 export interface ChartEntry {
@@ -259,7 +254,7 @@ export async function buildReportModel(input: string | Source, options: ReportMo
     window: windowed ? { from: options.from ?? null, to: options.to ?? null, appliesTo: ["logs", "gcStats", "timeline"] } : null,
     title: health.title,
     counts: { critical: count("critical"), warning: count("warning"), info: count("info") },
-    headline: health.rows("headline") as unknown as HeadlineFact[],
+    headline: headlineFacts(health),
     findings,
     sections,
     timeline,

@@ -3,11 +3,25 @@
  * every file (or folder of chart PNGs) is first written under a temporary name in the same folder,
  * then renamed into place once ALL outputs are ready. An existing target is refused unless
  * `force`; an unwritable folder is one clear CassperfError. {@link discardPending} removes the
- * temporary files (Ctrl-C).
+ * temporary files (Ctrl-C). Where the Markdown's chart PNGs go ({@link chartsFolderFor}) and which
+ * outputs a run asked for ({@link OutputTargets}) live here too, for report-cli.ts and compare.ts alike.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { CassperfError } from "../errors";
+
+/** Where the Markdown's chart PNGs go: `<name>_charts/` beside it. */
+export function chartsFolderFor(mdFile: string): string {
+  return path.join(path.dirname(mdFile), `${path.basename(mdFile).replace(/\.(md|markdown)$/i, "")}_charts`);
+}
+
+/** The outputs a report or compare run was asked for (the --html, --md, --json and --force options). */
+export interface OutputTargets {
+  html?: string;
+  md?: string;
+  json: boolean;
+  force: boolean;
+}
 
 /** One output: a file with its content, or a folder of files. */
 export type Output = { target: string; content: string | Buffer } | { target: string; folder: Record<string, Buffer> };

@@ -11,7 +11,7 @@
  * log (its first ISO-8601 timestamp) unless `date` is given; the note says which.
  */
 import { CassperfError } from "../../errors";
-import { resolveSource, type SourceInput } from "../../cluster/resolve";
+import { isSource, resolveSource, type SourceInput } from "../../cluster/resolve";
 import { filesInTimeOrder } from "../../cluster/evidence";
 import type { Source, SourceFile } from "../../cluster/source";
 import { compileLayout, patternFromLogbackXml } from "../../parse/log-layout";
@@ -26,6 +26,13 @@ import type { LogOperations } from "./log-operations";
 
 export type { LogEvent, LogEventKind, LogFileInfo, KindCount };
 export { CLOCK_BACKWARD_STEP_MS, KEEP_EVENTS } from "./log-node";
+
+/** A filter from what the user passed to logs() or timeline(): a filter object, or a source / path (shorthand for { source }). */
+export function asFilter<F extends LogEventsFilter>(v: F | SourceInput): F {
+  if (v === undefined || v === null) return {} as F;
+  if (typeof v === "string" || isSource(v)) return { source: v } as F;
+  return v as F;
+}
 
 /** What to read and keep. Every field is optional. */
 export interface LogEventsFilter {

@@ -1,12 +1,15 @@
 /**
- * logs() advice: ONE table of named rules with named thresholds, sperf's recs.py as the anchor.
- * Each rule reads the parsed events (and the clock checks) and returns findings with the evidence
- * (node, file:line, numbers) and the cassandra.yaml or data-model change to make.
+ * logs() advice: ONE table of named rules (../rule.ts Rule<LogFacts>) with its named thresholds,
+ * sperf's recs.py as the anchor. Each rule reads the parsed events (and the clock checks) and
+ * says what it saw — the evidence (node, file:line, numbers) and the cassandra.yaml or data-model
+ * change to make — and {@link logFindings} turns the table into findings with applyRules.
+ * The clock-skew rule is shared with timeline() (./timeline-rules.ts).
  */
 import type { Finding, Threshold } from "../../present/report";
 import type { LogEvent } from "../../parse/log-rules";
 import type { ClockViolation } from "./log-clock";
-import { skewedNodes } from "./log-clock";
+import { CLOCK_SKEW_TOLERANCE_MS, skewedNodes } from "./log-clock";
+import { applyRules, type Rule, type RuleHit } from "../rule";
 import { extent } from "../../statistics/extent";
 import { inflect, plural } from "../../present/plural";
 
@@ -62,22 +65,21 @@ export const LOG_THRESHOLDS = {
   },
   SLOW_QUERIES: { name: "SLOW_QUERIES", value: 0, unit: "queries", source: "Cassandra slow_query_log_timeout_in_ms (500 ms) already passed once per query" },
   TIMED_OUT_QUERIES: { name: "TIMED_OUT_QUERIES", value: 0, unit: "queries", source: "Cassandra read/range request timeouts already passed once per query" },
+  CLOCK_SKEW_TOLERANCE_MS: {
+    name: "CLOCK_SKEW_TOLERANCE_MS",
+    value: CLOCK_SKEW_TOLERANCE_MS,
+    unit: "ms",
+    source: "cassperf's choice (./log-clock.ts): log lines have 1 s resolution on console layouts and gossip needs a moment",
+  },
 } satisfies Record<string, Threshold>;
 
 const T = LOG_THRESHOLDS;
 
-/** What every rule gets. */
-export interface LogRuleInput {
+/** What every rule gets: the parsed events and the clock checks (./log-clock.ts). */
+export interface LogFacts {
   events: LogEvent[];
   clock: ClockViolation[];
   clockSteps: { node: string; file: string; line: number; back_ms: number; count: number }[];
-}
-
-/** A rule: id, what it checks, and its check. */
-export interface LogRule {
-  id: string;
-  what: string;
-  check: (input: LogRuleInput) => Finding[];
 }
 
 const fmtN = (n: number) => n.toLocaleString("en-US");
@@ -105,9 +107,11 @@ function poolRule(
   severity: Finding["severity"],
   title: string,
   action: string,
-): LogRule {
+): Rule<LogFacts> {
   return {
     id,
+    severity,
+    thresholds: [th],
     what,
     check: ({ events }) =>
       poolPeaks(events, pools, field)
@@ -141,9 +145,11 @@ function perTable(events: LogEvent[], kind: LogEvent["kind"]): { node: string; t
 const WRITE_DROPS = /^(MUTATION|COUNTER_MUTATION|HINT|BATCH_STORE|BATCH_REMOVE|LWT|PAXOS_\w+|READ_REPAIR)$/;
 const READ_DROPS = /^(READ|RANGE_SLICE|PAGED_RANGE|_TRACE|REQUEST_RESPONSE)$/;
 
-function dropRule(id: string, types: RegExp, th: Threshold, severity: Finding["severity"], what: string, action: string): LogRule {
+function dropRule(id: string, types: RegExp, th: Threshold, severity: Finding["severity"], what: string, action: string): Rule<LogFacts> {
   return {
     id,
+    severity,
+    thresholds: [th],
     what,
     check: ({ events }) => {
       const m = new Map<string, { node: string; type: string; total: number; n: number; first: LogEvent }>();
@@ -171,10 +177,42 @@ function dropRule(id: string, types: RegExp, th: Threshold, severity: Finding["s
   };
 }
 
+/** logs.clock-skew: a node's clock is off (gossip causality, or a file stepping back); timeline() applies it too. */
+export const CLOCK_SKEW_RULE: Rule<Pick<LogFacts, "clock" | "clockSteps">> = {
+  id: "logs.clock-skew",
+  severity: "warning",
+  thresholds: [T.CLOCK_SKEW_TOLERANCE_MS],
+  what: "a node's clock is off: gossip causality broken by more than CLOCK_SKEW_TOLERANCE_MS, or timestamps stepping back inside a file",
+  check: ({ clock, clockSteps }) => {
+    const out: RuleHit[] = skewedNodes(clock).map((s) => ({
+      severity: "warning",
+      id: "logs.clock-skew",
+      node: s.node,
+      helper: "logs",
+      title: `${s.node}: clock appears ${s.direction} of the other nodes by at least ${(s.skew_ms / 1000).toFixed(0)} s`,
+      evidence: s.evidence.slice(0, 3).join("; ") + (s.evidence.length > 3 ? `; and ${s.evidence.length - 3} more` : ""),
+      action:
+        "Run NTP/chrony on every node and check `timedatectl`/`chronyc tracking`; timestamps (writes use the coordinator's clock), TTLs, and this timeline's alignment all depend on it.",
+    }));
+    for (const s of clockSteps)
+      out.push({
+        severity: "warning",
+        id: "logs.clock-skew",
+        node: s.node,
+        helper: "logs",
+        title: `${s.node}: log timestamps step back by up to ${(s.back_ms / 1000).toFixed(0)} s (${plural(s.count, "line")})`,
+        evidence: `${s.file}:${s.line} is earlier than a line before it by ${(s.back_ms / 1000).toFixed(1)} s: the clock was stepped back (or the file mixes two nodes' logs).`,
+        action:
+          "Run NTP/chrony with slewing rather than stepping on every node; a clock stepping back reorders writes that use client or coordinator timestamps.",
+      });
+    return out;
+  },
+};
+
 /**
  * THE rule table. Order is the order findings are produced (the report then sorts by severity).
  */
-export const LOG_RULES: LogRule[] = [
+export const LOG_RULES: Rule<LogFacts>[] = [
   poolRule(
     "logs.compaction-pending",
     "pending compactions (CompactionExecutor / CompactionManager) over COMPACTION_PENDING",
@@ -263,6 +301,8 @@ export const LOG_RULES: LogRule[] = [
   ),
   {
     id: "logs.gc-pause",
+    severity: "warning",
+    thresholds: [T.GC_PAUSE_MS],
     what: "GCInspector pauses over GC_PAUSE_MS",
     check: ({ events }) => {
       const m = new Map<string, { node: string; n: number; max: LogEvent }>();
@@ -275,7 +315,7 @@ export const LOG_RULES: LogRule[] = [
           if ((e.pause_ms ?? 0) > (g.max.pause_ms ?? 0)) g.max = e;
         }
       }
-      return [...m.values()].map((g) => ({
+      return [...m.values()].map((g): RuleHit => ({
         severity: (g.max.pause_ms ?? 0) >= 1000 ? "critical" : "warning",
         id: "logs.gc-pause",
         node: g.node,
@@ -289,11 +329,13 @@ export const LOG_RULES: LogRule[] = [
   },
   {
     id: "logs.tombstone-failures",
+    severity: "critical",
+    thresholds: [T.TOMBSTONE_FAILURES],
     what: "tombstone failures (query aborted) per table over TOMBSTONE_FAILURES",
     check: ({ events }) =>
       perTable(events, "tombstone-failure")
         .filter((g) => g.list.length > T.TOMBSTONE_FAILURES.value)
-        .map((g) => ({
+        .map((g): RuleHit => ({
           severity: "critical",
           id: "logs.tombstone-failures",
           node: g.node,
@@ -305,11 +347,13 @@ export const LOG_RULES: LogRule[] = [
   },
   {
     id: "logs.tombstone-warnings",
+    severity: "warning",
+    thresholds: [T.TOMBSTONE_WARNINGS],
     what: "tombstone warnings per table over TOMBSTONE_WARNINGS",
     check: ({ events }) =>
       perTable(events, "tombstone-warning")
         .filter((g) => g.list.length > T.TOMBSTONE_WARNINGS.value)
-        .map((g) => {
+        .map((g): RuleHit => {
           const worst = g.list.reduce((a, b) => ((b.tombstones ?? 0) > (a.tombstones ?? 0) ? b : a));
           return {
             severity: "warning",
@@ -324,11 +368,13 @@ export const LOG_RULES: LogRule[] = [
   },
   {
     id: "logs.large-partitions",
+    severity: "warning",
+    thresholds: [T.LARGE_PARTITIONS],
     what: "large-partition warnings per table over LARGE_PARTITIONS",
     check: ({ events }) =>
       perTable(events, "large-partition")
         .filter((g) => g.list.length > T.LARGE_PARTITIONS.value)
-        .map((g) => {
+        .map((g): RuleHit => {
           const worst = g.list.reduce((a, b) => ((b.partition_bytes ?? 0) > (a.partition_bytes ?? 0) ? b : a));
           const keys = new Set(g.list.map((e) => e.partition_key));
           return {
@@ -344,13 +390,15 @@ export const LOG_RULES: LogRule[] = [
   },
   {
     id: "logs.timed-out-queries",
+    severity: "warning",
+    thresholds: [T.TIMED_OUT_QUERIES],
     what: "timed-out queries (debug.log MonitoringTask) over TIMED_OUT_QUERIES",
     check: ({ events }) => {
       const m = new Map<string, LogEvent[]>();
       for (const e of events) if (e.kind === "timed-out-query") (m.get(e.node) ?? m.set(e.node, []).get(e.node)!).push(e);
       return [...m]
         .filter(([, l]) => l.length > T.TIMED_OUT_QUERIES.value)
-        .map(([node, l]) => {
+        .map(([node, l]): RuleHit => {
           const worst = l.reduce((a, b) => ((b.duration_ms ?? 0) > (a.duration_ms ?? 0) ? b : a));
           return {
             severity: "warning",
@@ -367,13 +415,15 @@ export const LOG_RULES: LogRule[] = [
   },
   {
     id: "logs.slow-queries",
+    severity: "info",
+    thresholds: [T.SLOW_QUERIES],
     what: "slow queries (debug.log MonitoringTask) over SLOW_QUERIES",
     check: ({ events }) => {
       const m = new Map<string, LogEvent[]>();
       for (const e of events) if (e.kind === "slow-query") (m.get(e.node) ?? m.set(e.node, []).get(e.node)!).push(e);
       return [...m]
         .filter(([, l]) => l.length > T.SLOW_QUERIES.value)
-        .map(([node, l]) => {
+        .map(([node, l]): RuleHit => {
           const worst = l.reduce((a, b) => ((b.duration_ms ?? 0) > (a.duration_ms ?? 0) ? b : a));
           return {
             severity: "info",
@@ -387,37 +437,10 @@ export const LOG_RULES: LogRule[] = [
         });
     },
   },
-  {
-    id: "logs.clock-skew",
-    what: "a node's clock is off: gossip causality broken by more than CLOCK_SKEW_TOLERANCE_MS, or timestamps stepping back inside a file",
-    check: ({ clock, clockSteps }) => {
-      const out: Finding[] = skewedNodes(clock).map((s) => ({
-        severity: "warning",
-        id: "logs.clock-skew",
-        node: s.node,
-        helper: "logs",
-        title: `${s.node}: clock appears ${s.direction} of the other nodes by at least ${(s.skew_ms / 1000).toFixed(0)} s`,
-        evidence: s.evidence.slice(0, 3).join("; ") + (s.evidence.length > 3 ? `; and ${s.evidence.length - 3} more` : ""),
-        action:
-          "Run NTP/chrony on every node and check `timedatectl`/`chronyc tracking`; timestamps (writes use the coordinator's clock), TTLs, and this timeline's alignment all depend on it.",
-      }));
-      for (const s of clockSteps)
-        out.push({
-          severity: "warning",
-          id: "logs.clock-skew",
-          node: s.node,
-          helper: "logs",
-          title: `${s.node}: log timestamps step back by up to ${(s.back_ms / 1000).toFixed(0)} s (${plural(s.count, "line")})`,
-          evidence: `${s.file}:${s.line} is earlier than a line before it by ${(s.back_ms / 1000).toFixed(1)} s: the clock was stepped back (or the file mixes two nodes' logs).`,
-          action:
-            "Run NTP/chrony with slewing rather than stepping on every node; a clock stepping back reorders writes that use client or coordinator timestamps.",
-        });
-      return out;
-    },
-  },
+  CLOCK_SKEW_RULE,
 ];
 
 /** Run the whole table. */
-export function logFindings(input: LogRuleInput): Finding[] {
-  return LOG_RULES.flatMap((r) => r.check(input));
+export function logFindings(facts: LogFacts): Finding[] {
+  return applyRules(LOG_RULES, facts);
 }
