@@ -6,7 +6,7 @@
  *  - the helpers as methods of every source (`live.trace(...)`, `pm.gcStats()`: ./methods.ts) and
  *    their types ({@link SourceHelpers});
  *  - health()'s steps: each entry with a `health` runner, in this table's order;
- *  - what each helper needs from a source: the capability table (./analyze/capabilities.ts), keyed
+ *  - what each helper needs from a source: the capability table (./cluster/capabilities.ts), keyed
  *    by the same names, which inventory(), health() and the helpers' "the source has no ..." errors
  *    read.
  *

@@ -2,7 +2,7 @@
  * The registry of helpers (src/helpers.ts HELPERS) drives everything that lists helpers, and every
  * helper follows one calling rule, `helper(subject?, { source, ...options })` (src/cluster/resolve.ts
  * helperArgs). Expected values: the helper names the README's "What each helper does" section lists,
- * the capability table (src/analyze/capabilities.ts), and the fixtures themselves (a path given either
+ * the capability table (src/cluster/capabilities.ts), and the fixtures themselves (a path given either
  * way reads the same file, so the figures must be equal).
  */
 import { test } from "node:test";
@@ -11,7 +11,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as cassperf from "../src/index";
 import { HELPERS, healthSteps } from "../src/helpers";
-import { capabilityRule } from "../src/analyze/capabilities";
+import { capabilityRule } from "../src/cluster/capabilities";
 import { RecordedSource } from "../src/cluster/recorded";
 import { LiveSource } from "../src/cluster/live";
 import { isCassperfError } from "../src/errors";

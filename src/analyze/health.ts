@@ -15,14 +15,14 @@
  *  - `reports`: each helper's own report, to drill down without re-running it.
  *
  * Which helpers run, in which order, is the registry's (../helpers.ts HELPERS: each entry with a
- * `health` runner); whether each can answer is the capability table's (./capabilities.ts).
+ * `health` runner); whether each can answer is the capability table's (../cluster/capabilities.ts).
  * A helper that throws never sinks health(): its error becomes a note and a "failed" row.
  * The steps: runHelpers -> gatherHeadline (./headline.ts) -> rankedFindings -> healthReport (chart:
  * ../present/charts/health.ts).
  */
 import { CassperfError, isCassperfError } from "../errors";
 import { LiveSource } from "../cluster/live";
-import { capability, capabilityRule } from "./capabilities";
+import { capability, capabilityRule } from "../cluster/capabilities";
 import { resolveSource, type HelperOptions, type SourceInput } from "../cluster/resolve";
 import type { FileKind, Source } from "../cluster/source";
 import { makeReport, rowsToColumns, sortFindings, unansweredReason, type DataFrame, type Finding, type Report } from "../present/report";
@@ -48,7 +48,7 @@ export interface RunContext {
 /**
  * One helper health() runs, and how (the registry, ../helpers.ts HELPERS, gives health() its steps in
  * order: an entry with a `health` runner is a step). The evidence each needs is in ONE table shared
- * with inventory() and the helpers' own errors (./capabilities.ts HELPER_CAPABILITIES).
+ * with inventory() and the helpers' own errors (../cluster/capabilities.ts HELPER_CAPABILITIES).
  */
 export interface HealthStep {
   helper: string;
@@ -79,7 +79,7 @@ export async function tableToScan(source: Source, ctx: RunContext): Promise<stri
   return table;
 }
 
-/** Why a helper cannot answer from this source, or null when it can (./capabilities.ts, the table inventory() uses too). */
+/** Why a helper cannot answer from this source, or null when it can (../cluster/capabilities.ts, the table inventory() uses too). */
 export async function cannotAnswer(h: HealthStep, source: Source): Promise<string | null> {
   // health() never scans a live table: that reads a whole table (run partitionScan("ks.t") yourself).
   if (h.helper === "partitionScan" && source instanceof LiveSource)

@@ -10,10 +10,10 @@ import { readHead, RecordedSource } from "../cluster/recorded";
 import { helperArgs, resolveSource, type HelperOptions, type SourceInput } from "../cluster/resolve";
 import type { Source, SourceFile } from "../cluster/source";
 import { makeReport, type Finding } from "../present/report";
-import { capabilities } from "./capabilities";
+import { capabilities } from "../cluster/capabilities";
 import { plural } from "../present/plural";
 
-/** What each helper needs: the one table shared with health() and the helpers' errors (./capabilities.ts). */
+/** What each helper needs: the one table shared with health() and the helpers' errors (../cluster/capabilities.ts). */
 
 const TIME_PATTERNS: { re: RegExp; parse: (m: RegExpMatchArray) => string }[] = [
   // logback: INFO  [main] 2019-12-10 18:34:12,503 ...

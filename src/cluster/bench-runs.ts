@@ -3,7 +3,7 @@
  * saves as bench/<run>.json), the JSON a saved run is written as, and the files a user names by
  * path (a saved run, a cassandra-stress output) read with one clear error for a folder, a FIFO or
  * a missing file. ../analyze/bench/bench.ts turns what this reads into reports; record.ts and
- * ../analyze/capabilities.ts read the session's runs from here, so none of them imports the analyzer.
+ * ./capabilities.ts read the session's runs from here, so none of them imports the analyzer.
  */
 import * as fs from "node:fs";
 import { CassperfError } from "../errors";

@@ -1,11 +1,11 @@
 /**
  * Evidence gathering shared by helpers: the same question ("tpstats of every node") answered from
  * a live cluster (run nodetool) or a recording (read the files), so analysis code never branches.
- * missing() words its hint from the capability table (../analyze/capabilities.ts, imported
+ * missing() words its hint from the capability table (./capabilities.ts, imported
  * statically: that table imports no helper, so there is no cycle to dodge).
  */
 import { CassperfError } from "../errors";
-import { capabilityRule } from "../analyze/capabilities";
+import { capabilityRule } from "./capabilities";
 import { NODETOOL_ALIASES } from "./classify";
 import { LiveSource } from "./live";
 import type { Source, SourceFile } from "./source";
@@ -69,7 +69,7 @@ export function filesInTimeOrder(source: Source, kinds: SourceFile["kind"][]): S
 
 /**
  * Throw the standard "this source lacks X" error. What to add comes from the one capability table
- * inventory() and health() use (src/analyze/capabilities.ts), `how` when the table has no row.
+ * inventory() and health() use (src/cluster/capabilities.ts), `how` when the table has no row.
  */
 export function missing(helper: string, source: Source, what: string, how: string): never {
   const rule = capabilityRule(helper);

@@ -1,5 +1,5 @@
 /**
- * Looking into a recorded file without reading it whole (the I/O edge for ../analyze/capabilities.ts
+ * Looking into a recorded file without reading it whole (the I/O edge for ./capabilities.ts
  * and ../analyze/inventory.ts, which import no node:fs): whether it contains one of some texts,
  * searched chunk by chunk; and windows of its bytes (a log's first and last KiBs for its time range).
  */

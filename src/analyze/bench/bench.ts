@@ -980,7 +980,7 @@ export async function benchRuns(input?: SourceInput | HelperOptions, options?: H
     return runsReport(source, reports, reports.length ? [] : ['No bench run made on this live source yet: bench("writes") runs one.']);
   }
   const { reports, notes } = await recordedRuns(source);
-  // A recording with no run at all cannot answer benchRuns(): the same verdict as inventory() and health() (../capabilities.ts).
+  // A recording with no run at all cannot answer benchRuns(): the same verdict as inventory() and health() (../../cluster/capabilities.ts).
   if (!reports.length && !notes.length)
     missing(
       "benchRuns",

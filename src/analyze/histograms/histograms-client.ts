@@ -12,7 +12,7 @@
  * Rows have the frame's shape from ./histogram-rows.ts, so this module never imports ./histograms.ts
  * (which imports it).
  */
-import type { HistogramFrameRow } from "./histogram-rows";
+import type { HistogramFrameRow } from "../../parse/histogram-rows";
 import { LiveSource } from "../../cluster/live";
 import type { Source } from "../../cluster/source";
 import { validateBenchRun, type BenchRun } from "../../bench/run";

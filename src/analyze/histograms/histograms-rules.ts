@@ -7,7 +7,7 @@
 import { peerMedian } from "../../statistics/peer-median";
 import { applyRules, type Rule, type RuleHit } from "../rule";
 import type { Finding, Threshold } from "../../present/report";
-import { fmtBytes, fmtMs, LATENCY_METRICS, type HistogramFrameRow } from "./histogram-rows";
+import { fmtBytes, fmtMs, LATENCY_METRICS, type HistogramFrameRow } from "../../parse/histogram-rows";
 
 /** The named thresholds of this helper, each with where its number comes from. */
 export const THRESHOLDS = {

@@ -15,7 +15,7 @@
  * across nodes, a metric over snapshots) live in ../../present/charts/histograms.ts.
  */
 import { LiveSource } from "../../cluster/live";
-import { LIVE_NODETOOL_MISSING } from "../capabilities";
+import { LIVE_NODETOOL_MISSING } from "../../cluster/capabilities";
 import { runOptions } from "../../run-context";
 import { inflect, plural } from "../../present/plural";
 import { existingPath, helperArgs, resolveSource, type HelperOptions, type SourceInput } from "../../cluster/resolve";
@@ -37,7 +37,7 @@ import {
 } from "../../parse/nodetool-tablehistograms";
 import { acrossNodesChart, acrossNodesValues, ladderChart, overTimeChart, overTimeSnapshots } from "../../present/charts/histograms";
 import { makeReport, answerOrExplain } from "../../present/report";
-import { CLIENT_METRICS, fmtBytes, fmtMs, METRIC_ORDER, tableKey, type HistogramFrameRow } from "./histogram-rows";
+import { CLIENT_METRICS, fmtBytes, fmtMs, METRIC_ORDER, tableKey, type HistogramFrameRow } from "../../parse/histogram-rows";
 import { histogramFindings } from "./histograms-rules";
 
 /** Options of {@link histograms}. */
@@ -69,7 +69,7 @@ export interface HistogramsOptions extends HelperOptions {
   includeSystem?: boolean;
 }
 
-export type { HistogramFrameRow } from "./histogram-rows";
+export type { HistogramFrameRow } from "../../parse/histogram-rows";
 export { RULES, THRESHOLDS } from "./histograms-rules";
 
 const SYSTEM_KEYSPACE = /^(system|system_.*|dse_.*|OpsCenter|HiveMetaStore|solr_admin|cfs|cfs_archive|dsefs)$/i;

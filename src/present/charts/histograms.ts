@@ -5,7 +5,7 @@
  */
 import { utcTimeAxis, type VegaLiteSpec } from "../chart";
 import { plural } from "../plural";
-import { METRIC_ORDER, tableKey, type HistogramFrameRow } from "../../analyze/histograms/histogram-rows";
+import { METRIC_ORDER, tableKey, type HistogramFrameRow } from "../../parse/histogram-rows";
 import { PERCENTILE_ORDER, type HistogramMetric, type PercentileLabel } from "../../parse/nodetool-tablehistograms";
 
 /** Percentile ladder per node (log scale) for the latency metrics of one table. */

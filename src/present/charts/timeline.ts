@@ -4,7 +4,10 @@
  * axis, with a drag-to-zoom interval bound to the scales; optionally opened on an incident window.
  */
 import { distinctLabels, utcTimeAxis, type VegaLiteSpec } from "../chart";
-import { iso, type DrawnPoint, type Lane } from "../../analyze/logs/timeline-lanes";
+import type { DrawnPoint, Lane } from "../../analyze/logs/timeline-lanes";
+
+/** A time in ms as ISO-8601 UTC (null stays null), as the timeline frames carry it. */
+const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
 
 /** The faceted timeline of `points` over `lanes`; zoomed to `incident` when given (only the points inside it). */
 export function timelineSpec(points: DrawnPoint[], lanes: Lane[], title: string, incident?: { from: number; to: number }): VegaLiteSpec {

@@ -5,7 +5,7 @@
  * (./histograms-rules.ts) and the charts (../../present/charts/histograms.ts) all import, so none
  * of them imports another for a type.
  */
-import type { HistogramMetric, HistogramRow } from "../../parse/nodetool-tablehistograms";
+import type { HistogramMetric, HistogramRow } from "./nodetool-tablehistograms";
 
 /** One row of the `histograms` frame: a parsed value (keyspace, table — "proxy" for the coordinator —, metric, percentile, value, unit) with where and when it was taken. */
 export interface HistogramFrameRow extends Omit<HistogramRow, "line"> {

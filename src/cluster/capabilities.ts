@@ -12,11 +12,11 @@
  * ../cluster/bench-runs.ts, so this table imports no helper.
  */
 import { CassperfError } from "../errors";
-import { LiveSource } from "../cluster/live";
-import { liveBenchRuns } from "../cluster/bench-runs";
-import { fileContains } from "../cluster/file-peek";
-import { viewNodes } from "../cluster/system-views";
-import type { FileKind, Source, SourceFile } from "../cluster/source";
+import { LiveSource } from "./live";
+import { liveBenchRuns } from "./bench-runs";
+import { fileContains } from "./file-peek";
+import { viewNodes } from "./system-views";
+import type { FileKind, Source, SourceFile } from "./source";
 import { plural } from "../present/plural";
 
 /** Evidence one helper reads from a recording. */
