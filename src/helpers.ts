@@ -1,6 +1,6 @@
 /**
  * THE registry of helpers. One entry per helper, and everything that lists helpers reads it:
- *  - the package's exports (../index.ts re-exports each entry's function; test/helpers-registry.test.ts
+ *  - the package's exports (./index.ts re-exports each entry's function; test/helpers-registry.test.ts
  *    checks the two name the same helpers), and so the kernel's and the REPL's prelude
  *    (./kernel/prelude.ts imports every export);
  *  - the helpers as methods of every source (`live.trace(...)`, `pm.gcStats()`: ./methods.ts) and
@@ -16,7 +16,7 @@
  *
  * Adding a helper: its gather function and report in ./analyze/<helper>/, its rule table
  * (./analyze/rule.ts Rule), its charts in ./present/charts/<helper>.ts, then one entry here and
- * one export line in ../index.ts.
+ * one export line in ./index.ts.
  */
 import type { Source } from "./cluster/source";
 import { helperArgs, type SourceInput } from "./cluster/resolve";

@@ -1,6 +1,6 @@
 /**
  * The worker side of ./parse-cancellable.ts: runs one pure parser (text -> rows) on the text it was
- * given, or one task (a node's log files, ./log-node.ts, reading its files itself and posting
+ * given, or one task (a node's log files, ./logs/log-node.ts, reading its files itself and posting
  * progress), and posts the result back. Parsers are pure functions of their arguments (src/parse/), so
  * running one here gives the same result as in the main thread.
  */

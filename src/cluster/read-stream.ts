@@ -40,7 +40,7 @@ export interface StreamOptions {
   maxBytes?: number;
   /** Stops the read: the iterator throws the signal's reason at the next chunk. */
   signal?: AbortSignal;
-  /** A byte range of a plain file, [start, end) (a chunk of a large log parsed on its own: ../analyze/log-chunks.ts); refused for a compressed file. */
+  /** A byte range of a plain file, [start, end) (a chunk of a large log parsed on its own: ../analyze/logs/log-chunks.ts); refused for a compressed file. */
   range?: { start: number; end: number };
 }
 

@@ -1,9 +1,9 @@
 /**
  * The row shape of histograms()' `histograms` frame and the vocabulary around it (metric order,
  * which metrics are latencies, which come from the client, a row's table key), in one module that
- * the gatherer (./histograms.ts), the client side (./histograms-client.ts), the rules
- * (./histograms-rules.ts) and the charts (../../present/charts/histograms.ts) all import, so none
- * of them imports another for a type.
+ * the gatherer (../analyze/histograms/histograms.ts), the client side (../analyze/histograms/histograms-client.ts),
+ * the rules (../analyze/histograms/histograms-rules.ts) and the charts (../present/charts/histograms.ts) all
+ * import, so none of them imports another for a type. It is a row vocabulary, like ./gc-types.ts: it lives in parse/.
  */
 import type { HistogramMetric, HistogramRow } from "./nodetool-tablehistograms";
 

@@ -2,7 +2,7 @@
  * THE activity -> stage rule table for Cassandra trace events (system_traces.events.activity).
  * It is a PARSE table (like the line rules of ../../parse/), not a findings table: each rule names
  * a stage and pulls numbers out of the text, it never raises a finding, so it keeps its own shape
- * rather than ../rule.ts Rule. Findings about traces are in ./trace-rules.ts.
+ * rather than ../analyze/rule.ts Rule. Findings about traces are in ../analyze/trace/trace-rules.ts.
  *
  * Every string Cassandra writes with `Tracing.trace(...)` that matters for latency is matched here,
  * for the wording of 2.1, 3.x, 4.x and 5.0 (the versions changed the words, not the work):

@@ -260,7 +260,7 @@ function reportOfRun(run: BenchRun, source?: string): BenchReport {
 
 /**
  * The JSON saved as a dataset's bench/<run>.json (record() writes it): config, intervals, ops
- * and the encoded HdrHistogram per op type. See ../bench/run.ts for the format.
+ * and the encoded HdrHistogram per op type. See ../../bench/run.ts for the format.
  * @example fs.writeFileSync("bench/run1.json", JSON.stringify(benchRunToJSON(await bench("writes"))))
  */
 export function benchRunToJSON(report: BenchReport | BenchRun): BenchRun {
@@ -1033,7 +1033,7 @@ function perSecond(run: BenchRun, op: string, key: keyof BenchInterval): number[
  *
  * Noise rule (thresholds in BENCH_THRESHOLDS): a difference is beyond noise when it exceeds
  * NOISE_MIN_RELATIVE (10%) of run a's value AND the two runs' per-second values of that metric
- * differ by more than chance: a permutation test (../bench/noise.ts: NOISE_PERMUTATIONS seeded
+ * differ by more than chance: a permutation test (../../bench/noise.ts: NOISE_PERMUTATIONS seeded
  * shuffles, two-sided p below NOISE_P_VALUE). When the runs have too few seconds for the test to
  * ever reach that p-value, only the 10% rule applies (the row's basis says so).
  * Run values are whole-run figures from merged histograms (or stress's Results block).

@@ -234,7 +234,7 @@ export async function compactionAdvice(table?: string | TableName | CompactionAd
   const a = helperArgs<CompactionAdviceOptions>("compactionAdvice", table, opts, "table");
   const { source: _source, apply, includeSystem, ...workload } = a.options;
   const options: CompactionAdviceOptions = { source: a.source, ...(apply !== undefined ? { apply } : {}), ...(includeSystem !== undefined ? { includeSystem } : {}) };
-  // A source without the evidence gives an empty report that says why (../present/report.ts answerOrExplain).
+  // A source without the evidence gives an empty report that says why (../../present/report.ts answerOrExplain).
   return answerOrExplain("compactionAdvice", ["advice", "evidence"] as const, () => compactionAdviceOf(a.subject, workload, options));
 }
 

@@ -176,7 +176,7 @@ function parserFailure(e: unknown, file: SourceFile, notes: string[]): null {
  */
 export async function gcStats(input?: SourceInput | GcStatsOptions, options?: GcStatsOptions): Promise<GcReport> {
   const { source, options: opts } = helperArgs("gcStats", input, options, "source");
-  // A source without the evidence gives an empty report that says why (../present/report.ts answerOrExplain).
+  // A source without the evidence gives an empty report that says why (../../present/report.ts answerOrExplain).
   return answerOrExplain("gcStats", ["pauses", "cycles", "stalls", "gcstats"] as const, () => gcStatsOf(source, opts));
 }
 

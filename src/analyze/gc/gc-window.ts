@@ -1,6 +1,6 @@
 /**
  * gcStats' time window (`from` / `to`): keep the pauses, cycles and stalls whose time stamp falls
- * inside it, compared as UTC instants (../parse/utc-time.ts: a time without a zone is UTC; a GC
+ * inside it, compared as UTC instants (../../parse/utc-time.ts: a time without a zone is UTC; a GC
  * log's "+0000" or "-0500" stamp is read with its offset). What cannot be placed in the window (an
  * uptime-only line) or narrowed (a whole-file sum) is left out and said, never guessed.
  */

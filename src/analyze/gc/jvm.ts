@@ -71,7 +71,7 @@ export interface JvmOptions extends HelperOptions {
  */
 export async function jvm(input?: SourceInput | JvmOptions, opts?: JvmOptions) {
   const { source, options } = helperArgs("jvm", input, opts, "source");
-  // A source without the evidence gives an empty report that says why (../present/report.ts answerOrExplain).
+  // A source without the evidence gives an empty report that says why (../../present/report.ts answerOrExplain).
   return answerOrExplain("jvm", ["nodes", "heap"] as const, () => jvmOf(source, options));
 }
 

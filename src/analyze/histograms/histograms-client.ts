@@ -9,7 +9,7 @@
  *
  * Percentiles of trace durations are nearest-rank over the sessions of a coordinator (p = the
  * ceil(p/100 * n)-th smallest); with fewer than MIN_SESSIONS sessions a node gets min/50/max only.
- * Rows have the frame's shape from ./histogram-rows.ts, so this module never imports ./histograms.ts
+ * Rows have the frame's shape from ../../parse/histogram-rows.ts, so this module never imports ./histograms.ts
  * (which imports it).
  */
 import type { HistogramFrameRow } from "../../parse/histogram-rows";

@@ -2,7 +2,7 @@
  * THE findings rule table of histograms(): named rules (../rule.ts Rule, run with applyRules over
  * the latest snapshot's rows) with the named thresholds beside them, each with where its number
  * comes from. A threshold rule gives one finding per node (its worst table as evidence, the count of
- * the rest); node-skew compares a node with the median of the OTHER nodes (../peer-median.ts).
+ * the rest); node-skew compares a node with the median of the OTHER nodes (../../statistics/peer-median.ts).
  */
 import { peerMedian } from "../../statistics/peer-median";
 import { applyRules, type Rule, type RuleHit } from "../rule";

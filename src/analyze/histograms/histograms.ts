@@ -10,7 +10,7 @@
  *  - both: client-side distributions from trace sessions and bench runs (./histograms-client.ts).
  * nodetool only shows one node at one moment; this puts all nodes and snapshots side by side.
  * Steps: gather (gatherLive / gatherRecorded, then ./histograms-client.ts) -> rows sorted into the
- * frame (./histogram-rows.ts shape) -> facts (latest snapshot of each value) -> rules
+ * frame (../../parse/histogram-rows.ts shape) -> facts (latest snapshot of each value) -> rules
  * (./histograms-rules.ts) -> summary and report; the chart specs (percentile ladder, a metric
  * across nodes, a metric over snapshots) live in ../../present/charts/histograms.ts.
  */
@@ -302,7 +302,7 @@ export async function histograms(table?: string | SourceInput | HistogramsOption
   // The calling rule (../../cluster/resolve.ts helperArgs): a source or a path first is the source; a table name is the subject.
   const a = helperArgs<HistogramsOptions>("histograms", table, opts, "table");
   const subject = typeof a.subject === "object" ? `${a.subject.keyspace}.${a.subject.table}` : a.subject;
-  // A source without the evidence gives an empty report that says why (../present/report.ts answerOrExplain).
+  // A source without the evidence gives an empty report that says why (../../present/report.ts answerOrExplain).
   return answerOrExplain("histograms", ["histograms"] as const, () => histogramsOf(subject, { ...a.options, source: a.source }));
 }
 

@@ -1,7 +1,7 @@
 /**
  * One node's system.log and debug.log files, parsed block by block into bounded results: the map
  * step of logs() (./log-events.ts merges the nodes). It runs in the main thread or, for large
- * bundles, in a worker thread (./parse-cancellable.ts WorkerPool), so its task and result are plain
+ * bundles, in a worker thread (../parse-cancellable.ts WorkerPool), so its task and result are plain
  * data (structured-clone safe).
  *
  * Why per node: debug.log repeats every INFO+ line of system.log, and the repeat is removed within

@@ -112,7 +112,7 @@ export function eventColumns(events: LogEvent[]): Columns {
 export async function logs(input?: SourceInput | LogEventsFilter, options?: LogEventsFilter): Promise<LogsReport> {
   const { source, options: o } = helperArgs("logs", input, options, "source");
   const filter: LogEventsFilter = { ...o, source };
-  // A source without the evidence gives an empty report that says why (../present/report.ts answerOrExplain).
+  // A source without the evidence gives an empty report that says why (../../present/report.ts answerOrExplain).
   return answerOrExplain("logs", ["events", "kinds", "files"] as const, () => logsOf(filter));
 }
 

@@ -68,7 +68,7 @@ export async function timeline(input?: SourceInput | TimelineOptions, opts?: Tim
   // The calling rule (../../cluster/resolve.ts helperArgs): the source first (or a path), options second or alone.
   const { source, options: o } = helperArgs("timeline", input, opts, "source");
   const options: TimelineOptions = { ...o, source };
-  // A source without the evidence gives an empty report that says why (../present/report.ts answerOrExplain).
+  // A source without the evidence gives an empty report that says why (../../present/report.ts answerOrExplain).
   return answerOrExplain("timeline", ["points", "windows", "coincidences"] as const, () => timelineOf(options));
 }
 

@@ -67,7 +67,7 @@ async function viewCacheRows(source: LiveSource, rows: CacheRow[], notes: string
  */
 export async function caches(input?: SourceInput | HelperOptions, options?: HelperOptions) {
   const { source } = helperArgs("caches", input, options, "source");
-  // A source without the evidence gives an empty report that says why (../present/report.ts answerOrExplain).
+  // A source without the evidence gives an empty report that says why (../../present/report.ts answerOrExplain).
   return answerOrExplain("caches", ["caches", "tables"] as const, () => cachesOf(source));
 }
 

@@ -139,7 +139,7 @@ export const CLIENT_RULES: Rule<ClientFacts>[] = [
     what: "totals across nodes: each driver session opens the same pool to every local node",
     check: ({ totals }) => {
       if (totals.length < 2) return null;
-      // Each node against the median of the OTHER nodes (../peer-median.ts, the one median of every skew rule).
+      // Each node against the median of the OTHER nodes (../../statistics/peer-median.ts, the one median of every skew rule).
       const values = totals.map((o) => o.total_connected);
       const hits: RuleHit[] = [];
       for (const [i, n] of totals.entries()) {

@@ -50,7 +50,7 @@ const CLIENT_COLUMNS = ["node", "client", "address", "ssl", "protocol_version", 
  */
 export async function connections(input?: SourceInput | ConnectionsOptions, opts?: ConnectionsOptions) {
   const { source, options } = helperArgs("connections", input, opts, "source");
-  // A source without the evidence gives an empty report that says why (../present/report.ts answerOrExplain).
+  // A source without the evidence gives an empty report that says why (../../present/report.ts answerOrExplain).
   return answerOrExplain("connections", ["hosts", "clients", "nodes", "by_user"] as const, () => connectionsOf(source, options));
 }
 

@@ -127,7 +127,7 @@ export const PARTITION_RULES: Rule<PartitionStats>[] = [
     id: "partitions.node-skew",
     severity: "warning",
     thresholds: [T.NODE_SKEW_RATIO],
-    /** Each node's rows against the median of the OTHER nodes' rows (./peer-median.ts), so two nodes can be compared. */
+    /** Each node's rows against the median of the OTHER nodes' rows (../../statistics/peer-median.ts), so two nodes can be compared. */
     check: (s) => {
       const entries = Object.entries(s.rowsPerNode);
       if (entries.length < 2) return undefined;

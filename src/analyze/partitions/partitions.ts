@@ -1,7 +1,7 @@
 /**
  * partitionScan(): find large and hot partitions, and say how to bucket them.
  *
- * Live: a parallel token-range scan counting rows per partition (../cluster/token-scan.ts).
+ * Live: a parallel token-range scan counting rows per partition (../../cluster/token-scan.ts).
  * Recorded: what the recording says about partitions (partition-size percentiles, large-partition
  * warnings in system.log, tablestats' compacted partition maximum), see ./partitions-recorded.ts.
  * Both end in the same frames, summary and rule table (./partitions-rules.ts); chart specs are in

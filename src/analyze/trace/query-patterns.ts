@@ -74,7 +74,7 @@ export interface QueryPatternsOptions extends HelperOptions {
  */
 export async function queryPatterns(input?: SourceInput | QueryPatternsOptions, opts?: QueryPatternsOptions) {
   const { source, options } = helperArgs("queryPatterns", input, opts, "source");
-  // A source without the evidence gives an empty report that says why (../present/report.ts answerOrExplain).
+  // A source without the evidence gives an empty report that says why (../../present/report.ts answerOrExplain).
   return answerOrExplain("queryPatterns", ["patterns"] as const, () => queryPatternsOf(source, options));
 }
 

@@ -48,7 +48,7 @@ export const TRACE_THRESHOLDS = {
     name: "SLOW_REPLICA_RATIO",
     value: 2,
     unit: "x the median of the other replicas",
-    source: "cassperf: a replica twice as slow as its peers is an outlier, not noise (the median of the other replicas, ./peer-median.ts, as every skew rule)",
+    source: "cassperf: a replica twice as slow as its peers is an outlier, not noise (the median of the other replicas, ../../statistics/peer-median.ts, as every skew rule)",
   },
 } satisfies Record<string, Threshold>;
 
@@ -163,7 +163,7 @@ export const TRACE_RULES: Rule<RuleContext>[] = [
     id: "trace.slow-replica",
     severity: "warning",
     thresholds: [T.SLOW_REPLICA_MS, T.SLOW_REPLICA_RATIO],
-    /** The slowest replica of a session against the median of the OTHER replicas' spans (./peer-median.ts). */
+    /** The slowest replica of a session against the median of the OTHER replicas' spans (../../statistics/peer-median.ts). */
     check({ sessions }) {
       let best: { s: SessionSummary; node: string; us: number; peers: number } | undefined;
       let hits = 0;

@@ -8,7 +8,7 @@
  *   system_traces, a dataset's traces/*.jsonl, cqlsh TRACING ON output, or a COPY of
  *   system_traces.events;
  * - `compareTraces(a, b)`: the same query before and after (e.g. before/after compaction).
- * Stages come from ONE parse table (./trace-stages.ts), findings from ONE rule table (./trace-rules.ts;
+ * Stages come from ONE parse table (../../parse/trace-stages.ts), findings from ONE rule table (./trace-rules.ts;
  * compareTraces' in ./compare-rules.ts), chart specs from ../../present/charts/trace.ts, the
  * consistency level from ../../cluster/consistency.ts.
  * Steps: gather (traceLive: runTraced -> readTraceSession; tracesOf: live system_traces or
@@ -168,7 +168,7 @@ export async function trace(query: string, options?: TraceOptions): Promise<Trac
   const a = helperArgs<TraceOptions>("trace", query, options, "query");
   const { params, ...rest } = a.options;
   const subject = typeof a.subject === "string" ? a.subject : typeof query === "string" && a.source === query ? query : "";
-  // A source without the evidence gives an empty report that says why (../present/report.ts answerOrExplain).
+  // A source without the evidence gives an empty report that says why (../../present/report.ts answerOrExplain).
   return answerOrExplain("trace", ["events", "sessions", "stages"] as const, () => traceOf(subject, params, { ...rest, ...(a.source !== undefined && a.source !== query ? { source: a.source } : {}) }));
 }
 
@@ -351,7 +351,7 @@ const oneLine = (q: string) => {
 export async function traces(input?: SourceInput | TraceFilter, options?: TraceFilter): Promise<TraceReport> {
   const { source, options: o } = helperArgs("traces", input, options, "source");
   const filter: TraceFilter = { ...o, source };
-  // A source without the evidence gives an empty report that says why (../present/report.ts answerOrExplain).
+  // A source without the evidence gives an empty report that says why (../../present/report.ts answerOrExplain).
   return answerOrExplain("traces", ["events", "sessions", "stages"] as const, () => tracesOf(filter));
 }
 
