@@ -217,7 +217,7 @@ test("a FIFO is refused by open(), gcStats(path), importStress and `cassperf rep
       const msg = async (f) => { try { await f(); return "ok"; } catch (e) { return e.name + ": " + e.message; } };
       out.open = await msg(() => open(${JSON.stringify(fifo)}));
       out.gc = await msg(() => gcStats(${JSON.stringify(fifo)}));
-      out.stress = await msg(() => await importStress(${JSON.stringify(fifo)}));
+      out.stress = await msg(() => importStress(${JSON.stringify(fifo)}));
       const s = await open(${JSON.stringify(path.join(dir, "bundle"))});
       out.files = s.files().map((f) => f.rel);
       out.gcNotes = (await gcStats()).notes;
