@@ -203,7 +203,12 @@ function sperfAvailable(): boolean {
 async function main(): Promise<void> {
   const cores = os.availableParallelism();
   const given = process.env.CASSPERF_BENCH_LOGS;
-  const sizes = given ? [NaN] : (process.env.BENCH_SIZES_GB ?? "0.3,3").split(",").map(Number).filter((gb) => gb > 0);
+  const sizes = given
+    ? [NaN]
+    : (process.env.BENCH_SIZES_GB ?? "0.3,3")
+        .split(",")
+        .map(Number)
+        .filter((gb) => gb > 0);
   console.log(`logs() end to end, one process per run; ${cores} cores, load average ${os.loadavg()[0].toFixed(1)} at start`);
   const sperf = sperfAvailable();
   if (sperf && !given) versusSperf("dse68 (test/fixtures/data/diag/dse68)", DSE68, Number(process.env.SPERF_ROUNDS ?? 3));
@@ -214,9 +219,13 @@ async function main(): Promise<void> {
       const source = given ?? generate(tmp!, gb * 1e9);
       const mb = duBytes(source) / 1e6;
       const sperfMaxGb = Number(process.env.SPERF_MAX_GB ?? 0.3);
-      if (sperf && !given && gb > sperfMaxGb) console.log(`sperf: not run on generated ${gb} GB (over SPERF_MAX_GB=${sperfMaxGb}: it takes ~90 s of CPU per GB)`);
+      if (sperf && !given && gb > sperfMaxGb)
+        console.log(`sperf: not run on generated ${gb} GB (over SPERF_MAX_GB=${sperfMaxGb}: it takes ~90 s of CPU per GB)`);
       else if (sperf && fs.statSync(source).isDirectory()) versusSperf(given ? path.basename(given) : `generated ${gb} GB`, source, given ? 3 : 1);
-      for (const workers of (process.env.BENCH_WORKERS ?? `1,${cores}`).split(",").map(Number).filter((w) => w > 0)) {
+      for (const workers of (process.env.BENCH_WORKERS ?? `1,${cores}`)
+        .split(",")
+        .map(Number)
+        .filter((w) => w > 0)) {
         const r = runChild(source, workers);
         const name = given ? path.basename(given) : `generated ${gb} GB`;
         console.log(
@@ -238,7 +247,10 @@ async function main(): Promise<void> {
     const mb = duBytes(source) / 1e6;
     const one = runChild(source, 1);
     const all = runChild(source, cores);
-    for (const [workers, r] of [[1, one], [cores, all]] as const)
+    for (const [workers, r] of [
+      [1, one],
+      [cores, all],
+    ] as const)
       console.log(
         `one system.log ${singleGb} GB | ${mb.toFixed(0)} MB | ${r.lines.toLocaleString("en-US")} lines | workers ${workers} | ` +
           `wall ${(r.wall / 1000).toFixed(1)} s | ${(mb / (r.wall / 1000)).toFixed(1)} MB/s | CPU ${(r.cpu / 1000).toFixed(1)} s | peak RSS ${r.maxRssMB.toFixed(0)} MB`,

@@ -154,7 +154,9 @@ async function memory(): Promise<void> {
   const { spawnSync } = require("node:child_process") as typeof import("node:child_process");
   if (!fs.existsSync(path.resolve(__dirname, "../dist/cli.js"))) throw new Error("dist/cli.js is missing: build first (npx tsc -p tsconfig.json)");
   const sizes = (process.env.BENCH_REPORT_MB ?? "100,400").split(",").map(Number);
-  console.log(`cassperf report --html on generated dse68 bundles, one process per size; ${os.availableParallelism()} cores, load ${os.loadavg()[0].toFixed(1)}`);
+  console.log(
+    `cassperf report --html on generated dse68 bundles, one process per size; ${os.availableParallelism()} cores, load ${os.loadavg()[0].toFixed(1)}`,
+  );
   console.log("logs MB | bundle MB | wall s | peak RSS MB | HTML MB");
   for (const mb of sizes) {
     const tmp = fs.mkdtempSync(path.join(process.env.BENCH_DIR ?? os.tmpdir(), "cassperf-bench-report-mem-"));
@@ -173,7 +175,9 @@ async function memory(): Promise<void> {
       if (p.status !== 0) throw new Error(`report failed (exit ${p.status}): ${p.stderr}`);
       const peak = Number(fs.readFileSync(rss, "utf8"));
       const htmlMb = fs.statSync(html).size / 1e6;
-      console.log(`${logs.toFixed(0).padStart(7)} | ${all.toFixed(0).padStart(9)} | ${wall.toFixed(1).padStart(6)} | ${peak.toFixed(0).padStart(11)} | ${htmlMb.toFixed(2)}`);
+      console.log(
+        `${logs.toFixed(0).padStart(7)} | ${all.toFixed(0).padStart(9)} | ${wall.toFixed(1).padStart(6)} | ${peak.toFixed(0).padStart(11)} | ${htmlMb.toFixed(2)}`,
+      );
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }

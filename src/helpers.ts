@@ -39,7 +39,6 @@ import { runHealth, tableToScan, type HealthOptions, type HealthReport, type Run
 /** One helper: the function, what its first argument is, and how health() runs it (if it does). */
 export interface HelperEntry {
   /** The helper: `helper(subject?, { source, ...options })`. */
-  // biome-ignore lint/suspicious/noExplicitAny: each helper has its own typed arguments; SourceHelpers keeps them.
   run: (...args: any[]) => Promise<Report>;
   /** What the first argument names: "source" for helpers about a whole source, else their subject. */
   subject: "source" | "table" | "query" | "workload";
@@ -119,7 +118,12 @@ export const HELPERS: { [K in HelperName]: HelperEntry & { run: SourceHelpers[K]
     health: (s, ctx) => jvm(s, { gc: ctx.reports.get("gcStats") }),
   },
   logs: { run: logs, subject: "source", answers: "system.log/debug.log events, counted by kind, with findings", health: (s) => logs(s) },
-  histograms: { run: histograms, subject: "table", answers: "read/write latency percentiles, sstables per read, partition sizes", health: (s) => histograms(s) },
+  histograms: {
+    run: histograms,
+    subject: "table",
+    answers: "read/write latency percentiles, sstables per read, partition sizes",
+    health: (s) => histograms(s),
+  },
   traces: {
     run: traces,
     subject: "source",

@@ -9,7 +9,6 @@ import { RecordedSource } from "./cluster/recorded";
 import type { Source } from "./cluster/source";
 
 /** Attach each helper of the registry (./helpers.ts HELPERS) as a method of LiveSource and RecordedSource. */
-// biome-ignore lint/suspicious/noExplicitAny: each helper has its own arguments; the registry's SourceHelpers type keeps them.
 export function attachHelpers(helpers: Record<string, { run: (...args: any[]) => unknown }>): void {
   for (const [name, { run: fn }] of Object.entries(helpers)) {
     for (const cls of [LiveSource, RecordedSource]) {

@@ -192,35 +192,35 @@ export async function runReportCli(args: string[]): Promise<number> {
   const a = parsed;
   // Interrupted: interruptible() answers 130. Any other error is thrown on to src/cli.ts: one line, exit 1 (the one rule).
   return interruptible(async (signal) => {
-      const target = a.positionals[0] ?? BUNDLED_DATASET;
-      if (!fs.existsSync(target)) throw new CassperfError(`report: ${target} does not exist.`);
-      const w = require("./report/write") as typeof import("./report/write");
-      // Refuse an existing or unwritable output before doing any work.
-      if (a.html) w.checkTarget(a.html, a.force);
-      if (a.md) w.checkTarget(a.md, a.force), w.checkTarget(chartsFolderFor(a.md), a.force);
-      const progress = progressLine();
-      const { buildReportModel } = require("./report/model") as typeof import("./report/model");
-      const started = Date.now();
-      let now = `opening ${target}`;
-      let read = "";
-      const say = () => progress.say(`cassperf report (${((Date.now() - started) / 1000).toFixed(0)} s): ${read}${now}`);
-      say(); // at once: work has begun (and Ctrl-C is handled from here)
-      const tick = setInterval(say, 500);
-      const onPhase = (p: { phase: string } & import("./report/progress").ReadProgress) => {
-        read = `${progressFigures(p)}: `;
-        // A new phase, or the last file read, is said at once; the rest at the tick (at most twice a second).
-        const last = p.filesDone === p.filesTotal;
-        if (p.phase !== now || last) (now = p.phase), say();
-      };
-      let model: import("./report/model").ReportModel;
-      try {
-        model = await buildReportModel(target, { ...modelOptions(a), signal, onPhase });
-      } finally {
-        clearInterval(tick);
-      }
-      await writeModel(model, a, signal, progress);
-      progress.done();
-      return failOn(model.findings, a.failOn);
+    const target = a.positionals[0] ?? BUNDLED_DATASET;
+    if (!fs.existsSync(target)) throw new CassperfError(`report: ${target} does not exist.`);
+    const w = require("./report/write") as typeof import("./report/write");
+    // Refuse an existing or unwritable output before doing any work.
+    if (a.html) w.checkTarget(a.html, a.force);
+    if (a.md) w.checkTarget(a.md, a.force), w.checkTarget(chartsFolderFor(a.md), a.force);
+    const progress = progressLine();
+    const { buildReportModel } = require("./report/model") as typeof import("./report/model");
+    const started = Date.now();
+    let now = `opening ${target}`;
+    let read = "";
+    const say = () => progress.say(`cassperf report (${((Date.now() - started) / 1000).toFixed(0)} s): ${read}${now}`);
+    say(); // at once: work has begun (and Ctrl-C is handled from here)
+    const tick = setInterval(say, 500);
+    const onPhase = (p: { phase: string } & import("./report/progress").ReadProgress) => {
+      read = `${progressFigures(p)}: `;
+      // A new phase, or the last file read, is said at once; the rest at the tick (at most twice a second).
+      const last = p.filesDone === p.filesTotal;
+      if (p.phase !== now || last) (now = p.phase), say();
+    };
+    let model: import("./report/model").ReportModel;
+    try {
+      model = await buildReportModel(target, { ...modelOptions(a), signal, onPhase });
+    } finally {
+      clearInterval(tick);
+    }
+    await writeModel(model, a, signal, progress);
+    progress.done();
+    return failOn(model.findings, a.failOn);
   });
 }
 
@@ -284,17 +284,17 @@ export async function runCompareCli(args: string[]): Promise<number> {
   }
   const a = parsed;
   return interruptible(async (signal) => {
-      const [before, after] = a.positionals;
-      for (const p of [before, after]) if (!fs.existsSync(p)) throw new CassperfError(`compare: ${p} does not exist.`);
-      const w = require("./report/write") as typeof import("./report/write");
-      if (a.html) w.checkTarget(a.html, a.force);
-      if (a.md) w.checkTarget(a.md, a.force), w.checkTarget(chartsFolderFor(a.md), a.force);
-      const progress = progressLine();
-      const c = require("./report/compare") as typeof import("./report/compare");
-      progress.say(`cassperf compare: reading ${before} and ${after}`);
-      const model = await c.buildCompareModel(before, after, { ...modelOptions(a), signal });
-      await c.writeCompare(model, a, signal, (t) => progress.say(t));
-      progress.done();
-      return failOn(c.gatingFindings(model), a.failOn);
+    const [before, after] = a.positionals;
+    for (const p of [before, after]) if (!fs.existsSync(p)) throw new CassperfError(`compare: ${p} does not exist.`);
+    const w = require("./report/write") as typeof import("./report/write");
+    if (a.html) w.checkTarget(a.html, a.force);
+    if (a.md) w.checkTarget(a.md, a.force), w.checkTarget(chartsFolderFor(a.md), a.force);
+    const progress = progressLine();
+    const c = require("./report/compare") as typeof import("./report/compare");
+    progress.say(`cassperf compare: reading ${before} and ${after}`);
+    const model = await c.buildCompareModel(before, after, { ...modelOptions(a), signal });
+    await c.writeCompare(model, a, signal, (t) => progress.say(t));
+    progress.done();
+    return failOn(c.gatingFindings(model), a.failOn);
   });
 }

@@ -31,7 +31,10 @@ test("consistencyCode: every level's code is the native protocol spec's [consist
     .map((m) => [m[2], parseInt(m[1], 16)] as const);
   assert.equal(spec.length, 11);
   // Same levels, same order, same codes.
-  assert.deepEqual(CONSISTENCY_LEVELS, spec.map(([name]) => name));
+  assert.deepEqual(
+    CONSISTENCY_LEVELS,
+    spec.map(([name]) => name),
+  );
   for (const [name, code] of spec) assert.equal(consistencyCode(consistencyLevel(name, "test")), code, name);
 });
 
@@ -57,7 +60,12 @@ test("consistencyLevel: names as people write them; a wrong one names the helper
   // A level the helper does not take (a scan reads: ANY is a write-only level).
   assert.throws(
     () => consistencyLevel("ANY", "partitionScan", ["ONE", "QUORUM"]),
-    (e: unknown) => isCassperfError(e) && /^partitionScan: consistency "ANY" is not a consistency level partitionScan accepts; expected one of ONE, QUORUM/.test((e as Error).message),
+    (e: unknown) =>
+      isCassperfError(e) &&
+      /^partitionScan: consistency "ANY" is not a consistency level partitionScan accepts; expected one of ONE, QUORUM/.test((e as Error).message),
   );
-  assert.throws(() => consistencyLevel(4, "trace"), (e: unknown) => isCassperfError(e) && /consistency 4 is not a consistency level/.test((e as Error).message));
+  assert.throws(
+    () => consistencyLevel(4, "trace"),
+    (e: unknown) => isCassperfError(e) && /consistency 4 is not a consistency level/.test((e as Error).message),
+  );
 });

@@ -24,7 +24,8 @@ test("every registry entry is a package export, a method of every source, and na
   const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
   for (const n of names) {
     assert.equal(typeof api[n], "function", `${n} is exported from the package (and so in the kernel/REPL prelude)`);
-    for (const cls of [RecordedSource, LiveSource]) assert.equal(typeof (cls.prototype as unknown as Record<string, unknown>)[n], "function", `${cls.name}.${n}`);
+    for (const cls of [RecordedSource, LiveSource])
+      assert.equal(typeof (cls.prototype as unknown as Record<string, unknown>)[n], "function", `${cls.name}.${n}`);
     assert.ok(readme.includes(`${n}(`), `the README names ${n}()`);
   }
 });
@@ -64,8 +65,14 @@ test("one calling rule: a path first, { source: path } and a source object give 
 test("the calling rule's bad input: a second argument that is not options, two sources, a table-less partitionScan", async () => {
   const dse = path.join(ROOT, "test/fixtures/report/dse68");
   await assert.rejects(cassperf.gcStats(dse, "fast" as never), (e: unknown) => isCassperfError(e) && /second argument is the options object/.test(String(e)));
-  await assert.rejects(cassperf.gcStats(dse, { source: path.join(ROOT, "datasets/lab-3node") }), (e: unknown) => isCassperfError(e) && /two sources given/.test(String(e)));
+  await assert.rejects(
+    cassperf.gcStats(dse, { source: path.join(ROOT, "datasets/lab-3node") }),
+    (e: unknown) => isCassperfError(e) && /two sources given/.test(String(e)),
+  );
   await assert.rejects(cassperf.partitionScan(dse), (e: unknown) => isCassperfError(e) && /name the table to scan/.test(String(e)));
   // bench() runs workloads only; the saved runs are benchRuns()'s.
-  await assert.rejects(cassperf.bench(dse), (e: unknown) => isCassperfError(e) && /expected a workload/.test(String(e)) && /benchRuns/.test((e as { hint?: string }).hint ?? ""));
+  await assert.rejects(
+    cassperf.bench(dse),
+    (e: unknown) => isCassperfError(e) && /expected a workload/.test(String(e)) && /benchRuns/.test((e as { hint?: string }).hint ?? ""),
+  );
 });

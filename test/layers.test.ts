@@ -76,9 +76,7 @@ test("parse/ turns text into rows: it imports only parse/, statistics/ and error
 test("analyze/ gathers through the Source: no node:fs, and nothing from the edges (repl, kernel, report, cli)", () => {
   for (const f of sourceFiles(path.join(ROOT, "src/analyze")))
     assert.doesNotMatch(fs.readFileSync(f, "utf8"), /from\s+["'](node:)?fs["']|require\(["'](node:)?fs["']\)/, `${path.relative(ROOT, f)} imports node:fs`);
-  const edgesUp = runtime.filter(
-    (e) => inFolder(e.from, "analyze") && /^(repl|kernel|report)\/|^(cli|report-cli|index|helpers|methods)\.ts$/.test(e.to),
-  );
+  const edgesUp = runtime.filter((e) => inFolder(e.from, "analyze") && /^(repl|kernel|report)\/|^(cli|report-cli|index|helpers|methods)\.ts$/.test(e.to));
   assert.equal(edgesUp.length, 0, where(edgesUp));
 });
 

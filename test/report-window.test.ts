@@ -119,11 +119,16 @@ test("report --from/--to: gcStats narrowed to the window's GCInspector pauses; e
   assert.match(empty.stderr, /^cassperf: report: no log event between 2019-01-01T00:00:00Z and 2019-01-02T00:00:00Z; .*; no GC pause between/);
 });
 
-test("progress (CASSPERF_PROGRESS=1): stderr lines carry files and MB done that increase and end at the bundle's files and bytes", { timeout: 300_000 }, async () => {
+test("progress (CASSPERF_PROGRESS=1): stderr lines carry files and MB done that increase and end at the bundle's files and bytes", {
+  timeout: 300_000,
+}, async () => {
   // Expected: every file of the folder and the sum of their sizes, from fs.stat here.
   const files = fs.readdirSync(DSE68, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
   const total = files.reduce((a, e) => a + fs.statSync(path.join(e.parentPath, e.name)).size, 0);
-  const child = spawn(process.execPath, [CLI, "report", DSE68, "--json"], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, CASSPERF_PROGRESS: "1" } });
+  const child = spawn(process.execPath, [CLI, "report", DSE68, "--json"], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, CASSPERF_PROGRESS: "1" },
+  });
   let stderr = "";
   let stdout = "";
   child.stderr.on("data", (d) => (stderr += d));
@@ -150,7 +155,9 @@ test("progress (CASSPERF_PROGRESS=1): stderr lines carry files and MB done that 
   assert.equal(last.filesTotal, files.length);
 });
 
-test("exit codes, one rule for every command: 2 usage, 1 failed, 3 findings at or above --fail-on (report), the same 1 and 2 for run and lab", { timeout: 300_000 }, () => {
+test("exit codes, one rule for every command: 2 usage, 1 failed, 3 findings at or above --fail-on (report), the same 1 and 2 for run and lab", {
+  timeout: 300_000,
+}, () => {
   // The rule as --help states it, on the top-level usage and report's.
   for (const h of [cli(["--help"]), cli(["report", "--help"]), cli(["compare", "--help"])]) {
     assert.equal(h.status, 0);

@@ -24,7 +24,7 @@ import { CassperfError, isCassperfError } from "../errors";
 import { LiveSource } from "../cluster/live";
 import { capability, capabilityRule } from "../cluster/capabilities";
 import { resolveSource, type HelperOptions, type SourceInput } from "../cluster/resolve";
-import type { FileKind, Source } from "../cluster/source";
+import type { Source } from "../cluster/source";
 import { makeReport, rowsToColumns, sortFindings, unansweredReason, type DataFrame, type Finding, type Report } from "../present/report";
 import { gatherCompactionEvidence, SYSTEM_KEYSPACES } from "./compaction/compaction-evidence";
 import { gatherHeadline, num, type HeadlineFact } from "./headline";

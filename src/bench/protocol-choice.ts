@@ -38,9 +38,12 @@ export function chooseProtocol(o: ProtocolChoiceInput, serverMax: number | null,
   const blockers = nodeOnly(o);
   if (o.protocol === "v5") {
     if (serverMax !== null && serverMax < 5)
-      throw new CassperfError(`bench: protocol "v5" asked for, but Cassandra ${release} speaks native protocol up to v${serverMax} (v5 needs Cassandra 4.0+).`, {
-        hint: 'leave protocol out (bench picks the highest the cluster speaks) or pass { protocol: "v4" }',
-      });
+      throw new CassperfError(
+        `bench: protocol "v5" asked for, but Cassandra ${release} speaks native protocol up to v${serverMax} (v5 needs Cassandra 4.0+).`,
+        {
+          hint: 'leave protocol out (bench picks the highest the cluster speaks) or pass { protocol: "v4" }',
+        },
+      );
     if (blockers.length)
       throw new CassperfError(`bench: protocol "v5" runs through the Java driver wire, which does not support ${blockers.join(", ")}.`, {
         hint: 'drop that option, or pass { protocol: "v4" }',

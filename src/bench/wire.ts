@@ -96,9 +96,12 @@ export function prepareWire(log?: (l: string) => void): { java: string; classpat
       log?.(`bench: compiling ${WIRE_SOURCE} (once per version of the file)`);
       const r = spawnSync(javac, ["-nowarn", "-d", tmp, "-cp", driverCp, WIRE_SOURCE], { encoding: "utf8", timeout: 5 * 60_000 });
       if (r.error || r.status !== 0)
-        throw new CassperfError(`bench: javac could not compile ${WIRE_SOURCE}: ${(r.error?.message ?? `${r.stderr}${r.stdout}`).trim().split("\n").slice(0, 3).join(" ")}`, {
-          hint: V4_HINT,
-        });
+        throw new CassperfError(
+          `bench: javac could not compile ${WIRE_SOURCE}: ${(r.error?.message ?? `${r.stderr}${r.stdout}`).trim().split("\n").slice(0, 3).join(" ")}`,
+          {
+            hint: V4_HINT,
+          },
+        );
       fs.rmSync(classes, { recursive: true, force: true });
       fs.renameSync(tmp, classes);
     } finally {
@@ -196,7 +199,9 @@ export class JavaWire implements OpExecutor {
     });
     const ready = new Promise<string[]>((resolve, reject) => {
       this.waiters.set("READY", resolve);
-      this.waiters.set("FAIL", (f) => reject(new CassperfError(`bench: the Java driver ${driverVersion} could not connect to ${contact.join(", ")}: ${f[1]}: ${f[2]}`)));
+      this.waiters.set("FAIL", (f) =>
+        reject(new CassperfError(`bench: the Java driver ${driverVersion} could not connect to ${contact.join(", ")}: ${f[1]}: ${f[2]}`)),
+      );
       proc.once("error", (e) => reject(new CassperfError(`bench: could not start the v5 wire's JVM: ${e.message}`, { hint: JDK_INSTALL_HINT })));
       proc.once("exit", (code) => reject(new CassperfError(`bench: the v5 wire's JVM exited (${code}) before connecting: ${this.stderrTail()}`)));
     });
@@ -209,7 +214,10 @@ export class JavaWire implements OpExecutor {
     readline.createInterface({ input: proc.stdout! }).on("line", (l) => this.onLine(l));
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_r, reject) => {
-      timer = setTimeout(() => reject(new CassperfError(`bench: the v5 wire did not connect and warm up on ${contact.join(", ")} within 180 s: ${this.stderrTail()}`)), 180_000);
+      timer = setTimeout(
+        () => reject(new CassperfError(`bench: the v5 wire did not connect and warm up on ${contact.join(", ")} within 180 s: ${this.stderrTail()}`)),
+        180_000,
+      );
     });
     let f: string[];
     try {

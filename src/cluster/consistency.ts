@@ -44,7 +44,13 @@ export const CONSISTENCY_LEVELS = Object.keys(CONSISTENCY_CODES) as ConsistencyL
  * @example consistencyLevel("ANY", "partitionScan", ["ONE", "QUORUM"])   // throws: expected one of ONE, QUORUM
  */
 export function consistencyLevel(input: unknown, helper: string, allowed: readonly ConsistencyLevel[] = CONSISTENCY_LEVELS): ConsistencyLevel {
-  const key = typeof input === "string" ? input.trim().toUpperCase().replace(/[-\s]+/g, "_") : "";
+  const key =
+    typeof input === "string"
+      ? input
+          .trim()
+          .toUpperCase()
+          .replace(/[-\s]+/g, "_")
+      : "";
   if (!(allowed as readonly string[]).includes(key))
     throw new CassperfError(
       `${helper}: consistency ${shownValue(input)} is not a consistency level${
@@ -61,6 +67,7 @@ export function consistencyLevel(input: unknown, helper: string, allowed: readon
  */
 export function consistencyCode(level: ConsistencyLevel): number {
   const code = CONSISTENCY_CODES[level];
-  if (code === undefined) throw new CassperfError(`consistency ${shownValue(level)} has no native protocol code; expected one of ${CONSISTENCY_LEVELS.join(", ")}.`);
+  if (code === undefined)
+    throw new CassperfError(`consistency ${shownValue(level)} has no native protocol code; expected one of ${CONSISTENCY_LEVELS.join(", ")}.`);
   return code;
 }

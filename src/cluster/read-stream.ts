@@ -277,7 +277,13 @@ export async function lineStartsAfter(path: string, size: number, targets: numbe
 }
 
 /** The offset of the first line after a "\n" at or past `from` for which `starts` holds, before `limit`. */
-async function firstStartingLine(fh: fs.promises.FileHandle, buf: Buffer, from: number, limit: number, starts: (line: string) => boolean): Promise<number | undefined> {
+async function firstStartingLine(
+  fh: fs.promises.FileHandle,
+  buf: Buffer,
+  from: number,
+  limit: number,
+  starts: (line: string) => boolean,
+): Promise<number | undefined> {
   let pos = from;
   let carry: Buffer = Buffer.alloc(0);
   let carryAt = from;

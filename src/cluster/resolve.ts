@@ -59,6 +59,14 @@ export interface HelperArgs<O extends HelperOptions> {
   options: O;
 }
 
+/** What a helper's first argument may be, in words, for its error. */
+const SUBJECT_WORDS = {
+  source: "a source or a path",
+  table: 'a table name ("keyspace.table"), a source or a path',
+  query: "a CQL query string (or a trace session id), a source or a path",
+  workload: "a workload name, a source or a path",
+} as const;
+
 /**
  * THE calling rule of every helper: `helper(subject?, { source, ...options })`.
  *  - `subject` is what the helper is about: a table ("ks.t"), a query, a workload. Helpers about a
@@ -92,7 +100,11 @@ export function helperArgs<O extends HelperOptions>(
     source = first as SourceInput;
   } else if (typeof first === "string") {
     named = first;
-  } else if (subject === "table" && typeof (first as { keyspace?: unknown }).keyspace === "string" && typeof (first as { table?: unknown }).table === "string") {
+  } else if (
+    subject === "table" &&
+    typeof (first as { keyspace?: unknown }).keyspace === "string" &&
+    typeof (first as { table?: unknown }).table === "string"
+  ) {
     named = first as { keyspace: string; table: string };
   } else if (typeof first === "object" && !Array.isArray(first)) {
     if (second !== undefined) throw new CassperfError(`${helper}: options given twice (first and second argument); give one options object.`);
@@ -100,7 +112,7 @@ export function helperArgs<O extends HelperOptions>(
     source = options.source;
   } else {
     throw new CassperfError(
-      `${helper}: expected ${subject === "source" ? "a source or a path" : `a ${subject} (string), a source or a path`} first, or an options object; got ${Array.isArray(first) ? "an array" : typeof first}.`,
+      `${helper}: expected ${SUBJECT_WORDS[subject]} first, or an options object; got ${Array.isArray(first) ? "an array" : typeof first}.`,
     );
   }
   return { subject: named, source, options };

@@ -197,7 +197,12 @@ export async function scanTokenRanges(client: Client, table: TableName, opts: To
   const ranges = sampleRanges(ring, opts.sample);
   const out = opts.outFile ? openCountsCsv(opts.outFile, pk) : undefined;
   const scan = new RangeScan(client, table, opts, pk, queries, ranges.length, out);
-  await runPool(ranges, opts.concurrency, (r) => scan.scanAndReport(r), () => scan.stop());
+  await runPool(
+    ranges,
+    opts.concurrency,
+    (r) => scan.scanAndReport(r),
+    () => scan.stop(),
+  );
   await scan.retryRounds();
   if (out) await new Promise<void>((resolve) => out.end(resolve));
   return scan.result(ring.length);

@@ -403,10 +403,9 @@ class LabBoot {
         }
       }
       if (pending.size && Date.now() > this.deadline)
-        await this.fail(
-          `${[...pending].map((n) => n.name).join(", ")} did not open CQL port ${NODE_PORTS.native} within ${this.timeoutSeconds} s`,
-          [...pending],
-        );
+        await this.fail(`${[...pending].map((n) => n.name).join(", ")} did not open CQL port ${NODE_PORTS.native} within ${this.timeoutSeconds} s`, [
+          ...pending,
+        ]);
       if (pending.size) await sleep(250);
     }
   }

@@ -240,7 +240,10 @@ export const JAVA_DRIVER_VERSION = "4.19.0";
  * Returns the jars (absolute paths) for a classpath.
  * @example resolveJavaDriver().jars.length   // 30 for 4.19.0
  */
-export function resolveJavaDriver(version = JAVA_DRIVER_VERSION, options: { log?: (l: string) => void; root?: string } = {}): { version: string; home: string; jars: string[] } {
+export function resolveJavaDriver(
+  version = JAVA_DRIVER_VERSION,
+  options: { log?: (l: string) => void; root?: string } = {},
+): { version: string; home: string; jars: string[] } {
   const root = options.root ?? path.join(path.dirname(cacheRoot()), "java-driver");
   const home = path.join(root, version);
   const jarsOf = () =>
@@ -265,14 +268,18 @@ export function resolveJavaDriver(version = JAVA_DRIVER_VERSION, options: { log?
     if (r.error || r.status !== 0)
       throw new CassperfError(
         `bench: ${JAVA_DRIVER_ARTIFACT}:${version} did not resolve from Maven Central: ${r.error ? r.error.message : mavenReason(`${r.stdout}\n${r.stderr}`)}`,
-        { hint: "check the network path to Maven Central (repo1.maven.org), or run bench with { protocol: \"v4\" } (the Node.js driver)" },
+        { hint: 'check the network path to Maven Central (repo1.maven.org), or run bench with { protocol: "v4" } (the Node.js driver)' },
       );
     fs.rmSync(home, { recursive: true, force: true });
     fs.renameSync(work, home);
     const jars = jarsOf();
     fs.writeFileSync(
       path.join(home, MARKER),
-      JSON.stringify({ artifact: `${JAVA_DRIVER_ARTIFACT}:${version}`, jars: jars.length, resolvedAt: new Date().toISOString(), seconds: (Date.now() - t0) / 1000 }, null, 2) + "\n",
+      JSON.stringify(
+        { artifact: `${JAVA_DRIVER_ARTIFACT}:${version}`, jars: jars.length, resolvedAt: new Date().toISOString(), seconds: (Date.now() - t0) / 1000 },
+        null,
+        2,
+      ) + "\n",
     );
     return { version, home, jars };
   } finally {

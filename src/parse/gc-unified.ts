@@ -258,12 +258,13 @@ export function unifiedGcParser(opts: ParseOptions = {}): GcBlockParser {
     // First two or three characters before any startsWith: most detail lines fail here.
     const c1 = text.charCodeAt(rs + 1);
     switch (text.charCodeAt(rs)) {
-      case 80 /* P */: {
-        const need = endsWithS && c1 === 97 && text.charCodeAt(le - 2) === 109 && text.startsWith("Pause ", rs);
-        // A pause's start line (gc,start: no duration): remembered, to see one pause run inside another.
-        if (!need && c1 === 97 && text.startsWith("Pause ", rs)) started.set(gcId, lineNo);
-        return need;
-      }
+      case 80 /* P */:
+        {
+          const need = endsWithS && c1 === 97 && text.charCodeAt(le - 2) === 109 && text.startsWith("Pause ", rs);
+          // A pause's start line (gc,start: no duration): remembered, to see one pause run inside another.
+          if (!need && c1 === 97 && text.startsWith("Pause ", rs)) started.set(gcId, lineNo);
+          return need;
+        }
       case 67 /* C */:
         return endsWithS && c1 === 111 && text.startsWith("Concurrent ", rs);
       case 71 /* G */:
@@ -386,7 +387,8 @@ export function unifiedGcParser(opts: ParseOptions = {}): GcBlockParser {
     if (rc === 80 /* P */) onPauseEnd(id, line.slice(restStart), gen, genTag);
     else if (rc === 67 /* C */) onConcurrent(id, line.slice(restStart));
     else if (rc === 71 /* G */ || rc === 77 /* M */) onZgcCollection(id, line.slice(restStart));
-    else if (rc === 84 /* T */ || rc === 69 /* E */) pend(id).toSpace = true; // To-space exhausted / Evacuation Failure.
+    else if (rc === 84 /* T */ || rc === 69 /* E */)
+      pend(id).toSpace = true; // To-space exhausted / Evacuation Failure.
     else if (rc === 72 /* H */) {
       const m = HUMONGOUS_REGIONS.exec(line.slice(restStart));
       if (m && Number(m[1]) > 0) pend(id).humongous = true;

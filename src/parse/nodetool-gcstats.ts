@@ -23,7 +23,8 @@ export interface NodetoolGcStats {
   direct_memory_bytes: number | null;
 }
 
-const COLUMNS: (keyof NodetoolGcStats)[] = [
+/** The table's columns, in nodetool's order (gcStats' `gcstats` frame puts node first and file last around them). */
+export const GCSTATS_FIELDS: (keyof NodetoolGcStats)[] = [
   "interval_ms",
   "max_gc_elapsed_ms",
   "total_gc_elapsed_ms",
@@ -48,7 +49,7 @@ export function parseNodetoolGcstats(text: string): NodetoolGcStats | null {
     const cells = l.trim().split(/\s+/).filter(Boolean);
     if (cells.length < 6 || !cells.every((c) => /^-?\d+(\.\d+)?$|^NaN$/.test(c))) continue;
     const row = {} as Record<string, number | null>;
-    COLUMNS.forEach((c, i) => (row[c] = num(cells[i])));
+    GCSTATS_FIELDS.forEach((c, i) => (row[c] = num(cells[i])));
     if (bytes && row.gc_reclaimed_mb !== null) row.gc_reclaimed_mb = bytesToMb(row.gc_reclaimed_mb!);
     if (row.direct_memory_bytes !== null && row.direct_memory_bytes! < 0) row.direct_memory_bytes = null;
     return row as unknown as NodetoolGcStats;

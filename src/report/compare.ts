@@ -386,12 +386,7 @@ export function gatingFindings(model: CompareModel): Finding[] {
 }
 
 /** Write the compare model like a report (the report writers). */
-export async function writeCompare(
-  model: CompareModel,
-  a: OutputTargets,
-  signal: AbortSignal,
-  say: (t: string) => void,
-): Promise<void> {
+export async function writeCompare(model: CompareModel, a: OutputTargets, signal: AbortSignal, say: (t: string) => void): Promise<void> {
   const outputs: Output[] = [];
   if (a.html || a.md) await renderCharts(model, (d, t) => say(`cassperf compare: chart ${d}/${t}`), signal);
   if (a.html) outputs.push({ target: a.html, content: (require("./html") as typeof import("./html")).renderHtml(model, "cassperf compare") });

@@ -194,7 +194,8 @@ export async function buildReportModel(input: string | Source, options: ReportMo
     if (reports.logs) {
       phase("logs, narrowed to the window");
       const logsInWindow = await run(() => api.logs({ source, ...win }));
-      if (logsInWindow.count("events") === 0) empty.push(`no log event ${span}; the logs cover ${reports.logs.summary.first ?? "?"} – ${reports.logs.summary.last ?? "?"}`);
+      if (logsInWindow.count("events") === 0)
+        empty.push(`no log event ${span}; the logs cover ${reports.logs.summary.first ?? "?"} – ${reports.logs.summary.last ?? "?"}`);
       narrowed.logs = logsInWindow;
     }
     if (reports.gcStats) {

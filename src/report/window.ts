@@ -30,6 +30,8 @@ export function notNarrowedLabel(helper: string, snapshotAt: string | null): str
   if ((NARROWED as readonly string[]).includes(helper)) return null;
   const r = NOT_NARROWED[helper] ?? { snapshot: false, why: "this helper does not take a time window" };
   if (!r.snapshot) return `not narrowed: ${r.why}`;
-  const at = snapshotAt ? `snapshot taken at ${snapshotAt} (the end of the logs: the bundle was collected after)` : "snapshot taken when the bundle was collected";
+  const at = snapshotAt
+    ? `snapshot taken at ${snapshotAt} (the end of the logs: the bundle was collected after)`
+    : "snapshot taken when the bundle was collected";
   return `${at}, not narrowed: ${r.why}`;
 }

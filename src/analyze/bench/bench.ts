@@ -28,8 +28,7 @@ import { CassperfError, shownValue } from "../../errors";
 import { currentOrUndefined } from "../../cluster/current";
 import { consistencyCode, consistencyLevel } from "../../cluster/consistency";
 import { LiveSource } from "../../cluster/live";
-import { openRecorded } from "../../cluster/recorded";
-import { existingPath, helperArgs, isSource, resolveSource, type HelperOptions, type SourceInput } from "../../cluster/resolve";
+import { helperArgs, resolveSource, type HelperOptions, type SourceInput } from "../../cluster/resolve";
 import { describeImpossible, impossibleLatencies, type ImpossibleLatency } from "../../bench/impossible";
 import { perSecondNoise } from "../../bench/noise";
 import { missing } from "../../cluster/evidence";
@@ -40,7 +39,16 @@ import { gen, makeRng } from "../../bench/generators";
 import { decodeHistogram, encodeHistogram, HDR_UNIT, mergeHistograms, percentiles, rowPercentiles, spectrum, type Histogram } from "../../bench/hdr";
 import { BENCH_THRESHOLDS, benchFindings, compareFindings, type BeyondNoise } from "./bench-rules";
 import { liveBenchRuns, readRunFile, readStressFile, rememberLiveRun, runPathExists, savedRunJSON } from "../../cluster/bench-runs";
-import { BENCH_RUN_FORMAT, BENCH_RUN_VERSION, runId, validateBenchRun, type BenchInterval, type BenchMode, type BenchOpRow, type BenchRun } from "../../bench/run";
+import {
+  BENCH_RUN_FORMAT,
+  BENCH_RUN_VERSION,
+  runId,
+  validateBenchRun,
+  type BenchInterval,
+  type BenchMode,
+  type BenchOpRow,
+  type BenchRun,
+} from "../../bench/run";
 import { benchClient } from "../../bench/client";
 import { runLoad, type BenchProgress, type RunnerResult } from "../../bench/runner";
 import { runOptions, type Progress } from "../../run-context";
@@ -1063,12 +1071,7 @@ export async function compareRuns(a: RunInput, b: RunInput): Promise<Report<"com
 }
 
 /** Per op type and metric: the values, the difference and the noise test; the differences beyond noise, in row order, for COMPARE_RULES. */
-function compareOps(
-  ra: BenchRun,
-  rb: BenchRun,
-  ops: string[],
-  impossible: ImpossibleLatency[],
-): { rows: Record<string, unknown>[]; beyond: BeyondNoise[] } {
+function compareOps(ra: BenchRun, rb: BenchRun, ops: string[], impossible: ImpossibleLatency[]): { rows: Record<string, unknown>[]; beyond: BeyondNoise[] } {
   const T = BENCH_THRESHOLDS;
   const rows: Record<string, unknown>[] = [];
   const beyondNoise: BeyondNoise[] = [];
@@ -1176,4 +1179,3 @@ function comparisonReport(
 function fmtP(p: number, permutations: number): string {
   return p === 0 ? `< ${1 / permutations}` : String(Math.round(p * 10_000) / 10_000);
 }
-

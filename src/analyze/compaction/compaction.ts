@@ -10,7 +10,7 @@
 import { CassperfError } from "../../errors";
 import { LiveSource } from "../../cluster/live";
 import { parseTableName, quoteIdent, type TableName } from "../../cluster/cql";
-import { existingPath, helperArgs, isSource, resolveSource, type HelperOptions, type SourceInput } from "../../cluster/resolve";
+import { existingPath, helperArgs, isSource, resolveSource, type HelperOptions } from "../../cluster/resolve";
 import type { Source } from "../../cluster/source";
 import { makeReport, type Finding, type Report, type TypedRows, answerOrExplain } from "../../present/report";
 import { compactionEvidenceChart, type CompactionChartRow } from "../../present/charts/compaction";
@@ -98,7 +98,6 @@ export function compactionStatement(
   }
   return { statement: twcs, note: `windows of ${plural(w.size, w.unit)}: ${w.why}` };
 }
-
 
 const SHORT: Record<string, string> = {
   SizeTieredCompactionStrategy: "STCS",
@@ -233,7 +232,11 @@ export async function compactionAdvice(table?: string | TableName | CompactionAd
   // The calling rule (../../cluster/resolve.ts helperArgs): a path is read as the source; workload facts and options in one object.
   const a = helperArgs<CompactionAdviceOptions>("compactionAdvice", table, opts, "table");
   const { source: _source, apply, includeSystem, ...workload } = a.options;
-  const options: CompactionAdviceOptions = { source: a.source, ...(apply !== undefined ? { apply } : {}), ...(includeSystem !== undefined ? { includeSystem } : {}) };
+  const options: CompactionAdviceOptions = {
+    source: a.source,
+    ...(apply !== undefined ? { apply } : {}),
+    ...(includeSystem !== undefined ? { includeSystem } : {}),
+  };
   // A source without the evidence gives an empty report that says why (../../present/report.ts answerOrExplain).
   return answerOrExplain("compactionAdvice", ["advice", "evidence"] as const, () => compactionAdviceOf(a.subject, workload, options));
 }

@@ -24,7 +24,7 @@ import { isCancel } from "../parse-cancellable";
 import { gcstatsSnapshotNote, gcWindow, narrowGcParse, narrowInspectorParse, type GcWindow } from "./gc-window";
 import { runOptions } from "../../run-context";
 import type { GcParse } from "../../parse/gc-types";
-import { parseNodetoolGcstats, type NodetoolGcStats } from "../../parse/nodetool-gcstats";
+import { GCSTATS_FIELDS, parseNodetoolGcstats, type NodetoolGcStats } from "../../parse/nodetool-gcstats";
 import { nearestRank } from "../../statistics/nearest-rank";
 import { plural } from "../../present/plural";
 import { applyRules } from "../rule";
@@ -205,7 +205,13 @@ async function gcStatsOf(input?: SourceInput, opts: GcStatsOptions = {}): Promis
   const { results, cancelled } = await readGcLogs(source, keep, signal, notes, win);
   const inspector = opts.gcinspector !== false && !cancelled ? await readInspectorLines(source, keep, signal, notes, win) : [];
   const gcstats = opts.nodetool !== false && !cancelled ? await readNodetoolGcstats(source, wanted, notes) : [];
-  if (win && gcstats.length) notes.push(gcstatsSnapshotNote(gcstats.map((g) => g.file), win));
+  if (win && gcstats.length)
+    notes.push(
+      gcstatsSnapshotNote(
+        gcstats.map((g) => g.file),
+        win,
+      ),
+    );
   if (!results.length && !inspector.length && !gcstats.length) refuseWithoutEvidence(source, notes);
 
   const stalls = fileNotesAndStalls(results, notes);
@@ -552,18 +558,8 @@ function cycleRows(results: FileResult[]): CycleRow[] {
   return out;
 }
 
-/** Column order of the `gcstats` frame. */
-const GCSTATS_COLUMNS = [
-  "node",
-  "interval_ms",
-  "max_gc_elapsed_ms",
-  "total_gc_elapsed_ms",
-  "stdev_gc_elapsed_ms",
-  "gc_reclaimed_mb",
-  "collections",
-  "direct_memory_bytes",
-  "file",
-];
+/** Column order of the `gcstats` frame: the node, nodetool's own columns, the file. */
+const GCSTATS_COLUMNS = ["node", ...GCSTATS_FIELDS, "file"];
 
 /** Column order of the `pauses` frame (the contract others rely on comes first). */
 export const PAUSE_COLUMNS = [
@@ -786,4 +782,3 @@ function kpis(files: FileResult[], more: PauseRow[]): Record<string, unknown> {
     full_gc_causes: fullCauses,
   };
 }
-

@@ -279,7 +279,6 @@ function latestRows(rows: HistogramFrameRow[]): HistogramFrameRow[] {
   return [...m.values()];
 }
 
-
 /**
  * histograms(): percentiles of latency, SSTables per read, partition size and cell count per node
  * and table (and the coordinator's proxyhistograms), from live nodetool, recorded nodetool outputs

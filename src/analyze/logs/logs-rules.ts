@@ -315,16 +315,18 @@ export const LOG_RULES: Rule<LogFacts>[] = [
           if ((e.pause_ms ?? 0) > (g.max.pause_ms ?? 0)) g.max = e;
         }
       }
-      return [...m.values()].map((g): RuleHit => ({
-        severity: (g.max.pause_ms ?? 0) >= 1000 ? "critical" : "warning",
-        id: "logs.gc-pause",
-        node: g.node,
-        helper: "gcStats",
-        title: `${g.node}: ${g.n} GC ${inflect(g.n, "pause")} over ${T.GC_PAUSE_MS.value} ms (longest ${fmtN(g.max.pause_ms ?? 0)} ms, ${g.max.gc ?? "GC"})`,
-        evidence: `GCInspector ${at(g.max)}: "${g.max.message.slice(0, 120)}". Threshold ${T.GC_PAUSE_MS.name} = ${T.GC_PAUSE_MS.value} ms (${T.GC_PAUSE_MS.source}).`,
-        action:
-          "Tune the heap in jvm.options (jvm-server.options on 4.x): G1 with -XX:MaxGCPauseMillis=300–500 and a heap of 16–31 GB (not above 31 GB, compressed oops); with CMS, size the young generation (-Xmn) to 100 MB per core. Check gcStats() for the pause breakdown, and large partitions / tombstone warnings that inflate allocation.",
-      }));
+      return [...m.values()].map(
+        (g): RuleHit => ({
+          severity: (g.max.pause_ms ?? 0) >= 1000 ? "critical" : "warning",
+          id: "logs.gc-pause",
+          node: g.node,
+          helper: "gcStats",
+          title: `${g.node}: ${g.n} GC ${inflect(g.n, "pause")} over ${T.GC_PAUSE_MS.value} ms (longest ${fmtN(g.max.pause_ms ?? 0)} ms, ${g.max.gc ?? "GC"})`,
+          evidence: `GCInspector ${at(g.max)}: "${g.max.message.slice(0, 120)}". Threshold ${T.GC_PAUSE_MS.name} = ${T.GC_PAUSE_MS.value} ms (${T.GC_PAUSE_MS.source}).`,
+          action:
+            "Tune the heap in jvm.options (jvm-server.options on 4.x): G1 with -XX:MaxGCPauseMillis=300–500 and a heap of 16–31 GB (not above 31 GB, compressed oops); with CMS, size the young generation (-Xmn) to 100 MB per core. Check gcStats() for the pause breakdown, and large partitions / tombstone warnings that inflate allocation.",
+        }),
+      );
     },
   },
   {
@@ -335,15 +337,17 @@ export const LOG_RULES: Rule<LogFacts>[] = [
     check: ({ events }) =>
       perTable(events, "tombstone-failure")
         .filter((g) => g.list.length > T.TOMBSTONE_FAILURES.value)
-        .map((g): RuleHit => ({
-          severity: "critical",
-          id: "logs.tombstone-failures",
-          node: g.node,
-          helper: "compactionAdvice",
-          title: `${g.node}: ${fmtN(g.list.length)} quer${g.list.length === 1 ? "y" : "ies"} on ${g.table} aborted after scanning over ${fmtN(extent(g.list.map((e) => e.tombstones ?? 0))!.max)} tombstones`,
-          evidence: `first at ${at(g.list[0])}: "${g.list[0].message.slice(0, 160)}". Threshold ${T.TOMBSTONE_FAILURES.name} (${T.TOMBSTONE_FAILURES.source}).`,
-          action: `Data model: stop reading across deleted data in ${g.table} — avoid deletes/null writes in wide partitions, use TTLs with TimeWindowCompactionStrategy for time series, query narrower slices. Lower gc_grace_seconds on ${g.table} only if repairs run more often than it. Raising tombstone_failure_threshold only hides it.`,
-        })),
+        .map(
+          (g): RuleHit => ({
+            severity: "critical",
+            id: "logs.tombstone-failures",
+            node: g.node,
+            helper: "compactionAdvice",
+            title: `${g.node}: ${fmtN(g.list.length)} quer${g.list.length === 1 ? "y" : "ies"} on ${g.table} aborted after scanning over ${fmtN(extent(g.list.map((e) => e.tombstones ?? 0))!.max)} tombstones`,
+            evidence: `first at ${at(g.list[0])}: "${g.list[0].message.slice(0, 160)}". Threshold ${T.TOMBSTONE_FAILURES.name} (${T.TOMBSTONE_FAILURES.source}).`,
+            action: `Data model: stop reading across deleted data in ${g.table} — avoid deletes/null writes in wide partitions, use TTLs with TimeWindowCompactionStrategy for time series, query narrower slices. Lower gc_grace_seconds on ${g.table} only if repairs run more often than it. Raising tombstone_failure_threshold only hides it.`,
+          }),
+        ),
   },
   {
     id: "logs.tombstone-warnings",

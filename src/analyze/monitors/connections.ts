@@ -12,15 +12,7 @@ import type { Source } from "../../cluster/source";
 import { makeReport, rowsToColumns, answerOrExplain } from "../../present/report";
 import { parseClientstats } from "../../parse/nodetool-clientstats";
 import { applyRules } from "../rule";
-import {
-  CLIENT_RULES,
-  CONNECTION_HOST_RULES,
-  CONNECTION_THRESHOLDS,
-  POOL_RULES,
-  driverOf,
-  type ClientFacts,
-  type ClientRow,
-} from "./connections-rules";
+import { CLIENT_RULES, CONNECTION_HOST_RULES, CONNECTION_THRESHOLDS, POOL_RULES, driverOf, type ClientFacts, type ClientRow } from "./connections-rules";
 import { readViews, viewNumber } from "../../cluster/system-views";
 
 /** Options of {@link connections}. */

@@ -475,7 +475,15 @@ function placeAndSum(b: TraceModelBuilder, idx: number[], cols: EventColumns, of
 }
 
 /** The session's lists: nodes, silent peers, reading nodes, replicas and their spans; sstables of reads that named them; the duration of an incomplete session. */
-function finishSummary(b: TraceModelBuilder, idx: number[], cols: EventColumns, scan: SessionScan, nodes: Set<string>, sum: SessionSummary, lastT: number): void {
+function finishSummary(
+  b: TraceModelBuilder,
+  idx: number[],
+  cols: EventColumns,
+  scan: SessionScan,
+  nodes: Set<string>,
+  sum: SessionSummary,
+  lastT: number,
+): void {
   const { stage } = cols;
   const { selected, mergeCounted, sendAt } = scan;
   const coordinator = sum.coordinator;

@@ -48,7 +48,8 @@ export const TRACE_THRESHOLDS = {
     name: "SLOW_REPLICA_RATIO",
     value: 2,
     unit: "x the median of the other replicas",
-    source: "cassperf: a replica twice as slow as its peers is an outlier, not noise (the median of the other replicas, ../../statistics/peer-median.ts, as every skew rule)",
+    source:
+      "cassperf: a replica twice as slow as its peers is an outlier, not noise (the median of the other replicas, ../../statistics/peer-median.ts, as every skew rule)",
   },
 } satisfies Record<string, Threshold>;
 

@@ -19,7 +19,6 @@ import { parseUtc } from "../../parse/utc-time";
 import type { Client } from "cassandra-driver";
 import { CassperfError, isCassperfError } from "../../errors";
 import { consistencyCode, consistencyLevel } from "../../cluster/consistency";
-import { current } from "../../cluster/current";
 import { LiveSource } from "../../cluster/live";
 import { runOptions } from "../../run-context";
 import { existingPath, helperArgs, resolveSource, type HelperOptions, type SourceInput } from "../../cluster/resolve";
@@ -169,7 +168,9 @@ export async function trace(query: string, options?: TraceOptions): Promise<Trac
   const { params, ...rest } = a.options;
   const subject = typeof a.subject === "string" ? a.subject : typeof query === "string" && a.source === query ? query : "";
   // A source without the evidence gives an empty report that says why (../../present/report.ts answerOrExplain).
-  return answerOrExplain("trace", ["events", "sessions", "stages"] as const, () => traceOf(subject, params, { ...rest, ...(a.source !== undefined && a.source !== query ? { source: a.source } : {}) }));
+  return answerOrExplain("trace", ["events", "sessions", "stages"] as const, () =>
+    traceOf(subject, params, { ...rest, ...(a.source !== undefined && a.source !== query ? { source: a.source } : {}) }),
+  );
 }
 
 /** trace() itself; trace() turns "the source has no ..." into an empty report. */
