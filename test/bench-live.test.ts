@@ -145,7 +145,7 @@ test("bench options: bad values are refused with the option named", async (t) =>
     bench("writes", { consistency: "MOST" }),
     (e: unknown) => isCassperfError(e) && /consistency "MOST" is not a consistency level/.test((e as Error).message),
   );
-  await assert.rejects(bench("nosuch" as never), (e: unknown) => isCassperfError(e) && /neither a workload/.test((e as Error).message));
+  await assert.rejects(bench("nosuch" as never), (e: unknown) => isCassperfError(e) && /expected a workload \(writes, reads/.test((e as Error).message));
 });
 
 test("bench fixed rate: reaches its rate, records service time separately; own connections and coordinator whitelist", async (t) => {
