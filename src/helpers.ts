@@ -42,8 +42,6 @@ export interface HelperEntry {
   run: (...args: any[]) => Promise<Report>;
   /** What the first argument names: "source" for helpers about a whole source, else their subject. */
   subject: "source" | "table" | "query" | "workload";
-  /** One line: what it answers (help text, the README's helper table). */
-  answers: string;
   /** How health() runs it on a source, given the reports of the steps before; absent: health() does not run it. */
   health?: (source: Source, ctx: RunContext) => Promise<Report>;
 }
@@ -109,52 +107,46 @@ export type HelperName = keyof SourceHelpers;
 
 /** The registry, in health()'s order for the entries it runs. */
 export const HELPERS: { [K in HelperName]: HelperEntry & { run: SourceHelpers[K] } } = {
-  inventory: { run: inventory, subject: "source", answers: "what a source holds and what each helper can answer from it", health: (s) => inventory(s) },
-  gcStats: { run: gcStats, subject: "source", answers: "GC pauses, cycles, heap and stop-the-world time per node", health: (s) => gcStats(s) },
+  inventory: { run: inventory, subject: "source", health: (s) => inventory(s) },
+  gcStats: { run: gcStats, subject: "source", health: (s) => gcStats(s) },
   jvm: {
     run: jvm,
     subject: "source",
-    answers: "heap, collector and GC flags per node",
     health: (s, ctx) => jvm(s, { gc: ctx.reports.get("gcStats") }),
   },
-  logs: { run: logs, subject: "source", answers: "system.log/debug.log events, counted by kind, with findings", health: (s) => logs(s) },
+  logs: { run: logs, subject: "source", health: (s) => logs(s) },
   histograms: {
     run: histograms,
     subject: "table",
-    answers: "read/write latency percentiles, sstables per read, partition sizes",
     health: (s) => histograms(s),
   },
   traces: {
     run: traces,
     subject: "source",
-    answers: "recorded or live trace sessions: time per stage, node and replica",
     health: (s) => traces(s, s instanceof LiveSource ? { limit: 1000 } : {}),
   },
   queryPatterns: {
     run: queryPatterns,
     subject: "source",
-    answers: "slow queries, timeouts and tombstone reads grouped by query shape",
     health: (s, ctx) => queryPatterns(s, { traces: ctx.reports.get("traces") }),
   },
   compactionAdvice: {
     run: compactionAdvice,
     subject: "table",
-    answers: "the compaction strategy each table should use, with the ALTER TABLE",
     health: (s) => compactionAdvice({ source: s }),
   },
-  caches: { run: caches, subject: "source", answers: "key/row/counter cache sizes and hit rates per node", health: (s) => caches(s) },
-  connections: { run: connections, subject: "source", answers: "client connections, pools and in-flight requests", health: (s) => connections(s) },
-  benchRuns: { run: benchRuns, subject: "source", answers: "the bench runs and cassandra-stress outputs a source holds", health: (s) => benchRuns(s) },
+  caches: { run: caches, subject: "source", health: (s) => caches(s) },
+  connections: { run: connections, subject: "source", health: (s) => connections(s) },
+  benchRuns: { run: benchRuns, subject: "source", health: (s) => benchRuns(s) },
   partitionScan: {
     run: partitionScan,
     subject: "table",
-    answers: "the largest partitions of a table, their skew, and bucketing advice",
     health: async (s, ctx) => partitionScan(await tableToScan(s, ctx), { source: s }),
   },
-  trace: { run: trace, subject: "query", answers: "one query traced on a live cluster, or one recorded session by id" },
-  timeline: { run: timeline, subject: "source", answers: "every node's events on one time axis, and the windows where they coincide" },
-  bench: { run: bench, subject: "workload", answers: "a workload run on a live cluster: throughput and latency percentiles" },
-  health: { run: health, subject: "source", answers: "every helper the source can answer, as one ranked report" },
+  trace: { run: trace, subject: "query" },
+  timeline: { run: timeline, subject: "source" },
+  bench: { run: bench, subject: "workload" },
+  health: { run: health, subject: "source" },
 };
 
 /** health()'s steps: the entries with a `health` runner, in table order. */

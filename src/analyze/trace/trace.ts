@@ -21,7 +21,7 @@ import { CassperfError, isCassperfError } from "../../errors";
 import { consistencyCode, consistencyLevel } from "../../cluster/consistency";
 import { LiveSource } from "../../cluster/live";
 import { runOptions } from "../../run-context";
-import { existingPath, helperArgs, resolveSource, type HelperOptions, type SourceInput } from "../../cluster/resolve";
+import { helperArgs, resolveSource, type HelperOptions, type SourceInput } from "../../cluster/resolve";
 import type { Source, SourceFile } from "../../cluster/source";
 import { findRecentSessions, readTraceSession, sessionRowFromDriver, type TraceSessionData } from "../../cluster/trace-read";
 import { parseCqlshTrace } from "../../parse/trace-cqlsh";
@@ -163,57 +163,41 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * @example await trace("tracing-on.txt")   // a path (cqlsh TRACING ON text, events CSV, a bundle): its recorded sessions
  */
 export async function trace(query: string, options?: TraceOptions): Promise<TraceReport> {
-  // The calling rule (../../cluster/resolve.ts helperArgs): a path is read as the source; the bound values are options.params.
+  // The calling rule (../../cluster/resolve.ts helperArgs): a path or a source first is the source (its recorded
+  // sessions); otherwise the first argument is the query or a session id, and the bound values are options.params.
   const a = helperArgs<TraceOptions>("trace", query, options, "query");
   const { params, ...rest } = a.options;
-  const subject = typeof a.subject === "string" ? a.subject : typeof query === "string" && a.source === query ? query : "";
+  const subject = typeof a.subject === "string" ? a.subject : undefined;
   // A source without the evidence gives an empty report that says why (../../present/report.ts answerOrExplain).
-  return answerOrExplain("trace", ["events", "sessions", "stages"] as const, () =>
-    traceOf(subject, params, { ...rest, ...(a.source !== undefined && a.source !== query ? { source: a.source } : {}) }),
-  );
+  return answerOrExplain("trace", ["events", "sessions", "stages"] as const, () => traceOf(subject, params, { ...rest, source: a.source }));
 }
 
-/** trace() itself; trace() turns "the source has no ..." into an empty report. */
-async function traceOf(query: string, params?: unknown[] | Record<string, unknown> | TraceOptions, options: TraceOptions = {}): Promise<TraceReport> {
-  if (typeof query !== "string" || query.trim() === "") {
+/** trace() itself, after the calling rule; trace() turns "the source has no ..." into an empty report. */
+async function traceOf(query: string | undefined, params: TraceOptions["params"], options: TraceOptions): Promise<TraceReport> {
+  const datacenters = options.datacenters ? { datacenters: options.datacenters } : {};
+  // trace("path/to/trace.txt" | bundle | source): the source's recorded sessions.
+  if (query === undefined && options.source !== undefined) return traces({ source: options.source, ...datacenters });
+  if (query === undefined || query.trim() === "") {
     throw new CassperfError("trace: expected a CQL query string (or a trace session id) as the first argument.", {
-      hint: 'trace("SELECT * FROM ks.t WHERE id = ?", [1], { consistency: "QUORUM" })',
+      hint: 'trace("SELECT * FROM ks.t WHERE id = ?", { params: [1], consistency: "QUORUM" })',
     });
   }
-  // trace("path/to/trace.txt" | bundle, opts?): a path is read as a source (as gcStats(path) is): its recorded sessions.
-  const asPath = existingPath(query);
-  if (asPath !== undefined && (params === undefined || (!Array.isArray(params) && isOptions(params)))) {
-    const opts = (params as TraceOptions | undefined) ?? options;
-    return traces({ source: asPath, ...(opts.datacenters ? { datacenters: opts.datacenters } : {}) });
-  }
   // trace(sessionId, opts?)
-  if (UUID.test(query.trim()) && (params === undefined || (!Array.isArray(params) && isOptions(params)))) {
-    const opts = (params as TraceOptions | undefined) ?? options;
-    const r = await traces({ sessionId: query.trim(), source: opts.source, ...(opts.datacenters ? { datacenters: opts.datacenters } : {}) });
+  if (UUID.test(query.trim()) && params === undefined) {
+    const r = await traces({ sessionId: query.trim(), source: options.source, ...datacenters });
     if (r.count("sessions") === 0)
-      throw new CassperfError(`trace: no trace session ${query.trim()} in ${(await resolveSource(opts.source, "trace")).describe()}.`, {
+      throw new CassperfError(`trace: no trace session ${query.trim()} in ${(await resolveSource(options.source, "trace")).describe()}.`, {
         hint: "list the sessions it has with traces()",
       });
     return r;
   }
-  let values: unknown[] | Record<string, unknown> = [];
-  if (Array.isArray(params)) values = params;
-  else if (params && typeof params === "object" && !isOptions(params)) values = params as Record<string, unknown>;
-  else if (params && typeof params === "object") options = params as TraceOptions;
   const source = await resolveSource(options.source, "trace");
   if (!(source instanceof LiveSource)) {
     throw new CassperfError(`trace: running a query needs a live cluster; the source is ${source.describe()}.`, {
       hint: 'connect({ contactPoints: [...] }) first, or analyse recorded sessions with traces() / trace("<session id>")',
     });
   }
-  return traceLive(source, query, values, options);
-}
-
-function isOptions(o: unknown): boolean {
-  if (!o || typeof o !== "object" || Array.isArray(o)) return false;
-  const keys = Object.keys(o);
-  const known = new Set(["params", "consistency", "pageSize", "fetchSize", "timeoutMs", "waitMs", "repeat", "prepare", "source", "datacenters"]);
-  return keys.every((k) => known.has(k)); // {} counts as (empty) options
+  return traceLive(source, query, params ?? [], options);
 }
 
 /** Driver options from TraceOptions (validated). */
