@@ -1,50 +1,224 @@
 /**
- * THE registry of helpers. One entry per helper, and everything that lists helpers reads it:
- *  - the package's exports (./index.ts re-exports each entry's function; test/helpers-registry.test.ts
- *    checks the two name the same helpers), and so the kernel's and the REPL's prelude
- *    (./kernel/prelude.ts imports every export);
- *  - the helpers as methods of every source (`live.trace(...)`, `pm.gcStats()`: ./methods.ts) and
- *    their types ({@link SourceHelpers});
- *  - health()'s steps: each entry with a `health` runner, in this table's order;
- *  - what each helper needs from a source: the capability table (./cluster/capabilities.ts), keyed
- *    by the same names, which inventory(), health() and the helpers' "the source has no ..." errors
- *    read.
+ * THE registry of helpers: one entry per helper, `export const x = helper("x", run, { subject, needs, health })`.
+ * Everything that lists helpers reads these entries (./registry.ts says who): the package's exports
+ * and so the kernel's and REPL's prelude (./index.ts `export * from "./helpers"`), the helpers as
+ * methods of every source and their types (`SourceHelpers`, this module's exports), health()'s steps,
+ * inventory()'s capability rows and the helpers' "the source has no ..." errors (`needs`), the REPL's
+ * :help line and the kernel's path completion. This module exports helpers and their types only.
  *
  * Every helper follows one calling rule, `helper(subject?, { source, ...options })`
  * (./cluster/resolve.ts helperArgs): the subject is what it is about (a table, a query, a workload),
  * or the source itself for helpers about a whole source; a path is always read as a source.
  *
- * Adding a helper: its gather function and report in ./analyze/<helper>/, its rule table
- * (./analyze/rule.ts Rule), its charts in ./present/charts/<helper>.ts, then one entry here and
- * one export line in ./index.ts.
+ * Adding a helper: its gather function with its options and report types in ./analyze/<helper>/, its
+ * rule table (./analyze/rule.ts Rule), its charts in ./present/charts/<helper>.ts, then one entry
+ * here (with its `export type` line): nothing else lists helpers.
  */
 import type { Source } from "./cluster/source";
 import { helperArgs, type SourceInput } from "./cluster/resolve";
-import type { Report } from "./present/report";
 import { LiveSource } from "./cluster/live";
-import { inventory } from "./analyze/inventory";
-import { gcStats } from "./analyze/gc/gc-stats";
-import { jvm } from "./analyze/gc/jvm";
-import { logs, timeline } from "./analyze/logs/logs";
-import { histograms } from "./analyze/histograms/histograms";
-import { trace, traces } from "./analyze/trace/trace";
-import { queryPatterns } from "./analyze/trace/query-patterns";
-import { compactionAdvice } from "./analyze/compaction/compaction";
-import { caches } from "./analyze/monitors/caches";
-import { connections } from "./analyze/monitors/connections";
-import { bench, benchRuns } from "./analyze/bench/bench";
-import { partitionScan } from "./analyze/partitions/partitions";
-import { runHealth, tableToScan, type HealthOptions, type HealthReport, type RunContext } from "./analyze/health";
+import { liveBenchRuns } from "./cluster/bench-runs";
+import {
+  GC_IN_SYSTEM_LOG,
+  HISTOGRAM_HEADER,
+  LARGE_PARTITION,
+  LIVE_NODETOOL_MISSING,
+  QUERY_LINES,
+  TABLESTATS_PARTITIONS,
+  logsOr,
+  nodetoolOr,
+  nodetoolOrViews,
+  type HelperNeeds,
+} from "./cluster/capabilities";
+import type { FileKind } from "./cluster/source";
+import { helper, healthSteps } from "./registry";
+import { inventory as inventoryOf } from "./analyze/inventory";
+import { gcStats as gcStatsOf } from "./analyze/gc/gc-stats";
+import { jvm as jvmOf } from "./analyze/gc/jvm";
+import { logs as logsOf, timeline as timelineOf } from "./analyze/logs/logs";
+import { histograms as histogramsOf } from "./analyze/histograms/histograms";
+import { trace as traceOf, traces as tracesOf } from "./analyze/trace/trace";
+import { queryPatterns as queryPatternsOf } from "./analyze/trace/query-patterns";
+import { compactionAdvice as compactionAdviceOf } from "./analyze/compaction/compaction";
+import { caches as cachesOf } from "./analyze/monitors/caches";
+import { connections as connectionsOf } from "./analyze/monitors/connections";
+import { bench as benchOf, benchRuns as benchRunsOf } from "./analyze/bench/bench";
+import { partitionScan as partitionScanOf } from "./analyze/partitions/partitions";
+import { runHealth, tableToScan, type HealthOptions, type HealthReport } from "./analyze/health";
 
-/** One helper: the function, what its first argument is, and how health() runs it (if it does). */
-export interface HelperEntry {
-  /** The helper: `helper(subject?, { source, ...options })`. */
-  run: (...args: any[]) => Promise<Report>;
-  /** What the first argument names: "source" for helpers about a whole source, else their subject. */
-  subject: "source" | "table" | "query" | "workload";
-  /** How health() runs it on a source, given the reports of the steps before; absent: health() does not run it. */
-  health?: (source: Source, ctx: RunContext) => Promise<Report>;
-}
+export type { HelperOptions } from "./cluster/resolve";
+
+export const inventory = helper("inventory", inventoryOf, {
+  subject: "source",
+  needs: { recorded: null, liveFrom: "the driver's metadata", live: () => null, missing: "" } satisfies HelperNeeds,
+  health: (s) => inventoryOf(s),
+});
+
+export type { GcStatsOptions, GcReport } from "./analyze/gc/gc-stats";
+export const gcStats = helper("gcStats", gcStatsOf, {
+  subject: "source",
+  needs: {
+    recorded: { kinds: ["gc-log"], commands: ["gcstats"], contains: [{ kinds: ["system-log"], texts: GC_IN_SYSTEM_LOG }] },
+    liveFrom: "GC logs when connect() is given logs",
+    live: (s) => logsOr(s, "GC logs"),
+    missing: "logs/cassandra/gc.log* (or a system.log with GCInspector lines, or nodetool gcstats output) per node",
+  } satisfies HelperNeeds,
+  health: (s) => gcStatsOf(s),
+});
+
+export type { JvmOptions } from "./analyze/gc/jvm";
+export const jvm = helper("jvm", jvmOf, {
+  subject: "source",
+  needs: {
+    recorded: { kinds: ["gc-log", "system-log"], commands: ["info"], names: /(^|\/)(java_cmdline|java_command_line\.txt)$/ },
+    liveFrom: "system.log's JVM Arguments line, the GC log header or nodetool info",
+    live: (s) =>
+      logsOr(s, "JVM Arguments line, GC log header") === null || nodetoolOr(s) === null
+        ? null
+        : `connect() was given neither log folders nor a nodetool command; ${LIVE_NODETOOL_MISSING}`,
+    missing: "system.log (its JVM Arguments line), gc.log*, nodetool info or java_cmdline per node",
+  } satisfies HelperNeeds,
+  health: (s, ctx) => jvmOf(s, { gc: ctx.reports.get("gcStats") }),
+});
+
+export type { LogsReport } from "./analyze/logs/logs";
+export type { LogEventsFilter } from "./analyze/logs/log-events";
+export const logs = helper("logs", logsOf, {
+  subject: "source",
+  needs: {
+    recorded: { kinds: ["system-log", "debug-log"] },
+    liveFrom: "system.log when connect() is given logs",
+    live: (s) =>
+      s.files({ kind: ["system-log", "debug-log"] }).length
+        ? null
+        : 'connect() was given no log folders (system.log): pass connect({ ..., logs: { "<host>": "/var/log/cassandra" } })',
+    missing: "logs/cassandra/system.log* and debug.log* per node",
+  } satisfies HelperNeeds,
+  health: (s) => logsOf(s),
+});
+
+export type { HistogramsOptions, HistogramFrameRow } from "./analyze/histograms/histograms";
+export const histograms = helper("histograms", histogramsOf, {
+  subject: "table",
+  needs: {
+    recorded: { kinds: ["jmx-dump"], commands: ["proxyhistograms"], contains: [{ commands: ["tablehistograms"], texts: HISTOGRAM_HEADER }] },
+    liveFrom: "nodetool (when connect() is given nodetool) or system_views on 4.0+",
+    live: nodetoolOrViews,
+    missing: "nodetool tablehistograms / proxyhistograms output in nodes/<node>/nodetool/ (or a JmxScraper dump)",
+  } satisfies HelperNeeds,
+  health: (s) => histogramsOf(s),
+});
+
+/** What trace() and traces() read: the same trace sessions. */
+const TRACE_NEEDS: HelperNeeds = {
+  recorded: { kinds: ["trace-sessions", "trace-events", "trace-cqlsh", "trace-csv"] as FileKind[] },
+  liveFrom: "system_traces (any version)",
+  live: () => null,
+  missing: "traces/sessions.jsonl and events.jsonl (record(live, dir)), a cqlsh TRACING ON output or a system_traces.events CSV",
+};
+
+export type { TraceOptions, TraceFilter, TraceReport } from "./analyze/trace/trace";
+export const traces = helper("traces", tracesOf, {
+  subject: "source",
+  needs: TRACE_NEEDS,
+  health: (s) => tracesOf(s, s instanceof LiveSource ? { limit: 1000 } : {}),
+});
+
+export type { QueryPatternsOptions } from "./analyze/trace/query-patterns";
+export const queryPatterns = helper("queryPatterns", queryPatternsOf, {
+  subject: "source",
+  needs: {
+    recorded: {
+      kinds: ["trace-sessions", "trace-events", "trace-cqlsh", "trace-csv"] as FileKind[],
+      contains: [{ kinds: ["system-log", "debug-log"], texts: QUERY_LINES }],
+    },
+    liveFrom: "system_traces, and logs when connect() is given them",
+    live: () => null,
+    missing: "system.log/debug.log with slow-query or tombstone lines, or trace sessions",
+  } satisfies HelperNeeds,
+  health: (s, ctx) => queryPatternsOf(s, { traces: ctx.reports.get("traces") }),
+});
+
+export type { CompactionAdviceOptions, CompactionWorkload, CompactionReport } from "./analyze/compaction/compaction";
+export const compactionAdvice = helper("compactionAdvice", compactionAdviceOf, {
+  subject: "table",
+  needs: {
+    recorded: { kinds: ["schema"], commands: ["tablestats", "tablehistograms", "compactionstats"] },
+    liveFrom: "the schema over CQL, and nodetool when given",
+    live: () => null,
+    missing: "schema.cql and nodetool tablestats/tablehistograms/compactionstats",
+  } satisfies HelperNeeds,
+  health: (s) => compactionAdviceOf({ source: s }),
+});
+
+export const caches = helper("caches", cachesOf, {
+  subject: "source",
+  needs: {
+    recorded: { commands: ["info"] },
+    liveFrom: "nodetool info, or system_views.caches on 4.0+",
+    live: nodetoolOrViews,
+    missing: "nodetool info per node (nodes/<node>/nodetool/info)",
+  } satisfies HelperNeeds,
+  health: (s) => cachesOf(s),
+});
+
+export type { ConnectionsOptions } from "./analyze/monitors/connections";
+export const connections = helper("connections", connectionsOf, {
+  subject: "source",
+  needs: {
+    recorded: { commands: ["clientstats"] },
+    liveFrom: "the driver's own pool state",
+    live: () => null,
+    missing: "a live source (the driver's own pool state) or nodetool clientstats output",
+  } satisfies HelperNeeds,
+  health: (s) => connectionsOf(s),
+});
+
+export type { BenchReport, BenchRunsReport, BenchOptions, BenchRun } from "./analyze/bench/bench";
+export const benchRuns = helper("benchRuns", benchRunsOf, {
+  subject: "source",
+  needs: {
+    recorded: { kinds: ["bench-run", "stress-output"] },
+    liveFrom: "runs workloads",
+    live: (s) => (liveBenchRuns(s).length ? null : 'no bench run in this session: bench("writes") runs one'),
+    missing: "bench/<run>.json or a cassandra-stress output",
+  } satisfies HelperNeeds,
+  health: (s) => benchRunsOf(s),
+});
+
+export type { PartitionScanOptions } from "./analyze/partitions/partitions";
+export const partitionScan = helper("partitionScan", partitionScanOf, {
+  subject: "table",
+  needs: {
+    recorded: {
+      contains: [
+        { commands: ["tablehistograms"], texts: HISTOGRAM_HEADER },
+        { commands: ["tablestats"], texts: TABLESTATS_PARTITIONS },
+        { kinds: ["system-log", "debug-log"], texts: LARGE_PARTITION },
+      ],
+    },
+    liveFrom: "a token-range scan of the table you name",
+    live: () => null,
+    missing: "nodetool tablehistograms/tablestats output with partition sizes, or a system.log with large-partition warnings",
+  } satisfies HelperNeeds,
+  health: async (s, ctx) => partitionScanOf(await tableToScan(s, ctx), { source: s }),
+});
+
+export const trace = helper("trace", traceOf, {
+  subject: "query",
+  needs: TRACE_NEEDS,
+});
+
+export type { TimelineOptions, TimelineReport } from "./analyze/logs/logs";
+export const timeline = helper("timeline", timelineOf, {
+  subject: "source",
+});
+
+export const bench = helper("bench", benchOf, {
+  subject: "workload",
+});
+
+export type { HealthOptions, HealthReport } from "./analyze/health";
 
 /**
  * health(): every helper the source can answer, as one report — headline numbers each traced to
@@ -58,100 +232,9 @@ export interface HelperEntry {
  * @example (await health()).reports.gcStats.chart("pauses")   // drill down into one helper
  * @example await health(live, { skip: ["traces"] })
  */
-export async function health(input?: SourceInput | HealthOptions, options?: HealthOptions): Promise<HealthReport> {
+async function healthOf(input?: SourceInput | HealthOptions, options?: HealthOptions): Promise<HealthReport> {
   const a = helperArgs("health", input, options, "source");
   return runHealth(healthSteps(), a.source, a.options);
 }
 
-/**
- * What every source can do: each helper, acting on that source (the current source is left as it was).
- * The registry below is typed by it, so a helper missing from either is a compile error.
- */
-export interface SourceHelpers {
-  /** {@link inventory} on this source. @example await pm.inventory() */
-  inventory: typeof inventory;
-  /** {@link gcStats} on this source. @example (await pm.gcStats()).chart("pauses") */
-  gcStats: typeof gcStats;
-  /** {@link jvm} on this source. @example (await pm.jvm()).rows("heap") */
-  jvm: typeof jvm;
-  /** {@link logs} on this source. @example await pm.logs({ kinds: "gc-pause" }) */
-  logs: typeof logs;
-  /** {@link histograms} on this source. @example await pm.histograms("ks.t") */
-  histograms: typeof histograms;
-  /** {@link traces} on this source. @example await pm.traces({ minDurationMs: 10 }) */
-  traces: typeof traces;
-  /** {@link queryPatterns} on this source. @example (await pm.queryPatterns()).rows("patterns") */
-  queryPatterns: typeof queryPatterns;
-  /** {@link compactionAdvice} on this source. @example await pm.compactionAdvice() */
-  compactionAdvice: typeof compactionAdvice;
-  /** {@link caches} on this source. @example await pm.caches() */
-  caches: typeof caches;
-  /** {@link connections} on this source. @example await live.connections() */
-  connections: typeof connections;
-  /** {@link benchRuns} on this source. @example (await pm.benchRuns()).reports */
-  benchRuns: typeof benchRuns;
-  /** {@link partitionScan} on this source. @example await live.partitionScan("ks.t", { concurrency: 16 }) */
-  partitionScan: typeof partitionScan;
-  /** {@link trace} on this source. @example await live.trace("SELECT * FROM ks.t WHERE id = ?", { params: [1], consistency: "QUORUM" }) */
-  trace: typeof trace;
-  /** {@link timeline} on this source. @example await pm.timeline() */
-  timeline: typeof timeline;
-  /** {@link bench} on this source. @example await live.bench("writes", { duration: 30 }) */
-  bench: typeof bench;
-  /** {@link health} on this source. @example await pm.health() */
-  health: typeof health;
-}
-
-/** A helper's name. */
-export type HelperName = keyof SourceHelpers;
-
-/** The registry, in health()'s order for the entries it runs. */
-export const HELPERS: { [K in HelperName]: HelperEntry & { run: SourceHelpers[K] } } = {
-  inventory: { run: inventory, subject: "source", health: (s) => inventory(s) },
-  gcStats: { run: gcStats, subject: "source", health: (s) => gcStats(s) },
-  jvm: {
-    run: jvm,
-    subject: "source",
-    health: (s, ctx) => jvm(s, { gc: ctx.reports.get("gcStats") }),
-  },
-  logs: { run: logs, subject: "source", health: (s) => logs(s) },
-  histograms: {
-    run: histograms,
-    subject: "table",
-    health: (s) => histograms(s),
-  },
-  traces: {
-    run: traces,
-    subject: "source",
-    health: (s) => traces(s, s instanceof LiveSource ? { limit: 1000 } : {}),
-  },
-  queryPatterns: {
-    run: queryPatterns,
-    subject: "source",
-    health: (s, ctx) => queryPatterns(s, { traces: ctx.reports.get("traces") }),
-  },
-  compactionAdvice: {
-    run: compactionAdvice,
-    subject: "table",
-    health: (s) => compactionAdvice({ source: s }),
-  },
-  caches: { run: caches, subject: "source", health: (s) => caches(s) },
-  connections: { run: connections, subject: "source", health: (s) => connections(s) },
-  benchRuns: { run: benchRuns, subject: "source", health: (s) => benchRuns(s) },
-  partitionScan: {
-    run: partitionScan,
-    subject: "table",
-    health: async (s, ctx) => partitionScan(await tableToScan(s, ctx), { source: s }),
-  },
-  trace: { run: trace, subject: "query" },
-  timeline: { run: timeline, subject: "source" },
-  bench: { run: bench, subject: "workload" },
-  health: { run: health, subject: "source" },
-};
-
-/** health()'s steps: the entries with a `health` runner, in table order. */
-export function healthSteps(): { helper: string; run: (source: Source, ctx: RunContext) => Promise<Report> }[] {
-  const steps: { helper: string; run: (source: Source, ctx: RunContext) => Promise<Report> }[] = [];
-  for (const [helper, entry] of Object.entries(HELPERS) as [string, HelperEntry][]) if (entry.health) steps.push({ helper, run: entry.health });
-  return steps;
-}
+export const health = helper("health", healthOf, { subject: "source" });

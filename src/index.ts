@@ -43,23 +43,9 @@ export async function open(path: string, options?: OpenOptions): Promise<Recorde
   return use(await openRecorded(path, options));
 }
 
-// ---- The helpers (one entry each in ./helpers.ts HELPERS; re-exported one by one so their JSDoc is the hover help) ----
-export { inventory } from "./analyze/inventory";
-export { gcStats, type GcStatsOptions, type GcReport } from "./analyze/gc/gc-stats";
-export { jvm, type JvmOptions } from "./analyze/gc/jvm";
-export { logs, timeline, type LogsReport, type TimelineOptions, type TimelineReport } from "./analyze/logs/logs";
-export type { LogEventsFilter } from "./analyze/logs/log-events";
-export { histograms, type HistogramsOptions, type HistogramFrameRow } from "./analyze/histograms/histograms";
-export { trace, traces, type TraceOptions, type TraceFilter, type TraceReport } from "./analyze/trace/trace";
-export { queryPatterns, type QueryPatternsOptions } from "./analyze/trace/query-patterns";
-export { compactionAdvice, type CompactionAdviceOptions, type CompactionWorkload, type CompactionReport } from "./analyze/compaction/compaction";
-export { caches } from "./analyze/monitors/caches";
-export { connections, type ConnectionsOptions } from "./analyze/monitors/connections";
-export { bench, benchRuns, type BenchReport, type BenchRunsReport, type BenchOptions, type BenchRun } from "./analyze/bench/bench";
-export { partitionScan, type PartitionScanOptions } from "./analyze/partitions/partitions";
-export { health, type HelperName, type SourceHelpers } from "./helpers";
-export type { HealthOptions, HealthReport } from "./analyze/health";
-export type { HelperOptions } from "./cluster/resolve";
+// ---- The helpers: the registry's entries (./helpers.ts), each with its option and report types; their JSDoc is the hover help ----
+export * from "./helpers";
+export type { SourceHelpers, HelperName } from "./registry";
 
 // ---- Tools beside the helpers: recording, comparing, generators, the lab ----
 export { record, type RecordWhat, type RecordResult } from "./cluster/record";
@@ -72,7 +58,7 @@ export type { RunOptions, Progress } from "./run-context";
 
 // ---- The helpers as methods of every source: `live.trace(...)`, `pm.gcStats()` (./methods.ts) ----
 import { attachHelpers } from "./methods";
-import { HELPERS, type SourceHelpers } from "./helpers";
+import { HELPERS, type SourceHelpers } from "./registry";
 
 declare module "./cluster/live" {
   interface LiveSource extends SourceHelpers {}

@@ -8,9 +8,9 @@ import { LiveSource } from "./cluster/live";
 import { RecordedSource } from "./cluster/recorded";
 import type { Source } from "./cluster/source";
 
-/** Attach each helper of the registry (./helpers.ts HELPERS) as a method of LiveSource and RecordedSource. */
-export function attachHelpers(helpers: Record<string, { run: (...args: any[]) => unknown }>): void {
-  for (const [name, { run: fn }] of Object.entries(helpers)) {
+/** Attach each helper of the registry (./registry.ts HELPERS) as a method of LiveSource and RecordedSource. */
+export function attachHelpers(helpers: Map<string, { run: (...args: any[]) => unknown }>): void {
+  for (const [name, { run: fn }] of helpers) {
     for (const cls of [LiveSource, RecordedSource]) {
       Object.defineProperty(cls.prototype, name, {
         value: function (this: Source, ...args: unknown[]) {

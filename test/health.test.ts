@@ -25,7 +25,7 @@ import {
 } from "../src/index";
 import { data, labOrSkip, ROOT } from "./support";
 import { runHealth } from "../src/analyze/health";
-import { HELPERS, healthSteps } from "../src/helpers";
+import { helperNames, healthSteps } from "../src/registry";
 
 const LAB_DATASET = fs.existsSync(path.join(ROOT, "datasets/lab-3node/cassperf.json")) ? path.join(ROOT, "datasets/lab-3node") : data("lab");
 const SEVERITY = { critical: 0, warning: 1, info: 2 } as const;
@@ -85,7 +85,7 @@ async function assertAllFindings(h: Awaited<ReturnType<typeof health>>, own: Rec
   const inv = h.reports.inventory?.findings.filter((f) => f.id === "inventory.helper-unanswerable").length ?? 0;
   assert.equal(h.findings.length, total - inv - merged.size, "health() has exactly the findings of the helpers it ran, each shared rule's once");
   // Every finding names a helper of the registry (src/helpers.ts) that explains it (bench's run rules name bench()).
-  const names = new Set(Object.keys(HELPERS));
+  const names = new Set(helperNames());
   for (const f of h.findings) assert.ok(f.helper && (names.has(f.helper) || ran.includes(f.helper)), `finding ${f.id} names no helper that explains it`);
   for (let i = 1; i < h.findings.length; i++)
     assert.ok(SEVERITY[h.findings[i - 1].severity] <= SEVERITY[h.findings[i].severity], "findings ranked by severity");

@@ -1,23 +1,26 @@
 /**
- * The registry of helpers (src/helpers.ts HELPERS) drives everything that lists helpers, and every
- * helper follows one calling rule, `helper(subject?, { source, ...options })` (src/cluster/resolve.ts
- * helperArgs). Expected values: the helper names the README's "What each helper does" section lists,
- * the capability table (src/cluster/capabilities.ts), and the fixtures themselves (a path given either
- * way reads the same file, so the figures must be equal).
+ * The registry of helpers (the entries of src/helpers.ts, read through src/registry.ts) drives
+ * everything that lists helpers, and every helper follows one calling rule,
+ * `helper(subject?, { source, ...options })` (src/cluster/resolve.ts helperArgs). Expected values:
+ * the helper names the README's "What each helper does" section lists, the export statements of
+ * src/helpers.ts read as text, TypeScript's own language service (the hover help a notebook shows),
+ * and the fixtures themselves (a path given either way reads the same file, so the figures must be equal).
  */
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as cassperf from "../src/index";
-import { HELPERS, healthSteps } from "../src/helpers";
-import { capabilityRule } from "../src/cluster/capabilities";
+import * as ts from "typescript";
+import { HELPERS, helperNames, healthSteps } from "../src/registry";
+import { capabilities, capabilityRule } from "../src/cluster/capabilities";
+import { valueCompletions } from "../src/kernel/cell-help";
 import { RecordedSource } from "../src/cluster/recorded";
 import { LiveSource } from "../src/cluster/live";
 import { isCassperfError } from "../src/errors";
 import { ROOT } from "./support";
 
-const names = Object.keys(HELPERS);
+const names = helperNames();
 
 test("every registry entry is a package export, a method of every source, and named in the README", () => {
   const api = cassperf as unknown as Record<string, unknown>;
@@ -27,6 +30,80 @@ test("every registry entry is a package export, a method of every source, and na
     for (const cls of [RecordedSource, LiveSource])
       assert.equal(typeof (cls.prototype as unknown as Record<string, unknown>)[n], "function", `${cls.name}.${n}`);
     assert.ok(readme.includes(`${n}(`), `the README names ${n}()`);
+  }
+});
+
+test('src/helpers.ts is the one list: each `export const x = helper("x", ...)` is a registered helper of that name, and nothing else is exported', () => {
+  const text = fs.readFileSync(path.join(ROOT, "src/helpers.ts"), "utf8");
+  const exported = [...text.matchAll(/^export const (\w+) = helper\("(\w+)"/gm)].map((m) => {
+    assert.equal(m[1], m[2], `export ${m[1]} registers under its own name`);
+    return m[1];
+  });
+  assert.deepEqual(exported, names, "the registry's order is the file's order");
+  // Only helpers and type re-exports: no other value leaves the registry file.
+  const values = [...text.matchAll(/^export (?!type |const \w+ = helper\()(.*)$/gm)].map((m) => m[1]);
+  assert.deepEqual(values, []);
+});
+
+test("inventory()'s capability rows are the registry entries' needs, in registry order", async () => {
+  for (const [name, entry] of HELPERS) {
+    if (entry.needs) assert.deepEqual(capabilityRule(name), { helper: name, ...entry.needs }, name);
+    else assert.equal(capabilityRule(name), undefined, `${name} has no needs: answers from any source`);
+  }
+  const s = await cassperf.open(path.join(ROOT, "test/fixtures/report/dse68"));
+  const rows = (await cassperf.inventory(s)).rows("capabilities").map((r) => String(r.helper));
+  const expected = [...HELPERS.values()].filter((e) => e.needs && e.name !== "inventory").map((e) => e.name);
+  assert.deepEqual(rows, expected);
+  assert.deepEqual(
+    (await capabilities(s)).map((c) => c.helper),
+    [...HELPERS.values()].filter((e) => e.needs).map((e) => e.name),
+  );
+});
+
+test("the kernel completes a path after the helpers whose first argument is the source, not after a query or a table", () => {
+  const cwd = path.join(ROOT, "test/fixtures");
+  const entries = fs.readdirSync(cwd).filter((n) => n.startsWith("g"));
+  assert.ok(entries.length > 0, "test/fixtures has entries starting with g");
+  for (const [name, entry] of HELPERS) {
+    const c = valueCompletions(`await ${name}("g`, name.length + 9, {}, cwd);
+    if (entry.subject === "source") assert.deepEqual(c?.candidates.map((x) => x.replace(/\/$/, "")).sort(), entries.sort(), name);
+    else assert.equal(c, undefined, `${name}'s first argument is a ${entry.subject}`);
+  }
+});
+
+test("every helper's hover help in a notebook is its JSDoc, with a runnable example (TypeScript's language service)", () => {
+  const file = path.join(ROOT, "test", "__hover__.ts");
+  const calls = names.map((n) => `${n}();`).join("\n");
+  const text = `import { ${names.join(", ")} } from "../src/index";\nasync function f() {\n${calls}\n}\n`;
+  const options: ts.CompilerOptions = {
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.CommonJS,
+    strict: true,
+    esModuleInterop: true,
+    skipLibCheck: true,
+  };
+  const host: ts.LanguageServiceHost = {
+    getScriptFileNames: () => [file],
+    getScriptVersion: () => "1",
+    getScriptSnapshot: (f) =>
+      f === file ? ts.ScriptSnapshot.fromString(text) : fs.existsSync(f) ? ts.ScriptSnapshot.fromString(fs.readFileSync(f, "utf8")) : undefined,
+    getCurrentDirectory: () => ROOT,
+    getCompilationSettings: () => options,
+    getDefaultLibFileName: (o) => ts.getDefaultLibFilePath(o),
+    fileExists: (f) => f === file || ts.sys.fileExists(f),
+    readFile: (f) => (f === file ? text : ts.sys.readFile(f)),
+  };
+  const ls = ts.createLanguageService(host);
+  for (const n of names) {
+    const q = ls.getQuickInfoAtPosition(file, text.indexOf(`\n${n}();`) + 1);
+    assert.ok(q, `${n}: no hover`);
+    const doc = ts.displayPartsToString(q.documentation);
+    assert.ok(doc.length > 40, `${n}: hover shows its JSDoc (got ${JSON.stringify(doc)})`);
+    assert.ok(
+      (q.tags ?? []).some((t) => t.name === "example"),
+      `${n}: hover shows an @example`,
+    );
+    assert.match(ts.displayPartsToString(q.displayParts), /Promise<\w+>/, `${n}: a named report type`);
   }
 });
 

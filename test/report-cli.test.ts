@@ -16,7 +16,7 @@ import { ROOT, tempDir } from "./support";
 import { compareFindings, percentileBand } from "../src/report/compare";
 import { buildReportModel } from "../src/report/model";
 import { renderHtml } from "../src/report/html";
-import { HELPERS } from "../src/helpers";
+import { HELPERS } from "../src/registry";
 
 const CLI = path.join(ROOT, "dist", "cli.js");
 const DSE68 = path.join(ROOT, "test", "fixtures", "report", "dse68");
@@ -239,7 +239,7 @@ test("compareFindings: matched by rule id, node and helper; a changed severity i
 test("a helper that throws does not sink the report: its section says why, the others stand", { timeout: 300_000 }, async () => {
   // MOCK, named as such: no real input makes caches() throw an unexpected error (its parsers skip
   // what they cannot read), so its health() runner in the registry (src/helpers.ts) is replaced for this test only.
-  const entry = HELPERS.caches;
+  const entry = HELPERS.get("caches")!;
   const real = entry.health;
   entry.health = async () => {
     throw new Error("simulated failure inside caches()");

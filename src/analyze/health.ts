@@ -14,7 +14,7 @@
  *    answer, with the reason and what to add;
  *  - `reports`: each helper's own report, to drill down without re-running it.
  *
- * Which helpers run, in which order, is the registry's (../helpers.ts HELPERS: each entry with a
+ * Which helpers run, in which order, is the registry's (../helpers.ts: each entry with a
  * `health` runner); whether each can answer is the capability table's (../cluster/capabilities.ts).
  * A helper that throws never sinks health(): its error becomes a note and a "failed" row.
  * The steps: runHelpers -> gatherHeadline (./headline.ts) -> rankedFindings -> healthReport (chart:
@@ -46,9 +46,9 @@ export interface RunContext {
 }
 
 /**
- * One helper health() runs, and how (the registry, ../helpers.ts HELPERS, gives health() its steps in
- * order: an entry with a `health` runner is a step). The evidence each needs is in ONE table shared
- * with inventory() and the helpers' own errors (../cluster/capabilities.ts HELPER_CAPABILITIES).
+ * One helper health() runs, and how (the registry, ../helpers.ts, gives health() its steps in
+ * order: an entry with a `health` runner is a step). The evidence each needs is its entry's `needs`,
+ * which inventory() and the helpers' own errors read too (../cluster/capabilities.ts).
  */
 export interface HealthStep {
   helper: string;

@@ -1,8 +1,8 @@
 /**
  * Evidence gathering shared by helpers: the same question ("tpstats of every node") answered from
  * a live cluster (run nodetool) or a recording (read the files), so analysis code never branches.
- * missing() words its hint from the capability table (./capabilities.ts, imported
- * statically: that table imports no helper, so there is no cycle to dodge).
+ * missing() words its hint from the helper's registry entry (its `needs`, read through
+ * ./capabilities.ts, which imports no helper, so there is no cycle to dodge).
  */
 import { CassperfError } from "../errors";
 import { capabilityRule } from "./capabilities";

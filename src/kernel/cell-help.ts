@@ -11,6 +11,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { subjectOf } from "../registry";
 
 /** A completion answer: replace code[start, end) with one of the candidates. */
 export interface ValueCompletion {
@@ -29,8 +30,15 @@ const NAME_ARGUMENT: Record<string, "chartNames" | "frameNames"> = {
   count: "frameNames",
 };
 
-/** Calls whose first argument is a path. */
-const PATH_ARGUMENT = new Set(["open", "gcStats", "histograms", "importStress", "trace", "traces", "logs", "timeline", "inventory", "health", "jvm", "caches"]);
+/**
+ * Calls whose first argument is a path: open(), importStress(), and every helper of the registry
+ * whose first argument names the source (./registry.ts subjectOf: a table, a query or a workload is
+ * not completed as a file name). The kernel has loaded the helpers with its prelude before a
+ * completion is asked.
+ */
+function takesPath(call: string): boolean {
+  return call === "open" || call === "importStress" || subjectOf(call) === "source";
+}
 
 /** The string literal being typed at the end of `before`: its quote, content so far and the text before it. */
 function openString(before: string): { prefix: string; head: string } | undefined {
@@ -61,7 +69,7 @@ export function valueCompletions(code: string, cursor: number, locals: Record<st
     return { start, end: cursor, candidates: names.filter((n): n is string => typeof n === "string" && n.startsWith(str.prefix)) };
   }
   const call = /(?:^|[^\w$.])([A-Za-z_$][\w$]*)\s*\(\s*$/.exec(str.head);
-  if (call && PATH_ARGUMENT.has(call[1])) return { start, end: cursor, candidates: pathCandidates(str.prefix, cwd) };
+  if (call && takesPath(call[1])) return { start, end: cursor, candidates: pathCandidates(str.prefix, cwd) };
   return undefined;
 }
 

@@ -6,6 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Report } from "../present/report";
+import { helperNames, subjectOf } from "../registry";
 import { chartToText } from "./chart-text";
 import { renderPage, type RenderOptions } from "./render";
 
@@ -204,10 +205,23 @@ export function commandNames(): string[] {
   return COMMANDS.map((c) => c.name);
 }
 
+/** The registry's helpers as `name(subject)`, wrapped at 100 columns (./registry.ts; loaded with the prelude). */
+function helperLines(): string[] {
+  if (!helperNames().length) require("../helpers"); // :help before the prelude loaded them
+  const calls = helperNames().map((n) => `${n}(${subjectOf(n) === "source" ? "source?" : subjectOf(n)})`);
+  const lines: string[] = [];
+  for (const c of calls) {
+    if (lines.length && lines[lines.length - 1].length + c.length + 2 <= 100) lines[lines.length - 1] += `  ${c}`;
+    else lines.push(`  ${c}`);
+  }
+  return lines;
+}
+
 function helpText(): string[] {
   const w = Math.max(...COMMANDS.map((c) => c.name.length + c.args.length + 2));
   return [
-    "Type TypeScript: every helper is in scope (inventory, gcStats, trace, histograms, partitionScan, compactionAdvice, bench, logs, open, connect, ...).",
+    "Type TypeScript: open, connect, use and every helper are in scope; each takes its subject first, then { source, ...options }:",
+    ...helperLines(),
     "  e.g. await gcStats()      const r = await inventory(); r.summary",
     "Commands:",
     ...COMMANDS.map((c) => `  :${`${c.name} ${c.args}`.padEnd(w)} ${c.help}`),

@@ -14,6 +14,8 @@ import type { Source } from "../cluster/source";
 import type { Finding, Report, Severity } from "../present/report";
 import { parseUtc } from "../parse/utc-time";
 import { headlineFacts, type HeadlineFact } from "../analyze/headline";
+import { healthSteps } from "../registry";
+import "../helpers"; // the registry's entries, which healthSteps() reads
 
 /** How many rows of a helper's key table the report shows (the JSON carries the same rows). */
 export const TABLE_ROWS = 25;
@@ -129,7 +131,7 @@ export interface ReportModelOptions {
 
 /** The helpers health() knows (its table), for `--only` checking. */
 export function knownHelpers(): string[] {
-  return (require("../helpers") as typeof import("../helpers")).healthSteps().map((h) => h.helper);
+  return healthSteps().map((h) => h.helper);
 }
 
 /**
