@@ -14,7 +14,6 @@
  * rule table (./analyze/rule.ts Rule), its charts in ./present/charts/<helper>.ts, then one entry
  * here (with its `export type` line): nothing else lists helpers.
  */
-import type { Source } from "./cluster/source";
 import { helperArgs, type SourceInput } from "./cluster/resolve";
 import { LiveSource } from "./cluster/live";
 import { liveBenchRuns } from "./cluster/bench-runs";
