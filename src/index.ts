@@ -44,19 +44,25 @@ export async function open(path: string, options?: OpenOptions): Promise<Recorde
 }
 
 // ---- The helpers (one entry each in ./helpers.ts HELPERS; re-exported one by one so their JSDoc is the hover help) ----
-export { inventory } from "./analyze/inventory";
-export { gcStats, type GcStatsOptions, type GcReport } from "./analyze/gc/gc-stats";
-export { jvm, type JvmOptions } from "./analyze/gc/jvm";
-export { logs, timeline, type LogsReport, type TimelineOptions, type TimelineReport } from "./analyze/logs/logs";
+export { inventory, type InventoryOptions, type InventoryReport } from "./analyze/inventory";
+export { gcStats, type GcStatsOptions, type GcReport, type GcStatsReport } from "./analyze/gc/gc-stats";
+export { jvm, type JvmOptions, type JvmReport } from "./analyze/gc/jvm";
+export { logs, timeline, type LogsOptions, type LogsReport, type TimelineOptions, type TimelineReport } from "./analyze/logs/logs";
 export type { LogEventsFilter } from "./analyze/logs/log-events";
-export { histograms, type HistogramsOptions, type HistogramFrameRow } from "./analyze/histograms/histograms";
-export { trace, traces, type TraceOptions, type TraceFilter, type TraceReport } from "./analyze/trace/trace";
-export { queryPatterns, type QueryPatternsOptions } from "./analyze/trace/query-patterns";
-export { compactionAdvice, type CompactionAdviceOptions, type CompactionWorkload, type CompactionReport } from "./analyze/compaction/compaction";
-export { caches } from "./analyze/monitors/caches";
-export { connections, type ConnectionsOptions } from "./analyze/monitors/connections";
-export { bench, benchRuns, type BenchReport, type BenchRunsReport, type BenchOptions, type BenchRun } from "./analyze/bench/bench";
-export { partitionScan, type PartitionScanOptions } from "./analyze/partitions/partitions";
+export { histograms, type HistogramsOptions, type HistogramsReport, type HistogramFrameRow } from "./analyze/histograms/histograms";
+export { trace, traces, type TraceOptions, type TraceFilter, type TraceReport, type TracesOptions, type TracesReport } from "./analyze/trace/trace";
+export { queryPatterns, type QueryPatternsOptions, type QueryPatternsReport } from "./analyze/trace/query-patterns";
+export {
+  compactionAdvice,
+  type CompactionAdviceOptions,
+  type CompactionWorkload,
+  type CompactionReport,
+  type CompactionAdviceReport,
+} from "./analyze/compaction/compaction";
+export { caches, type CachesOptions, type CachesReport } from "./analyze/monitors/caches";
+export { connections, type ConnectionsOptions, type ConnectionsReport } from "./analyze/monitors/connections";
+export { bench, benchRuns, type BenchReport, type BenchRunsReport, type BenchOptions, type BenchRunsOptions, type BenchRun } from "./analyze/bench/bench";
+export { partitionScan, type PartitionScanOptions, type PartitionScanReport } from "./analyze/partitions/partitions";
 export { health, type HelperName, type SourceHelpers } from "./helpers";
 export type { HealthOptions, HealthReport } from "./analyze/health";
 export type { HelperOptions } from "./cluster/resolve";
