@@ -73,6 +73,7 @@ export type InventoryOptions = HelperOptions;
 
 /** A row of inventory()'s `nodes` frame: one node, its version and the time its logs cover. */
 export interface InventoryNodeRow {
+  /** The node's name as the source lists it (an address for a bundle or a live cluster). */
   node: string;
   /** Cassandra version (driver, manifest, nodetool version or the startup line); null when unknown. */
   version: string | null;
@@ -90,11 +91,13 @@ export interface InventoryNodeRow {
 export interface InventoryFileRow {
   /** The node the file belongs to, "(cluster)" for cluster-wide files. */
   node: string;
+  /** What cassperf recognised the file as: gc-log, system-log, nodetool, unreadable, ... */
   kind: FileKind;
   /** The nodetool command, for nodetool output; else null. */
   command: string | null;
   /** Path inside the source. */
   file: string;
+  /** Size on disk. */
   bytes: number;
   /** Why the file is unreadable or otherwise special; null when nothing to say. */
   note: string | null;
@@ -107,12 +110,15 @@ export type InventoryCapabilityRow = Pick<Capability, "helper" | "answerable" | 
 export type InventorySummary = {
   /** The source's name. */
   source: string;
+  /** "live" for a connected cluster, "recorded" for a recording. */
   kind: "live" | "recorded";
   /** "live", or the recording's layout (dataset, bundle, file, ...). */
   layout: RecordedLayout | "live";
+  /** Nodes in the source. */
   nodes: number;
   /** Cassandra versions seen, comma-separated; null when unknown. */
   versions: string | null;
+  /** Files in the source. */
   files: number;
   /** Files that could not be read (each is also a finding). */
   unreadable: number;

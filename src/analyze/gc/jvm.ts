@@ -66,6 +66,7 @@ export interface JvmOptions extends HelperOptions {
 
 /** A row of jvm()'s `heap` frame: one GC pause's heap after collection (GC logs only, not GCInspector). */
 export interface JvmHeapRow {
+  /** The node whose GC log it is. */
   node: string;
   /** ISO time of the pause; null when the GC log has no date stamps. */
   timestamp: string | null;

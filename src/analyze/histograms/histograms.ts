@@ -73,12 +73,15 @@ export type { HistogramFrameRow } from "../../parse/histogram-rows";
 
 /** For one metric, the table and node with its worst value (p99; max for partition_size and cell_count) among the latest snapshots. */
 export interface HistogramWorst {
+  /** The node with the worst value. */
   node: string;
   /** "keyspace.table", or "proxy" for the coordinator. */
   table: string;
   /** "99" or "max". */
   percentile: string;
+  /** The worst value, in `unit`. */
   value: number;
+  /** microseconds | bytes | count. */
   unit: string;
   /** That table's worst node over its best node; null with one node or a zero. */
   spread: number | null;

@@ -31,7 +31,9 @@ export { CLIENT_RULES, CONNECTION_HOST_RULES, CONNECTION_THRESHOLDS, POOL_RULES 
 export interface ConnectionHostRow {
   /** The host's address, without the port. */
   host: string;
+  /** The host's datacenter, as the driver's metadata gives it. */
   datacenter: string;
+  /** The host's rack. */
   rack: string;
   /** Whether the driver considers the host up. */
   up: boolean;
@@ -51,6 +53,7 @@ export type ConnectionClientRow = Pick<
 
 /** A row of connections()' `nodes` frame (recorded only): one node's clientstats totals. */
 export interface ConnectionNodeRow {
+  /** The node whose clientstats it is. */
   node: string;
   /** "Total connected clients" as clientstats printed it; null when the line is missing. */
   total_connected: number | null;
@@ -62,8 +65,11 @@ export interface ConnectionNodeRow {
 
 /** A row of connections()' `by_user` frame (recorded only): clientstats' "User Connections" table. */
 export interface ConnectionUserRow {
+  /** The node whose clientstats it is. */
   node: string;
+  /** The user name ("anonymous" without authentication). */
   user: string;
+  /** Connections of that user; null when the number could not be read. */
   connections: number | null;
   /** file:line. */
   from: string;

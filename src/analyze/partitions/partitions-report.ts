@@ -41,6 +41,7 @@ export interface PartitionDistributionRow {
   max_rows?: number;
   /** Live: partitions in the bucket. */
   partitions?: number;
+  /** Recorded: the node whose tablehistograms it is. */
   node?: string;
   /** Recorded: "50", "75", "95", "98", "99", "min", "max". */
   percentile?: string;
@@ -54,6 +55,7 @@ export interface PartitionDistributionRow {
 
 /** A row of partitionScan()'s `nodes` frame. Live: rows counted per primary replica. Recorded: each node's tablestats of the table. */
 export interface PartitionNodeRow {
+  /** The node. */
   node: string;
   /** Live: rows whose partition's primary replica is this node. */
   rows?: number;
@@ -69,7 +71,9 @@ export interface PartitionNodeRow {
 
 /** A row of partitionScan()'s `failedRanges` frame (live only): a token range no replica could scan. */
 export interface FailedRangeRow {
+  /** The range's start token (exclusive). */
   start: string;
+  /** The range's end token (inclusive). */
   end: string;
   /** Replicas tried, comma-separated. */
   replicas: string;
