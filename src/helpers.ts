@@ -47,13 +47,14 @@ import { runHealth, tableToScan, type HealthOptions, type HealthReport } from ".
 
 export type { HelperOptions } from "./cluster/resolve";
 
+export type { InventoryOptions, InventoryReport } from "./analyze/inventory";
 export const inventory = helper("inventory", inventoryOf, {
   subject: "source",
   needs: { recorded: null, liveFrom: "the driver's metadata", live: () => null, missing: "" } satisfies HelperNeeds,
   health: (s) => inventoryOf(s),
 });
 
-export type { GcStatsOptions, GcReport } from "./analyze/gc/gc-stats";
+export type { GcStatsOptions, GcReport, GcStatsReport } from "./analyze/gc/gc-stats";
 export const gcStats = helper("gcStats", gcStatsOf, {
   subject: "source",
   needs: {
@@ -65,7 +66,7 @@ export const gcStats = helper("gcStats", gcStatsOf, {
   health: (s) => gcStatsOf(s),
 });
 
-export type { JvmOptions } from "./analyze/gc/jvm";
+export type { JvmOptions, JvmReport } from "./analyze/gc/jvm";
 export const jvm = helper("jvm", jvmOf, {
   subject: "source",
   needs: {
@@ -80,7 +81,7 @@ export const jvm = helper("jvm", jvmOf, {
   health: (s, ctx) => jvmOf(s, { gc: ctx.reports.get("gcStats") }),
 });
 
-export type { LogsReport } from "./analyze/logs/logs";
+export type { LogsOptions, LogsReport } from "./analyze/logs/logs";
 export type { LogEventsFilter } from "./analyze/logs/log-events";
 export const logs = helper("logs", logsOf, {
   subject: "source",
@@ -96,7 +97,7 @@ export const logs = helper("logs", logsOf, {
   health: (s) => logsOf(s),
 });
 
-export type { HistogramsOptions, HistogramFrameRow } from "./analyze/histograms/histograms";
+export type { HistogramsOptions, HistogramsReport, HistogramFrameRow } from "./analyze/histograms/histograms";
 export const histograms = helper("histograms", histogramsOf, {
   subject: "table",
   needs: {
@@ -116,14 +117,14 @@ const TRACE_NEEDS: HelperNeeds = {
   missing: "traces/sessions.jsonl and events.jsonl (record(live, dir)), a cqlsh TRACING ON output or a system_traces.events CSV",
 };
 
-export type { TraceOptions, TraceFilter, TraceReport } from "./analyze/trace/trace";
+export type { TraceOptions, TraceFilter, TraceReport, TracesOptions, TracesReport } from "./analyze/trace/trace";
 export const traces = helper("traces", tracesOf, {
   subject: "source",
   needs: TRACE_NEEDS,
   health: (s) => tracesOf(s, s instanceof LiveSource ? { limit: 1000 } : {}),
 });
 
-export type { QueryPatternsOptions } from "./analyze/trace/query-patterns";
+export type { QueryPatternsOptions, QueryPatternsReport } from "./analyze/trace/query-patterns";
 export const queryPatterns = helper("queryPatterns", queryPatternsOf, {
   subject: "source",
   needs: {
@@ -138,7 +139,7 @@ export const queryPatterns = helper("queryPatterns", queryPatternsOf, {
   health: (s, ctx) => queryPatternsOf(s, { traces: ctx.reports.get("traces") }),
 });
 
-export type { CompactionAdviceOptions, CompactionWorkload, CompactionReport } from "./analyze/compaction/compaction";
+export type { CompactionAdviceOptions, CompactionWorkload, CompactionReport, CompactionAdviceReport } from "./analyze/compaction/compaction";
 export const compactionAdvice = helper("compactionAdvice", compactionAdviceOf, {
   subject: "table",
   needs: {
@@ -150,6 +151,7 @@ export const compactionAdvice = helper("compactionAdvice", compactionAdviceOf, {
   health: (s) => compactionAdviceOf({ source: s }),
 });
 
+export type { CachesOptions, CachesReport } from "./analyze/monitors/caches";
 export const caches = helper("caches", cachesOf, {
   subject: "source",
   needs: {
@@ -161,7 +163,7 @@ export const caches = helper("caches", cachesOf, {
   health: (s) => cachesOf(s),
 });
 
-export type { ConnectionsOptions } from "./analyze/monitors/connections";
+export type { ConnectionsOptions, ConnectionsReport } from "./analyze/monitors/connections";
 export const connections = helper("connections", connectionsOf, {
   subject: "source",
   needs: {
@@ -173,7 +175,7 @@ export const connections = helper("connections", connectionsOf, {
   health: (s) => connectionsOf(s),
 });
 
-export type { BenchReport, BenchRunsReport, BenchOptions, BenchRun } from "./analyze/bench/bench";
+export type { BenchReport, BenchRunsReport, BenchOptions, BenchRunsOptions, BenchRun } from "./analyze/bench/bench";
 export const benchRuns = helper("benchRuns", benchRunsOf, {
   subject: "source",
   needs: {
@@ -185,7 +187,7 @@ export const benchRuns = helper("benchRuns", benchRunsOf, {
   health: (s) => benchRunsOf(s),
 });
 
-export type { PartitionScanOptions } from "./analyze/partitions/partitions";
+export type { PartitionScanOptions, PartitionScanReport } from "./analyze/partitions/partitions";
 export const partitionScan = helper("partitionScan", partitionScanOf, {
   subject: "table",
   needs: {

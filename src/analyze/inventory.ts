@@ -6,11 +6,11 @@
  */
 import { LiveSource } from "../cluster/live";
 import { withFileWindows } from "../cluster/file-peek";
-import { readHead, RecordedSource } from "../cluster/recorded";
+import { readHead, RecordedSource, type RecordedLayout } from "../cluster/recorded";
 import { helperArgs, resolveSource, type HelperOptions, type SourceInput } from "../cluster/resolve";
-import type { Source, SourceFile } from "../cluster/source";
-import { makeReport, type Finding } from "../present/report";
-import { capabilities } from "../cluster/capabilities";
+import type { FileKind, Source, SourceFile } from "../cluster/source";
+import { makeReport, type DataFrame, type Finding, type Report, type Summary, type TypedRows } from "../present/report";
+import { capabilities, type Capability } from "../cluster/capabilities";
 import { plural } from "../present/plural";
 
 /** What each helper needs: the one table shared with health() and the helpers' errors (../cluster/capabilities.ts). */
@@ -66,11 +66,95 @@ export async function versionsOf(source: Source): Promise<Record<string, string>
 }
 
 /**
+ * Options of {@link inventory}: only where to read from (`source`); inventory() has no options of its own.
+ * @example await inventory({ source: "datasets/lab-3node" })
+ */
+export type InventoryOptions = HelperOptions;
+
+/** A row of inventory()'s `nodes` frame: one node, its version and the time its logs cover. */
+export interface InventoryNodeRow {
+  /** The node's name as the source lists it (an address for a bundle or a live cluster). */
+  node: string;
+  /** Cassandra version (driver, manifest, nodetool version or the startup line); null when unknown. */
+  version: string | null;
+  /** Files of this node. */
+  files: number;
+  /** The kinds of those files, comma-separated ("gc-log, nodetool:info, system-log"). */
+  kinds: string;
+  /** First timestamp in its system.log/debug.log files (ISO); null when none was read. */
+  logs_from: string | null;
+  /** Last timestamp in them (ISO); null when none was read. */
+  logs_to: string | null;
+}
+
+/** A row of inventory()'s `files` frame: one file of the source. */
+export interface InventoryFileRow {
+  /** The node the file belongs to, "(cluster)" for cluster-wide files. */
+  node: string;
+  /** What cassperf recognised the file as: gc-log, system-log, nodetool, unreadable, ... */
+  kind: FileKind;
+  /** The nodetool command, for nodetool output; else null. */
+  command: string | null;
+  /** Path inside the source. */
+  file: string;
+  /** Size on disk. */
+  bytes: number;
+  /** Why the file is unreadable or otherwise special; null when nothing to say. */
+  note: string | null;
+}
+
+/** A row of inventory()'s `capabilities` frame: whether a helper can answer from this source. */
+export type InventoryCapabilityRow = Pick<Capability, "helper" | "answerable" | "from" | "missing">;
+
+/** inventory()'s headline numbers (`summary`). */
+export type InventorySummary = {
+  /** The source's name. */
+  source: string;
+  /** "live" for a connected cluster, "recorded" for a recording. */
+  kind: "live" | "recorded";
+  /** "live", or the recording's layout (dataset, bundle, file, ...). */
+  layout: RecordedLayout | "live";
+  /** Nodes in the source. */
+  nodes: number;
+  /** Cassandra versions seen, comma-separated; null when unknown. */
+  versions: string | null;
+  /** Files in the source. */
+  files: number;
+  /** Files that could not be read (each is also a finding). */
+  unreadable: number;
+  /** First log timestamp of any node (ISO); null when none was read. */
+  logs_from: string | null;
+  /** Last log timestamp of any node (ISO); null when none was read. */
+  logs_to: string | null;
+  /** The helpers this source can answer, comma-separated. */
+  answerable: string;
+  /** Files per kind. */
+  kinds: Record<string, number>;
+};
+
+/**
+ * What inventory() returns: frames `nodes`, `files` and `capabilities`; chart "files"; findings for
+ * unreadable files and helpers that cannot answer.
+ * @example (await inventory()).rows("capabilities").filter((c) => !c.answerable)
+ * @example (await inventory()).summary.versions
+ */
+export type InventoryReport = TypedRows<{ nodes: InventoryNodeRow; files: InventoryFileRow; capabilities: InventoryCapabilityRow }> &
+  Report<"nodes" | "files" | "capabilities"> & {
+    readonly summary: Summary<InventorySummary>;
+    /** One row per node: node, version, files, kinds, logs_from, logs_to. */
+    readonly nodes: DataFrame;
+    /** One row per file: node, kind, command, file, bytes, note. */
+    readonly files: DataFrame;
+    /** One row per helper: helper, answerable, from, missing. */
+    readonly capabilities: DataFrame;
+  };
+
+/**
  * inventory(): what a source holds and what each helper can answer from it.
  * @example inventory()                          // the current source
  * @example inventory(await open("diag.tar.gz"))  // another source
  */
-export async function inventory(input?: SourceInput | HelperOptions, options?: HelperOptions) {
+export async function inventory(input?: SourceInput | InventoryOptions, options?: InventoryOptions): Promise<InventoryReport> {
   const source = await resolveSource(helperArgs("inventory", input, options, "source").source, "inventory");
   const files = source.files();
   const versions = await versionsOf(source);
@@ -126,7 +210,7 @@ export async function inventory(input?: SourceInput | HelperOptions, options?: H
   }
   const kindCounts: Record<string, number> = {};
   for (const f of files) kindCounts[f.kind] = (kindCounts[f.kind] ?? 0) + 1;
-  const summary: Record<string, unknown> = {
+  const summary: InventorySummary = {
     source: source.name,
     kind: source.kind,
     layout: source instanceof RecordedSource ? source.layout : "live",
@@ -191,5 +275,5 @@ export async function inventory(input?: SourceInput | HelperOptions, options?: H
       }),
     },
     previewFrame: "nodes",
-  });
+  }) as InventoryReport;
 }

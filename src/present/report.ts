@@ -139,6 +139,19 @@ export interface TypedRows<R> {
   rows<K extends keyof R & string>(name: K): PlainRow<R[K]>[];
 }
 
+/**
+ * A helper's summary typed field by field (so `r.summary.nodes` completes in a notebook), still a
+ * plain object. A report that could not be answered from its source ({@link unansweredReport}) has
+ * only `answered: false` and `reason` in it, none of the helper's own fields.
+ */
+export type Summary<S> = Record<string, unknown> &
+  S & {
+    /** false only on a report that could not be answered from its source; absent otherwise. */
+    readonly answered?: false;
+    /** Why the source could not answer (only when `answered` is false). */
+    readonly reason?: string;
+  };
+
 /** Marks a DataFrame built by a report with its frame name (a table's caption in Jupyter and the REPL). */
 export const FRAME_NAME = Symbol.for("cassperf.frameName");
 

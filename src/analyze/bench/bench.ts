@@ -144,6 +144,12 @@ export type BenchReport = Report<"intervals" | "ops" | "spectrum"> & {
   histogram(op?: string, kind?: "response" | "service"): Histogram | undefined;
 };
 
+/**
+ * Options of {@link benchRuns}: only where to read from (`source`); benchRuns() has no options of its own.
+ * @example await benchRuns({ source: "datasets/lab-3node" })
+ */
+export type BenchRunsOptions = HelperOptions;
+
 /** What bench() on a recording returns: every saved run and stress output. */
 export type BenchRunsReport = Report<"runs" | "intervals"> & {
   /** One row per saved run (a DataFrame). */
@@ -978,7 +984,7 @@ export async function bench(workload: string, opts?: BenchOptions): Promise<Benc
  * @example (await benchRuns()).reports                    // the saved runs of the current recording
  * @example await benchRuns("datasets/lab-3node-5.0")      // a path is read as the source
  */
-export async function benchRuns(input?: SourceInput | HelperOptions, options?: HelperOptions): Promise<BenchRunsReport> {
+export async function benchRuns(input?: SourceInput | BenchRunsOptions, options?: BenchRunsOptions): Promise<BenchRunsReport> {
   const a = helperArgs("benchRuns", input, options, "source");
   if (a.source === undefined && !currentOrUndefined())
     throw new CassperfError("benchRuns: no current source: open() a recording to see its saved runs, or connect() and run bench().");

@@ -222,6 +222,12 @@ export type CompactionReport = TypedRows<{ advice: CompactionAdviceRow; evidence
   };
 
 /**
+ * {@link CompactionReport} under the name every helper's report follows (`<helper>Report`).
+ * @example (await compactionAdvice()).rows("advice")
+ */
+export type CompactionAdviceReport = CompactionReport;
+
+/**
  * compactionAdvice(): per table, the current strategy, the recommended one, the reasoning tied to
  * each piece of evidence (number and file), the confidence, and the ALTER TABLE statement.
  * @example await compactionAdvice()                                    // every user table of the current source

@@ -61,6 +61,12 @@ export type GcReport = TypedRows<{ pauses: PauseRow; cycles: CycleRow; stalls: S
     readonly gcstats: import("danfojs-node").DataFrame;
   };
 
+/**
+ * {@link GcReport} under the name every helper's report follows (`<helper>Report`).
+ * @example (await gcStats()).rows("pauses")
+ */
+export type GcStatsReport = GcReport;
+
 const round = (n: number | null, d = 3) => (n === null || !Number.isFinite(n) ? null : Math.round(n * 10 ** d) / 10 ** d);
 
 /** Per-file facts kept for the summary. */

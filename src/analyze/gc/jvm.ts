@@ -17,7 +17,7 @@ import type { Source, SourceFile } from "../../cluster/source";
 import { parseInfo } from "../../parse/nodetool-info";
 import { jvmArgSettings } from "../../parse/jvm-args";
 import { jvmHeapChart } from "../../present/charts/jvm";
-import { makeReport, rowsToColumns, type Report, answerOrExplain } from "../../present/report";
+import { makeReport, rowsToColumns, type DataFrame, type Report, type Summary, type TypedRows, answerOrExplain } from "../../present/report";
 import { applyRules } from "../rule";
 import { gcStats } from "./gc-stats";
 import { JVM_RULES, type JvmFacts } from "./jvm-rules";
@@ -64,12 +64,52 @@ export interface JvmOptions extends HelperOptions {
   gc?: Report;
 }
 
+/** A row of jvm()'s `heap` frame: one GC pause's heap after collection (GC logs only, not GCInspector). */
+export interface JvmHeapRow {
+  /** The node whose GC log it is. */
+  node: string;
+  /** ISO time of the pause; null when the GC log has no date stamps. */
+  timestamp: string | null;
+  /** Heap occupied after the collection, MB. */
+  heap_after_mb: number;
+}
+
+/** jvm()'s headline numbers (`summary`). */
+export type JvmSummary = {
+  /** Nodes with any JVM fact. */
+  nodes: number;
+  /** The collectors seen, comma-separated ("G1", "CMS", ...); null when none was found. */
+  collectors: string | null;
+  /** The largest -Xmx (or heap total) of any node, MB; null when unknown. */
+  heap_max_mb: number | null;
+  /** The largest RAM of any node, MB (os-metrics/meminfo or the GC log header); null when unknown. */
+  ram_mb: number | null;
+  /** The Java versions seen, comma-separated; null when unknown. */
+  java_versions: string | null;
+};
+
+/**
+ * What jvm() returns: frame `nodes` (one row of {@link JvmFacts} per node: heap, collector, flags,
+ * RAM, each fact's origin) and `heap` (heap after GC over time, {@link JvmHeapRow}); chart "heap"
+ * when the GC logs have dates; findings from JVM_RULES.
+ * @example (await jvm()).rows("heap")
+ * @example (await jvm()).summary.heap_max_mb
+ */
+export type JvmReport = TypedRows<{ nodes: JvmFacts; heap: JvmHeapRow }> &
+  Report<"nodes" | "heap"> & {
+    readonly summary: Summary<JvmSummary>;
+    /** One row per node: heap_max_mb, heap_min_mb, young_mb, collector, GC flags, ram_mb, heap_used_mb, java_version, origin. */
+    readonly nodes: DataFrame;
+    /** Heap after each GC: node, timestamp, heap_after_mb. */
+    readonly heap: DataFrame;
+  };
+
 /**
  * jvm(): heap, collector and GC flags per node, with the heap rules of JVM_THRESHOLDS.
  * @example await jvm()                        // the current source
  * @example (await jvm("diag/dse68")).summary
  */
-export async function jvm(input?: SourceInput | JvmOptions, opts?: JvmOptions) {
+export async function jvm(input?: SourceInput | JvmOptions, opts?: JvmOptions): Promise<JvmReport> {
   const { source, options } = helperArgs("jvm", input, opts, "source");
   // A source without the evidence gives an empty report that says why (../../present/report.ts answerOrExplain).
   return answerOrExplain("jvm", ["nodes", "heap"] as const, () => jvmOf(source, options));
@@ -126,7 +166,7 @@ type HeapAfter = { node: string; timestamp: string | null; heap_after_mb: number
  * log lines, GC log header via gcStats, nodetool info), judge them (JVM_RULES), report. jvm()
  * turns "the source has no ..." into an empty report.
  */
-async function jvmOf(input?: SourceInput, options: JvmOptions = {}) {
+async function jvmOf(input?: SourceInput, options: JvmOptions = {}): Promise<JvmReport> {
   const source = await resolveSource(input, "jvm");
   const { fill, rows: factRows } = factsTable();
   await fromBundles(source, fill);
@@ -206,7 +246,7 @@ async function fromNodetoolInfo(source: Source, fill: Fill): Promise<void> {
 }
 
 /** The report: JVM_RULES' findings per node, the `nodes` and `heap` frames, the heap chart (../../present/charts/jvm.ts). */
-function jvmReport(source: Source, rows: JvmFacts[], gcHeapAfter: HeapAfter[]) {
+function jvmReport(source: Source, rows: JvmFacts[], gcHeapAfter: HeapAfter[]): JvmReport {
   const findings = rows.flatMap((f) => applyRules(JVM_RULES, f, "jvm"));
   return makeReport({
     helper: "jvm",
@@ -218,7 +258,7 @@ function jvmReport(source: Source, rows: JvmFacts[], gcHeapAfter: HeapAfter[]) {
       heap_max_mb: Math.max(...rows.map((r) => r.heap_max_mb ?? 0)) || null,
       ram_mb: Math.max(...rows.map((r) => r.ram_mb ?? 0)) || null,
       java_versions: [...new Set(rows.map((r) => r.java_version).filter(Boolean))].join(", ") || null,
-    },
+    } satisfies JvmSummary,
     findings,
     frames: {
       nodes: rowsToColumns(rows, [
@@ -244,5 +284,5 @@ function jvmReport(source: Source, rows: JvmFacts[], gcHeapAfter: HeapAfter[]) {
           heap: () => jvmHeapChart(gcHeapAfter),
         },
     previewFrame: "nodes",
-  });
+  }) as JvmReport;
 }

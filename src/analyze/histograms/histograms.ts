@@ -36,7 +36,7 @@ import {
   type PercentileLabel,
 } from "../../parse/nodetool-tablehistograms";
 import { acrossNodesChart, acrossNodesValues, ladderChart, overTimeChart, overTimeSnapshots } from "../../present/charts/histograms";
-import { makeReport, answerOrExplain } from "../../present/report";
+import { makeReport, answerOrExplain, type DataFrame, type Report, type Summary, type TypedRows } from "../../present/report";
 import { CLIENT_METRICS, fmtBytes, fmtMs, METRIC_ORDER, tableKey, type HistogramFrameRow } from "../../parse/histogram-rows";
 import { histogramFindings } from "./histograms-rules";
 
@@ -70,6 +70,54 @@ export interface HistogramsOptions extends HelperOptions {
 }
 
 export type { HistogramFrameRow } from "../../parse/histogram-rows";
+
+/** For one metric, the table and node with its worst value (p99; max for partition_size and cell_count) among the latest snapshots. */
+export interface HistogramWorst {
+  /** The node with the worst value. */
+  node: string;
+  /** "keyspace.table", or "proxy" for the coordinator. */
+  table: string;
+  /** "99" or "max". */
+  percentile: string;
+  /** The worst value, in `unit`. */
+  value: number;
+  /** microseconds | bytes | count. */
+  unit: string;
+  /** That table's worst node over its best node; null with one node or a zero. */
+  spread: number | null;
+}
+
+/**
+ * histograms()' headline numbers (`summary`). Besides these, per metric with a non-zero value:
+ * `<metric>_p99` (or `_max` for partition_size, cell_count: "12.1 ms", "1.5 MiB" or a count),
+ * `<metric>_p99_at` ("shop.orders on 10.0.0.3") and `<metric>_p99_spread` (worst node / best node).
+ */
+export type HistogramsSummary = {
+  /** Nodes with server-side rows. */
+  nodes: number;
+  /** Tables with rows (keyspace.table). */
+  tables: number;
+  /** The most snapshots any one node has. */
+  snapshots: number;
+  /** Rows in the `histograms` frame. */
+  rows: number;
+  /** The worst table and node of each metric with a non-zero value. */
+  worst: Partial<Record<HistogramMetric, HistogramWorst>>;
+};
+
+/**
+ * What histograms() returns: frame `histograms` (one {@link HistogramFrameRow} per node, table,
+ * metric, percentile and snapshot); charts "ladder", "across-nodes", "over-time" (the last two only
+ * when they have something to draw); findings from RULES.
+ * @example (await histograms()).rows("histograms").filter((r) => r.metric === "read_latency" && r.percentile === "99")
+ * @example (await histograms()).summary.worst.read_latency
+ */
+export type HistogramsReport = TypedRows<{ histograms: HistogramFrameRow }> &
+  Report<"histograms"> & {
+    readonly summary: Summary<HistogramsSummary>;
+    /** node, keyspace, table, metric, percentile, value, unit, captured_at, origin. */
+    readonly histograms: DataFrame;
+  };
 export { RULES, THRESHOLDS } from "./histograms-rules";
 
 const SYSTEM_KEYSPACE = /^(system|system_.*|dse_.*|OpsCenter|HiveMetaStore|solr_admin|cfs|cfs_archive|dsefs)$/i;
@@ -297,7 +345,7 @@ function latestRows(rows: HistogramFrameRow[]): HistogramFrameRow[] {
  * @example await histograms({ source: "datasets/lab-3node" })   // every table of a recording (or "path/to/bundle")
  * @example await histograms("shop.orders", { snapshots: 3, intervalSeconds: 30, metric: "write_latency" })
  */
-export async function histograms(table?: string | SourceInput | HistogramsOptions, opts?: HistogramsOptions) {
+export async function histograms(table?: string | SourceInput | HistogramsOptions, opts?: HistogramsOptions): Promise<HistogramsReport> {
   // The calling rule (../../cluster/resolve.ts helperArgs): a source or a path first is the source; a table name is the subject.
   const a = helperArgs<HistogramsOptions>("histograms", table, opts, "table");
   const subject = typeof a.subject === "object" ? `${a.subject.keyspace}.${a.subject.table}` : a.subject;
@@ -306,7 +354,7 @@ export async function histograms(table?: string | SourceInput | HistogramsOption
 }
 
 /** histograms() itself; histograms() turns "the source has no ..." into an empty report. */
-async function histogramsOf(table?: string | HistogramsOptions, opts: HistogramsOptions = {}) {
+async function histogramsOf(table?: string | HistogramsOptions, opts: HistogramsOptions = {}): Promise<HistogramsReport> {
   if (table !== null && typeof table === "object") {
     opts = table;
     table = undefined;
@@ -378,7 +426,7 @@ async function histogramsOf(table?: string | HistogramsOptions, opts: Histograms
         : [`No "over-time" chart: ${focus} has fewer than two dated snapshots of ${metric} on any node (record again later for a trend).`]),
     ],
     previewFrame: "histograms",
-  });
+  }) as HistogramsReport;
 }
 
 /** With a table asked for: its rows and the coordinator's; a note when the source has none of it. */
@@ -426,10 +474,10 @@ function sortRows(rows: HistogramFrameRow[]): HistogramFrameRow[] {
 }
 
 /** Summary: counts, and the worst node/table per metric (p99, max for sizes) with the spread between nodes. */
-function summarise(rows: HistogramFrameRow[], considered: HistogramFrameRow[]): Record<string, unknown> {
+function summarise(rows: HistogramFrameRow[], considered: HistogramFrameRow[]): HistogramsSummary & Record<string, unknown> {
   const server = rows.filter((r) => !CLIENT_METRICS.includes(r.metric));
   // Summary: worst node/table per metric (p99, max for partition size) and spread between nodes.
-  const summary: Record<string, unknown> = {
+  const summary: Omit<HistogramsSummary, "worst"> & Record<string, unknown> = {
     nodes: [...new Set(server.map((r) => r.node))].length,
     tables: [...new Set(rows.filter((r) => r.keyspace !== null).map(tableKey))].length,
     /** The most snapshots any one node has. */
@@ -439,7 +487,7 @@ function summarise(rows: HistogramFrameRow[], considered: HistogramFrameRow[]): 
     ),
     rows: rows.length,
   };
-  const worst: Record<string, { node: string; table: string; percentile: string; value: number; unit: string; spread: number | null }> = {};
+  const worst: Partial<Record<HistogramMetric, HistogramWorst>> = {};
   for (const metric of METRIC_ORDER) {
     const p: PercentileLabel = metric === "partition_size" || metric === "cell_count" ? "max" : "99";
     const rs = considered.filter((r) => r.metric === metric && r.percentile === p && r.value !== null);
@@ -457,8 +505,7 @@ function summarise(rows: HistogramFrameRow[], considered: HistogramFrameRow[]): 
     summary[`${key}_at`] = `${tableKey(w)} on ${w.node}`;
     if (spread !== null) summary[`${key}_spread`] = Math.round(spread * 100) / 100;
   }
-  summary.worst = worst;
-  return summary;
+  return { ...summary, worst };
 }
 
 /** The table the charts show: the one asked for, else the one with the worst (non-zero) read p99, else the coordinator ("proxy"). */

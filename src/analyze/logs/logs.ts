@@ -61,6 +61,13 @@ export const EVENT_COLUMNS = [
   "line",
 ] as const;
 
+/**
+ * Options of {@link logs}: {@link LogEventsFilter} (source, node, kinds, from, to, ...) under the
+ * name every helper's options follow (`<helper>Options`).
+ * @example await logs({ kinds: "gc-pause", node: "10.0.0.12" })
+ */
+export type LogsOptions = LogEventsFilter;
+
 /** The report logs() returns: frames `events`, `kinds`, `files`; chart "kinds". */
 export type LogsReport = Report<"events" | "kinds" | "files"> & {
   readonly events: import("danfojs-node").DataFrame;
@@ -109,7 +116,7 @@ export function eventColumns(events: LogEvent[]): Columns {
  * l.rows("events").filter((e) => e.kind === "gc-pause")
  * await logs({ kinds: ["tombstone-warning", "large-partition"] })
  */
-export async function logs(input?: SourceInput | LogEventsFilter, options?: LogEventsFilter): Promise<LogsReport> {
+export async function logs(input?: SourceInput | LogsOptions, options?: LogsOptions): Promise<LogsReport> {
   const { source, options: o } = helperArgs("logs", input, options, "source");
   const filter: LogEventsFilter = { ...o, source };
   // A source without the evidence gives an empty report that says why (../../present/report.ts answerOrExplain).

@@ -13,12 +13,50 @@ import { readViews, viewNumber } from "../../cluster/system-views";
 import { helperArgs, resolveSource, type HelperOptions, type SourceInput } from "../../cluster/resolve";
 import { parseInfo, type CacheInfo } from "../../parse/nodetool-info";
 import { hitRatesChart } from "../../present/charts/caches";
-import { makeReport, rowsToColumns, answerOrExplain } from "../../present/report";
+import { makeReport, rowsToColumns, answerOrExplain, type DataFrame, type Report, type Summary, type TypedRows } from "../../present/report";
 import { applyRules } from "../rule";
 import { CACHE_RULES, CACHE_TABLE_RULES, type CacheRow, type CacheTableRow } from "./caches-rules";
 import { gatherCompactionEvidence, SYSTEM_KEYSPACES } from "../compaction/compaction-evidence";
 
-export { CACHE_RULES, CACHE_TABLE_RULES, CACHE_THRESHOLDS } from "./caches-rules";
+export { CACHE_RULES, CACHE_TABLE_RULES, CACHE_THRESHOLDS, type CacheRow, type CacheTableRow } from "./caches-rules";
+
+/**
+ * Options of {@link caches}: only where to read from (`source`); caches() has no options of its own.
+ * @example await caches({ source: "diag/cassandra-2.1.17" })
+ */
+export type CachesOptions = HelperOptions;
+
+/** caches()' headline numbers (`summary`). */
+export type CachesSummary = {
+  /** Nodes with cache numbers. */
+  nodes: number;
+  /** Where the numbers came from: "system_views.caches", "nodetool info" or both; null when no node had any. */
+  sources: string | null;
+  /** The lowest key cache hit rate of any node (0..1, hits / requests since start); null when no node reported one. */
+  worst_key_cache_hit_rate: number | null;
+  /** The node with that hit rate. */
+  worst_key_cache_node: string | null;
+  /** Nodes whose row cache has a capacity above zero, comma-separated; null when none. */
+  row_cache_enabled_nodes: string | null;
+  /** User tables whose caching setting keeps rows per partition (row cache on). */
+  tables_with_row_cache: number;
+};
+
+/**
+ * What caches() returns: frame `caches` (one row per node and cache: key, row, counter, chunk —
+ * entries, size, capacity, hits, requests, hit_rate, recent_hit_rate, origin) and `tables` (each
+ * user table's caching setting, reads, writes); chart "hit-rates"; findings from CACHE_RULES.
+ * @example (await caches()).rows("caches").filter((c) => c.cache === "key")
+ * @example (await caches()).summary.worst_key_cache_hit_rate
+ */
+export type CachesReport = TypedRows<{ caches: Omit<CacheRow, "heap_total_mb">; tables: CacheTableRow }> &
+  Report<"caches" | "tables"> & {
+    readonly summary: Summary<CachesSummary>;
+    /** One row per node and cache: node, cache, entries, size_bytes, capacity_bytes, hits, requests, hit_rate, recent_hit_rate, origin. */
+    readonly caches: DataFrame;
+    /** One row per user table: table, caching, row_cache, reads, writes, origin. */
+    readonly tables: DataFrame;
+  };
 
 /** system_views.caches names -> the cache column's words (CachesTable.java: "chunks", "counters", "keys", "rows"). */
 const VIEW_CACHE: Record<string, CacheRow["cache"]> = { keys: "key", rows: "row", counters: "counter", chunks: "chunk" };
@@ -65,14 +103,14 @@ async function viewCacheRows(source: LiveSource, rows: CacheRow[], notes: string
  * @example await caches()                                  // the current source
  * @example await caches("diag/cassandra-2.1.17")           // a bundle
  */
-export async function caches(input?: SourceInput | HelperOptions, options?: HelperOptions) {
+export async function caches(input?: SourceInput | CachesOptions, options?: CachesOptions): Promise<CachesReport> {
   const { source } = helperArgs("caches", input, options, "source");
   // A source without the evidence gives an empty report that says why (../../present/report.ts answerOrExplain).
   return answerOrExplain("caches", ["caches", "tables"] as const, () => cachesOf(source));
 }
 
 /** caches() itself; caches() turns "the source has no ..." into an empty report. */
-async function cachesOf(input?: SourceInput) {
+async function cachesOf(input?: SourceInput): Promise<CachesReport> {
   const source = await resolveSource(input, "caches");
   const rows: CacheRow[] = [];
   const notes: string[] = [];
@@ -155,7 +193,7 @@ async function cachesOf(input?: SourceInput) {
           .map((r) => r.node)
           .join(", ") || null,
       tables_with_row_cache: tableRows.filter((t) => t.row_cache).length,
-    },
+    } satisfies CachesSummary,
     findings,
     notes,
     frames: {
@@ -165,5 +203,5 @@ async function cachesOf(input?: SourceInput) {
     charts: {
       "hit-rates": () => hitRatesChart(rows),
     },
-  });
+  }) as CachesReport;
 }

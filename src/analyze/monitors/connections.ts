@@ -9,7 +9,7 @@ import { CassperfError, isCassperfError } from "../../errors";
 import { LiveSource } from "../../cluster/live";
 import { helperArgs, resolveSource, type HelperOptions, type SourceInput } from "../../cluster/resolve";
 import type { Source } from "../../cluster/source";
-import { makeReport, rowsToColumns, answerOrExplain } from "../../present/report";
+import { makeReport, rowsToColumns, answerOrExplain, type DataFrame, type Report, type Summary, type TypedRows } from "../../present/report";
 import { parseClientstats } from "../../parse/nodetool-clientstats";
 import { applyRules } from "../rule";
 import { CLIENT_RULES, CONNECTION_HOST_RULES, CONNECTION_THRESHOLDS, POOL_RULES, driverOf, type ClientFacts, type ClientRow } from "./connections-rules";
@@ -26,6 +26,117 @@ export interface ConnectionsOptions extends HelperOptions {
 }
 
 export { CLIENT_RULES, CONNECTION_HOST_RULES, CONNECTION_THRESHOLDS, POOL_RULES } from "./connections-rules";
+
+/** A row of connections()' `hosts` frame (live only): one host as the driver sees it. */
+export interface ConnectionHostRow {
+  /** The host's address, without the port. */
+  host: string;
+  /** The host's datacenter, as the driver's metadata gives it. */
+  datacenter: string;
+  /** The host's rack. */
+  rack: string;
+  /** Whether the driver considers the host up. */
+  up: boolean;
+  /** The Cassandra version the host announced. */
+  version: string;
+  /** Connections the driver's pool holds open to it (0 when not connected). */
+  open_connections: number;
+  /** Requests in flight on those connections right now. */
+  in_flight: number;
+}
+
+/** A row of connections()' `clients` frame: one client connection seen by a node (system_views.clients live, `nodetool clientstats --all` recorded). */
+export type ConnectionClientRow = Pick<
+  ClientRow,
+  "node" | "client" | "address" | "ssl" | "protocol_version" | "user" | "keyspace" | "requests" | "driver_name" | "driver_version" | "from"
+>;
+
+/** A row of connections()' `nodes` frame (recorded only): one node's clientstats totals. */
+export interface ConnectionNodeRow {
+  /** The node whose clientstats it is. */
+  node: string;
+  /** "Total connected clients" as clientstats printed it; null when the line is missing. */
+  total_connected: number | null;
+  /** Connections listed one by one (clientstats --all); 0 without --all. */
+  connections_listed: number;
+  /** The file (and line) the total came from. */
+  from: string;
+}
+
+/** A row of connections()' `by_user` frame (recorded only): clientstats' "User Connections" table. */
+export interface ConnectionUserRow {
+  /** The node whose clientstats it is. */
+  node: string;
+  /** The user name ("anonymous" without authentication). */
+  user: string;
+  /** Connections of that user; null when the number could not be read. */
+  connections: number | null;
+  /** file:line. */
+  from: string;
+}
+
+/** connections()' headline numbers (`summary`): the live fields come from the driver, the recorded ones from clientstats. */
+export type ConnectionsSummary = {
+  /** Live: hosts the driver knows. */
+  hosts?: number;
+  /** Live: hosts up. */
+  up?: number;
+  /** Live: hosts down. */
+  down?: number;
+  /** Live: connections open from this driver, all hosts. */
+  open_connections?: number;
+  /** Live: requests in flight from this driver, all hosts. */
+  in_flight?: number;
+  /** Live: the driver's load-balancing policy class name. */
+  load_balancing?: string;
+  /** Live: the driver's local datacenter; null when not set. */
+  local_datacenter?: string | null;
+  /** Live: the pool's core connections per local host. */
+  core_connections_per_host?: number;
+  /** Live: the pool's max requests per connection. */
+  max_requests_per_connection?: number;
+  /** Live: client connections every node reports in system_views.clients (4.0+); null when none could be read. */
+  server_connections?: number | null;
+  /** Live: where the numbers came from. */
+  sources?: string;
+  /** Recorded: nodes with clientstats output. */
+  nodes?: number;
+  /** Recorded: the sum of the nodes' "Total connected clients"; null when no file printed it. */
+  connected_clients?: number | null;
+  /** Recorded: connections listed one by one (clientstats --all). */
+  connections_listed?: number;
+  /** Recorded: distinct client IPs. */
+  client_ips?: number;
+  /** Recorded: the drivers seen, comma-separated; null when none. */
+  drivers?: string | null;
+  /** Recorded: the native protocol versions seen, comma-separated; null when none. */
+  protocol_versions?: string | null;
+};
+
+/**
+ * What connections() returns. Live: frames `hosts` (the driver's view) and `clients` (the servers'
+ * view, 4.0+). Recorded: frames `nodes`, `clients` and `by_user` from `nodetool clientstats`.
+ * A frame the source does not give is not in `frameNames`. Findings from the host, client and pool rules.
+ * @example (await connections()).rows("clients").filter((c) => c.protocol_version === 3)
+ * @example (await connections(live)).summary.open_connections
+ */
+export type ConnectionsReport = TypedRows<{
+  hosts: ConnectionHostRow;
+  clients: ConnectionClientRow;
+  nodes: ConnectionNodeRow;
+  by_user: ConnectionUserRow;
+}> &
+  Report<"hosts" | "clients" | "nodes" | "by_user"> & {
+    readonly summary: Summary<ConnectionsSummary>;
+    /** Live: one row per host: host, datacenter, rack, up, version, open_connections, in_flight. */
+    readonly hosts: DataFrame;
+    /** One row per client connection: node, client, address, ssl, protocol_version, user, keyspace, requests, driver_name, driver_version, from. */
+    readonly clients: DataFrame;
+    /** Recorded: one row per node: node, total_connected, connections_listed, from. */
+    readonly nodes: DataFrame;
+    /** Recorded: connections per user and node. */
+    readonly by_user: DataFrame;
+  };
 const T = CONNECTION_THRESHOLDS;
 
 /** Columns of the `clients` frame, live (system_views.clients) and recorded (clientstats --all) alike. */
@@ -40,14 +151,14 @@ const CLIENT_COLUMNS = ["node", "client", "address", "ssl", "protocol_version", 
  * @example (await connections(await open("bundle.tar.gz"))).rows("clients")   // recorded clientstats --all
  * @example await connections(live, { expectedConcurrency: 256 })
  */
-export async function connections(input?: SourceInput | ConnectionsOptions, opts?: ConnectionsOptions) {
+export async function connections(input?: SourceInput | ConnectionsOptions, opts?: ConnectionsOptions): Promise<ConnectionsReport> {
   const { source, options } = helperArgs("connections", input, opts, "source");
   // A source without the evidence gives an empty report that says why (../../present/report.ts answerOrExplain).
   return answerOrExplain("connections", ["hosts", "clients", "nodes", "by_user"] as const, () => connectionsOf(source, options));
 }
 
 /** connections() itself; connections() turns "the source has no ..." into an empty report. */
-async function connectionsOf(input?: SourceInput, options: ConnectionsOptions = {}) {
+async function connectionsOf(input?: SourceInput, options: ConnectionsOptions = {}): Promise<ConnectionsReport> {
   const source = await resolveSource(input, "connections");
   if (!(source instanceof LiveSource)) return recordedConnections(source);
   const client = source.client;
@@ -124,7 +235,7 @@ async function connectionsOf(input?: SourceInput, options: ConnectionsOptions = 
       max_requests_per_connection: maxPerConn,
       server_connections: views.reads.length ? clients.length : null,
       sources: ["driver state (hosts)", ...(views.reads.length ? ["system_views.clients (clients)"] : [])].join(", "),
-    },
+    } satisfies ConnectionsSummary,
     findings,
     notes,
     frames: {
@@ -133,7 +244,7 @@ async function connectionsOf(input?: SourceInput, options: ConnectionsOptions = 
       ),
       clients: rowsToColumns(clients, CLIENT_COLUMNS),
     },
-  });
+  }) as ConnectionsReport;
 }
 
 /**
@@ -143,7 +254,7 @@ async function connectionsOf(input?: SourceInput, options: ConnectionsOptions = 
  * recorded rules: connection totals unbalanced across nodes, one client IP holding many
  * connections to a node, clients on an old native protocol.
  */
-async function recordedConnections(source: Source) {
+async function recordedConnections(source: Source): Promise<ConnectionsReport> {
   const files = source.files({ kind: "nodetool", command: "clientstats" });
   if (!files.length)
     throw new CassperfError(
@@ -196,7 +307,7 @@ async function recordedConnections(source: Source) {
       client_ips: new Set(clients.map((c) => c.client)).size,
       drivers: [...new Set(clients.map(driverOf).filter(Boolean))].join(", ") || null,
       protocol_versions: [...new Set(clients.map((c) => c.protocol_version).filter((v) => v !== null))].sort().join(", ") || null,
-    },
+    } satisfies ConnectionsSummary,
     findings,
     notes,
     frames: {
@@ -204,5 +315,5 @@ async function recordedConnections(source: Source) {
       clients: rowsToColumns(clients, CLIENT_COLUMNS),
       by_user: rowsToColumns(byUser, ["node", "user", "connections", "from"]),
     },
-  });
+  }) as ConnectionsReport;
 }

@@ -18,6 +18,7 @@ import { makeReport } from "../../present/report";
 import { recordedPartitionCharts } from "../../present/charts/partitions";
 import { logEvents } from "../logs/log-events";
 import { partitionFindings, type PartitionStats } from "./partitions-rules";
+import type { PartitionScanReport, PartitionScanSummary } from "./partitions-report";
 
 const same = (a: string | null | undefined, b: string) => (a ?? "").toLowerCase() === b.toLowerCase();
 
@@ -130,7 +131,7 @@ function largestPartition(statRows: StatRow[], histRows: HistRow[], top: Warning
 }
 
 /** partitionScan() on a recording: gather the three kinds of evidence, the largest partitions, the rules, the report. */
-export async function recordedPartitions(source: Source, name: TableName) {
+export async function recordedPartitions(source: Source, name: TableName): Promise<PartitionScanReport> {
   const label = `${name.keyspace}.${name.table}`;
   const notes: string[] = [];
   const seenTables = new Set<string>();
@@ -173,7 +174,7 @@ export async function recordedPartitions(source: Source, name: TableName) {
       p99_partition_bytes: Math.max(0, ...histRows.filter((h) => h.percentile === "99" && h.partition_bytes !== null).map((h) => h.partition_bytes!)) || null,
       large_partition_warnings: warnings.length,
       largest_warned_key: top[0]?.key ?? null,
-    },
+    } satisfies PartitionScanSummary,
     findings: partitionFindings(stats),
     notes,
     frames: {
@@ -201,5 +202,5 @@ export async function recordedPartitions(source: Source, name: TableName) {
     },
     // Only charts with something to draw: a recording without histograms or large-partition warnings gets no empty plot.
     charts: recordedPartitionCharts(label, dist, top),
-  });
+  }) as PartitionScanReport;
 }

@@ -14,6 +14,7 @@ import { consistencyCode, consistencyLevel, type ConsistencyLevel } from "../../
 import { helperArgs, resolveSource, type HelperOptions, type SourceInput } from "../../cluster/resolve";
 import { scanTokenRanges, type ScanProgress, type TokenScanResult } from "../../cluster/token-scan";
 import { answerOrExplain, makeReport } from "../../present/report";
+import type { PartitionScanReport, PartitionScanSummary } from "./partitions-report";
 import { partitionCharts } from "../../present/charts/partitions";
 import { suggestBucketing, type BucketingAdvice } from "./bucketing";
 import { PARTITION_THRESHOLDS, SCAN_RULES, partitionFindings, type PartitionStats } from "./partitions-rules";
@@ -24,6 +25,14 @@ import { plural } from "../../present/plural";
 
 // The rule table, its thresholds and the facts it reads: ./partitions-rules.ts (shared with ./partitions-recorded.ts).
 export { PARTITION_RULES, PARTITION_THRESHOLDS, SCAN_RULES, partitionFindings, type PartitionStats } from "./partitions-rules";
+export type {
+  FailedRangeRow,
+  PartitionDistributionRow,
+  PartitionNodeRow,
+  PartitionRow,
+  PartitionScanReport,
+  PartitionScanSummary,
+} from "./partitions-report";
 const T = PARTITION_THRESHOLDS;
 
 /** Options of {@link partitionScan}. */
@@ -112,7 +121,7 @@ function bucketBounds(i: number): [number, number] {
  * @example await partitionScan("shop.orders", { sample: 0.1, concurrency: 16 })
  * @example await partitionScan("keyspace1.standard1", { source: await open("bundle.tar.gz") })  // recorded evidence
  */
-export async function partitionScan(table: string | TableName, opts?: PartitionScanOptions): Promise<Awaited<ReturnType<typeof scan>>> {
+export async function partitionScan(table: string | TableName, opts?: PartitionScanOptions): Promise<PartitionScanReport> {
   // The calling rule (../../cluster/resolve.ts helperArgs): a path is read as the source; the table is then still needed.
   const a = helperArgs<PartitionScanOptions>("partitionScan", table, opts, "table");
   if (a.subject === undefined) {
@@ -124,7 +133,7 @@ export async function partitionScan(table: string | TableName, opts?: PartitionS
   return scan(a.subject, { ...a.options, source: a.source });
 }
 
-async function scan(table: string | TableName, opts: PartitionScanOptions) {
+async function scan(table: string | TableName, opts: PartitionScanOptions): Promise<PartitionScanReport> {
   validate(opts ?? {});
   const name = parseTableName(table, "partitionScan");
   const source = await resolveSource(opts.source, "partitionScan");
@@ -198,7 +207,7 @@ function scanNotes(r: TokenScanResult, opts: PartitionScanOptions): string[] {
 }
 
 /** The live scan's report: facts for the rules (PartitionStats), the rules, notes, frames and charts. */
-async function liveReport(source: LiveSource, name: TableName, r: TokenScanResult, opts: PartitionScanOptions) {
+async function liveReport(source: LiveSource, name: TableName, r: TokenScanResult, opts: PartitionScanOptions): Promise<PartitionScanReport> {
   const tableLabel = `${name.keyspace}.${name.table}`;
   const largeCount = r.partitionsOver;
   // The median and p99 come from the log2 histogram: exact to within a factor of two.
@@ -250,7 +259,7 @@ async function liveReport(source: LiveSource, name: TableName, r: TokenScanResul
       seconds: Math.round(r.elapsedMs / 100) / 10,
       rows_per_second: r.elapsedMs ? Math.round((r.rows * 1000) / r.elapsedMs) : null,
       ...(bucketing ? { bucketing: bucketing.statement } : {}),
-    },
+    } satisfies PartitionScanSummary,
     findings,
     notes,
     frames: {
@@ -271,5 +280,5 @@ async function liveReport(source: LiveSource, name: TableName, r: TokenScanResul
       },
     },
     charts: partitionCharts(tableLabel, dist, top, r.rowsPerNode),
-  });
+  }) as PartitionScanReport;
 }

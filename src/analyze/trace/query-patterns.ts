@@ -10,7 +10,7 @@
  */
 import { CassperfError } from "../../errors";
 import { helperArgs, resolveSource, type HelperOptions, type SourceInput } from "../../cluster/resolve";
-import { makeReport, rowsToColumns, type Report, answerOrExplain } from "../../present/report";
+import { makeReport, rowsToColumns, type DataFrame, type Report, type Summary, type TypedRows, answerOrExplain } from "../../present/report";
 import { patternsSpec } from "../../present/charts/query-patterns";
 import type { Source } from "../../cluster/source";
 import { logEvents } from "../logs/log-events";
@@ -67,19 +67,45 @@ export interface QueryPatternsOptions extends HelperOptions {
   traces?: Report;
 }
 
+/** queryPatterns()' headline numbers (`summary`). */
+export type QueryPatternsSummary = {
+  /** Distinct query shapes (literals replaced by ?). */
+  patterns: number;
+  /** Queries seen, all patterns (a log line that says "N times" counts N). */
+  queries: number;
+  /** The most frequent pattern. */
+  top_pattern: string | null;
+  /** How many times it was seen. */
+  top_count: number | null;
+};
+
+/**
+ * What queryPatterns() returns: frame `patterns` (one {@link PatternRow} per query shape, most
+ * frequent first: count, latency, tombstones, where each worst value was seen); chart "patterns";
+ * findings from PATTERN_RULES.
+ * @example (await queryPatterns()).rows("patterns")[0].pattern
+ * @example (await queryPatterns()).summary.top_pattern
+ */
+export type QueryPatternsReport = TypedRows<{ patterns: PatternRow }> &
+  Report<"patterns"> & {
+    readonly summary: Summary<QueryPatternsSummary>;
+    /** One row per query shape: pattern, count, lines, sources, mean/min/max/p99 ms, tombstones, live rows, example, first_seen. */
+    readonly patterns: DataFrame;
+  };
+
 /**
  * queryPatterns(): queries from slow-query logs, tombstone warnings and traces, grouped by shape.
  * @example await queryPatterns()                                  // the current source
  * @example (await queryPatterns("logs/system.log")).rows("patterns")
  */
-export async function queryPatterns(input?: SourceInput | QueryPatternsOptions, opts?: QueryPatternsOptions) {
+export async function queryPatterns(input?: SourceInput | QueryPatternsOptions, opts?: QueryPatternsOptions): Promise<QueryPatternsReport> {
   const { source, options } = helperArgs("queryPatterns", input, opts, "source");
   // A source without the evidence gives an empty report that says why (../../present/report.ts answerOrExplain).
   return answerOrExplain("queryPatterns", ["patterns"] as const, () => queryPatternsOf(source, options));
 }
 
 /** queryPatterns() itself; queryPatterns() turns "the source has no ..." into an empty report. */
-async function queryPatternsOf(input?: SourceInput, options: QueryPatternsOptions = {}) {
+async function queryPatternsOf(input?: SourceInput, options: QueryPatternsOptions = {}): Promise<QueryPatternsReport> {
   const source = await resolveSource(input, "queryPatterns");
   const notes: string[] = [];
   const samples = [...(await logSamples(source, notes)), ...(await traceSamples(source, options, notes))];
@@ -98,13 +124,13 @@ async function queryPatternsOf(input?: SourceInput, options: QueryPatternsOption
       queries: rows.reduce((a, r) => a + r.count, 0),
       top_pattern: rows[0]?.pattern ?? null,
       top_count: rows[0]?.count ?? null,
-    },
+    } satisfies QueryPatternsSummary,
     findings: patternFindings(rows),
     notes,
     frames: { patterns: rowsToColumns(rows, Object.keys(rows[0])) },
     // None without rows.
     charts: !rows.length ? {} : { patterns: () => patternsSpec(rows) },
-  });
+  }) as QueryPatternsReport;
 }
 
 /** Queries of slow-query / timed-out-query lines and tombstone warnings/failures in the source's logs. */
@@ -154,12 +180,20 @@ async function traceSamples(source: Source, options: QueryPatternsOptions, notes
   return samples;
 }
 
-/** One row of the `patterns` frame. */
-interface PatternRow extends PatternFacts {
+/**
+ * One row of queryPatterns()' `patterns` frame: a query shape and what was seen of it (the fields of
+ * {@link PatternFacts}: pattern, count, mean/max ms, tombstones, first_seen, plus these).
+ */
+export interface PatternRow extends PatternFacts {
+  /** Log lines and trace sessions that showed it (count can be larger: a line may say "N times"). */
   lines: number;
+  /** Where it was seen: slow-query, timed-out-query, tombstone-warning, tombstone-failure, trace. */
   sources: string;
+  /** Shortest duration seen, ms; null without durations. */
   min_ms: number | null;
+  /** 99th percentile duration (nearest rank), ms; null without durations. */
   p99_ms: number | null;
+  /** One query of the pattern as written (cut at 300 characters). */
   example: string;
 }
 

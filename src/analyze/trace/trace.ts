@@ -93,6 +93,12 @@ export type TraceReport = TypedRows<{ sessions: TraceSessionFrameRow; stages: Tr
     readonly stages: import("danfojs-node").DataFrame;
   };
 
+/**
+ * {@link TraceReport} under the name every helper's report follows (`<helper>Report`): traces() returns the same report as trace().
+ * @example (await traces()).rows("sessions")
+ */
+export type TracesReport = TraceReport;
+
 /** Options for a live {@link trace}. */
 export interface TraceOptions extends HelperOptions {
   /**
@@ -145,6 +151,12 @@ export interface TraceFilter {
   /** Node -> datacenter for the cross-DC rule. */
   datacenters?: Record<string, string>;
 }
+
+/**
+ * Options of {@link traces}: {@link TraceFilter} under the name every helper's options follow (`<helper>Options`).
+ * @example await traces({ minDurationMs: 10 })
+ */
+export type TracesOptions = TraceFilter;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -333,7 +345,7 @@ const oneLine = (q: string) => {
  * @example await traces({ minDurationMs: 5, coordinator: "127.0.0.1" })
  * @example await traces({ source: "exports/events.csv" })
  */
-export async function traces(input?: SourceInput | TraceFilter, options?: TraceFilter): Promise<TraceReport> {
+export async function traces(input?: SourceInput | TracesOptions, options?: TracesOptions): Promise<TracesReport> {
   const { source, options: o } = helperArgs("traces", input, options, "source");
   const filter: TraceFilter = { ...o, source };
   // A source without the evidence gives an empty report that says why (../../present/report.ts answerOrExplain).
