@@ -24,7 +24,6 @@ import {
   LINE_RULES,
   RULE_GATE,
   gated,
-  type LineRule,
   QUERY_ROW_RULES,
   STACK_LINE,
   STATUS_ROW_RULES,
@@ -409,36 +408,19 @@ function millis(date: string): number {
   return v;
 }
 
-/** The line rules one source file (%F) can match, in table order: all of them, and those outside RULE_GATE (./log-rules.ts). */
-interface SourceRules {
-  all: LineRule[];
-  ungated: LineRule[];
-}
-const NO_SOURCE: SourceRules = { all: LINE_RULES, ungated: LINE_RULES.filter((r) => !gated(r)) };
-/** Per source file name; a layout without %F reads every rule (NO_SOURCE). Bounded: past the cap a file's rules are filtered each time. */
-const rulesBySource = new Map<string, SourceRules>();
-const RULES_BY_SOURCE_MAX = 10_000;
-function rulesFor(sourceFile: string | undefined): SourceRules {
-  if (!sourceFile) return NO_SOURCE;
-  let r = rulesBySource.get(sourceFile);
-  if (!r) {
-    const all = LINE_RULES.filter((x) => !x.sources || x.sources.includes(sourceFile));
-    r = { all, ungated: all.filter((x) => !gated(x)) };
-    if (rulesBySource.size < RULES_BY_SOURCE_MAX) rulesBySource.set(sourceFile, r);
-  }
-  return r;
-}
+/** The line rules outside RULE_GATE (./log-rules.ts), in table order: all a message the gate rejects can match. */
+const UNGATED_LINE_RULES = LINE_RULES.filter((r) => !gated(r));
 const UNGATED_FACT_RULES = FACT_RULES.filter((f) => !gated(f));
 
 /**
- * Classify an event's message with the rule table (first match wins), then the fact rules. The
- * rules a message cannot match are skipped first: those of other source files, and (when
- * RULE_GATE finds none of their `contains` texts in it) the gated ones; the rest run in table order.
+ * Classify an event's message with the rule table (first match wins), then the fact rules. When
+ * RULE_GATE finds none of the gated rules' `contains` texts in the message, those rules are not
+ * tried (they could not match); the rest run in table order.
  */
 export function classify(ev: LogEvent, message: string, sourceFile: string | undefined): void {
   const maybe = RULE_GATE.test(message);
-  const candidates = rulesFor(sourceFile);
-  for (const rule of maybe ? candidates.all : candidates.ungated) {
+  for (const rule of maybe ? LINE_RULES : UNGATED_LINE_RULES) {
+    if (rule.sources && sourceFile && !rule.sources.includes(sourceFile)) continue;
     if (rule.contains && !message.includes(rule.contains)) continue;
     const m = rule.re.exec(message);
     if (!m) continue;

@@ -105,8 +105,15 @@ export interface LogEventsResult {
   clockSteps: { node: string; file: string; line: number; back_ms: number; count: number }[];
 }
 
-/** Logs at least this large (bytes on disk) are parsed in worker threads, one node per task, when there are several nodes. */
-export const WORKER_MIN_BYTES = 8 * 2 ** 20;
+/**
+ * Logs at least this large (bytes on disk) are parsed in worker threads, one node per task, when there are several nodes.
+ * Below it a worker costs more than it saves: each kept event crosses to this thread by structured clone (~16 µs of CPU
+ * both sides, against ~8 µs to parse a line), and the threads compete for the cores. Measured with bench/logs.bench.ts'
+ * generated six-node bundles on 2 cores (node 20, `logs({ source, workers })`, wall / CPU): 0.3 GB 5.9 s / 7.1 s with
+ * 1 worker vs 6.8 s / 11.6 s with 2 (load 1); 1 GB 24.7 s / 15.8 s vs 36.8 s / 30.6 s (load 8–10); 3 GB 88.6 s / 47.9 s
+ * vs 68.1 s / 61.5 s (load 8–9). Workers win between 1 and 3 GB: 2 GiB, the middle (an estimate between two measurements).
+ */
+export const WORKER_MIN_BYTES = 2 * 2 ** 30;
 
 const asArray = <T>(v: T | T[] | undefined): T[] | undefined => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
 
