@@ -109,5 +109,6 @@ test("classify() with the gate gives every fixture message the kind, rule and fi
     kinds.add(actual.kind);
   }
   // The fixtures reach the rule kinds that matter to logs()' findings (so the comparison covers them).
-  for (const k of ["gc-pause", "statuslogger-pool", "flush", "compaction", "dropped-messages", "exception"]) assert.ok(kinds.has(k), `a fixture message is ${k}`);
+  for (const k of ["gc-pause", "statuslogger-pool", "flush", "compaction", "dropped-messages", "exception"])
+    assert.ok(kinds.has(k), `a fixture message is ${k}`);
 });
