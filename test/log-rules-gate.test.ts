@@ -97,6 +97,21 @@ test("RULE_GATE never rejects a fixture message that a gated line or fact rule m
   assert.ok(rejected > all.length / 2, `the gate rejected ${rejected} of ${all.length} messages`);
 });
 
+test("RULE_GATE passes every example message the line rules' own `what` texts quote that their regex matches", () => {
+  // The examples are the table's (LINE_RULES[].what, in backticks): they cover rules no fixture line reaches.
+  for (const r of LINE_RULES.filter(gated)) {
+    let checked = 0;
+    for (const [, example] of r.what.matchAll(/`([^`]+)`/g)) {
+      const message = example.replace(/^\S+\.java:\d+ - /, "");
+      if (!(message.includes(r.contains) && r.re.test(message))) continue;
+      checked++;
+      assert.ok(RULE_GATE.test(message), `RULE_GATE rejects ${r.id}'s example "${message}"`);
+    }
+    // Every gated rule quotes at least one whole message its regex matches, so the gate is checked for each.
+    assert.ok(checked >= 1, `${r.id}: no example in its what text that its regex matches`);
+  }
+});
+
 test("classify() with the gate gives every fixture message the kind, rule and fields the rule tables give without it", () => {
   const kinds = new Set<string>();
   for (const { message, sourceFile, level } of all) {
