@@ -19,7 +19,7 @@ import { parseUtc } from "../../parse/utc-time";
 import { isCancel, WorkerPool } from "../parse-cancellable";
 import { CHUNK_MIN_BYTES, type ChunkRunner, type LogChunkResult } from "./log-chunks";
 import { LOG_EVENT_KINDS, type LogEvent, type LogEventKind } from "../../parse/log-rules";
-import { inflect } from "../../present/plural";
+import { inflect, thousands } from "../../present/plural";
 import { runOptions, type Progress } from "../../run-context";
 import { KEEP_EVENTS, parseNodeLogs, type KindCount, type LogFileInfo, type NodeLogResult, type NodeLogTask } from "./log-node";
 import type { LogOperations } from "./log-operations";
@@ -299,7 +299,7 @@ export async function logEvents(filter: LogEventsFilter = {}): Promise<LogEvents
       const [cs, ck] = r.sampled.classified;
       const [os, ok] = r.sampled.other;
       after.push(
-        `${node}: the events frame, findings and timeline read a sample (fixed seed) of ${ck.toLocaleString("en-US")} of ${cs.toLocaleString("en-US")} classified events and ${ok.toLocaleString("en-US")} of ${os.toLocaleString("en-US")} "other" lines; counts per kind, first/last times, dropped messages, the longest GC pause, StatusLogger dumps and flush/compaction operations are exact.`,
+        `${node}: the events frame, findings and timeline read a sample (fixed seed) of ${thousands(ck)} of ${thousands(cs)} classified events and ${thousands(ok)} of ${thousands(os)} "other" lines; counts per kind, first/last times, dropped messages, the longest GC pause, StatusLogger dumps and flush/compaction operations are exact.`,
       );
     }
   }
@@ -313,7 +313,7 @@ export async function logEvents(filter: LogEventsFilter = {}): Promise<LogEvents
   notes.push(...fileNotes, ...after);
   if (duplicates)
     notes.push(
-      `${duplicates.toLocaleString("en-US")} debug.log ${inflect(duplicates, "event")} ${inflect(duplicates, "repeats", "repeat")} a system.log line of the same node and were kept once (from system.log).`,
+      `${thousands(duplicates)} debug.log ${inflect(duplicates, "event")} ${inflect(duplicates, "repeats", "repeat")} a system.log line of the same node and were kept once (from system.log).`,
     );
   return { source, events, counts, totals, sampled, files: sortedInfos, notes, clockSteps };
 }

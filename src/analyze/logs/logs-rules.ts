@@ -11,7 +11,7 @@ import type { ClockViolation } from "./log-clock";
 import { CLOCK_SKEW_TOLERANCE_MS, skewedNodes } from "./log-clock";
 import { applyRules, type Rule, type RuleHit } from "../rule";
 import { extent } from "../../statistics/extent";
-import { inflect, plural } from "../../present/plural";
+import { inflect, plural, thousands } from "../../present/plural";
 
 /** Every threshold logs() uses, with where its number comes from. */
 export const LOG_THRESHOLDS = {
@@ -82,7 +82,7 @@ export interface LogFacts {
   clockSteps: { node: string; file: string; line: number; back_ms: number; count: number }[];
 }
 
-const fmtN = (n: number) => n.toLocaleString("en-US");
+const fmtN = thousands;
 const at = (e: LogEvent) => `${e.file}:${e.line}${e.ts !== null ? ` (${new Date(e.ts).toISOString().replace("T", " ").slice(0, 19)})` : ""}`;
 
 /** The largest value of `field` per node among pool rows whose pool matches. */

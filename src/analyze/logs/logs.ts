@@ -17,7 +17,7 @@ import { asFilter, logEvents, type KindCount, type LogEvent, type LogEventKind, 
 import { LOG_EVENT_KINDS } from "../../parse/log-rules";
 import { logFindings, LOG_RULES } from "./logs-rules";
 import { checkClocks } from "./log-clock";
-import { plural } from "../../present/plural";
+import { plural, thousands } from "../../present/plural";
 import { kindsChart } from "../../present/charts/logs";
 
 export { logEvents, type LogEvent, type LogEventKind, type LogEventsFilter } from "./log-events";
@@ -137,7 +137,7 @@ async function logsOf(filter: LogEventsFilter | SourceInput = {}): Promise<LogsR
 
   return makeReport({
     helper: "logs",
-    title: `${r.source.name}: ${total.toLocaleString("en-US")} log events from ${plural(r.files.length, "file")} on ${plural(nodes, "node")}`,
+    title: `${r.source.name}: ${thousands(total)} log events from ${plural(r.files.length, "file")} on ${plural(nodes, "node")}`,
     source: r.source.describe(),
     summary,
     findings,
