@@ -9,7 +9,7 @@ import { test } from "node:test";
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { FACT_RULES, LINE_RULES, RULE_GATE, gated, type LogEvent } from "../src/parse/log-rules";
+import { FACT_RULES, LINE_RULES, RULE_GATE, gated, literalStart, type LogEvent } from "../src/parse/log-rules";
 import { classify } from "../src/parse/system-log";
 import { detectLayout } from "../src/parse/log-layout";
 
@@ -78,6 +78,22 @@ function reference(ev: Record<string, unknown>, message: string, sourceFile: str
 }
 
 const all = messages();
+
+test("literalStart reads the text a regex makes every match start with, and nothing when it cannot be sure", () => {
+  // Expected values by hand from each regex's meaning.
+  assert.equal(literalStart(/^Enqueuing flush of ([\w.-]+)/), "Enqueuing flush of ");
+  assert.equal(literalStart(/^Detected partition '?(.*?)'? in/), "Detected partition "); // the quote is optional
+  assert.equal(literalStart(/^Compacting(?: \(([\w-]+)\))? \[/), "Compacting");
+  assert.equal(literalStart(/^Completed flushing \(x\)/), "Completed flushing (x)");
+  assert.equal(literalStart(/^ab+c/), "ab"); // b at least once: "ab" is sure, c may follow more b's
+  assert.equal(literalStart(/^abc{0,2}d/), "ab"); // c may be absent
+  assert.equal(literalStart(/^a?bc/), undefined); // a is optional, and the sure text stops there
+  assert.equal(literalStart(/^Read|Write/), undefined); // "Write" may match anywhere
+  assert.equal(literalStart(/^(?:Read|Write) x/), undefined);
+  assert.equal(literalStart(/^Announcing shutdown/i), undefined); // case-insensitive: not a literal
+  assert.equal(literalStart(/state jump to DRAINED/), undefined); // not anchored
+  assert.equal(literalStart(/^\d+ operations/), undefined);
+});
 
 test("RULE_GATE never rejects a fixture message that a gated line or fact rule matches (every line both ways)", () => {
   let rejected = 0;
