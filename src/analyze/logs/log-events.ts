@@ -19,7 +19,7 @@ import { parseUtc } from "../../parse/utc-time";
 import { isCancel, WorkerPool } from "../parse-cancellable";
 import { CHUNK_MIN_BYTES, type ChunkRunner, type LogChunkResult } from "./log-chunks";
 import { LOG_EVENT_KINDS, type LogEvent, type LogEventKind } from "../../parse/log-rules";
-import { inflect } from "../../present/plural";
+import { inflect, thousands } from "../../present/plural";
 import { runOptions, type Progress } from "../../run-context";
 import { KEEP_EVENTS, parseNodeLogs, type KindCount, type LogFileInfo, type NodeLogResult, type NodeLogTask } from "./log-node";
 import type { LogOperations } from "./log-operations";
@@ -105,8 +105,15 @@ export interface LogEventsResult {
   clockSteps: { node: string; file: string; line: number; back_ms: number; count: number }[];
 }
 
-/** Logs at least this large (bytes on disk) are parsed in worker threads, one node per task, when there are several nodes. */
-export const WORKER_MIN_BYTES = 8 * 2 ** 20;
+/**
+ * Logs at least this large (bytes on disk) are parsed in worker threads, one node per task, when there are several nodes.
+ * Below it a worker costs more than it saves: each kept event crosses to this thread by structured clone (~16 µs of CPU
+ * both sides, against ~8 µs to parse a line), and the threads compete for the cores. Measured with bench/logs.bench.ts'
+ * generated six-node bundles on 2 cores (node 20, `logs({ source, workers })`, wall / CPU): 0.3 GB 5.9 s / 7.1 s with
+ * 1 worker vs 6.8 s / 11.6 s with 2 (load 1); 1 GB 24.7 s / 15.8 s vs 36.8 s / 30.6 s (load 8–10); 3 GB 88.6 s / 47.9 s
+ * vs 68.1 s / 61.5 s (load 8–9). Workers win between 1 and 3 GB: 2 GiB, the middle (an estimate between two measurements).
+ */
+export const WORKER_MIN_BYTES = 2 * 2 ** 30;
 
 const asArray = <T>(v: T | T[] | undefined): T[] | undefined => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
 
@@ -292,7 +299,7 @@ export async function logEvents(filter: LogEventsFilter = {}): Promise<LogEvents
       const [cs, ck] = r.sampled.classified;
       const [os, ok] = r.sampled.other;
       after.push(
-        `${node}: the events frame, findings and timeline read a sample (fixed seed) of ${ck.toLocaleString("en-US")} of ${cs.toLocaleString("en-US")} classified events and ${ok.toLocaleString("en-US")} of ${os.toLocaleString("en-US")} "other" lines; counts per kind, first/last times, dropped messages, the longest GC pause, StatusLogger dumps and flush/compaction operations are exact.`,
+        `${node}: the events frame, findings and timeline read a sample (fixed seed) of ${thousands(ck)} of ${thousands(cs)} classified events and ${thousands(ok)} of ${thousands(os)} "other" lines; counts per kind, first/last times, dropped messages, the longest GC pause, StatusLogger dumps and flush/compaction operations are exact.`,
       );
     }
   }
@@ -306,7 +313,7 @@ export async function logEvents(filter: LogEventsFilter = {}): Promise<LogEvents
   notes.push(...fileNotes, ...after);
   if (duplicates)
     notes.push(
-      `${duplicates.toLocaleString("en-US")} debug.log ${inflect(duplicates, "event")} ${inflect(duplicates, "repeats", "repeat")} a system.log line of the same node and were kept once (from system.log).`,
+      `${thousands(duplicates)} debug.log ${inflect(duplicates, "event")} ${inflect(duplicates, "repeats", "repeat")} a system.log line of the same node and were kept once (from system.log).`,
     );
   return { source, events, counts, totals, sampled, files: sortedInfos, notes, clockSteps };
 }
