@@ -408,7 +408,7 @@ async function parseNode(task: NodeLogTask, window: number, onProgress: NodeProg
           if (t <= repeats.evictedMax) throw new WindowBroken(`${d.file}:${d.line}`);
           if (t > checkedHigh) checkedHigh = t;
         }
-        if (repeats.size) {
+        if (repeats.size && repeats.mayHave(t)) {
           if (systemLevels.has(d.level)) {
             if (repeats.remove(hash53(repeatKey(d)))) {
               out.duplicates++;
@@ -453,7 +453,9 @@ async function parseNode(task: NodeLogTask, window: number, onProgress: NodeProg
   out.dumps = dumps.size;
   out.operations = ops.then(debugOps);
   out.sampled = { classified: [classified.seen, classified.size], other: [other.seen, other.size] };
-  if (process.env.CASSPERF_LOG_NODE_STATS)
+  if (process.env.CASSPERF_LOG_NODE_STATS) {
+    // With node --expose-gc, the heap after a full collection (what the node's structures hold, not garbage).
+    (globalThis as { gc?: () => void }).gc?.();
     console.error(
       `log-node stats ${JSON.stringify({
         node: task.node,
@@ -468,8 +470,10 @@ async function parseNode(task: NodeLogTask, window: number, onProgress: NodeProg
         ...ops.sizes(),
         counts: counts.size,
         heapUsedMB: Math.round(process.memoryUsage().heapUsed / 2 ** 20),
+        arrayBuffersMB: Math.round(process.memoryUsage().arrayBuffers / 2 ** 20),
       })}`,
     );
+  }
   return out;
 }
 
@@ -633,6 +637,9 @@ class HashCounter {
     return this.keys[i] !== 0 && this.counts[i] > 0;
   }
   evictBefore(_horizon: number): void {}
+  mayHave(_ts: number | null): boolean {
+    return true;
+  }
   private slot(k: number): number {
     const mask = this.keys.length - 1;
     let i = ((k % 4294967296) ^ (k / 4294967296)) & mask;
@@ -662,6 +669,8 @@ class HashCounter {
  */
 class RepeatWindow {
   private readonly counts = new Map<number, number>();
+  /** How many held events carry each time (a key holds its time: no event at t, no repeat at t, without hashing). */
+  private readonly atTime = new Map<number | null, number>();
   private times: number[] = [];
   private hashes: number[] = [];
   private head = 0;
@@ -673,6 +682,7 @@ class RepeatWindow {
   add(h: number, ts: number | null): void {
     this.counts.set(h, (this.counts.get(h) ?? 0) + 1);
     if (this.counts.size > this.peak) this.peak = this.counts.size;
+    this.atTime.set(ts, (this.atTime.get(ts) ?? 0) + 1);
     if (ts === null) return;
     this.times.push(ts);
     this.hashes.push(h);
@@ -687,12 +697,19 @@ class RepeatWindow {
   has(h: number): boolean {
     return this.counts.has(h);
   }
+  /** False when no held event carries this time (then no key of that time is held). */
+  mayHave(ts: number | null): boolean {
+    return this.atTime.has(ts);
+  }
   /** Let go of the events before `horizon`, oldest read first (a repeat key holds its time, so every occurrence of a key goes at once). */
   evictBefore(horizon: number): void {
     const times = this.times;
     let i = this.head;
     while (i < times.length && times[i]! < horizon) {
       this.counts.delete(this.hashes[i]!);
+      const n = this.atTime.get(times[i]!)!;
+      if (n === 1) this.atTime.delete(times[i]!);
+      else this.atTime.set(times[i]!, n - 1);
       if (times[i]! > this.evictedMax) this.evictedMax = times[i]!;
       i++;
     }
