@@ -263,6 +263,9 @@ async function parseNode(task: NodeLogTask, window: number, onProgress: NodeProg
   const perFile = new Map<NodeLogFile, { notes: string[]; info?: LogFileInfo & { index: number }; step?: NodeLogResult["clockSteps"][number] }>();
   for (const f of [...systemFiles, ...debugFiles]) perFile.set(f, { notes: [] });
 
+  // System.log and debug.log are read at the same time: each gets half the chunks in flight, so no more are held than when files were read one after the other.
+  const runner = chunks && systemFiles.length && debugFiles.length ? { ...chunks, parallel: Math.max(1, Math.ceil(chunks.parallel / 2)) } : chunks;
+
   /** One kind's files, in order, as batches of events (each file's events in file order); stops at a cancel. */
   async function* batches(files: NodeLogFile[]): AsyncGenerator<LogEvent[]> {
     for (const f of files) {
@@ -309,7 +312,7 @@ async function parseNode(task: NodeLogTask, window: number, onProgress: NodeProg
             }
             parser = new SystemLogParser({ node: task.node, file: f.rel, ...(layout ? { layout } : {}), ...(day ? { baseDate: day } : {}) }, block);
             // A large plain file with a dated layout: parsed as chunks by the workers instead (./log-chunks.ts).
-            if (chunks && layout && !layout.timeOnly && !f.compressed && f.size >= (chunks.minBytes ?? CHUNK_MIN_BYTES)) {
+            if (runner && layout && !layout.timeOnly && !f.compressed && f.size >= (runner.minBytes ?? CHUNK_MIN_BYTES)) {
               chunkLayout = layout;
               break;
             }
@@ -320,10 +323,10 @@ async function parseNode(task: NodeLogTask, window: number, onProgress: NodeProg
           onProgress({ chars: block.length, fileDone: false });
           if (events.length) yield events;
         }
-        if (chunks && chunkLayout) {
+        if (runner && chunkLayout) {
           merge = new ChunkMerge();
           const file = { node: task.node, path: f.path, file: f.rel, name: f.name, layout: { pattern: chunkLayout.pattern, name: chunkLayout.name } };
-          for await (const events of chunkEvents(chunks, { ...file, layoutCompiled: chunkLayout }, merge, signal)) {
+          for await (const events of chunkEvents(runner, { ...file, layoutCompiled: chunkLayout }, merge, signal)) {
             const before = chars;
             seen(events);
             chars = merge.chars;
