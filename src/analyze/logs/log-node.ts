@@ -156,10 +156,11 @@ class WindowBroken extends Error {}
  * The repeat check reads system.log and debug.log side by side in time order and keeps only the
  * system.log events of the last few seconds ({@link REPEAT_WINDOW_MS}). When a node's logs break
  * that window's assumption — a line more than that out of order (a clock stepping back), rotated
- * files out of order, a debug.log line without a time, a repeat whose level system.log has not
- * shown yet — the parse starts over for that node and checks every debug.log event against every
- * system.log event of the node, as logs() always did: the result is the same either way, only
- * that node's memory grows with its system.log (and its files are read twice).
+ * files out of order, a repeat whose level system.log has not shown yet — the parse starts over
+ * for that node and checks every debug.log event against every system.log event of the node, as
+ * logs() always did: the result is the same either way, only that node's memory grows with its
+ * system.log (and its files are read twice). A debug.log line without a time is checked once the
+ * rest of system.log has been read (its repeat may be anywhere), holding what is read meanwhile.
  * One difference, only on a node with more events than its reservoirs keep ({@link KEEP_EVENTS}):
  * the events reach the sampler in time order across the two files, not system.log first, so the
  * fixed-seed sample kept is another one (the same size, still uniform); every count, total, note
