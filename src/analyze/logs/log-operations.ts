@@ -56,6 +56,8 @@ export class OperationCounter {
   private readonly flushPhases = new Map<string, Map<string, number>>();
   // Per node: open compactions by id or thread.
   private readonly open = new Map<string, Map<string, number>>();
+  // Per node: ends that found no open start here, by id or thread (what {@link then} pairs with the starts an earlier counter left open).
+  private readonly unmatched = new Map<string, Map<string, number>>();
 
   add(e: LogEvent): void {
     const out = this.counts;
@@ -74,9 +76,43 @@ export class OperationCounter {
         if (n > 0) {
           if (n === 1) o.delete(key);
           else o.set(key, n - 1);
-        } else out.compactions++; // its start is not in the logs
+        } else {
+          out.compactions++; // its start is not in the logs
+          const u = this.unmatched.get(e.node) ?? this.unmatched.set(e.node, new Map()).get(e.node)!;
+          u.set(key, (u.get(key) ?? 0) + 1);
+        }
       }
     }
+  }
+
+  /**
+   * The counts of this counter's events followed by `later`'s, as if one counter had seen them all, these first: an end
+   * `later` found unpaired pairs with a start still open here (logs() counts a node's system.log and debug.log apart, read side by side).
+   * @example const a = new OperationCounter(); const b = new OperationCounter(); a.add(start); b.add(end); a.then(b).compactions // 1
+   */
+  then(later: OperationCounter): LogOperations {
+    const both = new OperationCounter();
+    for (const c of [this, later]) {
+      for (const k of Object.keys(both.counts) as (keyof LogOperations)[]) both.counts[k] += c.counts[k];
+      for (const [node, phases] of c.flushPhases) {
+        const m = both.flushPhases.get(node) ?? both.flushPhases.set(node, new Map()).get(node)!;
+        for (const [p, n] of phases) m.set(p, (m.get(p) ?? 0) + n);
+      }
+    }
+    for (const [node, ends] of later.unmatched) {
+      const open = this.open.get(node);
+      if (open) for (const [key, n] of ends) both.counts.compactions -= Math.min(n, open.get(key) ?? 0);
+    }
+    return both.result();
+  }
+
+  /** How many compactions are open and ends unpaired (keys held), for memory figures. */
+  sizes(): { opsOpen: number; opsUnmatched: number } {
+    let opsOpen = 0;
+    let opsUnmatched = 0;
+    for (const m of this.open.values()) opsOpen += m.size;
+    for (const m of this.unmatched.values()) opsUnmatched += m.size;
+    return { opsOpen, opsUnmatched };
   }
 
   result(): LogOperations {
