@@ -124,7 +124,10 @@ test("debug.log repeats of system.log lines across rotation boundaries at differ
     // grep: every system.log entry is repeated in debug.log once; what is left is system.log's 150 and debug.log's 62 DEBUG entries.
     assert.equal(window.duplicates, SYSTEM_ENTRIES);
     assert.equal(window.total, SYSTEM_ENTRIES + DEBUG_ONLY_ENTRIES);
-    assert.equal(window.events.filter((e) => e.file.startsWith("debug")).every((e) => e.level === "DEBUG"), true);
+    assert.equal(
+      window.events.filter((e) => e.file.startsWith("debug")).every((e) => e.level === "DEBUG"),
+      true,
+    );
 
     // The same files with the rotations listed newest first: the logs go back in time at a file boundary, the window
     // is given up and the node checked as a whole — same result (the whole-node check does not depend on order).
@@ -184,8 +187,8 @@ test("the window holds a few seconds of system.log, whatever its length, even wh
     assert.equal(window.repeatCheck.window, true);
     assert.equal(window.duplicates, 3 * SYSTEM_ENTRIES);
     // The bound, from the file's own times: the most system.log entries within 2 × REPEAT_WINDOW_MS of each other (+1 read past it).
-    const times = [...SYSTEM.matchAll(/^(?:INFO|WARN|ERROR|DEBUG|TRACE) +\[[^\]]*\] (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),(\d{3})/gm)].map(
-      (m) => Date.parse(`${m[1]!.replace(" ", "T")}.${m[2]}Z`),
+    const times = [...SYSTEM.matchAll(/^(?:INFO|WARN|ERROR|DEBUG|TRACE) +\[[^\]]*\] (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),(\d{3})/gm)].map((m) =>
+      Date.parse(`${m[1]!.replace(" ", "T")}.${m[2]}Z`),
     );
     assert.equal(times.length, SYSTEM_ENTRIES);
     let busiest = 0;

@@ -174,11 +174,17 @@ export async function parseNodeLogs(task: NodeLogTask, onProgress?: NodeProgress
   let firstFiles = 0;
   if (window < Infinity) {
     try {
-      return await parseNode(task, window, (p) => {
-        firstChars += p.chars;
-        if (p.fileDone) firstFiles++;
-        onProgress?.(p);
-      }, signal, chunks);
+      return await parseNode(
+        task,
+        window,
+        (p) => {
+          firstChars += p.chars;
+          if (p.fileDone) firstFiles++;
+          onProgress?.(p);
+        },
+        signal,
+        chunks,
+      );
     } catch (e) {
       if (!(e instanceof WindowBroken)) throw e;
     }
@@ -186,13 +192,19 @@ export async function parseNodeLogs(task: NodeLogTask, onProgress?: NodeProgress
   // Progress the first attempt already reported is not reported again.
   let chars = 0;
   let files = 0;
-  return parseNode(task, Infinity, (p) => {
-    const before = chars;
-    chars += p.chars;
-    const fileDone = p.fileDone && ++files > firstFiles;
-    const fresh = Math.max(0, chars - Math.max(before, firstChars));
-    if (fresh || fileDone) onProgress?.({ chars: fresh, fileDone });
-  }, signal, chunks);
+  return parseNode(
+    task,
+    Infinity,
+    (p) => {
+      const before = chars;
+      chars += p.chars;
+      const fileDone = p.fileDone && ++files > firstFiles;
+      const fresh = Math.max(0, chars - Math.max(before, firstChars));
+      if (fresh || fileDone) onProgress?.({ chars: fresh, fileDone });
+    },
+    signal,
+    chunks,
+  );
 }
 
 /** One attempt: the repeat check over a time window of `window` ms, or (Infinity) every system.log event first, then debug.log. */
