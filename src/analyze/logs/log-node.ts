@@ -472,7 +472,7 @@ async function parseNode(task: NodeLogTask, window: number, onProgress: NodeProg
   out.events = kept.map((k) => k.item);
   out.counts = [...counts.values()].sort((a, b) => kindOrder.get(a.kind)! - kindOrder.get(b.kind)!);
   out.dumps = dumps.size;
-  out.operations = ops.then(debugOps);
+  out.operations = ops.followedBy(debugOps);
   out.sampled = { classified: [classified.seen, classified.size], other: [other.seen, other.size] };
   if (process.env.CASSPERF_LOG_NODE_STATS) {
     // With node --expose-gc, the heap after a full collection (what the node's structures hold, not garbage).

@@ -88,9 +88,9 @@ export class OperationCounter {
   /**
    * The counts of this counter's events followed by `later`'s, as if one counter had seen them all, these first: an end
    * `later` found unpaired pairs with a start still open here (logs() counts a node's system.log and debug.log apart, read side by side).
-   * @example const a = new OperationCounter(); const b = new OperationCounter(); a.add(start); b.add(end); a.then(b).compactions // 1
+   * @example const a = new OperationCounter(); const b = new OperationCounter(); a.add(start); b.add(end); a.followedBy(b).compactions // 1
    */
-  then(later: OperationCounter): LogOperations {
+  followedBy(later: OperationCounter): LogOperations {
     const both = new OperationCounter();
     for (const c of [this, later]) {
       for (const k of Object.keys(both.counts) as (keyof LogOperations)[]) both.counts[k] += c.counts[k];
