@@ -10,6 +10,7 @@ import { plural } from "../../present/plural";
 import type { Threshold } from "../../present/report";
 import { peerMedian } from "../../statistics/peer-median";
 import type { Rule, RuleHit } from "../rule";
+import type { ConnectionHostRow } from "./connections";
 
 export const CONNECTION_THRESHOLDS = {
   IN_FLIGHT_PER_HOST: {
@@ -54,14 +55,7 @@ export const CONNECTION_THRESHOLDS = {
 const T = CONNECTION_THRESHOLDS;
 
 /** One host as the live driver sees it (a row of the `hosts` frame) and the load-balancing policy's name. */
-export interface HostFacts {
-  host: string;
-  datacenter: string;
-  rack: string;
-  up: boolean;
-  version: string;
-  open_connections: number;
-  in_flight: number;
+export interface HostFacts extends ConnectionHostRow {
   lbName: string;
 }
 
