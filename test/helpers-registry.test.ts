@@ -58,6 +58,13 @@ test("inventory()'s capability rows are the registry entries' needs, in registry
     (await capabilities(s)).map((c) => c.helper),
     [...HELPERS.values()].filter((e) => e.needs).map((e) => e.name),
   );
+  // traces() and trace() read the same evidence, which the DSE bundle lacks (no trace file among its kinds): one finding names both.
+  assert.equal(s.files().filter((f) => f.kind.startsWith("trace-")).length, 0, "the bundle holds no trace file");
+  const traceFindings = (await cassperf.inventory(s)).findings.filter((f) => f.id === "inventory.helper-unanswerable" && /\btraces?\(\)/.test(f.title));
+  assert.deepEqual(
+    traceFindings.map((f) => f.title),
+    ["traces() and trace() have nothing to work from in this source"],
+  );
 });
 
 test("the kernel completes a path after the helpers whose first argument is the source, not after a query or a table", () => {

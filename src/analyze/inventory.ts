@@ -198,13 +198,21 @@ export async function inventory(input?: SourceInput | InventoryOptions, options?
       node: f.node,
     });
   }
+  // Helpers that read the same evidence (traces() and trace()) and lack it for the same reason: one finding naming both.
+  const unanswerable = new Map<string, Capability[]>();
   for (const c of capabilityRows.filter((c) => !c.answerable)) {
+    const key = `${c.reason}\u0000${c.missing}`;
+    unanswerable.set(key, [...(unanswerable.get(key) ?? []), c]);
+  }
+  for (const group of unanswerable.values()) {
+    const c = group[0];
+    const names = group.map((g) => `${g.helper}()`);
     findings.push({
       severity: "info",
       id: "inventory.helper-unanswerable",
-      title: `${c.helper}() has nothing to work from in this source`,
+      title: `${names.length > 1 ? `${names.slice(0, -1).join(", ")} and ${names.at(-1)} have` : `${names[0]} has`} nothing to work from in this source`,
       evidence: c.reason ?? "none of the files it reads were found",
-      action: `to answer it, ${c.missing?.startsWith("connect()") ? c.missing : `add ${c.missing}`}`,
+      action: `to answer ${names.length > 1 ? "them" : "it"}, ${c.missing?.startsWith("connect()") ? c.missing : `add ${c.missing}`}`,
       helper: c.helper,
     });
   }
