@@ -189,12 +189,12 @@ test("a report renders: summary, findings, table, a terminal chart; :table pages
   const s = app.screen();
   assert.match(s, /inventory — 3 nodes, 147 files/);
   assert.match(s, /^versions\s+2\.1\.17$/m, "summary");
-  assert.match(s, /\[info\] trace\(\) has nothing to work from/, "findings");
+  assert.match(s, /\[info\] traces\(\) and trace\(\) have nothing to work from/, "findings");
   assert.match(s, /10\.101\.34\.191\s+2\.1\.17\s+49/, "preview table");
   assert.match(s, /chart files: Files per node by kind/, "chart title");
   assert.match(s, /10\.101\.35\.67\s+█+ 22/, "bars drawn with blocks");
   // findings are coloured by severity (cyan for info)
-  assert.match(app.frames.join("\n"), /\x1b\[36m\[info\] trace\(\)/);
+  assert.match(app.frames.join("\n"), /\x1b\[36m\[info\] traces\(\) and trace\(\)/);
   await app.run(":table files");
   assert.match(app.screen(), /files: rows 1–20 of 147 \(page 1\/8\)/);
   await app.run(":more");
