@@ -15,23 +15,14 @@ import { parseNodeLogs, type NodeLogResult, type NodeLogTask } from "../src/anal
 import { chunkStarts, parseLogChunk, type ChunkRunner } from "../src/analyze/logs/log-chunks";
 import { WorkerPool } from "../src/analyze/parse-cancellable";
 import { detectLayout, compileLayout } from "../src/parse/log-layout";
+import { logFixtureFiles } from "./support";
 
 const FIXTURES = path.join(__dirname, "fixtures");
-
-function logFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...logFiles(p));
-    else if (e.name.endsWith(".log") && !/gc/i.test(e.name)) out.push(p);
-  }
-  return out.sort();
-}
 
 /** One task per folder (a node): its debug.log files after its system.log files, as logs() orders them. */
 function tasks(): NodeLogTask[] {
   const byDir = new Map<string, string[]>();
-  for (const f of logFiles(FIXTURES)) byDir.set(path.dirname(f), [...(byDir.get(path.dirname(f)) ?? []), f]);
+  for (const f of logFixtureFiles(FIXTURES)) byDir.set(path.dirname(f), [...(byDir.get(path.dirname(f)) ?? []), f]);
   const out: NodeLogTask[] = [];
   for (const [dir, files] of byDir) {
     // The logback-layouts files need their logback.xml pattern (one file per pattern): one task each.

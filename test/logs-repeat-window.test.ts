@@ -17,6 +17,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseNodeLogs, REPEAT_WINDOW_MS, type NodeLogResult, type NodeLogTask } from "../src/analyze/logs/log-node";
+import { logFixtureFiles } from "./support";
 
 const FIXTURES = path.join(__dirname, "fixtures");
 const SYSTEM = fs.readFileSync(path.join(FIXTURES, "logs-stream/dse68-system.log"), "utf8");
@@ -27,16 +28,6 @@ const DEBUG_ONLY_ENTRIES = 62;
 
 /** Results compared as data, without the field that says how the check ran. */
 const plain = ({ repeatCheck: _r, ...r }: NodeLogResult) => JSON.parse(JSON.stringify(r));
-
-function logFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...logFiles(p));
-    else if (e.name.endsWith(".log") && !/gc/i.test(e.name)) out.push(p);
-  }
-  return out.sort();
-}
 
 /** A node task over files (in the order given: oldest rotation first), debug.log files by name. */
 function taskOf(files: string[], keep = 1_000_000): NodeLogTask {
@@ -77,7 +68,7 @@ async function both(task: NodeLogTask): Promise<{ window: NodeLogResult; whole: 
 test("every log fixture: the windowed repeat check gives the old whole-node check's result", async () => {
   // One task per folder (a node), its debug.log files after its system.log files, as test/logs-chunks.test.ts builds them.
   const byDir = new Map<string, string[]>();
-  for (const f of logFiles(FIXTURES)) byDir.set(path.dirname(f), [...(byDir.get(path.dirname(f)) ?? []), f]);
+  for (const f of logFixtureFiles(FIXTURES)) byDir.set(path.dirname(f), [...(byDir.get(path.dirname(f)) ?? []), f]);
   let withRepeats = 0;
   for (const [dir, files] of byDir) {
     const groups = dir.endsWith("logback-layouts") ? files.map((f) => [f]) : [files];

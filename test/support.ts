@@ -66,3 +66,14 @@ export function lab50OrSkip(t: { skip: (msg?: string) => void }): { dir: string;
   t.skip("no Cassandra 5.0 lab (run the tests with `npm test`, which starts one; CASSPERF_NO_LAB50=1 or no mvn skips it)");
   return undefined;
 }
+
+/** Every system/debug log file under `dir` (files ending .log, GC logs left out), sorted: the log fixtures the logs() tests walk. */
+export function logFixtureFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...logFixtureFiles(p));
+    else if (e.name.endsWith(".log") && !/gc/i.test(e.name)) out.push(p);
+  }
+  return out.sort();
+}
