@@ -186,13 +186,24 @@ async function nodeRows(source: Source, h: Pick<HeadlineInput, "reports" | "unan
 export async function stoppedLine(source: Source, rel: string, fromLine: number, stoppedMs: number): Promise<number | null> {
   const file = source.files().find((f) => f.rel === rel);
   if (!file) return null;
-  const lines = (await source.readText(file)).split("\n");
-  for (let i = Math.max(0, fromLine - 1); i < lines.length; i++) {
-    const l = lines[i];
-    const s = /Total time for which application threads were stopped: (\d+(?:[.,]\d+)?) seconds/.exec(l);
-    const u = s ? null : /\bSafepoint "[^"]*".*\bTotal: (\d+) ns/.exec(l);
-    const ms = s ? Number(s[1].replace(",", ".")) * 1000 : u ? Number(u[1]) / 1e6 : null;
-    if (ms !== null) return Math.abs(Math.round(ms * 1000) / 1000 - stoppedMs) < 0.001 ? i + 1 : null;
+  // Block by block from the start (a GC log can be gigabytes): lines before the pause are only counted.
+  let lineNo = 0;
+  for await (const block of source.readLineBlocks(file)) {
+    const lines = block.split("\n");
+    // A block ends with its last line's "\n" (read-stream.ts), so its last piece is empty, not a line.
+    if (lines[lines.length - 1] === "") lines.pop();
+    if (lineNo + lines.length < fromLine) {
+      lineNo += lines.length;
+      continue;
+    }
+    for (let i = Math.max(0, fromLine - 1 - lineNo); i < lines.length; i++) {
+      const l = lines[i];
+      const s = /Total time for which application threads were stopped: (\d+(?:[.,]\d+)?) seconds/.exec(l);
+      const u = s ? null : /\bSafepoint "[^"]*".*\bTotal: (\d+) ns/.exec(l);
+      const ms = s ? Number(s[1].replace(",", ".")) * 1000 : u ? Number(u[1]) / 1e6 : null;
+      if (ms !== null) return Math.abs(Math.round(ms * 1000) / 1000 - stoppedMs) < 0.001 ? lineNo + i + 1 : null;
+    }
+    lineNo += lines.length;
   }
   return null;
 }

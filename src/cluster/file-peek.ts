@@ -8,12 +8,20 @@ import type { Source, SourceFile } from "./source";
 
 const CHUNK = 4 * 2 ** 20;
 
-/** Whether a file contains one of `texts`, case-insensitively (plain files are searched in 4 MiB chunks, compressed ones read whole). */
+/** Whether a file contains one of `texts`, case-insensitively (plain files are searched in 4 MiB chunks, compressed ones inflated block by block). */
 export async function fileContains(source: Source, f: SourceFile, texts: string[]): Promise<boolean> {
   const lower = texts.map((t) => t.toLowerCase());
   if (f.compressed) {
-    const text = (await source.readText(f)).toLowerCase();
-    return lower.some((t) => text.includes(t));
+    // Inflated block by block (blocks of whole lines: a text of one line is never cut in two), stopping at the first hit.
+    try {
+      for await (const block of source.readLineBlocks(f)) {
+        const text = block.toLowerCase();
+        if (lower.some((t) => text.includes(t))) return true;
+      }
+    } catch {
+      return false;
+    }
+    return false;
   }
   let fd: number;
   try {

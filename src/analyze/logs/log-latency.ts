@@ -7,6 +7,9 @@
  */
 import { LiveSource } from "../../cluster/live";
 import type { Source } from "../../cluster/source";
+import { blockLines, parseSessionsJsonl, type BlockStart, type TraceSessionRow } from "../../parse/trace-rows";
+import { parseTraceSessionsCsv } from "../../parse/trace-csv";
+import { plural } from "../../present/plural";
 
 /** One latency point. */
 export interface LatencyPoint {
@@ -43,32 +46,38 @@ export async function traceLatencyPoints(source: Source, notes: string[]): Promi
   return [...recorded, ...live].sort((a, b) => a.t - b.t);
 }
 
-/** Trace-session points of a recording's traces/sessions.jsonl files. */
+/**
+ * Trace-session points of a recording's traces/sessions.jsonl (or sessions .csv) files, read block by
+ * block with trace()'s own parsers: a line they refuse is counted and the first one named in a note.
+ */
 async function recordedTracePoints(source: Source, notes: string[]): Promise<LatencyPoint[]> {
   const out: LatencyPoint[] = [];
   const nodeOf = nodeNamer(source);
+  const take = (r: TraceSessionRow) => {
+    const t = Date.parse(r.started_at);
+    if (!Number.isFinite(t) || r.duration === null) return;
+    out.push({
+      node: nodeOf(r.coordinator),
+      t,
+      value: r.duration / 1000,
+      label: `trace ${r.session_id}: ${(r.parameters?.query ?? r.request ?? "").slice(0, 80)}`,
+    });
+  };
   for (const f of source.files({ kind: "trace-sessions" })) {
     try {
-      const text = await source.readText(f);
-      for (const line of text.split("\n")) {
-        if (!line.trim()) continue;
-        const r = JSON.parse(line) as {
-          started_at?: string | null;
-          duration?: number | null;
-          coordinator?: string | null;
-          request?: string | null;
-          session_id?: string;
-          parameters?: Record<string, string>;
-        };
-        const t = r.started_at ? Date.parse(r.started_at) : NaN;
-        if (!Number.isFinite(t) || typeof r.duration !== "number") continue;
-        out.push({
-          node: nodeOf(r.coordinator),
-          t,
-          value: r.duration / 1000,
-          label: `trace ${r.session_id ?? ""}: ${(r.parameters?.query ?? r.request ?? "").slice(0, 80)}`,
-        });
+      if (/\.csv$/i.test(f.rel)) {
+        // CSV rows may span lines (quoted newlines): cqlsh COPY output is read whole, as trace() does.
+        const p = parseTraceSessionsCsv(await source.readText(f));
+        p.rows.forEach(take);
+        if (p.skipped.count) notes.push(`${f.rel}: skipped ${plural(p.skipped.count, "line")}; first at line ${p.skipped.first?.line}: ${p.skipped.first?.reason}`);
+        continue;
       }
+      const at: BlockStart = { linesBefore: 0, skipped: { count: 0 } };
+      for await (const block of source.readLineBlocks(f)) {
+        parseSessionsJsonl(block, at).rows.forEach(take);
+        at.linesBefore += blockLines(block);
+      }
+      if (at.skipped.count) notes.push(`${f.rel}: skipped ${plural(at.skipped.count, "line")}; first at line ${at.skipped.first?.line}: ${at.skipped.first?.reason}`);
     } catch (e) {
       notes.push(`${f.rel}: trace sessions could not be read (${(e as Error).message}); no latency lane from it.`);
     }

@@ -1,0 +1,102 @@
+/**
+ * Readers that used to read a whole file as one string now read it block by block (#24: no file-size
+ * ceiling, no whole-file strings): health()'s stopped-time citation in a GC log, timeline()'s trace
+ * latency points, and inventory()'s look into a compressed file. Each test builds a file larger than
+ * the first read block (1 MiB, src/cluster/read-stream.ts FIRST_BLOCK_BYTES) out of real text, so the
+ * line looked for lies past a block boundary; expected values come from the fixture's own text (a grep
+ * or JSON.parse in the test), never from the code under test.
+ */
+import { test } from "node:test";
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as zlib from "node:zlib";
+import { open, type RecordedSource } from "../src/index";
+import { stoppedLine } from "../src/analyze/headline";
+import { traceLatencyPoints } from "../src/analyze/logs/log-latency";
+import { fileContains } from "../src/cluster/file-peek";
+import { ROOT, tempDir } from "./support";
+
+const FIX = path.join(ROOT, "test/fixtures");
+// A real JDK 8 G1 log of a DSE 6.8 node (provenance: test/fixtures/gc/PROVENANCE.md).
+const GC_EXCERPT = path.join(FIX, "gc/shared-jdk8-g1-dse68-node-stopped-beyond-pause-excerpt.log");
+// Real trace sessions of the project's Cassandra 2.1 lab (provenance: test/fixtures/trace/PROVENANCE.md).
+const SESSIONS = path.join(FIX, "trace/lab21/traces/sessions.jsonl");
+
+/** A one-node bundle holding `files` (relative path in the node -> content). */
+function bundle(files: Record<string, string | Buffer>): string {
+  const dir = tempDir("cassperf-streamed-");
+  for (const [rel, content] of Object.entries(files)) {
+    const to = path.join(dir, "nodes/10.0.0.1", rel);
+    fs.mkdirSync(path.dirname(to), { recursive: true });
+    fs.writeFileSync(to, content);
+  }
+  return dir;
+}
+
+/** The excerpt repeated until it passes 3 MiB: several read blocks. */
+function grownGcLog(): { text: string; copies: number; lines: string[] } {
+  const text = fs.readFileSync(GC_EXCERPT, "utf8");
+  assert.ok(text.endsWith("\n"));
+  const copies = Math.ceil((3 * 2 ** 20) / Buffer.byteLength(text));
+  return { text: text.repeat(copies), copies, lines: text.split("\n").slice(0, -1) };
+}
+
+for (const compressed of [false, true]) {
+  test(`stoppedLine finds the stopped-time line of a pause past the first MiB of a ${compressed ? ".gz" : "plain"} GC log`, async () => {
+    const { text, copies, lines } = grownGcLog();
+    // Expected: in the excerpt, the first "Total time for which application threads were stopped" line and its value (grep).
+    const at = lines.findIndex((l) => /application threads were stopped: /.test(l));
+    assert.ok(at >= 0);
+    const seconds = /stopped: (\d+\.\d+) seconds/.exec(lines[at])![1];
+    const rel = compressed ? "logs/cassandra/gc.log.gz" : "logs/cassandra/gc.log";
+    const dir = bundle({ [rel]: compressed ? zlib.gzipSync(text) : text });
+    const source = (await open(dir)) as RecordedSource;
+    const file = source.files().find((f) => f.rel.endsWith(rel))!;
+    assert.ok(file, `${rel} is listed`);
+    // The pause in the last copy: its first line is the copy's first line.
+    const fromLine = (copies - 1) * lines.length + 1;
+    const got = await stoppedLine(source, file.rel, fromLine, Number(seconds) * 1000);
+    assert.equal(got, fromLine + at, "the stopped-time line of the last copy, counted across every block before it");
+    assert.ok(Buffer.byteLength(text) * ((copies - 1) / copies) > 2 ** 20, "that line lies past the first read block");
+    // A stopped time that is not on the next stopped-time line gives no citation.
+    assert.equal(await stoppedLine(source, file.rel, fromLine, Number(seconds) * 1000 + 1), null);
+  });
+}
+
+test("trace latency points are read from sessions.jsonl block by block, and a line that is not a session is named with its number", async () => {
+  const real = fs.readFileSync(SESSIONS, "utf8").split("\n").filter((l) => l.trim() !== "");
+  // Enough copies of the real sessions to pass the first read block, one broken line in the middle.
+  const copies = Math.ceil((1.5 * 2 ** 20) / Buffer.byteLength(real.join("\n")));
+  const lines: string[] = [];
+  for (let c = 0; c < copies; c++) lines.push(...real);
+  const broken = Math.floor(lines.length / 2);
+  lines.splice(broken, 0, '{"session_id": "cut short by a full disk", "coordin');
+  const dir = bundle({});
+  fs.mkdirSync(path.join(dir, "traces"), { recursive: true });
+  fs.writeFileSync(path.join(dir, "traces/sessions.jsonl"), `${lines.join("\n")}\n`);
+  const source = (await open(dir)) as RecordedSource;
+  const notes: string[] = [];
+  const points = await traceLatencyPoints(source, notes);
+  // Expected: every real session with a start and a duration, in every copy (JSON.parse in the test).
+  const complete = real.map((l) => JSON.parse(l) as { duration: unknown; started_at: unknown }).filter((s) => typeof s.duration === "number" && s.started_at);
+  assert.equal(points.length, complete.length * copies);
+  const first = JSON.parse(real[0]) as { duration: number };
+  assert.equal(points.filter((p) => p.value === first.duration / 1000).length >= copies, true);
+  assert.deepEqual(
+    notes.filter((n) => n.includes("sessions.jsonl")),
+    [`traces/sessions.jsonl: skipped 1 line; first at line ${broken + 1}: not JSON`],
+  );
+});
+
+test("a compressed file is searched block by block, past its first MiB", async () => {
+  const { text } = grownGcLog();
+  const marker = "Full GC (Allocation Failure)";
+  // Expected: the excerpt has no full GC (grep), so the marker is only where this test puts it, at the end.
+  assert.ok(!text.includes(marker));
+  const dir = bundle({ "logs/cassandra/gc.log.gz": zlib.gzipSync(`${text}2020-07-20T10:00:00.000+0000: 1.000: [${marker}  1G->1G(2G), 1.0 secs]\n`) });
+  const source = (await open(dir)) as RecordedSource;
+  const file = source.files().find((f) => f.rel.endsWith("gc.log.gz"))!;
+  assert.equal(await fileContains(source, file, ["full gc (allocation"]), true);
+  assert.equal(await fileContains(source, file, ["no such text in this log"]), false);
+});
