@@ -100,3 +100,54 @@ test("a compressed file is searched block by block, past its first MiB", async (
   assert.equal(await fileContains(source, file, ["full gc (allocation"]), true);
   assert.equal(await fileContains(source, file, ["no such text in this log"]), false);
 });
+
+test("a COPY of system_traces.events (CSV) is read block by block, a quoted field spanning lines and blocks kept whole, line numbers the file's own", async () => {
+  // Real events of the project's 2.1 lab (provenance: test/fixtures/trace/PROVENANCE.md), written the way cqlsh COPY writes them:
+  // header, fields with a comma or quote double-quoted. Every third activity gets a second line (a quoted newline, as a
+  // multi-line value would be), so that block boundaries (after ~64 KiB, at a line end) fall inside quoted fields.
+  type Ev = { session_id: string; event_id: string; activity: string; source: string; source_elapsed: number | null; thread: string };
+  const real = fs
+    .readFileSync(path.join(FIX, "trace/lab21/traces/events.jsonl"), "utf8")
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l) => JSON.parse(l) as Ev);
+  const q = (s: string) => (/[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
+  const written: Ev[] = [];
+  const rows: string[] = ["session_id,event_id,activity,source,source_elapsed,thread"];
+  for (let copy = 0; Buffer.byteLength(rows.join("\n")) < 1.5 * 2 ** 20; copy++)
+    for (const [i, e] of real.entries()) {
+      const activity = i % 3 === 0 ? `${e.activity}\n(copy ${copy})` : e.activity;
+      written.push({ ...e, activity });
+      rows.push([e.session_id, e.event_id, q(activity), e.source, e.source_elapsed ?? "", q(e.thread)].join(","));
+    }
+  // One broken record at the end; its line number counted here from the text written before it.
+  const before = `${rows.join("\n")}\n`;
+  const brokenLine = before.split("\n").length;
+  const dir = tempDir("cassperf-streamed-csv-");
+  const file = path.join(dir, "events.csv");
+  fs.writeFileSync(file, `${before}not,a,valid,row\n`);
+  const { TraceEventsCsvParser } = await import("../src/parse/trace-csv");
+  const { readLineBlocks } = await import("../src/cluster/read-stream");
+  const got: { activity: string; source_elapsed: number | null }[] = [];
+  const p = new TraceEventsCsvParser((r) => got.push(r));
+  let blocks = 0;
+  let quotes = 0;
+  let splitInsideQuote = false;
+  for await (const block of readLineBlocks(file)) {
+    blocks++;
+    // A block that ends inside a quoted field: an odd number of quotes from the file's start to the block's end.
+    quotes += block.split('"').length - 1;
+    if (quotes % 2 === 1) splitInsideQuote = true;
+    p.feed(block);
+  }
+  const { skipped } = p.end();
+  assert.ok(blocks > 2, `${blocks} blocks`);
+  assert.equal(got.length, written.length);
+  assert.deepEqual(
+    got.map((r) => [r.activity, r.source_elapsed]),
+    written.map((r) => [r.activity, r.source_elapsed]),
+  );
+  assert.equal(skipped.count, 1);
+  assert.equal(skipped.first?.line, brokenLine);
+  assert.ok(splitInsideQuote, "at least one block ends inside a quoted field");
+});

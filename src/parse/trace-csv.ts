@@ -13,57 +13,164 @@ import { isoFromMicros, timeuuidMicros, traceMicrosProblem, type Parsed, type Sk
 const EVENT_COLUMNS_21 = ["session_id", "event_id", "activity", "source", "source_elapsed", "thread"];
 const EVENT_COLUMNS_40 = ["session_id", "event_id", "activity", "source", "source_elapsed", "source_port", "thread"];
 
-/** Split CSV text into records of fields (RFC 4180 quoting; quoted fields may span lines). Returns each record with its first line number. */
-export function csvRecords(text: string): { fields: string[]; line: number }[] {
-  const out: { fields: string[]; line: number }[] = [];
-  let fields: string[] = [];
-  let field = "";
-  let quoted = false;
-  let line = 1;
-  let recordLine = 1;
-  let any = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
+/** One CSV record: its fields and the line it starts on (1-based). */
+export interface CsvRecord {
+  fields: string[];
+  line: number;
+}
+
+/**
+ * RFC 4180 records from text fed in blocks of whole lines (as ../cluster/read-stream.ts gives them):
+ * a quoted field may span lines and blocks, so the reader carries the record being read from one
+ * block to the next. Line numbers are the file's own.
+ */
+export class CsvRecordReader {
+  private fields: string[] = [];
+  private field = "";
+  private quoted = false;
+  private line = 1;
+  private recordLine = 1;
+  private any = false;
+
+  /** Read one block; each complete record goes to `out`. */
+  feed(text: string, out: (r: CsvRecord) => void): void {
+    for (let i = 0; i < text.length; i++) {
+      const c = text[i];
+      if (this.quoted) {
+        if (c === '"') {
+          if (text[i + 1] === '"') {
+            this.field += '"';
+            i++;
+          } else this.quoted = false;
+        } else {
+          if (c === "\n") this.line++;
+          this.field += c;
+        }
+        continue;
+      }
       if (c === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else quoted = false;
+        this.quoted = true;
+        this.any = true;
+      } else if (c === ",") {
+        this.fields.push(this.field);
+        this.field = "";
+        this.any = true;
+      } else if (c === "\n" || c === "\r") {
+        if (c === "\r" && text[i + 1] === "\n") i++;
+        if (this.any || this.field !== "") {
+          this.fields.push(this.field);
+          out({ fields: this.fields, line: this.recordLine });
+        }
+        this.fields = [];
+        this.field = "";
+        this.any = false;
+        this.line++;
+        this.recordLine = this.line;
       } else {
-        if (c === "\n") line++;
-        field += c;
+        this.field += c;
+        this.any = true;
       }
-      continue;
-    }
-    if (c === '"') {
-      quoted = true;
-      any = true;
-    } else if (c === ",") {
-      fields.push(field);
-      field = "";
-      any = true;
-    } else if (c === "\n" || c === "\r") {
-      if (c === "\r" && text[i + 1] === "\n") i++;
-      if (any || field !== "") {
-        fields.push(field);
-        out.push({ fields, line: recordLine });
-      }
-      fields = [];
-      field = "";
-      any = false;
-      line++;
-      recordLine = line;
-    } else {
-      field += c;
-      any = true;
     }
   }
-  if (any || field !== "") {
-    fields.push(field);
-    out.push({ fields, line: recordLine });
+
+  /** The end of the file: a last record without a line end (or an unclosed quote) goes to `out`. */
+  end(out: (r: CsvRecord) => void): void {
+    if (this.any || this.field !== "") {
+      this.fields.push(this.field);
+      out({ fields: this.fields, line: this.recordLine });
+    }
+    this.fields = [];
+    this.field = "";
+    this.any = false;
   }
+}
+
+/** Split CSV text into records of fields (RFC 4180 quoting; quoted fields may span lines). Returns each record with its first line number. */
+export function csvRecords(text: string): CsvRecord[] {
+  const out: CsvRecord[] = [];
+  const reader = new CsvRecordReader();
+  const push = (r: CsvRecord) => out.push(r);
+  reader.feed(text, push);
+  reader.end(push);
   return out;
+}
+
+/**
+ * A COPY of system_traces.events read block by block: the first record decides the columns (a header,
+ * or 6/7 fields), every later one becomes a row or a skipped line.
+ * @example const p = new TraceEventsCsvParser((row) => rows.push(row)); for await (const b of blocks) p.feed(b); p.end().skipped
+ */
+export class TraceEventsCsvParser {
+  private readonly reader = new CsvRecordReader();
+  private readonly skipped: Skipped = { count: 0 };
+  private columns: string[] | undefined;
+  private index: Record<"session" | "event" | "activity" | "source" | "elapsed" | "thread" | "port", number> | undefined;
+  private readonly take: (r: CsvRecord) => void;
+
+  constructor(private readonly onRow: (row: TraceEventRow) => void) {
+    this.take = (r) => this.record(r);
+  }
+
+  feed(text: string): void {
+    this.reader.feed(text, this.take);
+  }
+
+  /** The end of the file: what was skipped. */
+  end(): { skipped: Skipped } {
+    this.reader.end(this.take);
+    return { skipped: this.skipped };
+  }
+
+  private record({ fields, line }: CsvRecord): void {
+    if (!this.columns) {
+      if (fields.includes("session_id") && fields.includes("activity")) {
+        this.columns = fields.map((f) => f.trim());
+        this.indexColumns();
+        return;
+      }
+      this.columns = fields.length === 7 ? EVENT_COLUMNS_40 : EVENT_COLUMNS_21;
+      this.indexColumns();
+    }
+    const columns = this.columns;
+    const ix = this.index!;
+    const elapsedText = ix.elapsed >= 0 ? (fields[ix.elapsed] ?? "").trim() : "";
+    const elapsed = elapsedText === "" || elapsedText === "null" ? null : Number(elapsedText);
+    if (fields.length !== columns.length || !/^[0-9a-f-]{36}$/i.test(fields[ix.session] ?? "") || (elapsed !== null && !Number.isFinite(elapsed))) {
+      this.skipped.count++;
+      this.skipped.first ??= { line, text: fields.join(","), reason: `expected ${columns.length} fields: ${columns.join(",")}` };
+      return;
+    }
+    const badElapsed = traceMicrosProblem("source_elapsed", elapsed);
+    if (badElapsed) {
+      skip(this.skipped, line, fields.join(","), badElapsed);
+      return;
+    }
+    const eventId = ix.event >= 0 ? fields[ix.event] : "";
+    const us = timeuuidMicros(eventId);
+    this.onRow({
+      session_id: fields[ix.session],
+      event_id: eventId,
+      event_time: us === undefined ? "" : isoFromMicros(us),
+      activity: fields[ix.activity] ?? "",
+      source: (fields[ix.source] ?? "").replace(/^\//, ""),
+      source_elapsed: elapsed,
+      thread: ix.thread >= 0 ? fields[ix.thread] : "",
+      ...(ix.port >= 0 && /^\d+$/.test(fields[ix.port] ?? "") ? { source_port: Number(fields[ix.port]) } : {}),
+    });
+  }
+
+  private indexColumns(): void {
+    const at = (name: string) => this.columns!.indexOf(name);
+    this.index = {
+      session: at("session_id"),
+      event: at("event_id"),
+      activity: at("activity"),
+      source: at("source"),
+      elapsed: at("source_elapsed"),
+      thread: at("thread"),
+      port: at("source_port"),
+    };
+  }
 }
 
 /**
@@ -72,51 +179,81 @@ export function csvRecords(text: string): { fields: string[]; line: number }[] {
  */
 export function parseTraceEventsCsv(text: string): Parsed<TraceEventRow> {
   const rows: TraceEventRow[] = [];
-  const skipped: Skipped = { count: 0 };
-  const records = csvRecords(text ?? "");
-  if (records.length === 0) return { rows, skipped };
-  let columns: string[];
-  let start = 0;
-  if (records[0].fields.includes("session_id") && records[0].fields.includes("activity")) {
-    columns = records[0].fields.map((f) => f.trim());
-    start = 1;
-  } else columns = records[0].fields.length === 7 ? EVENT_COLUMNS_40 : EVENT_COLUMNS_21;
-  const at = (name: string) => columns.indexOf(name);
-  const iSession = at("session_id"),
-    iEvent = at("event_id"),
-    iActivity = at("activity"),
-    iSource = at("source"),
-    iElapsed = at("source_elapsed"),
-    iThread = at("thread"),
-    iPort = at("source_port");
-  for (let r = start; r < records.length; r++) {
-    const { fields, line } = records[r];
-    const elapsedText = iElapsed >= 0 ? (fields[iElapsed] ?? "").trim() : "";
-    const elapsed = elapsedText === "" || elapsedText === "null" ? null : Number(elapsedText);
-    if (fields.length !== columns.length || !/^[0-9a-f-]{36}$/i.test(fields[iSession] ?? "") || (elapsed !== null && !Number.isFinite(elapsed))) {
-      skipped.count++;
-      skipped.first ??= { line, text: fields.join(","), reason: `expected ${columns.length} fields: ${columns.join(",")}` };
-      continue;
+  const p = new TraceEventsCsvParser((r) => rows.push(r));
+  p.feed(text ?? "");
+  return { rows, skipped: p.end().skipped };
+}
+
+/**
+ * A COPY of system_traces.sessions (WITH HEADER = true) read block by block.
+ * @example const p = new TraceSessionsCsvParser((row) => rows.push(row)); for await (const b of blocks) p.feed(b); p.end().skipped
+ */
+export class TraceSessionsCsvParser {
+  private readonly reader = new CsvRecordReader();
+  private readonly skipped: Skipped = { count: 0 };
+  private columns: string[] | undefined;
+  /** The first record was not a header: every record is skipped. */
+  private noHeader = false;
+  private readonly take: (r: CsvRecord) => void;
+
+  constructor(private readonly onRow: (row: TraceSessionRow) => void) {
+    this.take = (r) => this.record(r);
+  }
+
+  feed(text: string): void {
+    this.reader.feed(text, this.take);
+  }
+
+  /** The end of the file: what was skipped. */
+  end(): { skipped: Skipped } {
+    this.reader.end(this.take);
+    return { skipped: this.skipped };
+  }
+
+  private record({ fields: f, line }: CsvRecord): void {
+    if (this.noHeader) {
+      this.skipped.count++;
+      return;
     }
-    const badElapsed = traceMicrosProblem("source_elapsed", elapsed);
-    if (badElapsed) {
-      skip(skipped, line, fields.join(","), badElapsed);
-      continue;
+    if (!this.columns) {
+      const columns = f.map((x) => x.trim());
+      if (!columns.includes("session_id") || !columns.includes("coordinator")) {
+        this.noHeader = true;
+        this.skipped.count++;
+        this.skipped.first = { line: 1, text: f.join(","), reason: "expected a header line with session_id and coordinator" };
+        return;
+      }
+      this.columns = columns;
+      return;
     }
-    const eventId = iEvent >= 0 ? fields[iEvent] : "";
-    const us = timeuuidMicros(eventId);
-    rows.push({
-      session_id: fields[iSession],
-      event_id: eventId,
-      event_time: us === undefined ? "" : isoFromMicros(us),
-      activity: fields[iActivity] ?? "",
-      source: (fields[iSource] ?? "").replace(/^\//, ""),
-      source_elapsed: elapsed,
-      thread: iThread >= 0 ? fields[iThread] : "",
-      ...(iPort >= 0 && /^\d+$/.test(fields[iPort] ?? "") ? { source_port: Number(fields[iPort]) } : {}),
+    const columns = this.columns;
+    const get = (name: string) => (columns.indexOf(name) >= 0 ? (f[columns.indexOf(name)] ?? "") : "");
+    if (f.length !== columns.length) {
+      this.skipped.count++;
+      this.skipped.first ??= { line, text: f.join(","), reason: `expected ${columns.length} fields` };
+      return;
+    }
+    const dur = get("duration").trim();
+    const badDuration = traceMicrosProblem("duration", dur === "" || dur === "null" ? null : Number(dur));
+    if (badDuration) {
+      skip(this.skipped, line, f.join(","), badDuration);
+      return;
+    }
+    const params: Record<string, string> = {};
+    // cqlsh prints maps as {'k': 'v', ...}
+    for (const m of get("parameters").matchAll(/'((?:[^']|'')*)'\s*:\s*'((?:[^']|'')*)'/g)) params[m[1].replace(/''/g, "'")] = m[2].replace(/''/g, "'");
+    this.onRow({
+      session_id: get("session_id"),
+      coordinator: get("coordinator").replace(/^\//, ""),
+      ...(/^\d+$/.test(get("coordinator_port")) ? { coordinator_port: Number(get("coordinator_port")) } : {}),
+      started_at: get("started_at"),
+      duration: dur === "" || dur === "null" ? null : Number(dur),
+      request: get("request"),
+      command: get("command") || "QUERY",
+      client: get("client") || null,
+      parameters: params,
     });
   }
-  return { rows, skipped };
 }
 
 /**
@@ -125,43 +262,7 @@ export function parseTraceEventsCsv(text: string): Parsed<TraceEventRow> {
  */
 export function parseTraceSessionsCsv(text: string): Parsed<TraceSessionRow> {
   const rows: TraceSessionRow[] = [];
-  const skipped: Skipped = { count: 0 };
-  const records = csvRecords(text ?? "");
-  if (records.length === 0) return { rows, skipped };
-  const columns = records[0].fields.map((f) => f.trim());
-  if (!columns.includes("session_id") || !columns.includes("coordinator")) {
-    skipped.count = records.length;
-    skipped.first = { line: 1, text: records[0].fields.join(","), reason: "expected a header line with session_id and coordinator" };
-    return { rows, skipped };
-  }
-  const get = (f: string[], name: string) => (columns.indexOf(name) >= 0 ? (f[columns.indexOf(name)] ?? "") : "");
-  for (let r = 1; r < records.length; r++) {
-    const f = records[r].fields;
-    if (f.length !== columns.length) {
-      skipped.count++;
-      skipped.first ??= { line: records[r].line, text: f.join(","), reason: `expected ${columns.length} fields` };
-      continue;
-    }
-    const dur = get(f, "duration").trim();
-    const badDuration = traceMicrosProblem("duration", dur === "" || dur === "null" ? null : Number(dur));
-    if (badDuration) {
-      skip(skipped, records[r].line, f.join(","), badDuration);
-      continue;
-    }
-    const params: Record<string, string> = {};
-    // cqlsh prints maps as {'k': 'v', ...}
-    for (const m of get(f, "parameters").matchAll(/'((?:[^']|'')*)'\s*:\s*'((?:[^']|'')*)'/g)) params[m[1].replace(/''/g, "'")] = m[2].replace(/''/g, "'");
-    rows.push({
-      session_id: get(f, "session_id"),
-      coordinator: get(f, "coordinator").replace(/^\//, ""),
-      ...(/^\d+$/.test(get(f, "coordinator_port")) ? { coordinator_port: Number(get(f, "coordinator_port")) } : {}),
-      started_at: get(f, "started_at"),
-      duration: dur === "" || dur === "null" ? null : Number(dur),
-      request: get(f, "request"),
-      command: get(f, "command") || "QUERY",
-      client: get(f, "client") || null,
-      parameters: params,
-    });
-  }
-  return { rows, skipped };
+  const p = new TraceSessionsCsvParser((r) => rows.push(r));
+  p.feed(text ?? "");
+  return { rows, skipped: p.end().skipped };
 }

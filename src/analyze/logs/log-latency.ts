@@ -8,7 +8,7 @@
 import { LiveSource } from "../../cluster/live";
 import type { Source } from "../../cluster/source";
 import { blockLines, parseSessionsJsonl, type BlockStart, type TraceSessionRow } from "../../parse/trace-rows";
-import { parseTraceSessionsCsv } from "../../parse/trace-csv";
+import { TraceSessionsCsvParser } from "../../parse/trace-csv";
 import { plural } from "../../present/plural";
 
 /** One latency point. */
@@ -66,10 +66,11 @@ async function recordedTracePoints(source: Source, notes: string[]): Promise<Lat
   for (const f of source.files({ kind: "trace-sessions" })) {
     try {
       if (/\.csv$/i.test(f.rel)) {
-        // CSV rows may span lines (quoted newlines): cqlsh COPY output is read whole, as trace() does.
-        const p = parseTraceSessionsCsv(await source.readText(f));
-        p.rows.forEach(take);
-        if (p.skipped.count) notes.push(`${f.rel}: skipped ${plural(p.skipped.count, "line")}; first at line ${p.skipped.first?.line}: ${p.skipped.first?.reason}`);
+        // A cqlsh COPY of system_traces.sessions: quoted fields may span lines, the reader carries them across blocks.
+        const p = new TraceSessionsCsvParser(take);
+        for await (const block of source.readLineBlocks(f)) p.feed(block);
+        const { skipped } = p.end();
+        if (skipped.count) notes.push(`${f.rel}: skipped ${plural(skipped.count, "line")}; first at line ${skipped.first?.line}: ${skipped.first?.reason}`);
         continue;
       }
       const at: BlockStart = { linesBefore: 0, skipped: { count: 0 } };

@@ -25,7 +25,7 @@ import { helperArgs, resolveSource, type HelperOptions, type SourceInput } from 
 import type { Source, SourceFile } from "../../cluster/source";
 import { findRecentSessions, readTraceSession, sessionRowFromDriver, type TraceSessionData } from "../../cluster/trace-read";
 import { parseCqlshTrace } from "../../parse/trace-cqlsh";
-import { parseTraceEventsCsv, parseTraceSessionsCsv } from "../../parse/trace-csv";
+import { TraceEventsCsvParser, TraceSessionsCsvParser } from "../../parse/trace-csv";
 import {
   blockLines,
   microsFromIso,
@@ -461,24 +461,35 @@ async function loadRecorded(source: Source, f: TraceFilter, builder: TraceModelB
   await feedEvents(source, f, known, read, builder, notes);
 }
 
-/** What the trace files hold: session rows (parsed), cqlsh events (parsed), JSONL event files (streamed later), other event texts. */
+/** What the trace files hold: session rows (parsed), cqlsh events (parsed), event files (JSONL and CSV, streamed later by {@link feedEvents}). */
 interface TraceFilesRead {
   sessionRows: TraceSessionRow[];
   cqlshEvents: TraceEventRow[];
   jsonlEvents: SourceFile[];
-  eventTexts: { file: SourceFile; text: string }[];
+  csvEvents: SourceFile[];
 }
 
 /** Read the sessions of every trace file (and cqlsh's events with them); event files are kept for {@link feedEvents}. */
 async function readTraceFiles(source: Source, files: SourceFile[], notes: string[]): Promise<TraceFilesRead> {
   const sessionRows: TraceSessionRow[] = [];
-  const eventTexts: { file: SourceFile; text: string }[] = [];
+  const csvEvents: SourceFile[] = [];
   const cqlshEvents: TraceEventRow[] = [];
   const jsonlEvents: SourceFile[] = [];
   for (const file of files) {
-    // JSONL exports (what record() writes; millions of events) are streamed block by block; CSV (quoted fields may span lines) and cqlsh output are read whole.
+    // Exports (JSONL from record(), millions of events; cqlsh COPY CSV, whose quoted fields may span lines and blocks) are streamed block by block; cqlsh's terminal output is read whole.
     if (file.kind === "trace-events" && !/\.csv$/i.test(file.rel)) {
       jsonlEvents.push(file);
+      continue;
+    }
+    if (file.kind === "trace-events-csv" || file.kind === "trace-events") {
+      csvEvents.push(file);
+      continue;
+    }
+    if (file.kind === "trace-sessions" && /\.csv$/i.test(file.rel)) {
+      const p = new TraceSessionsCsvParser((r) => sessionRows.push(r));
+      for await (const block of source.readLineBlocks(file)) p.feed(block);
+      const n = skipNote(file, p.end().skipped);
+      if (n) notes.push(n);
       continue;
     }
     if (file.kind === "trace-sessions" && !/\.csv$/i.test(file.rel)) {
@@ -492,21 +503,16 @@ async function readTraceFiles(source: Source, files: SourceFile[], notes: string
       continue;
     }
     const text = await source.readText(file);
-    if (file.kind === "trace-sessions") {
-      const p = /\.csv$/i.test(file.rel) ? parseTraceSessionsCsv(text) : parseSessionsJsonl(text);
-      for (const r of p.rows) sessionRows.push(r);
-      const n = skipNote(file, p.skipped);
-      if (n) notes.push(n);
-    } else if (file.kind === "trace-cqlsh") {
+    if (file.kind === "trace-cqlsh") {
       const p = parseCqlshTrace(text);
       for (const r of p.sessions) sessionRows.push(r);
       for (const e of p.events) cqlshEvents.push(e);
       const n = skipNote(file, p.skipped);
       if (n) notes.push(n);
       if (p.sessions.length === 0) notes.push(`${file.rel}: no "Tracing session:" block found.`);
-    } else eventTexts.push({ file, text });
+    }
   }
-  return { sessionRows, cqlshEvents, jsonlEvents, eventTexts };
+  return { sessionRows, cqlshEvents, jsonlEvents, csvEvents };
 }
 
 /** Add the sessions that pass the filter (and the limit) to the builder: session id -> kept or not. */
@@ -529,7 +535,7 @@ function keepSessions(sessionRows: TraceSessionRow[], f: TraceFilter, builder: T
  * events-only export) are kept unless a session-level filter excludes them, and counted in a note.
  */
 async function feedEvents(source: Source, f: TraceFilter, known: Map<string, boolean>, read: TraceFilesRead, builder: TraceModelBuilder, notes: string[]) {
-  const { cqlshEvents, jsonlEvents, eventTexts } = read;
+  const { cqlshEvents, jsonlEvents, csvEvents } = read;
   const sessionFilter =
     f.coordinator !== undefined ||
     f.since !== undefined ||
@@ -558,10 +564,10 @@ async function feedEvents(source: Source, f: TraceFilter, known: Map<string, boo
     const n = skipNote(file, at.skipped);
     if (n) notes.push(n);
   }
-  for (const { file, text } of eventTexts) {
-    const p = file.kind === "trace-events-csv" ? parseTraceEventsCsv(text) : parseEventsJsonl(text, take);
-    if (file.kind === "trace-events-csv") for (const e of p.rows) take(e);
-    const n = skipNote(file, p.skipped);
+  for (const file of csvEvents) {
+    const p = new TraceEventsCsvParser(take);
+    for await (const block of source.readLineBlocks(file)) p.feed(block);
+    const n = skipNote(file, p.end().skipped);
     if (n) notes.push(n);
   }
   if (orphans)
