@@ -62,8 +62,9 @@ export interface GcStatsOptions extends HelperOptions {
 
 /** Rows kept per GC log for the pauses and cycles frames before a sample is kept (about 5 MB of columns each). */
 export const GC_MAX_ROWS = 50_000;
-/** The longest pauses (and cycles) of a GC log kept as rows whatever the sample. */
+/** The longest pauses (and cycles) of a GC log kept as rows whatever the sample (a tenth of maxRows when that is fewer). */
 export const GC_TOP_ROWS = 1_000;
+const topRows = (maxRows: number) => Math.min(GC_TOP_ROWS, Math.ceil(maxRows / 10));
 
 /** The report gcStats() returns: frames `pauses`, `cycles`, `stalls`, `gcstats`; charts `pauses`, `heap`, `histogram`. */
 export type GcReport = TypedRows<{ pauses: PauseRow; cycles: CycleRow; stalls: StallRow; gcstats: NodetoolGcStats & { node: string; file: string } }> &
@@ -186,8 +187,8 @@ function rowBudgets(maxRows: number, win: WindowFilter | undefined): ParseOption
     return firstTs || firstHu || notable(t, i);
   };
   return {
-    pauseRows: { maxRows, topN: GC_TOP_ROWS, mustKeep, ...(win ? { drop: win.dropPause } : {}) },
-    cycleRows: { maxRows, topN: GC_TOP_ROWS, ...(win ? { drop: win.dropCycle } : {}) },
+    pauseRows: { maxRows, topN: topRows(maxRows), mustKeep, ...(win ? { drop: win.dropPause } : {}) },
+    cycleRows: { maxRows, topN: topRows(maxRows), ...(win ? { drop: win.dropCycle } : {}) },
   };
 }
 
@@ -280,7 +281,7 @@ async function gcStatsOf(input?: SourceInput, opts: GcStatsOptions = {}): Promis
     findings.push(...applyRules(GC_RULES, facts, "gcStats"));
     perNode[node] = kpis(files, nodeIns.filter(counted));
   }
-  return gcReport({ source, results, insRows, stalls, gcstats, coverage, nodes, findings, perNode, notes });
+  return gcReport({ source, results, insRows, stalls, gcstats, coverage, nodes, findings, perNode, notes, maxRows });
 }
 
 /**
@@ -544,6 +545,7 @@ interface GcGathered {
   findings: Finding[];
   perNode: Record<string, Record<string, unknown>>;
   notes: string[];
+  maxRows: number;
 }
 
 /** The last step: summary, frames built on demand from the columns, and the charts of ../../present/charts/gc.ts. */
@@ -592,7 +594,7 @@ function gcReport(g: GcGathered): GcReport {
       heap: () => heapChart([...logRowsOf(results)]),
       histogram: () => histogramChart(results.some((r) => r.parse.pauses.sampled) ? histogramOf(results, insCounted) : allRows().filter(counted)),
     },
-    notes: [...g.notes, ...sampleNotes(results)],
+    notes: [...g.notes, ...sampleNotes(results, g.maxRows)],
     previewFrame: "pauses",
   }) as GcReport;
 }
@@ -607,7 +609,7 @@ function histogramOf(results: FileResult[], more: PauseRow[]): { type: string; p
 }
 
 /** A note for each GC log whose frames hold a sample of its rows (what was kept, and that every figure is over all rows). */
-function sampleNotes(results: FileResult[]): string[] {
+function sampleNotes(results: FileResult[], maxRows: number): string[] {
   const out: string[] = [];
   for (const r of results) {
     const what = [
@@ -616,7 +618,7 @@ function sampleNotes(results: FileResult[]): string[] {
     ].filter(Boolean);
     if (what.length)
       out.push(
-        `${r.file.rel}: ${what.join("; ")} (a fixed-seed random sample plus the ${GC_TOP_ROWS.toLocaleString("en-US")} longest, the first, the last and every pause a finding reads; the maxRows option sets its size). Counts, percentiles, totals, the histogram and findings are over all of them.`,
+        `${r.file.rel}: ${what.join("; ")} (a fixed-seed random sample plus the ${topRows(maxRows).toLocaleString("en-US")} longest, the first, the last and every pause a finding reads; the maxRows option sets its size). Counts, percentiles, totals, the histogram and findings are over all of them.`,
       );
   }
   return out;
