@@ -15,6 +15,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { gcStats } from "../src/analyze/gc/gc-stats";
+import { tempDir } from "./support";
 import { PauseTimes } from "../src/parse/gc-fold";
 import { nearestRank } from "../src/statistics/nearest-rank";
 
@@ -150,4 +151,22 @@ test("PauseTimes: nearest-rank percentiles equal a sorted array's, as value coun
   }
   assert.equal(many.n, values.length);
   assert.equal(many.max, sortedMany.at(-1));
+});
+
+test("copies of one log on one node, capped: pauses cannot be compared row by row, so a note says they may be counted twice", async () => {
+  // gcviewer-jdk6-cms.txt (test/fixtures/gc/PROVENANCE.md) twice, as two rotations of node n1's log.
+  const text = fs.readFileSync(path.join(__dirname, "fixtures", "gc", "gcviewer-jdk6-cms.txt"), "utf8");
+  const dir = tempDir();
+  fs.mkdirSync(path.join(dir, "nodes", "n1", "logs"), { recursive: true });
+  fs.writeFileSync(path.join(dir, "nodes", "n1", "logs", "gc.log.0"), text);
+  fs.writeFileSync(path.join(dir, "nodes", "n1", "logs", "gc.log.0.copy"), text);
+  const all = await gcStats(dir, { maxRows: Infinity });
+  const capped = await gcStats(dir, { maxRows: 5 });
+  // Uncapped: every pause once (test/gc-corpus.test.ts checks the count against the file's own lines).
+  assert.ok(all.notes.some((n) => /duplicate pause\(s\) dropped/.test(n)));
+  assert.equal(capped.summary.pauses, 2 * (all.summary.pauses as number));
+  assert.ok(
+    capped.notes.some((n) => /overlap in time .* pauses both state could not be looked for/.test(n)),
+    capped.notes.join("\n"),
+  );
 });
