@@ -42,7 +42,7 @@ function pauseEndLines(file: string): [number, number][] {
   return out;
 }
 
-test("a capped unified Parallel log: same summary and findings as uncapped; the sample holds the longest, first and last pauses; notes say it is a sample", async () => {
+test("a capped unified Parallel log: summary and findings as uncapped; the sample holds the longest, first and last pauses; notes say so", async () => {
   const all = await run(PARALLEL, { maxRows: Infinity });
   const capped = await run(PARALLEL, { maxRows: 200 });
   const ends = pauseEndLines(PARALLEL);

@@ -166,7 +166,9 @@ abstract class ColumnTable<Row> {
   /** The index of a new row, the columns grown (doubled) when full; with a budget, old rows settled and sampled first. */
   protected addRow(): number {
     const b = this.budget;
-    if (b && this.length - this.settledRows >= SETTLE_LAG + Math.max(b.maxRows, SETTLE_LAG) && Number.isFinite(b.maxRows)) this.compact(this.length - SETTLE_LAG);
+    // Unsettled rows past the lag plus a budget's worth: settle all but the lag, keep the sample's.
+    if (b && Number.isFinite(b.maxRows) && this.length - this.settledRows >= SETTLE_LAG + Math.max(b.maxRows, SETTLE_LAG))
+      this.compact(this.length - SETTLE_LAG);
     if (this.length === this.cap) {
       const cap = Math.max(1024, this.cap * 2);
       const grown = <A extends Float64Array | Uint8Array | Uint16Array>(a: A): A => {

@@ -612,13 +612,16 @@ function histogramOf(results: FileResult[], more: PauseRow[]): { type: string; p
 function sampleNotes(results: FileResult[], maxRows: number): string[] {
   const out: string[] = [];
   for (const r of results) {
+    const n = (x: number) => x.toLocaleString("en-US");
+    const { pauses, cycles } = r.parse;
     const what = [
-      r.parse.pauses.sampled ? `pauses frame and charts: a sample of ${r.parse.pauses.length.toLocaleString("en-US")} of ${r.parse.pauses.count.toLocaleString("en-US")} pauses` : "",
-      r.parse.cycles.sampled ? `cycles frame: a sample of ${r.parse.cycles.length.toLocaleString("en-US")} of ${r.parse.cycles.count.toLocaleString("en-US")} concurrent cycles` : "",
+      pauses.sampled ? `pauses frame and charts: a sample of ${n(pauses.length)} of ${n(pauses.count)} pauses` : "",
+      cycles.sampled ? `cycles frame: a sample of ${n(cycles.length)} of ${n(cycles.count)} concurrent cycles` : "",
     ].filter(Boolean);
     if (what.length)
       out.push(
-        `${r.file.rel}: ${what.join("; ")} (a fixed-seed random sample plus the ${topRows(maxRows).toLocaleString("en-US")} longest, the first, the last and every pause a finding reads; the maxRows option sets its size). Counts, percentiles, totals, the histogram and findings are over all of them.`,
+        `${r.file.rel}: ${what.join("; ")} (a fixed-seed random sample plus the ${n(topRows(maxRows))} longest, the first, the last ` +
+          "and every pause a finding reads; the maxRows option sets its size). Counts, percentiles, totals, the histogram and findings are over all of them.",
       );
   }
   return out;
@@ -709,7 +712,8 @@ function dedupe(results: FileResult[], notes: string[]): void {
       // A sampled file no longer holds every pause to compare; files whose time ranges do not meet cannot share one.
       if (rangesMeet(rs))
         notes.push(
-          `${node}: ${rs.map((r) => r.file.rel).join(", ")} overlap in time (or have no date stamps to tell) and hold more pauses than are kept as rows (maxRows), so pauses both state could not be looked for; each file's pauses are all counted.`,
+          `${node}: ${rs.map((r) => r.file.rel).join(", ")} overlap in time (or have no date stamps to tell) and hold more pauses than ` +
+            "are kept as rows (maxRows), so pauses both state could not be looked for; each file's pauses are all counted.",
         );
       continue;
     }
