@@ -108,6 +108,12 @@ test("capped JDK 8 logs with findings (CMS failures, G1 to-space exhaustion) and
   }
   // The G1 log's concurrent phases are sampled too, and counted in full.
   const capped = await run(G1_SPIKE, { maxRows: 20 });
+  // Its findings count 69 pauses over 200 ms or full GCs, yet the capped run keeps fewer rows than that: a rule reads
+  // counts and the one pause it names (src/analyze/gc/gc-tally.ts), not a row per pause over a threshold.
+  const uncapped = (await gcStats(G1_SPIKE, { maxRows: Infinity })).rows("pauses") as { pause_ms: number; stopped_ms: number | null; type: string }[];
+  const overOrFull = uncapped.filter((p) => Math.max(p.pause_ms, p.stopped_ms ?? 0) > 200 || p.type === "full").length;
+  assert.ok(overOrFull > 40);
+  assert.ok(capped.r.rows("pauses").length < overOrFull, `${capped.r.rows("pauses").length} rows kept`);
   assert.ok((capped.summary.cycles as number) > 20);
   assert.ok(capped.r.rows("cycles").length < (capped.summary.cycles as number));
   assert.ok(capped.notes.some((n) => new RegExp(`cycles frame: a sample of \\d+ of ${capped.summary.cycles} concurrent cycles`).test(n)));

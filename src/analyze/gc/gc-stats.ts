@@ -30,6 +30,7 @@ import { plural } from "../../present/plural";
 import { applyRules } from "../rule";
 import { fmt, GC_RULES, GC_THRESHOLDS as T, type NodeFacts } from "./gc-rules";
 import { counted, type CycleRow, type PauseRow, type StallRow } from "./gc-rows";
+import { PauseTally, type TalliedPause } from "./gc-tally";
 
 export type { CycleRow, PauseOrigin, PauseRow, StallRow } from "./gc-rows";
 export { GC_RULES, GC_THRESHOLDS } from "./gc-rules";
@@ -88,6 +89,8 @@ interface FileResult {
   node: string;
   file: SourceFile;
   parse: GcParseColumns;
+  /** What the pause rules read of the file's pauses (./gc-tally.ts), summed as they were read. */
+  tally: PauseTally;
 }
 
 /** A GCInspector parse of one system.log. */
@@ -95,18 +98,6 @@ interface InspectorResult {
   node: string;
   file: SourceFile;
   parse: GcParse;
-}
-
-/**
- * A pause a rule of {@link GC_RULES} reads row by row (over PAUSE_WARN_MS, stopped well beyond the
- * pause, full, CMS failure): the only GC-log pauses made into row objects for the rules. To-space
- * exhausted and humongous pauses are counted; only the first of each becomes a row.
- */
-function notable(t: PauseTable, i: number): boolean {
-  const ms = t.pauseMs(i);
-  const stopped = t.num(i, "stopped_ms") ?? 0;
-  const stop = Math.max(stopped, t.num(i, "real_ms") ?? 0);
-  return Math.max(ms, stopped) > T.PAUSE_WARN_MS.value || stop - ms >= T.STOPPED_EXTRA_MS.value || t.typeOf(i) === "full" || t.concurrentModeFailure(i);
 }
 
 /** Row i of a GC log's pauses as a report row. */
@@ -176,20 +167,48 @@ async function parseGcFile(
  * pauses a rule reads ({@link notable}, the first to-space exhausted, the first humongous) always
  * kept, and rows outside the window (if any) left out as they are counted.
  */
-function rowBudgets(maxRows: number, win: WindowFilter | undefined): ParseOptions {
-  let toSpace = false;
-  let humongous = false;
+function rowBudgets(maxRows: number, win: WindowFilter | undefined, file: SourceFile): { opts: ParseOptions; tally: PauseTally } {
+  const tally = new PauseTally();
+  const view: TalliedPause = {
+    origin: "gc-log",
+    beyond_gc_log: false,
+    type: "",
+    cause: null,
+    pause_ms: 0,
+    real_ms: null,
+    stopped_ms: null,
+    within_line: null,
+    to_space_exhausted: false,
+    humongous: false,
+    concurrent_mode_failure: false,
+  };
+  // Called once per counted pause, in order: tally it, and keep whole the rows a finding names.
   const mustKeep = (t: PauseTable, i: number) => {
-    const firstTs = !toSpace && t.toSpaceExhausted(i);
-    const firstHu = !humongous && t.humongous(i);
-    if (firstTs) toSpace = true;
-    if (firstHu) humongous = true;
-    return firstTs || firstHu || notable(t, i);
+    view.type = t.typeOf(i);
+    view.cause = t.causeOf(i);
+    view.pause_ms = t.pauseMs(i);
+    view.real_ms = t.num(i, "real_ms");
+    view.stopped_ms = t.num(i, "stopped_ms");
+    view.within_line = t.num(i, "within_line");
+    view.to_space_exhausted = t.toSpaceExhausted(i);
+    view.humongous = t.humongous(i);
+    view.concurrent_mode_failure = t.concurrentModeFailure(i);
+    return tally.add(view, () => logRow({ node: file.node, file, parse: { pauses: t } } as FileResult, i));
   };
   return {
-    pauseRows: { maxRows, topN: topRows(maxRows), mustKeep, ...(win ? { drop: win.dropPause } : {}) },
-    cycleRows: { maxRows, topN: topRows(maxRows), ...(win ? { drop: win.dropCycle } : {}) },
+    tally,
+    opts: {
+      pauseRows: { maxRows, topN: topRows(maxRows), mustKeep, ...(win ? { drop: win.dropPause } : {}) },
+      cycleRows: { maxRows, topN: topRows(maxRows), ...(win ? { drop: win.dropCycle } : {}) },
+    },
   };
+}
+
+/** The tally of a file's rows as they are now (after duplicates were dropped from a file that keeps every row). */
+function tallyOfRows(r: FileResult): PauseTally {
+  const tally = new PauseTally();
+  for (let i = 0; i < r.parse.pauses.length; i++) tally.addRow(logRow(r, i));
+  return tally;
 }
 
 /** GCInspector lines of a system.log, read block by block. */
@@ -302,8 +321,9 @@ async function readGcLogs(
   for (const file of gcFiles) {
     let parse: GcParseColumns | null;
     const filter = win ? windowFilter(win) : undefined;
+    const budget = rowBudgets(maxRows, filter, file);
     try {
-      parse = await parseGcFile(source, file, signal, rowBudgets(maxRows, filter));
+      parse = await parseGcFile(source, file, signal, budget.opts);
     } catch (e) {
       if (isCancel(e) || signal.aborted) {
         if (!results.length) throw e;
@@ -321,7 +341,7 @@ async function readGcLogs(
     }
     if (parse && isNodeGcLog(file, parse, notes)) {
       if (win && filter) narrowGcParse(parse, win, filter, file.rel, notes);
-      results.push({ node: file.node, file, parse });
+      results.push({ node: file.node, file, parse, tally: budget.tally });
     }
   }
   orderAndDedupe(results, notes);
@@ -500,31 +520,13 @@ function placeInspectorPauses(results: FileResult[], inspector: InspectorResult[
 /** What the rules see for one node: its {@link notable} GC-log pauses as rows, its GCInspector rows, stalls, JVM info and throughput. */
 function nodeFactsOf(node: string, files: FileResult[], nodeIns: PauseRow[], stalls: StallRow[], inspector: InspectorResult[]): NodeFacts {
   const info = Object.assign({}, ...files.map((r) => r.parse.info)) as GcParse["info"];
-  const nodePauses: PauseRow[] = [];
-  let toSpaceCount = 0;
-  let humongousCount = 0;
-  // A sampled file keeps every notable pause and its first to-space exhausted and humongous pause as rows
-  // (rowBudgets), so its kept rows give the same rows here; the counts are over every pause (its summary).
-  for (const r of files) {
-    const t = r.parse.pauses;
-    let firstTs = toSpaceCount === 0;
-    let firstHu = humongousCount === 0;
-    for (let i = 0; i < t.length; i++) {
-      const ts = t.toSpaceExhausted(i);
-      const hu = t.humongous(i);
-      if (notable(t, i) || (ts && firstTs) || (hu && firstHu)) nodePauses.push(logRow(r, i));
-      if (ts) firstTs = false;
-      if (hu) firstHu = false;
-    }
-    toSpaceCount += t.summary.toSpaceCount;
-    humongousCount += t.summary.humongousCount;
-  }
-  nodePauses.push(...nodeIns);
+  // Each file's tally (summed as its pauses were read, whether its rows are all kept or a sample), in file order, then GCInspector's rows.
+  const tally = new PauseTally();
+  for (const r of files) tally.merge(r.tally);
+  for (const p of nodeIns) tally.addRow(p);
   return {
     node,
-    pauses: nodePauses,
-    toSpaceCount,
-    humongousCount,
+    tally,
     stalls: stalls.filter((s) => s.node === node),
     info,
     throughputPct: throughput(files),
@@ -757,7 +759,10 @@ function dedupe(results: FileResult[], notes: string[]): void {
         seenS.add(k);
         return true;
       });
-      if (t.length !== t.count) t.refold();
+      if (t.length !== t.count) {
+        t.refold();
+        r.tally = tallyOfRows(r);
+      }
       if (cs.length !== cs.count) cs.refold();
     }
     for (const [file, d] of dropped)
