@@ -54,7 +54,7 @@ export interface GcStatsOptions extends HelperOptions {
   /**
    * Rows a GC log's pauses (and, separately, its concurrent cycles) keep for the frames and charts.
    * A log with more keeps a fixed-seed sample of about this many, plus the longest 1,000, the first,
-   * the last and every pause a finding reads; counts, percentiles, totals and findings are over every
+   * the last and every pause a finding names; counts, percentiles, totals and findings are over every
    * pause whatever this is, and the notes say when a frame is a sample. Default {@link GC_MAX_ROWS}.
    * @example await gcStats("gc.log", { maxRows: 10_000 })
    */
@@ -623,7 +623,7 @@ function sampleNotes(results: FileResult[], maxRows: number): string[] {
     if (what.length)
       out.push(
         `${r.file.rel}: ${what.join("; ")} (a fixed-seed random sample plus the ${n(topRows(maxRows))} longest, the first, the last ` +
-          "and every pause a finding reads; the maxRows option sets its size). Counts, percentiles, totals, the histogram and findings are over all of them.",
+          "and every pause a finding names; the maxRows option sets its size). Counts, percentiles, totals, the histogram and findings are over all of them.",
       );
   }
   return out;
