@@ -7,6 +7,9 @@
  * hundreds of MB. Here a pause is 11 float64 cells, three interned string ids and a flag byte
  * (~100 bytes), and a row object is made only when asked for ({@link PauseTable.get}).
  *
+ * With a {@link RowBudget} (gcStats()) a table holds a bounded number of rows whatever the log's size:
+ * rows are counted into exact figures (./gc-fold.ts) as they settle, and past the budget only a sample stays.
+ *
  * Strings read from a line are slices of the block the line came from: kept as they are, one name
  * would hold its whole 1 MiB block in memory. {@link intern} keeps one flat copy of each.
  */
