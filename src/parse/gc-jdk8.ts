@@ -157,7 +157,7 @@ export function parseJdk8Gc(text: string, opts: ParseOptions = {}): GcParse {
  * @example const p = jdk8GcParser(); for await (const b of readLineBlocks("gc.log.0.current")) p.push(b); p.end().pauses.length
  */
 export function jdk8GcParser(opts: ParseOptions = {}): GcBlockParser {
-  const r = emptyColumns(emptyParse("jdk8"));
+  const r = emptyColumns(emptyParse("jdk8"), opts);
   const table = r.pauses;
   const maxLines = opts.maxLines ?? Infinity;
   let open = null as OpenEvent | null;

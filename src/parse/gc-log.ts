@@ -14,7 +14,8 @@ import { unifiedGcParser } from "./gc-unified";
 export * from "./gc-types";
 export { parseJdk8Gc, jdk8GcParser } from "./gc-jdk8";
 export { parseUnifiedGc, unifiedGcParser } from "./gc-unified";
-export { CycleTable, PauseTable, intern, withPauseObjects, type GcBlockParser, type GcParseColumns } from "./gc-pauses";
+export { CycleTable, PauseTable, intern, withPauseObjects, type GcBlockParser, type GcParseColumns, type RowBudget } from "./gc-pauses";
+export { PauseFold, PauseTimes } from "./gc-fold";
 export { parseGcInspector } from "./gc-inspector";
 export { parseNodetoolGcstats, type NodetoolGcStats } from "./nodetool-gcstats";
 
@@ -81,7 +82,7 @@ export function gcLogParser(firstBlock: string, opts: ParseOptions = {}): GcBloc
 
 /** Neither dialect: every non-empty line is counted as skipped, with the first one shown. */
 function unknownParser(opts: ParseOptions): GcBlockParser {
-  const r = emptyColumns(emptyParse("unknown"));
+  const r = emptyColumns(emptyParse("unknown"), opts);
   const maxLines = opts.maxLines ?? Infinity;
   return {
     push(text: string) {

@@ -4,6 +4,7 @@
  * skipped-line tally, decoration timestamps. Kept in one place so gcStats(), logs()/timeline()
  * and health() read the same shape whatever the log's dialect.
  */
+import type { CycleTable, PauseTable, RowBudget } from "./gc-pauses";
 import { parseUtc } from "./utc-time";
 
 /**
@@ -126,6 +127,10 @@ export interface GcParse {
 export interface ParseOptions {
   /** Stop after this many lines (for previews); default all. */
   maxLines?: number;
+  /** How the pause table keeps the rows of a large log (gcStats' budget; default every row). */
+  pauseRows?: RowBudget<PauseTable>;
+  /** How the concurrent-cycle table keeps its rows (default every row). */
+  cycleRows?: RowBudget<CycleTable>;
 }
 
 /** A new, empty parse result. */

@@ -166,7 +166,7 @@ export function parseUnifiedGc(text: string, opts: ParseOptions = {}): GcParse {
  * @example const p = unifiedGcParser(); for await (const b of readLineBlocks("gc.log")) p.push(b); p.end().pauses.length
  */
 export function unifiedGcParser(opts: ParseOptions = {}): GcBlockParser {
-  const r = emptyColumns(emptyParse("unified"));
+  const r = emptyColumns(emptyParse("unified"), opts);
   const table = r.pauses;
   const maxLines = opts.maxLines ?? Infinity;
   const pending = new Map<number, Pending>();
@@ -282,7 +282,7 @@ export function unifiedGcParser(opts: ParseOptions = {}): GcBlockParser {
         if (c1 === 115 && text.charCodeAt(rs + 2) === 101 && text.startsWith("User=", rs)) {
           const p = byId.get(gcId);
           const k = text.indexOf("Real=", rs);
-          if (p !== undefined && table.num(p, "real_ms") === null && k > 0 && k < le) {
+          if (p !== undefined && table.numAt(p, "real_ms") === null && k > 0 && k < le) {
             const v = Number(text.slice(k + 5, text.charCodeAt(le - 1) === 115 ? le - 1 : le));
             if (Number.isFinite(v)) table.setNum(p, "real_ms", Math.round(v * 1e6) / 1000);
           }

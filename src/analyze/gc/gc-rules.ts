@@ -8,7 +8,8 @@ import type { Threshold } from "../../present/report";
 import { inflect, plural } from "../../present/plural";
 import type { GcParse } from "../../parse/gc-types";
 import type { Rule } from "../rule";
-import { counted, type PauseRow, type StallRow } from "./gc-rows";
+import type { PauseRow, StallRow } from "./gc-rows";
+import type { PauseTally } from "./gc-tally";
 import { HEAP_THRESHOLDS, heapRulesOver } from "./heap";
 
 /**
@@ -70,14 +71,10 @@ const T = GC_THRESHOLDS;
 export interface NodeFacts {
   node: string;
   /**
-   * The node's pauses any rule can judge ({@link notable}: over PAUSE_WARN_MS, stopped well beyond
-   * the pause, full, to-space exhausted, humongous, CMS failure) and every GCInspector pause, in
-   * row order. The rest never meet a rule, so they stay in their columns (memory stays flat).
+   * Per pause rule, how many of the node's pauses (GC log and GCInspector) meet it and the one its
+   * evidence names (./gc-tally.ts): a handful of rows whatever the number of pauses.
    */
-  pauses: PauseRow[];
-  /** How many counted pauses had to-space exhausted / humongous regions (only the first of each is in `pauses`). */
-  toSpaceCount: number;
-  humongousCount: number;
+  tally: PauseTally;
   stalls: StallRow[];
   info: GcParse["info"];
   throughputPct: number | null;
@@ -89,10 +86,8 @@ export interface NodeFacts {
 /** A number as gcStats writes it: rounded to `d` decimals, with thousands separators. */
 export const fmt = (n: number, d = 1) => (Math.round(n * 10 ** d) / 10 ** d).toLocaleString("en-US");
 const where = (p: PauseRow) => `${p.file}:${p.line}${p.timestamp ? ` (${p.timestamp})` : p.uptime_s !== null ? ` (uptime ${p.uptime_s}s)` : ""}`;
-const worst = (ps: PauseRow[], key: (p: PauseRow) => number) => ps.reduce((a, b) => (key(b) > key(a) ? b : a));
-/** The pauses a node's figures count: every GC-log pause, plus GCInspector pauses no GC log line covers. */
-const logPauses = (f: NodeFacts) => f.pauses.filter(counted);
-const stoppedOf = (p: PauseRow) => Math.max(p.stopped_ms ?? 0, p.real_ms ?? 0);
+/** The named pause of a tally (there is one whenever its count is above 0). */
+const named = (k: { row: PauseRow | null }) => k.row as PauseRow;
 
 /** THE rule table: every finding gcStats() can raise. */
 export const GC_RULES: Rule<NodeFacts>[] = [
@@ -101,12 +96,12 @@ export const GC_RULES: Rule<NodeFacts>[] = [
     severity: "critical",
     thresholds: [T.PAUSE_CRITICAL_MS],
     check: (f) => {
-      const over = logPauses(f).filter((p) => Math.max(p.pause_ms, p.stopped_ms ?? 0) > T.PAUSE_CRITICAL_MS.value);
-      if (!over.length) return null;
-      const w = worst(over, (p) => Math.max(p.pause_ms, p.stopped_ms ?? 0));
+      const over = f.tally.critical;
+      if (!over.n) return null;
+      const w = named(over);
       return {
         node: f.node,
-        title: `${over.length} GC ${inflect(over.length, "pause")} over ${T.PAUSE_CRITICAL_MS.value} ms on ${f.node}`,
+        title: `${over.n} GC ${inflect(over.n, "pause")} over ${T.PAUSE_CRITICAL_MS.value} ms on ${f.node}`,
         evidence: `worst ${fmt(Math.max(w.pause_ms, w.stopped_ms ?? 0))} ms (${w.type}${w.cause ? `, ${w.cause}` : ""}) at ${where(w)}`,
         action:
           "Find the cause in the pause's type: full GCs -> heap too small or humongous/promotion failures; young pauses -> young gen too large or too much survivor copying. Compare pause_ms with stopped_ms: a gap is time-to-safepoint, not GC.",
@@ -118,15 +113,12 @@ export const GC_RULES: Rule<NodeFacts>[] = [
     severity: "warning",
     thresholds: [T.PAUSE_WARN_MS, T.PAUSE_CRITICAL_MS],
     check: (f) => {
-      const over = logPauses(f).filter((p) => {
-        const v = Math.max(p.pause_ms, p.stopped_ms ?? 0);
-        return v > T.PAUSE_WARN_MS.value && v <= T.PAUSE_CRITICAL_MS.value;
-      });
-      if (!over.length) return null;
-      const w = worst(over, (p) => Math.max(p.pause_ms, p.stopped_ms ?? 0));
+      const over = f.tally.warning;
+      if (!over.n) return null;
+      const w = named(over);
       return {
         node: f.node,
-        title: `${over.length} GC ${inflect(over.length, "pause")} between ${T.PAUSE_WARN_MS.value} and ${T.PAUSE_CRITICAL_MS.value} ms on ${f.node}`,
+        title: `${over.n} GC ${inflect(over.n, "pause")} between ${T.PAUSE_WARN_MS.value} and ${T.PAUSE_CRITICAL_MS.value} ms on ${f.node}`,
         evidence: `worst ${fmt(Math.max(w.pause_ms, w.stopped_ms ?? 0))} ms (${w.type}${w.stopped_ms !== null ? `; pause ${fmt(w.pause_ms)} ms, stopped ${fmt(w.stopped_ms)} ms` : ""}) at ${where(w)}`,
         action: "Pauses over 200 ms show up in p99 read/write latency; check heap size, young-gen size and allocation rate.",
       };
@@ -137,18 +129,12 @@ export const GC_RULES: Rule<NodeFacts>[] = [
     severity: "warning",
     thresholds: [T.STOPPED_EXTRA_MS, T.STOPPED_RATIO],
     check: (f) => {
-      const bad = f.pauses.filter(
-        (p) =>
-          p.origin === "gc-log" &&
-          p.within_line === null &&
-          stoppedOf(p) - p.pause_ms >= T.STOPPED_EXTRA_MS.value &&
-          stoppedOf(p) >= T.STOPPED_RATIO.value * p.pause_ms,
-      );
-      if (!bad.length) return null;
-      const w = worst(bad, (p) => stoppedOf(p) - p.pause_ms);
+      const bad = f.tally.stopped;
+      if (!bad.n) return null;
+      const w = named(bad);
       return {
         node: f.node,
-        title: `${plural(bad.length, "pause")} where the JVM stopped far longer than the GC logged on ${f.node}`,
+        title: `${plural(bad.n, "pause")} where the JVM stopped far longer than the GC logged on ${f.node}`,
         evidence: `${where(w)}: pause ${fmt(w.pause_ms)} ms, real ${w.real_ms === null ? "—" : fmt(w.real_ms)} ms, stopped ${w.stopped_ms === null ? "—" : fmt(w.stopped_ms)} ms`,
         action:
           "The extra time is outside the collector: time-to-safepoint (long counted loops), swapping, CPU starvation, or transparent huge page compaction. Check swap (should be off), THP (set to madvise/never), CPU steal, and -XX:+SafepointTimeout logs.",
@@ -160,15 +146,15 @@ export const GC_RULES: Rule<NodeFacts>[] = [
     severity: "critical",
     thresholds: [T.FULL_GC_COUNT],
     check: (f) => {
-      const full = logPauses(f).filter((p) => p.type === "full");
-      if (full.length < T.FULL_GC_COUNT.value) return null;
-      const causes = countBy(full, (p) => p.cause ?? "unknown");
+      const full = f.tally.full;
+      if (full.n < T.FULL_GC_COUNT.value) return null;
+      const causes = f.tally.fullCauses;
       return {
         node: f.node,
-        title: `${full.length} full ${inflect(full.length, "GC", "GCs")} on ${f.node}`,
+        title: `${full.n} full ${inflect(full.n, "GC", "GCs")} on ${f.node}`,
         evidence: `causes: ${Object.entries(causes)
           .map(([c, n]) => `${c} ×${n}`)
-          .join(", ")}; longest ${fmt(worst(full, (p) => p.pause_ms).pause_ms)} ms at ${where(worst(full, (p) => p.pause_ms))}`,
+          .join(", ")}; longest ${fmt(named(full).pause_ms)} ms at ${where(named(full))}`,
         action:
           "Full GCs stop the node for the whole-heap collection: raise the heap (within 8-16 GB), lower the G1 InitiatingHeapOccupancyPercent, or find what fills the old generation (large partitions, big batches, caches). System.gc() causes: add -XX:+DisableExplicitGC or ExplicitGCInvokesConcurrent.",
       };
@@ -179,12 +165,12 @@ export const GC_RULES: Rule<NodeFacts>[] = [
     severity: "critical",
     thresholds: [T.TO_SPACE_EXHAUSTED_COUNT],
     check: (f) => {
-      const ps = logPauses(f).filter((p) => p.to_space_exhausted);
-      if (f.toSpaceCount < T.TO_SPACE_EXHAUSTED_COUNT.value || !ps.length) return null;
+      const ts = f.tally.toSpace;
+      if (ts.n < T.TO_SPACE_EXHAUSTED_COUNT.value || !ts.row) return null;
       return {
         node: f.node,
-        title: `G1 ran out of to-space ${plural(f.toSpaceCount, "time")} on ${f.node}`,
-        evidence: `first at ${where(ps[0])}, pause ${fmt(ps[0].pause_ms)} ms`,
+        title: `G1 ran out of to-space ${plural(ts.n, "time")} on ${f.node}`,
+        evidence: `first at ${where(ts.row)}, pause ${fmt(ts.row.pause_ms)} ms`,
         action:
           "Evacuation failure: the heap is too full to copy survivors. Give the heap more room (larger heap, -XX:G1ReservePercent higher, lower InitiatingHeapOccupancyPercent) or reduce the live set.",
       };
@@ -195,12 +181,12 @@ export const GC_RULES: Rule<NodeFacts>[] = [
     severity: "warning",
     thresholds: [T.HUMONGOUS_COUNT],
     check: (f) => {
-      const ps = logPauses(f).filter((p) => p.humongous);
-      if (f.humongousCount < T.HUMONGOUS_COUNT.value || !ps.length) return null;
+      const hu = f.tally.humongous;
+      if (hu.n < T.HUMONGOUS_COUNT.value || !hu.row) return null;
       return {
         node: f.node,
-        title: `${plural(f.humongousCount, "pause")} with humongous allocations on ${f.node}`,
-        evidence: `first at ${where(ps[0])}${ps[0].cause ? ` (${ps[0].cause})` : ""}`,
+        title: `${plural(hu.n, "pause")} with humongous allocations on ${f.node}`,
+        evidence: `first at ${where(hu.row)}${hu.row.cause ? ` (${hu.row.cause})` : ""}`,
         action:
           "Objects of at least half a G1 region go straight to the old generation: raise -XX:G1HeapRegionSize (e.g. 16m or 32m) or find the large allocations (large partitions/cells, big batches, compaction buffers).",
       };
@@ -211,12 +197,12 @@ export const GC_RULES: Rule<NodeFacts>[] = [
     severity: "critical",
     thresholds: [T.CMF_COUNT],
     check: (f) => {
-      const ps = logPauses(f).filter((p) => p.concurrent_mode_failure);
-      if (ps.length < T.CMF_COUNT.value) return null;
-      const w = worst(ps, (p) => p.pause_ms);
+      const cmf = f.tally.cmf;
+      if (cmf.n < T.CMF_COUNT.value) return null;
+      const w = named(cmf);
       return {
         node: f.node,
-        title: `CMS concurrent mode / promotion failure ${plural(ps.length, "time")} on ${f.node}`,
+        title: `CMS concurrent mode / promotion failure ${plural(cmf.n, "time")} on ${f.node}`,
         evidence: `longest ${fmt(w.pause_ms)} ms at ${where(w)}`,
         action: "The old generation filled before CMS finished: lower CMSInitiatingOccupancyFraction, enlarge the heap, or move to G1.",
       };
@@ -255,12 +241,3 @@ export const GC_RULES: Rule<NodeFacts>[] = [
     },
   },
 ];
-
-function countBy<T>(rows: T[], key: (r: T) => string): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const r of rows) {
-    const k = key(r);
-    out[k] = (out[k] ?? 0) + 1;
-  }
-  return out;
-}

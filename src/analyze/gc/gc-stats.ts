@@ -20,16 +20,17 @@ import { makeReport, rowsToColumns, type Columns, type Finding, type Report, typ
 import { gcInspectorParser } from "../../parse/gc-inspector";
 import { gcLogParser } from "../../parse/gc-log";
 import type { GcBlockParser, GcParseColumns, PauseTable } from "../../parse/gc-pauses";
+import { PauseTimes } from "../../parse/gc-fold";
 import { isCancel } from "../parse-cancellable";
-import { gcstatsSnapshotNote, gcWindow, narrowGcParse, narrowInspectorParse, type GcWindow } from "./gc-window";
+import { gcstatsSnapshotNote, gcWindow, narrowGcParse, narrowInspectorParse, windowFilter, type GcWindow, type WindowFilter } from "./gc-window";
 import { runOptions } from "../../run-context";
-import type { GcParse } from "../../parse/gc-types";
+import type { GcParse, ParseOptions } from "../../parse/gc-types";
 import { GCSTATS_FIELDS, parseNodetoolGcstats, type NodetoolGcStats } from "../../parse/nodetool-gcstats";
-import { nearestRank } from "../../statistics/nearest-rank";
 import { plural } from "../../present/plural";
 import { applyRules } from "../rule";
 import { fmt, GC_RULES, GC_THRESHOLDS as T, type NodeFacts } from "./gc-rules";
 import { counted, type CycleRow, type PauseRow, type StallRow } from "./gc-rows";
+import { PauseTally, type TalliedPause } from "./gc-tally";
 
 export type { CycleRow, PauseOrigin, PauseRow, StallRow } from "./gc-rows";
 export { GC_RULES, GC_THRESHOLDS } from "./gc-rules";
@@ -50,7 +51,21 @@ export interface GcStatsOptions extends HelperOptions {
   from?: string | Date;
   /** Only pauses, cycles and stalls before this time (see `from`). */
   to?: string | Date;
+  /**
+   * Rows a GC log's pauses (and, separately, its concurrent cycles) keep for the frames and charts.
+   * A log with more keeps a fixed-seed sample of about this many, plus the longest 1,000, the first,
+   * the last and every pause a finding names; counts, percentiles, totals and findings are over every
+   * pause whatever this is, and the notes say when a frame is a sample. Default {@link GC_MAX_ROWS}.
+   * @example await gcStats("gc.log", { maxRows: 10_000 })
+   */
+  maxRows?: number;
 }
+
+/** Rows kept per GC log for the pauses and cycles frames before a sample is kept (about 5 MB of columns each). */
+export const GC_MAX_ROWS = 50_000;
+/** The longest pauses (and cycles) of a GC log kept as rows whatever the sample (a tenth of maxRows when that is fewer). */
+export const GC_TOP_ROWS = 1_000;
+const topRows = (maxRows: number) => Math.min(GC_TOP_ROWS, Math.ceil(maxRows / 10));
 
 /** The report gcStats() returns: frames `pauses`, `cycles`, `stalls`, `gcstats`; charts `pauses`, `heap`, `histogram`. */
 export type GcReport = TypedRows<{ pauses: PauseRow; cycles: CycleRow; stalls: StallRow; gcstats: NodetoolGcStats & { node: string; file: string } }> &
@@ -74,6 +89,8 @@ interface FileResult {
   node: string;
   file: SourceFile;
   parse: GcParseColumns;
+  /** What the pause rules read of the file's pauses (./gc-tally.ts), summed as they were read. */
+  tally: PauseTally;
 }
 
 /** A GCInspector parse of one system.log. */
@@ -81,18 +98,6 @@ interface InspectorResult {
   node: string;
   file: SourceFile;
   parse: GcParse;
-}
-
-/**
- * A pause a rule of {@link GC_RULES} reads row by row (over PAUSE_WARN_MS, stopped well beyond the
- * pause, full, CMS failure): the only GC-log pauses made into row objects for the rules. To-space
- * exhausted and humongous pauses are counted; only the first of each becomes a row.
- */
-function notable(t: PauseTable, i: number): boolean {
-  const ms = t.pauseMs(i);
-  const stopped = t.num(i, "stopped_ms") ?? 0;
-  const stop = Math.max(stopped, t.num(i, "real_ms") ?? 0);
-  return Math.max(ms, stopped) > T.PAUSE_WARN_MS.value || stop - ms >= T.STOPPED_EXTRA_MS.value || t.typeOf(i) === "full" || t.concurrentModeFailure(i);
 }
 
 /** Row i of a GC log's pauses as a report row. */
@@ -124,7 +129,7 @@ function logRow(r: FileResult, i: number): PauseRow {
   };
 }
 
-/** Every GC-log pause of these files as rows, made one at a time (for frames and charts, on demand). */
+/** Every GC-log pause kept as a row (all of them, or a file's sample) of these files, made one at a time (for frames and charts, on demand). */
 function* logRowsOf(results: FileResult[]): Generator<PauseRow> {
   for (const r of results) for (let i = 0; i < r.parse.pauses.length; i++) yield logRow(r, i);
 }
@@ -133,16 +138,77 @@ function* logRowsOf(results: FileResult[]): Generator<PauseRow> {
  * A GC log read block by block (never as one string: no size ceiling, memory flat), its dialect
  * detected from the first block. A read error is thrown as it is; a parser failure is marked.
  */
-async function parseGcFile(source: Awaited<ReturnType<typeof resolveSource>>, file: SourceFile, signal: AbortSignal): Promise<GcParseColumns> {
+async function parseGcFile(
+  source: Awaited<ReturnType<typeof resolveSource>>,
+  file: SourceFile,
+  signal: AbortSignal,
+  opts: ParseOptions,
+): Promise<GcParseColumns> {
   let parser: GcBlockParser | undefined;
   for await (const block of source.readLineBlocks(file, { signal })) {
     try {
-      (parser ??= gcLogParser(block)).push(block);
+      (parser ??= gcLogParser(block, opts)).push(block);
     } catch (e) {
       throw Object.assign(e instanceof Error ? e : new Error(String(e)), { gcParserFailed: true });
     }
   }
-  return (parser ?? gcLogParser("")).end();
+  try {
+    const parse = (parser ?? gcLogParser("", opts)).end();
+    parse.pauses.finish();
+    parse.cycles.finish();
+    return parse;
+  } catch (e) {
+    throw Object.assign(e instanceof Error ? e : new Error(String(e)), { gcParserFailed: true });
+  }
+}
+
+/**
+ * How a GC log's tables keep rows (../../parse/gc-pauses.ts RowBudget): at most `maxRows` each, the
+ * pauses a rule reads ({@link notable}, the first to-space exhausted, the first humongous) always
+ * kept, and rows outside the window (if any) left out as they are counted.
+ */
+function rowBudgets(maxRows: number, win: WindowFilter | undefined, file: SourceFile): { opts: ParseOptions; tally: PauseTally } {
+  const tally = new PauseTally();
+  const view: TalliedPause = {
+    origin: "gc-log",
+    beyond_gc_log: false,
+    type: "",
+    cause: null,
+    pause_ms: 0,
+    real_ms: null,
+    stopped_ms: null,
+    within_line: null,
+    to_space_exhausted: false,
+    humongous: false,
+    concurrent_mode_failure: false,
+  };
+  // Called once per counted pause, in order: tally it, and keep whole the rows a finding names.
+  const mustKeep = (t: PauseTable, i: number) => {
+    view.type = t.typeOf(i);
+    view.cause = t.causeOf(i);
+    view.pause_ms = t.pauseMs(i);
+    view.real_ms = t.num(i, "real_ms");
+    view.stopped_ms = t.num(i, "stopped_ms");
+    view.within_line = t.num(i, "within_line");
+    view.to_space_exhausted = t.toSpaceExhausted(i);
+    view.humongous = t.humongous(i);
+    view.concurrent_mode_failure = t.concurrentModeFailure(i);
+    return tally.add(view, () => logRow({ node: file.node, file, parse: { pauses: t } } as FileResult, i));
+  };
+  return {
+    tally,
+    opts: {
+      pauseRows: { maxRows, topN: topRows(maxRows), mustKeep, ...(win ? { drop: win.dropPause } : {}) },
+      cycleRows: { maxRows, topN: topRows(maxRows), ...(win ? { drop: win.dropCycle } : {}) },
+    },
+  };
+}
+
+/** The tally of a file's rows as they are now (after duplicates were dropped from a file that keeps every row). */
+function tallyOfRows(r: FileResult): PauseTally {
+  const tally = new PauseTally();
+  for (let i = 0; i < r.parse.pauses.length; i++) tally.addRow(logRow(r, i));
+  return tally;
 }
 
 /** GCInspector lines of a system.log, read block by block. */
@@ -208,7 +274,9 @@ async function gcStatsOf(input?: SourceInput, opts: GcStatsOptions = {}): Promis
 
   // The time window (from/to): pauses, cycles and stalls outside it are dropped as each file is read (./gc-window.ts).
   const win = gcWindow(opts) ?? undefined;
-  const { results, cancelled } = await readGcLogs(source, keep, signal, notes, win);
+  const maxRows = opts.maxRows ?? GC_MAX_ROWS;
+  if (!(maxRows >= 1)) throw new CassperfError(`gcStats: maxRows ${String(opts.maxRows)} is not a number of rows of at least 1.`);
+  const { results, cancelled } = await readGcLogs(source, keep, signal, notes, win, maxRows);
   const inspector = opts.gcinspector !== false && !cancelled ? await readInspectorLines(source, keep, signal, notes, win) : [];
   const gcstats = opts.nodetool !== false && !cancelled ? await readNodetoolGcstats(source, wanted, notes) : [];
   if (win && gcstats.length)
@@ -232,7 +300,7 @@ async function gcStatsOf(input?: SourceInput, opts: GcStatsOptions = {}): Promis
     findings.push(...applyRules(GC_RULES, facts, "gcStats"));
     perNode[node] = kpis(files, nodeIns.filter(counted));
   }
-  return gcReport({ source, results, insRows, stalls, gcstats, coverage, nodes, findings, perNode, notes });
+  return gcReport({ source, results, insRows, stalls, gcstats, coverage, nodes, findings, perNode, notes, maxRows });
 }
 
 /**
@@ -245,14 +313,17 @@ async function readGcLogs(
   keep: (f: SourceFile) => boolean,
   signal: AbortSignal,
   notes: string[],
-  win?: GcWindow,
+  win: GcWindow | undefined,
+  maxRows: number,
 ): Promise<{ results: FileResult[]; cancelled: boolean }> {
   const results: FileResult[] = [];
   const gcFiles = filesInTimeOrder(source, ["gc-log"]).filter(keep);
   for (const file of gcFiles) {
     let parse: GcParseColumns | null;
+    const filter = win ? windowFilter(win) : undefined;
+    const budget = rowBudgets(maxRows, filter, file);
     try {
-      parse = await parseGcFile(source, file, signal);
+      parse = await parseGcFile(source, file, signal, budget.opts);
     } catch (e) {
       if (isCancel(e) || signal.aborted) {
         if (!results.length) throw e;
@@ -269,8 +340,8 @@ async function readGcLogs(
       }
     }
     if (parse && isNodeGcLog(file, parse, notes)) {
-      if (win) narrowGcParse(parse, win, file.rel, notes);
-      results.push({ node: file.node, file, parse });
+      if (win && filter) narrowGcParse(parse, win, filter, file.rel, notes);
+      results.push({ node: file.node, file, parse, tally: budget.tally });
     }
   }
   orderAndDedupe(results, notes);
@@ -291,7 +362,7 @@ function orderAndDedupe(results: FileResult[], notes: string[]): void {
 function isNodeGcLog(file: SourceFile, parse: GcParseColumns, notes: string[]): boolean {
   if (
     parse.format === "unknown" ||
-    (parse.pauses.length === 0 && parse.cycles.length === 0 && parse.skipped.count > 0 && parse.skipped.count >= parse.lines / 2)
+    (parse.pauses.count === 0 && parse.cycles.count === 0 && parse.skipped.count > 0 && parse.skipped.count >= parse.lines / 2)
   ) {
     notes.push(
       `${file.rel} is not a GC log: expected unified logging lines ([uptime][level][tags] ...) or JDK 8 PrintGCDetails lines (uptime: [GC ...)${parse.skipped.first ? `; line ${parse.skipped.first.line} reads "${parse.skipped.first.text}"` : ""}.`,
@@ -300,10 +371,9 @@ function isNodeGcLog(file: SourceFile, parse: GcParseColumns, notes: string[]): 
   }
   const side = sideJvm(file);
   if (!side) return true;
-  let worstMs = 0;
-  for (let i = 0; i < parse.pauses.length; i++) worstMs = Math.max(worstMs, parse.pauses.pauseMs(i));
+  const worstMs = Math.max(0, parse.pauses.summary.max);
   notes.push(
-    `${file.rel} is the GC log of ${side}, not of a Cassandra node: left out of the nodes' figures and findings (it holds ${parse.pauses.length.toLocaleString("en-US")} pause(s)${parse.pauses.length ? `, worst ${fmt(worstMs)} ms` : ""}).`,
+    `${file.rel} is the GC log of ${side}, not of a Cassandra node: left out of the nodes' figures and findings (it holds ${parse.pauses.count.toLocaleString("en-US")} pause(s)${parse.pauses.count ? `, worst ${fmt(worstMs)} ms` : ""}).`,
   );
   return false;
 }
@@ -412,7 +482,7 @@ function placeInspectorPauses(results: FileResult[], inspector: InspectorResult[
     const c = ((coverage[r.node] ??= {})["gc-log"] ??= { from: null, to: null, pauses: 0 });
     if (from && (c.from === null || from < c.from)) c.from = from;
     if (to && (c.to === null || to > c.to)) c.to = to;
-    c.pauses += r.parse.pauses.length;
+    c.pauses += r.parse.pauses.count;
   }
   let beyond = 0;
   for (const r of inspector) {
@@ -450,25 +520,13 @@ function placeInspectorPauses(results: FileResult[], inspector: InspectorResult[
 /** What the rules see for one node: its {@link notable} GC-log pauses as rows, its GCInspector rows, stalls, JVM info and throughput. */
 function nodeFactsOf(node: string, files: FileResult[], nodeIns: PauseRow[], stalls: StallRow[], inspector: InspectorResult[]): NodeFacts {
   const info = Object.assign({}, ...files.map((r) => r.parse.info)) as GcParse["info"];
-  const nodePauses: PauseRow[] = [];
-  let toSpaceCount = 0;
-  let humongousCount = 0;
-  for (const r of files) {
-    const t = r.parse.pauses;
-    for (let i = 0; i < t.length; i++) {
-      const ts = t.toSpaceExhausted(i);
-      const hu = t.humongous(i);
-      if (notable(t, i) || (ts && toSpaceCount === 0) || (hu && humongousCount === 0)) nodePauses.push(logRow(r, i));
-      if (ts) toSpaceCount++;
-      if (hu) humongousCount++;
-    }
-  }
-  nodePauses.push(...nodeIns);
+  // Each file's tally (summed as its pauses were read, whether its rows are all kept or a sample), in file order, then GCInspector's rows.
+  const tally = new PauseTally();
+  for (const r of files) tally.merge(r.tally);
+  for (const p of nodeIns) tally.addRow(p);
   return {
     node,
-    pauses: nodePauses,
-    toSpaceCount,
-    humongousCount,
+    tally,
     stalls: stalls.filter((s) => s.node === node),
     info,
     throughputPct: throughput(files),
@@ -489,12 +547,13 @@ interface GcGathered {
   findings: Finding[];
   perNode: Record<string, Record<string, unknown>>;
   notes: string[];
+  maxRows: number;
 }
 
 /** The last step: summary, frames built on demand from the columns, and the charts of ../../present/charts/gc.ts. */
 function gcReport(g: GcGathered): GcReport {
   const { results, insRows, stalls, gcstats } = g;
-  const logCount = results.reduce((a, r) => a + r.parse.pauses.length, 0);
+  const logCount = results.reduce((a, r) => a + r.parse.pauses.count, 0);
   const insCounted = insRows.filter(counted);
   const basisCount = logCount + insCounted.length;
   /** Every pause row (GC log, then GCInspector), made on demand for frames and charts. */
@@ -513,7 +572,7 @@ function gcReport(g: GcGathered): GcReport {
     gcinspector_pauses: insRows.length,
     gcinspector_pauses_beyond_gc_log: insRows.filter((p) => p.beyond_gc_log).length,
     coverage: g.coverage,
-    cycles: results.reduce((a, r) => a + r.parse.cycles.length, 0),
+    cycles: results.reduce((a, r) => a + r.parse.cycles.count, 0),
     allocation_stalls: stalls.length,
     skipped_lines: results.reduce((a, r) => a + r.parse.skipped.count, 0),
     flags: infos.find((i) => i.flags)?.flags ?? null,
@@ -535,11 +594,39 @@ function gcReport(g: GcGathered): GcReport {
     charts: {
       pauses: () => pausesChart(allRows(), T),
       heap: () => heapChart([...logRowsOf(results)]),
-      histogram: () => histogramChart(allRows().filter(counted)),
+      histogram: () => histogramChart(results.some((r) => r.parse.pauses.sampled) ? histogramOf(results, insCounted) : allRows().filter(counted)),
     },
-    notes: g.notes,
+    notes: [...g.notes, ...sampleNotes(results, g.maxRows)],
     previewFrame: "pauses",
   }) as GcReport;
+}
+
+/** The histogram's input when a file's rows are a sample: every counted pause's duration and type, from the files' exact durations. */
+function histogramOf(results: FileResult[], more: PauseRow[]): { type: string; pause_ms: number; count: number }[] {
+  const out: { type: string; pause_ms: number; count: number }[] = [];
+  for (const r of results)
+    for (const [type, times] of r.parse.pauses.summary.times) for (const [ms, count] of times.entries()) out.push({ type, pause_ms: ms, count });
+  for (const p of more) out.push({ type: p.type, pause_ms: p.pause_ms, count: 1 });
+  return out;
+}
+
+/** A note for each GC log whose frames hold a sample of its rows (what was kept, and that every figure is over all rows). */
+function sampleNotes(results: FileResult[], maxRows: number): string[] {
+  const out: string[] = [];
+  for (const r of results) {
+    const n = (x: number) => x.toLocaleString("en-US");
+    const { pauses, cycles } = r.parse;
+    const what = [
+      pauses.sampled ? `pauses frame and charts: a sample of ${n(pauses.length)} of ${n(pauses.count)} pauses` : "",
+      cycles.sampled ? `cycles frame: a sample of ${n(cycles.length)} of ${n(cycles.count)} concurrent cycles` : "",
+    ].filter(Boolean);
+    if (what.length)
+      out.push(
+        `${r.file.rel}: ${what.join("; ")} (a fixed-seed random sample plus the ${n(topRows(maxRows))} longest, the first, the last ` +
+          "and every pause a finding names; the maxRows option sets its size). Counts, percentiles, totals, the histogram and findings are over all of them.",
+      );
+  }
+  return out;
 }
 
 /** The `pauses` frame from the columns (GC-log pauses, then GCInspector rows), one row object at a time. */
@@ -623,6 +710,15 @@ function dedupe(results: FileResult[], notes: string[]): void {
   for (const r of results) byNode.set(r.node, [...(byNode.get(r.node) ?? []), r]);
   for (const [node, rs] of byNode) {
     if (rs.length < 2) continue;
+    if (rs.some((r) => r.parse.pauses.sampled || r.parse.cycles.sampled)) {
+      // A sampled file no longer holds every pause to compare; files whose time ranges do not meet cannot share one.
+      if (rangesMeet(rs))
+        notes.push(
+          `${node}: ${rs.map((r) => r.file.rel).join(", ")} overlap in time (or have no date stamps to tell) and hold more pauses than ` +
+            "are kept as rows (maxRows), so pauses both state could not be looked for; each file's pauses are all counted.",
+        );
+      continue;
+    }
     const seen = new Map<string, string>();
     const seenC = new Set<string>();
     const seenS = new Set<string>();
@@ -663,12 +759,26 @@ function dedupe(results: FileResult[], notes: string[]): void {
         seenS.add(k);
         return true;
       });
+      if (t.length !== t.count) {
+        t.refold();
+        r.tally = tallyOfRows(r);
+      }
+      if (cs.length !== cs.count) cs.refold();
     }
     for (const [file, d] of dropped)
       notes.push(
         `${node}: ${d.n.toLocaleString("en-US")} duplicate pause(s) dropped from ${file}: the same time stamp, type and duration are already in ${[...d.from].join(", ")} (two copies or overlapping ranges of one log); each pause is counted once.`,
       );
   }
+}
+
+/** Do any two of these files' time spans (first to last date stamp) meet? True when a file has no date stamps to tell. */
+function rangesMeet(rs: FileResult[]): boolean {
+  const spans = rs.map((r) => [Date.parse(r.parse.firstTimestamp ?? ""), Date.parse(r.parse.lastTimestamp ?? "")]);
+  if (spans.some(([a, b]) => !Number.isFinite(a) || !Number.isFinite(b))) return true;
+  spans.sort((x, y) => x[0]! - y[0]!);
+  for (let i = 1; i < spans.length; i++) if (spans[i]![0]! <= spans[i - 1]![1]!) return true;
+  return false;
 }
 
 /** Sort each node's parsed files by their first timestamp (else first uptime); note when that differs from name order. */
@@ -699,23 +809,13 @@ function throughput(files: FileResult[]): number | null {
   let count = 0;
   for (const r of files) {
     if (r.parse.firstUptime === null || r.parse.lastUptime === null || r.parse.jvmRestarts) continue;
-    let end = r.parse.lastUptime;
-    let p0 = 0;
-    let c = 0;
-    const t = r.parse.pauses;
-    for (let i = 0; i < t.length; i++) {
-      if (t.num(i, "within_line") !== null) continue;
-      const ms = t.pauseMs(i);
-      p0 += ms;
-      c++;
-      const up = t.num(i, "uptime_s");
-      if (up !== null) end = Math.max(end, up + ms / 1000);
-    }
+    const f = r.parse.pauses.summary;
+    const end = Math.max(r.parse.lastUptime, f.outerEnd);
     const s = end - r.parse.firstUptime;
-    if (s <= 0 || c === 0) continue;
+    if (s <= 0 || f.outer === 0) continue;
     span += s * 1000;
-    paused += p0;
-    count += c;
+    paused += f.total;
+    count += f.outer;
   }
   return span > 0 && count >= 2 ? Math.max(0, 100 * (1 - paused / span)) : null;
 }
@@ -725,60 +825,49 @@ function throughput(files: FileResult[]): number | null {
  * (GCInspector rows that count): one pass, no row objects.
  */
 function kpis(files: FileResult[], more: PauseRow[]): Record<string, unknown> {
-  const n = files.reduce((a, r) => a + r.parse.pauses.length, 0) + more.length;
-  const ms = new Float64Array(n);
-  let k = 0;
+  // Every file's exact figures (../../parse/gc-fold.ts: summed over every pause, also when the rows are a sample), then `more`.
+  const times = new PauseTimes();
   let total = 0;
   let fullCount = 0;
   const counts: Record<string, number> = {};
   const fullCauses: Record<string, number> = {};
-  const add = (type: string, pause: number, within: number | null, cause: string | null) => {
-    ms[k++] = pause;
-    total += within === null ? pause : 0;
-    counts[type] = (counts[type] ?? 0) + 1;
-    if (type === "full") {
-      fullCount++;
-      const c = cause ?? "unknown";
-      fullCauses[c] = (fullCauses[c] ?? 0) + 1;
-    }
-  };
-  for (const r of files) {
-    const t = r.parse.pauses;
-    for (let i = 0; i < t.length; i++) add(t.typeOf(i), t.pauseMs(i), t.num(i, "within_line"), t.causeOf(i));
-  }
-  for (const p of more) add(p.type, p.pause_ms, p.within_line, p.cause);
-  ms.sort();
-  const sorted = ms as unknown as number[];
-  const stoppedFiles = files.filter((r) => r.parse.safepointStoppedMs !== null);
-  // Allocation: heap growth between consecutive pauses; promotion: growth of heap-after between consecutive young pauses.
   let allocMb = 0;
   let promoMb = 0;
   let spanS = 0;
   for (const r of files) {
-    const t = r.parse.pauses;
+    const f = r.parse.pauses.summary;
+    for (const [type, t] of f.times) {
+      counts[type] = (counts[type] ?? 0) + t.n;
+      times.merge(t);
+    }
+    total += f.total;
+    fullCount += f.fullCount;
+    for (const [c, n] of Object.entries(f.fullCauses)) fullCauses[c] = (fullCauses[c] ?? 0) + n;
+    allocMb += f.allocMb;
+    promoMb += f.promoMb;
     if (r.parse.firstUptime !== null && r.parse.lastUptime !== null && !r.parse.jvmRestarts) spanS += Math.max(0, r.parse.lastUptime - r.parse.firstUptime);
-    let prevAfter: number | null = null;
-    let prevYoungAfter: number | null = null;
-    for (let i = 0; i < t.length; i++) {
-      const before = t.num(i, "heap_before_mb");
-      const after = t.num(i, "heap_after_mb");
-      const type = t.typeOf(i);
-      if (before !== null && prevAfter !== null && before > prevAfter) allocMb += before - prevAfter;
-      if (after !== null) prevAfter = after;
-      if (type === "young" && after !== null) {
-        if (prevYoungAfter !== null && after > prevYoungAfter) promoMb += after - prevYoungAfter;
-        prevYoungAfter = after;
-      } else if (type !== "young" && type !== "young-concurrent-start") prevYoungAfter = null;
+  }
+  for (const p of more) {
+    times.add(p.pause_ms);
+    total += p.within_line === null ? p.pause_ms : 0;
+    counts[p.type] = (counts[p.type] ?? 0) + 1;
+    if (p.type === "full") {
+      fullCount++;
+      const c = p.cause ?? "unknown";
+      fullCauses[c] = (fullCauses[c] ?? 0) + 1;
     }
   }
+  const n = times.n;
+  const entries = times.entries();
+  const stoppedFiles = files.filter((r) => r.parse.safepointStoppedMs !== null);
   return {
     pauses: n,
     counts_by_type: counts,
-    pause_p50_ms: nearestRank(sorted, 0.5),
-    pause_p90_ms: nearestRank(sorted, 0.9),
-    pause_p99_ms: nearestRank(sorted, 0.99),
-    pause_p99_9_ms: nearestRank(sorted, 0.999),
-    pause_max_ms: n ? ms[n - 1] : null,
+    pause_p50_ms: times.percentile(0.5, entries),
+    pause_p90_ms: times.percentile(0.9, entries),
+    pause_p99_ms: times.percentile(0.99, entries),
+    pause_p99_9_ms: times.percentile(0.999, entries),
+    pause_max_ms: n ? times.max : null,
     total_pause_ms: round(total),
     total_stopped_ms: stoppedFiles.length ? round(stoppedFiles.reduce((a, r) => a + (r.parse.safepointStoppedMs ?? 0), 0)) : null,
     throughput_pct: round(throughput(files), 3),

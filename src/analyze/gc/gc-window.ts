@@ -5,7 +5,7 @@
  * uptime-only line) or narrowed (a whole-file sum) is left out and said, never guessed.
  */
 import { CassperfError } from "../../errors";
-import type { GcParseColumns } from "../../parse/gc-pauses";
+import type { CycleTable, GcParseColumns, PauseTable } from "../../parse/gc-pauses";
 import type { GcParse } from "../../parse/gc-types";
 import { parseUtc } from "../../parse/utc-time";
 import { plural } from "../../present/plural";
@@ -40,33 +40,53 @@ const inside = (w: GcWindow, stamp: string | null) => {
 };
 
 /**
- * Narrow one GC log's parse to the window, in place: pauses, cycles and stalls outside it go; its
- * time span (first/last stamp and uptime) is clipped to the window so throughput is over the window;
- * the safepoint total (a whole-file sum) is not shown. Each loss is a note naming the file.
+ * What a GC log's tables leave out for the window as they count their rows (RowBudget.drop of
+ * ../../parse/gc-pauses.ts), and what {@link narrowGcParse} needs of the rows left out: the JVM's start
+ * (from the first pause with both a date stamp and an uptime), the pauses without a date stamp, and
+ * the first and last pause kept.
  */
-export function narrowGcParse(parse: GcParseColumns, w: GcWindow, rel: string, notes: string[]): void {
-  const p = parse.pauses;
-  let unplaced = 0;
-  // Uptime at a time stamp, from any pause that has both (one JVM run: the offset is the JVM's start).
-  let startMs = NaN;
-  for (let i = 0; i < p.length && Number.isNaN(startMs); i++) {
-    const ts = p.timestampOf(i);
-    const up = p.num(i, "uptime_s");
-    if (ts !== null && up !== null) startMs = parseUtc(ts) - up * 1000;
-  }
-  let first: { ts: string; up: number | null } | null = null;
-  let last: { ts: string; up: number | null } | null = null;
-  p.retain((i) => {
-    const ts = p.timestampOf(i);
-    if (ts === null) unplaced++;
-    if (!inside(w, ts)) return false;
-    first ??= { ts: ts!, up: p.num(i, "uptime_s") };
-    last = { ts: ts!, up: p.num(i, "uptime_s") };
-    return true;
-  });
-  parse.cycles.retain((i) => inside(w, parse.cycles.get(i).timestamp));
+export interface WindowFilter {
+  dropPause: (t: PauseTable, i: number) => boolean;
+  dropCycle: (t: CycleTable, i: number) => boolean;
+  startMs: number;
+  unplaced: number;
+  first: { ts: string; up: number | null } | null;
+  last: { ts: string; up: number | null } | null;
+}
+
+/** A fresh {@link WindowFilter} for one GC log. */
+export function windowFilter(w: GcWindow): WindowFilter {
+  const f: WindowFilter = {
+    startMs: NaN,
+    unplaced: 0,
+    first: null,
+    last: null,
+    dropPause: (p, i) => {
+      const ts = p.timestampOf(i);
+      const up = p.num(i, "uptime_s");
+      // Uptime at a time stamp, from any pause that has both (one JVM run: the offset is the JVM's start).
+      if (Number.isNaN(f.startMs) && ts !== null && up !== null) f.startMs = parseUtc(ts) - up * 1000;
+      if (ts === null) f.unplaced++;
+      if (!inside(w, ts)) return true;
+      f.first ??= { ts: ts!, up };
+      f.last = { ts: ts!, up };
+      return false;
+    },
+    dropCycle: (c, i) => !inside(w, c.get(i).timestamp),
+  };
+  return f;
+}
+
+/**
+ * Narrow one GC log's parse to the window, in place: pauses, cycles and stalls outside it went as
+ * they were counted ({@link windowFilter}); its time span (first/last stamp and uptime) is clipped to
+ * the window so throughput is over the window; the safepoint total (a whole-file sum) is not shown.
+ * Each loss is a note naming the file.
+ */
+export function narrowGcParse(parse: GcParseColumns, w: GcWindow, f: WindowFilter, rel: string, notes: string[]): void {
+  const startMs = f.startMs;
   parse.stalls = parse.stalls.filter((s) => inside(w, s.timestamp));
-  if (unplaced) notes.push(`${rel}: ${plural(unplaced, "pause")} without a date stamp (uptime only) cannot be placed in the window ${w.label}; left out.`);
+  if (f.unplaced) notes.push(`${rel}: ${plural(f.unplaced, "pause")} without a date stamp (uptime only) cannot be placed in the window ${w.label}; left out.`);
   // The span the window covers inside this file, for throughput: the window's ends clipped to the file's own.
   if (!Number.isNaN(startMs) && parse.firstUptime !== null && parse.lastUptime !== null && !parse.jvmRestarts) {
     parse.firstUptime = Math.max(parse.firstUptime, (w.fromMs - startMs) / 1000);
@@ -75,10 +95,8 @@ export function narrowGcParse(parse: GcParseColumns, w: GcWindow, rel: string, n
   } else {
     parse.firstUptime = parse.lastUptime = null;
   }
-  const f = first as { ts: string } | null;
-  const l = last as { ts: string } | null;
-  parse.firstTimestamp = f ? f.ts : null;
-  parse.lastTimestamp = l ? l.ts : null;
+  parse.firstTimestamp = f.first ? f.first.ts : null;
+  parse.lastTimestamp = f.last ? f.last.ts : null;
   if (parse.safepointStoppedMs !== null) {
     notes.push(`${rel}: the safepoint stopped time is a sum over the whole file; not shown for the window ${w.label}.`);
     parse.safepointStoppedMs = null;

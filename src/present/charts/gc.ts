@@ -168,16 +168,20 @@ const BIN_EDGES = [0, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2
  * count axis is symlog, where stacked heights would lie), and empty bins between the shortest and
  * the longest pause stay on the axis so gaps show.
  */
-export function histogramChart(rows: PauseRow[]): VegaLiteSpec {
+export function histogramChart(rows: { type: string; pause_ms: number; count?: number }[]): VegaLiteSpec {
   // Aggregated here: at most (bins x types) points reach Vega whatever the number of pauses.
+  // A row may stand for `count` pauses of the same type and duration (gcStats' exact durations of a large log).
   const counts = new Map<string, number>();
   let lo = Infinity;
   let hi = -Infinity;
+  let total = 0;
   for (const p of rows) {
     let b = 0;
     while (b < BIN_EDGES.length - 2 && p.pause_ms >= BIN_EDGES[b + 1]) b++;
     const key = `${b}|${p.type}`;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
+    const n = p.count ?? 1;
+    total += n;
+    counts.set(key, (counts.get(key) ?? 0) + n);
     lo = Math.min(lo, b);
     hi = Math.max(hi, b);
   }
@@ -195,7 +199,7 @@ export function histogramChart(rows: PauseRow[]): VegaLiteSpec {
   });
   const types = [...new Set(data.map((d) => d.type))].sort();
   return {
-    title: `Pause histogram (${rows.length.toLocaleString("en-US")} pauses in log-spaced bins)`,
+    title: `Pause histogram (${total.toLocaleString("en-US")} pauses in log-spaced bins)`,
     width: 700,
     height: 260,
     data: { values: data },
