@@ -24,11 +24,13 @@ import {
   LINE_RULES,
   RULE_GATE,
   gated,
+  literalStart,
   QUERY_ROW_RULES,
   STACK_LINE,
   STATUS_ROW_RULES,
   tableFromQuery,
   type BlockKind,
+  type EventFields,
   type LogEvent,
 } from "./log-rules";
 
@@ -312,8 +314,8 @@ export class SystemLogParser {
           ev.kind = r.kind;
           ev.rule = r.id;
           if (block === "statuslogger") ev.dump = current.line;
-          Object.assign(ev, stripUndefined(f));
-          if (q) Object.assign(ev, stripUndefined(tableFromQuery(q)));
+          assignDefined(ev, f);
+          if (q) assignDefined(ev, tableFromQuery(q));
           events.push(ev);
           matched = true;
           break;
@@ -408,9 +410,24 @@ function millis(date: string): number {
   return v;
 }
 
-/** The line rules outside RULE_GATE (./log-rules.ts), in table order: all a message the gate rejects can match. */
-const UNGATED_LINE_RULES = LINE_RULES.filter((r) => !gated(r));
-const UNGATED_FACT_RULES = FACT_RULES.filter((f) => !gated(f));
+/**
+ * A rule as classify() tries it: its `contains` text, and the literal text every match of its regex starts the message with
+ * (log-rules.ts literalStart), when the regex has one. `startsWith(start)` is checked before `includes(contains)`: both must
+ * hold for the rule to match, and the first looks at a few characters where the second reads the whole message. On
+ * bench:logs' 0.3 GB bundle, where half of one system.log's messages pass RULE_GATE (flushes), a passing message was
+ * searched once per rule, 27 times.
+ */
+interface TriedRule<R> {
+  rule: R;
+  start: string | undefined;
+}
+const tried = <R extends { re: RegExp }>(rules: R[]): TriedRule<R>[] => rules.map((rule) => ({ rule, start: literalStart(rule.re) }));
+
+/** The line rules in table order, and those outside RULE_GATE (./log-rules.ts): all a message the gate rejects can match. */
+const ALL_LINE_RULES = tried(LINE_RULES);
+const UNGATED_LINE_RULES = tried(LINE_RULES.filter((r) => !gated(r)));
+const ALL_FACT_RULES = tried(FACT_RULES);
+const UNGATED_FACT_RULES = tried(FACT_RULES.filter((f) => !gated(f)));
 
 /**
  * Classify an event's message with the rule table (first match wins), then the fact rules. When
@@ -419,14 +436,15 @@ const UNGATED_FACT_RULES = FACT_RULES.filter((f) => !gated(f));
  */
 export function classify(ev: LogEvent, message: string, sourceFile: string | undefined): void {
   const maybe = RULE_GATE.test(message);
-  for (const rule of maybe ? LINE_RULES : UNGATED_LINE_RULES) {
+  for (const { rule, start } of maybe ? ALL_LINE_RULES : UNGATED_LINE_RULES) {
     if (rule.sources && sourceFile && !rule.sources.includes(sourceFile)) continue;
+    if (start !== undefined && !message.startsWith(start)) continue;
     if (rule.contains && !message.includes(rule.contains)) continue;
     const m = rule.re.exec(message);
     if (!m) continue;
     ev.kind = rule.kind;
     ev.rule = rule.id;
-    if (rule.fields) Object.assign(ev, stripUndefined(rule.fields(m)));
+    if (rule.fields) assignDefined(ev, rule.fields(m));
     return;
   }
   if (ev.level === "ERROR") {
@@ -435,18 +453,28 @@ export function classify(ev: LogEvent, message: string, sourceFile: string | und
     const ex = /([a-z][\w$]*(?:\.[\w$]+)*\.[\w$]*(?:Exception|Error))\b/.exec(message);
     if (ex) ev.exception = ex[1];
   }
-  for (const f of maybe ? FACT_RULES : UNGATED_FACT_RULES) {
+  for (const { rule: f, start } of maybe ? ALL_FACT_RULES : UNGATED_FACT_RULES) {
+    if (start !== undefined && !message.startsWith(start)) continue;
     if (!message.includes(f.contains)) continue;
     const m = f.re.exec(message);
     if (m) {
-      Object.assign(ev, stripUndefined(f.fields(m)));
+      assignDefined(ev, f.fields(m));
       if (!ev.rule) ev.rule = f.id;
       return;
     }
   }
 }
 
-function stripUndefined<T extends object>(o: T): T {
-  for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
-  return o;
+/**
+ * The fields a rule read, onto the event, in their order, leaving out the undefined ones: what Object.assign of the fields
+ * with their undefined keys deleted did, without the delete (which turned every fields object into a slow dictionary) or
+ * the key array.
+ */
+function assignDefined(ev: LogEvent, fields: EventFields): void {
+  const to = ev as unknown as Record<string, unknown>;
+  const from = fields as Record<string, unknown>;
+  for (const k in from) {
+    const v = from[k];
+    if (v !== undefined) to[k] = v;
+  }
 }
