@@ -13,6 +13,8 @@ import { SystemLogParser, parseSystemLog, type ParsedLog } from "../src/parse/sy
 import { detectLayout } from "../src/parse/log-layout";
 import { readLineBlocks } from "../src/cluster/read-stream";
 import { parseSystemLog as referenceParse } from "./reference/system-log-before-24";
+import * as refRules from "./reference/log-rules-before-24";
+import { parseSize, tableFromPath, tableFromQuery } from "../src/parse/log-rules";
 import { logFixtureFiles } from "./support";
 
 const FIXTURES = path.join(__dirname, "fixtures");
@@ -77,4 +79,33 @@ test("every log fixture gives the same events, counts and skipped lines as the p
   assert.ok(events > 10_000, `${events} events`);
   for (const k of ["gc-pause", "statuslogger-pool", "statuslogger-table", "flush", "compaction", "dropped-messages", "exception", "slow-query"])
     assert.ok(kinds.has(k), `a fixture event is ${k}`);
+});
+
+test("tableFromPath, parseSize and tableFromQuery give what they gave before issue #24 on generated and fixture text", () => {
+  // Expected: the functions of the reference copy (test/reference/log-rules-before-24.ts) on the same input.
+  let seed = 24;
+  const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+  const pick = <T>(xs: T[]) => xs[rnd(xs.length)]!;
+  const hex = (n: number, upper = false) => Array.from({ length: n }, () => pick([..."0123456789abcdef"])).join("")[upper ? "toUpperCase" : "toLowerCase"]();
+  const parts = ["", "data", "ks", "tbl", `tbl-${hex(32)}`, `tbl-${hex(32, true)}`, `-${hex(32)}`, `t-${hex(31)}`, `t-${hex(33)}`, "nb-1-big-Data.db", "a b", "é"];
+  for (let i = 0; i < 20_000; i++) {
+    const p = Array.from({ length: rnd(6) }, () => pick(parts)).join(pick(["/", "//"]));
+    const path = (rnd(2) ? "/" : "") + p + (rnd(4) ? "" : "/");
+    assert.deepStrictEqual(tableFromPath(path), refRules.tableFromPath(path), path);
+  }
+  const sizes = ["", " ", "853", "5,123 bytes", "5.482KiB", "94.273MiB", "1.2 GB", "1.2 gb", "12kB", "3TB", "4TiB", "0.5", ".5", "1,2,3.4MB", "1.", "x", "12 B", "7 bytes ", " 9GiB"];
+  for (const s of [...sizes, undefined]) assert.deepStrictEqual(parseSize(s), refRules.parseSize(s), String(s));
+  for (const q of ["SELECT * FROM ks.tbl WHERE k = 1", 'select a from "Ks"."T" limit 1', "SELECT * FROM tbl", "no clause", "DELETE FROM ks/tbl"])
+    assert.deepStrictEqual(tableFromQuery(q), refRules.tableFromQuery(q), q);
+  // And on every path and size the fixtures' flush and compaction lines carry (each regex as the rules table writes it).
+  let checked = 0;
+  for (const file of logFixtureFiles(FIXTURES)) {
+    const text = fs.readFileSync(file, "latin1");
+    for (const [, path, size] of text.matchAll(/(?:Completed flushing |Compacting \[|SSTableReader\(path=')(\/[^ ',:\]]+)(?: \(([^)]*)\))?/g)) {
+      assert.deepStrictEqual(tableFromPath(path!), refRules.tableFromPath(path!), path);
+      if (size !== undefined) assert.deepStrictEqual(parseSize(size), refRules.parseSize(size), size);
+      checked++;
+    }
+  }
+  assert.ok(checked > 100, `${checked} fixture paths`);
 });
