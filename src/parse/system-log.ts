@@ -144,6 +144,8 @@ export class SystemLogParser {
   private lastSecMs = 0;
   /** "File.java:123" strings made so far, by file then line: see {@link sourceOf}. */
   private readonly sources = new Map<string, Map<string, string>>();
+  /** Levels and thread names seen so far: see {@link once}. */
+  private readonly names = new Map<string, string>();
 
   /** `sample`: the file's first block, to detect the layout from when options.layout is absent. */
   constructor(
@@ -211,6 +213,7 @@ export class SystemLogParser {
     let lastSecKey = this.lastSecKey;
     let lastSecMs = this.lastSecMs;
     const sources = this.sources;
+    const names = this.names;
 
     while (pos < len) {
       let end = text.indexOf("\n", pos);
@@ -277,8 +280,8 @@ export class SystemLogParser {
         const ev: LogEvent = new Event(
           options.node,
           ts,
-          gi.level ? m[gi.level] : "",
-          gi.thread ? m[gi.thread] : null,
+          gi.level ? once(names, m[gi.level]!) : "",
+          gi.thread ? once(names, m[gi.thread]!) : null,
           sourceFile ? sourceOf(sources, sourceFile, gi.line ? m[gi.line]! : "?") : null,
           message,
           options.file,
@@ -415,6 +418,30 @@ function sameSecond(date: string, key: string): boolean {
   return true;
 }
 
+/** Levels and thread names kept in {@link once}'s cache, past which a new one is kept per event. */
+const NAMES_CACHED = 4096;
+
+/**
+ * One string for each level and thread name (a few dozen in a log): the event keeps the first one seen, and the copy the
+ * regex cut from this line dies young instead of living (and being copied by the young-generation GC) with the event.
+ */
+function once(cache: Map<string, string>, s: string): string {
+  const seen = cache.get(s);
+  if (seen !== undefined) return seen;
+  if (cache.size >= NAMES_CACHED) return s;
+  const own = detached(s);
+  cache.set(own, own);
+  return own;
+}
+
+/**
+ * A copy of `s` that does not hold the text it was cut from: V8 keeps a substring as a view of its parent (here the block of
+ * lines), and a cached one would keep every such block for the whole file.
+ */
+function detached(s: string): string {
+  return (" " + s).slice(1);
+}
+
 /** Lines of one source file kept in {@link sourceOf}'s cache, past which a new line is joined each time instead. */
 const SOURCE_LINES_CACHED = 4096;
 
@@ -425,11 +452,11 @@ const SOURCE_LINES_CACHED = 4096;
  */
 function sourceOf(cache: Map<string, Map<string, string>>, file: string, line: string): string {
   let lines = cache.get(file);
-  if (lines === undefined) cache.set(file, (lines = new Map()));
+  if (lines === undefined) cache.set(detached(file), (lines = new Map()));
   let s = lines.get(line);
   if (s === undefined) {
     s = file + ":" + line;
-    if (lines.size < SOURCE_LINES_CACHED) lines.set(line, s);
+    if (lines.size < SOURCE_LINES_CACHED) lines.set(detached(line), (s = detached(s)));
   }
   return s;
 }
