@@ -9,8 +9,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { SystemLogParser, parseSystemLog, type ParsedLog } from "../src/parse/system-log";
-import { detectLayout } from "../src/parse/log-layout";
+import { CASSANDRA_REGEX, SystemLogParser, parseSystemLog, type ParsedLog } from "../src/parse/system-log";
+import { COMPILED_LAYOUTS, detectLayout } from "../src/parse/log-layout";
 import { readLineBlocks } from "../src/cluster/read-stream";
 import { parseSystemLog as referenceParse } from "./reference/system-log-before-24";
 import * as refRules from "./reference/log-rules-before-24";
@@ -53,6 +53,45 @@ async function blockwise(file: string, options: { node: string; file: string; ba
   const end = parser.end();
   return { ...end, events: [...events, ...end.events] };
 }
+
+test("Cassandra's own layout compiles to the regex the hand reader stands for (else its lines go to the regex, and this test says so)", () => {
+  assert.equal(COMPILED_LAYOUTS.find((l) => l.name === "cassandra")?.regex.source, CASSANDRA_REGEX);
+});
+
+test("lines on the edges of the hand reader of Cassandra's layout give what the regex gave", () => {
+  // Expected: the reference parser (the layout regex) on the same lines. Each line probes one step of the regex.
+  const head = "INFO  [main] 2020-07-20 09:09:27,757  DseModule.java:102 - ";
+  const lines = [
+    head + "Loading DSE module",
+    head,
+    head.trimEnd(),
+    "  WARN [a]b] 2020-07-20 09:09:27,757 X.java:1 - thread with a bracket",
+    "ERROR [a] [b] 2020-07-20 09:09:27,757 X.java:1 - a second bracket",
+    "DEBUG [t] 2020-07-20T09:09:27.757 X.java:1 - T and dot",
+    "DEBUG [t] 2020-7-20 09:09:27,757 X.java:1 - one-digit month",
+    "DEBUG [t] 2020-07-20 09:09:27,7571 X.java:1 - four digits of millis",
+    "DEBUG [t] 2020-07-20 09:09:27,757X.java:1 - no blank before the file",
+    "DEBUG [t] 2020-07-20 09:09:27,757 X.java:? - no line number",
+    "DEBUG [t] 2020-07-20 09:09:27,757 X.java:12- no blank before the dash",
+    "DEBUG [t] 2020-07-20 09:09:27,757 X.java:12 -\tTab before the message",
+    "DEBUG\t[t] 2020-07-20 09:09:27,757 X.java:12 - tab after the level",
+    "DEBUG [t] 2020-07-20 09:09:27,757 X java:12 - blank in the file",
+    "DEBUG [t] 2020-07-20 09:09:27,757 :12 - no file",
+    "DEBUG [t] 2020-07-20 09:09:27,757 X.java:12 - carriage\rreturn inside",
+    "DEBUG [t] 2020-07-20 09:09:27,757 X.java:12 - line\u2028separator",
+    "DEBUG [t] 2020-07-20 09:09:27,757 X.java:12 - no\u00a0break space é",
+    "DEBUG [t] 2020-07-20 09:09:27,757 X.java:12 -\u00a0no-break space first",
+    "INFORMATION [t] 2020-07-20 09:09:27,757 X.java:12 - not a level",
+    "INFO [t] 2020-07-20 09:09:27,757 X.java:12 - GC in 10ms. G1 Old Gen: 1 -> 2",
+    "INFO [t] 2020-07-20 09:09:28,001 GCInspector.java:284 - ParNew GC in 245ms.  CMS Old Gen: 1 -> 2",
+    "INFO [t] 2020-07-20 09:09:28,001 X.java:12 - ",
+    "INFO [t] 2020-07-20 09:09:28,001 X.java:12 -   ",
+    "\tat org.apache.cassandra.X.y(X.java:1)",
+  ].join("\n");
+  const layout = COMPILED_LAYOUTS.find((l) => l.name === "cassandra")!;
+  const options = { node: "n", file: "f", layout };
+  assert.deepStrictEqual(shape(parseSystemLog(lines, options)), shape(referenceParse(lines, options)));
+});
 
 test("every log fixture gives the same events, counts and skipped lines as the parser before issue #24 (whole and block by block)", async () => {
   const files = logFixtureFiles(FIXTURES);
