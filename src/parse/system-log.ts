@@ -201,13 +201,12 @@ export class SystemLogParser {
       if (result.skipped.examples.length < 3) result.skipped.examples.push({ line, text: t.length > 200 ? t.slice(0, 200) + "…" : t });
     };
     const re = unnamedRegex(layout);
-    // Cassandra's own layout with its ISO date: lines are read by hand (readCassandraLine), the regex only when that declines.
-    const byHand = layout.regex.source === CASSANDRA_REGEX && !layout.timeOnly && layout.date?.iso === true;
     const gFile = layout.groups;
     const len = text.length;
     let pos = 0;
     let lineNo = this.lineNo;
     let current = this.current;
+    const dumpOfThread = this.dumpOfThread;
     let block = this.block;
     let baseDayMs = this.baseDayMs;
     let lastTimeOnly = this.lastTimeOnly;
@@ -228,10 +227,9 @@ export class SystemLogParser {
       const c = line.charCodeAt(0);
       // Event lines start with a level letter (or spaces for %5level).
       const levelLike = c === 73 || c === 68 || c === 87 || c === 69 || c === 84 || c === 70 || c === 32;
-      const quick = byHand && levelLike && readCassandraLine(line);
-      let m = !quick && (levelLike || !layout.levelFirst) ? re.exec(line) : null;
+      let m = levelLike || !layout.levelFirst ? re.exec(line) : null;
       let gi = gFile;
-      if (!quick && !m && layout.levelFirst && levelLike && looksLikeEventStart(line)) {
+      if (!m && layout.levelFirst && levelLike && looksLikeEventStart(line)) {
         // A level-led line the file's layout does not read (e.g. DSE's %X{service} filled in on a
         // few lines): read it with the first other known layout that does, with the same kind of date.
         for (const alt of COMPILED_LAYOUTS) {
@@ -242,30 +240,6 @@ export class SystemLogParser {
             break;
           }
         }
-      }
-      if (quick) {
-        // The line as the regex reads it, from the places readCassandraLine found (the same steps as the ISO date below).
-        if (!sameSecondAt(line, hDate, lastSecKey)) {
-          lastSecKey = line.slice(hDate, hDate + 19);
-          lastSecMs = parseLogDate(lastSecKey, undefined) ?? NaN;
-        }
-        const ts = Number.isFinite(lastSecMs) ? lastSecMs + millisAt(line, hDate + 20) : null;
-        const full = line.slice(hMsg);
-        const message = full.length > maxMessage ? full.slice(0, maxMessage) + "…" : full;
-        const sourceFile = line.slice(hFile, hFileEnd);
-        const ev: LogEvent = new Event(
-          options.node,
-          ts,
-          hLevel,
-          once(names, line.slice(hThread, hThreadEnd)),
-          sourceOf(sources, sourceFile, line.slice(hFileEnd + 1, hLineEnd)),
-          message,
-          options.file,
-          lineNo,
-        );
-        current = this.opened(ev, full, sourceFile, lineNo);
-        block = this.block;
-        continue;
       }
       if (m) {
         const date = gi.date ? m[gi.date] : "";
@@ -313,8 +287,16 @@ export class SystemLogParser {
           options.file,
           lineNo,
         );
-        current = this.opened(ev, full, sourceFile, lineNo);
-        block = this.block;
+        block = undefined;
+        classify(ev, full, sourceFile);
+        // StatusLogger dumps: the header's line names the dump; one-line rows join their thread's last header.
+        if (ev.rule === "statuslogger.header") dumpOfThread.set(ev.thread ?? "", lineNo);
+        else if (ev.kind === "statuslogger-pool" || ev.kind === "statuslogger-table") ev.dump = dumpOfThread.get(ev.thread ?? "") ?? lineNo;
+        const rule = ev.rule ? RULE_BLOCKS.get(ev.rule) : undefined;
+        if (rule) block = rule;
+        this.currentAt = events.length;
+        events.push(ev);
+        current = ev;
         continue;
       }
 
@@ -368,20 +350,6 @@ export class SystemLogParser {
     this.lastSecMs = lastSecMs;
   }
 
-  /** A new event: classified, joined to its StatusLogger dump, opening its block of rows if its rule has one (this.block). */
-  private opened(ev: LogEvent, full: string, sourceFile: string | undefined, lineNo: number): LogEvent {
-    this.block = undefined;
-    classify(ev, full, sourceFile);
-    // StatusLogger dumps: the header's line names the dump; one-line rows join their thread's last header.
-    if (ev.rule === "statuslogger.header") this.dumpOfThread.set(ev.thread ?? "", lineNo);
-    else if (ev.kind === "statuslogger-pool" || ev.kind === "statuslogger-table") ev.dump = this.dumpOfThread.get(ev.thread ?? "") ?? lineNo;
-    const rule = ev.rule ? RULE_BLOCKS.get(ev.rule) : undefined;
-    if (rule) this.block = rule;
-    this.currentAt = this.result.events.length;
-    this.result.events.push(ev);
-    return ev;
-  }
-
   /** No known layout: every line is skipped; the first three non-empty ones are kept as examples (cut to 200 characters). */
   private unreadable(text: string): void {
     const result = this.result;
@@ -414,132 +382,6 @@ function unnamedRegex(layout: LogLayout): RegExp {
     unnamed.set(layout, re);
   }
   return re;
-}
-
-/**
- * The regex log-layout.ts compiles from Cassandra's own pattern `%-5level [%thread] %date{ISO8601} %F:%L - %msg%n` (every
- * conf/logback.xml of 2.1-5.0 writes system.log and debug.log with it). Written out here on purpose: if the compiled regex
- * ever reads differently, the layout no longer equals this text and lines go back to the regex.
- */
-export const CASSANDRA_REGEX =
-  "^\\s*(?<level>TRACE|DEBUG|INFO|WARN|ERROR|FATAL)\\s*\\[(?<thread>.*?)\\]\\s*(?<date>(?:\\d{4})-(?:\\d{1,2})-(?:\\d{1,2})[ T]" +
-  "(?:\\d{1,2}):(?:\\d{1,2}):(?:\\d{1,2})[,.](?:\\d{3}))\\s*(?<file>[^\\s:]+?):(?<line>\\d+|\\?)\\s*-\\s*(?<msg>.*)$";
-
-// What readCassandraLine found: the level, and where the thread, date, file, line number and message are in the line.
-let hLevel = "";
-let hThread = 0;
-let hThreadEnd = 0;
-let hDate = 0;
-let hFile = 0;
-let hFileEnd = 0;
-let hLineEnd = 0;
-let hMsg = 0;
-
-const isDigit = (c: number) => c >= 48 && c <= 57;
-/** A character `\s` might match other than " " (tab, no-break space, the Unicode spaces): the hand reader leaves such lines to the regex. */
-const maybeSpace = (c: number) => c < 32 || c === 0xa0 || c >= 0x1680;
-
-/**
- * Reads a line of {@link CASSANDRA_REGEX} by hand, in its strictest form: spaces as the only blanks, the date as 23
- * characters `yyyy-MM-dd HH:mm:ss,SSS`, a line number of digits, no "\r", U+2028 or U+2029 in the line. Where it reads a
- * line, the regex reads the same parts (the thread ends at the first "]", the file at the first ":", as the regex's lazy
- * groups do, and every other step has one way to match); where it is not sure it returns false and the regex reads the
- * line. Cuts the regex's work per line (its match array, seven substrings, the date string): the layout regex was 154 ms
- * of a logs() run on bench:logs' 0.3 GB bundle.
- */
-function readCassandraLine(line: string): boolean {
-  const n = line.length;
-  let i = 0;
-  while (i < n && line.charCodeAt(i) === 32) i++;
-  let level: string;
-  switch (line.charCodeAt(i)) {
-    case 73:
-      level = "INFO";
-      break;
-    case 68:
-      level = "DEBUG";
-      break;
-    case 87:
-      level = "WARN";
-      break;
-    case 69:
-      level = "ERROR";
-      break;
-    case 84:
-      level = "TRACE";
-      break;
-    case 70:
-      level = "FATAL";
-      break;
-    default:
-      return false;
-  }
-  if (!line.startsWith(level, i)) return false;
-  i += level.length;
-  while (i < n && line.charCodeAt(i) === 32) i++;
-  if (line.charCodeAt(i) !== 91 /* [ */) return false;
-  const thread = i + 1;
-  const threadEnd = line.indexOf("]", thread);
-  if (threadEnd < 0) return false;
-  i = threadEnd + 1;
-  while (i < n && line.charCodeAt(i) === 32) i++;
-  // yyyy-MM-dd HH:mm:ss,SSS (or T, or .)
-  if (i + 23 > n) return false;
-  const date = i;
-  for (let k = 0; k < 23; k++) {
-    const c = line.charCodeAt(i + k);
-    if (k === 4 || k === 7) {
-      if (c !== 45) return false;
-    } else if (k === 10) {
-      if (c !== 32 && c !== 84) return false;
-    } else if (k === 13 || k === 16) {
-      if (c !== 58) return false;
-    } else if (k === 19) {
-      if (c !== 44 && c !== 46) return false;
-    } else if (!isDigit(c)) return false;
-  }
-  i += 23;
-  while (i < n && line.charCodeAt(i) === 32) i++;
-  const file = i;
-  for (; i < n; i++) {
-    const c = line.charCodeAt(i);
-    if (c === 58 /* : */) break;
-    if (c <= 32 || maybeSpace(c)) return false;
-  }
-  if (i === file || i >= n) return false;
-  const fileEnd = i++;
-  const digits = i;
-  while (i < n && isDigit(line.charCodeAt(i))) i++;
-  if (i === digits) return false;
-  const lineEnd = i;
-  while (i < n && line.charCodeAt(i) === 32) i++;
-  if (line.charCodeAt(i) !== 45 /* - */) return false;
-  i++;
-  while (i < n && line.charCodeAt(i) === 32) i++;
-  if (i < n && maybeSpace(line.charCodeAt(i))) return false;
-  // `.` matches no line terminator: a line holding one is the regex's to judge.
-  if (line.indexOf("\r") >= 0 || line.indexOf("\u2028") >= 0 || line.indexOf("\u2029") >= 0) return false;
-  hLevel = level;
-  hThread = thread;
-  hThreadEnd = threadEnd;
-  hDate = date;
-  hFile = file;
-  hFileEnd = fileEnd;
-  hLineEnd = lineEnd;
-  hMsg = i;
-  return true;
-}
-
-/** {@link sameSecond} on the date that starts at `at` in `line`. */
-function sameSecondAt(line: string, at: number, key: string): boolean {
-  if (key.length !== 19) return false;
-  for (let i = 18; i >= 0; i--) if (line.charCodeAt(at + i) !== key.charCodeAt(i)) return false;
-  return true;
-}
-
-/** The three digits of milliseconds at `at` in `line` (readCassandraLine checked them). */
-function millisAt(line: string, at: number): number {
-  return (line.charCodeAt(at) - 48) * 100 + (line.charCodeAt(at + 1) - 48) * 10 + (line.charCodeAt(at + 2) - 48);
 }
 
 /** Which rule ids open a block. */
