@@ -8,8 +8,8 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
-import { lineBlocks, readLineBlocks } from "../src/cluster/read-stream";
-import { tempDir } from "./support";
+import { lineBlocks, readChunks, readLineBlocks } from "../src/cluster/read-stream";
+import { logFixtureFiles, tempDir } from "./support";
 
 const GC_DIR = path.join(__dirname, "fixtures", "gc");
 
@@ -72,4 +72,34 @@ test("a named pipe is refused, never read", async () => {
   const fifo = path.join(dir, "pipe.log");
   require("node:child_process").execFileSync("mkfifo", [fifo]);
   await assert.rejects(collect(readLineBlocks(fifo)), /named pipe/);
+});
+
+test("a plain file's blocks (one reused read buffer) are the blocks lineBlocks cuts from readChunks' stream, ranges and a line past a block too", async () => {
+  // Expected: the stream path (readChunks through lineBlocks, the reader plain files used before) on the same file, and
+  // node's own fs.readFileSync for the text. Files: every log fixture, plus a generated one with a 3 MiB line and a non-ASCII
+  // character on each side of a block boundary.
+  const dir = tempDir();
+  const long = path.join(dir, "long.log");
+  const line = (i: number) => `INFO  [main] 2020-01-01 00:00:00,000  X.java:1 - line ${i} é ${"x".repeat(i % 500)}\n`;
+  let text = "";
+  for (let i = 0; i < 9000; i++) text += line(i);
+  text += "y".repeat(3 << 20) + "\n" + text + "no final line break ü";
+  fs.writeFileSync(long, text, "utf8");
+  const files = [...logFixtureFiles(path.join(__dirname, "fixtures")).slice(0, 40), long];
+  for (const file of files) {
+    const expected = await collect(lineBlocks(readChunks(file)));
+    const blocks = await collect(readLineBlocks(file));
+    assert.deepEqual(blocks, expected, file);
+    assert.equal(blocks.join(""), fs.readFileSync(file, "utf8"), file);
+  }
+  const size = fs.statSync(long).size;
+  for (const range of [
+    { start: 0, end: 10 },
+    { start: 5000, end: 2_500_000 },
+    { start: 1_000_000, end: size },
+  ]) {
+    const expected = await collect(lineBlocks(readChunks(long, undefined, { range })));
+    assert.deepEqual(await collect(readLineBlocks(long, undefined, { range })), expected, JSON.stringify(range));
+    assert.equal(expected.join(""), fs.readFileSync(long).subarray(range.start, range.end).toString("utf8"));
+  }
 });

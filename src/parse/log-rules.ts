@@ -129,37 +129,82 @@ export interface LineRule {
   sources?: string[];
 }
 
+// The helpers below run for every flush and compaction line: their regexes are made once here (a regex literal in a
+// function is a new RegExp object at each call) and paths are cut by hand (split + filter made an array and a string per part).
+const SIZE = /^([\d,]*\.?\d+)\s*(bytes|B|KiB|KB|kB|MiB|MB|GiB|GB|TiB|TB)?$/;
+/** Bytes per unit as written: binary multiples whatever the spelling ("KB" and "KiB" alike), as parseSize always read them. */
+const SIZE_UNIT: Record<string, number> = {
+  bytes: 1,
+  B: 1,
+  KiB: 1024,
+  KB: 1024,
+  kB: 1024,
+  MiB: 1024 ** 2,
+  MB: 1024 ** 2,
+  GiB: 1024 ** 3,
+  GB: 1024 ** 3,
+  TiB: 1024 ** 4,
+  TB: 1024 ** 4,
+};
+const QUOTES = /["']/g;
+const NAME_SEPARATOR = /[./]/;
+const FROM_CLAUSE = /\bFROM\s+("?[\w]+"?(?:\."?[\w]+"?)?)/i;
+const ALL_DIGITS = /^\d+$/;
+
 /** Bytes from "853", "5,123 bytes", "5.482KiB", "94.273MiB", "1.2 GB". */
 export function parseSize(s: string | undefined): number | undefined {
   if (!s) return undefined;
-  const m = /^([\d,]*\.?\d+)\s*(bytes|B|KiB|KB|kB|MiB|MB|GiB|GB|TiB|TB)?$/.exec(s.trim());
+  const m = SIZE.exec(s.trim());
   if (!m) return undefined;
-  const n = Number(m[1].replace(/,/g, ""));
-  const unit = (m[2] ?? "B").toUpperCase().replace("IB", "B");
-  const mult = unit === "KB" ? 1024 : unit === "MB" ? 1024 ** 2 : unit === "GB" ? 1024 ** 3 : unit === "TB" ? 1024 ** 4 : 1;
+  const digits = m[1];
+  const n = Number(digits.includes(",") ? digits.replace(/,/g, "") : digits);
+  const mult = m[2] === undefined ? 1 : SIZE_UNIT[m[2]]!;
   return Math.round(n * mult);
 }
 
-/** Keyspace and table from an sstable path: .../data/<ks>/<table>-<uuid>/<file>. */
+/** Keyspace and table from an sstable path: .../data/<ks>/<table>-<uuid>/<file> (the last three non-empty parts between "/"). */
 export function tableFromPath(path: string): { keyspace?: string; table?: string } {
-  const parts = path.split("/").filter(Boolean);
-  if (parts.length < 3) return {};
-  const dir = parts[parts.length - 2];
-  const ks = parts[parts.length - 3];
-  const table = dir.replace(/-[0-9a-f]{32}$/, "");
-  return { keyspace: ks, table };
+  let i = path.length;
+  let parts = 0;
+  let dirStart = 0;
+  let dirEnd = 0;
+  let ksStart = 0;
+  let ksEnd = 0;
+  while (parts < 3) {
+    while (i > 0 && path.charCodeAt(i - 1) === 47 /* / */) i--;
+    if (i === 0) break;
+    const end = i;
+    while (i > 0 && path.charCodeAt(i - 1) !== 47) i--;
+    parts++;
+    if (parts === 2) {
+      dirStart = i;
+      dirEnd = end;
+    } else if (parts === 3) {
+      ksStart = i;
+      ksEnd = end;
+    }
+  }
+  if (parts < 3) return {};
+  // The table's folder ends with "-" and its 32 hex-digit id (lower case).
+  const idAt = dirEnd - 33;
+  let withId = idAt >= dirStart && path.charCodeAt(idAt) === 45 /* - */;
+  for (let k = idAt + 1; withId && k < dirEnd; k++) {
+    const c = path.charCodeAt(k);
+    withId = (c >= 48 && c <= 57) || (c >= 97 && c <= 102);
+  }
+  return { keyspace: path.slice(ksStart, ksEnd), table: path.slice(dirStart, withId ? idAt : dirEnd) };
 }
 
 /** "ks.table" or "ks/table" (maybe with quotes) to its parts. */
 function splitName(name: string): { keyspace?: string; table?: string } {
-  const clean = name.replace(/["']/g, "");
-  const i = clean.search(/[./]/);
+  const clean = name.replace(QUOTES, "");
+  const i = clean.search(NAME_SEPARATOR);
   return i < 0 ? { table: clean } : { keyspace: clean.slice(0, i), table: clean.slice(i + 1) };
 }
 
 /** Keyspace and table of a CQL query's FROM clause. */
 export function tableFromQuery(q: string): { keyspace?: string; table?: string } {
-  const m = /\bFROM\s+("?[\w]+"?(?:\."?[\w]+"?)?)/i.exec(q);
+  const m = FROM_CLAUSE.exec(q);
   return m ? splitName(m[1]) : {};
 }
 
@@ -476,7 +521,7 @@ export const RULE_GATE = new RegExp(gateParts([...LINE_RULES, ...FACT_RULES]).jo
 
 function nn(s: string | undefined): number | null | undefined {
   if (s === undefined) return undefined;
-  return /^\d+$/.test(s) ? Number(s) : null;
+  return ALL_DIGITS.test(s) ? Number(s) : null;
 }
 
 /**
