@@ -12,12 +12,14 @@
  *  - counts per kind (with first and last time), flush and compaction operations, dropped
  *    messages, the longest GC pause and StatusLogger dumps are aggregated exactly as events pass;
  *  - events are kept in two reservoirs (Vitter's algorithm R, a fixed seed so a run is repeatable):
- *    events a rule classified (every kind but "other", plus "other" lines a fact rule read, e.g.
- *    gossip UP/DOWN), which the findings and the timeline read, and plain "other" lines. A
- *    reservoir keeps every event until it is full, so a bundle under the sizes in
- *    {@link KEEP_EVENTS} keeps everything (the usual case) and only larger ones are sampled, which
- *    the notes say. Each kept event keeps its file and line: a citation stays exact. A node's
- *    earliest and latest events are always kept.
+ *    events a rule classified (every kind but "other"), which the timeline reads, and "other"
+ *    lines (with those a fact rule read, e.g. gossip UP/DOWN or DSE's "Node configuration" line).
+ *    A reservoir keeps every event until it is full by count ({@link KEEP_EVENTS}) or by bytes
+ *    ({@link KEEP_BYTES}), so a small bundle keeps everything and only larger ones are sampled,
+ *    which the notes say. Each kept event keeps its file and line: a citation stays exact. A
+ *    node's earliest and latest events are always kept, and so is what the findings and the clock
+ *    check read (./log-evidence.ts: the events they cite, exact counts per group, the first line of
+ *    each address a node logged, its gossip and start/stop lines): they are exact whatever the sample.
  *  - the repeat check reads the node's system.log and debug.log side by side in time order and
  *    keeps a 53-bit hash (not the text) of the system.log events of the last few seconds only
  *    ({@link REPEAT_WINDOW_MS}): a few thousand keys whatever the files' size. Before, it kept one
@@ -45,16 +47,24 @@ export const KEEP_EVENTS = {
 /**
  * How many bytes of kept events logs() holds in all, split between the nodes like {@link KEEP_EVENTS} (at least the floor per
  * node), counted with {@link eventBytes} as events enter the reservoirs: once a node's reservoir reaches its share it stops
- * growing and keeps a fixed-seed sample of that size, whatever the logs' size (events of ~300 bytes meet the count first;
- * long lines, such as DSE's ~1-7 KB "Node configuration" line written at every start, meet this). FIGURE_SOURCE_PLACEHOLDER
+ * growing and keeps a fixed-seed sample of that size, whatever the logs' size (the count caps alone let a log of long lines,
+ * such as DSE's ~1 KB "Node configuration" line, keep 350,000 × 1 KB). The figure: about a tenth of logs()' peak-memory goal
+ * of 600 MB (README, Benchmarks), 64 MiB in all, three quarters for classified events (KEEP_EVENTS splits its counts
+ * 250,000 : 100,000); the floors keep ~10,000 classified and ~2,500 other events of ~400 bytes per node on a large cluster.
+ * Measured on bench/logs.bench.ts' six-node bundles before this budget: ~25 MB of kept events per Cassandra 2.1 node at every
+ * size (its reservoirs full by count at 0.3 GB), 150 MB for the six nodes.
  */
 export const KEEP_BYTES = {
   classified: { total: 48 * 2 ** 20, perNodeFloor: 4 * 2 ** 20 },
   other: { total: 16 * 2 ** 20, perNodeFloor: 2 ** 20 },
 } as const;
 
-/** What a kept event costs beyond its strings' characters (the object, its fields, the reservoir's entry), in bytes. FIXED_SOURCE_PLACEHOLDER */
-export const EVENT_FIXED_BYTES = 300;
+/**
+ * What a kept event costs beyond its message's characters (the object, its fields, interned short strings, the reservoir's
+ * entry), in bytes. Measured (node 20, heap after a full GC, strings detached as here): 287-369 bytes per event over 30,000-
+ * 44,200 events of bench/logs.bench.ts' three templates (test/fixtures/logs-stream, cassandra21-lab-statuslogger).
+ */
+export const EVENT_FIXED_BYTES = 320;
 
 /** An event's bytes as the budget counts them: the fixed part and the characters of the strings copied for it (message, query, partition key). */
 export function eventBytes(e: LogEvent): number {
@@ -307,7 +317,9 @@ async function parseNode(task: NodeLogTask, window: number, onProgress: NodeProg
       }
     }
     else if (e.kind === "flush" || e.kind === "compaction") (order < DEBUG_ORDER ? ops : debugOps).add(e);
-    (e.rule === "" ? other : classified).offer(e, order, detach);
+    // Lines a fact rule read are "other" too: what the clock check reads of them is kept by `evidence`, so their copies (one
+    // "Node configuration" line per DSE start) are sampled with the other lines instead of filling the classified reservoir.
+    (e.kind === "other" ? other : classified).offer(e, order, detach);
     evidence.offer(e, order);
     // The node's earliest and latest events are always kept (a sample still shows where the logs begin and end); ties go by reading order.
     if (e.ts !== null) {
