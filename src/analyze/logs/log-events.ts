@@ -25,7 +25,8 @@ import { KEEP_BYTES, KEEP_EVENTS, parseNodeLogs, type KindCount, type LogFileInf
 import type { LogOperations } from "./log-operations";
 import { CLOCK_FACTS_PER_NODE, type Tally } from "./log-evidence";
 
-const mb = (b: number) => (b / 1e6).toFixed(b < 1e7 ? 1 : 0);
+/** A byte size in words: "40 kB", "11.2 MB". */
+const size = (b: number) => (b < 1e6 ? `${Math.round(b / 1e3)} kB` : `${(b / 1e6).toFixed(b < 1e7 ? 1 : 0)} MB`);
 
 export type { LogEvent, LogEventKind, LogFileInfo, KindCount };
 export { CLOCK_BACKWARD_STEP_MS, KEEP_BYTES, KEEP_EVENTS } from "./log-node";
@@ -318,7 +319,7 @@ export async function logEvents(filter: LogEventsFilter = {}): Promise<LogEvents
       const b = r.sampled.bytes;
       const byBytes = b?.reached;
       after.push(
-        `${node}: the events frame and the timeline read a sample (fixed seed) of ${thousands(ck)} of ${thousands(cs)} classified events and ${thousands(ok)} of ${thousands(os)} "other" lines${byBytes ? ` (the kept events' size budget, ${mb(b.budget)} MB for this node, was reached)` : ""}, with the node's earliest and latest events; counts per kind, first/last times, dropped messages, the longest GC pause, StatusLogger dumps, flush/compaction operations and the findings' counts are exact over every event, and each event a finding cites is kept.`,
+        `${node}: the events frame and the timeline read a sample (fixed seed) of ${thousands(ck)} of ${thousands(cs)} classified events and ${thousands(ok)} of ${thousands(os)} "other" lines${byBytes ? ` (the kept events' size budget, ${size(b.budget)} for this node, was reached)` : ""}, with the node's earliest and latest events; counts per kind, first/last times, dropped messages, the longest GC pause, StatusLogger dumps, flush/compaction operations and the findings' counts are exact over every event, and each event a finding cites is kept.`,
       );
     }
     if (r.clockFactsOver)
