@@ -159,3 +159,25 @@ test("StatusLogger dumps counted in bounded memory: two threads' dumps interleav
   // debug.log repeats every system.log line here, so its rows are removed as repeats: the dumps are system.log's two.
   assert.equal(both.dumps, 2);
 });
+
+test("the clock check under a small budget: the same clock-skew finding (mock: a copy of the real lab logs with node2's clock moved 5 min ahead, as test/logs.test.ts makes it)", async () => {
+  const dir = tempDir("cassperf-keep-clock-");
+  for (const n of ["node1", "node2", "node3"]) {
+    fs.mkdirSync(path.join(dir, n));
+    fs.copyFileSync(path.join(FIX, "data", "lab", n, "gc.log"), path.join(dir, n, "gc.log"));
+    let text = fs.readFileSync(path.join(FIX, "data", "lab", n, "system.log"), "utf8");
+    if (n === "node2")
+      text = text.replace(/^(\w+\s+)(\d\d):(\d\d):(\d\d)/gm, (_m, lvl, h, mi, s) => {
+        const t = (+h * 60 + +mi + 5) * 60 + +s;
+        const p = (x: number) => String(x).padStart(2, "0");
+        return `${lvl}${p(Math.floor(t / 3600) % 24)}:${p(Math.floor(t / 60) % 60)}:${p(t % 60)}`;
+      });
+    fs.writeFileSync(path.join(dir, n, "system.log"), text);
+  }
+  const all = await logs({ source: dir, workers: 1 });
+  const small = await logs({ source: dir, workers: 1, keep: { bytes: 20_000 } });
+  assert.ok(Number(small.summary.events_kept) < Number(all.summary.events), `${small.summary.events_kept} of ${all.summary.events} kept`);
+  assert.deepEqual(small.findings, all.findings);
+  // node2 is 5 min ahead (the copy above): the gossip lines the check pairs are kept whatever the sample.
+  assert.ok(small.findings.some((f) => f.id === "logs.clock-skew" && f.node === "node2"));
+});
