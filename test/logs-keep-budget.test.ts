@@ -160,7 +160,8 @@ test("StatusLogger dumps counted in bounded memory: two threads' dumps interleav
   assert.equal(both.dumps, 2);
 });
 
-test("the clock check under a small budget: the same clock-skew finding (mock: a copy of the real lab logs with node2's clock moved 5 min ahead, as test/logs.test.ts makes it)", async () => {
+// mock: a copy of the real lab logs with node2's clock moved 5 min ahead, as test/logs.test.ts makes it.
+test("the clock check under a small budget: the same clock-skew finding (mock: node2's clock moved 5 min ahead)", async () => {
   const dir = tempDir("cassperf-keep-clock-");
   for (const n of ["node1", "node2", "node3"]) {
     fs.mkdirSync(path.join(dir, n));

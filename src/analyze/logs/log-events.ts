@@ -319,12 +319,17 @@ export async function logEvents(filter: LogEventsFilter = {}): Promise<LogEvents
       const b = r.sampled.bytes;
       const byBytes = b?.reached;
       after.push(
-        `${node}: the events frame and the timeline read a sample (fixed seed) of ${thousands(ck)} of ${thousands(cs)} classified events and ${thousands(ok)} of ${thousands(os)} "other" lines${byBytes ? ` (the kept events' size budget, ${size(b.budget)} for this node, was reached)` : ""}, with the node's earliest and latest events; counts per kind, first/last times, dropped messages, the longest GC pause, StatusLogger dumps, flush/compaction operations and the findings' counts are exact over every event, and each event a finding cites is kept.`,
+        `${node}: the events frame and the timeline read a sample (fixed seed) of ${thousands(ck)} of ${thousands(cs)} classified events` +
+          ` and ${thousands(ok)} of ${thousands(os)} "other" lines` +
+          `${byBytes ? ` (the kept events' size budget, ${size(b.budget)} for this node, was reached)` : ""}, with the node's earliest and latest` +
+          ` events; counts per kind, first/last times, dropped messages, the longest GC pause, StatusLogger dumps, flush/compaction` +
+          ` operations and the findings' counts are exact over every event, and each event a finding cites is kept.`,
       );
     }
     if (r.clockFactsOver)
       after.push(
-        `${node}: the clock check read a sample of this node's gossip, start and stop lines (${thousands(r.clockFactsOver)} past the ${thousands(CLOCK_FACTS_PER_NODE)} kept in full).`,
+        `${node}: the clock check read a sample of this node's gossip, start and stop lines` +
+          ` (${thousands(r.clockFactsOver)} past the ${thousands(CLOCK_FACTS_PER_NODE)} kept in full).`,
       );
   }
   // Notes and files in logs()' file order, as before (notes of one file keep their order).

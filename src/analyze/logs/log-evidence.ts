@@ -69,7 +69,8 @@ export class Evidence {
       if (!t) this.tallies.set(flat(key), (t = { key: flat(key), count: 0, sum: 0, distinct: 0 }));
       t.count++;
       t.sum += e.dropped ?? 0;
-      if (e.kind === "large-partition" && !(t.keys ??= new Set()).has(e.partition_key)) t.keys.add(e.partition_key === undefined ? undefined : flat(e.partition_key));
+      if (e.kind === "large-partition" && !(t.keys ??= new Set()).has(e.partition_key))
+        t.keys.add(e.partition_key === undefined ? undefined : flat(e.partition_key));
       this.first(`first\u0001${key}`, k);
     }
     const group = key ?? (e.kind === "statuslogger-pool" ? `pool\u0001${e.node}\u0001${e.pool}` : undefined);
