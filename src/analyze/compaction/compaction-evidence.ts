@@ -18,6 +18,7 @@ import { parseTablehistograms } from "../../parse/nodetool-tablehistograms";
 import { parseTablestats } from "../../parse/nodetool-tablestats";
 import { parseSchemaCql, type TableSchema } from "../../parse/schema-cql";
 import { logEvents } from "../logs/log-events";
+import { tallyKey } from "../logs/logs-rules";
 import { traces, TRACE_KINDS } from "../trace/trace";
 
 /** A number and where it came from. */
@@ -227,15 +228,20 @@ export async function gatherCompactionEvidence(
   // Tombstone warnings in the logs.
   if (want.has("logs") && source.files({ kind: ["system-log"] }).length) {
     try {
-      const { events } = await logEvents({ source, kinds: ["tombstone-warning", "tombstone-failure"], logs: "system" });
+      const { events, tallies } = await logEvents({ source, kinds: ["tombstone-warning", "tombstone-failure"], logs: "system" });
+      // Counted over every line: once per node and table from logs()' exact tallies (the events may be a sample of a very large
+      // bundle; the largest and the first line of each node and table are kept whatever the sample).
+      const counted = new Set<string>();
       for (const ev of events) {
         if (!ev.keyspace || !ev.table || !wanted(ev.keyspace, ev.table)) continue;
         if (!tables.has(key(ev.keyspace, ev.table)) && !only) continue; // only tables we know from schema/stats
         const e = get(ev.keyspace, ev.table);
         const prev = e.logTombstones?.value ?? { warnings: 0, failures: 0, maxTombstones: 0 };
+        const group = tallyKey(ev)!;
+        const n = tallies.has(group) ? (counted.has(group) ? 0 : (counted.add(group), tallies.get(group)!.count)) : 1;
         const next = {
-          warnings: prev.warnings + (ev.kind === "tombstone-warning" ? 1 : 0),
-          failures: prev.failures + (ev.kind === "tombstone-failure" ? 1 : 0),
+          warnings: prev.warnings + (ev.kind === "tombstone-warning" ? n : 0),
+          failures: prev.failures + (ev.kind === "tombstone-failure" ? n : 0),
           maxTombstones: Math.max(prev.maxTombstones, ev.tombstones ?? 0),
         };
         e.logTombstones = { value: next, origin: e.logTombstones?.origin ?? `${ev.file}:${ev.line}` };

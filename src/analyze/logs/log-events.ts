@@ -21,11 +21,15 @@ import { CHUNK_MIN_BYTES, type ChunkRunner, type LogChunkResult } from "./log-ch
 import { LOG_EVENT_KINDS, type LogEvent, type LogEventKind } from "../../parse/log-rules";
 import { inflect, thousands } from "../../present/plural";
 import { runOptions, type Progress } from "../../run-context";
-import { KEEP_EVENTS, parseNodeLogs, type KindCount, type LogFileInfo, type NodeLogResult, type NodeLogTask } from "./log-node";
+import { KEEP_BYTES, KEEP_EVENTS, parseNodeLogs, type KindCount, type LogFileInfo, type NodeLogResult, type NodeLogTask } from "./log-node";
 import type { LogOperations } from "./log-operations";
+import { CLOCK_FACTS_PER_NODE, type Tally } from "./log-evidence";
+
+/** A byte size in words: "40 kB", "11.2 MB". */
+const size = (b: number) => (b < 1e6 ? `${Math.round(b / 1e3)} kB` : `${(b / 1e6).toFixed(b < 1e7 ? 1 : 0)} MB`);
 
 export type { LogEvent, LogEventKind, LogFileInfo, KindCount };
-export { CLOCK_BACKWARD_STEP_MS, KEEP_EVENTS } from "./log-node";
+export { CLOCK_BACKWARD_STEP_MS, KEEP_BYTES, KEEP_EVENTS } from "./log-node";
 
 /** A filter from what the user passed to logs() or timeline(): a filter object, or a source / path (shorthand for { source }). */
 export function asFilter<F extends LogEventsFilter>(v: F | SourceInput): F {
@@ -70,10 +74,12 @@ export interface LogEventsFilter {
   /**
    * How many events to keep for the events frame, the findings and the timeline: `classified`
    * (every kind but "other") and `other` lines, in all (split between nodes). Past these, a
-   * fixed-seed sample is kept and the notes say so; counts stay exact. Default {@link KEEP_EVENTS}.
-   * @example await logs({ source: "fleet-bundle", keep: { classified: 100_000, other: 10_000 } })
+   * fixed-seed sample is kept and the notes say so; counts stay exact. Default {@link KEEP_EVENTS}. `bytes`: the kept
+   * events' bytes in all (split between nodes, and between classified and "other" as {@link KEEP_BYTES} splits them); default
+   * {@link KEEP_BYTES}. Counts, summary figures and findings stay exact past either (the findings' cited events are kept).
+   * @example await logs({ source: "fleet-bundle", keep: { classified: 100_000, other: 10_000, bytes: 32e6 } })
    */
-  keep?: { classified?: number; other?: number };
+  keep?: { classified?: number; other?: number; bytes?: number };
   /** Stops the parse (the nodes already parsed are kept, with a note); default the REPL line's or notebook cell's signal. */
   signal?: AbortSignal;
   /**
@@ -96,8 +102,10 @@ export interface LogEventsResult {
   counts: KindCount[];
   /** Exact totals over every event: events, dropped messages, longest GC pause, StatusLogger dumps, flush/compaction operations. */
   totals: { events: number; dropped: number; gcMaxMs: number | null; dumps: number; operations: LogOperations };
-  /** True when `events` is a sample (the logs held more events than {@link KEEP_EVENTS}). */
+  /** True when `events` is a sample (the logs held more events than {@link KEEP_EVENTS}, or more bytes of them than {@link KEEP_BYTES}). */
   sampled: boolean;
+  /** Exact figures per finding group over every event (./log-evidence.ts), for the findings when `events` is a sample. */
+  tallies: Map<string, Tally>;
   files: LogFileInfo[];
   /** Things the user must know: skipped lines (count + first example with its line), layouts, dates. */
   notes: string[];
@@ -158,7 +166,7 @@ export async function logEvents(filter: LogEventsFilter = {}): Promise<LogEvents
   const given = filter.pattern ? compileLayout(filter.pattern, "pattern option") : undefined;
   for (const [k, v] of Object.entries(filter.keep ?? {}))
     if (v !== undefined && (!Number.isInteger(v) || v < 1))
-      throw new CassperfError(`logs: keep.${k} must be a whole number of events (1 or more); got ${String(v)}.`);
+      throw new CassperfError(`logs: keep.${k} must be a whole number of ${k === "bytes" ? "bytes" : "events"} (1 or more); got ${String(v)}.`);
   if (filter.workers !== undefined && (!Number.isInteger(filter.workers) || filter.workers < 1))
     throw new CassperfError(`logs: workers must be a whole number (1 or more); got ${String(filter.workers)}.`);
   const run = runOptions(filter);
@@ -198,7 +206,15 @@ export async function logEvents(filter: LogEventsFilter = {}): Promise<LogEvents
     // The default is shared between nodes with a floor per node; a number the user gives is shared exactly.
     const share = (k: { total: number; perNodeFloor: number }, own: number | undefined) =>
       own !== undefined ? Math.max(1, Math.floor(own / tasks.length)) : Math.max(k.perNodeFloor, Math.floor(k.total / tasks.length));
-    t.keep = { classified: share(KEEP_EVENTS.classified, filter.keep?.classified), other: share(KEEP_EVENTS.other, filter.keep?.other) };
+    // A byte budget the user gives is split between classified and "other" as the default splits it.
+    const bytes = filter.keep?.bytes;
+    const ofBytes = (k: keyof typeof KEEP_BYTES) =>
+      bytes === undefined ? undefined : Math.round((bytes * KEEP_BYTES[k].total) / (KEEP_BYTES.classified.total + KEEP_BYTES.other.total));
+    t.keep = {
+      classified: share(KEEP_EVENTS.classified, filter.keep?.classified),
+      other: share(KEEP_EVENTS.other, filter.keep?.other),
+      bytes: { classified: share(KEEP_BYTES.classified, ofBytes("classified")), other: share(KEEP_BYTES.other, ofBytes("other")) },
+    };
     if (!given) t.confPatterns = await confPatterns(source, t.node);
     if (!filter.date)
       t.gcLogs = filesInTimeOrder(source, ["gc-log"])
@@ -275,6 +291,7 @@ export async function logEvents(filter: LogEventsFilter = {}): Promise<LogEvents
   };
   let duplicates = 0;
   let sampled = false;
+  const tallies = new Map<string, Tally>();
   const infoAt: number[] = [];
   for (const node of nodeOrder) {
     const r = results.get(node);
@@ -294,14 +311,26 @@ export async function logEvents(filter: LogEventsFilter = {}): Promise<LogEvents
     totals.dumps += r.dumps;
     for (const k of Object.keys(totals.operations) as (keyof LogOperations)[]) totals.operations[k] += r.operations[k];
     duplicates += r.duplicates;
+    for (const t of r.tallies) tallies.set(t.key, t);
     if (r.sampled.classified[0] > r.sampled.classified[1] || r.sampled.other[0] > r.sampled.other[1]) {
       sampled = true;
       const [cs, ck] = r.sampled.classified;
       const [os, ok] = r.sampled.other;
+      const b = r.sampled.bytes;
+      const byBytes = b?.reached;
       after.push(
-        `${node}: the events frame, findings and timeline read a sample (fixed seed) of ${thousands(ck)} of ${thousands(cs)} classified events and ${thousands(ok)} of ${thousands(os)} "other" lines; counts per kind, first/last times, dropped messages, the longest GC pause, StatusLogger dumps and flush/compaction operations are exact.`,
+        `${node}: the events frame and the timeline read a sample (fixed seed) of ${thousands(ck)} of ${thousands(cs)} classified events` +
+          ` and ${thousands(ok)} of ${thousands(os)} "other" lines` +
+          `${byBytes ? ` (the kept events' size budget, ${size(b.budget)} for this node, was reached)` : ""}, with the node's earliest and latest` +
+          ` events; counts per kind, first/last times, dropped messages, the longest GC pause, StatusLogger dumps, flush/compaction` +
+          ` operations and the findings' counts are exact over every event, and each event a finding cites is kept.`,
       );
     }
+    if (r.clockFactsOver)
+      after.push(
+        `${node}: the clock check read a sample of this node's gossip, start and stop lines` +
+          ` (${thousands(r.clockFactsOver)} past the ${thousands(CLOCK_FACTS_PER_NODE)} kept in full).`,
+      );
   }
   // Notes and files in logs()' file order, as before (notes of one file keep their order).
   const order = infoAt.map((index, i) => [index, i] as const).sort((a, b) => a[0] - b[0]);
@@ -315,7 +344,7 @@ export async function logEvents(filter: LogEventsFilter = {}): Promise<LogEvents
     notes.push(
       `${thousands(duplicates)} debug.log ${inflect(duplicates, "event")} ${inflect(duplicates, "repeats", "repeat")} a system.log line of the same node and were kept once (from system.log).`,
     );
-  return { source, events, counts, totals, sampled, files: sortedInfos, notes, clockSteps };
+  return { source, events, counts, totals, sampled, tallies, files: sortedInfos, notes, clockSteps };
 }
 
 /** The node's conf/logback.xml patterns per log name, when the bundle has one. */

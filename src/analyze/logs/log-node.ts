@@ -12,12 +12,14 @@
  *  - counts per kind (with first and last time), flush and compaction operations, dropped
  *    messages, the longest GC pause and StatusLogger dumps are aggregated exactly as events pass;
  *  - events are kept in two reservoirs (Vitter's algorithm R, a fixed seed so a run is repeatable):
- *    events a rule classified (every kind but "other", plus "other" lines a fact rule read, e.g.
- *    gossip UP/DOWN), which the findings and the timeline read, and plain "other" lines. A
- *    reservoir keeps every event until it is full, so a bundle under the sizes in
- *    {@link KEEP_EVENTS} keeps everything (the usual case) and only larger ones are sampled, which
- *    the notes say. Each kept event keeps its file and line: a citation stays exact. A node's
- *    earliest and latest events are always kept.
+ *    events a rule classified (every kind but "other"), which the timeline reads, and "other"
+ *    lines (with those a fact rule read, e.g. gossip UP/DOWN or DSE's "Node configuration" line).
+ *    A reservoir keeps every event until it is full by count ({@link KEEP_EVENTS}) or by bytes
+ *    ({@link KEEP_BYTES}), so a small bundle keeps everything and only larger ones are sampled,
+ *    which the notes say. Each kept event keeps its file and line: a citation stays exact. A
+ *    node's earliest and latest events are always kept, and so is what the findings and the clock
+ *    check read (./log-evidence.ts: the events they cite, exact counts per group, the first line of
+ *    each address a node logged, its gossip and start/stop lines): they are exact whatever the sample.
  *  - the repeat check reads the node's system.log and debug.log side by side in time order and
  *    keeps a 53-bit hash (not the text) of the system.log events of the last few seconds only
  *    ({@link REPEAT_WINDOW_MS}): a few thousand keys whatever the files' size. Before, it kept one
@@ -32,6 +34,7 @@ import { readLineBlocks } from "../../cluster/read-stream";
 import { OperationCounter, type LogOperations } from "./log-operations";
 import { plural } from "../../present/plural";
 import { CHUNK_MIN_BYTES, ChunkMerge, chunkEvents, type ChunkRunner } from "./log-chunks";
+import { Evidence, type Tally } from "./log-evidence";
 
 /** How many events logs() keeps in all (split between the nodes, at least the floor per node): beyond, a fixed-seed sample. */
 export const KEEP_EVENTS = {
@@ -40,6 +43,33 @@ export const KEEP_EVENTS = {
   /** Plain "other" lines (only the events frame shows them). */
   other: { total: 100_000, perNodeFloor: 5_000 },
 } as const;
+
+/**
+ * How many bytes of kept events logs() holds in all, split between the nodes like {@link KEEP_EVENTS} (at least the floor per
+ * node), counted with {@link eventBytes} as events enter the reservoirs: once a node's reservoir reaches its share it stops
+ * growing and keeps a fixed-seed sample of that size, whatever the logs' size (the count caps alone let a log of long lines,
+ * such as DSE's ~1 KB "Node configuration" line, keep 350,000 × 1 KB). The figure: about a tenth of logs()' peak-memory goal
+ * of 600 MB (README, Benchmarks), 64 MiB in all, three quarters for classified events (KEEP_EVENTS splits its counts
+ * 250,000 : 100,000); the floors keep ~10,000 classified and ~2,500 other events of ~400 bytes per node on a large cluster.
+ * Measured on bench/logs.bench.ts' six-node bundles before this budget: ~25 MB of kept events per Cassandra 2.1 node at every
+ * size (its reservoirs full by count at 0.3 GB), 150 MB for the six nodes.
+ */
+export const KEEP_BYTES = {
+  classified: { total: 48 * 2 ** 20, perNodeFloor: 4 * 2 ** 20 },
+  other: { total: 16 * 2 ** 20, perNodeFloor: 2 ** 20 },
+} as const;
+
+/**
+ * What a kept event costs beyond its message's characters (the object, its fields, interned short strings, the reservoir's
+ * entry), in bytes. Measured (node 20, heap after a full GC, strings detached as here): 287-369 bytes per event over 30,000-
+ * 44,200 events of bench/logs.bench.ts' three templates (test/fixtures/logs-stream, cassandra21-lab-statuslogger).
+ */
+export const EVENT_FIXED_BYTES = 320;
+
+/** An event's bytes as the budget counts them: the fixed part and the characters of the strings copied for it (message, query, partition key). */
+export function eventBytes(e: LogEvent): number {
+  return EVENT_FIXED_BYTES + e.message.length + (e.query?.length ?? 0) + (e.partition_key?.length ?? 0);
+}
 
 /** The seed of the sampling reservoirs (any fixed number: the same bundle always gives the same sample). */
 export const SAMPLE_SEED = 0x5eed;
@@ -77,8 +107,8 @@ export interface NodeLogTask {
   from?: number;
   to?: number;
   maxBytes?: number;
-  /** Reservoir sizes for this node. */
-  keep: { classified: number; other: number };
+  /** Reservoir sizes for this node, and their byte budgets ({@link KEEP_BYTES}; none when absent). */
+  keep: { classified: number; other: number; bytes?: { classified: number; other: number } };
   /** The repeat check's window (ms); default {@link REPEAT_WINDOW_MS}. Infinity checks against every system.log event of the node (tests compare the two). */
   repeatWindowMs?: number;
 }
@@ -121,8 +151,17 @@ export interface NodeLogResult {
   /** Distinct StatusLogger dumps (header lines) with a pool row. */
   dumps: number;
   operations: LogOperations;
-  /** How many events each reservoir saw and kept. */
-  sampled: { classified: [number, number]; other: [number, number] };
+  /**
+   * How many events each reservoir saw and kept; with a byte budget, the bytes kept ({@link eventBytes}, both reservoirs), the
+   * budget, and whether it was reached (a reservoir let events go to stay under it).
+   */
+  sampled: { classified: [number, number]; other: [number, number]; bytes?: { kept: number; budget: number; reached: boolean } };
+  /**
+   * Exact figures per finding group over every event (./log-evidence.ts): the findings count with them when the events are a
+   * sample. `clockFactsOver`: gossip/start/stop lines past what is pinned for the clock check (it then reads a sample).
+   */
+  tallies: Tally[];
+  clockFactsOver: number;
   /** The file the parse stopped in when cancelled. */
   stoppedIn?: string;
   /** How debug.log's repeats were checked: in a time window (else against every system.log event), and the most system.log keys held at once. */
@@ -223,25 +262,34 @@ async function parseNode(task: NodeLogTask, window: number, onProgress: NodeProg
     dumps: 0,
     operations: { flushes: 0, flushes_written: 0, compactions: 0, compactions_completed: 0 },
     sampled: { classified: [0, 0], other: [0, 0] },
+    tallies: [],
+    clockFactsOver: 0,
     repeatCheck: { window: window < Infinity, keysPeak: 0 },
   };
   const kindSet = task.kinds ? new Set(task.kinds) : undefined;
   const given = task.pattern ? compileLayout(task.pattern, "pattern option") : undefined;
   const confLayouts = new Map<string, LogLayout | null>();
-  const classified = new Reservoir<LogEvent>(task.keep.classified, SAMPLE_SEED);
-  const other = new Reservoir<LogEvent>(task.keep.other, SAMPLE_SEED + 1);
+  const classified = new Reservoir<LogEvent>(task.keep.classified, SAMPLE_SEED, task.keep.bytes?.classified, eventBytes);
+  const other = new Reservoir<LogEvent>(task.keep.other, SAMPLE_SEED + 1, task.keep.bytes?.other, eventBytes);
   const counts = new Map<string, KindCount>();
   const kindOrder = new Map<string, number>();
   // Flushes and compactions of system.log, then of debug.log (the order OperationCounter pairs starts and ends in).
   const ops = new OperationCounter();
   const debugOps = new OperationCounter();
-  const dumps = new Set<string>();
+  // StatusLogger dumps, counted without a set of them: system.log's and debug.log's events each come in file order (files oldest
+  // first, lines in order), and a row names its thread's last header (SystemLogParser's dumpOfThread), so one thread's rows of
+  // one dump come together: a dump is new when a row's key differs from the previous row's of the same log kind and thread
+  // (test/logs-keep-budget.test.ts, two threads' dumps interleaved). Memory: one key per thread that logged a dump.
+  let dumps = 0;
+  const lastDump = new Map<string, string>();
   const systemLevels = new Set<string>();
   const strings = new Interner();
   let baseDate: { date?: string; from?: string } | undefined;
   let earliest: { item: LogEvent; order: number } | undefined;
   let latest: { item: LogEvent; order: number } | undefined;
   const detach = (e: LogEvent) => strings.detach(e);
+  // What the findings and the clock check read, exact whatever the sample (./log-evidence.ts).
+  const evidence = new Evidence(detach);
 
   /** An event that passed the repeat check: filter, count, keep. `order` is its place in the old reading order (system.log files, then debug.log). */
   const accept = (e: LogEvent, order: number) => {
@@ -260,9 +308,19 @@ async function parseNode(task: NodeLogTask, window: number, onProgress: NodeProg
     }
     if (e.kind === "dropped-messages") out.dropped += e.dropped ?? 0;
     else if (e.kind === "gc-pause") out.gcMaxMs = Math.max(out.gcMaxMs ?? 0, e.pause_ms ?? 0);
-    else if (e.kind === "statuslogger-pool") dumps.add(`${e.file}|${e.dump ?? e.line}`);
+    else if (e.kind === "statuslogger-pool") {
+      const key = `${e.file}|${e.dump ?? e.line}`;
+      const thread = `${order < DEBUG_ORDER ? "s" : "d"}|${e.thread}`;
+      if (key !== lastDump.get(thread)) {
+        dumps++;
+        lastDump.set(lastDump.has(thread) ? thread : copy(thread), copy(key));
+      }
+    }
     else if (e.kind === "flush" || e.kind === "compaction") (order < DEBUG_ORDER ? ops : debugOps).add(e);
-    (e.rule === "" ? other : classified).offer(e, order, detach);
+    // Lines a fact rule read are "other" too: what the clock check reads of them is kept by `evidence`, so their copies (one
+    // "Node configuration" line per DSE start) are sampled with the other lines instead of filling the classified reservoir.
+    (e.kind === "other" ? other : classified).offer(e, order, detach);
+    evidence.offer(e, order);
     // The node's earliest and latest events are always kept (a sample still shows where the logs begin and end); ties go by reading order.
     if (e.ts !== null) {
       if (!earliest || e.ts < earliest.item.ts! || (e.ts === earliest.item.ts && order < earliest.order)) earliest = { item: e, order };
@@ -461,7 +519,7 @@ async function parseNode(task: NodeLogTask, window: number, onProgress: NodeProg
   // Kept events in time order; undated ones keep file order at the end.
   const kept = classified.entries().concat(other.entries());
   const inKept = new Set(kept.map((k) => k.item));
-  for (const x of [earliest, latest]) {
+  for (const x of [earliest, latest, ...evidence.kept()]) {
     if (x && !inKept.has(x.item)) {
       detach(x.item);
       inKept.add(x.item);
@@ -471,9 +529,17 @@ async function parseNode(task: NodeLogTask, window: number, onProgress: NodeProg
   kept.sort((a, b) => (a.item.ts ?? Infinity) - (b.item.ts ?? Infinity) || a.order - b.order);
   out.events = kept.map((k) => k.item);
   out.counts = [...counts.values()].sort((a, b) => kindOrder.get(a.kind)! - kindOrder.get(b.kind)!);
-  out.dumps = dumps.size;
+  out.dumps = dumps;
+  out.tallies = evidence.counts();
+  out.clockFactsOver = evidence.clockFactsOver;
   out.operations = ops.followedBy(debugOps);
   out.sampled = { classified: [classified.seen, classified.size], other: [other.seen, other.size] };
+  if (task.keep.bytes)
+    out.sampled.bytes = {
+      kept: classified.bytes + other.bytes,
+      budget: classified.budget + other.budget,
+      reached: classified.cutByBytes || other.cutByBytes,
+    };
   if (process.env.CASSPERF_LOG_NODE_STATS) {
     // With node --expose-gc, the heap after a full collection (what the node's structures hold, not garbage).
     (globalThis as { gc?: () => void }).gc?.();
@@ -486,8 +552,10 @@ async function parseNode(task: NodeLogTask, window: number, onProgress: NodeProg
         debugAccepted: dbgOrder,
         duplicates: out.duplicates,
         reservoirs: [classified.size, other.size],
+        reservoirBytes: [classified.bytes, other.bytes],
+        pinned: evidence.size,
         interned: strings.size,
-        dumps: dumps.size,
+        dumps,
         ...ops.sizes(),
         counts: counts.size,
         heapUsedMB: Math.round(process.memoryUsage().heapUsed / 2 ** 20),
@@ -580,33 +648,59 @@ async function baseDateFor(task: NodeLogTask): Promise<{ date?: string; from?: s
 }
 
 /**
- * A uniform sample of at most `size` items (Vitter's algorithm R) with a seeded generator
- * (mulberry32): every item is kept while fewer than `size` have been offered.
+ * A uniform sample of at most `capacity` items (Vitter's algorithm R) with a seeded generator
+ * (mulberry32): every item is kept while fewer than `capacity` have been offered. With a byte
+ * budget, items are weighed as they are kept (`weigh`); when the kept bytes pass the budget,
+ * items chosen at random (the same generator) are let go until they fit, and the capacity
+ * becomes the number kept: a uniform sample minus uniformly chosen items is a uniform sample of
+ * the smaller size, and algorithm R goes on from it. An item over the whole budget is not kept.
+ * Without a budget, or under it, the draws are the same as without one (the same sample).
  */
 class Reservoir<T> {
-  private readonly items: { item: T; order: number }[] = [];
+  private readonly items: { item: T; order: number; bytes: number }[] = [];
   seen = 0;
+  /** Bytes of the kept items. */
+  bytes = 0;
+  /** True once items were let go (or not kept) to stay under the budget. */
+  cutByBytes = false;
   private state: number;
+  readonly budget: number;
   constructor(
-    private readonly capacity: number,
+    private capacity: number,
     seed: number,
+    budget: number | undefined,
+    private readonly weigh: (t: T) => number,
   ) {
     this.state = seed >>> 0;
+    this.budget = budget ?? Infinity;
   }
   get size(): number {
     return this.items.length;
   }
   offer(item: T, order: number, keep: (t: T) => void): void {
     const n = this.seen++;
-    if (n < this.capacity) {
-      keep(item);
-      this.items.push({ item, order });
+    let j: number;
+    if (n < this.capacity) j = this.items.length;
+    else {
+      j = Math.floor(this.random() * (n + 1));
+      if (j >= this.capacity) return;
+    }
+    const bytes = this.budget < Infinity ? this.weigh(item) : 0;
+    if (bytes > this.budget) {
+      this.cutByBytes = true;
       return;
     }
-    const j = Math.floor(this.random() * (n + 1));
-    if (j < this.capacity) {
-      keep(item);
-      this.items[j] = { item, order };
+    keep(item);
+    this.bytes += bytes - (this.items[j]?.bytes ?? 0);
+    this.items[j] = { item, order, bytes };
+    while (this.bytes > this.budget) {
+      // Let go of a kept item chosen at random (the one just kept too: it fits alone) and keep that many from now on.
+      const i = Math.floor(this.random() * this.items.length);
+      const last = this.items.pop()!;
+      this.bytes -= i < this.items.length ? this.items[i]!.bytes : last.bytes;
+      if (i < this.items.length) this.items[i] = last;
+      this.capacity = this.items.length;
+      this.cutByBytes = true;
     }
   }
   entries(): { item: T; order: number }[] {

@@ -82,6 +82,45 @@ export interface LogFacts {
   clockSteps: { node: string; file: string; line: number; back_ms: number; count: number }[];
   /** The events of each kind, in order (logFindings() groups them once, so each rule reads only its kind). */
   byKind?: Map<string, LogEvent[]>;
+  /**
+   * Exact figures per group over every event ({@link tallyKey}; ./log-evidence.ts), when `events` may be a sample: the rules
+   * count with them, and the events they cite (first, largest) are kept whatever the sample. Absent: counted from `events`.
+   */
+  tallies?: Map<string, { count: number; sum: number; distinct: number }>;
+}
+
+/** The table a tombstone or large-partition event is about, as the findings name it. */
+export function tableOf(e: LogEvent): string {
+  return e.keyspace ? `${e.keyspace}.${e.table ?? "?"}` : (e.table ?? "(unknown table)");
+}
+
+/**
+ * The group a rule counts an event in (node and pool, table or kind), or undefined: ./log-evidence.ts tallies every event
+ * by it while the events are parsed, so a rule's counts stay exact when only a sample of the events is kept.
+ */
+export function tallyKey(e: LogEvent): string | undefined {
+  switch (e.kind) {
+    case "dropped-messages":
+      return e.pool ? `dropped\u0001${e.node}\u0001${e.pool}` : undefined;
+    case "gc-pause":
+      return (e.pause_ms ?? 0) > T.GC_PAUSE_MS.value ? `gc\u0001${e.node}` : undefined;
+    case "tombstone-failure":
+    case "tombstone-warning":
+    case "large-partition":
+      return `${e.kind}\u0001${e.node}\u0001${tableOf(e)}`;
+    case "slow-query":
+    case "timed-out-query":
+      return `${e.kind}\u0001${e.node}`;
+    default:
+      return undefined;
+  }
+}
+
+/** A group's exact figures from the tallies, else counted from its kept events. */
+function tallyOf(facts: LogFacts, list: LogEvent[]): { count: number; sum: number; distinct: number } {
+  const t = list.length ? facts.tallies?.get(tallyKey(list[0]!) ?? "") : undefined;
+  if (t) return t;
+  return { count: list.length, sum: list.reduce((s, e) => s + (e.dropped ?? 0), 0), distinct: new Set(list.map((e) => e.partition_key)).size };
 }
 
 /** The events of one kind, in order: from facts.byKind when logFindings() grouped them, else filtered here. */
@@ -140,13 +179,14 @@ function perTable(facts: LogFacts, kind: LogEvent["kind"]): { node: string; tabl
   const m = new Map<string, { node: string; table: string; list: LogEvent[] }>();
   for (const e of ofKind(facts, kind)) {
     if (e.kind !== kind) continue;
-    const table = e.keyspace ? `${e.keyspace}.${e.table ?? "?"}` : (e.table ?? "(unknown table)");
+    const table = tableOf(e);
     const k = `${e.node}\u0001${table}`;
     let g = m.get(k);
     if (!g) m.set(k, (g = { node: e.node, table, list: [] }));
     g.list.push(e);
   }
-  return [...m.values()].sort((a, b) => b.list.length - a.list.length);
+  // Most events first, counted exactly (the tallies) when the kept events are a sample.
+  return [...m.values()].sort((a, b) => tallyOf(facts, b.list).count - tallyOf(facts, a.list).count);
 }
 
 const WRITE_DROPS = /^(MUTATION|COUNTER_MUTATION|HINT|BATCH_STORE|BATCH_REMOVE|LWT|PAXOS_\w+|READ_REPAIR)$/;
@@ -168,6 +208,11 @@ function dropRule(id: string, types: RegExp, th: Threshold, severity: Finding["s
           g.total += e.dropped ?? 0;
           g.n++;
         } else m.set(k, { node: e.node, type: e.pool, total: e.dropped ?? 0, n: 1, first: e });
+      }
+      // Exact over every event when the kept events are a sample (the first line is kept whatever the sample).
+      for (const g of m.values()) {
+        const t = facts.tallies?.get(tallyKey(g.first)!);
+        if (t) [g.total, g.n] = [t.sum, t.count];
       }
       return [...m.values()]
         .filter((g) => g.total > th.value)
@@ -322,6 +367,7 @@ export const LOG_RULES: Rule<LogFacts>[] = [
           if ((e.pause_ms ?? 0) > (g.max.pause_ms ?? 0)) g.max = e;
         }
       }
+      for (const g of m.values()) g.n = facts.tallies?.get(tallyKey(g.max)!)?.count ?? g.n;
       return [...m.values()].map(
         (g): RuleHit => ({
           severity: (g.max.pause_ms ?? 0) >= 1000 ? "critical" : "warning",
@@ -343,14 +389,15 @@ export const LOG_RULES: Rule<LogFacts>[] = [
     what: "tombstone failures (query aborted) per table over TOMBSTONE_FAILURES",
     check: (facts) =>
       perTable(facts, "tombstone-failure")
-        .filter((g) => g.list.length > T.TOMBSTONE_FAILURES.value)
+        .map((g) => ({ ...g, n: tallyOf(facts, g.list).count }))
+        .filter((g) => g.n > T.TOMBSTONE_FAILURES.value)
         .map(
           (g): RuleHit => ({
             severity: "critical",
             id: "logs.tombstone-failures",
             node: g.node,
             helper: "compactionAdvice",
-            title: `${g.node}: ${fmtN(g.list.length)} quer${g.list.length === 1 ? "y" : "ies"} on ${g.table} aborted after scanning over ${fmtN(extent(g.list.map((e) => e.tombstones ?? 0))!.max)} tombstones`,
+            title: `${g.node}: ${fmtN(g.n)} quer${g.n === 1 ? "y" : "ies"} on ${g.table} aborted after scanning over ${fmtN(extent(g.list.map((e) => e.tombstones ?? 0))!.max)} tombstones`,
             evidence: `first at ${at(g.list[0])}: "${g.list[0].message.slice(0, 160)}". Threshold ${T.TOMBSTONE_FAILURES.name} (${T.TOMBSTONE_FAILURES.source}).`,
             action: `Data model: stop reading across deleted data in ${g.table} — avoid deletes/null writes in wide partitions, use TTLs with TimeWindowCompactionStrategy for time series, query narrower slices. Lower gc_grace_seconds on ${g.table} only if repairs run more often than it. Raising tombstone_failure_threshold only hides it.`,
           }),
@@ -363,7 +410,8 @@ export const LOG_RULES: Rule<LogFacts>[] = [
     what: "tombstone warnings per table over TOMBSTONE_WARNINGS",
     check: (facts) =>
       perTable(facts, "tombstone-warning")
-        .filter((g) => g.list.length > T.TOMBSTONE_WARNINGS.value)
+        .map((g) => ({ ...g, n: tallyOf(facts, g.list).count }))
+        .filter((g) => g.n > T.TOMBSTONE_WARNINGS.value)
         .map((g): RuleHit => {
           const worst = g.list.reduce((a, b) => ((b.tombstones ?? 0) > (a.tombstones ?? 0) ? b : a));
           return {
@@ -371,7 +419,7 @@ export const LOG_RULES: Rule<LogFacts>[] = [
             id: "logs.tombstone-warnings",
             node: g.node,
             helper: "compactionAdvice",
-            title: `${g.node}: ${fmtN(g.list.length)} tombstone ${inflect(g.list.length, "warning")} on ${g.table} (up to ${fmtN(worst.tombstones ?? 0)} tombstones for ${fmtN(worst.live_rows ?? 0)} live rows)`,
+            title: `${g.node}: ${fmtN(g.n)} tombstone ${inflect(g.n, "warning")} on ${g.table} (up to ${fmtN(worst.tombstones ?? 0)} tombstones for ${fmtN(worst.live_rows ?? 0)} live rows)`,
             evidence: `worst at ${at(worst)}: "${worst.message.slice(0, 160)}". Threshold ${T.TOMBSTONE_WARNINGS.name} (${T.TOMBSTONE_WARNINGS.source}).`,
             action: `Data model: the reads on ${g.table} scan deleted cells — avoid deletes and null writes in the partitions read, use TTL + TimeWindowCompactionStrategy for time-ordered data, or split the partition key (add a bucket) so reads skip old data; consider unchecked_tombstone_compaction / a lower gc_grace_seconds when repairs allow (see compactionAdvice()).`,
           };
@@ -384,16 +432,17 @@ export const LOG_RULES: Rule<LogFacts>[] = [
     what: "large-partition warnings per table over LARGE_PARTITIONS",
     check: (facts) =>
       perTable(facts, "large-partition")
-        .filter((g) => g.list.length > T.LARGE_PARTITIONS.value)
+        .map((g) => ({ ...g, tally: tallyOf(facts, g.list) }))
+        .filter((g) => g.tally.count > T.LARGE_PARTITIONS.value)
         .map((g): RuleHit => {
           const worst = g.list.reduce((a, b) => ((b.partition_bytes ?? 0) > (a.partition_bytes ?? 0) ? b : a));
-          const keys = new Set(g.list.map((e) => e.partition_key));
+          const n = g.tally.count;
           return {
             severity: (worst.partition_bytes ?? 0) >= 1024 ** 3 ? "critical" : "warning",
             id: "logs.large-partitions",
             node: g.node,
             helper: "partitionScan",
-            title: `${g.node}: ${fmtN(g.list.length)} large-partition ${inflect(g.list.length, "warning")} on ${g.table} (${plural(keys.size, "key")}, largest ${((worst.partition_bytes ?? 0) / 1024 ** 2).toFixed(0)} MiB)`,
+            title: `${g.node}: ${fmtN(n)} large-partition ${inflect(n, "warning")} on ${g.table} (${plural(g.tally.distinct, "key")}, largest ${((worst.partition_bytes ?? 0) / 1024 ** 2).toFixed(0)} MiB)`,
             evidence: `largest at ${at(worst)}: key ${worst.partition_key}. Threshold ${T.LARGE_PARTITIONS.name} (${T.LARGE_PARTITIONS.source}).`,
             action: `Data model: bound the partitions of ${g.table} — add a bucket (time window or hash) to the partition key so each partition stays well under 100 MB; check the partition key ${worst.partition_key} for a hot/unbounded entity (partitionScan()).`,
           };
@@ -408,15 +457,16 @@ export const LOG_RULES: Rule<LogFacts>[] = [
       const m = new Map<string, LogEvent[]>();
       for (const e of ofKind(facts, "timed-out-query")) (m.get(e.node) ?? m.set(e.node, []).get(e.node)!).push(e);
       return [...m]
-        .filter(([, l]) => l.length > T.TIMED_OUT_QUERIES.value)
-        .map(([node, l]): RuleHit => {
+        .map(([node, l]) => [node, l, tallyOf(facts, l).count] as const)
+        .filter(([, , n]) => n > T.TIMED_OUT_QUERIES.value)
+        .map(([node, l, n]): RuleHit => {
           const worst = l.reduce((a, b) => ((b.duration_ms ?? 0) > (a.duration_ms ?? 0) ? b : a));
           return {
             severity: "warning",
             id: "logs.timed-out-queries",
             node,
             helper: "trace",
-            title: `${node}: ${fmtN(l.length)} quer${l.length === 1 ? "y" : "ies"} timed out (longest ${fmtN(worst.duration_ms ?? 0)} ms)`,
+            title: `${node}: ${fmtN(n)} quer${n === 1 ? "y" : "ies"} timed out (longest ${fmtN(worst.duration_ms ?? 0)} ms)`,
             evidence: `${at(worst)}: ${worst.query?.slice(0, 160)}. Threshold ${T.TIMED_OUT_QUERIES.name} (${T.TIMED_OUT_QUERIES.source}).`,
             action:
               "Trace the query (trace()) to see where the time goes; queries without the partition key (range scans, ALLOW FILTERING) need a table keyed for them; look at GC pauses and pending work at the same time (timeline()).",
@@ -433,15 +483,16 @@ export const LOG_RULES: Rule<LogFacts>[] = [
       const m = new Map<string, LogEvent[]>();
       for (const e of ofKind(facts, "slow-query")) (m.get(e.node) ?? m.set(e.node, []).get(e.node)!).push(e);
       return [...m]
-        .filter(([, l]) => l.length > T.SLOW_QUERIES.value)
-        .map(([node, l]): RuleHit => {
+        .map(([node, l]) => [node, l, tallyOf(facts, l).count] as const)
+        .filter(([, , n]) => n > T.SLOW_QUERIES.value)
+        .map(([node, l, n]): RuleHit => {
           const worst = l.reduce((a, b) => ((b.duration_ms ?? 0) > (a.duration_ms ?? 0) ? b : a));
           return {
             severity: "info",
             id: "logs.slow-queries",
             node,
             helper: "trace",
-            title: `${node}: ${fmtN(l.length)} slow quer${l.length === 1 ? "y" : "ies"} (slowest ${fmtN(worst.duration_ms ?? 0)} ms)`,
+            title: `${node}: ${fmtN(n)} slow quer${n === 1 ? "y" : "ies"} (slowest ${fmtN(worst.duration_ms ?? 0)} ms)`,
             evidence: `${at(worst)}: ${worst.query?.slice(0, 160)}. Threshold ${T.SLOW_QUERIES.name} (${T.SLOW_QUERIES.source}).`,
             action: "Trace the slowest query (trace()) and check the table's SSTables per read and partition sizes (histograms(), partitionScan()).",
           };

@@ -133,7 +133,8 @@ export async function logs(input?: SourceInput | LogsOptions, options?: LogsOpti
 async function logsOf(filter: LogEventsFilter | SourceInput = {}): Promise<LogsReport> {
   const r = await logEvents(asFilter(filter));
   const { events } = r;
-  const findings: Finding[] = logFindings({ events, clock: checkClocks(events), clockSteps: r.clockSteps });
+  // The findings count with the exact tallies (./log-evidence.ts): `events` may be a sample of a very large bundle.
+  const findings: Finding[] = logFindings({ events, clock: checkClocks(events), clockSteps: r.clockSteps, tallies: r.tallies });
   // Exact counts over every event (./log-node.ts aggregates them as it streams; `events` may be a sample of a very large bundle).
   const kinds = r.counts
     .slice()
