@@ -23,6 +23,7 @@ import { inflect, thousands } from "../../present/plural";
 import { runOptions, type Progress } from "../../run-context";
 import { KEEP_EVENTS, parseNodeLogs, type KindCount, type LogFileInfo, type NodeLogResult, type NodeLogTask } from "./log-node";
 import type { LogOperations } from "./log-operations";
+import { nodeResultFromColumns, type NodeLogColumns } from "./log-node-columns";
 
 export type { LogEvent, LogEventKind, LogFileInfo, KindCount };
 export { CLOCK_BACKWARD_STEP_MS, KEEP_EVENTS } from "./log-node";
@@ -235,22 +236,28 @@ export async function logEvents(filter: LogEventsFilter = {}): Promise<LogEvents
   // Each worker's heap is held to what its node keeps (~1 KB per kept event, generously) plus room to parse: it collects sooner, so peak memory stays lower.
   const keptPerTask = Math.max(...tasks.map((t) => t.keep.classified + t.keep.other));
   const pool = !chunks && workers > 1 ? new WorkerPool(workers, { maxOldGenerationSizeMb: Math.ceil(160 + keptPerTask / 1000) }) : undefined;
-  const worker = async () => {
-    for (let t = queue.shift(); t && cancelled === undefined; t = queue.shift()) {
-      try {
-        const r = pool
-          ? await pool.run<NodeLogResult>("parseNodeLogs", [t], { signal: run.signal, onProgress: progress })
-          : await parseNodeLogs(t, progress, run.signal, chunks);
-        if (r.stoppedIn) throw Object.assign(new Error(`cancelled in ${r.stoppedIn}`), { name: "AbortError" });
-        results.set(t.node, r);
-      } catch (e) {
-        if (!isCancel(e)) throw e;
-        cancelled = e;
-      }
+  const parseOne = async (t: NodeLogTask) => {
+    try {
+      // In a worker, the kept events cross as columns in transferred buffers (./log-node-columns.ts), rebuilt here.
+      const r = pool
+        ? nodeResultFromColumns(await pool.run<NodeLogColumns>("parseNodeLogsColumns", [t], { signal: run.signal, onProgress: progress }))
+        : await parseNodeLogs(t, progress, run.signal, chunks);
+      if (r.stoppedIn) throw Object.assign(new Error(`cancelled in ${r.stoppedIn}`), { name: "AbortError" });
+      results.set(t.node, r);
+    } catch (e) {
+      if (!isCancel(e)) throw e;
+      cancelled = e;
     }
   };
   try {
-    await Promise.all(Array.from({ length: workers }, worker));
+    // The pool gets every task at once and hands them out in this order, a worker's next one as soon as it answers.
+    if (pool) await Promise.all(queue.map(parseOne));
+    else
+      await Promise.all(
+        Array.from({ length: workers }, async () => {
+          for (let t = queue.shift(); t && cancelled === undefined; t = queue.shift()) await parseOne(t);
+        }),
+      );
   } finally {
     await pool?.close();
     await chunks?.close();
