@@ -89,7 +89,6 @@ interface PoolTask {
   parser: string;
   signal: AbortSignal;
   onProgress?: (p: never) => void;
-  onAbort: () => void;
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
 }
@@ -109,6 +108,8 @@ export class WorkerPool {
   private readonly pending: PoolTask[] = [];
   /** Each live worker and the tasks it holds (running first). */
   private readonly busy = new Map<Worker, PoolTask[]>();
+  /** One abort listener per signal (not one per task: a bundle of many nodes would pass Node's 10-listener warning). */
+  private readonly bySignal = new Map<AbortSignal, { tasks: Set<PoolTask>; onAbort: () => void }>();
   private nextId = 0;
   private closed = false;
   private readonly ext = path.extname(__filename);
@@ -128,21 +129,29 @@ export class WorkerPool {
     sig.throwIfAborted();
     const id = this.nextId++;
     const modulePath = path.join(__dirname, `${PARSERS[parser]}${this.ext}`);
-    return new Promise<T>((resolve, reject) => {
+    const answer = new Promise<T>((resolve, reject) => {
       const task: PoolTask = {
         id,
         message: { id, modulePath, fn: parser, args: cloneableArgs(args), progress: !!options.onProgress },
         parser,
         signal: sig,
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-        onAbort: () => this.abort(task),
         resolve: resolve as (v: unknown) => void,
         reject,
       };
-      sig.addEventListener("abort", task.onAbort, { once: true });
+      let watch = this.bySignal.get(sig);
+      if (!watch) {
+        const w = { tasks: new Set<PoolTask>(), onAbort: () => [...w.tasks].forEach((t) => this.abort(t)) };
+        sig.addEventListener("abort", w.onAbort, { once: true });
+        this.bySignal.set(sig, (watch = w));
+      }
+      watch.tasks.add(task);
       this.pending.push(task);
       this.pump();
     });
+    // A task close() rejects may have no one waiting for it any more (its caller failed first): never an unhandled rejection.
+    answer.catch(() => undefined);
+    return answer;
   }
 
   /** Give waiting tasks to workers: an empty worker first, then a new one, then one holding fewer than `perWorker`. */
@@ -184,15 +193,24 @@ export class WorkerPool {
       return;
     }
     held!.splice(at, 1);
-    task.signal.removeEventListener("abort", task.onAbort);
+    this.unwatch(task);
     // The worker's next task goes out before this answer is handled (decoded, merged) here.
     this.pump();
     if (m.ok) task.resolve(m.value);
     else task.reject(workerError(m));
   }
 
+  /** The task is settled: its signal no longer needs watching for it. */
+  private unwatch(task: PoolTask): void {
+    const watch = this.bySignal.get(task.signal);
+    if (!watch?.tasks.delete(task) || watch.tasks.size) return;
+    task.signal.removeEventListener("abort", watch.onAbort);
+    this.bySignal.delete(task.signal);
+  }
+
   /** A task's signal aborted: drop it if waiting; else end its worker and give the worker's other tasks to another. */
   private abort(task: PoolTask): void {
+    this.unwatch(task);
     const waiting = this.pending.indexOf(task);
     if (waiting >= 0) {
       this.pending.splice(waiting, 1);
@@ -203,9 +221,13 @@ export class WorkerPool {
       if (!held.includes(task)) continue;
       this.busy.delete(w);
       void w.terminate();
-      task.reject(task.signal.reason);
-      const others = held.filter((t) => t !== task && !t.signal.aborted);
-      this.pending.unshift(...others);
+      // Its tasks whose signal aborted too end now; the others wait for another worker, first in line.
+      for (const t of held)
+        if (t.signal.aborted) {
+          this.unwatch(t);
+          t.reject(t.signal.reason);
+        }
+      this.pending.unshift(...held.filter((t) => !t.signal.aborted));
       this.pump();
       return;
     }
@@ -217,7 +239,7 @@ export class WorkerPool {
     if (!held) return;
     this.busy.delete(w);
     for (const t of held) {
-      t.signal.removeEventListener("abort", t.onAbort);
+      this.unwatch(t);
       t.reject(error(t));
     }
     this.pump();
@@ -228,7 +250,7 @@ export class WorkerPool {
     this.closed = true;
     const ws = [...this.busy.keys()];
     for (const t of this.pending.splice(0)) {
-      t.signal.removeEventListener("abort", t.onAbort);
+      this.unwatch(t);
       t.reject(new Error(`the ${t.parser} worker pool was closed before the task ran`));
     }
     await Promise.all(ws.map((w) => w.terminate()));
