@@ -233,9 +233,11 @@ export async function logEvents(filter: LogEventsFilter = {}): Promise<LogEvents
   const after: string[] = [];
   // Largest nodes first, so the last task to finish is a small one.
   const queue = tasks.slice().sort((a, b) => b.files.reduce((s, f) => s + f.size, 0) - a.files.reduce((s, f) => s + f.size, 0));
-  // Each worker's heap is held to what its node keeps (~1 KB per kept event, generously) plus room to parse: it collects sooner, so peak memory stays lower.
-  const keptPerTask = Math.max(...tasks.map((t) => t.keep.classified + t.keep.other));
-  const pool = !chunks && workers > 1 ? new WorkerPool(workers, { maxOldGenerationSizeMb: Math.ceil(160 + keptPerTask / 1000) }) : undefined;
+  // No old-generation limit on the workers: any maxOldGenerationSizeMb (219, 512 or 1024) made V8 run 41-65 full collections in
+  // the two workers over the 0.3 GB bench bundle, against 10-14 without one (node --trace-gc, 2 workers); peak RSS without it
+  // 402-445 MB (bench:logs' generated 0.3 GB, 2 workers, load 8-12), under the 600 MB goal. Each worker holds 2 tasks: the next
+  // waits there while one runs, so it never waits for this thread to take its answer.
+  const pool = !chunks && workers > 1 ? new WorkerPool(workers, undefined, 2) : undefined;
   const parseOne = async (t: NodeLogTask) => {
     try {
       // In a worker, the kept events cross as columns in transferred buffers (./log-node-columns.ts), rebuilt here.

@@ -16,7 +16,7 @@ export type NodeLogColumns = NodeLogResult & { columns: EventColumns };
  * @example const r = nodeResultFromColumns(await pool.run<NodeLogColumns>("parseNodeLogsColumns", [task]))
  */
 export async function parseNodeLogsColumns(task: NodeLogTask, onProgress?: NodeProgress): Promise<NodeLogColumns> {
-  const r = await parseNodeLogs(task, onProgress);
+  const r = await parseNodeLogs(task, onProgress && throttled(onProgress));
   const columns = encodeEvents(r.events);
   // `events` keeps its place among the keys (empty here); the objects travel as columns.
   const out: NodeLogColumns = { ...r, events: [], columns };
@@ -31,3 +31,20 @@ export function nodeResultFromColumns(r: NodeLogColumns): NodeLogResult {
   rest.events = decodeEvents(columns, [Event]);
   return rest;
 }
+
+/** Progress posted at most every {@link PROGRESS_EVERY_MS} (and at each file's end): a message per 64 KiB block was ~750 per 48 MB node. */
+function throttled(onProgress: NodeProgress): NodeProgress {
+  let chars = 0;
+  let last = 0;
+  return (p) => {
+    chars += p.chars;
+    const now = Date.now();
+    if (!p.fileDone && now - last < PROGRESS_EVERY_MS) return;
+    last = now;
+    onProgress({ chars, fileDone: p.fileDone });
+    chars = 0;
+  };
+}
+
+/** The main thread shows progress every 100 ms at most (./log-events.ts): half that keeps its rate figure smooth. */
+const PROGRESS_EVERY_MS = 50;
