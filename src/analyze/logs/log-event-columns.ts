@@ -3,10 +3,11 @@
  * Structured clone of ~58,000 LogEvent objects (one Cassandra 2.1 node) took 130 ms to serialize in
  * the worker and 209 ms to deserialize in the main thread (24.6 MB): the worker path cost more CPU
  * than it saved. Here the worker writes every event's values into a few typed arrays (numbers,
- * value tags, string ids) that are transferred (moved, not copied), short repeated strings into one
- * table and long ones (messages, queries, partition keys) into one string with end offsets, and the
- * main thread builds the same objects again: same keys in the same order, a field that was absent
- * stays absent, `undefined` and `null` stay apart (deepStrictEqual to the events given).
+ * value tags, string ids), short repeated strings into one table and long ones (messages, queries,
+ * partition keys) as bytes with end offsets, all transferred (moved, not copied); the main thread
+ * builds the same objects again (of the same class): same keys in the same order, a field that was
+ * absent stays absent, `undefined` and `null` stay apart (deepStrictEqual to the events given).
+ * Its messages are slices of one string per node (the text bytes, decoded once).
  *
  * Generic over the objects' shapes (the key lists met, in order), so a field added to LogEvent
  * needs no change here; a value that is not a number, string, boolean, null or undefined travels

@@ -9,7 +9,7 @@ import { Event } from "../../parse/system-log";
 import { parseNodeLogs, type NodeLogResult, type NodeLogTask, type NodeProgress } from "./log-node";
 
 /** A node's result with its events as columns (`events` is empty until {@link nodeResultFromColumns}). */
-export type NodeLogColumns = NodeLogResult & { columns: EventColumns };
+export type NodeLogColumns = NodeLogResult & { columns?: EventColumns };
 
 /**
  * parseNodeLogs, its events encoded as columns; the buffers to transfer are under {@link TRANSFER_LIST} (./parse-worker.ts posts them so).
@@ -17,7 +17,12 @@ export type NodeLogColumns = NodeLogResult & { columns: EventColumns };
  */
 export async function parseNodeLogsColumns(task: NodeLogTask, onProgress?: NodeProgress): Promise<NodeLogColumns> {
   const r = await parseNodeLogs(task, onProgress && throttled(onProgress));
-  const columns = encodeEvents(r.events);
+  let columns: EventColumns;
+  try {
+    columns = encodeEvents(r.events);
+  } catch {
+    return r; // past what columns hold (65,535 key lists, 4 GiB of text): the objects go by structured clone
+  }
   // `events` keeps its place among the keys (empty here); the objects travel as columns.
   const out: NodeLogColumns = { ...r, events: [], columns };
   Object.defineProperty(out, TRANSFER_LIST, { value: eventColumnsTransfer(columns), enumerable: false });
@@ -27,6 +32,7 @@ export async function parseNodeLogsColumns(task: NodeLogTask, onProgress?: NodeP
 /** The node's result as parseNodeLogs returned it: the events built again from their columns. */
 export function nodeResultFromColumns(r: NodeLogColumns): NodeLogResult {
   const { columns, ...rest } = r;
+  if (!columns) return rest;
   // The parser's events are instances of its Event class: rebuilt as such (a plain object elsewhere stays plain).
   rest.events = decodeEvents(columns, [Event]);
   return rest;
