@@ -98,8 +98,9 @@ interface PoolTask {
  * `size` at a time). Tasks start in the order they were given (logs() gives the largest nodes
  * first). A task function may be async and may report progress: it gets a progress callback as its
  * last argument, whose calls arrive as `onProgress`. A worker gets its next task the moment it
- * answers, before its answer is handled here (so it never waits for this thread); with `perWorker`
- * 2, the next task already waits in the worker (which runs its tasks one after another).
+ * answers, before its answer is handled here; with `perWorker` 2, while more tasks wait than there
+ * are workers, the next task already waits in the worker (which runs its tasks one after another),
+ * so it never waits for this thread.
  * Cancel rejects with the signal's reason: a waiting task is dropped, a running one's worker is
  * terminated at once (other tasks it held are given to another worker); close() ends them all.
  * @example const pool = new WorkerPool(2); try { await Promise.all(tasks.map((t) => pool.run("parseNodeLogs", [t]))) } finally { await pool.close() }
@@ -154,7 +155,7 @@ export class WorkerPool {
     return answer;
   }
 
-  /** Give waiting tasks to workers: an empty worker first, then a new one, then one holding fewer than `perWorker`. */
+  /** Give waiting tasks to workers: an empty worker first, then a new one, then (while many wait) one holding fewer than `perWorker`. */
   private pump(): void {
     while (this.pending.length && !this.closed) {
       let pick: Worker | undefined;
@@ -164,7 +165,9 @@ export class WorkerPool {
           break;
         }
       if (!pick && this.busy.size < this.size) pick = this.spawn();
-      if (!pick)
+      // A second task waits in a busy worker only while more tasks wait than there are workers: the last ones go to whichever
+      // worker frees first (held early, they could queue behind a long task while another worker idles).
+      if (!pick && this.pending.length > this.size)
         for (const [w, held] of this.busy) if (held.length < this.perWorker && (!pick || held.length < this.busy.get(pick)!.length)) pick = w;
       if (!pick) return;
       const task = this.pending.shift()!;

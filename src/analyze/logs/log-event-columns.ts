@@ -49,6 +49,9 @@ const TAG = { undefined: 0, null: 1, number: 2, table: 3, text: 4, true: 5, fals
 /** Fields whose values are mostly distinct (the same three log-node.ts copies rather than interns): kept as text, not in the table. */
 const TEXT_FIELDS = new Set(["message", "query", "partition_key"]);
 
+/** A character past U+00FF: such a string goes to the UTF-16 text. */
+const BEYOND_LATIN1 = /[^\x00-\xff]/;
+
 /** Key lists past this many (never seen: events have a few dozen shapes) do not fit `shape`'s 16 bits. */
 const MAX_SHAPES = 0xffff;
 
@@ -93,8 +96,8 @@ export function encodeEvents(events: readonly LogEvent[]): EventColumns {
   const ids = new Uint32Array(values);
   const textEnds = new Uint32Array(values);
   const wideEnds = new Uint32Array(values);
-  let text = new Uint8Array(Math.max(1024, n * 128));
-  let wide = new Uint8Array(0);
+  let text = Buffer.allocUnsafeSlow(Math.max(1024, n * 128));
+  let wide = Buffer.allocUnsafeSlow(0);
   let at = 0;
   let wideAt = 0;
   let wx = 0;
@@ -119,25 +122,15 @@ export function encodeEvents(events: readonly LogEvent[]): EventColumns {
         case "string":
           if (sh.text[j]) {
             const len = v.length;
-            if (at + len > text.length) text = grown(text, at + len);
-            let k = 0;
-            for (; k < len; k++) {
-              const c = v.charCodeAt(k);
-              if (c > 0xff) break;
-              text[at + k] = c;
-            }
-            if (k === len) {
-              at += len;
+            // Latin-1 text is copied natively (~10x a charCodeAt loop on 23 M characters of a Cassandra 2.1 node's messages).
+            if (!BEYOND_LATIN1.test(v)) {
+              if (at + len > text.length) text = grown(text, at + len);
+              at += text.write(v, at, "latin1");
               tags[t++] = TAG.text;
               textEnds[tx++] = at;
             } else {
               if (2 * (wideAt + len) > wide.length) wide = grown(wide, 2 * (wideAt + len));
-              for (k = 0; k < len; k++) {
-                const c = v.charCodeAt(k);
-                wide[2 * (wideAt + k)] = c & 0xff;
-                wide[2 * (wideAt + k) + 1] = c >>> 8;
-              }
-              wideAt += len;
+              wideAt += wide.write(v, 2 * wideAt, "utf16le") / 2;
               tags[t++] = TAG.wide;
               wideEnds[wx++] = wideAt;
             }
@@ -185,20 +178,21 @@ export function encodeEvents(events: readonly LogEvent[]): EventColumns {
     protoNames: protos.map(protoName),
     shape,
     tags,
-    numbers: numbers.slice(0, num),
-    ids: ids.slice(0, id),
+    // Views of what is filled: the buffers move whole (no copy here; they are let go once decoded).
+    numbers: numbers.subarray(0, num),
+    ids: ids.subarray(0, id),
     table,
-    text: text.slice(0, at),
-    textEnds: textEnds.slice(0, tx),
-    wide: wide.slice(0, 2 * wideAt),
-    wideEnds: wideEnds.slice(0, wx),
+    text: new Uint8Array(text.buffer, text.byteOffset, at),
+    textEnds: textEnds.subarray(0, tx),
+    wide: new Uint8Array(wide.buffer, wide.byteOffset, 2 * wideAt),
+    wideEnds: wideEnds.subarray(0, wx),
     others,
   };
 }
 
-/** `a` copied into a buffer of at least `need` bytes (twice as large as before, at least). */
-function grown(a: Uint8Array, need: number): Uint8Array {
-  const b = new Uint8Array(Math.max(need, 2 * a.length));
+/** `a` copied into a buffer of at least `need` bytes (twice as large as before, at least; never one of Buffer's shared pool). */
+function grown(a: Buffer, need: number): Buffer {
+  const b = Buffer.allocUnsafeSlow(Math.max(need, 2 * a.length));
   b.set(a);
   return b;
 }
