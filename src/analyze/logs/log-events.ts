@@ -108,11 +108,13 @@ export interface LogEventsResult {
 
 /**
  * Logs at least this large (bytes on disk) are parsed in worker threads, one node per task, when there are several nodes.
- * Below it a worker costs more than it saves: each kept event crosses to this thread by structured clone (~16 µs of CPU
- * both sides, against ~8 µs to parse a line), and the threads compete for the cores. Measured with bench/logs.bench.ts'
- * generated six-node bundles on 2 cores (node 20, `logs({ source, workers })`, wall / CPU): 0.3 GB 5.9 s / 7.1 s with
- * 1 worker vs 6.8 s / 11.6 s with 2 (load 1); 1 GB 24.7 s / 15.8 s vs 36.8 s / 30.6 s (load 8–10); 3 GB 88.6 s / 47.9 s
- * vs 68.1 s / 61.5 s (load 8–9). Workers win between 1 and 3 GB: 2 GiB, the middle (an estimate between two measurements).
+ * Below it a worker costs more than it saves: each worker warms up its own JIT and heap, its kept events are built again in
+ * this thread (./log-node-columns.ts), and the threads compete for the cores. Measured side by side on 2 cores shared with
+ * other work (load 7-12), bench/logs.bench.ts' generated six-node bundles, `logs({ source, workers })`, 1 and 2 workers
+ * alternating, 3 rounds each, wall / CPU: 50 MB 3.9-5.3 s / 1.8-2.1 s vs 6.9-8.8 s / 3.4-3.6 s; 100 MB 3.8-8.9 s / 2.9-3.1 s vs
+ * 8.8-11.8 s / 5.0-5.2 s; 0.3 GB 5.5-8.8 s / 5.5-8.2 s vs 8.2-11.0 s / 8.2-9.9 s (2 workers won 1 round of 3). Earlier (structured
+ * clone of the events, load 1-10): 1 GB 24.7 s vs 36.8 s, 3 GB 88.6 s vs 68.1 s. Workers win between 1 and 3 GB: 2 GiB, the
+ * middle (an estimate between two measurements; an idle machine was not available to narrow it).
  */
 export const WORKER_MIN_BYTES = 2 * 2 ** 30;
 
