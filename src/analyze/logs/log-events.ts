@@ -112,9 +112,9 @@ export interface LogEventsResult {
  * this thread (./log-node-columns.ts), and the threads compete for the cores. Measured side by side on 2 cores shared with
  * other work (load 7-12), bench/logs.bench.ts' generated six-node bundles, `logs({ source, workers })`, 1 and 2 workers
  * alternating, 3 rounds each, wall / CPU: 50 MB 3.9-5.3 s / 1.8-2.1 s vs 6.9-8.8 s / 3.4-3.6 s; 100 MB 3.8-8.9 s / 2.9-3.1 s vs
- * 8.8-11.8 s / 5.0-5.2 s; 0.3 GB 5.5-8.8 s / 5.5-8.2 s vs 8.2-11.0 s / 8.2-9.9 s (2 workers won 1 round of 3). Earlier (structured
- * clone of the events, load 1-10): 1 GB 24.7 s vs 36.8 s, 3 GB 88.6 s vs 68.1 s. Workers win between 1 and 3 GB: 2 GiB, the
- * middle (an estimate between two measurements; an idle machine was not available to narrow it).
+ * 8.8-11.8 s / 5.0-5.2 s; 0.3 GB 5.5-8.8 s / 5.5-8.2 s vs 8.2-11.0 s / 8.2-9.9 s (2 workers won 1 round of 3); 1 GB (2 rounds,
+ * load 6-8) 14.9-16.9 s / 12.6-12.7 s vs 16.5-20.3 s / 15.4-16.0 s. Earlier (structured clone of the events, load 1-10): 3 GB
+ * 88.6 s vs 68.1 s. Workers win between 1 and 3 GB: 2 GiB, the middle (an estimate; an idle machine was not available to narrow it).
  */
 export const WORKER_MIN_BYTES = 2 * 2 ** 30;
 
@@ -237,8 +237,9 @@ export async function logEvents(filter: LogEventsFilter = {}): Promise<LogEvents
   const queue = tasks.slice().sort((a, b) => b.files.reduce((s, f) => s + f.size, 0) - a.files.reduce((s, f) => s + f.size, 0));
   // No old-generation limit on the workers: any maxOldGenerationSizeMb (219, 512 or 1024) made V8 run 41-65 full collections in
   // the two workers over the 0.3 GB bench bundle, against 10-14 without one (node --trace-gc, 2 workers); peak RSS without it
-  // 402-445 MB (bench:logs' generated 0.3 GB, 2 workers, load 8-12), under the 600 MB goal. Each worker holds 2 tasks: the next
-  // waits there while one runs, so it never waits for this thread to take its answer.
+  // 402-557 MB (bench:logs' generated 0.3 GB, 2 workers, load 6-12), under the 600 MB goal. On the generated 1 GB, 2 workers, load
+  // 7-8: no limit 15.4-20.3 s wall / 15.1-16.0 s CPU / 465-527 MB; a 384 MB limit 21.4-22.8 s / 20.4-21.1 s / 357-368 MB.
+  // Each worker may hold 2 tasks (./parse-cancellable.ts WorkerPool): the next waits there, not for this thread to take its answer.
   const pool = !chunks && workers > 1 ? new WorkerPool(workers, undefined, 2) : undefined;
   const parseOne = async (t: NodeLogTask) => {
     try {
