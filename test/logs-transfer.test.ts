@@ -122,3 +122,37 @@ test("a generated two-node bundle: logEvents with 2 workers is deepStrictEqual t
     assert.deepEqual([...new Set(want.events.map((e) => e.node))].sort(), ["10.0.0.1", "10.0.0.2"]);
   }
 });
+
+test("WorkerPool with 2 tasks per worker: cancelling the running task ends its worker, the task held behind it runs on a new one; a held or waiting task cancelled never runs", async () => {
+  // The largest fixture log (~3 MB: a parse takes a while) and a small one; expected results from the main-thread parse.
+  const big = path.join(FIX, "data/diag/dse68/nodes/172.17.0.2/logs/cassandra/debug.log");
+  const small = path.join(FIX, "logs-stream", "dse68-system.log");
+  const pool = new WorkerPool(1, undefined, 2);
+  try {
+    const first = new AbortController();
+    const third = new AbortController();
+    let bChars = 0;
+    const a = pool.run<NodeLogColumns>("parseNodeLogsColumns", [taskOf(big)], { signal: first.signal });
+    const b = pool.run<NodeLogColumns>("parseNodeLogsColumns", [taskOf(big)], {
+      signal: new AbortController().signal,
+      onProgress: (p: { chars: number }) => {
+        bChars += p.chars;
+        // Once b runs (on a new worker, c held behind it), c is cancelled: it must be skipped there, not end b's worker.
+        third.abort();
+      },
+    });
+    const c = pool.run<NodeLogColumns>("parseNodeLogsColumns", [taskOf(small)], { signal: third.signal });
+    const d = pool.run<NodeLogColumns>("parseNodeLogsColumns", [taskOf(small)], { signal: new AbortController().signal });
+    // Held in the one worker: a (running) and b; waiting: c, d (a second task is held only while more wait than there are workers).
+    first.abort();
+    await assert.rejects(a, (e: Error) => e.name === "AbortError");
+    assert.deepStrictEqual(nodeResultFromColumns(await b), await parseNodeLogs(taskOf(big)));
+    await assert.rejects(c, (e: Error) => e.name === "AbortError");
+    assert.deepStrictEqual(nodeResultFromColumns(await d), await parseNodeLogs(taskOf(small)));
+    // b ran once: its progress adds up to the file's characters at most (a restart would have counted its first part twice).
+    const chars = fs.readFileSync(big, "utf8").length;
+    assert.ok(bChars <= chars && bChars > 0.9 * chars, `${bChars} of ${chars} characters`);
+  } finally {
+    await pool.close();
+  }
+});

@@ -221,7 +221,15 @@ export class WorkerPool {
       return;
     }
     for (const [w, held] of this.busy) {
-      if (!held.includes(task)) continue;
+      const at = held.indexOf(task);
+      if (at < 0) continue;
+      if (at > 0) {
+        // Held behind the running task, not started: the worker is told to skip it and keeps running.
+        held.splice(at, 1);
+        w.postMessage({ cancel: task.id });
+        task.reject(task.signal.reason);
+        return;
+      }
       this.busy.delete(w);
       void w.terminate();
       // Its tasks whose signal aborted too end now; the others wait for another worker, first in line.

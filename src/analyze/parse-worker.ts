@@ -14,8 +14,15 @@ if (data.serve) {
   // A pooled worker (./parse-cancellable.ts WorkerPool): one task per message, answered with its id.
   // Tasks run one after another (the pool may send the next one while this one runs).
   let queue = Promise.resolve();
-  parentPort!.on("message", (m: { id: number; modulePath: string; fn: string; args: unknown[]; progress?: boolean }) => {
+  // Tasks cancelled before they started (the pool sends { cancel: id }): skipped, never answered.
+  const skip = new Set<number>();
+  parentPort!.on("message", (m: { id: number; modulePath: string; fn: string; args: unknown[]; progress?: boolean; cancel?: number }) => {
+    if (m.cancel !== undefined) {
+      skip.add(m.cancel);
+      return;
+    }
     queue = queue.then(async () => {
+      if (skip.delete(m.id)) return;
       try {
         const mod = require(m.modulePath) as Record<string, (...a: unknown[]) => unknown>;
         const call = m.progress ? [...m.args, (p: unknown) => parentPort!.postMessage({ id: m.id, progress: p })] : m.args;
