@@ -109,14 +109,16 @@ export interface LogEventsResult {
 /**
  * Logs at least this large (bytes on disk) are parsed in worker threads, one node per task, when there are several nodes.
  * Below it a worker costs more than it saves: each worker warms up its own JIT and heap, its kept events are built again in
- * this thread (./log-node-columns.ts), and the threads compete for the cores. Measured side by side on 2 cores shared with
- * other work (load 7-12), bench/logs.bench.ts' generated six-node bundles, `logs({ source, workers })`, 1 and 2 workers
- * alternating, 3 rounds each, wall / CPU: 50 MB 3.9-5.3 s / 1.8-2.1 s vs 6.9-8.8 s / 3.4-3.6 s; 100 MB 3.8-8.9 s / 2.9-3.1 s vs
- * 8.8-11.8 s / 5.0-5.2 s; 0.3 GB 5.5-8.8 s / 5.5-8.2 s vs 8.2-11.0 s / 8.2-9.9 s (2 workers won 1 round of 3); 1 GB (2 rounds,
- * load 6-8) 14.9-16.9 s / 12.6-12.7 s vs 16.5-20.3 s / 15.4-16.0 s. Earlier (structured clone of the events, load 1-10): 3 GB
- * 88.6 s vs 68.1 s. Workers win between 1 and 3 GB: 2 GiB, the middle (an estimate; an idle machine was not available to narrow it).
+ * this thread (./log-node-columns.ts), and the threads compete for the cores. Measured side by side on 2 cores,
+ * bench/logs.bench.ts' generated six-node bundles, `logs({ source, workers })`, 1 and 2 workers alternating, wall / CPU:
+ * load 2-3 (3 rounds; 1 GB 2): 0.3 GB 4.21-4.32 s / 5.6-5.7 s vs 4.39-4.48 s / 8.0-8.2 s (1 worker won every round);
+ * 0.5 GB 5.98-6.37 s / 7.7-8.3 s vs 5.75-5.91 s / 10.3-10.7 s (2 won every round); 1 GB 9.87-9.93 s vs 8.18-8.26 s.
+ * Load 7-12 (3 rounds): 50 MB 3.9-5.3 s vs 6.9-8.8 s, 100 MB 3.8-8.9 s vs 8.8-11.8 s (1 won every round). So the smallest
+ * measured size where 2 workers win: the 0.5 GB bundle (500,341,925 bytes); this is just below it. On a busier machine
+ * (no free core) one worker stays as fast up to ~1 GB; `workers` overrides. (Before the events crossed as columns it was
+ * 2 GiB: 2 workers lost up to 1 GB.)
  */
-export const WORKER_MIN_BYTES = 2 * 2 ** 30;
+export const WORKER_MIN_BYTES = 480 * 10 ** 6;
 
 const asArray = <T>(v: T | T[] | undefined): T[] | undefined => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
 
