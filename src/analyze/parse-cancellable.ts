@@ -15,9 +15,16 @@ const PARSERS = {
   parseGcInspector: "../parse/gc-inspector",
   parseSystemLog: "../parse/system-log",
   parseNodeLogs: "./logs/log-node",
+  parseNodeLogsColumns: "./logs/log-node-columns",
   parseLogChunk: "./logs/log-chunks",
 } as const;
 export type CancellableParser = keyof typeof PARSERS;
+
+/**
+ * A task's result may name buffers to transfer (move) to the main thread rather than copy, under this key
+ * (non-enumerable; a symbol key is never cloned): ./parse-worker.ts posts the result with them as its transfer list.
+ */
+export const TRANSFER_LIST = Symbol.for("cassperf.transferList");
 
 /** Texts at least this long go to a worker when a cancel signal is there (below, a parse takes well under a second). */
 export const WORKER_MIN_CHARS = 16 * 2 ** 20;
@@ -75,89 +82,188 @@ export async function parseCancellable<T>(parser: CancellableParser, args: unkno
   });
 }
 
+/** A task given to a {@link WorkerPool}: waiting, or in flight on one worker. */
+interface PoolTask {
+  id: number;
+  message: { id: number; modulePath: string; fn: string; args: unknown[]; progress: boolean };
+  parser: string;
+  signal: AbortSignal;
+  onProgress?: (p: never) => void;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+}
+
 /**
- * Worker threads that run tasks one after another (logs() parses several nodes at once this way:
- * one task per node, `size` at a time). A task function may be async and may report progress: it
- * gets a progress callback as its last argument, whose calls arrive as `onProgress`. Cancel
- * terminates the task's worker at once and rejects with the signal's reason; close() ends them all.
+ * Worker threads that run tasks (logs() parses several nodes at once this way: one task per node,
+ * `size` at a time). Tasks start in the order they were given (logs() gives the largest nodes
+ * first). A task function may be async and may report progress: it gets a progress callback as its
+ * last argument, whose calls arrive as `onProgress`. A worker gets its next task the moment it
+ * answers, before its answer is handled here; with `perWorker` 2, while more tasks wait than there
+ * are workers, the next task already waits in the worker (which runs its tasks one after another),
+ * so it never waits for this thread.
+ * Cancel rejects with the signal's reason: a waiting task is dropped, a running one's worker is
+ * terminated at once (other tasks it held are given to another worker); close() ends them all.
  * @example const pool = new WorkerPool(2); try { await Promise.all(tasks.map((t) => pool.run("parseNodeLogs", [t]))) } finally { await pool.close() }
  */
 export class WorkerPool {
-  private readonly idle: Worker[] = [];
-  private readonly all = new Set<Worker>();
-  private readonly waiting: ((w: Worker) => void)[] = [];
+  private readonly pending: PoolTask[] = [];
+  /** Each live worker and the tasks it holds (running first). */
+  private readonly busy = new Map<Worker, PoolTask[]>();
+  /** One abort listener per signal (not one per task: a bundle of many nodes would pass Node's 10-listener warning). */
+  private readonly bySignal = new Map<AbortSignal, { tasks: Set<PoolTask>; onAbort: () => void }>();
   private nextId = 0;
+  private closed = false;
   private readonly ext = path.extname(__filename);
 
-  /** `resourceLimits`: each worker's V8 heap limits (a smaller old generation makes it collect sooner: lower peak memory). */
+  /**
+   * `resourceLimits`: each worker's V8 heap limits (a smaller old generation makes it collect sooner: lower peak memory).
+   * `perWorker`: tasks held by one worker at once (2: the next one waits there while the current one runs).
+   */
   constructor(
     private readonly size: number,
     private readonly resourceLimits?: import("node:worker_threads").ResourceLimits,
+    private readonly perWorker = 1,
   ) {}
 
-  private acquire(): Promise<Worker> {
-    const w = this.idle.pop();
-    if (w) return Promise.resolve(w);
-    if (this.all.size < this.size) {
-      const fresh = newWorker(this.ext, { serve: true }, this.resourceLimits);
-      fresh.unref();
-      this.all.add(fresh);
-      return Promise.resolve(fresh);
-    }
-    return new Promise((resolve) => this.waiting.push(resolve));
-  }
-
-  private release(w: Worker, dead: boolean): void {
-    if (dead) {
-      this.all.delete(w);
-      void w.terminate();
-      const next = this.waiting.shift();
-      if (next) void this.acquire().then(next);
-      return;
-    }
-    const next = this.waiting.shift();
-    if (next) next(w);
-    else this.idle.push(w);
-  }
-
-  async run<T>(parser: CancellableParser, args: unknown[], options: { signal?: AbortSignal; onProgress?: (p: never) => void } = {}): Promise<T> {
+  run<T>(parser: CancellableParser, args: unknown[], options: { signal?: AbortSignal; onProgress?: (p: never) => void } = {}): Promise<T> {
     const sig = options.signal ?? runOptions().signal;
     sig.throwIfAborted();
-    const worker = await this.acquire();
     const id = this.nextId++;
     const modulePath = path.join(__dirname, `${PARSERS[parser]}${this.ext}`);
-    return new Promise<T>((resolve, reject) => {
-      let settled = false;
-      const finish = (dead: boolean, then: () => void) => {
-        if (settled) return;
-        settled = true;
-        sig.removeEventListener("abort", onAbort);
-        worker.off("message", onMessage).off("error", onError).off("exit", onExit);
-        this.release(worker, dead);
-        then();
+    const answer = new Promise<T>((resolve, reject) => {
+      const task: PoolTask = {
+        id,
+        message: { id, modulePath, fn: parser, args: cloneableArgs(args), progress: !!options.onProgress },
+        parser,
+        signal: sig,
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        resolve: resolve as (v: unknown) => void,
+        reject,
       };
-      const onAbort = () => finish(true, () => reject(sig.reason));
-      const onMessage = (m: { id: number; progress?: never; ok?: boolean; value?: T; message?: string; name?: string }) => {
-        if (m.id !== id) return;
-        if (m.progress !== undefined) {
-          if (!settled) options.onProgress?.(m.progress);
-          return;
-        }
-        finish(false, () => (m.ok ? resolve(m.value as T) : reject(workerError(m))));
-      };
-      const onError = (e: Error) => finish(true, () => reject(e));
-      const onExit = (code: number) => finish(true, () => reject(new Error(`the ${parser} worker stopped (exit code ${code}) before it answered`)));
-      sig.addEventListener("abort", onAbort, { once: true });
-      worker.on("message", onMessage).once("error", onError).once("exit", onExit);
-      worker.postMessage({ id, modulePath, fn: parser, args: cloneableArgs(args), progress: !!options.onProgress });
+      let watch = this.bySignal.get(sig);
+      if (!watch) {
+        const w = { tasks: new Set<PoolTask>(), onAbort: () => [...w.tasks].forEach((t) => this.abort(t)) };
+        sig.addEventListener("abort", w.onAbort, { once: true });
+        this.bySignal.set(sig, (watch = w));
+      }
+      watch.tasks.add(task);
+      this.pending.push(task);
+      this.pump();
     });
+    // A task close() rejects may have no one waiting for it any more (its caller failed first): never an unhandled rejection.
+    answer.catch(() => undefined);
+    return answer;
   }
 
-  /** End every worker. */
+  /** Give waiting tasks to workers: an empty worker first, then a new one, then (while many wait) one holding fewer than `perWorker`. */
+  private pump(): void {
+    while (this.pending.length && !this.closed) {
+      let pick: Worker | undefined;
+      for (const [w, held] of this.busy)
+        if (held.length === 0) {
+          pick = w;
+          break;
+        }
+      if (!pick && this.busy.size < this.size) pick = this.spawn();
+      // A second task waits in a busy worker only while more tasks wait than there are workers: the last ones go to whichever
+      // worker frees first (held early, they could queue behind a long task while another worker idles).
+      if (!pick && this.pending.length > this.size)
+        for (const [w, held] of this.busy) if (held.length < this.perWorker && (!pick || held.length < this.busy.get(pick)!.length)) pick = w;
+      if (!pick) return;
+      const task = this.pending.shift()!;
+      this.busy.get(pick)!.push(task);
+      pick.postMessage(task.message);
+    }
+  }
+
+  private spawn(): Worker {
+    const w = newWorker(this.ext, { serve: true }, this.resourceLimits);
+    w.unref();
+    this.busy.set(w, []);
+    w.on("message", (m: { id: number; progress?: never; ok?: boolean; value?: unknown; message?: string; name?: string }) => this.answer(w, m));
+    w.on("error", (e: Error) => this.died(w, () => e));
+    w.on("exit", (code: number) => this.died(w, (t) => new Error(`the ${t.parser} worker stopped (exit code ${code}) before it answered`)));
+    return w;
+  }
+
+  private answer(w: Worker, m: { id: number; progress?: never; ok?: boolean; value?: unknown; message?: string; name?: string }): void {
+    const held = this.busy.get(w);
+    const at = held?.findIndex((t) => t.id === m.id) ?? -1;
+    if (at < 0) return;
+    const task = held![at]!;
+    if (m.progress !== undefined) {
+      task.onProgress?.(m.progress);
+      return;
+    }
+    held!.splice(at, 1);
+    this.unwatch(task);
+    // The worker's next task goes out before this answer is handled (decoded, merged) here.
+    this.pump();
+    if (m.ok) task.resolve(m.value);
+    else task.reject(workerError(m));
+  }
+
+  /** The task is settled: its signal no longer needs watching for it. */
+  private unwatch(task: PoolTask): void {
+    const watch = this.bySignal.get(task.signal);
+    if (!watch?.tasks.delete(task) || watch.tasks.size) return;
+    task.signal.removeEventListener("abort", watch.onAbort);
+    this.bySignal.delete(task.signal);
+  }
+
+  /** A task's signal aborted: drop it if waiting; else end its worker and give the worker's other tasks to another. */
+  private abort(task: PoolTask): void {
+    this.unwatch(task);
+    const waiting = this.pending.indexOf(task);
+    if (waiting >= 0) {
+      this.pending.splice(waiting, 1);
+      task.reject(task.signal.reason);
+      return;
+    }
+    for (const [w, held] of this.busy) {
+      const at = held.indexOf(task);
+      if (at < 0) continue;
+      if (at > 0) {
+        // Held behind the running task, not started: the worker is told to skip it and keeps running.
+        held.splice(at, 1);
+        w.postMessage({ cancel: task.id });
+        task.reject(task.signal.reason);
+        return;
+      }
+      this.busy.delete(w);
+      void w.terminate();
+      // Its tasks whose signal aborted too end now; the others wait for another worker, first in line.
+      for (const t of held)
+        if (t.signal.aborted) {
+          this.unwatch(t);
+          t.reject(t.signal.reason);
+        }
+      this.pending.unshift(...held.filter((t) => !t.signal.aborted));
+      this.pump();
+      return;
+    }
+  }
+
+  /** A worker failed or exited: its tasks fail with `error`. */
+  private died(w: Worker, error: (t: PoolTask) => Error): void {
+    const held = this.busy.get(w);
+    if (!held) return;
+    this.busy.delete(w);
+    for (const t of held) {
+      this.unwatch(t);
+      t.reject(error(t));
+    }
+    this.pump();
+  }
+
+  /** End every worker (tasks still waiting or running are rejected). */
   async close(): Promise<void> {
-    const ws = [...this.all];
-    this.all.clear();
-    this.idle.length = 0;
+    this.closed = true;
+    const ws = [...this.busy.keys()];
+    for (const t of this.pending.splice(0)) {
+      this.unwatch(t);
+      t.reject(new Error(`the ${t.parser} worker pool was closed before the task ran`));
+    }
     await Promise.all(ws.map((w) => w.terminate()));
   }
 }

@@ -6,19 +6,34 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 
+/** ./parse-cancellable.ts TRANSFER_LIST (not imported: this file loads nothing the tasks do not need). */
+const TRANSFER_LIST = Symbol.for("cassperf.transferList");
+
 const data = workerData as { modulePath: string; fn: string; args: unknown[]; progress?: boolean; serve?: boolean; textChunks?: Uint8Array[] };
 if (data.serve) {
   // A pooled worker (./parse-cancellable.ts WorkerPool): one task per message, answered with its id.
-  parentPort!.on("message", (m: { id: number; modulePath: string; fn: string; args: unknown[]; progress?: boolean }) => {
-    void (async () => {
+  // Tasks run one after another (the pool may send the next one while this one runs).
+  let queue = Promise.resolve();
+  // Tasks cancelled before they started (the pool sends { cancel: id }): skipped, never answered.
+  const skip = new Set<number>();
+  parentPort!.on("message", (m: { id: number; modulePath: string; fn: string; args: unknown[]; progress?: boolean; cancel?: number }) => {
+    if (m.cancel !== undefined) {
+      skip.add(m.cancel);
+      return;
+    }
+    queue = queue.then(async () => {
+      if (skip.delete(m.id)) return;
       try {
         const mod = require(m.modulePath) as Record<string, (...a: unknown[]) => unknown>;
         const call = m.progress ? [...m.args, (p: unknown) => parentPort!.postMessage({ id: m.id, progress: p })] : m.args;
-        parentPort!.postMessage({ id: m.id, ok: true, value: await mod[m.fn](...call) });
+        const value = await mod[m.fn](...call);
+        // Buffers the result names (./parse-cancellable.ts TRANSFER_LIST) are moved, not copied.
+        const transfer = (value as { [TRANSFER_LIST]?: ArrayBuffer[] } | null)?.[TRANSFER_LIST];
+        parentPort!.postMessage({ id: m.id, ok: true, value }, transfer ?? []);
       } catch (e) {
         parentPort!.postMessage({ id: m.id, ok: false, message: (e as Error)?.message ?? String(e), name: (e as Error)?.name, ...errorFlags(e) });
       }
-    })();
+    });
   });
 } else
   void (async () => {

@@ -387,8 +387,8 @@ function unnamedRegex(layout: LogLayout): RegExp {
 /** Which rule ids open a block. */
 const RULE_BLOCKS = new Map(LINE_RULES.filter((r) => r.block).map((r) => [r.id, r.block!] as const));
 
-/** Events share one shape (a class) so the hot loop allocates little and V8 keeps them fast. */
-class Event implements LogEvent {
+/** Events share one shape (a class) so the hot loop allocates little and V8 keeps them fast (exported: a worker's events are rebuilt as this class, ../analyze/logs/log-node-columns.ts). */
+export class Event implements LogEvent {
   kind: LogEvent["kind"] = "other";
   rule = "";
   constructor(

@@ -27,6 +27,7 @@ import { CLOCK_FACTS_PER_NODE, type Tally } from "./log-evidence";
 
 /** A byte size in words: "40 kB", "11.2 MB". */
 const size = (b: number) => (b < 1e6 ? `${Math.round(b / 1e3)} kB` : `${(b / 1e6).toFixed(b < 1e7 ? 1 : 0)} MB`);
+import { nodeResultFromColumns, type NodeLogColumns } from "./log-node-columns";
 
 export type { LogEvent, LogEventKind, LogFileInfo, KindCount };
 export { CLOCK_BACKWARD_STEP_MS, KEEP_BYTES, KEEP_EVENTS } from "./log-node";
@@ -115,13 +116,17 @@ export interface LogEventsResult {
 
 /**
  * Logs at least this large (bytes on disk) are parsed in worker threads, one node per task, when there are several nodes.
- * Below it a worker costs more than it saves: each kept event crosses to this thread by structured clone (~16 µs of CPU
- * both sides, against ~8 µs to parse a line), and the threads compete for the cores. Measured with bench/logs.bench.ts'
- * generated six-node bundles on 2 cores (node 20, `logs({ source, workers })`, wall / CPU): 0.3 GB 5.9 s / 7.1 s with
- * 1 worker vs 6.8 s / 11.6 s with 2 (load 1); 1 GB 24.7 s / 15.8 s vs 36.8 s / 30.6 s (load 8–10); 3 GB 88.6 s / 47.9 s
- * vs 68.1 s / 61.5 s (load 8–9). Workers win between 1 and 3 GB: 2 GiB, the middle (an estimate between two measurements).
+ * Below it a worker costs more than it saves: each worker warms up its own JIT and heap, its kept events are built again in
+ * this thread (./log-node-columns.ts), and the threads compete for the cores. Measured side by side on 2 cores,
+ * bench/logs.bench.ts' generated six-node bundles, `logs({ source, workers })`, 1 and 2 workers alternating, wall / CPU:
+ * load 2-3 (3 rounds; 1 GB 2): 0.3 GB 4.21-4.32 s / 5.6-5.7 s vs 4.39-4.48 s / 8.0-8.2 s (1 worker won every round);
+ * 0.5 GB 5.98-6.37 s / 7.7-8.3 s vs 5.75-5.91 s / 10.3-10.7 s (2 won every round); 1 GB 9.87-9.93 s vs 8.18-8.26 s.
+ * Load 7-12 (3 rounds): 50 MB 3.9-5.3 s vs 6.9-8.8 s, 100 MB 3.8-8.9 s vs 8.8-11.8 s (1 won every round). So the smallest
+ * measured size where 2 workers win: the 0.5 GB bundle (500,341,925 bytes); this is just below it. On a busier machine
+ * (no free core) one worker stays as fast up to ~1 GB; `workers` overrides. (Before the events crossed as columns it was
+ * 2 GiB: 2 workers lost up to 1 GB.)
  */
-export const WORKER_MIN_BYTES = 2 * 2 ** 30;
+export const WORKER_MIN_BYTES = 480 * 10 ** 6;
 
 const asArray = <T>(v: T | T[] | undefined): T[] | undefined => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
 
@@ -248,25 +253,34 @@ export async function logEvents(filter: LogEventsFilter = {}): Promise<LogEvents
   const after: string[] = [];
   // Largest nodes first, so the last task to finish is a small one.
   const queue = tasks.slice().sort((a, b) => b.files.reduce((s, f) => s + f.size, 0) - a.files.reduce((s, f) => s + f.size, 0));
-  // Each worker's heap is held to what its node keeps (~1 KB per kept event, generously) plus room to parse: it collects sooner, so peak memory stays lower.
-  const keptPerTask = Math.max(...tasks.map((t) => t.keep.classified + t.keep.other));
-  const pool = !chunks && workers > 1 ? new WorkerPool(workers, { maxOldGenerationSizeMb: Math.ceil(160 + keptPerTask / 1000) }) : undefined;
-  const worker = async () => {
-    for (let t = queue.shift(); t && cancelled === undefined; t = queue.shift()) {
-      try {
-        const r = pool
-          ? await pool.run<NodeLogResult>("parseNodeLogs", [t], { signal: run.signal, onProgress: progress })
-          : await parseNodeLogs(t, progress, run.signal, chunks);
-        if (r.stoppedIn) throw Object.assign(new Error(`cancelled in ${r.stoppedIn}`), { name: "AbortError" });
-        results.set(t.node, r);
-      } catch (e) {
-        if (!isCancel(e)) throw e;
-        cancelled = e;
-      }
+  // No old-generation limit on the workers: any maxOldGenerationSizeMb (219, 512 or 1024) made V8 run 41-65 full collections in
+  // the two workers over the 0.3 GB bench bundle, against 10-14 without one (node --trace-gc, 2 workers); peak RSS without it
+  // 402-557 MB (bench:logs' generated 0.3 GB, 2 workers, load 6-12), under the 600 MB goal. On the generated 1 GB, 2 workers, load
+  // 7-8: no limit 15.4-20.3 s wall / 15.1-16.0 s CPU / 465-527 MB; a 384 MB limit 21.4-22.8 s / 20.4-21.1 s / 357-368 MB.
+  // Each worker may hold 2 tasks (./parse-cancellable.ts WorkerPool): the next waits there, not for this thread to take its answer.
+  const pool = !chunks && workers > 1 ? new WorkerPool(workers, undefined, 2) : undefined;
+  const parseOne = async (t: NodeLogTask) => {
+    try {
+      // In a worker, the kept events cross as columns in transferred buffers (./log-node-columns.ts), rebuilt here.
+      const r = pool
+        ? nodeResultFromColumns(await pool.run<NodeLogColumns>("parseNodeLogsColumns", [t], { signal: run.signal, onProgress: progress }))
+        : await parseNodeLogs(t, progress, run.signal, chunks);
+      if (r.stoppedIn) throw Object.assign(new Error(`cancelled in ${r.stoppedIn}`), { name: "AbortError" });
+      results.set(t.node, r);
+    } catch (e) {
+      if (!isCancel(e)) throw e;
+      cancelled = e;
     }
   };
   try {
-    await Promise.all(Array.from({ length: workers }, worker));
+    // The pool gets every task at once and hands them out in this order, a worker's next one as soon as it answers.
+    if (pool) await Promise.all(queue.map(parseOne));
+    else
+      await Promise.all(
+        Array.from({ length: workers }, async () => {
+          for (let t = queue.shift(); t && cancelled === undefined; t = queue.shift()) await parseOne(t);
+        }),
+      );
   } finally {
     await pool?.close();
     await chunks?.close();
