@@ -264,5 +264,6 @@ async function main(): Promise<void> {
 
 if (process.argv[2] === "--child") void child(process.argv[3], Number(process.argv[4]));
 // `node --import tsx bench/logs.bench.ts --generate <dir> <GB>`: write one generated bundle and keep it (for profiling one change at a time).
-else if (process.argv[2] === "--generate") console.log(generate(fs.mkdirSync(process.argv[3], { recursive: true }) ?? process.argv[3], Number(process.argv[4]) * 1e9));
+else if (process.argv[2] === "--generate")
+  console.log(generate(fs.mkdirSync(process.argv[3], { recursive: true }) ?? process.argv[3], Number(process.argv[4]) * 1e9));
 else void main();

@@ -104,7 +104,10 @@ test("capped JDK 8 logs with findings (CMS failures, G1 to-space exhaustion) and
     assert.deepEqual(capped.findings, all.findings, file);
     assert.ok(all.findings.length >= 3, `${file}: ${all.findings.map((f) => f.id)}`);
     assert.ok(capped.r.rows("pauses").length < (all.summary.pauses as number), file);
-    assert.ok(capped.notes.some((n) => /pauses frame and charts: a sample of/.test(n)), file);
+    assert.ok(
+      capped.notes.some((n) => /pauses frame and charts: a sample of/.test(n)),
+      file,
+    );
   }
   // The G1 log's concurrent phases are sampled too, and counted in full.
   const capped = await run(G1_SPIKE, { maxRows: 20 });

@@ -26,7 +26,16 @@ const FIX = path.join(__dirname, "fixtures");
 function taskOf(file: string): NodeLogTask {
   return {
     node: "n",
-    files: [{ index: 0, path: file, rel: path.relative(FIX, file), kind: /debug/.test(path.basename(file)) ? "debug-log" : "system-log", name: file, size: fs.statSync(file).size }],
+    files: [
+      {
+        index: 0,
+        path: file,
+        rel: path.relative(FIX, file),
+        kind: /debug/.test(path.basename(file)) ? "debug-log" : "system-log",
+        name: file,
+        size: fs.statSync(file).size,
+      },
+    ],
     keep: { classified: 1_000_000, other: 1_000_000 },
   };
 }
@@ -65,7 +74,19 @@ test("columns keep what structured clone keeps: undefined apart from null and fr
   const events = [
     real,
     { node: "n", ts: null, level: "WARN", thread: null, source: null, kind: "other", message: "plain ascii", file: "f", line: 2, rule: "" },
-    { node: "n", ts: -0, level: "INFO", thread: "t", source: null, kind: "gc-pause", message: "µs only latin-1", file: "f", line: 3, rule: "gc.pause", pause_ms: NaN },
+    {
+      node: "n",
+      ts: -0,
+      level: "INFO",
+      thread: "t",
+      source: null,
+      kind: "gc-pause",
+      message: "µs only latin-1",
+      file: "f",
+      line: 3,
+      rule: "gc.pause",
+      pause_ms: NaN,
+    },
     { node: "n", ts: 5, level: "INFO", thread: "t", source: null, kind: "other", message: "", file: "f", line: 4, rule: "", active: undefined, pending: null },
     { ts: 6, node: "n", level: "INFO", kind: "other", message: "keys in another order", extra: { nested: [1, 2] }, flag: true, off: false },
   ] as unknown as LogEvent[];

@@ -65,7 +65,10 @@ for (const compressed of [false, true]) {
 }
 
 test("trace latency points are read from sessions.jsonl block by block, and a line that is not a session is named with its number", async () => {
-  const real = fs.readFileSync(SESSIONS, "utf8").split("\n").filter((l) => l.trim() !== "");
+  const real = fs
+    .readFileSync(SESSIONS, "utf8")
+    .split("\n")
+    .filter((l) => l.trim() !== "");
   // Enough copies of the real sessions to pass the first read block, one broken line in the middle.
   const copies = Math.ceil((1.5 * 2 ** 20) / Buffer.byteLength(real.join("\n")));
   const lines: string[] = [];

@@ -119,16 +119,52 @@ test("every log fixture gives the same events, counts and skipped lines as the p
 test("tableFromPath, parseSize and tableFromQuery give what they gave before issue #24 on generated and fixture text", () => {
   // Expected: the functions of the reference copy (test/reference/log-rules-before-24.ts) on the same input.
   let seed = 24;
-  const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+  const rnd = (n: number) => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n;
   const pick = <T>(xs: T[]) => xs[rnd(xs.length)]!;
-  const hex = (n: number, upper = false) => Array.from({ length: n }, () => pick([..."0123456789abcdef"])).join("")[upper ? "toUpperCase" : "toLowerCase"]();
-  const parts = ["", "data", "ks", "tbl", `tbl-${hex(32)}`, `tbl-${hex(32, true)}`, `-${hex(32)}`, `t-${hex(31)}`, `t-${hex(33)}`, "nb-1-big-Data.db", "a b", "é"];
+  const hex = (n: number, upper = false) =>
+    Array.from({ length: n }, () => pick([..."0123456789abcdef"]))
+      .join("")
+      [upper ? "toUpperCase" : "toLowerCase"]();
+  const parts = [
+    "",
+    "data",
+    "ks",
+    "tbl",
+    `tbl-${hex(32)}`,
+    `tbl-${hex(32, true)}`,
+    `-${hex(32)}`,
+    `t-${hex(31)}`,
+    `t-${hex(33)}`,
+    "nb-1-big-Data.db",
+    "a b",
+    "é",
+  ];
   for (let i = 0; i < 20_000; i++) {
     const p = Array.from({ length: rnd(6) }, () => pick(parts)).join(pick(["/", "//"]));
     const path = (rnd(2) ? "/" : "") + p + (rnd(4) ? "" : "/");
     assert.deepStrictEqual(tableFromPath(path), refRules.tableFromPath(path), path);
   }
-  const sizes = ["", " ", "853", "5,123 bytes", "5.482KiB", "94.273MiB", "1.2 GB", "1.2 gb", "12kB", "3TB", "4TiB", "0.5", ".5", "1,2,3.4MB", "1.", "x", "12 B", "7 bytes ", " 9GiB"];
+  const sizes = [
+    "",
+    " ",
+    "853",
+    "5,123 bytes",
+    "5.482KiB",
+    "94.273MiB",
+    "1.2 GB",
+    "1.2 gb",
+    "12kB",
+    "3TB",
+    "4TiB",
+    "0.5",
+    ".5",
+    "1,2,3.4MB",
+    "1.",
+    "x",
+    "12 B",
+    "7 bytes ",
+    " 9GiB",
+  ];
   for (const s of [...sizes, undefined]) assert.deepStrictEqual(parseSize(s), refRules.parseSize(s), String(s));
   for (const q of ["SELECT * FROM ks.tbl WHERE k = 1", 'select a from "Ks"."T" limit 1', "SELECT * FROM tbl", "no clause", "DELETE FROM ks/tbl"])
     assert.deepStrictEqual(tableFromQuery(q), refRules.tableFromQuery(q), q);

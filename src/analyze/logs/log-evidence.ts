@@ -74,7 +74,10 @@ export class Evidence {
       this.first(`first\u0001${key}`, k);
     }
     const group = key ?? (e.kind === "statuslogger-pool" ? `pool\u0001${e.node}\u0001${e.pool}` : undefined);
-    if (group === undefined) return this.facts(e, k);
+    if (group === undefined) {
+      this.facts(e, k);
+      return;
+    }
     for (const f of MAX_FIELDS[e.kind] ?? []) {
       const v = e[f];
       if (typeof v !== "number") continue;
@@ -92,8 +95,7 @@ export class Evidence {
       if (this.clockFacts.length < CLOCK_FACTS_PER_NODE) {
         this.keep(e);
         this.clockFacts.push(k);
-      }
-      else this.clockFactsOver++;
+      } else this.clockFactsOver++;
     }
   }
 

@@ -78,7 +78,8 @@ async function recordedTracePoints(source: Source, notes: string[]): Promise<Lat
         parseSessionsJsonl(block, at).rows.forEach(take);
         at.linesBefore += blockLines(block);
       }
-      if (at.skipped.count) notes.push(`${f.rel}: skipped ${plural(at.skipped.count, "line")}; first at line ${at.skipped.first?.line}: ${at.skipped.first?.reason}`);
+      if (at.skipped.count)
+        notes.push(`${f.rel}: skipped ${plural(at.skipped.count, "line")}; first at line ${at.skipped.first?.line}: ${at.skipped.first?.reason}`);
     } catch (e) {
       notes.push(`${f.rel}: trace sessions could not be read (${(e as Error).message}); no latency lane from it.`);
     }

@@ -315,8 +315,7 @@ async function parseNode(task: NodeLogTask, window: number, onProgress: NodeProg
         dumps++;
         lastDump.set(lastDump.has(thread) ? thread : copy(thread), copy(key));
       }
-    }
-    else if (e.kind === "flush" || e.kind === "compaction") (order < DEBUG_ORDER ? ops : debugOps).add(e);
+    } else if (e.kind === "flush" || e.kind === "compaction") (order < DEBUG_ORDER ? ops : debugOps).add(e);
     // Lines a fact rule read are "other" too: what the clock check reads of them is kept by `evidence`, so their copies (one
     // "Node configuration" line per DSE start) are sampled with the other lines instead of filling the classified reservoir.
     (e.kind === "other" ? other : classified).offer(e, order, detach);
