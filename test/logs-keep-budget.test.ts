@@ -16,30 +16,13 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { eventBytes, parseNodeLogs, type NodeLogResult, type NodeLogTask } from "../src/analyze/logs/log-node";
+import { eventBytes, parseNodeLogs, type NodeLogResult } from "../src/analyze/logs/log-node";
 import { logs } from "../src/analyze/logs/logs";
 import { logFindings } from "../src/analyze/logs/logs-rules";
 import { checkClocks } from "../src/analyze/logs/log-clock";
-import { logFixtureFiles, tempDir } from "./support";
+import { labWithNode2ClockAhead, logFixtureFiles, nodeLogTask, tempDir } from "./support";
 
 const FIX = path.join(__dirname, "fixtures");
-
-/** A node task over files (oldest rotation first), debug.log files by name, as test/logs-repeat-window.test.ts builds them. */
-function taskOf(node: string, files: string[], keep: NodeLogTask["keep"]): NodeLogTask {
-  return {
-    node,
-    files: files.map((f, index) => ({
-      index,
-      path: f,
-      rel: path.basename(f),
-      kind: /debug/.test(path.basename(f)) ? "debug-log" : "system-log",
-      name: f,
-      size: fs.statSync(f).size,
-    })),
-    date: "2020-01-01",
-    keep,
-  };
-}
 
 const ALL = { classified: 1_000_000, other: 1_000_000 };
 
@@ -57,11 +40,11 @@ test("every log fixture, budget forced small: the same counts, totals and findin
     const groups = dir.endsWith("logback-layouts") ? [] : [files];
     for (const g of groups) {
       const node = path.relative(FIX, dir);
-      const whole = await parseNodeLogs(taskOf(node, g, ALL));
+      const whole = await parseNodeLogs(nodeLogTask(node, g, ALL));
       // A budget of a tenth of what the node keeps without one (at least one event's worth: 2 KB).
       const all = whole.events.reduce((s, e) => s + eventBytes(e), 0);
       const budget = Math.max(2048, Math.floor(all / 10));
-      const small = await parseNodeLogs(taskOf(node, g, { ...ALL, bytes: { classified: budget / 2, other: budget / 2 } }));
+      const small = await parseNodeLogs(nodeLogTask(node, g, { ...ALL, bytes: { classified: budget / 2, other: budget / 2 } }));
       for (const k of ["counts", "total", "duplicates", "dropped", "gcMaxMs", "dumps", "operations", "infos", "notes", "clockSteps", "tallies"] as const)
         assert.deepEqual(small[k], whole[k], `${node}: ${k}`);
       assert.deepEqual(findingsOf(small), findingsOf(whole), `${node}: findings`);
@@ -144,8 +127,8 @@ test("StatusLogger dumps counted in bounded memory: two threads' dumps interleav
   fs.writeFileSync(two, `${mixed.join("\n")}\n`);
   // grep -c "Pool Name": two headers, two dumps.
   assert.equal(mixed.filter((l) => l.includes("Pool Name")).length, 2);
-  assert.equal((await parseNodeLogs(taskOf("n", [one], ALL))).dumps, 1);
-  const r = await parseNodeLogs(taskOf("n", [two], ALL));
+  assert.equal((await parseNodeLogs(nodeLogTask("n", [one], ALL))).dumps, 1);
+  const r = await parseNodeLogs(nodeLogTask("n", [two], ALL));
   assert.equal(r.dumps, 2);
   // Their rows do alternate (else the test would not exercise the interleaving).
   const pools = r.events.filter((e) => e.kind === "statuslogger-pool");
@@ -155,26 +138,14 @@ test("StatusLogger dumps counted in bounded memory: two threads' dumps interleav
   fs.copyFileSync(two, dbg);
   const sys = path.join(dir, "system.log");
   fs.copyFileSync(two, sys);
-  const both = await parseNodeLogs(taskOf("n", [sys, dbg], ALL));
+  const both = await parseNodeLogs(nodeLogTask("n", [sys, dbg], ALL));
   // debug.log repeats every system.log line here, so its rows are removed as repeats: the dumps are system.log's two.
   assert.equal(both.dumps, 2);
 });
 
 // mock: a copy of the real lab logs with node2's clock moved 5 min ahead, as test/logs.test.ts makes it.
 test("the clock check under a small budget: the same clock-skew finding (mock: node2's clock moved 5 min ahead)", async () => {
-  const dir = tempDir("cassperf-keep-clock-");
-  for (const n of ["node1", "node2", "node3"]) {
-    fs.mkdirSync(path.join(dir, n));
-    fs.copyFileSync(path.join(FIX, "data", "lab", n, "gc.log"), path.join(dir, n, "gc.log"));
-    let text = fs.readFileSync(path.join(FIX, "data", "lab", n, "system.log"), "utf8");
-    if (n === "node2")
-      text = text.replace(/^(\w+\s+)(\d\d):(\d\d):(\d\d)/gm, (_m, lvl, h, mi, s) => {
-        const t = (+h * 60 + +mi + 5) * 60 + +s;
-        const p = (x: number) => String(x).padStart(2, "0");
-        return `${lvl}${p(Math.floor(t / 3600) % 24)}:${p(Math.floor(t / 60) % 60)}:${p(t % 60)}`;
-      });
-    fs.writeFileSync(path.join(dir, n, "system.log"), text);
-  }
+  const dir = labWithNode2ClockAhead("cassperf-keep-clock-");
   const all = await logs({ source: dir, workers: 1 });
   const small = await logs({ source: dir, workers: 1, keep: { bytes: 20_000 } });
   assert.ok(Number(small.summary.events_kept) < Number(all.summary.events), `${small.summary.events_kept} of ${all.summary.events} kept`);

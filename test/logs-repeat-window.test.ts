@@ -17,7 +17,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseNodeLogs, REPEAT_WINDOW_MS, type NodeLogResult, type NodeLogTask } from "../src/analyze/logs/log-node";
-import { logFixtureFiles } from "./support";
+import { logFixtureFiles, nodeLogTask } from "./support";
 
 const FIXTURES = path.join(__dirname, "fixtures");
 const SYSTEM = fs.readFileSync(path.join(FIXTURES, "logs-stream/dse68-system.log"), "utf8");
@@ -30,21 +30,7 @@ const DEBUG_ONLY_ENTRIES = 62;
 const plain = ({ repeatCheck: _r, ...r }: NodeLogResult) => JSON.parse(JSON.stringify(r));
 
 /** A node task over files (in the order given: oldest rotation first), debug.log files by name. */
-function taskOf(files: string[], keep = 1_000_000): NodeLogTask {
-  return {
-    node: "n",
-    files: files.map((f, index) => ({
-      index,
-      path: f,
-      rel: path.basename(f),
-      kind: /debug/.test(path.basename(f)) ? "debug-log" : "system-log",
-      name: f,
-      size: fs.statSync(f).size,
-    })),
-    date: "2020-01-01",
-    keep: { classified: keep, other: keep },
-  };
-}
+const taskOf = (files: string[], keep = 1_000_000): NodeLogTask => nodeLogTask("n", files, { classified: keep, other: keep });
 
 /** Whole entries of a log text (an entry line and its continuation lines). */
 function entries(text: string): string[] {

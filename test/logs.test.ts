@@ -9,7 +9,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import fc from "fast-check";
-import { data, tempDir } from "./support";
+import { data, labWithNode2ClockAhead, tempDir } from "./support";
 import { parseSystemLog } from "../src/parse/system-log";
 import { compileLayout, detectLayout, patternFromLogbackXml, KNOWN_LAYOUTS } from "../src/parse/log-layout";
 import { logs, timeline, logEvents, LOG_THRESHOLDS, LOG_RULES } from "../src/analyze/logs/logs";
@@ -358,19 +358,7 @@ test("many events are binned to at most MAX_CHART_POINTS, and the title says so"
 });
 
 test("a node whose clock is off is reported (mock: a copy of the real lab logs with node2's clock moved 5 min ahead)", async () => {
-  const dir = tempDir();
-  for (const n of ["node1", "node2", "node3"]) {
-    fs.mkdirSync(path.join(dir, n));
-    fs.copyFileSync(data("lab", n, "gc.log"), path.join(dir, n, "gc.log"));
-    let text = fs.readFileSync(data("lab", n, "system.log"), "utf8");
-    if (n === "node2")
-      text = text.replace(/^(\w+\s+)(\d\d):(\d\d):(\d\d)/gm, (_m, lvl, h, mi, s) => {
-        const t = (+h * 60 + +mi + 5) * 60 + +s;
-        const p = (x: number) => String(x).padStart(2, "0");
-        return `${lvl}${p(Math.floor(t / 3600) % 24)}:${p(Math.floor(t / 60) % 60)}:${p(t % 60)}`;
-      });
-    fs.writeFileSync(path.join(dir, n, "system.log"), text);
-  }
+  const dir = labWithNode2ClockAhead();
   const r = await logs(dir);
   const f = r.findings.filter((x) => x.id === "logs.clock-skew");
   assert.equal(f.length, 1, JSON.stringify(r.findings.map((x) => x.title)));

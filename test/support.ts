@@ -77,3 +77,41 @@ export function logFixtureFiles(dir: string): string[] {
   }
   return out.sort();
 }
+
+/** A logs() node task over log files (in the order given: oldest rotation first), debug.log files told by name, dated 2020-01-01. */
+export function nodeLogTask(node: string, files: string[], keep: import("../src/analyze/logs/log-node").NodeLogTask["keep"]) {
+  return {
+    node,
+    files: files.map((f, index) => ({
+      index,
+      path: f,
+      rel: path.basename(f),
+      kind: /debug/.test(path.basename(f)) ? ("debug-log" as const) : ("system-log" as const),
+      name: f,
+      size: fs.statSync(f).size,
+    })),
+    date: "2020-01-01",
+    keep,
+  };
+}
+
+/**
+ * A copy of the real lab logs (fixtures/data/lab: node1-3, system.log and gc.log) in a new folder, node2's system.log times
+ * moved 5 minutes ahead — a mock of a node whose clock is off (no real bundle of one is at hand).
+ */
+export function labWithNode2ClockAhead(prefix = "cassperf-test-"): string {
+  const dir = tempDir(prefix);
+  for (const n of ["node1", "node2", "node3"]) {
+    fs.mkdirSync(path.join(dir, n));
+    fs.copyFileSync(data("lab", n, "gc.log"), path.join(dir, n, "gc.log"));
+    let text = fs.readFileSync(data("lab", n, "system.log"), "utf8");
+    if (n === "node2")
+      text = text.replace(/^(\w+\s+)(\d\d):(\d\d):(\d\d)/gm, (_m, lvl, h, mi, s) => {
+        const t = (+h * 60 + +mi + 5) * 60 + +s;
+        const p = (x: number) => String(x).padStart(2, "0");
+        return `${lvl}${p(Math.floor(t / 3600) % 24)}:${p(Math.floor(t / 60) % 60)}:${p(t % 60)}`;
+      });
+    fs.writeFileSync(path.join(dir, n, "system.log"), text);
+  }
+  return dir;
+}

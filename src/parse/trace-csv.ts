@@ -95,22 +95,15 @@ export function csvRecords(text: string): CsvRecord[] {
   return out;
 }
 
-/**
- * A COPY of system_traces.events read block by block: the first record decides the columns (a header,
- * or 6/7 fields), every later one becomes a row or a skipped line.
- * @example const p = new TraceEventsCsvParser((row) => rows.push(row)); for await (const b of blocks) p.feed(b); p.end().skipped
- */
-export class TraceEventsCsvParser {
+/** A CSV export read block by block into rows: feed() each block, end() at the file's end; a subclass turns each record into a row or a skip. */
+abstract class CsvRowParser<Row> {
   private readonly reader = new CsvRecordReader();
-  private readonly skipped: Skipped = { count: 0 };
-  private columns: string[] | undefined;
-  private index: Record<"session" | "event" | "activity" | "source" | "elapsed" | "thread" | "port", number> | undefined;
-  private readonly take: (r: CsvRecord) => void;
+  protected readonly skipped: Skipped = { count: 0 };
+  private readonly take = (r: CsvRecord) => this.record(r);
 
-  constructor(private readonly onRow: (row: TraceEventRow) => void) {
-    this.take = (r) => this.record(r);
-  }
+  constructor(protected readonly onRow: (row: Row) => void) {}
 
+  /** Read one block of whole lines. */
   feed(text: string): void {
     this.reader.feed(text, this.take);
   }
@@ -121,7 +114,19 @@ export class TraceEventsCsvParser {
     return { skipped: this.skipped };
   }
 
-  private record({ fields, line }: CsvRecord): void {
+  protected abstract record(r: CsvRecord): void;
+}
+
+/**
+ * A COPY of system_traces.events read block by block: the first record decides the columns (a header,
+ * or 6/7 fields), every later one becomes a row or a skipped line.
+ * @example const p = new TraceEventsCsvParser((row) => rows.push(row)); for await (const b of blocks) p.feed(b); p.end().skipped
+ */
+export class TraceEventsCsvParser extends CsvRowParser<TraceEventRow> {
+  private columns: string[] | undefined;
+  private index: Record<"session" | "event" | "activity" | "source" | "elapsed" | "thread" | "port", number> | undefined;
+
+  protected record({ fields, line }: CsvRecord): void {
     if (!this.columns) {
       if (fields.includes("session_id") && fields.includes("activity")) {
         this.columns = fields.map((f) => f.trim());
@@ -188,29 +193,12 @@ export function parseTraceEventsCsv(text: string): Parsed<TraceEventRow> {
  * A COPY of system_traces.sessions (WITH HEADER = true) read block by block.
  * @example const p = new TraceSessionsCsvParser((row) => rows.push(row)); for await (const b of blocks) p.feed(b); p.end().skipped
  */
-export class TraceSessionsCsvParser {
-  private readonly reader = new CsvRecordReader();
-  private readonly skipped: Skipped = { count: 0 };
+export class TraceSessionsCsvParser extends CsvRowParser<TraceSessionRow> {
   private columns: string[] | undefined;
   /** The first record was not a header: every record is skipped. */
   private noHeader = false;
-  private readonly take: (r: CsvRecord) => void;
 
-  constructor(private readonly onRow: (row: TraceSessionRow) => void) {
-    this.take = (r) => this.record(r);
-  }
-
-  feed(text: string): void {
-    this.reader.feed(text, this.take);
-  }
-
-  /** The end of the file: what was skipped. */
-  end(): { skipped: Skipped } {
-    this.reader.end(this.take);
-    return { skipped: this.skipped };
-  }
-
-  private record({ fields: f, line }: CsvRecord): void {
+  protected record({ fields: f, line }: CsvRecord): void {
     if (this.noHeader) {
       this.skipped.count++;
       return;
