@@ -9,6 +9,7 @@ import { capabilityRule } from "./capabilities";
 import { NODETOOL_ALIASES } from "./classify";
 import { LiveSource } from "./live";
 import type { Source, SourceFile } from "./source";
+import { feedBlock, parseLines, type LineParser } from "../parse/nodetool-common";
 import { plural } from "../present/plural";
 
 /** One nodetool output of one node, live or recorded. */
@@ -112,6 +113,59 @@ export async function parsedNodetool<T>(
   for (const t of texts) {
     try {
       out.push({ ...t, parsed: parse(t.text, { file: t.origin }) });
+    } catch (e) {
+      notes.push((e as Error).message);
+    }
+  }
+  return out;
+}
+
+/** One nodetool output of one node, parsed line by line as it was read (no `text` is kept). */
+export interface StreamedNodetool<T> extends Omit<NodetoolText, "text"> {
+  parsed: T;
+}
+
+/**
+ * Every output of a nodetool command, parsed by a {@link LineParser} as it is read: a recorded file
+ * is read in blocks of whole lines (Source.readLineBlocks, .gz/.zip undone), so an output of any
+ * size is parsed without a whole-file string; a live output (nodetool's stdout, already in memory)
+ * is fed line by line too. A parser that throws (an unknown header) or a file that cannot be read
+ * becomes a note naming the file instead of sinking the helper; JSON duplicates of text outputs are
+ * skipped.
+ * @example for (const t of await streamedNodetool(source, "tpstats", (o) => new TpstatsLines(o), notes)) t.parsed.pools
+ */
+export async function streamedNodetool<T>(
+  source: Source,
+  command: string,
+  parser: (options: { file: string }) => LineParser<T>,
+  notes: string[],
+  args: string[] = [],
+): Promise<StreamedNodetool<T>[]> {
+  const out: StreamedNodetool<T>[] = [];
+  if (source instanceof LiveSource) {
+    let texts: NodetoolText[];
+    try {
+      texts = await nodetoolTexts(source, command, args);
+    } catch (e) {
+      notes.push(`${command}: ${(e as Error).message}`);
+      return out;
+    }
+    for (const { text, ...t } of texts) {
+      try {
+        out.push({ ...t, parsed: parseLines(parser({ file: t.origin }), text) });
+      } catch (e) {
+        notes.push((e as Error).message);
+      }
+    }
+    return out;
+  }
+  const capturedAt = (source as { manifest?: { captured_at?: string } }).manifest?.captured_at;
+  for (const f of withoutJsonDuplicates(source.files({ kind: "nodetool", command }))) {
+    try {
+      const p = parser({ file: f.rel });
+      let lines = 0;
+      for await (const block of source.readLineBlocks(f)) lines += feedBlock(p, block, lines);
+      out.push({ node: f.node, command, origin: f.rel, ...(capturedAt ? { capturedAt } : {}), parsed: p.end() });
     } catch (e) {
       notes.push((e as Error).message);
     }

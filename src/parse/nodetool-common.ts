@@ -54,14 +54,79 @@ const NODETOOL_ERROR: RegExp[] = [/^nodetool: .+/, /^error: .+/, /^See 'nodetool
 
 /** When the whole text is a nodetool error message, that message (first line); else undefined. */
 export function nodetoolError(text: string): string | undefined {
-  const all = splitLines(text);
-  const meaningful = (l: string) => l.trim() !== "" && !isNoise(l);
-  // Most texts are real output: decide on the first meaningful line before looking at the rest.
-  const first = all.find(meaningful);
-  if (first === undefined || !NODETOOL_ERROR.some((re) => re.test(first))) return undefined;
-  const lines = all.filter(meaningful);
-  if (lines.every((l) => NODETOOL_ERROR.some((re) => re.test(l)) || /^\s+at |^-- StackTrace --/.test(l))) return lines[0];
-  return NODETOOL_ERROR.some((re) => re.test(lines[1] ?? "")) ? lines[0] : undefined;
+  return parseLines(new NodetoolErrorLines(), text);
+}
+
+/**
+ * {@link nodetoolError} fed line by line, for parsers of streamed outputs: the output is an error
+ * when its first meaningful line (not blank, not JVM noise) is one of nodetool's error messages and
+ * either every meaningful line is an error or a stack trace line, or the second one is an error too.
+ * It keeps two lines and two flags, whatever the output's size.
+ */
+export class NodetoolErrorLines implements LineParser<string | undefined> {
+  private first: string | undefined;
+  private second: string | undefined;
+  private meaningful = 0;
+  private allErrors = true;
+
+  feed(line: string): void {
+    if (this.meaningful >= 2 && !this.allErrors) return; // decided: both lines end() looks at are kept
+    const l = line.endsWith("\r") ? line.slice(0, -1) : line;
+    if (l.trim() === "" || isNoise(l)) return;
+    this.meaningful++;
+    if (this.meaningful === 1) this.first = l;
+    else if (this.meaningful === 2) this.second = l;
+    if (!(NODETOOL_ERROR.some((re) => re.test(l)) || /^\s+at |^-- StackTrace --/.test(l))) this.allErrors = false;
+  }
+
+  end(): string | undefined {
+    const first = this.first;
+    // Most texts are real output: decided on the first meaningful line.
+    if (first === undefined || !NODETOOL_ERROR.some((re) => re.test(first))) return undefined;
+    if (this.allErrors) return first;
+    return NODETOOL_ERROR.some((re) => re.test(this.second ?? "")) ? first : undefined;
+  }
+}
+
+/**
+ * A parser fed one line at a time, so an output of any size is parsed from a stream of line blocks
+ * (Source.readLineBlocks) without ever holding the whole file as one string. Every nodetool parser
+ * is one; its parseX(text) function is {@link parseLines} over it.
+ * @example const p = new TpstatsLines({ file }); for (const [i, l] of lines.entries()) p.feed(l, i + 1); p.end()
+ */
+export interface LineParser<T> {
+  /** One line, without its "\n" (a trailing "\r" may remain); `lineNo` is 1-based in the file. */
+  feed(line: string, lineNo: number): void;
+  /** The result, once every line has been fed. */
+  end(): T;
+}
+
+/**
+ * Feed a whole text to a {@link LineParser}, line by line, and return its result: the same lines
+ * {@link splitLines} gives (a last empty line after a final "\n" is not a line).
+ */
+export function parseLines<T>(parser: LineParser<T>, text: string): T {
+  feedBlock(parser, text, 0);
+  return parser.end();
+}
+
+/**
+ * Feed one block of whole lines (as Source.readLineBlocks yields them) to a parser; returns the
+ * number of lines fed, so the next block's numbers follow on (`linesBefore`).
+ */
+export function feedBlock(parser: LineParser<unknown>, block: string, linesBefore: number): number {
+  let start = 0;
+  let n = linesBefore;
+  const len = block.length;
+  while (start < len) {
+    let end = block.indexOf("\n", start);
+    if (end < 0) end = len;
+    n++;
+    const line = block.slice(start, end);
+    parser.feed(line.endsWith("\r") ? line.slice(0, -1) : line, n);
+    start = end + 1;
+  }
+  return n - linesBefore;
 }
 
 /**
