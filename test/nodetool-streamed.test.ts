@@ -16,7 +16,8 @@ import * as path from "node:path";
 import * as zlib from "node:zlib";
 import { open, type RecordedSource } from "../src/index";
 import { streamedNodetool } from "../src/cluster/evidence";
-import { parseTablestats, TablestatsLines } from "../src/parse/nodetool-tablestats";
+import { JSON_MAX_BYTES, parseTablestats, TablestatsLines } from "../src/parse/nodetool-tablestats";
+import { CassperfError } from "../src/errors";
 import { parseTablehistograms, TablehistogramsLines } from "../src/parse/nodetool-tablehistograms";
 import { histograms } from "../src/analyze/histograms/histograms";
 import { data, tempDir } from "./support";
@@ -145,3 +146,58 @@ for (const compressed of [false, true]) {
     assert.ok(note.includes(`skipped ${g.copies} lines not understood; first at line ${g.cutLines[0]}:`), note);
   });
 }
+
+test("tablestats -F json: collected whole up to JSON_MAX_BYTES (64 MB), refused past it with a clear error naming the file and size", () => {
+  // A -F json output in the sorted form TableStatsHolder prints ({"ks.t": {...}}), one table per line (nodetool pretty-prints
+  // it over many lines); its size is counted here from the lines fed, 1 byte per character plus each "\n".
+  const table = (i: number) => `  "shop.t${i}": {"sstable_count": ${i % 7}, "space_used_live": "52428800", "local_read_latency_ms": "2.500"},`;
+  const small = new TablestatsLines({ file: "n1/tablestats.json" });
+  const lines = ["{", table(1), table(2).slice(0, -1), "}"];
+  lines.forEach((l, i) => small.feed(l, i + 1));
+  const p = small.end();
+  // Expected: the whole-text parse of the same lines (the path every -F json test of nodetool-stats.test.ts checks).
+  assert.deepEqual(p, parseTablestats(lines.join("\n"), { file: "n1/tablestats.json" }));
+  assert.deepEqual(
+    p.tables.map((t) => [t.table, t.sstable_count]),
+    [
+      ["t1", 1],
+      ["t2", 2],
+    ],
+  );
+
+  const big = new TablestatsLines({ file: "n1/tablestats.json" });
+  let bytes = 0;
+  let n = 0;
+  const feed = (l: string) => {
+    big.feed(l, ++n);
+    bytes += l.length + 1;
+  };
+  feed("{");
+  for (let i = 0; bytes <= JSON_MAX_BYTES + 2 ** 20; i++) feed(table(i));
+  feed('  "shop.last": {}');
+  feed("}");
+  const mb = (bytes / 2 ** 20).toFixed(0);
+  assert.equal(mb, "65");
+  assert.throws(
+    () => big.end(),
+    (e: unknown) =>
+      e instanceof CassperfError && e.message === `n1/tablestats.json: JSON nodetool outputs are read whole; this one is ${mb} MB, over the 64 MB limit.`,
+  );
+});
+
+test("nodetool's error message wins over what the lines would parse to, as when the check ran on the whole text first", () => {
+  // An output that begins with two of nodetool's error lines (NODETOOL_ERROR of nodetool-common.ts: "nodetool: ...", "error: ...")
+  // is nodetool's error, even when a later line would be refused as an unknown histogram header.
+  const text = ["nodetool: Failed to connect to '127.0.0.1:7199'", "error: Connection refused", "Percentile  Bogus Latency", ""].join("\n");
+  const p = new TablehistogramsLines({ file: "n1/cfhistograms" });
+  text
+    .split("\n")
+    .slice(0, -1)
+    .forEach((l, i) => p.feed(l, i + 1));
+  assert.deepEqual(p.end(), { rows: [], tables: [], skipped: [], noise: 0, nodetoolError: "nodetool: Failed to connect to '127.0.0.1:7199'" });
+  // One error line followed by a real header is not an error output: the unknown column is refused, naming the file and line 2.
+  assert.throws(
+    () => parseTablehistograms("nodetool: Failed to connect\nPercentile  Bogus Latency\n", { file: "n1/cfhistograms" }),
+    (e: unknown) => e instanceof CassperfError && /^n1\/cfhistograms: line 2: unknown histogram column "Bogus Latency"/.test(e.message),
+  );
+});
