@@ -382,7 +382,15 @@ function markEmpty(out: HistogramParse) {
 export class TablehistogramsLines implements LineParser<HistogramParse> {
   private readonly file: string;
   private readonly out: HistogramParse = { rows: [], tables: [], skipped: [], noise: 0 };
-  private readonly st: State = { keyspace: null, table: undefined, columns: undefined, mode: undefined, buckets: undefined, verbose: undefined, pendingNotes: [] };
+  private readonly st: State = {
+    keyspace: null,
+    table: undefined,
+    columns: undefined,
+    mode: undefined,
+    buckets: undefined,
+    verbose: undefined,
+    pendingNotes: [],
+  };
   private readonly errorLines = new NodetoolErrorLines();
   private readonly ctx: { line: string; n: number; st: State; out: HistogramParse; file: string; flush: () => void };
   /** A line with more than whitespace was seen (an all-blank text is an empty parse). */

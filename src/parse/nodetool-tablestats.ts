@@ -300,8 +300,9 @@ export class TablestatsLines implements LineParser<TablestatsParse> {
     if (err) return { tables: [], keyspaces: [], total_tables: null, skipped: [], noise: 0, nodetoolError: err };
     if (this.form === "json") {
       if (!this.json) {
+        const mb = (this.jsonBytes / 2 ** 20).toFixed(0);
         throw new CassperfError(
-          `${this.file}: JSON nodetool outputs are read whole; this one is ${(this.jsonBytes / 2 ** 20).toFixed(0)} MB, over the ${JSON_MAX_BYTES / 2 ** 20} MB limit.`,
+          `${this.file}: JSON nodetool outputs are read whole; this one is ${mb} MB, over the ${JSON_MAX_BYTES / 2 ** 20} MB limit.`,
           { hint: "record tablestats as text (without -F json): text outputs are read line by line, whatever their size" },
         );
       }
@@ -348,7 +349,16 @@ export class TablestatsLines implements LineParser<TablestatsParse> {
     if (m) {
       if (this.table) finishTable(this.table);
       this.table = undefined;
-      this.ks = { keyspace: m[1], read_count: null, read_latency_ms: null, write_count: null, write_latency_ms: null, pending_flushes: null, fields: {}, line: n };
+      this.ks = {
+        keyspace: m[1],
+        read_count: null,
+        read_latency_ms: null,
+        write_count: null,
+        write_latency_ms: null,
+        pending_flushes: null,
+        fields: {},
+        line: n,
+      };
       out.keyspaces.push(this.ks);
       return;
     }
