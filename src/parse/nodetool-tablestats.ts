@@ -301,10 +301,9 @@ export class TablestatsLines implements LineParser<TablestatsParse> {
     if (this.form === "json") {
       if (!this.json) {
         const mb = (this.jsonBytes / 2 ** 20).toFixed(0);
-        throw new CassperfError(
-          `${this.file}: JSON nodetool outputs are read whole; this one is ${mb} MB, over the ${JSON_MAX_BYTES / 2 ** 20} MB limit.`,
-          { hint: "record tablestats as text (without -F json): text outputs are read line by line, whatever their size" },
-        );
+        throw new CassperfError(`${this.file}: JSON nodetool outputs are read whole; this one is ${mb} MB, over the ${JSON_MAX_BYTES / 2 ** 20} MB limit.`, {
+          hint: "record tablestats as text (without -F json): text outputs are read line by line, whatever their size",
+        });
       }
       return parseJson(this.json.join("\n"), this.file);
     }
