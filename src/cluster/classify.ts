@@ -106,11 +106,12 @@ export const NAME_RULES: NameRule[] = [
     },
   },
   {
-    what: "nodetool output in a nodetool/ folder (nodetool/cfhistograms, nodetool/tpstats.txt, tablestats.json)",
-    test: /(^|\/)nodetool\/([\w-]+)(\.(txt|json|out))?$/,
-    classify: (m) => {
+    what: "nodetool output in a nodetool/ folder (nodetool/cfhistograms, nodetool/tpstats.txt, tablestats.json, cfstats.gz)",
+    test: /(^|\/)nodetool\/([\w-]+)(\.(txt|json|out))?(\.(gz|zip))?$/,
+    classify: (m, rel) => {
       const cmd = nodetoolCommand(m[2]);
-      return cmd ? { kind: "nodetool", command: cmd } : undefined;
+      const compressed = compressionOf(rel);
+      return cmd ? { kind: "nodetool", command: cmd, ...(compressed ? { compressed } : {}) } : undefined;
     },
   },
   {

@@ -13,25 +13,46 @@
  * | proxy-title | proxy histograms                 | starts the section (table "proxy")          |
  * | no title    | Percentile  Read Latency ...     | accepted: the rows are taken as proxy rows  |
  */
-import { parseTablehistograms, type HistogramParse } from "./nodetool-tablehistograms";
-import type { ParseOptions } from "./nodetool-common";
+import { TablehistogramsLines, type HistogramParse } from "./nodetool-tablehistograms";
+import { parseLines, type LineParser, type ParseOptions } from "./nodetool-common";
 
 /**
- * Parse `nodetool proxyhistograms` output.
+ * The proxyhistograms parser fed one line at a time ({@link LineParser}): the table-histogram
+ * parser's lines, then rows and tables without a title named "proxy" (keyspace null).
+ * @example const p = new ProxyhistogramsLines({ file }); lines.forEach((l, i) => p.feed(l, i + 1)); p.end().rows
+ */
+export class ProxyhistogramsLines implements LineParser<HistogramParse> {
+  private readonly lines: TablehistogramsLines;
+
+  constructor(options: ParseOptions = {}) {
+    this.lines = new TablehistogramsLines({ file: options.file ?? "proxyhistograms output" });
+  }
+
+  feed(line: string, n: number): void {
+    this.lines.feed(line, n);
+  }
+
+  end(): HistogramParse {
+    const parsed = this.lines.end();
+    for (const r of parsed.rows)
+      if (r.table === "?") {
+        r.table = "proxy";
+        r.keyspace = null;
+      }
+    for (const t of parsed.tables)
+      if (t.table === "?") {
+        t.table = "proxy";
+        t.keyspace = null;
+      }
+    return parsed;
+  }
+}
+
+/**
+ * Parse `nodetool proxyhistograms` output: {@link ProxyhistogramsLines} fed the text's lines.
  * @throws CassperfError naming the file and line when a header has a column this parser does not know
  * @example parseProxyhistograms(text, { file: "nodes/10.0.0.1/nodetool/proxyhistograms" }).rows.filter(r => r.metric === "read_latency")
  */
 export function parseProxyhistograms(text: string, options: ParseOptions = {}): HistogramParse {
-  const parsed = parseTablehistograms(text, { file: options.file ?? "proxyhistograms output" });
-  for (const r of parsed.rows)
-    if (r.table === "?") {
-      r.table = "proxy";
-      r.keyspace = null;
-    }
-  for (const t of parsed.tables)
-    if (t.table === "?") {
-      t.table = "proxy";
-      t.keyspace = null;
-    }
-  return parsed;
+  return parseLines(new ProxyhistogramsLines(options), text);
 }

@@ -38,7 +38,7 @@
  * | other           | anything else                                                  | skipped with its line number    |
  */
 import { CassperfError } from "../errors";
-import { isNoise, nodetoolError, num, splitLines, type ParseOptions, type SkippedLine } from "./nodetool-common";
+import { isNoise, NodetoolErrorLines, num, parseLines, type LineParser, type ParseOptions, type SkippedLine } from "./nodetool-common";
 
 /** The metrics a histogram row can be about, in the field's own words. */
 export type HistogramMetric =
@@ -372,21 +372,89 @@ function markEmpty(out: HistogramParse) {
 }
 
 /**
- * Parse the text of `nodetool cfhistograms` / `tablehistograms` (any version, any number of
- * tables) or `proxyhistograms`.
- * @param text the output as nodetool printed it
- * @param options.file the file name, used in errors and notes
- * @throws CassperfError naming the file and line when a header has a column this parser does not know
- * @example parseTablehistograms(fs.readFileSync("nodes/10.0.0.1/nodetool/cfhistograms", "utf8"), { file: "cfhistograms" }).rows
+ * The histogram parser fed one line at a time ({@link LineParser}), so a recorded output of any size
+ * is parsed as it is read. It keeps the rows and tables of the result, the bucket counts of the one
+ * histogram being read, and nodetool's error check ({@link NodetoolErrorLines}, two lines): an output
+ * that is nodetool's error message gives that message whatever the parser made of its lines, as when
+ * the check ran on the whole text first.
+ * @example const p = new TablehistogramsLines({ file }); lines.forEach((l, i) => p.feed(l, i + 1)); p.end().rows
  */
-export function parseTablehistograms(text: string, options: ParseOptions = {}): HistogramParse {
-  const file = options.file ?? "tablehistograms output";
-  const out: HistogramParse = { rows: [], tables: [], skipped: [], noise: 0 };
-  if (text.trim() === "") return out;
-  const err = nodetoolError(text);
-  if (err) return { ...out, nodetoolError: err };
-  const st: State = { keyspace: null, table: undefined, columns: undefined, mode: undefined, buckets: undefined, verbose: undefined, pendingNotes: [] };
-  const flush = () => {
+export class TablehistogramsLines implements LineParser<HistogramParse> {
+  private readonly file: string;
+  private readonly out: HistogramParse = { rows: [], tables: [], skipped: [], noise: 0 };
+  private readonly st: State = {
+    keyspace: null,
+    table: undefined,
+    columns: undefined,
+    mode: undefined,
+    buckets: undefined,
+    verbose: undefined,
+    pendingNotes: [],
+  };
+  private readonly errorLines = new NodetoolErrorLines();
+  private readonly ctx: { line: string; n: number; st: State; out: HistogramParse; file: string; flush: () => void };
+  /** A line with more than whitespace was seen (an all-blank text is an empty parse). */
+  private anyText = false;
+  /** A rule's error, held while the output may still turn out to be nodetool's error message. */
+  private failed: { error: unknown } | undefined;
+
+  constructor(options: ParseOptions = {}) {
+    this.file = options.file ?? "tablehistograms output";
+    this.ctx = { line: "", n: 0, st: this.st, out: this.out, file: this.file, flush: () => this.flush() };
+  }
+
+  feed(line: string, n: number): void {
+    this.errorLines.feed(line);
+    if (!this.anyText && line.trim() !== "") this.anyText = true;
+    if (this.failed) return;
+    try {
+      this.rule(line, n);
+    } catch (e) {
+      // The failing line is meaningful: when the error check already says "not nodetool's error", it never will.
+      if (this.errorLines.end() === undefined) throw e;
+      this.failed = { error: e };
+    }
+  }
+
+  end(): HistogramParse {
+    const out = this.out;
+    if (!this.anyText) return out;
+    const err = this.errorLines.end();
+    if (err) return { rows: [], tables: [], skipped: [], noise: 0, nodetoolError: err };
+    if (this.failed) throw this.failed.error;
+    this.flush();
+    markEmpty(out);
+    if (out.tables.length === 0 && out.rows.length === 0) {
+      const first = out.skipped[0];
+      throw new CassperfError(
+        `${this.file}: line ${first?.line ?? 1}: expected nodetool histogram output ("<keyspace>/<table> histograms" or "proxy histograms" and a Percentile header), found "${(first?.text ?? "").trim().slice(0, 80)}".`,
+        { hint: "pass the output of nodetool cfhistograms/tablehistograms <ks> <table> or nodetool proxyhistograms" },
+      );
+    }
+    return out;
+  }
+
+  /** One line through {@link LINE_RULES}, first match wins; no match is a skipped line. */
+  private rule(line: string, n: number): void {
+    const c = this.ctx;
+    c.line = line;
+    c.n = n;
+    for (const rule of LINE_RULES) {
+      const m = rule.test(line, this.st);
+      if (!m) continue;
+      rule.apply(m, c);
+      return;
+    }
+    this.out.skipped.push({
+      line: n,
+      text: line,
+      reason: this.st.table === undefined ? "before any '<keyspace>/<table> histograms' title" : "not a histogram line",
+    });
+  }
+
+  /** End the bucket list or verbose section being read: its percentiles become rows. */
+  private flush(): void {
+    const { st, out } = this;
     if (st.buckets && st.columns) {
       const b = st.buckets;
       st.columns.forEach((col, i) => pushBucketRows(out, st, col, b.offsets, b.counts[i], b.line));
@@ -398,30 +466,17 @@ export function parseTablehistograms(text: string, options: ParseOptions = {}): 
       pushBucketRows(out, st, v, v.offsets, v.counts, v.line);
       st.verbose = undefined;
     }
-  };
-  const lines = splitLines(text);
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
-    const n = i + 1;
-    let matched = false;
-    for (const rule of LINE_RULES) {
-      const m = rule.test(line, st);
-      if (!m) continue;
-      rule.apply(m, { line, n, st, out, file, flush });
-      matched = true;
-      break;
-    }
-    if (!matched)
-      out.skipped.push({ line: n, text: line, reason: st.table === undefined ? "before any '<keyspace>/<table> histograms' title" : "not a histogram line" });
   }
-  flush();
-  markEmpty(out);
-  if (out.tables.length === 0 && out.rows.length === 0) {
-    const first = out.skipped[0];
-    throw new CassperfError(
-      `${file}: line ${first?.line ?? 1}: expected nodetool histogram output ("<keyspace>/<table> histograms" or "proxy histograms" and a Percentile header), found "${(first?.text ?? "").trim().slice(0, 80)}".`,
-      { hint: "pass the output of nodetool cfhistograms/tablehistograms <ks> <table> or nodetool proxyhistograms" },
-    );
-  }
-  return out;
+}
+
+/**
+ * Parse the text of `nodetool cfhistograms` / `tablehistograms` (any version, any number of
+ * tables) or `proxyhistograms`: {@link TablehistogramsLines} fed the text's lines.
+ * @param text the output as nodetool printed it
+ * @param options.file the file name, used in errors and notes
+ * @throws CassperfError naming the file and line when a header has a column this parser does not know
+ * @example parseTablehistograms(fs.readFileSync("nodes/10.0.0.1/nodetool/cfhistograms", "utf8"), { file: "cfhistograms" }).rows
+ */
+export function parseTablehistograms(text: string, options: ParseOptions = {}): HistogramParse {
+  return parseLines(new TablehistogramsLines(options), text);
 }

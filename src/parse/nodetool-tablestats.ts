@@ -25,7 +25,7 @@
  * | other         | anything else                                             | skipped with its line number         |
  */
 import { CassperfError } from "../errors";
-import { bytes, isNoise, nodetoolError, num, numOf, splitLines, type ParseOptions, type SkippedLine } from "./nodetool-common";
+import { bytes, isNoise, NodetoolErrorLines, num, numOf, parseLines, type LineParser, type ParseOptions, type SkippedLine } from "./nodetool-common";
 
 /** One table's statistics. Sizes in bytes, latencies in ms; null = not printed or NaN. */
 export interface TableStats {
@@ -248,84 +248,158 @@ function keyspaceField(k: KeyspaceStats, name: string, value: string) {
 }
 
 /**
- * Parse `nodetool cfstats` / `tablestats` output (text of any version, or `-F json`).
- * @throws CassperfError naming the file and line when the text is neither tablestats text nor its JSON
- * @example parseTablestats(text, { file: "nodes/10.0.0.1/nodetool/cfstats" }).tables.filter(t => t.sstable_count! > 10)
+ * The most text a `-F json` output may have (1 character counted as 1 byte): JSON is parsed whole
+ * (JSON.parse), so it is collected as one string. A real one holds about 1.5 KB per table (the
+ * 4.x TableStatsHolder keys), so 64 MB is some 40 000 tables, far past any real schema (Cassandra
+ * 4.1's guardrail table_count_warn_threshold is 150 tables); text outputs have no limit.
  */
-export function parseTablestats(text: string, options: ParseOptions = {}): TablestatsParse {
-  const file = options.file ?? "tablestats output";
-  const out: TablestatsParse = { tables: [], keyspaces: [], total_tables: null, skipped: [], noise: 0 };
-  if (text.trim() === "") return out;
-  const err = nodetoolError(text);
-  if (err) return { ...out, nodetoolError: err };
-  if (/^\s*\{/.test(text)) return parseJson(text, file);
-  let ks: KeyspaceStats | undefined;
-  let table: TableStats | undefined;
-  const lines = splitLines(text);
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
-    const n = i + 1;
-    if (line.trim() === "") continue;
+export const JSON_MAX_BYTES = 64 * 2 ** 20;
+
+/**
+ * The tablestats parser fed one line at a time ({@link LineParser}), so a text output of any size
+ * is parsed as it is read; it keeps the result, the keyspace and table being read, and nodetool's
+ * error check ({@link NodetoolErrorLines}, two lines). A `-F json` output (first character that is
+ * not whitespace `{`) is collected and parsed whole at the end, up to {@link JSON_MAX_BYTES}.
+ * @example const p = new TablestatsLines({ file }); lines.forEach((l, i) => p.feed(l, i + 1)); p.end().tables
+ */
+export class TablestatsLines implements LineParser<TablestatsParse> {
+  private readonly file: string;
+  private readonly out: TablestatsParse = { tables: [], keyspaces: [], total_tables: null, skipped: [], noise: 0 };
+  private readonly errorLines = new NodetoolErrorLines();
+  private ks: KeyspaceStats | undefined;
+  private table: TableStats | undefined;
+  /** Decided on the first line with more than whitespace: text, or `-F json` (collected whole). */
+  private form: "text" | "json" | undefined;
+  /** The JSON output's lines (and blank lines before the form is known) while within {@link JSON_MAX_BYTES}; dropped past it. */
+  private json: string[] | undefined = [];
+  /** Characters of the JSON output so far, newlines included. */
+  private jsonBytes = 0;
+
+  constructor(options: ParseOptions = {}) {
+    this.file = options.file ?? "tablestats output";
+  }
+
+  feed(line: string, n: number): void {
+    this.errorLines.feed(line);
+    if (this.form === undefined) {
+      if (line.trim() === "") {
+        this.keepJson(line);
+        return;
+      }
+      this.form = line.trimStart().startsWith("{") ? "json" : "text";
+      if (this.form === "text") this.json = undefined;
+    }
+    if (this.form === "json") this.keepJson(line);
+    else this.textLine(line, n);
+  }
+
+  end(): TablestatsParse {
+    const out = this.out;
+    if (this.form === undefined) return out; // empty or blank only
+    const err = this.errorLines.end();
+    if (err) return { tables: [], keyspaces: [], total_tables: null, skipped: [], noise: 0, nodetoolError: err };
+    if (this.form === "json") {
+      if (!this.json) {
+        const mb = (this.jsonBytes / 2 ** 20).toFixed(0);
+        throw new CassperfError(`${this.file}: JSON nodetool outputs are read whole; this one is ${mb} MB, over the ${JSON_MAX_BYTES / 2 ** 20} MB limit.`, {
+          hint: "record tablestats as text (without -F json): text outputs are read line by line, whatever their size",
+        });
+      }
+      return parseJson(this.json.join("\n"), this.file);
+    }
+    if (this.table) finishTable(this.table);
+    if (!out.tables.length && !out.keyspaces.length) {
+      const s = out.skipped[0];
+      throw new CassperfError(
+        `${this.file}: line ${s?.line ?? 1}: expected nodetool tablestats output ("Keyspace: <name>" then "Table: <name>"), found "${(s?.text ?? "").trim().slice(0, 80)}".`,
+      );
+    }
+    return out;
+  }
+
+  /** A line of a (maybe) JSON output: kept while the output is within the limit, else only counted. */
+  private keepJson(line: string): void {
+    this.jsonBytes += line.length + 1;
+    if (!this.json) return;
+    if (this.jsonBytes > JSON_MAX_BYTES) this.json = undefined;
+    else this.json.push(line);
+  }
+
+  /** One line of a text output, through the line rules of this file's top comment. */
+  private textLine(line: string, n: number): void {
+    const out = this.out;
+    if (line.trim() === "") return;
     if (isNoise(line)) {
       out.noise++;
-      continue;
+      return;
     }
     if (/^-{4,}\s*$/.test(line)) {
-      if (table) finishTable(table);
-      table = undefined;
-      ks = undefined;
-      continue;
+      if (this.table) finishTable(this.table);
+      this.table = undefined;
+      this.ks = undefined;
+      return;
     }
     let m = /^Total number of tables:\s*(\d+)/.exec(line);
     if (m) {
       out.total_tables = Number(m[1]);
-      continue;
+      return;
     }
     m = /^Keyspace\s*:\s*(\S+)\s*$/.exec(line);
     if (m) {
-      if (table) finishTable(table);
-      table = undefined;
-      ks = { keyspace: m[1], read_count: null, read_latency_ms: null, write_count: null, write_latency_ms: null, pending_flushes: null, fields: {}, line: n };
-      out.keyspaces.push(ks);
-      continue;
+      if (this.table) finishTable(this.table);
+      this.table = undefined;
+      this.ks = {
+        keyspace: m[1],
+        read_count: null,
+        read_latency_ms: null,
+        write_count: null,
+        write_latency_ms: null,
+        pending_flushes: null,
+        fields: {},
+        line: n,
+      };
+      out.keyspaces.push(this.ks);
+      return;
     }
     m = /^\s+Table( \(index\))?:\s*(\S+)\s*$/.exec(line);
     if (m) {
-      if (table) finishTable(table);
-      let keyspace = ks?.keyspace;
+      if (this.table) finishTable(this.table);
+      let keyspace = this.ks?.keyspace;
       let name = m[2];
       if (!keyspace) {
         // sorted form: "Table: ks.t"
         const dot = name.indexOf(".");
         if (dot < 0) {
           out.skipped.push({ line: n, text: line, reason: "table outside any keyspace" });
-          table = undefined;
-          continue;
+          this.table = undefined;
+          return;
         }
         keyspace = name.slice(0, dot);
         name = name.slice(dot + 1);
       }
-      table = emptyTable(keyspace, name, m[1] !== undefined, n);
-      out.tables.push(table);
-      continue;
+      this.table = emptyTable(keyspace, name, m[1] !== undefined, n);
+      out.tables.push(this.table);
+      return;
     }
     m = /^(\s+)([^:]+?)\s*:\s*(.*)$/.exec(line);
     if (m) {
-      if (table) setField(table, m[2], m[3], n);
-      else if (ks) keyspaceField(ks, m[2], m[3]);
+      if (this.table) setField(this.table, m[2], m[3], n);
+      else if (this.ks) keyspaceField(this.ks, m[2], m[3]);
       else out.skipped.push({ line: n, text: line, reason: "field outside any keyspace or table" });
-      continue;
+      return;
     }
     out.skipped.push({ line: n, text: line, reason: "not a tablestats line" });
   }
-  if (table) finishTable(table);
-  if (!out.tables.length && !out.keyspaces.length) {
-    const s = out.skipped[0];
-    throw new CassperfError(
-      `${file}: line ${s?.line ?? 1}: expected nodetool tablestats output ("Keyspace: <name>" then "Table: <name>"), found "${(s?.text ?? "").trim().slice(0, 80)}".`,
-    );
-  }
-  return out;
+}
+
+/**
+ * Parse `nodetool cfstats` / `tablestats` output (text of any version, or `-F json`):
+ * {@link TablestatsLines} fed the text's lines.
+ * @throws CassperfError naming the file and line when the text is neither tablestats text nor its JSON
+ * @example parseTablestats(text, { file: "nodes/10.0.0.1/nodetool/cfstats" }).tables.filter(t => t.sstable_count! > 10)
+ */
+export function parseTablestats(text: string, options: ParseOptions = {}): TablestatsParse {
+  return parseLines(new TablestatsLines(options), text);
 }
 
 function parseJson(text: string, file: string): TablestatsParse {

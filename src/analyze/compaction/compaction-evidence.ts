@@ -11,11 +11,11 @@
  *  - compactionstats: pending tasks (per table when printed, else per node).
  */
 import { LiveSource } from "../../cluster/live";
-import { nodetoolTexts, parsedNodetool } from "../../cluster/evidence";
+import { parsedNodetool, streamedNodetool } from "../../cluster/evidence";
 import type { Source } from "../../cluster/source";
 import { parseCompactionstats } from "../../parse/nodetool-compactionstats";
-import { parseTablehistograms } from "../../parse/nodetool-tablehistograms";
-import { parseTablestats } from "../../parse/nodetool-tablestats";
+import { parseTablehistograms, TablehistogramsLines, type HistogramParse } from "../../parse/nodetool-tablehistograms";
+import { TablestatsLines } from "../../parse/nodetool-tablestats";
 import { parseSchemaCql, type TableSchema } from "../../parse/schema-cql";
 import { logEvents } from "../logs/log-events";
 import { tallyKey } from "../logs/logs-rules";
@@ -165,7 +165,7 @@ export async function gatherCompactionEvidence(
   }
 
   // tablestats: counts summed over nodes (each node serves its own reads/writes), sizes as the max.
-  for (const t of want.has("tablestats") ? await parsedNodetool(source, "tablestats", parseTablestats, notes) : []) {
+  for (const t of want.has("tablestats") ? await streamedNodetool(source, "tablestats", (o) => new TablestatsLines(o), notes) : []) {
     const parsed = t.parsed;
     for (const s of parsed.tables) {
       if (s.is_index || !wanted(s.keyspace, s.table)) continue;
@@ -192,19 +192,21 @@ export async function gatherCompactionEvidence(
   }
 
   // tablehistograms: SSTables per read p99 and partition size max.
-  const histTexts = !want.has("tablehistograms")
-    ? []
-    : source instanceof LiveSource
-      ? await liveHistograms(source, [...tables.values()])
-      : await nodetoolTexts(source, "tablehistograms");
-  for (const t of histTexts) {
-    let parsed: ReturnType<typeof parseTablehistograms>;
-    try {
-      parsed = parseTablehistograms(t.text, { file: t.origin });
-    } catch (e) {
-      notes.push((e as Error).message);
-      continue;
+  // Recorded outputs are parsed as they are read, block by block (#24); a parser's error is a note.
+  const histParsed: { node: string; origin: string; parsed: HistogramParse }[] = [];
+  if (!want.has("tablehistograms")) {
+    /* not asked for */
+  } else if (source instanceof LiveSource) {
+    for (const t of await liveHistograms(source, [...tables.values()])) {
+      try {
+        histParsed.push({ ...t, parsed: parseTablehistograms(t.text, { file: t.origin }) });
+      } catch (e) {
+        notes.push((e as Error).message);
+      }
     }
+  } else histParsed.push(...(await streamedNodetool(source, "tablehistograms", (o) => new TablehistogramsLines(o), notes)));
+  for (const t of histParsed) {
+    const parsed = t.parsed;
     for (const r of parsed.rows) {
       if (!r.keyspace || !wanted(r.keyspace, r.table)) continue;
       const o = `${t.origin}:${r.line} (${t.node})`;

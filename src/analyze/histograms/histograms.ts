@@ -20,16 +20,18 @@ import { runOptions } from "../../run-context";
 import { inflect, plural } from "../../present/plural";
 import { existingPath, helperArgs, resolveSource, type HelperOptions, type SourceInput } from "../../cluster/resolve";
 import { missing, nodetoolTexts, type NodetoolText } from "../../cluster/evidence";
+import { feedBlock } from "../../parse/nodetool-common";
 import { tableNames } from "../../cluster/schema-cql";
 import type { Source } from "../../cluster/source";
 import { CassperfError } from "../../errors";
 import { jmxHistogramRows, parseJmxScraper } from "../../parse/jmx-scraper";
-import { parseProxyhistograms } from "../../parse/nodetool-proxyhistograms";
+import { parseProxyhistograms, ProxyhistogramsLines } from "../../parse/nodetool-proxyhistograms";
 import { SYSTEM_VIEWS, systemViewsHistogramRows } from "../../parse/system-views-latency";
 import { clientRows } from "./histograms-client";
 import {
   PERCENTILE_ORDER,
   parseTablehistograms,
+  TablehistogramsLines,
   type HistogramMetric,
   type HistogramParse,
   type HistogramRow,
@@ -180,7 +182,7 @@ interface Gathered {
   partial?: boolean;
 }
 
-function addParsed(out: Gathered, t: NodetoolText, parsed: HistogramParse, capturedAt: string | null) {
+function addParsed(out: Gathered, t: Omit<NodetoolText, "text">, parsed: HistogramParse, capturedAt: string | null) {
   if (parsed.nodetoolError) {
     out.notes.push(`${t.origin}: nodetool printed an error instead of histograms: "${parsed.nodetoolError}"`);
     return;
@@ -297,10 +299,16 @@ async function gatherLive(source: LiveSource, target: { keyspace: string; table:
 async function gatherRecorded(source: Source, opts: HistogramsOptions): Promise<Gathered> {
   const out: Gathered = { rows: [], notes: [] };
   const wantProxy = opts.proxy !== false;
-  const texts = [...(await nodetoolTexts(source, "tablehistograms")), ...(wantProxy ? await nodetoolTexts(source, "proxyhistograms") : [])];
-  for (const t of texts) {
-    const parse = t.command === "proxyhistograms" ? parseProxyhistograms : parseTablehistograms;
-    addParsed(out, t, parse(t.text, { file: t.origin }), t.capturedAt ?? timeInPath(t.origin));
+  // Each output parsed as it is read, block by block (no whole-file string, #24); a parser's error stops the helper.
+  const capturedAt = (source as { manifest?: { captured_at?: string } }).manifest?.captured_at;
+  for (const command of wantProxy ? ["tablehistograms", "proxyhistograms"] : ["tablehistograms"]) {
+    for (const f of source.files({ kind: "nodetool", command })) {
+      const parser = command === "proxyhistograms" ? new ProxyhistogramsLines({ file: f.rel }) : new TablehistogramsLines({ file: f.rel });
+      let lines = 0;
+      for await (const block of source.readLineBlocks(f)) lines += feedBlock(parser, block, lines);
+      const t = { node: f.node, command, origin: f.rel, ...(capturedAt ? { capturedAt } : {}) };
+      addParsed(out, t, parser.end(), t.capturedAt ?? timeInPath(t.origin));
+    }
   }
   for (const f of source.files({ kind: "jmx-dump" })) {
     const parsed = parseJmxScraper(await source.readText(f), { file: f.rel });

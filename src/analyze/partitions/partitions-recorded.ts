@@ -10,10 +10,10 @@
  */
 import { CassperfError } from "../../errors";
 import type { TableName } from "../../cluster/cql";
-import { parsedNodetool } from "../../cluster/evidence";
+import { streamedNodetool } from "../../cluster/evidence";
 import type { Source } from "../../cluster/source";
-import { parseTablehistograms } from "../../parse/nodetool-tablehistograms";
-import { parseTablestats } from "../../parse/nodetool-tablestats";
+import { TablehistogramsLines } from "../../parse/nodetool-tablehistograms";
+import { TablestatsLines } from "../../parse/nodetool-tablestats";
 import { makeReport } from "../../present/report";
 import { recordedPartitionCharts } from "../../present/charts/partitions";
 import { logEvents } from "../logs/log-events";
@@ -52,7 +52,7 @@ interface Warning {
 /** 1. tablehistograms percentiles of the table, per node (every table seen is added to `seenTables`). */
 async function histogramRows(source: Source, name: TableName, notes: string[], seenTables: Set<string>): Promise<HistRow[]> {
   const histRows: HistRow[] = [];
-  for (const t of await parsedNodetool(source, "tablehistograms", parseTablehistograms, notes)) {
+  for (const t of await streamedNodetool(source, "tablehistograms", (o) => new TablehistogramsLines(o), notes)) {
     const parsed = t.parsed;
     for (const tb of parsed.tables) if (tb.keyspace) seenTables.add(`${tb.keyspace}.${tb.table}`);
     const mine = parsed.rows.filter((r) => same(r.keyspace, name.keyspace) && same(r.table, name.table));
@@ -68,7 +68,7 @@ async function histogramRows(source: Source, name: TableName, notes: string[], s
 /** 2. tablestats of the table, per node. */
 async function tablestatsRows(source: Source, name: TableName, notes: string[], seenTables: Set<string>): Promise<StatRow[]> {
   const statRows: StatRow[] = [];
-  for (const t of await parsedNodetool(source, "tablestats", parseTablestats, notes)) {
+  for (const t of await streamedNodetool(source, "tablestats", (o) => new TablestatsLines(o), notes)) {
     const parsed = t.parsed;
     for (const tb of parsed.tables) seenTables.add(`${tb.keyspace}.${tb.table}`);
     const s = parsed.tables.find((tb) => same(tb.keyspace, name.keyspace) && same(tb.table, name.table));

@@ -1,0 +1,203 @@
+/**
+ * The tablestats and tablehistograms parsers fed block by block as a recorded file is read (#24: no
+ * whole-file string, no file-size ceiling): streamedNodetool() over a one-node bundle whose output is
+ * a real DSE 6.8 output (test/fixtures/data/diag/dse68, provenance in test/fixtures/data/PROVENANCE.md)
+ * repeated until it passes 2 MiB, so it spans several read blocks (the first is 1 MiB,
+ * src/cluster/read-stream.ts FIRST_BLOCK_BYTES), plain and as a .gz copy. Each copy holds one line cut
+ * short (as a full disk leaves it), so skipped lines are numbered across block boundaries. Expected
+ * values: the counts in the real file (the grep written as a filter in each test) times the number of
+ * copies; the cut lines' numbers as the test placed them; and the parse of the whole text with
+ * parseX(text), which every other test of these parsers checks against the real files.
+ */
+import { test } from "node:test";
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as zlib from "node:zlib";
+import { open, type RecordedSource } from "../src/index";
+import { streamedNodetool } from "../src/cluster/evidence";
+import { JSON_MAX_BYTES, parseTablestats, TablestatsLines } from "../src/parse/nodetool-tablestats";
+import { CassperfError } from "../src/errors";
+import { parseTablehistograms, TablehistogramsLines } from "../src/parse/nodetool-tablehistograms";
+import { histograms } from "../src/analyze/histograms/histograms";
+import { data, tempDir } from "./support";
+
+const DSE = "diag/dse68/nodes/172.17.0.2/nodetool";
+const BLOCK = 2 ** 20; // FIRST_BLOCK_BYTES of src/cluster/read-stream.ts
+
+/** A one-node bundle holding `rel` (a path in the node) with `content`. */
+function bundle(rel: string, content: string | Buffer): string {
+  const dir = tempDir("cassperf-nt-streamed-");
+  const to = path.join(dir, "nodes/10.0.0.1", rel);
+  fs.mkdirSync(path.dirname(to), { recursive: true });
+  fs.writeFileSync(to, content);
+  return dir;
+}
+
+/**
+ * The real file's lines repeated until the text passes 2 MiB, with `cut(line)` inserted after the first line of each copy
+ * that `at` matches; returns the text, the number of copies, and the 1-based line number and byte offset of each cut line.
+ */
+function grown(realText: string, at: RegExp, cut: (line: string) => string): { text: string; copies: number; cutLines: number[]; cutOffsets: number[] } {
+  assert.ok(realText.endsWith("\n"));
+  const real = realText.split("\n").slice(0, -1);
+  const copies = Math.ceil((2 * BLOCK) / Buffer.byteLength(realText)) + 1;
+  const lines: string[] = [];
+  const cutLines: number[] = [];
+  const cutOffsets: number[] = [];
+  let bytes = 0;
+  const push = (l: string) => {
+    lines.push(l);
+    bytes += Buffer.byteLength(l) + 1;
+  };
+  for (let c = 0; c < copies; c++) {
+    let done = false;
+    for (const l of real) {
+      push(l);
+      if (!done && at.test(l)) {
+        cutOffsets.push(bytes);
+        push(cut(l));
+        cutLines.push(lines.length);
+        done = true;
+      }
+    }
+    assert.ok(done, `a line matching ${at} in the real file`);
+  }
+  return { text: `${lines.join("\n")}\n`, copies, cutLines, cutOffsets };
+}
+
+for (const compressed of [false, true]) {
+  const kind = compressed ? ".gz" : "plain";
+
+  test(`tablestats: a ${kind} DSE 6.8 cfstats past 2 MiB parsed block by block equals the whole-text parse`, async () => {
+    const realText = fs.readFileSync(data(DSE, "cfstats"), "utf8");
+    // grep -c "Table: " cfstats -> 79 tables; grep -c "^Keyspace" cfstats -> 18 keyspaces (written as filters on the real lines).
+    const realTables = realText.split("\n").filter((l) => /^\s+Table( \(index\))?:/.test(l)).length;
+    const realKeyspaces = realText.split("\n").filter((l) => /^Keyspace\s*:/.test(l)).length;
+    assert.equal(realTables, 79);
+    assert.equal(realKeyspaces, 18);
+    // Each copy: its first "Space used (live)" field line, cut before its colon.
+    const g = grown(realText, /^\t\tSpace used \(live\)/, (l) => l.slice(0, l.indexOf("(") + 3));
+    assert.ok(Buffer.byteLength(g.text) > 2 * BLOCK);
+    assert.ok(g.cutOffsets.filter((o) => o > BLOCK).length >= g.copies / 2, "most cut lines lie past the first read block");
+    const rel = compressed ? "nodetool/cfstats.gz" : "nodetool/cfstats";
+    const source = (await open(bundle(rel, compressed ? zlib.gzipSync(g.text) : g.text))) as RecordedSource;
+    const notes: string[] = [];
+    const out = await streamedNodetool(source, "tablestats", (o) => new TablestatsLines(o), notes);
+    assert.deepEqual(notes, []);
+    assert.equal(out.length, 1);
+    const p = out[0].parsed;
+    assert.equal(out[0].origin, `nodes/10.0.0.1/${rel}`);
+    assert.equal(p.tables.length, g.copies * realTables);
+    assert.equal(p.keyspaces.length, g.copies * realKeyspaces);
+    assert.deepEqual(
+      p.skipped.map((s) => s.line),
+      g.cutLines,
+    );
+    assert.ok(p.skipped.every((s) => s.text === "\t\tSpace used (li" && s.reason === "not a tablestats line"));
+    // The last copy's tables carry line numbers counted across every block before them.
+    const lastTable = p.tables[p.tables.length - 1];
+    const lines = g.text.split("\n");
+    assert.match(lines[lastTable.line - 1], new RegExp(`^\\s+Table: ${lastTable.table}$`));
+    assert.deepEqual(p, parseTablestats(g.text, { file: out[0].origin }));
+  });
+
+  test(`tablehistograms: a ${kind} DSE 6.8 cfhistograms past 2 MiB parsed block by block equals the whole-text parse`, async () => {
+    const realText = fs.readFileSync(data(DSE, "cfhistograms"), "utf8");
+    const realLines = realText.split("\n");
+    // grep -c " histograms$" -> 79 tables; grep -cE "^(50%|75%|95%|98%|99%|Min|Max) " -> 553 rows, each with the 5 values of
+    // the one header every table has (sort | uniq -c on the "Percentile" lines).
+    const titles = realLines.filter((l) => / histograms$/.test(l)).length;
+    const percentileLines = realLines.filter((l) => /^(50%|75%|95%|98%|99%|Min|Max) /.test(l)).length;
+    const headers = new Set(realLines.filter((l) => /^Percentile/.test(l)));
+    assert.equal(titles, 79);
+    assert.equal(percentileLines, 553);
+    assert.equal(headers.size, 1);
+    const columns = [...headers][0].trim().split(/\s{2,}/).length - 1;
+    assert.equal(columns, 5);
+    // Each copy: its first "99%" row again, cut after two values (read as a short row: skipped, not zeros).
+    const g = grown(realText, /^99% /, (l) => /^\S+\s+\S+\s+\S+/.exec(l)![0]);
+    assert.ok(Buffer.byteLength(g.text) > 2 * BLOCK);
+    assert.ok(g.cutOffsets.filter((o) => o > BLOCK).length >= g.copies / 2, "most cut lines lie past the first read block");
+    const rel = compressed ? "nodetool/cfhistograms.gz" : "nodetool/cfhistograms";
+    const dir = bundle(rel, compressed ? zlib.gzipSync(g.text) : g.text);
+    const source = (await open(dir)) as RecordedSource;
+    const notes: string[] = [];
+    const out = await streamedNodetool(source, "tablehistograms", (o) => new TablehistogramsLines(o), notes);
+    assert.deepEqual(notes, []);
+    assert.equal(out.length, 1);
+    const p = out[0].parsed;
+    assert.equal(p.tables.length, g.copies * titles);
+    assert.equal(p.rows.length, g.copies * percentileLines * columns);
+    assert.deepEqual(
+      p.skipped.map((s) => s.line),
+      g.cutLines,
+    );
+    assert.ok(p.skipped.every((s) => s.reason === "expected 5 values after 99%, found 2"));
+    // The last row's line is its own text's line, counted across every block before it.
+    const last = p.rows[p.rows.length - 1];
+    assert.match(g.text.split("\n")[last.line - 1], /^Max /);
+    assert.deepEqual(p, parseTablehistograms(g.text, { file: out[0].origin }));
+
+    // histograms() reads recorded outputs with its own streamed loop: its note names the first cut line and the count.
+    const h = await histograms(undefined, { source: dir, proxy: false });
+    const note = h.notes.find((n) => n.includes("not understood"));
+    assert.ok(note, h.notes.join("\n"));
+    assert.ok(note.includes(`skipped ${g.copies} lines not understood; first at line ${g.cutLines[0]}:`), note);
+  });
+}
+
+test("tablestats -F json: collected whole up to JSON_MAX_BYTES (64 MB), refused past it with a clear error naming the file and size", () => {
+  // A -F json output in the sorted form TableStatsHolder prints ({"ks.t": {...}}), one table per line (nodetool pretty-prints
+  // it over many lines); its size is counted here from the lines fed, 1 byte per character plus each "\n".
+  const table = (i: number) => `  "shop.t${i}": {"sstable_count": ${i % 7}, "space_used_live": "52428800", "local_read_latency_ms": "2.500"},`;
+  const small = new TablestatsLines({ file: "n1/tablestats.json" });
+  const lines = ["{", table(1), table(2).slice(0, -1), "}"];
+  lines.forEach((l, i) => small.feed(l, i + 1));
+  const p = small.end();
+  // Expected: the whole-text parse of the same lines (the path every -F json test of nodetool-stats.test.ts checks).
+  assert.deepEqual(p, parseTablestats(lines.join("\n"), { file: "n1/tablestats.json" }));
+  assert.deepEqual(
+    p.tables.map((t) => [t.table, t.sstable_count]),
+    [
+      ["t1", 1],
+      ["t2", 2],
+    ],
+  );
+
+  const big = new TablestatsLines({ file: "n1/tablestats.json" });
+  let bytes = 0;
+  let n = 0;
+  const feed = (l: string) => {
+    big.feed(l, ++n);
+    bytes += l.length + 1;
+  };
+  feed("{");
+  for (let i = 0; bytes <= JSON_MAX_BYTES + 2 ** 20; i++) feed(table(i));
+  feed('  "shop.last": {}');
+  feed("}");
+  const mb = (bytes / 2 ** 20).toFixed(0);
+  assert.equal(mb, "65");
+  assert.throws(
+    () => big.end(),
+    (e: unknown) =>
+      e instanceof CassperfError && e.message === `n1/tablestats.json: JSON nodetool outputs are read whole; this one is ${mb} MB, over the 64 MB limit.`,
+  );
+});
+
+test("nodetool's error message wins over what the lines would parse to, as when the check ran on the whole text first", () => {
+  // An output that begins with two of nodetool's error lines (NODETOOL_ERROR of nodetool-common.ts: "nodetool: ...", "error: ...")
+  // is nodetool's error, even when a later line would be refused as an unknown histogram header.
+  const text = ["nodetool: Failed to connect to '127.0.0.1:7199'", "error: Connection refused", "Percentile  Bogus Latency", ""].join("\n");
+  const p = new TablehistogramsLines({ file: "n1/cfhistograms" });
+  text
+    .split("\n")
+    .slice(0, -1)
+    .forEach((l, i) => p.feed(l, i + 1));
+  assert.deepEqual(p.end(), { rows: [], tables: [], skipped: [], noise: 0, nodetoolError: "nodetool: Failed to connect to '127.0.0.1:7199'" });
+  // One error line followed by a real header is not an error output: the unknown column is refused, naming the file and line 2.
+  assert.throws(
+    () => parseTablehistograms("nodetool: Failed to connect\nPercentile  Bogus Latency\n", { file: "n1/cfhistograms" }),
+    (e: unknown) => e instanceof CassperfError && /^n1\/cfhistograms: line 2: unknown histogram column "Bogus Latency"/.test(e.message),
+  );
+});
