@@ -415,7 +415,7 @@ function dropCopies(files: SourceFile[], notes: string[]): void {
     const twin = files.find((o) => o !== f && o.kind === "nodetool" && o.node === f.node && o.command === f.command && o.size === f.size && !o.note);
     if (!twin) continue;
     try {
-      if (!fs.readFileSync(f.path).equals(fs.readFileSync(twin.path))) continue;
+      if (!sameBytes(f.path, twin.path)) continue;
     } catch {
       continue;
     }
@@ -424,6 +424,29 @@ function dropCopies(files: SourceFile[], notes: string[]): void {
     const said = notes.findIndex((n) => n.startsWith(`${f.rel} is named like`));
     if (said >= 0) notes.splice(said, 1);
     notes.push(`${f.rel} is a byte-for-byte copy of ${twin.rel}; read once, as ${twin.rel}.`);
+  }
+}
+
+/** True when two files hold the same bytes, compared 1 MiB at a time (no whole-file buffer, whatever their size). */
+function sameBytes(a: string, b: string): boolean {
+  const BLOCK = 2 ** 20;
+  const fa = fs.openSync(a, "r");
+  try {
+    const fb = fs.openSync(b, "r");
+    try {
+      const ba = Buffer.allocUnsafe(BLOCK);
+      const bb = Buffer.allocUnsafe(BLOCK);
+      for (let pos = 0; ; pos += BLOCK) {
+        const na = fs.readSync(fa, ba, 0, BLOCK, pos);
+        const nb = fs.readSync(fb, bb, 0, BLOCK, pos);
+        if (na !== nb || !ba.subarray(0, na).equals(bb.subarray(0, nb))) return false;
+        if (na === 0) return true;
+      }
+    } finally {
+      fs.closeSync(fb);
+    }
+  } finally {
+    fs.closeSync(fa);
   }
 }
 
