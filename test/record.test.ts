@@ -242,6 +242,36 @@ test("log truncation for datasets: long lines cut with a marker, first quarter a
   assert.match(r2.text.toString("utf8"), /Read 1 live and 5000 tombstoned cells d+ \[cassperf: line cut, 100\d{3} bytes\]\n/);
 });
 
+test("copyLog: a log copied 1 MiB at a time keeps exactly the bytes headAndTail keeps of the whole file, at every limit, and hashes what it wrote", async () => {
+  const { copyLog, headAndTail } = await import("../src/cluster/record");
+  const dir = tempDir();
+  // A real Cassandra 2.1 system.log (test/fixtures/data/lab/node2/system.log, its tombstone warnings lines of many KB) repeated
+  // past two 1 MiB read blocks, with no final newline: the expected bytes are headAndTail over the whole file in memory.
+  const real = fs.readFileSync(path.join(__dirname, "fixtures", "data", "lab", "node2", "system.log"));
+  const copies = Math.ceil((2.5 * 2 ** 20) / real.length);
+  const src = path.join(dir, "system.log");
+  fs.writeFileSync(src, Buffer.concat([...Array.from({ length: copies }, () => real), Buffer.from("INFO  [main] no newline at the end")]));
+  const whole = fs.readFileSync(src);
+  const longLines = whole
+    .toString("latin1")
+    .split("\n")
+    .filter((l, i, all) => l.length + (i < all.length - 1 ? 1 : 0) > 4096).length;
+  assert.ok(longLines > 0, "the real log has lines over MAX_LOG_LINE_BYTES");
+  for (const max of [undefined, whole.length, whole.length - 1, Math.floor(whole.length / 2), 300_000, 40_000, 5_000]) {
+    const dest = path.join(dir, `copy-${max}`);
+    const r = copyLog(src, dest, max);
+    const wrote = fs.readFileSync(dest);
+    const expected = max === undefined ? { text: whole, truncated: false, linesCut: 0 } : headAndTail(whole, max);
+    assert.ok(wrote.equals(expected.text), `max ${max}: ${wrote.length} bytes written, headAndTail keeps ${expected.text.length}`);
+    assert.equal(r.truncated, expected.truncated, `max ${max}`);
+    assert.equal(r.linesCut, expected.linesCut, `max ${max}`);
+    assert.equal(r.bytes, wrote.length);
+    assert.equal(r.original, whole.length);
+    assert.equal(r.sha256, crypto.createHash("sha256").update(wrote).digest("hex"));
+    if (max !== undefined && max < whole.length) assert.equal(r.linesCut, longLines, "every line over the cut is counted, kept or not");
+  }
+});
+
 test("record() keeps this session's bench runs with their histograms; the recording reads them back", async (t) => {
   const l = labOrSkip(t);
   if (!l) return;

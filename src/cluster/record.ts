@@ -149,6 +149,120 @@ export function headAndTail(buf: Buffer, max: number): { text: Buffer; truncated
   return { text: Buffer.concat([lines.subarray(0, headEnd), lines.subarray(tailStart)]), truncated: true, linesCut };
 }
 
+/** What {@link copyLog} wrote: the copy's hash and size, and how the original was cut (when it was over the limit). */
+export interface LogCopy {
+  sha256: string;
+  bytes: number;
+  /** The original's size in bytes. */
+  original: number;
+  truncated: boolean;
+  linesCut: number;
+}
+
+/**
+ * Copy a log into a dataset 1 MiB at a time, its sha256 taken on the way: a live node's log may be many GB (readFileSync
+ * stops at 2 GiB, and a whole-file buffer is that much memory). Over `max` bytes, the same bytes {@link headAndTail} keeps,
+ * found in one pass: lines over {@link MAX_LOG_LINE_BYTES} are cut as they come (only their start is held); every line is
+ * held while the cut text fits in `max`; past that, the head (whole lines ending by `max / 4`) is fixed and the tail is the
+ * longest run of whole last lines under what is left, held as a queue. Memory: `max` bytes of lines and one read block.
+ * @example copyLog("/var/log/cassandra/system.log", "ds/nodes/n1/logs/cassandra/system.log", 64 * 2 ** 20).truncated
+ */
+export function copyLog(src: string, dest: string, max?: number): LogCopy {
+  const original = fs.statSync(src).size;
+  const hash = crypto.createHash("sha256");
+  const out = fs.openSync(dest, "w");
+  let bytes = 0;
+  const emit = (b: Buffer) => {
+    if (!b.length) return;
+    hash.update(b);
+    fs.writeSync(out, b);
+    bytes += b.length;
+  };
+  const block = Buffer.allocUnsafe(2 ** 20);
+  const fd = fs.openSync(src, "r");
+  try {
+    if (max === undefined || original <= max) {
+      // Fits: a plain copy (headAndTail leaves a buffer within the limit as it is).
+      for (let pos = 0; ; ) {
+        const n = fs.readSync(fd, block, 0, block.length, pos);
+        if (n === 0) break;
+        emit(block.subarray(0, n));
+        pos += n;
+      }
+      return { sha256: hash.digest("hex"), bytes, original, truncated: false, linesCut: 0 };
+    }
+    let linesCut = 0;
+    // Cut lines held: all of them while they fit in max, else the tail's queue (lines[first..]).
+    let lines: Buffer[] = [];
+    let first = 0;
+    let held = 0;
+    let head: Buffer[] | undefined;
+    let tailRoom = 0;
+    const keep = (line: Buffer) => {
+      lines.push(line);
+      held += line.length;
+      if (!head && held > max) {
+        // Past the limit: the head is the whole lines whose "\n" lies at or before max / 4 (headAndTail's lastIndexOf).
+        head = [];
+        let at = 0;
+        while (first < lines.length && at + lines[first].length - 1 <= Math.floor(max / 4) && lines[first][lines[first].length - 1] === 10) {
+          at += lines[first].length;
+          head.push(lines[first++]);
+        }
+        held -= at;
+        tailRoom = max - at - 1;
+      }
+      if (head)
+        while (first < lines.length && held > tailRoom) {
+          held -= lines[first].length;
+          first++;
+        }
+      if (first > 1024 && first * 2 > lines.length) {
+        lines = lines.slice(first);
+        first = 0;
+      }
+    };
+    // The line being read: its bytes while under the cut, then only its length.
+    let part: Buffer[] = [];
+    let partLen = 0;
+    const endLine = (withNewline: boolean) => {
+      const len = partLen + (withNewline ? 1 : 0);
+      if (len === 0) return;
+      const start = Buffer.concat(part, Math.min(partLen, MAX_LOG_LINE_BYTES));
+      if (len > MAX_LOG_LINE_BYTES) {
+        linesCut++;
+        keep(Buffer.concat([start.subarray(0, MAX_LOG_LINE_BYTES), Buffer.from(` [cassperf: line cut, ${len} bytes]\n`)]));
+      } else keep(withNewline ? Buffer.concat([start, NEWLINE]) : start);
+      part = [];
+      partLen = 0;
+    };
+    for (let pos = 0; ; ) {
+      const n = fs.readSync(fd, block, 0, block.length, pos);
+      if (n === 0) break;
+      pos += n;
+      let from = 0;
+      while (from < n) {
+        const nl = block.indexOf(10, from);
+        const end = nl < 0 || nl >= n ? n : nl;
+        if (partLen < MAX_LOG_LINE_BYTES) part.push(Buffer.from(block.subarray(from, Math.min(end, from + MAX_LOG_LINE_BYTES - partLen))));
+        partLen += end - from;
+        if (end === n) break;
+        endLine(true);
+        from = end + 1;
+      }
+    }
+    endLine(false);
+    for (const b of head ?? []) emit(b);
+    for (let i = first; i < lines.length; i++) emit(lines[i]);
+    return { sha256: hash.digest("hex"), bytes, original, truncated: true, linesCut };
+  } finally {
+    fs.closeSync(fd);
+    fs.closeSync(out);
+  }
+}
+
+const NEWLINE = Buffer.from("\n");
+
 /** One line for a failed nodetool call, without the JVM command line, passwords redacted (the manifest is shared). */
 function shortError(e: unknown): string {
   const err = e as Error & { cause?: { code?: unknown } };
@@ -285,18 +399,18 @@ export async function record(live: LiveSource, dir: string, what: RecordWhat = {
       if (files.length === 0) skipped.push("logs: the live source knows no log folders (connect({ logs: { host: folder } }))");
       for (const f of files) {
         const rel = `nodes/${f.node}/logs/cassandra/${path.basename(f.path)}`;
-        let buf = fs.readFileSync(f.path);
-        if (max !== undefined && buf.length > max) {
-          if (f.compressed) {
-            skipped.push(`${rel}: ${buf.length} bytes compressed, over the ${max}-byte limit`);
-            continue;
-          }
-          const original = buf.length;
-          const cut = headAndTail(buf, max);
-          buf = cut.text;
-          truncated[rel] = { original_bytes: original, kept_bytes: buf.length, ...(cut.linesCut ? { long_lines_cut: cut.linesCut } : {}) };
+        const size = fs.statSync(f.path).size;
+        if (max !== undefined && size > max && f.compressed) {
+          skipped.push(`${rel}: ${size} bytes compressed, over the ${max}-byte limit`);
+          continue;
         }
-        write(rel, buf);
+        // Copied block by block, never read whole (a live node's log may be many GB).
+        const abs = path.join(tmp, ...rel.split("/"));
+        fs.mkdirSync(path.dirname(abs), { recursive: true });
+        const copied = copyLog(f.path, abs, f.compressed ? undefined : max);
+        written.set(rel, { sha256: copied.sha256, bytes: copied.bytes });
+        if (copied.truncated)
+          truncated[rel] = { original_bytes: copied.original, kept_bytes: copied.bytes, ...(copied.linesCut ? { long_lines_cut: copied.linesCut } : {}) };
       }
       if (files.some((f) => f.kind === "gc-log")) captured.push("gc-logs");
       if (files.some((f) => f.kind !== "gc-log")) captured.push("logs");
