@@ -111,3 +111,28 @@ for (const compressed of [false, true]) {
     assert.equal(end.skipped.first?.line, brokenLine);
   });
 }
+
+test("inventory's capability rows say traces() can answer from a cqlsh TRACING ON file and from a COPY of system_traces.events", async () => {
+  // Expected: traces() reads both kinds (test/trace.test.ts reads each as a source); the capability row must agree.
+  await import("../src/helpers"); // the registry entries' needs
+  const { capability } = await import("../src/cluster/capabilities");
+  const dir = tempDir("cassperf-cqlsh-cap-");
+  fs.writeFileSync(path.join(dir, "cqlsh-trace.txt"), REAL);
+  // The first event of lab21's events.jsonl, written as cqlsh COPY ... WITH HEADER = true writes it.
+  const e = JSON.parse(fs.readFileSync(path.join(ROOT, "test/fixtures/trace/lab21/traces/events.jsonl"), "utf8").split("\n")[0]);
+  const csv = `session_id,event_id,activity,source,source_elapsed,thread\n${[e.session_id, e.event_id, e.activity, e.source, e.source_elapsed, e.thread].join(",")}\n`;
+  const csvDir = tempDir("cassperf-csv-cap-");
+  fs.writeFileSync(path.join(csvDir, "events.csv"), csv);
+  for (const [at, kind] of [
+    [dir, "trace-cqlsh"],
+    [csvDir, "trace-events-csv"],
+  ] as const) {
+    const source = await openRecorded(at);
+    assert.deepEqual(
+      source.files().map((f) => f.kind),
+      [kind],
+    );
+    const c = await capability("traces", source);
+    assert.equal(c.answerable, true, `${kind}: ${c.reason}`);
+  }
+});
