@@ -29,7 +29,6 @@ import {
   nodetoolOrViews,
   type HelperNeeds,
 } from "./cluster/capabilities";
-import type { FileKind } from "./cluster/source";
 import { helper, healthSteps } from "./registry";
 import { inventory as inventoryOf } from "./analyze/inventory";
 import { gcStats as gcStatsOf } from "./analyze/gc/gc-stats";
@@ -111,7 +110,7 @@ export const histograms = helper("histograms", histogramsOf, {
 
 /** What trace() and traces() read: the same trace sessions. */
 const TRACE_NEEDS: HelperNeeds = {
-  recorded: { kinds: ["trace-sessions", "trace-events", "trace-cqlsh", "trace-csv"] as FileKind[] },
+  recorded: { kinds: ["trace-sessions", "trace-events", "trace-cqlsh", "trace-events-csv"] },
   liveFrom: "system_traces (any version)",
   live: () => null,
   missing: "traces/sessions.jsonl and events.jsonl (record(live, dir)), a cqlsh TRACING ON output or a system_traces.events CSV",
@@ -129,7 +128,7 @@ export const queryPatterns = helper("queryPatterns", queryPatternsOf, {
   subject: "source",
   needs: {
     recorded: {
-      kinds: ["trace-sessions", "trace-events", "trace-cqlsh", "trace-csv"] as FileKind[],
+      kinds: ["trace-sessions", "trace-events", "trace-cqlsh", "trace-events-csv"],
       contains: [{ kinds: ["system-log", "debug-log"], texts: QUERY_LINES }],
     },
     liveFrom: "system_traces, and logs when connect() is given them",

@@ -14,8 +14,11 @@
  * The first row is the session (its request), the last ("Request complete") gives the duration;
  * the rows between are events, each with its thread in trailing brackets. A file may hold many
  * sessions. cqlsh prints no event ids: events get "cqlsh:<n>" ids in printed order.
+ * The parser is fed line by line ({@link CqlshTraceLines}) and keeps one session at a time, so a
+ * file of thousands of sessions is read block by block; parseCqlshTrace(text) wraps it for a text.
  */
 import { skip } from "./gc-types";
+import { parseLines, type LineParser } from "./nodetool-common";
 import { microsFromIso, isoFromMicros, traceMicrosProblem, type Skipped, type TraceEventRow, type TraceSessionRow } from "./trace-rows";
 
 /** Sessions and events found in cqlsh output. */
@@ -42,61 +45,62 @@ function cqlshTime(s: string): string {
   return t;
 }
 
+/** What a {@link CqlshTraceLines} found once every line was fed: how many sessions and events it handed on, and what it skipped. */
+export interface CqlshTraceEnd {
+  sessions: number;
+  events: number;
+  skipped: Skipped;
+}
+
 /**
- * Parse cqlsh TRACING ON output (one or many sessions).
- * @example parseCqlshTrace(fs.readFileSync("trace.txt", "utf8")).sessions.length
+ * cqlsh TRACING ON output fed line by line (the nodetool parsers' {@link LineParser} shape), so a file of
+ * any size is read block by block (Source.readLineBlocks + feedBlock) without a whole-file string. It keeps
+ * one session: its header, its columns and its events, until the next "Tracing session:" line or the end
+ * (the last row, "Request complete", gives the duration), then hands the session and its events to
+ * `onSession`. Skipped lines are numbered with the `lineNo` fed (the file's own).
+ * @example const p = new CqlshTraceLines((s, ev) => rows.push(s)); for await (const b of blocks) n += feedBlock(p, b, n); p.end().skipped
  */
-export function parseCqlshTrace(text: string): CqlshTrace {
-  const sessions: TraceSessionRow[] = [];
-  const events: TraceEventRow[] = [];
-  const skipped: Skipped = { count: 0 };
-  if (!text) return { sessions, events, skipped };
-  const lines = text.split(/\r?\n/);
-  let session: TraceSessionRow | undefined;
-  let columns: string[] | undefined;
-  let first = true;
-  let n = 0;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
+export class CqlshTraceLines implements LineParser<CqlshTraceEnd> {
+  private readonly skipped: Skipped = { count: 0 };
+  private session: TraceSessionRow | undefined;
+  private events: TraceEventRow[] = [];
+  private columns: string[] | undefined;
+  /** The next row is the session's own (its request and coordinator), not an event. */
+  private first = true;
+  /** Events numbered in printed order over the whole file ("cqlsh:<n>"). */
+  private n = 0;
+  private sessionCount = 0;
+  private eventCount = 0;
+
+  constructor(private readonly onSession: (session: TraceSessionRow, events: TraceEventRow[]) => void) {}
+
+  feed(line: string, lineNo: number): void {
     const s = SESSION_LINE.exec(line);
     if (s) {
-      session = { session_id: s[1], coordinator: "", started_at: "", duration: null, request: "", command: "QUERY", client: null, parameters: {} };
-      sessions.push(session);
-      columns = undefined;
-      first = true;
-      continue;
+      this.finishSession();
+      this.session = { session_id: s[1], coordinator: "", started_at: "", duration: null, request: "", command: "QUERY", client: null, parameters: {} };
+      this.columns = undefined;
+      this.first = true;
+      return;
     }
-    if (!session) continue;
-    if (!columns) {
-      if (/^\s*activity\s*\|/.test(line)) {
-        columns = line.split("|").map((c) => c.trim().toLowerCase());
-        const missing = REQUIRED_COLUMNS.filter((c) => !columns!.includes(c));
-        if (missing.length) {
-          // Not cqlsh's table: mapping its rows would put the query text and times in the wrong columns.
-          skip(
-            skipped,
-            i + 1,
-            line,
-            `the header lacks ${missing.join(", ")} (cqlsh prints activity | timestamp | source | source_elapsed [| client]); session ${session.session_id} skipped`,
-          );
-          if (sessions[sessions.length - 1] === session) sessions.pop();
-          session = undefined;
-          columns = undefined;
-        }
-      }
-      continue;
+    const session = this.session;
+    if (!session) return;
+    if (!this.columns) {
+      if (/^\s*activity\s*\|/.test(line)) this.header(session, line, lineNo);
+      return;
     }
-    if (SEPARATOR.test(line)) continue;
+    const columns = this.columns;
+    if (SEPARATOR.test(line)) return;
     if (line.trim() === "") {
       // A blank line after rows ends the table.
-      if (!first) columns = undefined;
-      continue;
+      if (!this.first) this.columns = undefined;
+      return;
     }
     const parts = line.split("|");
     if (parts.length < columns.length) {
-      skipped.count++;
-      skipped.first ??= { line: i + 1, text: line, reason: `expected ${columns.length} columns separated by |` };
-      continue;
+      this.skipped.count++;
+      this.skipped.first ??= { line: lineNo, text: line, reason: `expected ${columns.length} columns separated by |` };
+      return;
     }
     // The activity may itself contain "|": everything before the last (columns-1) separators.
     const tail = parts.splice(parts.length - (columns.length - 1));
@@ -104,32 +108,32 @@ export function parseCqlshTrace(text: string): CqlshTrace {
     columns.slice(1).forEach((c, k) => (cell[c] = tail[k].trim()));
     const elapsed = cell.source_elapsed === "" || cell.source_elapsed === "null" || cell.source_elapsed === undefined ? null : Number(cell.source_elapsed);
     if (!TIMESTAMP_CELL.test(cell.timestamp ?? "")) {
-      skip(skipped, i + 1, line, `timestamp ${JSON.stringify(cell.timestamp ?? "")} is not a cqlsh time (yyyy-mm-dd hh:mm:ss.ffffff)`);
-      continue;
+      skip(this.skipped, lineNo, line, `timestamp ${JSON.stringify(cell.timestamp ?? "")} is not a cqlsh time (yyyy-mm-dd hh:mm:ss.ffffff)`);
+      return;
     }
     const badElapsed = traceMicrosProblem(cell.activity === "Request complete" ? "duration" : "source_elapsed", elapsed);
     if (badElapsed) {
-      skip(skipped, i + 1, line, badElapsed);
-      continue;
+      skip(this.skipped, lineNo, line, badElapsed);
+      return;
     }
     const time = cqlshTime(cell.timestamp ?? "");
-    if (first) {
+    if (this.first) {
       // The session row: request and coordinator.
-      first = false;
+      this.first = false;
       session.request = cell.activity;
       session.coordinator = cell.source ?? "";
       session.started_at = time;
       if (cell.client) session.client = cell.client;
-      continue;
+      return;
     }
     if (cell.activity === "Request complete") {
       session.duration = elapsed;
-      continue;
+      return;
     }
     const th = /^(.*?)\s*\[([^\]]*)\]\s*$/.exec(cell.activity);
-    events.push({
+    this.events.push({
       session_id: session.session_id,
-      event_id: `cqlsh:${++n}`,
+      event_id: `cqlsh:${++this.n}`,
       event_time: time,
       activity: th ? th[1] : cell.activity,
       source: cell.source ?? "",
@@ -137,5 +141,55 @@ export function parseCqlshTrace(text: string): CqlshTrace {
       thread: th ? th[2] : "",
     });
   }
+
+  end(): CqlshTraceEnd {
+    this.finishSession();
+    return { sessions: this.sessionCount, events: this.eventCount, skipped: this.skipped };
+  }
+
+  /** The table's header line: its columns, or the session skipped when a column cqlsh always prints is missing. */
+  private header(session: TraceSessionRow, line: string, lineNo: number): void {
+    const columns = line.split("|").map((c) => c.trim().toLowerCase());
+    const missing = REQUIRED_COLUMNS.filter((c) => !columns.includes(c));
+    if (!missing.length) {
+      this.columns = columns;
+      return;
+    }
+    // Not cqlsh's table: mapping its rows would put the query text and times in the wrong columns.
+    skip(
+      this.skipped,
+      lineNo,
+      line,
+      `the header lacks ${missing.join(", ")} (cqlsh prints activity | timestamp | source | source_elapsed [| client]); session ${session.session_id} skipped`,
+    );
+    this.session = undefined;
+    this.events = [];
+  }
+
+  /** Hand the session being read (and its events) on, and forget it. */
+  private finishSession(): void {
+    const session = this.session;
+    if (!session) return;
+    const events = this.events;
+    this.session = undefined;
+    this.events = [];
+    this.sessionCount++;
+    this.eventCount += events.length;
+    this.onSession(session, events);
+  }
+}
+
+/**
+ * Parse cqlsh TRACING ON output (one or many sessions): {@link CqlshTraceLines} over a whole text.
+ * @example parseCqlshTrace(fs.readFileSync("trace.txt", "utf8")).sessions.length
+ */
+export function parseCqlshTrace(text: string): CqlshTrace {
+  const sessions: TraceSessionRow[] = [];
+  const events: TraceEventRow[] = [];
+  const p = new CqlshTraceLines((s, ev) => {
+    sessions.push(s);
+    for (const e of ev) events.push(e);
+  });
+  const { skipped } = parseLines(p, text ?? "");
   return { sessions, events, skipped };
 }

@@ -12,7 +12,7 @@
  * compareTraces' in ./compare-rules.ts), chart specs from ../../present/charts/trace.ts, the
  * consistency level from ../../cluster/consistency.ts.
  * Steps: gather (traceLive: runTraced -> readTraceSession; tracesOf: live system_traces or
- * loadRecorded: readTraceFiles -> keepSessions -> feedEvents) -> model (./trace-model.ts) ->
+ * loadRecorded: readTraceFiles (sessions through a SessionKeeper) -> feedEvents) -> model (./trace-model.ts) ->
  * buildTraceReport: sessionTotals -> traceSummary / qualityNotes -> crossDcPairs -> rules -> charts.
  */
 import { parseUtc } from "../../parse/utc-time";
@@ -24,7 +24,8 @@ import { runOptions } from "../../run-context";
 import { helperArgs, resolveSource, type HelperOptions, type SourceInput } from "../../cluster/resolve";
 import type { Source, SourceFile } from "../../cluster/source";
 import { findRecentSessions, readTraceSession, sessionRowFromDriver, type TraceSessionData } from "../../cluster/trace-read";
-import { parseCqlshTrace } from "../../parse/trace-cqlsh";
+import { CqlshTraceLines } from "../../parse/trace-cqlsh";
+import { feedBlock } from "../../parse/nodetool-common";
 import { TraceEventsCsvParser, TraceSessionsCsvParser } from "../../parse/trace-csv";
 import {
   blockLines,
@@ -456,27 +457,28 @@ async function loadRecorded(source: Source, f: TraceFilter, builder: TraceModelB
       hint: "record(live, dir) captures traces/sessions.jsonl and traces/events.jsonl; cqlsh TRACING ON output or COPY system_traces.events TO 'events.csv' WITH HEADER = true also work",
     });
   }
-  const read = await readTraceFiles(source, files, notes);
-  const known = keepSessions(read.sessionRows, f, builder);
-  await feedEvents(source, f, known, read, builder, notes);
+  const keeper = new SessionKeeper(f, builder);
+  const read = await readTraceFiles(source, files, keeper, notes);
+  await feedEvents(source, f, keeper.known, read, builder, notes);
 }
 
-/** What the trace files hold: session rows (parsed), cqlsh events (parsed), event files (JSONL and CSV, streamed later by {@link feedEvents}). */
+/** The event files of a source (JSONL and CSV), streamed by {@link feedEvents} once every session is known. */
 interface TraceFilesRead {
-  sessionRows: TraceSessionRow[];
-  cqlshEvents: TraceEventRow[];
   jsonlEvents: SourceFile[];
   csvEvents: SourceFile[];
 }
 
-/** Read the sessions of every trace file (and cqlsh's events with them); event files are kept for {@link feedEvents}. */
-async function readTraceFiles(source: Source, files: SourceFile[], notes: string[]): Promise<TraceFilesRead> {
-  const sessionRows: TraceSessionRow[] = [];
+/**
+ * Read the sessions of every trace file into the keeper (cqlsh's events with their session, as each session's table
+ * ends); event files are kept for {@link feedEvents}.
+ */
+async function readTraceFiles(source: Source, files: SourceFile[], keeper: SessionKeeper, notes: string[]): Promise<TraceFilesRead> {
   const csvEvents: SourceFile[] = [];
-  const cqlshEvents: TraceEventRow[] = [];
   const jsonlEvents: SourceFile[] = [];
+  const keep = (s: TraceSessionRow) => void keeper.keep(s);
   for (const file of files) {
-    // Exports (JSONL from record(), millions of events; cqlsh COPY CSV, whose quoted fields may span lines and blocks) are streamed block by block; cqlsh's terminal output is read whole.
+    // Every trace file is streamed block by block: JSONL from record() (millions of events), cqlsh COPY CSV (quoted fields
+    // may span lines and blocks), cqlsh's terminal output (one session kept at a time).
     if (file.kind === "trace-events" && !/\.csv$/i.test(file.rel)) {
       jsonlEvents.push(file);
       continue;
@@ -486,7 +488,7 @@ async function readTraceFiles(source: Source, files: SourceFile[], notes: string
       continue;
     }
     if (file.kind === "trace-sessions" && /\.csv$/i.test(file.rel)) {
-      const p = new TraceSessionsCsvParser((r) => sessionRows.push(r));
+      const p = new TraceSessionsCsvParser(keep);
       for await (const block of source.readLineBlocks(file)) p.feed(block);
       const n = skipNote(file, p.end().skipped);
       if (n) notes.push(n);
@@ -495,39 +497,53 @@ async function readTraceFiles(source: Source, files: SourceFile[], notes: string
     if (file.kind === "trace-sessions" && !/\.csv$/i.test(file.rel)) {
       const at: BlockStart = { linesBefore: 0, skipped: { count: 0 } };
       for await (const block of source.readLineBlocks(file)) {
-        for (const r of parseSessionsJsonl(block, at).rows) sessionRows.push(r);
+        for (const r of parseSessionsJsonl(block, at).rows) keeper.keep(r);
         at.linesBefore += blockLines(block);
       }
       const n = skipNote(file, at.skipped);
       if (n) notes.push(n);
       continue;
     }
-    const text = await source.readText(file);
     if (file.kind === "trace-cqlsh") {
-      const p = parseCqlshTrace(text);
-      for (const r of p.sessions) sessionRows.push(r);
-      for (const e of p.events) cqlshEvents.push(e);
-      const n = skipNote(file, p.skipped);
+      // A session's events are held until its table ends, then added only when the session is kept.
+      const p = new CqlshTraceLines((s, events) => {
+        if (keeper.keep(s)) for (const e of events) keeper.builder.addEvent(e);
+      });
+      let lines = 0;
+      for await (const block of source.readLineBlocks(file)) lines += feedBlock(p, block, lines);
+      const end = p.end();
+      const n = skipNote(file, end.skipped);
       if (n) notes.push(n);
-      if (p.sessions.length === 0) notes.push(`${file.rel}: no "Tracing session:" block found.`);
+      if (end.sessions === 0) notes.push(`${file.rel}: no "Tracing session:" block found.`);
     }
   }
-  return { sessionRows, cqlshEvents, jsonlEvents, csvEvents };
+  return { jsonlEvents, csvEvents };
 }
 
-/** Add the sessions that pass the filter (and the limit) to the builder: session id -> kept or not. */
-function keepSessions(sessionRows: TraceSessionRow[], f: TraceFilter, builder: TraceModelBuilder): Map<string, boolean> {
-  const known = new Map<string, boolean>();
-  let kept = 0;
-  for (const s of sessionRows) {
-    const ok = sessionMatches(s, f) && (f.limit === undefined || kept < f.limit);
-    known.set(s.session_id, ok);
+/**
+ * Decides session by session, in the order the files hold them, which sessions pass the filter (and the limit), and adds
+ * those to the builder; `known` maps each session id read to kept or not, for the events read after.
+ */
+class SessionKeeper {
+  readonly known = new Map<string, boolean>();
+  private kept = 0;
+
+  constructor(
+    private readonly f: TraceFilter,
+    readonly builder: TraceModelBuilder,
+  ) {}
+
+  /** Whether `s` is kept (added to the builder). */
+  keep(s: TraceSessionRow): boolean {
+    const f = this.f;
+    const ok = sessionMatches(s, f) && (f.limit === undefined || this.kept < f.limit);
+    this.known.set(s.session_id, ok);
     if (ok) {
-      kept++;
-      builder.addSession(s);
+      this.kept++;
+      this.builder.addSession(s);
     }
+    return ok;
   }
-  return known;
 }
 
 /**
@@ -535,7 +551,7 @@ function keepSessions(sessionRows: TraceSessionRow[], f: TraceFilter, builder: T
  * events-only export) are kept unless a session-level filter excludes them, and counted in a note.
  */
 async function feedEvents(source: Source, f: TraceFilter, known: Map<string, boolean>, read: TraceFilesRead, builder: TraceModelBuilder, notes: string[]) {
-  const { cqlshEvents, jsonlEvents, csvEvents } = read;
+  const { jsonlEvents, csvEvents } = read;
   const sessionFilter =
     f.coordinator !== undefined ||
     f.since !== undefined ||
@@ -554,7 +570,6 @@ async function feedEvents(source: Source, f: TraceFilter, known: Map<string, boo
     }
     builder.addEvent(e);
   };
-  for (const e of cqlshEvents) take(e);
   for (const file of jsonlEvents) {
     const at: BlockStart = { linesBefore: 0, skipped: { count: 0 } };
     for await (const block of source.readLineBlocks(file)) {
