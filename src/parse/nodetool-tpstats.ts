@@ -240,7 +240,9 @@ export class TpstatsLines extends NodetoolOutputLines<TpstatsParse> {
           `${file}: JSON nodetool outputs are read whole; this one is ${(this.jsonChars / 2 ** 20).toFixed(1)} MB, past the limit of ${JSON_OUTPUT_MAX_CHARS / 2 ** 20} MB.`,
           { hint: "record the text output (nodetool tpstats without -F json): it is read line by line, whatever its size" },
         );
-      return parseJson(this.json.join("\n"), file);
+      // Lines end with "\n" as a recorded file's do (JSON.parse's message quotes the text: a file without its final "\n" or with
+      // "\r\n" ends is quoted with "\n" ends here, the only difference from reading the file whole).
+      return parseJson(`${this.json.join("\n")}\n`, file);
     }
     if (!out.pools.length && !out.dropped.length) {
       const s = out.skipped[0];
