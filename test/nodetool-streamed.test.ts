@@ -62,7 +62,7 @@ function bundle(files: Record<string, string | Buffer>): string {
   return dir;
 }
 
-test("a tpstats output of 2.5 MiB is parsed as it is read, block by block: what parseTpstats gives on the whole text, line numbers past every block", async () => {
+test("tpstats of 2.5 MiB parsed as it is read, block by block: what parseTpstats gives on the whole text, lines numbered past every block", async () => {
   const g = grownTpstats();
   const dir = bundle({ "nodetool/tpstats": g.text });
   const source = (await open(dir)) as RecordedSource;

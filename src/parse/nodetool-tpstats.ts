@@ -237,7 +237,8 @@ export class TpstatsLines extends NodetoolOutputLines<TpstatsParse> {
     if (this.form === "json") {
       if (this.jsonChars > JSON_OUTPUT_MAX_CHARS)
         throw new CassperfError(
-          `${file}: JSON nodetool outputs are read whole; this one is ${(this.jsonChars / 2 ** 20).toFixed(1)} MB, past the limit of ${JSON_OUTPUT_MAX_CHARS / 2 ** 20} MB.`,
+          `${file}: JSON nodetool outputs are read whole; this one is ${(this.jsonChars / 2 ** 20).toFixed(1)} MB, ` +
+            `past the limit of ${JSON_OUTPUT_MAX_CHARS / 2 ** 20} MB.`,
           { hint: "record the text output (nodetool tpstats without -F json): it is read line by line, whatever its size" },
         );
       // Lines end with "\n" as a recorded file's do (JSON.parse's message quotes the text: a file without its final "\n" or with
