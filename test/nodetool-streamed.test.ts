@@ -170,3 +170,23 @@ test("a tpstats -F json output is read whole up to a limit: past it, a CassperfE
   assert.deepEqual(r, parseTpstats(json, { file: "t.json" }));
   assert.deepEqual([r.pools[0].pool, r.pools[0].active, r.pools[0].pending, r.dropped[0].dropped], ["ReadStage", 1, 2, 3]);
 });
+
+test("the nodetool version look-up reads block by block: a ReleaseVersion line past the first MiB is found, and reading stops at it", async () => {
+  // A real `nodetool version` of the 2.1.17 bundle (test/fixtures/data/PROVENANCE.md) after 2 MiB of the real JVM noise line
+  // nodetool 2.1 prints first (the lab tpstats' line 1), and more noise after it.
+  const version = fs.readFileSync(data("diag/cassandra-2.1.17/nodes/10.101.34.191/nodetool/version"), "utf8");
+  const expected = /ReleaseVersion:\s*(\S+)/.exec(version)![1]; // from the file's text
+  const noise = `${REAL.split("\n")[0]}\n`;
+  const before = noise.repeat(Math.ceil((2 * 2 ** 20) / noise.length));
+  const dir = bundle({ "nodetool/version": `${before}${version}${noise.repeat(20000)}`, "nodetool/tpstats": REAL });
+  const source = (await open(dir)) as RecordedSource;
+  const { versionsOf, firstInFile } = await import("../src/analyze/inventory");
+  assert.deepEqual(await versionsOf(source), { "10.0.0.1": expected });
+  // The blocks read: the look-up stops at the block holding the line, before the file's end.
+  const file = source.files({ kind: "nodetool", command: "version" })[0];
+  const seen: number[] = [];
+  const tracker = new ReadTracker([file], (p) => seen.push(p.bytesDone));
+  assert.equal(await firstInFile(tracker.wrap(source), file, (text) => /ReleaseVersion:\s*(\S+)/.exec(text)?.[1]), expected);
+  assert.ok(seen.length >= 2, "more than one block was read");
+  assert.ok(tracker.progress().filesDone === 0 && seen.at(-1)! < file.size, `read ${seen.at(-1)} of ${file.size} bytes`);
+});

@@ -14,7 +14,8 @@
  *    blocked`, the Pending cell printed as `0 (N/A)` (pending, then backpressure in parentheses),
  *    then `Message type  Dropped  Latency waiting in queue (micros)` (a real DSE 6.7.7 output is in
  *    test/fixtures/nodetool-dse67);
- *  - JSON (`-F json`): `{ThreadPools: {name: {ActiveTasks, ...}}, DroppedMessage: {type: n}, WaitLatencies: {...}}`.
+ *  - JSON (`-F json`): `{ThreadPools: {name: {ActiveTasks, ...}}, DroppedMessage: {type: n}, WaitLatencies: {...}}`,
+ *    parsed whole by JSON.parse at the end (refused past {@link JSON_OUTPUT_MAX_CHARS}); text is parsed a line at a time.
  * N/A is null, never 0.
  *
  * Line rules (first match wins):
