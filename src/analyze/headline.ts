@@ -11,13 +11,14 @@
 import { LiveSource } from "../cluster/live";
 import type { RecordedSource } from "../cluster/recorded";
 import type { Source } from "../cluster/source";
-import { nodetoolTexts } from "../cluster/evidence";
-import { parseTpstats } from "../parse/nodetool-tpstats";
+import { streamedNodetool } from "../cluster/evidence";
+import type { LineParser } from "../parse/nodetool-common";
+import { TpstatsLines } from "../parse/nodetool-tpstats";
 import { readViews, viewNumber } from "../cluster/system-views";
-import { parseCompactionstats } from "../parse/nodetool-compactionstats";
+import { CompactionstatsLines, type CompactionstatsParse } from "../parse/nodetool-compactionstats";
 import type { Report } from "../present/report";
 import { gatherCompactionEvidence, SYSTEM_KEYSPACES } from "./compaction/compaction-evidence";
-import { versionsOf } from "./inventory";
+import { firstInFile, versionsOf } from "./inventory";
 import { TRACE_KINDS } from "./trace/trace";
 import { inflect, plural } from "../present/plural";
 
@@ -138,7 +139,9 @@ async function versionRows(source: Source): Promise<{ node: string; version: str
     if (source instanceof LiveSource) from = "driver host metadata (release_version)";
     else if ((source as RecordedSource).manifest?.cassandra_versions?.[node] === version) from = "cassperf.json";
     else {
-      for (const f of source.files({ kind: "nodetool", command: "version", node })) if ((await source.readText(f)).includes(version)) from ||= f.rel;
+      // Read block by block, no further than the first block that names the version (./inventory.ts firstInFile).
+      for (const f of source.files({ kind: "nodetool", command: "version", node }))
+        if (!from && (await firstInFile(source, f, (text) => text.includes(version) || undefined))) from = f.rel;
       if (!from) for (const f of source.files({ kind: "system-log", node })) if (!f.compressed) from ||= f.rel;
     }
     out.push({ node, version, from });
@@ -394,24 +397,41 @@ function busiestTableRows(h: HeadlineInput): HeadlineFact[] {
   }));
 }
 
-/** The 1-based line of `text` matching `re`, as ":N" ("" when none). */
-const lineNo = (text: string, re: RegExp) => {
-  const i = text.split("\n").findIndex((l) => re.test(l));
-  return i < 0 ? "" : `:${i + 1}`;
-};
+/** compactionstats parsed line by line, with the line of its first "pending tasks:" (the row cites it). */
+class PendingTasksLines implements LineParser<{ p: CompactionstatsParse; pendingLine: number | null }> {
+  private readonly lines: CompactionstatsLines;
+  private pendingLine: number | null = null;
+  constructor(options: { file: string }) {
+    this.lines = new CompactionstatsLines(options);
+  }
+  feed(line: string, n: number): void {
+    if (this.pendingLine === null && /^pending tasks:/.test(line)) this.pendingLine = n;
+    this.lines.feed(line, n);
+  }
+  end() {
+    return { p: this.lines.end(), pendingLine: this.pendingLine };
+  }
+}
+
+/**
+ * The notes of {@link streamedNodetool} as the headline words them: a command that could not run is
+ * "<command>: ...", any other (a file that could not be read or parsed) "headline: ...".
+ */
+function headlineNotes(command: string, from: string[], notes: string[]): void {
+  for (const n of from) notes.push(n.startsWith(`${command}: `) ? n : `headline: ${n}`);
+}
 
 /** Pending compactions: nodetool compactionstats per node, the worst node. */
 async function pendingCompactionRow(h: HeadlineInput): Promise<HeadlineFact> {
   const { source, notes } = h;
   const pending: { node: string; value: number; from: string }[] = [];
-  for (const t of await nodetoolTexts(source, "compactionstats").catch((e) => (notes.push(`compactionstats: ${(e as Error).message}`), []))) {
-    try {
-      const p = parseCompactionstats(t.text, { file: t.origin });
-      if (p.pending_tasks !== null) pending.push({ node: t.node, value: p.pending_tasks, from: `${t.origin}${lineNo(t.text, /^pending tasks:/)}` });
-    } catch (e) {
-      notes.push(`headline: ${(e as Error).message}`);
-    }
+  // Each output parsed as it is read, whatever its size (no whole-file string).
+  const failed: string[] = [];
+  for (const t of await streamedNodetool(source, "compactionstats", (o) => new PendingTasksLines(o), failed)) {
+    const { p, pendingLine } = t.parsed;
+    if (p.pending_tasks !== null) pending.push({ node: t.node, value: p.pending_tasks, from: `${t.origin}${pendingLine === null ? "" : `:${pendingLine}`}` });
   }
+  headlineNotes("compactionstats", failed, notes);
   if (!pending.length)
     return {
       metric: "pending compactions",
@@ -514,33 +534,32 @@ async function sstableTasksRow(source: LiveSource): Promise<HeadlineFact | undef
 async function tpstatsRows(h: HeadlineInput, pools: Pool[], poolNodes: Set<string>): Promise<HeadlineFact[]> {
   const { source, notes } = h;
   const dropped: { node: string; value: number; from: string; top: string; lines: string[] }[] = [];
-  for (const t of await nodetoolTexts(source, "tpstats").catch((e) => (notes.push(`tpstats: ${(e as Error).message}`), []))) {
-    try {
-      const p = parseTpstats(t.text, { file: t.origin });
-      if (p.nodetoolError) continue;
-      if (!poolNodes.has(t.node))
-        for (const pool of p.pools)
-          pools.push({
-            node: t.node,
-            pool: pool.pool,
-            pending: pool.pending ?? 0,
-            blocked: pool.blocked ?? 0,
-            from: pool.line ? `${t.origin}:${pool.line}` : t.origin,
-          });
-      const total = p.dropped.reduce((a, d) => a + (d.dropped ?? 0), 0);
-      const top = p.dropped.filter((d) => (d.dropped ?? 0) > 0).sort((a, b) => (b.dropped ?? 0) - (a.dropped ?? 0))[0];
-      const lines = p.dropped.filter((d) => (d.dropped ?? 0) > 0).map((d) => `${t.origin}:${d.line}`);
-      dropped.push({
-        node: t.node,
-        value: total,
-        from: top ? `${t.origin}:${top.line}` : t.origin,
-        top: top ? `${top.message_type} ${top.dropped}` : "",
-        lines,
-      });
-    } catch (e) {
-      notes.push(`headline: ${(e as Error).message}`);
-    }
+  // Each output parsed as it is read, whatever its size (no whole-file string).
+  const failed: string[] = [];
+  for (const t of await streamedNodetool(source, "tpstats", (o) => new TpstatsLines(o), failed)) {
+    const p = t.parsed;
+    if (p.nodetoolError) continue;
+    if (!poolNodes.has(t.node))
+      for (const pool of p.pools)
+        pools.push({
+          node: t.node,
+          pool: pool.pool,
+          pending: pool.pending ?? 0,
+          blocked: pool.blocked ?? 0,
+          from: pool.line ? `${t.origin}:${pool.line}` : t.origin,
+        });
+    const total = p.dropped.reduce((a, d) => a + (d.dropped ?? 0), 0);
+    const top = p.dropped.filter((d) => (d.dropped ?? 0) > 0).sort((a, b) => (b.dropped ?? 0) - (a.dropped ?? 0))[0];
+    const lines = p.dropped.filter((d) => (d.dropped ?? 0) > 0).map((d) => `${t.origin}:${d.line}`);
+    dropped.push({
+      node: t.node,
+      value: total,
+      from: top ? `${t.origin}:${top.line}` : t.origin,
+      top: top ? `${top.message_type} ${top.dropped}` : "",
+      lines,
+    });
   }
+  headlineNotes("tpstats", failed, notes);
   const rows: HeadlineFact[] = [];
   if (pools.length) rows.push(threadPoolRow(pools));
   if (dropped.length) {

@@ -48,14 +48,33 @@ function timeRange(file: SourceFile): { first?: string; last?: string } {
   );
 }
 
+/**
+ * The first hit of `find` in a recorded file, read block by block (Source.readLineBlocks, .gz/.zip
+ * undone) and no further than the block that holds it: a file of any size is searched without a
+ * whole-file string. Blocks are whole lines; the previous block's last line is searched again with
+ * the next one, so a match running from one line onto the next ("ReleaseVersion:" then the value)
+ * is found across a block boundary too.
+ * @example await firstInFile(source, f, (text) => /ReleaseVersion:\s*(\S+)/.exec(text)?.[1])
+ */
+export async function firstInFile<T>(source: Source, f: SourceFile, find: (text: string) => T | undefined): Promise<T | undefined> {
+  let carry = "";
+  for await (const block of source.readLineBlocks(f)) {
+    const hit = find(carry + block);
+    if (hit !== undefined) return hit;
+    const body = block.endsWith("\n") ? block.slice(0, -1) : block;
+    carry = `${body.slice(body.lastIndexOf("\n") + 1)}\n`;
+  }
+  return undefined;
+}
+
 /** Cassandra versions per node from what the source holds: driver (live), manifest, nodetool version, system.log startup lines. */
 export async function versionsOf(source: Source): Promise<Record<string, string>> {
   if (source instanceof LiveSource) return source.versions();
   const out: Record<string, string> = { ...((source as RecordedSource).manifest?.cassandra_versions ?? {}) };
   for (const f of source.files({ kind: "nodetool", command: "version" })) {
     if (out[f.node]) continue;
-    const m = /ReleaseVersion:\s*(\S+)/.exec(await source.readText(f));
-    if (m) out[f.node] = m[1];
+    const v = await firstInFile(source, f, (text) => /ReleaseVersion:\s*(\S+)/.exec(text)?.[1]);
+    if (v) out[f.node] = v;
   }
   for (const f of source.files({ kind: "system-log" })) {
     if (out[f.node] || f.compressed) continue;

@@ -28,30 +28,20 @@ export interface NodetoolText {
 const LIVE_COMMAND: Record<string, string> = Object.fromEntries(Object.entries(NODETOOL_ALIASES).map(([old, now]) => [now, old]));
 
 /**
- * Every output of a nodetool command in the source. Live sources run it on every node (the
- * table argument is passed for tablehistograms/tablestats when given).
+ * Every output of a nodetool command of a live cluster: nodetool run on every node (the table
+ * argument is passed for tablehistograms/tablestats when given). Recorded outputs are read with
+ * {@link streamedNodetool}, line by line, never as one string.
  */
-export async function nodetoolTexts(source: Source, command: string, args: string[] = []): Promise<NodetoolText[]> {
-  if (source instanceof LiveSource) {
-    if (!source.hasNodetool()) return [];
-    const out: NodetoolText[] = [];
-    const versions = source.versions();
-    for (const node of source.nodes()) {
-      // 2.1 knows only cfhistograms/cfstats; 4.0+ only tablehistograms/tablestats.
-      const name = Number(/^(\d+)/.exec(versions[node] ?? "")?.[1] ?? 0) >= 4 ? command : (LIVE_COMMAND[command] ?? command);
-      const r = await source.nodetool(node, [name, ...args]);
-      out.push({ node, command, text: r.text, origin: `live nodetool ${name} on ${node}`, capturedAt: r.capturedAt });
-    }
-    return out;
-  }
-  return recordedTexts(source, source.files({ kind: "nodetool", command }), command);
-}
-
-/** The texts of recorded nodetool files, dated by the manifest's captured_at when there is one. */
-async function recordedTexts(source: Source, files: SourceFile[], command: string): Promise<NodetoolText[]> {
-  const capturedAt = (source as { manifest?: { captured_at?: string } }).manifest?.captured_at;
+export async function nodetoolTexts(source: LiveSource, command: string, args: string[] = []): Promise<NodetoolText[]> {
+  if (!source.hasNodetool()) return [];
   const out: NodetoolText[] = [];
-  for (const f of files) out.push({ node: f.node, command, text: await source.readText(f), origin: f.rel, ...(capturedAt ? { capturedAt } : {}) });
+  const versions = source.versions();
+  for (const node of source.nodes()) {
+    // 2.1 knows only cfhistograms/cfstats; 4.0+ only tablehistograms/tablestats.
+    const name = Number(/^(\d+)/.exec(versions[node] ?? "")?.[1] ?? 0) >= 4 ? command : (LIVE_COMMAND[command] ?? command);
+    const r = await source.nodetool(node, [name, ...args]);
+    out.push({ node, command, text: r.text, origin: `live nodetool ${name} on ${node}`, capturedAt: r.capturedAt });
+  }
   return out;
 }
 
@@ -85,39 +75,6 @@ export function missing(helper: string, source: Source, what: string, how: strin
         .join(", ")}${unread.length > 5 ? ", …" : ""})`
     : "";
   throw new CassperfError(`${helper}: the source (${source.describe()}) has no ${what}${cannot}.`, { hint, noEvidence: true });
-}
-
-/**
- * Every output of a nodetool command, parsed: a parser that throws (an unknown header) becomes a
- * note naming the file instead of sinking the helper; JSON duplicates of text outputs are skipped.
- */
-export async function parsedNodetool<T>(
-  source: Source,
-  command: string,
-  parse: (text: string, options: { file: string }) => T,
-  notes: string[],
-  args: string[] = [],
-): Promise<(NodetoolText & { parsed: T })[]> {
-  const out: (NodetoolText & { parsed: T })[] = [];
-  let texts: NodetoolText[];
-  try {
-    // JSON duplicates are dropped before reading (live outputs are never JSON files).
-    texts =
-      source instanceof LiveSource
-        ? await nodetoolTexts(source, command, args)
-        : await recordedTexts(source, withoutJsonDuplicates(source.files({ kind: "nodetool", command })), command);
-  } catch (e) {
-    notes.push(`${command}: ${(e as Error).message}`);
-    return out;
-  }
-  for (const t of texts) {
-    try {
-      out.push({ ...t, parsed: parse(t.text, { file: t.origin }) });
-    } catch (e) {
-      notes.push((e as Error).message);
-    }
-  }
-  return out;
 }
 
 /** One nodetool output of one node, parsed line by line as it was read (no `text` is kept). */

@@ -31,7 +31,8 @@
  * | other        | anything else                                              | skipped, line kept          |
  */
 import { CassperfError } from "../errors";
-import { isNoise, nodetoolError, num, splitLines, type ParseOptions, type SkippedLine } from "./nodetool-common";
+import { isNoise, num, parseLines, type ParseOptions, type SkippedLine } from "./nodetool-common";
+import { NodetoolOutputLines } from "./nodetool-output-lines";
 
 /** One client connection (`clientstats --all` or `--client-options`). */
 export interface ClientConnection {
@@ -131,51 +132,69 @@ export function clientIp(address: string): string {
  * @example parseClientstats(text, { file: "nodes/10.0.0.1/nodetool/clientstats" }).connections[0].driver_name
  */
 export function parseClientstats(text: string, options: ParseOptions = {}): ClientstatsParse {
-  const file = options.file ?? "clientstats output";
-  const out: ClientstatsParse = { total_connected: null, total_line: null, connections: [], by_user: [], by_protocol: [], skipped: [], noise: 0 };
-  if (text.trim() === "") return out;
-  const err = nodetoolError(text);
-  if (err) return { ...out, nodetoolError: err };
-  let table: { kind: Table; starts: number[] } | undefined;
-  let recognised = 0;
-  const lines = splitLines(text);
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
-    const n = i + 1;
+  return parseLines(new ClientstatsLines(options), text);
+}
+
+/**
+ * {@link parseClientstats} fed line by line (Source.readLineBlocks through streamedNodetool): the state
+ * is the result so far, the open table and its column offsets, and the file's first line (named
+ * when nothing of it is clientstats).
+ * @example const p = new ClientstatsLines({ file: "clientstats" }); p.feed("Total connected clients: 3", 1); p.end().total_connected
+ */
+export class ClientstatsLines extends NodetoolOutputLines<ClientstatsParse> {
+  private readonly file: string;
+  private readonly out = this.empty();
+  private table: { kind: Table; starts: number[] } | undefined;
+  private recognised = 0;
+  private first: string | undefined;
+
+  constructor(options: ParseOptions = {}) {
+    super();
+    this.file = options.file ?? "clientstats output";
+  }
+
+  protected empty(): ClientstatsParse {
+    return { total_connected: null, total_line: null, connections: [], by_user: [], by_protocol: [], skipped: [], noise: 0 };
+  }
+
+  protected line(line: string, n: number): void {
+    const out = this.out;
+    this.first ??= line;
     if (line.trim() === "") {
-      table = undefined;
-      continue;
+      this.table = undefined;
+      return;
     }
     if (isNoise(line)) {
       out.noise++;
-      continue;
+      return;
     }
     const total = /^Total connected clients:\s*(\d+)\s*$/.exec(line);
     if (total) {
       out.total_connected = Number(total[1]);
       out.total_line = n;
-      table = undefined;
-      recognised++;
-      continue;
+      this.table = undefined;
+      this.recognised++;
+      return;
     }
     if (/^Clients by protocol version\s*$/.test(line)) {
-      recognised++;
-      continue;
+      this.recognised++;
+      return;
     }
     const header = HEADERS.find((h) => h.test.test(line));
     if (header) {
-      table = { kind: header.table, starts: columnStarts(line) };
-      recognised++;
-      continue;
+      this.table = { kind: header.table, starts: columnStarts(line) };
+      this.recognised++;
+      return;
     }
-    if (!table) {
+    if (!this.table) {
       out.skipped.push({ line: n, text: line, reason: "not under a clientstats table header" });
-      continue;
+      return;
     }
+    const table = this.table;
     const c = cells(line, table.starts);
     if (!c) {
       out.skipped.push({ line: n, text: line, reason: `expected ${table.starts.length} columns under the header (TableBuilder layout)` });
-      continue;
+      return;
     }
     if (table.kind === "by_user") {
       out.by_user.push({ user: c[0], connections: num(c[1]), line: n });
@@ -198,11 +217,14 @@ export function parseClientstats(text: string, options: ParseOptions = {}): Clie
         line: n,
       });
     }
-    recognised++;
+    this.recognised++;
   }
-  if (!recognised)
-    throw new CassperfError(`${file}: no line of it is nodetool clientstats output (line 1: ${JSON.stringify(lines[0].slice(0, 80))}).`, {
-      hint: 'expected "Total connected clients: N" or a table starting "Address  SSL  Cipher ..." (nodetool clientstats --all, Cassandra 4.0+)',
-    });
-  return out;
+
+  protected result(): ClientstatsParse {
+    if (!this.recognised)
+      throw new CassperfError(`${this.file}: no line of it is nodetool clientstats output (line 1: ${JSON.stringify((this.first ?? "").slice(0, 80))}).`, {
+        hint: 'expected "Total connected clients: N" or a table starting "Address  SSL  Cipher ..." (nodetool clientstats --all, Cassandra 4.0+)',
+      });
+    return this.out;
+  }
 }

@@ -25,7 +25,8 @@
  * | other       | anything else                                                        | skipped, line kept      |
  */
 import { CassperfError } from "../errors";
-import { isNoise, nodetoolError, num, splitLines, type ParseOptions, type SkippedLine } from "./nodetool-common";
+import { isNoise, num, parseLines, type ParseOptions, type SkippedLine } from "./nodetool-common";
+import { NodetoolOutputLines } from "./nodetool-output-lines";
 
 /** One running compaction (or validation, cleanup, ...). */
 export interface ActiveCompaction {
@@ -64,43 +65,58 @@ export interface CompactionstatsParse {
  * @example parseCompactionstats(text, { file: "compactionstats" }).pending_tasks
  */
 export function parseCompactionstats(text: string, options: ParseOptions = {}): CompactionstatsParse {
-  const file = options.file ?? "compactionstats output";
-  const out: CompactionstatsParse = { pending_tasks: null, pending_by_table: [], active: [], remaining_time: null, fields: {}, skipped: [], noise: 0 };
-  if (text.trim() === "") return out;
-  const err = nodetoolError(text);
-  if (err) return { ...out, nodetoolError: err };
-  let inTable = false;
-  let hasId = false;
-  const lines = splitLines(text);
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
-    const n = i + 1;
-    if (line.trim() === "") continue;
+  return parseLines(new CompactionstatsLines(options), text);
+}
+
+/**
+ * {@link parseCompactionstats} fed line by line (Source.readLineBlocks through streamedNodetool): the
+ * state is the result so far and whether the active-compaction table is open (and has an id column).
+ * @example const p = new CompactionstatsLines({ file: "compactionstats" }); p.feed("pending tasks: 0", 1); p.end().pending_tasks
+ */
+export class CompactionstatsLines extends NodetoolOutputLines<CompactionstatsParse> {
+  private readonly file: string;
+  private readonly out = this.empty();
+  private inTable = false;
+  private hasId = false;
+
+  constructor(options: ParseOptions = {}) {
+    super();
+    this.file = options.file ?? "compactionstats output";
+  }
+
+  protected empty(): CompactionstatsParse {
+    return { pending_tasks: null, pending_by_table: [], active: [], remaining_time: null, fields: {}, skipped: [], noise: 0 };
+  }
+
+  protected line(line: string, n: number): void {
+    const out = this.out;
+    if (line.trim() === "") return;
     if (isNoise(line)) {
       out.noise++;
-      continue;
+      return;
     }
     let m = /^pending tasks:\s*(\S+)/.exec(line);
     if (m) {
       out.pending_tasks = num(m[1]);
-      continue;
+      return;
     }
     m = /^- (\S+?)\.(\S+):\s*(\d+)\s*$/.exec(line);
     if (m) {
       out.pending_by_table.push({ keyspace: m[1], table: m[2], pending: Number(m[3]), line: n });
-      continue;
+      return;
     }
     if (/compaction type/.test(line) && /keyspace/.test(line) && /progress/.test(line)) {
-      inTable = true;
-      hasId = /^\s*id\s/.test(line);
-      continue;
+      this.inTable = true;
+      this.hasId = /^\s*id\s/.test(line);
+      return;
     }
     m = /^\s*Active compaction remaining time\s*:\s*(\S+)/.exec(line);
     if (m) {
       out.remaining_time = m[1];
-      inTable = false;
-      continue;
+      this.inTable = false;
+      return;
     }
+    const { inTable, hasId } = this;
     if (inTable) {
       const p = line.trim().split(/\s+/);
       const min = hasId ? 8 : 7;
@@ -117,21 +133,25 @@ export function parseCompactionstats(text: string, options: ParseOptions = {}): 
           progress_percent: num(p[k - 1].replace(/%$/, "")),
           line: n,
         });
-        continue;
+        return;
       }
     }
     m = /^([A-Za-z][^:]*?)\s*:\s*(.+)$/.exec(line);
     if (m) {
       out.fields[m[1].trim()] = m[2].trim();
-      continue;
+      return;
     }
     out.skipped.push({ line: n, text: line, reason: inTable ? "not an active-compaction row" : "not a compactionstats line" });
   }
-  if (out.pending_tasks === null && !out.active.length) {
-    const s = out.skipped[0];
-    throw new CassperfError(
-      `${file}: line ${s?.line ?? 1}: expected nodetool compactionstats output ("pending tasks: N"), found "${(s?.text ?? Object.keys(out.fields)[0] ?? "").trim().slice(0, 80)}".`,
-    );
+
+  protected result(): CompactionstatsParse {
+    const out = this.out;
+    if (out.pending_tasks === null && !out.active.length) {
+      const s = out.skipped[0];
+      throw new CassperfError(
+        `${this.file}: line ${s?.line ?? 1}: expected nodetool compactionstats output ("pending tasks: N"), found "${(s?.text ?? Object.keys(out.fields)[0] ?? "").trim().slice(0, 80)}".`,
+      );
+    }
+    return out;
   }
-  return out;
 }

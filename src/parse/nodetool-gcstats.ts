@@ -9,7 +9,7 @@
  * numbers after the header; noise before the header (JVM warnings nodetool prints) is ignored.
  */
 import { bytesToMb } from "./gc-types";
-import { num, splitLines } from "./nodetool-common";
+import { num, parseLines, type LineParser } from "./nodetool-common";
 
 /** One node's gcstats: the counters since the previous call (the interval). */
 export interface NodetoolGcStats {
@@ -40,19 +40,40 @@ export const GCSTATS_FIELDS: (keyof NodetoolGcStats)[] = [
  */
 export function parseNodetoolGcstats(text: string): NodetoolGcStats | null {
   if (!text) return null;
-  const lines = splitLines(text);
-  const h = lines.findIndex((l) => l.includes("Interval (ms)") && l.includes("GC Elapsed"));
-  if (h < 0) return null;
-  // Cassandra 5.0 reports reclaimed bytes and three direct-memory columns (allocated, max, reserved).
-  const bytes = lines[h].includes("GC Reclaimed (bytes)");
-  for (const l of lines.slice(h + 1)) {
+  return parseLines(new NodetoolGcstatsLines(), text);
+}
+
+/**
+ * {@link parseNodetoolGcstats} fed line by line (Source.readLineBlocks through streamedNodetool): the
+ * state is whether the header was seen (and in which unit it prints reclaimed memory) and the row
+ * once found; the lines after it are not looked at.
+ * @example const p = new NodetoolGcstatsLines(); for (const [i, l] of text.split("\n").entries()) p.feed(l, i + 1); p.end()
+ */
+export class NodetoolGcstatsLines implements LineParser<NodetoolGcStats | null> {
+  private header = false;
+  /** Cassandra 5.0 reports reclaimed bytes and three direct-memory columns (allocated, max, reserved). */
+  private bytes = false;
+  private row: NodetoolGcStats | null = null;
+
+  feed(l: string): void {
+    if (this.row) return;
+    if (!this.header) {
+      if (l.includes("Interval (ms)") && l.includes("GC Elapsed")) {
+        this.header = true;
+        this.bytes = l.includes("GC Reclaimed (bytes)");
+      }
+      return;
+    }
     const cells = l.trim().split(/\s+/).filter(Boolean);
-    if (cells.length < 6 || !cells.every((c) => /^-?\d+(\.\d+)?$|^NaN$/.test(c))) continue;
+    if (cells.length < 6 || !cells.every((c) => /^-?\d+(\.\d+)?$|^NaN$/.test(c))) return;
     const row = {} as Record<string, number | null>;
     GCSTATS_FIELDS.forEach((c, i) => (row[c] = num(cells[i])));
-    if (bytes && row.gc_reclaimed_mb !== null) row.gc_reclaimed_mb = bytesToMb(row.gc_reclaimed_mb!);
+    if (this.bytes && row.gc_reclaimed_mb !== null) row.gc_reclaimed_mb = bytesToMb(row.gc_reclaimed_mb!);
     if (row.direct_memory_bytes !== null && row.direct_memory_bytes! < 0) row.direct_memory_bytes = null;
-    return row as unknown as NodetoolGcStats;
+    this.row = row as unknown as NodetoolGcStats;
   }
-  return null;
+
+  end(): NodetoolGcStats | null {
+    return this.row;
+  }
 }

@@ -19,7 +19,8 @@
  * | other  | anything else                                    | skipped with its line number        |
  */
 import { CassperfError } from "../errors";
-import { bytes, isNoise, nodetoolError, num, splitLines, type ParseOptions, type SkippedLine } from "./nodetool-common";
+import { bytes, isNoise, num, parseLines, type ParseOptions, type SkippedLine } from "./nodetool-common";
+import { NodetoolOutputLines } from "./nodetool-output-lines";
 
 /** One cache line. Sizes in bytes; null = not printed or NaN. */
 export interface CacheInfo {
@@ -112,52 +113,68 @@ const CACHES: Record<string, "key_cache" | "row_cache" | "counter_cache" | "chun
  * @example parseInfo(text, { file: "info" }).key_cache?.recent_hit_rate
  */
 export function parseInfo(text: string, options: ParseOptions = {}): InfoParse {
-  const file = options.file ?? "info output";
-  const out: InfoParse = {
-    id: null,
-    load_bytes: null,
-    generation: null,
-    uptime_seconds: null,
-    heap_used_mb: null,
-    heap_total_mb: null,
-    off_heap_mb: null,
-    data_center: null,
-    rack: null,
-    exceptions: null,
-    gossip_active: null,
-    native_transport_active: null,
-    percent_repaired: null,
-    key_cache: null,
-    row_cache: null,
-    counter_cache: null,
-    chunk_cache: null,
-    fields: {},
-    skipped: [],
-    noise: 0,
-  };
-  if (text.trim() === "") return out;
-  const err = nodetoolError(text);
-  if (err) return { ...out, nodetoolError: err };
-  const bool = (v: string) => (v === "true" ? true : v === "false" ? false : null);
-  const lines = splitLines(text);
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
-    if (line.trim() === "") continue;
+  return parseLines(new InfoLines(options), text);
+}
+
+const bool = (v: string) => (v === "true" ? true : v === "false" ? false : null);
+
+/**
+ * {@link parseInfo} fed line by line (Source.readLineBlocks through streamedNodetool): every line stands
+ * alone, so the state is the result so far.
+ * @example const p = new InfoLines({ file: "info" }); p.feed("Heap Memory (MB)       : 180.88 / 384.00", 1); p.end().heap_used_mb
+ */
+export class InfoLines extends NodetoolOutputLines<InfoParse> {
+  private readonly file: string;
+  private readonly out = this.empty();
+
+  constructor(options: ParseOptions = {}) {
+    super();
+    this.file = options.file ?? "info output";
+  }
+
+  protected empty(): InfoParse {
+    return {
+      id: null,
+      load_bytes: null,
+      generation: null,
+      uptime_seconds: null,
+      heap_used_mb: null,
+      heap_total_mb: null,
+      off_heap_mb: null,
+      data_center: null,
+      rack: null,
+      exceptions: null,
+      gossip_active: null,
+      native_transport_active: null,
+      percent_repaired: null,
+      key_cache: null,
+      row_cache: null,
+      counter_cache: null,
+      chunk_cache: null,
+      fields: {},
+      skipped: [],
+      noise: 0,
+    };
+  }
+
+  protected line(line: string, n: number): void {
+    const out = this.out;
+    if (line.trim() === "") return;
     if (isNoise(line)) {
       out.noise++;
-      continue;
+      return;
     }
     const m = /^([A-Za-z][A-Za-z ()]*?)\s*:\s*(.*)$/.exec(line);
     if (!m) {
-      out.skipped.push({ line: i + 1, text: line, reason: "not a `Name : value` line" });
-      continue;
+      out.skipped.push({ line: n, text: line, reason: "not a `Name : value` line" });
+      return;
     }
     const [, name, value] = m;
     out.fields[name] = value.trim();
     const cache = CACHES[name];
     if (cache) {
       out[cache] = parseCacheLine(value);
-      continue;
+      return;
     }
     switch (name) {
       case "ID":
@@ -201,11 +218,15 @@ export function parseInfo(text: string, options: ParseOptions = {}): InfoParse {
         break;
     }
   }
-  if (Object.keys(out.fields).length === 0) {
-    const s = out.skipped[0];
-    throw new CassperfError(
-      `${file}: line ${s?.line ?? 1}: expected nodetool info output ("Load : ...", "Heap Memory (MB) : ..."), found "${(s?.text ?? "").trim().slice(0, 80)}".`,
-    );
+
+  protected result(): InfoParse {
+    const out = this.out;
+    if (Object.keys(out.fields).length === 0) {
+      const s = out.skipped[0];
+      throw new CassperfError(
+        `${this.file}: line ${s?.line ?? 1}: expected nodetool info output ("Load : ...", "Heap Memory (MB) : ..."), found "${(s?.text ?? "").trim().slice(0, 80)}".`,
+      );
+    }
+    return out;
   }
-  return out;
 }

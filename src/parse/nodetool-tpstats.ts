@@ -14,7 +14,8 @@
  *    blocked`, the Pending cell printed as `0 (N/A)` (pending, then backpressure in parentheses),
  *    then `Message type  Dropped  Latency waiting in queue (micros)` (a real DSE 6.7.7 output is in
  *    test/fixtures/nodetool-dse67);
- *  - JSON (`-F json`): `{ThreadPools: {name: {ActiveTasks, ...}}, DroppedMessage: {type: n}, WaitLatencies: {...}}`.
+ *  - JSON (`-F json`): `{ThreadPools: {name: {ActiveTasks, ...}}, DroppedMessage: {type: n}, WaitLatencies: {...}}`,
+ *    parsed whole by JSON.parse at the end (refused past {@link JSON_OUTPUT_MAX_CHARS}); text is parsed a line at a time.
  * N/A is null, never 0.
  *
  * Line rules (first match wins):
@@ -31,7 +32,8 @@
  * | other         | anything else                                                  | skipped with its line number  |
  */
 import { CassperfError } from "../errors";
-import { isNoise, nodetoolError, num, numOf, splitLines, type ParseOptions, type SkippedLine } from "./nodetool-common";
+import { isNoise, num, numOf, parseLines, type ParseOptions, type SkippedLine } from "./nodetool-common";
+import { NodetoolOutputLines } from "./nodetool-output-lines";
 
 /** One thread pool. */
 export interface ThreadPool {
@@ -109,25 +111,62 @@ function poolColumns(rest: string): string[] | undefined {
  * @example parseTpstats(text, { file: "tpstats" }).pools.filter(p => (p.pending ?? 0) > 0)
  */
 export function parseTpstats(text: string, options: ParseOptions = {}): TpstatsParse {
-  const file = options.file ?? "tpstats output";
-  const out: TpstatsParse = { pools: [], dropped: [], skipped: [], noise: 0 };
-  if (text.trim() === "") return out;
-  const err = nodetoolError(text);
-  if (err) return { ...out, nodetoolError: err };
-  if (/^\s*\{/.test(text)) return parseJson(text, file);
-  let section: "pools" | "meters" | "dropped" | undefined;
-  let cols: string[] = [];
-  const lines = splitLines(text);
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
-    const n = i + 1;
+  return parseLines(new TpstatsLines(options), text);
+}
+
+/**
+ * A `-F json` output is parsed whole by JSON.parse, so it is collected as text up to this many
+ * characters (about bytes): real ones are a few KB (every pool and message type of a 5.0 node is
+ * under 10 KB), so 64 MiB is thousands of times that and far below V8's string limit (512 MiB).
+ */
+export const JSON_OUTPUT_MAX_CHARS = 64 * 2 ** 20;
+
+/**
+ * {@link parseTpstats} fed line by line (Source.readLineBlocks through streamedNodetool): the state is
+ * the pools and message types read so far, the open section and its columns; a `-F json` output
+ * (its first character that is not blank is "{") is collected and parsed whole at the end, up to
+ * {@link JSON_OUTPUT_MAX_CHARS}.
+ * @example const p = new TpstatsLines({ file: "tpstats" }); p.feed("Pool Name  Active  Pending  Completed", 1); p.end()
+ */
+export class TpstatsLines extends NodetoolOutputLines<TpstatsParse> {
+  private readonly file: string;
+  private readonly out: TpstatsParse = { pools: [], dropped: [], skipped: [], noise: 0 };
+  private section: "pools" | "meters" | "dropped" | undefined;
+  private cols: string[] = [];
+  /** Before the first line that is not blank: undecided; then text or json. */
+  private form: "undecided" | "text" | "json" = "undecided";
+  /** JSON: the lines so far (blank lines before the first one too, while undecided), and their length with newlines. */
+  private json: string[] = [];
+  private jsonChars = 0;
+
+  constructor(options: ParseOptions = {}) {
+    super();
+    this.file = options.file ?? "tpstats output";
+  }
+
+  protected empty(): TpstatsParse {
+    return { pools: [], dropped: [], skipped: [], noise: 0 };
+  }
+
+  protected line(line: string, n: number): void {
+    if (this.form !== "text") {
+      if (this.form === "undecided" && line.trim() !== "") this.form = /^\s*\{/.test(line) ? "json" : "text";
+      if (this.form !== "text") {
+        // Blank lines before the first one are kept only while they could still be part of a JSON output within the limit.
+        this.jsonChars += line.length + 1;
+        if (this.jsonChars <= JSON_OUTPUT_MAX_CHARS) this.json.push(line);
+        return;
+      }
+      this.json = [];
+    }
+    const { out, file } = this;
     if (line.trim() === "") {
-      if (section === "meters") section = undefined;
-      continue;
+      if (this.section === "meters") this.section = undefined;
+      return;
     }
     if (isNoise(line)) {
       out.noise++;
-      continue;
+      return;
     }
     let m = /^(Pool Name|Pools)\s+(.*)$/.exec(line);
     if (m) {
@@ -136,20 +175,21 @@ export function parseTpstats(text: string, options: ParseOptions = {}): TpstatsP
         throw new CassperfError(`${file}: line ${n}: unknown thread-pool column in header "${line.trim()}".`, {
           hint: `expected columns among: ${POOL_COLUMNS.join(", ")}`,
         });
-      cols = c;
-      section = "pools";
-      continue;
+      this.cols = c;
+      this.section = "pools";
+      return;
     }
     if (/^Meters\s+/.test(line)) {
-      section = "meters";
-      continue;
+      this.section = "meters";
+      return;
     }
     m = /^(Message type|Messages)\s+Dropped(\s+Latency waiting in queue.*)?\s*$/.exec(line);
     if (m) {
-      section = "dropped";
-      continue;
+      this.section = "dropped";
+      return;
     }
-    if (section === "dropped" && /^\s+50%\s+95%\s+99%\s+Max\s*$/.test(line)) continue;
+    const { section, cols } = this;
+    if (section === "dropped" && /^\s+50%\s+95%\s+99%\s+Max\s*$/.test(line)) return;
     const parts = line.trim().split(/\s+/);
     // DSE 6.0–6.7 print Pending and Backpressure in one cell, "0 (N/A)": the parenthesised word belongs to the cell before it.
     const cells = section === "pools" ? joinParenthesised(parts) : parts;
@@ -171,12 +211,12 @@ export function parseTpstats(text: string, options: ParseOptions = {}): TpstatsP
       });
       if (cols.includes("Pending (w/Backpressure)") && p.fields.Pending === undefined) {
         out.skipped.push({ line: n, text: line, reason: 'the "Pending (w/Backpressure)" cell is not "<pending> (<backpressure>)"' });
-        continue;
+        return;
       }
       out.pools.push(p);
-      continue;
+      return;
     }
-    if (section === "meters") continue;
+    if (section === "meters") return;
     if (section === "dropped" && /^\S/.test(line) && (parts.length === 2 || parts.length === 6)) {
       const lat = parts.length === 6 ? parts.slice(2).map(num) : [null, null, null, null];
       out.dropped.push({
@@ -188,17 +228,32 @@ export function parseTpstats(text: string, options: ParseOptions = {}): TpstatsP
         latency_max_us: lat[3],
         line: n,
       });
-      continue;
+      return;
     }
     out.skipped.push({ line: n, text: line, reason: section ? `not a ${section} row` : "before any tpstats header" });
   }
-  if (!out.pools.length && !out.dropped.length) {
-    const s = out.skipped[0];
-    throw new CassperfError(
-      `${file}: line ${s?.line ?? 1}: expected nodetool tpstats output ("Pool Name  Active  Pending ..."), found "${(s?.text ?? "").trim().slice(0, 80)}".`,
-    );
+
+  protected result(): TpstatsParse {
+    const { out, file } = this;
+    if (this.form === "json") {
+      if (this.jsonChars > JSON_OUTPUT_MAX_CHARS)
+        throw new CassperfError(
+          `${file}: JSON nodetool outputs are read whole; this one is ${(this.jsonChars / 2 ** 20).toFixed(1)} MB, ` +
+            `past the limit of ${JSON_OUTPUT_MAX_CHARS / 2 ** 20} MB.`,
+          { hint: "record the text output (nodetool tpstats without -F json): it is read line by line, whatever its size" },
+        );
+      // Lines end with "\n" as a recorded file's do (JSON.parse's message quotes the text: a file without its final "\n" or with
+      // "\r\n" ends is quoted with "\n" ends here, the only difference from reading the file whole).
+      return parseJson(`${this.json.join("\n")}\n`, file);
+    }
+    if (!out.pools.length && !out.dropped.length) {
+      const s = out.skipped[0];
+      throw new CassperfError(
+        `${file}: line ${s?.line ?? 1}: expected nodetool tpstats output ("Pool Name  Active  Pending ..."), found "${(s?.text ?? "").trim().slice(0, 80)}".`,
+      );
+    }
+    return out;
   }
-  return out;
 }
 
 /** Words of a row with a parenthesised word ("(N/A)", "(0)") joined to the word before it. */

@@ -11,9 +11,9 @@
  *  - compactionstats: pending tasks (per table when printed, else per node).
  */
 import { LiveSource } from "../../cluster/live";
-import { parsedNodetool, streamedNodetool } from "../../cluster/evidence";
+import { streamedNodetool } from "../../cluster/evidence";
 import type { Source } from "../../cluster/source";
-import { parseCompactionstats } from "../../parse/nodetool-compactionstats";
+import { CompactionstatsLines } from "../../parse/nodetool-compactionstats";
 import { parseTablehistograms, TablehistogramsLines, type HistogramParse } from "../../parse/nodetool-tablehistograms";
 import { TablestatsLines } from "../../parse/nodetool-tablestats";
 import { parseSchemaCql, type TableSchema } from "../../parse/schema-cql";
@@ -219,7 +219,7 @@ export async function gatherCompactionEvidence(
 
   // compactionstats.
   let nodePending: Cited | undefined;
-  for (const t of want.has("compactionstats") ? await parsedNodetool(source, "compactionstats", parseCompactionstats, notes) : []) {
+  for (const t of want.has("compactionstats") ? await streamedNodetool(source, "compactionstats", (o) => new CompactionstatsLines(o), notes) : []) {
     const parsed = t.parsed;
     nodePending = merge(nodePending, parsed.pending_tasks, `${t.origin} (${t.node})`);
     for (const p of parsed.pending_by_table)

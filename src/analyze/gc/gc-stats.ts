@@ -12,7 +12,7 @@
  * logs, per-node facts -> applyRules(GC_RULES), report (gcReport).
  */
 import { CassperfError } from "../../errors";
-import { filesInTimeOrder, missing, nodetoolTexts } from "../../cluster/evidence";
+import { filesInTimeOrder, missing, streamedNodetool } from "../../cluster/evidence";
 import { helperArgs, resolveSource, type HelperOptions, type SourceInput } from "../../cluster/resolve";
 import type { SourceFile } from "../../cluster/source";
 import { heapChart, histogramChart, pausesChart } from "../../present/charts/gc";
@@ -25,7 +25,7 @@ import { isCancel } from "../parse-cancellable";
 import { gcstatsSnapshotNote, gcWindow, narrowGcParse, narrowInspectorParse, windowFilter, type GcWindow, type WindowFilter } from "./gc-window";
 import { runOptions } from "../../run-context";
 import type { GcParse, ParseOptions } from "../../parse/gc-types";
-import { GCSTATS_FIELDS, parseNodetoolGcstats, type NodetoolGcStats } from "../../parse/nodetool-gcstats";
+import { GCSTATS_FIELDS, NodetoolGcstatsLines, type NodetoolGcStats } from "../../parse/nodetool-gcstats";
 import { plural } from "../../present/plural";
 import { applyRules } from "../rule";
 import { fmt, GC_RULES, GC_THRESHOLDS as T, type NodeFacts } from "./gc-rules";
@@ -413,16 +413,15 @@ async function readInspectorLines(
 /** Step 3: `nodetool gcstats` of each node (recorded files, or run on a live cluster); a failure is a note. */
 async function readNodetoolGcstats(source: GcSource, wanted: Set<string> | undefined, notes: string[]): Promise<GcstatsRow[]> {
   const gcstats: GcstatsRow[] = [];
-  try {
-    for (const t of await nodetoolTexts(source, "gcstats")) {
-      if (wanted && !wanted.has(t.node)) continue;
-      const row = parseNodetoolGcstats(t.text);
-      if (row) gcstats.push({ node: t.node, file: t.origin, ...row });
-      else notes.push(`${t.origin}: no gcstats table found (expected the "Interval (ms) Max GC Elapsed (ms) ..." header).`);
-    }
-  } catch (e) {
-    notes.push(`nodetool gcstats could not be read: ${(e as Error).message}`);
+  // Each output parsed as it is read (no whole-file string); one that cannot be read is a note.
+  const unread: string[] = [];
+  for (const t of await streamedNodetool(source, "gcstats", () => new NodetoolGcstatsLines(), unread)) {
+    if (wanted && !wanted.has(t.node)) continue;
+    const row = t.parsed;
+    if (row) gcstats.push({ node: t.node, file: t.origin, ...row });
+    else notes.push(`${t.origin}: no gcstats table found (expected the "Interval (ms) Max GC Elapsed (ms) ..." header).`);
   }
+  for (const n of unread) notes.push(`nodetool gcstats could not be read: ${n.replace(/^gcstats: /, "")}`);
   return gcstats;
 }
 

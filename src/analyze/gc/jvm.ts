@@ -10,11 +10,11 @@
  * RAM from os-metrics/meminfo or the GC log header.
  */
 import { CassperfError } from "../../errors";
-import { nodetoolTexts } from "../../cluster/evidence";
+import { streamedNodetool } from "../../cluster/evidence";
 import { RecordedSource } from "../../cluster/recorded";
 import { helperArgs, resolveSource, type HelperOptions, type SourceInput } from "../../cluster/resolve";
 import type { Source, SourceFile } from "../../cluster/source";
-import { parseInfo } from "../../parse/nodetool-info";
+import { InfoLines } from "../../parse/nodetool-info";
 import { jvmArgSettings } from "../../parse/jvm-args";
 import { jvmHeapChart } from "../../present/charts/jvm";
 import { makeReport, rowsToColumns, type DataFrame, type Report, type Summary, type TypedRows, answerOrExplain } from "../../present/report";
@@ -239,9 +239,28 @@ async function fromGcLogs(source: Source, given: Report | undefined, fill: Fill)
 
 /** 4. `nodetool info`: heap used and total. */
 async function fromNodetoolInfo(source: Source, fill: Fill): Promise<void> {
-  for (const t of await nodetoolTexts(source, "info").catch(() => [])) {
-    const info = parseInfo(t.text, { file: t.origin });
+  // Each output parsed as it is read (no whole-file string). As before: an output that cannot be read is passed over (its
+  // note dropped: jvm() has no notes), one that is not nodetool info fails jvm() with the parser's error naming file and line.
+  const unread: string[] = [];
+  let notInfo: unknown;
+  const parser = (o: { file: string }) => {
+    const p = new InfoLines(o);
+    return { feed: (line: string, n: number) => p.feed(line, n), end: () => endOr(p, (e) => (notInfo ??= e)) };
+  };
+  for (const t of await streamedNodetool(source, "info", parser, unread)) {
+    const info = t.parsed;
     fill(t.node, { heap_used_mb: info.heap_used_mb, heap_max_mb: info.heap_total_mb }, t.origin);
+  }
+  if (notInfo) throw notInfo;
+}
+
+/** `p.end()`, its error handed to `failed` too before it is thrown. */
+function endOr<T>(p: { end(): T }, failed: (e: unknown) => void): T {
+  try {
+    return p.end();
+  } catch (e) {
+    failed(e);
+    throw e;
   }
 }
 

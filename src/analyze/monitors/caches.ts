@@ -7,11 +7,11 @@
  * row's origin says so); nodetool info is the fallback (2.1/3.x nodes, or a failed read).
  */
 import { CassperfError } from "../../errors";
-import { nodetoolTexts, type NodetoolText } from "../../cluster/evidence";
+import { streamedNodetool, type StreamedNodetool } from "../../cluster/evidence";
 import { LiveSource } from "../../cluster/live";
 import { readViews, viewNumber } from "../../cluster/system-views";
 import { helperArgs, resolveSource, type HelperOptions, type SourceInput } from "../../cluster/resolve";
-import { parseInfo, type CacheInfo } from "../../parse/nodetool-info";
+import { InfoLines, type CacheInfo, type InfoParse } from "../../parse/nodetool-info";
 import { hitRatesChart } from "../../present/charts/caches";
 import { makeReport, rowsToColumns, answerOrExplain, type DataFrame, type Report, type Summary, type TypedRows } from "../../present/report";
 import { applyRules } from "../rule";
@@ -115,15 +115,16 @@ async function cachesOf(input?: SourceInput): Promise<CachesReport> {
   const rows: CacheRow[] = [];
   const notes: string[] = [];
   const fromViews = source instanceof LiveSource ? await viewCacheRows(source, rows, notes) : new Set<string>();
-  let infos: NodetoolText[] = [];
+  // Each output parsed as it is read (no whole-file string); one that cannot be read or is not nodetool info is a note naming it.
+  let infos: StreamedNodetool<InfoParse>[] = [];
   if (!(source instanceof LiveSource) || source.nodes().some((n) => !fromViews.has(n)))
-    infos = (await nodetoolTexts(source, "info")).filter((t) => !fromViews.has(t.node));
+    infos = (await streamedNodetool(source, "info", (o) => new InfoLines(o), notes)).filter((t) => !fromViews.has(t.node));
   if (source instanceof LiveSource && !source.hasNodetool()) {
     const missingNodes = source.nodes().filter((n) => !fromViews.has(n));
     if (missingNodes.length) notes.push(`${missingNodes.join(", ")}: no system_views (Cassandra before 4.0) and no nodetool runner: no cache numbers`);
   }
   for (const t of infos) {
-    const info = parseInfo(t.text, { file: t.origin });
+    const info = t.parsed;
     if (info.nodetoolError) {
       notes.push(`${t.origin}: nodetool printed an error instead of info: ${info.nodetoolError}`);
       continue;

@@ -10,7 +10,8 @@ import { LiveSource } from "../../cluster/live";
 import { helperArgs, resolveSource, type HelperOptions, type SourceInput } from "../../cluster/resolve";
 import type { Source } from "../../cluster/source";
 import { makeReport, rowsToColumns, answerOrExplain, type DataFrame, type Report, type Summary, type TypedRows } from "../../present/report";
-import { parseClientstats } from "../../parse/nodetool-clientstats";
+import { ClientstatsLines, type ClientstatsParse } from "../../parse/nodetool-clientstats";
+import { feedBlock } from "../../parse/nodetool-common";
 import { applyRules } from "../rule";
 import { CLIENT_RULES, CONNECTION_HOST_RULES, CONNECTION_THRESHOLDS, POOL_RULES, driverOf, type ClientFacts, type ClientRow } from "./connections-rules";
 import { readViews, viewNumber } from "../../cluster/system-views";
@@ -266,9 +267,13 @@ async function recordedConnections(source: Source): Promise<ConnectionsReport> {
   const clients: ClientRow[] = [];
   const byUser: { node: string; user: string; connections: number | null; from: string }[] = [];
   for (const f of files) {
-    let parsed: ReturnType<typeof parseClientstats>;
+    let parsed: ClientstatsParse;
     try {
-      parsed = parseClientstats(await source.readText(f), { file: f.rel });
+      // Parsed as it is read, block by block (no whole-file string, whatever its size).
+      const p = new ClientstatsLines({ file: f.rel });
+      let lines = 0;
+      for await (const block of source.readLineBlocks(f)) lines += feedBlock(p, block, lines);
+      parsed = p.end();
     } catch (e) {
       if (!isCassperfError(e)) throw e;
       notes.push(`skipped ${f.rel}: ${(e as Error).message}`);
