@@ -177,3 +177,22 @@ test("the window holds a few seconds of system.log, whatever its length, even wh
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("repeatHash gives hash53 of the repeat key's text on every event of the log fixtures, and on times the digits loop does not take", async () => {
+  const { repeatHash, hash53, repeatKey } = await import("../src/analyze/logs/log-node");
+  let checked = 0;
+  for (const f of logFixtureFiles(FIXTURES)) {
+    const r = await parseNodeLogs(taskOf([f]));
+    for (const e of r.events) {
+      // The expected value is the definition: hash53 over the key string `${ts}\u0001${thread}\u0001${source}\u0001${kind}\u0001${message}`.
+      assert.equal(repeatHash(e), hash53(repeatKey(e)), `${f}:${e.line}`);
+      checked++;
+    }
+  }
+  assert.ok(checked > 1000, `${checked} events`);
+  const e = (await parseNodeLogs(taskOf([path.join(FIXTURES, "logs-stream/dse68-system.log")]))).events[0]!;
+  for (const v of [{ ts: null }, { ts: 0 }, { ts: 1.5 }, { ts: -20 }, { ts: 2 ** 60 }, { thread: null, source: null }, { message: "é ☃ \u0001" }]) {
+    const x = { ...e, ...v } as typeof e;
+    assert.equal(repeatHash(x), hash53(repeatKey(x)), JSON.stringify(v));
+  }
+});
