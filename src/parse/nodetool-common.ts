@@ -5,6 +5,7 @@
  * `nodetool cfhistograms` without arguments stores "nodetool: cfhistograms requires ks and cf args"),
  * and reading numbers the way nodetool prints them: NaN and "N/A" are missing (null), never 0.
  */
+import { eachLine } from "./text-lines";
 
 /** A line a parser could not place, kept so the helper can say what it skipped. */
 export interface SkippedLine {
@@ -115,18 +116,7 @@ export function parseLines<T>(parser: LineParser<T>, text: string): T {
  * number of lines fed, so the next block's numbers follow on (`linesBefore`).
  */
 export function feedBlock(parser: LineParser<unknown>, block: string, linesBefore: number): number {
-  let start = 0;
-  let n = linesBefore;
-  const len = block.length;
-  while (start < len) {
-    let end = block.indexOf("\n", start);
-    if (end < 0) end = len;
-    n++;
-    const line = block.slice(start, end);
-    parser.feed(line.endsWith("\r") ? line.slice(0, -1) : line, n);
-    start = end + 1;
-  }
-  return n - linesBefore;
+  return eachLine(block, (line, n) => parser.feed(line, n), linesBefore);
 }
 
 /**

@@ -38,7 +38,8 @@
  * | other           | anything else                                                  | skipped with its line number    |
  */
 import { CassperfError } from "../errors";
-import { isNoise, NodetoolErrorLines, num, parseLines, type LineParser, type ParseOptions, type SkippedLine } from "./nodetool-common";
+import { isNoise, num, parseLines, type ParseOptions, type SkippedLine } from "./nodetool-common";
+import { NodetoolOutputLines } from "./nodetool-output-lines";
 
 /** The metrics a histogram row can be about, in the field's own words. */
 export type HistogramMetric =
@@ -372,14 +373,14 @@ function markEmpty(out: HistogramParse) {
 }
 
 /**
- * The histogram parser fed one line at a time ({@link LineParser}), so a recorded output of any size
- * is parsed as it is read. It keeps the rows and tables of the result, the bucket counts of the one
- * histogram being read, and nodetool's error check ({@link NodetoolErrorLines}, two lines): an output
+ * The histogram parser fed one line at a time (a {@link NodetoolOutputLines}), so a recorded output of
+ * any size is parsed as it is read. It keeps the rows and tables of the result and the bucket counts
+ * of the one histogram being read; the base class keeps nodetool's error check (two lines): an output
  * that is nodetool's error message gives that message whatever the parser made of its lines, as when
  * the check ran on the whole text first.
  * @example const p = new TablehistogramsLines({ file }); lines.forEach((l, i) => p.feed(l, i + 1)); p.end().rows
  */
-export class TablehistogramsLines implements LineParser<HistogramParse> {
+export class TablehistogramsLines extends NodetoolOutputLines<HistogramParse> {
   private readonly file: string;
   private readonly out: HistogramParse = { rows: [], tables: [], skipped: [], noise: 0 };
   private readonly st: State = {
@@ -391,37 +392,24 @@ export class TablehistogramsLines implements LineParser<HistogramParse> {
     verbose: undefined,
     pendingNotes: [],
   };
-  private readonly errorLines = new NodetoolErrorLines();
   private readonly ctx: { line: string; n: number; st: State; out: HistogramParse; file: string; flush: () => void };
-  /** A line with more than whitespace was seen (an all-blank text is an empty parse). */
-  private anyText = false;
-  /** A rule's error, held while the output may still turn out to be nodetool's error message. */
-  private failed: { error: unknown } | undefined;
 
   constructor(options: ParseOptions = {}) {
+    super();
     this.file = options.file ?? "tablehistograms output";
     this.ctx = { line: "", n: 0, st: this.st, out: this.out, file: this.file, flush: () => this.flush() };
   }
 
-  feed(line: string, n: number): void {
-    this.errorLines.feed(line);
-    if (!this.anyText && line.trim() !== "") this.anyText = true;
-    if (this.failed) return;
-    try {
-      this.rule(line, n);
-    } catch (e) {
-      // The failing line is meaningful: when the error check already says "not nodetool's error", it never will.
-      if (this.errorLines.end() === undefined) throw e;
-      this.failed = { error: e };
-    }
+  protected empty(): HistogramParse {
+    return { rows: [], tables: [], skipped: [], noise: 0 };
   }
 
-  end(): HistogramParse {
+  protected line(line: string, n: number): void {
+    this.rule(line, n);
+  }
+
+  protected result(): HistogramParse {
     const out = this.out;
-    if (!this.anyText) return out;
-    const err = this.errorLines.end();
-    if (err) return { rows: [], tables: [], skipped: [], noise: 0, nodetoolError: err };
-    if (this.failed) throw this.failed.error;
     this.flush();
     markEmpty(out);
     if (out.tables.length === 0 && out.rows.length === 0) {

@@ -10,6 +10,7 @@
  */
 import { parseUtc } from "./utc-time";
 import { skip, type Skipped } from "./gc-types";
+import { eachLine } from "./text-lines";
 
 /** What a parser skipped: how many lines, and the first one (the GC parsers' tally, shared). */
 export type { Skipped };
@@ -122,18 +123,13 @@ const isElapsed = (v: unknown): v is number | null => v === null || (typeof v ==
 
 /** Call `fn(line, lineNumber)` for each non-empty line without building an array of lines (`linesBefore`: lines of the file before this text, for a block of a streamed file). */
 export function forEachLine(text: string, fn: (line: string, n: number) => void, linesBefore = 0): void {
-  let start = 0;
-  let n = linesBefore;
-  const len = text.length;
-  while (start < len) {
-    let end = text.indexOf("\n", start);
-    if (end < 0) end = len;
-    n++;
-    let line = text.slice(start, end);
-    if (line.endsWith("\r")) line = line.slice(0, -1);
-    if (line.trim() !== "") fn(line, n);
-    start = end + 1;
-  }
+  eachLine(
+    text,
+    (line, n) => {
+      if (line.trim() !== "") fn(line, n);
+    },
+    linesBefore,
+  );
 }
 
 /** Call `fn(object, line, lineNumber)` for each non-empty line that parses as JSON; the others are skipped as "not JSON". */
