@@ -241,6 +241,17 @@ export function unifiedGcParser(opts: ParseOptions = {}): GcBlockParser {
   };
 
   /**
+   * A pause's start line, remembered by GC id. An id still open (its pause never ended: a JVM
+   * stopped mid-pause, or whole logs appended one after another) starts again: the pauses said to
+   * run inside the old start are forgotten with it — they ran inside no pause that ended, and the
+   * list would otherwise grow with the log (every later pause of a copy, 1.4 million at 3 GB).
+   */
+  const onPauseStart = (gcId: number) => {
+    if (started.has(gcId)) nestedIn.delete(gcId);
+    started.set(gcId, lineNo);
+  };
+
+  /**
    * The cheap test of a `GC(n) ...` line (on offsets, nothing materialised): does its event matter?
    * Two side effects stay here because they need no more than the offsets: a pause's start line is
    * remembered (to see one pause run inside another), and a gc+cpu "User=... Real=..." line gives
@@ -262,7 +273,7 @@ export function unifiedGcParser(opts: ParseOptions = {}): GcBlockParser {
         {
           const need = endsWithS && c1 === 97 && text.charCodeAt(le - 2) === 109 && text.startsWith("Pause ", rs);
           // A pause's start line (gc,start: no duration): remembered, to see one pause run inside another.
-          if (!need && c1 === 97 && text.startsWith("Pause ", rs)) started.set(gcId, lineNo);
+          if (!need && c1 === 97 && text.startsWith("Pause ", rs)) onPauseStart(gcId);
           return need;
         }
       case 67 /* C */:
@@ -322,6 +333,8 @@ export function unifiedGcParser(opts: ParseOptions = {}): GcBlockParser {
       nestedIn.delete(id);
     }
     if (started.size > 64) started.clear();
+    // Lists of outer pauses whose start was forgotten (never ended, never started again) are let go too.
+    if (nestedIn.size > 64) for (const outerId of nestedIn.keys()) if (!started.has(outerId)) nestedIn.delete(outerId);
     if (byId.size > 512) byId.clear();
     byId.set(id, pause);
     awaitingStop = pause;
