@@ -67,8 +67,9 @@ export interface LogEventsFilter {
    */
   pattern?: string;
   /**
-   * Worker threads to parse with (one node's files per task): default one per core when the logs
-   * are large (over {@link WORKER_MIN_BYTES}) and there are several nodes; 1 parses in this thread.
+   * Threads to parse with (one node's files per task): this thread and `workers - 1` worker threads.
+   * Default one per core when the logs are large (over {@link WORKER_MIN_BYTES}) and there are several
+   * nodes; 1 parses in this thread alone.
    * @example await logs({ source: "bundle.tar.gz", workers: 1 })
    */
   workers?: number;
@@ -115,18 +116,18 @@ export interface LogEventsResult {
 }
 
 /**
- * Logs at least this large (bytes on disk) are parsed in worker threads, one node per task, when there are several nodes.
- * Below it a worker costs more than it saves: each worker warms up its own JIT and heap, its kept events are built again in
- * this thread (./log-node-columns.ts), and the threads compete for the cores. Measured side by side on 2 cores,
- * bench/logs.bench.ts' generated six-node bundles, `logs({ source, workers })`, 1 and 2 workers alternating, wall / CPU:
- * load 2-3 (3 rounds; 1 GB 2): 0.3 GB 4.21-4.32 s / 5.6-5.7 s vs 4.39-4.48 s / 8.0-8.2 s (1 worker won every round);
- * 0.5 GB 5.98-6.37 s / 7.7-8.3 s vs 5.75-5.91 s / 10.3-10.7 s (2 won every round); 1 GB 9.87-9.93 s vs 8.18-8.26 s.
- * Load 7-12 (3 rounds): 50 MB 3.9-5.3 s vs 6.9-8.8 s, 100 MB 3.8-8.9 s vs 8.8-11.8 s (1 won every round). So the smallest
- * measured size where 2 workers win: the 0.5 GB bundle (500,341,925 bytes); this is just below it. On a busier machine
- * (no free core) one worker stays as fast up to ~1 GB; `workers` overrides. (Before the events crossed as columns it was
- * 2 GiB: 2 workers lost up to 1 GB.)
+ * Logs at least this large (bytes on disk) are parsed on every core when there are several nodes: this thread and one worker
+ * thread per other core, one node per task. Below it a worker costs more than it saves: it warms up its own JIT and heap, its
+ * kept events are built again in this thread (./log-node-columns.ts), and one parse thread already keeps more than one core
+ * busy (V8's parallel collector runs on the other: 4.5 s of CPU in 3.2 s of wall on the 0.3 GB bundle), so a second parse
+ * thread takes that core from it. Measured side by side on 2 cores, idle, bench/logs.bench.ts' generated six-node bundles,
+ * `logs({ source, workers })`, 1 and 2 alternating, wall: 100 MB 1.84-1.89 s vs 2.03-2.16 s (1 won both rounds); 0.3 GB
+ * 3.24-3.57 s vs 3.01-3.25 s (2 won both), and 3.39-4.05 s vs 3.13-3.45 s over 4 rounds. So between 100 MB and 0.3 GB; this
+ * is between the two. Before this thread parsed too (every node in a worker), 2 threads first won at 0.5 GB (480 MB), and
+ * before the events crossed as columns at 2 GiB. On a busier machine (no free core) one thread stays as fast further up;
+ * `workers` overrides.
  */
-export const WORKER_MIN_BYTES = 480 * 10 ** 6;
+export const WORKER_MIN_BYTES = 200 * 10 ** 6;
 
 const asArray = <T>(v: T | T[] | undefined): T[] | undefined => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
 
@@ -258,13 +259,18 @@ export async function logEvents(filter: LogEventsFilter = {}): Promise<LogEvents
   // 402-557 MB (bench:logs' generated 0.3 GB, 2 workers, load 6-12), under the 600 MB goal. On the generated 1 GB, 2 workers, load
   // 7-8: no limit 15.4-20.3 s wall / 15.1-16.0 s CPU / 465-527 MB; a 384 MB limit 21.4-22.8 s / 20.4-21.1 s / 357-368 MB.
   // Each worker may hold 2 tasks (./parse-cancellable.ts WorkerPool): the next waits there, not for this thread to take its answer.
-  const pool = !chunks && workers > 1 ? new WorkerPool(workers, undefined, 2) : undefined;
-  const parseOne = async (t: NodeLogTask) => {
+  // This thread parses nodes too, beside `workers - 1` worker threads: one thread fewer to share the cores with, and the nodes it
+  // parses need no crossing. On bench:logs' generated 0.3 GB bundle (2 cores, idle, 4 alternating rounds, 2 threads): 3.13-3.45 s
+  // wall / 5.8-6.5 s CPU / 254-263 MB, against 3.35-3.61 s / 6.3-6.8 s / 268-283 MB with both nodes' parses in workers; at 3 GB
+  // 12.4-16.9 s against 12.1-15.9 s (4 rounds each, host noise larger than the difference).
+  const pool = !chunks && workers > 1 ? new WorkerPool(workers - 1, undefined, 2) : undefined;
+  const parseOne = async (t: NodeLogTask, inWorker: boolean) => {
     try {
       // In a worker, the kept events cross as columns in transferred buffers (./log-node-columns.ts), rebuilt here.
-      const r = pool
-        ? nodeResultFromColumns(await pool.run<NodeLogColumns>("parseNodeLogsColumns", [t], { signal: run.signal, onProgress: progress }))
-        : await parseNodeLogs(t, progress, run.signal, chunks);
+      const r =
+        pool && inWorker
+          ? nodeResultFromColumns(await pool.run<NodeLogColumns>("parseNodeLogsColumns", [t], { signal: run.signal, onProgress: progress }))
+          : await parseNodeLogs(t, progress, run.signal, chunks);
       if (r.stoppedIn) throw Object.assign(new Error(`cancelled in ${r.stoppedIn}`), { name: "AbortError" });
       results.set(t.node, r);
     } catch (e) {
@@ -273,14 +279,14 @@ export async function logEvents(filter: LogEventsFilter = {}): Promise<LogEvents
     }
   };
   try {
-    // The pool gets every task at once and hands them out in this order, a worker's next one as soon as it answers.
-    if (pool) await Promise.all(queue.map(parseOne));
-    else
-      await Promise.all(
-        Array.from({ length: workers }, async () => {
-          for (let t = queue.shift(); t && cancelled === undefined; t = queue.shift()) await parseOne(t);
-        }),
-      );
+    // Each thread takes the next task in this order when it is free: this one, and each worker twice over (a worker holds its
+    // next task while it parses one, so it starts it before this thread has handled the answer: ./parse-cancellable.ts).
+    const takers = pool ? [false, ...Array.from({ length: 2 * (workers - 1) }, () => true)] : Array.from({ length: workers }, () => false);
+    await Promise.all(
+      takers.map(async (inWorker) => {
+        for (let t = queue.shift(); t && cancelled === undefined; t = queue.shift()) await parseOne(t, inWorker);
+      }),
+    );
   } finally {
     await pool?.close();
     await chunks?.close();
