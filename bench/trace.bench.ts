@@ -164,7 +164,7 @@ async function main(): Promise<void> {
   try {
     // The build in dist/ (as `npx cassperf` runs it: `npm run bench:trace` builds first), else the sources through tsx.
     const built = path.join(__dirname, "../dist/analyze/trace/trace.js");
-    const useDist = fs.existsSync(built) && fs.statSync(built).mtimeMs >= fs.statSync(path.join(__dirname, "../src/analyze/trace.ts")).mtimeMs;
+    const useDist = fs.existsSync(built) && fs.statSync(built).mtimeMs >= fs.statSync(path.join(__dirname, "../src/analyze/trace/trace.ts")).mtimeMs;
     const ours = spawnSync(process.execPath, useDist ? ["-e", workerScript(built, ds.dir)] : ["--import", "tsx", __filename, "--worker", ds.dir], {
       encoding: "utf8",
       maxBuffer: 64 * 2 ** 20,
