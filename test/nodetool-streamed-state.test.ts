@@ -17,7 +17,8 @@ import * as zlib from "node:zlib";
 import { open, type RecordedSource } from "../src/index";
 import { streamedNodetool } from "../src/cluster/evidence";
 import type { SourceFile } from "../src/cluster/source";
-import { JSON_OUTPUT_MAX_CHARS, parseTpstats, TpstatsLines } from "../src/parse/nodetool-tpstats";
+import { parseTpstats, TpstatsLines } from "../src/parse/nodetool-tpstats";
+import { JSON_OUTPUT_MAX_CHARS } from "../src/parse/nodetool-common";
 import { ReadTracker } from "../src/report/progress";
 import { data, tempDir } from "./support";
 

@@ -5,6 +5,7 @@
  * `nodetool cfhistograms` without arguments stores "nodetool: cfhistograms requires ks and cf args"),
  * and reading numbers the way nodetool prints them: NaN and "N/A" are missing (null), never 0.
  */
+import { CassperfError } from "../errors";
 import { eachLine } from "./text-lines";
 
 /** A line a parser could not place, kept so the helper can say what it skipped. */
@@ -168,4 +169,43 @@ export function bytes(s: string | undefined): number | null {
   if (unit === "") return v;
   const mult = SIZE_UNITS[unit];
   return mult === undefined ? null : Math.round(v * mult);
+}
+
+/**
+ * How many characters (about bytes) of a nodetool `-F json` output are collected for one JSON.parse at the end: real ones are a
+ * few KB (every pool and message type of a 5.0 node's tpstats is under 10 KB; tablestats ~1.5 KB per table), so 64 MiB is
+ * thousands of times that, about 40,000 tables, and far below V8's longest string (512 MiB).
+ */
+export const JSON_OUTPUT_MAX_CHARS = 64 * 2 ** 20;
+
+/**
+ * The lines of a nodetool `-F json` output, collected for one JSON.parse at the end (the text forms are parsed a line at a time;
+ * JSON here is not): kept while within {@link JSON_OUTPUT_MAX_CHARS}, past it only counted, and {@link text} refuses with the
+ * file and the size. `command`: how to record the text form instead, named in the hint.
+ * @example const json = new JsonOutputLines("tpstats.json", "nodetool tpstats"); json.add("{"); json.add("}"); JSON.parse(json.text())
+ */
+export class JsonOutputLines {
+  private lines: string[] | undefined = [];
+  private chars = 0;
+  constructor(
+    private readonly file: string,
+    private readonly command: string,
+  ) {}
+
+  add(line: string): void {
+    this.chars += line.length + 1;
+    if (!this.lines) return;
+    if (this.chars > JSON_OUTPUT_MAX_CHARS) this.lines = undefined;
+    else this.lines.push(line);
+  }
+
+  /** The output's text, lines ending with "\n" as a recorded file's do. @throws CassperfError past the limit */
+  text(): string {
+    if (!this.lines)
+      throw new CassperfError(
+        `${this.file}: JSON nodetool outputs are read whole; this one is ${(this.chars / 2 ** 20).toFixed(1)} MB, past the limit of ${JSON_OUTPUT_MAX_CHARS / 2 ** 20} MB.`,
+        { hint: `record the text output (${this.command} without -F json): it is read line by line, whatever its size` },
+      );
+    return `${this.lines.join("\n")}\n`;
+  }
 }

@@ -25,7 +25,8 @@
  * | other         | anything else                                             | skipped with its line number         |
  */
 import { CassperfError } from "../errors";
-import { bytes, isNoise, NodetoolErrorLines, num, numOf, parseLines, type LineParser, type ParseOptions, type SkippedLine } from "./nodetool-common";
+import { bytes, isNoise, JsonOutputLines, num, numOf, parseLines, type ParseOptions, type SkippedLine } from "./nodetool-common";
+import { NodetoolOutputLines } from "./nodetool-output-lines";
 
 /** One table's statistics. Sizes in bytes, latencies in ms; null = not printed or NaN. */
 export interface TableStats {
@@ -248,65 +249,49 @@ function keyspaceField(k: KeyspaceStats, name: string, value: string) {
 }
 
 /**
- * The most text a `-F json` output may have (1 character counted as 1 byte): JSON is parsed whole
- * (JSON.parse), so it is collected as one string. A real one holds about 1.5 KB per table (the
- * 4.x TableStatsHolder keys), so 64 MB is some 40 000 tables, far past any real schema (Cassandra
- * 4.1's guardrail table_count_warn_threshold is 150 tables); text outputs have no limit.
- */
-export const JSON_MAX_BYTES = 64 * 2 ** 20;
-
-/**
- * The tablestats parser fed one line at a time ({@link LineParser}), so a text output of any size
- * is parsed as it is read; it keeps the result, the keyspace and table being read, and nodetool's
- * error check ({@link NodetoolErrorLines}, two lines). A `-F json` output (first character that is
- * not whitespace `{`) is collected and parsed whole at the end, up to {@link JSON_MAX_BYTES}.
+ * The tablestats parser fed one line at a time (a {@link NodetoolOutputLines}: nodetool's error check
+ * and an all-blank output are handled there), so a text output of any size is parsed as it is read;
+ * it keeps the result and the keyspace and table being read. A `-F json` output (first character that
+ * is not whitespace `{`) is collected and parsed whole at the end ({@link JsonOutputLines}, up to
+ * nodetool-common's JSON_OUTPUT_MAX_CHARS: some 40,000 tables of ~1.5 KB, far past any real schema;
+ * Cassandra 4.1's guardrail table_count_warn_threshold is 150 tables).
  * @example const p = new TablestatsLines({ file }); lines.forEach((l, i) => p.feed(l, i + 1)); p.end().tables
  */
-export class TablestatsLines implements LineParser<TablestatsParse> {
+export class TablestatsLines extends NodetoolOutputLines<TablestatsParse> {
   private readonly file: string;
   private readonly out: TablestatsParse = { tables: [], keyspaces: [], total_tables: null, skipped: [], noise: 0 };
-  private readonly errorLines = new NodetoolErrorLines();
   private ks: KeyspaceStats | undefined;
   private table: TableStats | undefined;
   /** Decided on the first line with more than whitespace: text, or `-F json` (collected whole). */
   private form: "text" | "json" | undefined;
-  /** The JSON output's lines (and blank lines before the form is known) while within {@link JSON_MAX_BYTES}; dropped past it. */
-  private json: string[] | undefined = [];
-  /** Characters of the JSON output so far, newlines included. */
-  private jsonBytes = 0;
+  /** The JSON output's lines (blank lines before the form is known too). */
+  private readonly json: JsonOutputLines;
 
   constructor(options: ParseOptions = {}) {
+    super();
     this.file = options.file ?? "tablestats output";
+    this.json = new JsonOutputLines(this.file, "nodetool tablestats");
   }
 
-  feed(line: string, n: number): void {
-    this.errorLines.feed(line);
+  protected empty(): TablestatsParse {
+    return { tables: [], keyspaces: [], total_tables: null, skipped: [], noise: 0 };
+  }
+
+  protected line(line: string, n: number): void {
     if (this.form === undefined) {
       if (line.trim() === "") {
-        this.keepJson(line);
+        this.json.add(line);
         return;
       }
       this.form = line.trimStart().startsWith("{") ? "json" : "text";
-      if (this.form === "text") this.json = undefined;
     }
-    if (this.form === "json") this.keepJson(line);
+    if (this.form === "json") this.json.add(line);
     else this.textLine(line, n);
   }
 
-  end(): TablestatsParse {
+  protected result(): TablestatsParse {
     const out = this.out;
-    if (this.form === undefined) return out; // empty or blank only
-    const err = this.errorLines.end();
-    if (err) return { tables: [], keyspaces: [], total_tables: null, skipped: [], noise: 0, nodetoolError: err };
-    if (this.form === "json") {
-      if (!this.json) {
-        const mb = (this.jsonBytes / 2 ** 20).toFixed(0);
-        throw new CassperfError(`${this.file}: JSON nodetool outputs are read whole; this one is ${mb} MB, over the ${JSON_MAX_BYTES / 2 ** 20} MB limit.`, {
-          hint: "record tablestats as text (without -F json): text outputs are read line by line, whatever their size",
-        });
-      }
-      return parseJson(this.json.join("\n"), this.file);
-    }
+    if (this.form === "json") return parseJson(this.json.text(), this.file);
     if (this.table) finishTable(this.table);
     if (!out.tables.length && !out.keyspaces.length) {
       const s = out.skipped[0];
@@ -315,14 +300,6 @@ export class TablestatsLines implements LineParser<TablestatsParse> {
       );
     }
     return out;
-  }
-
-  /** A line of a (maybe) JSON output: kept while the output is within the limit, else only counted. */
-  private keepJson(line: string): void {
-    this.jsonBytes += line.length + 1;
-    if (!this.json) return;
-    if (this.jsonBytes > JSON_MAX_BYTES) this.json = undefined;
-    else this.json.push(line);
   }
 
   /** One line of a text output, through the line rules of this file's top comment. */

@@ -15,7 +15,7 @@
  *    then `Message type  Dropped  Latency waiting in queue (micros)` (a real DSE 6.7.7 output is in
  *    test/fixtures/nodetool-dse67);
  *  - JSON (`-F json`): `{ThreadPools: {name: {ActiveTasks, ...}}, DroppedMessage: {type: n}, WaitLatencies: {...}}`,
- *    parsed whole by JSON.parse at the end (refused past {@link JSON_OUTPUT_MAX_CHARS}); text is parsed a line at a time.
+ *    parsed whole by JSON.parse at the end (refused past nodetool-common's JSON_OUTPUT_MAX_CHARS); text is parsed a line at a time.
  * N/A is null, never 0.
  *
  * Line rules (first match wins):
@@ -32,7 +32,7 @@
  * | other         | anything else                                                  | skipped with its line number  |
  */
 import { CassperfError } from "../errors";
-import { isNoise, num, numOf, parseLines, type ParseOptions, type SkippedLine } from "./nodetool-common";
+import { isNoise, JsonOutputLines, num, numOf, parseLines, type ParseOptions, type SkippedLine } from "./nodetool-common";
 import { NodetoolOutputLines } from "./nodetool-output-lines";
 
 /** One thread pool. */
@@ -115,17 +115,10 @@ export function parseTpstats(text: string, options: ParseOptions = {}): TpstatsP
 }
 
 /**
- * A `-F json` output is parsed whole by JSON.parse, so it is collected as text up to this many
- * characters (about bytes): real ones are a few KB (every pool and message type of a 5.0 node is
- * under 10 KB), so 64 MiB is thousands of times that and far below V8's string limit (512 MiB).
- */
-export const JSON_OUTPUT_MAX_CHARS = 64 * 2 ** 20;
-
-/**
  * {@link parseTpstats} fed line by line (Source.readLineBlocks through streamedNodetool): the state is
  * the pools and message types read so far, the open section and its columns; a `-F json` output
  * (its first character that is not blank is "{") is collected and parsed whole at the end, up to
- * {@link JSON_OUTPUT_MAX_CHARS}.
+ * nodetool-common's JSON_OUTPUT_MAX_CHARS ({@link JsonOutputLines}).
  * @example const p = new TpstatsLines({ file: "tpstats" }); p.feed("Pool Name  Active  Pending  Completed", 1); p.end()
  */
 export class TpstatsLines extends NodetoolOutputLines<TpstatsParse> {
@@ -135,13 +128,13 @@ export class TpstatsLines extends NodetoolOutputLines<TpstatsParse> {
   private cols: string[] = [];
   /** Before the first line that is not blank: undecided; then text or json. */
   private form: "undecided" | "text" | "json" = "undecided";
-  /** JSON: the lines so far (blank lines before the first one too, while undecided), and their length with newlines. */
-  private json: string[] = [];
-  private jsonChars = 0;
+  /** JSON: the lines so far (blank lines before the first one too, while undecided). */
+  private json: JsonOutputLines;
 
   constructor(options: ParseOptions = {}) {
     super();
     this.file = options.file ?? "tpstats output";
+    this.json = new JsonOutputLines(this.file, "nodetool tpstats");
   }
 
   protected empty(): TpstatsParse {
@@ -152,12 +145,9 @@ export class TpstatsLines extends NodetoolOutputLines<TpstatsParse> {
     if (this.form !== "text") {
       if (this.form === "undecided" && line.trim() !== "") this.form = /^\s*\{/.test(line) ? "json" : "text";
       if (this.form !== "text") {
-        // Blank lines before the first one are kept only while they could still be part of a JSON output within the limit.
-        this.jsonChars += line.length + 1;
-        if (this.jsonChars <= JSON_OUTPUT_MAX_CHARS) this.json.push(line);
+        this.json.add(line);
         return;
       }
-      this.json = [];
     }
     const { out, file } = this;
     if (line.trim() === "") {
@@ -236,15 +226,9 @@ export class TpstatsLines extends NodetoolOutputLines<TpstatsParse> {
   protected result(): TpstatsParse {
     const { out, file } = this;
     if (this.form === "json") {
-      if (this.jsonChars > JSON_OUTPUT_MAX_CHARS)
-        throw new CassperfError(
-          `${file}: JSON nodetool outputs are read whole; this one is ${(this.jsonChars / 2 ** 20).toFixed(1)} MB, ` +
-            `past the limit of ${JSON_OUTPUT_MAX_CHARS / 2 ** 20} MB.`,
-          { hint: "record the text output (nodetool tpstats without -F json): it is read line by line, whatever its size" },
-        );
-      // Lines end with "\n" as a recorded file's do (JSON.parse's message quotes the text: a file without its final "\n" or with
-      // "\r\n" ends is quoted with "\n" ends here, the only difference from reading the file whole).
-      return parseJson(`${this.json.join("\n")}\n`, file);
+      // JSON.parse's message quotes the text: a file without its final "\n" or with "\r\n" ends is quoted with "\n" ends here,
+      // the only difference from reading the file whole.
+      return parseJson(this.json.text(), file);
     }
     if (!out.pools.length && !out.dropped.length) {
       const s = out.skipped[0];
