@@ -23,8 +23,7 @@ const rest = fs.readFileSync(path.join(FIX, "gc-appended", "shared-jdk17-g1-gcst
 /** Pause end lines by their shape: `GC(n) Pause ... N.NNNms`. */
 const pauseEnds = (s: string) => (s.match(/^\[[^\n]*\] GC\(\d+\) Pause [^\n]* \d+(?:\.\d+)?ms$/gm) ?? []).length;
 /** The sum of the pause end lines' durations, by regex. */
-const pauseSum = (s: string) =>
-  [...s.matchAll(/^\[[^\n]*\] GC\(\d+\) Pause [^\n]* (\d+(?:\.\d+)?)ms$/gm)].reduce((a, m) => a + Number(m[1]), 0);
+const pauseSum = (s: string) => [...s.matchAll(/^\[[^\n]*\] GC\(\d+\) Pause [^\n]* (\d+(?:\.\d+)?)ms$/gm)].reduce((a, m) => a + Number(m[1]), 0);
 
 test("a run cut off inside GC(28), then a whole run appended: no pause of the second run is within the first run's unended GC(28)", () => {
   const text = run1 + run1 + rest;

@@ -54,7 +54,11 @@ function grownTrace(): { text: string; copies: number; brokenLine: number } {
 
 test("the real cqlsh file holds what the fixture README says: 7 sessions, 167 events (as in lab21's jsonl)", () => {
   // Independent counts: lab21's sessions.jsonl and events.jsonl, which the text was printed from, one row a line.
-  const jsonl = (f: string) => fs.readFileSync(path.join(ROOT, "test/fixtures/trace/lab21/traces", f), "utf8").trim().split("\n").length;
+  const jsonl = (f: string) =>
+    fs
+      .readFileSync(path.join(ROOT, "test/fixtures/trace/lab21/traces", f), "utf8")
+      .trim()
+      .split("\n").length;
   assert.equal(REAL_SESSIONS, jsonl("sessions.jsonl"));
   assert.equal(REAL_EVENTS, jsonl("events.jsonl"));
   const p = parseCqlshTrace(REAL);
