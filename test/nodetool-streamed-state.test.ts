@@ -144,20 +144,24 @@ test("report progress counts a streamed nodetool file: done, with its size on di
   assert.ok(seen.length >= 2 && seen[0] < size, `figures ${seen.join(", ")}`);
 });
 
-test("a tpstats -F json output is read whole up to a limit: past it, a CassperfError names the file and its size", () => {
-  // 9 lines of 8 MiB after "{" (the same string fed again: only the count grows) pass the limit of 64 MiB.
+test("a tpstats -F json output is parsed a member at a time: a member past the limit is refused, naming the file and its size", () => {
+  // "ThreadPools" made of 9 lines of 8 MiB (the same string fed again: only the count grows) passes the limit of 64 MiB.
   const p = new TpstatsLines({ file: "nodes/10.0.0.1/nodetool/tpstats.json" });
   p.feed("{", 1);
+  p.feed('"ThreadPools": {', 2);
   const big = `"x": "${"y".repeat(8 * 2 ** 20)}",`;
-  for (let i = 0; i < 9; i++) p.feed(big, i + 2);
-  p.feed("}", 11);
-  const mb = ((2 + 9 * (big.length + 1) + 2) / 2 ** 20).toFixed(1);
+  for (let i = 0; i < 9; i++) p.feed(big, i + 3);
+  p.feed('"z": 1}', 12);
+  p.feed("}", 13);
+  // The member's characters: the rest of the "{" line ("\n"), each of its lines with its "\n", up to the closing brace.
+  const mb = ((1 + '"ThreadPools": {'.length + 1 + 9 * (big.length + 1) + '"z": 1}'.length + 1) / 2 ** 20).toFixed(1);
   assert.equal(JSON_OUTPUT_MAX_CHARS, 64 * 2 ** 20);
   assert.throws(
     () => p.end(),
     (e: Error) =>
       e.name === "CassperfError" &&
-      e.message === `nodes/10.0.0.1/nodetool/tpstats.json: JSON nodetool outputs are read whole; this one is ${mb} MB, past the limit of 64 MB.`,
+      e.message ===
+        `nodes/10.0.0.1/nodetool/tpstats.json: a JSON nodetool output is read a member at a time; this one has a member of ${mb} MB, past the limit of 64 MB.`,
   );
   // Under the limit the JSON is parsed as before: the same result as parseTpstats on the text (a real 4.x shape, from
   // TpStatsPrinter.java's JSON keys: ThreadPools, DroppedMessage, WaitLatencies).

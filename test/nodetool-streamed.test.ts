@@ -17,7 +17,7 @@ import * as zlib from "node:zlib";
 import { open, type RecordedSource } from "../src/index";
 import { streamedNodetool } from "../src/cluster/evidence";
 import { parseTablestats, TablestatsLines } from "../src/parse/nodetool-tablestats";
-import { JSON_OUTPUT_MAX_CHARS } from "../src/parse/nodetool-common";
+import { JSON_OUTPUT_MAX_CHARS, JsonOutputLines } from "../src/parse/nodetool-common";
 import { CassperfError } from "../src/errors";
 import { parseTablehistograms, TablehistogramsLines } from "../src/parse/nodetool-tablehistograms";
 import { histograms } from "../src/analyze/histograms/histograms";
@@ -148,9 +148,9 @@ for (const compressed of [false, true]) {
   });
 }
 
-test("tablestats -F json: collected whole up to JSON_OUTPUT_MAX_CHARS (64 MB), refused past it with a clear error naming the file and size", () => {
+test("tablestats -F json: parsed member by member as the lines come, the same object JSON.parse gives the whole text, any size", () => {
   // A -F json output in the sorted form TableStatsHolder prints ({"ks.t": {...}}), one table per line (nodetool pretty-prints
-  // it over many lines); its size is counted here from the lines fed, 1 byte per character plus each "\n".
+  // it over many lines).
   const table = (i: number) => `  "shop.t${i}": {"sstable_count": ${i % 7}, "space_used_live": "52428800", "local_read_latency_ms": "2.500"},`;
   const small = new TablestatsLines({ file: "n1/tablestats.json" });
   const lines = ["{", table(1), table(2).slice(0, -1), "}"];
@@ -166,24 +166,64 @@ test("tablestats -F json: collected whole up to JSON_OUTPUT_MAX_CHARS (64 MB), r
     ],
   );
 
-  const big = new TablestatsLines({ file: "n1/tablestats.json" });
-  let bytes = 0;
+  // Members cut anywhere across lines, strings holding the characters the member cutter follows (",", "{", "}", "[", "]",
+  // escaped quotes and backslashes), nesting, a "__proto__" key: the expected value is JSON.parse of the whole text.
+  const tricky = [
+    '{ "a": {"x": "1,2}{", "y": [1, {"z": "]\\\\"}], "w": "say \\"hi\\", {ok}"},',
+    '  "b"',
+    "  : [",
+    '    "c,d", {"e": {}}, [], ""',
+    '  ], "__proto__": {"polluted": true}, "n": -1.5e3, "t": true, "u": null',
+    "}  ",
+  ];
+  const json = new JsonOutputLines("n1/x.json", "nodetool tablestats");
+  for (const l of tricky) json.add(l);
+  assert.deepEqual(json.doc(), JSON.parse(tricky.join("\n")));
+  assert.equal(({} as Record<string, unknown>).polluted, undefined);
+
+  // More than JSON_OUTPUT_MAX_CHARS in all (the old whole-text limit) in members of ~1 KB: parsed, every key there.
+  const many = new JsonOutputLines("n1/big.json", "nodetool tablestats");
+  const filler = "x".repeat(1000);
+  let chars = 0;
+  let members = 0;
+  many.add("{");
+  while (chars <= JSON_OUTPUT_MAX_CHARS + 2 ** 20) {
+    const l = `"ks.t${members}": {"note": "${filler}"},`;
+    many.add(l);
+    chars += l.length + 1;
+    members++;
+  }
+  many.add('"last": 0}');
+  const doc = many.doc();
+  assert.equal(Object.keys(doc).length, members + 1);
+  assert.equal((doc[`ks.t${members - 1}`] as { note: string }).note, filler);
+
+  // One member longer than the limit is refused, naming the file and the member's size.
+  const huge = new TablestatsLines({ file: "n1/tablestats.json" });
   let n = 0;
-  const feed = (l: string) => {
-    big.feed(l, ++n);
-    bytes += l.length + 1;
-  };
-  feed("{");
-  for (let i = 0; bytes <= JSON_OUTPUT_MAX_CHARS + 2 ** 20; i++) feed(table(i));
-  feed('  "shop.last": {}');
-  feed("}");
-  const mb = (bytes / 2 ** 20).toFixed(1);
-  assert.equal(mb.slice(0, 2), "65");
+  huge.feed("{", ++n);
+  huge.feed('"ks.t": {', ++n);
+  const line = `"note": "${"y".repeat(2 ** 20)}",`;
+  // The member's characters: the rest of the "{" line (its "\n"), then every line of it with its "\n", up to the closing brace.
+  let memberChars = 1 + '"ks.t": {'.length + 1;
+  while (memberChars <= JSON_OUTPUT_MAX_CHARS) {
+    huge.feed(line, ++n);
+    memberChars += line.length + 1;
+  }
+  huge.feed('"end": 1}}', ++n);
+  memberChars += '"end": 1}'.length;
   assert.throws(
-    () => big.end(),
+    () => huge.end(),
     (e: unknown) =>
-      e instanceof CassperfError && e.message === `n1/tablestats.json: JSON nodetool outputs are read whole; this one is ${mb} MB, past the limit of 64 MB.`,
+      e instanceof CassperfError &&
+      e.message ===
+        `n1/tablestats.json: a JSON nodetool output is read a member at a time; this one has a member of ${(memberChars / 2 ** 20).toFixed(1)} MB, past the limit of 64 MB.`,
   );
+
+  // Not valid JSON: named as before.
+  const bad = new TablestatsLines({ file: "n1/tablestats.json" });
+  ["{", '"ks.t": {"a": 1,}', "}"].forEach((l, i) => bad.feed(l, i + 1));
+  assert.throws(() => bad.end(), /n1\/tablestats\.json: not valid JSON \(.+\); expected nodetool tablestats -F json output\./);
 });
 
 test("nodetool's error message wins over what the lines would parse to, as when the check ran on the whole text first", () => {

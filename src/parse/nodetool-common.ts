@@ -172,40 +172,128 @@ export function bytes(s: string | undefined): number | null {
 }
 
 /**
- * How many characters (about bytes) of a nodetool `-F json` output are collected for one JSON.parse at the end: real ones are a
- * few KB (every pool and message type of a 5.0 node's tpstats is under 10 KB; tablestats ~1.5 KB per table), so 64 MiB is
- * thousands of times that, about 40,000 tables, and far below V8's longest string (512 MiB).
+ * The longest member of a nodetool `-F json` output's top-level object (one table of tablestats, tpstats' "ThreadPools") that
+ * is parsed as one string, and the longest output of another shape (collected whole): real members are a few KB (every pool of
+ * a 5.0 node's tpstats is under 10 KB; a table of tablestats ~1.5 KB), so 64 MiB is thousands of times that and far below V8's
+ * longest string (512 MiB).
  */
 export const JSON_OUTPUT_MAX_CHARS = 64 * 2 ** 20;
 
 /**
- * The lines of a nodetool `-F json` output, collected for one JSON.parse at the end (the text forms are parsed a line at a time;
- * JSON here is not): kept while within {@link JSON_OUTPUT_MAX_CHARS}, past it only counted, and {@link text} refuses with the
- * file and the size. `command`: how to record the text form instead, named in the hint.
- * @example const json = new JsonOutputLines("tpstats.json", "nodetool tpstats"); json.add("{"); json.add("}"); JSON.parse(json.text())
+ * A nodetool `-F json` output fed line by line and parsed member by member: nodetool prints one object (`{"ks.t": {...},
+ * ...}` for tablestats, `{"ThreadPools": {...}, "DroppedMessage": {...}}` for tpstats), so each member of it is cut out at
+ * its top-level comma (strings and nesting followed character by character) and parsed alone; {@link doc} is the object
+ * JSON.parse would give the whole text, without ever holding the text: an output of any size, one member at a time.
+ * An output that is not one object (nodetool prints none) is collected whole, up to {@link JSON_OUTPUT_MAX_CHARS}, as is
+ * each member. `command`: how to record the text form instead, named in the refusal's hint.
+ * @example const json = new JsonOutputLines("tpstats.json", "nodetool tpstats"); json.add('{"ThreadPools": {}}'); json.doc()
  */
 export class JsonOutputLines {
-  private lines: string[] | undefined = [];
-  private chars = 0;
+  private readonly parsed: Record<string, unknown> = {};
+  private state: "before" | "object" | "after" | "other" = "before";
+  private depth = 0;
+  private inString = false;
+  private escaped = false;
+  /** The member being read (object) or the whole text (other), as pieces. */
+  private pieces: string[] = [];
+  private pieceChars = 0;
+  /** The longest member (or other text) seen, in characters. */
+  private longest = 0;
+  private problem: string | undefined;
+
   constructor(
     private readonly file: string,
     private readonly command: string,
   ) {}
 
   add(line: string): void {
-    this.chars += line.length + 1;
-    if (!this.lines) return;
-    if (this.chars > JSON_OUTPUT_MAX_CHARS) this.lines = undefined;
-    else this.lines.push(line);
+    if (this.problem) return;
+    if (this.state === "other") return this.keep(`${line}\n`);
+    let from = 0;
+    for (let i = 0; i < line.length; i++) {
+      const c = line.charCodeAt(i);
+      if (this.state === "before") {
+        if (c === 32 || c === 9 || c === 13) continue;
+        if (c !== 123 /* { */) {
+          this.state = "other";
+          return this.keep(`${line.slice(i)}\n`);
+        }
+        this.state = "object";
+        this.depth = 1;
+        from = i + 1;
+        continue;
+      }
+      if (this.state === "after") {
+        if (c === 32 || c === 9 || c === 13) continue;
+        this.problem = `text after the JSON object: "${line.slice(i, i + 40)}"`;
+        return;
+      }
+      if (this.inString) {
+        if (this.escaped) this.escaped = false;
+        else if (c === 92 /* \ */) this.escaped = true;
+        else if (c === 34 /* " */) this.inString = false;
+        continue;
+      }
+      if (c === 34) this.inString = true;
+      else if (c === 123 || c === 91) this.depth++;
+      else if (c === 125 || c === 93) {
+        if (--this.depth === 0) {
+          this.keep(line.slice(from, i));
+          this.member();
+          this.state = "after";
+          from = i + 1;
+        }
+      } else if (c === 44 /* , */ && this.depth === 1) {
+        this.keep(line.slice(from, i));
+        this.member();
+        from = i + 1;
+      }
+    }
+    if (this.state === "object") this.keep(`${line.slice(from)}\n`);
   }
 
-  /** The output's text, lines ending with "\n" as a recorded file's do. @throws CassperfError past the limit */
-  text(): string {
-    if (!this.lines)
+  /**
+   * The object JSON.parse would give the whole output.
+   * @throws CassperfError past {@link JSON_OUTPUT_MAX_CHARS} in one member; Error (JSON.parse's, or what was wrong) when it is not valid JSON
+   */
+  doc(): Record<string, unknown> {
+    if (this.longest > JSON_OUTPUT_MAX_CHARS)
       throw new CassperfError(
-        `${this.file}: JSON nodetool outputs are read whole; this one is ${(this.chars / 2 ** 20).toFixed(1)} MB, past the limit of ${JSON_OUTPUT_MAX_CHARS / 2 ** 20} MB.`,
+        `${this.file}: a JSON nodetool output is read a member at a time; this one has a member of ${(this.longest / 2 ** 20).toFixed(1)} MB, past the limit of ${JSON_OUTPUT_MAX_CHARS / 2 ** 20} MB.`,
         { hint: `record the text output (${this.command} without -F json): it is read line by line, whatever its size` },
       );
-    return `${this.lines.join("\n")}\n`;
+    if (this.problem) throw new Error(this.problem);
+    if (this.state === "other") return JSON.parse(this.pieces.join("")) as Record<string, unknown>;
+    if (this.state === "before") return JSON.parse("") as Record<string, unknown>; // JSON.parse's own "Unexpected end of JSON input"
+    if (this.state === "object") throw new Error("unexpected end of the output inside the JSON object");
+    return this.parsed;
+  }
+
+  /** Add to the member (or other text) being read; past the limit only its length is counted. */
+  private keep(piece: string): void {
+    this.pieceChars += piece.length;
+    if (this.pieceChars > this.longest) this.longest = this.pieceChars;
+    if (this.pieceChars <= JSON_OUTPUT_MAX_CHARS) this.pieces.push(piece);
+    else this.pieces = [];
+  }
+
+  /** The member read: parsed alone, its key and value added (a later duplicate key wins, as in JSON.parse). */
+  private member(): void {
+    const text = this.pieces.join("");
+    const over = this.pieceChars > JSON_OUTPUT_MAX_CHARS;
+    this.pieces = [];
+    this.pieceChars = 0;
+    if (over || this.problem) return;
+    if (text.trim() === "") {
+      if (Object.keys(this.parsed).length || this.state !== "object" || this.depth !== 0) this.problem = "an empty member in the JSON object";
+      return;
+    }
+    try {
+      const one = JSON.parse(`{${text}}`) as Record<string, unknown>;
+      // Defined, not assigned: a "__proto__" key stays a key, as JSON.parse keeps it.
+      for (const k of Object.keys(one)) Object.defineProperty(this.parsed, k, { value: one[k], enumerable: true, writable: true, configurable: true });
+    } catch (e) {
+      this.problem = (e as Error).message;
+    }
   }
 }

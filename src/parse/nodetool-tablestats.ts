@@ -291,7 +291,7 @@ export class TablestatsLines extends NodetoolOutputLines<TablestatsParse> {
 
   protected result(): TablestatsParse {
     const out = this.out;
-    if (this.form === "json") return parseJson(this.json.text(), this.file);
+    if (this.form === "json") return parseJson(this.json, this.file);
     if (this.table) finishTable(this.table);
     if (!out.tables.length && !out.keyspaces.length) {
       const s = out.skipped[0];
@@ -379,11 +379,12 @@ export function parseTablestats(text: string, options: ParseOptions = {}): Table
   return parseLines(new TablestatsLines(options), text);
 }
 
-function parseJson(text: string, file: string): TablestatsParse {
+function parseJson(json: JsonOutputLines, file: string): TablestatsParse {
   let doc: Record<string, unknown>;
   try {
-    doc = JSON.parse(text) as Record<string, unknown>;
+    doc = json.doc();
   } catch (e) {
+    if (e instanceof CassperfError) throw e;
     throw new CassperfError(`${file}: not valid JSON (${(e as Error).message}); expected nodetool tablestats -F json output.`);
   }
   const out: TablestatsParse = {

@@ -226,9 +226,8 @@ export class TpstatsLines extends NodetoolOutputLines<TpstatsParse> {
   protected result(): TpstatsParse {
     const { out, file } = this;
     if (this.form === "json") {
-      // JSON.parse's message quotes the text: a file without its final "\n" or with "\r\n" ends is quoted with "\n" ends here,
-      // the only difference from reading the file whole.
-      return parseJson(this.json.text(), file);
+      // Parsed member by member as the lines came (JsonOutputLines): the object JSON.parse gives the whole text.
+      return parseJson(this.json, file);
     }
     if (!out.pools.length && !out.dropped.length) {
       const s = out.skipped[0];
@@ -250,11 +249,12 @@ function joinParenthesised(parts: string[]): string[] {
   return out;
 }
 
-function parseJson(text: string, file: string): TpstatsParse {
+function parseJson(json: JsonOutputLines, file: string): TpstatsParse {
   let doc: Record<string, Record<string, unknown>>;
   try {
-    doc = JSON.parse(text);
+    doc = json.doc() as Record<string, Record<string, unknown>>;
   } catch (e) {
+    if (e instanceof CassperfError) throw e;
     throw new CassperfError(`${file}: not valid JSON (${(e as Error).message}); expected nodetool tpstats -F json output.`);
   }
   const out: TpstatsParse = { pools: [], dropped: [], skipped: [], noise: 0 };
