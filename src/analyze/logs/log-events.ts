@@ -129,6 +129,14 @@ export interface LogEventsResult {
  */
 export const WORKER_MIN_BYTES = 200 * 10 ** 6;
 
+/**
+ * Logs at least this large, with fewer nodes than cores, have their large plain files parsed as chunks on every core
+ * (./log-chunks.ts); below it one thread parses them. The figure WORKER_MIN_BYTES was before this thread parsed nodes too:
+ * the chunk path was measured on a 500 MB system.log (1.37× by wall, README, Benchmarks), not below, and a cancel of it takes
+ * longer (~2.6 s on a 200 MB file, test/repl-tmux.test.ts: over the REPL's grace) than the one thread's (under a second).
+ */
+export const CHUNKED_MIN_BYTES = 480 * 10 ** 6;
+
 const asArray = <T>(v: T | T[] | undefined): T[] | undefined => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
 
 function toMs(v: string | Date | undefined, what: string): number | undefined {
@@ -247,8 +255,9 @@ export async function logEvents(filter: LogEventsFilter = {}): Promise<LogEvents
   const totalBytes = files.reduce((s, f) => s + (f.size || 0), 0);
   const cores = Math.floor(filter.workers ?? (totalBytes >= WORKER_MIN_BYTES ? require("node:os").availableParallelism() : 1));
   const workers = Math.max(1, Math.min(tasks.length, cores));
-  // Fewer nodes than cores and a large plain file: the nodes are merged in this thread and their large files parsed as chunks by every core.
-  const chunks = workers < cores ? chunkRunner(cores, files) : undefined;
+  // Fewer nodes than cores and a large plain file: the nodes are merged in this thread and their large files parsed as chunks by
+  // every core — from CHUNKED_MIN_BYTES of logs (the chunk path was measured at 0.5 GB; WORKER_MIN_BYTES was lowered for nodes).
+  const chunks = workers < cores && (filter.workers !== undefined || totalBytes >= CHUNKED_MIN_BYTES) ? chunkRunner(cores, files) : undefined;
   const results = new Map<string, NodeLogResult>();
   let cancelled: unknown;
   const after: string[] = [];
