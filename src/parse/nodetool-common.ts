@@ -208,7 +208,10 @@ export class JsonOutputLines {
 
   add(line: string): void {
     if (this.problem) return;
-    if (this.state === "other") return this.keep(`${line}\n`);
+    if (this.state === "other") {
+      this.keep(`${line}\n`);
+      return;
+    }
     let from = 0;
     for (let i = 0; i < line.length; i++) {
       const c = line.charCodeAt(i);
@@ -216,7 +219,8 @@ export class JsonOutputLines {
         if (c === 32 || c === 9 || c === 13) continue;
         if (c !== 123 /* { */) {
           this.state = "other";
-          return this.keep(`${line.slice(i)}\n`);
+          this.keep(`${line.slice(i)}\n`);
+          return;
         }
         this.state = "object";
         this.depth = 1;
