@@ -20,7 +20,7 @@ import type { SourceFile } from "../src/cluster/source";
 import { parseTpstats, TpstatsLines } from "../src/parse/nodetool-tpstats";
 import { JSON_OUTPUT_MAX_CHARS } from "../src/parse/nodetool-common";
 import { ReadTracker } from "../src/report/progress";
-import { data, tempDir } from "./support";
+import { data, oneNodeBundle } from "./support";
 
 const REAL = fs.readFileSync(data("lab/nodetool-2.1-tpstats.txt"), "utf8");
 
@@ -52,20 +52,9 @@ function grownTpstats() {
   return { text: `${out.join("\n")}\n`, rows, drops, copies, cut, lastPool, noise: lines.slice(0, header).length };
 }
 
-/** A one-node bundle holding `files` (path under the node's folder -> content). */
-function bundle(files: Record<string, string | Buffer>): string {
-  const dir = tempDir("cassperf-nodetool-streamed-");
-  for (const [rel, content] of Object.entries(files)) {
-    const to = path.join(dir, "nodes/10.0.0.1", rel);
-    fs.mkdirSync(path.dirname(to), { recursive: true });
-    fs.writeFileSync(to, content);
-  }
-  return dir;
-}
-
 test("tpstats of 2.5 MiB parsed as it is read, block by block: what parseTpstats gives on the whole text, lines numbered past every block", async () => {
   const g = grownTpstats();
-  const dir = bundle({ "nodetool/tpstats": g.text });
+  const dir = oneNodeBundle({ "nodetool/tpstats": g.text }, "cassperf-nodetool-streamed-");
   const source = (await open(dir)) as RecordedSource;
   const notes: string[] = [];
   const got = await streamedNodetool(source, "tpstats", (o) => new TpstatsLines(o), notes);
@@ -107,7 +96,7 @@ test("a gzipped copy of the same output is inflated and parsed block by block to
   // open() lists a gzipped nodetool output as unrecognised (the nodetool name rule has no .gz), so the test names it one:
   // the listing is adjusted, the reading (RecordedSource.readLineBlocks inflating the .gz) is the real one. The plain
   // output beside it only makes the folder a bundle open() accepts.
-  const dir = bundle({ "nodetool/tpstats": REAL, "nodetool/tpstats.gz": zlib.gzipSync(g.text) });
+  const dir = oneNodeBundle({ "nodetool/tpstats": REAL, "nodetool/tpstats.gz": zlib.gzipSync(g.text) }, "cassperf-nodetool-streamed-");
   const opened = (await open(dir)) as RecordedSource;
   const gz = opened.files().find((f) => f.rel.endsWith("nodetool/tpstats.gz"));
   assert.ok(gz, "the .gz file is listed");
@@ -131,7 +120,7 @@ test("a gzipped copy of the same output is inflated and parsed block by block to
 
 test("report progress counts a streamed nodetool file: done, with its size on disk, once streamedNodetool has read it", async () => {
   const g = grownTpstats();
-  const dir = bundle({ "nodetool/tpstats": g.text });
+  const dir = oneNodeBundle({ "nodetool/tpstats": g.text }, "cassperf-nodetool-streamed-");
   const source = (await open(dir)) as RecordedSource;
   const file = source.files({ kind: "nodetool", command: "tpstats" })[0];
   const seen: number[] = [];
@@ -183,7 +172,7 @@ test("the nodetool version look-up reads block by block: a ReleaseVersion line p
   const expected = /ReleaseVersion:\s*(\S+)/.exec(version)![1]; // from the file's text
   const noise = `${REAL.split("\n")[0]}\n`;
   const before = noise.repeat(Math.ceil((2 * 2 ** 20) / noise.length));
-  const dir = bundle({ "nodetool/version": `${before}${version}${noise.repeat(20000)}`, "nodetool/tpstats": REAL });
+  const dir = oneNodeBundle({ "nodetool/version": `${before}${version}${noise.repeat(20000)}`, "nodetool/tpstats": REAL }, "cassperf-nodetool-streamed-");
   const source = (await open(dir)) as RecordedSource;
   const { versionsOf, firstInFile } = await import("../src/analyze/inventory");
   assert.deepEqual(await versionsOf(source), { "10.0.0.1": expected });

@@ -12,7 +12,6 @@
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as path from "node:path";
 import * as zlib from "node:zlib";
 import { open, type RecordedSource } from "../src/index";
 import { streamedNodetool } from "../src/cluster/evidence";
@@ -21,19 +20,10 @@ import { JSON_OUTPUT_MAX_CHARS, JsonOutputLines } from "../src/parse/nodetool-co
 import { CassperfError } from "../src/errors";
 import { parseTablehistograms, TablehistogramsLines } from "../src/parse/nodetool-tablehistograms";
 import { histograms } from "../src/analyze/histograms/histograms";
-import { data, tempDir } from "./support";
+import { data, oneNodeBundle } from "./support";
 
 const DSE = "diag/dse68/nodes/172.17.0.2/nodetool";
 const BLOCK = 2 ** 20; // FIRST_BLOCK_BYTES of src/cluster/read-stream.ts
-
-/** A one-node bundle holding `rel` (a path in the node) with `content`. */
-function bundle(rel: string, content: string | Buffer): string {
-  const dir = tempDir("cassperf-nt-streamed-");
-  const to = path.join(dir, "nodes/10.0.0.1", rel);
-  fs.mkdirSync(path.dirname(to), { recursive: true });
-  fs.writeFileSync(to, content);
-  return dir;
-}
 
 /**
  * The real file's lines repeated until the text passes 2 MiB, with `cut(line)` inserted after the first line of each copy
@@ -82,7 +72,7 @@ for (const compressed of [false, true]) {
     assert.ok(Buffer.byteLength(g.text) > 2 * BLOCK);
     assert.ok(g.cutOffsets.filter((o) => o > BLOCK).length >= g.copies / 2, "most cut lines lie past the first read block");
     const rel = compressed ? "nodetool/cfstats.gz" : "nodetool/cfstats";
-    const source = (await open(bundle(rel, compressed ? zlib.gzipSync(g.text) : g.text))) as RecordedSource;
+    const source = (await open(oneNodeBundle({ [rel]: compressed ? zlib.gzipSync(g.text) : g.text }, "cassperf-nt-streamed-"))) as RecordedSource;
     const notes: string[] = [];
     const out = await streamedNodetool(source, "tablestats", (o) => new TablestatsLines(o), notes);
     assert.deepEqual(notes, []);
@@ -121,7 +111,7 @@ for (const compressed of [false, true]) {
     assert.ok(Buffer.byteLength(g.text) > 2 * BLOCK);
     assert.ok(g.cutOffsets.filter((o) => o > BLOCK).length >= g.copies / 2, "most cut lines lie past the first read block");
     const rel = compressed ? "nodetool/cfhistograms.gz" : "nodetool/cfhistograms";
-    const dir = bundle(rel, compressed ? zlib.gzipSync(g.text) : g.text);
+    const dir = oneNodeBundle({ [rel]: compressed ? zlib.gzipSync(g.text) : g.text }, "cassperf-nt-streamed-");
     const source = (await open(dir)) as RecordedSource;
     const notes: string[] = [];
     const out = await streamedNodetool(source, "tablehistograms", (o) => new TablehistogramsLines(o), notes);

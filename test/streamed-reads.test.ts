@@ -15,24 +15,13 @@ import { open, type RecordedSource } from "../src/index";
 import { stoppedLine } from "../src/analyze/headline";
 import { traceLatencyPoints } from "../src/analyze/logs/log-latency";
 import { fileContains } from "../src/cluster/file-peek";
-import { ROOT, tempDir } from "./support";
+import { ROOT, tempDir, oneNodeBundle } from "./support";
 
 const FIX = path.join(ROOT, "test/fixtures");
 // A real JDK 8 G1 log of a DSE 6.8 node (provenance: test/fixtures/gc/PROVENANCE.md).
 const GC_EXCERPT = path.join(FIX, "gc/shared-jdk8-g1-dse68-node-stopped-beyond-pause-excerpt.log");
 // Real trace sessions of the project's Cassandra 2.1 lab (provenance: test/fixtures/trace/PROVENANCE.md).
 const SESSIONS = path.join(FIX, "trace/lab21/traces/sessions.jsonl");
-
-/** A one-node bundle holding `files` (relative path in the node -> content). */
-function bundle(files: Record<string, string | Buffer>): string {
-  const dir = tempDir("cassperf-streamed-");
-  for (const [rel, content] of Object.entries(files)) {
-    const to = path.join(dir, "nodes/10.0.0.1", rel);
-    fs.mkdirSync(path.dirname(to), { recursive: true });
-    fs.writeFileSync(to, content);
-  }
-  return dir;
-}
 
 /** The excerpt repeated until it passes 3 MiB: several read blocks. */
 function grownGcLog(): { text: string; copies: number; lines: string[] } {
@@ -50,7 +39,7 @@ for (const compressed of [false, true]) {
     assert.ok(at >= 0);
     const seconds = /stopped: (\d+\.\d+) seconds/.exec(lines[at])![1];
     const rel = compressed ? "logs/cassandra/gc.log.gz" : "logs/cassandra/gc.log";
-    const dir = bundle({ [rel]: compressed ? zlib.gzipSync(text) : text });
+    const dir = oneNodeBundle({ [rel]: compressed ? zlib.gzipSync(text) : text }, "cassperf-streamed-");
     const source = (await open(dir)) as RecordedSource;
     const file = source.files().find((f) => f.rel.endsWith(rel))!;
     assert.ok(file, `${rel} is listed`);
@@ -75,7 +64,7 @@ test("trace latency points are read from sessions.jsonl block by block, and a li
   for (let c = 0; c < copies; c++) lines.push(...real);
   const broken = Math.floor(lines.length / 2);
   lines.splice(broken, 0, '{"session_id": "cut short by a full disk", "coordin');
-  const dir = bundle({});
+  const dir = oneNodeBundle({}, "cassperf-streamed-");
   fs.mkdirSync(path.join(dir, "traces"), { recursive: true });
   fs.writeFileSync(path.join(dir, "traces/sessions.jsonl"), `${lines.join("\n")}\n`);
   const source = (await open(dir)) as RecordedSource;
@@ -97,7 +86,10 @@ test("a compressed file is searched block by block, past its first MiB", async (
   const marker = "Full GC (Allocation Failure)";
   // Expected: the excerpt has no full GC (grep), so the marker is only where this test puts it, at the end.
   assert.ok(!text.includes(marker));
-  const dir = bundle({ "logs/cassandra/gc.log.gz": zlib.gzipSync(`${text}2020-07-20T10:00:00.000+0000: 1.000: [${marker}  1G->1G(2G), 1.0 secs]\n`) });
+  const dir = oneNodeBundle(
+    { "logs/cassandra/gc.log.gz": zlib.gzipSync(`${text}2020-07-20T10:00:00.000+0000: 1.000: [${marker}  1G->1G(2G), 1.0 secs]\n`) },
+    "cassperf-streamed-",
+  );
   const source = (await open(dir)) as RecordedSource;
   const file = source.files().find((f) => f.rel.endsWith("gc.log.gz"))!;
   assert.equal(await fileContains(source, file, ["full gc (allocation"]), true);

@@ -27,6 +27,17 @@ export function tempDir(prefix = "cassperf-test-"): string {
   return d;
 }
 
+/** A temporary one-node bundle folder: `files` (a path under nodes/<node>/ -> content) written under nodes/10.0.0.1/. */
+export function oneNodeBundle(files: Record<string, string | Buffer>, prefix = "cassperf-test-"): string {
+  const dir = tempDir(prefix);
+  for (const [rel, content] of Object.entries(files)) {
+    const to = path.join(dir, "nodes/10.0.0.1", rel);
+    fs.mkdirSync(path.dirname(to), { recursive: true });
+    fs.writeFileSync(to, content);
+  }
+  return dir;
+}
+
 /** The lab started for this test run: its folder and contact points; undefined when none. */
 export function lab(): { dir: string; contactPoints: string[] } | undefined {
   const dir = process.env.CASSPERF_LAB_DIR;
