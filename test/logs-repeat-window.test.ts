@@ -179,7 +179,21 @@ test("the window holds a few seconds of system.log, whatever its length, even wh
 });
 
 test("repeatHash gives hash53 of the repeat key's text on every event of the log fixtures, and on times the digits loop does not take", async () => {
-  const { repeatHash, hash53, repeatKey } = await import("../src/analyze/logs/log-node");
+  const { repeatHash } = await import("../src/analyze/logs/log-node");
+  // The definition, as logs() computed it before repeatHash: the key's text, then its two 32-bit FNV-1a variants.
+  const repeatKey = (e: { ts: number | null; thread: string | null; source: string | null; kind: string; message: string }) =>
+    `${e.ts}\u0001${e.thread}\u0001${e.source}\u0001${e.kind}\u0001${e.message}`;
+  const hash53 = (s: string) => {
+    let h1 = 0x811c9dc5;
+    let h2 = 0x9747b28c;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      h1 = Math.imul(h1 ^ c, 0x01000193);
+      h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+      h2 ^= h2 >>> 15;
+    }
+    return (h1 >>> 0) * 2097152 + ((h2 >>> 0) >>> 11);
+  };
   let checked = 0;
   for (const f of logFixtureFiles(FIXTURES)) {
     const r = await parseNodeLogs(taskOf([f]));

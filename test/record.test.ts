@@ -10,7 +10,7 @@ import * as path from "node:path";
 import * as lab from "../src/lab";
 import { connectLive, type LiveSource } from "../src/cluster/live";
 import { openRecorded } from "../src/cluster/recorded";
-import { record } from "../src/cluster/record";
+import { copyLog, MAX_LOG_LINE_BYTES, record } from "../src/cluster/record";
 import { inventory } from "../src/analyze/inventory";
 import { trace } from "../src/analyze/trace/trace";
 import { gcStats } from "../src/analyze/gc/gc-stats";
@@ -223,14 +223,50 @@ test("record() of something that is not a live source says what it expected", as
   await assert.rejects(record(undefined as never, tempDir()), /got undefined/);
 });
 
+/**
+ * The expected value of copyLog's cut: the rule written plainly over the whole log in memory, as record() applied it before
+ * logs were copied block by block — lines over MAX_LOG_LINE_BYTES cut (their start kept, then ` [cassperf: line cut, N
+ * bytes]`), then the first quarter and the last three quarters kept, cut at line boundaries.
+ */
+function headAndTail(buf: Buffer, max: number): { text: Buffer; truncated: boolean; linesCut: number } {
+  if (buf.length <= max) return { text: buf, truncated: false, linesCut: 0 };
+  let linesCut = 0;
+  const parts: Buffer[] = [];
+  let start = 0;
+  while (start < buf.length) {
+    let end = buf.indexOf(10, start);
+    end = end < 0 ? buf.length : end + 1;
+    if (end - start > MAX_LOG_LINE_BYTES) {
+      linesCut++;
+      parts.push(buf.subarray(start, start + MAX_LOG_LINE_BYTES), Buffer.from(` [cassperf: line cut, ${end - start} bytes]\n`));
+    } else parts.push(buf.subarray(start, end));
+    start = end;
+  }
+  const lines = linesCut ? Buffer.concat(parts) : buf;
+  if (lines.length <= max) return { text: lines, truncated: true, linesCut };
+  const headEnd = lines.lastIndexOf(10, Math.floor(max / 4)) + 1;
+  let tailStart = lines.indexOf(10, lines.length - (max - headEnd));
+  tailStart = tailStart < 0 ? lines.length : tailStart + 1;
+  return { text: Buffer.concat([lines.subarray(0, headEnd), lines.subarray(tailStart)]), truncated: true, linesCut };
+}
+
 test("log truncation for datasets: long lines cut with a marker, first quarter and last three quarters kept at line boundaries", async () => {
-  const { headAndTail, MAX_LOG_LINE_BYTES } = await import("../src/cluster/record");
+  // Cut by copyLog from a file, as record() does.
+  const dir = tempDir();
+  let n = 0;
+  const cut = (buf: Buffer, max: number) => {
+    const src = path.join(dir, `in-${++n}.log`);
+    const dest = path.join(dir, `out-${n}.log`);
+    fs.writeFileSync(src, buf);
+    const c = copyLog(src, dest, max);
+    return { text: fs.readFileSync(dest), truncated: c.truncated, linesCut: c.linesCut };
+  };
   const lines = Array.from({ length: 2000 }, (_, i) => `INFO  [main] 2024-01-01 00:00:00,000 X.java:1 - line ${i}`);
   lines[1000] = `WARN  [SharedPool-Worker-1] 2024-01-01 00:00:01,000 SliceQueryFilter.java:236 - Read 1 live and 5000 tombstoned cells ${"d".repeat(100_000)}`;
   const buf = Buffer.from(lines.join("\n") + "\n");
-  const small = headAndTail(Buffer.from("a\nb\n"), 100);
+  const small = cut(Buffer.from("a\nb\n"), 100);
   assert.equal(small.truncated, false);
-  const r = headAndTail(buf, 40_000);
+  const r = cut(buf, 40_000);
   const text = r.text.toString("utf8");
   assert.ok(r.text.length <= 40_000, `${r.text.length} bytes`);
   assert.equal(r.linesCut, 1);
@@ -238,12 +274,11 @@ test("log truncation for datasets: long lines cut with a marker, first quarter a
   assert.ok(text.endsWith(`${lines[1999]}\n`));
   for (const line of text.split("\n").filter(Boolean)) assert.ok(line.length <= MAX_LOG_LINE_BYTES + 40, "every kept line is whole or cut with the marker");
   // Cutting long lines alone can be enough: the tombstone warning survives with its start.
-  const r2 = headAndTail(buf, buf.length - 1000);
+  const r2 = cut(buf, buf.length - 1000);
   assert.match(r2.text.toString("utf8"), /Read 1 live and 5000 tombstoned cells d+ \[cassperf: line cut, 100\d{3} bytes\]\n/);
 });
 
 test("copyLog: a log copied 1 MiB at a time keeps exactly the bytes headAndTail keeps of the whole file, at every limit, and hashes what it wrote", async () => {
-  const { copyLog, headAndTail } = await import("../src/cluster/record");
   const dir = tempDir();
   // A real Cassandra 2.1 system.log (test/fixtures/data/lab/node2/system.log, its tombstone warnings lines of many KB) repeated
   // past two 1 MiB read blocks, with no final newline: the expected bytes are headAndTail over the whole file in memory.

@@ -119,13 +119,22 @@ export async function streamedNodetool<T>(
   const capturedAt = (source as { manifest?: { captured_at?: string } }).manifest?.captured_at;
   for (const f of withoutJsonDuplicates(source.files({ kind: "nodetool", command }))) {
     try {
-      const p = parser({ file: f.rel });
-      let lines = 0;
-      for await (const block of source.readLineBlocks(f)) lines += feedBlock(p, block, lines);
-      out.push({ node: f.node, command, origin: f.rel, ...(capturedAt ? { capturedAt } : {}), parsed: p.end() });
+      const parsed = await parseFileLines(source, f, parser({ file: f.rel }));
+      out.push({ node: f.node, command, origin: f.rel, ...(capturedAt ? { capturedAt } : {}), parsed });
     } catch (e) {
       notes.push((e as Error).message);
     }
   }
   return out;
+}
+
+/**
+ * A recorded file parsed by a {@link LineParser} as it is read: blocks of whole lines (Source.readLineBlocks, .gz/.zip undone)
+ * fed line by line with the file's own line numbers, then the parser's result. No whole-file string, whatever the file's size.
+ * @example const clients = await parseFileLines(source, f, new ClientstatsLines({ file: f.rel }))
+ */
+export async function parseFileLines<T>(source: Source, f: SourceFile, parser: LineParser<T>): Promise<T> {
+  let lines = 0;
+  for await (const block of source.readLineBlocks(f)) lines += feedBlock(parser, block, lines);
+  return parser.end();
 }

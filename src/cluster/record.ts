@@ -122,33 +122,6 @@ export async function captureTraces(client: Client, limit?: number): Promise<{ s
 /** Longest line kept whole when a log is cut to size (2.1's tombstone warnings print every deleted cell: 100+ KB lines). */
 export const MAX_LOG_LINE_BYTES = 4096;
 
-/**
- * Fit a log into `max` bytes: lines over {@link MAX_LOG_LINE_BYTES} are cut (their start, which
- * says what happened, is kept, followed by ` [cassperf: line cut, N bytes]`), then the first quarter
- * and the last three quarters are kept, cut at line boundaries.
- */
-export function headAndTail(buf: Buffer, max: number): { text: Buffer; truncated: boolean; linesCut: number } {
-  if (buf.length <= max) return { text: buf, truncated: false, linesCut: 0 };
-  let linesCut = 0;
-  const parts: Buffer[] = [];
-  let start = 0;
-  while (start < buf.length) {
-    let end = buf.indexOf(10, start);
-    end = end < 0 ? buf.length : end + 1;
-    if (end - start > MAX_LOG_LINE_BYTES) {
-      linesCut++;
-      parts.push(buf.subarray(start, start + MAX_LOG_LINE_BYTES), Buffer.from(` [cassperf: line cut, ${end - start} bytes]\n`));
-    } else parts.push(buf.subarray(start, end));
-    start = end;
-  }
-  const lines = linesCut ? Buffer.concat(parts) : buf;
-  if (lines.length <= max) return { text: lines, truncated: true, linesCut };
-  const headEnd = lines.lastIndexOf(10, Math.floor(max / 4)) + 1;
-  let tailStart = lines.indexOf(10, lines.length - (max - headEnd));
-  tailStart = tailStart < 0 ? lines.length : tailStart + 1;
-  return { text: Buffer.concat([lines.subarray(0, headEnd), lines.subarray(tailStart)]), truncated: true, linesCut };
-}
-
 /** What {@link copyLog} wrote: the copy's hash and size, and how the original was cut (when it was over the limit). */
 export interface LogCopy {
   sha256: string;
@@ -161,8 +134,10 @@ export interface LogCopy {
 
 /**
  * Copy a log into a dataset 1 MiB at a time, its sha256 taken on the way: a live node's log may be many GB (readFileSync
- * stops at 2 GiB, and a whole-file buffer is that much memory). Over `max` bytes, the same bytes {@link headAndTail} keeps,
- * found in one pass: lines over {@link MAX_LOG_LINE_BYTES} are cut as they come (only their start is held); every line is
+ * stops at 2 GiB, and a whole-file buffer is that much memory). Over `max` bytes the log is fit into `max`: lines over
+ * {@link MAX_LOG_LINE_BYTES} are cut (their start, which says what happened, is kept, followed by ` [cassperf: line cut, N
+ * bytes]`), then the first quarter and the last three quarters are kept, cut at line boundaries. All found in one pass: long
+ * lines are cut as they come (only their start is held); every line is
  * held while the cut text fits in `max`; past that, the head (whole lines ending by `max / 4`) is fixed and the tail is the
  * longest run of whole last lines under what is left, held as a queue. Memory: `max` bytes of lines and one read block.
  * @example copyLog("/var/log/cassandra/system.log", "ds/nodes/n1/logs/cassandra/system.log", 64 * 2 ** 20).truncated
@@ -182,7 +157,7 @@ export function copyLog(src: string, dest: string, max?: number): LogCopy {
   const fd = fs.openSync(src, "r");
   try {
     if (max === undefined || original <= max) {
-      // Fits: a plain copy (headAndTail leaves a buffer within the limit as it is).
+      // Fits: a plain copy (a log within the limit is kept as it is).
       for (let pos = 0; ; ) {
         const n = fs.readSync(fd, block, 0, block.length, pos);
         if (n === 0) break;
@@ -202,7 +177,7 @@ export function copyLog(src: string, dest: string, max?: number): LogCopy {
       lines.push(line);
       held += line.length;
       if (!head && held > max) {
-        // Past the limit: the head is the whole lines whose "\n" lies at or before max / 4 (headAndTail's lastIndexOf).
+        // Past the limit: the head is the whole lines whose "\n" lies at or before max / 4.
         head = [];
         let at = 0;
         while (first < lines.length && at + lines[first].length - 1 <= Math.floor(max / 4) && lines[first][lines[first].length - 1] === 10) {

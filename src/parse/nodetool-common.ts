@@ -54,13 +54,9 @@ export function isNoise(line: string): boolean {
  */
 const NODETOOL_ERROR: RegExp[] = [/^nodetool: .+/, /^error: .+/, /^See 'nodetool help'/, /^nodetool: Failed to connect to/, /^Failed to connect to '.+'/];
 
-/** When the whole text is a nodetool error message, that message (first line); else undefined. */
-export function nodetoolError(text: string): string | undefined {
-  return parseLines(new NodetoolErrorLines(), text);
-}
-
 /**
- * {@link nodetoolError} fed line by line, for parsers of streamed outputs: the output is an error
+ * Whether an output is nodetool's own error message (then that message, its first line), fed line by line as
+ * parsers of streamed outputs read it: the output is an error
  * when its first meaningful line (not blank, not JVM noise) is one of nodetool's error messages and
  * either every meaningful line is an error or a stack trace line, or the second one is an error too.
  * It keeps two lines and two flags, whatever the output's size.

@@ -1,7 +1,7 @@
 /**
- * The part every streamed node-state parser (tpstats, compactionstats, info, clientstats) shares:
+ * The part every nodetool text parser fed line by line shares (tpstats, compactionstats, info, clientstats, tablehistograms, tablestats):
  * an output of only blank lines is empty, an output that is nodetool's own error message gives
- * that message (decided on the whole output, as {@link nodetoolError} does), and only then does a
+ * that message (decided on the whole output, by nodetool-common.ts NodetoolErrorLines), and only then does a
  * failure a line raised (an unknown header) or the parser's final check count. Lines are fed to the
  * parser's rules as they come; an error output is known only at the end, so a line's failure is kept
  * and thrown from end() unless the output turns out to be an error message.

@@ -19,8 +19,7 @@ import { LIVE_NODETOOL_MISSING } from "../../cluster/capabilities";
 import { runOptions } from "../../run-context";
 import { inflect, plural } from "../../present/plural";
 import { existingPath, helperArgs, resolveSource, type HelperOptions, type SourceInput } from "../../cluster/resolve";
-import { missing, nodetoolTexts, type NodetoolText } from "../../cluster/evidence";
-import { feedBlock } from "../../parse/nodetool-common";
+import { missing, nodetoolTexts, parseFileLines, type NodetoolText } from "../../cluster/evidence";
 import { tableNames } from "../../cluster/schema-cql";
 import type { Source } from "../../cluster/source";
 import { CassperfError } from "../../errors";
@@ -304,10 +303,9 @@ async function gatherRecorded(source: Source, opts: HistogramsOptions): Promise<
   for (const command of wantProxy ? ["tablehistograms", "proxyhistograms"] : ["tablehistograms"]) {
     for (const f of source.files({ kind: "nodetool", command })) {
       const parser = command === "proxyhistograms" ? new ProxyhistogramsLines({ file: f.rel }) : new TablehistogramsLines({ file: f.rel });
-      let lines = 0;
-      for await (const block of source.readLineBlocks(f)) lines += feedBlock(parser, block, lines);
+      const parsed = await parseFileLines(source, f, parser);
       const t = { node: f.node, command, origin: f.rel, ...(capturedAt ? { capturedAt } : {}) };
-      addParsed(out, t, parser.end(), t.capturedAt ?? timeInPath(t.origin));
+      addParsed(out, t, parsed, t.capturedAt ?? timeInPath(t.origin));
     }
   }
   for (const f of source.files({ kind: "jmx-dump" })) {

@@ -592,11 +592,6 @@ class EventStream {
   }
 }
 
-/** The repeat key of an event: time, thread, logging call, kind and message (as logs() always compared them). */
-export function repeatKey(e: LogEvent): string {
-  return `${e.ts}\u0001${e.thread}\u0001${e.source}\u0001${e.kind}\u0001${e.message}`;
-}
-
 /** The layout for a file: the node's conf/logback.xml pattern when it reads the file, else detected from its first block. */
 async function layoutFor(
   task: NodeLogTask,
@@ -714,7 +709,7 @@ class Reservoir<T> {
 }
 
 /**
- * A multiset of repeat keys kept as 53-bit hashes (two 32-bit FNV-1a variants, {@link hash53}) in an
+ * A multiset of repeat keys kept as 53-bit hashes (two 32-bit FNV-1a variants, {@link repeatHash}) in an
  * open-addressing typed-array table: ~16 bytes per entry, whatever the strings' length. Two different
  * strings share a hash with odds of about n²/2⁵⁴ (one in a million for a node's 100,000 system.log
  * lines). Every system.log event of the node stays in it: the check as a whole, when the window cannot be used.
@@ -836,22 +831,10 @@ class RepeatWindow {
   }
 }
 
-export function hash53(s: string): number {
-  let h1 = 0x811c9dc5;
-  let h2 = 0x9747b28c;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 0x01000193);
-    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
-    h2 ^= h2 >>> 15;
-  }
-  return (h1 >>> 0) * 2097152 + ((h2 >>> 0) >>> 11);
-}
-
-/** The running state of {@link repeatHash}: hash53's two 32-bit halves. */
+/** The running state of {@link repeatHash}: its two 32-bit halves. */
 let hashHigh = 0;
 let hashLow = 0;
-/** The decimal digits of a time, reused (a time is hashed as its digits, as in repeatKey's text, without a string). */
+/** The decimal digits of a time, reused (a time is hashed as its digits, as in the key's text, without a string). */
 const DIGITS = new Uint8Array(24);
 
 /** Feed a string's characters to the running hash. */
@@ -877,10 +860,11 @@ function hashChar(c: number): void {
 }
 
 /**
- * `hash53(repeatKey(e))` without building the key: the same characters fed in the same order (a time as its decimal
- * digits), so the same number. The key string was one allocation of a message's length per system.log event and per
- * debug.log event checked: 187 ms of 3.8 s in a --cpu-prof of logs() on bench:logs' 0.3 GB bundle, one thread.
- * test/logs-repeat-window.test.ts checks the two agree on every event of the log fixtures.
+ * The repeat key of an event — time, thread, logging call, kind and message, as logs() always compared them: the text
+ * `${ts}\u0001${thread}\u0001${source}\u0001${kind}\u0001${message}` — as a 53-bit hash (two 32-bit FNV-1a variants), its
+ * characters fed in order (a time as its decimal digits) without building the text: the key string was one allocation of a
+ * message's length per system.log event and per debug.log event checked, 187 ms of 3.8 s in a --cpu-prof of logs() on
+ * bench:logs' 0.3 GB bundle, one thread. test/logs-repeat-window.test.ts checks it against the hash of the key's text.
  */
 export function repeatHash(e: LogEvent): number {
   hashHigh = 0x811c9dc5;

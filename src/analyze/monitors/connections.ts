@@ -11,7 +11,7 @@ import { helperArgs, resolveSource, type HelperOptions, type SourceInput } from 
 import type { Source } from "../../cluster/source";
 import { makeReport, rowsToColumns, answerOrExplain, type DataFrame, type Report, type Summary, type TypedRows } from "../../present/report";
 import { ClientstatsLines, type ClientstatsParse } from "../../parse/nodetool-clientstats";
-import { feedBlock } from "../../parse/nodetool-common";
+import { parseFileLines } from "../../cluster/evidence";
 import { applyRules } from "../rule";
 import { CLIENT_RULES, CONNECTION_HOST_RULES, CONNECTION_THRESHOLDS, POOL_RULES, driverOf, type ClientFacts, type ClientRow } from "./connections-rules";
 import { readViews, viewNumber } from "../../cluster/system-views";
@@ -270,10 +270,7 @@ async function recordedConnections(source: Source): Promise<ConnectionsReport> {
     let parsed: ClientstatsParse;
     try {
       // Parsed as it is read, block by block (no whole-file string, whatever its size).
-      const p = new ClientstatsLines({ file: f.rel });
-      let lines = 0;
-      for await (const block of source.readLineBlocks(f)) lines += feedBlock(p, block, lines);
-      parsed = p.end();
+      parsed = await parseFileLines(source, f, new ClientstatsLines({ file: f.rel }));
     } catch (e) {
       if (!isCassperfError(e)) throw e;
       notes.push(`skipped ${f.rel}: ${(e as Error).message}`);

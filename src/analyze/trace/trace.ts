@@ -25,7 +25,7 @@ import { helperArgs, resolveSource, type HelperOptions, type SourceInput } from 
 import type { Source, SourceFile } from "../../cluster/source";
 import { findRecentSessions, readTraceSession, sessionRowFromDriver, type TraceSessionData } from "../../cluster/trace-read";
 import { CqlshTraceLines } from "../../parse/trace-cqlsh";
-import { feedBlock } from "../../parse/nodetool-common";
+import { parseFileLines } from "../../cluster/evidence";
 import { TraceEventsCsvParser, TraceSessionsCsvParser } from "../../parse/trace-csv";
 import {
   blockLines,
@@ -509,9 +509,7 @@ async function readTraceFiles(source: Source, files: SourceFile[], keeper: Sessi
       const p = new CqlshTraceLines((s, events) => {
         if (keeper.keep(s)) for (const e of events) keeper.builder.addEvent(e);
       });
-      let lines = 0;
-      for await (const block of source.readLineBlocks(file)) lines += feedBlock(p, block, lines);
-      const end = p.end();
+      const end = await parseFileLines(source, file, p);
       const n = skipNote(file, end.skipped);
       if (n) notes.push(n);
       if (end.sessions === 0) notes.push(`${file.rel}: no "Tracing session:" block found.`);
